@@ -1,0 +1,58 @@
+# hashfed front door. `make` installs missing Debian packages and builds;
+# `make check` is the test command (CI runs exactly it).
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_TIME ?= 600
+SMOKE_TIME ?= 10
+CMAKE_COMMON = -DHF_WERROR=ON
+
+.PHONY: all deps build check test test-asan fuzz-smoke bench fuzz format lint clean
+
+all: deps build
+
+deps:
+	@scripts/install-deps
+
+build:
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release $(CMAKE_COMMON)
+	cmake --build build -j$(JOBS)
+
+# Whole suite, then the same suite under ASan+UBSan, then every fuzz target
+# over its seed corpus for a few seconds.
+check: deps build test test-asan fuzz-smoke
+	@echo "make check: all stages passed"
+
+test: build
+	ctest --test-dir build --output-on-failure -j$(JOBS)
+
+test-asan: deps
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DHF_SANITIZE=ON $(CMAKE_COMMON)
+	cmake --build build-asan -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --test-dir build-asan --output-on-failure -j$(JOBS)
+
+.PHONY: build-fuzz-tree
+build-fuzz-tree: deps
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHF_FUZZ=ON \
+		-DHF_SANITIZE=ON -DHF_TESTS=ON
+	cmake --build build-fuzz -j$(JOBS)
+
+fuzz-smoke: build-fuzz-tree
+	scripts/fuzz-run build-fuzz $(SMOKE_TIME)
+
+fuzz: build-fuzz-tree
+	scripts/fuzz-run build-fuzz $(FUZZ_TIME)
+
+bench:
+	@scripts/install-deps --bench
+	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DHF_BENCH=ON $(CMAKE_COMMON)
+	cmake --build build-bench -j$(JOBS)
+	scripts/run-benches build-bench
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+lint:
+	scripts/lint.sh
+
+clean:
+	rm -rf build build-asan build-fuzz build-bench

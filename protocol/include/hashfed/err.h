@@ -1,0 +1,137 @@
+#ifndef HASHFED_ERR_H
+#define HASHFED_ERR_H
+
+#include "hashfed/common.h"
+
+/*
+ * One error enum for all of hashfed. 0 is success. Every code belongs to one
+ * class, so the node can map a class to a log level and a peer penalty without
+ * listing every code. Codes are stable on the wire and in logs by their NAME
+ * (spec §9); numeric values may be appended to but never reused.
+ *
+ * HF_ERR_TABLE(X): X(name, class, message)
+ */
+#define HF_ERR_TABLE(X)                                                                            \
+	X(HF_OK, HF_CLASS_OK, "success")                                                           \
+	/* usage: the caller did something wrong */                                               \
+	X(HF_EINVAL, HF_CLASS_USAGE, "invalid argument")                                           \
+	X(HF_ENOSPC, HF_CLASS_USAGE, "output buffer too small")                                    \
+	X(HF_ECONFIG, HF_CLASS_USAGE, "invalid configuration")                                     \
+	/* malformed: input bytes are not a valid encoding */                                      \
+	X(HF_ETRUNC, HF_CLASS_MALFORMED, "input truncated")                                        \
+	X(HF_ETRAILING, HF_CLASS_MALFORMED, "trailing bytes after message")                        \
+	X(HF_ETYPE, HF_CLASS_MALFORMED, "unexpected msgpack type")                                 \
+	X(HF_EFLOAT, HF_CLASS_MALFORMED, "floating point value not allowed")                       \
+	X(HF_ENONCANON, HF_CLASS_MALFORMED, "non-canonical encoding (not shortest form)")          \
+	X(HF_EKEYORDER, HF_CLASS_MALFORMED, "map keys not strictly ascending")                     \
+	X(HF_EDUPKEY, HF_CLASS_MALFORMED, "duplicate map key")                                     \
+	X(HF_EUNKNOWNKEY, HF_CLASS_MALFORMED, "unknown map key")                                   \
+	X(HF_EMISSING, HF_CLASS_MALFORMED, "required field missing")                               \
+	X(HF_ETOOLONG, HF_CLASS_MALFORMED, "field longer than its declared maximum")               \
+	X(HF_ETOODEEP, HF_CLASS_MALFORMED, "nesting deeper than allowed")                          \
+	X(HF_ETOOBIG, HF_CLASS_MALFORMED, "message larger than the size cap")                      \
+	X(HF_EUTF8, HF_CLASS_MALFORMED, "string is not valid UTF-8")                               \
+	X(HF_ERANGE, HF_CLASS_MALFORMED, "value out of range")                                     \
+	X(HF_ELENGTH, HF_CLASS_MALFORMED, "field has the wrong fixed length")                      \
+	X(HF_EVERSION, HF_CLASS_MALFORMED, "unsupported protocol version")                         \
+	X(HF_EMSGTYPE, HF_CLASS_MALFORMED, "unknown message type")                                 \
+	X(HF_EDUPLICATE, HF_CLASS_MALFORMED, "duplicate element in a set")                         \
+	X(HF_EPARSE, HF_CLASS_MALFORMED, "text could not be parsed")                               \
+	X(HF_EBADKEY, HF_CLASS_MALFORMED, "malformed or small-order public key")                   \
+	X(HF_EIMGDECODE, HF_CLASS_MALFORMED, "image could not be decoded")                         \
+	X(HF_EIMGFORMAT, HF_CLASS_MALFORMED, "unsupported image format")                           \
+	X(HF_EIMGSMALL, HF_CLASS_MALFORMED, "image too small to hash")                             \
+	/* crypto: a cryptographic check failed */                                                 \
+	X(HF_ESIG, HF_CLASS_CRYPTO, "signature verification failed")                               \
+	X(HF_ENOTRECIPIENT, HF_CLASS_CRYPTO, "no key wrap addressed to this recipient")            \
+	X(HF_EUNWRAP, HF_CLASS_CRYPTO, "content key unwrap failed")                                \
+	X(HF_EDECRYPT, HF_CLASS_CRYPTO, "body decryption failed")                                  \
+	X(HF_ECOMMIT, HF_CLASS_CRYPTO, "body does not match its audit commitment")                 \
+	X(HF_EINNER, HF_CLASS_CRYPTO, "inner sender or message id differs from the header")        \
+	X(HF_EPASSPHRASE, HF_CLASS_CRYPTO, "wrong passphrase or corrupted key file")               \
+	X(HF_ECRYPTO, HF_CLASS_CRYPTO, "cryptographic library failure")                            \
+	/* policy: well-formed and authentic, but not allowed */                                   \
+	X(HF_EUNKNOWNSENDER, HF_CLASS_POLICY, "sender key is unknown")                             \
+	X(HF_EEXPIRED, HF_CLASS_POLICY, "message expired")                                         \
+	X(HF_EFUTURE, HF_CLASS_POLICY, "message created too far in the future")                    \
+	X(HF_EFEDERATION, HF_CLASS_POLICY, "wrong federation")                                     \
+	X(HF_EROLE, HF_CLASS_POLICY, "sender lacks the role for this message")                     \
+	X(HF_EREVOKED, HF_CLASS_POLICY, "key revoked")                                             \
+	X(HF_EKEYEXPIRED, HF_CLASS_POLICY, "key outside its validity window")                      \
+	X(HF_EUNKNOWNMEMBER, HF_CLASS_POLICY, "unknown federation member")                         \
+	X(HF_EEPOCH, HF_CLASS_POLICY, "manifest epoch not newer than the one held")                \
+	X(HF_ETHRESHOLD, HF_CLASS_POLICY, "not enough valid root signatures")                      \
+	X(HF_EPERM, HF_CLASS_POLICY, "file permissions too open")                                  \
+	X(HF_EAUTH, HF_CLASS_POLICY, "authentication required or failed")                          \
+	X(HF_ENOTENTITLED, HF_CLASS_POLICY, "not entitled to this list")                           \
+	X(HF_EIMGSIDE, HF_CLASS_POLICY, "image side exceeds the limit")                            \
+	X(HF_EIMGPIXELS, HF_CLASS_POLICY, "image pixel count exceeds the limit")                   \
+	X(HF_EIMGSCANS, HF_CLASS_POLICY, "too many progressive scans")                             \
+	X(HF_EFILESIZE, HF_CLASS_POLICY, "file exceeds the size limit")                            \
+	X(HF_ELOWQUALITY, HF_CLASS_POLICY, "hash quality below the threshold")                     \
+	/* state: valid message, wrong moment */                                                   \
+	X(HF_ESTATE, HF_CLASS_STATE, "invalid state transition")                                   \
+	X(HF_ECHAIN, HF_CLASS_STATE, "hash chain broken")                                          \
+	X(HF_EGAP, HF_CLASS_STATE, "sequence gap")                                                 \
+	X(HF_EREPLAY, HF_CLASS_STATE, "message already seen")                                      \
+	X(HF_EEXIST, HF_CLASS_STATE, "already exists")                                             \
+	X(HF_ENOTFOUND, HF_CLASS_STATE, "not found")                                               \
+	/* io: the outside world failed */                                                         \
+	X(HF_EIO, HF_CLASS_IO, "input/output error")                                               \
+	X(HF_ENET, HF_CLASS_IO, "network error")                                                   \
+	X(HF_ETIMEOUT, HF_CLASS_IO, "timed out")                                                   \
+	X(HF_EDB, HF_CLASS_IO, "database error")                                                   \
+	/* internal */                                                                             \
+	X(HF_ENOMEM, HF_CLASS_INTERNAL, "out of memory")                                           \
+	X(HF_EINTERNAL, HF_CLASS_INTERNAL, "internal error")
+
+typedef enum hf_err {
+#define HF_X_ENUM(name, cls, msg) name,
+	HF_ERR_TABLE(HF_X_ENUM)
+#undef HF_X_ENUM
+	HF_ERR__COUNT
+} hf_err;
+
+typedef enum hf_err_class {
+	HF_CLASS_OK = 0,
+	HF_CLASS_USAGE,
+	HF_CLASS_MALFORMED,
+	HF_CLASS_CRYPTO,
+	HF_CLASS_POLICY,
+	HF_CLASS_STATE,
+	HF_CLASS_IO,
+	HF_CLASS_INTERNAL,
+} hf_err_class;
+
+/* Class of an error code; out-of-range codes are HF_CLASS_INTERNAL. */
+HF_API hf_err_class hf_err_class_of(hf_err e);
+/* Human-readable message; never NULL. */
+HF_API const char *hf_strerror(hf_err e);
+/* Stable symbolic name ("HF_ETRUNC"); never NULL. Used in logs and the HTTP API. */
+HF_API const char *hf_err_name(hf_err e);
+/* Name of a class ("malformed"); never NULL. */
+HF_API const char *hf_err_class_name(hf_err_class c);
+/* Parse a symbolic name back to a code; HF_ENOTFOUND if unknown. */
+HF_API hf_err hf_err_from_name(const char *name, hf_err *out);
+
+/* Early-return helpers for pure functions that own nothing (s2n style). */
+#define HF_TRY(expr)                                                                               \
+	do {                                                                                       \
+		hf_err hf_try_rc_ = (expr);                                                        \
+		if (hf_try_rc_ != HF_OK)                                                           \
+			return hf_try_rc_;                                                         \
+	} while (0)
+#define HF_ENSURE(cond, err)                                                                       \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			return (err);                                                              \
+	} while (0)
+/* Inside a function with `hf_err rc` and an `out:` label. */
+#define HF_CHECK(expr)                                                                             \
+	do {                                                                                       \
+		rc = (expr);                                                                       \
+		if (rc != HF_OK)                                                                   \
+			goto out;                                                                  \
+	} while (0)
+
+#endif

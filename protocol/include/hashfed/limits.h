@@ -1,0 +1,42 @@
+#ifndef HASHFED_LIMITS_H
+#define HASHFED_LIMITS_H
+
+/*
+ * Every protocol limit, as a named constant. spec/PROTOCOL.md §8 has the same
+ * table; tests/unit/test_limits.c checks that the two agree (constcheck).
+ * Format of each line the checker reads: `#define NAME VALUE` with an integer VALUE.
+ */
+
+/* Encoding (spec §2) */
+#define HF_MAX_MESSAGE_SIZE   16777216 /* total size cap of one encoded message (16 MiB) */
+#define HF_MAX_DEPTH          8        /* msgpack nesting depth */
+#define HF_MAX_MAP_KEYS       32       /* keys in one map */
+#define HF_MAX_ARRAY_LEN      65536    /* elements of any array unless a field says less */
+#define HF_MAX_STR_LEN        4096     /* string unless a field says less */
+#define HF_MAX_KEY_NUM        127      /* map keys are positive fixints 1..127 */
+
+/* Identities (spec §4) */
+#define HF_KEYID_LEN          16
+#define HF_SIGN_PK_LEN        32
+#define HF_SIGN_SK_LEN        64
+#define HF_SIG_LEN            64
+#define HF_ENC_PK_LEN         32
+#define HF_ENC_SK_LEN         32
+#define HF_MSGID_LEN          16
+#define HF_FEDID_LEN          16
+
+/* Envelope (spec §5) */
+#define HF_MAX_RECIPIENTS     256
+#define HF_MAX_BODY_SIZE      16000000 /* plaintext body */
+#define HF_CONTENT_KEY_LEN    32
+#define HF_XNONCE_LEN         24
+#define HF_AEAD_TAG_LEN       16
+#define HF_HPKE_ENC_LEN       32
+#define HF_WRAP_CT_LEN        48 /* content key + tag */
+#define HF_COMMIT_LEN         32
+#define HF_COMMIT_SALT_LEN    32
+#define HF_MAX_CLOCK_SKEW_MS  300000   /* created may be at most 5 min ahead of now */
+#define HF_MAX_LIFETIME_MS    2592000000 /* expires - created at most 30 days */
+#define HF_MAX_AUDIT_ITEMS    100000
+
+#endif
