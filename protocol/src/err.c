@@ -8,12 +8,12 @@ static const struct {
 	const char *msg;
 } hf_err_info[] = {
 #define HF_X_INFO(name, cls, msg) {#name, cls, msg},
-	HF_ERR_TABLE(HF_X_INFO)
+    HF_ERR_TABLE(HF_X_INFO)
 #undef HF_X_INFO
 };
 
 _Static_assert(sizeof(hf_err_info) / sizeof(hf_err_info[0]) == HF_ERR__COUNT,
-	       "error table and enum disagree");
+               "error table and enum disagree");
 
 static int hf_err_valid(hf_err e)
 {
@@ -38,7 +38,7 @@ const char *hf_err_name(hf_err e)
 const char *hf_err_class_name(hf_err_class c)
 {
 	static const char *const names[] = {"ok",     "usage", "malformed", "crypto",
-					    "policy", "state", "io",        "internal"};
+	                                    "policy", "state", "io",        "internal"};
 	if ((int)c < 0 || (size_t)c >= sizeof(names) / sizeof(names[0]))
 		return "internal";
 	return names[c];

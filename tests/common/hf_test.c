@@ -23,9 +23,9 @@ bool hf_test_shared_path(const char *rel, char *out, size_t out_size)
 void hf_test_skip_missing(const char *rel)
 {
 	fprintf(stderr,
-		"skipped: reference data %s not found under ../shared/data "
-		"(a user's clone has no ../shared; set HF_SHARED_DATA to run this test)\n",
-		rel);
+	        "skipped: reference data %s not found under ../shared/data "
+	        "(a user's clone has no ../shared; set HF_SHARED_DATA to run this test)\n",
+	        rel);
 }
 
 uint8_t *hf_test_read_file(const char *path, size_t *len)

@@ -61,8 +61,8 @@ static void test_writer_cap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_reader_bounds),
-		cmocka_unit_test(test_writer_cap),
+	    cmocka_unit_test(test_reader_bounds),
+	    cmocka_unit_test(test_writer_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,8 +39,8 @@ static void test_classes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table_complete),
-		cmocka_unit_test(test_classes),
+	    cmocka_unit_test(test_table_complete),
+	    cmocka_unit_test(test_classes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

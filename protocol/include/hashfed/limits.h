@@ -13,7 +13,7 @@
 #define HF_MAX_MAP_KEYS       32       /* keys in one map */
 #define HF_MAX_ARRAY_LEN      65536    /* elements of any array unless a field says less */
 #define HF_MAX_STR_LEN        4096     /* string unless a field says less */
-#define HF_MAX_KEY_NUM        127      /* map keys are positive fixints 1..127 */
+#define HF_MAX_KEY_NUM        63       /* map keys are positive fixints 1..63 */
 
 /* Identities (spec §4) */
 #define HF_KEYID_LEN          16
