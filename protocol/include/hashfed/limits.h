@@ -39,4 +39,10 @@
 #define HF_MAX_LIFETIME_MS    2592000000 /* expires - created at most 30 days */
 #define HF_MAX_AUDIT_ITEMS    100000
 
+/* Image decoding for PDQ (docs/pdq.md): defaults of hf_image_limits */
+#define HF_IMG_MAX_SIDE       16384    /* pixels per side (ImageMagick's Debian policy) */
+#define HF_IMG_MAX_PIXELS     67108864 /* width * height (64 MP) */
+#define HF_IMG_MAX_SCANS      64       /* progressive JPEG scans */
+#define HF_IMG_MAX_FILE_SIZE  67108864 /* bytes of one image file (64 MiB) */
+
 #endif

@@ -1,0 +1,450 @@
+/*
+ * PDQ hashing core: a bit-exact port of facebook/ThreatExchange pdq/cpp
+ * (pdqhashing.cpp, downscaling.cpp). Every float operation follows the
+ * reference's types and order (ALGORITHM.md §11); do not "simplify" a
+ * division into a multiplication or reorder a sum: the tests compare bits.
+ *
+ * FMA contraction would change results: the build uses ISO C mode (GCC then
+ * does not contract) and clang is told so by the pragma below.
+ */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hashfed/pdq.h"
+#include "pdq_internal.h"
+
+/* Luma weights stored as float, as the reference does. */
+static const float luma_r = 0.299f;
+static const float luma_g = 0.587f;
+static const float luma_b = 0.114f;
+
+enum { JAROSZ_ITERATIONS = 2, OUT = 64 };
+
+typedef struct work {
+	uint32_t w, h; /* hashed size (after the 512 resize) */
+	float *a;      /* luma, then blur result */
+	float *b;      /* blur scratch */
+	float *colsum; /* per-column running sums for the vertical pass */
+} work;
+
+/*
+ * Luma of the (possibly resized) image. The resize is folded in: only the
+ * sampled source pixels are read.
+ */
+static void luma_fill(const uint8_t *pix, uint32_t sw, uint32_t sh, size_t stride, unsigned ch,
+                      const work *wk)
+{
+	bool resize = wk->w != sw || wk->h != sh;
+	for (uint32_t y = 0; y < wk->h; y++) {
+		const uint8_t *row = pix + (size_t)(resize ? hfi_pdq_nn_src(y, sh) : y) * stride;
+		float *out = wk->a + (size_t)y * wk->w;
+		for (uint32_t x = 0; x < wk->w; x++) {
+			uint32_t sx = resize ? hfi_pdq_nn_src(x, sw) : x;
+			if (ch == 1) {
+				out[x] = (float)row[sx];
+			} else {
+				const uint8_t *p = row + (size_t)sx * 3;
+				out[x] = luma_r * (float)p[0] + luma_g * (float)p[1] +
+				         luma_b * (float)p[2];
+			}
+		}
+	}
+}
+
+/* Jarosz window for a side of n pixels reduced to 64: ceil(n / 128). */
+static unsigned window_size(uint32_t n)
+{
+	return (unsigned)((n + 2 * OUT - 1) / (2 * OUT));
+}
+
+/*
+ * Reference box1DFloat over one contiguous vector: one running float sum, an
+ * integer count, add-then-subtract in the steady state, float division.
+ */
+static void box_row(const float *in, float *out, unsigned len, unsigned win)
+{
+	unsigned half = (win + 2) / 2;
+	unsigned li = 0, ri = 0, oi = 0, cnt = 0;
+	float sum = 0.0f;
+
+	for (unsigned i = 0; i < half - 1; i++) {
+		sum += in[ri++];
+		cnt++;
+	}
+	for (unsigned i = 0; i < win - half + 1; i++) {
+		sum += in[ri++];
+		cnt++;
+		out[oi++] = sum / (float)cnt;
+	}
+	for (unsigned i = 0; i < len - win; i++) {
+		sum += in[ri++];
+		sum -= in[li++];
+		out[oi++] = sum / (float)cnt;
+	}
+	for (unsigned i = 0; i < half - 1; i++) {
+		sum -= in[li++];
+		cnt--;
+		out[oi++] = sum / (float)cnt;
+	}
+}
+
+/*
+ * The same filter down every column, computed row by row with one running sum
+ * per column: the arithmetic per column is unchanged (so are the bits), but
+ * the inner loop runs over contiguous memory and vectorises.
+ */
+static void box_cols(const float *in, float *out, float *sum, uint32_t w, uint32_t h, unsigned win)
+{
+	unsigned half = (win + 2) / 2;
+	unsigned li = 0, ri = 0, oi = 0, cnt = 0;
+
+	memset(sum, 0, (size_t)w * sizeof(float));
+	for (unsigned i = 0; i < half - 1; i++, ri++, cnt++) {
+		const float *r = in + (size_t)ri * w;
+		for (uint32_t x = 0; x < w; x++) {
+			sum[x] += r[x];
+		}
+	}
+	for (unsigned i = 0; i < win - half + 1; i++, ri++, oi++) {
+		const float *r = in + (size_t)ri * w;
+		float *o = out + (size_t)oi * w;
+		cnt++;
+		float c = (float)cnt;
+		for (uint32_t x = 0; x < w; x++) {
+			sum[x] += r[x];
+			o[x] = sum[x] / c;
+		}
+	}
+	float c = (float)cnt;
+	for (unsigned i = 0; i < h - win; i++, ri++, li++, oi++) {
+		const float *r = in + (size_t)ri * w;
+		const float *l = in + (size_t)li * w;
+		float *o = out + (size_t)oi * w;
+		for (uint32_t x = 0; x < w; x++) {
+			sum[x] += r[x];
+			sum[x] -= l[x];
+			o[x] = sum[x] / c;
+		}
+	}
+	for (unsigned i = 0; i < half - 1; i++, li++, oi++) {
+		const float *l = in + (size_t)li * w;
+		float *o = out + (size_t)oi * w;
+		cnt--;
+		c = (float)cnt;
+		for (uint32_t x = 0; x < w; x++) {
+			sum[x] -= l[x];
+			o[x] = sum[x] / c;
+		}
+	}
+}
+
+/* Two iterations of rows (a -> b) then columns (b -> a); result in a. */
+static void jarosz(const work *wk, unsigned win_rows, unsigned win_cols)
+{
+	for (int it = 0; it < JAROSZ_ITERATIONS; it++) {
+		for (uint32_t y = 0; y < wk->h; y++) {
+			box_row(wk->a + (size_t)y * wk->w, wk->b + (size_t)y * wk->w, wk->w,
+			        win_rows);
+		}
+		box_cols(wk->b, wk->a, wk->colsum, wk->w, wk->h, win_cols);
+	}
+}
+
+/* Reference decimateFloat: sample at floor((i + 0.5) * n / 64) in double. */
+static void decimate(const work *wk, float out[OUT * OUT])
+{
+	for (int i = 0; i < OUT; i++) {
+		size_t si = (size_t)(((i + 0.5) * wk->h) / OUT);
+		for (int j = 0; j < OUT; j++) {
+			size_t sj = (size_t)(((j + 0.5) * wk->w) / OUT);
+			out[i * OUT + j] = wk->a[si * wk->w + sj];
+		}
+	}
+}
+
+static int quality_of(const float *b)
+{
+	int sum = 0;
+	for (int i = 0; i < OUT - 1; i++) {
+		for (int j = 0; j < OUT; j++) {
+			float u = b[i * OUT + j], v = b[(i + 1) * OUT + j];
+			int d = (int)(((u - v) * 100.0f) / 255.0f);
+			sum += abs(d);
+		}
+	}
+	for (int i = 0; i < OUT; i++) {
+		for (int j = 0; j < OUT - 1; j++) {
+			float u = b[i * OUT + j], v = b[i * OUT + j + 1];
+			int d = (int)(((u - v) * 100.0f) / 255.0f);
+			sum += abs(d);
+		}
+	}
+	int q = sum / 90;
+	return q > 100 ? 100 : q;
+}
+
+/*
+ * B = D * A * D^T with D the 16x64 matrix. Loops run i, k, j so the inner
+ * loop vectorises while every output still sums its products in increasing
+ * k, each product rounded to float before the add, from 0.
+ */
+static void dct16(const float a[OUT * OUT], float out[256])
+{
+	float t[16][OUT];
+	const float(*d)[OUT] = hfi_pdq_dct_matrix;
+
+	memset(t, 0, sizeof(t));
+	for (int i = 0; i < 16; i++) {
+		for (int k = 0; k < OUT; k++) {
+			float dik = d[i][k];
+			const float *ak = a + k * OUT;
+			for (int j = 0; j < OUT; j++) {
+				float p = dik * ak[j];
+				t[i][j] = t[i][j] + p;
+			}
+		}
+	}
+	for (int i = 0; i < 16; i++) {
+		for (int j = 0; j < 16; j++) {
+			float s = 0.0f;
+			for (int k = 0; k < OUT; k++) {
+				float p = t[i][k] * d[j][k];
+				s = s + p;
+			}
+			out[i * 16 + j] = s;
+		}
+	}
+}
+
+static int cmp_float(const void *pa, const void *pb)
+{
+	float a = *(const float *)pa, b = *(const float *)pb;
+	return (a > b) - (a < b);
+}
+
+/* The lower median: element 127 of the sorted 256 (equals Torben's result). */
+static float median256(const float v[256])
+{
+	float s[256];
+	memcpy(s, v, sizeof(s));
+	qsort(s, 256, sizeof(float), cmp_float);
+	return s[127];
+}
+
+static void bits_from_dct(const float v[256], hf_pdq_hash *h, float *median_out)
+{
+	float m = median256(v);
+	memset(h->b, 0, sizeof(h->b));
+	for (unsigned k = 0; k < 256; k++) {
+		if (v[k] > m) {
+			h->b[31 - k / 8] |= (uint8_t)(1u << (k % 8));
+		}
+	}
+	if (median_out != NULL) {
+		*median_out = m;
+	}
+}
+
+/* The reference's eight orientation transforms of the DCT (ALGORITHM.md §10). */
+static void dihedral_hashes(const float v[256], hf_pdq_hash out[HF_PDQ_DIHEDRAL])
+{
+	float t[256];
+	for (int which = 0; which < HF_PDQ_DIHEDRAL; which++) {
+		for (int i = 0; i < 16; i++) {
+			for (int j = 0; j < 16; j++) {
+				float x = v[i * 16 + j];
+				bool odd = ((i + j) & 1) != 0;
+				switch (which) {
+				case HF_PDQ_ORIGINAL:
+					t[i * 16 + j] = x;
+					break;
+				case HF_PDQ_ROTATE_90:
+					t[j * 16 + i] = (j & 1) ? x : -x;
+					break;
+				case HF_PDQ_ROTATE_180:
+					t[i * 16 + j] = odd ? -x : x;
+					break;
+				case HF_PDQ_ROTATE_270:
+					t[j * 16 + i] = (i & 1) ? x : -x;
+					break;
+				case HF_PDQ_FLIP_X:
+					t[i * 16 + j] = (i & 1) ? x : -x;
+					break;
+				case HF_PDQ_FLIP_Y:
+					t[i * 16 + j] = (j & 1) ? x : -x;
+					break;
+				case HF_PDQ_FLIP_PLUS1:
+					t[j * 16 + i] = x;
+					break;
+				default: /* HF_PDQ_FLIP_MINUS1 */
+					t[j * 16 + i] = odd ? -x : x;
+					break;
+				}
+			}
+		}
+		bits_from_dct(t, &out[which], NULL);
+	}
+}
+
+static hf_err check_args(const uint8_t *pixels, uint32_t width, uint32_t height, size_t stride,
+                         unsigned channels)
+{
+	HF_ENSURE(pixels != NULL, HF_EINVAL);
+	HF_ENSURE(channels == 1 || channels == 3, HF_EINVAL);
+	HF_ENSURE(width > 0 && stride / channels >= width, HF_EINVAL);
+	uint32_t w, h;
+	hfi_pdq_resized_dims(width, height, &w, &h);
+	HF_ENSURE(w >= HF_PDQ_MIN_DIM && h >= HF_PDQ_MIN_DIM, HF_EIMGSMALL);
+	return HF_OK;
+}
+
+/*
+ * Shared pipeline. `skip_blur_64` selects the single-hash path's shortcut
+ * (an exactly 64x64 input is used as the 64x64 buffer as is); the dihedral
+ * path of the reference always blurs.
+ */
+static hf_err pipeline(const uint8_t *pixels, uint32_t width, uint32_t height, size_t stride,
+                       unsigned channels, hfi_pdq_trace *tr, bool want_single, float dih_dct[256])
+{
+	hf_err rc = HF_ENOMEM;
+	work wk = {0};
+
+	hfi_pdq_resized_dims(width, height, &wk.w, &wk.h);
+	size_t n = (size_t)wk.w * wk.h;
+	wk.a = malloc(n * sizeof(float));
+	wk.b = malloc(n * sizeof(float));
+	wk.colsum = malloc((size_t)wk.w * sizeof(float));
+	if (wk.a == NULL || wk.b == NULL || wk.colsum == NULL) {
+		goto out;
+	}
+	luma_fill(pixels, width, height, stride, channels, &wk);
+	tr->hashed_w = wk.w;
+	tr->hashed_h = wk.h;
+	tr->win_rows = window_size(wk.w);
+	tr->win_cols = window_size(wk.h);
+
+	bool is64 = wk.w == OUT && wk.h == OUT;
+	if (want_single && is64) {
+		memcpy(tr->luma64, wk.a, sizeof(tr->luma64));
+		tr->quality = quality_of(tr->luma64);
+		dct16(tr->luma64, tr->dct);
+		bits_from_dct(tr->dct, &tr->hash, &tr->median);
+		if (dih_dct == NULL) {
+			rc = HF_OK;
+			goto out;
+		}
+	}
+	jarosz(&wk, tr->win_rows, tr->win_cols);
+	float blurred[OUT * OUT];
+	decimate(&wk, blurred);
+	if (want_single && !is64) {
+		memcpy(tr->luma64, blurred, sizeof(blurred));
+		tr->quality = quality_of(blurred);
+		dct16(blurred, tr->dct);
+		bits_from_dct(tr->dct, &tr->hash, &tr->median);
+		if (dih_dct != NULL) {
+			memcpy(dih_dct, tr->dct, sizeof(tr->dct));
+		}
+	} else if (dih_dct != NULL) {
+		dct16(blurred, dih_dct);
+	}
+	rc = HF_OK;
+out:
+	free(wk.a);
+	free(wk.b);
+	free(wk.colsum);
+	return rc;
+}
+
+hf_err hfi_pdq_hash_trace(const uint8_t *pixels, uint32_t width, uint32_t height, size_t stride,
+                          unsigned channels, hfi_pdq_trace *trace)
+{
+	HF_TRY(check_args(pixels, width, height, stride, channels));
+	return pipeline(pixels, width, height, stride, channels, trace, true, NULL);
+}
+
+hf_err hf_pdq_hash_pixels(const uint8_t *pixels, uint32_t width, uint32_t height, size_t stride,
+                          unsigned channels, hf_pdq_hash *hash, int *quality, hf_pdq_hash *dihedral)
+{
+	hfi_pdq_trace tr;
+	float dct[256];
+
+	HF_TRY(check_args(pixels, width, height, stride, channels));
+	HF_TRY(pipeline(pixels, width, height, stride, channels, &tr, true,
+	                dihedral != NULL ? dct : NULL));
+	if (dihedral != NULL) {
+		dihedral_hashes(dct, dihedral);
+	}
+	*hash = tr.hash;
+	*quality = tr.quality;
+	return HF_OK;
+}
+
+void hf_pdq_to_hex(const hf_pdq_hash *h, char out[HF_PDQ_HEX_LEN + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < HF_PDQ_HASH_LEN; i++) {
+		out[2 * i] = digits[h->b[i] >> 4];
+		out[2 * i + 1] = digits[h->b[i] & 15];
+	}
+	out[HF_PDQ_HEX_LEN] = '\0';
+}
+
+static int hex_nibble(char c)
+{
+	if (c >= '0' && c <= '9') {
+		return c - '0';
+	}
+	if (c >= 'a' && c <= 'f') {
+		return c - 'a' + 10;
+	}
+	if (c >= 'A' && c <= 'F') {
+		return c - 'A' + 10;
+	}
+	return -1;
+}
+
+hf_err hf_pdq_from_hex(const char *hex, size_t len, hf_pdq_hash *out)
+{
+	hf_pdq_hash h;
+	HF_ENSURE(len == HF_PDQ_HEX_LEN, HF_ELENGTH);
+	for (size_t i = 0; i < HF_PDQ_HASH_LEN; i++) {
+		int hi = hex_nibble(hex[2 * i]), lo = hex_nibble(hex[2 * i + 1]);
+		HF_ENSURE(hi >= 0 && lo >= 0, HF_EPARSE);
+		h.b[i] = (uint8_t)(hi << 4 | lo);
+	}
+	*out = h;
+	return HF_OK;
+}
+
+unsigned hf_pdq_distance(const hf_pdq_hash *a, const hf_pdq_hash *b)
+{
+	unsigned d = 0;
+	for (size_t i = 0; i < HF_PDQ_HASH_LEN; i += 8) {
+		uint64_t x, y;
+		memcpy(&x, a->b + i, 8);
+		memcpy(&y, b->b + i, 8);
+		d += (unsigned)__builtin_popcountll(x ^ y);
+	}
+	return d;
+}
+
+unsigned hf_pdq_weight(const hf_pdq_hash *h)
+{
+	static const hf_pdq_hash zero;
+	return hf_pdq_distance(h, &zero);
+}
+
+bool hf_pdq_is_zero(const hf_pdq_hash *h)
+{
+	return hf_pdq_weight(h) == 0;
+}
+
+bool hf_pdq_bit(const hf_pdq_hash *h, unsigned k)
+{
+	return k < 256 && ((h->b[31 - k / 8] >> (k % 8)) & 1u) != 0;
+}
