@@ -69,7 +69,7 @@ HF_API const uint8_t *hf_identity_sign_keyid(const hf_identity *id) HF_NONNULL(1
 HF_API const uint8_t *hf_identity_enc_keyid(const hf_identity *id) HF_NONNULL(1);
 
 /* Ed25519 detached signature over msg[0..len) (msg may be NULL if len == 0).
- * Deterministic (RFC 8032). Errors: HF_ECRYPTO. */
+ * Deterministic (RFC 8032). Errors: HF_EINVAL (msg NULL, len > 0), HF_ECRYPTO. */
 HF_API hf_err hf_identity_sign(const hf_identity *id, const uint8_t *msg, size_t len,
                                uint8_t sig[static HF_SIG_LEN]) HF_MUST_CHECK HF_NONNULL(1);
 
@@ -102,7 +102,7 @@ HF_API hf_err hf_enc_pk_validate(const uint8_t pk[static HF_ENC_PK_LEN]) HF_MUST
  * auditor agrees on the verdict (tests pin this against the CCTV vectors).
  * Returns HF_OK, HF_EBADKEY if pk is a non-canonical encoding or a point of
  * small order (libsodium rejects every signature under such a key), or
- * HF_ESIG for any other failure.
+ * HF_ESIG for any other failure; HF_EINVAL if msg is NULL with len > 0.
  */
 HF_API hf_err hf_sign_verify(const uint8_t pk[static HF_SIGN_PK_LEN], const uint8_t *msg,
                              size_t len, const uint8_t sig[static HF_SIG_LEN]) HF_MUST_CHECK;
