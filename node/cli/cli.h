@@ -1,0 +1,36 @@
+#ifndef HASHFED_CLI_H
+#define HASHFED_CLI_H
+
+/*
+ * The `hashfed` operator CLI: main.c dispatches `hashfed <command> ...` through
+ * a table of commands. To add one: write node/cli/cmd_<name>.c defining
+ * `int hfc_cmd_<name>(int argc, char **argv)`, declare it below, and add one
+ * row to the table in main.c.
+ *
+ * A command receives argv[0] = its own name and returns the process exit
+ * status: HFC_EXIT_OK, HFC_EXIT_FAIL (some work failed) or HFC_EXIT_USAGE.
+ * `hashfed <command> --help` is answered by main.c from the table, so
+ * commands need not parse --help themselves.
+ */
+
+enum { HFC_EXIT_OK = 0, HFC_EXIT_FAIL = 1, HFC_EXIT_USAGE = 2 };
+
+typedef int (*hfc_cmd_fn)(int argc, char **argv);
+
+typedef struct hfc_cmd {
+	const char *name;
+	hfc_cmd_fn fn;
+	const char *summary; /* one line for `hashfed help` */
+	const char *usage;   /* full text for `hashfed <command> --help` */
+} hfc_cmd;
+
+/* Print `text` JSON-escaped (without quotes) to f; invalid UTF-8 bytes become
+ * U+FFFD, so the output is always valid JSON. */
+#include <stdio.h>
+void hfc_json_escape(FILE *f, const char *text);
+
+/* Commands (one per cmd_<name>.c). */
+int hfc_cmd_hash(int argc, char **argv);
+extern const char hfc_hash_usage[];
+
+#endif

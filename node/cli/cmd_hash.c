@@ -1,0 +1,322 @@
+/*
+ * hashfed hash [--json] [--dihedral] [--jobs N] FILE...
+ *
+ * PDQ + quality + MD5 + SHA-256 of each file, one line per file in argument
+ * order. Files are hashed in parallel (one worker per core by default); a
+ * failing file gets an error line and makes the exit status 1, the others are
+ * still hashed. Each file's size is checked with fstat against the image file
+ * size limit before a byte is read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "hashfed/content.h"
+#include "hashfed/err.h"
+
+const char hfc_hash_usage[] =
+    "usage: hashfed hash [--json] [--dihedral] [--jobs N] FILE...\n"
+    "\n"
+    "Hash image files (JPEG, PNG, WebP) with PDQ, and their bytes with MD5 and SHA-256.\n"
+    "One line per file, in argument order.\n"
+    "\n"
+    "  --json       one JSON object per line: {\"file\", \"pdq\", \"quality\", \"md5\",\n"
+    "               \"sha256\"} or, on failure, {\"file\", \"error\", \"message\"}\n"
+    "  --dihedral   also the 8 orientation variants of the PDQ hash (\"pdq_dihedral\"),\n"
+    "               in the reference order: original, rotate 90, 180, 270, flip x,\n"
+    "               flip y, flip +1, flip -1\n"
+    "  --jobs N     worker threads (default: one per online CPU, at most 16)\n"
+    "\n"
+    "Exit status: 0 if every file was hashed, 1 if any failed, 2 on usage errors.\n"
+    "PDQ quality below 50 means the hash should not be shared (upstream advice).\n";
+
+enum { MAX_JOBS = 16, MSG_LEN = 192 };
+
+typedef struct job {
+	const char *path;
+	hf_err rc;
+	char msg[MSG_LEN]; /* set for I/O failures, else hf_strerror(rc) */
+	hf_content_hashes h;
+	bool done;
+} job;
+
+typedef struct pool {
+	job *jobs;
+	size_t n;
+	size_t next;
+	bool dihedral;
+	hf_image_limits lim;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+} pool;
+
+static hf_err io_error(job *j, const char *what, int err)
+{
+	snprintf(j->msg, sizeof(j->msg), "%s: %s", what, strerror(err));
+	return HF_EIO;
+}
+
+/* Read the whole file, bounded by max bytes (checked before reading). */
+static hf_err read_file(job *j, size_t max, uint8_t **out, size_t *out_len)
+{
+	hf_err rc = HF_EIO;
+	uint8_t *buf = NULL;
+	size_t len = 0, cap;
+	struct stat st;
+	int fd = open(j->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		return io_error(j, "open", errno);
+	}
+	if (fstat(fd, &st) != 0) {
+		rc = io_error(j, "fstat", errno);
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = io_error(j, "read", EISDIR);
+		goto out;
+	}
+	bool regular = S_ISREG(st.st_mode);
+	if (regular && (uint64_t)st.st_size > max) {
+		rc = HF_EFILESIZE;
+		goto out;
+	}
+	/* Pipes and devices have no size: read until EOF, at most max + 1. */
+	cap = regular ? (size_t)st.st_size : 65536;
+	buf = malloc(cap > 0 ? cap : 1);
+	if (buf == NULL) {
+		rc = HF_ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		if (len == cap) {
+			if (regular || cap > max) {
+				break;
+			}
+			size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			uint8_t *nb = realloc(buf, ncap);
+			if (nb == NULL) {
+				rc = HF_ENOMEM;
+				goto out;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		ssize_t r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r < 0) {
+			rc = io_error(j, "read", errno);
+			goto out;
+		}
+		if (r == 0) {
+			break;
+		}
+		len += (size_t)r;
+	}
+	if (len > max) {
+		rc = HF_EFILESIZE;
+		goto out;
+	}
+	*out = buf;
+	*out_len = len;
+	buf = NULL;
+	rc = HF_OK;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+static void run_job(job *j, const pool *p)
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+
+	j->rc = read_file(j, p->lim.max_file_size, &data, &len);
+	if (j->rc == HF_OK) {
+		j->rc = hf_content_hash(data, len, &p->lim, p->dihedral, &j->h);
+	}
+	if (j->rc != HF_OK && j->msg[0] == '\0') {
+		snprintf(j->msg, sizeof(j->msg), "%s", hf_strerror(j->rc));
+	}
+	free(data);
+}
+
+static void *worker(void *arg)
+{
+	pool *p = arg;
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		size_t i = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		if (i >= p->n) {
+			return NULL;
+		}
+		run_job(&p->jobs[i], p);
+		pthread_mutex_lock(&p->mu);
+		p->jobs[i].done = true;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+static void print_json(const job *j, bool dihedral)
+{
+	char hex[HF_SHA256_LEN * 2 + 1];
+
+	fputs("{\"file\":\"", stdout);
+	hfc_json_escape(stdout, j->path);
+	if (j->rc != HF_OK) {
+		printf("\",\"error\":\"%s\",\"message\":\"", hf_err_name(j->rc));
+		hfc_json_escape(stdout, j->msg);
+		fputs("\"}\n", stdout);
+		return;
+	}
+	hf_pdq_to_hex(&j->h.pdq, hex);
+	printf("\",\"pdq\":\"%s\",\"quality\":%d", hex, j->h.quality);
+	hf_hex_lower(j->h.digests.md5, HF_MD5_LEN, hex);
+	printf(",\"md5\":\"%s\"", hex);
+	hf_hex_lower(j->h.digests.sha256, HF_SHA256_LEN, hex);
+	printf(",\"sha256\":\"%s\"", hex);
+	if (dihedral) {
+		fputs(",\"pdq_dihedral\":[", stdout);
+		for (int k = 0; k < HF_PDQ_DIHEDRAL; k++) {
+			hf_pdq_to_hex(&j->h.dihedral[k], hex);
+			printf("%s\"%s\"", k ? "," : "", hex);
+		}
+		fputc(']', stdout);
+	}
+	fputs("}\n", stdout);
+}
+
+static void print_text(const job *j, bool dihedral)
+{
+	char hex[HF_SHA256_LEN * 2 + 1];
+
+	if (j->rc != HF_OK) {
+		printf("%s: error %s: %s\n", j->path, hf_err_name(j->rc), j->msg);
+		return;
+	}
+	hf_pdq_to_hex(&j->h.pdq, hex);
+	printf("%s: pdq=%s quality=%d", j->path, hex, j->h.quality);
+	hf_hex_lower(j->h.digests.md5, HF_MD5_LEN, hex);
+	printf(" md5=%s", hex);
+	hf_hex_lower(j->h.digests.sha256, HF_SHA256_LEN, hex);
+	printf(" sha256=%s", hex);
+	if (dihedral) {
+		for (int k = 0; k < HF_PDQ_DIHEDRAL; k++) {
+			hf_pdq_to_hex(&j->h.dihedral[k], hex);
+			printf("%s%s", k ? "," : " dihedral=", hex);
+		}
+	}
+	fputc('\n', stdout);
+}
+
+static int parse_jobs(const char *s, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > MAX_JOBS) {
+		fprintf(stderr, "hashfed hash: --jobs wants 1..%d\n", MAX_JOBS);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+int hfc_cmd_hash(int argc, char **argv)
+{
+	bool json = false;
+	pool p = {.lim = hf_image_limits_default()};
+	unsigned nthreads = 0;
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		} else if (strcmp(argv[i], "--json") == 0) {
+			json = true;
+		} else if (strcmp(argv[i], "--dihedral") == 0) {
+			p.dihedral = true;
+		} else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc) {
+			if (parse_jobs(argv[++i], &nthreads) != 0) {
+				return HFC_EXIT_USAGE;
+			}
+		} else {
+			fprintf(stderr, "hashfed hash: unknown option '%s'\n%s", argv[i],
+			        hfc_hash_usage);
+			return HFC_EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		fputs(hfc_hash_usage, stderr);
+		return HFC_EXIT_USAGE;
+	}
+	p.n = (size_t)(argc - i);
+	p.jobs = calloc(p.n, sizeof(job));
+	if (p.jobs == NULL) {
+		fprintf(stderr, "hashfed hash: out of memory\n");
+		return HFC_EXIT_FAIL;
+	}
+	for (size_t k = 0; k < p.n; k++) {
+		p.jobs[k].path = argv[i + (int)k];
+	}
+	if (nthreads == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		nthreads = cpus < 1 ? 1 : cpus > MAX_JOBS ? MAX_JOBS : (unsigned)cpus;
+	}
+	if (nthreads > p.n) {
+		nthreads = (unsigned)p.n;
+	}
+
+	pthread_t tids[MAX_JOBS];
+	unsigned started = 0;
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	/* One file (the common interactive case) needs no thread at all. */
+	while (nthreads > 1 && started < nthreads &&
+	       pthread_create(&tids[started], NULL, worker, &p) == 0) {
+		started++;
+	}
+	if (started == 0) {
+		worker(&p);
+	}
+
+	int status = HFC_EXIT_OK;
+	for (size_t k = 0; k < p.n; k++) {
+		pthread_mutex_lock(&p.mu);
+		while (!p.jobs[k].done) {
+			pthread_cond_wait(&p.cv, &p.mu);
+		}
+		pthread_mutex_unlock(&p.mu);
+		if (json) {
+			print_json(&p.jobs[k], p.dihedral);
+		} else {
+			print_text(&p.jobs[k], p.dihedral);
+		}
+		if (p.jobs[k].rc != HF_OK) {
+			status = HFC_EXIT_FAIL;
+		}
+	}
+	for (unsigned t = 0; t < started; t++) {
+		pthread_join(tids[t], NULL);
+	}
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.cv);
+	free(p.jobs);
+	if (fflush(stdout) != 0) {
+		status = HFC_EXIT_FAIL;
+	}
+	return status;
+}

@@ -1,0 +1,85 @@
+/*
+ * hashfed: the operator CLI. A small dispatcher over a table of subcommands;
+ * see cli.h for how to add one. Start-up is kept lean (no library
+ * initialisation here): each command initialises only what it uses.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "hashfed/version.h"
+
+static const hfc_cmd commands[] = {
+    {"hash", hfc_cmd_hash, "PDQ, MD5 and SHA-256 of image files", hfc_hash_usage},
+};
+
+enum { NCOMMANDS = sizeof(commands) / sizeof(commands[0]) };
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: hashfed <command> [options] [args]\n"
+	           "       hashfed help [<command>]\n"
+	           "       hashfed --version\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	}
+	fprintf(f, "\nRun `hashfed <command> --help` for a command's options.\n");
+}
+
+static const hfc_cmd *find(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(commands[i].name, name) == 0) {
+			return &commands[i];
+		}
+	}
+	return NULL;
+}
+
+static int help_for(const char *name)
+{
+	const hfc_cmd *c = find(name);
+	if (c == NULL) {
+		fprintf(stderr, "hashfed: unknown command '%s'\n", name);
+		return HFC_EXIT_USAGE;
+	}
+	fputs(c->usage, stdout);
+	return HFC_EXIT_OK;
+}
+
+static int is_help(const char *a)
+{
+	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return HFC_EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (is_help(name) || strcmp(name, "help") == 0) {
+		if (argc > 2) {
+			return help_for(argv[2]);
+		}
+		usage(stdout);
+		return HFC_EXIT_OK;
+	}
+	if (strcmp(name, "--version") == 0) {
+		printf("hashfed %s\n", HF_VERSION_STRING);
+		return HFC_EXIT_OK;
+	}
+	const hfc_cmd *c = find(name);
+	if (c == NULL) {
+		fprintf(stderr, "hashfed: unknown command '%s'\n\n", name);
+		usage(stderr);
+		return HFC_EXIT_USAGE;
+	}
+	for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (is_help(argv[i])) {
+			return help_for(name);
+		}
+	}
+	return c->fn(argc - 1, argv + 1);
+}
