@@ -161,16 +161,6 @@ static hf_err check_opts(const hf_hpke_opts *o, enum role role)
 	return HF_OK;
 }
 
-/* Secrets of one setup, kept together so one sodium_memzero wipes them all. */
-typedef struct setup_scratch {
-	uint8_t dh[2 * 32];          /* DH(skE, pkR) [|| DH(skS, pkR)] */
-	uint8_t kem_context[3 * 32]; /* enc || pkR [|| pkS] (public) */
-	uint8_t prk[NH];             /* eae_prk, then the key-schedule secret */
-	uint8_t shared_secret[HF_HPKE_SECRET_LEN];
-	uint8_t ksc[1 + 2 * NH]; /* key_schedule_context (public) */
-	uint8_t pk_tmp[32];
-} setup_scratch;
-
 /* X25519 with the all-zero check of §7.1.4 (libsodium returns -1 for a
  * small-order point or an all-zero result). */
 static hf_err dh(uint8_t out[32], const uint8_t sk[32], const uint8_t pk[32])
@@ -178,39 +168,95 @@ static hf_err dh(uint8_t out[32], const uint8_t sk[32], const uint8_t pk[32])
 	return crypto_scalarmult(out, sk, pk) == 0 ? HF_OK : HF_EBADKEY;
 }
 
-/* ExtractAndExpand (§4.1): shared_secret from dh[0..dh_len) and kem_context. */
-static void extract_and_expand(setup_scratch *s, size_t dh_len, size_t kc_len)
+/*
+ * The DH part of Encap/Decap and their Auth variants (§4.1):
+ * dh = DH(sk1, pk1) [|| DH(sk2, pk2)], shared_secret = ExtractAndExpand(dh,
+ * kem_context). sk2/pk2 are NULL outside the auth modes.
+ */
+static hf_err kem_shared_secret(const uint8_t *sk1, const uint8_t *pk1, const uint8_t *sk2,
+                                const uint8_t *pk2, const uint8_t *kem_context, size_t kc_len,
+                                uint8_t ss[HF_HPKE_SECRET_LEN])
 {
-	labeled_extract(&kem_seg, NULL, 0, LABEL("eae_prk"), SEG(s->dh, dh_len), s->prk);
-	labeled_expand(&kem_seg, s->prk, LABEL("shared_secret"), SEG(s->kem_context, kc_len),
-	               s->shared_secret, sizeof s->shared_secret);
+	hf_err rc = HF_EINTERNAL;
+	uint8_t dhs[64], prk[NH];
+	size_t dh_len = 32;
+
+	HF_CHECK(dh(dhs, sk1, pk1));
+	if (sk2 != NULL) {
+		HF_CHECK(dh(dhs + 32, sk2, pk2));
+		dh_len = 64;
+	}
+	labeled_extract(&kem_seg, NULL, 0, LABEL("eae_prk"), SEG(dhs, dh_len), prk);
+	labeled_expand(&kem_seg, prk, LABEL("shared_secret"), SEG(kem_context, kc_len), ss,
+	               HF_HPKE_SECRET_LEN);
+	rc = HF_OK;
+out:
+	sodium_memzero(dhs, sizeof dhs);
+	sodium_memzero(prk, sizeof prk);
+	if (rc != HF_OK)
+		sodium_memzero(ss, HF_HPKE_SECRET_LEN);
+	return rc;
 }
 
-/* KeySchedule (§5.1): fills a new context from s->shared_secret. */
-static hf_err key_schedule(setup_scratch *s, const uint8_t *info, size_t info_len,
-                           const hf_hpke_opts *o, enum role role, hf_hpke_ctx **out)
+hf_err hfi_hpke_encap(const uint8_t pkR[static 32], const uint8_t skE[static 32],
+                      const uint8_t *skS, uint8_t enc[static 32], uint8_t ss[static 32])
 {
-	hf_hpke_ctx *ctx = NULL;
-	const uint8_t mode = o ? (uint8_t)o->mode : HF_HPKE_MODE_BASE;
+	hf_err rc = HF_EINTERNAL;
+	uint8_t kc[96]; /* kem_context = enc || pkR [|| pkS]: public */
+
+	if (crypto_scalarmult_base(enc, skE) != 0 ||
+	    (skS != NULL && crypto_scalarmult_base(kc + 64, skS) != 0)) {
+		rc = HF_ECRYPTO;
+		goto out;
+	}
+	memcpy(kc, enc, 32);
+	memcpy(kc + 32, pkR, 32);
+	HF_CHECK(kem_shared_secret(skE, pkR, skS, pkR, kc, skS ? 96 : 64, ss));
+	rc = HF_OK;
+out:
+	if (rc != HF_OK)
+		memset(enc, 0, 32);
+	return rc;
+}
+
+hf_err hfi_hpke_decap(const uint8_t enc[static 32], const uint8_t skR[static 32],
+                      const uint8_t *pkS, uint8_t ss[static 32])
+{
+	uint8_t kc[96];
+
+	if (crypto_scalarmult_base(kc + 32, skR) != 0)
+		return HF_ECRYPTO;
+	memcpy(kc, enc, 32);
+	if (pkS != NULL)
+		memcpy(kc + 64, pkS, 32);
+	return kem_shared_secret(skR, enc, pkS ? skR : NULL, pkS, kc, pkS ? 96 : 64, ss);
+}
+
+/* KeySchedule (§5.1): a new context from the shared secret. */
+static hf_err key_schedule(const uint8_t ss[HF_HPKE_SECRET_LEN], const uint8_t *info,
+                           size_t info_len, const hf_hpke_opts *o, enum role role,
+                           hf_hpke_ctx **out)
+{
+	uint8_t ksc[1 + 2 * NH]; /* mode || psk_id_hash || info_hash: public */
+	uint8_t secret[NH];
+	hf_hpke_ctx *ctx;
 	const seg psk = o ? SEG(o->psk, o->psk_len) : SEG(NULL, 0);
 	const seg psk_id = o ? SEG(o->psk_id, o->psk_id_len) : SEG(NULL, 0);
 
-	s->ksc[0] = mode;
-	labeled_extract(&hpke_seg, NULL, 0, LABEL("psk_id_hash"), psk_id, s->ksc + 1);
-	labeled_extract(&hpke_seg, NULL, 0, LABEL("info_hash"), SEG(info, info_len),
-	                s->ksc + 1 + NH);
-	labeled_extract(&hpke_seg, s->shared_secret, sizeof s->shared_secret, LABEL("secret"), psk,
-	                s->prk);
-
+	ksc[0] = o ? (uint8_t)o->mode : HF_HPKE_MODE_BASE;
+	labeled_extract(&hpke_seg, NULL, 0, LABEL("psk_id_hash"), psk_id, ksc + 1);
+	labeled_extract(&hpke_seg, NULL, 0, LABEL("info_hash"), SEG(info, info_len), ksc + 1 + NH);
 	ctx = sodium_malloc(sizeof *ctx);
 	if (ctx == NULL)
 		return HF_ENOMEM;
-	const seg ksc = SEG(s->ksc, sizeof s->ksc);
-	labeled_expand(&hpke_seg, s->prk, LABEL("key"), ksc, ctx->key, sizeof ctx->key);
-	labeled_expand(&hpke_seg, s->prk, LABEL("base_nonce"), ksc, ctx->base_nonce,
+	labeled_extract(&hpke_seg, ss, HF_HPKE_SECRET_LEN, LABEL("secret"), psk, secret);
+	const seg k = SEG(ksc, sizeof ksc);
+	labeled_expand(&hpke_seg, secret, LABEL("key"), k, ctx->key, sizeof ctx->key);
+	labeled_expand(&hpke_seg, secret, LABEL("base_nonce"), k, ctx->base_nonce,
 	               sizeof ctx->base_nonce);
-	labeled_expand(&hpke_seg, s->prk, LABEL("exp"), ksc, ctx->exporter_secret,
+	labeled_expand(&hpke_seg, secret, LABEL("exp"), k, ctx->exporter_secret,
 	               sizeof ctx->exporter_secret);
+	sodium_memzero(secret, sizeof secret);
 	ctx->seq = 0;
 	ctx->role = role;
 	*out = ctx;
@@ -223,39 +269,21 @@ hf_err hf_hpke_setup_s_with_eph(const uint8_t pkR[static HF_HPKE_PK_LEN], const 
                                 uint8_t enc[static HF_HPKE_ENC_LEN], hf_hpke_ctx **out)
 {
 	hf_err rc = HF_EINTERNAL;
-	setup_scratch s;
-	size_t dh_len = 32, kc_len = 64;
+	uint8_t ss[HF_HPKE_SECRET_LEN];
 
 	*out = NULL;
-	memset(&s, 0, sizeof s);
+	memset(enc, 0, HF_HPKE_ENC_LEN);
 	HF_CHECK(hfi_crypto_init());
 	HF_CHECK(check_opts(opts, ROLE_SENDER));
 	if (info == NULL && info_len != 0) {
 		rc = HF_EINVAL;
 		goto out;
 	}
-	/* Encap / AuthEncap (§4.1): enc = pk(skE). */
-	if (crypto_scalarmult_base(enc, skE) != 0) {
-		rc = HF_ECRYPTO;
-		goto out;
-	}
-	HF_CHECK(dh(s.dh, skE, pkR));
-	memcpy(s.kem_context, enc, 32);
-	memcpy(s.kem_context + 32, pkR, 32);
-	if (opts != NULL && opts->auth_sk != NULL) {
-		HF_CHECK(dh(s.dh + 32, opts->auth_sk, pkR));
-		if (crypto_scalarmult_base(s.kem_context + 64, opts->auth_sk) != 0) {
-			rc = HF_ECRYPTO;
-			goto out;
-		}
-		dh_len = 64;
-		kc_len = 96;
-	}
-	extract_and_expand(&s, dh_len, kc_len);
-	HF_CHECK(key_schedule(&s, info, info_len, opts, ROLE_SENDER, out));
+	HF_CHECK(hfi_hpke_encap(pkR, skE, opts ? opts->auth_sk : NULL, enc, ss));
+	HF_CHECK(key_schedule(ss, info, info_len, opts, ROLE_SENDER, out));
 	rc = HF_OK;
 out:
-	sodium_memzero(&s, sizeof s);
+	sodium_memzero(ss, sizeof ss);
 	if (rc != HF_OK)
 		memset(enc, 0, HF_HPKE_ENC_LEN);
 	return rc;
@@ -298,35 +326,20 @@ hf_err hf_hpke_setup_r(const uint8_t skR[static HF_HPKE_SK_LEN],
                        size_t info_len, const hf_hpke_opts *opts, hf_hpke_ctx **out)
 {
 	hf_err rc = HF_EINTERNAL;
-	setup_scratch s;
-	size_t dh_len = 32, kc_len = 64;
+	uint8_t ss[HF_HPKE_SECRET_LEN];
 
 	*out = NULL;
-	memset(&s, 0, sizeof s);
 	HF_CHECK(hfi_crypto_init());
 	HF_CHECK(check_opts(opts, ROLE_RECEIVER));
 	if (info == NULL && info_len != 0) {
 		rc = HF_EINVAL;
 		goto out;
 	}
-	/* Decap / AuthDecap (§4.1). */
-	HF_CHECK(dh(s.dh, skR, enc));
-	memcpy(s.kem_context, enc, 32);
-	if (crypto_scalarmult_base(s.kem_context + 32, skR) != 0) {
-		rc = HF_ECRYPTO;
-		goto out;
-	}
-	if (opts != NULL && opts->auth_pk != NULL) {
-		HF_CHECK(dh(s.dh + 32, skR, opts->auth_pk));
-		memcpy(s.kem_context + 64, opts->auth_pk, 32);
-		dh_len = 64;
-		kc_len = 96;
-	}
-	extract_and_expand(&s, dh_len, kc_len);
-	HF_CHECK(key_schedule(&s, info, info_len, opts, ROLE_RECEIVER, out));
+	HF_CHECK(hfi_hpke_decap(enc, skR, opts ? opts->auth_pk : NULL, ss));
+	HF_CHECK(key_schedule(ss, info, info_len, opts, ROLE_RECEIVER, out));
 	rc = HF_OK;
 out:
-	sodium_memzero(&s, sizeof s);
+	sodium_memzero(ss, sizeof ss);
 	return rc;
 }
 
@@ -414,6 +427,15 @@ uint64_t hf_hpke_ctx_seq(const hf_hpke_ctx *ctx)
 void hfi_hpke_ctx_set_seq(hf_hpke_ctx *ctx, uint64_t seq)
 {
 	ctx->seq = seq;
+}
+
+void hfi_hpke_ctx_secrets(const hf_hpke_ctx *ctx, uint8_t key[static HF_HPKE_KEY_LEN],
+                          uint8_t base_nonce[static HF_HPKE_NONCE_LEN],
+                          uint8_t exporter_secret[static HF_HPKE_SECRET_LEN])
+{
+	memcpy(key, ctx->key, HF_HPKE_KEY_LEN);
+	memcpy(base_nonce, ctx->base_nonce, HF_HPKE_NONCE_LEN);
+	memcpy(exporter_secret, ctx->exporter_secret, HF_HPKE_SECRET_LEN);
 }
 
 void hf_hpke_ctx_free(hf_hpke_ctx *ctx)

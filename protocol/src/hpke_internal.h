@@ -6,10 +6,30 @@
 #include "hashfed/hpke.h"
 
 /*
+ * Encap / AuthEncap (RFC 9180 §4.1) with a given ephemeral secret key:
+ * enc = pk(skE), ss = shared_secret. skS is the sender's static secret key in
+ * auth modes, else NULL. HF_EBADKEY if pkR is of small order; on error enc
+ * and ss are zeroed. The caller wipes ss.
+ */
+hf_err hfi_hpke_encap(const uint8_t pkR[static 32], const uint8_t skE[static 32],
+                      const uint8_t *skS, uint8_t enc[static 32],
+                      uint8_t ss[static 32]) HF_MUST_CHECK;
+
+/* Decap / AuthDecap: pkS is the sender's static public key in auth modes,
+ * else NULL. HF_EBADKEY if enc or pkS is of small order; ss zeroed on error. */
+hf_err hfi_hpke_decap(const uint8_t enc[static 32], const uint8_t skR[static 32],
+                      const uint8_t *pkS, uint8_t ss[static 32]) HF_MUST_CHECK;
+
+/*
  * Set the next sequence number of a context. For tests only (RFC 9180
  * vectors seal at sequence 255 and 256; exhaustion at UINT64_MAX): moving a
  * sender's sequence backwards reuses nonces and breaks the AEAD.
  */
 void hfi_hpke_ctx_set_seq(hf_hpke_ctx *ctx, uint64_t seq);
+
+/* Copy out a context's key-schedule outputs, for known-answer tests only. */
+void hfi_hpke_ctx_secrets(const hf_hpke_ctx *ctx, uint8_t key[static HF_HPKE_KEY_LEN],
+                          uint8_t base_nonce[static HF_HPKE_NONCE_LEN],
+                          uint8_t exporter_secret[static HF_HPKE_SECRET_LEN]);
 
 #endif
