@@ -45,4 +45,15 @@
 #define HF_IMG_MAX_SCANS      64       /* progressive JPEG scans */
 #define HF_IMG_MAX_FILE_SIZE  67108864 /* bytes of one image file (64 MiB) */
 
+/* Membership manifest (spec §11) */
+#define HF_MAX_MANIFEST_SIZE  4194304  /* encoded manifest, signatures included (4 MiB) */
+#define HF_MAX_ROOTS          16       /* federation root keys */
+#define HF_MAX_MANIFEST_SIGS  32       /* root signatures carried by one manifest */
+#define HF_MAX_MEMBERS        1024     /* members of one federation */
+#define HF_MAX_MEMBER_KEYS    8        /* signing keys, and separately encryption keys, per member */
+#define HF_MAX_ENDPOINTS      4        /* endpoints per member */
+#define HF_MAX_ENDPOINT_LEN   255      /* bytes of one endpoint URL */
+#define HF_MAX_TLS_FPS        4        /* TLS certificate fingerprints per member */
+#define HF_MAX_NAME_LEN       128      /* bytes of a federation or member name */
+
 #endif
