@@ -56,4 +56,46 @@
 #define HF_MAX_TLS_FPS        4        /* TLS certificate fingerprints per member */
 #define HF_MAX_NAME_LEN       128      /* bytes of a federation or member name */
 
+/* Hash lists (spec §12) */
+#define HF_LIST_ID_LEN              16
+#define HF_LIST_HASH_LEN            32
+#define HF_PSEUDONYM_LEN            16
+#define HF_LIST_MAX_VALUE_LEN       32
+#define HF_LIST_MAX_NAME_LEN        128
+#define HF_LIST_MAX_QUALITY         100
+#define HF_LIST_MAX_BATCH_ENTRIES   200000 /* entries added by one batch */
+#define HF_LIST_MAX_BATCH_REMOVED   200000 /* ids removed by one batch */
+#define HF_LIST_MAX_SNAPSHOT_PARTS  4096
+
+/* Membership manifest (spec §11) */
+#define HF_MAX_MANIFEST_SIZE  4194304  /* encoded manifest, signatures included (4 MiB) */
+#define HF_MAX_ROOTS          16       /* federation root keys */
+#define HF_MAX_MANIFEST_SIGS  32       /* root signatures carried by one manifest */
+#define HF_MAX_MEMBERS        1024     /* members of one federation */
+#define HF_MAX_MEMBER_KEYS    8        /* signing keys, and separately encryption keys, per member */
+#define HF_MAX_ENDPOINTS      4        /* endpoints per member */
+#define HF_MAX_ENDPOINT_LEN   255      /* bytes of one endpoint URL */
+#define HF_MAX_TLS_FPS        4        /* TLS certificate fingerprints per member */
+#define HF_MAX_NAME_LEN       128      /* bytes of a federation or member name */
+
+/* Takedown orders (spec §13) */
+#define HF_ORDER_ID_LEN             16         /* order / referral id (UUIDv7) */
+#define HF_ORDER_PARTY_LEN          16         /* authority / platform member id */
+#define HF_ORDER_LIST_ID_LEN        16         /* list id of an entry ref */
+#define HF_ORDER_HASH_LEN           32         /* receipt's BLAKE2b-256 of the order body */
+#define HF_CASE_PSEUDONYM_LEN       16         /* keyed BLAKE2b of the case reference */
+#define HF_CASE_KEY_LEN             32         /* authority's case pseudonym key */
+#define HF_ORDER_MAX_CASE_REF_LEN   256        /* case reference hashed into the pseudonym */
+#define HF_ORDER_MAX_BODY_SIZE      4194304    /* encoded body of any order message (4 MiB) */
+#define HF_ORDER_MAX_ITEMS          1000       /* items of one order */
+#define HF_ORDER_MAX_LOCATOR_LEN    2048       /* URL or platform content id */
+#define HF_ORDER_MAX_REFS           8          /* list entry refs per item */
+#define HF_ORDER_MAX_HASHES         4          /* content hashes per item */
+#define HF_ORDER_MAX_LEGAL_LEN      512        /* legal basis */
+#define HF_ORDER_MAX_NOTE_LEN       2048       /* free-text note of an order or referral */
+#define HF_ORDER_MAX_TEXT_LEN       2048       /* reason, question, answer, grounds */
+#define HF_ORDER_MIN_DEADLINE_MS    3600000    /* deadline - issued at least 1 h */
+#define HF_ORDER_MAX_DEADLINE_MS    7776000000 /* deadline - issued at most 90 days */
+#define HF_REFERRAL_MAX_ORDERS      64         /* orders named by one referral */
+
 #endif

@@ -1,0 +1,595 @@
+/* Hash list message bodies: batch, snapshot part, pull (spec §12). */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "hashfed/list.h"
+#include "mp.h"
+
+#define HF_LIST_BATCH_DOMAIN "hashfed/v1/list-batch"
+/* Record: alg u8 | quality u8 | category u16be | expires u64be | pseudonym[16] | value. */
+#define HF_REC_FIXED (1 + 1 + 2 + 8 + HF_PSEUDONYM_LEN)
+
+size_t hf_hash_alg_len(unsigned alg)
+{
+	switch (alg) {
+	case HF_ALG_PDQ:
+	case HF_ALG_SHA256:
+		return 32;
+	case HF_ALG_MD5:
+		return 16;
+	default:
+		return 0;
+	}
+}
+
+const char *hf_hash_alg_name(unsigned alg)
+{
+	switch (alg) {
+	case HF_ALG_PDQ:
+		return "pdq";
+	case HF_ALG_MD5:
+		return "md5";
+	case HF_ALG_SHA256:
+		return "sha256";
+	default:
+		return NULL;
+	}
+}
+
+hf_err hf_hash_alg_parse(const char *name, unsigned *alg)
+{
+	for (unsigned a = HF_ALG_PDQ; a <= HF_ALG_SHA256; a++) {
+		if (strcmp(name, hf_hash_alg_name(a)) == 0) {
+			*alg = a;
+			return HF_OK;
+		}
+	}
+	return HF_EINVAL;
+}
+
+void hf_list_batch_hash(const uint8_t *body, size_t len, uint8_t out[HF_LIST_HASH_LEN])
+{
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, HF_LIST_HASH_LEN);
+	crypto_generichash_update(&st, (const uint8_t *)HF_LIST_BATCH_DOMAIN,
+	                          sizeof(HF_LIST_BATCH_DOMAIN) - 1);
+	crypto_generichash_update(&st, body, len);
+	crypto_generichash_final(&st, out, HF_LIST_HASH_LEN);
+}
+
+/* ---- shared rules ----------------------------------------------------- */
+
+static bool hf_is_zero(const uint8_t *p, size_t n)
+{
+	uint8_t acc = 0;
+	for (size_t i = 0; i < n; i++)
+		acc |= p[i];
+	return acc == 0;
+}
+
+static hf_err hf_meta_check(const hf_list_meta *m)
+{
+	if (m->name_len == 0 || !m->name)
+		return HF_ERANGE;
+	if (m->name_len > HF_LIST_MAX_NAME_LEN)
+		return HF_ETOOLONG;
+	if (!hf_utf8_valid((const uint8_t *)m->name, m->name_len))
+		return HF_EUTF8;
+	if (m->algs == 0 || (m->algs & ~(uint32_t)HF_ALG_MASK_ALL) != 0)
+		return HF_ERANGE;
+	return HF_OK;
+}
+
+static hf_err hf_entry_check(const hf_list_entry *e, uint32_t algs)
+{
+	if (hf_hash_alg_len(e->alg) == 0 || (algs != 0 && !(algs & (1u << e->alg))))
+		return HF_ERANGE;
+	if (e->quality > HF_LIST_MAX_QUALITY)
+		return HF_ERANGE;
+	return HF_OK;
+}
+
+static size_t hf_rec_len(unsigned alg, bool with_id)
+{
+	return (with_id ? 8u : 0u) + (size_t)HF_REC_FIXED + hf_hash_alg_len(alg);
+}
+
+static void hf_put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void hf_put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+static uint64_t hf_get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* Writes one record at p; returns its length. */
+static size_t hf_rec_put(uint8_t *p, const hf_list_entry *e, bool with_id)
+{
+	size_t off = 0, vlen = hf_hash_alg_len(e->alg);
+	if (with_id) {
+		hf_put_be64(p, e->id);
+		off = 8;
+	}
+	p[off] = e->alg;
+	p[off + 1] = e->quality;
+	hf_put_be16(p + off + 2, e->category);
+	hf_put_be64(p + off + 4, e->expires_ms);
+	memcpy(p + off + 12, e->pseudonym, HF_PSEUDONYM_LEN);
+	memcpy(p + off + HF_REC_FIXED, e->value, vlen);
+	return off + HF_REC_FIXED + vlen;
+}
+
+/*
+ * Reads one record at it->off without trusting it: HF_ETRUNC for a partial
+ * record. Validity (algorithm, quality) is the caller's check.
+ */
+static hf_err hf_rec_get(hf_list_iter *it, hf_list_entry *e)
+{
+	size_t left = it->len - it->off, off;
+	const uint8_t *p = it->p + it->off;
+	size_t need = it->explicit_ids ? 9 : 1;
+	if (left < need)
+		return HF_ETRUNC;
+	off = it->explicit_ids ? 8 : 0;
+	e->alg = p[off];
+	size_t vlen = hf_hash_alg_len(e->alg);
+	if (vlen == 0)
+		return HF_ERANGE;
+	if (left < off + HF_REC_FIXED + vlen)
+		return HF_ETRUNC;
+	e->id = it->explicit_ids ? hf_get_be64(p) : it->next_id;
+	e->quality = p[off + 1];
+	e->category = (uint16_t)((p[off + 2] << 8) | p[off + 3]);
+	e->expires_ms = hf_get_be64(p + off + 4);
+	memcpy(e->pseudonym, p + off + 12, HF_PSEUDONYM_LEN);
+	memset(e->value, 0, sizeof(e->value));
+	memcpy(e->value, p + off + HF_REC_FIXED, vlen);
+	it->off += off + HF_REC_FIXED + vlen;
+	it->next_id++;
+	return HF_OK;
+}
+
+bool hf_list_iter_next(hf_list_iter *it, hf_list_entry *e)
+{
+	if (it->off >= it->len)
+		return false;
+	/* The bytes were validated by the decoder; a failure here means misuse. */
+	return hf_rec_get(it, e) == HF_OK;
+}
+
+/*
+ * Validates a records bin: count <= max, every record complete and valid,
+ * explicit ids strictly ascending, >= 1 and < id_limit.
+ */
+static hf_err hf_records_check(const uint8_t *p, size_t len, bool with_id, uint64_t first_id,
+                               uint32_t algs, uint64_t id_limit, uint32_t *count)
+{
+	hf_list_iter it = {p, len, 0, first_id, with_id};
+	hf_list_entry e;
+	uint64_t last = 0;
+	uint32_t n = 0;
+	while (it.off < it.len) {
+		if (n == HF_LIST_MAX_BATCH_ENTRIES)
+			return HF_ETOOLONG;
+		HF_TRY(hf_rec_get(&it, &e));
+		HF_TRY(hf_entry_check(&e, algs));
+		if (with_id) {
+			if (e.id == 0 || e.id >= id_limit)
+				return HF_ERANGE;
+			if (e.id == last)
+				return HF_EDUPLICATE;
+			if (e.id < last)
+				return HF_ENONCANON;
+			last = e.id;
+		}
+		n++;
+	}
+	*count = n;
+	return HF_OK;
+}
+
+static hf_err hf_removed_check(const uint64_t *ids, size_t n, uint64_t first_id)
+{
+	if (n > HF_LIST_MAX_BATCH_REMOVED)
+		return HF_ETOOLONG;
+	for (size_t i = 0; i < n; i++) {
+		if (ids[i] == 0 || ids[i] >= first_id)
+			return HF_ERANGE;
+		if (i > 0 && ids[i] == ids[i - 1])
+			return HF_EDUPLICATE;
+		if (i > 0 && ids[i] < ids[i - 1])
+			return HF_ENONCANON;
+	}
+	return HF_OK;
+}
+
+static void hf_meta_put(hf_mp_enc *e, const hf_list_meta *m)
+{
+	hf_mp_put_key(e, 4);
+	hf_mp_put_str(e, m->name, m->name_len);
+	hf_mp_put_key(e, 5);
+	hf_mp_put_uint(e, m->category);
+	hf_mp_put_key(e, 6);
+	hf_mp_put_uint(e, m->algs);
+}
+
+/* Writes a records bin for entries straight into the writer. */
+static hf_err hf_records_put(hf_mp_enc *e, const hf_list_entry *v, size_t n, bool with_id)
+{
+	size_t total = 0;
+	uint8_t *at;
+	for (size_t i = 0; i < n; i++)
+		total += hf_rec_len(v[i].alg, with_id);
+	hf_mp_put_bin_header(e, total);
+	HF_TRY(hf_mp_enc_status(e));
+	HF_TRY(hf_writer_reserve(e->w, total, &at));
+	for (size_t i = 0; i < n; i++)
+		at += hf_rec_put(at, &v[i], with_id);
+	e->w->len += total;
+	return HF_OK;
+}
+
+/* ---- batch ------------------------------------------------------------ */
+
+hf_err hf_list_batch_encode(const hf_list_batch *b, const hf_list_entry *added, size_t n_added,
+                            const uint64_t *removed, size_t n_removed, uint8_t **out,
+                            size_t *out_len)
+{
+	hf_err rc;
+	hf_writer w;
+	hf_mp_enc e;
+	uint8_t *at;
+	*out = NULL;
+	*out_len = 0;
+	if (b->number == 0 || (n_added && !added) || (n_removed && !removed))
+		return HF_EINVAL;
+	if (b->number == 1 && !hf_is_zero(b->prev_hash, HF_LIST_HASH_LEN))
+		return HF_ERANGE;
+	if (b->first_id == 0 || n_added > HF_LIST_MAX_BATCH_ENTRIES ||
+	    b->first_id + n_added < b->first_id)
+		return n_added > HF_LIST_MAX_BATCH_ENTRIES ? HF_ETOOLONG : HF_ERANGE;
+	if (b->number == 1)
+		HF_TRY(hf_meta_check(&b->meta));
+	for (size_t i = 0; i < n_added; i++)
+		HF_TRY(hf_entry_check(&added[i], b->number == 1 ? b->meta.algs : 0));
+	HF_TRY(hf_removed_check(removed, n_removed, b->first_id));
+
+	hf_writer_init(&w, HF_MAX_MESSAGE_SIZE);
+	hf_mp_enc_init(&e, &w);
+	hf_mp_put_map(&e, b->number == 1 ? 9 : 6);
+	hf_mp_put_key(&e, 1);
+	hf_mp_put_bin(&e, b->list_id, HF_LIST_ID_LEN);
+	hf_mp_put_key(&e, 2);
+	hf_mp_put_uint(&e, b->number);
+	hf_mp_put_key(&e, 3);
+	hf_mp_put_bin(&e, b->prev_hash, HF_LIST_HASH_LEN);
+	if (b->number == 1)
+		hf_meta_put(&e, &b->meta);
+	hf_mp_put_key(&e, 7);
+	hf_mp_put_uint(&e, b->first_id);
+	hf_mp_put_key(&e, 8);
+	HF_CHECK(hf_records_put(&e, added, n_added, false));
+	hf_mp_put_key(&e, 9);
+	hf_mp_put_bin_header(&e, n_removed * 8);
+	HF_CHECK(hf_mp_enc_status(&e));
+	HF_CHECK(hf_writer_reserve(&w, n_removed * 8, &at));
+	for (size_t i = 0; i < n_removed; i++)
+		hf_put_be64(at + 8 * i, removed[i]);
+	w.len += n_removed * 8;
+	HF_CHECK(hf_writer_take(&w, out, out_len));
+out:
+	hf_writer_free(&w);
+	return rc;
+}
+
+/* Reads keys 4..6 into m. */
+static hf_err hf_meta_get(hf_mp_dec *d, unsigned key, hf_list_meta *m)
+{
+	uint64_t v;
+	switch (key) {
+	case 4:
+		HF_TRY(hf_mp_get_str(d, HF_LIST_MAX_NAME_LEN, &m->name, &m->name_len));
+		return m->name_len == 0 ? HF_ERANGE : HF_OK;
+	case 5:
+		HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
+		m->category = (uint32_t)v;
+		return HF_OK;
+	default:
+		HF_TRY(hf_mp_get_uint_max(d, HF_ALG_MASK_ALL, &v));
+		m->algs = (uint32_t)v;
+		return (m->algs == 0 || (m->algs & ~(uint32_t)HF_ALG_MASK_ALL)) ? HF_ERANGE : HF_OK;
+	}
+}
+
+#define HF_META_KEYS (HF_BIT(4) | HF_BIT(5) | HF_BIT(6))
+
+hf_err hf_list_batch_decode(const uint8_t *p, size_t len, hf_list_batch *b)
+{
+	hf_mp_dec d;
+	hf_mp_map m;
+	bool has;
+	unsigned key;
+	uint64_t seen = 0;
+	const uint8_t *rm = NULL;
+	size_t rm_len = 0;
+	memset(b, 0, sizeof(*b));
+	HF_TRY(hf_mp_dec_init(&d, p, len, HF_MAX_MESSAGE_SIZE));
+	HF_TRY(hf_mp_map_open(&d, &m));
+	for (;;) {
+		HF_TRY(hf_mp_map_next(&d, &m, &has, &key));
+		if (!has)
+			break;
+		seen |= HF_BIT(key);
+		switch (key) {
+		case 1:
+			HF_TRY(hf_mp_get_bin_fixed(&d, b->list_id, HF_LIST_ID_LEN));
+			break;
+		case 2:
+			HF_TRY(hf_mp_get_uint(&d, &b->number));
+			if (b->number == 0)
+				return HF_ERANGE;
+			break;
+		case 3:
+			HF_TRY(hf_mp_get_bin_fixed(&d, b->prev_hash, HF_LIST_HASH_LEN));
+			break;
+		case 4:
+		case 5:
+		case 6:
+			HF_TRY(hf_meta_get(&d, key, &b->meta));
+			break;
+		case 7:
+			HF_TRY(hf_mp_get_uint(&d, &b->first_id));
+			if (b->first_id == 0)
+				return HF_ERANGE;
+			break;
+		case 8:
+			HF_TRY(hf_mp_get_bin(&d, HF_MAX_MESSAGE_SIZE, &b->added_raw,
+			                     &b->added_raw_len));
+			break;
+		case 9:
+			HF_TRY(hf_mp_get_bin(&d, HF_MAX_MESSAGE_SIZE, &rm, &rm_len));
+			break;
+		default:
+			return HF_EUNKNOWNKEY;
+		}
+	}
+	HF_TRY(hf_mp_dec_finish(&d));
+	HF_TRY(hf_mp_require(seen, HF_BIT(1) | HF_BIT(2) | HF_BIT(3) | HF_BIT(7) | HF_BIT(8) |
+	                               HF_BIT(9)));
+	/* Metadata travels with batch 1 only: all three keys there, none later. */
+	if (b->number == 1) {
+		HF_TRY(hf_mp_require(seen, HF_META_KEYS));
+		if (!hf_is_zero(b->prev_hash, HF_LIST_HASH_LEN))
+			return HF_ERANGE;
+		b->has_meta = true;
+	} else if (seen & HF_META_KEYS) {
+		return HF_ERANGE;
+	}
+	HF_TRY(hf_records_check(b->added_raw, b->added_raw_len, false, b->first_id,
+	                        b->has_meta ? b->meta.algs : 0, 0, &b->n_added));
+	if (b->first_id + b->n_added < b->first_id)
+		return HF_ERANGE;
+	if (rm_len % 8 != 0)
+		return HF_ELENGTH;
+	if (rm_len / 8 > HF_LIST_MAX_BATCH_REMOVED)
+		return HF_ETOOLONG;
+	b->removed_raw = rm;
+	b->n_removed = (uint32_t)(rm_len / 8);
+	for (uint32_t i = 0; i < b->n_removed; i++) {
+		uint64_t id = hf_get_be64(rm + 8 * i);
+		if (id == 0 || id >= b->first_id)
+			return HF_ERANGE;
+		if (i > 0) {
+			uint64_t prev = hf_get_be64(rm + 8 * (i - 1));
+			if (id == prev)
+				return HF_EDUPLICATE;
+			if (id < prev)
+				return HF_ENONCANON;
+		}
+	}
+	return HF_OK;
+}
+
+void hf_list_batch_iter(const hf_list_batch *b, hf_list_iter *it)
+{
+	it->p = b->added_raw;
+	it->len = b->added_raw_len;
+	it->off = 0;
+	it->next_id = b->first_id;
+	it->explicit_ids = false;
+}
+
+uint64_t hf_list_batch_removed(const hf_list_batch *b, uint32_t i)
+{
+	return i < b->n_removed ? hf_get_be64(b->removed_raw + 8 * (size_t)i) : 0;
+}
+
+/* ---- snapshot --------------------------------------------------------- */
+
+static hf_err hf_snapshot_check(const hf_list_snapshot *s)
+{
+	if (s->parts == 0 || s->parts > HF_LIST_MAX_SNAPSHOT_PARTS || s->part >= s->parts)
+		return HF_ERANGE;
+	if (s->next_id == 0)
+		return HF_ERANGE;
+	if (s->at_batch == 0 && !hf_is_zero(s->head_hash, HF_LIST_HASH_LEN))
+		return HF_ERANGE;
+	return hf_meta_check(&s->meta);
+}
+
+hf_err hf_list_snapshot_encode(const hf_list_snapshot *s, const hf_list_entry *entries, size_t n,
+                               uint8_t **out, size_t *out_len)
+{
+	hf_err rc;
+	hf_writer w;
+	hf_mp_enc e;
+	*out = NULL;
+	*out_len = 0;
+	if (n && !entries)
+		return HF_EINVAL;
+	HF_TRY(hf_snapshot_check(s));
+	if (n > HF_LIST_MAX_BATCH_ENTRIES)
+		return HF_ETOOLONG;
+	for (size_t i = 0; i < n; i++) {
+		HF_TRY(hf_entry_check(&entries[i], s->meta.algs));
+		if (entries[i].id == 0 || entries[i].id >= s->next_id)
+			return HF_ERANGE;
+		if (i > 0 && entries[i].id <= entries[i - 1].id)
+			return entries[i].id == entries[i - 1].id ? HF_EDUPLICATE : HF_ENONCANON;
+	}
+	hf_writer_init(&w, HF_MAX_MESSAGE_SIZE);
+	hf_mp_enc_init(&e, &w);
+	hf_mp_put_map(&e, 10);
+	hf_mp_put_key(&e, 1);
+	hf_mp_put_bin(&e, s->list_id, HF_LIST_ID_LEN);
+	hf_mp_put_key(&e, 2);
+	hf_mp_put_uint(&e, s->at_batch);
+	hf_mp_put_key(&e, 3);
+	hf_mp_put_bin(&e, s->head_hash, HF_LIST_HASH_LEN);
+	hf_meta_put(&e, &s->meta);
+	hf_mp_put_key(&e, 7);
+	hf_mp_put_uint(&e, s->next_id);
+	hf_mp_put_key(&e, 8);
+	HF_CHECK(hf_records_put(&e, entries, n, true));
+	hf_mp_put_key(&e, 9);
+	hf_mp_put_uint(&e, s->part);
+	hf_mp_put_key(&e, 10);
+	hf_mp_put_uint(&e, s->parts);
+	HF_CHECK(hf_mp_enc_status(&e));
+	HF_CHECK(hf_writer_take(&w, out, out_len));
+out:
+	hf_writer_free(&w);
+	return rc;
+}
+
+hf_err hf_list_snapshot_decode(const uint8_t *p, size_t len, hf_list_snapshot *s)
+{
+	hf_mp_dec d;
+	hf_mp_map m;
+	bool has;
+	unsigned key;
+	uint64_t seen = 0, v;
+	memset(s, 0, sizeof(*s));
+	HF_TRY(hf_mp_dec_init(&d, p, len, HF_MAX_MESSAGE_SIZE));
+	HF_TRY(hf_mp_map_open(&d, &m));
+	for (;;) {
+		HF_TRY(hf_mp_map_next(&d, &m, &has, &key));
+		if (!has)
+			break;
+		seen |= HF_BIT(key);
+		switch (key) {
+		case 1:
+			HF_TRY(hf_mp_get_bin_fixed(&d, s->list_id, HF_LIST_ID_LEN));
+			break;
+		case 2:
+			HF_TRY(hf_mp_get_uint(&d, &s->at_batch));
+			break;
+		case 3:
+			HF_TRY(hf_mp_get_bin_fixed(&d, s->head_hash, HF_LIST_HASH_LEN));
+			break;
+		case 4:
+		case 5:
+		case 6:
+			HF_TRY(hf_meta_get(&d, key, &s->meta));
+			break;
+		case 7:
+			HF_TRY(hf_mp_get_uint(&d, &s->next_id));
+			break;
+		case 8:
+			HF_TRY(hf_mp_get_bin(&d, HF_MAX_MESSAGE_SIZE, &s->entries_raw,
+			                     &s->entries_raw_len));
+			break;
+		case 9:
+			HF_TRY(hf_mp_get_uint_max(&d, HF_LIST_MAX_SNAPSHOT_PARTS, &v));
+			s->part = (uint32_t)v;
+			break;
+		case 10:
+			HF_TRY(hf_mp_get_uint_max(&d, HF_LIST_MAX_SNAPSHOT_PARTS, &v));
+			s->parts = (uint32_t)v;
+			break;
+		default:
+			return HF_EUNKNOWNKEY;
+		}
+	}
+	HF_TRY(hf_mp_dec_finish(&d));
+	HF_TRY(hf_mp_require(seen, HF_BIT(1) | HF_BIT(2) | HF_BIT(3) | HF_META_KEYS | HF_BIT(7) |
+	                               HF_BIT(8) | HF_BIT(9) | HF_BIT(10)));
+	HF_TRY(hf_snapshot_check(s));
+	return hf_records_check(s->entries_raw, s->entries_raw_len, true, 0, s->meta.algs,
+	                        s->next_id, &s->n_entries);
+}
+
+void hf_list_snapshot_iter(const hf_list_snapshot *s, hf_list_iter *it)
+{
+	it->p = s->entries_raw;
+	it->len = s->entries_raw_len;
+	it->off = 0;
+	it->next_id = 0;
+	it->explicit_ids = true;
+}
+
+/* ---- pull ------------------------------------------------------------- */
+
+hf_err hf_list_pull_encode(const hf_list_pull *q, uint8_t **out, size_t *out_len)
+{
+	hf_err rc;
+	hf_writer w;
+	hf_mp_enc e;
+	hf_writer_init(&w, 256);
+	hf_mp_enc_init(&e, &w);
+	hf_mp_put_map(&e, 2);
+	hf_mp_put_key(&e, 1);
+	hf_mp_put_bin(&e, q->list_id, HF_LIST_ID_LEN);
+	hf_mp_put_key(&e, 2);
+	hf_mp_put_uint(&e, q->after);
+	HF_CHECK(hf_mp_enc_status(&e));
+	HF_CHECK(hf_writer_take(&w, out, out_len));
+out:
+	hf_writer_free(&w);
+	return rc;
+}
+
+hf_err hf_list_pull_decode(const uint8_t *p, size_t len, hf_list_pull *q)
+{
+	hf_mp_dec d;
+	hf_mp_map m;
+	bool has;
+	unsigned key;
+	uint64_t seen = 0;
+	memset(q, 0, sizeof(*q));
+	HF_TRY(hf_mp_dec_init(&d, p, len, 256));
+	HF_TRY(hf_mp_map_open(&d, &m));
+	for (;;) {
+		HF_TRY(hf_mp_map_next(&d, &m, &has, &key));
+		if (!has)
+			break;
+		seen |= HF_BIT(key);
+		switch (key) {
+		case 1:
+			HF_TRY(hf_mp_get_bin_fixed(&d, q->list_id, HF_LIST_ID_LEN));
+			break;
+		case 2:
+			HF_TRY(hf_mp_get_uint(&d, &q->after));
+			break;
+		default:
+			return HF_EUNKNOWNKEY;
+		}
+	}
+	HF_TRY(hf_mp_dec_finish(&d));
+	return hf_mp_require(seen, HF_BIT(1) | HF_BIT(2));
+}
