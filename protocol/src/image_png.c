@@ -121,17 +121,39 @@ static hf_err decode(png_structp png, png_infop info, png_ctx *c, const hf_image
 	return HF_OK;
 }
 
+/*
+ * The IHDR chunk must come first (PNG spec 5.6): read its dimensions with the
+ * bounded reader and refuse oversized images before libpng runs at all, so
+ * the refusal has its specific code even if the rest of the file is junk.
+ */
+static hf_err precheck_ihdr(const uint8_t *data, size_t len, const hf_image_limits *lim)
+{
+	hf_reader r = hf_reader_init(data, len);
+	const uint8_t *sig, *type;
+	uint32_t chunk_len, w, h;
+
+	HF_ENSURE(hf_reader_bytes(&r, 8, &sig) == HF_OK, HF_EIMGDECODE);
+	HF_ENSURE(hf_reader_u32be(&r, &chunk_len) == HF_OK, HF_EIMGDECODE);
+	HF_ENSURE(hf_reader_bytes(&r, 4, &type) == HF_OK, HF_EIMGDECODE);
+	HF_ENSURE(chunk_len == 13 && memcmp(type, "IHDR", 4) == 0, HF_EIMGDECODE);
+	HF_ENSURE(hf_reader_u32be(&r, &w) == HF_OK, HF_EIMGDECODE);
+	HF_ENSURE(hf_reader_u32be(&r, &h) == HF_OK, HF_EIMGDECODE);
+	return hfi_img_check_dims(lim, w, h);
+}
+
 hf_err hfi_image_decode_png(const uint8_t *data, size_t len, const hf_image_limits *lim,
                             hf_image *out)
 {
 	png_ctx *c = calloc(1, sizeof(*c));
 	png_structp png = NULL;
 	png_infop info = NULL;
-	hf_err rc = HF_ENOMEM;
+	hf_err rc = precheck_ihdr(data, len, lim);
 
-	if (c == NULL) {
-		return HF_ENOMEM;
+	if (rc != HF_OK || c == NULL) {
+		free(c);
+		return rc != HF_OK ? rc : HF_ENOMEM;
 	}
+	rc = HF_ENOMEM;
 	c->rd = hf_reader_init(data, len);
 	png = png_create_read_struct(PNG_LIBPNG_VER_STRING, c, png_err, png_warn);
 	if (png == NULL || (info = png_create_info_struct(png)) == NULL) {
