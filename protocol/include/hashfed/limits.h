@@ -55,6 +55,10 @@
 #define HF_MAX_ENDPOINT_LEN   255      /* bytes of one endpoint URL */
 #define HF_MAX_TLS_FPS        4        /* TLS certificate fingerprints per member */
 #define HF_MAX_NAME_LEN       128      /* bytes of a federation or member name */
+#define HF_MAX_KEYFILE_SIZE   1024     /* bytes of a key file (secret or public) */
+#define HF_KDF_MAX_OPSLIMIT   16       /* Argon2id passes a key file may ask for */
+#define HF_KDF_MIN_MEMLIMIT_KIB 8      /* Argon2id memory a key file may ask for, KiB */
+#define HF_KDF_MAX_MEMLIMIT_KIB 1048576 /* (1 GiB) */
 
 /* Hash lists (spec §12) */
 #define HF_LIST_ID_LEN              16
@@ -66,17 +70,6 @@
 #define HF_LIST_MAX_BATCH_ENTRIES   200000 /* entries added by one batch */
 #define HF_LIST_MAX_BATCH_REMOVED   200000 /* ids removed by one batch */
 #define HF_LIST_MAX_SNAPSHOT_PARTS  4096
-
-/* Membership manifest (spec §11) */
-#define HF_MAX_MANIFEST_SIZE  4194304  /* encoded manifest, signatures included (4 MiB) */
-#define HF_MAX_ROOTS          16       /* federation root keys */
-#define HF_MAX_MANIFEST_SIGS  32       /* root signatures carried by one manifest */
-#define HF_MAX_MEMBERS        1024     /* members of one federation */
-#define HF_MAX_MEMBER_KEYS    8        /* signing keys, and separately encryption keys, per member */
-#define HF_MAX_ENDPOINTS      4        /* endpoints per member */
-#define HF_MAX_ENDPOINT_LEN   255      /* bytes of one endpoint URL */
-#define HF_MAX_TLS_FPS        4        /* TLS certificate fingerprints per member */
-#define HF_MAX_NAME_LEN       128      /* bytes of a federation or member name */
 
 /* Takedown orders (spec §13) */
 #define HF_ORDER_ID_LEN             16         /* order / referral id (UUIDv7) */
