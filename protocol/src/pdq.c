@@ -24,33 +24,73 @@ static const float luma_b = 0.114f;
 
 enum { JAROSZ_ITERATIONS = 2, OUT = 64 };
 
+/* GCC/clang vector extensions: portable SIMD with exact IEEE lane arithmetic
+ * (a vector add or divide rounds each lane exactly like the scalar one). */
+typedef float v4f __attribute__((vector_size(16)));
+
+static inline v4f ld4(const float *p)
+{
+	v4f v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline void st4(float *p, v4f v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
 typedef struct work {
-	uint32_t w, h; /* hashed size (after the 512 resize) */
-	float *a;      /* luma, then blur result */
-	float *b;      /* blur scratch */
-	float *colsum; /* per-column running sums for the vertical pass */
+	uint32_t w, h;  /* hashed size (after the 512 resize) */
+	float *a;       /* luma, then blur result */
+	float *b;       /* blur scratch */
+	float *colsum;  /* per-column running sums for the vertical pass */
+	v4f *t, *u;     /* STRIP interleaved rows for the horizontal pass */
+	uint32_t *xmap; /* resize: output column -> source byte offset */
 } work;
 
 /*
  * Luma of the (possibly resized) image. The resize is folded in: only the
- * sampled source pixels are read.
+ * sampled source pixels are read. Four pixels at a time in vector lanes, each
+ * lane evaluated exactly as the reference's ((cR*R) + (cG*G)) + (cB*B).
  */
 static void luma_fill(const uint8_t *pix, uint32_t sw, uint32_t sh, size_t stride, unsigned ch,
-                      const work *wk)
+                      const work *wk, uint32_t *xmap)
 {
+	const v4f cr = {luma_r, luma_r, luma_r, luma_r};
+	const v4f cg = {luma_g, luma_g, luma_g, luma_g};
+	const v4f cb = {luma_b, luma_b, luma_b, luma_b};
 	bool resize = wk->w != sw || wk->h != sh;
+
+	for (uint32_t x = 0; x < wk->w; x++) {
+		xmap[x] = (resize ? hfi_pdq_nn_src(x, sw) : x) * ch;
+	}
 	for (uint32_t y = 0; y < wk->h; y++) {
 		const uint8_t *row = pix + (size_t)(resize ? hfi_pdq_nn_src(y, sh) : y) * stride;
 		float *out = wk->a + (size_t)y * wk->w;
-		for (uint32_t x = 0; x < wk->w; x++) {
-			uint32_t sx = resize ? hfi_pdq_nn_src(x, sw) : x;
-			if (ch == 1) {
-				out[x] = (float)row[sx];
-			} else {
-				const uint8_t *p = row + (size_t)sx * 3;
-				out[x] = luma_r * (float)p[0] + luma_g * (float)p[1] +
-				         luma_b * (float)p[2];
+		uint32_t x = 0;
+		if (ch == 1) {
+			for (; x < wk->w; x++) {
+				out[x] = (float)row[xmap[x]];
 			}
+			continue;
+		}
+		for (; x + 4 <= wk->w; x += 4) {
+			const uint8_t *p0 = row + xmap[x], *p1 = row + xmap[x + 1];
+			const uint8_t *p2 = row + xmap[x + 2], *p3 = row + xmap[x + 3];
+			v4f r = {(float)p0[0], (float)p1[0], (float)p2[0], (float)p3[0]};
+			v4f g = {(float)p0[1], (float)p1[1], (float)p2[1], (float)p3[1]};
+			v4f b = {(float)p0[2], (float)p1[2], (float)p2[2], (float)p3[2]};
+			v4f rr = cr * r, gg = cg * g, bb = cb * b;
+			v4f sum = rr + gg;
+			st4(out + x, sum + bb);
+		}
+		for (; x < wk->w; x++) {
+			const uint8_t *p = row + xmap[x];
+			float rr = luma_r * (float)p[0], gg = luma_g * (float)p[1];
+			float bb = luma_b * (float)p[2];
+			float sum = rr + gg;
+			out[x] = sum + bb;
 		}
 	}
 }
@@ -62,9 +102,102 @@ static unsigned window_size(uint32_t n)
 }
 
 /*
- * Reference box1DFloat over one contiguous vector: one running float sum, an
- * integer count, add-then-subtract in the steady state, float division.
+ * The reference's 1-D box filter (box1DFloat) of window `win` over a vector:
+ * one running float sum and an integer count; add the first half - 1 inputs
+ * (half = (win + 2) / 2), then win - half + 1 steps that add and output
+ * sum / count, then steps that add the entering input, *then* subtract the
+ * leaving one, then half - 1 steps that only subtract. Float division, in
+ * that order: the running-sum rounding is part of the result.
  */
+/* The per-row steps of the column filter, over all w columns. */
+static void col_add(float *sum, const float *r, uint32_t w)
+{
+	uint32_t x = 0;
+	for (; x + 4 <= w; x += 4) {
+		st4(sum + x, ld4(sum + x) + ld4(r + x));
+	}
+	for (; x < w; x++) {
+		sum[x] += r[x];
+	}
+}
+
+static void col_add_out(float *sum, const float *r, float *o, float c, uint32_t w)
+{
+	v4f c4 = {c, c, c, c};
+	uint32_t x = 0;
+	for (; x + 4 <= w; x += 4) {
+		v4f s = ld4(sum + x) + ld4(r + x);
+		st4(sum + x, s);
+		st4(o + x, s / c4);
+	}
+	for (; x < w; x++) {
+		sum[x] += r[x];
+		o[x] = sum[x] / c;
+	}
+}
+
+static void col_add_sub_out(float *sum, const float *r, const float *l, float *o, float c,
+                            uint32_t w)
+{
+	v4f c4 = {c, c, c, c};
+	uint32_t x = 0;
+	for (; x + 4 <= w; x += 4) {
+		v4f s = ld4(sum + x) + ld4(r + x);
+		s = s - ld4(l + x);
+		st4(sum + x, s);
+		st4(o + x, s / c4);
+	}
+	for (; x < w; x++) {
+		sum[x] += r[x];
+		sum[x] -= l[x];
+		o[x] = sum[x] / c;
+	}
+}
+
+static void col_sub_out(float *sum, const float *l, float *o, float c, uint32_t w)
+{
+	v4f c4 = {c, c, c, c};
+	uint32_t x = 0;
+	for (; x + 4 <= w; x += 4) {
+		v4f s = ld4(sum + x) - ld4(l + x);
+		st4(sum + x, s);
+		st4(o + x, s / c4);
+	}
+	for (; x < w; x++) {
+		sum[x] -= l[x];
+		o[x] = sum[x] / c;
+	}
+}
+
+/*
+ * The same filter down every column, computed row by row with one running sum
+ * per column: the arithmetic per column is unchanged (so are the bits), but
+ * the inner loops run over contiguous memory, several columns at once.
+ */
+static void box_cols(const float *in, float *out, float *sum, uint32_t w, uint32_t h, unsigned win)
+{
+	unsigned half = (win + 2) / 2;
+	unsigned li = 0, ri = 0, oi = 0, cnt = 0;
+
+	memset(sum, 0, (size_t)w * sizeof(float));
+	for (unsigned i = 0; i < half - 1; i++, ri++, cnt++) {
+		col_add(sum, in + (size_t)ri * w, w);
+	}
+	for (unsigned i = 0; i < win - half + 1; i++, ri++, oi++) {
+		cnt++;
+		col_add_out(sum, in + (size_t)ri * w, out + (size_t)oi * w, (float)cnt, w);
+	}
+	for (unsigned i = 0; i < h - win; i++, ri++, li++, oi++) {
+		col_add_sub_out(sum, in + (size_t)ri * w, in + (size_t)li * w, out + (size_t)oi * w,
+		                (float)cnt, w);
+	}
+	for (unsigned i = 0; i < half - 1; i++, li++, oi++) {
+		cnt--;
+		col_sub_out(sum, in + (size_t)li * w, out + (size_t)oi * w, (float)cnt, w);
+	}
+}
+
+/* The reference filter along one row (scalar), for rows left over by strips. */
 static void box_row(const float *in, float *out, unsigned len, unsigned win)
 {
 	unsigned half = (win + 2) / 2;
@@ -92,52 +225,64 @@ static void box_row(const float *in, float *out, unsigned len, unsigned win)
 	}
 }
 
+enum { STRIP = 8 };
+
 /*
- * The same filter down every column, computed row by row with one running sum
- * per column: the arithmetic per column is unchanged (so are the bits), but
- * the inner loop runs over contiguous memory and vectorises.
+ * The row filter for STRIP rows at once: the rows are interleaved into
+ * `t` (t[x] holds column x of all rows, as two 4-lane vectors), filtered with
+ * per-lane running sums (each lane exactly the scalar box_row), and written
+ * back. A single row's running sum is a serial chain of dependent adds;
+ * eight independent chains keep the FPU busy.
  */
-static void box_cols(const float *in, float *out, float *sum, uint32_t w, uint32_t h, unsigned win)
+static void box_rows_strip(const float *in, float *out, uint32_t w, unsigned win, v4f *t, v4f *u)
 {
 	unsigned half = (win + 2) / 2;
 	unsigned li = 0, ri = 0, oi = 0, cnt = 0;
+	v4f s0 = {0, 0, 0, 0}, s1 = {0, 0, 0, 0};
 
-	memset(sum, 0, (size_t)w * sizeof(float));
-	for (unsigned i = 0; i < half - 1; i++, ri++, cnt++) {
-		const float *r = in + (size_t)ri * w;
-		for (uint32_t x = 0; x < w; x++) {
-			sum[x] += r[x];
-		}
+	for (uint32_t x = 0; x < w; x++) {
+		v4f a = {in[x], in[w + x], in[2 * w + x], in[3 * w + x]};
+		v4f b = {in[4 * w + x], in[5 * w + x], in[6 * w + x], in[7 * w + x]};
+		t[2 * x] = a;
+		t[2 * x + 1] = b;
+	}
+	for (unsigned i = 0; i < half - 1; i++, ri++) {
+		s0 += t[2 * ri];
+		s1 += t[2 * ri + 1];
+		cnt++;
 	}
 	for (unsigned i = 0; i < win - half + 1; i++, ri++, oi++) {
-		const float *r = in + (size_t)ri * w;
-		float *o = out + (size_t)oi * w;
+		s0 += t[2 * ri];
+		s1 += t[2 * ri + 1];
 		cnt++;
 		float c = (float)cnt;
-		for (uint32_t x = 0; x < w; x++) {
-			sum[x] += r[x];
-			o[x] = sum[x] / c;
-		}
+		v4f c4 = {c, c, c, c};
+		u[2 * oi] = s0 / c4;
+		u[2 * oi + 1] = s1 / c4;
 	}
-	float c = (float)cnt;
-	for (unsigned i = 0; i < h - win; i++, ri++, li++, oi++) {
-		const float *r = in + (size_t)ri * w;
-		const float *l = in + (size_t)li * w;
-		float *o = out + (size_t)oi * w;
-		for (uint32_t x = 0; x < w; x++) {
-			sum[x] += r[x];
-			sum[x] -= l[x];
-			o[x] = sum[x] / c;
-		}
+	float cf = (float)cnt;
+	v4f c4 = {cf, cf, cf, cf};
+	for (unsigned i = 0; i < w - win; i++, ri++, li++, oi++) {
+		s0 += t[2 * ri];
+		s1 += t[2 * ri + 1];
+		s0 -= t[2 * li];
+		s1 -= t[2 * li + 1];
+		u[2 * oi] = s0 / c4;
+		u[2 * oi + 1] = s1 / c4;
 	}
 	for (unsigned i = 0; i < half - 1; i++, li++, oi++) {
-		const float *l = in + (size_t)li * w;
-		float *o = out + (size_t)oi * w;
+		s0 -= t[2 * li];
+		s1 -= t[2 * li + 1];
 		cnt--;
-		c = (float)cnt;
-		for (uint32_t x = 0; x < w; x++) {
-			sum[x] -= l[x];
-			o[x] = sum[x] / c;
+		float c = (float)cnt;
+		v4f cc = {c, c, c, c};
+		u[2 * oi] = s0 / cc;
+		u[2 * oi + 1] = s1 / cc;
+	}
+	for (uint32_t x = 0; x < w; x++) {
+		for (unsigned k = 0; k < 4; k++) {
+			out[k * w + x] = u[2 * x][k];
+			out[(k + 4) * w + x] = u[2 * x + 1][k];
 		}
 	}
 }
@@ -146,7 +291,12 @@ static void box_cols(const float *in, float *out, float *sum, uint32_t w, uint32
 static void jarosz(const work *wk, unsigned win_rows, unsigned win_cols)
 {
 	for (int it = 0; it < JAROSZ_ITERATIONS; it++) {
-		for (uint32_t y = 0; y < wk->h; y++) {
+		uint32_t y = 0;
+		for (; y + STRIP <= wk->h; y += STRIP) {
+			box_rows_strip(wk->a + (size_t)y * wk->w, wk->b + (size_t)y * wk->w, wk->w,
+			               win_rows, wk->t, wk->u);
+		}
+		for (; y < wk->h; y++) {
 			box_row(wk->a + (size_t)y * wk->w, wk->b + (size_t)y * wk->w, wk->w,
 			        win_rows);
 		}
@@ -318,10 +468,14 @@ static hf_err pipeline(const uint8_t *pixels, uint32_t width, uint32_t height, s
 	wk.a = malloc(n * sizeof(float));
 	wk.b = malloc(n * sizeof(float));
 	wk.colsum = malloc((size_t)wk.w * sizeof(float));
-	if (wk.a == NULL || wk.b == NULL || wk.colsum == NULL) {
+	wk.xmap = malloc((size_t)wk.w * sizeof(uint32_t));
+	wk.t = malloc((size_t)wk.w * 2 * sizeof(v4f));
+	wk.u = malloc((size_t)wk.w * 2 * sizeof(v4f));
+	if (wk.a == NULL || wk.b == NULL || wk.colsum == NULL || wk.t == NULL || wk.u == NULL ||
+	    wk.xmap == NULL) {
 		goto out;
 	}
-	luma_fill(pixels, width, height, stride, channels, &wk);
+	luma_fill(pixels, width, height, stride, channels, &wk, wk.xmap);
 	tr->hashed_w = wk.w;
 	tr->hashed_h = wk.h;
 	tr->win_rows = window_size(wk.w);
@@ -357,6 +511,9 @@ out:
 	free(wk.a);
 	free(wk.b);
 	free(wk.colsum);
+	free(wk.t);
+	free(wk.u);
+	free(wk.xmap);
 	return rc;
 }
 
