@@ -6,6 +6,7 @@
 
 #include "envelope_internal.h"
 #include "hashfed/hpke.h"
+#include "hpke_internal.h"
 #include "hashfed/version.h"
 #include "crypto_internal.h"
 #include "identity_internal.h"
@@ -55,7 +56,9 @@ hf_err hfi_env_seal_prepared(const hf_identity *sender, const hf_envelope_header
                              size_t *out_len)
 {
 	hf_err rc = HF_EINTERNAL;
-	uint8_t *ck = NULL; /* content key, sodium_malloc'ed */
+	/* Per-message secrets live on the stack and are wiped on every path
+	 * (spec §5.7); sodium_malloc's syscalls would dominate small messages. */
+	uint8_t ck[HF_CONTENT_KEY_LEN];
 	uint8_t *wraps = NULL;
 	uint8_t nonce[HF_XNONCE_LEN];
 	uint8_t sig_in[HF_ENV_SIG_INPUT_LEN];
@@ -65,9 +68,8 @@ hf_err hfi_env_seal_prepared(const hf_identity *sender, const hf_envelope_header
 
 	hf_writer_init(&hw, HF_MAX_MESSAGE_SIZE);
 	hf_writer_init(&w, HF_MAX_MESSAGE_SIZE);
-	ck = sodium_malloc(HF_CONTENT_KEY_LEN);
 	wraps = malloc(h->n_recipients * (size_t)HF_WRAP_LEN);
-	if (ck == NULL || wraps == NULL) {
+	if (wraps == NULL) {
 		rc = HF_ENOMEM;
 		goto out;
 	}
@@ -148,7 +150,7 @@ hf_err hfi_env_seal_prepared(const hf_identity *sender, const hf_envelope_header
 	HF_CHECK(hf_writer_take(&w, out, out_len));
 	rc = HF_OK;
 out:
-	sodium_free(ck);
+	sodium_memzero(ck, sizeof(ck));
 	sodium_memzero(nonce, sizeof(nonce));
 	free(wraps);
 	hf_writer_free(&hw);
@@ -249,7 +251,7 @@ hf_err hf_envelope_open(const uint8_t *env, size_t len, const hf_open_params *p,
 	hf_err rc = HF_EINTERNAL;
 	hf_env_parts *parts = NULL;
 	hf_opened *o = NULL;
-	uint8_t *ck = NULL;
+	uint8_t ck[HF_CONTENT_KEY_LEN];
 	uint8_t in_sender[HF_KEYID_LEN], in_id[HF_MSGID_LEN], commit[HF_COMMIT_LEN];
 
 	*out = NULL;
@@ -258,8 +260,7 @@ hf_err hf_envelope_open(const uint8_t *env, size_t len, const hf_open_params *p,
 	HF_TRY(hfi_crypto_init());
 	parts = malloc(sizeof(*parts));
 	o = calloc(1, sizeof(*o));
-	ck = sodium_malloc(HF_CONTENT_KEY_LEN);
-	if (parts == NULL || o == NULL || ck == NULL) {
+	if (parts == NULL || o == NULL) {
 		rc = HF_ENOMEM;
 		goto out;
 	}
@@ -286,9 +287,10 @@ hf_err hf_envelope_open(const uint8_t *env, size_t len, const hf_open_params *p,
 	uint8_t aad[32];
 	hf_wrap_aad(o->hdr.msg_id, mykid, aad);
 	const uint8_t *wr = parts->wrap[slot];
-	if (hf_hpke_open_base(hf_identity_enc_sk(p->self), wr, (const uint8_t *)HF_ENV_WRAP_INFO,
-	                      sizeof(HF_ENV_WRAP_INFO) - 1, aad, sizeof(aad), wr + HF_HPKE_ENC_LEN,
-	                      HF_WRAP_CT_LEN, ck) != HF_OK) {
+	if (hfi_hpke_open_base_pk(hf_identity_enc_sk(p->self), hf_identity_enc_pk(p->self), wr,
+	                          (const uint8_t *)HF_ENV_WRAP_INFO, sizeof(HF_ENV_WRAP_INFO) - 1,
+	                          aad, sizeof(aad), wr + HF_HPKE_ENC_LEN, HF_WRAP_CT_LEN,
+	                          ck) != HF_OK) {
 		rc = HF_EUNWRAP;
 		goto out;
 	}
@@ -332,7 +334,7 @@ hf_err hf_envelope_open(const uint8_t *env, size_t len, const hf_open_params *p,
 	o = NULL;
 	rc = HF_OK;
 out:
-	sodium_free(ck);
+	sodium_memzero(ck, sizeof(ck));
 	free(parts);
 	hf_opened_free(o);
 	return rc;

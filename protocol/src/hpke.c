@@ -232,23 +232,20 @@ hf_err hfi_hpke_decap(const uint8_t enc[static 32], const uint8_t skR[static 32]
 	return kem_shared_secret(skR, enc, pkS ? skR : NULL, pkS, kc, pkS ? 96 : 64, ss);
 }
 
-/* KeySchedule (§5.1): a new context from the shared secret. */
-static hf_err key_schedule(const uint8_t ss[HF_HPKE_SECRET_LEN], const uint8_t *info,
-                           size_t info_len, const hf_hpke_opts *o, enum role role,
-                           hf_hpke_ctx **out)
+/* KeySchedule (§5.1): fills ctx from the shared secret. The caller owns ctx
+ * (sodium_malloc for contexts handed out, the stack for single-shot use). */
+static void key_schedule_into(const uint8_t ss[HF_HPKE_SECRET_LEN], const uint8_t *info,
+                              size_t info_len, const hf_hpke_opts *o, enum role role,
+                              hf_hpke_ctx *ctx)
 {
 	uint8_t ksc[1 + 2 * NH]; /* mode || psk_id_hash || info_hash: public */
 	uint8_t secret[NH];
-	hf_hpke_ctx *ctx;
 	const seg psk = o ? SEG(o->psk, o->psk_len) : SEG(NULL, 0);
 	const seg psk_id = o ? SEG(o->psk_id, o->psk_id_len) : SEG(NULL, 0);
 
 	ksc[0] = o ? (uint8_t)o->mode : HF_HPKE_MODE_BASE;
 	labeled_extract(&hpke_seg, NULL, 0, LABEL("psk_id_hash"), psk_id, ksc + 1);
 	labeled_extract(&hpke_seg, NULL, 0, LABEL("info_hash"), SEG(info, info_len), ksc + 1 + NH);
-	ctx = sodium_malloc(sizeof *ctx);
-	if (ctx == NULL)
-		return HF_ENOMEM;
 	labeled_extract(&hpke_seg, ss, HF_HPKE_SECRET_LEN, LABEL("secret"), psk, secret);
 	const seg k = SEG(ksc, sizeof ksc);
 	labeled_expand(&hpke_seg, secret, LABEL("key"), k, ctx->key, sizeof ctx->key);
@@ -259,6 +256,17 @@ static hf_err key_schedule(const uint8_t ss[HF_HPKE_SECRET_LEN], const uint8_t *
 	sodium_memzero(secret, sizeof secret);
 	ctx->seq = 0;
 	ctx->role = role;
+}
+
+/* KeySchedule into a new sodium_malloc'ed context handed to the caller. */
+static hf_err key_schedule(const uint8_t ss[HF_HPKE_SECRET_LEN], const uint8_t *info,
+                           size_t info_len, const hf_hpke_opts *o, enum role role,
+                           hf_hpke_ctx **out)
+{
+	hf_hpke_ctx *ctx = sodium_malloc(sizeof *ctx);
+	if (ctx == NULL)
+		return HF_ENOMEM;
+	key_schedule_into(ss, info, info_len, o, role, ctx);
 	*out = ctx;
 	return HF_OK;
 }
@@ -445,19 +453,42 @@ void hf_hpke_ctx_free(hf_hpke_ctx *ctx)
 		sodium_free(ctx);
 }
 
+/*
+ * Single-shot helpers (§6.1). The context lives on the stack and is wiped on
+ * return: they run once per envelope recipient, and a sodium_malloc (mmap,
+ * mprotect, mlock) per call would cost more than the X25519 itself.
+ */
 hf_err hf_hpke_seal_base(const uint8_t pkR[static HF_HPKE_PK_LEN], const uint8_t *info,
                          size_t info_len, const uint8_t *aad, size_t aad_len, const uint8_t *pt,
                          size_t pt_len, const hf_rng *rng, uint8_t enc_out[static HF_HPKE_ENC_LEN],
                          uint8_t *ct_out)
 {
 	hf_err rc = HF_EINTERNAL;
-	hf_hpke_ctx *ctx = NULL;
+	hf_hpke_ctx ctx;
+	uint8_t skE[HF_HPKE_SK_LEN], pkE[HF_HPKE_PK_LEN], ss[HF_HPKE_SECRET_LEN];
 
-	HF_CHECK(hf_hpke_setup_s(pkR, info, info_len, NULL, rng, enc_out, &ctx));
-	HF_CHECK(hf_hpke_seal(ctx, aad, aad_len, pt, pt_len, ct_out));
+	memset(&ctx, 0, sizeof ctx);
+	memset(enc_out, 0, HF_HPKE_ENC_LEN);
+	HF_CHECK(hfi_crypto_init());
+	if (info == NULL && info_len != 0) {
+		rc = HF_EINVAL;
+		goto out;
+	}
+	HF_CHECK(hf_hpke_generate_keypair(rng, skE, pkE));
+	/* Encap (§4.1) with the pkE GenerateKeyPair already computed:
+	 * kem_context = enc || pkR. */
+	uint8_t kc[64];
+	memcpy(kc, pkE, 32);
+	memcpy(kc + 32, pkR, 32);
+	HF_CHECK(kem_shared_secret(skE, pkR, NULL, NULL, kc, sizeof kc, ss));
+	memcpy(enc_out, pkE, HF_HPKE_ENC_LEN);
+	key_schedule_into(ss, info, info_len, NULL, ROLE_SENDER, &ctx);
+	HF_CHECK(hf_hpke_seal(&ctx, aad, aad_len, pt, pt_len, ct_out));
 	rc = HF_OK;
 out:
-	hf_hpke_ctx_free(ctx);
+	sodium_memzero(&ctx, sizeof ctx);
+	sodium_memzero(skE, sizeof skE);
+	sodium_memzero(ss, sizeof ss);
 	if (rc != HF_OK) {
 		memset(enc_out, 0, HF_HPKE_ENC_LEN);
 		/* Only a valid pt_len says how much ct_out the caller provided. */
@@ -467,26 +498,51 @@ out:
 	return rc;
 }
 
+hf_err hfi_hpke_open_base_pk(const uint8_t skR[static HF_HPKE_SK_LEN],
+                             const uint8_t pkR[static HF_HPKE_PK_LEN],
+                             const uint8_t enc[static HF_HPKE_ENC_LEN], const uint8_t *info,
+                             size_t info_len, const uint8_t *aad, size_t aad_len, const uint8_t *ct,
+                             size_t ct_len, uint8_t *pt_out)
+{
+	hf_err rc = HF_EINTERNAL;
+	hf_hpke_ctx ctx;
+	uint8_t ss[HF_HPKE_SECRET_LEN];
+	uint8_t kc[64]; /* kem_context = enc || pkR: public */
+
+	memset(&ctx, 0, sizeof ctx);
+	if (ct_len < HF_HPKE_TAG_LEN) {
+		rc = HF_ETRUNC;
+		goto out;
+	}
+	HF_CHECK(hfi_crypto_init());
+	if (info == NULL && info_len != 0) {
+		rc = HF_EINVAL;
+		goto out;
+	}
+	memcpy(kc, enc, 32);
+	memcpy(kc + 32, pkR, 32);
+	HF_CHECK(kem_shared_secret(skR, enc, NULL, NULL, kc, sizeof kc, ss));
+	key_schedule_into(ss, info, info_len, NULL, ROLE_RECEIVER, &ctx);
+	rc = hf_hpke_open(&ctx, aad, aad_len, ct, ct_len, pt_out);
+	/* In the envelope a failed single-shot open is a failed key unwrap. */
+	if (rc == HF_EDECRYPT)
+		rc = HF_EUNWRAP;
+out:
+	sodium_memzero(&ctx, sizeof ctx);
+	sodium_memzero(ss, sizeof ss);
+	if (rc != HF_OK && pt_out != NULL && ct_len > HF_HPKE_TAG_LEN)
+		sodium_memzero(pt_out, ct_len - HF_HPKE_TAG_LEN);
+	return rc;
+}
+
 hf_err hf_hpke_open_base(const uint8_t skR[static HF_HPKE_SK_LEN],
                          const uint8_t enc[static HF_HPKE_ENC_LEN], const uint8_t *info,
                          size_t info_len, const uint8_t *aad, size_t aad_len, const uint8_t *ct,
                          size_t ct_len, uint8_t *pt_out)
 {
-	hf_err rc = HF_EINTERNAL;
-	hf_hpke_ctx *ctx = NULL;
-
-	if (ct_len < HF_HPKE_TAG_LEN) {
-		rc = HF_ETRUNC;
-		goto out;
-	}
-	HF_CHECK(hf_hpke_setup_base_r(skR, enc, info, info_len, &ctx));
-	rc = hf_hpke_open(ctx, aad, aad_len, ct, ct_len, pt_out);
-	/* In the envelope a failed single-shot open is a failed key unwrap. */
-	if (rc == HF_EDECRYPT)
-		rc = HF_EUNWRAP;
-out:
-	hf_hpke_ctx_free(ctx);
-	if (rc != HF_OK && pt_out != NULL && ct_len > HF_HPKE_TAG_LEN)
-		sodium_memzero(pt_out, ct_len - HF_HPKE_TAG_LEN);
-	return rc;
+	uint8_t pkR[HF_HPKE_PK_LEN];
+	if (hfi_crypto_init() != HF_OK || crypto_scalarmult_base(pkR, skR) != 0)
+		return HF_ECRYPTO;
+	return hfi_hpke_open_base_pk(skR, pkR, enc, info, info_len, aad, aad_len, ct, ct_len,
+	                             pt_out);
 }

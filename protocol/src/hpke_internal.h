@@ -32,4 +32,15 @@ void hfi_hpke_ctx_secrets(const hf_hpke_ctx *ctx, uint8_t key[static HF_HPKE_KEY
                           uint8_t base_nonce[static HF_HPKE_NONCE_LEN],
                           uint8_t exporter_secret[static HF_HPKE_SECRET_LEN]);
 
+/*
+ * hf_hpke_open_base for a receiver that already knows its public key (the
+ * envelope's identity does), saving the X25519 base multiplication that
+ * recomputes it. pkR MUST be the public key of skR.
+ */
+hf_err hfi_hpke_open_base_pk(const uint8_t skR[static HF_HPKE_SK_LEN],
+                             const uint8_t pkR[static HF_HPKE_PK_LEN],
+                             const uint8_t enc[static HF_HPKE_ENC_LEN], const uint8_t *info,
+                             size_t info_len, const uint8_t *aad, size_t aad_len, const uint8_t *ct,
+                             size_t ct_len, uint8_t *pt_out) HF_MUST_CHECK;
+
 #endif
