@@ -43,7 +43,7 @@ static inline void st4(float *p, v4f v)
 typedef struct work {
 	uint32_t w, h;  /* hashed size (after the 512 resize) */
 	float *a;       /* luma, then blur result */
-	float *b;       /* blur scratch */
+	float *ring;    /* win + 1 saved input rows for the in-place column pass */
 	float *colsum;  /* per-column running sums for the vertical pass */
 	v4f *t, *u;     /* STRIP interleaved rows for the horizontal pass */
 	uint32_t *xmap; /* resize: output column -> source byte offset */
@@ -173,28 +173,38 @@ static void col_sub_out(float *sum, const float *l, float *o, float c, uint32_t 
  * The same filter down every column, computed row by row with one running sum
  * per column: the arithmetic per column is unchanged (so are the bits), but
  * the inner loops run over contiguous memory, several columns at once.
+ *
+ * In place: output row oi is written while rows up to `win` above it are
+ * still to be subtracted, so each input row is first copied into a ring of
+ * win + 1 rows and read back from there.
  */
-static void box_cols(const float *in, float *out, float *sum, uint32_t w, uint32_t h, unsigned win)
+static void box_cols(float *img, float *sum, float *ring, uint32_t w, uint32_t h, unsigned win)
 {
-	unsigned half = (win + 2) / 2;
+	unsigned half = (win + 2) / 2, slots = win + 1;
 	unsigned li = 0, ri = 0, oi = 0, cnt = 0;
+#define RING(k) (ring + (size_t)((k) % slots) * w)
+#define SAVE(k) memcpy(RING(k), img + (size_t)(k)*w, (size_t)w * sizeof(float))
 
 	memset(sum, 0, (size_t)w * sizeof(float));
 	for (unsigned i = 0; i < half - 1; i++, ri++, cnt++) {
-		col_add(sum, in + (size_t)ri * w, w);
+		SAVE(ri);
+		col_add(sum, RING(ri), w);
 	}
 	for (unsigned i = 0; i < win - half + 1; i++, ri++, oi++) {
 		cnt++;
-		col_add_out(sum, in + (size_t)ri * w, out + (size_t)oi * w, (float)cnt, w);
+		SAVE(ri);
+		col_add_out(sum, RING(ri), img + (size_t)oi * w, (float)cnt, w);
 	}
 	for (unsigned i = 0; i < h - win; i++, ri++, li++, oi++) {
-		col_add_sub_out(sum, in + (size_t)ri * w, in + (size_t)li * w, out + (size_t)oi * w,
-		                (float)cnt, w);
+		SAVE(ri);
+		col_add_sub_out(sum, RING(ri), RING(li), img + (size_t)oi * w, (float)cnt, w);
 	}
 	for (unsigned i = 0; i < half - 1; i++, li++, oi++) {
 		cnt--;
-		col_sub_out(sum, in + (size_t)li * w, out + (size_t)oi * w, (float)cnt, w);
+		col_sub_out(sum, RING(li), img + (size_t)oi * w, (float)cnt, w);
 	}
+#undef SAVE
+#undef RING
 }
 
 /* The reference filter along one row (scalar), for rows left over by strips. */
@@ -287,20 +297,25 @@ static void box_rows_strip(const float *in, float *out, uint32_t w, unsigned win
 	}
 }
 
-/* Two iterations of rows (a -> b) then columns (b -> a); result in a. */
+/*
+ * Two iterations of rows then columns, in place in a (one 1 MB buffer instead
+ * of the reference's two: fewer page faults for a one-shot process).
+ */
 static void jarosz(const work *wk, unsigned win_rows, unsigned win_cols)
 {
+	float *tmp = (float *)(void *)wk->u; /* u holds 8 * w floats, we need w */
 	for (int it = 0; it < JAROSZ_ITERATIONS; it++) {
 		uint32_t y = 0;
 		for (; y + STRIP <= wk->h; y += STRIP) {
-			box_rows_strip(wk->a + (size_t)y * wk->w, wk->b + (size_t)y * wk->w, wk->w,
-			               win_rows, wk->t, wk->u);
+			float *rows = wk->a + (size_t)y * wk->w;
+			box_rows_strip(rows, rows, wk->w, win_rows, wk->t, wk->u);
 		}
 		for (; y < wk->h; y++) {
-			box_row(wk->a + (size_t)y * wk->w, wk->b + (size_t)y * wk->w, wk->w,
-			        win_rows);
+			float *row = wk->a + (size_t)y * wk->w;
+			memcpy(tmp, row, (size_t)wk->w * sizeof(float));
+			box_row(tmp, row, wk->w, win_rows);
 		}
-		box_cols(wk->b, wk->a, wk->colsum, wk->w, wk->h, win_cols);
+		box_cols(wk->a, wk->colsum, wk->ring, wk->w, wk->h, win_cols);
 	}
 }
 
@@ -466,12 +481,12 @@ static hf_err pipeline(const uint8_t *pixels, uint32_t width, uint32_t height, s
 	hfi_pdq_resized_dims(width, height, &wk.w, &wk.h);
 	size_t n = (size_t)wk.w * wk.h;
 	wk.a = malloc(n * sizeof(float));
-	wk.b = malloc(n * sizeof(float));
+	wk.ring = malloc((size_t)(window_size(wk.h) + 1) * wk.w * sizeof(float));
 	wk.colsum = malloc((size_t)wk.w * sizeof(float));
 	wk.xmap = malloc((size_t)wk.w * sizeof(uint32_t));
 	wk.t = malloc((size_t)wk.w * 2 * sizeof(v4f));
 	wk.u = malloc((size_t)wk.w * 2 * sizeof(v4f));
-	if (wk.a == NULL || wk.b == NULL || wk.colsum == NULL || wk.t == NULL || wk.u == NULL ||
+	if (wk.a == NULL || wk.ring == NULL || wk.colsum == NULL || wk.t == NULL || wk.u == NULL ||
 	    wk.xmap == NULL) {
 		goto out;
 	}
@@ -509,7 +524,7 @@ static hf_err pipeline(const uint8_t *pixels, uint32_t width, uint32_t height, s
 	rc = HF_OK;
 out:
 	free(wk.a);
-	free(wk.b);
+	free(wk.ring);
 	free(wk.colsum);
 	free(wk.t);
 	free(wk.u);
