@@ -92,7 +92,7 @@ static void test_limits_match_spec(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_limits_match_spec),
+	    cmocka_unit_test(test_limits_match_spec),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

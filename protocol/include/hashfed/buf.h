@@ -39,7 +39,7 @@ HF_API hf_err hf_reader_u32be(hf_reader *r, uint32_t *v) HF_MUST_CHECK HF_NONNUL
 HF_API hf_err hf_reader_u64be(hf_reader *r, uint64_t *v) HF_MUST_CHECK HF_NONNULL(1, 2);
 /* Zero-copy: *out points into the reader's buffer, valid as long as it is. */
 HF_API hf_err hf_reader_bytes(hf_reader *r, size_t n, const uint8_t **out) HF_MUST_CHECK
-	HF_NONNULL(1, 3);
+    HF_NONNULL(1, 3);
 HF_API hf_err hf_reader_copy(hf_reader *r, void *dst, size_t n) HF_MUST_CHECK HF_NONNULL(1);
 /* Peek one byte without consuming it. */
 HF_API hf_err hf_reader_peek(const hf_reader *r, uint8_t *v) HF_MUST_CHECK HF_NONNULL(1, 2);
@@ -72,6 +72,6 @@ HF_API hf_err hf_writer_u32be(hf_writer *w, uint32_t v) HF_MUST_CHECK HF_NONNULL
 HF_API hf_err hf_writer_u64be(hf_writer *w, uint64_t v) HF_MUST_CHECK HF_NONNULL(1);
 /* Hand the buffer to the caller (free with free()); the writer becomes empty. */
 HF_API hf_err hf_writer_take(hf_writer *w, uint8_t **out, size_t *out_len) HF_MUST_CHECK
-	HF_NONNULL(1, 2, 3);
+    HF_NONNULL(1, 2, 3);
 
 #endif

@@ -10,7 +10,7 @@
 #define HF_API
 #endif
 
-#define HF_MUST_CHECK    __attribute__((warn_unused_result))
-#define HF_NONNULL(...)  __attribute__((nonnull(__VA_ARGS__)))
+#define HF_MUST_CHECK   __attribute__((warn_unused_result))
+#define HF_NONNULL(...) __attribute__((nonnull(__VA_ARGS__)))
 
 #endif

@@ -13,7 +13,7 @@
  */
 #define HF_ERR_TABLE(X)                                                                            \
 	X(HF_OK, HF_CLASS_OK, "success")                                                           \
-	/* usage: the caller did something wrong */                                               \
+	/* usage: the caller did something wrong */                                                \
 	X(HF_EINVAL, HF_CLASS_USAGE, "invalid argument")                                           \
 	X(HF_ENOSPC, HF_CLASS_USAGE, "output buffer too small")                                    \
 	X(HF_ECONFIG, HF_CLASS_USAGE, "invalid configuration")                                     \
@@ -89,7 +89,7 @@ typedef enum hf_err {
 #define HF_X_ENUM(name, cls, msg) name,
 	HF_ERR_TABLE(HF_X_ENUM)
 #undef HF_X_ENUM
-	HF_ERR__COUNT
+	    HF_ERR__COUNT
 } hf_err;
 
 typedef enum hf_err_class {

@@ -8,87 +8,87 @@
  */
 
 /* Encoding (spec §2) */
-#define HF_MAX_MESSAGE_SIZE   16777216 /* total size cap of one encoded message (16 MiB) */
-#define HF_MAX_DEPTH          8        /* msgpack nesting depth */
-#define HF_MAX_MAP_KEYS       32       /* keys in one map */
-#define HF_MAX_ARRAY_LEN      65536    /* elements of any array unless a field says less */
-#define HF_MAX_STR_LEN        4096     /* string unless a field says less */
-#define HF_MAX_KEY_NUM        63       /* map keys are positive fixints 1..63 */
+#define HF_MAX_MESSAGE_SIZE 16777216 /* total size cap of one encoded message (16 MiB) */
+#define HF_MAX_DEPTH        8        /* msgpack nesting depth */
+#define HF_MAX_MAP_KEYS     32       /* keys in one map */
+#define HF_MAX_ARRAY_LEN    65536    /* elements of any array unless a field says less */
+#define HF_MAX_STR_LEN      4096     /* string unless a field says less */
+#define HF_MAX_KEY_NUM      63       /* map keys are positive fixints 1..63 */
 
 /* Identities (spec §4) */
-#define HF_KEYID_LEN          16
-#define HF_SIGN_PK_LEN        32
-#define HF_SIGN_SK_LEN        64
-#define HF_SIG_LEN            64
-#define HF_ENC_PK_LEN         32
-#define HF_ENC_SK_LEN         32
-#define HF_MSGID_LEN          16
-#define HF_FEDID_LEN          16
+#define HF_KEYID_LEN   16
+#define HF_SIGN_PK_LEN 32
+#define HF_SIGN_SK_LEN 64
+#define HF_SIG_LEN     64
+#define HF_ENC_PK_LEN  32
+#define HF_ENC_SK_LEN  32
+#define HF_MSGID_LEN   16
+#define HF_FEDID_LEN   16
 
 /* Envelope (spec §5) */
-#define HF_MAX_RECIPIENTS     256
-#define HF_MAX_BODY_SIZE      16000000 /* plaintext body */
-#define HF_CONTENT_KEY_LEN    32
-#define HF_XNONCE_LEN         24
-#define HF_AEAD_TAG_LEN       16
-#define HF_HPKE_ENC_LEN       32
-#define HF_WRAP_CT_LEN        48 /* content key + tag */
-#define HF_COMMIT_LEN         32
-#define HF_COMMIT_SALT_LEN    32
-#define HF_MAX_CLOCK_SKEW_MS  300000   /* created may be at most 5 min ahead of now */
-#define HF_MAX_LIFETIME_MS    2592000000 /* expires - created at most 30 days */
-#define HF_MAX_AUDIT_ITEMS    100000
+#define HF_MAX_RECIPIENTS    256
+#define HF_MAX_BODY_SIZE     16000000 /* plaintext body */
+#define HF_CONTENT_KEY_LEN   32
+#define HF_XNONCE_LEN        24
+#define HF_AEAD_TAG_LEN      16
+#define HF_HPKE_ENC_LEN      32
+#define HF_WRAP_CT_LEN       48 /* content key + tag */
+#define HF_COMMIT_LEN        32
+#define HF_COMMIT_SALT_LEN   32
+#define HF_MAX_CLOCK_SKEW_MS 300000     /* created may be at most 5 min ahead of now */
+#define HF_MAX_LIFETIME_MS   2592000000 /* expires - created at most 30 days */
+#define HF_MAX_AUDIT_ITEMS   100000
 
 /* Image decoding for PDQ (docs/pdq.md): defaults of hf_image_limits */
-#define HF_IMG_MAX_SIDE       16384    /* pixels per side (ImageMagick's Debian policy) */
-#define HF_IMG_MAX_PIXELS     67108864 /* width * height (64 MP) */
-#define HF_IMG_MAX_SCANS      64       /* progressive JPEG scans */
-#define HF_IMG_MAX_FILE_SIZE  67108864 /* bytes of one image file (64 MiB) */
+#define HF_IMG_MAX_SIDE      16384    /* pixels per side (ImageMagick's Debian policy) */
+#define HF_IMG_MAX_PIXELS    67108864 /* width * height (64 MP) */
+#define HF_IMG_MAX_SCANS     64       /* progressive JPEG scans */
+#define HF_IMG_MAX_FILE_SIZE 67108864 /* bytes of one image file (64 MiB) */
 
 /* Membership manifest (spec §11) */
-#define HF_MAX_MANIFEST_SIZE  4194304  /* encoded manifest, signatures included (4 MiB) */
-#define HF_MAX_ROOTS          16       /* federation root keys */
-#define HF_MAX_MANIFEST_SIGS  32       /* root signatures carried by one manifest */
-#define HF_MAX_MEMBERS        1024     /* members of one federation */
-#define HF_MAX_MEMBER_KEYS    8        /* signing keys, and separately encryption keys, per member */
-#define HF_MAX_ENDPOINTS      4        /* endpoints per member */
-#define HF_MAX_ENDPOINT_LEN   255      /* bytes of one endpoint URL */
-#define HF_MAX_TLS_FPS        4        /* TLS certificate fingerprints per member */
-#define HF_MAX_NAME_LEN       128      /* bytes of a federation or member name */
-#define HF_MAX_KEYFILE_SIZE   1024     /* bytes of a key file (secret or public) */
-#define HF_KDF_MAX_OPSLIMIT   16       /* Argon2id passes a key file may ask for */
-#define HF_KDF_MIN_MEMLIMIT_KIB 8      /* Argon2id memory a key file may ask for, KiB */
+#define HF_MAX_MANIFEST_SIZE    4194304 /* encoded manifest, signatures included (4 MiB) */
+#define HF_MAX_ROOTS            16      /* federation root keys */
+#define HF_MAX_MANIFEST_SIGS    32      /* root signatures carried by one manifest */
+#define HF_MAX_MEMBERS          1024    /* members of one federation */
+#define HF_MAX_MEMBER_KEYS      8    /* signing keys, and separately encryption keys, per member */
+#define HF_MAX_ENDPOINTS        4    /* endpoints per member */
+#define HF_MAX_ENDPOINT_LEN     255  /* bytes of one endpoint URL */
+#define HF_MAX_TLS_FPS          4    /* TLS certificate fingerprints per member */
+#define HF_MAX_NAME_LEN         128  /* bytes of a federation or member name */
+#define HF_MAX_KEYFILE_SIZE     1024 /* bytes of a key file (secret or public) */
+#define HF_KDF_MAX_OPSLIMIT     16   /* Argon2id passes a key file may ask for */
+#define HF_KDF_MIN_MEMLIMIT_KIB 8    /* Argon2id memory a key file may ask for, KiB */
 #define HF_KDF_MAX_MEMLIMIT_KIB 1048576 /* (1 GiB) */
 
 /* Hash lists (spec §12) */
-#define HF_LIST_ID_LEN              16
-#define HF_LIST_HASH_LEN            32
-#define HF_PSEUDONYM_LEN            16
-#define HF_LIST_MAX_VALUE_LEN       32
-#define HF_LIST_MAX_NAME_LEN        128
-#define HF_LIST_MAX_QUALITY         100
-#define HF_LIST_MAX_BATCH_ENTRIES   200000 /* entries added by one batch */
-#define HF_LIST_MAX_BATCH_REMOVED   200000 /* ids removed by one batch */
-#define HF_LIST_MAX_SNAPSHOT_PARTS  4096
+#define HF_LIST_ID_LEN             16
+#define HF_LIST_HASH_LEN           32
+#define HF_PSEUDONYM_LEN           16
+#define HF_LIST_MAX_VALUE_LEN      32
+#define HF_LIST_MAX_NAME_LEN       128
+#define HF_LIST_MAX_QUALITY        100
+#define HF_LIST_MAX_BATCH_ENTRIES  200000 /* entries added by one batch */
+#define HF_LIST_MAX_BATCH_REMOVED  200000 /* ids removed by one batch */
+#define HF_LIST_MAX_SNAPSHOT_PARTS 4096
 
 /* Takedown orders (spec §13) */
-#define HF_ORDER_ID_LEN             16         /* order / referral id (UUIDv7) */
-#define HF_ORDER_PARTY_LEN          16         /* authority / platform member id */
-#define HF_ORDER_LIST_ID_LEN        16         /* list id of an entry ref */
-#define HF_ORDER_HASH_LEN           32         /* receipt's BLAKE2b-256 of the order body */
-#define HF_CASE_PSEUDONYM_LEN       16         /* keyed BLAKE2b of the case reference */
-#define HF_CASE_KEY_LEN             32         /* authority's case pseudonym key */
-#define HF_ORDER_MAX_CASE_REF_LEN   256        /* case reference hashed into the pseudonym */
-#define HF_ORDER_MAX_BODY_SIZE      4194304    /* encoded body of any order message (4 MiB) */
-#define HF_ORDER_MAX_ITEMS          1000       /* items of one order */
-#define HF_ORDER_MAX_LOCATOR_LEN    2048       /* URL or platform content id */
-#define HF_ORDER_MAX_REFS           8          /* list entry refs per item */
-#define HF_ORDER_MAX_HASHES         4          /* content hashes per item */
-#define HF_ORDER_MAX_LEGAL_LEN      512        /* legal basis */
-#define HF_ORDER_MAX_NOTE_LEN       2048       /* free-text note of an order or referral */
-#define HF_ORDER_MAX_TEXT_LEN       2048       /* reason, question, answer, grounds */
-#define HF_ORDER_MIN_DEADLINE_MS    3600000    /* deadline - issued at least 1 h */
-#define HF_ORDER_MAX_DEADLINE_MS    7776000000 /* deadline - issued at most 90 days */
-#define HF_REFERRAL_MAX_ORDERS      64         /* orders named by one referral */
+#define HF_ORDER_ID_LEN           16         /* order / referral id (UUIDv7) */
+#define HF_ORDER_PARTY_LEN        16         /* authority / platform member id */
+#define HF_ORDER_LIST_ID_LEN      16         /* list id of an entry ref */
+#define HF_ORDER_HASH_LEN         32         /* receipt's BLAKE2b-256 of the order body */
+#define HF_CASE_PSEUDONYM_LEN     16         /* keyed BLAKE2b of the case reference */
+#define HF_CASE_KEY_LEN           32         /* authority's case pseudonym key */
+#define HF_ORDER_MAX_CASE_REF_LEN 256        /* case reference hashed into the pseudonym */
+#define HF_ORDER_MAX_BODY_SIZE    4194304    /* encoded body of any order message (4 MiB) */
+#define HF_ORDER_MAX_ITEMS        1000       /* items of one order */
+#define HF_ORDER_MAX_LOCATOR_LEN  2048       /* URL or platform content id */
+#define HF_ORDER_MAX_REFS         8          /* list entry refs per item */
+#define HF_ORDER_MAX_HASHES       4          /* content hashes per item */
+#define HF_ORDER_MAX_LEGAL_LEN    512        /* legal basis */
+#define HF_ORDER_MAX_NOTE_LEN     2048       /* free-text note of an order or referral */
+#define HF_ORDER_MAX_TEXT_LEN     2048       /* reason, question, answer, grounds */
+#define HF_ORDER_MIN_DEADLINE_MS  3600000    /* deadline - issued at least 1 h */
+#define HF_ORDER_MAX_DEADLINE_MS  7776000000 /* deadline - issued at most 90 days */
+#define HF_REFERRAL_MAX_ORDERS    64         /* orders named by one referral */
 
 #endif
