@@ -137,20 +137,26 @@ static bool row_is_grey(const uint8_t *row, uint32_t w)
 
 void hfi_sink_row_sampled(hfi_img_sink *s, uint32_t y, const uint8_t *row)
 {
+	uint8_t *first = NULL;
 	while (hfi_sink_wants(s, y)) {
 		uint8_t *o = s->pix + (size_t)s->next * s->ow * s->ch;
-		if (s->ch == 1) {
+		if (first != NULL) {
+			/* Row repeated by an upscale: copy the one already sampled. */
+			memcpy(o, first, (size_t)s->ow * s->ch);
+		} else if (s->ch == 1) {
 			for (uint32_t x = 0; x < s->ow; x++) {
 				o[x] = row[s->xmap[x]];
 			}
 		} else {
-			for (uint32_t x = 0; x < s->ow; x++) {
+			for (uint32_t x = 0; x < s->ow; x++, o += 3) {
 				const uint8_t *p = row + (size_t)s->xmap[x] * 3;
-				o[3 * x] = p[0];
-				o[3 * x + 1] = p[1];
-				o[3 * x + 2] = p[2];
+				o[0] = p[0];
+				o[1] = p[1];
+				o[2] = p[2];
 			}
+			o -= (size_t)s->ow * 3;
 		}
+		first = o;
 		s->next++;
 	}
 }

@@ -131,6 +131,22 @@ static hf_err decode(jpeg_ctx *c, const uint8_t *data, size_t len, const hf_imag
 	}
 	while (ci->output_scanline < h) {
 		uint32_t y = ci->output_scanline;
+		/*
+		 * Once a colour pixel has been seen the image is known to be RGB (or
+		 * it has one channel anyway), so rows the resize does not sample are
+		 * skipped: libjpeg-turbo still entropy-decodes them but skips their
+		 * colour conversion.
+		 */
+		if ((c->sink.ch == 1 || !c->sink.grey) && !hfi_sink_wants(&c->sink, y)) {
+			uint32_t n = 1;
+			while (y + n < h && !hfi_sink_wants(&c->sink, y + n)) {
+				n++;
+			}
+			if (jpeg_skip_scanlines(ci, n) != n) {
+				return HF_EIMGDECODE;
+			}
+			continue;
+		}
 		JSAMPROW rp = c->row;
 		if (jpeg_read_scanlines(ci, &rp, 1) != 1) {
 			return HF_EIMGDECODE;

@@ -380,6 +380,8 @@ static void test_image_corrupt_png(void **state)
 }
 
 /* libjpeg compression to memory. */
+static int jpeg_hsamp = 2, jpeg_vsamp = 2; /* luma sampling factors for make_jpeg */
+
 static membuf make_jpeg(uint32_t w, uint32_t h, int comps, J_COLOR_SPACE cs, const uint8_t *pix,
                         bool progressive)
 {
@@ -396,6 +398,10 @@ static membuf make_jpeg(uint32_t w, uint32_t h, int comps, J_COLOR_SPACE cs, con
 	c.in_color_space = cs;
 	jpeg_set_defaults(&c);
 	jpeg_set_quality(&c, 90, TRUE);
+	if (comps == 3) {
+		c.comp_info[0].h_samp_factor = jpeg_hsamp;
+		c.comp_info[0].v_samp_factor = jpeg_vsamp;
+	}
 	if (progressive) {
 		jpeg_simple_progression(&c);
 	}
@@ -486,6 +492,73 @@ static void test_image_jpeg(void **state)
 	free(rgb);
 }
 
+/* Plain libjpeg decode (default settings) + nearest-neighbour sampling. */
+static uint8_t *reference_decode(const membuf *m, uint32_t *ow, uint32_t *oh)
+{
+	struct jpeg_decompress_struct d;
+	struct jpeg_error_mgr e;
+	d.err = jpeg_std_error(&e);
+	jpeg_create_decompress(&d);
+	jpeg_mem_src(&d, m->p, (unsigned long)m->len);
+	jpeg_read_header(&d, TRUE);
+	d.out_color_space = JCS_RGB;
+	jpeg_start_decompress(&d);
+	uint32_t w = d.output_width, h = d.output_height;
+	uint8_t *full = malloc((size_t)w * h * 3);
+	while (d.output_scanline < h) {
+		JSAMPROW r = full + (size_t)d.output_scanline * w * 3;
+		jpeg_read_scanlines(&d, &r, 1);
+	}
+	jpeg_finish_decompress(&d);
+	jpeg_destroy_decompress(&d);
+	*ow = w > 512 || h > 512 ? 512 : w;
+	*oh = w > 512 || h > 512 ? 512 : h;
+	uint8_t *out = malloc((size_t)*ow * *oh * 3);
+	for (uint32_t y = 0; y < *oh; y++) {
+		for (uint32_t x = 0; x < *ow; x++) {
+			uint32_t sy = *oh == h ? y : y * h / 512, sx = *ow == w ? x : x * w / 512;
+			memcpy(out + ((size_t)y * *ow + x) * 3, full + ((size_t)sy * w + sx) * 3,
+			       3);
+		}
+	}
+	free(full);
+	return out;
+}
+
+/* Row skipping during JPEG decode must not change a single sampled pixel,
+ * for every chroma subsampling and for sizes that are not block multiples. */
+static void test_image_jpeg_matches_full_decode(void **state)
+{
+	(void)state;
+	static const int samp[][2] = {{2, 2}, {2, 1}, {1, 1}, {1, 2}};
+	static const uint32_t dims[][2] = {{1001, 773}, {517, 1203}, {1600, 300}, {300, 90}};
+	for (size_t si = 0; si < 4; si++) {
+		for (size_t di = 0; di < 4; di++) {
+			uint32_t w = dims[di][0], h = dims[di][1];
+			uint8_t *rgb = pattern(w, h, 3, (unsigned)(si * 4 + di));
+			jpeg_hsamp = samp[si][0];
+			jpeg_vsamp = samp[si][1];
+			membuf m = make_jpeg(w, h, 3, JCS_RGB, rgb, di == 1);
+			uint32_t rw, rh;
+			uint8_t *ref = reference_decode(&m, &rw, &rh);
+			hf_image img;
+			decode_ok(&m, &img);
+			assert_int_equal(img.width, rw);
+			assert_int_equal(img.height, rh);
+			assert_int_equal(img.channels, 3);
+			if (memcmp(img.pixels, ref, (size_t)rw * rh * 3) != 0) {
+				fail_msg("sampling %dx%d, %ux%u: pixels differ", samp[si][0],
+				         samp[si][1], w, h);
+			}
+			hf_image_clear(&img);
+			free(ref);
+			free(m.p);
+			free(rgb);
+		}
+	}
+	jpeg_hsamp = jpeg_vsamp = 2;
+}
+
 static void test_image_webp(void **state)
 {
 	(void)state;
@@ -559,6 +632,7 @@ int main(void)
 	    cmocka_unit_test(test_image_limits),
 	    cmocka_unit_test(test_image_corrupt_png),
 	    cmocka_unit_test(test_image_jpeg),
+	    cmocka_unit_test(test_image_jpeg_matches_full_decode),
 	    cmocka_unit_test(test_image_webp),
 	    cmocka_unit_test(test_image_content_hash),
 	};
