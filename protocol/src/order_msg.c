@@ -1,0 +1,677 @@
+/* Takedown order and receipt bodies, the dispatching codec, audit values (spec §13). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "hashfed/order_sm.h"
+#include "order_internal.h"
+
+#define HF_ORDER_HASH_DOMAIN "hashfed/v1/order"
+#define HF_CASE_DOMAIN       "hashfed/v1/case"
+#define HF_HOUR_MS           3600000ULL
+
+/* ---- shared helpers ----------------------------------------------------- */
+
+hf_err hfi_order_text_check(const char *p, size_t n, size_t max, bool required)
+{
+	if (n == 0)
+		return required ? HF_ERANGE : HF_OK;
+	if (p == NULL)
+		return HF_EINVAL;
+	if (n > max)
+		return HF_ETOOLONG;
+	return hf_utf8_valid((const uint8_t *)p, n) ? HF_OK : HF_EUTF8;
+}
+
+hf_err hfi_order_get_opt_text(hf_mp_dec *d, size_t max, const char **p, size_t *n)
+{
+	HF_TRY(hf_mp_get_str(d, max, p, n));
+	return *n == 0 ? HF_ENONCANON : HF_OK;
+}
+
+hf_err hfi_order_ascending(uint32_t prev, uint32_t cur, bool first)
+{
+	if (first || cur > prev)
+		return HF_OK;
+	return cur == prev ? HF_EDUPLICATE : HF_ENONCANON;
+}
+
+bool hfi_order_category_ok(uint64_t c)
+{
+	return c >= 1 && c <= HF_CAT_MAX;
+}
+
+bool hf_order_msg_type(uint32_t type)
+{
+	return type >= HF_MSG_ORDER && type <= HF_MSG_REFERRAL;
+}
+
+static size_t hf_order_alg_len(uint32_t alg)
+{
+	switch (alg) {
+	case HF_ORDER_ALG_PDQ:
+	case HF_ORDER_ALG_SHA256:
+		return 32;
+	case HF_ORDER_ALG_MD5:
+		return 16;
+	default:
+		return 0;
+	}
+}
+
+static char hf_ascii_lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool hf_prefix_ci(const char *p, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+	if (n < k)
+		return false;
+	for (size_t i = 0; i < k; i++)
+		if (hf_ascii_lower(p[i]) != prefix[i])
+			return false;
+	return true;
+}
+
+/*
+ * spec §13.2: a locator has no control characters or spaces (both forms), and
+ * a URL is http:// or https:// followed by a non-empty host. Deliberately
+ * minimal: the platform resolves the locator; the check only keeps garbage and
+ * header-injection material out of moderation tools.
+ */
+static hf_err hf_locator_check(uint32_t kind, const char *p, size_t n)
+{
+	size_t host;
+	HF_TRY(hfi_order_text_check(p, n, HF_ORDER_MAX_LOCATOR_LEN, true));
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = (uint8_t)p[i];
+		if (c <= 0x20 || c == 0x7f)
+			return HF_EPARSE;
+	}
+	switch (kind) {
+	case HF_LOC_URL:
+		if (hf_prefix_ci(p, n, "https://"))
+			host = 8;
+		else if (hf_prefix_ci(p, n, "http://"))
+			host = 7;
+		else
+			return HF_EPARSE;
+		if (host == n || p[host] == '/' || p[host] == '?' || p[host] == '#')
+			return HF_EPARSE;
+		return HF_OK;
+	case HF_LOC_CONTENT_ID:
+		return HF_OK;
+	default:
+		return HF_ERANGE;
+	}
+}
+
+/* ---- order -------------------------------------------------------------- */
+
+static hf_err hf_item_check(const hf_order_item *it, uint32_t pos)
+{
+	/* spec §13.2: index equals position, so item numbers are unambiguous. */
+	if (it->index != pos)
+		return HF_ERANGE;
+	HF_TRY(hf_locator_check(it->locator_kind, it->locator, it->locator_len));
+	if (it->n_refs > HF_ORDER_MAX_REFS || it->n_hashes > HF_ORDER_MAX_HASHES)
+		return HF_ETOOLONG;
+	for (uint32_t i = 0; i < it->n_refs; i++) {
+		if (it->refs[i].entry_id == 0)
+			return HF_ERANGE;
+		for (uint32_t j = 0; j < i; j++)
+			if (it->refs[j].entry_id == it->refs[i].entry_id &&
+			    memcmp(it->refs[j].list_id, it->refs[i].list_id,
+			           HF_ORDER_LIST_ID_LEN) == 0)
+				return HF_EDUPLICATE;
+	}
+	for (uint32_t i = 0; i < it->n_hashes; i++) {
+		const hf_content_hash *h = &it->hashes[i];
+		size_t want = hf_order_alg_len(h->alg);
+		if (want == 0)
+			return HF_ERANGE;
+		if (h->len != want || h->value == NULL)
+			return HF_ELENGTH;
+		for (uint32_t j = 0; j < i; j++)
+			if (it->hashes[j].alg == h->alg &&
+			    memcmp(it->hashes[j].value, h->value, want) == 0)
+				return HF_EDUPLICATE;
+	}
+	return HF_OK;
+}
+
+static hf_err hf_order_check(const hf_order *o)
+{
+	if (!hfi_order_category_ok(o->category) || o->priority > HF_PRIO_URGENT)
+		return HF_ERANGE;
+	/* spec §13.2: the deadline lies 1 h .. 90 days after issue. */
+	if (o->deadline_ms < o->issued_ms ||
+	    o->deadline_ms - o->issued_ms < HF_ORDER_MIN_DEADLINE_MS ||
+	    o->deadline_ms - o->issued_ms > HF_ORDER_MAX_DEADLINE_MS)
+		return HF_ERANGE;
+	HF_TRY(
+	    hfi_order_text_check(o->legal_basis, o->legal_basis_len, HF_ORDER_MAX_LEGAL_LEN, true));
+	HF_TRY(hfi_order_text_check(o->note, o->note_len, HF_ORDER_MAX_NOTE_LEN, false));
+	if (o->n_items == 0)
+		return HF_ERANGE;
+	if (o->n_items > HF_ORDER_MAX_ITEMS)
+		return HF_ETOOLONG;
+	if (o->items == NULL)
+		return HF_EINVAL;
+	for (uint32_t i = 0; i < o->n_items; i++)
+		HF_TRY(hf_item_check(&o->items[i], i));
+	return HF_OK;
+}
+
+static void hf_item_encode(hf_mp_enc *e, const hf_order_item *it)
+{
+	hf_mp_put_map(e, (uint32_t)(3 + (it->n_refs > 0) + (it->n_hashes > 0)));
+	hf_mp_put_key(e, 1);
+	hf_mp_put_uint(e, it->index);
+	hf_mp_put_key(e, 2);
+	hf_mp_put_uint(e, it->locator_kind);
+	hf_mp_put_key(e, 3);
+	hf_mp_put_str(e, it->locator, it->locator_len);
+	if (it->n_refs > 0) {
+		hf_mp_put_key(e, 4);
+		hf_mp_put_array(e, it->n_refs);
+		for (uint32_t i = 0; i < it->n_refs; i++) {
+			hf_mp_put_map(e, 2);
+			hf_mp_put_key(e, 1);
+			hf_mp_put_bin(e, it->refs[i].list_id, HF_ORDER_LIST_ID_LEN);
+			hf_mp_put_key(e, 2);
+			hf_mp_put_uint(e, it->refs[i].entry_id);
+		}
+	}
+	if (it->n_hashes > 0) {
+		hf_mp_put_key(e, 5);
+		hf_mp_put_array(e, it->n_hashes);
+		for (uint32_t i = 0; i < it->n_hashes; i++) {
+			hf_mp_put_map(e, 2);
+			hf_mp_put_key(e, 1);
+			hf_mp_put_uint(e, it->hashes[i].alg);
+			hf_mp_put_key(e, 2);
+			hf_mp_put_bin(e, it->hashes[i].value, it->hashes[i].len);
+		}
+	}
+}
+
+void hfi_order_encode(hf_mp_enc *e, const hf_order *o)
+{
+	hf_mp_put_map(e, (uint32_t)(10 + (o->note_len > 0)));
+	hf_mp_put_key(e, 1);
+	hf_mp_put_bin(e, o->order_id, HF_ORDER_ID_LEN);
+	hf_mp_put_key(e, 2);
+	hf_mp_put_bin(e, o->authority, HF_ORDER_PARTY_LEN);
+	hf_mp_put_key(e, 3);
+	hf_mp_put_bin(e, o->platform, HF_ORDER_PARTY_LEN);
+	hf_mp_put_key(e, 4);
+	hf_mp_put_uint(e, o->issued_ms);
+	hf_mp_put_key(e, 5);
+	hf_mp_put_uint(e, o->deadline_ms);
+	hf_mp_put_key(e, 6);
+	hf_mp_put_uint(e, o->category);
+	hf_mp_put_key(e, 7);
+	hf_mp_put_uint(e, o->priority);
+	hf_mp_put_key(e, 8);
+	hf_mp_put_str(e, o->legal_basis, o->legal_basis_len);
+	hf_mp_put_key(e, 9);
+	hf_mp_put_bin(e, o->case_pseudonym, HF_CASE_PSEUDONYM_LEN);
+	hf_mp_put_key(e, 10);
+	hf_mp_put_array(e, o->n_items);
+	for (uint32_t i = 0; i < o->n_items; i++)
+		hf_item_encode(e, &o->items[i]);
+	if (o->note_len > 0) {
+		hf_mp_put_key(e, 11);
+		hf_mp_put_str(e, o->note, o->note_len);
+	}
+}
+
+static hf_err hf_ref_decode(hf_mp_dec *d, hf_order_ref *r)
+{
+	hf_mp_map m;
+	bool has;
+	unsigned key;
+	uint64_t seen = 0;
+	HF_TRY(hf_mp_map_open(d, &m));
+	for (;;) {
+		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
+		if (!has)
+			break;
+		seen |= HF_BIT(key);
+		switch (key) {
+		case 1:
+			HF_TRY(hf_mp_get_bin_fixed(d, r->list_id, HF_ORDER_LIST_ID_LEN));
+			break;
+		case 2:
+			HF_TRY(hf_mp_get_uint(d, &r->entry_id));
+			break;
+		default:
+			return HF_EUNKNOWNKEY;
+		}
+	}
+	return hf_mp_require(seen, HF_BIT(1) | HF_BIT(2));
+}
+
+static hf_err hf_hash_decode(hf_mp_dec *d, hf_content_hash *h)
+{
+	hf_mp_map m;
+	bool has;
+	unsigned key;
+	uint64_t v, seen = 0;
+	HF_TRY(hf_mp_map_open(d, &m));
+	for (;;) {
+		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
+		if (!has)
+			break;
+		seen |= HF_BIT(key);
+		switch (key) {
+		case 1:
+			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
+			h->alg = (uint32_t)v;
+			break;
+		case 2:
+			HF_TRY(hf_mp_get_bin(d, 32, &h->value, &h->len));
+			break;
+		default:
+			return HF_EUNKNOWNKEY;
+		}
+	}
+	return hf_mp_require(seen, HF_BIT(1) | HF_BIT(2));
+}
+
+static hf_err hf_item_decode(hf_mp_dec *d, hf_order_item *it)
+{
+	hf_mp_map m;
+	bool has;
+	unsigned key;
+	uint64_t v, seen = 0;
+	uint32_t n;
+	HF_TRY(hf_mp_map_open(d, &m));
+	for (;;) {
+		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
+		if (!has)
+			break;
+		seen |= HF_BIT(key);
+		switch (key) {
+		case 1:
+			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
+			it->index = (uint32_t)v;
+			break;
+		case 2:
+			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
+			it->locator_kind = (uint32_t)v;
+			break;
+		case 3:
+			HF_TRY(hf_mp_get_str(d, HF_ORDER_MAX_LOCATOR_LEN, &it->locator,
+			                     &it->locator_len));
+			break;
+		case 4:
+			HF_TRY(hf_mp_array_open(d, HF_ORDER_MAX_REFS, &n));
+			if (n == 0)
+				return HF_ENONCANON;
+			for (uint32_t i = 0; i < n; i++)
+				HF_TRY(hf_ref_decode(d, &it->refs[i]));
+			hf_mp_array_close(d);
+			it->n_refs = n;
+			break;
+		case 5:
+			HF_TRY(hf_mp_array_open(d, HF_ORDER_MAX_HASHES, &n));
+			if (n == 0)
+				return HF_ENONCANON;
+			for (uint32_t i = 0; i < n; i++)
+				HF_TRY(hf_hash_decode(d, &it->hashes[i]));
+			hf_mp_array_close(d);
+			it->n_hashes = n;
+			break;
+		default:
+			return HF_EUNKNOWNKEY;
+		}
+	}
+	return hf_mp_require(seen, HF_BIT(1) | HF_BIT(2) | HF_BIT(3));
+}
+
+static hf_err hf_order_decode(hf_mp_dec *d, hf_order *o, void **owned)
+{
+	hf_mp_map m;
+	bool has;
+	unsigned key;
+	uint64_t v, seen = 0;
+	uint32_t n;
+	HF_TRY(hf_mp_map_open(d, &m));
+	for (;;) {
+		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
+		if (!has)
+			break;
+		seen |= HF_BIT(key);
+		switch (key) {
+		case 1:
+			HF_TRY(hf_mp_get_bin_fixed(d, o->order_id, HF_ORDER_ID_LEN));
+			break;
+		case 2:
+			HF_TRY(hf_mp_get_bin_fixed(d, o->authority, HF_ORDER_PARTY_LEN));
+			break;
+		case 3:
+			HF_TRY(hf_mp_get_bin_fixed(d, o->platform, HF_ORDER_PARTY_LEN));
+			break;
+		case 4:
+			HF_TRY(hf_mp_get_uint(d, &o->issued_ms));
+			break;
+		case 5:
+			HF_TRY(hf_mp_get_uint(d, &o->deadline_ms));
+			break;
+		case 6:
+			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
+			o->category = (uint32_t)v;
+			break;
+		case 7:
+			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
+			o->priority = (uint32_t)v;
+			break;
+		case 8:
+			HF_TRY(hf_mp_get_str(d, HF_ORDER_MAX_LEGAL_LEN, &o->legal_basis,
+			                     &o->legal_basis_len));
+			break;
+		case 9:
+			HF_TRY(hf_mp_get_bin_fixed(d, o->case_pseudonym, HF_CASE_PSEUDONYM_LEN));
+			break;
+		case 10:
+			/* n <= HF_ORDER_MAX_ITEMS and <= bytes left: the allocation is bounded. */
+			HF_TRY(hf_mp_array_open(d, HF_ORDER_MAX_ITEMS, &n));
+			if (n == 0)
+				return HF_ERANGE;
+			o->items = calloc(n, sizeof(*o->items));
+			if (o->items == NULL)
+				return HF_ENOMEM;
+			*owned = o->items;
+			for (uint32_t i = 0; i < n; i++) {
+				HF_TRY(hf_item_decode(d, &o->items[i]));
+				o->n_items = i + 1;
+			}
+			hf_mp_array_close(d);
+			break;
+		case 11:
+			HF_TRY(hfi_order_get_opt_text(d, HF_ORDER_MAX_NOTE_LEN, &o->note,
+			                              &o->note_len));
+			break;
+		default:
+			return HF_EUNKNOWNKEY;
+		}
+	}
+	HF_TRY(hf_mp_require(seen, 0x7fe)); /* keys 1..10 */
+	return hf_order_check(o);
+}
+
+/* ---- receipt ------------------------------------------------------------ */
+
+static hf_err hf_receipt_check(const hf_receipt *r)
+{
+	/* Same code as the decoder's bounded read of the count. */
+	return (r->n_items == 0 || r->n_items > HF_ORDER_MAX_ITEMS) ? HF_ERANGE : HF_OK;
+}
+
+void hfi_receipt_encode(hf_mp_enc *e, const hf_receipt *r)
+{
+	hf_mp_put_map(e, 5);
+	hf_mp_put_key(e, 1);
+	hf_mp_put_bin(e, r->order_id, HF_ORDER_ID_LEN);
+	hf_mp_put_key(e, 2);
+	hf_mp_put_bin(e, r->order_msg_id, HF_MSGID_LEN);
+	hf_mp_put_key(e, 3);
+	hf_mp_put_bin(e, r->order_hash, HF_ORDER_HASH_LEN);
+	hf_mp_put_key(e, 4);
+	hf_mp_put_uint(e, r->received_ms);
+	hf_mp_put_key(e, 5);
+	hf_mp_put_uint(e, r->n_items);
+}
+
+static hf_err hf_receipt_decode(hf_mp_dec *d, hf_receipt *r)
+{
+	hf_mp_map m;
+	bool has;
+	unsigned key;
+	uint64_t v, seen = 0;
+	HF_TRY(hf_mp_map_open(d, &m));
+	for (;;) {
+		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
+		if (!has)
+			break;
+		seen |= HF_BIT(key);
+		switch (key) {
+		case 1:
+			HF_TRY(hf_mp_get_bin_fixed(d, r->order_id, HF_ORDER_ID_LEN));
+			break;
+		case 2:
+			HF_TRY(hf_mp_get_bin_fixed(d, r->order_msg_id, HF_MSGID_LEN));
+			break;
+		case 3:
+			HF_TRY(hf_mp_get_bin_fixed(d, r->order_hash, HF_ORDER_HASH_LEN));
+			break;
+		case 4:
+			HF_TRY(hf_mp_get_uint(d, &r->received_ms));
+			break;
+		case 5:
+			HF_TRY(hf_mp_get_uint_max(d, HF_ORDER_MAX_ITEMS, &v));
+			r->n_items = (uint32_t)v;
+			break;
+		default:
+			return HF_EUNKNOWNKEY;
+		}
+	}
+	HF_TRY(hf_mp_require(seen, 0x3e)); /* keys 1..5 */
+	return hf_receipt_check(r);
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+hf_err hf_order_msg_encode(const hf_order_msg *m, uint8_t **out, size_t *out_len)
+{
+	hf_err rc = HF_EINTERNAL;
+	hf_writer w;
+	hf_mp_enc e;
+	*out = NULL;
+	*out_len = 0;
+	hf_writer_init(&w, HF_ORDER_MAX_BODY_SIZE);
+	hf_mp_enc_init(&e, &w);
+	switch (m->type) {
+	case HF_MSG_ORDER:
+		HF_CHECK(hf_order_check(&m->u.order));
+		hfi_order_encode(&e, &m->u.order);
+		break;
+	case HF_MSG_RECEIPT:
+		HF_CHECK(hf_receipt_check(&m->u.receipt));
+		hfi_receipt_encode(&e, &m->u.receipt);
+		break;
+	case HF_MSG_OUTCOME:
+		HF_CHECK(hfi_outcome_check(&m->u.outcome));
+		hfi_outcome_encode(&e, &m->u.outcome);
+		break;
+	case HF_MSG_ORDER_EVENT:
+		HF_CHECK(hfi_event_check(&m->u.event));
+		hfi_event_encode(&e, &m->u.event);
+		break;
+	case HF_MSG_ESCALATION:
+		HF_CHECK(hfi_escalation_check(&m->u.escalation));
+		hfi_escalation_encode(&e, &m->u.escalation);
+		break;
+	case HF_MSG_REFERRAL:
+		HF_CHECK(hfi_referral_check(&m->u.referral));
+		hfi_referral_encode(&e, &m->u.referral);
+		break;
+	default:
+		rc = HF_EMSGTYPE;
+		goto out;
+	}
+	HF_CHECK(hf_mp_enc_status(&e));
+	HF_CHECK(hf_writer_take(&w, out, out_len));
+out:
+	hf_writer_free(&w);
+	return rc;
+}
+
+hf_err hf_order_msg_decode(uint32_t type, const uint8_t *p, size_t len, hf_order_msg *m)
+{
+	hf_mp_dec d;
+	memset(m, 0, sizeof(*m));
+	m->type = type;
+	if (!hf_order_msg_type(type))
+		return HF_EMSGTYPE;
+	HF_TRY(hf_mp_dec_init(&d, p, len, HF_ORDER_MAX_BODY_SIZE));
+	switch (type) {
+	case HF_MSG_ORDER:
+		HF_TRY(hf_order_decode(&d, &m->u.order, &m->owned));
+		break;
+	case HF_MSG_RECEIPT:
+		HF_TRY(hf_receipt_decode(&d, &m->u.receipt));
+		break;
+	case HF_MSG_OUTCOME:
+		HF_TRY(hfi_outcome_decode(&d, &m->u.outcome, &m->owned));
+		break;
+	case HF_MSG_ORDER_EVENT:
+		HF_TRY(hfi_event_decode(&d, &m->u.event, &m->owned));
+		break;
+	case HF_MSG_ESCALATION:
+		HF_TRY(hfi_escalation_decode(&d, &m->u.escalation));
+		break;
+	default:
+		HF_TRY(hfi_referral_decode(&d, &m->u.referral));
+		break;
+	}
+	return hf_mp_dec_finish(&d);
+}
+
+void hf_order_msg_clear(hf_order_msg *m)
+{
+	if (m == NULL)
+		return;
+	free(m->owned);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ---- audit, hashes, defaults -------------------------------------------- */
+
+hf_err hf_order_msg_audit(const hf_order_msg *m, hf_audit_header *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->fields = HF_AUDIT_SUBJECT | HF_AUDIT_STATUS | HF_AUDIT_ITEMS;
+	/* spec §13.8: ids, times, counts and codes only; nothing from items or text. */
+	switch (m->type) {
+	case HF_MSG_ORDER:
+		memcpy(a->subject, m->u.order.order_id, HF_ORDER_ID_LEN);
+		a->fields |= HF_AUDIT_DEADLINE | HF_AUDIT_CATEGORY;
+		a->deadline_ms = m->u.order.deadline_ms;
+		a->status = HF_OST_ISSUED;
+		a->items = m->u.order.n_items;
+		a->category = m->u.order.category;
+		return HF_OK;
+	case HF_MSG_RECEIPT:
+		memcpy(a->subject, m->u.receipt.order_id, HF_ORDER_ID_LEN);
+		a->status = HF_OST_DELIVERED;
+		a->items = m->u.receipt.n_items;
+		return HF_OK;
+	case HF_MSG_OUTCOME:
+		memcpy(a->subject, m->u.outcome.order_id, HF_ORDER_ID_LEN);
+		/* Status: bit (1 << code) for every outcome code present. */
+		for (uint32_t i = 0; i < m->u.outcome.n_results; i++)
+			if (m->u.outcome.results[i].code <= HF_OUT_MAX)
+				a->status |= 1u << m->u.outcome.results[i].code;
+		a->items = m->u.outcome.n_results;
+		return HF_OK;
+	case HF_MSG_ORDER_EVENT:
+		memcpy(a->subject, m->u.event.order_id, HF_ORDER_ID_LEN);
+		a->status = m->u.event.kind;
+		a->items = m->u.event.n_items;
+		if (m->u.event.new_deadline_ms != 0) {
+			a->fields |= HF_AUDIT_DEADLINE;
+			a->deadline_ms = m->u.event.new_deadline_ms;
+		}
+		return HF_OK;
+	case HF_MSG_ESCALATION:
+		memcpy(a->subject, m->u.escalation.order_id, HF_ORDER_ID_LEN);
+		a->fields |= HF_AUDIT_DEADLINE | HF_AUDIT_CATEGORY;
+		a->deadline_ms = m->u.escalation.deadline_ms;
+		a->status = HF_OST_ESCALATED;
+		a->items = m->u.escalation.n_overdue;
+		a->category = m->u.escalation.category;
+		return HF_OK;
+	case HF_MSG_REFERRAL:
+		memcpy(a->subject, m->u.referral.referral_id, HF_ORDER_ID_LEN);
+		/* Status: kind in the high byte, referral status in the low byte. */
+		a->status = (m->u.referral.kind << 8) | (m->u.referral.status & 0xff);
+		a->items = m->u.referral.n_orders;
+		if (m->u.referral.category != 0) {
+			a->fields |= HF_AUDIT_CATEGORY;
+			a->category = m->u.referral.category;
+		}
+		return HF_OK;
+	default:
+		memset(a, 0, sizeof(*a));
+		return HF_EMSGTYPE;
+	}
+}
+
+void hf_order_hash(const uint8_t *body, size_t len, uint8_t out[HF_ORDER_HASH_LEN])
+{
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, HF_ORDER_HASH_LEN);
+	crypto_generichash_update(&st, (const uint8_t *)HF_ORDER_HASH_DOMAIN,
+	                          sizeof(HF_ORDER_HASH_DOMAIN) - 1);
+	crypto_generichash_update(&st, body, len);
+	crypto_generichash_final(&st, out, HF_ORDER_HASH_LEN);
+}
+
+hf_err hf_case_pseudonym(const uint8_t key[static HF_CASE_KEY_LEN], const uint8_t *case_ref,
+                         size_t case_ref_len, uint8_t out[static HF_CASE_PSEUDONYM_LEN])
+{
+	crypto_generichash_state st;
+	if (case_ref_len == 0 || case_ref_len > HF_ORDER_MAX_CASE_REF_LEN)
+		return HF_EINVAL;
+	crypto_generichash_init(&st, key, HF_CASE_KEY_LEN, HF_CASE_PSEUDONYM_LEN);
+	crypto_generichash_update(&st, (const uint8_t *)HF_CASE_DOMAIN, sizeof(HF_CASE_DOMAIN) - 1);
+	crypto_generichash_update(&st, case_ref, case_ref_len);
+	crypto_generichash_final(&st, out, HF_CASE_PSEUDONYM_LEN);
+	/* The state held the key. */
+	sodium_memzero(&st, sizeof(st));
+	return HF_OK;
+}
+
+/* spec §13.2 default deadlines: 24 h for sexual abuse imagery and threats,
+ * where every hour of exposure multiplies copies; longer for the rest. */
+uint64_t hf_order_default_deadline(uint32_t category)
+{
+	switch (category) {
+	case HF_CAT_DEEPFAKE_SEXUAL:
+	case HF_CAT_ILLEGALLY_FILMED:
+	case HF_CAT_NONCONSENSUAL:
+	case HF_CAT_CSAM:
+	case HF_CAT_THREAT:
+		return 24 * HF_HOUR_MS;
+	case HF_CAT_PERSONAL_INFO:
+		return 48 * HF_HOUR_MS;
+	case HF_CAT_OTHER:
+		return 72 * HF_HOUR_MS;
+	default:
+		return 0;
+	}
+}
+
+const char *hf_order_category_name(uint32_t category)
+{
+	static const char *const names[HF_CAT_MAX + 1] = {
+	    NULL,   "deepfake_sexual", "illegally_filmed", "nonconsensual",
+	    "csam", "threat",          "personal_info",    "other",
+	};
+	return category <= HF_CAT_MAX ? names[category] : NULL;
+}
+
+const char *hf_outcome_code_name(uint32_t code)
+{
+	static const char *const names[HF_OUT_MAX + 1] = {
+	    NULL,        "removed",         "blocked_geo",   "blocked_access",
+	    "not_found", "already_removed", "cannot_comply", "needs_clarification",
+	};
+	return code <= HF_OUT_MAX ? names[code] : NULL;
+}
