@@ -1,0 +1,34 @@
+#ifndef HF_NODE_LOG_H
+#define HF_NODE_LOG_H
+
+/*
+ * JSON-lines logging on stderr: one object per line with ts (unix ms), level,
+ * event, and the caller's extra fields. Thread-safe (one write(2) per line).
+ */
+#include <stdint.h>
+
+#include "hashfed/err.h"
+
+typedef enum hf_log_level {
+	HF_LOG_DEBUG = 0,
+	HF_LOG_INFO = 1,
+	HF_LOG_WARN = 2,
+	HF_LOG_ERROR = 3,
+} hf_log_level;
+
+/* Sets the threshold; "debug" | "info" | "warn" | "error" (HF_ECONFIG otherwise). */
+hf_err hf_log_set_level(const char *name) HF_MUST_CHECK;
+/*
+ * Logs event with extra fields given as key/value string pairs, NULL
+ * terminated: hf_log(HF_LOG_INFO, "batch_applied", "list", hex, "n", "3", NULL).
+ * Values are JSON-escaped; a value starting with '#' is written raw (numbers).
+ */
+void hf_log(hf_log_level level, const char *event, ...) __attribute__((sentinel));
+/* Unix time in milliseconds. */
+uint64_t hf_now_ms(void);
+/* Lower-case hex of n bytes into out (2n + 1). */
+void hf_hex(const uint8_t *p, size_t n, char *out);
+/* Parses exactly n bytes of hex; HF_EPARSE otherwise. */
+hf_err hf_unhex(const char *s, uint8_t *out, size_t n) HF_MUST_CHECK;
+
+#endif
