@@ -95,6 +95,8 @@ hf_err hf_keyfile_format(const hf_identity *id, hf_keyfile_kind kind, const uint
 	*out_len = 0;
 	if (kind != HF_KEYFILE_ROOT && kind != HF_KEYFILE_NODE)
 		return HF_EINVAL;
+	if (sodium_init() < 0) /* idempotent; sodium_malloc aborts without it */
+		return HF_ECRYPTO;
 	uint32_t ops = kdf ? kdf->opslimit : (uint32_t)crypto_pwhash_OPSLIMIT_INTERACTIVE;
 	uint32_t mem =
 	    kdf ? kdf->memlimit_kib : (uint32_t)(crypto_pwhash_MEMLIMIT_INTERACTIVE / 1024);
@@ -208,6 +210,8 @@ hf_err hf_keyfile_parse(const char *text, size_t len, const uint8_t *pass, size_
 	const char *end = NULL;
 	uint8_t *payload = NULL, *sec = NULL, *key = NULL;
 	*out = NULL;
+	if (sodium_init() < 0) /* idempotent; sodium_malloc aborts without it */
+		return HF_ECRYPTO;
 	HF_TRY(hf_kf_lines(text, len, &l1, &n1, &l2, &n2));
 	HF_TRY(hf_kf_header(l1, n1, kind, &enc));
 	if (enc && pass == NULL)
