@@ -613,6 +613,53 @@ hf_err hf_order_msg_audit(const hf_order_msg *m, hf_audit_header *a)
 	}
 }
 
+hf_err hf_order_msg_check_against(const hf_order_msg *m, const hf_order *order)
+{
+	const uint8_t *id;
+	switch (m->type) {
+	case HF_MSG_RECEIPT:
+		id = m->u.receipt.order_id;
+		break;
+	case HF_MSG_OUTCOME:
+		id = m->u.outcome.order_id;
+		break;
+	case HF_MSG_ORDER_EVENT:
+		id = m->u.event.order_id;
+		break;
+	case HF_MSG_ESCALATION:
+		id = m->u.escalation.order_id;
+		break;
+	default:
+		return HF_EMSGTYPE;
+	}
+	if (memcmp(id, order->order_id, HF_ORDER_ID_LEN) != 0)
+		return HF_ENOTFOUND;
+	switch (m->type) {
+	case HF_MSG_RECEIPT:
+		return m->u.receipt.n_items == order->n_items ? HF_OK : HF_ERANGE;
+	case HF_MSG_OUTCOME:
+		/* Results are ascending, so the last one has the largest index. */
+		return m->u.outcome.n_results > 0 &&
+		               m->u.outcome.results[m->u.outcome.n_results - 1].item <
+		                   order->n_items
+		           ? HF_OK
+		           : HF_ERANGE;
+	case HF_MSG_ORDER_EVENT:
+		return m->u.event.n_items == 0 ||
+		               m->u.event.items[m->u.event.n_items - 1] < order->n_items
+		           ? HF_OK
+		           : HF_ERANGE;
+	default:
+		if (m->u.escalation.n_items != order->n_items ||
+		    m->u.escalation.category != order->category ||
+		    m->u.escalation.deadline_ms != order->deadline_ms ||
+		    memcmp(m->u.escalation.authority, order->authority, HF_ORDER_PARTY_LEN) != 0 ||
+		    memcmp(m->u.escalation.platform, order->platform, HF_ORDER_PARTY_LEN) != 0)
+			return HF_ERANGE;
+		return HF_OK;
+	}
+}
+
 void hf_order_hash(const uint8_t *body, size_t len, uint8_t out[HF_ORDER_HASH_LEN])
 {
 	crypto_generichash_state st;

@@ -825,6 +825,39 @@ static void pseudonym_and_defaults(void **state)
 	assert_memory_not_equal(h1, h2, 32);
 }
 
+static void check_against(void **state)
+{
+	(void)state;
+	hf_order_msg o, m;
+	fx_order(&o);
+	const hf_order *ord = &o.u.order;
+	fx_receipt(&m);
+	assert_int_equal(hf_order_msg_check_against(&m, ord), HF_OK);
+	m.u.receipt.n_items = 2;
+	assert_int_equal(hf_order_msg_check_against(&m, ord), HF_ERANGE);
+	m.u.receipt.order_id[0] ^= 1;
+	assert_int_equal(hf_order_msg_check_against(&m, ord), HF_ENOTFOUND);
+	fx_outcome(&m);
+	assert_int_equal(hf_order_msg_check_against(&m, ord), HF_OK);
+	g_results[2].item = 3; /* the order has items 0..2 */
+	assert_int_equal(hf_order_msg_check_against(&m, ord), HF_ERANGE);
+	fx_event(&m);
+	assert_int_equal(hf_order_msg_check_against(&m, ord), HF_OK);
+	g_ev_items[1] = 3;
+	assert_int_equal(hf_order_msg_check_against(&m, ord), HF_ERANGE);
+	m.u.event.n_items = 0; /* the whole order */
+	assert_int_equal(hf_order_msg_check_against(&m, ord), HF_OK);
+	fx_escalation(&m);
+	m.u.escalation.category = ord->category;
+	m.u.escalation.deadline_ms = ord->deadline_ms;
+	assert_int_equal(hf_order_msg_check_against(&m, ord), HF_OK);
+	memcpy(m.u.escalation.platform, AUTH, 16);
+	assert_int_equal(hf_order_msg_check_against(&m, ord), HF_ERANGE);
+	fx_referral(&m);
+	assert_int_equal(hf_order_msg_check_against(&m, ord), HF_EMSGTYPE);
+	assert_int_equal(hf_order_msg_check_against(&o, ord), HF_EMSGTYPE);
+}
+
 /* ---- sealed: authority -> platform, receipt back ------------------------ */
 
 typedef struct pair {
@@ -1034,11 +1067,17 @@ static void vectors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(round_trips),        cmocka_unit_test(order_fields),
-	    cmocka_unit_test(reject_order_rules), cmocka_unit_test(reject_other_rules),
-	    cmocka_unit_test(reject_wire),        cmocka_unit_test(audit_values),
-	    cmocka_unit_test(audit_never_leaks),  cmocka_unit_test(pseudonym_and_defaults),
-	    cmocka_unit_test(sealed_flow),        cmocka_unit_test(vectors),
+	    cmocka_unit_test(round_trips),
+	    cmocka_unit_test(order_fields),
+	    cmocka_unit_test(reject_order_rules),
+	    cmocka_unit_test(reject_other_rules),
+	    cmocka_unit_test(reject_wire),
+	    cmocka_unit_test(audit_values),
+	    cmocka_unit_test(audit_never_leaks),
+	    cmocka_unit_test(pseudonym_and_defaults),
+	    cmocka_unit_test(check_against),
+	    cmocka_unit_test(sealed_flow),
+	    cmocka_unit_test(vectors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

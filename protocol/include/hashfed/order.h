@@ -254,6 +254,16 @@ HF_API void hf_order_msg_clear(hf_order_msg *m);
 HF_API hf_err hf_order_msg_audit(const hf_order_msg *m, hf_audit_header *out) HF_MUST_CHECK
     HF_NONNULL(1, 2);
 
+/*
+ * Cross-checks a decoded RECEIPT, OUTCOME, ORDER_EVENT or ESCALATION against
+ * the stored order it names (what the codec alone cannot know, spec §13.4):
+ * HF_ENOTFOUND if the order id differs; HF_ERANGE if an item index is not an
+ * item of the order, or an item count / party differs from the order's.
+ * Other types: HF_EMSGTYPE.
+ */
+HF_API hf_err hf_order_msg_check_against(const hf_order_msg *m, const hf_order *order) HF_MUST_CHECK
+    HF_NONNULL(1, 2);
+
 /* BLAKE2b-256 over "hashfed/v1/order" || body: the receipt's order hash. */
 HF_API void hf_order_hash(const uint8_t *body, size_t len, uint8_t out[HF_ORDER_HASH_LEN]);
 
