@@ -13,6 +13,9 @@
 
 int hk_exit_code(hf_err e)
 {
+	/* A member id that is not in the manifest is a typo, not a refusal. */
+	if (e == HF_EUNKNOWNMEMBER)
+		return HK_EXIT_INPUT;
 	switch (hf_err_class_of(e)) {
 	case HF_CLASS_OK:
 		return HK_EXIT_OK;
@@ -153,6 +156,19 @@ char *hk_path(const char *dir, const char *name)
 
 hf_err hk_mkdir(const char *dir, unsigned mode)
 {
+	/* Parents first (mkdir -p), with the default 0755. */
+	char *p = strdup(dir);
+	if (p == NULL)
+		return HF_ENOMEM;
+	for (char *s = strchr(p + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+			free(p);
+			return HF_EIO;
+		}
+		*s = '/';
+	}
+	free(p);
 	if (mkdir(dir, (mode_t)mode) == 0)
 		return HF_OK;
 	if (errno == EEXIST) {
