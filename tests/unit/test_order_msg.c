@@ -677,6 +677,98 @@ static void reject_wire(void **state)
 	DEC_REJECT(HF_MSG_ORDER, &w, HF_EUNKNOWNKEY);
 }
 
+/* Encoder-side misuse and the remaining nested wire faults. */
+static void reject_more(void **state)
+{
+	(void)state;
+	hf_order_msg m;
+	uint8_t *b = NULL;
+	size_t n;
+	hf_writer w;
+	hf_mp_enc e;
+#define ENC_REJECT(fx, stmt, want)                                                                 \
+	do {                                                                                       \
+		fx(&m);                                                                            \
+		stmt;                                                                              \
+		assert_int_equal(hf_order_msg_encode(&m, &b, &n), want);                           \
+		assert_null(b);                                                                    \
+	} while (0)
+	ENC_REJECT(fx_order, (m.u.order.note = NULL, m.u.order.note_len = 5), HF_EINVAL);
+	ENC_REJECT(fx_order, m.u.order.items = NULL, HF_EINVAL);
+	ENC_REJECT(fx_order, m.u.order.n_items = 0, HF_ERANGE);
+	ENC_REJECT(fx_order, m.u.order.n_items = HF_ORDER_MAX_ITEMS + 1, HF_ETOOLONG);
+	ENC_REJECT(fx_order, g_items[0].n_refs = HF_ORDER_MAX_REFS + 1, HF_ETOOLONG);
+	ENC_REJECT(fx_order, g_items[0].n_hashes = HF_ORDER_MAX_HASHES + 1, HF_ETOOLONG);
+	ENC_REJECT(fx_order, (g_items[0].locator = "http:/", g_items[0].locator_len = 6),
+	           HF_EPARSE);
+	ENC_REJECT(fx_outcome, m.u.outcome.n_results = HF_ORDER_MAX_ITEMS + 1, HF_ETOOLONG);
+	ENC_REJECT(fx_outcome, m.u.outcome.results = NULL, HF_EINVAL);
+	ENC_REJECT(fx_event, m.u.event.n_items = HF_ORDER_MAX_ITEMS + 1, HF_ETOOLONG);
+	ENC_REJECT(fx_event, m.u.event.items = NULL, HF_EINVAL);
+	ENC_REJECT(fx_event, g_ev_items[1] = HF_ORDER_MAX_ITEMS, HF_ERANGE);
+	ENC_REJECT(fx_referral, m.u.referral.n_orders = HF_REFERRAL_MAX_ORDERS + 1, HF_ETOOLONG);
+#undef ENC_REJECT
+
+	/* Order with an empty items array; item with empty refs / hashes. */
+	struct {
+		unsigned item_key; /* 0: items array itself empty */
+		hf_err want;
+	} empties[] = {{0, HF_ERANGE}, {4, HF_ENONCANON}, {5, HF_ENONCANON}};
+	for (size_t i = 0; i < 3; i++) {
+		hf_writer_init(&w, 4096);
+		hf_mp_enc_init(&e, &w);
+		hf_mp_put_map(&e, 1);
+		hf_mp_put_key(&e, 10);
+		if (empties[i].item_key == 0) {
+			hf_mp_put_array(&e, 0);
+		} else {
+			hf_mp_put_array(&e, 1);
+			hf_mp_put_map(&e, 1);
+			hf_mp_put_key(&e, (uint8_t)empties[i].item_key);
+			hf_mp_put_array(&e, 0);
+		}
+		DEC_REJECT(HF_MSG_ORDER, &w, empties[i].want);
+	}
+	/* Unknown key inside a ref, a hash, an outcome result. */
+	for (unsigned item_key = 4; item_key <= 5; item_key++) {
+		hf_writer_init(&w, 4096);
+		hf_mp_enc_init(&e, &w);
+		hf_mp_put_map(&e, 1);
+		hf_mp_put_key(&e, 10);
+		hf_mp_put_array(&e, 1);
+		hf_mp_put_map(&e, 1);
+		hf_mp_put_key(&e, (uint8_t)item_key);
+		hf_mp_put_array(&e, 1);
+		hf_mp_put_map(&e, 1);
+		hf_mp_put_key(&e, 3);
+		hf_mp_put_uint(&e, 1);
+		DEC_REJECT(HF_MSG_ORDER, &w, HF_EUNKNOWNKEY);
+	}
+	hf_writer_init(&w, 4096);
+	hf_mp_enc_init(&e, &w);
+	hf_mp_put_map(&e, 2);
+	hf_mp_put_key(&e, 1);
+	hf_mp_put_bin(&e, OID, 16);
+	hf_mp_put_key(&e, 2);
+	hf_mp_put_array(&e, 1);
+	hf_mp_put_map(&e, 1);
+	hf_mp_put_key(&e, 6);
+	hf_mp_put_uint(&e, 1);
+	DEC_REJECT(HF_MSG_OUTCOME, &w, HF_EUNKNOWNKEY);
+	/* Referral: status 0 on the wire, empty orders array. */
+	for (int k = 0; k < 2; k++) {
+		hf_writer_init(&w, 4096);
+		hf_mp_enc_init(&e, &w);
+		hf_mp_put_map(&e, 1);
+		hf_mp_put_key(&e, (uint8_t)(k == 0 ? 7 : 9));
+		if (k == 0)
+			hf_mp_put_uint(&e, 0);
+		else
+			hf_mp_put_array(&e, 0);
+		DEC_REJECT(HF_MSG_REFERRAL, &w, k == 0 ? HF_ERANGE : HF_ENONCANON);
+	}
+}
+
 /* ---- audit, pseudonym, defaults ----------------------------------------- */
 
 static bool contains(const void *hay, size_t hn, const void *needle, size_t nn)
@@ -716,6 +808,16 @@ static void audit_values(void **state)
 	assert_int_equal(hf_order_msg_audit(&m, &a), HF_OK);
 	assert_int_equal(a.status, HF_OEV_CLARIFY_ANSWER);
 	assert_false(a.fields & HF_AUDIT_DEADLINE);
+	m.u.event.kind = HF_OEV_RECURRENCE;
+	m.u.event.new_deadline_ms = NOW + 48 * H;
+	assert_int_equal(hf_order_msg_audit(&m, &a), HF_OK);
+	assert_true(a.fields & HF_AUDIT_DEADLINE);
+	assert_int_equal(a.deadline_ms, NOW + 48 * H);
+	fx_referral(&m);
+	assert_int_equal(hf_order_msg_audit(&m, &a), HF_OK);
+	assert_int_equal(a.status, HF_REFERRAL_REFER << 8);
+	assert_int_equal(a.category, HF_CAT_ILLEGALLY_FILMED);
+	assert_int_equal(a.items, 1);
 	m.type = 99;
 	assert_int_equal(hf_order_msg_audit(&m, &a), HF_EMSGTYPE);
 }
@@ -1214,6 +1316,7 @@ int main(void)
 	    cmocka_unit_test(reject_order_rules),
 	    cmocka_unit_test(reject_other_rules),
 	    cmocka_unit_test(reject_wire),
+	    cmocka_unit_test(reject_more),
 	    cmocka_unit_test(audit_values),
 	    cmocka_unit_test(audit_never_leaks),
 	    cmocka_unit_test(pseudonym_and_defaults),
