@@ -61,12 +61,6 @@ static void update_mem(hf_exact_index *x)
 	atomic_store_explicit(&x->mem, m, memory_order_relaxed);
 }
 
-static bool is_big(const hfi_bucket *b)
-{
-	return hfi_class_words((size_t)atomic_load_explicit(&b->n, memory_order_relaxed) + 1) >
-	       HFI_ARENA_MAX_WORDS;
-}
-
 static void reclaim(void *ctx, const hfi_retired *r)
 {
 	hf_exact_index *x = ctx;
@@ -98,7 +92,7 @@ hf_err hf_exact_index_new(hf_exact_index **out, size_t key_len)
 	memset(x, 0, sz);
 	hfi_ebr_init(&x->ebr);
 	hfi_arena_init(&x->arena);
-	hfi_slots_init(&x->slots, key_len + 8);
+	hfi_slots_init(&x->slots, key_len);
 	hfi_refmap_init(&x->refs);
 	atomic_init(&x->count, 0);
 	atomic_init(&x->mem, 0);
@@ -126,20 +120,12 @@ void hf_exact_index_free(hf_exact_index *x)
 	}
 	for (size_t i = x->ebr.head; i < x->ebr.len; i++) {
 		hfi_retired *r = &x->ebr.ret[i];
-		if (r->kind == HFI_RETIRE_FREE || (r->kind == HFI_RETIRE_BUCKET && is_big(r->p))) {
-			free(r->p);
+		if (r->kind == HFI_RETIRE_FREE) {
+			free(r->p); /* an old directory; buckets belong to the arena */
 		}
 	}
 	xdir *d = cur_dir(x, memory_order_relaxed);
-	if (d != NULL) {
-		for (size_t c = 0; c < ((size_t)1 << d->bits); c++) {
-			hfi_bucket *b = atomic_load_explicit(&d->cell[c], memory_order_relaxed);
-			if (b != NULL && is_big(b)) {
-				free(b);
-			}
-		}
-		free(d);
-	}
+	free(d);
 	hfi_refmap_clear(&x->refs);
 	hfi_slots_clear(&x->slots);
 	hfi_arena_clear(&x->arena);
@@ -228,7 +214,7 @@ hf_err hf_exact_index_add(hf_exact_index *x, const uint8_t *key, size_t key_len,
 	taken = true;
 	uint8_t *rec = hfi_slot(&x->slots, id);
 	memcpy(rec, key, key_len);
-	memcpy(rec + key_len, &ref, 8);
+	*hfi_slot_refp(&x->slots, id) = ref;
 	uint32_t c = bucket_of(key, d->bits);
 	hfi_bucket *old = atomic_load_explicit(&d->cell[c], memory_order_relaxed);
 	size_t n0 = old ? atomic_load_explicit(&old->n, memory_order_relaxed) : 0;
@@ -319,9 +305,7 @@ hf_err hf_exact_index_query_cb(const hf_exact_index *x, const uint8_t *key, size
 	for (size_t j = 0; j < n; j++) {
 		const uint8_t *rec = hfi_slot(&x->slots, b->e[j]);
 		if (memcmp(rec, key, key_len) == 0) {
-			uint64_t ref;
-			memcpy(&ref, rec + key_len, 8);
-			if (!fn(ctx, ref, 0)) {
+			if (!fn(ctx, hfi_slot_ref(&x->slots, b->e[j]), 0)) {
 				break;
 			}
 		}

@@ -52,7 +52,11 @@ typedef struct hfi_arena {
 	size_t nchunks, cap_chunks;
 	size_t used; /* words used in chunks[nchunks-1] */
 	void *free_head[HFI_ARENA_CLASSES];
-	size_t bytes; /* chunk + big allocations, for memory accounting */
+	void **big; /* malloc'd arrays above HFI_ARENA_MAX_WORDS */
+	size_t nbig, cap_big;
+	size_t bytes;      /* chunks + big arrays, for memory accounting */
+	size_t free_bytes; /* of which sitting in free lists */
+	uint32_t gen;      /* compaction generation (index_pdq.c) */
 } hfi_arena;
 
 void hfi_arena_init(hfi_arena *a);
@@ -65,13 +69,13 @@ hfi_bucket *hfi_bucket_alloc(hfi_arena *a, size_t n);
 void hfi_bucket_release(hfi_arena *a, hfi_bucket *b);
 
 /* ---- epoch-based reclamation ---- */
-enum { HFI_RETIRE_BUCKET = 1, HFI_RETIRE_SLOT = 2, HFI_RETIRE_FREE = 3 };
+enum { HFI_RETIRE_BUCKET = 1, HFI_RETIRE_SLOT = 2, HFI_RETIRE_FREE = 3, HFI_RETIRE_ARENA = 4 };
 
 typedef struct hfi_retired {
 	void *p;        /* bucket or malloc'd block; NULL for slots */
 	uint64_t epoch; /* epoch at retirement */
 	uint32_t kind;
-	uint32_t id; /* slot id for HFI_RETIRE_SLOT */
+	uint32_t id; /* slot id (SLOT) or arena generation (BUCKET) */
 } hfi_retired;
 
 typedef struct hfi_ebr {
@@ -96,13 +100,17 @@ void hfi_ebr_retire(hfi_ebr *e, uint32_t kind, void *p, uint32_t id);
 void hfi_ebr_poll(hfi_ebr *e, void (*fn)(void *ctx, const hfi_retired *r), void *ctx);
 size_t hfi_ebr_bytes(const hfi_ebr *e);
 
-/* ---- slots: fixed records addressed by id; blocks never move ---- */
+/* ---- slots: fixed records addressed by id; blocks never move ----
+ * Keys (hash words or digest bytes) and refs live in separate blocks: a
+ * candidate check touches only its 32-byte key, which never straddles a cache
+ * line, and a key block of 2^16 x 32 bytes is exactly one 2 MiB huge page. */
 #define HFI_SLOT_BLOCK_BITS 16u
 #define HFI_SLOT_BLOCKS     ((HFI_MAX_IDS >> HFI_SLOT_BLOCK_BITS) + 1u)
 
 typedef struct hfi_slots {
 	uint8_t *block[HFI_SLOT_BLOCKS];
-	size_t rec_size; /* bytes per record; the ref is the last 8 bytes */
+	uint64_t *refs[HFI_SLOT_BLOCKS];
+	size_t rec_size; /* key bytes per record */
 	uint32_t next;   /* ids below next have been handed out */
 	uint32_t *free;  /* reusable ids (grace period over) */
 	size_t nfree, cap_free;
@@ -122,7 +130,14 @@ static inline uint8_t *hfi_slot(const hfi_slots *s, uint32_t id)
 	return s->block[id >> HFI_SLOT_BLOCK_BITS] +
 	       (size_t)(id & ((1u << HFI_SLOT_BLOCK_BITS) - 1u)) * s->rec_size;
 }
-uint64_t hfi_slot_ref(const hfi_slots *s, uint32_t id);
+static inline uint64_t *hfi_slot_refp(const hfi_slots *s, uint32_t id)
+{
+	return s->refs[id >> HFI_SLOT_BLOCK_BITS] + (id & ((1u << HFI_SLOT_BLOCK_BITS) - 1u));
+}
+static inline uint64_t hfi_slot_ref(const hfi_slots *s, uint32_t id)
+{
+	return *hfi_slot_refp(s, id);
+}
 
 /* ---- refmap: ref -> slot id ---- */
 typedef struct hfi_refmap {

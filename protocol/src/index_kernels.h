@@ -12,7 +12,7 @@ typedef struct hfi_kernels {
 	unsigned (*dist256)(const uint64_t *a, const uint64_t *b);
 	/* Bucket scan: append to out the ids of entries e[0..n) whose 5 low key
 	 * bits differ from qlow in at most budget bits; returns how many. out
-	 * must have room for n ids (the AVX-512 path may write up to n). */
+	 * must have room for n + 16 ids (the AVX-512 path stores whole vectors). */
 	size_t (*scan)(const uint32_t *e, size_t n, uint32_t qlow, unsigned budget, uint32_t *out);
 	const char *name;
 } hfi_kernels;

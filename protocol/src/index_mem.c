@@ -10,27 +10,47 @@
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
+/* Big arrays come straight from mmap, 2 MiB aligned, so they can be backed by
+ * transparent huge pages and go back to the OS when freed (malloc would keep
+ * them in its heap, and the process would stay at its high-water mark). */
+static size_t huge_round(size_t size)
+{
+	return (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+}
+
 void *hfi_big_calloc(size_t size)
 {
 	if (size < HUGE_PAGE) {
 		return calloc(1, size);
 	}
-	/* Round up so the whole block is huge-page backed; aligned_alloc needs a
-	 * multiple of the alignment. */
-	size_t rounded = (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	void *p = aligned_alloc(HUGE_PAGE, rounded);
-	if (p == NULL) {
+	size_t rounded = huge_round(size);
+	uint8_t *p = mmap(NULL, rounded + HUGE_PAGE, PROT_READ | PROT_WRITE,
+	                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
 		return NULL;
 	}
-	(void)madvise(p, rounded, MADV_HUGEPAGE); /* a hint; failure is harmless */
-	memset(p, 0, size);
-	return p;
+	uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+	size_t head = (size_t)(a - (uintptr_t)p);
+	if (head > 0) {
+		(void)munmap(p, head);
+	}
+	if (HUGE_PAGE - head > 0) {
+		(void)munmap((uint8_t *)a + rounded, HUGE_PAGE - head);
+	}
+	(void)madvise((void *)a, rounded, MADV_HUGEPAGE); /* a hint; failure is harmless */
+	return (void *)a;                                 /* anonymous mappings are zeroed */
 }
 
 void hfi_big_free(void *p, size_t size)
 {
-	(void)size;
-	free(p);
+	if (p == NULL) {
+		return;
+	}
+	if (size < HUGE_PAGE) {
+		free(p);
+		return;
+	}
+	(void)munmap(p, huge_round(size));
 }
 
 /* ---- size classes ---- */
@@ -67,23 +87,42 @@ void hfi_arena_clear(hfi_arena *a)
 		hfi_big_free(a->chunks[i], (size_t)HFI_ARENA_CHUNK_WORDS * 4u);
 	}
 	free(a->chunks);
-	/* Big arrays are owned by their buckets; the index frees them. */
+	for (size_t i = 0; i < a->nbig; i++) {
+		free(a->big[i]);
+	}
+	free(a->big);
 	memset(a, 0, sizeof(*a));
+}
+
+static uint32_t *arena_alloc_big(hfi_arena *a, size_t words)
+{
+	if (a->nbig == a->cap_big) {
+		size_t nc = a->cap_big ? a->cap_big * 2 : 16;
+		void **b = realloc(a->big, nc * sizeof(*b));
+		if (b == NULL) {
+			return NULL;
+		}
+		a->big = b;
+		a->cap_big = nc;
+	}
+	uint32_t *p = malloc(words * 4u);
+	if (p != NULL) {
+		a->big[a->nbig++] = p;
+		a->bytes += words * 4u;
+	}
+	return p;
 }
 
 uint32_t *hfi_arena_alloc(hfi_arena *a, size_t words)
 {
 	if (words > HFI_ARENA_MAX_WORDS) {
-		uint32_t *p = malloc(words * 4u);
-		if (p != NULL) {
-			a->bytes += words * 4u;
-		}
-		return p;
+		return arena_alloc_big(a, words);
 	}
 	size_t ci = class_index(words);
 	if (a->free_head[ci] != NULL) {
 		void *p = a->free_head[ci];
 		memcpy(&a->free_head[ci], p, sizeof(void *));
+		a->free_bytes -= words * 4u;
 		return p;
 	}
 	if (a->nchunks == 0 || a->used + words > HFI_ARENA_CHUNK_WORDS) {
@@ -114,6 +153,12 @@ uint32_t *hfi_arena_alloc(hfi_arena *a, size_t words)
 void hfi_arena_release(hfi_arena *a, uint32_t *p, size_t words)
 {
 	if (words > HFI_ARENA_MAX_WORDS) {
+		for (size_t i = 0; i < a->nbig; i++) {
+			if (a->big[i] == p) {
+				a->big[i] = a->big[--a->nbig];
+				break;
+			}
+		}
 		a->bytes -= words * 4u;
 		free(p);
 		return;
@@ -121,6 +166,7 @@ void hfi_arena_release(hfi_arena *a, uint32_t *p, size_t words)
 	size_t ci = class_index(words);
 	memcpy(p, &a->free_head[ci], sizeof(void *));
 	a->free_head[ci] = p;
+	a->free_bytes += words * 4u;
 }
 
 hfi_bucket *hfi_bucket_alloc(hfi_arena *a, size_t n)
@@ -220,7 +266,12 @@ void hfi_ebr_retire(hfi_ebr *e, uint32_t kind, void *p, uint32_t id)
 void hfi_ebr_poll(hfi_ebr *e, void (*fn)(void *ctx, const hfi_retired *r), void *ctx)
 {
 	uint64_t ep = atomic_load(&e->epoch);
-	if (e->head < e->len && atomic_load(ebr_counter(e, ep + 1)) == 0) {
+	/* Two steps when no reader holds us back, so with idle readers
+	 * everything retired so far is freed now, not two calls later. */
+	for (int step = 0; step < 2; step++) {
+		if (e->head == e->len || atomic_load(ebr_counter(e, ep + 1)) != 0) {
+			break;
+		}
 		ep++;
 		atomic_store(&e->epoch, ep);
 	}
@@ -230,6 +281,11 @@ void hfi_ebr_poll(hfi_ebr *e, void (*fn)(void *ctx, const hfi_retired *r), void 
 	}
 	if (e->head == e->len) {
 		e->head = e->len = 0;
+		if (e->cap > 4096) { /* a big batch's list: do not keep it */
+			free(e->ret);
+			e->ret = NULL;
+			e->cap = 0;
+		}
 	}
 }
 
@@ -251,6 +307,7 @@ void hfi_slots_clear(hfi_slots *s)
 	size_t bsz = ((size_t)1 << HFI_SLOT_BLOCK_BITS) * s->rec_size;
 	for (size_t i = 0; i < HFI_SLOT_BLOCKS; i++) {
 		hfi_big_free(s->block[i], bsz);
+		free(s->refs[i]);
 	}
 	free(s->free);
 	size_t rs = s->rec_size;
@@ -270,11 +327,14 @@ hf_err hfi_slots_take(hfi_slots *s, uint32_t *id)
 	uint32_t b = s->next >> HFI_SLOT_BLOCK_BITS;
 	if (s->block[b] == NULL) {
 		size_t bsz = ((size_t)1 << HFI_SLOT_BLOCK_BITS) * s->rec_size;
-		s->block[b] = hfi_big_calloc(bsz);
+		uint64_t *r = calloc((size_t)1 << HFI_SLOT_BLOCK_BITS, sizeof(uint64_t));
+		s->block[b] = r != NULL ? hfi_big_calloc(bsz) : NULL;
 		if (s->block[b] == NULL) {
+			free(r);
 			return HF_ENOMEM;
 		}
-		s->bytes += bsz;
+		s->refs[b] = r;
+		s->bytes += bsz + ((size_t)8 << HFI_SLOT_BLOCK_BITS);
 	}
 	*id = s->next++;
 	return HF_OK;
@@ -303,13 +363,6 @@ hf_err hfi_slots_put(hfi_slots *s, uint32_t id)
 	HF_TRY(hfi_slots_reserve_free(s, 1));
 	s->free[s->nfree++] = id;
 	return HF_OK;
-}
-
-uint64_t hfi_slot_ref(const hfi_slots *s, uint32_t id)
-{
-	uint64_t ref;
-	memcpy(&ref, hfi_slot(s, id) + s->rec_size - 8, 8);
-	return ref;
 }
 
 /* ---- refmap: linear probing over 32-bit cells; a 5-bit tag of the ref's
@@ -359,13 +412,15 @@ static void refmap_place(uint32_t *cell, size_t cap, uint64_t h, uint32_t id)
 
 hf_err hfi_refmap_reserve(hfi_refmap *m, const hfi_slots *s, size_t more)
 {
-	/* Load factor at most 0.8; grow by 1.5x (not 2x) to keep memory low. */
+	/* Load factor at most 7/8 (the 5-bit tags keep long probe runs cheap:
+	 * 32-bit cells, rarely a slot read); grow by 1.5x, not 2x, and size a
+	 * first reservation exactly, to keep memory low. */
 	size_t need = m->count + more;
-	if (need <= m->cap / 5 * 4) {
+	if (need <= m->cap / 8 * 7) {
 		return HF_OK;
 	}
-	size_t nc = m->cap ? m->cap : 1024;
-	while (need > nc / 5 * 4) {
+	size_t nc = m->cap ? m->cap : need / 7 * 8 + 1024;
+	while (need > nc / 8 * 7) {
 		nc = nc + nc / 2;
 	}
 	if (nc > 0xffffffffu) {

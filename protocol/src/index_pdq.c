@@ -25,7 +25,7 @@
 
 #define NT          11u
 #define LOWB        5u
-#define REC_SIZE    40u /* 4 hash words + ref */
+#define REC_SIZE    32u /* 4 hash words; the ref is kept apart */
 #define PROBE_BATCH 64u
 #define CAND_CAP    1024u
 #define FLIP_SHIFT  28u /* flip masks carry their popcount in bits 28..29 */
@@ -39,8 +39,9 @@ struct hf_pdq_index {
 	hfi_refmap refs;
 	hfi_kernels k;
 	_Atomic size_t count;
-	_Atomic size_t mem;   /* refreshed by the writer after every change */
-	size_t slot_inflight; /* slot ids waiting for their grace period */
+	_Atomic size_t mem;     /* refreshed by the writer after every change */
+	size_t slot_inflight;   /* slot ids waiting for their grace period */
+	size_t old_arena_bytes; /* arenas replaced by compaction, not yet freed */
 	unsigned max_dist;
 	int min_q;
 	unsigned off[NT], dbits[NT];
@@ -129,7 +130,7 @@ static size_t dir_bytes(const hf_pdq_index *idx, unsigned i)
 
 static void update_mem(hf_pdq_index *idx)
 {
-	size_t m = sizeof(*idx) + idx->arena.bytes + idx->slots.bytes +
+	size_t m = sizeof(*idx) + idx->arena.bytes + idx->old_arena_bytes + idx->slots.bytes +
 	           idx->slots.cap_free * sizeof(uint32_t) + hfi_refmap_bytes(&idx->refs) +
 	           hfi_ebr_bytes(&idx->ebr) + idx->arena.cap_chunks * sizeof(void *);
 	for (unsigned i = 0; i < NT; i++) {
@@ -205,31 +206,24 @@ out:
 	return rc;
 }
 
-static bool bucket_is_big(const hfi_bucket *b)
-{
-	return hfi_class_words((size_t)atomic_load_explicit(&b->n, memory_order_relaxed) + 1) >
-	       HFI_ARENA_MAX_WORDS;
-}
-
 static void reclaim(void *ctx, const hfi_retired *r)
 {
 	hf_pdq_index *idx = ctx;
 	if (r->kind == HFI_RETIRE_BUCKET) {
-		hfi_bucket_release(&idx->arena, r->p);
+		/* A bucket of an arena replaced by compaction dies with it. */
+		if (r->id == idx->arena.gen) {
+			hfi_bucket_release(&idx->arena, r->p);
+		}
 	} else if (r->kind == HFI_RETIRE_SLOT) {
 		/* Capacity was reserved when the slot was retired. */
 		if (hfi_slots_put(&idx->slots, r->id) == HF_OK) {
 			idx->slot_inflight--;
 		}
-	}
-}
-
-/* Teardown: arena chunks go wholesale; only malloc'd big buckets need a free. */
-static void drop_retired(void *ctx, const hfi_retired *r)
-{
-	(void)ctx;
-	if (r->kind == HFI_RETIRE_BUCKET && bucket_is_big(r->p)) {
-		free(r->p);
+	} else if (r->kind == HFI_RETIRE_ARENA) {
+		hfi_arena *old = r->p;
+		idx->old_arena_bytes -= old->bytes;
+		hfi_arena_clear(old);
+		free(old);
 	}
 }
 
@@ -238,20 +232,15 @@ void hf_pdq_index_free(hf_pdq_index *idx)
 	if (idx == NULL) {
 		return;
 	}
+	/* Arenas own every bucket (chunks and big arrays alike); only arenas
+	 * replaced by compaction and still in their grace period need a visit. */
 	for (size_t i = idx->ebr.head; i < idx->ebr.len; i++) {
-		drop_retired(idx, &idx->ebr.ret[i]);
+		if (idx->ebr.ret[i].kind == HFI_RETIRE_ARENA) {
+			hfi_arena_clear(idx->ebr.ret[i].p);
+			free(idx->ebr.ret[i].p);
+		}
 	}
 	for (unsigned i = 0; i < NT; i++) {
-		if (idx->dir[i] == NULL) {
-			continue;
-		}
-		size_t cells = (size_t)1 << idx->dbits[i];
-		for (size_t c = 0; c < cells; c++) {
-			hfi_bucket *b = atomic_load_explicit(&idx->dir[i][c], memory_order_relaxed);
-			if (b != NULL && bucket_is_big(b)) {
-				free(b);
-			}
-		}
 		hfi_big_free((void *)idx->dir[i], dir_bytes(idx, i));
 	}
 	free(idx->flips[0]);
@@ -264,6 +253,8 @@ void hf_pdq_index_free(hf_pdq_index *idx)
 }
 
 /* ---- writer ---- */
+
+static void maybe_compact(hf_pdq_index *idx);
 
 static hf_err check_quality(const hf_pdq_index *idx, int quality)
 {
@@ -326,7 +317,8 @@ static void publish(hf_pdq_index *idx, const pending *p, size_t np)
 		if (p[i].nb != NULL || p[i].newn == 0) {
 			atomic_store_explicit(cell, p[i].nb, memory_order_release);
 			if (p[i].old != NULL) {
-				hfi_ebr_retire(&idx->ebr, HFI_RETIRE_BUCKET, p[i].old, 0);
+				hfi_ebr_retire(&idx->ebr, HFI_RETIRE_BUCKET, p[i].old,
+				               idx->arena.gen);
 			}
 		} else {
 			atomic_store_explicit(&p[i].old->n, p[i].newn, memory_order_release);
@@ -415,7 +407,6 @@ hf_err hf_pdq_index_add_batch(hf_pdq_index *idx, const uint8_t *hashes, const in
 		goto out;
 	}
 	HF_CHECK(hfi_refmap_reserve(&idx->refs, &idx->slots, n));
-	HF_CHECK(hfi_ebr_reserve(&idx->ebr, maxp));
 	/* Room to hand every id back if we must undo. */
 	HF_CHECK(hfi_slots_reserve_free(&idx->slots, n + idx->slot_inflight));
 	for (size_t j = 0; j < n; j++) {
@@ -429,7 +420,7 @@ hf_err hf_pdq_index_add_batch(hf_pdq_index *idx, const uint8_t *hashes, const in
 		nids++;
 		uint64_t *rec = (uint64_t *)(void *)hfi_slot(&idx->slots, ids[j]);
 		load_words(hashes + j * HF_PDQ_INDEX_HASH_LEN, rec);
-		rec[4] = refs[j];
+		*hfi_slot_refp(&idx->slots, ids[j]) = refs[j];
 		hfi_refmap_insert(&idx->refs, &idx->slots, ids[j]);
 		ninserted++;
 	}
@@ -448,6 +439,11 @@ hf_err hf_pdq_index_add_batch(hf_pdq_index *idx, const uint8_t *hashes, const in
 		}
 		HF_CHECK(prepare_table(idx, i, keys, n, pend, &np));
 	}
+	size_t nret = 0;
+	for (size_t j = 0; j < np; j++) {
+		nret += pend[j].old != NULL && pend[j].nb != NULL;
+	}
+	HF_CHECK(hfi_ebr_reserve(&idx->ebr, nret));
 	/* Nothing can fail from here on. */
 	publish(idx, pend, np);
 	atomic_fetch_add_explicit(&idx->count, n, memory_order_relaxed);
@@ -470,6 +466,7 @@ out:
 			*n_failed = fail;
 		}
 	}
+	maybe_compact(idx);
 	hfi_ebr_poll(&idx->ebr, reclaim, idx);
 	update_mem(idx);
 	free(pend);
@@ -542,6 +539,91 @@ hf_err hf_pdq_index_remove(hf_pdq_index *idx, uint64_t ref)
 	rc = HF_OK;
 out:
 	release_pending(idx, pend, np);
+	maybe_compact(idx);
+	hfi_ebr_poll(&idx->ebr, reclaim, idx);
+	update_mem(idx);
+	return rc;
+}
+
+/*
+ * Copy every bucket into a fresh arena and retire the old one whole. Buckets
+ * freed while tables grow in step (every bucket passing through the same size
+ * classes) pile up in free lists no other bucket needs; this returns them.
+ * O(live bucket bytes) of writer work; readers keep reading either copy.
+ */
+static hf_err compact(hf_pdq_index *idx)
+{
+	hf_err rc = HF_EINTERNAL;
+	hfi_bucket **copy = NULL;
+	hfi_arena *old = NULL;
+	hfi_arena fresh;
+	size_t ncells = 0, k = 0;
+
+	hfi_arena_init(&fresh);
+	fresh.gen = idx->arena.gen + 1;
+	for (unsigned i = 0; i < NT; i++) {
+		ncells += (size_t)1 << idx->dbits[i];
+	}
+	HF_CHECK(hfi_ebr_reserve(&idx->ebr, 1));
+	old = malloc(sizeof(*old));
+	copy = malloc(ncells * sizeof(*copy));
+	if (old == NULL || copy == NULL) {
+		rc = HF_ENOMEM;
+		goto out;
+	}
+	for (unsigned i = 0; i < NT; i++) {
+		for (size_t c = 0; c < ((size_t)1 << idx->dbits[i]); c++, k++) {
+			hfi_bucket *b = atomic_load_explicit(&idx->dir[i][c], memory_order_relaxed);
+			copy[k] = NULL;
+			if (b == NULL) {
+				continue;
+			}
+			size_t n = atomic_load_explicit(&b->n, memory_order_relaxed);
+			copy[k] = hfi_bucket_alloc(&fresh, n);
+			if (copy[k] == NULL) {
+				rc = HF_ENOMEM;
+				goto out;
+			}
+			memcpy(copy[k]->e, b->e, n * sizeof(uint32_t));
+		}
+	}
+	k = 0;
+	for (unsigned i = 0; i < NT; i++) {
+		for (size_t c = 0; c < ((size_t)1 << idx->dbits[i]); c++, k++) {
+			if (copy[k] != NULL) {
+				atomic_store_explicit(&idx->dir[i][c], copy[k],
+				                      memory_order_release);
+			}
+		}
+	}
+	*old = idx->arena;
+	idx->arena = fresh;
+	hfi_arena_init(&fresh);
+	idx->old_arena_bytes += old->bytes;
+	hfi_ebr_retire(&idx->ebr, HFI_RETIRE_ARENA, old, 0);
+	old = NULL;
+	rc = HF_OK;
+out:
+	hfi_arena_clear(&fresh); /* on failure: the partial copies */
+	free(old);
+	free(copy);
+	return rc;
+}
+
+/* Compact when an eighth of the arena sits in free lists. */
+static void maybe_compact(hf_pdq_index *idx)
+{
+	if (idx->arena.bytes >= ((size_t)32 << 20) &&
+	    idx->arena.free_bytes > idx->arena.bytes / 8) {
+		if (compact(idx) != HF_OK) {
+			return; /* out of memory: keep the fragmented arena */
+		}
+	}
+}
+
+hf_err hf_pdq_index_compact(hf_pdq_index *idx)
+{
+	hf_err rc = compact(idx);
 	hfi_ebr_poll(&idx->ebr, reclaim, idx);
 	update_mem(idx);
 	return rc;
@@ -588,7 +670,7 @@ static void flush(qstate *st)
 		const uint64_t *rec = (const uint64_t *)(void *)hfi_slot(&idx->slots, st->cid[j]);
 		unsigned d = idx->k.dist256(st->q, rec);
 		if (d <= st->r && first_table(st, rec, st->ctab[j])) {
-			if (!st->fn(st->ctx, rec[4], d)) {
+			if (!st->fn(st->ctx, hfi_slot_ref(&idx->slots, st->cid[j]), d)) {
 				st->stop = true;
 			}
 		}
@@ -596,16 +678,29 @@ static void flush(qstate *st)
 	st->nc = 0;
 }
 
-static void scan_bucket(qstate *st, unsigned i, const hfi_bucket *b, uint32_t qlow, unsigned budget)
+static void scan_bucket(qstate *st, unsigned i, const hfi_bucket *b, size_t n, uint32_t qlow,
+                        unsigned budget)
 {
-	size_t n = atomic_load_explicit(&b->n, memory_order_acquire);
 	size_t at = 0;
 	while (at < n && !st->stop) {
 		size_t piece = n - at < CAND_CAP ? n - at : CAND_CAP;
 		if (piece > CAND_CAP - st->nc) {
 			flush(st);
 		}
-		size_t got = st->idx->k.scan(b->e + at, piece, qlow, budget, st->cid + st->nc);
+		size_t got;
+		if (piece < 16) {
+			/* Small buckets (most of them below ~5M entries): inline, no
+			 * call and no vector setup. */
+			got = 0;
+			for (size_t j = 0; j < piece; j++) {
+				uint32_t v = b->e[at + j];
+				st->cid[st->nc + got] = v & HFI_ID_MASK;
+				got += (unsigned)__builtin_popcount((v >> HFI_ID_BITS) ^ qlow) <=
+				       budget;
+			}
+		} else {
+			got = st->idx->k.scan(b->e + at, piece, qlow, budget, st->cid + st->nc);
+		}
 		memset(st->ctab + st->nc, (int)i, got);
 		st->nc += got;
 		at += piece;
@@ -622,25 +717,26 @@ static void probe_table(qstate *st, unsigned i)
 	_Atomic(hfi_bucket *) *dir = idx->dir[i];
 	uint32_t ix[PROBE_BATCH];
 	hfi_bucket *b[PROBE_BATCH];
+	uint32_t n[PROBE_BATCH];
 
 	/* Three passes per batch so the cache misses of one stage overlap:
-	 * directory cells, then bucket heads, then the scans. */
+	 * directory cells, then bucket heads, then the scans. Plain loads, not
+	 * prefetches: independent loads keep many misses in flight, while
+	 * software prefetches that miss the TLB may be dropped. */
 	for (size_t base = 0; base < nf && !st->stop; base += PROBE_BATCH) {
 		size_t m = nf - base < PROBE_BATCH ? nf - base : PROBE_BATCH;
 		for (size_t j = 0; j < m; j++) {
 			ix[j] = qdir ^ (fl[base + j] & ((1u << FLIP_SHIFT) - 1u));
-			__builtin_prefetch(&dir[ix[j]]);
+			b[j] = atomic_load_explicit(&dir[ix[j]], memory_order_acquire);
 		}
 		for (size_t j = 0; j < m; j++) {
-			b[j] = atomic_load_explicit(&dir[ix[j]], memory_order_acquire);
-			if (b[j] != NULL) {
-				__builtin_prefetch(b[j]);
-			}
+			n[j] =
+			    b[j] != NULL ? atomic_load_explicit(&b[j]->n, memory_order_acquire) : 0;
 		}
 		for (size_t j = 0; j < m && !st->stop; j++) {
-			if (b[j] != NULL) {
+			if (n[j] != 0) {
 				unsigned f = fl[base + j] >> FLIP_SHIFT;
-				scan_bucket(st, i, b[j], qlow, (unsigned)st->t[i] - f);
+				scan_bucket(st, i, b[j], n[j], qlow, (unsigned)st->t[i] - f);
 			}
 		}
 	}

@@ -439,6 +439,45 @@ static void test_index_duplicates(void **state)
 	model_free(&m);
 }
 
+/* One bucket per table beyond the arena's largest class (malloc'd arrays),
+ * then removals and a compaction that must carry it over. */
+static void test_index_huge_bucket(void **state)
+{
+	(void)state;
+	enum { N = 70000 };
+	uint64_t rng = 11;
+	hf_pdq_index *idx = new_index(0, false);
+	uint8_t *hs = malloc((size_t)N * HL);
+	int *qs = malloc(N * sizeof(int));
+	uint64_t *rs = malloc(N * sizeof(uint64_t));
+	assert_non_null(hs);
+	assert_non_null(qs);
+	assert_non_null(rs);
+	uint8_t h[HL];
+	rand_hash(&rng, h);
+	for (size_t i = 0; i < N; i++) {
+		memcpy(hs + i * HL, h, HL);
+		qs[i] = 100;
+		rs[i] = i;
+	}
+	assert_int_equal(hf_pdq_index_add_batch(idx, hs, qs, rs, N, NULL), HF_OK);
+	assert_int_equal(hf_pdq_index_add(idx, h, 100, N), HF_OK); /* in place */
+	for (uint64_t r = 0; r < 10; r++) {
+		assert_int_equal(hf_pdq_index_remove(idx, r * 1000), HF_OK);
+	}
+	assert_int_equal(hf_pdq_index_compact(idx), HF_OK);
+	size_t n = 0;
+	assert_int_equal(hf_pdq_index_query(idx, h, 100, 31, NULL, 0, &n), HF_ENOSPC);
+	assert_int_equal(n, N + 1 - 10);
+	flip_bits(&rng, h, h, 31);
+	assert_int_equal(hf_pdq_index_query(idx, h, 100, 31, NULL, 0, &n), HF_ENOSPC);
+	assert_int_equal(n, N + 1 - 10);
+	free(hs);
+	free(qs);
+	free(rs);
+	hf_pdq_index_free(idx);
+}
+
 static bool stop_after_one(void *ctx, uint64_t ref, unsigned d)
 {
 	(void)ref;
@@ -593,6 +632,9 @@ static void test_index_concurrent(void **state)
 		}
 		in[i] = !in[i];
 		ops++;
+		if (ops % 2000 == 0) { /* move every bucket under the readers */
+			assert_int_equal(hf_pdq_index_compact(c.idx), HF_OK);
+		}
 	}
 	atomic_store(&c.done, 1);
 	for (int i = 0; i < 3; i++) {
@@ -693,6 +735,7 @@ int main(void)
 	    cmocka_unit_test(test_index_portable_kernels),
 	    cmocka_unit_test(test_index_remove_readd),
 	    cmocka_unit_test(test_index_duplicates),
+	    cmocka_unit_test(test_index_huge_bucket),
 	    cmocka_unit_test(test_index_refusals),
 	    cmocka_unit_test(test_index_concurrent),
 	    cmocka_unit_test(test_exact_index),

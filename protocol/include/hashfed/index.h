@@ -127,6 +127,15 @@ HF_API hf_err hf_pdq_index_query(const hf_pdq_index *idx, const uint8_t hash[HF_
                                  int quality, unsigned max_distance, hf_pdq_match *out, size_t cap,
                                  size_t *n_out) HF_MUST_CHECK HF_NONNULL(1, 2, 7);
 
+/*
+ * Copy every bucket into fresh memory and release the old memory after the
+ * grace period. Writer. Optional: the index compacts itself when an eighth of
+ * its bucket memory is free-list slack (as after a bulk load in many
+ * batches); call this after a bulk load to do it at a moment of your choice.
+ * Readers are not disturbed. Errors: HF_ENOMEM (index unchanged).
+ */
+HF_API hf_err hf_pdq_index_compact(hf_pdq_index *idx) HF_MUST_CHECK HF_NONNULL(1);
+
 /* Number of live entries. Reader. */
 HF_API size_t hf_pdq_index_count(const hf_pdq_index *idx) HF_NONNULL(1);
 
