@@ -84,7 +84,7 @@ t0=$(now_ns)
 "$bin" hash $files >/dev/null
 t1=$(now_ns)
 # shellcheck disable=SC2086
-printf '%s\n' $files | xargs -P 2 -I{} convert {} pnm:/dev/null
+printf '%s\n' $files | xargs -P 2 -I{} convert {} pnm:/dev/null 2>/dev/null
 t2=$(now_ns)
 emit pdq_dir_throughput images/s \
 	"$(awk -v c="$count" -v a="$t0" -v b="$t1" 'BEGIN{print c / ((b - a) / 1e9)}')" \
