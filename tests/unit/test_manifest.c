@@ -642,6 +642,129 @@ static void test_sender_lookup_adapter(void **state)
 	free(env);
 }
 
+/* ---- spec §11.9 vector ------------------------------------------------ */
+
+static hf_identity *rng_identity(uint32_t seed)
+{
+	hf_test_rng tr;
+	hf_rng rng = {hf_test_rng_bytes, &tr};
+	hf_identity *id = NULL;
+	hf_test_rng_init(&tr, seed);
+	assert_int_equal(hf_identity_generate(&id, &rng), HF_OK);
+	return id;
+}
+
+/* The manifest of spec §11.9, built from its description. */
+static hf_manifest *spec_vector(void)
+{
+	hf_identity *r[3], *a = rng_identity(201), *p = rng_identity(202);
+	uint8_t pks[3][32], fed[16], id1[16], id2[16], fp1[1][32], fp2[1][32];
+	const char *ep1[] = {"tls+tcp://authority-1.example:7400"};
+	const char *ep2[] = {"tls+tcp://[2001:db8::2]:7400", "tls+tcp://192.0.2.2:7400"};
+	hf_manifest *m = NULL;
+	for (int i = 0; i < 3; i++) {
+		r[i] = rng_identity((uint32_t)(101 + i));
+		memcpy(pks[i], hf_identity_sign_pk(r[i]), 32);
+	}
+	for (int i = 0; i < 16; i++) {
+		fed[i] = (uint8_t)i;
+		id1[i] = 0x11;
+		id2[i] = 0x22;
+	}
+	memset(fp1, 0xaa, sizeof(fp1));
+	memset(fp2, 0xbb, sizeof(fp2));
+	assert_int_equal(
+	    hf_manifest_new(fed, "vector federation", 3, (const uint8_t(*)[32])pks, 3, 2, &m),
+	    HF_OK);
+	assert_int_equal(hf_manifest_add_member(m, id2, "platform-1", HF_ROLE_PLATFORM), HF_OK);
+	assert_int_equal(
+	    hf_manifest_add_member(m, id1, "authority-1", HF_ROLE_AUTHORITY | HF_ROLE_WITNESS),
+	    HF_OK);
+	assert_int_equal(
+	    hf_manifest_add_key(m, id1, HF_KEY_SIGN, hf_identity_sign_pk(a), T0, HF_TIME_NEVER),
+	    HF_OK);
+	assert_int_equal(
+	    hf_manifest_add_key(m, id1, HF_KEY_ENC, hf_identity_enc_pk(a), T0, HF_TIME_NEVER),
+	    HF_OK);
+	assert_int_equal(
+	    hf_manifest_add_key(m, id2, HF_KEY_SIGN, hf_identity_sign_pk(p), T0, T0 + 365 * DAY),
+	    HF_OK);
+	assert_int_equal(
+	    hf_manifest_add_key(m, id2, HF_KEY_ENC, hf_identity_enc_pk(p), T0, T0 + 365 * DAY),
+	    HF_OK);
+	assert_int_equal(hf_manifest_revoke_key(m, hf_identity_sign_keyid(p), T0 + DAY), HF_OK);
+	assert_int_equal(hf_manifest_set_endpoints(m, id1, ep1, 1), HF_OK);
+	assert_int_equal(hf_manifest_set_endpoints(m, id2, ep2, 2), HF_OK);
+	assert_int_equal(hf_manifest_set_tls_fps(m, id1, (const uint8_t(*)[32])fp1, 1), HF_OK);
+	assert_int_equal(hf_manifest_set_tls_fps(m, id2, (const uint8_t(*)[32])fp2, 1), HF_OK);
+	assert_int_equal(hf_manifest_sign(m, r[0]), HF_OK);
+	assert_int_equal(hf_manifest_sign(m, r[2]), HF_OK);
+	for (int i = 0; i < 3; i++)
+		hf_identity_free(r[i]);
+	hf_identity_free(a);
+	hf_identity_free(p);
+	return m;
+}
+
+/* Hex digits of the line after `label` up to the next blank line. */
+static size_t spec_hex(const char *spec, const char *label, uint8_t *out, size_t cap)
+{
+	const char *at = strstr(spec, label), *end;
+	char *hex;
+	size_t n = 0, got = 0;
+	assert_non_null(at);
+	at += strlen(label);
+	end = strstr(at, "\n\n");
+	assert_non_null(end);
+	hex = calloc(1, (size_t)(end - at) + 1);
+	for (const char *c = at; c < end; c++)
+		if ((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f'))
+			hex[n++] = *c;
+	assert_true(hf_test_unhex(hex, out, cap, &got));
+	free(hex);
+	return got;
+}
+
+static void test_spec_vector(void **state)
+{
+	(void)state;
+	hf_manifest *m = spec_vector(), *d = NULL;
+	uint8_t *b, digest[32], want[4096], want_digest[32];
+	size_t n, wn;
+	char path[512];
+	char *spec;
+	assert_int_equal(hf_manifest_encode(m, &b, &n), HF_OK);
+	assert_int_equal(hf_manifest_digest(m, digest), HF_OK);
+	if (getenv("HF_PRINT_VECTOR") != NULL) {
+		char *h = malloc(2 * n + 1);
+		hf_test_hex(b, n, h);
+		printf("manifest %zu bytes:\n%s\n", n, h);
+		hf_test_hex(digest, 32, h);
+		printf("digest: %s\n", h);
+		free(h);
+	}
+	snprintf(path, sizeof(path), "%s/spec/PROTOCOL.md", HF_SOURCE_DIR);
+	spec = (char *)hf_test_read_file(path, &wn);
+	assert_non_null(spec);
+	spec = realloc(spec, wn + 1);
+	spec[wn] = '\0';
+	assert_int_equal(spec_hex(spec, "<!-- manifest-vector:digest -->", want_digest, 32), 32);
+	wn = spec_hex(spec, "<!-- manifest-vector:bytes -->", want, sizeof(want));
+	assert_int_equal(wn, n);
+	assert_memory_equal(want, b, n);
+	assert_memory_equal(want_digest, digest, 32);
+	/* and it is what it says: valid, two members, the platform's key revoked */
+	assert_int_equal(hf_manifest_decode(want, wn, &d), HF_OK);
+	assert_int_equal(hf_manifest_verify(d), HF_OK);
+	assert_int_equal(hf_manifest_n_members(d), 2);
+	assert_int_equal(
+	    hf_member_key_at(hf_manifest_member_at(d, 1), HF_KEY_SIGN, 0)->revoked_at_ms, T0 + DAY);
+	hf_manifest_free(d);
+	hf_manifest_free(m);
+	free(spec);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -661,6 +784,7 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_endpoints_roles_fps, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sender_lookup_adapter, setup, teardown),
+	    cmocka_unit_test(test_spec_vector),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
