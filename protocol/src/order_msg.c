@@ -660,6 +660,36 @@ hf_err hf_order_msg_check_against(const hf_order_msg *m, const hf_order *order)
 	}
 }
 
+hf_err hf_order_msg_check_times(const hf_order_msg *m, uint64_t created_ms)
+{
+	uint64_t latest = 0;
+	switch (m->type) {
+	case HF_MSG_ORDER:
+		latest = m->u.order.issued_ms;
+		break;
+	case HF_MSG_RECEIPT:
+		latest = m->u.receipt.received_ms;
+		break;
+	case HF_MSG_OUTCOME:
+		for (uint32_t i = 0; i < m->u.outcome.n_results; i++)
+			if (m->u.outcome.results[i].action_ms > latest)
+				latest = m->u.outcome.results[i].action_ms;
+		break;
+	case HF_MSG_ORDER_EVENT:
+		latest = m->u.event.event_ms;
+		break;
+	case HF_MSG_ESCALATION:
+		latest = m->u.escalation.escalated_ms;
+		break;
+	case HF_MSG_REFERRAL:
+		latest = m->u.referral.sent_ms;
+		break;
+	default:
+		return HF_EMSGTYPE;
+	}
+	return latest > created_ms ? HF_EFUTURE : HF_OK;
+}
+
 void hf_order_hash(const uint8_t *body, size_t len, uint8_t out[HF_ORDER_HASH_LEN])
 {
 	crypto_generichash_state st;

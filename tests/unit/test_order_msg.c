@@ -960,6 +960,28 @@ static void check_against(void **state)
 	assert_int_equal(hf_order_msg_check_against(&o, ord), HF_EMSGTYPE);
 }
 
+static void check_times(void **state)
+{
+	(void)state;
+	hf_order_msg m;
+	/* Latest body time of each fixture: the envelope must be created at or after it. */
+	const uint64_t latest[NFX] = {NOW,         NOW + 1234,           NOW + 3 * H,
+	                              NOW + 4 * H, NOW + 24 * H + 60000, NOW};
+	for (size_t i = 0; i < NFX; i++) {
+		FIXTURES[i].fn(&m);
+		assert_int_equal(hf_order_msg_check_times(&m, latest[i]), HF_OK);
+		assert_int_equal(hf_order_msg_check_times(&m, latest[i] + 1), HF_OK);
+		assert_int_equal(hf_order_msg_check_times(&m, latest[i] - 1), HF_EFUTURE);
+	}
+	/* A new deadline lies in the future by design. */
+	fx_event(&m);
+	m.u.event.kind = HF_OEV_RECURRENCE;
+	m.u.event.new_deadline_ms = NOW + 100 * H;
+	assert_int_equal(hf_order_msg_check_times(&m, NOW + 4 * H), HF_OK);
+	m.type = HF_MSG_DATA;
+	assert_int_equal(hf_order_msg_check_times(&m, NOW), HF_EMSGTYPE);
+}
+
 /* ---- sealed: authority -> platform, receipt back ------------------------ */
 
 typedef struct pair {
@@ -1321,6 +1343,7 @@ int main(void)
 	    cmocka_unit_test(audit_never_leaks),
 	    cmocka_unit_test(pseudonym_and_defaults),
 	    cmocka_unit_test(check_against),
+	    cmocka_unit_test(check_times),
 	    cmocka_unit_test(sealed_flow),
 	    cmocka_unit_test(vectors),
 	};

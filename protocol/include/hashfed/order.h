@@ -264,6 +264,16 @@ HF_API hf_err hf_order_msg_audit(const hf_order_msg *m, hf_audit_header *out) HF
 HF_API hf_err hf_order_msg_check_against(const hf_order_msg *m, const hf_order *order) HF_MUST_CHECK
     HF_NONNULL(1, 2);
 
+/*
+ * Times in a body come from the sender's clock, like its envelope's `created`
+ * (which open bounds by the receiver's clock, HF_EFUTURE), so none may be
+ * later than `created` (spec §13.9): an issued, received, action, event,
+ * escalated or sent time after created_ms is HF_EFUTURE. A new deadline is a
+ * future time by design and is not checked here.
+ */
+HF_API hf_err hf_order_msg_check_times(const hf_order_msg *m, uint64_t created_ms) HF_MUST_CHECK
+    HF_NONNULL(1);
+
 /* BLAKE2b-256 over "hashfed/v1/order" || body: the receipt's order hash. */
 HF_API void hf_order_hash(const uint8_t *body, size_t len, uint8_t out[HF_ORDER_HASH_LEN]);
 
