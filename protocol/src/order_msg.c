@@ -4,8 +4,17 @@
 
 #include <sodium.h>
 
+#include "hashfed/list.h"
+#include "hashfed/manifest.h"
 #include "hashfed/order_sm.h"
 #include "order_internal.h"
+
+/* Orders name members, list entries and hash algorithms of the other modules. */
+_Static_assert(HF_ORDER_PARTY_LEN == HF_MEMBER_ID_LEN, "order parties are manifest member ids");
+_Static_assert(HF_ORDER_LIST_ID_LEN == HF_LIST_ID_LEN, "entry refs use list ids");
+_Static_assert(HF_ORDER_ALG_PDQ == HF_ALG_PDQ && HF_ORDER_ALG_MD5 == HF_ALG_MD5 &&
+                   HF_ORDER_ALG_SHA256 == HF_ALG_SHA256,
+               "content hash algorithms are the list algorithms");
 
 #define HF_ORDER_HASH_DOMAIN "hashfed/v1/order"
 #define HF_CASE_DOMAIN       "hashfed/v1/case"
