@@ -9,7 +9,7 @@
 #include "log.h"
 
 #define HF_BATCH_LIFETIME_MS HF_MAX_LIFETIME_MS
-#define HF_PULL_LIFETIME_MS  120000u
+#define HF_PULL_LIFETIME_MS  10000u /* a stale pull is dropped, not retried */
 #define HF_PULL_SERVE_MAX    256u
 #define HF_PULL_MIN_GAP_MS   1000u
 

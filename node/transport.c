@@ -11,6 +11,7 @@
 #include <nng/supplemental/tls/tls.h>
 #include <sodium.h>
 
+#include "hashfed/envelope.h"
 #include "hashfed/limits.h"
 #include "log.h"
 #include "transport.h"
@@ -24,6 +25,8 @@ typedef struct hf_peer {
 	char url[300];
 	nng_socket sock;
 	bool open;
+	uint64_t down_until; /* after a failure: skip this peer until then (no head-of-line wait) */
+	uint32_t failures;
 } hf_peer;
 
 struct hf_transport {
@@ -205,7 +208,7 @@ static hf_peer *hf_peer_get(hf_transport *t, const uint8_t member[HF_MEMBER_LEN]
 		return NULL;
 	/* One request at a time; the outbox does the retrying, not nng. */
 	if (nng_socket_set_ms(p->sock, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE) != 0 ||
-	    nng_socket_set_ms(p->sock, NNG_OPT_SENDTIMEO, 2000) != 0 ||
+	    nng_socket_set_ms(p->sock, NNG_OPT_SENDTIMEO, 1000) != 0 ||
 	    nng_socket_set_ms(p->sock, NNG_OPT_RECVTIMEO, 15000) != 0 ||
 	    nng_socket_set_size(p->sock, NNG_OPT_RECVMAXSZ, 4096) != 0 ||
 	    nng_socket_set_ms(p->sock, NNG_OPT_RECONNMINT, 100) != 0 ||
@@ -284,9 +287,25 @@ static void hf_send_one(hf_transport *t, hf_store *store, hf_store_out *o)
 {
 	char peer_hex[2 * HF_MEMBER_LEN + 1], id_hex[33], att[16];
 	hf_err res;
+	hf_envelope_header h;
+	uint64_t now = hf_now_ms();
 	hf_peer *p = hf_peer_get(t, o->peer, &res);
-	if (p)
+	if (hf_envelope_peek(o->env, o->len, &h) == HF_OK && h.expires_ms <= now) {
+		res = HF_EEXPIRED; /* the peer would refuse it: drop without sending */
+	} else if (p && p->down_until > now) {
+		res = HF_ENET; /* peer known down: reschedule without waiting on it */
+	} else if (p) {
 		res = hf_exchange(p, o->env, o->len);
+		if (res == HF_ENET || res == HF_ETIMEOUT) {
+			p->failures++;
+			p->down_until =
+			    now + hf_backoff_ms(p->failures, t->cfg.retry_base_ms,
+			                        t->cfg.retry_max_ms, randombytes_random());
+		} else {
+			p->failures = 0;
+			p->down_until = 0;
+		}
+	}
 	hf_hex(o->peer, HF_MEMBER_LEN, peer_hex);
 	hf_hex(o->msg_id, 16, id_hex);
 	snprintf(att, sizeof(att), "#%u", o->attempts + 1);
