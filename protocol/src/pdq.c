@@ -51,46 +51,43 @@ typedef struct work {
 
 /*
  * Luma of the (possibly resized) image. The resize is folded in: only the
- * sampled source pixels are read. Four pixels at a time in vector lanes, each
- * lane evaluated exactly as the reference's ((cR*R) + (cG*G)) + (cB*B).
+ * sampled source pixels are read. Each product cX * X depends on one byte, so
+ * it is looked up in a table of the 256 float products (each rounded exactly
+ * as the reference rounds it); the sum keeps the reference's order
+ * ((cR*R) + (cG*G)) + (cB*B).
  */
 static void luma_fill(const uint8_t *pix, uint32_t sw, uint32_t sh, size_t stride, unsigned ch,
                       const work *wk, uint32_t *xmap)
 {
-	const v4f cr = {luma_r, luma_r, luma_r, luma_r};
-	const v4f cg = {luma_g, luma_g, luma_g, luma_g};
-	const v4f cb = {luma_b, luma_b, luma_b, luma_b};
+	float tr[256], tg[256], tb[256];
 	bool resize = wk->w != sw || wk->h != sh;
 
+	for (int v = 0; v < 256; v++) {
+		tr[v] = luma_r * (float)v;
+		tg[v] = luma_g * (float)v;
+		tb[v] = luma_b * (float)v;
+	}
 	for (uint32_t x = 0; x < wk->w; x++) {
 		xmap[x] = (resize ? hfi_pdq_nn_src(x, sw) : x) * ch;
 	}
 	for (uint32_t y = 0; y < wk->h; y++) {
 		const uint8_t *row = pix + (size_t)(resize ? hfi_pdq_nn_src(y, sh) : y) * stride;
 		float *out = wk->a + (size_t)y * wk->w;
-		uint32_t x = 0;
 		if (ch == 1) {
-			for (; x < wk->w; x++) {
+			for (uint32_t x = 0; x < wk->w; x++) {
 				out[x] = (float)row[xmap[x]];
 			}
-			continue;
-		}
-		for (; x + 4 <= wk->w; x += 4) {
-			const uint8_t *p0 = row + xmap[x], *p1 = row + xmap[x + 1];
-			const uint8_t *p2 = row + xmap[x + 2], *p3 = row + xmap[x + 3];
-			v4f r = {(float)p0[0], (float)p1[0], (float)p2[0], (float)p3[0]};
-			v4f g = {(float)p0[1], (float)p1[1], (float)p2[1], (float)p3[1]};
-			v4f b = {(float)p0[2], (float)p1[2], (float)p2[2], (float)p3[2]};
-			v4f rr = cr * r, gg = cg * g, bb = cb * b;
-			v4f sum = rr + gg;
-			st4(out + x, sum + bb);
-		}
-		for (; x < wk->w; x++) {
-			const uint8_t *p = row + xmap[x];
-			float rr = luma_r * (float)p[0], gg = luma_g * (float)p[1];
-			float bb = luma_b * (float)p[2];
-			float sum = rr + gg;
-			out[x] = sum + bb;
+		} else if (!resize) {
+			for (uint32_t x = 0; x < wk->w; x++, row += 3) {
+				float sum = tr[row[0]] + tg[row[1]];
+				out[x] = sum + tb[row[2]];
+			}
+		} else {
+			for (uint32_t x = 0; x < wk->w; x++) {
+				const uint8_t *p = row + xmap[x];
+				float sum = tr[p[0]] + tg[p[1]];
+				out[x] = sum + tb[p[2]];
+			}
 		}
 	}
 }
@@ -235,6 +232,19 @@ static void box_row(const float *in, float *out, unsigned len, unsigned win)
 	}
 }
 
+/* 4x4 transpose of rows a..d into columns c[0..3] (moves data, no arithmetic). */
+static inline void transpose4(v4f a, v4f b, v4f c, v4f d, v4f out[4])
+{
+	v4f t0 = __builtin_shufflevector(a, b, 0, 4, 1, 5);
+	v4f t1 = __builtin_shufflevector(a, b, 2, 6, 3, 7);
+	v4f t2 = __builtin_shufflevector(c, d, 0, 4, 1, 5);
+	v4f t3 = __builtin_shufflevector(c, d, 2, 6, 3, 7);
+	out[0] = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
+	out[1] = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
+	out[2] = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
+	out[3] = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
+}
+
 enum { STRIP = 8 };
 
 /*
@@ -250,7 +260,18 @@ static void box_rows_strip(const float *in, float *out, uint32_t w, unsigned win
 	unsigned li = 0, ri = 0, oi = 0, cnt = 0;
 	v4f s0 = {0, 0, 0, 0}, s1 = {0, 0, 0, 0};
 
-	for (uint32_t x = 0; x < w; x++) {
+	uint32_t x = 0;
+	for (; x + 4 <= w; x += 4) {
+		for (unsigned hv = 0; hv < 2; hv++) {
+			const float *r = in + (size_t)4 * hv * w + x;
+			v4f c[4];
+			transpose4(ld4(r), ld4(r + w), ld4(r + 2 * w), ld4(r + 3 * w), c);
+			for (unsigned j = 0; j < 4; j++) {
+				t[2 * (x + j) + hv] = c[j];
+			}
+		}
+	}
+	for (; x < w; x++) {
 		v4f a = {in[x], in[w + x], in[2 * w + x], in[3 * w + x]};
 		v4f b = {in[4 * w + x], in[5 * w + x], in[6 * w + x], in[7 * w + x]};
 		t[2 * x] = a;
@@ -289,7 +310,18 @@ static void box_rows_strip(const float *in, float *out, uint32_t w, unsigned win
 		u[2 * oi] = s0 / cc;
 		u[2 * oi + 1] = s1 / cc;
 	}
-	for (uint32_t x = 0; x < w; x++) {
+	for (x = 0; x + 4 <= w; x += 4) {
+		for (unsigned hv = 0; hv < 2; hv++) {
+			float *r = out + (size_t)4 * hv * w + x;
+			v4f c[4];
+			transpose4(u[2 * x + hv], u[2 * (x + 1) + hv], u[2 * (x + 2) + hv],
+			           u[2 * (x + 3) + hv], c);
+			for (unsigned k = 0; k < 4; k++) {
+				st4(r + k * w, c[k]);
+			}
+		}
+	}
+	for (; x < w; x++) {
 		for (unsigned k = 0; k < 4; k++) {
 			out[k * w + x] = u[2 * x][k];
 			out[(k + 4) * w + x] = u[2 * x + 1][k];
