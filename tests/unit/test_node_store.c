@@ -1,0 +1,263 @@
+/* node/store.c: migrations, lists, entries, batches, outbox, inbox, counters. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hf_test.h"
+#include "store.h"
+
+static const uint8_t L1[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+static const uint8_t P1[16] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};
+static const uint8_t P2[16] = {8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8};
+
+typedef struct fx {
+	char path[256];
+	hf_store *s;
+} fx;
+
+static int setup(void **state)
+{
+	fx *f = calloc(1, sizeof(*f));
+	snprintf(f->path, sizeof(f->path), "/tmp/hf_test_store_%d.db", (int)getpid());
+	unlink(f->path);
+	if (hf_store_open(f->path, &f->s) != HF_OK)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fx *f = *state;
+	char p[300];
+	hf_store_close(f->s);
+	unlink(f->path);
+	snprintf(p, sizeof(p), "%s-wal", f->path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", f->path);
+	unlink(p);
+	free(f);
+	return 0;
+}
+
+static void test_migrations(void **state)
+{
+	fx *f = *state;
+	assert_int_equal(hf_store_schema_version(f->s), HF_STORE_SCHEMA_VERSION);
+	/* Reopening an up-to-date database runs nothing and keeps the version. */
+	hf_store *again;
+	assert_int_equal(hf_store_open(f->path, &again), HF_OK);
+	assert_int_equal(hf_store_schema_version(again), HF_STORE_SCHEMA_VERSION);
+	hf_store_close(again);
+	/* Not a database. */
+	FILE *fp = fopen("/tmp/hf_test_store_garbage.db", "wb");
+	fputs("this is not sqlite, not at all, definitely not a database file......", fp);
+	fclose(fp);
+	assert_int_equal(hf_store_open("/tmp/hf_test_store_garbage.db", &again), HF_EDB);
+	assert_null(again);
+	unlink("/tmp/hf_test_store_garbage.db");
+}
+
+static void test_lists(void **state)
+{
+	fx *f = *state;
+	hf_store_list l, got;
+	memset(&l, 0, sizeof(l));
+	memcpy(l.id, L1, 16);
+	snprintf(l.name, sizeof(l.name), "core");
+	l.algs = 6;
+	l.mine = true;
+	l.head_n = 3;
+	memset(l.head_hash, 0x5a, 32);
+	l.next_id = 10;
+	l.snap_part = 2;
+	assert_int_equal(hf_store_list_get(f->s, L1, &got), HF_ENOTFOUND);
+	assert_int_equal(hf_store_list_put(f->s, &l), HF_OK);
+	assert_int_equal(hf_store_list_get(f->s, L1, &got), HF_OK);
+	assert_memory_equal(&got, &l, sizeof(l));
+	assert_int_equal(hf_store_list_by_name(f->s, "core", &got), HF_OK);
+	assert_int_equal(hf_store_list_by_name(f->s, "nope", &got), HF_ENOTFOUND);
+	uint8_t m[4][16];
+	size_t n;
+	assert_int_equal(hf_store_entitle(f->s, L1, P1), HF_OK);
+	assert_int_equal(hf_store_entitle(f->s, L1, P1), HF_OK); /* idempotent */
+	assert_int_equal(hf_store_entitle(f->s, L1, P2), HF_OK);
+	assert_int_equal(hf_store_entitled(f->s, L1, m, 4, &n), HF_OK);
+	assert_int_equal(n, 2);
+	assert_memory_equal(m[0], P2, 16); /* ordered by id */
+}
+
+static hf_err count_cb(void *ctx, const hf_list_entry *e)
+{
+	size_t *n = ctx;
+	(void)e;
+	(*n)++;
+	return HF_OK;
+}
+
+static void test_entries(void **state)
+{
+	fx *f = *state;
+	hf_list_entry e;
+	hf_store_counts c;
+	memset(&e, 0, sizeof(e));
+	e.alg = HF_ALG_MD5;
+	for (uint64_t i = 1; i <= 10; i++) {
+		e.id = i;
+		e.value[0] = (uint8_t)i;
+		e.expires_ms = i == 10 ? 1000 : 0; /* long expired */
+		assert_int_equal(hf_store_entry_put(f->s, L1, &e), HF_OK);
+	}
+	e.id = 3; /* re-put replaces, does not duplicate */
+	e.expires_ms = 0;
+	assert_int_equal(hf_store_entry_put(f->s, L1, &e), HF_OK);
+	assert_int_equal(hf_store_entry_remove(f->s, L1, 2, 5), HF_OK);
+	assert_int_equal(hf_store_entry_remove(f->s, L1, 99, 5), HF_ENOTFOUND);
+	assert_int_equal(hf_store_entry_counts(f->s, L1, 2000, &c), HF_OK);
+	assert_int_equal(c.total, 10);
+	assert_int_equal(c.removed, 1);
+	assert_int_equal(c.expired, 1);
+	assert_int_equal(c.active, 8);
+	bool live;
+	assert_int_equal(hf_store_entry_live(f->s, L1, 2, &live), HF_OK);
+	assert_false(live);
+	assert_int_equal(hf_store_entry_live(f->s, L1, 4, &live), HF_OK);
+	assert_true(live);
+	size_t n = 0;
+	assert_int_equal(hf_store_entries_active(f->s, L1, 2000, 0, 100, count_cb, &n), HF_OK);
+	assert_int_equal(n, 8);
+	n = 0;
+	assert_int_equal(hf_store_entries_active(f->s, L1, 2000, 5, 2, count_cb, &n), HF_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(hf_store_entries_clear(f->s, L1), HF_OK);
+	assert_int_equal(hf_store_entry_counts(f->s, L1, 2000, &c), HF_OK);
+	assert_int_equal(c.total, 0);
+}
+
+static void test_outbox(void **state)
+{
+	fx *f = *state;
+	uint8_t id1[16] = {1}, id2[16] = {2}, env[3] = {7, 8, 9};
+	hf_store_out o;
+	uint64_t next;
+	assert_int_equal(hf_store_outbox_next(f->s, 100, &o, &next), HF_ENOTFOUND);
+	assert_int_equal(next, UINT64_MAX);
+	assert_int_equal(hf_store_outbox_add(f->s, id1, P1, L1, 4, env, 3, 100), HF_OK);
+	assert_int_equal(hf_store_outbox_add(f->s, id2, P1, NULL, 0, env, 3, 150), HF_OK);
+	assert_int_equal(hf_store_outbox_next(f->s, 120, &o, &next), HF_OK);
+	assert_memory_equal(o.msg_id, id1, 16);
+	assert_int_equal(o.len, 3);
+	assert_memory_equal(o.env, env, 3);
+	free(o.env);
+	assert_int_equal(hf_store_outbox_retry(f->s, o.seq, 500, "HF_ENET"), HF_OK);
+	assert_int_equal(hf_store_outbox_next(f->s, 120, &o, &next), HF_ENOTFOUND);
+	assert_int_equal(next, 150);
+	/* Queuing the same (msg, peer) again makes it due now: no duplicate row. */
+	assert_int_equal(hf_store_outbox_add(f->s, id1, P1, L1, 4, env, 3, 130), HF_OK);
+	assert_int_equal(hf_store_outbox_next(f->s, 130, &o, &next), HF_OK);
+	assert_memory_equal(o.msg_id, id1, 16);
+	assert_int_equal(o.attempts, 1);
+	free(o.env);
+	assert_int_equal(hf_store_outbox_done(f->s, o.seq, 131), HF_OK);
+	/* Delivered: queuing again is a no-op. */
+	assert_int_equal(hf_store_outbox_add(f->s, id1, P1, L1, 4, env, 3, 140), HF_OK);
+	assert_int_equal(hf_store_outbox_next(f->s, 160, &o, &next), HF_OK);
+	assert_memory_equal(o.msg_id, id2, 16);
+	free(o.env);
+	/* Given up for good: never due again. */
+	assert_int_equal(hf_store_outbox_retry(f->s, o.seq, 0, "HF_ESIG"), HF_OK);
+	assert_int_equal(hf_store_outbox_next(f->s, UINT64_MAX >> 2, &o, &next), HF_ENOTFOUND);
+}
+
+static hf_err inbox_cb(void *ctx, int64_t seq, uint32_t type, const uint8_t *env, size_t len)
+{
+	int64_t *seen = ctx;
+	(void)env;
+	assert_int_equal(type, 16);
+	assert_int_equal(len, 2);
+	*seen = seq;
+	return HF_OK;
+}
+
+static void test_inbox(void **state)
+{
+	fx *f = *state;
+	uint8_t id[16] = {3}, env[2] = {1, 2};
+	bool dup;
+	int64_t seq = 0;
+	size_t n;
+	assert_int_equal(hf_store_inbox_add(f->s, id, P1, 16, env, 2, 1, &dup), HF_OK);
+	assert_false(dup);
+	assert_int_equal(hf_store_inbox_add(f->s, id, P1, 16, env, 2, 2, &dup), HF_OK);
+	assert_true(dup); /* idempotent by message id */
+	assert_int_equal(hf_store_inbox_count_pending(f->s, &n), HF_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(hf_store_inbox_pending(f->s, 10, inbox_cb, &seq), HF_OK);
+	assert_true(seq > 0);
+	assert_int_equal(hf_store_inbox_park(f->s, seq), HF_OK);
+	assert_int_equal(hf_store_inbox_count_pending(f->s, &n), HF_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(hf_store_inbox_unpark(f->s), HF_OK);
+	assert_int_equal(hf_store_inbox_count_pending(f->s, &n), HF_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(hf_store_inbox_done(f->s, seq, "HF_OK"), HF_OK);
+	assert_int_equal(hf_store_inbox_count_pending(f->s, &n), HF_OK);
+	assert_int_equal(n, 0);
+	/* Processed ids stay seen. */
+	assert_int_equal(hf_store_inbox_add(f->s, id, P1, 16, env, 2, 3, &dup), HF_OK);
+	assert_true(dup);
+}
+
+static hf_err counter_cb(void *ctx, const char *name, const char *label, int64_t v)
+{
+	int64_t *sum = ctx;
+	if (!strcmp(name, "rejects") && !strcmp(label, "x|HF_ESIG"))
+		*sum += v;
+	return HF_OK;
+}
+
+static void test_transactions_and_counters(void **state)
+{
+	fx *f = *state;
+	int64_t sum = 0;
+	hf_store_list got;
+	assert_int_equal(hf_store_count(f->s, "rejects", "x|HF_ESIG", 2), HF_OK);
+	assert_int_equal(hf_store_count(f->s, "rejects", "x|HF_ESIG", 3), HF_OK);
+	assert_int_equal(hf_store_counters(f->s, counter_cb, &sum), HF_OK);
+	assert_int_equal(sum, 5);
+	/* A rolled-back transaction leaves nothing behind. */
+	hf_store_list l;
+	memset(&l, 0, sizeof(l));
+	l.id[0] = 0x77;
+	snprintf(l.name, sizeof(l.name), "tmp");
+	assert_int_equal(hf_store_begin(f->s), HF_OK);
+	assert_int_equal(hf_store_list_put(f->s, &l), HF_OK);
+	hf_store_rollback(f->s);
+	assert_int_equal(hf_store_list_get(f->s, l.id, &got), HF_ENOTFOUND);
+	assert_int_equal(hf_store_begin(f->s), HF_OK);
+	assert_int_equal(hf_store_list_put(f->s, &l), HF_OK);
+	assert_int_equal(hf_store_commit(f->s), HF_OK);
+	/* Committed state survives close and reopen. */
+	hf_store_close(f->s);
+	assert_int_equal(hf_store_open(f->path, &f->s), HF_OK);
+	assert_int_equal(hf_store_list_get(f->s, l.id, &got), HF_OK);
+	assert_string_equal(got.name, "tmp");
+	/* Nested BEGIN is an error, not silently merged. */
+	assert_int_equal(hf_store_begin(f->s), HF_OK);
+	assert_int_equal(hf_store_begin(f->s), HF_EDB);
+	hf_store_rollback(f->s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_migrations, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_entries, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_inbox, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_transactions_and_counters, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
