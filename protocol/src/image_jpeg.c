@@ -7,6 +7,7 @@
  * with an hf_err, warnings are counted silently, a truncated stream is an
  * error, and a progress monitor stops progressive files with too many scans.
  */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdio.h> /* jpeglib.h needs FILE */
 #include <stdlib.h>
@@ -99,7 +100,9 @@ static hf_err decode(jpeg_ctx *c, const uint8_t *data, size_t len, const hf_imag
 	HF_TRY(hfi_img_check_dims(lim, ci->image_width, ci->image_height));
 	/* Bound libjpeg's own allocations (whole-image coefficient buffers of
 	 * progressive files): 4 components x 2 bytes per pixel, plus slack. */
-	ci->mem->max_memory_to_use = (long)(lim->max_pixels * 8 + (64u << 20));
+	const uint64_t slack = 64u << 20, cap = (uint64_t)LONG_MAX;
+	ci->mem->max_memory_to_use =
+	    lim->max_pixels > (cap - slack) / 8 ? LONG_MAX : (long)(lim->max_pixels * 8 + slack);
 
 	bool cmyk = false;
 	switch (ci->jpeg_color_space) {

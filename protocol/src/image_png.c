@@ -15,8 +15,9 @@
 #include "hashfed/buf.h"
 #include "image_internal.h"
 
-/* Ancillary chunks (iCCP, zTXt...) PDQ never uses: cap their memory. */
-enum { PNG_CHUNK_MAX = 1 << 20, PNG_CHUNK_CACHE = 128 };
+/* Ancillary chunks (iCCP, zTXt...) PDQ never uses: cap their (decompressed)
+ * memory; large enough for real-world ICC profiles. */
+enum { PNG_CHUNK_MAX = 8 << 20, PNG_CHUNK_CACHE = 128 };
 
 typedef struct png_ctx {
 	hf_reader rd;
