@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,11 +67,10 @@ static hf_err io_error(job *j, const char *what, int err)
 
 /*
  * Read the whole file, bounded by max bytes (checked with fstat before
- * reading). A non-empty regular file is mapped read-only and pre-faulted in
- * one call (*mapped = true; release with munmap): cheaper than copying it
- * into fresh pages.
+ * reading). Not mmap: a file truncated by someone else while mapped would
+ * kill the process with SIGBUS, and hostile input must never crash us.
  */
-static hf_err read_file(job *j, size_t max, uint8_t **out, size_t *out_len, bool *mapped)
+static hf_err read_file(job *j, size_t max, uint8_t **out, size_t *out_len)
 {
 	hf_err rc = HF_EIO;
 	uint8_t *buf = NULL;
@@ -95,18 +93,6 @@ static hf_err read_file(job *j, size_t max, uint8_t **out, size_t *out_len, bool
 	if (regular && (uint64_t)st.st_size > max) {
 		rc = HF_EFILESIZE;
 		goto out;
-	}
-	*mapped = false;
-	if (regular && st.st_size > 0) {
-		void *m =
-		    mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-		if (m != MAP_FAILED) {
-			*out = m;
-			*out_len = (size_t)st.st_size;
-			*mapped = true;
-			rc = HF_OK;
-			goto out;
-		}
 	}
 	/* Pipes and devices have no size: read until EOF, at most max + 1. */
 	cap = regular ? (size_t)st.st_size : 65536;
@@ -208,9 +194,8 @@ static void run_job(job *j, const pool *p, bool split)
 {
 	uint8_t *data = NULL;
 	size_t len = 0;
-	bool mapped = false;
 
-	j->rc = read_file(j, p->lim.max_file_size, &data, &len, &mapped);
+	j->rc = read_file(j, p->lim.max_file_size, &data, &len);
 	if (j->rc == HF_OK) {
 		j->rc = split ? content_hash_split(data, len, p, &j->h)
 		              : hf_content_hash(data, len, &p->lim, p->dihedral, &j->h);
@@ -218,11 +203,7 @@ static void run_job(job *j, const pool *p, bool split)
 	if (j->rc != HF_OK && j->msg[0] == '\0') {
 		snprintf(j->msg, sizeof(j->msg), "%s", hf_strerror(j->rc));
 	}
-	if (mapped) {
-		munmap(data, len);
-	} else {
-		free(data);
-	}
+	free(data);
 }
 
 static void *worker(void *arg)
