@@ -223,10 +223,22 @@ hf_err hf_manifest_verify_roots(const hf_manifest *m, const uint8_t (*roots)[HF_
 	return c >= threshold ? HF_OK : HF_ETHRESHOLD;
 }
 
+hf_err hfi_manifest_check_keys(const hf_manifest *m)
+{
+	for (size_t i = 0; i < m->n_members; i++)
+		for (unsigned s = 0; s < 2; s++)
+			for (uint32_t j = 0; j < m->members[i].n_keys[s]; j++)
+				HF_TRY(hfi_manifest_check_key(&m->members[i].keys[s][j],
+				                              s == 0 ? HF_KEY_SIGN : HF_KEY_ENC));
+	return HF_OK;
+}
+
 hf_err hf_manifest_verify(const hf_manifest *m)
 {
-	return hf_manifest_verify_roots(m, (const uint8_t(*)[HF_SIGN_PK_LEN])m->roots, m->n_roots,
-	                                m->threshold, NULL);
+	HF_TRY(hf_manifest_verify_roots(m, (const uint8_t(*)[HF_SIGN_PK_LEN])m->roots, m->n_roots,
+	                                m->threshold, NULL));
+	/* spec §11.4: member keys are valid points, checked once signed. */
+	return hfi_manifest_check_keys(m);
 }
 
 hf_err hf_manifest_accept(const hf_manifest *held, const hf_manifest *cand)

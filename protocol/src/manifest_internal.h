@@ -75,6 +75,8 @@ void hfi_manifest_digest_bytes(const uint8_t *body, size_t len, uint8_t out[32])
 hf_err hfi_manifest_check_roots(const uint8_t (*roots)[HF_SIGN_PK_LEN], size_t n,
                                 unsigned threshold) HF_MUST_CHECK;
 hf_err hfi_manifest_check_key(const hf_member_key *k, hf_key_kind kind) HF_MUST_CHECK;
+/* Every member key of m through hfi_manifest_check_key (HF_EBADKEY). */
+hf_err hfi_manifest_check_keys(const hf_manifest *m) HF_MUST_CHECK;
 hf_err hfi_manifest_new_empty(hf_manifest **out) HF_MUST_CHECK;
 hf_err hfi_manifest_reserve(hf_manifest *m, size_t n) HF_MUST_CHECK;
 

@@ -80,10 +80,11 @@ typedef struct hf_member hf_member;
  * bytes) and checks its structure: canonical msgpack (§2), version, limits,
  * members strictly ascending by id (HF_ENONCANON; equal ids HF_EDUPLICATE),
  * roots distinct and valid (HF_EDUPLICATE, HF_EBADKEY), 1 <= K <= N
- * (HF_ERANGE), every member key valid (HF_EBADKEY) with not_before <
- * not_after (HF_ERANGE), key ids unique across the manifest (HF_EDUPLICATE),
- * endpoints of the form tls+tcp://host:port (HF_EPARSE). It does NOT check
- * signatures: call hf_manifest_verify or hf_manifest_accept.
+ * (HF_ERANGE), every member key window not_before < not_after (HF_ERANGE),
+ * key ids unique across the manifest (HF_EDUPLICATE), endpoints of the form
+ * tls+tcp://host:port (HF_EPARSE). It does NOT check signatures, nor (to
+ * keep unauthenticated input cheap) that member public keys are valid
+ * points: hf_manifest_verify / hf_manifest_accept do both, signatures first.
  * On success *out is owned by the caller (hf_manifest_free); NULL on error.
  */
 HF_API hf_err hf_manifest_decode(const uint8_t *p, size_t len, hf_manifest **out) HF_MUST_CHECK
@@ -113,14 +114,16 @@ HF_API hf_err hf_manifest_verify_roots(const hf_manifest *m, const uint8_t (*roo
                                        unsigned *count) HF_MUST_CHECK HF_NONNULL(1);
 
 /* Valid against its own roots and threshold (bootstrap: the first manifest,
- * whose federation id the operator pinned). HF_ETHRESHOLD otherwise. */
+ * whose federation id the operator pinned), then every member key is a valid
+ * point (hf_sign_pk_validate / hf_enc_pk_validate). HF_ETHRESHOLD, HF_EBADKEY. */
 HF_API hf_err hf_manifest_verify(const hf_manifest *m) HF_MUST_CHECK HF_NONNULL(1);
 
 /*
  * The update rule (spec §11.4), cheapest check first: HF_EFEDERATION (other
  * federation id), HF_EEPOCH (candidate->epoch <= held->epoch),
  * HF_ETHRESHOLD (fewer than K_held valid signatures of held's roots, or
- * fewer than K_new of its own roots). HF_OK: the caller may replace held.
+ * fewer than K_new of its own roots), HF_EBADKEY (an invalid member key,
+ * checked last). HF_OK: the caller may replace held.
  */
 HF_API hf_err hf_manifest_accept(const hf_manifest *held,
                                  const hf_manifest *candidate) HF_MUST_CHECK HF_NONNULL(1, 2);
