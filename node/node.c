@@ -284,6 +284,9 @@ hf_err hf_node_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len)
 	}
 	/* Everything is verified before anything is stored (spec §5.6, §12). */
 	HF_CHECK(hf_node_open(n, env, len, &o, sender));
+	/* Authentic traffic from a member proves it is up: stop backing off towards it. */
+	if (n->tr)
+		hf_transport_peer_alive(n->tr, sender);
 	HF_CHECK(hf_role_check(n, hf_opened_header(o)));
 	body = hf_opened_body(o, &body_len);
 	HF_CHECK(hf_body_check(hf_opened_header(o)->type, body, body_len));

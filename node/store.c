@@ -53,6 +53,7 @@ enum {
 	Q_BATCHES_AFTER,
 	Q_OUT_ADD,
 	Q_OUT_REARM,
+	Q_OUT_REARM_PEER,
 	Q_OUT_NEXT,
 	Q_OUT_NEXT_DUE,
 	Q_OUT_DONE,
@@ -97,6 +98,8 @@ static const char *const SQL[Q__N] = {
     [Q_OUT_ADD] = "INSERT OR IGNORE INTO outbox(msg_id,peer,list_id,n,envelope,next_ms)"
                   " VALUES(?1,?2,?3,?4,?5,?6)",
     [Q_OUT_REARM] = "UPDATE outbox SET next_ms=?3 WHERE msg_id=?1 AND peer=?2 AND done_ms IS NULL",
+    [Q_OUT_REARM_PEER] = "UPDATE outbox SET next_ms=?2 WHERE peer=?1 AND done_ms IS NULL AND"
+                         " next_ms>?2",
     [Q_OUT_NEXT] = "SELECT seq,msg_id,peer,attempts,envelope FROM outbox WHERE done_ms IS NULL"
                    " AND next_ms<=?1 ORDER BY next_ms, seq LIMIT 1",
     [Q_OUT_NEXT_DUE] = "SELECT min(next_ms) FROM outbox WHERE done_ms IS NULL",
@@ -179,7 +182,8 @@ hf_err hf_store_open(const char *path, hf_store **out)
 	sqlite3_busy_timeout(s->db, 10000);
 	/* WAL: readers never block the writer. FULL: a commit is on disk before we ack. */
 	HF_CHECK(hf_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	                    " PRAGMA foreign_keys=ON;"));
+	                    " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+	                    " PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=16384;"));
 	HF_CHECK(hf_migrate(s));
 	for (int i = 0; i < Q__N; i++) {
 		if (sqlite3_prepare_v3(s->db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i],
@@ -552,6 +556,14 @@ hf_err hf_store_outbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t 
 	hf_bind_blob(st, 1, msg_id, 16);
 	hf_bind_blob(st, 2, peer, HF_MEMBER_LEN);
 	hf_bind_u64(st, 3, now_ms);
+	return hf_step_done(st);
+}
+
+hf_err hf_store_outbox_rearm_peer(hf_store *s, const uint8_t peer[HF_MEMBER_LEN], uint64_t now_ms)
+{
+	sqlite3_stmt *st = hf_q(s, Q_OUT_REARM_PEER);
+	hf_bind_blob(st, 1, peer, HF_MEMBER_LEN);
+	hf_bind_u64(st, 2, now_ms);
 	return hf_step_done(st);
 }
 

@@ -120,6 +120,9 @@ hf_err hf_store_outbox_done(hf_store *s, int64_t seq, uint64_t now_ms) HF_MUST_C
 /* Reschedules (next_ms) or, with next_ms = 0, gives up for good (status recorded). */
 hf_err hf_store_outbox_retry(hf_store *s, int64_t seq, uint64_t next_ms,
                              const char *status) HF_MUST_CHECK;
+/* Makes every undelivered message for peer due at now_ms (the peer is back). */
+hf_err hf_store_outbox_rearm_peer(hf_store *s, const uint8_t peer[HF_MEMBER_LEN],
+                                  uint64_t now_ms) HF_MUST_CHECK;
 /* Per (list, peer): highest batch delivered and highest queued. */
 typedef hf_err (*hf_store_delivery_cb)(void *ctx, const uint8_t *list, const uint8_t *peer,
                                        uint64_t delivered, uint64_t queued, uint64_t pending);

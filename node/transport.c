@@ -47,6 +47,8 @@ struct hf_transport {
 	bool kicked;
 	hf_peer peers[HF_MAX_PEERS];
 	size_t n_peers;
+	uint8_t alive[HF_MAX_PEERS][HF_MEMBER_LEN]; /* under mu: peers heard from */
+	size_t n_alive;
 };
 
 hf_err hf_transport_url(const char *url, bool insecure, char *out, size_t size)
@@ -283,6 +285,41 @@ static bool hf_stopping(hf_transport *t)
 	return s;
 }
 
+void hf_transport_peer_alive(hf_transport *t, const uint8_t member[HF_MEMBER_LEN])
+{
+	pthread_mutex_lock(&t->mu);
+	size_t i = 0;
+	while (i < t->n_alive && memcmp(t->alive[i], member, HF_MEMBER_LEN) != 0)
+		i++;
+	if (i == t->n_alive && t->n_alive < HF_MAX_PEERS)
+		memcpy(t->alive[t->n_alive++], member, HF_MEMBER_LEN);
+	pthread_mutex_unlock(&t->mu);
+}
+
+/* Sender thread: forget the down marks of peers we have heard from since. */
+static void hf_revive(hf_transport *t, hf_store *store)
+{
+	uint8_t alive[HF_MAX_PEERS][HF_MEMBER_LEN];
+	size_t n;
+	pthread_mutex_lock(&t->mu);
+	n = t->n_alive;
+	memcpy(alive, t->alive, n * HF_MEMBER_LEN);
+	t->n_alive = 0;
+	pthread_mutex_unlock(&t->mu);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < t->n_peers; j++) {
+			if (t->peers[j].down_until &&
+			    memcmp(t->peers[j].member, alive[i], HF_MEMBER_LEN) == 0) {
+				t->peers[j].down_until = 0;
+				t->peers[j].failures = 0;
+				if (hf_store_outbox_rearm_peer(store, alive[i], hf_now_ms()) !=
+				    HF_OK)
+					hf_log(HF_LOG_ERROR, "outbox_rearm_failed", NULL);
+			}
+		}
+	}
+}
+
 static void hf_send_one(hf_transport *t, hf_store *store, hf_store_out *o)
 {
 	char peer_hex[2 * HF_MEMBER_LEN + 1], id_hex[33], att[16];
@@ -344,6 +381,7 @@ static void *hf_sender_main(void *arg)
 	}
 	while (!hf_stopping(t)) {
 		hf_store_out o;
+		hf_revive(t, store);
 		uint64_t next = UINT64_MAX, now = hf_now_ms();
 		hf_err rc = hf_store_outbox_next(store, now, &o, &next);
 		if (rc == HF_ENOTFOUND) {

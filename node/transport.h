@@ -46,6 +46,8 @@ hf_err hf_transport_start(const hf_transport_cfg *cfg, const hf_transport_ops *o
                           hf_transport **out) HF_MUST_CHECK;
 /* New outbox rows were committed: wake the sender. Thread-safe. */
 void hf_transport_kick(hf_transport *t);
+/* A message from member just arrived: it is up, so retry what waits for it now. Thread-safe. */
+void hf_transport_peer_alive(hf_transport *t, const uint8_t member[HF_MEMBER_LEN]);
 /* Stops threads, closes sockets; NULL is a no-op. */
 void hf_transport_stop(hf_transport *t);
 

@@ -46,8 +46,8 @@ INI
 }
 
 start() { "$N" --config "$W/$1.ini" >/dev/null 2>>"$W/$1.log" </dev/null & eval "PID_$1=$!"; }
-stop() { local p; eval "p=\$PID_$1"; kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; }
-killhard() { local p; eval "p=\$PID_$1"; kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; }
+stop() { local p; eval "p=\${PID_$1:-}"; kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; }
+killhard() { local p; eval "p=\${PID_$1:-}"; kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; }
 api_of() { eval "echo \$API_$1"; }
 # api NODE METHOD PATH [JSON | @FILE]
 api() {
