@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hf_test.h"
 #include "hashfed/index.h"
@@ -726,6 +727,71 @@ static void test_exact_index(void **state)
 	free(keys);
 }
 
+/* Readers look up stable digests while the writer adds enough entries to
+ * double the directory several times and removes some again. */
+typedef struct xconc {
+	hf_exact_index *x;
+	uint8_t *keys; /* STABLE keys, refs 0.. */
+	_Atomic int done;
+	_Atomic long queries, errors;
+} xconc;
+
+static void *xreader_main(void *arg)
+{
+	xconc *c = arg;
+	uint64_t rng = (uint64_t)(uintptr_t)&rng;
+	while (!atomic_load(&c->done)) {
+		uint64_t at = sm64(&rng) % STABLE;
+		refs r = {.n = 0};
+		if (hf_exact_index_query_cb(c->x, c->keys + at * 32, 32, collect_refs, &r) !=
+		        HF_OK ||
+		    r.n != 1 || r.r[0] != at) {
+			atomic_fetch_add(&c->errors, 1);
+		}
+		atomic_fetch_add(&c->queries, 1);
+	}
+	return NULL;
+}
+
+static void test_exact_index_concurrent(void **state)
+{
+	(void)state;
+	xconc c;
+	memset(&c, 0, sizeof(c));
+	uint64_t rng = 8;
+	assert_int_equal(hf_exact_index_new(&c.x, 32), HF_OK);
+	c.keys = malloc((size_t)STABLE * 32);
+	assert_non_null(c.keys);
+	for (uint64_t i = 0; i < STABLE; i++) {
+		rand_hash(&rng, c.keys + i * 32);
+		assert_int_equal(hf_exact_index_add(c.x, c.keys + i * 32, 32, i), HF_OK);
+	}
+	pthread_t th[2];
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(pthread_create(&th[i], NULL, xreader_main, &c), 0);
+	}
+	uint8_t k[32];
+	for (uint64_t i = 0; i < 60000; i++) { /* 2^10 -> 2^15 cells */
+		rand_hash(&rng, k);
+		assert_int_equal(hf_exact_index_add(c.x, k, 32, STABLE + i), HF_OK);
+		if (i % 3 == 0) {
+			assert_int_equal(hf_exact_index_remove(c.x, STABLE + i), HF_OK);
+		}
+	}
+	while (atomic_load(&c.queries) < 1000) {
+		struct timespec ts = {0, 1000000};
+		nanosleep(&ts, NULL);
+	}
+	atomic_store(&c.done, 1);
+	for (int i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+	}
+	assert_int_equal(atomic_load(&c.errors), 0);
+	assert_int_equal(hf_exact_index_count(c.x), STABLE + 40000);
+	hf_exact_index_free(c.x);
+	free(c.keys);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -739,6 +805,7 @@ int main(void)
 	    cmocka_unit_test(test_index_refusals),
 	    cmocka_unit_test(test_index_concurrent),
 	    cmocka_unit_test(test_exact_index),
+	    cmocka_unit_test(test_exact_index_concurrent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
