@@ -402,9 +402,15 @@ hf_err hk_tls_revoke(const char *cadir, const char *certpath, unsigned crl_days)
 	if (rc == HF_ENOTFOUND)
 		rc = HF_OK;
 	HF_CHECK(rc);
-	if (list && strstr((char *)list, hex) != NULL) {
-		rc = HF_EEXIST;
-		goto out;
+	/* Already listed: a line that starts with exactly this serial. */
+	for (const char *l = list ? (const char *)list : ""; *l;) {
+		size_t hl = strlen(hex);
+		if (strncmp(l, hex, hl) == 0 && l[hl] == ' ') {
+			rc = HF_EEXIST;
+			goto out;
+		}
+		l = strchr(l, '\n');
+		l = l ? l + 1 : "";
 	}
 	outn = n + strlen(hex) + 32;
 	out = malloc(outn);
