@@ -87,7 +87,7 @@ static hf_err hf_publish(hf_node *n, hf_store_list *l, const hf_list_entry *add,
 	for (size_t i = 1; i < n_rcpt; i++)
 		HF_CHECK(hf_store_outbox_add(n->store, msg_id, rcpt[i], l->id, b.number, env,
 		                             env_len, now));
-	n->msgs_out += n_rcpt - 1;
+	HF_CHECK(hf_store_count(n->store, "messages_out", "16", (int64_t)(n_rcpt - 1)));
 out:
 	free(body);
 	free(env);
@@ -303,6 +303,7 @@ hf_err hf_lists_entitle(hf_node *n, const uint8_t id[HF_LIST_ID_LEN],
 		free(env);
 		body = env = NULL;
 	}
+	HF_CHECK(hf_store_count(n->store, "messages_out", "17", parts));
 	HF_CHECK(hf_store_commit(n->store));
 	hf_transport_kick(n->tr);
 out:
@@ -360,7 +361,7 @@ static hf_err hf_send_pull(hf_node *n, const uint8_t list[HF_LIST_ID_LEN], uint6
 	for (size_t i = 0; i < np; i++)
 		HF_CHECK(
 		    hf_store_outbox_add(n->store, msg_id, peers[i], NULL, 0, env, env_len, now));
-	n->msgs_out += np;
+	HF_CHECK(hf_store_count(n->store, "messages_out", "18", (int64_t)np));
 out:
 	free(body);
 	free(env);
@@ -553,7 +554,7 @@ static hf_err hf_on_pull(hf_node *n, const uint8_t sender[HF_MEMBER_ID_LEN], con
 	HF_TRY(hf_list_pull_decode(body, body_len, &q));
 	HF_TRY(hf_store_batches_after(n->store, q.list_id, q.after, HF_PULL_SERVE_MAX, hf_serve_one,
 	                              &c));
-	n->msgs_out += c.queued;
+	HF_TRY(hf_store_count(n->store, "messages_out", "16", (int64_t)c.queued));
 	*status = HF_OK;
 	return HF_OK;
 }

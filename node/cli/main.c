@@ -11,6 +11,8 @@
 
 static const hfc_cmd commands[] = {
     {"hash", hfc_cmd_hash, "PDQ, MD5 and SHA-256 of image files", hfc_hash_usage},
+    {"list", hfc_cmd_list, "create, fill, prune and show hash lists (node API)", hfc_list_usage},
+    {"status", hfc_cmd_status, "the node's lists and delivery per platform", hfc_status_usage},
 };
 
 enum { NCOMMANDS = sizeof(commands) / sizeof(commands[0]) };

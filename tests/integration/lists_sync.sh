@@ -7,7 +7,8 @@
 #    after the authority is gone;
 #  - a platform killed with SIGKILL mid-sync loses nothing and applies nothing twice;
 #  - forged (wrong role, unknown key, tampered), replayed and re-addressed batches
-#    are refused with their error codes.
+#    are refused with their error codes;
+#  - a platform entitled later receives a snapshot and then follows the chain.
 # usage: lists_sync.sh BIN_DIR TEST_BIN_DIR WORK_DIR
 set -eu
 BIN=$1
@@ -92,4 +93,13 @@ echo "tampered: $r"
 # the replayed list was applied exactly once
 [ "$(api p2 GET /v1/lists | python3 -c "import sys,json; print(sum(1 for l in json.load(sys.stdin)['lists'] if l['name']=='injected'))")" = 1 ] || fail "injected list"
 grep -q '"code":"HF_EROLE"' "$W/p2.log" || fail "reject not logged"
+echo "# 6. entitled later: p4 gets a snapshot, then follows the chain"
+api auth POST "/v1/lists/$L/platforms" "{\"member\":\"$ID_p4\"}" >/dev/null
+wait_head p4 "$L" 10 30
+[ "$(api p4 GET "/v1/lists/$L" | jget "['entries']['active']")" = 21997 ] || fail "p4 snapshot"
+api auth POST "/v1/lists/$L/remove" '{"ids":[4,5]}' >/dev/null
+wait_head p4 "$L" 11
+wait_head p1 "$L" 11
+[ "$(api p4 GET "/v1/lists/$L" | jget "['entries']['active']")" = 21995 ] || fail "p4 after snapshot"
+[ "$(metric p4 'messages_in_total{type="17"}')" = 1 ] || fail "p4 snapshot count"
 echo "PASS"

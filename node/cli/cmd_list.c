@@ -1,0 +1,355 @@
+/*
+ * `hashfed list ...` and `hashfed status`: clients of the node's local HTTP
+ * API (docs/api.md). Plain HTTP/1.1 over a TCP socket to the API address
+ * (loopback by default), bearer token from a file.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+
+#define HFC_MAX_RESPONSE (64u * 1024u * 1024u)
+#define HFC_ADD_CHUNK    100000u /* entries per request (API body limit 32 MiB) */
+
+const char hfc_list_usage[] =
+    "usage: hashfed list create --name NAME --algs pdq,md5,sha256 [--category N]\n"
+    "                           [--platform MEMBER_ID]...\n"
+    "       hashfed list add LIST_ID --file hashes.csv\n"
+    "       hashfed list remove LIST_ID ENTRY_ID...\n"
+    "       hashfed list show [LIST_ID]\n"
+    "common options: --api HOST:PORT (default $HASHFED_API or 127.0.0.1:8470)\n"
+    "                --token-file FILE (default $HASHFED_TOKEN_FILE)\n"
+    "CSV columns: alg,value_hex[,quality[,category[,expires_ms[,case_ref]]]]; a first line\n"
+    "starting with 'alg' is a header. The case reference is turned into a keyed pseudonym\n"
+    "by the node and never sent to anyone.\n"
+    "Output: the API's JSON on stdout. Exit 0 ok, 1 the node refused, 2 usage.\n";
+
+const char hfc_status_usage[] = "usage: hashfed status [--api HOST:PORT] [--token-file FILE]\n"
+                                "Prints the node's lists and delivery state per platform (JSON).\n";
+
+typedef struct hfc_api {
+	char host[128];
+	char port[8];
+	char token[256];
+} hfc_api;
+
+/* Pulls --api/--token-file out of argv (compacting it); fills *a. */
+static int hfc_api_opts(int *argc, char **argv, hfc_api *a)
+{
+	const char *api = getenv("HASHFED_API"), *tf = getenv("HASHFED_TOKEN_FILE");
+	int k = 0;
+	for (int i = 0; i < *argc; i++) {
+		if (!strcmp(argv[i], "--api") && i + 1 < *argc)
+			api = argv[++i];
+		else if (!strcmp(argv[i], "--token-file") && i + 1 < *argc)
+			tf = argv[++i];
+		else
+			argv[k++] = argv[i];
+	}
+	*argc = k;
+	if (!api)
+		api = "127.0.0.1:8470";
+	const char *colon = strrchr(api, ':');
+	if (!colon || colon == api || (size_t)(colon - api) >= sizeof(a->host) ||
+	    strlen(colon + 1) >= sizeof(a->port)) {
+		fprintf(stderr, "hashfed: --api must be HOST:PORT\n");
+		return HFC_EXIT_USAGE;
+	}
+	snprintf(a->host, sizeof(a->host), "%.*s", (int)(colon - api), api);
+	snprintf(a->port, sizeof(a->port), "%s", colon + 1);
+	if (!tf) {
+		fprintf(stderr, "hashfed: --token-file (or HASHFED_TOKEN_FILE) is required\n");
+		return HFC_EXIT_USAGE;
+	}
+	FILE *f = fopen(tf, "r");
+	if (!f || !fgets(a->token, sizeof(a->token), f)) {
+		fprintf(stderr, "hashfed: cannot read token file %s\n", tf);
+		if (f)
+			fclose(f);
+		return HFC_EXIT_USAGE;
+	}
+	fclose(f);
+	a->token[strcspn(a->token, "\r\n")] = 0;
+	return HFC_EXIT_OK;
+}
+
+static int hfc_write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* One request; prints the JSON body on stdout. Returns the exit status. */
+static int hfc_call(const hfc_api *a, const char *method, const char *path, const char *body)
+{
+	struct addrinfo hints, *res = NULL;
+	char hdr[1024], *buf = NULL;
+	size_t len = 0, cap = 0;
+	int fd = -1, ex = HFC_EXIT_FAIL, status = 0;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(a->host, a->port, &hints, &res) != 0 || !res) {
+		fprintf(stderr, "hashfed: cannot resolve %s\n", a->host);
+		return HFC_EXIT_FAIL;
+	}
+	fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol);
+	if (fd < 0 || connect(fd, res->ai_addr, res->ai_addrlen) != 0) {
+		fprintf(stderr, "hashfed: cannot connect to %s:%s: %s\n", a->host, a->port,
+		        strerror(errno));
+		goto out;
+	}
+	size_t blen = body ? strlen(body) : 0;
+	int n = snprintf(hdr, sizeof(hdr),
+	                 "%s %s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"
+	                 "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+	                 "Connection: close\r\n\r\n",
+	                 method, path, a->host, a->token, blen);
+	if (n < 0 || (size_t)n >= sizeof(hdr) || hfc_write_all(fd, hdr, (size_t)n) != 0 ||
+	    (blen && hfc_write_all(fd, body, blen) != 0)) {
+		fprintf(stderr, "hashfed: write failed\n");
+		goto out;
+	}
+	for (;;) {
+		if (len + 65536 + 1 > cap) {
+			if (cap >= HFC_MAX_RESPONSE) {
+				fprintf(stderr, "hashfed: response too large\n");
+				goto out;
+			}
+			cap = cap ? cap * 2 : 65536 * 2;
+			char *nb = realloc(buf, cap);
+			if (!nb)
+				goto out;
+			buf = nb;
+		}
+		ssize_t r = read(fd, buf + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto out;
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	if (!buf)
+		goto out;
+	buf[len] = 0;
+	char *sep = strstr(buf, "\r\n\r\n");
+	if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1 || !sep) {
+		fprintf(stderr, "hashfed: malformed HTTP response\n");
+		goto out;
+	}
+	fputs(sep + 4, stdout);
+	ex = status == 200 ? HFC_EXIT_OK : HFC_EXIT_FAIL;
+out:
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(res);
+	free(buf);
+	return ex;
+}
+
+static int hfc_call_json(const hfc_api *a, const char *method, const char *path, json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (!s)
+		return HFC_EXIT_FAIL;
+	int ex = hfc_call(a, method, path, s);
+	free(s);
+	return ex;
+}
+
+static int hfc_create(const hfc_api *a, int argc, char **argv)
+{
+	json_t *plats = json_array(), *algs = json_array();
+	const char *name = NULL;
+	long long cat = 0;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--name") && i + 1 < argc) {
+			name = argv[++i];
+		} else if (!strcmp(argv[i], "--category") && i + 1 < argc) {
+			cat = strtoll(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--platform") && i + 1 < argc) {
+			json_array_append_new(plats, json_string(argv[++i]));
+		} else if (!strcmp(argv[i], "--algs") && i + 1 < argc) {
+			char tmp[64];
+			snprintf(tmp, sizeof(tmp), "%s", argv[++i]);
+			for (char *t = strtok(tmp, ","); t; t = strtok(NULL, ","))
+				json_array_append_new(algs, json_string(t));
+		} else {
+			json_decref(plats);
+			json_decref(algs);
+			fputs(hfc_list_usage, stderr);
+			return HFC_EXIT_USAGE;
+		}
+	}
+	if (!name) {
+		json_decref(plats);
+		json_decref(algs);
+		fputs(hfc_list_usage, stderr);
+		return HFC_EXIT_USAGE;
+	}
+	return hfc_call_json(a, "POST", "/v1/lists",
+	                     json_pack("{s:s,s:I,s:o,s:o}", "name", name, "category",
+	                               (json_int_t)cat, "algs", algs, "platforms", plats));
+}
+
+/* Parses one CSV line into an entry object; NULL on a malformed line. */
+static json_t *hfc_csv_entry(char *line)
+{
+	char *f[6] = {0};
+	int n = 0;
+	for (char *p = line; n < 6;) {
+		f[n++] = p;
+		char *c = strchr(p, ',');
+		if (!c)
+			break;
+		*c = 0;
+		p = c + 1;
+	}
+	if (n < 2 || !f[0][0] || !f[1][0])
+		return NULL;
+	json_t *e = json_pack("{s:s,s:s}", "alg", f[0], "value", f[1]);
+	const char *keys[] = {NULL, NULL, "quality", "category", "expires_ms"};
+	for (int i = 2; i < n && i < 5; i++) {
+		char *end;
+		long long v = strtoll(f[i], &end, 10);
+		if (*f[i] && (*end || v < 0)) {
+			json_decref(e);
+			return NULL;
+		}
+		if (*f[i])
+			json_object_set_new(e, keys[i], json_integer(v));
+	}
+	if (n == 6 && f[5][0])
+		json_object_set_new(e, "case", json_string(f[5]));
+	return e;
+}
+
+static int hfc_add(const hfc_api *a, int argc, char **argv)
+{
+	const char *list = NULL, *file = NULL;
+	char path[128], line[1024];
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--file") && i + 1 < argc)
+			file = argv[++i];
+		else if (!list)
+			list = argv[i];
+		else
+			list = NULL, i = argc;
+	}
+	if (!list || !file || strlen(list) != 32) {
+		fputs(hfc_list_usage, stderr);
+		return HFC_EXIT_USAGE;
+	}
+	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	if (!f) {
+		fprintf(stderr, "hashfed: cannot open %s\n", file);
+		return HFC_EXIT_FAIL;
+	}
+	snprintf(path, sizeof(path), "/v1/lists/%s/entries", list);
+	json_t *arr = json_array();
+	int ex = HFC_EXIT_OK;
+	unsigned long lineno = 0;
+	while (ex == HFC_EXIT_OK && fgets(line, sizeof(line), f)) {
+		lineno++;
+		line[strcspn(line, "\r\n")] = 0;
+		if (!line[0] || line[0] == '#' || (lineno == 1 && !strncmp(line, "alg", 3)))
+			continue;
+		json_t *e = hfc_csv_entry(line);
+		if (!e) {
+			fprintf(stderr, "hashfed: %s:%lu: malformed line\n", file, lineno);
+			ex = HFC_EXIT_FAIL;
+			break;
+		}
+		json_array_append_new(arr, e);
+		if (json_array_size(arr) == HFC_ADD_CHUNK) {
+			ex = hfc_call_json(a, "POST", path, json_pack("{s:o}", "entries", arr));
+			arr = json_array();
+		}
+	}
+	if (ex == HFC_EXIT_OK && json_array_size(arr) > 0)
+		ex = hfc_call_json(a, "POST", path, json_pack("{s:O}", "entries", arr));
+	json_decref(arr);
+	if (f != stdin)
+		fclose(f);
+	return ex;
+}
+
+static int hfc_remove(const hfc_api *a, int argc, char **argv)
+{
+	char path[128];
+	if (argc < 2 || strlen(argv[0]) != 32) {
+		fputs(hfc_list_usage, stderr);
+		return HFC_EXIT_USAGE;
+	}
+	json_t *ids = json_array();
+	for (int i = 1; i < argc; i++) {
+		char *end;
+		long long v = strtoll(argv[i], &end, 10);
+		if (*end || v <= 0) {
+			json_decref(ids);
+			fputs(hfc_list_usage, stderr);
+			return HFC_EXIT_USAGE;
+		}
+		json_array_append_new(ids, json_integer(v));
+	}
+	snprintf(path, sizeof(path), "/v1/lists/%s/remove", argv[0]);
+	return hfc_call_json(a, "POST", path, json_pack("{s:o}", "ids", ids));
+}
+
+int hfc_cmd_list(int argc, char **argv)
+{
+	hfc_api a;
+	char path[128];
+	int ex = hfc_api_opts(&argc, argv, &a);
+	if (ex != HFC_EXIT_OK)
+		return ex;
+	if (argc < 2) {
+		fputs(hfc_list_usage, stderr);
+		return HFC_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "create"))
+		return hfc_create(&a, argc - 2, argv + 2);
+	if (!strcmp(argv[1], "add"))
+		return hfc_add(&a, argc - 2, argv + 2);
+	if (!strcmp(argv[1], "remove"))
+		return hfc_remove(&a, argc - 2, argv + 2);
+	if (!strcmp(argv[1], "show") && argc == 2)
+		return hfc_call(&a, "GET", "/v1/lists", NULL);
+	if (!strcmp(argv[1], "show") && argc == 3 && strlen(argv[2]) == 32) {
+		snprintf(path, sizeof(path), "/v1/lists/%s", argv[2]);
+		return hfc_call(&a, "GET", path, NULL);
+	}
+	fputs(hfc_list_usage, stderr);
+	return HFC_EXIT_USAGE;
+}
+
+int hfc_cmd_status(int argc, char **argv)
+{
+	hfc_api a;
+	int ex = hfc_api_opts(&argc, argv, &a);
+	if (ex != HFC_EXIT_OK)
+		return ex;
+	if (argc != 1) {
+		fputs(hfc_status_usage, stderr);
+		return HFC_EXIT_USAGE;
+	}
+	return hfc_call(&a, "GET", "/v1/status", NULL);
+}
