@@ -58,12 +58,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
-		/* Identity and manifest too: a config pointing at a bad key is not valid. */
-		hf_identity *id = NULL;
-		rc = hf_node_load_identity(cfg.identity, &id);
-		hf_identity_free(id);
+		/* Identity and manifest too: a config pointing at a bad key or a manifest that
+		 * does not verify (or does not list us) is not a valid configuration. */
+		memset(&node, 0, sizeof(node));
+		node.cfg = cfg;
+		pthread_rwlock_init(&node.mlock, NULL);
+		rc = hf_node_load_identity(cfg.identity, &node.id);
+		if (rc == HF_OK)
+			rc = hf_node_load_manifest(&node);
+		hf_manifest_free(node.manifest);
+		hf_identity_free(node.id);
+		pthread_rwlock_destroy(&node.mlock);
 		if (rc != HF_OK) {
-			hf_log(HF_LOG_ERROR, "identity_invalid", "code", hf_err_name(rc), NULL);
+			hf_log(HF_LOG_ERROR, "check_failed", "code", hf_err_name(rc), NULL);
 			return 1;
 		}
 		printf("{\"config\":\"ok\"}\n");
