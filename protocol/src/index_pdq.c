@@ -56,6 +56,17 @@ typedef struct pending {
 	uint8_t table;
 } pending;
 
+/* Without -mpopcnt __builtin_popcount is a libgcc call; these are inline. */
+static const uint8_t pop5[32] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+                                 1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5};
+
+static unsigned popcount32(uint32_t x)
+{
+	x = x - ((x >> 1) & 0x55555555u);
+	x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+	return (((x + (x >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24;
+}
+
 /* ---- geometry ---- */
 
 static uint32_t chunk_of(const uint64_t *w, unsigned o, unsigned c)
@@ -653,7 +664,7 @@ static bool first_table(const qstate *st, const uint64_t *rec, unsigned i)
 			continue;
 		}
 		uint32_t c = chunk_of(rec, st->idx->off[j], chunk_width[j]);
-		if (__builtin_popcount(c ^ st->qc[j]) <= st->t[j]) {
+		if ((int)popcount32(c ^ st->qc[j]) <= st->t[j]) {
 			return false;
 		}
 	}
@@ -664,8 +675,8 @@ static void flush(qstate *st)
 {
 	const hf_pdq_index *idx = st->idx;
 	for (size_t j = 0; j < st->nc && !st->stop; j++) {
-		if (j + 8 < st->nc) {
-			__builtin_prefetch(hfi_slot(&idx->slots, st->cid[j + 8]));
+		if (j + 16 < st->nc) {
+			__builtin_prefetch(hfi_slot(&idx->slots, st->cid[j + 16]));
 		}
 		const uint64_t *rec = (const uint64_t *)(void *)hfi_slot(&idx->slots, st->cid[j]);
 		unsigned d = idx->k.dist256(st->q, rec);
@@ -695,8 +706,7 @@ static void scan_bucket(qstate *st, unsigned i, const hfi_bucket *b, size_t n, u
 			for (size_t j = 0; j < piece; j++) {
 				uint32_t v = b->e[at + j];
 				st->cid[st->nc + got] = v & HFI_ID_MASK;
-				got += (unsigned)__builtin_popcount((v >> HFI_ID_BITS) ^ qlow) <=
-				       budget;
+				got += pop5[(v >> HFI_ID_BITS) ^ qlow] <= budget;
 			}
 		} else {
 			got = st->idx->k.scan(b->e + at, piece, qlow, budget, st->cid + st->nc);
@@ -730,8 +740,14 @@ static void probe_table(qstate *st, unsigned i)
 			b[j] = atomic_load_explicit(&dir[ix[j]], memory_order_acquire);
 		}
 		for (size_t j = 0; j < m; j++) {
-			n[j] =
-			    b[j] != NULL ? atomic_load_explicit(&b[j]->n, memory_order_acquire) : 0;
+			if (b[j] != NULL) {
+				/* Buckets of 16+ entries (N of several million) span a
+				 * second cache line: start it too. */
+				__builtin_prefetch((const char *)b[j] + 64);
+				n[j] = atomic_load_explicit(&b[j]->n, memory_order_acquire);
+			} else {
+				n[j] = 0;
+			}
 		}
 		for (size_t j = 0; j < m && !st->stop; j++) {
 			if (n[j] != 0) {
