@@ -96,7 +96,9 @@ HF_API hf_err hf_pdq_index_add(hf_pdq_index *idx, const uint8_t hash[HF_PDQ_INDE
  * Cheaper per entry than _add because each touched bucket is copied once.
  * All-or-nothing: on error nothing was added; *n_failed (if not NULL) gets the
  * position of the offending entry (or n for HF_ENOMEM/HF_ENOSPC).
- * Errors: as _add, plus HF_EEXIST for a ref repeated inside the batch.
+ * Errors: as _add, plus HF_EEXIST for a ref repeated inside the batch and
+ * HF_EINVAL if n > 0 and an array is NULL. n = 0 is HF_OK. May compact the
+ * bucket memory (see _compact) before returning.
  */
 HF_API hf_err hf_pdq_index_add_batch(hf_pdq_index *idx, const uint8_t *hashes, const int *qualities,
                                      const uint64_t *refs, size_t n, size_t *n_failed) HF_MUST_CHECK
