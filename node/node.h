@@ -41,6 +41,7 @@ typedef struct hf_node {
 	struct event *sig_term, *sig_int, *sig_hup;
 	void *api;
 	uint64_t last_pull_ms;
+	uint64_t msgs_out; /* envelopes queued since start (engines add to it) */
 } hf_node;
 
 /* Loads <dir>/node.key as written by `hashfed-keys new-node` (unencrypted). Errors as
