@@ -633,6 +633,23 @@ static hf_err hf_pull_cb(void *ctx, const hf_store_list *l)
 	return hf_send_pull(n, l->id, l->head_n, true);
 }
 
+hf_err hf_lists_hello(hf_node *n)
+{
+	/* spec §12.5: a pull of the all-zero list id is a hello. A node that was down
+	 * sends it once at start, so peers that back off towards it (and may hold
+	 * batches for lists it has never heard of) resume delivery at once. */
+	static const uint8_t zero[HF_LIST_ID_LEN];
+	hf_err rc;
+	HF_TRY(hf_store_begin(n->store));
+	HF_CHECK(hf_send_pull(n, zero, 0, true));
+	HF_CHECK(hf_store_commit(n->store));
+	hf_transport_kick(n->tr);
+	return HF_OK;
+out:
+	hf_store_rollback(n->store);
+	return rc;
+}
+
 hf_err hf_lists_pull_all(hf_node *n)
 {
 	hf_err rc;

@@ -41,6 +41,9 @@ hf_err hf_lists_process_inbox(hf_node *n) HF_MUST_CHECK;
 
 /* Anti-entropy: for every list we follow, asks issuer and platforms for batches after ours. */
 hf_err hf_lists_pull_all(hf_node *n) HF_MUST_CHECK;
+/* Sends the start-up hello (a pull of the all-zero list id, spec §12.5) to every
+ * authority and platform. */
+hf_err hf_lists_hello(hf_node *n) HF_MUST_CHECK;
 
 /* Case pseudonym: keyed BLAKE2b-128 of the issuer's case reference (node-local key). */
 void hf_lists_pseudonym(const hf_node *n, const char *case_ref, size_t len,

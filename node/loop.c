@@ -74,6 +74,12 @@ static void hf_on_tick(evutil_socket_t fd, short what, void *arg)
 	uint64_t now = hf_now_ms();
 	hf_on_wake(fd, what, arg);
 	if (now - n->last_pull_ms >= n->cfg.pull_interval_ms) {
+		if (n->last_pull_ms == 0) {
+			hf_err hrc = hf_lists_hello(n);
+			if (hrc != HF_OK)
+				hf_log(HF_LOG_ERROR, "hello_failed", "code", hf_err_name(hrc),
+				       NULL);
+		}
 		n->last_pull_ms = now;
 		hf_err rc = hf_lists_pull_all(n);
 		if (rc != HF_OK)

@@ -1,5 +1,6 @@
 /* hashfed-node: the daemon each federation member runs. */
 #include <stdio.h>
+#include <malloc.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -27,6 +28,11 @@ int main(int argc, char **argv)
 	hf_config cfg;
 	hf_node node;
 	hf_err rc;
+	/* Batches are multi-megabyte buffers allocated and freed per message: keep
+	 * them on the heap instead of a fresh, zero-filled mmap each time (page
+	 * faults and page clearing were a fifth of a platform's sync profile). */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(USAGE, stdout);
