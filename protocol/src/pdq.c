@@ -654,5 +654,5 @@ bool hf_pdq_is_zero(const hf_pdq_hash *h)
 
 bool hf_pdq_bit(const hf_pdq_hash *h, unsigned k)
 {
-	return k < 256 && ((h->b[31 - k / 8] >> (k % 8)) & 1u) != 0;
+	return k < 256 && (((unsigned)h->b[31 - k / 8] >> (k % 8)) & 1u) != 0;
 }
