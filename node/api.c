@@ -15,6 +15,7 @@
 #include "lists.h"
 #include "log.h"
 #include "node.h"
+#include "orders.h"
 
 typedef struct hf_api {
 	hf_node *n;
@@ -526,7 +527,7 @@ static void hf_route(struct evhttp_request *req, void *arg)
 			hf_post_platform(a, req, id);
 		else
 			hf_reply_err(req, HF_ENOTFOUND, "no such endpoint");
-	} else {
+	} else if (!hf_orders_route(a->n, req, path)) {
 		hf_reply_err(req, HF_ENOTFOUND, "no such endpoint");
 	}
 }

@@ -97,6 +97,8 @@ static int hf_ini_cb(void *user, const char *section, const char *name, const ch
 			ok = hf_set_path(x, c->api_token_file, value);
 		else
 			ok = false;
+	} else if (!strcmp(section, "orders")) {
+		ok = hf_orders_cfg_set(&c->orders, name, value);
 	} else {
 		ok = false;
 	}

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "hashfed/err.h"
+#include "orders_cfg.h"
 
 #define HF_PATH_MAX 1024
 
@@ -33,6 +34,7 @@ typedef struct hf_config {
 	char api_host[128];
 	uint16_t api_port;
 	char api_token_file[HF_PATH_MAX];
+	hf_orders_cfg orders; /* [orders] (orders_cfg.h) */
 } hf_config;
 
 /*

@@ -7,6 +7,7 @@
 
 #include "lists.h"
 #include "log.h"
+#include "orders.h"
 
 #define HF_BATCH_LIFETIME_MS HF_MAX_LIFETIME_MS
 #define HF_PULL_LIFETIME_MS  10000u /* a stale pull is dropped, not retried */
@@ -585,8 +586,7 @@ static hf_err hf_inbox_one(void *ctx, int64_t seq, uint32_t type, const uint8_t 
 			rc = hf_on_pull(n, sender, body, blen, &status);
 			break;
 		default:
-			rc = HF_OK;
-			status = HF_EMSGTYPE;
+			rc = hf_orders_on_message(n, o, sender, env, len, &status);
 		}
 		if (rc != HF_OK && hf_err_class_of(rc) == HF_CLASS_MALFORMED) {
 			status = rc; /* the body itself is bad: final */

@@ -16,6 +16,7 @@
 #include "lists.h"
 #include "log.h"
 #include "node.h"
+#include "orders.h"
 
 static hf_err hf_peer_url(void *ctx, const uint8_t member[HF_MEMBER_LEN], char *url, size_t size)
 {
@@ -136,6 +137,7 @@ hf_err hf_node_init(hf_node *n, const hf_config *cfg)
 	    event_add(n->sig_int, NULL) != 0 || event_add(n->sig_hup, NULL) != 0)
 		return HF_EINTERNAL;
 	HF_TRY(hf_api_start(n, &n->api));
+	HF_TRY(hf_orders_start(n));
 	hf_transport_cfg tc = {
 	    .db_path = n->db_path,
 	    .listen = cfg->listen,
@@ -168,6 +170,7 @@ void hf_node_fini(hf_node *n)
 {
 	hf_transport_stop(n->tr);
 	hf_api_stop(n->api);
+	hf_orders_stop(n);
 	if (n->wake)
 		event_free(n->wake);
 	if (n->tick)

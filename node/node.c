@@ -13,6 +13,7 @@
 #include "keyio.h"
 #include "log.h"
 #include "node.h"
+#include "orders.h"
 
 #define HF_MAX_FILE (HF_MAX_MANIFEST_SIZE + 1)
 
@@ -237,7 +238,7 @@ static hf_err hf_role_check(hf_node *n, const hf_envelope_header *h)
 				                        h->created_ms);
 			break;
 		default:
-			rc = HF_EMSGTYPE; /* this node serves lists only */
+			rc = hf_orders_role(n->manifest, mb, h); /* HF_EMSGTYPE if not an order */
 		}
 	}
 	pthread_rwlock_unlock(&n->mlock);
@@ -257,7 +258,7 @@ static hf_err hf_body_check(uint32_t type, const uint8_t *body, size_t len)
 	case HF_MSG_LIST_PULL:
 		return hf_list_pull_decode(body, len, &q);
 	default:
-		return HF_EMSGTYPE;
+		return hf_orders_body_check(type, body, len);
 	}
 }
 

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_orders.h"
 
 /* Numbered migrations: migration i takes the schema from version i to i + 1. */
 static const char *const MIGRATIONS[] = {
@@ -33,6 +34,8 @@ static const char *const MIGRATIONS[] = {
     " PRIMARY KEY(name, label)) WITHOUT ROWID;",
     /* 1 -> 2: snapshot parts are applied in order; the next expected part is durable. */
     "ALTER TABLE lists ADD COLUMN snap_part INTEGER NOT NULL DEFAULT 0;",
+    /* 2 -> 3: takedown orders (store_orders.h). */
+    HF_STORE_ORDERS_MIGRATION,
 };
 #define N_MIGRATIONS (sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0]))
 
@@ -125,6 +128,7 @@ static const char *const SQL[Q__N] = {
 struct hf_store {
 	sqlite3 *db;
 	sqlite3_stmt *q[Q__N];
+	void *orders; /* store_orders.c statements */
 };
 
 static hf_err hf_exec(hf_store *s, const char *sql)
@@ -199,10 +203,18 @@ out:
 	return rc;
 }
 
+sqlite3 *hf_store_sqlite(hf_store *s, void ***orders_slot)
+{
+	if (orders_slot)
+		*orders_slot = &s->orders;
+	return s->db;
+}
+
 void hf_store_close(hf_store *s)
 {
 	if (!s)
 		return;
+	hf_store_orders_close(s);
 	for (int i = 0; i < Q__N; i++)
 		sqlite3_finalize(s->q[i]);
 	sqlite3_close(s->db);

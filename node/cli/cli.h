@@ -32,6 +32,8 @@ void hfc_json_escape(FILE *f, const char *text);
 /* Commands (one per cmd_<name>.c). */
 int hfc_cmd_hash(int argc, char **argv);
 extern const char hfc_hash_usage[];
+int hfc_cmd_order(int argc, char **argv);
+extern const char hfc_order_usage[];
 int hfc_cmd_list(int argc, char **argv); /* cmd_list.c: client of the node API */
 extern const char hfc_list_usage[];
 int hfc_cmd_status(int argc, char **argv);

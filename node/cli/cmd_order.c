@@ -1,0 +1,328 @@
+/*
+ * `hashfed order ...`: takedown orders through the local node's HTTP API
+ * (docs/api.md "Takedown orders"). The node does the signing, sealing and
+ * bookkeeping; this is a thin client: build JSON, one HTTP/1.1 request with
+ * the bearer token, print the JSON answer.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+
+#define HFC_MAX_REPLY (64u * 1024u * 1024u)
+
+const char hfc_order_usage[] =
+    "usage: hashfed order <action> [options]\n"
+    "\n"
+    "Talks to the local node (--api HOST:PORT or $HASHFED_API, default 127.0.0.1:8470) with\n"
+    "the bearer token of --token-file FILE or $HASHFED_TOKEN_FILE.\n"
+    "\n"
+    "authority:\n"
+    "  send --to PLATFORM --item URL [--item URL ...] [--content-id ID ...]\n"
+    "       --category NAME --legal-basis TEXT --case REF [--deadline 24h]\n"
+    "       [--priority low|normal|high|urgent] [--note TEXT]\n"
+    "  list                              orders we issued, with state and time left\n"
+    "  withdraw ORDER [--item N ...] [--text REASON]\n"
+    "  verify ORDER [--item N ...] [--still-reachable] [--new-deadline 24h]\n"
+    "  answer ORDER --ref MSGID --text ANSWER [--item N ...]\n"
+    "  maintain|close|remind ORDER [--item N ...] [--text TEXT]\n"
+    "  refer ORDER --to AUTHORITY [--note TEXT]\n"
+    "platform:\n"
+    "  inbox                             open orders sent to us, by deadline\n"
+    "  ack ORDER --item N [--item N ...] --outcome removed|blocked_geo|blocked_access|\n"
+    "       not_found|already_removed|cannot_comply|needs_clarification [--reason N] [--text T]\n"
+    "  clarify ORDER --item N --text QUESTION\n"
+    "  dispute|appeal ORDER [--item N ...] --text GROUNDS\n"
+    "either:\n"
+    "  show ORDER | history ORDER       one order; its full signed history\n"
+    "  recurrence ORDER --item N [--new-deadline 24h]\n"
+    "  referrals | escalations\n";
+
+typedef struct hfc_opts {
+	const char *api, *token_file;
+	const char *to, *category, *legal, *case_ref, *deadline, *priority, *note, *outcome;
+	const char *text, *ref, *reason, *new_deadline;
+	bool still_reachable;
+	json_t *items;   /* send: item objects; others: indexes */
+	json_t *indexes; /* --item N */
+} hfc_opts;
+
+static int hfc_err(const char *msg)
+{
+	fprintf(stderr, "hashfed order: %s\n", msg);
+	return HFC_EXIT_USAGE;
+}
+
+/* One HTTP/1.1 request; prints the body to stdout. Returns the exit status. */
+static int hfc_http(const hfc_opts *o, const char *method, const char *path, json_t *body)
+{
+	char host[256], token[512] = "", *req = NULL, *payload = NULL, *resp = NULL;
+	const char *port;
+	struct addrinfo hints, *ai = NULL;
+	int fd = -1, rcode = HFC_EXIT_FAIL;
+	size_t len = 0, cap = 0;
+	FILE *f = o->token_file ? fopen(o->token_file, "r") : NULL;
+	if (!f || !fgets(token, sizeof(token), f)) {
+		if (f)
+			fclose(f);
+		return hfc_err("cannot read the API token (--token-file or $HASHFED_TOKEN_FILE)");
+	}
+	fclose(f);
+	token[strcspn(token, "\r\n")] = 0;
+	snprintf(host, sizeof(host), "%s", o->api);
+	char *colon = strrchr(host, ':');
+	if (!colon)
+		return hfc_err("--api must be HOST:PORT");
+	*colon = 0;
+	port = colon + 1;
+	payload = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	size_t plen = payload ? strlen(payload) : 0;
+	size_t cap_req = plen + strlen(path) + strlen(o->api) + strlen(token) + 256;
+	int rl = -1;
+	req = malloc(cap_req);
+	if (req)
+		rl = snprintf(req, cap_req,
+		              "%s %s HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"
+		              "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+		              "Connection: close\r\n\r\n%s",
+		              method, path, o->api, token, plen, payload ? payload : "");
+	if (rl < 0 || (size_t)rl >= cap_req)
+		goto out;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, port, &hints, &ai) != 0 ||
+	    (fd = socket(ai->ai_family, SOCK_STREAM, 0)) < 0 ||
+	    connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		fprintf(stderr, "hashfed order: cannot connect to %s\n", o->api);
+		goto out;
+	}
+	for (size_t off = 0; off < (size_t)rl;) {
+		ssize_t w = write(fd, req + off, (size_t)rl - off);
+		if (w <= 0)
+			goto out;
+		off += (size_t)w;
+	}
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			if (cap > HFC_MAX_REPLY)
+				goto out;
+			cap = cap ? 2 * cap : 16384;
+			char *p = realloc(resp, cap);
+			if (!p)
+				goto out;
+			resp = p;
+		}
+		ssize_t r = read(fd, resp + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	if (!resp)
+		goto out;
+	resp[len] = 0;
+	int status = 0;
+	char *sep = strstr(resp, "\r\n\r\n");
+	if (sscanf(resp, "HTTP/1.%*d %d", &status) != 1 || !sep) {
+		fprintf(stderr, "hashfed order: bad reply from the node\n");
+		goto out;
+	}
+	fputs(sep + 4, status == 200 ? stdout : stderr);
+	rcode = status == 200 ? HFC_EXIT_OK : HFC_EXIT_FAIL;
+out:
+	if (ai)
+		freeaddrinfo(ai);
+	if (fd >= 0)
+		close(fd);
+	free(req);
+	free(payload);
+	free(resp);
+	return rcode;
+}
+
+static const char *hfc_need(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+static int hfc_parse(int argc, char **argv, int start, hfc_opts *o)
+{
+	for (int i = start; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+		if (!strcmp(a, "--still-reachable")) {
+			o->still_reachable = true;
+			continue;
+		}
+		if (strncmp(a, "--", 2) != 0 || !(v = hfc_need(argc, argv, &i)))
+			return -1;
+		if (!strcmp(a, "--api"))
+			o->api = v;
+		else if (!strcmp(a, "--token-file"))
+			o->token_file = v;
+		else if (!strcmp(a, "--to"))
+			o->to = v;
+		else if (!strcmp(a, "--category"))
+			o->category = v;
+		else if (!strcmp(a, "--legal-basis"))
+			o->legal = v;
+		else if (!strcmp(a, "--case"))
+			o->case_ref = v;
+		else if (!strcmp(a, "--deadline"))
+			o->deadline = v;
+		else if (!strcmp(a, "--priority"))
+			o->priority = v;
+		else if (!strcmp(a, "--note"))
+			o->note = v;
+		else if (!strcmp(a, "--outcome"))
+			o->outcome = v;
+		else if (!strcmp(a, "--text"))
+			o->text = v;
+		else if (!strcmp(a, "--ref"))
+			o->ref = v;
+		else if (!strcmp(a, "--reason"))
+			o->reason = v;
+		else if (!strcmp(a, "--new-deadline"))
+			o->new_deadline = v;
+		else if (!strcmp(a, "--content-id"))
+			json_array_append_new(o->items, json_pack("{s:s}", "content_id", v));
+		else if (!strcmp(a, "--item")) {
+			char *end;
+			long n = strtol(v, &end, 10);
+			if (!*end && n >= 0)
+				json_array_append_new(o->indexes, json_integer(n));
+			json_array_append_new(o->items, json_pack("{s:s}", "url", v));
+		} else
+			return -1;
+	}
+	return 0;
+}
+
+static void hfc_set(json_t *j, const char *k, const char *v)
+{
+	if (v)
+		json_object_set_new(j, k, json_string(v));
+}
+
+/* Paths with a 32-hex order id argument. */
+static int hfc_order_path(char *buf, size_t size, const char *id, const char *sub)
+{
+	if (!id || strlen(id) != 32 || strspn(id, "0123456789abcdefABCDEF") != 32)
+		return -1;
+	snprintf(buf, size, "/v1/orders/%s%s", id, sub);
+	return 0;
+}
+
+int hfc_cmd_order(int argc, char **argv)
+{
+	hfc_opts o;
+	char path[128];
+	int rc = HFC_EXIT_USAGE;
+	json_t *body = NULL;
+	if (argc < 2)
+		return hfc_err("missing action (see hashfed order --help)");
+	const char *act = argv[1];
+	bool has_id = argc > 2 && strncmp(argv[2], "--", 2) != 0;
+	const char *id = has_id ? argv[2] : NULL;
+	memset(&o, 0, sizeof(o));
+	o.api = getenv("HASHFED_API") ? getenv("HASHFED_API") : "127.0.0.1:8470";
+	o.token_file = getenv("HASHFED_TOKEN_FILE");
+	o.items = json_array();
+	o.indexes = json_array();
+	if (hfc_parse(argc, argv, has_id ? 3 : 2, &o) != 0) {
+		rc = hfc_err("bad option (see hashfed order --help)");
+		goto out;
+	}
+	if (!strcmp(act, "send")) {
+		if (!o.to || !o.category || !o.legal || !o.case_ref || !json_array_size(o.items)) {
+			rc = hfc_err("send needs --to, --item/--content-id, --category, "
+			             "--legal-basis, --case");
+			goto out;
+		}
+		body = json_pack("{s:s,s:s,s:s,s:s,s:O}", "platform", o.to, "category", o.category,
+		                 "legal_basis", o.legal, "case", o.case_ref, "items", o.items);
+		hfc_set(body, "deadline", o.deadline);
+		hfc_set(body, "priority", o.priority);
+		hfc_set(body, "note", o.note);
+		rc = hfc_http(&o, "POST", "/v1/orders", body);
+	} else if (!strcmp(act, "list") || !strcmp(act, "inbox") || !strcmp(act, "referrals") ||
+	           !strcmp(act, "escalations")) {
+		snprintf(path, sizeof(path), "%s",
+		         !strcmp(act, "list")        ? "/v1/orders"
+		         : !strcmp(act, "inbox")     ? "/v1/orders/inbox"
+		         : !strcmp(act, "referrals") ? "/v1/referrals"
+		                                     : "/v1/escalations");
+		rc = hfc_http(&o, "GET", path, NULL);
+	} else if (!strcmp(act, "show") || !strcmp(act, "history")) {
+		if (hfc_order_path(path, sizeof(path), id,
+		                   !strcmp(act, "show") ? "" : "/history")) {
+			rc = hfc_err("expected an order id (32 hex)");
+			goto out;
+		}
+		rc = hfc_http(&o, "GET", path, NULL);
+	} else if (!strcmp(act, "ack")) {
+		if (hfc_order_path(path, sizeof(path), id, "/outcomes") || !o.outcome ||
+		    !json_array_size(o.indexes)) {
+			rc = hfc_err("ack ORDER --item N --outcome OUTCOME");
+			goto out;
+		}
+		json_t *res = json_array();
+		size_t i;
+		json_t *v;
+		json_array_foreach(o.indexes, i, v)
+		{
+			json_t *r = json_pack("{s:O,s:s}", "item", v, "outcome", o.outcome);
+			hfc_set(r, "text", o.text);
+			if (o.reason)
+				json_object_set_new(r, "reason", json_integer(atoi(o.reason)));
+			json_array_append_new(res, r);
+		}
+		body = json_pack("{s:o}", "results", res);
+		rc = hfc_http(&o, "POST", path, body);
+	} else if (!strcmp(act, "refer")) {
+		if (hfc_order_path(path, sizeof(path), id, "/refer") || !o.to) {
+			rc = hfc_err("refer ORDER --to AUTHORITY");
+			goto out;
+		}
+		body = json_pack("{s:s}", "to", o.to);
+		hfc_set(body, "note", o.note);
+		rc = hfc_http(&o, "POST", path, body);
+	} else {
+		static const char *const events[] = {
+		    "withdraw", "verify",  "answer", "maintain",   "close", "remind",
+		    "clarify",  "dispute", "appeal", "recurrence", "review"};
+		size_t k = 0;
+		while (k < sizeof(events) / sizeof(events[0]) && strcmp(events[k], act))
+			k++;
+		char sub[32];
+		snprintf(sub, sizeof(sub), "/%s", act);
+		if (k == sizeof(events) / sizeof(events[0]) ||
+		    hfc_order_path(path, sizeof(path), id, sub)) {
+			rc = hfc_err(
+			    "unknown action or missing order id (see hashfed order --help)");
+			goto out;
+		}
+		body = json_pack("{s:O}", "items", o.indexes);
+		hfc_set(body, "text", o.text);
+		hfc_set(body, "ref", o.ref);
+		hfc_set(body, "new_deadline", o.new_deadline);
+		if (o.still_reachable)
+			hfc_set(body, "result", "still_reachable");
+		rc = hfc_http(&o, "POST", path, body);
+	}
+out:
+	json_decref(body);
+	json_decref(o.items);
+	json_decref(o.indexes);
+	return rc;
+}
