@@ -14,6 +14,7 @@
 #include "api.h"
 #include "lists.h"
 #include "log.h"
+#include "match.h"
 #include "node.h"
 #include "orders.h"
 
@@ -500,6 +501,8 @@ static void hf_route(struct evhttp_request *req, void *arg)
 		hf_reply_err(req, HF_EAUTH, "missing or wrong bearer token");
 		return;
 	}
+	if (hf_match_api_route(a->n, req, path))
+		return;
 	if (!strcmp(path, "/metrics") && get)
 		hf_get_metrics(a, req);
 	else if (!strcmp(path, "/v1/status") && get)

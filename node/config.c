@@ -97,6 +97,8 @@ static int hf_ini_cb(void *user, const char *section, const char *name, const ch
 			ok = hf_set_path(x, c->api_token_file, value);
 		else
 			ok = false;
+	} else if (!strcmp(section, "match")) {
+		ok = hf_match_config_set(&c->match, name, value);
 	} else if (!strcmp(section, "orders")) {
 		ok = hf_orders_cfg_set(&c->orders, name, value);
 	} else {
@@ -123,6 +125,7 @@ hf_err hf_config_load(const char *path, hf_config *c, char *err, size_t err_size
 	snprintf(c->api_host, sizeof(c->api_host), "127.0.0.1");
 	c->api_port = 8470;
 	c->pull_interval_ms = 5000;
+	hf_match_config_defaults(&c->match);
 	int r = ini_parse(path, hf_ini_cb, &x);
 	if (r == -1) {
 		snprintf(err, err_size, "%s: cannot open", path);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "hashfed/err.h"
+#include "match_config.h"
 #include "orders_cfg.h"
 
 #define HF_PATH_MAX 1024
@@ -34,7 +35,8 @@ typedef struct hf_config {
 	char api_host[128];
 	uint16_t api_port;
 	char api_token_file[HF_PATH_MAX];
-	hf_orders_cfg orders; /* [orders] (orders_cfg.h) */
+	hf_match_config match; /* [match] (match_config.h) */
+	hf_orders_cfg orders;  /* [orders] (orders_cfg.h) */
 } hf_config;
 
 /*

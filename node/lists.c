@@ -7,6 +7,7 @@
 
 #include "lists.h"
 #include "log.h"
+#include "match.h"
 #include "orders.h"
 
 #define HF_BATCH_LIFETIME_MS HF_MAX_LIFETIME_MS
@@ -448,6 +449,7 @@ static hf_err hf_on_batch(hf_node *n, const uint8_t sender[HF_MEMBER_ID_LEN], co
 		if (rc != HF_OK && rc != HF_ENOTFOUND)
 			return rc;
 	}
+	HF_TRY(hf_match_on_batch(n, &l, &b, env, env_len));
 	l.head_n = b.number;
 	hf_list_batch_hash(body, body_len, l.head_hash);
 	l.next_id = max_id + 1;
@@ -510,6 +512,7 @@ static hf_err hf_on_snapshot(hf_node *n, const uint8_t sender[HF_MEMBER_ID_LEN],
 	uint64_t max_id = 0;
 	hf_list_snapshot_iter(&s, &it);
 	HF_TRY(hf_apply_entries(n, l.id, &it, &max_id));
+	HF_TRY(hf_match_on_snapshot(n, &l, &s));
 	if (s.part + 1 == s.parts) {
 		l.snap_part = 0;
 		l.head_n = s.at_batch;
@@ -584,6 +587,9 @@ static hf_err hf_inbox_one(void *ctx, int64_t seq, uint32_t type, const uint8_t 
 			break;
 		case HF_MSG_LIST_PULL:
 			rc = hf_on_pull(n, sender, body, blen, &status);
+			break;
+		case HF_MSG_MATCH_REPORT:
+			rc = hf_match_on_report(n, sender, body, blen, &status);
 			break;
 		default:
 			rc = hf_orders_on_message(n, o, sender, env, len, &status);

@@ -15,6 +15,7 @@
 #include "api.h"
 #include "lists.h"
 #include "log.h"
+#include "match.h"
 #include "node.h"
 #include "orders.h"
 
@@ -136,6 +137,7 @@ hf_err hf_node_init(hf_node *n, const hf_config *cfg)
 	if (event_add(n->tick, &tv) != 0 || event_add(n->sig_term, NULL) != 0 ||
 	    event_add(n->sig_int, NULL) != 0 || event_add(n->sig_hup, NULL) != 0)
 		return HF_EINTERNAL;
+	HF_TRY(hf_match_start(n));
 	HF_TRY(hf_api_start(n, &n->api));
 	HF_TRY(hf_orders_start(n));
 	hf_transport_cfg tc = {
@@ -170,6 +172,7 @@ void hf_node_fini(hf_node *n)
 {
 	hf_transport_stop(n->tr);
 	hf_api_stop(n->api);
+	hf_match_stop(n);
 	hf_orders_stop(n);
 	if (n->wake)
 		event_free(n->wake);

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "hashfed/list.h"
+#include "hashfed/match_report.h"
 #include "keyio.h"
 #include "log.h"
 #include "node.h"
@@ -237,6 +238,9 @@ static hf_err hf_role_check(hf_node *n, const hf_envelope_header *h)
 				rc = hf_manifest_allows(n->manifest, mb, HF_ROLE_AUTHORITY,
 				                        h->created_ms);
 			break;
+		case HF_MSG_MATCH_REPORT: /* spec §14: platform -> issuer */
+			rc = hf_manifest_allows(n->manifest, mb, HF_ROLE_PLATFORM, h->created_ms);
+			break;
 		default:
 			rc = hf_orders_role(n->manifest, mb, h); /* HF_EMSGTYPE if not an order */
 		}
@@ -250,6 +254,7 @@ static hf_err hf_body_check(uint32_t type, const uint8_t *body, size_t len)
 	hf_list_batch b;
 	hf_list_snapshot s;
 	hf_list_pull q;
+	hf_match_report mr;
 	switch (type) {
 	case HF_MSG_LIST_BATCH:
 		return hf_list_batch_decode(body, len, &b);
@@ -257,6 +262,8 @@ static hf_err hf_body_check(uint32_t type, const uint8_t *body, size_t len)
 		return hf_list_snapshot_decode(body, len, &s);
 	case HF_MSG_LIST_PULL:
 		return hf_list_pull_decode(body, len, &q);
+	case HF_MSG_MATCH_REPORT:
+		return hf_match_report_decode(body, len, &mr);
 	default:
 		return hf_orders_body_check(type, body, len);
 	}

@@ -40,6 +40,7 @@ typedef struct hf_node {
 	struct event *tick; /* periodic: inbox, pulls */
 	struct event *sig_term, *sig_int, *sig_hup;
 	void *api;
+	void *match; /* match.c: the platform-side matcher */
 	void *orders; /* orders.c engine state */
 	uint64_t last_pull_ms;
 	uint64_t msgs_out; /* envelopes queued since start (engines add to it) */

@@ -7,6 +7,7 @@
 
 #include "store.h"
 #include "store_orders.h"
+#include "store_match.h"
 
 /* Numbered migrations: migration i takes the schema from version i to i + 1. */
 static const char *const MIGRATIONS[] = {
@@ -36,6 +37,8 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE lists ADD COLUMN snap_part INTEGER NOT NULL DEFAULT 0;",
     /* 2 -> 3: takedown orders (store_orders.h). */
     HF_STORE_ORDERS_MIGRATION,
+    /* 3 -> 4: matching (store_match.h). */
+    HF_STORE_MATCH_MIGRATION,
 };
 #define N_MIGRATIONS (sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0]))
 

@@ -17,7 +17,7 @@
 #include "hashfed/err.h"
 #include "hashfed/list.h"
 
-#define HF_STORE_SCHEMA_VERSION 3
+#define HF_STORE_SCHEMA_VERSION 4
 #define HF_MEMBER_LEN           16
 
 typedef struct hf_store hf_store;

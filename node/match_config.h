@@ -1,0 +1,37 @@
+#ifndef HF_NODE_MATCH_CONFIG_H
+#define HF_NODE_MATCH_CONFIG_H
+
+/*
+ * [match] section of node.ini (docs/match.md):
+ *   max_distance        PDQ Hamming distance that counts as a match (0..43, default 31)
+ *   min_quality         PDQ quality below which entries/queries are refused (default 50)
+ *   max_image_bytes     largest image body POST /v1/match hashes (default 16 MiB)
+ *   max_bulk            hashes in one bulk request (default 10000)
+ *   flood_threshold     distinct uploads per window an entry may match before it is
+ *                       quarantined pending review (default 100; 0 = off)
+ *   flood_window_ms     the window (default 3600000, one hour)
+ *   flush_interval_ms   how often match counts are written to the store (default 2000)
+ *   report_interval_ms  how often match reports go to issuers (default 3600000)
+ *   expiry_sweep_ms     how often expired entries leave the index (default 60000)
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct hf_match_config {
+	unsigned max_distance;
+	int min_quality;
+	uint64_t max_image_bytes;
+	uint32_t max_bulk;
+	uint32_t flood_threshold;
+	uint64_t flood_window_ms;
+	uint64_t flush_interval_ms;
+	uint64_t report_interval_ms;
+	uint64_t expiry_sweep_ms;
+} hf_match_config;
+
+/* Fills the defaults above. */
+void hf_match_config_defaults(hf_match_config *c);
+/* Sets one key from its text value; false if the key is unknown or the value invalid. */
+bool hf_match_config_set(hf_match_config *c, const char *name, const char *value);
+
+#endif
