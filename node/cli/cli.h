@@ -36,6 +36,9 @@ int hfc_cmd_order(int argc, char **argv);
 extern const char hfc_order_usage[];
 int hfc_cmd_list(int argc, char **argv); /* cmd_list.c: client of the node API */
 extern const char hfc_list_usage[];
+int hfc_list_import(int argc, char **argv); /* cmd_import.c: hash list files */
+int hfc_list_export(int argc, char **argv);
+extern const char hfc_import_usage[];
 int hfc_cmd_status(int argc, char **argv);
 extern const char hfc_status_usage[];
 

@@ -25,6 +25,7 @@ const char hfc_list_usage[] =
     "       hashfed list add LIST_ID --file hashes.csv\n"
     "       hashfed list remove LIST_ID ENTRY_ID...\n"
     "       hashfed list show [LIST_ID]\n"
+    "       hashfed list import|export ... (ThreatExchange/HMA CSV files; run it for options)\n"
     "common options: --api HOST:PORT (default $HASHFED_API or 127.0.0.1:8470)\n"
     "                --token-file FILE (default $HASHFED_TOKEN_FILE)\n"
     "CSV columns: alg,value_hex[,quality[,category[,expires_ms[,case_ref]]]]; a first line\n"
@@ -318,6 +319,8 @@ int hfc_cmd_list(int argc, char **argv)
 {
 	hfc_api a;
 	char path[128];
+	if (argc >= 2 && (!strcmp(argv[1], "import") || !strcmp(argv[1], "export"))) /* offline */
+		return (argv[1][0] == 'i' ? hfc_list_import : hfc_list_export)(argc - 2, argv + 2);
 	int ex = hfc_api_opts(&argc, argv, &a);
 	if (ex != HFC_EXIT_OK)
 		return ex;

@@ -151,4 +151,21 @@ R=$(api p1 POST /v1/match "{\"alg\":\"pdq\",\"value\":\"$(flip "$P1" 31)\"}")
 [ "$(api p1 POST /v1/match "{\"alg\":\"md5\",\"value\":\"$M1\"}" | nmatch)" = 0 ] || fail "disable lost on restart"
 [ "$(api p1 POST /v1/match "{\"alg\":\"sha256\",\"value\":\"$S1\"}" | nmatch)" = 0 ] || fail "tombstone lost on restart"
 [ "$(api p1 GET /v1/match/status | jx "[d['entries']['pdq'], d['entries']['md5'], d['entries']['sha256']]")" = "[3, 2, 1]" ] || fail "status"
+
+echo "# 12. import a ThreatExchange CSV, export as HMA CSV"
+T=$(flip "$P1" 100)
+printf 'hash,indicator_id,timestamp,tags\n%s,98765,1600000000,"x y"\n' "$T" > "$W/te.csv"
+"$BIN/hashfed" list import --format te "$W/te.csv" 2>/dev/null > "$W/te.add"
+grep -q ",te:98765$" "$W/te.add" || fail "import: $(cat "$W/te.add")"
+"$BIN/hashfed" list add "$L" --file "$W/te.add" --api "$API_auth" --token-file "$W/token" >/dev/null || fail "list add"
+wait_head p1 "$L" 4
+[ "$(api p1 POST /v1/match "{\"alg\":\"pdq\",\"value\":\"$T\"}" | jget "['matches'][0]['entry']")" = 9 ] || fail "imported hash"
+api p1 GET "/v1/lists/$L/entries" | "$BIN/hashfed" list export --format hma 2>/dev/null > "$W/hma.csv"
+grep -qx "pdq,$T" "$W/hma.csv" || fail "export: $(cat "$W/hma.csv")"
+"$BIN/hashfed" list import --format hma "$W/hma.csv" 2>/dev/null | cut -d, -f1,2 | sort > "$W/rt1"
+sed 1d "$W/hma.csv" | sort > "$W/rt2"
+cmp -s "$W/rt1" "$W/rt2" || fail "hma round trip"
+printf 'pdq,%s\nmd5,12\n' "$T" > "$W/bad.csv"
+if "$BIN/hashfed" list import --format hma "$W/bad.csv" >/dev/null 2>"$W/bad.err"; then fail "bad csv accepted"; fi
+grep -q "bad.csv:2: .*HF_ELENGTH" "$W/bad.err" || fail "bad csv error: $(cat "$W/bad.err")"
 echo "PASS"
