@@ -23,11 +23,20 @@ hf_err hf_log_set_level(const char *name)
 	return HF_ECONFIG;
 }
 
+/* Tests only ([orders] test_clock, orders_cfg.h): set once at start, before any thread. */
+static int64_t g_test_offset_ms;
+
+void hf_clock_set_test_offset(int64_t ms)
+{
+	g_test_offset_ms = ms;
+}
+
 uint64_t hf_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u +
+	       (uint64_t)g_test_offset_ms;
 }
 
 void hf_hex(const uint8_t *p, size_t n, char *out)

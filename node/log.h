@@ -24,8 +24,10 @@ hf_err hf_log_set_level(const char *name) HF_MUST_CHECK;
  * Values are JSON-escaped; a value starting with '#' is written raw (numbers).
  */
 void hf_log(hf_log_level level, const char *event, ...) __attribute__((sentinel));
-/* Unix time in milliseconds. */
+/* Unix time in milliseconds (plus the test offset, if one was set). */
 uint64_t hf_now_ms(void);
+/* Tests only: shifts hf_now_ms by ms (orders_cfg.h test_clock). Call before threads start. */
+void hf_clock_set_test_offset(int64_t ms);
 /* Lower-case hex of n bytes into out (2n + 1). */
 void hf_hex(const uint8_t *p, size_t n, char *out);
 /* Parses exactly n bytes of hex; HF_EPARSE otherwise. */

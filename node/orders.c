@@ -18,7 +18,6 @@
 #define HF_ORDERS_MAX_AUDITORS  16u
 
 typedef struct hf_orders {
-	int64_t clock_offset_ms;
 	struct event *timer;
 } hf_orders;
 
@@ -50,9 +49,8 @@ bool hf_orders_cfg_set(hf_orders_cfg *c, const char *name, const char *v)
 
 uint64_t hf_orders_now(const hf_node *n)
 {
-	const hf_orders *g = n->orders;
-	uint64_t t = hf_now_ms();
-	return g ? (uint64_t)((int64_t)t + g->clock_offset_ms) : t;
+	(void)n;
+	return hf_now_ms();
 }
 
 void hf_orders_log_hex(const char *event, const uint8_t *id, hf_err code)
@@ -826,7 +824,7 @@ hf_err hf_orders_start(hf_node *n)
 		long long v = strtoll(off, &end, 10);
 		if (errno || *end)
 			return HF_ECONFIG;
-		g->clock_offset_ms = v;
+		hf_clock_set_test_offset(v);
 		hf_log(HF_LOG_WARN, "test_clock", "offset_ms", off, NULL);
 	}
 	g->timer = event_new(n->base, -1, EV_PERSIST, hf_on_timer, n);

@@ -27,8 +27,8 @@
 hf_err hf_orders_start(hf_node *n) HF_MUST_CHECK;
 /* NULL-safe; cancels the timer. */
 void hf_orders_stop(hf_node *n);
-/* The orders clock: unix ms, plus the test offset when [orders] test_clock = true. Used for
- * deadlines, pauses and time left; message times use the real clock (receivers bound them). */
+/* The orders clock: hf_now_ms, which includes $HF_TEST_CLOCK_OFFSET_MS when [orders]
+ * test_clock = true (the whole node moves, so every node of a test must share the offset). */
 uint64_t hf_orders_now(const hf_node *n);
 
 /* node.c hooks (receive path, any thread). Role a sender needs for an order message type,

@@ -7,7 +7,8 @@
  *   check_interval_ms  how often the issuing node checks its deadline timers (default 1000)
  *   remind_before_ms   reminder lead time before a deadline (default 6 h; never more than a
  *                      quarter of the order's time to comply)
- *   test_clock         true: the orders clock adds $HF_TEST_CLOCK_OFFSET_MS (tests only)
+ *   test_clock         true: the node's clock (hf_now_ms) adds $HF_TEST_CLOCK_OFFSET_MS at
+ *                      start (tests only; every node of a test must use the same offset)
  */
 #include <stdbool.h>
 #include <stdint.h>

@@ -34,3 +34,5 @@ inject() {
   "$TBIN/hf_order_inject" "$u" "$W/fed/ca/ca.crt" "$W/p2/tls.crt" "$W/p2/tls.key" \
     "$W/fed/manifest.mp" "$W/$2" "$W/$3/node.pub" "$1" "$4" ${5:-}
 }
+# jx EXPR: evaluates a Python expression over the JSON on stdin bound to d
+jx() { python3 -c "import sys,json; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
