@@ -10,3 +10,10 @@ if(TARGET node_core AND TARGET hashfed-node)
     set_tests_properties(integration.${t} PROPERTIES LABELS integration TIMEOUT 120)
   endforeach()
 endif()
+
+# Baseline helper of tests/bench/bench_orders.sh (raw nng req/rep over the same TLS).
+if(TARGET node_core)
+  add_executable(hf_orders_rtt ${CMAKE_SOURCE_DIR}/tests/bench/orders_rtt.c)
+  target_link_libraries(hf_orders_rtt PRIVATE NNG::nng Threads::Threads)
+  set_target_properties(hf_orders_rtt PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+endif()

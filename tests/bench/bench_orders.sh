@@ -1,0 +1,81 @@
+#!/bin/sh
+# bench_orders: takedown orders -> signed receipts between two real nodes on loopback
+# mutual TLS (issue 6).
+#  - latency: orders sent one at a time, 20 ms apart (open loop, no queueing); per order,
+#    from the authority committing it (sealed, in its outbox) to the authority committing
+#    the platform's signed receipt: transport both ways, the platform's verify + decrypt +
+#    commit + receipt seal, and every SQLite commit (synchronous=FULL) on the way. Times are
+#    the authority's store timestamps (ms resolution).
+#  - durable orders/s: ORDERS orders POSTed back to back over one keep-alive connection;
+#    from the first POST to the last receipt committed at the authority.
+# Baseline (same run): tests/hf_orders_rtt, a raw nng req/rep round trip over the same TLS
+# certificates with a request the size of the order envelope and a reply the size of the
+# receipt envelope (no crypto beyond TLS, no storage).
+# env: BUILD (build dir), LAT (latency samples, default 300), ORDERS (default 2000)
+set -eu
+BUILD=${BUILD:-build}
+LAT=${LAT:-300}
+ORDERS=${ORDERS:-2000}
+BIN=$BUILD/bin
+W=$BUILD/bench-orders
+LOG_LEVEL=warn
+. "$(dirname "$0")/../integration/lib_fed.sh"
+trap 'killhard auth; killhard p1' EXIT
+fed_init auth:authority p1:platform
+start auth; start p1; wait_api auth; wait_api p1
+python3 - "$API_auth" "$TOKEN" "$ID_p1" "$LAT" "$ORDERS" "$W/sizes" <<'PY' > "$W/ours"
+import http.client, json, sys, time, base64
+api, tok, plat, lat, n, sizes = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+host, port = api.split(':')
+c = http.client.HTTPConnection(host, int(port))
+H = {'Authorization': 'Bearer ' + tok, 'Content-Type': 'application/json'}
+def req(m, p, b=None):
+    c.request(m, p, body=json.dumps(b) if b is not None else None, headers=H)
+    r = c.getresponse(); d = json.loads(r.read())
+    if r.status != 200: raise SystemExit(f'{p}: {d}')
+    return d
+def order(i):
+    return req('POST', '/v1/orders', {'platform': plat, 'category': 'deepfake_sexual',
+        'legal_basis': 'Act 44-7(1)', 'case': f'CASE-{i}', 'deadline': '24h',
+        'items': [{'url': f'https://video.example/v/{i:08d}'}]})['id']
+def wait_all(ids, t0):
+    got = {}
+    for x in ids:
+        while True:
+            o = req('GET', f'/v1/orders/{x}')
+            if o['receipt_ms']: got[x] = o; break
+            if time.time() - t0 > 300: raise SystemExit('timeout waiting for receipts')
+            time.sleep(0.01)
+    return got, max(o['receipt_ms'] for o in got.values())
+for i in range(20): order(-i - 1)   # warm-up (TLS handshakes, statement preparation)
+ids = []
+for i in range(lat):
+    ids.append(order(i)); time.sleep(0.02)
+got, _ = wait_all(ids, time.time())
+l = sorted(got[x]['receipt_ms'] - got[x]['received_ms'] for x in ids)
+h = req('GET', f'/v1/orders/{ids[0]}/history')['messages']
+with open(sizes, 'w') as f:
+    f.write(' '.join(str(len(base64.b64decode(m['envelope']))) for m in h[:2]) + '\n')
+t0 = time.time(); t0ms = int(t0 * 1000)
+ids = [order(100000 + i) for i in range(n)]
+t_post = time.time() - t0
+got, last = wait_all(ids, t0)
+first_ms = min(o['received_ms'] for o in got.values())
+print(l[len(l) // 2], l[len(l) * 99 // 100], n / ((last - first_ms) / 1000.0), n / t_post)
+PY
+read p50 p99 ops post_ops < "$W/ours"
+read req_b rep_b < "$W/sizes"
+read b50 b99 <<EOT
+$("$BUILD/tests/hf_orders_rtt" "$W/fed/ca/ca.crt" "$W/auth/tls.crt" "$W/auth/tls.key" $((BASE + 40)) "$req_b" "$rep_b" 2000)
+EOT
+python3 - "$p50" "$p99" "$b50" "$b99" "$ops" "$post_ops" "$req_b" "$rep_b" <<'PY'
+import json, sys
+p50, p99, b50, b99, ops, post = (float(x) for x in sys.argv[1:7])
+for name, ours, base in (("orders_receipt_p50", p50 * 1000, b50), ("orders_receipt_p99", p99 * 1000, b99)):
+    print(json.dumps({"bench": name, "unit": "us (lower is better; ms resolution)", "ours": ours,
+        "baseline": f"nng req/rep over the same TLS, {sys.argv[7]} B / {sys.argv[8]} B",
+        "baseline_value": base, "ratio": round(ours / base, 1)}))
+print(json.dumps({"bench": "orders_durable_per_s", "unit": "orders/s (higher is better)",
+    "ours": round(ops, 1), "baseline": "target 5000", "baseline_value": 5000,
+    "ratio": round(ops / 5000, 3), "api_accept_per_s": round(post, 1)}))
+PY
