@@ -229,17 +229,26 @@ int hfc_cmd_order(int argc, char **argv)
 	char path[128];
 	int rc = HFC_EXIT_USAGE;
 	json_t *body = NULL;
-	if (argc < 2)
-		return hfc_err("missing action (see hashfed order --help)");
-	const char *act = argv[1];
-	bool has_id = argc > 2 && strncmp(argv[2], "--", 2) != 0;
-	const char *id = has_id ? argv[2] : NULL;
+	int a0 = 1;
 	memset(&o, 0, sizeof(o));
 	o.api = getenv("HASHFED_API") ? getenv("HASHFED_API") : "127.0.0.1:8470";
 	o.token_file = getenv("HASHFED_TOKEN_FILE");
+	/* --api / --token-file may also come before the action, as for `hashfed list`. */
+	while (a0 + 1 < argc && (!strcmp(argv[a0], "--api") || !strcmp(argv[a0], "--token-file"))) {
+		if (!strcmp(argv[a0], "--api"))
+			o.api = argv[a0 + 1];
+		else
+			o.token_file = argv[a0 + 1];
+		a0 += 2;
+	}
+	if (a0 >= argc)
+		return hfc_err("missing action (see hashfed order --help)");
+	const char *act = argv[a0];
+	bool has_id = a0 + 1 < argc && strncmp(argv[a0 + 1], "--", 2) != 0;
+	const char *id = has_id ? argv[a0 + 1] : NULL;
 	o.items = json_array();
 	o.indexes = json_array();
-	if (hfc_parse(argc, argv, has_id ? 3 : 2, &o) != 0) {
+	if (hfc_parse(argc, argv, has_id ? a0 + 2 : a0 + 1, &o) != 0) {
 		rc = hfc_err("bad option (see hashfed order --help)");
 		goto out;
 	}
