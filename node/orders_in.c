@@ -207,7 +207,11 @@ static hf_err hf_on_about(hf_node *n, const hf_opened *op, const hf_order_msg *m
 			st = HF_EROLE;
 			goto done;
 		}
-		st = hf_ord_apply(n, &w, e->kind, e->items, e->n_items, e->new_deadline_ms, NULL);
+		/* A reminder may cross the platform's answer on the wire: it applies to the items
+		 * still open here, and is refused only if none is. */
+		bool lenient = e->kind == HF_OEV_REMIND;
+		st = hf_ord_apply(n, &w, e->kind, lenient ? NULL : e->items,
+		                  lenient ? 0 : e->n_items, e->new_deadline_ms, NULL);
 		break;
 	}
 	default:
