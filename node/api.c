@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "http_json.h"
 #include "lists.h"
 #include "log.h"
 #include "match.h"
@@ -26,78 +27,7 @@ typedef struct hf_api {
 
 /* ---- responses ------------------------------------------------------------ */
 
-static int hf_http_status(hf_err e)
-{
-	switch (e) {
-	case HF_OK:
-		return 200;
-	case HF_EAUTH:
-		return 401;
-	case HF_ENOTFOUND:
-	case HF_EUNKNOWNMEMBER:
-		return 404;
-	case HF_EEXIST:
-		return 409;
-	case HF_ETOOBIG:
-		return 413;
-	case HF_EROLE:
-	case HF_ENOTENTITLED:
-		return 403;
-	default:
-		break;
-	}
-	hf_err_class c = hf_err_class_of(e);
-	return c == HF_CLASS_USAGE || c == HF_CLASS_MALFORMED || c == HF_CLASS_POLICY ? 400 : 500;
-}
-
-static void hf_reply_json(struct evhttp_request *req, int code, json_t *j)
-{
-	char *s = json_dumps(j, JSON_COMPACT);
-	struct evbuffer *b = evhttp_request_get_output_buffer(req);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-	                  "application/json");
-	if (s) {
-		evbuffer_add(b, s, strlen(s));
-		evbuffer_add(b, "\n", 1);
-	}
-	evhttp_send_reply(req, code, code == 200 ? "OK" : "Error", NULL);
-	free(s);
-	json_decref(j);
-}
-
-static void hf_reply_err(struct evhttp_request *req, hf_err e, const char *msg)
-{
-	json_t *j =
-	    json_pack("{s:s,s:s}", "error", hf_err_name(e), "message", msg ? msg : hf_strerror(e));
-	hf_reply_json(req, hf_http_status(e), j);
-}
-
 /* ---- helpers -------------------------------------------------------------- */
-
-static json_t *hf_json_hex(const uint8_t *p, size_t n)
-{
-	char buf[2 * 64 + 1];
-	hf_hex(p, n, buf);
-	return json_string(buf);
-}
-
-/* Parses the request body as a JSON object (NULL + HF_EPARSE otherwise). */
-static json_t *hf_body_json(struct evhttp_request *req)
-{
-	struct evbuffer *b = evhttp_request_get_input_buffer(req);
-	size_t len = evbuffer_get_length(b);
-	unsigned char *p = evbuffer_pullup(b, (ev_ssize_t)len);
-	json_error_t jerr;
-	json_t *j;
-	if (!p && len)
-		return NULL;
-	j = json_loadb((const char *)p, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (j && !json_is_object(j)) {
-		json_decref(j);
-		return NULL;
-	}
-	return j;
-}
 
 static bool hf_json_u64(json_t *v, uint64_t max, uint64_t *out)
 {
@@ -142,10 +72,10 @@ static json_t *hf_list_json(hf_node *n, const hf_store_list *l)
 		memset(&c, 0, sizeof(c));
 	hf_hex(l->issuer, 16, issuer);
 	return json_pack("{s:o,s:s,s:I,s:o,s:s,s:b,s:I,s:o,s:I,s:{s:I,s:I,s:I}}", "id",
-	                 hf_json_hex(l->id, 16), "name", l->name, "category",
+	                 hf_http_hex(l->id, 16), "name", l->name, "category",
 	                 (json_int_t)l->category, "algs", hf_algs_json(l->algs), "issuer", issuer,
 	                 "mine", l->mine, "head", (json_int_t)l->head_n, "head_hash",
-	                 hf_json_hex(l->head_hash, 32), "next_id", (json_int_t)l->next_id,
+	                 hf_http_hex(l->head_hash, 32), "next_id", (json_int_t)l->next_id,
 	                 "entries", "active", (json_int_t)c.active, "removed",
 	                 (json_int_t)c.removed, "expired", (json_int_t)c.expired);
 }
@@ -166,15 +96,15 @@ static void hf_get_lists(hf_api *a, struct evhttp_request *req)
 	hf_err rc = hf_store_lists(a->n->store, hf_lists_cb, c);
 	if (rc != HF_OK) {
 		json_decref(arr);
-		hf_reply_err(req, rc, NULL);
+		hf_http_fail(req, rc, NULL);
 		return;
 	}
-	hf_reply_json(req, 200, json_pack("{s:o}", "lists", arr));
+	hf_http_reply(req, 200, json_pack("{s:o}", "lists", arr));
 }
 
 static void hf_post_lists(hf_api *a, struct evhttp_request *req)
 {
-	json_t *j = hf_body_json(req), *v;
+	json_t *j = hf_http_body(req), *v;
 	uint8_t(*pl)[HF_MEMBER_ID_LEN] = NULL, id[HF_LIST_ID_LEN];
 	uint32_t algs;
 	uint64_t cat = 0;
@@ -182,7 +112,7 @@ static void hf_post_lists(hf_api *a, struct evhttp_request *req)
 	hf_err rc = HF_EINVAL;
 	const char *name;
 	if (!j) {
-		hf_reply_err(req, HF_EPARSE, "body is not a JSON object");
+		hf_http_fail(req, HF_EPARSE, "body is not a JSON object");
 		return;
 	}
 	name = json_string_value(json_object_get(j, "name"));
@@ -191,28 +121,28 @@ static void hf_post_lists(hf_api *a, struct evhttp_request *req)
 	    (json_object_get(j, "category") &&
 	     !hf_json_u64(json_object_get(j, "category"), UINT32_MAX, &cat)) ||
 	    (plats && (!json_is_array(plats) || json_array_size(plats) > HF_LISTS_MAX_PLATFORMS))) {
-		hf_reply_err(req, HF_EINVAL,
+		hf_http_fail(req, HF_EINVAL,
 		             "need name, algs [pdq|md5|sha256], platforms [hex ids]");
 		goto out;
 	}
 	np = plats ? json_array_size(plats) : 0;
 	pl = calloc(np ? np : 1, sizeof(*pl));
 	if (!pl) {
-		hf_reply_err(req, HF_ENOMEM, NULL);
+		hf_http_fail(req, HF_ENOMEM, NULL);
 		goto out;
 	}
 	json_array_foreach(plats, i, v)
 	{
 		if (!json_is_string(v) || hf_unhex(json_string_value(v), pl[i], 16) != HF_OK) {
-			hf_reply_err(req, HF_EINVAL, "platform ids are 32 hex characters");
+			hf_http_fail(req, HF_EINVAL, "platform ids are 32 hex characters");
 			goto out;
 		}
 	}
 	rc = hf_lists_create(a->n, name, (uint32_t)cat, algs, (const uint8_t(*)[16])pl, np, id);
 	if (rc != HF_OK)
-		hf_reply_err(req, rc, NULL);
+		hf_http_fail(req, rc, NULL);
 	else
-		hf_reply_json(req, 200, json_pack("{s:o}", "id", hf_json_hex(id, 16)));
+		hf_http_reply(req, 200, json_pack("{s:o}", "id", hf_http_hex(id, 16)));
 out:
 	free(pl);
 	json_decref(j);
@@ -251,19 +181,19 @@ static hf_err hf_parse_entry(hf_node *n, json_t *o, hf_list_entry *e)
 
 static void hf_post_entries(hf_api *a, struct evhttp_request *req, const uint8_t id[16])
 {
-	json_t *j = hf_body_json(req), *arr, *v;
+	json_t *j = hf_http_body(req), *arr, *v;
 	hf_list_entry *e = NULL;
 	size_t i, count;
 	uint64_t first = 0, last = 0;
 	hf_err rc;
 	if (!j || !json_is_array(arr = json_object_get(j, "entries"))) {
-		hf_reply_err(req, HF_EPARSE, "need {\"entries\": [...]}");
+		hf_http_fail(req, HF_EPARSE, "need {\"entries\": [...]}");
 		goto out;
 	}
 	count = json_array_size(arr);
 	e = calloc(count ? count : 1, sizeof(*e));
 	if (!e) {
-		hf_reply_err(req, HF_ENOMEM, NULL);
+		hf_http_fail(req, HF_ENOMEM, NULL);
 		goto out;
 	}
 	json_array_foreach(arr, i, v)
@@ -272,15 +202,15 @@ static void hf_post_entries(hf_api *a, struct evhttp_request *req, const uint8_t
 		if (rc != HF_OK) {
 			char msg[64];
 			snprintf(msg, sizeof(msg), "entry %zu is invalid", i);
-			hf_reply_err(req, rc, msg);
+			hf_http_fail(req, rc, msg);
 			goto out;
 		}
 	}
 	rc = hf_lists_add(a->n, id, e, count, &first, &last);
 	if (rc != HF_OK)
-		hf_reply_err(req, rc, NULL);
+		hf_http_fail(req, rc, NULL);
 	else
-		hf_reply_json(req, 200,
+		hf_http_reply(req, 200,
 		              json_pack("{s:I,s:I,s:I}", "first_id", (json_int_t)first, "count",
 		                        (json_int_t)count, "batch", (json_int_t)last));
 out:
@@ -290,33 +220,33 @@ out:
 
 static void hf_post_remove(hf_api *a, struct evhttp_request *req, const uint8_t id[16])
 {
-	json_t *j = hf_body_json(req), *arr, *v;
+	json_t *j = hf_http_body(req), *arr, *v;
 	uint64_t *ids = NULL, batch = 0;
 	size_t i, count;
 	hf_err rc;
 	if (!j || !json_is_array(arr = json_object_get(j, "ids")) || json_array_size(arr) == 0 ||
 	    json_array_size(arr) > HF_LIST_MAX_BATCH_REMOVED) {
-		hf_reply_err(req, HF_EPARSE, "need {\"ids\": [1, 2, ...]}");
+		hf_http_fail(req, HF_EPARSE, "need {\"ids\": [1, 2, ...]}");
 		goto out;
 	}
 	count = json_array_size(arr);
 	ids = calloc(count, sizeof(*ids));
 	if (!ids) {
-		hf_reply_err(req, HF_ENOMEM, NULL);
+		hf_http_fail(req, HF_ENOMEM, NULL);
 		goto out;
 	}
 	json_array_foreach(arr, i, v)
 	{
 		if (!hf_json_u64(v, UINT64_MAX >> 1, &ids[i]) || ids[i] == 0) {
-			hf_reply_err(req, HF_EINVAL, "ids are positive integers");
+			hf_http_fail(req, HF_EINVAL, "ids are positive integers");
 			goto out;
 		}
 	}
 	rc = hf_lists_remove(a->n, id, ids, count, &batch);
 	if (rc != HF_OK)
-		hf_reply_err(req, rc, NULL);
+		hf_http_fail(req, rc, NULL);
 	else
-		hf_reply_json(req, 200, json_pack("{s:I}", "batch", (json_int_t)batch));
+		hf_http_reply(req, 200, json_pack("{s:I}", "batch", (json_int_t)batch));
 out:
 	free(ids);
 	json_decref(j);
@@ -324,17 +254,17 @@ out:
 
 static void hf_post_platform(hf_api *a, struct evhttp_request *req, const uint8_t id[16])
 {
-	json_t *j = hf_body_json(req);
+	json_t *j = hf_http_body(req);
 	uint8_t member[16];
 	const char *m = j ? json_string_value(json_object_get(j, "member")) : NULL;
 	if (!m || hf_unhex(m, member, 16) != HF_OK) {
-		hf_reply_err(req, HF_EINVAL, "need {\"member\": \"<32 hex>\"}");
+		hf_http_fail(req, HF_EINVAL, "need {\"member\": \"<32 hex>\"}");
 	} else {
 		hf_err rc = hf_lists_entitle(a->n, id, member);
 		if (rc != HF_OK)
-			hf_reply_err(req, rc, NULL);
+			hf_http_fail(req, rc, NULL);
 		else
-			hf_reply_json(req, 200, json_pack("{s:b}", "snapshot_queued", 1));
+			hf_http_reply(req, 200, json_pack("{s:b}", "snapshot_queued", 1));
 	}
 	json_decref(j);
 }
@@ -345,10 +275,10 @@ static hf_err hf_entry_cb(void *ctx, const hf_list_entry *e)
 	json_array_append_new(arr,
 	                      json_pack("{s:I,s:s,s:o,s:i,s:i,s:I,s:o}", "id", (json_int_t)e->id,
 	                                "alg", hf_hash_alg_name(e->alg), "value",
-	                                hf_json_hex(e->value, hf_hash_alg_len(e->alg)), "quality",
+	                                hf_http_hex(e->value, hf_hash_alg_len(e->alg)), "quality",
 	                                (int)e->quality, "category", (int)e->category, "expires_ms",
 	                                (json_int_t)e->expires_ms, "pseudonym",
-	                                hf_json_hex(e->pseudonym, HF_PSEUDONYM_LEN)));
+	                                hf_http_hex(e->pseudonym, HF_PSEUDONYM_LEN)));
 	return HF_OK;
 }
 
@@ -374,10 +304,10 @@ static void hf_get_entries(hf_api *a, struct evhttp_request *req, const uint8_t 
 	                                    hf_entry_cb, arr);
 	if (rc != HF_OK) {
 		json_decref(arr);
-		hf_reply_err(req, rc, NULL);
+		hf_http_fail(req, rc, NULL);
 		return;
 	}
-	hf_reply_json(req, 200, json_pack("{s:o}", "entries", arr));
+	hf_http_reply(req, 200, json_pack("{s:o}", "entries", arr));
 }
 
 typedef struct hf_deliv_ctx {
@@ -424,11 +354,11 @@ static void hf_get_status(hf_api *a, struct evhttp_request *req)
 	    hf_store_delivery(n->store, hf_deliv_cb, &dc) != HF_OK) {
 		json_decref(lists);
 		json_decref(deliv);
-		hf_reply_err(req, HF_EDB, NULL);
+		hf_http_fail(req, HF_EDB, NULL);
 		return;
 	}
-	hf_reply_json(req, 200,
-	              json_pack("{s:o,s:s,s:I,s:o,s:o}", "member", hf_json_hex(n->self, 16),
+	hf_http_reply(req, 200,
+	              json_pack("{s:o,s:s,s:I,s:o,s:o}", "member", hf_http_hex(n->self, 16),
 	                        "roles", roles, "manifest_epoch", (json_int_t)epoch, "lists", lists,
 	                        "delivery", deliv));
 }
@@ -462,7 +392,7 @@ static void hf_get_metrics(hf_api *a, struct evhttp_request *req)
 	                       "# TYPE hashfed_batch_lag gauge\n");
 	if (hf_store_counters(a->n->store, hf_prom_counter, b) != HF_OK ||
 	    hf_store_delivery(a->n->store, hf_deliv_cb, &dc) != HF_OK) {
-		hf_reply_err(req, HF_EDB, NULL);
+		hf_http_fail(req, HF_EDB, NULL);
 		return;
 	}
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
@@ -494,11 +424,11 @@ static void hf_route(struct evhttp_request *req, void *arg)
 	if (!path)
 		path = "/";
 	if (!strcmp(path, "/healthz") && get) {
-		hf_reply_json(req, 200, json_pack("{s:s}", "status", "ok"));
+		hf_http_reply(req, 200, json_pack("{s:s}", "status", "ok"));
 		return;
 	}
 	if (!hf_authorized(a, req)) {
-		hf_reply_err(req, HF_EAUTH, "missing or wrong bearer token");
+		hf_http_fail(req, HF_EAUTH, "missing or wrong bearer token");
 		return;
 	}
 	if (hf_match_api_route(a->n, req, path))
@@ -517,9 +447,9 @@ static void hf_route(struct evhttp_request *req, void *arg)
 		if (!sub[0] && get) {
 			hf_err rc = hf_store_list_get(a->n->store, id, &l);
 			if (rc != HF_OK)
-				hf_reply_err(req, rc, "no such list");
+				hf_http_fail(req, rc, "no such list");
 			else
-				hf_reply_json(req, 200, hf_list_json(a->n, &l));
+				hf_http_reply(req, 200, hf_list_json(a->n, &l));
 		} else if (!strcmp(sub, "/entries") && post)
 			hf_post_entries(a, req, id);
 		else if (!strcmp(sub, "/entries") && get)
@@ -529,9 +459,9 @@ static void hf_route(struct evhttp_request *req, void *arg)
 		else if (!strcmp(sub, "/platforms") && post)
 			hf_post_platform(a, req, id);
 		else
-			hf_reply_err(req, HF_ENOTFOUND, "no such endpoint");
+			hf_http_fail(req, HF_ENOTFOUND, "no such endpoint");
 	} else if (!hf_orders_route(a->n, req, path)) {
-		hf_reply_err(req, HF_ENOTFOUND, "no such endpoint");
+		hf_http_fail(req, HF_ENOTFOUND, "no such endpoint");
 	}
 }
 

@@ -10,75 +10,13 @@
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
+#include "http_json.h"
 #include "hashfed/content.h"
 #include "hashfed/match_report.h"
 #include "log.h"
 #include "match.h"
 
 /* ---- replies (the same shapes as api.c) ------------------------------------------------ */
-
-static int hf_status_of(hf_err e)
-{
-	switch (e) {
-	case HF_OK:
-		return 200;
-	case HF_ENOTFOUND:
-		return 404;
-	case HF_ETOOBIG:
-	case HF_EFILESIZE:
-		return 413;
-	default:
-		break;
-	}
-	hf_err_class c = hf_err_class_of(e);
-	return c == HF_CLASS_USAGE || c == HF_CLASS_MALFORMED || c == HF_CLASS_POLICY ? 400 : 500;
-}
-
-static void hf_send(struct evhttp_request *req, int code, json_t *j)
-{
-	char *s = json_dumps(j, JSON_COMPACT);
-	struct evbuffer *b = evhttp_request_get_output_buffer(req);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-	                  "application/json");
-	if (s) {
-		evbuffer_add(b, s, strlen(s));
-		evbuffer_add(b, "\n", 1);
-	}
-	evhttp_send_reply(req, code, code == 200 ? "OK" : "Error", NULL);
-	free(s);
-	json_decref(j);
-}
-
-static void hf_fail(struct evhttp_request *req, hf_err e, const char *msg)
-{
-	hf_send(
-	    req, hf_status_of(e),
-	    json_pack("{s:s,s:s}", "error", hf_err_name(e), "message", msg ? msg : hf_strerror(e)));
-}
-
-static json_t *hf_jhex(const uint8_t *p, size_t n)
-{
-	char buf[2 * 64 + 1];
-	hf_hex(p, n, buf);
-	return json_string(buf);
-}
-
-static json_t *hf_body(struct evhttp_request *req)
-{
-	struct evbuffer *b = evhttp_request_get_input_buffer(req);
-	size_t len = evbuffer_get_length(b);
-	unsigned char *p = evbuffer_pullup(b, (ev_ssize_t)len);
-	json_error_t jerr;
-	json_t *j;
-	if (!p && len)
-		return NULL;
-	j = json_loadb((const char *)p, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (j && !json_is_object(j)) {
-		json_decref(j);
-		return NULL;
-	}
-	return j;
-}
 
 /* Parses {"alg", "value"} of o into alg/value. */
 static hf_err hf_parse_hash(json_t *o, unsigned *alg, uint8_t value[HF_LIST_MAX_VALUE_LEN])
@@ -118,11 +56,11 @@ static void hf_hit_json(void *ctx, const hf_match_hit *h)
 	                    h->issued_ms ? json_integer((json_int_t)h->issued_ms) : json_null());
 	json_array_append_new(c->arr,
 	                      json_pack("{s:o,s:s,s:I,s:o,s:i,s:s,s:o,s:i,s:o}", "list",
-	                                hf_jhex(h->list_id, HF_LIST_ID_LEN), "list_name",
+	                                hf_http_hex(h->list_id, HF_LIST_ID_LEN), "list_name",
 	                                h->list_name, "entry", (json_int_t)h->entry_id, "issuer",
-	                                hf_jhex(h->issuer, HF_MEMBER_ID_LEN), "category",
+	                                hf_http_hex(h->issuer, HF_MEMBER_ID_LEN), "category",
 	                                (int)h->category, "alg", hf_hash_alg_name(h->alg), "value",
-	                                hf_jhex(h->value, hf_hash_alg_len(h->alg)), "distance",
+	                                hf_http_hex(h->value, hf_hash_alg_len(h->alg)), "distance",
 	                                (int)h->distance, "provenance", prov));
 }
 
@@ -163,13 +101,13 @@ static void hf_query_from_json(json_t *o, const char *upload, hf_match_query *q,
 static void hf_post_match_json(hf_node *n, struct evhttp_request *req)
 {
 	hf_match *m = n->match;
-	json_t *j = hf_body(req), *arr, *v, *res = NULL;
+	json_t *j = hf_http_body(req), *arr, *v, *res = NULL;
 	const char *upload;
 	hf_match_query q;
 	hf_err rc;
 	size_t i;
 	if (!j) {
-		hf_fail(req, HF_EPARSE, "body is not a JSON object");
+		hf_http_fail(req, HF_EPARSE, "body is not a JSON object");
 		return;
 	}
 	upload = json_string_value(json_object_get(j, "upload_id"));
@@ -179,16 +117,17 @@ static void hf_post_match_json(hf_node *n, struct evhttp_request *req)
 		if (rc == HF_OK)
 			res = hf_run(m, &q, &rc);
 		if (!res)
-			hf_fail(req, rc,
-			        rc == HF_EINVAL ? "need alg (pdq|md5|sha256) and hex value" : NULL);
+			hf_http_fail(req, rc,
+			             rc == HF_EINVAL ? "need alg (pdq|md5|sha256) and hex value"
+			                             : NULL);
 		else
-			hf_send(req, 200, res);
+			hf_http_reply(req, 200, res);
 		json_decref(j);
 		return;
 	}
 	if (!json_is_array(arr) || json_array_size(arr) == 0 ||
 	    json_array_size(arr) > n->cfg.match.max_bulk) {
-		hf_fail(req, HF_ETOOBIG, "hashes: 1..max_bulk objects");
+		hf_http_fail(req, HF_ETOOBIG, "hashes: 1..max_bulk objects");
 		json_decref(j);
 		return;
 	}
@@ -205,7 +144,7 @@ static void hf_post_match_json(hf_node *n, struct evhttp_request *req)
 		json_object_set_new(r, "index", json_integer((json_int_t)i));
 		json_array_append_new(out, r);
 	}
-	hf_send(req, 200, json_pack("{s:o}", "results", out));
+	hf_http_reply(req, 200, json_pack("{s:o}", "results", out));
 	json_decref(j);
 }
 
@@ -223,30 +162,30 @@ static void hf_post_match_image(hf_node *n, struct evhttp_request *req)
 	if (len > n->cfg.match.max_image_bytes) {
 		snprintf(msg, sizeof(msg), "image larger than max_image_bytes (%llu)",
 		         (unsigned long long)n->cfg.match.max_image_bytes);
-		hf_fail(req, HF_EFILESIZE, msg);
+		hf_http_fail(req, HF_EFILESIZE, msg);
 		return;
 	}
 	unsigned char *p = evbuffer_pullup(b, (ev_ssize_t)len);
 	if (!p || len == 0) {
-		hf_fail(req, HF_EINVAL, "empty body");
+		hf_http_fail(req, HF_EINVAL, "empty body");
 		return;
 	}
 	hf_image_limits lim = hf_image_limits_default();
 	lim.max_file_size = (size_t)n->cfg.match.max_image_bytes;
 	prc = hf_content_hash(p, len, &lim, false, &h);
 	if (!h.has_digests) {
-		hf_fail(req, prc, NULL);
+		hf_http_fail(req, prc, NULL);
 		return;
 	}
-	json_t *hashes = json_pack("{s:o,s:o}", "md5", hf_jhex(h.digests.md5, HF_MD5_LEN), "sha256",
-	                           hf_jhex(h.digests.sha256, HF_SHA256_LEN));
+	json_t *hashes = json_pack("{s:o,s:o}", "md5", hf_http_hex(h.digests.md5, HF_MD5_LEN),
+	                           "sha256", hf_http_hex(h.digests.sha256, HF_SHA256_LEN));
 	json_t *results = json_array();
 	/* Distinct uploads are told apart by the caller's id, else by the exact bytes. */
 	memset(&q, 0, sizeof(q));
 	q.upload = upload ? (const uint8_t *)upload : h.digests.sha256;
 	q.upload_len = upload ? strlen(upload) : HF_SHA256_LEN;
 	if (prc == HF_OK) {
-		json_object_set_new(hashes, "pdq", hf_jhex(h.pdq.b, sizeof(h.pdq.b)));
+		json_object_set_new(hashes, "pdq", hf_http_hex(h.pdq.b, sizeof(h.pdq.b)));
 		json_object_set_new(hashes, "quality", json_integer(h.quality));
 		q.alg = HF_ALG_PDQ;
 		memcpy(q.value, h.pdq.b, 32);
@@ -279,8 +218,9 @@ static void hf_post_match_image(hf_node *n, struct evhttp_request *req)
 		if (ms)
 			json_array_extend(all, ms);
 	}
-	hf_send(req, 200,
-	        json_pack("{s:o,s:o,s:o}", "hashes", hashes, "matches", all, "results", results));
+	hf_http_reply(
+	    req, 200,
+	    json_pack("{s:o,s:o,s:o}", "hashes", hashes, "matches", all, "results", results));
 }
 
 static void hf_post_match(hf_node *n, struct evhttp_request *req)
@@ -320,7 +260,7 @@ static void hf_get_lookup(hf_node *n, struct evhttp_request *req)
 	hf_err rc = HF_EINVAL;
 	TAILQ_INIT(&qs);
 	if (!query || evhttp_parse_query_str(query, &qs) != 0) {
-		hf_fail(req, HF_EINVAL, "need signal_type and signal");
+		hf_http_fail(req, HF_EINVAL, "need signal_type and signal");
 		goto out;
 	}
 	const char *st = evhttp_find_header(&qs, "signal_type");
@@ -330,20 +270,20 @@ static void hf_get_lookup(hf_node *n, struct evhttp_request *req)
 	if (st && !strcmp(st, "video_md5"))
 		st = "md5"; /* HMA's name for an MD5 of the file bytes */
 	if (!st || !sig || hf_hash_alg_parse(st, &q.alg) != HF_OK) {
-		hf_fail(req, HF_EINVAL, "signal_type: pdq, md5, video_md5 or sha256");
+		hf_http_fail(req, HF_EINVAL, "signal_type: pdq, md5, video_md5 or sha256");
 		goto out;
 	}
 	if (hf_unhex(sig, q.value, hf_hash_alg_len(q.alg)) != HF_OK) {
-		hf_fail(req, HF_EPARSE, "signal is not a hex hash of that type");
+		hf_http_fail(req, HF_EPARSE, "signal is not a hex hash of that type");
 		goto out;
 	}
 	c.names = json_array();
 	rc = hf_match_query_run(n->match, &q, hf_bank_hit, &c, &r);
 	if (rc != HF_OK) {
 		json_decref(c.names);
-		hf_fail(req, rc, NULL);
+		hf_http_fail(req, rc, NULL);
 	} else {
-		hf_send(req, 200, c.names);
+		hf_http_reply(req, 200, c.names);
 	}
 out:
 	evhttp_clear_headers(&qs);
@@ -354,9 +294,10 @@ out:
 static hf_err hf_allow_json(void *ctx, unsigned alg, const uint8_t *value, const char *note,
                             uint64_t added)
 {
-	json_array_append_new(ctx, json_pack("{s:s,s:o,s:s,s:I}", "alg", hf_hash_alg_name(alg),
-	                                     "value", hf_jhex(value, hf_hash_alg_len(alg)), "note",
-	                                     note ? note : "", "added_ms", (json_int_t)added));
+	json_array_append_new(ctx,
+	                      json_pack("{s:s,s:o,s:s,s:I}", "alg", hf_hash_alg_name(alg), "value",
+	                                hf_http_hex(value, hf_hash_alg_len(alg)), "note",
+	                                note ? note : "", "added_ms", (json_int_t)added));
 	return HF_OK;
 }
 
@@ -364,8 +305,8 @@ static hf_err hf_flag_json(void *ctx, const uint8_t *list, uint64_t entry, hf_ma
                            const char *reason, uint64_t since)
 {
 	json_array_append_new(
-	    ctx, json_pack("{s:o,s:I,s:s,s:s,s:I}", "list", hf_jhex(list, HF_LIST_ID_LEN), "entry",
-	                   (json_int_t)entry, "state",
+	    ctx, json_pack("{s:o,s:I,s:s,s:s,s:I}", "list", hf_http_hex(list, HF_LIST_ID_LEN),
+	                   "entry", (json_int_t)entry, "state",
 	                   state == HF_MATCH_DISABLED ? "disabled" : "quarantined", "reason",
 	                   reason ? reason : "", "since_ms", (json_int_t)since));
 	return HF_OK;
@@ -375,15 +316,15 @@ static void hf_get_array(struct evhttp_request *req, const char *key, hf_err rc,
 {
 	if (rc != HF_OK) {
 		json_decref(arr);
-		hf_fail(req, rc, NULL);
+		hf_http_fail(req, rc, NULL);
 	} else {
-		hf_send(req, 200, json_pack("{s:o}", key, arr));
+		hf_http_reply(req, 200, json_pack("{s:o}", key, arr));
 	}
 }
 
 static void hf_post_allow(hf_node *n, struct evhttp_request *req, bool add)
 {
-	json_t *j = hf_body(req);
+	json_t *j = hf_http_body(req);
 	unsigned alg;
 	uint8_t v[HF_LIST_MAX_VALUE_LEN];
 	hf_err rc = j ? hf_parse_hash(j, &alg, v) : HF_EPARSE;
@@ -392,15 +333,15 @@ static void hf_post_allow(hf_node *n, struct evhttp_request *req, bool add)
 		rc = add ? hf_match_allow_add(n->match, alg, v, note ? note : "")
 		         : hf_match_allow_del(n->match, alg, v);
 	if (rc != HF_OK)
-		hf_fail(req, rc, rc == HF_EINVAL ? "need alg and hex value" : NULL);
+		hf_http_fail(req, rc, rc == HF_EINVAL ? "need alg and hex value" : NULL);
 	else
-		hf_send(req, 200, json_pack("{s:b}", add ? "added" : "removed", 1));
+		hf_http_reply(req, 200, json_pack("{s:b}", add ? "added" : "removed", 1));
 	json_decref(j);
 }
 
 static void hf_post_flag(hf_node *n, struct evhttp_request *req, const char *what)
 {
-	json_t *j = hf_body(req);
+	json_t *j = hf_http_body(req);
 	uint8_t list[HF_LIST_ID_LEN];
 	uint64_t entry;
 	hf_err rc = HF_EINVAL;
@@ -414,9 +355,10 @@ static void hf_post_flag(hf_node *n, struct evhttp_request *req, const char *wha
 			rc = hf_match_release(n->match, list, entry);
 	}
 	if (rc != HF_OK)
-		hf_fail(req, rc, rc == HF_EINVAL ? "need {\"list\": hex, \"entry\": id}" : NULL);
+		hf_http_fail(req, rc,
+		             rc == HF_EINVAL ? "need {\"list\": hex, \"entry\": id}" : NULL);
 	else
-		hf_send(req, 200, json_pack("{s:s}", "done", what));
+		hf_http_reply(req, 200, json_pack("{s:s}", "done", what));
 	json_decref(j);
 }
 
@@ -424,24 +366,24 @@ static void hf_get_status(hf_node *n, struct evhttp_request *req)
 {
 	hf_match_stats st;
 	hf_match_get_stats(n->match, &st);
-	hf_send(req, 200,
-	        json_pack("{s:I,s:{s:I,s:I,s:I},s:I,s:I,s:I,s:s,s:I,s:I,s:I,s:i}", "lists",
-	                  (json_int_t)st.lists, "entries", "pdq", (json_int_t)st.pdq, "md5",
-	                  (json_int_t)st.md5, "sha256", (json_int_t)st.sha256, "allowlist",
-	                  (json_int_t)st.allow, "flagged", (json_int_t)st.flagged,
-	                  "pdq_index_bytes", (json_int_t)st.pdq_bytes, "kernel", st.kernel,
-	                  "queries", (json_int_t)st.queries, "hits", (json_int_t)st.hits,
-	                  "suppressed", (json_int_t)st.suppressed, "max_distance",
-	                  (int)n->cfg.match.max_distance));
+	hf_http_reply(req, 200,
+	              json_pack("{s:I,s:{s:I,s:I,s:I},s:I,s:I,s:I,s:s,s:I,s:I,s:I,s:i}", "lists",
+	                        (json_int_t)st.lists, "entries", "pdq", (json_int_t)st.pdq, "md5",
+	                        (json_int_t)st.md5, "sha256", (json_int_t)st.sha256, "allowlist",
+	                        (json_int_t)st.allow, "flagged", (json_int_t)st.flagged,
+	                        "pdq_index_bytes", (json_int_t)st.pdq_bytes, "kernel", st.kernel,
+	                        "queries", (json_int_t)st.queries, "hits", (json_int_t)st.hits,
+	                        "suppressed", (json_int_t)st.suppressed, "max_distance",
+	                        (int)n->cfg.match.max_distance));
 }
 
 static void hf_post_flush(hf_node *n, struct evhttp_request *req)
 {
 	hf_err rc = hf_match_flush(n->match, true);
 	if (rc != HF_OK)
-		hf_fail(req, rc, NULL);
+		hf_http_fail(req, rc, NULL);
 	else
-		hf_send(req, 200, json_pack("{s:b}", "flushed", 1));
+		hf_http_reply(req, 200, json_pack("{s:b}", "flushed", 1));
 }
 
 /* ---- reports received (issuer) ------------------------------------------------------------- */
@@ -460,7 +402,7 @@ static hf_err hf_report_json(void *ctx, const uint8_t *platform, uint32_t day, u
 		                                    "matches", (json_int_t)c.matches));
 	}
 	json_array_append_new(ctx, json_pack("{s:o,s:I,s:I,s:I,s:I,s:o}", "platform",
-	                                     hf_jhex(platform, HF_MEMBER_ID_LEN), "day",
+	                                     hf_http_hex(platform, HF_MEMBER_ID_LEN), "day",
 	                                     (json_int_t)day, "revision", (json_int_t)revision,
 	                                     "total", (json_int_t)total, "received_ms",
 	                                     (json_int_t)received, "counts", cs));
@@ -471,7 +413,7 @@ static hf_err hf_signal_json(void *ctx, const uint8_t *platform, uint64_t entry,
                              uint64_t since)
 {
 	json_array_append_new(ctx, json_pack("{s:o,s:I,s:s,s:I}", "platform",
-	                                     hf_jhex(platform, HF_MEMBER_ID_LEN), "entry",
+	                                     hf_http_hex(platform, HF_MEMBER_ID_LEN), "entry",
 	                                     (json_int_t)entry, "kind",
 	                                     kind == HF_MATCH_DISABLED ? "disabled" : "quarantined",
 	                                     "since_ms", (json_int_t)since));
@@ -492,10 +434,10 @@ static void hf_get_reports(hf_node *n, struct evhttp_request *req, const uint8_t
 	if (rc != HF_OK) {
 		json_decref(reps);
 		json_decref(sigs);
-		hf_fail(req, rc, rc == HF_ENOTFOUND ? "not a list this node issues" : NULL);
+		hf_http_fail(req, rc, rc == HF_ENOTFOUND ? "not a list this node issues" : NULL);
 		return;
 	}
-	hf_send(req, 200, json_pack("{s:o,s:o}", "reports", reps, "signals", sigs));
+	hf_http_reply(req, 200, json_pack("{s:o,s:o}", "reports", reps, "signals", sigs));
 }
 
 /* ---- routing ------------------------------------------------------------------------------- */
@@ -514,7 +456,7 @@ bool hf_match_api_route(hf_node *n, struct evhttp_request *req, const char *path
 	if (strncmp(path, "/v1/match", 9) != 0 && strcmp(path, "/m/lookup") != 0)
 		return false;
 	if (!n->match) {
-		hf_fail(req, HF_ESTATE, "matcher not running");
+		hf_http_fail(req, HF_ESTATE, "matcher not running");
 		return true;
 	}
 	if (!strcmp(path, "/v1/match") && post)

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "http_json.h"
 #include "hashfed/list.h"
 #include "log.h"
 #include "orders.h"
@@ -16,69 +17,6 @@
 #define HF_ORDERS_LIST_MAX 1000u
 
 /* ---- replies ---------------------------------------------------------------- */
-
-static int hf_status_of(hf_err e)
-{
-	switch (e) {
-	case HF_OK:
-		return 200;
-	case HF_ENOTFOUND:
-	case HF_EUNKNOWNMEMBER:
-		return 404;
-	case HF_EEXIST:
-	case HF_ESTATE:
-		return 409;
-	case HF_EROLE:
-		return 403;
-	default:
-		break;
-	}
-	hf_err_class c = hf_err_class_of(e);
-	return c == HF_CLASS_USAGE || c == HF_CLASS_MALFORMED || c == HF_CLASS_POLICY ? 400 : 500;
-}
-
-static void hf_reply(struct evhttp_request *req, int code, json_t *j)
-{
-	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	struct evbuffer *b = evhttp_request_get_output_buffer(req);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-	                  "application/json");
-	if (s) {
-		evbuffer_add(b, s, strlen(s));
-		evbuffer_add(b, "\n", 1);
-	}
-	evhttp_send_reply(req, code, code == 200 ? "OK" : "Error", NULL);
-	free(s);
-	json_decref(j);
-}
-
-static void hf_fail(struct evhttp_request *req, hf_err e, const char *msg)
-{
-	hf_reply(
-	    req, hf_status_of(e),
-	    json_pack("{s:s,s:s}", "error", hf_err_name(e), "message", msg ? msg : hf_strerror(e)));
-}
-
-static json_t *hf_hexj(const uint8_t *p, size_t n)
-{
-	char buf[2 * 64 + 1];
-	hf_hex(p, n, buf);
-	return json_string(buf);
-}
-
-static json_t *hf_body(struct evhttp_request *req)
-{
-	struct evbuffer *b = evhttp_request_get_input_buffer(req);
-	size_t len = evbuffer_get_length(b);
-	unsigned char *p = evbuffer_pullup(b, (ev_ssize_t)len);
-	json_t *j =
-	    (p || !len) ? json_loadb((const char *)p, len, JSON_REJECT_DUPLICATES, NULL) : NULL;
-	if (j && !json_is_object(j)) {
-		json_decref(j);
-		j = NULL;
-	}
-	return j;
-}
 
 static bool hf_hex_field(json_t *o, const char *key, uint8_t *out, size_t n)
 {
@@ -221,9 +159,9 @@ static json_t *hf_order_json(hf_node *n, const hf_store_order *o, bool locators)
 		json_array_append_new(items, j);
 	}
 	json_t *r = json_pack(
-	    "{s:o,s:s,s:o,s:o,s:s?,s:s?,s:I,s:I,s:I,s:I,s:i,s:o}", "id", hf_hexj(o->id, 16), "side",
-	    o->side == HF_STORE_ORDER_ISSUER ? "issued" : "received", "authority",
-	    hf_hexj(o->authority, 16), "platform", hf_hexj(o->platform, 16), "category",
+	    "{s:o,s:s,s:o,s:o,s:s?,s:s?,s:I,s:I,s:I,s:I,s:i,s:o}", "id", hf_http_hex(o->id, 16),
+	    "side", o->side == HF_STORE_ORDER_ISSUER ? "issued" : "received", "authority",
+	    hf_http_hex(o->authority, 16), "platform", hf_http_hex(o->platform, 16), "category",
 	    hf_order_category_name(o->category), "priority", hf_prio_name(o->priority), "issued_ms",
 	    (json_int_t)o->issued_ms, "deadline_ms", (json_int_t)o->deadline_ms, "received_ms",
 	    (json_int_t)o->received_ms, "receipt_ms", (json_int_t)o->receipt_ms, "open_items", open,
@@ -266,11 +204,12 @@ static void hf_get_list(hf_node *n, struct evhttp_request *req, uint32_t side, b
 	hf_err rc = hf_store_orders_list(n->store, side, open, HF_ORDERS_LIST_MAX, hf_list_cb, &c);
 	if (rc != HF_OK) {
 		json_decref(c.a);
-		hf_fail(req, rc, NULL);
+		hf_http_fail(req, rc, NULL);
 		return;
 	}
-	hf_reply(req, 200,
-	         json_pack("{s:I,s:o}", "now_ms", (json_int_t)hf_orders_now(n), "orders", c.a));
+	hf_http_reply(
+	    req, 200,
+	    json_pack("{s:I,s:o}", "now_ms", (json_int_t)hf_orders_now(n), "orders", c.a));
 }
 
 static hf_err hf_hist_cb(void *ctx, const uint8_t msg_id[16], uint32_t type, int dir,
@@ -285,8 +224,8 @@ static hf_err hf_hist_cb(void *ctx, const uint8_t msg_id[16], uint32_t type, int
 	sodium_bin2base64(b64, b64len, env, len, sodium_base64_VARIANT_ORIGINAL);
 	json_t *sum = json_loads(summary, 0, NULL);
 	json_array_append_new(
-	    a, json_pack("{s:o,s:i,s:s,s:o,s:I,s:s,s:o}", "msg_id", hf_hexj(msg_id, 16), "type",
-	                 type, "dir", dir ? "in" : "out", "peer", hf_hexj(peer, 16), "at_ms",
+	    a, json_pack("{s:o,s:i,s:s,s:o,s:I,s:s,s:o}", "msg_id", hf_http_hex(msg_id, 16), "type",
+	                 type, "dir", dir ? "in" : "out", "peer", hf_http_hex(peer, 16), "at_ms",
 	                 (json_int_t)at_ms, "envelope", b64, "summary", sum ? sum : json_null()));
 	free(b64);
 	return HF_OK;
@@ -338,7 +277,7 @@ static hf_err hf_parse_item(json_t *j, hf_order_item *it, hf_hashbuf *hb)
 
 static void hf_post_order(hf_node *n, struct evhttp_request *req)
 {
-	json_t *j = hf_body(req), *items, *v;
+	json_t *j = hf_http_body(req), *items, *v;
 	hf_orders_new r;
 	hf_order_item *its = NULL;
 	hf_hashbuf *hb = NULL;
@@ -401,12 +340,12 @@ static void hf_post_order(hf_node *n, struct evhttp_request *req)
 		hf_store_order o;
 		rc = hf_store_order_get(n->store, id, false, &o);
 		if (rc == HF_OK) {
-			hf_reply(req, 200, hf_order_json(n, &o, false));
+			hf_http_reply(req, 200, hf_order_json(n, &o, false));
 			goto done;
 		}
 	}
 out:
-	hf_fail(req, rc, why);
+	hf_http_fail(req, rc, why);
 done:
 	free(its);
 	free(hb);
@@ -417,7 +356,7 @@ done:
 
 static void hf_post_outcomes(hf_node *n, struct evhttp_request *req, const uint8_t id[16])
 {
-	json_t *j = hf_body(req), *res = j ? json_object_get(j, "results") : NULL, *v;
+	json_t *j = hf_http_body(req), *res = j ? json_object_get(j, "results") : NULL, *v;
 	hf_item_outcome *out = NULL;
 	hf_err rc = HF_EINVAL;
 	size_t i;
@@ -453,12 +392,12 @@ static void hf_post_outcomes(hf_node *n, struct evhttp_request *req, const uint8
 	rc = hf_orders_outcomes(n, id, out, (uint32_t)json_array_size(res));
 out:
 	if (rc == HF_OK)
-		hf_reply(req, 200, json_pack("{s:s}", "status", "sent"));
+		hf_http_reply(req, 200, json_pack("{s:s}", "status", "sent"));
 	else
-		hf_fail(req, rc,
-		        rc == HF_EINVAL ? "results: [{item, outcome, action_ms?, reason?, "
-		                          "text?}]"
-		                        : NULL);
+		hf_http_fail(req, rc,
+		             rc == HF_EINVAL ? "results: [{item, outcome, action_ms?, reason?, "
+		                               "text?}]"
+		                             : NULL);
 	free(out);
 	json_decref(j);
 }
@@ -485,7 +424,7 @@ static const struct {
 static void hf_post_event(hf_node *n, struct evhttp_request *req, const uint8_t id[16],
                           uint32_t kind)
 {
-	json_t *j = hf_body(req), *v;
+	json_t *j = hf_http_body(req), *v;
 	uint32_t *items = NULL, n_items = 0;
 	uint8_t ref[16];
 	uint64_t nd = 0;
@@ -507,10 +446,11 @@ static void hf_post_event(hf_node *n, struct evhttp_request *req, const uint8_t 
 	                     json_object_get(j, "ref") ? ref : NULL, nd);
 out:
 	if (rc == HF_OK)
-		hf_reply(req, 200,
-		         json_pack("{s:s,s:s}", "status", "sent", "kind", hf_order_ev_name(kind)));
+		hf_http_reply(
+		    req, 200,
+		    json_pack("{s:s,s:s}", "status", "sent", "kind", hf_order_ev_name(kind)));
 	else
-		hf_fail(req, rc, NULL);
+		hf_http_fail(req, rc, NULL);
 	free(items);
 	json_decref(j);
 }
@@ -523,14 +463,14 @@ static hf_err hf_ref_cb(void *ctx, const hf_store_referral *r)
 	                                 "declined", "in_progress", "closed"};
 	json_t *orders = json_array();
 	for (uint32_t i = 0; i < r->n_orders; i++)
-		json_array_append_new(orders, hf_hexj(r->orders[i], 16));
-	json_array_append_new(ctx, json_pack("{s:o,s:b,s:o,s:o,s:o,s:s,s:I,s:I,s:o}", "id",
-	                                     hf_hexj(r->id, 16), "mine", r->mine, "from",
-	                                     hf_hexj(r->from, 16), "to", hf_hexj(r->to, 16),
-	                                     "case_pseudonym", hf_hexj(r->pseudonym, 16), "status",
-	                                     r->status <= HF_REFST_MAX ? st[r->status] : "?",
-	                                     "sent_ms", (json_int_t)r->sent_ms, "updated_ms",
-	                                     (json_int_t)r->updated_ms, "orders", orders));
+		json_array_append_new(orders, hf_http_hex(r->orders[i], 16));
+	json_array_append_new(
+	    ctx, json_pack("{s:o,s:b,s:o,s:o,s:o,s:s,s:I,s:I,s:o}", "id", hf_http_hex(r->id, 16),
+	                   "mine", r->mine, "from", hf_http_hex(r->from, 16), "to",
+	                   hf_http_hex(r->to, 16), "case_pseudonym", hf_http_hex(r->pseudonym, 16),
+	                   "status", r->status <= HF_REFST_MAX ? st[r->status] : "?", "sent_ms",
+	                   (json_int_t)r->sent_ms, "updated_ms", (json_int_t)r->updated_ms,
+	                   "orders", orders));
 	return HF_OK;
 }
 
@@ -544,19 +484,19 @@ static const char *hf_refst_name(uint32_t s)
 static hf_err hf_esc_cb(void *ctx, const hf_store_escalation *e)
 {
 	json_array_append_new(
-	    ctx,
-	    json_pack("{s:o,s:o,s:o,s:s?,s:I,s:I,s:i,s:i,s:I}", "order", hf_hexj(e->order_id, 16),
-	              "authority", hf_hexj(e->authority, 16), "platform", hf_hexj(e->platform, 16),
-	              "category", hf_order_category_name(e->category), "deadline_ms",
-	              (json_int_t)e->deadline_ms, "escalated_ms", (json_int_t)e->escalated_ms,
-	              "items", e->n_items, "overdue", e->n_overdue, "received_ms",
-	              (json_int_t)e->received_ms));
+	    ctx, json_pack("{s:o,s:o,s:o,s:s?,s:I,s:I,s:i,s:i,s:I}", "order",
+	                   hf_http_hex(e->order_id, 16), "authority", hf_http_hex(e->authority, 16),
+	                   "platform", hf_http_hex(e->platform, 16), "category",
+	                   hf_order_category_name(e->category), "deadline_ms",
+	                   (json_int_t)e->deadline_ms, "escalated_ms", (json_int_t)e->escalated_ms,
+	                   "items", e->n_items, "overdue", e->n_overdue, "received_ms",
+	                   (json_int_t)e->received_ms));
 	return HF_OK;
 }
 
 static void hf_post_refer(hf_node *n, struct evhttp_request *req, const uint8_t *order)
 {
-	json_t *j = hf_body(req), *a, *v;
+	json_t *j = hf_http_body(req), *a, *v;
 	uint8_t to[16], orders[HF_REFERRAL_MAX_ORDERS][16], id[16];
 	uint32_t k = 0;
 	size_t i;
@@ -577,23 +517,23 @@ static void hf_post_refer(hf_node *n, struct evhttp_request *req, const uint8_t 
 	rc = hf_orders_refer(n, to, (const uint8_t(*)[16])orders, k, hf_str(j, "note"), id);
 out:
 	if (rc == HF_OK)
-		hf_reply(req, 200, json_pack("{s:o}", "id", hf_hexj(id, 16)));
+		hf_http_reply(req, 200, json_pack("{s:o}", "id", hf_http_hex(id, 16)));
 	else
-		hf_fail(req, rc, NULL);
+		hf_http_fail(req, rc, NULL);
 	json_decref(j);
 }
 
 static void hf_post_refstatus(hf_node *n, struct evhttp_request *req, const uint8_t id[16])
 {
-	json_t *j = hf_body(req);
+	json_t *j = hf_http_body(req);
 	uint32_t st = 0;
 	hf_err rc = HF_EINVAL;
 	if (j && hf_enum(json_object_get(j, "status"), hf_refst_name, HF_REFST_MAX, &st))
 		rc = hf_orders_referral_status(n, id, st);
 	if (rc == HF_OK)
-		hf_reply(req, 200, json_pack("{s:s}", "status", hf_refst_name(st)));
+		hf_http_reply(req, 200, json_pack("{s:s}", "status", hf_refst_name(st)));
 	else
-		hf_fail(req, rc, NULL);
+		hf_http_fail(req, rc, NULL);
 	json_decref(j);
 }
 
@@ -618,16 +558,16 @@ bool hf_orders_route(hf_node *n, struct evhttp_request *req, const char *path)
 		json_t *a = json_array();
 		if ((rc = hf_store_escalations(n->store, hf_esc_cb, a)) != HF_OK) {
 			json_decref(a);
-			hf_fail(req, rc, NULL);
+			hf_http_fail(req, rc, NULL);
 		} else
-			hf_reply(req, 200, json_pack("{s:o}", "escalations", a));
+			hf_http_reply(req, 200, json_pack("{s:o}", "escalations", a));
 	} else if (!strcmp(path, "/v1/referrals") && get) {
 		json_t *a = json_array();
 		if ((rc = hf_store_referrals(n->store, hf_ref_cb, a)) != HF_OK) {
 			json_decref(a);
-			hf_fail(req, rc, NULL);
+			hf_http_fail(req, rc, NULL);
 		} else
-			hf_reply(req, 200, json_pack("{s:o}", "referrals", a));
+			hf_http_reply(req, 200, json_pack("{s:o}", "referrals", a));
 	} else if (!strcmp(path, "/v1/referrals") && post)
 		hf_post_refer(n, req, NULL);
 	else if (sscanf(path, "/v1/referrals/%32[0-9a-fA-F]%31s", idhex, sub) == 2 &&
@@ -638,9 +578,9 @@ bool hf_orders_route(hf_node *n, struct evhttp_request *req, const char *path)
 		hf_store_order o;
 		if (!sub[0] && get) {
 			if ((rc = hf_store_order_get(n->store, id, false, &o)) != HF_OK)
-				hf_fail(req, rc, "no such order");
+				hf_http_fail(req, rc, "no such order");
 			else
-				hf_reply(req, 200, hf_order_json(n, &o, true));
+				hf_http_reply(req, 200, hf_order_json(n, &o, true));
 		} else if (!strcmp(sub, "/history") && get) {
 			json_t *a = json_array();
 			rc = hf_store_order_get(n->store, id, false, &o);
@@ -648,11 +588,11 @@ bool hf_orders_route(hf_node *n, struct evhttp_request *req, const char *path)
 				rc = hf_store_order_msgs(n->store, id, hf_hist_cb, a);
 			if (rc != HF_OK) {
 				json_decref(a);
-				hf_fail(req, rc, NULL);
+				hf_http_fail(req, rc, NULL);
 			} else
-				hf_reply(req, 200,
-				         json_pack("{s:o,s:o}", "order", hf_hexj(id, 16),
-				                   "messages", a));
+				hf_http_reply(req, 200,
+				              json_pack("{s:o,s:o}", "order", hf_http_hex(id, 16),
+				                        "messages", a));
 		} else if (!strcmp(sub, "/outcomes") && post)
 			hf_post_outcomes(n, req, id);
 		else if (!strcmp(sub, "/refer") && post)
@@ -663,9 +603,9 @@ bool hf_orders_route(hf_node *n, struct evhttp_request *req, const char *path)
 					hf_post_event(n, req, id, EVENT_PATHS[i].kind);
 					return true;
 				}
-			hf_fail(req, HF_ENOTFOUND, "no such endpoint");
+			hf_http_fail(req, HF_ENOTFOUND, "no such endpoint");
 		} else
-			hf_fail(req, HF_ENOTFOUND, "no such endpoint");
+			hf_http_fail(req, HF_ENOTFOUND, "no such endpoint");
 	} else
 		return false;
 	return true;
