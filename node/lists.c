@@ -563,6 +563,8 @@ static hf_err hf_on_pull(hf_node *n, const uint8_t sender[HF_MEMBER_ID_LEN], con
 	return HF_OK;
 }
 
+/* One inbox message, inside the pass's transaction (its own savepoint: a store error
+ * undoes this message only, which stays pending and is retried). */
 static hf_err hf_inbox_one(void *ctx, int64_t seq, uint32_t type, const uint8_t *env, size_t len)
 {
 	hf_node *n = ctx;
@@ -571,9 +573,10 @@ static hf_err hf_inbox_one(void *ctx, int64_t seq, uint32_t type, const uint8_t 
 	hf_disp disp = HF_DONE;
 	hf_err status = HF_OK, rc;
 	(void)type;
-	HF_TRY(hf_store_begin(n->store));
-	/* Opened again: the inbox keeps the envelope, never the plaintext. */
-	status = hf_node_open(n, env, len, &o, sender);
+	HF_TRY(hf_store_savepoint(n->store));
+	/* The inbox keeps the envelope, never the plaintext: what the receive step verified
+	 * is reused for these exact bytes, else the envelope is opened again. */
+	status = hf_node_open_inbox(n, env, len, &o, sender);
 	if (status == HF_OK) {
 		const uint8_t *body;
 		size_t blen;
@@ -607,11 +610,11 @@ static hf_err hf_inbox_one(void *ctx, int64_t seq, uint32_t type, const uint8_t 
 		HF_CHECK(hf_store_inbox_done(n->store, seq, hf_err_name(status)));
 	if (status != HF_OK && status != HF_EREPLAY && disp == HF_DONE)
 		hf_node_reject(n, n->store, o ? sender : NULL, "inbox", status);
-	HF_CHECK(hf_store_commit(n->store));
+	HF_CHECK(hf_store_release(n->store));
 	hf_opened_free(o);
 	return HF_OK;
 out:
-	hf_store_rollback(n->store);
+	hf_store_rollback_to(n->store);
 	hf_opened_free(o);
 	return rc;
 }
@@ -619,16 +622,29 @@ out:
 hf_err hf_lists_process_inbox(hf_node *n)
 {
 	/* Each pass handles what is pending; applying a batch unparks its successors, so loop
-	 * until a pass finds nothing (bounded: every pass either finishes or parks each row). */
+	 * until a pass finds nothing (bounded: every pass either finishes or parks each row).
+	 * Group commit: a pass (up to 64 messages) is one transaction, committed
+	 * (synchronous=FULL) before anything it queued is sent. */
+	hf_err rc = HF_OK;
 	for (int pass = 0; pass < 1000; pass++) {
 		size_t left = 0;
-		HF_TRY(hf_store_inbox_pending(n->store, 64, hf_inbox_one, n));
-		HF_TRY(hf_store_inbox_count_pending(n->store, &left));
+		HF_CHECK(hf_store_begin(n->store));
+		rc = hf_store_inbox_pending(n->store, 64, hf_inbox_one, n);
+		/* What was applied before a store error is kept; the failed message stays
+		 * pending (its savepoint was undone). */
+		hf_err crc = hf_store_commit(n->store);
+		if (rc == HF_OK)
+			rc = crc;
+		if (rc != HF_OK)
+			goto out;
+		HF_CHECK(hf_store_inbox_count_pending(n->store, &left));
 		if (left == 0)
 			break;
 	}
+out:
+	hf_store_rollback(n->store);
 	hf_transport_kick(n->tr);
-	return HF_OK;
+	return rc;
 }
 
 static hf_err hf_pull_cb(void *ctx, const hf_store_list *l)

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "match.h"
 #include "node.h"
+#include "open_cache.h"
 #include "orders.h"
 
 static hf_err hf_peer_url(void *ctx, const uint8_t member[HF_MEMBER_LEN], char *url, size_t size)
@@ -120,6 +121,9 @@ hf_err hf_node_init(hf_node *n, const hf_config *cfg)
 	HF_TRY(hf_pseudonym_key(n));
 	snprintf(n->db_path, sizeof(n->db_path), "%s/node.db", cfg->data_dir);
 	HF_TRY(hf_store_open(n->db_path, &n->store));
+	n->ocache = hf_open_cache_new();
+	if (!n->ocache)
+		return HF_ENOMEM;
 	/* Transport threads activate n->wake, so libevent must be thread-aware. */
 	if (evthread_use_pthreads() != 0)
 		return HF_EINTERNAL;
@@ -187,6 +191,7 @@ void hf_node_fini(hf_node *n)
 	if (n->base)
 		event_base_free(n->base);
 	hf_store_close(n->store);
+	hf_open_cache_free(n->ocache);
 	hf_manifest_free(n->manifest);
 	hf_identity_free(n->id);
 	sodium_memzero(n->pseudonym_key, sizeof(n->pseudonym_key));

@@ -14,6 +14,7 @@
 #include "keyio.h"
 #include "log.h"
 #include "node.h"
+#include "open_cache.h"
 #include "orders.h"
 
 #define HF_MAX_FILE (HF_MAX_MANIFEST_SIZE + 1)
@@ -93,6 +94,7 @@ hf_err hf_node_load_manifest(hf_node *n)
 	pthread_rwlock_wrlock(&n->mlock);
 	hf_manifest_free(n->manifest);
 	n->manifest = m;
+	n->manifest_gen++;
 	memcpy(n->self, hf_member_id(me), HF_MEMBER_ID_LEN);
 	n->self_roles = hf_member_roles(me);
 	pthread_rwlock_unlock(&n->mlock);
@@ -148,12 +150,14 @@ hf_err hf_node_seal(hf_node *n, uint32_t type, const uint8_t (*members)[HF_MEMBE
 	return rc;
 }
 
-hf_err hf_node_open(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
-                    uint8_t sender[HF_MEMBER_ID_LEN])
+/* hf_node_open; *gen receives the manifest generation the envelope was verified under. */
+static hf_err hf_node_open_gen(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
+                               uint8_t sender[HF_MEMBER_ID_LEN], uint64_t *gen)
 {
 	hf_err rc;
 	const hf_member *mb;
 	pthread_rwlock_rdlock(&n->mlock);
+	*gen = n->manifest_gen;
 	hf_open_params p = {
 	    .self = n->id,
 	    .lookup = hf_manifest_sender_lookup,
@@ -174,6 +178,25 @@ hf_err hf_node_open(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
 	}
 	pthread_rwlock_unlock(&n->mlock);
 	return rc;
+}
+
+hf_err hf_node_open(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
+                    uint8_t sender[HF_MEMBER_ID_LEN])
+{
+	uint64_t gen;
+	return hf_node_open_gen(n, env, len, out, sender, &gen);
+}
+
+hf_err hf_node_open_inbox(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
+                          uint8_t sender[HF_MEMBER_ID_LEN])
+{
+	uint64_t gen;
+	pthread_rwlock_rdlock(&n->mlock);
+	gen = n->manifest_gen;
+	pthread_rwlock_unlock(&n->mlock);
+	if (n->ocache && hf_open_cache_take(n->ocache, gen, hf_now_ms(), env, len, out, sender))
+		return HF_OK;
+	return hf_node_open(n, env, len, out, sender);
 }
 
 bool hf_node_member_is_recipient(hf_node *n, const uint8_t member[HF_MEMBER_ID_LEN],
@@ -279,6 +302,7 @@ hf_err hf_node_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len)
 	size_t body_len;
 	bool dup = false;
 	char type[16];
+	uint64_t gen = 0;
 	hf_err rc;
 	/* Who it claims to be from, for the per-peer reject counter. */
 	if (hf_envelope_peek(env, len, &peek) == HF_OK) {
@@ -291,7 +315,7 @@ hf_err hf_node_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len)
 		pthread_rwlock_unlock(&n->mlock);
 	}
 	/* Everything is verified before anything is stored (spec §5.6, §12). */
-	HF_CHECK(hf_node_open(n, env, len, &o, sender));
+	HF_CHECK(hf_node_open_gen(n, env, len, &o, sender, &gen));
 	/* Authentic traffic from a member proves it is up: stop backing off towards it. */
 	if (n->tr)
 		hf_transport_peer_alive(n->tr, sender);
@@ -314,6 +338,11 @@ hf_err hf_node_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len)
 		/* Not an error for the sender (a retry after a lost ack), never applied twice. */
 		rc = HF_EREPLAY;
 		goto out;
+	}
+	/* Verified and committed: the inbox step uses this instead of opening it again. */
+	if (n->ocache) {
+		hf_open_cache_put(n->ocache, gen, env, len, o, sender);
+		o = NULL;
 	}
 	if (n->wake)
 		event_active(n->wake, 0, 0);

@@ -31,6 +31,8 @@ typedef struct hf_node {
 	uint8_t pseudonym_key[32]; /* keys case pseudonyms; never leaves the node */
 	pthread_rwlock_t mlock;
 	hf_manifest *manifest;
+	uint64_t manifest_gen; /* under mlock: bumped on every (re)load */
+	void *ocache;          /* open_cache.h: verified envelopes, receive -> inbox */
 	uint8_t self[HF_MEMBER_ID_LEN];
 	uint32_t self_roles;
 	hf_store *store; /* main thread only */
@@ -40,7 +42,7 @@ typedef struct hf_node {
 	struct event *tick; /* periodic: inbox, pulls */
 	struct event *sig_term, *sig_int, *sig_hup;
 	void *api;
-	void *match; /* match.c: the platform-side matcher */
+	void *match;  /* match.c: the platform-side matcher */
 	void *orders; /* orders.c engine state */
 	uint64_t last_pull_ms;
 	uint64_t msgs_out; /* envelopes queued since start (engines add to it) */
@@ -73,6 +75,12 @@ hf_err hf_node_seal(hf_node *n, uint32_t type, const uint8_t (*members)[HF_MEMBE
 /* Opens env addressed to us and returns the sender's member id and roles. */
 hf_err hf_node_open(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
                     uint8_t sender[HF_MEMBER_ID_LEN]) HF_MUST_CHECK;
+
+/* Like hf_node_open, for an envelope already committed to the inbox: uses what the
+ * receive step verified for these exact bytes under the current manifest (open_cache.h),
+ * else opens it afresh. */
+hf_err hf_node_open_inbox(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
+                          uint8_t sender[HF_MEMBER_ID_LEN]) HF_MUST_CHECK;
 
 /* Whether member holds one of the encryption key ids among hdr's recipients. */
 bool hf_node_member_is_recipient(hf_node *n, const uint8_t member[HF_MEMBER_ID_LEN],

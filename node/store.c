@@ -1,7 +1,10 @@
 /* SQLite store: schema, migrations, prepared statements (the only SQL in the node). */
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -128,11 +131,85 @@ static const char *const SQL[Q__N] = {
     [Q_COUNTERS] = "SELECT name,label,v FROM counters ORDER BY name,label",
 };
 
+/*
+ * In-process writer lock, one per database path. SQLite's own busy handling sleeps in
+ * steps of 1 to 100 ms while another connection holds the write lock, which made every
+ * collision between a transport thread and the main loop cost milliseconds. Connections
+ * of this process to the same file first queue on this mutex (woken as soon as the
+ * holder commits); SQLite's lock still guards against other processes.
+ */
+typedef struct hf_wlock {
+	struct hf_wlock *next;
+	pthread_mutex_t mu;
+	unsigned refs;
+	char path[];
+} hf_wlock;
+
+static pthread_mutex_t g_wlocks_mu = PTHREAD_MUTEX_INITIALIZER;
+static hf_wlock *g_wlocks;
+
 struct hf_store {
 	sqlite3 *db;
 	sqlite3_stmt *q[Q__N];
 	void *orders; /* store_orders.c statements */
+	hf_wlock *wl; /* shared by this process's connections to the same path */
+	bool wl_held; /* between hf_store_begin and the end of that transaction */
 };
+
+static hf_wlock *hf_wlock_get(const char *path)
+{
+	hf_wlock *w;
+	pthread_mutex_lock(&g_wlocks_mu);
+	for (w = g_wlocks; w && strcmp(w->path, path) != 0; w = w->next)
+		;
+	if (!w) {
+		size_t len = strlen(path) + 1;
+		w = malloc(sizeof(*w) + len);
+		if (w) {
+			memcpy(w->path, path, len);
+			pthread_mutex_init(&w->mu, NULL);
+			w->refs = 0;
+			w->next = g_wlocks;
+			g_wlocks = w;
+		}
+	}
+	if (w)
+		w->refs++;
+	pthread_mutex_unlock(&g_wlocks_mu);
+	return w;
+}
+
+static void hf_wlock_put(hf_wlock *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&g_wlocks_mu);
+	if (--w->refs == 0) {
+		hf_wlock **pp = &g_wlocks;
+		while (*pp != w)
+			pp = &(*pp)->next;
+		*pp = w->next;
+		pthread_mutex_destroy(&w->mu);
+		free(w);
+	}
+	pthread_mutex_unlock(&g_wlocks_mu);
+}
+
+/* Busy handler for contention with other processes (and for statements run outside
+ * hf_store_begin): short sleeps growing from 50 us to 2 ms, giving up after 10 s. */
+static int hf_busy(void *arg, int count)
+{
+	(void)arg;
+	long us = count < 6 ? 50L << count : 2000L;
+	if (us > 2000)
+		us = 2000;
+	/* Sum of the steps reaches 10 s after about 5000 calls. */
+	if (count > 5006)
+		return 0;
+	struct timespec ts = {0, us * 1000L};
+	nanosleep(&ts, NULL);
+	return 1;
+}
 
 static hf_err hf_exec(hf_store *s, const char *sql)
 {
@@ -186,7 +263,12 @@ hf_err hf_store_open(const char *path, hf_store **out)
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK)
 		goto out;
-	sqlite3_busy_timeout(s->db, 10000);
+	s->wl = hf_wlock_get(path);
+	if (!s->wl) {
+		rc = HF_ENOMEM;
+		goto out;
+	}
+	sqlite3_busy_handler(s->db, hf_busy, NULL);
 	/* WAL: readers never block the writer. FULL: a commit is on disk before we ack. */
 	HF_CHECK(hf_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	                    " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
@@ -220,24 +302,65 @@ void hf_store_close(hf_store *s)
 	hf_store_orders_close(s);
 	for (int i = 0; i < Q__N; i++)
 		sqlite3_finalize(s->q[i]);
+	if (s->wl_held)
+		pthread_mutex_unlock(&s->wl->mu);
 	sqlite3_close(s->db);
+	hf_wlock_put(s->wl);
 	free(s);
+}
+
+/* Releases the writer lock once the connection is back in autocommit mode. */
+static void hf_wl_release(hf_store *s)
+{
+	if (s->wl_held && sqlite3_get_autocommit(s->db)) {
+		s->wl_held = false;
+		pthread_mutex_unlock(&s->wl->mu);
+	}
 }
 
 hf_err hf_store_begin(hf_store *s)
 {
-	return hf_exec(s, "BEGIN IMMEDIATE");
+	if (!s->wl_held) {
+		/* Bounded like the busy timeout it replaces: a stuck holder is an error. */
+		struct timespec dl;
+		clock_gettime(CLOCK_REALTIME, &dl);
+		dl.tv_sec += 10;
+		if (pthread_mutex_timedlock(&s->wl->mu, &dl) != 0)
+			return HF_EDB;
+		s->wl_held = true;
+	}
+	hf_err rc = hf_exec(s, "BEGIN IMMEDIATE");
+	hf_wl_release(s);
+	return rc;
 }
 
 hf_err hf_store_commit(hf_store *s)
 {
-	return hf_exec(s, "COMMIT");
+	hf_err rc = hf_exec(s, "COMMIT");
+	hf_wl_release(s);
+	return rc;
 }
 
 void hf_store_rollback(hf_store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	hf_wl_release(s);
+}
+
+hf_err hf_store_savepoint(hf_store *s)
+{
+	return hf_exec(s, "SAVEPOINT hf_sp");
+}
+
+hf_err hf_store_release(hf_store *s)
+{
+	return hf_exec(s, "RELEASE hf_sp");
+}
+
+void hf_store_rollback_to(hf_store *s)
+{
+	(void)sqlite3_exec(s->db, "ROLLBACK TO hf_sp; RELEASE hf_sp", NULL, NULL, NULL);
 }
 
 /* ---- statement helpers ------------------------------------------------ */

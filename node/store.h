@@ -4,7 +4,8 @@
 /*
  * The node's durable state (SQLite, WAL). The only file that speaks SQL is
  * store.c. One hf_store is one connection: use it from one thread at a time
- * (each thread opens its own; SQLite serialises writers, busy timeout 10 s).
+ * (each thread opens its own; SQLite serialises writers; within the process,
+ * hf_store_begin queues on a per-file mutex, waiting at most 10 s).
  *
  * Every protocol state change is one transaction: callers bracket a group of
  * calls with hf_store_begin / hf_store_commit (or _rollback). Commits are
@@ -29,6 +30,11 @@ void hf_store_close(hf_store *s);
 hf_err hf_store_begin(hf_store *s) HF_MUST_CHECK;
 hf_err hf_store_commit(hf_store *s) HF_MUST_CHECK;
 void hf_store_rollback(hf_store *s);
+/* Inside a transaction: a nested unit that can be undone alone (one message of a group
+ * commit). hf_store_rollback_to undoes the writes since hf_store_savepoint and ends it. */
+hf_err hf_store_savepoint(hf_store *s) HF_MUST_CHECK;
+hf_err hf_store_release(hf_store *s) HF_MUST_CHECK;
+void hf_store_rollback_to(hf_store *s);
 int hf_store_schema_version(hf_store *s);
 
 /* ---- lists ------------------------------------------------------------ */
