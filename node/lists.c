@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "lists.h"
+#include "rxq.h"
 #include "log.h"
 #include "match.h"
 #include "orders.h"
@@ -619,22 +620,40 @@ out:
 	return rc;
 }
 
+/* Results of handed-over messages whose transaction did not commit: the peer retries. */
+static void hf_rx_fail(hf_node *n, hf_rx_item *rx, hf_err rc)
+{
+	for (hf_rx_item *it = rx; it; it = it->next)
+		it->result = rc;
+	hf_rxq_finish(n->rxq, rx);
+}
+
 hf_err hf_lists_process_inbox(hf_node *n)
 {
 	/* Each pass handles what is pending; applying a batch unparks its successors, so loop
 	 * until a pass finds nothing (bounded: every pass either finishes or parks each row).
-	 * Group commit: a pass (up to 64 messages) is one transaction, committed
-	 * (synchronous=FULL) before anything it queued is sent. */
+	 * Group commit: a pass is one transaction holding the messages the transport threads
+	 * handed over (rxq.h) and their processing, committed (synchronous=FULL) before they
+	 * are acknowledged and before anything it queued is sent. */
 	hf_err rc = HF_OK;
+	hf_rx_item *rx = n->rxq ? hf_rxq_take(n->rxq) : NULL;
 	for (int pass = 0; pass < 1000; pass++) {
 		size_t left = 0;
 		HF_CHECK(hf_store_begin(n->store));
-		rc = hf_store_inbox_pending(n->store, 64, hf_inbox_one, n);
+		for (hf_rx_item *it = rx; it; it = it->next)
+			it->result = hf_node_rx_insert(n, it);
+		rc = hf_store_inbox_pending(n->store, 256, hf_inbox_one, n);
 		/* What was applied before a store error is kept; the failed message stays
 		 * pending (its savepoint was undone). */
 		hf_err crc = hf_store_commit(n->store);
-		if (rc == HF_OK)
+		if (crc != HF_OK) {
 			rc = crc;
+			goto out;
+		}
+		if (rx) {
+			hf_rxq_finish(n->rxq, rx); /* on disk: the threads may acknowledge */
+			rx = NULL;
+		}
 		if (rc != HF_OK)
 			goto out;
 		HF_CHECK(hf_store_inbox_count_pending(n->store, &left));
@@ -643,6 +662,8 @@ hf_err hf_lists_process_inbox(hf_node *n)
 	}
 out:
 	hf_store_rollback(n->store);
+	if (rx)
+		hf_rx_fail(n, rx, rc != HF_OK ? rc : HF_EDB);
 	hf_transport_kick(n->tr);
 	return rc;
 }

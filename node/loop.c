@@ -19,6 +19,7 @@
 #include "node.h"
 #include "open_cache.h"
 #include "orders.h"
+#include "rxq.h"
 
 static hf_err hf_peer_url(void *ctx, const uint8_t member[HF_MEMBER_LEN], char *url, size_t size)
 {
@@ -122,7 +123,8 @@ hf_err hf_node_init(hf_node *n, const hf_config *cfg)
 	snprintf(n->db_path, sizeof(n->db_path), "%s/node.db", cfg->data_dir);
 	HF_TRY(hf_store_open(n->db_path, &n->store));
 	n->ocache = hf_open_cache_new();
-	if (!n->ocache)
+	n->rxq = hf_rxq_new();
+	if (!n->ocache || !n->rxq)
 		return HF_ENOMEM;
 	/* Transport threads activate n->wake, so libevent must be thread-aware. */
 	if (evthread_use_pthreads() != 0)
@@ -151,7 +153,7 @@ hf_err hf_node_init(hf_node *n, const hf_config *cfg)
 	    .tls_cert = cfg->tls_cert,
 	    .tls_key = cfg->tls_key,
 	    .insecure = cfg->insecure_loopback,
-	    .workers = 2,
+	    .workers = 8,
 	    .retry_base_ms = 250,
 	    .retry_max_ms = 30000,
 	};
@@ -174,6 +176,14 @@ hf_err hf_node_run(hf_node *n)
 
 void hf_node_fini(hf_node *n)
 {
+	/* The loop has stopped: receivers now commit to the inbox themselves; whatever still
+	 * waits for the loop is refused as a transient error (its sender retries). */
+	if (n->rxq) {
+		hf_rx_item *l = hf_rxq_close(n->rxq);
+		for (hf_rx_item *it = l; it; it = it->next)
+			it->result = HF_ENET;
+		hf_rxq_finish(n->rxq, l);
+	}
 	hf_transport_stop(n->tr);
 	hf_api_stop(n->api);
 	hf_match_stop(n);
@@ -192,6 +202,7 @@ void hf_node_fini(hf_node *n)
 		event_base_free(n->base);
 	hf_store_close(n->store);
 	hf_open_cache_free(n->ocache);
+	hf_rxq_free(n->rxq);
 	hf_manifest_free(n->manifest);
 	hf_identity_free(n->id);
 	sodium_memzero(n->pseudonym_key, sizeof(n->pseudonym_key));

@@ -16,6 +16,7 @@
 #include "node.h"
 #include "open_cache.h"
 #include "orders.h"
+#include "rxq.h"
 
 #define HF_MAX_FILE (HF_MAX_MANIFEST_SIZE + 1)
 
@@ -322,10 +323,25 @@ hf_err hf_node_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len)
 	HF_CHECK(hf_role_check(n, hf_opened_header(o)));
 	body = hf_opened_body(o, &body_len);
 	HF_CHECK(hf_body_check(hf_opened_header(o)->type, body, body_len));
-	snprintf(type, sizeof(type), "%u", hf_opened_header(o)->type);
+	hf_rx_item it = {.env = env, .len = len, .type = hf_opened_header(o)->type};
+	memcpy(it.msg_id, hf_opened_header(o)->msg_id, sizeof(it.msg_id));
+	memcpy(it.sender, sender, HF_MEMBER_ID_LEN);
+	/* Verified: the inbox step uses this instead of opening the same bytes again. */
+	if (n->ocache) {
+		hf_open_cache_put(n->ocache, gen, env, len, o, sender);
+		o = NULL;
+	}
+	if (n->rxq && n->wake && hf_rxq_submit(n->rxq, &it)) {
+		/* The main loop commits it (with whatever else is waiting) and applies it in
+		 * the same transaction; we reply only once that is on disk. */
+		event_active(n->wake, 0, 0);
+		hf_rxq_wait(n->rxq, &it);
+		rc = it.result;
+		goto out;
+	}
+	snprintf(type, sizeof(type), "%u", it.type);
 	HF_CHECK(hf_store_begin(s));
-	rc = hf_store_inbox_add(s, hf_opened_header(o)->msg_id, sender, hf_opened_header(o)->type,
-	                        env, len, hf_now_ms(), &dup);
+	rc = hf_store_inbox_add(s, it.msg_id, sender, it.type, env, len, hf_now_ms(), &dup);
 	if (rc == HF_OK)
 		rc = hf_store_count(s, dup ? "messages_replayed" : "messages_in", type, 1);
 	if (rc == HF_OK)
@@ -339,11 +355,6 @@ hf_err hf_node_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len)
 		rc = HF_EREPLAY;
 		goto out;
 	}
-	/* Verified and committed: the inbox step uses this instead of opening it again. */
-	if (n->ocache) {
-		hf_open_cache_put(n->ocache, gen, env, len, o, sender);
-		o = NULL;
-	}
 	if (n->wake)
 		event_active(n->wake, 0, 0);
 out:
@@ -351,4 +362,25 @@ out:
 		hf_node_reject(n, s, peer, "envelope", rc);
 	hf_opened_free(o);
 	return rc;
+}
+
+hf_err hf_node_rx_insert(hf_node *n, hf_rx_item *it)
+{
+	bool dup = false;
+	char type[16];
+	hf_err rc;
+	snprintf(type, sizeof(type), "%u", it->type);
+	HF_TRY(hf_store_savepoint(n->store));
+	rc = hf_store_inbox_add(n->store, it->msg_id, it->sender, it->type, it->env, it->len,
+	                        hf_now_ms(), &dup);
+	if (rc == HF_OK)
+		rc = hf_store_count(n->store, dup ? "messages_replayed" : "messages_in", type, 1);
+	if (rc == HF_OK)
+		rc = hf_store_release(n->store);
+	if (rc != HF_OK) {
+		hf_store_rollback_to(n->store);
+		return rc;
+	}
+	/* Not an error for the sender (a retry after a lost ack), never applied twice. */
+	return dup ? HF_EREPLAY : HF_OK;
 }

@@ -33,6 +33,7 @@ typedef struct hf_node {
 	hf_manifest *manifest;
 	uint64_t manifest_gen; /* under mlock: bumped on every (re)load */
 	void *ocache;          /* open_cache.h: verified envelopes, receive -> inbox */
+	void *rxq;             /* rxq.h: verified envelopes waiting for the main loop's commit */
 	uint8_t self[HF_MEMBER_ID_LEN];
 	uint32_t self_roles;
 	hf_store *store; /* main thread only */
@@ -90,9 +91,16 @@ bool hf_node_member_is_recipient(hf_node *n, const uint8_t member[HF_MEMBER_ID_L
 size_t hf_node_members_with(hf_node *n, uint32_t roles, uint8_t (*out)[HF_MEMBER_ID_LEN],
                             size_t max);
 
-/* Transport receive hook: verify (manifest, role, recipient, time, body), commit to the
- * inbox, then wake the loop. Returns the reply code (HF_EREPLAY for a message seen before). */
+/* Transport receive hook: verify (manifest, role, recipient, time, body), then hand it to
+ * the main loop (rxq.h), which commits it to the inbox and applies it in one transaction, and
+ * wait for that; if the loop no longer takes messages, commit it to the inbox here. Returns
+ * the reply code (HF_EREPLAY for a message seen before). */
 hf_err hf_node_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len);
+
+/* Main loop, inside its transaction: adds a verified message handed over by the receive
+ * hook to the inbox (own savepoint). HF_EREPLAY if seen before, else a store error. */
+struct hf_rx_item;
+hf_err hf_node_rx_insert(hf_node *n, struct hf_rx_item *it) HF_MUST_CHECK;
 
 /* Counts a rejected message: log line with the code name + per-peer counter. */
 void hf_node_reject(hf_node *n, hf_store *s, const uint8_t *peer, const char *what, hf_err code);

@@ -21,7 +21,7 @@ typedef struct hf_oc_entry {
 struct hf_open_cache {
 	pthread_mutex_t mu;
 	hf_oc_entry *head, *tail;
-	size_t n;
+	size_t n, bytes;
 };
 
 hf_open_cache *hf_open_cache_new(void)
@@ -55,7 +55,12 @@ void hf_open_cache_free(hf_open_cache *c)
 void hf_open_cache_put(hf_open_cache *c, uint64_t manifest_gen, const uint8_t *env, size_t len,
                        hf_opened *o, const uint8_t sender[HF_MEMBER_ID_LEN])
 {
-	hf_oc_entry *e = calloc(1, sizeof(*e)), *old = NULL;
+	hf_oc_entry *e, *old = NULL;
+	if (len > HF_OPEN_CACHE_MAX_BYTES / 4) {
+		hf_opened_free(o); /* a big snapshot part: not worth the memory */
+		return;
+	}
+	e = calloc(1, sizeof(*e));
 	if (!e || !(e->env = malloc(len ? len : 1))) {
 		free(e);
 		hf_opened_free(o);
@@ -68,12 +73,15 @@ void hf_open_cache_put(hf_open_cache *c, uint64_t manifest_gen, const uint8_t *e
 	memcpy(e->sender, sender, HF_MEMBER_ID_LEN);
 	crypto_generichash(e->hash, sizeof(e->hash), env, len, NULL, 0);
 	pthread_mutex_lock(&c->mu);
-	if (c->n == HF_OPEN_CACHE_MAX) {
-		old = c->head;
-		c->head = old->next;
+	while (c->head && (c->n == HF_OPEN_CACHE_MAX || c->bytes + len > HF_OPEN_CACHE_MAX_BYTES)) {
+		hf_oc_entry *d = c->head;
+		c->head = d->next;
 		if (!c->head)
 			c->tail = NULL;
 		c->n--;
+		c->bytes -= d->len;
+		d->next = old; /* freed outside the lock */
+		old = d;
 	}
 	if (c->tail)
 		c->tail->next = e;
@@ -81,9 +89,13 @@ void hf_open_cache_put(hf_open_cache *c, uint64_t manifest_gen, const uint8_t *e
 		c->head = e;
 	c->tail = e;
 	c->n++;
+	c->bytes += len;
 	pthread_mutex_unlock(&c->mu);
-	if (old)
-		hf_oc_entry_free(old);
+	while (old) {
+		hf_oc_entry *d = old;
+		old = d->next;
+		hf_oc_entry_free(d);
+	}
 }
 
 bool hf_open_cache_take(hf_open_cache *c, uint64_t manifest_gen, uint64_t now_ms,
@@ -107,6 +119,7 @@ bool hf_open_cache_take(hf_open_cache *c, uint64_t manifest_gen, uint64_t now_ms
 		if (c->tail == e)
 			c->tail = prev;
 		c->n--;
+		c->bytes -= e->len;
 	}
 	pthread_mutex_unlock(&c->mu);
 	if (!e)

@@ -9,7 +9,8 @@
  * committed it to the inbox. It is used only for the very same envelope bytes
  * (compared in full) opened under the same manifest (generation counter, bumped on
  * every reload) and while the envelope has not expired; anything else falls back to
- * a full open. Bounded (HF_OPEN_CACHE_MAX entries, oldest dropped): a miss only costs
+ * a full open. Bounded (HF_OPEN_CACHE_MAX entries and HF_OPEN_CACHE_MAX_BYTES
+ * of envelopes, oldest dropped): a miss only costs
  * the second open. The plaintext stays in memory only, as it did during the open.
  */
 #include <stddef.h>
@@ -18,7 +19,8 @@
 #include "hashfed/envelope.h"
 #include "hashfed/manifest.h"
 
-#define HF_OPEN_CACHE_MAX 4096
+#define HF_OPEN_CACHE_MAX       4096
+#define HF_OPEN_CACHE_MAX_BYTES (32u << 20) /* envelopes held, at most */
 
 typedef struct hf_open_cache hf_open_cache;
 

@@ -1,0 +1,51 @@
+#ifndef HF_NODE_RXQ_H
+#define HF_NODE_RXQ_H
+
+/*
+ * Received envelopes handed from the transport threads to the main loop, which
+ * commits them to the inbox and applies them in one transaction (group commit:
+ * every message waiting at that moment shares one synchronous=FULL commit), then
+ * releases the waiting threads, which reply to their peers only now. So a message
+ * is acknowledged only once it is on disk, as before, but a hop costs one commit
+ * instead of two (inbox insert, then apply) and the main loop is the single writer.
+ *
+ * Items live on the submitting thread's stack; the queue only links them.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hashfed/err.h"
+#include "hashfed/manifest.h"
+
+typedef struct hf_rx_item {
+	struct hf_rx_item *next;
+	const uint8_t *env;
+	size_t len;
+	uint8_t msg_id[16];
+	uint8_t sender[HF_MEMBER_ID_LEN];
+	uint32_t type;
+	hf_err result; /* set by the main loop: HF_OK, HF_EREPLAY or a store error */
+	bool done;
+} hf_rx_item;
+
+typedef struct hf_rxq hf_rxq;
+
+/* NULL on allocation failure. */
+hf_rxq *hf_rxq_new(void);
+/* NULL-safe. The queue must be closed and empty. */
+void hf_rxq_free(hf_rxq *q);
+/* Transport thread: queues it (the caller then wakes the main loop and calls hf_rxq_wait).
+ * false, without queueing, if the queue is closed: the caller commits the message itself. */
+bool hf_rxq_submit(hf_rxq *q, hf_rx_item *it);
+/* Transport thread: waits until the main loop has finished it (it->result is final). */
+void hf_rxq_wait(hf_rxq *q, hf_rx_item *it);
+/* Main loop: takes every queued item (oldest first), NULL if none. */
+hf_rx_item *hf_rxq_take(hf_rxq *q);
+/* Main loop: the items' results are final (committed or failed): wakes their threads. */
+void hf_rxq_finish(hf_rxq *q, hf_rx_item *list);
+/* Refuses new items from now on; returns what is still queued (to be finished by the
+ * caller). */
+hf_rx_item *hf_rxq_close(hf_rxq *q);
+
+#endif
