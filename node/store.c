@@ -65,6 +65,7 @@ enum {
 	Q_OUT_REARM_PEER,
 	Q_OUT_NEXT,
 	Q_OUT_NEXT_DUE,
+	Q_OUT_DUE,
 	Q_OUT_DONE,
 	Q_OUT_RETRY,
 	Q_DELIVERY,
@@ -112,6 +113,8 @@ static const char *const SQL[Q__N] = {
     [Q_OUT_NEXT] = "SELECT seq,msg_id,peer,attempts,envelope FROM outbox WHERE done_ms IS NULL"
                    " AND next_ms<=?1 ORDER BY next_ms, seq LIMIT 1",
     [Q_OUT_NEXT_DUE] = "SELECT min(next_ms) FROM outbox WHERE done_ms IS NULL",
+    [Q_OUT_DUE] = "SELECT seq,msg_id,peer,attempts,envelope FROM outbox WHERE done_ms IS NULL"
+                  " AND next_ms<=?1 ORDER BY next_ms, seq LIMIT ?2",
     [Q_OUT_DONE] = "UPDATE outbox SET done_ms=?2, attempts=attempts+1, status='HF_OK'"
                    " WHERE seq=?1",
     [Q_OUT_RETRY] = "UPDATE outbox SET next_ms=?2, attempts=attempts+1, status=?3,"
@@ -733,6 +736,41 @@ hf_err hf_store_outbox_next(hf_store *s, uint64_t now_ms, hf_store_out *o, uint6
 		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
 			*next_ms = hf_col_u64(st, 0);
 		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+hf_err hf_store_outbox_due(hf_store *s, uint64_t now_ms, hf_store_out *out, size_t max, size_t *n)
+{
+	sqlite3_stmt *st = hf_q(s, Q_OUT_DUE);
+	hf_err rc = HF_OK;
+	int r = SQLITE_DONE;
+	*n = 0;
+	hf_bind_u64(st, 1, now_ms);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	while (*n < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		hf_store_out *o = &out[*n];
+		memset(o, 0, sizeof(*o));
+		o->seq = sqlite3_column_int64(st, 0);
+		hf_col_copy(st, 1, o->msg_id, 16);
+		hf_col_copy(st, 2, o->peer, HF_MEMBER_LEN);
+		o->attempts = (uint32_t)sqlite3_column_int(st, 3);
+		o->len = (size_t)sqlite3_column_bytes(st, 4);
+		o->env = malloc(o->len ? o->len : 1);
+		if (!o->env) {
+			rc = HF_ENOMEM;
+			break;
+		}
+		memcpy(o->env, sqlite3_column_blob(st, 4), o->len);
+		(*n)++;
+	}
+	if (rc == HF_OK && r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = HF_EDB;
+	sqlite3_reset(st);
+	if (rc != HF_OK) {
+		for (size_t i = 0; i < *n; i++)
+			free(out[i].env);
+		*n = 0;
 	}
 	return rc;
 }

@@ -113,6 +113,10 @@ typedef struct hf_store_out {
 	size_t len;
 } hf_store_out;
 
+/* Up to max due undelivered messages, in the order hf_store_outbox_next would give them
+ * (*n of them; each env malloc'ed, the caller frees). On error nothing is returned. */
+hf_err hf_store_outbox_due(hf_store *s, uint64_t now_ms, hf_store_out *out, size_t max,
+                           size_t *n) HF_MUST_CHECK;
 /* Queues env for peer. Same (msg id, peer) again: made due now if undelivered, else no-op.
  * list/n: the batch it carries (for delivery status), or NULL/0. */
 hf_err hf_store_outbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t peer[HF_MEMBER_LEN],

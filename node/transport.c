@@ -19,6 +19,7 @@
 #define HF_MAX_PEERS   64
 #define HF_MAX_WORKERS 8
 #define HF_PEM_MAX     65536
+#define HF_SEND_ROUND  64 /* messages in flight at once (all peers) */
 
 typedef struct hf_peer {
 	uint8_t member[HF_MEMBER_LEN];
@@ -208,7 +209,7 @@ static hf_peer *hf_peer_get(hf_transport *t, const uint8_t member[HF_MEMBER_LEN]
 	*err = HF_ENET;
 	if (nng_req0_open(&p->sock) != 0)
 		return NULL;
-	/* One request at a time; the outbox does the retrying, not nng. */
+	/* The outbox does the retrying, not nng (requests run on contexts: hf_op_start). */
 	if (nng_socket_set_ms(p->sock, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE) != 0 ||
 	    nng_socket_set_ms(p->sock, NNG_OPT_SENDTIMEO, 1000) != 0 ||
 	    nng_socket_set_ms(p->sock, NNG_OPT_RECVTIMEO, 15000) != 0 ||
@@ -226,37 +227,24 @@ static hf_peer *hf_peer_get(hf_transport *t, const uint8_t member[HF_MEMBER_LEN]
 	return p;
 }
 
-/* One request/reply exchange; the reply names an hf_err. */
-static hf_err hf_exchange(hf_peer *p, const uint8_t *env, size_t len)
+/* Reply of the peer: the name of an hf_err. */
+static hf_err hf_reply_code(nng_msg *m)
 {
-	nng_msg *m;
-	hf_err res = HF_ENET;
 	char name[64];
-	if (nng_msg_alloc(&m, 0) != 0)
-		return HF_ENOMEM;
-	if (nng_msg_append(m, env, len) != 0) {
-		nng_msg_free(m);
-		return HF_ENOMEM;
-	}
-	int r = nng_sendmsg(p->sock, m, 0);
-	if (r != 0) {
-		nng_msg_free(m);
-		return r == NNG_ETIMEDOUT ? HF_ETIMEOUT : HF_ENET;
-	}
-	r = nng_recvmsg(p->sock, &m, 0);
-	if (r != 0)
-		return r == NNG_ETIMEDOUT ? HF_ETIMEOUT : HF_ENET;
+	hf_err res = HF_EPARSE;
 	size_t n = nng_msg_len(m);
 	if (n > 0 && n < sizeof(name)) {
 		memcpy(name, nng_msg_body(m), n);
 		name[n] = 0;
 		if (hf_err_from_name(name, &res) != HF_OK)
 			res = HF_EPARSE;
-	} else {
-		res = HF_EPARSE;
 	}
-	nng_msg_free(m);
 	return res;
+}
+
+static hf_err hf_nng_err(int r)
+{
+	return r == NNG_ETIMEDOUT ? HF_ETIMEOUT : HF_ENET;
 }
 
 static void hf_sender_wait(hf_transport *t, uint64_t ms)
@@ -320,34 +308,51 @@ static void hf_revive(hf_transport *t, hf_store *store)
 	}
 }
 
-static void hf_send_one(hf_transport *t, hf_store *store, hf_store_out *o)
+/* One message of a send round. */
+typedef struct hf_sendop {
+	hf_store_out o;
+	hf_peer *p;
+	nng_ctx ctx;
+	nng_aio *aio;
+	int stage; /* 0 not sent, 1 request sent, 2 waiting for the reply, -1 deferred */
+	hf_err res;
+	uint8_t subject[16];
+} hf_sendop;
+
+/* Starts the request of op on its own context of the peer's req socket (several requests
+ * in flight per peer; the outbox does the retrying, not nng). */
+static hf_err hf_op_start(hf_sendop *op)
+{
+	nng_msg *m = NULL;
+	if (nng_aio_alloc(&op->aio, NULL, NULL) != 0)
+		return HF_ENOMEM;
+	if (nng_ctx_open(&op->ctx, op->p->sock) != 0)
+		return HF_ENET;
+	op->stage = 1;
+	if (nng_ctx_set_ms(op->ctx, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE) != 0)
+		return HF_ENET;
+	if (nng_msg_alloc(&m, 0) != 0)
+		return HF_ENOMEM;
+	if (nng_msg_append(m, op->o.env, op->o.len) != 0) {
+		nng_msg_free(m);
+		return HF_ENOMEM;
+	}
+	nng_aio_set_msg(op->aio, m);
+	nng_aio_set_timeout(op->aio, 1000);
+	nng_ctx_send(op->ctx, op->aio);
+	return HF_OK;
+}
+
+/* Records the fate of one message (inside the round's transaction). */
+static hf_err hf_op_record(hf_transport *t, hf_store *store, hf_sendop *op)
 {
 	char peer_hex[2 * HF_MEMBER_LEN + 1], id_hex[33], att[16];
-	hf_err res;
-	hf_envelope_header h;
-	uint64_t now = hf_now_ms();
-	hf_peer *p = hf_peer_get(t, o->peer, &res);
-	if (hf_envelope_peek(o->env, o->len, &h) == HF_OK && h.expires_ms <= now) {
-		res = HF_EEXPIRED; /* the peer would refuse it: drop without sending */
-	} else if (p && p->down_until > now) {
-		res = HF_ENET; /* peer known down: reschedule without waiting on it */
-	} else if (p) {
-		res = hf_exchange(p, o->env, o->len);
-		if (res == HF_ENET || res == HF_ETIMEOUT) {
-			p->failures++;
-			p->down_until =
-			    now + hf_backoff_ms(p->failures, t->cfg.retry_base_ms,
-			                        t->cfg.retry_max_ms, randombytes_random());
-		} else {
-			p->failures = 0;
-			p->down_until = 0;
-		}
-	}
+	hf_store_out *o = &op->o;
+	hf_err res = op->res, st;
 	hf_hex(o->peer, HF_MEMBER_LEN, peer_hex);
 	hf_hex(o->msg_id, 16, id_hex);
 	snprintf(att, sizeof(att), "#%u", o->attempts + 1);
 	hf_err_class cls = hf_err_class_of(res);
-	hf_err st;
 	if (res == HF_OK || res == HF_EREPLAY) {
 		st = hf_store_outbox_done(store, o->seq, hf_now_ms());
 		hf_log(HF_LOG_DEBUG, "delivered", "peer", peer_hex, "msg", id_hex, "attempts", att,
@@ -365,10 +370,133 @@ static void hf_send_one(hf_transport *t, hf_store *store, hf_store_out *o)
 		hf_log(HF_LOG_DEBUG, "send_retry", "peer", peer_hex, "msg", id_hex, "code",
 		       hf_err_name(res), "attempts", att, NULL);
 	}
+	return st;
+}
+
+/* Whether an earlier message of this round goes to the same peer about the same subject. */
+static bool hf_op_defer(const hf_sendop *ops, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (ops[j].stage != -1 &&
+		    memcmp(ops[j].o.peer, ops[i].o.peer, HF_MEMBER_LEN) == 0 &&
+		    memcmp(ops[j].subject, ops[i].subject, 16) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Sends a round of due messages: all requests in flight at once (nng contexts), then the
+ * replies, then every outcome in one transaction. Two messages to the same peer about the
+ * same audit subject (an order, a list) are never in flight together: the later one waits
+ * for the next round, so the peer gets them in outbox order as before.
+ */
+static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size_t n)
+{
+	uint64_t now = hf_now_ms();
+	for (size_t i = 0; i < n; i++) {
+		hf_sendop *op = &ops[i];
+		hf_envelope_header h;
+		op->res = HF_ENET;
+		if (hf_envelope_peek(op->o.env, op->o.len, &h) == HF_OK) {
+			memcpy(op->subject, h.audit.subject, 16);
+			if (h.expires_ms <= now) {
+				op->res = HF_EEXPIRED; /* the peer would refuse it: drop unsent */
+				continue;
+			}
+		}
+		if (hf_op_defer(ops, i)) {
+			op->stage = -1;
+			continue;
+		}
+		op->p = hf_peer_get(t, op->o.peer, &op->res);
+		if (!op->p)
+			continue;
+		if (op->p->down_until > now) {
+			op->res = HF_ENET; /* peer known down: reschedule without waiting on it */
+			continue;
+		}
+		op->res = hf_op_start(op);
+	}
+	for (size_t i = 0; i < n; i++) {
+		hf_sendop *op = &ops[i];
+		if (op->stage != 1 || op->res != HF_OK)
+			continue;
+		nng_aio_wait(op->aio);
+		int r = nng_aio_result(op->aio);
+		if (r != 0) {
+			nng_msg_free(nng_aio_get_msg(op->aio));
+			op->res = hf_nng_err(r);
+			continue;
+		}
+		op->stage = 2;
+		nng_aio_set_timeout(op->aio, 15000);
+		nng_ctx_recv(op->ctx, op->aio);
+	}
+	for (size_t i = 0; i < n; i++) {
+		hf_sendop *op = &ops[i];
+		if (op->stage != 2)
+			continue;
+		nng_aio_wait(op->aio);
+		int r = nng_aio_result(op->aio);
+		if (r != 0) {
+			op->res = hf_nng_err(r);
+			continue;
+		}
+		nng_msg *m = nng_aio_get_msg(op->aio);
+		op->res = hf_reply_code(m);
+		nng_msg_free(m);
+	}
+	/* Peer health, once per peer and round: any transport failure backs off. */
+	for (size_t i = 0; i < n; i++) {
+		hf_peer *p = ops[i].p;
+		bool seen = false, failed = false;
+		if (!p || ops[i].stage < 1)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = ops[j].p == p && ops[j].stage >= 1;
+		if (seen)
+			continue;
+		for (size_t j = i; j < n; j++)
+			if (ops[j].p == p && ops[j].stage >= 1 &&
+			    (ops[j].res == HF_ENET || ops[j].res == HF_ETIMEOUT))
+				failed = true;
+		if (failed) {
+			p->failures++;
+			p->down_until =
+			    now + hf_backoff_ms(p->failures, t->cfg.retry_base_ms,
+			                        t->cfg.retry_max_ms, randombytes_random());
+		} else {
+			p->failures = 0;
+			p->down_until = 0;
+		}
+	}
+	/* One commit for the whole round. Marking delivered needs no other order: a mark lost
+	 * in a crash only resends, and the peer answers HF_EREPLAY. */
+	bool txn = hf_store_begin(store) == HF_OK;
+	hf_err st = HF_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (ops[i].stage == -1)
+			continue;
+		hf_err r = hf_op_record(t, store, &ops[i]);
+		if (r != HF_OK)
+			st = r;
+	}
+	if (txn && hf_store_commit(store) != HF_OK) {
+		hf_store_rollback(store);
+		st = HF_EDB;
+	}
 	if (st != HF_OK)
 		hf_log(HF_LOG_ERROR, "outbox_update_failed", "code", hf_err_name(st), NULL);
-	if (t->ops.sent)
-		t->ops.sent(t->ctx, o->peer, res);
+	for (size_t i = 0; i < n; i++) {
+		hf_sendop *op = &ops[i];
+		if (op->stage >= 1)
+			nng_ctx_close(op->ctx);
+		if (op->aio)
+			nng_aio_free(op->aio);
+		if (op->stage != -1 && t->ops.sent)
+			t->ops.sent(t->ctx, op->o.peer, op->res);
+		free(op->o.env);
+	}
 }
 
 static void *hf_sender_main(void *arg)
@@ -380,22 +508,34 @@ static void *hf_sender_main(void *arg)
 		return NULL;
 	}
 	while (!hf_stopping(t)) {
-		hf_store_out o;
+		hf_store_out o, due[HF_SEND_ROUND];
+		hf_sendop ops[HF_SEND_ROUND];
+		size_t n = 0;
 		hf_revive(t, store);
 		uint64_t next = UINT64_MAX, now = hf_now_ms();
-		hf_err rc = hf_store_outbox_next(store, now, &o, &next);
-		if (rc == HF_ENOTFOUND) {
-			uint64_t wait = next == UINT64_MAX || next <= now ? 1000 : next - now;
-			hf_sender_wait(t, wait > 1000 ? 1000 : wait);
-			continue;
+		hf_err rc = hf_store_outbox_due(store, now, due, HF_SEND_ROUND, &n);
+		if (rc == HF_OK && n == 0) {
+			rc = hf_store_outbox_next(store, now, &o, &next);
+			if (rc == HF_OK) { /* became due meanwhile */
+				free(o.env);
+				continue;
+			}
+			if (rc == HF_ENOTFOUND) {
+				uint64_t wait =
+				    next == UINT64_MAX || next <= now ? 1000 : next - now;
+				hf_sender_wait(t, wait > 1000 ? 1000 : wait);
+				continue;
+			}
 		}
 		if (rc != HF_OK) {
 			hf_log(HF_LOG_ERROR, "outbox_read_failed", "code", hf_err_name(rc), NULL);
 			hf_sender_wait(t, 1000);
 			continue;
 		}
-		hf_send_one(t, store, &o);
-		free(o.env);
+		memset(ops, 0, n * sizeof(ops[0]));
+		for (size_t i = 0; i < n; i++)
+			ops[i].o = due[i];
+		hf_send_round(t, store, ops, n);
 	}
 	for (size_t i = 0; i < t->n_peers; i++)
 		if (t->peers[i].open)
