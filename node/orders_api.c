@@ -372,7 +372,9 @@ static void hf_post_outcomes(hf_node *n, struct evhttp_request *req, const uint8
 	json_array_foreach(res, i, v)
 	{
 		json_t *it = json_object_get(v, "item"), *at = json_object_get(v, "action_ms");
+		/* Bounded before the cast: item 2^32 must not become item 0. */
 		if (!json_is_integer(it) || json_integer_value(it) < 0 ||
+		    json_integer_value(it) >= HF_ORDER_MAX_ITEMS ||
 		    !hf_enum(json_object_get(v, "outcome"), hf_outcome_code_name, HF_OUT_MAX,
 		             &out[i].code))
 			goto out;
@@ -383,8 +385,11 @@ static void hf_post_outcomes(hf_node *n, struct evhttp_request *req, const uint8
 		                       : now;
 		if (out[i].code == HF_OUT_CANNOT_COMPLY) {
 			json_t *rs = json_object_get(v, "reason");
-			out[i].reason = json_is_integer(rs) ? (uint32_t)json_integer_value(rs)
-			                                    : HF_REASON_OTHER;
+			/* Range-checked before the cast: 2^32 + 1 must not become reason 1. */
+			if (rs && (!json_is_integer(rs) || json_integer_value(rs) < 1 ||
+			           json_integer_value(rs) > HF_REASON_MAX))
+				goto out;
+			out[i].reason = rs ? (uint32_t)json_integer_value(rs) : HF_REASON_OTHER;
 		}
 		if ((out[i].text = hf_str(v, "text")))
 			out[i].text_len = strlen(out[i].text);

@@ -60,6 +60,12 @@ api p2 GET "/v1/orders/$A" | grep -q HF_ENOTFOUND || fail "p2 sees the order"
 [ "$(api auth2 GET /v1/orders/received | jget "['orders']")" = "[]" ] || fail "auth2 received it"
 
 echo "# 2. outcome, invalid transition refused"
+# JSON integers are range-checked before the cast: item 2^32 is not item 0, reason 2^32+1 not 1
+r=$(api p1 POST "/v1/orders/$A/outcomes" '{"results":[{"item":4294967296,"outcome":"removed"}]}')
+echo "$r" | grep -q HF_EINVAL || fail "item 2^32 accepted: $r"
+r=$(api p1 POST "/v1/orders/$A/outcomes" '{"results":[{"item":0,"outcome":"cannot_comply","reason":4294967297,"text":"x"}]}')
+echo "$r" | grep -q HF_EINVAL || fail "reason 2^32+1 accepted: $r"
+[ "$(item_state p1 "$A" 0)" = DELIVERED ] || fail "a refused outcome changed item 0"
 api p1 POST "/v1/orders/$A/outcomes" '{"results":[{"item":0,"outcome":"removed"}]}' >/dev/null
 wait_state auth "$A" 0 ACTIONED
 r=$(api p1 POST "/v1/orders/$A/appeal" '{"items":[0],"text":"no"}')
