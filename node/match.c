@@ -682,21 +682,19 @@ static hf_err hf_allow_index(hf_match *m, unsigned alg, const uint8_t *value)
 
 hf_err hf_match_allow_add(hf_match *m, unsigned alg, const uint8_t *value, const char *note)
 {
-	char hex[65];
 	if (hf_hash_alg_len(alg) == 0)
 		return HF_EINVAL;
 	HF_TRY(hf_store_allow_put(m->n->store, alg, value, note, hf_now_ms()));
 	if (!hf_allowed(m, alg, value))
 		HF_TRY(hf_allow_index(m, alg, value));
-	hf_hex(value, hf_hash_alg_len(alg), hex);
-	hf_log(HF_LOG_INFO, "match_allow_added", "alg", hf_hash_alg_name(alg), "value", hex, "note",
-	       note, NULL);
+	/* Privacy contract (ARCHITECTURE §2): the value is a list hash more often than not,
+	 * so it stays in the store; GET /v1/match/allow shows it to the API's holder. */
+	hf_log(HF_LOG_INFO, "match_allow_added", "alg", hf_hash_alg_name(alg), "note", note, NULL);
 	return HF_OK;
 }
 
 hf_err hf_match_allow_del(hf_match *m, unsigned alg, const uint8_t *value)
 {
-	char hex[65];
 	size_t before;
 	if (hf_hash_alg_len(alg) == 0)
 		return HF_EINVAL;
@@ -707,9 +705,7 @@ hf_err hf_match_allow_del(hf_match *m, unsigned alg, const uint8_t *value)
 		if (hf_exact_index_remove(m->allow[alg], m->scratch[i].ref) == HF_OK)
 			m->allow_n--;
 	m->n_scratch = before;
-	hf_hex(value, hf_hash_alg_len(alg), hex);
-	hf_log(HF_LOG_INFO, "match_allow_removed", "alg", hf_hash_alg_name(alg), "value", hex,
-	       NULL);
+	hf_log(HF_LOG_INFO, "match_allow_removed", "alg", hf_hash_alg_name(alg), NULL);
 	return HF_OK;
 }
 

@@ -103,6 +103,8 @@ api p1 POST /v1/match/allow "{\"alg\":\"sha256\",\"value\":\"$S1\",\"note\":\"be
 R=$(api p1 POST /v1/match "{\"alg\":\"sha256\",\"value\":\"$S1\"}")
 [ "$(echo "$R" | jx "[d['allowlisted'], len(d['matches'])]")" = "[True, 0]" ] || fail "allow-listed matched: $R"
 grep -q '"event":"match_allow_added"' "$W/p1.log" || fail "allow-list not logged"
+# privacy contract (ARCHITECTURE §2): hash values never appear in logs
+grep -qi "$S1" "$W/p1.log" && fail "hash value in the log"
 api p1 POST /v1/match/allow/remove "{\"alg\":\"sha256\",\"value\":\"$S1\"}" >/dev/null
 [ "$(api p1 POST /v1/match "{\"alg\":\"sha256\",\"value\":\"$S1\"}" | nmatch)" = 1 ] || fail "allow remove"
 [ "$(api p1 POST /v1/match/allow/remove "{\"alg\":\"sha256\",\"value\":\"$S1\"}" | jget "['error']")" = HF_ENOTFOUND ] || fail "allow remove twice"
