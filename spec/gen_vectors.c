@@ -2,9 +2,14 @@
  * hf-vectors: generates the JSON files in spec/vectors and the fuzz seed corpora from the
  * code, deterministically (spec §7, §10).
  *
- *   hf-vectors --write DIR   write DIR/codec.json and DIR/envelope.json
+ *   hf-vectors --write DIR   write DIR/codec.json, envelope.json, lists.json,
+ *                            match_report.json and manifest.json
  *   hf-vectors --check DIR   regenerate in memory; exit 1 if a file differs
- *   hf-vectors --seeds DIR   write fuzz seeds: DIR/envelope and DIR/msgpack
+ *   hf-vectors --seeds DIR   write fuzz seeds: DIR/envelope and DIR/msgpack, and
+ *                            vec-*.bin in DIR/list, DIR/match_report, DIR/manifest
+ *
+ * The message families of spec §11, §12 and §14 are in gen_vectors_msgs.c and
+ * gen_vectors_manifest.c; gen_vectors_mm.c holds the shared helpers.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,23 +18,16 @@
 #include <sys/stat.h>
 
 #include "envelope_internal.h"
+#include "gen_vectors.h"
 #include "hf_test.h"
 #include "hashfed/envelope.h"
 #include "hashfed/identity.h"
 #include <sodium.h>
 
-#define NOW 1790000000000ULL
-
 static const uint8_t FED[HF_FEDID_LEN] = {0x68, 0x61, 0x73, 0x68, 0x66, 0x65, 0x64, 0x2d,
                                           0x76, 0x65, 0x63, 0x74, 0x6f, 0x72, 0x73, 0x31};
 
-typedef struct sbuf {
-	char *p;
-	size_t len, cap;
-} sbuf;
-
-static void sb_put(sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_put(sbuf *s, const char *fmt, ...)
+void sb_put(sbuf *s, const char *fmt, ...)
 {
 	va_list ap;
 	for (;;) {
@@ -49,7 +47,7 @@ static void sb_put(sbuf *s, const char *fmt, ...)
 	}
 }
 
-static void sb_hex(sbuf *s, const uint8_t *b, size_t n)
+void sb_hex(sbuf *s, const uint8_t *b, size_t n)
 {
 	sb_put(s, "\"");
 	for (size_t i = 0; i < n; i++)
@@ -57,11 +55,26 @@ static void sb_hex(sbuf *s, const uint8_t *b, size_t n)
 	sb_put(s, "\"");
 }
 
+void sb_str(sbuf *s, const char *p, size_t n)
+{
+	sb_put(s, "\"");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c == '"' || c == '\\')
+			sb_put(s, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			sb_put(s, "\\u%04x", c);
+		else
+			sb_put(s, "%c", c);
+	}
+	sb_put(s, "\"");
+}
+
 /* ---- seeds ------------------------------------------------------------- */
 
 static const char *g_seed_dir;
 
-static void seed(const char *sub, const char *name, const uint8_t *b, size_t n)
+void seed(const char *sub, const char *name, const uint8_t *b, size_t n)
 {
 	if (g_seed_dir == NULL)
 		return;
@@ -521,21 +534,30 @@ int main(int argc, char **argv)
 	int write = strcmp(argv[1], "--write") == 0;
 	if (strcmp(argv[1], "--seeds") == 0)
 		g_seed_dir = argv[2];
-	sbuf env = {0}, cod = {0};
+	sbuf env = {0}, cod = {0}, lst = {0}, rep = {0}, man = {0};
 	sb_put(&env, "{\n  \"about\": \"sealed envelopes (spec 5) from the deterministic test RNG "
 	             "(spec 7); open_cases give the error open must return\",\n");
 	identities(&env);
 	envelopes(&env);
 	sb_put(&env, "}\n");
 	codec(&cod);
+	gen_lists(&lst);
+	gen_match_report(&rep);
+	gen_manifest(&man);
 	int rc = 0;
 	if (g_seed_dir == NULL) {
 		rc |= compare_or_write(argv[2], "envelope.json", &env, write);
 		rc |= compare_or_write(argv[2], "codec.json", &cod, write);
+		rc |= compare_or_write(argv[2], "lists.json", &lst, write);
+		rc |= compare_or_write(argv[2], "match_report.json", &rep, write);
+		rc |= compare_or_write(argv[2], "manifest.json", &man, write);
 	}
 	for (int i = 0; i < N_IDS; i++)
 		hf_identity_free(g_ids[i]);
 	free(env.p);
 	free(cod.p);
+	free(lst.p);
+	free(rep.p);
+	free(man.p);
 	return rc;
 }

@@ -1,6 +1,9 @@
 /*
  * spec/vectors checked from the data side: rebuild the identities from their
- * published secrets, open every envelope, and expect every listed error. The
+ * published secrets, open every envelope, and expect every listed error; for
+ * lists.json, match_report.json and manifest.json decode every valid body and
+ * compare every listed field, rebuild the body from the JSON fields through
+ * the encoder and compare bytes, and expect the named error of every reject. The
  * ctest spec.vectors checks the other direction (the code regenerates the
  * files byte for byte).
  */
@@ -13,6 +16,9 @@
 #include "envelope_internal.h"
 #include "hf_test.h"
 #include "hashfed/identity.h"
+#include "hashfed/list.h"
+#include "hashfed/manifest.h"
+#include "hashfed/match_report.h"
 
 static json_t *load(const char *name)
 {
@@ -200,11 +206,489 @@ static void test_codec_vectors(void **state)
 	json_decref(j);
 }
 
+/* ---- message families: lists, match reports, manifest ------------------ */
+
+static uint64_t jint(const json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	if (!json_is_integer(v))
+		fail_msg("field %s missing or not an integer", k);
+	return (uint64_t)json_integer_value(v);
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+	if (v == NULL)
+		fail_msg("field %s missing or not a string", k);
+	return v;
+}
+
+static void jhex(const json_t *o, const char *k, uint8_t *out, size_t n)
+{
+	unhex_fixed(jstr(o, k), out, n);
+}
+
+static void expect_hex(const json_t *o, const char *k, const uint8_t *have, size_t n)
+{
+	uint8_t want[64];
+	assert_true(n <= sizeof(want));
+	jhex(o, k, want, n);
+	assert_memory_equal(want, have, n);
+}
+
+/* Decodes one "rejects" array with `dec`; every entry must give its error. */
+typedef hf_err (*vec_decode)(uint32_t type, const uint8_t *b, size_t n);
+
+static size_t check_rejects(const json_t *j, vec_decode dec)
+{
+	size_t i, n = 0;
+	json_t *v;
+	json_array_foreach(json_object_get(j, "rejects"), i, v)
+	{
+		size_t len;
+		uint8_t *b = unhex_alloc(jstr(v, "hex"), &len);
+		hf_err want, rc = dec((uint32_t)jint(v, "type"), b, len);
+		assert_int_equal(hf_err_from_name(jstr(v, "error"), &want), HF_OK);
+		assert_int_not_equal(want, HF_OK);
+		if (rc != want)
+			fail_msg("%s: got %s want %s", jstr(v, "name"), hf_err_name(rc),
+			         hf_err_name(want));
+		free(b);
+		n++;
+	}
+	return n;
+}
+
+static void check_meta(const json_t *f, const hf_list_meta *m)
+{
+	const char *name = jstr(f, "name");
+	assert_int_equal(m->name_len, strlen(name));
+	assert_memory_equal(m->name, name, m->name_len);
+	assert_int_equal(m->category, jint(f, "category"));
+	assert_int_equal(m->algs, jint(f, "algs"));
+}
+
+/* Entries of a JSON array, for the encoder; *n set. */
+static hf_list_entry *json_entries(const json_t *a, size_t *n)
+{
+	size_t i;
+	json_t *v;
+	*n = json_array_size(a);
+	hf_list_entry *e = calloc(*n ? *n : 1, sizeof(*e));
+	assert_non_null(e);
+	json_array_foreach(a, i, v)
+	{
+		e[i].id = jint(v, "id");
+		e[i].alg = (uint8_t)jint(v, "alg");
+		e[i].quality = (uint8_t)jint(v, "quality");
+		e[i].category = (uint16_t)jint(v, "category");
+		e[i].expires_ms = jint(v, "expires");
+		jhex(v, "pseudonym", e[i].pseudonym, HF_PSEUDONYM_LEN);
+		size_t vl = hf_hash_alg_len(e[i].alg);
+		assert_int_not_equal(vl, 0);
+		jhex(v, "value", e[i].value, vl);
+	}
+	return e;
+}
+
+/* The iterator yields exactly the JSON entries. */
+static void check_entries(hf_list_iter *it, const hf_list_entry *want, size_t n)
+{
+	hf_list_entry e;
+	for (size_t i = 0; i < n; i++) {
+		assert_true(hf_list_iter_next(it, &e));
+		assert_int_equal(e.id, want[i].id);
+		assert_int_equal(e.alg, want[i].alg);
+		assert_int_equal(e.quality, want[i].quality);
+		assert_int_equal(e.category, want[i].category);
+		assert_int_equal(e.expires_ms, want[i].expires_ms);
+		assert_memory_equal(e.pseudonym, want[i].pseudonym, HF_PSEUDONYM_LEN);
+		assert_memory_equal(e.value, want[i].value, hf_hash_alg_len(e.alg));
+	}
+	assert_false(hf_list_iter_next(it, &e));
+}
+
+static uint64_t *json_ids(const json_t *a, size_t *n)
+{
+	size_t i;
+	json_t *v;
+	*n = json_array_size(a);
+	uint64_t *ids = calloc(*n ? *n : 1, sizeof(*ids));
+	assert_non_null(ids);
+	json_array_foreach(a, i, v)
+	{
+		assert_true(json_is_integer(v));
+		ids[i] = (uint64_t)json_integer_value(v);
+	}
+	return ids;
+}
+
+static void same_bytes(const char *name, const uint8_t *want, size_t wn, uint8_t *have, size_t hn)
+{
+	if (hn != wn || memcmp(want, have, wn) != 0)
+		fail_msg("%s: the encoder does not give the vector's bytes", name);
+	free(have);
+}
+
+static void check_batch(const json_t *v, const json_t *f, const uint8_t *b, size_t bn)
+{
+	hf_list_batch d, in;
+	hf_list_iter it;
+	size_t na, nr, n;
+	uint8_t *enc, h[HF_LIST_HASH_LEN];
+	assert_int_equal(hf_list_batch_decode(b, bn, &d), HF_OK);
+	expect_hex(f, "list_id", d.list_id, HF_LIST_ID_LEN);
+	assert_int_equal(d.number, jint(f, "number"));
+	expect_hex(f, "prev", d.prev_hash, HF_LIST_HASH_LEN);
+	assert_int_equal(d.has_meta, json_object_get(f, "name") != NULL);
+	if (d.has_meta)
+		check_meta(f, &d.meta);
+	assert_int_equal(d.first_id, jint(f, "first_id"));
+	hf_list_entry *e = json_entries(json_object_get(f, "added"), &na);
+	uint64_t *rm = json_ids(json_object_get(f, "removed"), &nr);
+	assert_int_equal(d.n_added, na);
+	assert_int_equal(d.n_removed, nr);
+	for (size_t i = 0; i < na; i++)
+		assert_int_equal(e[i].id, d.first_id + i);
+	hf_list_batch_iter(&d, &it);
+	check_entries(&it, e, na);
+	for (uint32_t i = 0; i < nr; i++)
+		assert_int_equal(hf_list_batch_removed(&d, i), rm[i]);
+	hf_list_batch_hash(b, bn, h);
+	expect_hex(v, "chain_hash", h, sizeof(h));
+	/* encoder direction: from the JSON fields, not from the decode */
+	memset(&in, 0, sizeof(in));
+	jhex(f, "list_id", in.list_id, HF_LIST_ID_LEN);
+	jhex(f, "prev", in.prev_hash, HF_LIST_HASH_LEN);
+	in.number = jint(f, "number");
+	in.first_id = jint(f, "first_id");
+	if (json_object_get(f, "name")) {
+		in.meta.name = jstr(f, "name");
+		in.meta.name_len = strlen(in.meta.name);
+		in.meta.category = (uint32_t)jint(f, "category");
+		in.meta.algs = (uint32_t)jint(f, "algs");
+	}
+	assert_int_equal(hf_list_batch_encode(&in, e, na, rm, nr, &enc, &n), HF_OK);
+	same_bytes(jstr(v, "name"), b, bn, enc, n);
+	free(e);
+	free(rm);
+}
+
+static void check_snapshot(const json_t *v, const json_t *f, const uint8_t *b, size_t n)
+{
+	hf_list_snapshot d, in;
+	hf_list_iter it;
+	size_t ne, en;
+	uint8_t *enc;
+	assert_int_equal(hf_list_snapshot_decode(b, n, &d), HF_OK);
+	expect_hex(f, "list_id", d.list_id, HF_LIST_ID_LEN);
+	assert_int_equal(d.at_batch, jint(f, "at"));
+	expect_hex(f, "head", d.head_hash, HF_LIST_HASH_LEN);
+	check_meta(f, &d.meta);
+	assert_int_equal(d.next_id, jint(f, "next_id"));
+	assert_int_equal(d.part, jint(f, "part"));
+	assert_int_equal(d.parts, jint(f, "parts"));
+	hf_list_entry *e = json_entries(json_object_get(f, "entries"), &ne);
+	assert_int_equal(d.n_entries, ne);
+	hf_list_snapshot_iter(&d, &it);
+	check_entries(&it, e, ne);
+	memset(&in, 0, sizeof(in));
+	jhex(f, "list_id", in.list_id, HF_LIST_ID_LEN);
+	jhex(f, "head", in.head_hash, HF_LIST_HASH_LEN);
+	in.at_batch = jint(f, "at");
+	in.next_id = jint(f, "next_id");
+	in.part = (uint32_t)jint(f, "part");
+	in.parts = (uint32_t)jint(f, "parts");
+	in.meta.name = jstr(f, "name");
+	in.meta.name_len = strlen(in.meta.name);
+	in.meta.category = (uint32_t)jint(f, "category");
+	in.meta.algs = (uint32_t)jint(f, "algs");
+	assert_int_equal(hf_list_snapshot_encode(&in, e, ne, &enc, &en), HF_OK);
+	same_bytes(jstr(v, "name"), b, n, enc, en);
+	free(e);
+}
+
+static void check_pull(const json_t *v, const json_t *f, const uint8_t *b, size_t n)
+{
+	hf_list_pull d, in;
+	uint8_t *enc;
+	size_t en;
+	assert_int_equal(hf_list_pull_decode(b, n, &d), HF_OK);
+	expect_hex(f, "list_id", d.list_id, HF_LIST_ID_LEN);
+	assert_int_equal(d.after, jint(f, "after"));
+	jhex(f, "list_id", in.list_id, HF_LIST_ID_LEN);
+	in.after = jint(f, "after");
+	assert_int_equal(hf_list_pull_encode(&in, &enc, &en), HF_OK);
+	same_bytes(jstr(v, "name"), b, n, enc, en);
+}
+
+static hf_err dec_list(uint32_t type, const uint8_t *b, size_t n)
+{
+	hf_list_batch x;
+	hf_list_snapshot y;
+	hf_list_pull z;
+	switch (type) {
+	case HF_MSG_LIST_BATCH:
+		return hf_list_batch_decode(b, n, &x);
+	case HF_MSG_LIST_SNAPSHOT:
+		return hf_list_snapshot_decode(b, n, &y);
+	case HF_MSG_LIST_PULL:
+		return hf_list_pull_decode(b, n, &z);
+	default:
+		fail_msg("lists.json: type %u", type);
+		return HF_EINVAL;
+	}
+}
+
+static void test_list_vectors(void **state)
+{
+	(void)state;
+	json_t *j = load("lists.json");
+	size_t i, counts[3] = {0}, hello = 0;
+	json_t *v;
+	json_array_foreach(json_object_get(j, "vectors"), i, v)
+	{
+		size_t len;
+		uint8_t *b = unhex_alloc(jstr(v, "hex"), &len);
+		const json_t *f = json_object_get(v, "fields");
+		assert_non_null(f);
+		uint32_t type = (uint32_t)jint(v, "type");
+		size_t kind = type - (uint32_t)HF_MSG_LIST_BATCH;
+		if (kind > 2)
+			fail_msg("lists.json: type %u", type);
+		if (type == HF_MSG_LIST_BATCH)
+			check_batch(v, f, b, len);
+		else if (type == HF_MSG_LIST_SNAPSHOT)
+			check_snapshot(v, f, b, len);
+		else
+			check_pull(v, f, b, len);
+		counts[kind < 3 ? kind : 0]++;
+		if (type == HF_MSG_LIST_PULL &&
+		    strcmp(jstr(f, "list_id"), "00000000000000000000000000000000") == 0)
+			hello++;
+		free(b);
+	}
+	/* each body kind, and the hello of spec §12.5 */
+	assert_true(counts[0] >= 3 && counts[1] >= 2 && counts[2] >= 1 && hello == 1);
+	assert_true(check_rejects(j, dec_list) >= 40);
+	json_decref(j);
+}
+
+static hf_err dec_report(uint32_t type, const uint8_t *b, size_t n)
+{
+	hf_match_report r;
+	assert_int_equal(type, HF_MSG_MATCH_REPORT);
+	return hf_match_report_decode(b, n, &r);
+}
+
+static void test_match_report_vectors(void **state)
+{
+	(void)state;
+	json_t *j = load("match_report.json");
+	size_t i, k, nv = 0;
+	json_t *v, *c;
+	json_array_foreach(json_object_get(j, "vectors"), i, v)
+	{
+		size_t len, nd, nq, nc, en;
+		uint8_t *b = unhex_alloc(jstr(v, "hex"), &len), *enc;
+		const json_t *f = json_object_get(v, "fields");
+		hf_match_report d, in;
+		assert_int_equal(jint(v, "type"), HF_MSG_MATCH_REPORT);
+		assert_int_equal(hf_match_report_decode(b, len, &d), HF_OK);
+		expect_hex(f, "list_id", d.list_id, HF_LIST_ID_LEN);
+		assert_int_equal(d.day, jint(f, "day"));
+		assert_int_equal(d.revision, jint(f, "revision"));
+		const json_t *ca = json_object_get(f, "counts");
+		nc = json_array_size(ca);
+		hf_match_count *cs = calloc(nc ? nc : 1, sizeof(*cs));
+		assert_int_equal(d.n_counts, nc);
+		json_array_foreach(ca, k, c)
+		{
+			cs[k].entry_id = jint(c, "entry_id");
+			cs[k].matches = (uint32_t)jint(c, "matches");
+			hf_match_count got = hf_match_report_count(&d, (uint32_t)k);
+			assert_int_equal(got.entry_id, cs[k].entry_id);
+			assert_int_equal(got.matches, cs[k].matches);
+		}
+		uint64_t *dis = json_ids(json_object_get(f, "disabled"), &nd);
+		uint64_t *qua = json_ids(json_object_get(f, "quarantined"), &nq);
+		assert_int_equal(d.n_disabled, nd);
+		assert_int_equal(d.n_quarantined, nq);
+		for (uint32_t x = 0; x < nd; x++)
+			assert_int_equal(hf_match_report_disabled(&d, x), dis[x]);
+		for (uint32_t x = 0; x < nq; x++)
+			assert_int_equal(hf_match_report_quarantined(&d, x), qua[x]);
+		memset(&in, 0, sizeof(in));
+		jhex(f, "list_id", in.list_id, HF_LIST_ID_LEN);
+		in.day = (uint32_t)jint(f, "day");
+		in.revision = jint(f, "revision");
+		assert_int_equal(hf_match_report_encode(&in, cs, nc, dis, nd, qua, nq, &enc, &en),
+		                 HF_OK);
+		same_bytes(jstr(v, "name"), b, len, enc, en);
+		free(cs);
+		free(dis);
+		free(qua);
+		free(b);
+		nv++;
+	}
+	assert_true(nv >= 2);
+	assert_true(check_rejects(j, dec_report) >= 15);
+	json_decref(j);
+}
+
+static hf_err dec_manifest(uint32_t type, const uint8_t *b, size_t n)
+{
+	hf_manifest *m = NULL;
+	assert_int_equal(type, HF_MSG_MANIFEST);
+	hf_err rc = hf_manifest_decode(b, n, &m);
+	if (rc == HF_OK)
+		rc = hf_manifest_verify(m);
+	hf_manifest_free(m);
+	return rc;
+}
+
+static void check_keys(const json_t *a, const hf_member *mb, hf_key_kind kind, hf_manifest *in,
+                       const uint8_t *id)
+{
+	size_t i;
+	json_t *k;
+	assert_int_equal(hf_member_n_keys(mb, kind), json_array_size(a));
+	json_array_foreach(a, i, k)
+	{
+		const hf_member_key *mk = hf_member_key_at(mb, kind, i);
+		uint64_t na =
+		    json_object_get(k, "not_after") ? jint(k, "not_after") : HF_TIME_NEVER;
+		uint64_t rv =
+		    json_object_get(k, "revoked_at") ? jint(k, "revoked_at") : HF_TIME_NEVER;
+		uint8_t pk[32];
+		jhex(k, "pk", pk, 32);
+		assert_memory_equal(mk->pk, pk, 32);
+		expect_hex(k, "keyid", mk->keyid, HF_KEYID_LEN);
+		assert_int_equal(mk->not_before_ms, jint(k, "not_before"));
+		assert_int_equal(mk->not_after_ms, na);
+		assert_int_equal(mk->revoked_at_ms, rv);
+		assert_int_equal(hf_manifest_add_key(in, id, kind, pk, jint(k, "not_before"), na),
+		                 HF_OK);
+		if (rv != HF_TIME_NEVER)
+			assert_int_equal(hf_manifest_revoke_key(in, mk->keyid, rv), HF_OK);
+	}
+}
+
+/* Checks the decoded manifest against the JSON fields, building a second
+ * manifest `*in` from the JSON alone. */
+static void check_manifest(const json_t *f, const hf_manifest *m, hf_manifest **in)
+{
+	uint8_t fed[HF_FEDID_LEN], roots[HF_MAX_ROOTS][32];
+	size_t i, k;
+	json_t *v, *x;
+	assert_int_equal(jint(f, "version"), HF_MANIFEST_VERSION);
+	jhex(f, "federation", fed, sizeof(fed));
+	assert_memory_equal(hf_manifest_federation(m), fed, sizeof(fed));
+	assert_string_equal(hf_manifest_name(m), jstr(f, "name"));
+	assert_int_equal(hf_manifest_epoch(m), jint(f, "epoch"));
+	assert_int_equal(hf_manifest_threshold(m), jint(f, "threshold"));
+	const json_t *ra = json_object_get(f, "roots");
+	assert_true(json_array_size(ra) <= HF_MAX_ROOTS);
+	assert_int_equal(hf_manifest_n_roots(m), json_array_size(ra));
+	json_array_foreach(ra, i, v)
+	{
+		unhex_fixed(json_string_value(v), roots[i], 32);
+		assert_memory_equal(hf_manifest_root(m, i), roots[i], 32);
+	}
+	assert_int_equal(hf_manifest_new(fed, jstr(f, "name"), jint(f, "epoch"),
+	                                 (const uint8_t(*)[32])roots, json_array_size(ra),
+	                                 (unsigned)jint(f, "threshold"), in),
+	                 HF_OK);
+	const json_t *ma = json_object_get(f, "members");
+	assert_int_equal(hf_manifest_n_members(m), json_array_size(ma));
+	json_array_foreach(ma, i, v)
+	{
+		const hf_member *mb = hf_manifest_member_at(m, i);
+		uint8_t id[HF_MEMBER_ID_LEN];
+		jhex(v, "id", id, sizeof(id));
+		assert_memory_equal(hf_member_id(mb), id, sizeof(id));
+		assert_string_equal(hf_member_name(mb), jstr(v, "name"));
+		assert_int_equal(hf_member_roles(mb), jint(v, "roles"));
+		assert_int_equal(
+		    hf_manifest_add_member(*in, id, jstr(v, "name"), (uint32_t)jint(v, "roles")),
+		    HF_OK);
+		check_keys(json_object_get(v, "sign_keys"), mb, HF_KEY_SIGN, *in, id);
+		check_keys(json_object_get(v, "enc_keys"), mb, HF_KEY_ENC, *in, id);
+		const json_t *ea = json_object_get(v, "endpoints");
+		const char *eps[8];
+		assert_true(json_array_size(ea) <= 8);
+		assert_int_equal(hf_member_n_endpoints(mb), json_array_size(ea));
+		json_array_foreach(ea, k, x)
+		{
+			eps[k] = json_string_value(x);
+			assert_string_equal(hf_member_endpoint(mb, k), eps[k]);
+		}
+		assert_int_equal(hf_manifest_set_endpoints(*in, id, eps, json_array_size(ea)),
+		                 HF_OK);
+		const json_t *fa = json_object_get(v, "tls_fps");
+		uint8_t fps[8][HF_TLS_FP_LEN];
+		assert_true(json_array_size(fa) <= 8);
+		assert_int_equal(hf_member_n_tls_fps(mb), json_array_size(fa));
+		json_array_foreach(fa, k, x)
+		{
+			unhex_fixed(json_string_value(x), fps[k], HF_TLS_FP_LEN);
+			assert_memory_equal(hf_member_tls_fp(mb, k), fps[k], HF_TLS_FP_LEN);
+		}
+		assert_int_equal(hf_manifest_set_tls_fps(*in, id,
+		                                         (const uint8_t(*)[HF_TLS_FP_LEN])fps,
+		                                         json_array_size(fa)),
+		                 HF_OK);
+	}
+	const json_t *sa = json_object_get(f, "signatures");
+	assert_int_equal(hf_manifest_n_signatures(m), json_array_size(sa));
+	json_array_foreach(sa, i, v)
+	{
+		uint8_t kid[HF_KEYID_LEN], sig[HF_SIG_LEN], wk[HF_KEYID_LEN], ws[HF_SIG_LEN];
+		assert_int_equal(hf_manifest_signature(m, i, kid, sig), HF_OK);
+		jhex(v, "keyid", wk, sizeof(wk));
+		unhex_fixed(jstr(v, "sig"), ws, sizeof(ws));
+		assert_memory_equal(kid, wk, sizeof(wk));
+		assert_memory_equal(sig, ws, sizeof(ws));
+		assert_int_equal(hf_manifest_add_signature(*in, wk, ws), HF_OK);
+	}
+}
+
+static void test_manifest_vectors(void **state)
+{
+	(void)state;
+	json_t *j = load("manifest.json");
+	size_t i, nv = 0;
+	json_t *v;
+	json_array_foreach(json_object_get(j, "vectors"), i, v)
+	{
+		size_t len, en;
+		uint8_t *b = unhex_alloc(jstr(v, "hex"), &len), *enc, d[32];
+		hf_manifest *m = NULL, *in = NULL;
+		assert_int_equal(jint(v, "type"), HF_MSG_MANIFEST);
+		assert_int_equal(hf_manifest_decode(b, len, &m), HF_OK);
+		assert_int_equal(hf_manifest_verify(m), HF_OK);
+		assert_int_equal(hf_manifest_digest(m, d), HF_OK);
+		expect_hex(v, "digest", d, sizeof(d));
+		check_manifest(json_object_get(v, "fields"), m, &in);
+		assert_int_equal(hf_manifest_encode(in, &enc, &en), HF_OK);
+		same_bytes(jstr(v, "name"), b, len, enc, en);
+		hf_manifest_free(in);
+		hf_manifest_free(m);
+		free(b);
+		nv++;
+	}
+	assert_true(nv >= 1);
+	assert_true(check_rejects(j, dec_manifest) >= 15);
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_envelope_vectors),
-	    cmocka_unit_test(test_codec_vectors),
+	    cmocka_unit_test(test_envelope_vectors), cmocka_unit_test(test_codec_vectors),
+	    cmocka_unit_test(test_list_vectors),     cmocka_unit_test(test_match_report_vectors),
+	    cmocka_unit_test(test_manifest_vectors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
