@@ -353,7 +353,8 @@ static hf_err hf_member_has(hf_node *n, const uint8_t id[HF_MEMBER_ID_LEN], uint
 	return rc;
 }
 
-hf_err hf_orders_create(hf_node *n, const hf_orders_new *req, uint8_t id_out[HF_ORDER_ID_LEN])
+/* One new order: stored, sealed and queued inside the caller's transaction. */
+static hf_err hf_order_issue(hf_node *n, const hf_orders_new *req, uint8_t id_out[HF_ORDER_ID_LEN])
 {
 	hf_order_msg m;
 	hf_ord w;
@@ -416,7 +417,6 @@ hf_err hf_orders_create(hf_node *n, const hf_orders_new *req, uint8_t id_out[HF_
 		w.items[i].state = HF_OST_ISSUED;
 		w.items[i].deadline_ms = o->deadline_ms;
 	}
-	HF_CHECK(hf_store_begin(n->store));
 	{
 		uint8_t *env = NULL, msg_id[HF_MSGID_LEN];
 		size_t env_len;
@@ -448,16 +448,38 @@ hf_err hf_orders_create(hf_node *n, const hf_orders_new *req, uint8_t id_out[HF_
 		if (rc != HF_OK)
 			goto out;
 	}
-	HF_CHECK(hf_store_commit(n->store));
 	n->msgs_out++;
 	memcpy(id_out, so->id, 16);
-	hf_orders_log_hex("order_sent", so->id, HF_OK);
-	hf_transport_kick(n->tr);
+	rc = HF_OK;
+out:
 	hf_ord_free(&w);
+	return rc;
+}
+
+hf_err hf_orders_create(hf_node *n, const hf_orders_new *req, uint8_t id_out[HF_ORDER_ID_LEN])
+{
+	return hf_orders_create_many(n, req, 1, (uint8_t(*)[HF_ORDER_ID_LEN])id_out);
+}
+
+hf_err hf_orders_create_many(hf_node *n, const hf_orders_new *reqs, size_t count,
+                             uint8_t (*ids)[HF_ORDER_ID_LEN])
+{
+	hf_err rc;
+	uint64_t msgs_out = n->msgs_out;
+	if (count == 0 || count > HF_ORDERS_BULK_MAX)
+		return HF_EINVAL;
+	HF_TRY(hf_store_begin(n->store));
+	for (size_t i = 0; i < count; i++)
+		HF_CHECK(hf_order_issue(n, &reqs[i], ids[i]));
+	/* One commit (synchronous=FULL) for all of them, before any is sent. */
+	HF_CHECK(hf_store_commit(n->store));
+	for (size_t i = 0; i < count; i++)
+		hf_orders_log_hex("order_sent", ids[i], HF_OK);
+	hf_transport_kick(n->tr);
 	return HF_OK;
 out:
 	hf_store_rollback(n->store);
-	hf_ord_free(&w);
+	n->msgs_out = msgs_out;
 	return rc;
 }
 

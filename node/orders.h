@@ -61,6 +61,12 @@ typedef struct hf_orders_new {
  * HF_EUNKNOWNMEMBER, HF_EINVAL, the codec's errors for bad fields, HF_EDB. */
 hf_err hf_orders_create(hf_node *n, const hf_orders_new *req,
                         uint8_t id_out[HF_ORDER_ID_LEN]) HF_MUST_CHECK;
+/* Bulk: count (1..HF_ORDERS_BULK_MAX, else HF_EINVAL) orders in one transaction, all or
+ * nothing (the first error is returned and none is stored). ids[i] gets order i's id. */
+#define HF_ORDERS_BULK_MAX       1000
+#define HF_ORDERS_BULK_MAX_ITEMS 10000 /* items of all orders of one bulk request */
+hf_err hf_orders_create_many(hf_node *n, const hf_orders_new *reqs, size_t count,
+                             uint8_t (*ids)[HF_ORDER_ID_LEN]) HF_MUST_CHECK;
 
 /* Platform: outcomes for items of an order sent to us (all or nothing). Errors: HF_ENOTFOUND,
  * HF_EROLE (not the target), HF_ERANGE (item index), HF_ESTATE (invalid transition). */

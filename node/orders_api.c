@@ -275,67 +275,152 @@ static hf_err hf_parse_item(json_t *j, hf_order_item *it, hf_hashbuf *hb)
 	return HF_OK;
 }
 
+/* Parses one order object into r; *its and *hb (malloc'ed, the caller frees them even on
+ * error) back r->items. *why: the message for the client on HF_EINVAL. */
+static hf_err hf_parse_order(json_t *j, hf_orders_new *r, hf_order_item **its, hf_hashbuf **hb,
+                             const char **why)
+{
+	json_t *items = json_object_get(j, "items"), *v;
+	size_t i;
+	hf_err rc;
+	memset(r, 0, sizeof(*r));
+	r->priority = HF_PRIO_NORMAL;
+	*why = "bad request";
+	if (!json_is_object(j))
+		return HF_EINVAL;
+	if (!hf_hex_field(j, "platform", r->platform, 16)) {
+		*why = "platform: member id (32 hex)";
+		return HF_EINVAL;
+	}
+	if (!hf_enum(json_object_get(j, "category"), hf_order_category_name, HF_CAT_MAX,
+	             &r->category)) {
+		*why = "category: a name (deepfake_sexual, ...) or 1..7";
+		return HF_EINVAL;
+	}
+	if ((v = json_object_get(j, "priority")) && !hf_prio(v, &r->priority)) {
+		*why = "priority: low|normal|high|urgent";
+		return HF_EINVAL;
+	}
+	if ((v = json_object_get(j, "deadline")) && !hf_duration(v, &r->deadline_in_ms)) {
+		*why = "deadline: e.g. \"24h\" or milliseconds";
+		return HF_EINVAL;
+	}
+	r->legal_basis = hf_str(j, "legal_basis");
+	r->case_ref = hf_str(j, "case");
+	r->note = hf_str(j, "note");
+	if (!r->legal_basis || !r->case_ref) {
+		*why = "legal_basis and case are required";
+		return HF_EINVAL;
+	}
+	if (!json_is_array(items) || json_array_size(items) == 0 ||
+	    json_array_size(items) > HF_ORDER_MAX_ITEMS) {
+		*why = "items: 1..1000 objects with url or content_id";
+		return HF_EINVAL;
+	}
+	*its = calloc(json_array_size(items), sizeof(**its));
+	*hb = calloc(json_array_size(items), sizeof(**hb));
+	if (!*its || !*hb)
+		return HF_ENOMEM;
+	json_array_foreach(items, i, v)
+	{
+		if ((rc = hf_parse_item(v, &(*its)[i], &(*hb)[i])) != HF_OK) {
+			*why = "item: {url | content_id, refs?, hashes?}";
+			return rc;
+		}
+	}
+	r->items = *its;
+	r->n_items = (uint32_t)json_array_size(items);
+	*why = NULL;
+	return HF_OK;
+}
+
+/* Bulk ({"orders": [...]}): created in one transaction, all or nothing. */
+static void hf_post_orders(hf_node *n, struct evhttp_request *req, json_t *arr)
+{
+	size_t count = json_array_size(arr), total = 0, i;
+	hf_orders_new *rs = NULL;
+	hf_order_item **its = NULL;
+	hf_hashbuf **hbs = NULL;
+	uint8_t(*ids)[16] = NULL;
+	json_t *v, *out = NULL;
+	char msg[160];
+	const char *why = "orders: an array of 1..1000 orders";
+	hf_err rc = HF_EINVAL;
+	if (count == 0 || count > HF_ORDERS_BULK_MAX)
+		goto out;
+	rs = calloc(count, sizeof(*rs));
+	its = calloc(count, sizeof(*its));
+	hbs = calloc(count, sizeof(*hbs));
+	ids = calloc(count, sizeof(*ids));
+	if (!rs || !its || !hbs || !ids) {
+		rc = HF_ENOMEM;
+		goto out;
+	}
+	json_array_foreach(arr, i, v)
+	{
+		/* Bounds the memory of one request before any item is parsed. */
+		json_t *items = json_is_object(v) ? json_object_get(v, "items") : NULL;
+		total += json_is_array(items) ? json_array_size(items) : 0;
+		if (total > HF_ORDERS_BULK_MAX_ITEMS) {
+			why = "orders: at most 10000 items in one request";
+			goto out;
+		}
+	}
+	json_array_foreach(arr, i, v)
+	{
+		if ((rc = hf_parse_order(v, &rs[i], &its[i], &hbs[i], &why)) != HF_OK) {
+			snprintf(msg, sizeof(msg), "orders[%zu]: %s", i, why ? why : "bad order");
+			why = msg;
+			goto out;
+		}
+	}
+	why = NULL;
+	rc = hf_orders_create_many(n, rs, count, ids);
+	if (rc != HF_OK)
+		goto out;
+	out = json_array();
+	for (i = 0; out && i < count; i++)
+		if (json_array_append_new(out, json_pack("{s:o}", "id", hf_http_hex(ids[i], 16))))
+			rc = HF_ENOMEM;
+	if (out && rc == HF_OK) {
+		hf_http_reply(req, 200, json_pack("{s:o}", "orders", out));
+		out = NULL;
+		goto done;
+	}
+	rc = HF_ENOMEM;
+out:
+	hf_http_fail(req, rc, why);
+done:
+	json_decref(out);
+	for (i = 0; i < count && its && hbs; i++) {
+		free(its[i]);
+		free(hbs[i]);
+	}
+	free(rs);
+	free(its);
+	free(hbs);
+	free(ids);
+}
+
 static void hf_post_order(hf_node *n, struct evhttp_request *req)
 {
-	json_t *j = hf_http_body(req), *items, *v;
+	json_t *j = hf_http_body(req);
 	hf_orders_new r;
 	hf_order_item *its = NULL;
 	hf_hashbuf *hb = NULL;
 	uint8_t id[16];
 	hf_err rc = HF_EINVAL;
 	const char *why = "bad request";
-	size_t i;
-	memset(&r, 0, sizeof(r));
-	r.priority = HF_PRIO_NORMAL;
+	if (j && json_is_array(json_object_get(j, "orders"))) {
+		hf_post_orders(n, req, json_object_get(j, "orders"));
+		json_decref(j);
+		return;
+	}
 	if (!j)
 		goto out;
-	items = json_object_get(j, "items");
-	if (!hf_hex_field(j, "platform", r.platform, 16)) {
-		why = "platform: member id (32 hex)";
+	if ((rc = hf_parse_order(j, &r, &its, &hb, &why)) != HF_OK)
 		goto out;
-	}
-	if (!hf_enum(json_object_get(j, "category"), hf_order_category_name, HF_CAT_MAX,
-	             &r.category)) {
-		why = "category: a name (deepfake_sexual, ...) or 1..7";
-		goto out;
-	}
-	if ((v = json_object_get(j, "priority")) && !hf_prio(v, &r.priority)) {
-		why = "priority: low|normal|high|urgent";
-		goto out;
-	}
-	if ((v = json_object_get(j, "deadline")) && !hf_duration(v, &r.deadline_in_ms)) {
-		why = "deadline: e.g. \"24h\" or milliseconds";
-		goto out;
-	}
-	r.legal_basis = hf_str(j, "legal_basis");
-	r.case_ref = hf_str(j, "case");
-	r.note = hf_str(j, "note");
-	if (!r.legal_basis || !r.case_ref) {
-		why = "legal_basis and case are required";
-		goto out;
-	}
-	if (!json_is_array(items) || json_array_size(items) == 0 ||
-	    json_array_size(items) > HF_ORDER_MAX_ITEMS) {
-		why = "items: 1..1000 objects with url or content_id";
-		goto out;
-	}
-	its = calloc(json_array_size(items), sizeof(*its));
-	hb = calloc(json_array_size(items), sizeof(*hb));
-	if (!its || !hb) {
-		rc = HF_ENOMEM;
-		goto out;
-	}
-	json_array_foreach(items, i, v)
-	{
-		if ((rc = hf_parse_item(v, &its[i], &hb[i])) != HF_OK) {
-			why = "item: {url | content_id, refs?, hashes?}";
-			goto out;
-		}
-	}
-	r.items = its;
-	r.n_items = (uint32_t)json_array_size(items);
 	rc = hf_orders_create(n, &r, id);
-	why = NULL;
 	if (rc == HF_OK) {
 		hf_store_order o;
 		rc = hf_store_order_get(n->store, id, false, &o);
