@@ -71,6 +71,7 @@ enum {
 	Q_DELIVERY,
 	Q_IN_ADD,
 	Q_IN_PENDING,
+	Q_IN_ONE,
 	Q_IN_DONE,
 	Q_IN_COUNT,
 	Q_IN_PARK,
@@ -124,7 +125,8 @@ static const char *const SQL[Q__N] = {
                    " list_id, peer ORDER BY list_id, peer",
     [Q_IN_ADD] = "INSERT OR IGNORE INTO inbox(msg_id,peer,type,envelope,received_ms)"
                  " VALUES(?1,?2,?3,?4,?5)",
-    [Q_IN_PENDING] = "SELECT seq,type,envelope FROM inbox WHERE state=0 ORDER BY seq LIMIT ?1",
+    [Q_IN_PENDING] = "SELECT seq FROM inbox WHERE state=0 ORDER BY seq LIMIT ?1",
+    [Q_IN_ONE] = "SELECT type, envelope FROM inbox WHERE seq=?1 AND state=0",
     [Q_IN_DONE] = "UPDATE inbox SET state=2, status=?2, envelope=NULL WHERE seq=?1",
     [Q_IN_COUNT] = "SELECT count(*) FROM inbox WHERE state=0",
     [Q_IN_PARK] = "UPDATE inbox SET state=1 WHERE seq=?1",
@@ -843,31 +845,25 @@ hf_err hf_store_inbox_pending(hf_store *s, size_t limit, hf_store_inbox_cb cb, v
 		seqs[n++] = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	for (size_t i = 0; i < n; i++) {
-		sqlite3_stmt *one;
-		if (sqlite3_prepare_v2(s->db,
-		                       "SELECT type, envelope FROM inbox WHERE seq=?1 AND state=0",
-		                       -1, &one, NULL) != SQLITE_OK) {
-			rc = HF_EDB;
-			goto out;
-		}
+		sqlite3_stmt *one = hf_q(s, Q_IN_ONE);
 		sqlite3_bind_int64(one, 1, seqs[i]);
 		if (sqlite3_step(one) == SQLITE_ROW) {
 			size_t len = (size_t)sqlite3_column_bytes(one, 1);
 			uint8_t *env = malloc(len ? len : 1);
 			uint32_t type = (uint32_t)sqlite3_column_int(one, 0);
 			if (!env) {
-				sqlite3_finalize(one);
+				sqlite3_reset(one);
 				rc = HF_ENOMEM;
 				goto out;
 			}
 			memcpy(env, sqlite3_column_blob(one, 1), len);
-			sqlite3_finalize(one);
+			sqlite3_reset(one); /* before the callback, which may use the store */
 			rc = cb(ctx, seqs[i], type, env, len);
 			free(env);
 			if (rc != HF_OK)
 				goto out;
 		} else {
-			sqlite3_finalize(one);
+			sqlite3_reset(one);
 		}
 	}
 out:
