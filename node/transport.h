@@ -7,12 +7,16 @@
  *
  * Receiving: worker threads, each with its own nng context and store
  * connection, hand every request to ops->receive, which verifies the
- * envelope and commits it before the worker replies with the code name.
+ * envelope and has it committed (node.c: by the main loop, group commit)
+ * before the worker replies with the code name.
  *
- * Sending: one thread drains the durable outbox (store), oldest due first:
- * send, wait for the reply, mark delivered on HF_OK / HF_EREPLAY, give up on a
+ * Sending: one thread drains the durable outbox (store), oldest due first, in
+ * rounds of up to HF_SEND_ROUND messages in flight at once (one nng context
+ * each; never two to one peer about the same audit subject, so those keep
+ * their order): mark delivered on HF_OK / HF_EREPLAY, give up on a
  * malformed/crypto/policy refusal, otherwise retry with exponential backoff
- * and jitter. A message is in the outbox (committed) before it is sent.
+ * and jitter; one commit per round. A message is in the outbox (committed)
+ * before it is sent.
  */
 #include <stdbool.h>
 #include <stddef.h>
