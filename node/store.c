@@ -42,6 +42,28 @@ static const char *const MIGRATIONS[] = {
     HF_STORE_ORDERS_MIGRATION,
     /* 3 -> 4: matching (store_match.h). */
     HF_STORE_MATCH_MIGRATION,
+    /* 4 -> 5: replay detection is per sender. A message id is chosen by its sender
+     * and is public (envelope header), so keyed on the id alone one member could
+     * send its own message under another member's pending id first and have the
+     * real one dropped as a "replay". Inbox and order history are unique per
+     * (peer, msg_id). */
+    "CREATE TABLE inbox_v5(seq INTEGER PRIMARY KEY, msg_id BLOB NOT NULL, peer BLOB,"
+    " type INTEGER NOT NULL, envelope BLOB, received_ms INTEGER NOT NULL,"
+    " state INTEGER NOT NULL DEFAULT 0, status TEXT, UNIQUE(peer, msg_id));"
+    "INSERT INTO inbox_v5 SELECT seq, msg_id, peer, type, envelope, received_ms, state, status"
+    " FROM inbox;"
+    "DROP TABLE inbox;"
+    "ALTER TABLE inbox_v5 RENAME TO inbox;"
+    "CREATE INDEX inbox_pending ON inbox(seq) WHERE state = 0;"
+    "CREATE TABLE order_msgs_v5(seq INTEGER PRIMARY KEY, order_id BLOB NOT NULL,"
+    " msg_id BLOB NOT NULL, type INTEGER NOT NULL, dir INTEGER NOT NULL,"
+    " peer BLOB NOT NULL, at_ms INTEGER NOT NULL, envelope BLOB NOT NULL, summary TEXT,"
+    " UNIQUE(peer, msg_id));"
+    "INSERT INTO order_msgs_v5 SELECT seq, order_id, msg_id, type, dir, peer, at_ms, envelope,"
+    " summary FROM order_msgs;"
+    "DROP TABLE order_msgs;"
+    "ALTER TABLE order_msgs_v5 RENAME TO order_msgs;"
+    "CREATE INDEX order_msgs_order ON order_msgs(order_id, seq);",
 };
 #define N_MIGRATIONS (sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0]))
 

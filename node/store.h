@@ -18,7 +18,7 @@
 #include "hashfed/err.h"
 #include "hashfed/list.h"
 
-#define HF_STORE_SCHEMA_VERSION 4
+#define HF_STORE_SCHEMA_VERSION 5
 #define HF_MEMBER_LEN           16
 
 typedef struct hf_store hf_store;
@@ -140,7 +140,8 @@ hf_err hf_store_delivery(hf_store *s, hf_store_delivery_cb cb, void *ctx) HF_MUS
 
 /* ---- inbox ------------------------------------------------------------- */
 
-/* Records a received envelope. *dup = true (nothing written) if msg_id was seen before. */
+/* Records a received envelope. *dup = true (nothing written) if this peer sent msg_id before
+ * (ids are unique per sender, not globally: schema 5). */
 hf_err hf_store_inbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t peer[HF_MEMBER_LEN],
                           uint32_t type, const uint8_t *env, size_t len, uint64_t now_ms,
                           bool *dup) HF_MUST_CHECK;

@@ -149,6 +149,14 @@ static void test_history_timers_lists(void **state)
 	                                        (const uint8_t *)"env", 3, "{}", &dup),
 	                 HF_OK);
 	assert_true(dup);
+	/* The same (public) id from another member is that member's message, not a
+	 * replay: it can neither shadow nor be shadowed (schema 5). */
+	const uint8_t other[16] = {0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77,
+	                           0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77};
+	assert_int_equal(hf_store_order_msg_add(f->n.store, a, msg, HF_MSG_RECEIPT, 1, other, 7,
+	                                        (const uint8_t *)"env", 3, "{}", &dup),
+	                 HF_OK);
+	assert_false(dup);
 	/* Timers: 0 = none; due when <= now. */
 	hf_store_order o;
 	assert_int_equal(hf_store_order_get(f->n.store, a, false, &o), HF_OK);

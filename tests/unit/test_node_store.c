@@ -207,6 +207,12 @@ static void test_inbox(void **state)
 	/* Processed ids stay seen. */
 	assert_int_equal(hf_store_inbox_add(f->s, id, P1, 16, env, 2, 3, &dup), HF_OK);
 	assert_true(dup);
+	/* Another member using the same (public) id is not a replay of P1's message:
+	 * it must not be able to make P1's message be dropped, nor be dropped itself. */
+	assert_int_equal(hf_store_inbox_add(f->s, id, P2, 16, env, 2, 4, &dup), HF_OK);
+	assert_false(dup);
+	assert_int_equal(hf_store_inbox_add(f->s, id, P2, 16, env, 2, 5, &dup), HF_OK);
+	assert_true(dup);
 }
 
 static hf_err counter_cb(void *ctx, const char *name, const char *label, int64_t v)
