@@ -2,7 +2,28 @@
 # hashfed-keys, node configs, API calls. Source it; needs BIN and W set.
 K="$BIN/hashfed-keys"
 N="$BIN/hashfed-node"
-BASE=$((20000 + ($$ % 400) * 50))
+# A block of 50 loopback ports below Linux's ephemeral range (32768+), so an
+# outgoing connection can never be holding one; tests run in parallel under
+# ctest, so the block is checked free (bind test) and re-picked if not.
+hf_pick_base() {
+  python3 - "$$" <<'PY'
+import random, socket, sys
+rnd = random.Random(int(sys.argv[1]))
+for _ in range(50):
+    base = 20000 + rnd.randrange(250) * 50
+    try:
+        socks = []
+        for p in range(base, base + 50):
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", p)); socks.append(s)
+        for s in socks: s.close()
+        print(base); break
+    except OSError:
+        for s in socks: s.close()
+PY
+}
+BASE=$(hf_pick_base)
+[ -n "$BASE" ] || { echo "lib_fed: no free block of loopback ports" >&2; exit 1; }
 
 fail() { echo "FAIL: $*" >&2; for f in "$W"/*.log; do echo "--- $f" >&2; tail -n 15 "$f" >&2; done; exit 1; }
 
