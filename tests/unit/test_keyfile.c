@@ -130,10 +130,12 @@ static void test_encrypted(void **state)
 static char *mk(const char *hdr, const uint8_t *p, size_t n, size_t *len)
 {
 	size_t b = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
-	char *t = malloc(strlen(hdr) + b + 3);
-	sprintf(t, "%s\n", hdr);
-	sodium_bin2base64(t + strlen(t), b, p, n, sodium_base64_VARIANT_ORIGINAL);
-	strcat(t, "\n");
+	size_t cap = strlen(hdr) + b + 3, h;
+	char *t = malloc(cap);
+	h = (size_t)snprintf(t, cap, "%s\n", hdr);
+	sodium_bin2base64(t + h, b, p, n, sodium_base64_VARIANT_ORIGINAL);
+	h += strlen(t + h);
+	snprintf(t + h, cap - h, "\n");
 	*len = strlen(t);
 	return t;
 }
@@ -197,7 +199,7 @@ static void test_pubfile(void **state)
 	memset(&p, 0, sizeof(p));
 	p.has_id = true;
 	memset(p.id, 0xab, sizeof(p.id));
-	strcpy(p.name, "platform-1");
+	snprintf(p.name, sizeof(p.name), "%s", "platform-1");
 	memcpy(p.sign_pk, hf_identity_sign_pk(w->id), 32);
 	memcpy(p.enc_pk, hf_identity_enc_pk(w->id), 32);
 	p.has_enc = true;

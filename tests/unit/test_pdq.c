@@ -248,7 +248,7 @@ static void test_pdq_decoder_matches_canonical_pixels(void **state)
 		/* canonical/X.png <- images/X.jpg */
 		snprintf(src, sizeof(src), "images/%s", canon + strlen("canonical/"));
 		char *dot = strrchr(src, '.');
-		strcpy(dot, ".jpg");
+		snprintf(dot, sizeof(src) - (size_t)(dot - src), ".jpg");
 		size_t a_len, b_len;
 		uint8_t *a = read_shared(canon, &a_len), *b = read_shared(src, &b_len);
 		assert_non_null(b);

@@ -92,13 +92,13 @@
 #define HF_REFERRAL_MAX_ORDERS    64         /* orders named by one referral */
 
 /* Match reports (spec §14) */
-#define HF_MATCH_REPORT_MAX_COUNTS      200000   /* count records of one report */
-#define HF_MATCH_REPORT_MAX_FLAGGED     100000   /* disabled ids, and separately quarantined ids */
-#define HF_MATCH_REPORT_MAX_DAY         1000000  /* day number at most (year 4707) */
-#define HF_MATCH_REPORT_MAX_SIZE        4194304  /* encoded report body (4 MiB) */
+#define HF_MATCH_REPORT_MAX_COUNTS  200000  /* count records of one report */
+#define HF_MATCH_REPORT_MAX_FLAGGED 100000  /* disabled ids, and separately quarantined ids */
+#define HF_MATCH_REPORT_MAX_DAY     1000000 /* day number at most (year 4707) */
+#define HF_MATCH_REPORT_MAX_SIZE    4194304 /* encoded report body (4 MiB) */
 
 /* Hash list files: ThreatExchange/HMA CSV and plain hash lists (docs/match.md) */
-#define HF_HASHCSV_MAX_LINE 4096      /* bytes of one line, newline excluded */
-#define HF_HASHCSV_MAX_ROWS 10000000  /* hash rows of one file */
+#define HF_HASHCSV_MAX_LINE 4096     /* bytes of one line, newline excluded */
+#define HF_HASHCSV_MAX_ROWS 10000000 /* hash rows of one file */
 
 #endif
