@@ -27,6 +27,7 @@ typedef struct hf_mlist {
 	char name[HF_LIST_MAX_NAME_LEN + 1];
 	hf_prov *prov; /* ascending first; ranges are disjoint */
 	size_t n_prov, cap_prov;
+	uint64_t max_entry; /* highest entry id ever added: newer ids need no replace */
 } hf_mlist;
 
 typedef struct hf_flood {
@@ -367,7 +368,12 @@ static hf_err hf_entry_add(hf_match *m, uint32_t list, const hf_list_entry *e, u
 {
 	uint32_t si;
 	hf_err rc;
-	HF_TRY(hf_entry_remove(m, list, e->id)); /* re-application replaces */
+	/* Re-application replaces. Entry ids only grow, so an id above every id this
+	 * list ever added cannot be present: skip the lookup (most of a new batch). */
+	if (e->id <= m->lists[list].max_entry)
+		HF_TRY(hf_entry_remove(m, list, e->id));
+	else
+		m->lists[list].max_entry = e->id;
 	if (e->expires_ms && e->expires_ms <= now)
 		return HF_OK;
 	if (e->alg == HF_ALG_PDQ && e->quality < m->cfg.min_quality)
