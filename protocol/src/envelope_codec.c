@@ -76,7 +76,7 @@ static hf_err hf_audit_decode(hf_mp_dec *d, hf_audit_header *a)
 	hf_mp_map m;
 	bool has;
 	unsigned key;
-	uint64_t v, seen = 0;
+	uint64_t seen = 0;
 	memset(a, 0, sizeof(*a));
 	HF_TRY(hf_mp_map_open(d, &m));
 	for (;;) {
@@ -101,18 +101,15 @@ static hf_err hf_audit_decode(hf_mp_dec *d, hf_audit_header *a)
 			a->fields |= HF_AUDIT_DEADLINE;
 			break;
 		case 5:
-			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
-			a->status = (uint32_t)v;
+			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &a->status));
 			a->fields |= HF_AUDIT_STATUS;
 			break;
 		case 6:
-			HF_TRY(hf_mp_get_uint_max(d, HF_MAX_AUDIT_ITEMS, &v));
-			a->items = (uint32_t)v;
+			HF_TRY(hf_mp_get_u32(d, HF_MAX_AUDIT_ITEMS, &a->items));
 			a->fields |= HF_AUDIT_ITEMS;
 			break;
 		case 7:
-			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
-			a->category = (uint32_t)v;
+			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &a->category));
 			a->fields |= HF_AUDIT_CATEGORY;
 			break;
 		default:

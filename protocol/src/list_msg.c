@@ -300,18 +300,15 @@ out:
 /* Reads keys 4..6 into m. */
 static hf_err hf_meta_get(hf_mp_dec *d, unsigned key, hf_list_meta *m)
 {
-	uint64_t v;
 	switch (key) {
 	case 4:
 		HF_TRY(hf_mp_get_str(d, HF_LIST_MAX_NAME_LEN, &m->name, &m->name_len));
 		return m->name_len == 0 ? HF_ERANGE : HF_OK;
 	case 5:
-		HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
-		m->category = (uint32_t)v;
+		HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &m->category));
 		return HF_OK;
 	default:
-		HF_TRY(hf_mp_get_uint_max(d, HF_ALG_MASK_ALL, &v));
-		m->algs = (uint32_t)v;
+		HF_TRY(hf_mp_get_u32(d, HF_ALG_MASK_ALL, &m->algs));
 		return (m->algs == 0 || (m->algs & ~(uint32_t)HF_ALG_MASK_ALL)) ? HF_ERANGE : HF_OK;
 	}
 }

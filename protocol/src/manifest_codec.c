@@ -165,7 +165,7 @@ static hf_err hf_member_decode(hf_mp_dec *d, hf_member *mb)
 	hf_mp_map m;
 	bool has;
 	unsigned key;
-	uint64_t seen = 0, v;
+	uint64_t seen = 0;
 	uint32_t n;
 	HF_TRY(hf_mp_map_open(d, &m));
 	for (;;) {
@@ -181,8 +181,7 @@ static hf_err hf_member_decode(hf_mp_dec *d, hf_member *mb)
 			HF_TRY(hf_get_str_into(d, HF_MAX_NAME_LEN, mb->name));
 			break;
 		case 3:
-			HF_TRY(hf_mp_get_uint_max(d, HF_ROLE_ALL, &v));
-			mb->roles = (uint32_t)v;
+			HF_TRY(hf_mp_get_u32(d, HF_ROLE_ALL, &mb->roles));
 			break;
 		case 4:
 		case 5: {

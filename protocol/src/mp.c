@@ -396,6 +396,14 @@ hf_err hf_mp_get_uint_max(hf_mp_dec *d, uint64_t max, uint64_t *v)
 	return HF_OK;
 }
 
+hf_err hf_mp_get_u32(hf_mp_dec *d, uint32_t max, uint32_t *v)
+{
+	uint64_t x;
+	HF_TRY(hf_mp_get_uint_max(d, max, &x));
+	*v = (uint32_t)x;
+	return HF_OK;
+}
+
 hf_err hf_mp_get_bool(hf_mp_dec *d, bool *v)
 {
 	uint8_t t;

@@ -82,6 +82,8 @@ void hf_mp_array_close(hf_mp_dec *d);
 hf_err hf_mp_get_uint(hf_mp_dec *d, uint64_t *v) HF_MUST_CHECK;
 /* Unsigned with an inclusive range check (HF_ERANGE). */
 hf_err hf_mp_get_uint_max(hf_mp_dec *d, uint64_t max, uint64_t *v) HF_MUST_CHECK;
+/* Unsigned into a 32-bit field, max <= UINT32_MAX (HF_ERANGE above it). */
+hf_err hf_mp_get_u32(hf_mp_dec *d, uint32_t max, uint32_t *v) HF_MUST_CHECK;
 hf_err hf_mp_get_int(hf_mp_dec *d, int64_t *v) HF_MUST_CHECK;
 hf_err hf_mp_get_bool(hf_mp_dec *d, bool *v) HF_MUST_CHECK;
 /* Zero-copy bin of at most max bytes (HF_ETOOLONG). */

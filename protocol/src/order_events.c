@@ -83,12 +83,10 @@ static hf_err hf_result_decode(hf_mp_dec *d, hf_item_outcome *r)
 		seen |= HF_BIT(key);
 		switch (key) {
 		case 1:
-			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
-			r->item = (uint32_t)v;
+			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &r->item));
 			break;
 		case 2:
-			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
-			r->code = (uint32_t)v;
+			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &r->code));
 			break;
 		case 3:
 			HF_TRY(hf_mp_get_uint(d, &r->action_ms));
@@ -319,7 +317,7 @@ hf_err hfi_escalation_decode(hf_mp_dec *d, hf_escalation *x)
 	hf_mp_map m;
 	bool has;
 	unsigned key;
-	uint64_t v, seen = 0;
+	uint64_t seen = 0;
 	HF_TRY(hf_mp_map_open(d, &m));
 	for (;;) {
 		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
@@ -337,8 +335,7 @@ hf_err hfi_escalation_decode(hf_mp_dec *d, hf_escalation *x)
 			HF_TRY(hf_mp_get_bin_fixed(d, x->platform, HF_ORDER_PARTY_LEN));
 			break;
 		case 4:
-			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
-			x->category = (uint32_t)v;
+			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &x->category));
 			break;
 		case 5:
 			HF_TRY(hf_mp_get_uint(d, &x->deadline_ms));
@@ -347,12 +344,10 @@ hf_err hfi_escalation_decode(hf_mp_dec *d, hf_escalation *x)
 			HF_TRY(hf_mp_get_uint(d, &x->escalated_ms));
 			break;
 		case 7:
-			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
-			x->n_items = (uint32_t)v;
+			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &x->n_items));
 			break;
 		case 8:
-			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
-			x->n_overdue = (uint32_t)v;
+			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &x->n_overdue));
 			break;
 		default:
 			return HF_EUNKNOWNKEY;
@@ -445,8 +440,7 @@ hf_err hfi_referral_decode(hf_mp_dec *d, hf_referral *r)
 			HF_TRY(hf_mp_get_bin_fixed(d, r->referral_id, HF_ORDER_ID_LEN));
 			break;
 		case 2:
-			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
-			r->kind = (uint32_t)v;
+			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &r->kind));
 			break;
 		case 3:
 			HF_TRY(hf_mp_get_bin_fixed(d, r->from, HF_ORDER_PARTY_LEN));

@@ -270,7 +270,7 @@ static hf_err hf_hash_decode(hf_mp_dec *d, hf_content_hash *h)
 	hf_mp_map m;
 	bool has;
 	unsigned key;
-	uint64_t v, seen = 0;
+	uint64_t seen = 0;
 	HF_TRY(hf_mp_map_open(d, &m));
 	for (;;) {
 		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
@@ -279,8 +279,7 @@ static hf_err hf_hash_decode(hf_mp_dec *d, hf_content_hash *h)
 		seen |= HF_BIT(key);
 		switch (key) {
 		case 1:
-			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
-			h->alg = (uint32_t)v;
+			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &h->alg));
 			break;
 		case 2:
 			HF_TRY(hf_mp_get_bin(d, 32, &h->value, &h->len));
@@ -297,7 +296,7 @@ static hf_err hf_item_decode(hf_mp_dec *d, hf_order_item *it)
 	hf_mp_map m;
 	bool has;
 	unsigned key;
-	uint64_t v, seen = 0;
+	uint64_t seen = 0;
 	uint32_t n;
 	HF_TRY(hf_mp_map_open(d, &m));
 	for (;;) {
@@ -307,12 +306,10 @@ static hf_err hf_item_decode(hf_mp_dec *d, hf_order_item *it)
 		seen |= HF_BIT(key);
 		switch (key) {
 		case 1:
-			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
-			it->index = (uint32_t)v;
+			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &it->index));
 			break;
 		case 2:
-			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
-			it->locator_kind = (uint32_t)v;
+			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &it->locator_kind));
 			break;
 		case 3:
 			HF_TRY(hf_mp_get_str(d, HF_ORDER_MAX_LOCATOR_LEN, &it->locator,
@@ -348,7 +345,7 @@ static hf_err hf_order_decode(hf_mp_dec *d, hf_order *o, void **owned)
 	hf_mp_map m;
 	bool has;
 	unsigned key;
-	uint64_t v, seen = 0;
+	uint64_t seen = 0;
 	uint32_t n;
 	HF_TRY(hf_mp_map_open(d, &m));
 	for (;;) {
@@ -373,12 +370,10 @@ static hf_err hf_order_decode(hf_mp_dec *d, hf_order *o, void **owned)
 			HF_TRY(hf_mp_get_uint(d, &o->deadline_ms));
 			break;
 		case 6:
-			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
-			o->category = (uint32_t)v;
+			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &o->category));
 			break;
 		case 7:
-			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
-			o->priority = (uint32_t)v;
+			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &o->priority));
 			break;
 		case 8:
 			HF_TRY(hf_mp_get_str(d, HF_ORDER_MAX_LEGAL_LEN, &o->legal_basis,
@@ -442,7 +437,7 @@ static hf_err hf_receipt_decode(hf_mp_dec *d, hf_receipt *r)
 	hf_mp_map m;
 	bool has;
 	unsigned key;
-	uint64_t v, seen = 0;
+	uint64_t seen = 0;
 	HF_TRY(hf_mp_map_open(d, &m));
 	for (;;) {
 		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
@@ -463,8 +458,7 @@ static hf_err hf_receipt_decode(hf_mp_dec *d, hf_receipt *r)
 			HF_TRY(hf_mp_get_uint(d, &r->received_ms));
 			break;
 		case 5:
-			HF_TRY(hf_mp_get_uint_max(d, HF_ORDER_MAX_ITEMS, &v));
-			r->n_items = (uint32_t)v;
+			HF_TRY(hf_mp_get_u32(d, HF_ORDER_MAX_ITEMS, &r->n_items));
 			break;
 		default:
 			return HF_EUNKNOWNKEY;
