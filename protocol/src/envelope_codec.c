@@ -21,6 +21,12 @@ bool hf_msg_type_known(uint64_t type)
 	case HF_MSG_ORDER_EVENT:
 	case HF_MSG_ESCALATION:
 	case HF_MSG_REFERRAL:
+	case HF_MSG_AUDIT_SUBMIT:
+	case HF_MSG_AUDIT_RECEIPT:
+	case HF_MSG_AUDIT_CHECKPOINT:
+	case HF_MSG_AUDIT_COSIGN:
+	case HF_MSG_AUDIT_QUERY:
+	case HF_MSG_AUDIT_ALARM:
 		return true;
 	default:
 		return false;

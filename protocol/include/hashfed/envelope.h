@@ -36,6 +36,12 @@ typedef enum hf_msg_type {
 	HF_MSG_ORDER_EVENT = 35,   /* clarification, dispute, withdrawal, verification, ... */
 	HF_MSG_ESCALATION = 36,    /* overdue notice to the auditor (metadata only) */
 	HF_MSG_REFERRAL = 37,      /* case referral between authorities */
+	HF_MSG_AUDIT_SUBMIT = 48,     /* public headers to the audit log (spec §15) */
+	HF_MSG_AUDIT_RECEIPT = 49,    /* inclusion receipts from the log */
+	HF_MSG_AUDIT_CHECKPOINT = 50, /* a checkpoint (and consistency proof) */
+	HF_MSG_AUDIT_COSIGN = 51,     /* a witness's cosignature */
+	HF_MSG_AUDIT_QUERY = 52,      /* ask for a receipt or a consistency proof */
+	HF_MSG_AUDIT_ALARM = 53,      /* two checkpoints not provably consistent */
 } hf_msg_type;
 
 HF_API bool hf_msg_type_known(uint64_t type);

@@ -83,7 +83,9 @@
 	X(HF_EDB, HF_CLASS_IO, "database error")                                                   \
 	/* internal */                                                                             \
 	X(HF_ENOMEM, HF_CLASS_INTERNAL, "out of memory")                                           \
-	X(HF_EINTERNAL, HF_CLASS_INTERNAL, "internal error")
+	X(HF_EINTERNAL, HF_CLASS_INTERNAL, "internal error")                                       \
+	/* appended later (values are never reused) */                                            \
+	X(HF_EAUDITHDR, HF_CLASS_CRYPTO, "public audit header does not match the body")
 
 typedef enum hf_err {
 #define HF_X_ENUM(name, cls, msg) name,

@@ -101,4 +101,9 @@
 #define HF_HASHCSV_MAX_LINE 4096     /* bytes of one line, newline excluded */
 #define HF_HASHCSV_MAX_ROWS 10000000 /* hash rows of one file */
 
+/* Audit log messages (spec §16) */
+#define HF_AUDIT_MAX_BODY_SIZE  4194304 /* encoded body of any audit message (4 MiB) */
+#define HF_AUDIT_MAX_SUBMIT     1024    /* headers of one submission, entries of one receipt */
+#define HF_AUDIT_MAX_HEADER_LEN 8192    /* bytes of one submitted envelope header */
+
 #endif

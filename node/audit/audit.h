@@ -1,0 +1,98 @@
+#ifndef HF_NODE_AUDIT_H
+#define HF_NODE_AUDIT_H
+
+/*
+ * The audit engine (issue 13, spec §15 and §16). Three jobs, by role:
+ *
+ *  - every sender: each logged message it seals (hf_audit_type_logged) leaves
+ *    its public header in audit_outq, in the transaction that queues the
+ *    message; the tick sends them in AUDIT_SUBMIT batches to every auditor and
+ *    keeps the AUDIT_RECEIPT (checkpoint + inclusion proof) that comes back;
+ *  - the auditor (the log operator): queues submitted headers, integrates them
+ *    every [audit] batch_ms in one transaction per batch (leaves, tiles,
+ *    checkpoint signed with its manifest signing key), asks the witnesses to
+ *    cosign, and once a quorum has, sends the receipts and the cosigned
+ *    checkpoint to every member;
+ *  - witnesses verify a consistency proof from the checkpoint they last
+ *    cosigned and add a cosignature/v1 line; every node keeps the checkpoints it
+ *    verified (log signature + quorum), gossips its newest to its peers, and
+ *    raises an alarm (log line, audit_alarms counter, AUDIT_ALARM to every
+ *    auditor, both notes kept) on two checkpoints it cannot prove consistent.
+ *
+ * Main thread only (n->store), except hf_audit_check_header (any thread).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hashfed/checkpoint.h"
+#include "hashfed/envelope.h"
+#include "node.h"
+
+/* [audit] section of node.ini. */
+typedef struct hf_audit_cfg {
+	uint32_t batch_ms;        /* integration interval (default 200) */
+	uint32_t quorum;          /* witness cosignatures a checkpoint needs (default 0) */
+	uint32_t gossip_ms;       /* least time between two gossips of our newest (default 2000) */
+	uint64_t max_backdate_ms; /* how far created may precede the log entry (default 1 h) */
+} hf_audit_cfg;
+void hf_audit_cfg_defaults(hf_audit_cfg *c);
+/* One key of [audit]; false if unknown or invalid. */
+bool hf_audit_cfg_set(hf_audit_cfg *c, const char *name, const char *value);
+
+hf_err hf_audit_start(hf_node *n) HF_MUST_CHECK;
+void hf_audit_stop(hf_node *n);
+
+/* Inside the transaction that queues env: records its header for every auditor when the
+ * type is logged. */
+hf_err hf_audit_note_sent(hf_node *n, const uint8_t *env, size_t len) HF_MUST_CHECK;
+
+/* Inbox hook for types 48..53 (inside the inbox transaction). *status = the message's
+ * fate; the return value is a store error only. Other types: HF_OK, *status = HF_EMSGTYPE. */
+hf_err hf_audit_on_message(hf_node *n, const hf_opened *o, const uint8_t sender[HF_MEMBER_ID_LEN],
+                           hf_err *status) HF_MUST_CHECK;
+/* Role a sender needs for an audit type (manifest read-locked by the caller). */
+hf_err hf_audit_role(const hf_manifest *m, const hf_member *mb, const hf_envelope_header *h);
+
+/* Receive path (any thread): the envelope's public audit header against its body
+ * (HF_EAUDITHDR), and for audit types the body decodes. */
+hf_err hf_audit_check_header(const hf_envelope_header *h, const uint8_t *body,
+                             size_t len) HF_MUST_CHECK;
+
+/* The periodic work: submissions, integration, gossip. */
+void hf_audit_tick(hf_node *n);
+/* Auditor: integrates what is queued now (one batch); *appended = leaves added. */
+hf_err hf_audit_integrate(hf_node *n, uint64_t *appended) HF_MUST_CHECK;
+
+/* The verification policy for the log run by auditor member `log` (origin, log key, the
+ * manifest's witnesses, the configured quorum). */
+hf_err hf_audit_policy(hf_node *n, const uint8_t log[HF_MEMBER_ID_LEN],
+                       hf_log_policy *p) HF_MUST_CHECK;
+/* "hashfed.log/<federation hex>/<member hex>": the origin (and log key name) of a log. */
+void hf_audit_origin(const uint8_t fed[16], const uint8_t log[16], char out[96]);
+
+/* Figures for /v1/audit/status, the dashboard and /metrics. */
+typedef struct hf_audit_status {
+	bool operator;             /* we run a log */
+	uint64_t size;             /* operator: leaves */
+	uint64_t queued;           /* operator: headers waiting for the next batch */
+	uint64_t published;        /* operator: size of the newest checkpoint with quorum */
+	uint64_t last_ms;          /* operator: when the newest checkpoint was signed */
+	uint32_t cosigners;        /* operator: valid cosignatures on the newest checkpoint */
+	uint64_t receipts;         /* receipts we hold */
+	uint64_t alarms;           /* split-view alarms recorded */
+} hf_audit_status;
+hf_err hf_audit_get_status(hf_node *n, hf_audit_status *st) HF_MUST_CHECK;
+
+/* Inclusion proof of leaf idx against the tree of `size` (operator). proof: room for
+ * HF_MERKLE_MAX_PROOF hashes. */
+hf_err hf_audit_inclusion(hf_node *n, uint64_t idx, uint64_t size,
+                          uint8_t (*proof)[HF_MERKLE_HASH_LEN], size_t *n_proof) HF_MUST_CHECK;
+hf_err hf_audit_consistency(hf_node *n, uint64_t size1, uint64_t size2,
+                            uint8_t (*proof)[HF_MERKLE_HASH_LEN], size_t *n_proof) HF_MUST_CHECK;
+/* Hash tile t of the current tree (operator): t->width * 32 bytes into out (8192). */
+struct hf_tile_ref;
+hf_err hf_audit_tile(hf_node *n, const struct hf_tile_ref *t, uint8_t *out,
+                     size_t *len) HF_MUST_CHECK;
+
+#endif

@@ -1,0 +1,628 @@
+/* Store: the audit log (queue, leaves, tiles, checkpoints), receipts, seen checkpoints,
+ * split-view evidence (SQL; see store_audit.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store_audit.h"
+
+struct sqlite3 *hf_store_sqlite(hf_store *s, void ***orders_slot);
+void **hf_store_audit_slot(hf_store *s);
+
+enum {
+	A_AQ_ADD,
+	A_AQ_LOGGED,
+	A_AQ_EACH,
+	A_AQ_COUNT,
+	A_AQ_DROP,
+	A_LEAF_ADD,
+	A_LEAF_FIND,
+	A_LEAVES,
+	A_LEAF_COUNT,
+	A_TILE_PUT,
+	A_TILE_GET,
+	A_CKPT_PUT,
+	A_CKPT_NEWEST,
+	A_CKPT_GET,
+	A_WS_PUT,
+	A_WS_GET,
+	A_AOUT_ADD,
+	A_AOUT_EACH,
+	A_AOUT_DROP,
+	A_AOUT_LOGS,
+	A_RC_PUT,
+	A_RC_GET,
+	A_RC_COUNT,
+	A_SEEN_PUT,
+	A_SEEN_NEWEST,
+	A_SEEN_GET,
+	A_ALARM_ADD,
+	A_ALARMS,
+	A_ALARM_KNOWN,
+	A_WIT_PUT,
+	A_WIT_GET,
+	A__N
+};
+
+static const char *const ASQL[A__N] = {
+    [A_AQ_ADD] = "INSERT OR IGNORE INTO audit_queue(sender,msg_id,submitter,hdr)"
+                 " VALUES(?1,?2,?3,?4)",
+    [A_AQ_LOGGED] = "SELECT 1 FROM audit_leaves WHERE sender=?1 AND msg_id=?2",
+    [A_AQ_EACH] = "SELECT seq,sender,msg_id,submitter,hdr FROM audit_queue ORDER BY seq LIMIT ?1",
+    [A_AQ_COUNT] = "SELECT count(*) FROM audit_queue",
+    [A_AQ_DROP] = "DELETE FROM audit_queue WHERE seq<=?1",
+    [A_LEAF_ADD] = "INSERT INTO audit_leaves VALUES(?1,?2,?3,?4,?5)",
+    [A_LEAF_FIND] = "SELECT idx,integrated_ms FROM audit_leaves WHERE sender=?1 AND msg_id=?2",
+    [A_LEAVES] = "SELECT idx,leaf FROM audit_leaves WHERE idx>=?1 AND idx<?2 ORDER BY idx",
+    [A_LEAF_COUNT] = "SELECT coalesce(max(idx)+1,0) FROM audit_leaves",
+    [A_TILE_PUT] = "INSERT OR REPLACE INTO audit_tiles VALUES(?1,?2,?3)",
+    [A_TILE_GET] = "SELECT hashes FROM audit_tiles WHERE level=?1 AND idx=?2",
+    [A_CKPT_PUT] = "INSERT OR REPLACE INTO audit_checkpoints VALUES(?1,?2,?3)",
+    [A_CKPT_NEWEST] = "SELECT size,at_ms,note FROM audit_checkpoints ORDER BY size DESC LIMIT 1",
+    [A_CKPT_GET] = "SELECT size,at_ms,note FROM audit_checkpoints WHERE size=?1",
+    [A_WS_PUT] = "INSERT OR REPLACE INTO audit_wstate VALUES(?1,?2,?3)",
+    [A_WS_GET] = "SELECT size FROM audit_wstate WHERE witness=?1",
+    [A_AOUT_ADD] = "INSERT INTO audit_outq(log,hdr) VALUES(?1,?2)",
+    [A_AOUT_EACH] = "SELECT seq,hdr FROM audit_outq WHERE log=?1 ORDER BY seq LIMIT ?2",
+    [A_AOUT_DROP] = "DELETE FROM audit_outq WHERE log=?1 AND seq<=?2",
+    [A_AOUT_LOGS] = "SELECT DISTINCT log FROM audit_outq ORDER BY log LIMIT ?1",
+    [A_RC_PUT] = "INSERT OR REPLACE INTO audit_receipts VALUES(?1,?2,?3,?4,?5,?6,?7)",
+    [A_RC_GET] = "SELECT idx,integrated_ms,size,proof FROM audit_receipts WHERE log=?1 AND"
+                 " sender=?2 AND msg_id=?3",
+    [A_RC_COUNT] = "SELECT count(*) FROM audit_receipts",
+    [A_SEEN_PUT] = "INSERT OR REPLACE INTO audit_seen VALUES(?1,?2,?3,?4,?5)",
+    [A_SEEN_NEWEST] = "SELECT size,root,note FROM audit_seen WHERE log=?1 ORDER BY size DESC,"
+                      " seen_ms LIMIT 1",
+    [A_SEEN_GET] = "SELECT size,root,note FROM audit_seen WHERE log=?1 AND size=?2 ORDER BY"
+                   " seen_ms LIMIT 1",
+    [A_ALARM_ADD] = "INSERT INTO audit_alarms(log,a,b,reason,at_ms) VALUES(?1,?2,?3,?4,?5)",
+    [A_ALARMS] = "SELECT seq,log,a,b,reason,at_ms FROM audit_alarms ORDER BY seq",
+    [A_ALARM_KNOWN] = "SELECT 1 FROM audit_alarms WHERE log=?1 AND ((a=?2 AND b=?3) OR"
+                      " (a=?3 AND b=?2))",
+    [A_WIT_PUT] = "INSERT OR REPLACE INTO audit_witnessed VALUES(?1,?2,?3,?4)",
+    [A_WIT_GET] = "SELECT size,root,note FROM audit_witnessed WHERE log=?1",
+};
+
+typedef struct hf_astmts {
+	sqlite3_stmt *q[A__N];
+} hf_astmts;
+
+/* The statement for i, prepared once per connection and reset for reuse. */
+static sqlite3_stmt *hf_aq(hf_store *s, int i)
+{
+	void **slot = hf_store_audit_slot(s);
+	hf_astmts *a = *slot;
+	if (!a) {
+		a = calloc(1, sizeof(*a));
+		if (!a)
+			return NULL;
+		*slot = a;
+	}
+	if (!a->q[i] && sqlite3_prepare_v3(hf_store_sqlite(s, NULL), ASQL[i], -1,
+	                                   SQLITE_PREPARE_PERSISTENT, &a->q[i], NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_reset(a->q[i]);
+	sqlite3_clear_bindings(a->q[i]);
+	return a->q[i];
+}
+
+void hf_store_audit_close(hf_store *s)
+{
+	void **slot = hf_store_audit_slot(s);
+	hf_astmts *a = *slot;
+	if (!a)
+		return;
+	for (int i = 0; i < A__N; i++)
+		sqlite3_finalize(a->q[i]);
+	free(a);
+	*slot = NULL;
+}
+
+static void hf_bb(sqlite3_stmt *st, int i, const void *p, size_t n)
+{
+	sqlite3_bind_blob64(st, i, p, n, SQLITE_STATIC);
+}
+
+static void hf_bu(sqlite3_stmt *st, int i, uint64_t v)
+{
+	sqlite3_bind_int64(st, i, (sqlite3_int64)v);
+}
+
+static void hf_bt(sqlite3_stmt *st, int i, const char *t)
+{
+	sqlite3_bind_text(st, i, t, -1, SQLITE_STATIC);
+}
+
+static uint64_t hf_cu(sqlite3_stmt *st, int i)
+{
+	return (uint64_t)sqlite3_column_int64(st, i);
+}
+
+static hf_err hf_run(sqlite3_stmt *st)
+{
+	if (!st)
+		return HF_EDB;
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? HF_OK : HF_EDB;
+}
+
+/* First row of st into *one (bool). */
+static hf_err hf_exists(sqlite3_stmt *st, bool *one)
+{
+	if (!st)
+		return HF_EDB;
+	int r = sqlite3_step(st);
+	*one = r == SQLITE_ROW;
+	sqlite3_reset(st);
+	return r == SQLITE_ROW || r == SQLITE_DONE ? HF_OK : HF_EDB;
+}
+
+static hf_err hf_count1(sqlite3_stmt *st, uint64_t *n)
+{
+	if (!st)
+		return HF_EDB;
+	int r = sqlite3_step(st);
+	*n = r == SQLITE_ROW ? hf_cu(st, 0) : 0;
+	sqlite3_reset(st);
+	return r == SQLITE_ROW ? HF_OK : HF_EDB;
+}
+
+static char *hf_ctext(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return strdup(t ? (const char *)t : "");
+}
+
+static void hf_ccopy(sqlite3_stmt *st, int i, void *dst, size_t n)
+{
+	const void *p = sqlite3_column_blob(st, i);
+	size_t len = (size_t)sqlite3_column_bytes(st, i);
+	memset(dst, 0, n);
+	if (p)
+		memcpy(dst, p, len < n ? len : n);
+}
+
+/* ---- log operator ------------------------------------------------------------ */
+
+hf_err hf_store_aq_add(hf_store *s, const uint8_t sender[16], const uint8_t msg_id[16],
+                       const uint8_t submitter[16], const uint8_t *hdr, size_t len, bool *dup)
+{
+	sqlite3_stmt *st = hf_aq(s, A_AQ_LOGGED);
+	bool logged;
+	if (!st)
+		return HF_EDB;
+	hf_bb(st, 1, sender, 16);
+	hf_bb(st, 2, msg_id, 16);
+	HF_TRY(hf_exists(st, &logged));
+	if (logged) {
+		*dup = true;
+		return HF_OK;
+	}
+	st = hf_aq(s, A_AQ_ADD);
+	if (!st)
+		return HF_EDB;
+	hf_bb(st, 1, sender, 16);
+	hf_bb(st, 2, msg_id, 16);
+	hf_bb(st, 3, submitter, 16);
+	hf_bb(st, 4, hdr, len);
+	HF_TRY(hf_run(st));
+	*dup = sqlite3_changes(hf_store_sqlite(s, NULL)) == 0;
+	return HF_OK;
+}
+
+hf_err hf_store_aq_each(hf_store *s, size_t max, hf_store_aq_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = hf_aq(s, A_AQ_EACH);
+	hf_err rc = HF_OK;
+	int r;
+	if (!st)
+		return HF_EDB;
+	hf_bu(st, 1, max);
+	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
+		        sqlite3_column_blob(st, 2), sqlite3_column_blob(st, 3),
+		        sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4));
+	if (rc == HF_OK && r != SQLITE_DONE)
+		rc = HF_EDB;
+	sqlite3_reset(st);
+	return rc;
+}
+
+hf_err hf_store_aq_count(hf_store *s, uint64_t *n)
+{
+	return hf_count1(hf_aq(s, A_AQ_COUNT), n);
+}
+
+hf_err hf_store_aq_drop(hf_store *s, int64_t upto)
+{
+	sqlite3_stmt *st = hf_aq(s, A_AQ_DROP);
+	if (!st)
+		return HF_EDB;
+	sqlite3_bind_int64(st, 1, upto);
+	return hf_run(st);
+}
+
+hf_err hf_store_leaf_add(hf_store *s, uint64_t idx, const uint8_t sender[16],
+                         const uint8_t msg_id[16], uint64_t integrated_ms, const uint8_t *leaf,
+                         size_t len)
+{
+	sqlite3_stmt *st = hf_aq(s, A_LEAF_ADD);
+	if (!st)
+		return HF_EDB;
+	hf_bu(st, 1, idx);
+	hf_bb(st, 2, sender, 16);
+	hf_bb(st, 3, msg_id, 16);
+	hf_bu(st, 4, integrated_ms);
+	hf_bb(st, 5, leaf, len);
+	return hf_run(st);
+}
+
+hf_err hf_store_leaf_find(hf_store *s, const uint8_t sender[16], const uint8_t msg_id[16],
+                          uint64_t *idx, uint64_t *integrated_ms)
+{
+	sqlite3_stmt *st = hf_aq(s, A_LEAF_FIND);
+	hf_err rc;
+	if (!st)
+		return HF_EDB;
+	hf_bb(st, 1, sender, 16);
+	hf_bb(st, 2, msg_id, 16);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*idx = hf_cu(st, 0);
+		*integrated_ms = hf_cu(st, 1);
+		rc = HF_OK;
+	} else {
+		rc = r == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+hf_err hf_store_leaves(hf_store *s, uint64_t from, uint64_t to, hf_store_leaf_cb cb, void *ctx)
+{
+	/* Own statement: a callback may look up other leaves (nested use). */
+	sqlite3_stmt *st;
+	hf_err rc = HF_OK;
+	int r;
+	if (sqlite3_prepare_v2(hf_store_sqlite(s, NULL), ASQL[A_LEAVES], -1, &st, NULL) !=
+	    SQLITE_OK)
+		return HF_EDB;
+	hf_bu(st, 1, from);
+	hf_bu(st, 2, to);
+	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb(ctx, hf_cu(st, 0), sqlite3_column_blob(st, 1),
+		        (size_t)sqlite3_column_bytes(st, 1));
+	if (rc == HF_OK && r != SQLITE_DONE)
+		rc = HF_EDB;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+hf_err hf_store_leaf_count(hf_store *s, uint64_t *n)
+{
+	return hf_count1(hf_aq(s, A_LEAF_COUNT), n);
+}
+
+hf_err hf_store_tile_put(hf_store *s, unsigned level, uint64_t idx, const uint8_t *hashes,
+                         size_t len)
+{
+	sqlite3_stmt *st = hf_aq(s, A_TILE_PUT);
+	if (!st || len > HF_TILE_BYTES || len % 32)
+		return st ? HF_EINVAL : HF_EDB;
+	hf_bu(st, 1, level);
+	hf_bu(st, 2, idx);
+	hf_bb(st, 3, hashes, len);
+	return hf_run(st);
+}
+
+hf_err hf_store_tile_get(hf_store *s, unsigned level, uint64_t idx, uint8_t buf[HF_TILE_BYTES],
+                         size_t *len)
+{
+	sqlite3_stmt *st = hf_aq(s, A_TILE_GET);
+	hf_err rc;
+	if (!st)
+		return HF_EDB;
+	hf_bu(st, 1, level);
+	hf_bu(st, 2, idx);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+		*len = n > HF_TILE_BYTES ? HF_TILE_BYTES : n;
+		if (*len)
+			memcpy(buf, sqlite3_column_blob(st, 0), *len);
+		rc = HF_OK;
+	} else {
+		rc = r == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+hf_err hf_store_ckpt_put(hf_store *s, uint64_t size, uint64_t at_ms, const char *note)
+{
+	sqlite3_stmt *st = hf_aq(s, A_CKPT_PUT);
+	if (!st)
+		return HF_EDB;
+	hf_bu(st, 1, size);
+	hf_bu(st, 2, at_ms);
+	hf_bt(st, 3, note);
+	return hf_run(st);
+}
+
+hf_err hf_store_ckpt_get(hf_store *s, uint64_t size, uint64_t *size_out, uint64_t *at_ms,
+                         char **note)
+{
+	sqlite3_stmt *st = hf_aq(s, size ? A_CKPT_GET : A_CKPT_NEWEST);
+	hf_err rc;
+	*note = NULL;
+	if (!st)
+		return HF_EDB;
+	if (size)
+		hf_bu(st, 1, size);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		if (size_out)
+			*size_out = hf_cu(st, 0);
+		if (at_ms)
+			*at_ms = hf_cu(st, 1);
+		*note = hf_ctext(st, 2);
+		rc = *note ? HF_OK : HF_ENOMEM;
+	} else {
+		rc = r == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+hf_err hf_store_wstate_put(hf_store *s, const uint8_t witness[16], uint64_t size, uint64_t at_ms)
+{
+	sqlite3_stmt *st = hf_aq(s, A_WS_PUT);
+	if (!st)
+		return HF_EDB;
+	hf_bb(st, 1, witness, 16);
+	hf_bu(st, 2, size);
+	hf_bu(st, 3, at_ms);
+	return hf_run(st);
+}
+
+hf_err hf_store_wstate_get(hf_store *s, const uint8_t witness[16], uint64_t *size)
+{
+	sqlite3_stmt *st = hf_aq(s, A_WS_GET);
+	if (!st)
+		return HF_EDB;
+	hf_bb(st, 1, witness, 16);
+	int r = sqlite3_step(st);
+	*size = r == SQLITE_ROW ? hf_cu(st, 0) : 0;
+	sqlite3_reset(st);
+	return r == SQLITE_ROW || r == SQLITE_DONE ? HF_OK : HF_EDB;
+}
+
+/* ---- senders ------------------------------------------------------------------- */
+
+hf_err hf_store_aout_add(hf_store *s, const uint8_t log[16], const uint8_t *hdr, size_t len)
+{
+	sqlite3_stmt *st = hf_aq(s, A_AOUT_ADD);
+	if (!st)
+		return HF_EDB;
+	hf_bb(st, 1, log, 16);
+	hf_bb(st, 2, hdr, len);
+	return hf_run(st);
+}
+
+hf_err hf_store_aout_each(hf_store *s, const uint8_t log[16], size_t max, hf_store_aout_cb cb,
+                          void *ctx)
+{
+	sqlite3_stmt *st = hf_aq(s, A_AOUT_EACH);
+	hf_err rc = HF_OK;
+	int r;
+	if (!st)
+		return HF_EDB;
+	hf_bb(st, 1, log, 16);
+	hf_bu(st, 2, max);
+	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
+		        (size_t)sqlite3_column_bytes(st, 1));
+	if (rc == HF_OK && r != SQLITE_DONE)
+		rc = HF_EDB;
+	sqlite3_reset(st);
+	return rc;
+}
+
+hf_err hf_store_aout_drop(hf_store *s, const uint8_t log[16], int64_t upto)
+{
+	sqlite3_stmt *st = hf_aq(s, A_AOUT_DROP);
+	if (!st)
+		return HF_EDB;
+	hf_bb(st, 1, log, 16);
+	sqlite3_bind_int64(st, 2, upto);
+	return hf_run(st);
+}
+
+hf_err hf_store_aout_logs(hf_store *s, uint8_t (*logs)[16], size_t max, size_t *n)
+{
+	sqlite3_stmt *st = hf_aq(s, A_AOUT_LOGS);
+	int r;
+	*n = 0;
+	if (!st)
+		return HF_EDB;
+	hf_bu(st, 1, max);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		hf_ccopy(st, 0, logs[(*n)++], 16);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE || r == SQLITE_ROW ? HF_OK : HF_EDB;
+}
+
+hf_err hf_store_receipt_put(hf_store *s, const hf_store_receipt *r)
+{
+	sqlite3_stmt *st = hf_aq(s, A_RC_PUT);
+	if (!st || r->n_proof > 64)
+		return st ? HF_EINVAL : HF_EDB;
+	hf_bb(st, 1, r->log, 16);
+	hf_bb(st, 2, r->sender, 16);
+	hf_bb(st, 3, r->msg_id, 16);
+	hf_bu(st, 4, r->idx);
+	hf_bu(st, 5, r->integrated_ms);
+	hf_bu(st, 6, r->size);
+	hf_bb(st, 7, r->proof, 32 * (size_t)r->n_proof);
+	return hf_run(st);
+}
+
+hf_err hf_store_receipt_get(hf_store *s, const uint8_t log[16], const uint8_t sender[16],
+                            const uint8_t msg_id[16], hf_store_receipt *r)
+{
+	sqlite3_stmt *st = hf_aq(s, A_RC_GET);
+	hf_err rc;
+	if (!st)
+		return HF_EDB;
+	memset(r, 0, sizeof(*r));
+	hf_bb(st, 1, log, 16);
+	hf_bb(st, 2, sender, 16);
+	hf_bb(st, 3, msg_id, 16);
+	int q = sqlite3_step(st);
+	if (q == SQLITE_ROW) {
+		memcpy(r->log, log, 16);
+		memcpy(r->sender, sender, 16);
+		memcpy(r->msg_id, msg_id, 16);
+		r->idx = hf_cu(st, 0);
+		r->integrated_ms = hf_cu(st, 1);
+		r->size = hf_cu(st, 2);
+		size_t n = (size_t)sqlite3_column_bytes(st, 3) / 32;
+		r->n_proof = (uint32_t)(n > 64 ? 64 : n);
+		hf_ccopy(st, 3, r->proof, 32 * (size_t)r->n_proof);
+		rc = HF_OK;
+	} else {
+		rc = q == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+hf_err hf_store_receipt_count(hf_store *s, uint64_t *n)
+{
+	return hf_count1(hf_aq(s, A_RC_COUNT), n);
+}
+
+/* ---- every node ------------------------------------------------------------- */
+
+hf_err hf_store_seen_put(hf_store *s, const uint8_t log[16], uint64_t size, const uint8_t root[32],
+                         const char *note, uint64_t now_ms)
+{
+	sqlite3_stmt *st = hf_aq(s, A_SEEN_PUT);
+	if (!st)
+		return HF_EDB;
+	hf_bb(st, 1, log, 16);
+	hf_bu(st, 2, size);
+	hf_bb(st, 3, root, 32);
+	hf_bt(st, 4, note);
+	hf_bu(st, 5, now_ms);
+	return hf_run(st);
+}
+
+hf_err hf_store_seen_get(hf_store *s, const uint8_t log[16], uint64_t size, uint64_t *size_out,
+                         uint8_t root[32], char **note)
+{
+	sqlite3_stmt *st = hf_aq(s, size ? A_SEEN_GET : A_SEEN_NEWEST);
+	hf_err rc = HF_OK;
+	if (note)
+		*note = NULL;
+	if (!st)
+		return HF_EDB;
+	hf_bb(st, 1, log, 16);
+	if (size)
+		hf_bu(st, 2, size);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		if (size_out)
+			*size_out = hf_cu(st, 0);
+		if (root)
+			hf_ccopy(st, 1, root, 32);
+		if (note && !(*note = hf_ctext(st, 2)))
+			rc = HF_ENOMEM;
+	} else {
+		rc = r == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+hf_err hf_store_alarm_add(hf_store *s, const uint8_t log[16], const char *a, const char *b,
+                          const char *reason, uint64_t now_ms)
+{
+	sqlite3_stmt *st = hf_aq(s, A_ALARM_ADD);
+	if (!st)
+		return HF_EDB;
+	hf_bb(st, 1, log, 16);
+	hf_bt(st, 2, a);
+	hf_bt(st, 3, b);
+	hf_bt(st, 4, reason);
+	hf_bu(st, 5, now_ms);
+	return hf_run(st);
+}
+
+hf_err hf_store_alarms(hf_store *s, hf_store_alarm_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = hf_aq(s, A_ALARMS);
+	hf_err rc = HF_OK;
+	int r;
+	if (!st)
+		return HF_EDB;
+	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
+		        (const char *)sqlite3_column_text(st, 2),
+		        (const char *)sqlite3_column_text(st, 3),
+		        (const char *)sqlite3_column_text(st, 4), hf_cu(st, 5));
+	if (rc == HF_OK && r != SQLITE_DONE)
+		rc = HF_EDB;
+	sqlite3_reset(st);
+	return rc;
+}
+
+hf_err hf_store_alarm_known(hf_store *s, const uint8_t log[16], const char *a, const char *b,
+                            bool *known)
+{
+	sqlite3_stmt *st = hf_aq(s, A_ALARM_KNOWN);
+	if (!st)
+		return HF_EDB;
+	hf_bb(st, 1, log, 16);
+	hf_bt(st, 2, a);
+	hf_bt(st, 3, b);
+	return hf_exists(st, known);
+}
+
+hf_err hf_store_witnessed_put(hf_store *s, const uint8_t log[16], uint64_t size,
+                              const uint8_t root[32], const char *note)
+{
+	sqlite3_stmt *st = hf_aq(s, A_WIT_PUT);
+	if (!st)
+		return HF_EDB;
+	hf_bb(st, 1, log, 16);
+	hf_bu(st, 2, size);
+	hf_bb(st, 3, root, 32);
+	hf_bt(st, 4, note);
+	return hf_run(st);
+}
+
+hf_err hf_store_witnessed_get(hf_store *s, const uint8_t log[16], uint64_t *size, uint8_t root[32],
+                              char **note)
+{
+	sqlite3_stmt *st = hf_aq(s, A_WIT_GET);
+	hf_err rc = HF_OK;
+	if (note)
+		*note = NULL;
+	if (!st)
+		return HF_EDB;
+	hf_bb(st, 1, log, 16);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*size = hf_cu(st, 0);
+		hf_ccopy(st, 1, root, 32);
+		if (note && !(*note = hf_ctext(st, 2)))
+			rc = HF_ENOMEM;
+	} else {
+		rc = r == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
+	}
+	sqlite3_reset(st);
+	return rc;
+}

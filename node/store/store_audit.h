@@ -1,0 +1,155 @@
+#ifndef HF_NODE_STORE_AUDIT_H
+#define HF_NODE_STORE_AUDIT_H
+
+/*
+ * The audit log's part of the store (issue 13, spec §15). Like store.c this is
+ * the store module: it speaks SQL, nothing else does; same rules (one
+ * connection per thread, callers bracket atomic changes with hf_store_begin /
+ * hf_store_commit).
+ *
+ * Log operator (auditor): submitted headers wait in audit_queue until the next
+ * integration batch appends them, in one transaction, as leaves (audit_leaves),
+ * with the tlog-tiles hashes the proofs need (audit_tiles: level L, index N ->
+ * up to 256 hashes of tree level 8L, the tile layout of c2sp.org/tlog-tiles)
+ * and the signed checkpoint (audit_checkpoints). Senders: headers to submit
+ * (audit_outq, per log) and the receipts they got (audit_receipts). Every node:
+ * the checkpoints it verified (audit_seen), split-view evidence (audit_alarms),
+ * and as a witness its last cosigned checkpoint per log (audit_witnessed).
+ *
+ * Nothing here holds a hash value, locator, pseudonym or free text of the
+ * federation's content: headers are public audit headers (spec §5.2, §5.3).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define HF_TILE_WIDTH 256
+#define HF_TILE_BYTES (HF_TILE_WIDTH * 32)
+
+/* Migration 5 -> 6 (listed in store.c's MIGRATIONS). */
+#define HF_STORE_AUDIT_MIGRATION                                                                   \
+	"CREATE TABLE audit_queue(seq INTEGER PRIMARY KEY, sender BLOB NOT NULL,"                  \
+	" msg_id BLOB NOT NULL, submitter BLOB NOT NULL, hdr BLOB NOT NULL,"                       \
+	" UNIQUE(sender, msg_id));"                                                                \
+	"CREATE TABLE audit_leaves(idx INTEGER PRIMARY KEY, sender BLOB NOT NULL,"                 \
+	" msg_id BLOB NOT NULL, integrated_ms INTEGER NOT NULL, leaf BLOB NOT NULL,"               \
+	" UNIQUE(sender, msg_id));"                                                                \
+	"CREATE TABLE audit_tiles(level INTEGER NOT NULL, idx INTEGER NOT NULL,"                   \
+	" hashes BLOB NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;"                           \
+	"CREATE TABLE audit_checkpoints(size INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL,"         \
+	" note TEXT NOT NULL);"                                                                    \
+	"CREATE TABLE audit_wstate(witness BLOB PRIMARY KEY, size INTEGER NOT NULL,"               \
+	" at_ms INTEGER NOT NULL) WITHOUT ROWID;"                                                  \
+	"CREATE TABLE audit_outq(seq INTEGER PRIMARY KEY, log BLOB NOT NULL, hdr BLOB NOT NULL);"  \
+	"CREATE INDEX audit_outq_log ON audit_outq(log, seq);"                                     \
+	"CREATE TABLE audit_receipts(log BLOB NOT NULL, sender BLOB NOT NULL,"                     \
+	" msg_id BLOB NOT NULL, idx INTEGER NOT NULL, integrated_ms INTEGER NOT NULL,"             \
+	" size INTEGER NOT NULL, proof BLOB NOT NULL, PRIMARY KEY(log, sender, msg_id))"           \
+	" WITHOUT ROWID;"                                                                          \
+	"CREATE TABLE audit_seen(log BLOB NOT NULL, size INTEGER NOT NULL, root BLOB NOT NULL,"    \
+	" note TEXT NOT NULL, seen_ms INTEGER NOT NULL, PRIMARY KEY(log, size, root))"             \
+	" WITHOUT ROWID;"                                                                          \
+	"CREATE TABLE audit_alarms(seq INTEGER PRIMARY KEY, log BLOB NOT NULL, a TEXT NOT NULL,"   \
+	" b TEXT NOT NULL, reason TEXT NOT NULL, at_ms INTEGER NOT NULL);"                         \
+	"CREATE TABLE audit_witnessed(log BLOB PRIMARY KEY, size INTEGER NOT NULL,"                \
+	" root BLOB NOT NULL, note TEXT NOT NULL) WITHOUT ROWID;"
+
+/* Statement cache of this module; store.c calls it from hf_store_close. */
+void hf_store_audit_close(hf_store *s);
+
+/* ---- log operator ------------------------------------------------------------ */
+
+/* Queues a submitted header unless (sender, msg_id) is queued or logged: *dup = true. */
+hf_err hf_store_aq_add(hf_store *s, const uint8_t sender[16], const uint8_t msg_id[16],
+                       const uint8_t submitter[16], const uint8_t *hdr, size_t len,
+                       bool *dup) HF_MUST_CHECK;
+typedef hf_err (*hf_store_aq_cb)(void *ctx, int64_t seq, const uint8_t *sender,
+                                 const uint8_t *msg_id, const uint8_t *submitter,
+                                 const uint8_t *hdr, size_t len);
+/* Up to max queued headers, oldest first. */
+hf_err hf_store_aq_each(hf_store *s, size_t max, hf_store_aq_cb cb, void *ctx) HF_MUST_CHECK;
+hf_err hf_store_aq_count(hf_store *s, uint64_t *n) HF_MUST_CHECK;
+/* Drops queued rows with seq <= upto. */
+hf_err hf_store_aq_drop(hf_store *s, int64_t upto) HF_MUST_CHECK;
+
+hf_err hf_store_leaf_add(hf_store *s, uint64_t idx, const uint8_t sender[16],
+                         const uint8_t msg_id[16], uint64_t integrated_ms, const uint8_t *leaf,
+                         size_t len) HF_MUST_CHECK;
+/* HF_ENOTFOUND if (sender, msg_id) has no leaf. */
+hf_err hf_store_leaf_find(hf_store *s, const uint8_t sender[16], const uint8_t msg_id[16],
+                          uint64_t *idx, uint64_t *integrated_ms) HF_MUST_CHECK;
+typedef hf_err (*hf_store_leaf_cb)(void *ctx, uint64_t idx, const uint8_t *leaf, size_t len);
+/* Leaves with from <= idx < to, in order. */
+hf_err hf_store_leaves(hf_store *s, uint64_t from, uint64_t to, hf_store_leaf_cb cb,
+                       void *ctx) HF_MUST_CHECK;
+hf_err hf_store_leaf_count(hf_store *s, uint64_t *n) HF_MUST_CHECK;
+
+/* Tile (level, idx): len = 32 * width bytes. Insert or replace. */
+hf_err hf_store_tile_put(hf_store *s, unsigned level, uint64_t idx, const uint8_t *hashes,
+                         size_t len) HF_MUST_CHECK;
+/* Copies up to HF_TILE_BYTES into buf; *len = bytes. HF_ENOTFOUND if absent. */
+hf_err hf_store_tile_get(hf_store *s, unsigned level, uint64_t idx, uint8_t buf[HF_TILE_BYTES],
+                         size_t *len) HF_MUST_CHECK;
+
+/* The log's own checkpoints (insert or replace: cosignatures get added to the note). */
+hf_err hf_store_ckpt_put(hf_store *s, uint64_t size, uint64_t at_ms,
+                         const char *note) HF_MUST_CHECK;
+/* Newest (size = 0: the newest; else exactly that size). *note malloc'ed. HF_ENOTFOUND. */
+hf_err hf_store_ckpt_get(hf_store *s, uint64_t size, uint64_t *size_out, uint64_t *at_ms,
+                         char **note) HF_MUST_CHECK;
+
+/* Size a witness last cosigned (0 if never). */
+hf_err hf_store_wstate_put(hf_store *s, const uint8_t witness[16], uint64_t size,
+                           uint64_t at_ms) HF_MUST_CHECK;
+hf_err hf_store_wstate_get(hf_store *s, const uint8_t witness[16], uint64_t *size) HF_MUST_CHECK;
+
+/* ---- senders ------------------------------------------------------------------- */
+
+hf_err hf_store_aout_add(hf_store *s, const uint8_t log[16], const uint8_t *hdr,
+                         size_t len) HF_MUST_CHECK;
+/* Up to max headers queued for log, oldest first; the cb gets seq in place of sender. */
+typedef hf_err (*hf_store_aout_cb)(void *ctx, int64_t seq, const uint8_t *hdr, size_t len);
+hf_err hf_store_aout_each(hf_store *s, const uint8_t log[16], size_t max, hf_store_aout_cb cb,
+                          void *ctx) HF_MUST_CHECK;
+hf_err hf_store_aout_drop(hf_store *s, const uint8_t log[16], int64_t upto) HF_MUST_CHECK;
+/* Logs with something queued: fills up to max ids. */
+hf_err hf_store_aout_logs(hf_store *s, uint8_t (*logs)[16], size_t max, size_t *n) HF_MUST_CHECK;
+
+typedef struct hf_store_receipt {
+	uint8_t log[16], sender[16], msg_id[16];
+	uint64_t idx, integrated_ms, size;
+	uint32_t n_proof;
+	uint8_t proof[64][32];
+} hf_store_receipt;
+hf_err hf_store_receipt_put(hf_store *s, const hf_store_receipt *r) HF_MUST_CHECK;
+/* HF_ENOTFOUND if absent. */
+hf_err hf_store_receipt_get(hf_store *s, const uint8_t log[16], const uint8_t sender[16],
+                            const uint8_t msg_id[16], hf_store_receipt *r) HF_MUST_CHECK;
+hf_err hf_store_receipt_count(hf_store *s, uint64_t *n) HF_MUST_CHECK;
+
+/* ---- every node ------------------------------------------------------------- */
+
+/* A checkpoint verified (signature + quorum); insert or replace (more cosignatures). */
+hf_err hf_store_seen_put(hf_store *s, const uint8_t log[16], uint64_t size, const uint8_t root[32],
+                         const char *note, uint64_t now_ms) HF_MUST_CHECK;
+/* size 0: the largest seen; else one of that size (any root). *note malloc'ed (may be NULL). */
+hf_err hf_store_seen_get(hf_store *s, const uint8_t log[16], uint64_t size, uint64_t *size_out,
+                         uint8_t root[32], char **note) HF_MUST_CHECK;
+hf_err hf_store_alarm_add(hf_store *s, const uint8_t log[16], const char *a, const char *b,
+                          const char *reason, uint64_t now_ms) HF_MUST_CHECK;
+typedef hf_err (*hf_store_alarm_cb)(void *ctx, int64_t seq, const uint8_t *log, const char *a,
+                                    const char *b, const char *reason, uint64_t at_ms);
+hf_err hf_store_alarms(hf_store *s, hf_store_alarm_cb cb, void *ctx) HF_MUST_CHECK;
+/* Whether this exact pair (either order) is already recorded. */
+hf_err hf_store_alarm_known(hf_store *s, const uint8_t log[16], const char *a, const char *b,
+                            bool *known) HF_MUST_CHECK;
+
+/* Witness: the checkpoint it last cosigned for log. HF_ENOTFOUND if none. */
+hf_err hf_store_witnessed_put(hf_store *s, const uint8_t log[16], uint64_t size,
+                              const uint8_t root[32], const char *note) HF_MUST_CHECK;
+hf_err hf_store_witnessed_get(hf_store *s, const uint8_t log[16], uint64_t *size, uint8_t root[32],
+                              char **note) HF_MUST_CHECK;
+
+#endif
