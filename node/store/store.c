@@ -63,6 +63,9 @@ static const char *const MIGRATIONS[] = {
     "DROP TABLE order_msgs;"
     "ALTER TABLE order_msgs_v5 RENAME TO order_msgs;"
     "CREATE INDEX order_msgs_order ON order_msgs(order_id, seq);",
+    /* 5 -> 6: the audit log, receipts, checkpoints seen, split-view evidence
+     * (store_audit.h). */
+    HF_STORE_AUDIT_MIGRATION,
 };
 #define N_MIGRATIONS (sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0]))
 
@@ -178,6 +181,7 @@ struct hf_store {
 	sqlite3 *db;
 	sqlite3_stmt *q[Q__N];
 	void *orders; /* store_orders.c statements */
+	void *audit;  /* store_audit.c statements */
 	hf_wlock *wl; /* shared by this process's connections to the same path */
 	bool wl_held; /* between hf_store_begin and the end of that transaction */
 };
@@ -321,11 +325,17 @@ sqlite3 *hf_store_sqlite(hf_store *s, void ***orders_slot)
 	return s->db;
 }
 
+void **hf_store_audit_slot(hf_store *s)
+{
+	return &s->audit;
+}
+
 void hf_store_close(hf_store *s)
 {
 	if (!s)
 		return;
 	hf_store_orders_close(s);
+	hf_store_audit_close(s);
 	for (int i = 0; i < Q__N; i++)
 		sqlite3_finalize(s->q[i]);
 	if (s->wl_held)

@@ -3,12 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
-#include "store_audit.h"
-
-struct sqlite3 *hf_store_sqlite(hf_store *s, void ***orders_slot);
-void **hf_store_audit_slot(hf_store *s);
+#include "store/store_audit.h"
+#include "store/store_internal.h"
 
 enum {
 	A_AQ_ADD,
@@ -27,10 +23,17 @@ enum {
 	A_CKPT_GET,
 	A_WS_PUT,
 	A_WS_GET,
-	A_AOUT_ADD,
-	A_AOUT_EACH,
-	A_AOUT_DROP,
-	A_AOUT_LOGS,
+	A_META_PUT,
+	A_META_GET,
+	A_WANT_ADD,
+	A_WANT_TODO,
+	A_WANT_SENT,
+	A_WANT_GET,
+	A_WANT_DEL,
+	A_WANT_OVERDUE,
+	A_WANT_FLAG,
+	A_WANT_LOGS,
+	A_WANT_COUNT,
 	A_RC_PUT,
 	A_RC_GET,
 	A_RC_COUNT,
@@ -52,9 +55,10 @@ static const char *const ASQL[A__N] = {
     [A_AQ_EACH] = "SELECT seq,sender,msg_id,submitter,hdr FROM audit_queue ORDER BY seq LIMIT ?1",
     [A_AQ_COUNT] = "SELECT count(*) FROM audit_queue",
     [A_AQ_DROP] = "DELETE FROM audit_queue WHERE seq<=?1",
-    [A_LEAF_ADD] = "INSERT INTO audit_leaves VALUES(?1,?2,?3,?4,?5)",
+    [A_LEAF_ADD] = "INSERT INTO audit_leaves VALUES(?1,?2,?3,?4,?5,?6)",
     [A_LEAF_FIND] = "SELECT idx,integrated_ms FROM audit_leaves WHERE sender=?1 AND msg_id=?2",
-    [A_LEAVES] = "SELECT idx,leaf FROM audit_leaves WHERE idx>=?1 AND idx<?2 ORDER BY idx",
+    [A_LEAVES] = "SELECT idx,submitter,leaf FROM audit_leaves WHERE idx>=?1 AND idx<?2 ORDER BY"
+                 " idx",
     [A_LEAF_COUNT] = "SELECT coalesce(max(idx)+1,0) FROM audit_leaves",
     [A_TILE_PUT] = "INSERT OR REPLACE INTO audit_tiles VALUES(?1,?2,?3)",
     [A_TILE_GET] = "SELECT hashes FROM audit_tiles WHERE level=?1 AND idx=?2",
@@ -63,10 +67,20 @@ static const char *const ASQL[A__N] = {
     [A_CKPT_GET] = "SELECT size,at_ms,note FROM audit_checkpoints WHERE size=?1",
     [A_WS_PUT] = "INSERT OR REPLACE INTO audit_wstate VALUES(?1,?2,?3)",
     [A_WS_GET] = "SELECT size FROM audit_wstate WHERE witness=?1",
-    [A_AOUT_ADD] = "INSERT INTO audit_outq(log,hdr) VALUES(?1,?2)",
-    [A_AOUT_EACH] = "SELECT seq,hdr FROM audit_outq WHERE log=?1 ORDER BY seq LIMIT ?2",
-    [A_AOUT_DROP] = "DELETE FROM audit_outq WHERE log=?1 AND seq<=?2",
-    [A_AOUT_LOGS] = "SELECT DISTINCT log FROM audit_outq ORDER BY log LIMIT ?1",
+    [A_META_PUT] = "INSERT OR REPLACE INTO audit_meta VALUES(?1,?2)",
+    [A_META_GET] = "SELECT v FROM audit_meta WHERE k=?1",
+    [A_WANT_ADD] = "INSERT OR IGNORE INTO audit_want(log,sender,msg_id,hdr,mine,since_ms)"
+                   " VALUES(?1,?2,?3,?4,?5,?6)",
+    [A_WANT_TODO] = "SELECT seq,sender,msg_id,hdr,mine,since_ms FROM audit_want WHERE log=?1 AND"
+                    " state=0 ORDER BY seq LIMIT ?2",
+    [A_WANT_SENT] = "UPDATE audit_want SET state=1 WHERE seq=?1",
+    [A_WANT_GET] = "SELECT hdr,mine FROM audit_want WHERE log=?1 AND sender=?2 AND msg_id=?3",
+    [A_WANT_DEL] = "DELETE FROM audit_want WHERE log=?1 AND sender=?2 AND msg_id=?3",
+    [A_WANT_OVERDUE] = "SELECT seq,sender,msg_id,hdr,mine,since_ms FROM audit_want WHERE"
+                       " state=1 AND flagged=0 AND since_ms<?1 ORDER BY seq LIMIT ?2",
+    [A_WANT_FLAG] = "UPDATE audit_want SET flagged=1 WHERE seq=?1",
+    [A_WANT_LOGS] = "SELECT DISTINCT log FROM audit_want WHERE state=0 LIMIT ?1",
+    [A_WANT_COUNT] = "SELECT count(*) FROM audit_want",
     [A_RC_PUT] = "INSERT OR REPLACE INTO audit_receipts VALUES(?1,?2,?3,?4,?5,?6,?7)",
     [A_RC_GET] = "SELECT idx,integrated_ms,size,proof FROM audit_receipts WHERE log=?1 AND"
                  " sender=?2 AND msg_id=?3",
@@ -245,8 +259,8 @@ hf_err hf_store_aq_drop(hf_store *s, int64_t upto)
 }
 
 hf_err hf_store_leaf_add(hf_store *s, uint64_t idx, const uint8_t sender[16],
-                         const uint8_t msg_id[16], uint64_t integrated_ms, const uint8_t *leaf,
-                         size_t len)
+                         const uint8_t msg_id[16], const uint8_t submitter[16],
+                         uint64_t integrated_ms, const uint8_t *leaf, size_t len)
 {
 	sqlite3_stmt *st = hf_aq(s, A_LEAF_ADD);
 	if (!st)
@@ -254,8 +268,9 @@ hf_err hf_store_leaf_add(hf_store *s, uint64_t idx, const uint8_t sender[16],
 	hf_bu(st, 1, idx);
 	hf_bb(st, 2, sender, 16);
 	hf_bb(st, 3, msg_id, 16);
-	hf_bu(st, 4, integrated_ms);
-	hf_bb(st, 5, leaf, len);
+	hf_bb(st, 4, submitter, 16);
+	hf_bu(st, 5, integrated_ms);
+	hf_bb(st, 6, leaf, len);
 	return hf_run(st);
 }
 
@@ -292,8 +307,8 @@ hf_err hf_store_leaves(hf_store *s, uint64_t from, uint64_t to, hf_store_leaf_cb
 	hf_bu(st, 1, from);
 	hf_bu(st, 2, to);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
-		rc = cb(ctx, hf_cu(st, 0), sqlite3_column_blob(st, 1),
-		        (size_t)sqlite3_column_bytes(st, 1));
+		rc = cb(ctx, hf_cu(st, 0), sqlite3_column_blob(st, 1), sqlite3_column_blob(st, 2),
+		        (size_t)sqlite3_column_bytes(st, 2));
 	if (rc == HF_OK && r != SQLITE_DONE)
 		rc = HF_EDB;
 	sqlite3_finalize(st);
@@ -401,48 +416,141 @@ hf_err hf_store_wstate_get(hf_store *s, const uint8_t witness[16], uint64_t *siz
 
 /* ---- senders ------------------------------------------------------------------- */
 
-hf_err hf_store_aout_add(hf_store *s, const uint8_t log[16], const uint8_t *hdr, size_t len)
+hf_err hf_store_ameta_put(hf_store *s, const char *k, uint64_t v)
 {
-	sqlite3_stmt *st = hf_aq(s, A_AOUT_ADD);
+	sqlite3_stmt *st = hf_aq(s, A_META_PUT);
 	if (!st)
 		return HF_EDB;
-	hf_bb(st, 1, log, 16);
-	hf_bb(st, 2, hdr, len);
+	hf_bt(st, 1, k);
+	hf_bu(st, 2, v);
 	return hf_run(st);
 }
 
-hf_err hf_store_aout_each(hf_store *s, const uint8_t log[16], size_t max, hf_store_aout_cb cb,
-                          void *ctx)
+hf_err hf_store_ameta_get(hf_store *s, const char *k, uint64_t *v)
 {
-	sqlite3_stmt *st = hf_aq(s, A_AOUT_EACH);
-	hf_err rc = HF_OK;
-	int r;
+	sqlite3_stmt *st = hf_aq(s, A_META_GET);
+	if (!st)
+		return HF_EDB;
+	hf_bt(st, 1, k);
+	int r = sqlite3_step(st);
+	*v = r == SQLITE_ROW ? hf_cu(st, 0) : 0;
+	sqlite3_reset(st);
+	return r == SQLITE_ROW || r == SQLITE_DONE ? HF_OK : HF_EDB;
+}
+
+hf_err hf_store_want_add(hf_store *s, const uint8_t log[16], const uint8_t sender[16],
+                         const uint8_t msg_id[16], const uint8_t *hdr, size_t len, bool mine,
+                         uint64_t now_ms)
+{
+	sqlite3_stmt *st = hf_aq(s, A_WANT_ADD);
 	if (!st)
 		return HF_EDB;
 	hf_bb(st, 1, log, 16);
-	hf_bu(st, 2, max);
+	hf_bb(st, 2, sender, 16);
+	hf_bb(st, 3, msg_id, 16);
+	hf_bb(st, 4, hdr, len);
+	hf_bu(st, 5, mine);
+	hf_bu(st, 6, now_ms);
+	return hf_run(st);
+}
+
+static hf_err hf_want_rows(sqlite3_stmt *st, hf_store_want_cb cb, void *ctx)
+{
+	hf_err rc = HF_OK;
+	int r;
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
 		rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
-		        (size_t)sqlite3_column_bytes(st, 1));
+		        sqlite3_column_blob(st, 2), sqlite3_column_blob(st, 3),
+		        (size_t)sqlite3_column_bytes(st, 3), sqlite3_column_int(st, 4) != 0,
+		        hf_cu(st, 5));
 	if (rc == HF_OK && r != SQLITE_DONE)
 		rc = HF_EDB;
 	sqlite3_reset(st);
 	return rc;
 }
 
-hf_err hf_store_aout_drop(hf_store *s, const uint8_t log[16], int64_t upto)
+hf_err hf_store_want_todo(hf_store *s, const uint8_t log[16], size_t max, hf_store_want_cb cb,
+                          void *ctx)
 {
-	sqlite3_stmt *st = hf_aq(s, A_AOUT_DROP);
+	sqlite3_stmt *st = hf_aq(s, A_WANT_TODO);
 	if (!st)
 		return HF_EDB;
 	hf_bb(st, 1, log, 16);
-	sqlite3_bind_int64(st, 2, upto);
+	hf_bu(st, 2, max);
+	return hf_want_rows(st, cb, ctx);
+}
+
+hf_err hf_store_want_sent(hf_store *s, int64_t seq)
+{
+	sqlite3_stmt *st = hf_aq(s, A_WANT_SENT);
+	if (!st)
+		return HF_EDB;
+	sqlite3_bind_int64(st, 1, seq);
 	return hf_run(st);
 }
 
-hf_err hf_store_aout_logs(hf_store *s, uint8_t (*logs)[16], size_t max, size_t *n)
+hf_err hf_store_want_get(hf_store *s, const uint8_t log[16], const uint8_t sender[16],
+                         const uint8_t msg_id[16], uint8_t **hdr, size_t *len, bool *mine)
 {
-	sqlite3_stmt *st = hf_aq(s, A_AOUT_LOGS);
+	sqlite3_stmt *st = hf_aq(s, A_WANT_GET);
+	hf_err rc = HF_OK;
+	*hdr = NULL;
+	if (!st)
+		return HF_EDB;
+	hf_bb(st, 1, log, 16);
+	hf_bb(st, 2, sender, 16);
+	hf_bb(st, 3, msg_id, 16);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+		*mine = sqlite3_column_int(st, 1) != 0;
+		*hdr = malloc(*len ? *len : 1);
+		if (!*hdr)
+			rc = HF_ENOMEM;
+		else if (*len)
+			memcpy(*hdr, sqlite3_column_blob(st, 0), *len);
+	} else {
+		rc = r == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+hf_err hf_store_want_del(hf_store *s, const uint8_t log[16], const uint8_t sender[16],
+                         const uint8_t msg_id[16])
+{
+	sqlite3_stmt *st = hf_aq(s, A_WANT_DEL);
+	if (!st)
+		return HF_EDB;
+	hf_bb(st, 1, log, 16);
+	hf_bb(st, 2, sender, 16);
+	hf_bb(st, 3, msg_id, 16);
+	return hf_run(st);
+}
+
+hf_err hf_store_want_overdue(hf_store *s, uint64_t before, size_t max, hf_store_want_cb cb,
+                             void *ctx)
+{
+	sqlite3_stmt *st = hf_aq(s, A_WANT_OVERDUE);
+	if (!st)
+		return HF_EDB;
+	hf_bu(st, 1, before);
+	hf_bu(st, 2, max);
+	return hf_want_rows(st, cb, ctx);
+}
+
+hf_err hf_store_want_flag(hf_store *s, int64_t seq)
+{
+	sqlite3_stmt *st = hf_aq(s, A_WANT_FLAG);
+	if (!st)
+		return HF_EDB;
+	sqlite3_bind_int64(st, 1, seq);
+	return hf_run(st);
+}
+
+hf_err hf_store_want_logs(hf_store *s, uint8_t (*logs)[16], size_t max, size_t *n)
+{
+	sqlite3_stmt *st = hf_aq(s, A_WANT_LOGS);
 	int r;
 	*n = 0;
 	if (!st)
@@ -452,6 +560,11 @@ hf_err hf_store_aout_logs(hf_store *s, uint8_t (*logs)[16], size_t max, size_t *
 		hf_ccopy(st, 0, logs[(*n)++], 16);
 	sqlite3_reset(st);
 	return r == SQLITE_DONE || r == SQLITE_ROW ? HF_OK : HF_EDB;
+}
+
+hf_err hf_store_want_count(hf_store *s, uint64_t *n)
+{
+	return hf_count1(hf_aq(s, A_WANT_COUNT), n);
 }
 
 hf_err hf_store_receipt_put(hf_store *s, const hf_store_receipt *r)

@@ -23,41 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store.h"
+#include "store/store.h"
 
-#define HF_TILE_WIDTH 256
-#define HF_TILE_BYTES (HF_TILE_WIDTH * 32)
-
-/* Migration 5 -> 6 (listed in store.c's MIGRATIONS). */
-#define HF_STORE_AUDIT_MIGRATION                                                                   \
-	"CREATE TABLE audit_queue(seq INTEGER PRIMARY KEY, sender BLOB NOT NULL,"                  \
-	" msg_id BLOB NOT NULL, submitter BLOB NOT NULL, hdr BLOB NOT NULL,"                       \
-	" UNIQUE(sender, msg_id));"                                                                \
-	"CREATE TABLE audit_leaves(idx INTEGER PRIMARY KEY, sender BLOB NOT NULL,"                 \
-	" msg_id BLOB NOT NULL, integrated_ms INTEGER NOT NULL, leaf BLOB NOT NULL,"               \
-	" UNIQUE(sender, msg_id));"                                                                \
-	"CREATE TABLE audit_tiles(level INTEGER NOT NULL, idx INTEGER NOT NULL,"                   \
-	" hashes BLOB NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;"                           \
-	"CREATE TABLE audit_checkpoints(size INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL,"         \
-	" note TEXT NOT NULL);"                                                                    \
-	"CREATE TABLE audit_wstate(witness BLOB PRIMARY KEY, size INTEGER NOT NULL,"               \
-	" at_ms INTEGER NOT NULL) WITHOUT ROWID;"                                                  \
-	"CREATE TABLE audit_outq(seq INTEGER PRIMARY KEY, log BLOB NOT NULL, hdr BLOB NOT NULL);"  \
-	"CREATE INDEX audit_outq_log ON audit_outq(log, seq);"                                     \
-	"CREATE TABLE audit_receipts(log BLOB NOT NULL, sender BLOB NOT NULL,"                     \
-	" msg_id BLOB NOT NULL, idx INTEGER NOT NULL, integrated_ms INTEGER NOT NULL,"             \
-	" size INTEGER NOT NULL, proof BLOB NOT NULL, PRIMARY KEY(log, sender, msg_id))"           \
-	" WITHOUT ROWID;"                                                                          \
-	"CREATE TABLE audit_seen(log BLOB NOT NULL, size INTEGER NOT NULL, root BLOB NOT NULL,"    \
-	" note TEXT NOT NULL, seen_ms INTEGER NOT NULL, PRIMARY KEY(log, size, root))"             \
-	" WITHOUT ROWID;"                                                                          \
-	"CREATE TABLE audit_alarms(seq INTEGER PRIMARY KEY, log BLOB NOT NULL, a TEXT NOT NULL,"   \
-	" b TEXT NOT NULL, reason TEXT NOT NULL, at_ms INTEGER NOT NULL);"                         \
-	"CREATE TABLE audit_witnessed(log BLOB PRIMARY KEY, size INTEGER NOT NULL,"                \
-	" root BLOB NOT NULL, note TEXT NOT NULL) WITHOUT ROWID;"
-
-/* Statement cache of this module; store.c calls it from hf_store_close. */
-void hf_store_audit_close(hf_store *s);
+#define HF_TILE_BYTES (256 * 32) /* a full tlog-tiles hash tile */
 
 /* ---- log operator ------------------------------------------------------------ */
 
@@ -75,12 +43,13 @@ hf_err hf_store_aq_count(hf_store *s, uint64_t *n) HF_MUST_CHECK;
 hf_err hf_store_aq_drop(hf_store *s, int64_t upto) HF_MUST_CHECK;
 
 hf_err hf_store_leaf_add(hf_store *s, uint64_t idx, const uint8_t sender[16],
-                         const uint8_t msg_id[16], uint64_t integrated_ms, const uint8_t *leaf,
-                         size_t len) HF_MUST_CHECK;
+                         const uint8_t msg_id[16], const uint8_t submitter[16],
+                         uint64_t integrated_ms, const uint8_t *leaf, size_t len) HF_MUST_CHECK;
 /* HF_ENOTFOUND if (sender, msg_id) has no leaf. */
 hf_err hf_store_leaf_find(hf_store *s, const uint8_t sender[16], const uint8_t msg_id[16],
                           uint64_t *idx, uint64_t *integrated_ms) HF_MUST_CHECK;
-typedef hf_err (*hf_store_leaf_cb)(void *ctx, uint64_t idx, const uint8_t *leaf, size_t len);
+typedef hf_err (*hf_store_leaf_cb)(void *ctx, uint64_t idx, const uint8_t *submitter,
+                                   const uint8_t *leaf, size_t len);
 /* Leaves with from <= idx < to, in order. */
 hf_err hf_store_leaves(hf_store *s, uint64_t from, uint64_t to, hf_store_leaf_cb cb,
                        void *ctx) HF_MUST_CHECK;
@@ -100,6 +69,10 @@ hf_err hf_store_ckpt_put(hf_store *s, uint64_t size, uint64_t at_ms,
 hf_err hf_store_ckpt_get(hf_store *s, uint64_t size, uint64_t *size_out, uint64_t *at_ms,
                          char **note) HF_MUST_CHECK;
 
+/* A named counter of the log (e.g. "published": receipts sent up to that size); 0 if unset. */
+hf_err hf_store_ameta_put(hf_store *s, const char *k, uint64_t v) HF_MUST_CHECK;
+hf_err hf_store_ameta_get(hf_store *s, const char *k, uint64_t *v) HF_MUST_CHECK;
+
 /* Size a witness last cosigned (0 if never). */
 hf_err hf_store_wstate_put(hf_store *s, const uint8_t witness[16], uint64_t size,
                            uint64_t at_ms) HF_MUST_CHECK;
@@ -107,15 +80,32 @@ hf_err hf_store_wstate_get(hf_store *s, const uint8_t witness[16], uint64_t *siz
 
 /* ---- senders ------------------------------------------------------------------- */
 
-hf_err hf_store_aout_add(hf_store *s, const uint8_t log[16], const uint8_t *hdr,
-                         size_t len) HF_MUST_CHECK;
-/* Up to max headers queued for log, oldest first; the cb gets seq in place of sender. */
-typedef hf_err (*hf_store_aout_cb)(void *ctx, int64_t seq, const uint8_t *hdr, size_t len);
-hf_err hf_store_aout_each(hf_store *s, const uint8_t log[16], size_t max, hf_store_aout_cb cb,
+/* Headers waiting for a receipt from log: our own (mine, to submit) or received ones we
+ * want proof of (to ask for). Same (log, sender, msg_id) again: no-op. */
+hf_err hf_store_want_add(hf_store *s, const uint8_t log[16], const uint8_t sender[16],
+                         const uint8_t msg_id[16], const uint8_t *hdr, size_t len, bool mine,
+                         uint64_t now_ms) HF_MUST_CHECK;
+typedef hf_err (*hf_store_want_cb)(void *ctx, int64_t seq, const uint8_t *sender,
+                                   const uint8_t *msg_id, const uint8_t *hdr, size_t len,
+                                   bool mine, uint64_t since_ms);
+/* Up to max not yet sent (state 0) for log, oldest first. */
+hf_err hf_store_want_todo(hf_store *s, const uint8_t log[16], size_t max, hf_store_want_cb cb,
                           void *ctx) HF_MUST_CHECK;
-hf_err hf_store_aout_drop(hf_store *s, const uint8_t log[16], int64_t upto) HF_MUST_CHECK;
-/* Logs with something queued: fills up to max ids. */
-hf_err hf_store_aout_logs(hf_store *s, uint8_t (*logs)[16], size_t max, size_t *n) HF_MUST_CHECK;
+/* Marks one sent (state 1). */
+hf_err hf_store_want_sent(hf_store *s, int64_t seq) HF_MUST_CHECK;
+/* The header waiting for (log, sender, msg_id); *hdr malloc'ed. HF_ENOTFOUND. */
+hf_err hf_store_want_get(hf_store *s, const uint8_t log[16], const uint8_t sender[16],
+                         const uint8_t msg_id[16], uint8_t **hdr, size_t *len,
+                         bool *mine) HF_MUST_CHECK;
+hf_err hf_store_want_del(hf_store *s, const uint8_t log[16], const uint8_t sender[16],
+                         const uint8_t msg_id[16]) HF_MUST_CHECK;
+/* Sent, not answered, since before `before`, not yet flagged: the cb may flag them. */
+hf_err hf_store_want_overdue(hf_store *s, uint64_t before, size_t max, hf_store_want_cb cb,
+                             void *ctx) HF_MUST_CHECK;
+hf_err hf_store_want_flag(hf_store *s, int64_t seq) HF_MUST_CHECK;
+/* Logs with unsent rows: fills up to max ids. */
+hf_err hf_store_want_logs(hf_store *s, uint8_t (*logs)[16], size_t max, size_t *n) HF_MUST_CHECK;
+hf_err hf_store_want_count(hf_store *s, uint64_t *n) HF_MUST_CHECK;
 
 typedef struct hf_store_receipt {
 	uint8_t log[16], sender[16], msg_id[16];

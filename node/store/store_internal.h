@@ -61,9 +61,44 @@ typedef struct hf_store hf_store; /* store.h */
 	" entry_id INTEGER NOT NULL, kind INTEGER NOT NULL, since_ms INTEGER NOT NULL,"            \
 	" PRIMARY KEY(list_id, platform, kind, entry_id)) WITHOUT ROWID;"
 
+/* Migration 5 -> 6 (store.c's MIGRATIONS; the audit log tables, store_audit.c). */
+#define HF_STORE_AUDIT_MIGRATION                                                                   \
+	"CREATE TABLE audit_queue(seq INTEGER PRIMARY KEY, sender BLOB NOT NULL,"                  \
+	" msg_id BLOB NOT NULL, submitter BLOB NOT NULL, hdr BLOB NOT NULL,"                       \
+	" UNIQUE(sender, msg_id));"                                                                \
+	"CREATE TABLE audit_leaves(idx INTEGER PRIMARY KEY, sender BLOB NOT NULL,"                 \
+	" msg_id BLOB NOT NULL, submitter BLOB NOT NULL, integrated_ms INTEGER NOT NULL,"          \
+	" leaf BLOB NOT NULL, UNIQUE(sender, msg_id));"                                            \
+	"CREATE TABLE audit_meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;"           \
+	"CREATE TABLE audit_tiles(level INTEGER NOT NULL, idx INTEGER NOT NULL,"                   \
+	" hashes BLOB NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;"                           \
+	"CREATE TABLE audit_checkpoints(size INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL,"         \
+	" note TEXT NOT NULL);"                                                                    \
+	"CREATE TABLE audit_wstate(witness BLOB PRIMARY KEY, size INTEGER NOT NULL,"               \
+	" at_ms INTEGER NOT NULL) WITHOUT ROWID;"                                                  \
+	"CREATE TABLE audit_want(seq INTEGER PRIMARY KEY, log BLOB NOT NULL, sender BLOB NOT NULL,"\
+	" msg_id BLOB NOT NULL, hdr BLOB NOT NULL, mine INTEGER NOT NULL,"                         \
+	" state INTEGER NOT NULL DEFAULT 0, since_ms INTEGER NOT NULL, flagged INTEGER NOT NULL"   \
+	" DEFAULT 0, UNIQUE(log, sender, msg_id));"                                                \
+	"CREATE INDEX audit_want_todo ON audit_want(log, seq) WHERE state = 0;"                    \
+	"CREATE TABLE audit_receipts(log BLOB NOT NULL, sender BLOB NOT NULL,"                     \
+	" msg_id BLOB NOT NULL, idx INTEGER NOT NULL, integrated_ms INTEGER NOT NULL,"             \
+	" size INTEGER NOT NULL, proof BLOB NOT NULL, PRIMARY KEY(log, sender, msg_id))"           \
+	" WITHOUT ROWID;"                                                                          \
+	"CREATE TABLE audit_seen(log BLOB NOT NULL, size INTEGER NOT NULL, root BLOB NOT NULL,"    \
+	" note TEXT NOT NULL, seen_ms INTEGER NOT NULL, PRIMARY KEY(log, size, root))"             \
+	" WITHOUT ROWID;"                                                                          \
+	"CREATE TABLE audit_alarms(seq INTEGER PRIMARY KEY, log BLOB NOT NULL, a TEXT NOT NULL,"   \
+	" b TEXT NOT NULL, reason TEXT NOT NULL, at_ms INTEGER NOT NULL);"                         \
+	"CREATE TABLE audit_witnessed(log BLOB PRIMARY KEY, size INTEGER NOT NULL,"                \
+	" root BLOB NOT NULL, note TEXT NOT NULL) WITHOUT ROWID;"
+
 /* store_orders.c: finalizes its statements (called by hf_store_close). */
 void hf_store_orders_close(hf_store *s);
 /* store.c: the connection's handle and the orders statement slot. */
 sqlite3 *hf_store_sqlite(hf_store *s, void ***orders_slot);
+/* store_audit.c: finalizes its statements (hf_store_close); store.c: its statement slot. */
+void hf_store_audit_close(hf_store *s);
+void **hf_store_audit_slot(hf_store *s);
 
 #endif

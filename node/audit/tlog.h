@@ -1,0 +1,46 @@
+#ifndef HF_NODE_AUDIT_TLOG_H
+#define HF_NODE_AUDIT_TLOG_H
+
+/*
+ * The log operator's tree over the store (spec §15): leaves appended in
+ * batches inside the caller's transaction, the tlog-tiles hashes kept as tiles
+ * (level L holds the hashes of tree level 8L, 256 per tile), the right edge in
+ * memory (a compact range and the last tile of each level), so an append costs
+ * one leaf row plus, per batch, one write of each tile it touched. Proofs and
+ * tiles are read back through hf_tiles_store (tlog_tiles.h).
+ *
+ * Used by the audit engine and by tests/bench/bench_log.c. One thread.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hashfed/merkle.h"
+#include "hashfed/tlog_tiles.h"
+#include "store/store.h"
+
+typedef struct hf_tlog hf_tlog;
+
+/* Loads the tree the store holds. Errors: HF_ENOMEM, HF_EDB, HF_ETREESIZE (tiles missing). */
+hf_err hf_tlog_open(hf_store *s, hf_tlog **out) HF_MUST_CHECK;
+void hf_tlog_free(hf_tlog *t);
+/* After a rolled-back transaction: forget what was appended in it. */
+hf_err hf_tlog_reload(hf_tlog *t) HF_MUST_CHECK;
+
+uint64_t hf_tlog_size(const hf_tlog *t);
+/* Inside a transaction: appends one leaf (hf_audit_leaf_encode of (now, hdr)); *idx = its
+ * index. Call hf_tlog_flush before the commit. */
+hf_err hf_tlog_append(hf_tlog *t, const uint8_t sender[16], const uint8_t msg_id[16],
+                      const uint8_t submitter[16], uint64_t now_ms, const uint8_t *hdr,
+                      size_t hdr_len, uint64_t *idx) HF_MUST_CHECK;
+/* Writes the tiles the appends since the last flush touched. */
+hf_err hf_tlog_flush(hf_tlog *t) HF_MUST_CHECK;
+hf_err hf_tlog_root(const hf_tlog *t, uint8_t root[HF_MERKLE_HASH_LEN]) HF_MUST_CHECK;
+
+/* A merkle store answering for the tree of `size` (<= current size); valid until the next
+ * call on t. */
+const hf_merkle_store *hf_tlog_store(hf_tlog *t, uint64_t size);
+/* Hash tile t of the current tree: ref->width * 32 bytes into out (HF_TILE_BYTES). */
+hf_err hf_tlog_tile(hf_tlog *t, const hf_tile_ref *ref, uint8_t *out, size_t *len) HF_MUST_CHECK;
+
+#endif
