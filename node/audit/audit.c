@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
 #include <sodium.h>
 
 #include "audit/audit.h"
+#include "audit/audit_cfg.h"
 #include "audit/tlog.h"
 #include "core/log.h"
 #include "hashfed/audit_log.h"
@@ -31,6 +33,7 @@ typedef struct hf_audit {
 	uint64_t last_gossip_ms;  /* every node */
 	uint64_t last_query_ms;   /* receiver side */
 	uint64_t gossiped[HF_AUDIT_MAX_LOGS];
+	struct event *timer;
 } hf_audit;
 
 static hf_audit *A(hf_node *n)
@@ -46,11 +49,19 @@ void hf_audit_cfg_defaults(hf_audit_cfg *c)
 	c->quorum = 0;
 	c->gossip_ms = 2000;
 	c->max_backdate_ms = 3600000;
+	c->submit = true;
 }
 
 bool hf_audit_cfg_set(hf_audit_cfg *c, const char *name, const char *value)
 {
 	char *end;
+	if (!strcmp(name, "submit")) {
+		if (!strcmp(value, "true") || !strcmp(value, "false")) {
+			c->submit = value[0] == 't';
+			return true;
+		}
+		return false;
+	}
 	unsigned long long v = strtoull(value, &end, 10);
 	if (!*value || *end || value[0] == '-')
 		return false;
@@ -224,7 +235,7 @@ hf_err hf_audit_note_sent(hf_node *n, const uint8_t *env, size_t len)
 	HF_CHECK(hf_audit_header_bytes(env, len, &hdr, &hl));
 	HF_CHECK(hf_envelope_header_decode(hdr, hl, h));
 	rc = HF_OK;
-	if (!hf_audit_type_logged(h->type) || !n->cfg.audit_submit)
+	if (!hf_audit_type_logged(h->type) || !n->cfg.audit.submit)
 		goto out;
 	nl = hf_auditors(n, logs);
 	for (size_t i = 0; i < nl; i++)
@@ -325,6 +336,10 @@ static hf_err hf_flush_wants(hf_node *n)
 	hf_err rc;
 	if (!sub)
 		return HF_ENOMEM;
+	if (hf_store_want_logs(n->store, logs, HF_AUDIT_MAX_LOGS, &nl) != HF_OK || nl == 0) {
+		free(sub);
+		return HF_OK;
+	}
 	HF_CHECK(hf_store_begin(n->store));
 	HF_CHECK(hf_store_want_logs(n->store, logs, HF_AUDIT_MAX_LOGS, &nl));
 	for (size_t i = 0; i < nl; i++)
@@ -914,10 +929,8 @@ static hf_err hf_on_receipt(hf_node *n, const hf_audit_msg *m, const uint8_t log
 		size_t hl, ll;
 		bool mine;
 		hf_err v;
-		/* Which of our wants: our own messages carry our key id; others we asked for
-		 * by (sender, msg id) and find by msg id among our wants. */
-		memcpy(keyid, hf_identity_sign_keyid(n->id), 16);
-		v = hf_store_want_get(n->store, log, keyid, e->msg_id, &hdr, &hl, &mine);
+		/* Which of our wants: our own messages, or others' we asked the log about. */
+		v = hf_store_want_get(n->store, log, e->msg_id, keyid, &hdr, &hl, &mine);
 		if (v == HF_ENOTFOUND)
 			continue; /* not asked for, or answered already */
 		HF_CHECK(v);
@@ -942,6 +955,17 @@ static hf_err hf_on_receipt(hf_node *n, const hf_audit_msg *m, const uint8_t log
 			rc = hf_store_receipt_put(n->store, r);
 			if (rc == HF_OK)
 				rc = hf_store_want_del(n->store, log, keyid, e->msg_id);
+			/* The log's clock is the trusted one: a message that claims to be much
+			 * older than its log entry is backdated (spec §15). */
+			if (rc == HF_OK && !mine &&
+			    hf_audit_leaf_check_time(leaf, n->cfg.audit.max_backdate_ms) ==
+			        HF_EBACKDATED) {
+				char s1[33], m1[33];
+				hf_hex(keyid, 16, s1);
+				hf_hex(e->msg_id, 16, m1);
+				hf_log(HF_LOG_WARN, "audit_backdated", "sender", s1, "msg", m1, NULL);
+				rc = hf_store_count(n->store, "audit_backdated", "", 1);
+			}
 		} else {
 			*status = v; /* a receipt that does not prove what it claims */
 		}
@@ -955,11 +979,6 @@ out:
 	free(r);
 	return rc;
 }
-
-/* A receipt for someone else's message that we asked about (query answer). The entry's
- * msg id names it; the header is the one we hold from the sender. */
-static hf_err hf_on_foreign_receipt(hf_node *n, const hf_audit_msg *m, const uint8_t log[16],
-                                    const uint8_t sender_keyid[16], hf_err *status);
 
 static hf_err hf_on_checkpoint(hf_node *n, const hf_audit_msg *m, const uint8_t sender[16],
                                hf_err *status)
@@ -1117,17 +1136,6 @@ out:
 	return rc;
 }
 
-static hf_err hf_on_foreign_receipt(hf_node *n, const hf_audit_msg *m, const uint8_t log[16],
-                                    const uint8_t sender_keyid[16], hf_err *status)
-{
-	(void)n;
-	(void)m;
-	(void)log;
-	(void)sender_keyid;
-	(void)status;
-	return HF_OK;
-}
-
 hf_err hf_audit_on_message(hf_node *n, const hf_opened *o, const uint8_t sender[HF_MEMBER_ID_LEN],
                            hf_err *status)
 {
@@ -1152,8 +1160,6 @@ hf_err hf_audit_on_message(hf_node *n, const hf_opened *o, const uint8_t sender[
 			break;
 		case HF_MSG_AUDIT_RECEIPT:
 			rc = hf_on_receipt(n, m, sender, status);
-			if (rc == HF_OK && *status == HF_OK)
-				rc = hf_on_foreign_receipt(n, m, sender, h->sender, status);
 			break;
 		case HF_MSG_AUDIT_CHECKPOINT:
 			rc = hf_on_checkpoint(n, m, sender, status);
@@ -1261,6 +1267,13 @@ void hf_audit_tick(hf_node *n)
 	}
 }
 
+static void hf_audit_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	hf_audit_tick(arg);
+}
+
 hf_err hf_audit_start(hf_node *n)
 {
 	hf_audit *a = calloc(1, sizeof(*a));
@@ -1284,6 +1297,13 @@ hf_err hf_audit_start(hf_node *n)
 		hf_witness_name(n->self, name);
 		HF_CHECK(hf_note_signer_new(name, HF_NOTE_ALG_COSIG, seed, &a->wsigner));
 	}
+	if (n->base) {
+		struct timeval tv = {n->cfg.audit.batch_ms / 1000,
+		                     (int)(n->cfg.audit.batch_ms % 1000) * 1000};
+		a->timer = event_new(n->base, -1, EV_PERSIST, hf_audit_on_timer, n);
+		if (!a->timer || event_add(a->timer, &tv) != 0)
+			rc = HF_EINTERNAL;
+	}
 out:
 	sodium_memzero(seed, sizeof(seed));
 	return rc;
@@ -1294,6 +1314,8 @@ void hf_audit_stop(hf_node *n)
 	hf_audit *a = A(n);
 	if (!a)
 		return;
+	if (a->timer)
+		event_free(a->timer);
 	hf_tlog_free(a->log);
 	hf_note_signer_free(a->signer);
 	hf_note_signer_free(a->wsigner);

@@ -25,20 +25,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audit/audit_cfg.h"
+#include "core/node.h"
 #include "hashfed/checkpoint.h"
 #include "hashfed/envelope.h"
-#include "node.h"
-
-/* [audit] section of node.ini. */
-typedef struct hf_audit_cfg {
-	uint32_t batch_ms;        /* integration interval (default 200) */
-	uint32_t quorum;          /* witness cosignatures a checkpoint needs (default 0) */
-	uint32_t gossip_ms;       /* least time between two gossips of our newest (default 2000) */
-	uint64_t max_backdate_ms; /* how far created may precede the log entry (default 1 h) */
-} hf_audit_cfg;
-void hf_audit_cfg_defaults(hf_audit_cfg *c);
-/* One key of [audit]; false if unknown or invalid. */
-bool hf_audit_cfg_set(hf_audit_cfg *c, const char *name, const char *value);
 
 hf_err hf_audit_start(hf_node *n) HF_MUST_CHECK;
 void hf_audit_stop(hf_node *n);
@@ -51,6 +41,10 @@ hf_err hf_audit_note_sent(hf_node *n, const uint8_t *env, size_t len) HF_MUST_CH
  * fate; the return value is a store error only. Other types: HF_OK, *status = HF_EMSGTYPE. */
 hf_err hf_audit_on_message(hf_node *n, const hf_opened *o, const uint8_t sender[HF_MEMBER_ID_LEN],
                            hf_err *status) HF_MUST_CHECK;
+/* Inbox hook after a message of a peer was applied: a logged type is queued for a query to
+ * the logs (its receipt proves it was logged, and when). */
+hf_err hf_audit_on_received(hf_node *n, const hf_opened *o, const uint8_t *env,
+                            size_t len) HF_MUST_CHECK;
 /* Role a sender needs for an audit type (manifest read-locked by the caller). */
 hf_err hf_audit_role(const hf_manifest *m, const hf_member *mb, const hf_envelope_header *h);
 

@@ -101,6 +101,8 @@ static int hf_ini_cb(void *user, const char *section, const char *name, const ch
 		ok = hf_match_config_set(&c->match, name, value);
 	} else if (!strcmp(section, "orders")) {
 		ok = hf_orders_cfg_set(&c->orders, name, value);
+	} else if (!strcmp(section, "audit")) {
+		ok = hf_audit_cfg_set(&c->audit, name, value);
 	} else {
 		ok = false;
 	}
@@ -126,6 +128,7 @@ hf_err hf_config_load(const char *path, hf_config *c, char *err, size_t err_size
 	c->api_port = 8470;
 	c->pull_interval_ms = 5000;
 	hf_match_config_defaults(&c->match);
+	hf_audit_cfg_defaults(&c->audit);
 	int r = ini_parse(path, hf_ini_cb, &x);
 	if (r == -1) {
 		snprintf(err, err_size, "%s: cannot open", path);

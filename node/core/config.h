@@ -9,6 +9,7 @@
  *           pull_interval_ms (anti-entropy pulls, default 5000)
  *   [tls]   ca, cert, key (PEM files; required unless insecure_loopback)
  *   [api]   listen (host:port, default 127.0.0.1:8470), token_file
+ *   [audit] audit_cfg.h; [orders] orders_cfg.h; [match] match_config.h
  * Relative paths are relative to the config file's directory.
  */
 #include <stdbool.h>
@@ -17,6 +18,7 @@
 
 #include "hashfed/err.h"
 #include "match/match_config.h"
+#include "audit/audit_cfg.h"
 #include "orders/orders_cfg.h"
 
 #define HF_PATH_MAX 1024
@@ -37,6 +39,7 @@ typedef struct hf_config {
 	char api_token_file[HF_PATH_MAX];
 	hf_match_config match; /* [match] (match_config.h) */
 	hf_orders_cfg orders;  /* [orders] (orders_cfg.h) */
+	hf_audit_cfg audit;    /* [audit] (audit_cfg.h) */
 } hf_config;
 
 /*

@@ -20,6 +20,7 @@
 #include "core/open_cache.h"
 #include "inbox/inbox.h"
 #include "orders/orders.h"
+#include "audit/audit.h"
 #include "inbox/rxq.h"
 
 static hf_err hf_peer_url(void *ctx, const uint8_t member[HF_MEMBER_LEN], char *url, size_t size)
@@ -147,6 +148,7 @@ hf_err hf_node_init(hf_node *n, const hf_config *cfg)
 	HF_TRY(hf_match_start(n));
 	HF_TRY(hf_api_start(n, &n->api));
 	HF_TRY(hf_orders_start(n));
+	HF_TRY(hf_audit_start(n));
 	hf_transport_cfg tc = {
 	    .db_path = n->db_path,
 	    .listen = cfg->listen,
@@ -189,6 +191,7 @@ void hf_node_fini(hf_node *n)
 	hf_api_stop(n->api);
 	hf_match_stop(n);
 	hf_orders_stop(n);
+	hf_audit_stop(n);
 	if (n->wake)
 		event_free(n->wake);
 	if (n->tick)

@@ -146,6 +146,10 @@ hf_err hf_node_seal(hf_node *n, uint32_t type, const uint8_t (*members)[HF_MEMBE
 		rc = hf_envelope_seal(n->id, &p, body, len, env, env_len);
 	pthread_rwlock_unlock(&n->mlock);
 	free(pks);
+	if (rc == HF_OK && n->on_sealed && (rc = n->on_sealed(n, *env, *env_len)) != HF_OK) {
+		free(*env);
+		*env = NULL;
+	}
 	return rc;
 }
 

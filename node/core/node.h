@@ -45,6 +45,10 @@ typedef struct hf_node {
 	void *api;
 	void *match;  /* match.c: the platform-side matcher */
 	void *orders; /* orders.c engine state */
+	void *audit;  /* audit/audit.c engine state */
+	/* Called by hf_node_seal for every envelope it made (the audit engine records the
+	 * header of logged types, inside the caller's transaction); may be NULL. */
+	hf_err (*on_sealed)(struct hf_node *n, const uint8_t *env, size_t len);
 	uint64_t last_pull_ms;
 	uint64_t msgs_out; /* envelopes queued since start (engines add to it) */
 } hf_node;

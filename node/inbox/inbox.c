@@ -7,8 +7,10 @@
 
 #include <event2/event.h>
 
+#include "audit/audit.h"
 #include "core/log.h"
 #include "core/open_cache.h"
+#include "hashfed/audit_msg.h"
 #include "hashfed/list.h"
 #include "hashfed/match_report.h"
 #include "inbox/inbox.h"
@@ -41,7 +43,8 @@ static hf_err hf_role_check(hf_node *n, const hf_envelope_header *h)
 			rc = hf_manifest_allows(n->manifest, mb, HF_ROLE_PLATFORM, h->created_ms);
 			break;
 		default:
-			rc = hf_orders_role(n->manifest, mb, h); /* HF_EMSGTYPE if not an order */
+			rc = hf_audit_msg_type(h->type) ? hf_audit_role(n->manifest, mb, h)
+			                                 : hf_orders_role(n->manifest, mb, h);
 		}
 	}
 	pthread_rwlock_unlock(&n->mlock);
@@ -64,7 +67,8 @@ static hf_err hf_body_check(uint32_t type, const uint8_t *body, size_t len)
 	case HF_MSG_MATCH_REPORT:
 		return hf_match_report_decode(body, len, &mr);
 	default:
-		return hf_orders_body_check(type, body, len);
+		return hf_audit_msg_type(type) ? HF_OK /* hf_audit_check_header decodes it */
+		                               : hf_orders_body_check(type, body, len);
 	}
 }
 
@@ -98,6 +102,9 @@ hf_err hf_inbox_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len)
 	HF_CHECK(hf_role_check(n, hf_opened_header(o)));
 	body = hf_opened_body(o, &body_len);
 	HF_CHECK(hf_body_check(hf_opened_header(o)->type, body, body_len));
+	/* The public audit header must say what the body says (spec §16.2): the log and the
+	 * auditor's figures rely on it. */
+	HF_CHECK(hf_audit_check_header(hf_opened_header(o), body, body_len));
 	hf_rx_item it = {.env = env, .len = len, .type = hf_opened_header(o)->type};
 	memcpy(it.msg_id, hf_opened_header(o)->msg_id, sizeof(it.msg_id));
 	memcpy(it.sender, sender, HF_MEMBER_ID_LEN);
@@ -192,8 +199,13 @@ static hf_err hf_inbox_one(void *ctx, int64_t seq, uint32_t type, const uint8_t 
 			rc = hf_match_on_report(n, sender, body, blen, &status);
 			break;
 		default:
-			rc = hf_orders_on_message(n, o, sender, env, len, &status);
+			if (hf_audit_msg_type(hf_opened_header(o)->type))
+				rc = hf_audit_on_message(n, o, sender, &status);
+			else
+				rc = hf_orders_on_message(n, o, sender, env, len, &status);
 		}
+		if (rc == HF_OK && status == HF_OK)
+			rc = hf_audit_on_received(n, o, env, len);
 		if (rc != HF_OK && hf_err_class_of(rc) == HF_CLASS_MALFORMED) {
 			status = rc; /* the body itself is bad: final */
 			rc = HF_OK;

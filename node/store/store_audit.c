@@ -43,6 +43,7 @@ enum {
 	A_ALARM_ADD,
 	A_ALARMS,
 	A_ALARM_KNOWN,
+	A_ALARM_COUNT,
 	A_WIT_PUT,
 	A_WIT_GET,
 	A__N
@@ -74,7 +75,8 @@ static const char *const ASQL[A__N] = {
     [A_WANT_TODO] = "SELECT seq,sender,msg_id,hdr,mine,since_ms FROM audit_want WHERE log=?1 AND"
                     " state=0 ORDER BY seq LIMIT ?2",
     [A_WANT_SENT] = "UPDATE audit_want SET state=1 WHERE seq=?1",
-    [A_WANT_GET] = "SELECT hdr,mine FROM audit_want WHERE log=?1 AND sender=?2 AND msg_id=?3",
+    [A_WANT_GET] = "SELECT hdr,mine,sender FROM audit_want WHERE log=?1 AND msg_id=?2 ORDER BY"
+                   " seq LIMIT 1",
     [A_WANT_DEL] = "DELETE FROM audit_want WHERE log=?1 AND sender=?2 AND msg_id=?3",
     [A_WANT_OVERDUE] = "SELECT seq,sender,msg_id,hdr,mine,since_ms FROM audit_want WHERE"
                        " state=1 AND flagged=0 AND since_ms<?1 ORDER BY seq LIMIT ?2",
@@ -94,6 +96,7 @@ static const char *const ASQL[A__N] = {
     [A_ALARMS] = "SELECT seq,log,a,b,reason,at_ms FROM audit_alarms ORDER BY seq",
     [A_ALARM_KNOWN] = "SELECT 1 FROM audit_alarms WHERE log=?1 AND ((a=?2 AND b=?3) OR"
                       " (a=?3 AND b=?2))",
+    [A_ALARM_COUNT] = "SELECT count(*) FROM audit_alarms",
     [A_WIT_PUT] = "INSERT OR REPLACE INTO audit_witnessed VALUES(?1,?2,?3,?4)",
     [A_WIT_GET] = "SELECT size,root,note FROM audit_witnessed WHERE log=?1",
 };
@@ -332,7 +335,7 @@ hf_err hf_store_tile_put(hf_store *s, unsigned level, uint64_t idx, const uint8_
 	return hf_run(st);
 }
 
-hf_err hf_store_tile_get(hf_store *s, unsigned level, uint64_t idx, uint8_t buf[HF_TILE_BYTES],
+hf_err hf_store_tile_get(hf_store *s, unsigned level, uint64_t idx, uint8_t *buf,
                          size_t *len)
 {
 	sqlite3_stmt *st = hf_aq(s, A_TILE_GET);
@@ -489,8 +492,8 @@ hf_err hf_store_want_sent(hf_store *s, int64_t seq)
 	return hf_run(st);
 }
 
-hf_err hf_store_want_get(hf_store *s, const uint8_t log[16], const uint8_t sender[16],
-                         const uint8_t msg_id[16], uint8_t **hdr, size_t *len, bool *mine)
+hf_err hf_store_want_get(hf_store *s, const uint8_t log[16], const uint8_t msg_id[16],
+                         uint8_t sender[16], uint8_t **hdr, size_t *len, bool *mine)
 {
 	sqlite3_stmt *st = hf_aq(s, A_WANT_GET);
 	hf_err rc = HF_OK;
@@ -498,10 +501,10 @@ hf_err hf_store_want_get(hf_store *s, const uint8_t log[16], const uint8_t sende
 	if (!st)
 		return HF_EDB;
 	hf_bb(st, 1, log, 16);
-	hf_bb(st, 2, sender, 16);
-	hf_bb(st, 3, msg_id, 16);
+	hf_bb(st, 2, msg_id, 16);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
+		hf_ccopy(st, 2, sender, 16);
 		*len = (size_t)sqlite3_column_bytes(st, 0);
 		*mine = sqlite3_column_int(st, 1) != 0;
 		*hdr = malloc(*len ? *len : 1);
@@ -690,6 +693,11 @@ hf_err hf_store_alarms(hf_store *s, hf_store_alarm_cb cb, void *ctx)
 		rc = HF_EDB;
 	sqlite3_reset(st);
 	return rc;
+}
+
+hf_err hf_store_alarm_count(hf_store *s, uint64_t *n)
+{
+	return hf_count1(hf_aq(s, A_ALARM_COUNT), n);
 }
 
 hf_err hf_store_alarm_known(hf_store *s, const uint8_t log[16], const char *a, const char *b,

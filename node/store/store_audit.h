@@ -59,7 +59,7 @@ hf_err hf_store_leaf_count(hf_store *s, uint64_t *n) HF_MUST_CHECK;
 hf_err hf_store_tile_put(hf_store *s, unsigned level, uint64_t idx, const uint8_t *hashes,
                          size_t len) HF_MUST_CHECK;
 /* Copies up to HF_TILE_BYTES into buf; *len = bytes. HF_ENOTFOUND if absent. */
-hf_err hf_store_tile_get(hf_store *s, unsigned level, uint64_t idx, uint8_t buf[HF_TILE_BYTES],
+hf_err hf_store_tile_get(hf_store *s, unsigned level, uint64_t idx, uint8_t *buf,
                          size_t *len) HF_MUST_CHECK;
 
 /* The log's own checkpoints (insert or replace: cosignatures get added to the note). */
@@ -93,10 +93,10 @@ hf_err hf_store_want_todo(hf_store *s, const uint8_t log[16], size_t max, hf_sto
                           void *ctx) HF_MUST_CHECK;
 /* Marks one sent (state 1). */
 hf_err hf_store_want_sent(hf_store *s, int64_t seq) HF_MUST_CHECK;
-/* The header waiting for (log, sender, msg_id); *hdr malloc'ed. HF_ENOTFOUND. */
-hf_err hf_store_want_get(hf_store *s, const uint8_t log[16], const uint8_t sender[16],
-                         const uint8_t msg_id[16], uint8_t **hdr, size_t *len,
-                         bool *mine) HF_MUST_CHECK;
+/* The (oldest) header waiting for msg_id from log: its sender key id into sender, *hdr
+ * malloc'ed. HF_ENOTFOUND. */
+hf_err hf_store_want_get(hf_store *s, const uint8_t log[16], const uint8_t msg_id[16],
+                         uint8_t sender[16], uint8_t **hdr, size_t *len, bool *mine) HF_MUST_CHECK;
 hf_err hf_store_want_del(hf_store *s, const uint8_t log[16], const uint8_t sender[16],
                          const uint8_t msg_id[16]) HF_MUST_CHECK;
 /* Sent, not answered, since before `before`, not yet flagged: the cb may flag them. */
@@ -132,6 +132,7 @@ hf_err hf_store_alarm_add(hf_store *s, const uint8_t log[16], const char *a, con
 typedef hf_err (*hf_store_alarm_cb)(void *ctx, int64_t seq, const uint8_t *log, const char *a,
                                     const char *b, const char *reason, uint64_t at_ms);
 hf_err hf_store_alarms(hf_store *s, hf_store_alarm_cb cb, void *ctx) HF_MUST_CHECK;
+hf_err hf_store_alarm_count(hf_store *s, uint64_t *n) HF_MUST_CHECK;
 /* Whether this exact pair (either order) is already recorded. */
 hf_err hf_store_alarm_known(hf_store *s, const uint8_t log[16], const char *a, const char *b,
                             bool *known) HF_MUST_CHECK;

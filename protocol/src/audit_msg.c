@@ -53,7 +53,7 @@ hf_err hf_audit_msg_encode(const hf_audit_msg *m, uint8_t **out, size_t *out_len
 	hf_err rc = HF_OK;
 	*out = NULL;
 	*out_len = 0;
-	hf_writer_init(&w, 256);
+	hf_writer_init(&w, HF_AUDIT_MAX_BODY_SIZE);
 	hf_mp_enc_init(&e, &w);
 	switch (m->type) {
 	case HF_MSG_AUDIT_SUBMIT:
@@ -153,7 +153,6 @@ hf_err hf_audit_msg_encode(const hf_audit_msg *m, uint8_t **out, size_t *out_len
 		HF_CHECK(HF_EMSGTYPE);
 	}
 	HF_CHECK(hf_mp_enc_status(&e));
-	HF_CHECK(w.len <= HF_AUDIT_MAX_BODY_SIZE ? HF_OK : HF_ETOOBIG);
 	HF_CHECK(hf_writer_take(&w, out, out_len));
 out:
 	hf_writer_free(&w);

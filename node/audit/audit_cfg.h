@@ -1,0 +1,30 @@
+#ifndef HF_NODE_AUDIT_CFG_H
+#define HF_NODE_AUDIT_CFG_H
+
+/*
+ * [audit] section of node.ini (parsed by audit.c, called from config.c):
+ *   batch_ms         auditor: how often queued headers are integrated, one transaction per
+ *                    batch (default 200)
+ *   quorum           witness cosignatures a checkpoint needs before this node accepts it,
+ *                    and before the auditor publishes it and sends receipts (default 0)
+ *   gossip_ms        least time between two gossips of our newest checkpoint (default 2000)
+ *   max_backdate_ms  how far a message's created may precede its log entry (default 1 h)
+ *   submit           false: do not submit our headers to the log (tests of a sender that
+ *                    hides a message from the auditor; default true)
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct hf_audit_cfg {
+	uint32_t batch_ms;
+	uint32_t quorum;
+	uint32_t gossip_ms;
+	uint64_t max_backdate_ms;
+	bool submit;
+} hf_audit_cfg;
+
+void hf_audit_cfg_defaults(hf_audit_cfg *c);
+/* One key of [audit]; false if the key is unknown or the value invalid. */
+bool hf_audit_cfg_set(hf_audit_cfg *c, const char *name, const char *value);
+
+#endif
