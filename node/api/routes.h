@@ -15,4 +15,12 @@ bool hf_orders_route(hf_node *n, struct evhttp_request *req, const char *path);
 /* match_api.c: the matcher's routes. */
 bool hf_match_api_route(hf_node *n, struct evhttp_request *req, const char *path);
 
+/* audit_api.c: the audit log, proofs, report and dashboard (docs/audit.md). The public
+ * variant answers only when [audit] public = true, before the token check. */
+bool hf_audit_api_route(hf_node *n, struct evhttp_request *req, const char *path);
+bool hf_audit_public_route(hf_node *n, struct evhttp_request *req, const char *path);
+/* dashboard.c: the dashboard page of a report (report.h) and the log's health. */
+struct json_t;
+hf_err hf_dashboard_html(hf_node *n, struct json_t *report, char **out) HF_MUST_CHECK;
+
 #endif

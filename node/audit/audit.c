@@ -1,5 +1,6 @@
 /* The audit engine: submissions, the log operator, receipts, witnesses, split views
  * (see audit.h; spec §15, §16). */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,16 +23,15 @@
 #define HF_AUDIT_MAX_LOGS    16
 #define HF_AUDIT_BATCH_MAX   100000 /* leaves of one integration batch */
 #define HF_AUDIT_MAX_PEERS   HF_MAX_MEMBERS
-#define HF_AUDIT_UNLOGGED_MS 30000 /* a received message without a receipt after this: flagged */
 
 typedef struct hf_audit {
-	hf_tlog *log;             /* operator only */
-	hf_note_signer *signer;   /* operator: the log key (our manifest signing key) */
-	hf_note_signer *wsigner;  /* witness: the cosignature key (the same key, alg COSIG) */
-	char origin[96];          /* operator: our log's origin */
-	uint64_t last_batch_ms;   /* operator */
-	uint64_t last_gossip_ms;  /* every node */
-	uint64_t last_query_ms;   /* receiver side */
+	hf_tlog *log;            /* operator only */
+	hf_note_signer *signer;  /* operator: the log key (our manifest signing key) */
+	hf_note_signer *wsigner; /* witness: the cosignature key (the same key, alg COSIG) */
+	char origin[96];         /* operator: our log's origin */
+	uint64_t last_batch_ms;  /* operator */
+	uint64_t last_gossip_ms; /* every node */
+	uint64_t last_query_ms;  /* receiver side */
 	uint64_t gossiped[HF_AUDIT_MAX_LOGS];
 	struct event *timer;
 } hf_audit;
@@ -50,17 +50,18 @@ void hf_audit_cfg_defaults(hf_audit_cfg *c)
 	c->gossip_ms = 2000;
 	c->max_backdate_ms = 3600000;
 	c->submit = true;
+	c->public_log = false;
+	c->unlogged_ms = 30000;
 }
 
 bool hf_audit_cfg_set(hf_audit_cfg *c, const char *name, const char *value)
 {
 	char *end;
-	if (!strcmp(name, "submit")) {
-		if (!strcmp(value, "true") || !strcmp(value, "false")) {
-			c->submit = value[0] == 't';
-			return true;
-		}
-		return false;
+	if (!strcmp(name, "submit") || !strcmp(name, "public")) {
+		if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0)
+			return false;
+		*(name[0] == 's' ? &c->submit : &c->public_log) = value[0] == 't';
+		return true;
 	}
 	unsigned long long v = strtoull(value, &end, 10);
 	if (!*value || *end || value[0] == '-')
@@ -73,6 +74,8 @@ bool hf_audit_cfg_set(hf_audit_cfg *c, const char *name, const char *value)
 		c->gossip_ms = (uint32_t)v;
 	else if (!strcmp(name, "max_backdate_ms") && v <= 30ull * 86400000)
 		c->max_backdate_ms = v;
+	else if (!strcmp(name, "unlogged_ms") && v >= 100 && v <= 86400000)
+		c->unlogged_ms = (uint32_t)v;
 	else
 		return false;
 	return true;
@@ -139,7 +142,8 @@ hf_err hf_audit_policy(hf_node *n, const uint8_t log[HF_MEMBER_ID_LEN], hf_log_p
 		if (hf_sign_pk(n->manifest, hf_member_id(mb), now, pk) != HF_OK)
 			continue; /* no valid key: cannot count */
 		hf_witness_name(hf_member_id(mb), name);
-		rc = hf_note_vkey_make(name, HF_NOTE_ALG_COSIG, pk, &p->witnesses[p->n_witnesses++]);
+		rc =
+		    hf_note_vkey_make(name, HF_NOTE_ALG_COSIG, pk, &p->witnesses[p->n_witnesses++]);
 	}
 	pthread_rwlock_unlock(&n->mlock);
 	p->quorum = n->cfg.audit.quorum;
@@ -194,8 +198,8 @@ static hf_err hf_audit_send(hf_node *n, uint32_t type, const hf_audit_msg *m,
 	HF_CHECK(hf_audit_msg_encode(m, &body, &blen));
 	for (size_t i = 0; i < n_to; i++) {
 		/* One envelope per recipient: each may be gone from the manifest alone. */
-		rc = hf_node_seal(n, m->type, to + i, 1, &ah, HF_AUDIT_LIFETIME_MS, body, blen, msg_id,
-		                  &env, &elen);
+		rc = hf_node_seal(n, m->type, to + i, 1, &ah, HF_AUDIT_LIFETIME_MS, body, blen,
+		                  msg_id, &env, &elen);
 		if (rc == HF_EUNKNOWNMEMBER || rc == HF_EKEYEXPIRED || rc == HF_EREVOKED)
 			continue;
 		HF_CHECK(rc);
@@ -294,12 +298,13 @@ static hf_err hf_flush_cb(void *ctx, int64_t seq, const uint8_t *sender, const u
 		f->sub->u.submit.n++;
 	} else {
 		hf_audit_msg q;
-		memset(&q, 0, sizeof(q.type) + sizeof(q.u.query));
+		memset(&q, 0, offsetof(hf_audit_msg, u) + sizeof(q.u.query));
 		q.type = HF_MSG_AUDIT_QUERY;
 		q.u.query.kind = HF_AUDIT_Q_RECEIPT;
 		memcpy(q.u.query.sender, sender, 16);
 		memcpy(q.u.query.msg_id, msg_id, 16);
-		HF_TRY(hf_audit_send(f->n, q.type, &q, (const uint8_t(*)[HF_MEMBER_ID_LEN])f->log, 1));
+		HF_TRY(
+		    hf_audit_send(f->n, q.type, &q, (const uint8_t(*)[HF_MEMBER_ID_LEN])f->log, 1));
 	}
 	f->seqs[f->n_seq++] = seq;
 	return HF_OK;
@@ -318,7 +323,8 @@ static hf_err hf_flush_log(hf_node *n, const uint8_t log[16], hf_audit_msg *sub)
 	sub->type = HF_MSG_AUDIT_SUBMIT;
 	HF_CHECK(hf_store_want_todo(n->store, log, HF_AUDIT_MAX_SUBMIT, hf_flush_cb, f));
 	if (sub->u.submit.n)
-		HF_CHECK(hf_audit_send(n, sub->type, sub, (const uint8_t(*)[HF_MEMBER_ID_LEN])log, 1));
+		HF_CHECK(
+		    hf_audit_send(n, sub->type, sub, (const uint8_t(*)[HF_MEMBER_ID_LEN])log, 1));
 	for (uint32_t i = 0; i < f->n_seq; i++)
 		HF_CHECK(hf_store_want_sent(n->store, f->seqs[i]));
 out:
@@ -376,10 +382,14 @@ static hf_err hf_check_overdue(hf_node *n)
 {
 	hf_err rc;
 	uint64_t now = hf_now_ms();
-	if (now < HF_AUDIT_UNLOGGED_MS)
+	if (now < n->cfg.audit.unlogged_ms)
 		return HF_OK;
 	HF_TRY(hf_store_begin(n->store));
-	HF_CHECK(hf_store_want_overdue(n->store, now - HF_AUDIT_UNLOGGED_MS, 256, hf_overdue_cb, n));
+	/* Unanswered: asked again (the log may not have published it yet) ... */
+	HF_CHECK(hf_store_want_rearm(n->store, now - n->cfg.audit.gossip_ms));
+	/* ... until the wait runs out. */
+	HF_CHECK(
+	    hf_store_want_overdue(n->store, now - n->cfg.audit.unlogged_ms, 256, hf_overdue_cb, n));
 	HF_CHECK(hf_store_commit(n->store));
 	return HF_OK;
 out:
@@ -472,8 +482,8 @@ static hf_err hf_rcpt_cb(void *ctx, uint64_t idx, const uint8_t *submitter, cons
 	memcpy(r->to, submitter, 16);
 	uint32_t k = r->m->u.receipt.n;
 	hf_audit_rentry *e = &r->m->u.receipt.e[k];
-	HF_CHECK(hf_merkle_inclusion_proof(r->ms, idx, r->size, r->proofs[k], HF_MERKLE_MAX_PROOF,
-	                                   &np));
+	HF_CHECK(
+	    hf_merkle_inclusion_proof(r->ms, idx, r->size, r->proofs[k], HF_MERKLE_MAX_PROOF, &np));
 	memcpy(e->msg_id, l->hdr.msg_id, 16);
 	e->index = idx;
 	e->integrated_ms = l->logged_ms;
@@ -517,7 +527,7 @@ out:
  * checkpoint to every member. Inside the caller's transaction. */
 static hf_err hf_publish(hf_node *n, uint64_t size, const char *note, size_t note_len)
 {
-	uint8_t (*peers)[HF_MEMBER_ID_LEN] = malloc(HF_AUDIT_MAX_PEERS * HF_MEMBER_ID_LEN);
+	uint8_t(*peers)[HF_MEMBER_ID_LEN] = malloc(HF_AUDIT_MAX_PEERS * HF_MEMBER_ID_LEN);
 	uint64_t published;
 	hf_audit_msg m;
 	hf_err rc;
@@ -530,13 +540,13 @@ static hf_err hf_publish(hf_node *n, uint64_t size, const char *note, size_t not
 	}
 	HF_CHECK(hf_send_receipts(n, published, size, note, note_len));
 	HF_CHECK(hf_store_ameta_put(n->store, "published", size));
-	memset(&m, 0, sizeof(m.type) + sizeof(m.u.checkpoint));
+	memset(&m, 0, offsetof(hf_audit_msg, u) + sizeof(m.u.checkpoint));
 	m.type = HF_MSG_AUDIT_CHECKPOINT;
 	m.u.checkpoint.checkpoint = note;
 	m.u.checkpoint.checkpoint_len = note_len;
-	size_t np = hf_node_members_with(n, HF_ROLE_AUTHORITY | HF_ROLE_PLATFORM | HF_ROLE_AUDITOR |
-	                                        HF_ROLE_WITNESS,
-	                                 peers, HF_AUDIT_MAX_PEERS);
+	size_t np = hf_node_members_with(
+	    n, HF_ROLE_AUTHORITY | HF_ROLE_PLATFORM | HF_ROLE_AUDITOR | HF_ROLE_WITNESS, peers,
+	    HF_AUDIT_MAX_PEERS);
 	HF_CHECK(hf_audit_send(n, m.type, &m, (const uint8_t(*)[HF_MEMBER_ID_LEN])peers, np));
 	char sz[24];
 	snprintf(sz, sizeof(sz), "%llu", (unsigned long long)size);
@@ -551,7 +561,7 @@ out:
 static hf_err hf_ask_witnesses(hf_node *n, uint64_t size, const char *note, size_t note_len)
 {
 	uint8_t w[HF_MAX_WITNESSES][HF_MEMBER_ID_LEN];
-	uint8_t (*proof)[HF_MERKLE_HASH_LEN] = malloc(HF_MERKLE_MAX_PROOF * HF_MERKLE_HASH_LEN);
+	uint8_t(*proof)[HF_MERKLE_HASH_LEN] = malloc(HF_MERKLE_MAX_PROOF * HF_MERKLE_HASH_LEN);
 	size_t nw = hf_node_members_with(n, HF_ROLE_WITNESS, w, HF_MAX_WITNESSES), np;
 	hf_err rc = HF_OK;
 	if (!proof)
@@ -560,13 +570,14 @@ static hf_err hf_ask_witnesses(hf_node *n, uint64_t size, const char *note, size
 		uint64_t last;
 		hf_audit_msg m;
 		HF_CHECK(hf_store_wstate_get(n->store, w[i], &last));
-		memset(&m, 0, sizeof(m.type) + sizeof(m.u.checkpoint));
+		memset(&m, 0, offsetof(hf_audit_msg, u) + sizeof(m.u.checkpoint));
 		m.type = HF_MSG_AUDIT_CHECKPOINT;
 		m.u.checkpoint.checkpoint = note;
 		m.u.checkpoint.checkpoint_len = note_len;
 		if (last > 0 && last < size) {
-			HF_CHECK(hf_merkle_consistency_proof(hf_tlog_store(A(n)->log, size), last, size,
-			                                     proof, HF_MERKLE_MAX_PROOF, &np));
+			HF_CHECK(hf_merkle_consistency_proof(hf_tlog_store(A(n)->log, size), last,
+			                                     size, proof, HF_MERKLE_MAX_PROOF,
+			                                     &np));
 			m.u.checkpoint.has_from = true;
 			m.u.checkpoint.from_size = last;
 			m.u.checkpoint.proof = &proof[0][0];
@@ -726,10 +737,10 @@ static hf_err hf_seen(hf_node *n, const uint8_t log[16], const hf_checkpoint *c,
 		return rc;
 	HF_TRY(hf_store_seen_put(n->store, log, c->size, c->root, note, hf_now_ms()));
 	*is_new = true;
-	if (rc == HF_OK && have != c->size && !(n->self_roles & HF_ROLE_AUDITOR && A(n)->log &&
-	                                        memcmp(log, n->self, 16) == 0)) {
+	if (rc == HF_OK && have != c->size &&
+	    !(n->self_roles & HF_ROLE_AUDITOR && A(n)->log && memcmp(log, n->self, 16) == 0)) {
 		hf_audit_msg q;
-		memset(&q, 0, sizeof(q.type) + sizeof(q.u.query));
+		memset(&q, 0, offsetof(hf_audit_msg, u) + sizeof(q.u.query));
 		q.type = HF_MSG_AUDIT_QUERY;
 		q.u.query.kind = HF_AUDIT_Q_CONSISTENCY;
 		q.u.query.from_size = have < c->size ? have : c->size;
@@ -753,7 +764,7 @@ static hf_err hf_alarm(hf_node *n, const uint8_t log[16], const char *a, const c
 	HF_TRY(hf_store_alarm_add(n->store, log, a, b, reason, hf_now_ms()));
 	HF_TRY(hf_store_count(n->store, "audit_alarms", "", 1));
 	hf_audit_msg m;
-	memset(&m, 0, sizeof(m.type) + sizeof(m.u.alarm));
+	memset(&m, 0, offsetof(hf_audit_msg, u) + sizeof(m.u.alarm));
 	m.type = HF_MSG_AUDIT_ALARM;
 	m.u.alarm.a = a;
 	m.u.alarm.a_len = strlen(a);
@@ -784,8 +795,7 @@ static hf_err hf_check_consistency(hf_node *n, const uint8_t log[16], const hf_c
 
 /* Witness: cosigns a checkpoint of log if it is consistent with what we cosigned last. */
 static hf_err hf_witness(hf_node *n, const uint8_t log[16], const hf_checkpoint *c,
-                         const char *note, size_t note_len, const hf_audit_msg *m,
-                         hf_err *status)
+                         const char *note, size_t note_len, const hf_audit_msg *m, hf_err *status)
 {
 	uint64_t last = 0;
 	uint8_t root[32];
@@ -834,7 +844,7 @@ static hf_err hf_witness(hf_node *n, const uint8_t log[16], const hf_checkpoint 
 	memcpy(out + note_len, line, ll);
 	out[note_len + ll] = 0;
 	hf_audit_msg r;
-	memset(&r, 0, sizeof(r.type) + sizeof(r.u.cosign));
+	memset(&r, 0, offsetof(hf_audit_msg, u) + sizeof(r.u.cosign));
 	r.type = HF_MSG_AUDIT_COSIGN;
 	r.u.cosign.checkpoint = out;
 	r.u.cosign.checkpoint_len = note_len + ll;
@@ -857,8 +867,8 @@ static hf_err hf_on_cosign(hf_node *n, const hf_audit_msg *m, const uint8_t send
 		*status = HF_EROLE;
 		return HF_OK;
 	}
-	*status = hf_open_ckpt(n, n->self, m->u.cosign.checkpoint, m->u.cosign.checkpoint_len, 0, &c,
-	                       &st);
+	*status = hf_open_ckpt(n, n->self, m->u.cosign.checkpoint, m->u.cosign.checkpoint_len, 0,
+	                       &c, &st);
 	if (*status != HF_OK)
 		return HF_OK;
 	HF_TRY(hf_store_ckpt_get(n->store, c.size, &size, &at, &stored));
@@ -874,8 +884,8 @@ static hf_err hf_on_cosign(hf_node *n, const hf_audit_msg *m, const uint8_t send
 	}
 	snprintf(merged, cap, "%s", stored);
 	for (const char *p = lines + 2; p < m->u.cosign.checkpoint + m->u.cosign.checkpoint_len;) {
-		const char *e = memchr(p, '\n', (size_t)(m->u.cosign.checkpoint +
-		                                        m->u.cosign.checkpoint_len - p));
+		const char *e = memchr(
+		    p, '\n', (size_t)(m->u.cosign.checkpoint + m->u.cosign.checkpoint_len - p));
 		if (!e)
 			break;
 		size_t l = (size_t)(e - p) + 1;
@@ -883,8 +893,9 @@ static hf_err hf_on_cosign(hf_node *n, const hf_audit_msg *m, const uint8_t send
 		if (l < sizeof(tmp)) {
 			memcpy(tmp, p, l);
 			tmp[l] = 0;
-			if (!strstr(merged, tmp) && strlen(merged) + l < cap)
-				strcat(merged, tmp);
+			size_t ml = strlen(merged);
+			if (!strstr(merged, tmp) && ml + l < cap)
+				memcpy(merged + ml, tmp, l + 1);
 		}
 		p = e + 1;
 	}
@@ -918,8 +929,8 @@ static hf_err hf_on_receipt(hf_node *n, const hf_audit_msg *m, const uint8_t log
 		rc = HF_ENOMEM;
 		goto out;
 	}
-	*status = hf_open_ckpt(n, log, m->u.receipt.checkpoint, m->u.receipt.checkpoint_len, -1, &c,
-	                       &st);
+	*status =
+	    hf_open_ckpt(n, log, m->u.receipt.checkpoint, m->u.receipt.checkpoint_len, -1, &c, &st);
 	if (*status != HF_OK)
 		goto out;
 	HF_CHECK(hf_seen(n, log, &c, m->u.receipt.checkpoint, &is_new));
@@ -934,7 +945,8 @@ static hf_err hf_on_receipt(hf_node *n, const hf_audit_msg *m, const uint8_t log
 		if (v == HF_ENOTFOUND)
 			continue; /* not asked for, or answered already */
 		HF_CHECK(v);
-		v = hf_audit_leaf_encode(e->integrated_ms, hdr, hl, lb, HF_AUDIT_LEAF_MAX_SIZE, &ll);
+		v = hf_audit_leaf_encode(e->integrated_ms, hdr, hl, lb, HF_AUDIT_LEAF_MAX_SIZE,
+		                         &ll);
 		if (v == HF_OK)
 			v = hf_audit_leaf_hash(lb, ll, lh);
 		if (v == HF_OK)
@@ -963,7 +975,8 @@ static hf_err hf_on_receipt(hf_node *n, const hf_audit_msg *m, const uint8_t log
 				char s1[33], m1[33];
 				hf_hex(keyid, 16, s1);
 				hf_hex(e->msg_id, 16, m1);
-				hf_log(HF_LOG_WARN, "audit_backdated", "sender", s1, "msg", m1, NULL);
+				hf_log(HF_LOG_WARN, "audit_backdated", "sender", s1, "msg", m1,
+				       NULL);
 				rc = hf_store_count(n->store, "audit_backdated", "", 1);
 			}
 		} else {
@@ -1038,7 +1051,8 @@ static hf_err hf_on_query(hf_node *n, const hf_audit_msg *m, const uint8_t sende
 	HF_TRY(hf_store_ckpt_get(n->store, published, &size, &at, &note));
 	if (m->u.query.kind == HF_AUDIT_Q_RECEIPT) {
 		uint64_t idx, integ;
-		uint8_t(*proof)[HF_MERKLE_HASH_LEN] = malloc(HF_MERKLE_MAX_PROOF * HF_MERKLE_HASH_LEN);
+		uint8_t(*proof)[HF_MERKLE_HASH_LEN] =
+		    malloc(HF_MERKLE_MAX_PROOF * HF_MERKLE_HASH_LEN);
 		size_t np;
 		hf_audit_msg *r = malloc(sizeof(*r));
 		if (!proof || !r) {
@@ -1047,11 +1061,12 @@ static hf_err hf_on_query(hf_node *n, const hf_audit_msg *m, const uint8_t sende
 			free(note);
 			return HF_ENOMEM;
 		}
-		rc = hf_store_leaf_find(n->store, m->u.query.sender, m->u.query.msg_id, &idx, &integ);
+		rc = hf_store_leaf_find(n->store, m->u.query.sender, m->u.query.msg_id, &idx,
+		                        &integ);
 		if (rc == HF_OK && idx < published) {
 			rc = hf_merkle_inclusion_proof(hf_tlog_store(A(n)->log, published), idx,
 			                               published, proof, HF_MERKLE_MAX_PROOF, &np);
-			memset(r, 0, sizeof(r->type) + sizeof(r->u.receipt));
+			memset(r, 0, offsetof(hf_audit_msg, u) + sizeof(r->u.receipt));
 			r->type = HF_MSG_AUDIT_RECEIPT;
 			r->u.receipt.checkpoint = note;
 			r->u.receipt.checkpoint_len = strlen(note);
@@ -1072,7 +1087,8 @@ static hf_err hf_on_query(hf_node *n, const hf_audit_msg *m, const uint8_t sende
 		free(proof);
 		free(r);
 	} else {
-		uint8_t(*proof)[HF_MERKLE_HASH_LEN] = malloc(HF_MERKLE_MAX_PROOF * HF_MERKLE_HASH_LEN);
+		uint8_t(*proof)[HF_MERKLE_HASH_LEN] =
+		    malloc(HF_MERKLE_MAX_PROOF * HF_MERKLE_HASH_LEN);
 		size_t np;
 		uint64_t to = m->u.query.to_size;
 		char *tnote = NULL;
@@ -1088,7 +1104,7 @@ static hf_err hf_on_query(hf_node *n, const hf_audit_msg *m, const uint8_t sende
 			                                 m->u.query.from_size, to, proof,
 			                                 HF_MERKLE_MAX_PROOF, &np);
 			hf_audit_msg c;
-			memset(&c, 0, sizeof(c.type) + sizeof(c.u.checkpoint));
+			memset(&c, 0, offsetof(hf_audit_msg, u) + sizeof(c.u.checkpoint));
 			c.type = HF_MSG_AUDIT_CHECKPOINT;
 			c.u.checkpoint.checkpoint = tnote;
 			c.u.checkpoint.checkpoint_len = strlen(tnote);
@@ -1112,7 +1128,8 @@ static hf_err hf_on_alarm(hf_node *n, const hf_audit_msg *m, const uint8_t sende
                           hf_err *status)
 {
 	uint8_t log[16];
-	char *a = strndup(m->u.alarm.a, m->u.alarm.a_len), *b = strndup(m->u.alarm.b, m->u.alarm.b_len);
+	char *a = strndup(m->u.alarm.a, m->u.alarm.a_len),
+	     *b = strndup(m->u.alarm.b, m->u.alarm.b_len);
 	hf_err rc = HF_OK;
 	char who[33];
 	bool known;
@@ -1175,6 +1192,12 @@ hf_err hf_audit_on_message(hf_node *n, const hf_opened *o, const uint8_t sender[
 		}
 	}
 	free(m);
+	if (rc != HF_OK) { /* a store error: the message stays pending and is retried */
+		char t[8];
+		snprintf(t, sizeof(t), "%u", h->type);
+		hf_log(HF_LOG_ERROR, "audit_message_failed", "type", t, "code", hf_err_name(rc),
+		       NULL);
+	}
 	return rc;
 }
 
@@ -1193,7 +1216,7 @@ hf_err hf_audit_on_received(hf_node *n, const hf_opened *o, const uint8_t *env, 
 static hf_err hf_gossip(hf_node *n)
 {
 	uint8_t logs[HF_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
-	uint8_t (*peers)[HF_MEMBER_ID_LEN] = NULL;
+	uint8_t(*peers)[HF_MEMBER_ID_LEN] = NULL;
 	size_t nl = hf_auditors(n, logs), np = 0;
 	hf_err rc = HF_OK;
 	bool began = false;
@@ -1211,16 +1234,16 @@ static hf_err hf_gossip(hf_node *n)
 				free(note);
 				return HF_ENOMEM;
 			}
-			np = hf_node_members_with(n, HF_ROLE_AUTHORITY | HF_ROLE_PLATFORM |
-			                                 HF_ROLE_WITNESS,
-			                          peers, HF_AUDIT_MAX_PEERS);
+			np = hf_node_members_with(
+			    n, HF_ROLE_AUTHORITY | HF_ROLE_PLATFORM | HF_ROLE_WITNESS, peers,
+			    HF_AUDIT_MAX_PEERS);
 		}
 		if (!began) {
 			HF_CHECK(hf_store_begin(n->store));
 			began = true;
 		}
 		hf_audit_msg m;
-		memset(&m, 0, sizeof(m.type) + sizeof(m.u.checkpoint));
+		memset(&m, 0, offsetof(hf_audit_msg, u) + sizeof(m.u.checkpoint));
 		m.type = HF_MSG_AUDIT_CHECKPOINT;
 		m.u.checkpoint.checkpoint = note;
 		m.u.checkpoint.checkpoint_len = strlen(note);
@@ -1256,7 +1279,8 @@ void hf_audit_tick(hf_node *n)
 	if (a->log && now - a->last_batch_ms >= n->cfg.audit.batch_ms) {
 		a->last_batch_ms = now;
 		if ((rc = hf_audit_integrate(n, &added)) != HF_OK)
-			hf_log(HF_LOG_ERROR, "audit_integrate_failed", "code", hf_err_name(rc), NULL);
+			hf_log(HF_LOG_ERROR, "audit_integrate_failed", "code", hf_err_name(rc),
+			       NULL);
 	}
 	if (now - a->last_gossip_ms >= n->cfg.audit.gossip_ms) {
 		a->last_gossip_ms = now;
@@ -1333,7 +1357,7 @@ hf_err hf_audit_get_status(hf_node *n, hf_audit_status *st)
 	if (a && a->log) {
 		char *note = NULL;
 		uint64_t size;
-		st->operator = true;
+		st->operator= true;
 		st->size = hf_tlog_size(a->log);
 		HF_TRY(hf_store_aq_count(n->store, &st->queued));
 		HF_TRY(hf_store_ameta_get(n->store, "published", &st->published));
@@ -1346,6 +1370,7 @@ hf_err hf_audit_get_status(hf_node *n, hf_audit_status *st)
 		free(note);
 	}
 	HF_TRY(hf_store_receipt_count(n->store, &st->receipts));
+	HF_TRY(hf_store_want_count(n->store, &st->waiting));
 	uint64_t alarms = 0;
 	HF_TRY(hf_store_alarm_count(n->store, &alarms));
 	st->alarms = alarms;

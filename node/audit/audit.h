@@ -67,14 +67,15 @@ void hf_audit_origin(const uint8_t fed[16], const uint8_t log[16], char out[96])
 
 /* Figures for /v1/audit/status, the dashboard and /metrics. */
 typedef struct hf_audit_status {
-	bool operator;             /* we run a log */
-	uint64_t size;             /* operator: leaves */
-	uint64_t queued;           /* operator: headers waiting for the next batch */
-	uint64_t published;        /* operator: size of the newest checkpoint with quorum */
-	uint64_t last_ms;          /* operator: when the newest checkpoint was signed */
-	uint32_t cosigners;        /* operator: valid cosignatures on the newest checkpoint */
-	uint64_t receipts;         /* receipts we hold */
-	uint64_t alarms;           /* split-view alarms recorded */
+	bool operator;      /* we run a log */
+	uint64_t size;      /* operator: leaves */
+	uint64_t queued;    /* operator: headers waiting for the next batch */
+	uint64_t published; /* operator: size of the newest checkpoint with quorum */
+	uint64_t last_ms;   /* operator: when the newest checkpoint was signed */
+	uint32_t cosigners; /* operator: valid cosignatures on the newest checkpoint */
+	uint64_t receipts;  /* receipts we hold */
+	uint64_t waiting;   /* messages (ours or received) still without a receipt */
+	uint64_t alarms;    /* split-view alarms recorded */
 } hf_audit_status;
 hf_err hf_audit_get_status(hf_node *n, hf_audit_status *st) HF_MUST_CHECK;
 

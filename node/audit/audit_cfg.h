@@ -9,8 +9,12 @@
  *                    and before the auditor publishes it and sends receipts (default 0)
  *   gossip_ms        least time between two gossips of our newest checkpoint (default 2000)
  *   max_backdate_ms  how far a message's created may precede its log entry (default 1 h)
+ *   public           true: the log (/checkpoint, /tile/...) and /dashboard are served
+ *                    without the API token, for mirrors and the public (default false)
  *   submit           false: do not submit our headers to the log (tests of a sender that
  *                    hides a message from the auditor; default true)
+ *   unlogged_ms      a received message the log still does not know after this is counted
+ *                    and logged as not logged (default 30000)
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,6 +25,8 @@ typedef struct hf_audit_cfg {
 	uint32_t gossip_ms;
 	uint64_t max_backdate_ms;
 	bool submit;
+	bool public_log;
+	uint32_t unlogged_ms; /* a received message the log does not confirm by then: flagged */
 } hf_audit_cfg;
 
 void hf_audit_cfg_defaults(hf_audit_cfg *c);

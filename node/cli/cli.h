@@ -29,6 +29,17 @@ typedef struct hfc_cmd {
 #include <stdio.h>
 void hfc_json_escape(FILE *f, const char *text);
 
+/* Client of the node's local API (cmd_list.c): --api HOST:PORT and --token-file FILE
+ * (or $HASHFED_API, $HASHFED_TOKEN_FILE) pulled out of argv; one request whose body is
+ * printed on stdout, exit status HFC_EXIT_OK for HTTP 200. */
+typedef struct hfc_api {
+	char host[128];
+	char port[8];
+	char token[256];
+} hfc_api;
+int hfc_api_opts(int *argc, char **argv, hfc_api *a);
+int hfc_call(const hfc_api *a, const char *method, const char *path, const char *body);
+
 /* Commands (one per cmd_<name>.c). */
 int hfc_cmd_hash(int argc, char **argv);
 extern const char hfc_hash_usage[];
@@ -41,5 +52,7 @@ int hfc_list_export(int argc, char **argv);
 extern const char hfc_import_usage[];
 int hfc_cmd_status(int argc, char **argv);
 extern const char hfc_status_usage[];
+int hfc_cmd_report(int argc, char **argv); /* cmd_report.c: compliance from the audit log */
+extern const char hfc_report_usage[];
 
 #endif

@@ -36,14 +36,8 @@ const char hfc_list_usage[] =
 const char hfc_status_usage[] = "usage: hashfed status [--api HOST:PORT] [--token-file FILE]\n"
                                 "Prints the node's lists and delivery state per platform (JSON).\n";
 
-typedef struct hfc_api {
-	char host[128];
-	char port[8];
-	char token[256];
-} hfc_api;
-
 /* Pulls --api/--token-file out of argv (compacting it); fills *a. */
-static int hfc_api_opts(int *argc, char **argv, hfc_api *a)
+int hfc_api_opts(int *argc, char **argv, hfc_api *a)
 {
 	const char *api = getenv("HASHFED_API"), *tf = getenv("HASHFED_TOKEN_FILE");
 	int k = 0;
@@ -97,7 +91,7 @@ static int hfc_write_all(int fd, const char *p, size_t n)
 }
 
 /* One request; prints the JSON body on stdout. Returns the exit status. */
-static int hfc_call(const hfc_api *a, const char *method, const char *path, const char *body)
+int hfc_call(const hfc_api *a, const char *method, const char *path, const char *body)
 {
 	struct addrinfo hints, *res = NULL;
 	char hdr[1024], *buf = NULL;

@@ -44,7 +44,7 @@ static hf_err hf_role_check(hf_node *n, const hf_envelope_header *h)
 			break;
 		default:
 			rc = hf_audit_msg_type(h->type) ? hf_audit_role(n->manifest, mb, h)
-			                                 : hf_orders_role(n->manifest, mb, h);
+			                                : hf_orders_role(n->manifest, mb, h);
 		}
 	}
 	pthread_rwlock_unlock(&n->mlock);

@@ -33,6 +33,7 @@ enum {
 	A_WANT_OVERDUE,
 	A_WANT_FLAG,
 	A_WANT_LOGS,
+	A_WANT_REARM,
 	A_WANT_COUNT,
 	A_RC_PUT,
 	A_RC_GET,
@@ -82,6 +83,8 @@ static const char *const ASQL[A__N] = {
                        " state=1 AND flagged=0 AND since_ms<?1 ORDER BY seq LIMIT ?2",
     [A_WANT_FLAG] = "UPDATE audit_want SET flagged=1 WHERE seq=?1",
     [A_WANT_LOGS] = "SELECT DISTINCT log FROM audit_want WHERE state=0 LIMIT ?1",
+    [A_WANT_REARM] = "UPDATE audit_want SET state=0 WHERE state=1 AND flagged=0 AND"
+                     " since_ms<?1",
     [A_WANT_COUNT] = "SELECT count(*) FROM audit_want",
     [A_RC_PUT] = "INSERT OR REPLACE INTO audit_receipts VALUES(?1,?2,?3,?4,?5,?6,?7)",
     [A_RC_GET] = "SELECT idx,integrated_ms,size,proof FROM audit_receipts WHERE log=?1 AND"
@@ -335,8 +338,7 @@ hf_err hf_store_tile_put(hf_store *s, unsigned level, uint64_t idx, const uint8_
 	return hf_run(st);
 }
 
-hf_err hf_store_tile_get(hf_store *s, unsigned level, uint64_t idx, uint8_t *buf,
-                         size_t *len)
+hf_err hf_store_tile_get(hf_store *s, unsigned level, uint64_t idx, uint8_t *buf, size_t *len)
 {
 	sqlite3_stmt *st = hf_aq(s, A_TILE_GET);
 	hf_err rc;
@@ -548,6 +550,15 @@ hf_err hf_store_want_flag(hf_store *s, int64_t seq)
 	if (!st)
 		return HF_EDB;
 	sqlite3_bind_int64(st, 1, seq);
+	return hf_run(st);
+}
+
+hf_err hf_store_want_rearm(hf_store *s, uint64_t before)
+{
+	sqlite3_stmt *st = hf_aq(s, A_WANT_REARM);
+	if (!st)
+		return HF_EDB;
+	hf_bu(st, 1, before);
 	return hf_run(st);
 }
 

@@ -86,8 +86,8 @@ hf_err hf_store_want_add(hf_store *s, const uint8_t log[16], const uint8_t sende
                          const uint8_t msg_id[16], const uint8_t *hdr, size_t len, bool mine,
                          uint64_t now_ms) HF_MUST_CHECK;
 typedef hf_err (*hf_store_want_cb)(void *ctx, int64_t seq, const uint8_t *sender,
-                                   const uint8_t *msg_id, const uint8_t *hdr, size_t len,
-                                   bool mine, uint64_t since_ms);
+                                   const uint8_t *msg_id, const uint8_t *hdr, size_t len, bool mine,
+                                   uint64_t since_ms);
 /* Up to max not yet sent (state 0) for log, oldest first. */
 hf_err hf_store_want_todo(hf_store *s, const uint8_t log[16], size_t max, hf_store_want_cb cb,
                           void *ctx) HF_MUST_CHECK;
@@ -103,6 +103,8 @@ hf_err hf_store_want_del(hf_store *s, const uint8_t log[16], const uint8_t sende
 hf_err hf_store_want_overdue(hf_store *s, uint64_t before, size_t max, hf_store_want_cb cb,
                              void *ctx) HF_MUST_CHECK;
 hf_err hf_store_want_flag(hf_store *s, int64_t seq) HF_MUST_CHECK;
+/* Sent before `before`, unanswered, not flagged: to be sent again (state 0). */
+hf_err hf_store_want_rearm(hf_store *s, uint64_t before) HF_MUST_CHECK;
 /* Logs with unsent rows: fills up to max ids. */
 hf_err hf_store_want_logs(hf_store *s, uint8_t (*logs)[16], size_t max, size_t *n) HF_MUST_CHECK;
 hf_err hf_store_want_count(hf_store *s, uint64_t *n) HF_MUST_CHECK;

@@ -76,7 +76,8 @@ typedef struct hf_store hf_store; /* store.h */
 	" note TEXT NOT NULL);"                                                                    \
 	"CREATE TABLE audit_wstate(witness BLOB PRIMARY KEY, size INTEGER NOT NULL,"               \
 	" at_ms INTEGER NOT NULL) WITHOUT ROWID;"                                                  \
-	"CREATE TABLE audit_want(seq INTEGER PRIMARY KEY, log BLOB NOT NULL, sender BLOB NOT NULL,"\
+	"CREATE TABLE audit_want(seq INTEGER PRIMARY KEY, log BLOB NOT NULL, sender BLOB NOT "     \
+	"NULL,"                                                                                    \
 	" msg_id BLOB NOT NULL, hdr BLOB NOT NULL, mine INTEGER NOT NULL,"                         \
 	" state INTEGER NOT NULL DEFAULT 0, since_ms INTEGER NOT NULL, flagged INTEGER NOT NULL"   \
 	" DEFAULT 0, UNIQUE(log, sender, msg_id));"                                                \

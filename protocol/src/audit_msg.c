@@ -58,7 +58,7 @@ hf_err hf_audit_msg_encode(const hf_audit_msg *m, uint8_t **out, size_t *out_len
 	switch (m->type) {
 	case HF_MSG_AUDIT_SUBMIT:
 		HF_CHECK(m->u.submit.n >= 1 && m->u.submit.n <= HF_AUDIT_MAX_SUBMIT ? HF_OK
-		                                                                     : HF_ERANGE);
+		                                                                    : HF_ERANGE);
 		hf_mp_put_map(&e, 1);
 		hf_mp_put_key(&e, 1);
 		hf_mp_put_array(&e, m->u.submit.n);
@@ -66,15 +66,15 @@ hf_err hf_audit_msg_encode(const hf_audit_msg *m, uint8_t **out, size_t *out_len
 			hf_envelope_header h;
 			HF_CHECK(m->u.submit.hdr_len[i] <= HF_AUDIT_MAX_HEADER_LEN ? HF_OK
 			                                                           : HF_ETOOLONG);
-			HF_CHECK(
-			    hf_envelope_header_decode(m->u.submit.hdr[i], m->u.submit.hdr_len[i], &h));
+			HF_CHECK(hf_envelope_header_decode(m->u.submit.hdr[i],
+			                                   m->u.submit.hdr_len[i], &h));
 			hf_mp_put_bin(&e, m->u.submit.hdr[i], m->u.submit.hdr_len[i]);
 		}
 		break;
 	case HF_MSG_AUDIT_RECEIPT:
 		HF_CHECK(hf_check_note(m->u.receipt.checkpoint, m->u.receipt.checkpoint_len));
 		HF_CHECK(m->u.receipt.n >= 1 && m->u.receipt.n <= HF_AUDIT_MAX_SUBMIT ? HF_OK
-		                                                                       : HF_ERANGE);
+		                                                                      : HF_ERANGE);
 		hf_mp_put_map(&e, 2);
 		hf_mp_put_key(&e, 1);
 		hf_mp_put_str(&e, m->u.receipt.checkpoint, m->u.receipt.checkpoint_len);
@@ -126,7 +126,8 @@ hf_err hf_audit_msg_encode(const hf_audit_msg *m, uint8_t **out, size_t *out_len
 			hf_mp_put_key(&e, 3);
 			hf_mp_put_bin(&e, m->u.query.msg_id, HF_MSGID_LEN);
 		} else if (m->u.query.kind == HF_AUDIT_Q_CONSISTENCY) {
-			HF_CHECK(m->u.query.from_size != 0 && m->u.query.from_size < m->u.query.to_size
+			HF_CHECK(m->u.query.from_size != 0 &&
+			                 m->u.query.from_size < m->u.query.to_size
 			             ? HF_OK
 			             : HF_ERANGE);
 			hf_mp_put_map(&e, 3);
@@ -215,8 +216,8 @@ hf_err hf_audit_msg_decode(uint32_t type, const uint8_t *p, size_t len, hf_audit
 			HF_ENSURE(n >= 1, HF_ERANGE);
 			for (uint32_t i = 0; i < n; i++) {
 				hf_envelope_header h;
-				HF_TRY(hf_mp_get_bin(&d, HF_AUDIT_MAX_HEADER_LEN, &m->u.submit.hdr[i],
-				                     &m->u.submit.hdr_len[i]));
+				HF_TRY(hf_mp_get_bin(&d, HF_AUDIT_MAX_HEADER_LEN,
+				                     &m->u.submit.hdr[i], &m->u.submit.hdr_len[i]));
 				HF_TRY(hf_envelope_header_decode(m->u.submit.hdr[i],
 				                                 m->u.submit.hdr_len[i], &h));
 			}
@@ -224,7 +225,8 @@ hf_err hf_audit_msg_decode(uint32_t type, const uint8_t *p, size_t len, hf_audit
 			m->u.submit.n = n;
 			break;
 		case HF_MSG_AUDIT_RECEIPT * 64 + 1:
-			HF_TRY(hf_get_note(&d, &m->u.receipt.checkpoint, &m->u.receipt.checkpoint_len));
+			HF_TRY(hf_get_note(&d, &m->u.receipt.checkpoint,
+			                   &m->u.receipt.checkpoint_len));
 			break;
 		case HF_MSG_AUDIT_RECEIPT * 64 + 2:
 			HF_TRY(hf_mp_array_open(&d, HF_AUDIT_MAX_SUBMIT, &n));
@@ -244,14 +246,17 @@ hf_err hf_audit_msg_decode(uint32_t type, const uint8_t *p, size_t len, hf_audit
 			m->u.checkpoint.has_from = true;
 			break;
 		case HF_MSG_AUDIT_CHECKPOINT * 64 + 3:
-			HF_TRY(hf_get_proof(&d, &m->u.checkpoint.proof, &m->u.checkpoint.proof_len));
+			HF_TRY(
+			    hf_get_proof(&d, &m->u.checkpoint.proof, &m->u.checkpoint.proof_len));
 			break;
 		case HF_MSG_AUDIT_COSIGN * 64 + 1:
-			HF_TRY(hf_get_note(&d, &m->u.cosign.checkpoint, &m->u.cosign.checkpoint_len));
+			HF_TRY(
+			    hf_get_note(&d, &m->u.cosign.checkpoint, &m->u.cosign.checkpoint_len));
 			break;
 		case HF_MSG_AUDIT_QUERY * 64 + 1:
 			HF_TRY(hf_mp_get_uint(&d, &v));
-			HF_ENSURE(v == HF_AUDIT_Q_RECEIPT || v == HF_AUDIT_Q_CONSISTENCY, HF_ERANGE);
+			HF_ENSURE(v == HF_AUDIT_Q_RECEIPT || v == HF_AUDIT_Q_CONSISTENCY,
+			          HF_ERANGE);
 			m->u.query.kind = (uint32_t)v;
 			break;
 		case HF_MSG_AUDIT_QUERY * 64 + 2:

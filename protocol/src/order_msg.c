@@ -342,6 +342,14 @@ hf_err hf_order_msg_audit(const hf_order_msg *m, hf_audit_header *a)
 			if (m->u.outcome.results[i].code <= HF_OUT_MAX)
 				a->status |= 1u << m->u.outcome.results[i].code;
 		a->items = m->u.outcome.n_results;
+		/* Category: bit (1 << reason) for every cannot-comply reason present (a code
+		 * table, no text), so the auditor can give refusal rates by reason. */
+		for (uint32_t i = 0; i < m->u.outcome.n_results; i++)
+			if (m->u.outcome.results[i].code == HF_OUT_CANNOT_COMPLY &&
+			    m->u.outcome.results[i].reason < 32)
+				a->category |= 1u << m->u.outcome.results[i].reason;
+		if (a->category)
+			a->fields |= HF_AUDIT_CATEGORY;
 		return HF_OK;
 	case HF_MSG_ORDER_EVENT:
 		memcpy(a->subject, m->u.event.order_id, HF_ORDER_ID_LEN);

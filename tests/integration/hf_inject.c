@@ -104,8 +104,17 @@ int main(int argc, char **argv)
 	if (hf_list_batch_encode(&b, &e, 1, NULL, 0, &body, &body_len) != HF_OK)
 		return die("encode");
 	uint64_t now = (uint64_t)time(NULL) * 1000;
+	/* The public audit header the receiver checks against the body (spec §16.2). */
+	hf_audit_header audit;
+	memset(&audit, 0, sizeof(audit));
+	audit.fields = HF_AUDIT_SUBJECT | HF_AUDIT_SEQ | HF_AUDIT_ITEMS | HF_AUDIT_CATEGORY;
+	memcpy(audit.subject, b.list_id, HF_LIST_ID_LEN);
+	audit.seq = b.number;
+	audit.items = 1;
+	audit.category = b.meta.category;
 	hf_seal_params p = {
 	    .type = HF_MSG_LIST_BATCH,
+	    .audit = &audit,
 	    .created_ms = now,
 	    .expires_ms = now + 3600000,
 	    .federation = hf_manifest_federation(m),

@@ -22,8 +22,9 @@
 #define VEC_PATH HF_SOURCE_DIR "/spec/vectors/audit_msg.json"
 #define SEED_DIR HF_SOURCE_DIR "/fuzz/corpus/audit_msg"
 
-static const char NOTE[] = "hashfed.log/fed0/0001\n7\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n"
-                           "\xe2\x80\x94 hashfed.log/fed0/0001 AAAAAAAAAAAAAAAA\n";
+static const char NOTE[] =
+    "hashfed.log/fed0/0001\n7\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n"
+    "\xe2\x80\x94 hashfed.log/fed0/0001 AAAAAAAAAAAAAAAA\n";
 static uint8_t g_hdr[2][512];
 static size_t g_hdr_len[2];
 static uint8_t g_proof[3 * 32];
@@ -69,8 +70,8 @@ static void fx_submit(hf_audit_msg *m)
 	memset(m, 0, sizeof(*m));
 	m->type = HF_MSG_AUDIT_SUBMIT;
 	for (int i = 0; i < 2; i++) {
-		g_hdr_len[i] = make_header(i ? HF_MSG_RECEIPT : HF_MSG_ORDER, (uint8_t)(0x10 * (i + 1)),
-		                           g_hdr[i], sizeof(g_hdr[i]));
+		g_hdr_len[i] = make_header(i ? HF_MSG_RECEIPT : HF_MSG_ORDER,
+		                           (uint8_t)(0x10 * (i + 1)), g_hdr[i], sizeof(g_hdr[i]));
 		m->u.submit.hdr[i] = g_hdr[i];
 		m->u.submit.hdr_len[i] = g_hdr_len[i];
 	}
@@ -304,8 +305,9 @@ static void write_vectors(void)
 	size_t n;
 	for (size_t i = 0; make_reject(i, &name, &type, &want, &b, &n); i++) {
 		char *h = hex_of(b, n);
-		json_array_append_new(rej, json_pack("{s:s, s:i, s:s, s:s}", "name", name, "type",
-		                                     (int)type, "error", hf_err_name(want), "hex", h));
+		json_array_append_new(rej,
+		                      json_pack("{s:s, s:i, s:s, s:s}", "name", name, "type",
+		                                (int)type, "error", hf_err_name(want), "hex", h));
 		free(h);
 		free(b);
 	}
@@ -333,7 +335,8 @@ static void round_trips(void **state)
 			assert_int_not_equal(hf_audit_msg_decode(g_m.type, b, k, &d), HF_OK);
 		/* a body of one type is not another's */
 		if (g_m.type != HF_MSG_AUDIT_COSIGN && g_m.type != HF_MSG_AUDIT_CHECKPOINT)
-			assert_int_not_equal(hf_audit_msg_decode(HF_MSG_AUDIT_COSIGN, b, n, &d), HF_OK);
+			assert_int_not_equal(hf_audit_msg_decode(HF_MSG_AUDIT_COSIGN, b, n, &d),
+			                     HF_OK);
 		free(b);
 		free(b2);
 	}
@@ -357,7 +360,8 @@ static void vectors(void **state)
 		size_t n;
 		uint8_t *b = encode_fx(i, &n);
 		char *h = hex_of(b, n);
-		assert_string_equal(json_string_value(json_object_get(v, "name")), FIXTURES[i].name);
+		assert_string_equal(json_string_value(json_object_get(v, "name")),
+		                    FIXTURES[i].name);
 		assert_int_equal(json_integer_value(json_object_get(v, "type")), g_m.type);
 		assert_string_equal(json_string_value(json_object_get(v, "hex")), h);
 		free(h);
@@ -374,7 +378,8 @@ static void vectors(void **state)
 		json_t *v = json_array_get(rej, i);
 		assert_non_null(v);
 		assert_string_equal(json_string_value(json_object_get(v, "name")), name);
-		assert_string_equal(json_string_value(json_object_get(v, "error")), hf_err_name(want));
+		assert_string_equal(json_string_value(json_object_get(v, "error")),
+		                    hf_err_name(want));
 		assert_true(hf_test_unhex(json_string_value(json_object_get(v, "hex")), buf,
 		                          sizeof(buf), &bl));
 		assert_int_equal(bl, n);

@@ -34,8 +34,8 @@ typedef struct hf_audit_rentry {
 	uint8_t msg_id[HF_MSGID_LEN];
 	uint64_t index;         /* leaf index */
 	uint64_t integrated_ms; /* the log's clock when it appended the leaf */
-	const uint8_t *proof; /* 32-byte hashes back to back (RFC 9162 order) */
-	size_t proof_len;     /* a multiple of 32, at most HF_MERKLE_MAX_PROOF hashes */
+	const uint8_t *proof;   /* 32-byte hashes back to back (RFC 9162 order) */
+	size_t proof_len;       /* a multiple of 32, at most HF_MERKLE_MAX_PROOF hashes */
 } hf_audit_rentry;
 
 typedef struct hf_audit_msg {
@@ -56,11 +56,11 @@ typedef struct hf_audit_msg {
 			const char *checkpoint;
 			size_t checkpoint_len;
 			bool has_from;
-			uint64_t from_size; /* the consistency proof is from this size */
+			uint64_t from_size;   /* the consistency proof is from this size */
 			const uint8_t *proof; /* as in hf_audit_rentry */
 			size_t proof_len;
 		} checkpoint;
-		struct { /* AUDIT_COSIGN (51): witness -> log */
+		struct {                        /* AUDIT_COSIGN (51): witness -> log */
 			const char *checkpoint; /* the note with the witness's cosignature line */
 			size_t checkpoint_len;
 		} cosign;
@@ -70,7 +70,7 @@ typedef struct hf_audit_msg {
 			uint8_t msg_id[HF_MSGID_LEN];
 			uint64_t from_size, to_size; /* CONSISTENCY */
 		} query;
-		struct { /* AUDIT_ALARM (53): anyone -> every auditor */
+		struct {                   /* AUDIT_ALARM (53): anyone -> every auditor */
 			const char *a, *b; /* two checkpoints not provably consistent */
 			size_t a_len, b_len;
 		} alarm;

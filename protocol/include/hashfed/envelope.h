@@ -24,18 +24,18 @@
 
 /* Message type registry (spec §6). Decoders reject any other value. */
 typedef enum hf_msg_type {
-	HF_MSG_DATA = 1,           /* opaque application data (tests, vectors) */
-	HF_MSG_MANIFEST = 2,       /* membership manifest relay */
-	HF_MSG_LIST_BATCH = 16,    /* hash list batch */
-	HF_MSG_LIST_SNAPSHOT = 17, /* full list state for a newly entitled platform */
-	HF_MSG_LIST_PULL = 18,     /* "batches of list L after n" */
-	HF_MSG_MATCH_REPORT = 19,  /* aggregate match counts back to the issuer */
-	HF_MSG_ORDER = 32,         /* takedown order */
-	HF_MSG_RECEIPT = 33,       /* signed delivery receipt */
-	HF_MSG_OUTCOME = 34,       /* per-item outcome */
-	HF_MSG_ORDER_EVENT = 35,   /* clarification, dispute, withdrawal, verification, ... */
-	HF_MSG_ESCALATION = 36,    /* overdue notice to the auditor (metadata only) */
-	HF_MSG_REFERRAL = 37,      /* case referral between authorities */
+	HF_MSG_DATA = 1,              /* opaque application data (tests, vectors) */
+	HF_MSG_MANIFEST = 2,          /* membership manifest relay */
+	HF_MSG_LIST_BATCH = 16,       /* hash list batch */
+	HF_MSG_LIST_SNAPSHOT = 17,    /* full list state for a newly entitled platform */
+	HF_MSG_LIST_PULL = 18,        /* "batches of list L after n" */
+	HF_MSG_MATCH_REPORT = 19,     /* aggregate match counts back to the issuer */
+	HF_MSG_ORDER = 32,            /* takedown order */
+	HF_MSG_RECEIPT = 33,          /* signed delivery receipt */
+	HF_MSG_OUTCOME = 34,          /* per-item outcome */
+	HF_MSG_ORDER_EVENT = 35,      /* clarification, dispute, withdrawal, verification, ... */
+	HF_MSG_ESCALATION = 36,       /* overdue notice to the auditor (metadata only) */
+	HF_MSG_REFERRAL = 37,         /* case referral between authorities */
 	HF_MSG_AUDIT_SUBMIT = 48,     /* public headers to the audit log (spec §15) */
 	HF_MSG_AUDIT_RECEIPT = 49,    /* inclusion receipts from the log */
 	HF_MSG_AUDIT_CHECKPOINT = 50, /* a checkpoint (and consistency proof) */
