@@ -36,7 +36,7 @@ const char hfc_vpdq_usage[] =
     "\n"
     "  --every-frame          hash every frame (default: one frame per second)\n"
     "  --seconds-per-hash S   one frame every S seconds (0: every frame)\n"
-    "  --distance D           Hamming distance of a frame match, default 31\n"
+    "  --distance D           frames match at Hamming distance below D, default 31\n"
     "  --quality Q            frames of lower PDQ quality are ignored, default 50\n"
     "\n"
     "Exit status: 0 done, 1 a file failed, 2 usage.\n";
@@ -276,7 +276,7 @@ int hfc_cmd_vpdq(int argc, char **argv)
 		}
 		unsigned v;
 		if (strcmp(argv[i], "--distance") == 0 && i + 1 < argc &&
-		    parse_uint_opt(argv[i + 1], 256, &v) == 0) {
+		    parse_uint_opt(argv[i + 1], 257, &v) == 0) {
 			mp.distance = v;
 			i++;
 		} else if (strcmp(argv[i], "--quality") == 0 && i + 1 < argc &&

@@ -141,7 +141,8 @@ HF_API hf_err hf_vpdq_to_text(const hf_vpdq *v, char *out, size_t cap,
  * the fourth are ignored, as Meta's reader does. frame: decimal 0..2^31-1;
  * quality: 0..100; hex: 64 digits; seconds: a non-negative decimal up to
  * 10^9. At most HF_VID_TEXT_MAX_LINE bytes a line, HF_VID_MAX_HASH_FRAMES
- * lines. *line (if not NULL) gets the 1-based number of the failing line.
+ * lines. *line (if not NULL) gets the 1-based number of the failing line (0
+ * on success and for HF_EMISSING).
  *
  * Errors: HF_EPARSE (a malformed line), HF_ERANGE (a value out of range),
  * HF_ETOOLONG (a line or the frame count over its limit), HF_EMISSING (no

@@ -10,24 +10,23 @@
 #include "hashfed/vpdq.h"
 
 /*
- * Meta's vPDQ comparison rule (vpdq/cpp/hashing/matchTwoHash.cpp,
- * python-threatexchange's vpdq matcher), docs/video.md:
- *  1. drop frames of quality below Q from both hashes;
- *  2. query share = the percentage of the query's remaining frames that lie
- *     within Hamming distance D of some frame of the compared video, and the
- *     compared share the same the other way round;
+ * Meta's vPDQ comparison rule (vpdq/cpp/hashing/matchTwoHash.cpp and
+ * python-threatexchange's vpdq matcher, which HMA runs), docs/video.md:
+ *  1. drop frames of quality below Q from both hashes, then keep the first
+ *     frame of each distinct PDQ hash (python-threatexchange's dedupe);
+ *  2. query share = the percentage of the query's remaining frames that have
+ *     a frame of the compared video at Hamming distance < D (Meta counts
+ *     strictly below the tolerance: D = 31 accepts 0..30), and the compared
+ *     share the same the other way round;
  *  3. the videos match when compared share >= P_c and query share >= P_q.
  * With the defaults (P_c 80, P_q 0) an indexed video matches a query that
  * contains most of it, however much longer the query is: a known clip is
  * found inside a longer upload. Either hash empty after the quality filter:
- * both shares 0, no match.
- *
- * Frames match at distance <= D (D = 31): the figures Meta publishes for its
- * sample videos (../shared/data/vpdq/README.md) are reproduced with <=;
- * Meta's C++ tools count distance < D, so pass D = 30 to reproduce them.
+ * both shares 0, no match. These reproduce the cross-match figures Meta
+ * publishes for its sample videos (../shared/data/vpdq/README.md).
  */
 typedef struct hf_vpdq_match_params {
-	unsigned distance;   /* D, default 31 */
+	unsigned distance;   /* D, default 31: frames match at distance < D */
 	int quality;         /* Q, default 50 */
 	double compared_pct; /* P_c, default 80 */
 	double query_pct;    /* P_q, default 0 */
@@ -35,7 +34,7 @@ typedef struct hf_vpdq_match_params {
 
 HF_API hf_vpdq_match_params hf_vpdq_match_params_default(void);
 
-/* Errors: HF_ECONFIG (D > 256, Q outside 0..100, a share outside 0..100). */
+/* Errors: HF_ECONFIG (D > 257, Q outside 0..100, a share outside 0..100). */
 HF_API hf_err hf_vpdq_match_params_check(const hf_vpdq_match_params *p) HF_MUST_CHECK HF_NONNULL(1);
 
 /* A time range [start, end] in seconds (timestamps of the first and last frame). */

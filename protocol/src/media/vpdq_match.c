@@ -82,7 +82,7 @@ hf_vpdq_match_params hf_vpdq_match_params_default(void)
 
 hf_err hf_vpdq_match_params_check(const hf_vpdq_match_params *p)
 {
-	HF_ENSURE(p->distance <= 256, HF_ECONFIG);
+	HF_ENSURE(p->distance <= 257, HF_ECONFIG);
 	HF_ENSURE(p->quality >= 0 && p->quality <= 100, HF_ECONFIG);
 	HF_ENSURE(isfinite(p->compared_pct) && p->compared_pct >= 0 && p->compared_pct <= 100,
 	          HF_ECONFIG);
@@ -152,20 +152,30 @@ hf_err hf_vpdq_ranges(const bool *hit, const double *seconds, size_t n, hf_vpdq_
 	return HF_OK;
 }
 
-/* Frames of quality >= q, as hashes and timestamps. */
+/* Frames of quality >= q, first of each distinct hash, as hashes and timestamps. */
 static hf_err filter(const hf_vpdq *v, int q, hf_pdq_hash **h, double **t, size_t *n)
 {
+	hf_vpdq f = {0};
 	*n = 0;
 	*h = malloc((v->count > 0 ? v->count : 1) * sizeof(**h));
 	*t = malloc((v->count > 0 ? v->count : 1) * sizeof(**t));
-	HF_ENSURE(*h != NULL && *t != NULL, HF_ENOMEM);
+	f.frames = malloc((v->count > 0 ? v->count : 1) * sizeof(*f.frames));
+	if (*h == NULL || *t == NULL || f.frames == NULL) {
+		free(f.frames);
+		return HF_ENOMEM;
+	}
 	for (size_t i = 0; i < v->count; i++) {
 		if (v->frames[i].quality >= q) {
-			(*h)[*n] = v->frames[i].hash;
-			(*t)[*n] = v->frames[i].seconds;
-			(*n)++;
+			f.frames[f.count++] = v->frames[i];
 		}
 	}
+	hf_vpdq_dedupe(&f);
+	for (size_t i = 0; i < f.count; i++) {
+		(*h)[i] = f.frames[i].hash;
+		(*t)[i] = f.frames[i].seconds;
+	}
+	*n = f.count;
+	free(f.frames);
 	return HF_OK;
 }
 
@@ -191,7 +201,7 @@ hf_err hf_vpdq_compare(const hf_vpdq *query, const hf_vpdq *compared, const hf_v
 	/* One pass over all pairs marks both sides (distance is symmetric). */
 	for (size_t i = 0; i < nq; i++) {
 		for (size_t j = 0; j < nc; j++) {
-			if (hf_pdq_distance(&qh[i], &ch[j]) <= p->distance) {
+			if (hf_pdq_distance(&qh[i], &ch[j]) < p->distance) {
 				qhit[i] = true;
 				chit[j] = true;
 			}

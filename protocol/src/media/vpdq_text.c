@@ -151,7 +151,7 @@ hf_err hf_vpdq_from_text(const uint8_t *p, size_t len, hf_vpdq *out, uint64_t *l
 	rc = out->count > 0 ? HF_OK : HF_EMISSING;
 out:
 	if (line != NULL) {
-		*line = rc == HF_OK ? 0 : ln;
+		*line = rc == HF_OK || rc == HF_EMISSING ? 0 : ln;
 	}
 	if (rc != HF_OK) {
 		hf_vpdq_clear(out);
