@@ -54,9 +54,26 @@ extern const char hfc_list_usage[];
 int hfc_list_import(int argc, char **argv); /* cmd_import.c: hash list files */
 int hfc_list_export(int argc, char **argv);
 extern const char hfc_import_usage[];
+int hfc_cmd_vpdq(int argc, char **argv); /* cmd_video.c */
+extern const char hfc_vpdq_usage[];
 int hfc_cmd_status(int argc, char **argv);
 extern const char hfc_status_usage[];
 int hfc_cmd_audit(int argc, char **argv); /* cmd_audit.c: the audit log, offline */
 extern const char hfc_audit_usage[];
+
+/* Video files (cmd_video.c), used by `hashfed hash`. */
+#include <stdbool.h>
+
+#include "hashfed/digest.h"
+#include "hashfed/vpdq.h"
+bool hfc_is_video_fd(int fd);
+/* vPDQ of the regular file fd (pread; never read whole) and, if dg is not
+ * NULL, MD5/SHA-256 of its bytes on a second thread. */
+hf_err hfc_video_hash_fd(int fd, const hf_vpdq_options *opt, hf_vpdq *out, hf_digests *dg);
+/* --every-frame, --seconds-per-hash S: 1 consumed, 0 not ours, -1 bad value. */
+int hfc_video_option(int argc, char **argv, int *i, hf_vpdq_options *o);
+/* The video fields of a `hashfed hash` line (JSON members without braces, or text). */
+void hfc_video_print_json(FILE *f, const hf_vpdq *v, const hf_digests *dg);
+void hfc_video_print_text(FILE *f, const hf_vpdq *v, const hf_digests *dg);
 
 #endif
