@@ -41,6 +41,8 @@
 	X(HF_EIMGDECODE, HF_CLASS_MALFORMED, "image could not be decoded")                         \
 	X(HF_EIMGFORMAT, HF_CLASS_MALFORMED, "unsupported image format")                           \
 	X(HF_EIMGSMALL, HF_CLASS_MALFORMED, "image too small to hash")                             \
+	X(HF_EVIDDECODE, HF_CLASS_MALFORMED, "video could not be decoded")                         \
+	X(HF_EVIDFORMAT, HF_CLASS_MALFORMED, "unsupported video container or codec")               \
 	/* crypto: a cryptographic check failed */                                                 \
 	X(HF_ESIG, HF_CLASS_CRYPTO, "signature verification failed")                               \
 	X(HF_ENOTRECIPIENT, HF_CLASS_CRYPTO, "no key wrap addressed to this recipient")            \
@@ -69,6 +71,10 @@
 	X(HF_EIMGSCANS, HF_CLASS_POLICY, "too many progressive scans")                             \
 	X(HF_EFILESIZE, HF_CLASS_POLICY, "file exceeds the size limit")                            \
 	X(HF_ELOWQUALITY, HF_CLASS_POLICY, "hash quality below the threshold")                     \
+	X(HF_EVIDSIDE, HF_CLASS_POLICY, "video frame size exceeds the limit")                      \
+	X(HF_EVIDDURATION, HF_CLASS_POLICY, "video duration exceeds the limit")                    \
+	X(HF_EVIDFRAMES, HF_CLASS_POLICY, "video frame count exceeds the limit")                   \
+	X(HF_EVIDTIME, HF_CLASS_POLICY, "video decoding time exceeds the limit")                   \
 	/* state: valid message, wrong moment */                                                   \
 	X(HF_ESTATE, HF_CLASS_STATE, "invalid state transition")                                   \
 	X(HF_ECHAIN, HF_CLASS_STATE, "hash chain broken")                                          \
