@@ -16,7 +16,9 @@
 #include "api/routes.h"
 #include "audit/audit.h"
 #include "audit/report.h"
+#include "core/log.h"
 #include "hashfed/audit_log.h"
+#include "hashfed/note.h"
 #include "hashfed/tlog_tiles.h"
 #include "store/store_audit.h"
 
@@ -59,6 +61,81 @@ static void hf_get_checkpoint(hf_node *n, struct evhttp_request *req)
 	}
 	hf_reply_bytes(req, "text/plain; charset=utf-8", note, strlen(note));
 	free(note);
+}
+
+/* checkpoints: every published note, oldest first, as "<length>\n<note>" records. */
+static hf_err hf_hist_cb(void *ctx, uint64_t size, const char *note)
+{
+	(void)size;
+	return evbuffer_add_printf(ctx, "%zu\n%s", strlen(note), note) < 0 ? HF_ENOMEM : HF_OK;
+}
+
+static void hf_get_checkpoints(hf_node *n, struct evhttp_request *req)
+{
+	struct evbuffer *b = evbuffer_new();
+	hf_err rc = b ? hf_store_ckpts_published(n->store, hf_hist_cb, b) : HF_ENOMEM;
+	if (rc != HF_OK) {
+		if (b)
+			evbuffer_free(b);
+		hf_http_fail(req, rc, NULL);
+		return;
+	}
+	evbuffer_add_buffer(evhttp_request_get_output_buffer(req), b);
+	evbuffer_free(b);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+	                  "text/plain; charset=utf-8");
+	evhttp_send_reply(req, 200, "OK", NULL);
+}
+
+/* The verification policy of a log as this node derives it from its manifest: what
+ * `hashfed audit verify --policy` reads (a trust anchor from one's own node, never from
+ * the log). */
+static void hf_get_policy(hf_node *n, struct evhttp_request *req, struct evkeyvalq *q)
+{
+	const char *lh = hf_q(q, "log"), *format = hf_q(q, "format");
+	uint8_t log[16];
+	hf_log_policy p;
+	char vk[HF_NOTE_MAX_VKEY];
+	hf_err rc = lh && strlen(lh) == 32 ? hf_unhex(lh, log, 16) : HF_EINVAL;
+	if (rc == HF_OK)
+		rc = hf_audit_policy(n, log, &p);
+	if (rc == HF_OK)
+		rc = hf_note_vkey_encode(&p.log_key, vk, sizeof(vk));
+	if (rc != HF_OK) {
+		hf_http_fail(req, rc, "log=<auditor member id hex>");
+		return;
+	}
+	json_t *w = json_array();
+	struct evbuffer *t = evbuffer_new();
+	if (!w || !t) {
+		json_decref(w);
+		if (t)
+			evbuffer_free(t);
+		hf_http_fail(req, HF_ENOMEM, NULL);
+		return;
+	}
+	evbuffer_add_printf(t, "origin %s\nlog %s\n", p.origin, vk);
+	for (size_t i = 0; i < p.n_witnesses; i++) {
+		char wk[HF_NOTE_MAX_VKEY];
+		if (hf_note_vkey_encode(&p.witnesses[i], wk, sizeof(wk)) != HF_OK)
+			continue;
+		json_array_append_new(w, json_string(wk));
+		evbuffer_add_printf(t, "witness %s\n", wk);
+	}
+	evbuffer_add_printf(t, "quorum %zu\n", p.quorum);
+	if (format && !strcmp(format, "text")) {
+		json_decref(w);
+		evbuffer_add_buffer(evhttp_request_get_output_buffer(req), t);
+		evbuffer_free(t);
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+		                  "text/plain; charset=utf-8");
+		evhttp_send_reply(req, 200, "OK", NULL);
+		return;
+	}
+	evbuffer_free(t);
+	hf_http_reply(req, 200,
+	              json_pack("{s:s,s:s,s:o,s:I}", "origin", p.origin, "log_key", vk, "witnesses",
+	                        w, "quorum", (json_int_t)p.quorum));
 }
 
 typedef struct hf_bundle {
@@ -238,9 +315,9 @@ bool hf_audit_api_route(hf_node *n, struct evhttp_request *req, const char *path
 	bool get = evhttp_request_get_command(req) == EVHTTP_REQ_GET;
 	struct evkeyvalq q;
 	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
-	bool mine = !strcmp(path, "/checkpoint") || !strncmp(path, "/tile/", 6) ||
-	            !strncmp(path, "/v1/audit/", 10) || !strcmp(path, "/v1/report") ||
-	            !strcmp(path, "/dashboard");
+	bool mine = !strcmp(path, "/checkpoint") || !strcmp(path, "/checkpoints") ||
+	            !strncmp(path, "/tile/", 6) || !strncmp(path, "/v1/audit/", 10) ||
+	            !strcmp(path, "/v1/report") || !strcmp(path, "/dashboard");
 	if (!mine)
 		return false;
 	if (!get) {
@@ -254,6 +331,8 @@ bool hf_audit_api_route(hf_node *n, struct evhttp_request *req, const char *path
 	}
 	if (!strcmp(path, "/v1/audit/status"))
 		hf_get_status(n, req);
+	else if (!strcmp(path, "/v1/audit/policy"))
+		hf_get_policy(n, req, &q);
 	else if (!strcmp(path, "/v1/audit/alarms")) {
 		json_t *a = json_array();
 		hf_err rc = hf_store_alarms(n->store, hf_alarm_cb, a);
@@ -267,6 +346,8 @@ bool hf_audit_api_route(hf_node *n, struct evhttp_request *req, const char *path
 		hf_http_fail(req, HF_EROLE, "this node runs no audit log");
 	} else if (!strcmp(path, "/checkpoint")) {
 		hf_get_checkpoint(n, req);
+	} else if (!strcmp(path, "/checkpoints")) {
+		hf_get_checkpoints(n, req);
 	} else if (!strncmp(path, "/tile/", 6)) {
 		hf_get_tile(n, req, path + 1);
 	} else if (!strcmp(path, "/v1/audit/proof")) {

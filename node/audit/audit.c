@@ -540,6 +540,7 @@ static hf_err hf_publish(hf_node *n, uint64_t size, const char *note, size_t not
 	}
 	HF_CHECK(hf_send_receipts(n, published, size, note, note_len));
 	HF_CHECK(hf_store_ameta_put(n->store, "published", size));
+	HF_CHECK(hf_store_ckpt_publish(n->store, size));
 	memset(&m, 0, offsetof(hf_audit_msg, u) + sizeof(m.u.checkpoint));
 	m.type = HF_MSG_AUDIT_CHECKPOINT;
 	m.u.checkpoint.checkpoint = note;
@@ -601,6 +602,11 @@ hf_err hf_audit_integrate(hf_node *n, uint64_t *appended)
 	if (!a || !a->log)
 		return HF_OK;
 	HF_TRY(hf_store_begin(n->store));
+	/* The log's clock never goes back along the log (docs/audit.md). */
+	uint64_t last;
+	HF_CHECK(hf_store_leaf_last_time(n->store, &last));
+	if (x.now < last)
+		x.now = last;
 	HF_CHECK(hf_store_aq_each(n->store, HF_AUDIT_BATCH_MAX, hf_integ_cb, &x));
 	if (x.appended == 0) {
 		hf_store_rollback(n->store);

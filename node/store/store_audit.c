@@ -21,6 +21,9 @@ enum {
 	A_CKPT_PUT,
 	A_CKPT_NEWEST,
 	A_CKPT_GET,
+	A_CKPT_PUBLISH,
+	A_CKPT_PUBLISHED,
+	A_LEAF_LAST,
 	A_WS_PUT,
 	A_WS_GET,
 	A_META_PUT,
@@ -64,7 +67,11 @@ static const char *const ASQL[A__N] = {
     [A_LEAF_COUNT] = "SELECT coalesce(max(idx)+1,0) FROM audit_leaves",
     [A_TILE_PUT] = "INSERT OR REPLACE INTO audit_tiles VALUES(?1,?2,?3)",
     [A_TILE_GET] = "SELECT hashes FROM audit_tiles WHERE level=?1 AND idx=?2",
-    [A_CKPT_PUT] = "INSERT OR REPLACE INTO audit_checkpoints VALUES(?1,?2,?3)",
+    [A_CKPT_PUT] = "INSERT INTO audit_checkpoints(size,at_ms,note) VALUES(?1,?2,?3) ON"
+                   " CONFLICT(size) DO UPDATE SET note=excluded.note",
+    [A_CKPT_PUBLISH] = "UPDATE audit_checkpoints SET published=1 WHERE size=?1",
+    [A_CKPT_PUBLISHED] = "SELECT size,note FROM audit_checkpoints WHERE published=1 ORDER BY size",
+    [A_LEAF_LAST] = "SELECT integrated_ms FROM audit_leaves ORDER BY idx DESC LIMIT 1",
     [A_CKPT_NEWEST] = "SELECT size,at_ms,note FROM audit_checkpoints ORDER BY size DESC LIMIT 1",
     [A_CKPT_GET] = "SELECT size,at_ms,note FROM audit_checkpoints WHERE size=?1",
     [A_WS_PUT] = "INSERT OR REPLACE INTO audit_wstate VALUES(?1,?2,?3)",
@@ -394,6 +401,41 @@ hf_err hf_store_ckpt_get(hf_store *s, uint64_t size, uint64_t *size_out, uint64_
 	}
 	sqlite3_reset(st);
 	return rc;
+}
+
+hf_err hf_store_ckpt_publish(hf_store *s, uint64_t size)
+{
+	sqlite3_stmt *st = hf_aq(s, A_CKPT_PUBLISH);
+	if (!st)
+		return HF_EDB;
+	hf_bu(st, 1, size);
+	return hf_run(st);
+}
+
+hf_err hf_store_ckpts_published(hf_store *s, hf_store_note_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = hf_aq(s, A_CKPT_PUBLISHED);
+	hf_err rc = HF_OK;
+	int r;
+	if (!st)
+		return HF_EDB;
+	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb(ctx, hf_cu(st, 0), (const char *)sqlite3_column_text(st, 1));
+	if (rc == HF_OK && r != SQLITE_DONE)
+		rc = HF_EDB;
+	sqlite3_reset(st);
+	return rc;
+}
+
+hf_err hf_store_leaf_last_time(hf_store *s, uint64_t *ms)
+{
+	sqlite3_stmt *st = hf_aq(s, A_LEAF_LAST);
+	if (!st)
+		return HF_EDB;
+	int r = sqlite3_step(st);
+	*ms = r == SQLITE_ROW ? hf_cu(st, 0) : 0;
+	sqlite3_reset(st);
+	return r == SQLITE_ROW || r == SQLITE_DONE ? HF_OK : HF_EDB;
 }
 
 hf_err hf_store_wstate_put(hf_store *s, const uint8_t witness[16], uint64_t size, uint64_t at_ms)

@@ -73,6 +73,14 @@ hf_err hf_store_ckpt_get(hf_store *s, uint64_t size, uint64_t *size_out, uint64_
 hf_err hf_store_ameta_put(hf_store *s, const char *k, uint64_t v) HF_MUST_CHECK;
 hf_err hf_store_ameta_get(hf_store *s, const char *k, uint64_t *v) HF_MUST_CHECK;
 
+/* Marks the checkpoint of size as published (it reached its quorum). */
+hf_err hf_store_ckpt_publish(hf_store *s, uint64_t size) HF_MUST_CHECK;
+typedef hf_err (*hf_store_note_cb)(void *ctx, uint64_t size, const char *note);
+/* Published checkpoints, oldest first. */
+hf_err hf_store_ckpts_published(hf_store *s, hf_store_note_cb cb, void *ctx) HF_MUST_CHECK;
+/* integration time of the newest leaf (0 if none) */
+hf_err hf_store_leaf_last_time(hf_store *s, uint64_t *ms) HF_MUST_CHECK;
+
 /* Size a witness last cosigned (0 if never). */
 hf_err hf_store_wstate_put(hf_store *s, const uint8_t witness[16], uint64_t size,
                            uint64_t at_ms) HF_MUST_CHECK;

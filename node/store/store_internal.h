@@ -73,7 +73,7 @@ typedef struct hf_store hf_store; /* store.h */
 	"CREATE TABLE audit_tiles(level INTEGER NOT NULL, idx INTEGER NOT NULL,"                   \
 	" hashes BLOB NOT NULL, PRIMARY KEY(level, idx)) WITHOUT ROWID;"                           \
 	"CREATE TABLE audit_checkpoints(size INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL,"         \
-	" note TEXT NOT NULL);"                                                                    \
+	" note TEXT NOT NULL, published INTEGER NOT NULL DEFAULT 0);"                              \
 	"CREATE TABLE audit_wstate(witness BLOB PRIMARY KEY, size INTEGER NOT NULL,"               \
 	" at_ms INTEGER NOT NULL) WITHOUT ROWID;"                                                  \
 	"CREATE TABLE audit_want(seq INTEGER PRIMARY KEY, log BLOB NOT NULL, sender BLOB NOT "     \

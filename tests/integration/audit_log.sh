@@ -67,11 +67,12 @@ SIZE=$(sed -n 2p "$W/checkpoint")
 curl -sf "http://$(api_of kcsc)/tile/0/000.p/$SIZE" | wc -c | grep -qx $((SIZE * 32)) || fail "tile 0 width"
 curl -sf "http://$(api_of kcsc)/tile/entries/000.p/$SIZE" > "$W/entries" || fail "entries"
 api kcsc GET "/v1/audit/proof?index=0&size=$SIZE" | grep -q '"proof"' || fail "proof"
-if "$BIN/hashfed" audit --help >/dev/null 2>&1; then
-  "$BIN/hashfed" audit verify --log "http://$(api_of kcsc)" >"$W/verify.out" 2>&1 \
-    || { cat "$W/verify.out"; fail "hashfed audit verify"; }
-  echo "ok: hashfed audit verify: $(tail -1 "$W/verify.out")"
-fi
+# the trust anchors from the verifier's own node (its manifest), never from the log
+api police GET "/v1/audit/policy?log=$ID_kcsc&format=text" > "$W/policy" || fail "policy"
+grep -q "^witness hashfed.witness/" "$W/policy" || fail "policy: $(cat "$W/policy")"
+"$BIN/hashfed" audit verify --log "http://$(api_of kcsc)" --policy "$W/policy" >"$W/verify.out" 2>&1 \
+  || { cat "$W/verify.out"; fail "hashfed audit verify"; }
+echo "ok: $(tail -1 "$W/verify.out")"
 
 echo "# 4. report from the log"
 "$BIN/hashfed" report --api "$(api_of kcsc)" --token-file "$W/token" --period all --format json > "$W/report.json" \
