@@ -132,11 +132,13 @@ hf_err hf_orders_on_about(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err
 	}
 	if ((st = hf_order_msg_check_times(m, in->h->created_ms)) != HF_OK)
 		goto done;
+	/* Cleared on every path, failure included (a failed decode owns nothing;
+	 * clearing only successes leaked before the decoder freed its own). */
+	decoded = true;
 	if ((st = hf_order_msg_decode(HF_MSG_ORDER, w.o.body, w.o.body_len, &om)) != HF_OK) {
 		rc = HF_EDB; /* our own stored body must decode */
 		goto done;
 	}
-	decoded = true;
 	if ((st = hf_order_msg_check_against(m, &om.u.order)) != HF_OK)
 		goto done;
 	switch (m->type) {
