@@ -119,15 +119,19 @@ static json_t *hf_order_json(hf_node *n, const hf_store_order *o, bool locators)
 	uint64_t now = hf_orders_now(n);
 	int64_t left_min = INT64_MAX;
 	uint32_t open = 0;
-	bool decoded = false;
+	bool decoded = false, have_msg = false;
 	json_t *items = json_array();
 	memset(&m, 0, sizeof(m));
 	if (hf_ord_load(n, o->id, locators, &w) != HF_OK) {
 		json_decref(items);
 		return NULL;
 	}
-	if (locators && hf_order_msg_decode(HF_MSG_ORDER, w.o.body, w.o.body_len, &m) == HF_OK)
-		decoded = true;
+	/* Cleared whatever the decode returned: a failed decode owns nothing, and
+	 * clearing it is safe (it leaked here while only successes were cleared). */
+	if (locators) {
+		decoded = hf_order_msg_decode(HF_MSG_ORDER, w.o.body, w.o.body_len, &m) == HF_OK;
+		have_msg = true;
+	}
 	for (size_t i = 0; i < w.n; i++) {
 		hf_store_item *it = &w.items[i];
 		hf_deadline_info d;
@@ -177,7 +181,7 @@ static json_t *hf_order_json(hf_node *n, const hf_store_order *o, bool locators)
 			json_object_set_new(
 			    r, "note", json_stringn_nocheck(m.u.order.note, m.u.order.note_len));
 	}
-	if (decoded)
+	if (have_msg)
 		hf_order_msg_clear(&m);
 	hf_ord_free(&w);
 	return r;

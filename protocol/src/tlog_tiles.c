@@ -35,7 +35,7 @@ hf_err hf_tile_index_path(uint64_t n, char *out, size_t cap)
 
 hf_err hf_tile_path(const hf_tile_ref *t, char *out, size_t cap)
 {
-	char idx[32];
+	char idx[40];
 	HF_ENSURE(t->width >= 1 && t->width <= HF_TILE_WIDTH, HF_EINVAL);
 	HF_ENSURE(t->level <= 63, HF_EINVAL);
 	HF_ENSURE(!t->entries || t->level == 0, HF_EINVAL);
