@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hashfed/checkpoint.h"
+#include "hashfed/merkle.h"
 #include "note_internal.h"
 
 /* Strict decimal uint64 without sign or leading zero. */
@@ -198,4 +199,27 @@ hf_err hf_checkpoint_open(const uint8_t *note, size_t len, const hf_log_policy *
 out:
 	free(n);
 	return rc;
+}
+
+hf_err hf_checkpoint_verify_inclusion(const hf_checkpoint *cp,
+                                      const uint8_t leaf_hash[static HF_MERKLE_HASH_LEN],
+                                      uint64_t index, const uint8_t *proof, size_t proof_len)
+{
+	return hf_merkle_verify_inclusion(leaf_hash, index, cp->size, cp->root, proof, proof_len);
+}
+
+hf_err hf_checkpoint_verify_consistency(const hf_checkpoint *older, const hf_checkpoint *newer,
+                                        const uint8_t *proof, size_t proof_len)
+{
+	HF_ENSURE(strcmp(older->origin, newer->origin) == 0, HF_EORIGIN);
+	HF_ENSURE(newer->size >= older->size, HF_EROLLBACK);
+	if (older->size == newer->size) {
+		HF_ENSURE(proof_len == 0, HF_EPROOFLEN);
+		return memcmp(older->root, newer->root, HF_MERKLE_HASH_LEN) == 0 ? HF_OK
+		                                                                 : HF_ESPLITVIEW;
+	}
+	if (older->size == 0)
+		return proof_len == 0 ? HF_OK : HF_EPROOFLEN;
+	return hf_merkle_verify_consistency(older->size, older->root, newer->size, newer->root,
+	                                    proof, proof_len);
 }
