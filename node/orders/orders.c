@@ -11,7 +11,7 @@
 #include "core/log.h"
 #include "orders/orders.h"
 
-#define HF_ORDER_LIFETIME_MS    HF_MAX_LIFETIME_MS
+#define HF_ORDER_LIFETIME_MS    HF_MAX_BACKDATE_MS /* receivers refuse older (spec §5.6) */
 #define HF_ORDERS_DEFAULT_CHECK 1000u
 #define HF_ORDERS_DEFAULT_LEAD  (6ull * 3600 * 1000)
 #define HF_ORDERS_DUE_BATCH     256u
