@@ -7,24 +7,6 @@
 #include "hashfed/merkle.h"
 #include "note_internal.h"
 
-/* Strict decimal uint64 without sign or leading zero. */
-static bool parse_u64(const uint8_t *p, size_t len, uint64_t *out)
-{
-	if (len == 0 || len > 20 || (len > 1 && p[0] == '0'))
-		return false;
-	uint64_t v = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return false;
-		uint64_t d = (uint64_t)(p[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return true;
-}
-
 /* Next line [*off, nl) of text; false if no "\n" is left. */
 static bool next_line(const uint8_t *text, size_t len, size_t *off, const uint8_t **line,
                       size_t *ll)
@@ -55,7 +37,7 @@ hf_err hf_checkpoint_parse(const uint8_t *text, size_t len, hf_checkpoint *out)
 	out->origin[ll] = 0;
 
 	HF_ENSURE(next_line(text, len, &off, &line, &ll), HF_ECHECKPOINT);
-	HF_ENSURE(parse_u64(line, ll, &out->size), HF_ECHECKPOINT);
+	HF_ENSURE(hfi_parse_dec((const char *)line, ll, UINT64_MAX, &out->size), HF_ECHECKPOINT);
 
 	HF_ENSURE(next_line(text, len, &off, &line, &ll), HF_ECHECKPOINT);
 	uint8_t root[HF_MERKLE_HASH_LEN + 8];

@@ -28,6 +28,7 @@
 
 #include "hashfed/merkle.h"
 #include "hf_merkle_mem.h"
+#include "hf_merkle_ref.h"
 #include "hf_test.h"
 
 #define HL HF_MERKLE_HASH_LEN
@@ -58,67 +59,6 @@ static void leaf_of(uint64_t i, uint8_t out[HL])
 		b[k] = (uint8_t)(i >> (56 - 8 * k));
 	if (hf_merkle_leaf_hash(b, 8, out) != HF_OK)
 		abort();
-}
-
-/* ---- naive RFC 9162 baseline (recursive, recomputes everything) ------------------------ */
-
-static uint64_t split_k(uint64_t n)
-{
-	uint64_t k = 1;
-	while (k * 2 < n)
-		k *= 2;
-	return k;
-}
-
-static void naive_mth(const uint8_t (*h)[HL], uint64_t n, uint8_t out[HL])
-{
-	if (n == 1) {
-		memcpy(out, h[0], HL);
-		return;
-	}
-	uint64_t k = split_k(n);
-	uint8_t l[HL], r[HL];
-	naive_mth(h, k, l);
-	naive_mth(h + k, n - k, r);
-	if (hf_merkle_node_hash(l, r, out) != HF_OK)
-		abort();
-}
-
-static size_t naive_path(uint64_t m, const uint8_t (*h)[HL], uint64_t n, uint8_t (*out)[HL])
-{
-	if (n == 1)
-		return 0;
-	uint64_t k = split_k(n);
-	size_t c;
-	if (m < k) {
-		c = naive_path(m, h, k, out);
-		naive_mth(h + k, n - k, out[c]);
-	} else {
-		c = naive_path(m - k, h + k, n - k, out);
-		naive_mth(h, k, out[c]);
-	}
-	return c + 1;
-}
-
-static size_t naive_subproof(uint64_t m, const uint8_t (*h)[HL], uint64_t n, int b,
-                             uint8_t (*out)[HL])
-{
-	if (m == n) {
-		if (b)
-			return 0;
-		naive_mth(h, n, out[0]);
-		return 1;
-	}
-	uint64_t k = split_k(n);
-	size_t c;
-	if (m <= k) {
-		c = naive_subproof(m, h, k, b, out);
-		naive_mth(h + k, n - k, out[c]);
-	} else {
-		c = naive_subproof(m - k, h + k, n - k, 0, out);
-		naive_mth(h, k, out[c]);
-	}
-	return c + 1;
 }
 
 /* ---- durable appends (hook for the node store) ---------------------------------------------- */
@@ -223,7 +163,7 @@ int main(int argc, char **argv)
 		uint8_t p[64][HL];
 		t0 = hf_test_now();
 		for (int i = 0; i < NAIVE_ITERS; i++)
-			(void)naive_path(rnd() % NB, (const uint8_t(*)[HL])lh, NB, p);
+			(void)hf_ref_path(rnd() % NB, (const uint8_t(*)[HL])lh, NB, p);
 		double b = (hf_test_now() - t0) / NAIVE_ITERS;
 		if (b < best_naive)
 			best_naive = b;
@@ -286,8 +226,7 @@ int main(int argc, char **argv)
 		uint8_t p[64][HL];
 		t0 = hf_test_now();
 		for (int i = 0; i < NAIVE_ITERS; i++)
-			(void)naive_subproof(rnd() % (NB - 1) + 1, (const uint8_t(*)[HL])lh, NB, 1,
-			                     p);
+			(void)hf_ref_proof(rnd() % (NB - 1) + 1, (const uint8_t(*)[HL])lh, NB, p);
 		double b = (hf_test_now() - t0) / NAIVE_ITERS;
 		if (b < best_naive)
 			best_naive = b;
