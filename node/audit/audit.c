@@ -654,17 +654,6 @@ hf_err hf_audit_role(const hf_manifest *m, const hf_member *mb, const hf_envelop
 	}
 }
 
-hf_err hf_audit_check_header(const hf_envelope_header *h, const uint8_t *body, size_t len)
-{
-	if (hf_audit_msg_type(h->type)) {
-		hf_audit_msg *m = malloc(sizeof(*m));
-		hf_err rc = m ? hf_audit_msg_decode(h->type, body, len, m) : HF_ENOMEM;
-		free(m);
-		return rc;
-	}
-	return hf_audit_header_check(h->type, body, len, &h->audit);
-}
-
 /* Log operator: a batch of headers from one member, each of a message that member signed. */
 static hf_err hf_on_submit(hf_node *n, const hf_audit_msg *m, const uint8_t sender[16],
                            hf_err *status)
@@ -1159,14 +1148,22 @@ out:
 	return rc;
 }
 
-hf_err hf_audit_on_message(hf_node *n, const hf_opened *o, const uint8_t sender[HF_MEMBER_ID_LEN],
-                           hf_err *status)
+hf_err hf_audit_body_check(uint32_t type, const uint8_t *body, size_t len)
 {
-	const hf_envelope_header *h = hf_opened_header(o);
-	const uint8_t *body;
-	size_t len;
+	hf_audit_msg *m = malloc(sizeof(*m));
+	hf_err rc = m ? hf_audit_msg_decode(type, body, len, m) : HF_ENOMEM;
+	free(m);
+	return rc;
+}
+
+hf_err hf_audit_on_message(struct hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err *status)
+{
+	const hf_envelope_header *h = in->h;
+	const uint8_t *body = in->body, *sender = in->sender;
+	size_t len = in->body_len;
 	hf_audit_msg *m;
 	hf_err rc = HF_OK;
+	*disp = HF_DONE;
 	if (!hf_audit_msg_type(h->type)) {
 		*status = HF_EMSGTYPE;
 		return HF_OK;
@@ -1174,7 +1171,6 @@ hf_err hf_audit_on_message(hf_node *n, const hf_opened *o, const uint8_t sender[
 	m = malloc(sizeof(*m));
 	if (!m)
 		return HF_ENOMEM;
-	body = hf_opened_body(o, &len);
 	*status = hf_audit_msg_decode(h->type, body, len, m);
 	if (*status == HF_OK) {
 		switch (h->type) {
@@ -1208,9 +1204,8 @@ hf_err hf_audit_on_message(hf_node *n, const hf_opened *o, const uint8_t sender[
 }
 
 /* Every logged message we accepted from a peer: ask the logs to confirm it. */
-hf_err hf_audit_on_received(hf_node *n, const hf_opened *o, const uint8_t *env, size_t len)
+hf_err hf_audit_received(hf_node *n, const hf_envelope_header *h, const uint8_t *env, size_t len)
 {
-	const hf_envelope_header *h = hf_opened_header(o);
 	if (!hf_audit_type_logged(h->type))
 		return HF_OK;
 	return hf_audit_note_received(n, h, env, len);

@@ -37,21 +37,18 @@ void hf_audit_stop(hf_node *n);
  * type is logged. */
 hf_err hf_audit_note_sent(hf_node *n, const uint8_t *env, size_t len) HF_MUST_CHECK;
 
-/* Inbox hook for types 48..53 (inside the inbox transaction). *status = the message's
- * fate; the return value is a store error only. Other types: HF_OK, *status = HF_EMSGTYPE. */
-hf_err hf_audit_on_message(hf_node *n, const hf_opened *o, const uint8_t sender[HF_MEMBER_ID_LEN],
+/* Inbox handler for types 48..53 (inbox/msg.h; inside the inbox transaction). */
+#include "inbox/msg.h"
+hf_err hf_audit_on_message(struct hf_node *n, const hf_in_msg *m, hf_disp *disp,
                            hf_err *status) HF_MUST_CHECK;
+/* Decodes an audit body (HF_EMSGTYPE for other types). */
+hf_err hf_audit_body_check(uint32_t type, const uint8_t *body, size_t len) HF_MUST_CHECK;
 /* Inbox hook after a message of a peer was applied: a logged type is queued for a query to
  * the logs (its receipt proves it was logged, and when). */
-hf_err hf_audit_on_received(hf_node *n, const hf_opened *o, const uint8_t *env,
-                            size_t len) HF_MUST_CHECK;
+hf_err hf_audit_received(hf_node *n, const hf_envelope_header *h, const uint8_t *env,
+                         size_t len) HF_MUST_CHECK;
 /* Role a sender needs for an audit type (manifest read-locked by the caller). */
 hf_err hf_audit_role(const hf_manifest *m, const hf_member *mb, const hf_envelope_header *h);
-
-/* Receive path (any thread): the envelope's public audit header against its body
- * (HF_EAUDITHDR), and for audit types the body decodes. */
-hf_err hf_audit_check_header(const hf_envelope_header *h, const uint8_t *body,
-                             size_t len) HF_MUST_CHECK;
 
 /* The periodic work: submissions, integration, gossip. */
 void hf_audit_tick(hf_node *n);

@@ -5,8 +5,6 @@
 
 #include "envelope_internal.h"
 #include "hashfed/audit_msg.h"
-#include "hashfed/list.h"
-#include "hashfed/order.h"
 #include "mp.h"
 
 bool hf_audit_msg_type(uint32_t type)
@@ -321,59 +319,4 @@ hf_err hf_envelope_header_decode(const uint8_t *p, size_t len, hf_envelope_heade
 	HF_TRY(hf_mp_dec_init(&d, p, len, HF_AUDIT_MAX_HEADER_LEN));
 	HF_TRY(hf_env_header_decode(&d, h));
 	return hf_mp_dec_finish(&d);
-}
-
-/* Same fields, same values; the commitment is not compared (open checks it). */
-static bool hf_audit_same(const hf_audit_header *a, const hf_audit_header *b)
-{
-	if (a->fields != b->fields)
-		return false;
-	if ((a->fields & HF_AUDIT_SUBJECT) && memcmp(a->subject, b->subject, 16) != 0)
-		return false;
-	if ((a->fields & HF_AUDIT_SEQ) && a->seq != b->seq)
-		return false;
-	if ((a->fields & HF_AUDIT_DEADLINE) && a->deadline_ms != b->deadline_ms)
-		return false;
-	if ((a->fields & HF_AUDIT_STATUS) && a->status != b->status)
-		return false;
-	if ((a->fields & HF_AUDIT_ITEMS) && a->items != b->items)
-		return false;
-	if ((a->fields & HF_AUDIT_CATEGORY) && a->category != b->category)
-		return false;
-	return true;
-}
-
-hf_err hf_audit_header_check(uint32_t type, const uint8_t *body, size_t len,
-                             const hf_audit_header *got)
-{
-	hf_audit_header want;
-	memset(&want, 0, sizeof(want));
-	if (type == HF_MSG_LIST_BATCH) {
-		hf_list_batch b;
-		HF_TRY(hf_list_batch_decode(body, len, &b));
-		uint64_t items = (uint64_t)b.n_added + b.n_removed;
-		want.fields = HF_AUDIT_SUBJECT | HF_AUDIT_SEQ | HF_AUDIT_ITEMS | HF_AUDIT_CATEGORY;
-		memcpy(want.subject, b.list_id, HF_LIST_ID_LEN);
-		want.seq = b.number;
-		want.items = (uint32_t)(items > HF_MAX_AUDIT_ITEMS ? HF_MAX_AUDIT_ITEMS : items);
-		/* A later batch does not repeat the list's category: the node compares it with
-		 * the list it holds. */
-		want.category = b.has_meta ? b.meta.category : got->category;
-		return hf_audit_same(&want, got) ? HF_OK : HF_EAUDITHDR;
-	}
-	if (hf_order_msg_type(type)) {
-		hf_order_msg *m = malloc(sizeof(*m));
-		hf_err rc;
-		if (!m)
-			return HF_ENOMEM;
-		rc = hf_order_msg_decode(type, body, len, m);
-		if (rc == HF_OK)
-			rc = hf_order_msg_audit(m, &want);
-		if (rc == HF_OK && !hf_audit_same(&want, got))
-			rc = HF_EAUDITHDR;
-		hf_order_msg_clear(m);
-		free(m);
-		return rc;
-	}
-	return HF_OK;
 }

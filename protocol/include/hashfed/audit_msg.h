@@ -94,15 +94,4 @@ HF_API hf_err hf_audit_msg_decode(uint32_t type, const uint8_t *p, size_t len,
 HF_API hf_err hf_envelope_header_decode(const uint8_t *p, size_t len,
                                         hf_envelope_header *h) HF_MUST_CHECK HF_NONNULL(1, 3);
 
-/*
- * Checks that an envelope's public audit header says what its body says
- * (spec §16.2): for list batches subject, seq, items and category from the
- * batch; for order messages exactly hf_order_msg_audit's values. HF_EAUDITHDR
- * on any difference (a field present that should not be, or absent, or
- * different); HF_OK for types whose header the spec does not fix. Body
- * decoding errors are returned as they are.
- */
-HF_API hf_err hf_audit_header_check(uint32_t type, const uint8_t *body, size_t len,
-                                    const hf_audit_header *got) HF_MUST_CHECK HF_NONNULL(4);
-
 #endif
