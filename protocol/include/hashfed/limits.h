@@ -37,6 +37,7 @@
 #define HF_COMMIT_SALT_LEN   32
 #define HF_MAX_CLOCK_SKEW_MS 300000     /* created may be at most 5 min ahead of now */
 #define HF_MAX_LIFETIME_MS   2592000000 /* expires - created at most 30 days */
+#define HF_MAX_BACKDATE_MS   604800000  /* created may be at most 7 days before now */
 #define HF_MAX_AUDIT_ITEMS   100000
 
 /* Image decoding for PDQ (docs/pdq.md): defaults of hf_image_limits */
@@ -44,6 +45,16 @@
 #define HF_IMG_MAX_PIXELS    67108864 /* width * height (64 MP) */
 #define HF_IMG_MAX_SCANS     64       /* progressive JPEG scans */
 #define HF_IMG_MAX_FILE_SIZE 67108864 /* bytes of one image file (64 MiB) */
+
+/* Video decoding for vPDQ (docs/video.md): defaults of hf_vpdq_limits */
+#define HF_VID_MAX_FILE_SIZE   4294967296 /* bytes of one video (4 GiB) */
+#define HF_VID_MAX_SIDE        8192       /* pixels per side of a frame */
+#define HF_VID_MAX_PIXELS      35389440   /* width * height of a frame (8192 x 4320) */
+#define HF_VID_MAX_SECONDS     14400      /* duration (4 h) */
+#define HF_VID_MAX_FRAMES      1048576    /* frames decoded */
+#define HF_VID_MAX_DECODE_MS   600000     /* wall-clock time of one hash call (10 min) */
+#define HF_VID_MAX_HASH_FRAMES 1048576    /* frame hashes of one vPDQ hash (memory, text) */
+#define HF_VID_TEXT_MAX_LINE   256        /* bytes of one line of Meta's text format */
 
 /* Membership manifest (spec §11) */
 #define HF_MAX_MANIFEST_SIZE    4194304 /* encoded manifest, signatures included (4 MiB) */
@@ -100,5 +111,21 @@
 /* Hash list files: ThreatExchange/HMA CSV and plain hash lists (docs/match.md) */
 #define HF_HASHCSV_MAX_LINE 4096     /* bytes of one line, newline excluded */
 #define HF_HASHCSV_MAX_ROWS 10000000 /* hash rows of one file */
+
+/* Audit log: Merkle tree, signed notes, checkpoints, tiles (spec §15) */
+#define HF_MERKLE_HASH_LEN        32    /* SHA-256 */
+#define HF_MERKLE_MAX_PROOF       128   /* hashes of one inclusion or consistency proof */
+#define HF_NOTE_MAX_SIZE          65536 /* bytes of one signed note */
+#define HF_NOTE_MAX_SIGS          100   /* signature lines of one note (Go's sumdb/note cap) */
+#define HF_NOTE_MAX_NAME_LEN      255   /* bytes of a key name */
+#define HF_NOTE_MAX_SIG_LEN       256   /* decoded bytes of one signature (key id included) */
+#define HF_CHECKPOINT_MAX_ORIGIN  255   /* bytes of a checkpoint's origin line */
+#define HF_CHECKPOINT_MAX_EXT     16    /* extension lines of one checkpoint */
+#define HF_CHECKPOINT_MAX_EXT_LEN 4096  /* bytes of all extension lines together */
+#define HF_MAX_WITNESSES          32    /* witnesses of one log policy */
+#define HF_TILE_HEIGHT            8     /* tree levels per tile (tlog-tiles) */
+#define HF_TILE_WIDTH             256   /* hashes, or entries, of a full tile */
+#define HF_TILE_MAX_ENTRY_LEN     65535 /* bytes of one entry in an entry bundle */
+#define HF_AUDIT_LEAF_MAX_SIZE    8192  /* bytes of one encoded audit log leaf */
 
 #endif
