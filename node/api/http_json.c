@@ -123,6 +123,9 @@ bool hf_duration(json_t *v, uint64_t *ms)
 	}
 	if (!json_is_string(v))
 		return false;
+	/* Digits first: strtoull would skip " 24h"'s space and wrap "-24h" around. */
+	if (json_string_value(v)[0] < '0' || json_string_value(v)[0] > '9')
+		return false;
 	unsigned long long x = strtoull(json_string_value(v), &end, 10);
 	uint64_t unit = !strcmp(end, "s")    ? 1000
 	                : !strcmp(end, "m")  ? 60000

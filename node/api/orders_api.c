@@ -37,35 +37,6 @@ static bool hf_prio(json_t *v, uint32_t *out)
 	return false;
 }
 
-<<<<<<< HEAD
-=======
-/* "90m", "24h", "3d" or milliseconds. */
-static bool hf_duration(json_t *v, uint64_t *ms)
-{
-	char *end;
-	if (json_is_integer(v) && json_integer_value(v) > 0) {
-		*ms = (uint64_t)json_integer_value(v);
-		return true;
-	}
-	if (!json_is_string(v))
-		return false;
-	/* Digits first: strtoull would skip " 24h"'s space and wrap "-24h" around. */
-	if (json_string_value(v)[0] < '0' || json_string_value(v)[0] > '9')
-		return false;
-	unsigned long long x = strtoull(json_string_value(v), &end, 10);
-	uint64_t unit = !strcmp(end, "s")    ? 1000
-	                : !strcmp(end, "m")  ? 60000
-	                : !strcmp(end, "h")  ? 3600000
-	                : !strcmp(end, "d")  ? 86400000
-	                : !strcmp(end, "ms") ? 1
-	                                     : 0;
-	if (!unit || end == json_string_value(v) || x > HF_ORDER_MAX_DEADLINE_MS)
-		return false;
-	*ms = x * unit;
-	return true;
-}
-
->>>>>>> main
 static bool hf_items_list(json_t *a, uint32_t **out, uint32_t *n)
 {
 	size_t i;
