@@ -5,10 +5,10 @@
 
 #include <sodium.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "hashfed/version.h"
-#include "log.h"
-#include "node.h"
+#include "core/log.h"
+#include "core/node.h"
 
 static const char USAGE[] =
     "usage: hashfed-node --config node.ini [--check-config]\n"

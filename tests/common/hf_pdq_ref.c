@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "hf_pdq_ref.h"
-#include "pdq_internal.h"
+#include "media/pdq_internal.h"
 
 static void ref_box1d(const float *in, float *out, int len, int stride, int win)
 {

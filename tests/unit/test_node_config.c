@@ -1,9 +1,9 @@
-/* node/config.c: node.ini parsing, defaults, and every rejection. */
+/* node/core/config.c: node.ini parsing, defaults, and every rejection. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "hf_test.h"
 
 static const char *PATH = "/tmp/hf_test_node_config.ini";

@@ -1,5 +1,5 @@
-/* node/store_orders.c (orders, items with pauses, history dedupe, timers, escalations,
- * referrals) and the in-memory part of node/orders.c (apply through the shared state
+/* node/store/store_orders.c (orders, items with pauses, history dedupe, timers, escalations,
+ * referrals) and the in-memory part of node/orders/orders.c (apply through the shared state
  * machine, all-or-nothing, pause/resume/reopen bookkeeping, timer scheduling). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include "hf_test.h"
-#include "log.h"
-#include "orders.h"
-#include "store_orders.h"
+#include "core/log.h"
+#include "orders/orders.h"
+#include "store/store_orders.h"
 
 static const uint8_t AU[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 static const uint8_t PL[16] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};

@@ -1,4 +1,4 @@
-/* node/open_cache.c, node/rxq.c, the store's in-process writer lock and savepoints, and
+/* node/core/open_cache.c, node/inbox/rxq.c, the store's in-process writer lock and savepoints, and
  * hf_store_outbox_due: the pieces of the group-commit receive path and the send rounds. */
 #include <pthread.h>
 #include <stdio.h>
@@ -10,9 +10,9 @@
 #include "hashfed/envelope.h"
 #include "hashfed/identity.h"
 #include "hf_test.h"
-#include "open_cache.h"
-#include "rxq.h"
-#include "store.h"
+#include "core/open_cache.h"
+#include "inbox/rxq.h"
+#include "store/store.h"
 
 static const uint8_t FED[HF_FEDID_LEN] = {7};
 static const uint8_t P1[16] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};

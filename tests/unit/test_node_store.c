@@ -1,11 +1,11 @@
-/* node/store.c: migrations, lists, entries, batches, outbox, inbox, counters. */
+/* node/store/store.c: migrations, lists, entries, batches, outbox, inbox, counters. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "hf_test.h"
-#include "store.h"
+#include "store/store.h"
 
 static const uint8_t L1[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 static const uint8_t P1[16] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};

@@ -1,8 +1,8 @@
-/* node/transport.c helpers: URL mapping and retry backoff with jitter. */
+/* node/net/transport.c helpers: URL mapping and retry backoff with jitter. */
 #include <string.h>
 
 #include "hf_test.h"
-#include "transport.h"
+#include "net/transport.h"
 
 static void test_url(void **state)
 {

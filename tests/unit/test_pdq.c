@@ -12,7 +12,7 @@
 #include "hf_test.h"
 #include "hashfed/image.h"
 #include "hashfed/pdq.h"
-#include "pdq_internal.h"
+#include "media/pdq_internal.h"
 #include "hf_pdq_ref.h"
 
 #define DATA "pdq/"

@@ -1,0 +1,521 @@
+/* Local HTTP API: routes, auth, JSON (docs/api.md). Runs on the main loop thread. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sys/queue.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "api/api.h"
+#include "api/http_json.h"
+#include "api/routes.h"
+#include "lists/lists.h"
+#include "core/log.h"
+#include "match/match.h"
+#include "core/node.h"
+#include "orders/orders.h"
+
+typedef struct hf_api {
+	hf_node *n;
+	struct evhttp *http;
+	uint8_t token_hash[32];
+} hf_api;
+
+/* ---- responses ------------------------------------------------------------ */
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static bool hf_json_u64(json_t *v, uint64_t max, uint64_t *out)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    (uint64_t)json_integer_value(v) > max)
+		return false;
+	*out = (uint64_t)json_integer_value(v);
+	return true;
+}
+
+static hf_err hf_parse_algs(json_t *a, uint32_t *mask)
+{
+	size_t i;
+	json_t *v;
+	unsigned alg;
+	*mask = 0;
+	if (!json_is_array(a) || json_array_size(a) == 0)
+		return HF_EINVAL;
+	json_array_foreach(a, i, v)
+	{
+		if (!json_is_string(v) || hf_hash_alg_parse(json_string_value(v), &alg) != HF_OK)
+			return HF_EINVAL;
+		*mask |= 1u << alg;
+	}
+	return HF_OK;
+}
+
+static json_t *hf_algs_json(uint32_t mask)
+{
+	json_t *a = json_array();
+	for (unsigned alg = HF_ALG_PDQ; alg <= HF_ALG_SHA256; alg++)
+		if (mask & (1u << alg))
+			json_array_append_new(a, json_string(hf_hash_alg_name(alg)));
+	return a;
+}
+
+static json_t *hf_list_json(hf_node *n, const hf_store_list *l)
+{
+	hf_store_counts c = {0, 0, 0, 0};
+	char issuer[33];
+	if (hf_store_entry_counts(n->store, l->id, hf_now_ms(), &c) != HF_OK)
+		memset(&c, 0, sizeof(c));
+	hf_hex(l->issuer, 16, issuer);
+	return json_pack("{s:o,s:s,s:I,s:o,s:s,s:b,s:I,s:o,s:I,s:{s:I,s:I,s:I}}", "id",
+	                 hf_http_hex(l->id, 16), "name", l->name, "category",
+	                 (json_int_t)l->category, "algs", hf_algs_json(l->algs), "issuer", issuer,
+	                 "mine", l->mine, "head", (json_int_t)l->head_n, "head_hash",
+	                 hf_http_hex(l->head_hash, 32), "next_id", (json_int_t)l->next_id,
+	                 "entries", "active", (json_int_t)c.active, "removed",
+	                 (json_int_t)c.removed, "expired", (json_int_t)c.expired);
+}
+
+/* ---- handlers ------------------------------------------------------------- */
+
+static hf_err hf_lists_cb(void *ctx, const hf_store_list *l)
+{
+	void **c = ctx;
+	json_array_append_new(c[1], hf_list_json(c[0], l));
+	return HF_OK;
+}
+
+static void hf_get_lists(hf_api *a, struct evhttp_request *req)
+{
+	json_t *arr = json_array();
+	void *c[2] = {a->n, arr};
+	hf_err rc = hf_store_lists(a->n->store, hf_lists_cb, c);
+	if (rc != HF_OK) {
+		json_decref(arr);
+		hf_http_fail(req, rc, NULL);
+		return;
+	}
+	hf_http_reply(req, 200, json_pack("{s:o}", "lists", arr));
+}
+
+static void hf_post_lists(hf_api *a, struct evhttp_request *req)
+{
+	json_t *j = hf_http_body(req), *v;
+	uint8_t(*pl)[HF_MEMBER_ID_LEN] = NULL, id[HF_LIST_ID_LEN];
+	uint32_t algs;
+	uint64_t cat = 0;
+	size_t i, np = 0;
+	hf_err rc = HF_EINVAL;
+	const char *name;
+	if (!j) {
+		hf_http_fail(req, HF_EPARSE, "body is not a JSON object");
+		return;
+	}
+	name = json_string_value(json_object_get(j, "name"));
+	json_t *plats = json_object_get(j, "platforms");
+	if (!name || hf_parse_algs(json_object_get(j, "algs"), &algs) != HF_OK ||
+	    (json_object_get(j, "category") &&
+	     !hf_json_u64(json_object_get(j, "category"), UINT32_MAX, &cat)) ||
+	    (plats && (!json_is_array(plats) || json_array_size(plats) > HF_LISTS_MAX_PLATFORMS))) {
+		hf_http_fail(req, HF_EINVAL,
+		             "need name, algs [pdq|md5|sha256], platforms [hex ids]");
+		goto out;
+	}
+	np = plats ? json_array_size(plats) : 0;
+	pl = calloc(np ? np : 1, sizeof(*pl));
+	if (!pl) {
+		hf_http_fail(req, HF_ENOMEM, NULL);
+		goto out;
+	}
+	json_array_foreach(plats, i, v)
+	{
+		if (!json_is_string(v) || hf_unhex(json_string_value(v), pl[i], 16) != HF_OK) {
+			hf_http_fail(req, HF_EINVAL, "platform ids are 32 hex characters");
+			goto out;
+		}
+	}
+	rc = hf_lists_create(a->n, name, (uint32_t)cat, algs, (const uint8_t(*)[16])pl, np, id);
+	if (rc != HF_OK)
+		hf_http_fail(req, rc, NULL);
+	else
+		hf_http_reply(req, 200, json_pack("{s:o}", "id", hf_http_hex(id, 16)));
+out:
+	free(pl);
+	json_decref(j);
+}
+
+static hf_err hf_parse_entry(hf_node *n, json_t *o, hf_list_entry *e)
+{
+	unsigned alg;
+	uint64_t q = 100, cat = 0, exp = 0;
+	const char *alg_s = json_string_value(json_object_get(o, "alg"));
+	const char *val = json_string_value(json_object_get(o, "value"));
+	const char *case_ref = json_string_value(json_object_get(o, "case"));
+	const char *ps = json_string_value(json_object_get(o, "pseudonym"));
+	memset(e, 0, sizeof(*e));
+	if (!json_is_object(o) || !alg_s || !val || hf_hash_alg_parse(alg_s, &alg) != HF_OK)
+		return HF_EINVAL;
+	e->alg = (uint8_t)alg;
+	HF_TRY(hf_unhex(val, e->value, hf_hash_alg_len(alg)));
+	if ((json_object_get(o, "quality") &&
+	     !hf_json_u64(json_object_get(o, "quality"), HF_LIST_MAX_QUALITY, &q)) ||
+	    (json_object_get(o, "category") &&
+	     !hf_json_u64(json_object_get(o, "category"), UINT16_MAX, &cat)) ||
+	    (json_object_get(o, "expires_ms") &&
+	     !hf_json_u64(json_object_get(o, "expires_ms"), UINT64_MAX >> 1, &exp)))
+		return HF_ERANGE;
+	e->quality = (uint8_t)q;
+	e->category = (uint16_t)cat;
+	e->expires_ms = exp;
+	/* The case reference never leaves the node: only its keyed pseudonym travels. */
+	if (ps)
+		HF_TRY(hf_unhex(ps, e->pseudonym, HF_PSEUDONYM_LEN));
+	else if (case_ref)
+		hf_lists_pseudonym(n, case_ref, strlen(case_ref), e->pseudonym);
+	return HF_OK;
+}
+
+static void hf_post_entries(hf_api *a, struct evhttp_request *req, const uint8_t id[16])
+{
+	json_t *j = hf_http_body(req), *arr, *v;
+	hf_list_entry *e = NULL;
+	size_t i, count;
+	uint64_t first = 0, last = 0;
+	hf_err rc;
+	if (!j || !json_is_array(arr = json_object_get(j, "entries"))) {
+		hf_http_fail(req, HF_EPARSE, "need {\"entries\": [...]}");
+		goto out;
+	}
+	count = json_array_size(arr);
+	e = calloc(count ? count : 1, sizeof(*e));
+	if (!e) {
+		hf_http_fail(req, HF_ENOMEM, NULL);
+		goto out;
+	}
+	json_array_foreach(arr, i, v)
+	{
+		rc = hf_parse_entry(a->n, v, &e[i]);
+		if (rc != HF_OK) {
+			char msg[64];
+			snprintf(msg, sizeof(msg), "entry %zu is invalid", i);
+			hf_http_fail(req, rc, msg);
+			goto out;
+		}
+	}
+	rc = hf_lists_add(a->n, id, e, count, &first, &last);
+	if (rc != HF_OK)
+		hf_http_fail(req, rc, NULL);
+	else
+		hf_http_reply(req, 200,
+		              json_pack("{s:I,s:I,s:I}", "first_id", (json_int_t)first, "count",
+		                        (json_int_t)count, "batch", (json_int_t)last));
+out:
+	free(e);
+	json_decref(j);
+}
+
+static void hf_post_remove(hf_api *a, struct evhttp_request *req, const uint8_t id[16])
+{
+	json_t *j = hf_http_body(req), *arr, *v;
+	uint64_t *ids = NULL, batch = 0;
+	size_t i, count;
+	hf_err rc;
+	if (!j || !json_is_array(arr = json_object_get(j, "ids")) || json_array_size(arr) == 0 ||
+	    json_array_size(arr) > HF_LIST_MAX_BATCH_REMOVED) {
+		hf_http_fail(req, HF_EPARSE, "need {\"ids\": [1, 2, ...]}");
+		goto out;
+	}
+	count = json_array_size(arr);
+	ids = calloc(count, sizeof(*ids));
+	if (!ids) {
+		hf_http_fail(req, HF_ENOMEM, NULL);
+		goto out;
+	}
+	json_array_foreach(arr, i, v)
+	{
+		if (!hf_json_u64(v, UINT64_MAX >> 1, &ids[i]) || ids[i] == 0) {
+			hf_http_fail(req, HF_EINVAL, "ids are positive integers");
+			goto out;
+		}
+	}
+	rc = hf_lists_remove(a->n, id, ids, count, &batch);
+	if (rc != HF_OK)
+		hf_http_fail(req, rc, NULL);
+	else
+		hf_http_reply(req, 200, json_pack("{s:I}", "batch", (json_int_t)batch));
+out:
+	free(ids);
+	json_decref(j);
+}
+
+static void hf_post_platform(hf_api *a, struct evhttp_request *req, const uint8_t id[16])
+{
+	json_t *j = hf_http_body(req);
+	uint8_t member[16];
+	const char *m = j ? json_string_value(json_object_get(j, "member")) : NULL;
+	if (!m || hf_unhex(m, member, 16) != HF_OK) {
+		hf_http_fail(req, HF_EINVAL, "need {\"member\": \"<32 hex>\"}");
+	} else {
+		hf_err rc = hf_lists_entitle(a->n, id, member);
+		if (rc != HF_OK)
+			hf_http_fail(req, rc, NULL);
+		else
+			hf_http_reply(req, 200, json_pack("{s:b}", "snapshot_queued", 1));
+	}
+	json_decref(j);
+}
+
+static hf_err hf_entry_cb(void *ctx, const hf_list_entry *e)
+{
+	json_t *arr = ctx;
+	json_array_append_new(arr,
+	                      json_pack("{s:I,s:s,s:o,s:i,s:i,s:I,s:o}", "id", (json_int_t)e->id,
+	                                "alg", hf_hash_alg_name(e->alg), "value",
+	                                hf_http_hex(e->value, hf_hash_alg_len(e->alg)), "quality",
+	                                (int)e->quality, "category", (int)e->category, "expires_ms",
+	                                (json_int_t)e->expires_ms, "pseudonym",
+	                                hf_http_hex(e->pseudonym, HF_PSEUDONYM_LEN)));
+	return HF_OK;
+}
+
+static void hf_get_entries(hf_api *a, struct evhttp_request *req, const uint8_t id[16])
+{
+	struct evkeyvalq q;
+	uint64_t after = 0, limit = 1000;
+	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	TAILQ_INIT(&q);
+	if (query && evhttp_parse_query_str(query, &q) == 0) {
+		const char *s = evhttp_find_header(&q, "after");
+		if (s)
+			after = strtoull(s, NULL, 10);
+		s = evhttp_find_header(&q, "limit");
+		if (s)
+			limit = strtoull(s, NULL, 10);
+	}
+	evhttp_clear_headers(&q);
+	if (limit == 0 || limit > 100000)
+		limit = 100000;
+	json_t *arr = json_array();
+	hf_err rc = hf_store_entries_active(a->n->store, id, hf_now_ms(), after, (size_t)limit,
+	                                    hf_entry_cb, arr);
+	if (rc != HF_OK) {
+		json_decref(arr);
+		hf_http_fail(req, rc, NULL);
+		return;
+	}
+	hf_http_reply(req, 200, json_pack("{s:o}", "entries", arr));
+}
+
+typedef struct hf_deliv_ctx {
+	hf_node *n;
+	json_t *arr;
+	struct evbuffer *prom;
+} hf_deliv_ctx;
+
+static hf_err hf_deliv_cb(void *ctx, const uint8_t *list, const uint8_t *peer, uint64_t delivered,
+                          uint64_t queued, uint64_t pending)
+{
+	hf_deliv_ctx *c = ctx;
+	hf_store_list l;
+	char lh[33], ph[33];
+	uint64_t head = hf_store_list_get(c->n->store, list, &l) == HF_OK ? l.head_n : queued;
+	uint64_t lag = head > delivered ? head - delivered : 0;
+	hf_hex(list, 16, lh);
+	hf_hex(peer, 16, ph);
+	if (c->arr)
+		json_array_append_new(
+		    c->arr, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}", "list", lh, "peer", ph,
+		                      "delivered", (json_int_t)delivered, "head", (json_int_t)head,
+		                      "lag", (json_int_t)lag, "pending", (json_int_t)pending));
+	if (c->prom)
+		evbuffer_add_printf(c->prom, "hashfed_batch_lag{list=\"%s\",peer=\"%s\"} %llu\n",
+		                    lh, ph, (unsigned long long)lag);
+	return HF_OK;
+}
+
+static void hf_get_status(hf_api *a, struct evhttp_request *req)
+{
+	hf_node *n = a->n;
+	json_t *lists = json_array(), *deliv = json_array();
+	void *c[2] = {n, lists};
+	hf_deliv_ctx dc = {n, deliv, NULL};
+	char roles[64] = "none";
+	uint64_t epoch;
+	if (hf_roles_format(n->self_roles, roles, sizeof(roles)) != HF_OK)
+		snprintf(roles, sizeof(roles), "?");
+	pthread_rwlock_rdlock(&n->mlock);
+	epoch = hf_manifest_epoch(n->manifest);
+	pthread_rwlock_unlock(&n->mlock);
+	if (hf_store_lists(n->store, hf_lists_cb, c) != HF_OK ||
+	    hf_store_delivery(n->store, hf_deliv_cb, &dc) != HF_OK) {
+		json_decref(lists);
+		json_decref(deliv);
+		hf_http_fail(req, HF_EDB, NULL);
+		return;
+	}
+	hf_http_reply(req, 200,
+	              json_pack("{s:o,s:s,s:I,s:o,s:o}", "member", hf_http_hex(n->self, 16),
+	                        "roles", roles, "manifest_epoch", (json_int_t)epoch, "lists", lists,
+	                        "delivery", deliv));
+}
+
+static hf_err hf_prom_counter(void *ctx, const char *name, const char *label, int64_t v)
+{
+	struct evbuffer *b = ctx;
+	if (!strcmp(name, "rejects")) {
+		const char *bar = strchr(label, '|');
+		if (!bar)
+			return HF_OK;
+		evbuffer_add_printf(b, "hashfed_rejects_total{peer=\"%.*s\",code=\"%s\"} %lld\n",
+		                    (int)(bar - label), label, bar + 1, (long long)v);
+	} else if (!strncmp(name, "messages_", 9)) {
+		evbuffer_add_printf(b, "hashfed_%s_total{type=\"%s\"} %lld\n", name, label,
+		                    (long long)v);
+	} else {
+		evbuffer_add_printf(b, "hashfed_%s_total{list=\"%s\"} %lld\n", name, label,
+		                    (long long)v);
+	}
+	return HF_OK;
+}
+
+static void hf_get_metrics(hf_api *a, struct evhttp_request *req)
+{
+	struct evbuffer *b = evhttp_request_get_output_buffer(req);
+	hf_deliv_ctx dc = {a->n, NULL, b};
+	evbuffer_add_printf(b, "# TYPE hashfed_messages_in_total counter\n"
+	                       "# TYPE hashfed_messages_out_total counter\n"
+	                       "# TYPE hashfed_rejects_total counter\n"
+	                       "# TYPE hashfed_batch_lag gauge\n");
+	if (hf_store_counters(a->n->store, hf_prom_counter, b) != HF_OK ||
+	    hf_store_delivery(a->n->store, hf_deliv_cb, &dc) != HF_OK) {
+		hf_http_fail(req, HF_EDB, NULL);
+		return;
+	}
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+	                  "text/plain; version=0.0.4");
+	evhttp_send_reply(req, 200, "OK", NULL);
+}
+
+/* ---- routing ------------------------------------------------------------------ */
+
+static bool hf_authorized(hf_api *a, struct evhttp_request *req)
+{
+	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
+	uint8_t got[32];
+	if (!h || strncmp(h, "Bearer ", 7) != 0)
+		return false;
+	/* Hash first, so the comparison is constant-time whatever the lengths. */
+	crypto_generichash(got, sizeof(got), (const uint8_t *)h + 7, strlen(h + 7), NULL, 0);
+	return sodium_memcmp(got, a->token_hash, sizeof(got)) == 0;
+}
+
+static void hf_route(struct evhttp_request *req, void *arg)
+{
+	hf_api *a = arg;
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	bool get = cmd == EVHTTP_REQ_GET, post = cmd == EVHTTP_REQ_POST;
+	uint8_t id[16];
+	char sub[32] = "", idhex[40];
+	if (!path)
+		path = "/";
+	if (!strcmp(path, "/healthz") && get) {
+		hf_http_reply(req, 200, json_pack("{s:s}", "status", "ok"));
+		return;
+	}
+	if (!hf_authorized(a, req)) {
+		hf_http_fail(req, HF_EAUTH, "missing or wrong bearer token");
+		return;
+	}
+	if (hf_match_api_route(a->n, req, path))
+		return;
+	if (!strcmp(path, "/metrics") && get)
+		hf_get_metrics(a, req);
+	else if (!strcmp(path, "/v1/status") && get)
+		hf_get_status(a, req);
+	else if (!strcmp(path, "/v1/lists") && get)
+		hf_get_lists(a, req);
+	else if (!strcmp(path, "/v1/lists") && post)
+		hf_post_lists(a, req);
+	else if (sscanf(path, "/v1/lists/%32[0-9a-fA-F]%31s", idhex, sub) >= 1 &&
+	         hf_unhex(idhex, id, 16) == HF_OK) {
+		hf_store_list l;
+		if (!sub[0] && get) {
+			hf_err rc = hf_store_list_get(a->n->store, id, &l);
+			if (rc != HF_OK)
+				hf_http_fail(req, rc, "no such list");
+			else
+				hf_http_reply(req, 200, hf_list_json(a->n, &l));
+		} else if (!strcmp(sub, "/entries") && post)
+			hf_post_entries(a, req, id);
+		else if (!strcmp(sub, "/entries") && get)
+			hf_get_entries(a, req, id);
+		else if (!strcmp(sub, "/remove") && post)
+			hf_post_remove(a, req, id);
+		else if (!strcmp(sub, "/platforms") && post)
+			hf_post_platform(a, req, id);
+		else
+			hf_http_fail(req, HF_ENOTFOUND, "no such endpoint");
+	} else if (!hf_orders_route(a->n, req, path)) {
+		hf_http_fail(req, HF_ENOTFOUND, "no such endpoint");
+	}
+}
+
+hf_err hf_api_start(hf_node *n, void **out)
+{
+	hf_api *a = calloc(1, sizeof(*a));
+	FILE *f = NULL;
+	char tok[512];
+	hf_err rc = HF_ECONFIG;
+	*out = NULL;
+	if (!a)
+		return HF_ENOMEM;
+	a->n = n;
+	f = fopen(n->cfg.api_token_file, "r");
+	if (!f || !fgets(tok, sizeof(tok), f))
+		goto out;
+	tok[strcspn(tok, "\r\n")] = 0;
+	if (strlen(tok) < 16) /* a guessable token is a misconfiguration */
+		goto out;
+	crypto_generichash(a->token_hash, sizeof(a->token_hash), (const uint8_t *)tok, strlen(tok),
+	                   NULL, 0);
+	a->http = evhttp_new(n->base);
+	if (!a->http) {
+		rc = HF_ENOMEM;
+		goto out;
+	}
+	evhttp_set_max_body_size(a->http, HF_API_MAX_BODY);
+	evhttp_set_max_headers_size(a->http, HF_API_MAX_HEADERS);
+	evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
+	evhttp_set_timeout(a->http, 60);
+	evhttp_set_gencb(a->http, hf_route, a);
+	if (evhttp_bind_socket(a->http, n->cfg.api_host, n->cfg.api_port) != 0) {
+		hf_log(HF_LOG_ERROR, "api_bind_failed", "host", n->cfg.api_host, NULL);
+		rc = HF_ENET;
+		goto out;
+	}
+	*out = a;
+	a = NULL;
+	rc = HF_OK;
+out:
+	sodium_memzero(tok, sizeof(tok));
+	if (f)
+		fclose(f);
+	hf_api_stop(a);
+	return rc;
+}
+
+void hf_api_stop(void *api)
+{
+	hf_api *a = api;
+	if (!a)
+		return;
+	if (a->http)
+		evhttp_free(a->http);
+	free(a);
+}

@@ -1,0 +1,82 @@
+/* JSON over evhttp for the local API routes (http_json.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+
+#include "api/http_json.h"
+#include "core/log.h"
+
+int hf_http_status(hf_err e)
+{
+	switch (e) {
+	case HF_OK:
+		return 200;
+	case HF_EAUTH:
+		return 401;
+	case HF_EROLE:
+	case HF_ENOTENTITLED:
+		return 403;
+	case HF_ENOTFOUND:
+	case HF_EUNKNOWNMEMBER:
+		return 404;
+	case HF_EEXIST:
+	case HF_ESTATE:
+		return 409;
+	case HF_ETOOBIG:
+	case HF_EFILESIZE:
+		return 413;
+	default:
+		break;
+	}
+	hf_err_class c = hf_err_class_of(e);
+	return c == HF_CLASS_USAGE || c == HF_CLASS_MALFORMED || c == HF_CLASS_POLICY ? 400 : 500;
+}
+
+void hf_http_reply(struct evhttp_request *req, int code, json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	struct evbuffer *b = evhttp_request_get_output_buffer(req);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+	                  "application/json");
+	if (s) {
+		evbuffer_add(b, s, strlen(s));
+		evbuffer_add(b, "\n", 1);
+	}
+	evhttp_send_reply(req, code, code == 200 ? "OK" : "Error", NULL);
+	free(s);
+	json_decref(j);
+}
+
+void hf_http_fail(struct evhttp_request *req, hf_err e, const char *msg)
+{
+	hf_http_reply(
+	    req, hf_http_status(e),
+	    json_pack("{s:s,s:s}", "error", hf_err_name(e), "message", msg ? msg : hf_strerror(e)));
+}
+
+json_t *hf_http_hex(const uint8_t *p, size_t n)
+{
+	char buf[2 * 64 + 1];
+	if (n > 64)
+		return NULL;
+	hf_hex(p, n, buf);
+	return json_string(buf);
+}
+
+json_t *hf_http_body(struct evhttp_request *req)
+{
+	struct evbuffer *b = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(b);
+	unsigned char *p = evbuffer_pullup(b, (ev_ssize_t)len);
+	json_t *j;
+	if (!p && len)
+		return NULL;
+	j = json_loadb((const char *)p, len, JSON_REJECT_DUPLICATES, NULL);
+	if (j && !json_is_object(j)) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}

@@ -1,0 +1,490 @@
+/* HTTP routes of the matcher: /v1/match..., /m/lookup, /v1/lists/{id}/reports (docs/api.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sys/queue.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+
+#include "api/http_json.h"
+#include "api/routes.h"
+#include "hashfed/content.h"
+#include "hashfed/match_report.h"
+#include "core/log.h"
+#include "match/match.h"
+
+/* ---- replies (the same shapes as api.c) ------------------------------------------------ */
+
+/* Parses {"alg", "value"} of o into alg/value. */
+static hf_err hf_parse_hash(json_t *o, unsigned *alg, uint8_t value[HF_LIST_MAX_VALUE_LEN])
+{
+	const char *a = json_string_value(json_object_get(o, "alg"));
+	const char *v = json_string_value(json_object_get(o, "value"));
+	if (!a || !v || hf_hash_alg_parse(a, alg) != HF_OK)
+		return HF_EINVAL;
+	memset(value, 0, HF_LIST_MAX_VALUE_LEN);
+	return hf_unhex(v, value, hf_hash_alg_len(*alg));
+}
+
+static bool hf_parse_ref(json_t *j, uint8_t list[HF_LIST_ID_LEN], uint64_t *entry)
+{
+	const char *l = json_string_value(json_object_get(j, "list"));
+	json_t *e = json_object_get(j, "entry");
+	if (!l || hf_unhex(l, list, HF_LIST_ID_LEN) != HF_OK || !json_is_integer(e) ||
+	    json_integer_value(e) <= 0)
+		return false;
+	*entry = (uint64_t)json_integer_value(e);
+	return true;
+}
+
+/* ---- /v1/match --------------------------------------------------------------------------- */
+
+typedef struct hf_hits {
+	json_t *arr;
+	const char *qalg;
+} hf_hits;
+
+static void hf_hit_json(void *ctx, const hf_match_hit *h)
+{
+	hf_hits *c = ctx;
+	json_t *prov = json_pack("{s:I,s:s}", "batch", (json_int_t)h->batch, "via",
+	                         h->via_snapshot ? "snapshot" : "batch");
+	json_object_set_new(prov, "issued_ms",
+	                    h->issued_ms ? json_integer((json_int_t)h->issued_ms) : json_null());
+	json_array_append_new(c->arr,
+	                      json_pack("{s:o,s:s,s:I,s:o,s:i,s:s,s:o,s:i,s:o}", "list",
+	                                hf_http_hex(h->list_id, HF_LIST_ID_LEN), "list_name",
+	                                h->list_name, "entry", (json_int_t)h->entry_id, "issuer",
+	                                hf_http_hex(h->issuer, HF_MEMBER_ID_LEN), "category",
+	                                (int)h->category, "alg", hf_hash_alg_name(h->alg), "value",
+	                                hf_http_hex(h->value, hf_hash_alg_len(h->alg)), "distance",
+	                                (int)h->distance, "provenance", prov));
+}
+
+/* Runs one query and returns its JSON result, or NULL with *err set. */
+static json_t *hf_run(hf_match *m, const hf_match_query *q, hf_err *err)
+{
+	hf_hits c = {json_array(), hf_hash_alg_name(q->alg)};
+	hf_match_result r;
+	*err = hf_match_query_run(m, q, hf_hit_json, &c, &r);
+	if (*err != HF_OK) {
+		json_decref(c.arr);
+		return NULL;
+	}
+	return json_pack("{s:s,s:o,s:b,s:i,s:i}", "alg", c.qalg, "matches", c.arr, "allowlisted",
+	                 r.allowlisted, "suppressed", (int)r.suppressed, "quarantined",
+	                 (int)r.quarantined);
+}
+
+static void hf_query_from_json(json_t *o, const char *upload, hf_match_query *q, hf_err *err)
+{
+	json_t *qv = json_object_get(o, "quality");
+	memset(q, 0, sizeof(*q));
+	q->quality = 100; /* a bare hash: the caller vouches for it */
+	*err = hf_parse_hash(o, &q->alg, q->value);
+	if (*err == HF_OK && qv) {
+		if (!json_is_integer(qv) || json_integer_value(qv) < 0 ||
+		    json_integer_value(qv) > 100)
+			*err = HF_ERANGE;
+		else
+			q->quality = (int)json_integer_value(qv);
+	}
+	if (upload) {
+		q->upload = (const uint8_t *)upload;
+		q->upload_len = strlen(upload);
+	}
+}
+
+static void hf_post_match_json(hf_node *n, struct evhttp_request *req)
+{
+	hf_match *m = n->match;
+	json_t *j = hf_http_body(req), *arr, *v, *res = NULL;
+	const char *upload;
+	hf_match_query q;
+	hf_err rc;
+	size_t i;
+	if (!j) {
+		hf_http_fail(req, HF_EPARSE, "body is not a JSON object");
+		return;
+	}
+	upload = json_string_value(json_object_get(j, "upload_id"));
+	arr = json_object_get(j, "hashes");
+	if (!arr) { /* one hash */
+		hf_query_from_json(j, upload, &q, &rc);
+		if (rc == HF_OK)
+			res = hf_run(m, &q, &rc);
+		if (!res)
+			hf_http_fail(req, rc,
+			             rc == HF_EINVAL ? "need alg (pdq|md5|sha256) and hex value"
+			                             : NULL);
+		else
+			hf_http_reply(req, 200, res);
+		json_decref(j);
+		return;
+	}
+	if (!json_is_array(arr) || json_array_size(arr) == 0 ||
+	    json_array_size(arr) > n->cfg.match.max_bulk) {
+		hf_http_fail(req, HF_ETOOBIG, "hashes: 1..max_bulk objects");
+		json_decref(j);
+		return;
+	}
+	json_t *out = json_array();
+	json_array_foreach(arr, i, v)
+	{
+		/* One bad hash does not spoil the others: it gets its own error. */
+		const char *up = json_string_value(json_object_get(v, "upload_id"));
+		hf_query_from_json(v, up ? up : upload, &q, &rc);
+		json_t *r = rc == HF_OK ? hf_run(m, &q, &rc) : NULL;
+		if (!r)
+			r = json_pack("{s:s,s:s}", "error", hf_err_name(rc), "message",
+			              hf_strerror(rc));
+		json_object_set_new(r, "index", json_integer((json_int_t)i));
+		json_array_append_new(out, r);
+	}
+	hf_http_reply(req, 200, json_pack("{s:o}", "results", out));
+	json_decref(j);
+}
+
+static void hf_post_match_image(hf_node *n, struct evhttp_request *req)
+{
+	hf_match *m = n->match;
+	struct evbuffer *b = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(b);
+	const char *upload =
+	    evhttp_find_header(evhttp_request_get_input_headers(req), "X-Upload-Id");
+	hf_content_hashes h;
+	hf_match_query q;
+	hf_err rc, prc;
+	char msg[96];
+	if (len > n->cfg.match.max_image_bytes) {
+		snprintf(msg, sizeof(msg), "image larger than max_image_bytes (%llu)",
+		         (unsigned long long)n->cfg.match.max_image_bytes);
+		hf_http_fail(req, HF_EFILESIZE, msg);
+		return;
+	}
+	unsigned char *p = evbuffer_pullup(b, (ev_ssize_t)len);
+	if (!p || len == 0) {
+		hf_http_fail(req, HF_EINVAL, "empty body");
+		return;
+	}
+	hf_image_limits lim = hf_image_limits_default();
+	lim.max_file_size = (size_t)n->cfg.match.max_image_bytes;
+	prc = hf_content_hash(p, len, &lim, false, &h);
+	if (!h.has_digests) {
+		hf_http_fail(req, prc, NULL);
+		return;
+	}
+	json_t *hashes = json_pack("{s:o,s:o}", "md5", hf_http_hex(h.digests.md5, HF_MD5_LEN),
+	                           "sha256", hf_http_hex(h.digests.sha256, HF_SHA256_LEN));
+	json_t *results = json_array();
+	/* Distinct uploads are told apart by the caller's id, else by the exact bytes. */
+	memset(&q, 0, sizeof(q));
+	q.upload = upload ? (const uint8_t *)upload : h.digests.sha256;
+	q.upload_len = upload ? strlen(upload) : HF_SHA256_LEN;
+	if (prc == HF_OK) {
+		json_object_set_new(hashes, "pdq", hf_http_hex(h.pdq.b, sizeof(h.pdq.b)));
+		json_object_set_new(hashes, "quality", json_integer(h.quality));
+		q.alg = HF_ALG_PDQ;
+		memcpy(q.value, h.pdq.b, 32);
+		q.quality = h.quality;
+		json_t *r = hf_run(m, &q, &rc);
+		if (!r) /* a low-quality photo hash is not evidence: say so, digests still count */
+			r = json_pack("{s:s,s:s}", "alg", "pdq", "error", hf_err_name(rc));
+		json_array_append_new(results, r);
+	} else {
+		json_object_set_new(hashes, "pdq_error", json_string(hf_err_name(prc)));
+	}
+	for (unsigned alg = HF_ALG_MD5; alg <= HF_ALG_SHA256; alg++) {
+		q.alg = alg;
+		q.quality = 100;
+		memset(q.value, 0, sizeof(q.value));
+		memcpy(q.value, alg == HF_ALG_MD5 ? h.digests.md5 : h.digests.sha256,
+		       hf_hash_alg_len(alg));
+		json_t *r = hf_run(m, &q, &rc);
+		if (!r)
+			r = json_pack("{s:s,s:s}", "alg", hf_hash_alg_name(alg), "error",
+			              hf_err_name(rc));
+		json_array_append_new(results, r);
+	}
+	/* One flat list of matches too, for callers that only want a verdict. */
+	json_t *all = json_array(), *r;
+	size_t i;
+	json_array_foreach(results, i, r)
+	{
+		json_t *ms = json_object_get(r, "matches");
+		if (ms)
+			json_array_extend(all, ms);
+	}
+	hf_http_reply(
+	    req, 200,
+	    json_pack("{s:o,s:o,s:o}", "hashes", hashes, "matches", all, "results", results));
+}
+
+static void hf_post_match(hf_node *n, struct evhttp_request *req)
+{
+	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
+	/* Image bytes say so; anything else (curl's form default included) is JSON. */
+	if (ct && (!strncmp(ct, "application/octet-stream", 24) || !strncmp(ct, "image/", 6)))
+		hf_post_match_image(n, req);
+	else
+		hf_post_match_json(n, req);
+}
+
+/* ---- HMA-compatible lookup ------------------------------------------------------------------ */
+
+typedef struct hf_banks {
+	json_t *names;
+} hf_banks;
+
+static void hf_bank_hit(void *ctx, const hf_match_hit *h)
+{
+	hf_banks *c = ctx;
+	size_t i;
+	json_t *v;
+	json_array_foreach(c->names, i, v) if (!strcmp(json_string_value(v), h->list_name)) return;
+	json_array_append_new(c->names, json_string(h->list_name));
+}
+
+/* GET /m/lookup?signal_type=pdq&signal=HEX: like HMA's, a JSON array of the names of the
+ * banks (here: lists) with an enabled entry matching the signal. */
+static void hf_get_lookup(hf_node *n, struct evhttp_request *req)
+{
+	struct evkeyvalq qs;
+	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	hf_match_query q;
+	hf_match_result r;
+	hf_banks c = {NULL};
+	hf_err rc = HF_EINVAL;
+	TAILQ_INIT(&qs);
+	if (!query || evhttp_parse_query_str(query, &qs) != 0) {
+		hf_http_fail(req, HF_EINVAL, "need signal_type and signal");
+		goto out;
+	}
+	const char *st = evhttp_find_header(&qs, "signal_type");
+	const char *sig = evhttp_find_header(&qs, "signal");
+	memset(&q, 0, sizeof(q));
+	q.quality = 100;
+	if (st && !strcmp(st, "video_md5"))
+		st = "md5"; /* HMA's name for an MD5 of the file bytes */
+	if (!st || !sig || hf_hash_alg_parse(st, &q.alg) != HF_OK) {
+		hf_http_fail(req, HF_EINVAL, "signal_type: pdq, md5, video_md5 or sha256");
+		goto out;
+	}
+	if (hf_unhex(sig, q.value, hf_hash_alg_len(q.alg)) != HF_OK) {
+		hf_http_fail(req, HF_EPARSE, "signal is not a hex hash of that type");
+		goto out;
+	}
+	c.names = json_array();
+	rc = hf_match_query_run(n->match, &q, hf_bank_hit, &c, &r);
+	if (rc != HF_OK) {
+		json_decref(c.names);
+		hf_http_fail(req, rc, NULL);
+	} else {
+		hf_http_reply(req, 200, c.names);
+	}
+out:
+	evhttp_clear_headers(&qs);
+}
+
+/* ---- defences ------------------------------------------------------------------------------ */
+
+static hf_err hf_allow_json(void *ctx, unsigned alg, const uint8_t *value, const char *note,
+                            uint64_t added)
+{
+	json_array_append_new(ctx,
+	                      json_pack("{s:s,s:o,s:s,s:I}", "alg", hf_hash_alg_name(alg), "value",
+	                                hf_http_hex(value, hf_hash_alg_len(alg)), "note",
+	                                note ? note : "", "added_ms", (json_int_t)added));
+	return HF_OK;
+}
+
+static hf_err hf_flag_json(void *ctx, const uint8_t *list, uint64_t entry, hf_match_flag state,
+                           const char *reason, uint64_t since)
+{
+	json_array_append_new(
+	    ctx, json_pack("{s:o,s:I,s:s,s:s,s:I}", "list", hf_http_hex(list, HF_LIST_ID_LEN),
+	                   "entry", (json_int_t)entry, "state",
+	                   state == HF_MATCH_DISABLED ? "disabled" : "quarantined", "reason",
+	                   reason ? reason : "", "since_ms", (json_int_t)since));
+	return HF_OK;
+}
+
+static void hf_get_array(struct evhttp_request *req, const char *key, hf_err rc, json_t *arr)
+{
+	if (rc != HF_OK) {
+		json_decref(arr);
+		hf_http_fail(req, rc, NULL);
+	} else {
+		hf_http_reply(req, 200, json_pack("{s:o}", key, arr));
+	}
+}
+
+static void hf_post_allow(hf_node *n, struct evhttp_request *req, bool add)
+{
+	json_t *j = hf_http_body(req);
+	unsigned alg;
+	uint8_t v[HF_LIST_MAX_VALUE_LEN];
+	hf_err rc = j ? hf_parse_hash(j, &alg, v) : HF_EPARSE;
+	const char *note = j ? json_string_value(json_object_get(j, "note")) : NULL;
+	if (rc == HF_OK)
+		rc = add ? hf_match_allow_add(n->match, alg, v, note ? note : "")
+		         : hf_match_allow_del(n->match, alg, v);
+	if (rc != HF_OK)
+		hf_http_fail(req, rc, rc == HF_EINVAL ? "need alg and hex value" : NULL);
+	else
+		hf_http_reply(req, 200, json_pack("{s:b}", add ? "added" : "removed", 1));
+	json_decref(j);
+}
+
+static void hf_post_flag(hf_node *n, struct evhttp_request *req, const char *what)
+{
+	json_t *j = hf_http_body(req);
+	uint8_t list[HF_LIST_ID_LEN];
+	uint64_t entry;
+	hf_err rc = HF_EINVAL;
+	if (j && hf_parse_ref(j, list, &entry)) {
+		const char *reason = json_string_value(json_object_get(j, "reason"));
+		if (!strcmp(what, "disable"))
+			rc = hf_match_disable(n->match, list, entry, reason ? reason : "operator");
+		else if (!strcmp(what, "enable"))
+			rc = hf_match_enable(n->match, list, entry);
+		else
+			rc = hf_match_release(n->match, list, entry);
+	}
+	if (rc != HF_OK)
+		hf_http_fail(req, rc,
+		             rc == HF_EINVAL ? "need {\"list\": hex, \"entry\": id}" : NULL);
+	else
+		hf_http_reply(req, 200, json_pack("{s:s}", "done", what));
+	json_decref(j);
+}
+
+static void hf_get_status(hf_node *n, struct evhttp_request *req)
+{
+	hf_match_stats st;
+	hf_match_get_stats(n->match, &st);
+	hf_http_reply(req, 200,
+	              json_pack("{s:I,s:{s:I,s:I,s:I},s:I,s:I,s:I,s:s,s:I,s:I,s:I,s:i}", "lists",
+	                        (json_int_t)st.lists, "entries", "pdq", (json_int_t)st.pdq, "md5",
+	                        (json_int_t)st.md5, "sha256", (json_int_t)st.sha256, "allowlist",
+	                        (json_int_t)st.allow, "flagged", (json_int_t)st.flagged,
+	                        "pdq_index_bytes", (json_int_t)st.pdq_bytes, "kernel", st.kernel,
+	                        "queries", (json_int_t)st.queries, "hits", (json_int_t)st.hits,
+	                        "suppressed", (json_int_t)st.suppressed, "max_distance",
+	                        (int)n->cfg.match.max_distance));
+}
+
+static void hf_post_flush(hf_node *n, struct evhttp_request *req)
+{
+	hf_err rc = hf_match_flush(n->match, true);
+	if (rc != HF_OK)
+		hf_http_fail(req, rc, NULL);
+	else
+		hf_http_reply(req, 200, json_pack("{s:b}", "flushed", 1));
+}
+
+/* ---- reports received (issuer) ------------------------------------------------------------- */
+
+static hf_err hf_report_json(void *ctx, const uint8_t *platform, uint32_t day, uint64_t revision,
+                             uint64_t total, const uint8_t *counts, size_t counts_len,
+                             uint64_t received)
+{
+	json_t *cs = json_array();
+	hf_match_report r;
+	memset(&r, 0, sizeof(r));
+	r.counts_raw = counts;
+	for (uint32_t i = 0; i < counts_len / HF_MATCH_REPORT_COUNT_LEN; i++) {
+		hf_match_count c = hf_match_report_count(&r, i);
+		json_array_append_new(cs, json_pack("{s:I,s:I}", "entry", (json_int_t)c.entry_id,
+		                                    "matches", (json_int_t)c.matches));
+	}
+	json_array_append_new(ctx, json_pack("{s:o,s:I,s:I,s:I,s:I,s:o}", "platform",
+	                                     hf_http_hex(platform, HF_MEMBER_ID_LEN), "day",
+	                                     (json_int_t)day, "revision", (json_int_t)revision,
+	                                     "total", (json_int_t)total, "received_ms",
+	                                     (json_int_t)received, "counts", cs));
+	return HF_OK;
+}
+
+static hf_err hf_signal_json(void *ctx, const uint8_t *platform, uint64_t entry, hf_match_flag kind,
+                             uint64_t since)
+{
+	json_array_append_new(ctx, json_pack("{s:o,s:I,s:s,s:I}", "platform",
+	                                     hf_http_hex(platform, HF_MEMBER_ID_LEN), "entry",
+	                                     (json_int_t)entry, "kind",
+	                                     kind == HF_MATCH_DISABLED ? "disabled" : "quarantined",
+	                                     "since_ms", (json_int_t)since));
+	return HF_OK;
+}
+
+static void hf_get_reports(hf_node *n, struct evhttp_request *req, const uint8_t list[16])
+{
+	hf_store_list l;
+	json_t *reps = json_array(), *sigs = json_array();
+	hf_err rc = hf_store_list_get(n->store, list, &l);
+	if (rc == HF_OK && !l.mine)
+		rc = HF_ENOTFOUND;
+	if (rc == HF_OK)
+		rc = hf_store_reports(n->store, list, 1000, hf_report_json, reps);
+	if (rc == HF_OK)
+		rc = hf_store_signals(n->store, list, hf_signal_json, sigs);
+	if (rc != HF_OK) {
+		json_decref(reps);
+		json_decref(sigs);
+		hf_http_fail(req, rc, rc == HF_ENOTFOUND ? "not a list this node issues" : NULL);
+		return;
+	}
+	hf_http_reply(req, 200, json_pack("{s:o,s:o}", "reports", reps, "signals", sigs));
+}
+
+/* ---- routing ------------------------------------------------------------------------------- */
+
+bool hf_match_api_route(hf_node *n, struct evhttp_request *req, const char *path)
+{
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	bool get = cmd == EVHTTP_REQ_GET, post = cmd == EVHTTP_REQ_POST;
+	char idhex[40], tail[16];
+	uint8_t id[16];
+	if (sscanf(path, "/v1/lists/%32[0-9a-fA-F]%15s", idhex, tail) == 2 &&
+	    !strcmp(tail, "/reports") && get && hf_unhex(idhex, id, 16) == HF_OK) {
+		hf_get_reports(n, req, id);
+		return true;
+	}
+	if (strncmp(path, "/v1/match", 9) != 0 && strcmp(path, "/m/lookup") != 0)
+		return false;
+	if (!n->match) {
+		hf_http_fail(req, HF_ESTATE, "matcher not running");
+		return true;
+	}
+	if (!strcmp(path, "/v1/match") && post)
+		hf_post_match(n, req);
+	else if (!strcmp(path, "/m/lookup") && get)
+		hf_get_lookup(n, req);
+	else if (!strcmp(path, "/v1/match/status") && get)
+		hf_get_status(n, req);
+	else if (!strcmp(path, "/v1/match/allow") && get) {
+		json_t *a = json_array();
+		hf_get_array(req, "allow", hf_store_allow_all(n->store, hf_allow_json, a), a);
+	} else if (!strcmp(path, "/v1/match/allow") && post)
+		hf_post_allow(n, req, true);
+	else if (!strcmp(path, "/v1/match/allow/remove") && post)
+		hf_post_allow(n, req, false);
+	else if (!strcmp(path, "/v1/match/flags") && get) {
+		json_t *a = json_array();
+		hf_get_array(req, "flags", hf_store_flags(n->store, NULL, hf_flag_json, a), a);
+	} else if (!strcmp(path, "/v1/match/disable") && post)
+		hf_post_flag(n, req, "disable");
+	else if (!strcmp(path, "/v1/match/enable") && post)
+		hf_post_flag(n, req, "enable");
+	else if (!strcmp(path, "/v1/match/release") && post)
+		hf_post_flag(n, req, "release");
+	else if (!strcmp(path, "/v1/match/flush") && post)
+		hf_post_flush(n, req);
+	else
+		return false;
+	return true;
+}

@@ -1,0 +1,703 @@
+/* Orders HTTP API (docs/api.md "Takedown orders"): JSON in and out, main loop thread. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "api/http_json.h"
+#include "api/routes.h"
+#include "hashfed/list.h"
+#include "core/log.h"
+#include "orders/orders.h"
+
+#define HF_ORDERS_LIST_MAX 1000u
+
+/* ---- replies ---------------------------------------------------------------- */
+
+static bool hf_hex_field(json_t *o, const char *key, uint8_t *out, size_t n)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_string(v) && strlen(json_string_value(v)) == 2 * n &&
+	       hf_unhex(json_string_value(v), out, n) == HF_OK;
+}
+
+static const char *hf_str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Enumerations by name (as hf_*_name prints them) or number. */
+static bool hf_enum(json_t *v, const char *(*name)(uint32_t), uint32_t max, uint32_t *out)
+{
+	if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= max) {
+		*out = (uint32_t)json_integer_value(v);
+		return true;
+	}
+	for (uint32_t i = 1; json_is_string(v) && i <= max; i++)
+		if (name(i) && !strcasecmp(name(i), json_string_value(v))) {
+			*out = i;
+			return true;
+		}
+	return false;
+}
+
+static const char *hf_prio_name(uint32_t p)
+{
+	static const char *const names[] = {"low", "normal", "high", "urgent"};
+	return p < 4 ? names[p] : NULL;
+}
+
+static bool hf_prio(json_t *v, uint32_t *out)
+{
+	for (uint32_t i = HF_PRIO_LOW; i <= HF_PRIO_URGENT; i++)
+		if ((json_is_integer(v) && json_integer_value(v) == i) ||
+		    (json_is_string(v) && !strcasecmp(json_string_value(v), hf_prio_name(i)))) {
+			*out = i;
+			return true;
+		}
+	return false;
+}
+
+/* "90m", "24h", "3d" or milliseconds. */
+static bool hf_duration(json_t *v, uint64_t *ms)
+{
+	char *end;
+	if (json_is_integer(v) && json_integer_value(v) > 0) {
+		*ms = (uint64_t)json_integer_value(v);
+		return true;
+	}
+	if (!json_is_string(v))
+		return false;
+	unsigned long long x = strtoull(json_string_value(v), &end, 10);
+	uint64_t unit = !strcmp(end, "s")    ? 1000
+	                : !strcmp(end, "m")  ? 60000
+	                : !strcmp(end, "h")  ? 3600000
+	                : !strcmp(end, "d")  ? 86400000
+	                : !strcmp(end, "ms") ? 1
+	                                     : 0;
+	if (!unit || end == json_string_value(v) || x > HF_ORDER_MAX_DEADLINE_MS)
+		return false;
+	*ms = x * unit;
+	return true;
+}
+
+static bool hf_items_list(json_t *a, uint32_t **out, uint32_t *n)
+{
+	size_t i;
+	json_t *v;
+	*out = NULL;
+	*n = 0;
+	if (!a)
+		return true;
+	if (!json_is_array(a) || json_array_size(a) > HF_ORDER_MAX_ITEMS)
+		return false;
+	*out = calloc(json_array_size(a) + 1, sizeof(**out));
+	if (!*out)
+		return false;
+	json_array_foreach(a, i, v)
+	{
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) >= HF_ORDER_MAX_ITEMS)
+			return false;
+		(*out)[(*n)++] = (uint32_t)json_integer_value(v);
+	}
+	return true;
+}
+
+/* ---- views ------------------------------------------------------------------- */
+
+static json_t *hf_order_json(hf_node *n, const hf_store_order *o, bool locators)
+{
+	hf_ord w;
+	hf_order_msg m;
+	uint64_t now = hf_orders_now(n);
+	int64_t left_min = INT64_MAX;
+	uint32_t open = 0;
+	bool decoded = false;
+	json_t *items = json_array();
+	memset(&m, 0, sizeof(m));
+	if (hf_ord_load(n, o->id, locators, &w) != HF_OK) {
+		json_decref(items);
+		return NULL;
+	}
+	if (locators && hf_order_msg_decode(HF_MSG_ORDER, w.o.body, w.o.body_len, &m) == HF_OK)
+		decoded = true;
+	for (size_t i = 0; i < w.n; i++) {
+		hf_store_item *it = &w.items[i];
+		hf_deadline_info d;
+		memset(&d, 0, sizeof(d));
+		bool timed =
+		    (hf_order_state_open(it->state) || it->state == HF_OST_CLARIFICATION ||
+		     it->state == HF_OST_OVERDUE || it->state == HF_OST_ESCALATED) &&
+		    hf_order_deadline(it->deadline_ms, it->pauses, it->n_pauses, now, &d) == HF_OK;
+		if (timed) {
+			open++;
+			if (!d.paused && d.left_ms < left_min)
+				left_min = d.left_ms;
+		}
+		json_t *j = json_pack("{s:i,s:s,s:s?,s:I,s:I}", "item", it->idx, "state",
+		                      hf_order_state_name(it->state), "outcome",
+		                      hf_outcome_code_name(it->outcome), "action_ms",
+		                      (json_int_t)it->action_ms, "deadline_ms",
+		                      (json_int_t)(timed ? d.effective_ms : it->deadline_ms));
+		if (timed) {
+			json_object_set_new(j, "left_ms", json_integer(d.left_ms));
+			json_object_set_new(j, "paused", json_boolean(d.paused));
+			json_object_set_new(j, "paused_ms", json_integer((json_int_t)d.paused_ms));
+		}
+		if (decoded && i < m.u.order.n_items) {
+			const hf_order_item *oi = &m.u.order.items[i];
+			json_object_set_new(j,
+			                    oi->locator_kind == HF_LOC_URL ? "url" : "content_id",
+			                    json_stringn_nocheck(oi->locator, oi->locator_len));
+		}
+		json_array_append_new(items, j);
+	}
+	json_t *r = json_pack(
+	    "{s:o,s:s,s:o,s:o,s:s?,s:s?,s:I,s:I,s:I,s:I,s:i,s:o}", "id", hf_http_hex(o->id, 16),
+	    "side", o->side == HF_STORE_ORDER_ISSUER ? "issued" : "received", "authority",
+	    hf_http_hex(o->authority, 16), "platform", hf_http_hex(o->platform, 16), "category",
+	    hf_order_category_name(o->category), "priority", hf_prio_name(o->priority), "issued_ms",
+	    (json_int_t)o->issued_ms, "deadline_ms", (json_int_t)o->deadline_ms, "received_ms",
+	    (json_int_t)o->received_ms, "receipt_ms", (json_int_t)o->receipt_ms, "open_items", open,
+	    "items", items);
+	if (r && open && left_min != INT64_MAX)
+		json_object_set_new(r, "left_ms", json_integer(left_min));
+	if (r && decoded) {
+		json_object_set_new(
+		    r, "legal_basis",
+		    json_stringn_nocheck(m.u.order.legal_basis, m.u.order.legal_basis_len));
+		if (m.u.order.note_len)
+			json_object_set_new(
+			    r, "note", json_stringn_nocheck(m.u.order.note, m.u.order.note_len));
+	}
+	if (decoded)
+		hf_order_msg_clear(&m);
+	hf_ord_free(&w);
+	return r;
+}
+
+typedef struct hf_list_ctx {
+	hf_node *n;
+	json_t *a;
+	bool locators;
+} hf_list_ctx;
+
+static hf_err hf_list_cb(void *ctx, const hf_store_order *o)
+{
+	hf_list_ctx *c = ctx;
+	json_t *j = hf_order_json(c->n, o, c->locators);
+	if (!j)
+		return HF_ENOMEM;
+	json_array_append_new(c->a, j);
+	return HF_OK;
+}
+
+static void hf_get_list(hf_node *n, struct evhttp_request *req, uint32_t side, bool open)
+{
+	hf_list_ctx c = {n, json_array(), open && side == HF_STORE_ORDER_TARGET};
+	hf_err rc = hf_store_orders_list(n->store, side, open, HF_ORDERS_LIST_MAX, hf_list_cb, &c);
+	if (rc != HF_OK) {
+		json_decref(c.a);
+		hf_http_fail(req, rc, NULL);
+		return;
+	}
+	hf_http_reply(
+	    req, 200,
+	    json_pack("{s:I,s:o}", "now_ms", (json_int_t)hf_orders_now(n), "orders", c.a));
+}
+
+static hf_err hf_hist_cb(void *ctx, const uint8_t msg_id[16], uint32_t type, int dir,
+                         const uint8_t peer[16], uint64_t at_ms, const uint8_t *env, size_t len,
+                         const char *summary)
+{
+	json_t *a = ctx;
+	size_t b64len = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+	char *b64 = malloc(b64len);
+	if (!b64)
+		return HF_ENOMEM;
+	sodium_bin2base64(b64, b64len, env, len, sodium_base64_VARIANT_ORIGINAL);
+	json_t *sum = json_loads(summary, 0, NULL);
+	json_array_append_new(
+	    a, json_pack("{s:o,s:i,s:s,s:o,s:I,s:s,s:o}", "msg_id", hf_http_hex(msg_id, 16), "type",
+	                 type, "dir", dir ? "in" : "out", "peer", hf_http_hex(peer, 16), "at_ms",
+	                 (json_int_t)at_ms, "envelope", b64, "summary", sum ? sum : json_null()));
+	free(b64);
+	return HF_OK;
+}
+
+/* ---- POST /v1/orders ------------------------------------------------------------ */
+
+typedef struct hf_hashbuf {
+	uint8_t v[HF_ORDER_MAX_HASHES][32];
+} hf_hashbuf;
+
+static hf_err hf_parse_item(json_t *j, hf_order_item *it, hf_hashbuf *hb)
+{
+	const char *url = hf_str(j, "url"), *cid = hf_str(j, "content_id");
+	json_t *refs = json_object_get(j, "refs"), *hashes = json_object_get(j, "hashes"), *v;
+	size_t i;
+	if (!json_is_object(j) || !!url == !!cid)
+		return HF_EINVAL;
+	it->locator_kind = url ? HF_LOC_URL : HF_LOC_CONTENT_ID;
+	it->locator = url ? url : cid;
+	it->locator_len = strlen(it->locator);
+	if (refs && (!json_is_array(refs) || json_array_size(refs) > HF_ORDER_MAX_REFS))
+		return HF_EINVAL;
+	json_array_foreach(refs, i, v)
+	{
+		json_t *e = json_object_get(v, "entry");
+		if (!hf_hex_field(v, "list", it->refs[i].list_id, HF_ORDER_LIST_ID_LEN) ||
+		    !json_is_integer(e) || json_integer_value(e) < 1)
+			return HF_EINVAL;
+		it->refs[i].entry_id = (uint64_t)json_integer_value(e);
+		it->n_refs++;
+	}
+	if (hashes && (!json_is_array(hashes) || json_array_size(hashes) > HF_ORDER_MAX_HASHES))
+		return HF_EINVAL;
+	json_array_foreach(hashes, i, v)
+	{
+		unsigned alg;
+		const char *a = hf_str(v, "alg");
+		if (!a || hf_hash_alg_parse(a, &alg) != HF_OK ||
+		    !hf_hex_field(v, "value", hb->v[i], hf_hash_alg_len(alg)))
+			return HF_EINVAL;
+		it->hashes[i].alg = alg;
+		it->hashes[i].value = hb->v[i];
+		it->hashes[i].len = hf_hash_alg_len(alg);
+		it->n_hashes++;
+	}
+	return HF_OK;
+}
+
+/* Parses one order object into r; *its and *hb (malloc'ed, the caller frees them even on
+ * error) back r->items. *why: the message for the client on HF_EINVAL. */
+static hf_err hf_parse_order(json_t *j, hf_orders_new *r, hf_order_item **its, hf_hashbuf **hb,
+                             const char **why)
+{
+	json_t *items = json_object_get(j, "items"), *v;
+	size_t i;
+	hf_err rc;
+	memset(r, 0, sizeof(*r));
+	r->priority = HF_PRIO_NORMAL;
+	*why = "bad request";
+	if (!json_is_object(j))
+		return HF_EINVAL;
+	if (!hf_hex_field(j, "platform", r->platform, 16)) {
+		*why = "platform: member id (32 hex)";
+		return HF_EINVAL;
+	}
+	if (!hf_enum(json_object_get(j, "category"), hf_order_category_name, HF_CAT_MAX,
+	             &r->category)) {
+		*why = "category: a name (deepfake_sexual, ...) or 1..7";
+		return HF_EINVAL;
+	}
+	if ((v = json_object_get(j, "priority")) && !hf_prio(v, &r->priority)) {
+		*why = "priority: low|normal|high|urgent";
+		return HF_EINVAL;
+	}
+	if ((v = json_object_get(j, "deadline")) && !hf_duration(v, &r->deadline_in_ms)) {
+		*why = "deadline: e.g. \"24h\" or milliseconds";
+		return HF_EINVAL;
+	}
+	r->legal_basis = hf_str(j, "legal_basis");
+	r->case_ref = hf_str(j, "case");
+	r->note = hf_str(j, "note");
+	if (!r->legal_basis || !r->case_ref) {
+		*why = "legal_basis and case are required";
+		return HF_EINVAL;
+	}
+	if (!json_is_array(items) || json_array_size(items) == 0 ||
+	    json_array_size(items) > HF_ORDER_MAX_ITEMS) {
+		*why = "items: 1..1000 objects with url or content_id";
+		return HF_EINVAL;
+	}
+	*its = calloc(json_array_size(items), sizeof(**its));
+	*hb = calloc(json_array_size(items), sizeof(**hb));
+	if (!*its || !*hb)
+		return HF_ENOMEM;
+	json_array_foreach(items, i, v)
+	{
+		if ((rc = hf_parse_item(v, &(*its)[i], &(*hb)[i])) != HF_OK) {
+			*why = "item: {url | content_id, refs?, hashes?}";
+			return rc;
+		}
+	}
+	r->items = *its;
+	r->n_items = (uint32_t)json_array_size(items);
+	*why = NULL;
+	return HF_OK;
+}
+
+/* Bulk ({"orders": [...]}): created in one transaction, all or nothing. */
+static void hf_post_orders(hf_node *n, struct evhttp_request *req, json_t *arr)
+{
+	size_t count = json_array_size(arr), total = 0, i;
+	hf_orders_new *rs = NULL;
+	hf_order_item **its = NULL;
+	hf_hashbuf **hbs = NULL;
+	uint8_t(*ids)[16] = NULL;
+	json_t *v, *out = NULL;
+	char msg[160];
+	const char *why = "orders: an array of 1..1000 orders";
+	hf_err rc = HF_EINVAL;
+	if (count == 0 || count > HF_ORDERS_BULK_MAX)
+		goto out;
+	rs = calloc(count, sizeof(*rs));
+	its = calloc(count, sizeof(*its));
+	hbs = calloc(count, sizeof(*hbs));
+	ids = calloc(count, sizeof(*ids));
+	if (!rs || !its || !hbs || !ids) {
+		rc = HF_ENOMEM;
+		goto out;
+	}
+	json_array_foreach(arr, i, v)
+	{
+		/* Bounds the memory of one request before any item is parsed. */
+		json_t *items = json_is_object(v) ? json_object_get(v, "items") : NULL;
+		total += json_is_array(items) ? json_array_size(items) : 0;
+		if (total > HF_ORDERS_BULK_MAX_ITEMS) {
+			why = "orders: at most 10000 items in one request";
+			goto out;
+		}
+	}
+	json_array_foreach(arr, i, v)
+	{
+		if ((rc = hf_parse_order(v, &rs[i], &its[i], &hbs[i], &why)) != HF_OK) {
+			snprintf(msg, sizeof(msg), "orders[%zu]: %s", i, why ? why : "bad order");
+			why = msg;
+			goto out;
+		}
+	}
+	why = NULL;
+	rc = hf_orders_create_many(n, rs, count, ids);
+	if (rc != HF_OK)
+		goto out;
+	out = json_array();
+	for (i = 0; out && i < count; i++)
+		if (json_array_append_new(out, json_pack("{s:o}", "id", hf_http_hex(ids[i], 16))))
+			rc = HF_ENOMEM;
+	if (out && rc == HF_OK) {
+		hf_http_reply(req, 200, json_pack("{s:o}", "orders", out));
+		out = NULL;
+		goto done;
+	}
+	rc = HF_ENOMEM;
+out:
+	hf_http_fail(req, rc, why);
+done:
+	json_decref(out);
+	for (i = 0; i < count && its && hbs; i++) {
+		free(its[i]);
+		free(hbs[i]);
+	}
+	free(rs);
+	free(its);
+	free(hbs);
+	free(ids);
+}
+
+static void hf_post_order(hf_node *n, struct evhttp_request *req)
+{
+	json_t *j = hf_http_body(req);
+	hf_orders_new r;
+	hf_order_item *its = NULL;
+	hf_hashbuf *hb = NULL;
+	uint8_t id[16];
+	hf_err rc = HF_EINVAL;
+	const char *why = "bad request";
+	if (j && json_is_array(json_object_get(j, "orders"))) {
+		hf_post_orders(n, req, json_object_get(j, "orders"));
+		json_decref(j);
+		return;
+	}
+	if (!j)
+		goto out;
+	if ((rc = hf_parse_order(j, &r, &its, &hb, &why)) != HF_OK)
+		goto out;
+	rc = hf_orders_create(n, &r, id);
+	if (rc == HF_OK) {
+		hf_store_order o;
+		rc = hf_store_order_get(n->store, id, false, &o);
+		if (rc == HF_OK) {
+			hf_http_reply(req, 200, hf_order_json(n, &o, false));
+			goto done;
+		}
+	}
+out:
+	hf_http_fail(req, rc, why);
+done:
+	free(its);
+	free(hb);
+	json_decref(j);
+}
+
+/* ---- POST /v1/orders/{id}/<action> ----------------------------------------------- */
+
+static void hf_post_outcomes(hf_node *n, struct evhttp_request *req, const uint8_t id[16])
+{
+	json_t *j = hf_http_body(req), *res = j ? json_object_get(j, "results") : NULL, *v;
+	hf_item_outcome *out = NULL;
+	hf_err rc = HF_EINVAL;
+	size_t i;
+	uint64_t now = hf_now_ms();
+	if (!json_is_array(res) || !json_array_size(res) ||
+	    json_array_size(res) > HF_ORDER_MAX_ITEMS)
+		goto out;
+	out = calloc(json_array_size(res), sizeof(*out));
+	if (!out) {
+		rc = HF_ENOMEM;
+		goto out;
+	}
+	json_array_foreach(res, i, v)
+	{
+		json_t *it = json_object_get(v, "item"), *at = json_object_get(v, "action_ms");
+		/* Bounded before the cast: item 2^32 must not become item 0. */
+		if (!json_is_integer(it) || json_integer_value(it) < 0 ||
+		    json_integer_value(it) >= HF_ORDER_MAX_ITEMS ||
+		    !hf_enum(json_object_get(v, "outcome"), hf_outcome_code_name, HF_OUT_MAX,
+		             &out[i].code))
+			goto out;
+		out[i].item = (uint32_t)json_integer_value(it);
+		out[i].action_ms = json_is_integer(at) && json_integer_value(at) > 0 &&
+		                           (uint64_t)json_integer_value(at) <= now
+		                       ? (uint64_t)json_integer_value(at)
+		                       : now;
+		if (out[i].code == HF_OUT_CANNOT_COMPLY) {
+			json_t *rs = json_object_get(v, "reason");
+			/* Range-checked before the cast: 2^32 + 1 must not become reason 1. */
+			if (rs && (!json_is_integer(rs) || json_integer_value(rs) < 1 ||
+			           json_integer_value(rs) > HF_REASON_MAX))
+				goto out;
+			out[i].reason = rs ? (uint32_t)json_integer_value(rs) : HF_REASON_OTHER;
+		}
+		if ((out[i].text = hf_str(v, "text")))
+			out[i].text_len = strlen(out[i].text);
+	}
+	rc = hf_orders_outcomes(n, id, out, (uint32_t)json_array_size(res));
+out:
+	if (rc == HF_OK)
+		hf_http_reply(req, 200, json_pack("{s:s}", "status", "sent"));
+	else
+		hf_http_fail(req, rc,
+		             rc == HF_EINVAL ? "results: [{item, outcome, action_ms?, reason?, "
+		                               "text?}]"
+		                             : NULL);
+	free(out);
+	json_decref(j);
+}
+
+static const struct {
+	const char *path;
+	uint32_t kind;
+} EVENT_PATHS[] = {
+    {"/ack", HF_OEV_ACK},
+    {"/review", HF_OEV_REVIEW},
+    {"/clarify", HF_OEV_CLARIFY_ASK},
+    {"/answer", HF_OEV_CLARIFY_ANSWER},
+    {"/dispute", HF_OEV_DISPUTE},
+    {"/maintain", HF_OEV_MAINTAIN},
+    {"/appeal", HF_OEV_APPEAL},
+    {"/withdraw", HF_OEV_WITHDRAW},
+    {"/verify", HF_OEV_VERIFY_CONFIRMED},
+    {"/recurrence", HF_OEV_RECURRENCE},
+    {"/remind", HF_OEV_REMIND},
+    {"/close", HF_OEV_CLOSE},
+    {"/events", 0},
+};
+
+static void hf_post_event(hf_node *n, struct evhttp_request *req, const uint8_t id[16],
+                          uint32_t kind)
+{
+	json_t *j = hf_http_body(req), *v;
+	uint32_t *items = NULL, n_items = 0;
+	uint8_t ref[16];
+	uint64_t nd = 0;
+	hf_err rc = HF_EINVAL;
+	const char *text;
+	if (!j || !hf_items_list(json_object_get(j, "items"), &items, &n_items))
+		goto out;
+	if (kind == 0 && !hf_enum(json_object_get(j, "kind"), hf_order_ev_name, HF_OEV_MAX, &kind))
+		goto out;
+	if (kind == HF_OEV_VERIFY_CONFIRMED && (text = hf_str(j, "result")) &&
+	    !strcmp(text, "still_reachable"))
+		kind = HF_OEV_VERIFY_STILL_REACHABLE;
+	text = hf_str(j, "text");
+	if (json_object_get(j, "ref") && !hf_hex_field(j, "ref", ref, 16))
+		goto out;
+	if ((v = json_object_get(j, "new_deadline")) && hf_duration(v, &nd))
+		nd += hf_now_ms();
+	rc = hf_orders_event(n, id, kind, items, n_items, text,
+	                     json_object_get(j, "ref") ? ref : NULL, nd);
+out:
+	if (rc == HF_OK)
+		hf_http_reply(
+		    req, 200,
+		    json_pack("{s:s,s:s}", "status", "sent", "kind", hf_order_ev_name(kind)));
+	else
+		hf_http_fail(req, rc, NULL);
+	free(items);
+	json_decref(j);
+}
+
+/* ---- referrals and escalations ------------------------------------------------------ */
+
+static hf_err hf_ref_cb(void *ctx, const hf_store_referral *r)
+{
+	static const char *const st[] = {"?",        "received",    "accepted",
+	                                 "declined", "in_progress", "closed"};
+	json_t *orders = json_array();
+	for (uint32_t i = 0; i < r->n_orders; i++)
+		json_array_append_new(orders, hf_http_hex(r->orders[i], 16));
+	json_array_append_new(
+	    ctx, json_pack("{s:o,s:b,s:o,s:o,s:o,s:s,s:I,s:I,s:o}", "id", hf_http_hex(r->id, 16),
+	                   "mine", r->mine, "from", hf_http_hex(r->from, 16), "to",
+	                   hf_http_hex(r->to, 16), "case_pseudonym", hf_http_hex(r->pseudonym, 16),
+	                   "status", r->status <= HF_REFST_MAX ? st[r->status] : "?", "sent_ms",
+	                   (json_int_t)r->sent_ms, "updated_ms", (json_int_t)r->updated_ms,
+	                   "orders", orders));
+	return HF_OK;
+}
+
+static const char *hf_refst_name(uint32_t s)
+{
+	static const char *const st[] = {NULL,       "received",    "accepted",
+	                                 "declined", "in_progress", "closed"};
+	return s <= HF_REFST_MAX ? st[s] : NULL;
+}
+
+static hf_err hf_esc_cb(void *ctx, const hf_store_escalation *e)
+{
+	json_array_append_new(
+	    ctx, json_pack("{s:o,s:o,s:o,s:s?,s:I,s:I,s:i,s:i,s:I}", "order",
+	                   hf_http_hex(e->order_id, 16), "authority", hf_http_hex(e->authority, 16),
+	                   "platform", hf_http_hex(e->platform, 16), "category",
+	                   hf_order_category_name(e->category), "deadline_ms",
+	                   (json_int_t)e->deadline_ms, "escalated_ms", (json_int_t)e->escalated_ms,
+	                   "items", e->n_items, "overdue", e->n_overdue, "received_ms",
+	                   (json_int_t)e->received_ms));
+	return HF_OK;
+}
+
+static void hf_post_refer(hf_node *n, struct evhttp_request *req, const uint8_t *order)
+{
+	json_t *j = hf_http_body(req), *a, *v;
+	uint8_t to[16], orders[HF_REFERRAL_MAX_ORDERS][16], id[16];
+	uint32_t k = 0;
+	size_t i;
+	hf_err rc = HF_EINVAL;
+	if (!j || !hf_hex_field(j, "to", to, 16))
+		goto out;
+	if (order)
+		memcpy(orders[k++], order, 16);
+	a = json_object_get(j, "orders");
+	if (a && (!json_is_array(a) || json_array_size(a) + k > HF_REFERRAL_MAX_ORDERS))
+		goto out;
+	json_array_foreach(a, i, v)
+	{
+		if (!json_is_string(v) || hf_unhex(json_string_value(v), orders[k], 16) != HF_OK)
+			goto out;
+		k++;
+	}
+	rc = hf_orders_refer(n, to, (const uint8_t(*)[16])orders, k, hf_str(j, "note"), id);
+out:
+	if (rc == HF_OK)
+		hf_http_reply(req, 200, json_pack("{s:o}", "id", hf_http_hex(id, 16)));
+	else
+		hf_http_fail(req, rc, NULL);
+	json_decref(j);
+}
+
+static void hf_post_refstatus(hf_node *n, struct evhttp_request *req, const uint8_t id[16])
+{
+	json_t *j = hf_http_body(req);
+	uint32_t st = 0;
+	hf_err rc = HF_EINVAL;
+	if (j && hf_enum(json_object_get(j, "status"), hf_refst_name, HF_REFST_MAX, &st))
+		rc = hf_orders_referral_status(n, id, st);
+	if (rc == HF_OK)
+		hf_http_reply(req, 200, json_pack("{s:s}", "status", hf_refst_name(st)));
+	else
+		hf_http_fail(req, rc, NULL);
+	json_decref(j);
+}
+
+/* ---- routing ------------------------------------------------------------------------ */
+
+bool hf_orders_route(hf_node *n, struct evhttp_request *req, const char *path)
+{
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	bool get = cmd == EVHTTP_REQ_GET, post = cmd == EVHTTP_REQ_POST;
+	char idhex[40], sub[32] = "";
+	uint8_t id[16];
+	hf_err rc;
+	if (!strcmp(path, "/v1/orders") && get)
+		hf_get_list(n, req, HF_STORE_ORDER_ISSUER, false);
+	else if (!strcmp(path, "/v1/orders") && post)
+		hf_post_order(n, req);
+	else if (!strcmp(path, "/v1/orders/inbox") && get)
+		hf_get_list(n, req, HF_STORE_ORDER_TARGET, true);
+	else if (!strcmp(path, "/v1/orders/received") && get)
+		hf_get_list(n, req, HF_STORE_ORDER_TARGET, false);
+	else if (!strcmp(path, "/v1/escalations") && get) {
+		json_t *a = json_array();
+		if ((rc = hf_store_escalations(n->store, hf_esc_cb, a)) != HF_OK) {
+			json_decref(a);
+			hf_http_fail(req, rc, NULL);
+		} else
+			hf_http_reply(req, 200, json_pack("{s:o}", "escalations", a));
+	} else if (!strcmp(path, "/v1/referrals") && get) {
+		json_t *a = json_array();
+		if ((rc = hf_store_referrals(n->store, hf_ref_cb, a)) != HF_OK) {
+			json_decref(a);
+			hf_http_fail(req, rc, NULL);
+		} else
+			hf_http_reply(req, 200, json_pack("{s:o}", "referrals", a));
+	} else if (!strcmp(path, "/v1/referrals") && post)
+		hf_post_refer(n, req, NULL);
+	else if (sscanf(path, "/v1/referrals/%32[0-9a-fA-F]%31s", idhex, sub) == 2 &&
+	         hf_unhex(idhex, id, 16) == HF_OK && !strcmp(sub, "/status") && post)
+		hf_post_refstatus(n, req, id);
+	else if (sscanf(path, "/v1/orders/%32[0-9a-fA-F]%31s", idhex, sub) >= 1 &&
+	         hf_unhex(idhex, id, 16) == HF_OK) {
+		hf_store_order o;
+		if (!sub[0] && get) {
+			if ((rc = hf_store_order_get(n->store, id, false, &o)) != HF_OK)
+				hf_http_fail(req, rc, "no such order");
+			else
+				hf_http_reply(req, 200, hf_order_json(n, &o, true));
+		} else if (!strcmp(sub, "/history") && get) {
+			json_t *a = json_array();
+			rc = hf_store_order_get(n->store, id, false, &o);
+			if (rc == HF_OK)
+				rc = hf_store_order_msgs(n->store, id, hf_hist_cb, a);
+			if (rc != HF_OK) {
+				json_decref(a);
+				hf_http_fail(req, rc, NULL);
+			} else
+				hf_http_reply(req, 200,
+				              json_pack("{s:o,s:o}", "order", hf_http_hex(id, 16),
+				                        "messages", a));
+		} else if (!strcmp(sub, "/outcomes") && post)
+			hf_post_outcomes(n, req, id);
+		else if (!strcmp(sub, "/refer") && post)
+			hf_post_refer(n, req, id);
+		else if (post) {
+			for (size_t i = 0; i < sizeof(EVENT_PATHS) / sizeof(EVENT_PATHS[0]); i++)
+				if (!strcmp(sub, EVENT_PATHS[i].path)) {
+					hf_post_event(n, req, id, EVENT_PATHS[i].kind);
+					return true;
+				}
+			hf_http_fail(req, HF_ENOTFOUND, "no such endpoint");
+		} else
+			hf_http_fail(req, HF_ENOTFOUND, "no such endpoint");
+	} else
+		return false;
+	return true;
+}

@@ -1,0 +1,134 @@
+/* JSON-lines logger. */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+
+static volatile int g_level = HF_LOG_INFO;
+
+static const char *const LEVELS[] = {"debug", "info", "warn", "error"};
+
+hf_err hf_log_set_level(const char *name)
+{
+	for (int i = 0; i < 4; i++) {
+		if (strcmp(name, LEVELS[i]) == 0) {
+			g_level = i;
+			return HF_OK;
+		}
+	}
+	return HF_ECONFIG;
+}
+
+/* Tests only ([orders] test_clock, orders_cfg.h): set once at start, before any thread. */
+static int64_t g_test_offset_ms;
+
+void hf_clock_set_test_offset(int64_t ms)
+{
+	g_test_offset_ms = ms;
+}
+
+uint64_t hf_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u +
+	       (uint64_t)g_test_offset_ms;
+}
+
+void hf_hex(const uint8_t *p, size_t n, char *out)
+{
+	static const char D[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = D[p[i] >> 4];
+		out[2 * i + 1] = D[p[i] & 15];
+	}
+	out[2 * n] = 0;
+}
+
+static int hf_nib(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+hf_err hf_unhex(const char *s, uint8_t *out, size_t n)
+{
+	if (strlen(s) != 2 * n)
+		return HF_EPARSE;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hf_nib(s[2 * i]), lo = hf_nib(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return HF_EPARSE;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return HF_OK;
+}
+
+/* Appends s JSON-escaped; returns the new length (bounded by cap - 1). */
+static size_t hf_put_esc(char *buf, size_t len, size_t cap, const char *s)
+{
+	for (; *s && len + 7 < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			buf[len++] = '\\';
+			buf[len++] = (char)c;
+		} else if (c < 0x20) {
+			len += (size_t)snprintf(buf + len, cap - len, "\\u%04x", c);
+		} else {
+			buf[len++] = (char)c;
+		}
+	}
+	return len;
+}
+
+void hf_log(hf_log_level level, const char *event, ...)
+{
+	char buf[4096];
+	size_t len;
+	va_list ap;
+	if ((int)level < g_level)
+		return;
+	len = (size_t)snprintf(buf, sizeof(buf), "{\"ts\":%llu,\"level\":\"%s\",\"event\":\"",
+	                       (unsigned long long)hf_now_ms(), LEVELS[level]);
+	len = hf_put_esc(buf, len, sizeof(buf), event);
+	buf[len++] = '"';
+	va_start(ap, event);
+	for (;;) {
+		const char *k = va_arg(ap, const char *);
+		const char *v;
+		if (!k)
+			break;
+		v = va_arg(ap, const char *);
+		if (!v)
+			v = "";
+		if (len + 16 >= sizeof(buf))
+			break;
+		buf[len++] = ',';
+		buf[len++] = '"';
+		len = hf_put_esc(buf, len, sizeof(buf), k);
+		buf[len++] = '"';
+		buf[len++] = ':';
+		if (v[0] == '#') {
+			len = hf_put_esc(buf, len, sizeof(buf), v + 1);
+		} else {
+			buf[len++] = '"';
+			len = hf_put_esc(buf, len, sizeof(buf), v);
+			buf[len++] = '"';
+		}
+	}
+	va_end(ap);
+	if (len + 3 > sizeof(buf))
+		len = sizeof(buf) - 3;
+	buf[len++] = '}';
+	buf[len++] = '\n';
+	(void)!write(STDERR_FILENO, buf, len);
+}

@@ -1,0 +1,211 @@
+/* Node lifecycle: open everything, run the libevent loop, shut down cleanly. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <sodium.h>
+
+#include "api/api.h"
+#include "lists/lists.h"
+#include "core/log.h"
+#include "match/match.h"
+#include "core/node.h"
+#include "core/open_cache.h"
+#include "inbox/inbox.h"
+#include "orders/orders.h"
+#include "inbox/rxq.h"
+
+static hf_err hf_peer_url(void *ctx, const uint8_t member[HF_MEMBER_LEN], char *url, size_t size)
+{
+	hf_node *n = ctx;
+	const hf_member *mb;
+	hf_err rc;
+	pthread_rwlock_rdlock(&n->mlock);
+	rc = hf_manifest_find_member(n->manifest, member, &mb);
+	if (rc == HF_OK && hf_member_n_endpoints(mb) == 0)
+		rc = HF_ENOTFOUND;
+	if (rc == HF_OK && (size_t)snprintf(url, size, "%s", hf_member_endpoint(mb, 0)) >= size)
+		rc = HF_ENOSPC;
+	pthread_rwlock_unlock(&n->mlock);
+	return rc;
+}
+
+/* data_dir/pseudonym.key: 32 random bytes made at first start, mode 0600. */
+static hf_err hf_pseudonym_key(hf_node *n)
+{
+	char path[HF_PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/pseudonym.key", n->cfg.data_dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		uint8_t k[32];
+		randombytes_buf(k, sizeof(k));
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return HF_EIO;
+		bool ok = write(fd, k, sizeof(k)) == (ssize_t)sizeof(k) && fsync(fd) == 0;
+		close(fd);
+		sodium_memzero(k, sizeof(k));
+		if (!ok)
+			return HF_EIO;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return HF_EIO;
+	ssize_t r = read(fd, n->pseudonym_key, sizeof(n->pseudonym_key));
+	close(fd);
+	return r == (ssize_t)sizeof(n->pseudonym_key) ? HF_OK : HF_EIO;
+}
+
+static void hf_on_wake(evutil_socket_t fd, short what, void *arg)
+{
+	hf_node *n = arg;
+	(void)fd;
+	(void)what;
+	hf_err rc = hf_inbox_process(n);
+	if (rc != HF_OK)
+		hf_log(HF_LOG_ERROR, "inbox_failed", "code", hf_err_name(rc), NULL);
+}
+
+static void hf_on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	hf_node *n = arg;
+	uint64_t now = hf_now_ms();
+	hf_on_wake(fd, what, arg);
+	if (now - n->last_pull_ms >= n->cfg.pull_interval_ms) {
+		if (n->last_pull_ms == 0) {
+			hf_err hrc = hf_lists_hello(n);
+			if (hrc != HF_OK)
+				hf_log(HF_LOG_ERROR, "hello_failed", "code", hf_err_name(hrc),
+				       NULL);
+		}
+		n->last_pull_ms = now;
+		hf_err rc = hf_lists_pull_all(n);
+		if (rc != HF_OK)
+			hf_log(HF_LOG_ERROR, "pull_failed", "code", hf_err_name(rc), NULL);
+	}
+}
+
+static void hf_on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	hf_node *n = arg;
+	(void)what;
+	if (sig == SIGHUP) {
+		hf_err rc = hf_node_load_manifest(n);
+		if (rc != HF_OK)
+			hf_log(HF_LOG_WARN, "manifest_reload_refused", "code", hf_err_name(rc),
+			       NULL);
+		return;
+	}
+	hf_log(HF_LOG_INFO, "shutdown", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
+	event_base_loopbreak(n->base);
+}
+
+hf_err hf_node_init(hf_node *n, const hf_config *cfg)
+{
+	hf_err rc;
+	memset(n, 0, sizeof(*n));
+	n->cfg = *cfg;
+	pthread_rwlock_init(&n->mlock, NULL);
+	HF_TRY(hf_log_set_level(cfg->log_level));
+	if (sodium_init() < 0)
+		return HF_ECRYPTO;
+	if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST)
+		return HF_EIO;
+	HF_TRY(hf_node_load_identity(cfg->identity, &n->id));
+	HF_TRY(hf_node_load_manifest(n));
+	HF_TRY(hf_pseudonym_key(n));
+	snprintf(n->db_path, sizeof(n->db_path), "%s/node.db", cfg->data_dir);
+	HF_TRY(hf_store_open(n->db_path, &n->store));
+	n->ocache = hf_open_cache_new();
+	n->rxq = hf_rxq_new();
+	if (!n->ocache || !n->rxq)
+		return HF_ENOMEM;
+	/* Transport threads activate n->wake, so libevent must be thread-aware. */
+	if (evthread_use_pthreads() != 0)
+		return HF_EINTERNAL;
+	n->base = event_base_new();
+	if (!n->base)
+		return HF_ENOMEM;
+	n->wake = event_new(n->base, -1, 0, hf_on_wake, n);
+	n->tick = event_new(n->base, -1, EV_PERSIST, hf_on_tick, n);
+	n->sig_term = evsignal_new(n->base, SIGTERM, hf_on_signal, n);
+	n->sig_int = evsignal_new(n->base, SIGINT, hf_on_signal, n);
+	n->sig_hup = evsignal_new(n->base, SIGHUP, hf_on_signal, n);
+	if (!n->wake || !n->tick || !n->sig_term || !n->sig_int || !n->sig_hup)
+		return HF_ENOMEM;
+	struct timeval tv = {0, 500000};
+	if (event_add(n->tick, &tv) != 0 || event_add(n->sig_term, NULL) != 0 ||
+	    event_add(n->sig_int, NULL) != 0 || event_add(n->sig_hup, NULL) != 0)
+		return HF_EINTERNAL;
+	HF_TRY(hf_match_start(n));
+	HF_TRY(hf_api_start(n, &n->api));
+	HF_TRY(hf_orders_start(n));
+	hf_transport_cfg tc = {
+	    .db_path = n->db_path,
+	    .listen = cfg->listen,
+	    .tls_ca = cfg->tls_ca,
+	    .tls_cert = cfg->tls_cert,
+	    .tls_key = cfg->tls_key,
+	    .insecure = cfg->insecure_loopback,
+	    .workers = 8,
+	    .retry_base_ms = 250,
+	    .retry_max_ms = 30000,
+	};
+	hf_transport_ops ops = {.receive = hf_inbox_receive, .peer_url = hf_peer_url};
+	rc = hf_transport_start(&tc, &ops, n, &n->tr);
+	if (rc == HF_OK) {
+		char self[33];
+		hf_hex(n->self, 16, self);
+		hf_log(HF_LOG_INFO, "started", "member", self, "listen", cfg->listen, NULL);
+	}
+	return rc;
+}
+
+hf_err hf_node_run(hf_node *n)
+{
+	/* Whatever the last run left in the inbox is processed first. */
+	event_active(n->wake, 0, 0);
+	return event_base_dispatch(n->base) < 0 ? HF_EINTERNAL : HF_OK;
+}
+
+void hf_node_fini(hf_node *n)
+{
+	/* The loop has stopped: receivers now commit to the inbox themselves; whatever still
+	 * waits for the loop is refused as a transient error (its sender retries). */
+	if (n->rxq) {
+		hf_rx_item *l = hf_rxq_close(n->rxq);
+		for (hf_rx_item *it = l; it; it = it->next)
+			it->result = HF_ENET;
+		hf_rxq_finish(n->rxq, l);
+	}
+	hf_transport_stop(n->tr);
+	hf_api_stop(n->api);
+	hf_match_stop(n);
+	hf_orders_stop(n);
+	if (n->wake)
+		event_free(n->wake);
+	if (n->tick)
+		event_free(n->tick);
+	if (n->sig_term)
+		event_free(n->sig_term);
+	if (n->sig_int)
+		event_free(n->sig_int);
+	if (n->sig_hup)
+		event_free(n->sig_hup);
+	if (n->base)
+		event_base_free(n->base);
+	hf_store_close(n->store);
+	hf_open_cache_free(n->ocache);
+	hf_rxq_free(n->rxq);
+	hf_manifest_free(n->manifest);
+	hf_identity_free(n->id);
+	sodium_memzero(n->pseudonym_key, sizeof(n->pseudonym_key));
+	pthread_rwlock_destroy(&n->mlock);
+}

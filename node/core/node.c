@@ -1,0 +1,240 @@
+/* Node core: identity and manifest loading, sealing/opening, verifying receive. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "hashfed/list.h"
+#include "hashfed/match_report.h"
+#include "keyio.h"
+#include "core/log.h"
+#include "core/node.h"
+#include "core/open_cache.h"
+
+#define HF_MAX_FILE (HF_MAX_MANIFEST_SIZE + 1)
+
+/* Reads a whole regular file of at most max bytes. */
+static hf_err hf_read_file(const char *path, size_t max, uint8_t **out, size_t *len, mode_t *mode)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	hf_err rc = HF_EIO;
+	uint8_t *buf = NULL;
+	*out = NULL;
+	if (fd < 0)
+		return HF_EIO;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		goto out;
+	if ((uint64_t)st.st_size > max) {
+		rc = HF_EFILESIZE;
+		goto out;
+	}
+	if (mode)
+		*mode = st.st_mode;
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		rc = HF_ENOMEM;
+		goto out;
+	}
+	size_t got = 0;
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r <= 0)
+			goto out;
+		got += (size_t)r;
+	}
+	buf[got] = 0;
+	*out = buf;
+	*len = got;
+	buf = NULL;
+	rc = HF_OK;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+hf_err hf_node_load_identity(const char *dir, hf_identity **out)
+{
+	char path[HF_PATH_MAX + 16];
+	hf_keyfile_kind kind;
+	*out = NULL;
+	snprintf(path, sizeof(path), "%s/node.key", dir);
+	/* Same file rules as hashfed-keys (keys/lib/keyio.c): 0600 or refused. */
+	HF_TRY(hf_keyio_load_identity(path, NULL, &kind, out));
+	if (kind != HF_KEYFILE_NODE) {
+		hf_identity_free(*out);
+		*out = NULL;
+		return HF_EBADKEY;
+	}
+	return HF_OK;
+}
+
+hf_err hf_node_load_manifest(hf_node *n)
+{
+	uint8_t *buf = NULL;
+	size_t len;
+	hf_manifest *m = NULL;
+	const hf_member *me;
+	hf_err rc;
+	HF_CHECK(hf_read_file(n->cfg.manifest, HF_MAX_MANIFEST_SIZE, &buf, &len, NULL));
+	HF_CHECK(hf_manifest_decode(buf, len, &m));
+	pthread_rwlock_rdlock(&n->mlock);
+	rc = n->manifest ? hf_manifest_accept(n->manifest, m) : hf_manifest_verify(m);
+	pthread_rwlock_unlock(&n->mlock);
+	if (rc != HF_OK)
+		goto out;
+	HF_CHECK(hf_manifest_find_sign_key(m, hf_identity_sign_keyid(n->id), &me, NULL));
+	pthread_rwlock_wrlock(&n->mlock);
+	hf_manifest_free(n->manifest);
+	n->manifest = m;
+	n->manifest_gen++;
+	memcpy(n->self, hf_member_id(me), HF_MEMBER_ID_LEN);
+	n->self_roles = hf_member_roles(me);
+	pthread_rwlock_unlock(&n->mlock);
+	m = NULL;
+	char ep[24];
+	snprintf(ep, sizeof(ep), "#%llu", (unsigned long long)hf_manifest_epoch(n->manifest));
+	hf_log(HF_LOG_INFO, "manifest_loaded", "epoch", ep, NULL);
+out:
+	hf_manifest_free(m);
+	free(buf);
+	return rc;
+}
+
+hf_err hf_node_seal(hf_node *n, uint32_t type, const uint8_t (*members)[HF_MEMBER_ID_LEN],
+                    size_t n_members, const hf_audit_header *audit, uint64_t lifetime_ms,
+                    const uint8_t *body, size_t len, uint8_t msg_id[HF_MSGID_LEN], uint8_t **env,
+                    size_t *env_len)
+{
+	uint8_t(*pks)[HF_ENC_PK_LEN] = NULL;
+	hf_err rc = HF_OK;
+	uint64_t now = hf_now_ms();
+	if (n_members == 0 || n_members > HF_MAX_RECIPIENTS)
+		return HF_EINVAL;
+	pks = calloc(n_members, sizeof(*pks));
+	if (!pks)
+		return HF_ENOMEM;
+	hf_uuidv7(now, NULL, msg_id);
+	pthread_rwlock_rdlock(&n->mlock);
+	for (size_t i = 0; i < n_members && rc == HF_OK; i++) {
+		const hf_member *mb;
+		const hf_member_key *k;
+		rc = hf_manifest_find_member(n->manifest, members[i], &mb);
+		if (rc == HF_OK)
+			rc = hf_member_current_key(mb, HF_KEY_ENC, now, &k);
+		if (rc == HF_OK)
+			memcpy(pks[i], k->pk, HF_ENC_PK_LEN);
+	}
+	hf_seal_params p = {
+	    .type = type,
+	    .msg_id = msg_id,
+	    .created_ms = now,
+	    .expires_ms = now + lifetime_ms,
+	    .federation = hf_manifest_federation(n->manifest),
+	    .epoch = hf_manifest_epoch(n->manifest),
+	    .audit = audit,
+	    .recipients = (const uint8_t(*)[HF_ENC_PK_LEN])pks,
+	    .n_recipients = n_members,
+	};
+	if (rc == HF_OK)
+		rc = hf_envelope_seal(n->id, &p, body, len, env, env_len);
+	pthread_rwlock_unlock(&n->mlock);
+	free(pks);
+	return rc;
+}
+
+hf_err hf_node_open_gen(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
+                        uint8_t sender[HF_MEMBER_ID_LEN], uint64_t *gen)
+{
+	hf_err rc;
+	const hf_member *mb;
+	pthread_rwlock_rdlock(&n->mlock);
+	*gen = n->manifest_gen;
+	hf_open_params p = {
+	    .self = n->id,
+	    .lookup = hf_manifest_sender_lookup,
+	    .lookup_ctx = n->manifest,
+	    .now_ms = hf_now_ms(),
+	    .federation = hf_manifest_federation(n->manifest),
+	};
+	rc = hf_envelope_open(env, len, &p, out);
+	if (rc == HF_OK) {
+		rc = hf_manifest_find_sign_key(n->manifest, hf_opened_header(*out)->sender, &mb,
+		                               NULL);
+		if (rc == HF_OK)
+			memcpy(sender, hf_member_id(mb), HF_MEMBER_ID_LEN);
+		else {
+			hf_opened_free(*out);
+			*out = NULL;
+		}
+	}
+	pthread_rwlock_unlock(&n->mlock);
+	return rc;
+}
+
+hf_err hf_node_open(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
+                    uint8_t sender[HF_MEMBER_ID_LEN])
+{
+	uint64_t gen;
+	return hf_node_open_gen(n, env, len, out, sender, &gen);
+}
+
+hf_err hf_node_open_inbox(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
+                          uint8_t sender[HF_MEMBER_ID_LEN])
+{
+	uint64_t gen;
+	pthread_rwlock_rdlock(&n->mlock);
+	gen = n->manifest_gen;
+	pthread_rwlock_unlock(&n->mlock);
+	if (n->ocache && hf_open_cache_take(n->ocache, gen, hf_now_ms(), env, len, out, sender))
+		return HF_OK;
+	return hf_node_open(n, env, len, out, sender);
+}
+
+bool hf_node_member_is_recipient(hf_node *n, const uint8_t member[HF_MEMBER_ID_LEN],
+                                 const hf_envelope_header *hdr)
+{
+	bool yes = false;
+	pthread_rwlock_rdlock(&n->mlock);
+	for (uint32_t i = 0; i < hdr->n_recipients && !yes; i++) {
+		const hf_member *mb;
+		if (hf_manifest_find_enc_key(n->manifest, hdr->recipients[i], &mb, NULL) == HF_OK &&
+		    memcmp(hf_member_id(mb), member, HF_MEMBER_ID_LEN) == 0)
+			yes = true;
+	}
+	pthread_rwlock_unlock(&n->mlock);
+	return yes;
+}
+
+size_t hf_node_members_with(hf_node *n, uint32_t roles, uint8_t (*out)[HF_MEMBER_ID_LEN],
+                            size_t max)
+{
+	size_t k = 0;
+	pthread_rwlock_rdlock(&n->mlock);
+	for (size_t i = 0; i < hf_manifest_n_members(n->manifest) && k < max; i++) {
+		const hf_member *mb = hf_manifest_member_at(n->manifest, i);
+		if ((hf_member_roles(mb) & roles) && memcmp(hf_member_id(mb), n->self, 16) != 0)
+			memcpy(out[k++], hf_member_id(mb), HF_MEMBER_ID_LEN);
+	}
+	pthread_rwlock_unlock(&n->mlock);
+	return k;
+}
+
+void hf_node_reject(hf_node *n, hf_store *s, const uint8_t *peer, const char *what, hf_err code)
+{
+	char hex[2 * HF_MEMBER_ID_LEN + 1] = "unknown", label[96];
+	(void)n;
+	if (peer)
+		hf_hex(peer, HF_MEMBER_ID_LEN, hex);
+	snprintf(label, sizeof(label), "%s|%s", hex, hf_err_name(code));
+	hf_log(HF_LOG_WARN, "reject", "what", what, "peer", hex, "code", hf_err_name(code), "class",
+	       hf_err_class_name(hf_err_class_of(code)), NULL);
+	if (hf_store_count(s, "rejects", label, 1) != HF_OK)
+		hf_log(HF_LOG_ERROR, "counter_failed", NULL);
+}

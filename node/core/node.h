@@ -1,0 +1,102 @@
+#ifndef HF_NODE_NODE_H
+#define HF_NODE_NODE_H
+
+/*
+ * The node: identity, membership manifest, store, transport, event loop.
+ * Engines (lists.c) and the API (api.c) use it through these functions.
+ *
+ * Threads: the libevent loop (main thread) owns n->store and runs the
+ * engines and the API. Transport threads own their own store connections and
+ * read the manifest under n->mlock (read side); SIGHUP replaces it under the
+ * write side.
+ */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "hashfed/envelope.h"
+#include "hashfed/identity.h"
+#include "hashfed/manifest.h"
+#include "store/store.h"
+#include "net/transport.h"
+
+struct event_base;
+struct event;
+
+typedef struct hf_node {
+	hf_config cfg;
+	char db_path[HF_PATH_MAX + 16];
+	hf_identity *id;
+	uint8_t pseudonym_key[32]; /* keys case pseudonyms; never leaves the node */
+	pthread_rwlock_t mlock;
+	hf_manifest *manifest;
+	uint64_t manifest_gen; /* under mlock: bumped on every (re)load */
+	void *ocache;          /* open_cache.h: verified envelopes, receive -> inbox */
+	void *rxq;             /* rxq.h: verified envelopes waiting for the main loop's commit */
+	uint8_t self[HF_MEMBER_ID_LEN];
+	uint32_t self_roles;
+	hf_store *store; /* main thread only */
+	hf_transport *tr;
+	struct event_base *base;
+	struct event *wake; /* activated by transport threads: inbox has news */
+	struct event *tick; /* periodic: inbox, pulls */
+	struct event *sig_term, *sig_int, *sig_hup;
+	void *api;
+	void *match;  /* match.c: the platform-side matcher */
+	void *orders; /* orders.c engine state */
+	uint64_t last_pull_ms;
+	uint64_t msgs_out; /* envelopes queued since start (engines add to it) */
+} hf_node;
+
+/* Loads <dir>/node.key as written by `hashfed-keys new-node` (unencrypted). Errors as
+ * hf_keyio_load_identity (HF_EPERM if group/other may read it, HF_EAUTH if encrypted),
+ * HF_EBADKEY if it is not a node key. */
+hf_err hf_node_load_identity(const char *dir, hf_identity **out) HF_MUST_CHECK;
+
+/* Loads cfg.manifest: decode, verify against its roots, find ourselves by our signing key
+ * (HF_EUNKNOWNMEMBER). With a manifest already held, the update rule applies (HF_EEPOCH...). */
+hf_err hf_node_load_manifest(hf_node *n) HF_MUST_CHECK;
+
+/* Opens everything (identity, manifest, store, transport, loop). */
+hf_err hf_node_init(hf_node *n, const hf_config *cfg) HF_MUST_CHECK;
+/* Runs the loop until SIGTERM/SIGINT. */
+hf_err hf_node_run(hf_node *n) HF_MUST_CHECK;
+void hf_node_fini(hf_node *n);
+
+/*
+ * Seals body to the current encryption keys of members (all must exist and hold a
+ * valid key: HF_EUNKNOWNMEMBER / HF_EKEYEXPIRED). msg_id receives the id.
+ */
+hf_err hf_node_seal(hf_node *n, uint32_t type, const uint8_t (*members)[HF_MEMBER_ID_LEN],
+                    size_t n_members, const hf_audit_header *audit, uint64_t lifetime_ms,
+                    const uint8_t *body, size_t len, uint8_t msg_id[HF_MSGID_LEN], uint8_t **env,
+                    size_t *env_len) HF_MUST_CHECK;
+
+/* Opens env addressed to us and returns the sender's member id and roles. */
+hf_err hf_node_open(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
+                    uint8_t sender[HF_MEMBER_ID_LEN]) HF_MUST_CHECK;
+
+/* hf_node_open; *gen receives the manifest generation the envelope was verified under
+ * (the key of open_cache.h). */
+hf_err hf_node_open_gen(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
+                        uint8_t sender[HF_MEMBER_ID_LEN], uint64_t *gen) HF_MUST_CHECK;
+
+/* Like hf_node_open, for an envelope already committed to the inbox: uses what the
+ * receive step verified for these exact bytes under the current manifest (open_cache.h),
+ * else opens it afresh. */
+hf_err hf_node_open_inbox(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
+                          uint8_t sender[HF_MEMBER_ID_LEN]) HF_MUST_CHECK;
+
+/* Whether member holds one of the encryption key ids among hdr's recipients. */
+bool hf_node_member_is_recipient(hf_node *n, const uint8_t member[HF_MEMBER_ID_LEN],
+                                 const hf_envelope_header *hdr);
+
+/* Members (other than us) with any of the role bits; fills up to max, returns count. */
+size_t hf_node_members_with(hf_node *n, uint32_t roles, uint8_t (*out)[HF_MEMBER_ID_LEN],
+                            size_t max);
+
+/* Counts a rejected message: log line with the code name + per-peer counter. */
+void hf_node_reject(hf_node *n, hf_store *s, const uint8_t *peer, const char *what, hf_err code);
+
+#endif

@@ -1,0 +1,26 @@
+#ifndef HF_NODE_INBOX_H
+#define HF_NODE_INBOX_H
+
+/*
+ * The inbox (spec §12, §13, §14): the one way in for messages from peers.
+ *
+ * hf_inbox_receive runs on transport threads: it verifies an envelope (manifest,
+ * role, recipient, time, body), hands it to the main loop (rxq.h), which commits it
+ * to the inbox and applies it in one transaction, and waits for that; if the loop no
+ * longer takes messages, it commits it to the inbox itself. hf_inbox_process runs on
+ * the main loop and applies what is pending, dispatching by message type.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/node.h"
+
+/* Transport receive hook (hf_transport_ops.receive; ctx is the hf_node). Returns the
+ * reply code (HF_EREPLAY for a message seen before). */
+hf_err hf_inbox_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len);
+
+/* Main loop: commits what the receive hooks handed over and processes the inbox until
+ * nothing more can be applied. */
+hf_err hf_inbox_process(hf_node *n) HF_MUST_CHECK;
+
+#endif

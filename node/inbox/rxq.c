@@ -1,0 +1,90 @@
+/* Received envelopes from the transport threads to the main loop (group commit). */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "inbox/rxq.h"
+
+struct hf_rxq {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	hf_rx_item *head, *tail;
+	bool closed;
+};
+
+hf_rxq *hf_rxq_new(void)
+{
+	hf_rxq *q = calloc(1, sizeof(*q));
+	if (!q)
+		return NULL;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	return q;
+}
+
+void hf_rxq_free(hf_rxq *q)
+{
+	if (!q)
+		return;
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->cv);
+	free(q);
+}
+
+bool hf_rxq_submit(hf_rxq *q, hf_rx_item *it)
+{
+	pthread_mutex_lock(&q->mu);
+	if (q->closed) {
+		pthread_mutex_unlock(&q->mu);
+		return false;
+	}
+	it->next = NULL;
+	it->done = false;
+	if (q->tail)
+		q->tail->next = it;
+	else
+		q->head = it;
+	q->tail = it;
+	pthread_mutex_unlock(&q->mu);
+	return true;
+}
+
+void hf_rxq_wait(hf_rxq *q, hf_rx_item *it)
+{
+	pthread_mutex_lock(&q->mu);
+	while (!it->done)
+		pthread_cond_wait(&q->cv, &q->mu);
+	pthread_mutex_unlock(&q->mu);
+}
+
+hf_rx_item *hf_rxq_take(hf_rxq *q)
+{
+	pthread_mutex_lock(&q->mu);
+	hf_rx_item *l = q->head;
+	q->head = q->tail = NULL;
+	pthread_mutex_unlock(&q->mu);
+	return l;
+}
+
+void hf_rxq_finish(hf_rxq *q, hf_rx_item *list)
+{
+	if (!list)
+		return;
+	pthread_mutex_lock(&q->mu);
+	while (list) {
+		hf_rx_item *next = list->next;
+		list->done = true; /* the owner may return (and free it) once it sees this */
+		list = next;
+	}
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
+hf_rx_item *hf_rxq_close(hf_rxq *q)
+{
+	pthread_mutex_lock(&q->mu);
+	q->closed = true;
+	hf_rx_item *l = q->head;
+	q->head = q->tail = NULL;
+	pthread_mutex_unlock(&q->mu);
+	return l;
+}

@@ -1,0 +1,122 @@
+#ifndef HF_NODE_MATCH_H
+#define HF_NODE_MATCH_H
+
+/*
+ * The platform-side matcher (issue 7, docs/match.md): every active entry of
+ * every list this node follows, in memory, in the protocol's match indexes
+ * (hf_pdq_index for PDQ, hf_exact_index for MD5 and SHA-256).
+ *
+ * Loaded once at start; afterwards the lists engine calls the hooks below as
+ * it applies batches and snapshots, so the index changes entry by entry and is
+ * never rebuilt. Expired entries are skipped at query time and swept out of
+ * the index periodically.
+ *
+ * False-positive defences: a local allow-list (a query or entry value on it
+ * never matches), entries disabled locally by an operator, and the flood
+ * quarantine (an entry matching more than flood_threshold distinct uploads in
+ * flood_window_ms is suspended pending review). Disabled and quarantined
+ * entries are reported to the issuer with the daily match counts in
+ * HF_MSG_MATCH_REPORT (spec §14). Everything is logged as JSON lines.
+ *
+ * Main thread only (it uses n->store and n->base).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hashfed/list.h"
+#include "core/node.h"
+#include "store/store_match.h"
+
+typedef struct hf_match hf_match;
+
+/* Creates the matcher as n->match, loads every followed list, and starts its timers.
+ * Errors: HF_ECONFIG (bad [match] values), HF_ENOMEM, HF_EDB. */
+hf_err hf_match_start(hf_node *n) HF_MUST_CHECK;
+/* Flushes pending counts and frees everything; NULL n->match is a no-op. */
+void hf_match_stop(hf_node *n);
+
+/* ---- hooks of the lists engine (inside its transaction) ------------------ */
+
+/* A batch of list l was applied (env: its envelope, for the issue time). */
+hf_err hf_match_on_batch(hf_node *n, const hf_store_list *l, const hf_list_batch *b,
+                         const uint8_t *env, size_t env_len) HF_MUST_CHECK;
+/* A snapshot part of list l was applied (part 0 replaced the list). */
+hf_err hf_match_on_snapshot(hf_node *n, const hf_store_list *l,
+                            const hf_list_snapshot *s) HF_MUST_CHECK;
+/* A match report arrived (issuer side). *status: the final inbox status. */
+hf_err hf_match_on_report(hf_node *n, const uint8_t sender[HF_MEMBER_ID_LEN], const uint8_t *body,
+                          size_t len, hf_err *status) HF_MUST_CHECK;
+
+/* ---- queries --------------------------------------------------------------- */
+
+typedef struct hf_match_query {
+	unsigned alg; /* hf_hash_alg */
+	uint8_t value[HF_LIST_MAX_VALUE_LEN];
+	int quality; /* PDQ quality of the query hash (100 if unknown) */
+	/* What makes two uploads distinct for the flood quarantine (a caller's upload id, else
+	 * the hashed bytes or the query value); any length. */
+	const uint8_t *upload;
+	size_t upload_len;
+} hf_match_query;
+
+typedef struct hf_match_hit {
+	const uint8_t *list_id; /* HF_LIST_ID_LEN */
+	const char *list_name;
+	const uint8_t *issuer; /* HF_MEMBER_ID_LEN */
+	uint64_t entry_id;
+	unsigned alg;
+	const uint8_t *value; /* the entry's value, hf_hash_alg_len(alg) bytes */
+	uint16_t category;
+	unsigned distance;
+	uint64_t batch;     /* batch that brought the entry (snapshot: the snapshot's batch) */
+	uint64_t issued_ms; /* its issue time; 0 if unknown (snapshot) */
+	bool via_snapshot;
+} hf_match_hit;
+
+typedef struct hf_match_result {
+	bool allowlisted;     /* the query value is on the allow-list: no matches reported */
+	uint32_t suppressed;  /* matches dropped: entry disabled, quarantined or allow-listed */
+	uint32_t quarantined; /* entries this query pushed into quarantine */
+} hf_match_result;
+
+typedef void (*hf_match_hit_fn)(void *ctx, const hf_match_hit *h);
+
+/* Looks q up; calls fn per match (counted for the reports, fed to the flood quarantine).
+ * Errors: HF_EINVAL (alg), HF_ELOWQUALITY (PDQ quality below min_quality), HF_ENOMEM. */
+hf_err hf_match_query_run(hf_match *m, const hf_match_query *q, hf_match_hit_fn fn, void *ctx,
+                          hf_match_result *res) HF_MUST_CHECK;
+
+/* ---- defences (each a transaction and a log line) ------------------------- */
+
+hf_err hf_match_allow_add(hf_match *m, unsigned alg, const uint8_t *value,
+                          const char *note) HF_MUST_CHECK;
+/* HF_ENOTFOUND if not on the list. */
+hf_err hf_match_allow_del(hf_match *m, unsigned alg, const uint8_t *value) HF_MUST_CHECK;
+/* Disables an entry locally (HF_ENOTFOUND if this node holds no such list). */
+hf_err hf_match_disable(hf_match *m, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
+                        const char *reason) HF_MUST_CHECK;
+/* Re-enables (HF_ENOTFOUND unless disabled). */
+hf_err hf_match_enable(hf_match *m, const uint8_t list[HF_LIST_ID_LEN],
+                       uint64_t entry) HF_MUST_CHECK;
+/* Releases a quarantined entry after review (HF_ENOTFOUND unless quarantined); its flood
+ * window starts afresh. */
+hf_err hf_match_release(hf_match *m, const uint8_t list[HF_LIST_ID_LEN],
+                        uint64_t entry) HF_MUST_CHECK;
+
+/* Writes pending counts; with send_reports, also seals a report for every (list, day) that
+ * changed since the last one. */
+hf_err hf_match_flush(hf_match *m, bool send_reports) HF_MUST_CHECK;
+
+typedef struct hf_match_stats {
+	size_t lists, pdq, md5, sha256, allow, flagged;
+	size_t pdq_bytes;
+	const char *kernel;
+	uint64_t queries, hits, suppressed;
+} hf_match_stats;
+void hf_match_get_stats(const hf_match *m, hf_match_stats *st);
+
+/* UTC day number of a unix-ms time. */
+uint32_t hf_match_day(uint64_t ms);
+
+#endif

@@ -1,0 +1,632 @@
+/* nng req/rep links with mutual TLS; durable outbox sender; verifying receivers. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <nng/nng.h>
+#include <nng/protocol/reqrep0/rep.h>
+#include <nng/protocol/reqrep0/req.h>
+#include <nng/supplemental/tls/tls.h>
+#include <sodium.h>
+
+#include "hashfed/envelope.h"
+#include "hashfed/limits.h"
+#include "core/log.h"
+#include "net/transport.h"
+
+#define HF_MAX_PEERS   64
+#define HF_MAX_WORKERS 8
+#define HF_PEM_MAX     65536
+#define HF_SEND_ROUND  64 /* messages in flight at once (all peers) */
+
+typedef struct hf_peer {
+	uint8_t member[HF_MEMBER_LEN];
+	char url[300];
+	nng_socket sock;
+	bool open;
+	uint64_t down_until; /* after a failure: skip this peer until then (no head-of-line wait) */
+	uint32_t failures;
+} hf_peer;
+
+struct hf_transport {
+	hf_transport_cfg cfg;
+	char db_path[4096];
+	hf_transport_ops ops;
+	void *ctx;
+	nng_tls_config *tls_server, *tls_client;
+	nng_socket rep;
+	bool rep_open;
+	pthread_t workers[HF_MAX_WORKERS];
+	unsigned n_workers;
+	pthread_t sender;
+	bool sender_started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stopping;
+	bool kicked;
+	hf_peer peers[HF_MAX_PEERS];
+	size_t n_peers;
+	uint8_t alive[HF_MAX_PEERS][HF_MEMBER_LEN]; /* under mu: peers heard from */
+	size_t n_alive;
+};
+
+hf_err hf_transport_url(const char *url, bool insecure, char *out, size_t size)
+{
+	const char *pfx = "tls+tcp://";
+	int n;
+	if (insecure && strncmp(url, pfx, strlen(pfx)) == 0)
+		n = snprintf(out, size, "tcp://%s", url + strlen(pfx));
+	else
+		n = snprintf(out, size, "%s", url);
+	return n < 0 || (size_t)n >= size ? HF_ENOSPC : HF_OK;
+}
+
+uint64_t hf_backoff_ms(uint32_t attempt, uint32_t base_ms, uint32_t max_ms, uint32_t rnd)
+{
+	uint64_t d = base_ms;
+	for (uint32_t i = 0; i < attempt && d < max_ms; i++)
+		d *= 2;
+	if (d > max_ms)
+		d = max_ms;
+	/* Jitter in [0.5, 1.5) so peers that failed together do not retry together. */
+	return d / 2 + (d * (rnd % 1000)) / 1000;
+}
+
+/* Reads a small PEM file into a NUL-terminated buffer. */
+static char *hf_read_pem(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+	if (!f)
+		return NULL;
+	buf = malloc(HF_PEM_MAX + 1);
+	if (!buf) {
+		fclose(f);
+		return NULL;
+	}
+	n = fread(buf, 1, HF_PEM_MAX, f);
+	fclose(f);
+	if (n == 0 || n == HF_PEM_MAX) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+static hf_err hf_tls_config(const hf_transport_cfg *c, nng_tls_mode mode, nng_tls_config **out)
+{
+	hf_err rc = HF_ECONFIG;
+	char *cert = NULL, *key = NULL;
+	nng_tls_config *t = NULL;
+	*out = NULL;
+	if (nng_tls_config_alloc(&t, mode) != 0)
+		return HF_ENOMEM;
+	cert = hf_read_pem(c->tls_cert);
+	key = hf_read_pem(c->tls_key);
+	if (!cert || !key)
+		goto out;
+	/* Mutual TLS: both ends present a certificate chained to the federation CA. */
+	if (nng_tls_config_auth_mode(t, NNG_TLS_AUTH_MODE_REQUIRED) != 0 ||
+	    nng_tls_config_ca_file(t, c->tls_ca) != 0 ||
+	    nng_tls_config_own_cert(t, cert, key, NULL) != 0)
+		goto out;
+	*out = t;
+	t = NULL;
+	rc = HF_OK;
+out:
+	if (key)
+		sodium_memzero(key, strlen(key));
+	free(cert);
+	free(key);
+	if (t)
+		nng_tls_config_free(t);
+	return rc;
+}
+
+/* ---- receiving ---------------------------------------------------------- */
+
+static void *hf_worker_main(void *arg)
+{
+	hf_transport *t = arg;
+	hf_store *store = NULL;
+	nng_ctx ctx;
+	nng_aio *aio = NULL;
+	if (hf_store_open(t->db_path, &store) != HF_OK || nng_ctx_open(&ctx, t->rep) != 0 ||
+	    nng_aio_alloc(&aio, NULL, NULL) != 0) {
+		hf_log(HF_LOG_ERROR, "worker_start_failed", NULL);
+		hf_store_close(store);
+		return NULL;
+	}
+	for (;;) {
+		nng_ctx_recv(ctx, aio);
+		nng_aio_wait(aio);
+		int r = nng_aio_result(aio);
+		if (r == NNG_ECLOSED)
+			break;
+		if (r != 0)
+			continue;
+		nng_msg *m = nng_aio_get_msg(aio);
+		hf_err rc = t->ops.receive(t->ctx, store, nng_msg_body(m), nng_msg_len(m));
+		nng_msg_free(m);
+		const char *name = hf_err_name(rc);
+		if (nng_msg_alloc(&m, 0) != 0)
+			continue;
+		if (nng_msg_append(m, name, strlen(name)) != 0) {
+			nng_msg_free(m);
+			continue;
+		}
+		nng_aio_set_msg(aio, m);
+		nng_ctx_send(ctx, aio);
+		nng_aio_wait(aio);
+		if (nng_aio_result(aio) != 0)
+			nng_msg_free(nng_aio_get_msg(aio));
+	}
+	nng_aio_free(aio);
+	nng_ctx_close(ctx);
+	hf_store_close(store);
+	return NULL;
+}
+
+/* ---- sending ------------------------------------------------------------ */
+
+static hf_peer *hf_peer_get(hf_transport *t, const uint8_t member[HF_MEMBER_LEN], hf_err *err)
+{
+	char url[300], dial[310];
+	hf_peer *p = NULL;
+	nng_dialer d;
+	*err = t->ops.peer_url(t->ctx, member, url, sizeof(url));
+	if (*err != HF_OK)
+		return NULL;
+	for (size_t i = 0; i < t->n_peers; i++) {
+		if (memcmp(t->peers[i].member, member, HF_MEMBER_LEN) == 0) {
+			p = &t->peers[i];
+			break;
+		}
+	}
+	/* Endpoint changed with a new manifest: redial. */
+	if (p && p->open && strcmp(p->url, url) != 0) {
+		nng_close(p->sock);
+		p->open = false;
+	}
+	if (p && p->open)
+		return p;
+	if (!p) {
+		if (t->n_peers == HF_MAX_PEERS) {
+			*err = HF_ENOSPC;
+			return NULL;
+		}
+		p = &t->peers[t->n_peers++];
+		memcpy(p->member, member, HF_MEMBER_LEN);
+	}
+	snprintf(p->url, sizeof(p->url), "%s", url);
+	*err = hf_transport_url(url, t->cfg.insecure, dial, sizeof(dial));
+	if (*err != HF_OK)
+		return NULL;
+	*err = HF_ENET;
+	if (nng_req0_open(&p->sock) != 0)
+		return NULL;
+	/* The outbox does the retrying, not nng (requests run on contexts: hf_op_start). */
+	if (nng_socket_set_ms(p->sock, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE) != 0 ||
+	    nng_socket_set_ms(p->sock, NNG_OPT_SENDTIMEO, 1000) != 0 ||
+	    nng_socket_set_ms(p->sock, NNG_OPT_RECVTIMEO, 15000) != 0 ||
+	    nng_socket_set_size(p->sock, NNG_OPT_RECVMAXSZ, 4096) != 0 ||
+	    nng_socket_set_ms(p->sock, NNG_OPT_RECONNMINT, 100) != 0 ||
+	    nng_socket_set_ms(p->sock, NNG_OPT_RECONNMAXT, 2000) != 0 ||
+	    nng_dialer_create(&d, p->sock, dial) != 0 ||
+	    (!t->cfg.insecure && nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, t->tls_client) != 0) ||
+	    nng_dialer_start(d, NNG_FLAG_NONBLOCK) != 0) {
+		nng_close(p->sock);
+		return NULL;
+	}
+	p->open = true;
+	*err = HF_OK;
+	return p;
+}
+
+/* Reply of the peer: the name of an hf_err. */
+static hf_err hf_reply_code(nng_msg *m)
+{
+	char name[64];
+	hf_err res = HF_EPARSE;
+	size_t n = nng_msg_len(m);
+	if (n > 0 && n < sizeof(name)) {
+		memcpy(name, nng_msg_body(m), n);
+		name[n] = 0;
+		if (hf_err_from_name(name, &res) != HF_OK)
+			res = HF_EPARSE;
+	}
+	return res;
+}
+
+static hf_err hf_nng_err(int r)
+{
+	return r == NNG_ETIMEDOUT ? HF_ETIMEOUT : HF_ENET;
+}
+
+static void hf_sender_wait(hf_transport *t, uint64_t ms)
+{
+	struct timespec ts;
+	pthread_mutex_lock(&t->mu);
+	if (!t->kicked && !t->stopping) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += (time_t)(ms / 1000);
+		ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&t->cv, &t->mu, &ts);
+	}
+	t->kicked = false;
+	pthread_mutex_unlock(&t->mu);
+}
+
+static bool hf_stopping(hf_transport *t)
+{
+	pthread_mutex_lock(&t->mu);
+	bool s = t->stopping;
+	pthread_mutex_unlock(&t->mu);
+	return s;
+}
+
+void hf_transport_peer_alive(hf_transport *t, const uint8_t member[HF_MEMBER_LEN])
+{
+	pthread_mutex_lock(&t->mu);
+	size_t i = 0;
+	while (i < t->n_alive && memcmp(t->alive[i], member, HF_MEMBER_LEN) != 0)
+		i++;
+	if (i == t->n_alive && t->n_alive < HF_MAX_PEERS)
+		memcpy(t->alive[t->n_alive++], member, HF_MEMBER_LEN);
+	pthread_mutex_unlock(&t->mu);
+}
+
+/* Sender thread: forget the down marks of peers we have heard from since. */
+static void hf_revive(hf_transport *t, hf_store *store)
+{
+	uint8_t alive[HF_MAX_PEERS][HF_MEMBER_LEN];
+	size_t n;
+	pthread_mutex_lock(&t->mu);
+	n = t->n_alive;
+	memcpy(alive, t->alive, n * HF_MEMBER_LEN);
+	t->n_alive = 0;
+	pthread_mutex_unlock(&t->mu);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < t->n_peers; j++) {
+			if (t->peers[j].down_until &&
+			    memcmp(t->peers[j].member, alive[i], HF_MEMBER_LEN) == 0) {
+				t->peers[j].down_until = 0;
+				t->peers[j].failures = 0;
+				if (hf_store_outbox_rearm_peer(store, alive[i], hf_now_ms()) !=
+				    HF_OK)
+					hf_log(HF_LOG_ERROR, "outbox_rearm_failed", NULL);
+			}
+		}
+	}
+}
+
+/* One message of a send round. */
+typedef struct hf_sendop {
+	hf_store_out o;
+	hf_peer *p;
+	nng_ctx ctx;
+	nng_aio *aio;
+	int stage; /* 0 not sent, 1 request sent, 2 waiting for the reply, -1 deferred */
+	hf_err res;
+	uint8_t subject[16];
+} hf_sendop;
+
+/* Starts the request of op on its own context of the peer's req socket (several requests
+ * in flight per peer; the outbox does the retrying, not nng). */
+static hf_err hf_op_start(hf_sendop *op)
+{
+	nng_msg *m = NULL;
+	if (nng_aio_alloc(&op->aio, NULL, NULL) != 0)
+		return HF_ENOMEM;
+	if (nng_ctx_open(&op->ctx, op->p->sock) != 0)
+		return HF_ENET;
+	op->stage = 1;
+	if (nng_ctx_set_ms(op->ctx, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE) != 0)
+		return HF_ENET;
+	if (nng_msg_alloc(&m, 0) != 0)
+		return HF_ENOMEM;
+	if (nng_msg_append(m, op->o.env, op->o.len) != 0) {
+		nng_msg_free(m);
+		return HF_ENOMEM;
+	}
+	nng_aio_set_msg(op->aio, m);
+	nng_aio_set_timeout(op->aio, 1000);
+	nng_ctx_send(op->ctx, op->aio);
+	return HF_OK;
+}
+
+/* Records the fate of one message (inside the round's transaction). */
+static hf_err hf_op_record(hf_transport *t, hf_store *store, hf_sendop *op)
+{
+	char peer_hex[2 * HF_MEMBER_LEN + 1], id_hex[33], att[16];
+	hf_store_out *o = &op->o;
+	hf_err res = op->res, st;
+	hf_hex(o->peer, HF_MEMBER_LEN, peer_hex);
+	hf_hex(o->msg_id, 16, id_hex);
+	snprintf(att, sizeof(att), "#%u", o->attempts + 1);
+	hf_err_class cls = hf_err_class_of(res);
+	if (res == HF_OK || res == HF_EREPLAY) {
+		st = hf_store_outbox_done(store, o->seq, hf_now_ms());
+		hf_log(HF_LOG_DEBUG, "delivered", "peer", peer_hex, "msg", id_hex, "attempts", att,
+		       NULL);
+	} else if (cls == HF_CLASS_MALFORMED || cls == HF_CLASS_CRYPTO || cls == HF_CLASS_POLICY) {
+		/* The peer will never accept these bytes: retrying cannot help. */
+		st = hf_store_outbox_retry(store, o->seq, 0, hf_err_name(res));
+		hf_log(HF_LOG_WARN, "send_refused", "peer", peer_hex, "msg", id_hex, "code",
+		       hf_err_name(res), NULL);
+	} else {
+		uint64_t next =
+		    hf_now_ms() + hf_backoff_ms(o->attempts, t->cfg.retry_base_ms,
+		                                t->cfg.retry_max_ms, randombytes_random());
+		st = hf_store_outbox_retry(store, o->seq, next, hf_err_name(res));
+		hf_log(HF_LOG_DEBUG, "send_retry", "peer", peer_hex, "msg", id_hex, "code",
+		       hf_err_name(res), "attempts", att, NULL);
+	}
+	return st;
+}
+
+/* Whether an earlier message of this round goes to the same peer about the same subject. */
+static bool hf_op_defer(const hf_sendop *ops, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (ops[j].stage != -1 &&
+		    memcmp(ops[j].o.peer, ops[i].o.peer, HF_MEMBER_LEN) == 0 &&
+		    memcmp(ops[j].subject, ops[i].subject, 16) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Sends a round of due messages: all requests in flight at once (nng contexts), then the
+ * replies, then every outcome in one transaction. Two messages to the same peer about the
+ * same audit subject (an order, a list) are never in flight together: the later one waits
+ * for the next round, so the peer gets them in outbox order as before.
+ */
+static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size_t n)
+{
+	uint64_t now = hf_now_ms();
+	for (size_t i = 0; i < n; i++) {
+		hf_sendop *op = &ops[i];
+		hf_envelope_header h;
+		op->res = HF_ENET;
+		if (hf_envelope_peek(op->o.env, op->o.len, &h) == HF_OK) {
+			memcpy(op->subject, h.audit.subject, 16);
+			if (h.expires_ms <= now) {
+				op->res = HF_EEXPIRED; /* the peer would refuse it: drop unsent */
+				continue;
+			}
+		}
+		if (hf_op_defer(ops, i)) {
+			op->stage = -1;
+			continue;
+		}
+		op->p = hf_peer_get(t, op->o.peer, &op->res);
+		if (!op->p)
+			continue;
+		if (op->p->down_until > now) {
+			op->res = HF_ENET; /* peer known down: reschedule without waiting on it */
+			continue;
+		}
+		op->res = hf_op_start(op);
+	}
+	for (size_t i = 0; i < n; i++) {
+		hf_sendop *op = &ops[i];
+		if (op->stage != 1 || op->res != HF_OK)
+			continue;
+		nng_aio_wait(op->aio);
+		int r = nng_aio_result(op->aio);
+		if (r != 0) {
+			nng_msg_free(nng_aio_get_msg(op->aio));
+			op->res = hf_nng_err(r);
+			continue;
+		}
+		op->stage = 2;
+		nng_aio_set_timeout(op->aio, 15000);
+		nng_ctx_recv(op->ctx, op->aio);
+	}
+	for (size_t i = 0; i < n; i++) {
+		hf_sendop *op = &ops[i];
+		if (op->stage != 2)
+			continue;
+		nng_aio_wait(op->aio);
+		int r = nng_aio_result(op->aio);
+		if (r != 0) {
+			op->res = hf_nng_err(r);
+			continue;
+		}
+		nng_msg *m = nng_aio_get_msg(op->aio);
+		op->res = hf_reply_code(m);
+		nng_msg_free(m);
+	}
+	/* Peer health, once per peer and round: any transport failure backs off. */
+	for (size_t i = 0; i < n; i++) {
+		hf_peer *p = ops[i].p;
+		bool seen = false, failed = false;
+		if (!p || ops[i].stage < 1)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = ops[j].p == p && ops[j].stage >= 1;
+		if (seen)
+			continue;
+		for (size_t j = i; j < n; j++)
+			if (ops[j].p == p && ops[j].stage >= 1 &&
+			    (ops[j].res == HF_ENET || ops[j].res == HF_ETIMEOUT))
+				failed = true;
+		if (failed) {
+			p->failures++;
+			p->down_until =
+			    now + hf_backoff_ms(p->failures, t->cfg.retry_base_ms,
+			                        t->cfg.retry_max_ms, randombytes_random());
+		} else {
+			p->failures = 0;
+			p->down_until = 0;
+		}
+	}
+	/* One commit for the whole round. Marking delivered needs no other order: a mark lost
+	 * in a crash only resends, and the peer answers HF_EREPLAY. */
+	bool txn = hf_store_begin(store) == HF_OK;
+	hf_err st = HF_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (ops[i].stage == -1)
+			continue;
+		hf_err r = hf_op_record(t, store, &ops[i]);
+		if (r != HF_OK)
+			st = r;
+	}
+	if (txn && hf_store_commit(store) != HF_OK) {
+		hf_store_rollback(store);
+		st = HF_EDB;
+	}
+	if (st != HF_OK)
+		hf_log(HF_LOG_ERROR, "outbox_update_failed", "code", hf_err_name(st), NULL);
+	for (size_t i = 0; i < n; i++) {
+		hf_sendop *op = &ops[i];
+		if (op->stage >= 1)
+			nng_ctx_close(op->ctx);
+		if (op->aio)
+			nng_aio_free(op->aio);
+		if (op->stage != -1 && t->ops.sent)
+			t->ops.sent(t->ctx, op->o.peer, op->res);
+		free(op->o.env);
+	}
+}
+
+static void *hf_sender_main(void *arg)
+{
+	hf_transport *t = arg;
+	hf_store *store = NULL;
+	if (hf_store_open(t->db_path, &store) != HF_OK) {
+		hf_log(HF_LOG_ERROR, "sender_start_failed", NULL);
+		return NULL;
+	}
+	while (!hf_stopping(t)) {
+		hf_store_out o, due[HF_SEND_ROUND];
+		hf_sendop ops[HF_SEND_ROUND];
+		size_t n = 0;
+		hf_revive(t, store);
+		uint64_t next = UINT64_MAX, now = hf_now_ms();
+		hf_err rc = hf_store_outbox_due(store, now, due, HF_SEND_ROUND, &n);
+		if (rc == HF_OK && n == 0) {
+			rc = hf_store_outbox_next(store, now, &o, &next);
+			if (rc == HF_OK) { /* became due meanwhile */
+				free(o.env);
+				continue;
+			}
+			if (rc == HF_ENOTFOUND) {
+				uint64_t wait =
+				    next == UINT64_MAX || next <= now ? 1000 : next - now;
+				hf_sender_wait(t, wait > 1000 ? 1000 : wait);
+				continue;
+			}
+		}
+		if (rc != HF_OK) {
+			hf_log(HF_LOG_ERROR, "outbox_read_failed", "code", hf_err_name(rc), NULL);
+			hf_sender_wait(t, 1000);
+			continue;
+		}
+		memset(ops, 0, n * sizeof(ops[0]));
+		for (size_t i = 0; i < n; i++)
+			ops[i].o = due[i];
+		hf_send_round(t, store, ops, n);
+	}
+	for (size_t i = 0; i < t->n_peers; i++)
+		if (t->peers[i].open)
+			nng_close(t->peers[i].sock);
+	hf_store_close(store);
+	return NULL;
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+hf_err hf_transport_start(const hf_transport_cfg *cfg, const hf_transport_ops *ops, void *ctx,
+                          hf_transport **out)
+{
+	hf_err rc = HF_OK;
+	char url[310];
+	nng_listener l;
+	hf_transport *t = calloc(1, sizeof(*t));
+	*out = NULL;
+	if (!t)
+		return HF_ENOMEM;
+	t->cfg = *cfg;
+	snprintf(t->db_path, sizeof(t->db_path), "%s", cfg->db_path);
+	t->cfg.db_path = t->db_path;
+	t->ops = *ops;
+	t->ctx = ctx;
+	t->n_workers =
+	    cfg->workers ? (cfg->workers > HF_MAX_WORKERS ? HF_MAX_WORKERS : cfg->workers) : 2;
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_cond_init(&t->cv, NULL);
+	if (!cfg->insecure) {
+		HF_CHECK(hf_tls_config(cfg, NNG_TLS_MODE_SERVER, &t->tls_server));
+		HF_CHECK(hf_tls_config(cfg, NNG_TLS_MODE_CLIENT, &t->tls_client));
+	}
+	HF_CHECK(hf_transport_url(cfg->listen, cfg->insecure, url, sizeof(url)));
+	rc = HF_ENET;
+	if (nng_rep0_open(&t->rep) != 0)
+		goto out;
+	t->rep_open = true;
+	/* Cap what a peer can make us buffer: one envelope plus slack. */
+	if (nng_socket_set_size(t->rep, NNG_OPT_RECVMAXSZ, HF_MAX_MESSAGE_SIZE + 1024) != 0 ||
+	    nng_listener_create(&l, t->rep, url) != 0 ||
+	    (!cfg->insecure && nng_listener_set_ptr(l, NNG_OPT_TLS_CONFIG, t->tls_server) != 0) ||
+	    nng_listener_start(l, 0) != 0) {
+		hf_log(HF_LOG_ERROR, "listen_failed", "url", url, NULL);
+		goto out;
+	}
+	unsigned want = t->n_workers;
+	t->n_workers = 0;
+	for (unsigned i = 0; i < want; i++) {
+		if (pthread_create(&t->workers[i], NULL, hf_worker_main, t) != 0)
+			goto out;
+		t->n_workers++;
+	}
+	if (pthread_create(&t->sender, NULL, hf_sender_main, t) != 0)
+		goto out;
+	t->sender_started = true;
+	*out = t;
+	return HF_OK;
+out:
+	hf_transport_stop(t);
+	return rc;
+}
+
+void hf_transport_kick(hf_transport *t)
+{
+	pthread_mutex_lock(&t->mu);
+	t->kicked = true;
+	pthread_cond_signal(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+}
+
+void hf_transport_stop(hf_transport *t)
+{
+	if (!t)
+		return;
+	pthread_mutex_lock(&t->mu);
+	t->stopping = true;
+	pthread_cond_signal(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	if (t->sender_started)
+		pthread_join(t->sender, NULL);
+	/* Closing the socket fails every pending receive with NNG_ECLOSED. */
+	if (t->rep_open)
+		nng_close(t->rep);
+	for (unsigned i = 0; i < t->n_workers; i++)
+		pthread_join(t->workers[i], NULL);
+	if (t->tls_server)
+		nng_tls_config_free(t->tls_server);
+	if (t->tls_client)
+		nng_tls_config_free(t->tls_client);
+	pthread_mutex_destroy(&t->mu);
+	pthread_cond_destroy(&t->cv);
+	free(t);
+}

@@ -1,0 +1,63 @@
+#ifndef HF_NODE_TRANSPORT_H
+#define HF_NODE_TRANSPORT_H
+
+/*
+ * Node-to-node links (spec §12.6): nng req/rep over tls+tcp:// with mutual
+ * TLS, or tcp:// when the config allows insecure loopback (tests).
+ *
+ * Receiving: worker threads, each with its own nng context and store
+ * connection, hand every request to ops->receive, which verifies the
+ * envelope and has it committed (node.c: by the main loop, group commit)
+ * before the worker replies with the code name.
+ *
+ * Sending: one thread drains the durable outbox (store), oldest due first, in
+ * rounds of up to HF_SEND_ROUND messages in flight at once (one nng context
+ * each; never two to one peer about the same audit subject, so those keep
+ * their order): mark delivered on HF_OK / HF_EREPLAY, give up on a
+ * malformed/crypto/policy refusal, otherwise retry with exponential backoff
+ * and jitter; one commit per round. A message is in the outbox (committed)
+ * before it is sent.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hashfed/err.h"
+#include "store/store.h"
+
+typedef struct hf_transport hf_transport;
+
+typedef struct hf_transport_ops {
+	/* Receiver thread: verify, store, commit. The return value is the reply. */
+	hf_err (*receive)(void *ctx, hf_store *s, const uint8_t *env, size_t len);
+	/* Sender thread: dial URL of a peer member ("tls+tcp://h:p"); HF_ENOTFOUND if none. */
+	hf_err (*peer_url)(void *ctx, const uint8_t member[HF_MEMBER_LEN], char *url, size_t size);
+	/* Sender thread: a message was delivered or given up (for metrics/logs). */
+	void (*sent)(void *ctx, const uint8_t member[HF_MEMBER_LEN], hf_err result);
+} hf_transport_ops;
+
+typedef struct hf_transport_cfg {
+	const char *db_path;
+	const char *listen; /* tls+tcp://host:port */
+	const char *tls_ca, *tls_cert, *tls_key;
+	bool insecure; /* tcp:// instead of tls+tcp:// */
+	unsigned workers;
+	uint32_t retry_base_ms, retry_max_ms;
+} hf_transport_cfg;
+
+/* Starts listener and threads. Errors: HF_ECONFIG (TLS files), HF_ENET (listen), HF_EDB. */
+hf_err hf_transport_start(const hf_transport_cfg *cfg, const hf_transport_ops *ops, void *ctx,
+                          hf_transport **out) HF_MUST_CHECK;
+/* New outbox rows were committed: wake the sender. Thread-safe. */
+void hf_transport_kick(hf_transport *t);
+/* A message from member just arrived: it is up, so retry what waits for it now. Thread-safe. */
+void hf_transport_peer_alive(hf_transport *t, const uint8_t member[HF_MEMBER_LEN]);
+/* Stops threads, closes sockets; NULL is a no-op. */
+void hf_transport_stop(hf_transport *t);
+
+/* "tls+tcp://h:p" -> "tcp://h:p" when insecure, else a copy. HF_ENOSPC if it does not fit. */
+hf_err hf_transport_url(const char *url, bool insecure, char *out, size_t size) HF_MUST_CHECK;
+/* Backoff for the given attempt number: min(max, base * 2^attempt) * [0.5, 1.5). */
+uint64_t hf_backoff_ms(uint32_t attempt, uint32_t base_ms, uint32_t max_ms, uint32_t rnd);
+
+#endif

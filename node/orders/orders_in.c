@@ -1,0 +1,369 @@
+/* Orders engine, inbound: role rules, order -> automatic receipt, receipts, outcomes,
+ * events, escalations (auditor), referrals. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/webhook.h"
+#include "core/log.h"
+#include "orders/orders.h"
+
+hf_err hf_orders_role(const hf_manifest *m, const hf_member *mb, const hf_envelope_header *h)
+{
+	hf_err rc;
+	switch (h->type) {
+	case HF_MSG_ORDER:      /* spec §13.2: authority -> platform */
+	case HF_MSG_ESCALATION: /* §13.6: issuing authority -> auditor */
+	case HF_MSG_REFERRAL:   /* §13.6a: authority -> authority */
+		return hf_manifest_allows(m, mb, HF_ROLE_AUTHORITY, h->created_ms);
+	case HF_MSG_RECEIPT: /* §13.3, §13.4: only platforms answer orders */
+	case HF_MSG_OUTCOME:
+		return hf_manifest_allows(m, mb, HF_ROLE_PLATFORM, h->created_ms);
+	case HF_MSG_ORDER_EVENT: /* §13.5: either side; the party per kind is checked later */
+		rc = hf_manifest_allows(m, mb, HF_ROLE_PLATFORM, h->created_ms);
+		return rc == HF_EROLE ? hf_manifest_allows(m, mb, HF_ROLE_AUTHORITY, h->created_ms)
+		                      : rc;
+	default:
+		return HF_EMSGTYPE;
+	}
+}
+
+hf_err hf_orders_body_check(uint32_t type, const uint8_t *body, size_t len)
+{
+	hf_order_msg m;
+	if (!hf_order_msg_type(type))
+		return HF_EMSGTYPE;
+	hf_err rc = hf_order_msg_decode(type, body, len, &m);
+	hf_order_msg_clear(&m);
+	return rc;
+}
+
+/* Records a received envelope in the order's history; HF_EREPLAY if it is there already. */
+static hf_err hf_record_in(hf_node *n, const uint8_t order_id[16], const hf_opened *o,
+                           const hf_order_msg *m, const uint8_t sender[16], const uint8_t *env,
+                           size_t len)
+{
+	char *sum = hf_orders_summary(m);
+	bool dup = false;
+	hf_err rc = hf_store_order_msg_add(n->store, order_id, hf_opened_header(o)->msg_id, m->type,
+	                                   1, sender, hf_now_ms(), env, len, sum, &dup);
+	free(sum);
+	return rc == HF_OK && dup ? HF_EREPLAY : rc;
+}
+
+/* ---- platform: an order arrives --------------------------------------------- */
+
+static hf_err hf_on_order(hf_node *n, const hf_opened *op, const hf_order_msg *m,
+                          const uint8_t sender[16], const uint8_t *env, size_t len, hf_err *status)
+{
+	const hf_order *o = &m->u.order;
+	const uint8_t *body;
+	size_t body_len;
+	hf_ord w;
+	hf_store_order old;
+	hf_err rc;
+	memset(&w, 0, sizeof(w));
+	/* The issuer named in the body is the signer; the platform named is us (spec §13.9). */
+	if (memcmp(o->authority, sender, 16) != 0) {
+		*status = HF_EROLE;
+		return HF_OK;
+	}
+	if (memcmp(o->platform, n->self, 16) != 0) {
+		*status = HF_ENOTRECIPIENT;
+		return HF_OK;
+	}
+	rc = hf_store_order_get(n->store, o->order_id, false, &old);
+	if (rc != HF_ENOTFOUND) {
+		*status = rc == HF_OK ? HF_EREPLAY : rc;
+		return rc == HF_OK ? HF_OK : rc;
+	}
+	body = hf_opened_body(op, &body_len);
+	w.items = calloc(o->n_items, sizeof(*w.items));
+	if (!w.items)
+		return HF_ENOMEM;
+	hf_store_order *so = &w.o;
+	memcpy(so->id, o->order_id, 16);
+	so->side = HF_STORE_ORDER_TARGET;
+	memcpy(so->authority, o->authority, 16);
+	memcpy(so->platform, o->platform, 16);
+	memcpy(so->msg_id, hf_opened_header(op)->msg_id, 16);
+	hf_order_hash(body, body_len, so->hash);
+	so->issued_ms = o->issued_ms;
+	so->deadline_ms = o->deadline_ms;
+	so->category = o->category;
+	so->priority = o->priority;
+	so->n_items = o->n_items;
+	so->received_ms = hf_now_ms();
+	memcpy(so->pseudonym, o->case_pseudonym, 16);
+	so->body = (uint8_t *)(uintptr_t)body;
+	so->body_len = body_len;
+	w.n = o->n_items;
+	for (uint32_t i = 0; i < o->n_items; i++) {
+		w.items[i].idx = i;
+		w.items[i].state = HF_OST_ISSUED;
+		w.items[i].deadline_ms = o->deadline_ms;
+	}
+	HF_CHECK(hf_ord_apply(n, &w, HF_OEV_RECEIPT, NULL, 0, 0, NULL));
+	HF_CHECK(hf_store_order_add(n->store, so));
+	HF_CHECK(hf_ord_save(n, &w));
+	HF_CHECK(hf_record_in(n, so->id, op, m, sender, env, len));
+	/* The receipt goes out in the transaction that commits the order (spec §13.3). */
+	hf_order_msg r;
+	memset(&r, 0, sizeof(r));
+	r.type = HF_MSG_RECEIPT;
+	memcpy(r.u.receipt.order_id, so->id, 16);
+	memcpy(r.u.receipt.order_msg_id, so->msg_id, 16);
+	memcpy(r.u.receipt.order_hash, so->hash, 32);
+	r.u.receipt.received_ms = so->received_ms;
+	r.u.receipt.n_items = so->n_items;
+	HF_CHECK(hf_orders_send(n, &r, so->id, (const uint8_t(*)[HF_MEMBER_ID_LEN])sender, 1));
+	hf_orders_log_hex("order_received", so->id, HF_OK);
+	hf_api_order_webhook(n, so);
+	*status = HF_OK;
+out:
+	so->body = NULL; /* a view into the opened envelope */
+	hf_ord_free(&w);
+	return rc;
+}
+
+/* ---- messages about an order we hold ------------------------------------------- */
+
+/* Checks sender/party rules, applies m to a copy of the order, saves it only if every item's
+ * transition is valid. Returns store errors; the message's fate goes to *status. */
+static hf_err hf_on_about(hf_node *n, const hf_opened *op, const hf_order_msg *m,
+                          const uint8_t sender[16], const uint8_t *env, size_t len, hf_err *status)
+{
+	const uint8_t *oid = m->type == HF_MSG_RECEIPT   ? m->u.receipt.order_id
+	                     : m->type == HF_MSG_OUTCOME ? m->u.outcome.order_id
+	                                                 : m->u.event.order_id;
+	hf_ord w;
+	hf_order_msg om;
+	hf_err st = HF_OK, rc = HF_OK;
+	bool loaded = false, decoded = false;
+	memset(&om, 0, sizeof(om));
+	rc = hf_ord_load(n, oid, true, &w);
+	if (rc == HF_ENOTFOUND) {
+		*status = HF_ENOTFOUND;
+		return HF_OK;
+	}
+	HF_TRY(rc);
+	loaded = true;
+	const uint8_t *counterparty =
+	    w.o.side == HF_STORE_ORDER_ISSUER ? w.o.platform : w.o.authority;
+	/* Only the other party of this very order may speak about it: a platform cannot answer
+	 * an order addressed to another platform, an authority cannot forge the receipt. */
+	if (memcmp(sender, counterparty, 16) != 0) {
+		st = HF_EROLE;
+		goto done;
+	}
+	if ((m->type == HF_MSG_RECEIPT || m->type == HF_MSG_OUTCOME) &&
+	    w.o.side != HF_STORE_ORDER_ISSUER) {
+		st = HF_EROLE;
+		goto done;
+	}
+	if ((st = hf_order_msg_check_times(m, hf_opened_header(op)->created_ms)) != HF_OK)
+		goto done;
+	if ((st = hf_order_msg_decode(HF_MSG_ORDER, w.o.body, w.o.body_len, &om)) != HF_OK) {
+		rc = HF_EDB; /* our own stored body must decode */
+		goto done;
+	}
+	decoded = true;
+	if ((st = hf_order_msg_check_against(m, &om.u.order)) != HF_OK)
+		goto done;
+	switch (m->type) {
+	case HF_MSG_RECEIPT:
+		if (memcmp(m->u.receipt.order_hash, w.o.hash, 32) != 0 ||
+		    memcmp(m->u.receipt.order_msg_id, w.o.msg_id, 16) != 0) {
+			st = HF_ECOMMIT; /* a receipt for other bytes than we sent */
+			goto done;
+		}
+		if (w.o.receipt_ms) {
+			st = HF_EREPLAY;
+			goto done;
+		}
+		w.o.receipt_ms = hf_now_ms();
+		st = hf_ord_apply(n, &w, HF_OEV_RECEIPT, NULL, 0, 0, NULL);
+		if (st == HF_ESTATE)
+			st = HF_OK; /* every item already answered: the receipt only proves delivery
+			             */
+		break;
+	case HF_MSG_OUTCOME:
+		for (uint32_t i = 0; i < m->u.outcome.n_results && st == HF_OK; i++) {
+			const hf_item_outcome *r = &m->u.outcome.results[i];
+			st =
+			    hf_ord_apply(n, &w, hf_order_ev_of_outcome(r->code), &r->item, 1, 0, r);
+		}
+		break;
+	case HF_MSG_ORDER_EVENT: {
+		const hf_order_event *e = &m->u.event;
+		uint32_t party = hf_order_ev_party(e->kind);
+		uint32_t theirs =
+		    w.o.side == HF_STORE_ORDER_ISSUER ? HF_OPARTY_PLATFORM : HF_OPARTY_AUTHORITY;
+		if (party != HF_OPARTY_EITHER && party != theirs) {
+			st = HF_EROLE;
+			goto done;
+		}
+		/* A reminder may cross the platform's answer on the wire: it applies to the items
+		 * still open here, and is refused only if none is. */
+		bool lenient = e->kind == HF_OEV_REMIND;
+		st = hf_ord_apply(n, &w, e->kind, lenient ? NULL : e->items,
+		                  lenient ? 0 : e->n_items, e->new_deadline_ms, NULL);
+		break;
+	}
+	default:
+		st = HF_EMSGTYPE;
+	}
+	if (st != HF_OK)
+		goto done;
+	st = hf_record_in(n, w.o.id, op, m, sender, env, len);
+	if (st == HF_OK) {
+		hf_ord_schedule(n, &w);
+		rc = hf_ord_save(n, &w);
+	} else if (hf_err_class_of(st) == HF_CLASS_IO) {
+		rc = st;
+	}
+done:
+	if (decoded)
+		hf_order_msg_clear(&om);
+	if (loaded) {
+		char t[16];
+		snprintf(t, sizeof(t), "#%u", m->type);
+		char hex[33];
+		hf_hex(w.o.id, 16, hex);
+		hf_log(st == HF_OK ? HF_LOG_INFO : HF_LOG_WARN, "order_message", "order", hex,
+		       "type", t, "code", hf_err_name(st), NULL);
+		hf_ord_free(&w);
+	}
+	*status = st;
+	return rc;
+}
+
+/* ---- auditor: escalation --------------------------------------------------------- */
+
+static hf_err hf_on_escalation(hf_node *n, const hf_order_msg *m, const uint8_t sender[16],
+                               hf_err *status)
+{
+	const hf_escalation *e = &m->u.escalation;
+	hf_store_escalation s;
+	if (!(n->self_roles & HF_ROLE_AUDITOR) || memcmp(e->authority, sender, 16) != 0) {
+		*status = HF_EROLE;
+		return HF_OK;
+	}
+	memcpy(s.order_id, e->order_id, 16);
+	memcpy(s.authority, e->authority, 16);
+	memcpy(s.platform, e->platform, 16);
+	s.category = e->category;
+	s.deadline_ms = e->deadline_ms;
+	s.escalated_ms = e->escalated_ms;
+	s.n_items = e->n_items;
+	s.n_overdue = e->n_overdue;
+	s.received_ms = hf_now_ms();
+	HF_TRY(hf_store_escalation_put(n->store, &s));
+	hf_orders_log_hex("escalation_received", e->order_id, HF_OK);
+	*status = HF_OK;
+	return HF_OK;
+}
+
+/* ---- referrals ----------------------------------------------------------------- */
+
+static hf_err hf_on_referral(hf_node *n, const hf_order_msg *m, const uint8_t sender[16],
+                             hf_err *status)
+{
+	const hf_referral *f = &m->u.referral;
+	hf_store_referral r;
+	hf_err rc;
+	if (f->kind == HF_REFERRAL_REFER) {
+		if (memcmp(f->from, sender, 16) != 0 || memcmp(f->to, n->self, 16) != 0) {
+			*status = HF_EROLE;
+			return HF_OK;
+		}
+		rc = hf_store_referral_get(n->store, f->referral_id, &r);
+		if (rc != HF_ENOTFOUND) {
+			*status = rc == HF_OK ? HF_EREPLAY : rc;
+			return rc == HF_OK ? HF_OK : rc;
+		}
+		memset(&r, 0, sizeof(r));
+		memcpy(r.id, f->referral_id, 16);
+		memcpy(r.from, f->from, 16);
+		memcpy(r.to, f->to, 16);
+		memcpy(r.pseudonym, f->case_pseudonym, 16);
+		r.category = f->category;
+		r.sent_ms = f->sent_ms;
+		r.updated_ms = hf_now_ms();
+		r.n_orders = f->n_orders;
+		memcpy(r.orders, f->orders, 16 * (size_t)f->n_orders);
+		r.status = HF_REFST_RECEIVED;
+		HF_TRY(hf_store_referral_put(n->store, &r));
+		/* Status travels back at once, like a receipt. */
+		hf_order_msg s;
+		memset(&s, 0, sizeof(s));
+		s.type = HF_MSG_REFERRAL;
+		s.u.referral = *f;
+		s.u.referral.kind = HF_REFERRAL_STATUS;
+		s.u.referral.status = HF_REFST_RECEIVED;
+		s.u.referral.category = 0;
+		s.u.referral.note = NULL;
+		s.u.referral.note_len = 0;
+		s.u.referral.sent_ms = hf_now_ms();
+		HF_TRY(hf_orders_send(n, &s, NULL, (const uint8_t(*)[HF_MEMBER_ID_LEN])sender, 1));
+		hf_orders_log_hex("referral_received", r.id, HF_OK);
+		*status = HF_OK;
+		return HF_OK;
+	}
+	rc = hf_store_referral_get(n->store, f->referral_id, &r);
+	if (rc == HF_ENOTFOUND) {
+		*status = rc;
+		return HF_OK;
+	}
+	HF_TRY(rc);
+	if (!r.mine || memcmp(r.to, sender, 16) != 0) {
+		*status = HF_EROLE;
+		return HF_OK;
+	}
+	r.status = f->status;
+	r.updated_ms = hf_now_ms();
+	HF_TRY(hf_store_referral_put(n->store, &r));
+	hf_orders_log_hex("referral_status", r.id, HF_OK);
+	*status = HF_OK;
+	return HF_OK;
+}
+
+hf_err hf_orders_on_message(hf_node *n, const hf_opened *o, const uint8_t sender[HF_MEMBER_ID_LEN],
+                            const uint8_t *env, size_t len, hf_err *status)
+{
+	const hf_envelope_header *h = hf_opened_header(o);
+	const uint8_t *body;
+	size_t blen;
+	hf_order_msg m;
+	hf_err rc = HF_OK;
+	*status = HF_EMSGTYPE;
+	if (!hf_order_msg_type(h->type))
+		return HF_OK;
+	body = hf_opened_body(o, &blen);
+	*status = hf_order_msg_decode(h->type, body, blen, &m);
+	if (*status != HF_OK) {
+		hf_order_msg_clear(&m);
+		return HF_OK;
+	}
+	switch (h->type) {
+	case HF_MSG_ORDER:
+		*status = hf_order_msg_check_times(&m, h->created_ms);
+		if (*status == HF_OK)
+			rc = hf_on_order(n, o, &m, sender, env, len, status);
+		break;
+	case HF_MSG_ESCALATION:
+		*status = hf_order_msg_check_times(&m, h->created_ms);
+		if (*status == HF_OK)
+			rc = hf_on_escalation(n, &m, sender, status);
+		break;
+	case HF_MSG_REFERRAL:
+		*status = hf_order_msg_check_times(&m, h->created_ms);
+		if (*status == HF_OK)
+			rc = hf_on_referral(n, &m, sender, status);
+		break;
+	default:
+		rc = hf_on_about(n, o, &m, sender, env, len, status);
+	}
+	hf_order_msg_clear(&m);
+	return rc;
+}

@@ -1,0 +1,953 @@
+/* SQLite store: schema, migrations, prepared statements (the only SQL in the node). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+#include "store/store_internal.h"
+
+/* Numbered migrations: migration i takes the schema from version i to i + 1. */
+static const char *const MIGRATIONS[] = {
+    /* 0 -> 1 */
+    "CREATE TABLE lists(id BLOB PRIMARY KEY, name TEXT NOT NULL, category INTEGER NOT NULL,"
+    " algs INTEGER NOT NULL, issuer BLOB NOT NULL, mine INTEGER NOT NULL, head_n INTEGER NOT NULL,"
+    " head_hash BLOB NOT NULL, next_id INTEGER NOT NULL);"
+    "CREATE TABLE list_platforms(list_id BLOB NOT NULL, member BLOB NOT NULL,"
+    " PRIMARY KEY(list_id, member)) WITHOUT ROWID;"
+    "CREATE TABLE entries(list_id BLOB NOT NULL, id INTEGER NOT NULL, alg INTEGER NOT NULL,"
+    " value BLOB NOT NULL, quality INTEGER NOT NULL, category INTEGER NOT NULL,"
+    " expires_ms INTEGER NOT NULL, pseudonym BLOB NOT NULL, removed_in INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY(list_id, id)) WITHOUT ROWID;"
+    "CREATE TABLE batches(list_id BLOB NOT NULL, n INTEGER NOT NULL, hash BLOB NOT NULL,"
+    " envelope BLOB NOT NULL, PRIMARY KEY(list_id, n)) WITHOUT ROWID;"
+    "CREATE TABLE outbox(seq INTEGER PRIMARY KEY, msg_id BLOB NOT NULL, peer BLOB NOT NULL,"
+    " list_id BLOB, n INTEGER, envelope BLOB NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+    " next_ms INTEGER NOT NULL, done_ms INTEGER, status TEXT, UNIQUE(msg_id, peer));"
+    "CREATE INDEX outbox_due ON outbox(next_ms) WHERE done_ms IS NULL;"
+    "CREATE TABLE inbox(seq INTEGER PRIMARY KEY, msg_id BLOB NOT NULL UNIQUE, peer BLOB,"
+    " type INTEGER NOT NULL, envelope BLOB, received_ms INTEGER NOT NULL,"
+    " state INTEGER NOT NULL DEFAULT 0, status TEXT);"
+    "CREATE INDEX inbox_pending ON inbox(seq) WHERE state = 0;"
+    "CREATE TABLE counters(name TEXT NOT NULL, label TEXT NOT NULL, v INTEGER NOT NULL,"
+    " PRIMARY KEY(name, label)) WITHOUT ROWID;",
+    /* 1 -> 2: snapshot parts are applied in order; the next expected part is durable. */
+    "ALTER TABLE lists ADD COLUMN snap_part INTEGER NOT NULL DEFAULT 0;",
+    /* 2 -> 3: takedown orders (store_orders.h). */
+    HF_STORE_ORDERS_MIGRATION,
+    /* 3 -> 4: matching (store_match.h). */
+    HF_STORE_MATCH_MIGRATION,
+    /* 4 -> 5: replay detection is per sender. A message id is chosen by its sender
+     * and is public (envelope header), so keyed on the id alone one member could
+     * send its own message under another member's pending id first and have the
+     * real one dropped as a "replay". Inbox and order history are unique per
+     * (peer, msg_id). */
+    "CREATE TABLE inbox_v5(seq INTEGER PRIMARY KEY, msg_id BLOB NOT NULL, peer BLOB,"
+    " type INTEGER NOT NULL, envelope BLOB, received_ms INTEGER NOT NULL,"
+    " state INTEGER NOT NULL DEFAULT 0, status TEXT, UNIQUE(peer, msg_id));"
+    "INSERT INTO inbox_v5 SELECT seq, msg_id, peer, type, envelope, received_ms, state, status"
+    " FROM inbox;"
+    "DROP TABLE inbox;"
+    "ALTER TABLE inbox_v5 RENAME TO inbox;"
+    "CREATE INDEX inbox_pending ON inbox(seq) WHERE state = 0;"
+    "CREATE TABLE order_msgs_v5(seq INTEGER PRIMARY KEY, order_id BLOB NOT NULL,"
+    " msg_id BLOB NOT NULL, type INTEGER NOT NULL, dir INTEGER NOT NULL,"
+    " peer BLOB NOT NULL, at_ms INTEGER NOT NULL, envelope BLOB NOT NULL, summary TEXT,"
+    " UNIQUE(peer, msg_id));"
+    "INSERT INTO order_msgs_v5 SELECT seq, order_id, msg_id, type, dir, peer, at_ms, envelope,"
+    " summary FROM order_msgs;"
+    "DROP TABLE order_msgs;"
+    "ALTER TABLE order_msgs_v5 RENAME TO order_msgs;"
+    "CREATE INDEX order_msgs_order ON order_msgs(order_id, seq);",
+};
+#define N_MIGRATIONS (sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0]))
+
+enum {
+	Q_LIST_GET,
+	Q_LIST_BY_NAME,
+	Q_LIST_PUT,
+	Q_LISTS,
+	Q_ENTITLE,
+	Q_ENTITLED,
+	Q_ENTRY_PUT,
+	Q_ENTRY_REMOVE,
+	Q_ENTRIES_CLEAR,
+	Q_ENTRIES_ACTIVE,
+	Q_ENTRY_COUNTS,
+	Q_ENTRY_LIVE,
+	Q_BATCH_PUT,
+	Q_BATCHES_AFTER,
+	Q_OUT_ADD,
+	Q_OUT_REARM,
+	Q_OUT_REARM_PEER,
+	Q_OUT_NEXT,
+	Q_OUT_NEXT_DUE,
+	Q_OUT_DUE,
+	Q_OUT_DONE,
+	Q_OUT_RETRY,
+	Q_DELIVERY,
+	Q_IN_ADD,
+	Q_IN_PENDING,
+	Q_IN_ONE,
+	Q_IN_DONE,
+	Q_IN_COUNT,
+	Q_IN_PARK,
+	Q_IN_UNPARK,
+	Q_COUNT,
+	Q_COUNTERS,
+	Q__N
+};
+
+static const char *const SQL[Q__N] = {
+    [Q_LIST_GET] =
+        "SELECT id,name,category,algs,issuer,mine,head_n,head_hash,next_id,snap_part FROM lists"
+        " WHERE id=?1",
+    [Q_LIST_BY_NAME] =
+        "SELECT id,name,category,algs,issuer,mine,head_n,head_hash,next_id,snap_part FROM"
+        " lists WHERE name=?1 AND mine=1",
+    [Q_LIST_PUT] = "INSERT OR REPLACE INTO lists VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+    [Q_LISTS] =
+        "SELECT id,name,category,algs,issuer,mine,head_n,head_hash,next_id,snap_part FROM lists"
+        " ORDER BY name",
+    [Q_ENTITLE] = "INSERT OR IGNORE INTO list_platforms VALUES(?1,?2)",
+    [Q_ENTITLED] = "SELECT member FROM list_platforms WHERE list_id=?1 ORDER BY member",
+    [Q_ENTRY_PUT] = "INSERT OR REPLACE INTO entries VALUES(?1,?2,?3,?4,?5,?6,?7,?8,0)",
+    [Q_ENTRY_REMOVE] = "UPDATE entries SET removed_in=?3 WHERE list_id=?1 AND id=?2",
+    [Q_ENTRIES_CLEAR] = "DELETE FROM entries WHERE list_id=?1",
+    [Q_ENTRIES_ACTIVE] = "SELECT id,alg,value,quality,category,expires_ms,pseudonym FROM entries"
+                         " WHERE list_id=?1 AND id>?3 AND removed_in=0 AND (expires_ms=0 OR"
+                         " expires_ms>?2) ORDER BY id LIMIT ?4",
+    [Q_ENTRY_COUNTS] = "SELECT count(*), sum(removed_in<>0), sum(removed_in=0 AND expires_ms<>0"
+                       " AND expires_ms<=?2) FROM entries WHERE list_id=?1",
+    [Q_ENTRY_LIVE] = "SELECT removed_in FROM entries WHERE list_id=?1 AND id=?2",
+    [Q_BATCH_PUT] = "INSERT OR IGNORE INTO batches VALUES(?1,?2,?3,?4)",
+    [Q_BATCHES_AFTER] = "SELECT n, envelope FROM batches WHERE list_id=?1 AND n>?2 ORDER BY n"
+                        " LIMIT ?3",
+    [Q_OUT_ADD] = "INSERT OR IGNORE INTO outbox(msg_id,peer,list_id,n,envelope,next_ms)"
+                  " VALUES(?1,?2,?3,?4,?5,?6)",
+    [Q_OUT_REARM] = "UPDATE outbox SET next_ms=?3 WHERE msg_id=?1 AND peer=?2 AND done_ms IS NULL",
+    [Q_OUT_REARM_PEER] = "UPDATE outbox SET next_ms=?2 WHERE peer=?1 AND done_ms IS NULL AND"
+                         " next_ms>?2",
+    [Q_OUT_NEXT] = "SELECT seq,msg_id,peer,attempts,envelope FROM outbox WHERE done_ms IS NULL"
+                   " AND next_ms<=?1 ORDER BY next_ms, seq LIMIT 1",
+    [Q_OUT_NEXT_DUE] = "SELECT min(next_ms) FROM outbox WHERE done_ms IS NULL",
+    [Q_OUT_DUE] = "SELECT seq,msg_id,peer,attempts,envelope FROM outbox WHERE done_ms IS NULL"
+                  " AND next_ms<=?1 ORDER BY next_ms, seq LIMIT ?2",
+    [Q_OUT_DONE] = "UPDATE outbox SET done_ms=?2, attempts=attempts+1, status='HF_OK'"
+                   " WHERE seq=?1",
+    [Q_OUT_RETRY] = "UPDATE outbox SET next_ms=?2, attempts=attempts+1, status=?3,"
+                    " done_ms=CASE WHEN ?2=0 THEN -1 ELSE NULL END WHERE seq=?1",
+    [Q_DELIVERY] = "SELECT list_id, peer, max(CASE WHEN done_ms>0 THEN n ELSE 0 END), max(n),"
+                   " sum(done_ms IS NULL) FROM outbox WHERE list_id IS NOT NULL GROUP BY"
+                   " list_id, peer ORDER BY list_id, peer",
+    [Q_IN_ADD] = "INSERT OR IGNORE INTO inbox(msg_id,peer,type,envelope,received_ms)"
+                 " VALUES(?1,?2,?3,?4,?5)",
+    [Q_IN_PENDING] = "SELECT seq FROM inbox WHERE state=0 ORDER BY seq LIMIT ?1",
+    [Q_IN_ONE] = "SELECT type, envelope FROM inbox WHERE seq=?1 AND state=0",
+    [Q_IN_DONE] = "UPDATE inbox SET state=2, status=?2, envelope=NULL WHERE seq=?1",
+    [Q_IN_COUNT] = "SELECT count(*) FROM inbox WHERE state=0",
+    [Q_IN_PARK] = "UPDATE inbox SET state=1 WHERE seq=?1",
+    [Q_IN_UNPARK] = "UPDATE inbox SET state=0 WHERE state=1",
+    [Q_COUNT] = "INSERT INTO counters VALUES(?1,?2,?3) ON CONFLICT(name,label) DO UPDATE SET"
+                " v=v+excluded.v",
+    [Q_COUNTERS] = "SELECT name,label,v FROM counters ORDER BY name,label",
+};
+
+/*
+ * In-process writer lock, one per database path. SQLite's own busy handling sleeps in
+ * steps of 1 to 100 ms while another connection holds the write lock, which made every
+ * collision between a transport thread and the main loop cost milliseconds. Connections
+ * of this process to the same file first queue on this mutex (woken as soon as the
+ * holder commits); SQLite's lock still guards against other processes.
+ */
+typedef struct hf_wlock {
+	struct hf_wlock *next;
+	pthread_mutex_t mu;
+	unsigned refs;
+	char path[];
+} hf_wlock;
+
+static pthread_mutex_t g_wlocks_mu = PTHREAD_MUTEX_INITIALIZER;
+static hf_wlock *g_wlocks;
+
+struct hf_store {
+	sqlite3 *db;
+	sqlite3_stmt *q[Q__N];
+	void *orders; /* store_orders.c statements */
+	hf_wlock *wl; /* shared by this process's connections to the same path */
+	bool wl_held; /* between hf_store_begin and the end of that transaction */
+};
+
+static hf_wlock *hf_wlock_get(const char *path)
+{
+	hf_wlock *w;
+	pthread_mutex_lock(&g_wlocks_mu);
+	for (w = g_wlocks; w && strcmp(w->path, path) != 0; w = w->next)
+		;
+	if (!w) {
+		size_t len = strlen(path) + 1;
+		w = malloc(sizeof(*w) + len);
+		if (w) {
+			memcpy(w->path, path, len);
+			pthread_mutex_init(&w->mu, NULL);
+			w->refs = 0;
+			w->next = g_wlocks;
+			g_wlocks = w;
+		}
+	}
+	if (w)
+		w->refs++;
+	pthread_mutex_unlock(&g_wlocks_mu);
+	return w;
+}
+
+static void hf_wlock_put(hf_wlock *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&g_wlocks_mu);
+	if (--w->refs == 0) {
+		hf_wlock **pp = &g_wlocks;
+		while (*pp != w)
+			pp = &(*pp)->next;
+		*pp = w->next;
+		pthread_mutex_destroy(&w->mu);
+		free(w);
+	}
+	pthread_mutex_unlock(&g_wlocks_mu);
+}
+
+/* Busy handler for contention with other processes (and for statements run outside
+ * hf_store_begin): short sleeps growing from 50 us to 2 ms, giving up after 10 s. */
+static int hf_busy(void *arg, int count)
+{
+	(void)arg;
+	long us = count < 6 ? 50L << count : 2000L;
+	if (us > 2000)
+		us = 2000;
+	/* Sum of the steps reaches 10 s after about 5000 calls. */
+	if (count > 5006)
+		return 0;
+	struct timespec ts = {0, us * 1000L};
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
+static hf_err hf_exec(hf_store *s, const char *sql)
+{
+	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? HF_OK : HF_EDB;
+}
+
+int hf_store_schema_version(hf_store *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Applies every migration above the stored version, each in its own transaction. */
+static hf_err hf_migrate(hf_store *s)
+{
+	for (;;) {
+		hf_err rc;
+		char pragma[64];
+		HF_TRY(hf_exec(s, "BEGIN IMMEDIATE"));
+		int v = hf_store_schema_version(s);
+		if (v < 0 || (size_t)v > N_MIGRATIONS) {
+			hf_store_rollback(s);
+			return HF_EDB;
+		}
+		if ((size_t)v == N_MIGRATIONS)
+			return hf_exec(s, "COMMIT");
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", v + 1);
+		HF_CHECK(hf_exec(s, MIGRATIONS[v]));
+		HF_CHECK(hf_exec(s, pragma));
+		HF_CHECK(hf_exec(s, "COMMIT"));
+		continue;
+	out:
+		hf_store_rollback(s);
+		return rc;
+	}
+}
+
+hf_err hf_store_open(const char *path, hf_store **out)
+{
+	hf_err rc = HF_EDB;
+	hf_store *s = calloc(1, sizeof(*s));
+	*out = NULL;
+	if (!s)
+		return HF_ENOMEM;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK)
+		goto out;
+	s->wl = hf_wlock_get(path);
+	if (!s->wl) {
+		rc = HF_ENOMEM;
+		goto out;
+	}
+	sqlite3_busy_handler(s->db, hf_busy, NULL);
+	/* WAL: readers never block the writer. FULL: a commit is on disk before we ack. */
+	HF_CHECK(hf_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	                    " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+	                    " PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=16384;"));
+	HF_CHECK(hf_migrate(s));
+	for (int i = 0; i < Q__N; i++) {
+		if (sqlite3_prepare_v3(s->db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i],
+		                       NULL) != SQLITE_OK) {
+			rc = HF_EDB;
+			goto out;
+		}
+	}
+	*out = s;
+	return HF_OK;
+out:
+	hf_store_close(s);
+	return rc;
+}
+
+sqlite3 *hf_store_sqlite(hf_store *s, void ***orders_slot)
+{
+	if (orders_slot)
+		*orders_slot = &s->orders;
+	return s->db;
+}
+
+void hf_store_close(hf_store *s)
+{
+	if (!s)
+		return;
+	hf_store_orders_close(s);
+	for (int i = 0; i < Q__N; i++)
+		sqlite3_finalize(s->q[i]);
+	if (s->wl_held)
+		pthread_mutex_unlock(&s->wl->mu);
+	sqlite3_close(s->db);
+	hf_wlock_put(s->wl);
+	free(s);
+}
+
+/* Releases the writer lock once the connection is back in autocommit mode. */
+static void hf_wl_release(hf_store *s)
+{
+	if (s->wl_held && sqlite3_get_autocommit(s->db)) {
+		s->wl_held = false;
+		pthread_mutex_unlock(&s->wl->mu);
+	}
+}
+
+hf_err hf_store_begin(hf_store *s)
+{
+	if (!s->wl_held) {
+		/* Bounded like the busy timeout it replaces: a stuck holder is an error. */
+		struct timespec dl;
+		clock_gettime(CLOCK_REALTIME, &dl);
+		dl.tv_sec += 10;
+		if (pthread_mutex_timedlock(&s->wl->mu, &dl) != 0)
+			return HF_EDB;
+		s->wl_held = true;
+	}
+	hf_err rc = hf_exec(s, "BEGIN IMMEDIATE");
+	hf_wl_release(s);
+	return rc;
+}
+
+hf_err hf_store_commit(hf_store *s)
+{
+	hf_err rc = hf_exec(s, "COMMIT");
+	hf_wl_release(s);
+	return rc;
+}
+
+void hf_store_rollback(hf_store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	hf_wl_release(s);
+}
+
+hf_err hf_store_savepoint(hf_store *s)
+{
+	return hf_exec(s, "SAVEPOINT hf_sp");
+}
+
+hf_err hf_store_release(hf_store *s)
+{
+	return hf_exec(s, "RELEASE hf_sp");
+}
+
+void hf_store_rollback_to(hf_store *s)
+{
+	(void)sqlite3_exec(s->db, "ROLLBACK TO hf_sp; RELEASE hf_sp", NULL, NULL, NULL);
+}
+
+/* ---- statement helpers ------------------------------------------------ */
+
+static sqlite3_stmt *hf_q(hf_store *s, int i)
+{
+	sqlite3_reset(s->q[i]);
+	sqlite3_clear_bindings(s->q[i]);
+	return s->q[i];
+}
+
+static void hf_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t n)
+{
+	if (p)
+		sqlite3_bind_blob64(st, i, p, n, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void hf_bind_u64(sqlite3_stmt *st, int i, uint64_t v)
+{
+	/* Stored as the same 64 bits; values above INT64_MAX (HF_TIME_NEVER) round-trip. */
+	sqlite3_bind_int64(st, i, (sqlite3_int64)v);
+}
+
+static uint64_t hf_col_u64(sqlite3_stmt *st, int i)
+{
+	return (uint64_t)sqlite3_column_int64(st, i);
+}
+
+static void hf_col_copy(sqlite3_stmt *st, int i, void *dst, size_t n)
+{
+	const void *p = sqlite3_column_blob(st, i);
+	size_t len = (size_t)sqlite3_column_bytes(st, i);
+	memset(dst, 0, n);
+	if (p)
+		memcpy(dst, p, len < n ? len : n);
+}
+
+/* Runs a statement that returns no rows. */
+static hf_err hf_step_done(sqlite3_stmt *st)
+{
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE ? HF_OK : HF_EDB;
+}
+
+/* ---- lists ------------------------------------------------------------- */
+
+static void hf_list_row(sqlite3_stmt *st, hf_store_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	hf_col_copy(st, 0, l->id, sizeof(l->id));
+	const unsigned char *name = sqlite3_column_text(st, 1);
+	if (name)
+		snprintf(l->name, sizeof(l->name), "%s", (const char *)name);
+	l->category = (uint32_t)sqlite3_column_int64(st, 2);
+	l->algs = (uint32_t)sqlite3_column_int64(st, 3);
+	hf_col_copy(st, 4, l->issuer, sizeof(l->issuer));
+	l->mine = sqlite3_column_int(st, 5) != 0;
+	l->head_n = hf_col_u64(st, 6);
+	hf_col_copy(st, 7, l->head_hash, sizeof(l->head_hash));
+	l->next_id = hf_col_u64(st, 8);
+	l->snap_part = (uint32_t)sqlite3_column_int64(st, 9);
+}
+
+static hf_err hf_list_one(sqlite3_stmt *st, hf_store_list *out)
+{
+	int r = sqlite3_step(st);
+	hf_err rc = HF_OK;
+	if (r == SQLITE_ROW)
+		hf_list_row(st, out);
+	else
+		rc = r == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
+	sqlite3_reset(st);
+	return rc;
+}
+
+hf_err hf_store_list_get(hf_store *s, const uint8_t id[HF_LIST_ID_LEN], hf_store_list *out)
+{
+	sqlite3_stmt *st = hf_q(s, Q_LIST_GET);
+	hf_bind_blob(st, 1, id, HF_LIST_ID_LEN);
+	return hf_list_one(st, out);
+}
+
+hf_err hf_store_list_by_name(hf_store *s, const char *name, hf_store_list *out)
+{
+	sqlite3_stmt *st = hf_q(s, Q_LIST_BY_NAME);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	return hf_list_one(st, out);
+}
+
+hf_err hf_store_list_put(hf_store *s, const hf_store_list *l)
+{
+	sqlite3_stmt *st = hf_q(s, Q_LIST_PUT);
+	hf_bind_blob(st, 1, l->id, sizeof(l->id));
+	sqlite3_bind_text(st, 2, l->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, l->category);
+	sqlite3_bind_int64(st, 4, l->algs);
+	hf_bind_blob(st, 5, l->issuer, sizeof(l->issuer));
+	sqlite3_bind_int(st, 6, l->mine);
+	hf_bind_u64(st, 7, l->head_n);
+	hf_bind_blob(st, 8, l->head_hash, sizeof(l->head_hash));
+	hf_bind_u64(st, 9, l->next_id);
+	sqlite3_bind_int64(st, 10, l->snap_part);
+	return hf_step_done(st);
+}
+
+hf_err hf_store_lists(hf_store *s, hf_store_list_cb cb, void *ctx)
+{
+	/* Collected first: the callback may use the store (statements are shared). */
+	sqlite3_stmt *st = hf_q(s, Q_LISTS);
+	hf_store_list *v = NULL;
+	size_t n = 0, cap = 0;
+	hf_err rc = HF_OK;
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			hf_store_list *nv = realloc(v, nc * sizeof(*v));
+			if (!nv) {
+				rc = HF_ENOMEM;
+				goto out;
+			}
+			v = nv;
+			cap = nc;
+		}
+		hf_list_row(st, &v[n++]);
+	}
+	if (r != SQLITE_DONE) {
+		rc = HF_EDB;
+		goto out;
+	}
+	sqlite3_reset(st);
+	for (size_t i = 0; i < n; i++)
+		HF_CHECK(cb(ctx, &v[i]));
+out:
+	sqlite3_reset(st);
+	free(v);
+	return rc;
+}
+
+hf_err hf_store_entitle(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
+                        const uint8_t member[HF_MEMBER_LEN])
+{
+	sqlite3_stmt *st = hf_q(s, Q_ENTITLE);
+	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hf_bind_blob(st, 2, member, HF_MEMBER_LEN);
+	return hf_step_done(st);
+}
+
+hf_err hf_store_entitled(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
+                         uint8_t (*members)[HF_MEMBER_LEN], size_t max, size_t *n)
+{
+	sqlite3_stmt *st = hf_q(s, Q_ENTITLED);
+	int r;
+	*n = 0;
+	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+		hf_col_copy(st, 0, members[(*n)++], HF_MEMBER_LEN);
+	sqlite3_reset(st);
+	return r == SQLITE_DONE || r == SQLITE_ROW ? HF_OK : HF_EDB;
+}
+
+/* ---- entries ------------------------------------------------------------ */
+
+hf_err hf_store_entry_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], const hf_list_entry *e)
+{
+	sqlite3_stmt *st = hf_q(s, Q_ENTRY_PUT);
+	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hf_bind_u64(st, 2, e->id);
+	sqlite3_bind_int(st, 3, e->alg);
+	hf_bind_blob(st, 4, e->value, hf_hash_alg_len(e->alg));
+	sqlite3_bind_int(st, 5, e->quality);
+	sqlite3_bind_int(st, 6, e->category);
+	hf_bind_u64(st, 7, e->expires_ms);
+	hf_bind_blob(st, 8, e->pseudonym, HF_PSEUDONYM_LEN);
+	return hf_step_done(st);
+}
+
+hf_err hf_store_entry_remove(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id,
+                             uint64_t batch)
+{
+	sqlite3_stmt *st = hf_q(s, Q_ENTRY_REMOVE);
+	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hf_bind_u64(st, 2, id);
+	hf_bind_u64(st, 3, batch ? batch : 1);
+	HF_TRY(hf_step_done(st));
+	return sqlite3_changes(s->db) ? HF_OK : HF_ENOTFOUND;
+}
+
+hf_err hf_store_entries_clear(hf_store *s, const uint8_t list[HF_LIST_ID_LEN])
+{
+	sqlite3_stmt *st = hf_q(s, Q_ENTRIES_CLEAR);
+	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	return hf_step_done(st);
+}
+
+hf_err hf_store_entries_active(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
+                               uint64_t after, size_t limit, hf_store_entry_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = hf_q(s, Q_ENTRIES_ACTIVE);
+	hf_list_entry e;
+	hf_err rc = HF_OK;
+	int r;
+	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hf_bind_u64(st, 2, now_ms);
+	hf_bind_u64(st, 3, after);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&e, 0, sizeof(e));
+		e.id = hf_col_u64(st, 0);
+		e.alg = (uint8_t)sqlite3_column_int(st, 1);
+		hf_col_copy(st, 2, e.value, sizeof(e.value));
+		e.quality = (uint8_t)sqlite3_column_int(st, 3);
+		e.category = (uint16_t)sqlite3_column_int(st, 4);
+		e.expires_ms = hf_col_u64(st, 5);
+		hf_col_copy(st, 6, e.pseudonym, sizeof(e.pseudonym));
+		/* The callback must not use this store handle (the statement is live). */
+		HF_CHECK(cb(ctx, &e));
+	}
+	if (r != SQLITE_DONE)
+		rc = HF_EDB;
+out:
+	sqlite3_reset(st);
+	return rc;
+}
+
+hf_err hf_store_entry_counts(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
+                             hf_store_counts *c)
+{
+	sqlite3_stmt *st = hf_q(s, Q_ENTRY_COUNTS);
+	hf_err rc = HF_EDB;
+	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hf_bind_u64(st, 2, now_ms);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		c->total = hf_col_u64(st, 0);
+		c->removed = hf_col_u64(st, 1);
+		c->expired = hf_col_u64(st, 2);
+		c->active = c->total - c->removed - c->expired;
+		rc = HF_OK;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+hf_err hf_store_entry_live(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id, bool *live)
+{
+	sqlite3_stmt *st = hf_q(s, Q_ENTRY_LIVE);
+	int r;
+	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hf_bind_u64(st, 2, id);
+	r = sqlite3_step(st);
+	*live = r == SQLITE_ROW && sqlite3_column_int64(st, 0) == 0;
+	sqlite3_reset(st);
+	return r == SQLITE_ROW || r == SQLITE_DONE ? HF_OK : HF_EDB;
+}
+
+/* ---- batches ------------------------------------------------------------ */
+
+hf_err hf_store_batch_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t n,
+                          const uint8_t hash[HF_LIST_HASH_LEN], const uint8_t *env, size_t len)
+{
+	sqlite3_stmt *st = hf_q(s, Q_BATCH_PUT);
+	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hf_bind_u64(st, 2, n);
+	hf_bind_blob(st, 3, hash, HF_LIST_HASH_LEN);
+	hf_bind_blob(st, 4, env, len);
+	return hf_step_done(st);
+}
+
+hf_err hf_store_batches_after(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
+                              size_t limit, hf_store_blob_cb cb, void *ctx)
+{
+	/* Copied out first: the callback queues into the outbox on this handle. */
+	sqlite3_stmt *st = hf_q(s, Q_BATCHES_AFTER);
+	struct blob {
+		uint64_t n;
+		uint8_t *p;
+		size_t len;
+	} *v = NULL;
+	size_t n = 0;
+	hf_err rc = HF_OK;
+	int r;
+	v = calloc(limit ? limit : 1, sizeof(*v));
+	if (!v)
+		return HF_ENOMEM;
+	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hf_bind_u64(st, 2, after);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	while (n < limit && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		v[n].n = hf_col_u64(st, 0);
+		v[n].len = (size_t)sqlite3_column_bytes(st, 1);
+		v[n].p = malloc(v[n].len ? v[n].len : 1);
+		if (!v[n].p) {
+			rc = HF_ENOMEM;
+			goto out;
+		}
+		memcpy(v[n].p, sqlite3_column_blob(st, 1), v[n].len);
+		n++;
+	}
+	sqlite3_reset(st);
+	for (size_t i = 0; i < n; i++)
+		HF_CHECK(cb(ctx, v[i].n, v[i].p, v[i].len));
+out:
+	sqlite3_reset(st);
+	for (size_t i = 0; i < n; i++)
+		free(v[i].p);
+	free(v);
+	return rc;
+}
+
+/* ---- outbox ------------------------------------------------------------- */
+
+hf_err hf_store_outbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t peer[HF_MEMBER_LEN],
+                           const uint8_t *list, uint64_t n, const uint8_t *env, size_t len,
+                           uint64_t now_ms)
+{
+	sqlite3_stmt *st = hf_q(s, Q_OUT_ADD);
+	hf_bind_blob(st, 1, msg_id, 16);
+	hf_bind_blob(st, 2, peer, HF_MEMBER_LEN);
+	hf_bind_blob(st, 3, list, list ? HF_LIST_ID_LEN : 0);
+	if (list)
+		hf_bind_u64(st, 4, n);
+	hf_bind_blob(st, 5, env, len);
+	hf_bind_u64(st, 6, now_ms);
+	HF_TRY(hf_step_done(st));
+	if (sqlite3_changes(s->db))
+		return HF_OK;
+	st = hf_q(s, Q_OUT_REARM);
+	hf_bind_blob(st, 1, msg_id, 16);
+	hf_bind_blob(st, 2, peer, HF_MEMBER_LEN);
+	hf_bind_u64(st, 3, now_ms);
+	return hf_step_done(st);
+}
+
+hf_err hf_store_outbox_rearm_peer(hf_store *s, const uint8_t peer[HF_MEMBER_LEN], uint64_t now_ms)
+{
+	sqlite3_stmt *st = hf_q(s, Q_OUT_REARM_PEER);
+	hf_bind_blob(st, 1, peer, HF_MEMBER_LEN);
+	hf_bind_u64(st, 2, now_ms);
+	return hf_step_done(st);
+}
+
+hf_err hf_store_outbox_next(hf_store *s, uint64_t now_ms, hf_store_out *o, uint64_t *next_ms)
+{
+	sqlite3_stmt *st = hf_q(s, Q_OUT_NEXT);
+	hf_err rc = HF_ENOTFOUND;
+	int r;
+	memset(o, 0, sizeof(*o));
+	hf_bind_u64(st, 1, now_ms);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		o->seq = sqlite3_column_int64(st, 0);
+		hf_col_copy(st, 1, o->msg_id, 16);
+		hf_col_copy(st, 2, o->peer, HF_MEMBER_LEN);
+		o->attempts = (uint32_t)sqlite3_column_int(st, 3);
+		o->len = (size_t)sqlite3_column_bytes(st, 4);
+		o->env = malloc(o->len ? o->len : 1);
+		rc = o->env ? HF_OK : HF_ENOMEM;
+		if (o->env)
+			memcpy(o->env, sqlite3_column_blob(st, 4), o->len);
+	} else if (r != SQLITE_DONE) {
+		rc = HF_EDB;
+	}
+	sqlite3_reset(st);
+	if (rc == HF_ENOTFOUND && next_ms) {
+		st = hf_q(s, Q_OUT_NEXT_DUE);
+		*next_ms = UINT64_MAX;
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+			*next_ms = hf_col_u64(st, 0);
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+hf_err hf_store_outbox_due(hf_store *s, uint64_t now_ms, hf_store_out *out, size_t max, size_t *n)
+{
+	sqlite3_stmt *st = hf_q(s, Q_OUT_DUE);
+	hf_err rc = HF_OK;
+	int r = SQLITE_DONE;
+	*n = 0;
+	hf_bind_u64(st, 1, now_ms);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	while (*n < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		hf_store_out *o = &out[*n];
+		memset(o, 0, sizeof(*o));
+		o->seq = sqlite3_column_int64(st, 0);
+		hf_col_copy(st, 1, o->msg_id, 16);
+		hf_col_copy(st, 2, o->peer, HF_MEMBER_LEN);
+		o->attempts = (uint32_t)sqlite3_column_int(st, 3);
+		o->len = (size_t)sqlite3_column_bytes(st, 4);
+		o->env = malloc(o->len ? o->len : 1);
+		if (!o->env) {
+			rc = HF_ENOMEM;
+			break;
+		}
+		memcpy(o->env, sqlite3_column_blob(st, 4), o->len);
+		(*n)++;
+	}
+	if (rc == HF_OK && r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = HF_EDB;
+	sqlite3_reset(st);
+	if (rc != HF_OK) {
+		for (size_t i = 0; i < *n; i++)
+			free(out[i].env);
+		*n = 0;
+	}
+	return rc;
+}
+
+hf_err hf_store_outbox_done(hf_store *s, int64_t seq, uint64_t now_ms)
+{
+	sqlite3_stmt *st = hf_q(s, Q_OUT_DONE);
+	sqlite3_bind_int64(st, 1, seq);
+	hf_bind_u64(st, 2, now_ms ? now_ms : 1);
+	return hf_step_done(st);
+}
+
+hf_err hf_store_outbox_retry(hf_store *s, int64_t seq, uint64_t next_ms, const char *status)
+{
+	sqlite3_stmt *st = hf_q(s, Q_OUT_RETRY);
+	sqlite3_bind_int64(st, 1, seq);
+	hf_bind_u64(st, 2, next_ms);
+	sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+	return hf_step_done(st);
+}
+
+hf_err hf_store_delivery(hf_store *s, hf_store_delivery_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = hf_q(s, Q_DELIVERY);
+	uint8_t list[HF_LIST_ID_LEN], peer[HF_MEMBER_LEN];
+	hf_err rc = HF_OK;
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		hf_col_copy(st, 0, list, sizeof(list));
+		hf_col_copy(st, 1, peer, sizeof(peer));
+		HF_CHECK(
+		    cb(ctx, list, peer, hf_col_u64(st, 2), hf_col_u64(st, 3), hf_col_u64(st, 4)));
+	}
+	if (r != SQLITE_DONE)
+		rc = HF_EDB;
+out:
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* ---- inbox -------------------------------------------------------------- */
+
+hf_err hf_store_inbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t peer[HF_MEMBER_LEN],
+                          uint32_t type, const uint8_t *env, size_t len, uint64_t now_ms, bool *dup)
+{
+	sqlite3_stmt *st = hf_q(s, Q_IN_ADD);
+	hf_bind_blob(st, 1, msg_id, 16);
+	hf_bind_blob(st, 2, peer, peer ? HF_MEMBER_LEN : 0);
+	sqlite3_bind_int64(st, 3, type);
+	hf_bind_blob(st, 4, env, len);
+	hf_bind_u64(st, 5, now_ms);
+	HF_TRY(hf_step_done(st));
+	*dup = sqlite3_changes(s->db) == 0;
+	return HF_OK;
+}
+
+hf_err hf_store_inbox_pending(hf_store *s, size_t limit, hf_store_inbox_cb cb, void *ctx)
+{
+	/* Only sequence numbers are collected; each message is re-read for its callback so
+	 * the callback may write to the store. */
+	sqlite3_stmt *st = hf_q(s, Q_IN_PENDING);
+	hf_err rc = HF_OK;
+	int r;
+	int64_t *seqs = calloc(limit ? limit : 1, sizeof(*seqs));
+	size_t n = 0;
+	if (!seqs)
+		return HF_ENOMEM;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
+	while (n < limit && (r = sqlite3_step(st)) == SQLITE_ROW)
+		seqs[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *one = hf_q(s, Q_IN_ONE);
+		sqlite3_bind_int64(one, 1, seqs[i]);
+		if (sqlite3_step(one) == SQLITE_ROW) {
+			size_t len = (size_t)sqlite3_column_bytes(one, 1);
+			uint8_t *env = malloc(len ? len : 1);
+			uint32_t type = (uint32_t)sqlite3_column_int(one, 0);
+			if (!env) {
+				sqlite3_reset(one);
+				rc = HF_ENOMEM;
+				goto out;
+			}
+			memcpy(env, sqlite3_column_blob(one, 1), len);
+			sqlite3_reset(one); /* before the callback, which may use the store */
+			rc = cb(ctx, seqs[i], type, env, len);
+			free(env);
+			if (rc != HF_OK)
+				goto out;
+		} else {
+			sqlite3_reset(one);
+		}
+	}
+out:
+	free(seqs);
+	return rc;
+}
+
+hf_err hf_store_inbox_done(hf_store *s, int64_t seq, const char *status)
+{
+	sqlite3_stmt *st = hf_q(s, Q_IN_DONE);
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	return hf_step_done(st);
+}
+
+hf_err hf_store_inbox_count_pending(hf_store *s, size_t *n)
+{
+	sqlite3_stmt *st = hf_q(s, Q_IN_COUNT);
+	hf_err rc = HF_EDB;
+	*n = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*n = (size_t)sqlite3_column_int64(st, 0);
+		rc = HF_OK;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+hf_err hf_store_inbox_park(hf_store *s, int64_t seq)
+{
+	sqlite3_stmt *st = hf_q(s, Q_IN_PARK);
+	sqlite3_bind_int64(st, 1, seq);
+	return hf_step_done(st);
+}
+
+hf_err hf_store_inbox_unpark(hf_store *s)
+{
+	return hf_step_done(hf_q(s, Q_IN_UNPARK));
+}
+
+/* ---- counters ----------------------------------------------------------- */
+
+hf_err hf_store_count(hf_store *s, const char *name, const char *label, int64_t delta)
+{
+	sqlite3_stmt *st = hf_q(s, Q_COUNT);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, delta);
+	return hf_step_done(st);
+}
+
+hf_err hf_store_counters(hf_store *s, hf_store_counter_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = hf_q(s, Q_COUNTERS);
+	hf_err rc = HF_OK;
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		HF_CHECK(cb(ctx, (const char *)sqlite3_column_text(st, 0),
+		            (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2)));
+	}
+	if (r != SQLITE_DONE)
+		rc = HF_EDB;
+out:
+	sqlite3_reset(st);
+	return rc;
+}

@@ -1,0 +1,69 @@
+#ifndef HF_NODE_STORE_INTERNAL_H
+#define HF_NODE_STORE_INTERNAL_H
+
+/*
+ * Shared by the store's own files (store.c, store_orders.c, store_match.c) and
+ * nothing else: the schema parts they own and the connection handle. The rest
+ * of the node sees store.h, store_orders.h and store_match.h only, and never
+ * SQLite (scripts/lint.sh checks that sqlite3 appears only under node/store/).
+ */
+#include <sqlite3.h>
+
+#include "hashfed/err.h"
+
+typedef struct hf_store hf_store; /* store.h */
+
+/* Migration 2 -> 3 (store.c's MIGRATIONS; the orders tables, store_orders.c). */
+#define HF_STORE_ORDERS_MIGRATION                                                                  \
+	"CREATE TABLE orders(id BLOB PRIMARY KEY, side INTEGER NOT NULL, authority BLOB NOT NULL," \
+	" platform BLOB NOT NULL, msg_id BLOB NOT NULL, hash BLOB NOT NULL,"                       \
+	" issued_ms INTEGER NOT NULL, deadline_ms INTEGER NOT NULL, category INTEGER NOT NULL,"    \
+	" priority INTEGER NOT NULL, n_items INTEGER NOT NULL, received_ms INTEGER NOT NULL,"      \
+	" receipt_ms INTEGER NOT NULL, next_check_ms INTEGER NOT NULL, reminded INTEGER NOT NULL," \
+	" pseudonym BLOB NOT NULL, body BLOB NOT NULL);"                                           \
+	"CREATE INDEX orders_due ON orders(next_check_ms) WHERE next_check_ms > 0;"                \
+	"CREATE TABLE order_items(order_id BLOB NOT NULL, idx INTEGER NOT NULL,"                   \
+	" state INTEGER NOT NULL, deadline_ms INTEGER NOT NULL, outcome INTEGER NOT NULL,"         \
+	" action_ms INTEGER NOT NULL, pauses BLOB, PRIMARY KEY(order_id, idx)) WITHOUT ROWID;"     \
+	"CREATE TABLE order_msgs(seq INTEGER PRIMARY KEY, order_id BLOB NOT NULL,"                 \
+	" msg_id BLOB NOT NULL UNIQUE, type INTEGER NOT NULL, dir INTEGER NOT NULL,"               \
+	" peer BLOB NOT NULL, at_ms INTEGER NOT NULL, envelope BLOB NOT NULL, summary TEXT);"      \
+	"CREATE INDEX order_msgs_order ON order_msgs(order_id, seq);"                              \
+	"CREATE TABLE escalations(order_id BLOB PRIMARY KEY, authority BLOB NOT NULL,"             \
+	" platform BLOB NOT NULL, category INTEGER NOT NULL, deadline_ms INTEGER NOT NULL,"        \
+	" escalated_ms INTEGER NOT NULL, n_items INTEGER NOT NULL, n_overdue INTEGER NOT NULL,"    \
+	" received_ms INTEGER NOT NULL);"                                                          \
+	"CREATE TABLE referrals(id BLOB PRIMARY KEY, mine INTEGER NOT NULL, from_m BLOB NOT NULL," \
+	" to_m BLOB NOT NULL, pseudonym BLOB NOT NULL, category INTEGER NOT NULL,"                 \
+	" status INTEGER NOT NULL, sent_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"         \
+	" orders BLOB NOT NULL);"
+
+/* Migration 3 -> 4 (store.c's MIGRATIONS; the matching tables, store_match.c). */
+#define HF_STORE_MATCH_MIGRATION                                                                   \
+	"CREATE TABLE match_allow(alg INTEGER NOT NULL, value BLOB NOT NULL, note TEXT NOT NULL,"  \
+	" added_ms INTEGER NOT NULL, PRIMARY KEY(alg, value)) WITHOUT ROWID;"                      \
+	"CREATE TABLE match_flags(list_id BLOB NOT NULL, entry_id INTEGER NOT NULL,"               \
+	" state INTEGER NOT NULL, reason TEXT NOT NULL, since_ms INTEGER NOT NULL,"                \
+	" PRIMARY KEY(list_id, entry_id)) WITHOUT ROWID;"                                          \
+	"CREATE TABLE match_counts(list_id BLOB NOT NULL, day INTEGER NOT NULL,"                   \
+	" entry_id INTEGER NOT NULL, n INTEGER NOT NULL,"                                          \
+	" PRIMARY KEY(list_id, day, entry_id)) WITHOUT ROWID;"                                     \
+	"CREATE TABLE match_dirty(list_id BLOB NOT NULL, day INTEGER NOT NULL,"                    \
+	" PRIMARY KEY(list_id, day)) WITHOUT ROWID;"                                               \
+	"CREATE TABLE match_provenance(list_id BLOB NOT NULL, first_id INTEGER NOT NULL,"          \
+	" last_id INTEGER NOT NULL, batch INTEGER NOT NULL, issued_ms INTEGER NOT NULL,"           \
+	" snapshot INTEGER NOT NULL, PRIMARY KEY(list_id, first_id)) WITHOUT ROWID;"               \
+	"CREATE TABLE match_reports(list_id BLOB NOT NULL, platform BLOB NOT NULL,"                \
+	" day INTEGER NOT NULL, revision INTEGER NOT NULL, total INTEGER NOT NULL,"                \
+	" counts BLOB NOT NULL, received_ms INTEGER NOT NULL,"                                     \
+	" PRIMARY KEY(list_id, platform, day)) WITHOUT ROWID;"                                     \
+	"CREATE TABLE match_signals(list_id BLOB NOT NULL, platform BLOB NOT NULL,"                \
+	" entry_id INTEGER NOT NULL, kind INTEGER NOT NULL, since_ms INTEGER NOT NULL,"            \
+	" PRIMARY KEY(list_id, platform, kind, entry_id)) WITHOUT ROWID;"
+
+/* store_orders.c: finalizes its statements (called by hf_store_close). */
+void hf_store_orders_close(hf_store *s);
+/* store.c: the connection's handle and the orders statement slot. */
+sqlite3 *hf_store_sqlite(hf_store *s, void ***orders_slot);
+
+#endif
