@@ -83,7 +83,26 @@
 	X(HF_EDB, HF_CLASS_IO, "database error")                                                   \
 	/* internal */                                                                             \
 	X(HF_ENOMEM, HF_CLASS_INTERNAL, "out of memory")                                           \
-	X(HF_EINTERNAL, HF_CLASS_INTERNAL, "internal error")
+	X(HF_EINTERNAL, HF_CLASS_INTERNAL, "internal error")                                       \
+	/* audit log (spec §15): appended, so earlier numeric values stay */                      \
+	X(HF_EHASHLEN, HF_CLASS_MALFORMED, "Merkle hash is not exactly 32 bytes")                  \
+	X(HF_EPROOFLEN, HF_CLASS_MALFORMED, "proof has the wrong number of hashes")                \
+	X(HF_ETREESIZE, HF_CLASS_MALFORMED, "leaf index or tree size out of range")                \
+	X(HF_EEMPTYTREE, HF_CLASS_MALFORMED, "consistency proof from an empty tree")               \
+	X(HF_EINCLUSION, HF_CLASS_CRYPTO, "inclusion proof does not lead to the checkpoint root")  \
+	X(HF_ECONSISTENCY, HF_CLASS_CRYPTO, "checkpoints are not consistent")                      \
+	X(HF_ENOTE, HF_CLASS_MALFORMED, "malformed signed note")                                   \
+	X(HF_ECHECKPOINT, HF_CLASS_MALFORMED, "malformed checkpoint body")                         \
+	X(HF_EVKEY, HF_CLASS_MALFORMED, "malformed note verifier key")                             \
+	X(HF_EUNSIGNED, HF_CLASS_CRYPTO, "no signature from a trusted key")                        \
+	X(HF_EORIGIN, HF_CLASS_POLICY, "checkpoint origin is not the expected log")                \
+	X(HF_EQUORUM, HF_CLASS_POLICY, "not enough witness cosignatures")                          \
+	X(HF_EROLLBACK, HF_CLASS_STATE, "checkpoint smaller than one already verified")            \
+	X(HF_ESPLITVIEW, HF_CLASS_CRYPTO, "two checkpoints of one log that cannot be consistent")  \
+	X(HF_ETILE, HF_CLASS_MALFORMED, "malformed tile path, tile or entry bundle")               \
+	X(HF_ELEAF, HF_CLASS_MALFORMED, "malformed audit log leaf")                                \
+	X(HF_EBACKDATED, HF_CLASS_POLICY, "message predates its log entry by more than the skew")  \
+	X(HF_ENOTLOGGED, HF_CLASS_STATE, "message has no entry in the audit log")
 
 typedef enum hf_err {
 #define HF_X_ENUM(name, cls, msg) name,

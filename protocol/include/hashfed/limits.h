@@ -101,4 +101,20 @@
 #define HF_HASHCSV_MAX_LINE 4096     /* bytes of one line, newline excluded */
 #define HF_HASHCSV_MAX_ROWS 10000000 /* hash rows of one file */
 
+/* Audit log: Merkle tree, signed notes, checkpoints, tiles (spec §15) */
+#define HF_MERKLE_HASH_LEN        32    /* SHA-256 */
+#define HF_MERKLE_MAX_PROOF       128   /* hashes of one inclusion or consistency proof */
+#define HF_NOTE_MAX_SIZE          65536 /* bytes of one signed note */
+#define HF_NOTE_MAX_SIGS          100   /* signature lines of one note (Go's sumdb/note cap) */
+#define HF_NOTE_MAX_NAME_LEN      255   /* bytes of a key name */
+#define HF_NOTE_MAX_SIG_LEN       256   /* decoded bytes of one signature (key id included) */
+#define HF_CHECKPOINT_MAX_ORIGIN  255   /* bytes of a checkpoint's origin line */
+#define HF_CHECKPOINT_MAX_EXT     16    /* extension lines of one checkpoint */
+#define HF_CHECKPOINT_MAX_EXT_LEN 4096  /* bytes of all extension lines together */
+#define HF_MAX_WITNESSES          32    /* witnesses of one log policy */
+#define HF_TILE_HEIGHT            8     /* tree levels per tile (tlog-tiles) */
+#define HF_TILE_WIDTH             256   /* hashes, or entries, of a full tile */
+#define HF_TILE_MAX_ENTRY_LEN     65535 /* bytes of one entry in an entry bundle */
+#define HF_AUDIT_LEAF_MAX_SIZE    8192  /* bytes of one encoded audit log leaf */
+
 #endif
