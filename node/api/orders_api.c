@@ -13,6 +13,7 @@
 #include "api/routes.h"
 #include "hashfed/list.h"
 #include "core/log.h"
+#include "hashfed/rules.h"
 #include "orders/orders.h"
 
 #define HF_ORDERS_LIST_MAX 1000u
@@ -74,6 +75,9 @@ static bool hf_duration(json_t *v, uint64_t *ms)
 	}
 	if (!json_is_string(v))
 		return false;
+	/* Digits first: strtoull would skip " 24h"'s space and wrap "-24h" around. */
+	if (json_string_value(v)[0] < '0' || json_string_value(v)[0] > '9')
+		return false;
 	unsigned long long x = strtoull(json_string_value(v), &end, 10);
 	uint64_t unit = !strcmp(end, "s")    ? 1000
 	                : !strcmp(end, "m")  ? 60000
@@ -119,15 +123,19 @@ static json_t *hf_order_json(hf_node *n, const hf_store_order *o, bool locators)
 	uint64_t now = hf_orders_now(n);
 	int64_t left_min = INT64_MAX;
 	uint32_t open = 0;
-	bool decoded = false;
+	bool decoded = false, have_msg = false;
 	json_t *items = json_array();
 	memset(&m, 0, sizeof(m));
 	if (hf_ord_load(n, o->id, locators, &w) != HF_OK) {
 		json_decref(items);
 		return NULL;
 	}
-	if (locators && hf_order_msg_decode(HF_MSG_ORDER, w.o.body, w.o.body_len, &m) == HF_OK)
-		decoded = true;
+	/* Cleared whatever the decode returned: a failed decode owns nothing, and
+	 * clearing it is safe (it leaked here while only successes were cleared). */
+	if (locators) {
+		decoded = hf_order_msg_decode(HF_MSG_ORDER, w.o.body, w.o.body_len, &m) == HF_OK;
+		have_msg = true;
+	}
 	for (size_t i = 0; i < w.n; i++) {
 		hf_store_item *it = &w.items[i];
 		hf_deadline_info d;
@@ -177,7 +185,7 @@ static json_t *hf_order_json(hf_node *n, const hf_store_order *o, bool locators)
 			json_object_set_new(
 			    r, "note", json_stringn_nocheck(m.u.order.note, m.u.order.note_len));
 	}
-	if (decoded)
+	if (have_msg)
 		hf_order_msg_clear(&m);
 	hf_ord_free(&w);
 	return r;
@@ -305,6 +313,10 @@ static hf_err hf_parse_order(json_t *j, hf_orders_new *r, hf_order_item **its, h
 	if ((v = json_object_get(j, "deadline")) && !hf_duration(v, &r->deadline_in_ms)) {
 		*why = "deadline: e.g. \"24h\" or milliseconds";
 		return HF_EINVAL;
+	}
+	if (v && hf_deadline_check(r->deadline_in_ms) != HF_OK) {
+		*why = "deadline: 1h .. 90d";
+		return HF_EDEADLINE;
 	}
 	r->legal_basis = hf_str(j, "legal_basis");
 	r->case_ref = hf_str(j, "case");
@@ -465,10 +477,17 @@ static void hf_post_outcomes(hf_node *n, struct evhttp_request *req, const uint8
 		             &out[i].code))
 			goto out;
 		out[i].item = (uint32_t)json_integer_value(it);
-		out[i].action_ms = json_is_integer(at) && json_integer_value(at) > 0 &&
-		                           (uint64_t)json_integer_value(at) <= now
-		                       ? (uint64_t)json_integer_value(at)
-		                       : now;
+		/* spec §13.4: an action time is not in the future (refused, never clamped); the
+		 * order's issue time bounds it from below (hf_orders_outcomes). */
+		if (at && (!json_is_integer(at) || json_integer_value(at) <= 0)) {
+			rc = HF_EINVAL;
+			goto out;
+		}
+		out[i].action_ms = at ? (uint64_t)json_integer_value(at) : now;
+		if (out[i].action_ms > now) {
+			rc = HF_EACTIONTIME;
+			goto out;
+		}
 		if (out[i].code == HF_OUT_CANNOT_COMPLY) {
 			json_t *rs = json_object_get(v, "reason");
 			/* Range-checked before the cast: 2^32 + 1 must not become reason 1. */
@@ -531,8 +550,16 @@ static void hf_post_event(hf_node *n, struct evhttp_request *req, const uint8_t 
 	text = hf_str(j, "text");
 	if (json_object_get(j, "ref") && !hf_hex_field(j, "ref", ref, 16))
 		goto out;
-	if ((v = json_object_get(j, "new_deadline")) && hf_duration(v, &nd))
+	/* spec §13.5: 1 h .. 90 d ahead; never a silent default for what cannot be read. */
+	if ((v = json_object_get(j, "new_deadline"))) {
+		if (!hf_duration(v, &nd)) {
+			rc = HF_EPARSE;
+			goto out;
+		}
+		if ((rc = hf_deadline_check(nd)) != HF_OK)
+			goto out;
 		nd += hf_now_ms();
+	}
 	rc = hf_orders_event(n, id, kind, items, n_items, text,
 	                     json_object_get(j, "ref") ? ref : NULL, nd);
 out:

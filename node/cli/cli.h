@@ -29,6 +29,21 @@ typedef struct hfc_cmd {
 #include <stdio.h>
 void hfc_json_escape(FILE *f, const char *text);
 
+/* http://host[:port][/prefix] (http_get.c). */
+#include <stddef.h>
+#include <stdint.h>
+typedef struct hfc_url {
+	char host[256];
+	char port[16];
+	char prefix[1024]; /* no trailing "/" */
+} hfc_url;
+/* 0 on success, -1 if url is not http://host[:port][/prefix]. */
+int hfc_url_parse(const char *url, hfc_url *out);
+/* GET <prefix>/<path>: 0 with *status and the malloc'ed body (at most max bytes),
+ * -1 on a network error, a malformed reply or a body above max. */
+int hfc_http_get(const hfc_url *u, const char *path, size_t max, uint8_t **body, size_t *len,
+                 int *status);
+
 /* Commands (one per cmd_<name>.c). */
 int hfc_cmd_hash(int argc, char **argv);
 extern const char hfc_hash_usage[];
@@ -39,7 +54,26 @@ extern const char hfc_list_usage[];
 int hfc_list_import(int argc, char **argv); /* cmd_import.c: hash list files */
 int hfc_list_export(int argc, char **argv);
 extern const char hfc_import_usage[];
+int hfc_cmd_vpdq(int argc, char **argv); /* cmd_video.c */
+extern const char hfc_vpdq_usage[];
 int hfc_cmd_status(int argc, char **argv);
 extern const char hfc_status_usage[];
+int hfc_cmd_audit(int argc, char **argv); /* cmd_audit.c: the audit log, offline */
+extern const char hfc_audit_usage[];
+
+/* Video files (cmd_video.c), used by `hashfed hash`. */
+#include <stdbool.h>
+
+#include "hashfed/digest.h"
+#include "hashfed/vpdq.h"
+bool hfc_is_video_fd(int fd);
+/* vPDQ of the regular file fd (pread; never read whole) and, if dg is not
+ * NULL, MD5/SHA-256 of its bytes on a second thread. */
+hf_err hfc_video_hash_fd(int fd, const hf_vpdq_options *opt, hf_vpdq *out, hf_digests *dg);
+/* --every-frame, --seconds-per-hash S: 1 consumed, 0 not ours, -1 bad value. */
+int hfc_video_option(int argc, char **argv, int *i, hf_vpdq_options *o);
+/* The video fields of a `hashfed hash` line (JSON members without braces, or text). */
+void hfc_video_print_json(FILE *f, const hf_vpdq *v, const hf_digests *dg);
+void hfc_video_print_text(FILE *f, const hf_vpdq *v, const hf_digests *dg);
 
 #endif

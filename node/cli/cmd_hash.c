@@ -1,11 +1,12 @@
 /*
- * hashfed hash [--json] [--dihedral] [--jobs N] FILE...
+ * hashfed hash [--json] [--dihedral] [--jobs N] [--every-frame |
+ *              --seconds-per-hash S] FILE...
  *
- * PDQ + quality + MD5 + SHA-256 of each file, one line per file in argument
- * order. Files are hashed in parallel (one worker per core by default); a
- * failing file gets an error line and makes the exit status 1, the others are
- * still hashed. Each file's size is checked with fstat against the image file
- * size limit before a byte is read.
+ * PDQ + quality + MD5 + SHA-256 of each image file (vPDQ instead of PDQ for a
+ * video file: cmd_video.c), one line per file in argument order. Files are hashed in parallel (one
+ * worker per core by default); a failing file gets an error line and makes the exit status 1, the
+ * others are still hashed. Each file's size is checked with fstat against the image file size limit
+ * before a byte is read.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,19 +23,27 @@
 #include "cli.h"
 #include "hashfed/content.h"
 #include "hashfed/err.h"
+#include "hashfed/vpdq.h"
 
 const char hfc_hash_usage[] =
-    "usage: hashfed hash [--json] [--dihedral] [--jobs N] FILE...\n"
+    "usage: hashfed hash [--json] [--dihedral] [--jobs N] [--every-frame |\n"
+    "                    --seconds-per-hash S] FILE...\n"
     "\n"
-    "Hash image files (JPEG, PNG, WebP) with PDQ, and their bytes with MD5 and SHA-256.\n"
-    "One line per file, in argument order.\n"
+    "Hash image files (JPEG, PNG, WebP) with PDQ, video files (MP4, MOV, WebM, MKV,\n"
+    "AVI, ...) with vPDQ (Meta's video PDQ), and the bytes of both with MD5 and\n"
+    "SHA-256. One line per file, in argument order (a video's text output adds its\n"
+    "frame hashes in Meta's format, frame,quality,hex,seconds, one per line).\n"
     "\n"
     "  --json       one JSON object per line: {\"file\", \"pdq\", \"quality\", \"md5\",\n"
-    "               \"sha256\"} or, on failure, {\"file\", \"error\", \"message\"}\n"
+    "               \"sha256\"}; for a video {\"file\", \"type\":\"video\", \"md5\",\n"
+    "               \"sha256\", \"vpdq\":[{\"frame\", \"quality\", \"pdq\", \"seconds\"}...],\n"
+    "               ...} or, on failure, {\"file\", \"error\", \"message\"}\n"
     "  --dihedral   also the 8 orientation variants of the PDQ hash (\"pdq_dihedral\"),\n"
     "               in the reference order: original, rotate 90, 180, 270, flip x,\n"
     "               flip y, flip +1, flip -1\n"
     "  --jobs N     worker threads (default: one per online CPU, at most 16)\n"
+    "  --every-frame          video: hash every frame (default: one per second)\n"
+    "  --seconds-per-hash S   video: one frame every S seconds (0: every frame)\n"
     "\n"
     "Exit status: 0 if every file was hashed, 1 if any failed, 2 on usage errors.\n"
     "PDQ quality below 50 means the hash should not be shared (upstream advice).\n";
@@ -46,6 +55,8 @@ typedef struct job {
 	hf_err rc;
 	char msg[MSG_LEN]; /* set for I/O failures, else hf_strerror(rc) */
 	hf_content_hashes h;
+	bool video; /* then v and h.digests hold the result */
+	hf_vpdq v;
 	bool done;
 } job;
 
@@ -55,6 +66,7 @@ typedef struct pool {
 	size_t next;
 	bool dihedral;
 	hf_image_limits lim;
+	hf_vpdq_options vopt;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 } pool;
@@ -190,11 +202,35 @@ static hf_err content_hash_split(const uint8_t *data, size_t len, const pool *p,
 	return t.rc != HF_OK ? t.rc : rc;
 }
 
+/* A video file gets vPDQ (cmd_video.c); true if it was one. */
+static bool video_job(job *j, const pool *p)
+{
+	int fd = open(j->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return false;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !hfc_is_video_fd(fd)) {
+		close(fd);
+		return false;
+	}
+	j->video = true;
+	j->rc = hfc_video_hash_fd(fd, &p->vopt, &j->v, &j->h.digests);
+	close(fd);
+	if (j->rc != HF_OK) {
+		snprintf(j->msg, sizeof(j->msg), "%s", hf_strerror(j->rc));
+	}
+	return true;
+}
+
 static void run_job(job *j, const pool *p, bool split)
 {
 	uint8_t *data = NULL;
 	size_t len = 0;
 
+	if (video_job(j, p)) {
+		return;
+	}
 	j->rc = read_file(j, p->lim.max_file_size, &data, &len);
 	if (j->rc == HF_OK) {
 		j->rc = split ? content_hash_split(data, len, p, &j->h)
@@ -236,6 +272,12 @@ static void print_json(const job *j, bool dihedral)
 		fputs("\"}\n", stdout);
 		return;
 	}
+	if (j->video) {
+		fputs("\",", stdout);
+		hfc_video_print_json(stdout, &j->v, &j->h.digests);
+		fputs("}\n", stdout);
+		return;
+	}
 	hf_pdq_to_hex(&j->h.pdq, hex);
 	printf("\",\"pdq\":\"%s\",\"quality\":%d", hex, j->h.quality);
 	hf_hex_lower(j->h.digests.md5, HF_MD5_LEN, hex);
@@ -259,6 +301,11 @@ static void print_text(const job *j, bool dihedral)
 
 	if (j->rc != HF_OK) {
 		printf("%s: error %s: %s\n", j->path, hf_err_name(j->rc), j->msg);
+		return;
+	}
+	if (j->video) {
+		printf("%s: ", j->path);
+		hfc_video_print_text(stdout, &j->v, &j->h.digests);
 		return;
 	}
 	hf_pdq_to_hex(&j->h.pdq, hex);
@@ -292,9 +339,9 @@ static int parse_jobs(const char *s, unsigned *out)
 int hfc_cmd_hash(int argc, char **argv)
 {
 	bool json = false;
-	pool p = {.lim = hf_image_limits_default()};
+	pool p = {.lim = hf_image_limits_default(), .vopt = hf_vpdq_options_default()};
 	unsigned nthreads = 0;
-	int i = 1;
+	int i = 1, vo;
 
 	for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -304,6 +351,10 @@ int hfc_cmd_hash(int argc, char **argv)
 			json = true;
 		} else if (strcmp(argv[i], "--dihedral") == 0) {
 			p.dihedral = true;
+		} else if ((vo = hfc_video_option(argc, argv, &i, &p.vopt)) != 0) {
+			if (vo < 0) {
+				return HFC_EXIT_USAGE;
+			}
 		} else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc) {
 			if (parse_jobs(argv[++i], &nthreads) != 0) {
 				return HFC_EXIT_USAGE;
@@ -321,6 +372,7 @@ int hfc_cmd_hash(int argc, char **argv)
 	/* Content digests need only the default provider: skipping openssl.cnf
 	 * saves about half a millisecond of start-up per process. */
 	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+	hf_vpdq_ffmpeg_log(false);
 	p.n = (size_t)(argc - i);
 	p.jobs = calloc(p.n, sizeof(job));
 	if (p.jobs == NULL) {
@@ -366,6 +418,7 @@ int hfc_cmd_hash(int argc, char **argv)
 		if (p.jobs[k].rc != HF_OK) {
 			status = HFC_EXIT_FAIL;
 		}
+		hf_vpdq_clear(&p.jobs[k].v);
 	}
 	for (unsigned t = 0; t < started; t++) {
 		pthread_join(tids[t], NULL);

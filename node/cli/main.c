@@ -10,10 +10,13 @@
 #include "hashfed/version.h"
 
 static const hfc_cmd commands[] = {
-    {"hash", hfc_cmd_hash, "PDQ, MD5 and SHA-256 of image files", hfc_hash_usage},
+    {"hash", hfc_cmd_hash, "PDQ / vPDQ, MD5 and SHA-256 of image and video files", hfc_hash_usage},
+    {"vpdq", hfc_cmd_vpdq, "vPDQ video hashes: Meta's text format, comparison", hfc_vpdq_usage},
     {"order", hfc_cmd_order, "takedown orders through the local node", hfc_order_usage},
     {"list", hfc_cmd_list, "create, fill, prune and show hash lists (node API)", hfc_list_usage},
     {"status", hfc_cmd_status, "the node's lists and delivery per platform", hfc_status_usage},
+    {"audit", hfc_cmd_audit, "verify an audit log (tiles, checkpoints, cosignatures)",
+     hfc_audit_usage},
 };
 
 enum { NCOMMANDS = sizeof(commands) / sizeof(commands[0]) };

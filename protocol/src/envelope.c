@@ -117,15 +117,7 @@ hf_err hfi_env_seal_prepared(const hf_identity *sender, const hf_envelope_header
 	hf_mp_put_raw(&e, nonce, sizeof(nonce));
 	/* Inner plaintext written in place, then encrypted in place. */
 	size_t pt_off = w.len;
-	hf_mp_put_map(&e, 4);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_bin(&e, inner_sender, HF_KEYID_LEN);
-	hf_mp_put_key(&e, 2);
-	hf_mp_put_bin(&e, inner_id, HF_MSGID_LEN);
-	hf_mp_put_key(&e, 3);
-	hf_mp_put_bin(&e, salt, HF_COMMIT_SALT_LEN);
-	hf_mp_put_key(&e, 4);
-	hf_mp_put_bin(&e, body, body_len);
+	hf_env_inner_encode(&e, inner_sender, inner_id, salt, body, body_len);
 	HF_CHECK(hf_mp_enc_status(&e));
 	if (w.len - pt_off != inner_len) {
 		rc = HF_EINTERNAL;
@@ -328,6 +320,14 @@ hf_err hf_envelope_open(const uint8_t *env, size_t len, const hf_open_params *p,
 	}
 	if (p->now_ms >= o->hdr.expires_ms) {
 		rc = HF_EEXPIRED;
+		goto out;
+	}
+	/* Backdating cap (spec §5.6 step 12). List batches are exempt: they are forwarded
+	 * unchanged from storage by design (§12.5) and chained, so cannot be backdated into
+	 * a list's history. */
+	if (o->hdr.type != HF_MSG_LIST_BATCH && p->now_ms > o->hdr.created_ms &&
+	    p->now_ms - o->hdr.created_ms > HF_MAX_BACKDATE_MS) {
+		rc = HF_ESTALE;
 		goto out;
 	}
 	*out = o;

@@ -7,9 +7,17 @@
 static int hf_mp_write_cb(void *data, const char *buf, size_t len)
 {
 	hf_mp_enc *e = data;
+	hf_writer *w = e->w;
 	if (e->err != HF_OK)
 		return -1;
-	e->err = hf_writer_put(e->w, buf, len);
+	/* Fast path: room in the current allocation (msgpack-c writes a few bytes
+	 * at a time; the writer's general path is for growing). */
+	if (len != 0 && len <= w->alloc - w->len && len <= w->cap - w->len) {
+		memcpy(w->p + w->len, buf, len);
+		w->len += len;
+		return 0;
+	}
+	e->err = hf_writer_put(w, buf, len);
 	return e->err == HF_OK ? 0 : -1;
 }
 

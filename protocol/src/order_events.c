@@ -42,111 +42,31 @@ hf_err hfi_outcome_check(const hf_outcome *o)
 	return HF_OK;
 }
 
-void hfi_outcome_encode(hf_mp_enc *e, const hf_outcome *o)
-{
-	hf_mp_put_map(e, 2);
-	hf_mp_put_key(e, 1);
-	hf_mp_put_bin(e, o->order_id, HF_ORDER_ID_LEN);
-	hf_mp_put_key(e, 2);
-	hf_mp_put_array(e, o->n_results);
-	for (uint32_t i = 0; i < o->n_results; i++) {
-		const hf_item_outcome *r = &o->results[i];
-		hf_mp_put_map(e, (uint32_t)(3 + (r->reason != 0) + (r->text_len != 0)));
-		hf_mp_put_key(e, 1);
-		hf_mp_put_uint(e, r->item);
-		hf_mp_put_key(e, 2);
-		hf_mp_put_uint(e, r->code);
-		hf_mp_put_key(e, 3);
-		hf_mp_put_uint(e, r->action_ms);
-		if (r->reason != 0) {
-			hf_mp_put_key(e, 4);
-			hf_mp_put_uint(e, r->reason);
-		}
-		if (r->text_len != 0) {
-			hf_mp_put_key(e, 5);
-			hf_mp_put_str(e, r->text, r->text_len);
-		}
-	}
-}
+static const hfi_field result_rows[] = {
+    {HFI_U32(1, HFI_REQ, hf_item_outcome, item)},
+    {HFI_U32(2, HFI_REQ, hf_item_outcome, code)},
+    {HFI_U64(3, HFI_REQ, hf_item_outcome, action_ms)},
+    /* 0 would read back as "absent". */
+    {HFI_U(4, 0, hf_item_outcome, reason, 1, HF_REASON_MAX, HF_ERANGE)},
+    {HFI_OPT_TEXT(5, hf_item_outcome, text, text_len, HF_ORDER_MAX_TEXT_LEN)},
+};
+static const hfi_schema result_schema =
+    HFI_SCHEMA("item outcome", result_rows, hf_item_outcome, 0, NULL);
+static const hfi_field result_elem = {HFI_ELEM_MAP(hf_item_outcome, result_schema)};
 
-static hf_err hf_result_decode(hf_mp_dec *d, hf_item_outcome *r)
+static hf_err outcome_check(void *o, uint64_t seen)
 {
-	hf_mp_map m;
-	bool has;
-	unsigned key;
-	uint64_t v, seen = 0;
-	HF_TRY(hf_mp_map_open(d, &m));
-	for (;;) {
-		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
-		if (!has)
-			break;
-		seen |= HF_BIT(key);
-		switch (key) {
-		case 1:
-			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &r->item));
-			break;
-		case 2:
-			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &r->code));
-			break;
-		case 3:
-			HF_TRY(hf_mp_get_uint(d, &r->action_ms));
-			break;
-		case 4:
-			/* 0 would read back as "absent". */
-			HF_TRY(hf_mp_get_uint_max(d, HF_REASON_MAX, &v));
-			if (v == 0)
-				return HF_ERANGE;
-			r->reason = (uint32_t)v;
-			break;
-		case 5:
-			HF_TRY(hfi_order_get_opt_text(d, HF_ORDER_MAX_TEXT_LEN, &r->text,
-			                              &r->text_len));
-			break;
-		default:
-			return HF_EUNKNOWNKEY;
-		}
-	}
-	return hf_mp_require(seen, HF_BIT(1) | HF_BIT(2) | HF_BIT(3));
-}
-
-hf_err hfi_outcome_decode(hf_mp_dec *d, hf_outcome *o, void **owned)
-{
-	hf_mp_map m;
-	bool has;
-	unsigned key;
-	uint64_t seen = 0;
-	uint32_t n;
-	HF_TRY(hf_mp_map_open(d, &m));
-	for (;;) {
-		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
-		if (!has)
-			break;
-		seen |= HF_BIT(key);
-		switch (key) {
-		case 1:
-			HF_TRY(hf_mp_get_bin_fixed(d, o->order_id, HF_ORDER_ID_LEN));
-			break;
-		case 2:
-			HF_TRY(hf_mp_array_open(d, HF_ORDER_MAX_ITEMS, &n));
-			if (n == 0)
-				return HF_ERANGE;
-			o->results = calloc(n, sizeof(*o->results));
-			if (o->results == NULL)
-				return HF_ENOMEM;
-			*owned = o->results;
-			for (uint32_t i = 0; i < n; i++) {
-				HF_TRY(hf_result_decode(d, &o->results[i]));
-				o->n_results = i + 1;
-			}
-			hf_mp_array_close(d);
-			break;
-		default:
-			return HF_EUNKNOWNKEY;
-		}
-	}
-	HF_TRY(hf_mp_require(seen, HF_BIT(1) | HF_BIT(2)));
+	(void)seen;
 	return hfi_outcome_check(o);
 }
+
+static const hfi_field outcome_rows[] = {
+    {HFI_FIXED(1, HFI_REQ, hf_outcome, order_id)},
+    {HFI_ARR(2, HFI_REQ | HFI_ALLOC, hf_outcome, results, n_results, 1, HF_ORDER_MAX_ITEMS,
+             HF_ERANGE, result_elem)},
+};
+const hfi_schema hfi_outcome_schema =
+    HFI_SCHEMA("outcome", outcome_rows, hf_outcome, 0, outcome_check);
 
 /* ---- order event -------------------------------------------------------- */
 
@@ -188,95 +108,27 @@ hf_err hfi_event_check(const hf_order_event *v)
 	return HF_OK;
 }
 
-void hfi_event_encode(hf_mp_enc *e, const hf_order_event *v)
+static hf_err event_check(void *v, uint64_t seen)
 {
-	hf_mp_put_map(e, (uint32_t)(3 + (v->n_items > 0) + (v->text_len > 0) + v->has_ref +
-	                            (v->new_deadline_ms != 0)));
-	hf_mp_put_key(e, 1);
-	hf_mp_put_bin(e, v->order_id, HF_ORDER_ID_LEN);
-	hf_mp_put_key(e, 2);
-	hf_mp_put_uint(e, v->kind);
-	hf_mp_put_key(e, 3);
-	hf_mp_put_uint(e, v->event_ms);
-	if (v->n_items > 0) {
-		hf_mp_put_key(e, 4);
-		hf_mp_put_array(e, v->n_items);
-		for (uint32_t i = 0; i < v->n_items; i++)
-			hf_mp_put_uint(e, v->items[i]);
-	}
-	if (v->text_len > 0) {
-		hf_mp_put_key(e, 5);
-		hf_mp_put_str(e, v->text, v->text_len);
-	}
-	if (v->has_ref) {
-		hf_mp_put_key(e, 6);
-		hf_mp_put_bin(e, v->ref_msg_id, HF_MSGID_LEN);
-	}
-	if (v->new_deadline_ms != 0) {
-		hf_mp_put_key(e, 7);
-		hf_mp_put_uint(e, v->new_deadline_ms);
-	}
-}
-
-hf_err hfi_event_decode(hf_mp_dec *d, hf_order_event *v, void **owned)
-{
-	hf_mp_map m;
-	bool has;
-	unsigned key;
-	uint64_t x, seen = 0;
-	uint32_t n;
-	HF_TRY(hf_mp_map_open(d, &m));
-	for (;;) {
-		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
-		if (!has)
-			break;
-		seen |= HF_BIT(key);
-		switch (key) {
-		case 1:
-			HF_TRY(hf_mp_get_bin_fixed(d, v->order_id, HF_ORDER_ID_LEN));
-			break;
-		case 2:
-			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &x));
-			v->kind = (uint32_t)x;
-			break;
-		case 3:
-			HF_TRY(hf_mp_get_uint(d, &v->event_ms));
-			break;
-		case 4:
-			HF_TRY(hf_mp_array_open(d, HF_ORDER_MAX_ITEMS, &n));
-			if (n == 0)
-				return HF_ENONCANON; /* whole order: omit the field */
-			v->items = calloc(n, sizeof(*v->items));
-			if (v->items == NULL)
-				return HF_ENOMEM;
-			*owned = v->items;
-			for (uint32_t i = 0; i < n; i++) {
-				HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &x));
-				v->items[i] = (uint32_t)x;
-				v->n_items = i + 1;
-			}
-			hf_mp_array_close(d);
-			break;
-		case 5:
-			HF_TRY(hfi_order_get_opt_text(d, HF_ORDER_MAX_TEXT_LEN, &v->text,
-			                              &v->text_len));
-			break;
-		case 6:
-			HF_TRY(hf_mp_get_bin_fixed(d, v->ref_msg_id, HF_MSGID_LEN));
-			v->has_ref = true;
-			break;
-		case 7:
-			HF_TRY(hf_mp_get_uint(d, &v->new_deadline_ms));
-			if (v->new_deadline_ms == 0)
-				return HF_ERANGE;
-			break;
-		default:
-			return HF_EUNKNOWNKEY;
-		}
-	}
-	HF_TRY(hf_mp_require(seen, HF_BIT(1) | HF_BIT(2) | HF_BIT(3)));
+	(void)seen;
 	return hfi_event_check(v);
 }
+
+static const hfi_field event_item_elem = {HFI_ELEM_U32(UINT32_MAX)};
+
+static const hfi_field event_rows[] = {
+    {HFI_FIXED(1, HFI_REQ, hf_order_event, order_id)},
+    {HFI_U32(2, HFI_REQ, hf_order_event, kind)},
+    {HFI_U64(3, HFI_REQ, hf_order_event, event_ms)},
+    /* The whole order: omit the field (an empty list is HF_ENONCANON). */
+    {HFI_ARR(4, HFI_ALLOC, hf_order_event, items, n_items, 1, HF_ORDER_MAX_ITEMS, HF_ENONCANON,
+             event_item_elem)},
+    {HFI_OPT_TEXT(5, hf_order_event, text, text_len, HF_ORDER_MAX_TEXT_LEN)},
+    {HFI_FIXED(6, HFI_HAS, hf_order_event, ref_msg_id), HFI_HAS_BOOL(hf_order_event, has_ref)},
+    {HFI_U(7, 0, hf_order_event, new_deadline_ms, 1, UINT64_MAX, HF_ERANGE)},
+};
+const hfi_schema hfi_event_schema =
+    HFI_SCHEMA("order event", event_rows, hf_order_event, 0, event_check);
 
 /* ---- escalation --------------------------------------------------------- */
 
@@ -291,71 +143,24 @@ hf_err hfi_escalation_check(const hf_escalation *x)
 	return x->escalated_ms < x->deadline_ms ? HF_ERANGE : HF_OK;
 }
 
-void hfi_escalation_encode(hf_mp_enc *e, const hf_escalation *x)
+static hf_err escalation_check(void *x, uint64_t seen)
 {
-	hf_mp_put_map(e, 8);
-	hf_mp_put_key(e, 1);
-	hf_mp_put_bin(e, x->order_id, HF_ORDER_ID_LEN);
-	hf_mp_put_key(e, 2);
-	hf_mp_put_bin(e, x->authority, HF_ORDER_PARTY_LEN);
-	hf_mp_put_key(e, 3);
-	hf_mp_put_bin(e, x->platform, HF_ORDER_PARTY_LEN);
-	hf_mp_put_key(e, 4);
-	hf_mp_put_uint(e, x->category);
-	hf_mp_put_key(e, 5);
-	hf_mp_put_uint(e, x->deadline_ms);
-	hf_mp_put_key(e, 6);
-	hf_mp_put_uint(e, x->escalated_ms);
-	hf_mp_put_key(e, 7);
-	hf_mp_put_uint(e, x->n_items);
-	hf_mp_put_key(e, 8);
-	hf_mp_put_uint(e, x->n_overdue);
-}
-
-hf_err hfi_escalation_decode(hf_mp_dec *d, hf_escalation *x)
-{
-	hf_mp_map m;
-	bool has;
-	unsigned key;
-	uint64_t seen = 0;
-	HF_TRY(hf_mp_map_open(d, &m));
-	for (;;) {
-		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
-		if (!has)
-			break;
-		seen |= HF_BIT(key);
-		switch (key) {
-		case 1:
-			HF_TRY(hf_mp_get_bin_fixed(d, x->order_id, HF_ORDER_ID_LEN));
-			break;
-		case 2:
-			HF_TRY(hf_mp_get_bin_fixed(d, x->authority, HF_ORDER_PARTY_LEN));
-			break;
-		case 3:
-			HF_TRY(hf_mp_get_bin_fixed(d, x->platform, HF_ORDER_PARTY_LEN));
-			break;
-		case 4:
-			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &x->category));
-			break;
-		case 5:
-			HF_TRY(hf_mp_get_uint(d, &x->deadline_ms));
-			break;
-		case 6:
-			HF_TRY(hf_mp_get_uint(d, &x->escalated_ms));
-			break;
-		case 7:
-			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &x->n_items));
-			break;
-		case 8:
-			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &x->n_overdue));
-			break;
-		default:
-			return HF_EUNKNOWNKEY;
-		}
-	}
-	HF_TRY(hf_mp_require(seen, 0x1fe)); /* keys 1..8 */
+	(void)seen;
 	return hfi_escalation_check(x);
 }
+
+static const hfi_field escalation_rows[] = {
+    {HFI_FIXED(1, HFI_REQ, hf_escalation, order_id)},
+    {HFI_FIXED(2, HFI_REQ, hf_escalation, authority)},
+    {HFI_FIXED(3, HFI_REQ, hf_escalation, platform)},
+    {HFI_U32(4, HFI_REQ, hf_escalation, category)},
+    {HFI_U64(5, HFI_REQ, hf_escalation, deadline_ms)},
+    {HFI_U64(6, HFI_REQ, hf_escalation, escalated_ms)},
+    {HFI_U32(7, HFI_REQ, hf_escalation, n_items)},
+    {HFI_U32(8, HFI_REQ, hf_escalation, n_overdue)},
+};
+const hfi_schema hfi_escalation_schema =
+    HFI_SCHEMA("escalation", escalation_rows, hf_escalation, 0, escalation_check);
 
 /* ---- referral ----------------------------------------------------------- */
 
@@ -386,102 +191,27 @@ hf_err hfi_referral_check(const hf_referral *r)
 	return hfi_order_text_check(r->note, r->note_len, HF_ORDER_MAX_NOTE_LEN, false);
 }
 
-void hfi_referral_encode(hf_mp_enc *e, const hf_referral *r)
+static hf_err referral_check(void *r, uint64_t seen)
 {
-	hf_mp_put_map(e, (uint32_t)(6 + (r->status != 0) + (r->category != 0) + (r->n_orders > 0) +
-	                            (r->note_len > 0)));
-	hf_mp_put_key(e, 1);
-	hf_mp_put_bin(e, r->referral_id, HF_ORDER_ID_LEN);
-	hf_mp_put_key(e, 2);
-	hf_mp_put_uint(e, r->kind);
-	hf_mp_put_key(e, 3);
-	hf_mp_put_bin(e, r->from, HF_ORDER_PARTY_LEN);
-	hf_mp_put_key(e, 4);
-	hf_mp_put_bin(e, r->to, HF_ORDER_PARTY_LEN);
-	hf_mp_put_key(e, 5);
-	hf_mp_put_bin(e, r->case_pseudonym, HF_CASE_PSEUDONYM_LEN);
-	hf_mp_put_key(e, 6);
-	hf_mp_put_uint(e, r->sent_ms);
-	if (r->status != 0) {
-		hf_mp_put_key(e, 7);
-		hf_mp_put_uint(e, r->status);
-	}
-	if (r->category != 0) {
-		hf_mp_put_key(e, 8);
-		hf_mp_put_uint(e, r->category);
-	}
-	if (r->n_orders > 0) {
-		hf_mp_put_key(e, 9);
-		hf_mp_put_array(e, r->n_orders);
-		for (uint32_t i = 0; i < r->n_orders; i++)
-			hf_mp_put_bin(e, r->orders[i], HF_ORDER_ID_LEN);
-	}
-	if (r->note_len > 0) {
-		hf_mp_put_key(e, 10);
-		hf_mp_put_str(e, r->note, r->note_len);
-	}
-}
-
-hf_err hfi_referral_decode(hf_mp_dec *d, hf_referral *r)
-{
-	hf_mp_map m;
-	bool has;
-	unsigned key;
-	uint64_t v, seen = 0;
-	uint32_t n;
-	HF_TRY(hf_mp_map_open(d, &m));
-	for (;;) {
-		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
-		if (!has)
-			break;
-		seen |= HF_BIT(key);
-		switch (key) {
-		case 1:
-			HF_TRY(hf_mp_get_bin_fixed(d, r->referral_id, HF_ORDER_ID_LEN));
-			break;
-		case 2:
-			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &r->kind));
-			break;
-		case 3:
-			HF_TRY(hf_mp_get_bin_fixed(d, r->from, HF_ORDER_PARTY_LEN));
-			break;
-		case 4:
-			HF_TRY(hf_mp_get_bin_fixed(d, r->to, HF_ORDER_PARTY_LEN));
-			break;
-		case 5:
-			HF_TRY(hf_mp_get_bin_fixed(d, r->case_pseudonym, HF_CASE_PSEUDONYM_LEN));
-			break;
-		case 6:
-			HF_TRY(hf_mp_get_uint(d, &r->sent_ms));
-			break;
-		case 7:
-		case 8:
-			/* 0 would read back as "absent". */
-			HF_TRY(hf_mp_get_uint_max(d, UINT32_MAX, &v));
-			if (v == 0)
-				return HF_ERANGE;
-			if (key == 7)
-				r->status = (uint32_t)v;
-			else
-				r->category = (uint32_t)v;
-			break;
-		case 9:
-			HF_TRY(hf_mp_array_open(d, HF_REFERRAL_MAX_ORDERS, &n));
-			if (n == 0)
-				return HF_ENONCANON;
-			for (uint32_t i = 0; i < n; i++)
-				HF_TRY(hf_mp_get_bin_fixed(d, r->orders[i], HF_ORDER_ID_LEN));
-			hf_mp_array_close(d);
-			r->n_orders = n;
-			break;
-		case 10:
-			HF_TRY(hfi_order_get_opt_text(d, HF_ORDER_MAX_NOTE_LEN, &r->note,
-			                              &r->note_len));
-			break;
-		default:
-			return HF_EUNKNOWNKEY;
-		}
-	}
-	HF_TRY(hf_mp_require(seen, 0x7e)); /* keys 1..6 */
+	(void)seen;
 	return hfi_referral_check(r);
 }
+
+static const hfi_field referral_order_elem = {HFI_ELEM_FIXED(HF_ORDER_ID_LEN)};
+
+static const hfi_field referral_rows[] = {
+    {HFI_FIXED(1, HFI_REQ, hf_referral, referral_id)},
+    {HFI_U32(2, HFI_REQ, hf_referral, kind)},
+    {HFI_FIXED(3, HFI_REQ, hf_referral, from)},
+    {HFI_FIXED(4, HFI_REQ, hf_referral, to)},
+    {HFI_FIXED(5, HFI_REQ, hf_referral, case_pseudonym)},
+    {HFI_U64(6, HFI_REQ, hf_referral, sent_ms)},
+    /* 0 would read back as "absent". */
+    {HFI_U(7, 0, hf_referral, status, 1, UINT32_MAX, HF_ERANGE)},
+    {HFI_U(8, 0, hf_referral, category, 1, UINT32_MAX, HF_ERANGE)},
+    {HFI_ARR(9, 0, hf_referral, orders, n_orders, 1, HF_REFERRAL_MAX_ORDERS, HF_ENONCANON,
+             referral_order_elem)},
+    {HFI_OPT_TEXT(10, hf_referral, note, note_len, HF_ORDER_MAX_NOTE_LEN)},
+};
+const hfi_schema hfi_referral_schema =
+    HFI_SCHEMA("referral", referral_rows, hf_referral, 0, referral_check);

@@ -33,12 +33,6 @@ hf_err hfi_order_text_check(const char *p, size_t n, size_t max, bool required)
 	return hf_utf8_valid((const uint8_t *)p, n) ? HF_OK : HF_EUTF8;
 }
 
-hf_err hfi_order_get_opt_text(hf_mp_dec *d, size_t max, const char **p, size_t *n)
-{
-	HF_TRY(hf_mp_get_str(d, max, p, n));
-	return *n == 0 ? HF_ENONCANON : HF_OK;
-}
-
 hf_err hfi_order_ascending(uint32_t prev, uint32_t cur, bool first)
 {
 	if (first || cur > prev)
@@ -175,239 +169,60 @@ static hf_err hf_order_check(const hf_order *o)
 	return HF_OK;
 }
 
-static void hf_item_encode(hf_mp_enc *e, const hf_order_item *it)
-{
-	hf_mp_put_map(e, (uint32_t)(3 + (it->n_refs > 0) + (it->n_hashes > 0)));
-	hf_mp_put_key(e, 1);
-	hf_mp_put_uint(e, it->index);
-	hf_mp_put_key(e, 2);
-	hf_mp_put_uint(e, it->locator_kind);
-	hf_mp_put_key(e, 3);
-	hf_mp_put_str(e, it->locator, it->locator_len);
-	if (it->n_refs > 0) {
-		hf_mp_put_key(e, 4);
-		hf_mp_put_array(e, it->n_refs);
-		for (uint32_t i = 0; i < it->n_refs; i++) {
-			hf_mp_put_map(e, 2);
-			hf_mp_put_key(e, 1);
-			hf_mp_put_bin(e, it->refs[i].list_id, HF_ORDER_LIST_ID_LEN);
-			hf_mp_put_key(e, 2);
-			hf_mp_put_uint(e, it->refs[i].entry_id);
-		}
-	}
-	if (it->n_hashes > 0) {
-		hf_mp_put_key(e, 5);
-		hf_mp_put_array(e, it->n_hashes);
-		for (uint32_t i = 0; i < it->n_hashes; i++) {
-			hf_mp_put_map(e, 2);
-			hf_mp_put_key(e, 1);
-			hf_mp_put_uint(e, it->hashes[i].alg);
-			hf_mp_put_key(e, 2);
-			hf_mp_put_bin(e, it->hashes[i].value, it->hashes[i].len);
-		}
-	}
-}
+/* ---- order schema (spec §13.2) ---------------------------------------- */
 
-void hfi_order_encode(hf_mp_enc *e, const hf_order *o)
-{
-	hf_mp_put_map(e, (uint32_t)(10 + (o->note_len > 0)));
-	hf_mp_put_key(e, 1);
-	hf_mp_put_bin(e, o->order_id, HF_ORDER_ID_LEN);
-	hf_mp_put_key(e, 2);
-	hf_mp_put_bin(e, o->authority, HF_ORDER_PARTY_LEN);
-	hf_mp_put_key(e, 3);
-	hf_mp_put_bin(e, o->platform, HF_ORDER_PARTY_LEN);
-	hf_mp_put_key(e, 4);
-	hf_mp_put_uint(e, o->issued_ms);
-	hf_mp_put_key(e, 5);
-	hf_mp_put_uint(e, o->deadline_ms);
-	hf_mp_put_key(e, 6);
-	hf_mp_put_uint(e, o->category);
-	hf_mp_put_key(e, 7);
-	hf_mp_put_uint(e, o->priority);
-	hf_mp_put_key(e, 8);
-	hf_mp_put_str(e, o->legal_basis, o->legal_basis_len);
-	hf_mp_put_key(e, 9);
-	hf_mp_put_bin(e, o->case_pseudonym, HF_CASE_PSEUDONYM_LEN);
-	hf_mp_put_key(e, 10);
-	hf_mp_put_array(e, o->n_items);
-	for (uint32_t i = 0; i < o->n_items; i++)
-		hf_item_encode(e, &o->items[i]);
-	if (o->note_len > 0) {
-		hf_mp_put_key(e, 11);
-		hf_mp_put_str(e, o->note, o->note_len);
-	}
-}
+static const hfi_field ref_rows[] = {
+    {HFI_FIXED(1, HFI_REQ, hf_order_ref, list_id)},
+    {HFI_U64(2, HFI_REQ, hf_order_ref, entry_id)},
+};
+static const hfi_schema ref_schema = HFI_SCHEMA("order ref", ref_rows, hf_order_ref, 0, NULL);
 
-static hf_err hf_ref_decode(hf_mp_dec *d, hf_order_ref *r)
-{
-	hf_mp_map m;
-	bool has;
-	unsigned key;
-	uint64_t seen = 0;
-	HF_TRY(hf_mp_map_open(d, &m));
-	for (;;) {
-		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
-		if (!has)
-			break;
-		seen |= HF_BIT(key);
-		switch (key) {
-		case 1:
-			HF_TRY(hf_mp_get_bin_fixed(d, r->list_id, HF_ORDER_LIST_ID_LEN));
-			break;
-		case 2:
-			HF_TRY(hf_mp_get_uint(d, &r->entry_id));
-			break;
-		default:
-			return HF_EUNKNOWNKEY;
-		}
-	}
-	return hf_mp_require(seen, HF_BIT(1) | HF_BIT(2));
-}
+static const hfi_field hash_rows[] = {
+    {HFI_U32(1, HFI_REQ, hf_content_hash, alg)},
+    {HFI_BLOB(2, HFI_BIN, HFI_REQ, hf_content_hash, value, len, 0, 32, HF_ELENGTH)},
+};
+static const hfi_schema hash_schema =
+    HFI_SCHEMA("content hash", hash_rows, hf_content_hash, 0, NULL);
 
-static hf_err hf_hash_decode(hf_mp_dec *d, hf_content_hash *h)
-{
-	hf_mp_map m;
-	bool has;
-	unsigned key;
-	uint64_t seen = 0;
-	HF_TRY(hf_mp_map_open(d, &m));
-	for (;;) {
-		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
-		if (!has)
-			break;
-		seen |= HF_BIT(key);
-		switch (key) {
-		case 1:
-			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &h->alg));
-			break;
-		case 2:
-			HF_TRY(hf_mp_get_bin(d, 32, &h->value, &h->len));
-			break;
-		default:
-			return HF_EUNKNOWNKEY;
-		}
-	}
-	return hf_mp_require(seen, HF_BIT(1) | HF_BIT(2));
-}
+static const hfi_field ref_elem = {HFI_ELEM_MAP(hf_order_ref, ref_schema)};
+static const hfi_field hash_elem = {HFI_ELEM_MAP(hf_content_hash, hash_schema)};
 
-static hf_err hf_item_decode(hf_mp_dec *d, hf_order_item *it)
-{
-	hf_mp_map m;
-	bool has;
-	unsigned key;
-	uint64_t seen = 0;
-	uint32_t n;
-	HF_TRY(hf_mp_map_open(d, &m));
-	for (;;) {
-		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
-		if (!has)
-			break;
-		seen |= HF_BIT(key);
-		switch (key) {
-		case 1:
-			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &it->index));
-			break;
-		case 2:
-			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &it->locator_kind));
-			break;
-		case 3:
-			HF_TRY(hf_mp_get_str(d, HF_ORDER_MAX_LOCATOR_LEN, &it->locator,
-			                     &it->locator_len));
-			break;
-		case 4:
-			HF_TRY(hf_mp_array_open(d, HF_ORDER_MAX_REFS, &n));
-			if (n == 0)
-				return HF_ENONCANON;
-			for (uint32_t i = 0; i < n; i++)
-				HF_TRY(hf_ref_decode(d, &it->refs[i]));
-			hf_mp_array_close(d);
-			it->n_refs = n;
-			break;
-		case 5:
-			HF_TRY(hf_mp_array_open(d, HF_ORDER_MAX_HASHES, &n));
-			if (n == 0)
-				return HF_ENONCANON;
-			for (uint32_t i = 0; i < n; i++)
-				HF_TRY(hf_hash_decode(d, &it->hashes[i]));
-			hf_mp_array_close(d);
-			it->n_hashes = n;
-			break;
-		default:
-			return HF_EUNKNOWNKEY;
-		}
-	}
-	return hf_mp_require(seen, HF_BIT(1) | HF_BIT(2) | HF_BIT(3));
-}
+static const hfi_field item_rows[] = {
+    {HFI_U32(1, HFI_REQ, hf_order_item, index)},
+    {HFI_U32(2, HFI_REQ, hf_order_item, locator_kind)},
+    {HFI_BLOB(3, HFI_STR, HFI_REQ, hf_order_item, locator, locator_len, 0, HF_ORDER_MAX_LOCATOR_LEN,
+              HF_ERANGE)},
+    /* Empty lists are omitted, never sent empty. */
+    {HFI_ARR(4, 0, hf_order_item, refs, n_refs, 1, HF_ORDER_MAX_REFS, HF_ENONCANON, ref_elem)},
+    {HFI_ARR(5, 0, hf_order_item, hashes, n_hashes, 1, HF_ORDER_MAX_HASHES, HF_ENONCANON,
+             hash_elem)},
+};
+static const hfi_schema item_schema = HFI_SCHEMA("order item", item_rows, hf_order_item, 0, NULL);
+static const hfi_field item_elem = {HFI_ELEM_MAP(hf_order_item, item_schema)};
 
-static hf_err hf_order_decode(hf_mp_dec *d, hf_order *o, void **owned)
+static hf_err order_check(void *o, uint64_t seen)
 {
-	hf_mp_map m;
-	bool has;
-	unsigned key;
-	uint64_t seen = 0;
-	uint32_t n;
-	HF_TRY(hf_mp_map_open(d, &m));
-	for (;;) {
-		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
-		if (!has)
-			break;
-		seen |= HF_BIT(key);
-		switch (key) {
-		case 1:
-			HF_TRY(hf_mp_get_bin_fixed(d, o->order_id, HF_ORDER_ID_LEN));
-			break;
-		case 2:
-			HF_TRY(hf_mp_get_bin_fixed(d, o->authority, HF_ORDER_PARTY_LEN));
-			break;
-		case 3:
-			HF_TRY(hf_mp_get_bin_fixed(d, o->platform, HF_ORDER_PARTY_LEN));
-			break;
-		case 4:
-			HF_TRY(hf_mp_get_uint(d, &o->issued_ms));
-			break;
-		case 5:
-			HF_TRY(hf_mp_get_uint(d, &o->deadline_ms));
-			break;
-		case 6:
-			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &o->category));
-			break;
-		case 7:
-			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &o->priority));
-			break;
-		case 8:
-			HF_TRY(hf_mp_get_str(d, HF_ORDER_MAX_LEGAL_LEN, &o->legal_basis,
-			                     &o->legal_basis_len));
-			break;
-		case 9:
-			HF_TRY(hf_mp_get_bin_fixed(d, o->case_pseudonym, HF_CASE_PSEUDONYM_LEN));
-			break;
-		case 10:
-			/* n <= HF_ORDER_MAX_ITEMS and <= bytes left: the allocation is bounded. */
-			HF_TRY(hf_mp_array_open(d, HF_ORDER_MAX_ITEMS, &n));
-			if (n == 0)
-				return HF_ERANGE;
-			o->items = calloc(n, sizeof(*o->items));
-			if (o->items == NULL)
-				return HF_ENOMEM;
-			*owned = o->items;
-			for (uint32_t i = 0; i < n; i++) {
-				HF_TRY(hf_item_decode(d, &o->items[i]));
-				o->n_items = i + 1;
-			}
-			hf_mp_array_close(d);
-			break;
-		case 11:
-			HF_TRY(hfi_order_get_opt_text(d, HF_ORDER_MAX_NOTE_LEN, &o->note,
-			                              &o->note_len));
-			break;
-		default:
-			return HF_EUNKNOWNKEY;
-		}
-	}
-	HF_TRY(hf_mp_require(seen, 0x7fe)); /* keys 1..10 */
+	(void)seen;
 	return hf_order_check(o);
 }
+
+static const hfi_field order_rows[] = {
+    {HFI_FIXED(1, HFI_REQ, hf_order, order_id)},
+    {HFI_FIXED(2, HFI_REQ, hf_order, authority)},
+    {HFI_FIXED(3, HFI_REQ, hf_order, platform)},
+    {HFI_U64(4, HFI_REQ, hf_order, issued_ms)},
+    {HFI_U64(5, HFI_REQ, hf_order, deadline_ms)},
+    {HFI_U32(6, HFI_REQ, hf_order, category)},
+    {HFI_U32(7, HFI_REQ, hf_order, priority)},
+    {HFI_BLOB(8, HFI_STR, HFI_REQ, hf_order, legal_basis, legal_basis_len, 0,
+              HF_ORDER_MAX_LEGAL_LEN, HF_ERANGE)},
+    {HFI_FIXED(9, HFI_REQ, hf_order, case_pseudonym)},
+    /* n <= HF_ORDER_MAX_ITEMS and <= bytes left: the allocation is bounded. */
+    {HFI_ARR(10, HFI_REQ | HFI_ALLOC, hf_order, items, n_items, 1, HF_ORDER_MAX_ITEMS, HF_ERANGE,
+             item_elem)},
+    {HFI_OPT_TEXT(11, hf_order, note, note_len, HF_ORDER_MAX_NOTE_LEN)},
+};
+const hfi_schema hfi_order_schema = HFI_SCHEMA("order", order_rows, hf_order, 0, order_check);
 
 /* ---- receipt ------------------------------------------------------------ */
 
@@ -417,58 +232,37 @@ static hf_err hf_receipt_check(const hf_receipt *r)
 	return (r->n_items == 0 || r->n_items > HF_ORDER_MAX_ITEMS) ? HF_ERANGE : HF_OK;
 }
 
-void hfi_receipt_encode(hf_mp_enc *e, const hf_receipt *r)
+static hf_err receipt_check(void *r, uint64_t seen)
 {
-	hf_mp_put_map(e, 5);
-	hf_mp_put_key(e, 1);
-	hf_mp_put_bin(e, r->order_id, HF_ORDER_ID_LEN);
-	hf_mp_put_key(e, 2);
-	hf_mp_put_bin(e, r->order_msg_id, HF_MSGID_LEN);
-	hf_mp_put_key(e, 3);
-	hf_mp_put_bin(e, r->order_hash, HF_ORDER_HASH_LEN);
-	hf_mp_put_key(e, 4);
-	hf_mp_put_uint(e, r->received_ms);
-	hf_mp_put_key(e, 5);
-	hf_mp_put_uint(e, r->n_items);
-}
-
-static hf_err hf_receipt_decode(hf_mp_dec *d, hf_receipt *r)
-{
-	hf_mp_map m;
-	bool has;
-	unsigned key;
-	uint64_t seen = 0;
-	HF_TRY(hf_mp_map_open(d, &m));
-	for (;;) {
-		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
-		if (!has)
-			break;
-		seen |= HF_BIT(key);
-		switch (key) {
-		case 1:
-			HF_TRY(hf_mp_get_bin_fixed(d, r->order_id, HF_ORDER_ID_LEN));
-			break;
-		case 2:
-			HF_TRY(hf_mp_get_bin_fixed(d, r->order_msg_id, HF_MSGID_LEN));
-			break;
-		case 3:
-			HF_TRY(hf_mp_get_bin_fixed(d, r->order_hash, HF_ORDER_HASH_LEN));
-			break;
-		case 4:
-			HF_TRY(hf_mp_get_uint(d, &r->received_ms));
-			break;
-		case 5:
-			HF_TRY(hf_mp_get_u32(d, HF_ORDER_MAX_ITEMS, &r->n_items));
-			break;
-		default:
-			return HF_EUNKNOWNKEY;
-		}
-	}
-	HF_TRY(hf_mp_require(seen, 0x3e)); /* keys 1..5 */
+	(void)seen;
 	return hf_receipt_check(r);
 }
 
+static const hfi_field receipt_rows[] = {
+    {HFI_FIXED(1, HFI_REQ, hf_receipt, order_id)},
+    {HFI_FIXED(2, HFI_REQ, hf_receipt, order_msg_id)},
+    {HFI_FIXED(3, HFI_REQ, hf_receipt, order_hash)},
+    {HFI_U64(4, HFI_REQ, hf_receipt, received_ms)},
+    {HFI_U(5, HFI_REQ, hf_receipt, n_items, 0, HF_ORDER_MAX_ITEMS, HF_ERANGE)},
+};
+const hfi_schema hfi_receipt_schema =
+    HFI_SCHEMA("receipt", receipt_rows, hf_receipt, 0, receipt_check);
+
 /* ---- dispatch ----------------------------------------------------------- */
+
+/* Indexed by type - HF_MSG_ORDER. */
+static const hfi_schema *const order_msg_schemas[] = {
+    &hfi_order_schema, &hfi_receipt_schema,    &hfi_outcome_schema,
+    &hfi_event_schema, &hfi_escalation_schema, &hfi_referral_schema,
+};
+_Static_assert(sizeof(order_msg_schemas) / sizeof(order_msg_schemas[0]) ==
+                   HF_MSG_REFERRAL - HF_MSG_ORDER + 1,
+               "one schema per order message type");
+
+void hfi_order_msg_encode_unchecked(hf_mp_enc *e, const hf_order_msg *m)
+{
+	hfi_encode(e, order_msg_schemas[m->type - HF_MSG_ORDER], &m->u);
+}
 
 hf_err hf_order_msg_encode(const hf_order_msg *m, uint8_t **out, size_t *out_len)
 {
@@ -479,35 +273,13 @@ hf_err hf_order_msg_encode(const hf_order_msg *m, uint8_t **out, size_t *out_len
 	*out_len = 0;
 	hf_writer_init(&w, HF_ORDER_MAX_BODY_SIZE);
 	hf_mp_enc_init(&e, &w);
-	switch (m->type) {
-	case HF_MSG_ORDER:
-		HF_CHECK(hf_order_check(&m->u.order));
-		hfi_order_encode(&e, &m->u.order);
-		break;
-	case HF_MSG_RECEIPT:
-		HF_CHECK(hf_receipt_check(&m->u.receipt));
-		hfi_receipt_encode(&e, &m->u.receipt);
-		break;
-	case HF_MSG_OUTCOME:
-		HF_CHECK(hfi_outcome_check(&m->u.outcome));
-		hfi_outcome_encode(&e, &m->u.outcome);
-		break;
-	case HF_MSG_ORDER_EVENT:
-		HF_CHECK(hfi_event_check(&m->u.event));
-		hfi_event_encode(&e, &m->u.event);
-		break;
-	case HF_MSG_ESCALATION:
-		HF_CHECK(hfi_escalation_check(&m->u.escalation));
-		hfi_escalation_encode(&e, &m->u.escalation);
-		break;
-	case HF_MSG_REFERRAL:
-		HF_CHECK(hfi_referral_check(&m->u.referral));
-		hfi_referral_encode(&e, &m->u.referral);
-		break;
-	default:
+	if (!hf_order_msg_type(m->type)) {
 		rc = HF_EMSGTYPE;
 		goto out;
 	}
+	/* The decoder's own rules first: nothing is sent that a receiver rejects. */
+	HF_CHECK(order_msg_schemas[m->type - HF_MSG_ORDER]->check((void *)&m->u, UINT64_MAX));
+	hfi_order_msg_encode_unchecked(&e, m);
 	HF_CHECK(hf_mp_enc_status(&e));
 	HF_CHECK(hf_writer_take(&w, out, out_len));
 out:
@@ -517,33 +289,21 @@ out:
 
 hf_err hf_order_msg_decode(uint32_t type, const uint8_t *p, size_t len, hf_order_msg *m)
 {
-	hf_mp_dec d;
+	hfi_ctx c;
+	hf_err rc;
 	memset(m, 0, sizeof(*m));
 	m->type = type;
 	if (!hf_order_msg_type(type))
 		return HF_EMSGTYPE;
-	HF_TRY(hf_mp_dec_init(&d, p, len, HF_ORDER_MAX_BODY_SIZE));
-	switch (type) {
-	case HF_MSG_ORDER:
-		HF_TRY(hf_order_decode(&d, &m->u.order, &m->owned));
-		break;
-	case HF_MSG_RECEIPT:
-		HF_TRY(hf_receipt_decode(&d, &m->u.receipt));
-		break;
-	case HF_MSG_OUTCOME:
-		HF_TRY(hfi_outcome_decode(&d, &m->u.outcome, &m->owned));
-		break;
-	case HF_MSG_ORDER_EVENT:
-		HF_TRY(hfi_event_decode(&d, &m->u.event, &m->owned));
-		break;
-	case HF_MSG_ESCALATION:
-		HF_TRY(hfi_escalation_decode(&d, &m->u.escalation));
-		break;
-	default:
-		HF_TRY(hfi_referral_decode(&d, &m->u.referral));
-		break;
+	rc = hfi_decode_body(&c, order_msg_schemas[type - HF_MSG_ORDER], p, len,
+	                     HF_ORDER_MAX_BODY_SIZE, &m->u);
+	m->owned = c.owned;
+	if (rc != HF_OK) {
+		/* The decoder frees what it allocated: callers need not clear a failure. */
+		hf_order_msg_clear(m);
+		m->type = type;
 	}
-	return hf_mp_dec_finish(&d);
+	return rc;
 }
 
 void hf_order_msg_clear(hf_order_msg *m)

@@ -193,11 +193,71 @@ static void test_cli_hash_end_to_end(void **state)
 	free(png_bytes);
 }
 
+/* A video: vPDQ frames with quality and timestamp, MD5/SHA-256 of the bytes;
+ * `hashfed vpdq text` prints Meta's format, `compare` Meta's rule. */
+static void test_cli_hash_video(void **state)
+{
+	(void)state;
+	char bin[512], mp4[512];
+	static char out[1 << 16];
+	if (!cli_path(bin, sizeof(bin))) {
+		skip();
+	}
+	snprintf(mp4, sizeof(mp4), "%s/fuzz/corpus/vpdq/h264.mp4", HF_SOURCE_DIR);
+	size_t len;
+	uint8_t *bytes = hf_test_read_file(mp4, &len);
+	assert_non_null(bytes);
+	hf_digests d;
+	assert_int_equal(hf_digest_buf(bytes, len, &d), HF_OK);
+	char md5[33], sha[65];
+	hf_hex_lower(d.md5, HF_MD5_LEN, md5);
+	hf_hex_lower(d.sha256, HF_SHA256_LEN, sha);
+	free(bytes);
+
+	char a_every[] = "--every-frame", a_sph[] = "--seconds-per-hash", a_half[] = "0.5";
+	char *argv1[] = {bin, a_hash, a_json, a_every, mp4, NULL};
+	assert_int_equal(run_cli(argv1, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "\"type\":\"video\""));
+	assert_non_null(strstr(out, md5));
+	assert_non_null(strstr(out, sha));
+	assert_non_null(strstr(out, "{\"frame\":0,\"quality\":"));
+	assert_non_null(strstr(out, "{\"frame\":9,\"quality\":"));
+	assert_non_null(strstr(out, "\"seconds\":0.900}"));
+	char *argv2[] = {bin, a_hash, a_json, a_sph, a_half, mp4, NULL};
+	assert_int_equal(run_cli(argv2, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "{\"frame\":5,"));
+	assert_null(strstr(out, "{\"frame\":4,"));
+
+	char a_vpdq[] = "vpdq", a_text[] = "text", a_cmp[] = "compare";
+	char *argv3[] = {bin, a_vpdq, a_text, a_every, mp4, NULL};
+	assert_int_equal(run_cli(argv3, out, sizeof(out)), 0);
+	assert_true(strncmp(out, "0,", 2) == 0);
+	assert_non_null(strstr(out, ",0.100\n2,"));
+	int lines = 0;
+	for (const char *p = out; *p; p++) {
+		lines += *p == '\n';
+	}
+	assert_int_equal(lines, 10);
+	/* Meta's text back in: a video compared with its own hash file. */
+	char txt[600];
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/hf_test_cli_XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	snprintf(txt, sizeof(txt), "%s/h.txt", tmpdir);
+	write_file(txt, out, strlen(out));
+	char *argv4[] = {bin, a_vpdq, a_cmp, a_every, mp4, txt, NULL};
+	assert_int_equal(run_cli(argv4, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "query_match_percent 100.000"));
+	assert_non_null(strstr(out, "match yes"));
+	unlink(txt);
+	rmdir(tmpdir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cli_json_escape),
 	    cmocka_unit_test(test_cli_hash_end_to_end),
+	    cmocka_unit_test(test_cli_hash_video),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,6 +41,8 @@
 	X(HF_EIMGDECODE, HF_CLASS_MALFORMED, "image could not be decoded")                         \
 	X(HF_EIMGFORMAT, HF_CLASS_MALFORMED, "unsupported image format")                           \
 	X(HF_EIMGSMALL, HF_CLASS_MALFORMED, "image too small to hash")                             \
+	X(HF_EVIDDECODE, HF_CLASS_MALFORMED, "video could not be decoded")                         \
+	X(HF_EVIDFORMAT, HF_CLASS_MALFORMED, "unsupported video container or codec")               \
 	/* crypto: a cryptographic check failed */                                                 \
 	X(HF_ESIG, HF_CLASS_CRYPTO, "signature verification failed")                               \
 	X(HF_ENOTRECIPIENT, HF_CLASS_CRYPTO, "no key wrap addressed to this recipient")            \
@@ -69,6 +71,10 @@
 	X(HF_EIMGSCANS, HF_CLASS_POLICY, "too many progressive scans")                             \
 	X(HF_EFILESIZE, HF_CLASS_POLICY, "file exceeds the size limit")                            \
 	X(HF_ELOWQUALITY, HF_CLASS_POLICY, "hash quality below the threshold")                     \
+	X(HF_EVIDSIDE, HF_CLASS_POLICY, "video frame size exceeds the limit")                      \
+	X(HF_EVIDDURATION, HF_CLASS_POLICY, "video duration exceeds the limit")                    \
+	X(HF_EVIDFRAMES, HF_CLASS_POLICY, "video frame count exceeds the limit")                   \
+	X(HF_EVIDTIME, HF_CLASS_POLICY, "video decoding time exceeds the limit")                   \
 	/* state: valid message, wrong moment */                                                   \
 	X(HF_ESTATE, HF_CLASS_STATE, "invalid state transition")                                   \
 	X(HF_ECHAIN, HF_CLASS_STATE, "hash chain broken")                                          \
@@ -102,7 +108,13 @@
 	X(HF_ETILE, HF_CLASS_MALFORMED, "malformed tile path, tile or entry bundle")               \
 	X(HF_ELEAF, HF_CLASS_MALFORMED, "malformed audit log leaf")                                \
 	X(HF_EBACKDATED, HF_CLASS_POLICY, "message predates its log entry by more than the skew")  \
-	X(HF_ENOTLOGGED, HF_CLASS_STATE, "message has no entry in the audit log")
+	X(HF_ENOTLOGGED, HF_CLASS_STATE, "message has no entry in the audit log")                  \
+	X(HF_ESTALE, HF_CLASS_POLICY, "message created longer ago than HF_MAX_BACKDATE_MS")        \
+	X(HF_EEPOCHAHEAD, HF_CLASS_STATE, "header epoch newer than the manifest held")             \
+	X(HF_EDEADLINE, HF_CLASS_POLICY, "deadline outside the 1 h .. 90 d window")                \
+	X(HF_EACTIONTIME, HF_CLASS_POLICY, "action time before the order or in the future")        \
+	X(HF_EAUDITHDR, HF_CLASS_MALFORMED, "public audit header does not match the body")         \
+	X(HF_ETLSPEER, HF_CLASS_POLICY, "peer TLS certificate not in the manifest")
 
 typedef enum hf_err {
 #define HF_X_ENUM(name, cls, msg) name,

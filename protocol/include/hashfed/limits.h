@@ -37,6 +37,7 @@
 #define HF_COMMIT_SALT_LEN   32
 #define HF_MAX_CLOCK_SKEW_MS 300000     /* created may be at most 5 min ahead of now */
 #define HF_MAX_LIFETIME_MS   2592000000 /* expires - created at most 30 days */
+#define HF_MAX_BACKDATE_MS   604800000  /* created may be at most 7 days before now */
 #define HF_MAX_AUDIT_ITEMS   100000
 
 /* Image decoding for PDQ (docs/pdq.md): defaults of hf_image_limits */
@@ -44,6 +45,16 @@
 #define HF_IMG_MAX_PIXELS    67108864 /* width * height (64 MP) */
 #define HF_IMG_MAX_SCANS     64       /* progressive JPEG scans */
 #define HF_IMG_MAX_FILE_SIZE 67108864 /* bytes of one image file (64 MiB) */
+
+/* Video decoding for vPDQ (docs/video.md): defaults of hf_vpdq_limits */
+#define HF_VID_MAX_FILE_SIZE   4294967296 /* bytes of one video (4 GiB) */
+#define HF_VID_MAX_SIDE        8192       /* pixels per side of a frame */
+#define HF_VID_MAX_PIXELS      35389440   /* width * height of a frame (8192 x 4320) */
+#define HF_VID_MAX_SECONDS     14400      /* duration (4 h) */
+#define HF_VID_MAX_FRAMES      1048576    /* frames decoded */
+#define HF_VID_MAX_DECODE_MS   600000     /* wall-clock time of one hash call (10 min) */
+#define HF_VID_MAX_HASH_FRAMES 1048576    /* frame hashes of one vPDQ hash (memory, text) */
+#define HF_VID_TEXT_MAX_LINE   256        /* bytes of one line of Meta's text format */
 
 /* Membership manifest (spec §11) */
 #define HF_MAX_MANIFEST_SIZE    4194304 /* encoded manifest, signatures included (4 MiB) */

@@ -49,48 +49,69 @@ typedef struct work {
 	float *a;       /* luma, then blur result */
 	float *ring;    /* win + 1 saved input rows for the in-place column pass */
 	float *colsum;  /* per-column running sums for the vertical pass */
+	float *c64;     /* h rows of the 64 sampled columns (last iteration) */
+	float *s8;      /* luma of STRIP rows (first pass) */
 	v4f *t, *u;     /* STRIP interleaved rows for the horizontal pass */
 	uint32_t *xmap; /* resize: output column -> source byte offset */
 } work;
 
-/*
- * Luma of the (possibly resized) image. The resize is folded in: only the
- * sampled source pixels are read. Each product cX * X depends on one byte, so
- * it is looked up in a table of the 256 float products (each rounded exactly
- * as the reference rounds it); the sum keeps the reference's order
- * ((cR*R) + (cG*G)) + (cB*B).
- */
-static void luma_fill(const uint8_t *pix, uint32_t sw, uint32_t sh, size_t stride, unsigned ch,
-                      const work *wk, uint32_t *xmap)
-{
+/* The source pixels and the luma product tables. */
+typedef struct src {
+	const uint8_t *pix;
+	uint32_t sw, sh;
+	size_t stride;
+	unsigned ch;
+	bool resize;
 	float tr[256], tg[256], tb[256];
-	bool resize = wk->w != sw || wk->h != sh;
+} src;
 
+/* Set up *s (and wk's column map) for hashing pix at wk's size. */
+static void src_init(src *s, const uint8_t *pix, uint32_t sw, uint32_t sh, size_t stride,
+                     unsigned ch, const work *wk)
+{
+	s->pix = pix;
+	s->sw = sw;
+	s->sh = sh;
+	s->stride = stride;
+	s->ch = ch;
+	s->resize = wk->w != sw || wk->h != sh;
 	for (int v = 0; v < 256; v++) {
-		tr[v] = luma_r * (float)v;
-		tg[v] = luma_g * (float)v;
-		tb[v] = luma_b * (float)v;
+		s->tr[v] = luma_r * (float)v;
+		s->tg[v] = luma_g * (float)v;
+		s->tb[v] = luma_b * (float)v;
 	}
 	for (uint32_t x = 0; x < wk->w; x++) {
-		xmap[x] = (resize ? hfi_pdq_nn_src(x, sw) : x) * ch;
+		wk->xmap[x] = (s->resize ? hfi_pdq_nn_src(x, sw) : x) * ch;
 	}
-	for (uint32_t y = 0; y < wk->h; y++) {
-		const uint8_t *row = pix + (size_t)(resize ? hfi_pdq_nn_src(y, sh) : y) * stride;
-		float *out = wk->a + (size_t)y * wk->w;
-		if (ch == 1) {
+}
+
+/*
+ * Luma of rows y0..y1-1 of the (possibly resized) image into out (rows of
+ * wk->w floats). The resize is folded in: only the sampled source pixels are
+ * read. Each product cX * X depends on one byte, so it is looked up in a
+ * table of the 256 float products (each rounded exactly as the reference
+ * rounds it); the sum keeps the reference's order ((cR*R) + (cG*G)) + (cB*B).
+ */
+static void luma_rows(const src *s, const work *wk, uint32_t y0, uint32_t y1, float *out)
+{
+	const uint32_t *xmap = wk->xmap;
+	for (uint32_t y = y0; y < y1; y++, out += wk->w) {
+		const uint8_t *row =
+		    s->pix + (size_t)(s->resize ? hfi_pdq_nn_src(y, s->sh) : y) * s->stride;
+		if (s->ch == 1) {
 			for (uint32_t x = 0; x < wk->w; x++) {
 				out[x] = (float)row[xmap[x]];
 			}
-		} else if (!resize) {
+		} else if (!s->resize) {
 			for (uint32_t x = 0; x < wk->w; x++, row += 3) {
-				float sum = tr[row[0]] + tg[row[1]];
-				out[x] = sum + tb[row[2]];
+				float sum = s->tr[row[0]] + s->tg[row[1]];
+				out[x] = sum + s->tb[row[2]];
 			}
 		} else {
 			for (uint32_t x = 0; x < wk->w; x++) {
 				const uint8_t *p = row + xmap[x];
-				float sum = tr[p[0]] + tg[p[1]];
-				out[x] = sum + tb[p[2]];
+				float sum = s->tr[p[0]] + s->tg[p[1]];
+				out[x] = sum + s->tb[p[2]];
 			}
 		}
 	}
@@ -251,19 +272,9 @@ static inline void transpose4(v4f a, v4f b, v4f c, v4f d, v4f out[4])
 
 enum { STRIP = 8 };
 
-/*
- * The row filter for STRIP rows at once: the rows are interleaved into
- * `t` (t[x] holds column x of all rows, as two 4-lane vectors), filtered with
- * per-lane running sums (each lane exactly the scalar box_row), and written
- * back. A single row's running sum is a serial chain of dependent adds;
- * eight independent chains keep the FPU busy.
- */
-static void box_rows_strip(const float *in, float *out, uint32_t w, unsigned win, v4f *t, v4f *u)
+/* Interleave STRIP rows of `in` into t (t[2x], t[2x+1]: column x of rows 0-3, 4-7). */
+static void strip_load(const float *in, uint32_t w, v4f *t)
 {
-	unsigned half = (win + 2) / 2;
-	unsigned li = 0, ri = 0, oi = 0, cnt = 0;
-	v4f s0 = {0, 0, 0, 0}, s1 = {0, 0, 0, 0};
-
 	uint32_t x = 0;
 	for (; x + 4 <= w; x += 4) {
 		for (unsigned hv = 0; hv < 2; hv++) {
@@ -281,6 +292,22 @@ static void box_rows_strip(const float *in, float *out, uint32_t w, unsigned win
 		t[2 * x] = a;
 		t[2 * x + 1] = b;
 	}
+}
+
+/*
+ * The row filter for STRIP rows at once: the rows are interleaved into
+ * `t` (t[x] holds column x of all rows, as two 4-lane vectors), filtered with
+ * per-lane running sums (each lane exactly the scalar box_row), and written
+ * back. A single row's running sum is a serial chain of dependent adds;
+ * eight independent chains keep the FPU busy.
+ */
+static void box_rows_strip(const float *in, float *out, uint32_t w, unsigned win, v4f *t, v4f *u)
+{
+	unsigned half = (win + 2) / 2;
+	unsigned li = 0, ri = 0, oi = 0, cnt = 0;
+	v4f s0 = {0, 0, 0, 0}, s1 = {0, 0, 0, 0};
+
+	strip_load(in, w, t);
 	for (unsigned i = 0; i < half - 1; i++, ri++) {
 		s0 += t[2 * ri];
 		s1 += t[2 * ri + 1];
@@ -314,7 +341,8 @@ static void box_rows_strip(const float *in, float *out, uint32_t w, unsigned win
 		u[2 * oi] = s0 / cc;
 		u[2 * oi + 1] = s1 / cc;
 	}
-	for (x = 0; x + 4 <= w; x += 4) {
+	uint32_t x = 0;
+	for (; x + 4 <= w; x += 4) {
 		for (unsigned hv = 0; hv < 2; hv++) {
 			float *r = out + (size_t)4 * hv * w + x;
 			v4f c[4];
@@ -333,37 +361,119 @@ static void box_rows_strip(const float *in, float *out, uint32_t w, unsigned win
 	}
 }
 
+/* Output o of the row filter for the 8 rows, stored for every sampled column equal to o. */
+static inline void strip_emit(unsigned o, v4f s0, v4f s1, float c, const uint32_t *cols,
+                              unsigned *next, float *out)
+{
+	if (*next >= OUT || cols[*next] != o) {
+		return;
+	}
+	v4f c4 = {c, c, c, c};
+	v4f q0 = s0 / c4, q1 = s1 / c4;
+	while (*next < OUT && cols[*next] == o) {
+		for (unsigned k = 0; k < 4; k++) {
+			out[k * OUT + *next] = q0[k];
+			out[(k + 4) * OUT + *next] = q1[k];
+		}
+		(*next)++;
+	}
+}
+
 /*
- * Two iterations of rows then columns, in place in a (one 1 MB buffer instead
- * of the reference's two: fewer page faults for a one-shot process).
+ * The row filter of the last iteration for STRIP rows, keeping only the 64
+ * sampled columns (cols, increasing) in out (STRIP rows of 64). The running
+ * sums still step through every column, so each kept value has exactly the
+ * bits of the full filter's; only the unused divisions are skipped.
  */
-static void jarosz(const work *wk, unsigned win_rows, unsigned win_cols)
+static void box_rows_strip_pick(const float *in, uint32_t w, unsigned win, v4f *t,
+                                const uint32_t *cols, float *out)
+{
+	unsigned half = (win + 2) / 2;
+	unsigned li = 0, ri = 0, oi = 0, cnt = 0, next = 0;
+	v4f s0 = {0, 0, 0, 0}, s1 = {0, 0, 0, 0};
+
+	strip_load(in, w, t);
+	for (unsigned i = 0; i < half - 1; i++, ri++) {
+		s0 += t[2 * ri];
+		s1 += t[2 * ri + 1];
+		cnt++;
+	}
+	for (unsigned i = 0; i < win - half + 1; i++, ri++, oi++) {
+		s0 += t[2 * ri];
+		s1 += t[2 * ri + 1];
+		cnt++;
+		strip_emit(oi, s0, s1, (float)cnt, cols, &next, out);
+	}
+	for (unsigned i = 0; i < w - win && next < OUT; i++, ri++, li++, oi++) {
+		s0 += t[2 * ri];
+		s1 += t[2 * ri + 1];
+		s0 -= t[2 * li];
+		s1 -= t[2 * li + 1];
+		strip_emit(oi, s0, s1, (float)cnt, cols, &next, out);
+	}
+	for (unsigned i = 0; i < half - 1 && next < OUT; i++, li++, oi++) {
+		s0 -= t[2 * li];
+		s1 -= t[2 * li + 1];
+		cnt--;
+		strip_emit(oi, s0, s1, (float)cnt, cols, &next, out);
+	}
+}
+
+/*
+ * Two iterations of rows then columns, fused with the reference's
+ * decimateFloat (sample row floor((i + 0.5) * h / 64), column
+ * floor((j + 0.5) * w / 64), in double). The first iteration runs in place
+ * in a; the last one computes only what the 64x64 samples read: its row
+ * pass keeps the 64 sampled columns (into c64, h rows of 64) and its column
+ * pass runs down those 64 columns alone. Every column of the column pass and
+ * every row of the row pass is an independent running sum, so the samples
+ * are bit for bit those of the full blur.
+ */
+static void blur_decimate(const work *wk, const src *sp, unsigned win_rows, unsigned win_cols,
+                          float out[OUT * OUT])
 {
 	float *tmp = (float *)(void *)wk->u; /* u holds 8 * w floats, we need w */
-	for (int it = 0; it < JAROSZ_ITERATIONS; it++) {
-		uint32_t y = 0;
-		for (; y + STRIP <= wk->h; y += STRIP) {
+	uint32_t cols[OUT];
+	uint32_t y;
+
+	for (int j = 0; j < OUT; j++) {
+		cols[j] = (uint32_t)(((j + 0.5) * wk->w) / OUT);
+	}
+	for (int it = 0; it < JAROSZ_ITERATIONS - 1; it++) {
+		/* First pass with sp: luma is made a strip at a time in cache (s8). */
+		bool fused = it == 0 && sp != NULL;
+		for (y = 0; y + STRIP <= wk->h; y += STRIP) {
 			float *rows = wk->a + (size_t)y * wk->w;
-			box_rows_strip(rows, rows, wk->w, win_rows, wk->t, wk->u);
+			if (fused) {
+				luma_rows(sp, wk, y, y + STRIP, wk->s8);
+			}
+			box_rows_strip(fused ? wk->s8 : rows, rows, wk->w, win_rows, wk->t, wk->u);
 		}
 		for (; y < wk->h; y++) {
 			float *row = wk->a + (size_t)y * wk->w;
-			memcpy(tmp, row, (size_t)wk->w * sizeof(float));
+			if (fused) {
+				luma_rows(sp, wk, y, y + 1, tmp);
+			} else {
+				memcpy(tmp, row, (size_t)wk->w * sizeof(float));
+			}
 			box_row(tmp, row, wk->w, win_rows);
 		}
 		box_cols(wk->a, wk->colsum, wk->ring, wk->w, wk->h, win_cols);
 	}
-}
-
-/* Reference decimateFloat: sample at floor((i + 0.5) * n / 64) in double. */
-static void decimate(const work *wk, float out[OUT * OUT])
-{
+	for (y = 0; y + STRIP <= wk->h; y += STRIP) {
+		box_rows_strip_pick(wk->a + (size_t)y * wk->w, wk->w, win_rows, wk->t, cols,
+		                    wk->c64 + (size_t)y * OUT);
+	}
+	for (; y < wk->h; y++) {
+		box_row(wk->a + (size_t)y * wk->w, tmp, wk->w, win_rows);
+		for (int j = 0; j < OUT; j++) {
+			wk->c64[(size_t)y * OUT + (size_t)j] = tmp[cols[j]];
+		}
+	}
+	box_cols(wk->c64, wk->colsum, wk->ring, OUT, wk->h, win_cols);
 	for (int i = 0; i < OUT; i++) {
 		size_t si = (size_t)(((i + 0.5) * wk->h) / OUT);
-		for (int j = 0; j < OUT; j++) {
-			size_t sj = (size_t)(((j + 0.5) * wk->w) / OUT);
-			out[i * OUT + j] = wk->a[si * wk->w + sj];
-		}
+		memcpy(out + i * OUT, wk->c64 + si * OUT, OUT * sizeof(float));
 	}
 }
 
@@ -503,49 +613,74 @@ static hf_err check_args(const uint8_t *pixels, uint32_t width, uint32_t height,
 	return HF_OK;
 }
 
-/*
- * Shared pipeline. `skip_blur_64` selects the single-hash path's shortcut
- * (an exactly 64x64 input is used as the 64x64 buffer as is); the dihedral
- * path of the reference always blurs.
- */
-static hf_err pipeline(const uint8_t *pixels, uint32_t width, uint32_t height, size_t stride,
-                       unsigned channels, hfi_pdq_trace *tr, bool want_single, float dih_dct[256])
+static void work_free(work *wk)
 {
-	hf_err rc = HF_ENOMEM;
-	work wk = {0};
+	free(wk->a);
+	free(wk->ring);
+	free(wk->colsum);
+	free(wk->t);
+	free(wk->u);
+	free(wk->xmap);
+	free(wk->c64);
+	free(wk->s8);
+	memset(wk, 0, sizeof(*wk));
+}
 
-	hfi_pdq_resized_dims(width, height, &wk.w, &wk.h);
-	size_t n = (size_t)wk.w * wk.h;
-	wk.a = malloc(n * sizeof(float));
-	wk.ring = malloc((size_t)(window_size(wk.h) + 1) * wk.w * sizeof(float));
-	wk.colsum = malloc((size_t)wk.w * sizeof(float));
-	wk.xmap = malloc((size_t)wk.w * sizeof(uint32_t));
-	wk.t = malloc((size_t)wk.w * 2 * sizeof(v4f));
-	wk.u = malloc((size_t)wk.w * 2 * sizeof(v4f));
-	if (wk.a == NULL || wk.ring == NULL || wk.colsum == NULL || wk.t == NULL || wk.u == NULL ||
-	    wk.xmap == NULL) {
-		goto out;
+/* Buffers for hashing at w x h (the size after any resize). */
+static hf_err work_alloc(work *wk, uint32_t w, uint32_t h)
+{
+	memset(wk, 0, sizeof(*wk));
+	wk->w = w;
+	wk->h = h;
+	wk->a = malloc((size_t)w * h * sizeof(float));
+	uint32_t wide = w > OUT ? w : OUT; /* the last column pass runs over 64 columns */
+	wk->ring = malloc((size_t)(window_size(h) + 1) * wide * sizeof(float));
+	wk->colsum = malloc((size_t)wide * sizeof(float));
+	wk->c64 = malloc((size_t)h * OUT * sizeof(float));
+	wk->s8 = malloc((size_t)w * STRIP * sizeof(float));
+	wk->xmap = malloc((size_t)w * sizeof(uint32_t));
+	wk->t = malloc((size_t)w * 2 * sizeof(v4f));
+	wk->u = malloc((size_t)w * 2 * sizeof(v4f));
+	if (wk->a == NULL || wk->ring == NULL || wk->colsum == NULL || wk->t == NULL ||
+	    wk->u == NULL || wk->xmap == NULL || wk->c64 == NULL || wk->s8 == NULL) {
+		work_free(wk);
+		return HF_ENOMEM;
 	}
-	luma_fill(pixels, width, height, stride, channels, &wk, wk.xmap);
-	tr->hashed_w = wk.w;
-	tr->hashed_h = wk.h;
-	tr->win_rows = window_size(wk.w);
-	tr->win_cols = window_size(wk.h);
+	return HF_OK;
+}
 
-	bool is64 = wk.w == OUT && wk.h == OUT;
+/*
+ * Shared pipeline over allocated buffers (wk's size is the hashed size: the
+ * source is resized to it when they differ). `want_single` takes the
+ * single-hash path's shortcut (an exactly 64x64 input is used as the 64x64
+ * buffer as is); the dihedral path of the reference always blurs.
+ */
+static void run(const work *wk, const uint8_t *pixels, uint32_t width, uint32_t height,
+                size_t stride, unsigned channels, hfi_pdq_trace *tr, bool want_single,
+                float dih_dct[256])
+{
+	src sp;
+	src_init(&sp, pixels, width, height, stride, channels, wk);
+	tr->hashed_w = wk->w;
+	tr->hashed_h = wk->h;
+	tr->win_rows = window_size(wk->w);
+	tr->win_cols = window_size(wk->h);
+
+	bool is64 = wk->w == OUT && wk->h == OUT;
+	if (is64) {
+		luma_rows(&sp, wk, 0, wk->h, wk->a);
+	}
 	if (want_single && is64) {
-		memcpy(tr->luma64, wk.a, sizeof(tr->luma64));
+		memcpy(tr->luma64, wk->a, sizeof(tr->luma64));
 		tr->quality = quality_of(tr->luma64);
 		dct16(tr->luma64, tr->dct);
 		bits_from_dct(tr->dct, &tr->hash, &tr->median);
 		if (dih_dct == NULL) {
-			rc = HF_OK;
-			goto out;
+			return;
 		}
 	}
-	jarosz(&wk, tr->win_rows, tr->win_cols);
 	float blurred[OUT * OUT];
-	decimate(&wk, blurred);
+	blur_decimate(wk, is64 ? NULL : &sp, tr->win_rows, tr->win_cols, blurred);
 	if (want_single && !is64) {
 		memcpy(tr->luma64, blurred, sizeof(blurred));
 		tr->quality = quality_of(blurred);
@@ -557,15 +692,58 @@ static hf_err pipeline(const uint8_t *pixels, uint32_t width, uint32_t height, s
 	} else if (dih_dct != NULL) {
 		dct16(blurred, dih_dct);
 	}
-	rc = HF_OK;
-out:
-	free(wk.a);
-	free(wk.ring);
-	free(wk.colsum);
-	free(wk.t);
-	free(wk.u);
-	free(wk.xmap);
-	return rc;
+}
+
+static hf_err pipeline(const uint8_t *pixels, uint32_t width, uint32_t height, size_t stride,
+                       unsigned channels, hfi_pdq_trace *tr, bool want_single, float dih_dct[256])
+{
+	work wk;
+	uint32_t w, h;
+
+	hfi_pdq_resized_dims(width, height, &w, &h);
+	HF_TRY(work_alloc(&wk, w, h));
+	run(&wk, pixels, width, height, stride, channels, tr, want_single, dih_dct);
+	work_free(&wk);
+	return HF_OK;
+}
+
+struct hfi_pdq_ws {
+	work wk;
+	hfi_pdq_trace tr;
+};
+
+hf_err hfi_pdq_ws_new(uint32_t width, uint32_t height, hfi_pdq_ws **out)
+{
+	*out = NULL;
+	HF_ENSURE(width >= HF_PDQ_MIN_DIM && height >= HF_PDQ_MIN_DIM, HF_EIMGSMALL);
+	hfi_pdq_ws *ws = malloc(sizeof(*ws));
+	HF_ENSURE(ws != NULL, HF_ENOMEM);
+	hf_err rc = work_alloc(&ws->wk, width, height);
+	if (rc != HF_OK) {
+		free(ws);
+		return rc;
+	}
+	*out = ws;
+	return HF_OK;
+}
+
+void hfi_pdq_ws_free(hfi_pdq_ws *ws)
+{
+	if (ws != NULL) {
+		work_free(&ws->wk);
+		free(ws);
+	}
+}
+
+hf_err hfi_pdq_hash_full(hfi_pdq_ws *ws, const uint8_t *pixels, size_t stride, unsigned channels,
+                         hf_pdq_hash *hash, int *quality)
+{
+	HF_ENSURE(pixels != NULL && (channels == 1 || channels == 3), HF_EINVAL);
+	HF_ENSURE(stride / channels >= ws->wk.w, HF_EINVAL);
+	run(&ws->wk, pixels, ws->wk.w, ws->wk.h, stride, channels, &ws->tr, true, NULL);
+	*hash = ws->tr.hash;
+	*quality = ws->tr.quality;
+	return HF_OK;
 }
 
 hf_err hfi_pdq_hash_trace(const uint8_t *pixels, uint32_t width, uint32_t height, size_t stride,

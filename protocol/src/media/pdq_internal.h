@@ -31,6 +31,19 @@ hf_err hfi_pdq_hash_trace(const uint8_t *pixels, uint32_t width, uint32_t height
                           unsigned channels, hfi_pdq_trace *trace) HF_MUST_CHECK;
 
 /*
+ * Reusable buffers for hashing many images of one size without PDQ's 512x512
+ * pre-resize, as vPDQ hashes video frames (its frame hasher calls
+ * pdqHash256FromFloatLuma on the whole frame). Sides must be >= 5
+ * (HF_EIMGSMALL); HF_ENOMEM.
+ */
+typedef struct hfi_pdq_ws hfi_pdq_ws;
+hf_err hfi_pdq_ws_new(uint32_t width, uint32_t height, hfi_pdq_ws **out) HF_MUST_CHECK;
+void hfi_pdq_ws_free(hfi_pdq_ws *ws);
+/* Hash width x height pixels (the workspace's size) of `channels` 1 or 3. */
+hf_err hfi_pdq_hash_full(hfi_pdq_ws *ws, const uint8_t *pixels, size_t stride, unsigned channels,
+                         hf_pdq_hash *hash, int *quality) HF_MUST_CHECK;
+
+/*
  * The reference's pre-resize: source index sampled by output index `o` when a
  * side of `n` > 512 is squeezed to 512 (floor(o * n / 512)).
  */
