@@ -51,8 +51,8 @@ LD_LIBRARY_PATH="$(pkg-config --variable=libdir hashfed)" "$W/t_shared" | grep -
 # shellcheck disable=SC2046
 $CC -std=c11 -Wall -Werror -static-libgcc -o "$W/t_static" "$W/t.c" \
 	$(pkg-config --cflags hashfed) "$(pkg-config --variable=libdir hashfed)/libhashfed.a" \
-	$(pkg-config --static --libs-only-l hashfed | sed 's/-lhashfed//') \
-	|| fail "link against the static library with pkg-config --static"
+	$(pkg-config --libs $(pkg-config --print-requires-private hashfed | cut -d' ' -f1)) -lm \
+	|| fail "link libhashfed.a with the shared libraries of its Requires.private"
 "$W/t_static" | grep -q '^linked ' || fail "statically linked program does not run"
 
 # every installed public header compiles on its own
