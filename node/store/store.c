@@ -64,7 +64,9 @@ static const char *const MIGRATIONS[] = {
     "DROP TABLE order_msgs;"
     "ALTER TABLE order_msgs_v5 RENAME TO order_msgs;"
     "CREATE INDEX order_msgs_order ON order_msgs(order_id, seq);",
-    /* 5 -> 6: the audit log, receipts, checkpoints seen, split-view evidence
+    /* 5 -> 6: the victim intake case queue (store_intake.h). */
+    HF_STORE_INTAKE_MIGRATION,
+    /* 6 -> 7: the audit log, receipts, checkpoints seen, split-view evidence
      * (store_audit.h). */
     HF_STORE_AUDIT_MIGRATION,
 };
