@@ -403,28 +403,25 @@ static void consistency_pass(verifier *v)
 			       (unsigned long long)b->size, (unsigned long long)a->size);
 			continue;
 		}
-		if (a->size == 0)
-			continue; /* everything is consistent with the empty tree */
 		uint8_t proof[HF_MERKLE_MAX_PROOF][HL];
 		size_t np = 0;
-		hf_err rc = hf_merkle_consistency_proof(&store, a->size, b->size, proof,
-		                                        HF_MERKLE_MAX_PROOF, &np);
+		hf_err rc = HF_OK;
+		if (a->size > 0 && a->size < b->size)
+			rc = hf_merkle_consistency_proof(&store, a->size, b->size, proof,
+			                                 HF_MERKLE_MAX_PROOF, &np);
 		if (rc != HF_OK) {
 			report(v, "fetch", "consistency proof %llu -> %llu: %s",
 			       (unsigned long long)a->size, (unsigned long long)b->size,
 			       hf_err_name(rc));
 			continue;
 		}
-		rc = hf_merkle_verify_consistency(a->size, a->root, b->size, b->root, &proof[0][0],
-		                                  np * HL);
+		rc = hf_checkpoint_verify_consistency(a, b, &proof[0][0], np * HL);
 		if (rc != HF_OK)
 			report(v, "inconsistent", "checkpoints of size %llu and %llu: %s",
 			       (unsigned long long)a->size, (unsigned long long)b->size,
 			       hf_err_name(rc));
 	}
 }
-
-/* ---- options ------------------------------------------------------------------------------ */
 
 static int usage_err(const char *msg, const char *arg)
 {

@@ -148,6 +148,37 @@ hf_err hf_node_seal(hf_node *n, uint32_t type, const uint8_t (*members)[HF_MEMBE
 	return rc;
 }
 
+/* Whether the envelope provably existed before time t_ms (spec §5.6 step 3): only an
+ * audit log inclusion proof can show that, and the log (issue 13) does not exist yet, so
+ * nothing is proven and a revoked key's messages are all refused. */
+static bool hf_node_existed_before(const hf_envelope_header *hdr, uint64_t t_ms)
+{
+	(void)hdr;
+	(void)t_ms;
+	return false;
+}
+
+/* The node's sender lookup (spec §5.6 step 3): the manifest's (key valid at `created`), plus
+ * the receiver's own rules. Revocation counts from when this node learned of it, not from
+ * the sender-chosen `created`: any message first seen while the manifest held names the
+ * key revoked is refused, whatever `created` says, unless it provably existed before the
+ * revocation was loaded. The header epoch may not be ahead of the manifest held. */
+static hf_err hf_node_lookup(void *ctx, const hf_envelope_header *hdr, uint8_t pk[HF_SIGN_PK_LEN])
+{
+	const hf_manifest *m = ctx;
+	const hf_member *mb;
+	const hf_member_key *k;
+	HF_TRY(hf_manifest_sender_lookup(ctx, hdr, pk));
+	if (hdr->epoch == 0)
+		return HF_ERANGE;
+	if (hdr->epoch > hf_manifest_epoch(m))
+		return HF_EEPOCHAHEAD;
+	HF_TRY(hf_manifest_find_sign_key(m, hdr->sender, &mb, &k));
+	if (k->revoked_at_ms <= hf_now_ms() && !hf_node_existed_before(hdr, k->revoked_at_ms))
+		return HF_EREVOKED;
+	return HF_OK;
+}
+
 hf_err hf_node_open(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
                     uint8_t sender[HF_MEMBER_ID_LEN])
 {
@@ -156,7 +187,7 @@ hf_err hf_node_open(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
 	pthread_rwlock_rdlock(&n->mlock);
 	hf_open_params p = {
 	    .self = n->id,
-	    .lookup = hf_manifest_sender_lookup,
+	    .lookup = hf_node_lookup,
 	    .lookup_ctx = n->manifest,
 	    .now_ms = hf_now_ms(),
 	    .federation = hf_manifest_federation(n->manifest),

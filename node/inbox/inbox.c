@@ -21,6 +21,7 @@
 #include <event2/event.h>
 
 #include "core/log.h"
+#include "hashfed/rules.h"
 #include "inbox/inbox.h"
 #include "inbox/rxq.h"
 #include "lists/lists.h"
@@ -120,6 +121,32 @@ static hf_err role_check(hf_node *n, const in_type *t, const hf_envelope_header 
 	return rc;
 }
 
+/* Body against envelope (spec §5.3a, §13.4, §13.5): the public audit header, which the
+ * auditor's figures rest on, must say what the body says; order times and deadlines. */
+static hf_err in_rules(const hf_envelope_header *h, const hf_in_msg *m)
+{
+	hf_audit_header want;
+	uint32_t free_fields = 0;
+	memset(&want, 0, sizeof(want)); /* a pull carries no optional audit field */
+	switch (h->type) {
+	case HF_MSG_LIST_BATCH:
+		hf_audit_of_batch(&m->u.batch, &want, &free_fields);
+		break;
+	case HF_MSG_LIST_SNAPSHOT:
+		hf_audit_of_snapshot(&m->u.snapshot, &want);
+		break;
+	case HF_MSG_LIST_PULL:
+		break;
+	case HF_MSG_MATCH_REPORT:
+		hf_audit_of_report(&m->u.report, &want);
+		break;
+	default:
+		HF_TRY(hf_order_msg_check_rules(&m->u.order, h->created_ms));
+		HF_TRY(hf_order_msg_audit(&m->u.order, &want));
+	}
+	return hf_audit_match(&h->audit, &want, free_fields);
+}
+
 /* Fills m from an opened envelope: role check and body decode. On HF_OK the caller clears
  * it with in_clear; on failure nothing is held. */
 static hf_err in_check(hf_node *n, const hf_opened *o, const uint8_t *sender, const uint8_t *env,
@@ -138,6 +165,8 @@ static hf_err in_check(hf_node *n, const hf_opened *o, const uint8_t *sender, co
 	m->env_len = len;
 	m->body = hf_opened_body(o, &m->body_len);
 	rc = t->decode(h->type, m->body, m->body_len, m);
+	if (rc == HF_OK)
+		rc = in_rules(h, m);
 	if (rc != HF_OK && t->clear)
 		t->clear(m);
 	return rc;

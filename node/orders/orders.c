@@ -9,9 +9,10 @@
 #include <jansson.h>
 
 #include "core/log.h"
+#include "hashfed/rules.h"
 #include "orders/orders.h"
 
-#define HF_ORDER_LIFETIME_MS    HF_MAX_LIFETIME_MS
+#define HF_ORDER_LIFETIME_MS    HF_MAX_BACKDATE_MS /* receivers refuse older (spec §5.6) */
 #define HF_ORDERS_DEFAULT_CHECK 1000u
 #define HF_ORDERS_DEFAULT_LEAD  (6ull * 3600 * 1000)
 #define HF_ORDERS_DUE_BATCH     256u
@@ -504,6 +505,9 @@ hf_err hf_orders_outcomes(hf_node *n, const uint8_t id[HF_ORDER_ID_LEN], const h
 		rc = HF_EROLE; /* only the order's platform answers it */
 		goto out;
 	}
+	hf_outcome chk = {.n_results = n_res, .results = (hf_item_outcome *)(uintptr_t)res};
+	if ((rc = hf_outcome_check_issued(&chk, w.o.issued_ms)) != HF_OK)
+		goto out;
 	for (uint32_t i = 0; i < n_res; i++) {
 		uint32_t ev = hf_order_ev_of_outcome(res[i].code);
 		if (!ev) {

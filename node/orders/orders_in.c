@@ -6,6 +6,7 @@
 
 #include "api/webhook.h"
 #include "core/log.h"
+#include "hashfed/rules.h"
 #include "orders/orders.h"
 
 /* Records a received envelope in the order's history; HF_EREPLAY if it is there already. */
@@ -159,6 +160,8 @@ hf_err hf_orders_on_about(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err
 			             */
 		break;
 	case HF_MSG_OUTCOME:
+		/* spec §13.4: nothing was done to an item before its order existed. */
+		st = hf_outcome_check_issued(&m->u.outcome, w.o.issued_ms);
 		for (uint32_t i = 0; i < m->u.outcome.n_results && st == HF_OK; i++) {
 			const hf_item_outcome *r = &m->u.outcome.results[i];
 			st =

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <sqlite3.h>
@@ -294,6 +295,12 @@ hf_err hf_store_open(const char *path, hf_store **out)
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK)
 		goto out;
+	/* The store holds hash lists, orders and locators: owner only (issue 12). SQLite
+	 * creates the -wal and -shm files with the database file's mode. */
+	if (chmod(path, 0600) != 0) {
+		rc = HF_EIO;
+		goto out;
+	}
 	s->wl = hf_wlock_get(path);
 	if (!s->wl) {
 		rc = HF_ENOMEM;

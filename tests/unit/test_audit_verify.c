@@ -240,6 +240,21 @@ static void test_inconsistent_pair(void **state)
 	assert_int_equal(hf_testlog_put(dir, "checkpoints", hist, off), HF_OK);
 	expect_break(dir, NULL, "inconsistent");
 	expect_break(dir, NULL, "root-mismatch");
+	/* split view: two signed checkpoints of the same size with different roots */
+	off = 0;
+	for (int k = 0; k < 2; k++) {
+		uint8_t note[8192];
+		size_t n =
+		    hf_testlog_note(k == 1 ? &fork : &g_log, 300, 0x7, NULL, note, sizeof(note));
+		off += (size_t)snprintf((char *)hist + off, sizeof(hist) - off, "%zu\n", n);
+		memcpy(hist + off, note, n);
+		off += n;
+	}
+	assert_int_equal(hf_testlog_put(dir, "checkpoints", hist, off), HF_OK);
+	char out[16384];
+	assert_int_equal(run_verify(dir, NULL, out, sizeof(out)), 1);
+	assert_non_null(
+	    strstr(out, "BREAK inconsistent: checkpoints of size 300 and 300: HF_ESPLITVIEW"));
 	hf_testlog_free(&fork);
 }
 
