@@ -9,6 +9,11 @@ CMAKE_COMMON = -DHF_WERROR=ON
 
 all: deps build
 
+# The README's first command: the whole federation on this machine, one story, a report.
+.PHONY: demo
+demo: deps build
+	scripts/demo
+
 deps:
 	@scripts/install-deps
 

@@ -428,11 +428,13 @@ static void hf_route(struct evhttp_request *req, void *arg)
 		hf_http_reply(req, 200, json_pack("{s:s}", "status", "ok"));
 		return;
 	}
+	if (hf_intake_public_route(a->n, req, path))
+		return;
 	if (!hf_authorized(a, req)) {
 		hf_http_fail(req, HF_EAUTH, "missing or wrong bearer token");
 		return;
 	}
-	if (hf_match_api_route(a->n, req, path))
+	if (hf_match_api_route(a->n, req, path) || hf_intake_route(a->n, req, path))
 		return;
 	if (!strcmp(path, "/metrics") && get)
 		hf_get_metrics(a, req);

@@ -1,11 +1,13 @@
 /* JSON over evhttp for the local API routes (http_json.h). */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
 
 #include "api/http_json.h"
+#include "hashfed/limits.h"
 #include "core/log.h"
 
 int hf_http_status(hf_err e)
@@ -79,4 +81,60 @@ json_t *hf_http_body(struct evhttp_request *req)
 		return NULL;
 	}
 	return j;
+}
+
+/* ---- field helpers (http_json.h) ---- */
+
+bool hf_hex_field(json_t *o, const char *key, uint8_t *out, size_t n)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_string(v) && strlen(json_string_value(v)) == 2 * n &&
+	       hf_unhex(json_string_value(v), out, n) == HF_OK;
+}
+
+const char *hf_str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Enumerations by name (as hf_*_name prints them) or number. */
+bool hf_enum(json_t *v, const char *(*name)(uint32_t), uint32_t max, uint32_t *out)
+{
+	if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= max) {
+		*out = (uint32_t)json_integer_value(v);
+		return true;
+	}
+	for (uint32_t i = 1; json_is_string(v) && i <= max; i++)
+		if (name(i) && !strcasecmp(name(i), json_string_value(v))) {
+			*out = i;
+			return true;
+		}
+	return false;
+}
+
+/* "90m", "24h", "3d" or milliseconds. */
+bool hf_duration(json_t *v, uint64_t *ms)
+{
+	char *end;
+	if (json_is_integer(v) && json_integer_value(v) > 0) {
+		*ms = (uint64_t)json_integer_value(v);
+		return true;
+	}
+	if (!json_is_string(v))
+		return false;
+	/* Digits first: strtoull would skip " 24h"'s space and wrap "-24h" around. */
+	if (json_string_value(v)[0] < '0' || json_string_value(v)[0] > '9')
+		return false;
+	unsigned long long x = strtoull(json_string_value(v), &end, 10);
+	uint64_t unit = !strcmp(end, "s")    ? 1000
+	                : !strcmp(end, "m")  ? 60000
+	                : !strcmp(end, "h")  ? 3600000
+	                : !strcmp(end, "d")  ? 86400000
+	                : !strcmp(end, "ms") ? 1
+	                                     : 0;
+	if (!unit || end == json_string_value(v) || x > HF_ORDER_MAX_DEADLINE_MS)
+		return false;
+	*ms = x * unit;
+	return true;
 }

@@ -6,6 +6,7 @@
  * orders_api.c, match_api.c): one status mapping, one reply and one error
  * shape {"error": "<hf_err name>", "message": "..."} (docs/api.md).
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,5 +28,15 @@ json_t *hf_http_hex(const uint8_t *p, size_t n);
 /* The request body parsed as a JSON object (duplicate keys rejected); NULL if
  * it is not one. The size is already capped by evhttp (HF_API_MAX_BODY). */
 json_t *hf_http_body(struct evhttp_request *req);
+
+/* Field helpers shared by the route files. */
+/* o[key] is exactly 2n hex digits; decoded into out. */
+bool hf_hex_field(json_t *o, const char *key, uint8_t *out, size_t n);
+/* o[key] if it is a string, else NULL. */
+const char *hf_str(json_t *o, const char *key);
+/* An enumeration by name (as name() prints it, any case) or number 1..max. */
+bool hf_enum(json_t *v, const char *(*name)(uint32_t), uint32_t max, uint32_t *out);
+/* "90m", "24h", "3d", "30s", "500ms" or milliseconds (> 0, <= HF_ORDER_MAX_DEADLINE_MS). */
+bool hf_duration(json_t *v, uint64_t *ms);
 
 #endif

@@ -15,4 +15,10 @@ bool hf_orders_route(hf_node *n, struct evhttp_request *req, const char *path);
 /* match_api.c: the matcher's routes. */
 bool hf_match_api_route(hf_node *n, struct evhttp_request *req, const char *path);
 
+/* intake_api.c: the public intake page and report endpoint (/intake...), answered before
+ * the bearer token is checked; the only unauthenticated routes besides /healthz. */
+bool hf_intake_public_route(hf_node *n, struct evhttp_request *req, const char *path);
+/* intake_api.c: the counselors' case queue, /v1/intake/cases*. */
+bool hf_intake_route(hf_node *n, struct evhttp_request *req, const char *path);
+
 #endif

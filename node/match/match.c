@@ -751,6 +751,46 @@ hf_err hf_match_query_run(hf_match *m, const hf_match_query *q, hf_match_hit_fn 
 	return HF_OK;
 }
 
+hf_err hf_match_lookup(hf_match *m, unsigned alg, const uint8_t *value, hf_match_hit_fn fn,
+                       void *ctx)
+{
+	uint64_t now = hf_now_ms();
+	size_t len = hf_hash_alg_len(alg);
+	if (len == 0)
+		return HF_EINVAL;
+	if (hf_allowed(m, alg, value))
+		return HF_OK;
+	m->n_scratch = 0;
+	if (alg == HF_ALG_PDQ)
+		HF_TRY(
+		    hf_pdq_index_query_cb(m->pdq, value, 100, m->cfg.max_distance, hf_collect, m));
+	else
+		HF_TRY(hf_exact_index_query_cb(m->exact[alg], value, len, hf_collect, m));
+	for (size_t i = 0; i < m->n_scratch; i++) {
+		hf_hitref hr = m->scratch[i];
+		const hf_slot *s = &m->slots[hr.ref - 1];
+		if (s->list == HF_SLOT_FREE || (s->expires_ms && s->expires_ms <= now) ||
+		    s->flags || hf_allowed(m, s->alg, s->value))
+			continue;
+		const hf_mlist *ml = &m->lists[s->list];
+		hf_match_hit h = {
+		    .list_id = ml->id,
+		    .list_name = ml->name,
+		    .issuer = ml->issuer,
+		    .entry_id = s->entry,
+		    .alg = s->alg,
+		    .value = s->value,
+		    .category = s->category,
+		    .distance = hr.distance,
+		    .batch = s->batch,
+		    .issued_ms = s->issued_ms,
+		    .via_snapshot = s->snap,
+		};
+		fn(ctx, &h);
+	}
+	return HF_OK;
+}
+
 /* ---- defences ------------------------------------------------------------------------- */
 
 static hf_err hf_allow_index(hf_match *m, unsigned alg, const uint8_t *value)

@@ -84,6 +84,12 @@ typedef void (*hf_match_hit_fn)(void *ctx, const hf_match_hit *h);
 hf_err hf_match_query_run(hf_match *m, const hf_match_query *q, hf_match_hit_fn fn, void *ctx,
                           hf_match_result *res) HF_MUST_CHECK;
 
+/* Side-effect-free lookup for the intake's cross-agency dedupe (node/intake/): the same
+ * matches as hf_match_query_run, without counting them for the match reports, feeding the
+ * flood quarantine or applying min_quality. Errors: HF_EINVAL (alg), HF_ENOMEM. */
+hf_err hf_match_lookup(hf_match *m, unsigned alg, const uint8_t *value, hf_match_hit_fn fn,
+                       void *ctx) HF_MUST_CHECK;
+
 /* ---- defences (each a transaction and a log line) ------------------------- */
 
 hf_err hf_match_allow_add(hf_match *m, unsigned alg, const uint8_t *value,

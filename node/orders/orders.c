@@ -568,20 +568,21 @@ out:
 
 /* ---- referrals ------------------------------------------------------------- */
 
+/* Sends a REFER for the case r->pseudonym (r->category, r->orders[0..n_orders)). */
+static hf_err hf_refer_send(hf_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hf_store_referral *r,
+                            uint32_t n_orders, const char *note, uint8_t id_out[HF_ORDER_ID_LEN]);
+
 hf_err hf_orders_refer(hf_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
                        const uint8_t (*orders)[HF_ORDER_ID_LEN], uint32_t n_orders,
                        const char *note, uint8_t id_out[HF_ORDER_ID_LEN])
 {
-	hf_order_msg m;
 	hf_store_referral r;
 	hf_store_order o;
-	hf_err rc;
 	if (!(n->self_roles & HF_ROLE_AUTHORITY))
 		return HF_EROLE;
 	if (n_orders == 0 || n_orders > HF_REFERRAL_MAX_ORDERS || !memcmp(to, n->self, 16))
 		return HF_EINVAL;
 	HF_TRY(hf_member_has(n, to, HF_ROLE_AUTHORITY));
-	memset(&m, 0, sizeof(m));
 	memset(&r, 0, sizeof(r));
 	for (uint32_t i = 0; i < n_orders; i++) {
 		HF_TRY(hf_store_order_get(n->store, orders[i], false, &o));
@@ -593,6 +594,44 @@ hf_err hf_orders_refer(hf_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
 		r.category = o.category;
 		memcpy(r.orders[i], orders[i], 16);
 	}
+	return hf_refer_send(n, to, &r, n_orders, note, id_out);
+}
+
+hf_err hf_orders_refer_case(hf_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
+                            const uint8_t pseudonym[HF_CASE_PSEUDONYM_LEN], uint32_t category,
+                            const uint8_t (*orders)[HF_ORDER_ID_LEN], uint32_t n_orders,
+                            const char *note, uint8_t id_out[HF_ORDER_ID_LEN])
+{
+	hf_store_referral r;
+	hf_store_order o;
+	if (!(n->self_roles & HF_ROLE_AUTHORITY))
+		return HF_EROLE;
+	if (n_orders > HF_REFERRAL_MAX_ORDERS || !memcmp(to, n->self, 16) || category == 0 ||
+	    category > HF_CAT_MAX)
+		return HF_EINVAL;
+	HF_TRY(hf_member_has(n, to, HF_ROLE_AUTHORITY));
+	memset(&r, 0, sizeof(r));
+	memcpy(r.pseudonym, pseudonym, 16);
+	r.category = category;
+	for (uint32_t i = 0; i < n_orders; i++) {
+		HF_TRY(hf_store_order_get(n->store, orders[i], false, &o));
+		if (o.side != HF_STORE_ORDER_ISSUER)
+			return HF_EROLE;
+		if (memcmp(o.pseudonym, pseudonym, 16) != 0)
+			return HF_EINVAL; /* one referral is one case */
+		memcpy(r.orders[i], orders[i], 16);
+	}
+	return hf_refer_send(n, to, &r, n_orders, note, id_out);
+}
+
+static hf_err hf_refer_send(hf_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hf_store_referral *rp,
+                            uint32_t n_orders, const char *note, uint8_t id_out[HF_ORDER_ID_LEN])
+{
+	hf_order_msg m;
+	hf_store_referral r = *rp;
+	hf_err rc;
+	const uint8_t(*orders)[HF_ORDER_ID_LEN] = (const uint8_t(*)[HF_ORDER_ID_LEN])r.orders;
+	memset(&m, 0, sizeof(m));
 	hf_referral *f = &m.u.referral;
 	m.type = HF_MSG_REFERRAL;
 	r.sent_ms = r.updated_ms = hf_now_ms();

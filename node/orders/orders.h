@@ -83,6 +83,12 @@ hf_err hf_orders_event(hf_node *n, const uint8_t id[HF_ORDER_ID_LEN], uint32_t k
 hf_err hf_orders_refer(hf_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
                        const uint8_t (*orders)[HF_ORDER_ID_LEN], uint32_t n_orders,
                        const char *note, uint8_t id_out[HF_ORDER_ID_LEN]) HF_MUST_CHECK;
+/* Authority: refers a case by its pseudonym (e.g. an intake case, node/intake/), with 0..64
+ * of its orders (each must carry the same pseudonym). category: hf_order_category 1..7. */
+hf_err hf_orders_refer_case(hf_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
+                            const uint8_t pseudonym[HF_CASE_PSEUDONYM_LEN], uint32_t category,
+                            const uint8_t (*orders)[HF_ORDER_ID_LEN], uint32_t n_orders,
+                            const char *note, uint8_t id_out[HF_ORDER_ID_LEN]) HF_MUST_CHECK;
 /* Receiving authority: sends the status of a referral back to the referring one. */
 hf_err hf_orders_referral_status(hf_node *n, const uint8_t id[HF_ORDER_ID_LEN],
                                  uint32_t status) HF_MUST_CHECK;

@@ -64,6 +64,8 @@ static const char *const MIGRATIONS[] = {
     "DROP TABLE order_msgs;"
     "ALTER TABLE order_msgs_v5 RENAME TO order_msgs;"
     "CREATE INDEX order_msgs_order ON order_msgs(order_id, seq);",
+    /* 5 -> 6: the victim intake case queue (store_intake.h). */
+    HF_STORE_INTAKE_MIGRATION,
 };
 #define N_MIGRATIONS (sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0]))
 

@@ -41,6 +41,14 @@ typedef struct hf_store hf_store; /* store.h */
 	" status INTEGER NOT NULL, sent_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,"         \
 	" orders BLOB NOT NULL);"
 
+/* Migration 5 -> 6 (store.c's MIGRATIONS; the intake case queue, store_intake.c). */
+#define HF_STORE_INTAKE_MIGRATION                                                                  \
+	"CREATE TABLE intake_cases(id INTEGER PRIMARY KEY, receipt TEXT NOT NULL UNIQUE,"          \
+	" case_ref TEXT NOT NULL, status TEXT NOT NULL, received_ms INTEGER NOT NULL,"             \
+	" updated_ms INTEGER NOT NULL, report TEXT NOT NULL, actions TEXT NOT NULL);"              \
+	"CREATE INDEX intake_cases_status ON intake_cases(status, id);"                            \
+	"CREATE INDEX intake_cases_received ON intake_cases(received_ms);"
+
 /* Migration 3 -> 4 (store.c's MIGRATIONS; the matching tables, store_match.c). */
 #define HF_STORE_MATCH_MIGRATION                                                                   \
 	"CREATE TABLE match_allow(alg INTEGER NOT NULL, value BLOB NOT NULL, note TEXT NOT NULL,"  \

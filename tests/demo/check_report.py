@@ -1,0 +1,58 @@
+#!/usr/bin/python3
+"""Checks the figures of a demo run's report (ctest demo.short), not only that it exists.
+
+usage: check_report.py DEMO_OUT_DIR
+The story fixes what the figures must be: StreamTube removed its one item in time (100%),
+Chatter one of two (50%, one escalated), FileDrop ignored its order (0%, both escalated);
+the commission received exactly those two escalations; the image variants that keep the
+picture were blocked on Chatter and the unrelated image was not; every platform received
+the whole list.
+"""
+import json
+import re
+import sys
+
+d = sys.argv[1]
+fails = []
+
+
+def want(cond, what):
+    if not cond:
+        fails.append(what)
+
+
+r = json.load(open(f"{d}/report.json"))
+p = r["platforms"]
+want(set(p) == {"streamtube", "chatter", "filedrop"}, f"platforms {sorted(p)}")
+want(p["streamtube"]["within_deadline_pct"] == 100.0, "streamtube not 100% within deadline")
+want(p["streamtube"]["escalated"] == 0, "streamtube escalated")
+want(p["chatter"]["within_deadline_pct"] == 50.0, "chatter not 50% within deadline")
+want(p["chatter"]["actioned_within_deadline"] == 1 and p["chatter"]["escalated"] == 1,
+     "chatter: 1 removed + 1 escalated expected")
+want(p["filedrop"]["within_deadline_pct"] == 0.0, "filedrop not 0% within deadline")
+want(p["filedrop"]["escalated"] == p["filedrop"]["items"] == 2, "filedrop: 2 escalated expected")
+for name, f in p.items():
+    want(f["receipt_ms_max"] is not None and f["receipt_ms_max"] >= 0, f"{name}: no receipt")
+    want(f["actioned_within_deadline"] + f["actioned_late"] + f["not_removed"] == f["items"],
+         f"{name}: figures do not add up")
+fw = r["federation_wide"]
+want(fw["items"] == 5 and fw["not_removed"] == 3, f"federation-wide {fw}")
+esc = sorted((e["platform"], e["overdue"]) for e in r["escalations"])
+want(esc == [("chatter", 1), ("filedrop", 2)], f"escalations at the commission {esc}")
+m = r["matching"]
+want(not m["unrelated image"]["blocked"], "the unrelated image was blocked")
+want(any(v["blocked"] for k, v in m.items() if k != "unrelated image"), "no variant blocked")
+for k, v in m.items():
+    if v["blocked"] and v.get("pdq_distance") is not None:
+        want(v["pdq_distance"] <= 31, f"{k}: blocked at distance {v['pdq_distance']}")
+want(all(n == r["list"]["entries"] for n in r["list"]["received"].values()),
+     f"list not complete on every platform: {r['list']}")
+h = open(f"{d}/report.html").read()
+for name, f in p.items():
+    want(re.search(rf"{name}</td>.*?{f['within_deadline_pct']}%", h) is not None,
+         f"report.html lacks {name}'s figure")
+if fails:
+    print("FAIL: " + "; ".join(fails))
+    sys.exit(1)
+print(f"PASS: report figures as the story requires ({len(p)} platforms, "
+      f"{fw['not_removed']}/{fw['items']} not removed)")
