@@ -2,9 +2,9 @@
  * Fuzz target: the audit log's untrusted parsers (spec §15): signed notes
  * (hf_note_parse / hf_note_verify / hf_note_open), checkpoint bodies
  * (hf_checkpoint_parse) and whole cosigned checkpoints (hf_checkpoint_open
- * under the policy of spec/vectors/merkle.json's keys), verifier keys, tile
- * paths, entry bundles, audit leaves, and the Merkle proof decoders (the input
- * read as index || size || leaf hash || root || proof bytes).
+ * under the policy of spec/vectors/merkle.json's keys), the checkpoints history
+ * framing, verifier keys, tile paths, entry bundles, audit leaves, and the Merkle proof decoders
+ * (the input read as index || size || leaf hash || root || proof bytes).
  *
  * Oracles: what parses re-encodes to the same bytes (checkpoint bodies, vkeys,
  * tile paths, leaves); an accepted checkpoint really has the log's signature and
@@ -119,6 +119,13 @@ static void fuzz_bodies(const uint8_t *data, size_t size)
 		    strncasecmp(buf, (const char *)data, size) != 0)
 			abort();
 	}
+	/* the checkpoints history framing: records stay inside the input */
+	size_t off = 0;
+	const uint8_t *note;
+	size_t nl;
+	while (hf_checkpoint_history_next(data, size, &off, &note, &nl) == HF_OK)
+		if (note < data || nl == 0 || note + nl > data + size || off > size)
+			abort();
 	hf_tile_ref t;
 	if (hf_tile_path_parse((const char *)data, size, &t) == HF_OK) {
 		char buf[HF_TILE_MAX_PATH];

@@ -204,21 +204,21 @@ static void load_history(verifier *v)
 		return;
 	}
 	size_t off = 0, rec = 0;
-	while (off < len) {
-		size_t k = off, n = 0;
-		while (k < len && b[k] >= '0' && b[k] <= '9' && k - off < 8)
-			n = n * 10 + (size_t)(b[k++] - '0');
+	for (;; rec++) {
+		const uint8_t *note;
+		size_t nl;
 		char where[64];
 		snprintf(where, sizeof(where), "checkpoints record %zu", rec);
-		if (k == off || k >= len || b[k] != '\n' || (b[off] == '0') || n > len - k - 1 ||
-		    n > HF_NOTE_MAX_SIZE) {
+		size_t at = off;
+		rc = hf_checkpoint_history_next(b, len, &off, &note, &nl);
+		if (rc == HF_ENOTFOUND)
+			break;
+		if (rc != HF_OK) {
 			report(v, "checkpoint-format", "%s: bad record framing at byte %zu", where,
-			       off);
+			       at);
 			break;
 		}
-		add_checkpoint(v, b + k + 1, n, where);
-		off = k + 1 + n;
-		rec++;
+		add_checkpoint(v, note, nl, where);
 	}
 	free(b);
 }

@@ -205,3 +205,66 @@ hf_err hf_checkpoint_verify_consistency(const hf_checkpoint *older, const hf_che
 	return hf_merkle_verify_consistency(older->size, older->root, newer->size, newer->root,
 	                                    proof, proof_len);
 }
+
+hf_err hf_checkpoint_witness(const hf_note_signer *witness, const hf_log_policy *log,
+                             const hf_checkpoint *last, const uint8_t *note, size_t note_len,
+                             const uint8_t *proof, size_t proof_len, uint64_t timestamp, char *out,
+                             size_t cap, size_t *out_len, hf_checkpoint *opened)
+{
+	*out_len = 0;
+	HF_ENSURE(hf_note_signer_vkey(witness)->alg == HF_NOTE_ALG_COSIG, HF_EINVAL);
+	hf_log_policy *p = malloc(sizeof(*p));
+	hf_checkpoint *c = malloc(sizeof(*c));
+	hf_err rc = HF_ENOMEM;
+	if (p == NULL || c == NULL)
+		goto out;
+	memset(p, 0, sizeof(*p));
+	p->origin = log->origin;
+	p->log_key = log->log_key;
+	HF_CHECK(hf_checkpoint_open(note, note_len, p, c, NULL));
+	if (last != NULL)
+		HF_CHECK(hf_checkpoint_verify_consistency(last, c, proof, proof_len));
+	HF_CHECK(hf_checkpoint_cosign(witness, note, note_len, timestamp, out, cap, out_len));
+	if (opened != NULL)
+		*opened = *c;
+out:
+	free(p);
+	free(c);
+	return rc;
+}
+
+hf_err hf_checkpoint_history_put(uint8_t *out, size_t cap, size_t *off, const uint8_t *note,
+                                 size_t note_len)
+{
+	char hdr[24];
+	HF_ENSURE(note_len > 0 && note_len <= HF_NOTE_MAX_SIZE, HF_EINVAL);
+	int hl = snprintf(hdr, sizeof(hdr), "%zu\n", note_len);
+	HF_ENSURE(hl > 0 && (size_t)hl < sizeof(hdr), HF_EINTERNAL);
+	HF_ENSURE(*off <= cap && cap - *off >= (size_t)hl + note_len, HF_ENOSPC);
+	memcpy(out + *off, hdr, (size_t)hl);
+	memcpy(out + *off + (size_t)hl, note, note_len);
+	*off += (size_t)hl + note_len;
+	return HF_OK;
+}
+
+hf_err hf_checkpoint_history_next(const uint8_t *b, size_t len, size_t *off, const uint8_t **note,
+                                  size_t *note_len)
+{
+	*note = NULL;
+	*note_len = 0;
+	HF_ENSURE(*off <= len, HF_EINVAL);
+	if (*off == len)
+		return HF_ENOTFOUND;
+	size_t k = *off;
+	while (k < len && k - *off < 8 && b[k] != '\n')
+		k++;
+	uint64_t n;
+	HF_ENSURE(k < len && b[k] == '\n', HF_ECHECKPOINT);
+	HF_ENSURE(hfi_parse_dec((const char *)b + *off, k - *off, HF_NOTE_MAX_SIZE, &n) && n > 0,
+	          HF_ECHECKPOINT);
+	HF_ENSURE(n <= len - k - 1, HF_ECHECKPOINT);
+	*note = b + k + 1;
+	*note_len = (size_t)n;
+	*off = k + 1 + (size_t)n;
+	return HF_OK;
+}

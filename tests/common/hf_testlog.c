@@ -226,13 +226,13 @@ hf_err hf_testlog_write(const hf_testlog *t, const char *dir, const uint64_t *si
 	uint8_t *hist = malloc(hcap);
 	if (hist == NULL)
 		return HF_ENOMEM;
-	for (size_t k = 0; k < n_sizes; k++) {
+	hf_err rc = HF_OK;
+	for (size_t k = 0; k < n_sizes && rc == HF_OK; k++) {
 		size_t nl = hf_testlog_note(t, sizes[k], mask, NULL, note, sizeof(note));
-		hl += (size_t)snprintf((char *)hist + hl, hcap - hl, "%zu\n", nl);
-		memcpy(hist + hl, note, nl);
-		hl += nl;
+		rc = hf_checkpoint_history_put(hist, hcap, &hl, note, nl);
 	}
-	hf_err rc = hf_testlog_put(dir, "checkpoints", hist, hl);
+	if (rc == HF_OK)
+		rc = hf_testlog_put(dir, "checkpoints", hist, hl);
 	free(hist);
 	HF_TRY(rc);
 	size_t nl = hf_testlog_note(t, n, mask, NULL, note, sizeof(note));

@@ -727,6 +727,107 @@ static void test_checkpoint_proofs(void **state)
 	hf_mem_tree_free(&t);
 }
 
+/* The witness step: log signature, consistency with what it cosigned last, then cosign. */
+static void test_witness_and_history(void **state)
+{
+	(void)state;
+	fixture f;
+	fixture_init(&f);
+	hf_mem_tree t;
+	hf_mem_tree_init(&t);
+	for (uint8_t i = 0; i < 40; i++)
+		assert_int_equal(hf_mem_tree_append_leaf(&t, &i, 1), HF_OK);
+	hf_merkle_store s = hf_mem_tree_store(&t);
+	/* notes of sizes 10 and 40 with their true roots, log-signed only */
+	uint8_t n10[2048], n40[2048], bad[2048];
+	size_t l10, l40, lbad;
+	hf_checkpoint *c = calloc(1, sizeof(*c));
+	assert_non_null(c);
+	snprintf(c->origin, sizeof(c->origin), "%s", f.p->origin);
+	c->size = 10;
+	assert_int_equal(hf_merkle_root(&s, 10, c->root), HF_OK);
+	assert_int_equal(hf_checkpoint_sign(c, f.log, n10, sizeof(n10), &l10), HF_OK);
+	c->size = 40;
+	assert_int_equal(hf_merkle_root(&s, 40, c->root), HF_OK);
+	assert_int_equal(hf_checkpoint_sign(c, f.log, n40, sizeof(n40), &l40), HF_OK);
+	c->root[0] ^= 1; /* a forked size-40 view */
+	assert_int_equal(hf_checkpoint_sign(c, f.log, bad, sizeof(bad), &lbad), HF_OK);
+
+	hf_checkpoint *last = calloc(1, sizeof(*last)), *next = calloc(1, sizeof(*next));
+	assert_non_null(last);
+	assert_non_null(next);
+	char line[HF_NOTE_MAX_LINE + 1];
+	size_t ll;
+	/* first checkpoint: no previous one */
+	assert_int_equal(hf_checkpoint_witness(f.w[0], f.p, NULL, n10, l10, NULL, 0, 100, line,
+	                                       sizeof(line), &ll, last),
+	                 HF_OK);
+	assert_int_equal(last->size, 10);
+	uint8_t p[HF_MERKLE_MAX_PROOF][32];
+	size_t np;
+	assert_int_equal(hf_merkle_consistency_proof(&s, 10, 40, p, HF_MERKLE_MAX_PROOF, &np),
+	                 HF_OK);
+	assert_int_equal(hf_checkpoint_witness(f.w[0], f.p, last, n40, l40, &p[0][0], np * 32, 200,
+	                                       line, sizeof(line), &ll, next),
+	                 HF_OK);
+	/* the line makes a checkpoint with one valid cosignature */
+	uint8_t full[4096];
+	memcpy(full, n40, l40);
+	memcpy(full + l40, line, ll);
+	hf_cosig_status st;
+	f.p->quorum = 1;
+	assert_int_equal(hf_checkpoint_open(full, l40 + ll, f.p, c, &st), HF_OK);
+	assert_true(st.valid[0]);
+	assert_int_equal(st.timestamp[0], 200);
+	/* the forked view is refused with the same proof; rollback; forged signature */
+	assert_int_equal(hf_checkpoint_witness(f.w[0], f.p, last, bad, lbad, &p[0][0], np * 32, 300,
+	                                       line, sizeof(line), &ll, NULL),
+	                 HF_ECONSISTENCY);
+	assert_int_equal(ll, 0);
+	assert_int_equal(hf_checkpoint_witness(f.w[0], f.p, next, bad, lbad, NULL, 0, 300, line,
+	                                       sizeof(line), &ll, NULL),
+	                 HF_ESPLITVIEW);
+	assert_int_equal(hf_checkpoint_witness(f.w[0], f.p, next, n10, l10, NULL, 0, 300, line,
+	                                       sizeof(line), &ll, NULL),
+	                 HF_EROLLBACK);
+	n40[3] ^= 1;
+	assert_int_equal(hf_checkpoint_witness(f.w[0], f.p, last, n40, l40, &p[0][0], np * 32, 300,
+	                                       line, sizeof(line), &ll, NULL),
+	                 HF_ESIG);
+	assert_int_equal(hf_checkpoint_witness(f.log, f.p, NULL, n10, l10, NULL, 0, 1, line,
+	                                       sizeof(line), &ll, NULL),
+	                 HF_EINVAL);
+
+	/* history records */
+	uint8_t hist[8192];
+	size_t off = 0;
+	assert_int_equal(hf_checkpoint_history_put(hist, sizeof(hist), &off, n10, l10), HF_OK);
+	assert_int_equal(hf_checkpoint_history_put(hist, sizeof(hist), &off, full, l40 + ll),
+	                 HF_OK);
+	assert_int_equal(hf_checkpoint_history_put(hist, 10, &off, n10, l10), HF_ENOSPC);
+	const uint8_t *note;
+	size_t nl, at = 0;
+	assert_int_equal(hf_checkpoint_history_next(hist, off, &at, &note, &nl), HF_OK);
+	assert_int_equal(nl, l10);
+	assert_memory_equal(note, n10, l10);
+	assert_int_equal(hf_checkpoint_history_next(hist, off, &at, &note, &nl), HF_OK);
+	assert_int_equal(nl, l40 + ll);
+	assert_int_equal(hf_checkpoint_history_next(hist, off, &at, &note, &nl), HF_ENOTFOUND);
+	static const char *const bad_rec[] = {"",   "5",   "05\nabcde",  "6\nabcde", "x\n",
+	                                      "\n", "0\n", "99999999\n", "-1\na"};
+	for (size_t i = 1; i < sizeof(bad_rec) / sizeof(bad_rec[0]); i++) {
+		at = 0;
+		assert_int_equal(hf_checkpoint_history_next((const uint8_t *)bad_rec[i],
+		                                            strlen(bad_rec[i]), &at, &note, &nl),
+		                 HF_ECHECKPOINT);
+	}
+	free(c);
+	free(last);
+	free(next);
+	hf_mem_tree_free(&t);
+	fixture_free(&f);
+}
+
 /* ---- Go's sumdb/note as a second verifier ------------------------------------------------ */
 
 static const char go_main[] =
@@ -829,9 +930,13 @@ static void test_go_verifier(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_checkpoint_body), cmocka_unit_test(test_checkpoint_open_rules),
-	    cmocka_unit_test(test_note_limits),     cmocka_unit_test(test_checkpoint_proofs),
-	    cmocka_unit_test(test_go_verifier),     cmocka_unit_test(test_vec_upstream),
+	    cmocka_unit_test(test_checkpoint_body),
+	    cmocka_unit_test(test_checkpoint_open_rules),
+	    cmocka_unit_test(test_note_limits),
+	    cmocka_unit_test(test_checkpoint_proofs),
+	    cmocka_unit_test(test_witness_and_history),
+	    cmocka_unit_test(test_go_verifier),
+	    cmocka_unit_test(test_vec_upstream),
 	    cmocka_unit_test(test_vec_generated),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -118,4 +118,37 @@ HF_API hf_err hf_checkpoint_verify_consistency(const hf_checkpoint *older,
                                                const hf_checkpoint *newer, const uint8_t *proof,
                                                size_t proof_len) HF_MUST_CHECK HF_NONNULL(1, 2);
 
+/*
+ * A witness's step (c2sp.org/tlog-witness semantics, without the HTTP): open the
+ * log's checkpoint note under `log` (its origin and log key; its witnesses and
+ * quorum are ignored), check it is consistent with `last`, the checkpoint this
+ * witness cosigned before (NULL if none: any size is accepted), with `proof`
+ * (a consistency proof from last->size to the new size; empty when last->size
+ * is 0 or equal), and only then write the cosignature/v1 line for `timestamp`
+ * into out. *opened (optional) gets the new checkpoint, to become the next
+ * `last`. Errors: those of hf_checkpoint_open (HF_ENOTE, HF_ESIG, HF_EUNSIGNED,
+ * HF_ECHECKPOINT, HF_EORIGIN, HF_ECONFIG) and of
+ * hf_checkpoint_verify_consistency (HF_EROLLBACK, HF_ESPLITVIEW,
+ * HF_ECONSISTENCY, HF_EPROOFLEN, HF_EHASHLEN), HF_EINVAL (not a cosignature
+ * signer), HF_ENOSPC.
+ */
+HF_API hf_err hf_checkpoint_witness(const hf_note_signer *witness, const hf_log_policy *log,
+                                    const hf_checkpoint *last, const uint8_t *note, size_t note_len,
+                                    const uint8_t *proof, size_t proof_len, uint64_t timestamp,
+                                    char *out, size_t cap, size_t *out_len,
+                                    hf_checkpoint *opened) HF_MUST_CHECK HF_NONNULL(1, 2, 4, 9, 11);
+
+/*
+ * The `checkpoints` history file of the published layout (docs/audit.md): a
+ * sequence of records "<decimal length>\n<note bytes>", oldest first.
+ * put appends one record at out[*off..]; next reads the record at b[*off..]
+ * (HF_ENOTFOUND at the end, HF_ECHECKPOINT for bad framing or a record larger
+ * than HF_NOTE_MAX_SIZE) and advances *off.
+ */
+HF_API hf_err hf_checkpoint_history_put(uint8_t *out, size_t cap, size_t *off, const uint8_t *note,
+                                        size_t note_len) HF_MUST_CHECK HF_NONNULL(1, 3, 4);
+HF_API hf_err hf_checkpoint_history_next(const uint8_t *b, size_t len, size_t *off,
+                                         const uint8_t **note, size_t *note_len) HF_MUST_CHECK
+    HF_NONNULL(1, 3, 4, 5);
+
 #endif
