@@ -73,11 +73,7 @@ static hf_err hf_env_header_check(const hf_envelope_header *h)
 	return HF_OK;
 }
 
-static hf_err header_check(void *h, uint64_t seen)
-{
-	(void)seen;
-	return hf_env_header_check(h);
-}
+HFI_CHECK_FN(header_check, hf_envelope_header, hf_env_header_check)
 
 static hf_err type_known(const void *h, uint32_t i)
 {

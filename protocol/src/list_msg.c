@@ -343,9 +343,6 @@ hf_err hf_list_batch_encode(const hf_list_batch *b, const hf_list_entry *added, 
                             const uint64_t *removed, size_t n_removed, uint8_t **out,
                             size_t *out_len)
 {
-	hf_err rc;
-	hf_writer w;
-	hf_mp_enc e;
 	batch_wire bw;
 	*out = NULL;
 	*out_len = 0;
@@ -369,14 +366,7 @@ hf_err hf_list_batch_encode(const hf_list_batch *b, const hf_list_entry *added, 
 	bw.n_added = n_added;
 	bw.removed = removed;
 	bw.n_removed = n_removed;
-	hf_writer_init(&w, HF_MAX_MESSAGE_SIZE);
-	hf_mp_enc_init(&e, &w);
-	hfi_encode(&e, &hfi_list_batch_schema, &bw);
-	HF_CHECK(hf_mp_enc_status(&e));
-	HF_CHECK(hf_writer_take(&w, out, out_len));
-out:
-	hf_writer_free(&w);
-	return rc;
+	return hfi_encode_body(&hfi_list_batch_schema, &bw, HF_MAX_MESSAGE_SIZE, out, out_len);
 }
 
 hf_err hf_list_batch_decode(const uint8_t *p, size_t len, hf_list_batch *b)
@@ -460,9 +450,6 @@ const hfi_schema hfi_list_snapshot_schema =
 hf_err hf_list_snapshot_encode(const hf_list_snapshot *s, const hf_list_entry *entries, size_t n,
                                uint8_t **out, size_t *out_len)
 {
-	hf_err rc;
-	hf_writer w;
-	hf_mp_enc e;
 	snap_wire sw;
 	*out = NULL;
 	*out_len = 0;
@@ -481,14 +468,7 @@ hf_err hf_list_snapshot_encode(const hf_list_snapshot *s, const hf_list_entry *e
 	sw.s = *s;
 	sw.entries = entries;
 	sw.n = n;
-	hf_writer_init(&w, HF_MAX_MESSAGE_SIZE);
-	hf_mp_enc_init(&e, &w);
-	hfi_encode(&e, &hfi_list_snapshot_schema, &sw);
-	HF_CHECK(hf_mp_enc_status(&e));
-	HF_CHECK(hf_writer_take(&w, out, out_len));
-out:
-	hf_writer_free(&w);
-	return rc;
+	return hfi_encode_body(&hfi_list_snapshot_schema, &sw, HF_MAX_MESSAGE_SIZE, out, out_len);
 }
 
 hf_err hf_list_snapshot_decode(const uint8_t *p, size_t len, hf_list_snapshot *s)
@@ -522,17 +502,7 @@ const hfi_schema hfi_list_pull_schema =
 
 hf_err hf_list_pull_encode(const hf_list_pull *q, uint8_t **out, size_t *out_len)
 {
-	hf_err rc;
-	hf_writer w;
-	hf_mp_enc e;
-	hf_writer_init(&w, HF_LIST_MAX_PULL_SIZE);
-	hf_mp_enc_init(&e, &w);
-	hfi_encode(&e, &hfi_list_pull_schema, q);
-	HF_CHECK(hf_mp_enc_status(&e));
-	HF_CHECK(hf_writer_take(&w, out, out_len));
-out:
-	hf_writer_free(&w);
-	return rc;
+	return hfi_encode_body(&hfi_list_pull_schema, q, HF_LIST_MAX_PULL_SIZE, out, out_len);
 }
 
 hf_err hf_list_pull_decode(const uint8_t *p, size_t len, hf_list_pull *q)

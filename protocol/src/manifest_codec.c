@@ -124,22 +124,12 @@ void hfi_manifest_body_encode(hf_mp_enc *e, const hf_manifest *m)
 
 hf_err hf_manifest_encode(const hf_manifest *m, uint8_t **out, size_t *out_len)
 {
-	hf_err rc;
-	hf_writer w;
-	hf_mp_enc e;
 	*out = NULL;
 	*out_len = 0;
 	for (size_t i = 0; i < m->n_members; i++)
 		if (m->members[i].n_keys[0] == 0 || m->members[i].n_keys[1] == 0)
 			return HF_EMISSING; /* spec §11.2: every member has both kinds of key */
-	hf_writer_init(&w, HF_MAX_MANIFEST_SIZE);
-	hf_mp_enc_init(&e, &w);
-	hfi_encode(&e, &hfi_manifest_schema, m);
-	rc = hf_mp_enc_status(&e);
-	if (rc == HF_OK)
-		rc = hf_writer_take(&w, out, out_len);
-	hf_writer_free(&w);
-	return rc;
+	return hfi_encode_body(&hfi_manifest_schema, m, HF_MAX_MANIFEST_SIZE, out, out_len);
 }
 
 static hf_err hf_manifest_decode_into(const uint8_t *p, size_t len, hf_manifest *mf)

@@ -138,9 +138,6 @@ hf_err hf_match_report_encode(const hf_match_report *r, const hf_match_count *co
                               const uint64_t *quarantined, size_t n_quarantined, uint8_t **out,
                               size_t *out_len)
 {
-	hf_err rc;
-	hf_writer w;
-	hf_mp_enc e;
 	report_wire rw = {*r, counts, n_counts, disabled, n_disabled, quarantined, n_quarantined};
 	*out = NULL;
 	*out_len = 0;
@@ -154,15 +151,10 @@ hf_err hf_match_report_encode(const hf_match_report *r, const hf_match_count *co
 	}
 	HF_TRY(hf_check_ids(disabled, n_disabled));
 	HF_TRY(hf_check_ids(quarantined, n_quarantined));
-	hf_writer_init(&w, 64 + n_counts * HF_MATCH_REPORT_COUNT_LEN +
-	                       (n_disabled + n_quarantined) * 8);
-	hf_mp_enc_init(&e, &w);
-	hfi_encode(&e, &hfi_match_report_schema, &rw);
-	HF_CHECK(hf_mp_enc_status(&e));
-	HF_CHECK(hf_writer_take(&w, out, out_len));
-out:
-	hf_writer_free(&w);
-	return rc;
+	return hfi_encode_body(&hfi_match_report_schema, &rw,
+	                       64 + n_counts * HF_MATCH_REPORT_COUNT_LEN +
+	                           (n_disabled + n_quarantined) * 8,
+	                       out, out_len);
 }
 
 hf_err hf_match_report_decode(const uint8_t *p, size_t len, hf_match_report *r)

@@ -54,11 +54,7 @@ static const hfi_schema result_schema =
     HFI_SCHEMA("item outcome", result_rows, hf_item_outcome, 0, NULL);
 static const hfi_field result_elem = {HFI_ELEM_MAP(hf_item_outcome, result_schema)};
 
-static hf_err outcome_check(void *o, uint64_t seen)
-{
-	(void)seen;
-	return hfi_outcome_check(o);
-}
+HFI_CHECK_FN(outcome_check, hf_outcome, hfi_outcome_check)
 
 static const hfi_field outcome_rows[] = {
     {HFI_FIXED(1, HFI_REQ, hf_outcome, order_id)},
@@ -108,11 +104,7 @@ hf_err hfi_event_check(const hf_order_event *v)
 	return HF_OK;
 }
 
-static hf_err event_check(void *v, uint64_t seen)
-{
-	(void)seen;
-	return hfi_event_check(v);
-}
+HFI_CHECK_FN(event_check, hf_order_event, hfi_event_check)
 
 static const hfi_field event_item_elem = {HFI_ELEM_U32(UINT32_MAX)};
 
@@ -143,11 +135,7 @@ hf_err hfi_escalation_check(const hf_escalation *x)
 	return x->escalated_ms < x->deadline_ms ? HF_ERANGE : HF_OK;
 }
 
-static hf_err escalation_check(void *x, uint64_t seen)
-{
-	(void)seen;
-	return hfi_escalation_check(x);
-}
+HFI_CHECK_FN(escalation_check, hf_escalation, hfi_escalation_check)
 
 static const hfi_field escalation_rows[] = {
     {HFI_FIXED(1, HFI_REQ, hf_escalation, order_id)},
@@ -191,11 +179,7 @@ hf_err hfi_referral_check(const hf_referral *r)
 	return hfi_order_text_check(r->note, r->note_len, HF_ORDER_MAX_NOTE_LEN, false);
 }
 
-static hf_err referral_check(void *r, uint64_t seen)
-{
-	(void)seen;
-	return hfi_referral_check(r);
-}
+HFI_CHECK_FN(referral_check, hf_referral, hfi_referral_check)
 
 static const hfi_field referral_order_elem = {HFI_ELEM_FIXED(HF_ORDER_ID_LEN)};
 

@@ -200,11 +200,7 @@ static const hfi_field item_rows[] = {
 static const hfi_schema item_schema = HFI_SCHEMA("order item", item_rows, hf_order_item, 0, NULL);
 static const hfi_field item_elem = {HFI_ELEM_MAP(hf_order_item, item_schema)};
 
-static hf_err order_check(void *o, uint64_t seen)
-{
-	(void)seen;
-	return hf_order_check(o);
-}
+HFI_CHECK_FN(order_check, hf_order, hf_order_check)
 
 static const hfi_field order_rows[] = {
     {HFI_FIXED(1, HFI_REQ, hf_order, order_id)},
@@ -232,11 +228,7 @@ static hf_err hf_receipt_check(const hf_receipt *r)
 	return (r->n_items == 0 || r->n_items > HF_ORDER_MAX_ITEMS) ? HF_ERANGE : HF_OK;
 }
 
-static hf_err receipt_check(void *r, uint64_t seen)
-{
-	(void)seen;
-	return hf_receipt_check(r);
-}
+HFI_CHECK_FN(receipt_check, hf_receipt, hf_receipt_check)
 
 static const hfi_field receipt_rows[] = {
     {HFI_FIXED(1, HFI_REQ, hf_receipt, order_id)},
@@ -266,25 +258,14 @@ void hfi_order_msg_encode_unchecked(hf_mp_enc *e, const hf_order_msg *m)
 
 hf_err hf_order_msg_encode(const hf_order_msg *m, uint8_t **out, size_t *out_len)
 {
-	hf_err rc = HF_EINTERNAL;
-	hf_writer w;
-	hf_mp_enc e;
 	*out = NULL;
 	*out_len = 0;
-	hf_writer_init(&w, HF_ORDER_MAX_BODY_SIZE);
-	hf_mp_enc_init(&e, &w);
-	if (!hf_order_msg_type(m->type)) {
-		rc = HF_EMSGTYPE;
-		goto out;
-	}
+	if (!hf_order_msg_type(m->type))
+		return HF_EMSGTYPE;
+	const hfi_schema *s = order_msg_schemas[m->type - HF_MSG_ORDER];
 	/* The decoder's own rules first: nothing is sent that a receiver rejects. */
-	HF_CHECK(order_msg_schemas[m->type - HF_MSG_ORDER]->check((void *)&m->u, UINT64_MAX));
-	hfi_order_msg_encode_unchecked(&e, m);
-	HF_CHECK(hf_mp_enc_status(&e));
-	HF_CHECK(hf_writer_take(&w, out, out_len));
-out:
-	hf_writer_free(&w);
-	return rc;
+	HF_TRY(s->check((void *)&m->u, UINT64_MAX));
+	return hfi_encode_body(s, &m->u, HF_ORDER_MAX_BODY_SIZE, out, out_len);
 }
 
 hf_err hf_order_msg_decode(uint32_t type, const uint8_t *p, size_t len, hf_order_msg *m)

@@ -364,6 +364,24 @@ void hfi_encode(hf_mp_enc *e, const hfi_schema *s, const void *obj)
 	}
 }
 
+hf_err hfi_encode_body(const hfi_schema *s, const void *obj, size_t cap, uint8_t **out,
+                       size_t *out_len)
+{
+	hf_err rc;
+	hf_writer w;
+	hf_mp_enc e;
+	*out = NULL;
+	*out_len = 0;
+	hf_writer_init(&w, cap);
+	hf_mp_enc_init(&e, &w);
+	hfi_encode(&e, s, obj);
+	rc = hf_mp_enc_status(&e);
+	if (rc == HF_OK)
+		rc = hf_writer_take(&w, out, out_len);
+	hf_writer_free(&w);
+	return rc;
+}
+
 /* ---- table self-check ------------------------------------------------- */
 
 static bool field_ok(const hfi_field *f, bool element)

@@ -169,6 +169,14 @@ typedef struct hfi_ctx {
 #define HFI_ELEM_STRBUF(len)    .kind = HFI_STR_BUF, .size = (len)
 #define HFI_ELEM_MAP(T, schema) .kind = HFI_MAP, .size = (uint32_t)sizeof(T), .sub = &(schema)
 
+/* A schema check that is a message's typed rule function (seen unused). */
+#define HFI_CHECK_FN(name, T, fn)                                                                  \
+	static hf_err name(void *obj, uint64_t seen)                                               \
+	{                                                                                          \
+		(void)seen;                                                                        \
+		return fn((const T *)obj);                                                         \
+	}
+
 #define HFI_SCHEMA(nm, rows_, T, fl, chk)                                                          \
 	{                                                                                          \
 		.name = (nm), .rows = (rows_),                                                     \
@@ -191,6 +199,9 @@ hf_err hfi_decode_body(hfi_ctx *c, const hfi_schema *s, const uint8_t *p, size_t
 /* Encodes obj as the map s (no checks: callers run s->check or their own
  * rules first). Errors are latched in e. */
 void hfi_encode(hf_mp_enc *e, const hfi_schema *s, const void *obj);
+/* A whole body of at most cap bytes: *out is malloc'ed (NULL on error). */
+hf_err hfi_encode_body(const hfi_schema *s, const void *obj, size_t cap, uint8_t **out,
+                       size_t *out_len) HF_MUST_CHECK;
 /* Self-test of a table (keys ascending, widths, bounds that fit the field):
  * HF_OK or HF_EINTERNAL; the unit tests run it on every schema. */
 hf_err hfi_schema_selfcheck(const hfi_schema *s) HF_MUST_CHECK;

@@ -21,6 +21,7 @@ W=$3
 KILLS=${HF_CRASH_KILLS:-16}
 . "$(dirname "$0")/../integration/lib_fed.sh"
 . "$(dirname "$0")/../integration/lib_orders.sh"
+. "$(dirname "$0")/lib_faults.sh"
 WL=
 trap 'set +e; [ -n "$WL" ] && kill $WL 2>/dev/null; for n in auth p1; do killhard $n; done; true' EXIT
 
@@ -107,16 +108,9 @@ PY
 # Convergence: the platform reaches the authority's head; every acknowledged order has its receipt.
 H=$(head_of auth "$L")
 wait_head p1 "$L" "$H" 120
-for _ in $(seq 600); do
-  pending=$(api auth GET /v1/orders | python3 -c "import sys,json; print(sum(1 for o in json.load(sys.stdin)['orders'] if not o['receipt_ms']))")
-  [ "$pending" = 0 ] && break; sleep 0.2
-done
-[ "$pending" = 0 ] || fail "$pending orders without receipt"
+wait_all_receipts auth
 # outcomes reach the authority
-while read -r o; do
-  for _ in $(seq 300); do [ "$(item_state auth "$o" 0)" = ACTIONED ] && break; sleep 0.1; done
-  [ "$(item_state auth "$o" 0)" = ACTIONED ] || fail "acknowledged outcome of $o not applied at the authority ($(item_state auth "$o" 0))"
-done < "$W/acked_outcomes"
+wait_outcomes_applied auth "$W/acked_outcomes"
 
 # Every acknowledged message present exactly once; entry counts agree.
 [ "$(api p1 GET "/v1/lists/$L" | jget "['entries']['active']")" = "$(api auth GET "/v1/lists/$L" | jget "['entries']['active']")" ] || fail "active entries differ"

@@ -22,6 +22,7 @@ ROUNDS=${HF_NET_ROUNDS:-1}
 EP_OFFSET=10
 . "$(dirname "$0")/../integration/lib_fed.sh"
 . "$(dirname "$0")/../integration/lib_orders.sh"
+. "$(dirname "$0")/../crash/lib_faults.sh"
 PROXY="$(dirname "$0")/faultproxy.py"
 NODES="auth p1 p2 p3"
 WL=
@@ -107,15 +108,8 @@ wait_head p2 "$L" "$H" 120
 for p in p1 p2; do
   [ "$(api $p GET "/v1/lists/$L" | jget "['head_hash']")" = "$(api auth GET "/v1/lists/$L" | jget "['head_hash']")" ] || fail "$p head hash"
 done
-for _ in $(seq 600); do
-  pending=$(api auth GET /v1/orders | python3 -c "import sys,json; print(sum(1 for o in json.load(sys.stdin)['orders'] if not o['receipt_ms'] and o['id']!=sys.argv[1]))" "$O3")
-  [ "$pending" = 0 ] && break; sleep 0.2
-done
-[ "$pending" = 0 ] || fail "$pending orders without receipt after the faults healed"
-while read -r o; do
-  for _ in $(seq 300); do [ "$(item_state auth "$o" 0)" = ACTIONED ] && break; sleep 0.1; done
-  [ "$(item_state auth "$o" 0)" = ACTIONED ] || fail "acknowledged outcome of $o not applied ($(item_state auth "$o" 0))"
-done < "$W/acked_outcomes"
+wait_all_receipts auth "$O3"
+wait_outcomes_applied auth "$W/acked_outcomes"
 
 # Undeliverable reported as such.
 [ "$(api auth GET "/v1/orders/$O3" | jx "bool(d.get('receipt_ms'))")" = False ] || fail "order to the partitioned platform receipted"
