@@ -43,44 +43,6 @@ static hf_audit *A(hf_node *n)
 
 /* ---- config --------------------------------------------------------------------- */
 
-void hf_audit_cfg_defaults(hf_audit_cfg *c)
-{
-	c->batch_ms = 200;
-	c->quorum = 0;
-	c->gossip_ms = 2000;
-	c->max_backdate_ms = 3600000;
-	c->submit = true;
-	c->public_log = false;
-	c->unlogged_ms = 30000;
-}
-
-bool hf_audit_cfg_set(hf_audit_cfg *c, const char *name, const char *value)
-{
-	char *end;
-	if (!strcmp(name, "submit") || !strcmp(name, "public")) {
-		if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0)
-			return false;
-		*(name[0] == 's' ? &c->submit : &c->public_log) = value[0] == 't';
-		return true;
-	}
-	unsigned long long v = strtoull(value, &end, 10);
-	if (!*value || *end || value[0] == '-')
-		return false;
-	if (!strcmp(name, "batch_ms") && v >= 1 && v <= 60000)
-		c->batch_ms = (uint32_t)v;
-	else if (!strcmp(name, "quorum") && v <= HF_MAX_WITNESSES)
-		c->quorum = (uint32_t)v;
-	else if (!strcmp(name, "gossip_ms") && v >= 100 && v <= 3600000)
-		c->gossip_ms = (uint32_t)v;
-	else if (!strcmp(name, "max_backdate_ms") && v <= 30ull * 86400000)
-		c->max_backdate_ms = v;
-	else if (!strcmp(name, "unlogged_ms") && v >= 100 && v <= 86400000)
-		c->unlogged_ms = (uint32_t)v;
-	else
-		return false;
-	return true;
-}
-
 /* ---- keys, origin, policy ------------------------------------------------------------ */
 
 void hf_audit_origin(const uint8_t fed[16], const uint8_t log[16], char out[96])

@@ -2,7 +2,7 @@
 #define HF_NODE_AUDIT_CFG_H
 
 /*
- * [audit] section of node.ini (parsed by audit.c, called from config.c):
+ * [audit] section of node.ini (parsed by core/config.c's key table):
  *   batch_ms         auditor: how often queued headers are integrated, one transaction per
  *                    batch (default 200)
  *   quorum           witness cosignatures a checkpoint needs before this node accepts it,
@@ -28,9 +28,5 @@ typedef struct hf_audit_cfg {
 	bool public_log;
 	uint32_t unlogged_ms; /* a received message the log does not confirm by then: flagged */
 } hf_audit_cfg;
-
-void hf_audit_cfg_defaults(hf_audit_cfg *c);
-/* One key of [audit]; false if the key is unknown or the value invalid. */
-bool hf_audit_cfg_set(hf_audit_cfg *c, const char *name, const char *value);
 
 #endif

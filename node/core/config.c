@@ -1,5 +1,9 @@
-/* node.ini parsing and validation. */
-#include <errno.h>
+/*
+ * node.ini: the one parser of every section. KEYS[] has one row per key (section, name,
+ * kind, field, bounds, default), as valkey's static_configs[]: parsing, defaults and the
+ * refusal message (which names the key) all come from it. A new setting is a new row.
+ */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,129 +12,219 @@
 #include <ini.h>
 
 #include "core/config.h"
+#include "hashfed/index.h"
+#include "hashfed/limits.h"
 
-typedef struct hf_cfg_ctx {
+typedef enum key_kind {
+	K_PATH,     /* file name, relative to the config file's directory */
+	K_STR,      /* text that fits the field */
+	K_BOOL,     /* true|yes|1 / false|no|0 */
+	K_UINT,     /* decimal digits only, lo..hi, stored in a field of `size` bytes */
+	K_HOSTPORT, /* host:port, port 1..65535 (host at off, uint16_t port at off2) */
+	K_URL,      /* http://... that fits the field */
+} key_kind;
+
+typedef struct cfg_key {
+	const char *section, *name;
+	key_kind kind;
+	size_t off, size, off2;
+	uint64_t lo, hi, def; /* K_UINT: bounds and default */
+	const char *expect;   /* what a valid value looks like, for the refusal */
+} cfg_key;
+
+#define FIELD(f) offsetof(hf_config, f), sizeof(((hf_config *)0)->f)
+#define PATH(s, k, f)                                                                              \
+	{                                                                                          \
+		s, k, K_PATH, FIELD(f), 0, 0, 0, 0, "a file name"                                  \
+	}
+#define STR(s, k, f, e)                                                                            \
+	{                                                                                          \
+		s, k, K_STR, FIELD(f), 0, 0, 0, 0, e                                               \
+	}
+#define BOOL(s, k, f)                                                                              \
+	{                                                                                          \
+		s, k, K_BOOL, FIELD(f), 0, 0, 0, 0, "true or false"                                \
+	}
+#define UINT(s, k, f, lo, hi, def)                                                                 \
+	{                                                                                          \
+		s, k, K_UINT, FIELD(f), 0, lo, hi, def, "an integer in range"                      \
+	}
+
+static const cfg_key KEYS[] = {
+    PATH("node", "identity", identity),
+    PATH("node", "manifest", manifest),
+    PATH("node", "data_dir", data_dir),
+    STR("node", "listen", listen, "tls+tcp://host:port"),
+    STR("node", "log_level", log_level, "debug|info|warn|error"),
+    BOOL("node", "insecure_loopback", insecure_loopback),
+    UINT("node", "pull_interval_ms", pull_interval_ms, 100, 3600000, 5000),
+    PATH("tls", "ca", tls_ca),
+    PATH("tls", "cert", tls_cert),
+    PATH("tls", "key", tls_key),
+    {"api", "listen", K_HOSTPORT, FIELD(api_host), offsetof(hf_config, api_port), 0, 0, 0,
+     "host:port"},
+    PATH("api", "token_file", api_token_file),
+    /* [match]: match_config.h */
+    UINT("match", "max_distance", match.max_distance, 0, HF_PDQ_INDEX_MAX_DIST,
+         HF_PDQ_INDEX_DEFAULT_DIST),
+    UINT("match", "min_quality", match.min_quality, 0, 100, HF_PDQ_INDEX_MIN_QUALITY),
+    UINT("match", "max_image_bytes", match.max_image_bytes, 1024, 64u * 1024u * 1024u,
+         16u * 1024u * 1024u),
+    UINT("match", "max_bulk", match.max_bulk, 1, 1000000, 10000),
+    UINT("match", "flood_threshold", match.flood_threshold, 0, 1000000, 100),
+    UINT("match", "flood_window_ms", match.flood_window_ms, 1000, 7u * 86400000u, 3600000),
+    UINT("match", "flush_interval_ms", match.flush_interval_ms, 100, 3600000, 2000),
+    UINT("match", "report_interval_ms", match.report_interval_ms, 100, 86400000, 3600000),
+    UINT("match", "expiry_sweep_ms", match.expiry_sweep_ms, 100, 86400000, 60000),
+    /* [orders]: orders_cfg.h */
+    {"orders", "webhook_url", K_URL, FIELD(orders.webhook_url), 0, 0, 0, 0,
+     "http://host:port/path"},
+    UINT("orders", "check_interval_ms", orders.check_interval_ms, 10, 3600000, 1000),
+    UINT("orders", "remind_before_ms", orders.remind_before_ms, 0, HF_ORDER_MAX_DEADLINE_MS, 0),
+    BOOL("orders", "test_clock", orders.test_clock),
+    /* [audit]: audit_cfg.h */
+    UINT("audit", "batch_ms", audit.batch_ms, 1, 60000, 200),
+    UINT("audit", "quorum", audit.quorum, 0, HF_MAX_WITNESSES, 0),
+    UINT("audit", "gossip_ms", audit.gossip_ms, 100, 3600000, 2000),
+    UINT("audit", "max_backdate_ms", audit.max_backdate_ms, 0, 30ull * 86400000, 3600000),
+    UINT("audit", "unlogged_ms", audit.unlogged_ms, 100, 86400000, 30000),
+    BOOL("audit", "submit", audit.submit),
+    BOOL("audit", "public", audit.public_log),
+};
+#define N_KEYS (sizeof(KEYS) / sizeof(KEYS[0]))
+
+typedef struct cfg_ctx {
 	hf_config *c;
 	char dir[HF_PATH_MAX];
 	char err[256];
-} hf_cfg_ctx;
+} cfg_ctx;
 
-static bool hf_set_path(const hf_cfg_ctx *x, char *dst, const char *v)
+static bool set_text(char *dst, size_t size, const char *prefix, const char *v)
 {
-	int n = v[0] == '/' ? snprintf(dst, HF_PATH_MAX, "%s", v)
-	                    : snprintf(dst, HF_PATH_MAX, "%s/%s", x->dir, v);
-	return n > 0 && n < HF_PATH_MAX;
+	int n = snprintf(dst, size, "%s%s%s", prefix, prefix[0] ? "/" : "", v);
+	return n > 0 && (size_t)n < size;
 }
 
-static bool hf_set_str(char *dst, size_t size, const char *v)
+static bool parse_uint(const char *v, uint64_t lo, uint64_t hi, uint64_t *out)
 {
-	int n = snprintf(dst, size, "%s", v);
-	return n >= 0 && (size_t)n < size;
-}
-
-static bool hf_parse_bool(const char *v, bool *out)
-{
-	if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1"))
-		*out = true;
-	else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0"))
-		*out = false;
-	else
+	uint64_t x = 0;
+	if (!*v)
 		return false;
-	return true;
-}
-
-/* "host:port" with port 1..65535. */
-static bool hf_parse_hostport(const char *v, char *host, size_t hsize, uint16_t *port)
-{
-	const char *colon = strrchr(v, ':');
-	char *end;
-	if (!colon || colon == v || (size_t)(colon - v) >= hsize)
-		return false;
-	errno = 0;
-	unsigned long p = strtoul(colon + 1, &end, 10);
-	if (errno || *end || p == 0 || p > 65535)
-		return false;
-	memcpy(host, v, (size_t)(colon - v));
-	host[colon - v] = 0;
-	*port = (uint16_t)p;
-	return true;
-}
-
-static int hf_ini_cb(void *user, const char *section, const char *name, const char *value)
-{
-	hf_cfg_ctx *x = user;
-	hf_config *c = x->c;
-	bool ok = true;
-	if (!strcmp(section, "node")) {
-		if (!strcmp(name, "identity"))
-			ok = hf_set_path(x, c->identity, value);
-		else if (!strcmp(name, "manifest"))
-			ok = hf_set_path(x, c->manifest, value);
-		else if (!strcmp(name, "data_dir"))
-			ok = hf_set_path(x, c->data_dir, value);
-		else if (!strcmp(name, "listen"))
-			ok = hf_set_str(c->listen, sizeof(c->listen), value);
-		else if (!strcmp(name, "log_level"))
-			ok = hf_set_str(c->log_level, sizeof(c->log_level), value);
-		else if (!strcmp(name, "insecure_loopback"))
-			ok = hf_parse_bool(value, &c->insecure_loopback);
-		else if (!strcmp(name, "pull_interval_ms")) {
-			char *end;
-			unsigned long v = strtoul(value, &end, 10);
-			ok = !*end && v >= 100 && v <= 3600000;
-			c->pull_interval_ms = (uint32_t)v;
-		} else
-			ok = false;
-	} else if (!strcmp(section, "tls")) {
-		if (!strcmp(name, "ca"))
-			ok = hf_set_path(x, c->tls_ca, value);
-		else if (!strcmp(name, "cert"))
-			ok = hf_set_path(x, c->tls_cert, value);
-		else if (!strcmp(name, "key"))
-			ok = hf_set_path(x, c->tls_key, value);
-		else
-			ok = false;
-	} else if (!strcmp(section, "api")) {
-		if (!strcmp(name, "listen"))
-			ok = hf_parse_hostport(value, c->api_host, sizeof(c->api_host),
-			                       &c->api_port);
-		else if (!strcmp(name, "token_file"))
-			ok = hf_set_path(x, c->api_token_file, value);
-		else
-			ok = false;
-	} else if (!strcmp(section, "match")) {
-		ok = hf_match_config_set(&c->match, name, value);
-	} else if (!strcmp(section, "orders")) {
-		ok = hf_orders_cfg_set(&c->orders, name, value);
-	} else if (!strcmp(section, "audit")) {
-		ok = hf_audit_cfg_set(&c->audit, name, value);
-	} else {
-		ok = false;
+	for (const char *p = v; *p; p++) {
+		if (*p < '0' || *p > '9' || x > (UINT64_MAX - 9) / 10)
+			return false;
+		x = x * 10 + (uint64_t)(*p - '0');
 	}
-	if (!ok && !x->err[0])
-		snprintf(x->err, sizeof(x->err), "[%s] %s: unknown key or invalid value", section,
-		         name);
-	return ok ? 1 : 0;
+	*out = x;
+	return x >= lo && x <= hi;
+}
+
+static void store_uint(void *field, size_t size, uint64_t v)
+{
+	if (size == sizeof(uint64_t)) {
+		uint64_t x = v;
+		memcpy(field, &x, sizeof(x));
+	} else if (size == sizeof(uint32_t)) {
+		uint32_t x = (uint32_t)v; /* bounds checked: fits */
+		memcpy(field, &x, sizeof(x));
+	} else {
+		uint16_t x = (uint16_t)v;
+		memcpy(field, &x, sizeof(x));
+	}
+}
+
+/* One value into its field; false if it is not a valid value for the key. */
+static bool set_key(const cfg_ctx *x, const cfg_key *k, const char *v)
+{
+	char *base = (char *)x->c, *dst = base + k->off;
+	uint64_t u;
+	switch (k->kind) {
+	case K_PATH:
+		return set_text(dst, k->size, v[0] == '/' ? "" : x->dir, v);
+	case K_STR:
+		return set_text(dst, k->size, "", v);
+	case K_URL:
+		return strncmp(v, "http://", 7) == 0 && set_text(dst, k->size, "", v);
+	case K_BOOL:
+		if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1"))
+			*(bool *)(void *)dst = true;
+		else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0"))
+			*(bool *)(void *)dst = false;
+		else
+			return false;
+		return true;
+	case K_UINT:
+		if (!parse_uint(v, k->lo, k->hi, &u))
+			return false;
+		store_uint(dst, k->size, u);
+		return true;
+	case K_HOSTPORT: {
+		const char *colon = strrchr(v, ':');
+		if (!colon || colon == v || (size_t)(colon - v) >= k->size ||
+		    !parse_uint(colon + 1, 1, 65535, &u))
+			return false;
+		memcpy(dst, v, (size_t)(colon - v));
+		dst[colon - v] = 0;
+		store_uint(base + k->off2, sizeof(uint16_t), u);
+		return true;
+	}
+	}
+	return false;
+}
+
+static int ini_cb(void *user, const char *section, const char *name, const char *value)
+{
+	cfg_ctx *x = user;
+	bool known_section = false;
+	for (size_t i = 0; i < N_KEYS; i++) {
+		const cfg_key *k = &KEYS[i];
+		if (strcmp(k->section, section) != 0)
+			continue;
+		known_section = true;
+		if (strcmp(k->name, name) != 0)
+			continue;
+		if (set_key(x, k, value))
+			return 1;
+		snprintf(x->err, sizeof(x->err), "[%s] %s: invalid value (expected %s)", section,
+		         name, k->expect);
+		return 0;
+	}
+	snprintf(x->err, sizeof(x->err),
+	         known_section ? "[%s] %s: unknown key" : "[%s]: unknown section", section, name);
+	return 0;
+}
+
+void hf_config_defaults(hf_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (KEYS[i].kind == K_UINT)
+			store_uint((char *)c + KEYS[i].off, KEYS[i].size, KEYS[i].def);
+	snprintf(c->log_level, sizeof(c->log_level), "info");
+	snprintf(c->api_host, sizeof(c->api_host), "127.0.0.1");
+	c->api_port = 8470;
+	c->audit.submit = true;
+}
+
+void hf_match_config_defaults(hf_match_config *m)
+{
+	hf_config c;
+	hf_config_defaults(&c);
+	*m = c.match;
 }
 
 hf_err hf_config_load(const char *path, hf_config *c, char *err, size_t err_size)
 {
-	hf_cfg_ctx x;
+	cfg_ctx x;
 	const char *slash = strrchr(path, '/');
-	memset(c, 0, sizeof(*c));
+	hf_config_defaults(c);
 	memset(&x, 0, sizeof(x));
 	x.c = c;
 	if (slash)
 		snprintf(x.dir, sizeof(x.dir), "%.*s", (int)(slash - path), path);
 	else
 		snprintf(x.dir, sizeof(x.dir), ".");
-	snprintf(c->log_level, sizeof(c->log_level), "info");
-	snprintf(c->api_host, sizeof(c->api_host), "127.0.0.1");
-	c->api_port = 8470;
-	c->pull_interval_ms = 5000;
-	hf_match_config_defaults(&c->match);
-	hf_audit_cfg_defaults(&c->audit);
-	int r = ini_parse(path, hf_ini_cb, &x);
+	int r = ini_parse(path, ini_cb, &x);
 	if (r == -1) {
 		snprintf(err, err_size, "%s: cannot open", path);
 		return HF_EIO;
@@ -139,6 +233,7 @@ hf_err hf_config_load(const char *path, hf_config *c, char *err, size_t err_size
 		snprintf(err, err_size, "%s:%d: %s", path, r, x.err[0] ? x.err : "syntax error");
 		return HF_ECONFIG;
 	}
+	/* Rules across keys. */
 	const char *missing = !c->identity[0]         ? "[node] identity"
 	                      : !c->manifest[0]       ? "[node] manifest"
 	                      : !c->data_dir[0]       ? "[node] data_dir"
@@ -160,7 +255,9 @@ hf_err hf_config_load(const char *path, hf_config *c, char *err, size_t err_size
 	}
 	/* Plain TCP is for tests on one machine only. */
 	if (c->insecure_loopback && strncmp(c->listen + 10, "127.0.0.1:", 10) != 0) {
-		snprintf(err, err_size, "%s: insecure_loopback requires listen on 127.0.0.1", path);
+		snprintf(err, err_size,
+		         "%s: [node] listen must be on 127.0.0.1 with [node] insecure_loopback",
+		         path);
 		return HF_ECONFIG;
 	}
 	if (!strcmp(c->log_level, "debug") || !strcmp(c->log_level, "info") ||

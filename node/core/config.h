@@ -2,14 +2,15 @@
 #define HF_NODE_CONFIG_H
 
 /*
- * node.ini (libinih). Sections and keys:
+ * node.ini (libinih), parsed by one table (config.c's KEYS[]). Sections and keys:
  *   [node]  identity (dir holding node.key), manifest (file), data_dir, listen
  *           (tls+tcp://host:port), log_level (debug|info|warn|error),
  *           insecure_loopback (true: plain tcp://, 127.0.0.1 only; tests),
  *           pull_interval_ms (anti-entropy pulls, default 5000)
  *   [tls]   ca, cert, key (PEM files; required unless insecure_loopback)
  *   [api]   listen (host:port, default 127.0.0.1:8470), token_file
- *   [audit] audit_cfg.h; [orders] orders_cfg.h; [match] match_config.h
+ *   [match] match_config.h;  [orders] orders_cfg.h;  [audit] audit_cfg.h
+ * A refusal names the section and key it blames ("[node] pull_interval_ms: ...").
  * Relative paths are relative to the config file's directory.
  */
 #include <stdbool.h>
@@ -48,6 +49,9 @@ typedef struct hf_config {
  * invalid value).
  */
 hf_err hf_config_load(const char *path, hf_config *c, char *err, size_t err_size) HF_MUST_CHECK;
+/* Every default (what hf_config_load starts from); the [match] part alone. */
+void hf_config_defaults(hf_config *c);
+void hf_match_config_defaults(hf_match_config *m);
 
 /* A secret file (the API token): HF_EPERM if group or other may access it, HF_ECONFIG if
  * it cannot be read. */

@@ -220,6 +220,8 @@ static hf_err parse_report(json_t *j, json_t *out, const char **why)
 	*why = "consent";
 	if (!json_is_true(json_object_get(j, "consent")))
 		return json_is_boolean(json_object_get(j, "consent")) ? HF_EINVAL : HF_ETYPE;
+	if (json_object_set_new(out, "consent", json_true()) != 0)
+		return HF_ENOMEM;
 
 	v = json_object_get(j, "items");
 	*why = "items";

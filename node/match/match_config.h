@@ -2,7 +2,7 @@
 #define HF_NODE_MATCH_CONFIG_H
 
 /*
- * [match] section of node.ini (docs/match.md):
+ * [match] section of node.ini (docs/match.md; parsed by core/config.c's KEYS[]):
  *   max_distance        PDQ Hamming distance that counts as a match (0..43, default 31)
  *   min_quality         PDQ quality below which entries/queries are refused (default 50)
  *   max_image_bytes     largest image body POST /v1/match hashes (default 16 MiB)
@@ -28,10 +28,5 @@ typedef struct hf_match_config {
 	uint64_t report_interval_ms;
 	uint64_t expiry_sweep_ms;
 } hf_match_config;
-
-/* Fills the defaults above. */
-void hf_match_config_defaults(hf_match_config *c);
-/* Sets one key from its text value; false if the key is unknown or the value invalid. */
-bool hf_match_config_set(hf_match_config *c, const char *name, const char *value);
 
 #endif

@@ -22,32 +22,6 @@ typedef struct hf_orders {
 	struct event *timer;
 } hf_orders;
 
-bool hf_orders_cfg_set(hf_orders_cfg *c, const char *name, const char *v)
-{
-	char *end;
-	if (!strcmp(name, "webhook_url")) {
-		int k = snprintf(c->webhook_url, sizeof(c->webhook_url), "%s", v);
-		return strncmp(v, "http://", 7) == 0 && k > 0 && (size_t)k < sizeof(c->webhook_url);
-	}
-	if (!strcmp(name, "test_clock")) {
-		c->test_clock = !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1");
-		return c->test_clock || !strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0");
-	}
-	errno = 0;
-	unsigned long long x = strtoull(v, &end, 10);
-	if (errno || *end || !*v)
-		return false;
-	if (!strcmp(name, "check_interval_ms")) {
-		c->check_interval_ms = (uint32_t)x;
-		return x >= 10 && x <= 3600000;
-	}
-	if (!strcmp(name, "remind_before_ms")) {
-		c->remind_before_ms = x;
-		return x <= HF_ORDER_MAX_DEADLINE_MS;
-	}
-	return false;
-}
-
 uint64_t hf_orders_now(const hf_node *n)
 {
 	(void)n;

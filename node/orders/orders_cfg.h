@@ -2,7 +2,7 @@
 #define HF_NODE_ORDERS_CFG_H
 
 /*
- * [orders] section of node.ini (parsed by orders.c, called from config.c):
+ * [orders] section of node.ini (parsed by core/config.c's KEYS[]):
  *   webhook_url        http://host:port/path: POSTed JSON metadata when an order arrives
  *   check_interval_ms  how often the issuing node checks its deadline timers (default 1000)
  *   remind_before_ms   reminder lead time before a deadline (default 6 h; never more than a
@@ -19,8 +19,5 @@ typedef struct hf_orders_cfg {
 	uint64_t remind_before_ms;
 	bool test_clock;
 } hf_orders_cfg;
-
-/* One key of [orders]; false if the key is unknown or the value invalid. */
-bool hf_orders_cfg_set(hf_orders_cfg *c, const char *name, const char *value);
 
 #endif

@@ -180,11 +180,15 @@ typedef struct hf_wlock {
 static pthread_mutex_t g_wlocks_mu = PTHREAD_MUTEX_INITIALIZER;
 static hf_wlock *g_wlocks;
 
+/* The statement cache: open addressing on the SQL text's address. */
+#define HF_STMT_SLOTS 512u
+
 struct hf_store {
 	sqlite3 *db;
-	sqlite3_stmt *q[Q__N];
-	void *orders; /* store_orders.c statements */
-	void *audit;  /* store_audit.c statements */
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} stmts[HF_STMT_SLOTS];
 	hf_wlock *wl; /* shared by this process's connections to the same path */
 	bool wl_held; /* between hf_store_begin and the end of that transaction */
 };
@@ -313,9 +317,9 @@ hf_err hf_store_open(const char *path, hf_store **out)
 	                    " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
 	                    " PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=16384;"));
 	HF_CHECK(hf_migrate(s));
+	/* The core statements are prepared now: a schema mismatch fails the open. */
 	for (int i = 0; i < Q__N; i++) {
-		if (sqlite3_prepare_v3(s->db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i],
-		                       NULL) != SQLITE_OK) {
+		if (!hfn_stmt(s, SQL[i])) {
 			rc = HF_EDB;
 			goto out;
 		}
@@ -327,26 +331,17 @@ out:
 	return rc;
 }
 
-sqlite3 *hf_store_sqlite(hf_store *s, void ***orders_slot)
+sqlite3 *hfn_db(hf_store *s)
 {
-	if (orders_slot)
-		*orders_slot = &s->orders;
 	return s->db;
-}
-
-void **hf_store_audit_slot(hf_store *s)
-{
-	return &s->audit;
 }
 
 void hf_store_close(hf_store *s)
 {
 	if (!s)
 		return;
-	hf_store_orders_close(s);
-	hf_store_audit_close(s);
-	for (int i = 0; i < Q__N; i++)
-		sqlite3_finalize(s->q[i]);
+	for (size_t i = 0; i < HF_STMT_SLOTS; i++)
+		sqlite3_finalize(s->stmts[i].st);
 	if (s->wl_held)
 		pthread_mutex_unlock(&s->wl->mu);
 	sqlite3_close(s->db);
@@ -410,14 +405,31 @@ void hf_store_rollback_to(hf_store *s)
 
 /* ---- statement helpers ------------------------------------------------ */
 
-static sqlite3_stmt *hf_q(hf_store *s, int i)
+sqlite3_stmt *hfn_stmt(hf_store *s, const char *sql)
 {
-	sqlite3_reset(s->q[i]);
-	sqlite3_clear_bindings(s->q[i]);
-	return s->q[i];
+	uint64_t h = (uint64_t)(uintptr_t)sql * 0x9E3779B97F4A7C15ull;
+	for (size_t k = 0; k < HF_STMT_SLOTS; k++) {
+		size_t i = (size_t)((h >> 40) + k) % HF_STMT_SLOTS;
+		if (s->stmts[i].sql == sql) {
+			sqlite3_reset(s->stmts[i].st);
+			sqlite3_clear_bindings(s->stmts[i].st);
+			return s->stmts[i].st;
+		}
+		if (!s->stmts[i].sql) {
+			if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+			                       &s->stmts[i].st, NULL) != SQLITE_OK) {
+				sqlite3_finalize(s->stmts[i].st);
+				s->stmts[i].st = NULL;
+				return NULL;
+			}
+			s->stmts[i].sql = sql;
+			return s->stmts[i].st;
+		}
+	}
+	return NULL; /* full: more distinct statements than HF_STMT_SLOTS */
 }
 
-static void hf_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t n)
+void hfn_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t n)
 {
 	if (p)
 		sqlite3_bind_blob64(st, i, p, n, SQLITE_STATIC);
@@ -425,18 +437,17 @@ static void hf_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t n)
 		sqlite3_bind_null(st, i);
 }
 
-static void hf_bind_u64(sqlite3_stmt *st, int i, uint64_t v)
+void hfn_bind_u64(sqlite3_stmt *st, int i, uint64_t v)
 {
-	/* Stored as the same 64 bits; values above INT64_MAX (HF_TIME_NEVER) round-trip. */
 	sqlite3_bind_int64(st, i, (sqlite3_int64)v);
 }
 
-static uint64_t hf_col_u64(sqlite3_stmt *st, int i)
+uint64_t hfn_col_u64(sqlite3_stmt *st, int i)
 {
 	return (uint64_t)sqlite3_column_int64(st, i);
 }
 
-static void hf_col_copy(sqlite3_stmt *st, int i, void *dst, size_t n)
+void hfn_col_copy(sqlite3_stmt *st, int i, void *dst, size_t n)
 {
 	const void *p = sqlite3_column_blob(st, i);
 	size_t len = (size_t)sqlite3_column_bytes(st, i);
@@ -445,12 +456,23 @@ static void hf_col_copy(sqlite3_stmt *st, int i, void *dst, size_t n)
 		memcpy(dst, p, len < n ? len : n);
 }
 
-/* Runs a statement that returns no rows. */
-static hf_err hf_step_done(sqlite3_stmt *st)
+hf_err hfn_step_done(sqlite3_stmt *st)
 {
 	int r = sqlite3_step(st);
 	sqlite3_reset(st);
 	return r == SQLITE_DONE ? HF_OK : HF_EDB;
+}
+
+hf_err hfn_step_changed(hf_store *s, sqlite3_stmt *st)
+{
+	HF_TRY(hfn_step_done(st));
+	return sqlite3_changes(s->db) > 0 ? HF_OK : HF_ENOTFOUND;
+}
+
+hf_err hfn_rows_end(sqlite3_stmt *st, hf_err rc, int r)
+{
+	sqlite3_reset(st);
+	return rc == HF_OK && r != SQLITE_DONE && r != SQLITE_ROW ? HF_EDB : rc;
 }
 
 /* ---- lists ------------------------------------------------------------- */
@@ -458,17 +480,17 @@ static hf_err hf_step_done(sqlite3_stmt *st)
 static void hf_list_row(sqlite3_stmt *st, hf_store_list *l)
 {
 	memset(l, 0, sizeof(*l));
-	hf_col_copy(st, 0, l->id, sizeof(l->id));
+	hfn_col_copy(st, 0, l->id, sizeof(l->id));
 	const unsigned char *name = sqlite3_column_text(st, 1);
 	if (name)
 		snprintf(l->name, sizeof(l->name), "%s", (const char *)name);
 	l->category = (uint32_t)sqlite3_column_int64(st, 2);
 	l->algs = (uint32_t)sqlite3_column_int64(st, 3);
-	hf_col_copy(st, 4, l->issuer, sizeof(l->issuer));
+	hfn_col_copy(st, 4, l->issuer, sizeof(l->issuer));
 	l->mine = sqlite3_column_int(st, 5) != 0;
-	l->head_n = hf_col_u64(st, 6);
-	hf_col_copy(st, 7, l->head_hash, sizeof(l->head_hash));
-	l->next_id = hf_col_u64(st, 8);
+	l->head_n = hfn_col_u64(st, 6);
+	hfn_col_copy(st, 7, l->head_hash, sizeof(l->head_hash));
+	l->next_id = hfn_col_u64(st, 8);
 	l->snap_part = (uint32_t)sqlite3_column_int64(st, 9);
 }
 
@@ -486,38 +508,38 @@ static hf_err hf_list_one(sqlite3_stmt *st, hf_store_list *out)
 
 hf_err hf_store_list_get(hf_store *s, const uint8_t id[HF_LIST_ID_LEN], hf_store_list *out)
 {
-	sqlite3_stmt *st = hf_q(s, Q_LIST_GET);
-	hf_bind_blob(st, 1, id, HF_LIST_ID_LEN);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_LIST_GET]);
+	hfn_bind_blob(st, 1, id, HF_LIST_ID_LEN);
 	return hf_list_one(st, out);
 }
 
 hf_err hf_store_list_by_name(hf_store *s, const char *name, hf_store_list *out)
 {
-	sqlite3_stmt *st = hf_q(s, Q_LIST_BY_NAME);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_LIST_BY_NAME]);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	return hf_list_one(st, out);
 }
 
 hf_err hf_store_list_put(hf_store *s, const hf_store_list *l)
 {
-	sqlite3_stmt *st = hf_q(s, Q_LIST_PUT);
-	hf_bind_blob(st, 1, l->id, sizeof(l->id));
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_LIST_PUT]);
+	hfn_bind_blob(st, 1, l->id, sizeof(l->id));
 	sqlite3_bind_text(st, 2, l->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, l->category);
 	sqlite3_bind_int64(st, 4, l->algs);
-	hf_bind_blob(st, 5, l->issuer, sizeof(l->issuer));
+	hfn_bind_blob(st, 5, l->issuer, sizeof(l->issuer));
 	sqlite3_bind_int(st, 6, l->mine);
-	hf_bind_u64(st, 7, l->head_n);
-	hf_bind_blob(st, 8, l->head_hash, sizeof(l->head_hash));
-	hf_bind_u64(st, 9, l->next_id);
+	hfn_bind_u64(st, 7, l->head_n);
+	hfn_bind_blob(st, 8, l->head_hash, sizeof(l->head_hash));
+	hfn_bind_u64(st, 9, l->next_id);
 	sqlite3_bind_int64(st, 10, l->snap_part);
-	return hf_step_done(st);
+	return hfn_step_done(st);
 }
 
 hf_err hf_store_lists(hf_store *s, hf_store_list_cb cb, void *ctx)
 {
 	/* Collected first: the callback may use the store (statements are shared). */
-	sqlite3_stmt *st = hf_q(s, Q_LISTS);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_LISTS]);
 	hf_store_list *v = NULL;
 	size_t n = 0, cap = 0;
 	hf_err rc = HF_OK;
@@ -551,21 +573,21 @@ out:
 hf_err hf_store_entitle(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
                         const uint8_t member[HF_MEMBER_LEN])
 {
-	sqlite3_stmt *st = hf_q(s, Q_ENTITLE);
-	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
-	hf_bind_blob(st, 2, member, HF_MEMBER_LEN);
-	return hf_step_done(st);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTITLE]);
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_blob(st, 2, member, HF_MEMBER_LEN);
+	return hfn_step_done(st);
 }
 
 hf_err hf_store_entitled(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
                          uint8_t (*members)[HF_MEMBER_LEN], size_t max, size_t *n)
 {
-	sqlite3_stmt *st = hf_q(s, Q_ENTITLED);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTITLED]);
 	int r;
 	*n = 0;
-	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < max)
-		hf_col_copy(st, 0, members[(*n)++], HF_MEMBER_LEN);
+		hfn_col_copy(st, 0, members[(*n)++], HF_MEMBER_LEN);
 	sqlite3_reset(st);
 	return r == SQLITE_DONE || r == SQLITE_ROW ? HF_OK : HF_EDB;
 }
@@ -574,56 +596,56 @@ hf_err hf_store_entitled(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
 
 hf_err hf_store_entry_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], const hf_list_entry *e)
 {
-	sqlite3_stmt *st = hf_q(s, Q_ENTRY_PUT);
-	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
-	hf_bind_u64(st, 2, e->id);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRY_PUT]);
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_u64(st, 2, e->id);
 	sqlite3_bind_int(st, 3, e->alg);
-	hf_bind_blob(st, 4, e->value, hf_hash_alg_len(e->alg));
+	hfn_bind_blob(st, 4, e->value, hf_hash_alg_len(e->alg));
 	sqlite3_bind_int(st, 5, e->quality);
 	sqlite3_bind_int(st, 6, e->category);
-	hf_bind_u64(st, 7, e->expires_ms);
-	hf_bind_blob(st, 8, e->pseudonym, HF_PSEUDONYM_LEN);
-	return hf_step_done(st);
+	hfn_bind_u64(st, 7, e->expires_ms);
+	hfn_bind_blob(st, 8, e->pseudonym, HF_PSEUDONYM_LEN);
+	return hfn_step_done(st);
 }
 
 hf_err hf_store_entry_remove(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id,
                              uint64_t batch)
 {
-	sqlite3_stmt *st = hf_q(s, Q_ENTRY_REMOVE);
-	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
-	hf_bind_u64(st, 2, id);
-	hf_bind_u64(st, 3, batch ? batch : 1);
-	HF_TRY(hf_step_done(st));
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRY_REMOVE]);
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_u64(st, 2, id);
+	hfn_bind_u64(st, 3, batch ? batch : 1);
+	HF_TRY(hfn_step_done(st));
 	return sqlite3_changes(s->db) ? HF_OK : HF_ENOTFOUND;
 }
 
 hf_err hf_store_entries_clear(hf_store *s, const uint8_t list[HF_LIST_ID_LEN])
 {
-	sqlite3_stmt *st = hf_q(s, Q_ENTRIES_CLEAR);
-	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
-	return hf_step_done(st);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRIES_CLEAR]);
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	return hfn_step_done(st);
 }
 
 hf_err hf_store_entries_active(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
                                uint64_t after, size_t limit, hf_store_entry_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = hf_q(s, Q_ENTRIES_ACTIVE);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRIES_ACTIVE]);
 	hf_list_entry e;
 	hf_err rc = HF_OK;
 	int r;
-	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
-	hf_bind_u64(st, 2, now_ms);
-	hf_bind_u64(st, 3, after);
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_u64(st, 2, now_ms);
+	hfn_bind_u64(st, 3, after);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&e, 0, sizeof(e));
-		e.id = hf_col_u64(st, 0);
+		e.id = hfn_col_u64(st, 0);
 		e.alg = (uint8_t)sqlite3_column_int(st, 1);
-		hf_col_copy(st, 2, e.value, sizeof(e.value));
+		hfn_col_copy(st, 2, e.value, sizeof(e.value));
 		e.quality = (uint8_t)sqlite3_column_int(st, 3);
 		e.category = (uint16_t)sqlite3_column_int(st, 4);
-		e.expires_ms = hf_col_u64(st, 5);
-		hf_col_copy(st, 6, e.pseudonym, sizeof(e.pseudonym));
+		e.expires_ms = hfn_col_u64(st, 5);
+		hfn_col_copy(st, 6, e.pseudonym, sizeof(e.pseudonym));
 		/* The callback must not use this store handle (the statement is live). */
 		HF_CHECK(cb(ctx, &e));
 	}
@@ -637,14 +659,14 @@ out:
 hf_err hf_store_entry_counts(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
                              hf_store_counts *c)
 {
-	sqlite3_stmt *st = hf_q(s, Q_ENTRY_COUNTS);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRY_COUNTS]);
 	hf_err rc = HF_EDB;
-	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
-	hf_bind_u64(st, 2, now_ms);
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_u64(st, 2, now_ms);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		c->total = hf_col_u64(st, 0);
-		c->removed = hf_col_u64(st, 1);
-		c->expired = hf_col_u64(st, 2);
+		c->total = hfn_col_u64(st, 0);
+		c->removed = hfn_col_u64(st, 1);
+		c->expired = hfn_col_u64(st, 2);
 		c->active = c->total - c->removed - c->expired;
 		rc = HF_OK;
 	}
@@ -654,10 +676,10 @@ hf_err hf_store_entry_counts(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], ui
 
 hf_err hf_store_entry_live(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id, bool *live)
 {
-	sqlite3_stmt *st = hf_q(s, Q_ENTRY_LIVE);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRY_LIVE]);
 	int r;
-	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
-	hf_bind_u64(st, 2, id);
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_u64(st, 2, id);
 	r = sqlite3_step(st);
 	*live = r == SQLITE_ROW && sqlite3_column_int64(st, 0) == 0;
 	sqlite3_reset(st);
@@ -669,19 +691,19 @@ hf_err hf_store_entry_live(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint
 hf_err hf_store_batch_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t n,
                           const uint8_t hash[HF_LIST_HASH_LEN], const uint8_t *env, size_t len)
 {
-	sqlite3_stmt *st = hf_q(s, Q_BATCH_PUT);
-	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
-	hf_bind_u64(st, 2, n);
-	hf_bind_blob(st, 3, hash, HF_LIST_HASH_LEN);
-	hf_bind_blob(st, 4, env, len);
-	return hf_step_done(st);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_BATCH_PUT]);
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_u64(st, 2, n);
+	hfn_bind_blob(st, 3, hash, HF_LIST_HASH_LEN);
+	hfn_bind_blob(st, 4, env, len);
+	return hfn_step_done(st);
 }
 
 hf_err hf_store_batches_after(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
                               size_t limit, hf_store_blob_cb cb, void *ctx)
 {
 	/* Copied out first: the callback queues into the outbox on this handle. */
-	sqlite3_stmt *st = hf_q(s, Q_BATCHES_AFTER);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_BATCHES_AFTER]);
 	struct blob {
 		uint64_t n;
 		uint8_t *p;
@@ -693,11 +715,11 @@ hf_err hf_store_batches_after(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], u
 	v = calloc(limit ? limit : 1, sizeof(*v));
 	if (!v)
 		return HF_ENOMEM;
-	hf_bind_blob(st, 1, list, HF_LIST_ID_LEN);
-	hf_bind_u64(st, 2, after);
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_u64(st, 2, after);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
 	while (n < limit && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		v[n].n = hf_col_u64(st, 0);
+		v[n].n = hfn_col_u64(st, 0);
 		v[n].len = (size_t)sqlite3_column_bytes(st, 1);
 		v[n].p = malloc(v[n].len ? v[n].len : 1);
 		if (!v[n].p) {
@@ -724,44 +746,44 @@ hf_err hf_store_outbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t 
                            const uint8_t *list, uint64_t n, const uint8_t *env, size_t len,
                            uint64_t now_ms)
 {
-	sqlite3_stmt *st = hf_q(s, Q_OUT_ADD);
-	hf_bind_blob(st, 1, msg_id, 16);
-	hf_bind_blob(st, 2, peer, HF_MEMBER_LEN);
-	hf_bind_blob(st, 3, list, list ? HF_LIST_ID_LEN : 0);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_ADD]);
+	hfn_bind_blob(st, 1, msg_id, 16);
+	hfn_bind_blob(st, 2, peer, HF_MEMBER_LEN);
+	hfn_bind_blob(st, 3, list, list ? HF_LIST_ID_LEN : 0);
 	if (list)
-		hf_bind_u64(st, 4, n);
-	hf_bind_blob(st, 5, env, len);
-	hf_bind_u64(st, 6, now_ms);
-	HF_TRY(hf_step_done(st));
+		hfn_bind_u64(st, 4, n);
+	hfn_bind_blob(st, 5, env, len);
+	hfn_bind_u64(st, 6, now_ms);
+	HF_TRY(hfn_step_done(st));
 	if (sqlite3_changes(s->db))
 		return HF_OK;
-	st = hf_q(s, Q_OUT_REARM);
-	hf_bind_blob(st, 1, msg_id, 16);
-	hf_bind_blob(st, 2, peer, HF_MEMBER_LEN);
-	hf_bind_u64(st, 3, now_ms);
-	return hf_step_done(st);
+	st = hfn_stmt(s, SQL[Q_OUT_REARM]);
+	hfn_bind_blob(st, 1, msg_id, 16);
+	hfn_bind_blob(st, 2, peer, HF_MEMBER_LEN);
+	hfn_bind_u64(st, 3, now_ms);
+	return hfn_step_done(st);
 }
 
 hf_err hf_store_outbox_rearm_peer(hf_store *s, const uint8_t peer[HF_MEMBER_LEN], uint64_t now_ms)
 {
-	sqlite3_stmt *st = hf_q(s, Q_OUT_REARM_PEER);
-	hf_bind_blob(st, 1, peer, HF_MEMBER_LEN);
-	hf_bind_u64(st, 2, now_ms);
-	return hf_step_done(st);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_REARM_PEER]);
+	hfn_bind_blob(st, 1, peer, HF_MEMBER_LEN);
+	hfn_bind_u64(st, 2, now_ms);
+	return hfn_step_done(st);
 }
 
 hf_err hf_store_outbox_next(hf_store *s, uint64_t now_ms, hf_store_out *o, uint64_t *next_ms)
 {
-	sqlite3_stmt *st = hf_q(s, Q_OUT_NEXT);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_NEXT]);
 	hf_err rc = HF_ENOTFOUND;
 	int r;
 	memset(o, 0, sizeof(*o));
-	hf_bind_u64(st, 1, now_ms);
+	hfn_bind_u64(st, 1, now_ms);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		o->seq = sqlite3_column_int64(st, 0);
-		hf_col_copy(st, 1, o->msg_id, 16);
-		hf_col_copy(st, 2, o->peer, HF_MEMBER_LEN);
+		hfn_col_copy(st, 1, o->msg_id, 16);
+		hfn_col_copy(st, 2, o->peer, HF_MEMBER_LEN);
 		o->attempts = (uint32_t)sqlite3_column_int(st, 3);
 		o->len = (size_t)sqlite3_column_bytes(st, 4);
 		o->env = malloc(o->len ? o->len : 1);
@@ -773,10 +795,10 @@ hf_err hf_store_outbox_next(hf_store *s, uint64_t now_ms, hf_store_out *o, uint6
 	}
 	sqlite3_reset(st);
 	if (rc == HF_ENOTFOUND && next_ms) {
-		st = hf_q(s, Q_OUT_NEXT_DUE);
+		st = hfn_stmt(s, SQL[Q_OUT_NEXT_DUE]);
 		*next_ms = UINT64_MAX;
 		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-			*next_ms = hf_col_u64(st, 0);
+			*next_ms = hfn_col_u64(st, 0);
 		sqlite3_reset(st);
 	}
 	return rc;
@@ -784,18 +806,18 @@ hf_err hf_store_outbox_next(hf_store *s, uint64_t now_ms, hf_store_out *o, uint6
 
 hf_err hf_store_outbox_due(hf_store *s, uint64_t now_ms, hf_store_out *out, size_t max, size_t *n)
 {
-	sqlite3_stmt *st = hf_q(s, Q_OUT_DUE);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_DUE]);
 	hf_err rc = HF_OK;
 	int r = SQLITE_DONE;
 	*n = 0;
-	hf_bind_u64(st, 1, now_ms);
+	hfn_bind_u64(st, 1, now_ms);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
 	while (*n < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		hf_store_out *o = &out[*n];
 		memset(o, 0, sizeof(*o));
 		o->seq = sqlite3_column_int64(st, 0);
-		hf_col_copy(st, 1, o->msg_id, 16);
-		hf_col_copy(st, 2, o->peer, HF_MEMBER_LEN);
+		hfn_col_copy(st, 1, o->msg_id, 16);
+		hfn_col_copy(st, 2, o->peer, HF_MEMBER_LEN);
 		o->attempts = (uint32_t)sqlite3_column_int(st, 3);
 		o->len = (size_t)sqlite3_column_bytes(st, 4);
 		o->env = malloc(o->len ? o->len : 1);
@@ -819,32 +841,32 @@ hf_err hf_store_outbox_due(hf_store *s, uint64_t now_ms, hf_store_out *out, size
 
 hf_err hf_store_outbox_done(hf_store *s, int64_t seq, uint64_t now_ms)
 {
-	sqlite3_stmt *st = hf_q(s, Q_OUT_DONE);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_DONE]);
 	sqlite3_bind_int64(st, 1, seq);
-	hf_bind_u64(st, 2, now_ms ? now_ms : 1);
-	return hf_step_done(st);
+	hfn_bind_u64(st, 2, now_ms ? now_ms : 1);
+	return hfn_step_done(st);
 }
 
 hf_err hf_store_outbox_retry(hf_store *s, int64_t seq, uint64_t next_ms, const char *status)
 {
-	sqlite3_stmt *st = hf_q(s, Q_OUT_RETRY);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_RETRY]);
 	sqlite3_bind_int64(st, 1, seq);
-	hf_bind_u64(st, 2, next_ms);
+	hfn_bind_u64(st, 2, next_ms);
 	sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
-	return hf_step_done(st);
+	return hfn_step_done(st);
 }
 
 hf_err hf_store_delivery(hf_store *s, hf_store_delivery_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = hf_q(s, Q_DELIVERY);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_DELIVERY]);
 	uint8_t list[HF_LIST_ID_LEN], peer[HF_MEMBER_LEN];
 	hf_err rc = HF_OK;
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		hf_col_copy(st, 0, list, sizeof(list));
-		hf_col_copy(st, 1, peer, sizeof(peer));
-		HF_CHECK(
-		    cb(ctx, list, peer, hf_col_u64(st, 2), hf_col_u64(st, 3), hf_col_u64(st, 4)));
+		hfn_col_copy(st, 0, list, sizeof(list));
+		hfn_col_copy(st, 1, peer, sizeof(peer));
+		HF_CHECK(cb(ctx, list, peer, hfn_col_u64(st, 2), hfn_col_u64(st, 3),
+		            hfn_col_u64(st, 4)));
 	}
 	if (r != SQLITE_DONE)
 		rc = HF_EDB;
@@ -859,13 +881,13 @@ hf_err hf_store_inbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t p
                           uint32_t type, const uint8_t *env, size_t len, uint64_t now_ms, bool *dup,
                           int64_t *seq)
 {
-	sqlite3_stmt *st = hf_q(s, Q_IN_ADD);
-	hf_bind_blob(st, 1, msg_id, 16);
-	hf_bind_blob(st, 2, peer, peer ? HF_MEMBER_LEN : 0);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_IN_ADD]);
+	hfn_bind_blob(st, 1, msg_id, 16);
+	hfn_bind_blob(st, 2, peer, peer ? HF_MEMBER_LEN : 0);
 	sqlite3_bind_int64(st, 3, type);
-	hf_bind_blob(st, 4, env, len);
-	hf_bind_u64(st, 5, now_ms);
-	HF_TRY(hf_step_done(st));
+	hfn_bind_blob(st, 4, env, len);
+	hfn_bind_u64(st, 5, now_ms);
+	HF_TRY(hfn_step_done(st));
 	*dup = sqlite3_changes(s->db) == 0;
 	if (seq)
 		*seq = *dup ? 0 : (int64_t)sqlite3_last_insert_rowid(s->db);
@@ -874,7 +896,7 @@ hf_err hf_store_inbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t p
 
 hf_err hf_store_inbox_pending(hf_store *s, int64_t after, int64_t *seqs, size_t max, size_t *n)
 {
-	sqlite3_stmt *st = hf_q(s, Q_IN_PENDING);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_IN_PENDING]);
 	int r = SQLITE_DONE;
 	*n = 0;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
@@ -887,7 +909,7 @@ hf_err hf_store_inbox_pending(hf_store *s, int64_t after, int64_t *seqs, size_t 
 
 hf_err hf_store_inbox_get(hf_store *s, int64_t seq, uint8_t **env, size_t *len)
 {
-	sqlite3_stmt *st = hf_q(s, Q_IN_ONE);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_IN_ONE]);
 	hf_err rc = HF_ENOTFOUND;
 	*env = NULL;
 	*len = 0;
@@ -905,15 +927,15 @@ hf_err hf_store_inbox_get(hf_store *s, int64_t seq, uint8_t **env, size_t *len)
 
 hf_err hf_store_inbox_done(hf_store *s, int64_t seq, const char *status)
 {
-	sqlite3_stmt *st = hf_q(s, Q_IN_DONE);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_IN_DONE]);
 	sqlite3_bind_int64(st, 1, seq);
 	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-	return hf_step_done(st);
+	return hfn_step_done(st);
 }
 
 hf_err hf_store_inbox_count_pending(hf_store *s, size_t *n)
 {
-	sqlite3_stmt *st = hf_q(s, Q_IN_COUNT);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_IN_COUNT]);
 	hf_err rc = HF_EDB;
 	*n = 0;
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -926,30 +948,30 @@ hf_err hf_store_inbox_count_pending(hf_store *s, size_t *n)
 
 hf_err hf_store_inbox_park(hf_store *s, int64_t seq)
 {
-	sqlite3_stmt *st = hf_q(s, Q_IN_PARK);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_IN_PARK]);
 	sqlite3_bind_int64(st, 1, seq);
-	return hf_step_done(st);
+	return hfn_step_done(st);
 }
 
 hf_err hf_store_inbox_unpark(hf_store *s)
 {
-	return hf_step_done(hf_q(s, Q_IN_UNPARK));
+	return hfn_step_done(hfn_stmt(s, SQL[Q_IN_UNPARK]));
 }
 
 /* ---- counters ----------------------------------------------------------- */
 
 hf_err hf_store_count(hf_store *s, const char *name, const char *label, int64_t delta)
 {
-	sqlite3_stmt *st = hf_q(s, Q_COUNT);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_COUNT]);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, delta);
-	return hf_step_done(st);
+	return hfn_step_done(st);
 }
 
 hf_err hf_store_counters(hf_store *s, hf_store_counter_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = hf_q(s, Q_COUNTERS);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_COUNTERS]);
 	hf_err rc = HF_OK;
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {

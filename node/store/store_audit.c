@@ -111,39 +111,10 @@ static const char *const ASQL[A__N] = {
     [A_WIT_GET] = "SELECT size,root,note FROM audit_witnessed WHERE log=?1",
 };
 
-typedef struct hf_astmts {
-	sqlite3_stmt *q[A__N];
-} hf_astmts;
-
-/* The statement for i, prepared once per connection and reset for reuse. */
+/* The statement for i, from the connection's cache (store.c), reset for reuse. */
 static sqlite3_stmt *hf_aq(hf_store *s, int i)
 {
-	void **slot = hf_store_audit_slot(s);
-	hf_astmts *a = *slot;
-	if (!a) {
-		a = calloc(1, sizeof(*a));
-		if (!a)
-			return NULL;
-		*slot = a;
-	}
-	if (!a->q[i] && sqlite3_prepare_v3(hf_store_sqlite(s, NULL), ASQL[i], -1,
-	                                   SQLITE_PREPARE_PERSISTENT, &a->q[i], NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_reset(a->q[i]);
-	sqlite3_clear_bindings(a->q[i]);
-	return a->q[i];
-}
-
-void hf_store_audit_close(hf_store *s)
-{
-	void **slot = hf_store_audit_slot(s);
-	hf_astmts *a = *slot;
-	if (!a)
-		return;
-	for (int i = 0; i < A__N; i++)
-		sqlite3_finalize(a->q[i]);
-	free(a);
-	*slot = NULL;
+	return hfn_stmt(s, ASQL[i]);
 }
 
 static void hf_bb(sqlite3_stmt *st, int i, const void *p, size_t n)
@@ -235,7 +206,7 @@ hf_err hf_store_aq_add(hf_store *s, const uint8_t sender[16], const uint8_t msg_
 	hf_bb(st, 3, submitter, 16);
 	hf_bb(st, 4, hdr, len);
 	HF_TRY(hf_run(st));
-	*dup = sqlite3_changes(hf_store_sqlite(s, NULL)) == 0;
+	*dup = sqlite3_changes(hfn_db(s)) == 0;
 	return HF_OK;
 }
 
@@ -314,8 +285,7 @@ hf_err hf_store_leaves(hf_store *s, uint64_t from, uint64_t to, hf_store_leaf_cb
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
 	int r;
-	if (sqlite3_prepare_v2(hf_store_sqlite(s, NULL), ASQL[A_LEAVES], -1, &st, NULL) !=
-	    SQLITE_OK)
+	if (sqlite3_prepare_v2(hfn_db(s), ASQL[A_LEAVES], -1, &st, NULL) != SQLITE_OK)
 		return HF_EDB;
 	hf_bu(st, 1, from);
 	hf_bu(st, 2, to);

@@ -9,9 +9,7 @@
 
 static hf_err prep(hf_store *s, const char *sql, sqlite3_stmt **st)
 {
-	return sqlite3_prepare_v2(hf_store_sqlite(s, NULL), sql, -1, st, NULL) == SQLITE_OK
-	           ? HF_OK
-	           : HF_EDB;
+	return sqlite3_prepare_v2(hfn_db(s), sql, -1, st, NULL) == SQLITE_OK ? HF_OK : HF_EDB;
 }
 
 static void copy_col(sqlite3_stmt *st, int i, char *dst, size_t cap)
@@ -65,7 +63,7 @@ hf_err hf_store_intake_put(hf_store *s, const char *receipt, const char *case_re
 		return HF_EEXIST;
 	if (r != SQLITE_DONE)
 		return HF_EDB;
-	*id = sqlite3_last_insert_rowid(hf_store_sqlite(s, NULL));
+	*id = sqlite3_last_insert_rowid(hfn_db(s));
 	return HF_OK;
 }
 
@@ -101,7 +99,7 @@ hf_err hf_store_intake_update(hf_store *s, int64_t id, const char *status, const
 	sqlite3_finalize(st);
 	if (r != SQLITE_DONE)
 		return HF_EDB;
-	return sqlite3_changes(hf_store_sqlite(s, NULL)) > 0 ? HF_OK : HF_ENOTFOUND;
+	return sqlite3_changes(hfn_db(s)) > 0 ? HF_OK : HF_ENOTFOUND;
 }
 
 hf_err hf_store_intake_list(hf_store *s, const char *status, size_t limit, hf_store_intake_cb cb,

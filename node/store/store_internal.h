@@ -7,6 +7,9 @@
  * of the node sees store.h, store_orders.h and store_match.h only, and never
  * SQLite (scripts/lint.sh checks that sqlite3 appears only under node/store/).
  */
+#include <stddef.h>
+#include <stdint.h>
+
 #include <sqlite3.h>
 
 #include "hashfed/err.h"
@@ -102,12 +105,28 @@ typedef struct hf_store hf_store; /* store.h */
 	"CREATE TABLE audit_witnessed(log BLOB PRIMARY KEY, size INTEGER NOT NULL,"                \
 	" root BLOB NOT NULL, note TEXT NOT NULL) WITHOUT ROWID;"
 
-/* store_orders.c: finalizes its statements (called by hf_store_close). */
-void hf_store_orders_close(hf_store *s);
-/* store.c: the connection's handle and the orders statement slot. */
-sqlite3 *hf_store_sqlite(hf_store *s, void ***orders_slot);
-/* store_audit.c: finalizes its statements (hf_store_close); store.c: its statement slot. */
-void hf_store_audit_close(hf_store *s);
-void **hf_store_audit_slot(hf_store *s);
+/* ---- the one helper set (store.c), used by every file of the store ---- */
+
+/* The connection's prepared statement for sql, reset and unbound: prepared on first use and
+ * kept until hf_store_close (one cache per connection, keyed by the SQL text's address, so
+ * pass a string literal or a static table entry). NULL if it cannot be prepared. A row loop
+ * must not run the same statement again from its callback. */
+sqlite3_stmt *hfn_stmt(hf_store *s, const char *sql);
+/* The connection (sqlite3_changes and the like). */
+sqlite3 *hfn_db(hf_store *s);
+/* Binds a blob (NULL binds SQL NULL), valid until the statement is reset. */
+void hfn_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t n);
+/* Stored as the same 64 bits; values above INT64_MAX (HF_TIME_NEVER) round-trip. */
+void hfn_bind_u64(sqlite3_stmt *st, int i, uint64_t v);
+uint64_t hfn_col_u64(sqlite3_stmt *st, int i);
+/* Copies a blob column into dst (zero-filled; at most n bytes). */
+void hfn_col_copy(sqlite3_stmt *st, int i, void *dst, size_t n);
+/* Runs a statement that returns no rows (and resets it). */
+hf_err hfn_step_done(sqlite3_stmt *st) HF_MUST_CHECK;
+/* hfn_step_done, then HF_ENOTFOUND if it changed no row. */
+hf_err hfn_step_changed(hf_store *s, sqlite3_stmt *st) HF_MUST_CHECK;
+/* Ends a loop over rows (r: the last sqlite3_step result): rc, or HF_EDB if stepping
+ * failed; resets the statement. */
+hf_err hfn_rows_end(sqlite3_stmt *st, hf_err rc, int r) HF_MUST_CHECK;
 
 #endif

@@ -8,44 +8,6 @@
 #include "store/store_internal.h"
 #include "store/store_match.h"
 
-/* These statements run at most a few times per second (the hot path batches its writes), so
- * they are prepared per call rather than cached per connection. */
-static hf_err hf_prep(hf_store *s, const char *sql, sqlite3_stmt **st)
-{
-	return sqlite3_prepare_v2(hf_store_sqlite(s, NULL), sql, -1, st, NULL) == SQLITE_OK
-	           ? HF_OK
-	           : HF_EDB;
-}
-
-static void hf_bblob(sqlite3_stmt *st, int i, const void *p, size_t n)
-{
-	sqlite3_bind_blob64(st, i, p, n, SQLITE_TRANSIENT);
-}
-
-static void hf_bu64(sqlite3_stmt *st, int i, uint64_t v)
-{
-	sqlite3_bind_int64(st, i, (sqlite3_int64)v);
-}
-
-static uint64_t hf_cu64(sqlite3_stmt *st, int i)
-{
-	return (uint64_t)sqlite3_column_int64(st, i);
-}
-
-/* Runs a statement that returns no rows; finalizes it. */
-static hf_err hf_done(sqlite3_stmt *st)
-{
-	int r = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return r == SQLITE_DONE ? HF_OK : HF_EDB;
-}
-
-static hf_err hf_done_changed(hf_store *s, sqlite3_stmt *st)
-{
-	HF_TRY(hf_done(st));
-	return sqlite3_changes(hf_store_sqlite(s, NULL)) > 0 ? HF_OK : HF_ENOTFOUND;
-}
-
 /* ---- allow-list ------------------------------------------------------------ */
 
 hf_err hf_store_allow_put(hf_store *s, unsigned alg, const uint8_t *value, const char *note,
@@ -55,12 +17,14 @@ hf_err hf_store_allow_put(hf_store *s, unsigned alg, const uint8_t *value, const
 	size_t len = hf_hash_alg_len(alg), nl = strlen(note);
 	if (len == 0)
 		return HF_EINVAL;
-	HF_TRY(hf_prep(s, "INSERT OR REPLACE INTO match_allow VALUES(?1,?2,?3,?4)", &st));
-	hf_bu64(st, 1, alg);
-	hf_bblob(st, 2, value, len);
+	st = hfn_stmt(s, "INSERT OR REPLACE INTO match_allow VALUES(?1,?2,?3,?4)");
+	if (!st)
+		return HF_EDB;
+	hfn_bind_u64(st, 1, alg);
+	hfn_bind_blob(st, 2, value, len);
 	sqlite3_bind_text(st, 3, note, (int)(nl > 256 ? 256 : nl), SQLITE_TRANSIENT);
-	hf_bu64(st, 4, now_ms);
-	return hf_done(st);
+	hfn_bind_u64(st, 4, now_ms);
+	return hfn_step_done(st);
 }
 
 hf_err hf_store_allow_del(hf_store *s, unsigned alg, const uint8_t *value)
@@ -69,10 +33,12 @@ hf_err hf_store_allow_del(hf_store *s, unsigned alg, const uint8_t *value)
 	size_t len = hf_hash_alg_len(alg);
 	if (len == 0)
 		return HF_EINVAL;
-	HF_TRY(hf_prep(s, "DELETE FROM match_allow WHERE alg=?1 AND value=?2", &st));
-	hf_bu64(st, 1, alg);
-	hf_bblob(st, 2, value, len);
-	return hf_done_changed(s, st);
+	st = hfn_stmt(s, "DELETE FROM match_allow WHERE alg=?1 AND value=?2");
+	if (!st)
+		return HF_EDB;
+	hfn_bind_u64(st, 1, alg);
+	hfn_bind_blob(st, 2, value, len);
+	return hfn_step_changed(s, st);
 }
 
 hf_err hf_store_allow_all(hf_store *s, hf_store_allow_cb cb, void *ctx)
@@ -80,8 +46,9 @@ hf_err hf_store_allow_all(hf_store *s, hf_store_allow_cb cb, void *ctx)
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
 	int r = SQLITE_DONE;
-	HF_TRY(
-	    hf_prep(s, "SELECT alg,value,note,added_ms FROM match_allow ORDER BY alg,value", &st));
+	st = hfn_stmt(s, "SELECT alg,value,note,added_ms FROM match_allow ORDER BY alg,value");
+	if (!st)
+		return HF_EDB;
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		unsigned alg = (unsigned)sqlite3_column_int(st, 0);
 		uint8_t v[HF_LIST_MAX_VALUE_LEN] = {0};
@@ -89,12 +56,9 @@ hf_err hf_store_allow_all(hf_store *s, hf_store_allow_cb cb, void *ctx)
 		if (hf_hash_alg_len(alg) == 0 || n != hf_hash_alg_len(alg))
 			continue; /* cannot happen through this API; never trust it blindly */
 		memcpy(v, sqlite3_column_blob(st, 1), n);
-		rc = cb(ctx, alg, v, (const char *)sqlite3_column_text(st, 2), hf_cu64(st, 3));
+		rc = cb(ctx, alg, v, (const char *)sqlite3_column_text(st, 2), hfn_col_u64(st, 3));
 	}
-	if (rc == HF_OK && r != SQLITE_DONE)
-		rc = HF_EDB;
-	sqlite3_finalize(st);
-	return rc;
+	return hfn_rows_end(st, rc, r);
 }
 
 /* ---- flags ----------------------------------------------------------------- */
@@ -104,25 +68,28 @@ hf_err hf_store_flag_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64
 {
 	sqlite3_stmt *st;
 	size_t nl = strlen(reason);
-	HF_TRY(hf_prep(s, "INSERT OR REPLACE INTO match_flags VALUES(?1,?2,?3,?4,?5)", &st));
-	hf_bblob(st, 1, list, HF_LIST_ID_LEN);
-	hf_bu64(st, 2, entry);
-	hf_bu64(st, 3, (uint64_t)state);
+	st = hfn_stmt(s, "INSERT OR REPLACE INTO match_flags VALUES(?1,?2,?3,?4,?5)");
+	if (!st)
+		return HF_EDB;
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_u64(st, 2, entry);
+	hfn_bind_u64(st, 3, (uint64_t)state);
 	sqlite3_bind_text(st, 4, reason, (int)(nl > 256 ? 256 : nl), SQLITE_TRANSIENT);
-	hf_bu64(st, 5, now_ms);
-	return hf_done(st);
+	hfn_bind_u64(st, 5, now_ms);
+	return hfn_step_done(st);
 }
 
 hf_err hf_store_flag_del(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
                          hf_match_flag state)
 {
 	sqlite3_stmt *st;
-	HF_TRY(hf_prep(s, "DELETE FROM match_flags WHERE list_id=?1 AND entry_id=?2 AND state=?3",
-	               &st));
-	hf_bblob(st, 1, list, HF_LIST_ID_LEN);
-	hf_bu64(st, 2, entry);
-	hf_bu64(st, 3, (uint64_t)state);
-	return hf_done_changed(s, st);
+	st = hfn_stmt(s, "DELETE FROM match_flags WHERE list_id=?1 AND entry_id=?2 AND state=?3");
+	if (!st)
+		return HF_EDB;
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_u64(st, 2, entry);
+	hfn_bind_u64(st, 3, (uint64_t)state);
+	return hfn_step_changed(s, st);
 }
 
 hf_err hf_store_flags(hf_store *s, const uint8_t *list, hf_store_flag_cb cb, void *ctx)
@@ -130,24 +97,21 @@ hf_err hf_store_flags(hf_store *s, const uint8_t *list, hf_store_flag_cb cb, voi
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
 	int r = SQLITE_DONE;
-	HF_TRY(hf_prep(s,
-	               "SELECT list_id,entry_id,state,reason,since_ms FROM match_flags WHERE"
-	               " ?1 IS NULL OR list_id=?1 ORDER BY list_id,entry_id",
-	               &st));
+	st = hfn_stmt(s, "SELECT list_id,entry_id,state,reason,since_ms FROM match_flags WHERE"
+	                 " ?1 IS NULL OR list_id=?1 ORDER BY list_id,entry_id");
+	if (!st)
+		return HF_EDB;
 	if (list)
-		hf_bblob(st, 1, list, HF_LIST_ID_LEN);
+		hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		uint8_t id[HF_LIST_ID_LEN] = {0};
 		if (sqlite3_column_bytes(st, 0) != HF_LIST_ID_LEN)
 			continue;
 		memcpy(id, sqlite3_column_blob(st, 0), HF_LIST_ID_LEN);
-		rc = cb(ctx, id, hf_cu64(st, 1), (hf_match_flag)sqlite3_column_int(st, 2),
-		        (const char *)sqlite3_column_text(st, 3), hf_cu64(st, 4));
+		rc = cb(ctx, id, hfn_col_u64(st, 1), (hf_match_flag)sqlite3_column_int(st, 2),
+		        (const char *)sqlite3_column_text(st, 3), hfn_col_u64(st, 4));
 	}
-	if (rc == HF_OK && r != SQLITE_DONE)
-		rc = HF_EDB;
-	sqlite3_finalize(st);
-	return rc;
+	return hfn_rows_end(st, rc, r);
 }
 
 /* ---- counts ---------------------------------------------------------------- */
@@ -155,25 +119,27 @@ hf_err hf_store_flags(hf_store *s, const uint8_t *list, hf_store_flag_cb cb, voi
 hf_err hf_store_match_dirty(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint32_t day)
 {
 	sqlite3_stmt *st;
-	HF_TRY(hf_prep(s, "INSERT OR IGNORE INTO match_dirty VALUES(?1,?2)", &st));
-	hf_bblob(st, 1, list, HF_LIST_ID_LEN);
-	hf_bu64(st, 2, day);
-	return hf_done(st);
+	st = hfn_stmt(s, "INSERT OR IGNORE INTO match_dirty VALUES(?1,?2)");
+	if (!st)
+		return HF_EDB;
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_u64(st, 2, day);
+	return hfn_step_done(st);
 }
 
 hf_err hf_store_match_count_add(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
                                 uint32_t day, uint64_t n)
 {
 	sqlite3_stmt *st;
-	HF_TRY(hf_prep(s,
-	               "INSERT INTO match_counts VALUES(?1,?2,?3,?4) ON CONFLICT(list_id,day,"
-	               "entry_id) DO UPDATE SET n=n+excluded.n",
-	               &st));
-	hf_bblob(st, 1, list, HF_LIST_ID_LEN);
-	hf_bu64(st, 2, day);
-	hf_bu64(st, 3, entry);
-	hf_bu64(st, 4, n);
-	HF_TRY(hf_done(st));
+	st = hfn_stmt(s, "INSERT INTO match_counts VALUES(?1,?2,?3,?4) ON CONFLICT(list_id,day,"
+	                 "entry_id) DO UPDATE SET n=n+excluded.n");
+	if (!st)
+		return HF_EDB;
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_u64(st, 2, day);
+	hfn_bind_u64(st, 3, entry);
+	hfn_bind_u64(st, 4, n);
+	HF_TRY(hfn_step_done(st));
 	return hf_store_match_dirty(s, list, day);
 }
 
@@ -182,29 +148,29 @@ hf_err hf_store_match_dirty_all(hf_store *s, size_t limit, hf_store_dirty_cb cb,
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
 	int r = SQLITE_DONE;
-	HF_TRY(
-	    hf_prep(s, "SELECT list_id,day FROM match_dirty ORDER BY day,list_id LIMIT ?1", &st));
-	hf_bu64(st, 1, limit);
+	st = hfn_stmt(s, "SELECT list_id,day FROM match_dirty ORDER BY day,list_id LIMIT ?1");
+	if (!st)
+		return HF_EDB;
+	hfn_bind_u64(st, 1, limit);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		uint8_t id[HF_LIST_ID_LEN];
 		if (sqlite3_column_bytes(st, 0) != HF_LIST_ID_LEN)
 			continue;
 		memcpy(id, sqlite3_column_blob(st, 0), HF_LIST_ID_LEN);
-		rc = cb(ctx, id, (uint32_t)hf_cu64(st, 1));
+		rc = cb(ctx, id, (uint32_t)hfn_col_u64(st, 1));
 	}
-	if (rc == HF_OK && r != SQLITE_DONE)
-		rc = HF_EDB;
-	sqlite3_finalize(st);
-	return rc;
+	return hfn_rows_end(st, rc, r);
 }
 
 hf_err hf_store_match_clean(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint32_t day)
 {
 	sqlite3_stmt *st;
-	HF_TRY(hf_prep(s, "DELETE FROM match_dirty WHERE list_id=?1 AND day=?2", &st));
-	hf_bblob(st, 1, list, HF_LIST_ID_LEN);
-	hf_bu64(st, 2, day);
-	return hf_done(st);
+	st = hfn_stmt(s, "DELETE FROM match_dirty WHERE list_id=?1 AND day=?2");
+	if (!st)
+		return HF_EDB;
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_u64(st, 2, day);
+	return hfn_step_done(st);
 }
 
 hf_err hf_store_match_counts(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint32_t day,
@@ -213,18 +179,15 @@ hf_err hf_store_match_counts(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], ui
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
 	int r = SQLITE_DONE;
-	HF_TRY(hf_prep(s,
-	               "SELECT entry_id,n FROM match_counts WHERE list_id=?1 AND day=?2 ORDER BY"
-	               " entry_id",
-	               &st));
-	hf_bblob(st, 1, list, HF_LIST_ID_LEN);
-	hf_bu64(st, 2, day);
+	st = hfn_stmt(s, "SELECT entry_id,n FROM match_counts WHERE list_id=?1 AND day=?2 ORDER BY"
+	                 " entry_id");
+	if (!st)
+		return HF_EDB;
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_u64(st, 2, day);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
-		rc = cb(ctx, hf_cu64(st, 0), hf_cu64(st, 1));
-	if (rc == HF_OK && r != SQLITE_DONE)
-		rc = HF_EDB;
-	sqlite3_finalize(st);
-	return rc;
+		rc = cb(ctx, hfn_col_u64(st, 0), hfn_col_u64(st, 1));
+	return hfn_rows_end(st, rc, r);
 }
 
 /* ---- provenance ------------------------------------------------------------ */
@@ -233,23 +196,26 @@ hf_err hf_store_prov_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64
                          uint64_t last, uint64_t batch, uint64_t issued_ms, bool snapshot)
 {
 	sqlite3_stmt *st;
-	HF_TRY(
-	    hf_prep(s, "INSERT OR REPLACE INTO match_provenance VALUES(?1,?2,?3,?4,?5,?6)", &st));
-	hf_bblob(st, 1, list, HF_LIST_ID_LEN);
-	hf_bu64(st, 2, first);
-	hf_bu64(st, 3, last);
-	hf_bu64(st, 4, batch);
-	hf_bu64(st, 5, issued_ms);
-	hf_bu64(st, 6, snapshot);
-	return hf_done(st);
+	st = hfn_stmt(s, "INSERT OR REPLACE INTO match_provenance VALUES(?1,?2,?3,?4,?5,?6)");
+	if (!st)
+		return HF_EDB;
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_u64(st, 2, first);
+	hfn_bind_u64(st, 3, last);
+	hfn_bind_u64(st, 4, batch);
+	hfn_bind_u64(st, 5, issued_ms);
+	hfn_bind_u64(st, 6, snapshot);
+	return hfn_step_done(st);
 }
 
 hf_err hf_store_prov_clear(hf_store *s, const uint8_t list[HF_LIST_ID_LEN])
 {
 	sqlite3_stmt *st;
-	HF_TRY(hf_prep(s, "DELETE FROM match_provenance WHERE list_id=?1", &st));
-	hf_bblob(st, 1, list, HF_LIST_ID_LEN);
-	return hf_done(st);
+	st = hfn_stmt(s, "DELETE FROM match_provenance WHERE list_id=?1");
+	if (!st)
+		return HF_EDB;
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	return hfn_step_done(st);
 }
 
 hf_err hf_store_prov_all(hf_store *s, hf_store_prov_cb cb, void *ctx)
@@ -257,22 +223,19 @@ hf_err hf_store_prov_all(hf_store *s, hf_store_prov_cb cb, void *ctx)
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
 	int r = SQLITE_DONE;
-	HF_TRY(hf_prep(s,
-	               "SELECT list_id,first_id,last_id,batch,issued_ms,snapshot FROM"
-	               " match_provenance ORDER BY list_id,first_id",
-	               &st));
+	st = hfn_stmt(s, "SELECT list_id,first_id,last_id,batch,issued_ms,snapshot FROM"
+	                 " match_provenance ORDER BY list_id,first_id");
+	if (!st)
+		return HF_EDB;
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		uint8_t id[HF_LIST_ID_LEN];
 		if (sqlite3_column_bytes(st, 0) != HF_LIST_ID_LEN)
 			continue;
 		memcpy(id, sqlite3_column_blob(st, 0), HF_LIST_ID_LEN);
-		rc = cb(ctx, id, hf_cu64(st, 1), hf_cu64(st, 2), hf_cu64(st, 3), hf_cu64(st, 4),
-		        sqlite3_column_int(st, 5) != 0);
+		rc = cb(ctx, id, hfn_col_u64(st, 1), hfn_col_u64(st, 2), hfn_col_u64(st, 3),
+		        hfn_col_u64(st, 4), sqlite3_column_int(st, 5) != 0);
 	}
-	if (rc == HF_OK && r != SQLITE_DONE)
-		rc = HF_EDB;
-	sqlite3_finalize(st);
-	return rc;
+	return hfn_rows_end(st, rc, r);
 }
 
 /* ---- reports received ---------------------------------------------------- */
@@ -284,22 +247,22 @@ hf_err hf_store_report_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
 {
 	sqlite3_stmt *st;
 	/* The upsert's WHERE keeps the newer revision: replays and reordering change nothing. */
-	HF_TRY(
-	    hf_prep(s,
-	            "INSERT INTO match_reports VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(list_id,"
-	            "platform,day) DO UPDATE SET revision=excluded.revision,total=excluded.total,"
-	            "counts=excluded.counts,received_ms=excluded.received_ms WHERE"
-	            " excluded.revision>match_reports.revision",
-	            &st));
-	hf_bblob(st, 1, list, HF_LIST_ID_LEN);
-	hf_bblob(st, 2, platform, HF_MEMBER_LEN);
-	hf_bu64(st, 3, day);
-	hf_bu64(st, 4, revision);
-	hf_bu64(st, 5, total);
-	hf_bblob(st, 6, counts ? counts : (const uint8_t *)"", counts_len);
-	hf_bu64(st, 7, now_ms);
-	HF_TRY(hf_done(st));
-	*applied = sqlite3_changes(hf_store_sqlite(s, NULL)) > 0;
+	st = hfn_stmt(s,
+	              "INSERT INTO match_reports VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(list_id,"
+	              "platform,day) DO UPDATE SET revision=excluded.revision,total=excluded.total,"
+	              "counts=excluded.counts,received_ms=excluded.received_ms WHERE"
+	              " excluded.revision>match_reports.revision");
+	if (!st)
+		return HF_EDB;
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_blob(st, 2, platform, HF_MEMBER_LEN);
+	hfn_bind_u64(st, 3, day);
+	hfn_bind_u64(st, 4, revision);
+	hfn_bind_u64(st, 5, total);
+	hfn_bind_blob(st, 6, counts ? counts : (const uint8_t *)"", counts_len);
+	hfn_bind_u64(st, 7, now_ms);
+	HF_TRY(hfn_step_done(st));
+	*applied = sqlite3_changes(hfn_db(s)) > 0;
 	return HF_OK;
 }
 
@@ -308,28 +271,31 @@ hf_err hf_store_signals_replace(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
                                 const uint64_t *ids, size_t n, uint64_t now_ms)
 {
 	sqlite3_stmt *st;
-	HF_TRY(hf_prep(s, "DELETE FROM match_signals WHERE list_id=?1 AND platform=?2 AND kind=?3",
-	               &st));
-	hf_bblob(st, 1, list, HF_LIST_ID_LEN);
-	hf_bblob(st, 2, platform, HF_MEMBER_LEN);
-	hf_bu64(st, 3, (uint64_t)kind);
-	HF_TRY(hf_done(st));
+	st = hfn_stmt(s, "DELETE FROM match_signals WHERE list_id=?1 AND platform=?2 AND kind=?3");
+	if (!st)
+		return HF_EDB;
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_blob(st, 2, platform, HF_MEMBER_LEN);
+	hfn_bind_u64(st, 3, (uint64_t)kind);
+	HF_TRY(hfn_step_done(st));
 	if (n == 0)
 		return HF_OK;
-	HF_TRY(hf_prep(s, "INSERT OR IGNORE INTO match_signals VALUES(?1,?2,?3,?4,?5)", &st));
+	st = hfn_stmt(s, "INSERT OR IGNORE INTO match_signals VALUES(?1,?2,?3,?4,?5)");
+	if (!st)
+		return HF_EDB;
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_reset(st);
-		hf_bblob(st, 1, list, HF_LIST_ID_LEN);
-		hf_bblob(st, 2, platform, HF_MEMBER_LEN);
-		hf_bu64(st, 3, ids[i]);
-		hf_bu64(st, 4, (uint64_t)kind);
-		hf_bu64(st, 5, now_ms);
+		hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+		hfn_bind_blob(st, 2, platform, HF_MEMBER_LEN);
+		hfn_bind_u64(st, 3, ids[i]);
+		hfn_bind_u64(st, 4, (uint64_t)kind);
+		hfn_bind_u64(st, 5, now_ms);
 		if (sqlite3_step(st) != SQLITE_DONE) {
-			sqlite3_finalize(st);
+			sqlite3_reset(st);
 			return HF_EDB;
 		}
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return HF_OK;
 }
 
@@ -339,25 +305,22 @@ hf_err hf_store_reports(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], size_t 
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
 	int r = SQLITE_DONE;
-	HF_TRY(hf_prep(s,
-	               "SELECT platform,day,revision,total,counts,received_ms FROM match_reports"
-	               " WHERE list_id=?1 ORDER BY day DESC, platform LIMIT ?2",
-	               &st));
-	hf_bblob(st, 1, list, HF_LIST_ID_LEN);
-	hf_bu64(st, 2, limit);
+	st = hfn_stmt(s, "SELECT platform,day,revision,total,counts,received_ms FROM match_reports"
+	                 " WHERE list_id=?1 ORDER BY day DESC, platform LIMIT ?2");
+	if (!st)
+		return HF_EDB;
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_u64(st, 2, limit);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		uint8_t pl[HF_MEMBER_LEN];
 		if (sqlite3_column_bytes(st, 0) != HF_MEMBER_LEN)
 			continue;
 		memcpy(pl, sqlite3_column_blob(st, 0), HF_MEMBER_LEN);
-		rc = cb(ctx, pl, (uint32_t)hf_cu64(st, 1), hf_cu64(st, 2), hf_cu64(st, 3),
-		        sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4),
-		        hf_cu64(st, 5));
+		rc = cb(ctx, pl, (uint32_t)hfn_col_u64(st, 1), hfn_col_u64(st, 2),
+		        hfn_col_u64(st, 3), sqlite3_column_blob(st, 4),
+		        (size_t)sqlite3_column_bytes(st, 4), hfn_col_u64(st, 5));
 	}
-	if (rc == HF_OK && r != SQLITE_DONE)
-		rc = HF_EDB;
-	sqlite3_finalize(st);
-	return rc;
+	return hfn_rows_end(st, rc, r);
 }
 
 hf_err hf_store_signals(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], hf_store_signal_cb cb,
@@ -366,21 +329,19 @@ hf_err hf_store_signals(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], hf_stor
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
 	int r = SQLITE_DONE;
-	HF_TRY(hf_prep(s,
-	               "SELECT platform,entry_id,kind,since_ms FROM match_signals WHERE list_id=?1"
-	               " ORDER BY platform,kind,entry_id",
-	               &st));
-	hf_bblob(st, 1, list, HF_LIST_ID_LEN);
+	st =
+	    hfn_stmt(s, "SELECT platform,entry_id,kind,since_ms FROM match_signals WHERE list_id=?1"
+	                " ORDER BY platform,kind,entry_id");
+	if (!st)
+		return HF_EDB;
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		uint8_t pl[HF_MEMBER_LEN];
 		if (sqlite3_column_bytes(st, 0) != HF_MEMBER_LEN)
 			continue;
 		memcpy(pl, sqlite3_column_blob(st, 0), HF_MEMBER_LEN);
-		rc = cb(ctx, pl, hf_cu64(st, 1), (hf_match_flag)sqlite3_column_int(st, 2),
-		        hf_cu64(st, 3));
+		rc = cb(ctx, pl, hfn_col_u64(st, 1), (hf_match_flag)sqlite3_column_int(st, 2),
+		        hfn_col_u64(st, 3));
 	}
-	if (rc == HF_OK && r != SQLITE_DONE)
-		rc = HF_EDB;
-	sqlite3_finalize(st);
-	return rc;
+	return hfn_rows_end(st, rc, r);
 }

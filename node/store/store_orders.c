@@ -59,106 +59,30 @@ static const char *const OSQL[O__N] = {
     [R_LIST] = "SELECT * FROM referrals ORDER BY sent_ms DESC, id",
 };
 
-typedef struct hf_ostmts {
-	sqlite3_stmt *q[O__N];
-} hf_ostmts;
-
-void hf_store_orders_close(hf_store *s)
-{
-	void **slot;
-	(void)hf_store_sqlite(s, &slot);
-	hf_ostmts *t = *slot;
-	if (!t)
-		return;
-	for (int i = 0; i < O__N; i++)
-		sqlite3_finalize(t->q[i]);
-	free(t);
-	*slot = NULL;
-}
-
-/* The prepared statement i, reset and unbound; NULL on failure (prepare or memory). */
-static sqlite3_stmt *hf_oq(hf_store *s, int i)
-{
-	void **slot;
-	sqlite3 *db = hf_store_sqlite(s, &slot);
-	hf_ostmts *t = *slot;
-	if (!t) {
-		t = calloc(1, sizeof(*t));
-		if (!t)
-			return NULL;
-		*slot = t;
-	}
-	if (!t->q[i] && sqlite3_prepare_v3(db, OSQL[i], -1, SQLITE_PREPARE_PERSISTENT, &t->q[i],
-	                                   NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_reset(t->q[i]);
-	sqlite3_clear_bindings(t->q[i]);
-	return t->q[i];
-}
-
-static void hf_b_blob(sqlite3_stmt *st, int i, const void *p, size_t n)
-{
-	if (p)
-		sqlite3_bind_blob64(st, i, p, n, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static void hf_b_u64(sqlite3_stmt *st, int i, uint64_t v)
-{
-	sqlite3_bind_int64(st, i, (sqlite3_int64)v);
-}
-
-static uint64_t hf_c_u64(sqlite3_stmt *st, int i)
-{
-	return (uint64_t)sqlite3_column_int64(st, i);
-}
-
-static uint32_t hf_c_u32(sqlite3_stmt *st, int i)
-{
-	return (uint32_t)sqlite3_column_int64(st, i);
-}
-
-static void hf_c_copy(sqlite3_stmt *st, int i, void *dst, size_t n)
-{
-	const void *p = sqlite3_column_blob(st, i);
-	size_t len = (size_t)sqlite3_column_bytes(st, i);
-	memset(dst, 0, n);
-	if (p)
-		memcpy(dst, p, len < n ? len : n);
-}
-
-static hf_err hf_done(sqlite3_stmt *st)
-{
-	int r = sqlite3_step(st);
-	sqlite3_reset(st);
-	return r == SQLITE_DONE ? HF_OK : HF_EDB;
-}
-
 /* ---- orders ------------------------------------------------------------- */
 
 hf_err hf_store_order_add(hf_store *s, const hf_store_order *o)
 {
-	sqlite3_stmt *st = hf_oq(s, O_ADD);
+	sqlite3_stmt *st = hfn_stmt(s, OSQL[O_ADD]);
 	if (!st)
 		return HF_EDB;
-	hf_b_blob(st, 1, o->id, 16);
+	hfn_bind_blob(st, 1, o->id, 16);
 	sqlite3_bind_int64(st, 2, o->side);
-	hf_b_blob(st, 3, o->authority, 16);
-	hf_b_blob(st, 4, o->platform, 16);
-	hf_b_blob(st, 5, o->msg_id, 16);
-	hf_b_blob(st, 6, o->hash, 32);
-	hf_b_u64(st, 7, o->issued_ms);
-	hf_b_u64(st, 8, o->deadline_ms);
+	hfn_bind_blob(st, 3, o->authority, 16);
+	hfn_bind_blob(st, 4, o->platform, 16);
+	hfn_bind_blob(st, 5, o->msg_id, 16);
+	hfn_bind_blob(st, 6, o->hash, 32);
+	hfn_bind_u64(st, 7, o->issued_ms);
+	hfn_bind_u64(st, 8, o->deadline_ms);
 	sqlite3_bind_int64(st, 9, o->category);
 	sqlite3_bind_int64(st, 10, o->priority);
 	sqlite3_bind_int64(st, 11, o->n_items);
-	hf_b_u64(st, 12, o->received_ms);
-	hf_b_u64(st, 13, o->receipt_ms);
-	hf_b_u64(st, 14, o->next_check_ms);
+	hfn_bind_u64(st, 12, o->received_ms);
+	hfn_bind_u64(st, 13, o->receipt_ms);
+	hfn_bind_u64(st, 14, o->next_check_ms);
 	sqlite3_bind_int64(st, 15, o->reminded);
-	hf_b_blob(st, 16, o->pseudonym, 16);
-	hf_b_blob(st, 17, o->body ? (const void *)o->body : "", o->body_len);
+	hfn_bind_blob(st, 16, o->pseudonym, 16);
+	hfn_bind_blob(st, 17, o->body ? (const void *)o->body : "", o->body_len);
 	int r = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (r == SQLITE_CONSTRAINT)
@@ -169,31 +93,31 @@ hf_err hf_store_order_add(hf_store *s, const hf_store_order *o)
 static void hf_order_row(sqlite3_stmt *st, hf_store_order *o)
 {
 	memset(o, 0, sizeof(*o));
-	hf_c_copy(st, 0, o->id, 16);
-	o->side = hf_c_u32(st, 1);
-	hf_c_copy(st, 2, o->authority, 16);
-	hf_c_copy(st, 3, o->platform, 16);
-	hf_c_copy(st, 4, o->msg_id, 16);
-	hf_c_copy(st, 5, o->hash, 32);
-	o->issued_ms = hf_c_u64(st, 6);
-	o->deadline_ms = hf_c_u64(st, 7);
-	o->category = hf_c_u32(st, 8);
-	o->priority = hf_c_u32(st, 9);
-	o->n_items = hf_c_u32(st, 10);
-	o->received_ms = hf_c_u64(st, 11);
-	o->receipt_ms = hf_c_u64(st, 12);
-	o->next_check_ms = hf_c_u64(st, 13);
-	o->reminded = hf_c_u32(st, 14);
-	hf_c_copy(st, 15, o->pseudonym, 16);
+	hfn_col_copy(st, 0, o->id, 16);
+	o->side = (uint32_t)hfn_col_u64(st, 1);
+	hfn_col_copy(st, 2, o->authority, 16);
+	hfn_col_copy(st, 3, o->platform, 16);
+	hfn_col_copy(st, 4, o->msg_id, 16);
+	hfn_col_copy(st, 5, o->hash, 32);
+	o->issued_ms = hfn_col_u64(st, 6);
+	o->deadline_ms = hfn_col_u64(st, 7);
+	o->category = (uint32_t)hfn_col_u64(st, 8);
+	o->priority = (uint32_t)hfn_col_u64(st, 9);
+	o->n_items = (uint32_t)hfn_col_u64(st, 10);
+	o->received_ms = hfn_col_u64(st, 11);
+	o->receipt_ms = hfn_col_u64(st, 12);
+	o->next_check_ms = hfn_col_u64(st, 13);
+	o->reminded = (uint32_t)hfn_col_u64(st, 14);
+	hfn_col_copy(st, 15, o->pseudonym, 16);
 }
 
 hf_err hf_store_order_get(hf_store *s, const uint8_t id[16], bool with_body, hf_store_order *o)
 {
-	sqlite3_stmt *st = hf_oq(s, O_GET);
+	sqlite3_stmt *st = hfn_stmt(s, OSQL[O_GET]);
 	hf_err rc = HF_OK;
 	if (!st)
 		return HF_EDB;
-	hf_b_blob(st, 1, id, 16);
+	hfn_bind_blob(st, 1, id, 16);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		hf_order_row(st, o);
@@ -216,14 +140,14 @@ hf_err hf_store_order_get(hf_store *s, const uint8_t id[16], bool with_body, hf_
 
 hf_err hf_store_order_update(hf_store *s, const hf_store_order *o)
 {
-	sqlite3_stmt *st = hf_oq(s, O_UPDATE);
+	sqlite3_stmt *st = hfn_stmt(s, OSQL[O_UPDATE]);
 	if (!st)
 		return HF_EDB;
-	hf_b_blob(st, 1, o->id, 16);
-	hf_b_u64(st, 2, o->receipt_ms);
-	hf_b_u64(st, 3, o->next_check_ms);
+	hfn_bind_blob(st, 1, o->id, 16);
+	hfn_bind_u64(st, 2, o->receipt_ms);
+	hfn_bind_u64(st, 3, o->next_check_ms);
 	sqlite3_bind_int64(st, 4, o->reminded);
-	return hf_done(st);
+	return hfn_step_done(st);
 }
 
 /* Runs an order query and calls cb per row. */
@@ -245,7 +169,7 @@ static hf_err hf_order_rows(sqlite3_stmt *st, hf_store_order_cb cb, void *ctx)
 hf_err hf_store_orders_list(hf_store *s, uint32_t side, bool open_only, size_t limit,
                             hf_store_order_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = hf_oq(s, open_only ? O_LIST_OPEN : O_LIST);
+	sqlite3_stmt *st = hfn_stmt(s, OSQL[open_only ? O_LIST_OPEN : O_LIST]);
 	if (!st)
 		return HF_EDB;
 	sqlite3_bind_int64(st, 1, side);
@@ -256,10 +180,10 @@ hf_err hf_store_orders_list(hf_store *s, uint32_t side, bool open_only, size_t l
 hf_err hf_store_orders_due(hf_store *s, uint64_t now_ms, size_t limit, hf_store_order_cb cb,
                            void *ctx)
 {
-	sqlite3_stmt *st = hf_oq(s, O_DUE);
+	sqlite3_stmt *st = hfn_stmt(s, OSQL[O_DUE]);
 	if (!st)
 		return HF_EDB;
-	hf_b_u64(st, 1, now_ms);
+	hfn_bind_u64(st, 1, now_ms);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
 	return hf_order_rows(st, cb, ctx);
 }
@@ -284,21 +208,21 @@ static uint64_t hf_get_le64(const uint8_t *p)
 hf_err hf_store_items_get(hf_store *s, const uint8_t id[16], hf_store_item *items, size_t max,
                           size_t *n)
 {
-	sqlite3_stmt *st = hf_oq(s, I_GET);
+	sqlite3_stmt *st = hfn_stmt(s, OSQL[I_GET]);
 	int r;
 	*n = 0;
 	if (!st)
 		return HF_EDB;
-	hf_b_blob(st, 1, id, 16);
+	hfn_bind_blob(st, 1, id, 16);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
 		hf_store_item *it = &items[(*n)++];
 		memset(it, 0, sizeof(*it));
-		it->idx = hf_c_u32(st, 0);
-		it->state = hf_c_u32(st, 1);
-		it->deadline_ms = hf_c_u64(st, 2);
-		it->outcome = hf_c_u32(st, 3);
-		it->action_ms = hf_c_u64(st, 4);
+		it->idx = (uint32_t)hfn_col_u64(st, 0);
+		it->state = (uint32_t)hfn_col_u64(st, 1);
+		it->deadline_ms = hfn_col_u64(st, 2);
+		it->outcome = (uint32_t)hfn_col_u64(st, 3);
+		it->action_ms = hfn_col_u64(st, 4);
 		const uint8_t *p = sqlite3_column_blob(st, 5);
 		size_t len = (size_t)sqlite3_column_bytes(st, 5);
 		for (size_t k = 0; p && k + 16 <= len && it->n_pauses < HF_STORE_MAX_PAUSES;
@@ -315,21 +239,21 @@ hf_err hf_store_items_get(hf_store *s, const uint8_t id[16], hf_store_item *item
 hf_err hf_store_item_put(hf_store *s, const uint8_t id[16], const hf_store_item *it)
 {
 	uint8_t blob[16 * HF_STORE_MAX_PAUSES];
-	sqlite3_stmt *st = hf_oq(s, I_PUT);
+	sqlite3_stmt *st = hfn_stmt(s, OSQL[I_PUT]);
 	if (!st || it->n_pauses > HF_STORE_MAX_PAUSES)
 		return HF_EDB;
 	for (uint32_t k = 0; k < it->n_pauses; k++) {
 		hf_put_le64(blob + 16 * k, it->pauses[k].paused_ms);
 		hf_put_le64(blob + 16 * k + 8, it->pauses[k].resumed_ms);
 	}
-	hf_b_blob(st, 1, id, 16);
+	hfn_bind_blob(st, 1, id, 16);
 	sqlite3_bind_int64(st, 2, it->idx);
 	sqlite3_bind_int64(st, 3, it->state);
-	hf_b_u64(st, 4, it->deadline_ms);
+	hfn_bind_u64(st, 4, it->deadline_ms);
 	sqlite3_bind_int64(st, 5, it->outcome);
-	hf_b_u64(st, 6, it->action_ms);
-	hf_b_blob(st, 7, it->n_pauses ? blob : NULL, 16 * (size_t)it->n_pauses);
-	return hf_done(st);
+	hfn_bind_u64(st, 6, it->action_ms);
+	hfn_bind_blob(st, 7, it->n_pauses ? blob : NULL, 16 * (size_t)it->n_pauses);
+	return hfn_step_done(st);
 }
 
 /* ---- history ------------------------------------------------------------ */
@@ -339,43 +263,43 @@ hf_err hf_store_order_msg_add(hf_store *s, const uint8_t order_id[16], const uin
                               uint64_t at_ms, const uint8_t *env, size_t len, const char *summary,
                               bool *dup)
 {
-	sqlite3_stmt *st = hf_oq(s, M_ADD);
+	sqlite3_stmt *st = hfn_stmt(s, OSQL[M_ADD]);
 	if (!st)
 		return HF_EDB;
-	hf_b_blob(st, 1, order_id, 16);
-	hf_b_blob(st, 2, msg_id, 16);
+	hfn_bind_blob(st, 1, order_id, 16);
+	hfn_bind_blob(st, 2, msg_id, 16);
 	sqlite3_bind_int64(st, 3, type);
 	sqlite3_bind_int(st, 4, dir);
-	hf_b_blob(st, 5, peer, HF_MEMBER_LEN);
-	hf_b_u64(st, 6, at_ms);
-	hf_b_blob(st, 7, env, len);
+	hfn_bind_blob(st, 5, peer, HF_MEMBER_LEN);
+	hfn_bind_u64(st, 6, at_ms);
+	hfn_bind_blob(st, 7, env, len);
 	sqlite3_bind_text(st, 8, summary ? summary : "", -1, SQLITE_STATIC);
 	int r = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (r != SQLITE_DONE)
 		return HF_EDB;
-	*dup = sqlite3_changes(hf_store_sqlite(s, NULL)) == 0;
+	*dup = sqlite3_changes(hfn_db(s)) == 0;
 	return HF_OK;
 }
 
 hf_err hf_store_order_msgs(hf_store *s, const uint8_t order_id[16], hf_store_order_msg_cb cb,
                            void *ctx)
 {
-	sqlite3_stmt *st = hf_oq(s, M_LIST);
+	sqlite3_stmt *st = hfn_stmt(s, OSQL[M_LIST]);
 	hf_err rc = HF_OK;
 	int r;
 	if (!st)
 		return HF_EDB;
-	hf_b_blob(st, 1, order_id, 16);
+	hfn_bind_blob(st, 1, order_id, 16);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		uint8_t id[16], peer[HF_MEMBER_LEN];
-		hf_c_copy(st, 0, id, 16);
-		hf_c_copy(st, 3, peer, HF_MEMBER_LEN);
+		hfn_col_copy(st, 0, id, 16);
+		hfn_col_copy(st, 3, peer, HF_MEMBER_LEN);
 		const uint8_t *env = sqlite3_column_blob(st, 5);
 		size_t len = (size_t)sqlite3_column_bytes(st, 5);
 		const unsigned char *sum = sqlite3_column_text(st, 6);
-		rc = cb(ctx, id, hf_c_u32(st, 1), sqlite3_column_int(st, 2), peer, hf_c_u64(st, 4),
-		        env, len, sum ? (const char *)sum : "");
+		rc = cb(ctx, id, (uint32_t)hfn_col_u64(st, 1), sqlite3_column_int(st, 2), peer,
+		        hfn_col_u64(st, 4), env, len, sum ? (const char *)sum : "");
 	}
 	if (rc == HF_OK && r != SQLITE_DONE)
 		rc = HF_EDB;
@@ -387,39 +311,39 @@ hf_err hf_store_order_msgs(hf_store *s, const uint8_t order_id[16], hf_store_ord
 
 hf_err hf_store_escalation_put(hf_store *s, const hf_store_escalation *e)
 {
-	sqlite3_stmt *st = hf_oq(s, E_PUT);
+	sqlite3_stmt *st = hfn_stmt(s, OSQL[E_PUT]);
 	if (!st)
 		return HF_EDB;
-	hf_b_blob(st, 1, e->order_id, 16);
-	hf_b_blob(st, 2, e->authority, 16);
-	hf_b_blob(st, 3, e->platform, 16);
+	hfn_bind_blob(st, 1, e->order_id, 16);
+	hfn_bind_blob(st, 2, e->authority, 16);
+	hfn_bind_blob(st, 3, e->platform, 16);
 	sqlite3_bind_int64(st, 4, e->category);
-	hf_b_u64(st, 5, e->deadline_ms);
-	hf_b_u64(st, 6, e->escalated_ms);
+	hfn_bind_u64(st, 5, e->deadline_ms);
+	hfn_bind_u64(st, 6, e->escalated_ms);
 	sqlite3_bind_int64(st, 7, e->n_items);
 	sqlite3_bind_int64(st, 8, e->n_overdue);
-	hf_b_u64(st, 9, e->received_ms);
-	return hf_done(st);
+	hfn_bind_u64(st, 9, e->received_ms);
+	return hfn_step_done(st);
 }
 
 hf_err hf_store_escalations(hf_store *s, hf_store_escalation_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = hf_oq(s, E_LIST);
+	sqlite3_stmt *st = hfn_stmt(s, OSQL[E_LIST]);
 	hf_err rc = HF_OK;
 	int r;
 	if (!st)
 		return HF_EDB;
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		hf_store_escalation e;
-		hf_c_copy(st, 0, e.order_id, 16);
-		hf_c_copy(st, 1, e.authority, 16);
-		hf_c_copy(st, 2, e.platform, 16);
-		e.category = hf_c_u32(st, 3);
-		e.deadline_ms = hf_c_u64(st, 4);
-		e.escalated_ms = hf_c_u64(st, 5);
-		e.n_items = hf_c_u32(st, 6);
-		e.n_overdue = hf_c_u32(st, 7);
-		e.received_ms = hf_c_u64(st, 8);
+		hfn_col_copy(st, 0, e.order_id, 16);
+		hfn_col_copy(st, 1, e.authority, 16);
+		hfn_col_copy(st, 2, e.platform, 16);
+		e.category = (uint32_t)hfn_col_u64(st, 3);
+		e.deadline_ms = hfn_col_u64(st, 4);
+		e.escalated_ms = hfn_col_u64(st, 5);
+		e.n_items = (uint32_t)hfn_col_u64(st, 6);
+		e.n_overdue = (uint32_t)hfn_col_u64(st, 7);
+		e.received_ms = hfn_col_u64(st, 8);
 		rc = cb(ctx, &e);
 	}
 	if (rc == HF_OK && r != SQLITE_DONE)
@@ -432,46 +356,46 @@ hf_err hf_store_escalations(hf_store *s, hf_store_escalation_cb cb, void *ctx)
 
 hf_err hf_store_referral_put(hf_store *s, const hf_store_referral *r)
 {
-	sqlite3_stmt *st = hf_oq(s, R_PUT);
+	sqlite3_stmt *st = hfn_stmt(s, OSQL[R_PUT]);
 	if (!st || r->n_orders > 64)
 		return HF_EDB;
-	hf_b_blob(st, 1, r->id, 16);
+	hfn_bind_blob(st, 1, r->id, 16);
 	sqlite3_bind_int(st, 2, r->mine);
-	hf_b_blob(st, 3, r->from, 16);
-	hf_b_blob(st, 4, r->to, 16);
-	hf_b_blob(st, 5, r->pseudonym, 16);
+	hfn_bind_blob(st, 3, r->from, 16);
+	hfn_bind_blob(st, 4, r->to, 16);
+	hfn_bind_blob(st, 5, r->pseudonym, 16);
 	sqlite3_bind_int64(st, 6, r->category);
 	sqlite3_bind_int64(st, 7, r->status);
-	hf_b_u64(st, 8, r->sent_ms);
-	hf_b_u64(st, 9, r->updated_ms);
-	hf_b_blob(st, 10, r->orders, 16 * (size_t)r->n_orders);
-	return hf_done(st);
+	hfn_bind_u64(st, 8, r->sent_ms);
+	hfn_bind_u64(st, 9, r->updated_ms);
+	hfn_bind_blob(st, 10, r->orders, 16 * (size_t)r->n_orders);
+	return hfn_step_done(st);
 }
 
 static void hf_referral_row(sqlite3_stmt *st, hf_store_referral *r)
 {
 	memset(r, 0, sizeof(*r));
-	hf_c_copy(st, 0, r->id, 16);
+	hfn_col_copy(st, 0, r->id, 16);
 	r->mine = sqlite3_column_int(st, 1) != 0;
-	hf_c_copy(st, 2, r->from, 16);
-	hf_c_copy(st, 3, r->to, 16);
-	hf_c_copy(st, 4, r->pseudonym, 16);
-	r->category = hf_c_u32(st, 5);
-	r->status = hf_c_u32(st, 6);
-	r->sent_ms = hf_c_u64(st, 7);
-	r->updated_ms = hf_c_u64(st, 8);
+	hfn_col_copy(st, 2, r->from, 16);
+	hfn_col_copy(st, 3, r->to, 16);
+	hfn_col_copy(st, 4, r->pseudonym, 16);
+	r->category = (uint32_t)hfn_col_u64(st, 5);
+	r->status = (uint32_t)hfn_col_u64(st, 6);
+	r->sent_ms = hfn_col_u64(st, 7);
+	r->updated_ms = hfn_col_u64(st, 8);
 	size_t len = (size_t)sqlite3_column_bytes(st, 9);
 	r->n_orders = (uint32_t)((len > sizeof(r->orders) ? sizeof(r->orders) : len) / 16);
-	hf_c_copy(st, 9, r->orders, sizeof(r->orders));
+	hfn_col_copy(st, 9, r->orders, sizeof(r->orders));
 }
 
 hf_err hf_store_referral_get(hf_store *s, const uint8_t id[16], hf_store_referral *r)
 {
-	sqlite3_stmt *st = hf_oq(s, R_GET);
+	sqlite3_stmt *st = hfn_stmt(s, OSQL[R_GET]);
 	hf_err rc = HF_OK;
 	if (!st)
 		return HF_EDB;
-	hf_b_blob(st, 1, id, 16);
+	hfn_bind_blob(st, 1, id, 16);
 	int x = sqlite3_step(st);
 	if (x == SQLITE_ROW)
 		hf_referral_row(st, r);
@@ -483,7 +407,7 @@ hf_err hf_store_referral_get(hf_store *s, const uint8_t id[16], hf_store_referra
 
 hf_err hf_store_referrals(hf_store *s, hf_store_referral_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = hf_oq(s, R_LIST);
+	sqlite3_stmt *st = hfn_stmt(s, OSQL[R_LIST]);
 	hf_err rc = HF_OK;
 	int x;
 	if (!st)

@@ -8,8 +8,8 @@
  * speaks SQL. Same rules: one connection per thread, callers bracket changes
  * with hf_store_begin / hf_store_commit.
  *
- * Statements are prepared on first use and kept per connection (finalized by
- * hf_store_close through hf_store_orders_close).
+ * Statements come from the store's one statement cache (store_internal.h: prepared on
+ * first use, kept per connection, finalized by hf_store_close).
  */
 #include <stdbool.h>
 #include <stddef.h>

@@ -13,16 +13,29 @@ static const char VALID[] = "[node]\nidentity = id\nmanifest = /abs/manifest.mp\
                             "[tls]\nca = ca.crt\ncert = n.crt\nkey = n.key\n"
                             "[api]\ntoken_file = token\n";
 
+static char g_err[256];
+
 static hf_err load(const char *text, hf_config *c)
 {
-	char err[256];
 	FILE *f = fopen(PATH, "w");
 	fputs(text, f);
 	fclose(f);
-	hf_err rc = hf_config_load(PATH, c, err, sizeof(err));
+	g_err[0] = 0;
+	hf_err rc = hf_config_load(PATH, c, g_err, sizeof(g_err));
 	if (rc != HF_OK)
-		assert_true(strlen(err) > 0); /* every refusal says why */
+		assert_true(strlen(g_err) > 0); /* every refusal says why */
 	return rc;
+}
+
+/* Loads VALID + extra, expects HF_ECONFIG naming `blamed` (e.g. "[node] foo"). */
+static void refused(const char *extra, const char *blamed)
+{
+	char buf[1024];
+	hf_config c;
+	snprintf(buf, sizeof(buf), "%s%s", VALID, extra);
+	assert_int_equal(load(buf, &c), HF_ECONFIG);
+	if (!strstr(g_err, blamed))
+		fail_msg("refusal of \"%s\" blames \"%s\", expected \"%s\"", extra, g_err, blamed);
 }
 
 static void test_valid(void **state)
@@ -46,6 +59,34 @@ static void test_valid(void **state)
 	assert_int_equal(c.api_port, 9000);
 	assert_true(c.insecure_loopback);
 	assert_int_equal(c.pull_interval_ms, 700);
+	/* [match] and [orders] go through the same table: defaults, then every key. */
+	assert_int_equal(load(VALID, &c), HF_OK);
+	assert_int_equal(c.match.max_distance, 31);
+	assert_int_equal(c.match.min_quality, 50);
+	assert_int_equal(c.match.max_image_bytes, 16u * 1024u * 1024u);
+	assert_int_equal(c.orders.check_interval_ms, 1000);
+	assert_false(c.orders.test_clock);
+	snprintf(buf, sizeof(buf),
+	         "%s[match]\nmax_distance = 20\nmin_quality = 0\nmax_image_bytes = 2048\n"
+	         "max_bulk = 5\nflood_threshold = 0\nflood_window_ms = 1000\n"
+	         "flush_interval_ms = 100\nreport_interval_ms = 86400000\nexpiry_sweep_ms = 500\n"
+	         "[orders]\nwebhook_url = http://127.0.0.1:9/hook\ncheck_interval_ms = 100\n"
+	         "remind_before_ms = 7776000000\ntest_clock = yes\n",
+	         VALID);
+	assert_int_equal(load(buf, &c), HF_OK);
+	assert_int_equal(c.match.max_distance, 20);
+	assert_int_equal(c.match.min_quality, 0);
+	assert_int_equal(c.match.max_image_bytes, 2048);
+	assert_int_equal(c.match.max_bulk, 5);
+	assert_int_equal(c.match.flood_threshold, 0);
+	assert_int_equal(c.match.flood_window_ms, 1000);
+	assert_int_equal(c.match.flush_interval_ms, 100);
+	assert_int_equal(c.match.report_interval_ms, 86400000);
+	assert_int_equal(c.match.expiry_sweep_ms, 500);
+	assert_string_equal(c.orders.webhook_url, "http://127.0.0.1:9/hook");
+	assert_int_equal(c.orders.check_interval_ms, 100);
+	assert_int_equal(c.orders.remind_before_ms, 7776000000ull);
+	assert_true(c.orders.test_clock);
 	unlink(PATH);
 }
 
@@ -53,31 +94,46 @@ static void test_rejects(void **state)
 {
 	(void)state;
 	hf_config c;
-	char buf[1024];
 	char err[64];
 	assert_int_equal(hf_config_load("/nonexistent/x.ini", &c, err, sizeof(err)), HF_EIO);
-	const char *extra[] = {
-	    "[node]\nfoo = 1\n",                    /* unknown key */
-	    "[nodes]\nidentity = x\n",              /* unknown section */
-	    "[node]\ninsecure_loopback = maybe\n",  /* not a boolean */
-	    "[node]\nlog_level = loud\n",           /* unknown level */
-	    "[node]\npull_interval_ms = 5\n",       /* out of range */
-	    "[api]\nlisten = 127.0.0.1\n",          /* no port */
-	    "[api]\nlisten = 127.0.0.1:70000\n",    /* bad port */
-	    "[node]\nlisten = tcp://127.0.0.1:1\n", /* must be tls+tcp:// */
-	    "[node]\nlisten = tls+tcp://0.0.0.0:1\ninsecure_loopback = true\n", /* not loopback */
-	    "this is not ini\n",
+	static const struct {
+		const char *extra, *blamed;
+	} cases[] = {
+	    {"[node]\nfoo = 1\n", "[node] foo: unknown key"},
+	    {"[nodes]\nidentity = x\n", "[nodes]: unknown section"},
+	    {"[node]\ninsecure_loopback = maybe\n", "[node] insecure_loopback: invalid"},
+	    {"[node]\nlog_level = loud\n", "[node] log_level"},
+	    {"[node]\npull_interval_ms = 5\n", "[node] pull_interval_ms: invalid"},
+	    {"[node]\npull_interval_ms = -100\n", "[node] pull_interval_ms: invalid"},
+	    {"[node]\npull_interval_ms = 99999999999999999999999\n", "[node] pull_interval_ms"},
+	    {"[api]\nlisten = 127.0.0.1\n", "[api] listen: invalid"},
+	    {"[api]\nlisten = 127.0.0.1:70000\n", "[api] listen: invalid"},
+	    {"[api]\nport = 1\n", "[api] port: unknown key"},
+	    {"[node]\nlisten = tcp://127.0.0.1:1\n", "[node] listen must be tls+tcp://"},
+	    {"[node]\nlisten = tls+tcp://0.0.0.0:1\ninsecure_loopback = true\n",
+	     "[node] insecure_loopback"},
+	    {"[match]\nmax_distance = 44\n", "[match] max_distance: invalid"},
+	    {"[match]\nmin_quality = 101\n", "[match] min_quality: invalid"},
+	    {"[match]\nmax_bulk = 0\n", "[match] max_bulk: invalid"},
+	    {"[match]\nflood_window_ms = 12x\n", "[match] flood_window_ms: invalid"},
+	    {"[match]\nnope = 1\n", "[match] nope: unknown key"},
+	    {"[orders]\ncheck_interval_ms = 5\n", "[orders] check_interval_ms: invalid"},
+	    {"[orders]\ncheck_interval_ms = 12x\n", "[orders] check_interval_ms: invalid"},
+	    {"[orders]\ntest_clock = maybe\n", "[orders] test_clock: invalid"},
+	    {"[orders]\nwebhook_url = ftp://x\n", "[orders] webhook_url: invalid"},
+	    {"[orders]\nnope = 1\n", "[orders] nope: unknown key"},
+	    {"this is not ini\n", "syntax error"},
 	};
-	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
-		snprintf(buf, sizeof(buf), "%s%s", VALID, extra[i]);
-		assert_int_equal(load(buf, &c), HF_ECONFIG);
-	}
-	/* Missing required keys. */
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		refused(cases[i].extra, cases[i].blamed);
+	/* Missing required keys: the first one missing is named. */
 	assert_int_equal(load("[node]\nidentity = id\n", &c), HF_ECONFIG);
+	assert_non_null(strstr(g_err, "[node] manifest is required"));
 	assert_int_equal(load("[node]\nidentity = id\nmanifest = m\ndata_dir = d\n"
 	                      "listen = tls+tcp://127.0.0.1:1\n[api]\ntoken_file = t\n",
 	                      &c),
 	                 HF_ECONFIG); /* TLS files required without insecure_loopback */
+	assert_non_null(strstr(g_err, "[tls] ca is required"));
 	assert_int_equal(load("[node]\nidentity = id\nmanifest = m\ndata_dir = d\n"
 	                      "listen = tls+tcp://127.0.0.1:1\ninsecure_loopback = true\n"
 	                      "[api]\ntoken_file = t\n",

@@ -259,30 +259,12 @@ static void test_apply(void **state)
 	hf_ord_free(&w);
 }
 
-static void test_config(void **state)
-{
-	hf_orders_cfg c;
-	(void)state;
-	memset(&c, 0, sizeof(c));
-	assert_true(hf_orders_cfg_set(&c, "check_interval_ms", "100"));
-	assert_int_equal(c.check_interval_ms, 100);
-	assert_false(hf_orders_cfg_set(&c, "check_interval_ms", "5"));
-	assert_false(hf_orders_cfg_set(&c, "check_interval_ms", "12x"));
-	assert_true(hf_orders_cfg_set(&c, "test_clock", "true"));
-	assert_true(c.test_clock);
-	assert_false(hf_orders_cfg_set(&c, "test_clock", "maybe"));
-	assert_true(hf_orders_cfg_set(&c, "webhook_url", "http://127.0.0.1:9/hook"));
-	assert_false(hf_orders_cfg_set(&c, "webhook_url", "ftp://x"));
-	assert_false(hf_orders_cfg_set(&c, "nope", "1"));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_store_rows, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_history_timers_lists, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_apply, setup, teardown),
-	    cmocka_unit_test(test_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

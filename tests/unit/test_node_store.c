@@ -1,11 +1,14 @@
-/* node/store/store.c: migrations, lists, entries, batches, outbox, inbox, counters. */
+/* node/store/store.c: migrations, lists, entries, batches, outbox, inbox, counters, and the
+ * one statement cache every store file uses. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "hf_test.h"
+#include "hashfed/list.h"
 #include "store/store.h"
+#include "store/store_match.h"
 
 static const uint8_t L1[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 static const uint8_t P1[16] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};
@@ -257,6 +260,48 @@ static void test_transactions_and_counters(void **state)
 	hf_store_rollback(f->s);
 }
 
+typedef struct allow_seen {
+	int n, stop_after;
+} allow_seen;
+
+static hf_err allow_cb(void *ctx, unsigned alg, const uint8_t *value, const char *note,
+                       uint64_t added_ms)
+{
+	allow_seen *a = ctx;
+	(void)alg;
+	(void)value;
+	(void)note;
+	(void)added_ms;
+	return ++a->n == a->stop_after ? HF_ECHAIN : HF_OK;
+}
+
+/* Statements of store_match.c come from the shared cache now: run again and again, and after
+ * a row loop stopped half-way by its callback, each starts afresh (reset, not finalized). */
+static void test_statement_cache(void **state)
+{
+	fx *f = *state;
+	uint8_t v[3][32];
+	allow_seen a = {0, 0};
+	memset(v, 0, sizeof(v));
+	for (int i = 0; i < 3; i++) {
+		v[i][0] = (uint8_t)(i + 1);
+		assert_int_equal(hf_store_allow_put(f->s, HF_ALG_PDQ, v[i], "n", 1), HF_OK);
+	}
+	assert_int_equal(hf_store_allow_put(f->s, HF_ALG_PDQ, v[0], "again", 2), HF_OK);
+	assert_int_equal(hf_store_allow_all(f->s, allow_cb, &a), HF_OK);
+	assert_int_equal(a.n, 3);
+	a = (allow_seen){0, 2};
+	assert_int_equal(hf_store_allow_all(f->s, allow_cb, &a), HF_ECHAIN); /* stopped at 2 */
+	a = (allow_seen){0, 0};
+	assert_int_equal(hf_store_allow_all(f->s, allow_cb, &a), HF_OK);
+	assert_int_equal(a.n, 3); /* from the first row again */
+	assert_int_equal(hf_store_allow_del(f->s, HF_ALG_PDQ, v[1]), HF_OK);
+	assert_int_equal(hf_store_allow_del(f->s, HF_ALG_PDQ, v[1]), HF_ENOTFOUND);
+	a = (allow_seen){0, 0};
+	assert_int_equal(hf_store_allow_all(f->s, allow_cb, &a), HF_OK);
+	assert_int_equal(a.n, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +311,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_inbox, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_transactions_and_counters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
