@@ -117,15 +117,7 @@ hf_err hfi_env_seal_prepared(const hf_identity *sender, const hf_envelope_header
 	hf_mp_put_raw(&e, nonce, sizeof(nonce));
 	/* Inner plaintext written in place, then encrypted in place. */
 	size_t pt_off = w.len;
-	hf_mp_put_map(&e, 4);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_bin(&e, inner_sender, HF_KEYID_LEN);
-	hf_mp_put_key(&e, 2);
-	hf_mp_put_bin(&e, inner_id, HF_MSGID_LEN);
-	hf_mp_put_key(&e, 3);
-	hf_mp_put_bin(&e, salt, HF_COMMIT_SALT_LEN);
-	hf_mp_put_key(&e, 4);
-	hf_mp_put_bin(&e, body, body_len);
+	hf_env_inner_encode(&e, inner_sender, inner_id, salt, body, body_len);
 	HF_CHECK(hf_mp_enc_status(&e));
 	if (w.len - pt_off != inner_len) {
 		rc = HF_EINTERNAL;

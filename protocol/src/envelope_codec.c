@@ -5,6 +5,7 @@
 
 #include "envelope_internal.h"
 #include "hashfed/version.h"
+#include "schema.h"
 
 bool hf_msg_type_known(uint64_t type)
 {
@@ -27,97 +28,28 @@ bool hf_msg_type_known(uint64_t type)
 	}
 }
 
-static unsigned hf_popcount32(uint32_t x)
-{
-	unsigned n = 0;
-	for (; x; x &= x - 1)
-		n++;
-	return n;
-}
-
 #define HF_AUDIT_ALL                                                                               \
 	(HF_AUDIT_SUBJECT | HF_AUDIT_SEQ | HF_AUDIT_DEADLINE | HF_AUDIT_STATUS | HF_AUDIT_ITEMS |  \
 	 HF_AUDIT_CATEGORY)
 
-/* Audit map keys: 1 commitment, 2 subject, 3 seq, 4 deadline, 5 status, 6 items, 7 category. */
-static void hf_audit_encode(hf_mp_enc *e, const hf_audit_header *a)
-{
-	hf_mp_put_map(e, 1 + hf_popcount32(a->fields & HF_AUDIT_ALL));
-	hf_mp_put_key(e, 1);
-	hf_mp_put_bin(e, a->commitment, HF_COMMIT_LEN);
-	if (a->fields & HF_AUDIT_SUBJECT) {
-		hf_mp_put_key(e, 2);
-		hf_mp_put_bin(e, a->subject, sizeof(a->subject));
-	}
-	if (a->fields & HF_AUDIT_SEQ) {
-		hf_mp_put_key(e, 3);
-		hf_mp_put_uint(e, a->seq);
-	}
-	if (a->fields & HF_AUDIT_DEADLINE) {
-		hf_mp_put_key(e, 4);
-		hf_mp_put_uint(e, a->deadline_ms);
-	}
-	if (a->fields & HF_AUDIT_STATUS) {
-		hf_mp_put_key(e, 5);
-		hf_mp_put_uint(e, a->status);
-	}
-	if (a->fields & HF_AUDIT_ITEMS) {
-		hf_mp_put_key(e, 6);
-		hf_mp_put_uint(e, a->items);
-	}
-	if (a->fields & HF_AUDIT_CATEGORY) {
-		hf_mp_put_key(e, 7);
-		hf_mp_put_uint(e, a->category);
-	}
-}
-
-static hf_err hf_audit_decode(hf_mp_dec *d, hf_audit_header *a)
-{
-	hf_mp_map m;
-	bool has;
-	unsigned key;
-	uint64_t seen = 0;
-	memset(a, 0, sizeof(*a));
-	HF_TRY(hf_mp_map_open(d, &m));
-	for (;;) {
-		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
-		if (!has)
-			break;
-		seen |= HF_BIT(key);
-		switch (key) {
-		case 1:
-			HF_TRY(hf_mp_get_bin_fixed(d, a->commitment, HF_COMMIT_LEN));
-			break;
-		case 2:
-			HF_TRY(hf_mp_get_bin_fixed(d, a->subject, sizeof(a->subject)));
-			a->fields |= HF_AUDIT_SUBJECT;
-			break;
-		case 3:
-			HF_TRY(hf_mp_get_uint(d, &a->seq));
-			a->fields |= HF_AUDIT_SEQ;
-			break;
-		case 4:
-			HF_TRY(hf_mp_get_uint(d, &a->deadline_ms));
-			a->fields |= HF_AUDIT_DEADLINE;
-			break;
-		case 5:
-			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &a->status));
-			a->fields |= HF_AUDIT_STATUS;
-			break;
-		case 6:
-			HF_TRY(hf_mp_get_u32(d, HF_MAX_AUDIT_ITEMS, &a->items));
-			a->fields |= HF_AUDIT_ITEMS;
-			break;
-		case 7:
-			HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &a->category));
-			a->fields |= HF_AUDIT_CATEGORY;
-			break;
-		default:
-			return HF_EUNKNOWNKEY;
-		}
-	}
-	return hf_mp_require(seen, HF_BIT(1));
-}
+/* Audit map (spec §5.3): commitment, then the fields the sender chose to
+ * publish, each present iff its HF_AUDIT_* bit is set in `fields`. */
+static const hfi_field audit_rows[] = {
+    {HFI_FIXED(1, HFI_REQ, hf_audit_header, commitment)},
+    {HFI_FIXED(2, HFI_HAS, hf_audit_header, subject),
+     HFI_HAS_BIT(hf_audit_header, fields, HF_AUDIT_SUBJECT)},
+    {HFI_U64(3, HFI_HAS, hf_audit_header, seq), HFI_HAS_BIT(hf_audit_header, fields, HF_AUDIT_SEQ)},
+    {HFI_U64(4, HFI_HAS, hf_audit_header, deadline_ms),
+     HFI_HAS_BIT(hf_audit_header, fields, HF_AUDIT_DEADLINE)},
+    {HFI_U32(5, HFI_HAS, hf_audit_header, status),
+     HFI_HAS_BIT(hf_audit_header, fields, HF_AUDIT_STATUS)},
+    {HFI_U(6, HFI_HAS, hf_audit_header, items, 0, HF_MAX_AUDIT_ITEMS, HF_ERANGE),
+     HFI_HAS_BIT(hf_audit_header, fields, HF_AUDIT_ITEMS)},
+    {HFI_U32(7, HFI_HAS, hf_audit_header, category),
+     HFI_HAS_BIT(hf_audit_header, fields, HF_AUDIT_CATEGORY)},
+};
+static const hfi_schema audit_schema =
+    HFI_SCHEMA("audit header", audit_rows, hf_audit_header, 0, NULL);
 
 /* Rules shared by encode and decode, so nothing is sealed that open rejects. */
 static hf_err hf_env_header_check(const hf_envelope_header *h)
@@ -141,154 +73,88 @@ static hf_err hf_env_header_check(const hf_envelope_header *h)
 	return HF_OK;
 }
 
+static hf_err header_check(void *h, uint64_t seen)
+{
+	(void)seen;
+	return hf_env_header_check(h);
+}
+
+static hf_err type_known(const void *h, uint32_t i)
+{
+	(void)i;
+	return hf_msg_type_known(((const hf_envelope_header *)h)->type) ? HF_OK : HF_EMSGTYPE;
+}
+
+static const hfi_field keyid_elem = {HFI_ELEM_FIXED(HF_KEYID_LEN)};
+
+static const hfi_field header_rows[] = {
+    /* spec §5.2: version first, so a v2 header fails as v2. */
+    {HFI_U(1, HFI_REQ, hf_envelope_header, version, HF_PROTOCOL_VERSION, HF_PROTOCOL_VERSION,
+           HF_EVERSION)},
+    {HFI_U(2, HFI_REQ, hf_envelope_header, type, 0, UINT32_MAX, HF_EMSGTYPE), .check = type_known},
+    {HFI_FIXED(3, HFI_REQ, hf_envelope_header, msg_id)},
+    {HFI_FIXED(4, HFI_REQ, hf_envelope_header, sender)},
+    {HFI_ARR(5, HFI_REQ, hf_envelope_header, recipients, n_recipients, 1, HF_MAX_RECIPIENTS,
+             HF_ERANGE, keyid_elem)},
+    {HFI_U64(6, HFI_REQ, hf_envelope_header, created_ms)},
+    {HFI_U64(7, HFI_REQ, hf_envelope_header, expires_ms)},
+    {HFI_FIXED(8, HFI_REQ, hf_envelope_header, federation)},
+    {HFI_U64(9, HFI_REQ, hf_envelope_header, epoch)},
+    {HFI_SUB(10, HFI_REQ, hf_envelope_header, audit, audit_schema)},
+};
+const hfi_schema hfi_env_header_schema =
+    HFI_SCHEMA("envelope header", header_rows, hf_envelope_header, 0, header_check);
+
 hf_err hf_env_header_encode(hf_mp_enc *e, const hf_envelope_header *h)
 {
 	HF_TRY(hf_env_header_check(h));
-	hf_mp_put_map(e, 10);
-	hf_mp_put_key(e, 1);
-	hf_mp_put_uint(e, h->version);
-	hf_mp_put_key(e, 2);
-	hf_mp_put_uint(e, h->type);
-	hf_mp_put_key(e, 3);
-	hf_mp_put_bin(e, h->msg_id, HF_MSGID_LEN);
-	hf_mp_put_key(e, 4);
-	hf_mp_put_bin(e, h->sender, HF_KEYID_LEN);
-	hf_mp_put_key(e, 5);
-	hf_mp_put_array(e, h->n_recipients);
-	for (uint32_t i = 0; i < h->n_recipients; i++)
-		hf_mp_put_bin(e, h->recipients[i], HF_KEYID_LEN);
-	hf_mp_put_key(e, 6);
-	hf_mp_put_uint(e, h->created_ms);
-	hf_mp_put_key(e, 7);
-	hf_mp_put_uint(e, h->expires_ms);
-	hf_mp_put_key(e, 8);
-	hf_mp_put_bin(e, h->federation, HF_FEDID_LEN);
-	hf_mp_put_key(e, 9);
-	hf_mp_put_uint(e, h->epoch);
-	hf_mp_put_key(e, 10);
-	hf_audit_encode(e, &h->audit);
+	hfi_encode(e, &hfi_env_header_schema, h);
 	return hf_mp_enc_status(e);
 }
 
 hf_err hf_env_header_decode(hf_mp_dec *d, hf_envelope_header *h)
 {
-	hf_mp_map m;
-	bool has;
-	unsigned key;
-	uint64_t v, seen = 0;
-	uint32_t n;
-	HF_TRY(hf_mp_map_open(d, &m));
-	for (;;) {
-		HF_TRY(hf_mp_map_next(d, &m, &has, &key));
-		if (!has)
-			break;
-		seen |= HF_BIT(key);
-		switch (key) {
-		case 1:
-			HF_TRY(hf_mp_get_uint(d, &v));
-			/* spec §5.2: version first, so a v2 header fails as v2. */
-			if (v != HF_PROTOCOL_VERSION)
-				return HF_EVERSION;
-			h->version = (uint32_t)v;
-			break;
-		case 2:
-			HF_TRY(hf_mp_get_uint(d, &v));
-			if (!hf_msg_type_known(v))
-				return HF_EMSGTYPE;
-			h->type = (uint32_t)v;
-			break;
-		case 3:
-			HF_TRY(hf_mp_get_bin_fixed(d, h->msg_id, HF_MSGID_LEN));
-			break;
-		case 4:
-			HF_TRY(hf_mp_get_bin_fixed(d, h->sender, HF_KEYID_LEN));
-			break;
-		case 5:
-			HF_TRY(hf_mp_array_open(d, HF_MAX_RECIPIENTS, &n));
-			if (n == 0)
-				return HF_ERANGE;
-			for (uint32_t i = 0; i < n; i++)
-				HF_TRY(hf_mp_get_bin_fixed(d, h->recipients[i], HF_KEYID_LEN));
-			hf_mp_array_close(d);
-			h->n_recipients = n;
-			break;
-		case 6:
-			HF_TRY(hf_mp_get_uint(d, &h->created_ms));
-			break;
-		case 7:
-			HF_TRY(hf_mp_get_uint(d, &h->expires_ms));
-			break;
-		case 8:
-			HF_TRY(hf_mp_get_bin_fixed(d, h->federation, HF_FEDID_LEN));
-			break;
-		case 9:
-			HF_TRY(hf_mp_get_uint(d, &h->epoch));
-			break;
-		case 10:
-			HF_TRY(hf_audit_decode(d, &h->audit));
-			break;
-		default:
-			return HF_EUNKNOWNKEY;
-		}
-	}
-	/* All ten fields are required. */
-	HF_TRY(hf_mp_require(seen, 0x7fe));
-	return hf_env_header_check(h);
+	hfi_ctx c;
+	hf_err rc;
+	memset(&c, 0, sizeof(c));
+	memset(h, 0, sizeof(*h));
+	c.d = *d;
+	rc = hfi_decode(&c, &hfi_env_header_schema, h);
+	*d = c.d;
+	return rc;
 }
+
+/* Wraps: exactly HF_WRAP_LEN bytes each, zero-copy (longer HF_ETOOLONG, shorter HF_ELENGTH). */
+static const hfi_field wrap_elem = {.kind = HFI_BIN,
+                                    .flags = HFI_NOLEN,
+                                    .size = (uint32_t)sizeof(const uint8_t *),
+                                    .lo = HF_WRAP_LEN,
+                                    .hi = HF_WRAP_LEN,
+                                    .bad = HF_ELENGTH};
+
+/* The framing (spec §5.1). Sealing writes it by hand (envelope.c): the header
+ * bytes are copied as encoded and the ciphertext is encrypted in place. */
+static const hfi_field env_rows[] = {
+    {HFI_SUB(1, HFI_REQ | HFI_PTR, hf_env_parts, h, hfi_env_header_schema), .span = 1},
+    {HFI_ARR(2, HFI_REQ, hf_env_parts, wrap, n_wraps, 0, HF_MAX_RECIPIENTS, HF_ERANGE, wrap_elem),
+     .span = 2},
+    {HFI_BLOB(3, HFI_BIN, HFI_REQ, hf_env_parts, ct, ct_len, HF_XNONCE_LEN + HF_AEAD_TAG_LEN,
+              HF_MAX_MESSAGE_SIZE, HF_ELENGTH)},
+    {HFI_FIXED(4, HFI_REQ, hf_env_parts, sig)},
+};
+const hfi_schema hfi_envelope_schema = HFI_SCHEMA("envelope", env_rows, hf_env_parts, 0, NULL);
 
 hf_err hf_env_decode(const uint8_t *env, size_t len, hf_env_parts *parts, hf_envelope_header *h)
 {
-	hf_mp_dec d;
-	hf_mp_map m;
-	bool has;
-	unsigned key;
-	uint64_t seen = 0;
-	size_t start;
+	hfi_ctx c;
 	memset(parts, 0, sizeof(*parts));
 	memset(h, 0, sizeof(*h));
-	HF_TRY(hf_mp_dec_init(&d, env, len, HF_MAX_MESSAGE_SIZE));
-	HF_TRY(hf_mp_map_open(&d, &m));
-	for (;;) {
-		HF_TRY(hf_mp_map_next(&d, &m, &has, &key));
-		if (!has)
-			break;
-		seen |= HF_BIT(key);
-		start = d.r.off;
-		switch (key) {
-		case 1:
-			HF_TRY(hf_env_header_decode(&d, h));
-			parts->hdr = env + start;
-			parts->hdr_len = d.r.off - start;
-			break;
-		case 2: {
-			uint32_t n;
-			size_t wl;
-			HF_TRY(hf_mp_array_open(&d, HF_MAX_RECIPIENTS, &n));
-			for (uint32_t i = 0; i < n; i++) {
-				HF_TRY(hf_mp_get_bin(&d, HF_WRAP_LEN, &parts->wrap[i], &wl));
-				if (wl != HF_WRAP_LEN)
-					return HF_ELENGTH;
-			}
-			hf_mp_array_close(&d);
-			parts->n_wraps = n;
-			parts->wraps = env + start;
-			parts->wraps_len = d.r.off - start;
-			break;
-		}
-		case 3:
-			HF_TRY(hf_mp_get_bin(&d, HF_MAX_MESSAGE_SIZE, &parts->ct, &parts->ct_len));
-			if (parts->ct_len < HF_XNONCE_LEN + HF_AEAD_TAG_LEN)
-				return HF_ELENGTH;
-			break;
-		case 4:
-			HF_TRY(hf_mp_get_bin_fixed(&d, parts->sig, HF_SIG_LEN));
-			break;
-		default:
-			return HF_EUNKNOWNKEY;
-		}
-	}
-	HF_TRY(hf_mp_require(seen, HF_BIT(1) | HF_BIT(2) | HF_BIT(3) | HF_BIT(4)));
-	HF_TRY(hf_mp_dec_finish(&d));
+	parts->h = h;
+	HF_TRY(hfi_decode_body(&c, &hfi_envelope_schema, env, len, HF_MAX_MESSAGE_SIZE, parts));
+	parts->hdr = c.span[0].p;
+	parts->hdr_len = c.span[0].n;
+	parts->wraps = c.span[1].p;
+	parts->wraps_len = c.span[1].n;
 	/* spec §5.1: exactly one wrap per recipient, in header order. */
 	if (parts->n_wraps != h->n_recipients)
 		return HF_ELENGTH;
@@ -302,41 +168,51 @@ size_t hf_env_inner_prefix_len(size_t body_len)
 	       1 + hf_mp_bin_header_len(body_len);
 }
 
+/* Inner plaintext (spec §5.4) as the schema sees it. */
+typedef struct env_inner {
+	uint8_t sender[HF_KEYID_LEN];
+	uint8_t msg_id[HF_MSGID_LEN];
+	uint8_t salt[HF_COMMIT_SALT_LEN];
+	const uint8_t *body;
+	size_t body_len;
+} env_inner;
+
+static const hfi_field inner_rows[] = {
+    {HFI_FIXED(1, HFI_REQ, env_inner, sender)},
+    {HFI_FIXED(2, HFI_REQ, env_inner, msg_id)},
+    {HFI_FIXED(3, HFI_REQ, env_inner, salt)},
+    {HFI_BLOB(4, HFI_BIN, HFI_REQ, env_inner, body, body_len, 0, HF_MAX_BODY_SIZE, HF_ERANGE)},
+};
+const hfi_schema hfi_env_inner_schema =
+    HFI_SCHEMA("envelope inner", inner_rows, env_inner, 0, NULL);
+
+void hf_env_inner_encode(hf_mp_enc *e, const uint8_t sender[HF_KEYID_LEN],
+                         const uint8_t msg_id[HF_MSGID_LEN], const uint8_t salt[HF_COMMIT_SALT_LEN],
+                         const uint8_t *body, size_t body_len)
+{
+	env_inner in;
+	memcpy(in.sender, sender, HF_KEYID_LEN);
+	memcpy(in.msg_id, msg_id, HF_MSGID_LEN);
+	memcpy(in.salt, salt, HF_COMMIT_SALT_LEN);
+	in.body = body;
+	in.body_len = body_len;
+	hfi_encode(e, &hfi_env_inner_schema, &in);
+}
+
 hf_err hf_env_inner_decode(const uint8_t *pt, size_t len, uint8_t sender[HF_KEYID_LEN],
                            uint8_t msg_id[HF_MSGID_LEN], uint8_t salt[HF_COMMIT_SALT_LEN],
                            const uint8_t **body, size_t *body_len)
 {
-	hf_mp_dec d;
-	hf_mp_map m;
-	bool has;
-	unsigned key;
-	uint64_t seen = 0;
-	HF_TRY(hf_mp_dec_init(&d, pt, len, HF_MAX_MESSAGE_SIZE));
-	HF_TRY(hf_mp_map_open(&d, &m));
-	for (;;) {
-		HF_TRY(hf_mp_map_next(&d, &m, &has, &key));
-		if (!has)
-			break;
-		seen |= HF_BIT(key);
-		switch (key) {
-		case 1:
-			HF_TRY(hf_mp_get_bin_fixed(&d, sender, HF_KEYID_LEN));
-			break;
-		case 2:
-			HF_TRY(hf_mp_get_bin_fixed(&d, msg_id, HF_MSGID_LEN));
-			break;
-		case 3:
-			HF_TRY(hf_mp_get_bin_fixed(&d, salt, HF_COMMIT_SALT_LEN));
-			break;
-		case 4:
-			HF_TRY(hf_mp_get_bin(&d, HF_MAX_BODY_SIZE, body, body_len));
-			break;
-		default:
-			return HF_EUNKNOWNKEY;
-		}
-	}
-	HF_TRY(hf_mp_require(seen, HF_BIT(1) | HF_BIT(2) | HF_BIT(3) | HF_BIT(4)));
-	return hf_mp_dec_finish(&d);
+	hfi_ctx c;
+	env_inner in;
+	memset(&in, 0, sizeof(in));
+	hf_err rc = hfi_decode_body(&c, &hfi_env_inner_schema, pt, len, HF_MAX_MESSAGE_SIZE, &in);
+	memcpy(sender, in.sender, HF_KEYID_LEN);
+	memcpy(msg_id, in.msg_id, HF_MSGID_LEN);
+	memcpy(salt, in.salt, HF_COMMIT_SALT_LEN);
+	*body = in.body;
+	*body_len = in.body_len;
+	return rc;
 }
 
 static void hf_blake_len(crypto_generichash_state *st, size_t n)

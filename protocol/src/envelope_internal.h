@@ -15,6 +15,7 @@ typedef struct hf_env_parts {
 	const uint8_t *ct; /* nonce || AEAD ciphertext || tag */
 	size_t ct_len;
 	uint8_t sig[HF_SIG_LEN];
+	hf_envelope_header *h; /* where hf_env_decode puts the decoded header */
 } hf_env_parts;
 
 #define HF_WRAP_LEN (HF_HPKE_ENC_LEN + HF_WRAP_CT_LEN)
@@ -36,6 +37,10 @@ size_t hf_env_inner_prefix_len(size_t body_len);
 hf_err hf_env_inner_decode(const uint8_t *pt, size_t len, uint8_t sender[HF_KEYID_LEN],
                            uint8_t msg_id[HF_MSGID_LEN], uint8_t salt[HF_COMMIT_SALT_LEN],
                            const uint8_t **body, size_t *body_len) HF_MUST_CHECK;
+/* Writes the inner plaintext map (the schema hf_env_inner_decode reads). */
+void hf_env_inner_encode(hf_mp_enc *e, const uint8_t sender[HF_KEYID_LEN],
+                         const uint8_t msg_id[HF_MSGID_LEN], const uint8_t salt[HF_COMMIT_SALT_LEN],
+                         const uint8_t *body, size_t body_len);
 /* Signature input (spec §5.5). */
 void hf_env_sig_input(const uint8_t *hdr, size_t hdr_len, const uint8_t *wraps, size_t wraps_len,
                       const uint8_t *ct, size_t ct_len, uint8_t out[HF_ENV_SIG_INPUT_LEN]);

@@ -5,10 +5,13 @@
 
 #include "hashfed/list.h"
 #include "mp.h"
+#include "schema.h"
 
 #define HF_LIST_BATCH_DOMAIN "hashfed/v1/list-batch"
 /* Record: alg u8 | quality u8 | category u16be | expires u64be | pseudonym[16] | value. */
 #define HF_REC_FIXED (1 + 1 + 2 + 8 + HF_PSEUDONYM_LEN)
+/* A pull body is tiny: the decoder refuses anything larger before reading. */
+#define HF_LIST_MAX_PULL_SIZE 256
 
 size_t hf_hash_alg_len(unsigned alg)
 {
@@ -218,16 +221,6 @@ static hf_err hf_removed_check(const uint64_t *ids, size_t n, uint64_t first_id)
 	return HF_OK;
 }
 
-static void hf_meta_put(hf_mp_enc *e, const hf_list_meta *m)
-{
-	hf_mp_put_key(e, 4);
-	hf_mp_put_str(e, m->name, m->name_len);
-	hf_mp_put_key(e, 5);
-	hf_mp_put_uint(e, m->category);
-	hf_mp_put_key(e, 6);
-	hf_mp_put_uint(e, m->algs);
-}
-
 /* Writes a records bin for entries straight into the writer. */
 static hf_err hf_records_put(hf_mp_enc *e, const hf_list_entry *v, size_t n, bool with_id)
 {
@@ -246,6 +239,106 @@ static hf_err hf_records_put(hf_mp_enc *e, const hf_list_entry *v, size_t n, boo
 
 /* ---- batch ------------------------------------------------------------ */
 
+/* The batch as the schema sees it: the public struct, plus the removed-ids
+ * bin on decode and the caller's arrays on encode. */
+typedef struct batch_wire {
+	hf_list_batch b;
+	const uint8_t *rm; /* decode: removed ids, 8 bytes each */
+	size_t rm_len;
+	const hf_list_entry *added; /* encode */
+	size_t n_added;
+	const uint64_t *removed; /* encode */
+	size_t n_removed;
+} batch_wire;
+
+static void batch_added_enc(hf_mp_enc *e, const void *obj)
+{
+	const batch_wire *bw = obj;
+	hf_err rc = hf_records_put(e, bw->added, bw->n_added, false);
+	if (rc != HF_OK && e->err == HF_OK)
+		e->err = rc;
+}
+
+static void batch_removed_enc(hf_mp_enc *e, const void *obj)
+{
+	const batch_wire *bw = obj;
+	uint8_t *at;
+	hf_err rc;
+	hf_mp_put_bin_header(e, bw->n_removed * 8);
+	if (hf_mp_enc_status(e) != HF_OK)
+		return;
+	rc = hf_writer_reserve(e->w, bw->n_removed * 8, &at);
+	if (rc != HF_OK) {
+		e->err = rc;
+		return;
+	}
+	for (size_t i = 0; i < bw->n_removed; i++)
+		hf_put_be64(at + 8 * i, bw->removed[i]);
+	e->w->len += bw->n_removed * 8;
+}
+
+#define HF_META_KEYS (HF_BIT(4) | HF_BIT(5) | HF_BIT(6))
+
+/* After the keys: metadata, records and removed ids (spec §12.2). */
+static hf_err batch_check(void *obj, uint64_t seen)
+{
+	batch_wire *bw = obj;
+	hf_list_batch *b = &bw->b;
+	/* Metadata travels with batch 1 only: all three keys there, none later. */
+	if (b->number == 1) {
+		HF_TRY(hf_mp_require(seen, HF_META_KEYS));
+		if (!hf_is_zero(b->prev_hash, HF_LIST_HASH_LEN))
+			return HF_ERANGE;
+		b->has_meta = true;
+	} else if (seen & HF_META_KEYS) {
+		return HF_ERANGE;
+	}
+	HF_TRY(hf_records_check(b->added_raw, b->added_raw_len, false, b->first_id,
+	                        b->has_meta ? b->meta.algs : 0, 0, &b->n_added));
+	if (b->first_id + b->n_added < b->first_id)
+		return HF_ERANGE;
+	if (bw->rm_len % 8 != 0)
+		return HF_ELENGTH;
+	if (bw->rm_len / 8 > HF_LIST_MAX_BATCH_REMOVED)
+		return HF_ETOOLONG;
+	b->removed_raw = bw->rm;
+	b->n_removed = (uint32_t)(bw->rm_len / 8);
+	for (uint32_t i = 0; i < b->n_removed; i++) {
+		uint64_t id = hf_get_be64(bw->rm + 8 * i);
+		if (id == 0 || id >= b->first_id)
+			return HF_ERANGE;
+		if (i > 0) {
+			uint64_t prev = hf_get_be64(bw->rm + 8 * (i - 1));
+			if (id == prev)
+				return HF_EDUPLICATE;
+			if (id < prev)
+				return HF_ENONCANON;
+		}
+	}
+	return HF_OK;
+}
+
+static const hfi_field batch_rows[] = {
+    {HFI_FIXED(1, HFI_REQ, batch_wire, b.list_id)},
+    {HFI_U(2, HFI_REQ, batch_wire, b.number, 1, UINT64_MAX, HF_ERANGE)},
+    {HFI_FIXED(3, HFI_REQ, batch_wire, b.prev_hash)},
+    /* Keys 4..6: the list's metadata, in batch 1 only (batch_check). */
+    {HFI_BLOB(4, HFI_STR, HFI_HAS, batch_wire, b.meta.name, b.meta.name_len, 1,
+              HF_LIST_MAX_NAME_LEN, HF_ERANGE),
+     HFI_HAS_BOOL(batch_wire, b.has_meta)},
+    {HFI_U32(5, HFI_HAS, batch_wire, b.meta.category), HFI_HAS_BOOL(batch_wire, b.has_meta)},
+    {HFI_U(6, HFI_HAS | HFI_MASK, batch_wire, b.meta.algs, 1, HF_ALG_MASK_ALL, HF_ERANGE),
+     HFI_HAS_BOOL(batch_wire, b.has_meta)},
+    {HFI_U(7, HFI_REQ, batch_wire, b.first_id, 1, UINT64_MAX, HF_ERANGE)},
+    {HFI_BLOB(8, HFI_BIN, HFI_REQ, batch_wire, b.added_raw, b.added_raw_len, 0, HF_MAX_MESSAGE_SIZE,
+              HF_ERANGE),
+     .enc = batch_added_enc},
+    {HFI_BLOB(9, HFI_BIN, HFI_REQ, batch_wire, rm, rm_len, 0, HF_MAX_MESSAGE_SIZE, HF_ERANGE),
+     .enc = batch_removed_enc},
+};
+const hfi_schema hfi_list_batch_schema =
+    HFI_SCHEMA("list batch", batch_rows, batch_wire, HFI_FINISH_FIRST, batch_check);
+
 hf_err hf_list_batch_encode(const hf_list_batch *b, const hf_list_entry *added, size_t n_added,
                             const uint64_t *removed, size_t n_removed, uint8_t **out,
                             size_t *out_len)
@@ -253,7 +346,7 @@ hf_err hf_list_batch_encode(const hf_list_batch *b, const hf_list_entry *added, 
 	hf_err rc;
 	hf_writer w;
 	hf_mp_enc e;
-	uint8_t *at;
+	batch_wire bw;
 	*out = NULL;
 	*out_len = 0;
 	if (b->number == 0 || (n_added && !added) || (n_removed && !removed))
@@ -269,137 +362,31 @@ hf_err hf_list_batch_encode(const hf_list_batch *b, const hf_list_entry *added, 
 		HF_TRY(hf_entry_check(&added[i], b->number == 1 ? b->meta.algs : 0));
 	HF_TRY(hf_removed_check(removed, n_removed, b->first_id));
 
+	memset(&bw, 0, sizeof(bw));
+	bw.b = *b;
+	bw.b.has_meta = b->number == 1;
+	bw.added = added;
+	bw.n_added = n_added;
+	bw.removed = removed;
+	bw.n_removed = n_removed;
 	hf_writer_init(&w, HF_MAX_MESSAGE_SIZE);
 	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, b->number == 1 ? 9 : 6);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_bin(&e, b->list_id, HF_LIST_ID_LEN);
-	hf_mp_put_key(&e, 2);
-	hf_mp_put_uint(&e, b->number);
-	hf_mp_put_key(&e, 3);
-	hf_mp_put_bin(&e, b->prev_hash, HF_LIST_HASH_LEN);
-	if (b->number == 1)
-		hf_meta_put(&e, &b->meta);
-	hf_mp_put_key(&e, 7);
-	hf_mp_put_uint(&e, b->first_id);
-	hf_mp_put_key(&e, 8);
-	HF_CHECK(hf_records_put(&e, added, n_added, false));
-	hf_mp_put_key(&e, 9);
-	hf_mp_put_bin_header(&e, n_removed * 8);
+	hfi_encode(&e, &hfi_list_batch_schema, &bw);
 	HF_CHECK(hf_mp_enc_status(&e));
-	HF_CHECK(hf_writer_reserve(&w, n_removed * 8, &at));
-	for (size_t i = 0; i < n_removed; i++)
-		hf_put_be64(at + 8 * i, removed[i]);
-	w.len += n_removed * 8;
 	HF_CHECK(hf_writer_take(&w, out, out_len));
 out:
 	hf_writer_free(&w);
 	return rc;
 }
 
-/* Reads keys 4..6 into m. */
-static hf_err hf_meta_get(hf_mp_dec *d, unsigned key, hf_list_meta *m)
-{
-	switch (key) {
-	case 4:
-		HF_TRY(hf_mp_get_str(d, HF_LIST_MAX_NAME_LEN, &m->name, &m->name_len));
-		return m->name_len == 0 ? HF_ERANGE : HF_OK;
-	case 5:
-		HF_TRY(hf_mp_get_u32(d, UINT32_MAX, &m->category));
-		return HF_OK;
-	default:
-		HF_TRY(hf_mp_get_u32(d, HF_ALG_MASK_ALL, &m->algs));
-		return (m->algs == 0 || (m->algs & ~(uint32_t)HF_ALG_MASK_ALL)) ? HF_ERANGE : HF_OK;
-	}
-}
-
-#define HF_META_KEYS (HF_BIT(4) | HF_BIT(5) | HF_BIT(6))
-
 hf_err hf_list_batch_decode(const uint8_t *p, size_t len, hf_list_batch *b)
 {
-	hf_mp_dec d;
-	hf_mp_map m;
-	bool has;
-	unsigned key;
-	uint64_t seen = 0;
-	const uint8_t *rm = NULL;
-	size_t rm_len = 0;
-	memset(b, 0, sizeof(*b));
-	HF_TRY(hf_mp_dec_init(&d, p, len, HF_MAX_MESSAGE_SIZE));
-	HF_TRY(hf_mp_map_open(&d, &m));
-	for (;;) {
-		HF_TRY(hf_mp_map_next(&d, &m, &has, &key));
-		if (!has)
-			break;
-		seen |= HF_BIT(key);
-		switch (key) {
-		case 1:
-			HF_TRY(hf_mp_get_bin_fixed(&d, b->list_id, HF_LIST_ID_LEN));
-			break;
-		case 2:
-			HF_TRY(hf_mp_get_uint(&d, &b->number));
-			if (b->number == 0)
-				return HF_ERANGE;
-			break;
-		case 3:
-			HF_TRY(hf_mp_get_bin_fixed(&d, b->prev_hash, HF_LIST_HASH_LEN));
-			break;
-		case 4:
-		case 5:
-		case 6:
-			HF_TRY(hf_meta_get(&d, key, &b->meta));
-			break;
-		case 7:
-			HF_TRY(hf_mp_get_uint(&d, &b->first_id));
-			if (b->first_id == 0)
-				return HF_ERANGE;
-			break;
-		case 8:
-			HF_TRY(hf_mp_get_bin(&d, HF_MAX_MESSAGE_SIZE, &b->added_raw,
-			                     &b->added_raw_len));
-			break;
-		case 9:
-			HF_TRY(hf_mp_get_bin(&d, HF_MAX_MESSAGE_SIZE, &rm, &rm_len));
-			break;
-		default:
-			return HF_EUNKNOWNKEY;
-		}
-	}
-	HF_TRY(hf_mp_dec_finish(&d));
-	HF_TRY(hf_mp_require(seen, HF_BIT(1) | HF_BIT(2) | HF_BIT(3) | HF_BIT(7) | HF_BIT(8) |
-	                               HF_BIT(9)));
-	/* Metadata travels with batch 1 only: all three keys there, none later. */
-	if (b->number == 1) {
-		HF_TRY(hf_mp_require(seen, HF_META_KEYS));
-		if (!hf_is_zero(b->prev_hash, HF_LIST_HASH_LEN))
-			return HF_ERANGE;
-		b->has_meta = true;
-	} else if (seen & HF_META_KEYS) {
-		return HF_ERANGE;
-	}
-	HF_TRY(hf_records_check(b->added_raw, b->added_raw_len, false, b->first_id,
-	                        b->has_meta ? b->meta.algs : 0, 0, &b->n_added));
-	if (b->first_id + b->n_added < b->first_id)
-		return HF_ERANGE;
-	if (rm_len % 8 != 0)
-		return HF_ELENGTH;
-	if (rm_len / 8 > HF_LIST_MAX_BATCH_REMOVED)
-		return HF_ETOOLONG;
-	b->removed_raw = rm;
-	b->n_removed = (uint32_t)(rm_len / 8);
-	for (uint32_t i = 0; i < b->n_removed; i++) {
-		uint64_t id = hf_get_be64(rm + 8 * i);
-		if (id == 0 || id >= b->first_id)
-			return HF_ERANGE;
-		if (i > 0) {
-			uint64_t prev = hf_get_be64(rm + 8 * (i - 1));
-			if (id == prev)
-				return HF_EDUPLICATE;
-			if (id < prev)
-				return HF_ENONCANON;
-		}
-	}
-	return HF_OK;
+	hfi_ctx c;
+	batch_wire bw;
+	memset(&bw, 0, sizeof(bw));
+	hf_err rc = hfi_decode_body(&c, &hfi_list_batch_schema, p, len, HF_MAX_MESSAGE_SIZE, &bw);
+	*b = bw.b;
+	return rc;
 }
 
 void hf_list_batch_iter(const hf_list_batch *b, hf_list_iter *it)
@@ -429,12 +416,54 @@ static hf_err hf_snapshot_check(const hf_list_snapshot *s)
 	return hf_meta_check(&s->meta);
 }
 
+typedef struct snap_wire {
+	hf_list_snapshot s;
+	const hf_list_entry *entries; /* encode */
+	size_t n;
+} snap_wire;
+
+static void snap_entries_enc(hf_mp_enc *e, const void *obj)
+{
+	const snap_wire *sw = obj;
+	hf_err rc = hf_records_put(e, sw->entries, sw->n, true);
+	if (rc != HF_OK && e->err == HF_OK)
+		e->err = rc;
+}
+
+static hf_err snap_check(void *obj, uint64_t seen)
+{
+	hf_list_snapshot *s = &((snap_wire *)obj)->s;
+	(void)seen;
+	HF_TRY(hf_snapshot_check(s));
+	return hf_records_check(s->entries_raw, s->entries_raw_len, true, 0, s->meta.algs,
+	                        s->next_id, &s->n_entries);
+}
+
+static const hfi_field snap_rows[] = {
+    {HFI_FIXED(1, HFI_REQ, snap_wire, s.list_id)},
+    {HFI_U64(2, HFI_REQ, snap_wire, s.at_batch)},
+    {HFI_FIXED(3, HFI_REQ, snap_wire, s.head_hash)},
+    {HFI_BLOB(4, HFI_STR, HFI_REQ, snap_wire, s.meta.name, s.meta.name_len, 1, HF_LIST_MAX_NAME_LEN,
+              HF_ERANGE)},
+    {HFI_U32(5, HFI_REQ, snap_wire, s.meta.category)},
+    {HFI_U(6, HFI_REQ | HFI_MASK, snap_wire, s.meta.algs, 1, HF_ALG_MASK_ALL, HF_ERANGE)},
+    {HFI_U64(7, HFI_REQ, snap_wire, s.next_id)},
+    {HFI_BLOB(8, HFI_BIN, HFI_REQ, snap_wire, s.entries_raw, s.entries_raw_len, 0,
+              HF_MAX_MESSAGE_SIZE, HF_ERANGE),
+     .enc = snap_entries_enc},
+    {HFI_U(9, HFI_REQ, snap_wire, s.part, 0, HF_LIST_MAX_SNAPSHOT_PARTS, HF_ERANGE)},
+    {HFI_U(10, HFI_REQ, snap_wire, s.parts, 0, HF_LIST_MAX_SNAPSHOT_PARTS, HF_ERANGE)},
+};
+const hfi_schema hfi_list_snapshot_schema =
+    HFI_SCHEMA("list snapshot", snap_rows, snap_wire, HFI_FINISH_FIRST, snap_check);
+
 hf_err hf_list_snapshot_encode(const hf_list_snapshot *s, const hf_list_entry *entries, size_t n,
                                uint8_t **out, size_t *out_len)
 {
 	hf_err rc;
 	hf_writer w;
 	hf_mp_enc e;
+	snap_wire sw;
 	*out = NULL;
 	*out_len = 0;
 	if (n && !entries)
@@ -449,24 +478,12 @@ hf_err hf_list_snapshot_encode(const hf_list_snapshot *s, const hf_list_entry *e
 		if (i > 0 && entries[i].id <= entries[i - 1].id)
 			return entries[i].id == entries[i - 1].id ? HF_EDUPLICATE : HF_ENONCANON;
 	}
+	sw.s = *s;
+	sw.entries = entries;
+	sw.n = n;
 	hf_writer_init(&w, HF_MAX_MESSAGE_SIZE);
 	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 10);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_bin(&e, s->list_id, HF_LIST_ID_LEN);
-	hf_mp_put_key(&e, 2);
-	hf_mp_put_uint(&e, s->at_batch);
-	hf_mp_put_key(&e, 3);
-	hf_mp_put_bin(&e, s->head_hash, HF_LIST_HASH_LEN);
-	hf_meta_put(&e, &s->meta);
-	hf_mp_put_key(&e, 7);
-	hf_mp_put_uint(&e, s->next_id);
-	hf_mp_put_key(&e, 8);
-	HF_CHECK(hf_records_put(&e, entries, n, true));
-	hf_mp_put_key(&e, 9);
-	hf_mp_put_uint(&e, s->part);
-	hf_mp_put_key(&e, 10);
-	hf_mp_put_uint(&e, s->parts);
+	hfi_encode(&e, &hfi_list_snapshot_schema, &sw);
 	HF_CHECK(hf_mp_enc_status(&e));
 	HF_CHECK(hf_writer_take(&w, out, out_len));
 out:
@@ -476,59 +493,13 @@ out:
 
 hf_err hf_list_snapshot_decode(const uint8_t *p, size_t len, hf_list_snapshot *s)
 {
-	hf_mp_dec d;
-	hf_mp_map m;
-	bool has;
-	unsigned key;
-	uint64_t seen = 0, v;
-	memset(s, 0, sizeof(*s));
-	HF_TRY(hf_mp_dec_init(&d, p, len, HF_MAX_MESSAGE_SIZE));
-	HF_TRY(hf_mp_map_open(&d, &m));
-	for (;;) {
-		HF_TRY(hf_mp_map_next(&d, &m, &has, &key));
-		if (!has)
-			break;
-		seen |= HF_BIT(key);
-		switch (key) {
-		case 1:
-			HF_TRY(hf_mp_get_bin_fixed(&d, s->list_id, HF_LIST_ID_LEN));
-			break;
-		case 2:
-			HF_TRY(hf_mp_get_uint(&d, &s->at_batch));
-			break;
-		case 3:
-			HF_TRY(hf_mp_get_bin_fixed(&d, s->head_hash, HF_LIST_HASH_LEN));
-			break;
-		case 4:
-		case 5:
-		case 6:
-			HF_TRY(hf_meta_get(&d, key, &s->meta));
-			break;
-		case 7:
-			HF_TRY(hf_mp_get_uint(&d, &s->next_id));
-			break;
-		case 8:
-			HF_TRY(hf_mp_get_bin(&d, HF_MAX_MESSAGE_SIZE, &s->entries_raw,
-			                     &s->entries_raw_len));
-			break;
-		case 9:
-			HF_TRY(hf_mp_get_uint_max(&d, HF_LIST_MAX_SNAPSHOT_PARTS, &v));
-			s->part = (uint32_t)v;
-			break;
-		case 10:
-			HF_TRY(hf_mp_get_uint_max(&d, HF_LIST_MAX_SNAPSHOT_PARTS, &v));
-			s->parts = (uint32_t)v;
-			break;
-		default:
-			return HF_EUNKNOWNKEY;
-		}
-	}
-	HF_TRY(hf_mp_dec_finish(&d));
-	HF_TRY(hf_mp_require(seen, HF_BIT(1) | HF_BIT(2) | HF_BIT(3) | HF_META_KEYS | HF_BIT(7) |
-	                               HF_BIT(8) | HF_BIT(9) | HF_BIT(10)));
-	HF_TRY(hf_snapshot_check(s));
-	return hf_records_check(s->entries_raw, s->entries_raw_len, true, 0, s->meta.algs,
-	                        s->next_id, &s->n_entries);
+	hfi_ctx c;
+	snap_wire sw;
+	memset(&sw, 0, sizeof(sw));
+	hf_err rc =
+	    hfi_decode_body(&c, &hfi_list_snapshot_schema, p, len, HF_MAX_MESSAGE_SIZE, &sw);
+	*s = sw.s;
+	return rc;
 }
 
 void hf_list_snapshot_iter(const hf_list_snapshot *s, hf_list_iter *it)
@@ -542,18 +513,21 @@ void hf_list_snapshot_iter(const hf_list_snapshot *s, hf_list_iter *it)
 
 /* ---- pull ------------------------------------------------------------- */
 
+static const hfi_field pull_rows[] = {
+    {HFI_FIXED(1, HFI_REQ, hf_list_pull, list_id)},
+    {HFI_U64(2, HFI_REQ, hf_list_pull, after)},
+};
+const hfi_schema hfi_list_pull_schema =
+    HFI_SCHEMA("list pull", pull_rows, hf_list_pull, HFI_FINISH_FIRST, NULL);
+
 hf_err hf_list_pull_encode(const hf_list_pull *q, uint8_t **out, size_t *out_len)
 {
 	hf_err rc;
 	hf_writer w;
 	hf_mp_enc e;
-	hf_writer_init(&w, 256);
+	hf_writer_init(&w, HF_LIST_MAX_PULL_SIZE);
 	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 2);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_bin(&e, q->list_id, HF_LIST_ID_LEN);
-	hf_mp_put_key(&e, 2);
-	hf_mp_put_uint(&e, q->after);
+	hfi_encode(&e, &hfi_list_pull_schema, q);
 	HF_CHECK(hf_mp_enc_status(&e));
 	HF_CHECK(hf_writer_take(&w, out, out_len));
 out:
@@ -563,30 +537,7 @@ out:
 
 hf_err hf_list_pull_decode(const uint8_t *p, size_t len, hf_list_pull *q)
 {
-	hf_mp_dec d;
-	hf_mp_map m;
-	bool has;
-	unsigned key;
-	uint64_t seen = 0;
+	hfi_ctx c;
 	memset(q, 0, sizeof(*q));
-	HF_TRY(hf_mp_dec_init(&d, p, len, 256));
-	HF_TRY(hf_mp_map_open(&d, &m));
-	for (;;) {
-		HF_TRY(hf_mp_map_next(&d, &m, &has, &key));
-		if (!has)
-			break;
-		seen |= HF_BIT(key);
-		switch (key) {
-		case 1:
-			HF_TRY(hf_mp_get_bin_fixed(&d, q->list_id, HF_LIST_ID_LEN));
-			break;
-		case 2:
-			HF_TRY(hf_mp_get_uint(&d, &q->after));
-			break;
-		default:
-			return HF_EUNKNOWNKEY;
-		}
-	}
-	HF_TRY(hf_mp_dec_finish(&d));
-	return hf_mp_require(seen, HF_BIT(1) | HF_BIT(2));
+	return hfi_decode_body(&c, &hfi_list_pull_schema, p, len, HF_LIST_MAX_PULL_SIZE, q);
 }

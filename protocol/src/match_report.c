@@ -4,6 +4,7 @@
 
 #include "hashfed/match_report.h"
 #include "mp.h"
+#include "schema.h"
 
 static void hf_put_be64(uint8_t *p, uint64_t v)
 {
@@ -54,6 +55,84 @@ static void hf_put_ids(hf_mp_enc *e, const uint64_t *ids, size_t n)
 	}
 }
 
+/* The report as the schema sees it: the public struct plus, on encode, the
+ * caller's arrays the record bins are built from. */
+typedef struct report_wire {
+	hf_match_report r;
+	const hf_match_count *counts;
+	size_t n_counts;
+	const uint64_t *disabled;
+	size_t n_disabled;
+	const uint64_t *quarantined;
+	size_t n_quarantined;
+} report_wire;
+
+static void counts_enc(hf_mp_enc *e, const void *obj)
+{
+	const report_wire *rw = obj;
+	uint8_t rec[HF_MATCH_REPORT_COUNT_LEN];
+	hf_mp_put_bin_header(e, rw->n_counts * HF_MATCH_REPORT_COUNT_LEN);
+	for (size_t i = 0; i < rw->n_counts; i++) {
+		hf_put_be64(rec, rw->counts[i].entry_id);
+		rec[8] = (uint8_t)(rw->counts[i].matches >> 24);
+		rec[9] = (uint8_t)(rw->counts[i].matches >> 16);
+		rec[10] = (uint8_t)(rw->counts[i].matches >> 8);
+		rec[11] = (uint8_t)rw->counts[i].matches;
+		hf_mp_put_raw(e, rec, sizeof(rec));
+	}
+}
+
+static void disabled_enc(hf_mp_enc *e, const void *obj)
+{
+	const report_wire *rw = obj;
+	hf_put_ids(e, rw->disabled, rw->n_disabled);
+}
+
+static void quarantined_enc(hf_mp_enc *e, const void *obj)
+{
+	const report_wire *rw = obj;
+	hf_put_ids(e, rw->quarantined, rw->n_quarantined);
+}
+
+static hf_err hf_validate_ids(const uint8_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		HF_TRY(hf_check_next_id(i ? hf_get_be64(p + 8 * (i - 1)) : 0,
+		                        hf_get_be64(p + 8 * i), i == 0));
+	return HF_OK;
+}
+
+static hf_err report_check(void *obj, uint64_t seen)
+{
+	const hf_match_report *r = &((report_wire *)obj)->r;
+	(void)seen;
+	for (uint32_t i = 0; i < r->n_counts; i++) {
+		hf_match_count c = hf_match_report_count(r, i);
+		HF_TRY(hf_check_next_id(i ? hf_match_report_count(r, i - 1).entry_id : 0,
+		                        c.entry_id, i == 0));
+		HF_ENSURE(c.matches != 0, HF_ERANGE);
+	}
+	HF_TRY(hf_validate_ids(r->disabled_raw, r->n_disabled));
+	return hf_validate_ids(r->quarantined_raw, r->n_quarantined);
+}
+
+static const hfi_field report_rows[] = {
+    {HFI_FIXED(1, HFI_REQ, report_wire, r.list_id)},
+    {HFI_U(2, HFI_REQ, report_wire, r.day, 0, HF_MATCH_REPORT_MAX_DAY, HF_ERANGE)},
+    {HFI_U(3, HFI_REQ, report_wire, r.revision, 1, UINT64_MAX, HF_ERANGE)},
+    {HFI_RECS(4, HFI_REQ, report_wire, r.counts_raw, r.n_counts, HF_MATCH_REPORT_COUNT_LEN,
+              HF_MATCH_REPORT_MAX_COUNTS),
+     .enc = counts_enc},
+    {HFI_RECS(5, HFI_REQ, report_wire, r.disabled_raw, r.n_disabled, 8,
+              HF_MATCH_REPORT_MAX_FLAGGED),
+     .enc = disabled_enc},
+    {HFI_RECS(6, HFI_REQ, report_wire, r.quarantined_raw, r.n_quarantined, 8,
+              HF_MATCH_REPORT_MAX_FLAGGED),
+     .enc = quarantined_enc},
+};
+const hfi_schema hfi_match_report_schema =
+    HFI_SCHEMA("match report", report_rows, report_wire, HFI_FINISH_FIRST, report_check);
+
 hf_err hf_match_report_encode(const hf_match_report *r, const hf_match_count *counts,
                               size_t n_counts, const uint64_t *disabled, size_t n_disabled,
                               const uint64_t *quarantined, size_t n_quarantined, uint8_t **out,
@@ -62,7 +141,7 @@ hf_err hf_match_report_encode(const hf_match_report *r, const hf_match_count *co
 	hf_err rc;
 	hf_writer w;
 	hf_mp_enc e;
-	uint8_t rec[HF_MATCH_REPORT_COUNT_LEN];
+	report_wire rw = {*r, counts, n_counts, disabled, n_disabled, quarantined, n_quarantined};
 	*out = NULL;
 	*out_len = 0;
 	HF_ENSURE(n_counts == 0 || counts, HF_EINVAL);
@@ -78,27 +157,7 @@ hf_err hf_match_report_encode(const hf_match_report *r, const hf_match_count *co
 	hf_writer_init(&w, 64 + n_counts * HF_MATCH_REPORT_COUNT_LEN +
 	                       (n_disabled + n_quarantined) * 8);
 	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 6);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_bin(&e, r->list_id, HF_LIST_ID_LEN);
-	hf_mp_put_key(&e, 2);
-	hf_mp_put_uint(&e, r->day);
-	hf_mp_put_key(&e, 3);
-	hf_mp_put_uint(&e, r->revision);
-	hf_mp_put_key(&e, 4);
-	hf_mp_put_bin_header(&e, n_counts * HF_MATCH_REPORT_COUNT_LEN);
-	for (size_t i = 0; i < n_counts; i++) {
-		hf_put_be64(rec, counts[i].entry_id);
-		rec[8] = (uint8_t)(counts[i].matches >> 24);
-		rec[9] = (uint8_t)(counts[i].matches >> 16);
-		rec[10] = (uint8_t)(counts[i].matches >> 8);
-		rec[11] = (uint8_t)counts[i].matches;
-		hf_mp_put_raw(&e, rec, sizeof(rec));
-	}
-	hf_mp_put_key(&e, 5);
-	hf_put_ids(&e, disabled, n_disabled);
-	hf_mp_put_key(&e, 6);
-	hf_put_ids(&e, quarantined, n_quarantined);
+	hfi_encode(&e, &hfi_match_report_schema, &rw);
 	HF_CHECK(hf_mp_enc_status(&e));
 	HF_CHECK(hf_writer_take(&w, out, out_len));
 out:
@@ -106,80 +165,15 @@ out:
 	return rc;
 }
 
-/* A bin of whole records of rec_len bytes, at most max records. */
-static hf_err hf_get_records(hf_mp_dec *d, size_t rec_len, uint32_t max, const uint8_t **p,
-                             uint32_t *n)
-{
-	size_t len;
-	HF_TRY(hf_mp_get_bin(d, (size_t)max * rec_len, p, &len));
-	HF_ENSURE(len % rec_len == 0, HF_ELENGTH);
-	*n = (uint32_t)(len / rec_len);
-	return HF_OK;
-}
-
-static hf_err hf_validate_ids(const uint8_t *p, uint32_t n)
-{
-	for (uint32_t i = 0; i < n; i++)
-		HF_TRY(hf_check_next_id(i ? hf_get_be64(p + 8 * (i - 1)) : 0,
-		                        hf_get_be64(p + 8 * i), i == 0));
-	return HF_OK;
-}
-
 hf_err hf_match_report_decode(const uint8_t *p, size_t len, hf_match_report *r)
 {
-	hf_mp_dec d;
-	hf_mp_map m;
-	bool has;
-	unsigned key;
-	uint64_t seen = 0, v;
-	memset(r, 0, sizeof(*r));
-	HF_TRY(hf_mp_dec_init(&d, p, len, HF_MATCH_REPORT_MAX_SIZE));
-	HF_TRY(hf_mp_map_open(&d, &m));
-	for (;;) {
-		HF_TRY(hf_mp_map_next(&d, &m, &has, &key));
-		if (!has)
-			break;
-		seen |= HF_BIT(key);
-		switch (key) {
-		case 1:
-			HF_TRY(hf_mp_get_bin_fixed(&d, r->list_id, HF_LIST_ID_LEN));
-			break;
-		case 2:
-			HF_TRY(hf_mp_get_uint_max(&d, HF_MATCH_REPORT_MAX_DAY, &v));
-			r->day = (uint32_t)v;
-			break;
-		case 3:
-			HF_TRY(hf_mp_get_uint(&d, &r->revision));
-			HF_ENSURE(r->revision != 0, HF_ERANGE);
-			break;
-		case 4:
-			HF_TRY(hf_get_records(&d, HF_MATCH_REPORT_COUNT_LEN,
-			                      HF_MATCH_REPORT_MAX_COUNTS, &r->counts_raw,
-			                      &r->n_counts));
-			break;
-		case 5:
-			HF_TRY(hf_get_records(&d, 8, HF_MATCH_REPORT_MAX_FLAGGED, &r->disabled_raw,
-			                      &r->n_disabled));
-			break;
-		case 6:
-			HF_TRY(hf_get_records(&d, 8, HF_MATCH_REPORT_MAX_FLAGGED,
-			                      &r->quarantined_raw, &r->n_quarantined));
-			break;
-		default:
-			return HF_EUNKNOWNKEY;
-		}
-	}
-	HF_TRY(hf_mp_dec_finish(&d));
-	HF_TRY(hf_mp_require(seen, HF_BIT(1) | HF_BIT(2) | HF_BIT(3) | HF_BIT(4) | HF_BIT(5) |
-	                               HF_BIT(6)));
-	for (uint32_t i = 0; i < r->n_counts; i++) {
-		hf_match_count c = hf_match_report_count(r, i);
-		HF_TRY(hf_check_next_id(i ? hf_match_report_count(r, i - 1).entry_id : 0,
-		                        c.entry_id, i == 0));
-		HF_ENSURE(c.matches != 0, HF_ERANGE);
-	}
-	HF_TRY(hf_validate_ids(r->disabled_raw, r->n_disabled));
-	return hf_validate_ids(r->quarantined_raw, r->n_quarantined);
+	hfi_ctx c;
+	report_wire rw;
+	memset(&rw, 0, sizeof(rw));
+	hf_err rc =
+	    hfi_decode_body(&c, &hfi_match_report_schema, p, len, HF_MATCH_REPORT_MAX_SIZE, &rw);
+	*r = rw.r;
+	return rc;
 }
 
 hf_match_count hf_match_report_count(const hf_match_report *r, uint32_t i)

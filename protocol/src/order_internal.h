@@ -27,8 +27,4 @@ hf_err hfi_event_check(const hf_order_event *v) HF_MUST_CHECK;
 hf_err hfi_escalation_check(const hf_escalation *x) HF_MUST_CHECK;
 hf_err hfi_referral_check(const hf_referral *r) HF_MUST_CHECK;
 
-/* One schema per order message (spec §13). */
-extern const hfi_schema hfi_order_schema, hfi_receipt_schema, hfi_outcome_schema, hfi_event_schema,
-    hfi_escalation_schema, hfi_referral_schema;
-
 #endif
