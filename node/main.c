@@ -69,7 +69,9 @@ int main(int argc, char **argv)
 		memset(&node, 0, sizeof(node));
 		node.cfg = cfg;
 		pthread_rwlock_init(&node.mlock, NULL);
-		rc = hf_node_load_identity(cfg.identity, &node.id);
+		rc = hf_config_check_secret_file(cfg.api_token_file);
+		if (rc == HF_OK)
+			rc = hf_node_load_identity(cfg.identity, &node.id);
 		if (rc == HF_OK)
 			rc = hf_node_load_manifest(&node);
 		hf_manifest_free(node.manifest);

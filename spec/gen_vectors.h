@@ -92,5 +92,7 @@ size_t mp_skip(const uint8_t *b, size_t n);
 void gen_lists(sbuf *s);
 void gen_match_report(sbuf *s);
 void gen_manifest(sbuf *s);
+/* spec/vectors/merkle.json (gen_vectors_merkle.c). */
+void gen_merkle(sbuf *s);
 
 #endif

@@ -476,6 +476,11 @@ hf_err hf_api_start(hf_node *n, void **out)
 	if (!a)
 		return HF_ENOMEM;
 	a->n = n;
+	if ((rc = hf_config_check_secret_file(n->cfg.api_token_file)) != HF_OK) {
+		hf_log(HF_LOG_ERROR, "token_file_refused", "code", hf_err_name(rc), NULL);
+		goto out;
+	}
+	rc = HF_ECONFIG;
 	f = fopen(n->cfg.api_token_file, "r");
 	if (!f || !fgets(tok, sizeof(tok), f))
 		goto out;
@@ -499,6 +504,11 @@ hf_err hf_api_start(hf_node *n, void **out)
 		rc = HF_ENET;
 		goto out;
 	}
+	/* Plain HTTP with a bearer token: anyone on the path reads the token (issue 12). */
+	if (strcmp(n->cfg.api_host, "127.0.0.1") != 0 && strcmp(n->cfg.api_host, "::1") != 0 &&
+	    strcmp(n->cfg.api_host, "localhost") != 0)
+		hf_log(HF_LOG_WARN, "api_plaintext_not_loopback", "host", n->cfg.api_host, "advice",
+		       "bind the API to loopback and put a TLS proxy in front of it", NULL);
 	*out = a;
 	a = NULL;
 	rc = HF_OK;

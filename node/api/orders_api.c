@@ -13,6 +13,7 @@
 #include "api/routes.h"
 #include "hashfed/list.h"
 #include "core/log.h"
+#include "hashfed/rules.h"
 #include "orders/orders.h"
 
 #define HF_ORDERS_LIST_MAX 1000u
@@ -73,6 +74,9 @@ static bool hf_duration(json_t *v, uint64_t *ms)
 		return true;
 	}
 	if (!json_is_string(v))
+		return false;
+	/* Digits first: strtoull would skip " 24h"'s space and wrap "-24h" around. */
+	if (json_string_value(v)[0] < '0' || json_string_value(v)[0] > '9')
 		return false;
 	unsigned long long x = strtoull(json_string_value(v), &end, 10);
 	uint64_t unit = !strcmp(end, "s")    ? 1000
@@ -310,6 +314,10 @@ static hf_err hf_parse_order(json_t *j, hf_orders_new *r, hf_order_item **its, h
 		*why = "deadline: e.g. \"24h\" or milliseconds";
 		return HF_EINVAL;
 	}
+	if (v && hf_deadline_check(r->deadline_in_ms) != HF_OK) {
+		*why = "deadline: 1h .. 90d";
+		return HF_EDEADLINE;
+	}
 	r->legal_basis = hf_str(j, "legal_basis");
 	r->case_ref = hf_str(j, "case");
 	r->note = hf_str(j, "note");
@@ -469,10 +477,17 @@ static void hf_post_outcomes(hf_node *n, struct evhttp_request *req, const uint8
 		             &out[i].code))
 			goto out;
 		out[i].item = (uint32_t)json_integer_value(it);
-		out[i].action_ms = json_is_integer(at) && json_integer_value(at) > 0 &&
-		                           (uint64_t)json_integer_value(at) <= now
-		                       ? (uint64_t)json_integer_value(at)
-		                       : now;
+		/* spec §13.4: an action time is not in the future (refused, never clamped); the
+		 * order's issue time bounds it from below (hf_orders_outcomes). */
+		if (at && (!json_is_integer(at) || json_integer_value(at) <= 0)) {
+			rc = HF_EINVAL;
+			goto out;
+		}
+		out[i].action_ms = at ? (uint64_t)json_integer_value(at) : now;
+		if (out[i].action_ms > now) {
+			rc = HF_EACTIONTIME;
+			goto out;
+		}
 		if (out[i].code == HF_OUT_CANNOT_COMPLY) {
 			json_t *rs = json_object_get(v, "reason");
 			/* Range-checked before the cast: 2^32 + 1 must not become reason 1. */
@@ -535,8 +550,16 @@ static void hf_post_event(hf_node *n, struct evhttp_request *req, const uint8_t 
 	text = hf_str(j, "text");
 	if (json_object_get(j, "ref") && !hf_hex_field(j, "ref", ref, 16))
 		goto out;
-	if ((v = json_object_get(j, "new_deadline")) && hf_duration(v, &nd))
+	/* spec §13.5: 1 h .. 90 d ahead; never a silent default for what cannot be read. */
+	if ((v = json_object_get(j, "new_deadline"))) {
+		if (!hf_duration(v, &nd)) {
+			rc = HF_EPARSE;
+			goto out;
+		}
+		if ((rc = hf_deadline_check(nd)) != HF_OK)
+			goto out;
 		nd += hf_now_ms();
+	}
 	rc = hf_orders_event(n, id, kind, items, n_items, text,
 	                     json_object_get(j, "ref") ? ref : NULL, nd);
 out:

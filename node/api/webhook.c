@@ -76,15 +76,28 @@ fail:
 	hf_hook_free(-1, 0, k);
 }
 
-void hf_api_order_webhook(hf_node *n, const hf_store_order *o)
+static void hf_hook_go(hf_node *n, void *arg)
+{
+	hf_hook *k = arg;
+	/* Committed: sent from the loop after the current callback. */
+	if (event_base_once(n->base, -1, EV_TIMEOUT, hf_hook_send, k, NULL) != 0)
+		hf_hook_free(-1, 0, k);
+}
+
+static void hf_hook_drop(void *arg)
+{
+	hf_hook_free(-1, 0, arg);
+}
+
+hf_err hf_api_order_webhook(hf_node *n, const hf_store_order *o)
 {
 	char id[33], au[33];
 	hf_hook *k;
 	if (!n->cfg.orders.webhook_url[0] || !n->base)
-		return;
+		return HF_OK;
 	k = calloc(1, sizeof(*k));
 	if (!k)
-		return;
+		return HF_ENOMEM;
 	hf_hex(o->id, 16, id);
 	hf_hex(o->authority, 16, au);
 	/* Metadata only: the moderation system fetches the locators through the API. */
@@ -96,9 +109,13 @@ void hf_api_order_webhook(hf_node *n, const hf_store_order *o)
 	k->n = n;
 	k->json = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
-	/* Sent from the loop after the current callback, i.e. after the order is committed. */
-	if (!k->json || event_base_once(n->base, -1, EV_TIMEOUT, hf_hook_send, k, NULL) != 0) {
-		free(k->json);
+	if (!k->json) {
 		free(k);
+		return HF_ENOMEM;
 	}
+	/* Fired once the transaction that stores the order commits; dropped if it rolls back. */
+	hf_err rc = hf_node_after_commit(n, hf_hook_go, hf_hook_drop, k);
+	if (rc != HF_OK)
+		hf_hook_drop(k);
+	return rc;
 }

@@ -5,7 +5,9 @@
 #include "core/node.h"
 #include "store/store_orders.h"
 
-/* Queues the "order arrived" webhook, POSTed after the current callback returns. */
-void hf_api_order_webhook(hf_node *n, const hf_store_order *o);
+/* Queues the "order arrived" webhook inside the transaction that stores the order: POSTed
+ * once, after that transaction commits (hf_node_after_commit), never if it rolls back.
+ * HF_OK without a webhook_url; HF_ENOMEM. */
+hf_err hf_api_order_webhook(hf_node *n, const hf_store_order *o) HF_MUST_CHECK;
 
 #endif

@@ -29,6 +29,21 @@ typedef struct hfc_cmd {
 #include <stdio.h>
 void hfc_json_escape(FILE *f, const char *text);
 
+/* http://host[:port][/prefix] (http_get.c). */
+#include <stddef.h>
+#include <stdint.h>
+typedef struct hfc_url {
+	char host[256];
+	char port[16];
+	char prefix[1024]; /* no trailing "/" */
+} hfc_url;
+/* 0 on success, -1 if url is not http://host[:port][/prefix]. */
+int hfc_url_parse(const char *url, hfc_url *out);
+/* GET <prefix>/<path>: 0 with *status and the malloc'ed body (at most max bytes),
+ * -1 on a network error, a malformed reply or a body above max. */
+int hfc_http_get(const hfc_url *u, const char *path, size_t max, uint8_t **body, size_t *len,
+                 int *status);
+
 /* Commands (one per cmd_<name>.c). */
 int hfc_cmd_hash(int argc, char **argv);
 extern const char hfc_hash_usage[];
@@ -43,6 +58,8 @@ int hfc_cmd_vpdq(int argc, char **argv); /* cmd_video.c */
 extern const char hfc_vpdq_usage[];
 int hfc_cmd_status(int argc, char **argv);
 extern const char hfc_status_usage[];
+int hfc_cmd_audit(int argc, char **argv); /* cmd_audit.c: the audit log, offline */
+extern const char hfc_audit_usage[];
 
 /* Video files (cmd_video.c), used by `hashfed hash`. */
 #include <stdbool.h>

@@ -15,6 +15,8 @@ static const hfc_cmd commands[] = {
     {"order", hfc_cmd_order, "takedown orders through the local node", hfc_order_usage},
     {"list", hfc_cmd_list, "create, fill, prune and show hash lists (node API)", hfc_list_usage},
     {"status", hfc_cmd_status, "the node's lists and delivery per platform", hfc_status_usage},
+    {"audit", hfc_cmd_audit, "verify an audit log (tiles, checkpoints, cosignatures)",
+     hfc_audit_usage},
 };
 
 enum { NCOMMANDS = sizeof(commands) / sizeof(commands[0]) };

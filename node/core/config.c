@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <ini.h>
 
@@ -164,4 +165,13 @@ hf_err hf_config_load(const char *path, hf_config *c, char *err, size_t err_size
 		return HF_OK;
 	snprintf(err, err_size, "%s: [node] log_level must be debug|info|warn|error", path);
 	return HF_ECONFIG;
+}
+
+hf_err hf_config_check_secret_file(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return HF_ECONFIG;
+	/* Same rule as key files (keys/lib/keyio.c): nobody but the owner may read it. */
+	return (st.st_mode & 077) ? HF_EPERM : HF_OK;
 }

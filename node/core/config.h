@@ -46,4 +46,8 @@ typedef struct hf_config {
  */
 hf_err hf_config_load(const char *path, hf_config *c, char *err, size_t err_size) HF_MUST_CHECK;
 
+/* A secret file (the API token): HF_EPERM if group or other may access it, HF_ECONFIG if
+ * it cannot be read. */
+hf_err hf_config_check_secret_file(const char *path) HF_MUST_CHECK;
+
 #endif

@@ -17,7 +17,6 @@
 #include "core/log.h"
 #include "match/match.h"
 #include "core/node.h"
-#include "core/open_cache.h"
 #include "inbox/inbox.h"
 #include "orders/orders.h"
 #include "inbox/rxq.h"
@@ -123,9 +122,8 @@ hf_err hf_node_init(hf_node *n, const hf_config *cfg)
 	HF_TRY(hf_pseudonym_key(n));
 	snprintf(n->db_path, sizeof(n->db_path), "%s/node.db", cfg->data_dir);
 	HF_TRY(hf_store_open(n->db_path, &n->store));
-	n->ocache = hf_open_cache_new();
 	n->rxq = hf_rxq_new();
-	if (!n->ocache || !n->rxq)
+	if (!n->rxq)
 		return HF_ENOMEM;
 	/* Transport threads activate n->wake, so libevent must be thread-aware. */
 	if (evthread_use_pthreads() != 0)
@@ -202,7 +200,9 @@ void hf_node_fini(hf_node *n)
 	if (n->base)
 		event_base_free(n->base);
 	hf_store_close(n->store);
-	hf_open_cache_free(n->ocache);
+	hf_inbox_free(n);
+	hf_node_after_drop(n, 0);
+	free(n->after);
 	hf_rxq_free(n->rxq);
 	hf_manifest_free(n->manifest);
 	hf_identity_free(n->id);

@@ -14,7 +14,6 @@
 #include "keyio.h"
 #include "core/log.h"
 #include "core/node.h"
-#include "core/open_cache.h"
 
 #define HF_MAX_FILE (HF_MAX_MANIFEST_SIZE + 1)
 
@@ -149,16 +148,46 @@ hf_err hf_node_seal(hf_node *n, uint32_t type, const uint8_t (*members)[HF_MEMBE
 	return rc;
 }
 
-hf_err hf_node_open_gen(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
-                        uint8_t sender[HF_MEMBER_ID_LEN], uint64_t *gen)
+/* Whether the envelope provably existed before time t_ms (spec §5.6 step 3): only an
+ * audit log inclusion proof can show that, and the log (issue 13) does not exist yet, so
+ * nothing is proven and a revoked key's messages are all refused. */
+static bool hf_node_existed_before(const hf_envelope_header *hdr, uint64_t t_ms)
+{
+	(void)hdr;
+	(void)t_ms;
+	return false;
+}
+
+/* The node's sender lookup (spec §5.6 step 3): the manifest's (key valid at `created`), plus
+ * the receiver's own rules. Revocation counts from when this node learned of it, not from
+ * the sender-chosen `created`: any message first seen while the manifest held names the
+ * key revoked is refused, whatever `created` says, unless it provably existed before the
+ * revocation was loaded. The header epoch may not be ahead of the manifest held. */
+static hf_err hf_node_lookup(void *ctx, const hf_envelope_header *hdr, uint8_t pk[HF_SIGN_PK_LEN])
+{
+	const hf_manifest *m = ctx;
+	const hf_member *mb;
+	const hf_member_key *k;
+	HF_TRY(hf_manifest_sender_lookup(ctx, hdr, pk));
+	if (hdr->epoch == 0)
+		return HF_ERANGE;
+	if (hdr->epoch > hf_manifest_epoch(m))
+		return HF_EEPOCHAHEAD;
+	HF_TRY(hf_manifest_find_sign_key(m, hdr->sender, &mb, &k));
+	if (k->revoked_at_ms <= hf_now_ms() && !hf_node_existed_before(hdr, k->revoked_at_ms))
+		return HF_EREVOKED;
+	return HF_OK;
+}
+
+hf_err hf_node_open(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
+                    uint8_t sender[HF_MEMBER_ID_LEN])
 {
 	hf_err rc;
 	const hf_member *mb;
 	pthread_rwlock_rdlock(&n->mlock);
-	*gen = n->manifest_gen;
 	hf_open_params p = {
 	    .self = n->id,
-	    .lookup = hf_manifest_sender_lookup,
+	    .lookup = hf_node_lookup,
 	    .lookup_ctx = n->manifest,
 	    .now_ms = hf_now_ms(),
 	    .federation = hf_manifest_federation(n->manifest),
@@ -176,25 +205,6 @@ hf_err hf_node_open_gen(hf_node *n, const uint8_t *env, size_t len, hf_opened **
 	}
 	pthread_rwlock_unlock(&n->mlock);
 	return rc;
-}
-
-hf_err hf_node_open(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
-                    uint8_t sender[HF_MEMBER_ID_LEN])
-{
-	uint64_t gen;
-	return hf_node_open_gen(n, env, len, out, sender, &gen);
-}
-
-hf_err hf_node_open_inbox(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
-                          uint8_t sender[HF_MEMBER_ID_LEN])
-{
-	uint64_t gen;
-	pthread_rwlock_rdlock(&n->mlock);
-	gen = n->manifest_gen;
-	pthread_rwlock_unlock(&n->mlock);
-	if (n->ocache && hf_open_cache_take(n->ocache, gen, hf_now_ms(), env, len, out, sender))
-		return HF_OK;
-	return hf_node_open(n, env, len, out, sender);
 }
 
 bool hf_node_member_is_recipient(hf_node *n, const uint8_t member[HF_MEMBER_ID_LEN],
@@ -216,10 +226,15 @@ size_t hf_node_members_with(hf_node *n, uint32_t roles, uint8_t (*out)[HF_MEMBER
                             size_t max)
 {
 	size_t k = 0;
+	uint64_t now = hf_now_ms();
 	pthread_rwlock_rdlock(&n->mlock);
 	for (size_t i = 0; i < hf_manifest_n_members(n->manifest) && k < max; i++) {
 		const hf_member *mb = hf_manifest_member_at(n->manifest, i);
-		if ((hf_member_roles(mb) & roles) && memcmp(hf_member_id(mb), n->self, 16) != 0)
+		const hf_member_key *key;
+		/* A member nothing can be sealed to now (every encryption key revoked or expired)
+		 * is left out, so one such member never fails a message to all the others. */
+		if ((hf_member_roles(mb) & roles) && memcmp(hf_member_id(mb), n->self, 16) != 0 &&
+		    hf_member_current_key(mb, HF_KEY_ENC, now, &key) == HF_OK)
 			memcpy(out[k++], hf_member_id(mb), HF_MEMBER_ID_LEN);
 	}
 	pthread_rwlock_unlock(&n->mlock);
@@ -237,4 +252,52 @@ void hf_node_reject(hf_node *n, hf_store *s, const uint8_t *peer, const char *wh
 	       hf_err_class_name(hf_err_class_of(code)), NULL);
 	if (hf_store_count(s, "rejects", label, 1) != HF_OK)
 		hf_log(HF_LOG_ERROR, "counter_failed", NULL);
+}
+
+/* ---- after commit ---------------------------------------------------------------- */
+
+struct hf_after {
+	hf_after_fn run;
+	void (*drop)(void *arg);
+	void *arg;
+};
+
+hf_err hf_node_after_commit(hf_node *n, hf_after_fn run, void (*drop)(void *arg), void *arg)
+{
+	if (n->n_after == n->cap_after) {
+		size_t cap = n->cap_after ? 2 * n->cap_after : 16;
+		struct hf_after *a = realloc(n->after, cap * sizeof(*a));
+		if (!a)
+			return HF_ENOMEM;
+		n->after = a;
+		n->cap_after = cap;
+	}
+	n->after[n->n_after++] = (struct hf_after){run, drop, arg};
+	return HF_OK;
+}
+
+size_t hf_node_after_mark(const hf_node *n)
+{
+	return n->n_after;
+}
+
+void hf_node_after_drop(hf_node *n, size_t mark)
+{
+	while (n->n_after > mark) {
+		struct hf_after *a = &n->after[--n->n_after];
+		if (a->drop)
+			a->drop(a->arg);
+	}
+}
+
+void hf_node_after_run(hf_node *n)
+{
+	/* An action may queue another (for the next commit): run only what is here now. */
+	size_t count = n->n_after;
+	struct hf_after *list = n->after;
+	n->after = NULL;
+	n->n_after = n->cap_after = 0;
+	for (size_t i = 0; i < count; i++)
+		list[i].run(n, list[i].arg);
+	free(list);
 }

@@ -31,9 +31,11 @@ typedef struct hf_node {
 	uint8_t pseudonym_key[32]; /* keys case pseudonyms; never leaves the node */
 	pthread_rwlock_t mlock;
 	hf_manifest *manifest;
-	uint64_t manifest_gen; /* under mlock: bumped on every (re)load */
-	void *ocache;          /* open_cache.h: verified envelopes, receive -> inbox */
-	void *rxq;             /* rxq.h: verified envelopes waiting for the main loop's commit */
+	uint64_t manifest_gen;  /* under mlock: bumped on every (re)load */
+	void *rxq;              /* rxq.h: verified envelopes waiting for the main loop's commit */
+	void *inbox;            /* inbox.c: rows that failed transiently, and how often */
+	struct hf_after *after; /* actions waiting for the current transaction's commit */
+	size_t n_after, cap_after;
 	uint8_t self[HF_MEMBER_ID_LEN];
 	uint32_t self_roles;
 	hf_store *store; /* main thread only */
@@ -77,24 +79,31 @@ hf_err hf_node_seal(hf_node *n, uint32_t type, const uint8_t (*members)[HF_MEMBE
 hf_err hf_node_open(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
                     uint8_t sender[HF_MEMBER_ID_LEN]) HF_MUST_CHECK;
 
-/* hf_node_open; *gen receives the manifest generation the envelope was verified under
- * (the key of open_cache.h). */
-hf_err hf_node_open_gen(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
-                        uint8_t sender[HF_MEMBER_ID_LEN], uint64_t *gen) HF_MUST_CHECK;
-
-/* Like hf_node_open, for an envelope already committed to the inbox: uses what the
- * receive step verified for these exact bytes under the current manifest (open_cache.h),
- * else opens it afresh. */
-hf_err hf_node_open_inbox(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
-                          uint8_t sender[HF_MEMBER_ID_LEN]) HF_MUST_CHECK;
-
 /* Whether member holds one of the encryption key ids among hdr's recipients. */
 bool hf_node_member_is_recipient(hf_node *n, const uint8_t member[HF_MEMBER_ID_LEN],
                                  const hf_envelope_header *hdr);
 
-/* Members (other than us) with any of the role bits; fills up to max, returns count. */
+/* Members (other than us) with any of the role bits and a valid encryption key now; fills up
+ * to max, returns count. */
 size_t hf_node_members_with(hf_node *n, uint32_t roles, uint8_t (*out)[HF_MEMBER_ID_LEN],
                             size_t max);
+
+/*
+ * Actions that must happen once, and only once the current transaction has committed (the
+ * "order arrived" webhook): queued inside it, run by whoever commits it (the inbox pass)
+ * with hf_node_after_run, dropped with hf_node_after_drop when it (or the savepoint taken
+ * at mark) is rolled back. drop (may be NULL) frees arg when the action is dropped; run
+ * frees it when it runs. HF_ENOMEM if it cannot be queued.
+ */
+typedef void (*hf_after_fn)(hf_node *n, void *arg);
+hf_err hf_node_after_commit(hf_node *n, hf_after_fn run, void (*drop)(void *arg),
+                            void *arg) HF_MUST_CHECK;
+/* How many actions are queued: a savepoint's mark. */
+size_t hf_node_after_mark(const hf_node *n);
+/* Drops the actions queued since mark (0: all). */
+void hf_node_after_drop(hf_node *n, size_t mark);
+/* Runs every queued action in order and empties the queue. */
+void hf_node_after_run(hf_node *n);
 
 /* Counts a rejected message: log line with the code name + per-peer counter. */
 void hf_node_reject(hf_node *n, hf_store *s, const uint8_t *peer, const char *what, hf_err code);

@@ -1,223 +1,413 @@
-/* The inbox: every message from a peer enters here. The receive hook (transport
- * threads) verifies an envelope and hands it to the main loop; the main loop commits
- * it to the inbox and applies it (one transaction per pass), dispatching by type to
- * the lists, match and orders engines. */
+/*
+ * The inbox: every message from a peer enters here, and is opened, checked and decoded
+ * once. TYPES[] (one row per message type, as s2n-tls's state_machine[]) gives each type
+ * the roles that may send it, its body decoder and its handler.
+ *
+ * Transport threads (hf_inbox_receive): open the envelope (verify + decrypt), check the
+ * sender's role, decode the body, hand the decoded message to the main loop and wait.
+ * Main loop (hf_inbox_process): one transaction holds every message handed over at that
+ * moment (group commit) and their processing, each message in its own savepoint; the
+ * threads reply after the commit, with the handler's refusal if there was one. Rows left
+ * from earlier (a restart, a parked batch) are opened again from the stored envelope.
+ *
+ * A row never blocks the rows after it: a handler's error undoes that message only and
+ * becomes its final, recorded refusal, except an I/O or internal error, which leaves the
+ * row pending for HF_INBOX_TRIES attempts and then refuses it too.
+ */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <event2/event.h>
 
 #include "core/log.h"
-#include "core/open_cache.h"
-#include "hashfed/list.h"
-#include "hashfed/match_report.h"
+#include "hashfed/rules.h"
 #include "inbox/inbox.h"
 #include "inbox/rxq.h"
 #include "lists/lists.h"
 #include "match/match.h"
+#include "match/match_in.h"
 #include "orders/orders.h"
 
-/* Role a sender needs for a message type (spec §12): lists come from authorities;
- * pulls from any authority or platform. */
-static hf_err hf_role_check(hf_node *n, const hf_envelope_header *h)
+#define HF_INBOX_SCAN  256u /* pending rows fetched per query */
+#define HF_INBOX_TRIES 5u   /* transient failures of one row before it is refused for good */
+#define HF_INBOX_TRACK 64u  /* rows whose transient failures are counted at once */
+
+/* ---- the table ------------------------------------------------------------------ */
+
+static hf_err dec_batch(uint32_t type, const uint8_t *p, size_t len, hf_in_msg *m)
 {
+	(void)type;
+	return hf_list_batch_decode(p, len, &m->u.batch);
+}
+
+static hf_err dec_snapshot(uint32_t type, const uint8_t *p, size_t len, hf_in_msg *m)
+{
+	(void)type;
+	return hf_list_snapshot_decode(p, len, &m->u.snapshot);
+}
+
+static hf_err dec_pull(uint32_t type, const uint8_t *p, size_t len, hf_in_msg *m)
+{
+	(void)type;
+	return hf_list_pull_decode(p, len, &m->u.pull);
+}
+
+static hf_err dec_report(uint32_t type, const uint8_t *p, size_t len, hf_in_msg *m)
+{
+	(void)type;
+	return hf_match_report_decode(p, len, &m->u.report);
+}
+
+static hf_err dec_order(uint32_t type, const uint8_t *p, size_t len, hf_in_msg *m)
+{
+	return hf_order_msg_decode(type, p, len, &m->u.order);
+}
+
+static void clear_order(hf_in_msg *m)
+{
+	hf_order_msg_clear(&m->u.order);
+}
+
+typedef struct in_type {
+	uint32_t roles; /* the sender needs one of these (spec §12, §13, §14) */
+	hf_err (*decode)(uint32_t type, const uint8_t *p, size_t len, hf_in_msg *m);
+	void (*clear)(hf_in_msg *m); /* NULL: the decoded body only points into the body */
+	hf_in_handler handle;
+} in_type;
+
+#define HF_ANY_PARTY (HF_ROLE_PLATFORM | HF_ROLE_AUTHORITY)
+
+static const in_type TYPES[] = {
+    /* §12: lists come from authorities; pulls from any authority or platform. */
+    [HF_MSG_LIST_BATCH] = {HF_ROLE_AUTHORITY, dec_batch, NULL, hf_lists_on_batch},
+    [HF_MSG_LIST_SNAPSHOT] = {HF_ROLE_AUTHORITY, dec_snapshot, NULL, hf_lists_on_snapshot},
+    [HF_MSG_LIST_PULL] = {HF_ANY_PARTY, dec_pull, NULL, hf_lists_on_pull},
+    /* §14: platform -> issuer. */
+    [HF_MSG_MATCH_REPORT] = {HF_ROLE_PLATFORM, dec_report, NULL, hf_match_on_report},
+    /* §13.2 authority -> platform; §13.3, §13.4 only platforms answer orders; §13.5 either
+     * side (the party per kind is checked by the handler); §13.6 issuing authority ->
+     * auditor; §13.6a authority -> authority. */
+    [HF_MSG_ORDER] = {HF_ROLE_AUTHORITY, dec_order, clear_order, hf_orders_on_order},
+    [HF_MSG_RECEIPT] = {HF_ROLE_PLATFORM, dec_order, clear_order, hf_orders_on_about},
+    [HF_MSG_OUTCOME] = {HF_ROLE_PLATFORM, dec_order, clear_order, hf_orders_on_about},
+    [HF_MSG_ORDER_EVENT] = {HF_ANY_PARTY, dec_order, clear_order, hf_orders_on_about},
+    [HF_MSG_ESCALATION] = {HF_ROLE_AUTHORITY, dec_order, clear_order, hf_orders_on_escalation},
+    [HF_MSG_REFERRAL] = {HF_ROLE_AUTHORITY, dec_order, clear_order, hf_orders_on_referral},
+};
+
+static const in_type *type_of(uint32_t type)
+{
+	if (type >= sizeof(TYPES) / sizeof(TYPES[0]) || !TYPES[type].handle)
+		return NULL;
+	return &TYPES[type];
+}
+
+/* The sender holds one of t's roles at the message's creation time. */
+static hf_err role_check(hf_node *n, const in_type *t, const hf_envelope_header *h)
+{
+	static const uint32_t order[] = {HF_ROLE_PLATFORM, HF_ROLE_AUTHORITY, HF_ROLE_AUDITOR};
 	const hf_member *mb;
 	hf_err rc;
 	pthread_rwlock_rdlock(&n->mlock);
 	rc = hf_manifest_find_sign_key(n->manifest, h->sender, &mb, NULL);
 	if (rc == HF_OK) {
-		switch (h->type) {
-		case HF_MSG_LIST_BATCH:
-		case HF_MSG_LIST_SNAPSHOT:
-			rc = hf_manifest_allows(n->manifest, mb, HF_ROLE_AUTHORITY, h->created_ms);
-			break;
-		case HF_MSG_LIST_PULL:
-			rc = hf_manifest_allows(n->manifest, mb, HF_ROLE_PLATFORM, h->created_ms);
-			if (rc == HF_EROLE)
-				rc = hf_manifest_allows(n->manifest, mb, HF_ROLE_AUTHORITY,
-				                        h->created_ms);
-			break;
-		case HF_MSG_MATCH_REPORT: /* spec §14: platform -> issuer */
-			rc = hf_manifest_allows(n->manifest, mb, HF_ROLE_PLATFORM, h->created_ms);
-			break;
-		default:
-			rc = hf_orders_role(n->manifest, mb, h); /* HF_EMSGTYPE if not an order */
-		}
+		rc = HF_EROLE;
+		for (size_t i = 0; rc == HF_EROLE && i < sizeof(order) / sizeof(order[0]); i++)
+			if (t->roles & order[i])
+				rc = hf_manifest_allows(n->manifest, mb, order[i], h->created_ms);
 	}
 	pthread_rwlock_unlock(&n->mlock);
 	return rc;
 }
 
-static hf_err hf_body_check(uint32_t type, const uint8_t *body, size_t len)
+/* Body against envelope (spec §5.3a, §13.4, §13.5): the public audit header, which the
+ * auditor's figures rest on, must say what the body says; order times and deadlines. */
+static hf_err in_rules(const hf_envelope_header *h, const hf_in_msg *m)
 {
-	hf_list_batch b;
-	hf_list_snapshot s;
-	hf_list_pull q;
-	hf_match_report mr;
-	switch (type) {
+	hf_audit_header want;
+	uint32_t free_fields = 0;
+	memset(&want, 0, sizeof(want)); /* a pull carries no optional audit field */
+	switch (h->type) {
 	case HF_MSG_LIST_BATCH:
-		return hf_list_batch_decode(body, len, &b);
+		hf_audit_of_batch(&m->u.batch, &want, &free_fields);
+		break;
 	case HF_MSG_LIST_SNAPSHOT:
-		return hf_list_snapshot_decode(body, len, &s);
+		hf_audit_of_snapshot(&m->u.snapshot, &want);
+		break;
 	case HF_MSG_LIST_PULL:
-		return hf_list_pull_decode(body, len, &q);
+		break;
 	case HF_MSG_MATCH_REPORT:
-		return hf_match_report_decode(body, len, &mr);
+		hf_audit_of_report(&m->u.report, &want);
+		break;
 	default:
-		return hf_orders_body_check(type, body, len);
+		HF_TRY(hf_order_msg_check_rules(&m->u.order, h->created_ms));
+		HF_TRY(hf_order_msg_audit(&m->u.order, &want));
 	}
+	return hf_audit_match(&h->audit, &want, free_fields);
+}
+
+/* Fills m from an opened envelope: role check and body decode. On HF_OK the caller clears
+ * it with in_clear; on failure nothing is held. */
+static hf_err in_check(hf_node *n, const hf_opened *o, const uint8_t *sender, const uint8_t *env,
+                       size_t len, hf_in_msg *m)
+{
+	const hf_envelope_header *h = hf_opened_header(o);
+	const in_type *t = type_of(h->type);
+	hf_err rc;
+	memset(m, 0, sizeof(*m));
+	if (!t)
+		return HF_EMSGTYPE;
+	HF_TRY(role_check(n, t, h));
+	m->h = h;
+	m->sender = sender;
+	m->env = env;
+	m->env_len = len;
+	m->body = hf_opened_body(o, &m->body_len);
+	rc = t->decode(h->type, m->body, m->body_len, m);
+	if (rc == HF_OK)
+		rc = in_rules(h, m);
+	if (rc != HF_OK && t->clear)
+		t->clear(m);
+	return rc;
+}
+
+static void in_clear(hf_in_msg *m)
+{
+	const in_type *t = m->h ? type_of(m->h->type) : NULL;
+	if (t && t->clear)
+		t->clear(m);
+}
+
+/* The one writer of inbox rows: records a verified message (with its counter) inside the
+ * caller's transaction. HF_EREPLAY if this sender sent it before (nothing written). */
+static hf_err in_record(hf_store *s, const hf_in_msg *m, int64_t *seq)
+{
+	bool dup = false;
+	char type[16];
+	snprintf(type, sizeof(type), "%u", m->h->type);
+	HF_TRY(hf_store_inbox_add(s, m->h->msg_id, m->sender, m->h->type, m->env, m->env_len,
+	                          hf_now_ms(), &dup, seq));
+	HF_TRY(hf_store_count(s, dup ? "messages_replayed" : "messages_in", type, 1));
+	/* Not an error for the sender (a retry after a lost ack), never applied twice. */
+	return dup ? HF_EREPLAY : HF_OK;
+}
+
+/* ---- receive (transport threads) ------------------------------------------------- */
+
+/* Who an envelope that failed to open claims to be from, for the per-peer counter. */
+static bool claimed_sender(hf_node *n, const uint8_t *env, size_t len,
+                           uint8_t out[HF_MEMBER_ID_LEN])
+{
+	hf_envelope_header peek;
+	const hf_member *mb;
+	bool found = false;
+	if (hf_envelope_peek(env, len, &peek) != HF_OK)
+		return false;
+	pthread_rwlock_rdlock(&n->mlock);
+	if (hf_manifest_find_sign_key(n->manifest, peek.sender, &mb, NULL) == HF_OK) {
+		memcpy(out, hf_member_id(mb), HF_MEMBER_ID_LEN);
+		found = true;
+	}
+	pthread_rwlock_unlock(&n->mlock);
+	return found;
 }
 
 hf_err hf_inbox_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len)
 {
 	hf_node *n = ctx;
 	hf_opened *o = NULL;
-	hf_envelope_header peek;
-	uint8_t sender[HF_MEMBER_ID_LEN], claimed[HF_MEMBER_ID_LEN];
-	const uint8_t *peer = NULL, *body;
-	size_t body_len;
-	bool dup = false;
-	char type[16];
-	uint64_t gen = 0;
+	hf_in_msg m;
+	hf_rx_item it;
+	uint8_t sender[HF_MEMBER_ID_LEN];
+	const uint8_t *peer = NULL;
+	bool decoded = false;
 	hf_err rc;
-	/* Who it claims to be from, for the per-peer reject counter. */
-	if (hf_envelope_peek(env, len, &peek) == HF_OK) {
-		const hf_member *mb;
-		pthread_rwlock_rdlock(&n->mlock);
-		if (hf_manifest_find_sign_key(n->manifest, peek.sender, &mb, NULL) == HF_OK) {
-			memcpy(claimed, hf_member_id(mb), HF_MEMBER_ID_LEN);
-			peer = claimed;
-		}
-		pthread_rwlock_unlock(&n->mlock);
-	}
+	memset(&it, 0, sizeof(it));
 	/* Everything is verified before anything is stored (spec §5.6, §12). */
-	HF_CHECK(hf_node_open_gen(n, env, len, &o, sender, &gen));
+	rc = hf_node_open(n, env, len, &o, sender);
+	if (rc != HF_OK) {
+		if (claimed_sender(n, env, len, sender))
+			peer = sender;
+		goto out;
+	}
+	peer = sender;
 	/* Authentic traffic from a member proves it is up: stop backing off towards it. */
 	if (n->tr)
 		hf_transport_peer_alive(n->tr, sender);
-	HF_CHECK(hf_role_check(n, hf_opened_header(o)));
-	body = hf_opened_body(o, &body_len);
-	HF_CHECK(hf_body_check(hf_opened_header(o)->type, body, body_len));
-	hf_rx_item it = {.env = env, .len = len, .type = hf_opened_header(o)->type};
-	memcpy(it.msg_id, hf_opened_header(o)->msg_id, sizeof(it.msg_id));
-	memcpy(it.sender, sender, HF_MEMBER_ID_LEN);
-	/* Verified: the inbox step uses this instead of opening the same bytes again. */
-	if (n->ocache) {
-		hf_open_cache_put(n->ocache, gen, env, len, o, sender);
-		o = NULL;
-	}
+	HF_CHECK(in_check(n, o, sender, env, len, &m));
+	decoded = true;
+	it.msg = &m;
 	if (n->rxq && n->wake && hf_rxq_submit(n->rxq, &it)) {
-		/* The main loop commits it (with whatever else is waiting) and applies it in
-		 * the same transaction; we reply only once that is on disk. */
+		/* The main loop commits it (with whatever else is waiting) and applies it in the
+		 * same transaction; we reply only once that is on disk. */
 		event_active(n->wake, 0, 0);
 		hf_rxq_wait(n->rxq, &it);
 		rc = it.result;
 		goto out;
 	}
-	snprintf(type, sizeof(type), "%u", it.type);
+	/* The loop no longer takes messages (shutting down): commit it for the next run. */
 	HF_CHECK(hf_store_begin(s));
-	rc = hf_store_inbox_add(s, it.msg_id, sender, it.type, env, len, hf_now_ms(), &dup);
-	if (rc == HF_OK)
-		rc = hf_store_count(s, dup ? "messages_replayed" : "messages_in", type, 1);
-	if (rc == HF_OK)
-		rc = hf_store_commit(s);
-	if (rc != HF_OK) {
+	rc = in_record(s, &m, NULL);
+	if (rc == HF_OK || rc == HF_EREPLAY) {
+		hf_err crc = hf_store_commit(s);
+		rc = crc != HF_OK ? crc : rc;
+	}
+	if (rc != HF_OK && rc != HF_EREPLAY)
 		hf_store_rollback(s);
-		goto out;
-	}
-	if (dup) {
-		/* Not an error for the sender (a retry after a lost ack), never applied twice. */
-		rc = HF_EREPLAY;
-		goto out;
-	}
-	if (n->wake)
+	else if (rc == HF_OK && n->wake)
 		event_active(n->wake, 0, 0);
 out:
-	if (rc != HF_OK && rc != HF_EREPLAY)
+	if (rc != HF_OK && rc != HF_EREPLAY && !it.refused)
 		hf_node_reject(n, s, peer, "envelope", rc);
+	if (decoded)
+		in_clear(&m);
 	hf_opened_free(o);
 	return rc;
 }
 
-static hf_err hf_rx_insert(hf_node *n, hf_rx_item *it)
+/* ---- process (main loop) --------------------------------------------------------- */
+
+/* Rows that failed with a transient error, and how often (bounded; the oldest entry is
+ * reused when full, so a row may get a few more tries than HF_INBOX_TRIES, never
+ * unboundedly many while it stays tracked). */
+typedef struct in_state {
+	int64_t seq[HF_INBOX_TRACK];
+	unsigned fails[HF_INBOX_TRACK];
+	size_t next;
+} in_state;
+
+static unsigned in_failed(hf_node *n, int64_t seq)
 {
-	bool dup = false;
-	char type[16];
-	hf_err rc;
-	snprintf(type, sizeof(type), "%u", it->type);
-	HF_TRY(hf_store_savepoint(n->store));
-	rc = hf_store_inbox_add(n->store, it->msg_id, it->sender, it->type, it->env, it->len,
-	                        hf_now_ms(), &dup);
-	if (rc == HF_OK)
-		rc = hf_store_count(n->store, dup ? "messages_replayed" : "messages_in", type, 1);
+	in_state *st = n->inbox;
+	if (!st && !(st = n->inbox = calloc(1, sizeof(*st))))
+		return HF_INBOX_TRIES; /* cannot count: refuse now rather than retry forever */
+	for (size_t i = 0; i < HF_INBOX_TRACK; i++)
+		if (st->seq[i] == seq)
+			return ++st->fails[i];
+	size_t i = st->next++ % HF_INBOX_TRACK;
+	st->seq[i] = seq;
+	st->fails[i] = 1;
+	return 1;
+}
+
+void hf_inbox_free(hf_node *n)
+{
+	free(n->inbox);
+	n->inbox = NULL;
+}
+
+static bool transient(hf_err rc)
+{
+	hf_err_class c = hf_err_class_of(rc);
+	return c == HF_CLASS_IO || c == HF_CLASS_INTERNAL;
+}
+
+/* Applies one pending row inside the pass's transaction, in its own savepoint. rx is the
+ * handed-over message of this row, or NULL (opened again from the stored envelope).
+ * *finished: the row got a final status or was parked. Returns a store error only when the
+ * transaction itself is unusable. */
+static hf_err in_apply(hf_node *n, int64_t seq, hf_rx_item *rx, bool *finished)
+{
+	hf_opened *o = NULL;
+	uint8_t *env = NULL, sender[HF_MEMBER_ID_LEN];
+	size_t len = 0;
+	hf_in_msg local;
+	const hf_in_msg *m = NULL;
+	hf_disp disp = HF_DONE;
+	hf_err status = HF_OK, rc;
+	size_t mark = hf_node_after_mark(n);
+	*finished = false;
+	memset(&local, 0, sizeof(local));
+	if (rx) {
+		m = rx->msg;
+	} else {
+		rc = hf_store_inbox_get(n->store, seq, &env, &len);
+		if (rc == HF_ENOTFOUND) {
+			*finished = true; /* done meanwhile */
+			return HF_OK;
+		}
+		HF_TRY(rc);
+		/* The inbox keeps the envelope, never the plaintext: open it again. */
+		status = hf_node_open(n, env, len, &o, sender);
+		if (status == HF_OK)
+			status = in_check(n, o, sender, env, len, &local);
+		if (status == HF_OK)
+			m = &local;
+	}
+	HF_CHECK(hf_store_savepoint(n->store));
+	if (m) {
+		rc = type_of(m->h->type)->handle(n, m, &disp, &status);
+		if (rc != HF_OK) {
+			/* Undo what the handler did; only the row's fate is recorded. */
+			hf_store_rollback_to(n->store);
+			hf_node_after_drop(n, mark);
+			if (transient(rc) && in_failed(n, seq) < HF_INBOX_TRIES) {
+				hf_log(HF_LOG_WARN, "inbox_retry", "code", hf_err_name(rc), NULL);
+				rc = HF_OK; /* pending: tried again on a later pass */
+				goto out;
+			}
+			status = rc; /* final: the handler's error is the message's refusal */
+			disp = HF_DONE;
+			HF_CHECK(hf_store_savepoint(n->store));
+		}
+	}
+	if (disp == HF_PARK)
+		rc = hf_store_inbox_park(n->store, seq);
+	else
+		rc = hf_store_inbox_done(n->store, seq, hf_err_name(status));
 	if (rc == HF_OK)
 		rc = hf_store_release(n->store);
 	if (rc != HF_OK) {
 		hf_store_rollback_to(n->store);
-		return rc;
+		hf_node_after_drop(n, mark);
+		goto out;
 	}
-	/* Not an error for the sender (a retry after a lost ack), never applied twice. */
-	return dup ? HF_EREPLAY : HF_OK;
-}
-
-/* One inbox message, inside the pass's transaction (its own savepoint: a store error
- * undoes this message only, which stays pending and is retried). */
-static hf_err hf_inbox_one(void *ctx, int64_t seq, uint32_t type, const uint8_t *env, size_t len)
-{
-	hf_node *n = ctx;
-	hf_opened *o = NULL;
-	uint8_t sender[HF_MEMBER_ID_LEN];
-	hf_disp disp = HF_DONE;
-	hf_err status = HF_OK, rc;
-	(void)type;
-	HF_TRY(hf_store_savepoint(n->store));
-	/* The inbox keeps the envelope, never the plaintext: what the receive step verified
-	 * is reused for these exact bytes, else the envelope is opened again. */
-	status = hf_node_open_inbox(n, env, len, &o, sender);
-	if (status == HF_OK) {
-		const uint8_t *body;
-		size_t blen;
-		body = hf_opened_body(o, &blen);
-		switch (hf_opened_header(o)->type) {
-		case HF_MSG_LIST_BATCH:
-			rc = hf_lists_on_batch(n, sender, env, len, body, blen, &disp, &status);
-			break;
-		case HF_MSG_LIST_SNAPSHOT:
-			rc = hf_lists_on_snapshot(n, sender, body, blen, &disp, &status);
-			break;
-		case HF_MSG_LIST_PULL:
-			rc = hf_lists_on_pull(n, sender, body, blen, &status);
-			break;
-		case HF_MSG_MATCH_REPORT:
-			rc = hf_match_on_report(n, sender, body, blen, &status);
-			break;
-		default:
-			rc = hf_orders_on_message(n, o, sender, env, len, &status);
+	*finished = true;
+	if (disp == HF_DONE && status != HF_OK && status != HF_EREPLAY) {
+		hf_node_reject(n, n->store, m ? m->sender : NULL, "inbox", status);
+		if (rx) {
+			/* Reported back: the sender's reply carries the refusal (spec §12.6). */
+			rx->result = status;
+			rx->refused = true;
 		}
-		if (rc != HF_OK && hf_err_class_of(rc) == HF_CLASS_MALFORMED) {
-			status = rc; /* the body itself is bad: final */
-			rc = HF_OK;
-		}
-		if (rc != HF_OK)
-			goto out;
 	}
-	if (disp == HF_PARK)
-		HF_CHECK(hf_store_inbox_park(n->store, seq));
-	else
-		HF_CHECK(hf_store_inbox_done(n->store, seq, hf_err_name(status)));
-	if (status != HF_OK && status != HF_EREPLAY && disp == HF_DONE)
-		hf_node_reject(n, n->store, o ? sender : NULL, "inbox", status);
-	HF_CHECK(hf_store_release(n->store));
-	hf_opened_free(o);
-	return HF_OK;
 out:
-	hf_store_rollback_to(n->store);
+	in_clear(&local);
 	hf_opened_free(o);
+	free(env);
 	return rc;
 }
 
+/* The handed-over message of row seq, if any (rx rows were inserted in list order). */
+static hf_rx_item *rx_of(hf_rx_item *rx, int64_t seq)
+{
+	for (; rx; rx = rx->next)
+		if (rx->seq == seq)
+			return rx;
+	return NULL;
+}
+
+/* One scan over the pending rows; *progress: at least one row was finished. */
+static hf_err in_scan(hf_node *n, hf_rx_item *rx, bool *progress)
+{
+	int64_t seqs[HF_INBOX_SCAN], after = 0;
+	size_t count;
+	*progress = false;
+	do {
+		HF_TRY(hf_store_inbox_pending(n->store, after, seqs, HF_INBOX_SCAN, &count));
+		for (size_t i = 0; i < count; i++) {
+			bool finished;
+			HF_TRY(in_apply(n, seqs[i], rx_of(rx, seqs[i]), &finished));
+			*progress |= finished;
+			after = seqs[i];
+		}
+	} while (count == HF_INBOX_SCAN);
+	return HF_OK;
+}
+
 /* Results of handed-over messages whose transaction did not commit: the peer retries. */
-static void hf_rx_fail(hf_node *n, hf_rx_item *rx, hf_err rc)
+static void rx_fail(hf_node *n, hf_rx_item *rx, hf_err rc)
 {
 	for (hf_rx_item *it = rx; it; it = it->next)
 		it->result = rc;
@@ -226,40 +416,42 @@ static void hf_rx_fail(hf_node *n, hf_rx_item *rx, hf_err rc)
 
 hf_err hf_inbox_process(hf_node *n)
 {
-	/* Each pass handles what is pending; applying a batch unparks its successors, so loop
-	 * until a pass finds nothing (bounded: every pass either finishes or parks each row).
-	 * Group commit: a pass is one transaction holding the messages the transport threads
-	 * handed over (rxq.h) and their processing, committed (synchronous=FULL) before they
-	 * are acknowledged and before anything it queued is sent. */
+	/* Group commit: the first pass is one transaction holding the messages the transport
+	 * threads handed over (rxq.h) and their processing, committed (synchronous=FULL) before
+	 * they are acknowledged and before anything it queued is sent. Applying a batch unparks
+	 * its successors, so passes repeat while one finishes a row (bounded: a pass finishes
+	 * or parks every row it can, and a row fails transiently at most HF_INBOX_TRIES
+	 * times). */
 	hf_err rc = HF_OK;
 	hf_rx_item *rx = n->rxq ? hf_rxq_take(n->rxq) : NULL;
-	for (int pass = 0; pass < 1000; pass++) {
-		size_t left = 0;
+	bool progress = true;
+	for (int pass = 0; pass < 1000 && (progress || rx); pass++) {
 		HF_CHECK(hf_store_begin(n->store));
-		for (hf_rx_item *it = rx; it; it = it->next)
-			it->result = hf_rx_insert(n, it);
-		rc = hf_store_inbox_pending(n->store, 256, hf_inbox_one, n);
-		/* What was applied before a store error is kept; the failed message stays
-		 * pending (its savepoint was undone). */
-		hf_err crc = hf_store_commit(n->store);
-		if (crc != HF_OK) {
-			rc = crc;
-			goto out;
+		for (hf_rx_item *it = rx; it; it = it->next) {
+			it->seq = 0;
+			HF_CHECK(hf_store_savepoint(n->store));
+			it->result = in_record(n->store, it->msg, &it->seq);
+			if (it->result == HF_OK || it->result == HF_EREPLAY)
+				it->result =
+				    hf_store_release(n->store) == HF_OK ? it->result : HF_EDB;
+			if (it->result != HF_OK && it->result != HF_EREPLAY) {
+				hf_store_rollback_to(n->store);
+				it->seq = 0;
+			}
 		}
+		HF_CHECK(in_scan(n, rx, &progress));
+		HF_CHECK(hf_store_commit(n->store));
+		hf_node_after_run(n); /* committed: the webhooks may go */
 		if (rx) {
 			hf_rxq_finish(n->rxq, rx); /* on disk: the threads may acknowledge */
 			rx = NULL;
 		}
-		if (rc != HF_OK)
-			goto out;
-		HF_CHECK(hf_store_inbox_count_pending(n->store, &left));
-		if (left == 0)
-			break;
 	}
 out:
 	hf_store_rollback(n->store);
+	hf_node_after_drop(n, 0);
 	if (rx)
-		hf_rx_fail(n, rx, rc != HF_OK ? rc : HF_EDB);
+		rx_fail(n, rx, rc != HF_OK ? rc : HF_EDB);
 	hf_transport_kick(n->tr);
 	return rc;
 }

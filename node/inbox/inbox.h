@@ -4,11 +4,14 @@
 /*
  * The inbox (spec §12, §13, §14): the one way in for messages from peers.
  *
- * hf_inbox_receive runs on transport threads: it verifies an envelope (manifest,
- * role, recipient, time, body), hands it to the main loop (rxq.h), which commits it
- * to the inbox and applies it in one transaction, and waits for that; if the loop no
- * longer takes messages, it commits it to the inbox itself. hf_inbox_process runs on
- * the main loop and applies what is pending, dispatching by message type.
+ * hf_inbox_receive runs on transport threads: it opens an envelope once (manifest,
+ * signature, recipient, time), checks the sender's role and decodes the body once, hands
+ * the decoded message to the main loop (rxq.h), which commits it to the inbox and applies
+ * it in one transaction, and waits for that; if the loop no longer takes messages, it
+ * commits it to the inbox itself. hf_inbox_process runs on the main loop and applies what
+ * is pending, each message through its type's handler (inbox.c's TYPES[]). The reply is
+ * HF_OK, HF_EREPLAY, the handler's refusal of a committed message (final: recorded in the
+ * inbox row) or the reason it was not committed.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -22,5 +25,7 @@ hf_err hf_inbox_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len);
 /* Main loop: commits what the receive hooks handed over and processes the inbox until
  * nothing more can be applied. */
 hf_err hf_inbox_process(hf_node *n) HF_MUST_CHECK;
+/* Frees the inbox's bookkeeping (hf_node_fini). */
+void hf_inbox_free(hf_node *n);
 
 #endif

@@ -16,16 +16,16 @@
 #include <stdint.h>
 
 #include "hashfed/err.h"
-#include "hashfed/manifest.h"
+#include "inbox/msg.h"
 
 typedef struct hf_rx_item {
 	struct hf_rx_item *next;
-	const uint8_t *env;
-	size_t len;
-	uint8_t msg_id[16];
-	uint8_t sender[HF_MEMBER_ID_LEN];
-	uint32_t type;
-	hf_err result; /* set by the main loop: HF_OK, HF_EREPLAY or a store error */
+	const hf_in_msg *msg; /* opened, checked and decoded by the receiving thread */
+	int64_t seq;          /* main loop: its inbox row (0: not inserted) */
+	/* Set by the main loop: HF_OK, HF_EREPLAY, a store error (the sender retries) or, for a
+	 * message committed and then refused by its handler, that refusal. */
+	hf_err result;
+	bool refused; /* result is a handler's refusal (already counted) */
 	bool done;
 } hf_rx_item;
 

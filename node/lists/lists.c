@@ -381,17 +381,16 @@ static hf_err hf_apply_entries(hf_node *n, const uint8_t list[HF_LIST_ID_LEN], h
 	return HF_OK;
 }
 
-hf_err hf_lists_on_batch(hf_node *n, const uint8_t sender[HF_MEMBER_ID_LEN], const uint8_t *env,
-                         size_t env_len, const uint8_t *body, size_t body_len, hf_disp *disp,
-                         hf_err *status)
+hf_err hf_lists_on_batch(hf_node *n, const hf_in_msg *m, hf_disp *disp, hf_err *status)
 {
-	hf_list_batch b;
+	const hf_list_batch b = m->u.batch;
+	const uint8_t *sender = m->sender, *env = m->env, *body = m->body;
+	size_t env_len = m->env_len, body_len = m->body_len;
 	hf_store_list l;
 	hf_list_iter it;
 	hf_err rc;
 	char hex[33], num[24];
 	*disp = HF_DONE;
-	HF_TRY(hf_list_batch_decode(body, body_len, &b));
 	rc = hf_store_list_get(n->store, b.list_id, &l);
 	if (rc == HF_ENOTFOUND && b.number > 1) {
 		*disp = HF_PARK; /* we missed batch 1: ask for everything */
@@ -467,15 +466,14 @@ hf_err hf_lists_on_batch(hf_node *n, const uint8_t sender[HF_MEMBER_ID_LEN], con
 	return HF_OK;
 }
 
-hf_err hf_lists_on_snapshot(hf_node *n, const uint8_t sender[HF_MEMBER_ID_LEN], const uint8_t *body,
-                            size_t body_len, hf_disp *disp, hf_err *status)
+hf_err hf_lists_on_snapshot(hf_node *n, const hf_in_msg *m, hf_disp *disp, hf_err *status)
 {
-	hf_list_snapshot s;
+	const hf_list_snapshot s = m->u.snapshot;
+	const uint8_t *sender = m->sender;
 	hf_store_list l;
 	hf_list_iter it;
 	hf_err rc;
 	*disp = HF_DONE;
-	HF_TRY(hf_list_snapshot_decode(body, body_len, &s));
 	rc = hf_store_list_get(n->store, s.list_id, &l);
 	if (rc == HF_ENOTFOUND) {
 		memset(&l, 0, sizeof(l));
@@ -546,12 +544,11 @@ static hf_err hf_serve_one(void *ctx, uint64_t num, const uint8_t *env, size_t l
 	return HF_OK;
 }
 
-hf_err hf_lists_on_pull(hf_node *n, const uint8_t sender[HF_MEMBER_ID_LEN], const uint8_t *body,
-                        size_t body_len, hf_err *status)
+hf_err hf_lists_on_pull(hf_node *n, const hf_in_msg *m, hf_disp *disp, hf_err *status)
 {
-	hf_list_pull q;
-	hf_serve_ctx c = {n, sender, 0};
-	HF_TRY(hf_list_pull_decode(body, body_len, &q));
+	const hf_list_pull q = m->u.pull;
+	hf_serve_ctx c = {n, m->sender, 0};
+	*disp = HF_DONE;
 	HF_TRY(hf_store_batches_after(n->store, q.list_id, q.after, HF_PULL_SERVE_MAX, hf_serve_one,
 	                              &c));
 	HF_TRY(hf_store_count(n->store, "messages_out", "16", (int64_t)c.queued));

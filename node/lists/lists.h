@@ -12,6 +12,7 @@
 
 #include "hashfed/list.h"
 #include "core/node.h"
+#include "inbox/msg.h"
 
 /* Creates a list we issue and publishes batch 1 (metadata, no entries).
  * Errors: HF_EINVAL, HF_EEXIST (name taken), HF_EUNKNOWNMEMBER / HF_EROLE (a platform id that
@@ -34,19 +35,13 @@ hf_err hf_lists_remove(hf_node *n, const uint8_t id[HF_LIST_ID_LEN], uint64_t *i
 hf_err hf_lists_entitle(hf_node *n, const uint8_t id[HF_LIST_ID_LEN],
                         const uint8_t member[HF_MEMBER_ID_LEN]) HF_MUST_CHECK;
 
-/* Outcome of one inbox message: a final status, or parked for later. */
-typedef enum { HF_DONE, HF_PARK } hf_disp;
-
-/* Inbox handlers (inbox.c), inside the inbox transaction. *status gets the message's
- * fate (HF_OK or the rejection code); the return value is a store error (the message's
- * savepoint is undone and it is retried) or a malformed body (final). */
-hf_err hf_lists_on_batch(hf_node *n, const uint8_t sender[HF_MEMBER_ID_LEN], const uint8_t *env,
-                         size_t env_len, const uint8_t *body, size_t body_len, hf_disp *disp,
+/* Inbox handlers (inbox/msg.h), inside the inbox transaction. */
+hf_err hf_lists_on_batch(hf_node *n, const hf_in_msg *m, hf_disp *disp,
                          hf_err *status) HF_MUST_CHECK;
-hf_err hf_lists_on_snapshot(hf_node *n, const uint8_t sender[HF_MEMBER_ID_LEN], const uint8_t *body,
-                            size_t body_len, hf_disp *disp, hf_err *status) HF_MUST_CHECK;
-hf_err hf_lists_on_pull(hf_node *n, const uint8_t sender[HF_MEMBER_ID_LEN], const uint8_t *body,
-                        size_t body_len, hf_err *status) HF_MUST_CHECK;
+hf_err hf_lists_on_snapshot(hf_node *n, const hf_in_msg *m, hf_disp *disp,
+                            hf_err *status) HF_MUST_CHECK;
+hf_err hf_lists_on_pull(hf_node *n, const hf_in_msg *m, hf_disp *disp,
+                        hf_err *status) HF_MUST_CHECK;
 
 /* Anti-entropy: for every list we follow, asks issuer and platforms for batches after ours. */
 hf_err hf_lists_pull_all(hf_node *n) HF_MUST_CHECK;

@@ -10,6 +10,7 @@
 #include "hashfed/match_report.h"
 #include "core/log.h"
 #include "match/match.h"
+#include "match/match_in.h"
 
 #define HF_SLOT_FREE          UINT32_MAX
 #define HF_REPORT_LIFETIME_MS (7ull * 86400000ull)
@@ -524,10 +525,10 @@ static hf_err hf_ids_push(hf_ids *x, uint64_t id)
 	return HF_OK;
 }
 
-hf_err hf_match_on_report(hf_node *n, const uint8_t sender[HF_MEMBER_ID_LEN], const uint8_t *body,
-                          size_t len, hf_err *status)
+hf_err hf_match_on_report(hf_node *n, const hf_in_msg *m, hf_disp *disp, hf_err *status)
 {
-	hf_match_report r;
+	const hf_match_report r = m->u.report;
+	const uint8_t *sender = m->sender;
 	hf_store_list l;
 	uint8_t(*ent)[HF_MEMBER_ID_LEN] = NULL;
 	hf_ids dis = {NULL, 0, 0}, quar = {NULL, 0, 0};
@@ -535,7 +536,7 @@ hf_err hf_match_on_report(hf_node *n, const uint8_t sender[HF_MEMBER_ID_LEN], co
 	bool entitled = false, applied = false;
 	uint64_t total = 0, now = hf_now_ms();
 	hf_err rc;
-	HF_TRY(hf_match_report_decode(body, len, &r));
+	*disp = HF_DONE;
 	rc = hf_store_list_get(n->store, r.list_id, &l);
 	if (rc == HF_ENOTFOUND || (rc == HF_OK && !l.mine)) {
 		*status = HF_ENOTFOUND; /* reports go to the issuer only */

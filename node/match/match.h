@@ -44,9 +44,6 @@ hf_err hf_match_on_batch(hf_node *n, const hf_store_list *l, const hf_list_batch
 /* A snapshot part of list l was applied (part 0 replaced the list). */
 hf_err hf_match_on_snapshot(hf_node *n, const hf_store_list *l,
                             const hf_list_snapshot *s) HF_MUST_CHECK;
-/* A match report arrived (issuer side). *status: the final inbox status. */
-hf_err hf_match_on_report(hf_node *n, const uint8_t sender[HF_MEMBER_ID_LEN], const uint8_t *body,
-                          size_t len, hf_err *status) HF_MUST_CHECK;
 
 /* ---- queries --------------------------------------------------------------- */
 

@@ -357,8 +357,10 @@ static hf_err hf_op_record(hf_transport *t, hf_store *store, hf_sendop *op)
 		st = hf_store_outbox_done(store, o->seq, hf_now_ms());
 		hf_log(HF_LOG_DEBUG, "delivered", "peer", peer_hex, "msg", id_hex, "attempts", att,
 		       NULL);
-	} else if (cls == HF_CLASS_MALFORMED || cls == HF_CLASS_CRYPTO || cls == HF_CLASS_POLICY) {
-		/* The peer will never accept these bytes: retrying cannot help. */
+	} else if (cls == HF_CLASS_MALFORMED || cls == HF_CLASS_CRYPTO || cls == HF_CLASS_POLICY ||
+	           cls == HF_CLASS_STATE) {
+		/* The peer will never accept these bytes (or took them and refused them for good,
+		 * spec §12.6): retrying cannot help. The refusal stays in the outbox row. */
 		st = hf_store_outbox_retry(store, o->seq, 0, hf_err_name(res));
 		hf_log(HF_LOG_WARN, "send_refused", "peer", peer_hex, "msg", id_hex, "code",
 		       hf_err_name(res), NULL);

@@ -9,9 +9,10 @@
 #include <jansson.h>
 
 #include "core/log.h"
+#include "hashfed/rules.h"
 #include "orders/orders.h"
 
-#define HF_ORDER_LIFETIME_MS    HF_MAX_LIFETIME_MS
+#define HF_ORDER_LIFETIME_MS    HF_MAX_BACKDATE_MS /* receivers refuse older (spec §5.6) */
 #define HF_ORDERS_DEFAULT_CHECK 1000u
 #define HF_ORDERS_DEFAULT_LEAD  (6ull * 3600 * 1000)
 #define HF_ORDERS_DUE_BATCH     256u
@@ -310,13 +311,24 @@ char *hf_orders_summary(const hf_order_msg *m)
 	return s;
 }
 
+hf_err hf_orders_history_add(hf_node *n, const uint8_t order_id[HF_ORDER_ID_LEN],
+                             const uint8_t msg_id[HF_MSGID_LEN], const hf_order_msg *m, int dir,
+                             const uint8_t peer[HF_MEMBER_ID_LEN], const uint8_t *env, size_t len,
+                             bool *dup)
+{
+	char *sum = hf_orders_summary(m); /* metadata: stored as NULL if it cannot be made */
+	hf_err rc = hf_store_order_msg_add(n->store, order_id, msg_id, m->type, dir, peer,
+	                                   hf_now_ms(), env, len, sum, dup);
+	free(sum);
+	return rc;
+}
+
 hf_err hf_orders_send(hf_node *n, const hf_order_msg *m, const uint8_t *order_id,
                       const uint8_t (*to)[HF_MEMBER_ID_LEN], size_t n_to)
 {
 	uint8_t *body = NULL, *env = NULL, msg_id[HF_MSGID_LEN];
 	size_t body_len, env_len;
 	hf_audit_header audit;
-	char *sum = NULL;
 	bool dup;
 	hf_err rc;
 	uint64_t now = hf_now_ms();
@@ -327,13 +339,10 @@ hf_err hf_orders_send(hf_node *n, const hf_order_msg *m, const uint8_t *order_id
 	for (size_t i = 0; i < n_to; i++)
 		HF_CHECK(hf_store_outbox_add(n->store, msg_id, to[i], NULL, 0, env, env_len, now));
 	n->msgs_out += n_to;
-	if (order_id) {
-		sum = hf_orders_summary(m);
-		HF_CHECK(hf_store_order_msg_add(n->store, order_id, msg_id, m->type, 0, to[0], now,
-		                                env, env_len, sum, &dup));
-	}
+	if (order_id)
+		HF_CHECK(
+		    hf_orders_history_add(n, order_id, msg_id, m, 0, to[0], env, env_len, &dup));
 out:
-	free(sum);
 	free(body);
 	free(env);
 	return rc;
@@ -421,7 +430,6 @@ static hf_err hf_order_issue(hf_node *n, const hf_orders_new *req, uint8_t id_ou
 		uint8_t *env = NULL, msg_id[HF_MSGID_LEN];
 		size_t env_len;
 		hf_audit_header audit;
-		char *sum = NULL;
 		bool dup;
 		rc = hf_order_msg_audit(&m, &audit);
 		if (rc == HF_OK)
@@ -438,12 +446,9 @@ static hf_err hf_order_issue(hf_node *n, const hf_orders_new *req, uint8_t id_ou
 		if (rc == HF_OK)
 			rc = hf_store_outbox_add(n->store, msg_id, so->platform, NULL, 0, env,
 			                         env_len, now);
-		if (rc == HF_OK && !(sum = hf_orders_summary(&m)))
-			rc = HF_ENOMEM;
 		if (rc == HF_OK)
-			rc = hf_store_order_msg_add(n->store, so->id, msg_id, HF_MSG_ORDER, 0,
-			                            so->platform, now, env, env_len, sum, &dup);
-		free(sum);
+			rc = hf_orders_history_add(n, so->id, msg_id, &m, 0, so->platform, env,
+			                           env_len, &dup);
 		free(env);
 		if (rc != HF_OK)
 			goto out;
@@ -526,6 +531,9 @@ hf_err hf_orders_outcomes(hf_node *n, const uint8_t id[HF_ORDER_ID_LEN], const h
 		rc = HF_EROLE; /* only the order's platform answers it */
 		goto out;
 	}
+	hf_outcome chk = {.n_results = n_res, .results = (hf_item_outcome *)(uintptr_t)res};
+	if ((rc = hf_outcome_check_issued(&chk, w.o.issued_ms)) != HF_OK)
+		goto out;
 	for (uint32_t i = 0; i < n_res; i++) {
 		uint32_t ev = hf_order_ev_of_outcome(res[i].code);
 		if (!ev) {

@@ -20,6 +20,7 @@
 #include "hashfed/order.h"
 #include "hashfed/order_sm.h"
 #include "core/node.h"
+#include "inbox/msg.h"
 #include "store/store_orders.h"
 
 /* Starts the deadline timer (persisted in the store: recomputed from it at start) and reads
@@ -31,18 +32,17 @@ void hf_orders_stop(hf_node *n);
  * test_clock = true (the whole node moves, so every node of a test must share the offset). */
 uint64_t hf_orders_now(const hf_node *n);
 
-/* node.c hooks (receive path, any thread). Role a sender needs for an order message type,
- * manifest read-locked by the caller; HF_EMSGTYPE for other types. */
-hf_err hf_orders_role(const hf_manifest *m, const hf_member *mb, const hf_envelope_header *h);
-/* Decodes a body of an order type (HF_EMSGTYPE for other types). */
-hf_err hf_orders_body_check(uint32_t type, const uint8_t *body, size_t len);
-
-/* lists.c inbox hook, inside the inbox transaction: applies one opened order message.
- * *status gets the message's fate (HF_OK, or the rejection code, e.g. HF_EROLE, HF_ESTATE,
- * HF_EREPLAY); the return value is an error of the store only (the transaction is rolled back
- * and the message retried). Other types: HF_OK with *status = HF_EMSGTYPE. */
-hf_err hf_orders_on_message(hf_node *n, const hf_opened *o, const uint8_t sender[HF_MEMBER_ID_LEN],
-                            const uint8_t *env, size_t len, hf_err *status) HF_MUST_CHECK;
+/* Inbox handlers (inbox/msg.h), inside the inbox transaction: an order arrives (platform;
+ * the receipt goes out in the same transaction), a receipt, outcome or event about an
+ * order we hold, an escalation (auditor), a referral. */
+hf_err hf_orders_on_order(hf_node *n, const hf_in_msg *m, hf_disp *disp,
+                          hf_err *status) HF_MUST_CHECK;
+hf_err hf_orders_on_about(hf_node *n, const hf_in_msg *m, hf_disp *disp,
+                          hf_err *status) HF_MUST_CHECK;
+hf_err hf_orders_on_escalation(hf_node *n, const hf_in_msg *m, hf_disp *disp,
+                               hf_err *status) HF_MUST_CHECK;
+hf_err hf_orders_on_referral(hf_node *n, const hf_in_msg *m, hf_disp *disp,
+                             hf_err *status) HF_MUST_CHECK;
 
 /* A new order as asked by the API. Items are views (copied into the encoded body). */
 typedef struct hf_orders_new {
@@ -115,6 +115,12 @@ void hf_ord_schedule(hf_node *n, hf_ord *w);
  * not recorded). Inside the caller's transaction. */
 hf_err hf_orders_send(hf_node *n, const hf_order_msg *m, const uint8_t *order_id,
                       const uint8_t (*to)[HF_MEMBER_ID_LEN], size_t n_to) HF_MUST_CHECK;
+/* The one writer of an order's history: records message m (dir 0 sent to peer, 1 received
+ * from peer) with its JSON summary. *dup: this peer's msg_id is there already. */
+hf_err hf_orders_history_add(hf_node *n, const uint8_t order_id[HF_ORDER_ID_LEN],
+                             const uint8_t msg_id[HF_MSGID_LEN], const hf_order_msg *m, int dir,
+                             const uint8_t peer[HF_MEMBER_ID_LEN], const uint8_t *env, size_t len,
+                             bool *dup) HF_MUST_CHECK;
 /* JSON summary of a decoded message (metadata; locators only for ORDER). malloc'ed. */
 char *hf_orders_summary(const hf_order_msg *m);
 void hf_orders_log_hex(const char *event, const uint8_t *id, hf_err code);

@@ -6,62 +6,31 @@
 
 #include "api/webhook.h"
 #include "core/log.h"
+#include "hashfed/rules.h"
 #include "orders/orders.h"
 
-hf_err hf_orders_role(const hf_manifest *m, const hf_member *mb, const hf_envelope_header *h)
-{
-	hf_err rc;
-	switch (h->type) {
-	case HF_MSG_ORDER:      /* spec §13.2: authority -> platform */
-	case HF_MSG_ESCALATION: /* §13.6: issuing authority -> auditor */
-	case HF_MSG_REFERRAL:   /* §13.6a: authority -> authority */
-		return hf_manifest_allows(m, mb, HF_ROLE_AUTHORITY, h->created_ms);
-	case HF_MSG_RECEIPT: /* §13.3, §13.4: only platforms answer orders */
-	case HF_MSG_OUTCOME:
-		return hf_manifest_allows(m, mb, HF_ROLE_PLATFORM, h->created_ms);
-	case HF_MSG_ORDER_EVENT: /* §13.5: either side; the party per kind is checked later */
-		rc = hf_manifest_allows(m, mb, HF_ROLE_PLATFORM, h->created_ms);
-		return rc == HF_EROLE ? hf_manifest_allows(m, mb, HF_ROLE_AUTHORITY, h->created_ms)
-		                      : rc;
-	default:
-		return HF_EMSGTYPE;
-	}
-}
-
-hf_err hf_orders_body_check(uint32_t type, const uint8_t *body, size_t len)
-{
-	hf_order_msg m;
-	if (!hf_order_msg_type(type))
-		return HF_EMSGTYPE;
-	hf_err rc = hf_order_msg_decode(type, body, len, &m);
-	hf_order_msg_clear(&m);
-	return rc;
-}
-
 /* Records a received envelope in the order's history; HF_EREPLAY if it is there already. */
-static hf_err hf_record_in(hf_node *n, const uint8_t order_id[16], const hf_opened *o,
-                           const hf_order_msg *m, const uint8_t sender[16], const uint8_t *env,
-                           size_t len)
+static hf_err hf_record_in(hf_node *n, const uint8_t order_id[16], const hf_in_msg *in)
 {
-	char *sum = hf_orders_summary(m);
 	bool dup = false;
-	hf_err rc = hf_store_order_msg_add(n->store, order_id, hf_opened_header(o)->msg_id, m->type,
-	                                   1, sender, hf_now_ms(), env, len, sum, &dup);
-	free(sum);
+	hf_err rc = hf_orders_history_add(n, order_id, in->h->msg_id, &in->u.order, 1, in->sender,
+	                                  in->env, in->env_len, &dup);
 	return rc == HF_OK && dup ? HF_EREPLAY : rc;
 }
 
 /* ---- platform: an order arrives --------------------------------------------- */
 
-static hf_err hf_on_order(hf_node *n, const hf_opened *op, const hf_order_msg *m,
-                          const uint8_t sender[16], const uint8_t *env, size_t len, hf_err *status)
+hf_err hf_orders_on_order(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err *status)
 {
-	const hf_order *o = &m->u.order;
-	const uint8_t *body;
-	size_t body_len;
+	const hf_order *o = &in->u.order.u.order;
+	const uint8_t *sender = in->sender, *body = in->body;
+	size_t body_len = in->body_len;
 	hf_ord w;
 	hf_store_order old;
 	hf_err rc;
+	*disp = HF_DONE;
+	if ((*status = hf_order_msg_check_times(&in->u.order, in->h->created_ms)) != HF_OK)
+		return HF_OK;
 	memset(&w, 0, sizeof(w));
 	/* The issuer named in the body is the signer; the platform named is us (spec §13.9). */
 	if (memcmp(o->authority, sender, 16) != 0) {
@@ -77,7 +46,6 @@ static hf_err hf_on_order(hf_node *n, const hf_opened *op, const hf_order_msg *m
 		*status = rc == HF_OK ? HF_EREPLAY : rc;
 		return rc == HF_OK ? HF_OK : rc;
 	}
-	body = hf_opened_body(op, &body_len);
 	w.items = calloc(o->n_items, sizeof(*w.items));
 	if (!w.items)
 		return HF_ENOMEM;
@@ -86,7 +54,7 @@ static hf_err hf_on_order(hf_node *n, const hf_opened *op, const hf_order_msg *m
 	so->side = HF_STORE_ORDER_TARGET;
 	memcpy(so->authority, o->authority, 16);
 	memcpy(so->platform, o->platform, 16);
-	memcpy(so->msg_id, hf_opened_header(op)->msg_id, 16);
+	memcpy(so->msg_id, in->h->msg_id, 16);
 	hf_order_hash(body, body_len, so->hash);
 	so->issued_ms = o->issued_ms;
 	so->deadline_ms = o->deadline_ms;
@@ -106,7 +74,7 @@ static hf_err hf_on_order(hf_node *n, const hf_opened *op, const hf_order_msg *m
 	HF_CHECK(hf_ord_apply(n, &w, HF_OEV_RECEIPT, NULL, 0, 0, NULL));
 	HF_CHECK(hf_store_order_add(n->store, so));
 	HF_CHECK(hf_ord_save(n, &w));
-	HF_CHECK(hf_record_in(n, so->id, op, m, sender, env, len));
+	HF_CHECK(hf_record_in(n, so->id, in));
 	/* The receipt goes out in the transaction that commits the order (spec §13.3). */
 	hf_order_msg r;
 	memset(&r, 0, sizeof(r));
@@ -118,7 +86,7 @@ static hf_err hf_on_order(hf_node *n, const hf_opened *op, const hf_order_msg *m
 	r.u.receipt.n_items = so->n_items;
 	HF_CHECK(hf_orders_send(n, &r, so->id, (const uint8_t(*)[HF_MEMBER_ID_LEN])sender, 1));
 	hf_orders_log_hex("order_received", so->id, HF_OK);
-	hf_api_order_webhook(n, so);
+	HF_CHECK(hf_api_order_webhook(n, so)); /* POSTed once this transaction commits */
 	*status = HF_OK;
 out:
 	so->body = NULL; /* a view into the opened envelope */
@@ -130,9 +98,10 @@ out:
 
 /* Checks sender/party rules, applies m to a copy of the order, saves it only if every item's
  * transition is valid. Returns store errors; the message's fate goes to *status. */
-static hf_err hf_on_about(hf_node *n, const hf_opened *op, const hf_order_msg *m,
-                          const uint8_t sender[16], const uint8_t *env, size_t len, hf_err *status)
+hf_err hf_orders_on_about(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err *status)
 {
+	const hf_order_msg *m = &in->u.order;
+	const uint8_t *sender = in->sender;
 	const uint8_t *oid = m->type == HF_MSG_RECEIPT   ? m->u.receipt.order_id
 	                     : m->type == HF_MSG_OUTCOME ? m->u.outcome.order_id
 	                                                 : m->u.event.order_id;
@@ -140,6 +109,7 @@ static hf_err hf_on_about(hf_node *n, const hf_opened *op, const hf_order_msg *m
 	hf_order_msg om;
 	hf_err st = HF_OK, rc = HF_OK;
 	bool loaded = false, decoded = false;
+	*disp = HF_DONE;
 	memset(&om, 0, sizeof(om));
 	rc = hf_ord_load(n, oid, true, &w);
 	if (rc == HF_ENOTFOUND) {
@@ -161,7 +131,7 @@ static hf_err hf_on_about(hf_node *n, const hf_opened *op, const hf_order_msg *m
 		st = HF_EROLE;
 		goto done;
 	}
-	if ((st = hf_order_msg_check_times(m, hf_opened_header(op)->created_ms)) != HF_OK)
+	if ((st = hf_order_msg_check_times(m, in->h->created_ms)) != HF_OK)
 		goto done;
 	/* Cleared on every path, failure included (a failed decode owns nothing;
 	 * clearing only successes leaked before the decoder freed its own). */
@@ -190,6 +160,8 @@ static hf_err hf_on_about(hf_node *n, const hf_opened *op, const hf_order_msg *m
 			             */
 		break;
 	case HF_MSG_OUTCOME:
+		/* spec §13.4: nothing was done to an item before its order existed. */
+		st = hf_outcome_check_issued(&m->u.outcome, w.o.issued_ms);
 		for (uint32_t i = 0; i < m->u.outcome.n_results && st == HF_OK; i++) {
 			const hf_item_outcome *r = &m->u.outcome.results[i];
 			st =
@@ -217,7 +189,7 @@ static hf_err hf_on_about(hf_node *n, const hf_opened *op, const hf_order_msg *m
 	}
 	if (st != HF_OK)
 		goto done;
-	st = hf_record_in(n, w.o.id, op, m, sender, env, len);
+	st = hf_record_in(n, w.o.id, in);
 	if (st == HF_OK) {
 		hf_ord_schedule(n, &w);
 		rc = hf_ord_save(n, &w);
@@ -242,11 +214,14 @@ done:
 
 /* ---- auditor: escalation --------------------------------------------------------- */
 
-static hf_err hf_on_escalation(hf_node *n, const hf_order_msg *m, const uint8_t sender[16],
-                               hf_err *status)
+hf_err hf_orders_on_escalation(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err *status)
 {
-	const hf_escalation *e = &m->u.escalation;
+	const hf_escalation *e = &in->u.order.u.escalation;
+	const uint8_t *sender = in->sender;
 	hf_store_escalation s;
+	*disp = HF_DONE;
+	if ((*status = hf_order_msg_check_times(&in->u.order, in->h->created_ms)) != HF_OK)
+		return HF_OK;
 	if (!(n->self_roles & HF_ROLE_AUDITOR) || memcmp(e->authority, sender, 16) != 0) {
 		*status = HF_EROLE;
 		return HF_OK;
@@ -268,12 +243,15 @@ static hf_err hf_on_escalation(hf_node *n, const hf_order_msg *m, const uint8_t 
 
 /* ---- referrals ----------------------------------------------------------------- */
 
-static hf_err hf_on_referral(hf_node *n, const hf_order_msg *m, const uint8_t sender[16],
-                             hf_err *status)
+hf_err hf_orders_on_referral(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err *status)
 {
-	const hf_referral *f = &m->u.referral;
+	const hf_referral *f = &in->u.order.u.referral;
+	const uint8_t *sender = in->sender;
 	hf_store_referral r;
 	hf_err rc;
+	*disp = HF_DONE;
+	if ((*status = hf_order_msg_check_times(&in->u.order, in->h->created_ms)) != HF_OK)
+		return HF_OK;
 	if (f->kind == HF_REFERRAL_REFER) {
 		if (memcmp(f->from, sender, 16) != 0 || memcmp(f->to, n->self, 16) != 0) {
 			*status = HF_EROLE;
@@ -328,44 +306,4 @@ static hf_err hf_on_referral(hf_node *n, const hf_order_msg *m, const uint8_t se
 	hf_orders_log_hex("referral_status", r.id, HF_OK);
 	*status = HF_OK;
 	return HF_OK;
-}
-
-hf_err hf_orders_on_message(hf_node *n, const hf_opened *o, const uint8_t sender[HF_MEMBER_ID_LEN],
-                            const uint8_t *env, size_t len, hf_err *status)
-{
-	const hf_envelope_header *h = hf_opened_header(o);
-	const uint8_t *body;
-	size_t blen;
-	hf_order_msg m;
-	hf_err rc = HF_OK;
-	*status = HF_EMSGTYPE;
-	if (!hf_order_msg_type(h->type))
-		return HF_OK;
-	body = hf_opened_body(o, &blen);
-	*status = hf_order_msg_decode(h->type, body, blen, &m);
-	if (*status != HF_OK) {
-		hf_order_msg_clear(&m);
-		return HF_OK;
-	}
-	switch (h->type) {
-	case HF_MSG_ORDER:
-		*status = hf_order_msg_check_times(&m, h->created_ms);
-		if (*status == HF_OK)
-			rc = hf_on_order(n, o, &m, sender, env, len, status);
-		break;
-	case HF_MSG_ESCALATION:
-		*status = hf_order_msg_check_times(&m, h->created_ms);
-		if (*status == HF_OK)
-			rc = hf_on_escalation(n, &m, sender, status);
-		break;
-	case HF_MSG_REFERRAL:
-		*status = hf_order_msg_check_times(&m, h->created_ms);
-		if (*status == HF_OK)
-			rc = hf_on_referral(n, &m, sender, status);
-		break;
-	default:
-		rc = hf_on_about(n, o, &m, sender, env, len, status);
-	}
-	hf_order_msg_clear(&m);
-	return rc;
 }

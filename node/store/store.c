@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <sqlite3.h>
@@ -146,8 +147,8 @@ static const char *const SQL[Q__N] = {
                    " list_id, peer ORDER BY list_id, peer",
     [Q_IN_ADD] = "INSERT OR IGNORE INTO inbox(msg_id,peer,type,envelope,received_ms)"
                  " VALUES(?1,?2,?3,?4,?5)",
-    [Q_IN_PENDING] = "SELECT seq FROM inbox WHERE state=0 ORDER BY seq LIMIT ?1",
-    [Q_IN_ONE] = "SELECT type, envelope FROM inbox WHERE seq=?1 AND state=0",
+    [Q_IN_PENDING] = "SELECT seq FROM inbox WHERE state=0 AND seq>?2 ORDER BY seq LIMIT ?1",
+    [Q_IN_ONE] = "SELECT envelope FROM inbox WHERE seq=?1 AND state=0",
     [Q_IN_DONE] = "UPDATE inbox SET state=2, status=?2, envelope=NULL WHERE seq=?1",
     [Q_IN_COUNT] = "SELECT count(*) FROM inbox WHERE state=0",
     [Q_IN_PARK] = "UPDATE inbox SET state=1 WHERE seq=?1",
@@ -289,6 +290,12 @@ hf_err hf_store_open(const char *path, hf_store **out)
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK)
 		goto out;
+	/* The store holds hash lists, orders and locators: owner only (issue 12). SQLite
+	 * creates the -wal and -shm files with the database file's mode. */
+	if (chmod(path, 0600) != 0) {
+		rc = HF_EIO;
+		goto out;
+	}
 	s->wl = hf_wlock_get(path);
 	if (!s->wl) {
 		rc = HF_ENOMEM;
@@ -837,7 +844,8 @@ out:
 /* ---- inbox -------------------------------------------------------------- */
 
 hf_err hf_store_inbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t peer[HF_MEMBER_LEN],
-                          uint32_t type, const uint8_t *env, size_t len, uint64_t now_ms, bool *dup)
+                          uint32_t type, const uint8_t *env, size_t len, uint64_t now_ms, bool *dup,
+                          int64_t *seq)
 {
 	sqlite3_stmt *st = hf_q(s, Q_IN_ADD);
 	hf_bind_blob(st, 1, msg_id, 16);
@@ -847,48 +855,39 @@ hf_err hf_store_inbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t p
 	hf_bind_u64(st, 5, now_ms);
 	HF_TRY(hf_step_done(st));
 	*dup = sqlite3_changes(s->db) == 0;
+	if (seq)
+		*seq = *dup ? 0 : (int64_t)sqlite3_last_insert_rowid(s->db);
 	return HF_OK;
 }
 
-hf_err hf_store_inbox_pending(hf_store *s, size_t limit, hf_store_inbox_cb cb, void *ctx)
+hf_err hf_store_inbox_pending(hf_store *s, int64_t after, int64_t *seqs, size_t max, size_t *n)
 {
-	/* Only sequence numbers are collected; each message is re-read for its callback so
-	 * the callback may write to the store. */
 	sqlite3_stmt *st = hf_q(s, Q_IN_PENDING);
-	hf_err rc = HF_OK;
-	int r;
-	int64_t *seqs = calloc(limit ? limit : 1, sizeof(*seqs));
-	size_t n = 0;
-	if (!seqs)
-		return HF_ENOMEM;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
-	while (n < limit && (r = sqlite3_step(st)) == SQLITE_ROW)
-		seqs[n++] = sqlite3_column_int64(st, 0);
+	int r = SQLITE_DONE;
+	*n = 0;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
+	sqlite3_bind_int64(st, 2, after);
+	while (*n < max && (r = sqlite3_step(st)) == SQLITE_ROW)
+		seqs[(*n)++] = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	for (size_t i = 0; i < n; i++) {
-		sqlite3_stmt *one = hf_q(s, Q_IN_ONE);
-		sqlite3_bind_int64(one, 1, seqs[i]);
-		if (sqlite3_step(one) == SQLITE_ROW) {
-			size_t len = (size_t)sqlite3_column_bytes(one, 1);
-			uint8_t *env = malloc(len ? len : 1);
-			uint32_t type = (uint32_t)sqlite3_column_int(one, 0);
-			if (!env) {
-				sqlite3_reset(one);
-				rc = HF_ENOMEM;
-				goto out;
-			}
-			memcpy(env, sqlite3_column_blob(one, 1), len);
-			sqlite3_reset(one); /* before the callback, which may use the store */
-			rc = cb(ctx, seqs[i], type, env, len);
-			free(env);
-			if (rc != HF_OK)
-				goto out;
-		} else {
-			sqlite3_reset(one);
-		}
+	return r == SQLITE_ROW || r == SQLITE_DONE ? HF_OK : HF_EDB;
+}
+
+hf_err hf_store_inbox_get(hf_store *s, int64_t seq, uint8_t **env, size_t *len)
+{
+	sqlite3_stmt *st = hf_q(s, Q_IN_ONE);
+	hf_err rc = HF_ENOTFOUND;
+	*env = NULL;
+	*len = 0;
+	sqlite3_bind_int64(st, 1, seq);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+		*env = malloc(*len ? *len : 1);
+		rc = *env ? HF_OK : HF_ENOMEM;
+		if (*env)
+			memcpy(*env, sqlite3_column_blob(st, 0), *len);
 	}
-out:
-	free(seqs);
+	sqlite3_reset(st);
 	return rc;
 }
 

@@ -144,15 +144,17 @@ hf_err hf_store_delivery(hf_store *s, hf_store_delivery_cb cb, void *ctx) HF_MUS
 /* ---- inbox ------------------------------------------------------------- */
 
 /* Records a received envelope. *dup = true (nothing written) if this peer sent msg_id before
- * (ids are unique per sender, not globally: schema 5). */
+ * (ids are unique per sender, not globally: schema 5). *seq (may be NULL) gets the new row's
+ * sequence number (0 for a duplicate). */
 hf_err hf_store_inbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t peer[HF_MEMBER_LEN],
-                          uint32_t type, const uint8_t *env, size_t len, uint64_t now_ms,
-                          bool *dup) HF_MUST_CHECK;
-typedef hf_err (*hf_store_inbox_cb)(void *ctx, int64_t seq, uint32_t type, const uint8_t *env,
-                                    size_t len);
-/* Unprocessed messages in arrival order, at most limit. */
-hf_err hf_store_inbox_pending(hf_store *s, size_t limit, hf_store_inbox_cb cb,
-                              void *ctx) HF_MUST_CHECK;
+                          uint32_t type, const uint8_t *env, size_t len, uint64_t now_ms, bool *dup,
+                          int64_t *seq) HF_MUST_CHECK;
+/* Sequence numbers of unprocessed, unparked messages after `after`, in arrival order: fills
+ * up to max, *n = how many. */
+hf_err hf_store_inbox_pending(hf_store *s, int64_t after, int64_t *seqs, size_t max,
+                              size_t *n) HF_MUST_CHECK;
+/* The envelope of an unprocessed message (malloc'ed copy). HF_ENOTFOUND if it is done. */
+hf_err hf_store_inbox_get(hf_store *s, int64_t seq, uint8_t **env, size_t *len) HF_MUST_CHECK;
 /* Number of unprocessed, unparked messages. */
 hf_err hf_store_inbox_count_pending(hf_store *s, size_t *n) HF_MUST_CHECK;
 /* Marks processed with a final status (the envelope bytes are dropped; the id stays as seen). */

@@ -4,25 +4,8 @@
 #include <string.h>
 
 #include "hashfed/checkpoint.h"
+#include "hashfed/merkle.h"
 #include "note_internal.h"
-
-/* Strict decimal uint64 without sign or leading zero. */
-static bool parse_u64(const uint8_t *p, size_t len, uint64_t *out)
-{
-	if (len == 0 || len > 20 || (len > 1 && p[0] == '0'))
-		return false;
-	uint64_t v = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return false;
-		uint64_t d = (uint64_t)(p[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return true;
-}
 
 /* Next line [*off, nl) of text; false if no "\n" is left. */
 static bool next_line(const uint8_t *text, size_t len, size_t *off, const uint8_t **line,
@@ -54,7 +37,7 @@ hf_err hf_checkpoint_parse(const uint8_t *text, size_t len, hf_checkpoint *out)
 	out->origin[ll] = 0;
 
 	HF_ENSURE(next_line(text, len, &off, &line, &ll), HF_ECHECKPOINT);
-	HF_ENSURE(parse_u64(line, ll, &out->size), HF_ECHECKPOINT);
+	HF_ENSURE(hfi_parse_dec((const char *)line, ll, UINT64_MAX, &out->size), HF_ECHECKPOINT);
 
 	HF_ENSURE(next_line(text, len, &off, &line, &ll), HF_ECHECKPOINT);
 	uint8_t root[HF_MERKLE_HASH_LEN + 8];
@@ -198,4 +181,27 @@ hf_err hf_checkpoint_open(const uint8_t *note, size_t len, const hf_log_policy *
 out:
 	free(n);
 	return rc;
+}
+
+hf_err hf_checkpoint_verify_inclusion(const hf_checkpoint *cp,
+                                      const uint8_t leaf_hash[static HF_MERKLE_HASH_LEN],
+                                      uint64_t index, const uint8_t *proof, size_t proof_len)
+{
+	return hf_merkle_verify_inclusion(leaf_hash, index, cp->size, cp->root, proof, proof_len);
+}
+
+hf_err hf_checkpoint_verify_consistency(const hf_checkpoint *older, const hf_checkpoint *newer,
+                                        const uint8_t *proof, size_t proof_len)
+{
+	HF_ENSURE(strcmp(older->origin, newer->origin) == 0, HF_EORIGIN);
+	HF_ENSURE(newer->size >= older->size, HF_EROLLBACK);
+	if (older->size == newer->size) {
+		HF_ENSURE(proof_len == 0, HF_EPROOFLEN);
+		return memcmp(older->root, newer->root, HF_MERKLE_HASH_LEN) == 0 ? HF_OK
+		                                                                 : HF_ESPLITVIEW;
+	}
+	if (older->size == 0)
+		return proof_len == 0 ? HF_OK : HF_EPROOFLEN;
+	return hf_merkle_verify_consistency(older->size, older->root, newer->size, newer->root,
+	                                    proof, proof_len);
 }

@@ -322,6 +322,14 @@ hf_err hf_envelope_open(const uint8_t *env, size_t len, const hf_open_params *p,
 		rc = HF_EEXPIRED;
 		goto out;
 	}
+	/* Backdating cap (spec §5.6 step 12). List batches are exempt: they are forwarded
+	 * unchanged from storage by design (§12.5) and chained, so cannot be backdated into
+	 * a list's history. */
+	if (o->hdr.type != HF_MSG_LIST_BATCH && p->now_ms > o->hdr.created_ms &&
+	    p->now_ms - o->hdr.created_ms > HF_MAX_BACKDATE_MS) {
+		rc = HF_ESTALE;
+		goto out;
+	}
 	*out = o;
 	o = NULL;
 	rc = HF_OK;

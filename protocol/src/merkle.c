@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+/* SHA256_Init/Update/Final: deprecated as an API in OpenSSL 3 but still the
+ * fastest path (no fetch, no allocation: 4x faster than the one-shot SHA256(),
+ * which fetches the algorithm on every call); proofs at 10M leaves hash ~50
+ * nodes, so this is most of their cost. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
 #include "hashfed/merkle.h"
@@ -26,48 +30,28 @@ void hf_merkle_empty_root(uint8_t out[static HL])
 	memcpy(out, empty, HL);
 }
 
-/* SHA-256 of prefix || a || b through EVP (any lengths). */
+/* SHA-256 of prefix || a || b (any lengths). */
 static hf_err sha_3(uint8_t prefix, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
                     uint8_t out[static HL])
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	hf_err rc = HF_ECRYPTO;
-	unsigned int olen = 0;
-
-	if (ctx == NULL)
-		return HF_ENOMEM;
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-	    EVP_DigestUpdate(ctx, &prefix, 1) == 1 &&
-	    (alen == 0 || EVP_DigestUpdate(ctx, a, alen) == 1) &&
-	    (blen == 0 || EVP_DigestUpdate(ctx, b, blen) == 1) &&
-	    EVP_DigestFinal_ex(ctx, out, &olen) == 1 && olen == HL)
-		rc = HF_OK;
-	EVP_MD_CTX_free(ctx);
-	return rc;
+	SHA256_CTX c;
+	if (SHA256_Init(&c) != 1 || SHA256_Update(&c, &prefix, 1) != 1 ||
+	    (alen > 0 && SHA256_Update(&c, a, alen) != 1) ||
+	    (blen > 0 && SHA256_Update(&c, b, blen) != 1) || SHA256_Final(out, &c) != 1)
+		return HF_ECRYPTO;
+	return HF_OK;
 }
 
 hf_err hf_merkle_leaf_hash(const uint8_t *leaf, size_t len, uint8_t out[static HL])
 {
 	HF_ENSURE(leaf != NULL || len == 0, HF_EINVAL);
-	if (len < 256) {
-		/* One-shot SHA256() on a stack copy: no allocation for short leaves. */
-		uint8_t buf[256];
-		buf[0] = 0x00;
-		if (len > 0)
-			memcpy(buf + 1, leaf, len);
-		return SHA256(buf, len + 1, out) != NULL ? HF_OK : HF_ECRYPTO;
-	}
 	return sha_3(0x00, leaf, len, NULL, 0, out);
 }
 
 hf_err hf_merkle_node_hash(const uint8_t left[static HL], const uint8_t right[static HL],
                            uint8_t out[static HL])
 {
-	uint8_t buf[1 + 2 * HL];
-	buf[0] = 0x01;
-	memcpy(buf + 1, left, HL);
-	memcpy(buf + 1 + HL, right, HL);
-	return SHA256(buf, sizeof(buf), out) != NULL ? HF_OK : HF_ECRYPTO;
+	return sha_3(0x01, left, HL, right, HL, out);
 }
 
 hf_err hf_merkle_node_hash_bytes(const uint8_t *left, size_t left_len, const uint8_t *right,

@@ -136,6 +136,25 @@ size_t hfi_b64_encode(const uint8_t *in, size_t len, char *out, size_t cap)
 	return need - 1;
 }
 
+bool hfi_parse_dec(const char *p, size_t len, uint64_t maxv, uint64_t *out)
+{
+	if (len == 0 || len > 20 || (len > 1 && p[0] == '0'))
+		return false;
+	uint64_t v = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+		uint64_t d = (uint64_t)(p[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	if (v > maxv)
+		return false;
+	*out = v;
+	return true;
+}
+
 /* ---- keys ------------------------------------------------------------------------------ */
 
 uint32_t hf_note_key_id(const char *name, size_t name_len, uint8_t alg,

@@ -3,6 +3,11 @@
 
 #include "hashfed/note.h"
 
+/* Text helpers of the audit log modules (note, checkpoint, tlog_tiles). */
+
+/* Strict decimal: "0" or [1-9][0-9]*, at most maxv. */
+bool hfi_parse_dec(const char *p, size_t len, uint64_t maxv, uint64_t *out);
+
 /* Strict UTF-8 with no control character but, if allow_nl, "\n" (Go's rule for
  * note text). */
 bool hfi_note_chars_ok(const uint8_t *p, size_t n, bool allow_nl);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "hashfed/tlog_tiles.h"
+#include "note_internal.h"
 
 #define HL HF_MERKLE_HASH_LEN
 
@@ -54,26 +55,6 @@ hf_err hf_tile_path(const hf_tile_ref *t, char *out, size_t cap)
 	return HF_OK;
 }
 
-/* Strict decimal without leading zeros: [1-9][0-9]* or "0", at most maxv. */
-static bool parse_dec(const char *p, size_t len, uint64_t maxv, uint64_t *out)
-{
-	if (len == 0 || len > 20 || (len > 1 && p[0] == '0'))
-		return false;
-	uint64_t v = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return false;
-		uint64_t d = (uint64_t)(p[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	if (v > maxv)
-		return false;
-	*out = v;
-	return true;
-}
-
 hf_err hf_tile_path_parse(const char *path, size_t len, hf_tile_ref *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -87,7 +68,7 @@ hf_err hf_tile_path_parse(const char *path, size_t len, hf_tile_ref *out)
 		out->entries = true;
 	} else {
 		uint64_t lv;
-		HF_ENSURE(parse_dec(path + i, j - i, 63, &lv), HF_ETILE);
+		HF_ENSURE(hfi_parse_dec(path + i, j - i, 63, &lv), HF_ETILE);
 		out->level = (uint8_t)lv;
 	}
 	i = j + 1;
@@ -125,7 +106,8 @@ hf_err hf_tile_path_parse(const char *path, size_t len, hf_tile_ref *out)
 		return HF_OK;
 	HF_ENSURE(len - i > 3 && memcmp(path + i, ".p/", 3) == 0, HF_ETILE);
 	uint64_t w;
-	HF_ENSURE(parse_dec(path + i + 3, len - i - 3, HF_TILE_WIDTH - 1, &w) && w >= 1, HF_ETILE);
+	HF_ENSURE(hfi_parse_dec(path + i + 3, len - i - 3, HF_TILE_WIDTH - 1, &w) && w >= 1,
+	          HF_ETILE);
 	out->width = (uint16_t)w;
 	return HF_OK;
 }

@@ -24,6 +24,7 @@
 #include "hashfed/keyfile.h"
 #include "hashfed/list.h"
 #include "hashfed/manifest.h"
+#include "hashfed/rules.h"
 #include "keyio.h"
 
 static int die(const char *what)
@@ -104,8 +105,14 @@ int main(int argc, char **argv)
 	if (hf_list_batch_encode(&b, &e, 1, NULL, 0, &body, &body_len) != HF_OK)
 		return die("encode");
 	uint64_t now = (uint64_t)time(NULL) * 1000;
+	/* The header a conforming issuer puts on the batch (spec §5.3a): receivers check it. */
+	hf_audit_header audit;
+	uint32_t free_fields;
+	b.n_added = 1;
+	hf_audit_of_batch(&b, &audit, &free_fields);
 	hf_seal_params p = {
 	    .type = HF_MSG_LIST_BATCH,
+	    .audit = &audit,
 	    .created_ms = now,
 	    .expires_ms = now + 3600000,
 	    .federation = hf_manifest_federation(m),

@@ -28,6 +28,9 @@ BASE=$(hf_pick_base)
 fail() { echo "FAIL: $*" >&2; for f in "$W"/*.log; do echo "--- $f" >&2; tail -n 15 "$f" >&2; done; exit 1; }
 
 # fed_init NAME:ROLE... : federation, one identity + TLS cert + manifest entry per node
+# (FED_NOT_BEFORE=T: member keys valid from T, e.g. -40d, for backdated messages).
+# EP_OFFSET=10 publishes port BASE+10+i in the manifest while node i listens on BASE+i
+# (tests/net puts a fault-injecting proxy there).
 fed_init() {
   rm -rf "$W" && mkdir -p "$W"
   "$K" init-federation --name itest --roots 1 --threshold 1 --out "$W/fed" >/dev/null || fail init
@@ -40,7 +43,8 @@ fed_init() {
     "$K" sign-cert --ca "$W/fed/ca" --csr "$W/$n/tls.csr" --dns localhost --ip 127.0.0.1 \
       --out "$W/$n/tls.crt" >/dev/null || fail "sign-cert $n"
     "$K" manifest add-member -m "$W/fed/manifest.mp" --pub "$W/$n/node.pub" --roles "$role" \
-      --endpoint "tls+tcp://127.0.0.1:$((BASE + i))" --tls-cert "$W/$n/tls.crt" >/dev/null \
+      --endpoint "tls+tcp://127.0.0.1:$((BASE + ${EP_OFFSET:-0} + i))" --tls-cert "$W/$n/tls.crt" \
+      ${FED_NOT_BEFORE:+--not-before "$FED_NOT_BEFORE"} >/dev/null \
       || fail "add-member $n"
     cat > "$W/$n.ini" <<INI
 [node]

@@ -53,6 +53,8 @@ H=$(api auth GET "/v1/orders/$A/history" | python3 -c "import sys,json
 m=[x for x in json.load(sys.stdin)['messages'] if x['type']==33]; print(m[0]['summary']['order_hash'], m[0]['dir'])")
 [ "$(echo "$H" | cut -d' ' -f2)" = in ] || fail "receipt not received: $H"
 grep -q "\"order\":\"$A\"" "$W/webhook.jsonl" || fail "no webhook"
+sleep 0.3
+[ "$(grep -c "\"order\":\"$A\"" "$W/webhook.jsonl")" = 1 ] || fail "webhook fired more than once"
 grep -q 'media.example' "$W/webhook.jsonl" && fail "webhook leaked a locator"
 # only the target platform holds the order
 [ "$(api p1 GET /v1/orders/inbox | jget "['orders'][0]['items'][0]['url'][:22]")" = "https://media.example/" ] || fail "inbox locator"
@@ -79,8 +81,10 @@ m=[x for x in json.load(sys.stdin)['messages'] if x['type']==34][0]
 open(sys.argv[1],'wb').write(base64.b64decode(m['envelope']))" "$W/outcome.env"
 r=$(inject raw p1 auth "$A" "$W/outcome.env"); [ "$r" = HF_EREPLAY ] || fail "replay: $r"
 r=$(inject receipt auth2 auth "$A"); [ "$r" = HF_EROLE ] || fail "receipt by an authority: $r"
-r=$(inject receipt p2 auth "$A"); [ "$r" = HF_OK ] || fail "receipt by p2 transport: $r"
-r=$(inject outcome p2 auth "$A"); [ "$r" = HF_OK ] || fail "outcome by p2 transport: $r"
+# Authentic and addressed to auth, so committed; refused while applied (p2 is not this
+# order's platform), and the refusal is the reply (spec §12.6), not only a log line.
+r=$(inject receipt p2 auth "$A"); [ "$r" = HF_EROLE ] || fail "receipt by p2 transport: $r"
+r=$(inject outcome p2 auth "$A"); [ "$r" = HF_EROLE ] || fail "outcome by p2 transport: $r"
 for _ in $(seq 50); do [ "$(metric auth 'rejects_total{peer="'"$ID_p2"'",code="HF_EROLE"}')" = 2 ] && break; sleep 0.1; done
 [ "$(metric auth 'rejects_total{peer="'"$ID_p2"'",code="HF_EROLE"}')" = 2 ] || fail "p2's messages not refused with HF_EROLE"
 [ "$(history_count auth "$A")" = "$n0" ] || fail "history changed by replay/forgery"
@@ -136,4 +140,7 @@ for _ in $(seq 100); do [ "$(api auth GET /v1/referrals | jget "['referrals'][0]
 api auth2 POST "/v1/referrals/$R/status" '{"status":"accepted"}' >/dev/null
 for _ in $(seq 100); do [ "$(api auth GET /v1/referrals | jget "['referrals'][0]['status']")" = accepted ] && break; sleep 0.1; done
 [ "$(api auth GET /v1/referrals | jget "['referrals'][0]['status']")" = accepted ] || fail "accepted status"
+# Across every restart above: each order's webhook fired exactly once.
+[ "$(grep -c "\"order\":\"$A\"" "$W/webhook.jsonl")" = 1 ] || fail "webhook for $A repeated"
+[ "$(grep -c "\"order\":\"$B\"" "$W/webhook.jsonl")" = 1 ] || fail "webhook for $B not once"
 echo "PASS"

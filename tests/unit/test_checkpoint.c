@@ -16,6 +16,7 @@
 
 #include "hashfed/checkpoint.h"
 #include "hashfed/note.h"
+#include "hf_merkle_mem.h"
 #include "hf_test.h"
 
 static bool g_shared_missing;
@@ -670,6 +671,62 @@ static void test_note_limits(void **state)
 	fixture_free(&f);
 }
 
+/* Proof checks against checkpoints: origin, rollback, split view, size 0. */
+static void test_checkpoint_proofs(void **state)
+{
+	(void)state;
+	hf_mem_tree t;
+	hf_mem_tree_init(&t);
+	for (uint8_t i = 0; i < 20; i++)
+		assert_int_equal(hf_mem_tree_append_leaf(&t, &i, 1), HF_OK);
+	hf_merkle_store s = hf_mem_tree_store(&t);
+	hf_checkpoint *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	assert_non_null(a);
+	assert_non_null(b);
+	snprintf(a->origin, sizeof(a->origin), "log.example");
+	snprintf(b->origin, sizeof(b->origin), "log.example");
+	a->size = 7;
+	b->size = 20;
+	assert_int_equal(hf_merkle_root(&s, 7, a->root), HF_OK);
+	assert_int_equal(hf_merkle_root(&s, 20, b->root), HF_OK);
+	uint8_t p[HF_MERKLE_MAX_PROOF][32];
+	size_t np;
+	assert_int_equal(hf_merkle_consistency_proof(&s, 7, 20, p, HF_MERKLE_MAX_PROOF, &np),
+	                 HF_OK);
+	assert_int_equal(hf_checkpoint_verify_consistency(a, b, &p[0][0], np * 32), HF_OK);
+	assert_int_equal(hf_checkpoint_verify_consistency(b, a, &p[0][0], np * 32), HF_EROLLBACK);
+	b->root[0] ^= 1;
+	assert_int_equal(hf_checkpoint_verify_consistency(a, b, &p[0][0], np * 32),
+	                 HF_ECONSISTENCY);
+	b->root[0] ^= 1;
+	hf_checkpoint *c = calloc(1, sizeof(*c));
+	assert_non_null(c);
+	*c = *b;
+	c->root[5] ^= 0x80;
+	assert_int_equal(hf_checkpoint_verify_consistency(b, c, NULL, 0), HF_ESPLITVIEW);
+	assert_int_equal(hf_checkpoint_verify_consistency(b, b, NULL, 0), HF_OK);
+	snprintf(c->origin, sizeof(c->origin), "other.example");
+	assert_int_equal(hf_checkpoint_verify_consistency(a, c, &p[0][0], np * 32), HF_EORIGIN);
+	c->size = 0;
+	snprintf(c->origin, sizeof(c->origin), "log.example");
+	assert_int_equal(hf_checkpoint_verify_consistency(c, b, NULL, 0), HF_OK);
+	assert_int_equal(hf_checkpoint_verify_consistency(c, b, &p[0][0], 32), HF_EPROOFLEN);
+	/* inclusion of leaf 3 in b */
+	assert_int_equal(hf_merkle_inclusion_proof(&s, 3, 20, p, HF_MERKLE_MAX_PROOF, &np), HF_OK);
+	uint8_t lh[32];
+	hf_merkle_node_id id = {0, 3};
+	assert_int_equal(s.fetch(s.ctx, &id, 1, &lh), HF_OK);
+	assert_int_equal(hf_checkpoint_verify_inclusion(b, lh, 3, &p[0][0], np * 32), HF_OK);
+	assert_int_equal(hf_checkpoint_verify_inclusion(a, lh, 3, &p[0][0], np * 32), HF_EPROOFLEN);
+	lh[0] ^= 1;
+	assert_int_equal(hf_checkpoint_verify_inclusion(b, lh, 3, &p[0][0], np * 32),
+	                 HF_EINCLUSION);
+	free(a);
+	free(b);
+	free(c);
+	hf_mem_tree_free(&t);
+}
+
 /* ---- Go's sumdb/note as a second verifier ------------------------------------------------ */
 
 static const char go_main[] =
@@ -773,8 +830,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_checkpoint_body), cmocka_unit_test(test_checkpoint_open_rules),
-	    cmocka_unit_test(test_note_limits),     cmocka_unit_test(test_go_verifier),
-	    cmocka_unit_test(test_vec_upstream),    cmocka_unit_test(test_vec_generated),
+	    cmocka_unit_test(test_note_limits),     cmocka_unit_test(test_checkpoint_proofs),
+	    cmocka_unit_test(test_go_verifier),     cmocka_unit_test(test_vec_upstream),
+	    cmocka_unit_test(test_vec_generated),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	printf("signed-note vectors checked: %u\n", g_vectors);

@@ -3,7 +3,7 @@
  * layout (protocol/src/tlog_tiles.c).
  *
  * Self-generated tests always run: an independent recursive RFC 9162 reference
- * in this file (MTH, PATH, SUBPROOF over in-memory leaves) against the
+ * (tests/common/hf_merkle_ref.c: MTH, PATH, SUBPROOF over in-memory leaves) against the
  * library's stored-tree proofs, mutations of every proof, tiles round trips.
  * Vector tests read ../shared/data/merkle/ (README there): every
  * transparency-dev probe, the RFC 6962 reference values, the exhaustive and
@@ -22,6 +22,7 @@
 #include "hashfed/merkle.h"
 #include "hashfed/tlog_tiles.h"
 #include "hf_merkle_mem.h"
+#include "hf_merkle_ref.h"
 #include "hf_test.h"
 
 #define HL HF_MERKLE_HASH_LEN
@@ -29,7 +30,7 @@
 static bool g_shared_missing;
 static unsigned g_vectors; /* vector checks that passed, printed at the end */
 
-/* ---- independent reference (recursive, RFC 9162 §2.1 text, libsodium SHA-256) --------- */
+/* ---- independent hashing (libsodium SHA-256); the RFC algorithms are hf_merkle_ref.c -- */
 
 static void ref_node(const uint8_t l[HL], const uint8_t r[HL], uint8_t out[HL])
 {
@@ -50,68 +51,6 @@ static void ref_leaf(const uint8_t *d, size_t n, uint8_t out[HL])
 	crypto_hash_sha256_update(&st, &zero, 1);
 	crypto_hash_sha256_update(&st, d, n);
 	crypto_hash_sha256_final(&st, out);
-}
-
-static uint64_t ref_k(uint64_t n)
-{
-	uint64_t k = 1;
-	while (k * 2 < n)
-		k *= 2;
-	return k;
-}
-
-static void ref_mth(const uint8_t (*h)[HL], uint64_t n, uint8_t out[HL])
-{
-	if (n == 0) {
-		crypto_hash_sha256(out, NULL, 0);
-		return;
-	}
-	if (n == 1) {
-		memcpy(out, h[0], HL);
-		return;
-	}
-	uint64_t k = ref_k(n);
-	uint8_t l[HL], r[HL];
-	ref_mth(h, k, l);
-	ref_mth(h + k, n - k, r);
-	ref_node(l, r, out);
-}
-
-static size_t ref_path(uint64_t m, const uint8_t (*h)[HL], uint64_t n, uint8_t (*out)[HL])
-{
-	if (n == 1)
-		return 0;
-	uint64_t k = ref_k(n);
-	size_t c;
-	if (m < k) {
-		c = ref_path(m, h, k, out);
-		ref_mth(h + k, n - k, out[c]);
-	} else {
-		c = ref_path(m - k, h + k, n - k, out);
-		ref_mth(h, k, out[c]);
-	}
-	return c + 1;
-}
-
-static size_t ref_subproof(uint64_t m, const uint8_t (*h)[HL], uint64_t n, bool b,
-                           uint8_t (*out)[HL])
-{
-	if (m == n) {
-		if (b)
-			return 0;
-		ref_mth(h, n, out[0]);
-		return 1;
-	}
-	uint64_t k = ref_k(n);
-	size_t c;
-	if (m <= k) {
-		c = ref_subproof(m, h, k, b, out);
-		ref_mth(h + k, n - k, out[c]);
-	} else {
-		c = ref_subproof(m - k, h + k, n - k, false, out);
-		ref_mth(h, k, out[c]);
-	}
-	return c + 1;
 }
 
 /* ---- helpers ------------------------------------------------------------------------- */
@@ -181,7 +120,7 @@ static void test_hashing(void **state)
 	crypto_hash_sha256(b, NULL, 0);
 	assert_memory_equal(a, b, HL);
 
-	/* leaf hash across the one-shot / EVP boundary (255, 256 bytes) */
+	/* leaf hashes of several lengths, against libsodium's SHA-256 */
 	uint8_t big[1000];
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (uint8_t)(i * 7);
@@ -219,7 +158,7 @@ static void test_proofs_vs_reference(void **state)
 
 	for (uint64_t n = 0; n <= N; n++) {
 		uint8_t r[HL];
-		ref_mth((const uint8_t(*)[HL])h, n, roots[n]);
+		hf_ref_mth((const uint8_t(*)[HL])h, n, roots[n]);
 		assert_int_equal(hf_merkle_root(&s, n, r), HF_OK);
 		assert_memory_equal(r, roots[n], HL);
 		assert_int_equal(hf_merkle_root_mem((const uint8_t(*)[HL])h, n, r), HF_OK);
@@ -227,7 +166,7 @@ static void test_proofs_vs_reference(void **state)
 	}
 	for (uint64_t n = 1; n <= N; n++) {
 		for (uint64_t i = 0; i < n; i++) {
-			size_t nr = ref_path(i, (const uint8_t(*)[HL])h, n, q);
+			size_t nr = hf_ref_path(i, (const uint8_t(*)[HL])h, n, q);
 			assert_int_equal(
 			    hf_merkle_inclusion_proof(&s, i, n, p, HF_MERKLE_MAX_PROOF, &np),
 			    HF_OK);
@@ -272,8 +211,7 @@ static void test_proofs_vs_reference(void **state)
 			    HF_EHASHLEN);
 		}
 		for (uint64_t m = 1; m <= n; m++) {
-			size_t nr =
-			    m == n ? 0 : ref_subproof(m, (const uint8_t(*)[HL])h, n, true, q);
+			size_t nr = m == n ? 0 : hf_ref_proof(m, (const uint8_t(*)[HL])h, n, q);
 			assert_int_equal(
 			    hf_merkle_consistency_proof(&s, m, n, p, HF_MERKLE_MAX_PROOF, &np),
 			    HF_OK);

@@ -170,48 +170,50 @@ static void test_outbox(void **state)
 	assert_int_equal(hf_store_outbox_next(f->s, UINT64_MAX >> 2, &o, &next), HF_ENOTFOUND);
 }
 
-static hf_err inbox_cb(void *ctx, int64_t seq, uint32_t type, const uint8_t *env, size_t len)
-{
-	int64_t *seen = ctx;
-	(void)env;
-	assert_int_equal(type, 16);
-	assert_int_equal(len, 2);
-	*seen = seq;
-	return HF_OK;
-}
-
 static void test_inbox(void **state)
 {
 	fx *f = *state;
-	uint8_t id[16] = {3}, env[2] = {1, 2};
+	uint8_t id[16] = {3}, env[2] = {1, 2}, *got = NULL;
 	bool dup;
-	int64_t seq = 0;
-	size_t n;
-	assert_int_equal(hf_store_inbox_add(f->s, id, P1, 16, env, 2, 1, &dup), HF_OK);
+	int64_t seq = 0, seqs[4], seq2 = 0;
+	size_t n, len;
+	assert_int_equal(hf_store_inbox_add(f->s, id, P1, 16, env, 2, 1, &dup, &seq), HF_OK);
 	assert_false(dup);
-	assert_int_equal(hf_store_inbox_add(f->s, id, P1, 16, env, 2, 2, &dup), HF_OK);
+	assert_true(seq > 0);
+	assert_int_equal(hf_store_inbox_add(f->s, id, P1, 16, env, 2, 2, &dup, &seq2), HF_OK);
 	assert_true(dup); /* idempotent by message id */
+	assert_int_equal(seq2, 0);
 	assert_int_equal(hf_store_inbox_count_pending(f->s, &n), HF_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(hf_store_inbox_pending(f->s, 10, inbox_cb, &seq), HF_OK);
-	assert_true(seq > 0);
+	assert_int_equal(hf_store_inbox_pending(f->s, 0, seqs, 4, &n), HF_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(seqs[0], seq);
+	assert_int_equal(hf_store_inbox_pending(f->s, seq, seqs, 4, &n), HF_OK);
+	assert_int_equal(n, 0); /* only after the cursor */
+	assert_int_equal(hf_store_inbox_get(f->s, seq, &got, &len), HF_OK);
+	assert_int_equal(len, 2);
+	assert_memory_equal(got, env, 2);
+	free(got);
 	assert_int_equal(hf_store_inbox_park(f->s, seq), HF_OK);
 	assert_int_equal(hf_store_inbox_count_pending(f->s, &n), HF_OK);
 	assert_int_equal(n, 0);
+	assert_int_equal(hf_store_inbox_pending(f->s, 0, seqs, 4, &n), HF_OK);
+	assert_int_equal(n, 0); /* parked rows are skipped */
 	assert_int_equal(hf_store_inbox_unpark(f->s), HF_OK);
 	assert_int_equal(hf_store_inbox_count_pending(f->s, &n), HF_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(hf_store_inbox_done(f->s, seq, "HF_OK"), HF_OK);
 	assert_int_equal(hf_store_inbox_count_pending(f->s, &n), HF_OK);
 	assert_int_equal(n, 0);
+	assert_int_equal(hf_store_inbox_get(f->s, seq, &got, &len), HF_ENOTFOUND);
 	/* Processed ids stay seen. */
-	assert_int_equal(hf_store_inbox_add(f->s, id, P1, 16, env, 2, 3, &dup), HF_OK);
+	assert_int_equal(hf_store_inbox_add(f->s, id, P1, 16, env, 2, 3, &dup, NULL), HF_OK);
 	assert_true(dup);
 	/* Another member using the same (public) id is not a replay of P1's message:
 	 * it must not be able to make P1's message be dropped, nor be dropped itself. */
-	assert_int_equal(hf_store_inbox_add(f->s, id, P2, 16, env, 2, 4, &dup), HF_OK);
+	assert_int_equal(hf_store_inbox_add(f->s, id, P2, 16, env, 2, 4, &dup, NULL), HF_OK);
 	assert_false(dup);
-	assert_int_equal(hf_store_inbox_add(f->s, id, P2, 16, env, 2, 5, &dup), HF_OK);
+	assert_int_equal(hf_store_inbox_add(f->s, id, P2, 16, env, 2, 5, &dup, NULL), HF_OK);
 	assert_true(dup);
 }
 

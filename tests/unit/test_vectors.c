@@ -19,6 +19,10 @@
 #include "hashfed/list.h"
 #include "hashfed/manifest.h"
 #include "hashfed/match_report.h"
+#include "hashfed/audit_log.h"
+#include "hashfed/checkpoint.h"
+#include "hashfed/tlog_tiles.h"
+#include "hf_merkle_mem.h"
 
 static json_t *load(const char *name)
 {
@@ -704,12 +708,188 @@ static void test_manifest_vectors(void **state)
 	json_decref(j);
 }
 
+/* Like same_bytes, for buffers the caller owns. */
+static void same_mem(const char *name, const uint8_t *want, size_t wn, const uint8_t *have,
+                     size_t hn)
+{
+	if (hn != wn || memcmp(want, have, wn) != 0)
+		fail_msg("%s: the code does not give the vector's bytes", name);
+}
+
+static hf_err dec_leaf(uint32_t type, const uint8_t *b, size_t n)
+{
+	(void)type;
+	static hf_audit_leaf l;
+	return hf_audit_leaf_decode(b, n, &l);
+}
+
+/* A JSON array of hex hashes into wire bytes. */
+static size_t jhashes(const json_t *arr, uint8_t *out, size_t cap)
+{
+	size_t i, off = 0;
+	json_t *v;
+	json_array_foreach(arr, i, v)
+	{
+		assert_true(off + HF_MERKLE_HASH_LEN <= cap);
+		unhex_fixed(json_string_value(v), out + off, HF_MERKLE_HASH_LEN);
+		off += HF_MERKLE_HASH_LEN;
+	}
+	return off;
+}
+
+static void test_merkle_vectors(void **state)
+{
+	(void)state;
+	json_t *j = load("merkle.json");
+	size_t i;
+	json_t *v;
+	hf_mem_tree t;
+	hf_mem_tree_init(&t);
+	hf_audit_leaf *l = malloc(sizeof(*l));
+	assert_non_null(l);
+	/* leaves: encode from (logged, header) gives the leaf; decode and hash */
+	json_array_foreach(json_object_get(j, "leaves"), i, v)
+	{
+		size_t hl, ll, el;
+		uint8_t *h = unhex_alloc(jstr(v, "header"), &hl);
+		uint8_t *leaf = unhex_alloc(jstr(v, "leaf"), &ll);
+		uint8_t enc[HF_AUDIT_LEAF_MAX_SIZE], lh[HF_MERKLE_HASH_LEN];
+		assert_int_equal(
+		    hf_audit_leaf_encode(jint(v, "logged_ms"), h, hl, enc, sizeof(enc), &el),
+		    HF_OK);
+		same_mem("leaf", leaf, ll, enc, el);
+		assert_int_equal(hf_audit_leaf_decode(leaf, ll, l), HF_OK);
+		assert_int_equal(l->hdr.type, jint(v, "type"));
+		assert_int_equal(l->logged_ms, jint(v, "logged_ms"));
+		assert_true(hf_audit_type_logged(l->hdr.type));
+		assert_int_equal(hf_merkle_leaf_hash(leaf, ll, lh), HF_OK);
+		expect_hex(v, "leaf_hash", lh, sizeof(lh));
+		assert_int_equal(hf_mem_tree_append(&t, lh), HF_OK);
+		free(h);
+		free(leaf);
+	}
+	assert_int_equal(t.c.size, 13);
+	assert_true(check_rejects(j, dec_leaf) >= 7);
+	hf_merkle_store st = hf_mem_tree_store(&t);
+	uint8_t roots[14][HF_MERKLE_HASH_LEN];
+	json_array_foreach(json_object_get(j, "roots_by_size"), i, v)
+	{
+		assert_true(i < 14);
+		assert_int_equal(hf_merkle_root(&st, i, roots[i]), HF_OK);
+		uint8_t want[HF_MERKLE_HASH_LEN];
+		unhex_fixed(json_string_value(v), want, sizeof(want));
+		assert_memory_equal(want, roots[i], sizeof(want));
+	}
+	uint8_t want[HF_MERKLE_MAX_PROOF * HF_MERKLE_HASH_LEN];
+	uint8_t got[HF_MERKLE_MAX_PROOF][HF_MERKLE_HASH_LEN];
+	size_t np;
+	json_array_foreach(json_object_get(j, "inclusion_proofs"), i, v)
+	{
+		uint64_t idx = jint(v, "index"), n = jint(v, "tree_size");
+		size_t wl = jhashes(json_object_get(v, "proof"), want, sizeof(want));
+		assert_int_equal(
+		    hf_merkle_inclusion_proof(&st, idx, n, got, HF_MERKLE_MAX_PROOF, &np), HF_OK);
+		same_mem("inclusion", want, wl, &got[0][0], np * HF_MERKLE_HASH_LEN);
+		uint8_t lh[HF_MERKLE_HASH_LEN];
+		hf_merkle_node_id id = {0, idx};
+		assert_int_equal(st.fetch(st.ctx, &id, 1, &lh), HF_OK);
+		assert_int_equal(hf_merkle_verify_inclusion(lh, idx, n, roots[n], want, wl), HF_OK);
+	}
+	json_array_foreach(json_object_get(j, "consistency_proofs"), i, v)
+	{
+		uint64_t a = jint(v, "size1"), b = jint(v, "size2");
+		size_t wl = jhashes(json_object_get(v, "proof"), want, sizeof(want));
+		assert_int_equal(
+		    hf_merkle_consistency_proof(&st, a, b, got, HF_MERKLE_MAX_PROOF, &np), HF_OK);
+		if (wl > 0)
+			same_mem("consistency", want, wl, &got[0][0], np * HF_MERKLE_HASH_LEN);
+		assert_int_equal(np * HF_MERKLE_HASH_LEN, wl);
+		assert_int_equal(hf_merkle_verify_consistency(a, roots[a], b, roots[b], want, wl),
+		                 HF_OK);
+	}
+	/* tiles: the hash tile from the stored tree, the bundle splits into the leaves */
+	json_array_foreach(json_object_get(j, "tiles"), i, v)
+	{
+		const char *path = jstr(v, "path");
+		hf_tile_ref r;
+		assert_int_equal(hf_tile_path_parse(path, strlen(path), &r), HF_OK);
+		size_t bl;
+		uint8_t *b = unhex_alloc(jstr(v, "hex"), &bl);
+		if (r.entries) {
+			const uint8_t *ents[256];
+			size_t lens[256];
+			assert_int_equal(hf_bundle_split(b, bl, r.width, ents, lens), HF_OK);
+			for (unsigned k = 0; k < r.width; k++) {
+				uint8_t lh[HF_MERKLE_HASH_LEN], sh[HF_MERKLE_HASH_LEN];
+				hf_merkle_node_id id = {0, k};
+				assert_int_equal(hf_merkle_leaf_hash(ents[k], lens[k], lh), HF_OK);
+				assert_int_equal(st.fetch(st.ctx, &id, 1, &sh), HF_OK);
+				assert_memory_equal(lh, sh, sizeof(lh));
+			}
+		} else {
+			uint8_t tile[256 * HF_MERKLE_HASH_LEN];
+			size_t tl;
+			assert_int_equal(hf_tile_build(&st, &r, tile, sizeof(tile), &tl), HF_OK);
+			same_mem(path, b, bl, tile, tl);
+		}
+		free(b);
+	}
+	/* keys from their seeds; the checkpoint opens with all three witnesses */
+	json_t *keys = json_object_get(j, "keys");
+	hf_log_policy *p = calloc(1, sizeof(*p));
+	assert_non_null(p);
+	json_t *lk = json_object_get(keys, "log");
+	uint8_t seed[32];
+	hf_note_signer *sg;
+	char vk[HF_NOTE_MAX_VKEY];
+	unhex_fixed(jstr(lk, "ed25519_seed_hex"), seed, 32);
+	assert_int_equal(hf_note_signer_new(jstr(lk, "name"), HF_NOTE_ALG_ED25519, seed, &sg),
+	                 HF_OK);
+	assert_int_equal(hf_note_vkey_encode(hf_note_signer_vkey(sg), vk, sizeof(vk)), HF_OK);
+	assert_string_equal(vk, jstr(lk, "vkey"));
+	hf_note_signer_free(sg);
+	assert_int_equal(hf_note_vkey_parse(vk, strlen(vk), &p->log_key), HF_OK);
+	json_array_foreach(json_object_get(keys, "witnesses"), i, v)
+	{
+		unhex_fixed(jstr(v, "ed25519_seed_hex"), seed, 32);
+		assert_int_equal(hf_note_signer_new(jstr(v, "name"), HF_NOTE_ALG_COSIG, seed, &sg),
+		                 HF_OK);
+		assert_int_equal(hf_note_vkey_encode(hf_note_signer_vkey(sg), vk, sizeof(vk)),
+		                 HF_OK);
+		assert_string_equal(vk, jstr(v, "vkey"));
+		hf_note_signer_free(sg);
+		assert_int_equal(hf_note_vkey_parse(vk, strlen(vk), &p->witnesses[i]), HF_OK);
+		p->n_witnesses++;
+	}
+	p->origin = jstr(lk, "name");
+	p->quorum = p->n_witnesses;
+	json_t *cj = json_object_get(j, "checkpoint");
+	const char *note = jstr(cj, "note");
+	hf_checkpoint c;
+	hf_cosig_status cs;
+	assert_int_equal(hf_checkpoint_open((const uint8_t *)note, strlen(note), p, &c, &cs),
+	                 HF_OK);
+	assert_int_equal(c.size, jint(cj, "size"));
+	assert_memory_equal(c.root, roots[c.size], HF_MERKLE_HASH_LEN);
+	assert_int_equal(cs.n_valid, 3);
+	assert_int_equal(cs.timestamp[0], jint(cj, "cosignature_time"));
+	uint8_t body[HF_CHECKPOINT_MAX_BODY];
+	size_t bl;
+	assert_int_equal(hf_checkpoint_encode(&c, body, sizeof(body), &bl), HF_OK);
+	same_mem("checkpoint body", (const uint8_t *)jstr(cj, "body"), strlen(jstr(cj, "body")),
+	         body, bl);
+	free(p);
+	free(l);
+	hf_mem_tree_free(&t);
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_envelope_vectors), cmocka_unit_test(test_codec_vectors),
 	    cmocka_unit_test(test_list_vectors),     cmocka_unit_test(test_match_report_vectors),
-	    cmocka_unit_test(test_manifest_vectors),
+	    cmocka_unit_test(test_manifest_vectors), cmocka_unit_test(test_merkle_vectors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -95,4 +95,27 @@ HF_API hf_err hf_checkpoint_open(const uint8_t *note, size_t len, const hf_log_p
                                  hf_checkpoint *out, hf_cosig_status *st) HF_MUST_CHECK
     HF_NONNULL(1, 3, 4);
 
+/*
+ * Proofs against verified checkpoints (from hf_checkpoint_open): the only
+ * (size, root) a proof is ever checked against. proof is the wire form
+ * (concatenated 32-byte hashes).
+ *
+ * Inclusion: as hf_merkle_verify_inclusion with (cp->size, cp->root).
+ *
+ * Consistency of two checkpoints of one log: HF_EORIGIN (different origins),
+ * HF_EROLLBACK (newer->size < older->size), HF_ESPLITVIEW (equal sizes,
+ * different roots: two signed views that can never be consistent), otherwise
+ * as hf_merkle_verify_consistency (HF_ECONSISTENCY: this proof does not show
+ * them consistent). older->size == 0 is consistent with anything (the check
+ * the C2SP witness protocol does before calling the verifier) and needs an
+ * empty proof.
+ */
+HF_API hf_err hf_checkpoint_verify_inclusion(const hf_checkpoint *cp,
+                                             const uint8_t leaf_hash[static HF_MERKLE_HASH_LEN],
+                                             uint64_t index, const uint8_t *proof,
+                                             size_t proof_len) HF_MUST_CHECK HF_NONNULL(1, 2);
+HF_API hf_err hf_checkpoint_verify_consistency(const hf_checkpoint *older,
+                                               const hf_checkpoint *newer, const uint8_t *proof,
+                                               size_t proof_len) HF_MUST_CHECK HF_NONNULL(1, 2);
+
 #endif

@@ -108,7 +108,13 @@
 	X(HF_ETILE, HF_CLASS_MALFORMED, "malformed tile path, tile or entry bundle")               \
 	X(HF_ELEAF, HF_CLASS_MALFORMED, "malformed audit log leaf")                                \
 	X(HF_EBACKDATED, HF_CLASS_POLICY, "message predates its log entry by more than the skew")  \
-	X(HF_ENOTLOGGED, HF_CLASS_STATE, "message has no entry in the audit log")
+	X(HF_ENOTLOGGED, HF_CLASS_STATE, "message has no entry in the audit log")                  \
+	X(HF_ESTALE, HF_CLASS_POLICY, "message created longer ago than HF_MAX_BACKDATE_MS")        \
+	X(HF_EEPOCHAHEAD, HF_CLASS_STATE, "header epoch newer than the manifest held")             \
+	X(HF_EDEADLINE, HF_CLASS_POLICY, "deadline outside the 1 h .. 90 d window")                \
+	X(HF_EACTIONTIME, HF_CLASS_POLICY, "action time before the order or in the future")        \
+	X(HF_EAUDITHDR, HF_CLASS_MALFORMED, "public audit header does not match the body")         \
+	X(HF_ETLSPEER, HF_CLASS_POLICY, "peer TLS certificate not in the manifest")
 
 typedef enum hf_err {
 #define HF_X_ENUM(name, cls, msg) name,

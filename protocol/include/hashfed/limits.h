@@ -37,6 +37,7 @@
 #define HF_COMMIT_SALT_LEN   32
 #define HF_MAX_CLOCK_SKEW_MS 300000     /* created may be at most 5 min ahead of now */
 #define HF_MAX_LIFETIME_MS   2592000000 /* expires - created at most 30 days */
+#define HF_MAX_BACKDATE_MS   604800000  /* created may be at most 7 days before now */
 #define HF_MAX_AUDIT_ITEMS   100000
 
 /* Image decoding for PDQ (docs/pdq.md): defaults of hf_image_limits */

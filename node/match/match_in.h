@@ -1,0 +1,13 @@
+#ifndef HF_NODE_MATCH_IN_H
+#define HF_NODE_MATCH_IN_H
+
+/* The matcher's inbox handler (a header of its own: inbox/msg.h brings hashfed/order.h,
+ * whose hf_content_hash type clashes with hashfed/content.h's function of that name). */
+#include "core/node.h"
+#include "inbox/msg.h"
+
+/* A match report arrived (issuer side). *status: the final inbox status. */
+hf_err hf_match_on_report(hf_node *n, const hf_in_msg *m, hf_disp *disp,
+                          hf_err *status) HF_MUST_CHECK;
+
+#endif
