@@ -21,6 +21,18 @@ static const uint8_t LIST_ID[HF_LIST_ID_LEN] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0x
                                                 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf};
 static const char LIST_NAME[] = "vector list \xeb\xaa\xa9\xeb\xa1\x9d"; /* "... 목록" */
 
+static const uint8_t VIDEO_LIST_ID[HF_LIST_ID_LEN] = {
+    0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf};
+static const char VIDEO_LIST_NAME[] = "vector videos";
+
+static void be32(uint8_t *p, uint32_t v)
+{
+	for (int i = 3; i >= 0; i--) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
 static void be64(uint8_t *p, uint64_t v)
 {
 	for (int i = 7; i >= 0; i--, v >>= 8)
@@ -53,7 +65,17 @@ static void put_entry(sbuf *s, const hf_list_entry *e, int last)
 	       (unsigned long long)e->expires_ms);
 	sb_hex(s, e->pseudonym, HF_PSEUDONYM_LEN);
 	sb_put(s, ", \"value\": ");
-	sb_hex(s, e->value, hf_hash_alg_len(e->alg));
+	if (e->alg == HF_ALG_VPDQ) {
+		/* The value on the wire: frame count (u16) then the frame records. */
+		uint8_t nb[2] = {(uint8_t)(e->n_frames >> 8), (uint8_t)e->n_frames};
+		sb_put(s, "\"");
+		sb_put(s, "%02x%02x", nb[0], nb[1]);
+		for (size_t i = 0; i < (size_t)e->n_frames * HF_LIST_VIDEO_FRAME_LEN; i++)
+			sb_put(s, "%02x", e->frames[i]);
+		sb_put(s, "\"");
+	} else {
+		sb_hex(s, e->value, hf_hash_alg_len(e->alg));
+	}
 	sb_put(s, "}%s\n", last ? "" : ",");
 }
 
@@ -197,7 +219,9 @@ static void set_ids(mm_map *m, unsigned k, uint64_t a, uint64_t b)
 
 void gen_lists(sbuf *s)
 {
-	hf_list_meta meta = {LIST_NAME, sizeof(LIST_NAME) - 1, 7, HF_ALG_MASK_ALL};
+	/* PDQ, MD5, SHA-256: the algorithms of the first vectors (before vPDQ existed). */
+	hf_list_meta meta = {LIST_NAME, sizeof(LIST_NAME) - 1, 7,
+	                     1u << HF_ALG_PDQ | 1u << HF_ALG_MD5 | 1u << HF_ALG_SHA256};
 	hf_list_entry e1[3] = {entry(1, HF_ALG_PDQ, 92, 3, 0),
 	                       entry(2, HF_ALG_MD5, 100, 3, NOW + 30 * DAY_MS),
 	                       entry(3, HF_ALG_SHA256, 100, 5, 0)};
@@ -253,6 +277,30 @@ void gen_lists(sbuf *s)
 	pull_vec(s, &first, "pull-after-2", &q, &p1, &np1);
 	memset(&q, 0, sizeof(q));
 	pull_vec(s, &first, "pull-hello", &q, &p2, &np2);
+
+	/* A video list (vPDQ + the video's MD5), batch 1: a vPDQ entry of 3 frames. */
+	uint8_t vframes[3 * HF_LIST_VIDEO_FRAME_LEN];
+	for (size_t i = 0; i < 3; i++) {
+		uint8_t *r = vframes + i * HF_LIST_VIDEO_FRAME_LEN;
+		be32(r, (uint32_t)(30 * i));       /* frame */
+		r[4] = (uint8_t)(100 - 10 * i);    /* quality */
+		be32(r + 5, (uint32_t)(1000 * i)); /* milliseconds */
+		for (size_t j = 0; j < 32; j++)    /* PDQ hash */
+			r[9 + j] = (uint8_t)(0xe0 + 17 * i + 5 * j);
+	}
+	hf_list_entry ev[2] = {entry(1, HF_ALG_VPDQ, 80, 9, 0), entry(2, HF_ALG_MD5, 100, 9, 0)};
+	ev[0].frames = vframes;
+	ev[0].n_frames = 3;
+	hf_list_meta vmeta = {VIDEO_LIST_NAME, sizeof(VIDEO_LIST_NAME) - 1, 9,
+	                      1u << HF_ALG_VPDQ | 1u << HF_ALG_MD5};
+	hf_list_batch vb = {0};
+	uint8_t *bv, hv[32];
+	size_t nbv;
+	memcpy(vb.list_id, VIDEO_LIST_ID, sizeof(VIDEO_LIST_ID));
+	vb.number = 1;
+	vb.meta = vmeta;
+	vb.first_id = 1;
+	batch_vec(s, &first, "batch-1-video", &vb, ev, 2, NULL, 0, &bv, &nbv, hv);
 	sb_put(s, "\n  ],\n  \"rejects\": [\n");
 
 	first = 1;
@@ -322,6 +370,19 @@ void gen_lists(sbuf *s)
 	REJ("batch-removed-not-below-first-id", TB, HF_ERANGE, dec_batch, b2, n2,
 	    set_ids(&m, 9, 1, 4));
 	raw_rejects(s, &first, "batch", TB, dec_batch, b2, n2);
+	/* vPDQ records (§12.2); the record starts at byte 0 of key 8, its frames at 30. */
+	REJ("batch-video-0-frames", TB, HF_ERANGE, dec_batch, bv, nbv,
+	    (bin_poke(&m, 8, 28, 0), bin_poke(&m, 8, 29, 0)));
+	REJ("batch-video-8193-frames", TB, HF_ETOOLONG, dec_batch, bv, nbv,
+	    (bin_poke(&m, 8, 28, 0x20), bin_poke(&m, 8, 29, 0x01)));
+	REJ("batch-video-frames-cut-short", TB, HF_ETRUNC, dec_batch, bv, nbv,
+	    bin_poke(&m, 8, 29, 0xff));
+	REJ("batch-video-frame-quality-101", TB, HF_ERANGE, dec_batch, bv, nbv,
+	    bin_poke(&m, 8, 30 + HF_LIST_VIDEO_FRAME_LEN + 4, 101));
+	REJ("batch-video-frames-not-ascending", TB, HF_ENONCANON, dec_batch, bv, nbv,
+	    bin_poke(&m, 8, 30 + HF_LIST_VIDEO_FRAME_LEN + 3, 0));
+	REJ("batch-video-alg-not-in-algs", TB, HF_ERANGE, dec_batch, bv, nbv,
+	    mm_set_uint(&m, 6, 1u << HF_ALG_MD5));
 
 	/* snapshot (base: part 0 of 2, entry 2, next id 6) */
 	REJ("snapshot-part-equals-parts", TS, HF_ERANGE, dec_snapshot, s0, ns0,

@@ -1,9 +1,11 @@
 /* Hash list message bodies: batch, snapshot part, pull (spec §12). */
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "hashfed/list.h"
+#include "hashfed/vpdq.h"
 #include "mp.h"
 #include "schema.h"
 
@@ -35,6 +37,8 @@ const char *hf_hash_alg_name(unsigned alg)
 		return "md5";
 	case HF_ALG_SHA256:
 		return "sha256";
+	case HF_ALG_VPDQ:
+		return "vpdq";
 	default:
 		return NULL;
 	}
@@ -42,8 +46,9 @@ const char *hf_hash_alg_name(unsigned alg)
 
 hf_err hf_hash_alg_parse(const char *name, unsigned *alg)
 {
-	for (unsigned a = HF_ALG_PDQ; a <= HF_ALG_SHA256; a++) {
-		if (strcmp(name, hf_hash_alg_name(a)) == 0) {
+	for (unsigned a = HF_ALG_PDQ; a <= HF_ALG_VPDQ; a++) {
+		const char *an = hf_hash_alg_name(a);
+		if (an != NULL && strcmp(name, an) == 0) {
 			*alg = a;
 			return HF_OK;
 		}
@@ -84,18 +89,62 @@ static hf_err hf_meta_check(const hf_list_meta *m)
 	return HF_OK;
 }
 
-static hf_err hf_entry_check(const hf_list_entry *e, uint32_t algs)
+static uint32_t hf_get_be32(const uint8_t *p)
 {
-	if (hf_hash_alg_len(e->alg) == 0 || (algs != 0 && !(algs & (1u << e->alg))))
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void hf_put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* A video entry's frames: 1..max records, qualities <= 100, frame numbers ascending. */
+static hf_err hf_frames_check(const uint8_t *f, uint32_t n)
+{
+	if (n == 0 || !f)
 		return HF_ERANGE;
-	if (e->quality > HF_LIST_MAX_QUALITY)
-		return HF_ERANGE;
+	if (n > HF_LIST_MAX_VIDEO_FRAMES)
+		return HF_ETOOLONG;
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *r = f + (size_t)i * HF_LIST_VIDEO_FRAME_LEN;
+		if (r[4] > 100)
+			return HF_ERANGE;
+		if (i > 0 && hf_get_be32(r) <= hf_get_be32(r - HF_LIST_VIDEO_FRAME_LEN))
+			return HF_ENONCANON;
+	}
 	return HF_OK;
 }
 
-static size_t hf_rec_len(unsigned alg, bool with_id)
+static bool hf_alg_known(unsigned alg)
 {
-	return (with_id ? 8u : 0u) + (size_t)HF_REC_FIXED + hf_hash_alg_len(alg);
+	return alg == HF_ALG_VPDQ || hf_hash_alg_len(alg) != 0;
+}
+
+static hf_err hf_entry_check(const hf_list_entry *e, uint32_t algs)
+{
+	if (!hf_alg_known(e->alg) || (algs != 0 && !(algs & (1u << e->alg))))
+		return HF_ERANGE;
+	if (e->quality > HF_LIST_MAX_QUALITY)
+		return HF_ERANGE;
+	if (e->alg == HF_ALG_VPDQ)
+		return hf_frames_check(e->frames, e->n_frames);
+	return HF_OK;
+}
+
+size_t hf_list_entry_value_len(const hf_list_entry *e)
+{
+	if (e->alg == HF_ALG_VPDQ)
+		return 2 + (size_t)e->n_frames * HF_LIST_VIDEO_FRAME_LEN;
+	return hf_hash_alg_len(e->alg);
+}
+
+static size_t hf_rec_len(const hf_list_entry *e, bool with_id)
+{
+	return (with_id ? 8u : 0u) + (size_t)HF_REC_FIXED + hf_list_entry_value_len(e);
 }
 
 static void hf_put_be16(uint8_t *p, uint16_t v)
@@ -133,6 +182,12 @@ static size_t hf_rec_put(uint8_t *p, const hf_list_entry *e, bool with_id)
 	hf_put_be16(p + off + 2, e->category);
 	hf_put_be64(p + off + 4, e->expires_ms);
 	memcpy(p + off + 12, e->pseudonym, HF_PSEUDONYM_LEN);
+	if (e->alg == HF_ALG_VPDQ) {
+		size_t fl = (size_t)e->n_frames * HF_LIST_VIDEO_FRAME_LEN;
+		hf_put_be16(p + off + HF_REC_FIXED, (uint16_t)e->n_frames);
+		memcpy(p + off + HF_REC_FIXED + 2, e->frames, fl);
+		return off + HF_REC_FIXED + 2 + fl;
+	}
 	memcpy(p + off + HF_REC_FIXED, e->value, vlen);
 	return off + HF_REC_FIXED + vlen;
 }
@@ -151,8 +206,23 @@ static hf_err hf_rec_get(hf_list_iter *it, hf_list_entry *e)
 	off = it->explicit_ids ? 8 : 0;
 	e->alg = p[off];
 	size_t vlen = hf_hash_alg_len(e->alg);
-	if (vlen == 0)
+	e->frames = NULL;
+	e->n_frames = 0;
+	if (e->alg == HF_ALG_VPDQ) {
+		/* n (u16) then n frame records (spec §12.2). */
+		if (left < off + HF_REC_FIXED + 2)
+			return HF_ETRUNC;
+		const uint8_t *np = p + off + HF_REC_FIXED;
+		e->n_frames = (uint32_t)(np[0] << 8 | np[1]);
+		if (e->n_frames == 0)
+			return HF_ERANGE;
+		if (e->n_frames > HF_LIST_MAX_VIDEO_FRAMES)
+			return HF_ETOOLONG;
+		vlen = 2 + (size_t)e->n_frames * HF_LIST_VIDEO_FRAME_LEN;
+		e->frames = np + 2;
+	} else if (vlen == 0) {
 		return HF_ERANGE;
+	}
 	if (left < off + HF_REC_FIXED + vlen)
 		return HF_ETRUNC;
 	e->id = it->explicit_ids ? hf_get_be64(p) : it->next_id;
@@ -161,7 +231,8 @@ static hf_err hf_rec_get(hf_list_iter *it, hf_list_entry *e)
 	e->expires_ms = hf_get_be64(p + off + 4);
 	memcpy(e->pseudonym, p + off + 12, HF_PSEUDONYM_LEN);
 	memset(e->value, 0, sizeof(e->value));
-	memcpy(e->value, p + off + HF_REC_FIXED, vlen);
+	if (e->alg != HF_ALG_VPDQ)
+		memcpy(e->value, p + off + HF_REC_FIXED, vlen);
 	it->off += off + HF_REC_FIXED + vlen;
 	it->next_id++;
 	return HF_OK;
@@ -227,13 +298,85 @@ static hf_err hf_records_put(hf_mp_enc *e, const hf_list_entry *v, size_t n, boo
 	size_t total = 0;
 	uint8_t *at;
 	for (size_t i = 0; i < n; i++)
-		total += hf_rec_len(v[i].alg, with_id);
+		total += hf_rec_len(&v[i], with_id);
 	hf_mp_put_bin_header(e, total);
 	HF_TRY(hf_mp_enc_status(e));
 	HF_TRY(hf_writer_reserve(e->w, total, &at));
 	for (size_t i = 0; i < n; i++)
 		at += hf_rec_put(at, &v[i], with_id);
 	e->w->len += total;
+	return HF_OK;
+}
+
+/* ---- video entries ------------------------------------------------------ */
+
+hf_err hf_list_video_pack(const hf_vpdq *v, int min_quality, uint8_t **out, uint32_t *n,
+                          uint8_t *quality)
+{
+	hf_vpdq f = {0};
+	hf_err rc = HF_OK;
+	*out = NULL;
+	*n = 0;
+	f.frames = malloc((v->count ? v->count : 1) * sizeof(*f.frames));
+	if (!f.frames)
+		return HF_ENOMEM;
+	for (size_t i = 0; i < v->count; i++) {
+		if (v->frames[i].quality > 100 || v->frames[i].quality < 0) {
+			rc = HF_ERANGE;
+			goto out;
+		}
+		if (i > 0 && v->frames[i].frame <= v->frames[i - 1].frame) {
+			rc = HF_ENONCANON;
+			goto out;
+		}
+		if (v->frames[i].quality >= min_quality)
+			f.frames[f.count++] = v->frames[i];
+	}
+	hf_vpdq_dedupe(&f);
+	if (f.count == 0) {
+		rc = HF_EMISSING;
+		goto out;
+	}
+	if (f.count > HF_LIST_MAX_VIDEO_FRAMES) {
+		rc = HF_ETOOLONG;
+		goto out;
+	}
+	uint8_t *b = malloc(f.count * HF_LIST_VIDEO_FRAME_LEN);
+	if (!b) {
+		rc = HF_ENOMEM;
+		goto out;
+	}
+	int qmin = 100;
+	for (size_t i = 0; i < f.count; i++) {
+		uint8_t *r = b + i * HF_LIST_VIDEO_FRAME_LEN;
+		double ms = f.frames[i].seconds * 1000.0 + 0.5;
+		hf_put_be32(r, f.frames[i].frame);
+		r[4] = (uint8_t)f.frames[i].quality;
+		hf_put_be32(r + 5, ms <= 0 ? 0 : ms >= 4294967295.0 ? UINT32_MAX : (uint32_t)ms);
+		memcpy(r + 9, f.frames[i].hash.b, HF_PDQ_HASH_LEN);
+		qmin = f.frames[i].quality < qmin ? f.frames[i].quality : qmin;
+	}
+	*out = b;
+	*n = (uint32_t)f.count;
+	*quality = (uint8_t)qmin;
+out:
+	free(f.frames);
+	return rc;
+}
+
+hf_err hf_list_video_unpack(const hf_list_entry *e, hf_vpdq *v)
+{
+	if (e->alg != HF_ALG_VPDQ || (!e->frames && e->n_frames))
+		return HF_EINVAL;
+	for (uint32_t i = 0; i < e->n_frames; i++) {
+		const uint8_t *r = e->frames + (size_t)i * HF_LIST_VIDEO_FRAME_LEN;
+		hf_vpdq_frame f;
+		f.frame = hf_get_be32(r);
+		f.quality = r[4];
+		f.seconds = (double)hf_get_be32(r + 5) / 1000.0;
+		memcpy(f.hash.b, r + 9, HF_PDQ_HASH_LEN);
+		HF_TRY(hf_vpdq_push(v, &f));
+	}
 	return HF_OK;
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "hashfed/list.h"
+#include "hashfed/vpdq.h"
 #include "hf_test.h"
 #include "mp.h"
 
@@ -120,6 +121,78 @@ static void test_batch_compact(void **state)
 	assert_true(len < (size_t)N * 57 * 106 / 100);
 	free(buf);
 	free(in);
+}
+
+/* vPDQ entries (spec 12.2): pack (quality filter, dedupe), batch and snapshot round trips,
+ * unpack, and the frame rules on encode. */
+static void test_video_entry(void **state)
+{
+	(void)state;
+	hf_vpdq v = {0};
+	for (uint32_t i = 0; i < 20; i++) {
+		hf_vpdq_frame f = {.frame = i * 30, .quality = i == 3 ? 40 : 90, .seconds = i};
+		f.hash.b[0] = (uint8_t)(i % 8); /* frames 8.. repeat 0..7 */
+		f.hash.b[31] = 0x5a;
+		assert_int_equal(hf_vpdq_push(&v, &f), HF_OK);
+	}
+	uint8_t *fr, q;
+	uint32_t n;
+	assert_int_equal(hf_list_video_pack(&v, 50, &fr, &n, &q), HF_OK);
+	assert_int_equal(n, 8); /* 8 distinct; frame 3 (below 50) is replaced by frame 11 */
+	assert_int_equal(q, 90);
+	hf_list_entry e[2] = {mk_entry(HF_ALG_VPDQ, 1), mk_entry(HF_ALG_MD5, 2)};
+	e[0].frames = fr;
+	e[0].n_frames = n;
+	assert_int_equal(hf_list_entry_value_len(&e[0]), 2 + 8 * HF_LIST_VIDEO_FRAME_LEN);
+	hf_list_batch b = mk_batch(1), d;
+	uint8_t *buf;
+	size_t len;
+	assert_int_equal(hf_list_batch_encode(&b, e, 2, NULL, 0, &buf, &len), HF_OK);
+	assert_int_equal(hf_list_batch_decode(buf, len, &d), HF_OK);
+	assert_int_equal(d.n_added, 2);
+	hf_list_iter it;
+	hf_list_entry got;
+	hf_list_batch_iter(&d, &it);
+	assert_true(hf_list_iter_next(&it, &got));
+	assert_int_equal(got.alg, HF_ALG_VPDQ);
+	assert_int_equal(got.n_frames, 8);
+	assert_memory_equal(got.frames, fr, 8 * HF_LIST_VIDEO_FRAME_LEN);
+	hf_vpdq back = {0};
+	assert_int_equal(hf_list_video_unpack(&got, &back), HF_OK);
+	assert_int_equal(back.count, 8);
+	assert_int_equal(back.frames[4].frame, 5 * 30);
+	assert_true(back.frames[4].seconds == 5.0);
+	assert_memory_equal(back.frames[4].hash.b, v.frames[5].hash.b, 32);
+	assert_true(hf_list_iter_next(&it, &got));
+	assert_int_equal(got.alg, HF_ALG_MD5);
+	assert_false(hf_list_iter_next(&it, &got));
+	free(buf);
+	/* Snapshot records carry video entries too. */
+	hf_list_snapshot sn = {0}, ds;
+	memcpy(sn.list_id, LID, sizeof(LID));
+	sn.next_id = 10;
+	sn.meta = b.meta;
+	sn.parts = 1;
+	e[0].id = 3;
+	e[1].id = 4;
+	assert_int_equal(hf_list_snapshot_encode(&sn, e, 2, &buf, &len), HF_OK);
+	assert_int_equal(hf_list_snapshot_decode(buf, len, &ds), HF_OK);
+	assert_int_equal(ds.n_entries, 2);
+	free(buf);
+	/* Encoder rules: no frames, frames not ascending, a video in a list without vPDQ. */
+	e[0].n_frames = 0;
+	assert_int_equal(hf_list_batch_encode(&b, e, 1, NULL, 0, &buf, &len), HF_ERANGE);
+	e[0].n_frames = n;
+	fr[HF_LIST_VIDEO_FRAME_LEN + 3] = 0; /* frame 2 -> below frame 1 */
+	assert_int_equal(hf_list_batch_encode(&b, e, 1, NULL, 0, &buf, &len), HF_ENONCANON);
+	b.meta.algs = 1u << HF_ALG_PDQ;
+	assert_int_equal(hf_list_batch_encode(&b, e, 1, NULL, 0, &buf, &len), HF_ERANGE);
+	hf_vpdq empty = {0};
+	uint8_t *none;
+	assert_int_equal(hf_list_video_pack(&empty, 50, &none, &n, &q), HF_EMISSING);
+	free(fr);
+	hf_vpdq_clear(&v);
+	hf_vpdq_clear(&back);
 }
 
 static void test_batch_hash(void **state)
@@ -462,6 +535,7 @@ int main(void)
 	    cmocka_unit_test(test_batch_roundtrip),
 	    cmocka_unit_test(test_batch_compact),
 	    cmocka_unit_test(test_batch_hash),
+	    cmocka_unit_test(test_video_entry),
 	    cmocka_unit_test(test_batch_encode_rejects),
 	    cmocka_unit_test(test_batch_decode_rejects),
 	    cmocka_unit_test(test_too_many_entries),

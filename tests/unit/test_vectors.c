@@ -279,8 +279,16 @@ static hf_list_entry *json_entries(const json_t *a, size_t *n)
 	size_t i;
 	json_t *v;
 	*n = json_array_size(a);
-	hf_list_entry *e = calloc(*n ? *n : 1, sizeof(*e));
+	/* Video entries' frame records live after the array (one allocation). */
+	size_t extra = 0;
+	json_array_foreach(a, i, v)
+	{
+		if (jint(v, "alg") == HF_ALG_VPDQ)
+			extra += strlen(jstr(v, "value")) / 2;
+	}
+	hf_list_entry *e = calloc(1, (*n ? *n : 1) * sizeof(*e) + extra);
 	assert_non_null(e);
+	uint8_t *tail = (uint8_t *)(e + (*n ? *n : 1));
 	json_array_foreach(a, i, v)
 	{
 		e[i].id = jint(v, "id");
@@ -289,6 +297,15 @@ static hf_list_entry *json_entries(const json_t *a, size_t *n)
 		e[i].category = (uint16_t)jint(v, "category");
 		e[i].expires_ms = jint(v, "expires");
 		jhex(v, "pseudonym", e[i].pseudonym, HF_PSEUDONYM_LEN);
+		if (e[i].alg == HF_ALG_VPDQ) {
+			size_t vl = strlen(jstr(v, "value")) / 2;
+			jhex(v, "value", tail, vl);
+			e[i].n_frames = (uint32_t)(tail[0] << 8 | tail[1]);
+			assert_int_equal(vl, 2 + (size_t)e[i].n_frames * HF_LIST_VIDEO_FRAME_LEN);
+			e[i].frames = tail + 2;
+			tail += vl;
+			continue;
+		}
 		size_t vl = hf_hash_alg_len(e[i].alg);
 		assert_int_not_equal(vl, 0);
 		jhex(v, "value", e[i].value, vl);
@@ -309,6 +326,10 @@ static void check_entries(hf_list_iter *it, const hf_list_entry *want, size_t n)
 		assert_int_equal(e.expires_ms, want[i].expires_ms);
 		assert_memory_equal(e.pseudonym, want[i].pseudonym, HF_PSEUDONYM_LEN);
 		assert_memory_equal(e.value, want[i].value, hf_hash_alg_len(e.alg));
+		assert_int_equal(e.n_frames, want[i].n_frames);
+		if (e.n_frames > 0)
+			assert_memory_equal(e.frames, want[i].frames,
+			                    (size_t)e.n_frames * HF_LIST_VIDEO_FRAME_LEN);
 	}
 	assert_false(hf_list_iter_next(it, &e));
 }

@@ -14,6 +14,7 @@
 
 #include "hf_test.h"
 #include "hashfed/vpdq.h"
+#include "hashfed/vpdq_index.h"
 #include "hashfed/vpdq_match.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -616,6 +617,191 @@ static void test_vpdq_clips_and_unrelated(void **state)
 	rmdir(dir);
 }
 
+typedef struct got {
+	uint64_t ref[64];
+	double q[64], c[64];
+	size_t n;
+} got;
+
+static bool on_video(void *ctx, uint64_t ref, const hf_vpdq_match_result *r)
+{
+	got *g = ctx;
+	if (g->n < 64) {
+		g->ref[g->n] = ref;
+		g->q[g->n] = r->query_pct;
+		g->c[g->n] = r->compared_pct;
+		g->n++;
+	}
+	return true;
+}
+
+static bool on_still(void *ctx, uint64_t ref, uint32_t frame, double seconds, unsigned d)
+{
+	(void)seconds;
+	got *g = ctx;
+	if (g->n < 64) {
+		g->ref[g->n] = ref;
+		g->q[g->n] = frame;
+		g->c[g->n] = d;
+		g->n++;
+	}
+	return true;
+}
+
+/* Random frame hashes; video k shares frames with video k - 1 at small distances. */
+static void synth(hf_test_rng *rng, hf_vpdq *v, size_t n, const hf_vpdq *like, size_t from,
+                  unsigned flips)
+{
+	memset(v, 0, sizeof(*v));
+	for (size_t i = 0; i < n; i++) {
+		hf_vpdq_frame f = {
+		    .frame = (uint32_t)i, .quality = 50 + (int)(i % 51), .seconds = (double)i};
+		if (like != NULL && from + i < like->count) {
+			f.hash = like->frames[from + i].hash;
+			for (unsigned k = 0; k < flips; k++) {
+				uint8_t r;
+				hf_test_rng_bytes(rng, &r, 1);
+				f.hash.b[r % 32] ^= (uint8_t)(1u << (r >> 5));
+			}
+		} else {
+			hf_test_rng_bytes(rng, f.hash.b, sizeof(f.hash.b));
+		}
+		assert_int_equal(hf_vpdq_push(v, &f), HF_OK);
+	}
+}
+
+/*
+ * The index gives what brute force gives (hf_vpdq_compare against every
+ * video), for random videos with planted overlaps and several parameter
+ * sets; removal and a shared PDQ index with photo entries; stills find
+ * the videos they are a frame of.
+ */
+static void test_vpdq_index(void **state)
+{
+	(void)state;
+	enum { NV = 60, NF = 40 };
+	hf_test_rng rng;
+	hf_test_rng_init(&rng, 14);
+	static hf_vpdq vids[NV];
+	hf_pdq_index *pdq;
+	hf_vpdq_index *x;
+	assert_int_equal(hf_pdq_index_new(&pdq, NULL), HF_OK);
+	assert_int_equal(hf_vpdq_index_new(&x, pdq), HF_OK);
+	for (size_t k = 0; k < NV; k++) {
+		bool related = k % 3 != 0 && k > 0;
+		synth(&rng, &vids[k], NF - (k % 7) * 3, related ? &vids[k - 1] : NULL, k % 11,
+		      (unsigned)(k % 40));
+		assert_int_equal(hf_vpdq_index_add(x, &vids[k], 1000 + k), HF_OK);
+	}
+	assert_int_equal(hf_vpdq_index_add(x, &vids[0], 1000), HF_EEXIST);
+	assert_int_equal(hf_vpdq_index_add(x, &vids[0], HF_VPDQ_REF_TAG | 5), HF_EINVAL);
+	/* A photo entry in the same PDQ index is not a video. */
+	assert_int_equal(hf_pdq_index_add(pdq, vids[5].frames[0].hash.b, 100, 77), HF_OK);
+	size_t frames;
+	assert_int_equal(hf_vpdq_index_count(x, &frames), NV);
+	assert_true(frames > NV * 10);
+
+	hf_vpdq_match_params ps[3] = {hf_vpdq_match_params_default(),
+	                              hf_vpdq_match_params_default(),
+	                              hf_vpdq_match_params_default()};
+	ps[1].compared_pct = 30;
+	ps[1].query_pct = 20;
+	ps[2].distance = 10;
+	ps[2].quality = 80;
+	ps[2].compared_pct = 10;
+	size_t total = 0;
+	for (size_t pi = 0; pi < 3; pi++) {
+		for (size_t k = 0; k < NV; k += 2) {
+			got g = {0};
+			size_t cands;
+			assert_int_equal(
+			    hf_vpdq_index_query(x, &vids[k], &ps[pi], on_video, &g, &cands), HF_OK);
+			size_t want = 0;
+			for (size_t j = 0; j < NV; j++) {
+				hf_vpdq_match_result r;
+				assert_int_equal(hf_vpdq_compare(&vids[k], &vids[j], &ps[pi], &r),
+				                 HF_OK);
+				if (r.match) {
+					want++;
+					bool found = false;
+					for (size_t i = 0; i < g.n; i++) {
+						if (g.ref[i] == 1000 + j) {
+							found = true;
+							assert_true(fabs(g.q[i] - r.query_pct) <
+							            1e-9);
+							assert_true(fabs(g.c[i] - r.compared_pct) <
+							            1e-9);
+						}
+					}
+					assert_true(found);
+				}
+				hf_vpdq_match_result_clear(&r);
+			}
+			assert_int_equal(g.n, want);
+			assert_true(cands >= g.n);
+			total += want;
+		}
+	}
+	assert_true(total > NV); /* not only self-matches */
+
+	/* A still image: the frame's video, with its frame number. */
+	got g = {0};
+	assert_int_equal(
+	    hf_vpdq_index_query_image(x, vids[9].frames[3].hash.b, 100, 31, on_still, &g), HF_OK);
+	bool self = false;
+	for (size_t i = 0; i < g.n; i++) {
+		self |= g.ref[i] == 1009 && g.q[i] == vids[9].frames[3].frame && g.c[i] == 0;
+	}
+	assert_true(self);
+
+	/* Removal: gone from answers; the slot is reused. */
+	assert_int_equal(hf_vpdq_index_remove(x, 1004), HF_OK);
+	assert_int_equal(hf_vpdq_index_remove(x, 1004), HF_ENOTFOUND);
+	g.n = 0;
+	assert_int_equal(hf_vpdq_index_query(x, &vids[4], &ps[0], on_video, &g, NULL), HF_OK);
+	for (size_t i = 0; i < g.n; i++) {
+		assert_true(g.ref[i] != 1004);
+	}
+	assert_int_equal(hf_vpdq_index_add(x, &vids[4], 5004), HF_OK);
+	assert_int_equal(hf_vpdq_index_count(x, NULL), NV);
+	/* All frames below quality 50: refused. */
+	hf_vpdq low = {0};
+	hf_vpdq_frame lf = {.quality = 49};
+	assert_int_equal(hf_vpdq_push(&low, &lf), HF_OK);
+	assert_int_equal(hf_vpdq_index_add(x, &low, 9), HF_ELOWQUALITY);
+	hf_vpdq_clear(&low);
+
+	hf_vpdq_index_free(x);
+	hf_pdq_index_free(pdq);
+	for (size_t k = 0; k < NV; k++) {
+		hf_vpdq_clear(&vids[k]);
+	}
+
+	/* Meta's reference hashes through an index it owns: the published figures. */
+	char path[1024];
+	if (!hf_test_shared_path("vpdq/hashes/chair-orig-22-sd-bar.txt", path, sizeof(path))) {
+		return;
+	}
+	assert_int_equal(hf_vpdq_index_new(&x, NULL), HF_OK);
+	for (size_t k = 0; k < NCHAIR; k++) {
+		hf_vpdq v;
+		load_ref(chair[k], &v);
+		assert_int_equal(hf_vpdq_index_add(x, &v, k), HF_OK);
+		hf_vpdq_clear(&v);
+	}
+	hf_vpdq q;
+	load_ref("chair-orig-22-sd-bar", &q);
+	g.n = 0;
+	hf_vpdq_match_params p = hf_vpdq_match_params_default();
+	assert_int_equal(hf_vpdq_index_query(x, &q, &p, on_video, &g, NULL), HF_OK);
+	assert_int_equal(g.n, NCHAIR - 1); /* all but the large logo */
+	for (size_t i = 0; i < g.n; i++) {
+		assert_true(strstr(chair[g.ref[i]], "large") == NULL);
+	}
+	hf_vpdq_clear(&q);
+	hf_vpdq_index_free(x);
+}
+
 int main(void)
 {
 	hf_vpdq_ffmpeg_log(false);
@@ -627,6 +813,7 @@ int main(void)
 	    cmocka_unit_test(test_vpdq_text),
 	    cmocka_unit_test(test_vpdq_dedupe),
 	    cmocka_unit_test(test_vpdq_rule_reference),
+	    cmocka_unit_test(test_vpdq_index),
 	    cmocka_unit_test(test_vpdq_clips_and_unrelated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

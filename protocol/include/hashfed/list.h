@@ -24,13 +24,17 @@ typedef enum hf_hash_alg {
 	HF_ALG_PDQ = 1,    /* 256-bit PDQ hash, 32 bytes */
 	HF_ALG_MD5 = 2,    /* 16 bytes */
 	HF_ALG_SHA256 = 3, /* 32 bytes */
+	/* 4 is not assigned (spec vectors use it as the unknown algorithm). */
+	HF_ALG_VPDQ = 5, /* vPDQ video hash: variable length, frames (spec §12.2) */
 } hf_hash_alg;
 
-#define HF_ALG_MASK_ALL ((1u << HF_ALG_PDQ) | (1u << HF_ALG_MD5) | (1u << HF_ALG_SHA256))
+#define HF_ALG_MASK_ALL                                                                            \
+	((1u << HF_ALG_PDQ) | (1u << HF_ALG_MD5) | (1u << HF_ALG_SHA256) | (1u << HF_ALG_VPDQ))
 
-/* Value length of an algorithm, or 0 if the algorithm is unknown. */
+/* Value length of a fixed-length algorithm; 0 if unknown, and for HF_ALG_VPDQ
+ * (whose value is its frame records: hf_list_entry.frames). */
 HF_API size_t hf_hash_alg_len(unsigned alg);
-/* "pdq" / "md5" / "sha256", or NULL. */
+/* "pdq" / "md5" / "sha256" / "vpdq", or NULL. */
 HF_API const char *hf_hash_alg_name(unsigned alg);
 /* Parses a name back; HF_EINVAL if unknown. */
 HF_API hf_err hf_hash_alg_parse(const char *name, unsigned *alg) HF_MUST_CHECK HF_NONNULL(1, 2);
@@ -43,7 +47,29 @@ typedef struct hf_list_entry {
 	uint64_t expires_ms; /* unix ms after which the entry leaves the active set; 0 = never */
 	uint8_t pseudonym[HF_PSEUDONYM_LEN];  /* keyed BLAKE2b of the case; never an identity */
 	uint8_t value[HF_LIST_MAX_VALUE_LEN]; /* hf_hash_alg_len(alg) bytes used */
+	/* HF_ALG_VPDQ only: n_frames packed frame records of HF_LIST_VIDEO_FRAME_LEN bytes
+	 * (frame u32 | quality u8 | milliseconds u32 | PDQ 32, big-endian), frame numbers
+	 * strictly ascending. Decoders point into the input; encoders read the caller's. */
+	const uint8_t *frames;
+	uint32_t n_frames;
 } hf_list_entry;
+
+/* The frame records of a video entry from a vPDQ hash: quality-filtered at
+ * min_quality (0 keeps all), first of each distinct hash, in frame order, at
+ * most HF_LIST_MAX_VIDEO_FRAMES. *out is malloc'd (n * HF_LIST_VIDEO_FRAME_LEN
+ * bytes); *quality gets the lowest frame quality kept.
+ * Errors: HF_EMISSING (no frame left), HF_ETOOLONG, HF_ENONCANON (frame
+ * numbers not ascending), HF_ERANGE (a quality above 100), HF_ENOMEM. */
+struct hf_vpdq;
+HF_API hf_err hf_list_video_pack(const struct hf_vpdq *v, int min_quality, uint8_t **out,
+                                 uint32_t *n, uint8_t *quality) HF_MUST_CHECK
+    HF_NONNULL(1, 3, 4, 5);
+/* A video entry's frames as a vPDQ hash (appended to *v; fps etc. stay 0).
+ * Errors: HF_EINVAL (not a video entry), HF_ENOMEM. */
+HF_API hf_err hf_list_video_unpack(const hf_list_entry *e, struct hf_vpdq *v) HF_MUST_CHECK
+    HF_NONNULL(1, 2);
+/* Bytes of an entry's value on the wire: hf_hash_alg_len, or 2 + frames for HF_ALG_VPDQ. */
+HF_API size_t hf_list_entry_value_len(const hf_list_entry *e) HF_NONNULL(1);
 
 /* List metadata, carried by batch 1 and by every snapshot part. */
 typedef struct hf_list_meta {
