@@ -445,6 +445,7 @@ void gen_lists(sbuf *s)
 	sb_put(s, "\n  ]\n}\n");
 	free(b1);
 	free(b2);
+	free(bv);
 	free(b3);
 	free(s0);
 	free(s1);

@@ -108,9 +108,9 @@ static uint64_t hf_pct(const hf_u64v *a, unsigned p)
 
 static json_t *hf_dist(hf_u64v *a)
 {
-	qsort(a->v, a->n, sizeof(*a->v), hf_cmp64);
-	if (a->n == 0)
+	if (a->n == 0) /* a->v is NULL then */
 		return json_pack("{s:I,s:n,s:n,s:n}", "n", (json_int_t)0, "p50", "p90", "max");
+	qsort(a->v, a->n, sizeof(*a->v), hf_cmp64);
 	return json_pack("{s:I,s:I,s:I,s:I}", "n", (json_int_t)a->n, "p50",
 	                 (json_int_t)hf_pct(a, 50), "p90", (json_int_t)hf_pct(a, 90), "max",
 	                 (json_int_t)a->v[a->n - 1]);
@@ -635,9 +635,11 @@ hf_err hf_report_build(hf_node *n, const char *period, json_t **out)
 		              (json_int_t)r.auth[i].backdated, "referrals",
 		              (json_int_t)r.auth[i].referrals, "referral_turnaround_ms",
 		              hf_dist(&r.auth[i].t_referral)));
-	qsort(r.wk, r.n_wk, sizeof(*r.wk), hf_cmp_week);
+	if (r.n_wk > 1) /* r.wk may be NULL when empty */
+		qsort(r.wk, r.n_wk, sizeof(*r.wk), hf_cmp_week);
 	for (size_t i = 0; i < r.n_wk; i++) {
-		qsort(r.wk[i].t.v, r.wk[i].t.n, sizeof(uint64_t), hf_cmp64);
+		if (r.wk[i].t.n > 1)
+			qsort(r.wk[i].t.v, r.wk[i].t.n, sizeof(uint64_t), hf_cmp64);
 		json_array_append_new(
 		    series,
 		    json_pack("{s:I,s:I,s:I,s:o,s:o}", "week_start_ms", (json_int_t)r.wk[i].week,

@@ -395,7 +395,8 @@ hf_err hf_vpdq_index_query(const hf_vpdq_index *x, const hf_vpdq *q, const hf_vp
 			goto out;
 		}
 	}
-	qsort(c.p, c.n, sizeof(*c.p), cmp_pair);
+	if (c.n > 1) /* c.p is NULL when nothing was gathered */
+		qsort(c.p, c.n, sizeof(*c.p), cmp_pair);
 	rc = HF_OK;
 	for (size_t a = 0; a < c.n;) {
 		size_t b = a;
