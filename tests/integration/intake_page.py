@@ -4,6 +4,7 @@ import base64
 import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -17,6 +18,18 @@ E = os.environ
 W, BIN, DATA, TOKEN = E["W"], E["BIN"], E["DATA"], E["TOKEN"]
 REG, CEN = E["API_regional"], E["API_central"]
 ID_REG, ID_CEN, ID_PORTAL = E["ID_regional"], E["ID_central"], E["ID_portal"]
+
+# The page reads the files the way a browser does: Blink snapshots each file's size and
+# mtime when it is chosen and refuses the read (NotReadableError) if they no longer agree.
+# On some CI machines the shared data sits on a read-only mount whose reported mtimes do
+# not survive that check, so the test hands the browser fresh copies in its own work dir.
+_copy = os.path.join(W, "pdq")
+for _f in glob.glob(DATA + "/images/**/*", recursive=True):
+    if os.path.isfile(_f):
+        _to = os.path.join(_copy, os.path.relpath(_f, DATA))
+        os.makedirs(os.path.dirname(_to), exist_ok=True)
+        shutil.copyfile(_f, _to)  # content only: fresh mode and mtime
+DATA = _copy
 
 
 def fail(msg):
