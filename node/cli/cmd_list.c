@@ -149,6 +149,16 @@ int hfc_call(const hfc_api *a, const char *method, const char *path, const char 
 		fprintf(stderr, "hashfed: malformed HTTP response\n");
 		goto out;
 	}
+	if (status == 401) {
+		/* A user error, not a failure of the work: say which token and what to do. */
+		fprintf(stderr,
+		        "hashfed: the node at %s:%s refused the API token (HTTP 401): --token-file "
+		        "(or $HASHFED_TOKEN_FILE) must hold the token in the node's [api] "
+		        "token_file\n",
+		        a->host, a->port);
+		ex = HFC_EXIT_AUTH;
+		goto out;
+	}
 	fputs(sep + 4, stdout);
 	ex = status == 200 ? HFC_EXIT_OK : HFC_EXIT_FAIL;
 out:
