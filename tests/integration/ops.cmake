@@ -11,3 +11,10 @@ if(TARGET node_core AND TARGET hashfed-node AND TARGET hashfed)
       ${CMAKE_BINARY_DIR}/tests ${CMAKE_BINARY_DIR}/integration-ops-errors)
   set_tests_properties(integration.ops_errors PROPERTIES LABELS integration TIMEOUT 60)
 endif()
+if(TARGET node_core AND TARGET hashfed-node)
+  add_test(NAME integration.openapi
+    COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/openapi.sh ${CMAKE_BINARY_DIR}/bin
+      ${CMAKE_BINARY_DIR}/tests ${CMAKE_BINARY_DIR}/integration-openapi)
+  set_tests_properties(integration.openapi PROPERTIES LABELS integration TIMEOUT 120
+    SKIP_RETURN_CODE 77 ENVIRONMENT "HF_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+endif()
