@@ -18,3 +18,9 @@ if(TARGET node_core AND TARGET hashfed-node)
   set_tests_properties(integration.openapi PROPERTIES LABELS integration TIMEOUT 120
     SKIP_RETURN_CODE 77 ENVIRONMENT "HF_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
 endif()
+if(TARGET node_core AND TARGET hashfed-node AND TARGET hashfed)
+  add_test(NAME integration.ops_progress
+    COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/ops_progress.sh ${CMAKE_BINARY_DIR}/bin
+      ${CMAKE_BINARY_DIR}/tests ${CMAKE_BINARY_DIR}/integration-ops-progress)
+  set_tests_properties(integration.ops_progress PROPERTIES LABELS integration TIMEOUT 90)
+endif()
