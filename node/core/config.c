@@ -76,6 +76,12 @@ static const cfg_key KEYS[] = {
     UINT("match", "flush_interval_ms", match.flush_interval_ms, 100, 3600000, 2000),
     UINT("match", "report_interval_ms", match.report_interval_ms, 100, 86400000, 3600000),
     UINT("match", "expiry_sweep_ms", match.expiry_sweep_ms, 100, 86400000, 60000),
+    UINT("match", "video_distance", match.video_distance, 1, 64, 31),
+    UINT("match", "video_compared_pct", match.video_compared_pct, 0, 100, 80),
+    UINT("match", "video_query_pct", match.video_query_pct, 0, 100, 0),
+    UINT("match", "max_video_bytes", match.max_video_bytes, 1024, HF_VID_MAX_FILE_SIZE,
+         128u * 1024u * 1024u),
+    UINT("match", "video_decode_ms", match.video_decode_ms, 100, HF_VID_MAX_DECODE_MS, 60000),
     /* [orders]: orders_cfg.h */
     {"orders", "webhook_url", K_URL, FIELD(orders.webhook_url), 0, 0, 0, 0,
      "http://host:port/path"},
@@ -96,7 +102,7 @@ static const cfg_key KEYS[] = {
 typedef struct cfg_ctx {
 	hf_config *c;
 	char dir[HF_PATH_MAX];
-	char err[256];
+	char err[400];
 } cfg_ctx;
 
 static bool set_text(char *dst, size_t size, const char *prefix, const char *v)
@@ -185,12 +191,32 @@ static int ini_cb(void *user, const char *section, const char *name, const char 
 			continue;
 		if (set_key(x, k, value))
 			return 1;
-		snprintf(x->err, sizeof(x->err), "[%s] %s: invalid value (expected %s)", section,
-		         name, k->expect);
+		if (k->kind == K_UINT)
+			snprintf(x->err, sizeof(x->err),
+			         "[%s] %s: invalid value '%.40s' (expected an integer %llu..%llu)",
+			         section, name, value, (unsigned long long)k->lo,
+			         (unsigned long long)k->hi);
+		else
+			snprintf(x->err, sizeof(x->err),
+			         "[%s] %s: invalid value '%.40s' (expected %s)", section, name,
+			         value, k->expect);
 		return 0;
 	}
-	snprintf(x->err, sizeof(x->err),
-	         known_section ? "[%s] %s: unknown key" : "[%s]: unknown section", section, name);
+	/* Say what is accepted: the section's keys, or the sections. */
+	size_t used = (size_t)snprintf(x->err, sizeof(x->err),
+	                               known_section ? "[%s] %s: unknown key (keys of [%s]:"
+	                                             : "[%s]: unknown section%.0s (%s",
+	                               section, name, known_section ? section : "sections are");
+	for (size_t i = 0; i < N_KEYS && used < sizeof(x->err); i++) {
+		if (known_section ? strcmp(KEYS[i].section, section) != 0
+		                  : i > 0 && !strcmp(KEYS[i].section, KEYS[i - 1].section))
+			continue;
+		used += (size_t)snprintf(
+		    x->err + used, sizeof(x->err) - used, " %s%s%s", known_section ? "" : "[",
+		    known_section ? KEYS[i].name : KEYS[i].section, known_section ? "" : "]");
+	}
+	if (used < sizeof(x->err))
+		snprintf(x->err + used, sizeof(x->err) - used, ")");
 	return 0;
 }
 

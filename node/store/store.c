@@ -631,7 +631,11 @@ hf_err hf_store_entry_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], const
 	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
 	hfn_bind_u64(st, 2, e->id);
 	sqlite3_bind_int(st, 3, e->alg);
-	hfn_bind_blob(st, 4, e->value, hf_hash_alg_len(e->alg));
+	/* A video entry's value column holds its frame records (spec §12.2), n * 41 bytes. */
+	if (e->alg == HF_ALG_VPDQ)
+		hfn_bind_blob(st, 4, e->frames, (size_t)e->n_frames * HF_LIST_VIDEO_FRAME_LEN);
+	else
+		hfn_bind_blob(st, 4, e->value, hf_hash_alg_len(e->alg));
 	sqlite3_bind_int(st, 5, e->quality);
 	sqlite3_bind_int(st, 6, e->category);
 	hfn_bind_u64(st, 7, e->expires_ms);
@@ -674,7 +678,18 @@ hf_err hf_store_entries_active(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], 
 		memset(&e, 0, sizeof(e));
 		e.id = hfn_col_u64(st, 0);
 		e.alg = (uint8_t)sqlite3_column_int(st, 1);
-		hfn_col_copy(st, 2, e.value, sizeof(e.value));
+		if (e.alg == HF_ALG_VPDQ) {
+			/* Frames point into the row: valid during the callback only. */
+			e.frames = sqlite3_column_blob(st, 2);
+			e.n_frames = (uint32_t)((size_t)sqlite3_column_bytes(st, 2) /
+			                        HF_LIST_VIDEO_FRAME_LEN);
+			if (!e.frames || e.n_frames == 0 || e.n_frames > HF_LIST_MAX_VIDEO_FRAMES) {
+				rc = HF_EDB; /* only the node writes this column */
+				goto out;
+			}
+		} else {
+			hfn_col_copy(st, 2, e.value, sizeof(e.value));
+		}
 		e.quality = (uint8_t)sqlite3_column_int(st, 3);
 		e.category = (uint16_t)sqlite3_column_int(st, 4);
 		e.expires_ms = hfn_col_u64(st, 5);

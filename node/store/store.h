@@ -82,7 +82,8 @@ hf_err hf_store_entry_remove(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], ui
                              uint64_t batch) HF_MUST_CHECK;
 hf_err hf_store_entries_clear(hf_store *s, const uint8_t list[HF_LIST_ID_LEN]) HF_MUST_CHECK;
 /* Active entries (not removed, not expired at now_ms) in id order, from id > after, at most
- * limit. */
+ * limit. A video entry's frames point into the row: valid during the callback only (copy
+ * them to keep them). */
 typedef hf_err (*hf_store_entry_cb)(void *ctx, const hf_list_entry *e);
 hf_err hf_store_entries_active(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
                                uint64_t after, size_t limit, hf_store_entry_cb cb,
