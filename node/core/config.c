@@ -77,6 +77,12 @@ static const cfg_key KEYS[] = {
     UINT("match", "flush_interval_ms", match.flush_interval_ms, 100, 3600000, 2000),
     UINT("match", "report_interval_ms", match.report_interval_ms, 100, 86400000, 3600000),
     UINT("match", "expiry_sweep_ms", match.expiry_sweep_ms, 100, 86400000, 60000),
+    UINT("match", "video_distance", match.video_distance, 1, 64, 31),
+    UINT("match", "video_compared_pct", match.video_compared_pct, 0, 100, 80),
+    UINT("match", "video_query_pct", match.video_query_pct, 0, 100, 0),
+    UINT("match", "max_video_bytes", match.max_video_bytes, 1024, HF_VID_MAX_FILE_SIZE,
+         128u * 1024u * 1024u),
+    UINT("match", "video_decode_ms", match.video_decode_ms, 100, HF_VID_MAX_DECODE_MS, 60000),
     /* [orders]: orders_cfg.h */
     {"orders", "webhook_url", K_URL, FIELD(orders.webhook_url), 0, 0, 0, 0,
      "http://host:port/path"},
