@@ -3,6 +3,7 @@
  * kind, field, bounds, default), as valkey's static_configs[]: parsing, defaults and the
  * refusal message (which names the key) all come from it. A new setting is a new row.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,7 +253,8 @@ hf_err hf_config_load(const char *path, hf_config *c, char *err, size_t err_size
 		snprintf(x.dir, sizeof(x.dir), ".");
 	int r = ini_parse(path, ini_cb, &x);
 	if (r == -1) {
-		snprintf(err, err_size, "%s: cannot open", path);
+		snprintf(err, err_size, "%s: cannot open (%s): give --config the node's node.ini",
+		         path, strerror(errno));
 		return HF_EIO;
 	}
 	if (r != 0) {
