@@ -102,6 +102,7 @@ static void test_refusals(void **state)
 	     "\"ms\":1},{\"pdq\":\"" H1 "\",\"quality\":90,\"ms\":2}]",
 	     HF_ETOOLONG},
 	    {"\"0,1," H1 ",0\\n1,1," H1 ",0\\n2,1," H1 ",0\\n\"", HF_ETOOLONG},
+	    {"\"5,90," H1 ",0\\n5,90," H2 ",1\\n\"", HF_ENONCANON},
 	    {"[]", HF_EMISSING},
 	    {"\"\"", HF_EMISSING},
 	};
