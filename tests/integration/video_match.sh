@@ -143,18 +143,48 @@ R=$(curl -sS -X POST -H "Authorization: Bearer $TOKEN" -H "Content-Type: video/m
   --data-binary "not a video at all" "http://$API_p1/v1/match")
 [ "$(echo "$R" | jget "['error']")" = HF_EVIDDECODE ] || fail "garbage video: $R"
 
-echo "# 6. a platform entitled later gets the video entry in a snapshot ($(date +%T))"
+echo "# 6. full-length video entries; a platform entitled later gets them by snapshot ($(date +%T))"
+# 2 x 24 entries of 8192 distinct frames (336 KB each on the wire): 16.1 MB of records, more
+# than one snapshot part holds, so p2's snapshot comes in two parts.
+for k in 1 2; do
+  python3 -c "import json, os
+es = []
+for e in range(24):
+    es.append({'alg': 'vpdq', 'category': 9, 'vpdq': [{'ms': i * 1000, 'quality': 90,
+        'pdq': os.urandom(32).hex()} for i in range(8192)]})
+json.dump({'entries': es}, open('$W/big$k.json', 'w'))"
+  curl -sS --max-time 120 -X POST -H "Authorization: Bearer $TOKEN" --data-binary "@$W/big$k.json" \
+    "http://$API_auth/v1/lists/$L/entries" > "$W/big$k.out"
+  grep -q '"count": *24' "$W/big$k.out" || fail "full-length entries: $(cat "$W/big$k.out")"
+done
+python3 -c "import json
+f = json.load(open('$W/big2.json'))['entries'][23]['vpdq'][4000:4300]
+json.dump({'vpdq': f}, open('$W/bigq.json', 'w'))"
 api auth POST "/v1/lists/$L/platforms" "{\"member\":\"$ID_p2\"}" >/dev/null
-wait_head p2 "$L" 3
+wait_head p2 "$L" 5 60
 [ "$(vmatch p2 "$W/copy.mp4" | vhits | cut -d: -f1)" = 1 ] || fail "p2 (snapshot)"
-[ "$(api p2 GET "/v1/lists/$L/entries" | jget "['entries'][0]['vpdq'].__len__()")" = "$NF" ] \
+[ "$(api p2 GET "/v1/lists/$L/entries?limit=1" | jget "['entries'][0]['vpdq'].__len__()")" = "$NF" ] \
   || fail "snapshot frames"
+[ "$(api p2 GET /v1/match/status | jget "['entries']['vpdq']")" = 50 ] || fail "p2 index"
+R=$(curl -sS -X POST -H "Authorization: Bearer $TOKEN" --data-binary "@$W/bigq.json" \
+  "http://$API_p2/v1/match")
+[ "$(echo "$R" | jget "['matches'].__len__()")" = 0 ] || fail "5 min of a 2 h video at P_c 80: $R"
+python3 -c "import json
+d = json.load(open('$W/bigq.json')); d['query_pct'] = 80; d['compared_pct'] = 0
+json.dump(d, open('$W/bigq.json', 'w'))"
+R=$(curl -sS -X POST -H "Authorization: Bearer $TOKEN" --data-binary "@$W/bigq.json" \
+  "http://$API_p2/v1/match")
+[ "$(echo "$R" | jget "['matches'][0]['entry']")" = 52 ] || fail "part of entry 52 (snapshot part 2): $R"
+[ "$(echo "$R" | jget "['matches'][0]['compared_ranges']")" = "[[4000.0, 4299.0]]" ] \
+  || fail "range in entry 52: $R"
+grep -q '"snapshot_part_applied"' "$W/p2.log" && \
+  [ "$(grep -c '"snapshot_part_applied"' "$W/p2.log")" = 2 ] || fail "expected 2 snapshot parts"
 
 echo "# 7. restart: the video index is reloaded; a tombstone stops the match ($(date +%T))"
 stop p1; start p1; wait_api p1
 [ "$(vmatch p1 "$W/copy.mp4" | vhits | cut -d: -f1)" = 1 ] || fail "after restart"
 api auth POST "/v1/lists/$L/remove" '{"ids":[1]}' >/dev/null
-wait_head p1 "$L" 4
 [ -z "$(vmatch p1 "$W/copy.mp4" | vhits)" ] || fail "removed entry matched"
-[ "$(api p1 GET /v1/match/status | jget "['entries']['vpdq']")" = 1 ] || fail "index after removal"
+wait_head p1 "$L" 6
+[ "$(api p1 GET /v1/match/status | jget "['entries']['vpdq']")" = 49 ] || fail "index after removal"
 echo "video_match: ok"
