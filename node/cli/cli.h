@@ -13,7 +13,8 @@
  * commands need not parse --help themselves.
  */
 
-enum { HFC_EXIT_OK = 0, HFC_EXIT_FAIL = 1, HFC_EXIT_USAGE = 2 };
+/* HFC_EXIT_AUTH: the node refused the API token (HTTP 401). */
+enum { HFC_EXIT_OK = 0, HFC_EXIT_FAIL = 1, HFC_EXIT_USAGE = 2, HFC_EXIT_AUTH = 4 };
 
 typedef int (*hfc_cmd_fn)(int argc, char **argv);
 

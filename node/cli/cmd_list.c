@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "cli.h"
+#include "progress.h"
 
 #define HFC_MAX_RESPONSE (64u * 1024u * 1024u)
 #define HFC_ADD_CHUNK    100000u /* entries per request (API body limit 32 MiB) */
@@ -149,6 +151,16 @@ int hfc_call(const hfc_api *a, const char *method, const char *path, const char 
 		fprintf(stderr, "hashfed: malformed HTTP response\n");
 		goto out;
 	}
+	if (status == 401) {
+		/* A user error, not a failure of the work: say which token and what to do. */
+		fprintf(stderr,
+		        "hashfed: the node at %s:%s refused the API token (HTTP 401): --token-file "
+		        "(or $HASHFED_TOKEN_FILE) must hold the token in the node's [api] "
+		        "token_file\n",
+		        a->host, a->port);
+		ex = HFC_EXIT_AUTH;
+		goto out;
+	}
 	fputs(sep + 4, stdout);
 	ex = status == 200 ? HFC_EXIT_OK : HFC_EXIT_FAIL;
 out:
@@ -262,7 +274,17 @@ static int hfc_add(const hfc_api *a, int argc, char **argv)
 	json_t *arr = json_array();
 	int ex = HFC_EXIT_OK;
 	unsigned long lineno = 0;
+	struct stat st;
+	hfc_progress prog;
+	/* Progress by bytes read when the size is known (a file), else by lines. */
+	bool sized = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
+	hfc_progress_begin(&prog, "adding", sized ? (uint64_t)st.st_size : 0,
+	                   sized ? "bytes" : "lines");
 	while (ex == HFC_EXIT_OK && fgets(line, sizeof(line), f)) {
+		if ((lineno & 1023) == 0) {
+			long pos = ftell(f);
+			hfc_progress_update(&prog, sized && pos >= 0 ? (uint64_t)pos : lineno);
+		}
 		lineno++;
 		line[strcspn(line, "\r\n")] = 0;
 		if (!line[0] || line[0] == '#' || (lineno == 1 && !strncmp(line, "alg", 3)))
@@ -275,10 +297,12 @@ static int hfc_add(const hfc_api *a, int argc, char **argv)
 		}
 		json_array_append_new(arr, e);
 		if (json_array_size(arr) == HFC_ADD_CHUNK) {
+			hfc_progress_clear(&prog); /* the node's answer is printed */
 			ex = hfc_call_json(a, "POST", path, json_pack("{s:o}", "entries", arr));
 			arr = json_array();
 		}
 	}
+	hfc_progress_end(&prog);
 	if (ex == HFC_EXIT_OK && json_array_size(arr) > 0)
 		ex = hfc_call_json(a, "POST", path, json_pack("{s:O}", "entries", arr));
 	json_decref(arr);

@@ -102,7 +102,7 @@ static const cfg_key KEYS[] = {
 typedef struct cfg_ctx {
 	hf_config *c;
 	char dir[HF_PATH_MAX];
-	char err[256];
+	char err[400];
 } cfg_ctx;
 
 static bool set_text(char *dst, size_t size, const char *prefix, const char *v)
@@ -191,12 +191,32 @@ static int ini_cb(void *user, const char *section, const char *name, const char 
 			continue;
 		if (set_key(x, k, value))
 			return 1;
-		snprintf(x->err, sizeof(x->err), "[%s] %s: invalid value (expected %s)", section,
-		         name, k->expect);
+		if (k->kind == K_UINT)
+			snprintf(x->err, sizeof(x->err),
+			         "[%s] %s: invalid value '%.40s' (expected an integer %llu..%llu)",
+			         section, name, value, (unsigned long long)k->lo,
+			         (unsigned long long)k->hi);
+		else
+			snprintf(x->err, sizeof(x->err),
+			         "[%s] %s: invalid value '%.40s' (expected %s)", section, name,
+			         value, k->expect);
 		return 0;
 	}
-	snprintf(x->err, sizeof(x->err),
-	         known_section ? "[%s] %s: unknown key" : "[%s]: unknown section", section, name);
+	/* Say what is accepted: the section's keys, or the sections. */
+	size_t used = (size_t)snprintf(x->err, sizeof(x->err),
+	                               known_section ? "[%s] %s: unknown key (keys of [%s]:"
+	                                             : "[%s]: unknown section%.0s (%s",
+	                               section, name, known_section ? section : "sections are");
+	for (size_t i = 0; i < N_KEYS && used < sizeof(x->err); i++) {
+		if (known_section ? strcmp(KEYS[i].section, section) != 0
+		                  : i > 0 && !strcmp(KEYS[i].section, KEYS[i - 1].section))
+			continue;
+		used += (size_t)snprintf(
+		    x->err + used, sizeof(x->err) - used, " %s%s%s", known_section ? "" : "[",
+		    known_section ? KEYS[i].name : KEYS[i].section, known_section ? "" : "]");
+	}
+	if (used < sizeof(x->err))
+		snprintf(x->err + used, sizeof(x->err) - used, ")");
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 
 #include "api/api.h"
 #include "lists/lists.h"
+#include "core/datadir.h"
 #include "core/log.h"
 #include "match/match.h"
 #include "core/node.h"
@@ -111,6 +112,7 @@ hf_err hf_node_init(hf_node *n, const hf_config *cfg)
 {
 	hf_err rc;
 	memset(n, 0, sizeof(*n));
+	n->lock_fd = -1;
 	n->cfg = *cfg;
 	pthread_rwlock_init(&n->mlock, NULL);
 	HF_TRY(hf_log_set_level(cfg->log_level));
@@ -118,6 +120,16 @@ hf_err hf_node_init(hf_node *n, const hf_config *cfg)
 		return HF_ECRYPTO;
 	if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST)
 		return HF_EIO;
+	/* One node per data_dir: a second one would share the database and the outbox. */
+	long holder;
+	rc = hf_datadir_lock(cfg->data_dir, &n->lock_fd, &holder);
+	if (rc == HF_EEXIST) {
+		char pid[24];
+		snprintf(pid, sizeof(pid), "#%ld", holder);
+		hf_log(HF_LOG_ERROR, "data_dir_in_use", "data_dir", cfg->data_dir, "pid", pid,
+		       NULL);
+	}
+	HF_TRY(rc);
 	HF_TRY(hf_node_load_identity(cfg->identity, &n->id));
 	HF_TRY(hf_node_load_manifest(n));
 	HF_TRY(hf_pseudonym_key(n));
@@ -211,4 +223,7 @@ void hf_node_fini(hf_node *n)
 	hf_identity_free(n->id);
 	sodium_memzero(n->pseudonym_key, sizeof(n->pseudonym_key));
 	pthread_rwlock_destroy(&n->mlock);
+	if (n->lock_fd >= 0)
+		close(n->lock_fd); /* last: the database is closed */
+	n->lock_fd = -1;
 }
