@@ -64,6 +64,7 @@ static const cfg_key KEYS[] = {
     PATH("tls", "ca", tls_ca),
     PATH("tls", "cert", tls_cert),
     PATH("tls", "key", tls_key),
+    PATH("tls", "crl", tls_crl),
     {"api", "listen", K_HOSTPORT, FIELD(api_host), offsetof(hf_config, api_port), 0, 0, 0,
      "host:port"},
     PATH("api", "token_file", api_token_file),

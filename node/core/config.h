@@ -7,7 +7,7 @@
  *           (tls+tcp://host:port), log_level (debug|info|warn|error),
  *           insecure_loopback (true: plain tcp://, 127.0.0.1 only; tests),
  *           pull_interval_ms (anti-entropy pulls, default 5000)
- *   [tls]   ca, cert, key (PEM files; required unless insecure_loopback)
+ *   [tls]   ca, cert, key (PEM files; required unless insecure_loopback), crl (optional)
  *   [api]   listen (host:port, default 127.0.0.1:8470), token_file, tls_cert + tls_key
  *           (PEM: the API speaks HTTPS only), allow_plaintext (plain HTTP beyond
  *           loopback; without it such a config is refused)
@@ -37,6 +37,7 @@ typedef struct hf_config {
 	char tls_ca[HF_PATH_MAX];
 	char tls_cert[HF_PATH_MAX];
 	char tls_key[HF_PATH_MAX];
+	char tls_crl[HF_PATH_MAX]; /* [tls] crl: optional, the CA's CRL (ca/crl.pem) */
 	char api_host[128];
 	uint16_t api_port;
 	char api_token_file[HF_PATH_MAX];
