@@ -24,3 +24,6 @@ if(TARGET node_core AND TARGET hashfed-node AND TARGET hashfed)
       ${CMAKE_BINARY_DIR}/tests ${CMAKE_BINARY_DIR}/integration-ops-progress)
   set_tests_properties(integration.ops_progress PROPERTIES LABELS integration TIMEOUT 90)
 endif()
+add_test(NAME docs.log_events
+  COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/log_events.py ${CMAKE_SOURCE_DIR})
+set_tests_properties(docs.log_events PROPERTIES LABELS unit TIMEOUT 30)
