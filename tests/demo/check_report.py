@@ -42,7 +42,9 @@ esc = sorted((e["platform"], e["overdue"]) for e in r["escalations"])
 want(esc == [("chatter", 1), ("filedrop", 2)], f"escalations at the commission {esc}")
 m = r["matching"]
 want(not m["unrelated image"]["blocked"], "the unrelated image was blocked")
-want(any(v["blocked"] for k, v in m.items() if k != "unrelated image"), "no variant blocked")
+want(not m.get("unrelated video", {}).get("blocked"), "the unrelated video was blocked")
+want(any(v["blocked"] for k, v in m.items() if not k.startswith("unrelated")), "no variant blocked")
+want("video clip" not in m or m["video clip"]["blocked"], "the video clip was not blocked")
 for k, v in m.items():
     if v["blocked"] and v.get("pdq_distance") is not None:
         want(v["pdq_distance"] <= 31, f"{k}: blocked at distance {v['pdq_distance']}")

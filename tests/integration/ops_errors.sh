@@ -30,8 +30,10 @@ expect "unknown key at start" 3 "\[node\] colour: unknown key" timeout 10 "$N" -
 printf '[nodes]\nidentity = a\n' > "$W/sect.ini"
 expect "unknown section" 3 "sect.ini:2: \[nodes\]: unknown section \(sections are \[node\] \[tls\] \[api\]" \
   "$N" --config "$W/sect.ini" --check-config
+expect "config file missing" 3 "nothere.ini: cannot open \(No such file or directory\)" \
+  "$N" --config "$W/nothere.ini" --check-config
 sed 's/^pull_interval_ms = .*/pull_interval_ms = 5/' "$W/good.ini" > "$W/a.ini"
-expect "value out of range" 3 "\[node\] pull_interval_ms: invalid value" "$N" --config "$W/a.ini" --check-config
+expect "value out of range" 3 "\[node\] pull_interval_ms: invalid value '5' \(expected an integer 100\.\.3600000\)" "$N" --config "$W/a.ini" --check-config
 
 # 2. a node the manifest does not list
 "$K" new-node --name stray --out "$W/stray" >/dev/null
