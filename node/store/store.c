@@ -69,6 +69,8 @@ static const char *const MIGRATIONS[] = {
     /* 6 -> 7: the audit log, receipts, checkpoints seen, split-view evidence
      * (store_audit.h). */
     HF_STORE_AUDIT_MIGRATION,
+    /* 7 -> 8: audit leaves looked up through audit_leaf_ids (store_internal.h). */
+    HF_STORE_AUDIT_LEAVES_MIGRATION,
 };
 #define N_MIGRATIONS (sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0]))
 
