@@ -5,7 +5,7 @@ FUZZ_TIME ?= 600
 SMOKE_TIME ?= 10
 CMAKE_COMMON = -DHF_WERROR=ON
 
-.PHONY: all deps build check test test-asan fuzz-smoke bench fuzz format lint clean
+.PHONY: all deps build check test test-asan fuzz-smoke bench soak fuzz format lint clean
 
 all: deps build
 
@@ -52,6 +52,12 @@ bench:
 	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DHF_BENCH=ON $(CMAKE_COMMON)
 	cmake --build build-bench -j$(JOBS)
 	scripts/run-benches build-bench
+
+# 10 minutes of steady orders and list updates against 1 authority + 3 platforms
+# (tests/soak/soak.sh, SOAK_SECONDS= to change): fails if a message is lost or a
+# node's RSS or open file descriptors grow.
+soak: deps build
+	BUILD=build tests/soak/soak.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -17,6 +17,7 @@
 #include "lists/lists.h"
 #include "core/log.h"
 #include "match/match.h"
+#include "match/vpdq_json.h"
 #include "core/node.h"
 #include "orders/orders.h"
 
@@ -59,8 +60,8 @@ static hf_err hf_parse_algs(json_t *a, uint32_t *mask)
 static json_t *hf_algs_json(uint32_t mask)
 {
 	json_t *a = json_array();
-	for (unsigned alg = HF_ALG_PDQ; alg <= HF_ALG_SHA256; alg++)
-		if (mask & (1u << alg))
+	for (unsigned alg = HF_ALG_PDQ; alg <= HF_ALG_VPDQ; alg++)
+		if ((mask & (1u << alg)) && hf_hash_alg_name(alg))
 			json_array_append_new(a, json_string(hf_hash_alg_name(alg)));
 	return a;
 }
@@ -123,7 +124,7 @@ static void hf_post_lists(hf_api *a, struct evhttp_request *req)
 	     !hf_json_u64(json_object_get(j, "category"), UINT32_MAX, &cat)) ||
 	    (plats && (!json_is_array(plats) || json_array_size(plats) > HF_LISTS_MAX_PLATFORMS))) {
 		hf_http_fail(req, HF_EINVAL,
-		             "need name, algs [pdq|md5|sha256], platforms [hex ids]");
+		             "need name, algs [pdq|md5|sha256|vpdq], platforms [hex ids]");
 		goto out;
 	}
 	np = plats ? json_array_size(plats) : 0;
@@ -149,7 +150,30 @@ out:
 	json_decref(j);
 }
 
-static hf_err hf_parse_entry(hf_node *n, json_t *o, hf_list_entry *e)
+/* A video entry's frames from {"vpdq": frames or Meta's text}: quality-filtered at
+ * min_quality, first of each distinct hash (spec §12.2); *frames is malloc'd. */
+static hf_err hf_parse_video(hf_node *n, json_t *o, hf_list_entry *e, uint8_t **frames,
+                             const char **why)
+{
+	hf_vpdq v;
+	uint8_t q;
+	memset(&v, 0, sizeof(v));
+	HF_TRY(hf_vpdq_from_json(json_object_get(o, "vpdq"), HF_VID_MAX_HASH_FRAMES, &v, why));
+	int minq = n->cfg.match.min_quality ? n->cfg.match.min_quality : 50;
+	hf_err rc = hf_list_video_pack(&v, minq, frames, &e->n_frames, &q);
+	hf_vpdq_clear(&v);
+	if (rc == HF_EMISSING)
+		*why = "no frame of the video reaches min_quality";
+	else if (rc == HF_ETOOLONG)
+		*why = "more distinct frames than a list entry holds (HF_LIST_MAX_VIDEO_FRAMES)";
+	HF_TRY(rc);
+	e->frames = *frames;
+	e->quality = q;
+	return HF_OK;
+}
+
+static hf_err hf_parse_entry(hf_node *n, json_t *o, hf_list_entry *e, uint8_t **frames,
+                             const char **why)
 {
 	unsigned alg;
 	uint64_t q = 100, cat = 0, exp = 0;
@@ -158,10 +182,16 @@ static hf_err hf_parse_entry(hf_node *n, json_t *o, hf_list_entry *e)
 	const char *case_ref = json_string_value(json_object_get(o, "case"));
 	const char *ps = json_string_value(json_object_get(o, "pseudonym"));
 	memset(e, 0, sizeof(*e));
-	if (!json_is_object(o) || !alg_s || !val || hf_hash_alg_parse(alg_s, &alg) != HF_OK)
+	*frames = NULL;
+	if (!json_is_object(o) || !alg_s || hf_hash_alg_parse(alg_s, &alg) != HF_OK)
 		return HF_EINVAL;
 	e->alg = (uint8_t)alg;
-	HF_TRY(hf_unhex(val, e->value, hf_hash_alg_len(alg)));
+	if (alg == HF_ALG_VPDQ)
+		HF_TRY(hf_parse_video(n, o, e, frames, why));
+	else if (!val)
+		return HF_EINVAL;
+	else
+		HF_TRY(hf_unhex(val, e->value, hf_hash_alg_len(alg)));
 	if ((json_object_get(o, "quality") &&
 	     !hf_json_u64(json_object_get(o, "quality"), HF_LIST_MAX_QUALITY, &q)) ||
 	    (json_object_get(o, "category") &&
@@ -169,7 +199,8 @@ static hf_err hf_parse_entry(hf_node *n, json_t *o, hf_list_entry *e)
 	    (json_object_get(o, "expires_ms") &&
 	     !hf_json_u64(json_object_get(o, "expires_ms"), UINT64_MAX >> 1, &exp)))
 		return HF_ERANGE;
-	e->quality = (uint8_t)q;
+	if (alg != HF_ALG_VPDQ) /* a video's quality is its lowest frame's */
+		e->quality = (uint8_t)q;
 	e->category = (uint16_t)cat;
 	e->expires_ms = exp;
 	/* The case reference never leaves the node: only its keyed pseudonym travels. */
@@ -184,7 +215,8 @@ static void hf_post_entries(hf_api *a, struct evhttp_request *req, const uint8_t
 {
 	json_t *j = hf_http_body(req), *arr, *v;
 	hf_list_entry *e = NULL;
-	size_t i, count;
+	uint8_t **frames = NULL;
+	size_t i, count = 0;
 	uint64_t first = 0, last = 0;
 	hf_err rc;
 	if (!j || !json_is_array(arr = json_object_get(j, "entries"))) {
@@ -193,16 +225,19 @@ static void hf_post_entries(hf_api *a, struct evhttp_request *req, const uint8_t
 	}
 	count = json_array_size(arr);
 	e = calloc(count ? count : 1, sizeof(*e));
-	if (!e) {
+	frames = calloc(count ? count : 1, sizeof(*frames));
+	if (!e || !frames) {
 		hf_http_fail(req, HF_ENOMEM, NULL);
 		goto out;
 	}
 	json_array_foreach(arr, i, v)
 	{
-		rc = hf_parse_entry(a->n, v, &e[i]);
+		const char *why = NULL;
+		rc = hf_parse_entry(a->n, v, &e[i], &frames[i], &why);
 		if (rc != HF_OK) {
-			char msg[64];
-			snprintf(msg, sizeof(msg), "entry %zu is invalid", i);
+			char msg[160];
+			snprintf(msg, sizeof(msg), "entry %zu is invalid%s%s", i, why ? ": " : "",
+			         why ? why : "");
 			hf_http_fail(req, rc, msg);
 			goto out;
 		}
@@ -215,6 +250,9 @@ static void hf_post_entries(hf_api *a, struct evhttp_request *req, const uint8_t
 		              json_pack("{s:I,s:I,s:I}", "first_id", (json_int_t)first, "count",
 		                        (json_int_t)count, "batch", (json_int_t)last));
 out:
+	for (i = 0; frames && i < count; i++)
+		free(frames[i]);
+	free(frames);
 	free(e);
 	json_decref(j);
 }
@@ -273,13 +311,24 @@ static void hf_post_platform(hf_api *a, struct evhttp_request *req, const uint8_
 static hf_err hf_entry_cb(void *ctx, const hf_list_entry *e)
 {
 	json_t *arr = ctx;
-	json_array_append_new(arr,
-	                      json_pack("{s:I,s:s,s:o,s:i,s:i,s:I,s:o}", "id", (json_int_t)e->id,
-	                                "alg", hf_hash_alg_name(e->alg), "value",
-	                                hf_http_hex(e->value, hf_hash_alg_len(e->alg)), "quality",
-	                                (int)e->quality, "category", (int)e->category, "expires_ms",
-	                                (json_int_t)e->expires_ms, "pseudonym",
-	                                hf_http_hex(e->pseudonym, HF_PSEUDONYM_LEN)));
+	json_t *o = json_pack(
+	    "{s:I,s:s,s:o,s:i,s:i,s:I,s:o}", "id", (json_int_t)e->id, "alg",
+	    hf_hash_alg_name(e->alg), "value",
+	    e->alg == HF_ALG_VPDQ ? json_null() : hf_http_hex(e->value, hf_hash_alg_len(e->alg)),
+	    "quality", (int)e->quality, "category", (int)e->category, "expires_ms",
+	    (json_int_t)e->expires_ms, "pseudonym", hf_http_hex(e->pseudonym, HF_PSEUDONYM_LEN));
+	if (e->alg == HF_ALG_VPDQ) { /* the frames as the entry holds them (spec §12.2) */
+		hf_vpdq v;
+		memset(&v, 0, sizeof(v));
+		if (hf_list_video_unpack(e, &v) != HF_OK) {
+			hf_vpdq_clear(&v);
+			json_decref(o);
+			return HF_ENOMEM;
+		}
+		json_object_set_new(o, "vpdq", hf_vpdq_to_json(&v));
+		hf_vpdq_clear(&v);
+	}
+	json_array_append_new(arr, o);
 	return HF_OK;
 }
 
@@ -403,6 +452,15 @@ static void hf_get_metrics(hf_api *a, struct evhttp_request *req)
 
 /* ---- routing ------------------------------------------------------------------ */
 
+/* A POST of video (or octet-stream) bytes to /v1/match: the one request that may exceed
+ * HF_API_MAX_BODY (up to [match] max_video_bytes, checked by its handler). */
+static bool hf_video_upload(struct evhttp_request *req, const char *path)
+{
+	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
+	return evhttp_request_get_command(req) == EVHTTP_REQ_POST && !strcmp(path, "/v1/match") &&
+	       ct && (!strncmp(ct, "video/", 6) || !strncmp(ct, "application/octet-stream", 24));
+}
+
 static bool hf_authorized(hf_api *a, struct evhttp_request *req)
 {
 	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
@@ -424,6 +482,13 @@ static void hf_route(struct evhttp_request *req, void *arg)
 	char sub[32] = "", idhex[40];
 	if (!path)
 		path = "/";
+	if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) > HF_API_MAX_BODY &&
+	    !hf_video_upload(req, path)) {
+		hf_http_fail(req, HF_ETOOBIG,
+		             "body larger than 32 MiB (only video bytes to /v1/match "
+		             "may be larger: [match] max_video_bytes)");
+		return;
+	}
 	if (!strcmp(path, "/healthz") && get) {
 		hf_http_reply(req, 200, json_pack("{s:s}", "status", "ok"));
 		return;
@@ -497,7 +562,12 @@ hf_err hf_api_start(hf_node *n, void **out)
 		rc = HF_ENOMEM;
 		goto out;
 	}
-	evhttp_set_max_body_size(a->http, HF_API_MAX_BODY);
+	/* libevent 2.1 has one body cap per server, applied before any route is known: the
+	 * larger of HF_API_MAX_BODY and [match] max_video_bytes; hf_route refuses bodies over
+	 * HF_API_MAX_BODY on every route but video bytes to /v1/match (docs/api.md). */
+	uint64_t cap = n->cfg.match.max_video_bytes > HF_API_MAX_BODY ? n->cfg.match.max_video_bytes
+	                                                              : HF_API_MAX_BODY;
+	evhttp_set_max_body_size(a->http, (ev_ssize_t)(cap > INT64_MAX ? INT64_MAX : cap));
 	evhttp_set_max_headers_size(a->http, HF_API_MAX_HEADERS);
 	evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
 	evhttp_set_timeout(a->http, 60);

@@ -3,6 +3,7 @@
  * kind, field, bounds, default), as valkey's static_configs[]: parsing, defaults and the
  * refusal message (which names the key) all come from it. A new setting is a new row.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,12 @@ static const cfg_key KEYS[] = {
     UINT("match", "flush_interval_ms", match.flush_interval_ms, 100, 3600000, 2000),
     UINT("match", "report_interval_ms", match.report_interval_ms, 100, 86400000, 3600000),
     UINT("match", "expiry_sweep_ms", match.expiry_sweep_ms, 100, 86400000, 60000),
+    UINT("match", "video_distance", match.video_distance, 1, 64, 31),
+    UINT("match", "video_compared_pct", match.video_compared_pct, 0, 100, 80),
+    UINT("match", "video_query_pct", match.video_query_pct, 0, 100, 0),
+    UINT("match", "max_video_bytes", match.max_video_bytes, 1024, HF_VID_MAX_FILE_SIZE,
+         128u * 1024u * 1024u),
+    UINT("match", "video_decode_ms", match.video_decode_ms, 100, HF_VID_MAX_DECODE_MS, 60000),
     /* [orders]: orders_cfg.h */
     {"orders", "webhook_url", K_URL, FIELD(orders.webhook_url), 0, 0, 0, 0,
      "http://host:port/path"},
@@ -246,7 +253,8 @@ hf_err hf_config_load(const char *path, hf_config *c, char *err, size_t err_size
 		snprintf(x.dir, sizeof(x.dir), ".");
 	int r = ini_parse(path, ini_cb, &x);
 	if (r == -1) {
-		snprintf(err, err_size, "%s: cannot open", path);
+		snprintf(err, err_size, "%s: cannot open (%s): give --config the node's node.ini",
+		         path, strerror(errno));
 		return HF_EIO;
 	}
 	if (r != 0) {

@@ -399,6 +399,10 @@ static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size
 		hf_sendop *op = &ops[i];
 		hf_envelope_header h;
 		op->res = HF_ENET;
+		if (!op->o.env) { /* a later batch of a list already in this round (store.h) */
+			op->stage = -1;
+			continue;
+		}
 		if (hf_envelope_peek(op->o.env, op->o.len, &h) == HF_OK) {
 			memcpy(op->subject, h.audit.subject, 16);
 			if (h.expires_ms <= now) {

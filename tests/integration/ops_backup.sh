@@ -26,11 +26,13 @@ for i in $(seq 30); do batch "$i" > "$W/b$i.json"; done
 # Load: 30 batches of 200 entries posted back to back while the backup runs.
 ( for i in $(seq 30); do api auth POST "/v1/lists/$L/entries" "@$W/b$i.json" >/dev/null || exit 1; done ) &
 LOAD=$!
-while [ "$(head_of auth "$L")" -lt $((H0 + 5)) ]; do sleep 0.05; done
+for _ in $(seq 600); do [ "$(head_of auth "$L")" -ge $((H0 + 5)) ] && break; sleep 0.05; done
+[ "$(head_of auth "$L")" -ge $((H0 + 5)) ] || fail "the load did not start"
 set +e
 "$N" backup --config "$W/auth.ini" --out "$W/bk" >"$W/backup.json" 2>"$W/backup.err"; rc=$?
 set -e
 [ $rc = 0 ] || fail "backup under load: exit $rc $(cat "$W/backup.err")"
+kill -0 $LOAD 2>/dev/null || fail "the writer had finished before the backup did: not under load"
 HB=$(head_of auth "$L")
 echo "backup under load: $(cat "$W/backup.json") (writer at batch $HB)"
 [ "$(stat -c %a "$W/bk")" = 700 ] || fail "backup dir mode $(stat -c %a "$W/bk")"

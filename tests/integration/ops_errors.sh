@@ -8,7 +8,7 @@
 set -eu
 BIN=$1 TBIN=$2 W=$3
 . "$(dirname "$0")/lib_fed.sh"
-trap 'killhard a' EXIT
+trap 'killhard a || true' EXIT
 fed_init a:authority b:platform
 # expect NAME WANT_EXIT PATTERN CMD... : exit status and the one line that says why
 expect() {
@@ -30,8 +30,10 @@ expect "unknown key at start" 3 "\[node\] colour: unknown key" timeout 10 "$N" -
 printf '[nodes]\nidentity = a\n' > "$W/sect.ini"
 expect "unknown section" 3 "sect.ini:2: \[nodes\]: unknown section \(sections are \[node\] \[tls\] \[api\]" \
   "$N" --config "$W/sect.ini" --check-config
+expect "config file missing" 3 "nothere.ini: cannot open \(No such file or directory\)" \
+  "$N" --config "$W/nothere.ini" --check-config
 sed 's/^pull_interval_ms = .*/pull_interval_ms = 5/' "$W/good.ini" > "$W/a.ini"
-expect "value out of range" 3 "\[node\] pull_interval_ms: invalid value" "$N" --config "$W/a.ini" --check-config
+expect "value out of range" 3 "\[node\] pull_interval_ms: invalid value '5' \(expected an integer 100\.\.3600000\)" "$N" --config "$W/a.ini" --check-config
 
 # 2. a node the manifest does not list
 "$K" new-node --name stray --out "$W/stray" >/dev/null
@@ -62,4 +64,10 @@ expect "wrong API token" 4 "^hashfed: the node at 127.0.0.1:[0-9]+ refused the A
 "$BIN/hashfed" status --api "$(api_of a)" --token-file "$W/token" >/dev/null || fail "right token refused"
 expect "second node" 6 "already runs on \[node\] data_dir" timeout 10 "$N" --config "$W/a.ini"
 "$N" --config "$W/a.ini" --check-config >/dev/null || fail "--check-config of a running node's file"
+
+# 5. a database written by a newer hashfed-node (a downgrade)
+stop a
+sqlite3 "$W/a/data/node.db" 'PRAGMA user_version = 99'
+expect "database from a newer binary" 7 "node.db has schema 99, this hashfed-node knows up to [0-9]+: it was written by a newer hashfed-node" \
+  timeout 10 "$N" --config "$W/a.ini"
 echo "PASS"
