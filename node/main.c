@@ -27,9 +27,9 @@ static const char USAGE[] =
     "\n"
     "Exit status: 0 ok, 1 runtime error, 2 usage, 3 configuration, 4 identity or manifest\n"
     "(e.g. this node not in the manifest), 5 TLS certificate, 6 a node already runs on\n"
-    "data_dir (or restore refused). Logs are JSON lines on stderr. SIGTERM/SIGINT: clean\n"
-    "shutdown. SIGHUP: reload the manifest (accepted only if its epoch is newer and it is\n"
-    "signed by enough roots).\n";
+    "data_dir (or restore refused), 7 the database is from a newer hashfed-node.\n"
+    "Logs are JSON lines on stderr. SIGTERM/SIGINT: clean shutdown. SIGHUP: reload the\n"
+    "manifest (accepted only if its epoch is newer and it is signed by enough roots).\n";
 
 static int usage_error(const char *what, const char *arg)
 {

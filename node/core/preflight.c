@@ -12,6 +12,8 @@
 #include "core/log.h"
 #include "core/node.h"
 #include "core/preflight.h"
+#include "store/store.h"
+#include "store/store_backup.h"
 
 /* Host part of "tls+tcp://host:port" ("[v6]" without brackets). */
 static void endpoint_host(const char *ep, char *host, size_t size)
@@ -208,6 +210,20 @@ hf_err hf_preflight(const hf_config *cfg, bool starting, int *exit_code, char *w
 		*exit_code = HF_EXIT_CONFIG;
 		snprintf(why, why_size, "[node] data_dir %s: cannot create or lock it",
 		         cfg->data_dir);
+		goto out;
+	}
+	/* A downgrade: the database is of a schema this binary does not know. */
+	char db[HF_PATH_MAX + 16];
+	int schema;
+	snprintf(db, sizeof(db), "%s/node.db", cfg->data_dir);
+	if (hf_store_file_schema(db, &schema) == HF_OK && schema > HF_STORE_SCHEMA_VERSION) {
+		*exit_code = HF_EXIT_DATA;
+		rc = HF_EVERSION;
+		snprintf(why, why_size,
+		         "%s has schema %d, this hashfed-node knows up to %d: it was written by a "
+		         "newer hashfed-node; run that one, or restore the backup taken before the "
+		         "upgrade (hashfed-node restore)",
+		         db, schema, HF_STORE_SCHEMA_VERSION);
 		goto out;
 	}
 	*exit_code = HF_EXIT_OK;

@@ -11,6 +11,7 @@
  *                       the host peers dial (the manifest's endpoint), or is not the
  *                       certificate the manifest lists for this node
  *   HF_EXIT_RUNNING  6  another hashfed-node already runs on data_dir
+ *   HF_EXIT_DATA     7  data_dir/node.db was written by a newer hashfed-node (schema ahead)
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,6 +27,7 @@ enum {
 	HF_EXIT_MEMBER = 4,
 	HF_EXIT_TLS = 5,
 	HF_EXIT_RUNNING = 6,
+	HF_EXIT_DATA = 7,
 };
 
 /* Runs every check on a loaded config (the data_dir lock only when starting: --check-config

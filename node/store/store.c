@@ -70,9 +70,11 @@ static const char *const MIGRATIONS[] = {
     /* 6 -> 7: the audit log, receipts, checkpoints seen, split-view evidence
      * (store_audit.h). */
     HF_STORE_AUDIT_MIGRATION,
-    /* 7 -> 8: a list's batches queued to a peer, found without reading their envelopes
+    /* 7 -> 8: audit leaves looked up through audit_leaf_ids (store_internal.h). */
+    HF_STORE_AUDIT_LEAVES_MIGRATION,
+    /* 8 -> 9: a list's batches queued to a peer, found without reading their envelopes
      * (serving a pull: hf_store_batches_after, hf_store_outbox_rearm_list). */
-    "CREATE INDEX outbox_list ON outbox(list_id, peer, n, done_ms, next_ms)"
+    "CREATE INDEX IF NOT EXISTS outbox_list ON outbox(list_id, peer, n, done_ms, next_ms)"
     " WHERE list_id IS NOT NULL;",
 };
 #define N_MIGRATIONS (sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0]))

@@ -18,7 +18,7 @@
 #include "hashfed/err.h"
 #include "hashfed/list.h"
 
-#define HF_STORE_SCHEMA_VERSION 8
+#define HF_STORE_SCHEMA_VERSION 9
 #define HF_MEMBER_LEN           16
 
 typedef struct hf_store hf_store;

@@ -196,3 +196,23 @@ hf_err hf_store_restore(const char *src, const char *dst, hf_store_copy_info *in
 	}
 	return HF_OK;
 }
+
+hf_err hf_store_file_schema(const char *path, int *version)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	struct stat sb;
+	hf_err rc = HF_EDB;
+	*version = -1;
+	if (stat(path, &sb) != 0)
+		return HF_ENOTFOUND;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		*version = sqlite3_column_int(st, 0);
+		rc = HF_OK;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
+}

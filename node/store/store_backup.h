@@ -41,4 +41,8 @@ hf_err hf_store_backup_check(const char *path, hf_store_copy_info *info) HF_MUST
  */
 hf_err hf_store_restore(const char *src, const char *dst, hf_store_copy_info *info) HF_MUST_CHECK;
 
+/* PRAGMA user_version of the database file at path, read-only and without a check (start-up:
+ * a database written by a newer hashfed-node). HF_ENOTFOUND if absent, HF_EDB otherwise. */
+hf_err hf_store_file_schema(const char *path, int *version) HF_MUST_CHECK;
+
 #endif

@@ -13,23 +13,24 @@ fed_init auth:authority p1:platform
 start auth; start p1; wait_api auth; wait_api p1
 L=$(api auth POST /v1/lists "{\"name\":\"core\",\"category\":7,\"algs\":[\"sha256\"],\"platforms\":[\"$ID_p1\"]}" | jget "['id']")
 H0=$(head_of auth "$L")
-# batch SEED: 200 entries
-batch() {
-  python3 - "$1" <<'PY'
+# 300 batches of 200 entries (one python run), posted back to back by a writer that runs
+# until told to stop: it is still writing while the backup copies.
+python3 - "$W" <<'PY'
 import hashlib, json, sys
-s = sys.argv[1]
-print(json.dumps({"entries": [{"alg": "sha256", "value": hashlib.sha256(f"{s}/{i}".encode()).hexdigest(),
-                               "category": 7} for i in range(200)]}))
+for b in range(1, 301):
+    with open(f"{sys.argv[1]}/b{b}.json", "w") as f:
+        json.dump({"entries": [{"alg": "sha256", "value": hashlib.sha256(f"{b}/{i}".encode()).hexdigest(),
+                                "category": 7} for i in range(200)]}, f)
 PY
-}
-for i in $(seq 30); do batch "$i" > "$W/b$i.json"; done
-# Load: 30 batches of 200 entries posted back to back while the backup runs.
-( for i in $(seq 30); do api auth POST "/v1/lists/$L/entries" "@$W/b$i.json" >/dev/null || exit 1; done ) &
+( for i in $(seq 300); do [ -e "$W/stop" ] && exit 0
+    api auth POST "/v1/lists/$L/entries" "@$W/b$i.json" >/dev/null || exit 1; done; exit 2 ) &
 LOAD=$!
-while [ "$(head_of auth "$L")" -lt $((H0 + 5)) ]; do sleep 0.05; done
+for _ in $(seq 600); do [ "$(head_of auth "$L")" -ge $((H0 + 5)) ] && break; sleep 0.05; done
+[ "$(head_of auth "$L")" -ge $((H0 + 5)) ] || fail "the load did not start"
 set +e
 "$N" backup --config "$W/auth.ini" --out "$W/bk" >"$W/backup.json" 2>"$W/backup.err"; rc=$?
 set -e
+touch "$W/stop"
 [ $rc = 0 ] || fail "backup under load: exit $rc $(cat "$W/backup.err")"
 HB=$(head_of auth "$L")
 echo "backup under load: $(cat "$W/backup.json") (writer at batch $HB)"
@@ -39,7 +40,8 @@ echo "backup under load: $(cat "$W/backup.json") (writer at batch $HB)"
 [ ! -e "$W/bk/node.db-wal" ] || fail "backup is not one self-contained file"
 [ "$(sqlite3 "$W/bk/node.db" 'PRAGMA integrity_check')" = ok ] || fail "backup integrity"
 cmp -s "$W/bk/pseudonym.key" "$W/auth/data/pseudonym.key" || fail "pseudonym.key differs"
-wait $LOAD || fail "load failed"
+set +e; wait $LOAD; lrc=$?; set -e
+[ $lrc = 0 ] || fail "writer: exit $lrc (2: it ran out of batches before the backup ended)"
 LOAD=
 HF=$(head_of auth "$L")
 echo "writer finished at batch $HF"

@@ -8,7 +8,7 @@
 set -eu
 BIN=$1 TBIN=$2 W=$3
 . "$(dirname "$0")/lib_fed.sh"
-trap 'killhard a' EXIT
+trap 'killhard a || true' EXIT
 fed_init a:authority b:platform
 # expect NAME WANT_EXIT PATTERN CMD... : exit status and the one line that says why
 expect() {
@@ -64,4 +64,10 @@ expect "wrong API token" 4 "^hashfed: the node at 127.0.0.1:[0-9]+ refused the A
 "$BIN/hashfed" status --api "$(api_of a)" --token-file "$W/token" >/dev/null || fail "right token refused"
 expect "second node" 6 "already runs on \[node\] data_dir" timeout 10 "$N" --config "$W/a.ini"
 "$N" --config "$W/a.ini" --check-config >/dev/null || fail "--check-config of a running node's file"
+
+# 5. a database written by a newer hashfed-node (a downgrade)
+stop a
+sqlite3 "$W/a/data/node.db" 'PRAGMA user_version = 99'
+expect "database from a newer binary" 7 "node.db has schema 99, this hashfed-node knows up to [0-9]+: it was written by a newer hashfed-node" \
+  timeout 10 "$N" --config "$W/a.ini"
 echo "PASS"
