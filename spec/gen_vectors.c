@@ -3,7 +3,7 @@
  * code, deterministically (spec §7, §10).
  *
  *   hf-vectors --write DIR   write DIR/codec.json, envelope.json, lists.json, merkle.json,
- *                            match_report.json and manifest.json
+ *                            match_report.json, manifest.json and rules.json
  *   hf-vectors --check DIR   regenerate in memory; exit 1 if a file differs
  *   hf-vectors --seeds DIR   write fuzz seeds: DIR/envelope and DIR/msgpack, and
  *                            vec-*.bin in DIR/list, DIR/match_report, DIR/manifest
@@ -534,7 +534,7 @@ int main(int argc, char **argv)
 	int write = strcmp(argv[1], "--write") == 0;
 	if (strcmp(argv[1], "--seeds") == 0)
 		g_seed_dir = argv[2];
-	sbuf env = {0}, cod = {0}, lst = {0}, rep = {0}, man = {0}, mrk = {0};
+	sbuf env = {0}, cod = {0}, lst = {0}, rep = {0}, man = {0}, mrk = {0}, rul = {0};
 	sb_put(&env, "{\n  \"about\": \"sealed envelopes (spec 5) from the deterministic test RNG "
 	             "(spec 7); open_cases give the error open must return\",\n");
 	identities(&env);
@@ -545,6 +545,7 @@ int main(int argc, char **argv)
 	gen_match_report(&rep);
 	gen_manifest(&man);
 	gen_merkle(&mrk);
+	gen_rules(&rul);
 	int rc = 0;
 	if (g_seed_dir == NULL) {
 		rc |= compare_or_write(argv[2], "envelope.json", &env, write);
@@ -553,6 +554,7 @@ int main(int argc, char **argv)
 		rc |= compare_or_write(argv[2], "match_report.json", &rep, write);
 		rc |= compare_or_write(argv[2], "manifest.json", &man, write);
 		rc |= compare_or_write(argv[2], "merkle.json", &mrk, write);
+		rc |= compare_or_write(argv[2], "rules.json", &rul, write);
 	}
 	for (int i = 0; i < N_IDS; i++)
 		hf_identity_free(g_ids[i]);
@@ -562,5 +564,6 @@ int main(int argc, char **argv)
 	free(rep.p);
 	free(man.p);
 	free(mrk.p);
+	free(rul.p);
 	return rc;
 }

@@ -94,5 +94,7 @@ void gen_match_report(sbuf *s);
 void gen_manifest(sbuf *s);
 /* spec/vectors/merkle.json (gen_vectors_merkle.c). */
 void gen_merkle(sbuf *s);
+/* spec/vectors/rules.json (gen_vectors_rules.c): spec 2.5, 8a, 11.2a, 13 rejects. */
+void gen_rules(sbuf *s);
 
 #endif

@@ -6,9 +6,12 @@
 #include <sys/queue.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <sodium.h>
 
 #include "api/api.h"
@@ -17,12 +20,14 @@
 #include "lists/lists.h"
 #include "core/log.h"
 #include "match/match.h"
+#include "match/vpdq_json.h"
 #include "core/node.h"
 #include "orders/orders.h"
 
 typedef struct hf_api {
 	hf_node *n;
 	struct evhttp *http;
+	SSL_CTX *tls; /* [api] tls_cert/tls_key: every connection is HTTPS */
 	uint8_t token_hash[32];
 } hf_api;
 
@@ -59,8 +64,8 @@ static hf_err hf_parse_algs(json_t *a, uint32_t *mask)
 static json_t *hf_algs_json(uint32_t mask)
 {
 	json_t *a = json_array();
-	for (unsigned alg = HF_ALG_PDQ; alg <= HF_ALG_SHA256; alg++)
-		if (mask & (1u << alg))
+	for (unsigned alg = HF_ALG_PDQ; alg <= HF_ALG_VPDQ; alg++)
+		if ((mask & (1u << alg)) && hf_hash_alg_name(alg))
 			json_array_append_new(a, json_string(hf_hash_alg_name(alg)));
 	return a;
 }
@@ -112,10 +117,13 @@ static void hf_post_lists(hf_api *a, struct evhttp_request *req)
 	size_t i, np = 0;
 	hf_err rc = HF_EINVAL;
 	const char *name;
+	static const char *const fields[] = {"name", "algs", "category", "platforms", NULL};
 	if (!j) {
 		hf_http_fail(req, HF_EPARSE, "body is not a JSON object");
 		return;
 	}
+	if (!hf_http_known(req, j, "", fields))
+		goto out;
 	name = json_string_value(json_object_get(j, "name"));
 	json_t *plats = json_object_get(j, "platforms");
 	if (!name || hf_parse_algs(json_object_get(j, "algs"), &algs) != HF_OK ||
@@ -123,7 +131,7 @@ static void hf_post_lists(hf_api *a, struct evhttp_request *req)
 	     !hf_json_u64(json_object_get(j, "category"), UINT32_MAX, &cat)) ||
 	    (plats && (!json_is_array(plats) || json_array_size(plats) > HF_LISTS_MAX_PLATFORMS))) {
 		hf_http_fail(req, HF_EINVAL,
-		             "need name, algs [pdq|md5|sha256], platforms [hex ids]");
+		             "need name, algs [pdq|md5|sha256|vpdq], platforms [hex ids]");
 		goto out;
 	}
 	np = plats ? json_array_size(plats) : 0;
@@ -149,7 +157,33 @@ out:
 	json_decref(j);
 }
 
-static hf_err hf_parse_entry(hf_node *n, json_t *o, hf_list_entry *e)
+static const char *const ENTRY_FIELDS[] = {
+    "alg", "value", "vpdq", "quality", "category", "expires_ms", "case", "pseudonym", NULL};
+
+/* A video entry's frames from {"vpdq": frames or Meta's text}: quality-filtered at
+ * min_quality, first of each distinct hash (spec §12.2); *frames is malloc'd. */
+static hf_err hf_parse_video(hf_node *n, json_t *o, hf_list_entry *e, uint8_t **frames,
+                             const char **why)
+{
+	hf_vpdq v;
+	uint8_t q;
+	memset(&v, 0, sizeof(v));
+	HF_TRY(hf_vpdq_from_json(json_object_get(o, "vpdq"), HF_VID_MAX_HASH_FRAMES, &v, why));
+	int minq = n->cfg.match.min_quality ? n->cfg.match.min_quality : 50;
+	hf_err rc = hf_list_video_pack(&v, minq, frames, &e->n_frames, &q);
+	hf_vpdq_clear(&v);
+	if (rc == HF_EMISSING)
+		*why = "no frame of the video reaches min_quality";
+	else if (rc == HF_ETOOLONG)
+		*why = "more distinct frames than a list entry holds (HF_LIST_MAX_VIDEO_FRAMES)";
+	HF_TRY(rc);
+	e->frames = *frames;
+	e->quality = q;
+	return HF_OK;
+}
+
+static hf_err hf_parse_entry(hf_node *n, json_t *o, hf_list_entry *e, uint8_t **frames,
+                             const char **why)
 {
 	unsigned alg;
 	uint64_t q = 100, cat = 0, exp = 0;
@@ -158,10 +192,16 @@ static hf_err hf_parse_entry(hf_node *n, json_t *o, hf_list_entry *e)
 	const char *case_ref = json_string_value(json_object_get(o, "case"));
 	const char *ps = json_string_value(json_object_get(o, "pseudonym"));
 	memset(e, 0, sizeof(*e));
-	if (!json_is_object(o) || !alg_s || !val || hf_hash_alg_parse(alg_s, &alg) != HF_OK)
+	*frames = NULL;
+	if (!json_is_object(o) || !alg_s || hf_hash_alg_parse(alg_s, &alg) != HF_OK)
 		return HF_EINVAL;
 	e->alg = (uint8_t)alg;
-	HF_TRY(hf_unhex(val, e->value, hf_hash_alg_len(alg)));
+	if (alg == HF_ALG_VPDQ)
+		HF_TRY(hf_parse_video(n, o, e, frames, why));
+	else if (!val)
+		return HF_EINVAL;
+	else
+		HF_TRY(hf_unhex(val, e->value, hf_hash_alg_len(alg)));
 	if ((json_object_get(o, "quality") &&
 	     !hf_json_u64(json_object_get(o, "quality"), HF_LIST_MAX_QUALITY, &q)) ||
 	    (json_object_get(o, "category") &&
@@ -169,7 +209,8 @@ static hf_err hf_parse_entry(hf_node *n, json_t *o, hf_list_entry *e)
 	    (json_object_get(o, "expires_ms") &&
 	     !hf_json_u64(json_object_get(o, "expires_ms"), UINT64_MAX >> 1, &exp)))
 		return HF_ERANGE;
-	e->quality = (uint8_t)q;
+	if (alg != HF_ALG_VPDQ) /* a video's quality is its lowest frame's */
+		e->quality = (uint8_t)q;
 	e->category = (uint16_t)cat;
 	e->expires_ms = exp;
 	/* The case reference never leaves the node: only its keyed pseudonym travels. */
@@ -184,25 +225,40 @@ static void hf_post_entries(hf_api *a, struct evhttp_request *req, const uint8_t
 {
 	json_t *j = hf_http_body(req), *arr, *v;
 	hf_list_entry *e = NULL;
-	size_t i, count;
+	uint8_t **frames = NULL;
+	size_t i, count = 0;
 	uint64_t first = 0, last = 0;
 	hf_err rc;
+	static const char *const fields[] = {"entries", NULL};
 	if (!j || !json_is_array(arr = json_object_get(j, "entries"))) {
 		hf_http_fail(req, HF_EPARSE, "need {\"entries\": [...]}");
 		goto out;
 	}
+	if (!hf_http_known(req, j, "", fields))
+		goto out;
 	count = json_array_size(arr);
 	e = calloc(count ? count : 1, sizeof(*e));
-	if (!e) {
+	frames = calloc(count ? count : 1, sizeof(*frames));
+	if (!e || !frames) {
 		hf_http_fail(req, HF_ENOMEM, NULL);
 		goto out;
 	}
 	json_array_foreach(arr, i, v)
 	{
-		rc = hf_parse_entry(a->n, v, &e[i]);
+		const char *bad = hf_json_unknown(v, ENTRY_FIELDS);
+		if (bad) {
+			char where[40], msg[160];
+			snprintf(where, sizeof(where), "entries[%zu].", i);
+			hf_http_fail(req, HF_EUNKNOWNKEY,
+			             hf_unknown_msg(msg, sizeof(msg), where, bad));
+			goto out;
+		}
+		const char *why = NULL;
+		rc = hf_parse_entry(a->n, v, &e[i], &frames[i], &why);
 		if (rc != HF_OK) {
-			char msg[64];
-			snprintf(msg, sizeof(msg), "entry %zu is invalid", i);
+			char msg[160];
+			snprintf(msg, sizeof(msg), "entry %zu is invalid%s%s", i, why ? ": " : "",
+			         why ? why : "");
 			hf_http_fail(req, rc, msg);
 			goto out;
 		}
@@ -215,6 +271,9 @@ static void hf_post_entries(hf_api *a, struct evhttp_request *req, const uint8_t
 		              json_pack("{s:I,s:I,s:I}", "first_id", (json_int_t)first, "count",
 		                        (json_int_t)count, "batch", (json_int_t)last));
 out:
+	for (i = 0; frames && i < count; i++)
+		free(frames[i]);
+	free(frames);
 	free(e);
 	json_decref(j);
 }
@@ -225,11 +284,14 @@ static void hf_post_remove(hf_api *a, struct evhttp_request *req, const uint8_t 
 	uint64_t *ids = NULL, batch = 0;
 	size_t i, count;
 	hf_err rc;
+	static const char *const fields[] = {"ids", NULL};
 	if (!j || !json_is_array(arr = json_object_get(j, "ids")) || json_array_size(arr) == 0 ||
 	    json_array_size(arr) > HF_LIST_MAX_BATCH_REMOVED) {
 		hf_http_fail(req, HF_EPARSE, "need {\"ids\": [1, 2, ...]}");
 		goto out;
 	}
+	if (!hf_http_known(req, j, "", fields))
+		goto out;
 	count = json_array_size(arr);
 	ids = calloc(count, sizeof(*ids));
 	if (!ids) {
@@ -258,7 +320,10 @@ static void hf_post_platform(hf_api *a, struct evhttp_request *req, const uint8_
 	json_t *j = hf_http_body(req);
 	uint8_t member[16];
 	const char *m = j ? json_string_value(json_object_get(j, "member")) : NULL;
-	if (!m || hf_unhex(m, member, 16) != HF_OK) {
+	static const char *const fields[] = {"member", NULL};
+	if (j && !hf_http_known(req, j, "", fields)) {
+		/* replied */
+	} else if (!m || hf_unhex(m, member, 16) != HF_OK) {
 		hf_http_fail(req, HF_EINVAL, "need {\"member\": \"<32 hex>\"}");
 	} else {
 		hf_err rc = hf_lists_entitle(a->n, id, member);
@@ -273,13 +338,24 @@ static void hf_post_platform(hf_api *a, struct evhttp_request *req, const uint8_
 static hf_err hf_entry_cb(void *ctx, const hf_list_entry *e)
 {
 	json_t *arr = ctx;
-	json_array_append_new(arr,
-	                      json_pack("{s:I,s:s,s:o,s:i,s:i,s:I,s:o}", "id", (json_int_t)e->id,
-	                                "alg", hf_hash_alg_name(e->alg), "value",
-	                                hf_http_hex(e->value, hf_hash_alg_len(e->alg)), "quality",
-	                                (int)e->quality, "category", (int)e->category, "expires_ms",
-	                                (json_int_t)e->expires_ms, "pseudonym",
-	                                hf_http_hex(e->pseudonym, HF_PSEUDONYM_LEN)));
+	json_t *o = json_pack(
+	    "{s:I,s:s,s:o,s:i,s:i,s:I,s:o}", "id", (json_int_t)e->id, "alg",
+	    hf_hash_alg_name(e->alg), "value",
+	    e->alg == HF_ALG_VPDQ ? json_null() : hf_http_hex(e->value, hf_hash_alg_len(e->alg)),
+	    "quality", (int)e->quality, "category", (int)e->category, "expires_ms",
+	    (json_int_t)e->expires_ms, "pseudonym", hf_http_hex(e->pseudonym, HF_PSEUDONYM_LEN));
+	if (e->alg == HF_ALG_VPDQ) { /* the frames as the entry holds them (spec §12.2) */
+		hf_vpdq v;
+		memset(&v, 0, sizeof(v));
+		if (hf_list_video_unpack(e, &v) != HF_OK) {
+			hf_vpdq_clear(&v);
+			json_decref(o);
+			return HF_ENOMEM;
+		}
+		json_object_set_new(o, "vpdq", hf_vpdq_to_json(&v));
+		hf_vpdq_clear(&v);
+	}
+	json_array_append_new(arr, o);
 	return HF_OK;
 }
 
@@ -403,6 +479,15 @@ static void hf_get_metrics(hf_api *a, struct evhttp_request *req)
 
 /* ---- routing ------------------------------------------------------------------ */
 
+/* A POST of video (or octet-stream) bytes to /v1/match: the one request that may exceed
+ * HF_API_MAX_BODY (up to [match] max_video_bytes, checked by its handler). */
+static bool hf_video_upload(struct evhttp_request *req, const char *path)
+{
+	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
+	return evhttp_request_get_command(req) == EVHTTP_REQ_POST && !strcmp(path, "/v1/match") &&
+	       ct && (!strncmp(ct, "video/", 6) || !strncmp(ct, "application/octet-stream", 24));
+}
+
 static bool hf_authorized(hf_api *a, struct evhttp_request *req)
 {
 	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
@@ -424,6 +509,13 @@ static void hf_route(struct evhttp_request *req, void *arg)
 	char sub[32] = "", idhex[40];
 	if (!path)
 		path = "/";
+	if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) > HF_API_MAX_BODY &&
+	    !hf_video_upload(req, path)) {
+		hf_http_fail(req, HF_ETOOBIG,
+		             "body larger than 32 MiB (only video bytes to /v1/match "
+		             "may be larger: [match] max_video_bytes)");
+		return;
+	}
 	if (!strcmp(path, "/healthz") && get) {
 		hf_http_reply(req, 200, json_pack("{s:s}", "status", "ok"));
 		return;
@@ -469,6 +561,60 @@ static void hf_route(struct evhttp_request *req, void *arg)
 	}
 }
 
+/* ---- HTTPS ------------------------------------------------------------------- */
+
+/* TLS 1.2+ server context from [api] tls_cert (PEM chain) and tls_key (0600). */
+static hf_err hf_api_tls(const hf_config *c, SSL_CTX **out)
+{
+	SSL_CTX *ctx = NULL;
+	hf_err rc;
+	*out = NULL;
+	if ((rc = hf_config_check_secret_file(c->api_tls_key)) != HF_OK) {
+		hf_log(HF_LOG_ERROR, "api_tls_key_refused", "code", hf_err_name(rc), NULL);
+		return rc;
+	}
+	ctx = SSL_CTX_new(TLS_server_method());
+	if (!ctx)
+		return HF_ENOMEM;
+	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
+	    SSL_CTX_use_certificate_chain_file(ctx, c->api_tls_cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, c->api_tls_key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		char why[160];
+		ERR_error_string_n(ERR_get_error(), why, sizeof(why));
+		hf_log(HF_LOG_ERROR, "api_tls_config_failed", "cert", c->api_tls_cert, "detail",
+		       why, NULL);
+		ERR_clear_error();
+		SSL_CTX_free(ctx);
+		return HF_ECONFIG;
+	}
+	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+	                             SSL_OP_CIPHER_SERVER_PREFERENCE);
+	*out = ctx;
+	return HF_OK;
+}
+
+/* evhttp's bufferevent factory: each accepted connection starts a TLS handshake. */
+static struct bufferevent *hf_api_bev(struct event_base *base, void *arg)
+{
+	hf_api *a = arg;
+	SSL *ssl = SSL_new(a->tls);
+	struct bufferevent *bev;
+	/* NULL makes evhttp fall back to a plain socket: the client's ClientHello is then
+	 * answered 400 in the clear and its TLS fails, so no token is ever sent in the clear. */
+	if (!ssl)
+		return NULL;
+	bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+	                                     BEV_OPT_CLOSE_ON_FREE);
+	if (!bev) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	/* Clients (curl among them) often close without close_notify: not an error here. */
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	return bev;
+}
+
 hf_err hf_api_start(hf_node *n, void **out)
 {
 	hf_api *a = calloc(1, sizeof(*a));
@@ -497,21 +643,33 @@ hf_err hf_api_start(hf_node *n, void **out)
 		rc = HF_ENOMEM;
 		goto out;
 	}
-	evhttp_set_max_body_size(a->http, HF_API_MAX_BODY);
+	/* libevent 2.1 has one body cap per server, applied before any route is known: the
+	 * larger of HF_API_MAX_BODY and [match] max_video_bytes; hf_route refuses bodies over
+	 * HF_API_MAX_BODY on every route but video bytes to /v1/match (docs/api.md). */
+	uint64_t cap = n->cfg.match.max_video_bytes > HF_API_MAX_BODY ? n->cfg.match.max_video_bytes
+	                                                              : HF_API_MAX_BODY;
+	evhttp_set_max_body_size(a->http, (ev_ssize_t)(cap > INT64_MAX ? INT64_MAX : cap));
 	evhttp_set_max_headers_size(a->http, HF_API_MAX_HEADERS);
 	evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
 	evhttp_set_timeout(a->http, 60);
 	evhttp_set_gencb(a->http, hf_route, a);
+	if (n->cfg.api_tls_cert[0]) {
+		if ((rc = hf_api_tls(&n->cfg, &a->tls)) != HF_OK)
+			goto out;
+		evhttp_set_bevcb(a->http, hf_api_bev, a);
+	}
 	if (evhttp_bind_socket(a->http, n->cfg.api_host, n->cfg.api_port) != 0) {
 		hf_log(HF_LOG_ERROR, "api_bind_failed", "host", n->cfg.api_host, NULL);
 		rc = HF_ENET;
 		goto out;
 	}
-	/* Plain HTTP with a bearer token: anyone on the path reads the token (issue 12). */
-	if (strcmp(n->cfg.api_host, "127.0.0.1") != 0 && strcmp(n->cfg.api_host, "::1") != 0 &&
-	    strcmp(n->cfg.api_host, "localhost") != 0)
+	/* Plain HTTP with a bearer token: anyone on the path reads the token (issue 12). The
+	 * config refuses this unless [api] allow_plaintext says so; it is still worth a line. */
+	if (!a->tls && !hf_config_host_loopback(n->cfg.api_host))
 		hf_log(HF_LOG_WARN, "api_plaintext_not_loopback", "host", n->cfg.api_host, "advice",
-		       "bind the API to loopback and put a TLS proxy in front of it", NULL);
+		       "set [api] tls_cert and tls_key, or bind the API to loopback", NULL);
+	hf_log(HF_LOG_INFO, "api_listening", "host", n->cfg.api_host, "scheme",
+	       a->tls ? "https" : "http", NULL);
 	*out = a;
 	a = NULL;
 	rc = HF_OK;
@@ -530,5 +688,6 @@ void hf_api_stop(void *api)
 		return;
 	if (a->http)
 		evhttp_free(a->http);
+	SSL_CTX_free(a->tls);
 	free(a);
 }

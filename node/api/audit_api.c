@@ -241,12 +241,13 @@ static void hf_get_status(hf_node *n, struct evhttp_request *req)
 		return;
 	}
 	hf_http_reply(req, 200,
-	              json_pack("{s:b,s:I,s:I,s:I,s:I,s:i,s:I,s:I,s:I}", "operator", st.operator,
-	                        "size", (json_int_t)st.size, "queued", (json_int_t)st.queued,
-	                        "published", (json_int_t)st.published, "last_ms",
-	                        (json_int_t)st.last_ms, "cosigners", (int)st.cosigners, "receipts",
-	                        (json_int_t)st.receipts, "waiting", (json_int_t)st.waiting,
-	                        "alarms", (json_int_t)st.alarms));
+	              json_pack("{s:b,s:I,s:I,s:I,s:I,s:i,s:I,s:I,s:I,s:I}", "operator",
+	                        st.operator, "size", (json_int_t)st.size, "queued",
+	                        (json_int_t)st.queued, "published", (json_int_t)st.published,
+	                        "last_ms", (json_int_t)st.last_ms, "cosigners", (int)st.cosigners,
+	                        "receipts", (json_int_t)st.receipts, "waiting",
+	                        (json_int_t)st.waiting, "alarms", (json_int_t)st.alarms, "seen",
+	                        (json_int_t)st.seen));
 }
 
 static hf_err hf_alarm_cb(void *ctx, int64_t seq, const uint8_t *log, const char *a, const char *b,

@@ -13,9 +13,13 @@
 #include "api/http_json.h"
 #include "api/routes.h"
 #include "hashfed/content.h"
+#include "hashfed/digest.h"
+#include "hashfed/image.h"
 #include "hashfed/match_report.h"
+#include "hashfed/vpdq.h"
 #include "core/log.h"
 #include "match/match.h"
+#include "match/vpdq_json.h"
 
 /* ---- replies (the same shapes as api.c) ------------------------------------------------ */
 
@@ -48,6 +52,14 @@ typedef struct hf_hits {
 	const char *qalg;
 } hf_hits;
 
+static json_t *hf_ranges_json(const hf_vpdq_range *r, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("[f,f]", r[i].start, r[i].end));
+	return a;
+}
+
 static void hf_hit_json(void *ctx, const hf_match_hit *h)
 {
 	hf_hits *c = ctx;
@@ -55,14 +67,28 @@ static void hf_hit_json(void *ctx, const hf_match_hit *h)
 	                         h->via_snapshot ? "snapshot" : "batch");
 	json_object_set_new(prov, "issued_ms",
 	                    h->issued_ms ? json_integer((json_int_t)h->issued_ms) : json_null());
-	json_array_append_new(c->arr,
-	                      json_pack("{s:o,s:s,s:I,s:o,s:i,s:s,s:o,s:i,s:o}", "list",
-	                                hf_http_hex(h->list_id, HF_LIST_ID_LEN), "list_name",
-	                                h->list_name, "entry", (json_int_t)h->entry_id, "issuer",
-	                                hf_http_hex(h->issuer, HF_MEMBER_ID_LEN), "category",
-	                                (int)h->category, "alg", hf_hash_alg_name(h->alg), "value",
-	                                hf_http_hex(h->value, hf_hash_alg_len(h->alg)), "distance",
-	                                (int)h->distance, "provenance", prov));
+	/* A video entry has no fixed-length value: its frames stay on the node. */
+	json_t *val =
+	    h->alg == HF_ALG_VPDQ ? json_null() : hf_http_hex(h->value, hf_hash_alg_len(h->alg));
+	json_t *o =
+	    json_pack("{s:o,s:s,s:I,s:o,s:i,s:s,s:o,s:i,s:o}", "list",
+	              hf_http_hex(h->list_id, HF_LIST_ID_LEN), "list_name", h->list_name, "entry",
+	              (json_int_t)h->entry_id, "issuer", hf_http_hex(h->issuer, HF_MEMBER_ID_LEN),
+	              "category", (int)h->category, "alg", hf_hash_alg_name(h->alg), "value", val,
+	              "distance", (int)h->distance, "provenance", prov);
+	if (h->frame_seconds >= 0) /* a photo that is a frame of this video */
+		json_object_set_new(o, "frame_seconds", json_real(h->frame_seconds));
+	if (h->video) {
+		const hf_vpdq_match_result *r = h->video;
+		json_object_del(o, "distance");
+		json_object_set_new(o, "query_match_percent", json_real(r->query_pct));
+		json_object_set_new(o, "compared_match_percent", json_real(r->compared_pct));
+		json_object_set_new(o, "query_ranges",
+		                    hf_ranges_json(r->query_ranges, r->n_query_ranges));
+		json_object_set_new(o, "compared_ranges",
+		                    hf_ranges_json(r->compared_ranges, r->n_compared_ranges));
+	}
+	json_array_append_new(c->arr, o);
 }
 
 /* Runs one query and returns its JSON result, or NULL with *err set. */
@@ -78,6 +104,256 @@ static json_t *hf_run(hf_match *m, const hf_match_query *q, hf_err *err)
 	return json_pack("{s:s,s:o,s:b,s:i,s:i}", "alg", c.qalg, "matches", c.arr, "allowlisted",
 	                 r.allowlisted, "suppressed", (int)r.suppressed, "quarantined",
 	                 (int)r.quarantined);
+}
+
+/* Rule parameters: the configured ones, with a caller's compared_pct / query_pct (0..100). */
+static hf_err hf_video_params(hf_match *m, json_t *cp, json_t *qp, hf_vpdq_match_params *p)
+{
+	*p = hf_match_video_params(m);
+	json_t *v[2] = {cp, qp};
+	double *d[2] = {&p->compared_pct, &p->query_pct};
+	for (int i = 0; i < 2; i++) {
+		if (!v[i])
+			continue;
+		if (!json_is_number(v[i]) || json_number_value(v[i]) < 0 ||
+		    json_number_value(v[i]) > 100)
+			return HF_ERANGE;
+		*d[i] = json_number_value(v[i]);
+	}
+	return HF_OK;
+}
+
+/* Runs a video query; the result object, or NULL with *err set. */
+static json_t *hf_run_video(hf_match *m, const hf_vpdq *v, const hf_vpdq_match_params *p,
+                            const uint8_t *upload, size_t upload_len, hf_err *err)
+{
+	hf_hits c = {json_array(), "vpdq"};
+	hf_match_result r;
+	*err = hf_match_video_run(m, v, p, upload, upload_len, hf_hit_json, &c, &r);
+	if (*err != HF_OK) {
+		json_decref(c.arr);
+		return NULL;
+	}
+	return json_pack("{s:s,s:o,s:b,s:i,s:i,s:f,s:f}", "alg", "vpdq", "matches", c.arr,
+	                 "allowlisted", 0, "suppressed", (int)r.suppressed, "quarantined",
+	                 (int)r.quarantined, "compared_pct", p->compared_pct, "query_pct",
+	                 p->query_pct);
+}
+
+/* {"vpdq": frames or Meta's text, "compared_pct"?, "query_pct"?, "upload_id"?} */
+static void hf_post_match_vpdq(hf_node *n, struct evhttp_request *req, json_t *j)
+{
+	hf_vpdq v;
+	hf_vpdq_match_params p;
+	const char *why = NULL;
+	const char *upload = json_string_value(json_object_get(j, "upload_id"));
+	memset(&v, 0, sizeof(v));
+	hf_err rc = hf_video_params(n->match, json_object_get(j, "compared_pct"),
+	                            json_object_get(j, "query_pct"), &p);
+	if (rc != HF_OK) {
+		hf_http_fail(req, rc, "compared_pct and query_pct are numbers 0..100");
+		return;
+	}
+	rc = hf_vpdq_from_json(json_object_get(j, "vpdq"), HF_VID_MAX_HASH_FRAMES, &v, &why);
+	if (rc != HF_OK) {
+		hf_http_fail(req, rc, why);
+		return;
+	}
+	json_t *r = hf_run_video(n->match, &v, &p, (const uint8_t *)upload,
+	                         upload ? strlen(upload) : 0, &rc);
+	if (!r)
+		hf_http_fail(req, rc,
+		             rc == HF_ELOWQUALITY ? "no frame of the hash reaches min_quality"
+		                                  : NULL);
+	else
+		hf_http_reply(req, 200, r);
+	hf_vpdq_clear(&v);
+}
+
+/* The request body read in place by the decoder (no contiguous copy of it). */
+typedef struct hf_evreader {
+	struct evbuffer *b;
+	size_t pos, len;
+	struct evbuffer_ptr at; /* where the last read ended, when have_at */
+	bool have_at;
+} hf_evreader;
+
+static long hf_ev_read(void *o, uint8_t *buf, size_t len)
+{
+	hf_evreader *r = o;
+	if (r->pos >= r->len)
+		return 0;
+	/* Moving forward from the last read is cheap; setting from the start walks every
+	 * chain of the buffer (a large body has thousands). */
+	size_t from = r->have_at ? (size_t)r->at.pos : 0;
+	int ok = r->have_at && r->pos >= from
+	             ? evbuffer_ptr_set(r->b, &r->at, r->pos - from, EVBUFFER_PTR_ADD)
+	             : evbuffer_ptr_set(r->b, &r->at, r->pos, EVBUFFER_PTR_SET);
+	r->have_at = ok == 0;
+	if (ok != 0)
+		return -1;
+	struct evbuffer_ptr p = r->at;
+	ev_ssize_t k = evbuffer_copyout_from(r->b, &p, buf, len);
+	if (k <= 0)
+		return k == 0 ? 0 : -1;
+	r->pos += (size_t)k;
+	return (long)k;
+}
+
+static int64_t hf_ev_seek(void *o, int64_t off)
+{
+	hf_evreader *r = o;
+	if (off < 0 || (uint64_t)off > r->len)
+		return -1;
+	r->pos = (size_t)off;
+	return off;
+}
+
+static hf_err hf_ev_digests(struct evbuffer *b, hf_digests *out)
+{
+	hf_digest *d = NULL;
+	hf_err rc;
+	struct evbuffer_iovec v[16];
+	struct evbuffer_ptr p;
+	size_t len = evbuffer_get_length(b), done = 0, p_step = 0;
+	HF_TRY(hf_digest_new(&d));
+	/* 16 extents at a time (evbuffer_peek fills at most n_vec of them). */
+	HF_CHECK(evbuffer_ptr_set(b, &p, 0, EVBUFFER_PTR_SET) == 0 ? HF_OK : HF_EINTERNAL);
+	while (done < len) {
+		/* From the last position, not the start: setting walks the chain list. */
+		if (done)
+			HF_CHECK(evbuffer_ptr_set(b, &p, p_step, EVBUFFER_PTR_ADD) == 0
+			             ? HF_OK
+			             : HF_EINTERNAL);
+		int k = evbuffer_peek(b, (ev_ssize_t)(len - done), &p, v, 16);
+		size_t got = 0;
+		for (int i = 0; i < k && i < 16; i++) {
+			size_t take =
+			    v[i].iov_len < len - done - got ? v[i].iov_len : len - done - got;
+			HF_CHECK(hf_digest_update(d, v[i].iov_base, take));
+			got += take;
+		}
+		HF_CHECK(got > 0 ? HF_OK : HF_EINTERNAL);
+		done += got;
+		p_step = got;
+	}
+	HF_CHECK(hf_digest_final(d, out));
+out:
+	hf_digest_free(d);
+	return rc;
+}
+
+static bool hf_is_video_body(struct evhttp_request *req, const char *ct)
+{
+	struct evbuffer *b = evhttp_request_get_input_buffer(req);
+	uint8_t head[256];
+	if (ct && !strncmp(ct, "video/", 6))
+		return true;
+	ev_ssize_t k = evbuffer_copyout(b, head, sizeof(head));
+	return k > 0 && hf_image_sniff(head, (size_t)k) == HF_IMAGE_UNKNOWN &&
+	       hf_vpdq_sniff(head, (size_t)k);
+}
+
+/* Video bytes: vPDQ (one frame per second, as HMA) plus MD5/SHA-256 of the bytes. */
+static void hf_post_match_video(hf_node *n, struct evhttp_request *req)
+{
+	hf_match *m = n->match;
+	const hf_match_config *cfg = &n->cfg.match;
+	struct evbuffer *b = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(b);
+	const char *upload =
+	    evhttp_find_header(evhttp_request_get_input_headers(req), "X-Upload-Id");
+	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	struct evkeyvalq qs;
+	hf_vpdq v;
+	hf_digests dg;
+	hf_vpdq_match_params p;
+	hf_match_query q;
+	hf_err rc;
+	char msg[96];
+	memset(&v, 0, sizeof(v));
+	TAILQ_INIT(&qs);
+	if (len > cfg->max_video_bytes) {
+		snprintf(msg, sizeof(msg), "video larger than max_video_bytes (%llu)",
+		         (unsigned long long)cfg->max_video_bytes);
+		hf_http_fail(req, HF_EFILESIZE, msg);
+		return;
+	}
+	json_t *cp = NULL, *qp = NULL;
+	if (query && evhttp_parse_query_str(query, &qs) == 0) {
+		const char *a = evhttp_find_header(&qs, "compared_pct");
+		const char *c = evhttp_find_header(&qs, "query_pct");
+		cp = a ? json_loads(a, JSON_DECODE_ANY, NULL) : NULL;
+		qp = c ? json_loads(c, JSON_DECODE_ANY, NULL) : NULL;
+		if ((a && !cp) || (c && !qp))
+			rc = HF_ERANGE;
+		else
+			rc = hf_video_params(m, cp, qp, &p);
+	} else {
+		rc = hf_video_params(m, NULL, NULL, &p);
+	}
+	json_decref(cp);
+	json_decref(qp);
+	evhttp_clear_headers(&qs);
+	if (rc != HF_OK) {
+		hf_http_fail(req, rc, "compared_pct and query_pct are numbers 0..100");
+		return;
+	}
+	hf_vpdq_options o = hf_vpdq_options_default();
+	o.limits.max_file_size = cfg->max_video_bytes;
+	o.limits.max_decode_ms = cfg->video_decode_ms;
+	hf_evreader er = {b, 0, len, {0}, false};
+	hf_vpdq_reader rd = {&er, hf_ev_read, hf_ev_seek, (int64_t)len};
+	rc = hf_vpdq_hash_reader(&rd, &o, &v);
+	if (rc != HF_OK) {
+		hf_http_fail(req, rc, NULL);
+		return;
+	}
+	rc = hf_ev_digests(b, &dg);
+	if (rc != HF_OK) {
+		hf_vpdq_clear(&v);
+		hf_http_fail(req, rc, NULL);
+		return;
+	}
+	json_t *hashes = json_pack(
+	    "{s:o,s:o,s:I,s:f,s:i,s:i,s:I,s:i,s:b,s:s}", "md5", hf_http_hex(dg.md5, HF_MD5_LEN),
+	    "sha256", hf_http_hex(dg.sha256, HF_SHA256_LEN), "frames", (json_int_t)v.count, "fps",
+	    v.fps, "width", (int)v.width, "height", (int)v.height, "frames_decoded",
+	    (json_int_t)v.decoded, "decode_errors", (int)v.decode_errors, "truncated", v.truncated,
+	    "codec", v.codec);
+	json_t *results = json_array();
+	const uint8_t *up = upload ? (const uint8_t *)upload : dg.sha256;
+	size_t up_len = upload ? strlen(upload) : HF_SHA256_LEN;
+	json_t *r = hf_run_video(m, &v, &p, up, up_len, &rc);
+	if (!r) /* no frame good enough to be evidence: say so, the digests still count */
+		r = json_pack("{s:s,s:s}", "alg", "vpdq", "error", hf_err_name(rc));
+	json_array_append_new(results, r);
+	memset(&q, 0, sizeof(q));
+	q.upload = up;
+	q.upload_len = up_len;
+	for (unsigned alg = HF_ALG_MD5; alg <= HF_ALG_SHA256; alg++) {
+		q.alg = alg;
+		q.quality = 100;
+		memset(q.value, 0, sizeof(q.value));
+		memcpy(q.value, alg == HF_ALG_MD5 ? dg.md5 : dg.sha256, hf_hash_alg_len(alg));
+		r = hf_run(m, &q, &rc);
+		if (!r)
+			r = json_pack("{s:s,s:s}", "alg", hf_hash_alg_name(alg), "error",
+			              hf_err_name(rc));
+		json_array_append_new(results, r);
+	}
+	json_t *all = json_array(), *x;
+	size_t i;
+	json_array_foreach(results, i, x)
+	{
+		json_t *ms = json_object_get(x, "matches");
+		if (ms)
+			json_array_extend(all, ms);
+	}
+	hf_vpdq_clear(&v);
+	hf_http_reply(
+	    req, 200,
+	    json_pack("{s:o,s:o,s:o}", "hashes", hashes, "matches", all, "results", results));
 }
 
 static void hf_query_from_json(json_t *o, const char *upload, hf_match_query *q, hf_err *err)
@@ -107,12 +383,23 @@ static void hf_post_match_json(hf_node *n, struct evhttp_request *req)
 	hf_match_query q;
 	hf_err rc;
 	size_t i;
+	static const char *const one[] = {"alg", "value", "quality", "upload_id", NULL};
+	static const char *const many[] = {"hashes", "upload_id", NULL};
 	if (!j) {
 		hf_http_fail(req, HF_EPARSE, "body is not a JSON object");
 		return;
 	}
+	if (json_object_get(j, "vpdq")) { /* a video's hash */
+		hf_post_match_vpdq(n, req, j);
+		json_decref(j);
+		return;
+	}
 	upload = json_string_value(json_object_get(j, "upload_id"));
 	arr = json_object_get(j, "hashes");
+	if (!hf_http_known(req, j, "", arr ? many : one)) {
+		json_decref(j);
+		return;
+	}
 	if (!arr) { /* one hash */
 		hf_query_from_json(j, upload, &q, &rc);
 		if (rc == HF_OK)
@@ -137,11 +424,16 @@ static void hf_post_match_json(hf_node *n, struct evhttp_request *req)
 	{
 		/* One bad hash does not spoil the others: it gets its own error. */
 		const char *up = json_string_value(json_object_get(v, "upload_id"));
+		const char *bad = hf_json_unknown(v, one);
+		char msg[160];
 		hf_query_from_json(v, up ? up : upload, &q, &rc);
+		if (bad)
+			rc = HF_EUNKNOWNKEY;
 		json_t *r = rc == HF_OK ? hf_run(m, &q, &rc) : NULL;
 		if (!r)
 			r = json_pack("{s:s,s:s}", "error", hf_err_name(rc), "message",
-			              hf_strerror(rc));
+			              bad ? hf_unknown_msg(msg, sizeof(msg), "", bad)
+			                  : hf_strerror(rc));
 		json_object_set_new(r, "index", json_integer((json_int_t)i));
 		json_array_append_new(out, r);
 	}
@@ -227,8 +519,13 @@ static void hf_post_match_image(hf_node *n, struct evhttp_request *req)
 static void hf_post_match(hf_node *n, struct evhttp_request *req)
 {
 	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
-	/* Image bytes say so; anything else (curl's form default included) is JSON. */
-	if (ct && (!strncmp(ct, "application/octet-stream", 24) || !strncmp(ct, "image/", 6)))
+	/* Image and video bytes say so; anything else (curl's form default included) is
+	 * JSON. Bytes that sniff as a video container (and not as an image) are a video. */
+	bool bytes = ct && (!strncmp(ct, "application/octet-stream", 24) ||
+	                    !strncmp(ct, "image/", 6) || !strncmp(ct, "video/", 6));
+	if (bytes && hf_is_video_body(req, ct))
+		hf_post_match_video(n, req);
+	else if (bytes)
 		hf_post_match_image(n, req);
 	else
 		hf_post_match_json(n, req);
@@ -268,10 +565,12 @@ static void hf_get_lookup(hf_node *n, struct evhttp_request *req)
 	const char *sig = evhttp_find_header(&qs, "signal");
 	memset(&q, 0, sizeof(q));
 	q.quality = 100;
-	if (st && !strcmp(st, "video_md5"))
-		st = "md5"; /* HMA's name for an MD5 of the file bytes */
-	if (!st || !sig || hf_hash_alg_parse(st, &q.alg) != HF_OK) {
-		hf_http_fail(req, HF_EINVAL, "signal_type: pdq, md5, video_md5 or sha256");
+	if (st && (!strcmp(st, "video_md5") || !strcmp(st, "vmd5")))
+		st = "md5"; /* HMA's names for an MD5 of a video file's bytes */
+	if (!st || !sig || !strcmp(st, "vpdq") || hf_hash_alg_parse(st, &q.alg) != HF_OK) {
+		hf_http_fail(req, HF_EINVAL,
+		             "signal_type: pdq, md5, video_md5 (vmd5) or sha256 (a vPDQ hash: "
+		             "POST /v1/match {\"vpdq\": ...})");
 		goto out;
 	}
 	if (hf_unhex(sig, q.value, hf_hash_alg_len(q.alg)) != HF_OK) {
@@ -330,6 +629,11 @@ static void hf_post_allow(hf_node *n, struct evhttp_request *req, bool add)
 	uint8_t v[HF_LIST_MAX_VALUE_LEN];
 	hf_err rc = j ? hf_parse_hash(j, &alg, v) : HF_EPARSE;
 	const char *note = j ? json_string_value(json_object_get(j, "note")) : NULL;
+	static const char *const fields[] = {"alg", "value", "note", NULL};
+	if (j && !hf_http_known(req, j, "", fields)) {
+		json_decref(j);
+		return;
+	}
 	if (rc == HF_OK)
 		rc = add ? hf_match_allow_add(n->match, alg, v, note ? note : "")
 		         : hf_match_allow_del(n->match, alg, v);
@@ -346,6 +650,11 @@ static void hf_post_flag(hf_node *n, struct evhttp_request *req, const char *wha
 	uint8_t list[HF_LIST_ID_LEN];
 	uint64_t entry;
 	hf_err rc = HF_EINVAL;
+	static const char *const fields[] = {"list", "entry", "reason", NULL};
+	if (j && !hf_http_known(req, j, "", fields)) {
+		json_decref(j);
+		return;
+	}
 	if (j && hf_parse_ref(j, list, &entry)) {
 		const char *reason = json_string_value(json_object_get(j, "reason"));
 		if (!strcmp(what, "disable"))
@@ -368,14 +677,15 @@ static void hf_get_status(hf_node *n, struct evhttp_request *req)
 	hf_match_stats st;
 	hf_match_get_stats(n->match, &st);
 	hf_http_reply(req, 200,
-	              json_pack("{s:I,s:{s:I,s:I,s:I},s:I,s:I,s:I,s:s,s:I,s:I,s:I,s:i}", "lists",
-	                        (json_int_t)st.lists, "entries", "pdq", (json_int_t)st.pdq, "md5",
-	                        (json_int_t)st.md5, "sha256", (json_int_t)st.sha256, "allowlist",
-	                        (json_int_t)st.allow, "flagged", (json_int_t)st.flagged,
-	                        "pdq_index_bytes", (json_int_t)st.pdq_bytes, "kernel", st.kernel,
-	                        "queries", (json_int_t)st.queries, "hits", (json_int_t)st.hits,
-	                        "suppressed", (json_int_t)st.suppressed, "max_distance",
-	                        (int)n->cfg.match.max_distance));
+	              json_pack("{s:I,s:{s:I,s:I,s:I,s:I,s:I},s:I,s:I,s:I,s:s,s:I,s:I,s:I,s:i}",
+	                        "lists", (json_int_t)st.lists, "entries", "pdq", (json_int_t)st.pdq,
+	                        "md5", (json_int_t)st.md5, "sha256", (json_int_t)st.sha256, "vpdq",
+	                        (json_int_t)st.videos, "vpdq_frames", (json_int_t)st.video_frames,
+	                        "allowlist", (json_int_t)st.allow, "flagged",
+	                        (json_int_t)st.flagged, "pdq_index_bytes", (json_int_t)st.pdq_bytes,
+	                        "kernel", st.kernel, "queries", (json_int_t)st.queries, "hits",
+	                        (json_int_t)st.hits, "suppressed", (json_int_t)st.suppressed,
+	                        "max_distance", (int)n->cfg.match.max_distance));
 }
 
 static void hf_post_flush(hf_node *n, struct evhttp_request *req)

@@ -32,6 +32,7 @@ typedef struct hf_audit {
 	uint64_t last_batch_ms;  /* operator */
 	uint64_t last_gossip_ms; /* every node */
 	uint64_t last_query_ms;  /* receiver side */
+	uint64_t last_ask_ms;    /* operator: witnesses last asked again */
 	uint64_t gossiped[HF_AUDIT_MAX_LOGS];
 	struct event *timer;
 } hf_audit;
@@ -347,11 +348,11 @@ static hf_err hf_check_overdue(hf_node *n)
 	if (now < n->cfg.audit.unlogged_ms)
 		return HF_OK;
 	HF_TRY(hf_store_begin(n->store));
-	/* Unanswered: asked again (the log may not have published it yet) ... */
-	HF_CHECK(hf_store_want_rearm(n->store, now - n->cfg.audit.gossip_ms));
-	/* ... until the wait runs out. */
+	/* Unanswered when the wait runs out: flagged (and no longer asked) ... */
 	HF_CHECK(
 	    hf_store_want_overdue(n->store, now - n->cfg.audit.unlogged_ms, 256, hf_overdue_cb, n));
+	/* ... until then asked again (the log may not have published it yet). */
+	HF_CHECK(hf_store_want_rearm(n->store, now - n->cfg.audit.gossip_ms));
 	HF_CHECK(hf_store_commit(n->store));
 	return HF_OK;
 out:
@@ -850,8 +851,16 @@ static hf_err hf_on_cosign(hf_node *n, const hf_audit_msg *m, const uint8_t send
 		if (l < sizeof(tmp)) {
 			memcpy(tmp, p, l);
 			tmp[l] = 0;
-			size_t ml = strlen(merged);
-			if (!strstr(merged, tmp) && ml + l < cap)
+			size_t ml = strlen(merged), kp = 0;
+			/* One line per witness key: "— name " and the key hash's first 5 base64
+			 * characters (a witness asked twice signs twice, other timestamps). */
+			for (size_t sp = 0; sp < l && kp == 0; sp++)
+				if (tmp[sp] == ' ' && sp > 4)
+					kp = sp + 6 <= l ? sp + 6 : 0;
+			char key[HF_NOTE_MAX_LINE + 2];
+			memcpy(key, tmp, kp ? kp : l);
+			key[kp ? kp : l] = 0;
+			if (!strstr(merged, key) && ml + l < cap)
 				memcpy(merged + ml, tmp, l + 1);
 		}
 		p = e + 1;
@@ -880,6 +889,7 @@ static hf_err hf_on_receipt(hf_node *n, const hf_audit_msg *m, const uint8_t log
 	hf_audit_leaf *leaf = malloc(sizeof(*leaf));
 	uint8_t *lb = malloc(HF_AUDIT_LEAF_MAX_SIZE), lh[32];
 	hf_store_receipt *r = malloc(sizeof(*r));
+	char *z = NULL;
 	hf_err rc = HF_OK;
 	bool is_new;
 	if (!leaf || !lb || !r) {
@@ -890,7 +900,10 @@ static hf_err hf_on_receipt(hf_node *n, const hf_audit_msg *m, const uint8_t log
 	    hf_open_ckpt(n, log, m->u.receipt.checkpoint, m->u.receipt.checkpoint_len, -1, &c, &st);
 	if (*status != HF_OK)
 		goto out;
-	HF_CHECK(hf_seen(n, log, &c, m->u.receipt.checkpoint, &is_new));
+	/* The note is a view into the body: NUL-terminated for the store. */
+	HF_CHECK((z = strndup(m->u.receipt.checkpoint, m->u.receipt.checkpoint_len)) ? HF_OK
+	                                                                             : HF_ENOMEM);
+	HF_CHECK(hf_seen(n, log, &c, z, &is_new));
 	for (uint32_t i = 0; i < m->u.receipt.n; i++) {
 		const hf_audit_rentry *e = &m->u.receipt.e[i];
 		uint8_t *hdr = NULL, keyid[16];
@@ -944,6 +957,7 @@ static hf_err hf_on_receipt(hf_node *n, const hf_audit_msg *m, const uint8_t log
 	}
 	HF_CHECK(hf_store_count(n->store, "audit_receipts", "", m->u.receipt.n));
 out:
+	free(z);
 	free(leaf);
 	free(lb);
 	free(r);
@@ -1228,6 +1242,40 @@ out:
 	return rc;
 }
 
+/* Log operator: the newest checkpoint still lacks its quorum (a witness refused a request
+ * whose proof started from a size it had not cosigned yet, its cosignature crossing our
+ * next batch; or a witness was down): ask again, each from what it cosigned since. */
+static hf_err hf_reask_witnesses(hf_node *n)
+{
+	uint64_t published, size, at;
+	char *note = NULL;
+	hf_err rc;
+	uint64_t now = hf_now_ms(), wait = 2ull * n->cfg.audit.gossip_ms;
+	if (now - A(n)->last_ask_ms < wait)
+		return HF_OK;
+	HF_TRY(hf_store_ameta_get(n->store, "published", &published));
+	rc = hf_store_ckpt_get(n->store, 0, &size, &at, &note);
+	/* Only a checkpoint that waited: the first answers are usually on their way. */
+	if (rc == HF_ENOTFOUND || (rc == HF_OK && (size <= published || now - at < wait))) {
+		free(note);
+		return HF_OK;
+	}
+	HF_TRY(rc);
+	A(n)->last_ask_ms = now;
+	bool began = false;
+	HF_CHECK(hf_store_begin(n->store));
+	began = true;
+	HF_CHECK(hf_ask_witnesses(n, size, note, strlen(note)));
+	HF_CHECK(hf_store_commit(n->store));
+	began = false;
+	hf_transport_kick(n->tr);
+out:
+	if (began)
+		hf_store_rollback(n->store);
+	free(note);
+	return rc;
+}
+
 /* ---- lifecycle ------------------------------------------------------------------------- */
 
 void hf_audit_tick(hf_node *n)
@@ -1251,6 +1299,8 @@ void hf_audit_tick(hf_node *n)
 			hf_log(HF_LOG_ERROR, "audit_gossip_failed", "code", hf_err_name(rc), NULL);
 		if ((rc = hf_check_overdue(n)) != HF_OK)
 			hf_log(HF_LOG_ERROR, "audit_overdue_failed", "code", hf_err_name(rc), NULL);
+		if (a->log && n->cfg.audit.quorum > 0 && (rc = hf_reask_witnesses(n)) != HF_OK)
+			hf_log(HF_LOG_ERROR, "audit_reask_failed", "code", hf_err_name(rc), NULL);
 	}
 }
 
@@ -1337,6 +1387,16 @@ hf_err hf_audit_get_status(hf_node *n, hf_audit_status *st)
 	uint64_t alarms = 0;
 	HF_TRY(hf_store_alarm_count(n->store, &alarms));
 	st->alarms = alarms;
+	uint8_t logs[HF_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
+	size_t nl = hf_auditors(n, logs);
+	for (size_t i = 0; i < nl; i++) {
+		uint64_t size = 0;
+		hf_err g = hf_store_seen_get(n->store, logs[i], 0, &size, NULL, NULL);
+		if (g != HF_OK && g != HF_ENOTFOUND)
+			return g;
+		if (g == HF_OK && size > st->seen)
+			st->seen = size;
+	}
 	return HF_OK;
 }
 

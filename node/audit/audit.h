@@ -73,6 +73,7 @@ typedef struct hf_audit_status {
 	uint64_t receipts;  /* receipts we hold */
 	uint64_t waiting;   /* messages (ours or received) still without a receipt */
 	uint64_t alarms;    /* split-view alarms recorded */
+	uint64_t seen;      /* largest size of a verified checkpoint of any log we hold */
 } hf_audit_status;
 hf_err hf_audit_get_status(hf_node *n, hf_audit_status *st) HF_MUST_CHECK;
 

@@ -13,7 +13,8 @@
  * commands need not parse --help themselves.
  */
 
-enum { HFC_EXIT_OK = 0, HFC_EXIT_FAIL = 1, HFC_EXIT_USAGE = 2 };
+/* HFC_EXIT_AUTH: the node refused the API token (HTTP 401). */
+enum { HFC_EXIT_OK = 0, HFC_EXIT_FAIL = 1, HFC_EXIT_USAGE = 2, HFC_EXIT_AUTH = 4 };
 
 typedef int (*hfc_cmd_fn)(int argc, char **argv);
 
@@ -86,6 +87,10 @@ bool hfc_is_video_fd(int fd);
 hf_err hfc_video_hash_fd(int fd, const hf_vpdq_options *opt, hf_vpdq *out, hf_digests *dg);
 /* --every-frame, --seconds-per-hash S: 1 consumed, 0 not ours, -1 bad value. */
 int hfc_video_option(int argc, char **argv, int *i, hf_vpdq_options *o);
+/* A video file hashed here (dg, if not NULL, gets its MD5/SHA-256), or Meta's text format
+ * if the file parses as one (dg is then untouched). msg gets the reason of a failure. */
+hf_err hfc_vpdq_load(const char *path, const hf_vpdq_options *o, hf_vpdq *out, hf_digests *dg,
+                     char *msg, size_t msglen);
 /* The video fields of a `hashfed hash` line (JSON members without braces, or text). */
 void hfc_video_print_json(FILE *f, const hf_vpdq *v, const hf_digests *dg);
 void hfc_video_print_text(FILE *f, const hf_vpdq *v, const hf_digests *dg);

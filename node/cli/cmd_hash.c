@@ -21,6 +21,7 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "hashfed/content.h"
 #include "hashfed/err.h"
 #include "hashfed/vpdq.h"
@@ -404,12 +405,18 @@ int hfc_cmd_hash(int argc, char **argv)
 	}
 
 	int status = HFC_EXIT_OK;
+	hfc_progress prog;
+	bool tty_out = isatty(STDOUT_FILENO);
+	hfc_progress_begin(&prog, "hashing", p.n, "files");
 	for (size_t k = 0; k < p.n; k++) {
 		pthread_mutex_lock(&p.mu);
 		while (!p.jobs[k].done) {
 			pthread_cond_wait(&p.cv, &p.mu);
 		}
 		pthread_mutex_unlock(&p.mu);
+		if (tty_out) {
+			hfc_progress_clear(&prog); /* the result line goes where the bar was */
+		}
 		if (json) {
 			print_json(&p.jobs[k], p.dihedral);
 		} else {
@@ -419,7 +426,12 @@ int hfc_cmd_hash(int argc, char **argv)
 			status = HFC_EXIT_FAIL;
 		}
 		hf_vpdq_clear(&p.jobs[k].v);
+		if (tty_out) {
+			fflush(stdout);
+		}
+		hfc_progress_update(&prog, k + 1);
 	}
+	hfc_progress_end(&prog);
 	for (unsigned t = 0; t < started; t++) {
 		pthread_join(tids[t], NULL);
 	}

@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "cli.h"
+#include "progress.h"
 
 #define HFC_MAX_RESPONSE (64u * 1024u * 1024u)
 #define HFC_ADD_CHUNK    100000u /* entries per request (API body limit 32 MiB) */
@@ -23,6 +25,8 @@ const char hfc_list_usage[] =
     "usage: hashfed list create --name NAME --algs pdq,md5,sha256 [--category N]\n"
     "                           [--platform MEMBER_ID]...\n"
     "       hashfed list add LIST_ID --file hashes.csv\n"
+    "       hashfed list add-video LIST_ID FILE [--case REF] [--category N]\n"
+    "                              [--expires-ms MS] [--digests]\n"
     "       hashfed list remove LIST_ID ENTRY_ID...\n"
     "       hashfed list show [LIST_ID]\n"
     "       hashfed list import|export ... (ThreatExchange/HMA CSV files; run it for options)\n"
@@ -31,6 +35,10 @@ const char hfc_list_usage[] =
     "CSV columns: alg,value_hex[,quality[,category[,expires_ms[,case_ref]]]]; a first line\n"
     "starting with 'alg' is a header. The case reference is turned into a keyed pseudonym\n"
     "by the node and never sent to anyone.\n"
+    "add-video: FILE is a video (hashed here with vPDQ, one frame per second) or a vPDQ\n"
+    "hash in Meta's text format (frame,quality,hex,seconds); the node keeps its frames of\n"
+    "quality >= min_quality, first of each distinct hash. --digests also adds the video\n"
+    "file's MD5 and SHA-256 (HMA's video_md5) when the list holds those algorithms.\n"
     "Output: the API's JSON on stdout. Exit 0 ok, 1 the node refused, 2 usage.\n";
 
 const char hfc_status_usage[] = "usage: hashfed status [--api HOST:PORT] [--token-file FILE]\n"
@@ -149,6 +157,16 @@ int hfc_call(const hfc_api *a, const char *method, const char *path, const char 
 		fprintf(stderr, "hashfed: malformed HTTP response\n");
 		goto out;
 	}
+	if (status == 401) {
+		/* A user error, not a failure of the work: say which token and what to do. */
+		fprintf(stderr,
+		        "hashfed: the node at %s:%s refused the API token (HTTP 401): --token-file "
+		        "(or $HASHFED_TOKEN_FILE) must hold the token in the node's [api] "
+		        "token_file\n",
+		        a->host, a->port);
+		ex = HFC_EXIT_AUTH;
+		goto out;
+	}
 	fputs(sep + 4, stdout);
 	ex = status == 200 ? HFC_EXIT_OK : HFC_EXIT_FAIL;
 out:
@@ -262,7 +280,17 @@ static int hfc_add(const hfc_api *a, int argc, char **argv)
 	json_t *arr = json_array();
 	int ex = HFC_EXIT_OK;
 	unsigned long lineno = 0;
+	struct stat st;
+	hfc_progress prog;
+	/* Progress by bytes read when the size is known (a file), else by lines. */
+	bool sized = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
+	hfc_progress_begin(&prog, "adding", sized ? (uint64_t)st.st_size : 0,
+	                   sized ? "bytes" : "lines");
 	while (ex == HFC_EXIT_OK && fgets(line, sizeof(line), f)) {
+		if ((lineno & 1023) == 0) {
+			long pos = ftell(f);
+			hfc_progress_update(&prog, sized && pos >= 0 ? (uint64_t)pos : lineno);
+		}
 		lineno++;
 		line[strcspn(line, "\r\n")] = 0;
 		if (!line[0] || line[0] == '#' || (lineno == 1 && !strncmp(line, "alg", 3)))
@@ -275,16 +303,95 @@ static int hfc_add(const hfc_api *a, int argc, char **argv)
 		}
 		json_array_append_new(arr, e);
 		if (json_array_size(arr) == HFC_ADD_CHUNK) {
+			hfc_progress_clear(&prog); /* the node's answer is printed */
 			ex = hfc_call_json(a, "POST", path, json_pack("{s:o}", "entries", arr));
 			arr = json_array();
 		}
 	}
+	hfc_progress_end(&prog);
 	if (ex == HFC_EXIT_OK && json_array_size(arr) > 0)
 		ex = hfc_call_json(a, "POST", path, json_pack("{s:O}", "entries", arr));
 	json_decref(arr);
 	if (f != stdin)
 		fclose(f);
 	return ex;
+}
+
+/* add-video: one vpdq entry (and with --digests the file's md5/sha256 entries). */
+static int hfc_add_video(const hfc_api *a, int argc, char **argv)
+{
+	const char *list = NULL, *file = NULL, *case_ref = NULL;
+	long long cat = -1, exp = -1;
+	bool digests = false;
+	char path[128], msg[128];
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--case") && i + 1 < argc)
+			case_ref = argv[++i];
+		else if (!strcmp(argv[i], "--category") && i + 1 < argc)
+			cat = strtoll(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--expires-ms") && i + 1 < argc)
+			exp = strtoll(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--digests"))
+			digests = true;
+		else if (!list)
+			list = argv[i];
+		else if (!file)
+			file = argv[i];
+		else
+			list = NULL, i = argc;
+	}
+	if (!list || !file || strlen(list) != 32 || cat < -1 || cat > 65535 || exp < -1) {
+		fputs(hfc_list_usage, stderr);
+		return HFC_EXIT_USAGE;
+	}
+	hf_vpdq v;
+	hf_digests dg;
+	hf_vpdq_options o = hf_vpdq_options_default();
+	memset(&v, 0, sizeof(v));
+	memset(&dg, 0, sizeof(dg));
+	hf_vpdq_ffmpeg_log(false);
+	hf_err rc = hfc_vpdq_load(file, &o, &v, &dg, msg, sizeof(msg));
+	if (rc != HF_OK) {
+		fprintf(stderr, "hashfed: %s: %s\n", file, msg);
+		return HFC_EXIT_FAIL;
+	}
+	json_t *frames = json_array();
+	char hex[HF_PDQ_HEX_LEN + 1];
+	for (size_t i = 0; i < v.count; i++) {
+		hf_pdq_to_hex(&v.frames[i].hash, hex);
+		json_array_append_new(frames, json_pack("{s:I,s:i,s:s,s:f}", "frame",
+		                                        (json_int_t)v.frames[i].frame, "quality",
+		                                        v.frames[i].quality, "pdq", hex, "seconds",
+		                                        v.frames[i].seconds));
+	}
+	bool hashed = v.fps > 0; /* a video file (text has no decoding facts) */
+	hf_vpdq_clear(&v);
+	json_t *arr = json_array();
+	json_array_append_new(arr, json_pack("{s:s,s:o}", "alg", "vpdq", "vpdq", frames));
+	if (digests && hashed) {
+		char md5[2 * HF_MD5_LEN + 1], sha[2 * HF_SHA256_LEN + 1];
+		hf_hex_lower(dg.md5, HF_MD5_LEN, md5);
+		hf_hex_lower(dg.sha256, HF_SHA256_LEN, sha);
+		json_array_append_new(arr, json_pack("{s:s,s:s}", "alg", "md5", "value", md5));
+		json_array_append_new(arr, json_pack("{s:s,s:s}", "alg", "sha256", "value", sha));
+	} else if (digests) {
+		fprintf(stderr, "hashfed: --digests needs a video file, not a hash file\n");
+		json_decref(arr);
+		return HFC_EXIT_USAGE;
+	}
+	size_t i;
+	json_t *e;
+	json_array_foreach(arr, i, e)
+	{
+		if (cat >= 0)
+			json_object_set_new(e, "category", json_integer(cat));
+		if (exp >= 0)
+			json_object_set_new(e, "expires_ms", json_integer(exp));
+		if (case_ref)
+			json_object_set_new(e, "case", json_string(case_ref));
+	}
+	snprintf(path, sizeof(path), "/v1/lists/%s/entries", list);
+	return hfc_call_json(a, "POST", path, json_pack("{s:o}", "entries", arr));
 }
 
 static int hfc_remove(const hfc_api *a, int argc, char **argv)
@@ -326,6 +433,8 @@ int hfc_cmd_list(int argc, char **argv)
 		return hfc_create(&a, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "add"))
 		return hfc_add(&a, argc - 2, argv + 2);
+	if (!strcmp(argv[1], "add-video"))
+		return hfc_add_video(&a, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "remove"))
 		return hfc_remove(&a, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "show") && argc == 2)

@@ -209,6 +209,12 @@ int hfc_video_option(int argc, char **argv, int *i, hf_vpdq_options *o)
 static hf_err load_any(const char *path, const hf_vpdq_options *o, hf_vpdq *out, char *msg,
                        size_t msglen)
 {
+	return hfc_vpdq_load(path, o, out, NULL, msg, msglen);
+}
+
+hf_err hfc_vpdq_load(const char *path, const hf_vpdq_options *o, hf_vpdq *out, hf_digests *dg,
+                     char *msg, size_t msglen)
+{
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(msg, msglen, "%s", strerror(errno));
@@ -229,7 +235,7 @@ static hf_err load_any(const char *path, const hf_vpdq_options *o, hf_vpdq *out,
 		}
 		free(buf);
 	}
-	rc = hfc_video_hash_fd(fd, o, out, NULL);
+	rc = hfc_video_hash_fd(fd, o, out, dg);
 	close(fd);
 	snprintf(msg, msglen, "%s", hf_strerror(rc));
 	return rc;

@@ -3,11 +3,15 @@
  * kind, field, bounds, default), as valkey's static_configs[]: parsing, defaults and the
  * refusal message (which names the key) all come from it. A new setting is a new row.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <ini.h>
 
@@ -61,9 +65,13 @@ static const cfg_key KEYS[] = {
     PATH("tls", "ca", tls_ca),
     PATH("tls", "cert", tls_cert),
     PATH("tls", "key", tls_key),
+    PATH("tls", "crl", tls_crl),
     {"api", "listen", K_HOSTPORT, FIELD(api_host), offsetof(hf_config, api_port), 0, 0, 0,
      "host:port"},
     PATH("api", "token_file", api_token_file),
+    PATH("api", "tls_cert", api_tls_cert),
+    PATH("api", "tls_key", api_tls_key),
+    BOOL("api", "allow_plaintext", api_allow_plaintext),
     /* [match]: match_config.h */
     UINT("match", "max_distance", match.max_distance, 0, HF_PDQ_INDEX_MAX_DIST,
          HF_PDQ_INDEX_DEFAULT_DIST),
@@ -76,6 +84,12 @@ static const cfg_key KEYS[] = {
     UINT("match", "flush_interval_ms", match.flush_interval_ms, 100, 3600000, 2000),
     UINT("match", "report_interval_ms", match.report_interval_ms, 100, 86400000, 3600000),
     UINT("match", "expiry_sweep_ms", match.expiry_sweep_ms, 100, 86400000, 60000),
+    UINT("match", "video_distance", match.video_distance, 1, 64, 31),
+    UINT("match", "video_compared_pct", match.video_compared_pct, 0, 100, 80),
+    UINT("match", "video_query_pct", match.video_query_pct, 0, 100, 0),
+    UINT("match", "max_video_bytes", match.max_video_bytes, 1024, HF_VID_MAX_FILE_SIZE,
+         128u * 1024u * 1024u),
+    UINT("match", "video_decode_ms", match.video_decode_ms, 100, HF_VID_MAX_DECODE_MS, 60000),
     /* [orders]: orders_cfg.h */
     {"orders", "webhook_url", K_URL, FIELD(orders.webhook_url), 0, 0, 0, 0,
      "http://host:port/path"},
@@ -96,7 +110,7 @@ static const cfg_key KEYS[] = {
 typedef struct cfg_ctx {
 	hf_config *c;
 	char dir[HF_PATH_MAX];
-	char err[256];
+	char err[400];
 } cfg_ctx;
 
 static bool set_text(char *dst, size_t size, const char *prefix, const char *v)
@@ -185,12 +199,32 @@ static int ini_cb(void *user, const char *section, const char *name, const char 
 			continue;
 		if (set_key(x, k, value))
 			return 1;
-		snprintf(x->err, sizeof(x->err), "[%s] %s: invalid value (expected %s)", section,
-		         name, k->expect);
+		if (k->kind == K_UINT)
+			snprintf(x->err, sizeof(x->err),
+			         "[%s] %s: invalid value '%.40s' (expected an integer %llu..%llu)",
+			         section, name, value, (unsigned long long)k->lo,
+			         (unsigned long long)k->hi);
+		else
+			snprintf(x->err, sizeof(x->err),
+			         "[%s] %s: invalid value '%.40s' (expected %s)", section, name,
+			         value, k->expect);
 		return 0;
 	}
-	snprintf(x->err, sizeof(x->err),
-	         known_section ? "[%s] %s: unknown key" : "[%s]: unknown section", section, name);
+	/* Say what is accepted: the section's keys, or the sections. */
+	size_t used = (size_t)snprintf(x->err, sizeof(x->err),
+	                               known_section ? "[%s] %s: unknown key (keys of [%s]:"
+	                                             : "[%s]: unknown section%.0s (%s",
+	                               section, name, known_section ? section : "sections are");
+	for (size_t i = 0; i < N_KEYS && used < sizeof(x->err); i++) {
+		if (known_section ? strcmp(KEYS[i].section, section) != 0
+		                  : i > 0 && !strcmp(KEYS[i].section, KEYS[i - 1].section))
+			continue;
+		used += (size_t)snprintf(
+		    x->err + used, sizeof(x->err) - used, " %s%s%s", known_section ? "" : "[",
+		    known_section ? KEYS[i].name : KEYS[i].section, known_section ? "" : "]");
+	}
+	if (used < sizeof(x->err))
+		snprintf(x->err + used, sizeof(x->err) - used, ")");
 	return 0;
 }
 
@@ -226,7 +260,8 @@ hf_err hf_config_load(const char *path, hf_config *c, char *err, size_t err_size
 		snprintf(x.dir, sizeof(x.dir), ".");
 	int r = ini_parse(path, ini_cb, &x);
 	if (r == -1) {
-		snprintf(err, err_size, "%s: cannot open", path);
+		snprintf(err, err_size, "%s: cannot open (%s): give --config the node's node.ini",
+		         path, strerror(errno));
 		return HF_EIO;
 	}
 	if (r != 0) {
@@ -260,11 +295,33 @@ hf_err hf_config_load(const char *path, hf_config *c, char *err, size_t err_size
 		         path);
 		return HF_ECONFIG;
 	}
+	/* The API's bearer token crosses the network in the clear over plain HTTP (issue 12). */
+	if (!c->api_tls_cert[0] != !c->api_tls_key[0]) {
+		snprintf(err, err_size, "%s: [api] tls_cert and tls_key go together", path);
+		return HF_ECONFIG;
+	}
+	if (!c->api_tls_cert[0] && !c->api_allow_plaintext &&
+	    !hf_config_host_loopback(c->api_host)) {
+		snprintf(err, err_size,
+		         "%s: [api] listen beyond loopback needs tls_cert and tls_key (HTTPS), or "
+		         "allow_plaintext = true",
+		         path);
+		return HF_ECONFIG;
+	}
 	if (!strcmp(c->log_level, "debug") || !strcmp(c->log_level, "info") ||
 	    !strcmp(c->log_level, "warn") || !strcmp(c->log_level, "error"))
 		return HF_OK;
 	snprintf(err, err_size, "%s: [node] log_level must be debug|info|warn|error", path);
 	return HF_ECONFIG;
+}
+
+bool hf_config_host_loopback(const char *host)
+{
+	struct in_addr a4;
+	/* Literal addresses only (a name such as "127.x.example" may resolve anywhere). */
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return !strcmp(host, "::1") || !strcmp(host, "[::1]") || !strcmp(host, "localhost");
 }
 
 hf_err hf_config_check_secret_file(const char *path)

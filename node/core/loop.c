@@ -14,6 +14,7 @@
 
 #include "api/api.h"
 #include "lists/lists.h"
+#include "core/datadir.h"
 #include "core/log.h"
 #include "match/match.h"
 #include "core/node.h"
@@ -35,6 +36,21 @@ static hf_err hf_peer_url(void *ctx, const uint8_t member[HF_MEMBER_LEN], char *
 		rc = HF_ENOSPC;
 	pthread_rwlock_unlock(&n->mlock);
 	return rc;
+}
+
+/* TLS pinning (spec §11.8): the peer's certificate fingerprint must be in the manifest
+ * held now, as one of the dialed member's (member) or any member's (listener). */
+static hf_err hf_tls_peer(void *ctx, const uint8_t *member, const uint8_t fp[32])
+{
+	hf_node *n = ctx;
+	const hf_member *mb;
+	hf_err rc;
+	pthread_rwlock_rdlock(&n->mlock);
+	rc = hf_manifest_find_tls_fp(n->manifest, fp, &mb);
+	if (rc == HF_OK && member && memcmp(hf_member_id(mb), member, HF_MEMBER_ID_LEN) != 0)
+		rc = HF_ETLSPEER;
+	pthread_rwlock_unlock(&n->mlock);
+	return rc == HF_OK ? HF_OK : HF_ETLSPEER;
 }
 
 /* data_dir/pseudonym.key: 32 random bytes made at first start, mode 0600. */
@@ -111,6 +127,7 @@ hf_err hf_node_init(hf_node *n, const hf_config *cfg)
 {
 	hf_err rc;
 	memset(n, 0, sizeof(*n));
+	n->lock_fd = -1;
 	n->cfg = *cfg;
 	pthread_rwlock_init(&n->mlock, NULL);
 	HF_TRY(hf_log_set_level(cfg->log_level));
@@ -118,6 +135,16 @@ hf_err hf_node_init(hf_node *n, const hf_config *cfg)
 		return HF_ECRYPTO;
 	if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST)
 		return HF_EIO;
+	/* One node per data_dir: a second one would share the database and the outbox. */
+	long holder;
+	rc = hf_datadir_lock(cfg->data_dir, &n->lock_fd, &holder);
+	if (rc == HF_EEXIST) {
+		char pid[24];
+		snprintf(pid, sizeof(pid), "#%ld", holder);
+		hf_log(HF_LOG_ERROR, "data_dir_in_use", "data_dir", cfg->data_dir, "pid", pid,
+		       NULL);
+	}
+	HF_TRY(rc);
 	HF_TRY(hf_node_load_identity(cfg->identity, &n->id));
 	HF_TRY(hf_node_load_manifest(n));
 	HF_TRY(hf_pseudonym_key(n));
@@ -153,12 +180,14 @@ hf_err hf_node_init(hf_node *n, const hf_config *cfg)
 	    .tls_ca = cfg->tls_ca,
 	    .tls_cert = cfg->tls_cert,
 	    .tls_key = cfg->tls_key,
+	    .tls_crl = cfg->tls_crl,
 	    .insecure = cfg->insecure_loopback,
 	    .workers = 8,
 	    .retry_base_ms = 250,
 	    .retry_max_ms = 30000,
 	};
-	hf_transport_ops ops = {.receive = hf_inbox_receive, .peer_url = hf_peer_url};
+	hf_transport_ops ops = {
+	    .receive = hf_inbox_receive, .peer_url = hf_peer_url, .tls_peer = hf_tls_peer};
 	rc = hf_transport_start(&tc, &ops, n, &n->tr);
 	if (rc == HF_OK) {
 		char self[33];
@@ -211,4 +240,7 @@ void hf_node_fini(hf_node *n)
 	hf_identity_free(n->id);
 	sodium_memzero(n->pseudonym_key, sizeof(n->pseudonym_key));
 	pthread_rwlock_destroy(&n->mlock);
+	if (n->lock_fd >= 0)
+		close(n->lock_fd); /* last: the database is closed */
+	n->lock_fd = -1;
 }

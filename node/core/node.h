@@ -53,6 +53,7 @@ typedef struct hf_node {
 	hf_err (*on_sealed)(struct hf_node *n, const uint8_t *env, size_t len);
 	uint64_t last_pull_ms;
 	uint64_t msgs_out; /* envelopes queued since start (engines add to it) */
+	int lock_fd;       /* data_dir/node.lock, held while running (datadir.h); -1 if not */
 } hf_node;
 
 /* Loads <dir>/node.key as written by `hashfed-keys new-node` (unencrypted). Errors as

@@ -13,6 +13,31 @@
 #define HF_PULL_LIFETIME_MS  10000u /* a stale pull is dropped, not retried */
 #define HF_PULL_SERVE_MAX    256u
 #define HF_PULL_MIN_GAP_MS   1000u
+/* Bytes of records one batch or snapshot part carries: the body limit less room for its
+ * other keys. Video entries (up to 2 + 41 * 8192 bytes each) make this bind before
+ * HF_LIST_MAX_BATCH_ENTRIES does (spec §12.2). */
+#define HF_LIST_RECORD_BUDGET (HF_MAX_BODY_SIZE - 65536u)
+
+/* Wire bytes of e's record (spec §12.2), with the snapshot's id when with_id. */
+static size_t hf_rec_bytes(const hf_list_entry *e, bool with_id)
+{
+	return (with_id ? 8u : 0u) + 12u + HF_PSEUDONYM_LEN + hf_list_entry_value_len(e);
+}
+
+/* How many of e[0..count) go into one batch: at least one, at most
+ * HF_LIST_MAX_BATCH_ENTRIES, records within HF_LIST_RECORD_BUDGET. */
+static size_t hf_chunk_len(const hf_list_entry *e, size_t count)
+{
+	size_t k = 0, bytes = 0;
+	while (k < count && k < HF_LIST_MAX_BATCH_ENTRIES) {
+		size_t b = hf_rec_bytes(&e[k], false);
+		if (k > 0 && bytes + b > HF_LIST_RECORD_BUDGET)
+			break;
+		bytes += b;
+		k++;
+	}
+	return k;
+}
 
 void hf_lists_pseudonym(const hf_node *n, const char *case_ref, size_t len,
                         uint8_t out[HF_PSEUDONYM_LEN])
@@ -169,15 +194,20 @@ hf_err hf_lists_add(hf_node *n, const uint8_t id[HF_LIST_ID_LEN], const hf_list_
 	hf_err rc;
 	HF_TRY(hf_own_list(n, id, &l));
 	for (size_t i = 0; i < count; i++) {
-		if (hf_hash_alg_len(e[i].alg) == 0 || !(l.algs & (1u << e[i].alg)) ||
+		bool video = e[i].alg == HF_ALG_VPDQ;
+		if ((!video && hf_hash_alg_len(e[i].alg) == 0) || !(l.algs & (1u << e[i].alg)) ||
 		    e[i].quality > HF_LIST_MAX_QUALITY)
 			return HF_ERANGE;
+		/* spec §12.2: 1..HF_LIST_MAX_VIDEO_FRAMES frame records */
+		if (video && (!e[i].frames || e[i].n_frames == 0))
+			return HF_ERANGE;
+		if (video && e[i].n_frames > HF_LIST_MAX_VIDEO_FRAMES)
+			return HF_ETOOLONG;
 	}
 	*first_id = l.next_id;
 	/* One batch (and one transaction) per chunk: each is complete and durable on its own. */
 	for (size_t off = 0; off < count || (count == 0 && off == 0);) {
-		size_t k = count - off > HF_LIST_MAX_BATCH_ENTRIES ? HF_LIST_MAX_BATCH_ENTRIES
-		                                                   : count - off;
+		size_t k = hf_chunk_len(e + off, count - off);
 		HF_TRY(hf_store_begin(n->store));
 		HF_CHECK(hf_store_list_get(n->store, id, &l));
 		HF_CHECK(hf_publish(n, &l, e + off, k, NULL, 0));
@@ -232,16 +262,59 @@ out:
 	return rc;
 }
 
-/* Snapshot parts of the active entries, sealed to one platform. */
+/* Snapshot parts of the active entries, sealed to one platform. A part ends at
+ * HF_LIST_MAX_BATCH_ENTRIES records or HF_LIST_RECORD_BUDGET bytes, whichever comes
+ * first; a first pass over the entries finds where each part ends (the count of parts
+ * travels in every part). */
 typedef struct hf_snap_ctx {
-	hf_list_entry *v;
+	hf_list_entry *v; /* collect: this part's entries; video frames copied into frames */
 	size_t n;
+	uint8_t *frames;
+	size_t frames_len;
+	/* plan: id of the last entry of each part */
+	uint64_t *ends;
+	size_t n_ends, cap_ends, part_n, part_bytes;
+	uint64_t last;
+	uint64_t bound; /* collect: the current part's last id */
 } hf_snap_ctx;
+
+static hf_err hf_snap_plan(void *ctx, const hf_list_entry *e)
+{
+	hf_snap_ctx *c = ctx;
+	size_t b = hf_rec_bytes(e, true);
+	if (c->part_n &&
+	    (c->part_n == HF_LIST_MAX_BATCH_ENTRIES || c->part_bytes + b > HF_LIST_RECORD_BUDGET)) {
+		if (c->n_ends == c->cap_ends) {
+			size_t nc = c->cap_ends ? c->cap_ends * 2 : 16;
+			uint64_t *p = realloc(c->ends, nc * sizeof(*p));
+			if (!p)
+				return HF_ENOMEM;
+			c->ends = p;
+			c->cap_ends = nc;
+		}
+		c->ends[c->n_ends++] = c->last;
+		c->part_n = c->part_bytes = 0;
+	}
+	c->part_n++;
+	c->part_bytes += b;
+	c->last = e->id;
+	return HF_OK;
+}
 
 static hf_err hf_snap_collect(void *ctx, const hf_list_entry *e)
 {
 	hf_snap_ctx *c = ctx;
-	c->v[c->n++] = *e;
+	if (e->id > c->bound)
+		return HF_OK; /* the next part's (the plan fits each part in the buffers) */
+	c->v[c->n] = *e;
+	if (e->alg == HF_ALG_VPDQ) { /* the row's bytes are gone after the callback */
+		size_t fl = (size_t)e->n_frames * HF_LIST_VIDEO_FRAME_LEN;
+		memcpy(c->frames + c->frames_len, e->frames, fl);
+		c->v[c->n].frames = NULL; /* fixed up once the buffer stops moving */
+		c->v[c->n].n_frames = e->n_frames;
+		c->frames_len += fl;
+	}
+	c->n++;
 	return HF_OK;
 }
 
@@ -249,27 +322,26 @@ hf_err hf_lists_entitle(hf_node *n, const uint8_t id[HF_LIST_ID_LEN],
                         const uint8_t member[HF_MEMBER_ID_LEN])
 {
 	hf_store_list l;
-	hf_store_counts cnt;
-	hf_snap_ctx sc = {NULL, 0};
+	hf_snap_ctx sc;
 	uint8_t *body = NULL, *env = NULL, msg_id[HF_MSGID_LEN];
 	size_t body_len, env_len;
 	hf_err rc;
 	uint64_t now = hf_now_ms(), after = 0;
+	memset(&sc, 0, sizeof(sc));
 	HF_TRY(hf_check_platform(n, member));
 	HF_TRY(hf_store_begin(n->store));
 	HF_CHECK(hf_own_list(n, id, &l));
 	HF_CHECK(hf_store_entitle(n->store, id, member));
-	HF_CHECK(hf_store_entry_counts(n->store, id, now, &cnt));
-	uint32_t parts =
-	    (uint32_t)((cnt.active + HF_LIST_MAX_BATCH_ENTRIES - 1) / HF_LIST_MAX_BATCH_ENTRIES);
-	if (parts == 0)
-		parts = 1;
+	HF_CHECK(
+	    hf_store_entries_active(n->store, id, now, 0, (size_t)INT64_MAX, hf_snap_plan, &sc));
+	uint32_t parts = (uint32_t)sc.n_ends + 1; /* the last part ends at the last entry */
 	if (parts > HF_LIST_MAX_SNAPSHOT_PARTS) {
 		rc = HF_ETOOBIG;
 		goto out;
 	}
 	sc.v = malloc(sizeof(*sc.v) * HF_LIST_MAX_BATCH_ENTRIES);
-	if (!sc.v) {
+	sc.frames = malloc(HF_LIST_RECORD_BUDGET);
+	if (!sc.v || !sc.frames) {
 		rc = HF_ENOMEM;
 		goto out;
 	}
@@ -278,8 +350,16 @@ hf_err hf_lists_entitle(hf_node *n, const uint8_t id[HF_LIST_ID_LEN],
 		hf_audit_header audit;
 		memset(&s, 0, sizeof(s));
 		sc.n = 0;
+		sc.frames_len = 0;
+		sc.bound = p < sc.n_ends ? sc.ends[p] : UINT64_MAX;
 		HF_CHECK(hf_store_entries_active(n->store, id, now, after,
 		                                 HF_LIST_MAX_BATCH_ENTRIES, hf_snap_collect, &sc));
+		for (size_t i = 0, off = 0; i < sc.n; i++) {
+			if (sc.v[i].alg != HF_ALG_VPDQ)
+				continue;
+			sc.v[i].frames = sc.frames + off;
+			off += (size_t)sc.v[i].n_frames * HF_LIST_VIDEO_FRAME_LEN;
+		}
 		if (sc.n)
 			after = sc.v[sc.n - 1].id;
 		memcpy(s.list_id, id, HF_LIST_ID_LEN);
@@ -314,6 +394,8 @@ out:
 	if (rc != HF_OK)
 		hf_store_rollback(n->store);
 	free(sc.v);
+	free(sc.frames);
+	free(sc.ends);
 	free(body);
 	free(env);
 	return rc;

@@ -8,6 +8,7 @@
 
 #include "hashfed/index.h"
 #include "hashfed/match_report.h"
+#include "hashfed/vpdq_index.h"
 #include "core/log.h"
 #include "match/match.h"
 #include "match/match_in.h"
@@ -56,14 +57,17 @@ typedef struct hf_flagrec {
 typedef struct hf_hitref {
 	uint64_t ref;
 	unsigned distance;
+	double seconds; /* a video frame's timestamp (a photo query's hit on a frame); else -1 */
 } hf_hitref;
 
 struct hf_match {
 	hf_node *n;
 	hf_match_config cfg;
 	hf_pdq_index *pdq;
-	hf_exact_index *exact[4]; /* by alg: md5, sha256 */
-	hf_exact_index *allow[4]; /* allow-list by alg */
+	hf_vpdq_index *vidx;         /* video entries: their frames live in pdq, tagged */
+	unsigned video_max_distance; /* the PDQ index's max_distance */
+	hf_exact_index *exact[4];    /* by alg: md5, sha256 */
+	hf_exact_index *allow[4];    /* allow-list by alg */
 	uint64_t allow_next;
 	size_t allow_n;
 	hf_mlist *lists;
@@ -305,8 +309,9 @@ static hf_err hf_entry_remove(hf_match *m, uint32_t list, uint64_t entry)
 	uint32_t si = m->map[pos] - 1;
 	hf_slot *s = &m->slots[si];
 	uint64_t ref = (uint64_t)si + 1;
-	hf_err rc = s->alg == HF_ALG_PDQ ? hf_pdq_index_remove(m->pdq, ref)
-	                                 : hf_exact_index_remove(m->exact[s->alg], ref);
+	hf_err rc = s->alg == HF_ALG_PDQ    ? hf_pdq_index_remove(m->pdq, ref)
+	            : s->alg == HF_ALG_VPDQ ? hf_vpdq_index_remove(m->vidx, ref)
+	                                    : hf_exact_index_remove(m->exact[s->alg], ref);
 	if (rc != HF_OK && rc != HF_ENOTFOUND)
 		return rc;
 	HF_TRY(hf_count_write(m, s));
@@ -378,7 +383,7 @@ static hf_err hf_entry_add(hf_match *m, uint32_t list, const hf_list_entry *e, u
 		return HF_OK;
 	if (e->alg == HF_ALG_PDQ && e->quality < m->cfg.min_quality)
 		return HF_OK; /* a low-quality hash matches too much to be evidence */
-	if (hf_hash_alg_len(e->alg) == 0)
+	if (hf_hash_alg_len(e->alg) == 0 && e->alg != HF_ALG_VPDQ)
 		return HF_EINVAL;
 	HF_TRY(hf_map_reserve(m, m->map_used + 1));
 	if (m->n_free) {
@@ -404,13 +409,27 @@ static hf_err hf_entry_add(hf_match *m, uint32_t list, const hf_list_entry *e, u
 	s->batch = batch;
 	s->issued_ms = issued_ms;
 	s->snap = snap;
-	memcpy(s->value, e->value, hf_hash_alg_len(e->alg));
+	if (e->alg != HF_ALG_VPDQ)
+		memcpy(s->value, e->value, hf_hash_alg_len(e->alg));
 	if (m->n_flags) {
 		const hf_flagrec *f = hf_flag_find(m, list, e->id);
 		s->flags = f ? f->state : 0;
 	}
 	uint64_t ref = (uint64_t)si + 1;
-	if (e->alg == HF_ALG_PDQ && pend)
+	if (e->alg == HF_ALG_VPDQ) {
+		/* The frames go into the shared PDQ index, keyed to this slot (vpdq_index.h). */
+		hf_vpdq v;
+		memset(&v, 0, sizeof(v));
+		rc = hf_list_video_unpack(e, &v);
+		if (rc == HF_OK)
+			rc = hf_vpdq_index_add(m->vidx, &v, ref);
+		hf_vpdq_clear(&v);
+		if (rc == HF_ELOWQUALITY) { /* no frame of quality >= 50: it could never match */
+			s->list = HF_SLOT_FREE;
+			m->free_slots[m->n_free++] = si;
+			return HF_OK;
+		}
+	} else if (e->alg == HF_ALG_PDQ && pend)
 		rc = hf_pend_push(pend, e->value, e->quality, ref);
 	else
 		rc = e->alg == HF_ALG_PDQ ? hf_pdq_index_add(m->pdq, e->value, e->quality, ref)
@@ -595,15 +614,46 @@ static bool hf_collect(void *ctx, uint64_t ref, unsigned distance)
 	if (hf_grow((void **)&m->scratch, &m->cap_scratch, m->n_scratch + 1, sizeof(*m->scratch)) !=
 	    HF_OK)
 		return false;
-	m->scratch[m->n_scratch++] = (hf_hitref){ref, distance};
+	m->scratch[m->n_scratch++] = (hf_hitref){ref, distance, -1.0};
 	return true;
+}
+
+/* PDQ hits from m->scratch[from..]: a hit on a video entry's frame (a tagged ref) becomes a
+ * hit on the video's slot with that frame's time, one per video (the nearest frame, the
+ * earliest of equals): a still image matches a video whose frame it is. */
+static void hf_resolve_frames(hf_match *m, size_t from)
+{
+	size_t k = from;
+	for (size_t i = from; i < m->n_scratch; i++) {
+		hf_hitref h = m->scratch[i];
+		if (h.ref & HF_VPDQ_REF_TAG) {
+			uint64_t vref;
+			double sec;
+			if (!hf_vpdq_index_frame_ref(m->vidx, h.ref, &vref, NULL, &sec))
+				continue;
+			h.ref = vref;
+			h.seconds = sec;
+			size_t j = from;
+			while (j < k && m->scratch[j].ref != vref)
+				j++;
+			if (j < k) {
+				hf_hitref *o = &m->scratch[j];
+				if (h.distance < o->distance ||
+				    (h.distance == o->distance && sec < o->seconds))
+					*o = h;
+				continue;
+			}
+		}
+		m->scratch[k++] = h;
+	}
+	m->n_scratch = k;
 }
 
 static bool hf_allowed(hf_match *m, unsigned alg, const uint8_t *value)
 {
 	size_t before = m->n_scratch;
-	if (!m->allow_n)
-		return false;
+	if (!m->allow_n || alg > HF_ALG_SHA256)
+		return false; /* the allow-list holds fixed-length values (not video entries) */
 	if (hf_exact_index_query_cb(m->allow[alg], value, hf_hash_alg_len(alg), hf_collect, m) !=
 	    HF_OK)
 		return false;
@@ -701,10 +751,11 @@ hf_err hf_match_query_run(hf_match *m, const hf_match_query *q, hf_match_hit_fn 
 		return HF_OK;
 	}
 	m->n_scratch = 0;
-	if (q->alg == HF_ALG_PDQ)
+	if (q->alg == HF_ALG_PDQ) {
 		HF_TRY(hf_pdq_index_query_cb(m->pdq, q->value, q->quality, m->cfg.max_distance,
 		                             hf_collect, m));
-	else
+		hf_resolve_frames(m, 0);
+	} else
 		HF_TRY(hf_exact_index_query_cb(m->exact[q->alg], q->value, len, hf_collect, m));
 	if (q->upload && q->upload_len)
 		crypto_generichash((uint8_t *)&fp, sizeof(fp), q->upload, q->upload_len, NULL, 0);
@@ -743,12 +794,129 @@ hf_err hf_match_query_run(hf_match *m, const hf_match_query *q, hf_match_hit_fn 
 		    .batch = s->batch,
 		    .issued_ms = s->issued_ms,
 		    .via_snapshot = s->snap,
+		    .frame_seconds = hr.seconds,
 		};
 		m->hits++;
 		fn(ctx, &h);
 	}
 	m->suppressed += res->suppressed;
 	return HF_OK;
+}
+
+/* ---- video queries ------------------------------------------------------------------ */
+
+typedef struct hf_vctx {
+	hf_match *m;
+	hf_match_hit_fn fn;
+	void *ctx;
+	hf_match_result *res;
+	uint64_t fp, now;
+	bool count; /* a query run (counted, flood-checked), not a side-effect-free lookup */
+	hf_err err;
+} hf_vctx;
+
+static bool hf_on_video(void *ctx, uint64_t ref, const hf_vpdq_match_result *r)
+{
+	hf_vctx *c = ctx;
+	hf_match *m = c->m;
+	uint32_t si = (uint32_t)(ref - 1);
+	hf_slot *s = &m->slots[si];
+	bool over = false;
+	if (s->list == HF_SLOT_FREE || (s->expires_ms && s->expires_ms <= c->now))
+		return true;
+	if (s->flags) {
+		c->res->suppressed++;
+		return true;
+	}
+	if (c->count) {
+		c->err = hf_flood_check(m, s, c->fp, c->now, &over);
+		if (c->err == HF_OK && over) {
+			c->err = hf_quarantine(m, s);
+			c->res->quarantined++;
+			c->res->suppressed++;
+			return c->err == HF_OK;
+		}
+		if (c->err == HF_OK)
+			c->err = hf_count_hit(m, si, c->now);
+		if (c->err != HF_OK)
+			return false;
+		m->hits++;
+	}
+	const hf_mlist *ml = &m->lists[s->list];
+	hf_match_hit h = {
+	    .list_id = ml->id,
+	    .list_name = ml->name,
+	    .issuer = ml->issuer,
+	    .entry_id = s->entry,
+	    .alg = s->alg,
+	    .value = s->value,
+	    .category = s->category,
+	    .distance = 0,
+	    .batch = s->batch,
+	    .issued_ms = s->issued_ms,
+	    .via_snapshot = s->snap,
+	    .frame_seconds = -1.0,
+	    .video = r,
+	};
+	c->fn(c->ctx, &h);
+	return true;
+}
+
+hf_vpdq_match_params hf_match_video_params(const hf_match *m)
+{
+	hf_vpdq_match_params p = hf_vpdq_match_params_default();
+	p.distance = m->cfg.video_distance;
+	p.quality = m->cfg.min_quality;
+	p.compared_pct = (double)m->cfg.video_compared_pct;
+	p.query_pct = (double)m->cfg.video_query_pct;
+	return p;
+}
+
+static hf_err hf_video_common(hf_match *m, const hf_vpdq *q, const hf_vpdq_match_params *p,
+                              hf_vctx *c)
+{
+	size_t good = 0;
+	HF_TRY(hf_vpdq_match_params_check(p));
+	/* spec/docs video.md: frames match at distance < D; the index finds <= max_distance. */
+	if (p->distance == 0 || p->distance > m->video_max_distance + 1)
+		return HF_ERANGE;
+	for (size_t i = 0; i < q->count; i++)
+		good += q->frames[i].quality >= p->quality &&
+		        q->frames[i].quality >= m->cfg.min_quality;
+	if (good == 0)
+		return HF_ELOWQUALITY; /* no frame the rule would keep */
+	HF_TRY(hf_vpdq_index_query(m->vidx, q, p, hf_on_video, c, NULL));
+	return c->err;
+}
+
+hf_err hf_match_video_run(hf_match *m, const hf_vpdq *q, const hf_vpdq_match_params *p,
+                          const uint8_t *upload, size_t upload_len, hf_match_hit_fn fn, void *ctx,
+                          hf_match_result *res)
+{
+	hf_vctx c = {m, fn, ctx, res, 0, hf_now_ms(), true, HF_OK};
+	memset(res, 0, sizeof(*res));
+	m->queries++;
+	if (upload && upload_len) {
+		crypto_generichash((uint8_t *)&c.fp, sizeof(c.fp), upload, upload_len, NULL, 0);
+	} else { /* the frame hashes stand for the upload */
+		crypto_generichash_state st;
+		crypto_generichash_init(&st, NULL, 0, sizeof(c.fp));
+		for (size_t i = 0; i < q->count; i++)
+			crypto_generichash_update(&st, q->frames[i].hash.b, HF_PDQ_HASH_LEN);
+		crypto_generichash_final(&st, (uint8_t *)&c.fp, sizeof(c.fp));
+	}
+	hf_err rc = hf_video_common(m, q, p, &c);
+	m->suppressed += res->suppressed;
+	return rc;
+}
+
+hf_err hf_match_video_lookup(hf_match *m, const hf_vpdq *q, hf_match_hit_fn fn, void *ctx)
+{
+	hf_match_result res;
+	hf_vpdq_match_params p = hf_match_video_params(m);
+	hf_vctx c = {m, fn, ctx, &res, 0, hf_now_ms(), false, HF_OK};
+	memset(&res, 0, sizeof(res));
+	return hf_video_common(m, q, &p, &c);
 }
 
 hf_err hf_match_lookup(hf_match *m, unsigned alg, const uint8_t *value, hf_match_hit_fn fn,
@@ -761,10 +929,11 @@ hf_err hf_match_lookup(hf_match *m, unsigned alg, const uint8_t *value, hf_match
 	if (hf_allowed(m, alg, value))
 		return HF_OK;
 	m->n_scratch = 0;
-	if (alg == HF_ALG_PDQ)
+	if (alg == HF_ALG_PDQ) {
 		HF_TRY(
 		    hf_pdq_index_query_cb(m->pdq, value, 100, m->cfg.max_distance, hf_collect, m));
-	else
+		hf_resolve_frames(m, 0);
+	} else
 		HF_TRY(hf_exact_index_query_cb(m->exact[alg], value, len, hf_collect, m));
 	for (size_t i = 0; i < m->n_scratch; i++) {
 		hf_hitref hr = m->scratch[i];
@@ -785,6 +954,7 @@ hf_err hf_match_lookup(hf_match *m, unsigned alg, const uint8_t *value, hf_match
 		    .batch = s->batch,
 		    .issued_ms = s->issued_ms,
 		    .via_snapshot = s->snap,
+		    .frame_seconds = hr.seconds,
 		};
 		fn(ctx, &h);
 	}
@@ -1139,6 +1309,7 @@ static void hf_match_free(hf_match *m)
 		free(m->slots[i].flood);
 	for (size_t i = 0; i < m->n_lists; i++)
 		free(m->lists[i].prov);
+	hf_vpdq_index_free(m->vidx); /* before the PDQ index it shares */
 	hf_pdq_index_free(m->pdq);
 	for (int a = 0; a < 4; a++) {
 		hf_exact_index_free(m->exact[a]);
@@ -1162,11 +1333,24 @@ hf_err hf_match_start(hf_node *n)
 		return HF_ENOMEM;
 	m->n = n;
 	m->cfg = n->cfg.match;
+	hf_vpdq_ffmpeg_log(false); /* FFmpeg's own warnings about hostile uploads: not ours */
 	if (m->cfg.min_quality == 0 && m->cfg.max_distance == 0 && m->cfg.flood_window_ms == 0)
 		hf_match_config_defaults(&m->cfg); /* a config built without the loader */
-	hf_pdq_index_opts o = {.max_distance = m->cfg.max_distance ? m->cfg.max_distance : 1,
+	if (m->cfg.video_distance == 0)            /* a config built without the loader */
+		m->cfg.video_distance = 31;
+	/* One PDQ index for photo entries and video frames. It finds what the widest query
+	 * needs: photo queries ask for max_distance (<=), video ones for < video_distance,
+	 * and the video index wants at least 30 (vpdq_index.h). */
+	unsigned maxd = m->cfg.max_distance ? m->cfg.max_distance : 1;
+	if (m->cfg.video_distance - 1 > maxd)
+		maxd = m->cfg.video_distance - 1;
+	if (maxd < 30)
+		maxd = 30;
+	m->video_max_distance = maxd;
+	hf_pdq_index_opts o = {.max_distance = maxd,
 	                       .min_quality = m->cfg.min_quality ? m->cfg.min_quality : 1};
 	HF_CHECK(hf_pdq_index_new(&m->pdq, &o));
+	HF_CHECK(hf_vpdq_index_new(&m->vidx, m->pdq));
 	HF_CHECK(hf_exact_index_new(&m->exact[HF_ALG_MD5], 16));
 	HF_CHECK(hf_exact_index_new(&m->exact[HF_ALG_SHA256], 32));
 	HF_CHECK(hf_exact_index_new(&m->allow[HF_ALG_PDQ], 32));
@@ -1212,6 +1396,8 @@ void hf_match_get_stats(const hf_match *m, hf_match_stats *st)
 	st->pdq = hf_pdq_index_count(m->pdq);
 	st->md5 = hf_exact_index_count(m->exact[HF_ALG_MD5]);
 	st->sha256 = hf_exact_index_count(m->exact[HF_ALG_SHA256]);
+	st->videos = hf_vpdq_index_count(m->vidx, &st->video_frames);
+	st->pdq -= st->video_frames; /* the PDQ index holds both */
 	st->allow = m->allow_n;
 	st->flagged = m->n_flags;
 	st->pdq_bytes = hf_pdq_index_memory_bytes(m->pdq);

@@ -4,7 +4,8 @@
 /*
  * The platform-side matcher (issue 7, docs/match.md): every active entry of
  * every list this node follows, in memory, in the protocol's match indexes
- * (hf_pdq_index for PDQ, hf_exact_index for MD5 and SHA-256).
+ * (hf_pdq_index for PDQ, hf_exact_index for MD5 and SHA-256, hf_vpdq_index for videos:
+ * their frames share the PDQ index, so a photo query also finds a video whose frame it is).
  *
  * Loaded once at start; afterwards the lists engine calls the hooks below as
  * it applies batches and snapshots, so the index changes entry by entry and is
@@ -25,6 +26,7 @@
 #include <stdint.h>
 
 #include "hashfed/list.h"
+#include "hashfed/vpdq_match.h"
 #include "core/node.h"
 #include "store/store_match.h"
 
@@ -63,12 +65,18 @@ typedef struct hf_match_hit {
 	const uint8_t *issuer; /* HF_MEMBER_ID_LEN */
 	uint64_t entry_id;
 	unsigned alg;
-	const uint8_t *value; /* the entry's value, hf_hash_alg_len(alg) bytes */
+	const uint8_t *value; /* the entry's value, hf_hash_alg_len(alg) bytes (0 for vpdq) */
 	uint16_t category;
 	unsigned distance;
 	uint64_t batch;     /* batch that brought the entry (snapshot: the snapshot's batch) */
 	uint64_t issued_ms; /* its issue time; 0 if unknown (snapshot) */
 	bool via_snapshot;
+	/* A photo query that matched a frame of a video entry: that frame's time (the
+	 * nearest frame, one hit per video), else -1. */
+	double frame_seconds;
+	/* A video query (hf_match_video_run): the rule's shares and time ranges (valid during
+	 * the callback), else NULL. */
+	const hf_vpdq_match_result *video;
 } hf_match_hit;
 
 typedef struct hf_match_result {
@@ -89,6 +97,21 @@ hf_err hf_match_query_run(hf_match *m, const hf_match_query *q, hf_match_hit_fn 
  * flood quarantine or applying min_quality. Errors: HF_EINVAL (alg), HF_ENOMEM. */
 hf_err hf_match_lookup(hf_match *m, unsigned alg, const uint8_t *value, hf_match_hit_fn fn,
                        void *ctx) HF_MUST_CHECK;
+
+/* The [match] settings as Meta's rule parameters (video_distance, min_quality,
+ * video_compared_pct, video_query_pct). */
+hf_vpdq_match_params hf_match_video_params(const hf_match *m);
+
+/* Video entries matching q by Meta's vPDQ rule (docs/video.md) under p; counted and
+ * flood-checked as hf_match_query_run (upload: as hf_match_query). Errors: HF_ECONFIG
+ * (p), HF_ERANGE (p->distance 0 or above what the index holds), HF_ELOWQUALITY (no frame
+ * of quality >= both p->quality and min_quality), HF_ENOMEM, HF_EDB. */
+hf_err hf_match_video_run(hf_match *m, const hf_vpdq *q, const hf_vpdq_match_params *p,
+                          const uint8_t *upload, size_t upload_len, hf_match_hit_fn fn, void *ctx,
+                          hf_match_result *res) HF_MUST_CHECK;
+/* The side-effect-free variant (intake dedupe), with the configured parameters. */
+hf_err hf_match_video_lookup(hf_match *m, const hf_vpdq *q, hf_match_hit_fn fn,
+                             void *ctx) HF_MUST_CHECK;
 
 /* ---- defences (each a transaction and a log line) ------------------------- */
 
@@ -113,6 +136,7 @@ hf_err hf_match_flush(hf_match *m, bool send_reports) HF_MUST_CHECK;
 
 typedef struct hf_match_stats {
 	size_t lists, pdq, md5, sha256, allow, flagged;
+	size_t videos, video_frames; /* video entries, and their frames in the PDQ index */
 	size_t pdq_bytes;
 	const char *kernel;
 	uint64_t queries, hits, suppressed;

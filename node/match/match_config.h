@@ -13,6 +13,12 @@
  *   flush_interval_ms   how often match counts are written to the store (default 2000)
  *   report_interval_ms  how often match reports go to issuers (default 3600000)
  *   expiry_sweep_ms     how often expired entries leave the index (default 60000)
+ *   video_distance      vPDQ: frames match at Hamming distance < this (1..64, default 31)
+ *   video_compared_pct  vPDQ: share of an indexed video's frames the upload must match
+ *                       (0..100, default 80)
+ *   video_query_pct     vPDQ: share of the upload's frames that must match (default 0)
+ *   max_video_bytes     largest video body POST /v1/match hashes (default 128 MiB)
+ *   video_decode_ms     wall-clock limit of hashing one posted video (default 60000)
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -27,6 +33,11 @@ typedef struct hf_match_config {
 	uint64_t flush_interval_ms;
 	uint64_t report_interval_ms;
 	uint64_t expiry_sweep_ms;
+	unsigned video_distance;
+	uint32_t video_compared_pct;
+	uint32_t video_query_pct;
+	uint64_t max_video_bytes;
+	uint32_t video_decode_ms;
 } hf_match_config;
 
 #endif

@@ -14,6 +14,7 @@
 #include "hashfed/envelope.h"
 #include "hashfed/limits.h"
 #include "core/log.h"
+#include "net/tls_engine.h"
 #include "net/transport.h"
 
 #define HF_MAX_PEERS   64
@@ -26,6 +27,10 @@ typedef struct hf_peer {
 	char url[300];
 	nng_socket sock;
 	bool open;
+	struct hf_transport *t;
+	nng_tls_config *tls; /* per peer: its handshakes are checked against its fingerprints */
+	bool tls_refused;    /* under t->mu: a handshake was refused since the last round */
+	bool tls_bad;        /* sender thread: the last failure was a refused certificate */
 	uint64_t down_until; /* after a failure: skip this peer until then (no head-of-line wait) */
 	uint32_t failures;
 } hf_peer;
@@ -35,7 +40,7 @@ struct hf_transport {
 	char db_path[4096];
 	hf_transport_ops ops;
 	void *ctx;
-	nng_tls_config *tls_server, *tls_client;
+	nng_tls_config *tls_server;
 	nng_socket rep;
 	bool rep_open;
 	pthread_t workers[HF_MAX_WORKERS];
@@ -57,6 +62,7 @@ struct hf_transport {
 	struct hf_reply *rx_all;       /* under mu: every token (freed by hf_transport_stop) */
 	nng_aio *waio[HF_MAX_WORKERS]; /* under mu: each running worker's aio */
 	unsigned n_live;               /* under mu: workers still running */
+	uint64_t tls_log_ms;           /* under mu: last tls_peer_refused line of the listener */
 };
 
 /* A receive context and the aio its deferred reply goes out with. */
@@ -113,21 +119,82 @@ static char *hf_read_pem(const char *path)
 	return buf;
 }
 
-static hf_err hf_tls_config(const hf_transport_cfg *c, nng_tls_mode mode, nng_tls_config **out)
+/* ---- TLS peer pinning ----------------------------------------------------- */
+
+static void hf_log_tls_refused(const char *side, const uint8_t *member, const uint8_t fp[32])
+{
+	char fph[65], mh[2 * HF_MEMBER_LEN + 1] = "any";
+	hf_hex(fp, 32, fph);
+	if (member)
+		hf_hex(member, HF_MEMBER_LEN, mh);
+	hf_log(HF_LOG_WARN, "tls_peer_refused", "side", side, "member", mh, "fingerprint", fph,
+	       "code", hf_err_name(HF_ETLSPEER), NULL);
+}
+
+/* Listener: the connecting peer's certificate must be some member's. One log line a second
+ * at most, so a hostile peer cannot flood the log with handshakes. */
+static hf_err hf_tls_check_listener(void *ctx, const uint8_t fp[HF_TLS_FP_BYTES])
+{
+	hf_transport *t = ctx;
+	if (!t->ops.tls_peer || t->ops.tls_peer(t->ctx, NULL, fp) == HF_OK)
+		return HF_OK;
+	uint64_t now = hf_now_ms();
+	pthread_mutex_lock(&t->mu);
+	bool log = now - t->tls_log_ms >= 1000;
+	if (log)
+		t->tls_log_ms = now;
+	pthread_mutex_unlock(&t->mu);
+	if (log)
+		hf_log_tls_refused("listener", NULL, fp);
+	return HF_ETLSPEER;
+}
+
+/* Dialer: the server we reached must present one of the dialed member's certificates. */
+static hf_err hf_tls_check_dialer(void *ctx, const uint8_t fp[HF_TLS_FP_BYTES])
+{
+	hf_peer *p = ctx;
+	hf_transport *t = p->t;
+	if (!t->ops.tls_peer || t->ops.tls_peer(t->ctx, p->member, fp) == HF_OK)
+		return HF_OK;
+	pthread_mutex_lock(&t->mu);
+	bool first = !p->tls_refused;
+	p->tls_refused = true;
+	pthread_mutex_unlock(&t->mu);
+	if (first)
+		hf_log_tls_refused("dialer", p->member, fp);
+	return HF_ETLSPEER;
+}
+
+/* Whether a handshake with p was refused since the last call (sender thread). */
+static bool hf_tls_take_refused(hf_peer *p)
+{
+	pthread_mutex_lock(&p->t->mu);
+	bool r = p->tls_refused;
+	p->tls_refused = false;
+	pthread_mutex_unlock(&p->t->mu);
+	return r;
+}
+
+static hf_err hf_tls_config(const hf_transport_cfg *c, nng_tls_mode mode, hf_tls_check_fn check,
+                            void *ctx, nng_tls_config **out)
 {
 	hf_err rc = HF_ECONFIG;
-	char *cert = NULL, *key = NULL;
+	char *cert = NULL, *key = NULL, *ca = NULL, *crl = NULL;
 	nng_tls_config *t = NULL;
 	*out = NULL;
-	if (nng_tls_config_alloc(&t, mode) != 0)
-		return HF_ENOMEM;
+	if ((rc = hf_tls_config_alloc(mode, check, ctx, &t)) != HF_OK)
+		return rc;
+	rc = HF_ECONFIG;
 	cert = hf_read_pem(c->tls_cert);
 	key = hf_read_pem(c->tls_key);
-	if (!cert || !key)
+	ca = hf_read_pem(c->tls_ca);
+	if (c->tls_crl && c->tls_crl[0] && !(crl = hf_read_pem(c->tls_crl)))
+		goto out;
+	if (!cert || !key || !ca)
 		goto out;
 	/* Mutual TLS: both ends present a certificate chained to the federation CA. */
 	if (nng_tls_config_auth_mode(t, NNG_TLS_AUTH_MODE_REQUIRED) != 0 ||
-	    nng_tls_config_ca_file(t, c->tls_ca) != 0 ||
+	    nng_tls_config_ca_chain(t, ca, crl) != 0 ||
 	    nng_tls_config_own_cert(t, cert, key, NULL) != 0)
 		goto out;
 	*out = t;
@@ -138,6 +205,8 @@ out:
 		sodium_memzero(key, strlen(key));
 	free(cert);
 	free(key);
+	free(ca);
+	free(crl);
 	if (t)
 		nng_tls_config_free(t);
 	return rc;
@@ -341,7 +410,12 @@ static hf_peer *hf_peer_get(hf_transport *t, const uint8_t member[HF_MEMBER_LEN]
 		}
 		p = &t->peers[t->n_peers++];
 		memcpy(p->member, member, HF_MEMBER_LEN);
+		p->t = t;
 	}
+	if (!t->cfg.insecure && !p->tls &&
+	    (*err = hf_tls_config(&t->cfg, NNG_TLS_MODE_CLIENT, hf_tls_check_dialer, p, &p->tls)) !=
+	        HF_OK)
+		return NULL;
 	snprintf(p->url, sizeof(p->url), "%s", url);
 	*err = hf_transport_url(url, t->cfg.insecure, dial, sizeof(dial));
 	if (*err != HF_OK)
@@ -357,7 +431,7 @@ static hf_peer *hf_peer_get(hf_transport *t, const uint8_t member[HF_MEMBER_LEN]
 	    nng_socket_set_ms(p->sock, NNG_OPT_RECONNMINT, 100) != 0 ||
 	    nng_socket_set_ms(p->sock, NNG_OPT_RECONNMAXT, 2000) != 0 ||
 	    nng_dialer_create(&d, p->sock, dial) != 0 ||
-	    (!t->cfg.insecure && nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, t->tls_client) != 0) ||
+	    (!t->cfg.insecure && nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, p->tls) != 0) ||
 	    nng_dialer_start(d, NNG_FLAG_NONBLOCK) != 0) {
 		nng_close(p->sock);
 		return NULL;
@@ -493,7 +567,14 @@ static hf_err hf_op_record(hf_transport *t, hf_store *store, hf_sendop *op)
 	hf_hex(o->msg_id, 16, id_hex);
 	snprintf(att, sizeof(att), "#%u", o->attempts + 1);
 	hf_err_class cls = hf_err_class_of(res);
-	if (res == HF_OK || res == HF_EREPLAY) {
+	if (res == HF_ETLSPEER) {
+		/* Our refusal of the peer's certificate, not the peer's of the message: a new
+		 * manifest (or the right certificate) fixes it, so retry with backoff. */
+		uint64_t next =
+		    hf_now_ms() + hf_backoff_ms(o->attempts, t->cfg.retry_base_ms,
+		                                t->cfg.retry_max_ms, randombytes_random());
+		st = hf_store_outbox_retry(store, o->seq, next, hf_err_name(res));
+	} else if (res == HF_OK || res == HF_EREPLAY) {
 		st = hf_store_outbox_done(store, o->seq, hf_now_ms());
 		hf_log(HF_LOG_DEBUG, "delivered", "peer", peer_hex, "msg", id_hex, "attempts", att,
 		       NULL);
@@ -539,6 +620,10 @@ static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size
 		hf_sendop *op = &ops[i];
 		hf_envelope_header h;
 		op->res = HF_ENET;
+		if (!op->o.env) { /* a later batch of a list already in this round (store.h) */
+			op->stage = -1;
+			continue;
+		}
 		if (hf_envelope_peek(op->o.env, op->o.len, &h) == HF_OK) {
 			memcpy(op->subject, h.audit.subject, 16);
 			if (h.expires_ms <= now) {
@@ -554,7 +639,8 @@ static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size
 		if (!op->p)
 			continue;
 		if (op->p->down_until > now) {
-			op->res = HF_ENET; /* peer known down: reschedule without waiting on it */
+			/* peer known down: reschedule without waiting on it, keeping the reason */
+			op->res = op->p->tls_bad ? HF_ETLSPEER : HF_ENET;
 			continue;
 		}
 		op->res = hf_op_start(op);
@@ -588,6 +674,18 @@ static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size
 		op->res = hf_reply_code(m);
 		nng_msg_free(m);
 	}
+	/* A transport failure to a peer whose certificate was refused: name it (HF_ETLSPEER). */
+	for (size_t i = 0; i < n; i++) {
+		hf_peer *p = ops[i].p;
+		if (!p || t->cfg.insecure || ops[i].stage < 1 ||
+		    (ops[i].res != HF_ENET && ops[i].res != HF_ETIMEOUT))
+			continue;
+		bool refused = hf_tls_take_refused(p);
+		for (size_t j = i; j < n; j++)
+			if (ops[j].p == p && (ops[j].res == HF_ENET || ops[j].res == HF_ETIMEOUT) &&
+			    (refused || ops[j].res == HF_ETLSPEER))
+				ops[j].res = HF_ETLSPEER;
+	}
 	/* Peer health, once per peer and round: any transport failure backs off. */
 	for (size_t i = 0; i < n; i++) {
 		hf_peer *p = ops[i].p;
@@ -600,9 +698,14 @@ static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size
 			continue;
 		for (size_t j = i; j < n; j++)
 			if (ops[j].p == p && ops[j].stage >= 1 &&
-			    (ops[j].res == HF_ENET || ops[j].res == HF_ETIMEOUT))
+			    (ops[j].res == HF_ENET || ops[j].res == HF_ETIMEOUT ||
+			     ops[j].res == HF_ETLSPEER))
 				failed = true;
 		if (failed) {
+			p->tls_bad = false;
+			for (size_t j = i; j < n; j++)
+				if (ops[j].p == p && ops[j].res == HF_ETLSPEER)
+					p->tls_bad = true;
 			p->failures++;
 			p->down_until =
 			    now + hf_backoff_ms(p->failures, t->cfg.retry_base_ms,
@@ -610,6 +713,7 @@ static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size
 		} else {
 			p->failures = 0;
 			p->down_until = 0;
+			p->tls_bad = false;
 		}
 	}
 	/* One commit for the whole round. Marking delivered needs no other order: a mark lost
@@ -682,9 +786,12 @@ static void *hf_sender_main(void *arg)
 			ops[i].o = due[i];
 		hf_send_round(t, store, ops, n);
 	}
-	for (size_t i = 0; i < t->n_peers; i++)
+	for (size_t i = 0; i < t->n_peers; i++) {
 		if (t->peers[i].open)
 			nng_close(t->peers[i].sock);
+		if (t->peers[i].tls)
+			nng_tls_config_free(t->peers[i].tls);
+	}
 	hf_store_close(store);
 	return NULL;
 }
@@ -712,8 +819,9 @@ hf_err hf_transport_start(const hf_transport_cfg *cfg, const hf_transport_ops *o
 	pthread_cond_init(&t->cv, NULL);
 	pthread_cond_init(&t->rx_cv, NULL);
 	if (!cfg->insecure) {
-		HF_CHECK(hf_tls_config(cfg, NNG_TLS_MODE_SERVER, &t->tls_server));
-		HF_CHECK(hf_tls_config(cfg, NNG_TLS_MODE_CLIENT, &t->tls_client));
+		HF_CHECK(hf_tls_engine_install());
+		HF_CHECK(hf_tls_config(cfg, NNG_TLS_MODE_SERVER, hf_tls_check_listener, t,
+		                       &t->tls_server));
 	}
 	HF_CHECK(hf_transport_url(cfg->listen, cfg->insecure, url, sizeof(url)));
 	rc = HF_ENET;
@@ -809,8 +917,6 @@ void hf_transport_stop(hf_transport *t)
 	}
 	if (t->tls_server)
 		nng_tls_config_free(t->tls_server);
-	if (t->tls_client)
-		nng_tls_config_free(t->tls_client);
 	pthread_mutex_destroy(&t->mu);
 	pthread_cond_destroy(&t->cv);
 	pthread_cond_destroy(&t->rx_cv);

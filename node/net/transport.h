@@ -22,6 +22,11 @@
  * malformed/crypto/policy refusal, otherwise retry with exponential backoff
  * and jitter; one commit per round. A message is in the outbox (committed)
  * before it is sent.
+ *
+ * TLS peers are pinned (spec §11.8): the node's own nng TLS engine (tls_engine.h) hands
+ * each verified peer certificate to ops->tls_peer; a refused handshake is logged as
+ * tls_peer_refused, and a message to a refused peer is retried with backoff and its
+ * outbox row records HF_ETLSPEER.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -47,13 +52,19 @@ typedef struct hf_transport_ops {
 	hf_err (*peer_url)(void *ctx, const uint8_t member[HF_MEMBER_LEN], char *url, size_t size);
 	/* Sender thread: a message was delivered or given up (for metrics/logs). */
 	void (*sent)(void *ctx, const uint8_t member[HF_MEMBER_LEN], hf_err result);
+	/* nng thread, during a TLS handshake whose chain verified: may the peer whose leaf
+	 * certificate has SHA-256 fp connect? member: the member dialed (its fingerprints
+	 * must hold fp), or NULL on the listening side (any member's). HF_OK or HF_ETLSPEER.
+	 * NULL: the CA chain alone decides. */
+	hf_err (*tls_peer)(void *ctx, const uint8_t *member, const uint8_t fp[32]);
 } hf_transport_ops;
 
 typedef struct hf_transport_cfg {
 	const char *db_path;
 	const char *listen; /* tls+tcp://host:port */
 	const char *tls_ca, *tls_cert, *tls_key;
-	bool insecure; /* tcp:// instead of tls+tcp:// */
+	const char *tls_crl; /* NULL or "": none; else the CA's CRL (PEM), checked at handshake */
+	bool insecure;       /* tcp:// instead of tls+tcp:// */
 	unsigned workers;
 	uint32_t retry_base_ms, retry_max_ms;
 } hf_transport_cfg;

@@ -69,6 +69,8 @@ static const char *const MIGRATIONS[] = {
     /* 6 -> 7: the audit log, receipts, checkpoints seen, split-view evidence
      * (store_audit.h). */
     HF_STORE_AUDIT_MIGRATION,
+    /* 7 -> 8: audit leaves looked up through audit_leaf_ids (store_internal.h). */
+    HF_STORE_AUDIT_LEAVES_MIGRATION,
 };
 #define N_MIGRATIONS (sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0]))
 
@@ -85,6 +87,7 @@ enum {
 	Q_ENTRIES_ACTIVE,
 	Q_ENTRY_COUNTS,
 	Q_ENTRY_LIVE,
+	Q_DATA_VERSION,
 	Q_BATCH_PUT,
 	Q_BATCHES_AFTER,
 	Q_OUT_ADD,
@@ -93,6 +96,7 @@ enum {
 	Q_OUT_NEXT,
 	Q_OUT_NEXT_DUE,
 	Q_OUT_DUE,
+	Q_OUT_ENV,
 	Q_OUT_DONE,
 	Q_OUT_RETRY,
 	Q_DELIVERY,
@@ -128,7 +132,9 @@ static const char *const SQL[Q__N] = {
                          " WHERE list_id=?1 AND id>?3 AND removed_in=0 AND (expires_ms=0 OR"
                          " expires_ms>?2) ORDER BY id LIMIT ?4",
     [Q_ENTRY_COUNTS] = "SELECT count(*), sum(removed_in<>0), sum(removed_in=0 AND expires_ms<>0"
-                       " AND expires_ms<=?2) FROM entries WHERE list_id=?1",
+                       " AND expires_ms<=?2), min(CASE WHEN removed_in=0 AND expires_ms>?2"
+                       " THEN expires_ms END) FROM entries WHERE list_id=?1",
+    [Q_DATA_VERSION] = "PRAGMA data_version",
     [Q_ENTRY_LIVE] = "SELECT removed_in FROM entries WHERE list_id=?1 AND id=?2",
     [Q_BATCH_PUT] = "INSERT OR IGNORE INTO batches VALUES(?1,?2,?3,?4)",
     [Q_BATCHES_AFTER] = "SELECT n, envelope FROM batches WHERE list_id=?1 AND n>?2 ORDER BY n"
@@ -141,10 +147,15 @@ static const char *const SQL[Q__N] = {
     [Q_OUT_NEXT] = "SELECT seq,msg_id,peer,attempts,envelope FROM outbox WHERE done_ms IS NULL"
                    " AND next_ms<=?1 ORDER BY next_ms, seq LIMIT 1",
     [Q_OUT_NEXT_DUE] = "SELECT min(next_ms) FROM outbox WHERE done_ms IS NULL",
-    [Q_OUT_DUE] = "SELECT seq,msg_id,peer,attempts,envelope FROM outbox WHERE done_ms IS NULL"
+    /* Columns stored before the envelope only (and the due index): reading a column after
+     * it walks the envelope's overflow pages. */
+    [Q_OUT_DUE] = "SELECT seq,msg_id,peer,list_id FROM outbox WHERE done_ms IS NULL"
                   " AND next_ms<=?1 ORDER BY next_ms, seq LIMIT ?2",
-    [Q_OUT_DONE] = "UPDATE outbox SET done_ms=?2, attempts=attempts+1, status='HF_OK'"
-                   " WHERE seq=?1",
+    [Q_OUT_ENV] = "SELECT attempts,envelope FROM outbox WHERE seq=?1",
+    /* A delivered envelope is never read again (the batch stays in batches, an order's in
+     * order_msgs); kept, the update rewrote it whole (megabytes for a list batch). */
+    [Q_OUT_DONE] = "UPDATE outbox SET done_ms=?2, attempts=attempts+1, status='HF_OK',"
+                   " envelope=X'' WHERE seq=?1",
     [Q_OUT_RETRY] = "UPDATE outbox SET next_ms=?2, attempts=attempts+1, status=?3,"
                     " done_ms=CASE WHEN ?2=0 THEN -1 ELSE NULL END WHERE seq=?1",
     [Q_DELIVERY] = "SELECT list_id, peer, max(CASE WHEN done_ms>0 THEN n ELSE 0 END), max(n),"
@@ -183,12 +194,33 @@ static hf_wlock *g_wlocks;
 /* The statement cache: open addressing on the SQL text's address. */
 #define HF_STMT_SLOTS 512u
 
+/*
+ * Entry counts of the lists asked about lately (hf_store_entry_counts). A count is a scan of
+ * the list's rows (about 100 ms for 1M entries) and GET /v1/lists/{id} asks on every call,
+ * on the main loop: a monitor polling a large list stalled the inbox (bench_sync profile:
+ * 22 % of the platform's CPU). A memo holds while this connection has not written entries
+ * since (entries_gen), no other connection has committed (PRAGMA data_version) and no live
+ * entry has expired since (until_ms).
+ */
+#define HF_COUNT_MEMOS 8u
+typedef struct hf_count_memo {
+	uint8_t list[HF_LIST_ID_LEN];
+	bool valid;
+	uint64_t gen;
+	int64_t data_version;
+	uint64_t until_ms; /* the earliest expiry of a live entry after the count, or 0 */
+	hf_store_counts c;
+} hf_count_memo;
+
 struct hf_store {
 	sqlite3 *db;
 	struct {
 		const char *sql;
 		sqlite3_stmt *st;
 	} stmts[HF_STMT_SLOTS];
+	uint64_t entries_gen; /* bumped by every write of entries on this connection */
+	hf_count_memo memo[HF_COUNT_MEMOS];
+	unsigned memo_next;
 	hf_wlock *wl; /* shared by this process's connections to the same path */
 	bool wl_held; /* between hf_store_begin and the end of that transaction */
 };
@@ -613,10 +645,15 @@ hf_err hf_store_entitled(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
 hf_err hf_store_entry_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], const hf_list_entry *e)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRY_PUT]);
+	s->entries_gen++;
 	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
 	hfn_bind_u64(st, 2, e->id);
 	sqlite3_bind_int(st, 3, e->alg);
-	hfn_bind_blob(st, 4, e->value, hf_hash_alg_len(e->alg));
+	/* A video entry's value column holds its frame records (spec §12.2), n * 41 bytes. */
+	if (e->alg == HF_ALG_VPDQ)
+		hfn_bind_blob(st, 4, e->frames, (size_t)e->n_frames * HF_LIST_VIDEO_FRAME_LEN);
+	else
+		hfn_bind_blob(st, 4, e->value, hf_hash_alg_len(e->alg));
 	sqlite3_bind_int(st, 5, e->quality);
 	sqlite3_bind_int(st, 6, e->category);
 	hfn_bind_u64(st, 7, e->expires_ms);
@@ -628,6 +665,7 @@ hf_err hf_store_entry_remove(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], ui
                              uint64_t batch)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRY_REMOVE]);
+	s->entries_gen++;
 	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
 	hfn_bind_u64(st, 2, id);
 	hfn_bind_u64(st, 3, batch ? batch : 1);
@@ -638,6 +676,7 @@ hf_err hf_store_entry_remove(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], ui
 hf_err hf_store_entries_clear(hf_store *s, const uint8_t list[HF_LIST_ID_LEN])
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRIES_CLEAR]);
+	s->entries_gen++;
 	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
 	return hfn_step_done(st);
 }
@@ -657,7 +696,18 @@ hf_err hf_store_entries_active(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], 
 		memset(&e, 0, sizeof(e));
 		e.id = hfn_col_u64(st, 0);
 		e.alg = (uint8_t)sqlite3_column_int(st, 1);
-		hfn_col_copy(st, 2, e.value, sizeof(e.value));
+		if (e.alg == HF_ALG_VPDQ) {
+			/* Frames point into the row: valid during the callback only. */
+			e.frames = sqlite3_column_blob(st, 2);
+			e.n_frames = (uint32_t)((size_t)sqlite3_column_bytes(st, 2) /
+			                        HF_LIST_VIDEO_FRAME_LEN);
+			if (!e.frames || e.n_frames == 0 || e.n_frames > HF_LIST_MAX_VIDEO_FRAMES) {
+				rc = HF_EDB; /* only the node writes this column */
+				goto out;
+			}
+		} else {
+			hfn_col_copy(st, 2, e.value, sizeof(e.value));
+		}
 		e.quality = (uint8_t)sqlite3_column_int(st, 3);
 		e.category = (uint16_t)sqlite3_column_int(st, 4);
 		e.expires_ms = hfn_col_u64(st, 5);
@@ -672,11 +722,35 @@ out:
 	return rc;
 }
 
+static hf_err hf_data_version(hf_store *s, int64_t *v)
+{
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_DATA_VERSION]);
+	hf_err rc = HF_EDB;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*v = sqlite3_column_int64(st, 0);
+		rc = HF_OK;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
 hf_err hf_store_entry_counts(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
                              hf_store_counts *c)
 {
-	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRY_COUNTS]);
+	sqlite3_stmt *st;
+	hf_count_memo *m = NULL;
+	int64_t dv;
 	hf_err rc = HF_EDB;
+	HF_TRY(hf_data_version(s, &dv));
+	for (unsigned i = 0; i < HF_COUNT_MEMOS; i++)
+		if (s->memo[i].valid && memcmp(s->memo[i].list, list, HF_LIST_ID_LEN) == 0)
+			m = &s->memo[i];
+	if (m && m->gen == s->entries_gen && m->data_version == dv &&
+	    (m->until_ms == 0 || now_ms < m->until_ms)) {
+		*c = m->c;
+		return HF_OK;
+	}
+	st = hfn_stmt(s, SQL[Q_ENTRY_COUNTS]);
 	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
 	hfn_bind_u64(st, 2, now_ms);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -685,6 +759,18 @@ hf_err hf_store_entry_counts(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], ui
 		c->expired = hfn_col_u64(st, 2);
 		c->active = c->total - c->removed - c->expired;
 		rc = HF_OK;
+		/* Only committed state is remembered: a transaction may still roll back. */
+		if (sqlite3_get_autocommit(s->db)) {
+			if (!m)
+				m = &s->memo[s->memo_next++ % HF_COUNT_MEMOS];
+			memcpy(m->list, list, HF_LIST_ID_LEN);
+			m->valid = true;
+			m->gen = s->entries_gen;
+			m->data_version = dv;
+			m->until_ms =
+			    sqlite3_column_type(st, 3) == SQLITE_NULL ? 0 : hfn_col_u64(st, 3);
+			m->c = *c;
+		}
 	}
 	sqlite3_reset(st);
 	return rc;
@@ -820,6 +906,24 @@ hf_err hf_store_outbox_next(hf_store *s, uint64_t now_ms, hf_store_out *o, uint6
 	return rc;
 }
 
+/* Reads the attempts and the envelope of row o->seq into o. */
+static hf_err hf_out_load(hf_store *s, hf_store_out *o)
+{
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_ENV]);
+	hf_err rc = HF_EDB;
+	sqlite3_bind_int64(st, 1, o->seq);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		o->attempts = (uint32_t)sqlite3_column_int(st, 0);
+		o->len = (size_t)sqlite3_column_bytes(st, 1);
+		o->env = malloc(o->len ? o->len : 1);
+		rc = o->env ? HF_OK : HF_ENOMEM;
+		if (o->env && o->len)
+			memcpy(o->env, sqlite3_column_blob(st, 1), o->len);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
 hf_err hf_store_outbox_due(hf_store *s, uint64_t now_ms, hf_store_out *out, size_t max, size_t *n)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_DUE]);
@@ -834,19 +938,25 @@ hf_err hf_store_outbox_due(hf_store *s, uint64_t now_ms, hf_store_out *out, size
 		o->seq = sqlite3_column_int64(st, 0);
 		hfn_col_copy(st, 1, o->msg_id, 16);
 		hfn_col_copy(st, 2, o->peer, HF_MEMBER_LEN);
-		o->attempts = (uint32_t)sqlite3_column_int(st, 3);
-		o->len = (size_t)sqlite3_column_bytes(st, 4);
-		o->env = malloc(o->len ? o->len : 1);
-		if (!o->env) {
-			rc = HF_ENOMEM;
-			break;
-		}
-		memcpy(o->env, sqlite3_column_blob(st, 4), o->len);
+		o->has_list = sqlite3_column_bytes(st, 3) == HF_LIST_ID_LEN;
+		if (o->has_list)
+			hfn_col_copy(st, 3, o->list, HF_LIST_ID_LEN);
 		(*n)++;
 	}
-	if (rc == HF_OK && r != SQLITE_ROW && r != SQLITE_DONE)
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		rc = HF_EDB;
 	sqlite3_reset(st);
+	/* A later batch of a list to the same peer waits for the earlier one (the sender keeps
+	 * them in order): its envelope, megabytes for a large batch, is not read now. */
+	for (size_t i = 0; rc == HF_OK && i < *n; i++) {
+		bool later = false;
+		for (size_t j = 0; j < i && !later; j++)
+			later = out[i].has_list && out[j].has_list &&
+			        memcmp(out[j].peer, out[i].peer, HF_MEMBER_LEN) == 0 &&
+			        memcmp(out[j].list, out[i].list, HF_LIST_ID_LEN) == 0;
+		if (!later)
+			rc = hf_out_load(s, &out[i]);
+	}
 	if (rc != HF_OK) {
 		for (size_t i = 0; i < *n; i++)
 			free(out[i].env);

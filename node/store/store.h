@@ -19,7 +19,7 @@
 #include "hashfed/err.h"
 #include "hashfed/list.h"
 
-#define HF_STORE_SCHEMA_VERSION 7
+#define HF_STORE_SCHEMA_VERSION 8
 #define HF_MEMBER_LEN           16
 
 typedef struct hf_store hf_store;
@@ -89,7 +89,8 @@ hf_err hf_store_entry_remove(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], ui
                              uint64_t batch) HF_MUST_CHECK;
 hf_err hf_store_entries_clear(hf_store *s, const uint8_t list[HF_LIST_ID_LEN]) HF_MUST_CHECK;
 /* Active entries (not removed, not expired at now_ms) in id order, from id > after, at most
- * limit. */
+ * limit. A video entry's frames point into the row: valid during the callback only (copy
+ * them to keep them). */
 typedef hf_err (*hf_store_entry_cb)(void *ctx, const hf_list_entry *e);
 hf_err hf_store_entries_active(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
                                uint64_t after, size_t limit, hf_store_entry_cb cb,
@@ -121,10 +122,15 @@ typedef struct hf_store_out {
 	uint32_t attempts;
 	uint8_t *env; /* malloc'ed */
 	size_t len;
+	bool has_list; /* a list batch (hf_store_outbox_add's list): list is its id */
+	uint8_t list[HF_LIST_ID_LEN];
 } hf_store_out;
 
 /* Up to max due undelivered messages, in the order hf_store_outbox_next would give them
- * (*n of them; each env malloc'ed, the caller frees). On error nothing is returned. */
+ * (*n of them; each env malloc'ed, the caller frees). A batch of a list that an earlier
+ * returned message to the same peer also carries comes without its envelope (env NULL,
+ * attempts 0): the sender defers it to a later round anyway. On error nothing is
+ * returned. */
 hf_err hf_store_outbox_due(hf_store *s, uint64_t now_ms, hf_store_out *out, size_t max,
                            size_t *n) HF_MUST_CHECK;
 /* Queues env for peer. Same (msg id, peer) again: made due now if undelivered, else no-op.
@@ -136,6 +142,7 @@ hf_err hf_store_outbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t 
  * earliest future due time or UINT64_MAX. */
 hf_err hf_store_outbox_next(hf_store *s, uint64_t now_ms, hf_store_out *o,
                             uint64_t *next_ms) HF_MUST_CHECK;
+/* Marks row seq delivered; its envelope is dropped (never read again). */
 hf_err hf_store_outbox_done(hf_store *s, int64_t seq, uint64_t now_ms) HF_MUST_CHECK;
 /* Reschedules (next_ms) or, with next_ms = 0, gives up for good (status recorded). */
 hf_err hf_store_outbox_retry(hf_store *s, int64_t seq, uint64_t next_ms,

@@ -13,7 +13,6 @@
 /* Record: alg u8 | quality u8 | category u16be | expires u64be | pseudonym[16] | value. */
 #define HF_REC_FIXED (1 + 1 + 2 + 8 + HF_PSEUDONYM_LEN)
 /* A pull body is tiny: the decoder refuses anything larger before reading. */
-#define HF_LIST_MAX_PULL_SIZE 256
 
 size_t hf_hash_alg_len(unsigned alg)
 {

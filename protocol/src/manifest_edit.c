@@ -1,5 +1,6 @@
 /* Membership manifest: editing (hashfed-keys), roles and endpoint syntax. */
 #include <stdlib.h>
+#include <arpa/inet.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -355,39 +356,105 @@ hf_err hf_roles_format(uint32_t mask, char *buf, size_t size)
 	return HF_OK;
 }
 
-static bool hf_dns_char(char c)
+static bool hf_digit(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c == '.';
+	return c >= '0' && c <= '9';
+}
+
+static bool hf_ldh(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || hf_digit(c) || c == '-';
+}
+
+/* spec §11.2a: four decimal octets 0..255, no leading zeros, no other form. */
+static bool hf_ipv4_ok(const char *h, size_t n)
+{
+	size_t i = 0;
+	for (int part = 0; part < 4; part++) {
+		if (part) {
+			if (i >= n || h[i] != '.')
+				return false;
+			i++;
+		}
+		size_t st = i;
+		unsigned v = 0;
+		while (i < n && hf_digit(h[i]) && i - st < 3)
+			v = v * 10u + (unsigned)(h[i++] - '0');
+		if (i == st || v > 255 || (h[st] == '0' && i - st > 1))
+			return false;
+	}
+	return i == n;
+}
+
+/* spec §11.2a: labels of 1..63 letters, digits and hyphens, no hyphen first or last,
+ * joined by single dots, no final dot; the last label is not all digits (so that a
+ * mistyped IPv4 address is not read as a name). */
+static bool hf_dns_name_ok(const char *h, size_t n)
+{
+	size_t i = 0;
+	bool digits_only = false;
+	while (i < n) {
+		size_t st = i;
+		digits_only = true;
+		while (i < n && hf_ldh(h[i])) {
+			digits_only &= hf_digit(h[i]);
+			i++;
+		}
+		size_t len = i - st;
+		if (len == 0 || len > 63 || h[st] == '-' || h[i - 1] == '-')
+			return false;
+		if (i == n)
+			break;
+		if (h[i] != '.' || i + 1 == n)
+			return false;
+		i++;
+	}
+	return n > 0 && !digits_only;
+}
+
+/* spec §11.2a: an RFC 4291 §2.2 text form (inet_pton), hex digits, colons and dots only
+ * (no zone id). */
+static bool hf_ipv6_ok(const char *h, size_t n)
+{
+	char buf[64];
+	unsigned char addr[16];
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(hf_digit(h[i]) || (h[i] >= 'a' && h[i] <= 'f') ||
+		      (h[i] >= 'A' && h[i] <= 'F') || h[i] == ':' || h[i] == '.'))
+			return false;
+	memcpy(buf, h, n);
+	buf[n] = '\0';
+	return inet_pton(AF_INET6, buf, addr) == 1;
 }
 
 hf_err hf_endpoint_check(const char *url)
 {
 	static const char scheme[] = "tls+tcp://";
-	size_t n = strlen(url), i = sizeof(scheme) - 1, hs;
+	size_t n = strlen(url), i = sizeof(scheme) - 1;
 	unsigned long port = 0;
 	if (n > HF_MAX_ENDPOINT_LEN)
 		return HF_ETOOLONG;
-	/* spec §11.2: tls+tcp://host:port, host a DNS name, IPv4 or [IPv6]. */
+	/* spec §11.2a: tls+tcp://host:port, host a DNS name, IPv4 or [IPv6]. */
 	if (strncmp(url, scheme, sizeof(scheme) - 1) != 0)
 		return HF_EPARSE;
-	hs = i;
-	if (url[i] == '[') {
-		i++;
-		while ((url[i] >= '0' && url[i] <= '9') || (url[i] >= 'a' && url[i] <= 'f') ||
-		       (url[i] >= 'A' && url[i] <= 'F') || url[i] == ':' || url[i] == '.')
-			i++;
-		if (url[i] != ']' || i == hs + 1)
+	const char *colon = strrchr(url + i, ':');
+	if (colon == NULL)
+		return HF_EPARSE;
+	const char *h = url + i;
+	size_t hn = (size_t)(colon - h);
+	if (hn >= 2 && h[0] == '[' && h[hn - 1] == ']') {
+		if (!hf_ipv6_ok(h + 1, hn - 2))
 			return HF_EPARSE;
-		i++;
 	} else {
-		while (hf_dns_char(url[i]))
-			i++;
-		if (i == hs)
+		size_t k = 0;
+		while (k < hn && (hf_digit(h[k]) || h[k] == '.'))
+			k++;
+		if (k == hn ? !hf_ipv4_ok(h, hn) : !hf_dns_name_ok(h, hn))
 			return HF_EPARSE;
 	}
-	if (url[i++] != ':')
-		return HF_EPARSE;
+	i = (size_t)(colon - url) + 1;
 	if (url[i] < '1' || url[i] > '9')
 		return HF_EPARSE;
 	for (size_t d = 0; url[i] >= '0' && url[i] <= '9'; i++, d++) {

@@ -6,7 +6,8 @@ The story fixes what the figures must be: StreamTube removed its one item in tim
 Chatter one of two (50%, one escalated), FileDrop ignored its order (0%, both escalated);
 the commission received exactly those two escalations; the image variants that keep the
 picture were blocked on Chatter and the unrelated image was not; every platform received
-the whole list.
+the whole list; the figures are the commission's, from its cosigned and verified audit log,
+and report.html (its /dashboard page) shows the same.
 """
 import json
 import re
@@ -41,16 +42,33 @@ esc = sorted((e["platform"], e["overdue"]) for e in r["escalations"])
 want(esc == [("chatter", 1), ("filedrop", 2)], f"escalations at the commission {esc}")
 m = r["matching"]
 want(not m["unrelated image"]["blocked"], "the unrelated image was blocked")
-want(any(v["blocked"] for k, v in m.items() if k != "unrelated image"), "no variant blocked")
+want(not m.get("unrelated video", {}).get("blocked"), "the unrelated video was blocked")
+want(any(v["blocked"] for k, v in m.items() if not k.startswith("unrelated")), "no variant blocked")
+want("video clip" not in m or m["video clip"]["blocked"], "the video clip was not blocked")
 for k, v in m.items():
     if v["blocked"] and v.get("pdq_distance") is not None:
         want(v["pdq_distance"] <= 31, f"{k}: blocked at distance {v['pdq_distance']}")
 want(all(n == r["list"]["entries"] for n in r["list"]["received"].values()),
      f"list not complete on every platform: {r['list']}")
+# The figures come from the commission's audit log, verified and cosigned; report.html is
+# the commission's /dashboard page at the same checkpoint, and shows the same figures.
+a = r["audit_log"]
+want(a.get("available") and a.get("cosigners", 0) >= 1, f"audit log not cosigned: {a}")
+want(str(a.get("verify", "")).startswith("OK "), f"log not verified: {a.get('verify')}")
+want(r["log_report"]["checkpoint"] >= 10, f"log holds {r['log_report']['checkpoint']} leaves")
 h = open(f"{d}/report.html").read()
+cells = dict(re.findall(r'data-figure="([^"]+)"[^>]*>([^<]*)<', h))
+want(re.search(r'id="checkpoint-size">%d<' % r["log_report"]["checkpoint"], h) is not None,
+     "report.html is not the dashboard at the report's checkpoint")
 for name, f in p.items():
-    want(re.search(rf"{name}</td>.*?{f['within_deadline_pct']}%", h) is not None,
-         f"report.html lacks {name}'s figure")
+    got = cells.get(f"platform:{f['platform_id']}.within_deadline_share")
+    want(got is not None and abs(100 * float(got) - f["within_deadline_pct"]) < 0.1,
+         f"report.html shows {got} for {name}, the report {f['within_deadline_pct']}%")
+    got = cells.get(f"platform:{f['platform_id']}.items")
+    want(got is not None and int(got) == f["items"], f"report.html: {name} items {got}")
+if r.get("intake"):
+    want(r["intake"].get("receipt") and r["intake"].get("urls") == 4,
+         f"intake case {r['intake']}")
 if fails:
     print("FAIL: " + "; ".join(fails))
     sys.exit(1)

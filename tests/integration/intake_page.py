@@ -124,19 +124,41 @@ def bit_exact(c):
 
 
 def video_agreement(frames, clip):
-    """Page frames vs the same instants decoded by ffmpeg and hashed natively."""
+    """Page frames {ms, pdq, quality} vs native vPDQ of the same file (`hashfed hash --json`:
+    {frame, quality, pdq, seconds}, one frame per second): frame by frame at the same
+    instant, then Meta's rule over the whole video with `hashfed vpdq compare`."""
+    out = subprocess.run([BIN + "/hashfed", "hash", "--json", clip], capture_output=True,
+                         text=True, check=True)
+    nat = json.loads(out.stdout)
+    fps = nat["fps"]
+    by_ms = {round(f["seconds"] * 1000): f for f in nat["vpdq"]}
     dists = []
     for f in frames:
-        png = "%s/frame-%d.png" % (W, f["ms"])
-        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-ss", "%.3f" % (f["ms"] / 1000),
-                        "-i", clip, "-frames:v", "1", png], check=True)
-        nat = native_hashes([png])[png]
-        d = bin(int(nat["pdq"], 16) ^ int(f["pdq"], 16)).count("1")
-        dists.append(d)
-    print(json.dumps({"intake_video_frames": len(frames), "exact": dists.count(0),
-                      "max_distance": max(dists), "distances": dists}))
-    if max(dists) > 31:
-        fail("a page video frame is farther than the match threshold from ffmpeg's")
+        n = by_ms.get(f["ms"])
+        if n is None:
+            fail("no native vPDQ frame at %d ms (native: %s)" % (f["ms"], sorted(by_ms)))
+        dists.append(bin(int(n["pdq"], 16) ^ int(f["pdq"], 16)).count("1"))
+    # The page's frames as Meta's text format (frame = ms * fps), compared by the rule.
+    txt = W + "/page-vpdq.txt"
+    with open(txt, "w") as fh:
+        for f in frames:
+            fh.write("%d,%d,%s,%.3f\n" % (round(f["ms"] * fps / 1000), f["quality"], f["pdq"],
+                                           f["ms"] / 1000))
+    cmp_ = subprocess.run([BIN + "/hashfed", "vpdq", "compare", txt, clip], capture_output=True,
+                          text=True)
+    rule = dict(line.split(" ", 1) for line in cmp_.stdout.splitlines() if " " in line)
+    print(json.dumps({"intake_video_frames": len(frames), "native_frames": len(nat["vpdq"]),
+                      "exact": dists.count(0), "max_distance": max(dists),
+                      "mean_distance": round(sum(dists) / len(dists), 2), "distances": dists,
+                      "query_match_percent": float(rule.get("query_match_percent", 0)),
+                      "compared_match_percent": float(rule.get("compared_match_percent", 0))}))
+    if len(frames) != len(nat["vpdq"]):
+        fail("page has %d frames, native vPDQ %d" % (len(frames), len(nat["vpdq"])))
+    if max(dists) >= 31:
+        fail("a page video frame is 31 or more bits from native vPDQ's (the rule needs < 31)")
+    if rule.get("match") != "yes" or float(rule["compared_match_percent"]) < 100 or \
+            float(rule["query_match_percent"]) < 100:
+        fail("page vPDQ does not match native vPDQ by Meta's rule: %r" % cmp_.stdout)
 
 
 def submit_report(c, api, files, urls, lang="en"):

@@ -173,6 +173,89 @@ static void test_outbox(void **state)
 	assert_int_equal(hf_store_outbox_next(f->s, UINT64_MAX >> 2, &o, &next), HF_ENOTFOUND);
 }
 
+/* The counts are remembered between calls (store.c's memo): every change must still show,
+ * from this connection, from another one, and by the clock alone. */
+static void test_entry_counts_memo(void **state)
+{
+	fx *f = *state;
+	hf_store *other;
+	hf_list_entry e;
+	hf_store_counts c;
+	memset(&e, 0, sizeof(e));
+	e.alg = HF_ALG_MD5;
+	for (uint64_t i = 1; i <= 4; i++) {
+		e.id = i;
+		e.expires_ms = i == 4 ? 5000 : 0;
+		assert_int_equal(hf_store_entry_put(f->s, L1, &e), HF_OK);
+	}
+	assert_int_equal(hf_store_entry_counts(f->s, L1, 1000, &c), HF_OK);
+	assert_int_equal(c.active, 4);
+	assert_int_equal(hf_store_entry_counts(f->s, L1, 1000, &c), HF_OK);
+	assert_int_equal(c.active, 4);
+	assert_int_equal(c.expired, 0);
+	/* entry 4 expires at 5000: the remembered count must not outlive it */
+	assert_int_equal(hf_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(c.expired, 1);
+	assert_int_equal(c.active, 3);
+	/* a write on this connection */
+	assert_int_equal(hf_store_entry_remove(f->s, L1, 1, 2), HF_OK);
+	assert_int_equal(hf_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(c.removed, 1);
+	assert_int_equal(c.active, 2);
+	/* a commit by another connection */
+	assert_int_equal(hf_store_open(f->path, &other), HF_OK);
+	e.id = 5;
+	e.expires_ms = 0;
+	assert_int_equal(hf_store_entry_put(other, L1, &e), HF_OK);
+	hf_store_close(other);
+	assert_int_equal(hf_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(c.total, 5);
+	assert_int_equal(c.active, 3);
+	/* a rolled-back transaction leaves the committed count */
+	assert_int_equal(hf_store_begin(f->s), HF_OK);
+	e.id = 6;
+	assert_int_equal(hf_store_entry_put(f->s, L1, &e), HF_OK);
+	assert_int_equal(hf_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(c.total, 6);
+	hf_store_rollback(f->s);
+	assert_int_equal(hf_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(c.total, 5);
+}
+
+/* The sender defers a list's later batches to a peer: their envelopes are not read. */
+static void test_outbox_due_defers_batches(void **state)
+{
+	fx *f = *state;
+	uint8_t a[16] = {1}, b[16] = {2}, c[16] = {3}, d[16] = {4}, env[3] = {7, 8, 9};
+	hf_store_out o[8];
+	size_t n;
+	assert_int_equal(hf_store_outbox_add(f->s, a, P1, L1, 2, env, 3, 100), HF_OK);
+	assert_int_equal(hf_store_outbox_add(f->s, b, P1, L1, 3, env, 3, 100), HF_OK);
+	assert_int_equal(hf_store_outbox_add(f->s, c, P2, L1, 2, env, 3, 100), HF_OK);
+	assert_int_equal(hf_store_outbox_add(f->s, d, P1, NULL, 0, env, 2, 100), HF_OK);
+	assert_int_equal(hf_store_outbox_due(f->s, 100, o, 8, &n), HF_OK);
+	assert_int_equal(n, 4);
+	assert_non_null(o[0].env); /* the first batch of L1 to P1 */
+	assert_int_equal(o[0].len, 3);
+	assert_true(o[0].has_list);
+	assert_memory_equal(o[0].list, L1, 16);
+	assert_null(o[1].env);     /* the next one waits */
+	assert_non_null(o[2].env); /* another peer */
+	assert_non_null(o[3].env); /* not a batch */
+	assert_false(o[3].has_list);
+	assert_int_equal(o[3].len, 2);
+	for (size_t i = 0; i < n; i++)
+		free(o[i].env);
+	/* delivered: the next batch comes with its envelope */
+	assert_int_equal(hf_store_outbox_done(f->s, o[0].seq, 101), HF_OK);
+	assert_int_equal(hf_store_outbox_due(f->s, 102, o, 8, &n), HF_OK);
+	assert_int_equal(n, 3);
+	assert_non_null(o[0].env);
+	assert_memory_equal(o[0].msg_id, b, 16);
+	for (size_t i = 0; i < n; i++)
+		free(o[i].env);
+}
+
 static void test_inbox(void **state)
 {
 	fx *f = *state;
@@ -309,6 +392,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_entries, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_entry_counts_memo, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outbox_due_defers_batches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_inbox, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_transactions_and_counters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),

@@ -71,6 +71,44 @@ EMSCRIPTEN_KEEPALIVE int hfw_pdq_rgba(const uint8_t *rgba, uint32_t w, uint32_t 
 	return 0;
 }
 
+/*
+ * A video frame as native vPDQ hashes it (protocol/src/media/vpdq.c, Meta's vpdq): RGB24 at
+ * the frame's full size, no 512 pre-resize, no grey shortcut, PDQ of the whole frame
+ * (hfi_pdq_hash_full). Same outputs and errors as hfw_pdq_rgba.
+ */
+EMSCRIPTEN_KEEPALIVE int hfw_vpdq_frame_rgba(const uint8_t *rgba, uint32_t w, uint32_t h, char *hex,
+                                             int *quality)
+{
+	size_t n = (size_t)w * h;
+	hfi_pdq_ws *ws = NULL;
+	if (rgba == NULL || w < HF_PDQ_MIN_DIM || h < HF_PDQ_MIN_DIM) {
+		return HF_EIMGSMALL;
+	}
+	uint8_t *rgb = malloc(n * 3);
+	if (rgb == NULL) {
+		return HF_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rgb[3 * i] = rgba[4 * i];
+		rgb[3 * i + 1] = rgba[4 * i + 1];
+		rgb[3 * i + 2] = rgba[4 * i + 2];
+	}
+	hf_pdq_hash hv;
+	int q = 0;
+	hf_err rc = hfi_pdq_ws_new(w, h, &ws);
+	if (rc == HF_OK) {
+		rc = hfi_pdq_hash_full(ws, rgb, (size_t)w * 3, 3, &hv, &q);
+	}
+	hfi_pdq_ws_free(ws);
+	free(rgb);
+	if (rc != HF_OK) {
+		return (int)rc;
+	}
+	hf_pdq_to_hex(&hv, hex);
+	*quality = q;
+	return 0;
+}
+
 static void hex_lower(const uint8_t *in, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";

@@ -122,10 +122,12 @@
   }
 
   /* PDQ of RGBA pixels (ImageData.data). */
-  function pdqRgba(data, w, h) {
+  /* fn: mod._hfw_pdq_rgba (a photo, as `hashfed hash`) or mod._hfw_vpdq_frame_rgba (a
+   * video frame, as native vPDQ: full size, no pre-resize). */
+  function pdqRgba(data, w, h, fn) {
     var p = heapCopy(data);
     var out = mod._malloc(72); /* 65 bytes of hex, then the quality at +68 */
-    var rc = mod._hfw_pdq_rgba(p, w, h, out, out + 68);
+    var rc = (fn || mod._hfw_pdq_rgba)(p, w, h, out, out + 68);
     mod._free(p);
     var r = rc === 0 ? { pdq: mod.UTF8ToString(out, 64), quality: mod.HEAP32[(out + 68) >> 2] } : null;
     mod._free(out);
@@ -209,7 +211,8 @@
     });
   }
 
-  /* One PDQ per second of video (t = 0, 1, 2 … s), vPDQ-style frame list. */
+  /* One PDQ per second of video (t = 0, 1, 2 … s), each frame hashed as native vPDQ hashes
+   * it; the frame list {ms, pdq, quality} is what POST /v1/match {"vpdq": ...} takes. */
   async function hashVideo(file) {
     var v = document.createElement("video");
     v.muted = true;
@@ -225,7 +228,7 @@
         v.currentTime = s;
         await once(v, "seeked");
         var px = canvasPixels(v, w, h);
-        var r = pdqRgba(px, w, h);
+        var r = pdqRgba(px, w, h, mod._hfw_vpdq_frame_rgba);
         frames.push({ ms: Math.round(s * 1000), pdq: r.pdq, quality: r.quality });
       }
       return { frames: frames, duration_ms: Math.round(dur * 1000), width: w, height: h };
