@@ -345,11 +345,22 @@ static hf_err hf_migrate(hf_store *s)
 	}
 }
 
+/* Before SQLite's first use: no global allocation statistics. With them every SQLite
+ * allocation of every connection (the main loop, each transport thread) takes one global
+ * mutex, which the receive path's threads then queue on. */
+static void hf_sqlite_config(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 hf_err hf_store_open(const char *path, hf_store **out)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	hf_err rc = HF_EDB;
-	hf_store *s = calloc(1, sizeof(*s));
+	hf_store *s;
 	*out = NULL;
+	pthread_once(&once, hf_sqlite_config);
+	s = calloc(1, sizeof(*s));
 	if (!s)
 		return HF_ENOMEM;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
@@ -384,6 +395,11 @@ hf_err hf_store_open(const char *path, hf_store **out)
 out:
 	hf_store_close(s);
 	return rc;
+}
+
+hf_err hf_store_set_lazy(hf_store *s)
+{
+	return hf_exec(s, "PRAGMA synchronous=NORMAL");
 }
 
 sqlite3 *hfn_db(hf_store *s)

@@ -9,7 +9,8 @@
  *
  * Every protocol state change is one transaction: callers bracket a group of
  * calls with hf_store_begin / hf_store_commit (or _rollback). Commits are
- * synchronous=FULL, so anything acknowledged survives a crash.
+ * synchronous=FULL, so anything acknowledged survives a crash (power loss included),
+ * except on a connection made lazy with hf_store_set_lazy (the outbox sender's).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,6 +27,12 @@ typedef struct hf_store hf_store;
 /* Opens (creating if needed) and migrates the database at path. */
 hf_err hf_store_open(const char *path, hf_store **out) HF_MUST_CHECK;
 void hf_store_close(hf_store *s);
+/* This connection's commits skip the fsync (WAL, synchronous=NORMAL): a commit survives a
+ * crash of the process but the last ones may be lost on power loss, as one consistent
+ * prefix (the next synchronous commit of any connection makes them durable too). Only for
+ * writes whose loss is harmless: the sender's delivery marks (lost: the message is sent
+ * again and the peer answers HF_EREPLAY, spec §12.6). */
+hf_err hf_store_set_lazy(hf_store *s) HF_MUST_CHECK;
 /* BEGIN IMMEDIATE (takes the write lock up front, so no deadlock on upgrade). */
 hf_err hf_store_begin(hf_store *s) HF_MUST_CHECK;
 hf_err hf_store_commit(hf_store *s) HF_MUST_CHECK;
