@@ -5,7 +5,7 @@ FUZZ_TIME ?= 600
 SMOKE_TIME ?= 10
 CMAKE_COMMON = -DHF_WERROR=ON
 
-.PHONY: all deps build check test test-asan fuzz-smoke bench soak fuzz format lint clean
+.PHONY: all deps build check test test-asan test-tsan fuzz-smoke bench soak fuzz format lint clean
 
 all: deps build
 
@@ -34,6 +34,17 @@ test-asan: deps
 	cmake --build build-asan -j$(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --test-dir build-asan --output-on-failure -j$(JOBS)
+
+# ThreadSanitizer over the threaded code: the node's unit tests (transport, pipeline, store,
+# orders, audit) and every test that runs real nodes (integration, adversarial, crash,
+# net, demo). Every instrumented process (tests and the nodes they start) writes its
+# report to build-tsan/tsan/; any report fails the stage (scripts/tsan-check).
+TSAN_TESTS ?= ^unit\.node_|^integration\.|^adversarial\.|^crash\.|^net\.|^demo\.
+TSAN_SKIP  ?= integration\.intake_page
+test-tsan: deps
+	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHF_TSAN=ON $(CMAKE_COMMON)
+	cmake --build build-tsan -j$(JOBS)
+	scripts/tsan-check build-tsan -j$(JOBS) -R '$(TSAN_TESTS)' -E '$(TSAN_SKIP)'
 
 .PHONY: build-fuzz-tree
 build-fuzz-tree: deps
@@ -66,4 +77,4 @@ lint:
 	scripts/lint.sh
 
 clean:
-	rm -rf build build-asan build-fuzz build-bench
+	rm -rf build build-asan build-tsan build-fuzz build-bench

@@ -6,9 +6,12 @@
 #include <sys/queue.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <sodium.h>
 
 #include "api/api.h"
@@ -24,6 +27,7 @@
 typedef struct hf_api {
 	hf_node *n;
 	struct evhttp *http;
+	SSL_CTX *tls; /* [api] tls_cert/tls_key: every connection is HTTPS */
 	uint8_t token_hash[32];
 } hf_api;
 
@@ -113,10 +117,13 @@ static void hf_post_lists(hf_api *a, struct evhttp_request *req)
 	size_t i, np = 0;
 	hf_err rc = HF_EINVAL;
 	const char *name;
+	static const char *const fields[] = {"name", "algs", "category", "platforms", NULL};
 	if (!j) {
 		hf_http_fail(req, HF_EPARSE, "body is not a JSON object");
 		return;
 	}
+	if (!hf_http_known(req, j, "", fields))
+		goto out;
 	name = json_string_value(json_object_get(j, "name"));
 	json_t *plats = json_object_get(j, "platforms");
 	if (!name || hf_parse_algs(json_object_get(j, "algs"), &algs) != HF_OK ||
@@ -149,6 +156,9 @@ out:
 	free(pl);
 	json_decref(j);
 }
+
+static const char *const ENTRY_FIELDS[] = {
+    "alg", "value", "vpdq", "quality", "category", "expires_ms", "case", "pseudonym", NULL};
 
 /* A video entry's frames from {"vpdq": frames or Meta's text}: quality-filtered at
  * min_quality, first of each distinct hash (spec §12.2); *frames is malloc'd. */
@@ -219,10 +229,13 @@ static void hf_post_entries(hf_api *a, struct evhttp_request *req, const uint8_t
 	size_t i, count = 0;
 	uint64_t first = 0, last = 0;
 	hf_err rc;
+	static const char *const fields[] = {"entries", NULL};
 	if (!j || !json_is_array(arr = json_object_get(j, "entries"))) {
 		hf_http_fail(req, HF_EPARSE, "need {\"entries\": [...]}");
 		goto out;
 	}
+	if (!hf_http_known(req, j, "", fields))
+		goto out;
 	count = json_array_size(arr);
 	e = calloc(count ? count : 1, sizeof(*e));
 	frames = calloc(count ? count : 1, sizeof(*frames));
@@ -232,6 +245,14 @@ static void hf_post_entries(hf_api *a, struct evhttp_request *req, const uint8_t
 	}
 	json_array_foreach(arr, i, v)
 	{
+		const char *bad = hf_json_unknown(v, ENTRY_FIELDS);
+		if (bad) {
+			char where[40], msg[160];
+			snprintf(where, sizeof(where), "entries[%zu].", i);
+			hf_http_fail(req, HF_EUNKNOWNKEY,
+			             hf_unknown_msg(msg, sizeof(msg), where, bad));
+			goto out;
+		}
 		const char *why = NULL;
 		rc = hf_parse_entry(a->n, v, &e[i], &frames[i], &why);
 		if (rc != HF_OK) {
@@ -263,11 +284,14 @@ static void hf_post_remove(hf_api *a, struct evhttp_request *req, const uint8_t 
 	uint64_t *ids = NULL, batch = 0;
 	size_t i, count;
 	hf_err rc;
+	static const char *const fields[] = {"ids", NULL};
 	if (!j || !json_is_array(arr = json_object_get(j, "ids")) || json_array_size(arr) == 0 ||
 	    json_array_size(arr) > HF_LIST_MAX_BATCH_REMOVED) {
 		hf_http_fail(req, HF_EPARSE, "need {\"ids\": [1, 2, ...]}");
 		goto out;
 	}
+	if (!hf_http_known(req, j, "", fields))
+		goto out;
 	count = json_array_size(arr);
 	ids = calloc(count, sizeof(*ids));
 	if (!ids) {
@@ -296,7 +320,10 @@ static void hf_post_platform(hf_api *a, struct evhttp_request *req, const uint8_
 	json_t *j = hf_http_body(req);
 	uint8_t member[16];
 	const char *m = j ? json_string_value(json_object_get(j, "member")) : NULL;
-	if (!m || hf_unhex(m, member, 16) != HF_OK) {
+	static const char *const fields[] = {"member", NULL};
+	if (j && !hf_http_known(req, j, "", fields)) {
+		/* replied */
+	} else if (!m || hf_unhex(m, member, 16) != HF_OK) {
 		hf_http_fail(req, HF_EINVAL, "need {\"member\": \"<32 hex>\"}");
 	} else {
 		hf_err rc = hf_lists_entitle(a->n, id, member);
@@ -534,6 +561,60 @@ static void hf_route(struct evhttp_request *req, void *arg)
 	}
 }
 
+/* ---- HTTPS ------------------------------------------------------------------- */
+
+/* TLS 1.2+ server context from [api] tls_cert (PEM chain) and tls_key (0600). */
+static hf_err hf_api_tls(const hf_config *c, SSL_CTX **out)
+{
+	SSL_CTX *ctx = NULL;
+	hf_err rc;
+	*out = NULL;
+	if ((rc = hf_config_check_secret_file(c->api_tls_key)) != HF_OK) {
+		hf_log(HF_LOG_ERROR, "api_tls_key_refused", "code", hf_err_name(rc), NULL);
+		return rc;
+	}
+	ctx = SSL_CTX_new(TLS_server_method());
+	if (!ctx)
+		return HF_ENOMEM;
+	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
+	    SSL_CTX_use_certificate_chain_file(ctx, c->api_tls_cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, c->api_tls_key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		char why[160];
+		ERR_error_string_n(ERR_get_error(), why, sizeof(why));
+		hf_log(HF_LOG_ERROR, "api_tls_config_failed", "cert", c->api_tls_cert, "detail",
+		       why, NULL);
+		ERR_clear_error();
+		SSL_CTX_free(ctx);
+		return HF_ECONFIG;
+	}
+	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+	                             SSL_OP_CIPHER_SERVER_PREFERENCE);
+	*out = ctx;
+	return HF_OK;
+}
+
+/* evhttp's bufferevent factory: each accepted connection starts a TLS handshake. */
+static struct bufferevent *hf_api_bev(struct event_base *base, void *arg)
+{
+	hf_api *a = arg;
+	SSL *ssl = SSL_new(a->tls);
+	struct bufferevent *bev;
+	/* NULL makes evhttp fall back to a plain socket: the client's ClientHello is then
+	 * answered 400 in the clear and its TLS fails, so no token is ever sent in the clear. */
+	if (!ssl)
+		return NULL;
+	bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+	                                     BEV_OPT_CLOSE_ON_FREE);
+	if (!bev) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	/* Clients (curl among them) often close without close_notify: not an error here. */
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	return bev;
+}
+
 hf_err hf_api_start(hf_node *n, void **out)
 {
 	hf_api *a = calloc(1, sizeof(*a));
@@ -572,16 +653,23 @@ hf_err hf_api_start(hf_node *n, void **out)
 	evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
 	evhttp_set_timeout(a->http, 60);
 	evhttp_set_gencb(a->http, hf_route, a);
+	if (n->cfg.api_tls_cert[0]) {
+		if ((rc = hf_api_tls(&n->cfg, &a->tls)) != HF_OK)
+			goto out;
+		evhttp_set_bevcb(a->http, hf_api_bev, a);
+	}
 	if (evhttp_bind_socket(a->http, n->cfg.api_host, n->cfg.api_port) != 0) {
 		hf_log(HF_LOG_ERROR, "api_bind_failed", "host", n->cfg.api_host, NULL);
 		rc = HF_ENET;
 		goto out;
 	}
-	/* Plain HTTP with a bearer token: anyone on the path reads the token (issue 12). */
-	if (strcmp(n->cfg.api_host, "127.0.0.1") != 0 && strcmp(n->cfg.api_host, "::1") != 0 &&
-	    strcmp(n->cfg.api_host, "localhost") != 0)
+	/* Plain HTTP with a bearer token: anyone on the path reads the token (issue 12). The
+	 * config refuses this unless [api] allow_plaintext says so; it is still worth a line. */
+	if (!a->tls && !hf_config_host_loopback(n->cfg.api_host))
 		hf_log(HF_LOG_WARN, "api_plaintext_not_loopback", "host", n->cfg.api_host, "advice",
-		       "bind the API to loopback and put a TLS proxy in front of it", NULL);
+		       "set [api] tls_cert and tls_key, or bind the API to loopback", NULL);
+	hf_log(HF_LOG_INFO, "api_listening", "host", n->cfg.api_host, "scheme",
+	       a->tls ? "https" : "http", NULL);
 	*out = a;
 	a = NULL;
 	rc = HF_OK;
@@ -600,5 +688,6 @@ void hf_api_stop(void *api)
 		return;
 	if (a->http)
 		evhttp_free(a->http);
+	SSL_CTX_free(a->tls);
 	free(a);
 }

@@ -1,4 +1,5 @@
 /* JSON over evhttp for the local API routes (http_json.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -81,6 +82,43 @@ json_t *hf_http_body(struct evhttp_request *req)
 		return NULL;
 	}
 	return j;
+}
+
+/* ---- unknown fields (http_json.h) ---- */
+
+const char *hf_json_unknown(json_t *o, const char *const names[])
+{
+	const char *key;
+	json_t *v;
+	if (!json_is_object(o))
+		return NULL;
+	json_object_foreach(o, key, v)
+	{
+		size_t i = 0;
+		while (names[i] && strcmp(names[i], key) != 0)
+			i++;
+		if (!names[i])
+			return key;
+	}
+	return NULL;
+}
+
+const char *hf_unknown_msg(char *buf, size_t size, const char *where, const char *key)
+{
+	/* The key is the client's own text: cut, so the message stays one short line. */
+	snprintf(buf, size, "unknown field \"%s%.64s\"", where, key);
+	return buf;
+}
+
+bool hf_http_known(struct evhttp_request *req, json_t *o, const char *where,
+                   const char *const names[])
+{
+	char msg[160];
+	const char *bad = hf_json_unknown(o, names);
+	if (!bad)
+		return true;
+	hf_http_fail(req, HF_EUNKNOWNKEY, hf_unknown_msg(msg, sizeof(msg), where, bad));
+	return false;
 }
 
 /* ---- field helpers (http_json.h) ---- */

@@ -29,6 +29,17 @@ json_t *hf_http_hex(const uint8_t *p, size_t n);
  * it is not one. The size is already capped by evhttp (HF_API_MAX_BODY). */
 json_t *hf_http_body(struct evhttp_request *req);
 
+/* Unknown fields are refused, as the config refuses unknown keys (issue 12): a typo
+ * ("deadlines") must not silently become a default. */
+/* The first key of object o that is not one of names (NULL-terminated), else NULL. */
+const char *hf_json_unknown(json_t *o, const char *const names[]);
+/* True if every key of o is one of names; otherwise replies 400 HF_EUNKNOWNKEY with
+ * "unknown field \"<where><key>\"" and returns false. where may be "" or e.g. "items[2].". */
+bool hf_http_known(struct evhttp_request *req, json_t *o, const char *where,
+                   const char *const names[]);
+/* Writes "unknown field \"<where><key>\"" into buf (for handlers that build the reply). */
+const char *hf_unknown_msg(char *buf, size_t size, const char *where, const char *key);
+
 /* Field helpers shared by the route files. */
 /* o[key] is exactly 2n hex digits; decoded into out. */
 bool hf_hex_field(json_t *o, const char *key, uint8_t *out, size_t n);

@@ -181,6 +181,20 @@ static void hf_case_action(hf_node *n, struct evhttp_request *req, int64_t id, c
 		hf_http_fail(req, HF_EPARSE, "body is not a JSON object");
 		return;
 	}
+	/* Each action's own fields; anything else is refused by name (issue 12). */
+	static const char *const f_case[] = {"status", "note", "category", NULL};
+	static const char *const f_list[] = {"list", "category", NULL};
+	static const char *const f_order[] = {"platform", "category", "legal_basis",
+	                                      "deadline", "note",     NULL};
+	static const char *const f_refer[] = {"to", "category", "note", NULL};
+	const char *const *fields = !strcmp(sub, "")         ? f_case
+	                            : !strcmp(sub, "/list")  ? f_list
+	                            : !strcmp(sub, "/order") ? f_order
+	                                                     : f_refer;
+	if (!hf_http_known(req, j, "", fields)) {
+		json_decref(j);
+		return;
+	}
 	json_t *catv = json_object_get(j, "category");
 	if (catv && !hf_enum(catv, hf_order_category_name, HF_CAT_MAX, &cat)) {
 		why = "category: a name (deepfake_sexual, ...) or 1..7";

@@ -383,6 +383,8 @@ static void hf_post_match_json(hf_node *n, struct evhttp_request *req)
 	hf_match_query q;
 	hf_err rc;
 	size_t i;
+	static const char *const one[] = {"alg", "value", "quality", "upload_id", NULL};
+	static const char *const many[] = {"hashes", "upload_id", NULL};
 	if (!j) {
 		hf_http_fail(req, HF_EPARSE, "body is not a JSON object");
 		return;
@@ -394,6 +396,10 @@ static void hf_post_match_json(hf_node *n, struct evhttp_request *req)
 	}
 	upload = json_string_value(json_object_get(j, "upload_id"));
 	arr = json_object_get(j, "hashes");
+	if (!hf_http_known(req, j, "", arr ? many : one)) {
+		json_decref(j);
+		return;
+	}
 	if (!arr) { /* one hash */
 		hf_query_from_json(j, upload, &q, &rc);
 		if (rc == HF_OK)
@@ -418,11 +424,16 @@ static void hf_post_match_json(hf_node *n, struct evhttp_request *req)
 	{
 		/* One bad hash does not spoil the others: it gets its own error. */
 		const char *up = json_string_value(json_object_get(v, "upload_id"));
+		const char *bad = hf_json_unknown(v, one);
+		char msg[160];
 		hf_query_from_json(v, up ? up : upload, &q, &rc);
+		if (bad)
+			rc = HF_EUNKNOWNKEY;
 		json_t *r = rc == HF_OK ? hf_run(m, &q, &rc) : NULL;
 		if (!r)
 			r = json_pack("{s:s,s:s}", "error", hf_err_name(rc), "message",
-			              hf_strerror(rc));
+			              bad ? hf_unknown_msg(msg, sizeof(msg), "", bad)
+			                  : hf_strerror(rc));
 		json_object_set_new(r, "index", json_integer((json_int_t)i));
 		json_array_append_new(out, r);
 	}
@@ -618,6 +629,11 @@ static void hf_post_allow(hf_node *n, struct evhttp_request *req, bool add)
 	uint8_t v[HF_LIST_MAX_VALUE_LEN];
 	hf_err rc = j ? hf_parse_hash(j, &alg, v) : HF_EPARSE;
 	const char *note = j ? json_string_value(json_object_get(j, "note")) : NULL;
+	static const char *const fields[] = {"alg", "value", "note", NULL};
+	if (j && !hf_http_known(req, j, "", fields)) {
+		json_decref(j);
+		return;
+	}
 	if (rc == HF_OK)
 		rc = add ? hf_match_allow_add(n->match, alg, v, note ? note : "")
 		         : hf_match_allow_del(n->match, alg, v);
@@ -634,6 +650,11 @@ static void hf_post_flag(hf_node *n, struct evhttp_request *req, const char *wha
 	uint8_t list[HF_LIST_ID_LEN];
 	uint64_t entry;
 	hf_err rc = HF_EINVAL;
+	static const char *const fields[] = {"list", "entry", "reason", NULL};
+	if (j && !hf_http_known(req, j, "", fields)) {
+		json_decref(j);
+		return;
+	}
 	if (j && hf_parse_ref(j, list, &entry)) {
 		const char *reason = json_string_value(json_object_get(j, "reason"));
 		if (!strcmp(what, "disable"))

@@ -192,11 +192,28 @@ typedef struct hf_hashbuf {
 	uint8_t v[HF_ORDER_MAX_HASHES][32];
 } hf_hashbuf;
 
-static hf_err hf_parse_item(json_t *j, hf_order_item *it, hf_hashbuf *hb)
+/* Unknown fields are refused by name (issue 12): *bad gets "field" or "refs[1].field". */
+static const char *const ORDER_FIELDS[] = {
+    "platform", "category", "priority", "deadline", "legal_basis", "case", "note", "items", NULL};
+static const char *const ITEM_FIELDS[] = {"url", "content_id", "refs", "hashes", NULL};
+static const char *const REF_FIELDS[] = {"list", "entry", NULL};
+static const char *const HASH_FIELDS[] = {"alg", "value", NULL};
+
+static hf_err hf_unknown_at(const char *what, size_t i, const char *key, char *bad, size_t size)
 {
-	const char *url = hf_str(j, "url"), *cid = hf_str(j, "content_id");
+	snprintf(bad, size, "%s[%zu].%.64s", what, i, key);
+	return HF_EUNKNOWNKEY;
+}
+
+static hf_err hf_parse_item(json_t *j, hf_order_item *it, hf_hashbuf *hb, char *bad, size_t size)
+{
+	const char *url = hf_str(j, "url"), *cid = hf_str(j, "content_id"), *k;
 	json_t *refs = json_object_get(j, "refs"), *hashes = json_object_get(j, "hashes"), *v;
 	size_t i;
+	if ((k = hf_json_unknown(j, ITEM_FIELDS))) {
+		snprintf(bad, size, "%.64s", k);
+		return HF_EUNKNOWNKEY;
+	}
 	if (!json_is_object(j) || !!url == !!cid)
 		return HF_EINVAL;
 	it->locator_kind = url ? HF_LOC_URL : HF_LOC_CONTENT_ID;
@@ -207,6 +224,8 @@ static hf_err hf_parse_item(json_t *j, hf_order_item *it, hf_hashbuf *hb)
 	json_array_foreach(refs, i, v)
 	{
 		json_t *e = json_object_get(v, "entry");
+		if ((k = hf_json_unknown(v, REF_FIELDS)))
+			return hf_unknown_at("refs", i, k, bad, size);
 		if (!hf_hex_field(v, "list", it->refs[i].list_id, HF_ORDER_LIST_ID_LEN) ||
 		    !json_is_integer(e) || json_integer_value(e) < 1)
 			return HF_EINVAL;
@@ -219,6 +238,8 @@ static hf_err hf_parse_item(json_t *j, hf_order_item *it, hf_hashbuf *hb)
 	{
 		unsigned alg;
 		const char *a = hf_str(v, "alg");
+		if ((k = hf_json_unknown(v, HASH_FIELDS)))
+			return hf_unknown_at("hashes", i, k, bad, size);
 		if (!a || hf_hash_alg_parse(a, &alg) != HF_OK ||
 		    !hf_hex_field(v, "value", hb->v[i], hf_hash_alg_len(alg)))
 			return HF_EINVAL;
@@ -231,18 +252,26 @@ static hf_err hf_parse_item(json_t *j, hf_order_item *it, hf_hashbuf *hb)
 }
 
 /* Parses one order object into r; *its and *hb (malloc'ed, the caller frees them even on
- * error) back r->items. *why: the message for the client on HF_EINVAL. */
+ * error) back r->items. *why: the message for the client on HF_EINVAL (may point into
+ * whybuf, of HF_WHY_MAX bytes). */
+#define HF_WHY_MAX 160
 static hf_err hf_parse_order(json_t *j, hf_orders_new *r, hf_order_item **its, hf_hashbuf **hb,
-                             const char **why)
+                             const char **why, char whybuf[HF_WHY_MAX])
 {
 	json_t *items = json_object_get(j, "items"), *v;
 	size_t i;
 	hf_err rc;
+	const char *k;
+	char bad[96];
 	memset(r, 0, sizeof(*r));
 	r->priority = HF_PRIO_NORMAL;
 	*why = "bad request";
 	if (!json_is_object(j))
 		return HF_EINVAL;
+	if ((k = hf_json_unknown(j, ORDER_FIELDS))) {
+		*why = hf_unknown_msg(whybuf, HF_WHY_MAX, "", k);
+		return HF_EUNKNOWNKEY;
+	}
 	if (!hf_hex_field(j, "platform", r->platform, 16)) {
 		*why = "platform: member id (32 hex)";
 		return HF_EINVAL;
@@ -282,8 +311,11 @@ static hf_err hf_parse_order(json_t *j, hf_orders_new *r, hf_order_item **its, h
 		return HF_ENOMEM;
 	json_array_foreach(items, i, v)
 	{
-		if ((rc = hf_parse_item(v, &(*its)[i], &(*hb)[i])) != HF_OK) {
-			*why = "item: {url | content_id, refs?, hashes?}";
+		if ((rc = hf_parse_item(v, &(*its)[i], &(*hb)[i], bad, sizeof(bad))) != HF_OK) {
+			char where[32];
+			snprintf(where, sizeof(where), "items[%zu].", i);
+			*why = rc == HF_EUNKNOWNKEY ? hf_unknown_msg(whybuf, HF_WHY_MAX, where, bad)
+			                            : "item: {url | content_id, refs?, hashes?}";
 			return rc;
 		}
 	}
@@ -302,7 +334,7 @@ static void hf_post_orders(hf_node *n, struct evhttp_request *req, json_t *arr)
 	hf_hashbuf **hbs = NULL;
 	uint8_t(*ids)[16] = NULL;
 	json_t *v, *out = NULL;
-	char msg[160];
+	char msg[HF_WHY_MAX + 16], whybuf[HF_WHY_MAX];
 	const char *why = "orders: an array of 1..1000 orders";
 	hf_err rc = HF_EINVAL;
 	if (count == 0 || count > HF_ORDERS_BULK_MAX)
@@ -327,7 +359,7 @@ static void hf_post_orders(hf_node *n, struct evhttp_request *req, json_t *arr)
 	}
 	json_array_foreach(arr, i, v)
 	{
-		if ((rc = hf_parse_order(v, &rs[i], &its[i], &hbs[i], &why)) != HF_OK) {
+		if ((rc = hf_parse_order(v, &rs[i], &its[i], &hbs[i], &why, whybuf)) != HF_OK) {
 			snprintf(msg, sizeof(msg), "orders[%zu]: %s", i, why ? why : "bad order");
 			why = msg;
 			goto out;
@@ -370,14 +402,17 @@ static void hf_post_order(hf_node *n, struct evhttp_request *req)
 	uint8_t id[16];
 	hf_err rc = HF_EINVAL;
 	const char *why = "bad request";
+	char whybuf[HF_WHY_MAX];
+	static const char *const bulk_fields[] = {"orders", NULL};
 	if (j && json_is_array(json_object_get(j, "orders"))) {
-		hf_post_orders(n, req, json_object_get(j, "orders"));
+		if (hf_http_known(req, j, "", bulk_fields))
+			hf_post_orders(n, req, json_object_get(j, "orders"));
 		json_decref(j);
 		return;
 	}
 	if (!j)
 		goto out;
-	if ((rc = hf_parse_order(j, &r, &its, &hb, &why)) != HF_OK)
+	if ((rc = hf_parse_order(j, &r, &its, &hb, &why, whybuf)) != HF_OK)
 		goto out;
 	rc = hf_orders_create(n, &r, id);
 	if (rc == HF_OK) {
@@ -405,6 +440,16 @@ static void hf_post_outcomes(hf_node *n, struct evhttp_request *req, const uint8
 	hf_err rc = HF_EINVAL;
 	size_t i;
 	uint64_t now = hf_now_ms();
+	char msg[HF_WHY_MAX];
+	const char *bad, *why = NULL;
+	static const char *const fields[] = {"results", NULL};
+	static const char *const result_fields[] = {"item",   "outcome", "action_ms",
+	                                            "reason", "text",    NULL};
+	if ((bad = hf_json_unknown(j, fields))) {
+		rc = HF_EUNKNOWNKEY;
+		why = hf_unknown_msg(msg, sizeof(msg), "", bad);
+		goto out;
+	}
 	if (!json_is_array(res) || !json_array_size(res) ||
 	    json_array_size(res) > HF_ORDER_MAX_ITEMS)
 		goto out;
@@ -416,6 +461,13 @@ static void hf_post_outcomes(hf_node *n, struct evhttp_request *req, const uint8
 	json_array_foreach(res, i, v)
 	{
 		json_t *it = json_object_get(v, "item"), *at = json_object_get(v, "action_ms");
+		if ((bad = hf_json_unknown(v, result_fields))) {
+			char where[32];
+			snprintf(where, sizeof(where), "results[%zu].", i);
+			rc = HF_EUNKNOWNKEY;
+			why = hf_unknown_msg(msg, sizeof(msg), where, bad);
+			goto out;
+		}
 		/* Bounded before the cast: item 2^32 must not become item 0. */
 		if (!json_is_integer(it) || json_integer_value(it) < 0 ||
 		    json_integer_value(it) >= HF_ORDER_MAX_ITEMS ||
@@ -451,9 +503,10 @@ out:
 		hf_http_reply(req, 200, json_pack("{s:s}", "status", "sent"));
 	else
 		hf_http_fail(req, rc,
-		             rc == HF_EINVAL ? "results: [{item, outcome, action_ms?, reason?, "
-		                               "text?}]"
-		                             : NULL);
+		             why               ? why
+		             : rc == HF_EINVAL ? "results: [{item, outcome, action_ms?, reason?, "
+		                                 "text?}]"
+		                               : NULL);
 	free(out);
 	json_decref(j);
 }
@@ -485,7 +538,15 @@ static void hf_post_event(hf_node *n, struct evhttp_request *req, const uint8_t 
 	uint8_t ref[16];
 	uint64_t nd = 0;
 	hf_err rc = HF_EINVAL;
-	const char *text;
+	const char *text, *why = NULL;
+	char msg[HF_WHY_MAX];
+	static const char *const fields[] = {"items",        "kind", "result", "text",
+	                                     "new_deadline", "ref",  NULL};
+	if ((text = hf_json_unknown(j, fields))) {
+		rc = HF_EUNKNOWNKEY;
+		why = hf_unknown_msg(msg, sizeof(msg), "", text);
+		goto out;
+	}
 	if (!j || !hf_items_list(json_object_get(j, "items"), &items, &n_items))
 		goto out;
 	if (kind == 0 && !hf_enum(json_object_get(j, "kind"), hf_order_ev_name, HF_OEV_MAX, &kind))
@@ -514,7 +575,7 @@ out:
 		    req, 200,
 		    json_pack("{s:s,s:s}", "status", "sent", "kind", hf_order_ev_name(kind)));
 	else
-		hf_http_fail(req, rc, NULL);
+		hf_http_fail(req, rc, why);
 	free(items);
 	json_decref(j);
 }
@@ -565,6 +626,11 @@ static void hf_post_refer(hf_node *n, struct evhttp_request *req, const uint8_t 
 	uint32_t k = 0;
 	size_t i;
 	hf_err rc = HF_EINVAL;
+	static const char *const fields[] = {"to", "orders", "note", NULL};
+	if (j && !hf_http_known(req, j, "", fields)) {
+		json_decref(j);
+		return;
+	}
 	if (!j || !hf_hex_field(j, "to", to, 16))
 		goto out;
 	if (order)
@@ -592,6 +658,11 @@ static void hf_post_refstatus(hf_node *n, struct evhttp_request *req, const uint
 	json_t *j = hf_http_body(req);
 	uint32_t st = 0;
 	hf_err rc = HF_EINVAL;
+	static const char *const fields[] = {"status", NULL};
+	if (j && !hf_http_known(req, j, "", fields)) {
+		json_decref(j);
+		return;
+	}
 	if (j && hf_enum(json_object_get(j, "status"), hf_refst_name, HF_REFST_MAX, &st))
 		rc = hf_orders_referral_status(n, id, st);
 	if (rc == HF_OK)

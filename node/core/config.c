@@ -10,6 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <ini.h>
 
 #include "core/config.h"
@@ -62,9 +65,13 @@ static const cfg_key KEYS[] = {
     PATH("tls", "ca", tls_ca),
     PATH("tls", "cert", tls_cert),
     PATH("tls", "key", tls_key),
+    PATH("tls", "crl", tls_crl),
     {"api", "listen", K_HOSTPORT, FIELD(api_host), offsetof(hf_config, api_port), 0, 0, 0,
      "host:port"},
     PATH("api", "token_file", api_token_file),
+    PATH("api", "tls_cert", api_tls_cert),
+    PATH("api", "tls_key", api_tls_key),
+    BOOL("api", "allow_plaintext", api_allow_plaintext),
     /* [match]: match_config.h */
     UINT("match", "max_distance", match.max_distance, 0, HF_PDQ_INDEX_MAX_DIST,
          HF_PDQ_INDEX_DEFAULT_DIST),
@@ -288,11 +295,33 @@ hf_err hf_config_load(const char *path, hf_config *c, char *err, size_t err_size
 		         path);
 		return HF_ECONFIG;
 	}
+	/* The API's bearer token crosses the network in the clear over plain HTTP (issue 12). */
+	if (!c->api_tls_cert[0] != !c->api_tls_key[0]) {
+		snprintf(err, err_size, "%s: [api] tls_cert and tls_key go together", path);
+		return HF_ECONFIG;
+	}
+	if (!c->api_tls_cert[0] && !c->api_allow_plaintext &&
+	    !hf_config_host_loopback(c->api_host)) {
+		snprintf(err, err_size,
+		         "%s: [api] listen beyond loopback needs tls_cert and tls_key (HTTPS), or "
+		         "allow_plaintext = true",
+		         path);
+		return HF_ECONFIG;
+	}
 	if (!strcmp(c->log_level, "debug") || !strcmp(c->log_level, "info") ||
 	    !strcmp(c->log_level, "warn") || !strcmp(c->log_level, "error"))
 		return HF_OK;
 	snprintf(err, err_size, "%s: [node] log_level must be debug|info|warn|error", path);
 	return HF_ECONFIG;
+}
+
+bool hf_config_host_loopback(const char *host)
+{
+	struct in_addr a4;
+	/* Literal addresses only (a name such as "127.x.example" may resolve anywhere). */
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return !strcmp(host, "::1") || !strcmp(host, "[::1]") || !strcmp(host, "localhost");
 }
 
 hf_err hf_config_check_secret_file(const char *path)

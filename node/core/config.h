@@ -7,8 +7,10 @@
  *           (tls+tcp://host:port), log_level (debug|info|warn|error),
  *           insecure_loopback (true: plain tcp://, 127.0.0.1 only; tests),
  *           pull_interval_ms (anti-entropy pulls, default 5000)
- *   [tls]   ca, cert, key (PEM files; required unless insecure_loopback)
- *   [api]   listen (host:port, default 127.0.0.1:8470), token_file
+ *   [tls]   ca, cert, key (PEM files; required unless insecure_loopback), crl (optional)
+ *   [api]   listen (host:port, default 127.0.0.1:8470), token_file, tls_cert + tls_key
+ *           (PEM: the API speaks HTTPS only), allow_plaintext (plain HTTP beyond
+ *           loopback; without it such a config is refused)
  *   [match] match_config.h;  [orders] orders_cfg.h;  [audit] audit_cfg.h
  * A refusal names the section and key it blames ("[node] pull_interval_ms: ...").
  * Relative paths are relative to the config file's directory.
@@ -35,9 +37,13 @@ typedef struct hf_config {
 	char tls_ca[HF_PATH_MAX];
 	char tls_cert[HF_PATH_MAX];
 	char tls_key[HF_PATH_MAX];
+	char tls_crl[HF_PATH_MAX]; /* [tls] crl: optional, the CA's CRL (ca/crl.pem) */
 	char api_host[128];
 	uint16_t api_port;
 	char api_token_file[HF_PATH_MAX];
+	char api_tls_cert[HF_PATH_MAX]; /* [api] tls_cert: HTTPS when set (with tls_key) */
+	char api_tls_key[HF_PATH_MAX];
+	bool api_allow_plaintext;
 	hf_match_config match; /* [match] (match_config.h) */
 	hf_orders_cfg orders;  /* [orders] (orders_cfg.h) */
 	hf_audit_cfg audit;    /* [audit] (audit_cfg.h) */
@@ -56,5 +62,7 @@ void hf_match_config_defaults(hf_match_config *m);
 /* A secret file (the API token): HF_EPERM if group or other may access it, HF_ECONFIG if
  * it cannot be read. */
 hf_err hf_config_check_secret_file(const char *path) HF_MUST_CHECK;
+/* Whether host (as in [api] listen) is a loopback address: 127.0.0.0/8, ::1, localhost. */
+bool hf_config_host_loopback(const char *host);
 
 #endif

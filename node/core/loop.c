@@ -38,6 +38,21 @@ static hf_err hf_peer_url(void *ctx, const uint8_t member[HF_MEMBER_LEN], char *
 	return rc;
 }
 
+/* TLS pinning (spec §11.8): the peer's certificate fingerprint must be in the manifest
+ * held now, as one of the dialed member's (member) or any member's (listener). */
+static hf_err hf_tls_peer(void *ctx, const uint8_t *member, const uint8_t fp[32])
+{
+	hf_node *n = ctx;
+	const hf_member *mb;
+	hf_err rc;
+	pthread_rwlock_rdlock(&n->mlock);
+	rc = hf_manifest_find_tls_fp(n->manifest, fp, &mb);
+	if (rc == HF_OK && member && memcmp(hf_member_id(mb), member, HF_MEMBER_ID_LEN) != 0)
+		rc = HF_ETLSPEER;
+	pthread_rwlock_unlock(&n->mlock);
+	return rc == HF_OK ? HF_OK : HF_ETLSPEER;
+}
+
 /* data_dir/pseudonym.key: 32 random bytes made at first start, mode 0600. */
 static hf_err hf_pseudonym_key(hf_node *n)
 {
@@ -165,12 +180,14 @@ hf_err hf_node_init(hf_node *n, const hf_config *cfg)
 	    .tls_ca = cfg->tls_ca,
 	    .tls_cert = cfg->tls_cert,
 	    .tls_key = cfg->tls_key,
+	    .tls_crl = cfg->tls_crl,
 	    .insecure = cfg->insecure_loopback,
 	    .workers = 8,
 	    .retry_base_ms = 250,
 	    .retry_max_ms = 30000,
 	};
-	hf_transport_ops ops = {.receive = hf_inbox_receive, .peer_url = hf_peer_url};
+	hf_transport_ops ops = {
+	    .receive = hf_inbox_receive, .peer_url = hf_peer_url, .tls_peer = hf_tls_peer};
 	rc = hf_transport_start(&tc, &ops, n, &n->tr);
 	if (rc == HF_OK) {
 		char self[33];

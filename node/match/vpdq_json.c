@@ -76,12 +76,18 @@ hf_err hf_vpdq_from_json(const json_t *v, size_t max_frames, hf_vpdq *out, const
 		                       out, &line);
 		if (rc == HF_OK && out->count > max_frames)
 			rc = HF_ETOOLONG;
+		/* Frame numbers ascend in both forms (Meta's hasher writes them so; list
+		 * entries need it, spec §12.2). */
+		for (size_t i = 1; rc == HF_OK && i < out->count; i++)
+			if (out->frames[i].frame <= out->frames[i - 1].frame)
+				rc = HF_ENONCANON;
 		if (rc != HF_OK) {
 			hf_vpdq_clear(out);
 			return fail(why,
-			            rc == HF_ETOOLONG   ? "too many frames"
-			            : rc == HF_EMISSING ? "no frame in the vPDQ text"
-			                                : "a line of the vPDQ text is invalid",
+			            rc == HF_ETOOLONG    ? "too many frames"
+			            : rc == HF_EMISSING  ? "no frame in the vPDQ text"
+			            : rc == HF_ENONCANON ? "frame numbers must ascend"
+			                                 : "a line of the vPDQ text is invalid",
 			            rc);
 		}
 		return HF_OK;

@@ -22,8 +22,8 @@
  *  - a string: Meta's text format (hf_vpdq_from_text);
  *  - an array of 1..max_frames objects, each with "pdq" (64 hex digits), "quality"
  *    (0..100) and the time as "seconds" (0..1e9) or "ms" (integer 0..2^32-1); "frame"
- *    (0..2^31-1) is optional and then the frame's index. Frame numbers ascend strictly;
- *    other members are ignored.
+ *    (0..2^31-1) is optional and then the frame's index; other members are ignored.
+ * In both forms frame numbers ascend strictly.
  * Errors: HF_EINVAL (not a string or array, or a member of the wrong type), HF_EPARSE
  * (bad hex, bad text), HF_ERANGE (a value out of range), HF_ENONCANON (frame numbers not
  * ascending), HF_ETOOLONG (more than max_frames), HF_EMISSING (no frame), HF_ENOMEM.

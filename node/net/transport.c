@@ -14,6 +14,7 @@
 #include "hashfed/envelope.h"
 #include "hashfed/limits.h"
 #include "core/log.h"
+#include "net/tls_engine.h"
 #include "net/transport.h"
 
 #define HF_MAX_PEERS   64
@@ -26,6 +27,10 @@ typedef struct hf_peer {
 	char url[300];
 	nng_socket sock;
 	bool open;
+	struct hf_transport *t;
+	nng_tls_config *tls; /* per peer: its handshakes are checked against its fingerprints */
+	bool tls_refused;    /* under t->mu: a handshake was refused since the last round */
+	bool tls_bad;        /* sender thread: the last failure was a refused certificate */
 	uint64_t down_until; /* after a failure: skip this peer until then (no head-of-line wait) */
 	uint32_t failures;
 } hf_peer;
@@ -35,7 +40,7 @@ struct hf_transport {
 	char db_path[4096];
 	hf_transport_ops ops;
 	void *ctx;
-	nng_tls_config *tls_server, *tls_client;
+	nng_tls_config *tls_server;
 	nng_socket rep;
 	bool rep_open;
 	pthread_t workers[HF_MAX_WORKERS];
@@ -50,6 +55,23 @@ struct hf_transport {
 	size_t n_peers;
 	uint8_t alive[HF_MAX_PEERS][HF_MEMBER_LEN]; /* under mu: peers heard from */
 	size_t n_alive;
+	pthread_cond_t rx_cv;          /* under mu: a reply token came back */
+	unsigned rx_pending;           /* under mu: tokens out (receiving, or held for a reply) */
+	unsigned rx_total;             /* under mu: tokens made */
+	struct hf_reply *rx_free;      /* under mu: tokens to reuse */
+	struct hf_reply *rx_all;       /* under mu: every token (freed by hf_transport_stop) */
+	nng_aio *waio[HF_MAX_WORKERS]; /* under mu: each running worker's aio */
+	unsigned n_live;               /* under mu: workers still running */
+	uint64_t tls_log_ms;           /* under mu: last tls_peer_refused line of the listener */
+};
+
+/* A receive context and the aio its deferred reply goes out with. */
+struct hf_reply {
+	hf_transport *t;
+	nng_ctx ctx;
+	nng_aio *aio;
+	struct hf_reply *next; /* free list */
+	struct hf_reply *all;
 };
 
 hf_err hf_transport_url(const char *url, bool insecure, char *out, size_t size)
@@ -97,21 +119,82 @@ static char *hf_read_pem(const char *path)
 	return buf;
 }
 
-static hf_err hf_tls_config(const hf_transport_cfg *c, nng_tls_mode mode, nng_tls_config **out)
+/* ---- TLS peer pinning ----------------------------------------------------- */
+
+static void hf_log_tls_refused(const char *side, const uint8_t *member, const uint8_t fp[32])
+{
+	char fph[65], mh[2 * HF_MEMBER_LEN + 1] = "any";
+	hf_hex(fp, 32, fph);
+	if (member)
+		hf_hex(member, HF_MEMBER_LEN, mh);
+	hf_log(HF_LOG_WARN, "tls_peer_refused", "side", side, "member", mh, "fingerprint", fph,
+	       "code", hf_err_name(HF_ETLSPEER), NULL);
+}
+
+/* Listener: the connecting peer's certificate must be some member's. One log line a second
+ * at most, so a hostile peer cannot flood the log with handshakes. */
+static hf_err hf_tls_check_listener(void *ctx, const uint8_t fp[HF_TLS_FP_BYTES])
+{
+	hf_transport *t = ctx;
+	if (!t->ops.tls_peer || t->ops.tls_peer(t->ctx, NULL, fp) == HF_OK)
+		return HF_OK;
+	uint64_t now = hf_now_ms();
+	pthread_mutex_lock(&t->mu);
+	bool log = now - t->tls_log_ms >= 1000;
+	if (log)
+		t->tls_log_ms = now;
+	pthread_mutex_unlock(&t->mu);
+	if (log)
+		hf_log_tls_refused("listener", NULL, fp);
+	return HF_ETLSPEER;
+}
+
+/* Dialer: the server we reached must present one of the dialed member's certificates. */
+static hf_err hf_tls_check_dialer(void *ctx, const uint8_t fp[HF_TLS_FP_BYTES])
+{
+	hf_peer *p = ctx;
+	hf_transport *t = p->t;
+	if (!t->ops.tls_peer || t->ops.tls_peer(t->ctx, p->member, fp) == HF_OK)
+		return HF_OK;
+	pthread_mutex_lock(&t->mu);
+	bool first = !p->tls_refused;
+	p->tls_refused = true;
+	pthread_mutex_unlock(&t->mu);
+	if (first)
+		hf_log_tls_refused("dialer", p->member, fp);
+	return HF_ETLSPEER;
+}
+
+/* Whether a handshake with p was refused since the last call (sender thread). */
+static bool hf_tls_take_refused(hf_peer *p)
+{
+	pthread_mutex_lock(&p->t->mu);
+	bool r = p->tls_refused;
+	p->tls_refused = false;
+	pthread_mutex_unlock(&p->t->mu);
+	return r;
+}
+
+static hf_err hf_tls_config(const hf_transport_cfg *c, nng_tls_mode mode, hf_tls_check_fn check,
+                            void *ctx, nng_tls_config **out)
 {
 	hf_err rc = HF_ECONFIG;
-	char *cert = NULL, *key = NULL;
+	char *cert = NULL, *key = NULL, *ca = NULL, *crl = NULL;
 	nng_tls_config *t = NULL;
 	*out = NULL;
-	if (nng_tls_config_alloc(&t, mode) != 0)
-		return HF_ENOMEM;
+	if ((rc = hf_tls_config_alloc(mode, check, ctx, &t)) != HF_OK)
+		return rc;
+	rc = HF_ECONFIG;
 	cert = hf_read_pem(c->tls_cert);
 	key = hf_read_pem(c->tls_key);
-	if (!cert || !key)
+	ca = hf_read_pem(c->tls_ca);
+	if (c->tls_crl && c->tls_crl[0] && !(crl = hf_read_pem(c->tls_crl)))
+		goto out;
+	if (!cert || !key || !ca)
 		goto out;
 	/* Mutual TLS: both ends present a certificate chained to the federation CA. */
 	if (nng_tls_config_auth_mode(t, NNG_TLS_AUTH_MODE_REQUIRED) != 0 ||
-	    nng_tls_config_ca_file(t, c->tls_ca) != 0 ||
+	    nng_tls_config_ca_chain(t, ca, crl) != 0 ||
 	    nng_tls_config_own_cert(t, cert, key, NULL) != 0)
 		goto out;
 	*out = t;
@@ -122,6 +205,8 @@ out:
 		sodium_memzero(key, strlen(key));
 	free(cert);
 	free(key);
+	free(ca);
+	free(crl);
 	if (t)
 		nng_tls_config_free(t);
 	return rc;
@@ -129,45 +214,169 @@ out:
 
 /* ---- receiving ---------------------------------------------------------- */
 
+static void hf_sender_wait(hf_transport *t, uint64_t ms);
+static bool hf_stopping(hf_transport *t);
+
+/* Reply tokens are recycled, never closed while the transport runs: an nng context closed
+ * from the completion callback of its own send races with that send's release. */
+static void hf_reply_put(hf_reply *r)
+{
+	hf_transport *t = r->t;
+	pthread_mutex_lock(&t->mu);
+	r->next = t->rx_free;
+	t->rx_free = r;
+	t->rx_pending--;
+	pthread_cond_broadcast(&t->rx_cv);
+	pthread_mutex_unlock(&t->mu);
+}
+
+/* A deferred reply went out (or could not: the peer resends): the token is free again. */
+static void hf_reply_sent(void *arg)
+{
+	hf_reply *r = arg;
+	nng_msg *m = nng_aio_get_msg(r->aio);
+	if (m && nng_aio_result(r->aio) != 0)
+		nng_msg_free(m);
+	nng_aio_set_msg(r->aio, NULL);
+	hf_reply_put(r);
+}
+
+/* A token (its context receives the next request): a free one, or a new one while fewer
+ * than HF_RX_PENDING are out; otherwise waits. NULL once stopping (or out of memory). */
+static hf_reply *hf_reply_get(hf_transport *t)
+{
+	hf_reply *r = NULL;
+	pthread_mutex_lock(&t->mu);
+	while (!t->stopping && !t->rx_free && t->rx_total >= HF_RX_PENDING)
+		pthread_cond_wait(&t->rx_cv, &t->mu);
+	if (!t->stopping && t->rx_free) {
+		r = t->rx_free;
+		t->rx_free = r->next;
+		t->rx_pending++;
+	}
+	bool grow = !t->stopping && !r;
+	if (grow) {
+		t->rx_total++; /* reserved before unlocking */
+		t->rx_pending++;
+	}
+	pthread_mutex_unlock(&t->mu);
+	if (!grow)
+		return r;
+	r = calloc(1, sizeof(*r));
+	if (r && nng_aio_alloc(&r->aio, hf_reply_sent, r) != 0) {
+		free(r);
+		r = NULL;
+	}
+	if (r && nng_ctx_open(&r->ctx, t->rep) != 0) {
+		nng_aio_free(r->aio);
+		free(r);
+		r = NULL;
+	}
+	if (!r) {
+		pthread_mutex_lock(&t->mu);
+		t->rx_total--;
+		t->rx_pending--;
+		pthread_cond_broadcast(&t->rx_cv);
+		pthread_mutex_unlock(&t->mu);
+		return NULL;
+	}
+	r->t = t;
+	pthread_mutex_lock(&t->mu);
+	r->all = t->rx_all; /* freed by hf_transport_stop */
+	t->rx_all = r;
+	pthread_mutex_unlock(&t->mu);
+	return r;
+}
+
+static nng_msg *hf_reply_msg(hf_err rc)
+{
+	const char *name = hf_err_name(rc);
+	nng_msg *m;
+	if (nng_msg_alloc(&m, 0) != 0)
+		return NULL;
+	if (nng_msg_append(m, name, strlen(name)) != 0) {
+		nng_msg_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void hf_transport_reply(hf_reply *r, hf_err code)
+{
+	nng_msg *m = hf_reply_msg(code);
+	if (!m) {
+		hf_reply_put(r); /* nothing to send: the peer's request times out, it resends */
+		return;
+	}
+	nng_aio_set_msg(r->aio, m);
+	nng_ctx_send(r->ctx, r->aio);
+}
+
 static void *hf_worker_main(void *arg)
 {
 	hf_transport *t = arg;
 	hf_store *store = NULL;
-	nng_ctx ctx;
-	nng_aio *aio = NULL;
-	if (hf_store_open(t->db_path, &store) != HF_OK || nng_ctx_open(&ctx, t->rep) != 0 ||
-	    nng_aio_alloc(&aio, NULL, NULL) != 0) {
+	nng_aio *aio = NULL; /* this thread's: receives, and sends the replies it does not defer */
+	hf_reply *r = NULL;
+	unsigned slot = HF_MAX_WORKERS;
+	if (hf_store_open(t->db_path, &store) != HF_OK || nng_aio_alloc(&aio, NULL, NULL) != 0) {
 		hf_log(HF_LOG_ERROR, "worker_start_failed", NULL);
 		hf_store_close(store);
-		return NULL;
+		goto gone;
 	}
+	pthread_mutex_lock(&t->mu);
+	for (slot = 0; slot < HF_MAX_WORKERS && t->waio[slot]; slot++)
+		;
+	if (slot < HF_MAX_WORKERS)
+		t->waio[slot] = aio; /* hf_transport_stop aborts what it waits for */
+	pthread_mutex_unlock(&t->mu);
 	for (;;) {
-		nng_ctx_recv(ctx, aio);
-		nng_aio_wait(aio);
-		int r = nng_aio_result(aio);
-		if (r == NNG_ECLOSED)
+		if (hf_stopping(t))
 			break;
-		if (r != 0)
-			continue;
-		nng_msg *m = nng_aio_get_msg(aio);
-		hf_err rc = t->ops.receive(t->ctx, store, nng_msg_body(m), nng_msg_len(m));
-		nng_msg_free(m);
-		const char *name = hf_err_name(rc);
-		if (nng_msg_alloc(&m, 0) != 0)
-			continue;
-		if (nng_msg_append(m, name, strlen(name)) != 0) {
-			nng_msg_free(m);
+		if (!r && !(r = hf_reply_get(t))) {
+			if (hf_stopping(t))
+				break;
+			hf_log(HF_LOG_ERROR, "worker_ctx_failed", NULL);
+			hf_sender_wait(t, 100);
 			continue;
 		}
+		nng_ctx_recv(r->ctx, aio);
+		nng_aio_wait(aio);
+		int rv = nng_aio_result(aio);
+		if (rv == NNG_ECLOSED)
+			break;
+		if (rv != 0)
+			continue;
+		nng_msg *m = nng_aio_get_msg(aio);
+		bool kept = false;
+		hf_err rc =
+		    t->ops.receive(t->ctx, store, nng_msg_body(m), nng_msg_len(m), r, &kept);
+		nng_msg_free(m);
+		if (kept) {
+			r = NULL; /* the reply goes out on its context when the holder answers */
+			continue;
+		}
+		if (!(m = hf_reply_msg(rc)))
+			continue;
 		nng_aio_set_msg(aio, m);
-		nng_ctx_send(ctx, aio);
+		nng_ctx_send(r->ctx, aio);
 		nng_aio_wait(aio);
 		if (nng_aio_result(aio) != 0)
 			nng_msg_free(nng_aio_get_msg(aio));
 	}
+	if (r)
+		hf_reply_put(r);
+	pthread_mutex_lock(&t->mu);
+	if (slot < HF_MAX_WORKERS)
+		t->waio[slot] = NULL;
+	pthread_mutex_unlock(&t->mu);
 	nng_aio_free(aio);
-	nng_ctx_close(ctx);
 	hf_store_close(store);
+gone:
+	pthread_mutex_lock(&t->mu);
+	t->n_live--;
+	pthread_cond_broadcast(&t->rx_cv);
+	pthread_mutex_unlock(&t->mu);
 	return NULL;
 }
 
@@ -201,7 +410,12 @@ static hf_peer *hf_peer_get(hf_transport *t, const uint8_t member[HF_MEMBER_LEN]
 		}
 		p = &t->peers[t->n_peers++];
 		memcpy(p->member, member, HF_MEMBER_LEN);
+		p->t = t;
 	}
+	if (!t->cfg.insecure && !p->tls &&
+	    (*err = hf_tls_config(&t->cfg, NNG_TLS_MODE_CLIENT, hf_tls_check_dialer, p, &p->tls)) !=
+	        HF_OK)
+		return NULL;
 	snprintf(p->url, sizeof(p->url), "%s", url);
 	*err = hf_transport_url(url, t->cfg.insecure, dial, sizeof(dial));
 	if (*err != HF_OK)
@@ -217,7 +431,7 @@ static hf_peer *hf_peer_get(hf_transport *t, const uint8_t member[HF_MEMBER_LEN]
 	    nng_socket_set_ms(p->sock, NNG_OPT_RECONNMINT, 100) != 0 ||
 	    nng_socket_set_ms(p->sock, NNG_OPT_RECONNMAXT, 2000) != 0 ||
 	    nng_dialer_create(&d, p->sock, dial) != 0 ||
-	    (!t->cfg.insecure && nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, t->tls_client) != 0) ||
+	    (!t->cfg.insecure && nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, p->tls) != 0) ||
 	    nng_dialer_start(d, NNG_FLAG_NONBLOCK) != 0) {
 		nng_close(p->sock);
 		return NULL;
@@ -353,7 +567,14 @@ static hf_err hf_op_record(hf_transport *t, hf_store *store, hf_sendop *op)
 	hf_hex(o->msg_id, 16, id_hex);
 	snprintf(att, sizeof(att), "#%u", o->attempts + 1);
 	hf_err_class cls = hf_err_class_of(res);
-	if (res == HF_OK || res == HF_EREPLAY) {
+	if (res == HF_ETLSPEER) {
+		/* Our refusal of the peer's certificate, not the peer's of the message: a new
+		 * manifest (or the right certificate) fixes it, so retry with backoff. */
+		uint64_t next =
+		    hf_now_ms() + hf_backoff_ms(o->attempts, t->cfg.retry_base_ms,
+		                                t->cfg.retry_max_ms, randombytes_random());
+		st = hf_store_outbox_retry(store, o->seq, next, hf_err_name(res));
+	} else if (res == HF_OK || res == HF_EREPLAY) {
 		st = hf_store_outbox_done(store, o->seq, hf_now_ms());
 		hf_log(HF_LOG_DEBUG, "delivered", "peer", peer_hex, "msg", id_hex, "attempts", att,
 		       NULL);
@@ -418,7 +639,8 @@ static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size
 		if (!op->p)
 			continue;
 		if (op->p->down_until > now) {
-			op->res = HF_ENET; /* peer known down: reschedule without waiting on it */
+			/* peer known down: reschedule without waiting on it, keeping the reason */
+			op->res = op->p->tls_bad ? HF_ETLSPEER : HF_ENET;
 			continue;
 		}
 		op->res = hf_op_start(op);
@@ -452,6 +674,18 @@ static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size
 		op->res = hf_reply_code(m);
 		nng_msg_free(m);
 	}
+	/* A transport failure to a peer whose certificate was refused: name it (HF_ETLSPEER). */
+	for (size_t i = 0; i < n; i++) {
+		hf_peer *p = ops[i].p;
+		if (!p || t->cfg.insecure || ops[i].stage < 1 ||
+		    (ops[i].res != HF_ENET && ops[i].res != HF_ETIMEOUT))
+			continue;
+		bool refused = hf_tls_take_refused(p);
+		for (size_t j = i; j < n; j++)
+			if (ops[j].p == p && (ops[j].res == HF_ENET || ops[j].res == HF_ETIMEOUT) &&
+			    (refused || ops[j].res == HF_ETLSPEER))
+				ops[j].res = HF_ETLSPEER;
+	}
 	/* Peer health, once per peer and round: any transport failure backs off. */
 	for (size_t i = 0; i < n; i++) {
 		hf_peer *p = ops[i].p;
@@ -464,9 +698,14 @@ static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size
 			continue;
 		for (size_t j = i; j < n; j++)
 			if (ops[j].p == p && ops[j].stage >= 1 &&
-			    (ops[j].res == HF_ENET || ops[j].res == HF_ETIMEOUT))
+			    (ops[j].res == HF_ENET || ops[j].res == HF_ETIMEOUT ||
+			     ops[j].res == HF_ETLSPEER))
 				failed = true;
 		if (failed) {
+			p->tls_bad = false;
+			for (size_t j = i; j < n; j++)
+				if (ops[j].p == p && ops[j].res == HF_ETLSPEER)
+					p->tls_bad = true;
 			p->failures++;
 			p->down_until =
 			    now + hf_backoff_ms(p->failures, t->cfg.retry_base_ms,
@@ -474,6 +713,7 @@ static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size
 		} else {
 			p->failures = 0;
 			p->down_until = 0;
+			p->tls_bad = false;
 		}
 	}
 	/* One commit for the whole round. Marking delivered needs no other order: a mark lost
@@ -509,8 +749,11 @@ static void *hf_sender_main(void *arg)
 {
 	hf_transport *t = arg;
 	hf_store *store = NULL;
-	if (hf_store_open(t->db_path, &store) != HF_OK) {
+	/* Delivery marks need no fsync: one lost in a power cut only resends (HF_EREPLAY).
+	 * So a round's commit never waits on the disk, nor holds the writer lock that long. */
+	if (hf_store_open(t->db_path, &store) != HF_OK || hf_store_set_lazy(store) != HF_OK) {
 		hf_log(HF_LOG_ERROR, "sender_start_failed", NULL);
+		hf_store_close(store);
 		return NULL;
 	}
 	while (!hf_stopping(t)) {
@@ -543,9 +786,12 @@ static void *hf_sender_main(void *arg)
 			ops[i].o = due[i];
 		hf_send_round(t, store, ops, n);
 	}
-	for (size_t i = 0; i < t->n_peers; i++)
+	for (size_t i = 0; i < t->n_peers; i++) {
 		if (t->peers[i].open)
 			nng_close(t->peers[i].sock);
+		if (t->peers[i].tls)
+			nng_tls_config_free(t->peers[i].tls);
+	}
 	hf_store_close(store);
 	return NULL;
 }
@@ -571,9 +817,11 @@ hf_err hf_transport_start(const hf_transport_cfg *cfg, const hf_transport_ops *o
 	    cfg->workers ? (cfg->workers > HF_MAX_WORKERS ? HF_MAX_WORKERS : cfg->workers) : 2;
 	pthread_mutex_init(&t->mu, NULL);
 	pthread_cond_init(&t->cv, NULL);
+	pthread_cond_init(&t->rx_cv, NULL);
 	if (!cfg->insecure) {
-		HF_CHECK(hf_tls_config(cfg, NNG_TLS_MODE_SERVER, &t->tls_server));
-		HF_CHECK(hf_tls_config(cfg, NNG_TLS_MODE_CLIENT, &t->tls_client));
+		HF_CHECK(hf_tls_engine_install());
+		HF_CHECK(hf_tls_config(cfg, NNG_TLS_MODE_SERVER, hf_tls_check_listener, t,
+		                       &t->tls_server));
 	}
 	HF_CHECK(hf_transport_url(cfg->listen, cfg->insecure, url, sizeof(url)));
 	rc = HF_ENET;
@@ -591,8 +839,15 @@ hf_err hf_transport_start(const hf_transport_cfg *cfg, const hf_transport_ops *o
 	unsigned want = t->n_workers;
 	t->n_workers = 0;
 	for (unsigned i = 0; i < want; i++) {
-		if (pthread_create(&t->workers[i], NULL, hf_worker_main, t) != 0)
+		pthread_mutex_lock(&t->mu);
+		t->n_live++;
+		pthread_mutex_unlock(&t->mu);
+		if (pthread_create(&t->workers[i], NULL, hf_worker_main, t) != 0) {
+			pthread_mutex_lock(&t->mu);
+			t->n_live--;
+			pthread_mutex_unlock(&t->mu);
 			goto out;
+		}
 		t->n_workers++;
 	}
 	if (pthread_create(&t->sender, NULL, hf_sender_main, t) != 0)
@@ -620,19 +875,50 @@ void hf_transport_stop(hf_transport *t)
 	pthread_mutex_lock(&t->mu);
 	t->stopping = true;
 	pthread_cond_signal(&t->cv);
+	pthread_cond_broadcast(&t->rx_cv);
 	pthread_mutex_unlock(&t->mu);
 	if (t->sender_started)
 		pthread_join(t->sender, NULL);
-	/* Closing the socket fails every pending receive with NNG_ECLOSED. */
-	if (t->rep_open)
-		nng_close(t->rep);
+	/* The workers go before the socket does: closing it while a thread is inside an nng
+	 * call on one of its contexts frees what that call still uses (nng 1.5). So their
+	 * receives are aborted (again, until each has seen stopping and left). */
+	pthread_mutex_lock(&t->mu);
+	while (t->n_live > 0) {
+		for (unsigned i = 0; i < HF_MAX_WORKERS; i++)
+			if (t->waio[i])
+				nng_aio_abort(t->waio[i], NNG_ECLOSED);
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 5000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&t->rx_cv, &t->mu, &ts);
+	}
+	pthread_mutex_unlock(&t->mu);
 	for (unsigned i = 0; i < t->n_workers; i++)
 		pthread_join(t->workers[i], NULL);
+	/* Closing the socket fails what kept replies are still in flight. */
+	if (t->rep_open)
+		nng_close(t->rep);
+	/* Kept requests are answered by their holder (the inbox answers all of them before
+	 * the node stops the transport); their replies fail fast on the closed socket. Then
+	 * no callback can run any more and the tokens go. */
+	pthread_mutex_lock(&t->mu);
+	while (t->rx_pending > 0)
+		pthread_cond_wait(&t->rx_cv, &t->mu);
+	pthread_mutex_unlock(&t->mu);
+	while (t->rx_all) {
+		hf_reply *r = t->rx_all;
+		t->rx_all = r->all;
+		nng_aio_free(r->aio); /* waits for a callback still returning */
+		free(r);
+	}
 	if (t->tls_server)
 		nng_tls_config_free(t->tls_server);
-	if (t->tls_client)
-		nng_tls_config_free(t->tls_client);
 	pthread_mutex_destroy(&t->mu);
 	pthread_cond_destroy(&t->cv);
+	pthread_cond_destroy(&t->rx_cv);
 	free(t);
 }

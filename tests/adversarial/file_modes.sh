@@ -1,7 +1,7 @@
 #!/bin/bash
 # Issue 12 item 6 (files, plaintext API, epochs): node.db is 0600; a token file others may
 # read fails --check-config and start (HF_EPERM); an API bound beyond loopback over plain
-# HTTP is warned about; a header epoch ahead of the manifest held is refused
+# HTTP (allow_plaintext = true) is warned about; a header epoch ahead of the manifest held is refused
 # (HF_EEPOCHAHEAD, state class: the sender retries), epoch 0 is out of range.
 # usage: file_modes.sh BIN_DIR TEST_BIN_DIR WORK_DIR
 set -eu
@@ -26,6 +26,8 @@ grep -q HF_EPERM "$W/start.out" || fail "start: no HF_EPERM"
 echo "ok - 0644 token refused at start"
 chmod 600 "$W/token"
 sed -i 's/^listen = 127.0.0.1:\([0-9]*\)$/listen = 0.0.0.0:\1/' "$W/p1.ini"
+# Refused without the explicit setting (tests/adversarial/api_https.sh); allowed, warned.
+sed -i 's/^token_file = token$/token_file = token\nallow_plaintext = true/' "$W/p1.ini"
 : > "$W/p1.log"
 start p1; wait_api p1
 grep -q '"event":"api_plaintext_not_loopback"' "$W/p1.log" || fail "no warning for a plain HTTP API on 0.0.0.0"

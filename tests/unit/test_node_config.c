@@ -59,6 +59,23 @@ static void test_valid(void **state)
 	assert_int_equal(c.api_port, 9000);
 	assert_true(c.insecure_loopback);
 	assert_int_equal(c.pull_interval_ms, 700);
+	/* Beyond loopback: HTTPS, or plain HTTP said out loud. */
+	snprintf(buf, sizeof(buf), "%s[api]\nlisten = 0.0.0.0:9001\nallow_plaintext = true\n",
+	         VALID);
+	assert_int_equal(load(buf, &c), HF_OK);
+	assert_true(c.api_allow_plaintext);
+	snprintf(buf, sizeof(buf),
+	         "%s[api]\nlisten = 0.0.0.0:9001\ntls_cert = api.crt\ntls_key = /k/api.key\n",
+	         VALID);
+	assert_int_equal(load(buf, &c), HF_OK);
+	assert_string_equal(c.api_tls_cert, "/tmp/api.crt");
+	assert_string_equal(c.api_tls_key, "/k/api.key");
+	assert_false(c.api_allow_plaintext);
+	snprintf(buf, sizeof(buf), "%s[api]\nlisten = 127.0.0.2:9001\n", VALID);
+	assert_int_equal(load(buf, &c), HF_OK);
+	assert_true(hf_config_host_loopback("::1"));
+	assert_false(hf_config_host_loopback("128.0.0.1"));
+	assert_false(hf_config_host_loopback("localhost.example"));
 	/* [match] and [orders] go through the same table: defaults, then every key. */
 	assert_int_equal(load(VALID, &c), HF_OK);
 	assert_int_equal(c.match.max_distance, 31);
@@ -123,6 +140,13 @@ static void test_rejects(void **state)
 	    {"[orders]\nwebhook_url = ftp://x\n", "[orders] webhook_url: invalid"},
 	    {"[orders]\nnope = 1\n", "[orders] nope: unknown key"},
 	    {"this is not ini\n", "syntax error"},
+	    /* issue 12: plain HTTP beyond loopback needs an explicit setting; TLS files pair up */
+	    {"[api]\nlisten = 0.0.0.0:8470\n", "allow_plaintext"},
+	    {"[api]\nlisten = 192.0.2.1:8470\n", "allow_plaintext"},
+	    {"[api]\nlisten = 127.evil.example:8470\n", "allow_plaintext"},
+	    {"[api]\ntls_cert = api.crt\n", "[api] tls_cert and tls_key go together"},
+	    {"[api]\ntls_key = api.key\n", "[api] tls_cert and tls_key go together"},
+	    {"[api]\nallow_plaintext = sometimes\n", "[api] allow_plaintext: invalid"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		refused(cases[i].extra, cases[i].blamed);
