@@ -19,7 +19,7 @@
 #include "hashfed/err.h"
 #include "hashfed/list.h"
 
-#define HF_STORE_SCHEMA_VERSION 8
+#define HF_STORE_SCHEMA_VERSION 9
 #define HF_MEMBER_LEN           16
 
 typedef struct hf_store hf_store;
@@ -110,8 +110,13 @@ hf_err hf_store_batch_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint6
                           const uint8_t hash[HF_LIST_HASH_LEN], const uint8_t *env,
                           size_t len) HF_MUST_CHECK;
 typedef hf_err (*hf_store_blob_cb)(void *ctx, uint64_t n, const uint8_t *env, size_t len);
+/* The list's stored batches after batch `after` that were never queued to peer (no outbox
+ * row for it with this list and number), in order, at most limit; cb gets each envelope
+ * (valid during the call) and may use this store. Those already queued are left to
+ * hf_store_outbox_rearm_list: their envelopes are not read. */
 hf_err hf_store_batches_after(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
-                              size_t limit, hf_store_blob_cb cb, void *ctx) HF_MUST_CHECK;
+                              const uint8_t peer[HF_MEMBER_LEN], size_t limit, hf_store_blob_cb cb,
+                              void *ctx) HF_MUST_CHECK;
 
 /* ---- outbox ------------------------------------------------------------ */
 
@@ -142,6 +147,10 @@ hf_err hf_store_outbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t 
  * earliest future due time or UINT64_MAX. */
 hf_err hf_store_outbox_next(hf_store *s, uint64_t now_ms, hf_store_out *o,
                             uint64_t *next_ms) HF_MUST_CHECK;
+/* Makes the list's undelivered batches after `after` to peer due now (a pull asked). */
+hf_err hf_store_outbox_rearm_list(hf_store *s, const uint8_t peer[HF_MEMBER_LEN],
+                                  const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
+                                  uint64_t now_ms) HF_MUST_CHECK;
 /* Marks row seq delivered; its envelope is dropped (never read again). */
 hf_err hf_store_outbox_done(hf_store *s, int64_t seq, uint64_t now_ms) HF_MUST_CHECK;
 /* Reschedules (next_ms) or, with next_ms = 0, gives up for good (status recorded). */
