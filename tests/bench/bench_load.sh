@@ -71,16 +71,23 @@ auth, plats = nodes[0], nodes[1:]
 H = {"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
 conns = {}
 def req(node, m, p, b=None, raw=None):
-    # A GET is retried once on a dropped keep-alive connection; a POST never (it is not
-    # idempotent: a list POST that timed out on our side may still publish its batch).
+    # A request that could not be sent is sent again once; one sent whose answer was lost
+    # only if it is a GET (a POST is not idempotent: a list POST whose answer was dropped may
+    # still have published its batch).
     for attempt in (0, 1):
         c = conns.get(node["name"])
         if c is None:
             h, port = node["api"].split(":")
             c = conns[node["name"]] = http.client.HTTPConnection(h, int(port), timeout=timeout)
+        body = raw if raw is not None else (json.dumps(b) if b is not None else None)
         try:
-            body = raw if raw is not None else (json.dumps(b) if b is not None else None)
             c.request(m, p, body=body, headers=H)
+        except (http.client.HTTPException, OSError):
+            # not sent (the API closed an idle keep-alive connection): safe to send again
+            conns.pop(node["name"]).close()
+            if attempt: raise
+            continue
+        try:
             r = c.getresponse(); d = json.loads(r.read())
             break
         except (http.client.HTTPException, OSError):
