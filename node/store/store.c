@@ -795,7 +795,7 @@ hf_err hf_store_batches_after(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], u
 	} *v = NULL;
 	size_t n = 0;
 	hf_err rc = HF_OK;
-	int r;
+	int r = SQLITE_DONE;
 	v = calloc(limit ? limit : 1, sizeof(*v));
 	if (!v)
 		return HF_ENOMEM;
@@ -812,6 +812,11 @@ hf_err hf_store_batches_after(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], u
 		}
 		memcpy(v[n].p, sqlite3_column_blob(st, 1), v[n].len);
 		n++;
+	}
+	/* A failed step (busy, I/O) is an error, not the end of the batches (clang-tidy). */
+	if (n < limit && r != SQLITE_DONE) {
+		rc = HF_EDB;
+		goto out;
 	}
 	sqlite3_reset(st);
 	for (size_t i = 0; i < n; i++)
