@@ -4,7 +4,8 @@
  * the roles that may send it, its body decoder and its handler.
  *
  * Transport threads (hf_inbox_receive): open the envelope (verify + decrypt), check the
- * sender's role, decode the body, hand the decoded message to the main loop and wait.
+ * sender's role, decode the body, hand the decoded message to the main loop and go on to
+ * the next request; the main loop replies (in_rx_done) once the commit is on disk.
  * Main loop (hf_inbox_process): one transaction holds every message handed over at that
  * moment (group commit) and their processing, each message in its own savepoint; the
  * threads reply after the commit, with the handler's refusal if there was one. Rows left
@@ -235,17 +236,62 @@ static bool claimed_sender(hf_node *n, const uint8_t *env, size_t len,
 	return found;
 }
 
-hf_err hf_inbox_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len)
+/* A message handed to the main loop without its thread waiting: it owns what the decoded
+ * message points into, and answers the peer once the main loop has finished it. */
+typedef struct in_rx {
+	hf_rx_item it; /* first: the queue hands back &it */
+	hf_node *n;
+	hf_reply *later;
+	hf_opened *o;
+	hf_in_msg m;
+	uint8_t sender[HF_MEMBER_ID_LEN];
+	uint8_t env[]; /* the envelope (the transport's buffer goes when receive returns) */
+} in_rx;
+
+static void in_rx_free(in_rx *x)
+{
+	if (!x)
+		return;
+	if (x->m.h)
+		in_clear(&x->m);
+	hf_opened_free(x->o);
+	free(x);
+}
+
+/* Main loop (hf_rxq_finish): the result is final, on disk if HF_OK: reply and let go. */
+static void in_rx_done(hf_rx_item *it)
+{
+	in_rx *x = (in_rx *)(void *)it;
+	hf_err rc = it->result;
+	if (rc != HF_OK && rc != HF_EREPLAY && !it->refused)
+		hf_node_reject(x->n, x->n->store, x->sender, "envelope", rc);
+	hf_transport_reply(x->later, rc);
+	in_rx_free(x);
+}
+
+hf_err hf_inbox_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len, hf_reply *later,
+                        bool *kept)
 {
 	hf_node *n = ctx;
 	hf_opened *o = NULL;
-	hf_in_msg m;
+	hf_in_msg local, *m = &local;
 	hf_rx_item it;
-	uint8_t sender[HF_MEMBER_ID_LEN];
+	uint8_t local_sender[HF_MEMBER_ID_LEN], *sender = local_sender;
 	const uint8_t *peer = NULL;
 	bool decoded = false;
+	in_rx *x = NULL;
 	hf_err rc;
+	*kept = false;
 	memset(&it, 0, sizeof(it));
+	/* With a reply token the thread hands the message over and takes the next one: the
+	 * message then lives on the heap with its own copy of the envelope. */
+	if (later && n->rxq && n->wake && (x = malloc(sizeof(*x) + len)) != NULL) {
+		memset(x, 0, sizeof(*x));
+		memcpy(x->env, env, len);
+		env = x->env;
+		m = &x->m;
+		sender = x->sender;
+	}
 	/* Everything is verified before anything is stored (spec §5.6, §12). */
 	rc = hf_node_open(n, env, len, &o, sender);
 	if (rc != HF_OK) {
@@ -257,20 +303,35 @@ hf_err hf_inbox_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len)
 	/* Authentic traffic from a member proves it is up: stop backing off towards it. */
 	if (n->tr)
 		hf_transport_peer_alive(n->tr, sender);
-	HF_CHECK(in_check(n, o, sender, env, len, &m));
+	HF_CHECK(in_check(n, o, sender, env, len, m));
 	decoded = true;
-	it.msg = &m;
-	if (n->rxq && n->wake && hf_rxq_submit(n->rxq, &it)) {
-		/* The main loop commits it (with whatever else is waiting) and applies it in the
-		 * same transaction; we reply only once that is on disk. */
-		event_active(n->wake, 0, 0);
-		hf_rxq_wait(n->rxq, &it);
-		rc = it.result;
-		goto out;
+	if (x) {
+		x->n = n;
+		x->later = later;
+		x->o = o;
+		x->it.msg = m;
+		x->it.on_done = in_rx_done;
+		if (hf_rxq_submit(n->rxq, &x->it)) {
+			/* The main loop commits it with whatever else is waiting, applies it in
+			 * the same transaction and replies once that is on disk (in_rx_done). */
+			*kept = true;
+			event_active(n->wake, 0, 0);
+			return HF_OK;
+		}
+		x->o = NULL; /* still ours: freed below */
+	} else {
+		it.msg = m;
+		if (n->rxq && n->wake && hf_rxq_submit(n->rxq, &it)) {
+			/* As above, but this thread waits for the commit and replies itself. */
+			event_active(n->wake, 0, 0);
+			hf_rxq_wait(n->rxq, &it);
+			rc = it.result;
+			goto out;
+		}
 	}
 	/* The loop no longer takes messages (shutting down): commit it for the next run. */
 	HF_CHECK(hf_store_begin(s));
-	rc = in_record(s, &m, NULL);
+	rc = in_record(s, m, NULL);
 	if (rc == HF_OK || rc == HF_EREPLAY) {
 		hf_err crc = hf_store_commit(s);
 		rc = crc != HF_OK ? crc : rc;
@@ -283,8 +344,9 @@ out:
 	if (rc != HF_OK && rc != HF_EREPLAY && !it.refused)
 		hf_node_reject(n, s, peer, "envelope", rc);
 	if (decoded)
-		in_clear(&m);
+		in_clear(m);
 	hf_opened_free(o);
+	free(x);
 	return rc;
 }
 
@@ -464,6 +526,9 @@ hf_err hf_inbox_process(hf_node *n)
 				it->seq = 0;
 			}
 		}
+		/* How many commits the handed-over messages took (metrics: messages per commit). */
+		if (rx)
+			HF_CHECK(hf_store_count(n->store, "inbox_commits", "", 1));
 		HF_CHECK(in_scan(n, rx, &progress));
 		HF_CHECK(hf_store_commit(n->store));
 		hf_node_after_run(n); /* committed: the webhooks may go */

@@ -67,16 +67,31 @@ hf_rx_item *hf_rxq_take(hf_rxq *q)
 
 void hf_rxq_finish(hf_rxq *q, hf_rx_item *list)
 {
+	hf_rx_item *cbs = NULL;
+	bool waiters = false;
 	if (!list)
 		return;
 	pthread_mutex_lock(&q->mu);
 	while (list) {
 		hf_rx_item *next = list->next;
-		list->done = true; /* the owner may return (and free it) once it sees this */
+		if (list->on_done) {
+			list->next = cbs;
+			cbs = list;
+		} else {
+			list->done =
+			    true; /* the owner may return (and free it) once it sees this */
+			waiters = true;
+		}
 		list = next;
 	}
-	pthread_cond_broadcast(&q->cv);
+	if (waiters)
+		pthread_cond_broadcast(&q->cv);
 	pthread_mutex_unlock(&q->mu);
+	while (cbs) {
+		hf_rx_item *next = cbs->next;
+		cbs->on_done(cbs); /* may free it */
+		cbs = next;
+	}
 }
 
 hf_rx_item *hf_rxq_close(hf_rxq *q)

@@ -9,7 +9,10 @@
  * is acknowledged only once it is on disk, as before, but a hop costs one commit
  * instead of two (inbox insert, then apply) and the main loop is the single writer.
  *
- * Items live on the submitting thread's stack; the queue only links them.
+ * Items are owned by their submitter; the queue only links them. A submitter either waits
+ * for its item (hf_rxq_wait: the item may live on its stack) or gives it a done callback
+ * and goes on: the main loop then calls done (outside the queue's lock) once the result is
+ * final, and done owns the item from then on (replies to the peer, frees it).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,6 +30,8 @@ typedef struct hf_rx_item {
 	hf_err result;
 	bool refused; /* result is a handler's refusal (already counted) */
 	bool done;
+	/* NULL: the submitter waits (hf_rxq_wait). Otherwise called once by hf_rxq_finish. */
+	void (*on_done)(struct hf_rx_item *it);
 } hf_rx_item;
 
 typedef struct hf_rxq hf_rxq;
@@ -42,7 +47,8 @@ bool hf_rxq_submit(hf_rxq *q, hf_rx_item *it);
 void hf_rxq_wait(hf_rxq *q, hf_rx_item *it);
 /* Main loop: takes every queued item (oldest first), NULL if none. */
 hf_rx_item *hf_rxq_take(hf_rxq *q);
-/* Main loop: the items' results are final (committed or failed): wakes their threads. */
+/* Main loop: the items' results are final (committed or failed): wakes their threads, or
+ * calls their on_done (after which the item may be gone). */
 void hf_rxq_finish(hf_rxq *q, hf_rx_item *list);
 /* Refuses new items from now on; returns what is still queued (to be finished by the
  * caller). */

@@ -20,7 +20,7 @@
 #define HF_MAX_PEERS   64
 #define HF_MAX_WORKERS 8
 #define HF_PEM_MAX     65536
-#define HF_SEND_ROUND  64 /* messages in flight at once (all peers) */
+#define HF_SEND_ROUND  256 /* messages in flight at once (all peers) */
 
 typedef struct hf_peer {
 	uint8_t member[HF_MEMBER_LEN];
@@ -55,7 +55,23 @@ struct hf_transport {
 	size_t n_peers;
 	uint8_t alive[HF_MAX_PEERS][HF_MEMBER_LEN]; /* under mu: peers heard from */
 	size_t n_alive;
-	uint64_t tls_log_ms; /* under mu: last tls_peer_refused line of the listener */
+	pthread_cond_t rx_cv;          /* under mu: a reply token came back */
+	unsigned rx_pending;           /* under mu: tokens out (receiving, or held for a reply) */
+	unsigned rx_total;             /* under mu: tokens made */
+	struct hf_reply *rx_free;      /* under mu: tokens to reuse */
+	struct hf_reply *rx_all;       /* under mu: every token (freed by hf_transport_stop) */
+	nng_aio *waio[HF_MAX_WORKERS]; /* under mu: each running worker's aio */
+	unsigned n_live;               /* under mu: workers still running */
+	uint64_t tls_log_ms;           /* under mu: last tls_peer_refused line of the listener */
+};
+
+/* A receive context and the aio its deferred reply goes out with. */
+struct hf_reply {
+	hf_transport *t;
+	nng_ctx ctx;
+	nng_aio *aio;
+	struct hf_reply *next; /* free list */
+	struct hf_reply *all;
 };
 
 hf_err hf_transport_url(const char *url, bool insecure, char *out, size_t size)
@@ -198,45 +214,169 @@ out:
 
 /* ---- receiving ---------------------------------------------------------- */
 
+static void hf_sender_wait(hf_transport *t, uint64_t ms);
+static bool hf_stopping(hf_transport *t);
+
+/* Reply tokens are recycled, never closed while the transport runs: an nng context closed
+ * from the completion callback of its own send races with that send's release. */
+static void hf_reply_put(hf_reply *r)
+{
+	hf_transport *t = r->t;
+	pthread_mutex_lock(&t->mu);
+	r->next = t->rx_free;
+	t->rx_free = r;
+	t->rx_pending--;
+	pthread_cond_broadcast(&t->rx_cv);
+	pthread_mutex_unlock(&t->mu);
+}
+
+/* A deferred reply went out (or could not: the peer resends): the token is free again. */
+static void hf_reply_sent(void *arg)
+{
+	hf_reply *r = arg;
+	nng_msg *m = nng_aio_get_msg(r->aio);
+	if (m && nng_aio_result(r->aio) != 0)
+		nng_msg_free(m);
+	nng_aio_set_msg(r->aio, NULL);
+	hf_reply_put(r);
+}
+
+/* A token (its context receives the next request): a free one, or a new one while fewer
+ * than HF_RX_PENDING are out; otherwise waits. NULL once stopping (or out of memory). */
+static hf_reply *hf_reply_get(hf_transport *t)
+{
+	hf_reply *r = NULL;
+	pthread_mutex_lock(&t->mu);
+	while (!t->stopping && !t->rx_free && t->rx_total >= HF_RX_PENDING)
+		pthread_cond_wait(&t->rx_cv, &t->mu);
+	if (!t->stopping && t->rx_free) {
+		r = t->rx_free;
+		t->rx_free = r->next;
+		t->rx_pending++;
+	}
+	bool grow = !t->stopping && !r;
+	if (grow) {
+		t->rx_total++; /* reserved before unlocking */
+		t->rx_pending++;
+	}
+	pthread_mutex_unlock(&t->mu);
+	if (!grow)
+		return r;
+	r = calloc(1, sizeof(*r));
+	if (r && nng_aio_alloc(&r->aio, hf_reply_sent, r) != 0) {
+		free(r);
+		r = NULL;
+	}
+	if (r && nng_ctx_open(&r->ctx, t->rep) != 0) {
+		nng_aio_free(r->aio);
+		free(r);
+		r = NULL;
+	}
+	if (!r) {
+		pthread_mutex_lock(&t->mu);
+		t->rx_total--;
+		t->rx_pending--;
+		pthread_cond_broadcast(&t->rx_cv);
+		pthread_mutex_unlock(&t->mu);
+		return NULL;
+	}
+	r->t = t;
+	pthread_mutex_lock(&t->mu);
+	r->all = t->rx_all; /* freed by hf_transport_stop */
+	t->rx_all = r;
+	pthread_mutex_unlock(&t->mu);
+	return r;
+}
+
+static nng_msg *hf_reply_msg(hf_err rc)
+{
+	const char *name = hf_err_name(rc);
+	nng_msg *m;
+	if (nng_msg_alloc(&m, 0) != 0)
+		return NULL;
+	if (nng_msg_append(m, name, strlen(name)) != 0) {
+		nng_msg_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void hf_transport_reply(hf_reply *r, hf_err code)
+{
+	nng_msg *m = hf_reply_msg(code);
+	if (!m) {
+		hf_reply_put(r); /* nothing to send: the peer's request times out, it resends */
+		return;
+	}
+	nng_aio_set_msg(r->aio, m);
+	nng_ctx_send(r->ctx, r->aio);
+}
+
 static void *hf_worker_main(void *arg)
 {
 	hf_transport *t = arg;
 	hf_store *store = NULL;
-	nng_ctx ctx;
-	nng_aio *aio = NULL;
-	if (hf_store_open(t->db_path, &store) != HF_OK || nng_ctx_open(&ctx, t->rep) != 0 ||
-	    nng_aio_alloc(&aio, NULL, NULL) != 0) {
+	nng_aio *aio = NULL; /* this thread's: receives, and sends the replies it does not defer */
+	hf_reply *r = NULL;
+	unsigned slot = HF_MAX_WORKERS;
+	if (hf_store_open(t->db_path, &store) != HF_OK || nng_aio_alloc(&aio, NULL, NULL) != 0) {
 		hf_log(HF_LOG_ERROR, "worker_start_failed", NULL);
 		hf_store_close(store);
-		return NULL;
+		goto gone;
 	}
+	pthread_mutex_lock(&t->mu);
+	for (slot = 0; slot < HF_MAX_WORKERS && t->waio[slot]; slot++)
+		;
+	if (slot < HF_MAX_WORKERS)
+		t->waio[slot] = aio; /* hf_transport_stop aborts what it waits for */
+	pthread_mutex_unlock(&t->mu);
 	for (;;) {
-		nng_ctx_recv(ctx, aio);
-		nng_aio_wait(aio);
-		int r = nng_aio_result(aio);
-		if (r == NNG_ECLOSED)
+		if (hf_stopping(t))
 			break;
-		if (r != 0)
-			continue;
-		nng_msg *m = nng_aio_get_msg(aio);
-		hf_err rc = t->ops.receive(t->ctx, store, nng_msg_body(m), nng_msg_len(m));
-		nng_msg_free(m);
-		const char *name = hf_err_name(rc);
-		if (nng_msg_alloc(&m, 0) != 0)
-			continue;
-		if (nng_msg_append(m, name, strlen(name)) != 0) {
-			nng_msg_free(m);
+		if (!r && !(r = hf_reply_get(t))) {
+			if (hf_stopping(t))
+				break;
+			hf_log(HF_LOG_ERROR, "worker_ctx_failed", NULL);
+			hf_sender_wait(t, 100);
 			continue;
 		}
+		nng_ctx_recv(r->ctx, aio);
+		nng_aio_wait(aio);
+		int rv = nng_aio_result(aio);
+		if (rv == NNG_ECLOSED)
+			break;
+		if (rv != 0)
+			continue;
+		nng_msg *m = nng_aio_get_msg(aio);
+		bool kept = false;
+		hf_err rc =
+		    t->ops.receive(t->ctx, store, nng_msg_body(m), nng_msg_len(m), r, &kept);
+		nng_msg_free(m);
+		if (kept) {
+			r = NULL; /* the reply goes out on its context when the holder answers */
+			continue;
+		}
+		if (!(m = hf_reply_msg(rc)))
+			continue;
 		nng_aio_set_msg(aio, m);
-		nng_ctx_send(ctx, aio);
+		nng_ctx_send(r->ctx, aio);
 		nng_aio_wait(aio);
 		if (nng_aio_result(aio) != 0)
 			nng_msg_free(nng_aio_get_msg(aio));
 	}
+	if (r)
+		hf_reply_put(r);
+	pthread_mutex_lock(&t->mu);
+	if (slot < HF_MAX_WORKERS)
+		t->waio[slot] = NULL;
+	pthread_mutex_unlock(&t->mu);
 	nng_aio_free(aio);
-	nng_ctx_close(ctx);
 	hf_store_close(store);
+gone:
+	pthread_mutex_lock(&t->mu);
+	t->n_live--;
+	pthread_cond_broadcast(&t->rx_cv);
+	pthread_mutex_unlock(&t->mu);
 	return NULL;
 }
 
@@ -609,8 +749,11 @@ static void *hf_sender_main(void *arg)
 {
 	hf_transport *t = arg;
 	hf_store *store = NULL;
-	if (hf_store_open(t->db_path, &store) != HF_OK) {
+	/* Delivery marks need no fsync: one lost in a power cut only resends (HF_EREPLAY).
+	 * So a round's commit never waits on the disk, nor holds the writer lock that long. */
+	if (hf_store_open(t->db_path, &store) != HF_OK || hf_store_set_lazy(store) != HF_OK) {
 		hf_log(HF_LOG_ERROR, "sender_start_failed", NULL);
+		hf_store_close(store);
 		return NULL;
 	}
 	while (!hf_stopping(t)) {
@@ -674,6 +817,7 @@ hf_err hf_transport_start(const hf_transport_cfg *cfg, const hf_transport_ops *o
 	    cfg->workers ? (cfg->workers > HF_MAX_WORKERS ? HF_MAX_WORKERS : cfg->workers) : 2;
 	pthread_mutex_init(&t->mu, NULL);
 	pthread_cond_init(&t->cv, NULL);
+	pthread_cond_init(&t->rx_cv, NULL);
 	if (!cfg->insecure) {
 		HF_CHECK(hf_tls_engine_install());
 		HF_CHECK(hf_tls_config(cfg, NNG_TLS_MODE_SERVER, hf_tls_check_listener, t,
@@ -695,8 +839,15 @@ hf_err hf_transport_start(const hf_transport_cfg *cfg, const hf_transport_ops *o
 	unsigned want = t->n_workers;
 	t->n_workers = 0;
 	for (unsigned i = 0; i < want; i++) {
-		if (pthread_create(&t->workers[i], NULL, hf_worker_main, t) != 0)
+		pthread_mutex_lock(&t->mu);
+		t->n_live++;
+		pthread_mutex_unlock(&t->mu);
+		if (pthread_create(&t->workers[i], NULL, hf_worker_main, t) != 0) {
+			pthread_mutex_lock(&t->mu);
+			t->n_live--;
+			pthread_mutex_unlock(&t->mu);
 			goto out;
+		}
 		t->n_workers++;
 	}
 	if (pthread_create(&t->sender, NULL, hf_sender_main, t) != 0)
@@ -724,17 +875,50 @@ void hf_transport_stop(hf_transport *t)
 	pthread_mutex_lock(&t->mu);
 	t->stopping = true;
 	pthread_cond_signal(&t->cv);
+	pthread_cond_broadcast(&t->rx_cv);
 	pthread_mutex_unlock(&t->mu);
 	if (t->sender_started)
 		pthread_join(t->sender, NULL);
-	/* Closing the socket fails every pending receive with NNG_ECLOSED. */
-	if (t->rep_open)
-		nng_close(t->rep);
+	/* The workers go before the socket does: closing it while a thread is inside an nng
+	 * call on one of its contexts frees what that call still uses (nng 1.5). So their
+	 * receives are aborted (again, until each has seen stopping and left). */
+	pthread_mutex_lock(&t->mu);
+	while (t->n_live > 0) {
+		for (unsigned i = 0; i < HF_MAX_WORKERS; i++)
+			if (t->waio[i])
+				nng_aio_abort(t->waio[i], NNG_ECLOSED);
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 5000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&t->rx_cv, &t->mu, &ts);
+	}
+	pthread_mutex_unlock(&t->mu);
 	for (unsigned i = 0; i < t->n_workers; i++)
 		pthread_join(t->workers[i], NULL);
+	/* Closing the socket fails what kept replies are still in flight. */
+	if (t->rep_open)
+		nng_close(t->rep);
+	/* Kept requests are answered by their holder (the inbox answers all of them before
+	 * the node stops the transport); their replies fail fast on the closed socket. Then
+	 * no callback can run any more and the tokens go. */
+	pthread_mutex_lock(&t->mu);
+	while (t->rx_pending > 0)
+		pthread_cond_wait(&t->rx_cv, &t->mu);
+	pthread_mutex_unlock(&t->mu);
+	while (t->rx_all) {
+		hf_reply *r = t->rx_all;
+		t->rx_all = r->all;
+		nng_aio_free(r->aio); /* waits for a callback still returning */
+		free(r);
+	}
 	if (t->tls_server)
 		nng_tls_config_free(t->tls_server);
 	pthread_mutex_destroy(&t->mu);
 	pthread_cond_destroy(&t->cv);
+	pthread_cond_destroy(&t->rx_cv);
 	free(t);
 }

@@ -5,10 +5,15 @@
  * Node-to-node links (spec §12.6): nng req/rep over tls+tcp:// with mutual
  * TLS, or tcp:// when the config allows insecure loopback (tests).
  *
- * Receiving: worker threads, each with its own nng context and store
- * connection, hand every request to ops->receive, which verifies the
- * envelope and has it committed (node.c: by the main loop, group commit)
- * before the worker replies with the code name.
+ * Receiving: worker threads, each with its own store connection, hand every
+ * request to ops->receive, which verifies the envelope and has it committed
+ * (inbox.c: by the main loop, group commit) before the reply (the code name)
+ * goes back. The hook may keep the request's reply token and answer it later
+ * (hf_transport_reply, once the commit is on disk): the worker then takes the
+ * next request at once, so every request that arrives while the main loop
+ * commits shares its next commit, not only one per worker. At most
+ * HF_RX_PENDING requests wait for their reply at once; past that a worker
+ * waits before it takes more.
  *
  * Sending: one thread drains the durable outbox (store), oldest due first, in
  * rounds of up to HF_SEND_ROUND messages in flight at once (one nng context
@@ -30,11 +35,19 @@
 #include "hashfed/err.h"
 #include "store/store.h"
 
+#define HF_RX_PENDING 512 /* requests waiting for their deferred reply, per transport */
+
 typedef struct hf_transport hf_transport;
+/* One received request whose reply is still due (hf_transport_reply). */
+typedef struct hf_reply hf_reply;
 
 typedef struct hf_transport_ops {
-	/* Receiver thread: verify, store, commit. The return value is the reply. */
-	hf_err (*receive)(void *ctx, hf_store *s, const uint8_t *env, size_t len);
+	/* Receiver thread: verify, store, commit. The return value is the reply, unless the
+	 * hook kept later (later non-NULL, *kept set): then it must call
+	 * hf_transport_reply(later, code) exactly once, from any thread, and the return value
+	 * is ignored. env is only valid during the call. */
+	hf_err (*receive)(void *ctx, hf_store *s, const uint8_t *env, size_t len, hf_reply *later,
+	                  bool *kept);
 	/* Sender thread: dial URL of a peer member ("tls+tcp://h:p"); HF_ENOTFOUND if none. */
 	hf_err (*peer_url)(void *ctx, const uint8_t member[HF_MEMBER_LEN], char *url, size_t size);
 	/* Sender thread: a message was delivered or given up (for metrics/logs). */
@@ -59,6 +72,9 @@ typedef struct hf_transport_cfg {
 /* Starts listener and threads. Errors: HF_ECONFIG (TLS files), HF_ENET (listen), HF_EDB. */
 hf_err hf_transport_start(const hf_transport_cfg *cfg, const hf_transport_ops *ops, void *ctx,
                           hf_transport **out) HF_MUST_CHECK;
+/* Sends the reply of a kept request (asynchronously) and frees r. Thread-safe; a reply
+ * that cannot be sent is dropped (the peer times out and resends). */
+void hf_transport_reply(hf_reply *r, hf_err code);
 /* New outbox rows were committed: wake the sender. Thread-safe. */
 void hf_transport_kick(hf_transport *t);
 /* A message from member just arrived: it is up, so retry what waits for it now. Thread-safe. */

@@ -1,6 +1,7 @@
 /* SQLite store: schema, migrations, prepared statements (the only SQL in the node). */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,8 +70,15 @@ static const char *const MIGRATIONS[] = {
     /* 6 -> 7: the audit log, receipts, checkpoints seen, split-view evidence
      * (store_audit.h). */
     HF_STORE_AUDIT_MIGRATION,
+    /* 7 -> 8: audit leaves looked up through audit_leaf_ids (store_internal.h). */
+    HF_STORE_AUDIT_LEAVES_MIGRATION,
+    /* 8 -> 9: a list's batches queued to a peer, found without reading their envelopes
+     * (serving a pull: hf_store_batches_after, hf_store_outbox_rearm_list). */
+    "CREATE INDEX IF NOT EXISTS outbox_list ON outbox(list_id, peer, n, done_ms, next_ms)"
+    " WHERE list_id IS NOT NULL;",
 };
 #define N_MIGRATIONS (sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0]))
+_Static_assert(N_MIGRATIONS == HF_STORE_SCHEMA_VERSION, "store.h names the schema version");
 
 enum {
 	Q_LIST_GET,
@@ -85,9 +93,11 @@ enum {
 	Q_ENTRIES_ACTIVE,
 	Q_ENTRY_COUNTS,
 	Q_ENTRY_LIVE,
-	Q_DATA_VERSION,
+	Q_ENTRY_COUNTS_AFTER,
 	Q_BATCH_PUT,
 	Q_BATCHES_AFTER,
+	Q_BATCH_ENV,
+	Q_OUT_REARM_LIST,
 	Q_OUT_ADD,
 	Q_OUT_REARM,
 	Q_OUT_REARM_PEER,
@@ -131,12 +141,19 @@ static const char *const SQL[Q__N] = {
                          " expires_ms>?2) ORDER BY id LIMIT ?4",
     [Q_ENTRY_COUNTS] = "SELECT count(*), sum(removed_in<>0), sum(removed_in=0 AND expires_ms<>0"
                        " AND expires_ms<=?2), min(CASE WHEN removed_in=0 AND expires_ms>?2"
-                       " THEN expires_ms END) FROM entries WHERE list_id=?1",
-    [Q_DATA_VERSION] = "PRAGMA data_version",
+                       " THEN expires_ms END), max(id) FROM entries WHERE list_id=?1",
+    [Q_ENTRY_COUNTS_AFTER] =
+        "SELECT count(*), sum(removed_in<>0), sum(removed_in=0 AND expires_ms<>0"
+        " AND expires_ms<=?2), min(CASE WHEN removed_in=0 AND expires_ms>?2"
+        " THEN expires_ms END), max(id) FROM entries WHERE list_id=?1 AND id>?3",
     [Q_ENTRY_LIVE] = "SELECT removed_in FROM entries WHERE list_id=?1 AND id=?2",
     [Q_BATCH_PUT] = "INSERT OR IGNORE INTO batches VALUES(?1,?2,?3,?4)",
-    [Q_BATCHES_AFTER] = "SELECT n, envelope FROM batches WHERE list_id=?1 AND n>?2 ORDER BY n"
-                        " LIMIT ?3",
+    [Q_BATCHES_AFTER] = "SELECT n FROM batches b WHERE list_id=?1 AND n>?2 AND NOT EXISTS"
+                        " (SELECT 1 FROM outbox o WHERE o.list_id=?1 AND o.peer=?4 AND o.n=b.n)"
+                        " ORDER BY n LIMIT ?3",
+    [Q_BATCH_ENV] = "SELECT envelope FROM batches WHERE list_id=?1 AND n=?2",
+    [Q_OUT_REARM_LIST] = "UPDATE outbox SET next_ms=?4 WHERE list_id=?2 AND peer=?1 AND n>?3"
+                         " AND done_ms IS NULL AND next_ms>?4",
     [Q_OUT_ADD] = "INSERT OR IGNORE INTO outbox(msg_id,peer,list_id,n,envelope,next_ms)"
                   " VALUES(?1,?2,?3,?4,?5,?6)",
     [Q_OUT_REARM] = "UPDATE outbox SET next_ms=?3 WHERE msg_id=?1 AND peer=?2 AND done_ms IS NULL",
@@ -196,19 +213,24 @@ static hf_wlock *g_wlocks;
  * Entry counts of the lists asked about lately (hf_store_entry_counts). A count is a scan of
  * the list's rows (about 100 ms for 1M entries) and GET /v1/lists/{id} asks on every call,
  * on the main loop: a monitor polling a large list stalled the inbox (bench_sync profile:
- * 22 % of the platform's CPU). A memo holds while this connection has not written entries
- * since (entries_gen), no other connection has committed (PRAGMA data_version) and no live
- * entry has expired since (until_ms).
+ * 22 % of the platform's CPU). A memo of committed counts holds until a live entry expires
+ * (until_ms), another connection of this process ends a transaction that wrote entries
+ * (g_entries_settled; the node's entries are written by this process only), or this
+ * connection rewrites, removes or clears an entry (full). Entries this connection added
+ * above the highest id counted (appended: a batch, a publish) are counted on their own
+ * (id > max_id, a range of the primary key) and added.
  */
 #define HF_COUNT_MEMOS 8u
 typedef struct hf_count_memo {
 	uint8_t list[HF_LIST_ID_LEN];
-	bool valid;
-	uint64_t gen;
-	int64_t data_version;
-	uint64_t until_ms; /* the earliest expiry of a live entry after the count, or 0 */
+	bool valid, full, appended;
+	uint64_t settled, own; /* g_entries_settled and the store's own share of it, then */
+	uint64_t max_id;       /* highest entry id counted (0: none) */
+	uint64_t until_ms;     /* the earliest expiry of a live entry after the count, or 0 */
 	hf_store_counts c;
 } hf_count_memo;
+
+static _Atomic uint64_t g_entries_settled; /* transactions that wrote entries, ended */
 
 struct hf_store {
 	sqlite3 *db;
@@ -216,12 +238,15 @@ struct hf_store {
 		const char *sql;
 		sqlite3_stmt *st;
 	} stmts[HF_STMT_SLOTS];
-	uint64_t entries_gen; /* bumped by every write of entries on this connection */
+	bool entries_dirty;   /* entries written in the open transaction */
+	uint64_t entries_own; /* this connection's share of g_entries_settled */
 	hf_count_memo memo[HF_COUNT_MEMOS];
 	unsigned memo_next;
 	hf_wlock *wl; /* shared by this process's connections to the same path */
 	bool wl_held; /* between hf_store_begin and the end of that transaction */
 };
+
+static void entries_settle(hf_store *s);
 
 static hf_wlock *hf_wlock_get(const char *path)
 {
@@ -320,11 +345,22 @@ static hf_err hf_migrate(hf_store *s)
 	}
 }
 
+/* Before SQLite's first use: no global allocation statistics. With them every SQLite
+ * allocation of every connection (the main loop, each transport thread) takes one global
+ * mutex, which the receive path's threads then queue on. */
+static void hf_sqlite_config(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 hf_err hf_store_open(const char *path, hf_store **out)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	hf_err rc = HF_EDB;
-	hf_store *s = calloc(1, sizeof(*s));
+	hf_store *s;
 	*out = NULL;
+	pthread_once(&once, hf_sqlite_config);
+	s = calloc(1, sizeof(*s));
 	if (!s)
 		return HF_ENOMEM;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
@@ -359,6 +395,11 @@ hf_err hf_store_open(const char *path, hf_store **out)
 out:
 	hf_store_close(s);
 	return rc;
+}
+
+hf_err hf_store_set_lazy(hf_store *s)
+{
+	return hf_exec(s, "PRAGMA synchronous=NORMAL");
 }
 
 sqlite3 *hfn_db(hf_store *s)
@@ -407,6 +448,7 @@ hf_err hf_store_begin(hf_store *s)
 hf_err hf_store_commit(hf_store *s)
 {
 	hf_err rc = hf_exec(s, "COMMIT");
+	entries_settle(s);
 	hf_wl_release(s);
 	return rc;
 }
@@ -415,6 +457,7 @@ void hf_store_rollback(hf_store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	entries_settle(s);
 	hf_wl_release(s);
 }
 
@@ -624,10 +667,43 @@ hf_err hf_store_entitled(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
 
 /* ---- entries ------------------------------------------------------------ */
 
+/* ---- entry count memos (struct hf_count_memo) ---- */
+
+static hf_count_memo *memo_of(hf_store *s, const uint8_t list[HF_LIST_ID_LEN])
+{
+	for (unsigned i = 0; i < HF_COUNT_MEMOS; i++)
+		if (s->memo[i].valid && memcmp(s->memo[i].list, list, HF_LIST_ID_LEN) == 0)
+			return &s->memo[i];
+	return NULL;
+}
+
+/* Before this connection writes an entry of list: id, or 0 for a removal or a clear. */
+static void memo_write(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id)
+{
+	hf_count_memo *m = memo_of(s, list);
+	s->entries_dirty = true;
+	if (m && id > m->max_id)
+		m->appended = true;
+	else if (m)
+		m->full = true;
+}
+
+/* After a write or the end of a transaction: once the connection is out of its transaction,
+ * the other connections' memos learn that entries changed. */
+static void entries_settle(hf_store *s)
+{
+	if (s->entries_dirty && sqlite3_get_autocommit(s->db)) {
+		s->entries_dirty = false;
+		s->entries_own++;
+		atomic_fetch_add(&g_entries_settled, 1);
+	}
+}
+
 hf_err hf_store_entry_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], const hf_list_entry *e)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRY_PUT]);
-	s->entries_gen++;
+	hf_err rc;
+	memo_write(s, list, e->id);
 	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
 	hfn_bind_u64(st, 2, e->id);
 	sqlite3_bind_int(st, 3, e->alg);
@@ -640,27 +716,33 @@ hf_err hf_store_entry_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], const
 	sqlite3_bind_int(st, 6, e->category);
 	hfn_bind_u64(st, 7, e->expires_ms);
 	hfn_bind_blob(st, 8, e->pseudonym, HF_PSEUDONYM_LEN);
-	return hfn_step_done(st);
+	rc = hfn_step_done(st);
+	entries_settle(s);
+	return rc;
 }
 
 hf_err hf_store_entry_remove(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id,
                              uint64_t batch)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRY_REMOVE]);
-	s->entries_gen++;
+	memo_write(s, list, 0);
 	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
 	hfn_bind_u64(st, 2, id);
 	hfn_bind_u64(st, 3, batch ? batch : 1);
-	HF_TRY(hfn_step_done(st));
+	hf_err rc = hfn_step_done(st);
+	entries_settle(s);
+	HF_TRY(rc);
 	return sqlite3_changes(s->db) ? HF_OK : HF_ENOTFOUND;
 }
 
 hf_err hf_store_entries_clear(hf_store *s, const uint8_t list[HF_LIST_ID_LEN])
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRIES_CLEAR]);
-	s->entries_gen++;
+	memo_write(s, list, 0);
 	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
-	return hfn_step_done(st);
+	hf_err rc = hfn_step_done(st);
+	entries_settle(s);
+	return rc;
 }
 
 hf_err hf_store_entries_active(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
@@ -704,12 +786,24 @@ out:
 	return rc;
 }
 
-static hf_err hf_data_version(hf_store *s, int64_t *v)
+/* One count query (Q_ENTRY_COUNTS, or Q_ENTRY_COUNTS_AFTER with after): *c, the highest id
+ * and the earliest future expiry of a live entry (0 if none) among the rows counted. */
+static hf_err count_rows(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
+                         const uint64_t *after, hf_store_counts *c, uint64_t *max_id,
+                         uint64_t *until_ms)
 {
-	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_DATA_VERSION]);
+	sqlite3_stmt *st = hfn_stmt(s, SQL[after ? Q_ENTRY_COUNTS_AFTER : Q_ENTRY_COUNTS]);
 	hf_err rc = HF_EDB;
+	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	hfn_bind_u64(st, 2, now_ms);
+	if (after)
+		hfn_bind_u64(st, 3, *after);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		*v = sqlite3_column_int64(st, 0);
+		c->total = hfn_col_u64(st, 0);
+		c->removed = hfn_col_u64(st, 1);
+		c->expired = hfn_col_u64(st, 2);
+		*until_ms = sqlite3_column_type(st, 3) == SQLITE_NULL ? 0 : hfn_col_u64(st, 3);
+		*max_id = sqlite3_column_type(st, 4) == SQLITE_NULL ? 0 : hfn_col_u64(st, 4);
 		rc = HF_OK;
 	}
 	sqlite3_reset(st);
@@ -719,43 +813,46 @@ static hf_err hf_data_version(hf_store *s, int64_t *v)
 hf_err hf_store_entry_counts(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
                              hf_store_counts *c)
 {
-	sqlite3_stmt *st;
-	hf_count_memo *m = NULL;
-	int64_t dv;
-	hf_err rc = HF_EDB;
-	HF_TRY(hf_data_version(s, &dv));
-	for (unsigned i = 0; i < HF_COUNT_MEMOS; i++)
-		if (s->memo[i].valid && memcmp(s->memo[i].list, list, HF_LIST_ID_LEN) == 0)
-			m = &s->memo[i];
-	if (m && m->gen == s->entries_gen && m->data_version == dv &&
-	    (m->until_ms == 0 || now_ms < m->until_ms)) {
+	hf_count_memo *m = memo_of(s, list), fresh;
+	uint64_t settled = atomic_load(&g_entries_settled);
+	/* Usable: no other connection's entry writes ended since, no live entry expired. */
+	bool usable = m && !m->full && settled - m->settled == s->entries_own - m->own &&
+	              (m->until_ms == 0 || now_ms < m->until_ms);
+	if (usable && !m->appended) {
 		*c = m->c;
 		return HF_OK;
 	}
-	st = hfn_stmt(s, SQL[Q_ENTRY_COUNTS]);
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
-	hfn_bind_u64(st, 2, now_ms);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		c->total = hfn_col_u64(st, 0);
-		c->removed = hfn_col_u64(st, 1);
-		c->expired = hfn_col_u64(st, 2);
-		c->active = c->total - c->removed - c->expired;
-		rc = HF_OK;
-		/* Only committed state is remembered: a transaction may still roll back. */
-		if (sqlite3_get_autocommit(s->db)) {
-			if (!m)
-				m = &s->memo[s->memo_next++ % HF_COUNT_MEMOS];
-			memcpy(m->list, list, HF_LIST_ID_LEN);
-			m->valid = true;
-			m->gen = s->entries_gen;
-			m->data_version = dv;
-			m->until_ms =
-			    sqlite3_column_type(st, 3) == SQLITE_NULL ? 0 : hfn_col_u64(st, 3);
-			m->c = *c;
-		}
+	memset(&fresh, 0, sizeof(fresh));
+	if (usable) {
+		hf_store_counts d;
+		uint64_t max_id, until;
+		fresh = *m;
+		HF_TRY(count_rows(s, list, now_ms, &m->max_id, &d, &max_id, &until));
+		fresh.c.total += d.total;
+		fresh.c.removed += d.removed;
+		fresh.c.expired += d.expired;
+		if (max_id > fresh.max_id)
+			fresh.max_id = max_id;
+		if (until && (fresh.until_ms == 0 || until < fresh.until_ms))
+			fresh.until_ms = until;
+	} else {
+		/* settled is read before the count: an end racing with it makes the memo stale. */
+		HF_TRY(count_rows(s, list, now_ms, NULL, &fresh.c, &fresh.max_id, &fresh.until_ms));
 	}
-	sqlite3_reset(st);
-	return rc;
+	fresh.c.active = fresh.c.total - fresh.c.removed - fresh.c.expired;
+	*c = fresh.c;
+	/* Only committed state is remembered: a transaction may still roll back. */
+	if (sqlite3_get_autocommit(s->db)) {
+		if (!m)
+			m = &s->memo[s->memo_next++ % HF_COUNT_MEMOS];
+		memcpy(fresh.list, list, HF_LIST_ID_LEN);
+		fresh.valid = true;
+		fresh.full = fresh.appended = false;
+		fresh.settled = settled;
+		fresh.own = s->entries_own;
+		*m = fresh;
+	}
+	return HF_OK;
 }
 
 hf_err hf_store_entry_live(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id, bool *live)
@@ -784,15 +881,13 @@ hf_err hf_store_batch_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint6
 }
 
 hf_err hf_store_batches_after(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
-                              size_t limit, hf_store_blob_cb cb, void *ctx)
+                              const uint8_t peer[HF_MEMBER_LEN], size_t limit, hf_store_blob_cb cb,
+                              void *ctx)
 {
-	/* Copied out first: the callback queues into the outbox on this handle. */
+	/* The numbers first: the callback queues into the outbox on this handle. Then one
+	 * envelope at a time (up to limit of them, megabytes each). */
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_BATCHES_AFTER]);
-	struct blob {
-		uint64_t n;
-		uint8_t *p;
-		size_t len;
-	} *v = NULL;
+	uint64_t *v = NULL;
 	size_t n = 0;
 	hf_err rc = HF_OK;
 	int r = SQLITE_DONE;
@@ -802,31 +897,45 @@ hf_err hf_store_batches_after(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], u
 	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
 	hfn_bind_u64(st, 2, after);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
-	while (n < limit && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		v[n].n = hfn_col_u64(st, 0);
-		v[n].len = (size_t)sqlite3_column_bytes(st, 1);
-		v[n].p = malloc(v[n].len ? v[n].len : 1);
-		if (!v[n].p) {
-			rc = HF_ENOMEM;
-			goto out;
-		}
-		memcpy(v[n].p, sqlite3_column_blob(st, 1), v[n].len);
-		n++;
-	}
-	/* A failed step (busy, I/O) is an error, not the end of the batches (clang-tidy). */
-	if (n < limit && r != SQLITE_DONE) {
+	hfn_bind_blob(st, 4, peer, HF_MEMBER_LEN);
+	while (n < limit && (r = sqlite3_step(st)) == SQLITE_ROW)
+		v[n++] = hfn_col_u64(st, 0);
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		rc = HF_EDB;
-		goto out;
+	for (size_t i = 0; rc == HF_OK && i < n; i++) {
+		uint8_t *env = NULL;
+		size_t len = 0;
+		st = hfn_stmt(s, SQL[Q_BATCH_ENV]);
+		hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+		hfn_bind_u64(st, 2, v[i]);
+		rc = HF_EDB;
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			len = (size_t)sqlite3_column_bytes(st, 0);
+			env = malloc(len ? len : 1);
+			rc = env ? HF_OK : HF_ENOMEM;
+			if (env && len)
+				memcpy(env, sqlite3_column_blob(st, 0), len);
+		}
+		sqlite3_reset(st);
+		if (rc == HF_OK)
+			rc = cb(ctx, v[i], env, len);
+		free(env);
 	}
-	sqlite3_reset(st);
-	for (size_t i = 0; i < n; i++)
-		HF_CHECK(cb(ctx, v[i].n, v[i].p, v[i].len));
-out:
-	sqlite3_reset(st);
-	for (size_t i = 0; i < n; i++)
-		free(v[i].p);
 	free(v);
 	return rc;
+}
+
+hf_err hf_store_outbox_rearm_list(hf_store *s, const uint8_t peer[HF_MEMBER_LEN],
+                                  const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
+                                  uint64_t now_ms)
+{
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_REARM_LIST]);
+	hfn_bind_blob(st, 1, peer, HF_MEMBER_LEN);
+	hfn_bind_blob(st, 2, list, HF_LIST_ID_LEN);
+	hfn_bind_u64(st, 3, after);
+	hfn_bind_u64(st, 4, now_ms);
+	return hfn_step_done(st);
 }
 
 /* ---- outbox ------------------------------------------------------------- */

@@ -9,7 +9,8 @@
  *
  * Every protocol state change is one transaction: callers bracket a group of
  * calls with hf_store_begin / hf_store_commit (or _rollback). Commits are
- * synchronous=FULL, so anything acknowledged survives a crash.
+ * synchronous=FULL, so anything acknowledged survives a crash (power loss included),
+ * except on a connection made lazy with hf_store_set_lazy (the outbox sender's).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,7 +19,7 @@
 #include "hashfed/err.h"
 #include "hashfed/list.h"
 
-#define HF_STORE_SCHEMA_VERSION 7
+#define HF_STORE_SCHEMA_VERSION 9
 #define HF_MEMBER_LEN           16
 
 typedef struct hf_store hf_store;
@@ -26,6 +27,12 @@ typedef struct hf_store hf_store;
 /* Opens (creating if needed) and migrates the database at path. */
 hf_err hf_store_open(const char *path, hf_store **out) HF_MUST_CHECK;
 void hf_store_close(hf_store *s);
+/* This connection's commits skip the fsync (WAL, synchronous=NORMAL): a commit survives a
+ * crash of the process but the last ones may be lost on power loss, as one consistent
+ * prefix (the next synchronous commit of any connection makes them durable too). Only for
+ * writes whose loss is harmless: the sender's delivery marks (lost: the message is sent
+ * again and the peer answers HF_EREPLAY, spec §12.6). */
+hf_err hf_store_set_lazy(hf_store *s) HF_MUST_CHECK;
 /* BEGIN IMMEDIATE (takes the write lock up front, so no deadlock on upgrade). */
 hf_err hf_store_begin(hf_store *s) HF_MUST_CHECK;
 hf_err hf_store_commit(hf_store *s) HF_MUST_CHECK;
@@ -103,8 +110,13 @@ hf_err hf_store_batch_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint6
                           const uint8_t hash[HF_LIST_HASH_LEN], const uint8_t *env,
                           size_t len) HF_MUST_CHECK;
 typedef hf_err (*hf_store_blob_cb)(void *ctx, uint64_t n, const uint8_t *env, size_t len);
+/* The list's stored batches after batch `after` that were never queued to peer (no outbox
+ * row for it with this list and number), in order, at most limit; cb gets each envelope
+ * (valid during the call) and may use this store. Those already queued are left to
+ * hf_store_outbox_rearm_list: their envelopes are not read. */
 hf_err hf_store_batches_after(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
-                              size_t limit, hf_store_blob_cb cb, void *ctx) HF_MUST_CHECK;
+                              const uint8_t peer[HF_MEMBER_LEN], size_t limit, hf_store_blob_cb cb,
+                              void *ctx) HF_MUST_CHECK;
 
 /* ---- outbox ------------------------------------------------------------ */
 
@@ -135,6 +147,10 @@ hf_err hf_store_outbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t 
  * earliest future due time or UINT64_MAX. */
 hf_err hf_store_outbox_next(hf_store *s, uint64_t now_ms, hf_store_out *o,
                             uint64_t *next_ms) HF_MUST_CHECK;
+/* Makes the list's undelivered batches after `after` to peer due now (a pull asked). */
+hf_err hf_store_outbox_rearm_list(hf_store *s, const uint8_t peer[HF_MEMBER_LEN],
+                                  const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
+                                  uint64_t now_ms) HF_MUST_CHECK;
 /* Marks row seq delivered; its envelope is dropped (never read again). */
 hf_err hf_store_outbox_done(hf_store *s, int64_t seq, uint64_t now_ms) HF_MUST_CHECK;
 /* Reschedules (next_ms) or, with next_ms = 0, gives up for good (status recorded). */

@@ -13,6 +13,7 @@ enum {
 	A_AQ_COUNT,
 	A_AQ_DROP,
 	A_LEAF_ADD,
+	A_LEAF_ID_ADD,
 	A_LEAF_FIND,
 	A_LEAVES,
 	A_LEAF_COUNT,
@@ -56,12 +57,14 @@ enum {
 static const char *const ASQL[A__N] = {
     [A_AQ_ADD] = "INSERT OR IGNORE INTO audit_queue(sender,msg_id,submitter,hdr)"
                  " VALUES(?1,?2,?3,?4)",
-    [A_AQ_LOGGED] = "SELECT 1 FROM audit_leaves WHERE sender=?1 AND msg_id=?2",
+    [A_AQ_LOGGED] = "SELECT 1 FROM audit_leaf_ids WHERE msg_id=?2 AND sender=?1",
     [A_AQ_EACH] = "SELECT seq,sender,msg_id,submitter,hdr FROM audit_queue ORDER BY seq LIMIT ?1",
     [A_AQ_COUNT] = "SELECT count(*) FROM audit_queue",
     [A_AQ_DROP] = "DELETE FROM audit_queue WHERE seq<=?1",
-    [A_LEAF_ADD] = "INSERT INTO audit_leaves VALUES(?1,?2,?3,?4,?5,?6)",
-    [A_LEAF_FIND] = "SELECT idx,integrated_ms FROM audit_leaves WHERE sender=?1 AND msg_id=?2",
+    [A_LEAF_ADD] = "INSERT INTO audit_leaves VALUES(?1,?2,?3,?4)",
+    [A_LEAF_ID_ADD] = "INSERT INTO audit_leaf_ids VALUES(?1,?2,?3)",
+    [A_LEAF_FIND] = "SELECT l.idx,l.integrated_ms FROM audit_leaf_ids i JOIN audit_leaves l"
+                    " ON l.idx=i.idx WHERE i.msg_id=?2 AND i.sender=?1",
     [A_LEAVES] = "SELECT idx,submitter,leaf FROM audit_leaves WHERE idx>=?1 AND idx<?2 ORDER BY"
                  " idx",
     [A_LEAF_COUNT] = "SELECT coalesce(max(idx)+1,0) FROM audit_leaves",
@@ -250,11 +253,16 @@ hf_err hf_store_leaf_add(hf_store *s, uint64_t idx, const uint8_t sender[16],
 	if (!st)
 		return HF_EDB;
 	hf_bu(st, 1, idx);
+	hf_bb(st, 2, submitter, 16);
+	hf_bu(st, 3, integrated_ms);
+	hf_bb(st, 4, leaf, len);
+	HF_TRY(hf_run(st));
+	/* The lookup (msg_id first: UUIDv7, so appends land at the end of the b-tree). */
+	if (!(st = hf_aq(s, A_LEAF_ID_ADD)))
+		return HF_EDB;
+	hf_bb(st, 1, msg_id, 16);
 	hf_bb(st, 2, sender, 16);
-	hf_bb(st, 3, msg_id, 16);
-	hf_bb(st, 4, submitter, 16);
-	hf_bu(st, 5, integrated_ms);
-	hf_bb(st, 6, leaf, len);
+	hf_bu(st, 3, idx);
 	return hf_run(st);
 }
 

@@ -72,6 +72,20 @@ typedef struct hf_store hf_store; /* store.h */
 	" entry_id INTEGER NOT NULL, kind INTEGER NOT NULL, since_ms INTEGER NOT NULL,"            \
 	" PRIMARY KEY(list_id, platform, kind, entry_id)) WITHOUT ROWID;"
 
+/* Migration 7 -> 8 (store.c's MIGRATIONS): audit leaves without their (sender, msg_id)
+ * columns and unique index, looked up through audit_leaf_ids instead (a WITHOUT ROWID table
+ * keyed msg_id first): half the b-tree work per durable append (tests/bench/bench_log.c). */
+#define HF_STORE_AUDIT_LEAVES_MIGRATION                                                            \
+	"CREATE TABLE audit_leaf_ids(msg_id BLOB NOT NULL, sender BLOB NOT NULL,"                  \
+	" idx INTEGER NOT NULL, PRIMARY KEY(msg_id, sender)) WITHOUT ROWID;"                       \
+	"INSERT INTO audit_leaf_ids SELECT msg_id, sender, idx FROM audit_leaves;"                 \
+	"CREATE TABLE audit_leaves_v8(idx INTEGER PRIMARY KEY, submitter BLOB NOT NULL,"           \
+	" integrated_ms INTEGER NOT NULL, leaf BLOB NOT NULL);"                                    \
+	"INSERT INTO audit_leaves_v8 SELECT idx, submitter, integrated_ms, leaf FROM "             \
+	"audit_leaves;"                                                                            \
+	"DROP TABLE audit_leaves;"                                                                 \
+	"ALTER TABLE audit_leaves_v8 RENAME TO audit_leaves;"
+
 /* Migration 6 -> 7 (store.c's MIGRATIONS; the audit log tables, store_audit.c). */
 #define HF_STORE_AUDIT_MIGRATION                                                                   \
 	"CREATE TABLE audit_queue(seq INTEGER PRIMARY KEY, sender BLOB NOT NULL,"                  \

@@ -133,13 +133,21 @@ for k in range(0, count, ch):
             time.sleep(2)
 t_posted = time.time() - t0
 last = req(auth, "GET", f"/v1/lists/{L}")["head"]
+def head(node):
+    try:
+        return req(node, "GET", f"/v1/lists/{L}")["head"]
+    except SystemExit as e:
+        if "HF_ENOTFOUND" in str(e):  # batch 1 not applied there yet
+            return -1
+        raise
 done = {}
 while len(done) < len(plats):
     for p in plats:
-        if p["name"] not in done and req(p, "GET", f"/v1/lists/{L}")["head"] == last:
+        if p["name"] not in done and head(p) == last:
             done[p["name"]] = time.time() - t0
     if time.time() - t0 > timeout:
-        raise SystemExit(f"sync: only {len(done)} of {len(plats)} platforms at batch {last}")
+        raise SystemExit(f"sync: only {len(done)} of {len(plats)} platforms at batch {last}: "
+                         + ", ".join(f"{p['name']} {head(p)}" for p in plats if p["name"] not in done))
     time.sleep(0.5)
 t_sync = max(done.values())
 for p in plats:

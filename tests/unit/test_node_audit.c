@@ -14,6 +14,7 @@
 #include "hf_test.h"
 #include "mp.h"
 #include "store/store_audit.h"
+#include <sqlite3.h>
 
 typedef struct fx {
 	char path[256];
@@ -239,11 +240,64 @@ static void queue_and_wants(void **state)
 	assert_int_equal(n, 1);
 }
 
+/* Migration 7 -> 8: a v7 database's leaves (with their sender and msg_id columns) are found
+ * through audit_leaf_ids afterwards, and new appends after them still work. */
+static void leaves_migration(void **state)
+{
+	fx *f = *state;
+	sqlite3 *db;
+	hf_store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db,
+	                 "DROP TABLE audit_leaf_ids; DROP TABLE audit_leaves;"
+	                 "CREATE TABLE audit_leaves(idx INTEGER PRIMARY KEY, sender BLOB NOT NULL,"
+	                 " msg_id BLOB NOT NULL, submitter BLOB NOT NULL, integrated_ms INTEGER"
+	                 " NOT NULL, leaf BLOB NOT NULL, UNIQUE(sender, msg_id));"
+	                 "INSERT INTO audit_leaves VALUES(0, x'11', x'a0', x'07', 5, x'00'),"
+	                 " (1, x'11', x'a1', x'07', 6, x'01'), (2, x'12', x'a0', x'08', 7, x'02');"
+	                 "PRAGMA user_version=7;",
+	                 NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(hf_store_open(f->path, &f->s), HF_OK);
+	assert_int_equal(hf_store_schema_version(f->s), HF_STORE_SCHEMA_VERSION);
+	uint64_t idx, at, n;
+	assert_int_equal(hf_store_leaf_count(f->s, &n), HF_OK);
+	assert_int_equal(n, 3);
+	/* the v7 ids (short blobs here) moved into audit_leaf_ids */
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "SELECT idx FROM audit_leaf_ids WHERE msg_id=x'a0'"
+	                                    " AND sender=x'12'",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(st, 0), 2);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	assert_int_equal(hf_store_leaf_last_time(f->s, &at), HF_OK);
+	assert_int_equal(at, 7);
+	/* a new leaf after the migrated ones, found by its (sender, msg_id) */
+	uint8_t snd[16] = {0x33}, mid[16] = {0x44}, sub[16] = {0x55}, lf[4] = {1, 2, 3, 4};
+	assert_int_equal(hf_store_begin(f->s), HF_OK);
+	assert_int_equal(hf_store_leaf_add(f->s, 3, snd, mid, sub, 9, lf, 4), HF_OK);
+	assert_int_equal(hf_store_commit(f->s), HF_OK);
+	assert_int_equal(hf_store_leaf_find(f->s, snd, mid, &idx, &at), HF_OK);
+	assert_int_equal(idx, 3);
+	assert_int_equal(at, 9);
+	mid[0] = 0x45;
+	assert_int_equal(hf_store_leaf_find(f->s, snd, mid, &idx, &at), HF_ENOTFOUND);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(tree_over_store, setup, teardown),
 	    cmocka_unit_test_setup_teardown(queue_and_wants, setup, teardown),
+	    cmocka_unit_test_setup_teardown(leaves_migration, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

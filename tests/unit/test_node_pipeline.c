@@ -144,6 +144,66 @@ static void test_rxq(void **state)
 	hf_rxq_free(q);
 }
 
+/* Items with on_done: the submitter does not wait; the main loop's finish hands each item
+ * back once, mixed with waiting submitters in one list. */
+static int g_done_calls;
+static hf_err g_done_result[4];
+static void rx_done(hf_rx_item *it)
+{
+	g_done_result[it->seq] = it->result;
+	g_done_calls++;
+}
+
+static void test_rxq_on_done(void **state)
+{
+	(void)state;
+	hf_rxq *q = hf_rxq_new();
+	hf_rx_item async[3];
+	rx_thread w;
+	pthread_t th;
+	memset(async, 0, sizeof(async));
+	memset(&w, 0, sizeof(w));
+	g_done_calls = 0;
+	for (int i = 0; i < 3; i++) {
+		async[i].seq = i;
+		async[i].on_done = rx_done;
+		assert_true(hf_rxq_submit(q, &async[i]));
+	}
+	w.q = q;
+	w.it.seq = 3;
+	assert_int_equal(pthread_create(&th, NULL, rx_submit, &w), 0);
+	size_t got = 0;
+	hf_rx_item *all = NULL, *tail = NULL;
+	for (int spin = 0; got < 4 && spin < 5000; spin++) {
+		hf_rx_item *l = hf_rxq_take(q);
+		if (!l) {
+			usleep(1000);
+			continue;
+		}
+		if (tail)
+			tail->next = l;
+		else
+			all = l;
+		for (; l; l = l->next) {
+			l->result = l->seq == 2 ? HF_EDB : HF_OK;
+			tail = l;
+			got++;
+		}
+	}
+	assert_int_equal(got, 4);
+	assert_int_equal(g_done_calls, 0); /* nothing is answered before the finish */
+	hf_rxq_finish(q, all);
+	assert_int_equal(g_done_calls, 3);
+	assert_int_equal(g_done_result[0], HF_OK);
+	assert_int_equal(g_done_result[2], HF_EDB);
+	pthread_join(th, NULL);
+	assert_true(w.it.done);
+	for (int i = 0; i < 3; i++)
+		assert_false(async[i].done); /* handed back through on_done, not the flag */
+	assert_null(hf_rxq_close(q));
+	hf_rxq_free(q);
+}
+
 typedef struct lock_thread {
 	hf_store *s;          /* the second connection, opened before the first one begins */
 	atomic_int phase;     /* 1 running, about to begin; 2 began */
@@ -235,6 +295,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_after_commit),
 	    cmocka_unit_test(test_rxq),
+	    cmocka_unit_test(test_rxq_on_done),
 	    cmocka_unit_test(test_writer_lock_and_due),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -220,6 +220,28 @@ static void test_entry_counts_memo(void **state)
 	hf_store_rollback(f->s);
 	assert_int_equal(hf_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
 	assert_int_equal(c.total, 5);
+	/* appended on this connection (counted on their own): one live, one expired */
+	e.id = 7;
+	assert_int_equal(hf_store_entry_put(f->s, L1, &e), HF_OK);
+	e.id = 8;
+	e.expires_ms = 4000;
+	assert_int_equal(hf_store_entry_put(f->s, L1, &e), HF_OK);
+	assert_int_equal(hf_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(c.total, 7);
+	assert_int_equal(c.expired, 2);
+	assert_int_equal(c.active, 4);
+	/* rewriting a counted entry: entry 1 (removed) put again, live */
+	e.id = 1;
+	e.expires_ms = 0;
+	assert_int_equal(hf_store_entry_put(f->s, L1, &e), HF_OK);
+	assert_int_equal(hf_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(c.total, 7);
+	assert_int_equal(c.removed, 0);
+	assert_int_equal(c.active, 5);
+	/* and a clear */
+	assert_int_equal(hf_store_entries_clear(f->s, L1), HF_OK);
+	assert_int_equal(hf_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(c.total, 0);
 }
 
 /* The sender defers a list's later batches to a peer: their envelopes are not read. */
@@ -254,6 +276,58 @@ static void test_outbox_due_defers_batches(void **state)
 	assert_memory_equal(o[0].msg_id, b, 16);
 	for (size_t i = 0; i < n; i++)
 		free(o[i].env);
+}
+
+typedef struct served {
+	uint64_t n[8];
+	size_t len[8], count;
+} served;
+
+static hf_err serve_cb(void *ctx, uint64_t n, const uint8_t *env, size_t len)
+{
+	served *v = ctx;
+	(void)env;
+	v->n[v->count] = n;
+	v->len[v->count++] = len;
+	return HF_OK;
+}
+
+/* Serving a pull: only batches never queued to the asker are read; queued ones are made due. */
+static void test_batches_after_unqueued(void **state)
+{
+	fx *f = *state;
+	uint8_t h[32] = {0}, env[4] = {1, 2, 3, 4}, id2[16] = {2}, id3[16] = {3};
+	hf_store_out o[4];
+	uint64_t next;
+	size_t k;
+	served v;
+	for (uint64_t n = 1; n <= 4; n++)
+		assert_int_equal(hf_store_batch_put(f->s, L1, n, h, env, (size_t)n), HF_OK);
+	/* batch 2 queued to P1 and delivered, batch 3 queued and backed off until 900 */
+	assert_int_equal(hf_store_outbox_add(f->s, id2, P1, L1, 2, env, 2, 100), HF_OK);
+	assert_int_equal(hf_store_outbox_add(f->s, id3, P1, L1, 3, env, 3, 100), HF_OK);
+	assert_int_equal(hf_store_outbox_due(f->s, 100, o, 4, &k), HF_OK);
+	assert_int_equal(k, 2);
+	assert_int_equal(hf_store_outbox_done(f->s, o[0].seq, 101), HF_OK);
+	assert_int_equal(hf_store_outbox_retry(f->s, o[1].seq, 900, "HF_ENET"), HF_OK);
+	for (size_t i = 0; i < k; i++)
+		free(o[i].env);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(hf_store_batches_after(f->s, L1, 1, P1, 8, serve_cb, &v), HF_OK);
+	assert_int_equal(v.count, 1);
+	assert_int_equal(v.n[0], 4);
+	assert_int_equal(v.len[0], 4);
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(hf_store_batches_after(f->s, L1, 0, P2, 2, serve_cb, &v), HF_OK);
+	assert_int_equal(v.count, 2); /* another peer: everything, up to the limit */
+	assert_int_equal(v.n[0], 1);
+	assert_int_equal(v.n[1], 2);
+	assert_int_equal(hf_store_outbox_next(f->s, 200, o, &next), HF_ENOTFOUND);
+	assert_int_equal(next, 900);
+	assert_int_equal(hf_store_outbox_rearm_list(f->s, P1, L1, 1, 200), HF_OK);
+	assert_int_equal(hf_store_outbox_next(f->s, 200, o, &next), HF_OK);
+	assert_memory_equal(o[0].msg_id, id3, 16);
+	free(o[0].env);
 }
 
 static void test_inbox(void **state)
@@ -394,6 +468,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_entry_counts_memo, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_outbox_due_defers_batches, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_batches_after_unqueued, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_inbox, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_transactions_and_counters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),

@@ -22,6 +22,8 @@
 #include "hashfed/audit_log.h"
 #include "hashfed/checkpoint.h"
 #include "hashfed/tlog_tiles.h"
+#include "hashfed/audit_msg.h"
+#include "hashfed/order.h"
 #include "hf_merkle_mem.h"
 
 static json_t *load(const char *name)
@@ -884,12 +886,145 @@ static void test_merkle_vectors(void **state)
 	json_decref(j);
 }
 
+/* ---- rules.json (spec §2.5, §8a, §11.2a, §13) --------------------------------- */
+
+static hf_err no_sender(void *ctx, const hf_envelope_header *h, uint8_t pk[HF_SIGN_PK_LEN])
+{
+	(void)ctx;
+	(void)h;
+	(void)pk;
+	return HF_EUNKNOWNSENDER;
+}
+
+/* A body by message type; type 0 structures by the name their entry gives. */
+static hf_err dec_rule(uint32_t type, const char *structure, const uint8_t *b, size_t n)
+{
+	hf_order_msg om;
+	hf_list_batch x;
+	hf_list_snapshot y;
+	hf_list_pull z;
+	hf_match_report r;
+	hf_err rc;
+	if (type >= HF_MSG_ORDER && type <= HF_MSG_REFERRAL) {
+		rc = hf_order_msg_decode(type, b, n, &om);
+		hf_order_msg_clear(&om);
+		return rc;
+	}
+	switch (type) {
+	case HF_MSG_LIST_BATCH:
+		return hf_list_batch_decode(b, n, &x);
+	case HF_MSG_LIST_SNAPSHOT:
+		return hf_list_snapshot_decode(b, n, &y);
+	case HF_MSG_LIST_PULL:
+		return hf_list_pull_decode(b, n, &z);
+	case HF_MSG_MATCH_REPORT:
+		return hf_match_report_decode(b, n, &r);
+	case HF_MSG_AUDIT_SUBMIT: {
+		hf_audit_msg *m = malloc(sizeof(*m));
+		assert_non_null(m);
+		rc = hf_audit_msg_decode(type, b, n, m);
+		free(m);
+		return rc;
+	}
+	default:
+		break;
+	}
+	assert_int_equal(type, 0);
+	if (strcmp(structure, "envelope") == 0) {
+		hf_identity *id = NULL;
+		assert_int_equal(hf_identity_generate(&id, NULL), HF_OK);
+		hf_open_params op = {id, no_sender, NULL, 0, NULL};
+		hf_opened *o = NULL;
+		rc = hf_envelope_open(b, n, &op, &o);
+		hf_opened_free(o);
+		hf_identity_free(id);
+		return rc;
+	}
+	if (strncmp(structure, "envelope header", 15) == 0) {
+		hf_envelope_header *h = malloc(sizeof(*h));
+		assert_non_null(h);
+		rc = hf_envelope_header_decode(b, n, h);
+		free(h);
+		return rc;
+	}
+	if (strcmp(structure, "manifest") == 0) {
+		hf_manifest *m = NULL;
+		rc = hf_manifest_decode(b, n, &m);
+		hf_manifest_free(m);
+		return rc;
+	}
+	if (strcmp(structure, "audit log leaf") == 0) {
+		hf_audit_leaf *l = malloc(sizeof(*l));
+		assert_non_null(l);
+		rc = hf_audit_leaf_decode(b, n, l);
+		free(l);
+		return rc;
+	}
+	fail_msg("rules.json: structure %s", structure);
+	return HF_EINVAL;
+}
+
+static size_t check_rule_array(const json_t *j, const char *key)
+{
+	size_t i, n = 0;
+	json_t *v;
+	json_array_foreach(json_object_get(j, key), i, v)
+	{
+		size_t len;
+		uint8_t *b = unhex_alloc(jstr(v, "hex"), &len);
+		const json_t *pad = json_object_get(v, "pad_to");
+		if (pad != NULL) {
+			size_t to = (size_t)json_integer_value(pad);
+			assert_true(to >= len);
+			uint8_t *p = calloc(to, 1);
+			assert_non_null(p);
+			memcpy(p, b, len);
+			free(b);
+			b = p;
+			len = to;
+		}
+		const json_t *st = json_object_get(v, "structure");
+		const char *name = st ? json_string_value(st) : jstr(v, "name");
+		hf_err want, rc = dec_rule((uint32_t)jint(v, "type"), name, b, len);
+		assert_int_equal(hf_err_from_name(jstr(v, "error"), &want), HF_OK);
+		if (rc != want)
+			fail_msg("rules.json %s %s: got %s want %s", key, name, hf_err_name(rc),
+			         hf_err_name(want));
+		free(b);
+		n++;
+	}
+	return n;
+}
+
+static void test_rules_vectors(void **state)
+{
+	(void)state;
+	json_t *j = load("rules.json");
+	size_t codec = check_rule_array(j, "codec"), orders = check_rule_array(j, "orders");
+	size_t caps = check_rule_array(j, "caps") + check_rule_array(j, "at_cap");
+	assert_true(codec >= 40 && orders >= 60 && caps >= 10);
+	size_t i, ne = 0;
+	json_t *v;
+	json_array_foreach(json_object_get(j, "endpoints"), i, v)
+	{
+		hf_err want;
+		assert_int_equal(hf_err_from_name(jstr(v, "error"), &want), HF_OK);
+		if (hf_endpoint_check(jstr(v, "endpoint")) != want)
+			fail_msg("rules.json endpoint %s: want %s", jstr(v, "endpoint"),
+			         hf_err_name(want));
+		ne++;
+	}
+	assert_true(ne >= 30);
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_envelope_vectors), cmocka_unit_test(test_codec_vectors),
 	    cmocka_unit_test(test_list_vectors),     cmocka_unit_test(test_match_report_vectors),
 	    cmocka_unit_test(test_manifest_vectors), cmocka_unit_test(test_merkle_vectors),
+	    cmocka_unit_test(test_rules_vectors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
