@@ -422,6 +422,8 @@ hf_err hf_vpdq_index_query(const hf_vpdq_index *x, const hf_vpdq *q, const hf_vp
 		for (size_t k = a; k < b; k++) {
 			if (v->q[c.p[k].ci] >= minq) {
 				qhit[c.p[k].qi] = true;
+				/* ci < v->n: chit holds v->n flags (the analyzer misses it) */
+				// NOLINTNEXTLINE(clang-analyzer-core.NullDereference)
 				chit[c.p[k].ci] = true;
 			}
 		}
