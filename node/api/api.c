@@ -449,6 +449,8 @@ static hf_err hf_prom_counter(void *ctx, const char *name, const char *label, in
 			return HF_OK;
 		evbuffer_add_printf(b, "hashfed_rejects_total{peer=\"%.*s\",code=\"%s\"} %lld\n",
 		                    (int)(bar - label), label, bar + 1, (long long)v);
+	} else if (!strcmp(name, "inbox_commits")) {
+		evbuffer_add_printf(b, "hashfed_inbox_commits_total %lld\n", (long long)v);
 	} else if (!strncmp(name, "messages_", 9)) {
 		evbuffer_add_printf(b, "hashfed_%s_total{type=\"%s\"} %lld\n", name, label,
 		                    (long long)v);
@@ -466,6 +468,7 @@ static void hf_get_metrics(hf_api *a, struct evhttp_request *req)
 	evbuffer_add_printf(b, "# TYPE hashfed_messages_in_total counter\n"
 	                       "# TYPE hashfed_messages_out_total counter\n"
 	                       "# TYPE hashfed_rejects_total counter\n"
+	                       "# TYPE hashfed_inbox_commits_total counter\n"
 	                       "# TYPE hashfed_batch_lag gauge\n");
 	if (hf_store_counters(a->n->store, hf_prom_counter, b) != HF_OK ||
 	    hf_store_delivery(a->n->store, hf_deliv_cb, &dc) != HF_OK) {

@@ -526,6 +526,9 @@ hf_err hf_inbox_process(hf_node *n)
 				it->seq = 0;
 			}
 		}
+		/* How many commits the handed-over messages took (metrics: messages per commit). */
+		if (rx)
+			HF_CHECK(hf_store_count(n->store, "inbox_commits", "", 1));
 		HF_CHECK(in_scan(n, rx, &progress));
 		HF_CHECK(hf_store_commit(n->store));
 		hf_node_after_run(n); /* committed: the webhooks may go */

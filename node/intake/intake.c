@@ -9,8 +9,10 @@
 #include "hashfed/order.h"
 #include "hashfed/pdq.h"
 #include "intake/intake.h"
+#include "intake/report.h"
 #include "lists/lists.h"
 #include "match/match.h"
+#include "match/vpdq_json.h"
 #include "orders/orders.h"
 #include "store/store_intake.h"
 
@@ -368,6 +370,8 @@ hf_err hf_intake_update(hf_node *n, int64_t id, const char *status, const char *
 typedef struct entries {
 	hf_list_entry *e;
 	size_t n, cap;
+	uint8_t **frames; /* video entries' frame records, owned; n_frames of them */
+	size_t n_frames;
 } entries;
 
 static hf_err add_entry(entries *es, unsigned alg, const char *hex, int quality, uint32_t cat,
@@ -428,12 +432,57 @@ static hf_err add_frames(entries *es, json_t *frames, uint32_t cat, const uint8_
 	return rc;
 }
 
+/* A video item's page frames {ms, pdq, quality} as one vPDQ list entry (docs/video.md):
+ * frames of quality >= 50, first of each distinct hash (spec §12.2). Platforms then match
+ * uploads against the whole video by Meta's rule. A video with no usable frame adds none. */
+static hf_err add_video(entries *es, json_t *frames, uint32_t cat, const uint8_t *ps)
+{
+	hf_vpdq v;
+	const char *why = NULL;
+	uint8_t *rec = NULL, q = 0;
+	uint32_t nf = 0;
+	memset(&v, 0, sizeof(v));
+	if (!json_is_array(frames) || json_array_size(frames) == 0)
+		return HF_OK;
+	hf_err rc = hf_vpdq_from_json(frames, HF_INTAKE_MAX_FRAMES, &v, &why);
+	if (rc == HF_OK)
+		rc = hf_list_video_pack(&v, HF_PDQ_MIN_QUALITY, &rec, &nf, &q);
+	hf_vpdq_clear(&v);
+	if (rc == HF_EMISSING)
+		return HF_OK; /* nothing good enough to be evidence */
+	HF_TRY(rc);
+	uint8_t **fp = realloc(es->frames, (es->n_frames + 1) * sizeof(*fp));
+	if (!fp) {
+		free(rec);
+		return HF_ENOMEM;
+	}
+	es->frames = fp;
+	es->frames[es->n_frames++] = rec;
+	if (es->n == es->cap) {
+		size_t cap = es->cap ? es->cap * 2 : 64;
+		hf_list_entry *p = realloc(es->e, cap * sizeof(*p));
+		if (!p)
+			return HF_ENOMEM;
+		es->e = p;
+		es->cap = cap;
+	}
+	hf_list_entry *e = &es->e[es->n++];
+	memset(e, 0, sizeof(*e));
+	e->alg = HF_ALG_VPDQ;
+	e->quality = q;
+	e->category = (uint16_t)cat;
+	memcpy(e->pseudonym, ps, HF_PSEUDONYM_LEN);
+	e->frames = rec;
+	e->n_frames = nf;
+	return HF_OK;
+}
+
 hf_err hf_intake_to_list(hf_node *n, int64_t id, const uint8_t list[HF_LIST_ID_LEN],
                          uint32_t category, uint64_t *first, uint64_t *count)
 {
 	loaded l;
 	hf_store_list sl;
-	entries es = {NULL, 0, 0};
+	entries es = {NULL, 0, 0, NULL, 0};
 	uint8_t ps[HF_PSEUDONYM_LEN];
 	uint64_t last_batch = 0;
 	char lhex[33];
@@ -454,6 +503,8 @@ hf_err hf_intake_to_list(hf_node *n, int64_t id, const uint8_t list[HF_LIST_ID_L
 			rc = add_entry(&es, HF_ALG_PDQ, jstr(it, "pdq"), q, cat, ps);
 		if (rc == HF_OK && (sl.algs & (1u << HF_ALG_PDQ)))
 			rc = add_frames(&es, json_object_get(it, "frames"), cat, ps);
+		if (rc == HF_OK && (sl.algs & (1u << HF_ALG_VPDQ)))
+			rc = add_video(&es, json_object_get(it, "frames"), cat, ps);
 		if (rc == HF_OK && (sl.algs & (1u << HF_ALG_MD5)))
 			rc = add_entry(&es, HF_ALG_MD5, jstr(it, "md5"), 100, cat, ps);
 		if (rc == HF_OK && (sl.algs & (1u << HF_ALG_SHA256)))
@@ -475,6 +526,9 @@ hf_err hf_intake_to_list(hf_node *n, int64_t id, const uint8_t list[HF_LIST_ID_L
 			rc = save(n, &l, advance(l.c.status, "listed"));
 	}
 	free(es.e);
+	for (size_t k = 0; k < es.n_frames; k++)
+		free(es.frames[k]);
+	free(es.frames);
 	loaded_clear(&l);
 	return rc;
 }

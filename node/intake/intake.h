@@ -53,9 +53,9 @@ json_t *hf_intake_cases_json(hf_node *n, const char *status, size_t limit, hf_er
 hf_err hf_intake_update(hf_node *n, int64_t id, const char *status, const char *note) HF_MUST_CHECK;
 
 /* Adds the case's hashes to one of our lists (image PDQ of quality >= 50,
- * MD5, SHA-256; each distinct video frame's PDQ), as the list's algorithms
- * allow, under the case's pseudonym. Errors: HF_ENOTFOUND, HF_EROLE (not our
- * list), HF_ERANGE (no hash fits the list), the lists engine's. */
+ * MD5, SHA-256; each distinct video frame's PDQ; each video as one vPDQ entry), as the list's
+ * algorithms allow, under the case's pseudonym. Errors: HF_ENOTFOUND, HF_EROLE (not our list),
+ * HF_ERANGE (no hash fits the list), the lists engine's. */
 hf_err hf_intake_to_list(hf_node *n, int64_t id, const uint8_t list[HF_LIST_ID_LEN],
                          uint32_t category, uint64_t *first, uint64_t *count) HF_MUST_CHECK;
 

@@ -274,6 +274,7 @@ typedef struct hf_snap_ctx {
 	/* plan: id of the last entry of each part */
 	uint64_t *ends;
 	size_t n_ends, cap_ends, part_n, part_bytes;
+	size_t part_frames, max_frames; /* video frame bytes of the current / largest part */
 	uint64_t last;
 	uint64_t bound; /* collect: the current part's last id */
 } hf_snap_ctx;
@@ -293,10 +294,14 @@ static hf_err hf_snap_plan(void *ctx, const hf_list_entry *e)
 			c->cap_ends = nc;
 		}
 		c->ends[c->n_ends++] = c->last;
-		c->part_n = c->part_bytes = 0;
+		c->part_n = c->part_bytes = c->part_frames = 0;
 	}
 	c->part_n++;
 	c->part_bytes += b;
+	if (e->alg == HF_ALG_VPDQ)
+		c->part_frames += (size_t)e->n_frames * HF_LIST_VIDEO_FRAME_LEN;
+	if (c->part_frames > c->max_frames)
+		c->max_frames = c->part_frames;
 	c->last = e->id;
 	return HF_OK;
 }
@@ -340,7 +345,7 @@ hf_err hf_lists_entitle(hf_node *n, const uint8_t id[HF_LIST_ID_LEN],
 		goto out;
 	}
 	sc.v = malloc(sizeof(*sc.v) * HF_LIST_MAX_BATCH_ENTRIES);
-	sc.frames = malloc(HF_LIST_RECORD_BUDGET);
+	sc.frames = malloc(sc.max_frames ? sc.max_frames : 1); /* the largest part's frames */
 	if (!sc.v || !sc.frames) {
 		rc = HF_ENOMEM;
 		goto out;

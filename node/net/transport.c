@@ -20,7 +20,7 @@
 #define HF_MAX_PEERS   64
 #define HF_MAX_WORKERS 8
 #define HF_PEM_MAX     65536
-#define HF_SEND_ROUND  64 /* messages in flight at once (all peers) */
+#define HF_SEND_ROUND  256 /* messages in flight at once (all peers) */
 
 typedef struct hf_peer {
 	uint8_t member[HF_MEMBER_LEN];

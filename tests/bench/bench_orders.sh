@@ -2,16 +2,24 @@
 # bench_orders: takedown orders -> signed receipts between two real nodes on loopback
 # mutual TLS (issue 6).
 #  - latency: orders sent one at a time, 20 ms apart (open loop, no queueing); per order,
-#    from the authority committing it (sealed, in its outbox) to the authority committing
-#    the platform's signed receipt: transport both ways, the platform's verify + decrypt +
-#    commit + receipt seal, and every SQLite commit (synchronous=FULL) on the way. Times are
-#    the authority's store timestamps (ms resolution).
+#    from the authority sealing it (received_ms, taken before the commit that puts it in
+#    the outbox, so that commit's fsync counts) to the authority applying the platform's
+#    signed receipt (receipt_ms, taken inside the transaction that commits it, so that last
+#    fsync does not): transport both ways, the platform's verify + decrypt + commit +
+#    receipt seal, and two synchronous=FULL commits on the way. Times are the authority's
+#    store timestamps (ms resolution).
 #  - durable orders/s: ORDERS orders POSTed back to back over one keep-alive connection in
 #    bulk requests of BULK orders (POST /v1/orders {"orders": [...]}: one transaction each);
 #    from the first order committed to the last receipt committed at the authority.
 # Baseline (same run): tests/hf_orders_rtt, a raw nng req/rep round trip over the same TLS
 # certificates with a request the size of the order envelope and a reply the size of the
 # receipt envelope (no crypto beyond TLS, no storage).
+# Also printed, to read the figures on a shared machine: fdatasync_us (p50/p99 of a 4 KiB
+# append + fdatasync on the same filesystem, same run) and floor_us = 2 fdatasyncs + the
+# round trip (what the latency cannot go below without giving up a durable commit);
+# cpu_us_per_order (user + system CPU of each node over the throughput phase) and
+# cpu_bound_per_s (orders/s at which the two nodes would use both cores); group_commit
+# (envelopes per inbox commit in the throughput phase, /metrics); loadavg.
 # env: BUILD (build dir), LAT (latency samples, default 300), ORDERS (default 5000),
 # BULK (orders per request, default 250)
 set -eu
@@ -26,11 +34,20 @@ LOG_LEVEL=warn
 trap 'killhard auth; killhard p1' EXIT
 fed_init auth:authority p1:platform
 start auth; start p1; wait_api auth; wait_api p1
-python3 - "$API_auth" "$TOKEN" "$ID_p1" "$LAT" "$ORDERS" "$W/sizes" "$BULK" "$PID_auth" "$PID_p1" <<'PY' > "$W/ours"
+python3 - "$API_auth" "$TOKEN" "$ID_p1" "$LAT" "$ORDERS" "$W/sizes" "$BULK" "$PID_auth" "$PID_p1" "$API_p1" <<'PY' > "$W/ours"
 import http.client, json, os, sys, time, base64
 api, tok, plat, lat, n, sizes = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
 bulk = int(sys.argv[7])
 pids = sys.argv[8:10]
+def commits(a, typ):  # (envelopes of typ accepted, inbox commits) from a node's /metrics
+    h, p = a.split(':'); m = http.client.HTTPConnection(h, int(p))
+    m.request('GET', '/metrics', headers={'Authorization': 'Bearer ' + tok})
+    got = {'in': 0, 'commits': 0}
+    for line in m.getresponse().read().decode().splitlines():
+        if line.startswith(f'hashfed_messages_in_total{{type="{typ}"}}'): got['in'] = int(line.split()[-1])
+        if line.startswith('hashfed_inbox_commits_total'): got['commits'] = int(line.split()[-1])
+    m.close()
+    return got
 def cpu_s(pid):  # user + system CPU seconds of a node process (all its threads)
     f = open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()
     return (int(f[11]) + int(f[12])) / os.sysconf('SC_CLK_TCK')
@@ -68,6 +85,7 @@ h = req('GET', f'/v1/orders/{ids[0]}/history')['messages']
 with open(sizes, 'w') as f:
     f.write(' '.join(str(len(base64.b64decode(m['envelope']))) for m in h[:2]) + '\n')
 cpu0 = [cpu_s(p) for p in pids]
+g0 = [commits(sys.argv[10], 32), commits(api, 33)]
 t0 = time.time(); t0ms = int(t0 * 1000)
 ids = []
 while len(ids) < n:
@@ -75,11 +93,13 @@ while len(ids) < n:
 t_post = time.time() - t0
 got, last = wait_all(ids, t0)
 cpu = [cpu_s(p) - c for p, c in zip(pids, cpu0)]
+g1 = [commits(sys.argv[10], 32), commits(api, 33)]
+group = [(b['in'] - a['in']) / max(1, b['commits'] - a['commits']) for a, b in zip(g0, g1)]
 first_ms = min(o['received_ms'] for o in got.values())
 print(l[len(l) // 2], l[len(l) * 99 // 100], n / ((last - first_ms) / 1000.0), n / t_post,
-      cpu[0] * 1e6 / n, cpu[1] * 1e6 / n)
+      cpu[0] * 1e6 / n, cpu[1] * 1e6 / n, group[0], group[1])
 PY
-read p50 p99 ops post_ops cpu_a cpu_p < "$W/ours"
+read p50 p99 ops post_ops cpu_a cpu_p grp_p grp_a < "$W/ours"
 read req_b rep_b < "$W/sizes"
 read b50 b99 <<EOT
 $("$BUILD/tests/hf_orders_rtt" "$W/fed/ca/ca.crt" "$W/auth/tls.crt" "$W/auth/tls.key" $((BASE + 40)) "$req_b" "$rep_b" 2000)
@@ -98,10 +118,10 @@ print(round(t[150], 1), round(t[297], 1))
 PY
 )
 EOT
-python3 - "$p50" "$p99" "$b50" "$b99" "$ops" "$post_ops" "$req_b" "$rep_b" "$BULK" "$cpu_a" "$cpu_p" "$f50" "$f99" <<'PY'
+python3 - "$p50" "$p99" "$b50" "$b99" "$ops" "$post_ops" "$req_b" "$rep_b" "$BULK" "$cpu_a" "$cpu_p" "$f50" "$f99" "$grp_p" "$grp_a" <<'PY'
 import json, os, sys
 p50, p99, b50, b99, ops, post = (float(x) for x in sys.argv[1:7])
-cpu_a, cpu_p, f50, f99 = (float(x) for x in sys.argv[10:14])
+cpu_a, cpu_p, f50, f99, grp_p, grp_a = (float(x) for x in sys.argv[10:16])
 load = round(os.getloadavg()[0], 1)
 for name, ours, base, fs in (("orders_receipt_p50", p50 * 1000, b50, f50),
                              ("orders_receipt_p99", p99 * 1000, b99, f99)):
@@ -115,5 +135,7 @@ print(json.dumps({"bench": "orders_durable_per_s", "unit": "orders/s (higher is 
     "ratio": round(ops / 5000, 3), "api_accept_per_s": round(post, 1),
     "bulk": int(sys.argv[9]), "cpu_us_per_order": {"authority": round(cpu_a, 1),
     "platform": round(cpu_p, 1)}, "cpu_bound_per_s": round(2e6 / cpu, 1) if cpu else None,
+    "group_commit": {"orders_per_platform_commit": round(grp_p, 1),
+    "receipts_per_authority_commit": round(grp_a, 1)},
     "loadavg": load}))
 PY

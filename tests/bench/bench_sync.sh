@@ -13,6 +13,18 @@
 # CPU: user+system time of both nodes over the sync (the authority's from t0, the
 # platform's whole life) per entry, against the baseline's process CPU time: unlike
 # entries/s it does not move with other load on the machine.
+# Profile (perf record -g on both nodes, 2026-12-07): the platform's main loop applies a
+# batch (inbox row, 100k entry inserts, the match index, the batch row, one commit) and is
+# the bound; the authority's sender waits for each batch's reply before sending the next
+# batch of that list. Removed since: GET /v1/lists/{id} counting every entry per call (22 %
+# of the platform's CPU; the poll below asks every 50 ms), the authority reading every
+# stored envelope after the asker's head per pull (65 % of its CPU) and every due envelope
+# per send round. Left (platform CPU per 1M, 4.8 s): the match index ~40 % (the PDQ index
+# copies each touched bucket per batch: 11 tables, fresh memory, page faults), SQLite
+# inserts ~25 %, commit ~9 %, open/decrypt ~5 %. Past 200k entries/s on 2 cores needs the
+# batches pipelined (the next one in flight and decrypted while the main loop applies the
+# last: a send window per peer and list instead of one batch per round trip) and the match
+# index updated after the commit, off the apply path.
 # env: BUILD (build dir), COUNT (entries, default 1000000)
 set -eu
 BUILD=${BUILD:-build}

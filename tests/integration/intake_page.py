@@ -263,7 +263,7 @@ def main():
 
         # Regional: a list entitled to the platform and to the central center.
         lst = ok(REG, "POST", "/v1/lists", {"name": "regional-intake", "algs":
-                                            ["pdq", "md5", "sha256"], "category": 1,
+                                            ["pdq", "md5", "sha256", "vpdq"], "category": 1,
                                             "platforms": [ID_PORTAL, ID_CEN]})["id"]
 
         urls = ["https://video.example/v/8f2k1", "https://share.example/p/77"]
@@ -304,6 +304,19 @@ def main():
             fail("order items %r" % inbox[0]["items"])
         if case["case"] in json.dumps(inbox):
             fail("the case reference reached the platform")
+        # The video became one vPDQ entry (the page's frames); the platform's own node finds a
+        # re-upload of the file by Meta's rule, hashing the bytes itself.
+        PORTAL = E["API_portal"]
+        wait(lambda: http(PORTAL, "GET", "/v1/match/status")[1]["entries"]["vpdq"] == 1,
+             "the video entry in the platform's index")
+        with open(clip, "rb") as fh:
+            st, m = http(PORTAL, "POST", "/v1/match", ctype="video/webm", raw=fh.read())
+        vm = [x for x in m.get("matches", []) if x["alg"] == "vpdq"] if st == 200 else []
+        if len(vm) != 1 or vm[0]["list"] != lst or vm[0]["compared_match_percent"] < 100:
+            fail("platform did not match the reported video by vPDQ: %s %r" % (st, m))
+        print(json.dumps({"intake_video_entry_match": {
+            "query_match_percent": vm[0]["query_match_percent"],
+            "compared_match_percent": vm[0]["compared_match_percent"]}}))
 
         # Central center: the list arrives; the same report shows the dedupe hint.
         wait(lambda: http(CEN, "GET", "/v1/lists/" + lst)[0] == 200 and
