@@ -103,7 +103,9 @@ int main(int argc, char **argv)
 		rc = hf_datadir_restore(&cfg, from_dir, force, stdout, err, sizeof(err));
 		return rc == HF_OK ? 0
 		                   : refuse("restore_refused", rc, err,
-		                            rc == HF_EEXIST ? HF_EXIT_RUNNING : HF_EXIT_FAIL);
+		                            rc == HF_EEXIST           ? HF_EXIT_RUNNING
+		                            : rc == HF_EUNKNOWNMEMBER ? HF_EXIT_MEMBER
+		                                                      : HF_EXIT_FAIL);
 	}
 	/* Identity, manifest membership, TLS files and the data_dir lock: what an operator can
 	 * get wrong, each refused with its own message and exit status (preflight.h). */

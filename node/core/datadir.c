@@ -11,6 +11,7 @@
 
 #include "core/datadir.h"
 #include "core/log.h"
+#include "core/node.h"
 #include "store/store_backup.h"
 
 #define PSEUDONYM_KEY_LEN 32
@@ -81,6 +82,51 @@ static void fsync_dir(const char *dir)
 	}
 }
 
+/* Hex signing key id of the configured identity (which node a backup belongs to). */
+static hf_err identity_keyid(const hf_config *cfg, char hex[2 * HF_KEYID_LEN + 1])
+{
+	hf_identity *id = NULL;
+	HF_TRY(hf_node_load_identity(cfg->identity, &id));
+	hf_hex(hf_identity_sign_keyid(id), HF_KEYID_LEN, hex);
+	hf_identity_free(id);
+	return HF_OK;
+}
+
+/* out_dir/backup.json: whose backup it is (the node's signing key id), schema, time. */
+static hf_err write_meta(const char *out_dir, const char *kid, const hf_store_copy_info *i)
+{
+	char path[HF_PATH_MAX + 32], buf[256];
+	snprintf(path, sizeof(path), "%s/backup.json", out_dir);
+	int n = snprintf(buf, sizeof(buf),
+	                 "{\"key_id\":\"%s\",\"schema\":%d,\"created_ms\":%" PRIu64 "}\n", kid,
+	                 i->schema, hf_now_ms());
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return HF_EIO;
+	bool ok = write(fd, buf, (size_t)n) == n && fsync(fd) == 0;
+	close(fd);
+	return ok ? HF_OK : HF_EIO;
+}
+
+/* The key id recorded in from_dir/backup.json, or "" if there is none (a copy made by hand). */
+static void read_meta_kid(const char *from_dir, char kid[2 * HF_KEYID_LEN + 1])
+{
+	char path[HF_PATH_MAX + 32], buf[256];
+	kid[0] = 0;
+	snprintf(path, sizeof(path), "%s/backup.json", from_dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	const char *p = strstr(buf, "\"key_id\":\"");
+	if (p && strlen(p + 10) > 2 * HF_KEYID_LEN && p[10 + 2 * HF_KEYID_LEN] == '"') {
+		memcpy(kid, p + 10, 2 * HF_KEYID_LEN);
+		kid[2 * HF_KEYID_LEN] = 0;
+	}
+}
+
 static void print_info(FILE *out, const char *what, const char *dir, const hf_store_copy_info *i,
                        uint64_t ms)
 {
@@ -100,7 +146,7 @@ static void print_info(FILE *out, const char *what, const char *dir, const hf_st
 hf_err hf_datadir_backup(const hf_config *cfg, const char *out_dir, FILE *out, char *why,
                          size_t why_size)
 {
-	char src[HF_PATH_MAX + 32], dst[HF_PATH_MAX + 32];
+	char src[HF_PATH_MAX + 32], dst[HF_PATH_MAX + 32], kid[2 * HF_KEYID_LEN + 1];
 	hf_store_copy_info info;
 	uint64_t t0 = hf_now_ms();
 	hf_err rc;
@@ -128,6 +174,14 @@ hf_err hf_datadir_backup(const hf_config *cfg, const char *out_dir, FILE *out, c
 		snprintf(why, why_size, "copying %s failed (%s)", src, hf_err_name(rc));
 		goto fail;
 	}
+	rc = identity_keyid(cfg, kid);
+	if (rc == HF_OK)
+		rc = write_meta(out_dir, kid, &info);
+	if (rc != HF_OK) {
+		snprintf(why, why_size, "writing %s/backup.json failed (%s)", out_dir,
+		         hf_err_name(rc));
+		goto fail;
+	}
 	fsync_dir(out_dir);
 	print_info(out, "backup", out_dir, &info, hf_now_ms() - t0);
 	return HF_OK;
@@ -135,6 +189,8 @@ fail:
 	snprintf(dst, sizeof(dst), "%s/node.db", out_dir);
 	unlink(dst);
 	snprintf(dst, sizeof(dst), "%s/pseudonym.key", out_dir);
+	unlink(dst);
+	snprintf(dst, sizeof(dst), "%s/backup.json", out_dir);
 	unlink(dst);
 	rmdir(out_dir);
 	return rc;
@@ -163,6 +219,16 @@ hf_err hf_datadir_restore(const hf_config *cfg, const char *from_dir, bool force
 		snprintf(why, why_size, "%s is missing: a backup is node.db and pseudonym.key",
 		         key);
 		return HF_ENOTFOUND;
+	}
+	/* A backup of another member would make this node someone it is not. */
+	char want[2 * HF_KEYID_LEN + 1], have[2 * HF_KEYID_LEN + 1];
+	read_meta_kid(from_dir, have);
+	if (have[0] && !force && identity_keyid(cfg, want) == HF_OK && strcmp(have, want) != 0) {
+		snprintf(why, why_size,
+		         "%s is a backup of the node with signing key id %s, [node] identity %s is "
+		         "%s: give the right --config (or --force)",
+		         from_dir, have, cfg->identity, want);
+		return HF_EUNKNOWNMEMBER;
 	}
 	rc = hf_datadir_lock(cfg->data_dir, &lock, &holder);
 	if (rc == HF_EEXIST) {

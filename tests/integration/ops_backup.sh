@@ -37,6 +37,8 @@ echo "backup under load: $(cat "$W/backup.json") (writer at batch $HB)"
 [ "$(stat -c %a "$W/bk")" = 700 ] || fail "backup dir mode $(stat -c %a "$W/bk")"
 [ "$(stat -c %a "$W/bk/node.db")" = 600 ] || fail "backup node.db mode"
 [ "$(stat -c %a "$W/bk/pseudonym.key")" = 600 ] || fail "backup pseudonym.key mode"
+[ "$(stat -c %a "$W/bk/backup.json")" = 600 ] || fail "backup.json mode"
+grep -q '"key_id":"[0-9a-f]\{32\}","schema":[0-9]' "$W/bk/backup.json" || fail "backup.json: $(cat "$W/bk/backup.json")"
 [ ! -e "$W/bk/node.db-wal" ] || fail "backup is not one self-contained file"
 [ "$(sqlite3 "$W/bk/node.db" 'PRAGMA integrity_check')" = ok ] || fail "backup integrity"
 cmp -s "$W/bk/pseudonym.key" "$W/auth/data/pseudonym.key" || fail "pseudonym.key differs"
@@ -62,6 +64,13 @@ grep -q "is running on" "$W/running.err" || fail "no reason: $(cat "$W/running.e
 [ "$(stat -c %Y.%s "$W/auth/data/node.db")" = "$before" ] || fail "node.db touched"
 [ "$(head_of auth "$L")" = "$HF" ] || fail "running node disturbed"
 echo "ok - $(sed 's/.*"message":"\([^"]*\)".*/\1/' "$W/running.err")"
+
+echo "# another node's backup is refused (exit 4)"
+set +e
+"$N" restore --config "$W/p1.ini" --from "$W/bk" >/dev/null 2>"$W/other.err"; rc=$?
+set -e
+[ $rc = 4 ] && grep -q "is a backup of the node with signing key id" "$W/other.err" \
+  || fail "restore of auth's backup as p1: exit $rc $(cat "$W/other.err")"
 
 echo "# a second node on the same data_dir is refused (exit 6)"
 set +e
