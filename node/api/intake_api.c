@@ -50,10 +50,11 @@ static bool hf_serve_asset(struct evhttp_request *req, const char *path)
 	return true;
 }
 
-static void hf_fail_429(struct evhttp_request *req)
+static void hf_fail_429(hf_node *n, struct evhttp_request *req)
 {
 	char ra[16];
-	snprintf(ra, sizeof(ra), "%u", HF_INTAKE_REFILL_MS / 1000u);
+	/* Retry-After is whole seconds: the refill rounded up. */
+	snprintf(ra, sizeof(ra), "%u", (n->cfg.intake.refill_ms + 999u) / 1000u);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", ra);
 	hf_http_reply(req, 429,
 	              json_pack("{s:s,s:s}", "error", "HF_ETOOBIG", "message",
@@ -85,9 +86,9 @@ static void hf_post_report(hf_node *n, struct evhttp_request *req)
 		return;
 	}
 	evhttp_connection_get_peer(evhttp_request_get_connection(req), &addr, &port);
-	if (!hf_intake_rate_ok(addr ? addr : "?", hf_now_ms())) {
+	if (!hf_intake_rate_ok(&n->cfg.intake, addr ? addr : "?", hf_now_ms())) {
 		hf_log(HF_LOG_WARN, "intake_rate_limited", NULL);
-		hf_fail_429(req);
+		hf_fail_429(n, req);
 		return;
 	}
 	unsigned char *p = evbuffer_pullup(b, (ev_ssize_t)len);
@@ -102,7 +103,7 @@ static void hf_post_report(hf_node *n, struct evhttp_request *req)
 	rc = hf_intake_submit(n, rep, receipt, &id);
 	json_decref(rep);
 	if (rc == HF_ETOOBIG) {
-		hf_fail_429(req);
+		hf_fail_429(n, req);
 		return;
 	}
 	if (rc != HF_OK) {

@@ -968,8 +968,9 @@ static hf_err hf_on_checkpoint(hf_node *n, const hf_audit_msg *m, const uint8_t 
                                hf_err *status)
 {
 	uint8_t log[16];
-	hf_checkpoint c;
-	hf_cosig_status st;
+	/* hf_open_ckpt may refuse before it fills them (HF_EQUORUM still fills c). */
+	hf_checkpoint c = {0};
+	hf_cosig_status st = {0};
 	bool is_new;
 	const char *note = m->u.checkpoint.checkpoint;
 	size_t len = m->u.checkpoint.checkpoint_len;

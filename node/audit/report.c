@@ -66,7 +66,7 @@ typedef struct hf_rep {
 	size_t n_plat, n_auth;
 	hf_ref *refs;
 	size_t n_refs, cap_refs;
-	hf_envelope_header *h;
+	hf_audit_leaf *h; /* scratch leaf */
 	uint64_t backdate_ms;
 	/* weekly series */
 	struct {
@@ -213,7 +213,7 @@ static hf_err hf_leaf_cb(void *ctx, uint64_t idx, const uint8_t *submitter, cons
                          size_t len)
 {
 	hf_rep *r = ctx;
-	hf_audit_leaf *l = (hf_audit_leaf *)r->h;
+	hf_audit_leaf *l = r->h;
 	const hf_envelope_header *h = &l->hdr;
 	uint8_t sender[16];
 	(void)idx;
@@ -598,7 +598,7 @@ hf_err hf_report_build(hf_node *n, const char *period, json_t **out)
 	r.as_of = at < r.to ? at : r.to;
 	r.plat = calloc(MAX_ROWS, sizeof(*r.plat));
 	r.auth = calloc(MAX_ROWS, sizeof(*r.auth));
-	r.h = malloc(sizeof(hf_audit_leaf));
+	r.h = malloc(sizeof(*r.h));
 	r.overdue = json_array();
 	if (!r.plat || !r.auth || !r.h || !r.overdue) {
 		rc = HF_ENOMEM;

@@ -311,7 +311,7 @@ static void leaf_pass(verifier *v)
 		hf_err rc = src_get(&v->s, path, BUNDLE_MAX, &b, &len);
 		if (rc != HF_OK) {
 			report(v, "fetch", "%s: %s (cannot re-derive roots past leaf %llu)", path,
-			       hf_err_name(rc), (unsigned long long)(bi * HF_TILE_WIDTH));
+			       hf_err_name(rc), (unsigned long long)bi * HF_TILE_WIDTH);
 			goto out;
 		}
 		if (hf_bundle_split(b, len, t.width, ents, lens) != HF_OK) {

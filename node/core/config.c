@@ -104,6 +104,10 @@ static const cfg_key KEYS[] = {
     UINT("audit", "unlogged_ms", audit.unlogged_ms, 100, 86400000, 30000),
     BOOL("audit", "submit", audit.submit),
     BOOL("audit", "public", audit.public_log),
+    /* [intake]: intake_cfg.h */
+    UINT("intake", "burst", intake.burst, 1, 10000, 5),
+    UINT("intake", "refill_ms", intake.refill_ms, 100, 86400000, 12000),
+    UINT("intake", "max_per_hour", intake.max_per_hour, 1, 10000000, 1000),
 };
 #define N_KEYS (sizeof(KEYS) / sizeof(KEYS[0]))
 

@@ -11,7 +11,8 @@
  *   [api]   listen (host:port, default 127.0.0.1:8470), token_file, tls_cert + tls_key
  *           (PEM: the API speaks HTTPS only), allow_plaintext (plain HTTP beyond
  *           loopback; without it such a config is refused)
- *   [match] match_config.h;  [orders] orders_cfg.h;  [audit] audit_cfg.h
+ *   [match] match_config.h;  [orders] orders_cfg.h;  [audit] audit_cfg.h;
+ *   [intake] intake_cfg.h
  * A refusal names the section and key it blames ("[node] pull_interval_ms: ...").
  * Relative paths are relative to the config file's directory.
  */
@@ -23,6 +24,7 @@
 #include "match/match_config.h"
 #include "audit/audit_cfg.h"
 #include "orders/orders_cfg.h"
+#include "intake/intake_cfg.h"
 
 #define HF_PATH_MAX 1024
 
@@ -47,6 +49,7 @@ typedef struct hf_config {
 	hf_match_config match; /* [match] (match_config.h) */
 	hf_orders_cfg orders;  /* [orders] (orders_cfg.h) */
 	hf_audit_cfg audit;    /* [audit] (audit_cfg.h) */
+	hf_intake_cfg intake;  /* [intake] (intake_cfg.h) */
 } hf_config;
 
 /*

@@ -14,6 +14,8 @@
 #include "keyio.h"
 #include "core/log.h"
 #include "core/node.h"
+#include "hashfed/audit_log.h"
+#include "store/store_audit.h"
 
 #define HF_MAX_FILE (HF_MAX_MANIFEST_SIZE + 1)
 
@@ -152,47 +154,112 @@ hf_err hf_node_seal(hf_node *n, uint32_t type, const uint8_t (*members)[HF_MEMBE
 	return rc;
 }
 
-/* Whether the envelope provably existed before time t_ms (spec §5.6 step 3): only an
- * audit log inclusion proof can show that, and the log (issue 13) does not exist yet, so
- * nothing is proven and a revoked key's messages are all refused. */
-static bool hf_node_existed_before(const hf_envelope_header *hdr, uint64_t t_ms)
-{
-	(void)hdr;
-	(void)t_ms;
-	return false;
-}
+/* The lookup's context: the manifest held, and whether the audit log proved that this
+ * envelope existed before its key's revocation (hf_node_proven_before). */
+typedef struct hf_lookup_ctx {
+	const hf_manifest *m;
+	bool proven;
+} hf_lookup_ctx;
 
 /* The node's sender lookup (spec §5.6 step 3): the manifest's (key valid at `created`), plus
  * the receiver's own rules. Revocation counts from when this node learned of it, not from
  * the sender-chosen `created`: any message first seen while the manifest held names the
- * key revoked is refused, whatever `created` says, unless it provably existed before the
- * revocation was loaded. The header epoch may not be ahead of the manifest held. */
+ * key revoked is refused, whatever `created` says, unless the audit log proves it existed
+ * before the revocation (c->proven). The header epoch may not be ahead of the manifest. */
 static hf_err hf_node_lookup(void *ctx, const hf_envelope_header *hdr, uint8_t pk[HF_SIGN_PK_LEN])
 {
-	const hf_manifest *m = ctx;
+	const hf_lookup_ctx *c = ctx;
 	const hf_member *mb;
 	const hf_member_key *k;
-	HF_TRY(hf_manifest_sender_lookup(ctx, hdr, pk));
+	HF_TRY(hf_manifest_sender_lookup((void *)c->m, hdr, pk));
 	if (hdr->epoch == 0)
 		return HF_ERANGE;
-	if (hdr->epoch > hf_manifest_epoch(m))
+	if (hdr->epoch > hf_manifest_epoch(c->m))
 		return HF_EEPOCHAHEAD;
-	HF_TRY(hf_manifest_find_sign_key(m, hdr->sender, &mb, &k));
-	if (k->revoked_at_ms <= hf_now_ms() && !hf_node_existed_before(hdr, k->revoked_at_ms))
+	HF_TRY(hf_manifest_find_sign_key(c->m, hdr->sender, &mb, &k));
+	if (k->revoked_at_ms <= hf_now_ms() && !c->proven)
 		return HF_EREVOKED;
 	return HF_OK;
 }
 
-hf_err hf_node_open(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
-                    uint8_t sender[HF_MEMBER_ID_LEN])
+/*
+ * Spec §5.6 step 3, §15.6: a message of a key revoked at R counts only if it was logged
+ * before R. HF_OK if a receipt we hold (verified against a checkpoint with its quorum when
+ * it came, node/audit) puts its leaf before R; otherwise, while a log may still answer, its
+ * header is queued for a receipt query and the refusal is HF_EPROOFPENDING (io class: the
+ * sender retries); once the wait ran out ([audit] unlogged_ms), or with no log, no logged
+ * type, or created >= R, HF_EREVOKED. The envelope is verified by the caller afterwards.
+ */
+static hf_err hf_node_proven_before(hf_node *n, hf_store *s, const uint8_t *env, size_t len)
+{
+	uint8_t logs[16][HF_MEMBER_ID_LEN];
+	hf_envelope_header *h = malloc(sizeof(*h));
+	const hf_member *mb;
+	const hf_member_key *k;
+	const uint8_t *hb;
+	size_t hl, nl;
+	uint64_t revoked = 0;
+	hf_err rc = HF_EREVOKED;
+	bool pending = false;
+	if (!h)
+		return HF_ENOMEM;
+	if (hf_envelope_peek(env, len, h) != HF_OK || !hf_audit_type_logged(h->type) ||
+	    hf_audit_header_bytes(env, len, &hb, &hl) != HF_OK)
+		goto out;
+	pthread_rwlock_rdlock(&n->mlock);
+	if (hf_manifest_find_sign_key(n->manifest, h->sender, &mb, &k) == HF_OK)
+		revoked = k->revoked_at_ms;
+	pthread_rwlock_unlock(&n->mlock);
+	if (revoked == 0 || h->created_ms >= revoked)
+		goto out;
+	nl = hf_node_members_with(n, HF_ROLE_AUDITOR, logs, 16);
+	for (size_t i = 0; i < nl && rc == HF_EREVOKED; i++) {
+		hf_store_receipt *r = malloc(sizeof(*r));
+		bool exists, flagged;
+		hf_err g;
+		if (!r) {
+			rc = HF_ENOMEM;
+			break;
+		}
+		g = hf_store_receipt_get(s, logs[i], h->sender, h->msg_id, r);
+		if (g == HF_OK && r->integrated_ms < revoked)
+			rc = HF_OK;
+		free(r);
+		if (rc == HF_OK || g == HF_OK) /* a receipt after R: proven too late */
+			continue;
+		if (g != HF_ENOTFOUND) {
+			rc = g;
+			break;
+		}
+		/* Ask this log (once; the audit engine sends the query), unless it said no. */
+		if ((g = hf_store_want_add(s, logs[i], h->sender, h->msg_id, hb, hl, false,
+		                           hf_now_ms())) != HF_OK ||
+		    (g = hf_store_want_state(s, logs[i], h->sender, h->msg_id, &exists,
+		                             &flagged)) != HF_OK) {
+			rc = g;
+			break;
+		}
+		if (!flagged)
+			pending = true;
+	}
+	if (rc == HF_EREVOKED && pending)
+		rc = HF_EPROOFPENDING;
+out:
+	free(h);
+	return rc;
+}
+
+static hf_err hf_node_open_with(hf_node *n, const uint8_t *env, size_t len, bool proven,
+                                hf_opened **out, uint8_t sender[HF_MEMBER_ID_LEN])
 {
 	hf_err rc;
 	const hf_member *mb;
 	pthread_rwlock_rdlock(&n->mlock);
+	hf_lookup_ctx c = {n->manifest, proven};
 	hf_open_params p = {
 	    .self = n->id,
 	    .lookup = hf_node_lookup,
-	    .lookup_ctx = n->manifest,
+	    .lookup_ctx = &c,
 	    .now_ms = hf_now_ms(),
 	    .federation = hf_manifest_federation(n->manifest),
 	};
@@ -209,6 +276,25 @@ hf_err hf_node_open(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
 	}
 	pthread_rwlock_unlock(&n->mlock);
 	return rc;
+}
+
+hf_err hf_node_open_at(hf_node *n, hf_store *s, const uint8_t *env, size_t len, hf_opened **out,
+                       uint8_t sender[HF_MEMBER_ID_LEN])
+{
+	hf_err rc = hf_node_open_with(n, env, len, false, out, sender);
+	if (rc != HF_EREVOKED || !s)
+		return rc;
+	/* Everything else checked out up to the revocation rule: is there a log proof? */
+	rc = hf_node_proven_before(n, s, env, len);
+	if (rc != HF_OK)
+		return rc;
+	return hf_node_open_with(n, env, len, true, out, sender);
+}
+
+hf_err hf_node_open(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
+                    uint8_t sender[HF_MEMBER_ID_LEN])
+{
+	return hf_node_open_at(n, NULL, env, len, out, sender);
 }
 
 bool hf_node_member_is_recipient(hf_node *n, const uint8_t member[HF_MEMBER_ID_LEN],

@@ -83,6 +83,12 @@ hf_err hf_node_seal(hf_node *n, uint32_t type, const uint8_t (*members)[HF_MEMBE
 /* Opens env addressed to us and returns the sender's member id and roles. */
 hf_err hf_node_open(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
                     uint8_t sender[HF_MEMBER_ID_LEN]) HF_MUST_CHECK;
+/* The same with the caller's store connection s (its thread's): a message of a revoked key
+ * opens if the audit log proves it was logged before the revocation (spec §5.6 step 3,
+ * §15.6); HF_EPROOFPENDING while that proof is being asked for. */
+struct hf_store;
+hf_err hf_node_open_at(hf_node *n, struct hf_store *s, const uint8_t *env, size_t len,
+                       hf_opened **out, uint8_t sender[HF_MEMBER_ID_LEN]) HF_MUST_CHECK;
 
 /* Whether member holds one of the encryption key ids among hdr's recipients. */
 bool hf_node_member_is_recipient(hf_node *n, const uint8_t member[HF_MEMBER_ID_LEN],

@@ -293,7 +293,7 @@ hf_err hf_inbox_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len, 
 		sender = x->sender;
 	}
 	/* Everything is verified before anything is stored (spec §5.6, §12). */
-	rc = hf_node_open(n, env, len, &o, sender);
+	rc = hf_node_open_at(n, s, env, len, &o, sender);
 	if (rc != HF_OK) {
 		if (claimed_sender(n, env, len, sender))
 			peer = sender;
@@ -413,7 +413,7 @@ static hf_err in_apply(hf_node *n, int64_t seq, hf_rx_item *rx, bool *finished)
 		}
 		HF_TRY(rc);
 		/* The inbox keeps the envelope, never the plaintext: open it again. */
-		status = hf_node_open(n, env, len, &o, sender);
+		status = hf_node_open_at(n, n->store, env, len, &o, sender);
 		if (status == HF_OK)
 			status = in_check(n, o, sender, env, len, &local);
 		if (status == HF_OK)

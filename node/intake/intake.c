@@ -23,19 +23,19 @@
 typedef struct rl_slot {
 	uint64_t key;
 	uint64_t at_ms;  /* time `tokens` was computed */
-	uint32_t tokens; /* in HF_INTAKE_REFILL_MS units: tokens * REFILL is the credit */
+	uint32_t tokens; /* whole reports of credit (each worth refill_ms) */
 } rl_slot;
 
 static rl_slot rl[HF_INTAKE_RL_SLOTS]; /* main thread only */
 
-static uint32_t rl_tokens(const rl_slot *s, uint64_t now)
+static uint32_t rl_tokens(const hf_intake_cfg *c, const rl_slot *s, uint64_t now)
 {
-	uint64_t add = now > s->at_ms ? (now - s->at_ms) / HF_INTAKE_REFILL_MS : 0;
+	uint64_t add = now > s->at_ms ? (now - s->at_ms) / c->refill_ms : 0;
 	uint64_t t = s->tokens + add;
-	return t > HF_INTAKE_BURST ? HF_INTAKE_BURST : (uint32_t)t;
+	return t > c->burst ? c->burst : (uint32_t)t;
 }
 
-bool hf_intake_rate_ok(const char *client, uint64_t now_ms)
+bool hf_intake_rate_ok(const hf_intake_cfg *c, const char *client, uint64_t now_ms)
 {
 	uint64_t key = 0;
 	size_t best = 0;
@@ -46,11 +46,11 @@ bool hf_intake_rate_ok(const char *client, uint64_t now_ms)
 	for (size_t i = 0; i < HF_INTAKE_RL_SLOTS; i++) {
 		rl_slot *s = &rl[i];
 		if (s->key == key) {
-			uint32_t t = rl_tokens(s, now_ms);
+			uint32_t t = rl_tokens(c, s, now_ms);
 			/* Keep the fractional refill: advance the clock by whole tokens only. */
-			if (t < HF_INTAKE_BURST)
-				s->at_ms += (uint64_t)(t - (s->tokens < t ? s->tokens : t)) *
-				            HF_INTAKE_REFILL_MS;
+			if (t < c->burst)
+				s->at_ms +=
+				    (uint64_t)(t - (s->tokens < t ? s->tokens : t)) * c->refill_ms;
 			else
 				s->at_ms = now_ms;
 			s->tokens = t;
@@ -59,13 +59,13 @@ bool hf_intake_rate_ok(const char *client, uint64_t now_ms)
 			s->tokens--;
 			return true;
 		}
-		uint32_t t = s->key ? rl_tokens(s, now_ms) : HF_INTAKE_BURST + 1;
+		uint32_t t = s->key ? rl_tokens(c, s, now_ms) : c->burst + 1;
 		if (t > best_tokens) {
 			best_tokens = t;
 			best = i;
 		}
 	}
-	rl[best] = (rl_slot){key, now_ms, HF_INTAKE_BURST - 1};
+	rl[best] = (rl_slot){key, now_ms, c->burst - 1};
 	return true;
 }
 
@@ -105,7 +105,7 @@ hf_err hf_intake_submit(hf_node *n, json_t *report, char receipt[HF_INTAKE_RECEI
 	if (!(n->self_roles & HF_ROLE_AUTHORITY))
 		return HF_EROLE;
 	HF_TRY(hf_store_intake_count_since(n->store, now > 3600000 ? now - 3600000 : 0, &recent));
-	if (recent >= HF_INTAKE_MAX_PER_HOUR)
+	if (recent >= n->cfg.intake.max_per_hour)
 		return HF_ETOOBIG;
 	char *text = json_dumps(report, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!text)

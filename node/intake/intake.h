@@ -20,12 +20,9 @@
 #include "core/node.h"
 #include "hashfed/limits.h"
 
-/* Public endpoint's abuse controls: a token bucket per client address
- * (HF_INTAKE_BURST reports, then one per HF_INTAKE_REFILL_MS) and a cap on
- * the reports the whole node accepts per hour. */
-#define HF_INTAKE_BURST        5u
-#define HF_INTAKE_REFILL_MS    (12u * 1000u)
-#define HF_INTAKE_MAX_PER_HOUR 1000u
+/* Public endpoint's abuse controls ([intake], intake_cfg.h): a token bucket per client
+ * address (burst reports, then one per refill_ms) and a cap on the reports the whole node
+ * accepts per hour (max_per_hour). */
 #define HF_INTAKE_RL_SLOTS     1024u
 #define HF_INTAKE_MAX_HINTS    100u
 #define HF_INTAKE_FRAME_DEDUP  10u /* a video frame this close to a kept one is not listed */
@@ -33,8 +30,8 @@
 #define HF_INTAKE_MAX_NOTE_LEN 4096u
 #define HF_INTAKE_MAX_NOTES    200u
 
-/* True if the client (an address string) may submit now; takes a token. */
-bool hf_intake_rate_ok(const char *client, uint64_t now_ms);
+/* True if the client (an address string) may submit now under c; takes a token. */
+bool hf_intake_rate_ok(const hf_intake_cfg *c, const char *client, uint64_t now_ms);
 
 /* Stores a parsed report (hf_intake_parse) as a new case. receipt gets the
  * reporter's receipt number. Errors: HF_EROLE (not an authority), HF_ETOOBIG

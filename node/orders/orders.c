@@ -730,7 +730,7 @@ static hf_err hf_escalate(hf_node *n, hf_ord *w, uint32_t n_overdue)
 
 static hf_err hf_remind(hf_node *n, hf_ord *w)
 {
-	uint32_t *sel = calloc(w->n, sizeof(*sel)), k = 0;
+	uint32_t *sel = calloc(w->n ? w->n : 1, sizeof(*sel)), k = 0;
 	hf_order_msg m;
 	hf_err rc = HF_OK;
 	if (!sel)

@@ -39,6 +39,7 @@ enum {
 	A_WANT_LOGS,
 	A_WANT_REARM,
 	A_WANT_COUNT,
+	A_WANT_STATE,
 	A_RC_PUT,
 	A_RC_GET,
 	A_RC_COUNT,
@@ -96,6 +97,7 @@ static const char *const ASQL[A__N] = {
     [A_WANT_REARM] = "UPDATE audit_want SET state=0 WHERE state=1 AND flagged=0 AND"
                      " since_ms<?1",
     [A_WANT_COUNT] = "SELECT count(*) FROM audit_want",
+    [A_WANT_STATE] = "SELECT flagged FROM audit_want WHERE log=?1 AND sender=?2 AND msg_id=?3",
     [A_RC_PUT] = "INSERT OR REPLACE INTO audit_receipts VALUES(?1,?2,?3,?4,?5,?6,?7)",
     [A_RC_GET] = "SELECT idx,integrated_ms,size,proof FROM audit_receipts WHERE log=?1 AND"
                  " sender=?2 AND msg_id=?3",
@@ -594,6 +596,28 @@ hf_err hf_store_want_logs(hf_store *s, uint8_t (*logs)[16], size_t max, size_t *
 		hf_ccopy(st, 0, logs[(*n)++], 16);
 	sqlite3_reset(st);
 	return r == SQLITE_DONE || r == SQLITE_ROW ? HF_OK : HF_EDB;
+}
+
+hf_err hf_store_want_state(hf_store *s, const uint8_t log[16], const uint8_t sender[16],
+                           const uint8_t msg_id[16], bool *exists, bool *flagged)
+{
+	sqlite3_stmt *st = hf_aq(s, A_WANT_STATE);
+	hf_err rc = HF_OK;
+	*exists = *flagged = false;
+	if (!st)
+		return HF_EDB;
+	hf_bb(st, 1, log, 16);
+	hf_bb(st, 2, sender, 16);
+	hf_bb(st, 3, msg_id, 16);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*exists = true;
+		*flagged = sqlite3_column_int(st, 0) != 0;
+	} else if (r != SQLITE_DONE) {
+		rc = HF_EDB;
+	}
+	sqlite3_reset(st);
+	return rc;
 }
 
 hf_err hf_store_want_count(hf_store *s, uint64_t *n)

@@ -116,6 +116,9 @@ hf_err hf_store_want_rearm(hf_store *s, uint64_t before) HF_MUST_CHECK;
 /* Logs with unsent rows: fills up to max ids. */
 hf_err hf_store_want_logs(hf_store *s, uint8_t (*logs)[16], size_t max, size_t *n) HF_MUST_CHECK;
 hf_err hf_store_want_count(hf_store *s, uint64_t *n) HF_MUST_CHECK;
+/* Whether (log, sender, msg_id) is waited for, and whether its wait ran out (flagged). */
+hf_err hf_store_want_state(hf_store *s, const uint8_t log[16], const uint8_t sender[16],
+                           const uint8_t msg_id[16], bool *exists, bool *flagged) HF_MUST_CHECK;
 
 typedef struct hf_store_receipt {
 	uint8_t log[16], sender[16], msg_id[16];

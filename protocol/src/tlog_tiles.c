@@ -18,8 +18,8 @@ hf_err hf_tile_index_path(uint64_t n, char *out, size_t cap)
 	memset(padded, '0', pad);
 	memcpy(padded + pad, digits, len + 1);
 	size_t groups = (len + pad) / 3;
-	size_t need = groups * 4; /* "xDDD/" per group but the last: 5(g-1) + 3 + NUL */
-	need = 5 * (groups - 1) + 3 + 1;
+	/* "xDDD/" per group but the last: 5(g-1) + 3 + NUL */
+	size_t need = 5 * (groups - 1) + 3 + 1;
 	HF_ENSURE(cap >= need, HF_ENOSPC);
 	size_t o = 0;
 	for (size_t g = 0; g < groups; g++) {

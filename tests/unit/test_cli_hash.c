@@ -131,7 +131,7 @@ static void test_cli_hash_end_to_end(void **state)
 
 	char *argv1[] = {bin, a_hash, a_json, png, junk, weird, big, missing, jpg, NULL};
 	assert_int_equal(run_cli(argv1, out, sizeof(out)), 1);
-	char *lines[8];
+	char *lines[8] = {0};
 	int n = 0;
 	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l != NULL && n < 8;
 	     l = strtok_r(NULL, "\n", &save)) {

@@ -770,7 +770,9 @@ static void test_spec_vector(void **state)
 	snprintf(path, sizeof(path), "%s/spec/PROTOCOL.md", HF_SOURCE_DIR);
 	spec = (char *)hf_test_read_file(path, &wn);
 	assert_non_null(spec);
-	spec = realloc(spec, wn + 1);
+	char *grown = realloc(spec, wn + 1);
+	assert_non_null(grown);
+	spec = grown;
 	spec[wn] = '\0';
 	assert_int_equal(spec_hex(spec, "<!-- manifest-vector:digest -->", want_digest, 32), 32);
 	wn = spec_hex(spec, "<!-- manifest-vector:bytes -->", want, sizeof(want));

@@ -104,6 +104,17 @@ static void test_valid(void **state)
 	assert_int_equal(c.orders.check_interval_ms, 100);
 	assert_int_equal(c.orders.remind_before_ms, 7776000000ull);
 	assert_true(c.orders.test_clock);
+	/* [intake] (issue 15): defaults, then every key. */
+	assert_int_equal(load(VALID, &c), HF_OK);
+	assert_int_equal(c.intake.burst, 5);
+	assert_int_equal(c.intake.refill_ms, 12000);
+	assert_int_equal(c.intake.max_per_hour, 1000);
+	snprintf(buf, sizeof(buf), "%s[intake]\nburst = 2\nrefill_ms = 1500\nmax_per_hour = 4\n",
+	         VALID);
+	assert_int_equal(load(buf, &c), HF_OK);
+	assert_int_equal(c.intake.burst, 2);
+	assert_int_equal(c.intake.refill_ms, 1500);
+	assert_int_equal(c.intake.max_per_hour, 4);
 	unlink(PATH);
 }
 
@@ -147,6 +158,10 @@ static void test_rejects(void **state)
 	    {"[api]\ntls_cert = api.crt\n", "[api] tls_cert and tls_key go together"},
 	    {"[api]\ntls_key = api.key\n", "[api] tls_cert and tls_key go together"},
 	    {"[api]\nallow_plaintext = sometimes\n", "[api] allow_plaintext: invalid"},
+	    {"[intake]\nburst = 0\n", "[intake] burst: invalid"},
+	    {"[intake]\nrefill_ms = 99\n", "[intake] refill_ms: invalid"},
+	    {"[intake]\nmax_per_hour = 0\n", "[intake] max_per_hour: invalid"},
+	    {"[intake]\nrate = 1\n", "[intake] rate: unknown key"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		refused(cases[i].extra, cases[i].blamed);

@@ -114,7 +114,9 @@
 	X(HF_EDEADLINE, HF_CLASS_POLICY, "deadline outside the 1 h .. 90 d window")                \
 	X(HF_EACTIONTIME, HF_CLASS_POLICY, "action time before the order or in the future")        \
 	X(HF_EAUDITHDR, HF_CLASS_MALFORMED, "public audit header does not match the body")         \
-	X(HF_ETLSPEER, HF_CLASS_POLICY, "peer TLS certificate not in the manifest")
+	X(HF_ETLSPEER, HF_CLASS_POLICY, "peer TLS certificate not in the manifest")                \
+	X(HF_EPROOFPENDING, HF_CLASS_IO,                                                           \
+	  "revoked key: waiting for the audit log's proof the message predates the revocation")
 
 typedef enum hf_err {
 #define HF_X_ENUM(name, cls, msg) name,

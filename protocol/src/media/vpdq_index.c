@@ -414,11 +414,16 @@ hf_err hf_vpdq_index_query(const hf_vpdq_index *x, const hf_vpdq *q, const hf_vp
 			chit = nc;
 			chit_cap = v->n;
 		}
-		memset(qhit, 0, f.count * sizeof(*qhit));
-		memset(chit, 0, v->n * sizeof(*chit));
+		/* memset(NULL, 0, 0) is undefined too (an empty query or list has no buffers). */
+		if (f.count)
+			memset(qhit, 0, f.count * sizeof(*qhit));
+		if (v->n)
+			memset(chit, 0, v->n * sizeof(*chit));
 		for (size_t k = a; k < b; k++) {
 			if (v->q[c.p[k].ci] >= minq) {
 				qhit[c.p[k].qi] = true;
+				/* ci < v->n: chit holds v->n flags (the analyzer misses it) */
+				// NOLINTNEXTLINE(clang-analyzer-core.NullDereference)
 				chit[c.p[k].ci] = true;
 			}
 		}
