@@ -16,7 +16,7 @@ if(HF_EMCC)
   # /usr/share/nodejs (not on the search path of every nodejs build).
   add_custom_command(OUTPUT ${_out}/hfwasm.js ${_out}/hfwasm.wasm
     COMMAND ${CMAKE_COMMAND} -E env NODE_PATH=/usr/share/nodejs
-      ${HF_EMCC} -O2 -std=c11 -Wall -Wextra -Werror -I${CMAKE_SOURCE_DIR}/protocol/include
+      ${HF_EMCC} -O2 -std=c11 -Wall -Wextra -Werror -I${CMAKE_SOURCE_DIR}/protocol/include -I${CMAKE_SOURCE_DIR}/protocol/private
       ${_src} -sALLOW_MEMORY_GROWTH=1 -sMODULARIZE=1 -sEXPORT_NAME=HfWasm
       -sENVIRONMENT=web -sFILESYSTEM=0 -sEXPORTED_FUNCTIONS=_malloc,_free
       -sEXPORTED_RUNTIME_METHODS=UTF8ToString -o ${_out}/hfwasm.js

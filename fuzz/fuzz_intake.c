@@ -12,10 +12,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	json_t *out = NULL;
 	const char *why = NULL;
-	if (hf_intake_parse((const char *)data, size, &out, &why) == HF_OK) {
+	if (hfn_intake_parse((const char *)data, size, &out, &why) == HF_OK) {
 		char *s = json_dumps(out, JSON_COMPACT);
 		json_t *again = NULL;
-		if (!s || hf_intake_parse(s, strlen(s), &again, &why) != HF_OK)
+		if (!s || hfn_intake_parse(s, strlen(s), &again, &why) != HF_OK)
 			abort(); /* a normalized report is itself a valid report */
 		json_decref(again);
 		free(s);

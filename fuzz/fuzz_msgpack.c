@@ -1,7 +1,7 @@
 /*
  * Fuzz target: canonical msgpack decoding of message structures.
- * Targets hf_mp_dec_* (protocol/src/mp.c) through hf_env_header_decode and
- * hf_env_inner_decode (protocol/src/envelope_codec.c). Any input must give
+ * Targets hf_mp_dec_* (protocol/src/mp.c) through hfi_env_header_decode and
+ * hfi_env_inner_decode (protocol/src/envelope_codec.c). Any input must give
  * HF_OK or an error code; a header that decodes must re-encode to the same
  * bytes (one byte form per message).
  */
@@ -15,15 +15,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static hf_envelope_header h;
-	hf_mp_dec d;
+	hfi_mp_dec d;
 	memset(&h, 0, sizeof(h));
-	if (hf_mp_dec_init(&d, data, size, HF_MAX_MESSAGE_SIZE) == HF_OK &&
-	    hf_env_header_decode(&d, &h) == HF_OK && hf_mp_dec_finish(&d) == HF_OK) {
+	if (hfi_mp_dec_init(&d, data, size, HF_MAX_MESSAGE_SIZE) == HF_OK &&
+	    hfi_env_header_decode(&d, &h) == HF_OK && hfi_mp_dec_finish(&d) == HF_OK) {
 		hf_writer w;
-		hf_mp_enc e;
+		hfi_mp_enc e;
 		hf_writer_init(&w, HF_MAX_MESSAGE_SIZE);
-		hf_mp_enc_init(&e, &w);
-		if (hf_env_header_encode(&e, &h) != HF_OK || w.len != size ||
+		hfi_mp_enc_init(&e, &w);
+		if (hfi_env_header_encode(&e, &h) != HF_OK || w.len != size ||
 		    memcmp(w.p, data, size) != 0)
 			abort(); /* decoded but not canonical: a codec bug */
 		hf_writer_free(&w);
@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t sender[HF_KEYID_LEN], id[HF_MSGID_LEN], salt[HF_COMMIT_SALT_LEN];
 	const uint8_t *body;
 	size_t body_len;
-	hf_err rc = hf_env_inner_decode(data, size, sender, id, salt, &body, &body_len);
+	hf_err rc = hfi_env_inner_decode(data, size, sender, id, salt, &body, &body_len);
 	(void)rc;
 	return 0;
 }

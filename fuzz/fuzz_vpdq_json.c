@@ -15,9 +15,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *why = NULL;
 	memset(&v, 0, sizeof(v));
 	memset(&again, 0, sizeof(again));
-	if (hf_vpdq_from_json_text((const char *)data, size, 4096, &v, &why) == HF_OK) {
-		json_t *j = hf_vpdq_to_json(&v);
-		if (!j || hf_vpdq_from_json(j, 4096, &again, &why) != HF_OK ||
+	if (hfn_vpdq_from_json_text((const char *)data, size, 4096, &v, &why) == HF_OK) {
+		json_t *j = hfn_vpdq_to_json(&v);
+		if (!j || hfn_vpdq_from_json(j, 4096, &again, &why) != HF_OK ||
 		    again.count != v.count)
 			abort();
 		for (size_t i = 0; i < v.count; i++)

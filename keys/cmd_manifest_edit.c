@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "keys.h"
+#include "hf_check.h"
 
 static const char hk_help[] =
     "Usage: hashfed-keys manifest <edit> -m FILE [options]\n"

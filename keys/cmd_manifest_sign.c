@@ -56,7 +56,7 @@ int hk_cmd_manifest_sign(int argc, char **argv)
 		ex = hk_fail(cmd, rc, "cannot load %s", mf);
 		goto done;
 	}
-	rc = hf_keyio_load_identity(root, pass, &kind, &id);
+	rc = hfn_keyio_load_identity(root, pass, &kind, &id);
 	if (rc == HF_EAUTH)
 		fprintf(stderr, "hashfed-keys %s: %s is encrypted: give --passphrase-file\n", cmd,
 		        root);

@@ -23,6 +23,7 @@
 #include <openssl/x509v3.h>
 
 #include "keys.h"
+#include "hf_check.h"
 
 /* Writes a BIO's bytes to a new file with mode. */
 static hf_err hk_bio_to_file(BIO *b, const char *path, unsigned mode, bool replace)

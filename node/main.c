@@ -40,7 +40,7 @@ static int usage_error(const char *what, const char *arg)
 /* One-line reason on stderr as a log line (event, code, message). */
 static int refuse(const char *event, hf_err rc, const char *why, int exit_code)
 {
-	hf_log(HF_LOG_ERROR, event, "code", hf_err_name(rc), "message", why, NULL);
+	hfn_log(HF_LOG_ERROR, event, "code", hf_err_name(rc), "message", why, NULL);
 	return exit_code;
 }
 
@@ -49,8 +49,8 @@ int main(int argc, char **argv)
 	const char *cfg_path = NULL, *out_dir = NULL, *from_dir = NULL, *cmd = NULL;
 	bool check = false, force = false;
 	char err[512];
-	hf_config cfg;
-	hf_node node;
+	hfn_config cfg;
+	hfn_node node;
 	hf_err rc;
 	int ex;
 	/* Batches are multi-megabyte buffers allocated and freed per message: keep
@@ -83,7 +83,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (sodium_init() < 0) {
-		hf_log(HF_LOG_ERROR, "sodium_init_failed", NULL);
+		hfn_log(HF_LOG_ERROR, "sodium_init_failed", NULL);
 		return 1;
 	}
 	if (!cfg_path)
@@ -92,15 +92,15 @@ int main(int argc, char **argv)
 		return usage_error("", "backup needs --out DIR (a directory that does not exist)");
 	if (cmd && cmd[0] == 'r' && !from_dir)
 		return usage_error("", "restore needs --from DIR (made by hashfed-node backup)");
-	rc = hf_config_load(cfg_path, &cfg, err, sizeof(err));
+	rc = hfn_config_load(cfg_path, &cfg, err, sizeof(err));
 	if (rc != HF_OK)
 		return refuse("config_invalid", rc, err, HF_EXIT_CONFIG);
 	if (cmd && cmd[0] == 'b') {
-		rc = hf_datadir_backup(&cfg, out_dir, stdout, err, sizeof(err));
+		rc = hfn_datadir_backup(&cfg, out_dir, stdout, err, sizeof(err));
 		return rc == HF_OK ? 0 : refuse("backup_failed", rc, err, HF_EXIT_FAIL);
 	}
 	if (cmd) {
-		rc = hf_datadir_restore(&cfg, from_dir, force, stdout, err, sizeof(err));
+		rc = hfn_datadir_restore(&cfg, from_dir, force, stdout, err, sizeof(err));
 		return rc == HF_OK ? 0
 		                   : refuse("restore_refused", rc, err,
 		                            rc == HF_EEXIST           ? HF_EXIT_RUNNING
@@ -109,19 +109,19 @@ int main(int argc, char **argv)
 	}
 	/* Identity, manifest membership, TLS files and the data_dir lock: what an operator can
 	 * get wrong, each refused with its own message and exit status (preflight.h). */
-	rc = hf_preflight(&cfg, !check, &ex, err, sizeof(err));
+	rc = hfn_preflight(&cfg, !check, &ex, err, sizeof(err));
 	if (rc != HF_OK)
 		return refuse(check ? "check_failed" : "start_refused", rc, err, ex);
 	if (check) {
 		printf("{\"config\":\"ok\"}\n");
 		return 0;
 	}
-	rc = hf_node_init(&node, &cfg);
+	rc = hfn_node_init(&node, &cfg);
 	if (rc == HF_OK)
-		rc = hf_node_run(&node);
+		rc = hfn_node_run(&node);
 	if (rc != HF_OK)
-		hf_log(HF_LOG_ERROR, "node_failed", "code", hf_err_name(rc), NULL);
-	hf_node_fini(&node);
-	hf_log(HF_LOG_INFO, "stopped", NULL);
+		hfn_log(HF_LOG_ERROR, "node_failed", "code", hf_err_name(rc), NULL);
+	hfn_node_fini(&node);
+	hfn_log(HF_LOG_INFO, "stopped", NULL);
 	return rc == HF_OK ? 0 : rc == HF_EEXIST ? HF_EXIT_RUNNING : 1;
 }

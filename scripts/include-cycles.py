@@ -13,8 +13,8 @@ import os
 import re
 import sys
 
-ROOTS = ["node", "protocol/src", "protocol/include"]
-INCLUDE_DIRS = ["node", "protocol/src", "protocol/include", "keys/lib"]
+ROOTS = ["node", "protocol/src", "protocol/include", "protocol/private"]
+INCLUDE_DIRS = ["node", "protocol/src", "protocol/include", "protocol/private", "keys/lib"]
 INC = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 

@@ -36,7 +36,7 @@ fi
 # cppcheck over every C file (config and reasons: scripts/cppcheck.supp).
 csrc=$(git ls-files '*.c' | grep -v '^node/intake/web/')
 if ! cppcheck -q -j"${LINT_JOBS:-2}" --std=c11 --enable=warning,performance,portability \
-	--inline-suppr --error-exitcode=1 -I protocol/include -I node -I keys -I tests/common \
+	--inline-suppr --error-exitcode=1 -I protocol/include -I protocol/private -I node -I keys -I tests/common \
 	--suppress=missingIncludeSystem --suppressions-list=scripts/cppcheck.supp $csrc; then
 	echo "lint: cppcheck findings above"
 	status=1

@@ -185,13 +185,13 @@ static void open_case(sbuf *s, const char *name, const uint8_t *env, size_t len,
 /* Re-sign a (mutated) envelope with the sender's key; the signature is its last 64 bytes. */
 static void resign(uint8_t *env, size_t len)
 {
-	hf_env_parts parts;
+	hfi_env_parts parts;
 	hf_envelope_header *h = malloc(sizeof(*h));
 	uint8_t sig_in[HF_ENV_SIG_INPUT_LEN];
-	if (h == NULL || hf_env_decode(env, len, &parts, h) != HF_OK)
+	if (h == NULL || hfi_env_decode(env, len, &parts, h) != HF_OK)
 		abort();
-	hf_env_sig_input(parts.hdr, parts.hdr_len, parts.wraps, parts.wraps_len, parts.ct,
-	                 parts.ct_len, sig_in);
+	hfi_env_sig_input(parts.hdr, parts.hdr_len, parts.wraps, parts.wraps_len, parts.ct,
+	                  parts.ct_len, sig_in);
 	if (hf_identity_sign(g_ids[0], sig_in, sizeof(sig_in), env + len - HF_SIG_LEN) != HF_OK)
 		abort();
 	free(h);
@@ -262,9 +262,9 @@ static void envelopes(sbuf *s)
 	sb_put(s, "  ],\n");
 
 	/* Open cases derived from "three-recipients-audit" (spec §5.6 order). */
-	hf_env_parts parts;
+	hfi_env_parts parts;
 	hf_envelope_header *h = malloc(sizeof(*h));
-	if (h == NULL || hf_env_decode(keep, keep_len, &parts, h) != HF_OK)
+	if (h == NULL || hfi_env_decode(keep, keep_len, &parts, h) != HF_OK)
 		abort();
 	uint8_t *m = malloc(keep_len + 1);
 	int first = 1;
@@ -336,118 +336,118 @@ enum hdr_tweak {
 	T_AUDIT_NO_COMMIT,
 };
 
-static void put_bin_n(hf_mp_enc *e, uint8_t fill, size_t n)
+static void put_bin_n(hfi_mp_enc *e, uint8_t fill, size_t n)
 {
 	uint8_t b[32];
 	memset(b, fill, sizeof(b));
-	hf_mp_put_bin(e, b, n);
+	hfi_mp_put_bin(e, b, n);
 }
 
 static void build_header(hf_writer *w, enum hdr_tweak t)
 {
-	hf_mp_enc e;
+	hfi_mp_enc e;
 	uint8_t raw[16];
 	hf_writer_init(w, 4096);
-	hf_mp_enc_init(&e, w);
+	hfi_mp_enc_init(&e, w);
 	unsigned n = 10u + (t == T_UNKNOWN_KEY) + (t == T_DUP_KEY) - (t == T_MISSING_EPOCH);
 	if (t == T_MAP16) {
 		raw[0] = 0xde;
 		raw[1] = 0;
 		raw[2] = (uint8_t)n;
-		hf_mp_put_raw(&e, raw, 3);
+		hfi_mp_put_raw(&e, raw, 3);
 	} else {
-		hf_mp_put_map(&e, n);
+		hfi_mp_put_map(&e, n);
 	}
 	if (t == T_KEY_U8) {
 		raw[0] = 0xcc;
 		raw[1] = 1;
-		hf_mp_put_raw(&e, raw, 2);
+		hfi_mp_put_raw(&e, raw, 2);
 	} else {
-		hf_mp_put_key(&e, 1);
+		hfi_mp_put_key(&e, 1);
 	}
-	hf_mp_put_uint(&e, t == T_VERSION_2 ? 2 : 1);
+	hfi_mp_put_uint(&e, t == T_VERSION_2 ? 2 : 1);
 	if (t == T_DUP_KEY) {
-		hf_mp_put_key(&e, 1);
-		hf_mp_put_uint(&e, 1);
+		hfi_mp_put_key(&e, 1);
+		hfi_mp_put_uint(&e, 1);
 	}
 	if (t == T_KEYS_SWAPPED) {
-		hf_mp_put_key(&e, 3);
+		hfi_mp_put_key(&e, 3);
 		put_bin_n(&e, 0x33, 16);
-		hf_mp_put_key(&e, 2);
-		hf_mp_put_uint(&e, HF_MSG_DATA);
+		hfi_mp_put_key(&e, 2);
+		hfi_mp_put_uint(&e, HF_MSG_DATA);
 	} else {
-		hf_mp_put_key(&e, 2);
-		hf_mp_put_uint(&e, t == T_TYPE_UNKNOWN ? 99 : HF_MSG_DATA);
-		hf_mp_put_key(&e, 3);
+		hfi_mp_put_key(&e, 2);
+		hfi_mp_put_uint(&e, t == T_TYPE_UNKNOWN ? 99 : HF_MSG_DATA);
+		hfi_mp_put_key(&e, 3);
 		if (t == T_STR_MSGID)
-			hf_mp_put_str(&e, "0123456789abcdef", 16);
+			hfi_mp_put_str(&e, "0123456789abcdef", 16);
 		else if (t == T_BIN16_MSGID) {
 			raw[0] = 0xc5;
 			raw[1] = 0;
 			raw[2] = 16;
-			hf_mp_put_raw(&e, raw, 3);
+			hfi_mp_put_raw(&e, raw, 3);
 			memset(raw, 0x33, 16);
-			hf_mp_put_raw(&e, raw, 16);
+			hfi_mp_put_raw(&e, raw, 16);
 		} else
 			put_bin_n(&e, 0x33, t == T_SHORT_MSGID ? 15 : 16);
 	}
-	hf_mp_put_key(&e, 4);
+	hfi_mp_put_key(&e, 4);
 	put_bin_n(&e, 0x44, 16);
-	hf_mp_put_key(&e, 5);
+	hfi_mp_put_key(&e, 5);
 	if (t == T_NO_RECIPIENTS) {
-		hf_mp_put_array(&e, 0);
+		hfi_mp_put_array(&e, 0);
 	} else {
-		hf_mp_put_array(&e, 2);
+		hfi_mp_put_array(&e, 2);
 		put_bin_n(&e, 0x55, 16);
 		put_bin_n(&e, t == T_DUP_RECIPIENT ? 0x55 : 0x56, 16);
 	}
-	hf_mp_put_key(&e, 6);
+	hfi_mp_put_key(&e, 6);
 	if (t == T_CREATED_U64) {
 		uint8_t u[9] = {0xcf, 0, 0, 0, 0, 0, 0, 0x03, 0xe8}; /* 1000 */
-		hf_mp_put_raw(&e, u, 9);
+		hfi_mp_put_raw(&e, u, 9);
 	} else {
-		hf_mp_put_uint(&e, t == T_EXPIRES_BEFORE ? 1000 : NOW);
+		hfi_mp_put_uint(&e, t == T_EXPIRES_BEFORE ? 1000 : NOW);
 	}
-	hf_mp_put_key(&e, 7);
-	hf_mp_put_uint(&e, t == T_EXPIRES_BEFORE ? 999 : t == T_CREATED_U64 ? 2000 : NOW + 1000);
-	hf_mp_put_key(&e, 8);
-	hf_mp_put_bin(&e, FED, HF_FEDID_LEN);
+	hfi_mp_put_key(&e, 7);
+	hfi_mp_put_uint(&e, t == T_EXPIRES_BEFORE ? 999 : t == T_CREATED_U64 ? 2000 : NOW + 1000);
+	hfi_mp_put_key(&e, 8);
+	hfi_mp_put_bin(&e, FED, HF_FEDID_LEN);
 	if (t != T_MISSING_EPOCH) {
-		hf_mp_put_key(&e, 9);
+		hfi_mp_put_key(&e, 9);
 		if (t == T_FLOAT_EPOCH) {
 			uint8_t f[5] = {0xca, 0x3f, 0x80, 0, 0};
-			hf_mp_put_raw(&e, f, 5);
+			hfi_mp_put_raw(&e, f, 5);
 		} else {
-			hf_mp_put_uint(&e, 1);
+			hfi_mp_put_uint(&e, 1);
 		}
 	}
-	hf_mp_put_key(&e, 10);
+	hfi_mp_put_key(&e, 10);
 	if (t == T_AUDIT_NO_COMMIT) {
-		hf_mp_put_map(&e, 1);
-		hf_mp_put_key(&e, 6);
-		hf_mp_put_uint(&e, 1);
+		hfi_mp_put_map(&e, 1);
+		hfi_mp_put_key(&e, 6);
+		hfi_mp_put_uint(&e, 1);
 	} else {
-		hf_mp_put_map(&e, 1);
-		hf_mp_put_key(&e, 1);
+		hfi_mp_put_map(&e, 1);
+		hfi_mp_put_key(&e, 1);
 		put_bin_n(&e, 0xcc, 32);
 	}
 	if (t == T_UNKNOWN_KEY) {
-		hf_mp_put_key(&e, 11);
-		hf_mp_put_uint(&e, 0);
+		hfi_mp_put_key(&e, 11);
+		hfi_mp_put_uint(&e, 0);
 	}
-	if (hf_mp_enc_status(&e) != HF_OK)
+	if (hfi_mp_enc_status(&e) != HF_OK)
 		abort();
 }
 
 static hf_err decode_header(const uint8_t *b, size_t n)
 {
-	hf_mp_dec d;
+	hfi_mp_dec d;
 	hf_envelope_header *h = calloc(1, sizeof(*h));
-	hf_err rc = hf_mp_dec_init(&d, b, n, HF_MAX_MESSAGE_SIZE);
+	hf_err rc = hfi_mp_dec_init(&d, b, n, HF_MAX_MESSAGE_SIZE);
 	if (rc == HF_OK)
-		rc = hf_env_header_decode(&d, h);
+		rc = hfi_env_header_decode(&d, h);
 	if (rc == HF_OK)
-		rc = hf_mp_dec_finish(&d);
+		rc = hfi_mp_dec_finish(&d);
 	free(h);
 	return rc;
 }

@@ -289,16 +289,16 @@ void gen_manifest(sbuf *s)
 	{
 		/* 17 distinct valid roots (test-RNG seeds 101..117) as array16 */
 		hf_writer w;
-		hf_mp_enc e;
+		hfi_mp_enc e;
 		hf_writer_init(&w, 4096);
-		hf_mp_enc_init(&e, &w);
-		hf_mp_put_array(&e, HF_MAX_ROOTS + 1);
+		hfi_mp_enc_init(&e, &w);
+		hfi_mp_put_array(&e, HF_MAX_ROOTS + 1);
 		for (uint32_t i = 0; i < HF_MAX_ROOTS + 1; i++) {
 			hf_identity *r = rng_identity(101 + i);
-			hf_mp_put_bin(&e, hf_identity_sign_pk(r), 32);
+			hfi_mp_put_bin(&e, hf_identity_sign_pk(r), 32);
 			hf_identity_free(r);
 		}
-		CK(hf_mp_enc_status(&e));
+		CK(hfi_mp_enc_status(&e));
 		REJ("manifest-17-roots", T, HF_ETOOLONG, dec_manifest, b, n,
 		    BODY(mm_set_raw(&bm, 6, w.p, w.len)));
 		hf_writer_free(&w);
@@ -309,13 +309,13 @@ void gen_manifest(sbuf *s)
 		memcpy(roots[1], hf_manifest_root(man, 0), 32);
 		memcpy(roots[2], hf_manifest_root(man, 2), 32);
 		hf_writer w;
-		hf_mp_enc e;
+		hfi_mp_enc e;
 		hf_writer_init(&w, 4096);
-		hf_mp_enc_init(&e, &w);
-		hf_mp_put_array(&e, 3);
+		hfi_mp_enc_init(&e, &w);
+		hfi_mp_put_array(&e, 3);
 		for (int i = 0; i < 3; i++)
-			hf_mp_put_bin(&e, roots[i], 32);
-		CK(hf_mp_enc_status(&e));
+			hfi_mp_put_bin(&e, roots[i], 32);
+		CK(hfi_mp_enc_status(&e));
 		REJ("manifest-roots-duplicate", T, HF_EDUPLICATE, dec_manifest, b, n,
 		    BODY(mm_set_raw(&bm, 6, w.p, w.len)));
 		/* the identity point (01 00..00): small order, not a valid key (§4) */
@@ -351,29 +351,29 @@ void gen_manifest(sbuf *s)
 	{
 		uint8_t kid[HF_KEYID_LEN], sig[HF_SIG_LEN];
 		hf_writer w;
-		hf_mp_enc e;
+		hfi_mp_enc e;
 		CK(hf_manifest_signature(man, 0, kid, sig));
 		hf_writer_init(&w, 4096);
-		hf_mp_enc_init(&e, &w);
-		hf_mp_put_array(&e, 1);
-		hf_mp_put_map(&e, 2);
-		hf_mp_put_key(&e, 1);
-		hf_mp_put_bin(&e, kid, sizeof(kid));
-		hf_mp_put_key(&e, 2);
-		hf_mp_put_bin(&e, sig, 63);
-		CK(hf_mp_enc_status(&e));
+		hfi_mp_enc_init(&e, &w);
+		hfi_mp_put_array(&e, 1);
+		hfi_mp_put_map(&e, 2);
+		hfi_mp_put_key(&e, 1);
+		hfi_mp_put_bin(&e, kid, sizeof(kid));
+		hfi_mp_put_key(&e, 2);
+		hfi_mp_put_bin(&e, sig, 63);
+		CK(hfi_mp_enc_status(&e));
 		REJ("manifest-signature-63-bytes", T, HF_ELENGTH, dec_manifest, b, n,
 		    mm_set_raw(&m, 2, w.p, w.len));
 		/* one valid signature of K = 2 */
 		w.len = 0;
-		hf_mp_enc_init(&e, &w);
-		hf_mp_put_array(&e, 1);
-		hf_mp_put_map(&e, 2);
-		hf_mp_put_key(&e, 1);
-		hf_mp_put_bin(&e, kid, sizeof(kid));
-		hf_mp_put_key(&e, 2);
-		hf_mp_put_bin(&e, sig, sizeof(sig));
-		CK(hf_mp_enc_status(&e));
+		hfi_mp_enc_init(&e, &w);
+		hfi_mp_put_array(&e, 1);
+		hfi_mp_put_map(&e, 2);
+		hfi_mp_put_key(&e, 1);
+		hfi_mp_put_bin(&e, kid, sizeof(kid));
+		hfi_mp_put_key(&e, 2);
+		hfi_mp_put_bin(&e, sig, sizeof(sig));
+		CK(hfi_mp_enc_status(&e));
 		REJ("verify-one-signature-of-2", T, HF_ETHRESHOLD, dec_manifest, b, n,
 		    mm_set_raw(&m, 2, w.p, w.len));
 		hf_writer_free(&w);

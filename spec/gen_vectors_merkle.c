@@ -77,17 +77,17 @@ static void leaf_rejects(sbuf *s, const hf_testlog *t)
 		if (hf_testlog_header(HF_MSG_DATA, 1, NOW, h, sizeof(h), &hl) != HF_OK)
 			die("header");
 		hf_writer w;
-		hf_mp_enc e;
+		hfi_mp_enc e;
 		hf_writer_fixed(&w, leafb, sizeof(leafb));
-		hf_mp_enc_init(&e, &w);
-		hf_mp_put_map(&e, 3);
-		hf_mp_put_key(&e, 1);
-		hf_mp_put_uint(&e, 1);
-		hf_mp_put_key(&e, 2);
-		hf_mp_put_uint(&e, NOW);
-		hf_mp_put_key(&e, 3);
-		hf_mp_put_bin(&e, h, hl);
-		if (hf_mp_enc_status(&e) != HF_OK)
+		hfi_mp_enc_init(&e, &w);
+		hfi_mp_put_map(&e, 3);
+		hfi_mp_put_key(&e, 1);
+		hfi_mp_put_uint(&e, 1);
+		hfi_mp_put_key(&e, 2);
+		hfi_mp_put_uint(&e, NOW);
+		hfi_mp_put_key(&e, 3);
+		hfi_mp_put_bin(&e, h, hl);
+		if (hfi_mp_enc_status(&e) != HF_OK)
 			die("encode");
 		reject(s, &first, "type-not-logged", HF_MSG_DATA, HF_EMSGTYPE, dec_leaf, leafb,
 		       w.len);

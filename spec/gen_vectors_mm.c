@@ -140,11 +140,11 @@ void mm_set_raw(mm_map *m, unsigned k, const void *v, size_t n)
 #define MM_ENC(m, k, call)                                                                         \
 	do {                                                                                       \
 		hf_writer w;                                                                       \
-		hf_mp_enc e;                                                                       \
+		hfi_mp_enc e;                                                                      \
 		hf_writer_init(&w, HF_MAX_MESSAGE_SIZE);                                           \
-		hf_mp_enc_init(&e, &w);                                                            \
+		hfi_mp_enc_init(&e, &w);                                                           \
 		call;                                                                              \
-		if (hf_mp_enc_status(&e) != HF_OK)                                                 \
+		if (hfi_mp_enc_status(&e) != HF_OK)                                                \
 			abort();                                                                   \
 		mm_set_raw(m, k, w.p, w.len);                                                      \
 		hf_writer_free(&w);                                                                \
@@ -152,17 +152,17 @@ void mm_set_raw(mm_map *m, unsigned k, const void *v, size_t n)
 
 void mm_set_uint(mm_map *m, unsigned k, uint64_t v)
 {
-	MM_ENC(m, k, hf_mp_put_uint(&e, v));
+	MM_ENC(m, k, hfi_mp_put_uint(&e, v));
 }
 
 void mm_set_bin(mm_map *m, unsigned k, const void *v, size_t n)
 {
-	MM_ENC(m, k, hf_mp_put_bin(&e, v, n));
+	MM_ENC(m, k, hfi_mp_put_bin(&e, v, n));
 }
 
 void mm_set_str(mm_map *m, unsigned k, const void *v, size_t n)
 {
-	MM_ENC(m, k, hf_mp_put_str(&e, v, n));
+	MM_ENC(m, k, hfi_mp_put_str(&e, v, n));
 }
 
 void mm_drop(mm_map *m, unsigned k)

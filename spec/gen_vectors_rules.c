@@ -183,24 +183,24 @@ static hf_err dec_envelope(const uint8_t *b, size_t n)
 
 typedef struct enc {
 	hf_writer w;
-	hf_mp_enc e;
+	hfi_mp_enc e;
 } enc;
 
 static void enc_init(enc *x)
 {
 	hf_writer_init(&x->w, HF_MAX_MESSAGE_SIZE);
-	hf_mp_enc_init(&x->e, &x->w);
+	hfi_mp_enc_init(&x->e, &x->w);
 }
 static void enc_raw(enc *x, const char *hex)
 {
 	size_t n;
 	uint8_t *b = unhex(hex, &n);
-	hf_mp_put_raw(&x->e, b, n);
+	hfi_mp_put_raw(&x->e, b, n);
 	free(b);
 }
 static void enc_done(enc *x)
 {
-	if (hf_mp_enc_status(&x->e) != HF_OK)
+	if (hfi_mp_enc_status(&x->e) != HF_OK)
 		abort();
 }
 
@@ -245,25 +245,25 @@ static void reject_hex(sbuf *s, int *first, const char *name, unsigned type, hf_
 
 /* One outcome result map: item, code, action time, optional reason (0: absent) and text
  * (NULL: absent). */
-static void put_result(hf_mp_enc *e, uint32_t item, uint32_t code, int with_time, uint32_t reason,
+static void put_result(hfi_mp_enc *e, uint32_t item, uint32_t code, int with_time, uint32_t reason,
                        const char *text)
 {
-	hf_mp_put_map(e, 2u + (with_time != 0) + (reason != 0) + (text != NULL));
-	hf_mp_put_key(e, 1);
-	hf_mp_put_uint(e, item);
-	hf_mp_put_key(e, 2);
-	hf_mp_put_uint(e, code);
+	hfi_mp_put_map(e, 2u + (with_time != 0) + (reason != 0) + (text != NULL));
+	hfi_mp_put_key(e, 1);
+	hfi_mp_put_uint(e, item);
+	hfi_mp_put_key(e, 2);
+	hfi_mp_put_uint(e, code);
 	if (with_time) {
-		hf_mp_put_key(e, 3);
-		hf_mp_put_uint(e, NOW + 7200000);
+		hfi_mp_put_key(e, 3);
+		hfi_mp_put_uint(e, NOW + 7200000);
 	}
 	if (reason) {
-		hf_mp_put_key(e, 4);
-		hf_mp_put_uint(e, reason);
+		hfi_mp_put_key(e, 4);
+		hfi_mp_put_uint(e, reason);
 	}
 	if (text) {
-		hf_mp_put_key(e, 5);
-		hf_mp_put_str(e, text, strlen(text));
+		hfi_mp_put_key(e, 5);
+		hfi_mp_put_str(e, text, strlen(text));
 	}
 }
 
@@ -506,41 +506,41 @@ static void order_rejects(sbuf *s)
 	REJ("outcome-results-empty", O, HF_ERANGE, dec_outcome, o, on, SET_HEX(2, "90"));
 	REJ("outcome-results-1001", O, HF_ETOOLONG, dec_outcome, o, on, SET_HEX(2, "dc03e9"));
 	REJ("outcome-item-duplicate", O, HF_EDUPLICATE, dec_outcome, o, on,
-	    RESULTS(hf_mp_put_array(&e.e, 2), put_result(&e.e, 1, 1, 1, 0, NULL),
+	    RESULTS(hfi_mp_put_array(&e.e, 2), put_result(&e.e, 1, 1, 1, 0, NULL),
 	            put_result(&e.e, 1, 2, 1, 0, NULL)));
 	REJ("outcome-item-descending", O, HF_ENONCANON, dec_outcome, o, on,
-	    RESULTS(hf_mp_put_array(&e.e, 2), put_result(&e.e, 2, 1, 1, 0, NULL),
+	    RESULTS(hfi_mp_put_array(&e.e, 2), put_result(&e.e, 2, 1, 1, 0, NULL),
 	            put_result(&e.e, 1, 2, 1, 0, NULL)));
 	REJ("outcome-item-1000", O, HF_ERANGE, dec_outcome, o, on,
-	    RESULTS(hf_mp_put_array(&e.e, 1), put_result(&e.e, 1000, 1, 1, 0, NULL)));
+	    RESULTS(hfi_mp_put_array(&e.e, 1), put_result(&e.e, 1000, 1, 1, 0, NULL)));
 	ACCEPT("outcome-item-999", O, dec_outcome, o, on,
-	       RESULTS(hf_mp_put_array(&e.e, 1), put_result(&e.e, 999, 1, 1, 0, NULL)));
+	       RESULTS(hfi_mp_put_array(&e.e, 1), put_result(&e.e, 999, 1, 1, 0, NULL)));
 	REJ("outcome-code-0", O, HF_ERANGE, dec_outcome, o, on,
-	    RESULTS(hf_mp_put_array(&e.e, 1), put_result(&e.e, 0, 0, 1, 0, NULL)));
+	    RESULTS(hfi_mp_put_array(&e.e, 1), put_result(&e.e, 0, 0, 1, 0, NULL)));
 	REJ("outcome-code-8", O, HF_ERANGE, dec_outcome, o, on,
-	    RESULTS(hf_mp_put_array(&e.e, 1), put_result(&e.e, 0, 8, 1, 0, NULL)));
+	    RESULTS(hfi_mp_put_array(&e.e, 1), put_result(&e.e, 0, 8, 1, 0, NULL)));
 	REJ("outcome-action-time-missing", O, HF_EMISSING, dec_outcome, o, on,
-	    RESULTS(hf_mp_put_array(&e.e, 1), put_result(&e.e, 0, 1, 0, 0, NULL)));
+	    RESULTS(hfi_mp_put_array(&e.e, 1), put_result(&e.e, 0, 1, 0, 0, NULL)));
 	REJ("outcome-cannot-comply-without-reason", O, HF_EMISSING, dec_outcome, o, on,
-	    RESULTS(hf_mp_put_array(&e.e, 1), put_result(&e.e, 0, 6, 1, 0, "why")));
+	    RESULTS(hfi_mp_put_array(&e.e, 1), put_result(&e.e, 0, 6, 1, 0, "why")));
 	REJ("outcome-cannot-comply-reason-7", O, HF_ERANGE, dec_outcome, o, on,
-	    RESULTS(hf_mp_put_array(&e.e, 1), put_result(&e.e, 0, 6, 1, 7, "why")));
+	    RESULTS(hfi_mp_put_array(&e.e, 1), put_result(&e.e, 0, 6, 1, 7, "why")));
 	REJ("outcome-cannot-comply-without-text", O, HF_EMISSING, dec_outcome, o, on,
-	    RESULTS(hf_mp_put_array(&e.e, 1), put_result(&e.e, 0, 6, 1, 1, NULL)));
+	    RESULTS(hfi_mp_put_array(&e.e, 1), put_result(&e.e, 0, 6, 1, 1, NULL)));
 	REJ("outcome-removed-with-reason", O, HF_ERANGE, dec_outcome, o, on,
-	    RESULTS(hf_mp_put_array(&e.e, 1), put_result(&e.e, 0, 1, 1, 1, NULL)));
+	    RESULTS(hfi_mp_put_array(&e.e, 1), put_result(&e.e, 0, 1, 1, 1, NULL)));
 	REJ("outcome-removed-with-text", O, HF_ERANGE, dec_outcome, o, on,
-	    RESULTS(hf_mp_put_array(&e.e, 1), put_result(&e.e, 0, 1, 1, 0, "done")));
+	    RESULTS(hfi_mp_put_array(&e.e, 1), put_result(&e.e, 0, 1, 1, 0, "done")));
 	REJ("outcome-clarification-without-text", O, HF_EMISSING, dec_outcome, o, on,
-	    RESULTS(hf_mp_put_array(&e.e, 1), put_result(&e.e, 0, 7, 1, 0, NULL)));
+	    RESULTS(hfi_mp_put_array(&e.e, 1), put_result(&e.e, 0, 7, 1, 0, NULL)));
 	REJ("outcome-text-2049", O, HF_ETOOLONG, dec_outcome, o, on,
-	    RESULTS(hf_mp_put_array(&e.e, 1), put_result(&e.e, 0, 7, 1, 0, t2049)));
+	    RESULTS(hfi_mp_put_array(&e.e, 1), put_result(&e.e, 0, 7, 1, 0, t2049)));
 	ACCEPT("outcome-text-2048", O, dec_outcome, o, on,
-	       RESULTS(hf_mp_put_array(&e.e, 1), put_result(&e.e, 0, 7, 1, 0, t2048)));
+	       RESULTS(hfi_mp_put_array(&e.e, 1), put_result(&e.e, 0, 7, 1, 0, t2048)));
 	REJ("outcome-reason-0-present", O, HF_ERANGE, dec_outcome, o, on,
-	    RESULTS(hf_mp_put_array(&e.e, 1), enc_raw(&e, "840100020103050400")));
+	    RESULTS(hfi_mp_put_array(&e.e, 1), enc_raw(&e, "840100020103050400")));
 	REJ("outcome-result-unknown-key", O, HF_EUNKNOWNKEY, dec_outcome, o, on,
-	    RESULTS(hf_mp_put_array(&e.e, 1), enc_raw(&e, "840100020103050600")));
+	    RESULTS(hfi_mp_put_array(&e.e, 1), enc_raw(&e, "840100020103050600")));
 #undef RESULTS
 
 	/* order event (35) */
@@ -614,11 +614,11 @@ static void order_rejects(sbuf *s)
 	            "92c410019a1b2c3d4e7f008011223344556677c410019a1b2c3d4e7f008011223344556677"));
 	{
 		enc_init(&e);
-		hf_mp_put_array(&e.e, HF_REFERRAL_MAX_ORDERS + 1);
+		hfi_mp_put_array(&e.e, HF_REFERRAL_MAX_ORDERS + 1);
 		for (unsigned i = 0; i <= HF_REFERRAL_MAX_ORDERS; i++) {
 			uint8_t id[16] = {0};
 			id[15] = (uint8_t)i;
-			hf_mp_put_bin(&e.e, id, 16);
+			hfi_mp_put_bin(&e.e, id, 16);
 		}
 		REJ("referral-orders-65", F, HF_ETOOLONG, dec_referral, f, fn, SET_ENC(9, e));
 	}

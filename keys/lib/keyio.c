@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "keyio.h"
+#include "hf_check.h"
 
 static hf_err hf_errno_err(int e)
 {
@@ -197,8 +198,8 @@ hf_err hf_keyio_read_passphrase(const char *path, uint8_t **pass, size_t *len)
 	return HF_OK;
 }
 
-hf_err hf_keyio_load_identity(const char *path, const char *passfile, hf_keyfile_kind *kind,
-                              hf_identity **out)
+hf_err hfn_keyio_load_identity(const char *path, const char *passfile, hf_keyfile_kind *kind,
+                               hf_identity **out)
 {
 	hf_err rc;
 	uint8_t *text = NULL, *pass = NULL;

@@ -45,8 +45,8 @@ hf_err hf_keyio_read_passphrase(const char *path, uint8_t **pass, size_t *len) H
     HF_NONNULL(1, 2, 3);
 
 /* Loads a key file (passfile NULL unless it is encrypted: then HF_EAUTH). */
-hf_err hf_keyio_load_identity(const char *path, const char *passfile, hf_keyfile_kind *kind,
-                              hf_identity **out) HF_MUST_CHECK HF_NONNULL(1, 3, 4);
+hf_err hfn_keyio_load_identity(const char *path, const char *passfile, hf_keyfile_kind *kind,
+                               hf_identity **out) HF_MUST_CHECK HF_NONNULL(1, 3, 4);
 
 /* Writes a new key file for id (0600, O_EXCL); encrypted if passfile. */
 hf_err hf_keyio_save_identity(const char *path, const hf_identity *id, hf_keyfile_kind kind,

@@ -23,19 +23,20 @@
 #include "match/vpdq_json.h"
 #include "core/node.h"
 #include "orders/orders.h"
+#include "hf_check.h"
 
-typedef struct hf_api {
-	hf_node *n;
+typedef struct hfn_api {
+	hfn_node *n;
 	struct evhttp *http;
 	SSL_CTX *tls; /* [api] tls_cert/tls_key: every connection is HTTPS */
 	uint8_t token_hash[32];
-} hf_api;
+} hfn_api;
 
 /* ---- responses ------------------------------------------------------------ */
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static bool hf_json_u64(json_t *v, uint64_t max, uint64_t *out)
+static bool json_u64(json_t *v, uint64_t max, uint64_t *out)
 {
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 	    (uint64_t)json_integer_value(v) > max)
@@ -44,7 +45,7 @@ static bool hf_json_u64(json_t *v, uint64_t max, uint64_t *out)
 	return true;
 }
 
-static hf_err hf_parse_algs(json_t *a, uint32_t *mask)
+static hf_err parse_algs(json_t *a, uint32_t *mask)
 {
 	size_t i;
 	json_t *v;
@@ -61,7 +62,7 @@ static hf_err hf_parse_algs(json_t *a, uint32_t *mask)
 	return HF_OK;
 }
 
-static json_t *hf_algs_json(uint32_t mask)
+static json_t *algs_json(uint32_t mask)
 {
 	json_t *a = json_array();
 	for (unsigned alg = HF_ALG_PDQ; alg <= HF_ALG_VPDQ; alg++)
@@ -70,47 +71,47 @@ static json_t *hf_algs_json(uint32_t mask)
 	return a;
 }
 
-static json_t *hf_list_json(hf_node *n, const hf_store_list *l)
+static json_t *list_json(hfn_node *n, const hfn_store_list *l)
 {
-	hf_store_counts c = {0, 0, 0, 0};
+	hfn_store_counts c = {0, 0, 0, 0};
 	char issuer[33];
-	if (hf_store_entry_counts(n->store, l->id, hf_now_ms(), &c) != HF_OK)
+	if (hfn_store_entry_counts(n->store, l->id, hfn_now_ms(), &c) != HF_OK)
 		memset(&c, 0, sizeof(c));
-	hf_hex(l->issuer, 16, issuer);
+	hfn_hex(l->issuer, 16, issuer);
 	return json_pack("{s:o,s:s,s:I,s:o,s:s,s:b,s:I,s:o,s:I,s:{s:I,s:I,s:I}}", "id",
-	                 hf_http_hex(l->id, 16), "name", l->name, "category",
-	                 (json_int_t)l->category, "algs", hf_algs_json(l->algs), "issuer", issuer,
+	                 hfn_http_hex(l->id, 16), "name", l->name, "category",
+	                 (json_int_t)l->category, "algs", algs_json(l->algs), "issuer", issuer,
 	                 "mine", l->mine, "head", (json_int_t)l->head_n, "head_hash",
-	                 hf_http_hex(l->head_hash, 32), "next_id", (json_int_t)l->next_id,
+	                 hfn_http_hex(l->head_hash, 32), "next_id", (json_int_t)l->next_id,
 	                 "entries", "active", (json_int_t)c.active, "removed",
 	                 (json_int_t)c.removed, "expired", (json_int_t)c.expired);
 }
 
 /* ---- handlers ------------------------------------------------------------- */
 
-static hf_err hf_lists_cb(void *ctx, const hf_store_list *l)
+static hf_err lists_cb(void *ctx, const hfn_store_list *l)
 {
 	void **c = ctx;
-	json_array_append_new(c[1], hf_list_json(c[0], l));
+	json_array_append_new(c[1], list_json(c[0], l));
 	return HF_OK;
 }
 
-static void hf_get_lists(hf_api *a, struct evhttp_request *req)
+static void get_lists(hfn_api *a, struct evhttp_request *req)
 {
 	json_t *arr = json_array();
 	void *c[2] = {a->n, arr};
-	hf_err rc = hf_store_lists(a->n->store, hf_lists_cb, c);
+	hf_err rc = hfn_store_lists(a->n->store, lists_cb, c);
 	if (rc != HF_OK) {
 		json_decref(arr);
-		hf_http_fail(req, rc, NULL);
+		hfn_http_fail(req, rc, NULL);
 		return;
 	}
-	hf_http_reply(req, 200, json_pack("{s:o}", "lists", arr));
+	hfn_http_reply(req, 200, json_pack("{s:o}", "lists", arr));
 }
 
-static void hf_post_lists(hf_api *a, struct evhttp_request *req)
+static void post_lists(hfn_api *a, struct evhttp_request *req)
 {
-	json_t *j = hf_http_body(req), *v;
+	json_t *j = hfn_http_body(req), *v;
 	uint8_t(*pl)[HF_MEMBER_ID_LEN] = NULL, id[HF_LIST_ID_LEN];
 	uint32_t algs;
 	uint64_t cat = 0;
@@ -119,39 +120,39 @@ static void hf_post_lists(hf_api *a, struct evhttp_request *req)
 	const char *name;
 	static const char *const fields[] = {"name", "algs", "category", "platforms", NULL};
 	if (!j) {
-		hf_http_fail(req, HF_EPARSE, "body is not a JSON object");
+		hfn_http_fail(req, HF_EPARSE, "body is not a JSON object");
 		return;
 	}
-	if (!hf_http_known(req, j, "", fields))
+	if (!hfn_http_known(req, j, "", fields))
 		goto out;
 	name = json_string_value(json_object_get(j, "name"));
 	json_t *plats = json_object_get(j, "platforms");
-	if (!name || hf_parse_algs(json_object_get(j, "algs"), &algs) != HF_OK ||
+	if (!name || parse_algs(json_object_get(j, "algs"), &algs) != HF_OK ||
 	    (json_object_get(j, "category") &&
-	     !hf_json_u64(json_object_get(j, "category"), UINT32_MAX, &cat)) ||
+	     !json_u64(json_object_get(j, "category"), UINT32_MAX, &cat)) ||
 	    (plats && (!json_is_array(plats) || json_array_size(plats) > HF_LISTS_MAX_PLATFORMS))) {
-		hf_http_fail(req, HF_EINVAL,
-		             "need name, algs [pdq|md5|sha256|vpdq], platforms [hex ids]");
+		hfn_http_fail(req, HF_EINVAL,
+		              "need name, algs [pdq|md5|sha256|vpdq], platforms [hex ids]");
 		goto out;
 	}
 	np = plats ? json_array_size(plats) : 0;
 	pl = calloc(np ? np : 1, sizeof(*pl));
 	if (!pl) {
-		hf_http_fail(req, HF_ENOMEM, NULL);
+		hfn_http_fail(req, HF_ENOMEM, NULL);
 		goto out;
 	}
 	json_array_foreach(plats, i, v)
 	{
-		if (!json_is_string(v) || hf_unhex(json_string_value(v), pl[i], 16) != HF_OK) {
-			hf_http_fail(req, HF_EINVAL, "platform ids are 32 hex characters");
+		if (!json_is_string(v) || hfn_unhex(json_string_value(v), pl[i], 16) != HF_OK) {
+			hfn_http_fail(req, HF_EINVAL, "platform ids are 32 hex characters");
 			goto out;
 		}
 	}
-	rc = hf_lists_create(a->n, name, (uint32_t)cat, algs, (const uint8_t(*)[16])pl, np, id);
+	rc = hfn_lists_create(a->n, name, (uint32_t)cat, algs, (const uint8_t(*)[16])pl, np, id);
 	if (rc != HF_OK)
-		hf_http_fail(req, rc, NULL);
+		hfn_http_fail(req, rc, NULL);
 	else
-		hf_http_reply(req, 200, json_pack("{s:o}", "id", hf_http_hex(id, 16)));
+		hfn_http_reply(req, 200, json_pack("{s:o}", "id", hfn_http_hex(id, 16)));
 out:
 	free(pl);
 	json_decref(j);
@@ -162,13 +163,13 @@ static const char *const ENTRY_FIELDS[] = {
 
 /* A video entry's frames from {"vpdq": frames or Meta's text}: quality-filtered at
  * min_quality, first of each distinct hash (spec §12.2); *frames is malloc'd. */
-static hf_err hf_parse_video(hf_node *n, json_t *o, hf_list_entry *e, uint8_t **frames,
-                             const char **why)
+static hf_err parse_video(hfn_node *n, json_t *o, hf_list_entry *e, uint8_t **frames,
+                          const char **why)
 {
 	hf_vpdq v;
 	uint8_t q;
 	memset(&v, 0, sizeof(v));
-	HF_TRY(hf_vpdq_from_json(json_object_get(o, "vpdq"), HF_VID_MAX_HASH_FRAMES, &v, why));
+	HF_TRY(hfn_vpdq_from_json(json_object_get(o, "vpdq"), HF_VID_MAX_HASH_FRAMES, &v, why));
 	int minq = n->cfg.match.min_quality ? n->cfg.match.min_quality : 50;
 	hf_err rc = hf_list_video_pack(&v, minq, frames, &e->n_frames, &q);
 	hf_vpdq_clear(&v);
@@ -182,8 +183,8 @@ static hf_err hf_parse_video(hf_node *n, json_t *o, hf_list_entry *e, uint8_t **
 	return HF_OK;
 }
 
-static hf_err hf_parse_entry(hf_node *n, json_t *o, hf_list_entry *e, uint8_t **frames,
-                             const char **why)
+static hf_err parse_entry(hfn_node *n, json_t *o, hf_list_entry *e, uint8_t **frames,
+                          const char **why)
 {
 	unsigned alg;
 	uint64_t q = 100, cat = 0, exp = 0;
@@ -197,17 +198,17 @@ static hf_err hf_parse_entry(hf_node *n, json_t *o, hf_list_entry *e, uint8_t **
 		return HF_EINVAL;
 	e->alg = (uint8_t)alg;
 	if (alg == HF_ALG_VPDQ)
-		HF_TRY(hf_parse_video(n, o, e, frames, why));
+		HF_TRY(parse_video(n, o, e, frames, why));
 	else if (!val)
 		return HF_EINVAL;
 	else
-		HF_TRY(hf_unhex(val, e->value, hf_hash_alg_len(alg)));
+		HF_TRY(hfn_unhex(val, e->value, hf_hash_alg_len(alg)));
 	if ((json_object_get(o, "quality") &&
-	     !hf_json_u64(json_object_get(o, "quality"), HF_LIST_MAX_QUALITY, &q)) ||
+	     !json_u64(json_object_get(o, "quality"), HF_LIST_MAX_QUALITY, &q)) ||
 	    (json_object_get(o, "category") &&
-	     !hf_json_u64(json_object_get(o, "category"), UINT16_MAX, &cat)) ||
+	     !json_u64(json_object_get(o, "category"), UINT16_MAX, &cat)) ||
 	    (json_object_get(o, "expires_ms") &&
-	     !hf_json_u64(json_object_get(o, "expires_ms"), UINT64_MAX >> 1, &exp)))
+	     !json_u64(json_object_get(o, "expires_ms"), UINT64_MAX >> 1, &exp)))
 		return HF_ERANGE;
 	if (alg != HF_ALG_VPDQ) /* a video's quality is its lowest frame's */
 		e->quality = (uint8_t)q;
@@ -215,15 +216,15 @@ static hf_err hf_parse_entry(hf_node *n, json_t *o, hf_list_entry *e, uint8_t **
 	e->expires_ms = exp;
 	/* The case reference never leaves the node: only its keyed pseudonym travels. */
 	if (ps)
-		HF_TRY(hf_unhex(ps, e->pseudonym, HF_PSEUDONYM_LEN));
+		HF_TRY(hfn_unhex(ps, e->pseudonym, HF_PSEUDONYM_LEN));
 	else if (case_ref)
-		hf_lists_pseudonym(n, case_ref, strlen(case_ref), e->pseudonym);
+		hfn_lists_pseudonym(n, case_ref, strlen(case_ref), e->pseudonym);
 	return HF_OK;
 }
 
-static void hf_post_entries(hf_api *a, struct evhttp_request *req, const uint8_t id[16])
+static void post_entries(hfn_api *a, struct evhttp_request *req, const uint8_t id[16])
 {
-	json_t *j = hf_http_body(req), *arr, *v;
+	json_t *j = hfn_http_body(req), *arr, *v;
 	hf_list_entry *e = NULL;
 	uint8_t **frames = NULL;
 	size_t i, count = 0;
@@ -231,45 +232,45 @@ static void hf_post_entries(hf_api *a, struct evhttp_request *req, const uint8_t
 	hf_err rc;
 	static const char *const fields[] = {"entries", NULL};
 	if (!j || !json_is_array(arr = json_object_get(j, "entries"))) {
-		hf_http_fail(req, HF_EPARSE, "need {\"entries\": [...]}");
+		hfn_http_fail(req, HF_EPARSE, "need {\"entries\": [...]}");
 		goto out;
 	}
-	if (!hf_http_known(req, j, "", fields))
+	if (!hfn_http_known(req, j, "", fields))
 		goto out;
 	count = json_array_size(arr);
 	e = calloc(count ? count : 1, sizeof(*e));
 	frames = calloc(count ? count : 1, sizeof(*frames));
 	if (!e || !frames) {
-		hf_http_fail(req, HF_ENOMEM, NULL);
+		hfn_http_fail(req, HF_ENOMEM, NULL);
 		goto out;
 	}
 	json_array_foreach(arr, i, v)
 	{
-		const char *bad = hf_json_unknown(v, ENTRY_FIELDS);
+		const char *bad = hfn_json_unknown(v, ENTRY_FIELDS);
 		if (bad) {
 			char where[40], msg[160];
 			snprintf(where, sizeof(where), "entries[%zu].", i);
-			hf_http_fail(req, HF_EUNKNOWNKEY,
-			             hf_unknown_msg(msg, sizeof(msg), where, bad));
+			hfn_http_fail(req, HF_EUNKNOWNKEY,
+			              hfn_unknown_msg(msg, sizeof(msg), where, bad));
 			goto out;
 		}
 		const char *why = NULL;
-		rc = hf_parse_entry(a->n, v, &e[i], &frames[i], &why);
+		rc = parse_entry(a->n, v, &e[i], &frames[i], &why);
 		if (rc != HF_OK) {
 			char msg[160];
 			snprintf(msg, sizeof(msg), "entry %zu is invalid%s%s", i, why ? ": " : "",
 			         why ? why : "");
-			hf_http_fail(req, rc, msg);
+			hfn_http_fail(req, rc, msg);
 			goto out;
 		}
 	}
-	rc = hf_lists_add(a->n, id, e, count, &first, &last);
+	rc = hfn_lists_add(a->n, id, e, count, &first, &last);
 	if (rc != HF_OK)
-		hf_http_fail(req, rc, NULL);
+		hfn_http_fail(req, rc, NULL);
 	else
-		hf_http_reply(req, 200,
-		              json_pack("{s:I,s:I,s:I}", "first_id", (json_int_t)first, "count",
-		                        (json_int_t)count, "batch", (json_int_t)last));
+		hfn_http_reply(req, 200,
+		               json_pack("{s:I,s:I,s:I}", "first_id", (json_int_t)first, "count",
+		                         (json_int_t)count, "batch", (json_int_t)last));
 out:
 	for (i = 0; frames && i < count; i++)
 		free(frames[i]);
@@ -278,72 +279,72 @@ out:
 	json_decref(j);
 }
 
-static void hf_post_remove(hf_api *a, struct evhttp_request *req, const uint8_t id[16])
+static void post_remove(hfn_api *a, struct evhttp_request *req, const uint8_t id[16])
 {
-	json_t *j = hf_http_body(req), *arr, *v;
+	json_t *j = hfn_http_body(req), *arr, *v;
 	uint64_t *ids = NULL, batch = 0;
 	size_t i, count;
 	hf_err rc;
 	static const char *const fields[] = {"ids", NULL};
 	if (!j || !json_is_array(arr = json_object_get(j, "ids")) || json_array_size(arr) == 0 ||
 	    json_array_size(arr) > HF_LIST_MAX_BATCH_REMOVED) {
-		hf_http_fail(req, HF_EPARSE, "need {\"ids\": [1, 2, ...]}");
+		hfn_http_fail(req, HF_EPARSE, "need {\"ids\": [1, 2, ...]}");
 		goto out;
 	}
-	if (!hf_http_known(req, j, "", fields))
+	if (!hfn_http_known(req, j, "", fields))
 		goto out;
 	count = json_array_size(arr);
 	ids = calloc(count, sizeof(*ids));
 	if (!ids) {
-		hf_http_fail(req, HF_ENOMEM, NULL);
+		hfn_http_fail(req, HF_ENOMEM, NULL);
 		goto out;
 	}
 	json_array_foreach(arr, i, v)
 	{
-		if (!hf_json_u64(v, UINT64_MAX >> 1, &ids[i]) || ids[i] == 0) {
-			hf_http_fail(req, HF_EINVAL, "ids are positive integers");
+		if (!json_u64(v, UINT64_MAX >> 1, &ids[i]) || ids[i] == 0) {
+			hfn_http_fail(req, HF_EINVAL, "ids are positive integers");
 			goto out;
 		}
 	}
-	rc = hf_lists_remove(a->n, id, ids, count, &batch);
+	rc = hfn_lists_remove(a->n, id, ids, count, &batch);
 	if (rc != HF_OK)
-		hf_http_fail(req, rc, NULL);
+		hfn_http_fail(req, rc, NULL);
 	else
-		hf_http_reply(req, 200, json_pack("{s:I}", "batch", (json_int_t)batch));
+		hfn_http_reply(req, 200, json_pack("{s:I}", "batch", (json_int_t)batch));
 out:
 	free(ids);
 	json_decref(j);
 }
 
-static void hf_post_platform(hf_api *a, struct evhttp_request *req, const uint8_t id[16])
+static void post_platform(hfn_api *a, struct evhttp_request *req, const uint8_t id[16])
 {
-	json_t *j = hf_http_body(req);
+	json_t *j = hfn_http_body(req);
 	uint8_t member[16];
 	const char *m = j ? json_string_value(json_object_get(j, "member")) : NULL;
 	static const char *const fields[] = {"member", NULL};
-	if (j && !hf_http_known(req, j, "", fields)) {
+	if (j && !hfn_http_known(req, j, "", fields)) {
 		/* replied */
-	} else if (!m || hf_unhex(m, member, 16) != HF_OK) {
-		hf_http_fail(req, HF_EINVAL, "need {\"member\": \"<32 hex>\"}");
+	} else if (!m || hfn_unhex(m, member, 16) != HF_OK) {
+		hfn_http_fail(req, HF_EINVAL, "need {\"member\": \"<32 hex>\"}");
 	} else {
-		hf_err rc = hf_lists_entitle(a->n, id, member);
+		hf_err rc = hfn_lists_entitle(a->n, id, member);
 		if (rc != HF_OK)
-			hf_http_fail(req, rc, NULL);
+			hfn_http_fail(req, rc, NULL);
 		else
-			hf_http_reply(req, 200, json_pack("{s:b}", "snapshot_queued", 1));
+			hfn_http_reply(req, 200, json_pack("{s:b}", "snapshot_queued", 1));
 	}
 	json_decref(j);
 }
 
-static hf_err hf_entry_cb(void *ctx, const hf_list_entry *e)
+static hf_err entry_cb(void *ctx, const hf_list_entry *e)
 {
 	json_t *arr = ctx;
 	json_t *o = json_pack(
 	    "{s:I,s:s,s:o,s:i,s:i,s:I,s:o}", "id", (json_int_t)e->id, "alg",
 	    hf_hash_alg_name(e->alg), "value",
-	    e->alg == HF_ALG_VPDQ ? json_null() : hf_http_hex(e->value, hf_hash_alg_len(e->alg)),
+	    e->alg == HF_ALG_VPDQ ? json_null() : hfn_http_hex(e->value, hf_hash_alg_len(e->alg)),
 	    "quality", (int)e->quality, "category", (int)e->category, "expires_ms",
-	    (json_int_t)e->expires_ms, "pseudonym", hf_http_hex(e->pseudonym, HF_PSEUDONYM_LEN));
+	    (json_int_t)e->expires_ms, "pseudonym", hfn_http_hex(e->pseudonym, HF_PSEUDONYM_LEN));
 	if (e->alg == HF_ALG_VPDQ) { /* the frames as the entry holds them (spec §12.2) */
 		hf_vpdq v;
 		memset(&v, 0, sizeof(v));
@@ -352,14 +353,14 @@ static hf_err hf_entry_cb(void *ctx, const hf_list_entry *e)
 			json_decref(o);
 			return HF_ENOMEM;
 		}
-		json_object_set_new(o, "vpdq", hf_vpdq_to_json(&v));
+		json_object_set_new(o, "vpdq", hfn_vpdq_to_json(&v));
 		hf_vpdq_clear(&v);
 	}
 	json_array_append_new(arr, o);
 	return HF_OK;
 }
 
-static void hf_get_entries(hf_api *a, struct evhttp_request *req, const uint8_t id[16])
+static void get_entries(hfn_api *a, struct evhttp_request *req, const uint8_t id[16])
 {
 	struct evkeyvalq q;
 	uint64_t after = 0, limit = 1000;
@@ -377,32 +378,32 @@ static void hf_get_entries(hf_api *a, struct evhttp_request *req, const uint8_t 
 	if (limit == 0 || limit > 100000)
 		limit = 100000;
 	json_t *arr = json_array();
-	hf_err rc = hf_store_entries_active(a->n->store, id, hf_now_ms(), after, (size_t)limit,
-	                                    hf_entry_cb, arr);
+	hf_err rc = hfn_store_entries_active(a->n->store, id, hfn_now_ms(), after, (size_t)limit,
+	                                     entry_cb, arr);
 	if (rc != HF_OK) {
 		json_decref(arr);
-		hf_http_fail(req, rc, NULL);
+		hfn_http_fail(req, rc, NULL);
 		return;
 	}
-	hf_http_reply(req, 200, json_pack("{s:o}", "entries", arr));
+	hfn_http_reply(req, 200, json_pack("{s:o}", "entries", arr));
 }
 
-typedef struct hf_deliv_ctx {
-	hf_node *n;
+typedef struct hfn_deliv_ctx {
+	hfn_node *n;
 	json_t *arr;
 	struct evbuffer *prom;
-} hf_deliv_ctx;
+} hfn_deliv_ctx;
 
-static hf_err hf_deliv_cb(void *ctx, const uint8_t *list, const uint8_t *peer, uint64_t delivered,
-                          uint64_t queued, uint64_t pending)
+static hf_err deliv_cb(void *ctx, const uint8_t *list, const uint8_t *peer, uint64_t delivered,
+                       uint64_t queued, uint64_t pending)
 {
-	hf_deliv_ctx *c = ctx;
-	hf_store_list l;
+	hfn_deliv_ctx *c = ctx;
+	hfn_store_list l;
 	char lh[33], ph[33];
-	uint64_t head = hf_store_list_get(c->n->store, list, &l) == HF_OK ? l.head_n : queued;
+	uint64_t head = hfn_store_list_get(c->n->store, list, &l) == HF_OK ? l.head_n : queued;
 	uint64_t lag = head > delivered ? head - delivered : 0;
-	hf_hex(list, 16, lh);
-	hf_hex(peer, 16, ph);
+	hfn_hex(list, 16, lh);
+	hfn_hex(peer, 16, ph);
 	if (c->arr)
 		json_array_append_new(
 		    c->arr, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}", "list", lh, "peer", ph,
@@ -414,12 +415,12 @@ static hf_err hf_deliv_cb(void *ctx, const uint8_t *list, const uint8_t *peer, u
 	return HF_OK;
 }
 
-static void hf_get_status(hf_api *a, struct evhttp_request *req)
+static void hfn_get_status(hfn_api *a, struct evhttp_request *req)
 {
-	hf_node *n = a->n;
+	hfn_node *n = a->n;
 	json_t *lists = json_array(), *deliv = json_array();
 	void *c[2] = {n, lists};
-	hf_deliv_ctx dc = {n, deliv, NULL};
+	hfn_deliv_ctx dc = {n, deliv, NULL};
 	char roles[64] = "none";
 	uint64_t epoch;
 	if (hf_roles_format(n->self_roles, roles, sizeof(roles)) != HF_OK)
@@ -427,20 +428,20 @@ static void hf_get_status(hf_api *a, struct evhttp_request *req)
 	pthread_rwlock_rdlock(&n->mlock);
 	epoch = hf_manifest_epoch(n->manifest);
 	pthread_rwlock_unlock(&n->mlock);
-	if (hf_store_lists(n->store, hf_lists_cb, c) != HF_OK ||
-	    hf_store_delivery(n->store, hf_deliv_cb, &dc) != HF_OK) {
+	if (hfn_store_lists(n->store, lists_cb, c) != HF_OK ||
+	    hfn_store_delivery(n->store, deliv_cb, &dc) != HF_OK) {
 		json_decref(lists);
 		json_decref(deliv);
-		hf_http_fail(req, HF_EDB, NULL);
+		hfn_http_fail(req, HF_EDB, NULL);
 		return;
 	}
-	hf_http_reply(req, 200,
-	              json_pack("{s:o,s:s,s:I,s:o,s:o}", "member", hf_http_hex(n->self, 16),
-	                        "roles", roles, "manifest_epoch", (json_int_t)epoch, "lists", lists,
-	                        "delivery", deliv));
+	hfn_http_reply(req, 200,
+	               json_pack("{s:o,s:s,s:I,s:o,s:o}", "member", hfn_http_hex(n->self, 16),
+	                         "roles", roles, "manifest_epoch", (json_int_t)epoch, "lists",
+	                         lists, "delivery", deliv));
 }
 
-static hf_err hf_prom_counter(void *ctx, const char *name, const char *label, int64_t v)
+static hf_err prom_counter(void *ctx, const char *name, const char *label, int64_t v)
 {
 	struct evbuffer *b = ctx;
 	if (!strcmp(name, "rejects")) {
@@ -461,18 +462,18 @@ static hf_err hf_prom_counter(void *ctx, const char *name, const char *label, in
 	return HF_OK;
 }
 
-static void hf_get_metrics(hf_api *a, struct evhttp_request *req)
+static void get_metrics(hfn_api *a, struct evhttp_request *req)
 {
 	struct evbuffer *b = evhttp_request_get_output_buffer(req);
-	hf_deliv_ctx dc = {a->n, NULL, b};
+	hfn_deliv_ctx dc = {a->n, NULL, b};
 	evbuffer_add_printf(b, "# TYPE hashfed_messages_in_total counter\n"
 	                       "# TYPE hashfed_messages_out_total counter\n"
 	                       "# TYPE hashfed_rejects_total counter\n"
 	                       "# TYPE hashfed_inbox_commits_total counter\n"
 	                       "# TYPE hashfed_batch_lag gauge\n");
-	if (hf_store_counters(a->n->store, hf_prom_counter, b) != HF_OK ||
-	    hf_store_delivery(a->n->store, hf_deliv_cb, &dc) != HF_OK) {
-		hf_http_fail(req, HF_EDB, NULL);
+	if (hfn_store_counters(a->n->store, prom_counter, b) != HF_OK ||
+	    hfn_store_delivery(a->n->store, deliv_cb, &dc) != HF_OK) {
+		hfn_http_fail(req, HF_EDB, NULL);
 		return;
 	}
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
@@ -484,14 +485,14 @@ static void hf_get_metrics(hf_api *a, struct evhttp_request *req)
 
 /* A POST of video (or octet-stream) bytes to /v1/match: the one request that may exceed
  * HF_API_MAX_BODY (up to [match] max_video_bytes, checked by its handler). */
-static bool hf_video_upload(struct evhttp_request *req, const char *path)
+static bool video_upload(struct evhttp_request *req, const char *path)
 {
 	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
 	return evhttp_request_get_command(req) == EVHTTP_REQ_POST && !strcmp(path, "/v1/match") &&
 	       ct && (!strncmp(ct, "video/", 6) || !strncmp(ct, "application/octet-stream", 24));
 }
 
-static bool hf_authorized(hf_api *a, struct evhttp_request *req)
+static bool authorized(hfn_api *a, struct evhttp_request *req)
 {
 	const char *h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
 	uint8_t got[32];
@@ -502,9 +503,9 @@ static bool hf_authorized(hf_api *a, struct evhttp_request *req)
 	return sodium_memcmp(got, a->token_hash, sizeof(got)) == 0;
 }
 
-static void hf_route(struct evhttp_request *req, void *arg)
+static void hfn_route(struct evhttp_request *req, void *arg)
 {
-	hf_api *a = arg;
+	hfn_api *a = arg;
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 	bool get = cmd == EVHTTP_REQ_GET, post = cmd == EVHTTP_REQ_POST;
@@ -513,67 +514,67 @@ static void hf_route(struct evhttp_request *req, void *arg)
 	if (!path)
 		path = "/";
 	if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) > HF_API_MAX_BODY &&
-	    !hf_video_upload(req, path)) {
-		hf_http_fail(req, HF_ETOOBIG,
-		             "body larger than 32 MiB (only video bytes to /v1/match "
-		             "may be larger: [match] max_video_bytes)");
+	    !video_upload(req, path)) {
+		hfn_http_fail(req, HF_ETOOBIG,
+		              "body larger than 32 MiB (only video bytes to /v1/match "
+		              "may be larger: [match] max_video_bytes)");
 		return;
 	}
 	if (!strcmp(path, "/healthz") && get) {
-		hf_http_reply(req, 200, json_pack("{s:s}", "status", "ok"));
+		hfn_http_reply(req, 200, json_pack("{s:s}", "status", "ok"));
 		return;
 	}
-	if (hf_intake_public_route(a->n, req, path) || hf_audit_public_route(a->n, req, path))
+	if (hfn_intake_public_route(a->n, req, path) || hfn_audit_public_route(a->n, req, path))
 		return;
-	if (!hf_authorized(a, req)) {
-		hf_http_fail(req, HF_EAUTH, "missing or wrong bearer token");
+	if (!authorized(a, req)) {
+		hfn_http_fail(req, HF_EAUTH, "missing or wrong bearer token");
 		return;
 	}
-	if (hf_match_api_route(a->n, req, path) || hf_intake_route(a->n, req, path) ||
-	    hf_audit_api_route(a->n, req, path))
+	if (hfn_match_api_route(a->n, req, path) || hfn_intake_route(a->n, req, path) ||
+	    hfn_audit_api_route(a->n, req, path))
 		return;
 	if (!strcmp(path, "/metrics") && get)
-		hf_get_metrics(a, req);
+		get_metrics(a, req);
 	else if (!strcmp(path, "/v1/status") && get)
-		hf_get_status(a, req);
+		hfn_get_status(a, req);
 	else if (!strcmp(path, "/v1/lists") && get)
-		hf_get_lists(a, req);
+		get_lists(a, req);
 	else if (!strcmp(path, "/v1/lists") && post)
-		hf_post_lists(a, req);
+		post_lists(a, req);
 	else if (sscanf(path, "/v1/lists/%32[0-9a-fA-F]%31s", idhex, sub) >= 1 &&
-	         hf_unhex(idhex, id, 16) == HF_OK) {
-		hf_store_list l;
+	         hfn_unhex(idhex, id, 16) == HF_OK) {
+		hfn_store_list l;
 		if (!sub[0] && get) {
-			hf_err rc = hf_store_list_get(a->n->store, id, &l);
+			hf_err rc = hfn_store_list_get(a->n->store, id, &l);
 			if (rc != HF_OK)
-				hf_http_fail(req, rc, "no such list");
+				hfn_http_fail(req, rc, "no such list");
 			else
-				hf_http_reply(req, 200, hf_list_json(a->n, &l));
+				hfn_http_reply(req, 200, list_json(a->n, &l));
 		} else if (!strcmp(sub, "/entries") && post)
-			hf_post_entries(a, req, id);
+			post_entries(a, req, id);
 		else if (!strcmp(sub, "/entries") && get)
-			hf_get_entries(a, req, id);
+			get_entries(a, req, id);
 		else if (!strcmp(sub, "/remove") && post)
-			hf_post_remove(a, req, id);
+			post_remove(a, req, id);
 		else if (!strcmp(sub, "/platforms") && post)
-			hf_post_platform(a, req, id);
+			post_platform(a, req, id);
 		else
-			hf_http_fail(req, HF_ENOTFOUND, "no such endpoint");
-	} else if (!hf_orders_route(a->n, req, path)) {
-		hf_http_fail(req, HF_ENOTFOUND, "no such endpoint");
+			hfn_http_fail(req, HF_ENOTFOUND, "no such endpoint");
+	} else if (!hfn_orders_route(a->n, req, path)) {
+		hfn_http_fail(req, HF_ENOTFOUND, "no such endpoint");
 	}
 }
 
 /* ---- HTTPS ------------------------------------------------------------------- */
 
 /* TLS 1.2+ server context from [api] tls_cert (PEM chain) and tls_key (0600). */
-static hf_err hf_api_tls(const hf_config *c, SSL_CTX **out)
+static hf_err api_tls(const hfn_config *c, SSL_CTX **out)
 {
 	SSL_CTX *ctx = NULL;
 	hf_err rc;
 	*out = NULL;
-	if ((rc = hf_config_check_secret_file(c->api_tls_key)) != HF_OK) {
-		hf_log(HF_LOG_ERROR, "api_tls_key_refused", "code", hf_err_name(rc), NULL);
+	if ((rc = hfn_config_check_secret_file(c->api_tls_key)) != HF_OK) {
+		hfn_log(HF_LOG_ERROR, "api_tls_key_refused", "code", hf_err_name(rc), NULL);
 		return rc;
 	}
 	ctx = SSL_CTX_new(TLS_server_method());
@@ -585,8 +586,8 @@ static hf_err hf_api_tls(const hf_config *c, SSL_CTX **out)
 	    SSL_CTX_check_private_key(ctx) != 1) {
 		char why[160];
 		ERR_error_string_n(ERR_get_error(), why, sizeof(why));
-		hf_log(HF_LOG_ERROR, "api_tls_config_failed", "cert", c->api_tls_cert, "detail",
-		       why, NULL);
+		hfn_log(HF_LOG_ERROR, "api_tls_config_failed", "cert", c->api_tls_cert, "detail",
+		        why, NULL);
 		ERR_clear_error();
 		SSL_CTX_free(ctx);
 		return HF_ECONFIG;
@@ -598,9 +599,9 @@ static hf_err hf_api_tls(const hf_config *c, SSL_CTX **out)
 }
 
 /* evhttp's bufferevent factory: each accepted connection starts a TLS handshake. */
-static struct bufferevent *hf_api_bev(struct event_base *base, void *arg)
+static struct bufferevent *api_bev(struct event_base *base, void *arg)
 {
-	hf_api *a = arg;
+	hfn_api *a = arg;
 	SSL *ssl = SSL_new(a->tls);
 	struct bufferevent *bev;
 	/* NULL makes evhttp fall back to a plain socket: the client's ClientHello is then
@@ -618,9 +619,9 @@ static struct bufferevent *hf_api_bev(struct event_base *base, void *arg)
 	return bev;
 }
 
-hf_err hf_api_start(hf_node *n, void **out)
+hf_err hfn_api_start(hfn_node *n, void **out)
 {
-	hf_api *a = calloc(1, sizeof(*a));
+	hfn_api *a = calloc(1, sizeof(*a));
 	FILE *f = NULL;
 	char tok[512];
 	hf_err rc = HF_ECONFIG;
@@ -628,8 +629,8 @@ hf_err hf_api_start(hf_node *n, void **out)
 	if (!a)
 		return HF_ENOMEM;
 	a->n = n;
-	if ((rc = hf_config_check_secret_file(n->cfg.api_token_file)) != HF_OK) {
-		hf_log(HF_LOG_ERROR, "token_file_refused", "code", hf_err_name(rc), NULL);
+	if ((rc = hfn_config_check_secret_file(n->cfg.api_token_file)) != HF_OK) {
+		hfn_log(HF_LOG_ERROR, "token_file_refused", "code", hf_err_name(rc), NULL);
 		goto out;
 	}
 	rc = HF_ECONFIG;
@@ -647,7 +648,7 @@ hf_err hf_api_start(hf_node *n, void **out)
 		goto out;
 	}
 	/* libevent 2.1 has one body cap per server, applied before any route is known: the
-	 * larger of HF_API_MAX_BODY and [match] max_video_bytes; hf_route refuses bodies over
+	 * larger of HF_API_MAX_BODY and [match] max_video_bytes; hfn_route refuses bodies over
 	 * HF_API_MAX_BODY on every route but video bytes to /v1/match (docs/api.md). */
 	uint64_t cap = n->cfg.match.max_video_bytes > HF_API_MAX_BODY ? n->cfg.match.max_video_bytes
 	                                                              : HF_API_MAX_BODY;
@@ -655,24 +656,25 @@ hf_err hf_api_start(hf_node *n, void **out)
 	evhttp_set_max_headers_size(a->http, HF_API_MAX_HEADERS);
 	evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
 	evhttp_set_timeout(a->http, 60);
-	evhttp_set_gencb(a->http, hf_route, a);
+	evhttp_set_gencb(a->http, hfn_route, a);
 	if (n->cfg.api_tls_cert[0]) {
-		if ((rc = hf_api_tls(&n->cfg, &a->tls)) != HF_OK)
+		if ((rc = api_tls(&n->cfg, &a->tls)) != HF_OK)
 			goto out;
-		evhttp_set_bevcb(a->http, hf_api_bev, a);
+		evhttp_set_bevcb(a->http, api_bev, a);
 	}
 	if (evhttp_bind_socket(a->http, n->cfg.api_host, n->cfg.api_port) != 0) {
-		hf_log(HF_LOG_ERROR, "api_bind_failed", "host", n->cfg.api_host, NULL);
+		hfn_log(HF_LOG_ERROR, "api_bind_failed", "host", n->cfg.api_host, NULL);
 		rc = HF_ENET;
 		goto out;
 	}
 	/* Plain HTTP with a bearer token: anyone on the path reads the token (issue 12). The
 	 * config refuses this unless [api] allow_plaintext says so; it is still worth a line. */
-	if (!a->tls && !hf_config_host_loopback(n->cfg.api_host))
-		hf_log(HF_LOG_WARN, "api_plaintext_not_loopback", "host", n->cfg.api_host, "advice",
-		       "set [api] tls_cert and tls_key, or bind the API to loopback", NULL);
-	hf_log(HF_LOG_INFO, "api_listening", "host", n->cfg.api_host, "scheme",
-	       a->tls ? "https" : "http", NULL);
+	if (!a->tls && !hfn_config_host_loopback(n->cfg.api_host))
+		hfn_log(HF_LOG_WARN, "api_plaintext_not_loopback", "host", n->cfg.api_host,
+		        "advice", "set [api] tls_cert and tls_key, or bind the API to loopback",
+		        NULL);
+	hfn_log(HF_LOG_INFO, "api_listening", "host", n->cfg.api_host, "scheme",
+	        a->tls ? "https" : "http", NULL);
 	*out = a;
 	a = NULL;
 	rc = HF_OK;
@@ -680,13 +682,13 @@ out:
 	sodium_memzero(tok, sizeof(tok));
 	if (f)
 		fclose(f);
-	hf_api_stop(a);
+	hfn_api_stop(a);
 	return rc;
 }
 
-void hf_api_stop(void *api)
+void hfn_api_stop(void *api)
 {
-	hf_api *a = api;
+	hfn_api *a = api;
 	if (!a)
 		return;
 	if (a->http)

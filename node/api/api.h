@@ -8,12 +8,12 @@
  */
 #include "hashfed/err.h"
 
-struct hf_node;
+struct hfn_node;
 
 #define HF_API_MAX_BODY    (32u * 1024u * 1024u) /* bulk adds: ~200k entries per request */
 #define HF_API_MAX_HEADERS 8192u
 
-hf_err hf_api_start(struct hf_node *n, void **out) HF_MUST_CHECK;
-void hf_api_stop(void *api);
+hf_err hfn_api_start(struct hfn_node *n, void **out) HF_MUST_CHECK;
+void hfn_api_stop(void *api);
 
 #endif

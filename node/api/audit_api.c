@@ -22,14 +22,14 @@
 #include "hashfed/tlog_tiles.h"
 #include "store/store_audit.h"
 
-static const char *hf_q(struct evkeyvalq *q, const char *k)
+static const char *hfn_q(struct evkeyvalq *q, const char *k)
 {
 	return evhttp_find_header(q, k);
 }
 
-static bool hf_q_u64(struct evkeyvalq *q, const char *k, uint64_t *v)
+static bool q_u64(struct evkeyvalq *q, const char *k, uint64_t *v)
 {
-	const char *s = hf_q(q, k);
+	const char *s = hfn_q(q, k);
 	char *end;
 	if (!s || !*s || *s == '-')
 		return false;
@@ -37,7 +37,7 @@ static bool hf_q_u64(struct evkeyvalq *q, const char *k, uint64_t *v)
 	return *end == 0;
 }
 
-static void hf_reply_bytes(struct evhttp_request *req, const char *type, const void *p, size_t n)
+static void reply_bytes(struct evhttp_request *req, const char *type, const void *p, size_t n)
 {
 	struct evbuffer *b = evhttp_request_get_output_buffer(req);
 	evbuffer_add(b, p, n);
@@ -46,38 +46,38 @@ static void hf_reply_bytes(struct evhttp_request *req, const char *type, const v
 }
 
 /* The newest published checkpoint (text/plain, the note as signed and cosigned). */
-static void hf_get_checkpoint(hf_node *n, struct evhttp_request *req)
+static void get_checkpoint(hfn_node *n, struct evhttp_request *req)
 {
 	uint64_t published, size, at;
 	char *note = NULL;
-	hf_err rc = hf_store_ameta_get(n->store, "published", &published);
+	hf_err rc = hfn_store_ameta_get(n->store, "published", &published);
 	if (rc == HF_OK && published == 0)
 		rc = HF_ENOTFOUND;
 	if (rc == HF_OK)
-		rc = hf_store_ckpt_get(n->store, published, &size, &at, &note);
+		rc = hfn_store_ckpt_get(n->store, published, &size, &at, &note);
 	if (rc != HF_OK) {
-		hf_http_fail(req, rc, "no published checkpoint");
+		hfn_http_fail(req, rc, "no published checkpoint");
 		return;
 	}
-	hf_reply_bytes(req, "text/plain; charset=utf-8", note, strlen(note));
+	reply_bytes(req, "text/plain; charset=utf-8", note, strlen(note));
 	free(note);
 }
 
 /* checkpoints: every published note, oldest first, as "<length>\n<note>" records. */
-static hf_err hf_hist_cb(void *ctx, uint64_t size, const char *note)
+static hf_err hfn_hist_cb(void *ctx, uint64_t size, const char *note)
 {
 	(void)size;
 	return evbuffer_add_printf(ctx, "%zu\n%s", strlen(note), note) < 0 ? HF_ENOMEM : HF_OK;
 }
 
-static void hf_get_checkpoints(hf_node *n, struct evhttp_request *req)
+static void get_checkpoints(hfn_node *n, struct evhttp_request *req)
 {
 	struct evbuffer *b = evbuffer_new();
-	hf_err rc = b ? hf_store_ckpts_published(n->store, hf_hist_cb, b) : HF_ENOMEM;
+	hf_err rc = b ? hfn_store_ckpts_published(n->store, hfn_hist_cb, b) : HF_ENOMEM;
 	if (rc != HF_OK) {
 		if (b)
 			evbuffer_free(b);
-		hf_http_fail(req, rc, NULL);
+		hfn_http_fail(req, rc, NULL);
 		return;
 	}
 	evbuffer_add_buffer(evhttp_request_get_output_buffer(req), b);
@@ -90,19 +90,19 @@ static void hf_get_checkpoints(hf_node *n, struct evhttp_request *req)
 /* The verification policy of a log as this node derives it from its manifest: what
  * `hashfed audit verify --policy` reads (a trust anchor from one's own node, never from
  * the log). */
-static void hf_get_policy(hf_node *n, struct evhttp_request *req, struct evkeyvalq *q)
+static void get_policy(hfn_node *n, struct evhttp_request *req, struct evkeyvalq *q)
 {
-	const char *lh = hf_q(q, "log"), *format = hf_q(q, "format");
+	const char *lh = hfn_q(q, "log"), *format = hfn_q(q, "format");
 	uint8_t log[16];
 	hf_log_policy p;
 	char vk[HF_NOTE_MAX_VKEY];
-	hf_err rc = lh && strlen(lh) == 32 ? hf_unhex(lh, log, 16) : HF_EINVAL;
+	hf_err rc = lh && strlen(lh) == 32 ? hfn_unhex(lh, log, 16) : HF_EINVAL;
 	if (rc == HF_OK)
-		rc = hf_audit_policy(n, log, &p);
+		rc = hfn_audit_policy(n, log, &p);
 	if (rc == HF_OK)
 		rc = hf_note_vkey_encode(&p.log_key, vk, sizeof(vk));
 	if (rc != HF_OK) {
-		hf_http_fail(req, rc, "log=<auditor member id hex>");
+		hfn_http_fail(req, rc, "log=<auditor member id hex>");
 		return;
 	}
 	json_t *w = json_array();
@@ -111,7 +111,7 @@ static void hf_get_policy(hf_node *n, struct evhttp_request *req, struct evkeyva
 		json_decref(w);
 		if (t)
 			evbuffer_free(t);
-		hf_http_fail(req, HF_ENOMEM, NULL);
+		hfn_http_fail(req, HF_ENOMEM, NULL);
 		return;
 	}
 	evbuffer_add_printf(t, "origin %s\nlog %s\n", p.origin, vk);
@@ -133,36 +133,36 @@ static void hf_get_policy(hf_node *n, struct evhttp_request *req, struct evkeyva
 		return;
 	}
 	evbuffer_free(t);
-	hf_http_reply(req, 200,
-	              json_pack("{s:s,s:s,s:o,s:I}", "origin", p.origin, "log_key", vk, "witnesses",
-	                        w, "quorum", (json_int_t)p.quorum));
+	hfn_http_reply(req, 200,
+	               json_pack("{s:s,s:s,s:o,s:I}", "origin", p.origin, "log_key", vk,
+	                         "witnesses", w, "quorum", (json_int_t)p.quorum));
 }
 
-typedef struct hf_bundle {
+typedef struct hfn_bundle {
 	uint8_t *out;
 	size_t cap, off;
 	hf_err err;
-} hf_bundle;
+} hfn_bundle;
 
-static hf_err hf_bundle_cb(void *ctx, uint64_t idx, const uint8_t *submitter, const uint8_t *leaf,
-                           size_t len)
+static hf_err bundle_cb(void *ctx, uint64_t idx, const uint8_t *submitter, const uint8_t *leaf,
+                        size_t len)
 {
-	hf_bundle *b = ctx;
+	hfn_bundle *b = ctx;
 	(void)idx;
 	(void)submitter;
 	return hf_bundle_put(b->out, b->cap, &b->off, leaf, len);
 }
 
 /* tile/<L>/<N>[.p/<W>] and tile/entries/<N>[.p/<W>] of the published tree. */
-static void hf_get_tile(hf_node *n, struct evhttp_request *req, const char *path)
+static void get_tile(hfn_node *n, struct evhttp_request *req, const char *path)
 {
 	hf_tile_ref t;
 	uint64_t published;
 	hf_err rc = hf_tile_path_parse(path, strlen(path), &t);
 	if (rc == HF_OK)
-		rc = hf_store_ameta_get(n->store, "published", &published);
+		rc = hfn_store_ameta_get(n->store, "published", &published);
 	if (rc != HF_OK) {
-		hf_http_fail(req, rc == HF_ETILE ? HF_ENOTFOUND : rc, "no such tile");
+		hfn_http_fail(req, rc == HF_ETILE ? HF_ENOTFOUND : rc, "no such tile");
 		return;
 	}
 	/* Only what the published checkpoint covers, and a partial tile only at the right
@@ -171,147 +171,147 @@ static void hf_get_tile(hf_node *n, struct evhttp_request *req, const char *path
 	uint64_t count =
 	    t.entries ? published : (t.level * 8 < 64 ? published >> (8 * t.level) : 0);
 	if (first + t.width > count || (t.width < 256 && first + 256 <= count)) {
-		hf_http_fail(req, HF_ENOTFOUND, "no such tile");
+		hfn_http_fail(req, HF_ENOTFOUND, "no such tile");
 		return;
 	}
 	if (t.entries) {
-		hf_bundle b = {.cap = (size_t)t.width * (2 + HF_AUDIT_LEAF_MAX_SIZE)};
+		hfn_bundle b = {.cap = (size_t)t.width * (2 + HF_AUDIT_LEAF_MAX_SIZE)};
 		b.out = malloc(b.cap);
 		if (!b.out) {
-			hf_http_fail(req, HF_ENOMEM, NULL);
+			hfn_http_fail(req, HF_ENOMEM, NULL);
 			return;
 		}
-		rc = hf_store_leaves(n->store, first, first + t.width, hf_bundle_cb, &b);
+		rc = hfn_store_leaves(n->store, first, first + t.width, bundle_cb, &b);
 		if (rc == HF_OK)
-			hf_reply_bytes(req, "application/octet-stream", b.out, b.off);
+			reply_bytes(req, "application/octet-stream", b.out, b.off);
 		else
-			hf_http_fail(req, rc, NULL);
+			hfn_http_fail(req, rc, NULL);
 		free(b.out);
 		return;
 	}
 	uint8_t *buf = malloc(256 * 32);
 	size_t len;
-	rc = buf ? hf_audit_tile(n, &t, buf, &len) : HF_ENOMEM;
+	rc = buf ? hfn_audit_tile(n, &t, buf, &len) : HF_ENOMEM;
 	if (rc == HF_OK)
-		hf_reply_bytes(req, "application/octet-stream", buf, len);
+		reply_bytes(req, "application/octet-stream", buf, len);
 	else
-		hf_http_fail(req, rc, "no such tile");
+		hfn_http_fail(req, rc, "no such tile");
 	free(buf);
 }
 
-static json_t *hf_proof_json(uint8_t (*p)[HF_MERKLE_HASH_LEN], size_t n)
+static json_t *proof_json(uint8_t (*p)[HF_MERKLE_HASH_LEN], size_t n)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; a && i < n; i++)
-		json_array_append_new(a, hf_http_hex(p[i], HF_MERKLE_HASH_LEN));
+		json_array_append_new(a, hfn_http_hex(p[i], HF_MERKLE_HASH_LEN));
 	return a;
 }
 
-static void hf_get_proof(hf_node *n, struct evhttp_request *req, struct evkeyvalq *q, bool cons)
+static void hfn_get_proof(hfn_node *n, struct evhttp_request *req, struct evkeyvalq *q, bool cons)
 {
 	uint8_t(*proof)[HF_MERKLE_HASH_LEN] = malloc(HF_MERKLE_MAX_PROOF * HF_MERKLE_HASH_LEN);
 	uint64_t a, b;
 	size_t np;
 	hf_err rc;
 	if (!proof) {
-		hf_http_fail(req, HF_ENOMEM, NULL);
+		hfn_http_fail(req, HF_ENOMEM, NULL);
 		return;
 	}
-	if (!hf_q_u64(q, cons ? "from" : "index", &a) || !hf_q_u64(q, cons ? "to" : "size", &b))
+	if (!q_u64(q, cons ? "from" : "index", &a) || !q_u64(q, cons ? "to" : "size", &b))
 		rc = HF_EINVAL;
 	else
-		rc = cons ? hf_audit_consistency(n, a, b, proof, &np)
-		          : hf_audit_inclusion(n, a, b, proof, &np);
+		rc = cons ? hfn_audit_consistency(n, a, b, proof, &np)
+		          : hfn_audit_inclusion(n, a, b, proof, &np);
 	if (rc != HF_OK)
-		hf_http_fail(req, rc, NULL);
+		hfn_http_fail(req, rc, NULL);
 	else
-		hf_http_reply(req, 200,
-		              json_pack("{s:I,s:I,s:o}", cons ? "from" : "index", (json_int_t)a,
-		                        cons ? "to" : "size", (json_int_t)b, "proof",
-		                        hf_proof_json(proof, np)));
+		hfn_http_reply(req, 200,
+		               json_pack("{s:I,s:I,s:o}", cons ? "from" : "index", (json_int_t)a,
+		                         cons ? "to" : "size", (json_int_t)b, "proof",
+		                         proof_json(proof, np)));
 	free(proof);
 }
 
-static void hf_get_status(hf_node *n, struct evhttp_request *req)
+static void hfn_get_status(hfn_node *n, struct evhttp_request *req)
 {
-	hf_audit_status st;
-	hf_err rc = hf_audit_get_status(n, &st);
+	hfn_audit_status st;
+	hf_err rc = hfn_audit_get_status(n, &st);
 	if (rc != HF_OK) {
-		hf_http_fail(req, rc, NULL);
+		hfn_http_fail(req, rc, NULL);
 		return;
 	}
-	hf_http_reply(req, 200,
-	              json_pack("{s:b,s:I,s:I,s:I,s:I,s:i,s:I,s:I,s:I,s:I}", "operator",
-	                        st.operator, "size", (json_int_t)st.size, "queued",
-	                        (json_int_t)st.queued, "published", (json_int_t)st.published,
-	                        "last_ms", (json_int_t)st.last_ms, "cosigners", (int)st.cosigners,
-	                        "receipts", (json_int_t)st.receipts, "waiting",
-	                        (json_int_t)st.waiting, "alarms", (json_int_t)st.alarms, "seen",
-	                        (json_int_t)st.seen));
+	hfn_http_reply(req, 200,
+	               json_pack("{s:b,s:I,s:I,s:I,s:I,s:i,s:I,s:I,s:I,s:I}", "operator",
+	                         st.operator, "size", (json_int_t)st.size, "queued",
+	                         (json_int_t)st.queued, "published", (json_int_t)st.published,
+	                         "last_ms", (json_int_t)st.last_ms, "cosigners", (int)st.cosigners,
+	                         "receipts", (json_int_t)st.receipts, "waiting",
+	                         (json_int_t)st.waiting, "alarms", (json_int_t)st.alarms, "seen",
+	                         (json_int_t)st.seen));
 }
 
-static hf_err hf_alarm_cb(void *ctx, int64_t seq, const uint8_t *log, const char *a, const char *b,
-                          const char *reason, uint64_t at_ms)
+static hf_err alarm_cb(void *ctx, int64_t seq, const uint8_t *log, const char *a, const char *b,
+                       const char *reason, uint64_t at_ms)
 {
 	json_array_append_new(ctx, json_pack("{s:I,s:o,s:s,s:s,s:s,s:I}", "seq", (json_int_t)seq,
-	                                     "log", hf_http_hex(log, 16), "a", a, "b", b, "reason",
+	                                     "log", hfn_http_hex(log, 16), "a", a, "b", b, "reason",
 	                                     reason, "at_ms", (json_int_t)at_ms));
 	return HF_OK;
 }
 
-static void hf_get_report(hf_node *n, struct evhttp_request *req, struct evkeyvalq *q)
+static void get_report(hfn_node *n, struct evhttp_request *req, struct evkeyvalq *q)
 {
-	const char *period = hf_q(q, "period"), *format = hf_q(q, "format");
+	const char *period = hfn_q(q, "period"), *format = hfn_q(q, "format");
 	json_t *r = NULL;
-	hf_err rc = hf_report_build(n, period ? period : "all", &r);
+	hf_err rc = hfn_report_build(n, period ? period : "all", &r);
 	if (rc != HF_OK) {
-		hf_http_fail(req, rc,
-		             rc == HF_EINVAL ? "bad period (YYYY, YYYY-Qn, YYYY-MM, all)" : NULL);
+		hfn_http_fail(req, rc,
+		              rc == HF_EINVAL ? "bad period (YYYY, YYYY-Qn, YYYY-MM, all)" : NULL);
 		return;
 	}
 	if (format && !strcmp(format, "csv")) {
-		char *csv = hf_report_csv(r);
+		char *csv = hfn_report_csv(r);
 		json_decref(r);
 		if (!csv) {
-			hf_http_fail(req, HF_ENOMEM, NULL);
+			hfn_http_fail(req, HF_ENOMEM, NULL);
 			return;
 		}
-		hf_reply_bytes(req, "text/csv; charset=utf-8", csv, strlen(csv));
+		reply_bytes(req, "text/csv; charset=utf-8", csv, strlen(csv));
 		free(csv);
 		return;
 	}
 	if (format && strcmp(format, "json") != 0) {
 		json_decref(r);
-		hf_http_fail(req, HF_EINVAL, "format is json or csv");
+		hfn_http_fail(req, HF_EINVAL, "format is json or csv");
 		return;
 	}
-	hf_http_reply(req, 200, r);
+	hfn_http_reply(req, 200, r);
 }
 
-static void hf_get_dashboard(hf_node *n, struct evhttp_request *req)
+static void get_dashboard(hfn_node *n, struct evhttp_request *req)
 {
 	json_t *r = NULL;
 	char *html = NULL;
-	hf_err rc = hf_report_build(n, "all", &r);
+	hf_err rc = hfn_report_build(n, "all", &r);
 	if (rc == HF_OK)
-		rc = hf_dashboard_html(n, r, &html);
+		rc = hfn_dashboard_html(n, r, &html);
 	json_decref(r);
 	if (rc != HF_OK) {
-		hf_http_fail(req, rc, NULL);
+		hfn_http_fail(req, rc, NULL);
 		return;
 	}
-	hf_reply_bytes(req, "text/html; charset=utf-8", html, strlen(html));
+	reply_bytes(req, "text/html; charset=utf-8", html, strlen(html));
 	free(html);
 }
 
-bool hf_audit_public_route(hf_node *n, struct evhttp_request *req, const char *path)
+bool hfn_audit_public_route(hfn_node *n, struct evhttp_request *req, const char *path)
 {
 	if (!n->cfg.audit.public_log)
 		return false;
-	return hf_audit_api_route(n, req, path);
+	return hfn_audit_api_route(n, req, path);
 }
 
-bool hf_audit_api_route(hf_node *n, struct evhttp_request *req, const char *path)
+bool hfn_audit_api_route(hfn_node *n, struct evhttp_request *req, const char *path)
 {
 	bool get = evhttp_request_get_command(req) == EVHTTP_REQ_GET;
 	struct evkeyvalq q;
@@ -322,45 +322,45 @@ bool hf_audit_api_route(hf_node *n, struct evhttp_request *req, const char *path
 	if (!mine)
 		return false;
 	if (!get) {
-		hf_http_fail(req, HF_ENOTFOUND, "no such endpoint");
+		hfn_http_fail(req, HF_ENOTFOUND, "no such endpoint");
 		return true;
 	}
 	TAILQ_INIT(&q);
 	if (query && evhttp_parse_query_str(query, &q) != 0) {
-		hf_http_fail(req, HF_EINVAL, "bad query string");
+		hfn_http_fail(req, HF_EINVAL, "bad query string");
 		return true;
 	}
 	if (!strcmp(path, "/v1/audit/status"))
-		hf_get_status(n, req);
+		hfn_get_status(n, req);
 	else if (!strcmp(path, "/v1/audit/policy"))
-		hf_get_policy(n, req, &q);
+		get_policy(n, req, &q);
 	else if (!strcmp(path, "/v1/audit/alarms")) {
 		json_t *a = json_array();
-		hf_err rc = hf_store_alarms(n->store, hf_alarm_cb, a);
+		hf_err rc = hfn_store_alarms(n->store, alarm_cb, a);
 		if (rc != HF_OK) {
 			json_decref(a);
-			hf_http_fail(req, rc, NULL);
+			hfn_http_fail(req, rc, NULL);
 		} else {
-			hf_http_reply(req, 200, json_pack("{s:o}", "alarms", a));
+			hfn_http_reply(req, 200, json_pack("{s:o}", "alarms", a));
 		}
 	} else if (!(n->self_roles & HF_ROLE_AUDITOR) || !n->audit) {
-		hf_http_fail(req, HF_EROLE, "this node runs no audit log");
+		hfn_http_fail(req, HF_EROLE, "this node runs no audit log");
 	} else if (!strcmp(path, "/checkpoint")) {
-		hf_get_checkpoint(n, req);
+		get_checkpoint(n, req);
 	} else if (!strcmp(path, "/checkpoints")) {
-		hf_get_checkpoints(n, req);
+		get_checkpoints(n, req);
 	} else if (!strncmp(path, "/tile/", 6)) {
-		hf_get_tile(n, req, path + 1);
+		get_tile(n, req, path + 1);
 	} else if (!strcmp(path, "/v1/audit/proof")) {
-		hf_get_proof(n, req, &q, false);
+		hfn_get_proof(n, req, &q, false);
 	} else if (!strcmp(path, "/v1/audit/consistency")) {
-		hf_get_proof(n, req, &q, true);
+		hfn_get_proof(n, req, &q, true);
 	} else if (!strcmp(path, "/v1/report")) {
-		hf_get_report(n, req, &q);
+		get_report(n, req, &q);
 	} else if (!strcmp(path, "/dashboard")) {
-		hf_get_dashboard(n, req);
+		get_dashboard(n, req);
 	} else {
-		hf_http_fail(req, HF_ENOTFOUND, "no such endpoint");
+		hfn_http_fail(req, HF_ENOTFOUND, "no such endpoint");
 	}
 	evhttp_clear_headers(&q);
 	return true;

@@ -11,7 +11,7 @@
 #include "hashfed/limits.h"
 #include "core/log.h"
 
-int hf_http_status(hf_err e)
+int hfn_http_status(hf_err e)
 {
 	switch (e) {
 	case HF_OK:
@@ -37,7 +37,7 @@ int hf_http_status(hf_err e)
 	return c == HF_CLASS_USAGE || c == HF_CLASS_MALFORMED || c == HF_CLASS_POLICY ? 400 : 500;
 }
 
-void hf_http_reply(struct evhttp_request *req, int code, json_t *j)
+void hfn_http_reply(struct evhttp_request *req, int code, json_t *j)
 {
 	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	struct evbuffer *b = evhttp_request_get_output_buffer(req);
@@ -52,23 +52,23 @@ void hf_http_reply(struct evhttp_request *req, int code, json_t *j)
 	json_decref(j);
 }
 
-void hf_http_fail(struct evhttp_request *req, hf_err e, const char *msg)
+void hfn_http_fail(struct evhttp_request *req, hf_err e, const char *msg)
 {
-	hf_http_reply(
-	    req, hf_http_status(e),
+	hfn_http_reply(
+	    req, hfn_http_status(e),
 	    json_pack("{s:s,s:s}", "error", hf_err_name(e), "message", msg ? msg : hf_strerror(e)));
 }
 
-json_t *hf_http_hex(const uint8_t *p, size_t n)
+json_t *hfn_http_hex(const uint8_t *p, size_t n)
 {
 	char buf[2 * 64 + 1];
 	if (n > 64)
 		return NULL;
-	hf_hex(p, n, buf);
+	hfn_hex(p, n, buf);
 	return json_string(buf);
 }
 
-json_t *hf_http_body(struct evhttp_request *req)
+json_t *hfn_http_body(struct evhttp_request *req)
 {
 	struct evbuffer *b = evhttp_request_get_input_buffer(req);
 	size_t len = evbuffer_get_length(b);
@@ -86,7 +86,7 @@ json_t *hf_http_body(struct evhttp_request *req)
 
 /* ---- unknown fields (http_json.h) ---- */
 
-const char *hf_json_unknown(json_t *o, const char *const names[])
+const char *hfn_json_unknown(json_t *o, const char *const names[])
 {
 	const char *key;
 	json_t *v;
@@ -103,41 +103,41 @@ const char *hf_json_unknown(json_t *o, const char *const names[])
 	return NULL;
 }
 
-const char *hf_unknown_msg(char *buf, size_t size, const char *where, const char *key)
+const char *hfn_unknown_msg(char *buf, size_t size, const char *where, const char *key)
 {
 	/* The key is the client's own text: cut, so the message stays one short line. */
 	snprintf(buf, size, "unknown field \"%s%.64s\"", where, key);
 	return buf;
 }
 
-bool hf_http_known(struct evhttp_request *req, json_t *o, const char *where,
-                   const char *const names[])
+bool hfn_http_known(struct evhttp_request *req, json_t *o, const char *where,
+                    const char *const names[])
 {
 	char msg[160];
-	const char *bad = hf_json_unknown(o, names);
+	const char *bad = hfn_json_unknown(o, names);
 	if (!bad)
 		return true;
-	hf_http_fail(req, HF_EUNKNOWNKEY, hf_unknown_msg(msg, sizeof(msg), where, bad));
+	hfn_http_fail(req, HF_EUNKNOWNKEY, hfn_unknown_msg(msg, sizeof(msg), where, bad));
 	return false;
 }
 
 /* ---- field helpers (http_json.h) ---- */
 
-bool hf_hex_field(json_t *o, const char *key, uint8_t *out, size_t n)
+bool hfn_hex_field(json_t *o, const char *key, uint8_t *out, size_t n)
 {
 	json_t *v = json_object_get(o, key);
 	return json_is_string(v) && strlen(json_string_value(v)) == 2 * n &&
-	       hf_unhex(json_string_value(v), out, n) == HF_OK;
+	       hfn_unhex(json_string_value(v), out, n) == HF_OK;
 }
 
-const char *hf_str(json_t *o, const char *key)
+const char *hfn_str(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
 /* Enumerations by name (as hf_*_name prints them) or number. */
-bool hf_enum(json_t *v, const char *(*name)(uint32_t), uint32_t max, uint32_t *out)
+bool hfn_enum(json_t *v, const char *(*name)(uint32_t), uint32_t max, uint32_t *out)
 {
 	if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= max) {
 		*out = (uint32_t)json_integer_value(v);
@@ -152,7 +152,7 @@ bool hf_enum(json_t *v, const char *(*name)(uint32_t), uint32_t max, uint32_t *o
 }
 
 /* "90m", "24h", "3d" or milliseconds. */
-bool hf_duration(json_t *v, uint64_t *ms)
+bool hfn_duration(json_t *v, uint64_t *ms)
 {
 	char *end;
 	if (json_is_integer(v) && json_integer_value(v) > 0) {

@@ -18,36 +18,36 @@ struct evhttp_request;
 
 /* HTTP status for an hf_err: 401 auth, 403 role/entitlement, 404 unknown,
  * 409 exists/state, 413 too big, else 400 for caller-side classes and 500. */
-int hf_http_status(hf_err e);
+int hfn_http_status(hf_err e);
 /* Sends j (may be NULL: empty body) with code and takes ownership of j. */
-void hf_http_reply(struct evhttp_request *req, int code, json_t *j);
+void hfn_http_reply(struct evhttp_request *req, int code, json_t *j);
 /* Sends the error object for e with msg (NULL: hf_strerror(e)). */
-void hf_http_fail(struct evhttp_request *req, hf_err e, const char *msg);
+void hfn_http_fail(struct evhttp_request *req, hf_err e, const char *msg);
 /* Lower-case hex JSON string of p[0..n), n <= 64; NULL on allocation failure. */
-json_t *hf_http_hex(const uint8_t *p, size_t n);
+json_t *hfn_http_hex(const uint8_t *p, size_t n);
 /* The request body parsed as a JSON object (duplicate keys rejected); NULL if
  * it is not one. The size is already capped by evhttp (HF_API_MAX_BODY). */
-json_t *hf_http_body(struct evhttp_request *req);
+json_t *hfn_http_body(struct evhttp_request *req);
 
 /* Unknown fields are refused, as the config refuses unknown keys (issue 12): a typo
  * ("deadlines") must not silently become a default. */
 /* The first key of object o that is not one of names (NULL-terminated), else NULL. */
-const char *hf_json_unknown(json_t *o, const char *const names[]);
+const char *hfn_json_unknown(json_t *o, const char *const names[]);
 /* True if every key of o is one of names; otherwise replies 400 HF_EUNKNOWNKEY with
  * "unknown field \"<where><key>\"" and returns false. where may be "" or e.g. "items[2].". */
-bool hf_http_known(struct evhttp_request *req, json_t *o, const char *where,
-                   const char *const names[]);
+bool hfn_http_known(struct evhttp_request *req, json_t *o, const char *where,
+                    const char *const names[]);
 /* Writes "unknown field \"<where><key>\"" into buf (for handlers that build the reply). */
-const char *hf_unknown_msg(char *buf, size_t size, const char *where, const char *key);
+const char *hfn_unknown_msg(char *buf, size_t size, const char *where, const char *key);
 
 /* Field helpers shared by the route files. */
 /* o[key] is exactly 2n hex digits; decoded into out. */
-bool hf_hex_field(json_t *o, const char *key, uint8_t *out, size_t n);
+bool hfn_hex_field(json_t *o, const char *key, uint8_t *out, size_t n);
 /* o[key] if it is a string, else NULL. */
-const char *hf_str(json_t *o, const char *key);
+const char *hfn_str(json_t *o, const char *key);
 /* An enumeration by name (as name() prints it, any case) or number 1..max. */
-bool hf_enum(json_t *v, const char *(*name)(uint32_t), uint32_t max, uint32_t *out);
+bool hfn_enum(json_t *v, const char *(*name)(uint32_t), uint32_t max, uint32_t *out);
 /* "90m", "24h", "3d", "30s", "500ms" or milliseconds (> 0, <= HF_ORDER_MAX_DEADLINE_MS). */
-bool hf_duration(json_t *v, uint64_t *ms);
+bool hfn_duration(json_t *v, uint64_t *ms);
 
 #endif

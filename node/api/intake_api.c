@@ -24,7 +24,7 @@
 
 /* Every page response: nothing external may load, nothing may be framed, and
  * the page can talk to its own origin only. */
-static void hf_page_headers(struct evhttp_request *req, const char *type)
+static void page_headers(struct evhttp_request *req, const char *type)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	evhttp_add_header(h, "Content-Type", type);
@@ -39,31 +39,31 @@ static void hf_page_headers(struct evhttp_request *req, const char *type)
 	evhttp_add_header(h, "Cross-Origin-Resource-Policy", "same-origin");
 }
 
-static bool hf_serve_asset(struct evhttp_request *req, const char *path)
+static bool serve_asset(struct evhttp_request *req, const char *path)
 {
-	const hf_intake_asset *a = hf_intake_asset_find(path);
+	const hfn_intake_asset *a = hfn_intake_asset_find(path);
 	if (!a)
 		return false;
-	hf_page_headers(req, a->type);
+	page_headers(req, a->type);
 	evbuffer_add_reference(evhttp_request_get_output_buffer(req), a->data, a->len, NULL, NULL);
 	evhttp_send_reply(req, 200, "OK", NULL);
 	return true;
 }
 
-static void hf_fail_429(hf_node *n, struct evhttp_request *req)
+static void fail_429(hfn_node *n, struct evhttp_request *req)
 {
 	char ra[16];
 	/* Retry-After is whole seconds: the refill rounded up. */
 	snprintf(ra, sizeof(ra), "%u", (n->cfg.intake.refill_ms + 999u) / 1000u);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", ra);
-	hf_http_reply(req, 429,
-	              json_pack("{s:s,s:s}", "error", "HF_ETOOBIG", "message",
-	                        "too many reports from this address; try again later"));
+	hfn_http_reply(req, 429,
+	               json_pack("{s:s,s:s}", "error", "HF_ETOOBIG", "message",
+	                         "too many reports from this address; try again later"));
 }
 
 /* POST /intake/v1/reports: the only unauthenticated write. Order of checks: role, method,
  * content type, size, rate, schema; nothing is stored unless all pass. */
-static void hf_post_report(hf_node *n, struct evhttp_request *req)
+static void post_report(hfn_node *n, struct evhttp_request *req)
 {
 	struct evbuffer *b = evhttp_request_get_input_buffer(req);
 	size_t len = evbuffer_get_length(b);
@@ -76,69 +76,69 @@ static void hf_post_report(hf_node *n, struct evhttp_request *req)
 	/* A JSON content type is not a "simple" cross-site request: a foreign page cannot
 	 * post one without a CORS preflight, which this endpoint never grants. */
 	if (!ct || strncmp(ct, "application/json", 16) != 0) {
-		hf_http_reply(req, 415,
-		              json_pack("{s:s,s:s}", "error", "HF_EINVAL", "message",
-		                        "Content-Type must be application/json"));
+		hfn_http_reply(req, 415,
+		               json_pack("{s:s,s:s}", "error", "HF_EINVAL", "message",
+		                         "Content-Type must be application/json"));
 		return;
 	}
 	if (len > HF_INTAKE_MAX_BODY) {
-		hf_http_fail(req, HF_ETOOBIG, "report larger than 1 MiB");
+		hfn_http_fail(req, HF_ETOOBIG, "report larger than 1 MiB");
 		return;
 	}
 	evhttp_connection_get_peer(evhttp_request_get_connection(req), &addr, &port);
-	if (!hf_intake_rate_ok(&n->cfg.intake, addr ? addr : "?", hf_now_ms())) {
-		hf_log(HF_LOG_WARN, "intake_rate_limited", NULL);
-		hf_fail_429(n, req);
+	if (!hfn_intake_rate_ok(&n->cfg.intake, addr ? addr : "?", hfn_now_ms())) {
+		hfn_log(HF_LOG_WARN, "intake_rate_limited", NULL);
+		fail_429(n, req);
 		return;
 	}
 	unsigned char *p = evbuffer_pullup(b, (ev_ssize_t)len);
-	hf_err rc = hf_intake_parse((const char *)p, p ? len : 0, &rep, &why);
+	hf_err rc = hfn_intake_parse((const char *)p, p ? len : 0, &rep, &why);
 	if (rc != HF_OK) {
 		char msg[96];
 		snprintf(msg, sizeof(msg), "%s: %s", why ? why : "report", hf_strerror(rc));
-		hf_log(HF_LOG_INFO, "intake_report_refused", "code", hf_err_name(rc), NULL);
-		hf_http_fail(req, rc, msg);
+		hfn_log(HF_LOG_INFO, "intake_report_refused", "code", hf_err_name(rc), NULL);
+		hfn_http_fail(req, rc, msg);
 		return;
 	}
-	rc = hf_intake_submit(n, rep, receipt, &id);
+	rc = hfn_intake_submit(n, rep, receipt, &id);
 	json_decref(rep);
 	if (rc == HF_ETOOBIG) {
-		hf_fail_429(n, req);
+		fail_429(n, req);
 		return;
 	}
 	if (rc != HF_OK) {
-		hf_http_fail(req, rc, NULL);
+		hfn_http_fail(req, rc, NULL);
 		return;
 	}
-	hf_http_reply(req, 200, json_pack("{s:s,s:s}", "receipt", receipt, "status", "received"));
+	hfn_http_reply(req, 200, json_pack("{s:s,s:s}", "receipt", receipt, "status", "received"));
 }
 
-bool hf_intake_public_route(hf_node *n, struct evhttp_request *req, const char *path)
+bool hfn_intake_public_route(hfn_node *n, struct evhttp_request *req, const char *path)
 {
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 	if (strncmp(path, "/intake", 7) != 0 || (path[7] != 0 && path[7] != '/'))
 		return false;
 	/* Victim intake is an authority's service; other nodes do not offer it. */
 	if (!(n->self_roles & HF_ROLE_AUTHORITY)) {
-		hf_http_fail(req, HF_ENOTFOUND, "no such endpoint");
+		hfn_http_fail(req, HF_ENOTFOUND, "no such endpoint");
 		return true;
 	}
 	if (!strcmp(path, "/intake/v1/reports")) {
 		if (cmd == EVHTTP_REQ_POST)
-			hf_post_report(n, req);
+			post_report(n, req);
 		else
-			hf_http_fail(req, HF_EINVAL, "POST a report");
+			hfn_http_fail(req, HF_EINVAL, "POST a report");
 		return true;
 	}
-	if (cmd == EVHTTP_REQ_GET && hf_serve_asset(req, path))
+	if (cmd == EVHTTP_REQ_GET && serve_asset(req, path))
 		return true;
-	hf_http_fail(req, HF_ENOTFOUND, "no such endpoint");
+	hfn_http_fail(req, HF_ENOTFOUND, "no such endpoint");
 	return true;
 }
 
 /* ---- counselors (authenticated) --------------------------------------------------- */
 
-static void hf_get_cases(hf_node *n, struct evhttp_request *req)
+static void get_cases(hfn_node *n, struct evhttp_request *req)
 {
 	struct evkeyvalq q;
 	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
@@ -155,31 +155,31 @@ static void hf_get_cases(hf_node *n, struct evhttp_request *req)
 			limit = strtoul(s, NULL, 10);
 	}
 	evhttp_clear_headers(&q);
-	json_t *a = hf_intake_cases_json(n, status[0] ? status : NULL, limit, &rc);
+	json_t *a = hfn_intake_cases_json(n, status[0] ? status : NULL, limit, &rc);
 	if (!a)
-		hf_http_fail(req, rc, NULL);
+		hfn_http_fail(req, rc, NULL);
 	else
-		hf_http_reply(req, 200, json_pack("{s:o}", "cases", a));
+		hfn_http_reply(req, 200, json_pack("{s:o}", "cases", a));
 }
 
-static void hf_reply_case(hf_node *n, struct evhttp_request *req, int64_t id)
+static void reply_case(hfn_node *n, struct evhttp_request *req, int64_t id)
 {
 	hf_err rc;
-	json_t *o = hf_intake_case_json(n, id, true, &rc);
+	json_t *o = hfn_intake_case_json(n, id, true, &rc);
 	if (!o)
-		hf_http_fail(req, rc, rc == HF_ENOTFOUND ? "no such case" : NULL);
+		hfn_http_fail(req, rc, rc == HF_ENOTFOUND ? "no such case" : NULL);
 	else
-		hf_http_reply(req, 200, o);
+		hfn_http_reply(req, 200, o);
 }
 
-static void hf_case_action(hf_node *n, struct evhttp_request *req, int64_t id, const char *sub)
+static void case_action(hfn_node *n, struct evhttp_request *req, int64_t id, const char *sub)
 {
-	json_t *j = hf_http_body(req);
+	json_t *j = hfn_http_body(req);
 	const char *why = NULL;
 	hf_err rc = HF_EINVAL;
 	uint32_t cat = 0;
 	if (!j) {
-		hf_http_fail(req, HF_EPARSE, "body is not a JSON object");
+		hfn_http_fail(req, HF_EPARSE, "body is not a JSON object");
 		return;
 	}
 	/* Each action's own fields; anything else is refused by name (issue 12). */
@@ -192,65 +192,66 @@ static void hf_case_action(hf_node *n, struct evhttp_request *req, int64_t id, c
 	                            : !strcmp(sub, "/list")  ? f_list
 	                            : !strcmp(sub, "/order") ? f_order
 	                                                     : f_refer;
-	if (!hf_http_known(req, j, "", fields)) {
+	if (!hfn_http_known(req, j, "", fields)) {
 		json_decref(j);
 		return;
 	}
 	json_t *catv = json_object_get(j, "category");
-	if (catv && !hf_enum(catv, hf_order_category_name, HF_CAT_MAX, &cat)) {
+	if (catv && !hfn_enum(catv, hf_order_category_name, HF_CAT_MAX, &cat)) {
 		why = "category: a name (deepfake_sexual, ...) or 1..7";
 		goto fail;
 	}
 	if (!strcmp(sub, "")) {
-		rc = hf_intake_update(n, id, hf_str(j, "status"), hf_str(j, "note"));
+		rc = hfn_intake_update(n, id, hfn_str(j, "status"), hfn_str(j, "note"));
 		why = rc == HF_EINVAL
 		          ? "status: new|in_review|listed|ordered|referred|closed|rejected"
 		          : NULL;
 		if (rc == HF_OK) {
 			json_decref(j);
-			hf_reply_case(n, req, id);
+			reply_case(n, req, id);
 			return;
 		}
 	} else if (!strcmp(sub, "/list")) {
 		uint8_t list[16];
 		uint64_t first = 0, count = 0;
 		why = "need {\"list\": \"<32 hex>\", \"category\"?}";
-		if (hf_hex_field(j, "list", list, 16))
-			rc = hf_intake_to_list(n, id, list, cat, &first, &count);
+		if (hfn_hex_field(j, "list", list, 16))
+			rc = hfn_intake_to_list(n, id, list, cat, &first, &count);
 		if (rc == HF_OK) {
-			hf_http_reply(req, 200,
-			              json_pack("{s:I,s:I}", "first_id", (json_int_t)first, "count",
-			                        (json_int_t)count));
+			hfn_http_reply(req, 200,
+			               json_pack("{s:I,s:I}", "first_id", (json_int_t)first,
+			                         "count", (json_int_t)count));
 			json_decref(j);
 			return;
 		}
 		if (rc == HF_ERANGE)
 			why = "none of the case's hashes fits this list's algorithms";
 	} else if (!strcmp(sub, "/order")) {
-		hf_intake_order o = {.category = cat,
-		                     .legal_basis = hf_str(j, "legal_basis"),
-		                     .note = hf_str(j, "note")};
+		hfn_intake_order o = {.category = cat,
+		                      .legal_basis = hfn_str(j, "legal_basis"),
+		                      .note = hfn_str(j, "note")};
 		uint8_t oid[16];
 		json_t *dl = json_object_get(j, "deadline");
 		why = "need {\"platform\", \"category\", \"legal_basis\", \"deadline\"?, "
 		      "\"note\"?}; the "
 		      "case needs URLs";
-		if (hf_hex_field(j, "platform", o.platform, 16) && cat && o.legal_basis &&
-		    (!dl || hf_duration(dl, &o.deadline_in_ms)))
-			rc = hf_intake_to_order(n, id, &o, oid);
+		if (hfn_hex_field(j, "platform", o.platform, 16) && cat && o.legal_basis &&
+		    (!dl || hfn_duration(dl, &o.deadline_in_ms)))
+			rc = hfn_intake_to_order(n, id, &o, oid);
 		if (rc == HF_OK) {
-			hf_http_reply(req, 200, json_pack("{s:o}", "order", hf_http_hex(oid, 16)));
+			hfn_http_reply(req, 200,
+			               json_pack("{s:o}", "order", hfn_http_hex(oid, 16)));
 			json_decref(j);
 			return;
 		}
 	} else if (!strcmp(sub, "/refer")) {
 		uint8_t to[16], rid[16];
 		why = "need {\"to\": \"<authority id>\", \"category\"?, \"note\"?}";
-		if (hf_hex_field(j, "to", to, 16))
-			rc = hf_intake_refer(n, id, to, cat, hf_str(j, "note"), rid);
+		if (hfn_hex_field(j, "to", to, 16))
+			rc = hfn_intake_refer(n, id, to, cat, hfn_str(j, "note"), rid);
 		if (rc == HF_OK) {
-			hf_http_reply(req, 200,
-			              json_pack("{s:o}", "referral", hf_http_hex(rid, 16)));
+			hfn_http_reply(req, 200,
+			               json_pack("{s:o}", "referral", hfn_http_hex(rid, 16)));
 			json_decref(j);
 			return;
 		}
@@ -260,11 +261,11 @@ static void hf_case_action(hf_node *n, struct evhttp_request *req, int64_t id, c
 	}
 fail:
 	json_decref(j);
-	hf_http_fail(req, rc,
-	             rc == HF_EINVAL || rc == HF_ENOTFOUND || rc == HF_ERANGE ? why : NULL);
+	hfn_http_fail(req, rc,
+	              rc == HF_EINVAL || rc == HF_ENOTFOUND || rc == HF_ERANGE ? why : NULL);
 }
 
-bool hf_intake_route(hf_node *n, struct evhttp_request *req, const char *path)
+bool hfn_intake_route(hfn_node *n, struct evhttp_request *req, const char *path)
 {
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 	long long id;
@@ -272,19 +273,19 @@ bool hf_intake_route(hf_node *n, struct evhttp_request *req, const char *path)
 	if (strncmp(path, "/v1/intake/", 11) != 0)
 		return false;
 	if (!strcmp(path, "/v1/intake/cases") && cmd == EVHTTP_REQ_GET) {
-		hf_get_cases(n, req);
+		get_cases(n, req);
 		return true;
 	}
 	if (sscanf(path, "/v1/intake/cases/%lld%n", &id, &used) == 1 && id > 0) {
 		const char *sub = path + used;
 		if (cmd == EVHTTP_REQ_GET && !sub[0])
-			hf_reply_case(n, req, (int64_t)id);
+			reply_case(n, req, (int64_t)id);
 		else if (cmd == EVHTTP_REQ_POST)
-			hf_case_action(n, req, (int64_t)id, sub);
+			case_action(n, req, (int64_t)id, sub);
 		else
-			hf_http_fail(req, HF_ENOTFOUND, "no such endpoint");
+			hfn_http_fail(req, HF_ENOTFOUND, "no such endpoint");
 		return true;
 	}
-	hf_http_fail(req, HF_ENOTFOUND, "no such endpoint");
+	hfn_http_fail(req, HF_ENOTFOUND, "no such endpoint");
 	return true;
 }

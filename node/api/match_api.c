@@ -20,25 +20,26 @@
 #include "core/log.h"
 #include "match/match.h"
 #include "match/vpdq_json.h"
+#include "hf_check.h"
 
 /* ---- replies (the same shapes as api.c) ------------------------------------------------ */
 
 /* Parses {"alg", "value"} of o into alg/value. */
-static hf_err hf_parse_hash(json_t *o, unsigned *alg, uint8_t value[HF_LIST_MAX_VALUE_LEN])
+static hf_err parse_hash(json_t *o, unsigned *alg, uint8_t value[HF_LIST_MAX_VALUE_LEN])
 {
 	const char *a = json_string_value(json_object_get(o, "alg"));
 	const char *v = json_string_value(json_object_get(o, "value"));
 	if (!a || !v || hf_hash_alg_parse(a, alg) != HF_OK)
 		return HF_EINVAL;
 	memset(value, 0, HF_LIST_MAX_VALUE_LEN);
-	return hf_unhex(v, value, hf_hash_alg_len(*alg));
+	return hfn_unhex(v, value, hf_hash_alg_len(*alg));
 }
 
-static bool hf_parse_ref(json_t *j, uint8_t list[HF_LIST_ID_LEN], uint64_t *entry)
+static bool parse_ref(json_t *j, uint8_t list[HF_LIST_ID_LEN], uint64_t *entry)
 {
 	const char *l = json_string_value(json_object_get(j, "list"));
 	json_t *e = json_object_get(j, "entry");
-	if (!l || hf_unhex(l, list, HF_LIST_ID_LEN) != HF_OK || !json_is_integer(e) ||
+	if (!l || hfn_unhex(l, list, HF_LIST_ID_LEN) != HF_OK || !json_is_integer(e) ||
 	    json_integer_value(e) <= 0)
 		return false;
 	*entry = (uint64_t)json_integer_value(e);
@@ -47,12 +48,12 @@ static bool hf_parse_ref(json_t *j, uint8_t list[HF_LIST_ID_LEN], uint64_t *entr
 
 /* ---- /v1/match --------------------------------------------------------------------------- */
 
-typedef struct hf_hits {
+typedef struct hfn_hits {
 	json_t *arr;
 	const char *qalg;
-} hf_hits;
+} hfn_hits;
 
-static json_t *hf_ranges_json(const hf_vpdq_range *r, size_t n)
+static json_t *ranges_json(const hf_vpdq_range *r, size_t n)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++)
@@ -60,20 +61,20 @@ static json_t *hf_ranges_json(const hf_vpdq_range *r, size_t n)
 	return a;
 }
 
-static void hf_hit_json(void *ctx, const hf_match_hit *h)
+static void hit_json(void *ctx, const hfn_match_hit *h)
 {
-	hf_hits *c = ctx;
+	hfn_hits *c = ctx;
 	json_t *prov = json_pack("{s:I,s:s}", "batch", (json_int_t)h->batch, "via",
 	                         h->via_snapshot ? "snapshot" : "batch");
 	json_object_set_new(prov, "issued_ms",
 	                    h->issued_ms ? json_integer((json_int_t)h->issued_ms) : json_null());
 	/* A video entry has no fixed-length value: its frames stay on the node. */
 	json_t *val =
-	    h->alg == HF_ALG_VPDQ ? json_null() : hf_http_hex(h->value, hf_hash_alg_len(h->alg));
+	    h->alg == HF_ALG_VPDQ ? json_null() : hfn_http_hex(h->value, hf_hash_alg_len(h->alg));
 	json_t *o =
 	    json_pack("{s:o,s:s,s:I,s:o,s:i,s:s,s:o,s:i,s:o}", "list",
-	              hf_http_hex(h->list_id, HF_LIST_ID_LEN), "list_name", h->list_name, "entry",
-	              (json_int_t)h->entry_id, "issuer", hf_http_hex(h->issuer, HF_MEMBER_ID_LEN),
+	              hfn_http_hex(h->list_id, HF_LIST_ID_LEN), "list_name", h->list_name, "entry",
+	              (json_int_t)h->entry_id, "issuer", hfn_http_hex(h->issuer, HF_MEMBER_ID_LEN),
 	              "category", (int)h->category, "alg", hf_hash_alg_name(h->alg), "value", val,
 	              "distance", (int)h->distance, "provenance", prov);
 	if (h->frame_seconds >= 0) /* a photo that is a frame of this video */
@@ -84,19 +85,19 @@ static void hf_hit_json(void *ctx, const hf_match_hit *h)
 		json_object_set_new(o, "query_match_percent", json_real(r->query_pct));
 		json_object_set_new(o, "compared_match_percent", json_real(r->compared_pct));
 		json_object_set_new(o, "query_ranges",
-		                    hf_ranges_json(r->query_ranges, r->n_query_ranges));
+		                    ranges_json(r->query_ranges, r->n_query_ranges));
 		json_object_set_new(o, "compared_ranges",
-		                    hf_ranges_json(r->compared_ranges, r->n_compared_ranges));
+		                    ranges_json(r->compared_ranges, r->n_compared_ranges));
 	}
 	json_array_append_new(c->arr, o);
 }
 
 /* Runs one query and returns its JSON result, or NULL with *err set. */
-static json_t *hf_run(hf_match *m, const hf_match_query *q, hf_err *err)
+static json_t *hfn_run(hfn_match *m, const hfn_match_query *q, hf_err *err)
 {
-	hf_hits c = {json_array(), hf_hash_alg_name(q->alg)};
-	hf_match_result r;
-	*err = hf_match_query_run(m, q, hf_hit_json, &c, &r);
+	hfn_hits c = {json_array(), hf_hash_alg_name(q->alg)};
+	hfn_match_result r;
+	*err = hfn_match_query_run(m, q, hit_json, &c, &r);
 	if (*err != HF_OK) {
 		json_decref(c.arr);
 		return NULL;
@@ -107,9 +108,9 @@ static json_t *hf_run(hf_match *m, const hf_match_query *q, hf_err *err)
 }
 
 /* Rule parameters: the configured ones, with a caller's compared_pct / query_pct (0..100). */
-static hf_err hf_video_params(hf_match *m, json_t *cp, json_t *qp, hf_vpdq_match_params *p)
+static hf_err video_params(hfn_match *m, json_t *cp, json_t *qp, hf_vpdq_match_params *p)
 {
-	*p = hf_match_video_params(m);
+	*p = hfn_match_video_params(m);
 	json_t *v[2] = {cp, qp};
 	double *d[2] = {&p->compared_pct, &p->query_pct};
 	for (int i = 0; i < 2; i++) {
@@ -124,12 +125,12 @@ static hf_err hf_video_params(hf_match *m, json_t *cp, json_t *qp, hf_vpdq_match
 }
 
 /* Runs a video query; the result object, or NULL with *err set. */
-static json_t *hf_run_video(hf_match *m, const hf_vpdq *v, const hf_vpdq_match_params *p,
-                            const uint8_t *upload, size_t upload_len, hf_err *err)
+static json_t *run_video(hfn_match *m, const hf_vpdq *v, const hf_vpdq_match_params *p,
+                         const uint8_t *upload, size_t upload_len, hf_err *err)
 {
-	hf_hits c = {json_array(), "vpdq"};
-	hf_match_result r;
-	*err = hf_match_video_run(m, v, p, upload, upload_len, hf_hit_json, &c, &r);
+	hfn_hits c = {json_array(), "vpdq"};
+	hfn_match_result r;
+	*err = hfn_match_video_run(m, v, p, upload, upload_len, hit_json, &c, &r);
 	if (*err != HF_OK) {
 		json_decref(c.arr);
 		return NULL;
@@ -141,46 +142,46 @@ static json_t *hf_run_video(hf_match *m, const hf_vpdq *v, const hf_vpdq_match_p
 }
 
 /* {"vpdq": frames or Meta's text, "compared_pct"?, "query_pct"?, "upload_id"?} */
-static void hf_post_match_vpdq(hf_node *n, struct evhttp_request *req, json_t *j)
+static void post_match_vpdq(hfn_node *n, struct evhttp_request *req, json_t *j)
 {
 	hf_vpdq v;
 	hf_vpdq_match_params p;
 	const char *why = NULL;
 	const char *upload = json_string_value(json_object_get(j, "upload_id"));
 	memset(&v, 0, sizeof(v));
-	hf_err rc = hf_video_params(n->match, json_object_get(j, "compared_pct"),
-	                            json_object_get(j, "query_pct"), &p);
+	hf_err rc = video_params(n->match, json_object_get(j, "compared_pct"),
+	                         json_object_get(j, "query_pct"), &p);
 	if (rc != HF_OK) {
-		hf_http_fail(req, rc, "compared_pct and query_pct are numbers 0..100");
+		hfn_http_fail(req, rc, "compared_pct and query_pct are numbers 0..100");
 		return;
 	}
-	rc = hf_vpdq_from_json(json_object_get(j, "vpdq"), HF_VID_MAX_HASH_FRAMES, &v, &why);
+	rc = hfn_vpdq_from_json(json_object_get(j, "vpdq"), HF_VID_MAX_HASH_FRAMES, &v, &why);
 	if (rc != HF_OK) {
-		hf_http_fail(req, rc, why);
+		hfn_http_fail(req, rc, why);
 		return;
 	}
-	json_t *r = hf_run_video(n->match, &v, &p, (const uint8_t *)upload,
-	                         upload ? strlen(upload) : 0, &rc);
+	json_t *r =
+	    run_video(n->match, &v, &p, (const uint8_t *)upload, upload ? strlen(upload) : 0, &rc);
 	if (!r)
-		hf_http_fail(req, rc,
-		             rc == HF_ELOWQUALITY ? "no frame of the hash reaches min_quality"
-		                                  : NULL);
+		hfn_http_fail(req, rc,
+		              rc == HF_ELOWQUALITY ? "no frame of the hash reaches min_quality"
+		                                   : NULL);
 	else
-		hf_http_reply(req, 200, r);
+		hfn_http_reply(req, 200, r);
 	hf_vpdq_clear(&v);
 }
 
 /* The request body read in place by the decoder (no contiguous copy of it). */
-typedef struct hf_evreader {
+typedef struct hfn_evreader {
 	struct evbuffer *b;
 	size_t pos, len;
 	struct evbuffer_ptr at; /* where the last read ended, when have_at */
 	bool have_at;
-} hf_evreader;
+} hfn_evreader;
 
-static long hf_ev_read(void *o, uint8_t *buf, size_t len)
+static long ev_read(void *o, uint8_t *buf, size_t len)
 {
-	hf_evreader *r = o;
+	hfn_evreader *r = o;
 	if (r->pos >= r->len)
 		return 0;
 	/* Moving forward from the last read is cheap; setting from the start walks every
@@ -200,16 +201,16 @@ static long hf_ev_read(void *o, uint8_t *buf, size_t len)
 	return (long)k;
 }
 
-static int64_t hf_ev_seek(void *o, int64_t off)
+static int64_t ev_seek(void *o, int64_t off)
 {
-	hf_evreader *r = o;
+	hfn_evreader *r = o;
 	if (off < 0 || (uint64_t)off > r->len)
 		return -1;
 	r->pos = (size_t)off;
 	return off;
 }
 
-static hf_err hf_ev_digests(struct evbuffer *b, hf_digests *out)
+static hf_err ev_digests(struct evbuffer *b, hf_digests *out)
 {
 	hf_digest *d = NULL;
 	hf_err rc;
@@ -243,7 +244,7 @@ out:
 	return rc;
 }
 
-static bool hf_is_video_body(struct evhttp_request *req, const char *ct)
+static bool is_video_body(struct evhttp_request *req, const char *ct)
 {
 	struct evbuffer *b = evhttp_request_get_input_buffer(req);
 	uint8_t head[256];
@@ -255,10 +256,10 @@ static bool hf_is_video_body(struct evhttp_request *req, const char *ct)
 }
 
 /* Video bytes: vPDQ (one frame per second, as HMA) plus MD5/SHA-256 of the bytes. */
-static void hf_post_match_video(hf_node *n, struct evhttp_request *req)
+static void post_match_video(hfn_node *n, struct evhttp_request *req)
 {
-	hf_match *m = n->match;
-	const hf_match_config *cfg = &n->cfg.match;
+	hfn_match *m = n->match;
+	const hfn_match_config *cfg = &n->cfg.match;
 	struct evbuffer *b = evhttp_request_get_input_buffer(req);
 	size_t len = evbuffer_get_length(b);
 	const char *upload =
@@ -268,7 +269,7 @@ static void hf_post_match_video(hf_node *n, struct evhttp_request *req)
 	hf_vpdq v;
 	hf_digests dg;
 	hf_vpdq_match_params p;
-	hf_match_query q;
+	hfn_match_query q;
 	hf_err rc;
 	char msg[96];
 	memset(&v, 0, sizeof(v));
@@ -276,7 +277,7 @@ static void hf_post_match_video(hf_node *n, struct evhttp_request *req)
 	if (len > cfg->max_video_bytes) {
 		snprintf(msg, sizeof(msg), "video larger than max_video_bytes (%llu)",
 		         (unsigned long long)cfg->max_video_bytes);
-		hf_http_fail(req, HF_EFILESIZE, msg);
+		hfn_http_fail(req, HF_EFILESIZE, msg);
 		return;
 	}
 	json_t *cp = NULL, *qp = NULL;
@@ -288,43 +289,43 @@ static void hf_post_match_video(hf_node *n, struct evhttp_request *req)
 		if ((a && !cp) || (c && !qp))
 			rc = HF_ERANGE;
 		else
-			rc = hf_video_params(m, cp, qp, &p);
+			rc = video_params(m, cp, qp, &p);
 	} else {
-		rc = hf_video_params(m, NULL, NULL, &p);
+		rc = video_params(m, NULL, NULL, &p);
 	}
 	json_decref(cp);
 	json_decref(qp);
 	evhttp_clear_headers(&qs);
 	if (rc != HF_OK) {
-		hf_http_fail(req, rc, "compared_pct and query_pct are numbers 0..100");
+		hfn_http_fail(req, rc, "compared_pct and query_pct are numbers 0..100");
 		return;
 	}
 	hf_vpdq_options o = hf_vpdq_options_default();
 	o.limits.max_file_size = cfg->max_video_bytes;
 	o.limits.max_decode_ms = cfg->video_decode_ms;
-	hf_evreader er = {b, 0, len, {0}, false};
-	hf_vpdq_reader rd = {&er, hf_ev_read, hf_ev_seek, (int64_t)len};
+	hfn_evreader er = {b, 0, len, {0}, false};
+	hf_vpdq_reader rd = {&er, ev_read, ev_seek, (int64_t)len};
 	rc = hf_vpdq_hash_reader(&rd, &o, &v);
 	if (rc != HF_OK) {
-		hf_http_fail(req, rc, NULL);
+		hfn_http_fail(req, rc, NULL);
 		return;
 	}
-	rc = hf_ev_digests(b, &dg);
+	rc = ev_digests(b, &dg);
 	if (rc != HF_OK) {
 		hf_vpdq_clear(&v);
-		hf_http_fail(req, rc, NULL);
+		hfn_http_fail(req, rc, NULL);
 		return;
 	}
 	json_t *hashes = json_pack(
-	    "{s:o,s:o,s:I,s:f,s:i,s:i,s:I,s:i,s:b,s:s}", "md5", hf_http_hex(dg.md5, HF_MD5_LEN),
-	    "sha256", hf_http_hex(dg.sha256, HF_SHA256_LEN), "frames", (json_int_t)v.count, "fps",
+	    "{s:o,s:o,s:I,s:f,s:i,s:i,s:I,s:i,s:b,s:s}", "md5", hfn_http_hex(dg.md5, HF_MD5_LEN),
+	    "sha256", hfn_http_hex(dg.sha256, HF_SHA256_LEN), "frames", (json_int_t)v.count, "fps",
 	    v.fps, "width", (int)v.width, "height", (int)v.height, "frames_decoded",
 	    (json_int_t)v.decoded, "decode_errors", (int)v.decode_errors, "truncated", v.truncated,
 	    "codec", v.codec);
 	json_t *results = json_array();
 	const uint8_t *up = upload ? (const uint8_t *)upload : dg.sha256;
 	size_t up_len = upload ? strlen(upload) : HF_SHA256_LEN;
-	json_t *r = hf_run_video(m, &v, &p, up, up_len, &rc);
+	json_t *r = run_video(m, &v, &p, up, up_len, &rc);
 	if (!r) /* no frame good enough to be evidence: say so, the digests still count */
 		r = json_pack("{s:s,s:s}", "alg", "vpdq", "error", hf_err_name(rc));
 	json_array_append_new(results, r);
@@ -336,7 +337,7 @@ static void hf_post_match_video(hf_node *n, struct evhttp_request *req)
 		q.quality = 100;
 		memset(q.value, 0, sizeof(q.value));
 		memcpy(q.value, alg == HF_ALG_MD5 ? dg.md5 : dg.sha256, hf_hash_alg_len(alg));
-		r = hf_run(m, &q, &rc);
+		r = hfn_run(m, &q, &rc);
 		if (!r)
 			r = json_pack("{s:s,s:s}", "alg", hf_hash_alg_name(alg), "error",
 			              hf_err_name(rc));
@@ -351,17 +352,17 @@ static void hf_post_match_video(hf_node *n, struct evhttp_request *req)
 			json_array_extend(all, ms);
 	}
 	hf_vpdq_clear(&v);
-	hf_http_reply(
+	hfn_http_reply(
 	    req, 200,
 	    json_pack("{s:o,s:o,s:o}", "hashes", hashes, "matches", all, "results", results));
 }
 
-static void hf_query_from_json(json_t *o, const char *upload, hf_match_query *q, hf_err *err)
+static void query_from_json(json_t *o, const char *upload, hfn_match_query *q, hf_err *err)
 {
 	json_t *qv = json_object_get(o, "quality");
 	memset(q, 0, sizeof(*q));
 	q->quality = 100; /* a bare hash: the caller vouches for it */
-	*err = hf_parse_hash(o, &q->alg, q->value);
+	*err = parse_hash(o, &q->alg, q->value);
 	if (*err == HF_OK && qv) {
 		if (!json_is_integer(qv) || json_integer_value(qv) < 0 ||
 		    json_integer_value(qv) > 100)
@@ -375,47 +376,47 @@ static void hf_query_from_json(json_t *o, const char *upload, hf_match_query *q,
 	}
 }
 
-static void hf_post_match_json(hf_node *n, struct evhttp_request *req)
+static void post_match_json(hfn_node *n, struct evhttp_request *req)
 {
-	hf_match *m = n->match;
-	json_t *j = hf_http_body(req), *arr, *v, *res = NULL;
+	hfn_match *m = n->match;
+	json_t *j = hfn_http_body(req), *arr, *v, *res = NULL;
 	const char *upload;
-	hf_match_query q;
+	hfn_match_query q;
 	hf_err rc;
 	size_t i;
 	static const char *const one[] = {"alg", "value", "quality", "upload_id", NULL};
 	static const char *const many[] = {"hashes", "upload_id", NULL};
 	if (!j) {
-		hf_http_fail(req, HF_EPARSE, "body is not a JSON object");
+		hfn_http_fail(req, HF_EPARSE, "body is not a JSON object");
 		return;
 	}
 	if (json_object_get(j, "vpdq")) { /* a video's hash */
-		hf_post_match_vpdq(n, req, j);
+		post_match_vpdq(n, req, j);
 		json_decref(j);
 		return;
 	}
 	upload = json_string_value(json_object_get(j, "upload_id"));
 	arr = json_object_get(j, "hashes");
-	if (!hf_http_known(req, j, "", arr ? many : one)) {
+	if (!hfn_http_known(req, j, "", arr ? many : one)) {
 		json_decref(j);
 		return;
 	}
 	if (!arr) { /* one hash */
-		hf_query_from_json(j, upload, &q, &rc);
+		query_from_json(j, upload, &q, &rc);
 		if (rc == HF_OK)
-			res = hf_run(m, &q, &rc);
+			res = hfn_run(m, &q, &rc);
 		if (!res)
-			hf_http_fail(req, rc,
-			             rc == HF_EINVAL ? "need alg (pdq|md5|sha256) and hex value"
-			                             : NULL);
+			hfn_http_fail(req, rc,
+			              rc == HF_EINVAL ? "need alg (pdq|md5|sha256) and hex value"
+			                              : NULL);
 		else
-			hf_http_reply(req, 200, res);
+			hfn_http_reply(req, 200, res);
 		json_decref(j);
 		return;
 	}
 	if (!json_is_array(arr) || json_array_size(arr) == 0 ||
 	    json_array_size(arr) > n->cfg.match.max_bulk) {
-		hf_http_fail(req, HF_ETOOBIG, "hashes: 1..max_bulk objects");
+		hfn_http_fail(req, HF_ETOOBIG, "hashes: 1..max_bulk objects");
 		json_decref(j);
 		return;
 	}
@@ -424,66 +425,66 @@ static void hf_post_match_json(hf_node *n, struct evhttp_request *req)
 	{
 		/* One bad hash does not spoil the others: it gets its own error. */
 		const char *up = json_string_value(json_object_get(v, "upload_id"));
-		const char *bad = hf_json_unknown(v, one);
+		const char *bad = hfn_json_unknown(v, one);
 		char msg[160];
-		hf_query_from_json(v, up ? up : upload, &q, &rc);
+		query_from_json(v, up ? up : upload, &q, &rc);
 		if (bad)
 			rc = HF_EUNKNOWNKEY;
-		json_t *r = rc == HF_OK ? hf_run(m, &q, &rc) : NULL;
+		json_t *r = rc == HF_OK ? hfn_run(m, &q, &rc) : NULL;
 		if (!r)
 			r = json_pack("{s:s,s:s}", "error", hf_err_name(rc), "message",
-			              bad ? hf_unknown_msg(msg, sizeof(msg), "", bad)
+			              bad ? hfn_unknown_msg(msg, sizeof(msg), "", bad)
 			                  : hf_strerror(rc));
 		json_object_set_new(r, "index", json_integer((json_int_t)i));
 		json_array_append_new(out, r);
 	}
-	hf_http_reply(req, 200, json_pack("{s:o}", "results", out));
+	hfn_http_reply(req, 200, json_pack("{s:o}", "results", out));
 	json_decref(j);
 }
 
-static void hf_post_match_image(hf_node *n, struct evhttp_request *req)
+static void post_match_image(hfn_node *n, struct evhttp_request *req)
 {
-	hf_match *m = n->match;
+	hfn_match *m = n->match;
 	struct evbuffer *b = evhttp_request_get_input_buffer(req);
 	size_t len = evbuffer_get_length(b);
 	const char *upload =
 	    evhttp_find_header(evhttp_request_get_input_headers(req), "X-Upload-Id");
 	hf_content_hashes h;
-	hf_match_query q;
+	hfn_match_query q;
 	hf_err rc, prc;
 	char msg[96];
 	if (len > n->cfg.match.max_image_bytes) {
 		snprintf(msg, sizeof(msg), "image larger than max_image_bytes (%llu)",
 		         (unsigned long long)n->cfg.match.max_image_bytes);
-		hf_http_fail(req, HF_EFILESIZE, msg);
+		hfn_http_fail(req, HF_EFILESIZE, msg);
 		return;
 	}
 	unsigned char *p = evbuffer_pullup(b, (ev_ssize_t)len);
 	if (!p || len == 0) {
-		hf_http_fail(req, HF_EINVAL, "empty body");
+		hfn_http_fail(req, HF_EINVAL, "empty body");
 		return;
 	}
 	hf_image_limits lim = hf_image_limits_default();
 	lim.max_file_size = (size_t)n->cfg.match.max_image_bytes;
 	prc = hf_content_hash(p, len, &lim, false, &h);
 	if (!h.has_digests) {
-		hf_http_fail(req, prc, NULL);
+		hfn_http_fail(req, prc, NULL);
 		return;
 	}
-	json_t *hashes = json_pack("{s:o,s:o}", "md5", hf_http_hex(h.digests.md5, HF_MD5_LEN),
-	                           "sha256", hf_http_hex(h.digests.sha256, HF_SHA256_LEN));
+	json_t *hashes = json_pack("{s:o,s:o}", "md5", hfn_http_hex(h.digests.md5, HF_MD5_LEN),
+	                           "sha256", hfn_http_hex(h.digests.sha256, HF_SHA256_LEN));
 	json_t *results = json_array();
 	/* Distinct uploads are told apart by the caller's id, else by the exact bytes. */
 	memset(&q, 0, sizeof(q));
 	q.upload = upload ? (const uint8_t *)upload : h.digests.sha256;
 	q.upload_len = upload ? strlen(upload) : HF_SHA256_LEN;
 	if (prc == HF_OK) {
-		json_object_set_new(hashes, "pdq", hf_http_hex(h.pdq.b, sizeof(h.pdq.b)));
+		json_object_set_new(hashes, "pdq", hfn_http_hex(h.pdq.b, sizeof(h.pdq.b)));
 		json_object_set_new(hashes, "quality", json_integer(h.quality));
 		q.alg = HF_ALG_PDQ;
 		memcpy(q.value, h.pdq.b, 32);
 		q.quality = h.quality;
-		json_t *r = hf_run(m, &q, &rc);
+		json_t *r = hfn_run(m, &q, &rc);
 		if (!r) /* a low-quality photo hash is not evidence: say so, digests still count */
 			r = json_pack("{s:s,s:s}", "alg", "pdq", "error", hf_err_name(rc));
 		json_array_append_new(results, r);
@@ -496,7 +497,7 @@ static void hf_post_match_image(hf_node *n, struct evhttp_request *req)
 		memset(q.value, 0, sizeof(q.value));
 		memcpy(q.value, alg == HF_ALG_MD5 ? h.digests.md5 : h.digests.sha256,
 		       hf_hash_alg_len(alg));
-		json_t *r = hf_run(m, &q, &rc);
+		json_t *r = hfn_run(m, &q, &rc);
 		if (!r)
 			r = json_pack("{s:s,s:s}", "alg", hf_hash_alg_name(alg), "error",
 			              hf_err_name(rc));
@@ -511,35 +512,35 @@ static void hf_post_match_image(hf_node *n, struct evhttp_request *req)
 		if (ms)
 			json_array_extend(all, ms);
 	}
-	hf_http_reply(
+	hfn_http_reply(
 	    req, 200,
 	    json_pack("{s:o,s:o,s:o}", "hashes", hashes, "matches", all, "results", results));
 }
 
-static void hf_post_match(hf_node *n, struct evhttp_request *req)
+static void post_match(hfn_node *n, struct evhttp_request *req)
 {
 	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
 	/* Image and video bytes say so; anything else (curl's form default included) is
 	 * JSON. Bytes that sniff as a video container (and not as an image) are a video. */
 	bool bytes = ct && (!strncmp(ct, "application/octet-stream", 24) ||
 	                    !strncmp(ct, "image/", 6) || !strncmp(ct, "video/", 6));
-	if (bytes && hf_is_video_body(req, ct))
-		hf_post_match_video(n, req);
+	if (bytes && is_video_body(req, ct))
+		post_match_video(n, req);
 	else if (bytes)
-		hf_post_match_image(n, req);
+		post_match_image(n, req);
 	else
-		hf_post_match_json(n, req);
+		post_match_json(n, req);
 }
 
 /* ---- HMA-compatible lookup ------------------------------------------------------------------ */
 
-typedef struct hf_banks {
+typedef struct hfn_banks {
 	json_t *names;
-} hf_banks;
+} hfn_banks;
 
-static void hf_bank_hit(void *ctx, const hf_match_hit *h)
+static void bank_hit(void *ctx, const hfn_match_hit *h)
 {
-	hf_banks *c = ctx;
+	hfn_banks *c = ctx;
 	size_t i;
 	json_t *v;
 	json_array_foreach(c->names, i, v) if (!strcmp(json_string_value(v), h->list_name)) return;
@@ -548,17 +549,17 @@ static void hf_bank_hit(void *ctx, const hf_match_hit *h)
 
 /* GET /m/lookup?signal_type=pdq&signal=HEX: like HMA's, a JSON array of the names of the
  * banks (here: lists) with an enabled entry matching the signal. */
-static void hf_get_lookup(hf_node *n, struct evhttp_request *req)
+static void get_lookup(hfn_node *n, struct evhttp_request *req)
 {
 	struct evkeyvalq qs;
 	const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
-	hf_match_query q;
-	hf_match_result r;
-	hf_banks c = {NULL};
+	hfn_match_query q;
+	hfn_match_result r;
+	hfn_banks c = {NULL};
 	hf_err rc = HF_EINVAL;
 	TAILQ_INIT(&qs);
 	if (!query || evhttp_parse_query_str(query, &qs) != 0) {
-		hf_http_fail(req, HF_EINVAL, "need signal_type and signal");
+		hfn_http_fail(req, HF_EINVAL, "need signal_type and signal");
 		goto out;
 	}
 	const char *st = evhttp_find_header(&qs, "signal_type");
@@ -568,22 +569,22 @@ static void hf_get_lookup(hf_node *n, struct evhttp_request *req)
 	if (st && (!strcmp(st, "video_md5") || !strcmp(st, "vmd5")))
 		st = "md5"; /* HMA's names for an MD5 of a video file's bytes */
 	if (!st || !sig || !strcmp(st, "vpdq") || hf_hash_alg_parse(st, &q.alg) != HF_OK) {
-		hf_http_fail(req, HF_EINVAL,
-		             "signal_type: pdq, md5, video_md5 (vmd5) or sha256 (a vPDQ hash: "
-		             "POST /v1/match {\"vpdq\": ...})");
+		hfn_http_fail(req, HF_EINVAL,
+		              "signal_type: pdq, md5, video_md5 (vmd5) or sha256 (a vPDQ hash: "
+		              "POST /v1/match {\"vpdq\": ...})");
 		goto out;
 	}
-	if (hf_unhex(sig, q.value, hf_hash_alg_len(q.alg)) != HF_OK) {
-		hf_http_fail(req, HF_EPARSE, "signal is not a hex hash of that type");
+	if (hfn_unhex(sig, q.value, hf_hash_alg_len(q.alg)) != HF_OK) {
+		hfn_http_fail(req, HF_EPARSE, "signal is not a hex hash of that type");
 		goto out;
 	}
 	c.names = json_array();
-	rc = hf_match_query_run(n->match, &q, hf_bank_hit, &c, &r);
+	rc = hfn_match_query_run(n->match, &q, bank_hit, &c, &r);
 	if (rc != HF_OK) {
 		json_decref(c.names);
-		hf_http_fail(req, rc, NULL);
+		hfn_http_fail(req, rc, NULL);
 	} else {
-		hf_http_reply(req, 200, c.names);
+		hfn_http_reply(req, 200, c.names);
 	}
 out:
 	evhttp_clear_headers(&qs);
@@ -591,117 +592,117 @@ out:
 
 /* ---- defences ------------------------------------------------------------------------------ */
 
-static hf_err hf_allow_json(void *ctx, unsigned alg, const uint8_t *value, const char *note,
-                            uint64_t added)
+static hf_err allow_json(void *ctx, unsigned alg, const uint8_t *value, const char *note,
+                         uint64_t added)
 {
 	json_array_append_new(ctx,
 	                      json_pack("{s:s,s:o,s:s,s:I}", "alg", hf_hash_alg_name(alg), "value",
-	                                hf_http_hex(value, hf_hash_alg_len(alg)), "note",
+	                                hfn_http_hex(value, hf_hash_alg_len(alg)), "note",
 	                                note ? note : "", "added_ms", (json_int_t)added));
 	return HF_OK;
 }
 
-static hf_err hf_flag_json(void *ctx, const uint8_t *list, uint64_t entry, hf_match_flag state,
-                           const char *reason, uint64_t since)
+static hf_err flag_json(void *ctx, const uint8_t *list, uint64_t entry, hfn_match_flag state,
+                        const char *reason, uint64_t since)
 {
 	json_array_append_new(
-	    ctx, json_pack("{s:o,s:I,s:s,s:s,s:I}", "list", hf_http_hex(list, HF_LIST_ID_LEN),
+	    ctx, json_pack("{s:o,s:I,s:s,s:s,s:I}", "list", hfn_http_hex(list, HF_LIST_ID_LEN),
 	                   "entry", (json_int_t)entry, "state",
 	                   state == HF_MATCH_DISABLED ? "disabled" : "quarantined", "reason",
 	                   reason ? reason : "", "since_ms", (json_int_t)since));
 	return HF_OK;
 }
 
-static void hf_get_array(struct evhttp_request *req, const char *key, hf_err rc, json_t *arr)
+static void get_array(struct evhttp_request *req, const char *key, hf_err rc, json_t *arr)
 {
 	if (rc != HF_OK) {
 		json_decref(arr);
-		hf_http_fail(req, rc, NULL);
+		hfn_http_fail(req, rc, NULL);
 	} else {
-		hf_http_reply(req, 200, json_pack("{s:o}", key, arr));
+		hfn_http_reply(req, 200, json_pack("{s:o}", key, arr));
 	}
 }
 
-static void hf_post_allow(hf_node *n, struct evhttp_request *req, bool add)
+static void post_allow(hfn_node *n, struct evhttp_request *req, bool add)
 {
-	json_t *j = hf_http_body(req);
+	json_t *j = hfn_http_body(req);
 	unsigned alg;
 	uint8_t v[HF_LIST_MAX_VALUE_LEN];
-	hf_err rc = j ? hf_parse_hash(j, &alg, v) : HF_EPARSE;
+	hf_err rc = j ? parse_hash(j, &alg, v) : HF_EPARSE;
 	const char *note = j ? json_string_value(json_object_get(j, "note")) : NULL;
 	static const char *const fields[] = {"alg", "value", "note", NULL};
-	if (j && !hf_http_known(req, j, "", fields)) {
+	if (j && !hfn_http_known(req, j, "", fields)) {
 		json_decref(j);
 		return;
 	}
 	if (rc == HF_OK)
-		rc = add ? hf_match_allow_add(n->match, alg, v, note ? note : "")
-		         : hf_match_allow_del(n->match, alg, v);
+		rc = add ? hfn_match_allow_add(n->match, alg, v, note ? note : "")
+		         : hfn_match_allow_del(n->match, alg, v);
 	if (rc != HF_OK)
-		hf_http_fail(req, rc, rc == HF_EINVAL ? "need alg and hex value" : NULL);
+		hfn_http_fail(req, rc, rc == HF_EINVAL ? "need alg and hex value" : NULL);
 	else
-		hf_http_reply(req, 200, json_pack("{s:b}", add ? "added" : "removed", 1));
+		hfn_http_reply(req, 200, json_pack("{s:b}", add ? "added" : "removed", 1));
 	json_decref(j);
 }
 
-static void hf_post_flag(hf_node *n, struct evhttp_request *req, const char *what)
+static void post_flag(hfn_node *n, struct evhttp_request *req, const char *what)
 {
-	json_t *j = hf_http_body(req);
+	json_t *j = hfn_http_body(req);
 	uint8_t list[HF_LIST_ID_LEN];
 	uint64_t entry;
 	hf_err rc = HF_EINVAL;
 	static const char *const fields[] = {"list", "entry", "reason", NULL};
-	if (j && !hf_http_known(req, j, "", fields)) {
+	if (j && !hfn_http_known(req, j, "", fields)) {
 		json_decref(j);
 		return;
 	}
-	if (j && hf_parse_ref(j, list, &entry)) {
+	if (j && parse_ref(j, list, &entry)) {
 		const char *reason = json_string_value(json_object_get(j, "reason"));
 		if (!strcmp(what, "disable"))
-			rc = hf_match_disable(n->match, list, entry, reason ? reason : "operator");
+			rc = hfn_match_disable(n->match, list, entry, reason ? reason : "operator");
 		else if (!strcmp(what, "enable"))
-			rc = hf_match_enable(n->match, list, entry);
+			rc = hfn_match_enable(n->match, list, entry);
 		else
-			rc = hf_match_release(n->match, list, entry);
+			rc = hfn_match_release(n->match, list, entry);
 	}
 	if (rc != HF_OK)
-		hf_http_fail(req, rc,
-		             rc == HF_EINVAL ? "need {\"list\": hex, \"entry\": id}" : NULL);
+		hfn_http_fail(req, rc,
+		              rc == HF_EINVAL ? "need {\"list\": hex, \"entry\": id}" : NULL);
 	else
-		hf_http_reply(req, 200, json_pack("{s:s}", "done", what));
+		hfn_http_reply(req, 200, json_pack("{s:s}", "done", what));
 	json_decref(j);
 }
 
-static void hf_get_status(hf_node *n, struct evhttp_request *req)
+static void hfn_get_status(hfn_node *n, struct evhttp_request *req)
 {
-	hf_match_stats st;
-	hf_match_get_stats(n->match, &st);
-	hf_http_reply(req, 200,
-	              json_pack("{s:I,s:{s:I,s:I,s:I,s:I,s:I},s:I,s:I,s:I,s:s,s:I,s:I,s:I,s:i}",
-	                        "lists", (json_int_t)st.lists, "entries", "pdq", (json_int_t)st.pdq,
-	                        "md5", (json_int_t)st.md5, "sha256", (json_int_t)st.sha256, "vpdq",
-	                        (json_int_t)st.videos, "vpdq_frames", (json_int_t)st.video_frames,
-	                        "allowlist", (json_int_t)st.allow, "flagged",
-	                        (json_int_t)st.flagged, "pdq_index_bytes", (json_int_t)st.pdq_bytes,
-	                        "kernel", st.kernel, "queries", (json_int_t)st.queries, "hits",
-	                        (json_int_t)st.hits, "suppressed", (json_int_t)st.suppressed,
-	                        "max_distance", (int)n->cfg.match.max_distance));
+	hfn_match_stats st;
+	hfn_match_get_stats(n->match, &st);
+	hfn_http_reply(
+	    req, 200,
+	    json_pack("{s:I,s:{s:I,s:I,s:I,s:I,s:I},s:I,s:I,s:I,s:s,s:I,s:I,s:I,s:i}", "lists",
+	              (json_int_t)st.lists, "entries", "pdq", (json_int_t)st.pdq, "md5",
+	              (json_int_t)st.md5, "sha256", (json_int_t)st.sha256, "vpdq",
+	              (json_int_t)st.videos, "vpdq_frames", (json_int_t)st.video_frames,
+	              "allowlist", (json_int_t)st.allow, "flagged", (json_int_t)st.flagged,
+	              "pdq_index_bytes", (json_int_t)st.pdq_bytes, "kernel", st.kernel, "queries",
+	              (json_int_t)st.queries, "hits", (json_int_t)st.hits, "suppressed",
+	              (json_int_t)st.suppressed, "max_distance", (int)n->cfg.match.max_distance));
 }
 
-static void hf_post_flush(hf_node *n, struct evhttp_request *req)
+static void post_flush(hfn_node *n, struct evhttp_request *req)
 {
-	hf_err rc = hf_match_flush(n->match, true);
+	hf_err rc = hfn_match_flush(n->match, true);
 	if (rc != HF_OK)
-		hf_http_fail(req, rc, NULL);
+		hfn_http_fail(req, rc, NULL);
 	else
-		hf_http_reply(req, 200, json_pack("{s:b}", "flushed", 1));
+		hfn_http_reply(req, 200, json_pack("{s:b}", "flushed", 1));
 }
 
 /* ---- reports received (issuer) ------------------------------------------------------------- */
 
-static hf_err hf_report_json(void *ctx, const uint8_t *platform, uint32_t day, uint64_t revision,
-                             uint64_t total, const uint8_t *counts, size_t counts_len,
-                             uint64_t received)
+static hf_err report_json(void *ctx, const uint8_t *platform, uint32_t day, uint64_t revision,
+                          uint64_t total, const uint8_t *counts, size_t counts_len,
+                          uint64_t received)
 {
 	json_t *cs = json_array();
 	hf_match_report r;
@@ -713,87 +714,87 @@ static hf_err hf_report_json(void *ctx, const uint8_t *platform, uint32_t day, u
 		                                    "matches", (json_int_t)c.matches));
 	}
 	json_array_append_new(ctx, json_pack("{s:o,s:I,s:I,s:I,s:I,s:o}", "platform",
-	                                     hf_http_hex(platform, HF_MEMBER_ID_LEN), "day",
+	                                     hfn_http_hex(platform, HF_MEMBER_ID_LEN), "day",
 	                                     (json_int_t)day, "revision", (json_int_t)revision,
 	                                     "total", (json_int_t)total, "received_ms",
 	                                     (json_int_t)received, "counts", cs));
 	return HF_OK;
 }
 
-static hf_err hf_signal_json(void *ctx, const uint8_t *platform, uint64_t entry, hf_match_flag kind,
-                             uint64_t since)
+static hf_err signal_json(void *ctx, const uint8_t *platform, uint64_t entry, hfn_match_flag kind,
+                          uint64_t since)
 {
 	json_array_append_new(ctx, json_pack("{s:o,s:I,s:s,s:I}", "platform",
-	                                     hf_http_hex(platform, HF_MEMBER_ID_LEN), "entry",
+	                                     hfn_http_hex(platform, HF_MEMBER_ID_LEN), "entry",
 	                                     (json_int_t)entry, "kind",
 	                                     kind == HF_MATCH_DISABLED ? "disabled" : "quarantined",
 	                                     "since_ms", (json_int_t)since));
 	return HF_OK;
 }
 
-static void hf_get_reports(hf_node *n, struct evhttp_request *req, const uint8_t list[16])
+static void get_reports(hfn_node *n, struct evhttp_request *req, const uint8_t list[16])
 {
-	hf_store_list l;
+	hfn_store_list l;
 	json_t *reps = json_array(), *sigs = json_array();
-	hf_err rc = hf_store_list_get(n->store, list, &l);
+	hf_err rc = hfn_store_list_get(n->store, list, &l);
 	if (rc == HF_OK && !l.mine)
 		rc = HF_ENOTFOUND;
 	if (rc == HF_OK)
-		rc = hf_store_reports(n->store, list, 1000, hf_report_json, reps);
+		rc = hfn_store_reports(n->store, list, 1000, report_json, reps);
 	if (rc == HF_OK)
-		rc = hf_store_signals(n->store, list, hf_signal_json, sigs);
+		rc = hfn_store_signals(n->store, list, signal_json, sigs);
 	if (rc != HF_OK) {
 		json_decref(reps);
 		json_decref(sigs);
-		hf_http_fail(req, rc, rc == HF_ENOTFOUND ? "not a list this node issues" : NULL);
+		hfn_http_fail(req, rc, rc == HF_ENOTFOUND ? "not a list this node issues" : NULL);
 		return;
 	}
-	hf_http_reply(req, 200, json_pack("{s:o,s:o}", "reports", reps, "signals", sigs));
+	hfn_http_reply(req, 200, json_pack("{s:o,s:o}", "reports", reps, "signals", sigs));
 }
 
 /* ---- routing ------------------------------------------------------------------------------- */
 
-bool hf_match_api_route(hf_node *n, struct evhttp_request *req, const char *path)
+bool hfn_match_api_route(hfn_node *n, struct evhttp_request *req, const char *path)
 {
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 	bool get = cmd == EVHTTP_REQ_GET, post = cmd == EVHTTP_REQ_POST;
 	char idhex[40], tail[16];
 	uint8_t id[16];
 	if (sscanf(path, "/v1/lists/%32[0-9a-fA-F]%15s", idhex, tail) == 2 &&
-	    !strcmp(tail, "/reports") && get && hf_unhex(idhex, id, 16) == HF_OK) {
-		hf_get_reports(n, req, id);
+	    !strcmp(tail, "/reports") && get && hfn_unhex(idhex, id, 16) == HF_OK) {
+		get_reports(n, req, id);
 		return true;
 	}
 	if (strncmp(path, "/v1/match", 9) != 0 && strcmp(path, "/m/lookup") != 0)
 		return false;
 	if (!n->match) {
-		hf_http_fail(req, HF_ESTATE, "matcher not running");
+		hfn_http_fail(req, HF_ESTATE, "matcher not running");
 		return true;
 	}
 	if (!strcmp(path, "/v1/match") && post)
-		hf_post_match(n, req);
+		post_match(n, req);
 	else if (!strcmp(path, "/m/lookup") && get)
-		hf_get_lookup(n, req);
+		get_lookup(n, req);
 	else if (!strcmp(path, "/v1/match/status") && get)
-		hf_get_status(n, req);
+		hfn_get_status(n, req);
 	else if (!strcmp(path, "/v1/match/allow") && get) {
 		json_t *a = json_array();
-		hf_get_array(req, "allow", hf_store_allow_all(n->store, hf_allow_json, a), a);
+		get_array(req, "allow", hfn_store_allow_all(n->store, allow_json, a), a);
 	} else if (!strcmp(path, "/v1/match/allow") && post)
-		hf_post_allow(n, req, true);
+		post_allow(n, req, true);
 	else if (!strcmp(path, "/v1/match/allow/remove") && post)
-		hf_post_allow(n, req, false);
+		post_allow(n, req, false);
 	else if (!strcmp(path, "/v1/match/flags") && get) {
 		json_t *a = json_array();
-		hf_get_array(req, "flags", hf_store_flags(n->store, NULL, hf_flag_json, a), a);
+		get_array(req, "flags", hfn_store_flags(n->store, NULL, flag_json, a), a);
 	} else if (!strcmp(path, "/v1/match/disable") && post)
-		hf_post_flag(n, req, "disable");
+		post_flag(n, req, "disable");
 	else if (!strcmp(path, "/v1/match/enable") && post)
-		hf_post_flag(n, req, "enable");
+		post_flag(n, req, "enable");
 	else if (!strcmp(path, "/v1/match/release") && post)
-		hf_post_flag(n, req, "release");
+		post_flag(n, req, "release");
 	else if (!strcmp(path, "/v1/match/flush") && post)
-		hf_post_flush(n, req);
+		post_flush(n, req);
 	else
 		return false;
 	return true;

@@ -20,24 +20,24 @@
 
 /* ---- replies ---------------------------------------------------------------- */
 
-static const char *hf_prio_name(uint32_t p)
+static const char *prio_name(uint32_t p)
 {
 	static const char *const names[] = {"low", "normal", "high", "urgent"};
 	return p < 4 ? names[p] : NULL;
 }
 
-static bool hf_prio(json_t *v, uint32_t *out)
+static bool prio(json_t *v, uint32_t *out)
 {
 	for (uint32_t i = HF_PRIO_LOW; i <= HF_PRIO_URGENT; i++)
 		if ((json_is_integer(v) && json_integer_value(v) == i) ||
-		    (json_is_string(v) && !strcasecmp(json_string_value(v), hf_prio_name(i)))) {
+		    (json_is_string(v) && !strcasecmp(json_string_value(v), prio_name(i)))) {
 			*out = i;
 			return true;
 		}
 	return false;
 }
 
-static bool hf_items_list(json_t *a, uint32_t **out, uint32_t *n)
+static bool items_list(json_t *a, uint32_t **out, uint32_t *n)
 {
 	size_t i;
 	json_t *v;
@@ -62,17 +62,17 @@ static bool hf_items_list(json_t *a, uint32_t **out, uint32_t *n)
 
 /* ---- views ------------------------------------------------------------------- */
 
-static json_t *hf_order_json(hf_node *n, const hf_store_order *o, bool locators)
+static json_t *order_json(hfn_node *n, const hfn_store_order *o, bool locators)
 {
-	hf_ord w;
+	hfn_ord w;
 	hf_order_msg m;
-	uint64_t now = hf_orders_now(n);
+	uint64_t now = hfn_orders_now(n);
 	int64_t left_min = INT64_MAX;
 	uint32_t open = 0;
 	bool decoded = false, have_msg = false;
 	json_t *items = json_array();
 	memset(&m, 0, sizeof(m));
-	if (hf_ord_load(n, o->id, locators, &w) != HF_OK) {
+	if (hfn_ord_load(n, o->id, locators, &w) != HF_OK) {
 		json_decref(items);
 		return NULL;
 	}
@@ -83,7 +83,7 @@ static json_t *hf_order_json(hf_node *n, const hf_store_order *o, bool locators)
 		have_msg = true;
 	}
 	for (size_t i = 0; i < w.n; i++) {
-		hf_store_item *it = &w.items[i];
+		hfn_store_item *it = &w.items[i];
 		hf_deadline_info d;
 		memset(&d, 0, sizeof(d));
 		bool timed =
@@ -114,10 +114,10 @@ static json_t *hf_order_json(hf_node *n, const hf_store_order *o, bool locators)
 		json_array_append_new(items, j);
 	}
 	json_t *r = json_pack(
-	    "{s:o,s:s,s:o,s:o,s:s?,s:s?,s:I,s:I,s:I,s:I,s:i,s:o}", "id", hf_http_hex(o->id, 16),
+	    "{s:o,s:s,s:o,s:o,s:s?,s:s?,s:I,s:I,s:I,s:I,s:i,s:o}", "id", hfn_http_hex(o->id, 16),
 	    "side", o->side == HF_STORE_ORDER_ISSUER ? "issued" : "received", "authority",
-	    hf_http_hex(o->authority, 16), "platform", hf_http_hex(o->platform, 16), "category",
-	    hf_order_category_name(o->category), "priority", hf_prio_name(o->priority), "issued_ms",
+	    hfn_http_hex(o->authority, 16), "platform", hfn_http_hex(o->platform, 16), "category",
+	    hf_order_category_name(o->category), "priority", prio_name(o->priority), "issued_ms",
 	    (json_int_t)o->issued_ms, "deadline_ms", (json_int_t)o->deadline_ms, "received_ms",
 	    (json_int_t)o->received_ms, "receipt_ms", (json_int_t)o->receipt_ms, "open_items", open,
 	    "items", items);
@@ -133,43 +133,43 @@ static json_t *hf_order_json(hf_node *n, const hf_store_order *o, bool locators)
 	}
 	if (have_msg)
 		hf_order_msg_clear(&m);
-	hf_ord_free(&w);
+	hfn_ord_free(&w);
 	return r;
 }
 
-typedef struct hf_list_ctx {
-	hf_node *n;
+typedef struct hfn_list_ctx {
+	hfn_node *n;
 	json_t *a;
 	bool locators;
-} hf_list_ctx;
+} hfn_list_ctx;
 
-static hf_err hf_list_cb(void *ctx, const hf_store_order *o)
+static hf_err list_cb(void *ctx, const hfn_store_order *o)
 {
-	hf_list_ctx *c = ctx;
-	json_t *j = hf_order_json(c->n, o, c->locators);
+	hfn_list_ctx *c = ctx;
+	json_t *j = order_json(c->n, o, c->locators);
 	if (!j)
 		return HF_ENOMEM;
 	json_array_append_new(c->a, j);
 	return HF_OK;
 }
 
-static void hf_get_list(hf_node *n, struct evhttp_request *req, uint32_t side, bool open)
+static void get_list(hfn_node *n, struct evhttp_request *req, uint32_t side, bool open)
 {
-	hf_list_ctx c = {n, json_array(), open && side == HF_STORE_ORDER_TARGET};
-	hf_err rc = hf_store_orders_list(n->store, side, open, HF_ORDERS_LIST_MAX, hf_list_cb, &c);
+	hfn_list_ctx c = {n, json_array(), open && side == HF_STORE_ORDER_TARGET};
+	hf_err rc = hfn_store_orders_list(n->store, side, open, HF_ORDERS_LIST_MAX, list_cb, &c);
 	if (rc != HF_OK) {
 		json_decref(c.a);
-		hf_http_fail(req, rc, NULL);
+		hfn_http_fail(req, rc, NULL);
 		return;
 	}
-	hf_http_reply(
+	hfn_http_reply(
 	    req, 200,
-	    json_pack("{s:I,s:o}", "now_ms", (json_int_t)hf_orders_now(n), "orders", c.a));
+	    json_pack("{s:I,s:o}", "now_ms", (json_int_t)hfn_orders_now(n), "orders", c.a));
 }
 
-static hf_err hf_hist_cb(void *ctx, const uint8_t msg_id[16], uint32_t type, int dir,
-                         const uint8_t peer[16], uint64_t at_ms, const uint8_t *env, size_t len,
-                         const char *summary)
+static hf_err hfn_hist_cb(void *ctx, const uint8_t msg_id[16], uint32_t type, int dir,
+                          const uint8_t peer[16], uint64_t at_ms, const uint8_t *env, size_t len,
+                          const char *summary)
 {
 	json_t *a = ctx;
 	size_t b64len = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
@@ -178,19 +178,20 @@ static hf_err hf_hist_cb(void *ctx, const uint8_t msg_id[16], uint32_t type, int
 		return HF_ENOMEM;
 	sodium_bin2base64(b64, b64len, env, len, sodium_base64_VARIANT_ORIGINAL);
 	json_t *sum = json_loads(summary, 0, NULL);
-	json_array_append_new(
-	    a, json_pack("{s:o,s:i,s:s,s:o,s:I,s:s,s:o}", "msg_id", hf_http_hex(msg_id, 16), "type",
-	                 type, "dir", dir ? "in" : "out", "peer", hf_http_hex(peer, 16), "at_ms",
-	                 (json_int_t)at_ms, "envelope", b64, "summary", sum ? sum : json_null()));
+	json_array_append_new(a, json_pack("{s:o,s:i,s:s,s:o,s:I,s:s,s:o}", "msg_id",
+	                                   hfn_http_hex(msg_id, 16), "type", type, "dir",
+	                                   dir ? "in" : "out", "peer", hfn_http_hex(peer, 16),
+	                                   "at_ms", (json_int_t)at_ms, "envelope", b64, "summary",
+	                                   sum ? sum : json_null()));
 	free(b64);
 	return HF_OK;
 }
 
 /* ---- POST /v1/orders ------------------------------------------------------------ */
 
-typedef struct hf_hashbuf {
+typedef struct hfn_hashbuf {
 	uint8_t v[HF_ORDER_MAX_HASHES][32];
-} hf_hashbuf;
+} hfn_hashbuf;
 
 /* Unknown fields are refused by name (issue 12): *bad gets "field" or "refs[1].field". */
 static const char *const ORDER_FIELDS[] = {
@@ -199,18 +200,18 @@ static const char *const ITEM_FIELDS[] = {"url", "content_id", "refs", "hashes",
 static const char *const REF_FIELDS[] = {"list", "entry", NULL};
 static const char *const HASH_FIELDS[] = {"alg", "value", NULL};
 
-static hf_err hf_unknown_at(const char *what, size_t i, const char *key, char *bad, size_t size)
+static hf_err unknown_at(const char *what, size_t i, const char *key, char *bad, size_t size)
 {
 	snprintf(bad, size, "%s[%zu].%.64s", what, i, key);
 	return HF_EUNKNOWNKEY;
 }
 
-static hf_err hf_parse_item(json_t *j, hf_order_item *it, hf_hashbuf *hb, char *bad, size_t size)
+static hf_err parse_item(json_t *j, hf_order_item *it, hfn_hashbuf *hb, char *bad, size_t size)
 {
-	const char *url = hf_str(j, "url"), *cid = hf_str(j, "content_id"), *k;
+	const char *url = hfn_str(j, "url"), *cid = hfn_str(j, "content_id"), *k;
 	json_t *refs = json_object_get(j, "refs"), *hashes = json_object_get(j, "hashes"), *v;
 	size_t i;
-	if ((k = hf_json_unknown(j, ITEM_FIELDS))) {
+	if ((k = hfn_json_unknown(j, ITEM_FIELDS))) {
 		snprintf(bad, size, "%.64s", k);
 		return HF_EUNKNOWNKEY;
 	}
@@ -224,9 +225,9 @@ static hf_err hf_parse_item(json_t *j, hf_order_item *it, hf_hashbuf *hb, char *
 	json_array_foreach(refs, i, v)
 	{
 		json_t *e = json_object_get(v, "entry");
-		if ((k = hf_json_unknown(v, REF_FIELDS)))
-			return hf_unknown_at("refs", i, k, bad, size);
-		if (!hf_hex_field(v, "list", it->refs[i].list_id, HF_ORDER_LIST_ID_LEN) ||
+		if ((k = hfn_json_unknown(v, REF_FIELDS)))
+			return unknown_at("refs", i, k, bad, size);
+		if (!hfn_hex_field(v, "list", it->refs[i].list_id, HF_ORDER_LIST_ID_LEN) ||
 		    !json_is_integer(e) || json_integer_value(e) < 1)
 			return HF_EINVAL;
 		it->refs[i].entry_id = (uint64_t)json_integer_value(e);
@@ -237,11 +238,11 @@ static hf_err hf_parse_item(json_t *j, hf_order_item *it, hf_hashbuf *hb, char *
 	json_array_foreach(hashes, i, v)
 	{
 		unsigned alg;
-		const char *a = hf_str(v, "alg");
-		if ((k = hf_json_unknown(v, HASH_FIELDS)))
-			return hf_unknown_at("hashes", i, k, bad, size);
+		const char *a = hfn_str(v, "alg");
+		if ((k = hfn_json_unknown(v, HASH_FIELDS)))
+			return unknown_at("hashes", i, k, bad, size);
 		if (!a || hf_hash_alg_parse(a, &alg) != HF_OK ||
-		    !hf_hex_field(v, "value", hb->v[i], hf_hash_alg_len(alg)))
+		    !hfn_hex_field(v, "value", hb->v[i], hf_hash_alg_len(alg)))
 			return HF_EINVAL;
 		it->hashes[i].alg = alg;
 		it->hashes[i].value = hb->v[i];
@@ -255,8 +256,8 @@ static hf_err hf_parse_item(json_t *j, hf_order_item *it, hf_hashbuf *hb, char *
  * error) back r->items. *why: the message for the client on HF_EINVAL (may point into
  * whybuf, of HF_WHY_MAX bytes). */
 #define HF_WHY_MAX 160
-static hf_err hf_parse_order(json_t *j, hf_orders_new *r, hf_order_item **its, hf_hashbuf **hb,
-                             const char **why, char whybuf[HF_WHY_MAX])
+static hf_err parse_order(json_t *j, hfn_orders_new *r, hf_order_item **its, hfn_hashbuf **hb,
+                          const char **why, char whybuf[HF_WHY_MAX])
 {
 	json_t *items = json_object_get(j, "items"), *v;
 	size_t i;
@@ -268,24 +269,24 @@ static hf_err hf_parse_order(json_t *j, hf_orders_new *r, hf_order_item **its, h
 	*why = "bad request";
 	if (!json_is_object(j))
 		return HF_EINVAL;
-	if ((k = hf_json_unknown(j, ORDER_FIELDS))) {
-		*why = hf_unknown_msg(whybuf, HF_WHY_MAX, "", k);
+	if ((k = hfn_json_unknown(j, ORDER_FIELDS))) {
+		*why = hfn_unknown_msg(whybuf, HF_WHY_MAX, "", k);
 		return HF_EUNKNOWNKEY;
 	}
-	if (!hf_hex_field(j, "platform", r->platform, 16)) {
+	if (!hfn_hex_field(j, "platform", r->platform, 16)) {
 		*why = "platform: member id (32 hex)";
 		return HF_EINVAL;
 	}
-	if (!hf_enum(json_object_get(j, "category"), hf_order_category_name, HF_CAT_MAX,
-	             &r->category)) {
+	if (!hfn_enum(json_object_get(j, "category"), hf_order_category_name, HF_CAT_MAX,
+	              &r->category)) {
 		*why = "category: a name (deepfake_sexual, ...) or 1..7";
 		return HF_EINVAL;
 	}
-	if ((v = json_object_get(j, "priority")) && !hf_prio(v, &r->priority)) {
+	if ((v = json_object_get(j, "priority")) && !prio(v, &r->priority)) {
 		*why = "priority: low|normal|high|urgent";
 		return HF_EINVAL;
 	}
-	if ((v = json_object_get(j, "deadline")) && !hf_duration(v, &r->deadline_in_ms)) {
+	if ((v = json_object_get(j, "deadline")) && !hfn_duration(v, &r->deadline_in_ms)) {
 		*why = "deadline: e.g. \"24h\" or milliseconds";
 		return HF_EINVAL;
 	}
@@ -293,9 +294,9 @@ static hf_err hf_parse_order(json_t *j, hf_orders_new *r, hf_order_item **its, h
 		*why = "deadline: 1h .. 90d";
 		return HF_EDEADLINE;
 	}
-	r->legal_basis = hf_str(j, "legal_basis");
-	r->case_ref = hf_str(j, "case");
-	r->note = hf_str(j, "note");
+	r->legal_basis = hfn_str(j, "legal_basis");
+	r->case_ref = hfn_str(j, "case");
+	r->note = hfn_str(j, "note");
 	if (!r->legal_basis || !r->case_ref) {
 		*why = "legal_basis and case are required";
 		return HF_EINVAL;
@@ -311,11 +312,12 @@ static hf_err hf_parse_order(json_t *j, hf_orders_new *r, hf_order_item **its, h
 		return HF_ENOMEM;
 	json_array_foreach(items, i, v)
 	{
-		if ((rc = hf_parse_item(v, &(*its)[i], &(*hb)[i], bad, sizeof(bad))) != HF_OK) {
+		if ((rc = parse_item(v, &(*its)[i], &(*hb)[i], bad, sizeof(bad))) != HF_OK) {
 			char where[32];
 			snprintf(where, sizeof(where), "items[%zu].", i);
-			*why = rc == HF_EUNKNOWNKEY ? hf_unknown_msg(whybuf, HF_WHY_MAX, where, bad)
-			                            : "item: {url | content_id, refs?, hashes?}";
+			*why = rc == HF_EUNKNOWNKEY
+			           ? hfn_unknown_msg(whybuf, HF_WHY_MAX, where, bad)
+			           : "item: {url | content_id, refs?, hashes?}";
 			return rc;
 		}
 	}
@@ -326,12 +328,12 @@ static hf_err hf_parse_order(json_t *j, hf_orders_new *r, hf_order_item **its, h
 }
 
 /* Bulk ({"orders": [...]}): created in one transaction, all or nothing. */
-static void hf_post_orders(hf_node *n, struct evhttp_request *req, json_t *arr)
+static void post_orders(hfn_node *n, struct evhttp_request *req, json_t *arr)
 {
 	size_t count = json_array_size(arr), total = 0, i;
-	hf_orders_new *rs = NULL;
+	hfn_orders_new *rs = NULL;
 	hf_order_item **its = NULL;
-	hf_hashbuf **hbs = NULL;
+	hfn_hashbuf **hbs = NULL;
 	uint8_t(*ids)[16] = NULL;
 	json_t *v, *out = NULL;
 	char msg[HF_WHY_MAX + 16], whybuf[HF_WHY_MAX];
@@ -359,28 +361,28 @@ static void hf_post_orders(hf_node *n, struct evhttp_request *req, json_t *arr)
 	}
 	json_array_foreach(arr, i, v)
 	{
-		if ((rc = hf_parse_order(v, &rs[i], &its[i], &hbs[i], &why, whybuf)) != HF_OK) {
+		if ((rc = parse_order(v, &rs[i], &its[i], &hbs[i], &why, whybuf)) != HF_OK) {
 			snprintf(msg, sizeof(msg), "orders[%zu]: %s", i, why ? why : "bad order");
 			why = msg;
 			goto out;
 		}
 	}
 	why = NULL;
-	rc = hf_orders_create_many(n, rs, count, ids);
+	rc = hfn_orders_create_many(n, rs, count, ids);
 	if (rc != HF_OK)
 		goto out;
 	out = json_array();
 	for (i = 0; out && i < count; i++)
-		if (json_array_append_new(out, json_pack("{s:o}", "id", hf_http_hex(ids[i], 16))))
+		if (json_array_append_new(out, json_pack("{s:o}", "id", hfn_http_hex(ids[i], 16))))
 			rc = HF_ENOMEM;
 	if (out && rc == HF_OK) {
-		hf_http_reply(req, 200, json_pack("{s:o}", "orders", out));
+		hfn_http_reply(req, 200, json_pack("{s:o}", "orders", out));
 		out = NULL;
 		goto done;
 	}
 	rc = HF_ENOMEM;
 out:
-	hf_http_fail(req, rc, why);
+	hfn_http_fail(req, rc, why);
 done:
 	json_decref(out);
 	for (i = 0; i < count && its && hbs; i++) {
@@ -393,38 +395,38 @@ done:
 	free(ids);
 }
 
-static void hf_post_order(hf_node *n, struct evhttp_request *req)
+static void post_order(hfn_node *n, struct evhttp_request *req)
 {
-	json_t *j = hf_http_body(req);
-	hf_orders_new r;
+	json_t *j = hfn_http_body(req);
+	hfn_orders_new r;
 	hf_order_item *its = NULL;
-	hf_hashbuf *hb = NULL;
+	hfn_hashbuf *hb = NULL;
 	uint8_t id[16];
 	hf_err rc = HF_EINVAL;
 	const char *why = "bad request";
 	char whybuf[HF_WHY_MAX];
 	static const char *const bulk_fields[] = {"orders", NULL};
 	if (j && json_is_array(json_object_get(j, "orders"))) {
-		if (hf_http_known(req, j, "", bulk_fields))
-			hf_post_orders(n, req, json_object_get(j, "orders"));
+		if (hfn_http_known(req, j, "", bulk_fields))
+			post_orders(n, req, json_object_get(j, "orders"));
 		json_decref(j);
 		return;
 	}
 	if (!j)
 		goto out;
-	if ((rc = hf_parse_order(j, &r, &its, &hb, &why, whybuf)) != HF_OK)
+	if ((rc = parse_order(j, &r, &its, &hb, &why, whybuf)) != HF_OK)
 		goto out;
-	rc = hf_orders_create(n, &r, id);
+	rc = hfn_orders_create(n, &r, id);
 	if (rc == HF_OK) {
-		hf_store_order o;
-		rc = hf_store_order_get(n->store, id, false, &o);
+		hfn_store_order o;
+		rc = hfn_store_order_get(n->store, id, false, &o);
 		if (rc == HF_OK) {
-			hf_http_reply(req, 200, hf_order_json(n, &o, false));
+			hfn_http_reply(req, 200, order_json(n, &o, false));
 			goto done;
 		}
 	}
 out:
-	hf_http_fail(req, rc, why);
+	hfn_http_fail(req, rc, why);
 done:
 	free(its);
 	free(hb);
@@ -433,21 +435,21 @@ done:
 
 /* ---- POST /v1/orders/{id}/<action> ----------------------------------------------- */
 
-static void hf_post_outcomes(hf_node *n, struct evhttp_request *req, const uint8_t id[16])
+static void post_outcomes(hfn_node *n, struct evhttp_request *req, const uint8_t id[16])
 {
-	json_t *j = hf_http_body(req), *res = j ? json_object_get(j, "results") : NULL, *v;
+	json_t *j = hfn_http_body(req), *res = j ? json_object_get(j, "results") : NULL, *v;
 	hf_item_outcome *out = NULL;
 	hf_err rc = HF_EINVAL;
 	size_t i;
-	uint64_t now = hf_now_ms();
+	uint64_t now = hfn_now_ms();
 	char msg[HF_WHY_MAX];
 	const char *bad, *why = NULL;
 	static const char *const fields[] = {"results", NULL};
 	static const char *const result_fields[] = {"item",   "outcome", "action_ms",
 	                                            "reason", "text",    NULL};
-	if ((bad = hf_json_unknown(j, fields))) {
+	if ((bad = hfn_json_unknown(j, fields))) {
 		rc = HF_EUNKNOWNKEY;
-		why = hf_unknown_msg(msg, sizeof(msg), "", bad);
+		why = hfn_unknown_msg(msg, sizeof(msg), "", bad);
 		goto out;
 	}
 	if (!json_is_array(res) || !json_array_size(res) ||
@@ -461,22 +463,22 @@ static void hf_post_outcomes(hf_node *n, struct evhttp_request *req, const uint8
 	json_array_foreach(res, i, v)
 	{
 		json_t *it = json_object_get(v, "item"), *at = json_object_get(v, "action_ms");
-		if ((bad = hf_json_unknown(v, result_fields))) {
+		if ((bad = hfn_json_unknown(v, result_fields))) {
 			char where[32];
 			snprintf(where, sizeof(where), "results[%zu].", i);
 			rc = HF_EUNKNOWNKEY;
-			why = hf_unknown_msg(msg, sizeof(msg), where, bad);
+			why = hfn_unknown_msg(msg, sizeof(msg), where, bad);
 			goto out;
 		}
 		/* Bounded before the cast: item 2^32 must not become item 0. */
 		if (!json_is_integer(it) || json_integer_value(it) < 0 ||
 		    json_integer_value(it) >= HF_ORDER_MAX_ITEMS ||
-		    !hf_enum(json_object_get(v, "outcome"), hf_outcome_code_name, HF_OUT_MAX,
-		             &out[i].code))
+		    !hfn_enum(json_object_get(v, "outcome"), hf_outcome_code_name, HF_OUT_MAX,
+		              &out[i].code))
 			goto out;
 		out[i].item = (uint32_t)json_integer_value(it);
 		/* spec §13.4: an action time is not in the future (refused, never clamped); the
-		 * order's issue time bounds it from below (hf_orders_outcomes). */
+		 * order's issue time bounds it from below (hfn_orders_outcomes). */
 		if (at && (!json_is_integer(at) || json_integer_value(at) <= 0)) {
 			rc = HF_EINVAL;
 			goto out;
@@ -494,19 +496,19 @@ static void hf_post_outcomes(hf_node *n, struct evhttp_request *req, const uint8
 				goto out;
 			out[i].reason = rs ? (uint32_t)json_integer_value(rs) : HF_REASON_OTHER;
 		}
-		if ((out[i].text = hf_str(v, "text")))
+		if ((out[i].text = hfn_str(v, "text")))
 			out[i].text_len = strlen(out[i].text);
 	}
-	rc = hf_orders_outcomes(n, id, out, (uint32_t)json_array_size(res));
+	rc = hfn_orders_outcomes(n, id, out, (uint32_t)json_array_size(res));
 out:
 	if (rc == HF_OK)
-		hf_http_reply(req, 200, json_pack("{s:s}", "status", "sent"));
+		hfn_http_reply(req, 200, json_pack("{s:s}", "status", "sent"));
 	else
-		hf_http_fail(req, rc,
-		             why               ? why
-		             : rc == HF_EINVAL ? "results: [{item, outcome, action_ms?, reason?, "
-		                                 "text?}]"
-		                               : NULL);
+		hfn_http_fail(req, rc,
+		              why               ? why
+		              : rc == HF_EINVAL ? "results: [{item, outcome, action_ms?, reason?, "
+		                                  "text?}]"
+		                                : NULL);
 	free(out);
 	json_decref(j);
 }
@@ -530,10 +532,9 @@ static const struct {
     {"/events", 0},
 };
 
-static void hf_post_event(hf_node *n, struct evhttp_request *req, const uint8_t id[16],
-                          uint32_t kind)
+static void post_event(hfn_node *n, struct evhttp_request *req, const uint8_t id[16], uint32_t kind)
 {
-	json_t *j = hf_http_body(req), *v;
+	json_t *j = hfn_http_body(req), *v;
 	uint32_t *items = NULL, n_items = 0;
 	uint8_t ref[16];
 	uint64_t nd = 0;
@@ -542,96 +543,97 @@ static void hf_post_event(hf_node *n, struct evhttp_request *req, const uint8_t 
 	char msg[HF_WHY_MAX];
 	static const char *const fields[] = {"items",        "kind", "result", "text",
 	                                     "new_deadline", "ref",  NULL};
-	if ((text = hf_json_unknown(j, fields))) {
+	if ((text = hfn_json_unknown(j, fields))) {
 		rc = HF_EUNKNOWNKEY;
-		why = hf_unknown_msg(msg, sizeof(msg), "", text);
+		why = hfn_unknown_msg(msg, sizeof(msg), "", text);
 		goto out;
 	}
-	if (!j || !hf_items_list(json_object_get(j, "items"), &items, &n_items))
+	if (!j || !items_list(json_object_get(j, "items"), &items, &n_items))
 		goto out;
-	if (kind == 0 && !hf_enum(json_object_get(j, "kind"), hf_order_ev_name, HF_OEV_MAX, &kind))
+	if (kind == 0 && !hfn_enum(json_object_get(j, "kind"), hf_order_ev_name, HF_OEV_MAX, &kind))
 		goto out;
-	if (kind == HF_OEV_VERIFY_CONFIRMED && (text = hf_str(j, "result")) &&
+	if (kind == HF_OEV_VERIFY_CONFIRMED && (text = hfn_str(j, "result")) &&
 	    !strcmp(text, "still_reachable"))
 		kind = HF_OEV_VERIFY_STILL_REACHABLE;
-	text = hf_str(j, "text");
-	if (json_object_get(j, "ref") && !hf_hex_field(j, "ref", ref, 16))
+	text = hfn_str(j, "text");
+	if (json_object_get(j, "ref") && !hfn_hex_field(j, "ref", ref, 16))
 		goto out;
 	/* spec §13.5: 1 h .. 90 d ahead; never a silent default for what cannot be read. */
 	if ((v = json_object_get(j, "new_deadline"))) {
-		if (!hf_duration(v, &nd)) {
+		if (!hfn_duration(v, &nd)) {
 			rc = HF_EPARSE;
 			goto out;
 		}
 		if ((rc = hf_deadline_check(nd)) != HF_OK)
 			goto out;
-		nd += hf_now_ms();
+		nd += hfn_now_ms();
 	}
-	rc = hf_orders_event(n, id, kind, items, n_items, text,
-	                     json_object_get(j, "ref") ? ref : NULL, nd);
+	rc = hfn_orders_event(n, id, kind, items, n_items, text,
+	                      json_object_get(j, "ref") ? ref : NULL, nd);
 out:
 	if (rc == HF_OK)
-		hf_http_reply(
+		hfn_http_reply(
 		    req, 200,
 		    json_pack("{s:s,s:s}", "status", "sent", "kind", hf_order_ev_name(kind)));
 	else
-		hf_http_fail(req, rc, why);
+		hfn_http_fail(req, rc, why);
 	free(items);
 	json_decref(j);
 }
 
 /* ---- referrals and escalations ------------------------------------------------------ */
 
-static hf_err hf_ref_cb(void *ctx, const hf_store_referral *r)
+static hf_err ref_cb(void *ctx, const hfn_store_referral *r)
 {
 	static const char *const st[] = {"?",        "received",    "accepted",
 	                                 "declined", "in_progress", "closed"};
 	json_t *orders = json_array();
 	for (uint32_t i = 0; i < r->n_orders; i++)
-		json_array_append_new(orders, hf_http_hex(r->orders[i], 16));
-	json_array_append_new(
-	    ctx, json_pack("{s:o,s:b,s:o,s:o,s:o,s:s,s:I,s:I,s:o}", "id", hf_http_hex(r->id, 16),
-	                   "mine", r->mine, "from", hf_http_hex(r->from, 16), "to",
-	                   hf_http_hex(r->to, 16), "case_pseudonym", hf_http_hex(r->pseudonym, 16),
-	                   "status", r->status <= HF_REFST_MAX ? st[r->status] : "?", "sent_ms",
-	                   (json_int_t)r->sent_ms, "updated_ms", (json_int_t)r->updated_ms,
-	                   "orders", orders));
+		json_array_append_new(orders, hfn_http_hex(r->orders[i], 16));
+	json_array_append_new(ctx,
+	                      json_pack("{s:o,s:b,s:o,s:o,s:o,s:s,s:I,s:I,s:o}", "id",
+	                                hfn_http_hex(r->id, 16), "mine", r->mine, "from",
+	                                hfn_http_hex(r->from, 16), "to", hfn_http_hex(r->to, 16),
+	                                "case_pseudonym", hfn_http_hex(r->pseudonym, 16), "status",
+	                                r->status <= HF_REFST_MAX ? st[r->status] : "?", "sent_ms",
+	                                (json_int_t)r->sent_ms, "updated_ms",
+	                                (json_int_t)r->updated_ms, "orders", orders));
 	return HF_OK;
 }
 
-static const char *hf_refst_name(uint32_t s)
+static const char *refst_name(uint32_t s)
 {
 	static const char *const st[] = {NULL,       "received",    "accepted",
 	                                 "declined", "in_progress", "closed"};
 	return s <= HF_REFST_MAX ? st[s] : NULL;
 }
 
-static hf_err hf_esc_cb(void *ctx, const hf_store_escalation *e)
+static hf_err esc_cb(void *ctx, const hfn_store_escalation *e)
 {
 	json_array_append_new(
-	    ctx, json_pack("{s:o,s:o,s:o,s:s?,s:I,s:I,s:i,s:i,s:I}", "order",
-	                   hf_http_hex(e->order_id, 16), "authority", hf_http_hex(e->authority, 16),
-	                   "platform", hf_http_hex(e->platform, 16), "category",
-	                   hf_order_category_name(e->category), "deadline_ms",
-	                   (json_int_t)e->deadline_ms, "escalated_ms", (json_int_t)e->escalated_ms,
-	                   "items", e->n_items, "overdue", e->n_overdue, "received_ms",
-	                   (json_int_t)e->received_ms));
+	    ctx, json_pack(
+	             "{s:o,s:o,s:o,s:s?,s:I,s:I,s:i,s:i,s:I}", "order",
+	             hfn_http_hex(e->order_id, 16), "authority", hfn_http_hex(e->authority, 16),
+	             "platform", hfn_http_hex(e->platform, 16), "category",
+	             hf_order_category_name(e->category), "deadline_ms", (json_int_t)e->deadline_ms,
+	             "escalated_ms", (json_int_t)e->escalated_ms, "items", e->n_items, "overdue",
+	             e->n_overdue, "received_ms", (json_int_t)e->received_ms));
 	return HF_OK;
 }
 
-static void hf_post_refer(hf_node *n, struct evhttp_request *req, const uint8_t *order)
+static void post_refer(hfn_node *n, struct evhttp_request *req, const uint8_t *order)
 {
-	json_t *j = hf_http_body(req), *a, *v;
+	json_t *j = hfn_http_body(req), *a, *v;
 	uint8_t to[16], orders[HF_REFERRAL_MAX_ORDERS][16], id[16];
 	uint32_t k = 0;
 	size_t i;
 	hf_err rc = HF_EINVAL;
 	static const char *const fields[] = {"to", "orders", "note", NULL};
-	if (j && !hf_http_known(req, j, "", fields)) {
+	if (j && !hfn_http_known(req, j, "", fields)) {
 		json_decref(j);
 		return;
 	}
-	if (!j || !hf_hex_field(j, "to", to, 16))
+	if (!j || !hfn_hex_field(j, "to", to, 16))
 		goto out;
 	if (order)
 		memcpy(orders[k++], order, 16);
@@ -640,41 +642,41 @@ static void hf_post_refer(hf_node *n, struct evhttp_request *req, const uint8_t 
 		goto out;
 	json_array_foreach(a, i, v)
 	{
-		if (!json_is_string(v) || hf_unhex(json_string_value(v), orders[k], 16) != HF_OK)
+		if (!json_is_string(v) || hfn_unhex(json_string_value(v), orders[k], 16) != HF_OK)
 			goto out;
 		k++;
 	}
-	rc = hf_orders_refer(n, to, (const uint8_t(*)[16])orders, k, hf_str(j, "note"), id);
+	rc = hfn_orders_refer(n, to, (const uint8_t(*)[16])orders, k, hfn_str(j, "note"), id);
 out:
 	if (rc == HF_OK)
-		hf_http_reply(req, 200, json_pack("{s:o}", "id", hf_http_hex(id, 16)));
+		hfn_http_reply(req, 200, json_pack("{s:o}", "id", hfn_http_hex(id, 16)));
 	else
-		hf_http_fail(req, rc, NULL);
+		hfn_http_fail(req, rc, NULL);
 	json_decref(j);
 }
 
-static void hf_post_refstatus(hf_node *n, struct evhttp_request *req, const uint8_t id[16])
+static void post_refstatus(hfn_node *n, struct evhttp_request *req, const uint8_t id[16])
 {
-	json_t *j = hf_http_body(req);
+	json_t *j = hfn_http_body(req);
 	uint32_t st = 0;
 	hf_err rc = HF_EINVAL;
 	static const char *const fields[] = {"status", NULL};
-	if (j && !hf_http_known(req, j, "", fields)) {
+	if (j && !hfn_http_known(req, j, "", fields)) {
 		json_decref(j);
 		return;
 	}
-	if (j && hf_enum(json_object_get(j, "status"), hf_refst_name, HF_REFST_MAX, &st))
-		rc = hf_orders_referral_status(n, id, st);
+	if (j && hfn_enum(json_object_get(j, "status"), refst_name, HF_REFST_MAX, &st))
+		rc = hfn_orders_referral_status(n, id, st);
 	if (rc == HF_OK)
-		hf_http_reply(req, 200, json_pack("{s:s}", "status", hf_refst_name(st)));
+		hfn_http_reply(req, 200, json_pack("{s:s}", "status", refst_name(st)));
 	else
-		hf_http_fail(req, rc, NULL);
+		hfn_http_fail(req, rc, NULL);
 	json_decref(j);
 }
 
 /* ---- routing ------------------------------------------------------------------------ */
 
-bool hf_orders_route(hf_node *n, struct evhttp_request *req, const char *path)
+bool hfn_orders_route(hfn_node *n, struct evhttp_request *req, const char *path)
 {
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 	bool get = cmd == EVHTTP_REQ_GET, post = cmd == EVHTTP_REQ_POST;
@@ -682,65 +684,65 @@ bool hf_orders_route(hf_node *n, struct evhttp_request *req, const char *path)
 	uint8_t id[16];
 	hf_err rc;
 	if (!strcmp(path, "/v1/orders") && get)
-		hf_get_list(n, req, HF_STORE_ORDER_ISSUER, false);
+		get_list(n, req, HF_STORE_ORDER_ISSUER, false);
 	else if (!strcmp(path, "/v1/orders") && post)
-		hf_post_order(n, req);
+		post_order(n, req);
 	else if (!strcmp(path, "/v1/orders/inbox") && get)
-		hf_get_list(n, req, HF_STORE_ORDER_TARGET, true);
+		get_list(n, req, HF_STORE_ORDER_TARGET, true);
 	else if (!strcmp(path, "/v1/orders/received") && get)
-		hf_get_list(n, req, HF_STORE_ORDER_TARGET, false);
+		get_list(n, req, HF_STORE_ORDER_TARGET, false);
 	else if (!strcmp(path, "/v1/escalations") && get) {
 		json_t *a = json_array();
-		if ((rc = hf_store_escalations(n->store, hf_esc_cb, a)) != HF_OK) {
+		if ((rc = hfn_store_escalations(n->store, esc_cb, a)) != HF_OK) {
 			json_decref(a);
-			hf_http_fail(req, rc, NULL);
+			hfn_http_fail(req, rc, NULL);
 		} else
-			hf_http_reply(req, 200, json_pack("{s:o}", "escalations", a));
+			hfn_http_reply(req, 200, json_pack("{s:o}", "escalations", a));
 	} else if (!strcmp(path, "/v1/referrals") && get) {
 		json_t *a = json_array();
-		if ((rc = hf_store_referrals(n->store, hf_ref_cb, a)) != HF_OK) {
+		if ((rc = hfn_store_referrals(n->store, ref_cb, a)) != HF_OK) {
 			json_decref(a);
-			hf_http_fail(req, rc, NULL);
+			hfn_http_fail(req, rc, NULL);
 		} else
-			hf_http_reply(req, 200, json_pack("{s:o}", "referrals", a));
+			hfn_http_reply(req, 200, json_pack("{s:o}", "referrals", a));
 	} else if (!strcmp(path, "/v1/referrals") && post)
-		hf_post_refer(n, req, NULL);
+		post_refer(n, req, NULL);
 	else if (sscanf(path, "/v1/referrals/%32[0-9a-fA-F]%31s", idhex, sub) == 2 &&
-	         hf_unhex(idhex, id, 16) == HF_OK && !strcmp(sub, "/status") && post)
-		hf_post_refstatus(n, req, id);
+	         hfn_unhex(idhex, id, 16) == HF_OK && !strcmp(sub, "/status") && post)
+		post_refstatus(n, req, id);
 	else if (sscanf(path, "/v1/orders/%32[0-9a-fA-F]%31s", idhex, sub) >= 1 &&
-	         hf_unhex(idhex, id, 16) == HF_OK) {
-		hf_store_order o;
+	         hfn_unhex(idhex, id, 16) == HF_OK) {
+		hfn_store_order o;
 		if (!sub[0] && get) {
-			if ((rc = hf_store_order_get(n->store, id, false, &o)) != HF_OK)
-				hf_http_fail(req, rc, "no such order");
+			if ((rc = hfn_store_order_get(n->store, id, false, &o)) != HF_OK)
+				hfn_http_fail(req, rc, "no such order");
 			else
-				hf_http_reply(req, 200, hf_order_json(n, &o, true));
+				hfn_http_reply(req, 200, order_json(n, &o, true));
 		} else if (!strcmp(sub, "/history") && get) {
 			json_t *a = json_array();
-			rc = hf_store_order_get(n->store, id, false, &o);
+			rc = hfn_store_order_get(n->store, id, false, &o);
 			if (rc == HF_OK)
-				rc = hf_store_order_msgs(n->store, id, hf_hist_cb, a);
+				rc = hfn_store_order_msgs(n->store, id, hfn_hist_cb, a);
 			if (rc != HF_OK) {
 				json_decref(a);
-				hf_http_fail(req, rc, NULL);
+				hfn_http_fail(req, rc, NULL);
 			} else
-				hf_http_reply(req, 200,
-				              json_pack("{s:o,s:o}", "order", hf_http_hex(id, 16),
-				                        "messages", a));
+				hfn_http_reply(req, 200,
+				               json_pack("{s:o,s:o}", "order", hfn_http_hex(id, 16),
+				                         "messages", a));
 		} else if (!strcmp(sub, "/outcomes") && post)
-			hf_post_outcomes(n, req, id);
+			post_outcomes(n, req, id);
 		else if (!strcmp(sub, "/refer") && post)
-			hf_post_refer(n, req, id);
+			post_refer(n, req, id);
 		else if (post) {
 			for (size_t i = 0; i < sizeof(EVENT_PATHS) / sizeof(EVENT_PATHS[0]); i++)
 				if (!strcmp(sub, EVENT_PATHS[i].path)) {
-					hf_post_event(n, req, id, EVENT_PATHS[i].kind);
+					post_event(n, req, id, EVENT_PATHS[i].kind);
 					return true;
 				}
-			hf_http_fail(req, HF_ENOTFOUND, "no such endpoint");
+			hfn_http_fail(req, HF_ENOTFOUND, "no such endpoint");
 		} else
-			hf_http_fail(req, HF_ENOTFOUND, "no such endpoint");
+			hfn_http_fail(req, HF_ENOTFOUND, "no such endpoint");
 	} else
 		return false;
 	return true;

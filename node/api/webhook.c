@@ -13,15 +13,15 @@
 #include "core/log.h"
 #include "hashfed/order.h"
 
-typedef struct hf_hook {
-	hf_node *n;
+typedef struct hfn_hook {
+	hfn_node *n;
 	char *json;
 	struct evhttp_connection *conn;
-} hf_hook;
+} hfn_hook;
 
-static void hf_hook_free(evutil_socket_t fd, short what, void *arg)
+static void hook_free(evutil_socket_t fd, short what, void *arg)
 {
-	hf_hook *k = arg;
+	hfn_hook *k = arg;
 	(void)fd;
 	(void)what;
 	if (k->conn)
@@ -30,20 +30,20 @@ static void hf_hook_free(evutil_socket_t fd, short what, void *arg)
 	free(k);
 }
 
-static void hf_hook_done(struct evhttp_request *req, void *arg)
+static void hook_done(struct evhttp_request *req, void *arg)
 {
-	hf_hook *k = arg;
+	hfn_hook *k = arg;
 	char code[16];
 	snprintf(code, sizeof(code), "#%d", req ? evhttp_request_get_response_code(req) : 0);
-	hf_log(req && evhttp_request_get_response_code(req) / 100 == 2 ? HF_LOG_INFO : HF_LOG_WARN,
-	       "webhook", "status", code, NULL);
+	hfn_log(req && evhttp_request_get_response_code(req) / 100 == 2 ? HF_LOG_INFO : HF_LOG_WARN,
+	        "webhook", "status", code, NULL);
 	/* The connection cannot be freed from inside its own callback. */
-	event_base_once(k->n->base, -1, EV_TIMEOUT, hf_hook_free, k, NULL);
+	event_base_once(k->n->base, -1, EV_TIMEOUT, hook_free, k, NULL);
 }
 
-static void hf_hook_send(evutil_socket_t fd, short what, void *arg)
+static void hook_send(evutil_socket_t fd, short what, void *arg)
 {
-	hf_hook *k = arg;
+	hfn_hook *k = arg;
 	const char *url = k->n->cfg.orders.webhook_url;
 	struct evhttp_uri *u = evhttp_uri_parse(url);
 	struct evhttp_request *req = NULL;
@@ -55,7 +55,7 @@ static void hf_hook_send(evutil_socket_t fd, short what, void *arg)
 	const char *path = evhttp_uri_get_path(u);
 	k->conn = evhttp_connection_base_new(k->n->base, NULL, evhttp_uri_get_host(u),
 	                                     (uint16_t)(port > 0 ? port : 80));
-	req = k->conn ? evhttp_request_new(hf_hook_done, k) : NULL;
+	req = k->conn ? evhttp_request_new(hook_done, k) : NULL;
 	if (!req)
 		goto fail;
 	evhttp_connection_set_timeout(k->conn, 10);
@@ -70,36 +70,36 @@ static void hf_hook_send(evutil_socket_t fd, short what, void *arg)
 	evhttp_uri_free(u);
 	return;
 fail:
-	hf_log(HF_LOG_WARN, "webhook_failed", "url", url, NULL);
+	hfn_log(HF_LOG_WARN, "webhook_failed", "url", url, NULL);
 	if (u)
 		evhttp_uri_free(u);
-	hf_hook_free(-1, 0, k);
+	hook_free(-1, 0, k);
 }
 
-static void hf_hook_go(hf_node *n, void *arg)
+static void hook_go(hfn_node *n, void *arg)
 {
-	hf_hook *k = arg;
+	hfn_hook *k = arg;
 	/* Committed: sent from the loop after the current callback. */
-	if (event_base_once(n->base, -1, EV_TIMEOUT, hf_hook_send, k, NULL) != 0)
-		hf_hook_free(-1, 0, k);
+	if (event_base_once(n->base, -1, EV_TIMEOUT, hook_send, k, NULL) != 0)
+		hook_free(-1, 0, k);
 }
 
-static void hf_hook_drop(void *arg)
+static void hook_drop(void *arg)
 {
-	hf_hook_free(-1, 0, arg);
+	hook_free(-1, 0, arg);
 }
 
-hf_err hf_api_order_webhook(hf_node *n, const hf_store_order *o)
+hf_err hfn_api_order_webhook(hfn_node *n, const hfn_store_order *o)
 {
 	char id[33], au[33];
-	hf_hook *k;
+	hfn_hook *k;
 	if (!n->cfg.orders.webhook_url[0] || !n->base)
 		return HF_OK;
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return HF_ENOMEM;
-	hf_hex(o->id, 16, id);
-	hf_hex(o->authority, 16, au);
+	hfn_hex(o->id, 16, id);
+	hfn_hex(o->authority, 16, au);
 	/* Metadata only: the moderation system fetches the locators through the API. */
 	json_t *j =
 	    json_pack("{s:s,s:s,s:s,s:s?,s:i,s:I,s:I,s:i}", "event", "order_received", "order", id,
@@ -114,8 +114,8 @@ hf_err hf_api_order_webhook(hf_node *n, const hf_store_order *o)
 		return HF_ENOMEM;
 	}
 	/* Fired once the transaction that stores the order commits; dropped if it rolls back. */
-	hf_err rc = hf_node_after_commit(n, hf_hook_go, hf_hook_drop, k);
+	hf_err rc = hfn_node_after_commit(n, hook_go, hook_drop, k);
 	if (rc != HF_OK)
-		hf_hook_drop(k);
+		hook_drop(k);
 	return rc;
 }

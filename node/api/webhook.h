@@ -6,8 +6,8 @@
 #include "store/store_orders.h"
 
 /* Queues the "order arrived" webhook inside the transaction that stores the order: POSTed
- * once, after that transaction commits (hf_node_after_commit), never if it rolls back.
+ * once, after that transaction commits (hfn_node_after_commit), never if it rolls back.
  * HF_OK without a webhook_url; HF_ENOMEM. */
-hf_err hf_api_order_webhook(hf_node *n, const hf_store_order *o) HF_MUST_CHECK;
+hf_err hfn_api_order_webhook(hfn_node *n, const hfn_store_order *o) HF_MUST_CHECK;
 
 #endif

@@ -19,7 +19,7 @@
  *    raises an alarm (log line, audit_alarms counter, AUDIT_ALARM to every
  *    auditor, both notes kept) on two checkpoints it cannot prove consistent.
  *
- * Main thread only (n->store), except hf_audit_check_header (any thread).
+ * Main thread only (n->store), except hfn_audit_check_header (any thread).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,40 +30,40 @@
 #include "hashfed/checkpoint.h"
 #include "hashfed/envelope.h"
 
-hf_err hf_audit_start(hf_node *n) HF_MUST_CHECK;
-void hf_audit_stop(hf_node *n);
+hf_err hfn_audit_start(hfn_node *n) HF_MUST_CHECK;
+void hfn_audit_stop(hfn_node *n);
 
 /* Inside the transaction that queues env: records its header for every auditor when the
  * type is logged. */
-hf_err hf_audit_note_sent(hf_node *n, const uint8_t *env, size_t len) HF_MUST_CHECK;
+hf_err hfn_audit_note_sent(hfn_node *n, const uint8_t *env, size_t len) HF_MUST_CHECK;
 
 /* Inbox handler for types 48..53 (inbox/msg.h; inside the inbox transaction). */
 #include "inbox/msg.h"
-hf_err hf_audit_on_message(struct hf_node *n, const hf_in_msg *m, hf_disp *disp,
-                           hf_err *status) HF_MUST_CHECK;
+hf_err hfn_audit_on_message(struct hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
+                            hf_err *status) HF_MUST_CHECK;
 /* Decodes an audit body (HF_EMSGTYPE for other types). */
-hf_err hf_audit_body_check(uint32_t type, const uint8_t *body, size_t len) HF_MUST_CHECK;
+hf_err hfn_audit_body_check(uint32_t type, const uint8_t *body, size_t len) HF_MUST_CHECK;
 /* Inbox hook after a message of a peer was applied: a logged type is queued for a query to
  * the logs (its receipt proves it was logged, and when). */
-hf_err hf_audit_received(hf_node *n, const hf_envelope_header *h, const uint8_t *env,
-                         size_t len) HF_MUST_CHECK;
+hf_err hfn_audit_received(hfn_node *n, const hf_envelope_header *h, const uint8_t *env,
+                          size_t len) HF_MUST_CHECK;
 /* Role a sender needs for an audit type (manifest read-locked by the caller). */
-hf_err hf_audit_role(const hf_manifest *m, const hf_member *mb, const hf_envelope_header *h);
+hf_err hfn_audit_role(const hf_manifest *m, const hf_member *mb, const hf_envelope_header *h);
 
 /* The periodic work: submissions, integration, gossip. */
-void hf_audit_tick(hf_node *n);
+void hfn_audit_tick(hfn_node *n);
 /* Auditor: integrates what is queued now (one batch); *appended = leaves added. */
-hf_err hf_audit_integrate(hf_node *n, uint64_t *appended) HF_MUST_CHECK;
+hf_err hfn_audit_integrate(hfn_node *n, uint64_t *appended) HF_MUST_CHECK;
 
 /* The verification policy for the log run by auditor member `log` (origin, log key, the
  * manifest's witnesses, the configured quorum). */
-hf_err hf_audit_policy(hf_node *n, const uint8_t log[HF_MEMBER_ID_LEN],
-                       hf_log_policy *p) HF_MUST_CHECK;
+hf_err hfn_audit_policy(hfn_node *n, const uint8_t log[HF_MEMBER_ID_LEN],
+                        hf_log_policy *p) HF_MUST_CHECK;
 /* "hashfed.log/<federation hex>/<member hex>": the origin (and log key name) of a log. */
-void hf_audit_origin(const uint8_t fed[16], const uint8_t log[16], char out[96]);
+void hfn_audit_origin(const uint8_t fed[16], const uint8_t log[16], char out[96]);
 
 /* Figures for /v1/audit/status, the dashboard and /metrics. */
-typedef struct hf_audit_status {
+typedef struct hfn_audit_status {
 	bool operator;      /* we run a log */
 	uint64_t size;      /* operator: leaves */
 	uint64_t queued;    /* operator: headers waiting for the next batch */
@@ -74,18 +74,18 @@ typedef struct hf_audit_status {
 	uint64_t waiting;   /* messages (ours or received) still without a receipt */
 	uint64_t alarms;    /* split-view alarms recorded */
 	uint64_t seen;      /* largest size of a verified checkpoint of any log we hold */
-} hf_audit_status;
-hf_err hf_audit_get_status(hf_node *n, hf_audit_status *st) HF_MUST_CHECK;
+} hfn_audit_status;
+hf_err hfn_audit_get_status(hfn_node *n, hfn_audit_status *st) HF_MUST_CHECK;
 
 /* Inclusion proof of leaf idx against the tree of `size` (operator). proof: room for
  * HF_MERKLE_MAX_PROOF hashes. */
-hf_err hf_audit_inclusion(hf_node *n, uint64_t idx, uint64_t size,
-                          uint8_t (*proof)[HF_MERKLE_HASH_LEN], size_t *n_proof) HF_MUST_CHECK;
-hf_err hf_audit_consistency(hf_node *n, uint64_t size1, uint64_t size2,
-                            uint8_t (*proof)[HF_MERKLE_HASH_LEN], size_t *n_proof) HF_MUST_CHECK;
+hf_err hfn_audit_inclusion(hfn_node *n, uint64_t idx, uint64_t size,
+                           uint8_t (*proof)[HF_MERKLE_HASH_LEN], size_t *n_proof) HF_MUST_CHECK;
+hf_err hfn_audit_consistency(hfn_node *n, uint64_t size1, uint64_t size2,
+                             uint8_t (*proof)[HF_MERKLE_HASH_LEN], size_t *n_proof) HF_MUST_CHECK;
 /* Hash tile t of the current tree (operator): t->width * 32 bytes into out (8192). */
 struct hf_tile_ref;
-hf_err hf_audit_tile(hf_node *n, const struct hf_tile_ref *t, uint8_t *out,
-                     size_t *len) HF_MUST_CHECK;
+hf_err hfn_audit_tile(hfn_node *n, const struct hf_tile_ref *t, uint8_t *out,
+                      size_t *len) HF_MUST_CHECK;
 
 #endif

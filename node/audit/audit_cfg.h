@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-typedef struct hf_audit_cfg {
+typedef struct hfn_audit_cfg {
 	uint32_t batch_ms;
 	uint32_t quorum;
 	uint32_t gossip_ms;
@@ -27,6 +27,6 @@ typedef struct hf_audit_cfg {
 	bool submit;
 	bool public_log;
 	uint32_t unlogged_ms; /* a received message the log does not confirm by then: flagged */
-} hf_audit_cfg;
+} hfn_audit_cfg;
 
 #endif

@@ -14,6 +14,7 @@
 #include "hashfed/order.h"
 #include "hashfed/order_sm.h"
 #include "store/store_audit.h"
+#include "hf_check.h"
 
 #define DAY_MS    86400000ull
 #define WEEK_MS   (7 * DAY_MS)
@@ -21,63 +22,63 @@
 #define MAX_ROWS  HF_MAX_MEMBERS
 
 /* One answer (or event) of an order, in log order. */
-typedef struct hf_rev {
+typedef struct hfn_rev {
 	uint64_t at; /* log time */
 	uint32_t type, status, items, category;
-} hf_rev;
+} hfn_rev;
 
-typedef struct hf_rord {
+typedef struct rord {
 	uint8_t id[16];
 	bool used, has_order;
 	int plat, auth; /* row indexes, -1 unknown */
 	uint64_t logged, deadline, receipt_at;
 	uint32_t items, category;
-	hf_rev *ev;
+	hfn_rev *ev;
 	size_t n_ev, cap_ev;
 	bool escalated;
-} hf_rord;
+} rord;
 
-typedef struct hf_u64v {
+typedef struct hfn_u64v {
 	uint64_t *v;
 	size_t n, cap;
-} hf_u64v;
+} hfn_u64v;
 
-typedef struct hf_row {
+typedef struct hfn_row {
 	uint8_t member[16];
 	char name[HF_MAX_NAME_LEN + 1];
 	uint64_t orders, items, receipts, actioned, removed, within, overdue, escalated, open7,
 	    open42, cannot, cc_reason[7], disputed, clarifications, paused_ms, recurrences,
 	    backdated, unlogged, withdrawn, referrals;
-	hf_u64v t_receipt, t_action, t_referral;
-} hf_row;
+	hfn_u64v t_receipt, t_action, t_referral;
+} hfn_row;
 
-typedef struct hf_ref {
+typedef struct hfn_ref {
 	uint8_t id[16];
 	uint64_t sent, first_status;
 	int auth;
-} hf_ref;
+} hfn_ref;
 
-typedef struct hf_rep {
-	hf_node *n;
+typedef struct hfn_rep {
+	hfn_node *n;
 	uint64_t from, to, as_of, size;
-	hf_rord *ord;
+	rord *ord;
 	size_t cap, used;
-	hf_row *plat, *auth;
+	hfn_row *plat, *auth;
 	size_t n_plat, n_auth;
-	hf_ref *refs;
+	hfn_ref *refs;
 	size_t n_refs, cap_refs;
 	hf_audit_leaf *h; /* scratch leaf */
 	uint64_t backdate_ms;
 	/* weekly series */
 	struct {
 		uint64_t week, items, within, answered;
-		hf_u64v t;
+		hfn_u64v t;
 	} * wk;
 	size_t n_wk;
 	json_t *overdue;
-} hf_rep;
+} hfn_rep;
 
-static hf_err hf_push(hf_u64v *a, uint64_t v)
+static hf_err push(hfn_u64v *a, uint64_t v)
 {
 	if (a->n == a->cap) {
 		size_t c = a->cap ? 2 * a->cap : 16;
@@ -91,14 +92,14 @@ static hf_err hf_push(hf_u64v *a, uint64_t v)
 	return HF_OK;
 }
 
-static int hf_cmp64(const void *a, const void *b)
+static int cmp64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 	return x < y ? -1 : x > y;
 }
 
 /* Nearest-rank percentile of sorted v. */
-static uint64_t hf_pct(const hf_u64v *a, unsigned p)
+static uint64_t pct(const hfn_u64v *a, unsigned p)
 {
 	if (a->n == 0)
 		return 0;
@@ -106,30 +107,29 @@ static uint64_t hf_pct(const hf_u64v *a, unsigned p)
 	return a->v[k ? k - 1 : 0];
 }
 
-static json_t *hf_dist(hf_u64v *a)
+static json_t *dist(hfn_u64v *a)
 {
 	if (a->n == 0) /* a->v is NULL then */
 		return json_pack("{s:I,s:n,s:n,s:n}", "n", (json_int_t)0, "p50", "p90", "max");
-	qsort(a->v, a->n, sizeof(*a->v), hf_cmp64);
-	return json_pack("{s:I,s:I,s:I,s:I}", "n", (json_int_t)a->n, "p50",
-	                 (json_int_t)hf_pct(a, 50), "p90", (json_int_t)hf_pct(a, 90), "max",
-	                 (json_int_t)a->v[a->n - 1]);
+	qsort(a->v, a->n, sizeof(*a->v), cmp64);
+	return json_pack("{s:I,s:I,s:I,s:I}", "n", (json_int_t)a->n, "p50", (json_int_t)pct(a, 50),
+	                 "p90", (json_int_t)pct(a, 90), "max", (json_int_t)a->v[a->n - 1]);
 }
 
-static json_t *hf_ratio(uint64_t num, uint64_t den)
+static json_t *ratio(uint64_t num, uint64_t den)
 {
 	return den ? json_real((double)num / (double)den) : json_null();
 }
 
 /* Member row by member id (created on first use); -1 if the table is full. */
-static int hf_row_of(hf_row **rows, size_t *n, const uint8_t member[16], hf_node *node)
+static int row_of(hfn_row **rows, size_t *n, const uint8_t member[16], hfn_node *node)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (memcmp((*rows)[i].member, member, 16) == 0)
 			return (int)i;
 	if (*n == MAX_ROWS)
 		return -1;
-	hf_row *r = &(*rows)[*n];
+	hfn_row *r = &(*rows)[*n];
 	memset(r, 0, sizeof(*r));
 	memcpy(r->member, member, 16);
 	const hf_member *mb;
@@ -141,7 +141,7 @@ static int hf_row_of(hf_row **rows, size_t *n, const uint8_t member[16], hf_node
 }
 
 /* Member id of a signing (enc = false) or encryption key id; false if unknown. */
-static bool hf_member_of_key(hf_node *n, const uint8_t kid[16], bool enc, uint8_t out[16])
+static bool member_of_key(hfn_node *n, const uint8_t kid[16], bool enc, uint8_t out[16])
 {
 	const hf_member *mb;
 	hf_err rc;
@@ -154,11 +154,11 @@ static bool hf_member_of_key(hf_node *n, const uint8_t kid[16], bool enc, uint8_
 	return rc == HF_OK;
 }
 
-static hf_rord *hf_ord_find(hf_rep *r, const uint8_t id[16], bool create)
+static rord *ord_find(hfn_rep *r, const uint8_t id[16], bool create)
 {
 	if (create && 2 * (r->used + 1) > r->cap) {
 		size_t nc = r->cap ? 2 * r->cap : 1024;
-		hf_rord *t = calloc(nc, sizeof(*t));
+		rord *t = calloc(nc, sizeof(*t));
 		if (!t)
 			return NULL;
 		for (size_t i = 0; i < r->cap; i++) {
@@ -185,7 +185,7 @@ static hf_rord *hf_ord_find(hf_rep *r, const uint8_t id[16], bool create)
 	}
 	if (!create)
 		return NULL;
-	hf_rord *o = &r->ord[j];
+	rord *o = &r->ord[j];
 	memset(o, 0, sizeof(*o));
 	o->used = true;
 	o->plat = o->auth = -1;
@@ -194,11 +194,11 @@ static hf_rord *hf_ord_find(hf_rep *r, const uint8_t id[16], bool create)
 	return o;
 }
 
-static hf_err hf_ev_add(hf_rord *o, const hf_rev *e)
+static hf_err ev_add(rord *o, const hfn_rev *e)
 {
 	if (o->n_ev == o->cap_ev) {
 		size_t c = o->cap_ev ? 2 * o->cap_ev : 4;
-		hf_rev *p = realloc(o->ev, c * sizeof(*p));
+		hfn_rev *p = realloc(o->ev, c * sizeof(*p));
 		if (!p)
 			return HF_ENOMEM;
 		o->ev = p;
@@ -209,29 +209,29 @@ static hf_err hf_ev_add(hf_rord *o, const hf_rev *e)
 }
 
 /* Pass 1: every leaf of the tree at the checkpoint, into per-order event lists. */
-static hf_err hf_leaf_cb(void *ctx, uint64_t idx, const uint8_t *submitter, const uint8_t *leaf,
-                         size_t len)
+static hf_err leaf_cb(void *ctx, uint64_t idx, const uint8_t *submitter, const uint8_t *leaf,
+                      size_t len)
 {
-	hf_rep *r = ctx;
+	hfn_rep *r = ctx;
 	hf_audit_leaf *l = r->h;
 	const hf_envelope_header *h = &l->hdr;
 	uint8_t sender[16];
 	(void)idx;
 	(void)submitter;
 	HF_TRY(hf_audit_leaf_decode(leaf, len, l));
-	bool known = hf_member_of_key(r->n, h->sender, false, sender);
+	bool known = member_of_key(r->n, h->sender, false, sender);
 	/* The log clock bounds the sender's: counted against the sender's row below. */
 	bool backdated = h->created_ms + r->backdate_ms < l->logged_ms;
 	if (h->type == HF_MSG_REFERRAL) {
 		uint32_t kind = h->audit.status >> 8;
-		hf_ref *f = NULL;
+		hfn_ref *f = NULL;
 		for (size_t i = 0; i < r->n_refs; i++)
 			if (memcmp(r->refs[i].id, h->audit.subject, 16) == 0)
 				f = &r->refs[i];
 		if (!f) {
 			if (r->n_refs == r->cap_refs) {
 				size_t c = r->cap_refs ? 2 * r->cap_refs : 16;
-				hf_ref *p = realloc(r->refs, c * sizeof(*p));
+				hfn_ref *p = realloc(r->refs, c * sizeof(*p));
 				if (!p)
 					return HF_ENOMEM;
 				r->refs = p;
@@ -245,7 +245,7 @@ static hf_err hf_leaf_cb(void *ctx, uint64_t idx, const uint8_t *submitter, cons
 		if (kind == HF_REFERRAL_REFER && !f->sent) {
 			f->sent = l->logged_ms;
 			if (known)
-				f->auth = hf_row_of(&r->auth, &r->n_auth, sender, r->n);
+				f->auth = row_of(&r->auth, &r->n_auth, sender, r->n);
 		} else if (kind == HF_REFERRAL_STATUS && !f->first_status) {
 			f->first_status = l->logged_ms;
 		}
@@ -253,7 +253,7 @@ static hf_err hf_leaf_cb(void *ctx, uint64_t idx, const uint8_t *submitter, cons
 	}
 	if (h->type == HF_MSG_LIST_BATCH || !(h->audit.fields & HF_AUDIT_SUBJECT))
 		return HF_OK;
-	hf_rord *o = hf_ord_find(r, h->audit.subject, true);
+	rord *o = ord_find(r, h->audit.subject, true);
 	if (!o)
 		return HF_ENOMEM;
 	if (h->type == HF_MSG_ORDER && !o->has_order) {
@@ -264,10 +264,10 @@ static hf_err hf_leaf_cb(void *ctx, uint64_t idx, const uint8_t *submitter, cons
 		o->items = h->audit.items;
 		o->category = h->audit.category;
 		if (known)
-			o->auth = hf_row_of(&r->auth, &r->n_auth, sender, r->n);
+			o->auth = row_of(&r->auth, &r->n_auth, sender, r->n);
 		/* An order is sealed to its platform only (spec §13.2). */
-		if (h->n_recipients >= 1 && hf_member_of_key(r->n, h->recipients[0], true, plat))
-			o->plat = hf_row_of(&r->plat, &r->n_plat, plat, r->n);
+		if (h->n_recipients >= 1 && member_of_key(r->n, h->recipients[0], true, plat))
+			o->plat = row_of(&r->plat, &r->n_plat, plat, r->n);
 		if (backdated && o->auth >= 0)
 			r->auth[o->auth].backdated++;
 		return HF_OK;
@@ -275,9 +275,9 @@ static hf_err hf_leaf_cb(void *ctx, uint64_t idx, const uint8_t *submitter, cons
 	if (h->type == HF_MSG_RECEIPT || h->type == HF_MSG_OUTCOME) {
 		/* The platform answering: if the ORDER leaf is absent, we know it from here. */
 		if (o->plat < 0 && known)
-			o->plat = hf_row_of(&r->plat, &r->n_plat, sender, r->n);
+			o->plat = row_of(&r->plat, &r->n_plat, sender, r->n);
 		if (backdated && known) {
-			int p = hf_row_of(&r->plat, &r->n_plat, sender, r->n);
+			int p = row_of(&r->plat, &r->n_plat, sender, r->n);
 			if (p >= 0)
 				r->plat[p].backdated++;
 		}
@@ -292,20 +292,20 @@ static hf_err hf_leaf_cb(void *ctx, uint64_t idx, const uint8_t *submitter, cons
 		return HF_OK;
 	}
 	if (h->type == HF_MSG_OUTCOME || h->type == HF_MSG_ORDER_EVENT) {
-		hf_rev e = {l->logged_ms, h->type, h->audit.status, h->audit.items,
-		            (h->audit.fields & HF_AUDIT_CATEGORY) ? h->audit.category : 0};
-		return hf_ev_add(o, &e);
+		hfn_rev e = {l->logged_ms, h->type, h->audit.status, h->audit.items,
+		             (h->audit.fields & HF_AUDIT_CATEGORY) ? h->audit.category : 0};
+		return ev_add(o, &e);
 	}
 	return HF_OK;
 }
 
-static bool hf_is_removal(uint32_t code)
+static bool is_removal(uint32_t code)
 {
 	return code == HF_OUT_REMOVED || code == HF_OUT_NOT_FOUND || code == HF_OUT_ALREADY_REMOVED;
 }
 
 /* The single outcome code of a status bitmask, 0 if several. */
-static uint32_t hf_one_code(uint32_t status)
+static uint32_t one_code(uint32_t status)
 {
 	for (uint32_t c = 1; c <= HF_OUT_NEEDS_CLARIFICATION; c++)
 		if (status == (1u << c))
@@ -313,8 +313,8 @@ static uint32_t hf_one_code(uint32_t status)
 	return 0;
 }
 
-static hf_err hf_week_add(hf_rep *r, uint64_t week, uint64_t items, uint64_t within,
-                          uint64_t answered, const uint64_t *t, size_t nt)
+static hf_err week_add(hfn_rep *r, uint64_t week, uint64_t items, uint64_t within,
+                       uint64_t answered, const uint64_t *t, size_t nt)
 {
 	size_t i;
 	for (i = 0; i < r->n_wk && r->wk[i].week != week; i++)
@@ -332,19 +332,19 @@ static hf_err hf_week_add(hf_rep *r, uint64_t week, uint64_t items, uint64_t wit
 	r->wk[i].within += within;
 	r->wk[i].answered += answered;
 	for (size_t k = 0; k < nt; k++)
-		HF_TRY(hf_push(&r->wk[i].t, t[k]));
+		HF_TRY(push(&r->wk[i].t, t[k]));
 	return HF_OK;
 }
 
-static json_t *hf_hex16(const uint8_t *p)
+static json_t *hex16(const uint8_t *p)
 {
 	char h[33];
-	hf_hex(p, 16, h);
+	hfn_hex(p, 16, h);
 	return json_string(h);
 }
 
 /* Pass 2: one order's figures. */
-static hf_err hf_order_figures(hf_rep *r, hf_rord *o)
+static hf_err order_figures(hfn_rep *r, rord *o)
 {
 	hf_clock_pause pauses[MAX_PAUSE];
 	size_t np = 0;
@@ -357,8 +357,8 @@ static hf_err hf_order_figures(hf_rep *r, hf_rord *o)
 			r->plat[o->plat].unlogged++;
 		return HF_OK;
 	}
-	hf_row *p = o->plat >= 0 ? &r->plat[o->plat] : NULL;
-	hf_row *a = o->auth >= 0 ? &r->auth[o->auth] : NULL;
+	hfn_row *p = o->plat >= 0 ? &r->plat[o->plat] : NULL;
+	hfn_row *a = o->auth >= 0 ? &r->auth[o->auth] : NULL;
 	if (a) {
 		a->orders++;
 		a->items += o->items;
@@ -369,16 +369,16 @@ static hf_err hf_order_figures(hf_rep *r, hf_rord *o)
 	p->items += o->items;
 	if (o->receipt_at) {
 		p->receipts++;
-		HF_TRY(hf_push(&p->t_receipt,
-		               o->receipt_at > o->logged ? o->receipt_at - o->logged : 0));
+		HF_TRY(
+		    push(&p->t_receipt, o->receipt_at > o->logged ? o->receipt_at - o->logged : 0));
 	}
 	for (size_t i = 0; i < o->n_ev; i++) {
-		const hf_rev *e = &o->ev[i];
+		const hfn_rev *e = &o->ev[i];
 		if (e->at > r->as_of)
 			break;
 		bool ask = (e->type == HF_MSG_ORDER_EVENT && e->status == HF_OEV_CLARIFY_ASK) ||
 		           (e->type == HF_MSG_OUTCOME &&
-		            hf_one_code(e->status) == HF_OUT_NEEDS_CLARIFICATION);
+		            one_code(e->status) == HF_OUT_NEEDS_CLARIFICATION);
 		if (ask) {
 			p->clarifications++;
 			if ((np == 0 || pauses[np - 1].resumed_ms) && np < MAX_PAUSE)
@@ -404,7 +404,7 @@ static hf_err hf_order_figures(hf_rep *r, hf_rord *o)
 			k = o->items - answered;
 		if (k == 0)
 			continue;
-		uint32_t code = hf_one_code(e->status);
+		uint32_t code = one_code(e->status);
 		hf_deadline_info di;
 		if (hf_order_deadline(o->deadline, pauses, np, e->at, &di) != HF_OK)
 			di.effective_ms = o->deadline;
@@ -418,11 +418,11 @@ static hf_err hf_order_figures(hf_rep *r, hf_rord *o)
 					p->cc_reason[rs]++;
 		} else {
 			p->actioned += k;
-			if (code == 0 || hf_is_removal(code))
+			if (code == 0 || is_removal(code))
 				removed += code ? k : 0;
 		}
 		for (uint64_t j = 0; j < k; j++) {
-			HF_TRY(hf_push(&p->t_action, e->at - o->logged));
+			HF_TRY(push(&p->t_action, e->at - o->logged));
 			if (nwt < 64)
 				wt[nwt++] = e->at - o->logged;
 		}
@@ -447,53 +447,52 @@ static hf_err hf_order_figures(hf_rep *r, hf_rord *o)
 		if (hf_order_deadline(o->deadline, pauses, np, r->as_of, &di) == HF_OK &&
 		    di.overdue) {
 			p->overdue += open;
-			json_array_append_new(
-			    r->overdue,
-			    json_pack("{s:o,s:o,s:s,s:I,s:I,s:I,s:b}", "order", hf_hex16(o->id),
-			              "platform", hf_hex16(p->member), "platform_name", p->name,
-			              "deadline_ms", (json_int_t)di.effective_ms, "open_items",
-			              (json_int_t)open, "age_ms", (json_int_t)age, "escalated",
-			              o->escalated));
+			json_array_append_new(r->overdue,
+			                      json_pack("{s:o,s:o,s:s,s:I,s:I,s:I,s:b}", "order",
+			                                hex16(o->id), "platform", hex16(p->member),
+			                                "platform_name", p->name, "deadline_ms",
+			                                (json_int_t)di.effective_ms, "open_items",
+			                                (json_int_t)open, "age_ms", (json_int_t)age,
+			                                "escalated", o->escalated));
 		}
 		if (age > 7 * DAY_MS)
 			p->open7 += open;
 		if (age > 42 * DAY_MS)
 			p->open42 += open;
 	}
-	return hf_week_add(r, o->logged / WEEK_MS * WEEK_MS, o->items, within, answered, wt, nwt);
+	return week_add(r, o->logged / WEEK_MS * WEEK_MS, o->items, within, answered, wt, nwt);
 }
 
 static const char *const REASONS[] = {"",          "not_our_service",          "legal_conflict",
                                       "technical", "insufficient_information", "jurisdiction",
                                       "other"};
 
-static json_t *hf_plat_json(hf_row *p, uint64_t size)
+static json_t *plat_json(hfn_row *p, uint64_t size)
 {
 	json_t *cc = json_object();
 	for (int rs = 1; rs <= 6; rs++)
 		json_object_set_new(cc, REASONS[rs], json_integer((json_int_t)p->cc_reason[rs]));
-	json_t *j =
-	    json_pack("{s:o,s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:I,s:I,s:o,s:I,s:I,s:I,s:I}", "member",
-	              hf_hex16(p->member), "name", p->name, "checkpoint_size", (json_int_t)size,
-	              "orders", (json_int_t)p->orders, "items", (json_int_t)p->items, "receipts",
-	              (json_int_t)p->receipts, "time_to_receipt_ms", hf_dist(&p->t_receipt),
-	              "time_to_action_ms", hf_dist(&p->t_action), "actioned_items",
-	              (json_int_t)p->actioned, "within_deadline_items", (json_int_t)p->within,
-	              "within_deadline_share", hf_ratio(p->within, p->items), "overdue_items",
-	              (json_int_t)p->overdue, "escalated_orders", (json_int_t)p->escalated,
-	              "open_over_7d", (json_int_t)p->open7, "open_over_42d", (json_int_t)p->open42);
+	json_t *j = json_pack(
+	    "{s:o,s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:I,s:I,s:o,s:I,s:I,s:I,s:I}", "member",
+	    hex16(p->member), "name", p->name, "checkpoint_size", (json_int_t)size, "orders",
+	    (json_int_t)p->orders, "items", (json_int_t)p->items, "receipts",
+	    (json_int_t)p->receipts, "time_to_receipt_ms", dist(&p->t_receipt), "time_to_action_ms",
+	    dist(&p->t_action), "actioned_items", (json_int_t)p->actioned, "within_deadline_items",
+	    (json_int_t)p->within, "within_deadline_share", ratio(p->within, p->items),
+	    "overdue_items", (json_int_t)p->overdue, "escalated_orders", (json_int_t)p->escalated,
+	    "open_over_7d", (json_int_t)p->open7, "open_over_42d", (json_int_t)p->open42);
 	json_object_set_new(j, "cannot_comply_items", json_integer((json_int_t)p->cannot));
-	json_object_set_new(j, "cannot_comply_rate", hf_ratio(p->cannot, p->items));
+	json_object_set_new(j, "cannot_comply_rate", ratio(p->cannot, p->items));
 	json_object_set_new(j, "cannot_comply_by_reason", cc);
 	json_object_set_new(j, "disputed_orders", json_integer((json_int_t)p->disputed));
-	json_object_set_new(j, "dispute_rate", hf_ratio(p->disputed, p->orders));
+	json_object_set_new(j, "dispute_rate", ratio(p->disputed, p->orders));
 	/* Disputes carry grounds as text only, which the log never sees. */
 	json_object_set_new(j, "dispute_by_reason",
 	                    json_pack("{s:I}", "unspecified", (json_int_t)p->disputed));
 	json_object_set_new(j, "clarifications", json_integer((json_int_t)p->clarifications));
 	json_object_set_new(j, "clock_paused_ms", json_integer((json_int_t)p->paused_ms));
 	json_object_set_new(j, "recurrences", json_integer((json_int_t)p->recurrences));
-	json_object_set_new(j, "recurrence_rate", hf_ratio(p->recurrences, p->orders));
+	json_object_set_new(j, "recurrence_rate", ratio(p->recurrences, p->orders));
 	json_object_set_new(j, "withdrawn_items", json_integer((json_int_t)p->withdrawn));
 	json_object_set_new(j, "removed_items", json_integer((json_int_t)p->removed));
 	/* Platforms log nothing per list batch applied: not measurable from the log. */
@@ -504,7 +503,7 @@ static json_t *hf_plat_json(hf_row *p, uint64_t size)
 }
 
 /* "all", "YYYY", "YYYY-Qn", "YYYY-MM" -> [from, to) in unix ms (UTC). */
-static bool hf_period(const char *s, uint64_t *from, uint64_t *to)
+static bool hfn_period(const char *s, uint64_t *from, uint64_t *to)
 {
 	int y, q, m;
 	char extra;
@@ -538,7 +537,7 @@ static bool hf_period(const char *s, uint64_t *from, uint64_t *to)
 	return true;
 }
 
-static void hf_rep_free(hf_rep *r)
+static void rep_free(hfn_rep *r)
 {
 	for (size_t i = 0; i < r->cap; i++)
 		free(r->ord[i].ev);
@@ -559,31 +558,31 @@ static void hf_rep_free(hf_rep *r)
 	json_decref(r->overdue);
 }
 
-static int hf_cmp_week(const void *a, const void *b)
+static int cmp_week(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 	return x < y ? -1 : x > y;
 }
 
-hf_err hf_report_build(hf_node *n, const char *period, json_t **out)
+hf_err hfn_report_build(hfn_node *n, const char *period, json_t **out)
 {
-	hf_rep r;
+	hfn_rep r;
 	uint64_t published, size, at;
 	char *note = NULL;
 	hf_err rc;
 	*out = NULL;
 	memset(&r, 0, sizeof(r));
-	if (!hf_period(period, &r.from, &r.to))
+	if (!hfn_period(period, &r.from, &r.to))
 		return HF_EINVAL;
 	if (!(n->self_roles & HF_ROLE_AUDITOR))
 		return HF_EROLE;
-	HF_TRY(hf_store_ameta_get(n->store, "published", &published));
+	HF_TRY(hfn_store_ameta_get(n->store, "published", &published));
 	if (published == 0)
 		return HF_ENOTFOUND;
-	HF_TRY(hf_store_ckpt_get(n->store, published, &size, &at, &note));
+	HF_TRY(hfn_store_ckpt_get(n->store, published, &size, &at, &note));
 	hf_checkpoint c;
 	hf_log_policy pol;
-	rc = hf_audit_policy(n, n->self, &pol);
+	rc = hfn_audit_policy(n, n->self, &pol);
 	if (rc == HF_OK) {
 		pol.quorum = 0;
 		rc = hf_checkpoint_open((const uint8_t *)note, strlen(note), &pol, &c, NULL);
@@ -605,17 +604,17 @@ hf_err hf_report_build(hf_node *n, const char *period, json_t **out)
 		goto out;
 	}
 	/* Every figure from the leaves under this one checkpoint, in log order. */
-	HF_CHECK(hf_store_leaves(n->store, 0, size, hf_leaf_cb, &r));
+	HF_CHECK(hfn_store_leaves(n->store, 0, size, leaf_cb, &r));
 	for (size_t i = 0; i < r.cap; i++)
 		if (r.ord[i].used)
-			HF_CHECK(hf_order_figures(&r, &r.ord[i]));
+			HF_CHECK(order_figures(&r, &r.ord[i]));
 	for (size_t i = 0; i < r.n_refs; i++) {
-		hf_ref *f = &r.refs[i];
+		hfn_ref *f = &r.refs[i];
 		if (f->auth < 0 || f->sent < r.from || f->sent >= r.to)
 			continue;
 		r.auth[f->auth].referrals++;
 		if (f->first_status)
-			HF_CHECK(hf_push(&r.auth[f->auth].t_referral, f->first_status - f->sent));
+			HF_CHECK(push(&r.auth[f->auth].t_referral, f->first_status - f->sent));
 	}
 	json_t *plats = json_array(), *auths = json_array(), *series = json_array();
 	uint64_t items = 0, removed = 0, withdrawn = 0;
@@ -623,30 +622,30 @@ hf_err hf_report_build(hf_node *n, const char *period, json_t **out)
 		items += r.plat[i].items;
 		removed += r.plat[i].removed;
 		withdrawn += r.plat[i].withdrawn;
-		json_array_append_new(plats, hf_plat_json(&r.plat[i], size));
+		json_array_append_new(plats, plat_json(&r.plat[i], size));
 	}
 	for (size_t i = 0; i < r.n_auth; i++)
 		json_array_append_new(
 		    auths,
 		    json_pack("{s:o,s:s,s:I,s:I,s:I,s:I,s:I,s:o}", "member",
-		              hf_hex16(r.auth[i].member), "name", r.auth[i].name, "checkpoint_size",
+		              hex16(r.auth[i].member), "name", r.auth[i].name, "checkpoint_size",
 		              (json_int_t)size, "orders_sent", (json_int_t)r.auth[i].orders,
 		              "items", (json_int_t)r.auth[i].items, "backdated_messages",
 		              (json_int_t)r.auth[i].backdated, "referrals",
 		              (json_int_t)r.auth[i].referrals, "referral_turnaround_ms",
-		              hf_dist(&r.auth[i].t_referral)));
+		              dist(&r.auth[i].t_referral)));
 	if (r.n_wk > 1) /* r.wk may be NULL when empty */
-		qsort(r.wk, r.n_wk, sizeof(*r.wk), hf_cmp_week);
+		qsort(r.wk, r.n_wk, sizeof(*r.wk), cmp_week);
 	for (size_t i = 0; i < r.n_wk; i++) {
 		if (r.wk[i].t.n > 1)
-			qsort(r.wk[i].t.v, r.wk[i].t.n, sizeof(uint64_t), hf_cmp64);
+			qsort(r.wk[i].t.v, r.wk[i].t.n, sizeof(uint64_t), cmp64);
 		json_array_append_new(
 		    series,
 		    json_pack("{s:I,s:I,s:I,s:o,s:o}", "week_start_ms", (json_int_t)r.wk[i].week,
 		              "items", (json_int_t)r.wk[i].items, "answered_items",
 		              (json_int_t)r.wk[i].answered, "within_deadline_share",
-		              hf_ratio(r.wk[i].within, r.wk[i].items), "time_to_action_p50_ms",
-		              r.wk[i].t.n ? json_integer((json_int_t)hf_pct(&r.wk[i].t, 50))
+		              ratio(r.wk[i].within, r.wk[i].items), "time_to_action_p50_ms",
+		              r.wk[i].t.n ? json_integer((json_int_t)pct(&r.wk[i].t, 50))
 		                          : json_null()));
 	}
 	char root[45];
@@ -658,7 +657,7 @@ hf_err hf_report_build(hf_node *n, const char *period, json_t **out)
 	    json_pack("{s:I,s:I,s:I,s:I,s:o}", "checkpoint_size", (json_int_t)size,
 	              "items_requested", (json_int_t)items, "items_removed", (json_int_t)removed,
 	              "items_withdrawn", (json_int_t)withdrawn, "share_not_removed",
-	              hf_ratio(items - withdrawn - removed, items - withdrawn));
+	              ratio(items - withdrawn - removed, items - withdrawn));
 	*out = json_pack("{s:s,s:o,s:o,s:I,s:{s:s,s:I,s:s,s:s},s:o,s:o,s:o,s:o,s:O}", "period",
 	                 period, "from_ms", r.from ? json_integer((json_int_t)r.from) : json_null(),
 	                 "to_ms", r.to != UINT64_MAX ? json_integer((json_int_t)r.to) : json_null(),
@@ -669,19 +668,19 @@ hf_err hf_report_build(hf_node *n, const char *period, json_t **out)
 	rc = *out ? HF_OK : HF_ENOMEM;
 out:
 	free(note);
-	hf_rep_free(&r);
+	rep_free(&r);
 	return rc;
 }
 
 /* ---- CSV ------------------------------------------------------------------------- */
 
-typedef struct hf_csv {
+typedef struct hfn_csv {
 	char *p;
 	size_t len, cap;
 	const char *size, *root;
-} hf_csv;
+} hfn_csv;
 
-static void hf_csv_add(hf_csv *c, const char *scope, const char *name, const char *value)
+static void csv_add(hfn_csv *c, const char *scope, const char *name, const char *value)
 {
 	int need = snprintf(NULL, 0, "%s,%s,%s,%s,%s\n", scope, name, value, c->size, c->root);
 	if (need < 0 || !c->p)
@@ -703,7 +702,7 @@ static void hf_csv_add(hf_csv *c, const char *scope, const char *name, const cha
 }
 
 /* Flattens one object's scalar members (nested objects as a.b) into rows of scope. */
-static void hf_csv_obj(hf_csv *c, const char *scope, const char *prefix, const json_t *o)
+static void csv_obj(hfn_csv *c, const char *scope, const char *prefix, const json_t *o)
 {
 	const char *k;
 	json_t *v;
@@ -712,7 +711,7 @@ static void hf_csv_obj(hf_csv *c, const char *scope, const char *prefix, const j
 		char name[160], val[64];
 		snprintf(name, sizeof(name), "%s%s%s", prefix, prefix[0] ? "." : "", k);
 		if (json_is_object(v)) {
-			hf_csv_obj(c, scope, name, v);
+			csv_obj(c, scope, name, v);
 			continue;
 		}
 		if (!strcmp(k, "member") || !strcmp(k, "name") || !strcmp(k, "checkpoint_size"))
@@ -725,15 +724,15 @@ static void hf_csv_obj(hf_csv *c, const char *scope, const char *prefix, const j
 			snprintf(val, sizeof(val), "%s", "");
 		else
 			continue;
-		hf_csv_add(c, scope, name, val);
+		csv_add(c, scope, name, val);
 	}
 }
 
-char *hf_report_csv(const json_t *report)
+char *hfn_report_csv(const json_t *report)
 {
 	json_t *ck = json_object_get(report, "checkpoint");
 	char size[24];
-	hf_csv c = {.cap = 4096};
+	hfn_csv c = {.cap = 4096};
 	c.p = malloc(c.cap);
 	if (!c.p)
 		return NULL;
@@ -746,7 +745,7 @@ char *hf_report_csv(const json_t *report)
 		c.root = "";
 	c.size = "checkpoint_size";
 	c.root = "checkpoint_root";
-	hf_csv_add(&c, "scope", "figure", "value");
+	csv_add(&c, "scope", "figure", "value");
 	c.size = size;
 	c.root = json_string_value(json_object_get(ck, "root"));
 	const char *lists[] = {"platforms", "authorities"};
@@ -758,9 +757,9 @@ char *hf_report_csv(const json_t *report)
 			char scope[64];
 			snprintf(scope, sizeof(scope), "%s:%s", l ? "authority" : "platform",
 			         json_string_value(json_object_get(row, "member")));
-			hf_csv_obj(&c, scope, "", row);
+			csv_obj(&c, scope, "", row);
 		}
 	}
-	hf_csv_obj(&c, "federation", "", json_object_get(report, "federation"));
+	csv_obj(&c, "federation", "", json_object_get(report, "federation"));
 	return c.p;
 }

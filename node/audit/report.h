@@ -18,8 +18,8 @@
 /* period: "all", "YYYY", "YYYY-Qn" or "YYYY-MM" (UTC; orders counted by the log time of
  * the ORDER leaf). Errors: HF_EINVAL (period), HF_EROLE (no log here), HF_ENOTFOUND (no
  * published checkpoint yet), store errors. *out: the report (caller decrefs). */
-hf_err hf_report_build(hf_node *n, const char *period, json_t **out) HF_MUST_CHECK;
+hf_err hfn_report_build(hfn_node *n, const char *period, json_t **out) HF_MUST_CHECK;
 /* One CSV row per figure: scope,name,value,checkpoint_size,checkpoint_root. malloc'ed. */
-char *hf_report_csv(const json_t *report);
+char *hfn_report_csv(const json_t *report);
 
 #endif

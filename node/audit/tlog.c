@@ -5,21 +5,22 @@
 #include "audit/tlog.h"
 #include "hashfed/audit_log.h"
 #include "store/store_audit.h"
+#include "hf_check.h"
 
 #define HF_TLOG_LEVELS 8 /* tile levels: 8 * 8 = 64 tree levels */
 
 /* The last tile of one tile level, as appends fill it. */
-typedef struct hf_edge {
+typedef struct hfn_edge {
 	bool used, dirty;
 	uint64_t idx;
 	unsigned width;
 	uint8_t h[256][HF_MERKLE_HASH_LEN];
-} hf_edge;
+} hfn_edge;
 
-struct hf_tlog {
-	hf_store *s;
+struct hfn_tlog {
+	hfn_store *s;
 	hf_merkle_compact cr;
-	hf_edge edge[HF_TLOG_LEVELS];
+	hfn_edge edge[HF_TLOG_LEVELS];
 	hf_tiles_store ts;
 	hf_merkle_store ms;
 	uint8_t leaf[HF_AUDIT_LEAF_MAX_SIZE];
@@ -27,13 +28,13 @@ struct hf_tlog {
 
 /* Tile bytes for hf_tiles_store: the in-memory edge, else the store. A stored tile may be
  * wider than asked (the tree has grown since the size asked for): its prefix is the same. */
-static hf_err hf_tlog_fetch(void *ctx, const hf_tile_ref *t, uint8_t *out, size_t *len)
+static hf_err tlog_fetch(void *ctx, const hf_tile_ref *t, uint8_t *out, size_t *len)
 {
-	hf_tlog *l = ctx;
+	hfn_tlog *l = ctx;
 	size_t want = (size_t)t->width * HF_MERKLE_HASH_LEN, have;
 	if (t->entries || t->level >= HF_TLOG_LEVELS)
 		return HF_ETILE;
-	const hf_edge *e = &l->edge[t->level];
+	const hfn_edge *e = &l->edge[t->level];
 	if (e->used && e->idx == t->index) {
 		if (e->width < t->width)
 			return HF_ETREESIZE;
@@ -41,36 +42,36 @@ static hf_err hf_tlog_fetch(void *ctx, const hf_tile_ref *t, uint8_t *out, size_
 		*len = want;
 		return HF_OK;
 	}
-	HF_TRY(hf_store_tile_get(l->s, t->level, t->index, out, &have));
+	HF_TRY(hfn_store_tile_get(l->s, t->level, t->index, out, &have));
 	if (have < want)
 		return HF_ETREESIZE;
 	*len = want;
 	return HF_OK;
 }
 
-static hf_err hf_edge_write(hf_tlog *l, unsigned level)
+static hf_err edge_write(hfn_tlog *l, unsigned level)
 {
-	hf_edge *e = &l->edge[level];
+	hfn_edge *e = &l->edge[level];
 	if (!e->used || !e->dirty)
 		return HF_OK;
-	HF_TRY(hf_store_tile_put(l->s, level, e->idx, &e->h[0][0],
-	                         (size_t)e->width * HF_MERKLE_HASH_LEN));
+	HF_TRY(hfn_store_tile_put(l->s, level, e->idx, &e->h[0][0],
+	                          (size_t)e->width * HF_MERKLE_HASH_LEN));
 	e->dirty = false;
 	return HF_OK;
 }
 
 /* Every complete subtree an append makes: those at tile levels go into their tile. */
-static hf_err hf_tlog_emit(void *ctx, hf_merkle_node_id id, const uint8_t hash[HF_MERKLE_HASH_LEN])
+static hf_err tlog_emit(void *ctx, hf_merkle_node_id id, const uint8_t hash[HF_MERKLE_HASH_LEN])
 {
-	hf_tlog *l = ctx;
+	hfn_tlog *l = ctx;
 	if (id.level % 8 != 0 || id.level / 8 >= HF_TLOG_LEVELS)
 		return HF_OK;
 	unsigned lv = id.level / 8;
-	hf_edge *e = &l->edge[lv];
+	hfn_edge *e = &l->edge[lv];
 	uint64_t tidx = id.index >> 8;
 	unsigned slot = (unsigned)(id.index & 255);
 	if (!e->used || e->idx != tidx) {
-		HF_TRY(hf_edge_write(l, lv)); /* the previous tile, now full */
+		HF_TRY(edge_write(l, lv)); /* the previous tile, now full */
 		e->used = true;
 		e->idx = tidx;
 		e->width = 0;
@@ -81,10 +82,10 @@ static hf_err hf_tlog_emit(void *ctx, hf_merkle_node_id id, const uint8_t hash[H
 	return HF_OK;
 }
 
-hf_err hf_tlog_reload(hf_tlog *l)
+hf_err hfn_tlog_reload(hfn_tlog *l)
 {
 	uint64_t size;
-	HF_TRY(hf_store_leaf_count(l->s, &size));
+	HF_TRY(hfn_store_leaf_count(l->s, &size));
 	memset(l->edge, 0, sizeof(l->edge));
 	/* The last tile of each level, as stored. */
 	for (unsigned lv = 0; lv < HF_TLOG_LEVELS; lv++) {
@@ -92,9 +93,9 @@ hf_err hf_tlog_reload(hf_tlog *l)
 		size_t len;
 		if (count == 0)
 			break;
-		hf_edge *e = &l->edge[lv];
+		hfn_edge *e = &l->edge[lv];
 		e->idx = (count - 1) >> 8;
-		HF_TRY(hf_store_tile_get(l->s, lv, e->idx, &e->h[0][0], &len));
+		HF_TRY(hfn_store_tile_get(l->s, lv, e->idx, &e->h[0][0], &len));
 		e->width = (unsigned)(len / HF_MERKLE_HASH_LEN);
 		if (e->width != count - (e->idx << 8))
 			return HF_ETREESIZE;
@@ -103,18 +104,18 @@ hf_err hf_tlog_reload(hf_tlog *l)
 	hf_merkle_compact_init(&l->cr);
 	if (size == 0)
 		return HF_OK;
-	return hf_merkle_compact_load(&l->cr, hf_tlog_store(l, size), size);
+	return hf_merkle_compact_load(&l->cr, hfn_tlog_store(l, size), size);
 }
 
-hf_err hf_tlog_open(hf_store *s, hf_tlog **out)
+hf_err hfn_tlog_open(hfn_store *s, hfn_tlog **out)
 {
-	hf_tlog *l = calloc(1, sizeof(*l));
+	hfn_tlog *l = calloc(1, sizeof(*l));
 	hf_err rc;
 	*out = NULL;
 	if (!l)
 		return HF_ENOMEM;
 	l->s = s;
-	rc = hf_tlog_reload(l);
+	rc = hfn_tlog_reload(l);
 	if (rc != HF_OK) {
 		free(l);
 		return rc;
@@ -123,48 +124,48 @@ hf_err hf_tlog_open(hf_store *s, hf_tlog **out)
 	return HF_OK;
 }
 
-void hf_tlog_free(hf_tlog *l)
+void hfn_tlog_free(hfn_tlog *l)
 {
 	free(l);
 }
 
-uint64_t hf_tlog_size(const hf_tlog *l)
+uint64_t hfn_tlog_size(const hfn_tlog *l)
 {
 	return l->cr.size;
 }
 
-hf_err hf_tlog_append(hf_tlog *l, const uint8_t sender[16], const uint8_t msg_id[16],
-                      const uint8_t submitter[16], uint64_t now_ms, const uint8_t *hdr,
-                      size_t hdr_len, uint64_t *idx)
+hf_err hfn_tlog_append(hfn_tlog *l, const uint8_t sender[16], const uint8_t msg_id[16],
+                       const uint8_t submitter[16], uint64_t now_ms, const uint8_t *hdr,
+                       size_t hdr_len, uint64_t *idx)
 {
 	size_t len;
 	uint8_t h[HF_MERKLE_HASH_LEN];
 	HF_TRY(hf_audit_leaf_encode(now_ms, hdr, hdr_len, l->leaf, sizeof(l->leaf), &len));
 	HF_TRY(hf_audit_leaf_hash(l->leaf, len, h));
 	*idx = l->cr.size;
-	HF_TRY(hf_store_leaf_add(l->s, *idx, sender, msg_id, submitter, now_ms, l->leaf, len));
-	return hf_merkle_compact_append(&l->cr, h, hf_tlog_emit, l);
+	HF_TRY(hfn_store_leaf_add(l->s, *idx, sender, msg_id, submitter, now_ms, l->leaf, len));
+	return hf_merkle_compact_append(&l->cr, h, tlog_emit, l);
 }
 
-hf_err hf_tlog_flush(hf_tlog *l)
+hf_err hfn_tlog_flush(hfn_tlog *l)
 {
 	for (unsigned lv = 0; lv < HF_TLOG_LEVELS; lv++)
-		HF_TRY(hf_edge_write(l, lv));
+		HF_TRY(edge_write(l, lv));
 	return HF_OK;
 }
 
-hf_err hf_tlog_root(const hf_tlog *l, uint8_t root[HF_MERKLE_HASH_LEN])
+hf_err hfn_tlog_root(const hfn_tlog *l, uint8_t root[HF_MERKLE_HASH_LEN])
 {
 	return hf_merkle_compact_root(&l->cr, root);
 }
 
-const hf_merkle_store *hf_tlog_store(hf_tlog *l, uint64_t size)
+const hf_merkle_store *hfn_tlog_store(hfn_tlog *l, uint64_t size)
 {
-	hf_tiles_store_init(&l->ts, size, hf_tlog_fetch, l, &l->ms);
+	hf_tiles_store_init(&l->ts, size, tlog_fetch, l, &l->ms);
 	return &l->ms;
 }
 
-hf_err hf_tlog_tile(hf_tlog *l, const hf_tile_ref *ref, uint8_t *out, size_t *len)
+hf_err hfn_tlog_tile(hfn_tlog *l, const hf_tile_ref *ref, uint8_t *out, size_t *len)
 {
-	return hf_tlog_fetch(l, ref, out, len);
+	return tlog_fetch(l, ref, out, len);
 }

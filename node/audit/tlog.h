@@ -19,28 +19,28 @@
 #include "hashfed/tlog_tiles.h"
 #include "store/store.h"
 
-typedef struct hf_tlog hf_tlog;
+typedef struct hfn_tlog hfn_tlog;
 
 /* Loads the tree the store holds. Errors: HF_ENOMEM, HF_EDB, HF_ETREESIZE (tiles missing). */
-hf_err hf_tlog_open(hf_store *s, hf_tlog **out) HF_MUST_CHECK;
-void hf_tlog_free(hf_tlog *t);
+hf_err hfn_tlog_open(hfn_store *s, hfn_tlog **out) HF_MUST_CHECK;
+void hfn_tlog_free(hfn_tlog *t);
 /* After a rolled-back transaction: forget what was appended in it. */
-hf_err hf_tlog_reload(hf_tlog *t) HF_MUST_CHECK;
+hf_err hfn_tlog_reload(hfn_tlog *t) HF_MUST_CHECK;
 
-uint64_t hf_tlog_size(const hf_tlog *t);
+uint64_t hfn_tlog_size(const hfn_tlog *t);
 /* Inside a transaction: appends one leaf (hf_audit_leaf_encode of (now, hdr)); *idx = its
- * index. Call hf_tlog_flush before the commit. */
-hf_err hf_tlog_append(hf_tlog *t, const uint8_t sender[16], const uint8_t msg_id[16],
-                      const uint8_t submitter[16], uint64_t now_ms, const uint8_t *hdr,
-                      size_t hdr_len, uint64_t *idx) HF_MUST_CHECK;
+ * index. Call hfn_tlog_flush before the commit. */
+hf_err hfn_tlog_append(hfn_tlog *t, const uint8_t sender[16], const uint8_t msg_id[16],
+                       const uint8_t submitter[16], uint64_t now_ms, const uint8_t *hdr,
+                       size_t hdr_len, uint64_t *idx) HF_MUST_CHECK;
 /* Writes the tiles the appends since the last flush touched. */
-hf_err hf_tlog_flush(hf_tlog *t) HF_MUST_CHECK;
-hf_err hf_tlog_root(const hf_tlog *t, uint8_t root[HF_MERKLE_HASH_LEN]) HF_MUST_CHECK;
+hf_err hfn_tlog_flush(hfn_tlog *t) HF_MUST_CHECK;
+hf_err hfn_tlog_root(const hfn_tlog *t, uint8_t root[HF_MERKLE_HASH_LEN]) HF_MUST_CHECK;
 
 /* A merkle store answering for the tree of `size` (<= current size); valid until the next
  * call on t. */
-const hf_merkle_store *hf_tlog_store(hf_tlog *t, uint64_t size);
+const hf_merkle_store *hfn_tlog_store(hfn_tlog *t, uint64_t size);
 /* Hash tile t of the current tree: ref->width * 32 bytes into out (HF_TILE_BYTES). */
-hf_err hf_tlog_tile(hf_tlog *t, const hf_tile_ref *ref, uint8_t *out, size_t *len) HF_MUST_CHECK;
+hf_err hfn_tlog_tile(hfn_tlog *t, const hf_tile_ref *ref, uint8_t *out, size_t *len) HF_MUST_CHECK;
 
 #endif

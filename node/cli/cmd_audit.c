@@ -20,6 +20,7 @@
 #include "hashfed/merkle.h"
 #include "hashfed/tlog_tiles.h"
 #include "note_internal.h"
+#include "hf_check.h"
 
 #define HL HF_MERKLE_HASH_LEN
 

@@ -36,7 +36,7 @@ typedef struct cfg_key {
 	const char *expect;   /* what a valid value looks like, for the refusal */
 } cfg_key;
 
-#define FIELD(f) offsetof(hf_config, f), sizeof(((hf_config *)0)->f)
+#define FIELD(f) offsetof(hfn_config, f), sizeof(((hfn_config *)0)->f)
 #define PATH(s, k, f)                                                                              \
 	{                                                                                          \
 		s, k, K_PATH, FIELD(f), 0, 0, 0, 0, "a file name"                                  \
@@ -66,7 +66,7 @@ static const cfg_key KEYS[] = {
     PATH("tls", "cert", tls_cert),
     PATH("tls", "key", tls_key),
     PATH("tls", "crl", tls_crl),
-    {"api", "listen", K_HOSTPORT, FIELD(api_host), offsetof(hf_config, api_port), 0, 0, 0,
+    {"api", "listen", K_HOSTPORT, FIELD(api_host), offsetof(hfn_config, api_port), 0, 0, 0,
      "host:port"},
     PATH("api", "token_file", api_token_file),
     PATH("api", "tls_cert", api_tls_cert),
@@ -112,7 +112,7 @@ static const cfg_key KEYS[] = {
 #define N_KEYS (sizeof(KEYS) / sizeof(KEYS[0]))
 
 typedef struct cfg_ctx {
-	hf_config *c;
+	hfn_config *c;
 	char dir[HF_PATH_MAX];
 	char err[400];
 } cfg_ctx;
@@ -232,7 +232,7 @@ static int ini_cb(void *user, const char *section, const char *name, const char 
 	return 0;
 }
 
-void hf_config_defaults(hf_config *c)
+void hfn_config_defaults(hfn_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < N_KEYS; i++)
@@ -244,18 +244,18 @@ void hf_config_defaults(hf_config *c)
 	c->audit.submit = true;
 }
 
-void hf_match_config_defaults(hf_match_config *m)
+void hfn_match_config_defaults(hfn_match_config *m)
 {
-	hf_config c;
-	hf_config_defaults(&c);
+	hfn_config c;
+	hfn_config_defaults(&c);
 	*m = c.match;
 }
 
-hf_err hf_config_load(const char *path, hf_config *c, char *err, size_t err_size)
+hf_err hfn_config_load(const char *path, hfn_config *c, char *err, size_t err_size)
 {
 	cfg_ctx x;
 	const char *slash = strrchr(path, '/');
-	hf_config_defaults(c);
+	hfn_config_defaults(c);
 	memset(&x, 0, sizeof(x));
 	x.c = c;
 	if (slash)
@@ -305,7 +305,7 @@ hf_err hf_config_load(const char *path, hf_config *c, char *err, size_t err_size
 		return HF_ECONFIG;
 	}
 	if (!c->api_tls_cert[0] && !c->api_allow_plaintext &&
-	    !hf_config_host_loopback(c->api_host)) {
+	    !hfn_config_host_loopback(c->api_host)) {
 		snprintf(err, err_size,
 		         "%s: [api] listen beyond loopback needs tls_cert and tls_key (HTTPS), or "
 		         "allow_plaintext = true",
@@ -319,7 +319,7 @@ hf_err hf_config_load(const char *path, hf_config *c, char *err, size_t err_size
 	return HF_ECONFIG;
 }
 
-bool hf_config_host_loopback(const char *host)
+bool hfn_config_host_loopback(const char *host)
 {
 	struct in_addr a4;
 	/* Literal addresses only (a name such as "127.x.example" may resolve anywhere). */
@@ -328,7 +328,7 @@ bool hf_config_host_loopback(const char *host)
 	return !strcmp(host, "::1") || !strcmp(host, "[::1]") || !strcmp(host, "localhost");
 }
 
-hf_err hf_config_check_secret_file(const char *path)
+hf_err hfn_config_check_secret_file(const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) != 0)

@@ -28,7 +28,7 @@
 
 #define HF_PATH_MAX 1024
 
-typedef struct hf_config {
+typedef struct hfn_config {
 	char identity[HF_PATH_MAX];
 	char manifest[HF_PATH_MAX];
 	char data_dir[HF_PATH_MAX];
@@ -46,26 +46,26 @@ typedef struct hf_config {
 	char api_tls_cert[HF_PATH_MAX]; /* [api] tls_cert: HTTPS when set (with tls_key) */
 	char api_tls_key[HF_PATH_MAX];
 	bool api_allow_plaintext;
-	hf_match_config match; /* [match] (match_config.h) */
-	hf_orders_cfg orders;  /* [orders] (orders_cfg.h) */
-	hf_audit_cfg audit;    /* [audit] (audit_cfg.h) */
-	hf_intake_cfg intake;  /* [intake] (intake_cfg.h) */
-} hf_config;
+	hfn_match_config match; /* [match] (match_config.h) */
+	hfn_orders_cfg orders;  /* [orders] (orders_cfg.h) */
+	hfn_audit_cfg audit;    /* [audit] (audit_cfg.h) */
+	hfn_intake_cfg intake;  /* [intake] (intake_cfg.h) */
+} hfn_config;
 
 /*
  * Loads and validates path into *c. On error, err gets a one-line reason.
  * Errors: HF_EIO (unreadable), HF_ECONFIG (syntax, unknown key, missing or
  * invalid value).
  */
-hf_err hf_config_load(const char *path, hf_config *c, char *err, size_t err_size) HF_MUST_CHECK;
-/* Every default (what hf_config_load starts from); the [match] part alone. */
-void hf_config_defaults(hf_config *c);
-void hf_match_config_defaults(hf_match_config *m);
+hf_err hfn_config_load(const char *path, hfn_config *c, char *err, size_t err_size) HF_MUST_CHECK;
+/* Every default (what hfn_config_load starts from); the [match] part alone. */
+void hfn_config_defaults(hfn_config *c);
+void hfn_match_config_defaults(hfn_match_config *m);
 
 /* A secret file (the API token): HF_EPERM if group or other may access it, HF_ECONFIG if
  * it cannot be read. */
-hf_err hf_config_check_secret_file(const char *path) HF_MUST_CHECK;
+hf_err hfn_config_check_secret_file(const char *path) HF_MUST_CHECK;
 /* Whether host (as in [api] listen) is a loopback address: 127.0.0.0/8, ::1, localhost. */
-bool hf_config_host_loopback(const char *host);
+bool hfn_config_host_loopback(const char *host);
 
 #endif

@@ -13,10 +13,11 @@
 #include "core/log.h"
 #include "core/node.h"
 #include "store/store_backup.h"
+#include "hf_check.h"
 
 #define PSEUDONYM_KEY_LEN 32
 
-hf_err hf_datadir_lock(const char *data_dir, int *fd, long *holder)
+hf_err hfn_datadir_lock(const char *data_dir, int *fd, long *holder)
 {
 	char path[HF_PATH_MAX + 16], pid[32];
 	*fd = -1;
@@ -83,23 +84,23 @@ static void fsync_dir(const char *dir)
 }
 
 /* Hex signing key id of the configured identity (which node a backup belongs to). */
-static hf_err identity_keyid(const hf_config *cfg, char hex[2 * HF_KEYID_LEN + 1])
+static hf_err identity_keyid(const hfn_config *cfg, char hex[2 * HF_KEYID_LEN + 1])
 {
 	hf_identity *id = NULL;
-	HF_TRY(hf_node_load_identity(cfg->identity, &id));
-	hf_hex(hf_identity_sign_keyid(id), HF_KEYID_LEN, hex);
+	HF_TRY(hfn_node_load_identity(cfg->identity, &id));
+	hfn_hex(hf_identity_sign_keyid(id), HF_KEYID_LEN, hex);
 	hf_identity_free(id);
 	return HF_OK;
 }
 
 /* out_dir/backup.json: whose backup it is (the node's signing key id), schema, time. */
-static hf_err write_meta(const char *out_dir, const char *kid, const hf_store_copy_info *i)
+static hf_err write_meta(const char *out_dir, const char *kid, const hfn_store_copy_info *i)
 {
 	char path[HF_PATH_MAX + 32], buf[256];
 	snprintf(path, sizeof(path), "%s/backup.json", out_dir);
 	int n = snprintf(buf, sizeof(buf),
 	                 "{\"key_id\":\"%s\",\"schema\":%d,\"created_ms\":%" PRIu64 "}\n", kid,
-	                 i->schema, hf_now_ms());
+	                 i->schema, hfn_now_ms());
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return HF_EIO;
@@ -127,7 +128,7 @@ static void read_meta_kid(const char *from_dir, char kid[2 * HF_KEYID_LEN + 1])
 	}
 }
 
-static void print_info(FILE *out, const char *what, const char *dir, const hf_store_copy_info *i,
+static void print_info(FILE *out, const char *what, const char *dir, const hfn_store_copy_info *i,
                        uint64_t ms)
 {
 	fprintf(out, "{\"%s\":\"", what);
@@ -143,12 +144,12 @@ static void print_info(FILE *out, const char *what, const char *dir, const hf_st
 	        i->schema, i->pages, i->bytes, ms);
 }
 
-hf_err hf_datadir_backup(const hf_config *cfg, const char *out_dir, FILE *out, char *why,
-                         size_t why_size)
+hf_err hfn_datadir_backup(const hfn_config *cfg, const char *out_dir, FILE *out, char *why,
+                          size_t why_size)
 {
 	char src[HF_PATH_MAX + 32], dst[HF_PATH_MAX + 32], kid[2 * HF_KEYID_LEN + 1];
-	hf_store_copy_info info;
-	uint64_t t0 = hf_now_ms();
+	hfn_store_copy_info info;
+	uint64_t t0 = hfn_now_ms();
 	hf_err rc;
 	snprintf(src, sizeof(src), "%s/node.db", cfg->data_dir);
 	if (access(src, F_OK) != 0) {
@@ -162,7 +163,7 @@ hf_err hf_datadir_backup(const hf_config *cfg, const char *out_dir, FILE *out, c
 		return errno == EEXIST ? HF_EEXIST : HF_EIO;
 	}
 	snprintf(dst, sizeof(dst), "%s/node.db", out_dir);
-	rc = hf_store_backup(src, dst, &info);
+	rc = hfn_store_backup(src, dst, &info);
 	if (rc != HF_OK) {
 		snprintf(why, why_size, "copying %s to %s failed (%s)", src, dst, hf_err_name(rc));
 		goto fail;
@@ -183,7 +184,7 @@ hf_err hf_datadir_backup(const hf_config *cfg, const char *out_dir, FILE *out, c
 		goto fail;
 	}
 	fsync_dir(out_dir);
-	print_info(out, "backup", out_dir, &info, hf_now_ms() - t0);
+	print_info(out, "backup", out_dir, &info, hfn_now_ms() - t0);
 	return HF_OK;
 fail:
 	snprintf(dst, sizeof(dst), "%s/node.db", out_dir);
@@ -196,18 +197,18 @@ fail:
 	return rc;
 }
 
-hf_err hf_datadir_restore(const hf_config *cfg, const char *from_dir, bool force, FILE *out,
-                          char *why, size_t why_size)
+hf_err hfn_datadir_restore(const hfn_config *cfg, const char *from_dir, bool force, FILE *out,
+                           char *why, size_t why_size)
 {
 	char src[HF_PATH_MAX + 32], dst[HF_PATH_MAX + 32], key[HF_PATH_MAX + 32];
-	hf_store_copy_info info;
-	uint64_t t0 = hf_now_ms();
+	hfn_store_copy_info info;
+	uint64_t t0 = hfn_now_ms();
 	int lock = -1;
 	long holder = 0;
 	hf_err rc;
 	snprintf(src, sizeof(src), "%s/node.db", from_dir);
 	snprintf(key, sizeof(key), "%s/pseudonym.key", from_dir);
-	rc = hf_store_backup_check(src, &info);
+	rc = hfn_store_backup_check(src, &info);
 	if (rc != HF_OK) {
 		snprintf(why, why_size, "%s is not a usable backup: %s", src,
 		         rc == HF_ENOTFOUND  ? "no such file"
@@ -230,7 +231,7 @@ hf_err hf_datadir_restore(const hf_config *cfg, const char *from_dir, bool force
 		         from_dir, have, cfg->identity, want);
 		return HF_EUNKNOWNMEMBER;
 	}
-	rc = hf_datadir_lock(cfg->data_dir, &lock, &holder);
+	rc = hfn_datadir_lock(cfg->data_dir, &lock, &holder);
 	if (rc == HF_EEXIST) {
 		snprintf(why, why_size,
 		         "a hashfed-node (pid %ld) is running on %s: stop it first; nothing was "
@@ -249,7 +250,7 @@ hf_err hf_datadir_restore(const hf_config *cfg, const char *from_dir, bool force
 		rc = HF_EEXIST;
 		goto out;
 	}
-	rc = hf_store_restore(src, dst, &info);
+	rc = hfn_store_restore(src, dst, &info);
 	if (rc != HF_OK) {
 		snprintf(why, why_size, "writing %s failed (%s)", dst, hf_err_name(rc));
 		goto out;
@@ -261,7 +262,7 @@ hf_err hf_datadir_restore(const hf_config *cfg, const char *from_dir, bool force
 		goto out;
 	}
 	fsync_dir(cfg->data_dir);
-	print_info(out, "restored", cfg->data_dir, &info, hf_now_ms() - t0);
+	print_info(out, "restored", cfg->data_dir, &info, hfn_now_ms() - t0);
 out:
 	close(lock);
 	return rc;

@@ -18,22 +18,22 @@
 /* Takes the lock of data_dir (creating the directory 0700 if needed): *fd gets the lock's
  * descriptor (keep it open). HF_EEXIST if another process holds it (*holder gets its pid, or
  * 0 if unknown), HF_EIO otherwise. */
-hf_err hf_datadir_lock(const char *data_dir, int *fd, long *holder) HF_MUST_CHECK;
+hf_err hfn_datadir_lock(const char *data_dir, int *fd, long *holder) HF_MUST_CHECK;
 
 /*
  * `hashfed-node backup`: writes out_dir (created 0700; must not exist) holding node.db (an
  * online, consistent copy of data_dir/node.db, 0600) and pseudonym.key (0600). Safe while
  * the node runs. Prints one JSON line of figures on out; a one-line reason into why.
  */
-hf_err hf_datadir_backup(const hf_config *cfg, const char *out_dir, FILE *out, char *why,
-                         size_t why_size) HF_MUST_CHECK;
+hf_err hfn_datadir_backup(const hfn_config *cfg, const char *out_dir, FILE *out, char *why,
+                          size_t why_size) HF_MUST_CHECK;
 
 /*
  * `hashfed-node restore`: checks the backup in from_dir, takes the data_dir lock (HF_EEXIST:
  * a node runs on it, nothing is touched), refuses an existing node.db unless force
  * (HF_EEXIST), then writes node.db and pseudonym.key.
  */
-hf_err hf_datadir_restore(const hf_config *cfg, const char *from_dir, bool force, FILE *out,
-                          char *why, size_t why_size) HF_MUST_CHECK;
+hf_err hfn_datadir_restore(const hfn_config *cfg, const char *from_dir, bool force, FILE *out,
+                           char *why, size_t why_size) HF_MUST_CHECK;
 
 #endif

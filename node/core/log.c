@@ -12,7 +12,7 @@ static volatile int g_level = HF_LOG_INFO;
 
 static const char *const LEVELS[] = {"debug", "info", "warn", "error"};
 
-hf_err hf_log_set_level(const char *name)
+hf_err hfn_log_set_level(const char *name)
 {
 	for (int i = 0; i < 4; i++) {
 		if (strcmp(name, LEVELS[i]) == 0) {
@@ -26,12 +26,12 @@ hf_err hf_log_set_level(const char *name)
 /* Tests only ([orders] test_clock, orders_cfg.h): set once at start, before any thread. */
 static int64_t g_test_offset_ms;
 
-void hf_clock_set_test_offset(int64_t ms)
+void hfn_clock_set_test_offset(int64_t ms)
 {
 	g_test_offset_ms = ms;
 }
 
-uint64_t hf_now_ms(void)
+uint64_t hfn_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -39,7 +39,7 @@ uint64_t hf_now_ms(void)
 	       (uint64_t)g_test_offset_ms;
 }
 
-void hf_hex(const uint8_t *p, size_t n, char *out)
+void hfn_hex(const uint8_t *p, size_t n, char *out)
 {
 	static const char D[] = "0123456789abcdef";
 	for (size_t i = 0; i < n; i++) {
@@ -49,7 +49,7 @@ void hf_hex(const uint8_t *p, size_t n, char *out)
 	out[2 * n] = 0;
 }
 
-static int hf_nib(char c)
+static int nib(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -60,12 +60,12 @@ static int hf_nib(char c)
 	return -1;
 }
 
-hf_err hf_unhex(const char *s, uint8_t *out, size_t n)
+hf_err hfn_unhex(const char *s, uint8_t *out, size_t n)
 {
 	if (strlen(s) != 2 * n)
 		return HF_EPARSE;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hf_nib(s[2 * i]), lo = hf_nib(s[2 * i + 1]);
+		int hi = nib(s[2 * i]), lo = nib(s[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return HF_EPARSE;
 		out[i] = (uint8_t)(hi << 4 | lo);
@@ -74,7 +74,7 @@ hf_err hf_unhex(const char *s, uint8_t *out, size_t n)
 }
 
 /* Appends s JSON-escaped; returns the new length (bounded by cap - 1). */
-static size_t hf_put_esc(char *buf, size_t len, size_t cap, const char *s)
+static size_t put_esc(char *buf, size_t len, size_t cap, const char *s)
 {
 	for (; *s && len + 7 < cap; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -90,7 +90,7 @@ static size_t hf_put_esc(char *buf, size_t len, size_t cap, const char *s)
 	return len;
 }
 
-void hf_log(hf_log_level level, const char *event, ...)
+void hfn_log(hfn_log_level level, const char *event, ...)
 {
 	char buf[4096];
 	size_t len;
@@ -98,8 +98,8 @@ void hf_log(hf_log_level level, const char *event, ...)
 	if ((int)level < g_level)
 		return;
 	len = (size_t)snprintf(buf, sizeof(buf), "{\"ts\":%llu,\"level\":\"%s\",\"event\":\"",
-	                       (unsigned long long)hf_now_ms(), LEVELS[level]);
-	len = hf_put_esc(buf, len, sizeof(buf), event);
+	                       (unsigned long long)hfn_now_ms(), LEVELS[level]);
+	len = put_esc(buf, len, sizeof(buf), event);
 	buf[len++] = '"';
 	va_start(ap, event);
 	for (;;) {
@@ -114,14 +114,14 @@ void hf_log(hf_log_level level, const char *event, ...)
 			break;
 		buf[len++] = ',';
 		buf[len++] = '"';
-		len = hf_put_esc(buf, len, sizeof(buf), k);
+		len = put_esc(buf, len, sizeof(buf), k);
 		buf[len++] = '"';
 		buf[len++] = ':';
 		if (v[0] == '#') {
-			len = hf_put_esc(buf, len, sizeof(buf), v + 1);
+			len = put_esc(buf, len, sizeof(buf), v + 1);
 		} else {
 			buf[len++] = '"';
-			len = hf_put_esc(buf, len, sizeof(buf), v);
+			len = put_esc(buf, len, sizeof(buf), v);
 			buf[len++] = '"';
 		}
 	}

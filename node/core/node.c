@@ -16,11 +16,12 @@
 #include "core/node.h"
 #include "hashfed/audit_log.h"
 #include "store/store_audit.h"
+#include "hf_check.h"
 
 #define HF_MAX_FILE (HF_MAX_MANIFEST_SIZE + 1)
 
 /* Reads a whole regular file of at most max bytes. */
-static hf_err hf_read_file(const char *path, size_t max, uint8_t **out, size_t *len, mode_t *mode)
+static hf_err read_file(const char *path, size_t max, uint8_t **out, size_t *len, mode_t *mode)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -60,14 +61,14 @@ out:
 	return rc;
 }
 
-hf_err hf_node_load_identity(const char *dir, hf_identity **out)
+hf_err hfn_node_load_identity(const char *dir, hf_identity **out)
 {
 	char path[HF_PATH_MAX + 16];
 	hf_keyfile_kind kind;
 	*out = NULL;
 	snprintf(path, sizeof(path), "%s/node.key", dir);
 	/* Same file rules as hashfed-keys (keys/lib/keyio.c): 0600 or refused. */
-	HF_TRY(hf_keyio_load_identity(path, NULL, &kind, out));
+	HF_TRY(hfn_keyio_load_identity(path, NULL, &kind, out));
 	if (kind != HF_KEYFILE_NODE) {
 		hf_identity_free(*out);
 		*out = NULL;
@@ -76,14 +77,14 @@ hf_err hf_node_load_identity(const char *dir, hf_identity **out)
 	return HF_OK;
 }
 
-hf_err hf_node_load_manifest(hf_node *n)
+hf_err hfn_node_load_manifest(hfn_node *n)
 {
 	uint8_t *buf = NULL;
 	size_t len;
 	hf_manifest *m = NULL;
 	const hf_member *me;
 	hf_err rc;
-	HF_CHECK(hf_read_file(n->cfg.manifest, HF_MAX_MANIFEST_SIZE, &buf, &len, NULL));
+	HF_CHECK(read_file(n->cfg.manifest, HF_MAX_MANIFEST_SIZE, &buf, &len, NULL));
 	HF_CHECK(hf_manifest_decode(buf, len, &m));
 	pthread_rwlock_rdlock(&n->mlock);
 	rc = n->manifest ? hf_manifest_accept(n->manifest, m) : hf_manifest_verify(m);
@@ -101,21 +102,21 @@ hf_err hf_node_load_manifest(hf_node *n)
 	m = NULL;
 	char ep[24];
 	snprintf(ep, sizeof(ep), "#%llu", (unsigned long long)hf_manifest_epoch(n->manifest));
-	hf_log(HF_LOG_INFO, "manifest_loaded", "epoch", ep, NULL);
+	hfn_log(HF_LOG_INFO, "manifest_loaded", "epoch", ep, NULL);
 out:
 	hf_manifest_free(m);
 	free(buf);
 	return rc;
 }
 
-hf_err hf_node_seal(hf_node *n, uint32_t type, const uint8_t (*members)[HF_MEMBER_ID_LEN],
-                    size_t n_members, const hf_audit_header *audit, uint64_t lifetime_ms,
-                    const uint8_t *body, size_t len, uint8_t msg_id[HF_MSGID_LEN], uint8_t **env,
-                    size_t *env_len)
+hf_err hfn_node_seal(hfn_node *n, uint32_t type, const uint8_t (*members)[HF_MEMBER_ID_LEN],
+                     size_t n_members, const hf_audit_header *audit, uint64_t lifetime_ms,
+                     const uint8_t *body, size_t len, uint8_t msg_id[HF_MSGID_LEN], uint8_t **env,
+                     size_t *env_len)
 {
 	uint8_t(*pks)[HF_ENC_PK_LEN] = NULL;
 	hf_err rc = HF_OK;
-	uint64_t now = hf_now_ms();
+	uint64_t now = hfn_now_ms();
 	if (n_members == 0 || n_members > HF_MAX_RECIPIENTS)
 		return HF_EINVAL;
 	pks = calloc(n_members, sizeof(*pks));
@@ -155,20 +156,20 @@ hf_err hf_node_seal(hf_node *n, uint32_t type, const uint8_t (*members)[HF_MEMBE
 }
 
 /* The lookup's context: the manifest held, and whether the audit log proved that this
- * envelope existed before its key's revocation (hf_node_proven_before). */
-typedef struct hf_lookup_ctx {
+ * envelope existed before its key's revocation (node_proven_before). */
+typedef struct hfn_lookup_ctx {
 	const hf_manifest *m;
 	bool proven;
-} hf_lookup_ctx;
+} hfn_lookup_ctx;
 
 /* The node's sender lookup (spec §5.6 step 3): the manifest's (key valid at `created`), plus
  * the receiver's own rules. Revocation counts from when this node learned of it, not from
  * the sender-chosen `created`: any message first seen while the manifest held names the
  * key revoked is refused, whatever `created` says, unless the audit log proves it existed
  * before the revocation (c->proven). The header epoch may not be ahead of the manifest. */
-static hf_err hf_node_lookup(void *ctx, const hf_envelope_header *hdr, uint8_t pk[HF_SIGN_PK_LEN])
+static hf_err node_lookup(void *ctx, const hf_envelope_header *hdr, uint8_t pk[HF_SIGN_PK_LEN])
 {
-	const hf_lookup_ctx *c = ctx;
+	const hfn_lookup_ctx *c = ctx;
 	const hf_member *mb;
 	const hf_member_key *k;
 	HF_TRY(hf_manifest_sender_lookup((void *)c->m, hdr, pk));
@@ -177,7 +178,7 @@ static hf_err hf_node_lookup(void *ctx, const hf_envelope_header *hdr, uint8_t p
 	if (hdr->epoch > hf_manifest_epoch(c->m))
 		return HF_EEPOCHAHEAD;
 	HF_TRY(hf_manifest_find_sign_key(c->m, hdr->sender, &mb, &k));
-	if (k->revoked_at_ms <= hf_now_ms() && !c->proven)
+	if (k->revoked_at_ms <= hfn_now_ms() && !c->proven)
 		return HF_EREVOKED;
 	return HF_OK;
 }
@@ -190,7 +191,7 @@ static hf_err hf_node_lookup(void *ctx, const hf_envelope_header *hdr, uint8_t p
  * sender retries); once the wait ran out ([audit] unlogged_ms), or with no log, no logged
  * type, or created >= R, HF_EREVOKED. The envelope is verified by the caller afterwards.
  */
-static hf_err hf_node_proven_before(hf_node *n, hf_store *s, const uint8_t *env, size_t len)
+static hf_err node_proven_before(hfn_node *n, hfn_store *s, const uint8_t *env, size_t len)
 {
 	uint8_t logs[16][HF_MEMBER_ID_LEN];
 	hf_envelope_header *h = malloc(sizeof(*h));
@@ -212,16 +213,16 @@ static hf_err hf_node_proven_before(hf_node *n, hf_store *s, const uint8_t *env,
 	pthread_rwlock_unlock(&n->mlock);
 	if (revoked == 0 || h->created_ms >= revoked)
 		goto out;
-	nl = hf_node_members_with(n, HF_ROLE_AUDITOR, logs, 16);
+	nl = hfn_node_members_with(n, HF_ROLE_AUDITOR, logs, 16);
 	for (size_t i = 0; i < nl && rc == HF_EREVOKED; i++) {
-		hf_store_receipt *r = malloc(sizeof(*r));
+		hfn_store_receipt *r = malloc(sizeof(*r));
 		bool exists, flagged;
 		hf_err g;
 		if (!r) {
 			rc = HF_ENOMEM;
 			break;
 		}
-		g = hf_store_receipt_get(s, logs[i], h->sender, h->msg_id, r);
+		g = hfn_store_receipt_get(s, logs[i], h->sender, h->msg_id, r);
 		if (g == HF_OK && r->integrated_ms < revoked)
 			rc = HF_OK;
 		free(r);
@@ -232,10 +233,10 @@ static hf_err hf_node_proven_before(hf_node *n, hf_store *s, const uint8_t *env,
 			break;
 		}
 		/* Ask this log (once; the audit engine sends the query), unless it said no. */
-		if ((g = hf_store_want_add(s, logs[i], h->sender, h->msg_id, hb, hl, false,
-		                           hf_now_ms())) != HF_OK ||
-		    (g = hf_store_want_state(s, logs[i], h->sender, h->msg_id, &exists,
-		                             &flagged)) != HF_OK) {
+		if ((g = hfn_store_want_add(s, logs[i], h->sender, h->msg_id, hb, hl, false,
+		                            hfn_now_ms())) != HF_OK ||
+		    (g = hfn_store_want_state(s, logs[i], h->sender, h->msg_id, &exists,
+		                              &flagged)) != HF_OK) {
 			rc = g;
 			break;
 		}
@@ -249,18 +250,18 @@ out:
 	return rc;
 }
 
-static hf_err hf_node_open_with(hf_node *n, const uint8_t *env, size_t len, bool proven,
-                                hf_opened **out, uint8_t sender[HF_MEMBER_ID_LEN])
+static hf_err node_open_with(hfn_node *n, const uint8_t *env, size_t len, bool proven,
+                             hf_opened **out, uint8_t sender[HF_MEMBER_ID_LEN])
 {
 	hf_err rc;
 	const hf_member *mb;
 	pthread_rwlock_rdlock(&n->mlock);
-	hf_lookup_ctx c = {n->manifest, proven};
+	hfn_lookup_ctx c = {n->manifest, proven};
 	hf_open_params p = {
 	    .self = n->id,
-	    .lookup = hf_node_lookup,
+	    .lookup = node_lookup,
 	    .lookup_ctx = &c,
-	    .now_ms = hf_now_ms(),
+	    .now_ms = hfn_now_ms(),
 	    .federation = hf_manifest_federation(n->manifest),
 	};
 	rc = hf_envelope_open(env, len, &p, out);
@@ -278,27 +279,27 @@ static hf_err hf_node_open_with(hf_node *n, const uint8_t *env, size_t len, bool
 	return rc;
 }
 
-hf_err hf_node_open_at(hf_node *n, hf_store *s, const uint8_t *env, size_t len, hf_opened **out,
-                       uint8_t sender[HF_MEMBER_ID_LEN])
+hf_err hfn_node_open_at(hfn_node *n, hfn_store *s, const uint8_t *env, size_t len, hf_opened **out,
+                        uint8_t sender[HF_MEMBER_ID_LEN])
 {
-	hf_err rc = hf_node_open_with(n, env, len, false, out, sender);
+	hf_err rc = node_open_with(n, env, len, false, out, sender);
 	if (rc != HF_EREVOKED || !s)
 		return rc;
 	/* Everything else checked out up to the revocation rule: is there a log proof? */
-	rc = hf_node_proven_before(n, s, env, len);
+	rc = node_proven_before(n, s, env, len);
 	if (rc != HF_OK)
 		return rc;
-	return hf_node_open_with(n, env, len, true, out, sender);
+	return node_open_with(n, env, len, true, out, sender);
 }
 
-hf_err hf_node_open(hf_node *n, const uint8_t *env, size_t len, hf_opened **out,
-                    uint8_t sender[HF_MEMBER_ID_LEN])
+hf_err hfn_node_open(hfn_node *n, const uint8_t *env, size_t len, hf_opened **out,
+                     uint8_t sender[HF_MEMBER_ID_LEN])
 {
-	return hf_node_open_at(n, NULL, env, len, out, sender);
+	return hfn_node_open_at(n, NULL, env, len, out, sender);
 }
 
-bool hf_node_member_is_recipient(hf_node *n, const uint8_t member[HF_MEMBER_ID_LEN],
-                                 const hf_envelope_header *hdr)
+bool hfn_node_member_is_recipient(hfn_node *n, const uint8_t member[HF_MEMBER_ID_LEN],
+                                  const hf_envelope_header *hdr)
 {
 	bool yes = false;
 	pthread_rwlock_rdlock(&n->mlock);
@@ -312,11 +313,11 @@ bool hf_node_member_is_recipient(hf_node *n, const uint8_t member[HF_MEMBER_ID_L
 	return yes;
 }
 
-size_t hf_node_members_with(hf_node *n, uint32_t roles, uint8_t (*out)[HF_MEMBER_ID_LEN],
-                            size_t max)
+size_t hfn_node_members_with(hfn_node *n, uint32_t roles, uint8_t (*out)[HF_MEMBER_ID_LEN],
+                             size_t max)
 {
 	size_t k = 0;
-	uint64_t now = hf_now_ms();
+	uint64_t now = hfn_now_ms();
 	pthread_rwlock_rdlock(&n->mlock);
 	for (size_t i = 0; i < hf_manifest_n_members(n->manifest) && k < max; i++) {
 		const hf_member *mb = hf_manifest_member_at(n->manifest, i);
@@ -331,60 +332,60 @@ size_t hf_node_members_with(hf_node *n, uint32_t roles, uint8_t (*out)[HF_MEMBER
 	return k;
 }
 
-void hf_node_reject(hf_node *n, hf_store *s, const uint8_t *peer, const char *what, hf_err code)
+void hfn_node_reject(hfn_node *n, hfn_store *s, const uint8_t *peer, const char *what, hf_err code)
 {
 	char hex[2 * HF_MEMBER_ID_LEN + 1] = "unknown", label[96];
 	(void)n;
 	if (peer)
-		hf_hex(peer, HF_MEMBER_ID_LEN, hex);
+		hfn_hex(peer, HF_MEMBER_ID_LEN, hex);
 	snprintf(label, sizeof(label), "%s|%s", hex, hf_err_name(code));
-	hf_log(HF_LOG_WARN, "reject", "what", what, "peer", hex, "code", hf_err_name(code), "class",
-	       hf_err_class_name(hf_err_class_of(code)), NULL);
-	if (hf_store_count(s, "rejects", label, 1) != HF_OK)
-		hf_log(HF_LOG_ERROR, "counter_failed", NULL);
+	hfn_log(HF_LOG_WARN, "reject", "what", what, "peer", hex, "code", hf_err_name(code),
+	        "class", hf_err_class_name(hf_err_class_of(code)), NULL);
+	if (hfn_store_count(s, "rejects", label, 1) != HF_OK)
+		hfn_log(HF_LOG_ERROR, "counter_failed", NULL);
 }
 
 /* ---- after commit ---------------------------------------------------------------- */
 
-struct hf_after {
-	hf_after_fn run;
+struct hfn_after {
+	hfn_after_fn run;
 	void (*drop)(void *arg);
 	void *arg;
 };
 
-hf_err hf_node_after_commit(hf_node *n, hf_after_fn run, void (*drop)(void *arg), void *arg)
+hf_err hfn_node_after_commit(hfn_node *n, hfn_after_fn run, void (*drop)(void *arg), void *arg)
 {
 	if (n->n_after == n->cap_after) {
 		size_t cap = n->cap_after ? 2 * n->cap_after : 16;
-		struct hf_after *a = realloc(n->after, cap * sizeof(*a));
+		struct hfn_after *a = realloc(n->after, cap * sizeof(*a));
 		if (!a)
 			return HF_ENOMEM;
 		n->after = a;
 		n->cap_after = cap;
 	}
-	n->after[n->n_after++] = (struct hf_after){run, drop, arg};
+	n->after[n->n_after++] = (struct hfn_after){run, drop, arg};
 	return HF_OK;
 }
 
-size_t hf_node_after_mark(const hf_node *n)
+size_t hfn_node_after_mark(const hfn_node *n)
 {
 	return n->n_after;
 }
 
-void hf_node_after_drop(hf_node *n, size_t mark)
+void hfn_node_after_drop(hfn_node *n, size_t mark)
 {
 	while (n->n_after > mark) {
-		struct hf_after *a = &n->after[--n->n_after];
+		struct hfn_after *a = &n->after[--n->n_after];
 		if (a->drop)
 			a->drop(a->arg);
 	}
 }
 
-void hf_node_after_run(hf_node *n)
+void hfn_node_after_run(hfn_node *n)
 {
 	/* An action may queue another (for the next commit): run only what is here now. */
 	size_t count = n->n_after;
-	struct hf_after *list = n->after;
+	struct hfn_after *list = n->after;
 	n->after = NULL;
 	n->n_after = n->cap_after = 0;
 	for (size_t i = 0; i < count; i++)

@@ -79,7 +79,7 @@ static EVP_PKEY *load_key(const char *path)
 
 /* [tls]: readable, the key is the cert's, the cert names the endpoint host peers dial and
  * is one the manifest lists for this member (when it lists any). */
-static hf_err check_tls(const hf_config *cfg, const hf_member *me, char *why, size_t size)
+static hf_err check_tls(const hfn_config *cfg, const hf_member *me, char *why, size_t size)
 {
 	hf_err rc = HF_ECONFIG;
 	X509 *x = load_cert(cfg->tls_cert);
@@ -142,9 +142,10 @@ out:
 	return rc;
 }
 
-hf_err hf_preflight(const hf_config *cfg, bool starting, int *exit_code, char *why, size_t why_size)
+hf_err hfn_preflight(const hfn_config *cfg, bool starting, int *exit_code, char *why,
+                     size_t why_size)
 {
-	hf_node node;
+	hfn_node node;
 	hf_err rc;
 	long holder = 0;
 	int fd = -1;
@@ -153,7 +154,7 @@ hf_err hf_preflight(const hf_config *cfg, bool starting, int *exit_code, char *w
 	node.cfg = *cfg;
 	pthread_rwlock_init(&node.mlock, NULL);
 	*exit_code = HF_EXIT_CONFIG;
-	rc = hf_config_check_secret_file(cfg->api_token_file);
+	rc = hfn_config_check_secret_file(cfg->api_token_file);
 	if (rc != HF_OK) {
 		snprintf(why, why_size,
 		         rc == HF_EPERM ? "[api] token_file %s: group or others may read it "
@@ -163,7 +164,7 @@ hf_err hf_preflight(const hf_config *cfg, bool starting, int *exit_code, char *w
 		goto out;
 	}
 	*exit_code = HF_EXIT_MEMBER;
-	rc = hf_node_load_identity(cfg->identity, &node.id);
+	rc = hfn_node_load_identity(cfg->identity, &node.id);
 	if (rc != HF_OK) {
 		snprintf(why, why_size, "[node] identity %s/node.key: %s", cfg->identity,
 		         rc == HF_EPERM   ? "group or others may read it (chmod 600)"
@@ -172,9 +173,9 @@ hf_err hf_preflight(const hf_config *cfg, bool starting, int *exit_code, char *w
 		                          : hf_strerror(rc));
 		goto out;
 	}
-	rc = hf_node_load_manifest(&node);
+	rc = hfn_node_load_manifest(&node);
 	if (rc == HF_EUNKNOWNMEMBER || rc == HF_EUNKNOWNSENDER) {
-		hf_hex(hf_identity_sign_keyid(node.id), HF_KEYID_LEN, kid);
+		hfn_hex(hf_identity_sign_keyid(node.id), HF_KEYID_LEN, kid);
 		snprintf(
 		    why, why_size,
 		    "[node] manifest %s does not list this node (signing key id %s): add it "
@@ -198,7 +199,7 @@ hf_err hf_preflight(const hf_config *cfg, bool starting, int *exit_code, char *w
 			goto out;
 	}
 	*exit_code = HF_EXIT_RUNNING;
-	rc = starting ? hf_datadir_lock(cfg->data_dir, &fd, &holder) : HF_OK;
+	rc = starting ? hfn_datadir_lock(cfg->data_dir, &fd, &holder) : HF_OK;
 	if (rc == HF_EEXIST) {
 		snprintf(why, why_size,
 		         "a hashfed-node (pid %ld) already runs on [node] data_dir %s: stop it, or "
@@ -216,7 +217,7 @@ hf_err hf_preflight(const hf_config *cfg, bool starting, int *exit_code, char *w
 	char db[HF_PATH_MAX + 16];
 	int schema;
 	snprintf(db, sizeof(db), "%s/node.db", cfg->data_dir);
-	if (hf_store_file_schema(db, &schema) == HF_OK && schema > HF_STORE_SCHEMA_VERSION) {
+	if (hfn_store_file_schema(db, &schema) == HF_OK && schema > HF_STORE_SCHEMA_VERSION) {
 		*exit_code = HF_EXIT_DATA;
 		rc = HF_EVERSION;
 		snprintf(why, why_size,

@@ -33,7 +33,7 @@ enum {
 /* Runs every check on a loaded config (the data_dir lock only when starting: --check-config
  * may vet the file of a running node): HF_OK, or the first failure's code with *exit_code
  * and a one-line reason in why. */
-hf_err hf_preflight(const hf_config *cfg, bool starting, int *exit_code, char *why,
-                    size_t why_size) HF_MUST_CHECK;
+hf_err hfn_preflight(const hfn_config *cfg, bool starting, int *exit_code, char *why,
+                     size_t why_size) HF_MUST_CHECK;
 
 #endif

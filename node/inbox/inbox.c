@@ -3,10 +3,10 @@
  * once. TYPES[] (one row per message type, as s2n-tls's state_machine[]) gives each type
  * the roles that may send it, its body decoder and its handler.
  *
- * Transport threads (hf_inbox_receive): open the envelope (verify + decrypt), check the
+ * Transport threads (hfn_inbox_receive): open the envelope (verify + decrypt), check the
  * sender's role, decode the body, hand the decoded message to the main loop and go on to
  * the next request; the main loop replies (in_rx_done) once the commit is on disk.
- * Main loop (hf_inbox_process): one transaction holds every message handed over at that
+ * Main loop (hfn_inbox_process): one transaction holds every message handed over at that
  * moment (group commit) and their processing, each message in its own savepoint; the
  * threads reply after the commit, with the handler's refusal if there was one. Rows left
  * from earlier (a restart, a parked batch) are opened again from the stored envelope.
@@ -31,6 +31,7 @@
 #include "match/match.h"
 #include "match/match_in.h"
 #include "orders/orders.h"
+#include "hf_check.h"
 
 #define HF_INBOX_SCAN  256u /* pending rows fetched per query */
 #define HF_INBOX_TRIES 5u   /* transient failures of one row before it is refused for good */
@@ -38,53 +39,53 @@
 
 /* ---- the table ------------------------------------------------------------------ */
 
-static hf_err dec_batch(uint32_t type, const uint8_t *p, size_t len, hf_in_msg *m)
+static hf_err dec_batch(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
 {
 	(void)type;
 	return hf_list_batch_decode(p, len, &m->u.batch);
 }
 
-static hf_err dec_snapshot(uint32_t type, const uint8_t *p, size_t len, hf_in_msg *m)
+static hf_err dec_snapshot(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
 {
 	(void)type;
 	return hf_list_snapshot_decode(p, len, &m->u.snapshot);
 }
 
-static hf_err dec_pull(uint32_t type, const uint8_t *p, size_t len, hf_in_msg *m)
+static hf_err dec_pull(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
 {
 	(void)type;
 	return hf_list_pull_decode(p, len, &m->u.pull);
 }
 
-static hf_err dec_report(uint32_t type, const uint8_t *p, size_t len, hf_in_msg *m)
+static hf_err dec_report(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
 {
 	(void)type;
 	return hf_match_report_decode(p, len, &m->u.report);
 }
 
-static hf_err dec_order(uint32_t type, const uint8_t *p, size_t len, hf_in_msg *m)
+static hf_err dec_order(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
 {
 	return hf_order_msg_decode(type, p, len, &m->u.order);
 }
 
 /* Audit bodies are decoded by their handler (audit.c); checked here so nothing malformed
  * is stored. */
-static hf_err dec_audit(uint32_t type, const uint8_t *p, size_t len, hf_in_msg *m)
+static hf_err dec_audit(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
 {
 	(void)m;
-	return hf_audit_body_check(type, p, len);
+	return hfn_audit_body_check(type, p, len);
 }
 
-static void clear_order(hf_in_msg *m)
+static void clear_order(hfn_in_msg *m)
 {
 	hf_order_msg_clear(&m->u.order);
 }
 
 typedef struct in_type {
 	uint32_t roles; /* the sender needs one of these (spec §12, §13, §14) */
-	hf_err (*decode)(uint32_t type, const uint8_t *p, size_t len, hf_in_msg *m);
-	void (*clear)(hf_in_msg *m); /* NULL: the decoded body only points into the body */
-	hf_in_handler handle;
+	hf_err (*decode)(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m);
+	void (*clear)(hfn_in_msg *m); /* NULL: the decoded body only points into the body */
+	hfn_in_handler handle;
 } in_type;
 
 #define HF_ANY_PARTY  (HF_ROLE_PLATFORM | HF_ROLE_AUTHORITY)
@@ -92,28 +93,28 @@ typedef struct in_type {
 
 static const in_type TYPES[] = {
     /* §12: lists come from authorities; pulls from any authority or platform. */
-    [HF_MSG_LIST_BATCH] = {HF_ROLE_AUTHORITY, dec_batch, NULL, hf_lists_on_batch},
-    [HF_MSG_LIST_SNAPSHOT] = {HF_ROLE_AUTHORITY, dec_snapshot, NULL, hf_lists_on_snapshot},
-    [HF_MSG_LIST_PULL] = {HF_ANY_PARTY, dec_pull, NULL, hf_lists_on_pull},
+    [HF_MSG_LIST_BATCH] = {HF_ROLE_AUTHORITY, dec_batch, NULL, hfn_lists_on_batch},
+    [HF_MSG_LIST_SNAPSHOT] = {HF_ROLE_AUTHORITY, dec_snapshot, NULL, hfn_lists_on_snapshot},
+    [HF_MSG_LIST_PULL] = {HF_ANY_PARTY, dec_pull, NULL, hfn_lists_on_pull},
     /* §14: platform -> issuer. */
-    [HF_MSG_MATCH_REPORT] = {HF_ROLE_PLATFORM, dec_report, NULL, hf_match_on_report},
+    [HF_MSG_MATCH_REPORT] = {HF_ROLE_PLATFORM, dec_report, NULL, hfn_match_on_report},
     /* §13.2 authority -> platform; §13.3, §13.4 only platforms answer orders; §13.5 either
      * side (the party per kind is checked by the handler); §13.6 issuing authority ->
      * auditor; §13.6a authority -> authority. */
-    [HF_MSG_ORDER] = {HF_ROLE_AUTHORITY, dec_order, clear_order, hf_orders_on_order},
-    [HF_MSG_RECEIPT] = {HF_ROLE_PLATFORM, dec_order, clear_order, hf_orders_on_about},
-    [HF_MSG_OUTCOME] = {HF_ROLE_PLATFORM, dec_order, clear_order, hf_orders_on_about},
-    [HF_MSG_ORDER_EVENT] = {HF_ANY_PARTY, dec_order, clear_order, hf_orders_on_about},
-    [HF_MSG_ESCALATION] = {HF_ROLE_AUTHORITY, dec_order, clear_order, hf_orders_on_escalation},
-    [HF_MSG_REFERRAL] = {HF_ROLE_AUTHORITY, dec_order, clear_order, hf_orders_on_referral},
+    [HF_MSG_ORDER] = {HF_ROLE_AUTHORITY, dec_order, clear_order, hfn_orders_on_order},
+    [HF_MSG_RECEIPT] = {HF_ROLE_PLATFORM, dec_order, clear_order, hfn_orders_on_about},
+    [HF_MSG_OUTCOME] = {HF_ROLE_PLATFORM, dec_order, clear_order, hfn_orders_on_about},
+    [HF_MSG_ORDER_EVENT] = {HF_ANY_PARTY, dec_order, clear_order, hfn_orders_on_about},
+    [HF_MSG_ESCALATION] = {HF_ROLE_AUTHORITY, dec_order, clear_order, hfn_orders_on_escalation},
+    [HF_MSG_REFERRAL] = {HF_ROLE_AUTHORITY, dec_order, clear_order, hfn_orders_on_referral},
     /* §16: any member submits, asks, gossips and alarms; the handler checks who may send
      * a receipt (the log) or a cosignature (a witness). */
-    [HF_MSG_AUDIT_SUBMIT] = {HF_ANY_MEMBER, dec_audit, NULL, hf_audit_on_message},
-    [HF_MSG_AUDIT_RECEIPT] = {HF_ROLE_AUDITOR, dec_audit, NULL, hf_audit_on_message},
-    [HF_MSG_AUDIT_CHECKPOINT] = {HF_ANY_MEMBER, dec_audit, NULL, hf_audit_on_message},
-    [HF_MSG_AUDIT_COSIGN] = {HF_ROLE_WITNESS, dec_audit, NULL, hf_audit_on_message},
-    [HF_MSG_AUDIT_QUERY] = {HF_ANY_MEMBER, dec_audit, NULL, hf_audit_on_message},
-    [HF_MSG_AUDIT_ALARM] = {HF_ANY_MEMBER, dec_audit, NULL, hf_audit_on_message},
+    [HF_MSG_AUDIT_SUBMIT] = {HF_ANY_MEMBER, dec_audit, NULL, hfn_audit_on_message},
+    [HF_MSG_AUDIT_RECEIPT] = {HF_ROLE_AUDITOR, dec_audit, NULL, hfn_audit_on_message},
+    [HF_MSG_AUDIT_CHECKPOINT] = {HF_ANY_MEMBER, dec_audit, NULL, hfn_audit_on_message},
+    [HF_MSG_AUDIT_COSIGN] = {HF_ROLE_WITNESS, dec_audit, NULL, hfn_audit_on_message},
+    [HF_MSG_AUDIT_QUERY] = {HF_ANY_MEMBER, dec_audit, NULL, hfn_audit_on_message},
+    [HF_MSG_AUDIT_ALARM] = {HF_ANY_MEMBER, dec_audit, NULL, hfn_audit_on_message},
 };
 
 static const in_type *type_of(uint32_t type)
@@ -124,7 +125,7 @@ static const in_type *type_of(uint32_t type)
 }
 
 /* The sender holds one of t's roles at the message's creation time. */
-static hf_err role_check(hf_node *n, const in_type *t, const hf_envelope_header *h)
+static hf_err role_check(hfn_node *n, const in_type *t, const hf_envelope_header *h)
 {
 	static const uint32_t order[] = {HF_ROLE_PLATFORM, HF_ROLE_AUTHORITY, HF_ROLE_AUDITOR,
 	                                 HF_ROLE_WITNESS};
@@ -144,7 +145,7 @@ static hf_err role_check(hf_node *n, const in_type *t, const hf_envelope_header 
 
 /* Body against envelope (spec §5.3a, §13.4, §13.5): the public audit header, which the
  * auditor's figures rest on, must say what the body says; order times and deadlines. */
-static hf_err in_rules(const hf_envelope_header *h, const hf_in_msg *m)
+static hf_err in_rules(const hf_envelope_header *h, const hfn_in_msg *m)
 {
 	hf_audit_header want;
 	uint32_t free_fields = 0;
@@ -172,8 +173,8 @@ static hf_err in_rules(const hf_envelope_header *h, const hf_in_msg *m)
 
 /* Fills m from an opened envelope: role check and body decode. On HF_OK the caller clears
  * it with in_clear; on failure nothing is held. */
-static hf_err in_check(hf_node *n, const hf_opened *o, const uint8_t *sender, const uint8_t *env,
-                       size_t len, hf_in_msg *m)
+static hf_err in_check(hfn_node *n, const hf_opened *o, const uint8_t *sender, const uint8_t *env,
+                       size_t len, hfn_in_msg *m)
 {
 	const hf_envelope_header *h = hf_opened_header(o);
 	const in_type *t = type_of(h->type);
@@ -195,7 +196,7 @@ static hf_err in_check(hf_node *n, const hf_opened *o, const uint8_t *sender, co
 	return rc;
 }
 
-static void in_clear(hf_in_msg *m)
+static void in_clear(hfn_in_msg *m)
 {
 	const in_type *t = m->h ? type_of(m->h->type) : NULL;
 	if (t && t->clear)
@@ -204,14 +205,14 @@ static void in_clear(hf_in_msg *m)
 
 /* The one writer of inbox rows: records a verified message (with its counter) inside the
  * caller's transaction. HF_EREPLAY if this sender sent it before (nothing written). */
-static hf_err in_record(hf_store *s, const hf_in_msg *m, int64_t *seq)
+static hf_err in_record(hfn_store *s, const hfn_in_msg *m, int64_t *seq)
 {
 	bool dup = false;
 	char type[16];
 	snprintf(type, sizeof(type), "%u", m->h->type);
-	HF_TRY(hf_store_inbox_add(s, m->h->msg_id, m->sender, m->h->type, m->env, m->env_len,
-	                          hf_now_ms(), &dup, seq));
-	HF_TRY(hf_store_count(s, dup ? "messages_replayed" : "messages_in", type, 1));
+	HF_TRY(hfn_store_inbox_add(s, m->h->msg_id, m->sender, m->h->type, m->env, m->env_len,
+	                           hfn_now_ms(), &dup, seq));
+	HF_TRY(hfn_store_count(s, dup ? "messages_replayed" : "messages_in", type, 1));
 	/* Not an error for the sender (a retry after a lost ack), never applied twice. */
 	return dup ? HF_EREPLAY : HF_OK;
 }
@@ -219,7 +220,7 @@ static hf_err in_record(hf_store *s, const hf_in_msg *m, int64_t *seq)
 /* ---- receive (transport threads) ------------------------------------------------- */
 
 /* Who an envelope that failed to open claims to be from, for the per-peer counter. */
-static bool claimed_sender(hf_node *n, const uint8_t *env, size_t len,
+static bool claimed_sender(hfn_node *n, const uint8_t *env, size_t len,
                            uint8_t out[HF_MEMBER_ID_LEN])
 {
 	hf_envelope_header peek;
@@ -239,11 +240,11 @@ static bool claimed_sender(hf_node *n, const uint8_t *env, size_t len,
 /* A message handed to the main loop without its thread waiting: it owns what the decoded
  * message points into, and answers the peer once the main loop has finished it. */
 typedef struct in_rx {
-	hf_rx_item it; /* first: the queue hands back &it */
-	hf_node *n;
-	hf_reply *later;
+	hfn_rx_item it; /* first: the queue hands back &it */
+	hfn_node *n;
+	hfn_reply *later;
 	hf_opened *o;
-	hf_in_msg m;
+	hfn_in_msg m;
 	uint8_t sender[HF_MEMBER_ID_LEN];
 	uint8_t env[]; /* the envelope (the transport's buffer goes when receive returns) */
 } in_rx;
@@ -258,24 +259,24 @@ static void in_rx_free(in_rx *x)
 	free(x);
 }
 
-/* Main loop (hf_rxq_finish): the result is final, on disk if HF_OK: reply and let go. */
-static void in_rx_done(hf_rx_item *it)
+/* Main loop (hfn_rxq_finish): the result is final, on disk if HF_OK: reply and let go. */
+static void in_rx_done(hfn_rx_item *it)
 {
 	in_rx *x = (in_rx *)(void *)it;
 	hf_err rc = it->result;
 	if (rc != HF_OK && rc != HF_EREPLAY && !it->refused)
-		hf_node_reject(x->n, x->n->store, x->sender, "envelope", rc);
-	hf_transport_reply(x->later, rc);
+		hfn_node_reject(x->n, x->n->store, x->sender, "envelope", rc);
+	hfn_transport_reply(x->later, rc);
 	in_rx_free(x);
 }
 
-hf_err hf_inbox_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len, hf_reply *later,
-                        bool *kept)
+hf_err hfn_inbox_receive(void *ctx, hfn_store *s, const uint8_t *env, size_t len, hfn_reply *later,
+                         bool *kept)
 {
-	hf_node *n = ctx;
+	hfn_node *n = ctx;
 	hf_opened *o = NULL;
-	hf_in_msg local, *m = &local;
-	hf_rx_item it;
+	hfn_in_msg local, *m = &local;
+	hfn_rx_item it;
 	uint8_t local_sender[HF_MEMBER_ID_LEN], *sender = local_sender;
 	const uint8_t *peer = NULL;
 	bool decoded = false;
@@ -293,7 +294,7 @@ hf_err hf_inbox_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len, 
 		sender = x->sender;
 	}
 	/* Everything is verified before anything is stored (spec §5.6, §12). */
-	rc = hf_node_open_at(n, s, env, len, &o, sender);
+	rc = hfn_node_open_at(n, s, env, len, &o, sender);
 	if (rc != HF_OK) {
 		if (claimed_sender(n, env, len, sender))
 			peer = sender;
@@ -302,7 +303,7 @@ hf_err hf_inbox_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len, 
 	peer = sender;
 	/* Authentic traffic from a member proves it is up: stop backing off towards it. */
 	if (n->tr)
-		hf_transport_peer_alive(n->tr, sender);
+		hfn_transport_peer_alive(n->tr, sender);
 	HF_CHECK(in_check(n, o, sender, env, len, m));
 	decoded = true;
 	if (x) {
@@ -311,7 +312,7 @@ hf_err hf_inbox_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len, 
 		x->o = o;
 		x->it.msg = m;
 		x->it.on_done = in_rx_done;
-		if (hf_rxq_submit(n->rxq, &x->it)) {
+		if (hfn_rxq_submit(n->rxq, &x->it)) {
 			/* The main loop commits it with whatever else is waiting, applies it in
 			 * the same transaction and replies once that is on disk (in_rx_done). */
 			*kept = true;
@@ -321,28 +322,28 @@ hf_err hf_inbox_receive(void *ctx, hf_store *s, const uint8_t *env, size_t len, 
 		x->o = NULL; /* still ours: freed below */
 	} else {
 		it.msg = m;
-		if (n->rxq && n->wake && hf_rxq_submit(n->rxq, &it)) {
+		if (n->rxq && n->wake && hfn_rxq_submit(n->rxq, &it)) {
 			/* As above, but this thread waits for the commit and replies itself. */
 			event_active(n->wake, 0, 0);
-			hf_rxq_wait(n->rxq, &it);
+			hfn_rxq_wait(n->rxq, &it);
 			rc = it.result;
 			goto out;
 		}
 	}
 	/* The loop no longer takes messages (shutting down): commit it for the next run. */
-	HF_CHECK(hf_store_begin(s));
+	HF_CHECK(hfn_store_begin(s));
 	rc = in_record(s, m, NULL);
 	if (rc == HF_OK || rc == HF_EREPLAY) {
-		hf_err crc = hf_store_commit(s);
+		hf_err crc = hfn_store_commit(s);
 		rc = crc != HF_OK ? crc : rc;
 	}
 	if (rc != HF_OK && rc != HF_EREPLAY)
-		hf_store_rollback(s);
+		hfn_store_rollback(s);
 	else if (rc == HF_OK && n->wake)
 		event_active(n->wake, 0, 0);
 out:
 	if (rc != HF_OK && rc != HF_EREPLAY && !it.refused)
-		hf_node_reject(n, s, peer, "envelope", rc);
+		hfn_node_reject(n, s, peer, "envelope", rc);
 	if (decoded)
 		in_clear(m);
 	hf_opened_free(o);
@@ -361,7 +362,7 @@ typedef struct in_state {
 	size_t next;
 } in_state;
 
-static unsigned in_failed(hf_node *n, int64_t seq)
+static unsigned in_failed(hfn_node *n, int64_t seq)
 {
 	in_state *st = n->inbox;
 	if (!st && !(st = n->inbox = calloc(1, sizeof(*st))))
@@ -375,7 +376,7 @@ static unsigned in_failed(hf_node *n, int64_t seq)
 	return 1;
 }
 
-void hf_inbox_free(hf_node *n)
+void hfn_inbox_free(hfn_node *n)
 {
 	free(n->inbox);
 	n->inbox = NULL;
@@ -391,68 +392,68 @@ static bool transient(hf_err rc)
  * handed-over message of this row, or NULL (opened again from the stored envelope).
  * *finished: the row got a final status or was parked. Returns a store error only when the
  * transaction itself is unusable. */
-static hf_err in_apply(hf_node *n, int64_t seq, hf_rx_item *rx, bool *finished)
+static hf_err in_apply(hfn_node *n, int64_t seq, hfn_rx_item *rx, bool *finished)
 {
 	hf_opened *o = NULL;
 	uint8_t *env = NULL, sender[HF_MEMBER_ID_LEN];
 	size_t len = 0;
-	hf_in_msg local;
-	const hf_in_msg *m = NULL;
-	hf_disp disp = HF_DONE;
+	hfn_in_msg local;
+	const hfn_in_msg *m = NULL;
+	hfn_disp disp = HF_DONE;
 	hf_err status = HF_OK, rc;
-	size_t mark = hf_node_after_mark(n);
+	size_t mark = hfn_node_after_mark(n);
 	*finished = false;
 	memset(&local, 0, sizeof(local));
 	if (rx) {
 		m = rx->msg;
 	} else {
-		rc = hf_store_inbox_get(n->store, seq, &env, &len);
+		rc = hfn_store_inbox_get(n->store, seq, &env, &len);
 		if (rc == HF_ENOTFOUND) {
 			*finished = true; /* done meanwhile */
 			return HF_OK;
 		}
 		HF_TRY(rc);
 		/* The inbox keeps the envelope, never the plaintext: open it again. */
-		status = hf_node_open_at(n, n->store, env, len, &o, sender);
+		status = hfn_node_open_at(n, n->store, env, len, &o, sender);
 		if (status == HF_OK)
 			status = in_check(n, o, sender, env, len, &local);
 		if (status == HF_OK)
 			m = &local;
 	}
-	HF_CHECK(hf_store_savepoint(n->store));
+	HF_CHECK(hfn_store_savepoint(n->store));
 	if (m) {
 		rc = type_of(m->h->type)->handle(n, m, &disp, &status);
 		/* A logged message of a peer, applied: ask the logs to confirm it (spec §16.3). */
 		if (rc == HF_OK && status == HF_OK)
-			rc = hf_audit_received(n, m->h, m->env, m->env_len);
+			rc = hfn_audit_received(n, m->h, m->env, m->env_len);
 		if (rc != HF_OK) {
 			/* Undo what the handler did; only the row's fate is recorded. */
-			hf_store_rollback_to(n->store);
-			hf_node_after_drop(n, mark);
+			hfn_store_rollback_to(n->store);
+			hfn_node_after_drop(n, mark);
 			if (transient(rc) && in_failed(n, seq) < HF_INBOX_TRIES) {
-				hf_log(HF_LOG_WARN, "inbox_retry", "code", hf_err_name(rc), NULL);
+				hfn_log(HF_LOG_WARN, "inbox_retry", "code", hf_err_name(rc), NULL);
 				rc = HF_OK; /* pending: tried again on a later pass */
 				goto out;
 			}
 			status = rc; /* final: the handler's error is the message's refusal */
 			disp = HF_DONE;
-			HF_CHECK(hf_store_savepoint(n->store));
+			HF_CHECK(hfn_store_savepoint(n->store));
 		}
 	}
 	if (disp == HF_PARK)
-		rc = hf_store_inbox_park(n->store, seq);
+		rc = hfn_store_inbox_park(n->store, seq);
 	else
-		rc = hf_store_inbox_done(n->store, seq, hf_err_name(status));
+		rc = hfn_store_inbox_done(n->store, seq, hf_err_name(status));
 	if (rc == HF_OK)
-		rc = hf_store_release(n->store);
+		rc = hfn_store_release(n->store);
 	if (rc != HF_OK) {
-		hf_store_rollback_to(n->store);
-		hf_node_after_drop(n, mark);
+		hfn_store_rollback_to(n->store);
+		hfn_node_after_drop(n, mark);
 		goto out;
 	}
 	*finished = true;
 	if (disp == HF_DONE && status != HF_OK && status != HF_EREPLAY) {
-		hf_node_reject(n, n->store, m ? m->sender : NULL, "inbox", status);
+		hfn_node_reject(n, n->store, m ? m->sender : NULL, "inbox", status);
 		if (rx) {
 			/* Reported back: the sender's reply carries the refusal (spec §12.6). */
 			rx->result = status;
@@ -467,7 +468,7 @@ out:
 }
 
 /* The handed-over message of row seq, if any (rx rows were inserted in list order). */
-static hf_rx_item *rx_of(hf_rx_item *rx, int64_t seq)
+static hfn_rx_item *rx_of(hfn_rx_item *rx, int64_t seq)
 {
 	for (; rx; rx = rx->next)
 		if (rx->seq == seq)
@@ -476,13 +477,13 @@ static hf_rx_item *rx_of(hf_rx_item *rx, int64_t seq)
 }
 
 /* One scan over the pending rows; *progress: at least one row was finished. */
-static hf_err in_scan(hf_node *n, hf_rx_item *rx, bool *progress)
+static hf_err in_scan(hfn_node *n, hfn_rx_item *rx, bool *progress)
 {
 	int64_t seqs[HF_INBOX_SCAN], after = 0;
 	size_t count;
 	*progress = false;
 	do {
-		HF_TRY(hf_store_inbox_pending(n->store, after, seqs, HF_INBOX_SCAN, &count));
+		HF_TRY(hfn_store_inbox_pending(n->store, after, seqs, HF_INBOX_SCAN, &count));
 		for (size_t i = 0; i < count; i++) {
 			bool finished;
 			HF_TRY(in_apply(n, seqs[i], rx_of(rx, seqs[i]), &finished));
@@ -494,14 +495,14 @@ static hf_err in_scan(hf_node *n, hf_rx_item *rx, bool *progress)
 }
 
 /* Results of handed-over messages whose transaction did not commit: the peer retries. */
-static void rx_fail(hf_node *n, hf_rx_item *rx, hf_err rc)
+static void rx_fail(hfn_node *n, hfn_rx_item *rx, hf_err rc)
 {
-	for (hf_rx_item *it = rx; it; it = it->next)
+	for (hfn_rx_item *it = rx; it; it = it->next)
 		it->result = rc;
-	hf_rxq_finish(n->rxq, rx);
+	hfn_rxq_finish(n->rxq, rx);
 }
 
-hf_err hf_inbox_process(hf_node *n)
+hf_err hfn_inbox_process(hfn_node *n)
 {
 	/* Group commit: the first pass is one transaction holding the messages the transport
 	 * threads handed over (rxq.h) and their processing, committed (synchronous=FULL) before
@@ -510,38 +511,38 @@ hf_err hf_inbox_process(hf_node *n)
 	 * or parks every row it can, and a row fails transiently at most HF_INBOX_TRIES
 	 * times). */
 	hf_err rc = HF_OK;
-	hf_rx_item *rx = n->rxq ? hf_rxq_take(n->rxq) : NULL;
+	hfn_rx_item *rx = n->rxq ? hfn_rxq_take(n->rxq) : NULL;
 	bool progress = true;
 	for (int pass = 0; pass < 1000 && (progress || rx); pass++) {
-		HF_CHECK(hf_store_begin(n->store));
-		for (hf_rx_item *it = rx; it; it = it->next) {
+		HF_CHECK(hfn_store_begin(n->store));
+		for (hfn_rx_item *it = rx; it; it = it->next) {
 			it->seq = 0;
-			HF_CHECK(hf_store_savepoint(n->store));
+			HF_CHECK(hfn_store_savepoint(n->store));
 			it->result = in_record(n->store, it->msg, &it->seq);
 			if (it->result == HF_OK || it->result == HF_EREPLAY)
 				it->result =
-				    hf_store_release(n->store) == HF_OK ? it->result : HF_EDB;
+				    hfn_store_release(n->store) == HF_OK ? it->result : HF_EDB;
 			if (it->result != HF_OK && it->result != HF_EREPLAY) {
-				hf_store_rollback_to(n->store);
+				hfn_store_rollback_to(n->store);
 				it->seq = 0;
 			}
 		}
 		/* How many commits the handed-over messages took (metrics: messages per commit). */
 		if (rx)
-			HF_CHECK(hf_store_count(n->store, "inbox_commits", "", 1));
+			HF_CHECK(hfn_store_count(n->store, "inbox_commits", "", 1));
 		HF_CHECK(in_scan(n, rx, &progress));
-		HF_CHECK(hf_store_commit(n->store));
-		hf_node_after_run(n); /* committed: the webhooks may go */
+		HF_CHECK(hfn_store_commit(n->store));
+		hfn_node_after_run(n); /* committed: the webhooks may go */
 		if (rx) {
-			hf_rxq_finish(n->rxq, rx); /* on disk: the threads may acknowledge */
+			hfn_rxq_finish(n->rxq, rx); /* on disk: the threads may acknowledge */
 			rx = NULL;
 		}
 	}
 out:
-	hf_store_rollback(n->store);
-	hf_node_after_drop(n, 0);
+	hfn_store_rollback(n->store);
+	hfn_node_after_drop(n, 0);
 	if (rx)
 		rx_fail(n, rx, rc != HF_OK ? rc : HF_EDB);
-	hf_transport_kick(n->tr);
+	hfn_transport_kick(n->tr);
 	return rc;
 }

@@ -16,7 +16,7 @@
 #include "hashfed/match_report.h"
 #include "hashfed/order.h"
 
-typedef struct hf_in_msg {
+typedef struct hfn_in_msg {
 	const hf_envelope_header *h; /* verified header */
 	const uint8_t *sender;       /* member id, HF_MEMBER_ID_LEN bytes */
 	const uint8_t *env;          /* the envelope as received (stored by some handlers) */
@@ -30,11 +30,11 @@ typedef struct hf_in_msg {
 		hf_match_report report;
 		hf_order_msg order; /* the six order types (spec §13) */
 	} u;
-} hf_in_msg;
+} hfn_in_msg;
 
 /* What a handler made of a message: final (its status recorded), or parked until a
- * batch of the same list is applied (hf_store_inbox_unpark). */
-typedef enum { HF_DONE, HF_PARK } hf_disp;
+ * batch of the same list is applied (hfn_store_inbox_unpark). */
+typedef enum { HF_DONE, HF_PARK } hfn_disp;
 
 /*
  * A handler applies one message inside the inbox transaction (its own savepoint).
@@ -44,8 +44,8 @@ typedef enum { HF_DONE, HF_PARK } hf_disp;
  * HF_ENOMEM: the row is tried again, a bounded number of times) or any other code,
  * which becomes the message's final refusal.
  */
-struct hf_node;
-typedef hf_err (*hf_in_handler)(struct hf_node *n, const hf_in_msg *m, hf_disp *disp,
-                                hf_err *status);
+struct hfn_node;
+typedef hf_err (*hfn_in_handler)(struct hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
+                                 hf_err *status);
 
 #endif

@@ -4,16 +4,16 @@
 
 #include "inbox/rxq.h"
 
-struct hf_rxq {
+struct hfn_rxq {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	hf_rx_item *head, *tail;
+	hfn_rx_item *head, *tail;
 	bool closed;
 };
 
-hf_rxq *hf_rxq_new(void)
+hfn_rxq *hfn_rxq_new(void)
 {
-	hf_rxq *q = calloc(1, sizeof(*q));
+	hfn_rxq *q = calloc(1, sizeof(*q));
 	if (!q)
 		return NULL;
 	pthread_mutex_init(&q->mu, NULL);
@@ -21,7 +21,7 @@ hf_rxq *hf_rxq_new(void)
 	return q;
 }
 
-void hf_rxq_free(hf_rxq *q)
+void hfn_rxq_free(hfn_rxq *q)
 {
 	if (!q)
 		return;
@@ -30,7 +30,7 @@ void hf_rxq_free(hf_rxq *q)
 	free(q);
 }
 
-bool hf_rxq_submit(hf_rxq *q, hf_rx_item *it)
+bool hfn_rxq_submit(hfn_rxq *q, hfn_rx_item *it)
 {
 	pthread_mutex_lock(&q->mu);
 	if (q->closed) {
@@ -48,7 +48,7 @@ bool hf_rxq_submit(hf_rxq *q, hf_rx_item *it)
 	return true;
 }
 
-void hf_rxq_wait(hf_rxq *q, hf_rx_item *it)
+void hfn_rxq_wait(hfn_rxq *q, hfn_rx_item *it)
 {
 	pthread_mutex_lock(&q->mu);
 	while (!it->done)
@@ -56,24 +56,24 @@ void hf_rxq_wait(hf_rxq *q, hf_rx_item *it)
 	pthread_mutex_unlock(&q->mu);
 }
 
-hf_rx_item *hf_rxq_take(hf_rxq *q)
+hfn_rx_item *hfn_rxq_take(hfn_rxq *q)
 {
 	pthread_mutex_lock(&q->mu);
-	hf_rx_item *l = q->head;
+	hfn_rx_item *l = q->head;
 	q->head = q->tail = NULL;
 	pthread_mutex_unlock(&q->mu);
 	return l;
 }
 
-void hf_rxq_finish(hf_rxq *q, hf_rx_item *list)
+void hfn_rxq_finish(hfn_rxq *q, hfn_rx_item *list)
 {
-	hf_rx_item *cbs = NULL;
+	hfn_rx_item *cbs = NULL;
 	bool waiters = false;
 	if (!list)
 		return;
 	pthread_mutex_lock(&q->mu);
 	while (list) {
-		hf_rx_item *next = list->next;
+		hfn_rx_item *next = list->next;
 		if (list->on_done) {
 			list->next = cbs;
 			cbs = list;
@@ -88,17 +88,17 @@ void hf_rxq_finish(hf_rxq *q, hf_rx_item *list)
 		pthread_cond_broadcast(&q->cv);
 	pthread_mutex_unlock(&q->mu);
 	while (cbs) {
-		hf_rx_item *next = cbs->next;
+		hfn_rx_item *next = cbs->next;
 		cbs->on_done(cbs); /* may free it */
 		cbs = next;
 	}
 }
 
-hf_rx_item *hf_rxq_close(hf_rxq *q)
+hfn_rx_item *hfn_rxq_close(hfn_rxq *q)
 {
 	pthread_mutex_lock(&q->mu);
 	q->closed = true;
-	hf_rx_item *l = q->head;
+	hfn_rx_item *l = q->head;
 	q->head = q->tail = NULL;
 	pthread_mutex_unlock(&q->mu);
 	return l;

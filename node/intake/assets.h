@@ -10,19 +10,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef struct hf_intake_asset {
+typedef struct hfn_intake_asset {
 	const char *path; /* URL path, e.g. "/intake/intake.js" */
 	const char *type; /* Content-Type */
 	const unsigned char *data;
 	size_t len;
-} hf_intake_asset;
+} hfn_intake_asset;
 
-extern const hf_intake_asset hf_intake_assets[];
-extern const size_t hf_intake_n_assets;
+extern const hfn_intake_asset hfn_intake_assets[];
+extern const size_t hfn_intake_n_assets;
 
 /* The asset for a URL path ("/intake" and "/intake/" are the page); NULL if none. */
-const hf_intake_asset *hf_intake_asset_find(const char *path);
+const hfn_intake_asset *hfn_intake_asset_find(const char *path);
 /* False when the build had no emscripten: the page then explains it cannot hash. */
-bool hf_intake_has_wasm(void);
+bool hfn_intake_has_wasm(void);
 
 #endif

@@ -15,6 +15,7 @@
 #include "match/vpdq_json.h"
 #include "orders/orders.h"
 #include "store/store_intake.h"
+#include "hf_check.h"
 
 /* ---- abuse controls ------------------------------------------------------------------ */
 
@@ -28,14 +29,14 @@ typedef struct rl_slot {
 
 static rl_slot rl[HF_INTAKE_RL_SLOTS]; /* main thread only */
 
-static uint32_t rl_tokens(const hf_intake_cfg *c, const rl_slot *s, uint64_t now)
+static uint32_t rl_tokens(const hfn_intake_cfg *c, const rl_slot *s, uint64_t now)
 {
 	uint64_t add = now > s->at_ms ? (now - s->at_ms) / c->refill_ms : 0;
 	uint64_t t = s->tokens + add;
 	return t > c->burst ? c->burst : (uint32_t)t;
 }
 
-bool hf_intake_rate_ok(const hf_intake_cfg *c, const char *client, uint64_t now_ms)
+bool hfn_intake_rate_ok(const hfn_intake_cfg *c, const char *client, uint64_t now_ms)
 {
 	uint64_t key = 0;
 	size_t best = 0;
@@ -95,16 +96,16 @@ static void receipt_make(char out[HF_INTAKE_RECEIPT_LEN + 1])
 	out[HF_INTAKE_RECEIPT_LEN] = 0;
 }
 
-hf_err hf_intake_submit(hf_node *n, json_t *report, char receipt[HF_INTAKE_RECEIPT_LEN + 1],
-                        int64_t *id)
+hf_err hfn_intake_submit(hfn_node *n, json_t *report, char receipt[HF_INTAKE_RECEIPT_LEN + 1],
+                         int64_t *id)
 {
 	char case_ref[40], hex[17];
 	uint8_t r[8];
-	uint64_t now = hf_now_ms(), recent = 0;
+	uint64_t now = hfn_now_ms(), recent = 0;
 	hf_err rc = HF_EEXIST;
 	if (!(n->self_roles & HF_ROLE_AUTHORITY))
 		return HF_EROLE;
-	HF_TRY(hf_store_intake_count_since(n->store, now > 3600000 ? now - 3600000 : 0, &recent));
+	HF_TRY(hfn_store_intake_count_since(n->store, now > 3600000 ? now - 3600000 : 0, &recent));
 	if (recent >= n->cfg.intake.max_per_hour)
 		return HF_ETOOBIG;
 	char *text = json_dumps(report, JSON_COMPACT | JSON_SORT_KEYS);
@@ -112,29 +113,29 @@ hf_err hf_intake_submit(hf_node *n, json_t *report, char receipt[HF_INTAKE_RECEI
 		return HF_ENOMEM;
 	/* The case reference never leaves this node; lists and orders carry its pseudonym. */
 	randombytes_buf(r, sizeof(r));
-	hf_hex(r, sizeof(r), hex);
+	hfn_hex(r, sizeof(r), hex);
 	snprintf(case_ref, sizeof(case_ref), "INTAKE-%s", hex);
 	for (int tries = 0; tries < 4 && rc == HF_EEXIST; tries++) {
 		receipt_make(receipt);
-		rc = hf_store_intake_put(n->store, receipt, case_ref, now, text, id);
+		rc = hfn_store_intake_put(n->store, receipt, case_ref, now, text, id);
 	}
 	free(text);
 	if (rc == HF_OK)
-		hf_log(HF_LOG_INFO, "intake_report", "receipt", receipt, NULL);
+		hfn_log(HF_LOG_INFO, "intake_report", "receipt", receipt, NULL);
 	return rc;
 }
 
 /* ---- cross-agency hints -------------------------------------------------------------- */
 
 typedef struct hint_ctx {
-	hf_node *n;
+	hfn_node *n;
 	json_t *arr;
 	size_t item;
 	int64_t frame_ms; /* -1: not a frame */
 	const char *hash;
 } hint_ctx;
 
-static void hint_cb(void *ctx, const hf_match_hit *h)
+static void hint_cb(void *ctx, const hfn_match_hit *h)
 {
 	hint_ctx *c = ctx;
 	char list[33], issuer[33];
@@ -142,8 +143,8 @@ static void hint_cb(void *ctx, const hf_match_hit *h)
 	json_t *v;
 	if (json_array_size(c->arr) >= HF_INTAKE_MAX_HINTS || !memcmp(h->issuer, c->n->self, 16))
 		return;
-	hf_hex(h->list_id, 16, list);
-	hf_hex(h->issuer, 16, issuer);
+	hfn_hex(h->list_id, 16, list);
+	hfn_hex(h->issuer, 16, issuer);
 	json_array_foreach(c->arr, i, v)
 	{
 		/* One hint per (list, entry): the first report hash that found it. */
@@ -172,10 +173,10 @@ static void hint_cb(void *ctx, const hf_match_hit *h)
 static hf_err hint_one(hint_ctx *c, unsigned alg, const char *hex)
 {
 	uint8_t v[32];
-	if (!hex || hf_unhex(hex, v, hf_hash_alg_len(alg)) != HF_OK)
+	if (!hex || hfn_unhex(hex, v, hf_hash_alg_len(alg)) != HF_OK)
 		return HF_OK;
 	c->hash = hf_hash_alg_name(alg);
-	return hf_match_lookup(c->n->match, alg, v, hint_cb, c);
+	return hfn_match_lookup(c->n->match, alg, v, hint_cb, c);
 }
 
 static const char *jstr(json_t *o, const char *k)
@@ -185,7 +186,7 @@ static const char *jstr(json_t *o, const char *k)
 
 /* Matches of the report's hashes in other authorities' lists held here (issuer, list,
  * entry, time; never their case or pseudonym). */
-static json_t *hints(hf_node *n, json_t *report)
+static json_t *hints(hfn_node *n, json_t *report)
 {
 	hint_ctx c = {n, json_array(), 0, -1, NULL};
 	json_t *it, *f;
@@ -210,7 +211,7 @@ static json_t *hints(hf_node *n, json_t *report)
 	return c.arr;
 }
 
-static json_t *case_json(hf_node *n, const hf_store_intake *c, bool full)
+static json_t *case_json(hfn_node *n, const hfn_store_intake *c, bool full)
 {
 	json_t *rep = json_loads(c->report, 0, NULL), *act = json_loads(c->actions, 0, NULL);
 	json_t *o = NULL;
@@ -236,26 +237,26 @@ out:
 	return o;
 }
 
-json_t *hf_intake_case_json(hf_node *n, int64_t id, bool full, hf_err *rc)
+json_t *hfn_intake_case_json(hfn_node *n, int64_t id, bool full, hf_err *rc)
 {
-	hf_store_intake c;
+	hfn_store_intake c;
 	json_t *o;
-	*rc = hf_store_intake_get(n->store, id, &c);
+	*rc = hfn_store_intake_get(n->store, id, &c);
 	if (*rc != HF_OK)
 		return NULL;
 	o = case_json(n, &c, full);
-	hf_store_intake_clear(&c);
+	hfn_store_intake_clear(&c);
 	if (!o)
 		*rc = HF_ENOMEM;
 	return o;
 }
 
 typedef struct list_ctx {
-	hf_node *n;
+	hfn_node *n;
 	json_t *arr;
 } list_ctx;
 
-static hf_err cases_cb(void *ctx, const hf_store_intake *c)
+static hf_err cases_cb(void *ctx, const hfn_store_intake *c)
 {
 	list_ctx *l = ctx;
 	json_t *o = case_json(l->n, c, false);
@@ -264,14 +265,14 @@ static hf_err cases_cb(void *ctx, const hf_store_intake *c)
 	return json_array_append_new(l->arr, o) == 0 ? HF_OK : HF_ENOMEM;
 }
 
-json_t *hf_intake_cases_json(hf_node *n, const char *status, size_t limit, hf_err *rc)
+json_t *hfn_intake_cases_json(hfn_node *n, const char *status, size_t limit, hf_err *rc)
 {
 	list_ctx l = {n, json_array()};
 	if (!l.arr) {
 		*rc = HF_ENOMEM;
 		return NULL;
 	}
-	*rc = hf_store_intake_list(n->store, status, limit, cases_cb, &l);
+	*rc = hfn_store_intake_list(n->store, status, limit, cases_cb, &l);
 	if (*rc != HF_OK) {
 		json_decref(l.arr);
 		return NULL;
@@ -283,22 +284,22 @@ json_t *hf_intake_cases_json(hf_node *n, const char *status, size_t limit, hf_er
 
 /* Loads a case with its report and actions parsed. */
 typedef struct loaded {
-	hf_store_intake c;
+	hfn_store_intake c;
 	json_t *rep, *act;
 } loaded;
 
 static void loaded_clear(loaded *l)
 {
-	hf_store_intake_clear(&l->c);
+	hfn_store_intake_clear(&l->c);
 	json_decref(l->rep);
 	json_decref(l->act);
 	memset(l, 0, sizeof(*l));
 }
 
-static hf_err load(hf_node *n, int64_t id, loaded *l)
+static hf_err load(hfn_node *n, int64_t id, loaded *l)
 {
 	memset(l, 0, sizeof(*l));
-	HF_TRY(hf_store_intake_get(n->store, id, &l->c));
+	HF_TRY(hfn_store_intake_get(n->store, id, &l->c));
 	l->rep = json_loads(l->c.report, 0, NULL);
 	l->act = json_loads(l->c.actions, 0, NULL);
 	if (!l->rep || !json_is_object(l->act)) {
@@ -324,14 +325,14 @@ static hf_err act_append(json_t *act, const char *key, json_t *o)
 	return json_array_append_new(a, o) == 0 ? HF_OK : HF_ENOMEM;
 }
 
-static hf_err save(hf_node *n, loaded *l, const char *status)
+static hf_err save(hfn_node *n, loaded *l, const char *status)
 {
 	char *text = json_dumps(l->act, JSON_COMPACT);
 	hf_err rc;
 	if (!text)
 		return HF_ENOMEM;
-	rc = hf_store_intake_update(n->store, l->c.id, status ? status : l->c.status, text,
-	                            hf_now_ms());
+	rc = hfn_store_intake_update(n->store, l->c.id, status ? status : l->c.status, text,
+	                             hfn_now_ms());
 	free(text);
 	return rc;
 }
@@ -342,7 +343,7 @@ static const char *advance(const char *cur, const char *to)
 	return !strcmp(cur, "closed") || !strcmp(cur, "rejected") ? cur : to;
 }
 
-hf_err hf_intake_update(hf_node *n, int64_t id, const char *status, const char *note)
+hf_err hfn_intake_update(hfn_node *n, int64_t id, const char *status, const char *note)
 {
 	loaded l;
 	hf_err rc;
@@ -357,9 +358,9 @@ hf_err hf_intake_update(hf_node *n, int64_t id, const char *status, const char *
 		if (json_array_size(notes) >= HF_INTAKE_MAX_NOTES)
 			rc = HF_ERANGE;
 		else
-			rc = act_append(
-			    l.act, "notes",
-			    json_pack("{s:I,s:s}", "at_ms", (json_int_t)hf_now_ms(), "text", note));
+			rc = act_append(l.act, "notes",
+			                json_pack("{s:I,s:s}", "at_ms", (json_int_t)hfn_now_ms(),
+			                          "text", note));
 	}
 	if (rc == HF_OK)
 		rc = save(n, &l, status);
@@ -385,7 +386,7 @@ static hf_err add_entry(entries *es, unsigned alg, const char *hex, int quality,
 	e.quality = (uint8_t)quality;
 	e.category = (uint16_t)cat;
 	memcpy(e.pseudonym, pseudonym, HF_PSEUDONYM_LEN);
-	HF_TRY(hf_unhex(hex, e.value, hf_hash_alg_len(alg)));
+	HF_TRY(hfn_unhex(hex, e.value, hf_hash_alg_len(alg)));
 	for (size_t i = 0; i < es->n; i++)
 		if (es->e[i].alg == alg && !memcmp(es->e[i].value, e.value, hf_hash_alg_len(alg)))
 			return HF_OK; /* the same file twice in one report */
@@ -444,7 +445,7 @@ static hf_err add_video(entries *es, json_t *frames, uint32_t cat, const uint8_t
 	memset(&v, 0, sizeof(v));
 	if (!json_is_array(frames) || json_array_size(frames) == 0)
 		return HF_OK;
-	hf_err rc = hf_vpdq_from_json(frames, HF_INTAKE_MAX_FRAMES, &v, &why);
+	hf_err rc = hfn_vpdq_from_json(frames, HF_INTAKE_MAX_FRAMES, &v, &why);
 	if (rc == HF_OK)
 		rc = hf_list_video_pack(&v, HF_PDQ_MIN_QUALITY, &rec, &nf, &q);
 	hf_vpdq_clear(&v);
@@ -477,11 +478,11 @@ static hf_err add_video(entries *es, json_t *frames, uint32_t cat, const uint8_t
 	return HF_OK;
 }
 
-hf_err hf_intake_to_list(hf_node *n, int64_t id, const uint8_t list[HF_LIST_ID_LEN],
-                         uint32_t category, uint64_t *first, uint64_t *count)
+hf_err hfn_intake_to_list(hfn_node *n, int64_t id, const uint8_t list[HF_LIST_ID_LEN],
+                          uint32_t category, uint64_t *first, uint64_t *count)
 {
 	loaded l;
-	hf_store_list sl;
+	hfn_store_list sl;
 	entries es = {NULL, 0, 0, NULL, 0};
 	uint8_t ps[HF_PSEUDONYM_LEN];
 	uint64_t last_batch = 0;
@@ -489,12 +490,12 @@ hf_err hf_intake_to_list(hf_node *n, int64_t id, const uint8_t list[HF_LIST_ID_L
 	json_t *it;
 	size_t i;
 	hf_err rc;
-	HF_TRY(hf_store_list_get(n->store, list, &sl));
+	HF_TRY(hfn_store_list_get(n->store, list, &sl));
 	if (!sl.mine)
 		return HF_EROLE;
 	HF_TRY(load(n, id, &l));
 	uint32_t cat = category ? category : sl.category;
-	hf_lists_pseudonym(n, l.c.case_ref, strlen(l.c.case_ref), ps);
+	hfn_lists_pseudonym(n, l.c.case_ref, strlen(l.c.case_ref), ps);
 	rc = HF_OK;
 	json_array_foreach(json_object_get(l.rep, "items"), i, it)
 	{
@@ -513,15 +514,15 @@ hf_err hf_intake_to_list(hf_node *n, int64_t id, const uint8_t list[HF_LIST_ID_L
 	if (rc == HF_OK && es.n == 0)
 		rc = HF_ERANGE;
 	if (rc == HF_OK)
-		rc = hf_lists_add(n, list, es.e, es.n, first, &last_batch);
+		rc = hfn_lists_add(n, list, es.e, es.n, first, &last_batch);
 	if (rc == HF_OK) {
 		*count = es.n;
-		hf_hex(list, 16, lhex);
-		rc =
-		    act_append(l.act, "lists",
-		               json_pack("{s:s,s:I,s:I,s:I,s:I}", "list", lhex, "first",
-		                         (json_int_t)*first, "count", (json_int_t)es.n, "batch",
-		                         (json_int_t)last_batch, "at_ms", (json_int_t)hf_now_ms()));
+		hfn_hex(list, 16, lhex);
+		rc = act_append(l.act, "lists",
+		                json_pack("{s:s,s:I,s:I,s:I,s:I}", "list", lhex, "first",
+		                          (json_int_t)*first, "count", (json_int_t)es.n, "batch",
+		                          (json_int_t)last_batch, "at_ms",
+		                          (json_int_t)hfn_now_ms()));
 		if (rc == HF_OK)
 			rc = save(n, &l, advance(l.c.status, "listed"));
 	}
@@ -533,8 +534,8 @@ hf_err hf_intake_to_list(hf_node *n, int64_t id, const uint8_t list[HF_LIST_ID_L
 	return rc;
 }
 
-hf_err hf_intake_to_order(hf_node *n, int64_t id, const hf_intake_order *o,
-                          uint8_t order_id[HF_ORDER_ID_LEN])
+hf_err hfn_intake_to_order(hfn_node *n, int64_t id, const hfn_intake_order *o,
+                           uint8_t order_id[HF_ORDER_ID_LEN])
 {
 	loaded l;
 	hf_order_item *items = NULL;
@@ -557,8 +558,8 @@ hf_err hf_intake_to_order(hf_node *n, int64_t id, const hf_intake_order *o,
 		uint64_t first = (uint64_t)json_integer_value(json_object_get(v, "first"));
 		uint64_t cnt = (uint64_t)json_integer_value(json_object_get(v, "count"));
 		for (uint64_t k = 0; k < cnt && n_refs < HF_ORDER_MAX_REFS; k++) {
-			if (hf_unhex(jstr(v, "list"), refs[n_refs].list_id, HF_ORDER_LIST_ID_LEN) !=
-			    HF_OK)
+			if (hfn_unhex(jstr(v, "list"), refs[n_refs].list_id,
+			              HF_ORDER_LIST_ID_LEN) != HF_OK)
 				break;
 			refs[n_refs++].entry_id = first + k;
 		}
@@ -572,7 +573,7 @@ hf_err hf_intake_to_order(hf_node *n, int64_t id, const hf_intake_order *o,
 		for (unsigned k = 0; k < 3; k++) {
 			const char *hex = jstr(it, keys[k]);
 			size_t len = hf_hash_alg_len(algs[k]);
-			if (!hex || hf_unhex(hex, hv[n_hashes], len) != HF_OK)
+			if (!hex || hfn_unhex(hex, hv[n_hashes], len) != HF_OK)
 				continue;
 			hashes[n_hashes] =
 			    (hf_content_hash){.alg = algs[k], .value = hv[n_hashes], .len = len};
@@ -595,7 +596,7 @@ hf_err hf_intake_to_order(hf_node *n, int64_t id, const hf_intake_order *o,
 		it->n_hashes = n_hashes;
 		memcpy(it->hashes, hashes, sizeof(hashes[0]) * n_hashes);
 	}
-	hf_orders_new req = {
+	hfn_orders_new req = {
 	    .category = o->category,
 	    .priority = HF_PRIO_HIGH,
 	    .deadline_in_ms = o->deadline_in_ms,
@@ -606,15 +607,15 @@ hf_err hf_intake_to_order(hf_node *n, int64_t id, const hf_intake_order *o,
 	    .n_items = (uint32_t)nu,
 	};
 	memcpy(req.platform, o->platform, HF_MEMBER_ID_LEN);
-	rc = hf_orders_create(n, &req, order_id);
+	rc = hfn_orders_create(n, &req, order_id);
 	if (rc == HF_OK) {
 		char oh[33], ph[33];
-		hf_hex(order_id, 16, oh);
-		hf_hex(o->platform, 16, ph);
+		hfn_hex(order_id, 16, oh);
+		hfn_hex(o->platform, 16, ph);
 		rc = act_append(l.act, "orders",
 		                json_pack("{s:s,s:s,s:I,s:i,s:I}", "id", oh, "platform", ph,
 		                          "category", (json_int_t)o->category, "items", (int)nu,
-		                          "at_ms", (json_int_t)hf_now_ms()));
+		                          "at_ms", (json_int_t)hfn_now_ms()));
 		if (rc == HF_OK)
 			rc = save(n, &l, advance(l.c.status, "ordered"));
 	}
@@ -624,8 +625,8 @@ out:
 	return rc;
 }
 
-hf_err hf_intake_refer(hf_node *n, int64_t id, const uint8_t to[HF_MEMBER_ID_LEN],
-                       uint32_t category, const char *note, uint8_t referral_id[HF_ORDER_ID_LEN])
+hf_err hfn_intake_refer(hfn_node *n, int64_t id, const uint8_t to[HF_MEMBER_ID_LEN],
+                        uint32_t category, const char *note, uint8_t referral_id[HF_ORDER_ID_LEN])
 {
 	loaded l;
 	uint8_t orders[HF_REFERRAL_MAX_ORDERS][HF_ORDER_ID_LEN], ps[HF_CASE_PSEUDONYM_LEN];
@@ -637,7 +638,7 @@ hf_err hf_intake_refer(hf_node *n, int64_t id, const uint8_t to[HF_MEMBER_ID_LEN
 	json_array_foreach(json_object_get(l.act, "orders"), i, v)
 	{
 		if (n_orders < HF_REFERRAL_MAX_ORDERS &&
-		    hf_unhex(jstr(v, "id"), orders[n_orders], HF_ORDER_ID_LEN) == HF_OK) {
+		    hfn_unhex(jstr(v, "id"), orders[n_orders], HF_ORDER_ID_LEN) == HF_OK) {
 			if (!category)
 				category =
 				    (uint32_t)json_integer_value(json_object_get(v, "category"));
@@ -649,16 +650,16 @@ hf_err hf_intake_refer(hf_node *n, int64_t id, const uint8_t to[HF_MEMBER_ID_LEN
 	rc = hf_case_pseudonym(n->pseudonym_key, (const uint8_t *)l.c.case_ref,
 	                       strlen(l.c.case_ref), ps);
 	if (rc == HF_OK)
-		rc = hf_orders_refer_case(n, to, ps, category,
-		                          (const uint8_t(*)[HF_ORDER_ID_LEN])orders, n_orders, note,
-		                          referral_id);
+		rc = hfn_orders_refer_case(n, to, ps, category,
+		                           (const uint8_t(*)[HF_ORDER_ID_LEN])orders, n_orders,
+		                           note, referral_id);
 	if (rc == HF_OK) {
 		char rh[33], th[33];
-		hf_hex(referral_id, 16, rh);
-		hf_hex(to, 16, th);
+		hfn_hex(referral_id, 16, rh);
+		hfn_hex(to, 16, th);
 		rc = act_append(l.act, "referrals",
 		                json_pack("{s:s,s:s,s:I}", "id", rh, "to", th, "at_ms",
-		                          (json_int_t)hf_now_ms()));
+		                          (json_int_t)hfn_now_ms()));
 		if (rc == HF_OK)
 			rc = save(n, &l, advance(l.c.status, "referred"));
 	}

@@ -11,10 +11,10 @@
  */
 #include <stdint.h>
 
-typedef struct hf_intake_cfg {
+typedef struct hfn_intake_cfg {
 	uint32_t burst;
 	uint32_t refill_ms;
 	uint32_t max_per_hour;
-} hf_intake_cfg;
+} hfn_intake_cfg;
 
 #endif

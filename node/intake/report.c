@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "intake/report.h"
+#include "hf_check.h"
 
 typedef struct field {
 	const char *name;
@@ -281,7 +282,7 @@ static hf_err parse_report(json_t *j, json_t *out, const char **why)
 	return HF_OK;
 }
 
-hf_err hf_intake_parse(const char *body, size_t len, json_t **out, const char **why)
+hf_err hfn_intake_parse(const char *body, size_t len, json_t **out, const char **why)
 {
 	json_t *j = NULL, *o = NULL;
 	hf_err rc;

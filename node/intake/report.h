@@ -31,6 +31,6 @@
  * duplicate key), HF_EUNKNOWNKEY, HF_EMISSING, HF_ETYPE, HF_ETOOLONG, HF_ERANGE,
  * HF_ELENGTH, HF_EINVAL (consent not given), HF_ENOMEM.
  */
-hf_err hf_intake_parse(const char *body, size_t len, json_t **out, const char **why) HF_MUST_CHECK;
+hf_err hfn_intake_parse(const char *body, size_t len, json_t **out, const char **why) HF_MUST_CHECK;
 
 #endif

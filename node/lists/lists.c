@@ -8,6 +8,7 @@
 #include "lists/lists.h"
 #include "core/log.h"
 #include "match/match.h"
+#include "hf_check.h"
 
 #define HF_BATCH_LIFETIME_MS HF_MAX_LIFETIME_MS
 #define HF_PULL_LIFETIME_MS  10000u /* a stale pull is dropped, not retried */
@@ -19,18 +20,18 @@
 #define HF_LIST_RECORD_BUDGET (HF_MAX_BODY_SIZE - 65536u)
 
 /* Wire bytes of e's record (spec §12.2), with the snapshot's id when with_id. */
-static size_t hf_rec_bytes(const hf_list_entry *e, bool with_id)
+static size_t rec_bytes(const hf_list_entry *e, bool with_id)
 {
 	return (with_id ? 8u : 0u) + 12u + HF_PSEUDONYM_LEN + hf_list_entry_value_len(e);
 }
 
 /* How many of e[0..count) go into one batch: at least one, at most
  * HF_LIST_MAX_BATCH_ENTRIES, records within HF_LIST_RECORD_BUDGET. */
-static size_t hf_chunk_len(const hf_list_entry *e, size_t count)
+static size_t chunk_len(const hf_list_entry *e, size_t count)
 {
 	size_t k = 0, bytes = 0;
 	while (k < count && k < HF_LIST_MAX_BATCH_ENTRIES) {
-		size_t b = hf_rec_bytes(&e[k], false);
+		size_t b = rec_bytes(&e[k], false);
 		if (k > 0 && bytes + b > HF_LIST_RECORD_BUDGET)
 			break;
 		bytes += b;
@@ -39,36 +40,36 @@ static size_t hf_chunk_len(const hf_list_entry *e, size_t count)
 	return k;
 }
 
-void hf_lists_pseudonym(const hf_node *n, const char *case_ref, size_t len,
-                        uint8_t out[HF_PSEUDONYM_LEN])
+void hfn_lists_pseudonym(const hfn_node *n, const char *case_ref, size_t len,
+                         uint8_t out[HF_PSEUDONYM_LEN])
 {
 	crypto_generichash(out, HF_PSEUDONYM_LEN, (const uint8_t *)case_ref, len, n->pseudonym_key,
 	                   sizeof(n->pseudonym_key));
 }
 
-static void hf_count(hf_node *n, const char *name, const char *label, int64_t v)
+static void hfn_count(hfn_node *n, const char *name, const char *label, int64_t v)
 {
-	if (hf_store_count(n->store, name, label, v) != HF_OK)
-		hf_log(HF_LOG_ERROR, "counter_failed", "name", name, NULL);
+	if (hfn_store_count(n->store, name, label, v) != HF_OK)
+		hfn_log(HF_LOG_ERROR, "counter_failed", "name", name, NULL);
 }
 
 /* ---- issuer side ------------------------------------------------------- */
 
 /* Recipients of a list's batches: the issuer itself (so it can re-read and serve them) and
  * the entitled platforms. */
-static hf_err hf_recipients(hf_node *n, const uint8_t list[HF_LIST_ID_LEN],
-                            uint8_t (*out)[HF_MEMBER_ID_LEN], size_t *count)
+static hf_err recipients(hfn_node *n, const uint8_t list[HF_LIST_ID_LEN],
+                         uint8_t (*out)[HF_MEMBER_ID_LEN], size_t *count)
 {
 	memcpy(out[0], n->self, HF_MEMBER_ID_LEN);
-	HF_TRY(hf_store_entitled(n->store, list, out + 1, HF_LISTS_MAX_PLATFORMS, count));
+	HF_TRY(hfn_store_entitled(n->store, list, out + 1, HF_LISTS_MAX_PLATFORMS, count));
 	(*count)++;
 	return HF_OK;
 }
 
 /* Builds, seals and stores batch head+1 of l and queues it for every platform. Inside the
  * caller's transaction; updates *l. */
-static hf_err hf_publish(hf_node *n, hf_store_list *l, const hf_list_entry *add, size_t na,
-                         const uint64_t *rm, size_t nr)
+static hf_err hfn_publish(hfn_node *n, hfn_store_list *l, const hf_list_entry *add, size_t na,
+                          const uint64_t *rm, size_t nr)
 {
 	uint8_t rcpt[HF_LISTS_MAX_PLATFORMS + 1][HF_MEMBER_ID_LEN], msg_id[HF_MSGID_LEN];
 	uint8_t *body = NULL, *env = NULL;
@@ -86,7 +87,7 @@ static hf_err hf_publish(hf_node *n, hf_store_list *l, const hf_list_entry *add,
 	b.meta.category = l->category;
 	b.meta.algs = l->algs;
 	b.first_id = l->next_id;
-	HF_CHECK(hf_recipients(n, l->id, rcpt, &n_rcpt));
+	HF_CHECK(recipients(n, l->id, rcpt, &n_rcpt));
 	HF_CHECK(hf_list_batch_encode(&b, add, na, rm, nr, &body, &body_len));
 	memset(&audit, 0, sizeof(audit));
 	audit.fields = HF_AUDIT_SUBJECT | HF_AUDIT_SEQ | HF_AUDIT_ITEMS | HF_AUDIT_CATEGORY;
@@ -94,33 +95,33 @@ static hf_err hf_publish(hf_node *n, hf_store_list *l, const hf_list_entry *add,
 	audit.seq = b.number;
 	audit.items = (uint32_t)(na + nr > HF_MAX_AUDIT_ITEMS ? HF_MAX_AUDIT_ITEMS : na + nr);
 	audit.category = l->category;
-	HF_CHECK(hf_node_seal(n, HF_MSG_LIST_BATCH, (const uint8_t(*)[HF_MEMBER_ID_LEN])rcpt,
-	                      n_rcpt, &audit, HF_BATCH_LIFETIME_MS, body, body_len, msg_id, &env,
-	                      &env_len));
+	HF_CHECK(hfn_node_seal(n, HF_MSG_LIST_BATCH, (const uint8_t(*)[HF_MEMBER_ID_LEN])rcpt,
+	                       n_rcpt, &audit, HF_BATCH_LIFETIME_MS, body, body_len, msg_id, &env,
+	                       &env_len));
 	for (size_t i = 0; i < na; i++) {
 		hf_list_entry e = add[i];
 		e.id = b.first_id + i;
-		HF_CHECK(hf_store_entry_put(n->store, l->id, &e));
+		HF_CHECK(hfn_store_entry_put(n->store, l->id, &e));
 	}
 	for (size_t i = 0; i < nr; i++)
-		HF_CHECK(hf_store_entry_remove(n->store, l->id, rm[i], b.number));
+		HF_CHECK(hfn_store_entry_remove(n->store, l->id, rm[i], b.number));
 	hf_list_batch_hash(body, body_len, l->head_hash);
 	l->head_n = b.number;
 	l->next_id = b.first_id + na;
-	HF_CHECK(hf_store_batch_put(n->store, l->id, b.number, l->head_hash, env, env_len));
-	HF_CHECK(hf_store_list_put(n->store, l));
-	uint64_t now = hf_now_ms();
+	HF_CHECK(hfn_store_batch_put(n->store, l->id, b.number, l->head_hash, env, env_len));
+	HF_CHECK(hfn_store_list_put(n->store, l));
+	uint64_t now = hfn_now_ms();
 	for (size_t i = 1; i < n_rcpt; i++)
-		HF_CHECK(hf_store_outbox_add(n->store, msg_id, rcpt[i], l->id, b.number, env,
-		                             env_len, now));
-	HF_CHECK(hf_store_count(n->store, "messages_out", "16", (int64_t)(n_rcpt - 1)));
+		HF_CHECK(hfn_store_outbox_add(n->store, msg_id, rcpt[i], l->id, b.number, env,
+		                              env_len, now));
+	HF_CHECK(hfn_store_count(n->store, "messages_out", "16", (int64_t)(n_rcpt - 1)));
 out:
 	free(body);
 	free(env);
 	return rc;
 }
 
-static hf_err hf_check_platform(hf_node *n, const uint8_t member[HF_MEMBER_ID_LEN])
+static hf_err check_platform(hfn_node *n, const uint8_t member[HF_MEMBER_ID_LEN])
 {
 	const hf_member *mb;
 	hf_err rc;
@@ -129,17 +130,17 @@ static hf_err hf_check_platform(hf_node *n, const uint8_t member[HF_MEMBER_ID_LE
 	/* Platforms match uploads against a list; another authority may be entitled too, to
 	 * recognise the same content reported to it (intake dedupe, docs/intake.md). */
 	if (rc == HF_OK &&
-	    hf_manifest_allows(n->manifest, mb, HF_ROLE_PLATFORM, hf_now_ms()) != HF_OK)
-		rc = hf_manifest_allows(n->manifest, mb, HF_ROLE_AUTHORITY, hf_now_ms());
+	    hf_manifest_allows(n->manifest, mb, HF_ROLE_PLATFORM, hfn_now_ms()) != HF_OK)
+		rc = hf_manifest_allows(n->manifest, mb, HF_ROLE_AUTHORITY, hfn_now_ms());
 	pthread_rwlock_unlock(&n->mlock);
 	return rc;
 }
 
-hf_err hf_lists_create(hf_node *n, const char *name, uint32_t category, uint32_t algs,
-                       const uint8_t (*platforms)[HF_MEMBER_ID_LEN], size_t n_platforms,
-                       uint8_t id_out[HF_LIST_ID_LEN])
+hf_err hfn_lists_create(hfn_node *n, const char *name, uint32_t category, uint32_t algs,
+                        const uint8_t (*platforms)[HF_MEMBER_ID_LEN], size_t n_platforms,
+                        uint8_t id_out[HF_LIST_ID_LEN])
 {
-	hf_store_list l;
+	hfn_store_list l;
 	hf_err rc;
 	size_t nlen = strlen(name);
 	if (nlen == 0 || nlen > HF_LIST_MAX_NAME_LEN || algs == 0 ||
@@ -148,9 +149,9 @@ hf_err hf_lists_create(hf_node *n, const char *name, uint32_t category, uint32_t
 	if (!(n->self_roles & HF_ROLE_AUTHORITY))
 		return HF_EROLE;
 	for (size_t i = 0; i < n_platforms; i++)
-		HF_TRY(hf_check_platform(n, platforms[i]));
-	HF_TRY(hf_store_begin(n->store));
-	rc = hf_store_list_by_name(n->store, name, &l);
+		HF_TRY(check_platform(n, platforms[i]));
+	HF_TRY(hfn_store_begin(n->store));
+	rc = hfn_store_list_by_name(n->store, name, &l);
 	if (rc == HF_OK) {
 		rc = HF_EEXIST;
 		goto out;
@@ -165,34 +166,34 @@ hf_err hf_lists_create(hf_node *n, const char *name, uint32_t category, uint32_t
 	memcpy(l.issuer, n->self, HF_MEMBER_ID_LEN);
 	l.mine = true;
 	l.next_id = 1;
-	HF_CHECK(hf_store_list_put(n->store, &l));
+	HF_CHECK(hfn_store_list_put(n->store, &l));
 	for (size_t i = 0; i < n_platforms; i++)
-		HF_CHECK(hf_store_entitle(n->store, l.id, platforms[i]));
-	HF_CHECK(hf_publish(n, &l, NULL, 0, NULL, 0));
-	HF_CHECK(hf_store_commit(n->store));
+		HF_CHECK(hfn_store_entitle(n->store, l.id, platforms[i]));
+	HF_CHECK(hfn_publish(n, &l, NULL, 0, NULL, 0));
+	HF_CHECK(hfn_store_commit(n->store));
 	memcpy(id_out, l.id, HF_LIST_ID_LEN);
-	hf_transport_kick(n->tr);
+	hfn_transport_kick(n->tr);
 	char hex[33];
-	hf_hex(l.id, 16, hex);
-	hf_log(HF_LOG_INFO, "list_created", "list", hex, "name", name, NULL);
+	hfn_hex(l.id, 16, hex);
+	hfn_log(HF_LOG_INFO, "list_created", "list", hex, "name", name, NULL);
 	return HF_OK;
 out:
-	hf_store_rollback(n->store);
+	hfn_store_rollback(n->store);
 	return rc;
 }
 
-static hf_err hf_own_list(hf_node *n, const uint8_t id[HF_LIST_ID_LEN], hf_store_list *l)
+static hf_err own_list(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN], hfn_store_list *l)
 {
-	HF_TRY(hf_store_list_get(n->store, id, l));
+	HF_TRY(hfn_store_list_get(n->store, id, l));
 	return l->mine ? HF_OK : HF_ENOTFOUND;
 }
 
-hf_err hf_lists_add(hf_node *n, const uint8_t id[HF_LIST_ID_LEN], const hf_list_entry *e,
-                    size_t count, uint64_t *first_id, uint64_t *last_batch)
+hf_err hfn_lists_add(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN], const hf_list_entry *e,
+                     size_t count, uint64_t *first_id, uint64_t *last_batch)
 {
-	hf_store_list l;
+	hfn_store_list l;
 	hf_err rc;
-	HF_TRY(hf_own_list(n, id, &l));
+	HF_TRY(own_list(n, id, &l));
 	for (size_t i = 0; i < count; i++) {
 		bool video = e[i].alg == HF_ALG_VPDQ;
 		if ((!video && hf_hash_alg_len(e[i].alg) == 0) || !(l.algs & (1u << e[i].alg)) ||
@@ -207,12 +208,12 @@ hf_err hf_lists_add(hf_node *n, const uint8_t id[HF_LIST_ID_LEN], const hf_list_
 	*first_id = l.next_id;
 	/* One batch (and one transaction) per chunk: each is complete and durable on its own. */
 	for (size_t off = 0; off < count || (count == 0 && off == 0);) {
-		size_t k = hf_chunk_len(e + off, count - off);
-		HF_TRY(hf_store_begin(n->store));
-		HF_CHECK(hf_store_list_get(n->store, id, &l));
-		HF_CHECK(hf_publish(n, &l, e + off, k, NULL, 0));
-		HF_CHECK(hf_store_commit(n->store));
-		hf_transport_kick(n->tr);
+		size_t k = chunk_len(e + off, count - off);
+		HF_TRY(hfn_store_begin(n->store));
+		HF_CHECK(hfn_store_list_get(n->store, id, &l));
+		HF_CHECK(hfn_publish(n, &l, e + off, k, NULL, 0));
+		HF_CHECK(hfn_store_commit(n->store));
+		hfn_transport_kick(n->tr);
 		off += k;
 		if (count == 0)
 			break;
@@ -220,45 +221,45 @@ hf_err hf_lists_add(hf_node *n, const uint8_t id[HF_LIST_ID_LEN], const hf_list_
 	*last_batch = l.head_n;
 	return HF_OK;
 out:
-	hf_store_rollback(n->store);
+	hfn_store_rollback(n->store);
 	return rc;
 }
 
-static int hf_cmp_u64(const void *a, const void *b)
+static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 	return x < y ? -1 : x > y;
 }
 
-hf_err hf_lists_remove(hf_node *n, const uint8_t id[HF_LIST_ID_LEN], uint64_t *ids, size_t count,
-                       uint64_t *batch)
+hf_err hfn_lists_remove(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN], uint64_t *ids, size_t count,
+                        uint64_t *batch)
 {
-	hf_store_list l;
+	hfn_store_list l;
 	hf_err rc;
 	size_t k = 0;
 	if (count == 0 || count > HF_LIST_MAX_BATCH_REMOVED)
 		return HF_EINVAL;
-	qsort(ids, count, sizeof(*ids), hf_cmp_u64);
+	qsort(ids, count, sizeof(*ids), cmp_u64);
 	for (size_t i = 0; i < count; i++)
 		if (k == 0 || ids[i] != ids[k - 1])
 			ids[k++] = ids[i];
-	HF_TRY(hf_store_begin(n->store));
-	HF_CHECK(hf_own_list(n, id, &l));
+	HF_TRY(hfn_store_begin(n->store));
+	HF_CHECK(own_list(n, id, &l));
 	for (size_t i = 0; i < k; i++) {
 		bool live;
-		HF_CHECK(hf_store_entry_live(n->store, id, ids[i], &live));
+		HF_CHECK(hfn_store_entry_live(n->store, id, ids[i], &live));
 		if (!live) {
 			rc = HF_ENOTFOUND;
 			goto out;
 		}
 	}
-	HF_CHECK(hf_publish(n, &l, NULL, 0, ids, k));
-	HF_CHECK(hf_store_commit(n->store));
-	hf_transport_kick(n->tr);
+	HF_CHECK(hfn_publish(n, &l, NULL, 0, ids, k));
+	HF_CHECK(hfn_store_commit(n->store));
+	hfn_transport_kick(n->tr);
 	*batch = l.head_n;
 	return HF_OK;
 out:
-	hf_store_rollback(n->store);
+	hfn_store_rollback(n->store);
 	return rc;
 }
 
@@ -266,7 +267,7 @@ out:
  * HF_LIST_MAX_BATCH_ENTRIES records or HF_LIST_RECORD_BUDGET bytes, whichever comes
  * first; a first pass over the entries finds where each part ends (the count of parts
  * travels in every part). */
-typedef struct hf_snap_ctx {
+typedef struct hfn_snap_ctx {
 	hf_list_entry *v; /* collect: this part's entries; video frames copied into frames */
 	size_t n;
 	uint8_t *frames;
@@ -277,12 +278,12 @@ typedef struct hf_snap_ctx {
 	size_t part_frames, max_frames; /* video frame bytes of the current / largest part */
 	uint64_t last;
 	uint64_t bound; /* collect: the current part's last id */
-} hf_snap_ctx;
+} hfn_snap_ctx;
 
-static hf_err hf_snap_plan(void *ctx, const hf_list_entry *e)
+static hf_err snap_plan(void *ctx, const hf_list_entry *e)
 {
-	hf_snap_ctx *c = ctx;
-	size_t b = hf_rec_bytes(e, true);
+	hfn_snap_ctx *c = ctx;
+	size_t b = rec_bytes(e, true);
 	if (c->part_n &&
 	    (c->part_n == HF_LIST_MAX_BATCH_ENTRIES || c->part_bytes + b > HF_LIST_RECORD_BUDGET)) {
 		if (c->n_ends == c->cap_ends) {
@@ -306,9 +307,9 @@ static hf_err hf_snap_plan(void *ctx, const hf_list_entry *e)
 	return HF_OK;
 }
 
-static hf_err hf_snap_collect(void *ctx, const hf_list_entry *e)
+static hf_err snap_collect(void *ctx, const hf_list_entry *e)
 {
-	hf_snap_ctx *c = ctx;
+	hfn_snap_ctx *c = ctx;
 	if (e->id > c->bound)
 		return HF_OK; /* the next part's (the plan fits each part in the buffers) */
 	c->v[c->n] = *e;
@@ -323,22 +324,21 @@ static hf_err hf_snap_collect(void *ctx, const hf_list_entry *e)
 	return HF_OK;
 }
 
-hf_err hf_lists_entitle(hf_node *n, const uint8_t id[HF_LIST_ID_LEN],
-                        const uint8_t member[HF_MEMBER_ID_LEN])
+hf_err hfn_lists_entitle(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN],
+                         const uint8_t member[HF_MEMBER_ID_LEN])
 {
-	hf_store_list l;
-	hf_snap_ctx sc;
+	hfn_store_list l;
+	hfn_snap_ctx sc;
 	uint8_t *body = NULL, *env = NULL, msg_id[HF_MSGID_LEN];
 	size_t body_len, env_len;
 	hf_err rc;
-	uint64_t now = hf_now_ms(), after = 0;
+	uint64_t now = hfn_now_ms(), after = 0;
 	memset(&sc, 0, sizeof(sc));
-	HF_TRY(hf_check_platform(n, member));
-	HF_TRY(hf_store_begin(n->store));
-	HF_CHECK(hf_own_list(n, id, &l));
-	HF_CHECK(hf_store_entitle(n->store, id, member));
-	HF_CHECK(
-	    hf_store_entries_active(n->store, id, now, 0, (size_t)INT64_MAX, hf_snap_plan, &sc));
+	HF_TRY(check_platform(n, member));
+	HF_TRY(hfn_store_begin(n->store));
+	HF_CHECK(own_list(n, id, &l));
+	HF_CHECK(hfn_store_entitle(n->store, id, member));
+	HF_CHECK(hfn_store_entries_active(n->store, id, now, 0, (size_t)INT64_MAX, snap_plan, &sc));
 	uint32_t parts = (uint32_t)sc.n_ends + 1; /* the last part ends at the last entry */
 	if (parts > HF_LIST_MAX_SNAPSHOT_PARTS) {
 		rc = HF_ETOOBIG;
@@ -357,8 +357,8 @@ hf_err hf_lists_entitle(hf_node *n, const uint8_t id[HF_LIST_ID_LEN],
 		sc.n = 0;
 		sc.frames_len = 0;
 		sc.bound = p < sc.n_ends ? sc.ends[p] : UINT64_MAX;
-		HF_CHECK(hf_store_entries_active(n->store, id, now, after,
-		                                 HF_LIST_MAX_BATCH_ENTRIES, hf_snap_collect, &sc));
+		HF_CHECK(hfn_store_entries_active(n->store, id, now, after,
+		                                  HF_LIST_MAX_BATCH_ENTRIES, snap_collect, &sc));
 		for (size_t i = 0, off = 0; i < sc.n; i++) {
 			if (sc.v[i].alg != HF_ALG_VPDQ)
 				continue;
@@ -383,21 +383,21 @@ hf_err hf_lists_entitle(hf_node *n, const uint8_t id[HF_LIST_ID_LEN],
 		memcpy(audit.subject, id, HF_LIST_ID_LEN);
 		audit.seq = l.head_n;
 		audit.items = (uint32_t)(sc.n > HF_MAX_AUDIT_ITEMS ? HF_MAX_AUDIT_ITEMS : sc.n);
-		HF_CHECK(hf_node_seal(
+		HF_CHECK(hfn_node_seal(
 		    n, HF_MSG_LIST_SNAPSHOT, (const uint8_t(*)[HF_MEMBER_ID_LEN])member, 1, &audit,
 		    HF_BATCH_LIFETIME_MS, body, body_len, msg_id, &env, &env_len));
-		HF_CHECK(hf_store_outbox_add(n->store, msg_id, member, p + 1 == parts ? id : NULL,
-		                             l.head_n, env, env_len, now));
+		HF_CHECK(hfn_store_outbox_add(n->store, msg_id, member, p + 1 == parts ? id : NULL,
+		                              l.head_n, env, env_len, now));
 		free(body);
 		free(env);
 		body = env = NULL;
 	}
-	HF_CHECK(hf_store_count(n->store, "messages_out", "17", parts));
-	HF_CHECK(hf_store_commit(n->store));
-	hf_transport_kick(n->tr);
+	HF_CHECK(hfn_store_count(n->store, "messages_out", "17", parts));
+	HF_CHECK(hfn_store_commit(n->store));
+	hfn_transport_kick(n->tr);
 out:
 	if (rc != HF_OK)
-		hf_store_rollback(n->store);
+		hfn_store_rollback(n->store);
 	free(sc.v);
 	free(sc.frames);
 	free(sc.ends);
@@ -408,23 +408,22 @@ out:
 
 /* ---- platform side ------------------------------------------------------ */
 
-typedef struct hf_pull_mark {
+typedef struct pull_mark {
 	uint8_t list[HF_LIST_ID_LEN];
 	uint64_t at_ms;
-} hf_pull_mark;
+} pull_mark;
 
-static hf_pull_mark g_marks[64];
+static pull_mark g_marks[64];
 
 /* Seals a pull for list after `after` to the issuer (if known) and every platform. */
-static hf_err hf_send_pull(hf_node *n, const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
-                           bool force)
+static hf_err send_pull(hfn_node *n, const uint8_t list[HF_LIST_ID_LEN], uint64_t after, bool force)
 {
 	uint8_t peers[HF_LISTS_MAX_PLATFORMS][HF_MEMBER_ID_LEN], msg_id[HF_MSGID_LEN];
 	uint8_t *body = NULL, *env = NULL;
 	size_t np, body_len, env_len;
 	hf_list_pull q;
 	hf_err rc;
-	uint64_t now = hf_now_ms();
+	uint64_t now = hfn_now_ms();
 	size_t slot = 0;
 	for (size_t i = 0; i < 64; i++) {
 		if (memcmp(g_marks[i].list, list, HF_LIST_ID_LEN) == 0) {
@@ -440,51 +439,51 @@ static hf_err hf_send_pull(hf_node *n, const uint8_t list[HF_LIST_ID_LEN], uint6
 		return HF_OK;
 	memcpy(g_marks[slot].list, list, HF_LIST_ID_LEN);
 	g_marks[slot].at_ms = now;
-	np = hf_node_members_with(n, HF_ROLE_AUTHORITY | HF_ROLE_PLATFORM, peers,
-	                          HF_LISTS_MAX_PLATFORMS);
+	np = hfn_node_members_with(n, HF_ROLE_AUTHORITY | HF_ROLE_PLATFORM, peers,
+	                           HF_LISTS_MAX_PLATFORMS);
 	if (np == 0)
 		return HF_OK;
 	memcpy(q.list_id, list, HF_LIST_ID_LEN);
 	q.after = after;
 	HF_CHECK(hf_list_pull_encode(&q, &body, &body_len));
-	HF_CHECK(hf_node_seal(n, HF_MSG_LIST_PULL, (const uint8_t(*)[HF_MEMBER_ID_LEN])peers, np,
-	                      NULL, HF_PULL_LIFETIME_MS, body, body_len, msg_id, &env, &env_len));
+	HF_CHECK(hfn_node_seal(n, HF_MSG_LIST_PULL, (const uint8_t(*)[HF_MEMBER_ID_LEN])peers, np,
+	                       NULL, HF_PULL_LIFETIME_MS, body, body_len, msg_id, &env, &env_len));
 	for (size_t i = 0; i < np; i++)
 		HF_CHECK(
-		    hf_store_outbox_add(n->store, msg_id, peers[i], NULL, 0, env, env_len, now));
-	HF_CHECK(hf_store_count(n->store, "messages_out", "18", (int64_t)np));
+		    hfn_store_outbox_add(n->store, msg_id, peers[i], NULL, 0, env, env_len, now));
+	HF_CHECK(hfn_store_count(n->store, "messages_out", "18", (int64_t)np));
 out:
 	free(body);
 	free(env);
 	return rc;
 }
 
-static hf_err hf_apply_entries(hf_node *n, const uint8_t list[HF_LIST_ID_LEN], hf_list_iter *it,
-                               uint64_t *max_id)
+static hf_err apply_entries(hfn_node *n, const uint8_t list[HF_LIST_ID_LEN], hf_list_iter *it,
+                            uint64_t *max_id)
 {
 	hf_list_entry e;
 	while (hf_list_iter_next(it, &e)) {
-		HF_TRY(hf_store_entry_put(n->store, list, &e));
+		HF_TRY(hfn_store_entry_put(n->store, list, &e));
 		if (e.id > *max_id)
 			*max_id = e.id;
 	}
 	return HF_OK;
 }
 
-hf_err hf_lists_on_batch(hf_node *n, const hf_in_msg *m, hf_disp *disp, hf_err *status)
+hf_err hfn_lists_on_batch(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_err *status)
 {
 	const hf_list_batch b = m->u.batch;
 	const uint8_t *sender = m->sender, *env = m->env, *body = m->body;
 	size_t env_len = m->env_len, body_len = m->body_len;
-	hf_store_list l;
+	hfn_store_list l;
 	hf_list_iter it;
 	hf_err rc;
 	char hex[33], num[24];
 	*disp = HF_DONE;
-	rc = hf_store_list_get(n->store, b.list_id, &l);
+	rc = hfn_store_list_get(n->store, b.list_id, &l);
 	if (rc == HF_ENOTFOUND && b.number > 1) {
 		*disp = HF_PARK; /* we missed batch 1: ask for everything */
-		return hf_send_pull(n, b.list_id, 0, false);
+		return send_pull(n, b.list_id, 0, false);
 	}
 	if (rc == HF_ENOTFOUND) {
 		memset(&l, 0, sizeof(l));
@@ -507,7 +506,7 @@ hf_err hf_lists_on_batch(hf_node *n, const hf_in_msg *m, hf_disp *disp, hf_err *
 	}
 	if (l.snap_part != 0 || b.number > l.head_n + 1) {
 		*disp = HF_PARK;
-		return l.snap_part ? HF_OK : hf_send_pull(n, b.list_id, l.head_n, false);
+		return l.snap_part ? HF_OK : send_pull(n, b.list_id, l.head_n, false);
 	}
 	if (b.number <= l.head_n) {
 		*status = HF_EREPLAY; /* already applied */
@@ -528,43 +527,43 @@ hf_err hf_lists_on_batch(hf_node *n, const hf_in_msg *m, hf_disp *disp, hf_err *
 	}
 	uint64_t max_id = l.next_id ? l.next_id - 1 : 0;
 	hf_list_batch_iter(&b, &it);
-	HF_TRY(hf_apply_entries(n, l.id, &it, &max_id));
+	HF_TRY(apply_entries(n, l.id, &it, &max_id));
 	for (uint32_t i = 0; i < b.n_removed; i++) {
-		rc = hf_store_entry_remove(n->store, l.id, hf_list_batch_removed(&b, i), b.number);
+		rc = hfn_store_entry_remove(n->store, l.id, hf_list_batch_removed(&b, i), b.number);
 		if (rc != HF_OK && rc != HF_ENOTFOUND)
 			return rc;
 	}
-	HF_TRY(hf_match_on_batch(n, &l, &b, env, env_len));
+	HF_TRY(hfn_match_on_batch(n, &l, &b, env, env_len));
 	l.head_n = b.number;
 	hf_list_batch_hash(body, body_len, l.head_hash);
 	l.next_id = max_id + 1;
-	HF_TRY(hf_store_batch_put(n->store, l.id, b.number, l.head_hash, env, env_len));
-	HF_TRY(hf_store_list_put(n->store, &l));
-	HF_TRY(hf_store_inbox_unpark(n->store));
-	hf_hex(l.id, 16, hex);
+	HF_TRY(hfn_store_batch_put(n->store, l.id, b.number, l.head_hash, env, env_len));
+	HF_TRY(hfn_store_list_put(n->store, &l));
+	HF_TRY(hfn_store_inbox_unpark(n->store));
+	hfn_hex(l.id, 16, hex);
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)b.number);
-	hf_count(n, "batches_applied", hex, 1);
-	hf_count(n, "entries_applied", hex, b.n_added);
-	hf_count(n, "entries_removed", hex, b.n_removed);
+	hfn_count(n, "batches_applied", hex, 1);
+	hfn_count(n, "entries_applied", hex, b.n_added);
+	hfn_count(n, "entries_removed", hex, b.n_removed);
 	char nn[32], na[24], nr[24];
 	snprintf(nn, sizeof(nn), "#%s", num);
 	snprintf(na, sizeof(na), "#%u", b.n_added);
 	snprintf(nr, sizeof(nr), "#%u", b.n_removed);
-	hf_log(HF_LOG_INFO, "batch_applied", "list", hex, "n", nn, "added", na, "removed", nr,
-	       NULL);
+	hfn_log(HF_LOG_INFO, "batch_applied", "list", hex, "n", nn, "added", na, "removed", nr,
+	        NULL);
 	*status = HF_OK;
 	return HF_OK;
 }
 
-hf_err hf_lists_on_snapshot(hf_node *n, const hf_in_msg *m, hf_disp *disp, hf_err *status)
+hf_err hfn_lists_on_snapshot(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_err *status)
 {
 	const hf_list_snapshot s = m->u.snapshot;
 	const uint8_t *sender = m->sender;
-	hf_store_list l;
+	hfn_store_list l;
 	hf_list_iter it;
 	hf_err rc;
 	*disp = HF_DONE;
-	rc = hf_store_list_get(n->store, s.list_id, &l);
+	rc = hfn_store_list_get(n->store, s.list_id, &l);
 	if (rc == HF_ENOTFOUND) {
 		memset(&l, 0, sizeof(l));
 		memcpy(l.id, s.list_id, HF_LIST_ID_LEN);
@@ -581,7 +580,7 @@ hf_err hf_lists_on_snapshot(hf_node *n, const hf_in_msg *m, hf_disp *disp, hf_er
 			*status = HF_EREPLAY; /* we already follow the chain past it */
 			return HF_OK;
 		}
-		HF_TRY(hf_store_entries_clear(n->store, l.id));
+		HF_TRY(hfn_store_entries_clear(n->store, l.id));
 		snprintf(l.name, sizeof(l.name), "%.*s", (int)s.meta.name_len, s.meta.name);
 		l.category = s.meta.category;
 		l.algs = s.meta.algs;
@@ -595,8 +594,8 @@ hf_err hf_lists_on_snapshot(hf_node *n, const hf_in_msg *m, hf_disp *disp, hf_er
 	}
 	uint64_t max_id = 0;
 	hf_list_snapshot_iter(&s, &it);
-	HF_TRY(hf_apply_entries(n, l.id, &it, &max_id));
-	HF_TRY(hf_match_on_snapshot(n, &l, &s));
+	HF_TRY(apply_entries(n, l.id, &it, &max_id));
+	HF_TRY(hfn_match_on_snapshot(n, &l, &s));
 	if (s.part + 1 == s.parts) {
 		l.snap_part = 0;
 		l.head_n = s.at_batch;
@@ -605,86 +604,86 @@ hf_err hf_lists_on_snapshot(hf_node *n, const hf_in_msg *m, hf_disp *disp, hf_er
 	} else {
 		l.snap_part = s.part + 1;
 	}
-	HF_TRY(hf_store_list_put(n->store, &l));
-	HF_TRY(hf_store_inbox_unpark(n->store));
+	HF_TRY(hfn_store_list_put(n->store, &l));
+	HF_TRY(hfn_store_inbox_unpark(n->store));
 	char hex[33];
-	hf_hex(l.id, 16, hex);
-	hf_log(HF_LOG_INFO, "snapshot_part_applied", "list", hex, NULL);
+	hfn_hex(l.id, 16, hex);
+	hfn_log(HF_LOG_INFO, "snapshot_part_applied", "list", hex, NULL);
 	*status = HF_OK;
 	return HF_OK;
 }
 
-typedef struct hf_serve_ctx {
-	hf_node *n;
+typedef struct hfn_serve_ctx {
+	hfn_node *n;
 	const uint8_t *to;
 	size_t queued;
-} hf_serve_ctx;
+} hfn_serve_ctx;
 
-static hf_err hf_serve_one(void *ctx, uint64_t num, const uint8_t *env, size_t len)
+static hf_err serve_one(void *ctx, uint64_t num, const uint8_t *env, size_t len)
 {
-	hf_serve_ctx *c = ctx;
+	hfn_serve_ctx *c = ctx;
 	hf_envelope_header h;
 	HF_TRY(hf_envelope_peek(env, len, &h));
 	/* Only what the asker could open anyway: it must be a recipient of the original. */
-	if (!hf_node_member_is_recipient(c->n, c->to, &h))
+	if (!hfn_node_member_is_recipient(c->n, c->to, &h))
 		return HF_OK;
-	HF_TRY(hf_store_outbox_add(c->n->store, h.msg_id, c->to, h.audit.subject, num, env, len,
-	                           hf_now_ms()));
+	HF_TRY(hfn_store_outbox_add(c->n->store, h.msg_id, c->to, h.audit.subject, num, env, len,
+	                            hfn_now_ms()));
 	c->queued++;
 	return HF_OK;
 }
 
-hf_err hf_lists_on_pull(hf_node *n, const hf_in_msg *m, hf_disp *disp, hf_err *status)
+hf_err hfn_lists_on_pull(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_err *status)
 {
 	const hf_list_pull q = m->u.pull;
-	hf_serve_ctx c = {n, m->sender, 0};
+	hfn_serve_ctx c = {n, m->sender, 0};
 	*disp = HF_DONE;
 	/* What this peer was sent already is only made due now (it may have backed off from
 	 * it); the rest is queued. Reading and re-inserting every stored envelope after `after`
 	 * per pull (megabytes each, to have INSERT OR IGNORE find them queued) was two thirds
 	 * of an authority's CPU in bench_sync. */
-	HF_TRY(hf_store_outbox_rearm_list(n->store, m->sender, q.list_id, q.after, hf_now_ms()));
-	HF_TRY(hf_store_batches_after(n->store, q.list_id, q.after, m->sender, HF_PULL_SERVE_MAX,
-	                              hf_serve_one, &c));
-	HF_TRY(hf_store_count(n->store, "messages_out", "16", (int64_t)c.queued));
+	HF_TRY(hfn_store_outbox_rearm_list(n->store, m->sender, q.list_id, q.after, hfn_now_ms()));
+	HF_TRY(hfn_store_batches_after(n->store, q.list_id, q.after, m->sender, HF_PULL_SERVE_MAX,
+	                               serve_one, &c));
+	HF_TRY(hfn_store_count(n->store, "messages_out", "16", (int64_t)c.queued));
 	*status = HF_OK;
 	return HF_OK;
 }
 
-static hf_err hf_pull_cb(void *ctx, const hf_store_list *l)
+static hf_err pull_cb(void *ctx, const hfn_store_list *l)
 {
-	hf_node *n = ctx;
+	hfn_node *n = ctx;
 	if (l->mine || l->snap_part)
 		return HF_OK;
-	return hf_send_pull(n, l->id, l->head_n, true);
+	return send_pull(n, l->id, l->head_n, true);
 }
 
-hf_err hf_lists_hello(hf_node *n)
+hf_err hfn_lists_hello(hfn_node *n)
 {
 	/* spec §12.5: a pull of the all-zero list id is a hello. A node that was down
 	 * sends it once at start, so peers that back off towards it (and may hold
 	 * batches for lists it has never heard of) resume delivery at once. */
 	static const uint8_t zero[HF_LIST_ID_LEN];
 	hf_err rc;
-	HF_TRY(hf_store_begin(n->store));
-	HF_CHECK(hf_send_pull(n, zero, 0, true));
-	HF_CHECK(hf_store_commit(n->store));
-	hf_transport_kick(n->tr);
+	HF_TRY(hfn_store_begin(n->store));
+	HF_CHECK(send_pull(n, zero, 0, true));
+	HF_CHECK(hfn_store_commit(n->store));
+	hfn_transport_kick(n->tr);
 	return HF_OK;
 out:
-	hf_store_rollback(n->store);
+	hfn_store_rollback(n->store);
 	return rc;
 }
 
-hf_err hf_lists_pull_all(hf_node *n)
+hf_err hfn_lists_pull_all(hfn_node *n)
 {
 	hf_err rc;
-	HF_TRY(hf_store_begin(n->store));
-	HF_CHECK(hf_store_lists(n->store, hf_pull_cb, n));
-	HF_CHECK(hf_store_commit(n->store));
-	hf_transport_kick(n->tr);
+	HF_TRY(hfn_store_begin(n->store));
+	HF_CHECK(hfn_store_lists(n->store, pull_cb, n));
+	HF_CHECK(hfn_store_commit(n->store));
+	hfn_transport_kick(n->tr);
 	return HF_OK;
 out:
-	hf_store_rollback(n->store);
+	hfn_store_rollback(n->store);
 	return rc;
 }

@@ -17,40 +17,40 @@
 /* Creates a list we issue and publishes batch 1 (metadata, no entries).
  * Errors: HF_EINVAL, HF_EEXIST (name taken), HF_EUNKNOWNMEMBER / HF_EROLE (a platform id that
  * is not a platform in the manifest), HF_EROLE (we are not an authority). */
-hf_err hf_lists_create(hf_node *n, const char *name, uint32_t category, uint32_t algs,
-                       const uint8_t (*platforms)[HF_MEMBER_ID_LEN], size_t n_platforms,
-                       uint8_t id_out[HF_LIST_ID_LEN]) HF_MUST_CHECK;
+hf_err hfn_lists_create(hfn_node *n, const char *name, uint32_t category, uint32_t algs,
+                        const uint8_t (*platforms)[HF_MEMBER_ID_LEN], size_t n_platforms,
+                        uint8_t id_out[HF_LIST_ID_LEN]) HF_MUST_CHECK;
 
 /* Adds entries (ids are assigned: *first_id, +1, ...), one batch per
  * HF_LIST_MAX_BATCH_ENTRIES. *last_batch gets the last batch number.
  * Errors: HF_ENOTFOUND (not our list), HF_ERANGE (alg not in the list / quality). */
-hf_err hf_lists_add(hf_node *n, const uint8_t id[HF_LIST_ID_LEN], const hf_list_entry *e,
-                    size_t count, uint64_t *first_id, uint64_t *last_batch) HF_MUST_CHECK;
+hf_err hfn_lists_add(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN], const hf_list_entry *e,
+                     size_t count, uint64_t *first_id, uint64_t *last_batch) HF_MUST_CHECK;
 
 /* Tombstones entries (ids sorted and deduplicated here). HF_ENOTFOUND if an id is not live. */
-hf_err hf_lists_remove(hf_node *n, const uint8_t id[HF_LIST_ID_LEN], uint64_t *ids, size_t count,
-                       uint64_t *batch) HF_MUST_CHECK;
+hf_err hfn_lists_remove(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN], uint64_t *ids, size_t count,
+                        uint64_t *batch) HF_MUST_CHECK;
 
 /* Entitles a platform (or re-sends after a key rotation): a snapshot sealed to it. */
-hf_err hf_lists_entitle(hf_node *n, const uint8_t id[HF_LIST_ID_LEN],
-                        const uint8_t member[HF_MEMBER_ID_LEN]) HF_MUST_CHECK;
+hf_err hfn_lists_entitle(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN],
+                         const uint8_t member[HF_MEMBER_ID_LEN]) HF_MUST_CHECK;
 
 /* Inbox handlers (inbox/msg.h), inside the inbox transaction. */
-hf_err hf_lists_on_batch(hf_node *n, const hf_in_msg *m, hf_disp *disp,
+hf_err hfn_lists_on_batch(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
+                          hf_err *status) HF_MUST_CHECK;
+hf_err hfn_lists_on_snapshot(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
+                             hf_err *status) HF_MUST_CHECK;
+hf_err hfn_lists_on_pull(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
                          hf_err *status) HF_MUST_CHECK;
-hf_err hf_lists_on_snapshot(hf_node *n, const hf_in_msg *m, hf_disp *disp,
-                            hf_err *status) HF_MUST_CHECK;
-hf_err hf_lists_on_pull(hf_node *n, const hf_in_msg *m, hf_disp *disp,
-                        hf_err *status) HF_MUST_CHECK;
 
 /* Anti-entropy: for every list we follow, asks issuer and platforms for batches after ours. */
-hf_err hf_lists_pull_all(hf_node *n) HF_MUST_CHECK;
+hf_err hfn_lists_pull_all(hfn_node *n) HF_MUST_CHECK;
 /* Sends the start-up hello (a pull of the all-zero list id, spec §12.5) to every
  * authority and platform. */
-hf_err hf_lists_hello(hf_node *n) HF_MUST_CHECK;
+hf_err hfn_lists_hello(hfn_node *n) HF_MUST_CHECK;
 
 /* Case pseudonym: keyed BLAKE2b-128 of the issuer's case reference (node-local key). */
-void hf_lists_pseudonym(const hf_node *n, const char *case_ref, size_t len,
-                        uint8_t out[HF_PSEUDONYM_LEN]);
+void hfn_lists_pseudonym(const hfn_node *n, const char *case_ref, size_t len,
+                         uint8_t out[HF_PSEUDONYM_LEN]);
 
 #endif

@@ -12,32 +12,33 @@
 #include "core/log.h"
 #include "match/match.h"
 #include "match/match_in.h"
+#include "hf_check.h"
 
 #define HF_SLOT_FREE          UINT32_MAX
 #define HF_REPORT_LIFETIME_MS (7ull * 86400000ull)
 #define HF_LOAD_PAGE          50000u
 
-typedef struct hf_prov {
+typedef struct hfn_prov {
 	uint64_t first, last, batch, issued_ms;
 	bool snap;
-} hf_prov;
+} hfn_prov;
 
-typedef struct hf_mlist {
+typedef struct mlist {
 	uint8_t id[HF_LIST_ID_LEN];
 	uint8_t issuer[HF_MEMBER_ID_LEN];
 	char name[HF_LIST_MAX_NAME_LEN + 1];
-	hf_prov *prov; /* ascending first; ranges are disjoint */
+	hfn_prov *prov; /* ascending first; ranges are disjoint */
 	size_t n_prov, cap_prov;
 	uint64_t max_entry; /* highest entry id ever added: newer ids need no replace */
-} hf_mlist;
+} mlist;
 
-typedef struct hf_flood {
+typedef struct hfn_flood {
 	uint64_t window;
 	uint32_t n;
 	uint64_t fp[]; /* flood_threshold distinct upload fingerprints */
-} hf_flood;
+} hfn_flood;
 
-typedef struct hf_slot {
+typedef struct hfn_slot {
 	uint32_t list; /* index into lists, HF_SLOT_FREE if free */
 	uint8_t alg, quality, flags;
 	bool snap;
@@ -45,24 +46,24 @@ typedef struct hf_slot {
 	uint32_t pending; /* matches not yet written to the store */
 	uint64_t entry, expires_ms, batch, issued_ms;
 	uint8_t value[HF_LIST_MAX_VALUE_LEN];
-	hf_flood *flood;
-} hf_slot;
+	hfn_flood *flood;
+} hfn_slot;
 
-typedef struct hf_flagrec {
+typedef struct flagrec {
 	uint32_t list;
 	uint64_t entry;
 	uint8_t state;
-} hf_flagrec;
+} flagrec;
 
-typedef struct hf_hitref {
+typedef struct hfn_hitref {
 	uint64_t ref;
 	unsigned distance;
 	double seconds; /* a video frame's timestamp (a photo query's hit on a frame); else -1 */
-} hf_hitref;
+} hfn_hitref;
 
-struct hf_match {
-	hf_node *n;
-	hf_match_config cfg;
+struct hfn_match {
+	hfn_node *n;
+	hfn_match_config cfg;
 	hf_pdq_index *pdq;
 	hf_vpdq_index *vidx;         /* video entries: their frames live in pdq, tagged */
 	unsigned video_max_distance; /* the PDQ index's max_distance */
@@ -70,33 +71,33 @@ struct hf_match {
 	hf_exact_index *allow[4];    /* allow-list by alg */
 	uint64_t allow_next;
 	size_t allow_n;
-	hf_mlist *lists;
+	mlist *lists;
 	size_t n_lists, cap_lists;
-	hf_slot *slots;
+	hfn_slot *slots;
 	size_t n_slots, cap_slots;
 	uint32_t *free_slots;
 	size_t n_free;
 	uint32_t *map; /* (list, entry) -> slot + 1; linear probing, backward-shift deletion */
 	size_t map_cap, map_used;
-	hf_flagrec *flags;
+	flagrec *flags;
 	size_t n_flags, cap_flags;
 	uint32_t *dirty; /* slots with pending > 0 */
 	size_t n_dirty, cap_dirty;
 	uint32_t pending_day;
-	hf_hitref *scratch;
+	hfn_hitref *scratch;
 	size_t n_scratch, cap_scratch;
 	struct event *timer;
 	uint64_t next_flush, next_report, next_sweep;
 	uint64_t queries, hits, suppressed;
 };
 
-uint32_t hf_match_day(uint64_t ms)
+uint32_t hfn_match_day(uint64_t ms)
 {
 	return (uint32_t)(ms / 86400000u);
 }
 
 /* Doubles *cap until n fits; HF_ENOMEM leaves *p untouched. */
-static hf_err hf_grow(void **p, size_t *cap, size_t n, size_t elem)
+static hf_err hfn_grow(void **p, size_t *cap, size_t n, size_t elem)
 {
 	if (n <= *cap)
 		return HF_OK;
@@ -113,7 +114,7 @@ static hf_err hf_grow(void **p, size_t *cap, size_t n, size_t elem)
 
 /* ---- lists and provenance ---------------------------------------------------- */
 
-static hf_mlist *hf_list_find(hf_match *m, const uint8_t id[HF_LIST_ID_LEN], uint32_t *idx)
+static mlist *list_find(hfn_match *m, const uint8_t id[HF_LIST_ID_LEN], uint32_t *idx)
 {
 	for (size_t i = 0; i < m->n_lists; i++)
 		if (memcmp(m->lists[i].id, id, HF_LIST_ID_LEN) == 0) {
@@ -124,12 +125,12 @@ static hf_mlist *hf_list_find(hf_match *m, const uint8_t id[HF_LIST_ID_LEN], uin
 	return NULL;
 }
 
-static hf_err hf_list_get(hf_match *m, const hf_store_list *l, uint32_t *idx)
+static hf_err list_get(hfn_match *m, const hfn_store_list *l, uint32_t *idx)
 {
-	hf_mlist *ml = hf_list_find(m, l->id, idx);
+	mlist *ml = list_find(m, l->id, idx);
 	if (!ml) {
 		HF_TRY(
-		    hf_grow((void **)&m->lists, &m->cap_lists, m->n_lists + 1, sizeof(*m->lists)));
+		    hfn_grow((void **)&m->lists, &m->cap_lists, m->n_lists + 1, sizeof(*m->lists)));
 		ml = &m->lists[m->n_lists];
 		memset(ml, 0, sizeof(*ml));
 		memcpy(ml->id, l->id, HF_LIST_ID_LEN);
@@ -140,21 +141,21 @@ static hf_err hf_list_get(hf_match *m, const hf_store_list *l, uint32_t *idx)
 	return HF_OK;
 }
 
-static hf_err hf_prov_add(hf_mlist *ml, uint64_t first, uint64_t last, uint64_t batch,
-                          uint64_t issued, bool snap)
+static hf_err prov_add(mlist *ml, uint64_t first, uint64_t last, uint64_t batch,
+                       uint64_t issued, bool snap)
 {
-	HF_TRY(hf_grow((void **)&ml->prov, &ml->cap_prov, ml->n_prov + 1, sizeof(*ml->prov)));
+	HF_TRY(hfn_grow((void **)&ml->prov, &ml->cap_prov, ml->n_prov + 1, sizeof(*ml->prov)));
 	size_t i = ml->n_prov;
 	while (i > 0 && ml->prov[i - 1].first > first) { /* batches arrive in id order: rare */
 		ml->prov[i] = ml->prov[i - 1];
 		i--;
 	}
-	ml->prov[i] = (hf_prov){first, last, batch, issued, snap};
+	ml->prov[i] = (hfn_prov){first, last, batch, issued, snap};
 	ml->n_prov++;
 	return HF_OK;
 }
 
-static const hf_prov *hf_prov_of(const hf_mlist *ml, uint64_t id)
+static const hfn_prov *prov_of(const mlist *ml, uint64_t id)
 {
 	size_t lo = 0, hi = ml->n_prov;
 	while (lo < hi) { /* first range with first > id */
@@ -171,7 +172,7 @@ static const hf_prov *hf_prov_of(const hf_mlist *ml, uint64_t id)
 
 /* ---- (list, entry) -> slot map ---------------------------------------------- */
 
-static size_t hf_map_hash(uint32_t list, uint64_t entry, size_t cap)
+static size_t map_hash(uint32_t list, uint64_t entry, size_t cap)
 {
 	uint64_t x = entry * 0x9e3779b97f4a7c15ull ^ ((uint64_t)list << 32 | list);
 	x ^= x >> 31;
@@ -180,9 +181,9 @@ static size_t hf_map_hash(uint32_t list, uint64_t entry, size_t cap)
 	return (size_t)x & (cap - 1);
 }
 
-static size_t hf_map_pos(const hf_match *m, uint32_t list, uint64_t entry, bool *found)
+static size_t map_pos(const hfn_match *m, uint32_t list, uint64_t entry, bool *found)
 {
-	size_t i = hf_map_hash(list, entry, m->map_cap);
+	size_t i = map_hash(list, entry, m->map_cap);
 	for (;; i = (i + 1) & (m->map_cap - 1)) {
 		uint32_t v = m->map[i];
 		if (v == 0) {
@@ -198,16 +199,16 @@ static size_t hf_map_pos(const hf_match *m, uint32_t list, uint64_t entry, bool 
 
 /* The free cell where (list, entry) goes; the caller knows it is not in the map, so the probe
  * never reads a slot to compare (those reads missed the cache on every probe: half of
- * hf_entry_add's time in the bench_sync profile). */
-static size_t hf_map_free_pos(const hf_match *m, uint32_t list, uint64_t entry)
+ * entry_add's time in the bench_sync profile). */
+static size_t map_free_pos(const hfn_match *m, uint32_t list, uint64_t entry)
 {
-	size_t i = hf_map_hash(list, entry, m->map_cap);
+	size_t i = map_hash(list, entry, m->map_cap);
 	while (m->map[i])
 		i = (i + 1) & (m->map_cap - 1);
 	return i;
 }
 
-static hf_err hf_map_reserve(hf_match *m, size_t used)
+static hf_err map_reserve(hfn_match *m, size_t used)
 {
 	if (m->map_cap && used * 2 <= m->map_cap)
 		return HF_OK;
@@ -223,22 +224,22 @@ static hf_err hf_map_reserve(hf_match *m, size_t used)
 	for (size_t i = 0; i < oldcap; i++) {
 		if (!old[i])
 			continue;
-		const hf_slot *s = &m->slots[old[i] - 1];
-		m->map[hf_map_free_pos(m, s->list, s->entry)] = old[i]; /* keys are distinct */
+		const hfn_slot *s = &m->slots[old[i] - 1];
+		m->map[map_free_pos(m, s->list, s->entry)] = old[i]; /* keys are distinct */
 	}
 	free(old);
 	return HF_OK;
 }
 
-static void hf_map_delete(hf_match *m, size_t i)
+static void map_delete(hfn_match *m, size_t i)
 {
 	size_t mask = m->map_cap - 1;
 	m->map[i] = 0;
 	m->map_used--;
 	/* Backward shift: move later members of the probe run into the hole. */
 	for (size_t j = (i + 1) & mask; m->map[j]; j = (j + 1) & mask) {
-		const hf_slot *s = &m->slots[m->map[j] - 1];
-		size_t home = hf_map_hash(s->list, s->entry, m->map_cap);
+		const hfn_slot *s = &m->slots[m->map[j] - 1];
+		size_t home = map_hash(s->list, s->entry, m->map_cap);
 		if (((j - home) & mask) >= ((j - i) & mask)) {
 			m->map[i] = m->map[j];
 			m->map[j] = 0;
@@ -249,7 +250,7 @@ static void hf_map_delete(hf_match *m, size_t i)
 
 /* ---- flags --------------------------------------------------------------------- */
 
-static hf_flagrec *hf_flag_find(hf_match *m, uint32_t list, uint64_t entry)
+static flagrec *flag_find(hfn_match *m, uint32_t list, uint64_t entry)
 {
 	for (size_t i = 0; i < m->n_flags; i++)
 		if (m->flags[i].list == list && m->flags[i].entry == entry)
@@ -257,22 +258,22 @@ static hf_flagrec *hf_flag_find(hf_match *m, uint32_t list, uint64_t entry)
 	return NULL;
 }
 
-static hf_slot *hf_slot_find(hf_match *m, uint32_t list, uint64_t entry)
+static hfn_slot *slot_find(hfn_match *m, uint32_t list, uint64_t entry)
 {
 	bool f;
 	if (!m->map_cap)
 		return NULL;
-	size_t i = hf_map_pos(m, list, entry, &f);
+	size_t i = map_pos(m, list, entry, &f);
 	return f ? &m->slots[m->map[i] - 1] : NULL;
 }
 
-static hf_err hf_flag_set(hf_match *m, uint32_t list, uint64_t entry, uint8_t state)
+static hf_err flag_set(hfn_match *m, uint32_t list, uint64_t entry, uint8_t state)
 {
-	hf_flagrec *f = hf_flag_find(m, list, entry);
-	hf_slot *s = hf_slot_find(m, list, entry);
+	flagrec *f = flag_find(m, list, entry);
+	hfn_slot *s = slot_find(m, list, entry);
 	if (!f) {
 		HF_TRY(
-		    hf_grow((void **)&m->flags, &m->cap_flags, m->n_flags + 1, sizeof(*m->flags)));
+		    hfn_grow((void **)&m->flags, &m->cap_flags, m->n_flags + 1, sizeof(*m->flags)));
 		f = &m->flags[m->n_flags++];
 		f->list = list;
 		f->entry = entry;
@@ -283,10 +284,10 @@ static hf_err hf_flag_set(hf_match *m, uint32_t list, uint64_t entry, uint8_t st
 	return HF_OK;
 }
 
-static void hf_flag_clear(hf_match *m, uint32_t list, uint64_t entry)
+static void flag_clear(hfn_match *m, uint32_t list, uint64_t entry)
 {
-	hf_flagrec *f = hf_flag_find(m, list, entry);
-	hf_slot *s = hf_slot_find(m, list, entry);
+	flagrec *f = flag_find(m, list, entry);
+	hfn_slot *s = slot_find(m, list, entry);
 	if (f)
 		*f = m->flags[--m->n_flags];
 	if (s) {
@@ -298,37 +299,37 @@ static void hf_flag_clear(hf_match *m, uint32_t list, uint64_t entry)
 
 /* ---- entries --------------------------------------------------------------------- */
 
-static hf_err hf_count_write(hf_match *m, hf_slot *s)
+static hf_err count_write(hfn_match *m, hfn_slot *s)
 {
 	if (s->pending == 0)
 		return HF_OK;
-	HF_TRY(hf_store_match_count_add(m->n->store, m->lists[s->list].id, s->entry, m->pending_day,
-	                                s->pending));
+	HF_TRY(hfn_store_match_count_add(m->n->store, m->lists[s->list].id, s->entry,
+	                                 m->pending_day, s->pending));
 	s->pending = 0;
 	return HF_OK;
 }
 
-static hf_err hf_entry_remove(hf_match *m, uint32_t list, uint64_t entry)
+static hf_err entry_remove(hfn_match *m, uint32_t list, uint64_t entry)
 {
 	bool f;
 	if (!m->map_cap)
 		return HF_OK;
-	size_t pos = hf_map_pos(m, list, entry, &f);
+	size_t pos = map_pos(m, list, entry, &f);
 	if (!f)
 		return HF_OK; /* never indexed (low quality, expired) */
 	uint32_t si = m->map[pos] - 1;
-	hf_slot *s = &m->slots[si];
+	hfn_slot *s = &m->slots[si];
 	uint64_t ref = (uint64_t)si + 1;
 	hf_err rc = s->alg == HF_ALG_PDQ    ? hf_pdq_index_remove(m->pdq, ref)
 	            : s->alg == HF_ALG_VPDQ ? hf_vpdq_index_remove(m->vidx, ref)
 	                                    : hf_exact_index_remove(m->exact[s->alg], ref);
 	if (rc != HF_OK && rc != HF_ENOTFOUND)
 		return rc;
-	HF_TRY(hf_count_write(m, s));
+	HF_TRY(count_write(m, s));
 	free(s->flood);
 	s->flood = NULL;
 	s->list = HF_SLOT_FREE;
-	hf_map_delete(m, pos);
+	map_delete(m, pos);
 	m->free_slots[m->n_free++] = si;
 	return HF_OK;
 }
@@ -336,14 +337,14 @@ static hf_err hf_entry_remove(hf_match *m, uint32_t list, uint64_t entry)
 /* PDQ entries of one received batch, added to the index in one call: the index
  * copies each touched bucket once per call, so one call per entry made applying a
  * 100k-entry batch cost more than storing it (bench_sync profile: 27 %). */
-typedef struct hf_pdq_pend {
+typedef struct hfn_pdq_pend {
 	uint8_t *hashes; /* n * 32 */
 	int *quals;
 	uint64_t *refs;
 	size_t n, cap;
-} hf_pdq_pend;
+} hfn_pdq_pend;
 
-static void hf_pend_free(hf_pdq_pend *p)
+static void pend_free(hfn_pdq_pend *p)
 {
 	free(p->hashes);
 	free(p->quals);
@@ -351,7 +352,7 @@ static void hf_pend_free(hf_pdq_pend *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static hf_err hf_pend_push(hf_pdq_pend *p, const uint8_t *hash, int q, uint64_t ref)
+static hf_err pend_push(hfn_pdq_pend *p, const uint8_t *hash, int q, uint64_t ref)
 {
 	if (p->n == p->cap) {
 		size_t nc = p->cap ? p->cap * 2 : 1024;
@@ -377,16 +378,16 @@ static hf_err hf_pend_push(hf_pdq_pend *p, const uint8_t *hash, int q, uint64_t 
 }
 
 /* Adds e; with pend, a PDQ entry gets its slot now and its index insertion is
- * deferred to hf_pend_flush (all or nothing). */
-static hf_err hf_entry_add(hf_match *m, uint32_t list, const hf_list_entry *e, uint64_t batch,
-                           uint64_t issued_ms, bool snap, uint64_t now, hf_pdq_pend *pend)
+ * deferred to pend_flush (all or nothing). */
+static hf_err entry_add(hfn_match *m, uint32_t list, const hf_list_entry *e, uint64_t batch,
+                        uint64_t issued_ms, bool snap, uint64_t now, hfn_pdq_pend *pend)
 {
 	uint32_t si;
 	hf_err rc;
 	/* Re-application replaces. Entry ids only grow, so an id above every id this
 	 * list ever added cannot be present: skip the lookup (most of a new batch). */
 	if (e->id <= m->lists[list].max_entry)
-		HF_TRY(hf_entry_remove(m, list, e->id));
+		HF_TRY(entry_remove(m, list, e->id));
 	else
 		m->lists[list].max_entry = e->id;
 	if (e->expires_ms && e->expires_ms <= now)
@@ -395,12 +396,12 @@ static hf_err hf_entry_add(hf_match *m, uint32_t list, const hf_list_entry *e, u
 		return HF_OK; /* a low-quality hash matches too much to be evidence */
 	if (hf_hash_alg_len(e->alg) == 0 && e->alg != HF_ALG_VPDQ)
 		return HF_EINVAL;
-	HF_TRY(hf_map_reserve(m, m->map_used + 1));
+	HF_TRY(map_reserve(m, m->map_used + 1));
 	if (m->n_free) {
 		si = m->free_slots[--m->n_free];
 	} else {
 		HF_TRY(
-		    hf_grow((void **)&m->slots, &m->cap_slots, m->n_slots + 1, sizeof(*m->slots)));
+		    hfn_grow((void **)&m->slots, &m->cap_slots, m->n_slots + 1, sizeof(*m->slots)));
 		size_t fc = m->cap_slots;
 		uint32_t *fs = realloc(m->free_slots, fc * sizeof(*fs));
 		if (!fs)
@@ -408,7 +409,7 @@ static hf_err hf_entry_add(hf_match *m, uint32_t list, const hf_list_entry *e, u
 		m->free_slots = fs;
 		si = (uint32_t)m->n_slots++;
 	}
-	hf_slot *s = &m->slots[si];
+	hfn_slot *s = &m->slots[si];
 	memset(s, 0, sizeof(*s));
 	s->list = list;
 	s->alg = e->alg;
@@ -422,7 +423,7 @@ static hf_err hf_entry_add(hf_match *m, uint32_t list, const hf_list_entry *e, u
 	if (e->alg != HF_ALG_VPDQ)
 		memcpy(s->value, e->value, hf_hash_alg_len(e->alg));
 	if (m->n_flags) {
-		const hf_flagrec *f = hf_flag_find(m, list, e->id);
+		const flagrec *f = flag_find(m, list, e->id);
 		s->flags = f ? f->state : 0;
 	}
 	uint64_t ref = (uint64_t)si + 1;
@@ -440,7 +441,7 @@ static hf_err hf_entry_add(hf_match *m, uint32_t list, const hf_list_entry *e, u
 			return HF_OK;
 		}
 	} else if (e->alg == HF_ALG_PDQ && pend)
-		rc = hf_pend_push(pend, e->value, e->quality, ref);
+		rc = pend_push(pend, e->value, e->quality, ref);
 	else
 		rc = e->alg == HF_ALG_PDQ ? hf_pdq_index_add(m->pdq, e->value, e->quality, ref)
 		                          : hf_exact_index_add(m->exact[e->alg], e->value,
@@ -451,14 +452,14 @@ static hf_err hf_entry_add(hf_match *m, uint32_t list, const hf_list_entry *e, u
 		return rc;
 	}
 	/* Not in the map: removed above, or above every id this list ever added. */
-	m->map[hf_map_free_pos(m, list, e->id)] = si + 1;
+	m->map[map_free_pos(m, list, e->id)] = si + 1;
 	m->map_used++;
 	return HF_OK;
 }
 
 /* Inserts the deferred PDQ entries; on failure their slots are released again, so
  * the matcher and the index never disagree. Always empties pend. */
-static hf_err hf_pend_flush(hf_match *m, uint32_t list, hf_pdq_pend *pend)
+static hf_err pend_flush(hfn_match *m, uint32_t list, hfn_pdq_pend *pend)
 {
 	hf_err rc = HF_OK;
 	if (pend->n)
@@ -466,107 +467,107 @@ static hf_err hf_pend_flush(hf_match *m, uint32_t list, hf_pdq_pend *pend)
 		                            NULL);
 	if (rc != HF_OK) {
 		for (size_t i = 0; i < pend->n; i++) {
-			const hf_slot *s = &m->slots[pend->refs[i] - 1];
-			hf_err r2 = hf_entry_remove(m, list, s->entry); /* index: HF_ENOTFOUND */
+			const hfn_slot *s = &m->slots[pend->refs[i] - 1];
+			hf_err r2 = entry_remove(m, list, s->entry); /* index: HF_ENOTFOUND */
 			if (r2 != HF_OK)
 				rc = r2;
 		}
 	}
-	hf_pend_free(pend);
+	pend_free(pend);
 	return rc;
 }
 
 /* ---- hooks -------------------------------------------------------------------------- */
 
-hf_err hf_match_on_batch(hf_node *n, const hf_store_list *l, const hf_list_batch *b,
-                         const uint8_t *env, size_t env_len)
+hf_err hfn_match_on_batch(hfn_node *n, const hfn_store_list *l, const hf_list_batch *b,
+                          const uint8_t *env, size_t env_len)
 {
-	hf_match *m = n->match;
+	hfn_match *m = n->match;
 	hf_envelope_header h;
 	hf_list_iter it;
 	hf_list_entry e;
 	uint32_t li;
-	uint64_t issued = 0, now = hf_now_ms();
+	uint64_t issued = 0, now = hfn_now_ms();
 	if (!m)
 		return HF_OK;
 	if (hf_envelope_peek(env, env_len, &h) == HF_OK)
 		issued = h.created_ms;
-	HF_TRY(hf_list_get(m, l, &li));
+	HF_TRY(list_get(m, l, &li));
 	if (b->n_added) {
 		uint64_t last = b->first_id + b->n_added - 1;
-		HF_TRY(hf_store_prov_put(n->store, l->id, b->first_id, last, b->number, issued,
-		                         false));
-		HF_TRY(hf_prov_add(&m->lists[li], b->first_id, last, b->number, issued, false));
+		HF_TRY(hfn_store_prov_put(n->store, l->id, b->first_id, last, b->number, issued,
+		                          false));
+		HF_TRY(prov_add(&m->lists[li], b->first_id, last, b->number, issued, false));
 	}
-	hf_pdq_pend pend = {0};
+	hfn_pdq_pend pend = {0};
 	hf_err rc = HF_OK;
 	hf_list_batch_iter(b, &it);
 	while (rc == HF_OK && hf_list_iter_next(&it, &e))
-		rc = hf_entry_add(m, li, &e, b->number, issued, false, now, &pend);
+		rc = entry_add(m, li, &e, b->number, issued, false, now, &pend);
 	/* Flushed before the removals: a tombstone may name an entry of this batch. */
-	hf_err frc = hf_pend_flush(m, li, &pend);
+	hf_err frc = pend_flush(m, li, &pend);
 	HF_TRY(rc);
 	HF_TRY(frc);
 	for (uint32_t i = 0; i < b->n_removed; i++)
-		HF_TRY(hf_entry_remove(m, li, hf_list_batch_removed(b, i)));
+		HF_TRY(entry_remove(m, li, hf_list_batch_removed(b, i)));
 	return HF_OK;
 }
 
-hf_err hf_match_on_snapshot(hf_node *n, const hf_store_list *l, const hf_list_snapshot *sn)
+hf_err hfn_match_on_snapshot(hfn_node *n, const hfn_store_list *l, const hf_list_snapshot *sn)
 {
-	hf_match *m = n->match;
+	hfn_match *m = n->match;
 	hf_list_iter it;
 	hf_list_entry e;
 	uint32_t li;
-	uint64_t now = hf_now_ms(), lo = UINT64_MAX, hi = 0;
+	uint64_t now = hfn_now_ms(), lo = UINT64_MAX, hi = 0;
 	if (!m)
 		return HF_OK;
-	HF_TRY(hf_list_get(m, l, &li));
+	HF_TRY(list_get(m, l, &li));
 	if (sn->part == 0) { /* the snapshot replaces the list: rare, so a scan is fine */
 		for (size_t i = 0; i < m->n_slots; i++)
 			if (m->slots[i].list == li)
-				HF_TRY(hf_entry_remove(m, li, m->slots[i].entry));
-		HF_TRY(hf_store_prov_clear(n->store, l->id));
+				HF_TRY(entry_remove(m, li, m->slots[i].entry));
+		HF_TRY(hfn_store_prov_clear(n->store, l->id));
 		m->lists[li].n_prov = 0;
 	}
 	hf_list_snapshot_iter(sn, &it);
 	while (hf_list_iter_next(&it, &e)) {
 		lo = e.id < lo ? e.id : lo;
 		hi = e.id > hi ? e.id : hi;
-		HF_TRY(hf_entry_add(m, li, &e, sn->at_batch, 0, true, now, NULL));
+		HF_TRY(entry_add(m, li, &e, sn->at_batch, 0, true, now, NULL));
 	}
 	if (hi) {
-		HF_TRY(hf_store_prov_put(n->store, l->id, lo, hi, sn->at_batch, 0, true));
-		HF_TRY(hf_prov_add(&m->lists[li], lo, hi, sn->at_batch, 0, true));
+		HF_TRY(hfn_store_prov_put(n->store, l->id, lo, hi, sn->at_batch, 0, true));
+		HF_TRY(prov_add(&m->lists[li], lo, hi, sn->at_batch, 0, true));
 	}
 	return HF_OK;
 }
 
-typedef struct hf_ids {
+typedef struct hfn_ids {
 	uint64_t *v;
 	size_t n, cap;
-} hf_ids;
+} hfn_ids;
 
-static hf_err hf_ids_push(hf_ids *x, uint64_t id)
+static hf_err ids_push(hfn_ids *x, uint64_t id)
 {
-	HF_TRY(hf_grow((void **)&x->v, &x->cap, x->n + 1, sizeof(*x->v)));
+	HF_TRY(hfn_grow((void **)&x->v, &x->cap, x->n + 1, sizeof(*x->v)));
 	x->v[x->n++] = id;
 	return HF_OK;
 }
 
-hf_err hf_match_on_report(hf_node *n, const hf_in_msg *m, hf_disp *disp, hf_err *status)
+hf_err hfn_match_on_report(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_err *status)
 {
 	const hf_match_report r = m->u.report;
 	const uint8_t *sender = m->sender;
-	hf_store_list l;
+	hfn_store_list l;
 	uint8_t(*ent)[HF_MEMBER_ID_LEN] = NULL;
-	hf_ids dis = {NULL, 0, 0}, quar = {NULL, 0, 0};
+	hfn_ids dis = {NULL, 0, 0}, quar = {NULL, 0, 0};
 	size_t ne = 0;
 	bool entitled = false, applied = false;
-	uint64_t total = 0, now = hf_now_ms();
+	uint64_t total = 0, now = hfn_now_ms();
 	hf_err rc;
 	*disp = HF_DONE;
-	rc = hf_store_list_get(n->store, r.list_id, &l);
+	rc = hfn_store_list_get(n->store, r.list_id, &l);
 	if (rc == HF_ENOTFOUND || (rc == HF_OK && !l.mine)) {
 		*status = HF_ENOTFOUND; /* reports go to the issuer only */
 		return HF_OK;
@@ -575,7 +576,7 @@ hf_err hf_match_on_report(hf_node *n, const hf_in_msg *m, hf_disp *disp, hf_err 
 	ent = calloc(HF_LISTS_MAX_PLATFORMS, sizeof(*ent));
 	if (!ent)
 		return HF_ENOMEM;
-	HF_CHECK(hf_store_entitled(n->store, r.list_id, ent, HF_LISTS_MAX_PLATFORMS, &ne));
+	HF_CHECK(hfn_store_entitled(n->store, r.list_id, ent, HF_LISTS_MAX_PLATFORMS, &ne));
 	for (size_t i = 0; i < ne && !entitled; i++)
 		entitled = memcmp(ent[i], sender, HF_MEMBER_ID_LEN) == 0;
 	if (!entitled) {
@@ -584,29 +585,29 @@ hf_err hf_match_on_report(hf_node *n, const hf_in_msg *m, hf_disp *disp, hf_err 
 	}
 	for (uint32_t i = 0; i < r.n_counts; i++)
 		total += hf_match_report_count(&r, i).matches;
-	HF_CHECK(hf_store_report_put(n->store, r.list_id, sender, r.day, r.revision, total,
-	                             r.counts_raw, (size_t)r.n_counts * HF_MATCH_REPORT_COUNT_LEN,
-	                             now, &applied));
+	HF_CHECK(hfn_store_report_put(n->store, r.list_id, sender, r.day, r.revision, total,
+	                              r.counts_raw, (size_t)r.n_counts * HF_MATCH_REPORT_COUNT_LEN,
+	                              now, &applied));
 	if (applied) {
 		for (uint32_t i = 0; i < r.n_disabled; i++)
-			HF_CHECK(hf_ids_push(&dis, hf_match_report_disabled(&r, i)));
+			HF_CHECK(ids_push(&dis, hf_match_report_disabled(&r, i)));
 		for (uint32_t i = 0; i < r.n_quarantined; i++)
-			HF_CHECK(hf_ids_push(&quar, hf_match_report_quarantined(&r, i)));
-		HF_CHECK(hf_store_signals_replace(n->store, r.list_id, sender, HF_MATCH_DISABLED,
-		                                  dis.v, dis.n, now));
-		HF_CHECK(hf_store_signals_replace(n->store, r.list_id, sender, HF_MATCH_QUARANTINED,
-		                                  quar.v, quar.n, now));
+			HF_CHECK(ids_push(&quar, hf_match_report_quarantined(&r, i)));
+		HF_CHECK(hfn_store_signals_replace(n->store, r.list_id, sender, HF_MATCH_DISABLED,
+		                                   dis.v, dis.n, now));
+		HF_CHECK(hfn_store_signals_replace(n->store, r.list_id, sender,
+		                                   HF_MATCH_QUARANTINED, quar.v, quar.n, now));
 	}
 	char lh[33], ph[33], day[16], tot[24], nd[16], nq[16];
-	hf_hex(r.list_id, 16, lh);
-	hf_hex(sender, 16, ph);
+	hfn_hex(r.list_id, 16, lh);
+	hfn_hex(sender, 16, ph);
 	snprintf(day, sizeof(day), "#%u", r.day);
 	snprintf(tot, sizeof(tot), "#%llu", (unsigned long long)total);
 	snprintf(nd, sizeof(nd), "#%u", r.n_disabled);
 	snprintf(nq, sizeof(nq), "#%u", r.n_quarantined);
-	hf_log(HF_LOG_INFO, "match_report_received", "list", lh, "platform", ph, "day", day,
-	       "matches", tot, "disabled", nd, "quarantined", nq, "applied",
-	       applied ? "#true" : "#false", NULL);
+	hfn_log(HF_LOG_INFO, "match_report_received", "list", lh, "platform", ph, "day", day,
+	        "matches", tot, "disabled", nd, "quarantined", nq, "applied",
+	        applied ? "#true" : "#false", NULL);
 	*status = applied ? HF_OK : HF_EREPLAY; /* an older revision changes nothing */
 	rc = HF_OK;
 out:
@@ -618,24 +619,24 @@ out:
 
 /* ---- queries ----------------------------------------------------------------------- */
 
-static bool hf_collect(void *ctx, uint64_t ref, unsigned distance)
+static bool collect(void *ctx, uint64_t ref, unsigned distance)
 {
-	hf_match *m = ctx;
-	if (hf_grow((void **)&m->scratch, &m->cap_scratch, m->n_scratch + 1, sizeof(*m->scratch)) !=
-	    HF_OK)
+	hfn_match *m = ctx;
+	if (hfn_grow((void **)&m->scratch, &m->cap_scratch, m->n_scratch + 1,
+	             sizeof(*m->scratch)) != HF_OK)
 		return false;
-	m->scratch[m->n_scratch++] = (hf_hitref){ref, distance, -1.0};
+	m->scratch[m->n_scratch++] = (hfn_hitref){ref, distance, -1.0};
 	return true;
 }
 
 /* PDQ hits from m->scratch[from..]: a hit on a video entry's frame (a tagged ref) becomes a
  * hit on the video's slot with that frame's time, one per video (the nearest frame, the
  * earliest of equals): a still image matches a video whose frame it is. */
-static void hf_resolve_frames(hf_match *m, size_t from)
+static void resolve_frames(hfn_match *m, size_t from)
 {
 	size_t k = from;
 	for (size_t i = from; i < m->n_scratch; i++) {
-		hf_hitref h = m->scratch[i];
+		hfn_hitref h = m->scratch[i];
 		if (h.ref & HF_VPDQ_REF_TAG) {
 			uint64_t vref;
 			double sec;
@@ -647,7 +648,7 @@ static void hf_resolve_frames(hf_match *m, size_t from)
 			while (j < k && m->scratch[j].ref != vref)
 				j++;
 			if (j < k) {
-				hf_hitref *o = &m->scratch[j];
+				hfn_hitref *o = &m->scratch[j];
 				if (h.distance < o->distance ||
 				    (h.distance == o->distance && sec < o->seconds))
 					*o = h;
@@ -659,12 +660,12 @@ static void hf_resolve_frames(hf_match *m, size_t from)
 	m->n_scratch = k;
 }
 
-static bool hf_allowed(hf_match *m, unsigned alg, const uint8_t *value)
+static bool allowed(hfn_match *m, unsigned alg, const uint8_t *value)
 {
 	size_t before = m->n_scratch;
 	if (!m->allow_n || alg > HF_ALG_SHA256)
 		return false; /* the allow-list holds fixed-length values (not video entries) */
-	if (hf_exact_index_query_cb(m->allow[alg], value, hf_hash_alg_len(alg), hf_collect, m) !=
+	if (hf_exact_index_query_cb(m->allow[alg], value, hf_hash_alg_len(alg), collect, m) !=
 	    HF_OK)
 		return false;
 	bool hit = m->n_scratch > before;
@@ -672,38 +673,38 @@ static bool hf_allowed(hf_match *m, unsigned alg, const uint8_t *value)
 	return hit;
 }
 
-static void hf_log_entry(const char *event, hf_log_level lv, const hf_match *m, uint32_t list,
-                         uint64_t entry, const char *why)
+static void log_entry(const char *event, hfn_log_level lv, const hfn_match *m, uint32_t list,
+                      uint64_t entry, const char *why)
 {
 	char lh[33], en[24];
-	hf_hex(m->lists[list].id, 16, lh);
+	hfn_hex(m->lists[list].id, 16, lh);
 	snprintf(en, sizeof(en), "#%llu", (unsigned long long)entry);
-	hf_log(lv, event, "list", lh, "entry", en, "reason", why, NULL);
+	hfn_log(lv, event, "list", lh, "entry", en, "reason", why, NULL);
 }
 
-static hf_err hf_quarantine(hf_match *m, hf_slot *s)
+static hf_err hfn_quarantine(hfn_match *m, hfn_slot *s)
 {
 	hf_err rc;
 	uint32_t list = s->list;
-	uint64_t entry = s->entry, now = hf_now_ms();
+	uint64_t entry = s->entry, now = hfn_now_ms();
 	char why[64];
 	snprintf(why, sizeof(why), "more than %u distinct uploads in %llu ms",
 	         m->cfg.flood_threshold, (unsigned long long)m->cfg.flood_window_ms);
-	HF_TRY(hf_store_begin(m->n->store));
-	HF_CHECK(hf_store_flag_put(m->n->store, m->lists[list].id, entry, HF_MATCH_QUARANTINED, why,
-	                           now));
-	HF_CHECK(hf_store_match_dirty(m->n->store, m->lists[list].id, hf_match_day(now)));
-	HF_CHECK(hf_store_commit(m->n->store));
-	HF_TRY(hf_flag_set(m, list, entry, HF_MATCH_QUARANTINED));
-	hf_log_entry("match_entry_quarantined", HF_LOG_WARN, m, list, entry, why);
+	HF_TRY(hfn_store_begin(m->n->store));
+	HF_CHECK(hfn_store_flag_put(m->n->store, m->lists[list].id, entry, HF_MATCH_QUARANTINED,
+	                            why, now));
+	HF_CHECK(hfn_store_match_dirty(m->n->store, m->lists[list].id, hfn_match_day(now)));
+	HF_CHECK(hfn_store_commit(m->n->store));
+	HF_TRY(flag_set(m, list, entry, HF_MATCH_QUARANTINED));
+	log_entry("match_entry_quarantined", HF_LOG_WARN, m, list, entry, why);
 	return HF_OK;
 out:
-	hf_store_rollback(m->n->store);
+	hfn_store_rollback(m->n->store);
 	return rc;
 }
 
 /* Flood quarantine: true if this upload takes the entry over the threshold. */
-static hf_err hf_flood_check(hf_match *m, hf_slot *s, uint64_t fp, uint64_t now, bool *over)
+static hf_err flood_check(hfn_match *m, hfn_slot *s, uint64_t fp, uint64_t now, bool *over)
 {
 	uint32_t cap = m->cfg.flood_threshold;
 	uint64_t window = now / m->cfg.flood_window_ms;
@@ -711,7 +712,7 @@ static hf_err hf_flood_check(hf_match *m, hf_slot *s, uint64_t fp, uint64_t now,
 	if (cap == 0)
 		return HF_OK;
 	if (!s->flood) {
-		s->flood = malloc(sizeof(hf_flood) + cap * sizeof(uint64_t));
+		s->flood = malloc(sizeof(hfn_flood) + cap * sizeof(uint64_t));
 		if (!s->flood)
 			return HF_ENOMEM;
 		s->flood->window = window;
@@ -732,23 +733,23 @@ static hf_err hf_flood_check(hf_match *m, hf_slot *s, uint64_t fp, uint64_t now,
 	return HF_OK;
 }
 
-static hf_err hf_count_hit(hf_match *m, uint32_t si, uint64_t now)
+static hf_err count_hit(hfn_match *m, uint32_t si, uint64_t now)
 {
-	uint32_t day = hf_match_day(now);
+	uint32_t day = hfn_match_day(now);
 	if (day != m->pending_day)
-		HF_TRY(hf_match_flush(m, false)); /* counts belong to the day they happened */
+		HF_TRY(hfn_match_flush(m, false)); /* counts belong to the day they happened */
 	if (m->slots[si].pending++ == 0) {
 		HF_TRY(
-		    hf_grow((void **)&m->dirty, &m->cap_dirty, m->n_dirty + 1, sizeof(*m->dirty)));
+		    hfn_grow((void **)&m->dirty, &m->cap_dirty, m->n_dirty + 1, sizeof(*m->dirty)));
 		m->dirty[m->n_dirty++] = si;
 	}
 	return HF_OK;
 }
 
-hf_err hf_match_query_run(hf_match *m, const hf_match_query *q, hf_match_hit_fn fn, void *ctx,
-                          hf_match_result *res)
+hf_err hfn_match_query_run(hfn_match *m, const hfn_match_query *q, hfn_match_hit_fn fn, void *ctx,
+                           hfn_match_result *res)
 {
-	uint64_t now = hf_now_ms(), fp = 0;
+	uint64_t now = hfn_now_ms(), fp = 0;
 	size_t len = hf_hash_alg_len(q->alg);
 	memset(res, 0, sizeof(*res));
 	if (len == 0)
@@ -756,43 +757,43 @@ hf_err hf_match_query_run(hf_match *m, const hf_match_query *q, hf_match_hit_fn 
 	if (q->alg == HF_ALG_PDQ && q->quality < m->cfg.min_quality)
 		return HF_ELOWQUALITY;
 	m->queries++;
-	if (hf_allowed(m, q->alg, q->value)) {
+	if (allowed(m, q->alg, q->value)) {
 		res->allowlisted = true;
 		return HF_OK;
 	}
 	m->n_scratch = 0;
 	if (q->alg == HF_ALG_PDQ) {
 		HF_TRY(hf_pdq_index_query_cb(m->pdq, q->value, q->quality, m->cfg.max_distance,
-		                             hf_collect, m));
-		hf_resolve_frames(m, 0);
+		                             collect, m));
+		resolve_frames(m, 0);
 	} else
-		HF_TRY(hf_exact_index_query_cb(m->exact[q->alg], q->value, len, hf_collect, m));
+		HF_TRY(hf_exact_index_query_cb(m->exact[q->alg], q->value, len, collect, m));
 	if (q->upload && q->upload_len)
 		crypto_generichash((uint8_t *)&fp, sizeof(fp), q->upload, q->upload_len, NULL, 0);
 	else
 		crypto_generichash((uint8_t *)&fp, sizeof(fp), q->value, len, NULL, 0);
 	size_t nh = m->n_scratch;
 	for (size_t i = 0; i < nh; i++) {
-		hf_hitref hr = m->scratch[i];
+		hfn_hitref hr = m->scratch[i];
 		uint32_t si = (uint32_t)(hr.ref - 1);
-		hf_slot *s = &m->slots[si];
+		hfn_slot *s = &m->slots[si];
 		bool over;
 		if (s->list == HF_SLOT_FREE || (s->expires_ms && s->expires_ms <= now))
 			continue; /* expired: out of the active set even before the sweep */
-		if (s->flags || hf_allowed(m, s->alg, s->value)) {
+		if (s->flags || allowed(m, s->alg, s->value)) {
 			res->suppressed++;
 			continue;
 		}
-		HF_TRY(hf_flood_check(m, s, fp, now, &over));
+		HF_TRY(flood_check(m, s, fp, now, &over));
 		if (over) {
-			HF_TRY(hf_quarantine(m, s));
+			HF_TRY(hfn_quarantine(m, s));
 			res->quarantined++;
 			res->suppressed++;
 			continue;
 		}
-		HF_TRY(hf_count_hit(m, si, now));
-		const hf_mlist *ml = &m->lists[s->list];
-		hf_match_hit h = {
+		HF_TRY(count_hit(m, si, now));
+		const mlist *ml = &m->lists[s->list];
+		hfn_match_hit h = {
 		    .list_id = ml->id,
 		    .list_name = ml->name,
 		    .issuer = ml->issuer,
@@ -815,22 +816,22 @@ hf_err hf_match_query_run(hf_match *m, const hf_match_query *q, hf_match_hit_fn 
 
 /* ---- video queries ------------------------------------------------------------------ */
 
-typedef struct hf_vctx {
-	hf_match *m;
-	hf_match_hit_fn fn;
+typedef struct hfn_vctx {
+	hfn_match *m;
+	hfn_match_hit_fn fn;
 	void *ctx;
-	hf_match_result *res;
+	hfn_match_result *res;
 	uint64_t fp, now;
 	bool count; /* a query run (counted, flood-checked), not a side-effect-free lookup */
 	hf_err err;
-} hf_vctx;
+} hfn_vctx;
 
-static bool hf_on_video(void *ctx, uint64_t ref, const hf_vpdq_match_result *r)
+static bool on_video(void *ctx, uint64_t ref, const hf_vpdq_match_result *r)
 {
-	hf_vctx *c = ctx;
-	hf_match *m = c->m;
+	hfn_vctx *c = ctx;
+	hfn_match *m = c->m;
 	uint32_t si = (uint32_t)(ref - 1);
-	hf_slot *s = &m->slots[si];
+	hfn_slot *s = &m->slots[si];
 	bool over = false;
 	if (s->list == HF_SLOT_FREE || (s->expires_ms && s->expires_ms <= c->now))
 		return true;
@@ -839,21 +840,21 @@ static bool hf_on_video(void *ctx, uint64_t ref, const hf_vpdq_match_result *r)
 		return true;
 	}
 	if (c->count) {
-		c->err = hf_flood_check(m, s, c->fp, c->now, &over);
+		c->err = flood_check(m, s, c->fp, c->now, &over);
 		if (c->err == HF_OK && over) {
-			c->err = hf_quarantine(m, s);
+			c->err = hfn_quarantine(m, s);
 			c->res->quarantined++;
 			c->res->suppressed++;
 			return c->err == HF_OK;
 		}
 		if (c->err == HF_OK)
-			c->err = hf_count_hit(m, si, c->now);
+			c->err = count_hit(m, si, c->now);
 		if (c->err != HF_OK)
 			return false;
 		m->hits++;
 	}
-	const hf_mlist *ml = &m->lists[s->list];
-	hf_match_hit h = {
+	const mlist *ml = &m->lists[s->list];
+	hfn_match_hit h = {
 	    .list_id = ml->id,
 	    .list_name = ml->name,
 	    .issuer = ml->issuer,
@@ -872,7 +873,7 @@ static bool hf_on_video(void *ctx, uint64_t ref, const hf_vpdq_match_result *r)
 	return true;
 }
 
-hf_vpdq_match_params hf_match_video_params(const hf_match *m)
+hf_vpdq_match_params hfn_match_video_params(const hfn_match *m)
 {
 	hf_vpdq_match_params p = hf_vpdq_match_params_default();
 	p.distance = m->cfg.video_distance;
@@ -882,8 +883,8 @@ hf_vpdq_match_params hf_match_video_params(const hf_match *m)
 	return p;
 }
 
-static hf_err hf_video_common(hf_match *m, const hf_vpdq *q, const hf_vpdq_match_params *p,
-                              hf_vctx *c)
+static hf_err video_common(hfn_match *m, const hf_vpdq *q, const hf_vpdq_match_params *p,
+                           hfn_vctx *c)
 {
 	size_t good = 0;
 	HF_TRY(hf_vpdq_match_params_check(p));
@@ -895,15 +896,15 @@ static hf_err hf_video_common(hf_match *m, const hf_vpdq *q, const hf_vpdq_match
 		        q->frames[i].quality >= m->cfg.min_quality;
 	if (good == 0)
 		return HF_ELOWQUALITY; /* no frame the rule would keep */
-	HF_TRY(hf_vpdq_index_query(m->vidx, q, p, hf_on_video, c, NULL));
+	HF_TRY(hf_vpdq_index_query(m->vidx, q, p, on_video, c, NULL));
 	return c->err;
 }
 
-hf_err hf_match_video_run(hf_match *m, const hf_vpdq *q, const hf_vpdq_match_params *p,
-                          const uint8_t *upload, size_t upload_len, hf_match_hit_fn fn, void *ctx,
-                          hf_match_result *res)
+hf_err hfn_match_video_run(hfn_match *m, const hf_vpdq *q, const hf_vpdq_match_params *p,
+                           const uint8_t *upload, size_t upload_len, hfn_match_hit_fn fn, void *ctx,
+                           hfn_match_result *res)
 {
-	hf_vctx c = {m, fn, ctx, res, 0, hf_now_ms(), true, HF_OK};
+	hfn_vctx c = {m, fn, ctx, res, 0, hfn_now_ms(), true, HF_OK};
 	memset(res, 0, sizeof(*res));
 	m->queries++;
 	if (upload && upload_len) {
@@ -915,44 +916,43 @@ hf_err hf_match_video_run(hf_match *m, const hf_vpdq *q, const hf_vpdq_match_par
 			crypto_generichash_update(&st, q->frames[i].hash.b, HF_PDQ_HASH_LEN);
 		crypto_generichash_final(&st, (uint8_t *)&c.fp, sizeof(c.fp));
 	}
-	hf_err rc = hf_video_common(m, q, p, &c);
+	hf_err rc = video_common(m, q, p, &c);
 	m->suppressed += res->suppressed;
 	return rc;
 }
 
-hf_err hf_match_video_lookup(hf_match *m, const hf_vpdq *q, hf_match_hit_fn fn, void *ctx)
+hf_err hfn_match_video_lookup(hfn_match *m, const hf_vpdq *q, hfn_match_hit_fn fn, void *ctx)
 {
-	hf_match_result res;
-	hf_vpdq_match_params p = hf_match_video_params(m);
-	hf_vctx c = {m, fn, ctx, &res, 0, hf_now_ms(), false, HF_OK};
+	hfn_match_result res;
+	hf_vpdq_match_params p = hfn_match_video_params(m);
+	hfn_vctx c = {m, fn, ctx, &res, 0, hfn_now_ms(), false, HF_OK};
 	memset(&res, 0, sizeof(res));
-	return hf_video_common(m, q, &p, &c);
+	return video_common(m, q, &p, &c);
 }
 
-hf_err hf_match_lookup(hf_match *m, unsigned alg, const uint8_t *value, hf_match_hit_fn fn,
-                       void *ctx)
+hf_err hfn_match_lookup(hfn_match *m, unsigned alg, const uint8_t *value, hfn_match_hit_fn fn,
+                        void *ctx)
 {
-	uint64_t now = hf_now_ms();
+	uint64_t now = hfn_now_ms();
 	size_t len = hf_hash_alg_len(alg);
 	if (len == 0)
 		return HF_EINVAL;
-	if (hf_allowed(m, alg, value))
+	if (allowed(m, alg, value))
 		return HF_OK;
 	m->n_scratch = 0;
 	if (alg == HF_ALG_PDQ) {
-		HF_TRY(
-		    hf_pdq_index_query_cb(m->pdq, value, 100, m->cfg.max_distance, hf_collect, m));
-		hf_resolve_frames(m, 0);
+		HF_TRY(hf_pdq_index_query_cb(m->pdq, value, 100, m->cfg.max_distance, collect, m));
+		resolve_frames(m, 0);
 	} else
-		HF_TRY(hf_exact_index_query_cb(m->exact[alg], value, len, hf_collect, m));
+		HF_TRY(hf_exact_index_query_cb(m->exact[alg], value, len, collect, m));
 	for (size_t i = 0; i < m->n_scratch; i++) {
-		hf_hitref hr = m->scratch[i];
-		const hf_slot *s = &m->slots[hr.ref - 1];
+		hfn_hitref hr = m->scratch[i];
+		const hfn_slot *s = &m->slots[hr.ref - 1];
 		if (s->list == HF_SLOT_FREE || (s->expires_ms && s->expires_ms <= now) ||
-		    s->flags || hf_allowed(m, s->alg, s->value))
+		    s->flags || allowed(m, s->alg, s->value))
 			continue;
-		const hf_mlist *ml = &m->lists[s->list];
-		hf_match_hit h = {
+		const mlist *ml = &m->lists[s->list];
+		hfn_match_hit h = {
 		    .list_id = ml->id,
 		    .list_name = ml->name,
 		    .issuer = ml->issuer,
@@ -973,102 +973,101 @@ hf_err hf_match_lookup(hf_match *m, unsigned alg, const uint8_t *value, hf_match
 
 /* ---- defences ------------------------------------------------------------------------- */
 
-static hf_err hf_allow_index(hf_match *m, unsigned alg, const uint8_t *value)
+static hf_err allow_index(hfn_match *m, unsigned alg, const uint8_t *value)
 {
 	HF_TRY(hf_exact_index_add(m->allow[alg], value, hf_hash_alg_len(alg), ++m->allow_next));
 	m->allow_n++;
 	return HF_OK;
 }
 
-hf_err hf_match_allow_add(hf_match *m, unsigned alg, const uint8_t *value, const char *note)
+hf_err hfn_match_allow_add(hfn_match *m, unsigned alg, const uint8_t *value, const char *note)
 {
 	if (hf_hash_alg_len(alg) == 0)
 		return HF_EINVAL;
-	HF_TRY(hf_store_allow_put(m->n->store, alg, value, note, hf_now_ms()));
-	if (!hf_allowed(m, alg, value))
-		HF_TRY(hf_allow_index(m, alg, value));
+	HF_TRY(hfn_store_allow_put(m->n->store, alg, value, note, hfn_now_ms()));
+	if (!allowed(m, alg, value))
+		HF_TRY(allow_index(m, alg, value));
 	/* Privacy contract (ARCHITECTURE §2): the value is a list hash more often than not,
 	 * so it stays in the store; GET /v1/match/allow shows it to the API's holder. */
-	hf_log(HF_LOG_INFO, "match_allow_added", "alg", hf_hash_alg_name(alg), "note", note, NULL);
+	hfn_log(HF_LOG_INFO, "match_allow_added", "alg", hf_hash_alg_name(alg), "note", note, NULL);
 	return HF_OK;
 }
 
-hf_err hf_match_allow_del(hf_match *m, unsigned alg, const uint8_t *value)
+hf_err hfn_match_allow_del(hfn_match *m, unsigned alg, const uint8_t *value)
 {
 	size_t before;
 	if (hf_hash_alg_len(alg) == 0)
 		return HF_EINVAL;
-	HF_TRY(hf_store_allow_del(m->n->store, alg, value));
+	HF_TRY(hfn_store_allow_del(m->n->store, alg, value));
 	before = m->n_scratch;
-	HF_TRY(hf_exact_index_query_cb(m->allow[alg], value, hf_hash_alg_len(alg), hf_collect, m));
+	HF_TRY(hf_exact_index_query_cb(m->allow[alg], value, hf_hash_alg_len(alg), collect, m));
 	for (size_t i = before; i < m->n_scratch; i++)
 		if (hf_exact_index_remove(m->allow[alg], m->scratch[i].ref) == HF_OK)
 			m->allow_n--;
 	m->n_scratch = before;
-	hf_log(HF_LOG_INFO, "match_allow_removed", "alg", hf_hash_alg_name(alg), NULL);
+	hfn_log(HF_LOG_INFO, "match_allow_removed", "alg", hf_hash_alg_name(alg), NULL);
 	return HF_OK;
 }
 
 /* Sets or clears a flag durably and marks today's report of the list for sending. */
-static hf_err hf_flag_change(hf_match *m, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
-                             hf_match_flag flag, bool set, const char *reason, const char *event)
+static hf_err flag_change(hfn_match *m, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
+                          hfn_match_flag flag, bool set, const char *reason, const char *event)
 {
 	uint32_t li;
 	hf_err rc;
-	uint64_t now = hf_now_ms();
-	if (!hf_list_find(m, list, &li))
+	uint64_t now = hfn_now_ms();
+	if (!list_find(m, list, &li))
 		return HF_ENOTFOUND;
-	HF_TRY(hf_store_begin(m->n->store));
+	HF_TRY(hfn_store_begin(m->n->store));
 	if (set)
-		HF_CHECK(hf_store_flag_put(m->n->store, list, entry, flag, reason, now));
+		HF_CHECK(hfn_store_flag_put(m->n->store, list, entry, flag, reason, now));
 	else
-		HF_CHECK(hf_store_flag_del(m->n->store, list, entry, flag));
-	HF_CHECK(hf_store_match_dirty(m->n->store, list, hf_match_day(now)));
-	HF_CHECK(hf_store_commit(m->n->store));
+		HF_CHECK(hfn_store_flag_del(m->n->store, list, entry, flag));
+	HF_CHECK(hfn_store_match_dirty(m->n->store, list, hfn_match_day(now)));
+	HF_CHECK(hfn_store_commit(m->n->store));
 	if (set)
-		HF_TRY(hf_flag_set(m, li, entry, (uint8_t)flag));
+		HF_TRY(flag_set(m, li, entry, (uint8_t)flag));
 	else
-		hf_flag_clear(m, li, entry);
-	hf_log_entry(event, HF_LOG_INFO, m, li, entry, reason);
+		flag_clear(m, li, entry);
+	log_entry(event, HF_LOG_INFO, m, li, entry, reason);
 	return HF_OK;
 out:
-	hf_store_rollback(m->n->store);
+	hfn_store_rollback(m->n->store);
 	return rc;
 }
 
-hf_err hf_match_disable(hf_match *m, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
-                        const char *reason)
+hf_err hfn_match_disable(hfn_match *m, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
+                         const char *reason)
 {
-	return hf_flag_change(m, list, entry, HF_MATCH_DISABLED, true, reason,
-	                      "match_entry_disabled");
+	return flag_change(m, list, entry, HF_MATCH_DISABLED, true, reason, "match_entry_disabled");
 }
 
-hf_err hf_match_enable(hf_match *m, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry)
+hf_err hfn_match_enable(hfn_match *m, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry)
 {
-	return hf_flag_change(m, list, entry, HF_MATCH_DISABLED, false, "operator",
-	                      "match_entry_enabled");
+	return flag_change(m, list, entry, HF_MATCH_DISABLED, false, "operator",
+	                   "match_entry_enabled");
 }
 
-hf_err hf_match_release(hf_match *m, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry)
+hf_err hfn_match_release(hfn_match *m, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry)
 {
-	return hf_flag_change(m, list, entry, HF_MATCH_QUARANTINED, false, "reviewed",
-	                      "match_entry_released");
+	return flag_change(m, list, entry, HF_MATCH_QUARANTINED, false, "reviewed",
+	                   "match_entry_released");
 }
 
 /* ---- counts and reports ------------------------------------------------------------------ */
 
-typedef struct hf_rep_ctx {
+typedef struct hfn_rep_ctx {
 	hf_match_count *c;
 	size_t n, cap;
-	hf_ids dis, quar;
+	hfn_ids dis, quar;
 	uint8_t lists[64][HF_LIST_ID_LEN];
 	uint32_t days[64];
 	size_t n_pairs;
-} hf_rep_ctx;
+} hfn_rep_ctx;
 
-static hf_err hf_rep_pair(void *ctx, const uint8_t *list, uint32_t day)
+static hf_err rep_pair(void *ctx, const uint8_t *list, uint32_t day)
 {
-	hf_rep_ctx *r = ctx;
+	hfn_rep_ctx *r = ctx;
 	if (r->n_pairs < 64) {
 		memcpy(r->lists[r->n_pairs], list, HF_LIST_ID_LEN);
 		r->days[r->n_pairs++] = day;
@@ -1076,47 +1075,47 @@ static hf_err hf_rep_pair(void *ctx, const uint8_t *list, uint32_t day)
 	return HF_OK;
 }
 
-static hf_err hf_rep_count(void *ctx, uint64_t entry, uint64_t n)
+static hf_err rep_count(void *ctx, uint64_t entry, uint64_t n)
 {
-	hf_rep_ctx *r = ctx;
+	hfn_rep_ctx *r = ctx;
 	if (r->n >= HF_MATCH_REPORT_MAX_COUNTS || entry == 0 || n == 0)
 		return HF_OK; /* bounded by the wire limit; the busiest day of a huge list is cut */
-	HF_TRY(hf_grow((void **)&r->c, &r->cap, r->n + 1, sizeof(*r->c)));
+	HF_TRY(hfn_grow((void **)&r->c, &r->cap, r->n + 1, sizeof(*r->c)));
 	r->c[r->n++] = (hf_match_count){entry, n > UINT32_MAX ? UINT32_MAX : (uint32_t)n};
 	return HF_OK;
 }
 
-static hf_err hf_rep_flag(void *ctx, const uint8_t *list, uint64_t entry, hf_match_flag state,
-                          const char *reason, uint64_t since)
+static hf_err rep_flag(void *ctx, const uint8_t *list, uint64_t entry, hfn_match_flag state,
+                       const char *reason, uint64_t since)
 {
-	hf_rep_ctx *r = ctx;
+	hfn_rep_ctx *r = ctx;
 	(void)list;
 	(void)reason;
 	(void)since;
-	hf_ids *x = state == HF_MATCH_DISABLED ? &r->dis : &r->quar;
+	hfn_ids *x = state == HF_MATCH_DISABLED ? &r->dis : &r->quar;
 	if (entry == 0 || x->n >= HF_MATCH_REPORT_MAX_FLAGGED)
 		return HF_OK;
-	return hf_ids_push(x, entry);
+	return ids_push(x, entry);
 }
 
 /* Seals the report of (list, day) to the list's issuer. Inside the caller's transaction. */
-static hf_err hf_send_report(hf_match *m, hf_rep_ctx *r, const uint8_t list[HF_LIST_ID_LEN],
-                             uint32_t day)
+static hf_err send_report(hfn_match *m, hfn_rep_ctx *r, const uint8_t list[HF_LIST_ID_LEN],
+                          uint32_t day)
 {
-	hf_store_list l;
+	hfn_store_list l;
 	hf_match_report rep;
 	hf_audit_header audit;
 	uint8_t *body = NULL, *env = NULL, msg_id[HF_MSGID_LEN];
 	size_t body_len, env_len;
 	hf_err rc;
-	uint64_t now = hf_now_ms();
+	uint64_t now = hfn_now_ms();
 	r->n = r->dis.n = r->quar.n = 0;
-	rc = hf_store_list_get(m->n->store, list, &l);
+	rc = hfn_store_list_get(m->n->store, list, &l);
 	if (rc == HF_ENOTFOUND || (rc == HF_OK && l.mine))
-		return hf_store_match_clean(m->n->store, list, day);
+		return hfn_store_match_clean(m->n->store, list, day);
 	HF_TRY(rc);
-	HF_TRY(hf_store_match_counts(m->n->store, list, day, hf_rep_count, r));
-	HF_TRY(hf_store_flags(m->n->store, list, hf_rep_flag, r));
+	HF_TRY(hfn_store_match_counts(m->n->store, list, day, rep_count, r));
+	HF_TRY(hfn_store_flags(m->n->store, list, rep_flag, r));
 	memset(&rep, 0, sizeof(rep));
 	memcpy(rep.list_id, list, HF_LIST_ID_LEN);
 	rep.day = day;
@@ -1128,58 +1127,58 @@ static hf_err hf_send_report(hf_match *m, hf_rep_ctx *r, const uint8_t list[HF_L
 	memcpy(audit.subject, list, HF_LIST_ID_LEN);
 	audit.seq = day;
 	audit.items = (uint32_t)(r->n > HF_MAX_AUDIT_ITEMS ? HF_MAX_AUDIT_ITEMS : r->n);
-	HF_CHECK(hf_node_seal(m->n, HF_MSG_MATCH_REPORT,
-	                      (const uint8_t(*)[HF_MEMBER_ID_LEN])l.issuer, 1, &audit,
-	                      HF_REPORT_LIFETIME_MS, body, body_len, msg_id, &env, &env_len));
-	HF_CHECK(hf_store_outbox_add(m->n->store, msg_id, l.issuer, NULL, 0, env, env_len, now));
-	HF_CHECK(hf_store_match_clean(m->n->store, list, day));
+	HF_CHECK(hfn_node_seal(m->n, HF_MSG_MATCH_REPORT,
+	                       (const uint8_t(*)[HF_MEMBER_ID_LEN])l.issuer, 1, &audit,
+	                       HF_REPORT_LIFETIME_MS, body, body_len, msg_id, &env, &env_len));
+	HF_CHECK(hfn_store_outbox_add(m->n->store, msg_id, l.issuer, NULL, 0, env, env_len, now));
+	HF_CHECK(hfn_store_match_clean(m->n->store, list, day));
 	m->n->msgs_out++;
 	char lh[33], d[16], c[16];
-	hf_hex(list, 16, lh);
+	hfn_hex(list, 16, lh);
 	snprintf(d, sizeof(d), "#%u", day);
 	snprintf(c, sizeof(c), "#%zu", r->n);
-	hf_log(HF_LOG_INFO, "match_report_sent", "list", lh, "day", d, "entries", c, NULL);
+	hfn_log(HF_LOG_INFO, "match_report_sent", "list", lh, "day", d, "entries", c, NULL);
 out:
 	free(body);
 	free(env);
 	return rc;
 }
 
-hf_err hf_match_flush(hf_match *m, bool send_reports)
+hf_err hfn_match_flush(hfn_match *m, bool send_reports)
 {
 	hf_err rc = HF_OK;
-	hf_rep_ctx *r = NULL;
+	hfn_rep_ctx *r = NULL;
 	if (m->n_dirty) {
-		HF_TRY(hf_store_begin(m->n->store));
+		HF_TRY(hfn_store_begin(m->n->store));
 		for (size_t i = 0; i < m->n_dirty; i++)
-			HF_CHECK(hf_count_write(m, &m->slots[m->dirty[i]]));
-		HF_CHECK(hf_store_commit(m->n->store));
+			HF_CHECK(count_write(m, &m->slots[m->dirty[i]]));
+		HF_CHECK(hfn_store_commit(m->n->store));
 		m->n_dirty = 0;
 	}
-	m->pending_day = hf_match_day(hf_now_ms());
+	m->pending_day = hfn_match_day(hfn_now_ms());
 	if (!send_reports)
 		return HF_OK;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return HF_ENOMEM;
-	HF_CHECK(hf_store_match_dirty_all(m->n->store, 64, hf_rep_pair, r));
+	HF_CHECK(hfn_store_match_dirty_all(m->n->store, 64, rep_pair, r));
 	for (size_t i = 0; i < r->n_pairs; i++) {
-		HF_CHECK(hf_store_begin(m->n->store));
-		rc = hf_send_report(m, r, r->lists[i], r->days[i]);
+		HF_CHECK(hfn_store_begin(m->n->store));
+		rc = send_report(m, r, r->lists[i], r->days[i]);
 		if (rc != HF_OK) {
 			/* An issuer without a valid key now: keep it dirty, try next time. */
-			hf_store_rollback(m->n->store);
-			hf_log(HF_LOG_WARN, "match_report_failed", "code", hf_err_name(rc), NULL);
+			hfn_store_rollback(m->n->store);
+			hfn_log(HF_LOG_WARN, "match_report_failed", "code", hf_err_name(rc), NULL);
 			rc = HF_OK;
 			continue;
 		}
-		HF_CHECK(hf_store_commit(m->n->store));
+		HF_CHECK(hfn_store_commit(m->n->store));
 	}
 	if (r->n_pairs)
-		hf_transport_kick(m->n->tr);
+		hfn_transport_kick(m->n->tr);
 out:
 	if (rc != HF_OK)
-		hf_store_rollback(m->n->store);
+		hfn_store_rollback(m->n->store);
 	if (r) {
 		free(r->c);
 		free(r->dis.v);
@@ -1191,111 +1190,111 @@ out:
 
 /* ---- timers, start, stop ------------------------------------------------------------------ */
 
-static void hf_sweep(hf_match *m, uint64_t now)
+static void hfn_sweep(hfn_match *m, uint64_t now)
 {
 	size_t gone = 0;
 	for (size_t i = 0; i < m->n_slots; i++) {
-		hf_slot *s = &m->slots[i];
+		hfn_slot *s = &m->slots[i];
 		if (s->list == HF_SLOT_FREE || !s->expires_ms || s->expires_ms > now)
 			continue;
-		if (hf_entry_remove(m, s->list, s->entry) == HF_OK)
+		if (entry_remove(m, s->list, s->entry) == HF_OK)
 			gone++;
 	}
 	if (gone) {
 		char g[24];
 		snprintf(g, sizeof(g), "#%zu", gone);
-		hf_log(HF_LOG_INFO, "match_entries_expired", "count", g, NULL);
+		hfn_log(HF_LOG_INFO, "match_entries_expired", "count", g, NULL);
 	}
 }
 
-static void hf_on_timer(evutil_socket_t fd, short what, void *arg)
+static void hfn_on_timer(evutil_socket_t fd, short what, void *arg)
 {
-	hf_match *m = arg;
-	uint64_t now = hf_now_ms();
+	hfn_match *m = arg;
+	uint64_t now = hfn_now_ms();
 	(void)fd;
 	(void)what;
 	bool report = now >= m->next_report;
 	if (now >= m->next_flush || report) {
-		hf_err rc = hf_match_flush(m, report);
+		hf_err rc = hfn_match_flush(m, report);
 		if (rc != HF_OK)
-			hf_log(HF_LOG_ERROR, "match_flush_failed", "code", hf_err_name(rc), NULL);
+			hfn_log(HF_LOG_ERROR, "match_flush_failed", "code", hf_err_name(rc), NULL);
 		m->next_flush = now + m->cfg.flush_interval_ms;
 		if (report)
 			m->next_report = now + m->cfg.report_interval_ms;
 	}
 	if (now >= m->next_sweep) {
-		hf_sweep(m, now);
+		hfn_sweep(m, now);
 		m->next_sweep = now + m->cfg.expiry_sweep_ms;
 	}
 }
 
-typedef struct hf_load_ctx {
-	hf_match *m;
+typedef struct hfn_load_ctx {
+	hfn_match *m;
 	uint32_t li;
 	uint64_t now, last, count;
 	hf_err err;
-} hf_load_ctx;
+} hfn_load_ctx;
 
-static hf_err hf_load_entry(void *ctx, const hf_list_entry *e)
+static hf_err load_entry(void *ctx, const hf_list_entry *e)
 {
-	hf_load_ctx *c = ctx;
-	const hf_prov *p = hf_prov_of(&c->m->lists[c->li], e->id);
+	hfn_load_ctx *c = ctx;
+	const hfn_prov *p = prov_of(&c->m->lists[c->li], e->id);
 	c->last = e->id;
 	c->count++;
-	hf_err rc = hf_entry_add(c->m, c->li, e, p ? p->batch : 0, p ? p->issued_ms : 0,
-	                         p ? p->snap : false, c->now, NULL);
+	hf_err rc = entry_add(c->m, c->li, e, p ? p->batch : 0, p ? p->issued_ms : 0,
+	                      p ? p->snap : false, c->now, NULL);
 	return rc == HF_EINVAL ? HF_OK : rc;
 }
 
-static hf_err hf_load_list(void *ctx, const hf_store_list *l)
+static hf_err load_list(void *ctx, const hfn_store_list *l)
 {
-	hf_load_ctx *c = ctx;
+	hfn_load_ctx *c = ctx;
 	if (l->mine)
 		return HF_OK; /* the issuer does not match against its own lists */
-	HF_TRY(hf_list_get(c->m, l, &c->li));
+	HF_TRY(list_get(c->m, l, &c->li));
 	return HF_OK;
 }
 
-static hf_err hf_load_prov(void *ctx, const uint8_t *list, uint64_t first, uint64_t last,
-                           uint64_t batch, uint64_t issued, bool snap)
+static hf_err load_prov(void *ctx, const uint8_t *list, uint64_t first, uint64_t last,
+                        uint64_t batch, uint64_t issued, bool snap)
 {
-	hf_match *m = ctx;
-	hf_mlist *ml = hf_list_find(m, list, NULL);
-	return ml ? hf_prov_add(ml, first, last, batch, issued, snap) : HF_OK;
+	hfn_match *m = ctx;
+	mlist *ml = list_find(m, list, NULL);
+	return ml ? prov_add(ml, first, last, batch, issued, snap) : HF_OK;
 }
 
-static hf_err hf_load_flag(void *ctx, const uint8_t *list, uint64_t entry, hf_match_flag state,
-                           const char *reason, uint64_t since)
+static hf_err load_flag(void *ctx, const uint8_t *list, uint64_t entry, hfn_match_flag state,
+                        const char *reason, uint64_t since)
 {
-	hf_match *m = ctx;
+	hfn_match *m = ctx;
 	uint32_t li;
 	(void)reason;
 	(void)since;
-	return hf_list_find(m, list, &li) ? hf_flag_set(m, li, entry, (uint8_t)state) : HF_OK;
+	return list_find(m, list, &li) ? flag_set(m, li, entry, (uint8_t)state) : HF_OK;
 }
 
-static hf_err hf_load_allow(void *ctx, unsigned alg, const uint8_t *value, const char *note,
-                            uint64_t added)
+static hf_err load_allow(void *ctx, unsigned alg, const uint8_t *value, const char *note,
+                         uint64_t added)
 {
 	(void)note;
 	(void)added;
-	return hf_allow_index(ctx, alg, value);
+	return allow_index(ctx, alg, value);
 }
 
-static hf_err hf_load(hf_match *m)
+static hf_err load(hfn_match *m)
 {
-	hf_load_ctx c = {m, 0, hf_now_ms(), 0, 0, HF_OK};
-	HF_TRY(hf_store_lists(m->n->store, hf_load_list, &c));
-	HF_TRY(hf_store_prov_all(m->n->store, hf_load_prov, m));
-	HF_TRY(hf_store_flags(m->n->store, NULL, hf_load_flag, m));
-	HF_TRY(hf_store_allow_all(m->n->store, hf_load_allow, m));
+	hfn_load_ctx c = {m, 0, hfn_now_ms(), 0, 0, HF_OK};
+	HF_TRY(hfn_store_lists(m->n->store, load_list, &c));
+	HF_TRY(hfn_store_prov_all(m->n->store, load_prov, m));
+	HF_TRY(hfn_store_flags(m->n->store, NULL, load_flag, m));
+	HF_TRY(hfn_store_allow_all(m->n->store, load_allow, m));
 	for (uint32_t li = 0; li < m->n_lists; li++) {
 		c.li = li;
 		c.last = 0;
 		for (;;) {
 			uint64_t before = c.count;
-			HF_TRY(hf_store_entries_active(m->n->store, m->lists[li].id, c.now, c.last,
-			                               HF_LOAD_PAGE, hf_load_entry, &c));
+			HF_TRY(hfn_store_entries_active(m->n->store, m->lists[li].id, c.now, c.last,
+			                                HF_LOAD_PAGE, load_entry, &c));
 			if (c.count - before < HF_LOAD_PAGE)
 				break;
 		}
@@ -1304,12 +1303,12 @@ static hf_err hf_load(hf_match *m)
 	snprintf(nl, sizeof(nl), "#%zu", m->n_lists);
 	snprintf(ne, sizeof(ne), "#%llu", (unsigned long long)c.count);
 	snprintf(np, sizeof(np), "#%zu", hf_pdq_index_count(m->pdq));
-	hf_log(HF_LOG_INFO, "match_index_loaded", "lists", nl, "entries", ne, "pdq", np, "kernel",
-	       hf_pdq_index_kernel(m->pdq), NULL);
+	hfn_log(HF_LOG_INFO, "match_index_loaded", "lists", nl, "entries", ne, "pdq", np, "kernel",
+	        hf_pdq_index_kernel(m->pdq), NULL);
 	return HF_OK;
 }
 
-static void hf_match_free(hf_match *m)
+static void match_free(hfn_match *m)
 {
 	if (!m)
 		return;
@@ -1335,9 +1334,9 @@ static void hf_match_free(hf_match *m)
 	free(m);
 }
 
-hf_err hf_match_start(hf_node *n)
+hf_err hfn_match_start(hfn_node *n)
 {
-	hf_match *m = calloc(1, sizeof(*m));
+	hfn_match *m = calloc(1, sizeof(*m));
 	hf_err rc;
 	if (!m)
 		return HF_ENOMEM;
@@ -1345,8 +1344,8 @@ hf_err hf_match_start(hf_node *n)
 	m->cfg = n->cfg.match;
 	hf_vpdq_ffmpeg_log(false); /* FFmpeg's own warnings about hostile uploads: not ours */
 	if (m->cfg.min_quality == 0 && m->cfg.max_distance == 0 && m->cfg.flood_window_ms == 0)
-		hf_match_config_defaults(&m->cfg); /* a config built without the loader */
-	if (m->cfg.video_distance == 0)            /* a config built without the loader */
+		hfn_match_config_defaults(&m->cfg); /* a config built without the loader */
+	if (m->cfg.video_distance == 0)             /* a config built without the loader */
 		m->cfg.video_distance = 31;
 	/* One PDQ index for photo entries and video frames. It finds what the widest query
 	 * needs: photo queries ask for max_distance (<=), video ones for < video_distance,
@@ -1366,15 +1365,15 @@ hf_err hf_match_start(hf_node *n)
 	HF_CHECK(hf_exact_index_new(&m->allow[HF_ALG_PDQ], 32));
 	HF_CHECK(hf_exact_index_new(&m->allow[HF_ALG_MD5], 16));
 	HF_CHECK(hf_exact_index_new(&m->allow[HF_ALG_SHA256], 32));
-	m->pending_day = hf_match_day(hf_now_ms());
-	HF_CHECK(hf_load(m));
-	uint64_t now = hf_now_ms();
+	m->pending_day = hfn_match_day(hfn_now_ms());
+	HF_CHECK(load(m));
+	uint64_t now = hfn_now_ms();
 	m->next_flush = now + m->cfg.flush_interval_ms;
 	m->next_report = now + m->cfg.report_interval_ms;
 	m->next_sweep = now + m->cfg.expiry_sweep_ms;
 	if (n->base) {
 		struct timeval tv = {0, 100000};
-		m->timer = event_new(n->base, -1, EV_PERSIST, hf_on_timer, m);
+		m->timer = event_new(n->base, -1, EV_PERSIST, hfn_on_timer, m);
 		if (!m->timer || event_add(m->timer, &tv) != 0) {
 			rc = HF_ENOMEM;
 			goto out;
@@ -1383,23 +1382,23 @@ hf_err hf_match_start(hf_node *n)
 	n->match = m;
 	return HF_OK;
 out:
-	hf_log(HF_LOG_ERROR, "match_start_failed", "code", hf_err_name(rc), NULL);
-	hf_match_free(m);
+	hfn_log(HF_LOG_ERROR, "match_start_failed", "code", hf_err_name(rc), NULL);
+	match_free(m);
 	return rc;
 }
 
-void hf_match_stop(hf_node *n)
+void hfn_match_stop(hfn_node *n)
 {
-	hf_match *m = n->match;
+	hfn_match *m = n->match;
 	if (!m)
 		return;
-	if (hf_match_flush(m, false) != HF_OK)
-		hf_log(HF_LOG_ERROR, "match_flush_failed", NULL);
-	hf_match_free(m);
+	if (hfn_match_flush(m, false) != HF_OK)
+		hfn_log(HF_LOG_ERROR, "match_flush_failed", NULL);
+	match_free(m);
 	n->match = NULL;
 }
 
-void hf_match_get_stats(const hf_match *m, hf_match_stats *st)
+void hfn_match_get_stats(const hfn_match *m, hfn_match_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->lists = m->n_lists;

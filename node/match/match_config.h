@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-typedef struct hf_match_config {
+typedef struct hfn_match_config {
 	unsigned max_distance;
 	int min_quality;
 	uint64_t max_image_bytes;
@@ -38,6 +38,6 @@ typedef struct hf_match_config {
 	uint32_t video_query_pct;
 	uint64_t max_video_bytes;
 	uint32_t video_decode_ms;
-} hf_match_config;
+} hfn_match_config;
 
 #endif

@@ -7,7 +7,7 @@
 #include "inbox/msg.h"
 
 /* A match report arrived (issuer side). *status: the final inbox status. */
-hf_err hf_match_on_report(hf_node *n, const hf_in_msg *m, hf_disp *disp,
-                          hf_err *status) HF_MUST_CHECK;
+hf_err hfn_match_on_report(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
+                           hf_err *status) HF_MUST_CHECK;
 
 #endif

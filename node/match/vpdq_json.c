@@ -65,7 +65,7 @@ static hf_err frame_from_json(const json_t *o, size_t idx, hf_vpdq_frame *f, con
 	return HF_OK;
 }
 
-hf_err hf_vpdq_from_json(const json_t *v, size_t max_frames, hf_vpdq *out, const char **why)
+hf_err hfn_vpdq_from_json(const json_t *v, size_t max_frames, hf_vpdq *out, const char **why)
 {
 	hf_err rc = HF_OK;
 	if (why)
@@ -114,8 +114,8 @@ hf_err hf_vpdq_from_json(const json_t *v, size_t max_frames, hf_vpdq *out, const
 	return HF_OK;
 }
 
-hf_err hf_vpdq_from_json_text(const char *p, size_t len, size_t max_frames, hf_vpdq *out,
-                              const char **why)
+hf_err hfn_vpdq_from_json_text(const char *p, size_t len, size_t max_frames, hf_vpdq *out,
+                               const char **why)
 {
 	json_error_t e;
 	if (len > HF_VPDQ_JSON_MAX_BYTES)
@@ -123,12 +123,12 @@ hf_err hf_vpdq_from_json_text(const char *p, size_t len, size_t max_frames, hf_v
 	json_t *v = json_loadb(p, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &e);
 	if (!v)
 		return fail(why, "not JSON", HF_EPARSE);
-	hf_err rc = hf_vpdq_from_json(v, max_frames, out, why);
+	hf_err rc = hfn_vpdq_from_json(v, max_frames, out, why);
 	json_decref(v);
 	return rc;
 }
 
-json_t *hf_vpdq_to_json(const hf_vpdq *v)
+json_t *hfn_vpdq_to_json(const hf_vpdq *v)
 {
 	json_t *a = json_array();
 	char hex[2 * HF_PDQ_HASH_LEN + 1];

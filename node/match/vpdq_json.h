@@ -14,7 +14,7 @@
 #include "hashfed/err.h"
 #include "hashfed/vpdq.h"
 
-/* Largest JSON text hf_vpdq_from_json_text reads (a full-length entry is ~1.2 MB). */
+/* Largest JSON text hfn_vpdq_from_json_text reads (a full-length entry is ~1.2 MB). */
 #define HF_VPDQ_JSON_MAX_BYTES (8u * 1024u * 1024u)
 
 /*
@@ -29,15 +29,15 @@
  * ascending), HF_ETOOLONG (more than max_frames), HF_EMISSING (no frame), HF_ENOMEM.
  * *why gets a static message naming the problem.
  */
-hf_err hf_vpdq_from_json(const json_t *v, size_t max_frames, hf_vpdq *out,
-                         const char **why) HF_MUST_CHECK;
+hf_err hfn_vpdq_from_json(const json_t *v, size_t max_frames, hf_vpdq *out,
+                          const char **why) HF_MUST_CHECK;
 
 /* The same from JSON text (at most HF_VPDQ_JSON_MAX_BYTES, HF_ETOOBIG otherwise): the
  * text is a JSON array or string as above. */
-hf_err hf_vpdq_from_json_text(const char *p, size_t len, size_t max_frames, hf_vpdq *out,
-                              const char **why) HF_MUST_CHECK;
+hf_err hfn_vpdq_from_json_text(const char *p, size_t len, size_t max_frames, hf_vpdq *out,
+                               const char **why) HF_MUST_CHECK;
 
 /* v's frames as a JSON array of {"frame", "quality", "pdq", "seconds"}; NULL on ENOMEM. */
-json_t *hf_vpdq_to_json(const hf_vpdq *v);
+json_t *hfn_vpdq_to_json(const hf_vpdq *v);
 
 #endif

@@ -29,7 +29,7 @@ struct nng_tls_engine_config {
 	mbedtls_pk_context key[HF_MAX_OWN];
 	size_t n_own;
 	char *server_name;
-	hf_tls_check_fn check;
+	hfn_tls_check_fn check;
 	void *check_ctx;
 };
 
@@ -39,8 +39,8 @@ struct nng_tls_engine_conn {
 };
 
 /* The check and its context for the config being allocated on this thread
- * (hf_tls_config_alloc -> nng_tls_config_alloc -> config_init, all synchronous). */
-static _Thread_local hf_tls_check_fn tl_check;
+ * (hfn_tls_config_alloc -> nng_tls_config_alloc -> config_init, all synchronous). */
+static _Thread_local hfn_tls_check_fn tl_check;
 static _Thread_local void *tl_check_ctx;
 
 /* ---- mbedTLS callbacks -------------------------------------------------------- */
@@ -54,7 +54,7 @@ static int hf_rng(void *arg, unsigned char *buf, size_t len)
 
 /* After mbedTLS verified each certificate of the chain: the leaf (depth 0) also has to
  * pass the config's check. A refusal marks it bad, which fails the handshake. */
-static int hf_verify(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+static int verify(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
 	nng_tls_engine_config *c = arg;
 	uint8_t fp[HF_TLS_FP_BYTES];
@@ -66,7 +66,7 @@ static int hf_verify(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flag
 	return 0;
 }
 
-static int hf_bio_send(void *arg, const unsigned char *buf, size_t len)
+static int bio_send(void *arg, const unsigned char *buf, size_t len)
 {
 	nng_tls_engine_conn *ec = arg;
 	size_t sz = len;
@@ -76,7 +76,7 @@ static int hf_bio_send(void *arg, const unsigned char *buf, size_t len)
 	return rv == NNG_EAGAIN ? MBEDTLS_ERR_SSL_WANT_WRITE : MBEDTLS_ERR_NET_SEND_FAILED;
 }
 
-static int hf_bio_recv(void *arg, unsigned char *buf, size_t len)
+static int bio_recv(void *arg, unsigned char *buf, size_t len)
 {
 	nng_tls_engine_conn *ec = arg;
 	size_t sz = len;
@@ -86,7 +86,7 @@ static int hf_bio_recv(void *arg, unsigned char *buf, size_t len)
 	return rv == NNG_EAGAIN ? MBEDTLS_ERR_SSL_WANT_READ : MBEDTLS_ERR_NET_RECV_FAILED;
 }
 
-static int hf_nng_err(int rv)
+static int hfn_nng_err(int rv)
 {
 	switch (rv) {
 	case MBEDTLS_ERR_SSL_WANT_READ:
@@ -111,63 +111,63 @@ static int hf_nng_err(int rv)
 
 /* ---- connection ops ----------------------------------------------------------- */
 
-static int hf_conn_init(nng_tls_engine_conn *ec, void *tls, nng_tls_engine_config *c)
+static int conn_init(nng_tls_engine_conn *ec, void *tls, nng_tls_engine_config *c)
 {
 	int rv;
 	ec->tls = tls;
 	mbedtls_ssl_init(&ec->ssl);
-	mbedtls_ssl_set_bio(&ec->ssl, ec, hf_bio_send, hf_bio_recv, NULL);
+	mbedtls_ssl_set_bio(&ec->ssl, ec, bio_send, bio_recv, NULL);
 	if ((rv = mbedtls_ssl_setup(&ec->ssl, &c->conf)) != 0)
-		return hf_nng_err(rv);
+		return hfn_nng_err(rv);
 	if (c->server_name && (rv = mbedtls_ssl_set_hostname(&ec->ssl, c->server_name)) != 0)
-		return hf_nng_err(rv);
+		return hfn_nng_err(rv);
 	return 0;
 }
 
-static void hf_conn_fini(nng_tls_engine_conn *ec)
+static void conn_fini(nng_tls_engine_conn *ec)
 {
 	mbedtls_ssl_free(&ec->ssl);
 }
 
-static void hf_conn_close(nng_tls_engine_conn *ec)
+static void conn_close(nng_tls_engine_conn *ec)
 {
 	(void)mbedtls_ssl_close_notify(&ec->ssl);
 }
 
-static int hf_conn_handshake(nng_tls_engine_conn *ec)
+static int conn_handshake(nng_tls_engine_conn *ec)
 {
 	int rv = mbedtls_ssl_handshake(&ec->ssl);
-	return rv == 0 ? 0 : hf_nng_err(rv);
+	return rv == 0 ? 0 : hfn_nng_err(rv);
 }
 
-static int hf_conn_recv(nng_tls_engine_conn *ec, uint8_t *buf, size_t *szp)
+static int conn_recv(nng_tls_engine_conn *ec, uint8_t *buf, size_t *szp)
 {
 	int rv = mbedtls_ssl_read(&ec->ssl, buf, *szp);
 	if (rv > 0) {
 		*szp = (size_t)rv;
 		return 0;
 	}
-	return rv == 0 ? NNG_ECLOSED : hf_nng_err(rv);
+	return rv == 0 ? NNG_ECLOSED : hfn_nng_err(rv);
 }
 
-static int hf_conn_send(nng_tls_engine_conn *ec, const uint8_t *buf, size_t *szp)
+static int conn_send(nng_tls_engine_conn *ec, const uint8_t *buf, size_t *szp)
 {
 	int rv = mbedtls_ssl_write(&ec->ssl, buf, *szp);
 	if (rv > 0) {
 		*szp = (size_t)rv;
 		return 0;
 	}
-	return rv == 0 ? NNG_EAGAIN : hf_nng_err(rv);
+	return rv == 0 ? NNG_EAGAIN : hfn_nng_err(rv);
 }
 
-static bool hf_conn_verified(nng_tls_engine_conn *ec)
+static bool conn_verified(nng_tls_engine_conn *ec)
 {
 	return mbedtls_ssl_get_verify_result(&ec->ssl) == 0;
 }
 
 /* ---- config ops --------------------------------------------------------------- */
 
-static void hf_config_fini(nng_tls_engine_config *c)
+static void config_fini(nng_tls_engine_config *c)
 {
 	mbedtls_ssl_config_free(&c->conf);
 	mbedtls_x509_crt_free(&c->ca);
@@ -179,7 +179,7 @@ static void hf_config_fini(nng_tls_engine_config *c)
 	free(c->server_name);
 }
 
-static int hf_config_init(nng_tls_engine_config *c, nng_tls_mode mode)
+static int hfn_config_init(nng_tls_engine_config *c, nng_tls_mode mode)
 {
 	bool server = mode == NNG_TLS_MODE_SERVER;
 	int rv;
@@ -192,7 +192,7 @@ static int hf_config_init(nng_tls_engine_config *c, nng_tls_mode mode)
 	                                 server ? MBEDTLS_SSL_IS_SERVER : MBEDTLS_SSL_IS_CLIENT,
 	                                 MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
 	if (rv != 0) {
-		hf_config_fini(c);
+		config_fini(c);
 		return NNG_ENOMEM;
 	}
 	/* nng's defaults: a client verifies its server, a server asks nothing unless told. */
@@ -201,11 +201,11 @@ static int hf_config_init(nng_tls_engine_config *c, nng_tls_mode mode)
 	mbedtls_ssl_conf_min_version(&c->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
 	                             MBEDTLS_SSL_MINOR_VERSION_3); /* TLS 1.2 */
 	mbedtls_ssl_conf_rng(&c->conf, hf_rng, NULL);
-	mbedtls_ssl_conf_verify(&c->conf, hf_verify, c);
+	mbedtls_ssl_conf_verify(&c->conf, verify, c);
 	return 0;
 }
 
-static int hf_config_server(nng_tls_engine_config *c, const char *name)
+static int config_server(nng_tls_engine_config *c, const char *name)
 {
 	char *dup = strdup(name);
 	if (!dup)
@@ -215,7 +215,7 @@ static int hf_config_server(nng_tls_engine_config *c, const char *name)
 	return 0;
 }
 
-static int hf_config_auth(nng_tls_engine_config *c, nng_tls_auth_mode mode)
+static int config_auth(nng_tls_engine_config *c, nng_tls_auth_mode mode)
 {
 	switch (mode) {
 	case NNG_TLS_AUTH_MODE_NONE:
@@ -231,7 +231,7 @@ static int hf_config_auth(nng_tls_engine_config *c, nng_tls_auth_mode mode)
 	return NNG_EINVAL;
 }
 
-static int hf_config_ca_chain(nng_tls_engine_config *c, const char *ca, const char *crl)
+static int config_ca_chain(nng_tls_engine_config *c, const char *ca, const char *crl)
 {
 	/* PEM lengths include the terminating NUL (mbedTLS's rule for PEM input). */
 	if (mbedtls_x509_crt_parse(&c->ca, (const unsigned char *)ca, strlen(ca) + 1) != 0)
@@ -243,8 +243,8 @@ static int hf_config_ca_chain(nng_tls_engine_config *c, const char *ca, const ch
 	return 0;
 }
 
-static int hf_config_own_cert(nng_tls_engine_config *c, const char *cert, const char *key,
-                              const char *pass)
+static int config_own_cert(nng_tls_engine_config *c, const char *cert, const char *key,
+                           const char *pass)
 {
 	size_t i = c->n_own;
 	if (i == HF_MAX_OWN)
@@ -261,7 +261,7 @@ static int hf_config_own_cert(nng_tls_engine_config *c, const char *cert, const 
 	return 0;
 }
 
-static int hf_config_version(nng_tls_engine_config *c, nng_tls_version lo, nng_tls_version hi)
+static int config_version(nng_tls_engine_config *c, nng_tls_version lo, nng_tls_version hi)
 {
 	/* mbedTLS 2.28 speaks up to TLS 1.2, and the federation asks no less (spec §11.8). */
 	if (lo > NNG_TLS_1_2 || hi < NNG_TLS_1_2 || lo > hi)
@@ -273,32 +273,32 @@ static int hf_config_version(nng_tls_engine_config *c, nng_tls_version lo, nng_t
 	return 0;
 }
 
-static nng_tls_engine_config_ops hf_config_ops = {
+static nng_tls_engine_config_ops hfn_config_ops = {
     .size = sizeof(nng_tls_engine_config),
-    .init = hf_config_init,
-    .fini = hf_config_fini,
-    .server = hf_config_server,
-    .auth = hf_config_auth,
-    .ca_chain = hf_config_ca_chain,
-    .own_cert = hf_config_own_cert,
-    .version = hf_config_version,
+    .init = hfn_config_init,
+    .fini = config_fini,
+    .server = config_server,
+    .auth = config_auth,
+    .ca_chain = config_ca_chain,
+    .own_cert = config_own_cert,
+    .version = config_version,
 };
 
-static nng_tls_engine_conn_ops hf_conn_ops = {
+static nng_tls_engine_conn_ops hfn_conn_ops = {
     .size = sizeof(nng_tls_engine_conn),
-    .init = hf_conn_init,
-    .fini = hf_conn_fini,
-    .close = hf_conn_close,
-    .handshake = hf_conn_handshake,
-    .recv = hf_conn_recv,
-    .send = hf_conn_send,
-    .verified = hf_conn_verified,
+    .init = conn_init,
+    .fini = conn_fini,
+    .close = conn_close,
+    .handshake = conn_handshake,
+    .recv = conn_recv,
+    .send = conn_send,
+    .verified = conn_verified,
 };
 
-static const nng_tls_engine hf_engine = {
+static const nng_tls_engine hfn_engine = {
     .version = NNG_TLS_ENGINE_VERSION,
-    .config_ops = &hf_config_ops,
-    .conn_ops = &hf_conn_ops,
+    .config_ops = &hfn_config_ops,
+    .conn_ops = &hfn_conn_ops,
     .name = HF_ENGINE_NAME,
     .description = "mbed TLS " MBEDTLS_VERSION_STRING " with manifest certificate pinning",
     .fips_mode = false,
@@ -306,27 +306,27 @@ static const nng_tls_engine hf_engine = {
 
 /* ---- registration --------------------------------------------------------------- */
 
-static pthread_once_t hf_once = PTHREAD_ONCE_INIT;
-static int hf_register_rv = -1;
+static pthread_once_t hfn_once = PTHREAD_ONCE_INIT;
+static int register_rv = -1;
 
-static void hf_register(void)
+static void engine_register(void)
 {
 	/* nng registers its own engine when it initialises (on first use): do that first, or
 	 * the built-in engine would replace this one. */
 	(void)nng_tls_engine_name();
-	hf_register_rv = nng_tls_engine_register(&hf_engine);
+	register_rv = nng_tls_engine_register(&hfn_engine);
 }
 
-hf_err hf_tls_engine_install(void)
+hf_err hfn_tls_engine_install(void)
 {
-	pthread_once(&hf_once, hf_register);
-	return hf_register_rv == 0 && strcmp(nng_tls_engine_name(), HF_ENGINE_NAME) == 0
+	pthread_once(&hfn_once, engine_register);
+	return register_rv == 0 && strcmp(nng_tls_engine_name(), HF_ENGINE_NAME) == 0
 	           ? HF_OK
 	           : HF_EINTERNAL;
 }
 
-hf_err hf_tls_config_alloc(nng_tls_mode mode, hf_tls_check_fn check, void *ctx,
-                           nng_tls_config **out)
+hf_err hfn_tls_config_alloc(nng_tls_mode mode, hfn_tls_check_fn check, void *ctx,
+                            nng_tls_config **out)
 {
 	int rv;
 	*out = NULL;

@@ -23,15 +23,15 @@
 
 /* Called on an nng thread during a handshake, after the chain verified: HF_OK accepts the
  * peer, anything else refuses it. Must not block on nng. */
-typedef hf_err (*hf_tls_check_fn)(void *ctx, const uint8_t fp[HF_TLS_FP_BYTES]);
+typedef hf_err (*hfn_tls_check_fn)(void *ctx, const uint8_t fp[HF_TLS_FP_BYTES]);
 
 /* Registers the engine with nng (once per process; later calls are no-ops). Every
  * nng_tls_config allocated afterwards uses it. HF_EINTERNAL if nng refuses. */
-hf_err hf_tls_engine_install(void) HF_MUST_CHECK;
+hf_err hfn_tls_engine_install(void) HF_MUST_CHECK;
 
 /* nng_tls_config_alloc() through the engine, with check (may be NULL: chain only) and its
  * ctx bound to the config. HF_EINTERNAL if the engine is not installed. */
-hf_err hf_tls_config_alloc(nng_tls_mode mode, hf_tls_check_fn check, void *ctx,
-                           nng_tls_config **out) HF_MUST_CHECK;
+hf_err hfn_tls_config_alloc(nng_tls_mode mode, hfn_tls_check_fn check, void *ctx,
+                            nng_tls_config **out) HF_MUST_CHECK;
 
 #endif

@@ -16,29 +16,30 @@
 #include "core/log.h"
 #include "net/tls_engine.h"
 #include "net/transport.h"
+#include "hf_check.h"
 
 #define HF_MAX_PEERS   64
 #define HF_MAX_WORKERS 8
 #define HF_PEM_MAX     65536
 #define HF_SEND_ROUND  256 /* messages in flight at once (all peers) */
 
-typedef struct hf_peer {
+typedef struct hfn_peer {
 	uint8_t member[HF_MEMBER_LEN];
 	char url[300];
 	nng_socket sock;
 	bool open;
-	struct hf_transport *t;
+	struct hfn_transport *t;
 	nng_tls_config *tls; /* per peer: its handshakes are checked against its fingerprints */
 	bool tls_refused;    /* under t->mu: a handshake was refused since the last round */
 	bool tls_bad;        /* sender thread: the last failure was a refused certificate */
 	uint64_t down_until; /* after a failure: skip this peer until then (no head-of-line wait) */
 	uint32_t failures;
-} hf_peer;
+} hfn_peer;
 
-struct hf_transport {
-	hf_transport_cfg cfg;
+struct hfn_transport {
+	hfn_transport_cfg cfg;
 	char db_path[4096];
-	hf_transport_ops ops;
+	hfn_transport_ops ops;
 	void *ctx;
 	nng_tls_config *tls_server;
 	nng_socket rep;
@@ -51,30 +52,30 @@ struct hf_transport {
 	pthread_cond_t cv;
 	bool stopping;
 	bool kicked;
-	hf_peer peers[HF_MAX_PEERS];
+	hfn_peer peers[HF_MAX_PEERS];
 	size_t n_peers;
 	uint8_t alive[HF_MAX_PEERS][HF_MEMBER_LEN]; /* under mu: peers heard from */
 	size_t n_alive;
 	pthread_cond_t rx_cv;          /* under mu: a reply token came back */
 	unsigned rx_pending;           /* under mu: tokens out (receiving, or held for a reply) */
 	unsigned rx_total;             /* under mu: tokens made */
-	struct hf_reply *rx_free;      /* under mu: tokens to reuse */
-	struct hf_reply *rx_all;       /* under mu: every token (freed by hf_transport_stop) */
+	struct hfn_reply *rx_free;     /* under mu: tokens to reuse */
+	struct hfn_reply *rx_all;      /* under mu: every token (freed by hfn_transport_stop) */
 	nng_aio *waio[HF_MAX_WORKERS]; /* under mu: each running worker's aio */
 	unsigned n_live;               /* under mu: workers still running */
 	uint64_t tls_log_ms;           /* under mu: last tls_peer_refused line of the listener */
 };
 
 /* A receive context and the aio its deferred reply goes out with. */
-struct hf_reply {
-	hf_transport *t;
+struct hfn_reply {
+	hfn_transport *t;
 	nng_ctx ctx;
 	nng_aio *aio;
-	struct hf_reply *next; /* free list */
-	struct hf_reply *all;
+	struct hfn_reply *next; /* free list */
+	struct hfn_reply *all;
 };
 
-hf_err hf_transport_url(const char *url, bool insecure, char *out, size_t size)
+hf_err hfn_transport_url(const char *url, bool insecure, char *out, size_t size)
 {
 	const char *pfx = "tls+tcp://";
 	int n;
@@ -85,7 +86,7 @@ hf_err hf_transport_url(const char *url, bool insecure, char *out, size_t size)
 	return n < 0 || (size_t)n >= size ? HF_ENOSPC : HF_OK;
 }
 
-uint64_t hf_backoff_ms(uint32_t attempt, uint32_t base_ms, uint32_t max_ms, uint32_t rnd)
+uint64_t hfn_backoff_ms(uint32_t attempt, uint32_t base_ms, uint32_t max_ms, uint32_t rnd)
 {
 	uint64_t d = base_ms;
 	for (uint32_t i = 0; i < attempt && d < max_ms; i++)
@@ -97,7 +98,7 @@ uint64_t hf_backoff_ms(uint32_t attempt, uint32_t base_ms, uint32_t max_ms, uint
 }
 
 /* Reads a small PEM file into a NUL-terminated buffer. */
-static char *hf_read_pem(const char *path)
+static char *read_pem(const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf;
@@ -121,39 +122,39 @@ static char *hf_read_pem(const char *path)
 
 /* ---- TLS peer pinning ----------------------------------------------------- */
 
-static void hf_log_tls_refused(const char *side, const uint8_t *member, const uint8_t fp[32])
+static void log_tls_refused(const char *side, const uint8_t *member, const uint8_t fp[32])
 {
 	char fph[65], mh[2 * HF_MEMBER_LEN + 1] = "any";
-	hf_hex(fp, 32, fph);
+	hfn_hex(fp, 32, fph);
 	if (member)
-		hf_hex(member, HF_MEMBER_LEN, mh);
-	hf_log(HF_LOG_WARN, "tls_peer_refused", "side", side, "member", mh, "fingerprint", fph,
-	       "code", hf_err_name(HF_ETLSPEER), NULL);
+		hfn_hex(member, HF_MEMBER_LEN, mh);
+	hfn_log(HF_LOG_WARN, "tls_peer_refused", "side", side, "member", mh, "fingerprint", fph,
+	        "code", hf_err_name(HF_ETLSPEER), NULL);
 }
 
 /* Listener: the connecting peer's certificate must be some member's. One log line a second
  * at most, so a hostile peer cannot flood the log with handshakes. */
-static hf_err hf_tls_check_listener(void *ctx, const uint8_t fp[HF_TLS_FP_BYTES])
+static hf_err tls_check_listener(void *ctx, const uint8_t fp[HF_TLS_FP_BYTES])
 {
-	hf_transport *t = ctx;
+	hfn_transport *t = ctx;
 	if (!t->ops.tls_peer || t->ops.tls_peer(t->ctx, NULL, fp) == HF_OK)
 		return HF_OK;
-	uint64_t now = hf_now_ms();
+	uint64_t now = hfn_now_ms();
 	pthread_mutex_lock(&t->mu);
 	bool log = now - t->tls_log_ms >= 1000;
 	if (log)
 		t->tls_log_ms = now;
 	pthread_mutex_unlock(&t->mu);
 	if (log)
-		hf_log_tls_refused("listener", NULL, fp);
+		log_tls_refused("listener", NULL, fp);
 	return HF_ETLSPEER;
 }
 
 /* Dialer: the server we reached must present one of the dialed member's certificates. */
-static hf_err hf_tls_check_dialer(void *ctx, const uint8_t fp[HF_TLS_FP_BYTES])
+static hf_err tls_check_dialer(void *ctx, const uint8_t fp[HF_TLS_FP_BYTES])
 {
-	hf_peer *p = ctx;
-	hf_transport *t = p->t;
+	hfn_peer *p = ctx;
+	hfn_transport *t = p->t;
 	if (!t->ops.tls_peer || t->ops.tls_peer(t->ctx, p->member, fp) == HF_OK)
 		return HF_OK;
 	pthread_mutex_lock(&t->mu);
@@ -161,12 +162,12 @@ static hf_err hf_tls_check_dialer(void *ctx, const uint8_t fp[HF_TLS_FP_BYTES])
 	p->tls_refused = true;
 	pthread_mutex_unlock(&t->mu);
 	if (first)
-		hf_log_tls_refused("dialer", p->member, fp);
+		log_tls_refused("dialer", p->member, fp);
 	return HF_ETLSPEER;
 }
 
 /* Whether a handshake with p was refused since the last call (sender thread). */
-static bool hf_tls_take_refused(hf_peer *p)
+static bool tls_take_refused(hfn_peer *p)
 {
 	pthread_mutex_lock(&p->t->mu);
 	bool r = p->tls_refused;
@@ -175,20 +176,20 @@ static bool hf_tls_take_refused(hf_peer *p)
 	return r;
 }
 
-static hf_err hf_tls_config(const hf_transport_cfg *c, nng_tls_mode mode, hf_tls_check_fn check,
-                            void *ctx, nng_tls_config **out)
+static hf_err tls_config(const hfn_transport_cfg *c, nng_tls_mode mode, hfn_tls_check_fn check,
+                         void *ctx, nng_tls_config **out)
 {
 	hf_err rc = HF_ECONFIG;
 	char *cert = NULL, *key = NULL, *ca = NULL, *crl = NULL;
 	nng_tls_config *t = NULL;
 	*out = NULL;
-	if ((rc = hf_tls_config_alloc(mode, check, ctx, &t)) != HF_OK)
+	if ((rc = hfn_tls_config_alloc(mode, check, ctx, &t)) != HF_OK)
 		return rc;
 	rc = HF_ECONFIG;
-	cert = hf_read_pem(c->tls_cert);
-	key = hf_read_pem(c->tls_key);
-	ca = hf_read_pem(c->tls_ca);
-	if (c->tls_crl && c->tls_crl[0] && !(crl = hf_read_pem(c->tls_crl)))
+	cert = read_pem(c->tls_cert);
+	key = read_pem(c->tls_key);
+	ca = read_pem(c->tls_ca);
+	if (c->tls_crl && c->tls_crl[0] && !(crl = read_pem(c->tls_crl)))
 		goto out;
 	if (!cert || !key || !ca)
 		goto out;
@@ -214,14 +215,14 @@ out:
 
 /* ---- receiving ---------------------------------------------------------- */
 
-static void hf_sender_wait(hf_transport *t, uint64_t ms);
-static bool hf_stopping(hf_transport *t);
+static void sender_wait(hfn_transport *t, uint64_t ms);
+static bool hfn_stopping(hfn_transport *t);
 
 /* Reply tokens are recycled, never closed while the transport runs: an nng context closed
  * from the completion callback of its own send races with that send's release. */
-static void hf_reply_put(hf_reply *r)
+static void reply_put(hfn_reply *r)
 {
-	hf_transport *t = r->t;
+	hfn_transport *t = r->t;
 	pthread_mutex_lock(&t->mu);
 	r->next = t->rx_free;
 	t->rx_free = r;
@@ -231,21 +232,21 @@ static void hf_reply_put(hf_reply *r)
 }
 
 /* A deferred reply went out (or could not: the peer resends): the token is free again. */
-static void hf_reply_sent(void *arg)
+static void reply_sent(void *arg)
 {
-	hf_reply *r = arg;
+	hfn_reply *r = arg;
 	nng_msg *m = nng_aio_get_msg(r->aio);
 	if (m && nng_aio_result(r->aio) != 0)
 		nng_msg_free(m);
 	nng_aio_set_msg(r->aio, NULL);
-	hf_reply_put(r);
+	reply_put(r);
 }
 
 /* A token (its context receives the next request): a free one, or a new one while fewer
  * than HF_RX_PENDING are out; otherwise waits. NULL once stopping (or out of memory). */
-static hf_reply *hf_reply_get(hf_transport *t)
+static hfn_reply *reply_get(hfn_transport *t)
 {
-	hf_reply *r = NULL;
+	hfn_reply *r = NULL;
 	pthread_mutex_lock(&t->mu);
 	while (!t->stopping && !t->rx_free && t->rx_total >= HF_RX_PENDING)
 		pthread_cond_wait(&t->rx_cv, &t->mu);
@@ -263,7 +264,7 @@ static hf_reply *hf_reply_get(hf_transport *t)
 	if (!grow)
 		return r;
 	r = calloc(1, sizeof(*r));
-	if (r && nng_aio_alloc(&r->aio, hf_reply_sent, r) != 0) {
+	if (r && nng_aio_alloc(&r->aio, reply_sent, r) != 0) {
 		free(r);
 		r = NULL;
 	}
@@ -282,13 +283,13 @@ static hf_reply *hf_reply_get(hf_transport *t)
 	}
 	r->t = t;
 	pthread_mutex_lock(&t->mu);
-	r->all = t->rx_all; /* freed by hf_transport_stop */
+	r->all = t->rx_all; /* freed by hfn_transport_stop */
 	t->rx_all = r;
 	pthread_mutex_unlock(&t->mu);
 	return r;
 }
 
-static nng_msg *hf_reply_msg(hf_err rc)
+static nng_msg *reply_msg(hf_err rc)
 {
 	const char *name = hf_err_name(rc);
 	nng_msg *m;
@@ -301,43 +302,43 @@ static nng_msg *hf_reply_msg(hf_err rc)
 	return m;
 }
 
-void hf_transport_reply(hf_reply *r, hf_err code)
+void hfn_transport_reply(hfn_reply *r, hf_err code)
 {
-	nng_msg *m = hf_reply_msg(code);
+	nng_msg *m = reply_msg(code);
 	if (!m) {
-		hf_reply_put(r); /* nothing to send: the peer's request times out, it resends */
+		reply_put(r); /* nothing to send: the peer's request times out, it resends */
 		return;
 	}
 	nng_aio_set_msg(r->aio, m);
 	nng_ctx_send(r->ctx, r->aio);
 }
 
-static void *hf_worker_main(void *arg)
+static void *worker_main(void *arg)
 {
-	hf_transport *t = arg;
-	hf_store *store = NULL;
+	hfn_transport *t = arg;
+	hfn_store *store = NULL;
 	nng_aio *aio = NULL; /* this thread's: receives, and sends the replies it does not defer */
-	hf_reply *r = NULL;
+	hfn_reply *r = NULL;
 	unsigned slot = HF_MAX_WORKERS;
-	if (hf_store_open(t->db_path, &store) != HF_OK || nng_aio_alloc(&aio, NULL, NULL) != 0) {
-		hf_log(HF_LOG_ERROR, "worker_start_failed", NULL);
-		hf_store_close(store);
+	if (hfn_store_open(t->db_path, &store) != HF_OK || nng_aio_alloc(&aio, NULL, NULL) != 0) {
+		hfn_log(HF_LOG_ERROR, "worker_start_failed", NULL);
+		hfn_store_close(store);
 		goto gone;
 	}
 	pthread_mutex_lock(&t->mu);
 	for (slot = 0; slot < HF_MAX_WORKERS && t->waio[slot]; slot++)
 		;
 	if (slot < HF_MAX_WORKERS)
-		t->waio[slot] = aio; /* hf_transport_stop aborts what it waits for */
+		t->waio[slot] = aio; /* hfn_transport_stop aborts what it waits for */
 	pthread_mutex_unlock(&t->mu);
 	for (;;) {
-		if (hf_stopping(t))
+		if (hfn_stopping(t))
 			break;
-		if (!r && !(r = hf_reply_get(t))) {
-			if (hf_stopping(t))
+		if (!r && !(r = reply_get(t))) {
+			if (hfn_stopping(t))
 				break;
-			hf_log(HF_LOG_ERROR, "worker_ctx_failed", NULL);
-			hf_sender_wait(t, 100);
+			hfn_log(HF_LOG_ERROR, "worker_ctx_failed", NULL);
+			sender_wait(t, 100);
 			continue;
 		}
 		nng_ctx_recv(r->ctx, aio);
@@ -356,7 +357,7 @@ static void *hf_worker_main(void *arg)
 			r = NULL; /* the reply goes out on its context when the holder answers */
 			continue;
 		}
-		if (!(m = hf_reply_msg(rc)))
+		if (!(m = reply_msg(rc)))
 			continue;
 		nng_aio_set_msg(aio, m);
 		nng_ctx_send(r->ctx, aio);
@@ -365,13 +366,13 @@ static void *hf_worker_main(void *arg)
 			nng_msg_free(nng_aio_get_msg(aio));
 	}
 	if (r)
-		hf_reply_put(r);
+		reply_put(r);
 	pthread_mutex_lock(&t->mu);
 	if (slot < HF_MAX_WORKERS)
 		t->waio[slot] = NULL;
 	pthread_mutex_unlock(&t->mu);
 	nng_aio_free(aio);
-	hf_store_close(store);
+	hfn_store_close(store);
 gone:
 	pthread_mutex_lock(&t->mu);
 	t->n_live--;
@@ -382,10 +383,10 @@ gone:
 
 /* ---- sending ------------------------------------------------------------ */
 
-static hf_peer *hf_peer_get(hf_transport *t, const uint8_t member[HF_MEMBER_LEN], hf_err *err)
+static hfn_peer *peer_get(hfn_transport *t, const uint8_t member[HF_MEMBER_LEN], hf_err *err)
 {
 	char url[300], dial[310];
-	hf_peer *p = NULL;
+	hfn_peer *p = NULL;
 	nng_dialer d;
 	*err = t->ops.peer_url(t->ctx, member, url, sizeof(url));
 	if (*err != HF_OK)
@@ -413,17 +414,17 @@ static hf_peer *hf_peer_get(hf_transport *t, const uint8_t member[HF_MEMBER_LEN]
 		p->t = t;
 	}
 	if (!t->cfg.insecure && !p->tls &&
-	    (*err = hf_tls_config(&t->cfg, NNG_TLS_MODE_CLIENT, hf_tls_check_dialer, p, &p->tls)) !=
+	    (*err = tls_config(&t->cfg, NNG_TLS_MODE_CLIENT, tls_check_dialer, p, &p->tls)) !=
 	        HF_OK)
 		return NULL;
 	snprintf(p->url, sizeof(p->url), "%s", url);
-	*err = hf_transport_url(url, t->cfg.insecure, dial, sizeof(dial));
+	*err = hfn_transport_url(url, t->cfg.insecure, dial, sizeof(dial));
 	if (*err != HF_OK)
 		return NULL;
 	*err = HF_ENET;
 	if (nng_req0_open(&p->sock) != 0)
 		return NULL;
-	/* The outbox does the retrying, not nng (requests run on contexts: hf_op_start). */
+	/* The outbox does the retrying, not nng (requests run on contexts: op_start). */
 	if (nng_socket_set_ms(p->sock, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE) != 0 ||
 	    nng_socket_set_ms(p->sock, NNG_OPT_SENDTIMEO, 1000) != 0 ||
 	    nng_socket_set_ms(p->sock, NNG_OPT_RECVTIMEO, 15000) != 0 ||
@@ -442,7 +443,7 @@ static hf_peer *hf_peer_get(hf_transport *t, const uint8_t member[HF_MEMBER_LEN]
 }
 
 /* Reply of the peer: the name of an hf_err. */
-static hf_err hf_reply_code(nng_msg *m)
+static hf_err reply_code(nng_msg *m)
 {
 	char name[64];
 	hf_err res = HF_EPARSE;
@@ -456,12 +457,12 @@ static hf_err hf_reply_code(nng_msg *m)
 	return res;
 }
 
-static hf_err hf_nng_err(int r)
+static hf_err hfn_nng_err(int r)
 {
 	return r == NNG_ETIMEDOUT ? HF_ETIMEOUT : HF_ENET;
 }
 
-static void hf_sender_wait(hf_transport *t, uint64_t ms)
+static void sender_wait(hfn_transport *t, uint64_t ms)
 {
 	struct timespec ts;
 	pthread_mutex_lock(&t->mu);
@@ -479,7 +480,7 @@ static void hf_sender_wait(hf_transport *t, uint64_t ms)
 	pthread_mutex_unlock(&t->mu);
 }
 
-static bool hf_stopping(hf_transport *t)
+static bool hfn_stopping(hfn_transport *t)
 {
 	pthread_mutex_lock(&t->mu);
 	bool s = t->stopping;
@@ -487,7 +488,7 @@ static bool hf_stopping(hf_transport *t)
 	return s;
 }
 
-void hf_transport_peer_alive(hf_transport *t, const uint8_t member[HF_MEMBER_LEN])
+void hfn_transport_peer_alive(hfn_transport *t, const uint8_t member[HF_MEMBER_LEN])
 {
 	pthread_mutex_lock(&t->mu);
 	size_t i = 0;
@@ -499,7 +500,7 @@ void hf_transport_peer_alive(hf_transport *t, const uint8_t member[HF_MEMBER_LEN
 }
 
 /* Sender thread: forget the down marks of peers we have heard from since. */
-static void hf_revive(hf_transport *t, hf_store *store)
+static void revive(hfn_transport *t, hfn_store *store)
 {
 	uint8_t alive[HF_MAX_PEERS][HF_MEMBER_LEN];
 	size_t n;
@@ -514,28 +515,28 @@ static void hf_revive(hf_transport *t, hf_store *store)
 			    memcmp(t->peers[j].member, alive[i], HF_MEMBER_LEN) == 0) {
 				t->peers[j].down_until = 0;
 				t->peers[j].failures = 0;
-				if (hf_store_outbox_rearm_peer(store, alive[i], hf_now_ms()) !=
+				if (hfn_store_outbox_rearm_peer(store, alive[i], hfn_now_ms()) !=
 				    HF_OK)
-					hf_log(HF_LOG_ERROR, "outbox_rearm_failed", NULL);
+					hfn_log(HF_LOG_ERROR, "outbox_rearm_failed", NULL);
 			}
 		}
 	}
 }
 
 /* One message of a send round. */
-typedef struct hf_sendop {
-	hf_store_out o;
-	hf_peer *p;
+typedef struct hfn_sendop {
+	hfn_store_out o;
+	hfn_peer *p;
 	nng_ctx ctx;
 	nng_aio *aio;
 	int stage; /* 0 not sent, 1 request sent, 2 waiting for the reply, -1 deferred */
 	hf_err res;
 	uint8_t subject[16];
-} hf_sendop;
+} hfn_sendop;
 
 /* Starts the request of op on its own context of the peer's req socket (several requests
  * in flight per peer; the outbox does the retrying, not nng). */
-static hf_err hf_op_start(hf_sendop *op)
+static hf_err op_start(hfn_sendop *op)
 {
 	nng_msg *m = NULL;
 	if (nng_aio_alloc(&op->aio, NULL, NULL) != 0)
@@ -558,46 +559,46 @@ static hf_err hf_op_start(hf_sendop *op)
 }
 
 /* Records the fate of one message (inside the round's transaction). */
-static hf_err hf_op_record(hf_transport *t, hf_store *store, hf_sendop *op)
+static hf_err op_record(hfn_transport *t, hfn_store *store, hfn_sendop *op)
 {
 	char peer_hex[2 * HF_MEMBER_LEN + 1], id_hex[33], att[16];
-	hf_store_out *o = &op->o;
+	hfn_store_out *o = &op->o;
 	hf_err res = op->res, st;
-	hf_hex(o->peer, HF_MEMBER_LEN, peer_hex);
-	hf_hex(o->msg_id, 16, id_hex);
+	hfn_hex(o->peer, HF_MEMBER_LEN, peer_hex);
+	hfn_hex(o->msg_id, 16, id_hex);
 	snprintf(att, sizeof(att), "#%u", o->attempts + 1);
 	hf_err_class cls = hf_err_class_of(res);
 	if (res == HF_ETLSPEER) {
 		/* Our refusal of the peer's certificate, not the peer's of the message: a new
 		 * manifest (or the right certificate) fixes it, so retry with backoff. */
 		uint64_t next =
-		    hf_now_ms() + hf_backoff_ms(o->attempts, t->cfg.retry_base_ms,
-		                                t->cfg.retry_max_ms, randombytes_random());
-		st = hf_store_outbox_retry(store, o->seq, next, hf_err_name(res));
+		    hfn_now_ms() + hfn_backoff_ms(o->attempts, t->cfg.retry_base_ms,
+		                                  t->cfg.retry_max_ms, randombytes_random());
+		st = hfn_store_outbox_retry(store, o->seq, next, hf_err_name(res));
 	} else if (res == HF_OK || res == HF_EREPLAY) {
-		st = hf_store_outbox_done(store, o->seq, hf_now_ms());
-		hf_log(HF_LOG_DEBUG, "delivered", "peer", peer_hex, "msg", id_hex, "attempts", att,
-		       NULL);
+		st = hfn_store_outbox_done(store, o->seq, hfn_now_ms());
+		hfn_log(HF_LOG_DEBUG, "delivered", "peer", peer_hex, "msg", id_hex, "attempts", att,
+		        NULL);
 	} else if (cls == HF_CLASS_MALFORMED || cls == HF_CLASS_CRYPTO || cls == HF_CLASS_POLICY ||
 	           cls == HF_CLASS_STATE) {
 		/* The peer will never accept these bytes (or took them and refused them for good,
 		 * spec §12.6): retrying cannot help. The refusal stays in the outbox row. */
-		st = hf_store_outbox_retry(store, o->seq, 0, hf_err_name(res));
-		hf_log(HF_LOG_WARN, "send_refused", "peer", peer_hex, "msg", id_hex, "code",
-		       hf_err_name(res), NULL);
+		st = hfn_store_outbox_retry(store, o->seq, 0, hf_err_name(res));
+		hfn_log(HF_LOG_WARN, "send_refused", "peer", peer_hex, "msg", id_hex, "code",
+		        hf_err_name(res), NULL);
 	} else {
 		uint64_t next =
-		    hf_now_ms() + hf_backoff_ms(o->attempts, t->cfg.retry_base_ms,
-		                                t->cfg.retry_max_ms, randombytes_random());
-		st = hf_store_outbox_retry(store, o->seq, next, hf_err_name(res));
-		hf_log(HF_LOG_DEBUG, "send_retry", "peer", peer_hex, "msg", id_hex, "code",
-		       hf_err_name(res), "attempts", att, NULL);
+		    hfn_now_ms() + hfn_backoff_ms(o->attempts, t->cfg.retry_base_ms,
+		                                  t->cfg.retry_max_ms, randombytes_random());
+		st = hfn_store_outbox_retry(store, o->seq, next, hf_err_name(res));
+		hfn_log(HF_LOG_DEBUG, "send_retry", "peer", peer_hex, "msg", id_hex, "code",
+		        hf_err_name(res), "attempts", att, NULL);
 	}
 	return st;
 }
 
 /* Whether an earlier message of this round goes to the same peer about the same subject. */
-static bool hf_op_defer(const hf_sendop *ops, size_t i)
+static bool op_defer(const hfn_sendop *ops, size_t i)
 {
 	for (size_t j = 0; j < i; j++)
 		if (ops[j].stage != -1 &&
@@ -613,11 +614,11 @@ static bool hf_op_defer(const hf_sendop *ops, size_t i)
  * same audit subject (an order, a list) are never in flight together: the later one waits
  * for the next round, so the peer gets them in outbox order as before.
  */
-static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size_t n)
+static void send_round(hfn_transport *t, hfn_store *store, hfn_sendop *ops, size_t n)
 {
-	uint64_t now = hf_now_ms();
+	uint64_t now = hfn_now_ms();
 	for (size_t i = 0; i < n; i++) {
-		hf_sendop *op = &ops[i];
+		hfn_sendop *op = &ops[i];
 		hf_envelope_header h;
 		op->res = HF_ENET;
 		if (!op->o.env) { /* a later batch of a list already in this round (store.h) */
@@ -631,11 +632,11 @@ static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size
 				continue;
 			}
 		}
-		if (hf_op_defer(ops, i)) {
+		if (op_defer(ops, i)) {
 			op->stage = -1;
 			continue;
 		}
-		op->p = hf_peer_get(t, op->o.peer, &op->res);
+		op->p = peer_get(t, op->o.peer, &op->res);
 		if (!op->p)
 			continue;
 		if (op->p->down_until > now) {
@@ -643,17 +644,17 @@ static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size
 			op->res = op->p->tls_bad ? HF_ETLSPEER : HF_ENET;
 			continue;
 		}
-		op->res = hf_op_start(op);
+		op->res = op_start(op);
 	}
 	for (size_t i = 0; i < n; i++) {
-		hf_sendop *op = &ops[i];
+		hfn_sendop *op = &ops[i];
 		if (op->stage != 1 || op->res != HF_OK)
 			continue;
 		nng_aio_wait(op->aio);
 		int r = nng_aio_result(op->aio);
 		if (r != 0) {
 			nng_msg_free(nng_aio_get_msg(op->aio));
-			op->res = hf_nng_err(r);
+			op->res = hfn_nng_err(r);
 			continue;
 		}
 		op->stage = 2;
@@ -661,26 +662,26 @@ static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size
 		nng_ctx_recv(op->ctx, op->aio);
 	}
 	for (size_t i = 0; i < n; i++) {
-		hf_sendop *op = &ops[i];
+		hfn_sendop *op = &ops[i];
 		if (op->stage != 2)
 			continue;
 		nng_aio_wait(op->aio);
 		int r = nng_aio_result(op->aio);
 		if (r != 0) {
-			op->res = hf_nng_err(r);
+			op->res = hfn_nng_err(r);
 			continue;
 		}
 		nng_msg *m = nng_aio_get_msg(op->aio);
-		op->res = hf_reply_code(m);
+		op->res = reply_code(m);
 		nng_msg_free(m);
 	}
 	/* A transport failure to a peer whose certificate was refused: name it (HF_ETLSPEER). */
 	for (size_t i = 0; i < n; i++) {
-		hf_peer *p = ops[i].p;
+		hfn_peer *p = ops[i].p;
 		if (!p || t->cfg.insecure || ops[i].stage < 1 ||
 		    (ops[i].res != HF_ENET && ops[i].res != HF_ETIMEOUT))
 			continue;
-		bool refused = hf_tls_take_refused(p);
+		bool refused = tls_take_refused(p);
 		for (size_t j = i; j < n; j++)
 			if (ops[j].p == p && (ops[j].res == HF_ENET || ops[j].res == HF_ETIMEOUT) &&
 			    (refused || ops[j].res == HF_ETLSPEER))
@@ -688,7 +689,7 @@ static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size
 	}
 	/* Peer health, once per peer and round: any transport failure backs off. */
 	for (size_t i = 0; i < n; i++) {
-		hf_peer *p = ops[i].p;
+		hfn_peer *p = ops[i].p;
 		bool seen = false, failed = false;
 		if (!p || ops[i].stage < 1)
 			continue;
@@ -708,8 +709,8 @@ static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size
 					p->tls_bad = true;
 			p->failures++;
 			p->down_until =
-			    now + hf_backoff_ms(p->failures, t->cfg.retry_base_ms,
-			                        t->cfg.retry_max_ms, randombytes_random());
+			    now + hfn_backoff_ms(p->failures, t->cfg.retry_base_ms,
+			                         t->cfg.retry_max_ms, randombytes_random());
 		} else {
 			p->failures = 0;
 			p->down_until = 0;
@@ -718,23 +719,23 @@ static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size
 	}
 	/* One commit for the whole round. Marking delivered needs no other order: a mark lost
 	 * in a crash only resends, and the peer answers HF_EREPLAY. */
-	bool txn = hf_store_begin(store) == HF_OK;
+	bool txn = hfn_store_begin(store) == HF_OK;
 	hf_err st = HF_OK;
 	for (size_t i = 0; i < n; i++) {
 		if (ops[i].stage == -1)
 			continue;
-		hf_err r = hf_op_record(t, store, &ops[i]);
+		hf_err r = op_record(t, store, &ops[i]);
 		if (r != HF_OK)
 			st = r;
 	}
-	if (txn && hf_store_commit(store) != HF_OK) {
-		hf_store_rollback(store);
+	if (txn && hfn_store_commit(store) != HF_OK) {
+		hfn_store_rollback(store);
 		st = HF_EDB;
 	}
 	if (st != HF_OK)
-		hf_log(HF_LOG_ERROR, "outbox_update_failed", "code", hf_err_name(st), NULL);
+		hfn_log(HF_LOG_ERROR, "outbox_update_failed", "code", hf_err_name(st), NULL);
 	for (size_t i = 0; i < n; i++) {
-		hf_sendop *op = &ops[i];
+		hfn_sendop *op = &ops[i];
 		if (op->stage >= 1)
 			nng_ctx_close(op->ctx);
 		if (op->aio)
@@ -745,26 +746,26 @@ static void hf_send_round(hf_transport *t, hf_store *store, hf_sendop *ops, size
 	}
 }
 
-static void *hf_sender_main(void *arg)
+static void *sender_main(void *arg)
 {
-	hf_transport *t = arg;
-	hf_store *store = NULL;
+	hfn_transport *t = arg;
+	hfn_store *store = NULL;
 	/* Delivery marks need no fsync: one lost in a power cut only resends (HF_EREPLAY).
 	 * So a round's commit never waits on the disk, nor holds the writer lock that long. */
-	if (hf_store_open(t->db_path, &store) != HF_OK || hf_store_set_lazy(store) != HF_OK) {
-		hf_log(HF_LOG_ERROR, "sender_start_failed", NULL);
-		hf_store_close(store);
+	if (hfn_store_open(t->db_path, &store) != HF_OK || hfn_store_set_lazy(store) != HF_OK) {
+		hfn_log(HF_LOG_ERROR, "sender_start_failed", NULL);
+		hfn_store_close(store);
 		return NULL;
 	}
-	while (!hf_stopping(t)) {
-		hf_store_out o, due[HF_SEND_ROUND];
-		hf_sendop ops[HF_SEND_ROUND];
+	while (!hfn_stopping(t)) {
+		hfn_store_out o, due[HF_SEND_ROUND];
+		hfn_sendop ops[HF_SEND_ROUND];
 		size_t n = 0;
-		hf_revive(t, store);
-		uint64_t next = UINT64_MAX, now = hf_now_ms();
-		hf_err rc = hf_store_outbox_due(store, now, due, HF_SEND_ROUND, &n);
+		revive(t, store);
+		uint64_t next = UINT64_MAX, now = hfn_now_ms();
+		hf_err rc = hfn_store_outbox_due(store, now, due, HF_SEND_ROUND, &n);
 		if (rc == HF_OK && n == 0) {
-			rc = hf_store_outbox_next(store, now, &o, &next);
+			rc = hfn_store_outbox_next(store, now, &o, &next);
 			if (rc == HF_OK) { /* became due meanwhile */
 				free(o.env);
 				continue;
@@ -772,19 +773,19 @@ static void *hf_sender_main(void *arg)
 			if (rc == HF_ENOTFOUND) {
 				uint64_t wait =
 				    next == UINT64_MAX || next <= now ? 1000 : next - now;
-				hf_sender_wait(t, wait > 1000 ? 1000 : wait);
+				sender_wait(t, wait > 1000 ? 1000 : wait);
 				continue;
 			}
 		}
 		if (rc != HF_OK) {
-			hf_log(HF_LOG_ERROR, "outbox_read_failed", "code", hf_err_name(rc), NULL);
-			hf_sender_wait(t, 1000);
+			hfn_log(HF_LOG_ERROR, "outbox_read_failed", "code", hf_err_name(rc), NULL);
+			sender_wait(t, 1000);
 			continue;
 		}
 		memset(ops, 0, n * sizeof(ops[0]));
 		for (size_t i = 0; i < n; i++)
 			ops[i].o = due[i];
-		hf_send_round(t, store, ops, n);
+		send_round(t, store, ops, n);
 	}
 	for (size_t i = 0; i < t->n_peers; i++) {
 		if (t->peers[i].open)
@@ -792,19 +793,19 @@ static void *hf_sender_main(void *arg)
 		if (t->peers[i].tls)
 			nng_tls_config_free(t->peers[i].tls);
 	}
-	hf_store_close(store);
+	hfn_store_close(store);
 	return NULL;
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
-hf_err hf_transport_start(const hf_transport_cfg *cfg, const hf_transport_ops *ops, void *ctx,
-                          hf_transport **out)
+hf_err hfn_transport_start(const hfn_transport_cfg *cfg, const hfn_transport_ops *ops, void *ctx,
+                           hfn_transport **out)
 {
 	hf_err rc = HF_OK;
 	char url[310];
 	nng_listener l;
-	hf_transport *t = calloc(1, sizeof(*t));
+	hfn_transport *t = calloc(1, sizeof(*t));
 	*out = NULL;
 	if (!t)
 		return HF_ENOMEM;
@@ -819,11 +820,11 @@ hf_err hf_transport_start(const hf_transport_cfg *cfg, const hf_transport_ops *o
 	pthread_cond_init(&t->cv, NULL);
 	pthread_cond_init(&t->rx_cv, NULL);
 	if (!cfg->insecure) {
-		HF_CHECK(hf_tls_engine_install());
-		HF_CHECK(hf_tls_config(cfg, NNG_TLS_MODE_SERVER, hf_tls_check_listener, t,
-		                       &t->tls_server));
+		HF_CHECK(hfn_tls_engine_install());
+		HF_CHECK(
+		    tls_config(cfg, NNG_TLS_MODE_SERVER, tls_check_listener, t, &t->tls_server));
 	}
-	HF_CHECK(hf_transport_url(cfg->listen, cfg->insecure, url, sizeof(url)));
+	HF_CHECK(hfn_transport_url(cfg->listen, cfg->insecure, url, sizeof(url)));
 	rc = HF_ENET;
 	if (nng_rep0_open(&t->rep) != 0)
 		goto out;
@@ -833,7 +834,7 @@ hf_err hf_transport_start(const hf_transport_cfg *cfg, const hf_transport_ops *o
 	    nng_listener_create(&l, t->rep, url) != 0 ||
 	    (!cfg->insecure && nng_listener_set_ptr(l, NNG_OPT_TLS_CONFIG, t->tls_server) != 0) ||
 	    nng_listener_start(l, 0) != 0) {
-		hf_log(HF_LOG_ERROR, "listen_failed", "url", url, NULL);
+		hfn_log(HF_LOG_ERROR, "listen_failed", "url", url, NULL);
 		goto out;
 	}
 	unsigned want = t->n_workers;
@@ -842,7 +843,7 @@ hf_err hf_transport_start(const hf_transport_cfg *cfg, const hf_transport_ops *o
 		pthread_mutex_lock(&t->mu);
 		t->n_live++;
 		pthread_mutex_unlock(&t->mu);
-		if (pthread_create(&t->workers[i], NULL, hf_worker_main, t) != 0) {
+		if (pthread_create(&t->workers[i], NULL, worker_main, t) != 0) {
 			pthread_mutex_lock(&t->mu);
 			t->n_live--;
 			pthread_mutex_unlock(&t->mu);
@@ -850,17 +851,17 @@ hf_err hf_transport_start(const hf_transport_cfg *cfg, const hf_transport_ops *o
 		}
 		t->n_workers++;
 	}
-	if (pthread_create(&t->sender, NULL, hf_sender_main, t) != 0)
+	if (pthread_create(&t->sender, NULL, sender_main, t) != 0)
 		goto out;
 	t->sender_started = true;
 	*out = t;
 	return HF_OK;
 out:
-	hf_transport_stop(t);
+	hfn_transport_stop(t);
 	return rc;
 }
 
-void hf_transport_kick(hf_transport *t)
+void hfn_transport_kick(hfn_transport *t)
 {
 	pthread_mutex_lock(&t->mu);
 	t->kicked = true;
@@ -868,7 +869,7 @@ void hf_transport_kick(hf_transport *t)
 	pthread_mutex_unlock(&t->mu);
 }
 
-void hf_transport_stop(hf_transport *t)
+void hfn_transport_stop(hfn_transport *t)
 {
 	if (!t)
 		return;
@@ -910,7 +911,7 @@ void hf_transport_stop(hf_transport *t)
 		pthread_cond_wait(&t->rx_cv, &t->mu);
 	pthread_mutex_unlock(&t->mu);
 	while (t->rx_all) {
-		hf_reply *r = t->rx_all;
+		hfn_reply *r = t->rx_all;
 		t->rx_all = r->all;
 		nng_aio_free(r->aio); /* waits for a callback still returning */
 		free(r);

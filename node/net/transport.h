@@ -9,7 +9,7 @@
  * request to ops->receive, which verifies the envelope and has it committed
  * (inbox.c: by the main loop, group commit) before the reply (the code name)
  * goes back. The hook may keep the request's reply token and answer it later
- * (hf_transport_reply, once the commit is on disk): the worker then takes the
+ * (hfn_transport_reply, once the commit is on disk): the worker then takes the
  * next request at once, so every request that arrives while the main loop
  * commits shares its next commit, not only one per worker. At most
  * HF_RX_PENDING requests wait for their reply at once; past that a worker
@@ -37,16 +37,16 @@
 
 #define HF_RX_PENDING 512 /* requests waiting for their deferred reply, per transport */
 
-typedef struct hf_transport hf_transport;
-/* One received request whose reply is still due (hf_transport_reply). */
-typedef struct hf_reply hf_reply;
+typedef struct hfn_transport hfn_transport;
+/* One received request whose reply is still due (hfn_transport_reply). */
+typedef struct hfn_reply hfn_reply;
 
-typedef struct hf_transport_ops {
+typedef struct hfn_transport_ops {
 	/* Receiver thread: verify, store, commit. The return value is the reply, unless the
 	 * hook kept later (later non-NULL, *kept set): then it must call
-	 * hf_transport_reply(later, code) exactly once, from any thread, and the return value
+	 * hfn_transport_reply(later, code) exactly once, from any thread, and the return value
 	 * is ignored. env is only valid during the call. */
-	hf_err (*receive)(void *ctx, hf_store *s, const uint8_t *env, size_t len, hf_reply *later,
+	hf_err (*receive)(void *ctx, hfn_store *s, const uint8_t *env, size_t len, hfn_reply *later,
 	                  bool *kept);
 	/* Sender thread: dial URL of a peer member ("tls+tcp://h:p"); HF_ENOTFOUND if none. */
 	hf_err (*peer_url)(void *ctx, const uint8_t member[HF_MEMBER_LEN], char *url, size_t size);
@@ -57,9 +57,9 @@ typedef struct hf_transport_ops {
 	 * must hold fp), or NULL on the listening side (any member's). HF_OK or HF_ETLSPEER.
 	 * NULL: the CA chain alone decides. */
 	hf_err (*tls_peer)(void *ctx, const uint8_t *member, const uint8_t fp[32]);
-} hf_transport_ops;
+} hfn_transport_ops;
 
-typedef struct hf_transport_cfg {
+typedef struct hfn_transport_cfg {
 	const char *db_path;
 	const char *listen; /* tls+tcp://host:port */
 	const char *tls_ca, *tls_cert, *tls_key;
@@ -67,24 +67,24 @@ typedef struct hf_transport_cfg {
 	bool insecure;       /* tcp:// instead of tls+tcp:// */
 	unsigned workers;
 	uint32_t retry_base_ms, retry_max_ms;
-} hf_transport_cfg;
+} hfn_transport_cfg;
 
 /* Starts listener and threads. Errors: HF_ECONFIG (TLS files), HF_ENET (listen), HF_EDB. */
-hf_err hf_transport_start(const hf_transport_cfg *cfg, const hf_transport_ops *ops, void *ctx,
-                          hf_transport **out) HF_MUST_CHECK;
+hf_err hfn_transport_start(const hfn_transport_cfg *cfg, const hfn_transport_ops *ops, void *ctx,
+                           hfn_transport **out) HF_MUST_CHECK;
 /* Sends the reply of a kept request (asynchronously) and frees r. Thread-safe; a reply
  * that cannot be sent is dropped (the peer times out and resends). */
-void hf_transport_reply(hf_reply *r, hf_err code);
+void hfn_transport_reply(hfn_reply *r, hf_err code);
 /* New outbox rows were committed: wake the sender. Thread-safe. */
-void hf_transport_kick(hf_transport *t);
+void hfn_transport_kick(hfn_transport *t);
 /* A message from member just arrived: it is up, so retry what waits for it now. Thread-safe. */
-void hf_transport_peer_alive(hf_transport *t, const uint8_t member[HF_MEMBER_LEN]);
+void hfn_transport_peer_alive(hfn_transport *t, const uint8_t member[HF_MEMBER_LEN]);
 /* Stops threads, closes sockets; NULL is a no-op. */
-void hf_transport_stop(hf_transport *t);
+void hfn_transport_stop(hfn_transport *t);
 
 /* "tls+tcp://h:p" -> "tcp://h:p" when insecure, else a copy. HF_ENOSPC if it does not fit. */
-hf_err hf_transport_url(const char *url, bool insecure, char *out, size_t size) HF_MUST_CHECK;
+hf_err hfn_transport_url(const char *url, bool insecure, char *out, size_t size) HF_MUST_CHECK;
 /* Backoff for the given attempt number: min(max, base * 2^attempt) * [0.5, 1.5). */
-uint64_t hf_backoff_ms(uint32_t attempt, uint32_t base_ms, uint32_t max_ms, uint32_t rnd);
+uint64_t hfn_backoff_ms(uint32_t attempt, uint32_t base_ms, uint32_t max_ms, uint32_t rnd);
 
 #endif

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "hashfed/rules.h"
 #include "orders/orders.h"
+#include "hf_check.h"
 
 #define HF_ORDER_LIFETIME_MS    HF_MAX_BACKDATE_MS /* receivers refuse older (spec §5.6) */
 #define HF_ORDERS_DEFAULT_CHECK 1000u
@@ -18,70 +19,70 @@
 #define HF_ORDERS_DUE_BATCH     256u
 #define HF_ORDERS_MAX_AUDITORS  16u
 
-typedef struct hf_orders {
+typedef struct hfn_orders {
 	struct event *timer;
-} hf_orders;
+} hfn_orders;
 
-uint64_t hf_orders_now(const hf_node *n)
+uint64_t hfn_orders_now(const hfn_node *n)
 {
 	(void)n;
-	return hf_now_ms();
+	return hfn_now_ms();
 }
 
-void hf_orders_log_hex(const char *event, const uint8_t *id, hf_err code)
+void hfn_orders_log_hex(const char *event, const uint8_t *id, hf_err code)
 {
 	char hex[33];
-	hf_hex(id, 16, hex);
-	hf_log(code == HF_OK ? HF_LOG_INFO : HF_LOG_WARN, event, "order", hex, "code",
-	       hf_err_name(code), NULL);
+	hfn_hex(id, 16, hex);
+	hfn_log(code == HF_OK ? HF_LOG_INFO : HF_LOG_WARN, event, "order", hex, "code",
+	        hf_err_name(code), NULL);
 }
 
 /* ---- load / apply / save ------------------------------------------------ */
 
-hf_err hf_ord_load(hf_node *n, const uint8_t id[HF_ORDER_ID_LEN], bool body, hf_ord *w)
+hf_err hfn_ord_load(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN], bool body, hfn_ord *w)
 {
 	memset(w, 0, sizeof(*w));
-	HF_TRY(hf_store_order_get(n->store, id, body, &w->o));
+	HF_TRY(hfn_store_order_get(n->store, id, body, &w->o));
 	w->items = calloc(w->o.n_items ? w->o.n_items : 1, sizeof(*w->items));
 	if (!w->items) {
-		hf_ord_free(w);
+		hfn_ord_free(w);
 		return HF_ENOMEM;
 	}
-	hf_err rc = hf_store_items_get(n->store, id, w->items, w->o.n_items, &w->n);
+	hf_err rc = hfn_store_items_get(n->store, id, w->items, w->o.n_items, &w->n);
 	if (rc == HF_OK && w->n != w->o.n_items)
 		rc = HF_EDB;
 	if (rc != HF_OK)
-		hf_ord_free(w);
+		hfn_ord_free(w);
 	return rc;
 }
 
-void hf_ord_free(hf_ord *w)
+void hfn_ord_free(hfn_ord *w)
 {
 	free(w->items);
 	free(w->o.body);
 	memset(w, 0, sizeof(*w));
 }
 
-hf_err hf_ord_save(hf_node *n, hf_ord *w)
+hf_err hfn_ord_save(hfn_node *n, hfn_ord *w)
 {
 	for (size_t i = 0; i < w->n; i++)
-		HF_TRY(hf_store_item_put(n->store, w->o.id, &w->items[i]));
-	return hf_store_order_update(n->store, &w->o);
+		HF_TRY(hfn_store_item_put(n->store, w->o.id, &w->items[i]));
+	return hfn_store_order_update(n->store, &w->o);
 }
 
-static void hf_log_invalid(const hf_ord *w, uint32_t item, uint32_t state, uint32_t ev)
+static void log_invalid(const hfn_ord *w, uint32_t item, uint32_t state, uint32_t ev)
 {
 	char hex[33], it[16];
 	const char *sn = hf_order_state_name(state), *en = hf_order_ev_name(ev);
-	hf_hex(w->o.id, 16, hex);
+	hfn_hex(w->o.id, 16, hex);
 	snprintf(it, sizeof(it), "#%u", item);
-	hf_log(HF_LOG_WARN, "order_invalid_transition", "order", hex, "item", it, "state",
-	       sn ? sn : "?", "event", en ? en : "?", "code", hf_err_name(HF_ESTATE), NULL);
+	hfn_log(HF_LOG_WARN, "order_invalid_transition", "order", hex, "item", it, "state",
+	        sn ? sn : "?", "event", en ? en : "?", "code", hf_err_name(HF_ESTATE), NULL);
 }
 
 /* One item: (state, ev) through the table, then the action's bookkeeping. */
-static hf_err hf_item_step(hf_node *n, hf_ord *w, hf_store_item *it, uint32_t ev, uint64_t now,
-                           uint64_t new_deadline_ms, const hf_item_outcome *out)
+static hf_err item_step(hfn_node *n, hfn_ord *w, hfn_store_item *it, uint32_t ev, uint64_t now,
+                        uint64_t new_deadline_ms, const hf_item_outcome *out)
 {
 	uint32_t next, action;
 	HF_TRY(hf_order_sm_lookup(it->state, ev, &next, &action));
@@ -125,20 +126,20 @@ static hf_err hf_item_step(hf_node *n, hf_ord *w, hf_store_item *it, uint32_t ev
 	return HF_OK;
 }
 
-hf_err hf_ord_apply(hf_node *n, hf_ord *w, uint32_t ev, const uint32_t *sel, uint32_t n_sel,
-                    uint64_t new_deadline_ms, const hf_item_outcome *out)
+hf_err hfn_ord_apply(hfn_node *n, hfn_ord *w, uint32_t ev, const uint32_t *sel, uint32_t n_sel,
+                     uint64_t new_deadline_ms, const hf_item_outcome *out)
 {
-	uint64_t now = hf_orders_now(n);
+	uint64_t now = hfn_orders_now(n);
 	if (n_sel == 0) {
 		size_t done = 0;
 		for (size_t i = 0; i < w->n; i++)
 			if (hf_order_sm_lookup(w->items[i].state, ev, NULL, NULL) == HF_OK) {
-				HF_TRY(hf_item_step(n, w, &w->items[i], ev, now, new_deadline_ms,
-				                    out));
+				HF_TRY(
+				    item_step(n, w, &w->items[i], ev, now, new_deadline_ms, out));
 				done++;
 			}
 		if (done == 0) {
-			hf_log_invalid(w, 0, w->n ? w->items[0].state : 0, ev);
+			log_invalid(w, 0, w->n ? w->items[0].state : 0, ev);
 			return HF_ESTATE;
 		}
 		return HF_OK;
@@ -146,17 +147,17 @@ hf_err hf_ord_apply(hf_node *n, hf_ord *w, uint32_t ev, const uint32_t *sel, uin
 	for (uint32_t k = 0; k < n_sel; k++) {
 		if (sel[k] >= w->n)
 			return HF_ERANGE;
-		hf_store_item *it = &w->items[sel[k]];
-		hf_err rc = hf_item_step(n, w, it, ev, now, new_deadline_ms, out);
+		hfn_store_item *it = &w->items[sel[k]];
+		hf_err rc = item_step(n, w, it, ev, now, new_deadline_ms, out);
 		if (rc == HF_ESTATE)
-			hf_log_invalid(w, sel[k], it->state, ev);
+			log_invalid(w, sel[k], it->state, ev);
 		if (rc != HF_OK)
 			return rc;
 	}
 	return HF_OK;
 }
 
-static uint64_t hf_lead_ms(const hf_node *n, const hf_store_order *o)
+static uint64_t lead_ms(const hfn_node *n, const hfn_store_order *o)
 {
 	uint64_t lead = n->cfg.orders.remind_before_ms ? n->cfg.orders.remind_before_ms
 	                                               : HF_ORDERS_DEFAULT_LEAD;
@@ -164,15 +165,15 @@ static uint64_t hf_lead_ms(const hf_node *n, const hf_store_order *o)
 	return lead < quarter ? lead : quarter;
 }
 
-void hf_ord_schedule(hf_node *n, hf_ord *w)
+void hfn_ord_schedule(hfn_node *n, hfn_ord *w)
 {
-	uint64_t now = hf_orders_now(n), next = 0, lead = hf_lead_ms(n, &w->o);
+	uint64_t now = hfn_orders_now(n), next = 0, lead = lead_ms(n, &w->o);
 	if (w->o.side != HF_STORE_ORDER_ISSUER) {
 		w->o.next_check_ms = 0;
 		return;
 	}
 	for (size_t i = 0; i < w->n; i++) {
-		hf_store_item *it = &w->items[i];
+		hfn_store_item *it = &w->items[i];
 		hf_deadline_info d;
 		uint64_t at;
 		if (it->state == HF_OST_OVERDUE) {
@@ -197,19 +198,19 @@ void hf_ord_schedule(hf_node *n, hf_ord *w)
 
 /* ---- sending ------------------------------------------------------------ */
 
-static json_t *hf_jhex(const uint8_t *p, size_t len)
+static json_t *jhex(const uint8_t *p, size_t len)
 {
 	char buf[2 * 64 + 1];
-	hf_hex(p, len, buf);
+	hfn_hex(p, len, buf);
 	return json_string(buf);
 }
 
-static json_t *hf_jtext(const char *p, size_t len)
+static json_t *jtext(const char *p, size_t len)
 {
 	return len ? json_stringn_nocheck(p, len) : json_null();
 }
 
-static json_t *hf_jitems(const uint32_t *items, uint32_t n)
+static json_t *jitems(const uint32_t *items, uint32_t n)
 {
 	json_t *a = json_array();
 	for (uint32_t i = 0; a && i < n; i++)
@@ -217,7 +218,7 @@ static json_t *hf_jitems(const uint32_t *items, uint32_t n)
 	return a;
 }
 
-char *hf_orders_summary(const hf_order_msg *m)
+char *hfn_orders_summary(const hf_order_msg *m)
 {
 	json_t *j = NULL, *a;
 	char *s;
@@ -228,19 +229,19 @@ char *hf_orders_summary(const hf_order_msg *m)
 		for (uint32_t i = 0; a && i < o->n_items; i++)
 			json_array_append_new(
 			    a, json_pack("{s:i,s:o}", "item", o->items[i].index, "locator",
-			                 hf_jtext(o->items[i].locator, o->items[i].locator_len)));
+			                 jtext(o->items[i].locator, o->items[i].locator_len)));
 		j = json_pack("{s:s,s:o,s:o,s:I,s:I,s:s?,s:i,s:o,s:o,s:o}", "type", "order",
-		              "authority", hf_jhex(o->authority, 16), "platform",
-		              hf_jhex(o->platform, 16), "issued_ms", (json_int_t)o->issued_ms,
+		              "authority", jhex(o->authority, 16), "platform",
+		              jhex(o->platform, 16), "issued_ms", (json_int_t)o->issued_ms,
 		              "deadline_ms", (json_int_t)o->deadline_ms, "category",
 		              hf_order_category_name(o->category), "priority", o->priority,
-		              "legal_basis", hf_jtext(o->legal_basis, o->legal_basis_len), "note",
-		              hf_jtext(o->note, o->note_len), "items", a);
+		              "legal_basis", jtext(o->legal_basis, o->legal_basis_len), "note",
+		              jtext(o->note, o->note_len), "items", a);
 		break;
 	}
 	case HF_MSG_RECEIPT:
 		j = json_pack("{s:s,s:o,s:I,s:i}", "type", "receipt", "order_hash",
-		              hf_jhex(m->u.receipt.order_hash, 32), "received_ms",
+		              jhex(m->u.receipt.order_hash, 32), "received_ms",
 		              (json_int_t)m->u.receipt.received_ms, "items", m->u.receipt.n_items);
 		break;
 	case HF_MSG_OUTCOME:
@@ -251,7 +252,7 @@ char *hf_orders_summary(const hf_order_msg *m)
 			    a, json_pack("{s:i,s:s?,s:I,s:i,s:o}", "item", r->item, "outcome",
 			                 hf_outcome_code_name(r->code), "action_ms",
 			                 (json_int_t)r->action_ms, "reason", r->reason, "text",
-			                 hf_jtext(r->text, r->text_len)));
+			                 jtext(r->text, r->text_len)));
 		}
 		j = json_pack("{s:s,s:o}", "type", "outcome", "results", a);
 		break;
@@ -259,10 +260,10 @@ char *hf_orders_summary(const hf_order_msg *m)
 		const hf_order_event *e = &m->u.event;
 		j = json_pack("{s:s,s:s?,s:I,s:o,s:o,s:o,s:I}", "type", "event", "kind",
 		              hf_order_ev_name(e->kind), "event_ms", (json_int_t)e->event_ms,
-		              "items", hf_jitems(e->items, e->n_items), "text",
-		              hf_jtext(e->text, e->text_len), "ref",
-		              e->has_ref ? hf_jhex(e->ref_msg_id, 16) : json_null(),
-		              "new_deadline_ms", (json_int_t)e->new_deadline_ms);
+		              "items", jitems(e->items, e->n_items), "text",
+		              jtext(e->text, e->text_len), "ref",
+		              e->has_ref ? jhex(e->ref_msg_id, 16) : json_null(), "new_deadline_ms",
+		              (json_int_t)e->new_deadline_ms);
 		break;
 	}
 	case HF_MSG_ESCALATION:
@@ -273,7 +274,7 @@ char *hf_orders_summary(const hf_order_msg *m)
 		break;
 	case HF_MSG_REFERRAL:
 		j = json_pack("{s:s,s:i,s:i,s:o}", "type", "referral", "kind", m->u.referral.kind,
-		              "status", m->u.referral.status, "to", hf_jhex(m->u.referral.to, 16));
+		              "status", m->u.referral.status, "to", jhex(m->u.referral.to, 16));
 		break;
 	default:
 		return NULL;
@@ -285,37 +286,37 @@ char *hf_orders_summary(const hf_order_msg *m)
 	return s;
 }
 
-hf_err hf_orders_history_add(hf_node *n, const uint8_t order_id[HF_ORDER_ID_LEN],
-                             const uint8_t msg_id[HF_MSGID_LEN], const hf_order_msg *m, int dir,
-                             const uint8_t peer[HF_MEMBER_ID_LEN], const uint8_t *env, size_t len,
-                             bool *dup)
+hf_err hfn_orders_history_add(hfn_node *n, const uint8_t order_id[HF_ORDER_ID_LEN],
+                              const uint8_t msg_id[HF_MSGID_LEN], const hf_order_msg *m, int dir,
+                              const uint8_t peer[HF_MEMBER_ID_LEN], const uint8_t *env, size_t len,
+                              bool *dup)
 {
-	char *sum = hf_orders_summary(m); /* metadata: stored as NULL if it cannot be made */
-	hf_err rc = hf_store_order_msg_add(n->store, order_id, msg_id, m->type, dir, peer,
-	                                   hf_now_ms(), env, len, sum, dup);
+	char *sum = hfn_orders_summary(m); /* metadata: stored as NULL if it cannot be made */
+	hf_err rc = hfn_store_order_msg_add(n->store, order_id, msg_id, m->type, dir, peer,
+	                                    hfn_now_ms(), env, len, sum, dup);
 	free(sum);
 	return rc;
 }
 
-hf_err hf_orders_send(hf_node *n, const hf_order_msg *m, const uint8_t *order_id,
-                      const uint8_t (*to)[HF_MEMBER_ID_LEN], size_t n_to)
+hf_err hfn_orders_send(hfn_node *n, const hf_order_msg *m, const uint8_t *order_id,
+                       const uint8_t (*to)[HF_MEMBER_ID_LEN], size_t n_to)
 {
 	uint8_t *body = NULL, *env = NULL, msg_id[HF_MSGID_LEN];
 	size_t body_len, env_len;
 	hf_audit_header audit;
 	bool dup;
 	hf_err rc;
-	uint64_t now = hf_now_ms();
+	uint64_t now = hfn_now_ms();
 	HF_CHECK(hf_order_msg_encode(m, &body, &body_len));
 	HF_CHECK(hf_order_msg_audit(m, &audit));
-	HF_CHECK(hf_node_seal(n, m->type, to, n_to, &audit, HF_ORDER_LIFETIME_MS, body, body_len,
-	                      msg_id, &env, &env_len));
+	HF_CHECK(hfn_node_seal(n, m->type, to, n_to, &audit, HF_ORDER_LIFETIME_MS, body, body_len,
+	                       msg_id, &env, &env_len));
 	for (size_t i = 0; i < n_to; i++)
-		HF_CHECK(hf_store_outbox_add(n->store, msg_id, to[i], NULL, 0, env, env_len, now));
+		HF_CHECK(hfn_store_outbox_add(n->store, msg_id, to[i], NULL, 0, env, env_len, now));
 	n->msgs_out += n_to;
 	if (order_id)
 		HF_CHECK(
-		    hf_orders_history_add(n, order_id, msg_id, m, 0, to[0], env, env_len, &dup));
+		    hfn_orders_history_add(n, order_id, msg_id, m, 0, to[0], env, env_len, &dup));
 out:
 	free(body);
 	free(env);
@@ -324,34 +325,34 @@ out:
 
 /* ---- authority: create ---------------------------------------------------- */
 
-static hf_err hf_member_has(hf_node *n, const uint8_t id[HF_MEMBER_ID_LEN], uint32_t role)
+static hf_err member_has(hfn_node *n, const uint8_t id[HF_MEMBER_ID_LEN], uint32_t role)
 {
 	const hf_member *mb;
 	hf_err rc;
 	pthread_rwlock_rdlock(&n->mlock);
 	rc = hf_manifest_find_member(n->manifest, id, &mb);
 	if (rc == HF_OK)
-		rc = hf_manifest_allows(n->manifest, mb, role, hf_now_ms());
+		rc = hf_manifest_allows(n->manifest, mb, role, hfn_now_ms());
 	pthread_rwlock_unlock(&n->mlock);
 	return rc;
 }
 
 /* One new order: stored, sealed and queued inside the caller's transaction. */
-static hf_err hf_order_issue(hf_node *n, const hf_orders_new *req, uint8_t id_out[HF_ORDER_ID_LEN])
+static hf_err order_issue(hfn_node *n, const hfn_orders_new *req, uint8_t id_out[HF_ORDER_ID_LEN])
 {
 	hf_order_msg m;
-	hf_ord w;
+	hfn_ord w;
 	uint8_t *body = NULL;
 	size_t body_len;
 	hf_err rc;
-	uint64_t now = hf_now_ms();
+	uint64_t now = hfn_now_ms();
 	memset(&m, 0, sizeof(m));
 	memset(&w, 0, sizeof(w));
 	if (!(n->self_roles & HF_ROLE_AUTHORITY))
 		return HF_EROLE;
 	if (!req->legal_basis || !req->case_ref || req->n_items == 0)
 		return HF_EINVAL;
-	HF_TRY(hf_member_has(n, req->platform, HF_ROLE_PLATFORM));
+	HF_TRY(member_has(n, req->platform, HF_ROLE_PLATFORM));
 	hf_order *o = &m.u.order;
 	m.type = HF_MSG_ORDER;
 	hf_uuidv7(now, NULL, o->order_id);
@@ -379,7 +380,7 @@ static hf_err hf_order_issue(hf_node *n, const hf_orders_new *req, uint8_t id_ou
 		free(body);
 		return HF_ENOMEM;
 	}
-	hf_store_order *so = &w.o;
+	hfn_store_order *so = &w.o;
 	memcpy(so->id, o->order_id, 16);
 	so->side = HF_STORE_ORDER_ISSUER;
 	memcpy(so->authority, n->self, 16);
@@ -407,22 +408,22 @@ static hf_err hf_order_issue(hf_node *n, const hf_orders_new *req, uint8_t id_ou
 		bool dup;
 		rc = hf_order_msg_audit(&m, &audit);
 		if (rc == HF_OK)
-			rc = hf_node_seal(
+			rc = hfn_node_seal(
 			    n, HF_MSG_ORDER, (const uint8_t(*)[HF_MEMBER_ID_LEN])so->platform, 1,
 			    &audit, HF_ORDER_LIFETIME_MS, body, body_len, msg_id, &env, &env_len);
 		if (rc == HF_OK) {
 			memcpy(so->msg_id, msg_id, 16);
-			hf_ord_schedule(n, &w);
-			rc = hf_store_order_add(n->store, so);
+			hfn_ord_schedule(n, &w);
+			rc = hfn_store_order_add(n->store, so);
 		}
 		if (rc == HF_OK)
-			rc = hf_ord_save(n, &w);
+			rc = hfn_ord_save(n, &w);
 		if (rc == HF_OK)
-			rc = hf_store_outbox_add(n->store, msg_id, so->platform, NULL, 0, env,
-			                         env_len, now);
+			rc = hfn_store_outbox_add(n->store, msg_id, so->platform, NULL, 0, env,
+			                          env_len, now);
 		if (rc == HF_OK)
-			rc = hf_orders_history_add(n, so->id, msg_id, &m, 0, so->platform, env,
-			                           env_len, &dup);
+			rc = hfn_orders_history_add(n, so->id, msg_id, &m, 0, so->platform, env,
+			                            env_len, &dup);
 		free(env);
 		if (rc != HF_OK)
 			goto out;
@@ -431,33 +432,33 @@ static hf_err hf_order_issue(hf_node *n, const hf_orders_new *req, uint8_t id_ou
 	memcpy(id_out, so->id, 16);
 	rc = HF_OK;
 out:
-	hf_ord_free(&w);
+	hfn_ord_free(&w);
 	return rc;
 }
 
-hf_err hf_orders_create(hf_node *n, const hf_orders_new *req, uint8_t id_out[HF_ORDER_ID_LEN])
+hf_err hfn_orders_create(hfn_node *n, const hfn_orders_new *req, uint8_t id_out[HF_ORDER_ID_LEN])
 {
-	return hf_orders_create_many(n, req, 1, (uint8_t(*)[HF_ORDER_ID_LEN])id_out);
+	return hfn_orders_create_many(n, req, 1, (uint8_t(*)[HF_ORDER_ID_LEN])id_out);
 }
 
-hf_err hf_orders_create_many(hf_node *n, const hf_orders_new *reqs, size_t count,
-                             uint8_t (*ids)[HF_ORDER_ID_LEN])
+hf_err hfn_orders_create_many(hfn_node *n, const hfn_orders_new *reqs, size_t count,
+                              uint8_t (*ids)[HF_ORDER_ID_LEN])
 {
 	hf_err rc;
 	uint64_t msgs_out = n->msgs_out;
 	if (count == 0 || count > HF_ORDERS_BULK_MAX)
 		return HF_EINVAL;
-	HF_TRY(hf_store_begin(n->store));
+	HF_TRY(hfn_store_begin(n->store));
 	for (size_t i = 0; i < count; i++)
-		HF_CHECK(hf_order_issue(n, &reqs[i], ids[i]));
+		HF_CHECK(order_issue(n, &reqs[i], ids[i]));
 	/* One commit (synchronous=FULL) for all of them, before any is sent. */
-	HF_CHECK(hf_store_commit(n->store));
+	HF_CHECK(hfn_store_commit(n->store));
 	for (size_t i = 0; i < count; i++)
-		hf_orders_log_hex("order_sent", ids[i], HF_OK);
-	hf_transport_kick(n->tr);
+		hfn_orders_log_hex("order_sent", ids[i], HF_OK);
+	hfn_transport_kick(n->tr);
 	return HF_OK;
 out:
-	hf_store_rollback(n->store);
+	hfn_store_rollback(n->store);
 	n->msgs_out = msgs_out;
 	return rc;
 }
@@ -465,42 +466,42 @@ out:
 /* ---- outcomes and events (sent by us) ------------------------------------ */
 
 /* Party we act as for order w. */
-static uint32_t hf_our_party(const hf_ord *w)
+static uint32_t our_party(const hfn_ord *w)
 {
 	return w->o.side == HF_STORE_ORDER_ISSUER ? HF_OPARTY_AUTHORITY : HF_OPARTY_PLATFORM;
 }
 
-static const uint8_t *hf_counterparty(const hf_ord *w)
+static const uint8_t *counterparty(const hfn_ord *w)
 {
 	return w->o.side == HF_STORE_ORDER_ISSUER ? w->o.platform : w->o.authority;
 }
 
 /* Applies in memory, sends m, saves; one transaction. */
-static hf_err hf_commit_send(hf_node *n, hf_ord *w, const hf_order_msg *m)
+static hf_err commit_send(hfn_node *n, hfn_ord *w, const hf_order_msg *m)
 {
 	hf_err rc;
-	hf_ord_schedule(n, w);
-	HF_TRY(hf_store_begin(n->store));
-	HF_CHECK(hf_ord_save(n, w));
-	HF_CHECK(hf_orders_send(n, m, w->o.id,
-	                        (const uint8_t(*)[HF_MEMBER_ID_LEN])hf_counterparty(w), 1));
-	HF_CHECK(hf_store_commit(n->store));
-	hf_transport_kick(n->tr);
+	hfn_ord_schedule(n, w);
+	HF_TRY(hfn_store_begin(n->store));
+	HF_CHECK(hfn_ord_save(n, w));
+	HF_CHECK(
+	    hfn_orders_send(n, m, w->o.id, (const uint8_t(*)[HF_MEMBER_ID_LEN])counterparty(w), 1));
+	HF_CHECK(hfn_store_commit(n->store));
+	hfn_transport_kick(n->tr);
 	return HF_OK;
 out:
-	hf_store_rollback(n->store);
+	hfn_store_rollback(n->store);
 	return rc;
 }
 
-hf_err hf_orders_outcomes(hf_node *n, const uint8_t id[HF_ORDER_ID_LEN], const hf_item_outcome *res,
-                          uint32_t n_res)
+hf_err hfn_orders_outcomes(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN],
+                           const hf_item_outcome *res, uint32_t n_res)
 {
-	hf_ord w;
+	hfn_ord w;
 	hf_order_msg m;
 	hf_err rc;
 	if (n_res == 0 || n_res > HF_ORDER_MAX_ITEMS)
 		return HF_EINVAL;
-	HF_TRY(hf_ord_load(n, id, false, &w));
+	HF_TRY(hfn_ord_load(n, id, false, &w));
 	if (w.o.side != HF_STORE_ORDER_TARGET) {
 		rc = HF_EROLE; /* only the order's platform answers it */
 		goto out;
@@ -514,42 +515,42 @@ hf_err hf_orders_outcomes(hf_node *n, const uint8_t id[HF_ORDER_ID_LEN], const h
 			rc = HF_ERANGE;
 			goto out;
 		}
-		HF_CHECK(hf_ord_apply(n, &w, ev, &res[i].item, 1, 0, &res[i]));
+		HF_CHECK(hfn_ord_apply(n, &w, ev, &res[i].item, 1, 0, &res[i]));
 	}
 	memset(&m, 0, sizeof(m));
 	m.type = HF_MSG_OUTCOME;
 	memcpy(m.u.outcome.order_id, id, 16);
 	m.u.outcome.n_results = n_res;
 	m.u.outcome.results = (hf_item_outcome *)(uintptr_t)res;
-	rc = hf_commit_send(n, &w, &m);
+	rc = commit_send(n, &w, &m);
 out:
-	hf_orders_log_hex("order_outcomes", id, rc);
-	hf_ord_free(&w);
+	hfn_orders_log_hex("order_outcomes", id, rc);
+	hfn_ord_free(&w);
 	return rc;
 }
 
-hf_err hf_orders_event(hf_node *n, const uint8_t id[HF_ORDER_ID_LEN], uint32_t kind,
-                       const uint32_t *items, uint32_t n_items, const char *text,
-                       const uint8_t *ref, uint64_t new_deadline_ms)
+hf_err hfn_orders_event(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN], uint32_t kind,
+                        const uint32_t *items, uint32_t n_items, const char *text,
+                        const uint8_t *ref, uint64_t new_deadline_ms)
 {
-	hf_ord w;
+	hfn_ord w;
 	hf_order_msg m;
 	hf_err rc;
 	if (!hf_order_ev_is_message(kind))
 		return HF_EINVAL;
-	HF_TRY(hf_ord_load(n, id, false, &w));
+	HF_TRY(hfn_ord_load(n, id, false, &w));
 	uint32_t party = hf_order_ev_party(kind);
-	if (party != HF_OPARTY_EITHER && party != hf_our_party(&w)) {
+	if (party != HF_OPARTY_EITHER && party != our_party(&w)) {
 		rc = HF_EROLE;
 		goto out;
 	}
-	HF_CHECK(hf_ord_apply(n, &w, kind, items, n_items, new_deadline_ms, NULL));
+	HF_CHECK(hfn_ord_apply(n, &w, kind, items, n_items, new_deadline_ms, NULL));
 	memset(&m, 0, sizeof(m));
 	m.type = HF_MSG_ORDER_EVENT;
 	hf_order_event *e = &m.u.event;
 	memcpy(e->order_id, id, 16);
 	e->kind = kind;
-	e->event_ms = hf_now_ms();
+	e->event_ms = hfn_now_ms();
 	e->n_items = n_items;
 	e->items = (uint32_t *)(uintptr_t)items;
 	e->text = text;
@@ -559,33 +560,33 @@ hf_err hf_orders_event(hf_node *n, const uint8_t id[HF_ORDER_ID_LEN], uint32_t k
 		memcpy(e->ref_msg_id, ref, 16);
 	}
 	e->new_deadline_ms = new_deadline_ms;
-	rc = hf_commit_send(n, &w, &m);
+	rc = commit_send(n, &w, &m);
 out:
-	hf_orders_log_hex("order_event_sent", id, rc);
-	hf_ord_free(&w);
+	hfn_orders_log_hex("order_event_sent", id, rc);
+	hfn_ord_free(&w);
 	return rc;
 }
 
 /* ---- referrals ------------------------------------------------------------- */
 
 /* Sends a REFER for the case r->pseudonym (r->category, r->orders[0..n_orders)). */
-static hf_err hf_refer_send(hf_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hf_store_referral *r,
-                            uint32_t n_orders, const char *note, uint8_t id_out[HF_ORDER_ID_LEN]);
+static hf_err refer_send(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hfn_store_referral *r,
+                         uint32_t n_orders, const char *note, uint8_t id_out[HF_ORDER_ID_LEN]);
 
-hf_err hf_orders_refer(hf_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
-                       const uint8_t (*orders)[HF_ORDER_ID_LEN], uint32_t n_orders,
-                       const char *note, uint8_t id_out[HF_ORDER_ID_LEN])
+hf_err hfn_orders_refer(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
+                        const uint8_t (*orders)[HF_ORDER_ID_LEN], uint32_t n_orders,
+                        const char *note, uint8_t id_out[HF_ORDER_ID_LEN])
 {
-	hf_store_referral r;
-	hf_store_order o;
+	hfn_store_referral r;
+	hfn_store_order o;
 	if (!(n->self_roles & HF_ROLE_AUTHORITY))
 		return HF_EROLE;
 	if (n_orders == 0 || n_orders > HF_REFERRAL_MAX_ORDERS || !memcmp(to, n->self, 16))
 		return HF_EINVAL;
-	HF_TRY(hf_member_has(n, to, HF_ROLE_AUTHORITY));
+	HF_TRY(member_has(n, to, HF_ROLE_AUTHORITY));
 	memset(&r, 0, sizeof(r));
 	for (uint32_t i = 0; i < n_orders; i++) {
-		HF_TRY(hf_store_order_get(n->store, orders[i], false, &o));
+		HF_TRY(hfn_store_order_get(n->store, orders[i], false, &o));
 		if (o.side != HF_STORE_ORDER_ISSUER)
 			return HF_EROLE;
 		if (i && memcmp(o.pseudonym, r.pseudonym, 16) != 0)
@@ -594,47 +595,47 @@ hf_err hf_orders_refer(hf_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
 		r.category = o.category;
 		memcpy(r.orders[i], orders[i], 16);
 	}
-	return hf_refer_send(n, to, &r, n_orders, note, id_out);
+	return refer_send(n, to, &r, n_orders, note, id_out);
 }
 
-hf_err hf_orders_refer_case(hf_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
-                            const uint8_t pseudonym[HF_CASE_PSEUDONYM_LEN], uint32_t category,
-                            const uint8_t (*orders)[HF_ORDER_ID_LEN], uint32_t n_orders,
-                            const char *note, uint8_t id_out[HF_ORDER_ID_LEN])
+hf_err hfn_orders_refer_case(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
+                             const uint8_t pseudonym[HF_CASE_PSEUDONYM_LEN], uint32_t category,
+                             const uint8_t (*orders)[HF_ORDER_ID_LEN], uint32_t n_orders,
+                             const char *note, uint8_t id_out[HF_ORDER_ID_LEN])
 {
-	hf_store_referral r;
-	hf_store_order o;
+	hfn_store_referral r;
+	hfn_store_order o;
 	if (!(n->self_roles & HF_ROLE_AUTHORITY))
 		return HF_EROLE;
 	if (n_orders > HF_REFERRAL_MAX_ORDERS || !memcmp(to, n->self, 16) || category == 0 ||
 	    category > HF_CAT_MAX)
 		return HF_EINVAL;
-	HF_TRY(hf_member_has(n, to, HF_ROLE_AUTHORITY));
+	HF_TRY(member_has(n, to, HF_ROLE_AUTHORITY));
 	memset(&r, 0, sizeof(r));
 	memcpy(r.pseudonym, pseudonym, 16);
 	r.category = category;
 	for (uint32_t i = 0; i < n_orders; i++) {
-		HF_TRY(hf_store_order_get(n->store, orders[i], false, &o));
+		HF_TRY(hfn_store_order_get(n->store, orders[i], false, &o));
 		if (o.side != HF_STORE_ORDER_ISSUER)
 			return HF_EROLE;
 		if (memcmp(o.pseudonym, pseudonym, 16) != 0)
 			return HF_EINVAL; /* one referral is one case */
 		memcpy(r.orders[i], orders[i], 16);
 	}
-	return hf_refer_send(n, to, &r, n_orders, note, id_out);
+	return refer_send(n, to, &r, n_orders, note, id_out);
 }
 
-static hf_err hf_refer_send(hf_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hf_store_referral *rp,
-                            uint32_t n_orders, const char *note, uint8_t id_out[HF_ORDER_ID_LEN])
+static hf_err refer_send(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hfn_store_referral *rp,
+                         uint32_t n_orders, const char *note, uint8_t id_out[HF_ORDER_ID_LEN])
 {
 	hf_order_msg m;
-	hf_store_referral r = *rp;
+	hfn_store_referral r = *rp;
 	hf_err rc;
 	const uint8_t(*orders)[HF_ORDER_ID_LEN] = (const uint8_t(*)[HF_ORDER_ID_LEN])r.orders;
 	memset(&m, 0, sizeof(m));
 	hf_referral *f = &m.u.referral;
 	m.type = HF_MSG_REFERRAL;
-	r.sent_ms = r.updated_ms = hf_now_ms();
+	r.sent_ms = r.updated_ms = hfn_now_ms();
 	hf_uuidv7(r.sent_ms, NULL, r.id);
 	memcpy(f->referral_id, r.id, 16);
 	f->kind = HF_REFERRAL_REFER;
@@ -651,26 +652,26 @@ static hf_err hf_refer_send(hf_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hf_s
 	memcpy(r.from, n->self, 16);
 	memcpy(r.to, to, 16);
 	r.n_orders = n_orders;
-	HF_TRY(hf_store_begin(n->store));
-	HF_CHECK(hf_store_referral_put(n->store, &r));
-	HF_CHECK(hf_orders_send(n, &m, NULL, (const uint8_t(*)[HF_MEMBER_ID_LEN])to, 1));
-	HF_CHECK(hf_store_commit(n->store));
-	hf_transport_kick(n->tr);
+	HF_TRY(hfn_store_begin(n->store));
+	HF_CHECK(hfn_store_referral_put(n->store, &r));
+	HF_CHECK(hfn_orders_send(n, &m, NULL, (const uint8_t(*)[HF_MEMBER_ID_LEN])to, 1));
+	HF_CHECK(hfn_store_commit(n->store));
+	hfn_transport_kick(n->tr);
 	memcpy(id_out, r.id, 16);
 	return HF_OK;
 out:
-	hf_store_rollback(n->store);
+	hfn_store_rollback(n->store);
 	return rc;
 }
 
-hf_err hf_orders_referral_status(hf_node *n, const uint8_t id[HF_ORDER_ID_LEN], uint32_t status)
+hf_err hfn_orders_referral_status(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN], uint32_t status)
 {
-	hf_store_referral r;
+	hfn_store_referral r;
 	hf_order_msg m;
 	hf_err rc;
 	if (status < 1 || status > HF_REFST_MAX)
 		return HF_EINVAL;
-	HF_TRY(hf_store_referral_get(n->store, id, &r));
+	HF_TRY(hfn_store_referral_get(n->store, id, &r));
 	if (r.mine)
 		return HF_EROLE; /* status travels back from the receiving authority */
 	memset(&m, 0, sizeof(m));
@@ -681,35 +682,35 @@ hf_err hf_orders_referral_status(hf_node *n, const uint8_t id[HF_ORDER_ID_LEN], 
 	memcpy(f->from, r.from, 16);
 	memcpy(f->to, r.to, 16);
 	memcpy(f->case_pseudonym, r.pseudonym, 16);
-	f->sent_ms = hf_now_ms();
+	f->sent_ms = hfn_now_ms();
 	f->status = status;
 	f->n_orders = r.n_orders;
 	memcpy(f->orders, r.orders, 16 * (size_t)r.n_orders);
 	r.status = status;
 	r.updated_ms = f->sent_ms;
-	HF_TRY(hf_store_begin(n->store));
-	HF_CHECK(hf_store_referral_put(n->store, &r));
-	HF_CHECK(hf_orders_send(n, &m, NULL, (const uint8_t(*)[HF_MEMBER_ID_LEN])r.from, 1));
-	HF_CHECK(hf_store_commit(n->store));
-	hf_transport_kick(n->tr);
+	HF_TRY(hfn_store_begin(n->store));
+	HF_CHECK(hfn_store_referral_put(n->store, &r));
+	HF_CHECK(hfn_orders_send(n, &m, NULL, (const uint8_t(*)[HF_MEMBER_ID_LEN])r.from, 1));
+	HF_CHECK(hfn_store_commit(n->store));
+	hfn_transport_kick(n->tr);
 	return HF_OK;
 out:
-	hf_store_rollback(n->store);
+	hfn_store_rollback(n->store);
 	return rc;
 }
 
 /* ---- deadline timers (issuer) ---------------------------------------------- */
 
 /* Sends the escalation notice (metadata only) to every auditor of the manifest. */
-static hf_err hf_escalate(hf_node *n, hf_ord *w, uint32_t n_overdue)
+static hf_err escalate(hfn_node *n, hfn_ord *w, uint32_t n_overdue)
 {
 	uint8_t aud[HF_ORDERS_MAX_AUDITORS][HF_MEMBER_ID_LEN];
-	size_t na = hf_node_members_with(n, HF_ROLE_AUDITOR, aud, HF_ORDERS_MAX_AUDITORS);
+	size_t na = hfn_node_members_with(n, HF_ROLE_AUDITOR, aud, HF_ORDERS_MAX_AUDITORS);
 	hf_order_msg m;
 	char hex[33];
-	hf_hex(w->o.id, 16, hex);
+	hfn_hex(w->o.id, 16, hex);
 	if (na == 0) {
-		hf_log(HF_LOG_WARN, "order_escalation_no_auditor", "order", hex, NULL);
+		hfn_log(HF_LOG_WARN, "order_escalation_no_auditor", "order", hex, NULL);
 		return HF_OK;
 	}
 	memset(&m, 0, sizeof(m));
@@ -720,15 +721,15 @@ static hf_err hf_escalate(hf_node *n, hf_ord *w, uint32_t n_overdue)
 	memcpy(e->platform, w->o.platform, 16);
 	e->category = w->o.category;
 	e->deadline_ms = w->o.deadline_ms;
-	e->escalated_ms = hf_now_ms();
+	e->escalated_ms = hfn_now_ms();
 	e->n_items = w->o.n_items;
 	e->n_overdue = n_overdue;
-	HF_TRY(hf_orders_send(n, &m, w->o.id, (const uint8_t(*)[HF_MEMBER_ID_LEN])aud, na));
-	hf_log(HF_LOG_WARN, "order_escalated", "order", hex, NULL);
+	HF_TRY(hfn_orders_send(n, &m, w->o.id, (const uint8_t(*)[HF_MEMBER_ID_LEN])aud, na));
+	hfn_log(HF_LOG_WARN, "order_escalated", "order", hex, NULL);
 	return HF_OK;
 }
 
-static hf_err hf_remind(hf_node *n, hf_ord *w)
+static hf_err hfn_remind(hfn_node *n, hfn_ord *w)
 {
 	uint32_t *sel = calloc(w->n ? w->n : 1, sizeof(*sel)), k = 0;
 	hf_order_msg m;
@@ -740,17 +741,17 @@ static hf_err hf_remind(hf_node *n, hf_ord *w)
 		    hf_order_sm_lookup(w->items[i].state, HF_OEV_REMIND, NULL, NULL) == HF_OK)
 			sel[k++] = (uint32_t)i;
 	if (k) {
-		HF_CHECK(hf_ord_apply(n, w, HF_OEV_REMIND, sel, k, 0, NULL));
+		HF_CHECK(hfn_ord_apply(n, w, HF_OEV_REMIND, sel, k, 0, NULL));
 		memset(&m, 0, sizeof(m));
 		m.type = HF_MSG_ORDER_EVENT;
 		memcpy(m.u.event.order_id, w->o.id, 16);
 		m.u.event.kind = HF_OEV_REMIND;
-		m.u.event.event_ms = hf_now_ms();
+		m.u.event.event_ms = hfn_now_ms();
 		m.u.event.n_items = k;
 		m.u.event.items = sel;
-		HF_CHECK(hf_orders_send(n, &m, w->o.id,
-		                        (const uint8_t(*)[HF_MEMBER_ID_LEN])w->o.platform, 1));
-		hf_orders_log_hex("order_reminded", w->o.id, HF_OK);
+		HF_CHECK(hfn_orders_send(n, &m, w->o.id,
+		                         (const uint8_t(*)[HF_MEMBER_ID_LEN])w->o.platform, 1));
+		hfn_orders_log_hex("order_reminded", w->o.id, HF_OK);
 	}
 	w->o.reminded = 1;
 out:
@@ -759,17 +760,17 @@ out:
 }
 
 /* One due order: overdue + escalation, or the reminder; then the next timer. */
-static hf_err hf_check_one(hf_node *n, const uint8_t id[16])
+static hf_err check_one(hfn_node *n, const uint8_t id[16])
 {
-	hf_ord w;
-	uint64_t now = hf_orders_now(n), lead;
+	hfn_ord w;
+	uint64_t now = hfn_orders_now(n), lead;
 	uint32_t over = 0;
 	bool remind = false;
 	hf_err rc;
-	HF_TRY(hf_ord_load(n, id, false, &w));
-	lead = hf_lead_ms(n, &w.o);
+	HF_TRY(hfn_ord_load(n, id, false, &w));
+	lead = lead_ms(n, &w.o);
 	for (size_t i = 0; i < w.n; i++) {
-		hf_store_item *it = &w.items[i];
+		hfn_store_item *it = &w.items[i];
 		hf_deadline_info d;
 		if (!hf_order_state_open(it->state) ||
 		    hf_order_deadline(it->deadline_ms, it->pauses, it->n_pauses, now, &d) !=
@@ -778,7 +779,7 @@ static hf_err hf_check_one(hf_node *n, const uint8_t id[16])
 			continue;
 		if (d.overdue || d.left_ms == 0) {
 			uint32_t idx = (uint32_t)i;
-			HF_CHECK(hf_ord_apply(n, &w, HF_OEV_DEADLINE, &idx, 1, 0, NULL));
+			HF_CHECK(hfn_ord_apply(n, &w, HF_OEV_DEADLINE, &idx, 1, 0, NULL));
 		} else if ((uint64_t)d.left_ms <= lead) {
 			remind = true;
 		}
@@ -786,74 +787,73 @@ static hf_err hf_check_one(hf_node *n, const uint8_t id[16])
 	for (size_t i = 0; i < w.n; i++)
 		if (w.items[i].state == HF_OST_OVERDUE) {
 			uint32_t idx = (uint32_t)i;
-			HF_CHECK(hf_ord_apply(n, &w, HF_OEV_ESCALATE, &idx, 1, 0, NULL));
+			HF_CHECK(hfn_ord_apply(n, &w, HF_OEV_ESCALATE, &idx, 1, 0, NULL));
 			over++;
 		}
 	if (over)
-		HF_CHECK(hf_escalate(n, &w, over));
+		HF_CHECK(escalate(n, &w, over));
 	else if (remind && !w.o.reminded)
-		HF_CHECK(hf_remind(n, &w));
-	hf_ord_schedule(n, &w);
+		HF_CHECK(hfn_remind(n, &w));
+	hfn_ord_schedule(n, &w);
 	/* Never spin on an order whose timer did not move (e.g. clock skew). */
 	if (w.o.next_check_ms && w.o.next_check_ms <= now)
 		w.o.next_check_ms = now + 1000;
-	HF_CHECK(hf_ord_save(n, &w));
+	HF_CHECK(hfn_ord_save(n, &w));
 out:
-	hf_ord_free(&w);
+	hfn_ord_free(&w);
 	return rc;
 }
 
-typedef struct hf_due {
+typedef struct hfn_due {
 	uint8_t ids[HF_ORDERS_DUE_BATCH][16];
 	size_t n;
-} hf_due;
+} hfn_due;
 
-static hf_err hf_due_cb(void *ctx, const hf_store_order *o)
+static hf_err due_cb(void *ctx, const hfn_store_order *o)
 {
-	hf_due *d = ctx;
+	hfn_due *d = ctx;
 	if (d->n < HF_ORDERS_DUE_BATCH)
 		memcpy(d->ids[d->n++], o->id, 16);
 	return HF_OK;
 }
 
-hf_err hf_orders_check_deadlines(hf_node *n)
+hf_err hfn_orders_check_deadlines(hfn_node *n)
 {
-	hf_due *d = calloc(1, sizeof(*d));
+	hfn_due *d = calloc(1, sizeof(*d));
 	hf_err rc = HF_OK;
 	if (!d)
 		return HF_ENOMEM;
-	HF_CHECK(
-	    hf_store_orders_due(n->store, hf_orders_now(n), HF_ORDERS_DUE_BATCH, hf_due_cb, d));
+	HF_CHECK(hfn_store_orders_due(n->store, hfn_orders_now(n), HF_ORDERS_DUE_BATCH, due_cb, d));
 	for (size_t i = 0; i < d->n; i++) {
-		HF_CHECK(hf_store_begin(n->store));
-		rc = hf_check_one(n, d->ids[i]);
+		HF_CHECK(hfn_store_begin(n->store));
+		rc = check_one(n, d->ids[i]);
 		if (rc == HF_OK)
-			rc = hf_store_commit(n->store);
+			rc = hfn_store_commit(n->store);
 		if (rc != HF_OK) {
-			hf_store_rollback(n->store);
-			hf_orders_log_hex("order_timer_failed", d->ids[i], rc);
+			hfn_store_rollback(n->store);
+			hfn_orders_log_hex("order_timer_failed", d->ids[i], rc);
 			rc = HF_OK; /* one bad order must not stop the others */
 		}
 	}
 	if (d->n)
-		hf_transport_kick(n->tr);
+		hfn_transport_kick(n->tr);
 out:
 	free(d);
 	return rc;
 }
 
-static void hf_on_timer(evutil_socket_t fd, short what, void *arg)
+static void hfn_on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	hf_err rc = hf_orders_check_deadlines(arg);
+	hf_err rc = hfn_orders_check_deadlines(arg);
 	if (rc != HF_OK)
-		hf_log(HF_LOG_ERROR, "order_timers_failed", "code", hf_err_name(rc), NULL);
+		hfn_log(HF_LOG_ERROR, "order_timers_failed", "code", hf_err_name(rc), NULL);
 }
 
-hf_err hf_orders_start(hf_node *n)
+hf_err hfn_orders_start(hfn_node *n)
 {
-	hf_orders *g = calloc(1, sizeof(*g));
+	hfn_orders *g = calloc(1, sizeof(*g));
 	uint32_t ms = n->cfg.orders.check_interval_ms ? n->cfg.orders.check_interval_ms
 	                                              : HF_ORDERS_DEFAULT_CHECK;
 	if (!g)
@@ -867,10 +867,10 @@ hf_err hf_orders_start(hf_node *n)
 		long long v = strtoll(off, &end, 10);
 		if (errno || *end)
 			return HF_ECONFIG;
-		hf_clock_set_test_offset(v);
-		hf_log(HF_LOG_WARN, "test_clock", "offset_ms", off, NULL);
+		hfn_clock_set_test_offset(v);
+		hfn_log(HF_LOG_WARN, "test_clock", "offset_ms", off, NULL);
 	}
-	g->timer = event_new(n->base, -1, EV_PERSIST, hf_on_timer, n);
+	g->timer = event_new(n->base, -1, EV_PERSIST, hfn_on_timer, n);
 	if (!g->timer)
 		return HF_ENOMEM;
 	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
@@ -881,9 +881,9 @@ hf_err hf_orders_start(hf_node *n)
 	return HF_OK;
 }
 
-void hf_orders_stop(hf_node *n)
+void hfn_orders_stop(hfn_node *n)
 {
-	hf_orders *g = n ? n->orders : NULL;
+	hfn_orders *g = n ? n->orders : NULL;
 	if (!g)
 		return;
 	if (g->timer)

@@ -8,25 +8,26 @@
 #include "core/log.h"
 #include "hashfed/rules.h"
 #include "orders/orders.h"
+#include "hf_check.h"
 
 /* Records a received envelope in the order's history; HF_EREPLAY if it is there already. */
-static hf_err hf_record_in(hf_node *n, const uint8_t order_id[16], const hf_in_msg *in)
+static hf_err record_in(hfn_node *n, const uint8_t order_id[16], const hfn_in_msg *in)
 {
 	bool dup = false;
-	hf_err rc = hf_orders_history_add(n, order_id, in->h->msg_id, &in->u.order, 1, in->sender,
-	                                  in->env, in->env_len, &dup);
+	hf_err rc = hfn_orders_history_add(n, order_id, in->h->msg_id, &in->u.order, 1, in->sender,
+	                                   in->env, in->env_len, &dup);
 	return rc == HF_OK && dup ? HF_EREPLAY : rc;
 }
 
 /* ---- platform: an order arrives --------------------------------------------- */
 
-hf_err hf_orders_on_order(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err *status)
+hf_err hfn_orders_on_order(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf_err *status)
 {
 	const hf_order *o = &in->u.order.u.order;
 	const uint8_t *sender = in->sender, *body = in->body;
 	size_t body_len = in->body_len;
-	hf_ord w;
-	hf_store_order old;
+	hfn_ord w;
+	hfn_store_order old;
 	hf_err rc;
 	*disp = HF_DONE;
 	if ((*status = hf_order_msg_check_times(&in->u.order, in->h->created_ms)) != HF_OK)
@@ -41,7 +42,7 @@ hf_err hf_orders_on_order(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err
 		*status = HF_ENOTRECIPIENT;
 		return HF_OK;
 	}
-	rc = hf_store_order_get(n->store, o->order_id, false, &old);
+	rc = hfn_store_order_get(n->store, o->order_id, false, &old);
 	if (rc != HF_ENOTFOUND) {
 		*status = rc == HF_OK ? HF_EREPLAY : rc;
 		return rc == HF_OK ? HF_OK : rc;
@@ -49,7 +50,7 @@ hf_err hf_orders_on_order(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err
 	w.items = calloc(o->n_items, sizeof(*w.items));
 	if (!w.items)
 		return HF_ENOMEM;
-	hf_store_order *so = &w.o;
+	hfn_store_order *so = &w.o;
 	memcpy(so->id, o->order_id, 16);
 	so->side = HF_STORE_ORDER_TARGET;
 	memcpy(so->authority, o->authority, 16);
@@ -61,7 +62,7 @@ hf_err hf_orders_on_order(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err
 	so->category = o->category;
 	so->priority = o->priority;
 	so->n_items = o->n_items;
-	so->received_ms = hf_now_ms();
+	so->received_ms = hfn_now_ms();
 	memcpy(so->pseudonym, o->case_pseudonym, 16);
 	so->body = (uint8_t *)(uintptr_t)body;
 	so->body_len = body_len;
@@ -71,10 +72,10 @@ hf_err hf_orders_on_order(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err
 		w.items[i].state = HF_OST_ISSUED;
 		w.items[i].deadline_ms = o->deadline_ms;
 	}
-	HF_CHECK(hf_ord_apply(n, &w, HF_OEV_RECEIPT, NULL, 0, 0, NULL));
-	HF_CHECK(hf_store_order_add(n->store, so));
-	HF_CHECK(hf_ord_save(n, &w));
-	HF_CHECK(hf_record_in(n, so->id, in));
+	HF_CHECK(hfn_ord_apply(n, &w, HF_OEV_RECEIPT, NULL, 0, 0, NULL));
+	HF_CHECK(hfn_store_order_add(n->store, so));
+	HF_CHECK(hfn_ord_save(n, &w));
+	HF_CHECK(record_in(n, so->id, in));
 	/* The receipt goes out in the transaction that commits the order (spec §13.3). */
 	hf_order_msg r;
 	memset(&r, 0, sizeof(r));
@@ -84,13 +85,13 @@ hf_err hf_orders_on_order(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err
 	memcpy(r.u.receipt.order_hash, so->hash, 32);
 	r.u.receipt.received_ms = so->received_ms;
 	r.u.receipt.n_items = so->n_items;
-	HF_CHECK(hf_orders_send(n, &r, so->id, (const uint8_t(*)[HF_MEMBER_ID_LEN])sender, 1));
-	hf_orders_log_hex("order_received", so->id, HF_OK);
-	HF_CHECK(hf_api_order_webhook(n, so)); /* POSTed once this transaction commits */
+	HF_CHECK(hfn_orders_send(n, &r, so->id, (const uint8_t(*)[HF_MEMBER_ID_LEN])sender, 1));
+	hfn_orders_log_hex("order_received", so->id, HF_OK);
+	HF_CHECK(hfn_api_order_webhook(n, so)); /* POSTed once this transaction commits */
 	*status = HF_OK;
 out:
 	so->body = NULL; /* a view into the opened envelope */
-	hf_ord_free(&w);
+	hfn_ord_free(&w);
 	return rc;
 }
 
@@ -98,20 +99,20 @@ out:
 
 /* Checks sender/party rules, applies m to a copy of the order, saves it only if every item's
  * transition is valid. Returns store errors; the message's fate goes to *status. */
-hf_err hf_orders_on_about(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err *status)
+hf_err hfn_orders_on_about(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf_err *status)
 {
 	const hf_order_msg *m = &in->u.order;
 	const uint8_t *sender = in->sender;
 	const uint8_t *oid = m->type == HF_MSG_RECEIPT   ? m->u.receipt.order_id
 	                     : m->type == HF_MSG_OUTCOME ? m->u.outcome.order_id
 	                                                 : m->u.event.order_id;
-	hf_ord w;
+	hfn_ord w;
 	hf_order_msg om;
 	hf_err st = HF_OK, rc = HF_OK;
 	bool loaded = false, decoded = false;
 	*disp = HF_DONE;
 	memset(&om, 0, sizeof(om));
-	rc = hf_ord_load(n, oid, true, &w);
+	rc = hfn_ord_load(n, oid, true, &w);
 	if (rc == HF_ENOTFOUND) {
 		*status = HF_ENOTFOUND;
 		return HF_OK;
@@ -153,8 +154,8 @@ hf_err hf_orders_on_about(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err
 			st = HF_EREPLAY;
 			goto done;
 		}
-		w.o.receipt_ms = hf_now_ms();
-		st = hf_ord_apply(n, &w, HF_OEV_RECEIPT, NULL, 0, 0, NULL);
+		w.o.receipt_ms = hfn_now_ms();
+		st = hfn_ord_apply(n, &w, HF_OEV_RECEIPT, NULL, 0, 0, NULL);
 		if (st == HF_ESTATE)
 			st = HF_OK; /* every item already answered: the receipt only proves delivery
 			             */
@@ -164,8 +165,8 @@ hf_err hf_orders_on_about(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err
 		st = hf_outcome_check_issued(&m->u.outcome, w.o.issued_ms);
 		for (uint32_t i = 0; i < m->u.outcome.n_results && st == HF_OK; i++) {
 			const hf_item_outcome *r = &m->u.outcome.results[i];
-			st =
-			    hf_ord_apply(n, &w, hf_order_ev_of_outcome(r->code), &r->item, 1, 0, r);
+			st = hfn_ord_apply(n, &w, hf_order_ev_of_outcome(r->code), &r->item, 1, 0,
+			                   r);
 		}
 		break;
 	case HF_MSG_ORDER_EVENT: {
@@ -180,8 +181,8 @@ hf_err hf_orders_on_about(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err
 		/* A reminder may cross the platform's answer on the wire: it applies to the items
 		 * still open here, and is refused only if none is. */
 		bool lenient = e->kind == HF_OEV_REMIND;
-		st = hf_ord_apply(n, &w, e->kind, lenient ? NULL : e->items,
-		                  lenient ? 0 : e->n_items, e->new_deadline_ms, NULL);
+		st = hfn_ord_apply(n, &w, e->kind, lenient ? NULL : e->items,
+		                   lenient ? 0 : e->n_items, e->new_deadline_ms, NULL);
 		break;
 	}
 	default:
@@ -189,10 +190,10 @@ hf_err hf_orders_on_about(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err
 	}
 	if (st != HF_OK)
 		goto done;
-	st = hf_record_in(n, w.o.id, in);
+	st = record_in(n, w.o.id, in);
 	if (st == HF_OK) {
-		hf_ord_schedule(n, &w);
-		rc = hf_ord_save(n, &w);
+		hfn_ord_schedule(n, &w);
+		rc = hfn_ord_save(n, &w);
 	} else if (hf_err_class_of(st) == HF_CLASS_IO) {
 		rc = st;
 	}
@@ -203,10 +204,10 @@ done:
 		char t[16];
 		snprintf(t, sizeof(t), "#%u", m->type);
 		char hex[33];
-		hf_hex(w.o.id, 16, hex);
-		hf_log(st == HF_OK ? HF_LOG_INFO : HF_LOG_WARN, "order_message", "order", hex,
-		       "type", t, "code", hf_err_name(st), NULL);
-		hf_ord_free(&w);
+		hfn_hex(w.o.id, 16, hex);
+		hfn_log(st == HF_OK ? HF_LOG_INFO : HF_LOG_WARN, "order_message", "order", hex,
+		        "type", t, "code", hf_err_name(st), NULL);
+		hfn_ord_free(&w);
 	}
 	*status = st;
 	return rc;
@@ -214,11 +215,11 @@ done:
 
 /* ---- auditor: escalation --------------------------------------------------------- */
 
-hf_err hf_orders_on_escalation(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err *status)
+hf_err hfn_orders_on_escalation(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf_err *status)
 {
 	const hf_escalation *e = &in->u.order.u.escalation;
 	const uint8_t *sender = in->sender;
-	hf_store_escalation s;
+	hfn_store_escalation s;
 	*disp = HF_DONE;
 	if ((*status = hf_order_msg_check_times(&in->u.order, in->h->created_ms)) != HF_OK)
 		return HF_OK;
@@ -234,20 +235,20 @@ hf_err hf_orders_on_escalation(hf_node *n, const hf_in_msg *in, hf_disp *disp, h
 	s.escalated_ms = e->escalated_ms;
 	s.n_items = e->n_items;
 	s.n_overdue = e->n_overdue;
-	s.received_ms = hf_now_ms();
-	HF_TRY(hf_store_escalation_put(n->store, &s));
-	hf_orders_log_hex("escalation_received", e->order_id, HF_OK);
+	s.received_ms = hfn_now_ms();
+	HF_TRY(hfn_store_escalation_put(n->store, &s));
+	hfn_orders_log_hex("escalation_received", e->order_id, HF_OK);
 	*status = HF_OK;
 	return HF_OK;
 }
 
 /* ---- referrals ----------------------------------------------------------------- */
 
-hf_err hf_orders_on_referral(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_err *status)
+hf_err hfn_orders_on_referral(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf_err *status)
 {
 	const hf_referral *f = &in->u.order.u.referral;
 	const uint8_t *sender = in->sender;
-	hf_store_referral r;
+	hfn_store_referral r;
 	hf_err rc;
 	*disp = HF_DONE;
 	if ((*status = hf_order_msg_check_times(&in->u.order, in->h->created_ms)) != HF_OK)
@@ -257,7 +258,7 @@ hf_err hf_orders_on_referral(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_
 			*status = HF_EROLE;
 			return HF_OK;
 		}
-		rc = hf_store_referral_get(n->store, f->referral_id, &r);
+		rc = hfn_store_referral_get(n->store, f->referral_id, &r);
 		if (rc != HF_ENOTFOUND) {
 			*status = rc == HF_OK ? HF_EREPLAY : rc;
 			return rc == HF_OK ? HF_OK : rc;
@@ -269,11 +270,11 @@ hf_err hf_orders_on_referral(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_
 		memcpy(r.pseudonym, f->case_pseudonym, 16);
 		r.category = f->category;
 		r.sent_ms = f->sent_ms;
-		r.updated_ms = hf_now_ms();
+		r.updated_ms = hfn_now_ms();
 		r.n_orders = f->n_orders;
 		memcpy(r.orders, f->orders, 16 * (size_t)f->n_orders);
 		r.status = HF_REFST_RECEIVED;
-		HF_TRY(hf_store_referral_put(n->store, &r));
+		HF_TRY(hfn_store_referral_put(n->store, &r));
 		/* Status travels back at once, like a receipt. */
 		hf_order_msg s;
 		memset(&s, 0, sizeof(s));
@@ -284,13 +285,13 @@ hf_err hf_orders_on_referral(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_
 		s.u.referral.category = 0;
 		s.u.referral.note = NULL;
 		s.u.referral.note_len = 0;
-		s.u.referral.sent_ms = hf_now_ms();
-		HF_TRY(hf_orders_send(n, &s, NULL, (const uint8_t(*)[HF_MEMBER_ID_LEN])sender, 1));
-		hf_orders_log_hex("referral_received", r.id, HF_OK);
+		s.u.referral.sent_ms = hfn_now_ms();
+		HF_TRY(hfn_orders_send(n, &s, NULL, (const uint8_t(*)[HF_MEMBER_ID_LEN])sender, 1));
+		hfn_orders_log_hex("referral_received", r.id, HF_OK);
 		*status = HF_OK;
 		return HF_OK;
 	}
-	rc = hf_store_referral_get(n->store, f->referral_id, &r);
+	rc = hfn_store_referral_get(n->store, f->referral_id, &r);
 	if (rc == HF_ENOTFOUND) {
 		*status = rc;
 		return HF_OK;
@@ -301,9 +302,9 @@ hf_err hf_orders_on_referral(hf_node *n, const hf_in_msg *in, hf_disp *disp, hf_
 		return HF_OK;
 	}
 	r.status = f->status;
-	r.updated_ms = hf_now_ms();
-	HF_TRY(hf_store_referral_put(n->store, &r));
-	hf_orders_log_hex("referral_status", r.id, HF_OK);
+	r.updated_ms = hfn_now_ms();
+	HF_TRY(hfn_store_referral_put(n->store, &r));
+	hfn_orders_log_hex("referral_status", r.id, HF_OK);
 	*status = HF_OK;
 	return HF_OK;
 }

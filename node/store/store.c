@@ -12,6 +12,7 @@
 
 #include "store/store.h"
 #include "store/store_internal.h"
+#include "hf_check.h"
 
 /* Numbered migrations: migration i takes the schema from version i to i + 1. */
 static const char *const MIGRATIONS[] = {
@@ -73,7 +74,7 @@ static const char *const MIGRATIONS[] = {
     /* 7 -> 8: audit leaves looked up through audit_leaf_ids (store_internal.h). */
     HF_STORE_AUDIT_LEAVES_MIGRATION,
     /* 8 -> 9: a list's batches queued to a peer, found without reading their envelopes
-     * (serving a pull: hf_store_batches_after, hf_store_outbox_rearm_list). */
+     * (serving a pull: hfn_store_batches_after, hfn_store_outbox_rearm_list). */
     "CREATE INDEX IF NOT EXISTS outbox_list ON outbox(list_id, peer, n, done_ms, next_ms)"
     " WHERE list_id IS NOT NULL;",
 };
@@ -196,21 +197,21 @@ static const char *const SQL[Q__N] = {
  * of this process to the same file first queue on this mutex (woken as soon as the
  * holder commits); SQLite's lock still guards against other processes.
  */
-typedef struct hf_wlock {
-	struct hf_wlock *next;
+typedef struct wlock {
+	struct wlock *next;
 	pthread_mutex_t mu;
 	unsigned refs;
 	char path[];
-} hf_wlock;
+} wlock;
 
 static pthread_mutex_t g_wlocks_mu = PTHREAD_MUTEX_INITIALIZER;
-static hf_wlock *g_wlocks;
+static wlock *g_wlocks;
 
 /* The statement cache: open addressing on the SQL text's address. */
 #define HF_STMT_SLOTS 512u
 
 /*
- * Entry counts of the lists asked about lately (hf_store_entry_counts). A count is a scan of
+ * Entry counts of the lists asked about lately (hfn_store_entry_counts). A count is a scan of
  * the list's rows (about 100 ms for 1M entries) and GET /v1/lists/{id} asks on every call,
  * on the main loop: a monitor polling a large list stalled the inbox (bench_sync profile:
  * 22 % of the platform's CPU). A memo of committed counts holds until a live entry expires
@@ -221,18 +222,18 @@ static hf_wlock *g_wlocks;
  * (id > max_id, a range of the primary key) and added.
  */
 #define HF_COUNT_MEMOS 8u
-typedef struct hf_count_memo {
+typedef struct count_memo {
 	uint8_t list[HF_LIST_ID_LEN];
 	bool valid, full, appended;
 	uint64_t settled, own; /* g_entries_settled and the store's own share of it, then */
 	uint64_t max_id;       /* highest entry id counted (0: none) */
 	uint64_t until_ms;     /* the earliest expiry of a live entry after the count, or 0 */
-	hf_store_counts c;
-} hf_count_memo;
+	hfn_store_counts c;
+} count_memo;
 
 static _Atomic uint64_t g_entries_settled; /* transactions that wrote entries, ended */
 
-struct hf_store {
+struct hfn_store {
 	sqlite3 *db;
 	struct {
 		const char *sql;
@@ -240,17 +241,17 @@ struct hf_store {
 	} stmts[HF_STMT_SLOTS];
 	bool entries_dirty;   /* entries written in the open transaction */
 	uint64_t entries_own; /* this connection's share of g_entries_settled */
-	hf_count_memo memo[HF_COUNT_MEMOS];
+	count_memo memo[HF_COUNT_MEMOS];
 	unsigned memo_next;
-	hf_wlock *wl; /* shared by this process's connections to the same path */
-	bool wl_held; /* between hf_store_begin and the end of that transaction */
+	wlock *wl; /* shared by this process's connections to the same path */
+	bool wl_held;  /* between hfn_store_begin and the end of that transaction */
 };
 
-static void entries_settle(hf_store *s);
+static void entries_settle(hfn_store *s);
 
-static hf_wlock *hf_wlock_get(const char *path)
+static wlock *wlock_get(const char *path)
 {
-	hf_wlock *w;
+	wlock *w;
 	pthread_mutex_lock(&g_wlocks_mu);
 	for (w = g_wlocks; w && strcmp(w->path, path) != 0; w = w->next)
 		;
@@ -271,13 +272,13 @@ static hf_wlock *hf_wlock_get(const char *path)
 	return w;
 }
 
-static void hf_wlock_put(hf_wlock *w)
+static void wlock_put(wlock *w)
 {
 	if (!w)
 		return;
 	pthread_mutex_lock(&g_wlocks_mu);
 	if (--w->refs == 0) {
-		hf_wlock **pp = &g_wlocks;
+		wlock **pp = &g_wlocks;
 		while (*pp != w)
 			pp = &(*pp)->next;
 		*pp = w->next;
@@ -288,8 +289,8 @@ static void hf_wlock_put(hf_wlock *w)
 }
 
 /* Busy handler for contention with other processes (and for statements run outside
- * hf_store_begin): short sleeps growing from 50 us to 2 ms, giving up after 10 s. */
-static int hf_busy(void *arg, int count)
+ * hfn_store_begin): short sleeps growing from 50 us to 2 ms, giving up after 10 s. */
+static int hfn_busy(void *arg, int count)
 {
 	(void)arg;
 	long us = count < 6 ? 50L << count : 2000L;
@@ -303,12 +304,12 @@ static int hf_busy(void *arg, int count)
 	return 1;
 }
 
-static hf_err hf_exec(hf_store *s, const char *sql)
+static hf_err exec(hfn_store *s, const char *sql)
 {
 	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? HF_OK : HF_EDB;
 }
 
-int hf_store_schema_version(hf_store *s)
+int hfn_store_schema_version(hfn_store *s)
 {
 	sqlite3_stmt *st;
 	int v = -1;
@@ -321,26 +322,26 @@ int hf_store_schema_version(hf_store *s)
 }
 
 /* Applies every migration above the stored version, each in its own transaction. */
-static hf_err hf_migrate(hf_store *s)
+static hf_err migrate(hfn_store *s)
 {
 	for (;;) {
 		hf_err rc;
 		char pragma[64];
-		HF_TRY(hf_exec(s, "BEGIN IMMEDIATE"));
-		int v = hf_store_schema_version(s);
+		HF_TRY(exec(s, "BEGIN IMMEDIATE"));
+		int v = hfn_store_schema_version(s);
 		if (v < 0 || (size_t)v > N_MIGRATIONS) {
-			hf_store_rollback(s);
+			hfn_store_rollback(s);
 			return HF_EDB;
 		}
 		if ((size_t)v == N_MIGRATIONS)
-			return hf_exec(s, "COMMIT");
+			return exec(s, "COMMIT");
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", v + 1);
-		HF_CHECK(hf_exec(s, MIGRATIONS[v]));
-		HF_CHECK(hf_exec(s, pragma));
-		HF_CHECK(hf_exec(s, "COMMIT"));
+		HF_CHECK(exec(s, MIGRATIONS[v]));
+		HF_CHECK(exec(s, pragma));
+		HF_CHECK(exec(s, "COMMIT"));
 		continue;
 	out:
-		hf_store_rollback(s);
+		hfn_store_rollback(s);
 		return rc;
 	}
 }
@@ -348,18 +349,18 @@ static hf_err hf_migrate(hf_store *s)
 /* Before SQLite's first use: no global allocation statistics. With them every SQLite
  * allocation of every connection (the main loop, each transport thread) takes one global
  * mutex, which the receive path's threads then queue on. */
-static void hf_sqlite_config(void)
+static void sqlite_config(void)
 {
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-hf_err hf_store_open(const char *path, hf_store **out)
+hf_err hfn_store_open(const char *path, hfn_store **out)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	hf_err rc = HF_EDB;
-	hf_store *s;
+	hfn_store *s;
 	*out = NULL;
-	pthread_once(&once, hf_sqlite_config);
+	pthread_once(&once, sqlite_config);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return HF_ENOMEM;
@@ -372,17 +373,17 @@ hf_err hf_store_open(const char *path, hf_store **out)
 		rc = HF_EIO;
 		goto out;
 	}
-	s->wl = hf_wlock_get(path);
+	s->wl = wlock_get(path);
 	if (!s->wl) {
 		rc = HF_ENOMEM;
 		goto out;
 	}
-	sqlite3_busy_handler(s->db, hf_busy, NULL);
+	sqlite3_busy_handler(s->db, hfn_busy, NULL);
 	/* WAL: readers never block the writer. FULL: a commit is on disk before we ack. */
-	HF_CHECK(hf_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	                    " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
-	                    " PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=16384;"));
-	HF_CHECK(hf_migrate(s));
+	HF_CHECK(exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	                 " PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+	                 " PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=16384;"));
+	HF_CHECK(migrate(s));
 	/* The core statements are prepared now: a schema mismatch fails the open. */
 	for (int i = 0; i < Q__N; i++) {
 		if (!hfn_stmt(s, SQL[i])) {
@@ -393,21 +394,21 @@ hf_err hf_store_open(const char *path, hf_store **out)
 	*out = s;
 	return HF_OK;
 out:
-	hf_store_close(s);
+	hfn_store_close(s);
 	return rc;
 }
 
-hf_err hf_store_set_lazy(hf_store *s)
+hf_err hfn_store_set_lazy(hfn_store *s)
 {
-	return hf_exec(s, "PRAGMA synchronous=NORMAL");
+	return exec(s, "PRAGMA synchronous=NORMAL");
 }
 
-sqlite3 *hfn_db(hf_store *s)
+sqlite3 *hfn_db(hfn_store *s)
 {
 	return s->db;
 }
 
-void hf_store_close(hf_store *s)
+void hfn_store_close(hfn_store *s)
 {
 	if (!s)
 		return;
@@ -416,12 +417,12 @@ void hf_store_close(hf_store *s)
 	if (s->wl_held)
 		pthread_mutex_unlock(&s->wl->mu);
 	sqlite3_close(s->db);
-	hf_wlock_put(s->wl);
+	wlock_put(s->wl);
 	free(s);
 }
 
 /* Releases the writer lock once the connection is back in autocommit mode. */
-static void hf_wl_release(hf_store *s)
+static void wl_release(hfn_store *s)
 {
 	if (s->wl_held && sqlite3_get_autocommit(s->db)) {
 		s->wl_held = false;
@@ -429,7 +430,7 @@ static void hf_wl_release(hf_store *s)
 	}
 }
 
-hf_err hf_store_begin(hf_store *s)
+hf_err hfn_store_begin(hfn_store *s)
 {
 	if (!s->wl_held) {
 		/* Bounded like the busy timeout it replaces: a stuck holder is an error. */
@@ -440,45 +441,45 @@ hf_err hf_store_begin(hf_store *s)
 			return HF_EDB;
 		s->wl_held = true;
 	}
-	hf_err rc = hf_exec(s, "BEGIN IMMEDIATE");
-	hf_wl_release(s);
+	hf_err rc = exec(s, "BEGIN IMMEDIATE");
+	wl_release(s);
 	return rc;
 }
 
-hf_err hf_store_commit(hf_store *s)
+hf_err hfn_store_commit(hfn_store *s)
 {
-	hf_err rc = hf_exec(s, "COMMIT");
+	hf_err rc = exec(s, "COMMIT");
 	entries_settle(s);
-	hf_wl_release(s);
+	wl_release(s);
 	return rc;
 }
 
-void hf_store_rollback(hf_store *s)
+void hfn_store_rollback(hfn_store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	entries_settle(s);
-	hf_wl_release(s);
+	wl_release(s);
 }
 
-hf_err hf_store_savepoint(hf_store *s)
+hf_err hfn_store_savepoint(hfn_store *s)
 {
-	return hf_exec(s, "SAVEPOINT hf_sp");
+	return exec(s, "SAVEPOINT hfn_sp");
 }
 
-hf_err hf_store_release(hf_store *s)
+hf_err hfn_store_release(hfn_store *s)
 {
-	return hf_exec(s, "RELEASE hf_sp");
+	return exec(s, "RELEASE hfn_sp");
 }
 
-void hf_store_rollback_to(hf_store *s)
+void hfn_store_rollback_to(hfn_store *s)
 {
-	(void)sqlite3_exec(s->db, "ROLLBACK TO hf_sp; RELEASE hf_sp", NULL, NULL, NULL);
+	(void)sqlite3_exec(s->db, "ROLLBACK TO hfn_sp; RELEASE hfn_sp", NULL, NULL, NULL);
 }
 
 /* ---- statement helpers ------------------------------------------------ */
 
-sqlite3_stmt *hfn_stmt(hf_store *s, const char *sql)
+sqlite3_stmt *hfn_stmt(hfn_store *s, const char *sql)
 {
 	uint64_t h = (uint64_t)(uintptr_t)sql * 0x9E3779B97F4A7C15ull;
 	for (size_t k = 0; k < HF_STMT_SLOTS; k++) {
@@ -536,7 +537,7 @@ hf_err hfn_step_done(sqlite3_stmt *st)
 	return r == SQLITE_DONE ? HF_OK : HF_EDB;
 }
 
-hf_err hfn_step_changed(hf_store *s, sqlite3_stmt *st)
+hf_err hfn_step_changed(hfn_store *s, sqlite3_stmt *st)
 {
 	HF_TRY(hfn_step_done(st));
 	return sqlite3_changes(s->db) > 0 ? HF_OK : HF_ENOTFOUND;
@@ -550,7 +551,7 @@ hf_err hfn_rows_end(sqlite3_stmt *st, hf_err rc, int r)
 
 /* ---- lists ------------------------------------------------------------- */
 
-static void hf_list_row(sqlite3_stmt *st, hf_store_list *l)
+static void list_row(sqlite3_stmt *st, hfn_store_list *l)
 {
 	memset(l, 0, sizeof(*l));
 	hfn_col_copy(st, 0, l->id, sizeof(l->id));
@@ -567,33 +568,33 @@ static void hf_list_row(sqlite3_stmt *st, hf_store_list *l)
 	l->snap_part = (uint32_t)sqlite3_column_int64(st, 9);
 }
 
-static hf_err hf_list_one(sqlite3_stmt *st, hf_store_list *out)
+static hf_err list_one(sqlite3_stmt *st, hfn_store_list *out)
 {
 	int r = sqlite3_step(st);
 	hf_err rc = HF_OK;
 	if (r == SQLITE_ROW)
-		hf_list_row(st, out);
+		list_row(st, out);
 	else
 		rc = r == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
 	sqlite3_reset(st);
 	return rc;
 }
 
-hf_err hf_store_list_get(hf_store *s, const uint8_t id[HF_LIST_ID_LEN], hf_store_list *out)
+hf_err hfn_store_list_get(hfn_store *s, const uint8_t id[HF_LIST_ID_LEN], hfn_store_list *out)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_LIST_GET]);
 	hfn_bind_blob(st, 1, id, HF_LIST_ID_LEN);
-	return hf_list_one(st, out);
+	return list_one(st, out);
 }
 
-hf_err hf_store_list_by_name(hf_store *s, const char *name, hf_store_list *out)
+hf_err hfn_store_list_by_name(hfn_store *s, const char *name, hfn_store_list *out)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_LIST_BY_NAME]);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	return hf_list_one(st, out);
+	return list_one(st, out);
 }
 
-hf_err hf_store_list_put(hf_store *s, const hf_store_list *l)
+hf_err hfn_store_list_put(hfn_store *s, const hfn_store_list *l)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_LIST_PUT]);
 	hfn_bind_blob(st, 1, l->id, sizeof(l->id));
@@ -609,18 +610,18 @@ hf_err hf_store_list_put(hf_store *s, const hf_store_list *l)
 	return hfn_step_done(st);
 }
 
-hf_err hf_store_lists(hf_store *s, hf_store_list_cb cb, void *ctx)
+hf_err hfn_store_lists(hfn_store *s, hfn_store_list_cb cb, void *ctx)
 {
 	/* Collected first: the callback may use the store (statements are shared). */
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_LISTS]);
-	hf_store_list *v = NULL;
+	hfn_store_list *v = NULL;
 	size_t n = 0, cap = 0;
 	hf_err rc = HF_OK;
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			size_t nc = cap ? cap * 2 : 16;
-			hf_store_list *nv = realloc(v, nc * sizeof(*v));
+			hfn_store_list *nv = realloc(v, nc * sizeof(*v));
 			if (!nv) {
 				rc = HF_ENOMEM;
 				goto out;
@@ -628,7 +629,7 @@ hf_err hf_store_lists(hf_store *s, hf_store_list_cb cb, void *ctx)
 			v = nv;
 			cap = nc;
 		}
-		hf_list_row(st, &v[n++]);
+		list_row(st, &v[n++]);
 	}
 	if (r != SQLITE_DONE) {
 		rc = HF_EDB;
@@ -643,8 +644,8 @@ out:
 	return rc;
 }
 
-hf_err hf_store_entitle(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                        const uint8_t member[HF_MEMBER_LEN])
+hf_err hfn_store_entitle(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+                         const uint8_t member[HF_MEMBER_LEN])
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTITLE]);
 	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
@@ -652,8 +653,8 @@ hf_err hf_store_entitle(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
 	return hfn_step_done(st);
 }
 
-hf_err hf_store_entitled(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                         uint8_t (*members)[HF_MEMBER_LEN], size_t max, size_t *n)
+hf_err hfn_store_entitled(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+                          uint8_t (*members)[HF_MEMBER_LEN], size_t max, size_t *n)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTITLED]);
 	int r;
@@ -667,9 +668,9 @@ hf_err hf_store_entitled(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
 
 /* ---- entries ------------------------------------------------------------ */
 
-/* ---- entry count memos (struct hf_count_memo) ---- */
+/* ---- entry count memos (struct count_memo) ---- */
 
-static hf_count_memo *memo_of(hf_store *s, const uint8_t list[HF_LIST_ID_LEN])
+static count_memo *memo_of(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN])
 {
 	for (unsigned i = 0; i < HF_COUNT_MEMOS; i++)
 		if (s->memo[i].valid && memcmp(s->memo[i].list, list, HF_LIST_ID_LEN) == 0)
@@ -678,9 +679,9 @@ static hf_count_memo *memo_of(hf_store *s, const uint8_t list[HF_LIST_ID_LEN])
 }
 
 /* Before this connection writes an entry of list: id, or 0 for a removal or a clear. */
-static void memo_write(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id)
+static void memo_write(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id)
 {
-	hf_count_memo *m = memo_of(s, list);
+	count_memo *m = memo_of(s, list);
 	s->entries_dirty = true;
 	if (m && id > m->max_id)
 		m->appended = true;
@@ -690,7 +691,7 @@ static void memo_write(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t
 
 /* After a write or the end of a transaction: once the connection is out of its transaction,
  * the other connections' memos learn that entries changed. */
-static void entries_settle(hf_store *s)
+static void entries_settle(hfn_store *s)
 {
 	if (s->entries_dirty && sqlite3_get_autocommit(s->db)) {
 		s->entries_dirty = false;
@@ -699,7 +700,7 @@ static void entries_settle(hf_store *s)
 	}
 }
 
-hf_err hf_store_entry_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], const hf_list_entry *e)
+hf_err hfn_store_entry_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], const hf_list_entry *e)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRY_PUT]);
 	hf_err rc;
@@ -721,8 +722,8 @@ hf_err hf_store_entry_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], const
 	return rc;
 }
 
-hf_err hf_store_entry_remove(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id,
-                             uint64_t batch)
+hf_err hfn_store_entry_remove(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id,
+                              uint64_t batch)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRY_REMOVE]);
 	memo_write(s, list, 0);
@@ -735,7 +736,7 @@ hf_err hf_store_entry_remove(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], ui
 	return sqlite3_changes(s->db) ? HF_OK : HF_ENOTFOUND;
 }
 
-hf_err hf_store_entries_clear(hf_store *s, const uint8_t list[HF_LIST_ID_LEN])
+hf_err hfn_store_entries_clear(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN])
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRIES_CLEAR]);
 	memo_write(s, list, 0);
@@ -745,8 +746,8 @@ hf_err hf_store_entries_clear(hf_store *s, const uint8_t list[HF_LIST_ID_LEN])
 	return rc;
 }
 
-hf_err hf_store_entries_active(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
-                               uint64_t after, size_t limit, hf_store_entry_cb cb, void *ctx)
+hf_err hfn_store_entries_active(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
+                                uint64_t after, size_t limit, hfn_store_entry_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRIES_ACTIVE]);
 	hf_list_entry e;
@@ -788,8 +789,8 @@ out:
 
 /* One count query (Q_ENTRY_COUNTS, or Q_ENTRY_COUNTS_AFTER with after): *c, the highest id
  * and the earliest future expiry of a live entry (0 if none) among the rows counted. */
-static hf_err count_rows(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
-                         const uint64_t *after, hf_store_counts *c, uint64_t *max_id,
+static hf_err count_rows(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
+                         const uint64_t *after, hfn_store_counts *c, uint64_t *max_id,
                          uint64_t *until_ms)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[after ? Q_ENTRY_COUNTS_AFTER : Q_ENTRY_COUNTS]);
@@ -810,10 +811,10 @@ static hf_err count_rows(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64
 	return rc;
 }
 
-hf_err hf_store_entry_counts(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
-                             hf_store_counts *c)
+hf_err hfn_store_entry_counts(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
+                              hfn_store_counts *c)
 {
-	hf_count_memo *m = memo_of(s, list), fresh;
+	count_memo *m = memo_of(s, list), fresh;
 	uint64_t settled = atomic_load(&g_entries_settled);
 	/* Usable: no other connection's entry writes ended since, no live entry expired. */
 	bool usable = m && !m->full && settled - m->settled == s->entries_own - m->own &&
@@ -824,7 +825,7 @@ hf_err hf_store_entry_counts(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], ui
 	}
 	memset(&fresh, 0, sizeof(fresh));
 	if (usable) {
-		hf_store_counts d;
+		hfn_store_counts d;
 		uint64_t max_id, until;
 		fresh = *m;
 		HF_TRY(count_rows(s, list, now_ms, &m->max_id, &d, &max_id, &until));
@@ -855,7 +856,8 @@ hf_err hf_store_entry_counts(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], ui
 	return HF_OK;
 }
 
-hf_err hf_store_entry_live(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id, bool *live)
+hf_err hfn_store_entry_live(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id,
+                            bool *live)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRY_LIVE]);
 	int r;
@@ -869,8 +871,8 @@ hf_err hf_store_entry_live(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint
 
 /* ---- batches ------------------------------------------------------------ */
 
-hf_err hf_store_batch_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t n,
-                          const uint8_t hash[HF_LIST_HASH_LEN], const uint8_t *env, size_t len)
+hf_err hfn_store_batch_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t n,
+                           const uint8_t hash[HF_LIST_HASH_LEN], const uint8_t *env, size_t len)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_BATCH_PUT]);
 	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
@@ -880,9 +882,9 @@ hf_err hf_store_batch_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint6
 	return hfn_step_done(st);
 }
 
-hf_err hf_store_batches_after(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
-                              const uint8_t peer[HF_MEMBER_LEN], size_t limit, hf_store_blob_cb cb,
-                              void *ctx)
+hf_err hfn_store_batches_after(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
+                               const uint8_t peer[HF_MEMBER_LEN], size_t limit,
+                               hfn_store_blob_cb cb, void *ctx)
 {
 	/* The numbers first: the callback queues into the outbox on this handle. Then one
 	 * envelope at a time (up to limit of them, megabytes each). */
@@ -926,9 +928,9 @@ hf_err hf_store_batches_after(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], u
 	return rc;
 }
 
-hf_err hf_store_outbox_rearm_list(hf_store *s, const uint8_t peer[HF_MEMBER_LEN],
-                                  const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
-                                  uint64_t now_ms)
+hf_err hfn_store_outbox_rearm_list(hfn_store *s, const uint8_t peer[HF_MEMBER_LEN],
+                                   const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
+                                   uint64_t now_ms)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_REARM_LIST]);
 	hfn_bind_blob(st, 1, peer, HF_MEMBER_LEN);
@@ -940,9 +942,9 @@ hf_err hf_store_outbox_rearm_list(hf_store *s, const uint8_t peer[HF_MEMBER_LEN]
 
 /* ---- outbox ------------------------------------------------------------- */
 
-hf_err hf_store_outbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t peer[HF_MEMBER_LEN],
-                           const uint8_t *list, uint64_t n, const uint8_t *env, size_t len,
-                           uint64_t now_ms)
+hf_err hfn_store_outbox_add(hfn_store *s, const uint8_t msg_id[16],
+                            const uint8_t peer[HF_MEMBER_LEN], const uint8_t *list, uint64_t n,
+                            const uint8_t *env, size_t len, uint64_t now_ms)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_ADD]);
 	hfn_bind_blob(st, 1, msg_id, 16);
@@ -962,7 +964,7 @@ hf_err hf_store_outbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t 
 	return hfn_step_done(st);
 }
 
-hf_err hf_store_outbox_rearm_peer(hf_store *s, const uint8_t peer[HF_MEMBER_LEN], uint64_t now_ms)
+hf_err hfn_store_outbox_rearm_peer(hfn_store *s, const uint8_t peer[HF_MEMBER_LEN], uint64_t now_ms)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_REARM_PEER]);
 	hfn_bind_blob(st, 1, peer, HF_MEMBER_LEN);
@@ -970,7 +972,7 @@ hf_err hf_store_outbox_rearm_peer(hf_store *s, const uint8_t peer[HF_MEMBER_LEN]
 	return hfn_step_done(st);
 }
 
-hf_err hf_store_outbox_next(hf_store *s, uint64_t now_ms, hf_store_out *o, uint64_t *next_ms)
+hf_err hfn_store_outbox_next(hfn_store *s, uint64_t now_ms, hfn_store_out *o, uint64_t *next_ms)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_NEXT]);
 	hf_err rc = HF_ENOTFOUND;
@@ -1003,7 +1005,7 @@ hf_err hf_store_outbox_next(hf_store *s, uint64_t now_ms, hf_store_out *o, uint6
 }
 
 /* Reads the attempts and the envelope of row o->seq into o. */
-static hf_err hf_out_load(hf_store *s, hf_store_out *o)
+static hf_err out_load(hfn_store *s, hfn_store_out *o)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_ENV]);
 	hf_err rc = HF_EDB;
@@ -1020,7 +1022,8 @@ static hf_err hf_out_load(hf_store *s, hf_store_out *o)
 	return rc;
 }
 
-hf_err hf_store_outbox_due(hf_store *s, uint64_t now_ms, hf_store_out *out, size_t max, size_t *n)
+hf_err hfn_store_outbox_due(hfn_store *s, uint64_t now_ms, hfn_store_out *out, size_t max,
+                            size_t *n)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_DUE]);
 	hf_err rc = HF_OK;
@@ -1029,7 +1032,7 @@ hf_err hf_store_outbox_due(hf_store *s, uint64_t now_ms, hf_store_out *out, size
 	hfn_bind_u64(st, 1, now_ms);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
 	while (*n < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		hf_store_out *o = &out[*n];
+		hfn_store_out *o = &out[*n];
 		memset(o, 0, sizeof(*o));
 		o->seq = sqlite3_column_int64(st, 0);
 		hfn_col_copy(st, 1, o->msg_id, 16);
@@ -1051,7 +1054,7 @@ hf_err hf_store_outbox_due(hf_store *s, uint64_t now_ms, hf_store_out *out, size
 			        memcmp(out[j].peer, out[i].peer, HF_MEMBER_LEN) == 0 &&
 			        memcmp(out[j].list, out[i].list, HF_LIST_ID_LEN) == 0;
 		if (!later)
-			rc = hf_out_load(s, &out[i]);
+			rc = out_load(s, &out[i]);
 	}
 	if (rc != HF_OK) {
 		for (size_t i = 0; i < *n; i++)
@@ -1061,7 +1064,7 @@ hf_err hf_store_outbox_due(hf_store *s, uint64_t now_ms, hf_store_out *out, size
 	return rc;
 }
 
-hf_err hf_store_outbox_done(hf_store *s, int64_t seq, uint64_t now_ms)
+hf_err hfn_store_outbox_done(hfn_store *s, int64_t seq, uint64_t now_ms)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_DONE]);
 	sqlite3_bind_int64(st, 1, seq);
@@ -1069,7 +1072,7 @@ hf_err hf_store_outbox_done(hf_store *s, int64_t seq, uint64_t now_ms)
 	return hfn_step_done(st);
 }
 
-hf_err hf_store_outbox_retry(hf_store *s, int64_t seq, uint64_t next_ms, const char *status)
+hf_err hfn_store_outbox_retry(hfn_store *s, int64_t seq, uint64_t next_ms, const char *status)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_RETRY]);
 	sqlite3_bind_int64(st, 1, seq);
@@ -1078,7 +1081,7 @@ hf_err hf_store_outbox_retry(hf_store *s, int64_t seq, uint64_t next_ms, const c
 	return hfn_step_done(st);
 }
 
-hf_err hf_store_delivery(hf_store *s, hf_store_delivery_cb cb, void *ctx)
+hf_err hfn_store_delivery(hfn_store *s, hfn_store_delivery_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_DELIVERY]);
 	uint8_t list[HF_LIST_ID_LEN], peer[HF_MEMBER_LEN];
@@ -1099,9 +1102,9 @@ out:
 
 /* ---- inbox -------------------------------------------------------------- */
 
-hf_err hf_store_inbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t peer[HF_MEMBER_LEN],
-                          uint32_t type, const uint8_t *env, size_t len, uint64_t now_ms, bool *dup,
-                          int64_t *seq)
+hf_err hfn_store_inbox_add(hfn_store *s, const uint8_t msg_id[16],
+                           const uint8_t peer[HF_MEMBER_LEN], uint32_t type, const uint8_t *env,
+                           size_t len, uint64_t now_ms, bool *dup, int64_t *seq)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_IN_ADD]);
 	hfn_bind_blob(st, 1, msg_id, 16);
@@ -1116,7 +1119,7 @@ hf_err hf_store_inbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t p
 	return HF_OK;
 }
 
-hf_err hf_store_inbox_pending(hf_store *s, int64_t after, int64_t *seqs, size_t max, size_t *n)
+hf_err hfn_store_inbox_pending(hfn_store *s, int64_t after, int64_t *seqs, size_t max, size_t *n)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_IN_PENDING]);
 	int r = SQLITE_DONE;
@@ -1129,7 +1132,7 @@ hf_err hf_store_inbox_pending(hf_store *s, int64_t after, int64_t *seqs, size_t 
 	return r == SQLITE_ROW || r == SQLITE_DONE ? HF_OK : HF_EDB;
 }
 
-hf_err hf_store_inbox_get(hf_store *s, int64_t seq, uint8_t **env, size_t *len)
+hf_err hfn_store_inbox_get(hfn_store *s, int64_t seq, uint8_t **env, size_t *len)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_IN_ONE]);
 	hf_err rc = HF_ENOTFOUND;
@@ -1147,7 +1150,7 @@ hf_err hf_store_inbox_get(hf_store *s, int64_t seq, uint8_t **env, size_t *len)
 	return rc;
 }
 
-hf_err hf_store_inbox_done(hf_store *s, int64_t seq, const char *status)
+hf_err hfn_store_inbox_done(hfn_store *s, int64_t seq, const char *status)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_IN_DONE]);
 	sqlite3_bind_int64(st, 1, seq);
@@ -1155,7 +1158,7 @@ hf_err hf_store_inbox_done(hf_store *s, int64_t seq, const char *status)
 	return hfn_step_done(st);
 }
 
-hf_err hf_store_inbox_count_pending(hf_store *s, size_t *n)
+hf_err hfn_store_inbox_count_pending(hfn_store *s, size_t *n)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_IN_COUNT]);
 	hf_err rc = HF_EDB;
@@ -1168,21 +1171,21 @@ hf_err hf_store_inbox_count_pending(hf_store *s, size_t *n)
 	return rc;
 }
 
-hf_err hf_store_inbox_park(hf_store *s, int64_t seq)
+hf_err hfn_store_inbox_park(hfn_store *s, int64_t seq)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_IN_PARK]);
 	sqlite3_bind_int64(st, 1, seq);
 	return hfn_step_done(st);
 }
 
-hf_err hf_store_inbox_unpark(hf_store *s)
+hf_err hfn_store_inbox_unpark(hfn_store *s)
 {
 	return hfn_step_done(hfn_stmt(s, SQL[Q_IN_UNPARK]));
 }
 
 /* ---- counters ----------------------------------------------------------- */
 
-hf_err hf_store_count(hf_store *s, const char *name, const char *label, int64_t delta)
+hf_err hfn_store_count(hfn_store *s, const char *name, const char *label, int64_t delta)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_COUNT]);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -1191,7 +1194,7 @@ hf_err hf_store_count(hf_store *s, const char *name, const char *label, int64_t 
 	return hfn_step_done(st);
 }
 
-hf_err hf_store_counters(hf_store *s, hf_store_counter_cb cb, void *ctx)
+hf_err hfn_store_counters(hfn_store *s, hfn_store_counter_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_COUNTERS]);
 	hf_err rc = HF_OK;

@@ -3,14 +3,14 @@
 
 /*
  * The node's durable state (SQLite, WAL). The only file that speaks SQL is
- * store.c. One hf_store is one connection: use it from one thread at a time
+ * store.c. One hfn_store is one connection: use it from one thread at a time
  * (each thread opens its own; SQLite serialises writers; within the process,
- * hf_store_begin queues on a per-file mutex, waiting at most 10 s).
+ * hfn_store_begin queues on a per-file mutex, waiting at most 10 s).
  *
  * Every protocol state change is one transaction: callers bracket a group of
- * calls with hf_store_begin / hf_store_commit (or _rollback). Commits are
+ * calls with hfn_store_begin / hfn_store_commit (or _rollback). Commits are
  * synchronous=FULL, so anything acknowledged survives a crash (power loss included),
- * except on a connection made lazy with hf_store_set_lazy (the outbox sender's).
+ * except on a connection made lazy with hfn_store_set_lazy (the outbox sender's).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,31 +22,31 @@
 #define HF_STORE_SCHEMA_VERSION 9
 #define HF_MEMBER_LEN           16
 
-typedef struct hf_store hf_store;
+typedef struct hfn_store hfn_store;
 
 /* Opens (creating if needed) and migrates the database at path. */
-hf_err hf_store_open(const char *path, hf_store **out) HF_MUST_CHECK;
-void hf_store_close(hf_store *s);
+hf_err hfn_store_open(const char *path, hfn_store **out) HF_MUST_CHECK;
+void hfn_store_close(hfn_store *s);
 /* This connection's commits skip the fsync (WAL, synchronous=NORMAL): a commit survives a
  * crash of the process but the last ones may be lost on power loss, as one consistent
  * prefix (the next synchronous commit of any connection makes them durable too). Only for
  * writes whose loss is harmless: the sender's delivery marks (lost: the message is sent
  * again and the peer answers HF_EREPLAY, spec §12.6). */
-hf_err hf_store_set_lazy(hf_store *s) HF_MUST_CHECK;
+hf_err hfn_store_set_lazy(hfn_store *s) HF_MUST_CHECK;
 /* BEGIN IMMEDIATE (takes the write lock up front, so no deadlock on upgrade). */
-hf_err hf_store_begin(hf_store *s) HF_MUST_CHECK;
-hf_err hf_store_commit(hf_store *s) HF_MUST_CHECK;
-void hf_store_rollback(hf_store *s);
+hf_err hfn_store_begin(hfn_store *s) HF_MUST_CHECK;
+hf_err hfn_store_commit(hfn_store *s) HF_MUST_CHECK;
+void hfn_store_rollback(hfn_store *s);
 /* Inside a transaction: a nested unit that can be undone alone (one message of a group
- * commit). hf_store_rollback_to undoes the writes since hf_store_savepoint and ends it. */
-hf_err hf_store_savepoint(hf_store *s) HF_MUST_CHECK;
-hf_err hf_store_release(hf_store *s) HF_MUST_CHECK;
-void hf_store_rollback_to(hf_store *s);
-int hf_store_schema_version(hf_store *s);
+ * commit). hfn_store_rollback_to undoes the writes since hfn_store_savepoint and ends it. */
+hf_err hfn_store_savepoint(hfn_store *s) HF_MUST_CHECK;
+hf_err hfn_store_release(hfn_store *s) HF_MUST_CHECK;
+void hfn_store_rollback_to(hfn_store *s);
+int hfn_store_schema_version(hfn_store *s);
 
 /* ---- lists ------------------------------------------------------------ */
 
-typedef struct hf_store_list {
+typedef struct hfn_store_list {
 	uint8_t id[HF_LIST_ID_LEN];
 	char name[HF_LIST_MAX_NAME_LEN + 1];
 	uint32_t category;
@@ -57,141 +57,141 @@ typedef struct hf_store_list {
 	uint8_t head_hash[HF_LIST_HASH_LEN];
 	uint64_t next_id;   /* next entry id (issuer), or the highest seen + 1 */
 	uint32_t snap_part; /* platform: next snapshot part expected; 0 = none in progress */
-} hf_store_list;
+} hfn_store_list;
 
 /* HF_ENOTFOUND if absent. */
-hf_err hf_store_list_get(hf_store *s, const uint8_t id[HF_LIST_ID_LEN],
-                         hf_store_list *out) HF_MUST_CHECK;
+hf_err hfn_store_list_get(hfn_store *s, const uint8_t id[HF_LIST_ID_LEN],
+                          hfn_store_list *out) HF_MUST_CHECK;
 /* Lookup by name among our own lists. */
-hf_err hf_store_list_by_name(hf_store *s, const char *name, hf_store_list *out) HF_MUST_CHECK;
+hf_err hfn_store_list_by_name(hfn_store *s, const char *name, hfn_store_list *out) HF_MUST_CHECK;
 /* Insert or replace. */
-hf_err hf_store_list_put(hf_store *s, const hf_store_list *l) HF_MUST_CHECK;
-typedef hf_err (*hf_store_list_cb)(void *ctx, const hf_store_list *l);
-hf_err hf_store_lists(hf_store *s, hf_store_list_cb cb, void *ctx) HF_MUST_CHECK;
+hf_err hfn_store_list_put(hfn_store *s, const hfn_store_list *l) HF_MUST_CHECK;
+typedef hf_err (*hfn_store_list_cb)(void *ctx, const hfn_store_list *l);
+hf_err hfn_store_lists(hfn_store *s, hfn_store_list_cb cb, void *ctx) HF_MUST_CHECK;
 
 /* Platforms entitled to one list, at most: the recipients of a batch besides the issuer. */
 #define HF_LISTS_MAX_PLATFORMS 255
 
 /* Entitled platforms of a list (issuer side). */
-hf_err hf_store_entitle(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                        const uint8_t member[HF_MEMBER_LEN]) HF_MUST_CHECK;
+hf_err hfn_store_entitle(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+                         const uint8_t member[HF_MEMBER_LEN]) HF_MUST_CHECK;
 /* Fills up to max member ids; *n = how many. */
-hf_err hf_store_entitled(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                         uint8_t (*members)[HF_MEMBER_LEN], size_t max, size_t *n) HF_MUST_CHECK;
+hf_err hfn_store_entitled(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+                          uint8_t (*members)[HF_MEMBER_LEN], size_t max, size_t *n) HF_MUST_CHECK;
 
 /* ---- entries ---------------------------------------------------------- */
 
 /* Insert; an existing id is replaced (snapshots, re-application is idempotent). */
-hf_err hf_store_entry_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                          const hf_list_entry *e) HF_MUST_CHECK;
+hf_err hfn_store_entry_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+                           const hf_list_entry *e) HF_MUST_CHECK;
 /* Tombstone; HF_ENOTFOUND if the id is unknown (still recorded as removed). */
-hf_err hf_store_entry_remove(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id,
-                             uint64_t batch) HF_MUST_CHECK;
-hf_err hf_store_entries_clear(hf_store *s, const uint8_t list[HF_LIST_ID_LEN]) HF_MUST_CHECK;
+hf_err hfn_store_entry_remove(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id,
+                              uint64_t batch) HF_MUST_CHECK;
+hf_err hfn_store_entries_clear(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN]) HF_MUST_CHECK;
 /* Active entries (not removed, not expired at now_ms) in id order, from id > after, at most
  * limit. A video entry's frames point into the row: valid during the callback only (copy
  * them to keep them). */
-typedef hf_err (*hf_store_entry_cb)(void *ctx, const hf_list_entry *e);
-hf_err hf_store_entries_active(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
-                               uint64_t after, size_t limit, hf_store_entry_cb cb,
-                               void *ctx) HF_MUST_CHECK;
-typedef struct hf_store_counts {
+typedef hf_err (*hfn_store_entry_cb)(void *ctx, const hf_list_entry *e);
+hf_err hfn_store_entries_active(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
+                                uint64_t after, size_t limit, hfn_store_entry_cb cb,
+                                void *ctx) HF_MUST_CHECK;
+typedef struct hfn_store_counts {
 	uint64_t total, active, removed, expired;
-} hf_store_counts;
-hf_err hf_store_entry_counts(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
-                             hf_store_counts *c) HF_MUST_CHECK;
+} hfn_store_counts;
+hf_err hfn_store_entry_counts(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
+                              hfn_store_counts *c) HF_MUST_CHECK;
 /* Whether entry id exists and is not removed. */
-hf_err hf_store_entry_live(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id,
-                           bool *live) HF_MUST_CHECK;
+hf_err hfn_store_entry_live(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id,
+                            bool *live) HF_MUST_CHECK;
 
 /* ---- sealed batches (kept so any node can serve them) ------------------ */
 
-hf_err hf_store_batch_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t n,
-                          const uint8_t hash[HF_LIST_HASH_LEN], const uint8_t *env,
-                          size_t len) HF_MUST_CHECK;
-typedef hf_err (*hf_store_blob_cb)(void *ctx, uint64_t n, const uint8_t *env, size_t len);
+hf_err hfn_store_batch_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t n,
+                           const uint8_t hash[HF_LIST_HASH_LEN], const uint8_t *env,
+                           size_t len) HF_MUST_CHECK;
+typedef hf_err (*hfn_store_blob_cb)(void *ctx, uint64_t n, const uint8_t *env, size_t len);
 /* The list's stored batches after batch `after` that were never queued to peer (no outbox
  * row for it with this list and number), in order, at most limit; cb gets each envelope
  * (valid during the call) and may use this store. Those already queued are left to
- * hf_store_outbox_rearm_list: their envelopes are not read. */
-hf_err hf_store_batches_after(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
-                              const uint8_t peer[HF_MEMBER_LEN], size_t limit, hf_store_blob_cb cb,
-                              void *ctx) HF_MUST_CHECK;
+ * hfn_store_outbox_rearm_list: their envelopes are not read. */
+hf_err hfn_store_batches_after(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
+                               const uint8_t peer[HF_MEMBER_LEN], size_t limit,
+                               hfn_store_blob_cb cb, void *ctx) HF_MUST_CHECK;
 
 /* ---- outbox ------------------------------------------------------------ */
 
-typedef struct hf_store_out {
+typedef struct hfn_store_out {
 	int64_t seq;
 	uint8_t msg_id[16];
 	uint8_t peer[HF_MEMBER_LEN];
 	uint32_t attempts;
 	uint8_t *env; /* malloc'ed */
 	size_t len;
-	bool has_list; /* a list batch (hf_store_outbox_add's list): list is its id */
+	bool has_list; /* a list batch (hfn_store_outbox_add's list): list is its id */
 	uint8_t list[HF_LIST_ID_LEN];
-} hf_store_out;
+} hfn_store_out;
 
-/* Up to max due undelivered messages, in the order hf_store_outbox_next would give them
+/* Up to max due undelivered messages, in the order hfn_store_outbox_next would give them
  * (*n of them; each env malloc'ed, the caller frees). A batch of a list that an earlier
  * returned message to the same peer also carries comes without its envelope (env NULL,
  * attempts 0): the sender defers it to a later round anyway. On error nothing is
  * returned. */
-hf_err hf_store_outbox_due(hf_store *s, uint64_t now_ms, hf_store_out *out, size_t max,
-                           size_t *n) HF_MUST_CHECK;
+hf_err hfn_store_outbox_due(hfn_store *s, uint64_t now_ms, hfn_store_out *out, size_t max,
+                            size_t *n) HF_MUST_CHECK;
 /* Queues env for peer. Same (msg id, peer) again: made due now if undelivered, else no-op.
  * list/n: the batch it carries (for delivery status), or NULL/0. */
-hf_err hf_store_outbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t peer[HF_MEMBER_LEN],
-                           const uint8_t *list, uint64_t n, const uint8_t *env, size_t len,
-                           uint64_t now_ms) HF_MUST_CHECK;
+hf_err hfn_store_outbox_add(hfn_store *s, const uint8_t msg_id[16],
+                            const uint8_t peer[HF_MEMBER_LEN], const uint8_t *list, uint64_t n,
+                            const uint8_t *env, size_t len, uint64_t now_ms) HF_MUST_CHECK;
 /* Earliest due undelivered message: HF_ENOTFOUND if none due; *next_ms (may be NULL) gets the
  * earliest future due time or UINT64_MAX. */
-hf_err hf_store_outbox_next(hf_store *s, uint64_t now_ms, hf_store_out *o,
-                            uint64_t *next_ms) HF_MUST_CHECK;
+hf_err hfn_store_outbox_next(hfn_store *s, uint64_t now_ms, hfn_store_out *o,
+                             uint64_t *next_ms) HF_MUST_CHECK;
 /* Makes the list's undelivered batches after `after` to peer due now (a pull asked). */
-hf_err hf_store_outbox_rearm_list(hf_store *s, const uint8_t peer[HF_MEMBER_LEN],
-                                  const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
-                                  uint64_t now_ms) HF_MUST_CHECK;
+hf_err hfn_store_outbox_rearm_list(hfn_store *s, const uint8_t peer[HF_MEMBER_LEN],
+                                   const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
+                                   uint64_t now_ms) HF_MUST_CHECK;
 /* Marks row seq delivered; its envelope is dropped (never read again). */
-hf_err hf_store_outbox_done(hf_store *s, int64_t seq, uint64_t now_ms) HF_MUST_CHECK;
+hf_err hfn_store_outbox_done(hfn_store *s, int64_t seq, uint64_t now_ms) HF_MUST_CHECK;
 /* Reschedules (next_ms) or, with next_ms = 0, gives up for good (status recorded). */
-hf_err hf_store_outbox_retry(hf_store *s, int64_t seq, uint64_t next_ms,
-                             const char *status) HF_MUST_CHECK;
+hf_err hfn_store_outbox_retry(hfn_store *s, int64_t seq, uint64_t next_ms,
+                              const char *status) HF_MUST_CHECK;
 /* Makes every undelivered message for peer due at now_ms (the peer is back). */
-hf_err hf_store_outbox_rearm_peer(hf_store *s, const uint8_t peer[HF_MEMBER_LEN],
-                                  uint64_t now_ms) HF_MUST_CHECK;
+hf_err hfn_store_outbox_rearm_peer(hfn_store *s, const uint8_t peer[HF_MEMBER_LEN],
+                                   uint64_t now_ms) HF_MUST_CHECK;
 /* Per (list, peer): highest batch delivered and highest queued. */
-typedef hf_err (*hf_store_delivery_cb)(void *ctx, const uint8_t *list, const uint8_t *peer,
-                                       uint64_t delivered, uint64_t queued, uint64_t pending);
-hf_err hf_store_delivery(hf_store *s, hf_store_delivery_cb cb, void *ctx) HF_MUST_CHECK;
+typedef hf_err (*hfn_store_delivery_cb)(void *ctx, const uint8_t *list, const uint8_t *peer,
+                                        uint64_t delivered, uint64_t queued, uint64_t pending);
+hf_err hfn_store_delivery(hfn_store *s, hfn_store_delivery_cb cb, void *ctx) HF_MUST_CHECK;
 
 /* ---- inbox ------------------------------------------------------------- */
 
 /* Records a received envelope. *dup = true (nothing written) if this peer sent msg_id before
  * (ids are unique per sender, not globally: schema 5). *seq (may be NULL) gets the new row's
  * sequence number (0 for a duplicate). */
-hf_err hf_store_inbox_add(hf_store *s, const uint8_t msg_id[16], const uint8_t peer[HF_MEMBER_LEN],
-                          uint32_t type, const uint8_t *env, size_t len, uint64_t now_ms, bool *dup,
-                          int64_t *seq) HF_MUST_CHECK;
+hf_err hfn_store_inbox_add(hfn_store *s, const uint8_t msg_id[16],
+                           const uint8_t peer[HF_MEMBER_LEN], uint32_t type, const uint8_t *env,
+                           size_t len, uint64_t now_ms, bool *dup, int64_t *seq) HF_MUST_CHECK;
 /* Sequence numbers of unprocessed, unparked messages after `after`, in arrival order: fills
  * up to max, *n = how many. */
-hf_err hf_store_inbox_pending(hf_store *s, int64_t after, int64_t *seqs, size_t max,
-                              size_t *n) HF_MUST_CHECK;
+hf_err hfn_store_inbox_pending(hfn_store *s, int64_t after, int64_t *seqs, size_t max,
+                               size_t *n) HF_MUST_CHECK;
 /* The envelope of an unprocessed message (malloc'ed copy). HF_ENOTFOUND if it is done. */
-hf_err hf_store_inbox_get(hf_store *s, int64_t seq, uint8_t **env, size_t *len) HF_MUST_CHECK;
+hf_err hfn_store_inbox_get(hfn_store *s, int64_t seq, uint8_t **env, size_t *len) HF_MUST_CHECK;
 /* Number of unprocessed, unparked messages. */
-hf_err hf_store_inbox_count_pending(hf_store *s, size_t *n) HF_MUST_CHECK;
+hf_err hfn_store_inbox_count_pending(hfn_store *s, size_t *n) HF_MUST_CHECK;
 /* Marks processed with a final status (the envelope bytes are dropped; the id stays as seen). */
-hf_err hf_store_inbox_done(hf_store *s, int64_t seq, const char *status) HF_MUST_CHECK;
-/* Parks a message (held for a later batch) so pending skips it until hf_store_inbox_unpark. */
-hf_err hf_store_inbox_park(hf_store *s, int64_t seq) HF_MUST_CHECK;
-hf_err hf_store_inbox_unpark(hf_store *s) HF_MUST_CHECK;
+hf_err hfn_store_inbox_done(hfn_store *s, int64_t seq, const char *status) HF_MUST_CHECK;
+/* Parks a message (held for a later batch) so pending skips it until hfn_store_inbox_unpark. */
+hf_err hfn_store_inbox_park(hfn_store *s, int64_t seq) HF_MUST_CHECK;
+hf_err hfn_store_inbox_unpark(hfn_store *s) HF_MUST_CHECK;
 
 /* ---- counters ---------------------------------------------------------- */
 
 /* Adds delta to a named counter; `label` may be "" (e.g. peer hex + code). */
-hf_err hf_store_count(hf_store *s, const char *name, const char *label,
-                      int64_t delta) HF_MUST_CHECK;
-typedef hf_err (*hf_store_counter_cb)(void *ctx, const char *name, const char *label, int64_t v);
-hf_err hf_store_counters(hf_store *s, hf_store_counter_cb cb, void *ctx) HF_MUST_CHECK;
+hf_err hfn_store_count(hfn_store *s, const char *name, const char *label,
+                       int64_t delta) HF_MUST_CHECK;
+typedef hf_err (*hfn_store_counter_cb)(void *ctx, const char *name, const char *label, int64_t v);
+hf_err hfn_store_counters(hfn_store *s, hfn_store_counter_cb cb, void *ctx) HF_MUST_CHECK;
 
 #endif

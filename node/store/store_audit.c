@@ -5,6 +5,7 @@
 
 #include "store/store_audit.h"
 #include "store/store_internal.h"
+#include "hf_check.h"
 
 enum {
 	A_AQ_ADD,
@@ -117,32 +118,32 @@ static const char *const ASQL[A__N] = {
 };
 
 /* The statement for i, from the connection's cache (store.c), reset for reuse. */
-static sqlite3_stmt *hf_aq(hf_store *s, int i)
+static sqlite3_stmt *aq(hfn_store *s, int i)
 {
 	return hfn_stmt(s, ASQL[i]);
 }
 
-static void hf_bb(sqlite3_stmt *st, int i, const void *p, size_t n)
+static void bb(sqlite3_stmt *st, int i, const void *p, size_t n)
 {
 	sqlite3_bind_blob64(st, i, p, n, SQLITE_STATIC);
 }
 
-static void hf_bu(sqlite3_stmt *st, int i, uint64_t v)
+static void bu(sqlite3_stmt *st, int i, uint64_t v)
 {
 	sqlite3_bind_int64(st, i, (sqlite3_int64)v);
 }
 
-static void hf_bt(sqlite3_stmt *st, int i, const char *t)
+static void bt(sqlite3_stmt *st, int i, const char *t)
 {
 	sqlite3_bind_text(st, i, t, -1, SQLITE_STATIC);
 }
 
-static uint64_t hf_cu(sqlite3_stmt *st, int i)
+static uint64_t cu(sqlite3_stmt *st, int i)
 {
 	return (uint64_t)sqlite3_column_int64(st, i);
 }
 
-static hf_err hf_run(sqlite3_stmt *st)
+static hf_err hfn_run(sqlite3_stmt *st)
 {
 	if (!st)
 		return HF_EDB;
@@ -152,7 +153,7 @@ static hf_err hf_run(sqlite3_stmt *st)
 }
 
 /* First row of st into *one (bool). */
-static hf_err hf_exists(sqlite3_stmt *st, bool *one)
+static hf_err hfn_exists(sqlite3_stmt *st, bool *one)
 {
 	if (!st)
 		return HF_EDB;
@@ -162,23 +163,23 @@ static hf_err hf_exists(sqlite3_stmt *st, bool *one)
 	return r == SQLITE_ROW || r == SQLITE_DONE ? HF_OK : HF_EDB;
 }
 
-static hf_err hf_count1(sqlite3_stmt *st, uint64_t *n)
+static hf_err count1(sqlite3_stmt *st, uint64_t *n)
 {
 	if (!st)
 		return HF_EDB;
 	int r = sqlite3_step(st);
-	*n = r == SQLITE_ROW ? hf_cu(st, 0) : 0;
+	*n = r == SQLITE_ROW ? cu(st, 0) : 0;
 	sqlite3_reset(st);
 	return r == SQLITE_ROW ? HF_OK : HF_EDB;
 }
 
-static char *hf_ctext(sqlite3_stmt *st, int i)
+static char *ctext(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 	return strdup(t ? (const char *)t : "");
 }
 
-static void hf_ccopy(sqlite3_stmt *st, int i, void *dst, size_t n)
+static void ccopy(sqlite3_stmt *st, int i, void *dst, size_t n)
 {
 	const void *p = sqlite3_column_blob(st, i);
 	size_t len = (size_t)sqlite3_column_bytes(st, i);
@@ -189,40 +190,40 @@ static void hf_ccopy(sqlite3_stmt *st, int i, void *dst, size_t n)
 
 /* ---- log operator ------------------------------------------------------------ */
 
-hf_err hf_store_aq_add(hf_store *s, const uint8_t sender[16], const uint8_t msg_id[16],
-                       const uint8_t submitter[16], const uint8_t *hdr, size_t len, bool *dup)
+hf_err hfn_store_aq_add(hfn_store *s, const uint8_t sender[16], const uint8_t msg_id[16],
+                        const uint8_t submitter[16], const uint8_t *hdr, size_t len, bool *dup)
 {
-	sqlite3_stmt *st = hf_aq(s, A_AQ_LOGGED);
+	sqlite3_stmt *st = aq(s, A_AQ_LOGGED);
 	bool logged;
 	if (!st)
 		return HF_EDB;
-	hf_bb(st, 1, sender, 16);
-	hf_bb(st, 2, msg_id, 16);
-	HF_TRY(hf_exists(st, &logged));
+	bb(st, 1, sender, 16);
+	bb(st, 2, msg_id, 16);
+	HF_TRY(hfn_exists(st, &logged));
 	if (logged) {
 		*dup = true;
 		return HF_OK;
 	}
-	st = hf_aq(s, A_AQ_ADD);
+	st = aq(s, A_AQ_ADD);
 	if (!st)
 		return HF_EDB;
-	hf_bb(st, 1, sender, 16);
-	hf_bb(st, 2, msg_id, 16);
-	hf_bb(st, 3, submitter, 16);
-	hf_bb(st, 4, hdr, len);
-	HF_TRY(hf_run(st));
+	bb(st, 1, sender, 16);
+	bb(st, 2, msg_id, 16);
+	bb(st, 3, submitter, 16);
+	bb(st, 4, hdr, len);
+	HF_TRY(hfn_run(st));
 	*dup = sqlite3_changes(hfn_db(s)) == 0;
 	return HF_OK;
 }
 
-hf_err hf_store_aq_each(hf_store *s, size_t max, hf_store_aq_cb cb, void *ctx)
+hf_err hfn_store_aq_each(hfn_store *s, size_t max, hfn_store_aq_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = hf_aq(s, A_AQ_EACH);
+	sqlite3_stmt *st = aq(s, A_AQ_EACH);
 	hf_err rc = HF_OK;
 	int r;
 	if (!st)
 		return HF_EDB;
-	hf_bu(st, 1, max);
+	bu(st, 1, max);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
 		rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
 		        sqlite3_column_blob(st, 2), sqlite3_column_blob(st, 3),
@@ -233,54 +234,54 @@ hf_err hf_store_aq_each(hf_store *s, size_t max, hf_store_aq_cb cb, void *ctx)
 	return rc;
 }
 
-hf_err hf_store_aq_count(hf_store *s, uint64_t *n)
+hf_err hfn_store_aq_count(hfn_store *s, uint64_t *n)
 {
-	return hf_count1(hf_aq(s, A_AQ_COUNT), n);
+	return count1(aq(s, A_AQ_COUNT), n);
 }
 
-hf_err hf_store_aq_drop(hf_store *s, int64_t upto)
+hf_err hfn_store_aq_drop(hfn_store *s, int64_t upto)
 {
-	sqlite3_stmt *st = hf_aq(s, A_AQ_DROP);
+	sqlite3_stmt *st = aq(s, A_AQ_DROP);
 	if (!st)
 		return HF_EDB;
 	sqlite3_bind_int64(st, 1, upto);
-	return hf_run(st);
+	return hfn_run(st);
 }
 
-hf_err hf_store_leaf_add(hf_store *s, uint64_t idx, const uint8_t sender[16],
-                         const uint8_t msg_id[16], const uint8_t submitter[16],
-                         uint64_t integrated_ms, const uint8_t *leaf, size_t len)
+hf_err hfn_store_leaf_add(hfn_store *s, uint64_t idx, const uint8_t sender[16],
+                          const uint8_t msg_id[16], const uint8_t submitter[16],
+                          uint64_t integrated_ms, const uint8_t *leaf, size_t len)
 {
-	sqlite3_stmt *st = hf_aq(s, A_LEAF_ADD);
+	sqlite3_stmt *st = aq(s, A_LEAF_ADD);
 	if (!st)
 		return HF_EDB;
-	hf_bu(st, 1, idx);
-	hf_bb(st, 2, submitter, 16);
-	hf_bu(st, 3, integrated_ms);
-	hf_bb(st, 4, leaf, len);
-	HF_TRY(hf_run(st));
+	bu(st, 1, idx);
+	bb(st, 2, submitter, 16);
+	bu(st, 3, integrated_ms);
+	bb(st, 4, leaf, len);
+	HF_TRY(hfn_run(st));
 	/* The lookup (msg_id first: UUIDv7, so appends land at the end of the b-tree). */
-	if (!(st = hf_aq(s, A_LEAF_ID_ADD)))
+	if (!(st = aq(s, A_LEAF_ID_ADD)))
 		return HF_EDB;
-	hf_bb(st, 1, msg_id, 16);
-	hf_bb(st, 2, sender, 16);
-	hf_bu(st, 3, idx);
-	return hf_run(st);
+	bb(st, 1, msg_id, 16);
+	bb(st, 2, sender, 16);
+	bu(st, 3, idx);
+	return hfn_run(st);
 }
 
-hf_err hf_store_leaf_find(hf_store *s, const uint8_t sender[16], const uint8_t msg_id[16],
-                          uint64_t *idx, uint64_t *integrated_ms)
+hf_err hfn_store_leaf_find(hfn_store *s, const uint8_t sender[16], const uint8_t msg_id[16],
+                           uint64_t *idx, uint64_t *integrated_ms)
 {
-	sqlite3_stmt *st = hf_aq(s, A_LEAF_FIND);
+	sqlite3_stmt *st = aq(s, A_LEAF_FIND);
 	hf_err rc;
 	if (!st)
 		return HF_EDB;
-	hf_bb(st, 1, sender, 16);
-	hf_bb(st, 2, msg_id, 16);
+	bb(st, 1, sender, 16);
+	bb(st, 2, msg_id, 16);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
-		*idx = hf_cu(st, 0);
-		*integrated_ms = hf_cu(st, 1);
+		*idx = cu(st, 0);
+		*integrated_ms = cu(st, 1);
 		rc = HF_OK;
 	} else {
 		rc = r == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
@@ -289,7 +290,7 @@ hf_err hf_store_leaf_find(hf_store *s, const uint8_t sender[16], const uint8_t m
 	return rc;
 }
 
-hf_err hf_store_leaves(hf_store *s, uint64_t from, uint64_t to, hf_store_leaf_cb cb, void *ctx)
+hf_err hfn_store_leaves(hfn_store *s, uint64_t from, uint64_t to, hfn_store_leaf_cb cb, void *ctx)
 {
 	/* Own statement: a callback may look up other leaves (nested use). */
 	sqlite3_stmt *st;
@@ -297,10 +298,10 @@ hf_err hf_store_leaves(hf_store *s, uint64_t from, uint64_t to, hf_store_leaf_cb
 	int r;
 	if (sqlite3_prepare_v2(hfn_db(s), ASQL[A_LEAVES], -1, &st, NULL) != SQLITE_OK)
 		return HF_EDB;
-	hf_bu(st, 1, from);
-	hf_bu(st, 2, to);
+	bu(st, 1, from);
+	bu(st, 2, to);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
-		rc = cb(ctx, hf_cu(st, 0), sqlite3_column_blob(st, 1), sqlite3_column_blob(st, 2),
+		rc = cb(ctx, cu(st, 0), sqlite3_column_blob(st, 1), sqlite3_column_blob(st, 2),
 		        (size_t)sqlite3_column_bytes(st, 2));
 	if (rc == HF_OK && r != SQLITE_DONE)
 		rc = HF_EDB;
@@ -308,31 +309,31 @@ hf_err hf_store_leaves(hf_store *s, uint64_t from, uint64_t to, hf_store_leaf_cb
 	return rc;
 }
 
-hf_err hf_store_leaf_count(hf_store *s, uint64_t *n)
+hf_err hfn_store_leaf_count(hfn_store *s, uint64_t *n)
 {
-	return hf_count1(hf_aq(s, A_LEAF_COUNT), n);
+	return count1(aq(s, A_LEAF_COUNT), n);
 }
 
-hf_err hf_store_tile_put(hf_store *s, unsigned level, uint64_t idx, const uint8_t *hashes,
-                         size_t len)
+hf_err hfn_store_tile_put(hfn_store *s, unsigned level, uint64_t idx, const uint8_t *hashes,
+                          size_t len)
 {
-	sqlite3_stmt *st = hf_aq(s, A_TILE_PUT);
+	sqlite3_stmt *st = aq(s, A_TILE_PUT);
 	if (!st || len > HF_TILE_BYTES || len % 32)
 		return st ? HF_EINVAL : HF_EDB;
-	hf_bu(st, 1, level);
-	hf_bu(st, 2, idx);
-	hf_bb(st, 3, hashes, len);
-	return hf_run(st);
+	bu(st, 1, level);
+	bu(st, 2, idx);
+	bb(st, 3, hashes, len);
+	return hfn_run(st);
 }
 
-hf_err hf_store_tile_get(hf_store *s, unsigned level, uint64_t idx, uint8_t *buf, size_t *len)
+hf_err hfn_store_tile_get(hfn_store *s, unsigned level, uint64_t idx, uint8_t *buf, size_t *len)
 {
-	sqlite3_stmt *st = hf_aq(s, A_TILE_GET);
+	sqlite3_stmt *st = aq(s, A_TILE_GET);
 	hf_err rc;
 	if (!st)
 		return HF_EDB;
-	hf_bu(st, 1, level);
-	hf_bu(st, 2, idx);
+	bu(st, 1, level);
+	bu(st, 2, idx);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		size_t n = (size_t)sqlite3_column_bytes(st, 0);
@@ -347,34 +348,34 @@ hf_err hf_store_tile_get(hf_store *s, unsigned level, uint64_t idx, uint8_t *buf
 	return rc;
 }
 
-hf_err hf_store_ckpt_put(hf_store *s, uint64_t size, uint64_t at_ms, const char *note)
+hf_err hfn_store_ckpt_put(hfn_store *s, uint64_t size, uint64_t at_ms, const char *note)
 {
-	sqlite3_stmt *st = hf_aq(s, A_CKPT_PUT);
+	sqlite3_stmt *st = aq(s, A_CKPT_PUT);
 	if (!st)
 		return HF_EDB;
-	hf_bu(st, 1, size);
-	hf_bu(st, 2, at_ms);
-	hf_bt(st, 3, note);
-	return hf_run(st);
+	bu(st, 1, size);
+	bu(st, 2, at_ms);
+	bt(st, 3, note);
+	return hfn_run(st);
 }
 
-hf_err hf_store_ckpt_get(hf_store *s, uint64_t size, uint64_t *size_out, uint64_t *at_ms,
-                         char **note)
+hf_err hfn_store_ckpt_get(hfn_store *s, uint64_t size, uint64_t *size_out, uint64_t *at_ms,
+                          char **note)
 {
-	sqlite3_stmt *st = hf_aq(s, size ? A_CKPT_GET : A_CKPT_NEWEST);
+	sqlite3_stmt *st = aq(s, size ? A_CKPT_GET : A_CKPT_NEWEST);
 	hf_err rc;
 	*note = NULL;
 	if (!st)
 		return HF_EDB;
 	if (size)
-		hf_bu(st, 1, size);
+		bu(st, 1, size);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		if (size_out)
-			*size_out = hf_cu(st, 0);
+			*size_out = cu(st, 0);
 		if (at_ms)
-			*at_ms = hf_cu(st, 1);
-		*note = hf_ctext(st, 2);
+			*at_ms = cu(st, 1);
+		*note = ctext(st, 2);
 		rc = *note ? HF_OK : HF_ENOMEM;
 	} else {
 		rc = r == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
@@ -383,105 +384,105 @@ hf_err hf_store_ckpt_get(hf_store *s, uint64_t size, uint64_t *size_out, uint64_
 	return rc;
 }
 
-hf_err hf_store_ckpt_publish(hf_store *s, uint64_t size)
+hf_err hfn_store_ckpt_publish(hfn_store *s, uint64_t size)
 {
-	sqlite3_stmt *st = hf_aq(s, A_CKPT_PUBLISH);
+	sqlite3_stmt *st = aq(s, A_CKPT_PUBLISH);
 	if (!st)
 		return HF_EDB;
-	hf_bu(st, 1, size);
-	return hf_run(st);
+	bu(st, 1, size);
+	return hfn_run(st);
 }
 
-hf_err hf_store_ckpts_published(hf_store *s, hf_store_note_cb cb, void *ctx)
+hf_err hfn_store_ckpts_published(hfn_store *s, hfn_store_note_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = hf_aq(s, A_CKPT_PUBLISHED);
+	sqlite3_stmt *st = aq(s, A_CKPT_PUBLISHED);
 	hf_err rc = HF_OK;
 	int r;
 	if (!st)
 		return HF_EDB;
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
-		rc = cb(ctx, hf_cu(st, 0), (const char *)sqlite3_column_text(st, 1));
+		rc = cb(ctx, cu(st, 0), (const char *)sqlite3_column_text(st, 1));
 	if (rc == HF_OK && r != SQLITE_DONE)
 		rc = HF_EDB;
 	sqlite3_reset(st);
 	return rc;
 }
 
-hf_err hf_store_leaf_last_time(hf_store *s, uint64_t *ms)
+hf_err hfn_store_leaf_last_time(hfn_store *s, uint64_t *ms)
 {
-	sqlite3_stmt *st = hf_aq(s, A_LEAF_LAST);
+	sqlite3_stmt *st = aq(s, A_LEAF_LAST);
 	if (!st)
 		return HF_EDB;
 	int r = sqlite3_step(st);
-	*ms = r == SQLITE_ROW ? hf_cu(st, 0) : 0;
+	*ms = r == SQLITE_ROW ? cu(st, 0) : 0;
 	sqlite3_reset(st);
 	return r == SQLITE_ROW || r == SQLITE_DONE ? HF_OK : HF_EDB;
 }
 
-hf_err hf_store_wstate_put(hf_store *s, const uint8_t witness[16], uint64_t size, uint64_t at_ms)
+hf_err hfn_store_wstate_put(hfn_store *s, const uint8_t witness[16], uint64_t size, uint64_t at_ms)
 {
-	sqlite3_stmt *st = hf_aq(s, A_WS_PUT);
+	sqlite3_stmt *st = aq(s, A_WS_PUT);
 	if (!st)
 		return HF_EDB;
-	hf_bb(st, 1, witness, 16);
-	hf_bu(st, 2, size);
-	hf_bu(st, 3, at_ms);
-	return hf_run(st);
+	bb(st, 1, witness, 16);
+	bu(st, 2, size);
+	bu(st, 3, at_ms);
+	return hfn_run(st);
 }
 
-hf_err hf_store_wstate_get(hf_store *s, const uint8_t witness[16], uint64_t *size)
+hf_err hfn_store_wstate_get(hfn_store *s, const uint8_t witness[16], uint64_t *size)
 {
-	sqlite3_stmt *st = hf_aq(s, A_WS_GET);
+	sqlite3_stmt *st = aq(s, A_WS_GET);
 	if (!st)
 		return HF_EDB;
-	hf_bb(st, 1, witness, 16);
+	bb(st, 1, witness, 16);
 	int r = sqlite3_step(st);
-	*size = r == SQLITE_ROW ? hf_cu(st, 0) : 0;
+	*size = r == SQLITE_ROW ? cu(st, 0) : 0;
 	sqlite3_reset(st);
 	return r == SQLITE_ROW || r == SQLITE_DONE ? HF_OK : HF_EDB;
 }
 
 /* ---- senders ------------------------------------------------------------------- */
 
-hf_err hf_store_ameta_put(hf_store *s, const char *k, uint64_t v)
+hf_err hfn_store_ameta_put(hfn_store *s, const char *k, uint64_t v)
 {
-	sqlite3_stmt *st = hf_aq(s, A_META_PUT);
+	sqlite3_stmt *st = aq(s, A_META_PUT);
 	if (!st)
 		return HF_EDB;
-	hf_bt(st, 1, k);
-	hf_bu(st, 2, v);
-	return hf_run(st);
+	bt(st, 1, k);
+	bu(st, 2, v);
+	return hfn_run(st);
 }
 
-hf_err hf_store_ameta_get(hf_store *s, const char *k, uint64_t *v)
+hf_err hfn_store_ameta_get(hfn_store *s, const char *k, uint64_t *v)
 {
-	sqlite3_stmt *st = hf_aq(s, A_META_GET);
+	sqlite3_stmt *st = aq(s, A_META_GET);
 	if (!st)
 		return HF_EDB;
-	hf_bt(st, 1, k);
+	bt(st, 1, k);
 	int r = sqlite3_step(st);
-	*v = r == SQLITE_ROW ? hf_cu(st, 0) : 0;
+	*v = r == SQLITE_ROW ? cu(st, 0) : 0;
 	sqlite3_reset(st);
 	return r == SQLITE_ROW || r == SQLITE_DONE ? HF_OK : HF_EDB;
 }
 
-hf_err hf_store_want_add(hf_store *s, const uint8_t log[16], const uint8_t sender[16],
-                         const uint8_t msg_id[16], const uint8_t *hdr, size_t len, bool mine,
-                         uint64_t now_ms)
+hf_err hfn_store_want_add(hfn_store *s, const uint8_t log[16], const uint8_t sender[16],
+                          const uint8_t msg_id[16], const uint8_t *hdr, size_t len, bool mine,
+                          uint64_t now_ms)
 {
-	sqlite3_stmt *st = hf_aq(s, A_WANT_ADD);
+	sqlite3_stmt *st = aq(s, A_WANT_ADD);
 	if (!st)
 		return HF_EDB;
-	hf_bb(st, 1, log, 16);
-	hf_bb(st, 2, sender, 16);
-	hf_bb(st, 3, msg_id, 16);
-	hf_bb(st, 4, hdr, len);
-	hf_bu(st, 5, mine);
-	hf_bu(st, 6, now_ms);
-	return hf_run(st);
+	bb(st, 1, log, 16);
+	bb(st, 2, sender, 16);
+	bb(st, 3, msg_id, 16);
+	bb(st, 4, hdr, len);
+	bu(st, 5, mine);
+	bu(st, 6, now_ms);
+	return hfn_run(st);
 }
 
-static hf_err hf_want_rows(sqlite3_stmt *st, hf_store_want_cb cb, void *ctx)
+static hf_err want_rows(sqlite3_stmt *st, hfn_store_want_cb cb, void *ctx)
 {
 	hf_err rc = HF_OK;
 	int r;
@@ -489,46 +490,46 @@ static hf_err hf_want_rows(sqlite3_stmt *st, hf_store_want_cb cb, void *ctx)
 		rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
 		        sqlite3_column_blob(st, 2), sqlite3_column_blob(st, 3),
 		        (size_t)sqlite3_column_bytes(st, 3), sqlite3_column_int(st, 4) != 0,
-		        hf_cu(st, 5));
+		        cu(st, 5));
 	if (rc == HF_OK && r != SQLITE_DONE)
 		rc = HF_EDB;
 	sqlite3_reset(st);
 	return rc;
 }
 
-hf_err hf_store_want_todo(hf_store *s, const uint8_t log[16], size_t max, hf_store_want_cb cb,
-                          void *ctx)
+hf_err hfn_store_want_todo(hfn_store *s, const uint8_t log[16], size_t max, hfn_store_want_cb cb,
+                           void *ctx)
 {
-	sqlite3_stmt *st = hf_aq(s, A_WANT_TODO);
+	sqlite3_stmt *st = aq(s, A_WANT_TODO);
 	if (!st)
 		return HF_EDB;
-	hf_bb(st, 1, log, 16);
-	hf_bu(st, 2, max);
-	return hf_want_rows(st, cb, ctx);
+	bb(st, 1, log, 16);
+	bu(st, 2, max);
+	return want_rows(st, cb, ctx);
 }
 
-hf_err hf_store_want_sent(hf_store *s, int64_t seq)
+hf_err hfn_store_want_sent(hfn_store *s, int64_t seq)
 {
-	sqlite3_stmt *st = hf_aq(s, A_WANT_SENT);
+	sqlite3_stmt *st = aq(s, A_WANT_SENT);
 	if (!st)
 		return HF_EDB;
 	sqlite3_bind_int64(st, 1, seq);
-	return hf_run(st);
+	return hfn_run(st);
 }
 
-hf_err hf_store_want_get(hf_store *s, const uint8_t log[16], const uint8_t msg_id[16],
-                         uint8_t sender[16], uint8_t **hdr, size_t *len, bool *mine)
+hf_err hfn_store_want_get(hfn_store *s, const uint8_t log[16], const uint8_t msg_id[16],
+                          uint8_t sender[16], uint8_t **hdr, size_t *len, bool *mine)
 {
-	sqlite3_stmt *st = hf_aq(s, A_WANT_GET);
+	sqlite3_stmt *st = aq(s, A_WANT_GET);
 	hf_err rc = HF_OK;
 	*hdr = NULL;
 	if (!st)
 		return HF_EDB;
-	hf_bb(st, 1, log, 16);
-	hf_bb(st, 2, msg_id, 16);
+	bb(st, 1, log, 16);
+	bb(st, 2, msg_id, 16);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
-		hf_ccopy(st, 2, sender, 16);
+		ccopy(st, 2, sender, 16);
 		*len = (size_t)sqlite3_column_bytes(st, 0);
 		*mine = sqlite3_column_int(st, 1) != 0;
 		*hdr = malloc(*len ? *len : 1);
@@ -543,72 +544,72 @@ hf_err hf_store_want_get(hf_store *s, const uint8_t log[16], const uint8_t msg_i
 	return rc;
 }
 
-hf_err hf_store_want_del(hf_store *s, const uint8_t log[16], const uint8_t sender[16],
-                         const uint8_t msg_id[16])
+hf_err hfn_store_want_del(hfn_store *s, const uint8_t log[16], const uint8_t sender[16],
+                          const uint8_t msg_id[16])
 {
-	sqlite3_stmt *st = hf_aq(s, A_WANT_DEL);
+	sqlite3_stmt *st = aq(s, A_WANT_DEL);
 	if (!st)
 		return HF_EDB;
-	hf_bb(st, 1, log, 16);
-	hf_bb(st, 2, sender, 16);
-	hf_bb(st, 3, msg_id, 16);
-	return hf_run(st);
+	bb(st, 1, log, 16);
+	bb(st, 2, sender, 16);
+	bb(st, 3, msg_id, 16);
+	return hfn_run(st);
 }
 
-hf_err hf_store_want_overdue(hf_store *s, uint64_t before, size_t max, hf_store_want_cb cb,
-                             void *ctx)
+hf_err hfn_store_want_overdue(hfn_store *s, uint64_t before, size_t max, hfn_store_want_cb cb,
+                              void *ctx)
 {
-	sqlite3_stmt *st = hf_aq(s, A_WANT_OVERDUE);
+	sqlite3_stmt *st = aq(s, A_WANT_OVERDUE);
 	if (!st)
 		return HF_EDB;
-	hf_bu(st, 1, before);
-	hf_bu(st, 2, max);
-	return hf_want_rows(st, cb, ctx);
+	bu(st, 1, before);
+	bu(st, 2, max);
+	return want_rows(st, cb, ctx);
 }
 
-hf_err hf_store_want_flag(hf_store *s, int64_t seq)
+hf_err hfn_store_want_flag(hfn_store *s, int64_t seq)
 {
-	sqlite3_stmt *st = hf_aq(s, A_WANT_FLAG);
+	sqlite3_stmt *st = aq(s, A_WANT_FLAG);
 	if (!st)
 		return HF_EDB;
 	sqlite3_bind_int64(st, 1, seq);
-	return hf_run(st);
+	return hfn_run(st);
 }
 
-hf_err hf_store_want_rearm(hf_store *s, uint64_t before)
+hf_err hfn_store_want_rearm(hfn_store *s, uint64_t before)
 {
-	sqlite3_stmt *st = hf_aq(s, A_WANT_REARM);
+	sqlite3_stmt *st = aq(s, A_WANT_REARM);
 	if (!st)
 		return HF_EDB;
-	hf_bu(st, 1, before);
-	return hf_run(st);
+	bu(st, 1, before);
+	return hfn_run(st);
 }
 
-hf_err hf_store_want_logs(hf_store *s, uint8_t (*logs)[16], size_t max, size_t *n)
+hf_err hfn_store_want_logs(hfn_store *s, uint8_t (*logs)[16], size_t max, size_t *n)
 {
-	sqlite3_stmt *st = hf_aq(s, A_WANT_LOGS);
+	sqlite3_stmt *st = aq(s, A_WANT_LOGS);
 	int r;
 	*n = 0;
 	if (!st)
 		return HF_EDB;
-	hf_bu(st, 1, max);
+	bu(st, 1, max);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < max)
-		hf_ccopy(st, 0, logs[(*n)++], 16);
+		ccopy(st, 0, logs[(*n)++], 16);
 	sqlite3_reset(st);
 	return r == SQLITE_DONE || r == SQLITE_ROW ? HF_OK : HF_EDB;
 }
 
-hf_err hf_store_want_state(hf_store *s, const uint8_t log[16], const uint8_t sender[16],
-                           const uint8_t msg_id[16], bool *exists, bool *flagged)
+hf_err hfn_store_want_state(hfn_store *s, const uint8_t log[16], const uint8_t sender[16],
+                            const uint8_t msg_id[16], bool *exists, bool *flagged)
 {
-	sqlite3_stmt *st = hf_aq(s, A_WANT_STATE);
+	sqlite3_stmt *st = aq(s, A_WANT_STATE);
 	hf_err rc = HF_OK;
 	*exists = *flagged = false;
 	if (!st)
 		return HF_EDB;
-	hf_bb(st, 1, log, 16);
-	hf_bb(st, 2, sender, 16);
-	hf_bb(st, 3, msg_id, 16);
+	bb(st, 1, log, 16);
+	bb(st, 2, sender, 16);
+	bb(st, 3, msg_id, 16);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		*exists = true;
@@ -620,48 +621,48 @@ hf_err hf_store_want_state(hf_store *s, const uint8_t log[16], const uint8_t sen
 	return rc;
 }
 
-hf_err hf_store_want_count(hf_store *s, uint64_t *n)
+hf_err hfn_store_want_count(hfn_store *s, uint64_t *n)
 {
-	return hf_count1(hf_aq(s, A_WANT_COUNT), n);
+	return count1(aq(s, A_WANT_COUNT), n);
 }
 
-hf_err hf_store_receipt_put(hf_store *s, const hf_store_receipt *r)
+hf_err hfn_store_receipt_put(hfn_store *s, const hfn_store_receipt *r)
 {
-	sqlite3_stmt *st = hf_aq(s, A_RC_PUT);
+	sqlite3_stmt *st = aq(s, A_RC_PUT);
 	if (!st || r->n_proof > 64)
 		return st ? HF_EINVAL : HF_EDB;
-	hf_bb(st, 1, r->log, 16);
-	hf_bb(st, 2, r->sender, 16);
-	hf_bb(st, 3, r->msg_id, 16);
-	hf_bu(st, 4, r->idx);
-	hf_bu(st, 5, r->integrated_ms);
-	hf_bu(st, 6, r->size);
-	hf_bb(st, 7, r->proof, 32 * (size_t)r->n_proof);
-	return hf_run(st);
+	bb(st, 1, r->log, 16);
+	bb(st, 2, r->sender, 16);
+	bb(st, 3, r->msg_id, 16);
+	bu(st, 4, r->idx);
+	bu(st, 5, r->integrated_ms);
+	bu(st, 6, r->size);
+	bb(st, 7, r->proof, 32 * (size_t)r->n_proof);
+	return hfn_run(st);
 }
 
-hf_err hf_store_receipt_get(hf_store *s, const uint8_t log[16], const uint8_t sender[16],
-                            const uint8_t msg_id[16], hf_store_receipt *r)
+hf_err hfn_store_receipt_get(hfn_store *s, const uint8_t log[16], const uint8_t sender[16],
+                             const uint8_t msg_id[16], hfn_store_receipt *r)
 {
-	sqlite3_stmt *st = hf_aq(s, A_RC_GET);
+	sqlite3_stmt *st = aq(s, A_RC_GET);
 	hf_err rc;
 	if (!st)
 		return HF_EDB;
 	memset(r, 0, sizeof(*r));
-	hf_bb(st, 1, log, 16);
-	hf_bb(st, 2, sender, 16);
-	hf_bb(st, 3, msg_id, 16);
+	bb(st, 1, log, 16);
+	bb(st, 2, sender, 16);
+	bb(st, 3, msg_id, 16);
 	int q = sqlite3_step(st);
 	if (q == SQLITE_ROW) {
 		memcpy(r->log, log, 16);
 		memcpy(r->sender, sender, 16);
 		memcpy(r->msg_id, msg_id, 16);
-		r->idx = hf_cu(st, 0);
-		r->integrated_ms = hf_cu(st, 1);
-		r->size = hf_cu(st, 2);
+		r->idx = cu(st, 0);
+		r->integrated_ms = cu(st, 1);
+		r->size = cu(st, 2);
 		size_t n = (size_t)sqlite3_column_bytes(st, 3) / 32;
 		r->n_proof = (uint32_t)(n > 64 ? 64 : n);
-		hf_ccopy(st, 3, r->proof, 32 * (size_t)r->n_proof);
+		ccopy(st, 3, r->proof, 32 * (size_t)r->n_proof);
 		rc = HF_OK;
 	} else {
 		rc = q == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
@@ -670,46 +671,46 @@ hf_err hf_store_receipt_get(hf_store *s, const uint8_t log[16], const uint8_t se
 	return rc;
 }
 
-hf_err hf_store_receipt_count(hf_store *s, uint64_t *n)
+hf_err hfn_store_receipt_count(hfn_store *s, uint64_t *n)
 {
-	return hf_count1(hf_aq(s, A_RC_COUNT), n);
+	return count1(aq(s, A_RC_COUNT), n);
 }
 
 /* ---- every node ------------------------------------------------------------- */
 
-hf_err hf_store_seen_put(hf_store *s, const uint8_t log[16], uint64_t size, const uint8_t root[32],
-                         const char *note, uint64_t now_ms)
+hf_err hfn_store_seen_put(hfn_store *s, const uint8_t log[16], uint64_t size,
+                          const uint8_t root[32], const char *note, uint64_t now_ms)
 {
-	sqlite3_stmt *st = hf_aq(s, A_SEEN_PUT);
+	sqlite3_stmt *st = aq(s, A_SEEN_PUT);
 	if (!st)
 		return HF_EDB;
-	hf_bb(st, 1, log, 16);
-	hf_bu(st, 2, size);
-	hf_bb(st, 3, root, 32);
-	hf_bt(st, 4, note);
-	hf_bu(st, 5, now_ms);
-	return hf_run(st);
+	bb(st, 1, log, 16);
+	bu(st, 2, size);
+	bb(st, 3, root, 32);
+	bt(st, 4, note);
+	bu(st, 5, now_ms);
+	return hfn_run(st);
 }
 
-hf_err hf_store_seen_get(hf_store *s, const uint8_t log[16], uint64_t size, uint64_t *size_out,
-                         uint8_t root[32], char **note)
+hf_err hfn_store_seen_get(hfn_store *s, const uint8_t log[16], uint64_t size, uint64_t *size_out,
+                          uint8_t root[32], char **note)
 {
-	sqlite3_stmt *st = hf_aq(s, size ? A_SEEN_GET : A_SEEN_NEWEST);
+	sqlite3_stmt *st = aq(s, size ? A_SEEN_GET : A_SEEN_NEWEST);
 	hf_err rc = HF_OK;
 	if (note)
 		*note = NULL;
 	if (!st)
 		return HF_EDB;
-	hf_bb(st, 1, log, 16);
+	bb(st, 1, log, 16);
 	if (size)
-		hf_bu(st, 2, size);
+		bu(st, 2, size);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		if (size_out)
-			*size_out = hf_cu(st, 0);
+			*size_out = cu(st, 0);
 		if (root)
-			hf_ccopy(st, 1, root, 32);
-		if (note && !(*note = hf_ctext(st, 2)))
+			ccopy(st, 1, root, 32);
+		if (note && !(*note = ctext(st, 2)))
 			rc = HF_ENOMEM;
 	} else {
 		rc = r == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
@@ -718,23 +719,23 @@ hf_err hf_store_seen_get(hf_store *s, const uint8_t log[16], uint64_t size, uint
 	return rc;
 }
 
-hf_err hf_store_alarm_add(hf_store *s, const uint8_t log[16], const char *a, const char *b,
-                          const char *reason, uint64_t now_ms)
+hf_err hfn_store_alarm_add(hfn_store *s, const uint8_t log[16], const char *a, const char *b,
+                           const char *reason, uint64_t now_ms)
 {
-	sqlite3_stmt *st = hf_aq(s, A_ALARM_ADD);
+	sqlite3_stmt *st = aq(s, A_ALARM_ADD);
 	if (!st)
 		return HF_EDB;
-	hf_bb(st, 1, log, 16);
-	hf_bt(st, 2, a);
-	hf_bt(st, 3, b);
-	hf_bt(st, 4, reason);
-	hf_bu(st, 5, now_ms);
-	return hf_run(st);
+	bb(st, 1, log, 16);
+	bt(st, 2, a);
+	bt(st, 3, b);
+	bt(st, 4, reason);
+	bu(st, 5, now_ms);
+	return hfn_run(st);
 }
 
-hf_err hf_store_alarms(hf_store *s, hf_store_alarm_cb cb, void *ctx)
+hf_err hfn_store_alarms(hfn_store *s, hfn_store_alarm_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = hf_aq(s, A_ALARMS);
+	sqlite3_stmt *st = aq(s, A_ALARMS);
 	hf_err rc = HF_OK;
 	int r;
 	if (!st)
@@ -743,58 +744,58 @@ hf_err hf_store_alarms(hf_store *s, hf_store_alarm_cb cb, void *ctx)
 		rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
 		        (const char *)sqlite3_column_text(st, 2),
 		        (const char *)sqlite3_column_text(st, 3),
-		        (const char *)sqlite3_column_text(st, 4), hf_cu(st, 5));
+		        (const char *)sqlite3_column_text(st, 4), cu(st, 5));
 	if (rc == HF_OK && r != SQLITE_DONE)
 		rc = HF_EDB;
 	sqlite3_reset(st);
 	return rc;
 }
 
-hf_err hf_store_alarm_count(hf_store *s, uint64_t *n)
+hf_err hfn_store_alarm_count(hfn_store *s, uint64_t *n)
 {
-	return hf_count1(hf_aq(s, A_ALARM_COUNT), n);
+	return count1(aq(s, A_ALARM_COUNT), n);
 }
 
-hf_err hf_store_alarm_known(hf_store *s, const uint8_t log[16], const char *a, const char *b,
-                            bool *known)
+hf_err hfn_store_alarm_known(hfn_store *s, const uint8_t log[16], const char *a, const char *b,
+                             bool *known)
 {
-	sqlite3_stmt *st = hf_aq(s, A_ALARM_KNOWN);
+	sqlite3_stmt *st = aq(s, A_ALARM_KNOWN);
 	if (!st)
 		return HF_EDB;
-	hf_bb(st, 1, log, 16);
-	hf_bt(st, 2, a);
-	hf_bt(st, 3, b);
-	return hf_exists(st, known);
+	bb(st, 1, log, 16);
+	bt(st, 2, a);
+	bt(st, 3, b);
+	return hfn_exists(st, known);
 }
 
-hf_err hf_store_witnessed_put(hf_store *s, const uint8_t log[16], uint64_t size,
-                              const uint8_t root[32], const char *note)
+hf_err hfn_store_witnessed_put(hfn_store *s, const uint8_t log[16], uint64_t size,
+                               const uint8_t root[32], const char *note)
 {
-	sqlite3_stmt *st = hf_aq(s, A_WIT_PUT);
+	sqlite3_stmt *st = aq(s, A_WIT_PUT);
 	if (!st)
 		return HF_EDB;
-	hf_bb(st, 1, log, 16);
-	hf_bu(st, 2, size);
-	hf_bb(st, 3, root, 32);
-	hf_bt(st, 4, note);
-	return hf_run(st);
+	bb(st, 1, log, 16);
+	bu(st, 2, size);
+	bb(st, 3, root, 32);
+	bt(st, 4, note);
+	return hfn_run(st);
 }
 
-hf_err hf_store_witnessed_get(hf_store *s, const uint8_t log[16], uint64_t *size, uint8_t root[32],
-                              char **note)
+hf_err hfn_store_witnessed_get(hfn_store *s, const uint8_t log[16], uint64_t *size,
+                               uint8_t root[32], char **note)
 {
-	sqlite3_stmt *st = hf_aq(s, A_WIT_GET);
+	sqlite3_stmt *st = aq(s, A_WIT_GET);
 	hf_err rc = HF_OK;
 	if (note)
 		*note = NULL;
 	if (!st)
 		return HF_EDB;
-	hf_bb(st, 1, log, 16);
+	bb(st, 1, log, 16);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
-		*size = hf_cu(st, 0);
-		hf_ccopy(st, 1, root, 32);
-		if (note && !(*note = hf_ctext(st, 2)))
+		*size = cu(st, 0);
+		ccopy(st, 1, root, 32);
+		if (note && !(*note = ctext(st, 2)))
 			rc = HF_ENOMEM;
 	} else {
 		rc = r == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;

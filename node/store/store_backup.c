@@ -11,6 +11,7 @@
 
 #include "store/store.h"
 #include "store/store_backup.h"
+#include "hf_check.h"
 
 /* Pages copied per step; between steps the source's read lock is released so a checkpoint
  * can run. A commit by another connection between steps restarts the copy, so after a few
@@ -64,7 +65,7 @@ static hf_err exec(sqlite3 *db, const char *sql)
 }
 
 /* integrity_check and user_version of an open database. */
-static hf_err check_db(sqlite3 *db, hf_store_copy_info *info)
+static hf_err check_db(sqlite3 *db, hfn_store_copy_info *info)
 {
 	hf_err rc = HF_EDB;
 	sqlite3_stmt *st = NULL;
@@ -99,7 +100,7 @@ static hf_err open_ro(const char *path, sqlite3 **db)
 }
 
 /* Creates dst (0600, must not exist) and copies from into it as a journal_mode=DELETE file. */
-static hf_err copy_to_new(sqlite3 *from, const char *dst, hf_store_copy_info *info)
+static hf_err copy_to_new(sqlite3 *from, const char *dst, hfn_store_copy_info *info)
 {
 	hf_err rc = HF_EIO;
 	sqlite3 *to = NULL;
@@ -137,7 +138,7 @@ out:
 	return rc;
 }
 
-hf_err hf_store_backup(const char *src, const char *dst, hf_store_copy_info *info)
+hf_err hfn_store_backup(const char *src, const char *dst, hfn_store_copy_info *info)
 {
 	sqlite3 *from = NULL;
 	memset(info, 0, sizeof(*info));
@@ -148,7 +149,7 @@ hf_err hf_store_backup(const char *src, const char *dst, hf_store_copy_info *inf
 	return rc;
 }
 
-hf_err hf_store_backup_check(const char *path, hf_store_copy_info *info)
+hf_err hfn_store_backup_check(const char *path, hfn_store_copy_info *info)
 {
 	sqlite3 *db = NULL;
 	struct stat st;
@@ -165,11 +166,11 @@ hf_err hf_store_backup_check(const char *path, hf_store_copy_info *info)
 	return rc;
 }
 
-hf_err hf_store_restore(const char *src, const char *dst, hf_store_copy_info *info)
+hf_err hfn_store_restore(const char *src, const char *dst, hfn_store_copy_info *info)
 {
 	char tmp[4096], side[4096];
 	sqlite3 *from = NULL;
-	HF_TRY(hf_store_backup_check(src, info));
+	HF_TRY(hfn_store_backup_check(src, info));
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.restore", dst) >= sizeof(tmp))
 		return HF_EINVAL;
 	unlink(tmp); /* left by an interrupted restore */
@@ -197,7 +198,7 @@ hf_err hf_store_restore(const char *src, const char *dst, hf_store_copy_info *in
 	return HF_OK;
 }
 
-hf_err hf_store_file_schema(const char *path, int *version)
+hf_err hfn_store_file_schema(const char *path, int *version)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;

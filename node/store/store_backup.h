@@ -12,11 +12,11 @@
 
 #include "hashfed/err.h"
 
-typedef struct hf_store_copy_info {
+typedef struct hfn_store_copy_info {
 	int schema;     /* PRAGMA user_version of the copy */
 	uint64_t pages; /* pages copied */
 	uint64_t bytes; /* size of the copy */
-} hf_store_copy_info;
+} hfn_store_copy_info;
 
 /*
  * Copies the live database src into the new file dst (created 0600; it must not exist:
@@ -24,7 +24,7 @@ typedef struct hf_store_copy_info {
  * copy (PRAGMA integrity_check). On any error dst is removed. Errors: HF_EEXIST, HF_EIO
  * (dst not creatable), HF_ENOTFOUND (src absent), HF_EDB.
  */
-hf_err hf_store_backup(const char *src, const char *dst, hf_store_copy_info *info) HF_MUST_CHECK;
+hf_err hfn_store_backup(const char *src, const char *dst, hfn_store_copy_info *info) HF_MUST_CHECK;
 
 /*
  * Checks a backup file: opens it read-only, PRAGMA integrity_check must say ok and its schema
@@ -32,17 +32,17 @@ hf_err hf_store_backup(const char *src, const char *dst, hf_store_copy_info *inf
  * backup was made by a newer hashfed-node). Errors: HF_ENOTFOUND, HF_EDB (not a database or
  * damaged), HF_EVERSION.
  */
-hf_err hf_store_backup_check(const char *path, hf_store_copy_info *info) HF_MUST_CHECK;
+hf_err hfn_store_backup_check(const char *path, hfn_store_copy_info *info) HF_MUST_CHECK;
 
 /*
  * Writes the backup src as the database dst of a stopped node: copies it to dst.restore
  * (0600) with the backup API, removes dst's stale -wal and -shm, renames the copy over dst.
  * The caller holds the data directory's lock (no node runs on it). Errors as above.
  */
-hf_err hf_store_restore(const char *src, const char *dst, hf_store_copy_info *info) HF_MUST_CHECK;
+hf_err hfn_store_restore(const char *src, const char *dst, hfn_store_copy_info *info) HF_MUST_CHECK;
 
 /* PRAGMA user_version of the database file at path, read-only and without a check (start-up:
  * a database written by a newer hashfed-node). HF_ENOTFOUND if absent, HF_EDB otherwise. */
-hf_err hf_store_file_schema(const char *path, int *version) HF_MUST_CHECK;
+hf_err hfn_store_file_schema(const char *path, int *version) HF_MUST_CHECK;
 
 #endif

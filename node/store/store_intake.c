@@ -6,8 +6,9 @@
 
 #include "store/store_intake.h"
 #include "store/store_internal.h"
+#include "hf_check.h"
 
-static hf_err prep(hf_store *s, const char *sql, sqlite3_stmt **st)
+static hf_err prep(hfn_store *s, const char *sql, sqlite3_stmt **st)
 {
 	return sqlite3_prepare_v2(hfn_db(s), sql, -1, st, NULL) == SQLITE_OK ? HF_OK : HF_EDB;
 }
@@ -23,7 +24,7 @@ static void copy_col(sqlite3_stmt *st, int i, char *dst, size_t cap)
 	dst[n] = 0;
 }
 
-static hf_err row(sqlite3_stmt *st, hf_store_intake *c)
+static hf_err row(sqlite3_stmt *st, hfn_store_intake *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(st, 0);
@@ -37,7 +38,7 @@ static hf_err row(sqlite3_stmt *st, hf_store_intake *c)
 	c->report = strdup(r ? r : "{}");
 	c->actions = strdup(a ? a : "{}");
 	if (!c->report || !c->actions) {
-		hf_store_intake_clear(c);
+		hfn_store_intake_clear(c);
 		return HF_ENOMEM;
 	}
 	return HF_OK;
@@ -45,8 +46,8 @@ static hf_err row(sqlite3_stmt *st, hf_store_intake *c)
 
 #define COLS "id, receipt, case_ref, status, received_ms, updated_ms, report, actions"
 
-hf_err hf_store_intake_put(hf_store *s, const char *receipt, const char *case_ref, uint64_t now_ms,
-                           const char *report, int64_t *id)
+hf_err hfn_store_intake_put(hfn_store *s, const char *receipt, const char *case_ref,
+                            uint64_t now_ms, const char *report, int64_t *id)
 {
 	sqlite3_stmt *st;
 	HF_TRY(prep(s,
@@ -67,7 +68,7 @@ hf_err hf_store_intake_put(hf_store *s, const char *receipt, const char *case_re
 	return HF_OK;
 }
 
-hf_err hf_store_intake_get(hf_store *s, int64_t id, hf_store_intake *out)
+hf_err hfn_store_intake_get(hfn_store *s, int64_t id, hfn_store_intake *out)
 {
 	sqlite3_stmt *st;
 	hf_err rc = HF_ENOTFOUND;
@@ -83,8 +84,8 @@ hf_err hf_store_intake_get(hf_store *s, int64_t id, hf_store_intake *out)
 	return rc;
 }
 
-hf_err hf_store_intake_update(hf_store *s, int64_t id, const char *status, const char *actions,
-                              uint64_t now_ms)
+hf_err hfn_store_intake_update(hfn_store *s, int64_t id, const char *status, const char *actions,
+                               uint64_t now_ms)
 {
 	sqlite3_stmt *st;
 	HF_TRY(prep(s,
@@ -102,8 +103,8 @@ hf_err hf_store_intake_update(hf_store *s, int64_t id, const char *status, const
 	return sqlite3_changes(hfn_db(s)) > 0 ? HF_OK : HF_ENOTFOUND;
 }
 
-hf_err hf_store_intake_list(hf_store *s, const char *status, size_t limit, hf_store_intake_cb cb,
-                            void *ctx)
+hf_err hfn_store_intake_list(hfn_store *s, const char *status, size_t limit, hfn_store_intake_cb cb,
+                             void *ctx)
 {
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
@@ -116,11 +117,11 @@ hf_err hf_store_intake_list(hf_store *s, const char *status, size_t limit, hf_st
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
 	int r;
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		hf_store_intake c;
+		hfn_store_intake c;
 		rc = row(st, &c);
 		if (rc == HF_OK)
 			rc = cb(ctx, &c);
-		hf_store_intake_clear(&c);
+		hfn_store_intake_clear(&c);
 	}
 	if (rc == HF_OK && r != SQLITE_DONE)
 		rc = HF_EDB;
@@ -128,7 +129,7 @@ hf_err hf_store_intake_list(hf_store *s, const char *status, size_t limit, hf_st
 	return rc;
 }
 
-hf_err hf_store_intake_count_since(hf_store *s, uint64_t since_ms, uint64_t *n)
+hf_err hfn_store_intake_count_since(hfn_store *s, uint64_t since_ms, uint64_t *n)
 {
 	sqlite3_stmt *st;
 	HF_TRY(prep(s, "SELECT count(*) FROM intake_cases WHERE received_ms >= ?1", &st));
@@ -139,7 +140,7 @@ hf_err hf_store_intake_count_since(hf_store *s, uint64_t since_ms, uint64_t *n)
 	return r == SQLITE_ROW ? HF_OK : HF_EDB;
 }
 
-void hf_store_intake_clear(hf_store_intake *c)
+void hfn_store_intake_clear(hfn_store_intake *c)
 {
 	if (!c)
 		return;

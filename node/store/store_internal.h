@@ -14,7 +14,7 @@
 
 #include "hashfed/err.h"
 
-typedef struct hf_store hf_store; /* store.h */
+typedef struct hfn_store hfn_store; /* store.h */
 
 /* Migration 2 -> 3 (store.c's MIGRATIONS; the orders tables, store_orders.c). */
 #define HF_STORE_ORDERS_MIGRATION                                                                  \
@@ -122,12 +122,12 @@ typedef struct hf_store hf_store; /* store.h */
 /* ---- the one helper set (store.c), used by every file of the store ---- */
 
 /* The connection's prepared statement for sql, reset and unbound: prepared on first use and
- * kept until hf_store_close (one cache per connection, keyed by the SQL text's address, so
+ * kept until hfn_store_close (one cache per connection, keyed by the SQL text's address, so
  * pass a string literal or a static table entry). NULL if it cannot be prepared. A row loop
  * must not run the same statement again from its callback. */
-sqlite3_stmt *hfn_stmt(hf_store *s, const char *sql);
+sqlite3_stmt *hfn_stmt(hfn_store *s, const char *sql);
 /* The connection (sqlite3_changes and the like). */
-sqlite3 *hfn_db(hf_store *s);
+sqlite3 *hfn_db(hfn_store *s);
 /* Binds a blob (NULL binds SQL NULL), valid until the statement is reset. */
 void hfn_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t n);
 /* Stored as the same 64 bits; values above INT64_MAX (HF_TIME_NEVER) round-trip. */
@@ -138,7 +138,7 @@ void hfn_col_copy(sqlite3_stmt *st, int i, void *dst, size_t n);
 /* Runs a statement that returns no rows (and resets it). */
 hf_err hfn_step_done(sqlite3_stmt *st) HF_MUST_CHECK;
 /* hfn_step_done, then HF_ENOTFOUND if it changed no row. */
-hf_err hfn_step_changed(hf_store *s, sqlite3_stmt *st) HF_MUST_CHECK;
+hf_err hfn_step_changed(hfn_store *s, sqlite3_stmt *st) HF_MUST_CHECK;
 /* Ends a loop over rows (r: the last sqlite3_step result): rc, or HF_EDB if stepping
  * failed; resets the statement. */
 hf_err hfn_rows_end(sqlite3_stmt *st, hf_err rc, int r) HF_MUST_CHECK;

@@ -7,11 +7,12 @@
 
 #include "store/store_internal.h"
 #include "store/store_match.h"
+#include "hf_check.h"
 
 /* ---- allow-list ------------------------------------------------------------ */
 
-hf_err hf_store_allow_put(hf_store *s, unsigned alg, const uint8_t *value, const char *note,
-                          uint64_t now_ms)
+hf_err hfn_store_allow_put(hfn_store *s, unsigned alg, const uint8_t *value, const char *note,
+                           uint64_t now_ms)
 {
 	sqlite3_stmt *st;
 	size_t len = hf_hash_alg_len(alg), nl = strlen(note);
@@ -27,7 +28,7 @@ hf_err hf_store_allow_put(hf_store *s, unsigned alg, const uint8_t *value, const
 	return hfn_step_done(st);
 }
 
-hf_err hf_store_allow_del(hf_store *s, unsigned alg, const uint8_t *value)
+hf_err hfn_store_allow_del(hfn_store *s, unsigned alg, const uint8_t *value)
 {
 	sqlite3_stmt *st;
 	size_t len = hf_hash_alg_len(alg);
@@ -41,7 +42,7 @@ hf_err hf_store_allow_del(hf_store *s, unsigned alg, const uint8_t *value)
 	return hfn_step_changed(s, st);
 }
 
-hf_err hf_store_allow_all(hf_store *s, hf_store_allow_cb cb, void *ctx)
+hf_err hfn_store_allow_all(hfn_store *s, hfn_store_allow_cb cb, void *ctx)
 {
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
@@ -63,8 +64,8 @@ hf_err hf_store_allow_all(hf_store *s, hf_store_allow_cb cb, void *ctx)
 
 /* ---- flags ----------------------------------------------------------------- */
 
-hf_err hf_store_flag_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
-                         hf_match_flag state, const char *reason, uint64_t now_ms)
+hf_err hfn_store_flag_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
+                          hfn_match_flag state, const char *reason, uint64_t now_ms)
 {
 	sqlite3_stmt *st;
 	size_t nl = strlen(reason);
@@ -79,8 +80,8 @@ hf_err hf_store_flag_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64
 	return hfn_step_done(st);
 }
 
-hf_err hf_store_flag_del(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
-                         hf_match_flag state)
+hf_err hfn_store_flag_del(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
+                          hfn_match_flag state)
 {
 	sqlite3_stmt *st;
 	st = hfn_stmt(s, "DELETE FROM match_flags WHERE list_id=?1 AND entry_id=?2 AND state=?3");
@@ -92,7 +93,7 @@ hf_err hf_store_flag_del(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64
 	return hfn_step_changed(s, st);
 }
 
-hf_err hf_store_flags(hf_store *s, const uint8_t *list, hf_store_flag_cb cb, void *ctx)
+hf_err hfn_store_flags(hfn_store *s, const uint8_t *list, hfn_store_flag_cb cb, void *ctx)
 {
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
@@ -108,7 +109,7 @@ hf_err hf_store_flags(hf_store *s, const uint8_t *list, hf_store_flag_cb cb, voi
 		if (sqlite3_column_bytes(st, 0) != HF_LIST_ID_LEN)
 			continue;
 		memcpy(id, sqlite3_column_blob(st, 0), HF_LIST_ID_LEN);
-		rc = cb(ctx, id, hfn_col_u64(st, 1), (hf_match_flag)sqlite3_column_int(st, 2),
+		rc = cb(ctx, id, hfn_col_u64(st, 1), (hfn_match_flag)sqlite3_column_int(st, 2),
 		        (const char *)sqlite3_column_text(st, 3), hfn_col_u64(st, 4));
 	}
 	return hfn_rows_end(st, rc, r);
@@ -116,7 +117,7 @@ hf_err hf_store_flags(hf_store *s, const uint8_t *list, hf_store_flag_cb cb, voi
 
 /* ---- counts ---------------------------------------------------------------- */
 
-hf_err hf_store_match_dirty(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint32_t day)
+hf_err hfn_store_match_dirty(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint32_t day)
 {
 	sqlite3_stmt *st;
 	st = hfn_stmt(s, "INSERT OR IGNORE INTO match_dirty VALUES(?1,?2)");
@@ -127,8 +128,8 @@ hf_err hf_store_match_dirty(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uin
 	return hfn_step_done(st);
 }
 
-hf_err hf_store_match_count_add(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
-                                uint32_t day, uint64_t n)
+hf_err hfn_store_match_count_add(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
+                                 uint32_t day, uint64_t n)
 {
 	sqlite3_stmt *st;
 	st = hfn_stmt(s, "INSERT INTO match_counts VALUES(?1,?2,?3,?4) ON CONFLICT(list_id,day,"
@@ -140,10 +141,10 @@ hf_err hf_store_match_count_add(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
 	hfn_bind_u64(st, 3, entry);
 	hfn_bind_u64(st, 4, n);
 	HF_TRY(hfn_step_done(st));
-	return hf_store_match_dirty(s, list, day);
+	return hfn_store_match_dirty(s, list, day);
 }
 
-hf_err hf_store_match_dirty_all(hf_store *s, size_t limit, hf_store_dirty_cb cb, void *ctx)
+hf_err hfn_store_match_dirty_all(hfn_store *s, size_t limit, hfn_store_dirty_cb cb, void *ctx)
 {
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
@@ -162,7 +163,7 @@ hf_err hf_store_match_dirty_all(hf_store *s, size_t limit, hf_store_dirty_cb cb,
 	return hfn_rows_end(st, rc, r);
 }
 
-hf_err hf_store_match_clean(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint32_t day)
+hf_err hfn_store_match_clean(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint32_t day)
 {
 	sqlite3_stmt *st;
 	st = hfn_stmt(s, "DELETE FROM match_dirty WHERE list_id=?1 AND day=?2");
@@ -173,8 +174,8 @@ hf_err hf_store_match_clean(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uin
 	return hfn_step_done(st);
 }
 
-hf_err hf_store_match_counts(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint32_t day,
-                             hf_store_daycount_cb cb, void *ctx)
+hf_err hfn_store_match_counts(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint32_t day,
+                              hfn_store_daycount_cb cb, void *ctx)
 {
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
@@ -192,8 +193,8 @@ hf_err hf_store_match_counts(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], ui
 
 /* ---- provenance ------------------------------------------------------------ */
 
-hf_err hf_store_prov_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t first,
-                         uint64_t last, uint64_t batch, uint64_t issued_ms, bool snapshot)
+hf_err hfn_store_prov_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t first,
+                          uint64_t last, uint64_t batch, uint64_t issued_ms, bool snapshot)
 {
 	sqlite3_stmt *st;
 	st = hfn_stmt(s, "INSERT OR REPLACE INTO match_provenance VALUES(?1,?2,?3,?4,?5,?6)");
@@ -208,7 +209,7 @@ hf_err hf_store_prov_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64
 	return hfn_step_done(st);
 }
 
-hf_err hf_store_prov_clear(hf_store *s, const uint8_t list[HF_LIST_ID_LEN])
+hf_err hfn_store_prov_clear(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN])
 {
 	sqlite3_stmt *st;
 	st = hfn_stmt(s, "DELETE FROM match_provenance WHERE list_id=?1");
@@ -218,7 +219,7 @@ hf_err hf_store_prov_clear(hf_store *s, const uint8_t list[HF_LIST_ID_LEN])
 	return hfn_step_done(st);
 }
 
-hf_err hf_store_prov_all(hf_store *s, hf_store_prov_cb cb, void *ctx)
+hf_err hfn_store_prov_all(hfn_store *s, hfn_store_prov_cb cb, void *ctx)
 {
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
@@ -240,10 +241,10 @@ hf_err hf_store_prov_all(hf_store *s, hf_store_prov_cb cb, void *ctx)
 
 /* ---- reports received ---------------------------------------------------- */
 
-hf_err hf_store_report_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                           const uint8_t platform[HF_MEMBER_LEN], uint32_t day, uint64_t revision,
-                           uint64_t total, const uint8_t *counts, size_t counts_len,
-                           uint64_t now_ms, bool *applied)
+hf_err hfn_store_report_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+                            const uint8_t platform[HF_MEMBER_LEN], uint32_t day, uint64_t revision,
+                            uint64_t total, const uint8_t *counts, size_t counts_len,
+                            uint64_t now_ms, bool *applied)
 {
 	sqlite3_stmt *st;
 	/* The upsert's WHERE keeps the newer revision: replays and reordering change nothing. */
@@ -266,9 +267,9 @@ hf_err hf_store_report_put(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
 	return HF_OK;
 }
 
-hf_err hf_store_signals_replace(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                                const uint8_t platform[HF_MEMBER_LEN], hf_match_flag kind,
-                                const uint64_t *ids, size_t n, uint64_t now_ms)
+hf_err hfn_store_signals_replace(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+                                 const uint8_t platform[HF_MEMBER_LEN], hfn_match_flag kind,
+                                 const uint64_t *ids, size_t n, uint64_t now_ms)
 {
 	sqlite3_stmt *st;
 	st = hfn_stmt(s, "DELETE FROM match_signals WHERE list_id=?1 AND platform=?2 AND kind=?3");
@@ -299,8 +300,8 @@ hf_err hf_store_signals_replace(hf_store *s, const uint8_t list[HF_LIST_ID_LEN],
 	return HF_OK;
 }
 
-hf_err hf_store_reports(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], size_t limit,
-                        hf_store_report_cb cb, void *ctx)
+hf_err hfn_store_reports(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], size_t limit,
+                         hfn_store_report_cb cb, void *ctx)
 {
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
@@ -323,8 +324,8 @@ hf_err hf_store_reports(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], size_t 
 	return hfn_rows_end(st, rc, r);
 }
 
-hf_err hf_store_signals(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], hf_store_signal_cb cb,
-                        void *ctx)
+hf_err hfn_store_signals(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], hfn_store_signal_cb cb,
+                         void *ctx)
 {
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
@@ -340,7 +341,7 @@ hf_err hf_store_signals(hf_store *s, const uint8_t list[HF_LIST_ID_LEN], hf_stor
 		if (sqlite3_column_bytes(st, 0) != HF_MEMBER_LEN)
 			continue;
 		memcpy(pl, sqlite3_column_blob(st, 0), HF_MEMBER_LEN);
-		rc = cb(ctx, pl, hfn_col_u64(st, 1), (hf_match_flag)sqlite3_column_int(st, 2),
+		rc = cb(ctx, pl, hfn_col_u64(st, 1), (hfn_match_flag)sqlite3_column_int(st, 2),
 		        hfn_col_u64(st, 3));
 	}
 	return hfn_rows_end(st, rc, r);

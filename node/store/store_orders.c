@@ -30,7 +30,7 @@ enum {
 #define O_COLS                                                                                     \
 	"id,side,authority,platform,msg_id,hash,issued_ms,deadline_ms,category,priority,n_items,"  \
 	"received_ms,receipt_ms,next_check_ms,reminded,pseudonym"
-/* Open, paused or overdue item states (hf_order_sm.h numbers). */
+/* Open, paused or overdue item states (hfn_order_sm.h numbers). */
 #define OPEN_STATES "(1,2,3,4,11,12,13,16)"
 
 static const char *const OSQL[O__N] = {
@@ -61,7 +61,7 @@ static const char *const OSQL[O__N] = {
 
 /* ---- orders ------------------------------------------------------------- */
 
-hf_err hf_store_order_add(hf_store *s, const hf_store_order *o)
+hf_err hfn_store_order_add(hfn_store *s, const hfn_store_order *o)
 {
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[O_ADD]);
 	if (!st)
@@ -90,7 +90,7 @@ hf_err hf_store_order_add(hf_store *s, const hf_store_order *o)
 	return r == SQLITE_DONE ? HF_OK : HF_EDB;
 }
 
-static void hf_order_row(sqlite3_stmt *st, hf_store_order *o)
+static void order_row(sqlite3_stmt *st, hfn_store_order *o)
 {
 	memset(o, 0, sizeof(*o));
 	hfn_col_copy(st, 0, o->id, 16);
@@ -111,7 +111,7 @@ static void hf_order_row(sqlite3_stmt *st, hf_store_order *o)
 	hfn_col_copy(st, 15, o->pseudonym, 16);
 }
 
-hf_err hf_store_order_get(hf_store *s, const uint8_t id[16], bool with_body, hf_store_order *o)
+hf_err hfn_store_order_get(hfn_store *s, const uint8_t id[16], bool with_body, hfn_store_order *o)
 {
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[O_GET]);
 	hf_err rc = HF_OK;
@@ -120,7 +120,7 @@ hf_err hf_store_order_get(hf_store *s, const uint8_t id[16], bool with_body, hf_
 	hfn_bind_blob(st, 1, id, 16);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
-		hf_order_row(st, o);
+		order_row(st, o);
 		if (with_body) {
 			size_t len = (size_t)sqlite3_column_bytes(st, 16);
 			const void *p = sqlite3_column_blob(st, 16);
@@ -138,7 +138,7 @@ hf_err hf_store_order_get(hf_store *s, const uint8_t id[16], bool with_body, hf_
 	return rc;
 }
 
-hf_err hf_store_order_update(hf_store *s, const hf_store_order *o)
+hf_err hfn_store_order_update(hfn_store *s, const hfn_store_order *o)
 {
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[O_UPDATE]);
 	if (!st)
@@ -151,13 +151,13 @@ hf_err hf_store_order_update(hf_store *s, const hf_store_order *o)
 }
 
 /* Runs an order query and calls cb per row. */
-static hf_err hf_order_rows(sqlite3_stmt *st, hf_store_order_cb cb, void *ctx)
+static hf_err order_rows(sqlite3_stmt *st, hfn_store_order_cb cb, void *ctx)
 {
 	hf_err rc = HF_OK;
 	int r;
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		hf_store_order o;
-		hf_order_row(st, &o);
+		hfn_store_order o;
+		order_row(st, &o);
 		rc = cb(ctx, &o);
 	}
 	if (rc == HF_OK && r != SQLITE_DONE)
@@ -166,38 +166,38 @@ static hf_err hf_order_rows(sqlite3_stmt *st, hf_store_order_cb cb, void *ctx)
 	return rc;
 }
 
-hf_err hf_store_orders_list(hf_store *s, uint32_t side, bool open_only, size_t limit,
-                            hf_store_order_cb cb, void *ctx)
+hf_err hfn_store_orders_list(hfn_store *s, uint32_t side, bool open_only, size_t limit,
+                             hfn_store_order_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[open_only ? O_LIST_OPEN : O_LIST]);
 	if (!st)
 		return HF_EDB;
 	sqlite3_bind_int64(st, 1, side);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
-	return hf_order_rows(st, cb, ctx);
+	return order_rows(st, cb, ctx);
 }
 
-hf_err hf_store_orders_due(hf_store *s, uint64_t now_ms, size_t limit, hf_store_order_cb cb,
-                           void *ctx)
+hf_err hfn_store_orders_due(hfn_store *s, uint64_t now_ms, size_t limit, hfn_store_order_cb cb,
+                            void *ctx)
 {
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[O_DUE]);
 	if (!st)
 		return HF_EDB;
 	hfn_bind_u64(st, 1, now_ms);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
-	return hf_order_rows(st, cb, ctx);
+	return order_rows(st, cb, ctx);
 }
 
 /* ---- items -------------------------------------------------------------- */
 
 /* Pauses are a blob of (paused, resumed) little-endian u64 pairs. */
-static void hf_put_le64(uint8_t *p, uint64_t v)
+static void put_le64(uint8_t *p, uint64_t v)
 {
 	for (int i = 0; i < 8; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static uint64_t hf_get_le64(const uint8_t *p)
+static uint64_t get_le64(const uint8_t *p)
 {
 	uint64_t v = 0;
 	for (int i = 7; i >= 0; i--)
@@ -205,8 +205,8 @@ static uint64_t hf_get_le64(const uint8_t *p)
 	return v;
 }
 
-hf_err hf_store_items_get(hf_store *s, const uint8_t id[16], hf_store_item *items, size_t max,
-                          size_t *n)
+hf_err hfn_store_items_get(hfn_store *s, const uint8_t id[16], hfn_store_item *items, size_t max,
+                           size_t *n)
 {
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[I_GET]);
 	int r;
@@ -216,7 +216,7 @@ hf_err hf_store_items_get(hf_store *s, const uint8_t id[16], hf_store_item *item
 	hfn_bind_blob(st, 1, id, 16);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
-		hf_store_item *it = &items[(*n)++];
+		hfn_store_item *it = &items[(*n)++];
 		memset(it, 0, sizeof(*it));
 		it->idx = (uint32_t)hfn_col_u64(st, 0);
 		it->state = (uint32_t)hfn_col_u64(st, 1);
@@ -227,8 +227,8 @@ hf_err hf_store_items_get(hf_store *s, const uint8_t id[16], hf_store_item *item
 		size_t len = (size_t)sqlite3_column_bytes(st, 5);
 		for (size_t k = 0; p && k + 16 <= len && it->n_pauses < HF_STORE_MAX_PAUSES;
 		     k += 16) {
-			it->pauses[it->n_pauses].paused_ms = hf_get_le64(p + k);
-			it->pauses[it->n_pauses].resumed_ms = hf_get_le64(p + k + 8);
+			it->pauses[it->n_pauses].paused_ms = get_le64(p + k);
+			it->pauses[it->n_pauses].resumed_ms = get_le64(p + k + 8);
 			it->n_pauses++;
 		}
 	}
@@ -236,15 +236,15 @@ hf_err hf_store_items_get(hf_store *s, const uint8_t id[16], hf_store_item *item
 	return r == SQLITE_DONE || r == SQLITE_ROW ? HF_OK : HF_EDB;
 }
 
-hf_err hf_store_item_put(hf_store *s, const uint8_t id[16], const hf_store_item *it)
+hf_err hfn_store_item_put(hfn_store *s, const uint8_t id[16], const hfn_store_item *it)
 {
 	uint8_t blob[16 * HF_STORE_MAX_PAUSES];
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[I_PUT]);
 	if (!st || it->n_pauses > HF_STORE_MAX_PAUSES)
 		return HF_EDB;
 	for (uint32_t k = 0; k < it->n_pauses; k++) {
-		hf_put_le64(blob + 16 * k, it->pauses[k].paused_ms);
-		hf_put_le64(blob + 16 * k + 8, it->pauses[k].resumed_ms);
+		put_le64(blob + 16 * k, it->pauses[k].paused_ms);
+		put_le64(blob + 16 * k + 8, it->pauses[k].resumed_ms);
 	}
 	hfn_bind_blob(st, 1, id, 16);
 	sqlite3_bind_int64(st, 2, it->idx);
@@ -258,10 +258,10 @@ hf_err hf_store_item_put(hf_store *s, const uint8_t id[16], const hf_store_item 
 
 /* ---- history ------------------------------------------------------------ */
 
-hf_err hf_store_order_msg_add(hf_store *s, const uint8_t order_id[16], const uint8_t msg_id[16],
-                              uint32_t type, int dir, const uint8_t peer[HF_MEMBER_LEN],
-                              uint64_t at_ms, const uint8_t *env, size_t len, const char *summary,
-                              bool *dup)
+hf_err hfn_store_order_msg_add(hfn_store *s, const uint8_t order_id[16], const uint8_t msg_id[16],
+                               uint32_t type, int dir, const uint8_t peer[HF_MEMBER_LEN],
+                               uint64_t at_ms, const uint8_t *env, size_t len, const char *summary,
+                               bool *dup)
 {
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[M_ADD]);
 	if (!st)
@@ -282,8 +282,8 @@ hf_err hf_store_order_msg_add(hf_store *s, const uint8_t order_id[16], const uin
 	return HF_OK;
 }
 
-hf_err hf_store_order_msgs(hf_store *s, const uint8_t order_id[16], hf_store_order_msg_cb cb,
-                           void *ctx)
+hf_err hfn_store_order_msgs(hfn_store *s, const uint8_t order_id[16], hfn_store_order_msg_cb cb,
+                            void *ctx)
 {
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[M_LIST]);
 	hf_err rc = HF_OK;
@@ -309,7 +309,7 @@ hf_err hf_store_order_msgs(hf_store *s, const uint8_t order_id[16], hf_store_ord
 
 /* ---- escalations -------------------------------------------------------- */
 
-hf_err hf_store_escalation_put(hf_store *s, const hf_store_escalation *e)
+hf_err hfn_store_escalation_put(hfn_store *s, const hfn_store_escalation *e)
 {
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[E_PUT]);
 	if (!st)
@@ -326,7 +326,7 @@ hf_err hf_store_escalation_put(hf_store *s, const hf_store_escalation *e)
 	return hfn_step_done(st);
 }
 
-hf_err hf_store_escalations(hf_store *s, hf_store_escalation_cb cb, void *ctx)
+hf_err hfn_store_escalations(hfn_store *s, hfn_store_escalation_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[E_LIST]);
 	hf_err rc = HF_OK;
@@ -334,7 +334,7 @@ hf_err hf_store_escalations(hf_store *s, hf_store_escalation_cb cb, void *ctx)
 	if (!st)
 		return HF_EDB;
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		hf_store_escalation e;
+		hfn_store_escalation e;
 		hfn_col_copy(st, 0, e.order_id, 16);
 		hfn_col_copy(st, 1, e.authority, 16);
 		hfn_col_copy(st, 2, e.platform, 16);
@@ -354,7 +354,7 @@ hf_err hf_store_escalations(hf_store *s, hf_store_escalation_cb cb, void *ctx)
 
 /* ---- referrals ---------------------------------------------------------- */
 
-hf_err hf_store_referral_put(hf_store *s, const hf_store_referral *r)
+hf_err hfn_store_referral_put(hfn_store *s, const hfn_store_referral *r)
 {
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[R_PUT]);
 	if (!st || r->n_orders > 64)
@@ -372,7 +372,7 @@ hf_err hf_store_referral_put(hf_store *s, const hf_store_referral *r)
 	return hfn_step_done(st);
 }
 
-static void hf_referral_row(sqlite3_stmt *st, hf_store_referral *r)
+static void referral_row(sqlite3_stmt *st, hfn_store_referral *r)
 {
 	memset(r, 0, sizeof(*r));
 	hfn_col_copy(st, 0, r->id, 16);
@@ -389,7 +389,7 @@ static void hf_referral_row(sqlite3_stmt *st, hf_store_referral *r)
 	hfn_col_copy(st, 9, r->orders, sizeof(r->orders));
 }
 
-hf_err hf_store_referral_get(hf_store *s, const uint8_t id[16], hf_store_referral *r)
+hf_err hfn_store_referral_get(hfn_store *s, const uint8_t id[16], hfn_store_referral *r)
 {
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[R_GET]);
 	hf_err rc = HF_OK;
@@ -398,14 +398,14 @@ hf_err hf_store_referral_get(hf_store *s, const uint8_t id[16], hf_store_referra
 	hfn_bind_blob(st, 1, id, 16);
 	int x = sqlite3_step(st);
 	if (x == SQLITE_ROW)
-		hf_referral_row(st, r);
+		referral_row(st, r);
 	else
 		rc = x == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
 	sqlite3_reset(st);
 	return rc;
 }
 
-hf_err hf_store_referrals(hf_store *s, hf_store_referral_cb cb, void *ctx)
+hf_err hfn_store_referrals(hfn_store *s, hfn_store_referral_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[R_LIST]);
 	hf_err rc = HF_OK;
@@ -413,8 +413,8 @@ hf_err hf_store_referrals(hf_store *s, hf_store_referral_cb cb, void *ctx)
 	if (!st)
 		return HF_EDB;
 	while (rc == HF_OK && (x = sqlite3_step(st)) == SQLITE_ROW) {
-		hf_store_referral r;
-		hf_referral_row(st, &r);
+		hfn_store_referral r;
+		referral_row(st, &r);
 		rc = cb(ctx, &r);
 	}
 	if (rc == HF_OK && x != SQLITE_DONE)

@@ -6,10 +6,10 @@
  * signed history of every order message, escalations received (auditor) and
  * referrals. Like store.c this is the store module: the only other file that
  * speaks SQL. Same rules: one connection per thread, callers bracket changes
- * with hf_store_begin / hf_store_commit.
+ * with hfn_store_begin / hfn_store_commit.
  *
  * Statements come from the store's one statement cache (store_internal.h: prepared on
- * first use, kept per connection, finalized by hf_store_close).
+ * first use, kept per connection, finalized by hfn_store_close).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,7 +22,7 @@
 #define HF_STORE_ORDER_TARGET 2  /* it was sent to us (platform side) */
 #define HF_STORE_MAX_PAUSES   16 /* clarification pauses kept per item */
 
-typedef struct hf_store_order {
+typedef struct hfn_store_order {
 	uint8_t id[16];
 	uint32_t side;
 	uint8_t authority[HF_MEMBER_LEN], platform[HF_MEMBER_LEN];
@@ -37,72 +37,74 @@ typedef struct hf_store_order {
 	uint8_t pseudonym[16];
 	uint8_t *body; /* encoded order body (malloc'ed by get; may be NULL for put-update) */
 	size_t body_len;
-} hf_store_order;
+} hfn_store_order;
 
-typedef struct hf_store_item {
+typedef struct hfn_store_item {
 	uint32_t idx, state;
 	uint64_t deadline_ms; /* the item's current deadline (changes when reopened) */
 	uint32_t outcome;     /* last outcome code, 0 none */
 	uint64_t action_ms;
 	uint32_t n_pauses;
 	hf_clock_pause pauses[HF_STORE_MAX_PAUSES];
-} hf_store_item;
+} hfn_store_item;
 
 /* Inserts an order (HF_EEXIST if the id is known). */
-hf_err hf_store_order_add(hf_store *s, const hf_store_order *o) HF_MUST_CHECK;
+hf_err hfn_store_order_add(hfn_store *s, const hfn_store_order *o) HF_MUST_CHECK;
 /* HF_ENOTFOUND if absent. with_body: also fetch body (free(o->body)). */
-hf_err hf_store_order_get(hf_store *s, const uint8_t id[16], bool with_body,
-                          hf_store_order *o) HF_MUST_CHECK;
+hf_err hfn_store_order_get(hfn_store *s, const uint8_t id[16], bool with_body,
+                           hfn_store_order *o) HF_MUST_CHECK;
 /* Updates receipt_ms, next_check_ms, reminded. */
-hf_err hf_store_order_update(hf_store *s, const hf_store_order *o) HF_MUST_CHECK;
-typedef hf_err (*hf_store_order_cb)(void *ctx, const hf_store_order *o);
+hf_err hfn_store_order_update(hfn_store *s, const hfn_store_order *o) HF_MUST_CHECK;
+typedef hf_err (*hfn_store_order_cb)(void *ctx, const hfn_store_order *o);
 /* Orders of a side (0 = both), newest first; open_only: with an open, paused or overdue
  * item, sorted by deadline. At most limit. */
-hf_err hf_store_orders_list(hf_store *s, uint32_t side, bool open_only, size_t limit,
-                            hf_store_order_cb cb, void *ctx) HF_MUST_CHECK;
+hf_err hfn_store_orders_list(hfn_store *s, uint32_t side, bool open_only, size_t limit,
+                             hfn_store_order_cb cb, void *ctx) HF_MUST_CHECK;
 /* Issuer orders whose timer is due (0 < next_check_ms <= now), at most limit. */
-hf_err hf_store_orders_due(hf_store *s, uint64_t now_ms, size_t limit, hf_store_order_cb cb,
-                           void *ctx) HF_MUST_CHECK;
+hf_err hfn_store_orders_due(hfn_store *s, uint64_t now_ms, size_t limit, hfn_store_order_cb cb,
+                            void *ctx) HF_MUST_CHECK;
 
 /* Items 0..max-1 of an order into items; *n = how many. */
-hf_err hf_store_items_get(hf_store *s, const uint8_t id[16], hf_store_item *items, size_t max,
-                          size_t *n) HF_MUST_CHECK;
+hf_err hfn_store_items_get(hfn_store *s, const uint8_t id[16], hfn_store_item *items, size_t max,
+                           size_t *n) HF_MUST_CHECK;
 /* Insert or replace one item. */
-hf_err hf_store_item_put(hf_store *s, const uint8_t id[16], const hf_store_item *it) HF_MUST_CHECK;
+hf_err hfn_store_item_put(hfn_store *s, const uint8_t id[16],
+                          const hfn_store_item *it) HF_MUST_CHECK;
 
 /* History: one signed envelope of an order (dir 0 sent, 1 received). *dup if msg_id was
  * recorded before (nothing written). */
-hf_err hf_store_order_msg_add(hf_store *s, const uint8_t order_id[16], const uint8_t msg_id[16],
-                              uint32_t type, int dir, const uint8_t peer[HF_MEMBER_LEN],
-                              uint64_t at_ms, const uint8_t *env, size_t len, const char *summary,
-                              bool *dup) HF_MUST_CHECK;
-typedef hf_err (*hf_store_order_msg_cb)(void *ctx, const uint8_t msg_id[16], uint32_t type, int dir,
-                                        const uint8_t peer[HF_MEMBER_LEN], uint64_t at_ms,
-                                        const uint8_t *env, size_t len, const char *summary);
-hf_err hf_store_order_msgs(hf_store *s, const uint8_t order_id[16], hf_store_order_msg_cb cb,
-                           void *ctx) HF_MUST_CHECK;
+hf_err hfn_store_order_msg_add(hfn_store *s, const uint8_t order_id[16], const uint8_t msg_id[16],
+                               uint32_t type, int dir, const uint8_t peer[HF_MEMBER_LEN],
+                               uint64_t at_ms, const uint8_t *env, size_t len, const char *summary,
+                               bool *dup) HF_MUST_CHECK;
+typedef hf_err (*hfn_store_order_msg_cb)(void *ctx, const uint8_t msg_id[16], uint32_t type,
+                                         int dir, const uint8_t peer[HF_MEMBER_LEN], uint64_t at_ms,
+                                         const uint8_t *env, size_t len, const char *summary);
+hf_err hfn_store_order_msgs(hfn_store *s, const uint8_t order_id[16], hfn_store_order_msg_cb cb,
+                            void *ctx) HF_MUST_CHECK;
 
 /* Auditor: escalation notices (metadata only). Same order again replaces the row. */
-typedef struct hf_store_escalation {
+typedef struct hfn_store_escalation {
 	uint8_t order_id[16], authority[16], platform[16];
 	uint32_t category, n_items, n_overdue;
 	uint64_t deadline_ms, escalated_ms, received_ms;
-} hf_store_escalation;
-hf_err hf_store_escalation_put(hf_store *s, const hf_store_escalation *e) HF_MUST_CHECK;
-typedef hf_err (*hf_store_escalation_cb)(void *ctx, const hf_store_escalation *e);
-hf_err hf_store_escalations(hf_store *s, hf_store_escalation_cb cb, void *ctx) HF_MUST_CHECK;
+} hfn_store_escalation;
+hf_err hfn_store_escalation_put(hfn_store *s, const hfn_store_escalation *e) HF_MUST_CHECK;
+typedef hf_err (*hfn_store_escalation_cb)(void *ctx, const hfn_store_escalation *e);
+hf_err hfn_store_escalations(hfn_store *s, hfn_store_escalation_cb cb, void *ctx) HF_MUST_CHECK;
 
 /* Referrals (mine: we referred it). orders: n_orders * 16 bytes. */
-typedef struct hf_store_referral {
+typedef struct hfn_store_referral {
 	uint8_t id[16], from[16], to[16], pseudonym[16];
 	bool mine;
 	uint32_t category, status, n_orders;
 	uint64_t sent_ms, updated_ms;
 	uint8_t orders[64][16];
-} hf_store_referral;
-hf_err hf_store_referral_put(hf_store *s, const hf_store_referral *r) HF_MUST_CHECK;
-hf_err hf_store_referral_get(hf_store *s, const uint8_t id[16], hf_store_referral *r) HF_MUST_CHECK;
-typedef hf_err (*hf_store_referral_cb)(void *ctx, const hf_store_referral *r);
-hf_err hf_store_referrals(hf_store *s, hf_store_referral_cb cb, void *ctx) HF_MUST_CHECK;
+} hfn_store_referral;
+hf_err hfn_store_referral_put(hfn_store *s, const hfn_store_referral *r) HF_MUST_CHECK;
+hf_err hfn_store_referral_get(hfn_store *s, const uint8_t id[16],
+                              hfn_store_referral *r) HF_MUST_CHECK;
+typedef hf_err (*hfn_store_referral_cb)(void *ctx, const hfn_store_referral *r);
+hf_err hfn_store_referrals(hfn_store *s, hfn_store_referral_cb cb, void *ctx) HF_MUST_CHECK;
 
 #endif

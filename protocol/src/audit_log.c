@@ -3,6 +3,7 @@
 
 #include "envelope_internal.h"
 #include "hashfed/audit_log.h"
+#include "hf_check.h"
 
 bool hf_audit_type_logged(uint32_t type)
 {
@@ -22,11 +23,11 @@ bool hf_audit_type_logged(uint32_t type)
 
 hf_err hf_audit_header_bytes(const uint8_t *env, size_t len, const uint8_t **hdr, size_t *hdr_len)
 {
-	hf_env_parts parts;
+	hfi_env_parts parts;
 	hf_envelope_header h;
 	*hdr = NULL;
 	*hdr_len = 0;
-	HF_TRY(hf_env_decode(env, len, &parts, &h));
+	HF_TRY(hfi_env_decode(env, len, &parts, &h));
 	*hdr = parts.hdr;
 	*hdr_len = parts.hdr_len;
 	return HF_OK;
@@ -35,10 +36,10 @@ hf_err hf_audit_header_bytes(const uint8_t *env, size_t len, const uint8_t **hdr
 /* Decodes H strictly (one canonical header map, nothing after it). */
 static hf_err header_decode(const uint8_t *hdr, size_t len, hf_envelope_header *h)
 {
-	hf_mp_dec d;
-	HF_TRY(hf_mp_dec_init(&d, hdr, len, HF_AUDIT_LEAF_MAX_SIZE));
-	HF_TRY(hf_env_header_decode(&d, h));
-	HF_TRY(hf_mp_dec_finish(&d));
+	hfi_mp_dec d;
+	HF_TRY(hfi_mp_dec_init(&d, hdr, len, HF_AUDIT_LEAF_MAX_SIZE));
+	HF_TRY(hfi_env_header_decode(&d, h));
+	HF_TRY(hfi_mp_dec_finish(&d));
 	HF_ENSURE(hf_audit_type_logged(h->type), HF_EMSGTYPE);
 	return HF_OK;
 }
@@ -50,17 +51,17 @@ hf_err hf_audit_leaf_encode(uint64_t logged_ms, const uint8_t *hdr, size_t hdr_l
 	*out_len = 0;
 	HF_TRY(header_decode(hdr, hdr_len, &h));
 	hf_writer w;
-	hf_mp_enc e;
+	hfi_mp_enc e;
 	hf_writer_fixed(&w, out, cap);
-	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 3);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_uint(&e, HF_AUDIT_LEAF_FORMAT);
-	hf_mp_put_key(&e, 2);
-	hf_mp_put_uint(&e, logged_ms);
-	hf_mp_put_key(&e, 3);
-	hf_mp_put_bin(&e, hdr, hdr_len);
-	hf_err rc = hf_mp_enc_status(&e);
+	hfi_mp_enc_init(&e, &w);
+	hfi_mp_put_map(&e, 3);
+	hfi_mp_put_key(&e, 1);
+	hfi_mp_put_uint(&e, HF_AUDIT_LEAF_FORMAT);
+	hfi_mp_put_key(&e, 2);
+	hfi_mp_put_uint(&e, logged_ms);
+	hfi_mp_put_key(&e, 3);
+	hfi_mp_put_bin(&e, hdr, hdr_len);
+	hf_err rc = hfi_mp_enc_status(&e);
 	if (rc != HF_OK)
 		return rc;
 	*out_len = w.len;
@@ -69,37 +70,37 @@ hf_err hf_audit_leaf_encode(uint64_t logged_ms, const uint8_t *hdr, size_t hdr_l
 
 hf_err hf_audit_leaf_decode(const uint8_t *leaf, size_t len, hf_audit_leaf *out)
 {
-	hf_mp_dec d;
-	hf_mp_map m;
+	hfi_mp_dec d;
+	hfi_mp_map m;
 	bool has;
 	unsigned key;
 	uint64_t seen = 0, format = 0;
 	memset(out, 0, sizeof(*out));
-	HF_TRY(hf_mp_dec_init(&d, leaf, len, HF_AUDIT_LEAF_MAX_SIZE));
-	HF_TRY(hf_mp_map_open(&d, &m));
+	HF_TRY(hfi_mp_dec_init(&d, leaf, len, HF_AUDIT_LEAF_MAX_SIZE));
+	HF_TRY(hfi_mp_map_open(&d, &m));
 	for (;;) {
-		HF_TRY(hf_mp_map_next(&d, &m, &has, &key));
+		HF_TRY(hfi_mp_map_next(&d, &m, &has, &key));
 		if (!has)
 			break;
 		seen |= HF_BIT(key);
 		switch (key) {
 		case 1:
-			HF_TRY(hf_mp_get_uint(&d, &format));
+			HF_TRY(hfi_mp_get_uint(&d, &format));
 			HF_ENSURE(format == HF_AUDIT_LEAF_FORMAT, HF_ELEAF);
 			break;
 		case 2:
-			HF_TRY(hf_mp_get_uint(&d, &out->logged_ms));
+			HF_TRY(hfi_mp_get_uint(&d, &out->logged_ms));
 			break;
 		case 3:
-			HF_TRY(hf_mp_get_bin(&d, HF_AUDIT_LEAF_MAX_SIZE, &out->hdr_bytes,
-			                     &out->hdr_len));
+			HF_TRY(hfi_mp_get_bin(&d, HF_AUDIT_LEAF_MAX_SIZE, &out->hdr_bytes,
+			                      &out->hdr_len));
 			break;
 		default:
 			return HF_EUNKNOWNKEY;
 		}
 	}
-	HF_TRY(hf_mp_require(seen, HF_BIT(1) | HF_BIT(2) | HF_BIT(3)));
-	HF_TRY(hf_mp_dec_finish(&d));
+	HF_TRY(hfi_mp_require(seen, HF_BIT(1) | HF_BIT(2) | HF_BIT(3)));
+	HF_TRY(hfi_mp_dec_finish(&d));
 	return header_decode(out->hdr_bytes, out->hdr_len, &out->hdr);
 }
 

@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "hashfed/buf.h"
+#include "hf_check.h"
 
 hf_err hf_reader_bytes(hf_reader *r, size_t n, const uint8_t **out)
 {

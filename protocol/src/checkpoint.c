@@ -6,6 +6,7 @@
 #include "hashfed/checkpoint.h"
 #include "hashfed/merkle.h"
 #include "note_internal.h"
+#include "hf_check.h"
 
 /* Next line [*off, nl) of text; false if no "\n" is left. */
 static bool next_line(const uint8_t *text, size_t len, size_t *off, const uint8_t **line,

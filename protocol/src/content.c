@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "hashfed/content.h"
+#include "hf_check.h"
 
 hf_err hf_content_hash(const uint8_t *data, size_t len, const hf_image_limits *limits,
                        bool want_dihedral, hf_content_hashes *out)

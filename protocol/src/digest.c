@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "hashfed/digest.h"
+#include "hf_check.h"
 
 enum { CHUNK = 64 * 1024 };
 

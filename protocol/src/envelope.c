@@ -10,6 +10,7 @@
 #include "hashfed/version.h"
 #include "crypto_internal.h"
 #include "identity_internal.h"
+#include "hf_check.h"
 
 struct hf_opened {
 	hf_envelope_header hdr;
@@ -43,7 +44,7 @@ void hf_uuidv7(uint64_t unix_ms, const hf_rng *rng, uint8_t out[HF_MSGID_LEN])
 }
 
 /* HPKE wrap AAD: message id || recipient key id (binds a wrap to one slot). */
-static void hf_wrap_aad(const uint8_t *msg_id, const uint8_t *keyid, uint8_t aad[32])
+static void wrap_aad(const uint8_t *msg_id, const uint8_t *keyid, uint8_t aad[32])
 {
 	memcpy(aad, msg_id, HF_MSGID_LEN);
 	memcpy(aad + HF_MSGID_LEN, keyid, HF_KEYID_LEN);
@@ -64,7 +65,7 @@ hf_err hfi_env_seal_prepared(const hf_identity *sender, const hf_envelope_header
 	uint8_t sig_in[HF_ENV_SIG_INPUT_LEN];
 	uint8_t sig[HF_SIG_LEN];
 	hf_writer hw, w;
-	hf_mp_enc e;
+	hfi_mp_enc e;
 
 	hf_writer_init(&hw, HF_MAX_MESSAGE_SIZE);
 	hf_writer_init(&w, HF_MAX_MESSAGE_SIZE);
@@ -73,8 +74,8 @@ hf_err hfi_env_seal_prepared(const hf_identity *sender, const hf_envelope_header
 		rc = HF_ENOMEM;
 		goto out;
 	}
-	hf_mp_enc_init(&e, &hw);
-	rc = hf_env_header_encode(&e, h);
+	hfi_mp_enc_init(&e, &hw);
+	rc = hfi_env_header_encode(&e, h);
 	if (rc == HF_ERANGE)
 		rc = HF_EINVAL;
 	if (rc != HF_OK)
@@ -87,38 +88,38 @@ hf_err hfi_env_seal_prepared(const hf_identity *sender, const hf_envelope_header
 	for (uint32_t i = 0; i < h->n_recipients; i++) {
 		uint8_t aad[32];
 		uint8_t *wr = wraps + i * (size_t)HF_WRAP_LEN;
-		hf_wrap_aad(h->msg_id, h->recipients[i], aad);
+		wrap_aad(h->msg_id, h->recipients[i], aad);
 		HF_CHECK(hf_hpke_seal_base(recipients[i], (const uint8_t *)HF_ENV_WRAP_INFO,
 		                           sizeof(HF_ENV_WRAP_INFO) - 1, aad, sizeof(aad), ck,
 		                           HF_CONTENT_KEY_LEN, rng, wr, wr + HF_HPKE_ENC_LEN));
 	}
 
 	/* Size everything up front so the body is copied exactly once. */
-	size_t inner_len = hf_env_inner_prefix_len(body_len) + body_len;
+	size_t inner_len = hfi_env_inner_prefix_len(body_len) + body_len;
 	size_t ct_len = HF_XNONCE_LEN + inner_len + HF_AEAD_TAG_LEN;
 	size_t total = 1 + 1 + hw.len + 1 + 3 + h->n_recipients * (size_t)(2 + HF_WRAP_LEN) + 1 +
-	               hf_mp_bin_header_len(ct_len) + ct_len + 1 + 2 + HF_SIG_LEN;
+	               hfi_mp_bin_header_len(ct_len) + ct_len + 1 + 2 + HF_SIG_LEN;
 	HF_CHECK(hf_writer_reserve(&w, total, NULL));
 
-	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 4);
-	hf_mp_put_key(&e, 1);
+	hfi_mp_enc_init(&e, &w);
+	hfi_mp_put_map(&e, 4);
+	hfi_mp_put_key(&e, 1);
 	size_t hdr_off = w.len;
-	hf_mp_put_raw(&e, hw.p, hw.len);
-	hf_mp_put_key(&e, 2);
+	hfi_mp_put_raw(&e, hw.p, hw.len);
+	hfi_mp_put_key(&e, 2);
 	size_t wraps_off = w.len;
-	hf_mp_put_array(&e, h->n_recipients);
+	hfi_mp_put_array(&e, h->n_recipients);
 	for (uint32_t i = 0; i < h->n_recipients; i++)
-		hf_mp_put_bin(&e, wraps + i * (size_t)HF_WRAP_LEN, HF_WRAP_LEN);
+		hfi_mp_put_bin(&e, wraps + i * (size_t)HF_WRAP_LEN, HF_WRAP_LEN);
 	size_t wraps_len = w.len - wraps_off;
-	hf_mp_put_key(&e, 3);
-	hf_mp_put_bin_header(&e, ct_len);
+	hfi_mp_put_key(&e, 3);
+	hfi_mp_put_bin_header(&e, ct_len);
 	size_t ct_off = w.len;
-	hf_mp_put_raw(&e, nonce, sizeof(nonce));
+	hfi_mp_put_raw(&e, nonce, sizeof(nonce));
 	/* Inner plaintext written in place, then encrypted in place. */
 	size_t pt_off = w.len;
-	hf_env_inner_encode(&e, inner_sender, inner_id, salt, body, body_len);
-	HF_CHECK(hf_mp_enc_status(&e));
+	hfi_env_inner_encode(&e, inner_sender, inner_id, salt, body, body_len);
+	HF_CHECK(hfi_mp_enc_status(&e));
 	if (w.len - pt_off != inner_len) {
 		rc = HF_EINTERNAL;
 		goto out;
@@ -133,12 +134,12 @@ hf_err hfi_env_seal_prepared(const hf_identity *sender, const hf_envelope_header
 	}
 	w.len += HF_AEAD_TAG_LEN;
 
-	hf_env_sig_input(w.p + hdr_off, hw.len, w.p + wraps_off, wraps_len, w.p + ct_off, ct_len,
-	                 sig_in);
+	hfi_env_sig_input(w.p + hdr_off, hw.len, w.p + wraps_off, wraps_len, w.p + ct_off, ct_len,
+	                  sig_in);
 	HF_CHECK(hf_identity_sign(sender, sig_in, sizeof(sig_in), sig));
-	hf_mp_put_key(&e, 4);
-	hf_mp_put_bin(&e, sig, sizeof(sig));
-	HF_CHECK(hf_mp_enc_status(&e));
+	hfi_mp_put_key(&e, 4);
+	hfi_mp_put_bin(&e, sig, sizeof(sig));
+	HF_CHECK(hfi_mp_enc_status(&e));
 	HF_CHECK(hf_writer_take(&w, out, out_len));
 	rc = HF_OK;
 out:
@@ -200,29 +201,29 @@ out:
 }
 
 /* Decode + signature check, shared by verify and open. */
-static hf_err hf_env_verify_parts(const uint8_t *env, size_t len, hf_sender_lookup_fn lookup,
-                                  void *ctx, hf_env_parts *parts, hf_envelope_header *h)
+static hf_err env_verify_parts(const uint8_t *env, size_t len, hf_sender_lookup_fn lookup,
+                               void *ctx, hfi_env_parts *parts, hf_envelope_header *h)
 {
 	uint8_t pk[HF_SIGN_PK_LEN];
 	uint8_t kid[HF_KEYID_LEN];
 	uint8_t sig_in[HF_ENV_SIG_INPUT_LEN];
-	HF_TRY(hf_env_decode(env, len, parts, h));
+	HF_TRY(hfi_env_decode(env, len, parts, h));
 	HF_TRY(lookup(ctx, h, pk));
 	/* spec §5.6 step 3: the key returned must be the one the header names. */
 	hf_keyid_sign(pk, kid);
 	if (sodium_memcmp(kid, h->sender, HF_KEYID_LEN) != 0)
 		return HF_EUNKNOWNSENDER;
-	hf_env_sig_input(parts->hdr, parts->hdr_len, parts->wraps, parts->wraps_len, parts->ct,
-	                 parts->ct_len, sig_in);
+	hfi_env_sig_input(parts->hdr, parts->hdr_len, parts->wraps, parts->wraps_len, parts->ct,
+	                  parts->ct_len, sig_in);
 	return hf_sign_verify(pk, sig_in, sizeof(sig_in), parts->sig);
 }
 
 hf_err hf_envelope_peek(const uint8_t *env, size_t len, hf_envelope_header *hdr)
 {
-	hf_env_parts *parts = malloc(sizeof(*parts));
+	hfi_env_parts *parts = malloc(sizeof(*parts));
 	if (parts == NULL)
 		return HF_ENOMEM;
-	hf_err rc = hf_env_decode(env, len, parts, hdr);
+	hf_err rc = hfi_env_decode(env, len, parts, hdr);
 	free(parts);
 	return rc;
 }
@@ -230,10 +231,10 @@ hf_err hf_envelope_peek(const uint8_t *env, size_t len, hf_envelope_header *hdr)
 hf_err hf_envelope_verify(const uint8_t *env, size_t len, hf_sender_lookup_fn lookup, void *ctx,
                           hf_envelope_header *hdr)
 {
-	hf_env_parts *parts = malloc(sizeof(*parts));
+	hfi_env_parts *parts = malloc(sizeof(*parts));
 	if (parts == NULL)
 		return HF_ENOMEM;
-	hf_err rc = hf_env_verify_parts(env, len, lookup, ctx, parts, hdr);
+	hf_err rc = env_verify_parts(env, len, lookup, ctx, parts, hdr);
 	free(parts);
 	return rc;
 }
@@ -241,7 +242,7 @@ hf_err hf_envelope_verify(const uint8_t *env, size_t len, hf_sender_lookup_fn lo
 hf_err hf_envelope_open(const uint8_t *env, size_t len, const hf_open_params *p, hf_opened **out)
 {
 	hf_err rc = HF_EINTERNAL;
-	hf_env_parts *parts = NULL;
+	hfi_env_parts *parts = NULL;
 	hf_opened *o = NULL;
 	uint8_t ck[HF_CONTENT_KEY_LEN];
 	uint8_t in_sender[HF_KEYID_LEN], in_id[HF_MSGID_LEN], commit[HF_COMMIT_LEN];
@@ -256,7 +257,7 @@ hf_err hf_envelope_open(const uint8_t *env, size_t len, const hf_open_params *p,
 		rc = HF_ENOMEM;
 		goto out;
 	}
-	HF_CHECK(hf_env_decode(env, len, parts, &o->hdr));
+	HF_CHECK(hfi_env_decode(env, len, parts, &o->hdr));
 	/* spec §5.6 step 2: a message for another federation is refused before
 	 * any key lookup, so one federation's keys never vouch for another's. */
 	if (p->federation != NULL &&
@@ -264,7 +265,7 @@ hf_err hf_envelope_open(const uint8_t *env, size_t len, const hf_open_params *p,
 		rc = HF_EFEDERATION;
 		goto out;
 	}
-	HF_CHECK(hf_env_verify_parts(env, len, p->lookup, p->lookup_ctx, parts, &o->hdr));
+	HF_CHECK(env_verify_parts(env, len, p->lookup, p->lookup_ctx, parts, &o->hdr));
 
 	/* Find our slot; the wrap AAD binds it to (message id, our key id). */
 	const uint8_t *mykid = hf_identity_enc_keyid(p->self);
@@ -277,9 +278,9 @@ hf_err hf_envelope_open(const uint8_t *env, size_t len, const hf_open_params *p,
 		goto out;
 	}
 	uint8_t aad[32];
-	hf_wrap_aad(o->hdr.msg_id, mykid, aad);
+	wrap_aad(o->hdr.msg_id, mykid, aad);
 	const uint8_t *wr = parts->wrap[slot];
-	if (hfi_hpke_open_base_pk(hf_identity_enc_sk(p->self), hf_identity_enc_pk(p->self), wr,
+	if (hfi_hpke_open_base_pk(hfi_identity_enc_sk(p->self), hf_identity_enc_pk(p->self), wr,
 	                          (const uint8_t *)HF_ENV_WRAP_INFO, sizeof(HF_ENV_WRAP_INFO) - 1,
 	                          aad, sizeof(aad), wr + HF_HPKE_ENC_LEN, HF_WRAP_CT_LEN,
 	                          ck) != HF_OK) {
@@ -300,8 +301,8 @@ hf_err hf_envelope_open(const uint8_t *env, size_t len, const hf_open_params *p,
 		rc = HF_EDECRYPT;
 		goto out;
 	}
-	HF_CHECK(hf_env_inner_decode(o->pt, o->pt_len, in_sender, in_id, o->salt, &o->body,
-	                             &o->body_len));
+	HF_CHECK(hfi_env_inner_decode(o->pt, o->pt_len, in_sender, in_id, o->salt, &o->body,
+	                              &o->body_len));
 	/* spec §5.6 step 7: a recipient cannot re-address the plaintext as the
 	 * sender's own message under another id or sender. */
 	if (sodium_memcmp(in_sender, o->hdr.sender, HF_KEYID_LEN) != 0 ||

@@ -6,6 +6,7 @@
 #include "envelope_internal.h"
 #include "hashfed/version.h"
 #include "schema.h"
+#include "hf_check.h"
 
 bool hf_msg_type_known(uint64_t type)
 {
@@ -58,7 +59,7 @@ static const hfi_schema audit_schema =
     HFI_SCHEMA("audit header", audit_rows, hf_audit_header, 0, NULL);
 
 /* Rules shared by encode and decode, so nothing is sealed that open rejects. */
-static hf_err hf_env_header_check(const hf_envelope_header *h)
+static hf_err env_header_check(const hf_envelope_header *h)
 {
 	if (h->version != HF_PROTOCOL_VERSION)
 		return HF_EVERSION;
@@ -79,7 +80,7 @@ static hf_err hf_env_header_check(const hf_envelope_header *h)
 	return HF_OK;
 }
 
-HFI_CHECK_FN(header_check, hf_envelope_header, hf_env_header_check)
+HFI_CHECK_FN(header_check, hf_envelope_header, env_header_check)
 
 static hf_err type_known(const void *h, uint32_t i)
 {
@@ -107,14 +108,14 @@ static const hfi_field header_rows[] = {
 const hfi_schema hfi_env_header_schema =
     HFI_SCHEMA("envelope header", header_rows, hf_envelope_header, 0, header_check);
 
-hf_err hf_env_header_encode(hf_mp_enc *e, const hf_envelope_header *h)
+hf_err hfi_env_header_encode(hfi_mp_enc *e, const hf_envelope_header *h)
 {
-	HF_TRY(hf_env_header_check(h));
+	HF_TRY(env_header_check(h));
 	hfi_encode(e, &hfi_env_header_schema, h);
-	return hf_mp_enc_status(e);
+	return hfi_mp_enc_status(e);
 }
 
-hf_err hf_env_header_decode(hf_mp_dec *d, hf_envelope_header *h)
+hf_err hfi_env_header_decode(hfi_mp_dec *d, hf_envelope_header *h)
 {
 	hfi_ctx c;
 	hf_err rc;
@@ -137,16 +138,16 @@ static const hfi_field wrap_elem = {.kind = HFI_BIN,
 /* The framing (spec §5.1). Sealing writes it by hand (envelope.c): the header
  * bytes are copied as encoded and the ciphertext is encrypted in place. */
 static const hfi_field env_rows[] = {
-    {HFI_SUB(1, HFI_REQ | HFI_PTR, hf_env_parts, h, hfi_env_header_schema), .span = 1},
-    {HFI_ARR(2, HFI_REQ, hf_env_parts, wrap, n_wraps, 0, HF_MAX_RECIPIENTS, HF_ERANGE, wrap_elem),
+    {HFI_SUB(1, HFI_REQ | HFI_PTR, hfi_env_parts, h, hfi_env_header_schema), .span = 1},
+    {HFI_ARR(2, HFI_REQ, hfi_env_parts, wrap, n_wraps, 0, HF_MAX_RECIPIENTS, HF_ERANGE, wrap_elem),
      .span = 2},
-    {HFI_BLOB(3, HFI_BIN, HFI_REQ, hf_env_parts, ct, ct_len, HF_XNONCE_LEN + HF_AEAD_TAG_LEN,
+    {HFI_BLOB(3, HFI_BIN, HFI_REQ, hfi_env_parts, ct, ct_len, HF_XNONCE_LEN + HF_AEAD_TAG_LEN,
               HF_MAX_MESSAGE_SIZE, HF_ELENGTH)},
-    {HFI_FIXED(4, HFI_REQ, hf_env_parts, sig)},
+    {HFI_FIXED(4, HFI_REQ, hfi_env_parts, sig)},
 };
-const hfi_schema hfi_envelope_schema = HFI_SCHEMA("envelope", env_rows, hf_env_parts, 0, NULL);
+const hfi_schema hfi_envelope_schema = HFI_SCHEMA("envelope", env_rows, hfi_env_parts, 0, NULL);
 
-hf_err hf_env_decode(const uint8_t *env, size_t len, hf_env_parts *parts, hf_envelope_header *h)
+hf_err hfi_env_decode(const uint8_t *env, size_t len, hfi_env_parts *parts, hf_envelope_header *h)
 {
 	hfi_ctx c;
 	memset(parts, 0, sizeof(*parts));
@@ -163,11 +164,11 @@ hf_err hf_env_decode(const uint8_t *env, size_t len, hf_env_parts *parts, hf_env
 	return HF_OK;
 }
 
-size_t hf_env_inner_prefix_len(size_t body_len)
+size_t hfi_env_inner_prefix_len(size_t body_len)
 {
 	/* map(4) + 3 keys with bin16/bin16/bin32 + key 4 + bin header */
 	return 1 + (1 + 2 + HF_KEYID_LEN) + (1 + 2 + HF_MSGID_LEN) + (1 + 2 + HF_COMMIT_SALT_LEN) +
-	       1 + hf_mp_bin_header_len(body_len);
+	       1 + hfi_mp_bin_header_len(body_len);
 }
 
 /* Inner plaintext (spec §5.4) as the schema sees it. */
@@ -188,9 +189,10 @@ static const hfi_field inner_rows[] = {
 const hfi_schema hfi_env_inner_schema =
     HFI_SCHEMA("envelope inner", inner_rows, env_inner, 0, NULL);
 
-void hf_env_inner_encode(hf_mp_enc *e, const uint8_t sender[HF_KEYID_LEN],
-                         const uint8_t msg_id[HF_MSGID_LEN], const uint8_t salt[HF_COMMIT_SALT_LEN],
-                         const uint8_t *body, size_t body_len)
+void hfi_env_inner_encode(hfi_mp_enc *e, const uint8_t sender[HF_KEYID_LEN],
+                          const uint8_t msg_id[HF_MSGID_LEN],
+                          const uint8_t salt[HF_COMMIT_SALT_LEN], const uint8_t *body,
+                          size_t body_len)
 {
 	env_inner in;
 	memcpy(in.sender, sender, HF_KEYID_LEN);
@@ -201,9 +203,9 @@ void hf_env_inner_encode(hf_mp_enc *e, const uint8_t sender[HF_KEYID_LEN],
 	hfi_encode(e, &hfi_env_inner_schema, &in);
 }
 
-hf_err hf_env_inner_decode(const uint8_t *pt, size_t len, uint8_t sender[HF_KEYID_LEN],
-                           uint8_t msg_id[HF_MSGID_LEN], uint8_t salt[HF_COMMIT_SALT_LEN],
-                           const uint8_t **body, size_t *body_len)
+hf_err hfi_env_inner_decode(const uint8_t *pt, size_t len, uint8_t sender[HF_KEYID_LEN],
+                            uint8_t msg_id[HF_MSGID_LEN], uint8_t salt[HF_COMMIT_SALT_LEN],
+                            const uint8_t **body, size_t *body_len)
 {
 	hfi_ctx c;
 	env_inner in;
@@ -217,7 +219,7 @@ hf_err hf_env_inner_decode(const uint8_t *pt, size_t len, uint8_t sender[HF_KEYI
 	return rc;
 }
 
-static void hf_blake_len(crypto_generichash_state *st, size_t n)
+static void blake_len(crypto_generichash_state *st, size_t n)
 {
 	uint8_t b[8];
 	for (int i = 0; i < 8; i++)
@@ -225,19 +227,19 @@ static void hf_blake_len(crypto_generichash_state *st, size_t n)
 	crypto_generichash_update(st, b, sizeof(b));
 }
 
-void hf_env_sig_input(const uint8_t *hdr, size_t hdr_len, const uint8_t *wraps, size_t wraps_len,
-                      const uint8_t *ct, size_t ct_len, uint8_t out[HF_ENV_SIG_INPUT_LEN])
+void hfi_env_sig_input(const uint8_t *hdr, size_t hdr_len, const uint8_t *wraps, size_t wraps_len,
+                       const uint8_t *ct, size_t ct_len, uint8_t out[HF_ENV_SIG_INPUT_LEN])
 {
 	/* spec §5.5: D = BLAKE2b-256(len64(h) || h || len64(w) || w || len64(c) || c);
 	 * the signed message is the domain string followed by D. */
 	crypto_generichash_state st;
 	const size_t dl = sizeof(HF_ENV_SIG_DOMAIN) - 1;
 	crypto_generichash_init(&st, NULL, 0, 32);
-	hf_blake_len(&st, hdr_len);
+	blake_len(&st, hdr_len);
 	crypto_generichash_update(&st, hdr, hdr_len);
-	hf_blake_len(&st, wraps_len);
+	blake_len(&st, wraps_len);
 	crypto_generichash_update(&st, wraps, wraps_len);
-	hf_blake_len(&st, ct_len);
+	blake_len(&st, ct_len);
 	crypto_generichash_update(&st, ct, ct_len);
 	memcpy(out, HF_ENV_SIG_DOMAIN, dl);
 	crypto_generichash_final(&st, out + dl, 32);

@@ -5,7 +5,7 @@
 #include "mp.h"
 
 /* Byte spans of a decoded envelope, pointing into the input (spec §5.1). */
-typedef struct hf_env_parts {
+typedef struct hfi_env_parts {
 	const uint8_t *hdr; /* canonical header map bytes (the AEAD's AAD) */
 	size_t hdr_len;
 	const uint8_t *wraps; /* the whole wraps array, as encoded */
@@ -15,8 +15,8 @@ typedef struct hf_env_parts {
 	const uint8_t *ct; /* nonce || AEAD ciphertext || tag */
 	size_t ct_len;
 	uint8_t sig[HF_SIG_LEN];
-	hf_envelope_header *h; /* where hf_env_decode puts the decoded header */
-} hf_env_parts;
+	hf_envelope_header *h; /* where hfi_env_decode puts the decoded header */
+} hfi_env_parts;
 
 #define HF_WRAP_LEN (HF_HPKE_ENC_LEN + HF_WRAP_CT_LEN)
 
@@ -27,23 +27,24 @@ typedef struct hf_env_parts {
 #define HF_ENV_COMMIT_DOMAIN "hashfed/v1/commit"
 
 /* Header map (spec §5.2). Encode validates what decode would reject. */
-hf_err hf_env_header_encode(hf_mp_enc *e, const hf_envelope_header *h);
-hf_err hf_env_header_decode(hf_mp_dec *d, hf_envelope_header *h) HF_MUST_CHECK;
+hf_err hfi_env_header_encode(hfi_mp_enc *e, const hf_envelope_header *h);
+hf_err hfi_env_header_decode(hfi_mp_dec *d, hf_envelope_header *h) HF_MUST_CHECK;
 /* Whole envelope framing: fills parts and the decoded header. */
-hf_err hf_env_decode(const uint8_t *env, size_t len, hf_env_parts *parts,
-                     hf_envelope_header *h) HF_MUST_CHECK;
+hf_err hfi_env_decode(const uint8_t *env, size_t len, hfi_env_parts *parts,
+                      hf_envelope_header *h) HF_MUST_CHECK;
 /* Inner plaintext map (spec §5.4): {1: sender, 2: msg id, 3: salt, 4: body}. */
-size_t hf_env_inner_prefix_len(size_t body_len);
-hf_err hf_env_inner_decode(const uint8_t *pt, size_t len, uint8_t sender[HF_KEYID_LEN],
-                           uint8_t msg_id[HF_MSGID_LEN], uint8_t salt[HF_COMMIT_SALT_LEN],
-                           const uint8_t **body, size_t *body_len) HF_MUST_CHECK;
-/* Writes the inner plaintext map (the schema hf_env_inner_decode reads). */
-void hf_env_inner_encode(hf_mp_enc *e, const uint8_t sender[HF_KEYID_LEN],
-                         const uint8_t msg_id[HF_MSGID_LEN], const uint8_t salt[HF_COMMIT_SALT_LEN],
-                         const uint8_t *body, size_t body_len);
+size_t hfi_env_inner_prefix_len(size_t body_len);
+hf_err hfi_env_inner_decode(const uint8_t *pt, size_t len, uint8_t sender[HF_KEYID_LEN],
+                            uint8_t msg_id[HF_MSGID_LEN], uint8_t salt[HF_COMMIT_SALT_LEN],
+                            const uint8_t **body, size_t *body_len) HF_MUST_CHECK;
+/* Writes the inner plaintext map (the schema hfi_env_inner_decode reads). */
+void hfi_env_inner_encode(hfi_mp_enc *e, const uint8_t sender[HF_KEYID_LEN],
+                          const uint8_t msg_id[HF_MSGID_LEN],
+                          const uint8_t salt[HF_COMMIT_SALT_LEN], const uint8_t *body,
+                          size_t body_len);
 /* Signature input (spec §5.5). */
-void hf_env_sig_input(const uint8_t *hdr, size_t hdr_len, const uint8_t *wraps, size_t wraps_len,
-                      const uint8_t *ct, size_t ct_len, uint8_t out[HF_ENV_SIG_INPUT_LEN]);
+void hfi_env_sig_input(const uint8_t *hdr, size_t hdr_len, const uint8_t *wraps, size_t wraps_len,
+                       const uint8_t *ct, size_t ct_len, uint8_t out[HF_ENV_SIG_INPUT_LEN]);
 
 /*
  * Seals a prepared header (commitment already set) with the given inner

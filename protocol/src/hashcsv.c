@@ -3,14 +3,15 @@
 
 #include "hashfed/hashcsv.h"
 #include "hashfed/list.h"
+#include "hf_check.h"
 
 #define HF_CSV_MAX_FIELDS 4 /* fields we look at; later ones are skipped */
 
-typedef struct hf_field {
+typedef struct hfi_field {
 	const char *p;
 	size_t n;
 	bool quoted; /* p/n then include the quotes; unquote on use */
-} hf_field;
+} hfi_field;
 
 hf_err hf_hashcsv_format_parse(const char *name, hf_hashcsv_format *out)
 {
@@ -42,7 +43,7 @@ hf_err hf_hashcsv_init(hf_hashcsv *r, const uint8_t *p, size_t len, hf_hashcsv_f
 	return HF_OK;
 }
 
-static int hf_hexval(char c)
+static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -54,7 +55,7 @@ static int hf_hexval(char c)
 }
 
 /* Trims spaces and tabs at both ends. */
-static void hf_trim(const char **p, size_t *n)
+static void trim(const char **p, size_t *n)
 {
 	while (*n && (**p == ' ' || **p == '\t'))
 		(*p)++, (*n)--;
@@ -63,26 +64,26 @@ static void hf_trim(const char **p, size_t *n)
 }
 
 /* Decodes a hex field (quotes allowed around it) into out[len]. */
-static hf_err hf_field_hex(const hf_field *f, uint8_t *out, size_t len)
+static hf_err field_hex(const hfi_field *f, uint8_t *out, size_t len)
 {
 	const char *p = f->p;
 	size_t n = f->n;
 	if (f->quoted) { /* a hash never contains a quote, so "" inside is simply not hex */
 		p++;
 		n -= 2;
-		hf_trim(&p, &n);
+		trim(&p, &n);
 	}
 	HF_ENSURE(n != 0, HF_EPARSE);
 	for (size_t i = 0; i < n; i++)
-		HF_ENSURE(hf_hexval(p[i]) >= 0, HF_EPARSE);
+		HF_ENSURE(hexval(p[i]) >= 0, HF_EPARSE);
 	HF_ENSURE(n == 2 * len, HF_ELENGTH);
 	/* Every digit was checked >= 0 just above; the analyzer does not carry that over. */
 	for (size_t i = 0; i < len; i++)
-		out[i] = (uint8_t)(hf_hexval(p[2 * i]) << 4 | hf_hexval(p[2 * i + 1])); // NOLINT
+		out[i] = (uint8_t)(hexval(p[2 * i]) << 4 | hexval(p[2 * i + 1])); // NOLINT
 	return HF_OK;
 }
 
-static bool hf_field_is(const hf_field *f, const char *s)
+static bool field_is(const hfi_field *f, const char *s)
 {
 	size_t k = strlen(s);
 	const char *p = f->quoted ? f->p + 1 : f->p;
@@ -91,7 +92,7 @@ static bool hf_field_is(const hf_field *f, const char *s)
 }
 
 /* Splits one line into fields (at most HF_CSV_MAX_FIELDS kept; *nf counts all, capped). */
-static hf_err hf_split(const char *p, size_t n, hf_field *f, size_t *nf)
+static hf_err split(const char *p, size_t n, hfi_field *f, size_t *nf)
 {
 	size_t i = 0, k = 0;
 	for (;;) {
@@ -128,7 +129,7 @@ static hf_err hf_split(const char *p, size_t n, hf_field *f, size_t *nf)
 			f[k].n = i - start;
 			f[k].quoted = quoted;
 			if (!quoted)
-				hf_trim(&f[k].p, &f[k].n);
+				trim(&f[k].p, &f[k].n);
 		}
 		k++;
 		if (i == n)
@@ -139,13 +140,13 @@ static hf_err hf_split(const char *p, size_t n, hf_field *f, size_t *nf)
 	return HF_OK;
 }
 
-static hf_err hf_hma_alg(const hf_field *f, unsigned *alg)
+static hf_err hma_alg(const hfi_field *f, unsigned *alg)
 {
-	if (hf_field_is(f, "pdq"))
+	if (field_is(f, "pdq"))
 		*alg = HF_ALG_PDQ;
-	else if (hf_field_is(f, "md5") || hf_field_is(f, "video_md5"))
+	else if (field_is(f, "md5") || field_is(f, "video_md5"))
 		*alg = HF_ALG_MD5;
-	else if (hf_field_is(f, "sha256"))
+	else if (field_is(f, "sha256"))
 		*alg = HF_ALG_SHA256;
 	else
 		return HF_EINVAL;
@@ -153,27 +154,26 @@ static hf_err hf_hma_alg(const hf_field *f, unsigned *alg)
 }
 
 /* One non-empty line into a row; *skip for a header line. */
-static hf_err hf_row(hf_hashcsv *r, const char *p, size_t n, hf_hashcsv_row *row, bool *skip)
+static hf_err hfn_row(hf_hashcsv *r, const char *p, size_t n, hf_hashcsv_row *row, bool *skip)
 {
-	hf_field f[HF_CSV_MAX_FIELDS];
+	hfi_field f[HF_CSV_MAX_FIELDS];
 	size_t nf;
 	*skip = false;
 	memset(row, 0, sizeof(*row));
 	if (r->format == HF_HASHCSV_PLAIN) {
-		hf_field one = {p, n, false};
-		hf_trim(&one.p, &one.n);
+		hfi_field one = {p, n, false};
+		trim(&one.p, &one.n);
 		row->alg = r->alg;
-		return hf_field_hex(&one, row->value, hf_hash_alg_len(r->alg));
+		return field_hex(&one, row->value, hf_hash_alg_len(r->alg));
 	}
-	HF_TRY(hf_split(p, n, f, &nf));
+	HF_TRY(split(p, n, f, &nf));
 	if (r->format == HF_HASHCSV_TE) {
-		if (r->rows == 0 &&
-		    (hf_field_is(&f[0], "hash") || hf_field_is(&f[0], "indicator"))) {
+		if (r->rows == 0 && (field_is(&f[0], "hash") || field_is(&f[0], "indicator"))) {
 			*skip = true;
 			return HF_OK;
 		}
 		row->alg = r->alg;
-		HF_TRY(hf_field_hex(&f[0], row->value, hf_hash_alg_len(r->alg)));
+		HF_TRY(field_hex(&f[0], row->value, hf_hash_alg_len(r->alg)));
 		if (nf >= 2 && f[1].n) {
 			HF_ENSURE(!f[1].quoted, HF_EPARSE);
 			for (size_t i = 0; i < f[1].n; i++)
@@ -184,13 +184,13 @@ static hf_err hf_row(hf_hashcsv *r, const char *p, size_t n, hf_hashcsv_row *row
 		}
 		return HF_OK;
 	}
-	if (r->rows == 0 && hf_field_is(&f[0], "signal_type")) {
+	if (r->rows == 0 && field_is(&f[0], "signal_type")) {
 		*skip = true;
 		return HF_OK;
 	}
 	HF_ENSURE(nf >= 2, HF_EPARSE);
-	HF_TRY(hf_hma_alg(&f[0], &row->alg));
-	return hf_field_hex(&f[1], row->value, hf_hash_alg_len(row->alg));
+	HF_TRY(hma_alg(&f[0], &row->alg));
+	return field_hex(&f[1], row->value, hf_hash_alg_len(row->alg));
 }
 
 hf_err hf_hashcsv_next(hf_hashcsv *r, hf_hashcsv_row *row, bool *done)
@@ -213,7 +213,7 @@ hf_err hf_hashcsv_next(hf_hashcsv *r, hf_hashcsv_row *row, bool *done)
 		if (k == n || p[k] == '#')
 			continue; /* blank or comment */
 		bool skip;
-		HF_TRY(hf_row(r, p, n, row, &skip));
+		HF_TRY(hfn_row(r, p, n, row, &skip));
 		if (skip)
 			continue;
 		HF_ENSURE(r->rows < HF_HASHCSV_MAX_ROWS, HF_ETOOBIG);

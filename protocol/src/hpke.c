@@ -12,6 +12,7 @@
 
 #include "crypto_internal.h"
 #include "hpke_internal.h"
+#include "hf_check.h"
 
 #define NH 32 /* HKDF-SHA256 output size */
 

@@ -9,6 +9,7 @@
 
 #include "crypto_internal.h"
 #include "identity_internal.h"
+#include "hf_check.h"
 
 /* The whole identity lives in one sodium_malloc block (guard pages, wiped by
  * sodium_free); identities are few and long-lived, so the cost is fine. */
@@ -130,7 +131,7 @@ const uint8_t *hf_identity_enc_keyid(const hf_identity *id)
 	return id->enc_keyid;
 }
 
-const uint8_t *hf_identity_enc_sk(const hf_identity *id)
+const uint8_t *hfi_identity_enc_sk(const hf_identity *id)
 {
 	return id->enc_sk;
 }

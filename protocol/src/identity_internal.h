@@ -9,8 +9,8 @@
  * The X25519 secret key of an identity (HF_ENC_SK_LEN bytes), for the
  * envelope's HPKE open. Points into the identity's sodium_malloc memory,
  * valid until hf_identity_free. Callers pass it straight to libsodium or
- * hf_hpke_*; a copy must be wiped with sodium_memzero.
+ * hfi_hpke_*; a copy must be wiped with sodium_memzero.
  */
-const uint8_t *hf_identity_enc_sk(const hf_identity *id) HF_NONNULL(1);
+const uint8_t *hfi_identity_enc_sk(const hf_identity *id) HF_NONNULL(1);
 
 #endif

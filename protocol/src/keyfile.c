@@ -7,6 +7,7 @@
 #include "hashfed/keyfile.h"
 #include "identity_internal.h"
 #include "mp.h"
+#include "hf_check.h"
 
 #define HF_KF_SECRET_LEN 64 /* Ed25519 seed || X25519 secret key */
 #define HF_KF_SALT_LEN   16
@@ -14,7 +15,7 @@
 #define HF_KF_ENC_LEN    (HF_KF_HDR_LEN + HF_KF_SECRET_LEN + HF_AEAD_TAG_LEN)
 #define HF_KF_MAX_LINE   64
 
-static const char *hf_kind_name(hf_keyfile_kind k)
+static const char *kind_name(hf_keyfile_kind k)
 {
 	return k == HF_KEYFILE_ROOT ? "root" : "node";
 }
@@ -49,19 +50,19 @@ void hf_keyfile_text_free(char *text, size_t len)
 	free(text);
 }
 
-static void hf_put32(uint8_t *p, uint32_t v)
+static void put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
 	p[1] = (uint8_t)(v >> 16);
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
 }
-static uint32_t hf_get32(const uint8_t *p)
+static uint32_t get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static hf_err hf_kdf_check(uint32_t ops, uint32_t mem_kib)
+static hf_err kdf_check(uint32_t ops, uint32_t mem_kib)
 {
 	if (ops < 1 || ops > HF_KDF_MAX_OPSLIMIT || mem_kib < HF_KDF_MIN_MEMLIMIT_KIB ||
 	    mem_kib > HF_KDF_MAX_MEMLIMIT_KIB)
@@ -70,8 +71,8 @@ static hf_err hf_kdf_check(uint32_t ops, uint32_t mem_kib)
 }
 
 /* Argon2id key into key[32] (sodium_malloc'ed by the caller). */
-static hf_err hf_kdf(const uint8_t *pass, size_t pass_len, const uint8_t *salt, uint32_t ops,
-                     uint32_t mem_kib, uint8_t *key)
+static hf_err hfi_kdf(const uint8_t *pass, size_t pass_len, const uint8_t *salt, uint32_t ops,
+                      uint32_t mem_kib, uint8_t *key)
 {
 	if (crypto_pwhash(key, 32, (const char *)pass, pass_len, salt, ops, (size_t)mem_kib * 1024u,
 	                  crypto_pwhash_ALG_ARGON2ID13) != 0)
@@ -101,8 +102,8 @@ hf_err hf_keyfile_format(const hf_identity *id, hf_keyfile_kind kind, const uint
 	uint32_t mem =
 	    kdf ? kdf->memlimit_kib : (uint32_t)(crypto_pwhash_MEMLIMIT_INTERACTIVE / 1024);
 	if (pass)
-		HF_TRY(hf_kdf_check(ops, mem));
-	ln = snprintf(line, sizeof(line), "hashfed-key v1 %s %s", hf_kind_name(kind),
+		HF_TRY(kdf_check(ops, mem));
+	ln = snprintf(line, sizeof(line), "hashfed-key v1 %s %s", kind_name(kind),
 	              pass ? "argon2id" : "plain");
 	sec = sodium_malloc(HF_KF_SECRET_LEN);
 	key = sodium_malloc(32);
@@ -116,11 +117,11 @@ hf_err hf_keyfile_format(const hf_identity *id, hf_keyfile_kind kind, const uint
 		memcpy(payload, sec, HF_KF_SECRET_LEN);
 	} else {
 		uint8_t *salt = payload + 8, *nonce = payload + 8 + HF_KF_SALT_LEN;
-		hf_put32(payload, ops);
-		hf_put32(payload + 4, mem);
+		put32(payload, ops);
+		put32(payload + 4, mem);
 		hf_rng_bytes(rng, salt, HF_KF_SALT_LEN);
 		hf_rng_bytes(rng, nonce, HF_XNONCE_LEN);
-		HF_CHECK(hf_kdf(pass, pass_len, salt, ops, mem, key));
+		HF_CHECK(hfi_kdf(pass, pass_len, salt, ops, mem, key));
 		/* spec §11.7: aad is the header line, so kind and protection cannot be
 		 * swapped without the passphrase. */
 		if (crypto_aead_xchacha20poly1305_ietf_encrypt(
@@ -150,8 +151,8 @@ out:
 }
 
 /* Splits the text into exactly two newline-terminated lines. */
-static hf_err hf_kf_lines(const char *text, size_t len, const char **l1, size_t *n1,
-                          const char **l2, size_t *n2)
+static hf_err kf_lines(const char *text, size_t len, const char **l1, size_t *n1, const char **l2,
+                       size_t *n2)
 {
 	const char *nl, *nl2;
 	if (len > HF_MAX_KEYFILE_SIZE)
@@ -169,18 +170,18 @@ static hf_err hf_kf_lines(const char *text, size_t len, const char **l1, size_t 
 	return HF_OK;
 }
 
-static bool hf_line_is(const char *l, size_t n, const char *s)
+static bool line_is(const char *l, size_t n, const char *s)
 {
 	return strlen(s) == n && memcmp(l, s, n) == 0;
 }
 
-static hf_err hf_kf_header(const char *l, size_t n, hf_keyfile_kind *kind, bool *enc)
+static hf_err kf_header(const char *l, size_t n, hf_keyfile_kind *kind, bool *enc)
 {
 	static const char *const forms[4] = {
 	    "hashfed-key v1 root plain", "hashfed-key v1 root argon2id",
 	    "hashfed-key v1 node plain", "hashfed-key v1 node argon2id"};
 	for (unsigned i = 0; i < 4; i++) {
-		if (hf_line_is(l, n, forms[i])) {
+		if (line_is(l, n, forms[i])) {
 			*kind = i < 2 ? HF_KEYFILE_ROOT : HF_KEYFILE_NODE;
 			*enc = (i & 1) != 0;
 			return HF_OK;
@@ -196,8 +197,8 @@ hf_err hf_keyfile_info(const char *text, size_t len, hf_keyfile_kind *kind, bool
 {
 	const char *l1, *l2;
 	size_t n1, n2;
-	HF_TRY(hf_kf_lines(text, len, &l1, &n1, &l2, &n2));
-	return hf_kf_header(l1, n1, kind, encrypted);
+	HF_TRY(kf_lines(text, len, &l1, &n1, &l2, &n2));
+	return kf_header(l1, n1, kind, encrypted);
 }
 
 hf_err hf_keyfile_parse(const char *text, size_t len, const uint8_t *pass, size_t pass_len,
@@ -212,8 +213,8 @@ hf_err hf_keyfile_parse(const char *text, size_t len, const uint8_t *pass, size_
 	*out = NULL;
 	if (sodium_init() < 0) /* idempotent; sodium_malloc aborts without it */
 		return HF_ECRYPTO;
-	HF_TRY(hf_kf_lines(text, len, &l1, &n1, &l2, &n2));
-	HF_TRY(hf_kf_header(l1, n1, kind, &enc));
+	HF_TRY(kf_lines(text, len, &l1, &n1, &l2, &n2));
+	HF_TRY(kf_header(l1, n1, kind, &enc));
 	if (enc && pass == NULL)
 		return HF_EAUTH;
 	payload = sodium_malloc(HF_KF_ENC_LEN);
@@ -235,11 +236,11 @@ hf_err hf_keyfile_parse(const char *text, size_t len, const uint8_t *pass, size_
 	if (!enc) {
 		memcpy(sec, payload, HF_KF_SECRET_LEN);
 	} else {
-		uint32_t ops = hf_get32(payload), mem = hf_get32(payload + 4);
+		uint32_t ops = get32(payload), mem = get32(payload + 4);
 		const uint8_t *salt = payload + 8, *nonce = payload + 8 + HF_KF_SALT_LEN;
 		/* spec §11.7: bounded KDF cost before any work. */
-		HF_CHECK(hf_kdf_check(ops, mem));
-		HF_CHECK(hf_kdf(pass, pass_len, salt, ops, mem, key));
+		HF_CHECK(kdf_check(ops, mem));
+		HF_CHECK(hfi_kdf(pass, pass_len, salt, ops, mem, key));
 		if (crypto_aead_xchacha20poly1305_ietf_decrypt(
 		        sec, NULL, NULL, payload + HF_KF_HDR_LEN,
 		        HF_KF_SECRET_LEN + HF_AEAD_TAG_LEN, (const uint8_t *)l1,
@@ -260,7 +261,7 @@ out:
 
 /* Next line of text[*off..len): *l, *n without the newline. HF_EPARSE if no
  * newline terminates it. */
-static bool hf_next_line(const char *text, size_t len, size_t *off, const char **l, size_t *n)
+static bool next_line(const char *text, size_t len, size_t *off, const char **l, size_t *n)
 {
 	const char *nl;
 	if (*off >= len)
@@ -274,7 +275,7 @@ static bool hf_next_line(const char *text, size_t len, size_t *off, const char *
 	return true;
 }
 
-static bool hf_has_prefix(const char *l, size_t n, const char *p)
+static bool has_prefix(const char *l, size_t n, const char *p)
 {
 	size_t pl = strlen(p);
 	return n >= pl && memcmp(l, p, pl) == 0;
@@ -288,35 +289,35 @@ hf_err hf_pubfile_parse(const char *text, size_t len, hf_pubfile *p)
 	memset(p, 0, sizeof(*p));
 	if (len > HF_MAX_KEYFILE_SIZE)
 		return HF_EFILESIZE;
-	if (!hf_next_line(text, len, &off, &l, &n))
+	if (!next_line(text, len, &off, &l, &n))
 		return HF_EPARSE;
-	if (!hf_line_is(l, n, "hashfed-pub v1"))
-		return hf_has_prefix(l, n, "hashfed-pub v") ? HF_EVERSION : HF_EPARSE;
-	have_line = hf_next_line(text, len, &off, &l, &n);
-	if (have_line && hf_has_prefix(l, n, "id ")) {
+	if (!line_is(l, n, "hashfed-pub v1"))
+		return has_prefix(l, n, "hashfed-pub v") ? HF_EVERSION : HF_EPARSE;
+	have_line = next_line(text, len, &off, &l, &n);
+	if (have_line && has_prefix(l, n, "id ")) {
 		HF_TRY(hf_hex_decode(l + 3, n - 3, p->id, sizeof(p->id)));
 		p->has_id = true;
-		have_line = hf_next_line(text, len, &off, &l, &n);
+		have_line = next_line(text, len, &off, &l, &n);
 	}
-	if (have_line && hf_has_prefix(l, n, "name ")) {
+	if (have_line && has_prefix(l, n, "name ")) {
 		if (n - 5 > HF_MAX_NAME_LEN)
 			return HF_ETOOLONG;
-		if (n == 5 || !hf_utf8_valid((const uint8_t *)l + 5, n - 5))
+		if (n == 5 || !hfi_utf8_valid((const uint8_t *)l + 5, n - 5))
 			return n == 5 ? HF_EPARSE : HF_EUTF8;
 		memcpy(p->name, l + 5, n - 5);
 		p->name[n - 5] = '\0';
-		have_line = hf_next_line(text, len, &off, &l, &n);
+		have_line = next_line(text, len, &off, &l, &n);
 	}
-	if (!have_line || !hf_has_prefix(l, n, "sign "))
+	if (!have_line || !has_prefix(l, n, "sign "))
 		return HF_EPARSE;
 	HF_TRY(hf_hex_decode(l + 5, n - 5, p->sign_pk, HF_SIGN_PK_LEN));
 	HF_TRY(hf_sign_pk_validate(p->sign_pk));
-	have_line = hf_next_line(text, len, &off, &l, &n);
-	if (have_line && hf_has_prefix(l, n, "enc ")) {
+	have_line = next_line(text, len, &off, &l, &n);
+	if (have_line && has_prefix(l, n, "enc ")) {
 		HF_TRY(hf_hex_decode(l + 4, n - 4, p->enc_pk, HF_ENC_PK_LEN));
 		HF_TRY(hf_enc_pk_validate(p->enc_pk));
 		p->has_enc = true;
-		have_line = hf_next_line(text, len, &off, &l, &n);
+		have_line = next_line(text, len, &off, &l, &n);
 	}
 	/* Nothing may follow, not even an unterminated line. */
 	if (have_line || off != len)

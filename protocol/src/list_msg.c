@@ -8,6 +8,7 @@
 #include "hashfed/vpdq.h"
 #include "mp.h"
 #include "schema.h"
+#include "hf_check.h"
 
 #define HF_LIST_BATCH_DOMAIN "hashfed/v1/list-batch"
 /* Record: alg u8 | quality u8 | category u16be | expires u64be | pseudonym[16] | value. */
@@ -67,7 +68,7 @@ void hf_list_batch_hash(const uint8_t *body, size_t len, uint8_t out[HF_LIST_HAS
 
 /* ---- shared rules ----------------------------------------------------- */
 
-static bool hf_is_zero(const uint8_t *p, size_t n)
+static bool is_zero(const uint8_t *p, size_t n)
 {
 	uint8_t acc = 0;
 	for (size_t i = 0; i < n; i++)
@@ -75,25 +76,25 @@ static bool hf_is_zero(const uint8_t *p, size_t n)
 	return acc == 0;
 }
 
-static hf_err hf_meta_check(const hf_list_meta *m)
+static hf_err meta_check(const hf_list_meta *m)
 {
 	if (m->name_len == 0 || !m->name)
 		return HF_ERANGE;
 	if (m->name_len > HF_LIST_MAX_NAME_LEN)
 		return HF_ETOOLONG;
-	if (!hf_utf8_valid((const uint8_t *)m->name, m->name_len))
+	if (!hfi_utf8_valid((const uint8_t *)m->name, m->name_len))
 		return HF_EUTF8;
 	if (m->algs == 0 || (m->algs & ~(uint32_t)HF_ALG_MASK_ALL) != 0)
 		return HF_ERANGE;
 	return HF_OK;
 }
 
-static uint32_t hf_get_be32(const uint8_t *p)
+static uint32_t hfi_get_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static void hf_put_be32(uint8_t *p, uint32_t v)
+static void put_be32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
 	p[1] = (uint8_t)(v >> 16);
@@ -102,7 +103,7 @@ static void hf_put_be32(uint8_t *p, uint32_t v)
 }
 
 /* A video entry's frames: 1..max records, qualities <= 100, frame numbers ascending. */
-static hf_err hf_frames_check(const uint8_t *f, uint32_t n)
+static hf_err frames_check(const uint8_t *f, uint32_t n)
 {
 	if (n == 0 || !f)
 		return HF_ERANGE;
@@ -112,25 +113,25 @@ static hf_err hf_frames_check(const uint8_t *f, uint32_t n)
 		const uint8_t *r = f + (size_t)i * HF_LIST_VIDEO_FRAME_LEN;
 		if (r[4] > 100)
 			return HF_ERANGE;
-		if (i > 0 && hf_get_be32(r) <= hf_get_be32(r - HF_LIST_VIDEO_FRAME_LEN))
+		if (i > 0 && hfi_get_be32(r) <= hfi_get_be32(r - HF_LIST_VIDEO_FRAME_LEN))
 			return HF_ENONCANON;
 	}
 	return HF_OK;
 }
 
-static bool hf_alg_known(unsigned alg)
+static bool alg_known(unsigned alg)
 {
 	return alg == HF_ALG_VPDQ || hf_hash_alg_len(alg) != 0;
 }
 
-static hf_err hf_entry_check(const hf_list_entry *e, uint32_t algs)
+static hf_err entry_check(const hf_list_entry *e, uint32_t algs)
 {
-	if (!hf_alg_known(e->alg) || (algs != 0 && !(algs & (1u << e->alg))))
+	if (!alg_known(e->alg) || (algs != 0 && !(algs & (1u << e->alg))))
 		return HF_ERANGE;
 	if (e->quality > HF_LIST_MAX_QUALITY)
 		return HF_ERANGE;
 	if (e->alg == HF_ALG_VPDQ)
-		return hf_frames_check(e->frames, e->n_frames);
+		return frames_check(e->frames, e->n_frames);
 	return HF_OK;
 }
 
@@ -141,18 +142,18 @@ size_t hf_list_entry_value_len(const hf_list_entry *e)
 	return hf_hash_alg_len(e->alg);
 }
 
-static size_t hf_rec_len(const hf_list_entry *e, bool with_id)
+static size_t rec_len(const hf_list_entry *e, bool with_id)
 {
 	return (with_id ? 8u : 0u) + (size_t)HF_REC_FIXED + hf_list_entry_value_len(e);
 }
 
-static void hf_put_be16(uint8_t *p, uint16_t v)
+static void put_be16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
 }
 
-static void hf_put_be64(uint8_t *p, uint64_t v)
+static void hfi_put_be64(uint8_t *p, uint64_t v)
 {
 	for (int i = 7; i >= 0; i--) {
 		p[i] = (uint8_t)v;
@@ -160,7 +161,7 @@ static void hf_put_be64(uint8_t *p, uint64_t v)
 	}
 }
 
-static uint64_t hf_get_be64(const uint8_t *p)
+static uint64_t hfi_get_be64(const uint8_t *p)
 {
 	uint64_t v = 0;
 	for (int i = 0; i < 8; i++)
@@ -169,21 +170,21 @@ static uint64_t hf_get_be64(const uint8_t *p)
 }
 
 /* Writes one record at p; returns its length. */
-static size_t hf_rec_put(uint8_t *p, const hf_list_entry *e, bool with_id)
+static size_t rec_put(uint8_t *p, const hf_list_entry *e, bool with_id)
 {
 	size_t off = 0, vlen = hf_hash_alg_len(e->alg);
 	if (with_id) {
-		hf_put_be64(p, e->id);
+		hfi_put_be64(p, e->id);
 		off = 8;
 	}
 	p[off] = e->alg;
 	p[off + 1] = e->quality;
-	hf_put_be16(p + off + 2, e->category);
-	hf_put_be64(p + off + 4, e->expires_ms);
+	put_be16(p + off + 2, e->category);
+	hfi_put_be64(p + off + 4, e->expires_ms);
 	memcpy(p + off + 12, e->pseudonym, HF_PSEUDONYM_LEN);
 	if (e->alg == HF_ALG_VPDQ) {
 		size_t fl = (size_t)e->n_frames * HF_LIST_VIDEO_FRAME_LEN;
-		hf_put_be16(p + off + HF_REC_FIXED, (uint16_t)e->n_frames);
+		put_be16(p + off + HF_REC_FIXED, (uint16_t)e->n_frames);
 		memcpy(p + off + HF_REC_FIXED + 2, e->frames, fl);
 		return off + HF_REC_FIXED + 2 + fl;
 	}
@@ -195,7 +196,7 @@ static size_t hf_rec_put(uint8_t *p, const hf_list_entry *e, bool with_id)
  * Reads one record at it->off without trusting it: HF_ETRUNC for a partial
  * record. Validity (algorithm, quality) is the caller's check.
  */
-static hf_err hf_rec_get(hf_list_iter *it, hf_list_entry *e)
+static hf_err rec_get(hf_list_iter *it, hf_list_entry *e)
 {
 	size_t left = it->len - it->off, off;
 	const uint8_t *p = it->p + it->off;
@@ -224,10 +225,10 @@ static hf_err hf_rec_get(hf_list_iter *it, hf_list_entry *e)
 	}
 	if (left < off + HF_REC_FIXED + vlen)
 		return HF_ETRUNC;
-	e->id = it->explicit_ids ? hf_get_be64(p) : it->next_id;
+	e->id = it->explicit_ids ? hfi_get_be64(p) : it->next_id;
 	e->quality = p[off + 1];
 	e->category = (uint16_t)((p[off + 2] << 8) | p[off + 3]);
-	e->expires_ms = hf_get_be64(p + off + 4);
+	e->expires_ms = hfi_get_be64(p + off + 4);
 	memcpy(e->pseudonym, p + off + 12, HF_PSEUDONYM_LEN);
 	memset(e->value, 0, sizeof(e->value));
 	if (e->alg != HF_ALG_VPDQ)
@@ -242,15 +243,15 @@ bool hf_list_iter_next(hf_list_iter *it, hf_list_entry *e)
 	if (it->off >= it->len)
 		return false;
 	/* The bytes were validated by the decoder; a failure here means misuse. */
-	return hf_rec_get(it, e) == HF_OK;
+	return rec_get(it, e) == HF_OK;
 }
 
 /*
  * Validates a records bin: count <= max, every record complete and valid,
  * explicit ids strictly ascending, >= 1 and < id_limit.
  */
-static hf_err hf_records_check(const uint8_t *p, size_t len, bool with_id, uint64_t first_id,
-                               uint32_t algs, uint64_t id_limit, uint32_t *count)
+static hf_err records_check(const uint8_t *p, size_t len, bool with_id, uint64_t first_id,
+                            uint32_t algs, uint64_t id_limit, uint32_t *count)
 {
 	hf_list_iter it = {p, len, 0, first_id, with_id};
 	hf_list_entry e;
@@ -259,8 +260,8 @@ static hf_err hf_records_check(const uint8_t *p, size_t len, bool with_id, uint6
 	while (it.off < it.len) {
 		if (n == HF_LIST_MAX_BATCH_ENTRIES)
 			return HF_ETOOLONG;
-		HF_TRY(hf_rec_get(&it, &e));
-		HF_TRY(hf_entry_check(&e, algs));
+		HF_TRY(rec_get(&it, &e));
+		HF_TRY(entry_check(&e, algs));
 		if (with_id) {
 			if (e.id == 0 || e.id >= id_limit)
 				return HF_ERANGE;
@@ -276,7 +277,7 @@ static hf_err hf_records_check(const uint8_t *p, size_t len, bool with_id, uint6
 	return HF_OK;
 }
 
-static hf_err hf_removed_check(const uint64_t *ids, size_t n, uint64_t first_id)
+static hf_err removed_check(const uint64_t *ids, size_t n, uint64_t first_id)
 {
 	if (n > HF_LIST_MAX_BATCH_REMOVED)
 		return HF_ETOOLONG;
@@ -292,17 +293,17 @@ static hf_err hf_removed_check(const uint64_t *ids, size_t n, uint64_t first_id)
 }
 
 /* Writes a records bin for entries straight into the writer. */
-static hf_err hf_records_put(hf_mp_enc *e, const hf_list_entry *v, size_t n, bool with_id)
+static hf_err records_put(hfi_mp_enc *e, const hf_list_entry *v, size_t n, bool with_id)
 {
 	size_t total = 0;
 	uint8_t *at;
 	for (size_t i = 0; i < n; i++)
-		total += hf_rec_len(&v[i], with_id);
-	hf_mp_put_bin_header(e, total);
-	HF_TRY(hf_mp_enc_status(e));
+		total += rec_len(&v[i], with_id);
+	hfi_mp_put_bin_header(e, total);
+	HF_TRY(hfi_mp_enc_status(e));
 	HF_TRY(hf_writer_reserve(e->w, total, &at));
 	for (size_t i = 0; i < n; i++)
-		at += hf_rec_put(at, &v[i], with_id);
+		at += rec_put(at, &v[i], with_id);
 	e->w->len += total;
 	return HF_OK;
 }
@@ -349,9 +350,9 @@ hf_err hf_list_video_pack(const hf_vpdq *v, int min_quality, uint8_t **out, uint
 	for (size_t i = 0; i < f.count; i++) {
 		uint8_t *r = b + i * HF_LIST_VIDEO_FRAME_LEN;
 		double ms = f.frames[i].seconds * 1000.0 + 0.5;
-		hf_put_be32(r, f.frames[i].frame);
+		put_be32(r, f.frames[i].frame);
 		r[4] = (uint8_t)f.frames[i].quality;
-		hf_put_be32(r + 5, ms <= 0 ? 0 : ms >= 4294967295.0 ? UINT32_MAX : (uint32_t)ms);
+		put_be32(r + 5, ms <= 0 ? 0 : ms >= 4294967295.0 ? UINT32_MAX : (uint32_t)ms);
 		memcpy(r + 9, f.frames[i].hash.b, HF_PDQ_HASH_LEN);
 		qmin = f.frames[i].quality < qmin ? f.frames[i].quality : qmin;
 	}
@@ -370,9 +371,9 @@ hf_err hf_list_video_unpack(const hf_list_entry *e, hf_vpdq *v)
 	for (uint32_t i = 0; i < e->n_frames; i++) {
 		const uint8_t *r = e->frames + (size_t)i * HF_LIST_VIDEO_FRAME_LEN;
 		hf_vpdq_frame f;
-		f.frame = hf_get_be32(r);
+		f.frame = hfi_get_be32(r);
 		f.quality = r[4];
-		f.seconds = (double)hf_get_be32(r + 5) / 1000.0;
+		f.seconds = (double)hfi_get_be32(r + 5) / 1000.0;
 		memcpy(f.hash.b, r + 9, HF_PDQ_HASH_LEN);
 		HF_TRY(hf_vpdq_push(v, &f));
 	}
@@ -393,21 +394,21 @@ typedef struct batch_wire {
 	size_t n_removed;
 } batch_wire;
 
-static void batch_added_enc(hf_mp_enc *e, const void *obj)
+static void batch_added_enc(hfi_mp_enc *e, const void *obj)
 {
 	const batch_wire *bw = obj;
-	hf_err rc = hf_records_put(e, bw->added, bw->n_added, false);
+	hf_err rc = records_put(e, bw->added, bw->n_added, false);
 	if (rc != HF_OK && e->err == HF_OK)
 		e->err = rc;
 }
 
-static void batch_removed_enc(hf_mp_enc *e, const void *obj)
+static void batch_removed_enc(hfi_mp_enc *e, const void *obj)
 {
 	const batch_wire *bw = obj;
 	uint8_t *at;
 	hf_err rc;
-	hf_mp_put_bin_header(e, bw->n_removed * 8);
-	if (hf_mp_enc_status(e) != HF_OK)
+	hfi_mp_put_bin_header(e, bw->n_removed * 8);
+	if (hfi_mp_enc_status(e) != HF_OK)
 		return;
 	rc = hf_writer_reserve(e->w, bw->n_removed * 8, &at);
 	if (rc != HF_OK) {
@@ -415,7 +416,7 @@ static void batch_removed_enc(hf_mp_enc *e, const void *obj)
 		return;
 	}
 	for (size_t i = 0; i < bw->n_removed; i++)
-		hf_put_be64(at + 8 * i, bw->removed[i]);
+		hfi_put_be64(at + 8 * i, bw->removed[i]);
 	e->w->len += bw->n_removed * 8;
 }
 
@@ -428,15 +429,15 @@ static hf_err batch_check(void *obj, uint64_t seen)
 	hf_list_batch *b = &bw->b;
 	/* Metadata travels with batch 1 only: all three keys there, none later. */
 	if (b->number == 1) {
-		HF_TRY(hf_mp_require(seen, HF_META_KEYS));
-		if (!hf_is_zero(b->prev_hash, HF_LIST_HASH_LEN))
+		HF_TRY(hfi_mp_require(seen, HF_META_KEYS));
+		if (!is_zero(b->prev_hash, HF_LIST_HASH_LEN))
 			return HF_ERANGE;
 		b->has_meta = true;
 	} else if (seen & HF_META_KEYS) {
 		return HF_ERANGE;
 	}
-	HF_TRY(hf_records_check(b->added_raw, b->added_raw_len, false, b->first_id,
-	                        b->has_meta ? b->meta.algs : 0, 0, &b->n_added));
+	HF_TRY(records_check(b->added_raw, b->added_raw_len, false, b->first_id,
+	                     b->has_meta ? b->meta.algs : 0, 0, &b->n_added));
 	if (b->first_id + b->n_added < b->first_id)
 		return HF_ERANGE;
 	if (bw->rm_len % 8 != 0)
@@ -446,11 +447,11 @@ static hf_err batch_check(void *obj, uint64_t seen)
 	b->removed_raw = bw->rm;
 	b->n_removed = (uint32_t)(bw->rm_len / 8);
 	for (uint32_t i = 0; i < b->n_removed; i++) {
-		uint64_t id = hf_get_be64(bw->rm + 8 * i);
+		uint64_t id = hfi_get_be64(bw->rm + 8 * i);
 		if (id == 0 || id >= b->first_id)
 			return HF_ERANGE;
 		if (i > 0) {
-			uint64_t prev = hf_get_be64(bw->rm + 8 * (i - 1));
+			uint64_t prev = hfi_get_be64(bw->rm + 8 * (i - 1));
 			if (id == prev)
 				return HF_EDUPLICATE;
 			if (id < prev)
@@ -490,16 +491,16 @@ hf_err hf_list_batch_encode(const hf_list_batch *b, const hf_list_entry *added, 
 	*out_len = 0;
 	if (b->number == 0 || (n_added && !added) || (n_removed && !removed))
 		return HF_EINVAL;
-	if (b->number == 1 && !hf_is_zero(b->prev_hash, HF_LIST_HASH_LEN))
+	if (b->number == 1 && !is_zero(b->prev_hash, HF_LIST_HASH_LEN))
 		return HF_ERANGE;
 	if (b->first_id == 0 || n_added > HF_LIST_MAX_BATCH_ENTRIES ||
 	    b->first_id + n_added < b->first_id)
 		return n_added > HF_LIST_MAX_BATCH_ENTRIES ? HF_ETOOLONG : HF_ERANGE;
 	if (b->number == 1)
-		HF_TRY(hf_meta_check(&b->meta));
+		HF_TRY(meta_check(&b->meta));
 	for (size_t i = 0; i < n_added; i++)
-		HF_TRY(hf_entry_check(&added[i], b->number == 1 ? b->meta.algs : 0));
-	HF_TRY(hf_removed_check(removed, n_removed, b->first_id));
+		HF_TRY(entry_check(&added[i], b->number == 1 ? b->meta.algs : 0));
+	HF_TRY(removed_check(removed, n_removed, b->first_id));
 
 	memset(&bw, 0, sizeof(bw));
 	bw.b = *b;
@@ -532,20 +533,20 @@ void hf_list_batch_iter(const hf_list_batch *b, hf_list_iter *it)
 
 uint64_t hf_list_batch_removed(const hf_list_batch *b, uint32_t i)
 {
-	return i < b->n_removed ? hf_get_be64(b->removed_raw + 8 * (size_t)i) : 0;
+	return i < b->n_removed ? hfi_get_be64(b->removed_raw + 8 * (size_t)i) : 0;
 }
 
 /* ---- snapshot --------------------------------------------------------- */
 
-static hf_err hf_snapshot_check(const hf_list_snapshot *s)
+static hf_err snapshot_check(const hf_list_snapshot *s)
 {
 	if (s->parts == 0 || s->parts > HF_LIST_MAX_SNAPSHOT_PARTS || s->part >= s->parts)
 		return HF_ERANGE;
 	if (s->next_id == 0)
 		return HF_ERANGE;
-	if (s->at_batch == 0 && !hf_is_zero(s->head_hash, HF_LIST_HASH_LEN))
+	if (s->at_batch == 0 && !is_zero(s->head_hash, HF_LIST_HASH_LEN))
 		return HF_ERANGE;
-	return hf_meta_check(&s->meta);
+	return meta_check(&s->meta);
 }
 
 typedef struct snap_wire {
@@ -554,10 +555,10 @@ typedef struct snap_wire {
 	size_t n;
 } snap_wire;
 
-static void snap_entries_enc(hf_mp_enc *e, const void *obj)
+static void snap_entries_enc(hfi_mp_enc *e, const void *obj)
 {
 	const snap_wire *sw = obj;
-	hf_err rc = hf_records_put(e, sw->entries, sw->n, true);
+	hf_err rc = records_put(e, sw->entries, sw->n, true);
 	if (rc != HF_OK && e->err == HF_OK)
 		e->err = rc;
 }
@@ -566,9 +567,9 @@ static hf_err snap_check(void *obj, uint64_t seen)
 {
 	hf_list_snapshot *s = &((snap_wire *)obj)->s;
 	(void)seen;
-	HF_TRY(hf_snapshot_check(s));
-	return hf_records_check(s->entries_raw, s->entries_raw_len, true, 0, s->meta.algs,
-	                        s->next_id, &s->n_entries);
+	HF_TRY(snapshot_check(s));
+	return records_check(s->entries_raw, s->entries_raw_len, true, 0, s->meta.algs, s->next_id,
+	                     &s->n_entries);
 }
 
 static const hfi_field snap_rows[] = {
@@ -597,11 +598,11 @@ hf_err hf_list_snapshot_encode(const hf_list_snapshot *s, const hf_list_entry *e
 	*out_len = 0;
 	if (n && !entries)
 		return HF_EINVAL;
-	HF_TRY(hf_snapshot_check(s));
+	HF_TRY(snapshot_check(s));
 	if (n > HF_LIST_MAX_BATCH_ENTRIES)
 		return HF_ETOOLONG;
 	for (size_t i = 0; i < n; i++) {
-		HF_TRY(hf_entry_check(&entries[i], s->meta.algs));
+		HF_TRY(entry_check(&entries[i], s->meta.algs));
 		if (entries[i].id == 0 || entries[i].id >= s->next_id)
 			return HF_ERANGE;
 		if (i > 0 && entries[i].id <= entries[i - 1].id)

@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include "manifest_internal.h"
+#include "hf_check.h"
 
 hf_err hfi_manifest_new_empty(hf_manifest **out)
 {
@@ -72,20 +73,20 @@ hf_err hfi_manifest_check_key(const hf_member_key *k, hf_key_kind kind)
 	return HF_OK;
 }
 
-static int hf_idx_cmp16(const void *a, const void *b)
+static int idx_cmp16(const void *a, const void *b)
 {
-	return memcmp(((const hf_manifest_idx *)a)->k, ((const hf_manifest_idx *)b)->k, 16);
+	return memcmp(((const hfi_manifest_idx *)a)->k, ((const hfi_manifest_idx *)b)->k, 16);
 }
-static int hf_idx_cmp32(const void *a, const void *b)
+static int idx_cmp32(const void *a, const void *b)
 {
-	return memcmp(((const hf_manifest_idx *)a)->k, ((const hf_manifest_idx *)b)->k, 32);
+	return memcmp(((const hfi_manifest_idx *)a)->k, ((const hfi_manifest_idx *)b)->k, 32);
 }
 
 /* Sorts rows and rejects equal neighbours: one key id, one key. */
-static hf_err hf_idx_finish(hf_manifest_idx *rows, size_t n, size_t klen)
+static hf_err idx_finish(hfi_manifest_idx *rows, size_t n, size_t klen)
 {
 	if (n > 1)
-		qsort(rows, n, sizeof(*rows), klen == 16 ? hf_idx_cmp16 : hf_idx_cmp32);
+		qsort(rows, n, sizeof(*rows), klen == 16 ? idx_cmp16 : idx_cmp32);
 	for (size_t i = 1; i < n; i++)
 		if (memcmp(rows[i - 1].k, rows[i].k, klen) == 0)
 			return HF_EDUPLICATE;
@@ -96,7 +97,7 @@ hf_err hfi_manifest_reindex(hf_manifest *m, bool complete)
 {
 	hf_err rc = HF_ENOMEM;
 	size_t ns = 0, ne = 0, nf = 0;
-	hf_manifest_idx *s = NULL, *e = NULL, *f = NULL;
+	hfi_manifest_idx *s = NULL, *e = NULL, *f = NULL;
 
 	for (size_t i = 0; i < m->n_members; i++) {
 		const hf_member *mb = &m->members[i];
@@ -135,9 +136,9 @@ hf_err hfi_manifest_reindex(hf_manifest *m, bool complete)
 		}
 	}
 	/* spec §11.2: key ids and fingerprints are unique across the manifest. */
-	HF_CHECK(hf_idx_finish(s, ns, 16));
-	HF_CHECK(hf_idx_finish(e, ne, 16));
-	HF_CHECK(hf_idx_finish(f, nf, 32));
+	HF_CHECK(idx_finish(s, ns, 16));
+	HF_CHECK(idx_finish(e, ne, 16));
+	HF_CHECK(idx_finish(f, nf, 32));
 	for (size_t i = 0; i < m->n_roots; i++)
 		hf_keyid_sign(m->roots[i], m->root_ids[i]);
 	free(m->idx_sign);
@@ -162,11 +163,11 @@ hf_err hfi_manifest_redigest(hf_manifest *m)
 {
 	hf_err rc;
 	hf_writer w;
-	hf_mp_enc enc;
+	hfi_mp_enc enc;
 	hf_writer_init(&w, HF_MAX_MANIFEST_SIZE);
-	hf_mp_enc_init(&enc, &w);
+	hfi_mp_enc_init(&enc, &w);
 	hfi_manifest_body_encode(&enc, m);
-	rc = hf_mp_enc_status(&enc);
+	rc = hfi_mp_enc_status(&enc);
 	if (rc == HF_OK)
 		hfi_manifest_digest_bytes(w.p, w.len, m->digest);
 	hf_writer_free(&w);
@@ -181,7 +182,7 @@ hf_err hf_manifest_digest(const hf_manifest *m, uint8_t out[static 32])
 
 /* ---- trust ------------------------------------------------------------ */
 
-static void hf_sig_input(const hf_manifest *m, uint8_t in[HF_MANIFEST_SIG_INPUT_LEN])
+static void sig_input(const hf_manifest *m, uint8_t in[HF_MANIFEST_SIG_INPUT_LEN])
 {
 	const size_t dl = sizeof(HF_MANIFEST_SIG_DOMAIN) - 1;
 	memcpy(in, HF_MANIFEST_SIG_DOMAIN, dl);
@@ -201,7 +202,7 @@ hf_err hf_manifest_verify_roots(const hf_manifest *m, const uint8_t (*roots)[HF_
 		return HF_EINVAL;
 	for (size_t r = 0; r < n_roots; r++)
 		hf_keyid_sign(roots[r], ids[r]);
-	hf_sig_input(m, in);
+	sig_input(m, in);
 	/* spec §11.4: each root counts at most once; signatures by keys outside
 	 * the set, and signatures that do not verify, are ignored. At most
 	 * HF_MAX_MANIFEST_SIGS verifications, and each root is verified at most
@@ -342,8 +343,8 @@ const uint8_t *hf_member_tls_fp(const hf_member *mb, size_t i)
 
 /* ---- lookups ---------------------------------------------------------- */
 
-static const hf_manifest_idx *hf_idx_find(const hf_manifest_idx *rows, size_t n, const uint8_t *k,
-                                          size_t klen)
+static const hfi_manifest_idx *idx_find(const hfi_manifest_idx *rows, size_t n, const uint8_t *k,
+                                        size_t klen)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
@@ -379,11 +380,11 @@ hf_err hf_manifest_find_member(const hf_manifest *m, const uint8_t id[static HF_
 	return HF_EUNKNOWNMEMBER;
 }
 
-static hf_err hf_find_key(const hf_manifest *m, unsigned s, const uint8_t *keyid,
-                          const hf_member **member, const hf_member_key **key)
+static hf_err find_key(const hf_manifest *m, unsigned s, const uint8_t *keyid,
+                       const hf_member **member, const hf_member_key **key)
 {
-	const hf_manifest_idx *r = s == 0 ? hf_idx_find(m->idx_sign, m->n_idx_sign, keyid, 16)
-	                                  : hf_idx_find(m->idx_enc, m->n_idx_enc, keyid, 16);
+	const hfi_manifest_idx *r = s == 0 ? idx_find(m->idx_sign, m->n_idx_sign, keyid, 16)
+	                                   : idx_find(m->idx_enc, m->n_idx_enc, keyid, 16);
 	*member = NULL;
 	if (key != NULL)
 		*key = NULL;
@@ -398,19 +399,19 @@ static hf_err hf_find_key(const hf_manifest *m, unsigned s, const uint8_t *keyid
 hf_err hf_manifest_find_sign_key(const hf_manifest *m, const uint8_t keyid[static HF_KEYID_LEN],
                                  const hf_member **member, const hf_member_key **key)
 {
-	return hf_find_key(m, 0, keyid, member, key);
+	return find_key(m, 0, keyid, member, key);
 }
 
 hf_err hf_manifest_find_enc_key(const hf_manifest *m, const uint8_t keyid[static HF_KEYID_LEN],
                                 const hf_member **member, const hf_member_key **key)
 {
-	return hf_find_key(m, 1, keyid, member, key);
+	return find_key(m, 1, keyid, member, key);
 }
 
 hf_err hf_manifest_find_tls_fp(const hf_manifest *m, const uint8_t fp[static HF_TLS_FP_LEN],
                                const hf_member **member)
 {
-	const hf_manifest_idx *r = hf_idx_find(m->idx_fp, m->n_idx_fp, fp, HF_TLS_FP_LEN);
+	const hfi_manifest_idx *r = idx_find(m->idx_fp, m->n_idx_fp, fp, HF_TLS_FP_LEN);
 	*member = r ? &m->members[r->member] : NULL;
 	return r ? HF_OK : HF_EUNKNOWNMEMBER;
 }
@@ -426,14 +427,14 @@ hf_err hf_member_key_check(const hf_member_key *k, uint64_t at_ms)
 	return HF_OK;
 }
 
-static hf_err hf_check_key(const hf_manifest *m, unsigned s, const uint8_t *keyid, uint64_t at_ms,
-                           const hf_member **member, uint8_t *pk)
+static hf_err check_key(const hf_manifest *m, unsigned s, const uint8_t *keyid, uint64_t at_ms,
+                        const hf_member **member, uint8_t *pk)
 {
 	const hf_member *mb;
 	const hf_member_key *k;
 	if (member != NULL)
 		*member = NULL;
-	HF_TRY(hf_find_key(m, s, keyid, &mb, &k));
+	HF_TRY(find_key(m, s, keyid, &mb, &k));
 	HF_TRY(hf_member_key_check(k, at_ms));
 	if (member != NULL)
 		*member = mb;
@@ -445,13 +446,13 @@ static hf_err hf_check_key(const hf_manifest *m, unsigned s, const uint8_t *keyi
 hf_err hf_manifest_check_sign_key(const hf_manifest *m, const uint8_t keyid[static HF_KEYID_LEN],
                                   uint64_t at_ms, const hf_member **member, uint8_t *pk)
 {
-	return hf_check_key(m, 0, keyid, at_ms, member, pk);
+	return check_key(m, 0, keyid, at_ms, member, pk);
 }
 
 hf_err hf_manifest_check_enc_key(const hf_manifest *m, const uint8_t keyid[static HF_KEYID_LEN],
                                  uint64_t at_ms, const hf_member **member, uint8_t *pk)
 {
-	return hf_check_key(m, 1, keyid, at_ms, member, pk);
+	return check_key(m, 1, keyid, at_ms, member, pk);
 }
 
 hf_err hf_member_current_key(const hf_member *mb, hf_key_kind kind, uint64_t at_ms,

@@ -6,6 +6,7 @@
 
 #include "manifest_internal.h"
 #include "schema.h"
+#include "hf_check.h"
 
 /* ---- schema (spec §11.2) ------------------------------------------------ */
 
@@ -102,12 +103,12 @@ static const hfi_schema body_schema =
     HFI_SCHEMA("manifest body", body_rows, hf_manifest, 0, body_check);
 
 static const hfi_field sig_rows[] = {
-    {HFI_FIXED(1, HFI_REQ, hf_manifest_sig, keyid)},
-    {HFI_FIXED(2, HFI_REQ, hf_manifest_sig, sig)},
+    {HFI_FIXED(1, HFI_REQ, hfi_manifest_sig, keyid)},
+    {HFI_FIXED(2, HFI_REQ, hfi_manifest_sig, sig)},
 };
 static const hfi_schema sig_schema =
-    HFI_SCHEMA("manifest signature", sig_rows, hf_manifest_sig, 0, NULL);
-static const hfi_field sig_elem = {HFI_ELEM_MAP(hf_manifest_sig, sig_schema)};
+    HFI_SCHEMA("manifest signature", sig_rows, hfi_manifest_sig, 0, NULL);
+static const hfi_field sig_elem = {HFI_ELEM_MAP(hfi_manifest_sig, sig_schema)};
 
 static const hfi_field manifest_rows[] = {
     /* The body's fields live in hf_manifest itself (offset 0); its bytes are
@@ -117,7 +118,7 @@ static const hfi_field manifest_rows[] = {
 };
 const hfi_schema hfi_manifest_schema = HFI_SCHEMA("manifest", manifest_rows, hf_manifest, 0, NULL);
 
-void hfi_manifest_body_encode(hf_mp_enc *e, const hf_manifest *m)
+void hfi_manifest_body_encode(hfi_mp_enc *e, const hf_manifest *m)
 {
 	hfi_encode(e, &body_schema, m);
 }
@@ -132,7 +133,7 @@ hf_err hf_manifest_encode(const hf_manifest *m, uint8_t **out, size_t *out_len)
 	return hfi_encode_body(&hfi_manifest_schema, m, HF_MAX_MANIFEST_SIZE, out, out_len);
 }
 
-static hf_err hf_manifest_decode_into(const uint8_t *p, size_t len, hf_manifest *mf)
+static hf_err manifest_decode_into(const uint8_t *p, size_t len, hf_manifest *mf)
 {
 	hfi_ctx c;
 	HF_TRY(hfi_decode_body(&c, &hfi_manifest_schema, p, len, HF_MAX_MANIFEST_SIZE, mf));
@@ -151,7 +152,7 @@ hf_err hf_manifest_decode(const uint8_t *p, size_t len, hf_manifest **out)
 	if (p == NULL && len > 0)
 		return HF_EINVAL;
 	HF_CHECK(hfi_manifest_new_empty(&mf));
-	HF_CHECK(hf_manifest_decode_into(p, len, mf));
+	HF_CHECK(manifest_decode_into(p, len, mf));
 	*out = mf;
 	mf = NULL;
 out:

@@ -6,21 +6,22 @@
 #include <sodium.h>
 
 #include "manifest_internal.h"
+#include "hf_check.h"
 
 /* Every edit changes the body: old signatures no longer cover it. */
-static hf_err hf_edited(hf_manifest *m)
+static hf_err edited(hf_manifest *m)
 {
 	m->n_sigs = 0;
 	HF_TRY(hfi_manifest_reindex(m, false));
 	return hfi_manifest_redigest(m);
 }
 
-static hf_err hf_name_check(const char *name)
+static hf_err name_check(const char *name)
 {
 	size_t n = strlen(name);
 	if (n > HF_MAX_NAME_LEN)
 		return HF_ETOOLONG;
-	if (!hf_utf8_valid((const uint8_t *)name, n))
+	if (!hfi_utf8_valid((const uint8_t *)name, n))
 		return HF_EUTF8;
 	return HF_OK;
 }
@@ -34,7 +35,7 @@ hf_err hf_manifest_new(const uint8_t federation[static HF_FEDID_LEN], const char
 	*out = NULL;
 	if (epoch == 0)
 		return HF_ERANGE;
-	HF_TRY(hf_name_check(name));
+	HF_TRY(name_check(name));
 	HF_TRY(hfi_manifest_check_roots(roots, n_roots, threshold));
 	HF_CHECK(hfi_manifest_new_empty(&m));
 	memcpy(m->fed, federation, HF_FEDID_LEN);
@@ -43,7 +44,7 @@ hf_err hf_manifest_new(const uint8_t federation[static HF_FEDID_LEN], const char
 	memcpy(m->roots, roots, n_roots * HF_SIGN_PK_LEN);
 	m->n_roots = n_roots;
 	m->threshold = threshold;
-	HF_CHECK(hf_edited(m));
+	HF_CHECK(edited(m));
 	*out = m;
 	m = NULL;
 out:
@@ -80,7 +81,7 @@ hf_err hf_manifest_set_epoch(hf_manifest *m, uint64_t epoch)
 	if (epoch == 0)
 		return HF_ERANGE;
 	m->epoch = epoch;
-	return hf_edited(m);
+	return edited(m);
 }
 
 hf_err hf_manifest_set_roots(hf_manifest *m, const uint8_t (*roots)[HF_SIGN_PK_LEN], size_t n_roots,
@@ -90,10 +91,10 @@ hf_err hf_manifest_set_roots(hf_manifest *m, const uint8_t (*roots)[HF_SIGN_PK_L
 	memcpy(m->roots, roots, n_roots * HF_SIGN_PK_LEN);
 	m->n_roots = n_roots;
 	m->threshold = threshold;
-	return hf_edited(m);
+	return edited(m);
 }
 
-static hf_member *hf_member_mut(hf_manifest *m, const uint8_t *id)
+static hf_member *member_mut(hf_manifest *m, const uint8_t *id)
 {
 	const hf_member *mb;
 	if (hf_manifest_find_member(m, id, &mb) != HF_OK)
@@ -108,8 +109,8 @@ hf_err hf_manifest_add_member(hf_manifest *m, const uint8_t id[static HF_MEMBER_
 	hf_member *mb;
 	if ((roles & ~(uint32_t)HF_ROLE_ALL) != 0)
 		return HF_EINVAL;
-	HF_TRY(hf_name_check(name));
-	if (hf_member_mut(m, id) != NULL)
+	HF_TRY(name_check(name));
+	if (member_mut(m, id) != NULL)
 		return HF_EEXIST;
 	if (m->n_members >= HF_MAX_MEMBERS)
 		return HF_ERANGE;
@@ -124,37 +125,37 @@ hf_err hf_manifest_add_member(hf_manifest *m, const uint8_t id[static HF_MEMBER_
 	memcpy(mb->name, name, strlen(name) + 1);
 	mb->roles = roles;
 	m->n_members++;
-	return hf_edited(m);
+	return edited(m);
 }
 
 hf_err hf_manifest_remove_member(hf_manifest *m, const uint8_t id[static HF_MEMBER_ID_LEN])
 {
-	hf_member *mb = hf_member_mut(m, id);
+	hf_member *mb = member_mut(m, id);
 	size_t pos;
 	if (mb == NULL)
 		return HF_EUNKNOWNMEMBER;
 	pos = (size_t)(mb - m->members);
 	memmove(mb, mb + 1, (m->n_members - pos - 1) * sizeof(*mb));
 	m->n_members--;
-	return hf_edited(m);
+	return edited(m);
 }
 
 hf_err hf_manifest_set_roles(hf_manifest *m, const uint8_t id[static HF_MEMBER_ID_LEN],
                              uint32_t roles)
 {
-	hf_member *mb = hf_member_mut(m, id);
+	hf_member *mb = member_mut(m, id);
 	if ((roles & ~(uint32_t)HF_ROLE_ALL) != 0)
 		return HF_EINVAL;
 	if (mb == NULL)
 		return HF_EUNKNOWNMEMBER;
 	mb->roles = roles;
-	return hf_edited(m);
+	return edited(m);
 }
 
 hf_err hf_manifest_set_endpoints(hf_manifest *m, const uint8_t id[static HF_MEMBER_ID_LEN],
                                  const char *const *urls, size_t n)
 {
-	hf_member *mb = hf_member_mut(m, id);
+	hf_member *mb = member_mut(m, id);
 	if (mb == NULL)
 		return HF_EUNKNOWNMEMBER;
 	if (n > HF_MAX_ENDPOINTS)
@@ -166,13 +167,13 @@ hf_err hf_manifest_set_endpoints(hf_manifest *m, const uint8_t id[static HF_MEMB
 	for (size_t i = 0; i < n; i++)
 		memcpy(mb->ep[i], urls[i], strlen(urls[i]) + 1);
 	mb->n_ep = (uint32_t)n;
-	return hf_edited(m);
+	return edited(m);
 }
 
 hf_err hf_manifest_set_tls_fps(hf_manifest *m, const uint8_t id[static HF_MEMBER_ID_LEN],
                                const uint8_t (*fps)[HF_TLS_FP_LEN], size_t n)
 {
-	hf_member *mb = hf_member_mut(m, id);
+	hf_member *mb = member_mut(m, id);
 	if (mb == NULL)
 		return HF_EUNKNOWNMEMBER;
 	if (n > HF_MAX_TLS_FPS)
@@ -189,14 +190,14 @@ hf_err hf_manifest_set_tls_fps(hf_manifest *m, const uint8_t id[static HF_MEMBER
 	}
 	memcpy(mb->fp, fps, n * HF_TLS_FP_LEN);
 	mb->n_fp = (uint32_t)n;
-	return hf_edited(m);
+	return edited(m);
 }
 
 hf_err hf_manifest_add_key(hf_manifest *m, const uint8_t id[static HF_MEMBER_ID_LEN],
                            hf_key_kind kind, const uint8_t pk[static 32], uint64_t not_before_ms,
                            uint64_t not_after_ms)
 {
-	hf_member *mb = hf_member_mut(m, id);
+	hf_member *mb = member_mut(m, id);
 	hf_member_key k;
 	const hf_member *other;
 	unsigned s;
@@ -221,11 +222,11 @@ hf_err hf_manifest_add_key(hf_manifest *m, const uint8_t id[static HF_MEMBER_ID_
 	if (mb->n_keys[s] >= HF_MAX_MEMBER_KEYS)
 		return HF_ERANGE;
 	mb->keys[s][mb->n_keys[s]++] = k;
-	return hf_edited(m);
+	return edited(m);
 }
 
 /* Finds a key by id in either kind, for editing. */
-static hf_member_key *hf_key_mut(hf_manifest *m, const uint8_t *keyid)
+static hf_member_key *key_mut(hf_manifest *m, const uint8_t *keyid)
 {
 	const hf_member *mb;
 	const hf_member_key *k;
@@ -239,26 +240,26 @@ static hf_member_key *hf_key_mut(hf_manifest *m, const uint8_t *keyid)
 hf_err hf_manifest_expire_key(hf_manifest *m, const uint8_t keyid[static HF_KEYID_LEN],
                               uint64_t not_after_ms)
 {
-	hf_member_key *k = hf_key_mut(m, keyid);
+	hf_member_key *k = key_mut(m, keyid);
 	if (k == NULL)
 		return HF_ENOTFOUND;
 	if (not_after_ms <= k->not_before_ms)
 		return HF_ERANGE;
 	k->not_after_ms = not_after_ms;
-	return hf_edited(m);
+	return edited(m);
 }
 
 hf_err hf_manifest_revoke_key(hf_manifest *m, const uint8_t keyid[static HF_KEYID_LEN],
                               uint64_t at_ms)
 {
-	hf_member_key *k = hf_key_mut(m, keyid);
+	hf_member_key *k = key_mut(m, keyid);
 	if (k == NULL)
 		return HF_ENOTFOUND;
 	if (at_ms == HF_TIME_NEVER)
 		return HF_ERANGE;
 	if (at_ms < k->revoked_at_ms)
 		k->revoked_at_ms = at_ms;
-	return hf_edited(m);
+	return edited(m);
 }
 
 hf_err hf_manifest_sign(hf_manifest *m, const hf_identity *root)
@@ -301,7 +302,7 @@ hf_err hf_manifest_add_signature(hf_manifest *m, const uint8_t keyid[static HF_K
 
 /* ---- roles and endpoints ---------------------------------------------- */
 
-static const char *const hf_role_names[] = {"authority", "platform", "auditor", "witness"};
+static const char *const role_names[] = {"authority", "platform", "auditor", "witness"};
 
 hf_err hf_roles_parse(const char *s, uint32_t *mask)
 {
@@ -311,7 +312,8 @@ hf_err hf_roles_parse(const char *s, uint32_t *mask)
 		size_t n = strcspn(s, ",");
 		bool found = false;
 		for (unsigned i = 0; i < 4; i++) {
-			if (strlen(hf_role_names[i]) == n && strncmp(s, hf_role_names[i], n) == 0) {
+			if (strlen(role_names[i]) == n &&
+			    strncmp(s, role_names[i], n) == 0) {
 				r |= 1u << i;
 				found = true;
 			}
@@ -340,13 +342,13 @@ hf_err hf_roles_format(uint32_t mask, char *buf, size_t size)
 	for (unsigned i = 0; i < 4; i++) {
 		if (!(mask & (1u << i)))
 			continue;
-		size_t n = strlen(hf_role_names[i]) + (off ? 1 : 0);
+		size_t n = strlen(role_names[i]) + (off ? 1 : 0);
 		if (n + off + 1 > size)
 			return HF_ENOSPC;
 		if (off)
 			buf[off++] = ',';
-		memcpy(buf + off, hf_role_names[i], strlen(hf_role_names[i]) + 1);
-		off += strlen(hf_role_names[i]);
+		memcpy(buf + off, role_names[i], strlen(role_names[i]) + 1);
+		off += strlen(role_names[i]);
 	}
 	if (off == 0) {
 		if (size < 5)
@@ -356,18 +358,18 @@ hf_err hf_roles_format(uint32_t mask, char *buf, size_t size)
 	return HF_OK;
 }
 
-static bool hf_digit(char c)
+static bool digit(char c)
 {
 	return c >= '0' && c <= '9';
 }
 
-static bool hf_ldh(char c)
+static bool ldh(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || hf_digit(c) || c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || digit(c) || c == '-';
 }
 
 /* spec §11.2a: four decimal octets 0..255, no leading zeros, no other form. */
-static bool hf_ipv4_ok(const char *h, size_t n)
+static bool ipv4_ok(const char *h, size_t n)
 {
 	size_t i = 0;
 	for (int part = 0; part < 4; part++) {
@@ -378,7 +380,7 @@ static bool hf_ipv4_ok(const char *h, size_t n)
 		}
 		size_t st = i;
 		unsigned v = 0;
-		while (i < n && hf_digit(h[i]) && i - st < 3)
+		while (i < n && digit(h[i]) && i - st < 3)
 			v = v * 10u + (unsigned)(h[i++] - '0');
 		if (i == st || v > 255 || (h[st] == '0' && i - st > 1))
 			return false;
@@ -389,15 +391,15 @@ static bool hf_ipv4_ok(const char *h, size_t n)
 /* spec §11.2a: labels of 1..63 letters, digits and hyphens, no hyphen first or last,
  * joined by single dots, no final dot; the last label is not all digits (so that a
  * mistyped IPv4 address is not read as a name). */
-static bool hf_dns_name_ok(const char *h, size_t n)
+static bool dns_name_ok(const char *h, size_t n)
 {
 	size_t i = 0;
 	bool digits_only = false;
 	while (i < n) {
 		size_t st = i;
 		digits_only = true;
-		while (i < n && hf_ldh(h[i])) {
-			digits_only &= hf_digit(h[i]);
+		while (i < n && ldh(h[i])) {
+			digits_only &= digit(h[i]);
 			i++;
 		}
 		size_t len = i - st;
@@ -414,15 +416,15 @@ static bool hf_dns_name_ok(const char *h, size_t n)
 
 /* spec §11.2a: an RFC 4291 §2.2 text form (inet_pton), hex digits, colons and dots only
  * (no zone id). */
-static bool hf_ipv6_ok(const char *h, size_t n)
+static bool ipv6_ok(const char *h, size_t n)
 {
 	char buf[64];
 	unsigned char addr[16];
 	if (n == 0 || n >= sizeof(buf))
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!(hf_digit(h[i]) || (h[i] >= 'a' && h[i] <= 'f') ||
-		      (h[i] >= 'A' && h[i] <= 'F') || h[i] == ':' || h[i] == '.'))
+		if (!(digit(h[i]) || (h[i] >= 'a' && h[i] <= 'f') || (h[i] >= 'A' && h[i] <= 'F') ||
+		      h[i] == ':' || h[i] == '.'))
 			return false;
 	memcpy(buf, h, n);
 	buf[n] = '\0';
@@ -445,13 +447,13 @@ hf_err hf_endpoint_check(const char *url)
 	const char *h = url + i;
 	size_t hn = (size_t)(colon - h);
 	if (hn >= 2 && h[0] == '[' && h[hn - 1] == ']') {
-		if (!hf_ipv6_ok(h + 1, hn - 2))
+		if (!ipv6_ok(h + 1, hn - 2))
 			return HF_EPARSE;
 	} else {
 		size_t k = 0;
-		while (k < hn && (hf_digit(h[k]) || h[k] == '.'))
+		while (k < hn && (digit(h[k]) || h[k] == '.'))
 			k++;
-		if (k == hn ? !hf_ipv4_ok(h, hn) : !hf_dns_name_ok(h, hn))
+		if (k == hn ? !ipv4_ok(h, hn) : !dns_name_ok(h, hn))
 			return HF_EPARSE;
 	}
 	i = (size_t)(colon - url) + 1;

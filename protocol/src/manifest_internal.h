@@ -25,17 +25,17 @@ struct hf_member {
 	uint8_t fp[HF_MAX_TLS_FPS][HF_TLS_FP_LEN];
 };
 
-typedef struct hf_manifest_sig {
+typedef struct hfi_manifest_sig {
 	uint8_t keyid[HF_KEYID_LEN];
 	uint8_t sig[HF_SIG_LEN];
-} hf_manifest_sig;
+} hfi_manifest_sig;
 
 /* One index row: a 16- or 32-byte search key, the member and key slot. */
-typedef struct hf_manifest_idx {
+typedef struct hfi_manifest_idx {
 	uint8_t k[HF_TLS_FP_LEN];
 	uint32_t member;
 	uint32_t slot;
-} hf_manifest_idx;
+} hfi_manifest_idx;
 
 struct hf_manifest {
 	uint8_t fed[HF_FEDID_LEN];
@@ -49,9 +49,9 @@ struct hf_manifest {
 	size_t cap_members;
 	hf_member *members;
 	size_t n_sigs;
-	hf_manifest_sig sigs[HF_MAX_MANIFEST_SIGS];
+	hfi_manifest_sig sigs[HF_MAX_MANIFEST_SIGS];
 	/* indexes, rebuilt by hfi_manifest_reindex */
-	hf_manifest_idx *idx_sign, *idx_enc, *idx_fp;
+	hfi_manifest_idx *idx_sign, *idx_enc, *idx_fp;
 	size_t n_idx_sign, n_idx_enc, n_idx_fp;
 	uint8_t digest[32]; /* of the body as it is now */
 };
@@ -62,7 +62,7 @@ static inline unsigned hfi_kind_slot(hf_key_kind kind)
 }
 
 /* Canonical body (the signed part) into e. */
-void hfi_manifest_body_encode(hf_mp_enc *e, const hf_manifest *m);
+void hfi_manifest_body_encode(hfi_mp_enc *e, const hf_manifest *m);
 /* Re-encode the body and recompute m->digest (after an edit). */
 hf_err hfi_manifest_redigest(hf_manifest *m) HF_MUST_CHECK;
 /* Rebuild the indexes (not the digest); checks cross-member uniqueness of key

@@ -5,14 +5,15 @@
 #include "hashfed/match_report.h"
 #include "mp.h"
 #include "schema.h"
+#include "hf_check.h"
 
-static void hf_put_be64(uint8_t *p, uint64_t v)
+static void hfi_put_be64(uint8_t *p, uint64_t v)
 {
 	for (int i = 7; i >= 0; i--, v >>= 8)
 		p[i] = (uint8_t)v;
 }
 
-static uint64_t hf_get_be64(const uint8_t *p)
+static uint64_t hfi_get_be64(const uint8_t *p)
 {
 	uint64_t v = 0;
 	for (int i = 0; i < 8; i++)
@@ -20,13 +21,13 @@ static uint64_t hf_get_be64(const uint8_t *p)
 	return v;
 }
 
-static uint32_t hf_get_be32(const uint8_t *p)
+static uint32_t hfi_get_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /* Ids strictly ascending and >= 1: the one rule both sides check. */
-static hf_err hf_check_next_id(uint64_t prev, uint64_t id, bool first)
+static hf_err check_next_id(uint64_t prev, uint64_t id, bool first)
 {
 	HF_ENSURE(id != 0, HF_ERANGE);
 	if (!first) {
@@ -36,22 +37,22 @@ static hf_err hf_check_next_id(uint64_t prev, uint64_t id, bool first)
 	return HF_OK;
 }
 
-static hf_err hf_check_ids(const uint64_t *ids, size_t n)
+static hf_err check_ids(const uint64_t *ids, size_t n)
 {
 	HF_ENSURE(n == 0 || ids, HF_EINVAL);
 	HF_ENSURE(n <= HF_MATCH_REPORT_MAX_FLAGGED, HF_ETOOLONG);
 	for (size_t i = 0; i < n; i++)
-		HF_TRY(hf_check_next_id(i ? ids[i - 1] : 0, ids[i], i == 0));
+		HF_TRY(check_next_id(i ? ids[i - 1] : 0, ids[i], i == 0));
 	return HF_OK;
 }
 
-static void hf_put_ids(hf_mp_enc *e, const uint64_t *ids, size_t n)
+static void put_ids(hfi_mp_enc *e, const uint64_t *ids, size_t n)
 {
 	uint8_t rec[8];
-	hf_mp_put_bin_header(e, n * 8);
+	hfi_mp_put_bin_header(e, n * 8);
 	for (size_t i = 0; i < n; i++) {
-		hf_put_be64(rec, ids[i]);
-		hf_mp_put_raw(e, rec, sizeof(rec));
+		hfi_put_be64(rec, ids[i]);
+		hfi_mp_put_raw(e, rec, sizeof(rec));
 	}
 }
 
@@ -67,38 +68,38 @@ typedef struct report_wire {
 	size_t n_quarantined;
 } report_wire;
 
-static void counts_enc(hf_mp_enc *e, const void *obj)
+static void counts_enc(hfi_mp_enc *e, const void *obj)
 {
 	const report_wire *rw = obj;
 	uint8_t rec[HF_MATCH_REPORT_COUNT_LEN];
-	hf_mp_put_bin_header(e, rw->n_counts * HF_MATCH_REPORT_COUNT_LEN);
+	hfi_mp_put_bin_header(e, rw->n_counts * HF_MATCH_REPORT_COUNT_LEN);
 	for (size_t i = 0; i < rw->n_counts; i++) {
-		hf_put_be64(rec, rw->counts[i].entry_id);
+		hfi_put_be64(rec, rw->counts[i].entry_id);
 		rec[8] = (uint8_t)(rw->counts[i].matches >> 24);
 		rec[9] = (uint8_t)(rw->counts[i].matches >> 16);
 		rec[10] = (uint8_t)(rw->counts[i].matches >> 8);
 		rec[11] = (uint8_t)rw->counts[i].matches;
-		hf_mp_put_raw(e, rec, sizeof(rec));
+		hfi_mp_put_raw(e, rec, sizeof(rec));
 	}
 }
 
-static void disabled_enc(hf_mp_enc *e, const void *obj)
+static void disabled_enc(hfi_mp_enc *e, const void *obj)
 {
 	const report_wire *rw = obj;
-	hf_put_ids(e, rw->disabled, rw->n_disabled);
+	put_ids(e, rw->disabled, rw->n_disabled);
 }
 
-static void quarantined_enc(hf_mp_enc *e, const void *obj)
+static void quarantined_enc(hfi_mp_enc *e, const void *obj)
 {
 	const report_wire *rw = obj;
-	hf_put_ids(e, rw->quarantined, rw->n_quarantined);
+	put_ids(e, rw->quarantined, rw->n_quarantined);
 }
 
-static hf_err hf_validate_ids(const uint8_t *p, uint32_t n)
+static hf_err validate_ids(const uint8_t *p, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++)
-		HF_TRY(hf_check_next_id(i ? hf_get_be64(p + 8 * (i - 1)) : 0,
-		                        hf_get_be64(p + 8 * i), i == 0));
+		HF_TRY(check_next_id(i ? hfi_get_be64(p + 8 * (i - 1)) : 0, hfi_get_be64(p + 8 * i),
+		                     i == 0));
 	return HF_OK;
 }
 
@@ -108,12 +109,12 @@ static hf_err report_check(void *obj, uint64_t seen)
 	(void)seen;
 	for (uint32_t i = 0; i < r->n_counts; i++) {
 		hf_match_count c = hf_match_report_count(r, i);
-		HF_TRY(hf_check_next_id(i ? hf_match_report_count(r, i - 1).entry_id : 0,
-		                        c.entry_id, i == 0));
+		HF_TRY(check_next_id(i ? hf_match_report_count(r, i - 1).entry_id : 0, c.entry_id,
+		                     i == 0));
 		HF_ENSURE(c.matches != 0, HF_ERANGE);
 	}
-	HF_TRY(hf_validate_ids(r->disabled_raw, r->n_disabled));
-	return hf_validate_ids(r->quarantined_raw, r->n_quarantined);
+	HF_TRY(validate_ids(r->disabled_raw, r->n_disabled));
+	return validate_ids(r->quarantined_raw, r->n_quarantined);
 }
 
 static const hfi_field report_rows[] = {
@@ -145,12 +146,11 @@ hf_err hf_match_report_encode(const hf_match_report *r, const hf_match_count *co
 	HF_ENSURE(r->day <= HF_MATCH_REPORT_MAX_DAY && r->revision != 0, HF_ERANGE);
 	HF_ENSURE(n_counts <= HF_MATCH_REPORT_MAX_COUNTS, HF_ETOOLONG);
 	for (size_t i = 0; i < n_counts; i++) {
-		HF_TRY(
-		    hf_check_next_id(i ? counts[i - 1].entry_id : 0, counts[i].entry_id, i == 0));
+		HF_TRY(check_next_id(i ? counts[i - 1].entry_id : 0, counts[i].entry_id, i == 0));
 		HF_ENSURE(counts[i].matches != 0, HF_ERANGE);
 	}
-	HF_TRY(hf_check_ids(disabled, n_disabled));
-	HF_TRY(hf_check_ids(quarantined, n_quarantined));
+	HF_TRY(check_ids(disabled, n_disabled));
+	HF_TRY(check_ids(quarantined, n_quarantined));
 	return hfi_encode_body(&hfi_match_report_schema, &rw,
 	                       64 + n_counts * HF_MATCH_REPORT_COUNT_LEN +
 	                           (n_disabled + n_quarantined) * 8,
@@ -171,16 +171,16 @@ hf_err hf_match_report_decode(const uint8_t *p, size_t len, hf_match_report *r)
 hf_match_count hf_match_report_count(const hf_match_report *r, uint32_t i)
 {
 	const uint8_t *p = r->counts_raw + (size_t)i * HF_MATCH_REPORT_COUNT_LEN;
-	hf_match_count c = {hf_get_be64(p), hf_get_be32(p + 8)};
+	hf_match_count c = {hfi_get_be64(p), hfi_get_be32(p + 8)};
 	return c;
 }
 
 uint64_t hf_match_report_disabled(const hf_match_report *r, uint32_t i)
 {
-	return hf_get_be64(r->disabled_raw + (size_t)i * 8);
+	return hfi_get_be64(r->disabled_raw + (size_t)i * 8);
 }
 
 uint64_t hf_match_report_quarantined(const hf_match_report *r, uint32_t i)
 {
-	return hf_get_be64(r->quarantined_raw + (size_t)i * 8);
+	return hfi_get_be64(r->quarantined_raw + (size_t)i * 8);
 }

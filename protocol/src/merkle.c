@@ -14,6 +14,7 @@
 #include <openssl/sha.h>
 
 #include "hashfed/merkle.h"
+#include "hf_check.h"
 
 #define HL HF_MERKLE_HASH_LEN
 

@@ -1,12 +1,13 @@
 #include <string.h>
 
 #include "mp.h"
+#include "hf_check.h"
 
 /* ---- encoder ---------------------------------------------------------- */
 
-static int hf_mp_write_cb(void *data, const char *buf, size_t len)
+static int mp_write_cb(void *data, const char *buf, size_t len)
 {
-	hf_mp_enc *e = data;
+	hfi_mp_enc *e = data;
 	hf_writer *w = e->w;
 	if (e->err != HF_OK)
 		return -1;
@@ -21,49 +22,49 @@ static int hf_mp_write_cb(void *data, const char *buf, size_t len)
 	return e->err == HF_OK ? 0 : -1;
 }
 
-void hf_mp_enc_init(hf_mp_enc *e, hf_writer *w)
+void hfi_mp_enc_init(hfi_mp_enc *e, hf_writer *w)
 {
 	e->w = w;
 	e->err = HF_OK;
-	msgpack_packer_init(&e->pk, e, hf_mp_write_cb);
+	msgpack_packer_init(&e->pk, e, mp_write_cb);
 }
 
-hf_err hf_mp_enc_status(const hf_mp_enc *e)
+hf_err hfi_mp_enc_status(const hfi_mp_enc *e)
 {
 	return e->err;
 }
 
-void hf_mp_put_map(hf_mp_enc *e, uint32_t n)
+void hfi_mp_put_map(hfi_mp_enc *e, uint32_t n)
 {
 	(void)msgpack_pack_map(&e->pk, n);
 }
 
-void hf_mp_put_array(hf_mp_enc *e, uint32_t n)
+void hfi_mp_put_array(hfi_mp_enc *e, uint32_t n)
 {
 	(void)msgpack_pack_array(&e->pk, n);
 }
 
-void hf_mp_put_key(hf_mp_enc *e, uint8_t key)
+void hfi_mp_put_key(hfi_mp_enc *e, uint8_t key)
 {
 	(void)msgpack_pack_uint8(&e->pk, key);
 }
 
-void hf_mp_put_uint(hf_mp_enc *e, uint64_t v)
+void hfi_mp_put_uint(hfi_mp_enc *e, uint64_t v)
 {
 	(void)msgpack_pack_uint64(&e->pk, v);
 }
 
-void hf_mp_put_int(hf_mp_enc *e, int64_t v)
+void hfi_mp_put_int(hfi_mp_enc *e, int64_t v)
 {
 	(void)msgpack_pack_int64(&e->pk, v);
 }
 
-void hf_mp_put_bool(hf_mp_enc *e, bool v)
+void hfi_mp_put_bool(hfi_mp_enc *e, bool v)
 {
 	(void)(v ? msgpack_pack_true(&e->pk) : msgpack_pack_false(&e->pk));
 }
 
-static bool hf_mp_len_ok(hf_mp_enc *e, size_t n)
+static bool mp_len_ok(hfi_mp_enc *e, size_t n)
 {
 	if (n > UINT32_MAX) {
 		if (e->err == HF_OK)
@@ -73,44 +74,44 @@ static bool hf_mp_len_ok(hf_mp_enc *e, size_t n)
 	return true;
 }
 
-void hf_mp_put_bin_header(hf_mp_enc *e, size_t n)
+void hfi_mp_put_bin_header(hfi_mp_enc *e, size_t n)
 {
-	if (hf_mp_len_ok(e, n))
+	if (mp_len_ok(e, n))
 		(void)msgpack_pack_bin(&e->pk, n);
 }
 
-void hf_mp_put_bin(hf_mp_enc *e, const void *p, size_t n)
+void hfi_mp_put_bin(hfi_mp_enc *e, const void *p, size_t n)
 {
-	if (!hf_mp_len_ok(e, n))
+	if (!mp_len_ok(e, n))
 		return;
 	(void)msgpack_pack_bin(&e->pk, n);
 	if (n)
 		(void)msgpack_pack_bin_body(&e->pk, p, n);
 }
 
-void hf_mp_put_str(hf_mp_enc *e, const char *s, size_t n)
+void hfi_mp_put_str(hfi_mp_enc *e, const char *s, size_t n)
 {
-	if (!hf_mp_len_ok(e, n))
+	if (!mp_len_ok(e, n))
 		return;
 	(void)msgpack_pack_str(&e->pk, n);
 	if (n)
 		(void)msgpack_pack_str_body(&e->pk, s, n);
 }
 
-void hf_mp_put_raw(hf_mp_enc *e, const void *p, size_t n)
+void hfi_mp_put_raw(hfi_mp_enc *e, const void *p, size_t n)
 {
 	if (e->err == HF_OK && n)
 		e->err = hf_writer_put(e->w, p, n);
 }
 
-size_t hf_mp_bin_header_len(size_t n)
+size_t hfi_mp_bin_header_len(size_t n)
 {
 	return n < 256 ? 2 : n < 65536 ? 3 : 5;
 }
 
 /* ---- decoder ---------------------------------------------------------- */
 
-hf_err hf_mp_dec_init(hf_mp_dec *d, const uint8_t *p, size_t len, size_t max_size)
+hf_err hfi_mp_dec_init(hfi_mp_dec *d, const uint8_t *p, size_t len, size_t max_size)
 {
 	/* spec §2.1: the total size cap is checked before unpacking anything. */
 	if (len > max_size)
@@ -120,7 +121,7 @@ hf_err hf_mp_dec_init(hf_mp_dec *d, const uint8_t *p, size_t len, size_t max_siz
 	return HF_OK;
 }
 
-hf_err hf_mp_dec_finish(const hf_mp_dec *d)
+hf_err hfi_mp_dec_finish(const hfi_mp_dec *d)
 {
 	if (d->depth != 0)
 		return HF_EINTERNAL;
@@ -128,7 +129,7 @@ hf_err hf_mp_dec_finish(const hf_mp_dec *d)
 }
 
 /* Classify a type byte that is not what the caller wanted. */
-static hf_err hf_mp_wrong_type(uint8_t t)
+static hf_err mp_wrong_type(uint8_t t)
 {
 	return (t == 0xca || t == 0xcb) ? HF_EFLOAT : HF_ETYPE;
 }
@@ -138,7 +139,7 @@ static hf_err hf_mp_wrong_type(uint8_t t)
  * is the shortest form: a length that fits a smaller header is HF_ENONCANON.
  * `min` is the smallest value this width may carry canonically.
  */
-static hf_err hf_mp_len(hf_reader *r, unsigned width, uint64_t min, uint64_t *n)
+static hf_err mp_len(hf_reader *r, unsigned width, uint64_t min, uint64_t *n)
 {
 	uint8_t b8;
 	uint16_t b16;
@@ -167,7 +168,7 @@ static hf_err hf_mp_len(hf_reader *r, unsigned width, uint64_t min, uint64_t *n)
 	return HF_OK;
 }
 
-static hf_err hf_mp_enter(hf_mp_dec *d)
+static hf_err mp_enter(hfi_mp_dec *d)
 {
 	if (d->depth >= HF_MAX_DEPTH)
 		return HF_ETOODEEP;
@@ -175,7 +176,7 @@ static hf_err hf_mp_enter(hf_mp_dec *d)
 	return HF_OK;
 }
 
-hf_err hf_mp_map_open(hf_mp_dec *d, hf_mp_map *m)
+hf_err hfi_mp_map_open(hfi_mp_dec *d, hfi_mp_map *m)
 {
 	hf_reader save = d->r;
 	uint8_t t;
@@ -185,15 +186,15 @@ hf_err hf_mp_map_open(hf_mp_dec *d, hf_mp_map *m)
 	if ((t & 0xf0) == 0x80) {
 		n = t & 0x0f;
 	} else if (t == 0xde) {
-		rc = hf_mp_len(&d->r, 2, 16, &n);
+		rc = mp_len(&d->r, 2, 16, &n);
 		if (rc != HF_OK)
 			goto fail;
 	} else if (t == 0xdf) {
-		rc = hf_mp_len(&d->r, 4, 65536, &n);
+		rc = mp_len(&d->r, 4, 65536, &n);
 		if (rc != HF_OK)
 			goto fail;
 	} else {
-		rc = hf_mp_wrong_type(t);
+		rc = mp_wrong_type(t);
 		goto fail;
 	}
 	if (n > HF_MAX_MAP_KEYS) {
@@ -205,7 +206,7 @@ hf_err hf_mp_map_open(hf_mp_dec *d, hf_mp_map *m)
 		rc = HF_ETRUNC;
 		goto fail;
 	}
-	rc = hf_mp_enter(d);
+	rc = mp_enter(d);
 	if (rc != HF_OK)
 		goto fail;
 	m->n = (uint32_t)n;
@@ -217,7 +218,7 @@ fail:
 	return rc;
 }
 
-hf_err hf_mp_map_next(hf_mp_dec *d, hf_mp_map *m, bool *has, unsigned *key)
+hf_err hfi_mp_map_next(hfi_mp_dec *d, hfi_mp_map *m, bool *has, unsigned *key)
 {
 	if (m->i == m->n) {
 		*has = false;
@@ -231,7 +232,7 @@ hf_err hf_mp_map_next(hf_mp_dec *d, hf_mp_map *m, bool *has, unsigned *key)
 	if (t >= 0x80) {
 		if (t == 0xcc || t == 0xcd || t == 0xce || t == 0xcf)
 			return HF_ENONCANON;
-		return hf_mp_wrong_type(t);
+		return mp_wrong_type(t);
 	}
 	if (t == 0 || t > HF_MAX_KEY_NUM)
 		return HF_ERANGE;
@@ -247,7 +248,7 @@ hf_err hf_mp_map_next(hf_mp_dec *d, hf_mp_map *m, bool *has, unsigned *key)
 	return HF_OK;
 }
 
-hf_err hf_mp_array_open(hf_mp_dec *d, uint32_t max, uint32_t *n_out)
+hf_err hfi_mp_array_open(hfi_mp_dec *d, uint32_t max, uint32_t *n_out)
 {
 	hf_reader save = d->r;
 	uint8_t t;
@@ -257,15 +258,15 @@ hf_err hf_mp_array_open(hf_mp_dec *d, uint32_t max, uint32_t *n_out)
 	if ((t & 0xf0) == 0x90) {
 		n = t & 0x0f;
 	} else if (t == 0xdc) {
-		rc = hf_mp_len(&d->r, 2, 16, &n);
+		rc = mp_len(&d->r, 2, 16, &n);
 		if (rc != HF_OK)
 			goto fail;
 	} else if (t == 0xdd) {
-		rc = hf_mp_len(&d->r, 4, 65536, &n);
+		rc = mp_len(&d->r, 4, 65536, &n);
 		if (rc != HF_OK)
 			goto fail;
 	} else {
-		rc = hf_mp_wrong_type(t);
+		rc = mp_wrong_type(t);
 		goto fail;
 	}
 	if (n > max) {
@@ -276,7 +277,7 @@ hf_err hf_mp_array_open(hf_mp_dec *d, uint32_t max, uint32_t *n_out)
 		rc = HF_ETRUNC;
 		goto fail;
 	}
-	rc = hf_mp_enter(d);
+	rc = mp_enter(d);
 	if (rc != HF_OK)
 		goto fail;
 	*n_out = (uint32_t)n;
@@ -286,13 +287,13 @@ fail:
 	return rc;
 }
 
-void hf_mp_array_close(hf_mp_dec *d)
+void hfi_mp_array_close(hfi_mp_dec *d)
 {
 	if (d->depth > 0)
 		d->depth--;
 }
 
-hf_err hf_mp_get_int(hf_mp_dec *d, int64_t *v)
+hf_err hfi_mp_get_int(hfi_mp_dec *d, int64_t *v)
 {
 	hf_reader save = d->r;
 	uint8_t t;
@@ -300,7 +301,7 @@ hf_err hf_mp_get_int(hf_mp_dec *d, int64_t *v)
 	hf_err rc;
 	HF_TRY(hf_reader_peek(&d->r, &t));
 	if (t < 0x80 || (t >= 0xcc && t <= 0xcf)) {
-		HF_TRY(hf_mp_get_uint(d, &u));
+		HF_TRY(hfi_mp_get_uint(d, &u));
 		if (u > INT64_MAX) {
 			d->r = save;
 			return HF_ERANGE;
@@ -318,9 +319,9 @@ hf_err hf_mp_get_int(hf_mp_dec *d, int64_t *v)
 	unsigned width = t == 0xd0 ? 1 : t == 0xd1 ? 2 : t == 0xd2 ? 4 : t == 0xd3 ? 8 : 0;
 	if (width == 0) {
 		d->r = save;
-		return hf_mp_wrong_type(t);
+		return mp_wrong_type(t);
 	}
-	rc = hf_mp_len(&d->r, width, 0, &u);
+	rc = mp_len(&d->r, width, 0, &u);
 	if (rc != HF_OK) {
 		d->r = save;
 		return rc;
@@ -353,7 +354,7 @@ hf_err hf_mp_get_int(hf_mp_dec *d, int64_t *v)
 	return HF_OK;
 }
 
-hf_err hf_mp_get_uint(hf_mp_dec *d, uint64_t *v)
+hf_err hfi_mp_get_uint(hfi_mp_dec *d, uint64_t *v)
 {
 	hf_reader save = d->r;
 	uint8_t t;
@@ -365,16 +366,16 @@ hf_err hf_mp_get_uint(hf_mp_dec *d, uint64_t *v)
 	}
 	switch (t) {
 	case 0xcc:
-		rc = hf_mp_len(&d->r, 1, 0x80, v);
+		rc = mp_len(&d->r, 1, 0x80, v);
 		break;
 	case 0xcd:
-		rc = hf_mp_len(&d->r, 2, 0x100, v);
+		rc = mp_len(&d->r, 2, 0x100, v);
 		break;
 	case 0xce:
-		rc = hf_mp_len(&d->r, 4, 0x10000, v);
+		rc = mp_len(&d->r, 4, 0x10000, v);
 		break;
 	case 0xcf:
-		rc = hf_mp_len(&d->r, 8, 0x100000000ULL, v);
+		rc = mp_len(&d->r, 8, 0x100000000ULL, v);
 		break;
 	case 0xd0:
 	case 0xd1:
@@ -383,7 +384,7 @@ hf_err hf_mp_get_uint(hf_mp_dec *d, uint64_t *v)
 		rc = HF_ERANGE; /* signed forms carry only negatives canonically */
 		break;
 	default:
-		rc = t >= 0xe0 ? HF_ERANGE : hf_mp_wrong_type(t);
+		rc = t >= 0xe0 ? HF_ERANGE : mp_wrong_type(t);
 		break;
 	}
 	if (rc != HF_OK)
@@ -391,11 +392,11 @@ hf_err hf_mp_get_uint(hf_mp_dec *d, uint64_t *v)
 	return rc;
 }
 
-hf_err hf_mp_get_uint_max(hf_mp_dec *d, uint64_t max, uint64_t *v)
+hf_err hfi_mp_get_uint_max(hfi_mp_dec *d, uint64_t max, uint64_t *v)
 {
 	hf_reader save = d->r;
 	uint64_t x;
-	HF_TRY(hf_mp_get_uint(d, &x));
+	HF_TRY(hfi_mp_get_uint(d, &x));
 	if (x > max) {
 		d->r = save;
 		return HF_ERANGE;
@@ -404,27 +405,27 @@ hf_err hf_mp_get_uint_max(hf_mp_dec *d, uint64_t max, uint64_t *v)
 	return HF_OK;
 }
 
-hf_err hf_mp_get_u32(hf_mp_dec *d, uint32_t max, uint32_t *v)
+hf_err hfi_mp_get_u32(hfi_mp_dec *d, uint32_t max, uint32_t *v)
 {
 	uint64_t x;
-	HF_TRY(hf_mp_get_uint_max(d, max, &x));
+	HF_TRY(hfi_mp_get_uint_max(d, max, &x));
 	*v = (uint32_t)x;
 	return HF_OK;
 }
 
-hf_err hf_mp_get_bool(hf_mp_dec *d, bool *v)
+hf_err hfi_mp_get_bool(hfi_mp_dec *d, bool *v)
 {
 	uint8_t t;
 	HF_TRY(hf_reader_peek(&d->r, &t));
 	if (t != 0xc2 && t != 0xc3)
-		return hf_mp_wrong_type(t);
+		return mp_wrong_type(t);
 	d->r.off++;
 	*v = t == 0xc3;
 	return HF_OK;
 }
 
 /* Reads a bin (is_str = false) or str header and returns the payload span. */
-static hf_err hf_mp_get_blob(hf_mp_dec *d, bool is_str, size_t max, const uint8_t **p, size_t *n)
+static hf_err mp_get_blob(hfi_mp_dec *d, bool is_str, size_t max, const uint8_t **p, size_t *n)
 {
 	hf_reader save = d->r;
 	uint8_t t;
@@ -435,13 +436,13 @@ static hf_err hf_mp_get_blob(hf_mp_dec *d, bool is_str, size_t max, const uint8_
 		len = t & 0x1f;
 		rc = HF_OK;
 	} else if ((is_str && t == 0xd9) || (!is_str && t == 0xc4)) {
-		rc = hf_mp_len(&d->r, 1, is_str ? 32 : 0, &len);
+		rc = mp_len(&d->r, 1, is_str ? 32 : 0, &len);
 	} else if ((is_str && t == 0xda) || (!is_str && t == 0xc5)) {
-		rc = hf_mp_len(&d->r, 2, 256, &len);
+		rc = mp_len(&d->r, 2, 256, &len);
 	} else if ((is_str && t == 0xdb) || (!is_str && t == 0xc6)) {
-		rc = hf_mp_len(&d->r, 4, 65536, &len);
+		rc = mp_len(&d->r, 4, 65536, &len);
 	} else {
-		rc = hf_mp_wrong_type(t);
+		rc = mp_wrong_type(t);
 	}
 	if (rc == HF_OK && len > max)
 		rc = HF_ETOOLONG;
@@ -455,19 +456,19 @@ static hf_err hf_mp_get_blob(hf_mp_dec *d, bool is_str, size_t max, const uint8_
 	return HF_OK;
 }
 
-hf_err hf_mp_get_bin(hf_mp_dec *d, size_t max, const uint8_t **p, size_t *n)
+hf_err hfi_mp_get_bin(hfi_mp_dec *d, size_t max, const uint8_t **p, size_t *n)
 {
-	return hf_mp_get_blob(d, false, max, p, n);
+	return mp_get_blob(d, false, max, p, n);
 }
 
-hf_err hf_mp_get_bin_fixed(hf_mp_dec *d, void *out, size_t n)
+hf_err hfi_mp_get_bin_fixed(hfi_mp_dec *d, void *out, size_t n)
 {
 	hf_reader save = d->r;
 	const uint8_t *p;
 	size_t got;
 	/* Any length is read (zero-copy, bounded by the input) so a wrong one reports HF_ELENGTH.
 	 */
-	HF_TRY(hf_mp_get_blob(d, false, SIZE_MAX, &p, &got));
+	HF_TRY(mp_get_blob(d, false, SIZE_MAX, &p, &got));
 	if (got != n) {
 		d->r = save;
 		return HF_ELENGTH;
@@ -476,13 +477,13 @@ hf_err hf_mp_get_bin_fixed(hf_mp_dec *d, void *out, size_t n)
 	return HF_OK;
 }
 
-hf_err hf_mp_get_str(hf_mp_dec *d, size_t max, const char **p, size_t *n)
+hf_err hfi_mp_get_str(hfi_mp_dec *d, size_t max, const char **p, size_t *n)
 {
 	hf_reader save = d->r;
 	const uint8_t *b;
 	size_t len;
-	HF_TRY(hf_mp_get_blob(d, true, max, &b, &len));
-	if (!hf_utf8_valid(b, len)) {
+	HF_TRY(mp_get_blob(d, true, max, &b, &len));
+	if (!hfi_utf8_valid(b, len)) {
 		d->r = save;
 		return HF_EUTF8;
 	}
@@ -491,7 +492,7 @@ hf_err hf_mp_get_str(hf_mp_dec *d, size_t max, const char **p, size_t *n)
 	return HF_OK;
 }
 
-bool hf_utf8_valid(const uint8_t *p, size_t n)
+bool hfi_utf8_valid(const uint8_t *p, size_t n)
 {
 	size_t i = 0;
 	while (i < n) {

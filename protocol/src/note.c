@@ -7,6 +7,7 @@
 
 #include "hashfed/identity.h"
 #include "note_internal.h"
+#include "hf_check.h"
 
 #define SIG_PREFIX     "\xe2\x80\x94 " /* U+2014 EM DASH, space */
 #define SIG_PREFIX_LEN 4

@@ -4,10 +4,11 @@
 
 #include "hashfed/order_sm.h"
 #include "order_internal.h"
+#include "hf_check.h"
 
 /* ---- outcome ------------------------------------------------------------ */
 
-static hf_err hf_result_check(const hf_item_outcome *r)
+static hf_err result_check(const hf_item_outcome *r)
 {
 	bool cannot = r->code == HF_OUT_CANNOT_COMPLY;
 	bool question = r->code == HF_OUT_NEEDS_CLARIFICATION;
@@ -35,7 +36,7 @@ hf_err hfi_outcome_check(const hf_outcome *o)
 	if (o->results == NULL)
 		return HF_EINVAL;
 	for (uint32_t i = 0; i < o->n_results; i++) {
-		HF_TRY(hf_result_check(&o->results[i]));
+		HF_TRY(result_check(&o->results[i]));
 		HF_TRY(hfi_order_ascending(i ? o->results[i - 1].item : 0, o->results[i].item,
 		                           i == 0));
 	}
@@ -66,13 +67,13 @@ const hfi_schema hfi_outcome_schema =
 
 /* ---- order event -------------------------------------------------------- */
 
-static bool hf_kind_needs_text(uint32_t k)
+static bool kind_needs_text(uint32_t k)
 {
 	return k == HF_OEV_CLARIFY_ASK || k == HF_OEV_CLARIFY_ANSWER || k == HF_OEV_DISPUTE ||
 	       k == HF_OEV_APPEAL;
 }
 
-static bool hf_kind_reopens(uint32_t k)
+static bool kind_reopens(uint32_t k)
 {
 	return k == HF_OEV_MAINTAIN || k == HF_OEV_VERIFY_STILL_REACHABLE || k == HF_OEV_RECURRENCE;
 }
@@ -91,7 +92,7 @@ hf_err hfi_event_check(const hf_order_event *v)
 		HF_TRY(hfi_order_ascending(i ? v->items[i - 1] : 0, v->items[i], i == 0));
 	}
 	/* spec §13.5: questions, answers, disputes and appeals say why. */
-	if (hf_kind_needs_text(v->kind) && v->text_len == 0)
+	if (kind_needs_text(v->kind) && v->text_len == 0)
 		return HF_EMISSING;
 	HF_TRY(hfi_order_text_check(v->text, v->text_len, HF_ORDER_MAX_TEXT_LEN, false));
 	/* An answer names the question it answers. */
@@ -99,7 +100,7 @@ hf_err hfi_event_check(const hf_order_event *v)
 		return HF_EMISSING;
 	/* Only an event that reopens an item may set a new deadline, and it lies ahead. */
 	if (v->new_deadline_ms != 0 &&
-	    (!hf_kind_reopens(v->kind) || v->new_deadline_ms <= v->event_ms))
+	    (!kind_reopens(v->kind) || v->new_deadline_ms <= v->event_ms))
 		return HF_ERANGE;
 	return HF_OK;
 }

@@ -18,7 +18,7 @@ bool hfi_order_category_ok(uint64_t c);
 /* Encoder without its checks: production code calls it only after the
  * check (hf_order_msg_encode); tests use it to build bodies that break one
  * rule, to prove that the decoder rejects them. m->type must be valid. */
-void hfi_order_msg_encode_unchecked(hf_mp_enc *e, const hf_order_msg *m);
+void hfi_order_msg_encode_unchecked(hfi_mp_enc *e, const hf_order_msg *m);
 
 /* The rules each decoder applies after reading (order_events.c); the encoder
  * runs the same check first. */

@@ -8,6 +8,7 @@
 #include "hashfed/manifest.h"
 #include "hashfed/order_sm.h"
 #include "order_internal.h"
+#include "hf_check.h"
 
 /* Orders name members, list entries and hash algorithms of the other modules. */
 _Static_assert(HF_ORDER_PARTY_LEN == HF_MEMBER_ID_LEN, "order parties are manifest member ids");
@@ -30,7 +31,7 @@ hf_err hfi_order_text_check(const char *p, size_t n, size_t max, bool required)
 		return HF_EINVAL;
 	if (n > max)
 		return HF_ETOOLONG;
-	return hf_utf8_valid((const uint8_t *)p, n) ? HF_OK : HF_EUTF8;
+	return hfi_utf8_valid((const uint8_t *)p, n) ? HF_OK : HF_EUTF8;
 }
 
 hf_err hfi_order_ascending(uint32_t prev, uint32_t cur, bool first)
@@ -50,7 +51,7 @@ bool hf_order_msg_type(uint32_t type)
 	return type >= HF_MSG_ORDER && type <= HF_MSG_REFERRAL;
 }
 
-static size_t hf_order_alg_len(uint32_t alg)
+static size_t order_alg_len(uint32_t alg)
 {
 	switch (alg) {
 	case HF_ORDER_ALG_PDQ:
@@ -63,18 +64,18 @@ static size_t hf_order_alg_len(uint32_t alg)
 	}
 }
 
-static char hf_ascii_lower(char c)
+static char ascii_lower(char c)
 {
 	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
-static bool hf_prefix_ci(const char *p, size_t n, const char *prefix)
+static bool prefix_ci(const char *p, size_t n, const char *prefix)
 {
 	size_t k = strlen(prefix);
 	if (n < k)
 		return false;
 	for (size_t i = 0; i < k; i++)
-		if (hf_ascii_lower(p[i]) != prefix[i])
+		if (ascii_lower(p[i]) != prefix[i])
 			return false;
 	return true;
 }
@@ -85,7 +86,7 @@ static bool hf_prefix_ci(const char *p, size_t n, const char *prefix)
  * minimal: the platform resolves the locator; the check only keeps garbage and
  * header-injection material out of moderation tools.
  */
-static hf_err hf_locator_check(uint32_t kind, const char *p, size_t n)
+static hf_err locator_check(uint32_t kind, const char *p, size_t n)
 {
 	size_t host;
 	HF_TRY(hfi_order_text_check(p, n, HF_ORDER_MAX_LOCATOR_LEN, true));
@@ -96,9 +97,9 @@ static hf_err hf_locator_check(uint32_t kind, const char *p, size_t n)
 	}
 	switch (kind) {
 	case HF_LOC_URL:
-		if (hf_prefix_ci(p, n, "https://"))
+		if (prefix_ci(p, n, "https://"))
 			host = 8;
-		else if (hf_prefix_ci(p, n, "http://"))
+		else if (prefix_ci(p, n, "http://"))
 			host = 7;
 		else
 			return HF_EPARSE;
@@ -114,12 +115,12 @@ static hf_err hf_locator_check(uint32_t kind, const char *p, size_t n)
 
 /* ---- order -------------------------------------------------------------- */
 
-static hf_err hf_item_check(const hf_order_item *it, uint32_t pos)
+static hf_err item_check(const hf_order_item *it, uint32_t pos)
 {
 	/* spec §13.2: index equals position, so item numbers are unambiguous. */
 	if (it->index != pos)
 		return HF_ERANGE;
-	HF_TRY(hf_locator_check(it->locator_kind, it->locator, it->locator_len));
+	HF_TRY(locator_check(it->locator_kind, it->locator, it->locator_len));
 	if (it->n_refs > HF_ORDER_MAX_REFS || it->n_hashes > HF_ORDER_MAX_HASHES)
 		return HF_ETOOLONG;
 	for (uint32_t i = 0; i < it->n_refs; i++) {
@@ -133,7 +134,7 @@ static hf_err hf_item_check(const hf_order_item *it, uint32_t pos)
 	}
 	for (uint32_t i = 0; i < it->n_hashes; i++) {
 		const hf_content_hash *h = &it->hashes[i];
-		size_t want = hf_order_alg_len(h->alg);
+		size_t want = order_alg_len(h->alg);
 		if (want == 0)
 			return HF_ERANGE;
 		if (h->len != want || h->value == NULL)
@@ -146,7 +147,7 @@ static hf_err hf_item_check(const hf_order_item *it, uint32_t pos)
 	return HF_OK;
 }
 
-static hf_err hf_order_check(const hf_order *o)
+static hf_err hfi_order_check(const hf_order *o)
 {
 	if (!hfi_order_category_ok(o->category) || o->priority > HF_PRIO_URGENT)
 		return HF_ERANGE;
@@ -165,7 +166,7 @@ static hf_err hf_order_check(const hf_order *o)
 	if (o->items == NULL)
 		return HF_EINVAL;
 	for (uint32_t i = 0; i < o->n_items; i++)
-		HF_TRY(hf_item_check(&o->items[i], i));
+		HF_TRY(item_check(&o->items[i], i));
 	return HF_OK;
 }
 
@@ -200,7 +201,7 @@ static const hfi_field item_rows[] = {
 static const hfi_schema item_schema = HFI_SCHEMA("order item", item_rows, hf_order_item, 0, NULL);
 static const hfi_field item_elem = {HFI_ELEM_MAP(hf_order_item, item_schema)};
 
-HFI_CHECK_FN(order_check, hf_order, hf_order_check)
+HFI_CHECK_FN(order_check, hf_order, hfi_order_check)
 
 static const hfi_field order_rows[] = {
     {HFI_FIXED(1, HFI_REQ, hf_order, order_id)},
@@ -222,13 +223,13 @@ const hfi_schema hfi_order_schema = HFI_SCHEMA("order", order_rows, hf_order, 0,
 
 /* ---- receipt ------------------------------------------------------------ */
 
-static hf_err hf_receipt_check(const hf_receipt *r)
+static hf_err hfi_receipt_check(const hf_receipt *r)
 {
 	/* Same code as the decoder's bounded read of the count. */
 	return (r->n_items == 0 || r->n_items > HF_ORDER_MAX_ITEMS) ? HF_ERANGE : HF_OK;
 }
 
-HFI_CHECK_FN(receipt_check, hf_receipt, hf_receipt_check)
+HFI_CHECK_FN(receipt_check, hf_receipt, hfi_receipt_check)
 
 static const hfi_field receipt_rows[] = {
     {HFI_FIXED(1, HFI_REQ, hf_receipt, order_id)},
@@ -251,7 +252,7 @@ _Static_assert(sizeof(order_msg_schemas) / sizeof(order_msg_schemas[0]) ==
                    HF_MSG_REFERRAL - HF_MSG_ORDER + 1,
                "one schema per order message type");
 
-void hfi_order_msg_encode_unchecked(hf_mp_enc *e, const hf_order_msg *m)
+void hfi_order_msg_encode_unchecked(hfi_mp_enc *e, const hf_order_msg *m)
 {
 	hfi_encode(e, order_msg_schemas[m->type - HF_MSG_ORDER], &m->u);
 }

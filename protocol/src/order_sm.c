@@ -3,6 +3,7 @@
 
 #include "hashfed/order.h"
 #include "hashfed/order_sm.h"
+#include "hf_check.h"
 
 #define R(s, e, n, a)                                                                              \
 	{                                                                                          \
@@ -23,7 +24,7 @@
  *  - answered states wait for the authority: verify, maintain, close, withdraw;
  *  - WITHDRAWN is final; CLOSED reopens only on recurrence.
  */
-static const hf_order_sm_row hf_sm_rows[] = {
+static const hf_order_sm_row sm_rows[] = {
     R(ISSUED, RECEIPT, DELIVERED, RECORD),
     R(ISSUED, ACK, ACKNOWLEDGED, RECORD),
     R(ISSUED, REVIEW, IN_REVIEW, RECORD),
@@ -147,23 +148,23 @@ static const hf_order_sm_row hf_sm_rows[] = {
     R(RECURRED, ESCALATE, ESCALATED, ESCALATE),
 };
 
-#define HF_SM_NROWS (sizeof(hf_sm_rows) / sizeof(hf_sm_rows[0]))
+#define HF_SM_NROWS (sizeof(sm_rows) / sizeof(sm_rows[0]))
 
 const hf_order_sm_row *hf_order_sm_table(size_t *n)
 {
 	*n = HF_SM_NROWS;
-	return hf_sm_rows;
+	return sm_rows;
 }
 
 hf_err hf_order_sm_lookup(uint32_t state, uint32_t ev, uint32_t *next, uint32_t *action)
 {
 	/* ~110 rows, looked up once per message: a scan beats an index in clarity. */
 	for (size_t i = 0; i < HF_SM_NROWS; i++) {
-		if (hf_sm_rows[i].state == state && hf_sm_rows[i].event == ev) {
+		if (sm_rows[i].state == state && sm_rows[i].event == ev) {
 			if (next != NULL)
-				*next = hf_sm_rows[i].next;
+				*next = sm_rows[i].next;
 			if (action != NULL)
-				*action = hf_sm_rows[i].action;
+				*action = sm_rows[i].action;
 			return HF_OK;
 		}
 	}
@@ -216,7 +217,7 @@ static const struct {
 	const char *name;
 	uint8_t party;
 	bool message;
-} hf_ev_info[HF_OEV_MAX + 1] = {
+} hfi_ev_info[HF_OEV_MAX + 1] = {
     [HF_OEV_RECEIPT] = {"RECEIPT", HF_OPARTY_PLATFORM, false},
     [HF_OEV_ACK] = {"ACK", HF_OPARTY_PLATFORM, true},
     [HF_OEV_REVIEW] = {"REVIEW", HF_OPARTY_PLATFORM, true},
@@ -240,17 +241,17 @@ static const struct {
 
 bool hf_order_ev_is_message(uint32_t ev)
 {
-	return ev >= HF_OEV_MIN && ev <= HF_OEV_MAX && hf_ev_info[ev].message;
+	return ev >= HF_OEV_MIN && ev <= HF_OEV_MAX && hfi_ev_info[ev].message;
 }
 
 uint32_t hf_order_ev_party(uint32_t ev)
 {
-	return (ev >= HF_OEV_MIN && ev <= HF_OEV_MAX) ? hf_ev_info[ev].party : 0;
+	return (ev >= HF_OEV_MIN && ev <= HF_OEV_MAX) ? hfi_ev_info[ev].party : 0;
 }
 
 const char *hf_order_ev_name(uint32_t ev)
 {
-	return (ev >= HF_OEV_MIN && ev <= HF_OEV_MAX) ? hf_ev_info[ev].name : NULL;
+	return (ev >= HF_OEV_MIN && ev <= HF_OEV_MAX) ? hfi_ev_info[ev].name : NULL;
 }
 
 const char *hf_order_state_name(uint32_t state)

@@ -3,7 +3,7 @@
 
 #include "hashfed/rules.h"
 
-static uint32_t hf_capped(uint64_t n)
+static uint32_t capped(uint64_t n)
 {
 	return (uint32_t)(n > HF_MAX_AUDIT_ITEMS ? HF_MAX_AUDIT_ITEMS : n);
 }
@@ -14,7 +14,7 @@ void hf_audit_of_batch(const hf_list_batch *b, hf_audit_header *a, uint32_t *fre
 	a->fields = HF_AUDIT_SUBJECT | HF_AUDIT_SEQ | HF_AUDIT_ITEMS | HF_AUDIT_CATEGORY;
 	memcpy(a->subject, b->list_id, HF_LIST_ID_LEN);
 	a->seq = b->number;
-	a->items = hf_capped((uint64_t)b->n_added + b->n_removed);
+	a->items = capped((uint64_t)b->n_added + b->n_removed);
 	a->category = b->has_meta ? b->meta.category : 0;
 	*free_fields = b->has_meta ? 0 : HF_AUDIT_CATEGORY;
 }
@@ -25,7 +25,7 @@ void hf_audit_of_snapshot(const hf_list_snapshot *s, hf_audit_header *a)
 	a->fields = HF_AUDIT_SUBJECT | HF_AUDIT_SEQ | HF_AUDIT_ITEMS;
 	memcpy(a->subject, s->list_id, HF_LIST_ID_LEN);
 	a->seq = s->at_batch;
-	a->items = hf_capped(s->n_entries);
+	a->items = capped(s->n_entries);
 }
 
 void hf_audit_of_report(const hf_match_report *r, hf_audit_header *a)
@@ -34,7 +34,7 @@ void hf_audit_of_report(const hf_match_report *r, hf_audit_header *a)
 	a->fields = HF_AUDIT_SUBJECT | HF_AUDIT_SEQ | HF_AUDIT_ITEMS;
 	memcpy(a->subject, r->list_id, HF_LIST_ID_LEN);
 	a->seq = r->day;
-	a->items = hf_capped(r->n_counts);
+	a->items = capped(r->n_counts);
 }
 
 hf_err hf_audit_match(const hf_audit_header *got, const hf_audit_header *want, uint32_t free_fields)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "schema.h"
+#include "hf_check.h"
 
 /* ---- field access ----------------------------------------------------- */
 
@@ -66,7 +67,7 @@ static void has_set(const hfi_field *f, void *obj)
 hf_err hfi_ctx_init(hfi_ctx *c, const uint8_t *p, size_t len, size_t max_size)
 {
 	memset(c, 0, sizeof(*c));
-	return hf_mp_dec_init(&c->d, p, len, max_size);
+	return hfi_mp_dec_init(&c->d, p, len, max_size);
 }
 
 static hf_err dec_map(hfi_ctx *c, const hfi_schema *s, void *obj);
@@ -77,7 +78,7 @@ static hf_err dec_nested(hfi_ctx *c, const hfi_field *f, void *obj, void *dst);
 static inline __attribute__((always_inline)) hf_err dec_value(hfi_ctx *c, const hfi_field *f,
                                                               void *obj, void *dst)
 {
-	hf_mp_dec *d = &c->d;
+	hfi_mp_dec *d = &c->d;
 	uint64_t v;
 	const uint8_t *p;
 	const char *s;
@@ -91,7 +92,7 @@ static inline __attribute__((always_inline)) hf_err dec_value(hfi_ctx *c, const 
 			v = in[0];
 			d->r.off++;
 		} else {
-			HF_TRY(hf_mp_get_uint(d, &v));
+			HF_TRY(hfi_mp_get_uint(d, &v));
 		}
 		if (v < f->lo || ((f->flags & HFI_MASK) ? (v & ~f->hi) != 0 : v > f->hi))
 			return f->bad;
@@ -106,9 +107,9 @@ static inline __attribute__((always_inline)) hf_err dec_value(hfi_ctx *c, const 
 			d->r.off += 2 + (size_t)f->size;
 			return HF_OK;
 		}
-		return hf_mp_get_bin_fixed(d, dst, f->size);
+		return hfi_mp_get_bin_fixed(d, dst, f->size);
 	case HFI_BIN:
-		HF_TRY(hf_mp_get_bin(d, (size_t)f->hi, &p, &n));
+		HF_TRY(hfi_mp_get_bin(d, (size_t)f->hi, &p, &n));
 		if (n < f->lo)
 			return f->bad;
 		memcpy(dst, &p, sizeof(p));
@@ -116,14 +117,14 @@ static inline __attribute__((always_inline)) hf_err dec_value(hfi_ctx *c, const 
 			memcpy(at(obj, f->len_off), &n, sizeof(n));
 		return HF_OK;
 	case HFI_STR:
-		HF_TRY(hf_mp_get_str(d, (size_t)f->hi, &s, &n));
+		HF_TRY(hfi_mp_get_str(d, (size_t)f->hi, &s, &n));
 		if (n < f->lo)
 			return f->bad;
 		memcpy(dst, &s, sizeof(s));
 		memcpy(at(obj, f->len_off), &n, sizeof(n));
 		return HF_OK;
 	case HFI_STR_BUF:
-		HF_TRY(hf_mp_get_str(d, f->size - 1u, &s, &n));
+		HF_TRY(hfi_mp_get_str(d, f->size - 1u, &s, &n));
 		memcpy(dst, s, n);
 		((char *)dst)[n] = '\0';
 		return HF_OK;
@@ -131,7 +132,7 @@ static inline __attribute__((always_inline)) hf_err dec_value(hfi_ctx *c, const 
 		return dec_nested(c, f, obj, dst);
 	case HFI_RECORDS: {
 		uint32_t count;
-		HF_TRY(hf_mp_get_bin(d, (size_t)f->hi * f->size, &p, &n));
+		HF_TRY(hfi_mp_get_bin(d, (size_t)f->hi * f->size, &p, &n));
 		if (n % f->size != 0)
 			return f->bad;
 		count = (uint32_t)(n / f->size);
@@ -157,13 +158,13 @@ static hf_err dec_array(hfi_ctx *c, const hfi_field *f, void *obj)
 	const hfi_field *el = f->elem;
 	uint8_t *base;
 	uint32_t n;
-	HF_TRY(hf_mp_array_open(&c->d, (uint32_t)f->hi, &n));
+	HF_TRY(hfi_mp_array_open(&c->d, (uint32_t)f->hi, &n));
 	if (n < f->lo)
 		return f->bad;
 	if (f->min_elem_bytes && (size_t)n > hf_reader_left(&c->d.r) / f->min_elem_bytes)
 		return HF_ETRUNC;
 	if (f->flags & HFI_ALLOC) {
-		/* n <= hi and <= bytes left (hf_mp_array_open): the allocation is bounded. */
+		/* n <= hi and <= bytes left (hfi_mp_array_open): the allocation is bounded. */
 		if (c->owned != NULL)
 			return HF_EINTERNAL; /* one allocation per message, by construction */
 		base = n ? calloc(n, el->size) : NULL;
@@ -185,7 +186,7 @@ static hf_err dec_array(hfi_ctx *c, const hfi_field *f, void *obj)
 		if (f->check != NULL)
 			HF_TRY(f->check(base, i));
 	}
-	hf_mp_array_close(&c->d);
+	hfi_mp_array_close(&c->d);
 	put_n(at(obj, f->len_off), f->len_size, n);
 	return HF_OK;
 }
@@ -193,7 +194,7 @@ static hf_err dec_array(hfi_ctx *c, const hfi_field *f, void *obj)
 static hf_err dec_map(hfi_ctx *c, const hfi_schema *s, void *obj)
 {
 	const hfi_field *row = s->rows, *end = s->rows + s->n_rows;
-	hf_mp_map m;
+	hfi_mp_map m;
 	bool has, missing = false;
 	unsigned key;
 	uint64_t seen = 0;
@@ -202,9 +203,9 @@ static hf_err dec_map(hfi_ctx *c, const hfi_schema *s, void *obj)
 		for (const hfi_field *f = row; f < end; f++)
 			if (f->flags & HFI_DFLT)
 				put_n(at(obj, f->off), f->size, f->dflt);
-	HF_TRY(hf_mp_map_open(&c->d, &m));
+	HF_TRY(hfi_mp_map_open(&c->d, &m));
 	for (;;) {
-		/* Fast path of hf_mp_map_next: a positive fixint above the last key;
+		/* Fast path of hfi_mp_map_next: a positive fixint above the last key;
 		 * anything else (the end, errors) takes the full function. */
 		const hf_reader *r = &c->d.r;
 		uint8_t t = r->off < r->len ? r->p[r->off] : 0;
@@ -214,7 +215,7 @@ static hf_err dec_map(hfi_ctx *c, const hfi_schema *s, void *obj)
 			m.i++;
 			key = t;
 		} else {
-			HF_TRY(hf_mp_map_next(&c->d, &m, &has, &key));
+			HF_TRY(hfi_mp_map_next(&c->d, &m, &has, &key));
 			if (!has)
 				break;
 		}
@@ -246,7 +247,7 @@ static hf_err dec_map(hfi_ctx *c, const hfi_schema *s, void *obj)
 	for (; row < end; row++)
 		missing |= (row->flags & HFI_REQ) != 0;
 	if ((s->flags & HFI_FINISH_FIRST) && c->d.depth == 0)
-		HF_TRY(hf_mp_dec_finish(&c->d));
+		HF_TRY(hfi_mp_dec_finish(&c->d));
 	if (missing)
 		return HF_EMISSING;
 	return s->check != NULL ? s->check(obj, seen) : HF_OK;
@@ -262,7 +263,7 @@ hf_err hfi_decode_body(hfi_ctx *c, const hfi_schema *s, const uint8_t *p, size_t
 {
 	HF_TRY(hfi_ctx_init(c, p, len, max_size));
 	HF_TRY(dec_map(c, s, obj));
-	return (s->flags & HFI_FINISH_FIRST) ? HF_OK : hf_mp_dec_finish(&c->d);
+	return (s->flags & HFI_FINISH_FIRST) ? HF_OK : hfi_mp_dec_finish(&c->d);
 }
 
 /* ---- encode ----------------------------------------------------------- */
@@ -289,16 +290,16 @@ static inline bool enc_present(const hfi_field *f, const void *obj)
 	}
 }
 
-static void enc_value(hf_mp_enc *e, const hfi_field *f, const void *obj, const void *src)
+static void enc_value(hfi_mp_enc *e, const hfi_field *f, const void *obj, const void *src)
 {
 	const uint8_t *p;
 	size_t n;
 	switch (f->kind) {
 	case HFI_UINT:
-		hf_mp_put_uint(e, (f->flags & HFI_CONST) ? f->lo : get_n(src, f->size));
+		hfi_mp_put_uint(e, (f->flags & HFI_CONST) ? f->lo : get_n(src, f->size));
 		return;
 	case HFI_BIN_FIXED:
-		hf_mp_put_bin(e, src, f->size);
+		hfi_mp_put_bin(e, src, f->size);
 		return;
 	case HFI_BIN:
 	case HFI_STR:
@@ -308,12 +309,12 @@ static void enc_value(hf_mp_enc *e, const hfi_field *f, const void *obj, const v
 		else
 			memcpy(&n, cat(obj, f->len_off), sizeof(n));
 		if (f->kind == HFI_BIN)
-			hf_mp_put_bin(e, p, n);
+			hfi_mp_put_bin(e, p, n);
 		else
-			hf_mp_put_str(e, (const char *)p, n);
+			hfi_mp_put_str(e, (const char *)p, n);
 		return;
 	case HFI_STR_BUF:
-		hf_mp_put_str(e, src, strnlen(src, f->size));
+		hfi_mp_put_str(e, src, strnlen(src, f->size));
 		return;
 	case HFI_MAP:
 		if (f->flags & HFI_PTR)
@@ -322,14 +323,14 @@ static void enc_value(hf_mp_enc *e, const hfi_field *f, const void *obj, const v
 		return;
 	case HFI_RECORDS:
 		memcpy(&p, src, sizeof(p));
-		hf_mp_put_bin(e, p, (size_t)get_n(cat(obj, f->len_off), 4) * f->size);
+		hfi_mp_put_bin(e, p, (size_t)get_n(cat(obj, f->len_off), 4) * f->size);
 		return;
 	case HFI_ARRAY: {
 		const uint8_t *base = src;
 		uint64_t count = get_n(cat(obj, f->len_off), f->len_size);
 		if (f->flags & HFI_ALLOC || f->reserve != NULL)
 			memcpy(&base, src, sizeof(base));
-		hf_mp_put_array(e, (uint32_t)count);
+		hfi_mp_put_array(e, (uint32_t)count);
 		for (uint64_t i = 0; i < count; i++)
 			enc_value(e, f->elem, obj, base + i * f->elem->size);
 		return;
@@ -341,7 +342,7 @@ static void enc_value(hf_mp_enc *e, const hfi_field *f, const void *obj, const v
 	}
 }
 
-void hfi_encode(hf_mp_enc *e, const hfi_schema *s, const void *obj)
+void hfi_encode(hfi_mp_enc *e, const hfi_schema *s, const void *obj)
 {
 	uint64_t present = 0;
 	uint32_t n = 0;
@@ -351,12 +352,12 @@ void hfi_encode(hf_mp_enc *e, const hfi_schema *s, const void *obj)
 			n++;
 		}
 	}
-	hf_mp_put_map(e, n);
+	hfi_mp_put_map(e, n);
 	for (uint32_t i = 0; i < s->n_rows; i++) {
 		const hfi_field *f = &s->rows[i];
 		if (!(present & HF_BIT(i)))
 			continue;
-		hf_mp_put_key(e, f->key);
+		hfi_mp_put_key(e, f->key);
 		if (f->enc != NULL)
 			f->enc(e, obj);
 		else
@@ -369,13 +370,13 @@ hf_err hfi_encode_body(const hfi_schema *s, const void *obj, size_t cap, uint8_t
 {
 	hf_err rc;
 	hf_writer w;
-	hf_mp_enc e;
+	hfi_mp_enc e;
 	*out = NULL;
 	*out_len = 0;
 	hf_writer_init(&w, cap);
-	hf_mp_enc_init(&e, &w);
+	hfi_mp_enc_init(&e, &w);
 	hfi_encode(&e, s, obj);
-	rc = hf_mp_enc_status(&e);
+	rc = hfi_mp_enc_status(&e);
 	if (rc == HF_OK)
 		rc = hf_writer_take(&w, out, out_len);
 	hf_writer_free(&w);

@@ -9,7 +9,7 @@
  * row per key: key number, wire type, bounds, required or optional, and where
  * the value lives in the C struct (offsetof). The same table drives
  *
- *   - decode: keys strictly ascending (hf_mp_map_next), unknown keys
+ *   - decode: keys strictly ascending (hfi_mp_map_next), unknown keys
  *     HF_EUNKNOWNKEY, each value read and bounds-checked as it arrives, then
  *     HF_EMISSING if a required row was not seen (the required mask is the
  *     set of rows marked HFI_REQ: nobody counts bits by hand), then the
@@ -85,7 +85,7 @@ typedef struct hfi_field {
 	/* ARRAY with a pointer at off: makes room for n elements (instead of HFI_ALLOC). */
 	hf_err (*reserve)(void *obj, uint32_t n);
 	/* Custom encoder of the value (records built from the caller's arrays). */
-	void (*enc)(hf_mp_enc *e, const void *obj);
+	void (*enc)(hfi_mp_enc *e, const void *obj);
 } hfi_field;
 
 typedef struct hfi_schema {
@@ -107,7 +107,7 @@ typedef struct hfi_span {
 } hfi_span;
 
 typedef struct hfi_ctx {
-	hf_mp_dec d;
+	hfi_mp_dec d;
 	void *owned; /* the HFI_ALLOC array, if any; freed by the caller on failure */
 	hfi_span span[HFI_MAX_SPANS];
 } hfi_ctx;
@@ -198,7 +198,7 @@ hf_err hfi_decode_body(hfi_ctx *c, const hfi_schema *s, const uint8_t *p, size_t
                        size_t max_size, void *obj) HF_MUST_CHECK;
 /* Encodes obj as the map s (no checks: callers run s->check or their own
  * rules first). Errors are latched in e. */
-void hfi_encode(hf_mp_enc *e, const hfi_schema *s, const void *obj);
+void hfi_encode(hfi_mp_enc *e, const hfi_schema *s, const void *obj);
 /* A whole body of at most cap bytes: *out is malloc'ed (NULL on error). */
 hf_err hfi_encode_body(const hfi_schema *s, const void *obj, size_t cap, uint8_t **out,
                        size_t *out_len) HF_MUST_CHECK;

@@ -4,6 +4,7 @@
 
 #include "hashfed/tlog_tiles.h"
 #include "note_internal.h"
+#include "hf_check.h"
 
 #define HL HF_MERKLE_HASH_LEN
 

@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 	if (sodium_init() < 0)
 		return die("sodium");
 	snprintf(path, sizeof(path), "%s/node.key", argv[6]);
-	if (hf_keyio_load_identity(path, NULL, &kk, &signer) != HF_OK)
+	if (hfn_keyio_load_identity(path, NULL, &kk, &signer) != HF_OK)
 		return die("signer key");
 	char *txt = slurp(argv[5], &len);
 	if (!txt || hf_manifest_decode((uint8_t *)txt, len, &m) != HF_OK)

@@ -76,6 +76,7 @@ static void leaf_of(uint64_t i, uint8_t out[HL])
 #include "hashfed/identity.h"
 #include "store/store.h"
 #include "store/store_audit.h"
+#include "hf_check.h"
 
 /* CPU seconds of this process: on a loaded machine the wall clock mostly measures the
  * other processes and the fsyncs; both figures are printed. */
@@ -122,34 +123,34 @@ static double durable_ours(const char *dir, const uint8_t *hdr, size_t hl, uint6
                            double *cpu)
 {
 	char path[600];
-	hf_store *s = NULL;
-	hf_tlog *t = NULL;
+	hfn_store *s = NULL;
+	hfn_tlog *t = NULL;
 	uint8_t sender[16] = {7}, sub[16] = {9}, mid[16] = {0};
 	snprintf(path, sizeof(path), "%s/ours.db", dir);
-	if (hf_store_open(path, &s) != HF_OK || hf_tlog_open(s, &t) != HF_OK)
+	if (hfn_store_open(path, &s) != HF_OK || hfn_tlog_open(s, &t) != HF_OK)
 		return -1;
 	double t0 = hf_test_now(), c0 = cpu_now();
 	for (uint64_t i = 0; i < n;) {
-		if (hf_store_begin(s) != HF_OK)
+		if (hfn_store_begin(s) != HF_OK)
 			return -1;
 		for (uint64_t k = 0; k < b && i < n; k++, i++) {
 			uint64_t idx;
 			for (int j = 0; j < 8; j++)
 				mid[8 + j] = (uint8_t)(i >> (56 - 8 * j));
-			if (hf_tlog_append(t, sender, mid, sub, 1795000000000ull + i, hdr, hl,
-			                   &idx) != HF_OK)
+			if (hfn_tlog_append(t, sender, mid, sub, 1795000000000ull + i, hdr, hl,
+			                    &idx) != HF_OK)
 				return -1;
 		}
-		if (hf_tlog_flush(t) != HF_OK || hf_store_commit(s) != HF_OK)
+		if (hfn_tlog_flush(t) != HF_OK || hfn_store_commit(s) != HF_OK)
 			return -1;
 	}
 	double dt = hf_test_now() - t0;
 	*cpu = (double)n / (cpu_now() - c0);
 	uint8_t root[HL];
-	if (hf_tlog_size(t) != n || hf_tlog_root(t, root) != HF_OK)
+	if (hfn_tlog_size(t) != n || hfn_tlog_root(t, root) != HF_OK)
 		return -1;
-	hf_tlog_free(t);
-	hf_store_close(s);
+	hfn_tlog_free(t);
+	hfn_store_close(s);
 	return (double)n / dt;
 }
 

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "hf_merkle_mem.h"
+#include "hf_check.h"
 
 void hf_mem_tree_init(hf_mem_tree *t)
 {

@@ -8,6 +8,7 @@
 #include "hashfed/audit_log.h"
 #include "hashfed/tlog_tiles.h"
 #include "hf_testlog.h"
+#include "hf_check.h"
 
 void hf_testlog_init(hf_testlog *t, const char *origin)
 {
@@ -65,10 +66,10 @@ hf_err hf_testlog_header(uint32_t type, uint64_t seq, uint64_t created_ms, uint8
 	h.audit.items = (uint32_t)(seq % 7 + 1);
 	h.audit.status = 1;
 	hf_writer w;
-	hf_mp_enc e;
+	hfi_mp_enc e;
 	hf_writer_fixed(&w, out, cap);
-	hf_mp_enc_init(&e, &w);
-	HF_TRY(hf_env_header_encode(&e, &h));
+	hfi_mp_enc_init(&e, &w);
+	HF_TRY(hfi_env_header_encode(&e, &h));
 	*len = w.len;
 	return HF_OK;
 }

@@ -49,7 +49,7 @@ static hf_identity *load_id(const char *dir)
 	hf_keyfile_kind kind;
 	hf_identity *id = NULL;
 	snprintf(path, sizeof(path), "%s/node.key", dir);
-	return hf_keyio_load_identity(path, NULL, &kind, &id) == HF_OK ? id : NULL;
+	return hfn_keyio_load_identity(path, NULL, &kind, &id) == HF_OK ? id : NULL;
 }
 
 static bool load_pub(const char *path, hf_pubfile *pub)

@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "unknown")) {
 		if (hf_identity_generate(&signer, NULL) != HF_OK)
 			return die("identity");
-	} else if (hf_keyio_load_identity(path, NULL, &kind, &signer) != HF_OK) {
+	} else if (hfn_keyio_load_identity(path, NULL, &kind, &signer) != HF_OK) {
 		return die("signer key");
 	}
 	char *txt = slurp(argv[5], &len);

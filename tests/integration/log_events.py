@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""docs.log_events (issue 16): every log event the node's code can write (hf_log and its
+"""docs.log_events (issue 16): every log event the node's code can write (hfn_log and its
 wrappers in node/) has a row in docs/operating.md's log table, and every row names an event
 the code writes. usage: log_events.py SOURCE_DIR"""
 import glob
@@ -10,9 +10,9 @@ import sys
 src = sys.argv[1]
 code = "".join(open(f).read() for f in glob.glob(f"{src}/node/**/*.c", recursive=True))
 events = set()
-for m in re.finditer(r"\b(hf_log|hf_orders_log_hex|hf_log_entry|refuse)\(([^;]*?)\)\s*;", code, re.S):
+for m in re.finditer(r"\b(hfn_log|hfn_orders_log_hex|log_entry|refuse)\(([^;]*?)\)\s*;", code, re.S):
     args = m.group(2)
-    if m.group(1) == "hf_log":  # the event is the second argument (maybe a ?: of literals)
+    if m.group(1) == "hfn_log":  # the event is the second argument (maybe a ?: of literals)
         parts = args.split(",", 2)
         if len(parts) < 2:
             continue

@@ -34,7 +34,7 @@ static size_t make_header(uint32_t type, uint8_t seed, uint8_t *out, size_t cap)
 {
 	hf_envelope_header *h = calloc(1, sizeof(*h));
 	hf_writer w;
-	hf_mp_enc e;
+	hfi_mp_enc e;
 	uint8_t *p;
 	size_t n;
 	assert_non_null(h);
@@ -54,8 +54,8 @@ static size_t make_header(uint32_t type, uint8_t seed, uint8_t *out, size_t cap)
 	h->audit.items = 2;
 	h->audit.status = 1;
 	hf_writer_init(&w, 8192);
-	hf_mp_enc_init(&e, &w);
-	assert_int_equal(hf_env_header_encode(&e, h), HF_OK);
+	hfi_mp_enc_init(&e, &w);
+	assert_int_equal(hfi_env_header_encode(&e, h), HF_OK);
 	assert_int_equal(hf_writer_take(&w, &p, &n), HF_OK);
 	assert_true(n <= cap);
 	memcpy(out, p, n);

@@ -335,10 +335,10 @@ static void test_splice(void **state)
 	assert_int_equal(hf_envelope_seal(w->sender, &p, (const uint8_t *)"bbbb", 4, &b, &bl),
 	                 HF_OK);
 	assert_int_equal(al, bl);
-	hf_env_parts pa, pb;
+	hfi_env_parts pa, pb;
 	hf_envelope_header *ha = malloc(sizeof(*ha)), *hb = malloc(sizeof(*hb));
-	assert_int_equal(hf_env_decode(a, al, &pa, ha), HF_OK);
-	assert_int_equal(hf_env_decode(b, bl, &pb, hb), HF_OK);
+	assert_int_equal(hfi_env_decode(a, al, &pa, ha), HF_OK);
+	assert_int_equal(hfi_env_decode(b, bl, &pb, hb), HF_OK);
 	/* put b's ciphertext under a's header and signature */
 	uint8_t *mix = malloc(al);
 	memcpy(mix, a, al);

@@ -79,7 +79,7 @@ static void test_identity_known_answers(void **state)
 	assert_int_equal(hf_identity_from_secrets(seed, esk, &me), HF_OK);
 	assert_memory_equal(hf_identity_sign_pk(me), pk, 32);
 	assert_memory_equal(hf_identity_enc_pk(me), epk, 32);
-	assert_memory_equal(hf_identity_enc_sk(me), esk, 32);
+	assert_memory_equal(hfi_identity_enc_sk(me), esk, 32);
 
 	unhex(PINNED_SIGN_KEYID, id, 16);
 	assert_memory_equal(hf_identity_sign_keyid(me), id, 16);

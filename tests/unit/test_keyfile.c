@@ -266,43 +266,43 @@ static void test_keyio_permissions(void **state)
 	assert_int_equal(st.st_mode & 0777, 0600);
 	/* never overwritten */
 	assert_int_equal(hf_keyio_save_identity(kp, w->id, HF_KEYFILE_NODE, NULL, NULL), HF_EEXIST);
-	assert_int_equal(hf_keyio_load_identity(kp, pp, &kind, &back), HF_OK);
+	assert_int_equal(hfn_keyio_load_identity(kp, pp, &kind, &back), HF_OK);
 	same_identity(w->id, back);
 	hf_identity_free(back);
 	back = NULL;
 	/* encrypted without a passphrase file */
-	assert_int_equal(hf_keyio_load_identity(kp, NULL, &kind, &back), HF_EAUTH);
+	assert_int_equal(hfn_keyio_load_identity(kp, NULL, &kind, &back), HF_EAUTH);
 	/* group- or world-readable key or passphrase files are refused */
 	assert_int_equal(chmod(kp, 0640), 0);
-	assert_int_equal(hf_keyio_load_identity(kp, pp, &kind, &back), HF_EPERM);
+	assert_int_equal(hfn_keyio_load_identity(kp, pp, &kind, &back), HF_EPERM);
 	assert_int_equal(chmod(kp, 0604), 0);
 	assert_int_equal(hf_keyio_read_secret(kp, 4096, &buf, &n), HF_EPERM);
 	assert_int_equal(chmod(kp, 0400), 0);
 	assert_int_equal(hf_keyio_read_secret(kp, 4096, &buf, &n), HF_OK);
 	hf_keyio_secret_free(buf);
 	assert_int_equal(chmod(pp, 0644), 0);
-	assert_int_equal(hf_keyio_load_identity(kp, pp, &kind, &back), HF_EPERM);
+	assert_int_equal(hfn_keyio_load_identity(kp, pp, &kind, &back), HF_EPERM);
 	assert_int_equal(chmod(pp, 0600), 0);
 	/* a symlink is not followed */
 	assert_int_equal(symlink(kp, path_in(w, "link.key")), 0);
-	assert_int_equal(hf_keyio_load_identity(path_in(w, "link.key"), pp, &kind, &back),
+	assert_int_equal(hfn_keyio_load_identity(path_in(w, "link.key"), pp, &kind, &back),
 	                 HF_EPERM);
 	/* wrong passphrase */
 	assert_int_equal(hf_keyio_write_new(path_in(w, "wrong"), "nope", 4, 0600), HF_OK);
-	assert_int_equal(hf_keyio_load_identity(kp, path_in(w, "wrong"), &kind, &back),
+	assert_int_equal(hfn_keyio_load_identity(kp, path_in(w, "wrong"), &kind, &back),
 	                 HF_EPASSPHRASE);
 	/* empty passphrase file */
 	assert_int_equal(hf_keyio_write_new(path_in(w, "empty"), "\n", 1, 0600), HF_OK);
-	assert_int_equal(hf_keyio_load_identity(kp, path_in(w, "empty"), &kind, &back), HF_EPARSE);
+	assert_int_equal(hfn_keyio_load_identity(kp, path_in(w, "empty"), &kind, &back), HF_EPARSE);
 	/* missing, and too big */
-	assert_int_equal(hf_keyio_load_identity(path_in(w, "nope"), NULL, &kind, &back),
+	assert_int_equal(hfn_keyio_load_identity(path_in(w, "nope"), NULL, &kind, &back),
 	                 HF_ENOTFOUND);
 	{
 		char big[HF_MAX_KEYFILE_SIZE + 1];
 		memset(big, 'x', sizeof(big));
 		assert_int_equal(hf_keyio_write_new(path_in(w, "big"), big, sizeof(big), 0600),
 		                 HF_OK);
-		assert_int_equal(hf_keyio_load_identity(path_in(w, "big"), NULL, &kind, &back),
+		assert_int_equal(hfn_keyio_load_identity(path_in(w, "big"), NULL, &kind, &back),
 		                 HF_EFILESIZE);
 	}
 	/* a directory is not a key file */

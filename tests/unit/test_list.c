@@ -262,50 +262,50 @@ typedef struct raw {
 static uint8_t *raw_batch(const raw *r, size_t *len)
 {
 	hf_writer w;
-	hf_mp_enc e;
+	hfi_mp_enc e;
 	uint8_t prev[32], *out;
 	memset(prev, r->zero_prev ? 0 : 0xab, sizeof(prev));
 	unsigned n = 6 + (r->meta ? 3u : 0u) - (r->drop_key ? 1u : 0u) + (r->extra_key ? 1u : 0u);
 	hf_writer_init(&w, HF_MAX_MESSAGE_SIZE);
-	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, n);
+	hfi_mp_enc_init(&e, &w);
+	hfi_mp_put_map(&e, n);
 	if (r->drop_key != 1) {
-		hf_mp_put_key(&e, 1);
-		hf_mp_put_bin(&e, LID, 16);
+		hfi_mp_put_key(&e, 1);
+		hfi_mp_put_bin(&e, LID, 16);
 	}
 	if (r->drop_key != 2) {
-		hf_mp_put_key(&e, 2);
-		hf_mp_put_uint(&e, r->number);
+		hfi_mp_put_key(&e, 2);
+		hfi_mp_put_uint(&e, r->number);
 	}
 	if (r->drop_key != 3) {
-		hf_mp_put_key(&e, 3);
-		hf_mp_put_bin(&e, prev, 32);
+		hfi_mp_put_key(&e, 3);
+		hfi_mp_put_bin(&e, prev, 32);
 	}
 	if (r->meta) {
-		hf_mp_put_key(&e, 4);
-		hf_mp_put_str(&e, "x", 1);
-		hf_mp_put_key(&e, 5);
-		hf_mp_put_uint(&e, 1);
-		hf_mp_put_key(&e, 6);
-		hf_mp_put_uint(&e, 1u << HF_ALG_PDQ);
+		hfi_mp_put_key(&e, 4);
+		hfi_mp_put_str(&e, "x", 1);
+		hfi_mp_put_key(&e, 5);
+		hfi_mp_put_uint(&e, 1);
+		hfi_mp_put_key(&e, 6);
+		hfi_mp_put_uint(&e, 1u << HF_ALG_PDQ);
 	}
 	if (r->drop_key != 7) {
-		hf_mp_put_key(&e, 7);
-		hf_mp_put_uint(&e, r->first_id);
+		hfi_mp_put_key(&e, 7);
+		hfi_mp_put_uint(&e, r->first_id);
 	}
 	if (r->drop_key != 8) {
-		hf_mp_put_key(&e, 8);
-		hf_mp_put_bin(&e, r->added, r->added_len);
+		hfi_mp_put_key(&e, 8);
+		hfi_mp_put_bin(&e, r->added, r->added_len);
 	}
 	if (r->drop_key != 9) {
-		hf_mp_put_key(&e, 9);
-		hf_mp_put_bin(&e, r->removed, r->removed_len);
+		hfi_mp_put_key(&e, 9);
+		hfi_mp_put_bin(&e, r->removed, r->removed_len);
 	}
 	if (r->extra_key) {
-		hf_mp_put_key(&e, (uint8_t)r->extra_key);
-		hf_mp_put_uint(&e, 0);
+		hfi_mp_put_key(&e, (uint8_t)r->extra_key);
+		hfi_mp_put_uint(&e, 0);
 	}
-	assert_int_equal(hf_mp_enc_status(&e), HF_OK);
+	assert_int_equal(hfi_mp_enc_status(&e), HF_OK);
 	assert_int_equal(hf_writer_take(&w, &out, len), HF_OK);
 	return out;
 }

@@ -108,41 +108,41 @@ static size_t build(uint8_t *out, size_t cap, uint64_t day, uint64_t rev, const 
                     size_t n4, const uint8_t *b5, size_t n5, unsigned skip_key, bool extra)
 {
 	hf_writer w;
-	hf_mp_enc e;
+	hfi_mp_enc e;
 	uint8_t *p;
 	size_t len;
 	hf_writer_init(&w, 64);
-	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, (skip_key ? 5u : 6u) + (extra ? 1u : 0u));
+	hfi_mp_enc_init(&e, &w);
+	hfi_mp_put_map(&e, (skip_key ? 5u : 6u) + (extra ? 1u : 0u));
 	if (skip_key != 1) {
-		hf_mp_put_key(&e, 1);
-		hf_mp_put_bin(&e, LID, 16);
+		hfi_mp_put_key(&e, 1);
+		hfi_mp_put_bin(&e, LID, 16);
 	}
 	if (skip_key != 2) {
-		hf_mp_put_key(&e, 2);
-		hf_mp_put_uint(&e, day);
+		hfi_mp_put_key(&e, 2);
+		hfi_mp_put_uint(&e, day);
 	}
 	if (skip_key != 3) {
-		hf_mp_put_key(&e, 3);
-		hf_mp_put_uint(&e, rev);
+		hfi_mp_put_key(&e, 3);
+		hfi_mp_put_uint(&e, rev);
 	}
 	if (skip_key != 4) {
-		hf_mp_put_key(&e, 4);
-		hf_mp_put_bin(&e, b4, n4);
+		hfi_mp_put_key(&e, 4);
+		hfi_mp_put_bin(&e, b4, n4);
 	}
 	if (skip_key != 5) {
-		hf_mp_put_key(&e, 5);
-		hf_mp_put_bin(&e, b5, n5);
+		hfi_mp_put_key(&e, 5);
+		hfi_mp_put_bin(&e, b5, n5);
 	}
 	if (skip_key != 6) {
-		hf_mp_put_key(&e, 6);
-		hf_mp_put_bin(&e, NULL, 0);
+		hfi_mp_put_key(&e, 6);
+		hfi_mp_put_bin(&e, NULL, 0);
 	}
 	if (extra) {
-		hf_mp_put_key(&e, 7);
-		hf_mp_put_uint(&e, 0);
+		hfi_mp_put_key(&e, 7);
+		hfi_mp_put_uint(&e, 0);
 	}
-	assert_int_equal(hf_mp_enc_status(&e), HF_OK);
+	assert_int_equal(hfi_mp_enc_status(&e), HF_OK);
 	assert_int_equal(hf_writer_take(&w, &p, &len), HF_OK);
 	hf_writer_free(&w);
 	assert_true(len <= cap);

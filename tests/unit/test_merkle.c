@@ -24,6 +24,7 @@
 #include "hf_merkle_mem.h"
 #include "hf_merkle_ref.h"
 #include "hf_test.h"
+#include "hf_check.h"
 
 #define HL HF_MERKLE_HASH_LEN
 

@@ -4,31 +4,32 @@
 
 #include "hf_test.h"
 #include "mp.h"
+#include "hf_check.h"
 
 /* Decode a single uint from hex-free byte array. */
 static hf_err dec_uint(const uint8_t *b, size_t n, uint64_t *v)
 {
-	hf_mp_dec d;
-	HF_TRY(hf_mp_dec_init(&d, b, n, HF_MAX_MESSAGE_SIZE));
-	HF_TRY(hf_mp_get_uint(&d, v));
-	return hf_mp_dec_finish(&d);
+	hfi_mp_dec d;
+	HF_TRY(hfi_mp_dec_init(&d, b, n, HF_MAX_MESSAGE_SIZE));
+	HF_TRY(hfi_mp_get_uint(&d, v));
+	return hfi_mp_dec_finish(&d);
 }
 
 static hf_err dec_int(const uint8_t *b, size_t n, int64_t *v)
 {
-	hf_mp_dec d;
-	HF_TRY(hf_mp_dec_init(&d, b, n, HF_MAX_MESSAGE_SIZE));
-	HF_TRY(hf_mp_get_int(&d, v));
-	return hf_mp_dec_finish(&d);
+	hfi_mp_dec d;
+	HF_TRY(hfi_mp_dec_init(&d, b, n, HF_MAX_MESSAGE_SIZE));
+	HF_TRY(hfi_mp_get_int(&d, v));
+	return hfi_mp_dec_finish(&d);
 }
 
 static void encode_uint(uint64_t v, hf_writer *w)
 {
-	hf_mp_enc e;
+	hfi_mp_enc e;
 	hf_writer_init(w, 64);
-	hf_mp_enc_init(&e, w);
-	hf_mp_put_uint(&e, v);
-	assert_int_equal(hf_mp_enc_status(&e), HF_OK);
+	hfi_mp_enc_init(&e, w);
+	hfi_mp_put_uint(&e, v);
+	assert_int_equal(hfi_mp_enc_status(&e), HF_OK);
 }
 
 static void test_uint_roundtrip_and_shortest(void **state)
@@ -71,14 +72,14 @@ static void test_uint_roundtrip_and_shortest(void **state)
 	const uint8_t trailing[] = {1, 2};
 	assert_int_equal(dec_uint(trailing, 2, &v), HF_ETRAILING);
 	assert_int_equal(dec_uint(NULL, 0, &v), HF_ETRUNC);
-	hf_mp_dec d;
-	assert_int_equal(hf_mp_dec_init(&d, trailing, 2, 1), HF_ETOOBIG);
+	hfi_mp_dec d;
+	assert_int_equal(hfi_mp_dec_init(&d, trailing, 2, 1), HF_ETOOBIG);
 	/* range-limited getter */
 	const uint8_t seven[] = {7};
-	assert_int_equal(hf_mp_dec_init(&d, seven, 1, 16), HF_OK);
-	assert_int_equal(hf_mp_get_uint_max(&d, 6, &v), HF_ERANGE);
+	assert_int_equal(hfi_mp_dec_init(&d, seven, 1, 16), HF_OK);
+	assert_int_equal(hfi_mp_get_uint_max(&d, 6, &v), HF_ERANGE);
 	assert_int_equal(d.r.off, 0);
-	assert_int_equal(hf_mp_get_uint_max(&d, 7, &v), HF_OK);
+	assert_int_equal(hfi_mp_get_uint_max(&d, 7, &v), HF_OK);
 }
 
 static void test_int(void **state)
@@ -89,11 +90,11 @@ static void test_int(void **state)
 	                        INT64_MIN, INT64_MAX, 5};
 	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
 		hf_writer w;
-		hf_mp_enc e;
+		hfi_mp_enc e;
 		hf_writer_init(&w, 64);
-		hf_mp_enc_init(&e, &w);
-		hf_mp_put_int(&e, vals[i]);
-		assert_int_equal(hf_mp_enc_status(&e), HF_OK);
+		hfi_mp_enc_init(&e, &w);
+		hfi_mp_put_int(&e, vals[i]);
+		assert_int_equal(hfi_mp_enc_status(&e), HF_OK);
 		int64_t back;
 		assert_int_equal(dec_int(w.p, w.len, &back), HF_OK);
 		assert_true(back == vals[i]);
@@ -115,31 +116,31 @@ static void test_int(void **state)
 /* {1: 1, 2: "ab"} and variations */
 static hf_err dec_map(const uint8_t *b, size_t n)
 {
-	hf_mp_dec d;
-	hf_mp_map m;
+	hfi_mp_dec d;
+	hfi_mp_map m;
 	bool has;
 	unsigned key;
 	uint64_t seen = 0;
-	HF_TRY(hf_mp_dec_init(&d, b, n, HF_MAX_MESSAGE_SIZE));
-	HF_TRY(hf_mp_map_open(&d, &m));
+	HF_TRY(hfi_mp_dec_init(&d, b, n, HF_MAX_MESSAGE_SIZE));
+	HF_TRY(hfi_mp_map_open(&d, &m));
 	for (;;) {
-		HF_TRY(hf_mp_map_next(&d, &m, &has, &key));
+		HF_TRY(hfi_mp_map_next(&d, &m, &has, &key));
 		if (!has)
 			break;
 		seen |= HF_BIT(key);
 		if (key == 1) {
 			uint64_t v;
-			HF_TRY(hf_mp_get_uint(&d, &v));
+			HF_TRY(hfi_mp_get_uint(&d, &v));
 		} else if (key == 2) {
 			const char *s;
 			size_t sl;
-			HF_TRY(hf_mp_get_str(&d, 4, &s, &sl));
+			HF_TRY(hfi_mp_get_str(&d, 4, &s, &sl));
 		} else {
 			return HF_EUNKNOWNKEY;
 		}
 	}
-	HF_TRY(hf_mp_require(seen, HF_BIT(1) | HF_BIT(2)));
-	return hf_mp_dec_finish(&d);
+	HF_TRY(hfi_mp_require(seen, HF_BIT(1) | HF_BIT(2)));
+	return hfi_mp_dec_finish(&d);
 }
 
 static void test_map_rules(void **state)
@@ -182,57 +183,57 @@ static void test_map_rules(void **state)
 static void test_bin_and_depth(void **state)
 {
 	(void)state;
-	hf_mp_dec d;
+	hfi_mp_dec d;
 	const uint8_t *p;
 	size_t n;
 	const uint8_t bin16_short[] = {0xc5, 0, 3, 1, 2, 3};
-	assert_int_equal(hf_mp_dec_init(&d, bin16_short, sizeof(bin16_short), 100), HF_OK);
-	assert_int_equal(hf_mp_get_bin(&d, 100, &p, &n), HF_ENONCANON);
+	assert_int_equal(hfi_mp_dec_init(&d, bin16_short, sizeof(bin16_short), 100), HF_OK);
+	assert_int_equal(hfi_mp_get_bin(&d, 100, &p, &n), HF_ENONCANON);
 	const uint8_t bin_over[] = {0xc6, 0xff, 0xff, 0xff, 0xff};
-	assert_int_equal(hf_mp_dec_init(&d, bin_over, sizeof(bin_over), 100), HF_OK);
-	assert_int_equal(hf_mp_get_bin(&d, SIZE_MAX, &p, &n), HF_ETRUNC);
+	assert_int_equal(hfi_mp_dec_init(&d, bin_over, sizeof(bin_over), 100), HF_OK);
+	assert_int_equal(hfi_mp_get_bin(&d, SIZE_MAX, &p, &n), HF_ETRUNC);
 	assert_int_equal(d.r.off, 0);
 	const uint8_t bin3[] = {0xc4, 3, 1, 2, 3};
 	uint8_t out4[4];
-	assert_int_equal(hf_mp_dec_init(&d, bin3, sizeof(bin3), 100), HF_OK);
-	assert_int_equal(hf_mp_get_bin_fixed(&d, out4, 4), HF_ELENGTH);
-	assert_int_equal(hf_mp_get_bin_fixed(&d, out4, 3), HF_OK);
+	assert_int_equal(hfi_mp_dec_init(&d, bin3, sizeof(bin3), 100), HF_OK);
+	assert_int_equal(hfi_mp_get_bin_fixed(&d, out4, 4), HF_ELENGTH);
+	assert_int_equal(hfi_mp_get_bin_fixed(&d, out4, 3), HF_OK);
 	assert_memory_equal(out4, bin3 + 2, 3);
 
 	/* nesting: arrays 9 deep exceed HF_MAX_DEPTH */
 	uint8_t deep[HF_MAX_DEPTH + 2];
 	memset(deep, 0x91, sizeof(deep));
 	deep[sizeof(deep) - 1] = 0x01;
-	assert_int_equal(hf_mp_dec_init(&d, deep, sizeof(deep), 100), HF_OK);
+	assert_int_equal(hfi_mp_dec_init(&d, deep, sizeof(deep), 100), HF_OK);
 	uint32_t an;
 	hf_err rc = HF_OK;
 	unsigned opened = 0;
-	while ((rc = hf_mp_array_open(&d, 4, &an)) == HF_OK)
+	while ((rc = hfi_mp_array_open(&d, 4, &an)) == HF_OK)
 		opened++;
 	assert_int_equal(rc, HF_ETOODEEP);
 	assert_int_equal(opened, HF_MAX_DEPTH);
 	/* array length larger than the bytes left */
 	const uint8_t arr[] = {0xdd, 0, 1, 0, 0};
-	assert_int_equal(hf_mp_dec_init(&d, arr, sizeof(arr), 100), HF_OK);
-	assert_int_equal(hf_mp_array_open(&d, 100000, &an), HF_ETRUNC);
-	assert_int_equal(hf_mp_array_open(&d, 10, &an), HF_ETOOLONG);
+	assert_int_equal(hfi_mp_dec_init(&d, arr, sizeof(arr), 100), HF_OK);
+	assert_int_equal(hfi_mp_array_open(&d, 100000, &an), HF_ETRUNC);
+	assert_int_equal(hfi_mp_array_open(&d, 10, &an), HF_ETOOLONG);
 	bool b;
 	const uint8_t t[] = {0xc3};
-	assert_int_equal(hf_mp_dec_init(&d, t, 1, 1), HF_OK);
-	assert_int_equal(hf_mp_get_bool(&d, &b), HF_OK);
+	assert_int_equal(hfi_mp_dec_init(&d, t, 1, 1), HF_OK);
+	assert_int_equal(hfi_mp_get_bool(&d, &b), HF_OK);
 	assert_true(b);
 }
 
 static void test_utf8(void **state)
 {
 	(void)state;
-	assert_true(hf_utf8_valid((const uint8_t *)"h\xc3\xa9llo \xed\x95\x9c", 10));
-	assert_false(hf_utf8_valid((const uint8_t *)"\xed\xa0\x80", 3));     /* surrogate */
-	assert_false(hf_utf8_valid((const uint8_t *)"\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
-	assert_false(hf_utf8_valid((const uint8_t *)"\xe0\x80\xaf", 3));     /* overlong */
-	assert_false(hf_utf8_valid((const uint8_t *)"\xc3", 1));             /* truncated */
-	assert_false(hf_utf8_valid((const uint8_t *)"a\0b", 3));             /* NUL */
-	assert_false(hf_utf8_valid((const uint8_t *)"\xff", 1));
+	assert_true(hfi_utf8_valid((const uint8_t *)"h\xc3\xa9llo \xed\x95\x9c", 10));
+	assert_false(hfi_utf8_valid((const uint8_t *)"\xed\xa0\x80", 3));     /* surrogate */
+	assert_false(hfi_utf8_valid((const uint8_t *)"\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
+	assert_false(hfi_utf8_valid((const uint8_t *)"\xe0\x80\xaf", 3));     /* overlong */
+	assert_false(hfi_utf8_valid((const uint8_t *)"\xc3", 1));             /* truncated */
+	assert_false(hfi_utf8_valid((const uint8_t *)"a\0b", 3));             /* NUL */
+	assert_false(hfi_utf8_valid((const uint8_t *)"\xff", 1));
 }
 
 int main(void)

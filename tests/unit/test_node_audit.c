@@ -18,7 +18,7 @@
 
 typedef struct fx {
 	char path[256];
-	hf_store *s;
+	hfn_store *s;
 } fx;
 
 static int setup(void **state)
@@ -26,7 +26,7 @@ static int setup(void **state)
 	fx *f = calloc(1, sizeof(*f));
 	snprintf(f->path, sizeof(f->path), "/tmp/hf_test_audit_%d.db", (int)getpid());
 	unlink(f->path);
-	if (hf_store_open(f->path, &f->s) != HF_OK)
+	if (hfn_store_open(f->path, &f->s) != HF_OK)
 		return -1;
 	*state = f;
 	return 0;
@@ -36,7 +36,7 @@ static int teardown(void **state)
 {
 	fx *f = *state;
 	char p[300];
-	hf_store_close(f->s);
+	hfn_store_close(f->s);
 	unlink(f->path);
 	snprintf(p, sizeof(p), "%s-wal", f->path);
 	unlink(p);
@@ -51,7 +51,7 @@ static size_t header(uint64_t i, uint8_t *out, size_t cap)
 {
 	hf_envelope_header *h = calloc(1, sizeof(*h));
 	hf_writer w;
-	hf_mp_enc e;
+	hfi_mp_enc e;
 	uint8_t *p;
 	size_t n;
 	h->version = 1;
@@ -69,8 +69,8 @@ static size_t header(uint64_t i, uint8_t *out, size_t cap)
 	memcpy(h->audit.subject, h->msg_id, 16);
 	h->audit.items = 1;
 	hf_writer_init(&w, 8192);
-	hf_mp_enc_init(&e, &w);
-	assert_int_equal(hf_env_header_encode(&e, h), HF_OK);
+	hfi_mp_enc_init(&e, &w);
+	assert_int_equal(hfi_env_header_encode(&e, h), HF_OK);
 	assert_int_equal(hf_writer_take(&w, &p, &n), HF_OK);
 	assert_true(n <= cap);
 	memcpy(out, p, n);
@@ -80,11 +80,11 @@ static size_t header(uint64_t i, uint8_t *out, size_t cap)
 }
 
 /* Appends [from, to) in one transaction, mirroring each leaf into the memory tree. */
-static void append(fx *f, hf_tlog *t, hf_mem_tree *m, uint64_t from, uint64_t to)
+static void append(fx *f, hfn_tlog *t, hf_mem_tree *m, uint64_t from, uint64_t to)
 {
 	static const uint8_t sub[16] = {7};
 	uint8_t hdr[512], leaf[HF_AUDIT_LEAF_MAX_SIZE];
-	assert_int_equal(hf_store_begin(f->s), HF_OK);
+	assert_int_equal(hfn_store_begin(f->s), HF_OK);
 	for (uint64_t i = from; i < to; i++) {
 		size_t hl = header(i, hdr, sizeof(hdr)), ll;
 		uint64_t idx;
@@ -92,21 +92,21 @@ static void append(fx *f, hf_tlog *t, hf_mem_tree *m, uint64_t from, uint64_t to
 		for (int k = 0; k < 8; k++)
 			mid[k] = (uint8_t)(i >> (8 * k));
 		assert_int_equal(
-		    hf_tlog_append(t, hdr + 0, mid, sub, 1790000000000ull, hdr, hl, &idx), HF_OK);
+		    hfn_tlog_append(t, hdr + 0, mid, sub, 1790000000000ull, hdr, hl, &idx), HF_OK);
 		assert_int_equal(idx, i);
 		assert_int_equal(
 		    hf_audit_leaf_encode(1790000000000ull, hdr, hl, leaf, sizeof(leaf), &ll),
 		    HF_OK);
 		assert_int_equal(hf_mem_tree_append_leaf(m, leaf, ll), HF_OK);
 	}
-	assert_int_equal(hf_tlog_flush(t), HF_OK);
-	assert_int_equal(hf_store_commit(f->s), HF_OK);
+	assert_int_equal(hfn_tlog_flush(t), HF_OK);
+	assert_int_equal(hfn_store_commit(f->s), HF_OK);
 }
 
-static void check_root(hf_tlog *t, hf_mem_tree *m)
+static void check_root(hfn_tlog *t, hf_mem_tree *m)
 {
 	uint8_t a[32], b[32];
-	assert_int_equal(hf_tlog_root(t, a), HF_OK);
+	assert_int_equal(hfn_tlog_root(t, a), HF_OK);
 	assert_int_equal(hf_merkle_compact_root(&m->c, b), HF_OK);
 	assert_memory_equal(a, b, 32);
 }
@@ -114,26 +114,26 @@ static void check_root(hf_tlog *t, hf_mem_tree *m)
 static void tree_over_store(void **state)
 {
 	fx *f = *state;
-	hf_tlog *t;
+	hfn_tlog *t;
 	hf_mem_tree m;
 	uint8_t proof[HF_MERKLE_MAX_PROOF][32], root[32], lh[32], hdr[512], leaf[8192];
 	size_t np, ll;
 	hf_mem_tree_init(&m);
-	assert_int_equal(hf_tlog_open(f->s, &t), HF_OK);
-	assert_int_equal(hf_tlog_size(t), 0);
+	assert_int_equal(hfn_tlog_open(f->s, &t), HF_OK);
+	assert_int_equal(hfn_tlog_size(t), 0);
 	/* batches of uneven sizes across tile boundaries (256, 65536 at level 1) */
 	static const uint64_t cuts[] = {1, 2, 3, 255, 256, 257, 600, 1000, 70000};
 	uint64_t at = 0;
 	for (size_t c = 0; c < sizeof(cuts) / sizeof(cuts[0]); c++) {
 		append(f, t, &m, at, cuts[c]);
 		at = cuts[c];
-		assert_int_equal(hf_tlog_size(t), at);
+		assert_int_equal(hfn_tlog_size(t), at);
 		check_root(t, &m);
 	}
 	/* inclusion proofs at an older size and the current one */
 	uint64_t sizes[] = {257, 1000, at};
 	for (size_t s = 0; s < 3; s++) {
-		const hf_merkle_store *ms = hf_tlog_store(t, sizes[s]);
+		const hf_merkle_store *ms = hfn_tlog_store(t, sizes[s]);
 		assert_int_equal(hf_merkle_root(ms, sizes[s], root), HF_OK);
 		for (uint64_t i = 0; i < sizes[s]; i += sizes[s] / 7 + 1) {
 			assert_int_equal(hf_merkle_inclusion_proof(ms, i, sizes[s], proof,
@@ -151,7 +151,7 @@ static void tree_over_store(void **state)
 	}
 	/* consistency between sizes */
 	uint8_t r1[32], r2[32];
-	const hf_merkle_store *ms = hf_tlog_store(t, at);
+	const hf_merkle_store *ms = hfn_tlog_store(t, at);
 	assert_int_equal(hf_merkle_root(ms, 600, r1), HF_OK);
 	assert_int_equal(hf_merkle_root(ms, at, r2), HF_OK);
 	assert_int_equal(hf_merkle_consistency_proof(ms, 600, at, proof, HF_MERKLE_MAX_PROOF, &np),
@@ -159,21 +159,21 @@ static void tree_over_store(void **state)
 	assert_int_equal(hf_merkle_verify_consistency(600, r1, at, r2, &proof[0][0], np * 32),
 	                 HF_OK);
 	/* a rolled-back batch leaves nothing: reload forgets it */
-	assert_int_equal(hf_store_begin(f->s), HF_OK);
+	assert_int_equal(hfn_store_begin(f->s), HF_OK);
 	size_t hl = header(at, hdr, sizeof(hdr));
 	uint64_t idx;
 	uint8_t mid[16] = {0xee};
-	assert_int_equal(hf_tlog_append(t, hdr, mid, mid, 1, hdr, hl, &idx), HF_OK);
-	hf_store_rollback(f->s);
-	assert_int_equal(hf_tlog_reload(t), HF_OK);
-	assert_int_equal(hf_tlog_size(t), at);
+	assert_int_equal(hfn_tlog_append(t, hdr, mid, mid, 1, hdr, hl, &idx), HF_OK);
+	hfn_store_rollback(f->s);
+	assert_int_equal(hfn_tlog_reload(t), HF_OK);
+	assert_int_equal(hfn_tlog_size(t), at);
 	check_root(t, &m);
 	/* a reopened file has the same tree */
-	hf_tlog_free(t);
-	hf_store_close(f->s);
-	assert_int_equal(hf_store_open(f->path, &f->s), HF_OK);
-	assert_int_equal(hf_tlog_open(f->s, &t), HF_OK);
-	assert_int_equal(hf_tlog_size(t), at);
+	hfn_tlog_free(t);
+	hfn_store_close(f->s);
+	assert_int_equal(hfn_store_open(f->path, &f->s), HF_OK);
+	assert_int_equal(hfn_tlog_open(f->s, &t), HF_OK);
+	assert_int_equal(hfn_tlog_size(t), at);
 	check_root(t, &m);
 	append(f, t, &m, at, at + 10);
 	check_root(t, &m);
@@ -181,9 +181,9 @@ static void tree_over_store(void **state)
 	hf_tile_ref ref = {.level = 0, .index = 0, .width = 256};
 	uint8_t tile[256 * 32];
 	size_t tl;
-	assert_int_equal(hf_tlog_tile(t, &ref, tile, &tl), HF_OK);
+	assert_int_equal(hfn_tlog_tile(t, &ref, tile, &tl), HF_OK);
 	assert_int_equal(tl, 256 * 32);
-	hf_tlog_free(t);
+	hfn_tlog_free(t);
 	hf_mem_tree_free(&m);
 }
 
@@ -208,35 +208,35 @@ static void queue_and_wants(void **state)
 	bool dup;
 	uint64_t n;
 	int k = 0;
-	assert_int_equal(hf_store_aq_add(f->s, S, M, S, (const uint8_t *)"h", 1, &dup), HF_OK);
+	assert_int_equal(hfn_store_aq_add(f->s, S, M, S, (const uint8_t *)"h", 1, &dup), HF_OK);
 	assert_false(dup);
-	assert_int_equal(hf_store_aq_add(f->s, S, M, S, (const uint8_t *)"h", 1, &dup), HF_OK);
+	assert_int_equal(hfn_store_aq_add(f->s, S, M, S, (const uint8_t *)"h", 1, &dup), HF_OK);
 	assert_true(dup);
-	assert_int_equal(hf_store_aq_count(f->s, &n), HF_OK);
+	assert_int_equal(hfn_store_aq_count(f->s, &n), HF_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(hf_store_want_add(f->s, L, S, M, (const uint8_t *)"h", 1, true, 100),
+	assert_int_equal(hfn_store_want_add(f->s, L, S, M, (const uint8_t *)"h", 1, true, 100),
 	                 HF_OK);
-	assert_int_equal(hf_store_want_add(f->s, L, S, M2, (const uint8_t *)"g", 1, false, 100),
+	assert_int_equal(hfn_store_want_add(f->s, L, S, M2, (const uint8_t *)"g", 1, false, 100),
 	                 HF_OK);
-	assert_int_equal(hf_store_want_add(f->s, L, S, M, (const uint8_t *)"h", 1, true, 200),
+	assert_int_equal(hfn_store_want_add(f->s, L, S, M, (const uint8_t *)"h", 1, true, 200),
 	                 HF_OK);
-	assert_int_equal(hf_store_want_todo(f->s, L, 10, count_cb, &k), HF_OK);
+	assert_int_equal(hfn_store_want_todo(f->s, L, 10, count_cb, &k), HF_OK);
 	assert_int_equal(k, 2);
 	uint8_t snd[16], *hdr;
 	size_t hl;
 	bool mine;
-	assert_int_equal(hf_store_want_get(f->s, L, M2, snd, &hdr, &hl, &mine), HF_OK);
+	assert_int_equal(hfn_store_want_get(f->s, L, M2, snd, &hdr, &hl, &mine), HF_OK);
 	assert_false(mine);
 	assert_memory_equal(snd, S, 16);
 	assert_memory_equal(hdr, "g", 1);
 	free(hdr);
-	assert_int_equal(hf_store_want_del(f->s, L, S, M2), HF_OK);
-	assert_int_equal(hf_store_want_get(f->s, L, M2, snd, &hdr, &hl, &mine), HF_ENOTFOUND);
+	assert_int_equal(hfn_store_want_del(f->s, L, S, M2), HF_OK);
+	assert_int_equal(hfn_store_want_get(f->s, L, M2, snd, &hdr, &hl, &mine), HF_ENOTFOUND);
 	bool known;
-	assert_int_equal(hf_store_alarm_add(f->s, L, "a\n", "b\n", "test", 1), HF_OK);
-	assert_int_equal(hf_store_alarm_known(f->s, L, "b\n", "a\n", &known), HF_OK);
+	assert_int_equal(hfn_store_alarm_add(f->s, L, "a\n", "b\n", "test", 1), HF_OK);
+	assert_int_equal(hfn_store_alarm_known(f->s, L, "b\n", "a\n", &known), HF_OK);
 	assert_true(known);
-	assert_int_equal(hf_store_alarm_count(f->s, &n), HF_OK);
+	assert_int_equal(hfn_store_alarm_count(f->s, &n), HF_OK);
 	assert_int_equal(n, 1);
 }
 
@@ -246,7 +246,7 @@ static void leaves_migration(void **state)
 {
 	fx *f = *state;
 	sqlite3 *db;
-	hf_store_close(f->s);
+	hfn_store_close(f->s);
 	f->s = NULL;
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(
@@ -261,10 +261,10 @@ static void leaves_migration(void **state)
 	                 NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
-	assert_int_equal(hf_store_open(f->path, &f->s), HF_OK);
-	assert_int_equal(hf_store_schema_version(f->s), HF_STORE_SCHEMA_VERSION);
+	assert_int_equal(hfn_store_open(f->path, &f->s), HF_OK);
+	assert_int_equal(hfn_store_schema_version(f->s), HF_STORE_SCHEMA_VERSION);
 	uint64_t idx, at, n;
-	assert_int_equal(hf_store_leaf_count(f->s, &n), HF_OK);
+	assert_int_equal(hfn_store_leaf_count(f->s, &n), HF_OK);
 	assert_int_equal(n, 3);
 	/* the v7 ids (short blobs here) moved into audit_leaf_ids */
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
@@ -278,18 +278,18 @@ static void leaves_migration(void **state)
 	assert_int_equal(sqlite3_column_int64(st, 0), 2);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	assert_int_equal(hf_store_leaf_last_time(f->s, &at), HF_OK);
+	assert_int_equal(hfn_store_leaf_last_time(f->s, &at), HF_OK);
 	assert_int_equal(at, 7);
 	/* a new leaf after the migrated ones, found by its (sender, msg_id) */
 	uint8_t snd[16] = {0x33}, mid[16] = {0x44}, sub[16] = {0x55}, lf[4] = {1, 2, 3, 4};
-	assert_int_equal(hf_store_begin(f->s), HF_OK);
-	assert_int_equal(hf_store_leaf_add(f->s, 3, snd, mid, sub, 9, lf, 4), HF_OK);
-	assert_int_equal(hf_store_commit(f->s), HF_OK);
-	assert_int_equal(hf_store_leaf_find(f->s, snd, mid, &idx, &at), HF_OK);
+	assert_int_equal(hfn_store_begin(f->s), HF_OK);
+	assert_int_equal(hfn_store_leaf_add(f->s, 3, snd, mid, sub, 9, lf, 4), HF_OK);
+	assert_int_equal(hfn_store_commit(f->s), HF_OK);
+	assert_int_equal(hfn_store_leaf_find(f->s, snd, mid, &idx, &at), HF_OK);
 	assert_int_equal(idx, 3);
 	assert_int_equal(at, 9);
 	mid[0] = 0x45;
-	assert_int_equal(hf_store_leaf_find(f->s, snd, mid, &idx, &at), HF_ENOTFOUND);
+	assert_int_equal(hfn_store_leaf_find(f->s, snd, mid, &idx, &at), HF_ENOTFOUND);
 }
 
 int main(void)

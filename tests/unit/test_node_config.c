@@ -15,13 +15,13 @@ static const char VALID[] = "[node]\nidentity = id\nmanifest = /abs/manifest.mp\
 
 static char g_err[256];
 
-static hf_err load(const char *text, hf_config *c)
+static hf_err load(const char *text, hfn_config *c)
 {
 	FILE *f = fopen(PATH, "w");
 	fputs(text, f);
 	fclose(f);
 	g_err[0] = 0;
-	hf_err rc = hf_config_load(PATH, c, g_err, sizeof(g_err));
+	hf_err rc = hfn_config_load(PATH, c, g_err, sizeof(g_err));
 	if (rc != HF_OK)
 		assert_true(strlen(g_err) > 0); /* every refusal says why */
 	return rc;
@@ -31,7 +31,7 @@ static hf_err load(const char *text, hf_config *c)
 static void refused(const char *extra, const char *blamed)
 {
 	char buf[1024];
-	hf_config c;
+	hfn_config c;
 	snprintf(buf, sizeof(buf), "%s%s", VALID, extra);
 	assert_int_equal(load(buf, &c), HF_ECONFIG);
 	if (!strstr(g_err, blamed))
@@ -41,7 +41,7 @@ static void refused(const char *extra, const char *blamed)
 static void test_valid(void **state)
 {
 	(void)state;
-	hf_config c;
+	hfn_config c;
 	assert_int_equal(load(VALID, &c), HF_OK);
 	assert_string_equal(c.identity, "/tmp/id"); /* relative to the file's directory */
 	assert_string_equal(c.manifest, "/abs/manifest.mp");
@@ -73,9 +73,9 @@ static void test_valid(void **state)
 	assert_false(c.api_allow_plaintext);
 	snprintf(buf, sizeof(buf), "%s[api]\nlisten = 127.0.0.2:9001\n", VALID);
 	assert_int_equal(load(buf, &c), HF_OK);
-	assert_true(hf_config_host_loopback("::1"));
-	assert_false(hf_config_host_loopback("128.0.0.1"));
-	assert_false(hf_config_host_loopback("localhost.example"));
+	assert_true(hfn_config_host_loopback("::1"));
+	assert_false(hfn_config_host_loopback("128.0.0.1"));
+	assert_false(hfn_config_host_loopback("localhost.example"));
 	/* [match] and [orders] go through the same table: defaults, then every key. */
 	assert_int_equal(load(VALID, &c), HF_OK);
 	assert_int_equal(c.match.max_distance, 31);
@@ -121,9 +121,9 @@ static void test_valid(void **state)
 static void test_rejects(void **state)
 {
 	(void)state;
-	hf_config c;
+	hfn_config c;
 	char err[64];
-	assert_int_equal(hf_config_load("/nonexistent/x.ini", &c, err, sizeof(err)), HF_EIO);
+	assert_int_equal(hfn_config_load("/nonexistent/x.ini", &c, err, sizeof(err)), HF_EIO);
 	static const struct {
 		const char *extra, *blamed;
 	} cases[] = {

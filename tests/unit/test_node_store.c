@@ -16,7 +16,7 @@ static const uint8_t P2[16] = {8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8};
 
 typedef struct fx {
 	char path[256];
-	hf_store *s;
+	hfn_store *s;
 } fx;
 
 static int setup(void **state)
@@ -24,7 +24,7 @@ static int setup(void **state)
 	fx *f = calloc(1, sizeof(*f));
 	snprintf(f->path, sizeof(f->path), "/tmp/hf_test_store_%d.db", (int)getpid());
 	unlink(f->path);
-	if (hf_store_open(f->path, &f->s) != HF_OK)
+	if (hfn_store_open(f->path, &f->s) != HF_OK)
 		return -1;
 	*state = f;
 	return 0;
@@ -34,7 +34,7 @@ static int teardown(void **state)
 {
 	fx *f = *state;
 	char p[300];
-	hf_store_close(f->s);
+	hfn_store_close(f->s);
 	unlink(f->path);
 	snprintf(p, sizeof(p), "%s-wal", f->path);
 	unlink(p);
@@ -47,17 +47,17 @@ static int teardown(void **state)
 static void test_migrations(void **state)
 {
 	fx *f = *state;
-	assert_int_equal(hf_store_schema_version(f->s), HF_STORE_SCHEMA_VERSION);
+	assert_int_equal(hfn_store_schema_version(f->s), HF_STORE_SCHEMA_VERSION);
 	/* Reopening an up-to-date database runs nothing and keeps the version. */
-	hf_store *again;
-	assert_int_equal(hf_store_open(f->path, &again), HF_OK);
-	assert_int_equal(hf_store_schema_version(again), HF_STORE_SCHEMA_VERSION);
-	hf_store_close(again);
+	hfn_store *again;
+	assert_int_equal(hfn_store_open(f->path, &again), HF_OK);
+	assert_int_equal(hfn_store_schema_version(again), HF_STORE_SCHEMA_VERSION);
+	hfn_store_close(again);
 	/* Not a database. */
 	FILE *fp = fopen("/tmp/hf_test_store_garbage.db", "wb");
 	fputs("this is not sqlite, not at all, definitely not a database file......", fp);
 	fclose(fp);
-	assert_int_equal(hf_store_open("/tmp/hf_test_store_garbage.db", &again), HF_EDB);
+	assert_int_equal(hfn_store_open("/tmp/hf_test_store_garbage.db", &again), HF_EDB);
 	assert_null(again);
 	unlink("/tmp/hf_test_store_garbage.db");
 }
@@ -65,7 +65,7 @@ static void test_migrations(void **state)
 static void test_lists(void **state)
 {
 	fx *f = *state;
-	hf_store_list l, got;
+	hfn_store_list l, got;
 	memset(&l, 0, sizeof(l));
 	memcpy(l.id, L1, 16);
 	snprintf(l.name, sizeof(l.name), "core");
@@ -75,18 +75,18 @@ static void test_lists(void **state)
 	memset(l.head_hash, 0x5a, 32);
 	l.next_id = 10;
 	l.snap_part = 2;
-	assert_int_equal(hf_store_list_get(f->s, L1, &got), HF_ENOTFOUND);
-	assert_int_equal(hf_store_list_put(f->s, &l), HF_OK);
-	assert_int_equal(hf_store_list_get(f->s, L1, &got), HF_OK);
+	assert_int_equal(hfn_store_list_get(f->s, L1, &got), HF_ENOTFOUND);
+	assert_int_equal(hfn_store_list_put(f->s, &l), HF_OK);
+	assert_int_equal(hfn_store_list_get(f->s, L1, &got), HF_OK);
 	assert_memory_equal(&got, &l, sizeof(l));
-	assert_int_equal(hf_store_list_by_name(f->s, "core", &got), HF_OK);
-	assert_int_equal(hf_store_list_by_name(f->s, "nope", &got), HF_ENOTFOUND);
+	assert_int_equal(hfn_store_list_by_name(f->s, "core", &got), HF_OK);
+	assert_int_equal(hfn_store_list_by_name(f->s, "nope", &got), HF_ENOTFOUND);
 	uint8_t m[4][16];
 	size_t n;
-	assert_int_equal(hf_store_entitle(f->s, L1, P1), HF_OK);
-	assert_int_equal(hf_store_entitle(f->s, L1, P1), HF_OK); /* idempotent */
-	assert_int_equal(hf_store_entitle(f->s, L1, P2), HF_OK);
-	assert_int_equal(hf_store_entitled(f->s, L1, m, 4, &n), HF_OK);
+	assert_int_equal(hfn_store_entitle(f->s, L1, P1), HF_OK);
+	assert_int_equal(hfn_store_entitle(f->s, L1, P1), HF_OK); /* idempotent */
+	assert_int_equal(hfn_store_entitle(f->s, L1, P2), HF_OK);
+	assert_int_equal(hfn_store_entitled(f->s, L1, m, 4, &n), HF_OK);
 	assert_int_equal(n, 2);
 	assert_memory_equal(m[0], P2, 16); /* ordered by id */
 }
@@ -103,38 +103,38 @@ static void test_entries(void **state)
 {
 	fx *f = *state;
 	hf_list_entry e;
-	hf_store_counts c;
+	hfn_store_counts c;
 	memset(&e, 0, sizeof(e));
 	e.alg = HF_ALG_MD5;
 	for (uint64_t i = 1; i <= 10; i++) {
 		e.id = i;
 		e.value[0] = (uint8_t)i;
 		e.expires_ms = i == 10 ? 1000 : 0; /* long expired */
-		assert_int_equal(hf_store_entry_put(f->s, L1, &e), HF_OK);
+		assert_int_equal(hfn_store_entry_put(f->s, L1, &e), HF_OK);
 	}
 	e.id = 3; /* re-put replaces, does not duplicate */
 	e.expires_ms = 0;
-	assert_int_equal(hf_store_entry_put(f->s, L1, &e), HF_OK);
-	assert_int_equal(hf_store_entry_remove(f->s, L1, 2, 5), HF_OK);
-	assert_int_equal(hf_store_entry_remove(f->s, L1, 99, 5), HF_ENOTFOUND);
-	assert_int_equal(hf_store_entry_counts(f->s, L1, 2000, &c), HF_OK);
+	assert_int_equal(hfn_store_entry_put(f->s, L1, &e), HF_OK);
+	assert_int_equal(hfn_store_entry_remove(f->s, L1, 2, 5), HF_OK);
+	assert_int_equal(hfn_store_entry_remove(f->s, L1, 99, 5), HF_ENOTFOUND);
+	assert_int_equal(hfn_store_entry_counts(f->s, L1, 2000, &c), HF_OK);
 	assert_int_equal(c.total, 10);
 	assert_int_equal(c.removed, 1);
 	assert_int_equal(c.expired, 1);
 	assert_int_equal(c.active, 8);
 	bool live;
-	assert_int_equal(hf_store_entry_live(f->s, L1, 2, &live), HF_OK);
+	assert_int_equal(hfn_store_entry_live(f->s, L1, 2, &live), HF_OK);
 	assert_false(live);
-	assert_int_equal(hf_store_entry_live(f->s, L1, 4, &live), HF_OK);
+	assert_int_equal(hfn_store_entry_live(f->s, L1, 4, &live), HF_OK);
 	assert_true(live);
 	size_t n = 0;
-	assert_int_equal(hf_store_entries_active(f->s, L1, 2000, 0, 100, count_cb, &n), HF_OK);
+	assert_int_equal(hfn_store_entries_active(f->s, L1, 2000, 0, 100, count_cb, &n), HF_OK);
 	assert_int_equal(n, 8);
 	n = 0;
-	assert_int_equal(hf_store_entries_active(f->s, L1, 2000, 5, 2, count_cb, &n), HF_OK);
+	assert_int_equal(hfn_store_entries_active(f->s, L1, 2000, 5, 2, count_cb, &n), HF_OK);
 	assert_int_equal(n, 2);
-	assert_int_equal(hf_store_entries_clear(f->s, L1), HF_OK);
-	assert_int_equal(hf_store_entry_counts(f->s, L1, 2000, &c), HF_OK);
+	assert_int_equal(hfn_store_entries_clear(f->s, L1), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, L1, 2000, &c), HF_OK);
 	assert_int_equal(c.total, 0);
 }
 
@@ -142,35 +142,35 @@ static void test_outbox(void **state)
 {
 	fx *f = *state;
 	uint8_t id1[16] = {1}, id2[16] = {2}, env[3] = {7, 8, 9};
-	hf_store_out o;
+	hfn_store_out o;
 	uint64_t next;
-	assert_int_equal(hf_store_outbox_next(f->s, 100, &o, &next), HF_ENOTFOUND);
+	assert_int_equal(hfn_store_outbox_next(f->s, 100, &o, &next), HF_ENOTFOUND);
 	assert_int_equal(next, UINT64_MAX);
-	assert_int_equal(hf_store_outbox_add(f->s, id1, P1, L1, 4, env, 3, 100), HF_OK);
-	assert_int_equal(hf_store_outbox_add(f->s, id2, P1, NULL, 0, env, 3, 150), HF_OK);
-	assert_int_equal(hf_store_outbox_next(f->s, 120, &o, &next), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, id1, P1, L1, 4, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, id2, P1, NULL, 0, env, 3, 150), HF_OK);
+	assert_int_equal(hfn_store_outbox_next(f->s, 120, &o, &next), HF_OK);
 	assert_memory_equal(o.msg_id, id1, 16);
 	assert_int_equal(o.len, 3);
 	assert_memory_equal(o.env, env, 3);
 	free(o.env);
-	assert_int_equal(hf_store_outbox_retry(f->s, o.seq, 500, "HF_ENET"), HF_OK);
-	assert_int_equal(hf_store_outbox_next(f->s, 120, &o, &next), HF_ENOTFOUND);
+	assert_int_equal(hfn_store_outbox_retry(f->s, o.seq, 500, "HF_ENET"), HF_OK);
+	assert_int_equal(hfn_store_outbox_next(f->s, 120, &o, &next), HF_ENOTFOUND);
 	assert_int_equal(next, 150);
 	/* Queuing the same (msg, peer) again makes it due now: no duplicate row. */
-	assert_int_equal(hf_store_outbox_add(f->s, id1, P1, L1, 4, env, 3, 130), HF_OK);
-	assert_int_equal(hf_store_outbox_next(f->s, 130, &o, &next), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, id1, P1, L1, 4, env, 3, 130), HF_OK);
+	assert_int_equal(hfn_store_outbox_next(f->s, 130, &o, &next), HF_OK);
 	assert_memory_equal(o.msg_id, id1, 16);
 	assert_int_equal(o.attempts, 1);
 	free(o.env);
-	assert_int_equal(hf_store_outbox_done(f->s, o.seq, 131), HF_OK);
+	assert_int_equal(hfn_store_outbox_done(f->s, o.seq, 131), HF_OK);
 	/* Delivered: queuing again is a no-op. */
-	assert_int_equal(hf_store_outbox_add(f->s, id1, P1, L1, 4, env, 3, 140), HF_OK);
-	assert_int_equal(hf_store_outbox_next(f->s, 160, &o, &next), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, id1, P1, L1, 4, env, 3, 140), HF_OK);
+	assert_int_equal(hfn_store_outbox_next(f->s, 160, &o, &next), HF_OK);
 	assert_memory_equal(o.msg_id, id2, 16);
 	free(o.env);
 	/* Given up for good: never due again. */
-	assert_int_equal(hf_store_outbox_retry(f->s, o.seq, 0, "HF_ESIG"), HF_OK);
-	assert_int_equal(hf_store_outbox_next(f->s, UINT64_MAX >> 2, &o, &next), HF_ENOTFOUND);
+	assert_int_equal(hfn_store_outbox_retry(f->s, o.seq, 0, "HF_ESIG"), HF_OK);
+	assert_int_equal(hfn_store_outbox_next(f->s, UINT64_MAX >> 2, &o, &next), HF_ENOTFOUND);
 }
 
 /* The counts are remembered between calls (store.c's memo): every change must still show,
@@ -178,69 +178,69 @@ static void test_outbox(void **state)
 static void test_entry_counts_memo(void **state)
 {
 	fx *f = *state;
-	hf_store *other;
+	hfn_store *other;
 	hf_list_entry e;
-	hf_store_counts c;
+	hfn_store_counts c;
 	memset(&e, 0, sizeof(e));
 	e.alg = HF_ALG_MD5;
 	for (uint64_t i = 1; i <= 4; i++) {
 		e.id = i;
 		e.expires_ms = i == 4 ? 5000 : 0;
-		assert_int_equal(hf_store_entry_put(f->s, L1, &e), HF_OK);
+		assert_int_equal(hfn_store_entry_put(f->s, L1, &e), HF_OK);
 	}
-	assert_int_equal(hf_store_entry_counts(f->s, L1, 1000, &c), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, L1, 1000, &c), HF_OK);
 	assert_int_equal(c.active, 4);
-	assert_int_equal(hf_store_entry_counts(f->s, L1, 1000, &c), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, L1, 1000, &c), HF_OK);
 	assert_int_equal(c.active, 4);
 	assert_int_equal(c.expired, 0);
 	/* entry 4 expires at 5000: the remembered count must not outlive it */
-	assert_int_equal(hf_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
 	assert_int_equal(c.expired, 1);
 	assert_int_equal(c.active, 3);
 	/* a write on this connection */
-	assert_int_equal(hf_store_entry_remove(f->s, L1, 1, 2), HF_OK);
-	assert_int_equal(hf_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(hfn_store_entry_remove(f->s, L1, 1, 2), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
 	assert_int_equal(c.removed, 1);
 	assert_int_equal(c.active, 2);
 	/* a commit by another connection */
-	assert_int_equal(hf_store_open(f->path, &other), HF_OK);
+	assert_int_equal(hfn_store_open(f->path, &other), HF_OK);
 	e.id = 5;
 	e.expires_ms = 0;
-	assert_int_equal(hf_store_entry_put(other, L1, &e), HF_OK);
-	hf_store_close(other);
-	assert_int_equal(hf_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(hfn_store_entry_put(other, L1, &e), HF_OK);
+	hfn_store_close(other);
+	assert_int_equal(hfn_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
 	assert_int_equal(c.total, 5);
 	assert_int_equal(c.active, 3);
 	/* a rolled-back transaction leaves the committed count */
-	assert_int_equal(hf_store_begin(f->s), HF_OK);
+	assert_int_equal(hfn_store_begin(f->s), HF_OK);
 	e.id = 6;
-	assert_int_equal(hf_store_entry_put(f->s, L1, &e), HF_OK);
-	assert_int_equal(hf_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(hfn_store_entry_put(f->s, L1, &e), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
 	assert_int_equal(c.total, 6);
-	hf_store_rollback(f->s);
-	assert_int_equal(hf_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	hfn_store_rollback(f->s);
+	assert_int_equal(hfn_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
 	assert_int_equal(c.total, 5);
 	/* appended on this connection (counted on their own): one live, one expired */
 	e.id = 7;
-	assert_int_equal(hf_store_entry_put(f->s, L1, &e), HF_OK);
+	assert_int_equal(hfn_store_entry_put(f->s, L1, &e), HF_OK);
 	e.id = 8;
 	e.expires_ms = 4000;
-	assert_int_equal(hf_store_entry_put(f->s, L1, &e), HF_OK);
-	assert_int_equal(hf_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(hfn_store_entry_put(f->s, L1, &e), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
 	assert_int_equal(c.total, 7);
 	assert_int_equal(c.expired, 2);
 	assert_int_equal(c.active, 4);
 	/* rewriting a counted entry: entry 1 (removed) put again, live */
 	e.id = 1;
 	e.expires_ms = 0;
-	assert_int_equal(hf_store_entry_put(f->s, L1, &e), HF_OK);
-	assert_int_equal(hf_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(hfn_store_entry_put(f->s, L1, &e), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
 	assert_int_equal(c.total, 7);
 	assert_int_equal(c.removed, 0);
 	assert_int_equal(c.active, 5);
 	/* and a clear */
-	assert_int_equal(hf_store_entries_clear(f->s, L1), HF_OK);
-	assert_int_equal(hf_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(hfn_store_entries_clear(f->s, L1), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
 	assert_int_equal(c.total, 0);
 }
 
@@ -249,13 +249,13 @@ static void test_outbox_due_defers_batches(void **state)
 {
 	fx *f = *state;
 	uint8_t a[16] = {1}, b[16] = {2}, c[16] = {3}, d[16] = {4}, env[3] = {7, 8, 9};
-	hf_store_out o[8];
+	hfn_store_out o[8];
 	size_t n;
-	assert_int_equal(hf_store_outbox_add(f->s, a, P1, L1, 2, env, 3, 100), HF_OK);
-	assert_int_equal(hf_store_outbox_add(f->s, b, P1, L1, 3, env, 3, 100), HF_OK);
-	assert_int_equal(hf_store_outbox_add(f->s, c, P2, L1, 2, env, 3, 100), HF_OK);
-	assert_int_equal(hf_store_outbox_add(f->s, d, P1, NULL, 0, env, 2, 100), HF_OK);
-	assert_int_equal(hf_store_outbox_due(f->s, 100, o, 8, &n), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, a, P1, L1, 2, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, b, P1, L1, 3, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, c, P2, L1, 2, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, d, P1, NULL, 0, env, 2, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_due(f->s, 100, o, 8, &n), HF_OK);
 	assert_int_equal(n, 4);
 	assert_non_null(o[0].env); /* the first batch of L1 to P1 */
 	assert_int_equal(o[0].len, 3);
@@ -269,8 +269,8 @@ static void test_outbox_due_defers_batches(void **state)
 	for (size_t i = 0; i < n; i++)
 		free(o[i].env);
 	/* delivered: the next batch comes with its envelope */
-	assert_int_equal(hf_store_outbox_done(f->s, o[0].seq, 101), HF_OK);
-	assert_int_equal(hf_store_outbox_due(f->s, 102, o, 8, &n), HF_OK);
+	assert_int_equal(hfn_store_outbox_done(f->s, o[0].seq, 101), HF_OK);
+	assert_int_equal(hfn_store_outbox_due(f->s, 102, o, 8, &n), HF_OK);
 	assert_int_equal(n, 3);
 	assert_non_null(o[0].env);
 	assert_memory_equal(o[0].msg_id, b, 16);
@@ -297,35 +297,35 @@ static void test_batches_after_unqueued(void **state)
 {
 	fx *f = *state;
 	uint8_t h[32] = {0}, env[4] = {1, 2, 3, 4}, id2[16] = {2}, id3[16] = {3};
-	hf_store_out o[4];
+	hfn_store_out o[4];
 	uint64_t next;
 	size_t k;
 	served v;
 	for (uint64_t n = 1; n <= 4; n++)
-		assert_int_equal(hf_store_batch_put(f->s, L1, n, h, env, (size_t)n), HF_OK);
+		assert_int_equal(hfn_store_batch_put(f->s, L1, n, h, env, (size_t)n), HF_OK);
 	/* batch 2 queued to P1 and delivered, batch 3 queued and backed off until 900 */
-	assert_int_equal(hf_store_outbox_add(f->s, id2, P1, L1, 2, env, 2, 100), HF_OK);
-	assert_int_equal(hf_store_outbox_add(f->s, id3, P1, L1, 3, env, 3, 100), HF_OK);
-	assert_int_equal(hf_store_outbox_due(f->s, 100, o, 4, &k), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, id2, P1, L1, 2, env, 2, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, id3, P1, L1, 3, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_due(f->s, 100, o, 4, &k), HF_OK);
 	assert_int_equal(k, 2);
-	assert_int_equal(hf_store_outbox_done(f->s, o[0].seq, 101), HF_OK);
-	assert_int_equal(hf_store_outbox_retry(f->s, o[1].seq, 900, "HF_ENET"), HF_OK);
+	assert_int_equal(hfn_store_outbox_done(f->s, o[0].seq, 101), HF_OK);
+	assert_int_equal(hfn_store_outbox_retry(f->s, o[1].seq, 900, "HF_ENET"), HF_OK);
 	for (size_t i = 0; i < k; i++)
 		free(o[i].env);
 	memset(&v, 0, sizeof(v));
-	assert_int_equal(hf_store_batches_after(f->s, L1, 1, P1, 8, serve_cb, &v), HF_OK);
+	assert_int_equal(hfn_store_batches_after(f->s, L1, 1, P1, 8, serve_cb, &v), HF_OK);
 	assert_int_equal(v.count, 1);
 	assert_int_equal(v.n[0], 4);
 	assert_int_equal(v.len[0], 4);
 	memset(&v, 0, sizeof(v));
-	assert_int_equal(hf_store_batches_after(f->s, L1, 0, P2, 2, serve_cb, &v), HF_OK);
+	assert_int_equal(hfn_store_batches_after(f->s, L1, 0, P2, 2, serve_cb, &v), HF_OK);
 	assert_int_equal(v.count, 2); /* another peer: everything, up to the limit */
 	assert_int_equal(v.n[0], 1);
 	assert_int_equal(v.n[1], 2);
-	assert_int_equal(hf_store_outbox_next(f->s, 200, o, &next), HF_ENOTFOUND);
+	assert_int_equal(hfn_store_outbox_next(f->s, 200, o, &next), HF_ENOTFOUND);
 	assert_int_equal(next, 900);
-	assert_int_equal(hf_store_outbox_rearm_list(f->s, P1, L1, 1, 200), HF_OK);
-	assert_int_equal(hf_store_outbox_next(f->s, 200, o, &next), HF_OK);
+	assert_int_equal(hfn_store_outbox_rearm_list(f->s, P1, L1, 1, 200), HF_OK);
+	assert_int_equal(hfn_store_outbox_next(f->s, 200, o, &next), HF_OK);
 	assert_memory_equal(o[0].msg_id, id3, 16);
 	free(o[0].env);
 }
@@ -337,43 +337,43 @@ static void test_inbox(void **state)
 	bool dup;
 	int64_t seq = 0, seqs[4], seq2 = 0;
 	size_t n, len;
-	assert_int_equal(hf_store_inbox_add(f->s, id, P1, 16, env, 2, 1, &dup, &seq), HF_OK);
+	assert_int_equal(hfn_store_inbox_add(f->s, id, P1, 16, env, 2, 1, &dup, &seq), HF_OK);
 	assert_false(dup);
 	assert_true(seq > 0);
-	assert_int_equal(hf_store_inbox_add(f->s, id, P1, 16, env, 2, 2, &dup, &seq2), HF_OK);
+	assert_int_equal(hfn_store_inbox_add(f->s, id, P1, 16, env, 2, 2, &dup, &seq2), HF_OK);
 	assert_true(dup); /* idempotent by message id */
 	assert_int_equal(seq2, 0);
-	assert_int_equal(hf_store_inbox_count_pending(f->s, &n), HF_OK);
+	assert_int_equal(hfn_store_inbox_count_pending(f->s, &n), HF_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(hf_store_inbox_pending(f->s, 0, seqs, 4, &n), HF_OK);
+	assert_int_equal(hfn_store_inbox_pending(f->s, 0, seqs, 4, &n), HF_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(seqs[0], seq);
-	assert_int_equal(hf_store_inbox_pending(f->s, seq, seqs, 4, &n), HF_OK);
+	assert_int_equal(hfn_store_inbox_pending(f->s, seq, seqs, 4, &n), HF_OK);
 	assert_int_equal(n, 0); /* only after the cursor */
-	assert_int_equal(hf_store_inbox_get(f->s, seq, &got, &len), HF_OK);
+	assert_int_equal(hfn_store_inbox_get(f->s, seq, &got, &len), HF_OK);
 	assert_int_equal(len, 2);
 	assert_memory_equal(got, env, 2);
 	free(got);
-	assert_int_equal(hf_store_inbox_park(f->s, seq), HF_OK);
-	assert_int_equal(hf_store_inbox_count_pending(f->s, &n), HF_OK);
+	assert_int_equal(hfn_store_inbox_park(f->s, seq), HF_OK);
+	assert_int_equal(hfn_store_inbox_count_pending(f->s, &n), HF_OK);
 	assert_int_equal(n, 0);
-	assert_int_equal(hf_store_inbox_pending(f->s, 0, seqs, 4, &n), HF_OK);
+	assert_int_equal(hfn_store_inbox_pending(f->s, 0, seqs, 4, &n), HF_OK);
 	assert_int_equal(n, 0); /* parked rows are skipped */
-	assert_int_equal(hf_store_inbox_unpark(f->s), HF_OK);
-	assert_int_equal(hf_store_inbox_count_pending(f->s, &n), HF_OK);
+	assert_int_equal(hfn_store_inbox_unpark(f->s), HF_OK);
+	assert_int_equal(hfn_store_inbox_count_pending(f->s, &n), HF_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(hf_store_inbox_done(f->s, seq, "HF_OK"), HF_OK);
-	assert_int_equal(hf_store_inbox_count_pending(f->s, &n), HF_OK);
+	assert_int_equal(hfn_store_inbox_done(f->s, seq, "HF_OK"), HF_OK);
+	assert_int_equal(hfn_store_inbox_count_pending(f->s, &n), HF_OK);
 	assert_int_equal(n, 0);
-	assert_int_equal(hf_store_inbox_get(f->s, seq, &got, &len), HF_ENOTFOUND);
+	assert_int_equal(hfn_store_inbox_get(f->s, seq, &got, &len), HF_ENOTFOUND);
 	/* Processed ids stay seen. */
-	assert_int_equal(hf_store_inbox_add(f->s, id, P1, 16, env, 2, 3, &dup, NULL), HF_OK);
+	assert_int_equal(hfn_store_inbox_add(f->s, id, P1, 16, env, 2, 3, &dup, NULL), HF_OK);
 	assert_true(dup);
 	/* Another member using the same (public) id is not a replay of P1's message:
 	 * it must not be able to make P1's message be dropped, nor be dropped itself. */
-	assert_int_equal(hf_store_inbox_add(f->s, id, P2, 16, env, 2, 4, &dup, NULL), HF_OK);
+	assert_int_equal(hfn_store_inbox_add(f->s, id, P2, 16, env, 2, 4, &dup, NULL), HF_OK);
 	assert_false(dup);
-	assert_int_equal(hf_store_inbox_add(f->s, id, P2, 16, env, 2, 5, &dup, NULL), HF_OK);
+	assert_int_equal(hfn_store_inbox_add(f->s, id, P2, 16, env, 2, 5, &dup, NULL), HF_OK);
 	assert_true(dup);
 }
 
@@ -389,32 +389,32 @@ static void test_transactions_and_counters(void **state)
 {
 	fx *f = *state;
 	int64_t sum = 0;
-	hf_store_list got;
-	assert_int_equal(hf_store_count(f->s, "rejects", "x|HF_ESIG", 2), HF_OK);
-	assert_int_equal(hf_store_count(f->s, "rejects", "x|HF_ESIG", 3), HF_OK);
-	assert_int_equal(hf_store_counters(f->s, counter_cb, &sum), HF_OK);
+	hfn_store_list got;
+	assert_int_equal(hfn_store_count(f->s, "rejects", "x|HF_ESIG", 2), HF_OK);
+	assert_int_equal(hfn_store_count(f->s, "rejects", "x|HF_ESIG", 3), HF_OK);
+	assert_int_equal(hfn_store_counters(f->s, counter_cb, &sum), HF_OK);
 	assert_int_equal(sum, 5);
 	/* A rolled-back transaction leaves nothing behind. */
-	hf_store_list l;
+	hfn_store_list l;
 	memset(&l, 0, sizeof(l));
 	l.id[0] = 0x77;
 	snprintf(l.name, sizeof(l.name), "tmp");
-	assert_int_equal(hf_store_begin(f->s), HF_OK);
-	assert_int_equal(hf_store_list_put(f->s, &l), HF_OK);
-	hf_store_rollback(f->s);
-	assert_int_equal(hf_store_list_get(f->s, l.id, &got), HF_ENOTFOUND);
-	assert_int_equal(hf_store_begin(f->s), HF_OK);
-	assert_int_equal(hf_store_list_put(f->s, &l), HF_OK);
-	assert_int_equal(hf_store_commit(f->s), HF_OK);
+	assert_int_equal(hfn_store_begin(f->s), HF_OK);
+	assert_int_equal(hfn_store_list_put(f->s, &l), HF_OK);
+	hfn_store_rollback(f->s);
+	assert_int_equal(hfn_store_list_get(f->s, l.id, &got), HF_ENOTFOUND);
+	assert_int_equal(hfn_store_begin(f->s), HF_OK);
+	assert_int_equal(hfn_store_list_put(f->s, &l), HF_OK);
+	assert_int_equal(hfn_store_commit(f->s), HF_OK);
 	/* Committed state survives close and reopen. */
-	hf_store_close(f->s);
-	assert_int_equal(hf_store_open(f->path, &f->s), HF_OK);
-	assert_int_equal(hf_store_list_get(f->s, l.id, &got), HF_OK);
+	hfn_store_close(f->s);
+	assert_int_equal(hfn_store_open(f->path, &f->s), HF_OK);
+	assert_int_equal(hfn_store_list_get(f->s, l.id, &got), HF_OK);
 	assert_string_equal(got.name, "tmp");
 	/* Nested BEGIN is an error, not silently merged. */
-	assert_int_equal(hf_store_begin(f->s), HF_OK);
-	assert_int_equal(hf_store_begin(f->s), HF_EDB);
-	hf_store_rollback(f->s);
+	assert_int_equal(hfn_store_begin(f->s), HF_OK);
+	assert_int_equal(hfn_store_begin(f->s), HF_EDB);
+	hfn_store_rollback(f->s);
 }
 
 typedef struct allow_seen {
@@ -442,20 +442,20 @@ static void test_statement_cache(void **state)
 	memset(v, 0, sizeof(v));
 	for (int i = 0; i < 3; i++) {
 		v[i][0] = (uint8_t)(i + 1);
-		assert_int_equal(hf_store_allow_put(f->s, HF_ALG_PDQ, v[i], "n", 1), HF_OK);
+		assert_int_equal(hfn_store_allow_put(f->s, HF_ALG_PDQ, v[i], "n", 1), HF_OK);
 	}
-	assert_int_equal(hf_store_allow_put(f->s, HF_ALG_PDQ, v[0], "again", 2), HF_OK);
-	assert_int_equal(hf_store_allow_all(f->s, allow_cb, &a), HF_OK);
+	assert_int_equal(hfn_store_allow_put(f->s, HF_ALG_PDQ, v[0], "again", 2), HF_OK);
+	assert_int_equal(hfn_store_allow_all(f->s, allow_cb, &a), HF_OK);
 	assert_int_equal(a.n, 3);
 	a = (allow_seen){0, 2};
-	assert_int_equal(hf_store_allow_all(f->s, allow_cb, &a), HF_ECHAIN); /* stopped at 2 */
+	assert_int_equal(hfn_store_allow_all(f->s, allow_cb, &a), HF_ECHAIN); /* stopped at 2 */
 	a = (allow_seen){0, 0};
-	assert_int_equal(hf_store_allow_all(f->s, allow_cb, &a), HF_OK);
+	assert_int_equal(hfn_store_allow_all(f->s, allow_cb, &a), HF_OK);
 	assert_int_equal(a.n, 3); /* from the first row again */
-	assert_int_equal(hf_store_allow_del(f->s, HF_ALG_PDQ, v[1]), HF_OK);
-	assert_int_equal(hf_store_allow_del(f->s, HF_ALG_PDQ, v[1]), HF_ENOTFOUND);
+	assert_int_equal(hfn_store_allow_del(f->s, HF_ALG_PDQ, v[1]), HF_OK);
+	assert_int_equal(hfn_store_allow_del(f->s, HF_ALG_PDQ, v[1]), HF_ENOTFOUND);
 	a = (allow_seen){0, 0};
-	assert_int_equal(hf_store_allow_all(f->s, allow_cb, &a), HF_OK);
+	assert_int_equal(hfn_store_allow_all(f->s, allow_cb, &a), HF_OK);
 	assert_int_equal(a.n, 2);
 }
 

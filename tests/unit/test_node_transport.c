@@ -17,13 +17,13 @@ static void test_url(void **state)
 {
 	(void)state;
 	char out[64], tiny[8];
-	assert_int_equal(hf_transport_url("tls+tcp://127.0.0.1:7401", false, out, sizeof(out)),
+	assert_int_equal(hfn_transport_url("tls+tcp://127.0.0.1:7401", false, out, sizeof(out)),
 	                 HF_OK);
 	assert_string_equal(out, "tls+tcp://127.0.0.1:7401");
-	assert_int_equal(hf_transport_url("tls+tcp://127.0.0.1:7401", true, out, sizeof(out)),
+	assert_int_equal(hfn_transport_url("tls+tcp://127.0.0.1:7401", true, out, sizeof(out)),
 	                 HF_OK);
 	assert_string_equal(out, "tcp://127.0.0.1:7401");
-	assert_int_equal(hf_transport_url("tls+tcp://127.0.0.1:7401", true, tiny, sizeof(tiny)),
+	assert_int_equal(hfn_transport_url("tls+tcp://127.0.0.1:7401", true, tiny, sizeof(tiny)),
 	                 HF_ENOSPC);
 }
 
@@ -31,15 +31,15 @@ static void test_backoff(void **state)
 {
 	(void)state;
 	/* attempt 0: base, jittered into [base/2, 1.5 base) */
-	assert_int_equal(hf_backoff_ms(0, 250, 30000, 0), 125);
-	assert_int_equal(hf_backoff_ms(0, 250, 30000, 999), 125 + 249);
+	assert_int_equal(hfn_backoff_ms(0, 250, 30000, 0), 125);
+	assert_int_equal(hfn_backoff_ms(0, 250, 30000, 999), 125 + 249);
 	/* doubles per attempt */
-	assert_int_equal(hf_backoff_ms(3, 250, 30000, 0), 1000);
+	assert_int_equal(hfn_backoff_ms(3, 250, 30000, 0), 1000);
 	/* capped, also for absurd attempt counts (no overflow) */
-	assert_int_equal(hf_backoff_ms(40, 250, 30000, 0), 15000);
-	assert_int_equal(hf_backoff_ms(UINT32_MAX, 250, 30000, 500), 30000);
+	assert_int_equal(hfn_backoff_ms(40, 250, 30000, 0), 15000);
+	assert_int_equal(hfn_backoff_ms(UINT32_MAX, 250, 30000, 500), 30000);
 	for (uint32_t r = 0; r < 5000; r += 7) {
-		uint64_t d = hf_backoff_ms(5, 250, 30000, r);
+		uint64_t d = hfn_backoff_ms(5, 250, 30000, r);
 		assert_true(d >= 4000 && d < 12000);
 	}
 }
@@ -49,13 +49,13 @@ static void test_backoff(void **state)
 static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	hf_reply *tok[RX_N];
+	hfn_reply *tok[RX_N];
 	int n_kept, n_sync;
 } g_rx = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, 0, 0};
 
 /* Keeps the token of request "req-<i>" (i odd: to answer HF_EREPLAY later); "sync" is
  * answered at once with HF_EPARSE. */
-static hf_err rx_hook(void *ctx, hf_store *s, const uint8_t *env, size_t len, hf_reply *later,
+static hf_err rx_hook(void *ctx, hfn_store *s, const uint8_t *env, size_t len, hfn_reply *later,
                       bool *kept)
 {
 	char buf[16];
@@ -121,24 +121,24 @@ static void test_deferred_replies(void **state)
 {
 	(void)state;
 	char dir[] = "/tmp/hf_test_transport_XXXXXX", db[64], listen[64], url[64];
-	hf_transport *t = NULL;
+	hfn_transport *t = NULL;
 	assert_non_null(mkdtemp(dir));
 	snprintf(db, sizeof(db), "%s/node.db", dir);
-	hf_store *s0; /* created first, as the node does (its threads only open it) */
-	assert_int_equal(hf_store_open(db, &s0), HF_OK);
-	hf_store_close(s0);
-	hf_transport_ops ops = {.receive = rx_hook, .peer_url = rx_no_peer};
+	hfn_store *s0; /* created first, as the node does (its threads only open it) */
+	assert_int_equal(hfn_store_open(db, &s0), HF_OK);
+	hfn_store_close(s0);
+	hfn_transport_ops ops = {.receive = rx_hook, .peer_url = rx_no_peer};
 	srand((unsigned)getpid());
 	for (int tries = 0; !t && tries < 50; tries++) {
 		int port = 21000 + rand() % 8000;
 		snprintf(listen, sizeof(listen), "tcp://127.0.0.1:%d", port);
-		hf_transport_cfg cfg = {.db_path = db,
-		                        .listen = listen,
-		                        .insecure = true,
-		                        .workers = 2,
-		                        .retry_base_ms = 250,
-		                        .retry_max_ms = 1000};
-		if (hf_transport_start(&cfg, &ops, NULL, &t) != HF_OK)
+		hfn_transport_cfg cfg = {.db_path = db,
+		                         .listen = listen,
+		                         .insecure = true,
+		                         .workers = 2,
+		                         .retry_base_ms = 250,
+		                         .retry_max_ms = 1000};
+		if (hfn_transport_start(&cfg, &ops, NULL, &t) != HF_OK)
 			t = NULL;
 	}
 	assert_non_null(t);
@@ -167,7 +167,7 @@ static void test_deferred_replies(void **state)
 	assert_int_equal(kept, RX_N);
 	req_reply(c[RX_N], a[RX_N], "HF_EPARSE");
 	for (int i = RX_N - 1; i >= 0; i--) /* answered last to first */
-		hf_transport_reply(g_rx.tok[i], i % 2 ? HF_EREPLAY : HF_OK);
+		hfn_transport_reply(g_rx.tok[i], i % 2 ? HF_EREPLAY : HF_OK);
 	for (int i = 0; i < RX_N; i++)
 		req_reply(c[i], a[i], i % 2 ? "HF_EREPLAY" : "HF_OK");
 	assert_int_equal(g_rx.n_sync, 1);
@@ -176,7 +176,7 @@ static void test_deferred_replies(void **state)
 		nng_aio_free(a[i]);
 	}
 	nng_close(req);
-	hf_transport_stop(t);
+	hfn_transport_stop(t);
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);

@@ -13,7 +13,7 @@ static hf_err parse(const char *text, size_t max, hf_vpdq *v)
 {
 	const char *why = NULL;
 	memset(v, 0, sizeof(*v));
-	hf_err rc = hf_vpdq_from_json_text(text, strlen(text), max, v, &why);
+	hf_err rc = hfn_vpdq_from_json_text(text, strlen(text), max, v, &why);
 	if (rc != HF_OK) {
 		assert_non_null(why); /* every refusal says why */
 		assert_int_equal(v->count, 0);
@@ -39,11 +39,11 @@ static void test_forms(void **state)
 	hf_pdq_to_hex(&v.frames[1].hash, hex);
 	assert_string_equal(hex, H2);
 	/* round trip */
-	json_t *j = hf_vpdq_to_json(&v);
+	json_t *j = hfn_vpdq_to_json(&v);
 	hf_vpdq w;
 	const char *why;
 	memset(&w, 0, sizeof(w));
-	assert_int_equal(hf_vpdq_from_json(j, 10, &w, &why), HF_OK);
+	assert_int_equal(hfn_vpdq_from_json(j, 10, &w, &why), HF_OK);
 	assert_int_equal(w.count, 2);
 	assert_memory_equal(w.frames, v.frames, 2 * sizeof(*w.frames));
 	json_decref(j);
@@ -120,7 +120,7 @@ static void test_refusals(void **state)
 	memset(big, ' ', n);
 	const char *why = NULL;
 	memset(&v, 0, sizeof(v));
-	assert_int_equal(hf_vpdq_from_json_text(big, n, 2, &v, &why), HF_ETOOBIG);
+	assert_int_equal(hfn_vpdq_from_json_text(big, n, 2, &v, &why), HF_ETOOBIG);
 	free(big);
 }
 

@@ -188,11 +188,11 @@ static hf_err dec(uint32_t type, const uint8_t *p, size_t n)
 static void raw(const hf_order_msg *m, uint8_t **out, size_t *len)
 {
 	hf_writer w;
-	hf_mp_enc e;
+	hfi_mp_enc e;
 	hf_writer_init(&w, HF_ORDER_MAX_BODY_SIZE);
-	hf_mp_enc_init(&e, &w);
+	hfi_mp_enc_init(&e, &w);
 	hfi_order_msg_encode_unchecked(&e, m);
-	assert_int_equal(hf_mp_enc_status(&e), HF_OK);
+	assert_int_equal(hfi_mp_enc_status(&e), HF_OK);
 	assert_int_equal(hf_writer_take(&w, out, len), HF_OK);
 	hf_writer_free(&w);
 }
@@ -445,7 +445,7 @@ static void reject_wire(void **state)
 	(void)state;
 	hf_order_msg m;
 	hf_writer w;
-	hf_mp_enc e;
+	hfi_mp_enc e;
 	uint8_t *b;
 	size_t n;
 
@@ -496,165 +496,165 @@ static void reject_wire(void **state)
 
 	/* Missing required field: receipt without key 3. */
 	hf_writer_init(&w, 4096);
-	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 4);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_bin(&e, OID, 16);
-	hf_mp_put_key(&e, 2);
-	hf_mp_put_bin(&e, OID, 16);
-	hf_mp_put_key(&e, 4);
-	hf_mp_put_uint(&e, NOW);
-	hf_mp_put_key(&e, 5);
-	hf_mp_put_uint(&e, 1);
+	hfi_mp_enc_init(&e, &w);
+	hfi_mp_put_map(&e, 4);
+	hfi_mp_put_key(&e, 1);
+	hfi_mp_put_bin(&e, OID, 16);
+	hfi_mp_put_key(&e, 2);
+	hfi_mp_put_bin(&e, OID, 16);
+	hfi_mp_put_key(&e, 4);
+	hfi_mp_put_uint(&e, NOW);
+	hfi_mp_put_key(&e, 5);
+	hfi_mp_put_uint(&e, 1);
 	DEC_REJECT(HF_MSG_RECEIPT, &w, HF_EMISSING);
 
 	/* Wrong fixed length: order id of 15 bytes. */
 	hf_writer_init(&w, 4096);
-	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 1);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_bin(&e, OID, 15);
+	hfi_mp_enc_init(&e, &w);
+	hfi_mp_put_map(&e, 1);
+	hfi_mp_put_key(&e, 1);
+	hfi_mp_put_bin(&e, OID, 15);
 	DEC_REJECT(HF_MSG_ESCALATION, &w, HF_ELENGTH);
 
 	/* Wrong type: category as a string; float time. */
 	hf_writer_init(&w, 4096);
-	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 1);
-	hf_mp_put_key(&e, 4);
-	hf_mp_put_str(&e, "csam", 4);
+	hfi_mp_enc_init(&e, &w);
+	hfi_mp_put_map(&e, 1);
+	hfi_mp_put_key(&e, 4);
+	hfi_mp_put_str(&e, "csam", 4);
 	DEC_REJECT(HF_MSG_ESCALATION, &w, HF_ETYPE);
 	hf_writer_init(&w, 4096);
-	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 1);
-	hf_mp_put_key(&e, 5);
-	hf_mp_put_raw(&e, "\xcb\x41\xd0\x00\x00\x00\x00\x00\x00", 9);
+	hfi_mp_enc_init(&e, &w);
+	hfi_mp_put_map(&e, 1);
+	hfi_mp_put_key(&e, 5);
+	hfi_mp_put_raw(&e, "\xcb\x41\xd0\x00\x00\x00\x00\x00\x00", 9);
 	DEC_REJECT(HF_MSG_ESCALATION, &w, HF_EFLOAT);
 
 	/* Keys out of order. */
 	hf_writer_init(&w, 4096);
-	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 2);
-	hf_mp_put_key(&e, 2);
-	hf_mp_put_uint(&e, 1);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_bin(&e, OID, 16);
+	hfi_mp_enc_init(&e, &w);
+	hfi_mp_put_map(&e, 2);
+	hfi_mp_put_key(&e, 2);
+	hfi_mp_put_uint(&e, 1);
+	hfi_mp_put_key(&e, 1);
+	hfi_mp_put_bin(&e, OID, 16);
 	DEC_REJECT(HF_MSG_ORDER_EVENT, &w, HF_EKEYORDER);
 
 	/* Present-but-empty optional fields are not canonical (spec §2.2). */
 	hf_writer_init(&w, 4096);
-	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 4);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_bin(&e, OID, 16);
-	hf_mp_put_key(&e, 2);
-	hf_mp_put_uint(&e, HF_OEV_ACK);
-	hf_mp_put_key(&e, 3);
-	hf_mp_put_uint(&e, NOW);
-	hf_mp_put_key(&e, 4);
-	hf_mp_put_array(&e, 0);
+	hfi_mp_enc_init(&e, &w);
+	hfi_mp_put_map(&e, 4);
+	hfi_mp_put_key(&e, 1);
+	hfi_mp_put_bin(&e, OID, 16);
+	hfi_mp_put_key(&e, 2);
+	hfi_mp_put_uint(&e, HF_OEV_ACK);
+	hfi_mp_put_key(&e, 3);
+	hfi_mp_put_uint(&e, NOW);
+	hfi_mp_put_key(&e, 4);
+	hfi_mp_put_array(&e, 0);
 	DEC_REJECT(HF_MSG_ORDER_EVENT, &w, HF_ENONCANON);
 	hf_writer_init(&w, 4096);
-	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 4);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_bin(&e, OID, 16);
-	hf_mp_put_key(&e, 2);
-	hf_mp_put_uint(&e, HF_OEV_ACK);
-	hf_mp_put_key(&e, 3);
-	hf_mp_put_uint(&e, NOW);
-	hf_mp_put_key(&e, 5);
-	hf_mp_put_str(&e, "", 0);
+	hfi_mp_enc_init(&e, &w);
+	hfi_mp_put_map(&e, 4);
+	hfi_mp_put_key(&e, 1);
+	hfi_mp_put_bin(&e, OID, 16);
+	hfi_mp_put_key(&e, 2);
+	hfi_mp_put_uint(&e, HF_OEV_ACK);
+	hfi_mp_put_key(&e, 3);
+	hfi_mp_put_uint(&e, NOW);
+	hfi_mp_put_key(&e, 5);
+	hfi_mp_put_str(&e, "", 0);
 	DEC_REJECT(HF_MSG_ORDER_EVENT, &w, HF_ENONCANON);
 	/* A new deadline of 0 would read back as "none". */
 	hf_writer_init(&w, 4096);
-	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 4);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_bin(&e, OID, 16);
-	hf_mp_put_key(&e, 2);
-	hf_mp_put_uint(&e, HF_OEV_RECURRENCE);
-	hf_mp_put_key(&e, 3);
-	hf_mp_put_uint(&e, NOW);
-	hf_mp_put_key(&e, 7);
-	hf_mp_put_uint(&e, 0);
+	hfi_mp_enc_init(&e, &w);
+	hfi_mp_put_map(&e, 4);
+	hfi_mp_put_key(&e, 1);
+	hfi_mp_put_bin(&e, OID, 16);
+	hfi_mp_put_key(&e, 2);
+	hfi_mp_put_uint(&e, HF_OEV_RECURRENCE);
+	hfi_mp_put_key(&e, 3);
+	hfi_mp_put_uint(&e, NOW);
+	hfi_mp_put_key(&e, 7);
+	hfi_mp_put_uint(&e, 0);
 	DEC_REJECT(HF_MSG_ORDER_EVENT, &w, HF_ERANGE);
 
 	/* Too many: items array of HF_ORDER_MAX_ITEMS + 1 (header only). */
 	hf_writer_init(&w, 4096);
-	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 2);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_bin(&e, OID, 16);
-	hf_mp_put_key(&e, 2);
-	hf_mp_put_array(&e, HF_ORDER_MAX_ITEMS + 1);
+	hfi_mp_enc_init(&e, &w);
+	hfi_mp_put_map(&e, 2);
+	hfi_mp_put_key(&e, 1);
+	hfi_mp_put_bin(&e, OID, 16);
+	hfi_mp_put_key(&e, 2);
+	hfi_mp_put_array(&e, HF_ORDER_MAX_ITEMS + 1);
 	DEC_REJECT(HF_MSG_OUTCOME, &w, HF_ETOOLONG);
 	/* A declared count larger than the bytes left: truncated, nothing allocated. */
 	hf_writer_init(&w, 4096);
-	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 2);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_bin(&e, OID, 16);
-	hf_mp_put_key(&e, 2);
-	hf_mp_put_array(&e, HF_ORDER_MAX_ITEMS);
+	hfi_mp_enc_init(&e, &w);
+	hfi_mp_put_map(&e, 2);
+	hfi_mp_put_key(&e, 1);
+	hfi_mp_put_bin(&e, OID, 16);
+	hfi_mp_put_key(&e, 2);
+	hfi_mp_put_array(&e, HF_ORDER_MAX_ITEMS);
 	DEC_REJECT(HF_MSG_OUTCOME, &w, HF_ETRUNC);
 	/* Text longer than its maximum, and reason 0 on the wire. */
 	static char longt[HF_ORDER_MAX_TEXT_LEN + 1];
 	memset(longt, 'q', sizeof(longt));
 	hf_writer_init(&w, 8192);
-	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 2);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_bin(&e, OID, 16);
-	hf_mp_put_key(&e, 2);
-	hf_mp_put_array(&e, 1);
-	hf_mp_put_map(&e, 5);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_uint(&e, 0);
-	hf_mp_put_key(&e, 2);
-	hf_mp_put_uint(&e, HF_OUT_CANNOT_COMPLY);
-	hf_mp_put_key(&e, 3);
-	hf_mp_put_uint(&e, NOW);
-	hf_mp_put_key(&e, 4);
-	hf_mp_put_uint(&e, HF_REASON_OTHER);
-	hf_mp_put_key(&e, 5);
-	hf_mp_put_str(&e, longt, sizeof(longt));
+	hfi_mp_enc_init(&e, &w);
+	hfi_mp_put_map(&e, 2);
+	hfi_mp_put_key(&e, 1);
+	hfi_mp_put_bin(&e, OID, 16);
+	hfi_mp_put_key(&e, 2);
+	hfi_mp_put_array(&e, 1);
+	hfi_mp_put_map(&e, 5);
+	hfi_mp_put_key(&e, 1);
+	hfi_mp_put_uint(&e, 0);
+	hfi_mp_put_key(&e, 2);
+	hfi_mp_put_uint(&e, HF_OUT_CANNOT_COMPLY);
+	hfi_mp_put_key(&e, 3);
+	hfi_mp_put_uint(&e, NOW);
+	hfi_mp_put_key(&e, 4);
+	hfi_mp_put_uint(&e, HF_REASON_OTHER);
+	hfi_mp_put_key(&e, 5);
+	hfi_mp_put_str(&e, longt, sizeof(longt));
 	DEC_REJECT(HF_MSG_OUTCOME, &w, HF_ETOOLONG);
 	hf_writer_init(&w, 4096);
-	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 2);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_bin(&e, OID, 16);
-	hf_mp_put_key(&e, 2);
-	hf_mp_put_array(&e, 1);
-	hf_mp_put_map(&e, 4);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_uint(&e, 0);
-	hf_mp_put_key(&e, 2);
-	hf_mp_put_uint(&e, HF_OUT_REMOVED);
-	hf_mp_put_key(&e, 3);
-	hf_mp_put_uint(&e, NOW);
-	hf_mp_put_key(&e, 4);
-	hf_mp_put_uint(&e, 0);
+	hfi_mp_enc_init(&e, &w);
+	hfi_mp_put_map(&e, 2);
+	hfi_mp_put_key(&e, 1);
+	hfi_mp_put_bin(&e, OID, 16);
+	hfi_mp_put_key(&e, 2);
+	hfi_mp_put_array(&e, 1);
+	hfi_mp_put_map(&e, 4);
+	hfi_mp_put_key(&e, 1);
+	hfi_mp_put_uint(&e, 0);
+	hfi_mp_put_key(&e, 2);
+	hfi_mp_put_uint(&e, HF_OUT_REMOVED);
+	hfi_mp_put_key(&e, 3);
+	hfi_mp_put_uint(&e, NOW);
+	hfi_mp_put_key(&e, 4);
+	hfi_mp_put_uint(&e, 0);
 	DEC_REJECT(HF_MSG_OUTCOME, &w, HF_ERANGE);
 
 	/* Too many refs in one item; unknown key inside an item. */
 	hf_writer_init(&w, 4096);
-	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 1);
-	hf_mp_put_key(&e, 10);
-	hf_mp_put_array(&e, 1);
-	hf_mp_put_map(&e, 1);
-	hf_mp_put_key(&e, 4);
-	hf_mp_put_array(&e, HF_ORDER_MAX_REFS + 1);
+	hfi_mp_enc_init(&e, &w);
+	hfi_mp_put_map(&e, 1);
+	hfi_mp_put_key(&e, 10);
+	hfi_mp_put_array(&e, 1);
+	hfi_mp_put_map(&e, 1);
+	hfi_mp_put_key(&e, 4);
+	hfi_mp_put_array(&e, HF_ORDER_MAX_REFS + 1);
 	DEC_REJECT(HF_MSG_ORDER, &w, HF_ETOOLONG);
 	hf_writer_init(&w, 4096);
-	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 1);
-	hf_mp_put_key(&e, 10);
-	hf_mp_put_array(&e, 1);
-	hf_mp_put_map(&e, 1);
-	hf_mp_put_key(&e, 6);
-	hf_mp_put_uint(&e, 1);
+	hfi_mp_enc_init(&e, &w);
+	hfi_mp_put_map(&e, 1);
+	hfi_mp_put_key(&e, 10);
+	hfi_mp_put_array(&e, 1);
+	hfi_mp_put_map(&e, 1);
+	hfi_mp_put_key(&e, 6);
+	hfi_mp_put_uint(&e, 1);
 	DEC_REJECT(HF_MSG_ORDER, &w, HF_EUNKNOWNKEY);
 }
 
@@ -666,7 +666,7 @@ static void reject_more(void **state)
 	uint8_t *b = NULL;
 	size_t n;
 	hf_writer w;
-	hf_mp_enc e;
+	hfi_mp_enc e;
 #define ENC_REJECT(fx, stmt, want)                                                                 \
 	do {                                                                                       \
 		fx(&m);                                                                            \
@@ -697,55 +697,55 @@ static void reject_more(void **state)
 	} empties[] = {{0, HF_ERANGE}, {4, HF_ENONCANON}, {5, HF_ENONCANON}};
 	for (size_t i = 0; i < 3; i++) {
 		hf_writer_init(&w, 4096);
-		hf_mp_enc_init(&e, &w);
-		hf_mp_put_map(&e, 1);
-		hf_mp_put_key(&e, 10);
+		hfi_mp_enc_init(&e, &w);
+		hfi_mp_put_map(&e, 1);
+		hfi_mp_put_key(&e, 10);
 		if (empties[i].item_key == 0) {
-			hf_mp_put_array(&e, 0);
+			hfi_mp_put_array(&e, 0);
 		} else {
-			hf_mp_put_array(&e, 1);
-			hf_mp_put_map(&e, 1);
-			hf_mp_put_key(&e, (uint8_t)empties[i].item_key);
-			hf_mp_put_array(&e, 0);
+			hfi_mp_put_array(&e, 1);
+			hfi_mp_put_map(&e, 1);
+			hfi_mp_put_key(&e, (uint8_t)empties[i].item_key);
+			hfi_mp_put_array(&e, 0);
 		}
 		DEC_REJECT(HF_MSG_ORDER, &w, empties[i].want);
 	}
 	/* Unknown key inside a ref, a hash, an outcome result. */
 	for (unsigned item_key = 4; item_key <= 5; item_key++) {
 		hf_writer_init(&w, 4096);
-		hf_mp_enc_init(&e, &w);
-		hf_mp_put_map(&e, 1);
-		hf_mp_put_key(&e, 10);
-		hf_mp_put_array(&e, 1);
-		hf_mp_put_map(&e, 1);
-		hf_mp_put_key(&e, (uint8_t)item_key);
-		hf_mp_put_array(&e, 1);
-		hf_mp_put_map(&e, 1);
-		hf_mp_put_key(&e, 3);
-		hf_mp_put_uint(&e, 1);
+		hfi_mp_enc_init(&e, &w);
+		hfi_mp_put_map(&e, 1);
+		hfi_mp_put_key(&e, 10);
+		hfi_mp_put_array(&e, 1);
+		hfi_mp_put_map(&e, 1);
+		hfi_mp_put_key(&e, (uint8_t)item_key);
+		hfi_mp_put_array(&e, 1);
+		hfi_mp_put_map(&e, 1);
+		hfi_mp_put_key(&e, 3);
+		hfi_mp_put_uint(&e, 1);
 		DEC_REJECT(HF_MSG_ORDER, &w, HF_EUNKNOWNKEY);
 	}
 	hf_writer_init(&w, 4096);
-	hf_mp_enc_init(&e, &w);
-	hf_mp_put_map(&e, 2);
-	hf_mp_put_key(&e, 1);
-	hf_mp_put_bin(&e, OID, 16);
-	hf_mp_put_key(&e, 2);
-	hf_mp_put_array(&e, 1);
-	hf_mp_put_map(&e, 1);
-	hf_mp_put_key(&e, 6);
-	hf_mp_put_uint(&e, 1);
+	hfi_mp_enc_init(&e, &w);
+	hfi_mp_put_map(&e, 2);
+	hfi_mp_put_key(&e, 1);
+	hfi_mp_put_bin(&e, OID, 16);
+	hfi_mp_put_key(&e, 2);
+	hfi_mp_put_array(&e, 1);
+	hfi_mp_put_map(&e, 1);
+	hfi_mp_put_key(&e, 6);
+	hfi_mp_put_uint(&e, 1);
 	DEC_REJECT(HF_MSG_OUTCOME, &w, HF_EUNKNOWNKEY);
 	/* Referral: status 0 on the wire, empty orders array. */
 	for (int k = 0; k < 2; k++) {
 		hf_writer_init(&w, 4096);
-		hf_mp_enc_init(&e, &w);
-		hf_mp_put_map(&e, 1);
-		hf_mp_put_key(&e, (uint8_t)(k == 0 ? 7 : 9));
+		hfi_mp_enc_init(&e, &w);
+		hfi_mp_put_map(&e, 1);
+		hfi_mp_put_key(&e, (uint8_t)(k == 0 ? 7 : 9));
 		if (k == 0)
-			hf_mp_put_uint(&e, 0);
+			hfi_mp_put_uint(&e, 0);
 		else
-			hf_mp_put_array(&e, 0);
+			hfi_mp_put_array(&e, 0);
 		DEC_REJECT(HF_MSG_REFERRAL, &w, k == 0 ? HF_ERANGE : HF_ENONCANON);
 	}
 }

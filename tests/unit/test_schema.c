@@ -63,7 +63,7 @@ static void engine_rules(void **state)
 	(void)state;
 	toy t, u;
 	hf_writer w;
-	hf_mp_enc e;
+	hfi_mp_enc e;
 	uint32_t vals[2] = {5, 700};
 	assert_int_equal(hfi_schema_selfcheck(&toy_schema), HF_OK);
 	memset(&t, 0, sizeof(t));
@@ -71,9 +71,9 @@ static void engine_rules(void **state)
 	t.n = 3;
 	t.limit = 77; /* the default: omitted */
 	hf_writer_init(&w, 1024);
-	hf_mp_enc_init(&e, &w);
+	hfi_mp_enc_init(&e, &w);
 	hfi_encode(&e, &toy_schema, &t);
-	assert_int_equal(hf_mp_enc_status(&e), HF_OK);
+	assert_int_equal(hfi_mp_enc_status(&e), HF_OK);
 	/* map(2) {1: bin16, 2: 3} */
 	assert_int_equal(w.len, 1 + 1 + 2 + 16 + 1 + 1);
 	assert_int_equal(w.p[0], 0x82);
@@ -91,9 +91,9 @@ static void engine_rules(void **state)
 	memcpy(t.tag, "TAG!", 4);
 	t.limit = 0;
 	hf_writer_init(&w, 1024);
-	hf_mp_enc_init(&e, &w);
+	hfi_mp_enc_init(&e, &w);
 	hfi_encode(&e, &toy_schema, &t);
-	assert_int_equal(hf_mp_enc_status(&e), HF_OK);
+	assert_int_equal(hfi_mp_enc_status(&e), HF_OK);
 	assert_int_equal(w.p[0], 0x86);
 	{
 		hfi_ctx c;

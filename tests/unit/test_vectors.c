@@ -191,12 +191,12 @@ static void test_codec_vectors(void **state)
 	{
 		size_t len;
 		uint8_t *b = unhex_alloc(json_string_value(json_object_get(v, "hex")), &len);
-		hf_mp_dec d;
-		hf_err rc = hf_mp_dec_init(&d, b, len, HF_MAX_MESSAGE_SIZE);
+		hfi_mp_dec d;
+		hf_err rc = hfi_mp_dec_init(&d, b, len, HF_MAX_MESSAGE_SIZE);
 		if (rc == HF_OK)
-			rc = hf_env_header_decode(&d, h);
+			rc = hfi_env_header_decode(&d, h);
 		if (rc == HF_OK)
-			rc = hf_mp_dec_finish(&d);
+			rc = hfi_mp_dec_finish(&d);
 		hf_err want;
 		assert_int_equal(
 		    hf_err_from_name(json_string_value(json_object_get(v, "error")), &want), HF_OK);

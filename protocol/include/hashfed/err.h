@@ -147,24 +147,4 @@ HF_API const char *hf_err_class_name(hf_err_class c);
 /* Parse a symbolic name back to a code; HF_ENOTFOUND if unknown. */
 HF_API hf_err hf_err_from_name(const char *name, hf_err *out);
 
-/* Early-return helpers for pure functions that own nothing (s2n style). */
-#define HF_TRY(expr)                                                                               \
-	do {                                                                                       \
-		hf_err hf_try_rc_ = (expr);                                                        \
-		if (hf_try_rc_ != HF_OK)                                                           \
-			return hf_try_rc_;                                                         \
-	} while (0)
-#define HF_ENSURE(cond, err)                                                                       \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			return (err);                                                              \
-	} while (0)
-/* Inside a function with `hf_err rc` and an `out:` label. */
-#define HF_CHECK(expr)                                                                             \
-	do {                                                                                       \
-		rc = (expr);                                                                       \
-		if (rc != HF_OK)                                                                   \
-			goto out;                                                                  \
-	} while (0)
-
 #endif

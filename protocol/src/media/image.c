@@ -10,6 +10,7 @@
 #include "hashfed/limits.h"
 #include "image_internal.h"
 #include "pdq_internal.h"
+#include "hf_check.h"
 
 hf_image_limits hf_image_limits_default(void)
 {

@@ -17,6 +17,7 @@
 #include <jpeglib.h>
 
 #include "image_internal.h"
+#include "hf_check.h"
 
 typedef struct jpeg_ctx {
 	struct jpeg_error_mgr err; /* first: libjpeg casts cinfo->err to us */

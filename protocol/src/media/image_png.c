@@ -14,6 +14,7 @@
 
 #include "hashfed/buf.h"
 #include "image_internal.h"
+#include "hf_check.h"
 
 /* Ancillary chunks (iCCP, zTXt...) PDQ never uses: cap their (decompressed)
  * memory; large enough for real-world ICC profiles. */

@@ -9,6 +9,7 @@
 #include <webp/decode.h>
 
 #include "image_internal.h"
+#include "hf_check.h"
 
 hf_err hfi_image_decode_webp(const uint8_t *data, size_t len, const hf_image_limits *lim,
                              hf_image *out)

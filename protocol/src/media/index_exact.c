@@ -14,6 +14,7 @@
 
 #include "hashfed/index.h"
 #include "index_internal.h"
+#include "hf_check.h"
 
 typedef struct xdir {
 	unsigned bits;

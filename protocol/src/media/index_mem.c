@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include "index_internal.h"
+#include "hf_check.h"
 
 #define HUGE_PAGE ((size_t)2 << 20)
 

@@ -22,6 +22,7 @@
 #include "hashfed/index.h"
 #include "index_internal.h"
 #include "index_kernels.h"
+#include "hf_check.h"
 
 #define NT          11u
 #define LOWB        5u

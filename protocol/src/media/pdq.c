@@ -20,6 +20,7 @@
 
 #include "hashfed/pdq.h"
 #include "pdq_internal.h"
+#include "hf_check.h"
 
 /* Luma weights stored as float, as the reference does. */
 static const float luma_r = 0.299f;

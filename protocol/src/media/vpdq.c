@@ -36,6 +36,7 @@
 #include "hashfed/limits.h"
 #include "hashfed/vpdq.h"
 #include "pdq_internal.h"
+#include "hf_check.h"
 
 /* Demuxers allowed (names as FFmpeg's; "mov" covers mp4, m4v, 3gp, mj2). */
 static const char format_list[] = "mov,mp4,matroska,webm,avi,flv,mpegts,mpeg,ogg,asf,h264,"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hashfed/vpdq_index.h"
+#include "hf_check.h"
 
 enum { FRAME_BITS = 24 };
 

@@ -7,6 +7,7 @@
 
 #include "hashfed/vpdq.h"
 #include "hashfed/vpdq_match.h"
+#include "hf_check.h"
 
 typedef struct keyed {
 	hf_pdq_hash h;

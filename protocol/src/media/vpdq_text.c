@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hashfed/vpdq.h"
+#include "hf_check.h"
 
 /* "4294967295,100,<64 hex>,1000000000.000\n" fits easily in this. */
 enum { LINE_MAX_OUT = 96 };
