@@ -141,8 +141,8 @@ static hf_err list_get(hfn_match *m, const hfn_store_list *l, uint32_t *idx)
 	return HF_OK;
 }
 
-static hf_err prov_add(mlist *ml, uint64_t first, uint64_t last, uint64_t batch,
-                       uint64_t issued, bool snap)
+static hf_err prov_add(mlist *ml, uint64_t first, uint64_t last, uint64_t batch, uint64_t issued,
+                       bool snap)
 {
 	HF_TRY(hfn_grow((void **)&ml->prov, &ml->cap_prov, ml->n_prov + 1, sizeof(*ml->prov)));
 	size_t i = ml->n_prov;

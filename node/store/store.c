@@ -243,8 +243,8 @@ struct hfn_store {
 	uint64_t entries_own; /* this connection's share of g_entries_settled */
 	count_memo memo[HF_COUNT_MEMOS];
 	unsigned memo_next;
-	wlock *wl; /* shared by this process's connections to the same path */
-	bool wl_held;  /* between hfn_store_begin and the end of that transaction */
+	wlock *wl;    /* shared by this process's connections to the same path */
+	bool wl_held; /* between hfn_store_begin and the end of that transaction */
 };
 
 static void entries_settle(hfn_store *s);

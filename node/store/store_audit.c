@@ -31,7 +31,7 @@ enum {
 	A_META_PUT,
 	A_META_GET,
 	A_WANT_ADD,
-	A_WANT_TODO,
+	A_WANT_PENDING,
 	A_WANT_SENT,
 	A_WANT_GET,
 	A_WANT_DEL,
@@ -85,8 +85,8 @@ static const char *const ASQL[A__N] = {
     [A_META_GET] = "SELECT v FROM audit_meta WHERE k=?1",
     [A_WANT_ADD] = "INSERT OR IGNORE INTO audit_want(log,sender,msg_id,hdr,mine,since_ms)"
                    " VALUES(?1,?2,?3,?4,?5,?6)",
-    [A_WANT_TODO] = "SELECT seq,sender,msg_id,hdr,mine,since_ms FROM audit_want WHERE log=?1 AND"
-                    " state=0 ORDER BY seq LIMIT ?2",
+    [A_WANT_PENDING] = "SELECT seq,sender,msg_id,hdr,mine,since_ms FROM audit_want WHERE log=?1 AND"
+                       " state=0 ORDER BY seq LIMIT ?2",
     [A_WANT_SENT] = "UPDATE audit_want SET state=1 WHERE seq=?1",
     [A_WANT_GET] = "SELECT hdr,mine,sender FROM audit_want WHERE log=?1 AND msg_id=?2 ORDER BY"
                    " seq LIMIT 1",
@@ -500,7 +500,7 @@ static hf_err want_rows(sqlite3_stmt *st, hfn_store_want_cb cb, void *ctx)
 hf_err hfn_store_want_todo(hfn_store *s, const uint8_t log[16], size_t max, hfn_store_want_cb cb,
                            void *ctx)
 {
-	sqlite3_stmt *st = aq(s, A_WANT_TODO);
+	sqlite3_stmt *st = aq(s, A_WANT_PENDING);
 	if (!st)
 		return HF_EDB;
 	bb(st, 1, log, 16);

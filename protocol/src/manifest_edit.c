@@ -312,8 +312,7 @@ hf_err hf_roles_parse(const char *s, uint32_t *mask)
 		size_t n = strcspn(s, ",");
 		bool found = false;
 		for (unsigned i = 0; i < 4; i++) {
-			if (strlen(role_names[i]) == n &&
-			    strncmp(s, role_names[i], n) == 0) {
+			if (strlen(role_names[i]) == n && strncmp(s, role_names[i], n) == 0) {
 				r |= 1u << i;
 				found = true;
 			}
