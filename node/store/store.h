@@ -84,6 +84,10 @@ hf_err hfn_store_entitled(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 /* Insert; an existing id is replaced (snapshots, re-application is idempotent). */
 hf_err hfn_store_entry_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
                            const hf_list_entry *e) HF_MUST_CHECK;
+/* The same for e[0..n), HF_STORE_ENTRY_ROWS rows per statement (a received batch). */
+#define HF_STORE_ENTRY_ROWS 32u
+hf_err hfn_store_entries_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+                             const hf_list_entry *e, size_t n) HF_MUST_CHECK;
 /* Tombstone; HF_ENOTFOUND if the id is unknown (still recorded as removed). */
 hf_err hfn_store_entry_remove(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id,
                               uint64_t batch) HF_MUST_CHECK;
