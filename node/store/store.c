@@ -115,6 +115,7 @@ enum {
 	Q_IN_DONE,
 	Q_IN_COUNT,
 	Q_IN_PARK,
+	Q_IN_KEEP,
 	Q_IN_UNPARK,
 	Q_COUNT,
 	Q_COUNTERS,
@@ -184,6 +185,7 @@ static const char *const SQL[Q__N] = {
     [Q_IN_DONE] = "UPDATE inbox SET state=2, status=?2, envelope=NULL WHERE seq=?1",
     [Q_IN_COUNT] = "SELECT count(*) FROM inbox WHERE state=0",
     [Q_IN_PARK] = "UPDATE inbox SET state=1 WHERE seq=?1",
+    [Q_IN_KEEP] = "UPDATE inbox SET envelope=?2 WHERE seq=?1 AND envelope IS NULL",
     [Q_IN_UNPARK] = "UPDATE inbox SET state=0 WHERE state=1",
     [Q_COUNT] = "INSERT INTO counters VALUES(?1,?2,?3) ON CONFLICT(name,label) DO UPDATE SET"
                 " v=v+excluded.v",
@@ -1220,6 +1222,14 @@ hf_err hfn_store_inbox_park(hfn_store *s, int64_t seq)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_IN_PARK]);
 	sqlite3_bind_int64(st, 1, seq);
+	return hfn_step_done(st);
+}
+
+hf_err hfn_store_inbox_keep(hfn_store *s, int64_t seq, const uint8_t *env, size_t len)
+{
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_IN_KEEP]);
+	sqlite3_bind_int64(st, 1, seq);
+	hfn_bind_blob(st, 2, env, len);
 	return hfn_step_done(st);
 }
 

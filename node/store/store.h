@@ -188,6 +188,10 @@ hf_err hfn_store_inbox_count_pending(hfn_store *s, size_t *n) HF_MUST_CHECK;
 hf_err hfn_store_inbox_done(hfn_store *s, int64_t seq, const char *status) HF_MUST_CHECK;
 /* Parks a message (held for a later batch) so pending skips it until hfn_store_inbox_unpark. */
 hf_err hfn_store_inbox_park(hfn_store *s, int64_t seq) HF_MUST_CHECK;
+/* Stores the envelope of a row recorded without it (hfn_store_inbox_add with env NULL: a
+ * message applied in the transaction that records it), for a row that stays unfinished. */
+hf_err hfn_store_inbox_keep(hfn_store *s, int64_t seq, const uint8_t *env,
+                            size_t len) HF_MUST_CHECK;
 hf_err hfn_store_inbox_unpark(hfn_store *s) HF_MUST_CHECK;
 
 /* ---- counters ---------------------------------------------------------- */
