@@ -14,7 +14,7 @@
 static hf_err record_in(hfn_node *n, const uint8_t order_id[16], const hfn_in_msg *in)
 {
 	bool dup = false;
-	hf_err rc = hfn_orders_history_add(n, order_id, in->h->msg_id, &in->u.order, 1, in->sender,
+	hf_err rc = hfn_orders_history_add(n, order_id, &in->h->msg_id, &in->u.order, 1, in->sender,
 	                                   in->env, in->env_len, &dup);
 	return rc == HF_OK && dup ? HF_EREPLAY : rc;
 }
@@ -55,7 +55,7 @@ hf_err hfn_orders_on_order(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf
 	so->side = HFN_STORE_ORDER_TARGET;
 	memcpy(so->authority, o->authority, 16);
 	memcpy(so->platform, o->platform, 16);
-	memcpy(so->msg_id, in->h->msg_id, 16);
+	so->msg_id = in->h->msg_id;
 	hf_order_hash(body, body_len, so->hash);
 	so->issued_ms = o->issued_ms;
 	so->deadline_ms = o->deadline_ms;
@@ -81,7 +81,7 @@ hf_err hfn_orders_on_order(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf
 	memset(&r, 0, sizeof(r));
 	r.type = HF_MSG_RECEIPT;
 	memcpy(r.u.receipt.order_id, so->id, 16);
-	memcpy(r.u.receipt.order_msg_id, so->msg_id, 16);
+	r.u.receipt.order_msg_id = so->msg_id;
 	memcpy(r.u.receipt.order_hash, so->hash, 32);
 	r.u.receipt.received_ms = so->received_ms;
 	r.u.receipt.n_items = so->n_items;
@@ -146,7 +146,7 @@ hf_err hfn_orders_on_about(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf
 	switch (m->type) {
 	case HF_MSG_RECEIPT:
 		if (memcmp(m->u.receipt.order_hash, w.o.hash, 32) != 0 ||
-		    memcmp(m->u.receipt.order_msg_id, w.o.msg_id, 16) != 0) {
+		    !hf_msg_id_eq(&m->u.receipt.order_msg_id, &w.o.msg_id)) {
 			st = HF_ECOMMIT; /* a receipt for other bytes than we sent */
 			goto done;
 		}
