@@ -406,10 +406,20 @@ static hf_err deliv_cb(void *ctx, const uint8_t *list, const uint8_t *peer, uint
 	return HF_OK;
 }
 
+static hf_err undeliv_cb(void *ctx, const uint8_t *peer, const uint8_t *msg_id, const char *status,
+                         uint32_t attempts)
+{
+	json_array_append_new(ctx, json_pack("{s:o,s:o,s:s,s:i}", "peer", hfn_http_hex(peer, 16),
+	                                     "msg", hfn_http_hex(msg_id, 16), "code", status,
+	                                     "attempts", (int)attempts));
+	return HF_OK;
+}
+
 static void hfn_get_status(hfn_api *a, struct evhttp_request *req)
 {
 	hfn_node *n = a->n;
-	json_t *lists = json_array(), *deliv = json_array();
+	json_t *lists = json_array(), *deliv = json_array(), *undeliv = json_array();
+	size_t n_undeliv = 0;
 	void *c[2] = {n, lists};
 	hfn_deliv_ctx dc = {n, deliv, NULL};
 	char roles[64] = "none";
@@ -420,16 +430,21 @@ static void hfn_get_status(hfn_api *a, struct evhttp_request *req)
 	epoch = hf_manifest_epoch(n->manifest);
 	pthread_rwlock_unlock(&n->mlock);
 	if (hfn_store_lists(n->store, lists_cb, c) != HF_OK ||
-	    hfn_store_delivery(n->store, deliv_cb, &dc) != HF_OK) {
+	    hfn_store_delivery(n->store, deliv_cb, &dc) != HF_OK ||
+	    hfn_store_outbox_undeliverable(n->store, 100, undeliv_cb, undeliv, &n_undeliv) !=
+	        HF_OK) {
 		json_decref(lists);
 		json_decref(deliv);
+		json_decref(undeliv);
 		hfn_http_fail(req, HF_EDB, NULL);
 		return;
 	}
 	hfn_http_reply(req, 200,
-	               json_pack("{s:o,s:s,s:I,s:o,s:o}", "member", hfn_http_hex(n->self, 16),
-	                         "roles", roles, "manifest_epoch", (json_int_t)epoch, "lists",
-	                         lists, "delivery", deliv));
+	               json_pack("{s:o,s:s,s:I,s:o,s:o,s:{s:I,s:o}}", "member",
+	                         hfn_http_hex(n->self, 16), "roles", roles, "manifest_epoch",
+	                         (json_int_t)epoch, "lists", lists, "delivery", deliv,
+	                         "undeliverable", "count", (json_int_t)n_undeliv, "messages",
+	                         undeliv));
 }
 
 static hf_err prom_counter(void *ctx, const char *name, const char *label, int64_t v)
@@ -440,6 +455,13 @@ static hf_err prom_counter(void *ctx, const char *name, const char *label, int64
 		if (!bar)
 			return HF_OK;
 		evbuffer_add_printf(b, "hashfed_rejects_total{peer=\"%.*s\",code=\"%s\"} %lld\n",
+		                    (int)(bar - label), label, bar + 1, (long long)v);
+	} else if (!strcmp(name, "undeliverable")) {
+		const char *bar = strchr(label, '|');
+		if (!bar)
+			return HF_OK;
+		evbuffer_add_printf(b,
+		                    "hashfed_undeliverable_total{type=\"%.*s\",code=\"%s\"} %lld\n",
 		                    (int)(bar - label), label, bar + 1, (long long)v);
 	} else if (!strcmp(name, "inbox_commits")) {
 		evbuffer_add_printf(b, "hashfed_inbox_commits_total %lld\n", (long long)v);
@@ -461,6 +483,7 @@ static void get_metrics(hfn_api *a, struct evhttp_request *req)
 	                       "# TYPE hashfed_messages_out_total counter\n"
 	                       "# TYPE hashfed_rejects_total counter\n"
 	                       "# TYPE hashfed_inbox_commits_total counter\n"
+	                       "# TYPE hashfed_undeliverable_total counter\n"
 	                       "# TYPE hashfed_batch_lag gauge\n");
 	if (hfn_store_counters(a->n->store, prom_counter, b) != HF_OK ||
 	    hfn_store_delivery(a->n->store, deliv_cb, &dc) != HF_OK) {

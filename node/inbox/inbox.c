@@ -120,7 +120,7 @@ static hf_err role_check(hfn_node *n, const in_type *t, const hf_envelope_header
 	const hf_member *mb;
 	hf_err rc;
 	pthread_rwlock_rdlock(&n->mlock);
-	rc = hf_manifest_find_sign_key(n->manifest, h->sender, &mb, NULL);
+	rc = hf_manifest_find_sign_key(n->manifest, &h->sender, &mb, NULL);
 	if (rc == HF_OK) {
 		rc = HF_EROLE;
 		for (size_t i = 0; rc == HF_EROLE && i < sizeof(order) / sizeof(order[0]); i++)
@@ -217,7 +217,7 @@ static bool claimed_sender(hfn_node *n, const uint8_t *env, size_t len,
 	if (hf_envelope_peek(env, len, &peek) != HF_OK)
 		return false;
 	pthread_rwlock_rdlock(&n->mlock);
-	if (hf_manifest_find_sign_key(n->manifest, peek.sender, &mb, NULL) == HF_OK) {
+	if (hf_manifest_find_sign_key(n->manifest, &peek.sender, &mb, NULL) == HF_OK) {
 		memcpy(out, hf_member_id(mb), HF_MEMBER_ID_LEN);
 		found = true;
 	}

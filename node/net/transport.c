@@ -532,6 +532,8 @@ typedef struct hfn_sendop {
 	int stage; /* 0 not sent, 1 request sent, 2 waiting for the reply, -1 deferred */
 	hf_err res;
 	uint8_t subject[16];
+	uint32_t type; /* the envelope's message type (0 if it could not be read) */
+	bool expired;  /* its envelope expired before it could be sent: never sent */
 } hfn_sendop;
 
 /* Starts the request of op on its own context of the peer's req socket (several requests
@@ -561,12 +563,13 @@ static hf_err op_start(hfn_sendop *op)
 /* Records the fate of one message (inside the round's transaction). */
 static hf_err op_record(hfn_transport *t, hfn_store *store, hfn_sendop *op)
 {
-	char peer_hex[2 * HFN_MEMBER_LEN + 1], id_hex[33], att[16];
+	char peer_hex[2 * HFN_MEMBER_LEN + 1], id_hex[33], att[16], type[12], label[48];
 	hfn_store_out *o = &op->o;
 	hf_err res = op->res, st;
 	hfn_hex(o->peer, HFN_MEMBER_LEN, peer_hex);
 	hfn_hex(o->msg_id, 16, id_hex);
 	snprintf(att, sizeof(att), "#%u", o->attempts + 1);
+	snprintf(type, sizeof(type), "%u", op->type);
 	hf_err_class cls = hf_err_class_of(res);
 	if (res == HF_ETLSPEER) {
 		/* Our refusal of the peer's certificate, not the peer's of the message: a new
@@ -579,13 +582,24 @@ static hf_err op_record(hfn_transport *t, hfn_store *store, hfn_sendop *op)
 		st = hfn_store_outbox_done(store, o->seq, hfn_now_ms());
 		hfn_log(HFN_LOG_DEBUG, "delivered", "peer", peer_hex, "msg", id_hex, "attempts",
 		        att, NULL);
+	} else if (op->expired && op->type == HF_MSG_LIST_PULL) {
+		/* A pull asks for what is new now and the next one replaces it (spec §12.6): one
+		 * that expired unsent is dropped by design, counted, not reported undeliverable. */
+		st = hfn_store_outbox_expire(store, o->seq, hf_err_name(res));
+		if (st == HF_OK)
+			st = hfn_store_count(store, "messages_expired", type, 1);
 	} else if (cls == HF_CLASS_MALFORMED || cls == HF_CLASS_CRYPTO || cls == HF_CLASS_POLICY ||
 	           cls == HF_CLASS_STATE) {
 		/* The peer will never accept these bytes (or took them and refused them for good,
-		 * spec §12.6): retrying cannot help. The refusal stays in the outbox row. */
+		 * spec §12.6), or they expired unsent (the peer would refuse them): retrying cannot
+		 * help, and a sealed header is never re-sealed (spec §12.6). Undeliverable: the
+		 * code stays in the outbox row (/v1/status), counted, logged. */
 		st = hfn_store_outbox_retry(store, o->seq, 0, hf_err_name(res));
-		hfn_log(HFN_LOG_WARN, "send_refused", "peer", peer_hex, "msg", id_hex, "code",
-		        hf_err_name(res), NULL);
+		snprintf(label, sizeof(label), "%s|%s", type, hf_err_name(res));
+		if (st == HF_OK)
+			st = hfn_store_count(store, "undeliverable", label, 1);
+		hfn_log(HFN_LOG_WARN, op->expired ? "undeliverable" : "send_refused", "peer",
+		        peer_hex, "msg", id_hex, "type", type, "code", hf_err_name(res), NULL);
 	} else {
 		uint64_t next =
 		    hfn_now_ms() + hfn_backoff_ms(o->attempts, t->cfg.retry_base_ms,
@@ -627,8 +641,10 @@ static void send_round(hfn_transport *t, hfn_store *store, hfn_sendop *ops, size
 		}
 		if (hf_envelope_peek(op->o.env, op->o.len, &h) == HF_OK) {
 			memcpy(op->subject, h.audit.subject, 16);
+			op->type = h.type;
 			if (h.expires_ms <= now) {
-				op->res = HF_EEXPIRED; /* the peer would refuse it: drop unsent */
+				op->res = HF_EEXPIRED; /* the peer would refuse it (op_record) */
+				op->expired = true;
 				continue;
 			}
 		}

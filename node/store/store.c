@@ -108,6 +108,8 @@ enum {
 	Q_OUT_ENV,
 	Q_OUT_DONE,
 	Q_OUT_RETRY,
+	Q_OUT_EXPIRE,
+	Q_OUT_UNDELIVERABLE,
 	Q_DELIVERY,
 	Q_IN_ADD,
 	Q_IN_PENDING,
@@ -174,6 +176,12 @@ static const char *const SQL[Q__N] = {
                    " envelope=X'' WHERE seq=?1",
     [Q_OUT_RETRY] = "UPDATE outbox SET next_ms=?2, attempts=attempts+1, status=?3,"
                     " done_ms=CASE WHEN ?2=0 THEN -1 ELSE NULL END WHERE seq=?1",
+    /* done_ms -2: dropped by design (a pull that expired unsent: the next pull replaces
+     * it), told apart from -1, a message given up for good (undeliverable). */
+    [Q_OUT_EXPIRE] = "UPDATE outbox SET done_ms=-2, attempts=attempts+1, status=?2, envelope=X''"
+                     " WHERE seq=?1",
+    [Q_OUT_UNDELIVERABLE] = "SELECT peer, msg_id, status, attempts FROM outbox WHERE done_ms=-1"
+                            " ORDER BY seq DESC",
     [Q_DELIVERY] = "SELECT list_id, peer, max(CASE WHEN done_ms>0 THEN n ELSE 0 END), max(n),"
                    " sum(done_ms IS NULL) FROM outbox WHERE list_id IS NOT NULL GROUP BY"
                    " list_id, peer ORDER BY list_id, peer",
@@ -1080,6 +1088,39 @@ hf_err hfn_store_outbox_retry(hfn_store *s, int64_t seq, uint64_t next_ms, const
 	hfn_bind_u64(st, 2, next_ms);
 	sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
 	return hfn_step_done(st);
+}
+
+hf_err hfn_store_outbox_expire(hfn_store *s, int64_t seq, const char *status)
+{
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_EXPIRE]);
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	return hfn_step_done(st);
+}
+
+hf_err hfn_store_outbox_undeliverable(hfn_store *s, size_t max, hfn_store_undeliverable_cb cb,
+                                      void *ctx, size_t *total)
+{
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_UNDELIVERABLE]);
+	uint8_t peer[HFN_MEMBER_LEN], msg_id[16];
+	hf_err rc = HF_OK;
+	int r;
+	*total = 0;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*total < max) {
+			const unsigned char *code = sqlite3_column_text(st, 2);
+			hfn_col_copy(st, 0, peer, sizeof(peer));
+			hfn_col_copy(st, 1, msg_id, sizeof(msg_id));
+			HF_CHECK(cb(ctx, peer, msg_id, code ? (const char *)code : "",
+			            (uint32_t)sqlite3_column_int(st, 3)));
+		}
+		(*total)++;
+	}
+	if (r != SQLITE_DONE)
+		rc = HF_EDB;
+out:
+	sqlite3_reset(st);
+	return rc;
 }
 
 hf_err hfn_store_delivery(hfn_store *s, hfn_store_delivery_cb cb, void *ctx)

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "hashfed/err.h"
+#include "hashfed/ids.h"
 #include "hashfed/list.h"
 
 #define HFN_STORE_SCHEMA_VERSION 9
@@ -156,6 +157,15 @@ hf_err hfn_store_outbox_done(hfn_store *s, int64_t seq, uint64_t now_ms) HF_MUST
 /* Reschedules (next_ms) or, with next_ms = 0, gives up for good (status recorded). */
 hf_err hfn_store_outbox_retry(hfn_store *s, int64_t seq, uint64_t next_ms,
                               const char *status) HF_MUST_CHECK;
+/* Drops row seq unsent for good with status (a pull that expired: the next pull replaces
+ * it); unlike a give-up (hfn_store_outbox_retry with 0) it is not undeliverable. */
+hf_err hfn_store_outbox_expire(hfn_store *s, int64_t seq, const char *status) HF_MUST_CHECK;
+/* Messages given up for good (hfn_store_outbox_retry with next_ms 0), newest first: cb for
+ * the first max of them (status: the code that ended it), *total gets how many there are. */
+typedef hf_err (*hfn_store_undeliverable_cb)(void *ctx, const uint8_t *peer, const uint8_t *msg_id,
+                                             const char *status, uint32_t attempts);
+hf_err hfn_store_outbox_undeliverable(hfn_store *s, size_t max, hfn_store_undeliverable_cb cb,
+                                      void *ctx, size_t *total) HF_MUST_CHECK;
 /* Makes every undelivered message for peer due at now_ms (the peer is back). */
 hf_err hfn_store_outbox_rearm_peer(hfn_store *s, const uint8_t peer[HFN_MEMBER_LEN],
                                    uint64_t now_ms) HF_MUST_CHECK;
