@@ -14,6 +14,7 @@
 #include "keyio.h"
 #include "core/log.h"
 #include "core/node.h"
+#include "core/util.h"
 #include "hashfed/audit_log.h"
 #include "store/store_audit.h"
 #include "hf_check.h"
@@ -354,16 +355,21 @@ struct hfn_after {
 	void *arg;
 };
 
+hf_err hfn_node_end_send(hfn_node *n, hf_err rc)
+{
+	if (rc == HF_OK)
+		rc = hfn_store_commit(n->store);
+	if (rc != HF_OK) {
+		hfn_store_rollback(n->store);
+		return rc;
+	}
+	hfn_transport_kick(n->tr);
+	return HF_OK;
+}
+
 hf_err hfn_node_after_commit(hfn_node *n, hfn_after_fn run, void (*drop)(void *arg), void *arg)
 {
-	if (n->n_after == n->cap_after) {
-		size_t cap = n->cap_after ? 2 * n->cap_after : 16;
-		struct hfn_after *a = realloc(n->after, cap * sizeof(*a));
-		if (!a)
-			return HF_ENOMEM;
-		n->after = a;
-		n->cap_after = cap;
-	}
+	HF_TRY(hfn_grow((void **)&n->after, &n->cap_after, n->n_after + 1, sizeof(*n->after)));
 	n->after[n->n_after++] = (struct hfn_after){run, drop, arg};
 	return HF_OK;
 }

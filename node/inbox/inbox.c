@@ -39,29 +39,17 @@
 
 /* ---- the table ------------------------------------------------------------------ */
 
-static hf_err dec_batch(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
-{
-	(void)type;
-	return hf_list_batch_decode(p, len, &m->u.batch);
-}
-
-static hf_err dec_snapshot(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
-{
-	(void)type;
-	return hf_list_snapshot_decode(p, len, &m->u.snapshot);
-}
-
-static hf_err dec_pull(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
-{
-	(void)type;
-	return hf_list_pull_decode(p, len, &m->u.pull);
-}
-
-static hf_err dec_report(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
-{
-	(void)type;
-	return hf_match_report_decode(p, len, &m->u.report);
-}
+/* The decoder of a type whose body has one form: fn into m->u.field. */
+#define DEC_ONE(name, fn, field)                                                                   \
+	static hf_err name(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)             \
+	{                                                                                          \
+		(void)type;                                                                        \
+		return fn(p, len, &m->u.field);                                                    \
+	}
+DEC_ONE(dec_batch, hf_list_batch_decode, batch)
+DEC_ONE(dec_snapshot, hf_list_snapshot_decode, snapshot)
+DEC_ONE(dec_pull, hf_list_pull_decode, pull)
+DEC_ONE(dec_report, hf_match_report_decode, report)
 
 static hf_err dec_order(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
 {
