@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "hashfed/digest.h"
 
 static volatile int g_level = HFN_LOG_INFO;
 
@@ -41,12 +42,7 @@ uint64_t hfn_now_ms(void)
 
 void hfn_hex(const uint8_t *p, size_t n, char *out)
 {
-	static const char D[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = D[p[i] >> 4];
-		out[2 * i + 1] = D[p[i] & 15];
-	}
-	out[2 * n] = 0;
+	hf_hex_lower(p, n, out);
 }
 
 static int nib(char c)
