@@ -503,7 +503,7 @@ static json_t *plat_json(hfn_row *p, uint64_t size)
 }
 
 /* "all", "YYYY", "YYYY-Qn", "YYYY-MM" -> [from, to) in unix ms (UTC). */
-static bool hfn_period(const char *s, uint64_t *from, uint64_t *to)
+bool hfn_report_period(const char *s, uint64_t *from, uint64_t *to)
 {
 	int y, q, m;
 	char extra;
@@ -572,7 +572,7 @@ hf_err hfn_report_build(hfn_node *n, const char *period, json_t **out)
 	hf_err rc;
 	*out = NULL;
 	memset(&r, 0, sizeof(r));
-	if (!hfn_period(period, &r.from, &r.to))
+	if (!hfn_report_period(period, &r.from, &r.to))
 		return HF_EINVAL;
 	if (!(n->self_roles & HF_ROLE_AUDITOR))
 		return HF_EROLE;
