@@ -1,5 +1,5 @@
-#ifndef HF_NODE_HTTP_JSON_H
-#define HF_NODE_HTTP_JSON_H
+#ifndef HFN_HTTP_JSON_H
+#define HFN_HTTP_JSON_H
 
 /*
  * JSON over evhttp, shared by every route file of the local API (api.c,
@@ -26,7 +26,7 @@ void hfn_http_fail(struct evhttp_request *req, hf_err e, const char *msg);
 /* Lower-case hex JSON string of p[0..n), n <= 64; NULL on allocation failure. */
 json_t *hfn_http_hex(const uint8_t *p, size_t n);
 /* The request body parsed as a JSON object (duplicate keys rejected); NULL if
- * it is not one. The size is already capped by evhttp (HF_API_MAX_BODY). */
+ * it is not one. The size is already capped by evhttp (HFN_API_MAX_BODY). */
 json_t *hfn_http_body(struct evhttp_request *req);
 
 /* Unknown fields are refused, as the config refuses unknown keys (issue 12): a typo

@@ -608,7 +608,7 @@ static hf_err flag_json(void *ctx, const uint8_t *list, uint64_t entry, hfn_matc
 	json_array_append_new(
 	    ctx, json_pack("{s:o,s:I,s:s,s:s,s:I}", "list", hfn_http_hex(list, HF_LIST_ID_LEN),
 	                   "entry", (json_int_t)entry, "state",
-	                   state == HF_MATCH_DISABLED ? "disabled" : "quarantined", "reason",
+	                   state == HFN_MATCH_DISABLED ? "disabled" : "quarantined", "reason",
 	                   reason ? reason : "", "since_ms", (json_int_t)since));
 	return HF_OK;
 }
@@ -724,11 +724,11 @@ static hf_err report_json(void *ctx, const uint8_t *platform, uint32_t day, uint
 static hf_err signal_json(void *ctx, const uint8_t *platform, uint64_t entry, hfn_match_flag kind,
                           uint64_t since)
 {
-	json_array_append_new(ctx, json_pack("{s:o,s:I,s:s,s:I}", "platform",
-	                                     hfn_http_hex(platform, HF_MEMBER_ID_LEN), "entry",
-	                                     (json_int_t)entry, "kind",
-	                                     kind == HF_MATCH_DISABLED ? "disabled" : "quarantined",
-	                                     "since_ms", (json_int_t)since));
+	json_array_append_new(
+	    ctx, json_pack("{s:o,s:I,s:s,s:I}", "platform",
+	                   hfn_http_hex(platform, HF_MEMBER_ID_LEN), "entry", (json_int_t)entry,
+	                   "kind", kind == HFN_MATCH_DISABLED ? "disabled" : "quarantined",
+	                   "since_ms", (json_int_t)since));
 	return HF_OK;
 }
 

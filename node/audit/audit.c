@@ -20,10 +20,10 @@
 #include "store/store_audit.h"
 #include "hf_check.h"
 
-#define HF_AUDIT_LIFETIME_MS (24ull * 3600 * 1000)
-#define HF_AUDIT_MAX_LOGS    16
-#define HF_AUDIT_BATCH_MAX   100000 /* leaves of one integration batch */
-#define HF_AUDIT_MAX_PEERS   HF_MAX_MEMBERS
+#define HFN_AUDIT_LIFETIME_MS (24ull * 3600 * 1000)
+#define HFN_AUDIT_MAX_LOGS    16
+#define HFN_AUDIT_BATCH_MAX   100000 /* leaves of one integration batch */
+#define HFN_AUDIT_MAX_PEERS   HF_MAX_MEMBERS
 
 typedef struct hfn_audit {
 	hfn_tlog *log;           /* operator only */
@@ -34,7 +34,7 @@ typedef struct hfn_audit {
 	uint64_t last_gossip_ms; /* every node */
 	uint64_t last_query_ms;  /* receiver side */
 	uint64_t last_ask_ms;    /* operator: witnesses last asked again */
-	uint64_t gossiped[HF_AUDIT_MAX_LOGS];
+	uint64_t gossiped[HFN_AUDIT_MAX_LOGS];
 	struct event *timer;
 } hfn_audit;
 
@@ -75,8 +75,8 @@ static hf_err sign_pk(const hf_manifest *m, const uint8_t member[16], uint64_t n
 
 hf_err hfn_audit_policy(hfn_node *n, const uint8_t log[HF_MEMBER_ID_LEN], hf_log_policy *p)
 {
-	static char origins[HF_AUDIT_MAX_LOGS][96]; /* policies point at these (main thread) */
-	static uint8_t origin_of[HF_AUDIT_MAX_LOGS][16];
+	static char origins[HFN_AUDIT_MAX_LOGS][96]; /* policies point at these (main thread) */
+	static uint8_t origin_of[HFN_AUDIT_MAX_LOGS][16];
 	static size_t n_origins;
 	uint8_t pk[32];
 	uint64_t now = hfn_now_ms();
@@ -86,7 +86,7 @@ hf_err hfn_audit_policy(hfn_node *n, const uint8_t log[HF_MEMBER_ID_LEN], hf_log
 	for (slot = 0; slot < n_origins && memcmp(origin_of[slot], log, 16) != 0; slot++)
 		;
 	if (slot == n_origins) {
-		if (n_origins == HF_AUDIT_MAX_LOGS)
+		if (n_origins == HFN_AUDIT_MAX_LOGS)
 			return HF_ENOSPC;
 		memcpy(origin_of[slot], log, 16);
 		n_origins++;
@@ -161,7 +161,7 @@ static hf_err audit_send(hfn_node *n, uint32_t type, const hf_audit_msg *m,
 	HF_CHECK(hf_audit_msg_encode(m, &body, &blen));
 	for (size_t i = 0; i < n_to; i++) {
 		/* One envelope per recipient: each may be gone from the manifest alone. */
-		rc = hfn_node_seal(n, m->type, to + i, 1, &ah, HF_AUDIT_LIFETIME_MS, body, blen,
+		rc = hfn_node_seal(n, m->type, to + i, 1, &ah, HFN_AUDIT_LIFETIME_MS, body, blen,
 		                   msg_id, &env, &elen);
 		if (rc == HF_EUNKNOWNMEMBER || rc == HF_EKEYEXPIRED || rc == HF_EREVOKED)
 			continue;
@@ -182,7 +182,7 @@ out:
 
 static size_t auditors(hfn_node *n, uint8_t (*out)[HF_MEMBER_ID_LEN])
 {
-	return hfn_node_members_with(n, HF_ROLE_AUDITOR, out, HF_AUDIT_MAX_LOGS);
+	return hfn_node_members_with(n, HF_ROLE_AUDITOR, out, HFN_AUDIT_MAX_LOGS);
 }
 
 /* n->on_sealed: a logged message we sealed leaves its header for every auditor. */
@@ -193,7 +193,7 @@ static hf_err audit_sealed(hfn_node *n, const uint8_t *env, size_t len)
 
 hf_err hfn_audit_note_sent(hfn_node *n, const uint8_t *env, size_t len)
 {
-	uint8_t logs[HF_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
+	uint8_t logs[HFN_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
 	const uint8_t *hdr;
 	size_t hl, nl;
 	hf_envelope_header *h = malloc(sizeof(*h));
@@ -222,7 +222,7 @@ out:
 static hf_err audit_note_received(hfn_node *n, const hf_envelope_header *h, const uint8_t *env,
                                   size_t len)
 {
-	uint8_t logs[HF_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
+	uint8_t logs[HFN_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
 	const uint8_t *hdr;
 	size_t hl, nl;
 	if (h->type == HF_MSG_LIST_BATCH || (n->self_roles & HF_ROLE_AUDITOR))
@@ -298,18 +298,18 @@ out:
 
 static hf_err flush_wants(hfn_node *n)
 {
-	uint8_t logs[HF_AUDIT_MAX_LOGS][16];
+	uint8_t logs[HFN_AUDIT_MAX_LOGS][16];
 	size_t nl;
 	hf_audit_msg *sub = malloc(sizeof(*sub));
 	hf_err rc;
 	if (!sub)
 		return HF_ENOMEM;
-	if (hfn_store_want_logs(n->store, logs, HF_AUDIT_MAX_LOGS, &nl) != HF_OK || nl == 0) {
+	if (hfn_store_want_logs(n->store, logs, HFN_AUDIT_MAX_LOGS, &nl) != HF_OK || nl == 0) {
 		free(sub);
 		return HF_OK;
 	}
 	HF_CHECK(hfn_store_begin(n->store));
-	HF_CHECK(hfn_store_want_logs(n->store, logs, HF_AUDIT_MAX_LOGS, &nl));
+	HF_CHECK(hfn_store_want_logs(n->store, logs, HFN_AUDIT_MAX_LOGS, &nl));
 	for (size_t i = 0; i < nl; i++)
 		HF_CHECK(flush_log(n, logs[i], sub));
 	HF_CHECK(hfn_store_commit(n->store));
@@ -334,8 +334,8 @@ static hf_err overdue_cb(void *ctx, int64_t seq, const uint8_t *sender, const ui
 	(void)since;
 	hfn_hex(sender, 16, s);
 	hfn_hex(msg_id, 16, m);
-	hfn_log(HF_LOG_WARN, mine ? "audit_unreceipted" : "audit_not_logged", "sender", s, "msg", m,
-	        NULL);
+	hfn_log(HFN_LOG_WARN, mine ? "audit_unreceipted" : "audit_not_logged", "sender", s, "msg",
+	        m, NULL);
 	HF_TRY(hfn_store_count(n->store, mine ? "audit_unreceipted" : "audit_not_logged", "", 1));
 	return hfn_store_want_flag(n->store, seq);
 }
@@ -489,7 +489,7 @@ out:
  * checkpoint to every member. Inside the caller's transaction. */
 static hf_err hfn_publish(hfn_node *n, uint64_t size, const char *note, size_t note_len)
 {
-	uint8_t(*peers)[HF_MEMBER_ID_LEN] = malloc(HF_AUDIT_MAX_PEERS * HF_MEMBER_ID_LEN);
+	uint8_t(*peers)[HF_MEMBER_ID_LEN] = malloc(HFN_AUDIT_MAX_PEERS * HF_MEMBER_ID_LEN);
 	uint64_t published;
 	hf_audit_msg m;
 	hf_err rc;
@@ -509,11 +509,11 @@ static hf_err hfn_publish(hfn_node *n, uint64_t size, const char *note, size_t n
 	m.u.checkpoint.checkpoint_len = note_len;
 	size_t np = hfn_node_members_with(
 	    n, HF_ROLE_AUTHORITY | HF_ROLE_PLATFORM | HF_ROLE_AUDITOR | HF_ROLE_WITNESS, peers,
-	    HF_AUDIT_MAX_PEERS);
+	    HFN_AUDIT_MAX_PEERS);
 	HF_CHECK(audit_send(n, m.type, &m, (const uint8_t(*)[HF_MEMBER_ID_LEN])peers, np));
 	char sz[24];
 	snprintf(sz, sizeof(sz), "%llu", (unsigned long long)size);
-	hfn_log(HF_LOG_INFO, "audit_published", "size", sz, NULL);
+	hfn_log(HFN_LOG_INFO, "audit_published", "size", sz, NULL);
 out:
 	free(peers);
 	return rc;
@@ -569,7 +569,7 @@ hf_err hfn_audit_integrate(hfn_node *n, uint64_t *appended)
 	HF_CHECK(hfn_store_leaf_last_time(n->store, &last));
 	if (x.now < last)
 		x.now = last;
-	HF_CHECK(hfn_store_aq_each(n->store, HF_AUDIT_BATCH_MAX, integ_cb, &x));
+	HF_CHECK(hfn_store_aq_each(n->store, HFN_AUDIT_BATCH_MAX, integ_cb, &x));
 	if (x.appended == 0) {
 		hfn_store_rollback(n->store);
 		return HF_OK;
@@ -592,7 +592,7 @@ out:
 	hfn_store_rollback(n->store);
 	free(note);
 	if (hfn_tlog_reload(a->log) != HF_OK)
-		hfn_log(HF_LOG_ERROR, "audit_reload_failed", NULL);
+		hfn_log(HFN_LOG_ERROR, "audit_reload_failed", NULL);
 	return rc;
 }
 
@@ -710,14 +710,14 @@ static hf_err hfn_seen(hfn_node *n, const uint8_t log[16], const hf_checkpoint *
 static hf_err hfn_alarm(hfn_node *n, const uint8_t log[16], const char *a, const char *b,
                         const char *reason)
 {
-	uint8_t aud[HF_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
+	uint8_t aud[HFN_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
 	bool known;
 	char lh[33];
 	HF_TRY(hfn_store_alarm_known(n->store, log, a, b, &known));
 	if (known)
 		return HF_OK;
 	hfn_hex(log, 16, lh);
-	hfn_log(HF_LOG_ERROR, "audit_split_view", "log", lh, "reason", reason, NULL);
+	hfn_log(HFN_LOG_ERROR, "audit_split_view", "log", lh, "reason", reason, NULL);
 	HF_TRY(hfn_store_alarm_add(n->store, log, a, b, reason, hfn_now_ms()));
 	HF_TRY(hfn_store_count(n->store, "audit_alarms", "", 1));
 	hf_audit_msg m;
@@ -944,7 +944,7 @@ static hf_err on_receipt(hfn_node *n, const hf_audit_msg *m, const uint8_t log[1
 				char s1[33], m1[33];
 				hfn_hex(keyid, 16, s1);
 				hfn_hex(e->msg_id, 16, m1);
-				hfn_log(HF_LOG_WARN, "audit_backdated", "sender", s1, "msg", m1,
+				hfn_log(HFN_LOG_WARN, "audit_backdated", "sender", s1, "msg", m1,
 				        NULL);
 				rc = hfn_store_count(n->store, "audit_backdated", "", 1);
 			}
@@ -1113,7 +1113,7 @@ static hf_err on_alarm(hfn_node *n, const hf_audit_msg *m, const uint8_t sender[
 	if (known)
 		goto out;
 	hfn_hex(sender, 16, who);
-	hfn_log(HF_LOG_ERROR, "audit_split_view_reported", "by", who, NULL);
+	hfn_log(HFN_LOG_ERROR, "audit_split_view_reported", "by", who, NULL);
 	HF_CHECK(hfn_store_alarm_add(n->store, log, a, b, "reported", hfn_now_ms()));
 	HF_CHECK(hfn_store_count(n->store, "audit_alarms", "", 1));
 out:
@@ -1138,7 +1138,7 @@ hf_err hfn_audit_on_message(struct hfn_node *n, const hfn_in_msg *in, hfn_disp *
 	size_t len = in->body_len;
 	hf_audit_msg *m;
 	hf_err rc = HF_OK;
-	*disp = HF_DONE;
+	*disp = HFN_DONE;
 	if (!hf_audit_msg_type(h->type)) {
 		*status = HF_EMSGTYPE;
 		return HF_OK;
@@ -1172,7 +1172,7 @@ hf_err hfn_audit_on_message(struct hfn_node *n, const hfn_in_msg *in, hfn_disp *
 	if (rc != HF_OK) { /* a store error: the message stays pending and is retried */
 		char t[8];
 		snprintf(t, sizeof(t), "%u", h->type);
-		hfn_log(HF_LOG_ERROR, "audit_message_failed", "type", t, "code", hf_err_name(rc),
+		hfn_log(HFN_LOG_ERROR, "audit_message_failed", "type", t, "code", hf_err_name(rc),
 		        NULL);
 	}
 	return rc;
@@ -1191,7 +1191,7 @@ hf_err hfn_audit_received(hfn_node *n, const hf_envelope_header *h, const uint8_
 /* Our newest verified checkpoint of each log, to every other member, when it changed. */
 static hf_err hfn_gossip(hfn_node *n)
 {
-	uint8_t logs[HF_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
+	uint8_t logs[HFN_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
 	uint8_t(*peers)[HF_MEMBER_ID_LEN] = NULL;
 	size_t nl = auditors(n, logs), np = 0;
 	hf_err rc = HF_OK;
@@ -1205,14 +1205,14 @@ static hf_err hfn_gossip(hfn_node *n)
 			continue;
 		}
 		if (!peers) {
-			peers = malloc(HF_AUDIT_MAX_PEERS * HF_MEMBER_ID_LEN);
+			peers = malloc(HFN_AUDIT_MAX_PEERS * HF_MEMBER_ID_LEN);
 			if (!peers) {
 				free(note);
 				return HF_ENOMEM;
 			}
 			np = hfn_node_members_with(
 			    n, HF_ROLE_AUTHORITY | HF_ROLE_PLATFORM | HF_ROLE_WITNESS, peers,
-			    HF_AUDIT_MAX_PEERS);
+			    HFN_AUDIT_MAX_PEERS);
 		}
 		if (!began) {
 			HF_CHECK(hfn_store_begin(n->store));
@@ -1285,22 +1285,23 @@ void hfn_audit_tick(hfn_node *n)
 	if (!a)
 		return;
 	if ((rc = flush_wants(n)) != HF_OK)
-		hfn_log(HF_LOG_ERROR, "audit_submit_failed", "code", hf_err_name(rc), NULL);
+		hfn_log(HFN_LOG_ERROR, "audit_submit_failed", "code", hf_err_name(rc), NULL);
 	if (a->log && now - a->last_batch_ms >= n->cfg.audit.batch_ms) {
 		a->last_batch_ms = now;
 		if ((rc = hfn_audit_integrate(n, &added)) != HF_OK)
-			hfn_log(HF_LOG_ERROR, "audit_integrate_failed", "code", hf_err_name(rc),
+			hfn_log(HFN_LOG_ERROR, "audit_integrate_failed", "code", hf_err_name(rc),
 			        NULL);
 	}
 	if (now - a->last_gossip_ms >= n->cfg.audit.gossip_ms) {
 		a->last_gossip_ms = now;
 		if ((rc = hfn_gossip(n)) != HF_OK)
-			hfn_log(HF_LOG_ERROR, "audit_gossip_failed", "code", hf_err_name(rc), NULL);
+			hfn_log(HFN_LOG_ERROR, "audit_gossip_failed", "code", hf_err_name(rc),
+			        NULL);
 		if ((rc = check_overdue(n)) != HF_OK)
-			hfn_log(HF_LOG_ERROR, "audit_overdue_failed", "code", hf_err_name(rc),
+			hfn_log(HFN_LOG_ERROR, "audit_overdue_failed", "code", hf_err_name(rc),
 			        NULL);
 		if (a->log && n->cfg.audit.quorum > 0 && (rc = reask_witnesses(n)) != HF_OK)
-			hfn_log(HF_LOG_ERROR, "audit_reask_failed", "code", hf_err_name(rc), NULL);
+			hfn_log(HFN_LOG_ERROR, "audit_reask_failed", "code", hf_err_name(rc), NULL);
 	}
 }
 
@@ -1387,7 +1388,7 @@ hf_err hfn_audit_get_status(hfn_node *n, hfn_audit_status *st)
 	uint64_t alarms = 0;
 	HF_TRY(hfn_store_alarm_count(n->store, &alarms));
 	st->alarms = alarms;
-	uint8_t logs[HF_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
+	uint8_t logs[HFN_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
 	size_t nl = auditors(n, logs);
 	for (size_t i = 0; i < nl; i++) {
 		uint64_t size = 0;

@@ -1,5 +1,5 @@
-#ifndef HF_NODE_AUDIT_H
-#define HF_NODE_AUDIT_H
+#ifndef HFN_AUDIT_H
+#define HFN_AUDIT_H
 
 /*
  * The audit engine (issue 13, spec §15 and §16). Three jobs, by role:

@@ -18,7 +18,7 @@
 #include "store/store_audit.h"
 #include "hf_check.h"
 
-#define HF_MAX_FILE (HF_MAX_MANIFEST_SIZE + 1)
+#define HFN_MAX_FILE (HF_MAX_MANIFEST_SIZE + 1)
 
 /* Reads a whole regular file of at most max bytes. */
 static hf_err read_file(const char *path, size_t max, uint8_t **out, size_t *len, mode_t *mode)
@@ -63,7 +63,7 @@ out:
 
 hf_err hfn_node_load_identity(const char *dir, hf_identity **out)
 {
-	char path[HF_PATH_MAX + 16];
+	char path[HFN_PATH_MAX + 16];
 	hf_keyfile_kind kind;
 	*out = NULL;
 	snprintf(path, sizeof(path), "%s/node.key", dir);
@@ -102,7 +102,7 @@ hf_err hfn_node_load_manifest(hfn_node *n)
 	m = NULL;
 	char ep[24];
 	snprintf(ep, sizeof(ep), "#%llu", (unsigned long long)hf_manifest_epoch(n->manifest));
-	hfn_log(HF_LOG_INFO, "manifest_loaded", "epoch", ep, NULL);
+	hfn_log(HFN_LOG_INFO, "manifest_loaded", "epoch", ep, NULL);
 out:
 	hf_manifest_free(m);
 	free(buf);
@@ -339,10 +339,10 @@ void hfn_node_reject(hfn_node *n, hfn_store *s, const uint8_t *peer, const char 
 	if (peer)
 		hfn_hex(peer, HF_MEMBER_ID_LEN, hex);
 	snprintf(label, sizeof(label), "%s|%s", hex, hf_err_name(code));
-	hfn_log(HF_LOG_WARN, "reject", "what", what, "peer", hex, "code", hf_err_name(code),
+	hfn_log(HFN_LOG_WARN, "reject", "what", what, "peer", hex, "code", hf_err_name(code),
 	        "class", hf_err_class_name(hf_err_class_of(code)), NULL);
 	if (hfn_store_count(s, "rejects", label, 1) != HF_OK)
-		hfn_log(HF_LOG_ERROR, "counter_failed", NULL);
+		hfn_log(HFN_LOG_ERROR, "counter_failed", NULL);
 }
 
 /* ---- after commit ---------------------------------------------------------------- */

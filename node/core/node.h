@@ -1,5 +1,5 @@
-#ifndef HF_NODE_NODE_H
-#define HF_NODE_NODE_H
+#ifndef HFN_NODE_H
+#define HFN_NODE_H
 
 /*
  * The node: identity, membership manifest, store, transport, event loop.
@@ -26,7 +26,7 @@ struct event;
 
 typedef struct hfn_node {
 	hfn_config cfg;
-	char db_path[HF_PATH_MAX + 16];
+	char db_path[HFN_PATH_MAX + 16];
 	hf_identity *id;
 	uint8_t pseudonym_key[32]; /* keys case pseudonyms; never leaves the node */
 	pthread_rwlock_t mlock;

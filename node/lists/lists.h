@@ -1,5 +1,5 @@
-#ifndef HF_NODE_LISTS_H
-#define HF_NODE_LISTS_H
+#ifndef HFN_LISTS_H
+#define HFN_LISTS_H
 
 /*
  * The lists engine (spec §12): issuer side (create, add, remove, entitle +

@@ -1,5 +1,5 @@
-#ifndef HF_NODE_MATCH_IN_H
-#define HF_NODE_MATCH_IN_H
+#ifndef HFN_MATCH_IN_H
+#define HFN_MATCH_IN_H
 
 /* The matcher's inbox handler (a header of its own: inbox/msg.h brings hashfed/order.h,
  * whose hf_content_hash type clashes with hashfed/content.h's function of that name). */

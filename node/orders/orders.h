@@ -1,5 +1,5 @@
-#ifndef HF_NODE_ORDERS_H
-#define HF_NODE_ORDERS_H
+#ifndef HFN_ORDERS_H
+#define HFN_ORDERS_H
 
 /*
  * The orders engine (issue 6, spec §13): takedown orders between an issuing
@@ -61,10 +61,10 @@ typedef struct hfn_orders_new {
  * HF_EUNKNOWNMEMBER, HF_EINVAL, the codec's errors for bad fields, HF_EDB. */
 hf_err hfn_orders_create(hfn_node *n, const hfn_orders_new *req,
                          uint8_t id_out[HF_ORDER_ID_LEN]) HF_MUST_CHECK;
-/* Bulk: count (1..HF_ORDERS_BULK_MAX, else HF_EINVAL) orders in one transaction, all or
+/* Bulk: count (1..HFN_ORDERS_BULK_MAX, else HF_EINVAL) orders in one transaction, all or
  * nothing (the first error is returned and none is stored). ids[i] gets order i's id. */
-#define HF_ORDERS_BULK_MAX       1000
-#define HF_ORDERS_BULK_MAX_ITEMS 10000 /* items of all orders of one bulk request */
+#define HFN_ORDERS_BULK_MAX       1000
+#define HFN_ORDERS_BULK_MAX_ITEMS 10000 /* items of all orders of one bulk request */
 hf_err hfn_orders_create_many(hfn_node *n, const hfn_orders_new *reqs, size_t count,
                               uint8_t (*ids)[HF_ORDER_ID_LEN]) HF_MUST_CHECK;
 

@@ -318,7 +318,7 @@ hf_err hfn_store_tile_put(hfn_store *s, unsigned level, uint64_t idx, const uint
                           size_t len)
 {
 	sqlite3_stmt *st = aq(s, A_TILE_PUT);
-	if (!st || len > HF_TILE_BYTES || len % 32)
+	if (!st || len > HFN_TILE_BYTES || len % 32)
 		return st ? HF_EINVAL : HF_EDB;
 	bu(st, 1, level);
 	bu(st, 2, idx);
@@ -337,7 +337,7 @@ hf_err hfn_store_tile_get(hfn_store *s, unsigned level, uint64_t idx, uint8_t *b
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		size_t n = (size_t)sqlite3_column_bytes(st, 0);
-		*len = n > HF_TILE_BYTES ? HF_TILE_BYTES : n;
+		*len = n > HFN_TILE_BYTES ? HFN_TILE_BYTES : n;
 		if (*len)
 			memcpy(buf, sqlite3_column_blob(st, 0), *len);
 		rc = HF_OK;

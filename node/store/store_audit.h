@@ -1,5 +1,5 @@
-#ifndef HF_NODE_STORE_AUDIT_H
-#define HF_NODE_STORE_AUDIT_H
+#ifndef HFN_STORE_AUDIT_H
+#define HFN_STORE_AUDIT_H
 
 /*
  * The audit log's part of the store (issue 13, spec §15). Like store.c this is
@@ -25,7 +25,7 @@
 
 #include "store/store.h"
 
-#define HF_TILE_BYTES (256 * 32) /* a full tlog-tiles hash tile */
+#define HFN_TILE_BYTES (256 * 32) /* a full tlog-tiles hash tile */
 
 /* ---- log operator ------------------------------------------------------------ */
 
@@ -58,7 +58,7 @@ hf_err hfn_store_leaf_count(hfn_store *s, uint64_t *n) HF_MUST_CHECK;
 /* Tile (level, idx): len = 32 * width bytes. Insert or replace. */
 hf_err hfn_store_tile_put(hfn_store *s, unsigned level, uint64_t idx, const uint8_t *hashes,
                           size_t len) HF_MUST_CHECK;
-/* Copies up to HF_TILE_BYTES into buf; *len = bytes. HF_ENOTFOUND if absent. */
+/* Copies up to HFN_TILE_BYTES into buf; *len = bytes. HF_ENOTFOUND if absent. */
 hf_err hfn_store_tile_get(hfn_store *s, unsigned level, uint64_t idx, uint8_t *buf,
                           size_t *len) HF_MUST_CHECK;
 

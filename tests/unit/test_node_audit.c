@@ -262,7 +262,7 @@ static void leaves_migration(void **state)
 	    SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(hfn_store_open(f->path, &f->s), HF_OK);
-	assert_int_equal(hfn_store_schema_version(f->s), HF_STORE_SCHEMA_VERSION);
+	assert_int_equal(hfn_store_schema_version(f->s), HFN_STORE_SCHEMA_VERSION);
 	uint64_t idx, at, n;
 	assert_int_equal(hfn_store_leaf_count(f->s, &n), HF_OK);
 	assert_int_equal(n, 3);
