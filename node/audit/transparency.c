@@ -66,7 +66,7 @@ static hf_err order_cb(void *ctx, const hfn_store_order *o)
 }
 
 static hf_err msg_cb(void *ctx, const uint8_t msg_id[16], uint32_t type, int dir,
-                     const uint8_t peer[HF_MEMBER_LEN], uint64_t at_ms, const uint8_t *env,
+                     const uint8_t peer[HFN_MEMBER_LEN], uint64_t at_ms, const uint8_t *env,
                      size_t len, const char *summary)
 {
 	hfn_tr *t = ctx;
@@ -236,7 +236,7 @@ hf_err hfn_transparency_build(hfn_node *n, const char *period, const uint8_t *lo
 		rc = HF_ENOMEM;
 		goto out;
 	}
-	HF_CHECK(hfn_store_orders_list(n->store, HF_STORE_ORDER_TARGET, false, MAX_ORDERS, order_cb,
+	HF_CHECK(hfn_store_orders_list(n->store, HFN_STORE_ORDER_TARGET, false, MAX_ORDERS, order_cb,
 	                               &orders));
 	/* Oldest first, so the document reads in log order. */
 	for (size_t i = orders.n; i-- > 0;)

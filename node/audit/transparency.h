@@ -1,5 +1,5 @@
-#ifndef HF_NODE_AUDIT_TRANSPARENCY_H
-#define HF_NODE_AUDIT_TRANSPARENCY_H
+#ifndef HFN_AUDIT_TRANSPARENCY_H
+#define HFN_AUDIT_TRANSPARENCY_H
 
 /*
  * A platform's own transparency report (issue 13; docs/audit.md "Transparency report"):

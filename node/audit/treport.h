@@ -1,5 +1,5 @@
-#ifndef HF_NODE_AUDIT_TREPORT_H
-#define HF_NODE_AUDIT_TREPORT_H
+#ifndef HFN_AUDIT_TREPORT_H
+#define HFN_AUDIT_TREPORT_H
 
 /*
  * A platform's transparency report (issue 13; format in docs/audit.md "Transparency
