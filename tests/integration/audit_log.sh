@@ -16,17 +16,10 @@ TBIN=$2
 W=$3
 . "$(dirname "$0")/lib_fed.sh"
 . "$(dirname "$0")/lib_orders.sh"
+. "$(dirname "$0")/lib_audit.sh"
 NODES="kcsc wit police portal"
 trap 'for n in $NODES; do killhard $n; done; true' EXIT
-
-fed_init kcsc:auditor wit:witness police:authority portal:platform
-for n in $NODES; do
-  printf '[audit]\nbatch_ms = 100\nquorum = 1\ngossip_ms = 300\nunlogged_ms = 3000\n' >> "$W/$n.ini"
-done
-echo "public = true" >> "$W/kcsc.ini"
-for n in $NODES; do start $n; done
-for n in $NODES; do wait_api $n; done
-ast() { api "$1" GET /v1/audit/status | jget "['$2']"; }
+audit_fed
 
 echo "# 1. a list and an order flow"
 CASE1=CASE-LOG-7731
