@@ -125,8 +125,10 @@ static hf_err checkpoint_ref(hfn_tr *t, uint64_t size, size_t *k)
 		if (t->cp_size[*k] == size)
 			return HF_OK;
 	HF_TRY(hfn_store_seen_get(t->n->store, t->log, size, &got, root, &note));
+	if (!note)
+		return HF_ENOTFOUND;
 	uint64_t *p = realloc(t->cp_size, (t->n_cp + 1) * sizeof(*p));
-	if (!p || !note) {
+	if (!p) {
 		free(note);
 		return HF_ENOMEM;
 	}
@@ -236,8 +238,8 @@ hf_err hfn_transparency_build(hfn_node *n, const char *period, const uint8_t *lo
 		rc = HF_ENOMEM;
 		goto out;
 	}
-	HF_CHECK(hfn_store_orders_list(n->store, HFN_STORE_ORDER_TARGET, false, MAX_ORDERS, order_cb,
-	                               &orders));
+	HF_CHECK(hfn_store_orders_list(n->store, HFN_STORE_ORDER_TARGET, false, MAX_ORDERS,
+	                               order_cb, &orders));
 	/* Oldest first, so the document reads in log order. */
 	for (size_t i = orders.n; i-- > 0;)
 		HF_CHECK(one_order(&t, orders.id[i]));

@@ -218,7 +218,7 @@ static int cmp_u64(const void *a, const void *b)
 
 static hf_err check_outcome(vctx *v, const json_t *e, size_t k)
 {
-	size_t ol, rl;
+	size_t ol = 0, rl = 0;
 	uint64_t size, idx;
 	const hf_envelope_header *h = &v->out_leaf->hdr, *o = &v->ord_leaf->hdr;
 	json_t *ord = json_object_get(e, "order");

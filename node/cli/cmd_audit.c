@@ -758,7 +758,6 @@ static int verify_report_cmd(int argc, char **argv)
 	rc = parse_opts(argc, argv, true, &o, &v);
 	if (rc != 0)
 		goto out;
-	rc = HFC_EXIT_FAIL;
 	hf_err e = read_file(o.manifest, HF_MAX_MANIFEST_SIZE, &mb, &ml);
 	if (e == HF_OK)
 		e = hf_manifest_decode(mb, ml, &r.m);
