@@ -100,13 +100,7 @@ static void get_lists(hfn_api *a, struct evhttp_request *req)
 {
 	json_t *arr = json_array();
 	void *c[2] = {a->n, arr};
-	hf_err rc = hfn_store_lists(a->n->store, lists_cb, c);
-	if (rc != HF_OK) {
-		json_decref(arr);
-		hfn_http_fail(req, rc, NULL);
-		return;
-	}
-	hfn_http_reply(req, 200, json_pack("{s:o}", "lists", arr));
+	hfn_http_reply_array(req, "lists", hfn_store_lists(a->n->store, lists_cb, c), arr);
 }
 
 static void post_lists(hfn_api *a, struct evhttp_request *req)
@@ -379,14 +373,10 @@ static void get_entries(hfn_api *a, struct evhttp_request *req, const uint8_t id
 	if (limit == 0 || limit > 100000)
 		limit = 100000;
 	json_t *arr = json_array();
-	hf_err rc = hfn_store_entries_active(a->n->store, id, hfn_now_ms(), after, (size_t)limit,
-	                                     entry_cb, arr);
-	if (rc != HF_OK) {
-		json_decref(arr);
-		hfn_http_fail(req, rc, NULL);
-		return;
-	}
-	hfn_http_reply(req, 200, json_pack("{s:o}", "entries", arr));
+	hfn_http_reply_array(req, "entries",
+	                     hfn_store_entries_active(a->n->store, id, hfn_now_ms(), after,
+	                                              (size_t)limit, entry_cb, arr),
+	                     arr);
 }
 
 typedef struct hfn_deliv_ctx {

@@ -693,18 +693,11 @@ bool hfn_orders_route(hfn_node *n, struct evhttp_request *req, const char *path)
 		get_list(n, req, HFN_STORE_ORDER_TARGET, false);
 	else if (!strcmp(path, "/v1/escalations") && get) {
 		json_t *a = json_array();
-		if ((rc = hfn_store_escalations(n->store, esc_cb, a)) != HF_OK) {
-			json_decref(a);
-			hfn_http_fail(req, rc, NULL);
-		} else
-			hfn_http_reply(req, 200, json_pack("{s:o}", "escalations", a));
+		hfn_http_reply_array(req, "escalations", hfn_store_escalations(n->store, esc_cb, a),
+		                     a);
 	} else if (!strcmp(path, "/v1/referrals") && get) {
 		json_t *a = json_array();
-		if ((rc = hfn_store_referrals(n->store, ref_cb, a)) != HF_OK) {
-			json_decref(a);
-			hfn_http_fail(req, rc, NULL);
-		} else
-			hfn_http_reply(req, 200, json_pack("{s:o}", "referrals", a));
+		hfn_http_reply_array(req, "referrals", hfn_store_referrals(n->store, ref_cb, a), a);
 	} else if (!strcmp(path, "/v1/referrals") && post)
 		post_refer(n, req, NULL);
 	else if (sscanf(path, "/v1/referrals/%32[0-9a-fA-F]%31s", idhex, sub) == 2 &&

@@ -207,11 +207,11 @@ hf_err hfn_audit_note_sent(hfn_node *n, const uint8_t *env, size_t len)
 		goto out;
 	nl = auditors(n, logs);
 	for (size_t i = 0; i < nl; i++)
-		HF_CHECK(hfn_store_want_add(n->store, logs[i], h->sender, h->msg_id, hdr, hl, true,
+		HF_CHECK(hfn_store_want_add(n->store, logs[i], &h->sender, h->msg_id, hdr, hl, true,
 		                            hfn_now_ms()));
 	if (n->self_roles & HF_ROLE_AUDITOR) {
 		bool dup;
-		HF_CHECK(hfn_store_aq_add(n->store, h->sender, h->msg_id, n->self, hdr, hl, &dup));
+		HF_CHECK(hfn_store_aq_add(n->store, &h->sender, h->msg_id, n->self, hdr, hl, &dup));
 	}
 out:
 	free(h);
@@ -230,7 +230,7 @@ static hf_err audit_note_received(hfn_node *n, const hf_envelope_header *h, cons
 	HF_TRY(hf_audit_header_bytes(env, len, &hdr, &hl));
 	nl = auditors(n, logs);
 	for (size_t i = 0; i < nl; i++)
-		HF_TRY(hfn_store_want_add(n->store, logs[i], h->sender, h->msg_id, hdr, hl, false,
+		HF_TRY(hfn_store_want_add(n->store, logs[i], &h->sender, h->msg_id, hdr, hl, false,
 		                          hfn_now_ms()));
 	return HF_OK;
 }
@@ -246,7 +246,7 @@ typedef struct hfn_flush {
 	hf_err err;
 } hfn_flush;
 
-static hf_err flush_cb(void *ctx, int64_t seq, const uint8_t *sender, const uint8_t *msg_id,
+static hf_err flush_cb(void *ctx, int64_t seq, const hf_key_id *sender, const uint8_t *msg_id,
                        const uint8_t *hdr, size_t len, bool mine, uint64_t since)
 {
 	hfn_flush *f = ctx;
@@ -265,7 +265,7 @@ static hf_err flush_cb(void *ctx, int64_t seq, const uint8_t *sender, const uint
 		memset(&q, 0, offsetof(hf_audit_msg, u) + sizeof(q.u.query));
 		q.type = HF_MSG_AUDIT_QUERY;
 		q.u.query.kind = HF_AUDIT_Q_RECEIPT;
-		memcpy(q.u.query.sender, sender, 16);
+		q.u.query.sender = *sender;
 		memcpy(q.u.query.msg_id, msg_id, 16);
 		HF_TRY(audit_send(f->n, q.type, &q, (const uint8_t(*)[HF_MEMBER_ID_LEN])f->log, 1));
 	}
@@ -324,15 +324,15 @@ out:
 }
 
 /* Received messages the log still has not confirmed: flagged once (an order never logged). */
-static hf_err overdue_cb(void *ctx, int64_t seq, const uint8_t *sender, const uint8_t *msg_id,
+static hf_err overdue_cb(void *ctx, int64_t seq, const hf_key_id *sender, const uint8_t *msg_id,
                          const uint8_t *hdr, size_t len, bool mine, uint64_t since)
 {
 	hfn_node *n = ctx;
-	char s[33], m[33];
+	char s[HF_ID_HEX_SIZE], m[33];
 	(void)hdr;
 	(void)len;
 	(void)since;
-	hfn_hex(sender, 16, s);
+	hf_key_id_hex(sender, s);
 	hfn_hex(msg_id, 16, m);
 	hfn_log(HFN_LOG_WARN, mine ? "audit_unreceipted" : "audit_not_logged", "sender", s, "msg",
 	        m, NULL);
@@ -367,7 +367,7 @@ typedef struct hfn_integ {
 	int64_t last_seq;
 } hfn_integ;
 
-static hf_err integ_cb(void *ctx, int64_t seq, const uint8_t *sender, const uint8_t *msg_id,
+static hf_err integ_cb(void *ctx, int64_t seq, const hf_key_id *sender, const uint8_t *msg_id,
                        const uint8_t *submitter, const uint8_t *hdr, size_t len)
 {
 	hfn_integ *x = ctx;
@@ -643,7 +643,7 @@ static hf_err on_submit(hfn_node *n, const hf_audit_msg *m, const uint8_t sender
 		pthread_rwlock_rdlock(&n->mlock);
 		if (memcmp(h->federation, hf_manifest_federation(n->manifest), 16) != 0)
 			*status = HF_EFEDERATION;
-		else if (hf_manifest_find_sign_key(n->manifest, h->sender, &mb, NULL) != HF_OK ||
+		else if (hf_manifest_find_sign_key(n->manifest, &h->sender, &mb, NULL) != HF_OK ||
 		         memcmp(hf_member_id(mb), sender, 16) != 0)
 			*status = HF_EROLE;
 		pthread_rwlock_unlock(&n->mlock);
@@ -651,7 +651,7 @@ static hf_err on_submit(hfn_node *n, const hf_audit_msg *m, const uint8_t sender
 	for (uint32_t i = 0; i < m->u.submit.n && *status == HF_OK; i++) {
 		bool dup;
 		HF_CHECK(hf_envelope_header_decode(m->u.submit.hdr[i], m->u.submit.hdr_len[i], h));
-		HF_CHECK(hfn_store_aq_add(n->store, h->sender, h->msg_id, sender,
+		HF_CHECK(hfn_store_aq_add(n->store, &h->sender, h->msg_id, sender,
 		                          m->u.submit.hdr[i], m->u.submit.hdr_len[i], &dup));
 		dups += dup;
 	}
@@ -905,12 +905,13 @@ static hf_err on_receipt(hfn_node *n, const hf_audit_msg *m, const uint8_t log[1
 	HF_CHECK(hfn_seen(n, log, &c, z, &is_new));
 	for (uint32_t i = 0; i < m->u.receipt.n; i++) {
 		const hf_audit_rentry *e = &m->u.receipt.e[i];
-		uint8_t *hdr = NULL, keyid[16];
+		uint8_t *hdr = NULL;
+		hf_key_id keyid;
 		size_t hl, ll;
 		bool mine;
 		hf_err v;
 		/* Which of our wants: our own messages, or others' we asked the log about. */
-		v = hfn_store_want_get(n->store, log, e->msg_id, keyid, &hdr, &hl, &mine);
+		v = hfn_store_want_get(n->store, log, e->msg_id, &keyid, &hdr, &hl, &mine);
 		if (v == HF_ENOTFOUND)
 			continue; /* not asked for, or answered already */
 		HF_CHECK(v);
@@ -926,7 +927,7 @@ static hf_err on_receipt(hfn_node *n, const hf_audit_msg *m, const uint8_t log[1
 		if (v == HF_OK) {
 			memset(r, 0, sizeof(*r));
 			memcpy(r->log, log, 16);
-			memcpy(r->sender, keyid, 16);
+			r->sender = keyid;
 			memcpy(r->msg_id, e->msg_id, 16);
 			r->idx = e->index;
 			r->integrated_ms = e->integrated_ms;
@@ -935,14 +936,14 @@ static hf_err on_receipt(hfn_node *n, const hf_audit_msg *m, const uint8_t log[1
 			memcpy(r->proof, e->proof, e->proof_len);
 			rc = hfn_store_receipt_put(n->store, r);
 			if (rc == HF_OK)
-				rc = hfn_store_want_del(n->store, log, keyid, e->msg_id);
+				rc = hfn_store_want_del(n->store, log, &keyid, e->msg_id);
 			/* The log's clock is the trusted one: a message that claims to be much
 			 * older than its log entry is backdated (spec §15). */
 			if (rc == HF_OK && !mine &&
 			    hf_audit_leaf_check_time(leaf, n->cfg.audit.max_backdate_ms) ==
 			        HF_EBACKDATED) {
-				char s1[33], m1[33];
-				hfn_hex(keyid, 16, s1);
+				char s1[HF_ID_HEX_SIZE], m1[33];
+				hf_key_id_hex(&keyid, s1);
 				hfn_hex(e->msg_id, 16, m1);
 				hfn_log(HFN_LOG_WARN, "audit_backdated", "sender", s1, "msg", m1,
 				        NULL);
@@ -1031,7 +1032,7 @@ static hf_err on_query(hfn_node *n, const hf_audit_msg *m, const uint8_t sender[
 			free(note);
 			return HF_ENOMEM;
 		}
-		rc = hfn_store_leaf_find(n->store, m->u.query.sender, m->u.query.msg_id, &idx,
+		rc = hfn_store_leaf_find(n->store, &m->u.query.sender, m->u.query.msg_id, &idx,
 		                         &integ);
 		if (rc == HF_OK && idx < published) {
 			rc = hf_merkle_inclusion_proof(hfn_tlog_store(A(n)->log, published), idx,

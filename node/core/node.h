@@ -116,6 +116,11 @@ void hfn_node_after_drop(hfn_node *n, size_t mark);
 /* Runs every queued action in order and empties the queue. */
 void hfn_node_after_run(hfn_node *n);
 
+/* Ends the transaction that queued messages to peers (rc: how its work went): HF_OK
+ * commits it and wakes the sender; any other rc, or a failed commit, rolls it back.
+ * Returns rc or the commit's failure. */
+hf_err hfn_node_end_send(hfn_node *n, hf_err rc) HF_MUST_CHECK;
+
 /* Counts a rejected message: log line with the code name + per-peer counter. */
 void hfn_node_reject(hfn_node *n, hfn_store *s, const uint8_t *peer, const char *what, hf_err code);
 

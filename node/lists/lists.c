@@ -7,6 +7,7 @@
 
 #include "lists/lists.h"
 #include "core/log.h"
+#include "core/util.h"
 #include "match/match.h"
 #include "hf_check.h"
 
@@ -254,13 +255,9 @@ hf_err hfn_lists_remove(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN], uint64_t 
 		}
 	}
 	HF_CHECK(hfn_publish(n, &l, NULL, 0, ids, k));
-	HF_CHECK(hfn_store_commit(n->store));
-	hfn_transport_kick(n->tr);
 	*batch = l.head_n;
-	return HF_OK;
 out:
-	hfn_store_rollback(n->store);
-	return rc;
+	return hfn_node_end_send(n, rc);
 }
 
 /* Snapshot parts of the active entries, sealed to one platform. A part ends at
@@ -286,14 +283,7 @@ static hf_err snap_plan(void *ctx, const hf_list_entry *e)
 	size_t b = rec_bytes(e, true);
 	if (c->part_n && (c->part_n == HF_LIST_MAX_BATCH_ENTRIES ||
 	                  c->part_bytes + b > HFN_LIST_RECORD_BUDGET)) {
-		if (c->n_ends == c->cap_ends) {
-			size_t nc = c->cap_ends ? c->cap_ends * 2 : 16;
-			uint64_t *p = realloc(c->ends, nc * sizeof(*p));
-			if (!p)
-				return HF_ENOMEM;
-			c->ends = p;
-			c->cap_ends = nc;
-		}
+		HF_TRY(hfn_grow((void **)&c->ends, &c->cap_ends, c->n_ends + 1, sizeof(*c->ends)));
 		c->ends[c->n_ends++] = c->last;
 		c->part_n = c->part_bytes = c->part_frames = 0;
 	}
@@ -664,26 +654,12 @@ hf_err hfn_lists_hello(hfn_node *n)
 	 * sends it once at start, so peers that back off towards it (and may hold
 	 * batches for lists it has never heard of) resume delivery at once. */
 	static const uint8_t zero[HF_LIST_ID_LEN];
-	hf_err rc;
 	HF_TRY(hfn_store_begin(n->store));
-	HF_CHECK(send_pull(n, zero, 0, true));
-	HF_CHECK(hfn_store_commit(n->store));
-	hfn_transport_kick(n->tr);
-	return HF_OK;
-out:
-	hfn_store_rollback(n->store);
-	return rc;
+	return hfn_node_end_send(n, send_pull(n, zero, 0, true));
 }
 
 hf_err hfn_lists_pull_all(hfn_node *n)
 {
-	hf_err rc;
 	HF_TRY(hfn_store_begin(n->store));
-	HF_CHECK(hfn_store_lists(n->store, pull_cb, n));
-	HF_CHECK(hfn_store_commit(n->store));
-	hfn_transport_kick(n->tr);
-	return HF_OK;
-out:
-	hfn_store_rollback(n->store);
-	return rc;
+	return hfn_node_end_send(n, hfn_store_lists(n->store, pull_cb, n));
 }

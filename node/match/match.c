@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "match/match.h"
 #include "match/match_in.h"
+#include "core/util.h"
 #include "hf_check.h"
 
 #define HFN_SLOT_FREE          UINT32_MAX
@@ -94,22 +95,6 @@ struct hfn_match {
 uint32_t hfn_match_day(uint64_t ms)
 {
 	return (uint32_t)(ms / 86400000u);
-}
-
-/* Doubles *cap until n fits; HF_ENOMEM leaves *p untouched. */
-static hf_err hfn_grow(void **p, size_t *cap, size_t n, size_t elem)
-{
-	if (n <= *cap)
-		return HF_OK;
-	size_t c = *cap ? *cap : 16;
-	while (c < n)
-		c *= 2;
-	void *q = realloc(*p, c * elem);
-	if (!q)
-		return HF_ENOMEM;
-	*p = q;
-	*cap = c;
-	return HF_OK;
 }
 
 /* ---- lists and provenance ---------------------------------------------------- */
@@ -673,6 +658,42 @@ static bool allowed(hfn_match *m, unsigned alg, const uint8_t *value)
 	return hit;
 }
 
+/* The index hits for value into m->scratch (video frames resolved to their videos). */
+static hf_err collect_hits(hfn_match *m, unsigned alg, const uint8_t *value, size_t len,
+                           int quality)
+{
+	m->n_scratch = 0;
+	if (alg == HF_ALG_PDQ) {
+		HF_TRY(
+		    hf_pdq_index_query_cb(m->pdq, value, quality, m->cfg.max_distance, collect, m));
+		resolve_frames(m, 0);
+		return HF_OK;
+	}
+	return hf_exact_index_query_cb(m->exact[alg], value, len, collect, m);
+}
+
+/* What a callback is told about a hit on slot s. */
+static hfn_match_hit hit_of(const hfn_match *m, const hfn_slot *s, unsigned distance,
+                            double frame_seconds, const hf_vpdq_match_result *video)
+{
+	const mlist *ml = &m->lists[s->list];
+	return (hfn_match_hit){
+	    .list_id = ml->id,
+	    .list_name = ml->name,
+	    .issuer = ml->issuer,
+	    .entry_id = s->entry,
+	    .alg = s->alg,
+	    .value = s->value,
+	    .category = s->category,
+	    .distance = distance,
+	    .batch = s->batch,
+	    .issued_ms = s->issued_ms,
+	    .via_snapshot = s->snap,
+	    .frame_seconds = frame_seconds,
+	    .video = video,
+	};
+}
+
 static void log_entry(const char *event, hfn_log_level lv, const hfn_match *m, uint32_t list,
                       uint64_t entry, const char *why)
 {
@@ -761,13 +782,7 @@ hf_err hfn_match_query_run(hfn_match *m, const hfn_match_query *q, hfn_match_hit
 		res->allowlisted = true;
 		return HF_OK;
 	}
-	m->n_scratch = 0;
-	if (q->alg == HF_ALG_PDQ) {
-		HF_TRY(hf_pdq_index_query_cb(m->pdq, q->value, q->quality, m->cfg.max_distance,
-		                             collect, m));
-		resolve_frames(m, 0);
-	} else
-		HF_TRY(hf_exact_index_query_cb(m->exact[q->alg], q->value, len, collect, m));
+	HF_TRY(collect_hits(m, q->alg, q->value, len, q->quality));
 	if (q->upload && q->upload_len)
 		crypto_generichash((uint8_t *)&fp, sizeof(fp), q->upload, q->upload_len, NULL, 0);
 	else
@@ -792,21 +807,7 @@ hf_err hfn_match_query_run(hfn_match *m, const hfn_match_query *q, hfn_match_hit
 			continue;
 		}
 		HF_TRY(count_hit(m, si, now));
-		const mlist *ml = &m->lists[s->list];
-		hfn_match_hit h = {
-		    .list_id = ml->id,
-		    .list_name = ml->name,
-		    .issuer = ml->issuer,
-		    .entry_id = s->entry,
-		    .alg = s->alg,
-		    .value = s->value,
-		    .category = s->category,
-		    .distance = hr.distance,
-		    .batch = s->batch,
-		    .issued_ms = s->issued_ms,
-		    .via_snapshot = s->snap,
-		    .frame_seconds = hr.seconds,
-		};
+		hfn_match_hit h = hit_of(m, s, hr.distance, hr.seconds, NULL);
 		m->hits++;
 		fn(ctx, &h);
 	}
@@ -853,22 +854,7 @@ static bool on_video(void *ctx, uint64_t ref, const hf_vpdq_match_result *r)
 			return false;
 		m->hits++;
 	}
-	const mlist *ml = &m->lists[s->list];
-	hfn_match_hit h = {
-	    .list_id = ml->id,
-	    .list_name = ml->name,
-	    .issuer = ml->issuer,
-	    .entry_id = s->entry,
-	    .alg = s->alg,
-	    .value = s->value,
-	    .category = s->category,
-	    .distance = 0,
-	    .batch = s->batch,
-	    .issued_ms = s->issued_ms,
-	    .via_snapshot = s->snap,
-	    .frame_seconds = -1.0,
-	    .video = r,
-	};
+	hfn_match_hit h = hit_of(m, s, 0, -1.0, r);
 	c->fn(c->ctx, &h);
 	return true;
 }
@@ -939,33 +925,14 @@ hf_err hfn_match_lookup(hfn_match *m, unsigned alg, const uint8_t *value, hfn_ma
 		return HF_EINVAL;
 	if (allowed(m, alg, value))
 		return HF_OK;
-	m->n_scratch = 0;
-	if (alg == HF_ALG_PDQ) {
-		HF_TRY(hf_pdq_index_query_cb(m->pdq, value, 100, m->cfg.max_distance, collect, m));
-		resolve_frames(m, 0);
-	} else
-		HF_TRY(hf_exact_index_query_cb(m->exact[alg], value, len, collect, m));
+	HF_TRY(collect_hits(m, alg, value, len, 100));
 	for (size_t i = 0; i < m->n_scratch; i++) {
 		hfn_hitref hr = m->scratch[i];
 		const hfn_slot *s = &m->slots[hr.ref - 1];
 		if (s->list == HFN_SLOT_FREE || (s->expires_ms && s->expires_ms <= now) ||
 		    s->flags || allowed(m, s->alg, s->value))
 			continue;
-		const mlist *ml = &m->lists[s->list];
-		hfn_match_hit h = {
-		    .list_id = ml->id,
-		    .list_name = ml->name,
-		    .issuer = ml->issuer,
-		    .entry_id = s->entry,
-		    .alg = s->alg,
-		    .value = s->value,
-		    .category = s->category,
-		    .distance = hr.distance,
-		    .batch = s->batch,
-		    .issued_ms = s->issued_ms,
-		    .via_snapshot = s->snap,
-		    .frame_seconds = hr.seconds,
-		};
+		hfn_match_hit h = hit_of(m, s, hr.distance, hr.seconds, NULL);
 		fn(ctx, &h);
 	}
 	return HF_OK;

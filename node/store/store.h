@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "hashfed/err.h"
+#include "hashfed/ids.h"
 #include "hashfed/list.h"
 
 #define HFN_STORE_SCHEMA_VERSION 9
