@@ -36,12 +36,12 @@ static void init_policy(void)
 	g_pol->origin = "auditor.example/hashfed-log";
 }
 
-static bool member_key(void *ctx, const uint8_t member[16], const uint8_t kid[16], bool enc)
+static bool member_key(void *ctx, const uint8_t member[16], const hf_key_id *kid, bool enc)
 {
 	(void)ctx;
 	(void)member;
 	(void)enc;
-	return kid[15] != 0xff;
+	return kid->b[15] != 0xff;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

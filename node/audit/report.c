@@ -156,7 +156,7 @@ static bool member_of_key(hfn_node *n, const hf_key_id *kid, bool enc, uint8_t o
 
 /* Whether an encryption key id is a platform's (a list batch's recipients are its issuer
  * and the platforms entitled to the list, spec §12). */
-static bool platform_of_enc(hfn_node *n, const uint8_t kid[16], uint8_t out[16])
+static bool platform_of_enc(hfn_node *n, const hf_key_id *kid, uint8_t out[16])
 {
 	const hf_member *mb;
 	bool yes = false;
@@ -182,7 +182,7 @@ static hf_err batch_leaf(hfn_rep *r, const hf_audit_leaf *l)
 	for (uint32_t i = 0; i < h->n_recipients; i++) {
 		uint8_t plat[16];
 		int p;
-		if (!platform_of_enc(r->n, h->recipients[i], plat) ||
+		if (!platform_of_enc(r->n, &h->recipients[i], plat) ||
 		    (p = row_of(&r->plat, &r->n_plat, plat, r->n)) < 0)
 			continue;
 		r->plat[p].batches++;

@@ -107,7 +107,7 @@ static hf_err logged_of(hfn_tr *t, const uint8_t *env, size_t len, hfn_logged *l
 	size_t hl;
 	HF_TRY(hf_audit_header_bytes(env, len, &hdr, &hl));
 	HF_TRY(hf_envelope_peek(env, len, &l->dec.hdr));
-	HF_TRY(hfn_store_receipt_get(t->n->store, t->log, l->dec.hdr.sender, l->dec.hdr.msg_id,
+	HF_TRY(hfn_store_receipt_get(t->n->store, t->log, &l->dec.hdr.sender, l->dec.hdr.msg_id,
 	                             &l->rc));
 	/* Now with the log's integration time: the leaf the log holds. */
 	HF_TRY(

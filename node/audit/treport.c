@@ -232,7 +232,7 @@ static hf_err check_outcome(vctx *v, const json_t *e, size_t k)
 	HF_TRY(check_proof(v, e, "", k, v->out_bytes, ol, &size));
 	HF_TRY(check_proof(v, ord, ".order", k, v->ord_bytes, rl, &size));
 	if (h->type != HF_MSG_OUTCOME ||
-	    !v->env->member_key(v->env->ctx, v->res->platform, h->sender, false))
+	    !v->env->member_key(v->env->ctx, v->res->platform, &h->sender, false))
 		return brk(v, HF_EROLE, "not-platform-outcome",
 		           "outcomes[%zu]: leaf of type %" PRIu32
 		           " is not an OUTCOME signed by the "
@@ -241,7 +241,7 @@ static hf_err check_outcome(vctx *v, const json_t *e, size_t k)
 	if (!(h->audit.fields & HF_AUDIT_SUBJECT) || o->type != HF_MSG_ORDER ||
 	    !(o->audit.fields & HF_AUDIT_SUBJECT) ||
 	    memcmp(o->audit.subject, h->audit.subject, 16) != 0 || o->n_recipients < 1 ||
-	    !v->env->member_key(v->env->ctx, v->res->platform, o->recipients[0], true))
+	    !v->env->member_key(v->env->ctx, v->res->platform, &o->recipients[0], true))
 		return brk(v, HF_EROLE, "order-mismatch",
 		           "outcomes[%zu]: the order leaf is not the ORDER sealed to the platform "
 		           "that the outcome answers",

@@ -51,7 +51,7 @@ void hfn_tr_tally_free(hfn_tr_tally *t);
 typedef struct hfn_tr_env {
 	const hf_log_policy *pol;
 	/* Whether kid is a signing (enc = false) or encryption key id of member. */
-	bool (*member_key)(void *ctx, const uint8_t member[16], const uint8_t kid[16], bool enc);
+	bool (*member_key)(void *ctx, const uint8_t member[16], const hf_key_id *kid, bool enc);
 	/* Whether the log published exactly this checkpoint (size, root); NULL: not checked. */
 	bool (*published)(void *ctx, const hf_checkpoint *c);
 	void *ctx;

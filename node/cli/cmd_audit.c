@@ -695,7 +695,7 @@ typedef struct rv {
 	uint64_t in_log; /* the platform's OUTCOME leaves of the period the log holds */
 } rv;
 
-static bool member_key(void *ctx, const uint8_t member[16], const uint8_t kid[16], bool enc)
+static bool member_key(void *ctx, const uint8_t member[16], const hf_key_id *kid, bool enc)
 {
 	rv *r = ctx;
 	const hf_member *mb;
@@ -724,7 +724,7 @@ static bool count_outcome(verifier *v, uint64_t idx, const uint8_t *leaf, size_t
 	}
 	const hf_audit_leaf *l = v->leaf;
 	if (l->hdr.type == HF_MSG_OUTCOME && l->logged_ms >= r->res.from_ms &&
-	    l->logged_ms < r->res.to_ms && member_key(r, r->res.platform, l->hdr.sender, false))
+	    l->logged_ms < r->res.to_ms && member_key(r, r->res.platform, &l->hdr.sender, false))
 		r->in_log++;
 	return true;
 }
