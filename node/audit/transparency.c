@@ -65,7 +65,7 @@ static hf_err order_cb(void *ctx, const hfn_store_order *o)
 	return ids_push(ctx, o->id);
 }
 
-static hf_err msg_cb(void *ctx, const uint8_t msg_id[16], uint32_t type, int dir,
+static hf_err msg_cb(void *ctx, const hf_msg_id *msg_id, uint32_t type, int dir,
                      const uint8_t peer[HFN_MEMBER_LEN], uint64_t at_ms, const uint8_t *env,
                      size_t len, const char *summary)
 {
@@ -81,7 +81,7 @@ static hf_err msg_cb(void *ctx, const uint8_t msg_id[16], uint32_t type, int dir
 		t->order_len = len;
 	} else if (type == HF_MSG_OUTCOME && dir == 0) {
 		size_t i = t->outcome_ids.n;
-		HF_TRY(ids_push(&t->outcome_ids, msg_id));
+		HF_TRY(ids_push(&t->outcome_ids, msg_id->b));
 		void *p = realloc(t->outcome_env, (i + 1) * sizeof(*t->outcome_env));
 		if (!p)
 			return HF_ENOMEM;
@@ -107,7 +107,7 @@ static hf_err logged_of(hfn_tr *t, const uint8_t *env, size_t len, hfn_logged *l
 	size_t hl;
 	HF_TRY(hf_audit_header_bytes(env, len, &hdr, &hl));
 	HF_TRY(hf_envelope_peek(env, len, &l->dec.hdr));
-	HF_TRY(hfn_store_receipt_get(t->n->store, t->log, &l->dec.hdr.sender, l->dec.hdr.msg_id,
+	HF_TRY(hfn_store_receipt_get(t->n->store, t->log, &l->dec.hdr.sender, &l->dec.hdr.msg_id,
 	                             &l->rc));
 	/* Now with the log's integration time: the leaf the log holds. */
 	HF_TRY(
