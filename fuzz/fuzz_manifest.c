@@ -65,14 +65,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const hf_member_key *k;
 		for (size_t j = 0; j < hf_member_n_keys(mb, HF_KEY_SIGN); j++) {
 			k = hf_member_key_at(mb, HF_KEY_SIGN, j);
-			if (hf_manifest_find_sign_key(m, k->keyid, &f, NULL) != HF_OK || f != mb)
+			if (hf_manifest_find_sign_key(m, &k->keyid, &f, NULL) != HF_OK || f != mb)
 				abort();
-			(void)!hf_manifest_check_sign_key(m, k->keyid, k->not_before_ms, NULL,
+			(void)!hf_manifest_check_sign_key(m, &k->keyid, k->not_before_ms, NULL,
 			                                  NULL);
 		}
 		for (size_t j = 0; j < hf_member_n_keys(mb, HF_KEY_ENC); j++) {
 			k = hf_member_key_at(mb, HF_KEY_ENC, j);
-			if (hf_manifest_find_enc_key(m, k->keyid, &f, NULL) != HF_OK || f != mb)
+			if (hf_manifest_find_enc_key(m, &k->keyid, &f, NULL) != HF_OK || f != mb)
 				abort();
 		}
 		if (hf_manifest_find_member(m, hf_member_id(mb), &f) != HF_OK || f != mb)

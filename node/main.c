@@ -34,13 +34,13 @@ static const char USAGE[] =
 static int usage_error(const char *what, const char *arg)
 {
 	fprintf(stderr, "hashfed-node: %s%s\n%s", what, arg, USAGE);
-	return HF_EXIT_USAGE;
+	return HFN_EXIT_USAGE;
 }
 
 /* One-line reason on stderr as a log line (event, code, message). */
 static int refuse(const char *event, hf_err rc, const char *why, int exit_code)
 {
-	hfn_log(HF_LOG_ERROR, event, "code", hf_err_name(rc), "message", why, NULL);
+	hfn_log(HFN_LOG_ERROR, event, "code", hf_err_name(rc), "message", why, NULL);
 	return exit_code;
 }
 
@@ -83,7 +83,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (sodium_init() < 0) {
-		hfn_log(HF_LOG_ERROR, "sodium_init_failed", NULL);
+		hfn_log(HFN_LOG_ERROR, "sodium_init_failed", NULL);
 		return 1;
 	}
 	if (!cfg_path)
@@ -94,18 +94,18 @@ int main(int argc, char **argv)
 		return usage_error("", "restore needs --from DIR (made by hashfed-node backup)");
 	rc = hfn_config_load(cfg_path, &cfg, err, sizeof(err));
 	if (rc != HF_OK)
-		return refuse("config_invalid", rc, err, HF_EXIT_CONFIG);
+		return refuse("config_invalid", rc, err, HFN_EXIT_CONFIG);
 	if (cmd && cmd[0] == 'b') {
 		rc = hfn_datadir_backup(&cfg, out_dir, stdout, err, sizeof(err));
-		return rc == HF_OK ? 0 : refuse("backup_failed", rc, err, HF_EXIT_FAIL);
+		return rc == HF_OK ? 0 : refuse("backup_failed", rc, err, HFN_EXIT_FAIL);
 	}
 	if (cmd) {
 		rc = hfn_datadir_restore(&cfg, from_dir, force, stdout, err, sizeof(err));
 		return rc == HF_OK ? 0
 		                   : refuse("restore_refused", rc, err,
-		                            rc == HF_EEXIST           ? HF_EXIT_RUNNING
-		                            : rc == HF_EUNKNOWNMEMBER ? HF_EXIT_MEMBER
-		                                                      : HF_EXIT_FAIL);
+		                            rc == HF_EEXIST           ? HFN_EXIT_RUNNING
+		                            : rc == HF_EUNKNOWNMEMBER ? HFN_EXIT_MEMBER
+		                                                      : HFN_EXIT_FAIL);
 	}
 	/* Identity, manifest membership, TLS files and the data_dir lock: what an operator can
 	 * get wrong, each refused with its own message and exit status (preflight.h). */
@@ -120,8 +120,8 @@ int main(int argc, char **argv)
 	if (rc == HF_OK)
 		rc = hfn_node_run(&node);
 	if (rc != HF_OK)
-		hfn_log(HF_LOG_ERROR, "node_failed", "code", hf_err_name(rc), NULL);
+		hfn_log(HFN_LOG_ERROR, "node_failed", "code", hf_err_name(rc), NULL);
 	hfn_node_fini(&node);
-	hfn_log(HF_LOG_INFO, "stopped", NULL);
-	return rc == HF_OK ? 0 : rc == HF_EEXIST ? HF_EXIT_RUNNING : 1;
+	hfn_log(HFN_LOG_INFO, "stopped", NULL);
+	return rc == HF_OK ? 0 : rc == HF_EEXIST ? HFN_EXIT_RUNNING : 1;
 }

@@ -100,7 +100,7 @@ static hf_err lookup(void *ctx, const hf_envelope_header *h, uint8_t pk[HF_SIGN_
 {
 	(void)ctx;
 	for (int i = 0; i < N_IDS; i++) {
-		if (memcmp(hf_identity_sign_keyid(g_ids[i]), h->sender, HF_KEYID_LEN) == 0) {
+		if (hf_key_id_eq(hf_identity_sign_keyid(g_ids[i]), &h->sender)) {
 			memcpy(pk, hf_identity_sign_pk(g_ids[i]), HF_SIGN_PK_LEN);
 			return HF_OK;
 		}
@@ -125,13 +125,13 @@ static void identities(sbuf *s)
 		sb_put(s, ", \"sign_pk\": ");
 		sb_hex(s, hf_identity_sign_pk(g_ids[i]), HF_SIGN_PK_LEN);
 		sb_put(s, ", \"sign_keyid\": ");
-		sb_hex(s, hf_identity_sign_keyid(g_ids[i]), HF_KEYID_LEN);
+		sb_hex(s, hf_identity_sign_keyid(g_ids[i])->b, HF_KEYID_LEN);
 		sb_put(s, ",\n     \"enc_sk\": ");
 		sb_hex(s, enc_sk, sizeof(enc_sk));
 		sb_put(s, ", \"enc_pk\": ");
 		sb_hex(s, hf_identity_enc_pk(g_ids[i]), HF_ENC_PK_LEN);
 		sb_put(s, ", \"enc_keyid\": ");
-		sb_hex(s, hf_identity_enc_keyid(g_ids[i]), HF_KEYID_LEN);
+		sb_hex(s, hf_identity_enc_keyid(g_ids[i])->b, HF_KEYID_LEN);
 		sb_put(s, "}%s\n", i + 1 < N_IDS ? "," : "");
 		sodium_memzero(seed_b, sizeof(seed_b));
 		sodium_memzero(enc_sk, sizeof(enc_sk));

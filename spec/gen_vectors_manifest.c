@@ -89,7 +89,7 @@ static void put_keys(sbuf *s, const hf_member *mb, hf_key_kind kind)
 		sb_put(s, "%s{\"pk\": ", i ? ", " : "");
 		sb_hex(s, k->pk, 32);
 		sb_put(s, ", \"keyid\": ");
-		sb_hex(s, k->keyid, HF_KEYID_LEN);
+		sb_hex(s, k->keyid.b, HF_KEYID_LEN);
 		sb_put(s, ", \"not_before\": %llu", (unsigned long long)k->not_before_ms);
 		if (k->not_after_ms != HF_TIME_NEVER)
 			sb_put(s, ", \"not_after\": %llu", (unsigned long long)k->not_after_ms);
@@ -102,7 +102,8 @@ static void put_keys(sbuf *s, const hf_member *mb, hf_key_kind kind)
 
 static void put_fields(sbuf *s, const hf_manifest *m)
 {
-	uint8_t d[32], kid[HF_KEYID_LEN], sig[HF_SIG_LEN];
+	uint8_t d[32], sig[HF_SIG_LEN];
+	hf_key_id kid;
 	const char *name = hf_manifest_name(m);
 	CK(hf_manifest_digest(m, d));
 	sb_put(s, ",\n     \"digest\": ");
@@ -144,9 +145,9 @@ static void put_fields(sbuf *s, const hf_manifest *m)
 	}
 	sb_put(s, "      ],\n      \"signatures\": [");
 	for (size_t i = 0; i < hf_manifest_n_signatures(m); i++) {
-		CK(hf_manifest_signature(m, i, kid, sig));
+		CK(hf_manifest_signature(m, i, &kid, sig));
 		sb_put(s, "%s\n        {\"keyid\": ", i ? "," : "");
-		sb_hex(s, kid, HF_KEYID_LEN);
+		sb_hex(s, kid.b, sizeof kid.b);
 		sb_put(s, ", \"sig\": ");
 		sb_hex(s, sig, HF_SIG_LEN);
 		sb_put(s, "}");
@@ -349,16 +350,17 @@ void gen_manifest(sbuf *s)
 	REJ("manifest-member-name-as-bin", T, HF_ETYPE, dec_manifest, b, n,
 	    BODY(MEMBER(&bm, 1, mm_set_bin(&mm, 2, "platform-1", 10))));
 	{
-		uint8_t kid[HF_KEYID_LEN], sig[HF_SIG_LEN];
+		hf_key_id kid;
+		uint8_t sig[HF_SIG_LEN];
 		hf_writer w;
 		hfi_mp_enc e;
-		CK(hf_manifest_signature(man, 0, kid, sig));
+		CK(hf_manifest_signature(man, 0, &kid, sig));
 		hf_writer_init(&w, 4096);
 		hfi_mp_enc_init(&e, &w);
 		hfi_mp_put_array(&e, 1);
 		hfi_mp_put_map(&e, 2);
 		hfi_mp_put_key(&e, 1);
-		hfi_mp_put_bin(&e, kid, sizeof(kid));
+		hfi_mp_put_bin(&e, kid.b, sizeof kid.b);
 		hfi_mp_put_key(&e, 2);
 		hfi_mp_put_bin(&e, sig, 63);
 		CK(hfi_mp_enc_status(&e));
@@ -370,7 +372,7 @@ void gen_manifest(sbuf *s)
 		hfi_mp_put_array(&e, 1);
 		hfi_mp_put_map(&e, 2);
 		hfi_mp_put_key(&e, 1);
-		hfi_mp_put_bin(&e, kid, sizeof(kid));
+		hfi_mp_put_bin(&e, kid.b, sizeof kid.b);
 		hfi_mp_put_key(&e, 2);
 		hfi_mp_put_bin(&e, sig, sizeof(sig));
 		CK(hfi_mp_enc_status(&e));

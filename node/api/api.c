@@ -100,13 +100,7 @@ static void get_lists(hfn_api *a, struct evhttp_request *req)
 {
 	json_t *arr = json_array();
 	void *c[2] = {a->n, arr};
-	hf_err rc = hfn_store_lists(a->n->store, lists_cb, c);
-	if (rc != HF_OK) {
-		json_decref(arr);
-		hfn_http_fail(req, rc, NULL);
-		return;
-	}
-	hfn_http_reply(req, 200, json_pack("{s:o}", "lists", arr));
+	hfn_http_reply_array(req, "lists", hfn_store_lists(a->n->store, lists_cb, c), arr);
 }
 
 static void post_lists(hfn_api *a, struct evhttp_request *req)
@@ -130,7 +124,8 @@ static void post_lists(hfn_api *a, struct evhttp_request *req)
 	if (!name || parse_algs(json_object_get(j, "algs"), &algs) != HF_OK ||
 	    (json_object_get(j, "category") &&
 	     !json_u64(json_object_get(j, "category"), UINT32_MAX, &cat)) ||
-	    (plats && (!json_is_array(plats) || json_array_size(plats) > HF_LISTS_MAX_PLATFORMS))) {
+	    (plats &&
+	     (!json_is_array(plats) || json_array_size(plats) > HFN_LISTS_MAX_PLATFORMS))) {
 		hfn_http_fail(req, HF_EINVAL,
 		              "need name, algs [pdq|md5|sha256|vpdq], platforms [hex ids]");
 		goto out;
@@ -378,14 +373,10 @@ static void get_entries(hfn_api *a, struct evhttp_request *req, const uint8_t id
 	if (limit == 0 || limit > 100000)
 		limit = 100000;
 	json_t *arr = json_array();
-	hf_err rc = hfn_store_entries_active(a->n->store, id, hfn_now_ms(), after, (size_t)limit,
-	                                     entry_cb, arr);
-	if (rc != HF_OK) {
-		json_decref(arr);
-		hfn_http_fail(req, rc, NULL);
-		return;
-	}
-	hfn_http_reply(req, 200, json_pack("{s:o}", "entries", arr));
+	hfn_http_reply_array(req, "entries",
+	                     hfn_store_entries_active(a->n->store, id, hfn_now_ms(), after,
+	                                              (size_t)limit, entry_cb, arr),
+	                     arr);
 }
 
 typedef struct hfn_deliv_ctx {
@@ -415,10 +406,20 @@ static hf_err deliv_cb(void *ctx, const uint8_t *list, const uint8_t *peer, uint
 	return HF_OK;
 }
 
+static hf_err undeliv_cb(void *ctx, const uint8_t *peer, const uint8_t *msg_id, const char *status,
+                         uint32_t attempts)
+{
+	json_array_append_new(ctx, json_pack("{s:o,s:o,s:s,s:i}", "peer", hfn_http_hex(peer, 16),
+	                                     "msg", hfn_http_hex(msg_id, 16), "code", status,
+	                                     "attempts", (int)attempts));
+	return HF_OK;
+}
+
 static void hfn_get_status(hfn_api *a, struct evhttp_request *req)
 {
 	hfn_node *n = a->n;
-	json_t *lists = json_array(), *deliv = json_array();
+	json_t *lists = json_array(), *deliv = json_array(), *undeliv = json_array();
+	size_t n_undeliv = 0;
 	void *c[2] = {n, lists};
 	hfn_deliv_ctx dc = {n, deliv, NULL};
 	char roles[64] = "none";
@@ -429,16 +430,21 @@ static void hfn_get_status(hfn_api *a, struct evhttp_request *req)
 	epoch = hf_manifest_epoch(n->manifest);
 	pthread_rwlock_unlock(&n->mlock);
 	if (hfn_store_lists(n->store, lists_cb, c) != HF_OK ||
-	    hfn_store_delivery(n->store, deliv_cb, &dc) != HF_OK) {
+	    hfn_store_delivery(n->store, deliv_cb, &dc) != HF_OK ||
+	    hfn_store_outbox_undeliverable(n->store, 100, undeliv_cb, undeliv, &n_undeliv) !=
+	        HF_OK) {
 		json_decref(lists);
 		json_decref(deliv);
+		json_decref(undeliv);
 		hfn_http_fail(req, HF_EDB, NULL);
 		return;
 	}
 	hfn_http_reply(req, 200,
-	               json_pack("{s:o,s:s,s:I,s:o,s:o}", "member", hfn_http_hex(n->self, 16),
-	                         "roles", roles, "manifest_epoch", (json_int_t)epoch, "lists",
-	                         lists, "delivery", deliv));
+	               json_pack("{s:o,s:s,s:I,s:o,s:o,s:{s:I,s:o}}", "member",
+	                         hfn_http_hex(n->self, 16), "roles", roles, "manifest_epoch",
+	                         (json_int_t)epoch, "lists", lists, "delivery", deliv,
+	                         "undeliverable", "count", (json_int_t)n_undeliv, "messages",
+	                         undeliv));
 }
 
 static hf_err prom_counter(void *ctx, const char *name, const char *label, int64_t v)
@@ -449,6 +455,13 @@ static hf_err prom_counter(void *ctx, const char *name, const char *label, int64
 		if (!bar)
 			return HF_OK;
 		evbuffer_add_printf(b, "hashfed_rejects_total{peer=\"%.*s\",code=\"%s\"} %lld\n",
+		                    (int)(bar - label), label, bar + 1, (long long)v);
+	} else if (!strcmp(name, "undeliverable")) {
+		const char *bar = strchr(label, '|');
+		if (!bar)
+			return HF_OK;
+		evbuffer_add_printf(b,
+		                    "hashfed_undeliverable_total{type=\"%.*s\",code=\"%s\"} %lld\n",
 		                    (int)(bar - label), label, bar + 1, (long long)v);
 	} else if (!strcmp(name, "inbox_commits")) {
 		evbuffer_add_printf(b, "hashfed_inbox_commits_total %lld\n", (long long)v);
@@ -470,6 +483,7 @@ static void get_metrics(hfn_api *a, struct evhttp_request *req)
 	                       "# TYPE hashfed_messages_out_total counter\n"
 	                       "# TYPE hashfed_rejects_total counter\n"
 	                       "# TYPE hashfed_inbox_commits_total counter\n"
+	                       "# TYPE hashfed_undeliverable_total counter\n"
 	                       "# TYPE hashfed_batch_lag gauge\n");
 	if (hfn_store_counters(a->n->store, prom_counter, b) != HF_OK ||
 	    hfn_store_delivery(a->n->store, deliv_cb, &dc) != HF_OK) {
@@ -484,7 +498,7 @@ static void get_metrics(hfn_api *a, struct evhttp_request *req)
 /* ---- routing ------------------------------------------------------------------ */
 
 /* A POST of video (or octet-stream) bytes to /v1/match: the one request that may exceed
- * HF_API_MAX_BODY (up to [match] max_video_bytes, checked by its handler). */
+ * HFN_API_MAX_BODY (up to [match] max_video_bytes, checked by its handler). */
 static bool video_upload(struct evhttp_request *req, const char *path)
 {
 	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
@@ -513,7 +527,7 @@ static void hfn_route(struct evhttp_request *req, void *arg)
 	char sub[32] = "", idhex[40];
 	if (!path)
 		path = "/";
-	if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) > HF_API_MAX_BODY &&
+	if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) > HFN_API_MAX_BODY &&
 	    !video_upload(req, path)) {
 		hfn_http_fail(req, HF_ETOOBIG,
 		              "body larger than 32 MiB (only video bytes to /v1/match "
@@ -574,7 +588,7 @@ static hf_err api_tls(const hfn_config *c, SSL_CTX **out)
 	hf_err rc;
 	*out = NULL;
 	if ((rc = hfn_config_check_secret_file(c->api_tls_key)) != HF_OK) {
-		hfn_log(HF_LOG_ERROR, "api_tls_key_refused", "code", hf_err_name(rc), NULL);
+		hfn_log(HFN_LOG_ERROR, "api_tls_key_refused", "code", hf_err_name(rc), NULL);
 		return rc;
 	}
 	ctx = SSL_CTX_new(TLS_server_method());
@@ -586,7 +600,7 @@ static hf_err api_tls(const hfn_config *c, SSL_CTX **out)
 	    SSL_CTX_check_private_key(ctx) != 1) {
 		char why[160];
 		ERR_error_string_n(ERR_get_error(), why, sizeof(why));
-		hfn_log(HF_LOG_ERROR, "api_tls_config_failed", "cert", c->api_tls_cert, "detail",
+		hfn_log(HFN_LOG_ERROR, "api_tls_config_failed", "cert", c->api_tls_cert, "detail",
 		        why, NULL);
 		ERR_clear_error();
 		SSL_CTX_free(ctx);
@@ -630,7 +644,7 @@ hf_err hfn_api_start(hfn_node *n, void **out)
 		return HF_ENOMEM;
 	a->n = n;
 	if ((rc = hfn_config_check_secret_file(n->cfg.api_token_file)) != HF_OK) {
-		hfn_log(HF_LOG_ERROR, "token_file_refused", "code", hf_err_name(rc), NULL);
+		hfn_log(HFN_LOG_ERROR, "token_file_refused", "code", hf_err_name(rc), NULL);
 		goto out;
 	}
 	rc = HF_ECONFIG;
@@ -648,12 +662,13 @@ hf_err hfn_api_start(hfn_node *n, void **out)
 		goto out;
 	}
 	/* libevent 2.1 has one body cap per server, applied before any route is known: the
-	 * larger of HF_API_MAX_BODY and [match] max_video_bytes; hfn_route refuses bodies over
-	 * HF_API_MAX_BODY on every route but video bytes to /v1/match (docs/api.md). */
-	uint64_t cap = n->cfg.match.max_video_bytes > HF_API_MAX_BODY ? n->cfg.match.max_video_bytes
-	                                                              : HF_API_MAX_BODY;
+	 * larger of HFN_API_MAX_BODY and [match] max_video_bytes; hfn_route refuses bodies over
+	 * HFN_API_MAX_BODY on every route but video bytes to /v1/match (docs/api.md). */
+	uint64_t cap = n->cfg.match.max_video_bytes > HFN_API_MAX_BODY
+	                   ? n->cfg.match.max_video_bytes
+	                   : HFN_API_MAX_BODY;
 	evhttp_set_max_body_size(a->http, (ev_ssize_t)(cap > INT64_MAX ? INT64_MAX : cap));
-	evhttp_set_max_headers_size(a->http, HF_API_MAX_HEADERS);
+	evhttp_set_max_headers_size(a->http, HFN_API_MAX_HEADERS);
 	evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
 	evhttp_set_timeout(a->http, 60);
 	evhttp_set_gencb(a->http, hfn_route, a);
@@ -663,17 +678,17 @@ hf_err hfn_api_start(hfn_node *n, void **out)
 		evhttp_set_bevcb(a->http, api_bev, a);
 	}
 	if (evhttp_bind_socket(a->http, n->cfg.api_host, n->cfg.api_port) != 0) {
-		hfn_log(HF_LOG_ERROR, "api_bind_failed", "host", n->cfg.api_host, NULL);
+		hfn_log(HFN_LOG_ERROR, "api_bind_failed", "host", n->cfg.api_host, NULL);
 		rc = HF_ENET;
 		goto out;
 	}
 	/* Plain HTTP with a bearer token: anyone on the path reads the token (issue 12). The
 	 * config refuses this unless [api] allow_plaintext says so; it is still worth a line. */
 	if (!a->tls && !hfn_config_host_loopback(n->cfg.api_host))
-		hfn_log(HF_LOG_WARN, "api_plaintext_not_loopback", "host", n->cfg.api_host,
+		hfn_log(HFN_LOG_WARN, "api_plaintext_not_loopback", "host", n->cfg.api_host,
 		        "advice", "set [api] tls_cert and tls_key, or bind the API to loopback",
 		        NULL);
-	hfn_log(HF_LOG_INFO, "api_listening", "host", n->cfg.api_host, "scheme",
+	hfn_log(HFN_LOG_INFO, "api_listening", "host", n->cfg.api_host, "scheme",
 	        a->tls ? "https" : "http", NULL);
 	*out = a;
 	a = NULL;

@@ -1,5 +1,5 @@
-#ifndef HF_NODE_API_H
-#define HF_NODE_API_H
+#ifndef HFN_API_H
+#define HFN_API_H
 
 /*
  * Local HTTP API (libevent evhttp + jansson), documented in docs/api.md.
@@ -10,8 +10,8 @@
 
 struct hfn_node;
 
-#define HF_API_MAX_BODY    (32u * 1024u * 1024u) /* bulk adds: ~200k entries per request */
-#define HF_API_MAX_HEADERS 8192u
+#define HFN_API_MAX_BODY    (32u * 1024u * 1024u) /* bulk adds: ~200k entries per request */
+#define HFN_API_MAX_HEADERS 8192u
 
 hf_err hfn_api_start(struct hfn_node *n, void **out) HF_MUST_CHECK;
 void hfn_api_stop(void *api);

@@ -68,7 +68,7 @@ static void post_report(hfn_node *n, struct evhttp_request *req)
 	struct evbuffer *b = evhttp_request_get_input_buffer(req);
 	size_t len = evbuffer_get_length(b);
 	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
-	char *addr = NULL, receipt[HF_INTAKE_RECEIPT_LEN + 1];
+	char *addr = NULL, receipt[HFN_INTAKE_RECEIPT_LEN + 1];
 	uint16_t port = 0;
 	const char *why = NULL;
 	json_t *rep = NULL;
@@ -81,13 +81,13 @@ static void post_report(hfn_node *n, struct evhttp_request *req)
 		                         "Content-Type must be application/json"));
 		return;
 	}
-	if (len > HF_INTAKE_MAX_BODY) {
+	if (len > HFN_INTAKE_MAX_BODY) {
 		hfn_http_fail(req, HF_ETOOBIG, "report larger than 1 MiB");
 		return;
 	}
 	evhttp_connection_get_peer(evhttp_request_get_connection(req), &addr, &port);
 	if (!hfn_intake_rate_ok(&n->cfg.intake, addr ? addr : "?", hfn_now_ms())) {
-		hfn_log(HF_LOG_WARN, "intake_rate_limited", NULL);
+		hfn_log(HFN_LOG_WARN, "intake_rate_limited", NULL);
 		fail_429(n, req);
 		return;
 	}
@@ -96,7 +96,7 @@ static void post_report(hfn_node *n, struct evhttp_request *req)
 	if (rc != HF_OK) {
 		char msg[96];
 		snprintf(msg, sizeof(msg), "%s: %s", why ? why : "report", hf_strerror(rc));
-		hfn_log(HF_LOG_INFO, "intake_report_refused", "code", hf_err_name(rc), NULL);
+		hfn_log(HFN_LOG_INFO, "intake_report_refused", "code", hf_err_name(rc), NULL);
 		hfn_http_fail(req, rc, msg);
 		return;
 	}

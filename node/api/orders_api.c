@@ -16,7 +16,7 @@
 #include "hashfed/rules.h"
 #include "orders/orders.h"
 
-#define HF_ORDERS_LIST_MAX 1000u
+#define HFN_ORDERS_LIST_MAX 1000u
 
 /* ---- replies ---------------------------------------------------------------- */
 
@@ -115,7 +115,7 @@ static json_t *order_json(hfn_node *n, const hfn_store_order *o, bool locators)
 	}
 	json_t *r = json_pack(
 	    "{s:o,s:s,s:o,s:o,s:s?,s:s?,s:I,s:I,s:I,s:I,s:i,s:o}", "id", hfn_http_hex(o->id, 16),
-	    "side", o->side == HF_STORE_ORDER_ISSUER ? "issued" : "received", "authority",
+	    "side", o->side == HFN_STORE_ORDER_ISSUER ? "issued" : "received", "authority",
 	    hfn_http_hex(o->authority, 16), "platform", hfn_http_hex(o->platform, 16), "category",
 	    hf_order_category_name(o->category), "priority", prio_name(o->priority), "issued_ms",
 	    (json_int_t)o->issued_ms, "deadline_ms", (json_int_t)o->deadline_ms, "received_ms",
@@ -155,8 +155,8 @@ static hf_err list_cb(void *ctx, const hfn_store_order *o)
 
 static void get_list(hfn_node *n, struct evhttp_request *req, uint32_t side, bool open)
 {
-	hfn_list_ctx c = {n, json_array(), open && side == HF_STORE_ORDER_TARGET};
-	hf_err rc = hfn_store_orders_list(n->store, side, open, HF_ORDERS_LIST_MAX, list_cb, &c);
+	hfn_list_ctx c = {n, json_array(), open && side == HFN_STORE_ORDER_TARGET};
+	hf_err rc = hfn_store_orders_list(n->store, side, open, HFN_ORDERS_LIST_MAX, list_cb, &c);
 	if (rc != HF_OK) {
 		json_decref(c.a);
 		hfn_http_fail(req, rc, NULL);
@@ -254,10 +254,10 @@ static hf_err parse_item(json_t *j, hf_order_item *it, hfn_hashbuf *hb, char *ba
 
 /* Parses one order object into r; *its and *hb (malloc'ed, the caller frees them even on
  * error) back r->items. *why: the message for the client on HF_EINVAL (may point into
- * whybuf, of HF_WHY_MAX bytes). */
-#define HF_WHY_MAX 160
+ * whybuf, of HFN_WHY_MAX bytes). */
+#define HFN_WHY_MAX 160
 static hf_err parse_order(json_t *j, hfn_orders_new *r, hf_order_item **its, hfn_hashbuf **hb,
-                          const char **why, char whybuf[HF_WHY_MAX])
+                          const char **why, char whybuf[HFN_WHY_MAX])
 {
 	json_t *items = json_object_get(j, "items"), *v;
 	size_t i;
@@ -270,7 +270,7 @@ static hf_err parse_order(json_t *j, hfn_orders_new *r, hf_order_item **its, hfn
 	if (!json_is_object(j))
 		return HF_EINVAL;
 	if ((k = hfn_json_unknown(j, ORDER_FIELDS))) {
-		*why = hfn_unknown_msg(whybuf, HF_WHY_MAX, "", k);
+		*why = hfn_unknown_msg(whybuf, HFN_WHY_MAX, "", k);
 		return HF_EUNKNOWNKEY;
 	}
 	if (!hfn_hex_field(j, "platform", r->platform, 16)) {
@@ -316,7 +316,7 @@ static hf_err parse_order(json_t *j, hfn_orders_new *r, hf_order_item **its, hfn
 			char where[32];
 			snprintf(where, sizeof(where), "items[%zu].", i);
 			*why = rc == HF_EUNKNOWNKEY
-			           ? hfn_unknown_msg(whybuf, HF_WHY_MAX, where, bad)
+			           ? hfn_unknown_msg(whybuf, HFN_WHY_MAX, where, bad)
 			           : "item: {url | content_id, refs?, hashes?}";
 			return rc;
 		}
@@ -336,10 +336,10 @@ static void post_orders(hfn_node *n, struct evhttp_request *req, json_t *arr)
 	hfn_hashbuf **hbs = NULL;
 	uint8_t(*ids)[16] = NULL;
 	json_t *v, *out = NULL;
-	char msg[HF_WHY_MAX + 16], whybuf[HF_WHY_MAX];
+	char msg[HFN_WHY_MAX + 16], whybuf[HFN_WHY_MAX];
 	const char *why = "orders: an array of 1..1000 orders";
 	hf_err rc = HF_EINVAL;
-	if (count == 0 || count > HF_ORDERS_BULK_MAX)
+	if (count == 0 || count > HFN_ORDERS_BULK_MAX)
 		goto out;
 	rs = calloc(count, sizeof(*rs));
 	its = calloc(count, sizeof(*its));
@@ -354,7 +354,7 @@ static void post_orders(hfn_node *n, struct evhttp_request *req, json_t *arr)
 		/* Bounds the memory of one request before any item is parsed. */
 		json_t *items = json_is_object(v) ? json_object_get(v, "items") : NULL;
 		total += json_is_array(items) ? json_array_size(items) : 0;
-		if (total > HF_ORDERS_BULK_MAX_ITEMS) {
+		if (total > HFN_ORDERS_BULK_MAX_ITEMS) {
 			why = "orders: at most 10000 items in one request";
 			goto out;
 		}
@@ -404,7 +404,7 @@ static void post_order(hfn_node *n, struct evhttp_request *req)
 	uint8_t id[16];
 	hf_err rc = HF_EINVAL;
 	const char *why = "bad request";
-	char whybuf[HF_WHY_MAX];
+	char whybuf[HFN_WHY_MAX];
 	static const char *const bulk_fields[] = {"orders", NULL};
 	if (j && json_is_array(json_object_get(j, "orders"))) {
 		if (hfn_http_known(req, j, "", bulk_fields))
@@ -442,7 +442,7 @@ static void post_outcomes(hfn_node *n, struct evhttp_request *req, const uint8_t
 	hf_err rc = HF_EINVAL;
 	size_t i;
 	uint64_t now = hfn_now_ms();
-	char msg[HF_WHY_MAX];
+	char msg[HFN_WHY_MAX];
 	const char *bad, *why = NULL;
 	static const char *const fields[] = {"results", NULL};
 	static const char *const result_fields[] = {"item",   "outcome", "action_ms",
@@ -540,7 +540,7 @@ static void post_event(hfn_node *n, struct evhttp_request *req, const uint8_t id
 	uint64_t nd = 0;
 	hf_err rc = HF_EINVAL;
 	const char *text, *why = NULL;
-	char msg[HF_WHY_MAX];
+	char msg[HFN_WHY_MAX];
 	static const char *const fields[] = {"items",        "kind", "result", "text",
 	                                     "new_deadline", "ref",  NULL};
 	if ((text = hfn_json_unknown(j, fields))) {
@@ -684,27 +684,20 @@ bool hfn_orders_route(hfn_node *n, struct evhttp_request *req, const char *path)
 	uint8_t id[16];
 	hf_err rc;
 	if (!strcmp(path, "/v1/orders") && get)
-		get_list(n, req, HF_STORE_ORDER_ISSUER, false);
+		get_list(n, req, HFN_STORE_ORDER_ISSUER, false);
 	else if (!strcmp(path, "/v1/orders") && post)
 		post_order(n, req);
 	else if (!strcmp(path, "/v1/orders/inbox") && get)
-		get_list(n, req, HF_STORE_ORDER_TARGET, true);
+		get_list(n, req, HFN_STORE_ORDER_TARGET, true);
 	else if (!strcmp(path, "/v1/orders/received") && get)
-		get_list(n, req, HF_STORE_ORDER_TARGET, false);
+		get_list(n, req, HFN_STORE_ORDER_TARGET, false);
 	else if (!strcmp(path, "/v1/escalations") && get) {
 		json_t *a = json_array();
-		if ((rc = hfn_store_escalations(n->store, esc_cb, a)) != HF_OK) {
-			json_decref(a);
-			hfn_http_fail(req, rc, NULL);
-		} else
-			hfn_http_reply(req, 200, json_pack("{s:o}", "escalations", a));
+		hfn_http_reply_array(req, "escalations", hfn_store_escalations(n->store, esc_cb, a),
+		                     a);
 	} else if (!strcmp(path, "/v1/referrals") && get) {
 		json_t *a = json_array();
-		if ((rc = hfn_store_referrals(n->store, ref_cb, a)) != HF_OK) {
-			json_decref(a);
-			hfn_http_fail(req, rc, NULL);
-		} else
-			hfn_http_reply(req, 200, json_pack("{s:o}", "referrals", a));
+		hfn_http_reply_array(req, "referrals", hfn_store_referrals(n->store, ref_cb, a), a);
 	} else if (!strcmp(path, "/v1/referrals") && post)
 		post_refer(n, req, NULL);
 	else if (sscanf(path, "/v1/referrals/%32[0-9a-fA-F]%31s", idhex, sub) == 2 &&

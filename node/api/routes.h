@@ -1,5 +1,5 @@
-#ifndef HF_NODE_API_ROUTES_H
-#define HF_NODE_API_ROUTES_H
+#ifndef HFN_API_ROUTES_H
+#define HFN_API_ROUTES_H
 
 /* Route groups of the local HTTP API (api.c dispatches to them; docs/api.md). Each answers
  * and returns true if path is one of its own, else returns false with nothing replied.

@@ -35,7 +35,8 @@ static void hook_done(struct evhttp_request *req, void *arg)
 	hfn_hook *k = arg;
 	char code[16];
 	snprintf(code, sizeof(code), "#%d", req ? evhttp_request_get_response_code(req) : 0);
-	hfn_log(req && evhttp_request_get_response_code(req) / 100 == 2 ? HF_LOG_INFO : HF_LOG_WARN,
+	hfn_log(req && evhttp_request_get_response_code(req) / 100 == 2 ? HFN_LOG_INFO
+	                                                                : HFN_LOG_WARN,
 	        "webhook", "status", code, NULL);
 	/* The connection cannot be freed from inside its own callback. */
 	event_base_once(k->n->base, -1, EV_TIMEOUT, hook_free, k, NULL);
@@ -70,7 +71,7 @@ static void hook_send(evutil_socket_t fd, short what, void *arg)
 	evhttp_uri_free(u);
 	return;
 fail:
-	hfn_log(HF_LOG_WARN, "webhook_failed", "url", url, NULL);
+	hfn_log(HFN_LOG_WARN, "webhook_failed", "url", url, NULL);
 	if (u)
 		evhttp_uri_free(u);
 	hook_free(-1, 0, k);

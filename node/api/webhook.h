@@ -1,5 +1,5 @@
-#ifndef HF_NODE_API_WEBHOOK_H
-#define HF_NODE_API_WEBHOOK_H
+#ifndef HFN_API_WEBHOOK_H
+#define HFN_API_WEBHOOK_H
 
 /* The "order arrived" webhook (evhttp client; webhook.c). */
 #include "core/node.h"

@@ -20,10 +20,10 @@
 #include "store/store_audit.h"
 #include "hf_check.h"
 
-#define HF_AUDIT_LIFETIME_MS (24ull * 3600 * 1000)
-#define HF_AUDIT_MAX_LOGS    16
-#define HF_AUDIT_BATCH_MAX   100000 /* leaves of one integration batch */
-#define HF_AUDIT_MAX_PEERS   HF_MAX_MEMBERS
+#define HFN_AUDIT_LIFETIME_MS (24ull * 3600 * 1000)
+#define HFN_AUDIT_MAX_LOGS    16
+#define HFN_AUDIT_BATCH_MAX   100000 /* leaves of one integration batch */
+#define HFN_AUDIT_MAX_PEERS   HF_MAX_MEMBERS
 
 typedef struct hfn_audit {
 	hfn_tlog *log;           /* operator only */
@@ -34,7 +34,7 @@ typedef struct hfn_audit {
 	uint64_t last_gossip_ms; /* every node */
 	uint64_t last_query_ms;  /* receiver side */
 	uint64_t last_ask_ms;    /* operator: witnesses last asked again */
-	uint64_t gossiped[HF_AUDIT_MAX_LOGS];
+	uint64_t gossiped[HFN_AUDIT_MAX_LOGS];
 	struct event *timer;
 } hfn_audit;
 
@@ -75,8 +75,8 @@ static hf_err sign_pk(const hf_manifest *m, const uint8_t member[16], uint64_t n
 
 hf_err hfn_audit_policy(hfn_node *n, const uint8_t log[HF_MEMBER_ID_LEN], hf_log_policy *p)
 {
-	static char origins[HF_AUDIT_MAX_LOGS][96]; /* policies point at these (main thread) */
-	static uint8_t origin_of[HF_AUDIT_MAX_LOGS][16];
+	static char origins[HFN_AUDIT_MAX_LOGS][96]; /* policies point at these (main thread) */
+	static uint8_t origin_of[HFN_AUDIT_MAX_LOGS][16];
 	static size_t n_origins;
 	uint8_t pk[32];
 	uint64_t now = hfn_now_ms();
@@ -86,7 +86,7 @@ hf_err hfn_audit_policy(hfn_node *n, const uint8_t log[HF_MEMBER_ID_LEN], hf_log
 	for (slot = 0; slot < n_origins && memcmp(origin_of[slot], log, 16) != 0; slot++)
 		;
 	if (slot == n_origins) {
-		if (n_origins == HF_AUDIT_MAX_LOGS)
+		if (n_origins == HFN_AUDIT_MAX_LOGS)
 			return HF_ENOSPC;
 		memcpy(origin_of[slot], log, 16);
 		n_origins++;
@@ -161,7 +161,7 @@ static hf_err audit_send(hfn_node *n, uint32_t type, const hf_audit_msg *m,
 	HF_CHECK(hf_audit_msg_encode(m, &body, &blen));
 	for (size_t i = 0; i < n_to; i++) {
 		/* One envelope per recipient: each may be gone from the manifest alone. */
-		rc = hfn_node_seal(n, m->type, to + i, 1, &ah, HF_AUDIT_LIFETIME_MS, body, blen,
+		rc = hfn_node_seal(n, m->type, to + i, 1, &ah, HFN_AUDIT_LIFETIME_MS, body, blen,
 		                   msg_id, &env, &elen);
 		if (rc == HF_EUNKNOWNMEMBER || rc == HF_EKEYEXPIRED || rc == HF_EREVOKED)
 			continue;
@@ -182,7 +182,7 @@ out:
 
 static size_t auditors(hfn_node *n, uint8_t (*out)[HF_MEMBER_ID_LEN])
 {
-	return hfn_node_members_with(n, HF_ROLE_AUDITOR, out, HF_AUDIT_MAX_LOGS);
+	return hfn_node_members_with(n, HF_ROLE_AUDITOR, out, HFN_AUDIT_MAX_LOGS);
 }
 
 /* n->on_sealed: a logged message we sealed leaves its header for every auditor. */
@@ -193,7 +193,7 @@ static hf_err audit_sealed(hfn_node *n, const uint8_t *env, size_t len)
 
 hf_err hfn_audit_note_sent(hfn_node *n, const uint8_t *env, size_t len)
 {
-	uint8_t logs[HF_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
+	uint8_t logs[HFN_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
 	const uint8_t *hdr;
 	size_t hl, nl;
 	hf_envelope_header *h = malloc(sizeof(*h));
@@ -207,11 +207,11 @@ hf_err hfn_audit_note_sent(hfn_node *n, const uint8_t *env, size_t len)
 		goto out;
 	nl = auditors(n, logs);
 	for (size_t i = 0; i < nl; i++)
-		HF_CHECK(hfn_store_want_add(n->store, logs[i], h->sender, h->msg_id, hdr, hl, true,
+		HF_CHECK(hfn_store_want_add(n->store, logs[i], &h->sender, h->msg_id, hdr, hl, true,
 		                            hfn_now_ms()));
 	if (n->self_roles & HF_ROLE_AUDITOR) {
 		bool dup;
-		HF_CHECK(hfn_store_aq_add(n->store, h->sender, h->msg_id, n->self, hdr, hl, &dup));
+		HF_CHECK(hfn_store_aq_add(n->store, &h->sender, h->msg_id, n->self, hdr, hl, &dup));
 	}
 out:
 	free(h);
@@ -222,7 +222,7 @@ out:
 static hf_err audit_note_received(hfn_node *n, const hf_envelope_header *h, const uint8_t *env,
                                   size_t len)
 {
-	uint8_t logs[HF_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
+	uint8_t logs[HFN_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
 	const uint8_t *hdr;
 	size_t hl, nl;
 	if (h->type == HF_MSG_LIST_BATCH || (n->self_roles & HF_ROLE_AUDITOR))
@@ -230,7 +230,7 @@ static hf_err audit_note_received(hfn_node *n, const hf_envelope_header *h, cons
 	HF_TRY(hf_audit_header_bytes(env, len, &hdr, &hl));
 	nl = auditors(n, logs);
 	for (size_t i = 0; i < nl; i++)
-		HF_TRY(hfn_store_want_add(n->store, logs[i], h->sender, h->msg_id, hdr, hl, false,
+		HF_TRY(hfn_store_want_add(n->store, logs[i], &h->sender, h->msg_id, hdr, hl, false,
 		                          hfn_now_ms()));
 	return HF_OK;
 }
@@ -246,7 +246,7 @@ typedef struct hfn_flush {
 	hf_err err;
 } hfn_flush;
 
-static hf_err flush_cb(void *ctx, int64_t seq, const uint8_t *sender, const uint8_t *msg_id,
+static hf_err flush_cb(void *ctx, int64_t seq, const hf_key_id *sender, const uint8_t *msg_id,
                        const uint8_t *hdr, size_t len, bool mine, uint64_t since)
 {
 	hfn_flush *f = ctx;
@@ -265,7 +265,7 @@ static hf_err flush_cb(void *ctx, int64_t seq, const uint8_t *sender, const uint
 		memset(&q, 0, offsetof(hf_audit_msg, u) + sizeof(q.u.query));
 		q.type = HF_MSG_AUDIT_QUERY;
 		q.u.query.kind = HF_AUDIT_Q_RECEIPT;
-		memcpy(q.u.query.sender, sender, 16);
+		q.u.query.sender = *sender;
 		memcpy(q.u.query.msg_id, msg_id, 16);
 		HF_TRY(audit_send(f->n, q.type, &q, (const uint8_t(*)[HF_MEMBER_ID_LEN])f->log, 1));
 	}
@@ -298,18 +298,18 @@ out:
 
 static hf_err flush_wants(hfn_node *n)
 {
-	uint8_t logs[HF_AUDIT_MAX_LOGS][16];
+	uint8_t logs[HFN_AUDIT_MAX_LOGS][16];
 	size_t nl;
 	hf_audit_msg *sub = malloc(sizeof(*sub));
 	hf_err rc;
 	if (!sub)
 		return HF_ENOMEM;
-	if (hfn_store_want_logs(n->store, logs, HF_AUDIT_MAX_LOGS, &nl) != HF_OK || nl == 0) {
+	if (hfn_store_want_logs(n->store, logs, HFN_AUDIT_MAX_LOGS, &nl) != HF_OK || nl == 0) {
 		free(sub);
 		return HF_OK;
 	}
 	HF_CHECK(hfn_store_begin(n->store));
-	HF_CHECK(hfn_store_want_logs(n->store, logs, HF_AUDIT_MAX_LOGS, &nl));
+	HF_CHECK(hfn_store_want_logs(n->store, logs, HFN_AUDIT_MAX_LOGS, &nl));
 	for (size_t i = 0; i < nl; i++)
 		HF_CHECK(flush_log(n, logs[i], sub));
 	HF_CHECK(hfn_store_commit(n->store));
@@ -324,18 +324,18 @@ out:
 }
 
 /* Received messages the log still has not confirmed: flagged once (an order never logged). */
-static hf_err overdue_cb(void *ctx, int64_t seq, const uint8_t *sender, const uint8_t *msg_id,
+static hf_err overdue_cb(void *ctx, int64_t seq, const hf_key_id *sender, const uint8_t *msg_id,
                          const uint8_t *hdr, size_t len, bool mine, uint64_t since)
 {
 	hfn_node *n = ctx;
-	char s[33], m[33];
+	char s[HF_ID_HEX_SIZE], m[33];
 	(void)hdr;
 	(void)len;
 	(void)since;
-	hfn_hex(sender, 16, s);
+	hf_key_id_hex(sender, s);
 	hfn_hex(msg_id, 16, m);
-	hfn_log(HF_LOG_WARN, mine ? "audit_unreceipted" : "audit_not_logged", "sender", s, "msg", m,
-	        NULL);
+	hfn_log(HFN_LOG_WARN, mine ? "audit_unreceipted" : "audit_not_logged", "sender", s, "msg",
+	        m, NULL);
 	HF_TRY(hfn_store_count(n->store, mine ? "audit_unreceipted" : "audit_not_logged", "", 1));
 	return hfn_store_want_flag(n->store, seq);
 }
@@ -367,7 +367,7 @@ typedef struct hfn_integ {
 	int64_t last_seq;
 } hfn_integ;
 
-static hf_err integ_cb(void *ctx, int64_t seq, const uint8_t *sender, const uint8_t *msg_id,
+static hf_err integ_cb(void *ctx, int64_t seq, const hf_key_id *sender, const uint8_t *msg_id,
                        const uint8_t *submitter, const uint8_t *hdr, size_t len)
 {
 	hfn_integ *x = ctx;
@@ -489,7 +489,7 @@ out:
  * checkpoint to every member. Inside the caller's transaction. */
 static hf_err hfn_publish(hfn_node *n, uint64_t size, const char *note, size_t note_len)
 {
-	uint8_t(*peers)[HF_MEMBER_ID_LEN] = malloc(HF_AUDIT_MAX_PEERS * HF_MEMBER_ID_LEN);
+	uint8_t(*peers)[HF_MEMBER_ID_LEN] = malloc(HFN_AUDIT_MAX_PEERS * HF_MEMBER_ID_LEN);
 	uint64_t published;
 	hf_audit_msg m;
 	hf_err rc;
@@ -509,11 +509,11 @@ static hf_err hfn_publish(hfn_node *n, uint64_t size, const char *note, size_t n
 	m.u.checkpoint.checkpoint_len = note_len;
 	size_t np = hfn_node_members_with(
 	    n, HF_ROLE_AUTHORITY | HF_ROLE_PLATFORM | HF_ROLE_AUDITOR | HF_ROLE_WITNESS, peers,
-	    HF_AUDIT_MAX_PEERS);
+	    HFN_AUDIT_MAX_PEERS);
 	HF_CHECK(audit_send(n, m.type, &m, (const uint8_t(*)[HF_MEMBER_ID_LEN])peers, np));
 	char sz[24];
 	snprintf(sz, sizeof(sz), "%llu", (unsigned long long)size);
-	hfn_log(HF_LOG_INFO, "audit_published", "size", sz, NULL);
+	hfn_log(HFN_LOG_INFO, "audit_published", "size", sz, NULL);
 out:
 	free(peers);
 	return rc;
@@ -569,7 +569,7 @@ hf_err hfn_audit_integrate(hfn_node *n, uint64_t *appended)
 	HF_CHECK(hfn_store_leaf_last_time(n->store, &last));
 	if (x.now < last)
 		x.now = last;
-	HF_CHECK(hfn_store_aq_each(n->store, HF_AUDIT_BATCH_MAX, integ_cb, &x));
+	HF_CHECK(hfn_store_aq_each(n->store, HFN_AUDIT_BATCH_MAX, integ_cb, &x));
 	if (x.appended == 0) {
 		hfn_store_rollback(n->store);
 		return HF_OK;
@@ -592,7 +592,7 @@ out:
 	hfn_store_rollback(n->store);
 	free(note);
 	if (hfn_tlog_reload(a->log) != HF_OK)
-		hfn_log(HF_LOG_ERROR, "audit_reload_failed", NULL);
+		hfn_log(HFN_LOG_ERROR, "audit_reload_failed", NULL);
 	return rc;
 }
 
@@ -643,7 +643,7 @@ static hf_err on_submit(hfn_node *n, const hf_audit_msg *m, const uint8_t sender
 		pthread_rwlock_rdlock(&n->mlock);
 		if (memcmp(h->federation, hf_manifest_federation(n->manifest), 16) != 0)
 			*status = HF_EFEDERATION;
-		else if (hf_manifest_find_sign_key(n->manifest, h->sender, &mb, NULL) != HF_OK ||
+		else if (hf_manifest_find_sign_key(n->manifest, &h->sender, &mb, NULL) != HF_OK ||
 		         memcmp(hf_member_id(mb), sender, 16) != 0)
 			*status = HF_EROLE;
 		pthread_rwlock_unlock(&n->mlock);
@@ -651,7 +651,7 @@ static hf_err on_submit(hfn_node *n, const hf_audit_msg *m, const uint8_t sender
 	for (uint32_t i = 0; i < m->u.submit.n && *status == HF_OK; i++) {
 		bool dup;
 		HF_CHECK(hf_envelope_header_decode(m->u.submit.hdr[i], m->u.submit.hdr_len[i], h));
-		HF_CHECK(hfn_store_aq_add(n->store, h->sender, h->msg_id, sender,
+		HF_CHECK(hfn_store_aq_add(n->store, &h->sender, h->msg_id, sender,
 		                          m->u.submit.hdr[i], m->u.submit.hdr_len[i], &dup));
 		dups += dup;
 	}
@@ -710,14 +710,14 @@ static hf_err hfn_seen(hfn_node *n, const uint8_t log[16], const hf_checkpoint *
 static hf_err hfn_alarm(hfn_node *n, const uint8_t log[16], const char *a, const char *b,
                         const char *reason)
 {
-	uint8_t aud[HF_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
+	uint8_t aud[HFN_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
 	bool known;
 	char lh[33];
 	HF_TRY(hfn_store_alarm_known(n->store, log, a, b, &known));
 	if (known)
 		return HF_OK;
 	hfn_hex(log, 16, lh);
-	hfn_log(HF_LOG_ERROR, "audit_split_view", "log", lh, "reason", reason, NULL);
+	hfn_log(HFN_LOG_ERROR, "audit_split_view", "log", lh, "reason", reason, NULL);
 	HF_TRY(hfn_store_alarm_add(n->store, log, a, b, reason, hfn_now_ms()));
 	HF_TRY(hfn_store_count(n->store, "audit_alarms", "", 1));
 	hf_audit_msg m;
@@ -905,12 +905,13 @@ static hf_err on_receipt(hfn_node *n, const hf_audit_msg *m, const uint8_t log[1
 	HF_CHECK(hfn_seen(n, log, &c, z, &is_new));
 	for (uint32_t i = 0; i < m->u.receipt.n; i++) {
 		const hf_audit_rentry *e = &m->u.receipt.e[i];
-		uint8_t *hdr = NULL, keyid[16];
+		uint8_t *hdr = NULL;
+		hf_key_id keyid;
 		size_t hl, ll;
 		bool mine;
 		hf_err v;
 		/* Which of our wants: our own messages, or others' we asked the log about. */
-		v = hfn_store_want_get(n->store, log, e->msg_id, keyid, &hdr, &hl, &mine);
+		v = hfn_store_want_get(n->store, log, e->msg_id, &keyid, &hdr, &hl, &mine);
 		if (v == HF_ENOTFOUND)
 			continue; /* not asked for, or answered already */
 		HF_CHECK(v);
@@ -926,7 +927,7 @@ static hf_err on_receipt(hfn_node *n, const hf_audit_msg *m, const uint8_t log[1
 		if (v == HF_OK) {
 			memset(r, 0, sizeof(*r));
 			memcpy(r->log, log, 16);
-			memcpy(r->sender, keyid, 16);
+			r->sender = keyid;
 			memcpy(r->msg_id, e->msg_id, 16);
 			r->idx = e->index;
 			r->integrated_ms = e->integrated_ms;
@@ -935,16 +936,16 @@ static hf_err on_receipt(hfn_node *n, const hf_audit_msg *m, const uint8_t log[1
 			memcpy(r->proof, e->proof, e->proof_len);
 			rc = hfn_store_receipt_put(n->store, r);
 			if (rc == HF_OK)
-				rc = hfn_store_want_del(n->store, log, keyid, e->msg_id);
+				rc = hfn_store_want_del(n->store, log, &keyid, e->msg_id);
 			/* The log's clock is the trusted one: a message that claims to be much
 			 * older than its log entry is backdated (spec §15). */
 			if (rc == HF_OK && !mine &&
 			    hf_audit_leaf_check_time(leaf, n->cfg.audit.max_backdate_ms) ==
 			        HF_EBACKDATED) {
-				char s1[33], m1[33];
-				hfn_hex(keyid, 16, s1);
+				char s1[HF_ID_HEX_SIZE], m1[33];
+				hf_key_id_hex(&keyid, s1);
 				hfn_hex(e->msg_id, 16, m1);
-				hfn_log(HF_LOG_WARN, "audit_backdated", "sender", s1, "msg", m1,
+				hfn_log(HFN_LOG_WARN, "audit_backdated", "sender", s1, "msg", m1,
 				        NULL);
 				rc = hfn_store_count(n->store, "audit_backdated", "", 1);
 			}
@@ -1031,7 +1032,7 @@ static hf_err on_query(hfn_node *n, const hf_audit_msg *m, const uint8_t sender[
 			free(note);
 			return HF_ENOMEM;
 		}
-		rc = hfn_store_leaf_find(n->store, m->u.query.sender, m->u.query.msg_id, &idx,
+		rc = hfn_store_leaf_find(n->store, &m->u.query.sender, m->u.query.msg_id, &idx,
 		                         &integ);
 		if (rc == HF_OK && idx < published) {
 			rc = hf_merkle_inclusion_proof(hfn_tlog_store(A(n)->log, published), idx,
@@ -1113,7 +1114,7 @@ static hf_err on_alarm(hfn_node *n, const hf_audit_msg *m, const uint8_t sender[
 	if (known)
 		goto out;
 	hfn_hex(sender, 16, who);
-	hfn_log(HF_LOG_ERROR, "audit_split_view_reported", "by", who, NULL);
+	hfn_log(HFN_LOG_ERROR, "audit_split_view_reported", "by", who, NULL);
 	HF_CHECK(hfn_store_alarm_add(n->store, log, a, b, "reported", hfn_now_ms()));
 	HF_CHECK(hfn_store_count(n->store, "audit_alarms", "", 1));
 out:
@@ -1138,7 +1139,7 @@ hf_err hfn_audit_on_message(struct hfn_node *n, const hfn_in_msg *in, hfn_disp *
 	size_t len = in->body_len;
 	hf_audit_msg *m;
 	hf_err rc = HF_OK;
-	*disp = HF_DONE;
+	*disp = HFN_DONE;
 	if (!hf_audit_msg_type(h->type)) {
 		*status = HF_EMSGTYPE;
 		return HF_OK;
@@ -1172,7 +1173,7 @@ hf_err hfn_audit_on_message(struct hfn_node *n, const hfn_in_msg *in, hfn_disp *
 	if (rc != HF_OK) { /* a store error: the message stays pending and is retried */
 		char t[8];
 		snprintf(t, sizeof(t), "%u", h->type);
-		hfn_log(HF_LOG_ERROR, "audit_message_failed", "type", t, "code", hf_err_name(rc),
+		hfn_log(HFN_LOG_ERROR, "audit_message_failed", "type", t, "code", hf_err_name(rc),
 		        NULL);
 	}
 	return rc;
@@ -1191,7 +1192,7 @@ hf_err hfn_audit_received(hfn_node *n, const hf_envelope_header *h, const uint8_
 /* Our newest verified checkpoint of each log, to every other member, when it changed. */
 static hf_err hfn_gossip(hfn_node *n)
 {
-	uint8_t logs[HF_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
+	uint8_t logs[HFN_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
 	uint8_t(*peers)[HF_MEMBER_ID_LEN] = NULL;
 	size_t nl = auditors(n, logs), np = 0;
 	hf_err rc = HF_OK;
@@ -1205,14 +1206,14 @@ static hf_err hfn_gossip(hfn_node *n)
 			continue;
 		}
 		if (!peers) {
-			peers = malloc(HF_AUDIT_MAX_PEERS * HF_MEMBER_ID_LEN);
+			peers = malloc(HFN_AUDIT_MAX_PEERS * HF_MEMBER_ID_LEN);
 			if (!peers) {
 				free(note);
 				return HF_ENOMEM;
 			}
 			np = hfn_node_members_with(
 			    n, HF_ROLE_AUTHORITY | HF_ROLE_PLATFORM | HF_ROLE_WITNESS, peers,
-			    HF_AUDIT_MAX_PEERS);
+			    HFN_AUDIT_MAX_PEERS);
 		}
 		if (!began) {
 			HF_CHECK(hfn_store_begin(n->store));
@@ -1285,22 +1286,23 @@ void hfn_audit_tick(hfn_node *n)
 	if (!a)
 		return;
 	if ((rc = flush_wants(n)) != HF_OK)
-		hfn_log(HF_LOG_ERROR, "audit_submit_failed", "code", hf_err_name(rc), NULL);
+		hfn_log(HFN_LOG_ERROR, "audit_submit_failed", "code", hf_err_name(rc), NULL);
 	if (a->log && now - a->last_batch_ms >= n->cfg.audit.batch_ms) {
 		a->last_batch_ms = now;
 		if ((rc = hfn_audit_integrate(n, &added)) != HF_OK)
-			hfn_log(HF_LOG_ERROR, "audit_integrate_failed", "code", hf_err_name(rc),
+			hfn_log(HFN_LOG_ERROR, "audit_integrate_failed", "code", hf_err_name(rc),
 			        NULL);
 	}
 	if (now - a->last_gossip_ms >= n->cfg.audit.gossip_ms) {
 		a->last_gossip_ms = now;
 		if ((rc = hfn_gossip(n)) != HF_OK)
-			hfn_log(HF_LOG_ERROR, "audit_gossip_failed", "code", hf_err_name(rc), NULL);
+			hfn_log(HFN_LOG_ERROR, "audit_gossip_failed", "code", hf_err_name(rc),
+			        NULL);
 		if ((rc = check_overdue(n)) != HF_OK)
-			hfn_log(HF_LOG_ERROR, "audit_overdue_failed", "code", hf_err_name(rc),
+			hfn_log(HFN_LOG_ERROR, "audit_overdue_failed", "code", hf_err_name(rc),
 			        NULL);
 		if (a->log && n->cfg.audit.quorum > 0 && (rc = reask_witnesses(n)) != HF_OK)
-			hfn_log(HF_LOG_ERROR, "audit_reask_failed", "code", hf_err_name(rc), NULL);
+			hfn_log(HFN_LOG_ERROR, "audit_reask_failed", "code", hf_err_name(rc), NULL);
 	}
 }
 
@@ -1387,7 +1389,7 @@ hf_err hfn_audit_get_status(hfn_node *n, hfn_audit_status *st)
 	uint64_t alarms = 0;
 	HF_TRY(hfn_store_alarm_count(n->store, &alarms));
 	st->alarms = alarms;
-	uint8_t logs[HF_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
+	uint8_t logs[HFN_AUDIT_MAX_LOGS][HF_MEMBER_ID_LEN];
 	size_t nl = auditors(n, logs);
 	for (size_t i = 0; i < nl; i++) {
 		uint64_t size = 0;

@@ -1,5 +1,5 @@
-#ifndef HF_NODE_AUDIT_H
-#define HF_NODE_AUDIT_H
+#ifndef HFN_AUDIT_H
+#define HFN_AUDIT_H
 
 /*
  * The audit engine (issue 13, spec §15 and §16). Three jobs, by role:
@@ -39,8 +39,7 @@ hf_err hfn_audit_note_sent(hfn_node *n, const uint8_t *env, size_t len) HF_MUST_
 
 /* Inbox handler for types 48..53 (inbox/msg.h; inside the inbox transaction). */
 #include "inbox/msg.h"
-hf_err hfn_audit_on_message(struct hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
-                            hf_err *status) HF_MUST_CHECK;
+hfn_in_handler_fn hfn_audit_on_message HF_MUST_CHECK;
 /* Decodes an audit body (HF_EMSGTYPE for other types). */
 hf_err hfn_audit_body_check(uint32_t type, const uint8_t *body, size_t len) HF_MUST_CHECK;
 /* Inbox hook after a message of a peer was applied: a logged type is queued for a query to

@@ -1,5 +1,5 @@
-#ifndef HF_NODE_AUDIT_CFG_H
-#define HF_NODE_AUDIT_CFG_H
+#ifndef HFN_AUDIT_CFG_H
+#define HFN_AUDIT_CFG_H
 
 /*
  * [audit] section of node.ini (parsed by core/config.c's key table):

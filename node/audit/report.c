@@ -141,7 +141,7 @@ static int row_of(hfn_row **rows, size_t *n, const uint8_t member[16], hfn_node 
 }
 
 /* Member id of a signing (enc = false) or encryption key id; false if unknown. */
-static bool member_of_key(hfn_node *n, const uint8_t kid[16], bool enc, uint8_t out[16])
+static bool member_of_key(hfn_node *n, const hf_key_id *kid, bool enc, uint8_t out[16])
 {
 	const hf_member *mb;
 	hf_err rc;
@@ -219,7 +219,7 @@ static hf_err leaf_cb(void *ctx, uint64_t idx, const uint8_t *submitter, const u
 	(void)idx;
 	(void)submitter;
 	HF_TRY(hf_audit_leaf_decode(leaf, len, l));
-	bool known = member_of_key(r->n, h->sender, false, sender);
+	bool known = member_of_key(r->n, &h->sender, false, sender);
 	/* The log clock bounds the sender's: counted against the sender's row below. */
 	bool backdated = h->created_ms + r->backdate_ms < l->logged_ms;
 	if (h->type == HF_MSG_REFERRAL) {
@@ -266,7 +266,7 @@ static hf_err leaf_cb(void *ctx, uint64_t idx, const uint8_t *submitter, const u
 		if (known)
 			o->auth = row_of(&r->auth, &r->n_auth, sender, r->n);
 		/* An order is sealed to its platform only (spec §13.2). */
-		if (h->n_recipients >= 1 && member_of_key(r->n, h->recipients[0], true, plat))
+		if (h->n_recipients >= 1 && member_of_key(r->n, &h->recipients[0], true, plat))
 			o->plat = row_of(&r->plat, &r->n_plat, plat, r->n);
 		if (backdated && o->auth >= 0)
 			r->auth[o->auth].backdated++;

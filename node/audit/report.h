@@ -1,5 +1,5 @@
-#ifndef HF_NODE_AUDIT_REPORT_H
-#define HF_NODE_AUDIT_REPORT_H
+#ifndef HFN_AUDIT_REPORT_H
+#define HFN_AUDIT_REPORT_H
 
 /*
  * Compliance computed only from the log's leaves (issue 13; docs/audit.md "Report"): every

@@ -7,7 +7,7 @@
 #include "store/store_audit.h"
 #include "hf_check.h"
 
-#define HF_TLOG_LEVELS 8 /* tile levels: 8 * 8 = 64 tree levels */
+#define HFN_TLOG_LEVELS 8 /* tile levels: 8 * 8 = 64 tree levels */
 
 /* The last tile of one tile level, as appends fill it. */
 typedef struct hfn_edge {
@@ -20,7 +20,7 @@ typedef struct hfn_edge {
 struct hfn_tlog {
 	hfn_store *s;
 	hf_merkle_compact cr;
-	hfn_edge edge[HF_TLOG_LEVELS];
+	hfn_edge edge[HFN_TLOG_LEVELS];
 	hf_tiles_store ts;
 	hf_merkle_store ms;
 	uint8_t leaf[HF_AUDIT_LEAF_MAX_SIZE];
@@ -32,7 +32,7 @@ static hf_err tlog_fetch(void *ctx, const hf_tile_ref *t, uint8_t *out, size_t *
 {
 	hfn_tlog *l = ctx;
 	size_t want = (size_t)t->width * HF_MERKLE_HASH_LEN, have;
-	if (t->entries || t->level >= HF_TLOG_LEVELS)
+	if (t->entries || t->level >= HFN_TLOG_LEVELS)
 		return HF_ETILE;
 	const hfn_edge *e = &l->edge[t->level];
 	if (e->used && e->idx == t->index) {
@@ -64,7 +64,7 @@ static hf_err edge_write(hfn_tlog *l, unsigned level)
 static hf_err tlog_emit(void *ctx, hf_merkle_node_id id, const uint8_t hash[HF_MERKLE_HASH_LEN])
 {
 	hfn_tlog *l = ctx;
-	if (id.level % 8 != 0 || id.level / 8 >= HF_TLOG_LEVELS)
+	if (id.level % 8 != 0 || id.level / 8 >= HFN_TLOG_LEVELS)
 		return HF_OK;
 	unsigned lv = id.level / 8;
 	hfn_edge *e = &l->edge[lv];
@@ -88,7 +88,7 @@ hf_err hfn_tlog_reload(hfn_tlog *l)
 	HF_TRY(hfn_store_leaf_count(l->s, &size));
 	memset(l->edge, 0, sizeof(l->edge));
 	/* The last tile of each level, as stored. */
-	for (unsigned lv = 0; lv < HF_TLOG_LEVELS; lv++) {
+	for (unsigned lv = 0; lv < HFN_TLOG_LEVELS; lv++) {
 		uint64_t count = lv * 8 < 64 ? size >> (8 * lv) : 0;
 		size_t len;
 		if (count == 0)
@@ -134,7 +134,7 @@ uint64_t hfn_tlog_size(const hfn_tlog *l)
 	return l->cr.size;
 }
 
-hf_err hfn_tlog_append(hfn_tlog *l, const uint8_t sender[16], const uint8_t msg_id[16],
+hf_err hfn_tlog_append(hfn_tlog *l, const hf_key_id *sender, const uint8_t msg_id[16],
                        const uint8_t submitter[16], uint64_t now_ms, const uint8_t *hdr,
                        size_t hdr_len, uint64_t *idx)
 {
@@ -149,7 +149,7 @@ hf_err hfn_tlog_append(hfn_tlog *l, const uint8_t sender[16], const uint8_t msg_
 
 hf_err hfn_tlog_flush(hfn_tlog *l)
 {
-	for (unsigned lv = 0; lv < HF_TLOG_LEVELS; lv++)
+	for (unsigned lv = 0; lv < HFN_TLOG_LEVELS; lv++)
 		HF_TRY(edge_write(l, lv));
 	return HF_OK;
 }

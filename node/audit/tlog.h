@@ -1,5 +1,5 @@
-#ifndef HF_NODE_AUDIT_TLOG_H
-#define HF_NODE_AUDIT_TLOG_H
+#ifndef HFN_AUDIT_TLOG_H
+#define HFN_AUDIT_TLOG_H
 
 /*
  * The log operator's tree over the store (spec §15): leaves appended in
@@ -30,7 +30,7 @@ hf_err hfn_tlog_reload(hfn_tlog *t) HF_MUST_CHECK;
 uint64_t hfn_tlog_size(const hfn_tlog *t);
 /* Inside a transaction: appends one leaf (hf_audit_leaf_encode of (now, hdr)); *idx = its
  * index. Call hfn_tlog_flush before the commit. */
-hf_err hfn_tlog_append(hfn_tlog *t, const uint8_t sender[16], const uint8_t msg_id[16],
+hf_err hfn_tlog_append(hfn_tlog *t, const hf_key_id *sender, const uint8_t msg_id[16],
                        const uint8_t submitter[16], uint64_t now_ms, const uint8_t *hdr,
                        size_t hdr_len, uint64_t *idx) HF_MUST_CHECK;
 /* Writes the tiles the appends since the last flush touched. */
@@ -40,7 +40,7 @@ hf_err hfn_tlog_root(const hfn_tlog *t, uint8_t root[HF_MERKLE_HASH_LEN]) HF_MUS
 /* A merkle store answering for the tree of `size` (<= current size); valid until the next
  * call on t. */
 const hf_merkle_store *hfn_tlog_store(hfn_tlog *t, uint64_t size);
-/* Hash tile t of the current tree: ref->width * 32 bytes into out (HF_TILE_BYTES). */
+/* Hash tile t of the current tree: ref->width * 32 bytes into out (HFN_TILE_BYTES). */
 hf_err hfn_tlog_tile(hfn_tlog *t, const hf_tile_ref *ref, uint8_t *out, size_t *len) HF_MUST_CHECK;
 
 #endif

@@ -113,7 +113,7 @@ static const cfg_key KEYS[] = {
 
 typedef struct cfg_ctx {
 	hfn_config *c;
-	char dir[HF_PATH_MAX];
+	char dir[HFN_PATH_MAX];
 	char err[400];
 } cfg_ctx;
 

@@ -1,5 +1,5 @@
-#ifndef HF_NODE_CONFIG_H
-#define HF_NODE_CONFIG_H
+#ifndef HFN_CONFIG_H
+#define HFN_CONFIG_H
 
 /*
  * node.ini (libinih), parsed by one table (config.c's KEYS[]). Sections and keys:
@@ -26,25 +26,25 @@
 #include "orders/orders_cfg.h"
 #include "intake/intake_cfg.h"
 
-#define HF_PATH_MAX 1024
+#define HFN_PATH_MAX 1024
 
 typedef struct hfn_config {
-	char identity[HF_PATH_MAX];
-	char manifest[HF_PATH_MAX];
-	char data_dir[HF_PATH_MAX];
+	char identity[HFN_PATH_MAX];
+	char manifest[HFN_PATH_MAX];
+	char data_dir[HFN_PATH_MAX];
 	char listen[300];
 	char log_level[16];
 	bool insecure_loopback;
 	uint32_t pull_interval_ms;
-	char tls_ca[HF_PATH_MAX];
-	char tls_cert[HF_PATH_MAX];
-	char tls_key[HF_PATH_MAX];
-	char tls_crl[HF_PATH_MAX]; /* [tls] crl: optional, the CA's CRL (ca/crl.pem) */
+	char tls_ca[HFN_PATH_MAX];
+	char tls_cert[HFN_PATH_MAX];
+	char tls_key[HFN_PATH_MAX];
+	char tls_crl[HFN_PATH_MAX]; /* [tls] crl: optional, the CA's CRL (ca/crl.pem) */
 	char api_host[128];
 	uint16_t api_port;
-	char api_token_file[HF_PATH_MAX];
-	char api_tls_cert[HF_PATH_MAX]; /* [api] tls_cert: HTTPS when set (with tls_key) */
-	char api_tls_key[HF_PATH_MAX];
+	char api_token_file[HFN_PATH_MAX];
+	char api_tls_cert[HFN_PATH_MAX]; /* [api] tls_cert: HTTPS when set (with tls_key) */
+	char api_tls_key[HFN_PATH_MAX];
 	bool api_allow_plaintext;
 	hfn_match_config match; /* [match] (match_config.h) */
 	hfn_orders_cfg orders;  /* [orders] (orders_cfg.h) */

@@ -19,7 +19,7 @@
 
 hf_err hfn_datadir_lock(const char *data_dir, int *fd, long *holder)
 {
-	char path[HF_PATH_MAX + 16], pid[32];
+	char path[HFN_PATH_MAX + 16], pid[32];
 	*fd = -1;
 	*holder = 0;
 	if (mkdir(data_dir, 0700) != 0 && errno != EEXIST)
@@ -88,7 +88,7 @@ static hf_err identity_keyid(const hfn_config *cfg, char hex[2 * HF_KEYID_LEN + 
 {
 	hf_identity *id = NULL;
 	HF_TRY(hfn_node_load_identity(cfg->identity, &id));
-	hfn_hex(hf_identity_sign_keyid(id), HF_KEYID_LEN, hex);
+	hf_key_id_hex(hf_identity_sign_keyid(id), hex);
 	hf_identity_free(id);
 	return HF_OK;
 }
@@ -96,7 +96,7 @@ static hf_err identity_keyid(const hfn_config *cfg, char hex[2 * HF_KEYID_LEN + 
 /* out_dir/backup.json: whose backup it is (the node's signing key id), schema, time. */
 static hf_err write_meta(const char *out_dir, const char *kid, const hfn_store_copy_info *i)
 {
-	char path[HF_PATH_MAX + 32], buf[256];
+	char path[HFN_PATH_MAX + 32], buf[256];
 	snprintf(path, sizeof(path), "%s/backup.json", out_dir);
 	int n = snprintf(buf, sizeof(buf),
 	                 "{\"key_id\":\"%s\",\"schema\":%d,\"created_ms\":%" PRIu64 "}\n", kid,
@@ -112,7 +112,7 @@ static hf_err write_meta(const char *out_dir, const char *kid, const hfn_store_c
 /* The key id recorded in from_dir/backup.json, or "" if there is none (a copy made by hand). */
 static void read_meta_kid(const char *from_dir, char kid[2 * HF_KEYID_LEN + 1])
 {
-	char path[HF_PATH_MAX + 32], buf[256];
+	char path[HFN_PATH_MAX + 32], buf[256];
 	kid[0] = 0;
 	snprintf(path, sizeof(path), "%s/backup.json", from_dir);
 	FILE *f = fopen(path, "r");
@@ -147,7 +147,7 @@ static void print_info(FILE *out, const char *what, const char *dir, const hfn_s
 hf_err hfn_datadir_backup(const hfn_config *cfg, const char *out_dir, FILE *out, char *why,
                           size_t why_size)
 {
-	char src[HF_PATH_MAX + 32], dst[HF_PATH_MAX + 32], kid[2 * HF_KEYID_LEN + 1];
+	char src[HFN_PATH_MAX + 32], dst[HFN_PATH_MAX + 32], kid[2 * HF_KEYID_LEN + 1];
 	hfn_store_copy_info info;
 	uint64_t t0 = hfn_now_ms();
 	hf_err rc;
@@ -200,7 +200,7 @@ fail:
 hf_err hfn_datadir_restore(const hfn_config *cfg, const char *from_dir, bool force, FILE *out,
                            char *why, size_t why_size)
 {
-	char src[HF_PATH_MAX + 32], dst[HF_PATH_MAX + 32], key[HF_PATH_MAX + 32];
+	char src[HFN_PATH_MAX + 32], dst[HFN_PATH_MAX + 32], key[HFN_PATH_MAX + 32];
 	hfn_store_copy_info info;
 	uint64_t t0 = hfn_now_ms();
 	int lock = -1;

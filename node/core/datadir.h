@@ -1,5 +1,5 @@
-#ifndef HF_NODE_DATADIR_H
-#define HF_NODE_DATADIR_H
+#ifndef HFN_DATADIR_H
+#define HFN_DATADIR_H
 
 /*
  * The data directory: its lock (one hashfed-node per data_dir), backup and restore

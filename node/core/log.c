@@ -8,7 +8,7 @@
 
 #include "core/log.h"
 
-static volatile int g_level = HF_LOG_INFO;
+static volatile int g_level = HFN_LOG_INFO;
 
 static const char *const LEVELS[] = {"debug", "info", "warn", "error"};
 

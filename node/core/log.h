@@ -1,5 +1,5 @@
-#ifndef HF_NODE_LOG_H
-#define HF_NODE_LOG_H
+#ifndef HFN_LOG_H
+#define HFN_LOG_H
 
 /*
  * JSON-lines logging on stderr: one object per line with ts (unix ms), level,
@@ -10,17 +10,17 @@
 #include "hashfed/err.h"
 
 typedef enum hfn_log_level {
-	HF_LOG_DEBUG = 0,
-	HF_LOG_INFO = 1,
-	HF_LOG_WARN = 2,
-	HF_LOG_ERROR = 3,
+	HFN_LOG_DEBUG = 0,
+	HFN_LOG_INFO = 1,
+	HFN_LOG_WARN = 2,
+	HFN_LOG_ERROR = 3,
 } hfn_log_level;
 
 /* Sets the threshold; "debug" | "info" | "warn" | "error" (HF_ECONFIG otherwise). */
 hf_err hfn_log_set_level(const char *name) HF_MUST_CHECK;
 /*
  * Logs event with extra fields given as key/value string pairs, NULL
- * terminated: hfn_log(HF_LOG_INFO, "batch_applied", "list", hex, "n", "3", NULL).
+ * terminated: hfn_log(HFN_LOG_INFO, "batch_applied", "list", hex, "n", "3", NULL).
  * Values are JSON-escaped; a value starting with '#' is written raw (numbers).
  */
 void hfn_log(hfn_log_level level, const char *event, ...) __attribute__((sentinel));

@@ -24,7 +24,7 @@
 #include "inbox/rxq.h"
 #include "hf_check.h"
 
-static hf_err hfn_peer_url(void *ctx, const uint8_t member[HF_MEMBER_LEN], char *url, size_t size)
+static hf_err hfn_peer_url(void *ctx, const uint8_t member[HFN_MEMBER_LEN], char *url, size_t size)
 {
 	hfn_node *n = ctx;
 	const hf_member *mb;
@@ -57,7 +57,7 @@ static hf_err hfn_tls_peer(void *ctx, const uint8_t *member, const uint8_t fp[32
 /* data_dir/pseudonym.key: 32 random bytes made at first start, mode 0600. */
 static hf_err hfn_pseudonym_key(hfn_node *n)
 {
-	char path[HF_PATH_MAX + 32];
+	char path[HFN_PATH_MAX + 32];
 	snprintf(path, sizeof(path), "%s/pseudonym.key", n->cfg.data_dir);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
@@ -87,7 +87,7 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	hf_err rc = hfn_inbox_process(n);
 	if (rc != HF_OK)
-		hfn_log(HF_LOG_ERROR, "inbox_failed", "code", hf_err_name(rc), NULL);
+		hfn_log(HFN_LOG_ERROR, "inbox_failed", "code", hf_err_name(rc), NULL);
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
@@ -99,13 +99,13 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 		if (n->last_pull_ms == 0) {
 			hf_err hrc = hfn_lists_hello(n);
 			if (hrc != HF_OK)
-				hfn_log(HF_LOG_ERROR, "hello_failed", "code", hf_err_name(hrc),
+				hfn_log(HFN_LOG_ERROR, "hello_failed", "code", hf_err_name(hrc),
 				        NULL);
 		}
 		n->last_pull_ms = now;
 		hf_err rc = hfn_lists_pull_all(n);
 		if (rc != HF_OK)
-			hfn_log(HF_LOG_ERROR, "pull_failed", "code", hf_err_name(rc), NULL);
+			hfn_log(HFN_LOG_ERROR, "pull_failed", "code", hf_err_name(rc), NULL);
 	}
 }
 
@@ -116,11 +116,11 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	if (sig == SIGHUP) {
 		hf_err rc = hfn_node_load_manifest(n);
 		if (rc != HF_OK)
-			hfn_log(HF_LOG_WARN, "manifest_reload_refused", "code", hf_err_name(rc),
+			hfn_log(HFN_LOG_WARN, "manifest_reload_refused", "code", hf_err_name(rc),
 			        NULL);
 		return;
 	}
-	hfn_log(HF_LOG_INFO, "shutdown", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
+	hfn_log(HFN_LOG_INFO, "shutdown", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
 	event_base_loopbreak(n->base);
 }
 
@@ -142,7 +142,7 @@ hf_err hfn_node_init(hfn_node *n, const hfn_config *cfg)
 	if (rc == HF_EEXIST) {
 		char pid[24];
 		snprintf(pid, sizeof(pid), "#%ld", holder);
-		hfn_log(HF_LOG_ERROR, "data_dir_in_use", "data_dir", cfg->data_dir, "pid", pid,
+		hfn_log(HFN_LOG_ERROR, "data_dir_in_use", "data_dir", cfg->data_dir, "pid", pid,
 		        NULL);
 	}
 	HF_TRY(rc);
@@ -193,7 +193,7 @@ hf_err hfn_node_init(hfn_node *n, const hfn_config *cfg)
 	if (rc == HF_OK) {
 		char self[33];
 		hfn_hex(n->self, 16, self);
-		hfn_log(HF_LOG_INFO, "started", "member", self, "listen", cfg->listen, NULL);
+		hfn_log(HFN_LOG_INFO, "started", "member", self, "listen", cfg->listen, NULL);
 	}
 	return rc;
 }

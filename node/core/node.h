@@ -1,5 +1,5 @@
-#ifndef HF_NODE_NODE_H
-#define HF_NODE_NODE_H
+#ifndef HFN_NODE_H
+#define HFN_NODE_H
 
 /*
  * The node: identity, membership manifest, store, transport, event loop.
@@ -26,7 +26,7 @@ struct event;
 
 typedef struct hfn_node {
 	hfn_config cfg;
-	char db_path[HF_PATH_MAX + 16];
+	char db_path[HFN_PATH_MAX + 16];
 	hf_identity *id;
 	uint8_t pseudonym_key[32]; /* keys case pseudonyms; never leaves the node */
 	pthread_rwlock_t mlock;
@@ -115,6 +115,11 @@ size_t hfn_node_after_mark(const hfn_node *n);
 void hfn_node_after_drop(hfn_node *n, size_t mark);
 /* Runs every queued action in order and empties the queue. */
 void hfn_node_after_run(hfn_node *n);
+
+/* Ends the transaction that queued messages to peers (rc: how its work went): HF_OK
+ * commits it and wakes the sender; any other rc, or a failed commit, rolls it back.
+ * Returns rc or the commit's failure. */
+hf_err hfn_node_end_send(hfn_node *n, hf_err rc) HF_MUST_CHECK;
 
 /* Counts a rejected message: log line with the code name + per-peer counter. */
 void hfn_node_reject(hfn_node *n, hfn_store *s, const uint8_t *peer, const char *what, hf_err code);

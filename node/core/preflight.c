@@ -153,7 +153,7 @@ hf_err hfn_preflight(const hfn_config *cfg, bool starting, int *exit_code, char 
 	memset(&node, 0, sizeof(node));
 	node.cfg = *cfg;
 	pthread_rwlock_init(&node.mlock, NULL);
-	*exit_code = HF_EXIT_CONFIG;
+	*exit_code = HFN_EXIT_CONFIG;
 	rc = hfn_config_check_secret_file(cfg->api_token_file);
 	if (rc != HF_OK) {
 		snprintf(why, why_size,
@@ -163,7 +163,7 @@ hf_err hfn_preflight(const hfn_config *cfg, bool starting, int *exit_code, char 
 		         cfg->api_token_file, cfg->api_token_file);
 		goto out;
 	}
-	*exit_code = HF_EXIT_MEMBER;
+	*exit_code = HFN_EXIT_MEMBER;
 	rc = hfn_node_load_identity(cfg->identity, &node.id);
 	if (rc != HF_OK) {
 		snprintf(why, why_size, "[node] identity %s/node.key: %s", cfg->identity,
@@ -175,7 +175,7 @@ hf_err hfn_preflight(const hfn_config *cfg, bool starting, int *exit_code, char 
 	}
 	rc = hfn_node_load_manifest(&node);
 	if (rc == HF_EUNKNOWNMEMBER || rc == HF_EUNKNOWNSENDER) {
-		hfn_hex(hf_identity_sign_keyid(node.id), HF_KEYID_LEN, kid);
+		hf_key_id_hex(hf_identity_sign_keyid(node.id), kid);
 		snprintf(
 		    why, why_size,
 		    "[node] manifest %s does not list this node (signing key id %s): add it "
@@ -191,14 +191,14 @@ hf_err hfn_preflight(const hfn_config *cfg, bool starting, int *exit_code, char 
 	}
 	if (!cfg->insecure_loopback) {
 		const hf_member *me;
-		*exit_code = HF_EXIT_TLS;
+		*exit_code = HFN_EXIT_TLS;
 		rc = hf_manifest_find_member(node.manifest, node.self, &me);
 		if (rc == HF_OK)
 			rc = check_tls(cfg, me, why, why_size);
 		if (rc != HF_OK)
 			goto out;
 	}
-	*exit_code = HF_EXIT_RUNNING;
+	*exit_code = HFN_EXIT_RUNNING;
 	rc = starting ? hfn_datadir_lock(cfg->data_dir, &fd, &holder) : HF_OK;
 	if (rc == HF_EEXIST) {
 		snprintf(why, why_size,
@@ -208,26 +208,26 @@ hf_err hfn_preflight(const hfn_config *cfg, bool starting, int *exit_code, char 
 		goto out;
 	}
 	if (rc != HF_OK) {
-		*exit_code = HF_EXIT_CONFIG;
+		*exit_code = HFN_EXIT_CONFIG;
 		snprintf(why, why_size, "[node] data_dir %s: cannot create or lock it",
 		         cfg->data_dir);
 		goto out;
 	}
 	/* A downgrade: the database is of a schema this binary does not know. */
-	char db[HF_PATH_MAX + 16];
+	char db[HFN_PATH_MAX + 16];
 	int schema;
 	snprintf(db, sizeof(db), "%s/node.db", cfg->data_dir);
-	if (hfn_store_file_schema(db, &schema) == HF_OK && schema > HF_STORE_SCHEMA_VERSION) {
-		*exit_code = HF_EXIT_DATA;
+	if (hfn_store_file_schema(db, &schema) == HF_OK && schema > HFN_STORE_SCHEMA_VERSION) {
+		*exit_code = HFN_EXIT_DATA;
 		rc = HF_EVERSION;
 		snprintf(why, why_size,
 		         "%s has schema %d, this hashfed-node knows up to %d: it was written by a "
 		         "newer hashfed-node; run that one, or restore the backup taken before the "
 		         "upgrade (hashfed-node restore)",
-		         db, schema, HF_STORE_SCHEMA_VERSION);
+		         db, schema, HFN_STORE_SCHEMA_VERSION);
 		goto out;
 	}
-	*exit_code = HF_EXIT_OK;
+	*exit_code = HFN_EXIT_OK;
 out:
 	if (fd >= 0)
 		close(fd);

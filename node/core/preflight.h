@@ -1,17 +1,17 @@
-#ifndef HF_NODE_PREFLIGHT_H
-#define HF_NODE_PREFLIGHT_H
+#ifndef HFN_PREFLIGHT_H
+#define HFN_PREFLIGHT_H
 
 /*
  * What an operator can get wrong before the node starts, checked in one place (hashfed-node
  * --check-config and start-up, main.c), each with a one-line message saying what is wrong
  * and what to do, and its own exit status (hashfed-node(8) "EXIT STATUS"):
- *   HF_EXIT_CONFIG   3  node.ini: unknown section or key, bad value, missing key, token file
- *   HF_EXIT_MEMBER   4  identity unreadable, manifest invalid, this node not in the manifest
- *   HF_EXIT_TLS      5  [tls] cert/key unreadable, key not the cert's, the cert does not name
+ *   HFN_EXIT_CONFIG   3  node.ini: unknown section or key, bad value, missing key, token file
+ *   HFN_EXIT_MEMBER   4  identity unreadable, manifest invalid, this node not in the manifest
+ *   HFN_EXIT_TLS      5  [tls] cert/key unreadable, key not the cert's, the cert does not name
  *                       the host peers dial (the manifest's endpoint), or is not the
  *                       certificate the manifest lists for this node
- *   HF_EXIT_RUNNING  6  another hashfed-node already runs on data_dir
- *   HF_EXIT_DATA     7  data_dir/node.db was written by a newer hashfed-node (schema ahead)
+ *   HFN_EXIT_RUNNING  6  another hashfed-node already runs on data_dir
+ *   HFN_EXIT_DATA     7  data_dir/node.db was written by a newer hashfed-node (schema ahead)
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -20,14 +20,14 @@
 #include "hashfed/err.h"
 
 enum {
-	HF_EXIT_OK = 0,
-	HF_EXIT_FAIL = 1,
-	HF_EXIT_USAGE = 2,
-	HF_EXIT_CONFIG = 3,
-	HF_EXIT_MEMBER = 4,
-	HF_EXIT_TLS = 5,
-	HF_EXIT_RUNNING = 6,
-	HF_EXIT_DATA = 7,
+	HFN_EXIT_OK = 0,
+	HFN_EXIT_FAIL = 1,
+	HFN_EXIT_USAGE = 2,
+	HFN_EXIT_CONFIG = 3,
+	HFN_EXIT_MEMBER = 4,
+	HFN_EXIT_TLS = 5,
+	HFN_EXIT_RUNNING = 6,
+	HFN_EXIT_DATA = 7,
 };
 
 /* Runs every check on a loaded config (the data_dir lock only when starting: --check-config

@@ -13,7 +13,7 @@
  *
  * A row never blocks the rows after it: a handler's error undoes that message only and
  * becomes its final, recorded refusal, except an I/O or internal error, which leaves the
- * row pending for HF_INBOX_TRIES attempts and then refuses it too.
+ * row pending for HFN_INBOX_TRIES attempts and then refuses it too.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,35 +33,23 @@
 #include "orders/orders.h"
 #include "hf_check.h"
 
-#define HF_INBOX_SCAN  256u /* pending rows fetched per query */
-#define HF_INBOX_TRIES 5u   /* transient failures of one row before it is refused for good */
-#define HF_INBOX_TRACK 64u  /* rows whose transient failures are counted at once */
+#define HFN_INBOX_SCAN  256u /* pending rows fetched per query */
+#define HFN_INBOX_TRIES 5u   /* transient failures of one row before it is refused for good */
+#define HFN_INBOX_TRACK 64u  /* rows whose transient failures are counted at once */
 
 /* ---- the table ------------------------------------------------------------------ */
 
-static hf_err dec_batch(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
-{
-	(void)type;
-	return hf_list_batch_decode(p, len, &m->u.batch);
-}
-
-static hf_err dec_snapshot(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
-{
-	(void)type;
-	return hf_list_snapshot_decode(p, len, &m->u.snapshot);
-}
-
-static hf_err dec_pull(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
-{
-	(void)type;
-	return hf_list_pull_decode(p, len, &m->u.pull);
-}
-
-static hf_err dec_report(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
-{
-	(void)type;
-	return hf_match_report_decode(p, len, &m->u.report);
-}
+/* The decoder of a type whose body has one form: fn into m->u.field. */
+#define DEC_ONE(name, fn, field)                                                                   \
+	static hf_err name(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)             \
+	{                                                                                          \
+		(void)type;                                                                        \
+		return fn(p, len, &m->u.field);                                                    \
+	}
+DEC_ONE(dec_batch, hf_list_batch_decode, batch)
+DEC_ONE(dec_snapshot, hf_list_snapshot_decode, snapshot)
+DEC_ONE(dec_pull, hf_list_pull_decode, pull)
+DEC_ONE(dec_report, hf_match_report_decode, report)
 
 static hf_err dec_order(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
 {
@@ -88,14 +76,14 @@ typedef struct in_type {
 	hfn_in_handler handle;
 } in_type;
 
-#define HF_ANY_PARTY  (HF_ROLE_PLATFORM | HF_ROLE_AUTHORITY)
-#define HF_ANY_MEMBER (HF_ANY_PARTY | HF_ROLE_AUDITOR | HF_ROLE_WITNESS)
+#define HFN_ANY_PARTY  (HF_ROLE_PLATFORM | HF_ROLE_AUTHORITY)
+#define HFN_ANY_MEMBER (HFN_ANY_PARTY | HF_ROLE_AUDITOR | HF_ROLE_WITNESS)
 
 static const in_type TYPES[] = {
     /* §12: lists come from authorities; pulls from any authority or platform. */
     [HF_MSG_LIST_BATCH] = {HF_ROLE_AUTHORITY, dec_batch, NULL, hfn_lists_on_batch},
     [HF_MSG_LIST_SNAPSHOT] = {HF_ROLE_AUTHORITY, dec_snapshot, NULL, hfn_lists_on_snapshot},
-    [HF_MSG_LIST_PULL] = {HF_ANY_PARTY, dec_pull, NULL, hfn_lists_on_pull},
+    [HF_MSG_LIST_PULL] = {HFN_ANY_PARTY, dec_pull, NULL, hfn_lists_on_pull},
     /* §14: platform -> issuer. */
     [HF_MSG_MATCH_REPORT] = {HF_ROLE_PLATFORM, dec_report, NULL, hfn_match_on_report},
     /* §13.2 authority -> platform; §13.3, §13.4 only platforms answer orders; §13.5 either
@@ -104,17 +92,17 @@ static const in_type TYPES[] = {
     [HF_MSG_ORDER] = {HF_ROLE_AUTHORITY, dec_order, clear_order, hfn_orders_on_order},
     [HF_MSG_RECEIPT] = {HF_ROLE_PLATFORM, dec_order, clear_order, hfn_orders_on_about},
     [HF_MSG_OUTCOME] = {HF_ROLE_PLATFORM, dec_order, clear_order, hfn_orders_on_about},
-    [HF_MSG_ORDER_EVENT] = {HF_ANY_PARTY, dec_order, clear_order, hfn_orders_on_about},
+    [HF_MSG_ORDER_EVENT] = {HFN_ANY_PARTY, dec_order, clear_order, hfn_orders_on_about},
     [HF_MSG_ESCALATION] = {HF_ROLE_AUTHORITY, dec_order, clear_order, hfn_orders_on_escalation},
     [HF_MSG_REFERRAL] = {HF_ROLE_AUTHORITY, dec_order, clear_order, hfn_orders_on_referral},
     /* §16: any member submits, asks, gossips and alarms; the handler checks who may send
      * a receipt (the log) or a cosignature (a witness). */
-    [HF_MSG_AUDIT_SUBMIT] = {HF_ANY_MEMBER, dec_audit, NULL, hfn_audit_on_message},
+    [HF_MSG_AUDIT_SUBMIT] = {HFN_ANY_MEMBER, dec_audit, NULL, hfn_audit_on_message},
     [HF_MSG_AUDIT_RECEIPT] = {HF_ROLE_AUDITOR, dec_audit, NULL, hfn_audit_on_message},
-    [HF_MSG_AUDIT_CHECKPOINT] = {HF_ANY_MEMBER, dec_audit, NULL, hfn_audit_on_message},
+    [HF_MSG_AUDIT_CHECKPOINT] = {HFN_ANY_MEMBER, dec_audit, NULL, hfn_audit_on_message},
     [HF_MSG_AUDIT_COSIGN] = {HF_ROLE_WITNESS, dec_audit, NULL, hfn_audit_on_message},
-    [HF_MSG_AUDIT_QUERY] = {HF_ANY_MEMBER, dec_audit, NULL, hfn_audit_on_message},
-    [HF_MSG_AUDIT_ALARM] = {HF_ANY_MEMBER, dec_audit, NULL, hfn_audit_on_message},
+    [HF_MSG_AUDIT_QUERY] = {HFN_ANY_MEMBER, dec_audit, NULL, hfn_audit_on_message},
+    [HF_MSG_AUDIT_ALARM] = {HFN_ANY_MEMBER, dec_audit, NULL, hfn_audit_on_message},
 };
 
 static const in_type *type_of(uint32_t type)
@@ -132,7 +120,7 @@ static hf_err role_check(hfn_node *n, const in_type *t, const hf_envelope_header
 	const hf_member *mb;
 	hf_err rc;
 	pthread_rwlock_rdlock(&n->mlock);
-	rc = hf_manifest_find_sign_key(n->manifest, h->sender, &mb, NULL);
+	rc = hf_manifest_find_sign_key(n->manifest, &h->sender, &mb, NULL);
 	if (rc == HF_OK) {
 		rc = HF_EROLE;
 		for (size_t i = 0; rc == HF_EROLE && i < sizeof(order) / sizeof(order[0]); i++)
@@ -229,7 +217,7 @@ static bool claimed_sender(hfn_node *n, const uint8_t *env, size_t len,
 	if (hf_envelope_peek(env, len, &peek) != HF_OK)
 		return false;
 	pthread_rwlock_rdlock(&n->mlock);
-	if (hf_manifest_find_sign_key(n->manifest, peek.sender, &mb, NULL) == HF_OK) {
+	if (hf_manifest_find_sign_key(n->manifest, &peek.sender, &mb, NULL) == HF_OK) {
 		memcpy(out, hf_member_id(mb), HF_MEMBER_ID_LEN);
 		found = true;
 	}
@@ -354,11 +342,11 @@ out:
 /* ---- process (main loop) --------------------------------------------------------- */
 
 /* Rows that failed with a transient error, and how often (bounded; the oldest entry is
- * reused when full, so a row may get a few more tries than HF_INBOX_TRIES, never
+ * reused when full, so a row may get a few more tries than HFN_INBOX_TRIES, never
  * unboundedly many while it stays tracked). */
 typedef struct in_state {
-	int64_t seq[HF_INBOX_TRACK];
-	unsigned fails[HF_INBOX_TRACK];
+	int64_t seq[HFN_INBOX_TRACK];
+	unsigned fails[HFN_INBOX_TRACK];
 	size_t next;
 } in_state;
 
@@ -366,11 +354,11 @@ static unsigned in_failed(hfn_node *n, int64_t seq)
 {
 	in_state *st = n->inbox;
 	if (!st && !(st = n->inbox = calloc(1, sizeof(*st))))
-		return HF_INBOX_TRIES; /* cannot count: refuse now rather than retry forever */
-	for (size_t i = 0; i < HF_INBOX_TRACK; i++)
+		return HFN_INBOX_TRIES; /* cannot count: refuse now rather than retry forever */
+	for (size_t i = 0; i < HFN_INBOX_TRACK; i++)
 		if (st->seq[i] == seq)
 			return ++st->fails[i];
-	size_t i = st->next++ % HF_INBOX_TRACK;
+	size_t i = st->next++ % HFN_INBOX_TRACK;
 	st->seq[i] = seq;
 	st->fails[i] = 1;
 	return 1;
@@ -399,7 +387,7 @@ static hf_err in_apply(hfn_node *n, int64_t seq, hfn_rx_item *rx, bool *finished
 	size_t len = 0;
 	hfn_in_msg local;
 	const hfn_in_msg *m = NULL;
-	hfn_disp disp = HF_DONE;
+	hfn_disp disp = HFN_DONE;
 	hf_err status = HF_OK, rc;
 	size_t mark = hfn_node_after_mark(n);
 	*finished = false;
@@ -430,17 +418,17 @@ static hf_err in_apply(hfn_node *n, int64_t seq, hfn_rx_item *rx, bool *finished
 			/* Undo what the handler did; only the row's fate is recorded. */
 			hfn_store_rollback_to(n->store);
 			hfn_node_after_drop(n, mark);
-			if (transient(rc) && in_failed(n, seq) < HF_INBOX_TRIES) {
-				hfn_log(HF_LOG_WARN, "inbox_retry", "code", hf_err_name(rc), NULL);
+			if (transient(rc) && in_failed(n, seq) < HFN_INBOX_TRIES) {
+				hfn_log(HFN_LOG_WARN, "inbox_retry", "code", hf_err_name(rc), NULL);
 				rc = HF_OK; /* pending: tried again on a later pass */
 				goto out;
 			}
 			status = rc; /* final: the handler's error is the message's refusal */
-			disp = HF_DONE;
+			disp = HFN_DONE;
 			HF_CHECK(hfn_store_savepoint(n->store));
 		}
 	}
-	if (disp == HF_PARK)
+	if (disp == HFN_PARK)
 		rc = hfn_store_inbox_park(n->store, seq);
 	else
 		rc = hfn_store_inbox_done(n->store, seq, hf_err_name(status));
@@ -452,7 +440,7 @@ static hf_err in_apply(hfn_node *n, int64_t seq, hfn_rx_item *rx, bool *finished
 		goto out;
 	}
 	*finished = true;
-	if (disp == HF_DONE && status != HF_OK && status != HF_EREPLAY) {
+	if (disp == HFN_DONE && status != HF_OK && status != HF_EREPLAY) {
 		hfn_node_reject(n, n->store, m ? m->sender : NULL, "inbox", status);
 		if (rx) {
 			/* Reported back: the sender's reply carries the refusal (spec §12.6). */
@@ -479,18 +467,18 @@ static hfn_rx_item *rx_of(hfn_rx_item *rx, int64_t seq)
 /* One scan over the pending rows; *progress: at least one row was finished. */
 static hf_err in_scan(hfn_node *n, hfn_rx_item *rx, bool *progress)
 {
-	int64_t seqs[HF_INBOX_SCAN], after = 0;
+	int64_t seqs[HFN_INBOX_SCAN], after = 0;
 	size_t count;
 	*progress = false;
 	do {
-		HF_TRY(hfn_store_inbox_pending(n->store, after, seqs, HF_INBOX_SCAN, &count));
+		HF_TRY(hfn_store_inbox_pending(n->store, after, seqs, HFN_INBOX_SCAN, &count));
 		for (size_t i = 0; i < count; i++) {
 			bool finished;
 			HF_TRY(in_apply(n, seqs[i], rx_of(rx, seqs[i]), &finished));
 			*progress |= finished;
 			after = seqs[i];
 		}
-	} while (count == HF_INBOX_SCAN);
+	} while (count == HFN_INBOX_SCAN);
 	return HF_OK;
 }
 
@@ -508,7 +496,7 @@ hf_err hfn_inbox_process(hfn_node *n)
 	 * threads handed over (rxq.h) and their processing, committed (synchronous=FULL) before
 	 * they are acknowledged and before anything it queued is sent. Applying a batch unparks
 	 * its successors, so passes repeat while one finishes a row (bounded: a pass finishes
-	 * or parks every row it can, and a row fails transiently at most HF_INBOX_TRIES
+	 * or parks every row it can, and a row fails transiently at most HFN_INBOX_TRIES
 	 * times). */
 	hf_err rc = HF_OK;
 	hfn_rx_item *rx = n->rxq ? hfn_rxq_take(n->rxq) : NULL;

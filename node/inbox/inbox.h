@@ -1,5 +1,5 @@
-#ifndef HF_NODE_INBOX_H
-#define HF_NODE_INBOX_H
+#ifndef HFN_INBOX_H
+#define HFN_INBOX_H
 
 /*
  * The inbox (spec §12, §13, §14): the one way in for messages from peers.

@@ -1,5 +1,5 @@
-#ifndef HF_NODE_INBOX_MSG_H
-#define HF_NODE_INBOX_MSG_H
+#ifndef HFN_INBOX_MSG_H
+#define HFN_INBOX_MSG_H
 
 /*
  * One received message as the inbox hands it to its handler (inbox.c): opened once
@@ -34,7 +34,7 @@ typedef struct hfn_in_msg {
 
 /* What a handler made of a message: final (its status recorded), or parked until a
  * batch of the same list is applied (hfn_store_inbox_unpark). */
-typedef enum { HF_DONE, HF_PARK } hfn_disp;
+typedef enum { HFN_DONE, HFN_PARK } hfn_disp;
 
 /*
  * A handler applies one message inside the inbox transaction (its own savepoint).
@@ -45,7 +45,8 @@ typedef enum { HF_DONE, HF_PARK } hfn_disp;
  * which becomes the message's final refusal.
  */
 struct hfn_node;
-typedef hf_err (*hfn_in_handler)(struct hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
+typedef hf_err hfn_in_handler_fn(struct hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
                                  hf_err *status);
+typedef hfn_in_handler_fn *hfn_in_handler;
 
 #endif

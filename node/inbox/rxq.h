@@ -1,5 +1,5 @@
-#ifndef HF_NODE_RXQ_H
-#define HF_NODE_RXQ_H
+#ifndef HFN_RXQ_H
+#define HFN_RXQ_H
 
 /*
  * Received envelopes handed from the transport threads to the main loop, which

@@ -1,5 +1,5 @@
-#ifndef HF_NODE_INTAKE_ASSETS_H
-#define HF_NODE_INTAKE_ASSETS_H
+#ifndef HFN_INTAKE_ASSETS_H
+#define HFN_INTAKE_ASSETS_H
 
 /*
  * The victim intake page (node/intake/web/: HTML, JS, CSS and the PDQ +

@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "core/log.h"
+#include "core/util.h"
 #include "hashfed/order.h"
 #include "hashfed/pdq.h"
 #include "intake/intake.h"
@@ -27,7 +28,7 @@ typedef struct rl_slot {
 	uint32_t tokens; /* whole reports of credit (each worth refill_ms) */
 } rl_slot;
 
-static rl_slot rl[HF_INTAKE_RL_SLOTS]; /* main thread only */
+static rl_slot rl[HFN_INTAKE_RL_SLOTS]; /* main thread only */
 
 static uint32_t rl_tokens(const hfn_intake_cfg *c, const rl_slot *s, uint64_t now)
 {
@@ -44,7 +45,7 @@ bool hfn_intake_rate_ok(const hfn_intake_cfg *c, const char *client, uint64_t no
 	crypto_generichash((uint8_t *)&key, sizeof(key), (const uint8_t *)client, strlen(client),
 	                   NULL, 0);
 	key |= 1; /* 0 marks a free slot */
-	for (size_t i = 0; i < HF_INTAKE_RL_SLOTS; i++) {
+	for (size_t i = 0; i < HFN_INTAKE_RL_SLOTS; i++) {
 		rl_slot *s = &rl[i];
 		if (s->key == key) {
 			uint32_t t = rl_tokens(c, s, now_ms);
@@ -83,7 +84,7 @@ static bool status_ok(const char *s)
 	return false;
 }
 
-static void receipt_make(char out[HF_INTAKE_RECEIPT_LEN + 1])
+static void receipt_make(char out[HFN_INTAKE_RECEIPT_LEN + 1])
 {
 	static const char b32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"; /* Crockford */
 	uint8_t r[12];
@@ -93,10 +94,10 @@ static void receipt_make(char out[HF_INTAKE_RECEIPT_LEN + 1])
 			out[o++] = '-';
 		out[o++] = b32[r[i] & 31];
 	}
-	out[HF_INTAKE_RECEIPT_LEN] = 0;
+	out[HFN_INTAKE_RECEIPT_LEN] = 0;
 }
 
-hf_err hfn_intake_submit(hfn_node *n, json_t *report, char receipt[HF_INTAKE_RECEIPT_LEN + 1],
+hf_err hfn_intake_submit(hfn_node *n, json_t *report, char receipt[HFN_INTAKE_RECEIPT_LEN + 1],
                          int64_t *id)
 {
 	char case_ref[40], hex[17];
@@ -121,7 +122,7 @@ hf_err hfn_intake_submit(hfn_node *n, json_t *report, char receipt[HF_INTAKE_REC
 	}
 	free(text);
 	if (rc == HF_OK)
-		hfn_log(HF_LOG_INFO, "intake_report", "receipt", receipt, NULL);
+		hfn_log(HFN_LOG_INFO, "intake_report", "receipt", receipt, NULL);
 	return rc;
 }
 
@@ -141,7 +142,7 @@ static void hint_cb(void *ctx, const hfn_match_hit *h)
 	char list[33], issuer[33];
 	size_t i;
 	json_t *v;
-	if (json_array_size(c->arr) >= HF_INTAKE_MAX_HINTS || !memcmp(h->issuer, c->n->self, 16))
+	if (json_array_size(c->arr) >= HFN_INTAKE_MAX_HINTS || !memcmp(h->issuer, c->n->self, 16))
 		return;
 	hfn_hex(h->list_id, 16, list);
 	hfn_hex(h->issuer, 16, issuer);
@@ -349,13 +350,13 @@ hf_err hfn_intake_update(hfn_node *n, int64_t id, const char *status, const char
 	hf_err rc;
 	if (status && !status_ok(status))
 		return HF_EINVAL;
-	if (note && strlen(note) > HF_INTAKE_MAX_NOTE_LEN)
+	if (note && strlen(note) > HFN_INTAKE_MAX_NOTE_LEN)
 		return HF_ETOOLONG;
 	HF_TRY(load(n, id, &l));
 	rc = HF_OK;
 	if (note) {
 		json_t *notes = json_object_get(l.act, "notes");
-		if (json_array_size(notes) >= HF_INTAKE_MAX_NOTES)
+		if (json_array_size(notes) >= HFN_INTAKE_MAX_NOTES)
 			rc = HF_ERANGE;
 		else
 			rc = act_append(l.act, "notes",
@@ -390,19 +391,12 @@ static hf_err add_entry(entries *es, unsigned alg, const char *hex, int quality,
 	for (size_t i = 0; i < es->n; i++)
 		if (es->e[i].alg == alg && !memcmp(es->e[i].value, e.value, hf_hash_alg_len(alg)))
 			return HF_OK; /* the same file twice in one report */
-	if (es->n == es->cap) {
-		size_t cap = es->cap ? es->cap * 2 : 64;
-		hf_list_entry *p = realloc(es->e, cap * sizeof(*p));
-		if (!p)
-			return HF_ENOMEM;
-		es->e = p;
-		es->cap = cap;
-	}
+	HF_TRY(hfn_grow((void **)&es->e, &es->cap, es->n + 1, sizeof(*es->e)));
 	es->e[es->n++] = e;
 	return HF_OK;
 }
 
-/* Distinct frames of one video: a frame within HF_INTAKE_FRAME_DEDUP of a kept one adds
+/* Distinct frames of one video: a frame within HFN_INTAKE_FRAME_DEDUP of a kept one adds
  * nothing to matching (vPDQ's own de-duplication does the same). */
 static hf_err add_frames(entries *es, json_t *frames, uint32_t cat, const uint8_t *ps)
 {
@@ -422,7 +416,7 @@ static hf_err add_frames(entries *es, json_t *frames, uint32_t cat, const uint8_
 			continue;
 		bool dup = false;
 		for (size_t k = 0; k < nk && !dup; k++)
-			dup = hf_pdq_distance(&kept[k], &h) <= HF_INTAKE_FRAME_DEDUP;
+			dup = hf_pdq_distance(&kept[k], &h) <= HFN_INTAKE_FRAME_DEDUP;
 		if (dup)
 			continue;
 		kept[nk++] = h;
@@ -445,7 +439,7 @@ static hf_err add_video(entries *es, json_t *frames, uint32_t cat, const uint8_t
 	memset(&v, 0, sizeof(v));
 	if (!json_is_array(frames) || json_array_size(frames) == 0)
 		return HF_OK;
-	hf_err rc = hfn_vpdq_from_json(frames, HF_INTAKE_MAX_FRAMES, &v, &why);
+	hf_err rc = hfn_vpdq_from_json(frames, HFN_INTAKE_MAX_FRAMES, &v, &why);
 	if (rc == HF_OK)
 		rc = hf_list_video_pack(&v, HF_PDQ_MIN_QUALITY, &rec, &nf, &q);
 	hf_vpdq_clear(&v);
@@ -459,14 +453,7 @@ static hf_err add_video(entries *es, json_t *frames, uint32_t cat, const uint8_t
 	}
 	es->frames = fp;
 	es->frames[es->n_frames++] = rec;
-	if (es->n == es->cap) {
-		size_t cap = es->cap ? es->cap * 2 : 64;
-		hf_list_entry *p = realloc(es->e, cap * sizeof(*p));
-		if (!p)
-			return HF_ENOMEM;
-		es->e = p;
-		es->cap = cap;
-	}
+	HF_TRY(hfn_grow((void **)&es->e, &es->cap, es->n + 1, sizeof(*es->e)));
 	hf_list_entry *e = &es->e[es->n++];
 	memset(e, 0, sizeof(*e));
 	e->alg = HF_ALG_VPDQ;

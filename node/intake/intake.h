@@ -1,5 +1,5 @@
-#ifndef HF_NODE_INTAKE_H
-#define HF_NODE_INTAKE_H
+#ifndef HFN_INTAKE_H
+#define HFN_INTAKE_H
 
 /*
  * Victim intake engine (issue 15, docs/intake.md). A report arrives from the
@@ -23,12 +23,12 @@
 /* Public endpoint's abuse controls ([intake], intake_cfg.h): a token bucket per client
  * address (burst reports, then one per refill_ms) and a cap on the reports the whole node
  * accepts per hour (max_per_hour). */
-#define HF_INTAKE_RL_SLOTS     1024u
-#define HF_INTAKE_MAX_HINTS    100u
-#define HF_INTAKE_FRAME_DEDUP  10u /* a video frame this close to a kept one is not listed */
-#define HF_INTAKE_RECEIPT_LEN  14u /* "XXXX-XXXX-XXXX" */
-#define HF_INTAKE_MAX_NOTE_LEN 4096u
-#define HF_INTAKE_MAX_NOTES    200u
+#define HFN_INTAKE_RL_SLOTS     1024u
+#define HFN_INTAKE_MAX_HINTS    100u
+#define HFN_INTAKE_FRAME_DEDUP  10u /* a video frame this close to a kept one is not listed */
+#define HFN_INTAKE_RECEIPT_LEN  14u /* "XXXX-XXXX-XXXX" */
+#define HFN_INTAKE_MAX_NOTE_LEN 4096u
+#define HFN_INTAKE_MAX_NOTES    200u
 
 /* True if the client (an address string) may submit now under c; takes a token. */
 bool hfn_intake_rate_ok(const hfn_intake_cfg *c, const char *client, uint64_t now_ms);
@@ -36,7 +36,7 @@ bool hfn_intake_rate_ok(const hfn_intake_cfg *c, const char *client, uint64_t no
 /* Stores a parsed report (hfn_intake_parse) as a new case. receipt gets the
  * reporter's receipt number. Errors: HF_EROLE (not an authority), HF_ETOOBIG
  * (the node's hourly cap is reached), HF_EDB. */
-hf_err hfn_intake_submit(hfn_node *n, json_t *report, char receipt[HF_INTAKE_RECEIPT_LEN + 1],
+hf_err hfn_intake_submit(hfn_node *n, json_t *report, char receipt[HFN_INTAKE_RECEIPT_LEN + 1],
                          int64_t *id) HF_MUST_CHECK;
 
 /* A case as JSON for the counselor: with full, also the report, actions and

@@ -1,5 +1,5 @@
-#ifndef HF_NODE_INTAKE_CFG_H
-#define HF_NODE_INTAKE_CFG_H
+#ifndef HFN_INTAKE_CFG_H
+#define HFN_INTAKE_CFG_H
 
 /*
  * [intake] section of node.ini (parsed by core/config.c's KEYS[]; docs/intake.md): the

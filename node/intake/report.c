@@ -159,7 +159,7 @@ static hf_err parse_item(json_t *it, json_t *out, size_t *total_frames, const ch
 		HF_TRY(get_uint(it, "quality", 100, &v, why));
 		return set_int(out, "quality", v);
 	}
-	HF_TRY(get_uint(it, "duration_ms", HF_INTAKE_MAX_DURATION_MS, &v, why));
+	HF_TRY(get_uint(it, "duration_ms", HFN_INTAKE_MAX_DURATION_MS, &v, why));
 	HF_TRY(set_int(out, "duration_ms", v));
 	json_t *fr = json_object_get(it, "frames"), *f, *arr = json_array();
 	size_t i;
@@ -171,10 +171,10 @@ static hf_err parse_item(json_t *it, json_t *out, size_t *total_frames, const ch
 	if (!json_is_array(fr)) {
 		return HF_ETYPE;
 	}
-	if (json_array_size(fr) == 0 || json_array_size(fr) > HF_INTAKE_MAX_FRAMES)
+	if (json_array_size(fr) == 0 || json_array_size(fr) > HFN_INTAKE_MAX_FRAMES)
 		return HF_ERANGE;
 	*total_frames += json_array_size(fr);
-	if (*total_frames > HF_INTAKE_MAX_TOTAL_FRAMES)
+	if (*total_frames > HFN_INTAKE_MAX_TOTAL_FRAMES)
 		return HF_ERANGE;
 	json_array_foreach(fr, i, f)
 	{
@@ -228,7 +228,7 @@ static hf_err parse_report(json_t *j, json_t *out, const char **why)
 	*why = "items";
 	if (!json_is_array(v))
 		return HF_ETYPE;
-	if (json_array_size(v) == 0 || json_array_size(v) > HF_INTAKE_MAX_ITEMS)
+	if (json_array_size(v) == 0 || json_array_size(v) > HFN_INTAKE_MAX_ITEMS)
 		return HF_ERANGE;
 	if (!(arr = json_array()) || json_object_set_new(out, "items", arr) != 0)
 		return HF_ENOMEM;
@@ -247,7 +247,7 @@ static hf_err parse_report(json_t *j, json_t *out, const char **why)
 		return HF_ENOMEM;
 	if (v && !json_is_array(v))
 		return HF_ETYPE;
-	if (v && json_array_size(v) > HF_INTAKE_MAX_URLS)
+	if (v && json_array_size(v) > HFN_INTAKE_MAX_URLS)
 		return HF_ERANGE;
 	json_t *u;
 	json_array_foreach(v, i, u)
@@ -255,7 +255,7 @@ static hf_err parse_report(json_t *j, json_t *out, const char **why)
 		*why = "urls[]";
 		if (!json_is_string(u))
 			return HF_ETYPE;
-		if (json_string_length(u) > HF_INTAKE_MAX_URL_LEN)
+		if (json_string_length(u) > HFN_INTAKE_MAX_URL_LEN)
 			return HF_ETOOLONG;
 		if (strlen(json_string_value(u)) != json_string_length(u) ||
 		    !url_ok(json_string_value(u)))
@@ -270,7 +270,7 @@ static hf_err parse_report(json_t *j, json_t *out, const char **why)
 	HF_TRY(check_keys(c, contact_f, 2, why));
 	HF_TRY(get_enum(c, "channel", channels, true, &s, why));
 	const char *val;
-	HF_TRY(get_str(c, "value", HF_INTAKE_MAX_CONTACT_LEN, false, &val, why));
+	HF_TRY(get_str(c, "value", HFN_INTAKE_MAX_CONTACT_LEN, false, &val, why));
 	bool none = !strcmp(s, "none");
 	*why = "contact.value";
 	if (!none && (!val || !val[0]))
@@ -288,7 +288,7 @@ hf_err hfn_intake_parse(const char *body, size_t len, json_t **out, const char *
 	hf_err rc;
 	*out = NULL;
 	*why = "body";
-	if (len > HF_INTAKE_MAX_BODY)
+	if (len > HFN_INTAKE_MAX_BODY)
 		return HF_ETOOBIG;
 	j = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
 	if (!j)

@@ -7,17 +7,18 @@
 
 #include "lists/lists.h"
 #include "core/log.h"
+#include "core/util.h"
 #include "match/match.h"
 #include "hf_check.h"
 
-#define HF_BATCH_LIFETIME_MS HF_MAX_LIFETIME_MS
-#define HF_PULL_LIFETIME_MS  10000u /* a stale pull is dropped, not retried */
-#define HF_PULL_SERVE_MAX    256u
-#define HF_PULL_MIN_GAP_MS   1000u
+#define HFN_BATCH_LIFETIME_MS HF_MAX_LIFETIME_MS
+#define HFN_PULL_LIFETIME_MS  10000u /* a stale pull is dropped, not retried */
+#define HFN_PULL_SERVE_MAX    256u
+#define HFN_PULL_MIN_GAP_MS   1000u
 /* Bytes of records one batch or snapshot part carries: the body limit less room for its
  * other keys. Video entries (up to 2 + 41 * 8192 bytes each) make this bind before
  * HF_LIST_MAX_BATCH_ENTRIES does (spec §12.2). */
-#define HF_LIST_RECORD_BUDGET (HF_MAX_BODY_SIZE - 65536u)
+#define HFN_LIST_RECORD_BUDGET (HF_MAX_BODY_SIZE - 65536u)
 
 /* Wire bytes of e's record (spec §12.2), with the snapshot's id when with_id. */
 static size_t rec_bytes(const hf_list_entry *e, bool with_id)
@@ -26,13 +27,13 @@ static size_t rec_bytes(const hf_list_entry *e, bool with_id)
 }
 
 /* How many of e[0..count) go into one batch: at least one, at most
- * HF_LIST_MAX_BATCH_ENTRIES, records within HF_LIST_RECORD_BUDGET. */
+ * HF_LIST_MAX_BATCH_ENTRIES, records within HFN_LIST_RECORD_BUDGET. */
 static size_t chunk_len(const hf_list_entry *e, size_t count)
 {
 	size_t k = 0, bytes = 0;
 	while (k < count && k < HF_LIST_MAX_BATCH_ENTRIES) {
 		size_t b = rec_bytes(&e[k], false);
-		if (k > 0 && bytes + b > HF_LIST_RECORD_BUDGET)
+		if (k > 0 && bytes + b > HFN_LIST_RECORD_BUDGET)
 			break;
 		bytes += b;
 		k++;
@@ -50,7 +51,7 @@ void hfn_lists_pseudonym(const hfn_node *n, const char *case_ref, size_t len,
 static void hfn_count(hfn_node *n, const char *name, const char *label, int64_t v)
 {
 	if (hfn_store_count(n->store, name, label, v) != HF_OK)
-		hfn_log(HF_LOG_ERROR, "counter_failed", "name", name, NULL);
+		hfn_log(HFN_LOG_ERROR, "counter_failed", "name", name, NULL);
 }
 
 /* ---- issuer side ------------------------------------------------------- */
@@ -61,7 +62,7 @@ static hf_err recipients(hfn_node *n, const uint8_t list[HF_LIST_ID_LEN],
                          uint8_t (*out)[HF_MEMBER_ID_LEN], size_t *count)
 {
 	memcpy(out[0], n->self, HF_MEMBER_ID_LEN);
-	HF_TRY(hfn_store_entitled(n->store, list, out + 1, HF_LISTS_MAX_PLATFORMS, count));
+	HF_TRY(hfn_store_entitled(n->store, list, out + 1, HFN_LISTS_MAX_PLATFORMS, count));
 	(*count)++;
 	return HF_OK;
 }
@@ -71,7 +72,7 @@ static hf_err recipients(hfn_node *n, const uint8_t list[HF_LIST_ID_LEN],
 static hf_err hfn_publish(hfn_node *n, hfn_store_list *l, const hf_list_entry *add, size_t na,
                           const uint64_t *rm, size_t nr)
 {
-	uint8_t rcpt[HF_LISTS_MAX_PLATFORMS + 1][HF_MEMBER_ID_LEN], msg_id[HF_MSGID_LEN];
+	uint8_t rcpt[HFN_LISTS_MAX_PLATFORMS + 1][HF_MEMBER_ID_LEN], msg_id[HF_MSGID_LEN];
 	uint8_t *body = NULL, *env = NULL;
 	size_t n_rcpt, body_len, env_len;
 	hf_list_batch b;
@@ -96,7 +97,7 @@ static hf_err hfn_publish(hfn_node *n, hfn_store_list *l, const hf_list_entry *a
 	audit.items = (uint32_t)(na + nr > HF_MAX_AUDIT_ITEMS ? HF_MAX_AUDIT_ITEMS : na + nr);
 	audit.category = l->category;
 	HF_CHECK(hfn_node_seal(n, HF_MSG_LIST_BATCH, (const uint8_t(*)[HF_MEMBER_ID_LEN])rcpt,
-	                       n_rcpt, &audit, HF_BATCH_LIFETIME_MS, body, body_len, msg_id, &env,
+	                       n_rcpt, &audit, HFN_BATCH_LIFETIME_MS, body, body_len, msg_id, &env,
 	                       &env_len));
 	for (size_t i = 0; i < na; i++) {
 		hf_list_entry e = add[i];
@@ -144,7 +145,7 @@ hf_err hfn_lists_create(hfn_node *n, const char *name, uint32_t category, uint32
 	hf_err rc;
 	size_t nlen = strlen(name);
 	if (nlen == 0 || nlen > HF_LIST_MAX_NAME_LEN || algs == 0 ||
-	    (algs & ~(uint32_t)HF_ALG_MASK_ALL) || n_platforms > HF_LISTS_MAX_PLATFORMS)
+	    (algs & ~(uint32_t)HF_ALG_MASK_ALL) || n_platforms > HFN_LISTS_MAX_PLATFORMS)
 		return HF_EINVAL;
 	if (!(n->self_roles & HF_ROLE_AUTHORITY))
 		return HF_EROLE;
@@ -175,7 +176,7 @@ hf_err hfn_lists_create(hfn_node *n, const char *name, uint32_t category, uint32
 	hfn_transport_kick(n->tr);
 	char hex[33];
 	hfn_hex(l.id, 16, hex);
-	hfn_log(HF_LOG_INFO, "list_created", "list", hex, "name", name, NULL);
+	hfn_log(HFN_LOG_INFO, "list_created", "list", hex, "name", name, NULL);
 	return HF_OK;
 out:
 	hfn_store_rollback(n->store);
@@ -254,17 +255,13 @@ hf_err hfn_lists_remove(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN], uint64_t 
 		}
 	}
 	HF_CHECK(hfn_publish(n, &l, NULL, 0, ids, k));
-	HF_CHECK(hfn_store_commit(n->store));
-	hfn_transport_kick(n->tr);
 	*batch = l.head_n;
-	return HF_OK;
 out:
-	hfn_store_rollback(n->store);
-	return rc;
+	return hfn_node_end_send(n, rc);
 }
 
 /* Snapshot parts of the active entries, sealed to one platform. A part ends at
- * HF_LIST_MAX_BATCH_ENTRIES records or HF_LIST_RECORD_BUDGET bytes, whichever comes
+ * HF_LIST_MAX_BATCH_ENTRIES records or HFN_LIST_RECORD_BUDGET bytes, whichever comes
  * first; a first pass over the entries finds where each part ends (the count of parts
  * travels in every part). */
 typedef struct hfn_snap_ctx {
@@ -284,16 +281,9 @@ static hf_err snap_plan(void *ctx, const hf_list_entry *e)
 {
 	hfn_snap_ctx *c = ctx;
 	size_t b = rec_bytes(e, true);
-	if (c->part_n &&
-	    (c->part_n == HF_LIST_MAX_BATCH_ENTRIES || c->part_bytes + b > HF_LIST_RECORD_BUDGET)) {
-		if (c->n_ends == c->cap_ends) {
-			size_t nc = c->cap_ends ? c->cap_ends * 2 : 16;
-			uint64_t *p = realloc(c->ends, nc * sizeof(*p));
-			if (!p)
-				return HF_ENOMEM;
-			c->ends = p;
-			c->cap_ends = nc;
-		}
+	if (c->part_n && (c->part_n == HF_LIST_MAX_BATCH_ENTRIES ||
+	                  c->part_bytes + b > HFN_LIST_RECORD_BUDGET)) {
+		HF_TRY(hfn_grow((void **)&c->ends, &c->cap_ends, c->n_ends + 1, sizeof(*c->ends)));
 		c->ends[c->n_ends++] = c->last;
 		c->part_n = c->part_bytes = c->part_frames = 0;
 	}
@@ -385,7 +375,7 @@ hf_err hfn_lists_entitle(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN],
 		audit.items = (uint32_t)(sc.n > HF_MAX_AUDIT_ITEMS ? HF_MAX_AUDIT_ITEMS : sc.n);
 		HF_CHECK(hfn_node_seal(
 		    n, HF_MSG_LIST_SNAPSHOT, (const uint8_t(*)[HF_MEMBER_ID_LEN])member, 1, &audit,
-		    HF_BATCH_LIFETIME_MS, body, body_len, msg_id, &env, &env_len));
+		    HFN_BATCH_LIFETIME_MS, body, body_len, msg_id, &env, &env_len));
 		HF_CHECK(hfn_store_outbox_add(n->store, msg_id, member, p + 1 == parts ? id : NULL,
 		                              l.head_n, env, env_len, now));
 		free(body);
@@ -418,7 +408,7 @@ static pull_mark g_marks[64];
 /* Seals a pull for list after `after` to the issuer (if known) and every platform. */
 static hf_err send_pull(hfn_node *n, const uint8_t list[HF_LIST_ID_LEN], uint64_t after, bool force)
 {
-	uint8_t peers[HF_LISTS_MAX_PLATFORMS][HF_MEMBER_ID_LEN], msg_id[HF_MSGID_LEN];
+	uint8_t peers[HFN_LISTS_MAX_PLATFORMS][HF_MEMBER_ID_LEN], msg_id[HF_MSGID_LEN];
 	uint8_t *body = NULL, *env = NULL;
 	size_t np, body_len, env_len;
 	hf_list_pull q;
@@ -435,19 +425,19 @@ static hf_err send_pull(hfn_node *n, const uint8_t list[HF_LIST_ID_LEN], uint64_
 	}
 	/* A burst of parked batches asks once, not once per batch. */
 	if (!force && memcmp(g_marks[slot].list, list, HF_LIST_ID_LEN) == 0 &&
-	    now - g_marks[slot].at_ms < HF_PULL_MIN_GAP_MS)
+	    now - g_marks[slot].at_ms < HFN_PULL_MIN_GAP_MS)
 		return HF_OK;
 	memcpy(g_marks[slot].list, list, HF_LIST_ID_LEN);
 	g_marks[slot].at_ms = now;
 	np = hfn_node_members_with(n, HF_ROLE_AUTHORITY | HF_ROLE_PLATFORM, peers,
-	                           HF_LISTS_MAX_PLATFORMS);
+	                           HFN_LISTS_MAX_PLATFORMS);
 	if (np == 0)
 		return HF_OK;
 	memcpy(q.list_id, list, HF_LIST_ID_LEN);
 	q.after = after;
 	HF_CHECK(hf_list_pull_encode(&q, &body, &body_len));
 	HF_CHECK(hfn_node_seal(n, HF_MSG_LIST_PULL, (const uint8_t(*)[HF_MEMBER_ID_LEN])peers, np,
-	                       NULL, HF_PULL_LIFETIME_MS, body, body_len, msg_id, &env, &env_len));
+	                       NULL, HFN_PULL_LIFETIME_MS, body, body_len, msg_id, &env, &env_len));
 	for (size_t i = 0; i < np; i++)
 		HF_CHECK(
 		    hfn_store_outbox_add(n->store, msg_id, peers[i], NULL, 0, env, env_len, now));
@@ -479,10 +469,10 @@ hf_err hfn_lists_on_batch(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_e
 	hf_list_iter it;
 	hf_err rc;
 	char hex[33], num[24];
-	*disp = HF_DONE;
+	*disp = HFN_DONE;
 	rc = hfn_store_list_get(n->store, b.list_id, &l);
 	if (rc == HF_ENOTFOUND && b.number > 1) {
-		*disp = HF_PARK; /* we missed batch 1: ask for everything */
+		*disp = HFN_PARK; /* we missed batch 1: ask for everything */
 		return send_pull(n, b.list_id, 0, false);
 	}
 	if (rc == HF_ENOTFOUND) {
@@ -505,7 +495,7 @@ hf_err hfn_lists_on_batch(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_e
 		return HF_OK;
 	}
 	if (l.snap_part != 0 || b.number > l.head_n + 1) {
-		*disp = HF_PARK;
+		*disp = HFN_PARK;
 		return l.snap_part ? HF_OK : send_pull(n, b.list_id, l.head_n, false);
 	}
 	if (b.number <= l.head_n) {
@@ -549,7 +539,7 @@ hf_err hfn_lists_on_batch(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_e
 	snprintf(nn, sizeof(nn), "#%s", num);
 	snprintf(na, sizeof(na), "#%u", b.n_added);
 	snprintf(nr, sizeof(nr), "#%u", b.n_removed);
-	hfn_log(HF_LOG_INFO, "batch_applied", "list", hex, "n", nn, "added", na, "removed", nr,
+	hfn_log(HFN_LOG_INFO, "batch_applied", "list", hex, "n", nn, "added", na, "removed", nr,
 	        NULL);
 	*status = HF_OK;
 	return HF_OK;
@@ -562,7 +552,7 @@ hf_err hfn_lists_on_snapshot(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, h
 	hfn_store_list l;
 	hf_list_iter it;
 	hf_err rc;
-	*disp = HF_DONE;
+	*disp = HFN_DONE;
 	rc = hfn_store_list_get(n->store, s.list_id, &l);
 	if (rc == HF_ENOTFOUND) {
 		memset(&l, 0, sizeof(l));
@@ -588,7 +578,7 @@ hf_err hfn_lists_on_snapshot(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, h
 		memset(l.head_hash, 0, sizeof(l.head_hash));
 		l.snap_part = 0;
 	} else if (s.part != l.snap_part) {
-		*disp = s.part > l.snap_part ? HF_PARK : HF_DONE;
+		*disp = s.part > l.snap_part ? HFN_PARK : HFN_DONE;
 		*status = HF_EREPLAY;
 		return HF_OK;
 	}
@@ -608,7 +598,7 @@ hf_err hfn_lists_on_snapshot(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, h
 	HF_TRY(hfn_store_inbox_unpark(n->store));
 	char hex[33];
 	hfn_hex(l.id, 16, hex);
-	hfn_log(HF_LOG_INFO, "snapshot_part_applied", "list", hex, NULL);
+	hfn_log(HFN_LOG_INFO, "snapshot_part_applied", "list", hex, NULL);
 	*status = HF_OK;
 	return HF_OK;
 }
@@ -637,13 +627,13 @@ hf_err hfn_lists_on_pull(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_er
 {
 	const hf_list_pull q = m->u.pull;
 	hfn_serve_ctx c = {n, m->sender, 0};
-	*disp = HF_DONE;
+	*disp = HFN_DONE;
 	/* What this peer was sent already is only made due now (it may have backed off from
 	 * it); the rest is queued. Reading and re-inserting every stored envelope after `after`
 	 * per pull (megabytes each, to have INSERT OR IGNORE find them queued) was two thirds
 	 * of an authority's CPU in bench_sync. */
 	HF_TRY(hfn_store_outbox_rearm_list(n->store, m->sender, q.list_id, q.after, hfn_now_ms()));
-	HF_TRY(hfn_store_batches_after(n->store, q.list_id, q.after, m->sender, HF_PULL_SERVE_MAX,
+	HF_TRY(hfn_store_batches_after(n->store, q.list_id, q.after, m->sender, HFN_PULL_SERVE_MAX,
 	                               serve_one, &c));
 	HF_TRY(hfn_store_count(n->store, "messages_out", "16", (int64_t)c.queued));
 	*status = HF_OK;
@@ -664,26 +654,12 @@ hf_err hfn_lists_hello(hfn_node *n)
 	 * sends it once at start, so peers that back off towards it (and may hold
 	 * batches for lists it has never heard of) resume delivery at once. */
 	static const uint8_t zero[HF_LIST_ID_LEN];
-	hf_err rc;
 	HF_TRY(hfn_store_begin(n->store));
-	HF_CHECK(send_pull(n, zero, 0, true));
-	HF_CHECK(hfn_store_commit(n->store));
-	hfn_transport_kick(n->tr);
-	return HF_OK;
-out:
-	hfn_store_rollback(n->store);
-	return rc;
+	return hfn_node_end_send(n, send_pull(n, zero, 0, true));
 }
 
 hf_err hfn_lists_pull_all(hfn_node *n)
 {
-	hf_err rc;
 	HF_TRY(hfn_store_begin(n->store));
-	HF_CHECK(hfn_store_lists(n->store, pull_cb, n));
-	HF_CHECK(hfn_store_commit(n->store));
-	hfn_transport_kick(n->tr);
-	return HF_OK;
-out:
-	hfn_store_rollback(n->store);
-	return rc;
+	return hfn_node_end_send(n, hfn_store_lists(n->store, pull_cb, n));
 }

@@ -12,11 +12,12 @@
 #include "core/log.h"
 #include "match/match.h"
 #include "match/match_in.h"
+#include "core/util.h"
 #include "hf_check.h"
 
-#define HF_SLOT_FREE          UINT32_MAX
-#define HF_REPORT_LIFETIME_MS (7ull * 86400000ull)
-#define HF_LOAD_PAGE          50000u
+#define HFN_SLOT_FREE          UINT32_MAX
+#define HFN_REPORT_LIFETIME_MS (7ull * 86400000ull)
+#define HFN_LOAD_PAGE          50000u
 
 typedef struct hfn_prov {
 	uint64_t first, last, batch, issued_ms;
@@ -39,7 +40,7 @@ typedef struct hfn_flood {
 } hfn_flood;
 
 typedef struct hfn_slot {
-	uint32_t list; /* index into lists, HF_SLOT_FREE if free */
+	uint32_t list; /* index into lists, HFN_SLOT_FREE if free */
 	uint8_t alg, quality, flags;
 	bool snap;
 	uint16_t category;
@@ -94,22 +95,6 @@ struct hfn_match {
 uint32_t hfn_match_day(uint64_t ms)
 {
 	return (uint32_t)(ms / 86400000u);
-}
-
-/* Doubles *cap until n fits; HF_ENOMEM leaves *p untouched. */
-static hf_err hfn_grow(void **p, size_t *cap, size_t n, size_t elem)
-{
-	if (n <= *cap)
-		return HF_OK;
-	size_t c = *cap ? *cap : 16;
-	while (c < n)
-		c *= 2;
-	void *q = realloc(*p, c * elem);
-	if (!q)
-		return HF_ENOMEM;
-	*p = q;
-	*cap = c;
-	return HF_OK;
 }
 
 /* ---- lists and provenance ---------------------------------------------------- */
@@ -328,7 +313,7 @@ static hf_err entry_remove(hfn_match *m, uint32_t list, uint64_t entry)
 	HF_TRY(count_write(m, s));
 	free(s->flood);
 	s->flood = NULL;
-	s->list = HF_SLOT_FREE;
+	s->list = HFN_SLOT_FREE;
 	map_delete(m, pos);
 	m->free_slots[m->n_free++] = si;
 	return HF_OK;
@@ -436,7 +421,7 @@ static hf_err entry_add(hfn_match *m, uint32_t list, const hf_list_entry *e, uin
 			rc = hf_vpdq_index_add(m->vidx, &v, ref);
 		hf_vpdq_clear(&v);
 		if (rc == HF_ELOWQUALITY) { /* no frame of quality >= 50: it could never match */
-			s->list = HF_SLOT_FREE;
+			s->list = HFN_SLOT_FREE;
 			m->free_slots[m->n_free++] = si;
 			return HF_OK;
 		}
@@ -447,7 +432,7 @@ static hf_err entry_add(hfn_match *m, uint32_t list, const hf_list_entry *e, uin
 		                          : hf_exact_index_add(m->exact[e->alg], e->value,
 		                                               hf_hash_alg_len(e->alg), ref);
 	if (rc != HF_OK) {
-		s->list = HF_SLOT_FREE;
+		s->list = HFN_SLOT_FREE;
 		m->free_slots[m->n_free++] = si;
 		return rc;
 	}
@@ -566,17 +551,17 @@ hf_err hfn_match_on_report(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_
 	bool entitled = false, applied = false;
 	uint64_t total = 0, now = hfn_now_ms();
 	hf_err rc;
-	*disp = HF_DONE;
+	*disp = HFN_DONE;
 	rc = hfn_store_list_get(n->store, r.list_id, &l);
 	if (rc == HF_ENOTFOUND || (rc == HF_OK && !l.mine)) {
 		*status = HF_ENOTFOUND; /* reports go to the issuer only */
 		return HF_OK;
 	}
 	HF_TRY(rc);
-	ent = calloc(HF_LISTS_MAX_PLATFORMS, sizeof(*ent));
+	ent = calloc(HFN_LISTS_MAX_PLATFORMS, sizeof(*ent));
 	if (!ent)
 		return HF_ENOMEM;
-	HF_CHECK(hfn_store_entitled(n->store, r.list_id, ent, HF_LISTS_MAX_PLATFORMS, &ne));
+	HF_CHECK(hfn_store_entitled(n->store, r.list_id, ent, HFN_LISTS_MAX_PLATFORMS, &ne));
 	for (size_t i = 0; i < ne && !entitled; i++)
 		entitled = memcmp(ent[i], sender, HF_MEMBER_ID_LEN) == 0;
 	if (!entitled) {
@@ -593,10 +578,10 @@ hf_err hfn_match_on_report(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_
 			HF_CHECK(ids_push(&dis, hf_match_report_disabled(&r, i)));
 		for (uint32_t i = 0; i < r.n_quarantined; i++)
 			HF_CHECK(ids_push(&quar, hf_match_report_quarantined(&r, i)));
-		HF_CHECK(hfn_store_signals_replace(n->store, r.list_id, sender, HF_MATCH_DISABLED,
+		HF_CHECK(hfn_store_signals_replace(n->store, r.list_id, sender, HFN_MATCH_DISABLED,
 		                                   dis.v, dis.n, now));
 		HF_CHECK(hfn_store_signals_replace(n->store, r.list_id, sender,
-		                                   HF_MATCH_QUARANTINED, quar.v, quar.n, now));
+		                                   HFN_MATCH_QUARANTINED, quar.v, quar.n, now));
 	}
 	char lh[33], ph[33], day[16], tot[24], nd[16], nq[16];
 	hfn_hex(r.list_id, 16, lh);
@@ -605,7 +590,7 @@ hf_err hfn_match_on_report(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_
 	snprintf(tot, sizeof(tot), "#%llu", (unsigned long long)total);
 	snprintf(nd, sizeof(nd), "#%u", r.n_disabled);
 	snprintf(nq, sizeof(nq), "#%u", r.n_quarantined);
-	hfn_log(HF_LOG_INFO, "match_report_received", "list", lh, "platform", ph, "day", day,
+	hfn_log(HFN_LOG_INFO, "match_report_received", "list", lh, "platform", ph, "day", day,
 	        "matches", tot, "disabled", nd, "quarantined", nq, "applied",
 	        applied ? "#true" : "#false", NULL);
 	*status = applied ? HF_OK : HF_EREPLAY; /* an older revision changes nothing */
@@ -673,6 +658,42 @@ static bool allowed(hfn_match *m, unsigned alg, const uint8_t *value)
 	return hit;
 }
 
+/* The index hits for value into m->scratch (video frames resolved to their videos). */
+static hf_err collect_hits(hfn_match *m, unsigned alg, const uint8_t *value, size_t len,
+                           int quality)
+{
+	m->n_scratch = 0;
+	if (alg == HF_ALG_PDQ) {
+		HF_TRY(
+		    hf_pdq_index_query_cb(m->pdq, value, quality, m->cfg.max_distance, collect, m));
+		resolve_frames(m, 0);
+		return HF_OK;
+	}
+	return hf_exact_index_query_cb(m->exact[alg], value, len, collect, m);
+}
+
+/* What a callback is told about a hit on slot s. */
+static hfn_match_hit hit_of(const hfn_match *m, const hfn_slot *s, unsigned distance,
+                            double frame_seconds, const hf_vpdq_match_result *video)
+{
+	const mlist *ml = &m->lists[s->list];
+	return (hfn_match_hit){
+	    .list_id = ml->id,
+	    .list_name = ml->name,
+	    .issuer = ml->issuer,
+	    .entry_id = s->entry,
+	    .alg = s->alg,
+	    .value = s->value,
+	    .category = s->category,
+	    .distance = distance,
+	    .batch = s->batch,
+	    .issued_ms = s->issued_ms,
+	    .via_snapshot = s->snap,
+	    .frame_seconds = frame_seconds,
+	    .video = video,
+	};
+}
+
 static void log_entry(const char *event, hfn_log_level lv, const hfn_match *m, uint32_t list,
                       uint64_t entry, const char *why)
 {
@@ -691,12 +712,12 @@ static hf_err hfn_quarantine(hfn_match *m, hfn_slot *s)
 	snprintf(why, sizeof(why), "more than %u distinct uploads in %llu ms",
 	         m->cfg.flood_threshold, (unsigned long long)m->cfg.flood_window_ms);
 	HF_TRY(hfn_store_begin(m->n->store));
-	HF_CHECK(hfn_store_flag_put(m->n->store, m->lists[list].id, entry, HF_MATCH_QUARANTINED,
+	HF_CHECK(hfn_store_flag_put(m->n->store, m->lists[list].id, entry, HFN_MATCH_QUARANTINED,
 	                            why, now));
 	HF_CHECK(hfn_store_match_dirty(m->n->store, m->lists[list].id, hfn_match_day(now)));
 	HF_CHECK(hfn_store_commit(m->n->store));
-	HF_TRY(flag_set(m, list, entry, HF_MATCH_QUARANTINED));
-	log_entry("match_entry_quarantined", HF_LOG_WARN, m, list, entry, why);
+	HF_TRY(flag_set(m, list, entry, HFN_MATCH_QUARANTINED));
+	log_entry("match_entry_quarantined", HFN_LOG_WARN, m, list, entry, why);
 	return HF_OK;
 out:
 	hfn_store_rollback(m->n->store);
@@ -761,13 +782,7 @@ hf_err hfn_match_query_run(hfn_match *m, const hfn_match_query *q, hfn_match_hit
 		res->allowlisted = true;
 		return HF_OK;
 	}
-	m->n_scratch = 0;
-	if (q->alg == HF_ALG_PDQ) {
-		HF_TRY(hf_pdq_index_query_cb(m->pdq, q->value, q->quality, m->cfg.max_distance,
-		                             collect, m));
-		resolve_frames(m, 0);
-	} else
-		HF_TRY(hf_exact_index_query_cb(m->exact[q->alg], q->value, len, collect, m));
+	HF_TRY(collect_hits(m, q->alg, q->value, len, q->quality));
 	if (q->upload && q->upload_len)
 		crypto_generichash((uint8_t *)&fp, sizeof(fp), q->upload, q->upload_len, NULL, 0);
 	else
@@ -778,7 +793,7 @@ hf_err hfn_match_query_run(hfn_match *m, const hfn_match_query *q, hfn_match_hit
 		uint32_t si = (uint32_t)(hr.ref - 1);
 		hfn_slot *s = &m->slots[si];
 		bool over;
-		if (s->list == HF_SLOT_FREE || (s->expires_ms && s->expires_ms <= now))
+		if (s->list == HFN_SLOT_FREE || (s->expires_ms && s->expires_ms <= now))
 			continue; /* expired: out of the active set even before the sweep */
 		if (s->flags || allowed(m, s->alg, s->value)) {
 			res->suppressed++;
@@ -792,21 +807,7 @@ hf_err hfn_match_query_run(hfn_match *m, const hfn_match_query *q, hfn_match_hit
 			continue;
 		}
 		HF_TRY(count_hit(m, si, now));
-		const mlist *ml = &m->lists[s->list];
-		hfn_match_hit h = {
-		    .list_id = ml->id,
-		    .list_name = ml->name,
-		    .issuer = ml->issuer,
-		    .entry_id = s->entry,
-		    .alg = s->alg,
-		    .value = s->value,
-		    .category = s->category,
-		    .distance = hr.distance,
-		    .batch = s->batch,
-		    .issued_ms = s->issued_ms,
-		    .via_snapshot = s->snap,
-		    .frame_seconds = hr.seconds,
-		};
+		hfn_match_hit h = hit_of(m, s, hr.distance, hr.seconds, NULL);
 		m->hits++;
 		fn(ctx, &h);
 	}
@@ -833,7 +834,7 @@ static bool on_video(void *ctx, uint64_t ref, const hf_vpdq_match_result *r)
 	uint32_t si = (uint32_t)(ref - 1);
 	hfn_slot *s = &m->slots[si];
 	bool over = false;
-	if (s->list == HF_SLOT_FREE || (s->expires_ms && s->expires_ms <= c->now))
+	if (s->list == HFN_SLOT_FREE || (s->expires_ms && s->expires_ms <= c->now))
 		return true;
 	if (s->flags) {
 		c->res->suppressed++;
@@ -853,22 +854,7 @@ static bool on_video(void *ctx, uint64_t ref, const hf_vpdq_match_result *r)
 			return false;
 		m->hits++;
 	}
-	const mlist *ml = &m->lists[s->list];
-	hfn_match_hit h = {
-	    .list_id = ml->id,
-	    .list_name = ml->name,
-	    .issuer = ml->issuer,
-	    .entry_id = s->entry,
-	    .alg = s->alg,
-	    .value = s->value,
-	    .category = s->category,
-	    .distance = 0,
-	    .batch = s->batch,
-	    .issued_ms = s->issued_ms,
-	    .via_snapshot = s->snap,
-	    .frame_seconds = -1.0,
-	    .video = r,
-	};
+	hfn_match_hit h = hit_of(m, s, 0, -1.0, r);
 	c->fn(c->ctx, &h);
 	return true;
 }
@@ -939,33 +925,14 @@ hf_err hfn_match_lookup(hfn_match *m, unsigned alg, const uint8_t *value, hfn_ma
 		return HF_EINVAL;
 	if (allowed(m, alg, value))
 		return HF_OK;
-	m->n_scratch = 0;
-	if (alg == HF_ALG_PDQ) {
-		HF_TRY(hf_pdq_index_query_cb(m->pdq, value, 100, m->cfg.max_distance, collect, m));
-		resolve_frames(m, 0);
-	} else
-		HF_TRY(hf_exact_index_query_cb(m->exact[alg], value, len, collect, m));
+	HF_TRY(collect_hits(m, alg, value, len, 100));
 	for (size_t i = 0; i < m->n_scratch; i++) {
 		hfn_hitref hr = m->scratch[i];
 		const hfn_slot *s = &m->slots[hr.ref - 1];
-		if (s->list == HF_SLOT_FREE || (s->expires_ms && s->expires_ms <= now) ||
+		if (s->list == HFN_SLOT_FREE || (s->expires_ms && s->expires_ms <= now) ||
 		    s->flags || allowed(m, s->alg, s->value))
 			continue;
-		const mlist *ml = &m->lists[s->list];
-		hfn_match_hit h = {
-		    .list_id = ml->id,
-		    .list_name = ml->name,
-		    .issuer = ml->issuer,
-		    .entry_id = s->entry,
-		    .alg = s->alg,
-		    .value = s->value,
-		    .category = s->category,
-		    .distance = hr.distance,
-		    .batch = s->batch,
-		    .issued_ms = s->issued_ms,
-		    .via_snapshot = s->snap,
-		    .frame_seconds = hr.seconds,
-		};
+		hfn_match_hit h = hit_of(m, s, hr.distance, hr.seconds, NULL);
 		fn(ctx, &h);
 	}
 	return HF_OK;
@@ -989,7 +956,8 @@ hf_err hfn_match_allow_add(hfn_match *m, unsigned alg, const uint8_t *value, con
 		HF_TRY(allow_index(m, alg, value));
 	/* Privacy contract (ARCHITECTURE §2): the value is a list hash more often than not,
 	 * so it stays in the store; GET /v1/match/allow shows it to the API's holder. */
-	hfn_log(HF_LOG_INFO, "match_allow_added", "alg", hf_hash_alg_name(alg), "note", note, NULL);
+	hfn_log(HFN_LOG_INFO, "match_allow_added", "alg", hf_hash_alg_name(alg), "note", note,
+	        NULL);
 	return HF_OK;
 }
 
@@ -1005,7 +973,7 @@ hf_err hfn_match_allow_del(hfn_match *m, unsigned alg, const uint8_t *value)
 		if (hf_exact_index_remove(m->allow[alg], m->scratch[i].ref) == HF_OK)
 			m->allow_n--;
 	m->n_scratch = before;
-	hfn_log(HF_LOG_INFO, "match_allow_removed", "alg", hf_hash_alg_name(alg), NULL);
+	hfn_log(HFN_LOG_INFO, "match_allow_removed", "alg", hf_hash_alg_name(alg), NULL);
 	return HF_OK;
 }
 
@@ -1029,7 +997,7 @@ static hf_err flag_change(hfn_match *m, const uint8_t list[HF_LIST_ID_LEN], uint
 		HF_TRY(flag_set(m, li, entry, (uint8_t)flag));
 	else
 		flag_clear(m, li, entry);
-	log_entry(event, HF_LOG_INFO, m, li, entry, reason);
+	log_entry(event, HFN_LOG_INFO, m, li, entry, reason);
 	return HF_OK;
 out:
 	hfn_store_rollback(m->n->store);
@@ -1039,18 +1007,19 @@ out:
 hf_err hfn_match_disable(hfn_match *m, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
                          const char *reason)
 {
-	return flag_change(m, list, entry, HF_MATCH_DISABLED, true, reason, "match_entry_disabled");
+	return flag_change(m, list, entry, HFN_MATCH_DISABLED, true, reason,
+	                   "match_entry_disabled");
 }
 
 hf_err hfn_match_enable(hfn_match *m, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry)
 {
-	return flag_change(m, list, entry, HF_MATCH_DISABLED, false, "operator",
+	return flag_change(m, list, entry, HFN_MATCH_DISABLED, false, "operator",
 	                   "match_entry_enabled");
 }
 
 hf_err hfn_match_release(hfn_match *m, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry)
 {
-	return flag_change(m, list, entry, HF_MATCH_QUARANTINED, false, "reviewed",
+	return flag_change(m, list, entry, HFN_MATCH_QUARANTINED, false, "reviewed",
 	                   "match_entry_released");
 }
 
@@ -1092,7 +1061,7 @@ static hf_err rep_flag(void *ctx, const uint8_t *list, uint64_t entry, hfn_match
 	(void)list;
 	(void)reason;
 	(void)since;
-	hfn_ids *x = state == HF_MATCH_DISABLED ? &r->dis : &r->quar;
+	hfn_ids *x = state == HFN_MATCH_DISABLED ? &r->dis : &r->quar;
 	if (entry == 0 || x->n >= HF_MATCH_REPORT_MAX_FLAGGED)
 		return HF_OK;
 	return ids_push(x, entry);
@@ -1129,7 +1098,7 @@ static hf_err send_report(hfn_match *m, hfn_rep_ctx *r, const uint8_t list[HF_LI
 	audit.items = (uint32_t)(r->n > HF_MAX_AUDIT_ITEMS ? HF_MAX_AUDIT_ITEMS : r->n);
 	HF_CHECK(hfn_node_seal(m->n, HF_MSG_MATCH_REPORT,
 	                       (const uint8_t(*)[HF_MEMBER_ID_LEN])l.issuer, 1, &audit,
-	                       HF_REPORT_LIFETIME_MS, body, body_len, msg_id, &env, &env_len));
+	                       HFN_REPORT_LIFETIME_MS, body, body_len, msg_id, &env, &env_len));
 	HF_CHECK(hfn_store_outbox_add(m->n->store, msg_id, l.issuer, NULL, 0, env, env_len, now));
 	HF_CHECK(hfn_store_match_clean(m->n->store, list, day));
 	m->n->msgs_out++;
@@ -1137,7 +1106,7 @@ static hf_err send_report(hfn_match *m, hfn_rep_ctx *r, const uint8_t list[HF_LI
 	hfn_hex(list, 16, lh);
 	snprintf(d, sizeof(d), "#%u", day);
 	snprintf(c, sizeof(c), "#%zu", r->n);
-	hfn_log(HF_LOG_INFO, "match_report_sent", "list", lh, "day", d, "entries", c, NULL);
+	hfn_log(HFN_LOG_INFO, "match_report_sent", "list", lh, "day", d, "entries", c, NULL);
 out:
 	free(body);
 	free(env);
@@ -1168,7 +1137,7 @@ hf_err hfn_match_flush(hfn_match *m, bool send_reports)
 		if (rc != HF_OK) {
 			/* An issuer without a valid key now: keep it dirty, try next time. */
 			hfn_store_rollback(m->n->store);
-			hfn_log(HF_LOG_WARN, "match_report_failed", "code", hf_err_name(rc), NULL);
+			hfn_log(HFN_LOG_WARN, "match_report_failed", "code", hf_err_name(rc), NULL);
 			rc = HF_OK;
 			continue;
 		}
@@ -1195,7 +1164,7 @@ static void hfn_sweep(hfn_match *m, uint64_t now)
 	size_t gone = 0;
 	for (size_t i = 0; i < m->n_slots; i++) {
 		hfn_slot *s = &m->slots[i];
-		if (s->list == HF_SLOT_FREE || !s->expires_ms || s->expires_ms > now)
+		if (s->list == HFN_SLOT_FREE || !s->expires_ms || s->expires_ms > now)
 			continue;
 		if (entry_remove(m, s->list, s->entry) == HF_OK)
 			gone++;
@@ -1203,7 +1172,7 @@ static void hfn_sweep(hfn_match *m, uint64_t now)
 	if (gone) {
 		char g[24];
 		snprintf(g, sizeof(g), "#%zu", gone);
-		hfn_log(HF_LOG_INFO, "match_entries_expired", "count", g, NULL);
+		hfn_log(HFN_LOG_INFO, "match_entries_expired", "count", g, NULL);
 	}
 }
 
@@ -1217,7 +1186,7 @@ static void hfn_on_timer(evutil_socket_t fd, short what, void *arg)
 	if (now >= m->next_flush || report) {
 		hf_err rc = hfn_match_flush(m, report);
 		if (rc != HF_OK)
-			hfn_log(HF_LOG_ERROR, "match_flush_failed", "code", hf_err_name(rc), NULL);
+			hfn_log(HFN_LOG_ERROR, "match_flush_failed", "code", hf_err_name(rc), NULL);
 		m->next_flush = now + m->cfg.flush_interval_ms;
 		if (report)
 			m->next_report = now + m->cfg.report_interval_ms;
@@ -1294,8 +1263,8 @@ static hf_err load(hfn_match *m)
 		for (;;) {
 			uint64_t before = c.count;
 			HF_TRY(hfn_store_entries_active(m->n->store, m->lists[li].id, c.now, c.last,
-			                                HF_LOAD_PAGE, load_entry, &c));
-			if (c.count - before < HF_LOAD_PAGE)
+			                                HFN_LOAD_PAGE, load_entry, &c));
+			if (c.count - before < HFN_LOAD_PAGE)
 				break;
 		}
 	}
@@ -1303,7 +1272,7 @@ static hf_err load(hfn_match *m)
 	snprintf(nl, sizeof(nl), "#%zu", m->n_lists);
 	snprintf(ne, sizeof(ne), "#%llu", (unsigned long long)c.count);
 	snprintf(np, sizeof(np), "#%zu", hf_pdq_index_count(m->pdq));
-	hfn_log(HF_LOG_INFO, "match_index_loaded", "lists", nl, "entries", ne, "pdq", np, "kernel",
+	hfn_log(HFN_LOG_INFO, "match_index_loaded", "lists", nl, "entries", ne, "pdq", np, "kernel",
 	        hf_pdq_index_kernel(m->pdq), NULL);
 	return HF_OK;
 }
@@ -1382,7 +1351,7 @@ hf_err hfn_match_start(hfn_node *n)
 	n->match = m;
 	return HF_OK;
 out:
-	hfn_log(HF_LOG_ERROR, "match_start_failed", "code", hf_err_name(rc), NULL);
+	hfn_log(HFN_LOG_ERROR, "match_start_failed", "code", hf_err_name(rc), NULL);
 	match_free(m);
 	return rc;
 }
@@ -1393,7 +1362,7 @@ void hfn_match_stop(hfn_node *n)
 	if (!m)
 		return;
 	if (hfn_match_flush(m, false) != HF_OK)
-		hfn_log(HF_LOG_ERROR, "match_flush_failed", NULL);
+		hfn_log(HFN_LOG_ERROR, "match_flush_failed", NULL);
 	match_free(m);
 	n->match = NULL;
 }

@@ -1,5 +1,5 @@
-#ifndef HF_NODE_MATCH_H
-#define HF_NODE_MATCH_H
+#ifndef HFN_MATCH_H
+#define HFN_MATCH_H
 
 /*
  * The platform-side matcher (issue 7, docs/match.md): every active entry of

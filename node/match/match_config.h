@@ -1,5 +1,5 @@
-#ifndef HF_NODE_MATCH_CONFIG_H
-#define HF_NODE_MATCH_CONFIG_H
+#ifndef HFN_MATCH_CONFIG_H
+#define HFN_MATCH_CONFIG_H
 
 /*
  * [match] section of node.ini (docs/match.md; parsed by core/config.c's KEYS[]):

@@ -1,5 +1,5 @@
-#ifndef HF_NODE_MATCH_IN_H
-#define HF_NODE_MATCH_IN_H
+#ifndef HFN_MATCH_IN_H
+#define HFN_MATCH_IN_H
 
 /* The matcher's inbox handler (a header of its own: inbox/msg.h brings hashfed/order.h,
  * whose hf_content_hash type clashes with hashfed/content.h's function of that name). */
@@ -7,7 +7,6 @@
 #include "inbox/msg.h"
 
 /* A match report arrived (issuer side). *status: the final inbox status. */
-hf_err hfn_match_on_report(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
-                           hf_err *status) HF_MUST_CHECK;
+hfn_in_handler_fn hfn_match_on_report HF_MUST_CHECK;
 
 #endif

@@ -118,7 +118,7 @@ hf_err hfn_vpdq_from_json_text(const char *p, size_t len, size_t max_frames, hf_
                                const char **why)
 {
 	json_error_t e;
-	if (len > HF_VPDQ_JSON_MAX_BYTES)
+	if (len > HFN_VPDQ_JSON_MAX_BYTES)
 		return fail(why, "vPDQ JSON too large", HF_ETOOBIG);
 	json_t *v = json_loadb(p, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &e);
 	if (!v)

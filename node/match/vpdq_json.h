@@ -1,5 +1,5 @@
-#ifndef HF_NODE_VPDQ_JSON_H
-#define HF_NODE_VPDQ_JSON_H
+#ifndef HFN_VPDQ_JSON_H
+#define HFN_VPDQ_JSON_H
 
 /*
  * vPDQ hashes as JSON (docs/video.md, docs/api.md): the frame objects `hashfed hash --json`
@@ -15,7 +15,7 @@
 #include "hashfed/vpdq.h"
 
 /* Largest JSON text hfn_vpdq_from_json_text reads (a full-length entry is ~1.2 MB). */
-#define HF_VPDQ_JSON_MAX_BYTES (8u * 1024u * 1024u)
+#define HFN_VPDQ_JSON_MAX_BYTES (8u * 1024u * 1024u)
 
 /*
  * The vPDQ hash of v (untrusted), appended to *out (cleared on error):
@@ -32,7 +32,7 @@
 hf_err hfn_vpdq_from_json(const json_t *v, size_t max_frames, hf_vpdq *out,
                           const char **why) HF_MUST_CHECK;
 
-/* The same from JSON text (at most HF_VPDQ_JSON_MAX_BYTES, HF_ETOOBIG otherwise): the
+/* The same from JSON text (at most HFN_VPDQ_JSON_MAX_BYTES, HF_ETOOBIG otherwise): the
  * text is a JSON array or string as above. */
 hf_err hfn_vpdq_from_json_text(const char *p, size_t len, size_t max_frames, hf_vpdq *out,
                                const char **why) HF_MUST_CHECK;

@@ -18,15 +18,15 @@
 
 #include "net/tls_engine.h"
 
-#define HF_ENGINE_NAME "hashfed-mbedtls"
-#define HF_MAX_OWN     4 /* own_cert pairs per config (nng allows several: RSA + EC) */
+#define HFN_ENGINE_NAME "hashfed-mbedtls"
+#define HFN_MAX_OWN     4 /* own_cert pairs per config (nng allows several: RSA + EC) */
 
 struct nng_tls_engine_config {
 	mbedtls_ssl_config conf;
 	mbedtls_x509_crt ca;
 	mbedtls_x509_crl crl;
-	mbedtls_x509_crt own[HF_MAX_OWN];
-	mbedtls_pk_context key[HF_MAX_OWN];
+	mbedtls_x509_crt own[HFN_MAX_OWN];
+	mbedtls_pk_context key[HFN_MAX_OWN];
 	size_t n_own;
 	char *server_name;
 	hfn_tls_check_fn check;
@@ -57,7 +57,7 @@ static int hf_rng(void *arg, unsigned char *buf, size_t len)
 static int verify(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
 	nng_tls_engine_config *c = arg;
-	uint8_t fp[HF_TLS_FP_BYTES];
+	uint8_t fp[HFN_TLS_FP_BYTES];
 	if (depth != 0 || *flags != 0 || !c->check)
 		return 0;
 	crypto_hash_sha256(fp, crt->raw.p, crt->raw.len);
@@ -247,7 +247,7 @@ static int config_own_cert(nng_tls_engine_config *c, const char *cert, const cha
                            const char *pass)
 {
 	size_t i = c->n_own;
-	if (i == HF_MAX_OWN)
+	if (i == HFN_MAX_OWN)
 		return NNG_ENOSPC;
 	mbedtls_x509_crt_init(&c->own[i]);
 	mbedtls_pk_init(&c->key[i]);
@@ -299,7 +299,7 @@ static const nng_tls_engine hfn_engine = {
     .version = NNG_TLS_ENGINE_VERSION,
     .config_ops = &hfn_config_ops,
     .conn_ops = &hfn_conn_ops,
-    .name = HF_ENGINE_NAME,
+    .name = HFN_ENGINE_NAME,
     .description = "mbed TLS " MBEDTLS_VERSION_STRING " with manifest certificate pinning",
     .fips_mode = false,
 };
@@ -320,7 +320,7 @@ static void engine_register(void)
 hf_err hfn_tls_engine_install(void)
 {
 	pthread_once(&hfn_once, engine_register);
-	return register_rv == 0 && strcmp(nng_tls_engine_name(), HF_ENGINE_NAME) == 0
+	return register_rv == 0 && strcmp(nng_tls_engine_name(), HFN_ENGINE_NAME) == 0
 	           ? HF_OK
 	           : HF_EINTERNAL;
 }
@@ -330,7 +330,7 @@ hf_err hfn_tls_config_alloc(nng_tls_mode mode, hfn_tls_check_fn check, void *ctx
 {
 	int rv;
 	*out = NULL;
-	if (strcmp(nng_tls_engine_name(), HF_ENGINE_NAME) != 0)
+	if (strcmp(nng_tls_engine_name(), HFN_ENGINE_NAME) != 0)
 		return HF_EINTERNAL;
 	tl_check = check;
 	tl_check_ctx = ctx;

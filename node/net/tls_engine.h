@@ -1,5 +1,5 @@
-#ifndef HF_NODE_TLS_ENGINE_H
-#define HF_NODE_TLS_ENGINE_H
+#ifndef HFN_TLS_ENGINE_H
+#define HFN_TLS_ENGINE_H
 
 /*
  * hashfed's TLS engine for nng (issue 12, spec §11.8): nng 1.5.2 does not hand the peer
@@ -19,11 +19,11 @@
 
 #include "hashfed/err.h"
 
-#define HF_TLS_FP_BYTES 32 /* SHA-256 of the DER certificate (HF_TLS_FP_LEN) */
+#define HFN_TLS_FP_BYTES 32 /* SHA-256 of the DER certificate (HF_TLS_FP_LEN) */
 
 /* Called on an nng thread during a handshake, after the chain verified: HF_OK accepts the
  * peer, anything else refuses it. Must not block on nng. */
-typedef hf_err (*hfn_tls_check_fn)(void *ctx, const uint8_t fp[HF_TLS_FP_BYTES]);
+typedef hf_err (*hfn_tls_check_fn)(void *ctx, const uint8_t fp[HFN_TLS_FP_BYTES]);
 
 /* Registers the engine with nng (once per process; later calls are no-ops). Every
  * nng_tls_config allocated afterwards uses it. HF_EINTERNAL if nng refuses. */

@@ -18,13 +18,13 @@
 #include "net/transport.h"
 #include "hf_check.h"
 
-#define HF_MAX_PEERS   64
-#define HF_MAX_WORKERS 8
-#define HF_PEM_MAX     65536
-#define HF_SEND_ROUND  256 /* messages in flight at once (all peers) */
+#define HFN_MAX_PEERS   64
+#define HFN_MAX_WORKERS 8
+#define HFN_PEM_MAX     65536
+#define HFN_SEND_ROUND  256 /* messages in flight at once (all peers) */
 
 typedef struct hfn_peer {
-	uint8_t member[HF_MEMBER_LEN];
+	uint8_t member[HFN_MEMBER_LEN];
 	char url[300];
 	nng_socket sock;
 	bool open;
@@ -44,7 +44,7 @@ struct hfn_transport {
 	nng_tls_config *tls_server;
 	nng_socket rep;
 	bool rep_open;
-	pthread_t workers[HF_MAX_WORKERS];
+	pthread_t workers[HFN_MAX_WORKERS];
 	unsigned n_workers;
 	pthread_t sender;
 	bool sender_started;
@@ -52,18 +52,18 @@ struct hfn_transport {
 	pthread_cond_t cv;
 	bool stopping;
 	bool kicked;
-	hfn_peer peers[HF_MAX_PEERS];
+	hfn_peer peers[HFN_MAX_PEERS];
 	size_t n_peers;
-	uint8_t alive[HF_MAX_PEERS][HF_MEMBER_LEN]; /* under mu: peers heard from */
+	uint8_t alive[HFN_MAX_PEERS][HFN_MEMBER_LEN]; /* under mu: peers heard from */
 	size_t n_alive;
-	pthread_cond_t rx_cv;          /* under mu: a reply token came back */
-	unsigned rx_pending;           /* under mu: tokens out (receiving, or held for a reply) */
-	unsigned rx_total;             /* under mu: tokens made */
-	struct hfn_reply *rx_free;     /* under mu: tokens to reuse */
-	struct hfn_reply *rx_all;      /* under mu: every token (freed by hfn_transport_stop) */
-	nng_aio *waio[HF_MAX_WORKERS]; /* under mu: each running worker's aio */
-	unsigned n_live;               /* under mu: workers still running */
-	uint64_t tls_log_ms;           /* under mu: last tls_peer_refused line of the listener */
+	pthread_cond_t rx_cv;           /* under mu: a reply token came back */
+	unsigned rx_pending;            /* under mu: tokens out (receiving, or held for a reply) */
+	unsigned rx_total;              /* under mu: tokens made */
+	struct hfn_reply *rx_free;      /* under mu: tokens to reuse */
+	struct hfn_reply *rx_all;       /* under mu: every token (freed by hfn_transport_stop) */
+	nng_aio *waio[HFN_MAX_WORKERS]; /* under mu: each running worker's aio */
+	unsigned n_live;                /* under mu: workers still running */
+	uint64_t tls_log_ms;            /* under mu: last tls_peer_refused line of the listener */
 };
 
 /* A receive context and the aio its deferred reply goes out with. */
@@ -105,14 +105,14 @@ static char *read_pem(const char *path)
 	size_t n;
 	if (!f)
 		return NULL;
-	buf = malloc(HF_PEM_MAX + 1);
+	buf = malloc(HFN_PEM_MAX + 1);
 	if (!buf) {
 		fclose(f);
 		return NULL;
 	}
-	n = fread(buf, 1, HF_PEM_MAX, f);
+	n = fread(buf, 1, HFN_PEM_MAX, f);
 	fclose(f);
-	if (n == 0 || n == HF_PEM_MAX) {
+	if (n == 0 || n == HFN_PEM_MAX) {
 		free(buf);
 		return NULL;
 	}
@@ -124,17 +124,17 @@ static char *read_pem(const char *path)
 
 static void log_tls_refused(const char *side, const uint8_t *member, const uint8_t fp[32])
 {
-	char fph[65], mh[2 * HF_MEMBER_LEN + 1] = "any";
+	char fph[65], mh[2 * HFN_MEMBER_LEN + 1] = "any";
 	hfn_hex(fp, 32, fph);
 	if (member)
-		hfn_hex(member, HF_MEMBER_LEN, mh);
-	hfn_log(HF_LOG_WARN, "tls_peer_refused", "side", side, "member", mh, "fingerprint", fph,
+		hfn_hex(member, HFN_MEMBER_LEN, mh);
+	hfn_log(HFN_LOG_WARN, "tls_peer_refused", "side", side, "member", mh, "fingerprint", fph,
 	        "code", hf_err_name(HF_ETLSPEER), NULL);
 }
 
 /* Listener: the connecting peer's certificate must be some member's. One log line a second
  * at most, so a hostile peer cannot flood the log with handshakes. */
-static hf_err tls_check_listener(void *ctx, const uint8_t fp[HF_TLS_FP_BYTES])
+static hf_err tls_check_listener(void *ctx, const uint8_t fp[HFN_TLS_FP_BYTES])
 {
 	hfn_transport *t = ctx;
 	if (!t->ops.tls_peer || t->ops.tls_peer(t->ctx, NULL, fp) == HF_OK)
@@ -151,7 +151,7 @@ static hf_err tls_check_listener(void *ctx, const uint8_t fp[HF_TLS_FP_BYTES])
 }
 
 /* Dialer: the server we reached must present one of the dialed member's certificates. */
-static hf_err tls_check_dialer(void *ctx, const uint8_t fp[HF_TLS_FP_BYTES])
+static hf_err tls_check_dialer(void *ctx, const uint8_t fp[HFN_TLS_FP_BYTES])
 {
 	hfn_peer *p = ctx;
 	hfn_transport *t = p->t;
@@ -243,12 +243,12 @@ static void reply_sent(void *arg)
 }
 
 /* A token (its context receives the next request): a free one, or a new one while fewer
- * than HF_RX_PENDING are out; otherwise waits. NULL once stopping (or out of memory). */
+ * than HFN_RX_PENDING are out; otherwise waits. NULL once stopping (or out of memory). */
 static hfn_reply *reply_get(hfn_transport *t)
 {
 	hfn_reply *r = NULL;
 	pthread_mutex_lock(&t->mu);
-	while (!t->stopping && !t->rx_free && t->rx_total >= HF_RX_PENDING)
+	while (!t->stopping && !t->rx_free && t->rx_total >= HFN_RX_PENDING)
 		pthread_cond_wait(&t->rx_cv, &t->mu);
 	if (!t->stopping && t->rx_free) {
 		r = t->rx_free;
@@ -319,16 +319,16 @@ static void *worker_main(void *arg)
 	hfn_store *store = NULL;
 	nng_aio *aio = NULL; /* this thread's: receives, and sends the replies it does not defer */
 	hfn_reply *r = NULL;
-	unsigned slot = HF_MAX_WORKERS;
+	unsigned slot = HFN_MAX_WORKERS;
 	if (hfn_store_open(t->db_path, &store) != HF_OK || nng_aio_alloc(&aio, NULL, NULL) != 0) {
-		hfn_log(HF_LOG_ERROR, "worker_start_failed", NULL);
+		hfn_log(HFN_LOG_ERROR, "worker_start_failed", NULL);
 		hfn_store_close(store);
 		goto gone;
 	}
 	pthread_mutex_lock(&t->mu);
-	for (slot = 0; slot < HF_MAX_WORKERS && t->waio[slot]; slot++)
+	for (slot = 0; slot < HFN_MAX_WORKERS && t->waio[slot]; slot++)
 		;
-	if (slot < HF_MAX_WORKERS)
+	if (slot < HFN_MAX_WORKERS)
 		t->waio[slot] = aio; /* hfn_transport_stop aborts what it waits for */
 	pthread_mutex_unlock(&t->mu);
 	for (;;) {
@@ -337,7 +337,7 @@ static void *worker_main(void *arg)
 		if (!r && !(r = reply_get(t))) {
 			if (hfn_stopping(t))
 				break;
-			hfn_log(HF_LOG_ERROR, "worker_ctx_failed", NULL);
+			hfn_log(HFN_LOG_ERROR, "worker_ctx_failed", NULL);
 			sender_wait(t, 100);
 			continue;
 		}
@@ -368,7 +368,7 @@ static void *worker_main(void *arg)
 	if (r)
 		reply_put(r);
 	pthread_mutex_lock(&t->mu);
-	if (slot < HF_MAX_WORKERS)
+	if (slot < HFN_MAX_WORKERS)
 		t->waio[slot] = NULL;
 	pthread_mutex_unlock(&t->mu);
 	nng_aio_free(aio);
@@ -383,7 +383,7 @@ gone:
 
 /* ---- sending ------------------------------------------------------------ */
 
-static hfn_peer *peer_get(hfn_transport *t, const uint8_t member[HF_MEMBER_LEN], hf_err *err)
+static hfn_peer *peer_get(hfn_transport *t, const uint8_t member[HFN_MEMBER_LEN], hf_err *err)
 {
 	char url[300], dial[310];
 	hfn_peer *p = NULL;
@@ -392,7 +392,7 @@ static hfn_peer *peer_get(hfn_transport *t, const uint8_t member[HF_MEMBER_LEN],
 	if (*err != HF_OK)
 		return NULL;
 	for (size_t i = 0; i < t->n_peers; i++) {
-		if (memcmp(t->peers[i].member, member, HF_MEMBER_LEN) == 0) {
+		if (memcmp(t->peers[i].member, member, HFN_MEMBER_LEN) == 0) {
 			p = &t->peers[i];
 			break;
 		}
@@ -405,12 +405,12 @@ static hfn_peer *peer_get(hfn_transport *t, const uint8_t member[HF_MEMBER_LEN],
 	if (p && p->open)
 		return p;
 	if (!p) {
-		if (t->n_peers == HF_MAX_PEERS) {
+		if (t->n_peers == HFN_MAX_PEERS) {
 			*err = HF_ENOSPC;
 			return NULL;
 		}
 		p = &t->peers[t->n_peers++];
-		memcpy(p->member, member, HF_MEMBER_LEN);
+		memcpy(p->member, member, HFN_MEMBER_LEN);
 		p->t = t;
 	}
 	if (!t->cfg.insecure && !p->tls &&
@@ -488,36 +488,36 @@ static bool hfn_stopping(hfn_transport *t)
 	return s;
 }
 
-void hfn_transport_peer_alive(hfn_transport *t, const uint8_t member[HF_MEMBER_LEN])
+void hfn_transport_peer_alive(hfn_transport *t, const uint8_t member[HFN_MEMBER_LEN])
 {
 	pthread_mutex_lock(&t->mu);
 	size_t i = 0;
-	while (i < t->n_alive && memcmp(t->alive[i], member, HF_MEMBER_LEN) != 0)
+	while (i < t->n_alive && memcmp(t->alive[i], member, HFN_MEMBER_LEN) != 0)
 		i++;
-	if (i == t->n_alive && t->n_alive < HF_MAX_PEERS)
-		memcpy(t->alive[t->n_alive++], member, HF_MEMBER_LEN);
+	if (i == t->n_alive && t->n_alive < HFN_MAX_PEERS)
+		memcpy(t->alive[t->n_alive++], member, HFN_MEMBER_LEN);
 	pthread_mutex_unlock(&t->mu);
 }
 
 /* Sender thread: forget the down marks of peers we have heard from since. */
 static void revive(hfn_transport *t, hfn_store *store)
 {
-	uint8_t alive[HF_MAX_PEERS][HF_MEMBER_LEN];
+	uint8_t alive[HFN_MAX_PEERS][HFN_MEMBER_LEN];
 	size_t n;
 	pthread_mutex_lock(&t->mu);
 	n = t->n_alive;
-	memcpy(alive, t->alive, n * HF_MEMBER_LEN);
+	memcpy(alive, t->alive, n * HFN_MEMBER_LEN);
 	t->n_alive = 0;
 	pthread_mutex_unlock(&t->mu);
 	for (size_t i = 0; i < n; i++) {
 		for (size_t j = 0; j < t->n_peers; j++) {
 			if (t->peers[j].down_until &&
-			    memcmp(t->peers[j].member, alive[i], HF_MEMBER_LEN) == 0) {
+			    memcmp(t->peers[j].member, alive[i], HFN_MEMBER_LEN) == 0) {
 				t->peers[j].down_until = 0;
 				t->peers[j].failures = 0;
 				if (hfn_store_outbox_rearm_peer(store, alive[i], hfn_now_ms()) !=
 				    HF_OK)
-					hfn_log(HF_LOG_ERROR, "outbox_rearm_failed", NULL);
+					hfn_log(HFN_LOG_ERROR, "outbox_rearm_failed", NULL);
 			}
 		}
 	}
@@ -532,6 +532,8 @@ typedef struct hfn_sendop {
 	int stage; /* 0 not sent, 1 request sent, 2 waiting for the reply, -1 deferred */
 	hf_err res;
 	uint8_t subject[16];
+	uint32_t type; /* the envelope's message type (0 if it could not be read) */
+	bool expired;  /* its envelope expired before it could be sent: never sent */
 } hfn_sendop;
 
 /* Starts the request of op on its own context of the peer's req socket (several requests
@@ -561,12 +563,13 @@ static hf_err op_start(hfn_sendop *op)
 /* Records the fate of one message (inside the round's transaction). */
 static hf_err op_record(hfn_transport *t, hfn_store *store, hfn_sendop *op)
 {
-	char peer_hex[2 * HF_MEMBER_LEN + 1], id_hex[33], att[16];
+	char peer_hex[2 * HFN_MEMBER_LEN + 1], id_hex[33], att[16], type[12], label[48];
 	hfn_store_out *o = &op->o;
 	hf_err res = op->res, st;
-	hfn_hex(o->peer, HF_MEMBER_LEN, peer_hex);
+	hfn_hex(o->peer, HFN_MEMBER_LEN, peer_hex);
 	hfn_hex(o->msg_id, 16, id_hex);
 	snprintf(att, sizeof(att), "#%u", o->attempts + 1);
+	snprintf(type, sizeof(type), "%u", op->type);
 	hf_err_class cls = hf_err_class_of(res);
 	if (res == HF_ETLSPEER) {
 		/* Our refusal of the peer's certificate, not the peer's of the message: a new
@@ -577,21 +580,32 @@ static hf_err op_record(hfn_transport *t, hfn_store *store, hfn_sendop *op)
 		st = hfn_store_outbox_retry(store, o->seq, next, hf_err_name(res));
 	} else if (res == HF_OK || res == HF_EREPLAY) {
 		st = hfn_store_outbox_done(store, o->seq, hfn_now_ms());
-		hfn_log(HF_LOG_DEBUG, "delivered", "peer", peer_hex, "msg", id_hex, "attempts", att,
-		        NULL);
+		hfn_log(HFN_LOG_DEBUG, "delivered", "peer", peer_hex, "msg", id_hex, "attempts",
+		        att, NULL);
+	} else if (op->expired && op->type == HF_MSG_LIST_PULL) {
+		/* A pull asks for what is new now and the next one replaces it (spec §12.6): one
+		 * that expired unsent is dropped by design, counted, not reported undeliverable. */
+		st = hfn_store_outbox_expire(store, o->seq, hf_err_name(res));
+		if (st == HF_OK)
+			st = hfn_store_count(store, "messages_expired", type, 1);
 	} else if (cls == HF_CLASS_MALFORMED || cls == HF_CLASS_CRYPTO || cls == HF_CLASS_POLICY ||
 	           cls == HF_CLASS_STATE) {
 		/* The peer will never accept these bytes (or took them and refused them for good,
-		 * spec §12.6): retrying cannot help. The refusal stays in the outbox row. */
+		 * spec §12.6), or they expired unsent (the peer would refuse them): retrying cannot
+		 * help, and a sealed header is never re-sealed (spec §12.6). Undeliverable: the
+		 * code stays in the outbox row (/v1/status), counted, logged. */
 		st = hfn_store_outbox_retry(store, o->seq, 0, hf_err_name(res));
-		hfn_log(HF_LOG_WARN, "send_refused", "peer", peer_hex, "msg", id_hex, "code",
-		        hf_err_name(res), NULL);
+		snprintf(label, sizeof(label), "%s|%s", type, hf_err_name(res));
+		if (st == HF_OK)
+			st = hfn_store_count(store, "undeliverable", label, 1);
+		hfn_log(HFN_LOG_WARN, op->expired ? "undeliverable" : "send_refused", "peer",
+		        peer_hex, "msg", id_hex, "type", type, "code", hf_err_name(res), NULL);
 	} else {
 		uint64_t next =
 		    hfn_now_ms() + hfn_backoff_ms(o->attempts, t->cfg.retry_base_ms,
 		                                  t->cfg.retry_max_ms, randombytes_random());
 		st = hfn_store_outbox_retry(store, o->seq, next, hf_err_name(res));
-		hfn_log(HF_LOG_DEBUG, "send_retry", "peer", peer_hex, "msg", id_hex, "code",
+		hfn_log(HFN_LOG_DEBUG, "send_retry", "peer", peer_hex, "msg", id_hex, "code",
 		        hf_err_name(res), "attempts", att, NULL);
 	}
 	return st;
@@ -602,7 +616,7 @@ static bool op_defer(const hfn_sendop *ops, size_t i)
 {
 	for (size_t j = 0; j < i; j++)
 		if (ops[j].stage != -1 &&
-		    memcmp(ops[j].o.peer, ops[i].o.peer, HF_MEMBER_LEN) == 0 &&
+		    memcmp(ops[j].o.peer, ops[i].o.peer, HFN_MEMBER_LEN) == 0 &&
 		    memcmp(ops[j].subject, ops[i].subject, 16) == 0)
 			return true;
 	return false;
@@ -627,8 +641,10 @@ static void send_round(hfn_transport *t, hfn_store *store, hfn_sendop *ops, size
 		}
 		if (hf_envelope_peek(op->o.env, op->o.len, &h) == HF_OK) {
 			memcpy(op->subject, h.audit.subject, 16);
+			op->type = h.type;
 			if (h.expires_ms <= now) {
-				op->res = HF_EEXPIRED; /* the peer would refuse it: drop unsent */
+				op->res = HF_EEXPIRED; /* the peer would refuse it (op_record) */
+				op->expired = true;
 				continue;
 			}
 		}
@@ -733,7 +749,7 @@ static void send_round(hfn_transport *t, hfn_store *store, hfn_sendop *ops, size
 		st = HF_EDB;
 	}
 	if (st != HF_OK)
-		hfn_log(HF_LOG_ERROR, "outbox_update_failed", "code", hf_err_name(st), NULL);
+		hfn_log(HFN_LOG_ERROR, "outbox_update_failed", "code", hf_err_name(st), NULL);
 	for (size_t i = 0; i < n; i++) {
 		hfn_sendop *op = &ops[i];
 		if (op->stage >= 1)
@@ -753,17 +769,17 @@ static void *sender_main(void *arg)
 	/* Delivery marks need no fsync: one lost in a power cut only resends (HF_EREPLAY).
 	 * So a round's commit never waits on the disk, nor holds the writer lock that long. */
 	if (hfn_store_open(t->db_path, &store) != HF_OK || hfn_store_set_lazy(store) != HF_OK) {
-		hfn_log(HF_LOG_ERROR, "sender_start_failed", NULL);
+		hfn_log(HFN_LOG_ERROR, "sender_start_failed", NULL);
 		hfn_store_close(store);
 		return NULL;
 	}
 	while (!hfn_stopping(t)) {
-		hfn_store_out o, due[HF_SEND_ROUND];
-		hfn_sendop ops[HF_SEND_ROUND];
+		hfn_store_out o, due[HFN_SEND_ROUND];
+		hfn_sendop ops[HFN_SEND_ROUND];
 		size_t n = 0;
 		revive(t, store);
 		uint64_t next = UINT64_MAX, now = hfn_now_ms();
-		hf_err rc = hfn_store_outbox_due(store, now, due, HF_SEND_ROUND, &n);
+		hf_err rc = hfn_store_outbox_due(store, now, due, HFN_SEND_ROUND, &n);
 		if (rc == HF_OK && n == 0) {
 			rc = hfn_store_outbox_next(store, now, &o, &next);
 			if (rc == HF_OK) { /* became due meanwhile */
@@ -778,7 +794,7 @@ static void *sender_main(void *arg)
 			}
 		}
 		if (rc != HF_OK) {
-			hfn_log(HF_LOG_ERROR, "outbox_read_failed", "code", hf_err_name(rc), NULL);
+			hfn_log(HFN_LOG_ERROR, "outbox_read_failed", "code", hf_err_name(rc), NULL);
 			sender_wait(t, 1000);
 			continue;
 		}
@@ -815,7 +831,7 @@ hf_err hfn_transport_start(const hfn_transport_cfg *cfg, const hfn_transport_ops
 	t->ops = *ops;
 	t->ctx = ctx;
 	t->n_workers =
-	    cfg->workers ? (cfg->workers > HF_MAX_WORKERS ? HF_MAX_WORKERS : cfg->workers) : 2;
+	    cfg->workers ? (cfg->workers > HFN_MAX_WORKERS ? HFN_MAX_WORKERS : cfg->workers) : 2;
 	pthread_mutex_init(&t->mu, NULL);
 	pthread_cond_init(&t->cv, NULL);
 	pthread_cond_init(&t->rx_cv, NULL);
@@ -834,7 +850,7 @@ hf_err hfn_transport_start(const hfn_transport_cfg *cfg, const hfn_transport_ops
 	    nng_listener_create(&l, t->rep, url) != 0 ||
 	    (!cfg->insecure && nng_listener_set_ptr(l, NNG_OPT_TLS_CONFIG, t->tls_server) != 0) ||
 	    nng_listener_start(l, 0) != 0) {
-		hfn_log(HF_LOG_ERROR, "listen_failed", "url", url, NULL);
+		hfn_log(HFN_LOG_ERROR, "listen_failed", "url", url, NULL);
 		goto out;
 	}
 	unsigned want = t->n_workers;
@@ -885,7 +901,7 @@ void hfn_transport_stop(hfn_transport *t)
 	 * receives are aborted (again, until each has seen stopping and left). */
 	pthread_mutex_lock(&t->mu);
 	while (t->n_live > 0) {
-		for (unsigned i = 0; i < HF_MAX_WORKERS; i++)
+		for (unsigned i = 0; i < HFN_MAX_WORKERS; i++)
 			if (t->waio[i])
 				nng_aio_abort(t->waio[i], NNG_ECLOSED);
 		struct timespec ts;

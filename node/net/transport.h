@@ -1,5 +1,5 @@
-#ifndef HF_NODE_TRANSPORT_H
-#define HF_NODE_TRANSPORT_H
+#ifndef HFN_TRANSPORT_H
+#define HFN_TRANSPORT_H
 
 /*
  * Node-to-node links (spec §12.6): nng req/rep over tls+tcp:// with mutual
@@ -12,11 +12,11 @@
  * (hfn_transport_reply, once the commit is on disk): the worker then takes the
  * next request at once, so every request that arrives while the main loop
  * commits shares its next commit, not only one per worker. At most
- * HF_RX_PENDING requests wait for their reply at once; past that a worker
+ * HFN_RX_PENDING requests wait for their reply at once; past that a worker
  * waits before it takes more.
  *
  * Sending: one thread drains the durable outbox (store), oldest due first, in
- * rounds of up to HF_SEND_ROUND messages in flight at once (one nng context
+ * rounds of up to HFN_SEND_ROUND messages in flight at once (one nng context
  * each; never two to one peer about the same audit subject, so those keep
  * their order): mark delivered on HF_OK / HF_EREPLAY, give up on a
  * malformed/crypto/policy refusal, otherwise retry with exponential backoff
@@ -35,7 +35,7 @@
 #include "hashfed/err.h"
 #include "store/store.h"
 
-#define HF_RX_PENDING 512 /* requests waiting for their deferred reply, per transport */
+#define HFN_RX_PENDING 512 /* requests waiting for their deferred reply, per transport */
 
 typedef struct hfn_transport hfn_transport;
 /* One received request whose reply is still due (hfn_transport_reply). */
@@ -49,9 +49,9 @@ typedef struct hfn_transport_ops {
 	hf_err (*receive)(void *ctx, hfn_store *s, const uint8_t *env, size_t len, hfn_reply *later,
 	                  bool *kept);
 	/* Sender thread: dial URL of a peer member ("tls+tcp://h:p"); HF_ENOTFOUND if none. */
-	hf_err (*peer_url)(void *ctx, const uint8_t member[HF_MEMBER_LEN], char *url, size_t size);
+	hf_err (*peer_url)(void *ctx, const uint8_t member[HFN_MEMBER_LEN], char *url, size_t size);
 	/* Sender thread: a message was delivered or given up (for metrics/logs). */
-	void (*sent)(void *ctx, const uint8_t member[HF_MEMBER_LEN], hf_err result);
+	void (*sent)(void *ctx, const uint8_t member[HFN_MEMBER_LEN], hf_err result);
 	/* nng thread, during a TLS handshake whose chain verified: may the peer whose leaf
 	 * certificate has SHA-256 fp connect? member: the member dialed (its fingerprints
 	 * must hold fp), or NULL on the listening side (any member's). HF_OK or HF_ETLSPEER.
@@ -78,7 +78,7 @@ void hfn_transport_reply(hfn_reply *r, hf_err code);
 /* New outbox rows were committed: wake the sender. Thread-safe. */
 void hfn_transport_kick(hfn_transport *t);
 /* A message from member just arrived: it is up, so retry what waits for it now. Thread-safe. */
-void hfn_transport_peer_alive(hfn_transport *t, const uint8_t member[HF_MEMBER_LEN]);
+void hfn_transport_peer_alive(hfn_transport *t, const uint8_t member[HFN_MEMBER_LEN]);
 /* Stops threads, closes sockets; NULL is a no-op. */
 void hfn_transport_stop(hfn_transport *t);
 

@@ -13,11 +13,11 @@
 #include "orders/orders.h"
 #include "hf_check.h"
 
-#define HF_ORDER_LIFETIME_MS    HF_MAX_BACKDATE_MS /* receivers refuse older (spec §5.6) */
-#define HF_ORDERS_DEFAULT_CHECK 1000u
-#define HF_ORDERS_DEFAULT_LEAD  (6ull * 3600 * 1000)
-#define HF_ORDERS_DUE_BATCH     256u
-#define HF_ORDERS_MAX_AUDITORS  16u
+#define HFN_ORDER_LIFETIME_MS    HF_MAX_BACKDATE_MS /* receivers refuse older (spec §5.6) */
+#define HFN_ORDERS_DEFAULT_CHECK 1000u
+#define HFN_ORDERS_DEFAULT_LEAD  (6ull * 3600 * 1000)
+#define HFN_ORDERS_DUE_BATCH     256u
+#define HFN_ORDERS_MAX_AUDITORS  16u
 
 typedef struct hfn_orders {
 	struct event *timer;
@@ -33,7 +33,7 @@ void hfn_orders_log_hex(const char *event, const uint8_t *id, hf_err code)
 {
 	char hex[33];
 	hfn_hex(id, 16, hex);
-	hfn_log(code == HF_OK ? HF_LOG_INFO : HF_LOG_WARN, event, "order", hex, "code",
+	hfn_log(code == HF_OK ? HFN_LOG_INFO : HFN_LOG_WARN, event, "order", hex, "code",
 	        hf_err_name(code), NULL);
 }
 
@@ -76,7 +76,7 @@ static void log_invalid(const hfn_ord *w, uint32_t item, uint32_t state, uint32_
 	const char *sn = hf_order_state_name(state), *en = hf_order_ev_name(ev);
 	hfn_hex(w->o.id, 16, hex);
 	snprintf(it, sizeof(it), "#%u", item);
-	hfn_log(HF_LOG_WARN, "order_invalid_transition", "order", hex, "item", it, "state",
+	hfn_log(HFN_LOG_WARN, "order_invalid_transition", "order", hex, "item", it, "state",
 	        sn ? sn : "?", "event", en ? en : "?", "code", hf_err_name(HF_ESTATE), NULL);
 }
 
@@ -89,7 +89,7 @@ static hf_err item_step(hfn_node *n, hfn_ord *w, hfn_store_item *it, uint32_t ev
 	switch (action) {
 	case HF_OACT_PAUSE_CLOCK:
 		/* A pause that cannot be recorded would make the deadline wrong: refuse. */
-		if (it->n_pauses >= HF_STORE_MAX_PAUSES)
+		if (it->n_pauses >= HFN_STORE_MAX_PAUSES)
 			return HF_ERANGE;
 		it->pauses[it->n_pauses].paused_ms = now;
 		it->pauses[it->n_pauses++].resumed_ms = 0;
@@ -160,7 +160,7 @@ hf_err hfn_ord_apply(hfn_node *n, hfn_ord *w, uint32_t ev, const uint32_t *sel, 
 static uint64_t lead_ms(const hfn_node *n, const hfn_store_order *o)
 {
 	uint64_t lead = n->cfg.orders.remind_before_ms ? n->cfg.orders.remind_before_ms
-	                                               : HF_ORDERS_DEFAULT_LEAD;
+	                                               : HFN_ORDERS_DEFAULT_LEAD;
 	uint64_t quarter = (o->deadline_ms - o->issued_ms) / 4;
 	return lead < quarter ? lead : quarter;
 }
@@ -168,7 +168,7 @@ static uint64_t lead_ms(const hfn_node *n, const hfn_store_order *o)
 void hfn_ord_schedule(hfn_node *n, hfn_ord *w)
 {
 	uint64_t now = hfn_orders_now(n), next = 0, lead = lead_ms(n, &w->o);
-	if (w->o.side != HF_STORE_ORDER_ISSUER) {
+	if (w->o.side != HFN_STORE_ORDER_ISSUER) {
 		w->o.next_check_ms = 0;
 		return;
 	}
@@ -309,7 +309,7 @@ hf_err hfn_orders_send(hfn_node *n, const hf_order_msg *m, const uint8_t *order_
 	uint64_t now = hfn_now_ms();
 	HF_CHECK(hf_order_msg_encode(m, &body, &body_len));
 	HF_CHECK(hf_order_msg_audit(m, &audit));
-	HF_CHECK(hfn_node_seal(n, m->type, to, n_to, &audit, HF_ORDER_LIFETIME_MS, body, body_len,
+	HF_CHECK(hfn_node_seal(n, m->type, to, n_to, &audit, HFN_ORDER_LIFETIME_MS, body, body_len,
 	                       msg_id, &env, &env_len));
 	for (size_t i = 0; i < n_to; i++)
 		HF_CHECK(hfn_store_outbox_add(n->store, msg_id, to[i], NULL, 0, env, env_len, now));
@@ -335,6 +335,36 @@ static hf_err member_has(hfn_node *n, const uint8_t id[HF_MEMBER_ID_LEN], uint32
 		rc = hf_manifest_allows(n->manifest, mb, role, hfn_now_ms());
 	pthread_rwlock_unlock(&n->mlock);
 	return rc;
+}
+
+hf_err hfn_ord_new(hfn_ord *w, const hf_order *o, uint32_t side, const uint8_t *body,
+                   size_t body_len, uint64_t received_ms)
+{
+	w->items = calloc(o->n_items, sizeof(*w->items));
+	if (!w->items)
+		return HF_ENOMEM;
+	hfn_store_order *so = &w->o;
+	memcpy(so->id, o->order_id, 16);
+	so->side = side;
+	memcpy(so->authority, o->authority, 16);
+	memcpy(so->platform, o->platform, 16);
+	hf_order_hash(body, body_len, so->hash);
+	so->issued_ms = o->issued_ms;
+	so->deadline_ms = o->deadline_ms;
+	so->category = o->category;
+	so->priority = o->priority;
+	so->n_items = o->n_items;
+	so->received_ms = received_ms;
+	memcpy(so->pseudonym, o->case_pseudonym, 16);
+	so->body = (uint8_t *)(uintptr_t)body;
+	so->body_len = body_len;
+	w->n = o->n_items;
+	for (uint32_t i = 0; i < o->n_items; i++) {
+		w->items[i].idx = i;
+		w->items[i].state = HF_OST_ISSUED;
+		w->items[i].deadline_ms = o->deadline_ms;
+	}
+	return HF_OK;
 }
 
 /* One new order: stored, sealed and queued inside the caller's transaction. */
@@ -375,32 +405,11 @@ static hf_err order_issue(hfn_node *n, const hfn_orders_new *req, uint8_t id_out
 		req->items[i].index = i;
 	/* Encoded once here: the body hash is what the receipt must carry. */
 	HF_TRY(hf_order_msg_encode(&m, &body, &body_len));
-	w.items = calloc(o->n_items, sizeof(*w.items));
-	if (!w.items) {
+	if ((rc = hfn_ord_new(&w, o, HFN_STORE_ORDER_ISSUER, body, body_len, now)) != HF_OK) {
 		free(body);
-		return HF_ENOMEM;
+		return rc;
 	}
 	hfn_store_order *so = &w.o;
-	memcpy(so->id, o->order_id, 16);
-	so->side = HF_STORE_ORDER_ISSUER;
-	memcpy(so->authority, n->self, 16);
-	memcpy(so->platform, req->platform, 16);
-	hf_order_hash(body, body_len, so->hash);
-	so->issued_ms = o->issued_ms;
-	so->deadline_ms = o->deadline_ms;
-	so->category = o->category;
-	so->priority = o->priority;
-	so->n_items = o->n_items;
-	so->received_ms = now;
-	memcpy(so->pseudonym, o->case_pseudonym, 16);
-	so->body = body;
-	so->body_len = body_len;
-	w.n = o->n_items;
-	for (uint32_t i = 0; i < o->n_items; i++) {
-		w.items[i].idx = i;
-		w.items[i].state = HF_OST_ISSUED;
-		w.items[i].deadline_ms = o->deadline_ms;
-	}
 	{
 		uint8_t *env = NULL, msg_id[HF_MSGID_LEN];
 		size_t env_len;
@@ -410,7 +419,7 @@ static hf_err order_issue(hfn_node *n, const hfn_orders_new *req, uint8_t id_out
 		if (rc == HF_OK)
 			rc = hfn_node_seal(
 			    n, HF_MSG_ORDER, (const uint8_t(*)[HF_MEMBER_ID_LEN])so->platform, 1,
-			    &audit, HF_ORDER_LIFETIME_MS, body, body_len, msg_id, &env, &env_len);
+			    &audit, HFN_ORDER_LIFETIME_MS, body, body_len, msg_id, &env, &env_len);
 		if (rc == HF_OK) {
 			memcpy(so->msg_id, msg_id, 16);
 			hfn_ord_schedule(n, &w);
@@ -446,7 +455,7 @@ hf_err hfn_orders_create_many(hfn_node *n, const hfn_orders_new *reqs, size_t co
 {
 	hf_err rc;
 	uint64_t msgs_out = n->msgs_out;
-	if (count == 0 || count > HF_ORDERS_BULK_MAX)
+	if (count == 0 || count > HFN_ORDERS_BULK_MAX)
 		return HF_EINVAL;
 	HF_TRY(hfn_store_begin(n->store));
 	for (size_t i = 0; i < count; i++)
@@ -468,12 +477,12 @@ out:
 /* Party we act as for order w. */
 static uint32_t our_party(const hfn_ord *w)
 {
-	return w->o.side == HF_STORE_ORDER_ISSUER ? HF_OPARTY_AUTHORITY : HF_OPARTY_PLATFORM;
+	return w->o.side == HFN_STORE_ORDER_ISSUER ? HF_OPARTY_AUTHORITY : HF_OPARTY_PLATFORM;
 }
 
 static const uint8_t *counterparty(const hfn_ord *w)
 {
-	return w->o.side == HF_STORE_ORDER_ISSUER ? w->o.platform : w->o.authority;
+	return w->o.side == HFN_STORE_ORDER_ISSUER ? w->o.platform : w->o.authority;
 }
 
 /* Applies in memory, sends m, saves; one transaction. */
@@ -485,12 +494,8 @@ static hf_err commit_send(hfn_node *n, hfn_ord *w, const hf_order_msg *m)
 	HF_CHECK(hfn_ord_save(n, w));
 	HF_CHECK(
 	    hfn_orders_send(n, m, w->o.id, (const uint8_t(*)[HF_MEMBER_ID_LEN])counterparty(w), 1));
-	HF_CHECK(hfn_store_commit(n->store));
-	hfn_transport_kick(n->tr);
-	return HF_OK;
 out:
-	hfn_store_rollback(n->store);
-	return rc;
+	return hfn_node_end_send(n, rc);
 }
 
 hf_err hfn_orders_outcomes(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN],
@@ -502,7 +507,7 @@ hf_err hfn_orders_outcomes(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN],
 	if (n_res == 0 || n_res > HF_ORDER_MAX_ITEMS)
 		return HF_EINVAL;
 	HF_TRY(hfn_ord_load(n, id, false, &w));
-	if (w.o.side != HF_STORE_ORDER_TARGET) {
+	if (w.o.side != HFN_STORE_ORDER_TARGET) {
 		rc = HF_EROLE; /* only the order's platform answers it */
 		goto out;
 	}
@@ -573,28 +578,39 @@ out:
 static hf_err refer_send(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hfn_store_referral *r,
                          uint32_t n_orders, const char *note, uint8_t id_out[HF_ORDER_ID_LEN]);
 
+/* Copies orders[0..n_orders) into r: orders we issued, all of the case r->pseudonym; with
+ * adopt, of the first order's case (r's pseudonym and category taken from the orders). */
+static hf_err refer_orders(hfn_node *n, hfn_store_referral *r,
+                           const uint8_t (*orders)[HF_ORDER_ID_LEN], uint32_t n_orders, bool adopt)
+{
+	hfn_store_order o;
+	for (uint32_t i = 0; i < n_orders; i++) {
+		HF_TRY(hfn_store_order_get(n->store, orders[i], false, &o));
+		if (o.side != HFN_STORE_ORDER_ISSUER)
+			return HF_EROLE;
+		if ((i || !adopt) && memcmp(o.pseudonym, r->pseudonym, 16) != 0)
+			return HF_EINVAL; /* one referral is one case */
+		if (adopt) {
+			memcpy(r->pseudonym, o.pseudonym, 16);
+			r->category = o.category;
+		}
+		memcpy(r->orders[i], orders[i], 16);
+	}
+	return HF_OK;
+}
+
 hf_err hfn_orders_refer(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
                         const uint8_t (*orders)[HF_ORDER_ID_LEN], uint32_t n_orders,
                         const char *note, uint8_t id_out[HF_ORDER_ID_LEN])
 {
 	hfn_store_referral r;
-	hfn_store_order o;
 	if (!(n->self_roles & HF_ROLE_AUTHORITY))
 		return HF_EROLE;
 	if (n_orders == 0 || n_orders > HF_REFERRAL_MAX_ORDERS || !memcmp(to, n->self, 16))
 		return HF_EINVAL;
 	HF_TRY(member_has(n, to, HF_ROLE_AUTHORITY));
 	memset(&r, 0, sizeof(r));
-	for (uint32_t i = 0; i < n_orders; i++) {
-		HF_TRY(hfn_store_order_get(n->store, orders[i], false, &o));
-		if (o.side != HF_STORE_ORDER_ISSUER)
-			return HF_EROLE;
-		if (i && memcmp(o.pseudonym, r.pseudonym, 16) != 0)
-			return HF_EINVAL; /* one referral is one case */
-		memcpy(r.pseudonym, o.pseudonym, 16);
-		r.category = o.category;
-		memcpy(r.orders[i], orders[i], 16);
-	}
+	HF_TRY(refer_orders(n, &r, orders, n_orders, true));
 	return refer_send(n, to, &r, n_orders, note, id_out);
 }
 
@@ -604,7 +620,6 @@ hf_err hfn_orders_refer_case(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
                              const char *note, uint8_t id_out[HF_ORDER_ID_LEN])
 {
 	hfn_store_referral r;
-	hfn_store_order o;
 	if (!(n->self_roles & HF_ROLE_AUTHORITY))
 		return HF_EROLE;
 	if (n_orders > HF_REFERRAL_MAX_ORDERS || !memcmp(to, n->self, 16) || category == 0 ||
@@ -614,15 +629,20 @@ hf_err hfn_orders_refer_case(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
 	memset(&r, 0, sizeof(r));
 	memcpy(r.pseudonym, pseudonym, 16);
 	r.category = category;
-	for (uint32_t i = 0; i < n_orders; i++) {
-		HF_TRY(hfn_store_order_get(n->store, orders[i], false, &o));
-		if (o.side != HF_STORE_ORDER_ISSUER)
-			return HF_EROLE;
-		if (memcmp(o.pseudonym, pseudonym, 16) != 0)
-			return HF_EINVAL; /* one referral is one case */
-		memcpy(r.orders[i], orders[i], 16);
-	}
+	HF_TRY(refer_orders(n, &r, orders, n_orders, false));
 	return refer_send(n, to, &r, n_orders, note, id_out);
+}
+
+/* Stores r and sends m to `to`, one transaction. */
+static hf_err referral_save_send(hfn_node *n, const hfn_store_referral *r, const hf_order_msg *m,
+                                 const uint8_t to[HF_MEMBER_ID_LEN])
+{
+	hf_err rc;
+	HF_TRY(hfn_store_begin(n->store));
+	HF_CHECK(hfn_store_referral_put(n->store, r));
+	HF_CHECK(hfn_orders_send(n, m, NULL, (const uint8_t(*)[HF_MEMBER_ID_LEN])to, 1));
+out:
+	return hfn_node_end_send(n, rc);
 }
 
 static hf_err refer_send(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hfn_store_referral *rp,
@@ -630,7 +650,6 @@ static hf_err refer_send(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hfn_st
 {
 	hf_order_msg m;
 	hfn_store_referral r = *rp;
-	hf_err rc;
 	const uint8_t(*orders)[HF_ORDER_ID_LEN] = (const uint8_t(*)[HF_ORDER_ID_LEN])r.orders;
 	memset(&m, 0, sizeof(m));
 	hf_referral *f = &m.u.referral;
@@ -652,23 +671,15 @@ static hf_err refer_send(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hfn_st
 	memcpy(r.from, n->self, 16);
 	memcpy(r.to, to, 16);
 	r.n_orders = n_orders;
-	HF_TRY(hfn_store_begin(n->store));
-	HF_CHECK(hfn_store_referral_put(n->store, &r));
-	HF_CHECK(hfn_orders_send(n, &m, NULL, (const uint8_t(*)[HF_MEMBER_ID_LEN])to, 1));
-	HF_CHECK(hfn_store_commit(n->store));
-	hfn_transport_kick(n->tr);
+	HF_TRY(referral_save_send(n, &r, &m, to));
 	memcpy(id_out, r.id, 16);
 	return HF_OK;
-out:
-	hfn_store_rollback(n->store);
-	return rc;
 }
 
 hf_err hfn_orders_referral_status(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN], uint32_t status)
 {
 	hfn_store_referral r;
 	hf_order_msg m;
-	hf_err rc;
 	if (status < 1 || status > HF_REFST_MAX)
 		return HF_EINVAL;
 	HF_TRY(hfn_store_referral_get(n->store, id, &r));
@@ -688,15 +699,7 @@ hf_err hfn_orders_referral_status(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN]
 	memcpy(f->orders, r.orders, 16 * (size_t)r.n_orders);
 	r.status = status;
 	r.updated_ms = f->sent_ms;
-	HF_TRY(hfn_store_begin(n->store));
-	HF_CHECK(hfn_store_referral_put(n->store, &r));
-	HF_CHECK(hfn_orders_send(n, &m, NULL, (const uint8_t(*)[HF_MEMBER_ID_LEN])r.from, 1));
-	HF_CHECK(hfn_store_commit(n->store));
-	hfn_transport_kick(n->tr);
-	return HF_OK;
-out:
-	hfn_store_rollback(n->store);
-	return rc;
+	return referral_save_send(n, &r, &m, r.from);
 }
 
 /* ---- deadline timers (issuer) ---------------------------------------------- */
@@ -704,13 +707,13 @@ out:
 /* Sends the escalation notice (metadata only) to every auditor of the manifest. */
 static hf_err escalate(hfn_node *n, hfn_ord *w, uint32_t n_overdue)
 {
-	uint8_t aud[HF_ORDERS_MAX_AUDITORS][HF_MEMBER_ID_LEN];
-	size_t na = hfn_node_members_with(n, HF_ROLE_AUDITOR, aud, HF_ORDERS_MAX_AUDITORS);
+	uint8_t aud[HFN_ORDERS_MAX_AUDITORS][HF_MEMBER_ID_LEN];
+	size_t na = hfn_node_members_with(n, HF_ROLE_AUDITOR, aud, HFN_ORDERS_MAX_AUDITORS);
 	hf_order_msg m;
 	char hex[33];
 	hfn_hex(w->o.id, 16, hex);
 	if (na == 0) {
-		hfn_log(HF_LOG_WARN, "order_escalation_no_auditor", "order", hex, NULL);
+		hfn_log(HFN_LOG_WARN, "order_escalation_no_auditor", "order", hex, NULL);
 		return HF_OK;
 	}
 	memset(&m, 0, sizeof(m));
@@ -725,7 +728,7 @@ static hf_err escalate(hfn_node *n, hfn_ord *w, uint32_t n_overdue)
 	e->n_items = w->o.n_items;
 	e->n_overdue = n_overdue;
 	HF_TRY(hfn_orders_send(n, &m, w->o.id, (const uint8_t(*)[HF_MEMBER_ID_LEN])aud, na));
-	hfn_log(HF_LOG_WARN, "order_escalated", "order", hex, NULL);
+	hfn_log(HFN_LOG_WARN, "order_escalated", "order", hex, NULL);
 	return HF_OK;
 }
 
@@ -805,14 +808,14 @@ out:
 }
 
 typedef struct hfn_due {
-	uint8_t ids[HF_ORDERS_DUE_BATCH][16];
+	uint8_t ids[HFN_ORDERS_DUE_BATCH][16];
 	size_t n;
 } hfn_due;
 
 static hf_err due_cb(void *ctx, const hfn_store_order *o)
 {
 	hfn_due *d = ctx;
-	if (d->n < HF_ORDERS_DUE_BATCH)
+	if (d->n < HFN_ORDERS_DUE_BATCH)
 		memcpy(d->ids[d->n++], o->id, 16);
 	return HF_OK;
 }
@@ -823,7 +826,8 @@ hf_err hfn_orders_check_deadlines(hfn_node *n)
 	hf_err rc = HF_OK;
 	if (!d)
 		return HF_ENOMEM;
-	HF_CHECK(hfn_store_orders_due(n->store, hfn_orders_now(n), HF_ORDERS_DUE_BATCH, due_cb, d));
+	HF_CHECK(
+	    hfn_store_orders_due(n->store, hfn_orders_now(n), HFN_ORDERS_DUE_BATCH, due_cb, d));
 	for (size_t i = 0; i < d->n; i++) {
 		HF_CHECK(hfn_store_begin(n->store));
 		rc = check_one(n, d->ids[i]);
@@ -848,14 +852,14 @@ static void hfn_on_timer(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	hf_err rc = hfn_orders_check_deadlines(arg);
 	if (rc != HF_OK)
-		hfn_log(HF_LOG_ERROR, "order_timers_failed", "code", hf_err_name(rc), NULL);
+		hfn_log(HFN_LOG_ERROR, "order_timers_failed", "code", hf_err_name(rc), NULL);
 }
 
 hf_err hfn_orders_start(hfn_node *n)
 {
 	hfn_orders *g = calloc(1, sizeof(*g));
 	uint32_t ms = n->cfg.orders.check_interval_ms ? n->cfg.orders.check_interval_ms
-	                                              : HF_ORDERS_DEFAULT_CHECK;
+	                                              : HFN_ORDERS_DEFAULT_CHECK;
 	if (!g)
 		return HF_ENOMEM;
 	n->orders = g;
@@ -868,7 +872,7 @@ hf_err hfn_orders_start(hfn_node *n)
 		if (errno || *end)
 			return HF_ECONFIG;
 		hfn_clock_set_test_offset(v);
-		hfn_log(HF_LOG_WARN, "test_clock", "offset_ms", off, NULL);
+		hfn_log(HFN_LOG_WARN, "test_clock", "offset_ms", off, NULL);
 	}
 	g->timer = event_new(n->base, -1, EV_PERSIST, hfn_on_timer, n);
 	if (!g->timer)

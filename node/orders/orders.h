@@ -1,5 +1,5 @@
-#ifndef HF_NODE_ORDERS_H
-#define HF_NODE_ORDERS_H
+#ifndef HFN_ORDERS_H
+#define HFN_ORDERS_H
 
 /*
  * The orders engine (issue 6, spec §13): takedown orders between an issuing
@@ -35,14 +35,10 @@ uint64_t hfn_orders_now(const hfn_node *n);
 /* Inbox handlers (inbox/msg.h), inside the inbox transaction: an order arrives (platform;
  * the receipt goes out in the same transaction), a receipt, outcome or event about an
  * order we hold, an escalation (auditor), a referral. */
-hf_err hfn_orders_on_order(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
-                           hf_err *status) HF_MUST_CHECK;
-hf_err hfn_orders_on_about(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
-                           hf_err *status) HF_MUST_CHECK;
-hf_err hfn_orders_on_escalation(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
-                                hf_err *status) HF_MUST_CHECK;
-hf_err hfn_orders_on_referral(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
-                              hf_err *status) HF_MUST_CHECK;
+hfn_in_handler_fn hfn_orders_on_order HF_MUST_CHECK;
+hfn_in_handler_fn hfn_orders_on_about HF_MUST_CHECK;
+hfn_in_handler_fn hfn_orders_on_escalation HF_MUST_CHECK;
+hfn_in_handler_fn hfn_orders_on_referral HF_MUST_CHECK;
 
 /* A new order as asked by the API. Items are views (copied into the encoded body). */
 typedef struct hfn_orders_new {
@@ -61,10 +57,10 @@ typedef struct hfn_orders_new {
  * HF_EUNKNOWNMEMBER, HF_EINVAL, the codec's errors for bad fields, HF_EDB. */
 hf_err hfn_orders_create(hfn_node *n, const hfn_orders_new *req,
                          uint8_t id_out[HF_ORDER_ID_LEN]) HF_MUST_CHECK;
-/* Bulk: count (1..HF_ORDERS_BULK_MAX, else HF_EINVAL) orders in one transaction, all or
+/* Bulk: count (1..HFN_ORDERS_BULK_MAX, else HF_EINVAL) orders in one transaction, all or
  * nothing (the first error is returned and none is stored). ids[i] gets order i's id. */
-#define HF_ORDERS_BULK_MAX       1000
-#define HF_ORDERS_BULK_MAX_ITEMS 10000 /* items of all orders of one bulk request */
+#define HFN_ORDERS_BULK_MAX       1000
+#define HFN_ORDERS_BULK_MAX_ITEMS 10000 /* items of all orders of one bulk request */
 hf_err hfn_orders_create_many(hfn_node *n, const hfn_orders_new *reqs, size_t count,
                               uint8_t (*ids)[HF_ORDER_ID_LEN]) HF_MUST_CHECK;
 
@@ -108,6 +104,11 @@ typedef struct hfn_ord {
 hf_err hfn_ord_load(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN], bool body,
                     hfn_ord *w) HF_MUST_CHECK;
 void hfn_ord_free(hfn_ord *w);
+/* w for order o as it is first stored on either side: the row (its hash and body from the
+ * encoded body, which w->o.body points at, not copied), every item issued with the order's
+ * deadline (w->items calloc'ed: HF_ENOMEM). The message id is left to the caller. */
+hf_err hfn_ord_new(hfn_ord *w, const hf_order *o, uint32_t side, const uint8_t *body,
+                   size_t body_len, uint64_t received_ms) HF_MUST_CHECK;
 /* Writes items and order row back (inside the caller's transaction). */
 hf_err hfn_ord_save(hfn_node *n, hfn_ord *w) HF_MUST_CHECK;
 /* Applies ev in memory to the listed items (n_sel 0 = every item that accepts it, HF_ESTATE

@@ -1,5 +1,5 @@
-#ifndef HF_NODE_ORDERS_CFG_H
-#define HF_NODE_ORDERS_CFG_H
+#ifndef HFN_ORDERS_CFG_H
+#define HFN_ORDERS_CFG_H
 
 /*
  * [orders] section of node.ini (parsed by core/config.c's KEYS[]):

@@ -29,7 +29,7 @@ hf_err hfn_orders_on_order(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf
 	hfn_ord w;
 	hfn_store_order old;
 	hf_err rc;
-	*disp = HF_DONE;
+	*disp = HFN_DONE;
 	if ((*status = hf_order_msg_check_times(&in->u.order, in->h->created_ms)) != HF_OK)
 		return HF_OK;
 	memset(&w, 0, sizeof(w));
@@ -47,31 +47,9 @@ hf_err hfn_orders_on_order(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf
 		*status = rc == HF_OK ? HF_EREPLAY : rc;
 		return rc == HF_OK ? HF_OK : rc;
 	}
-	w.items = calloc(o->n_items, sizeof(*w.items));
-	if (!w.items)
-		return HF_ENOMEM;
+	HF_TRY(hfn_ord_new(&w, o, HFN_STORE_ORDER_TARGET, body, body_len, hfn_now_ms()));
 	hfn_store_order *so = &w.o;
-	memcpy(so->id, o->order_id, 16);
-	so->side = HF_STORE_ORDER_TARGET;
-	memcpy(so->authority, o->authority, 16);
-	memcpy(so->platform, o->platform, 16);
 	memcpy(so->msg_id, in->h->msg_id, 16);
-	hf_order_hash(body, body_len, so->hash);
-	so->issued_ms = o->issued_ms;
-	so->deadline_ms = o->deadline_ms;
-	so->category = o->category;
-	so->priority = o->priority;
-	so->n_items = o->n_items;
-	so->received_ms = hfn_now_ms();
-	memcpy(so->pseudonym, o->case_pseudonym, 16);
-	so->body = (uint8_t *)(uintptr_t)body;
-	so->body_len = body_len;
-	w.n = o->n_items;
-	for (uint32_t i = 0; i < o->n_items; i++) {
-		w.items[i].idx = i;
-		w.items[i].state = HF_OST_ISSUED;
-		w.items[i].deadline_ms = o->deadline_ms;
-	}
 	HF_CHECK(hfn_ord_apply(n, &w, HF_OEV_RECEIPT, NULL, 0, 0, NULL));
 	HF_CHECK(hfn_store_order_add(n->store, so));
 	HF_CHECK(hfn_ord_save(n, &w));
@@ -110,7 +88,7 @@ hf_err hfn_orders_on_about(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf
 	hf_order_msg om;
 	hf_err st = HF_OK, rc = HF_OK;
 	bool loaded = false, decoded = false;
-	*disp = HF_DONE;
+	*disp = HFN_DONE;
 	memset(&om, 0, sizeof(om));
 	rc = hfn_ord_load(n, oid, true, &w);
 	if (rc == HF_ENOTFOUND) {
@@ -120,7 +98,7 @@ hf_err hfn_orders_on_about(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf
 	HF_TRY(rc);
 	loaded = true;
 	const uint8_t *counterparty =
-	    w.o.side == HF_STORE_ORDER_ISSUER ? w.o.platform : w.o.authority;
+	    w.o.side == HFN_STORE_ORDER_ISSUER ? w.o.platform : w.o.authority;
 	/* Only the other party of this very order may speak about it: a platform cannot answer
 	 * an order addressed to another platform, an authority cannot forge the receipt. */
 	if (memcmp(sender, counterparty, 16) != 0) {
@@ -128,7 +106,7 @@ hf_err hfn_orders_on_about(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf
 		goto done;
 	}
 	if ((m->type == HF_MSG_RECEIPT || m->type == HF_MSG_OUTCOME) &&
-	    w.o.side != HF_STORE_ORDER_ISSUER) {
+	    w.o.side != HFN_STORE_ORDER_ISSUER) {
 		st = HF_EROLE;
 		goto done;
 	}
@@ -173,7 +151,7 @@ hf_err hfn_orders_on_about(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf
 		const hf_order_event *e = &m->u.event;
 		uint32_t party = hf_order_ev_party(e->kind);
 		uint32_t theirs =
-		    w.o.side == HF_STORE_ORDER_ISSUER ? HF_OPARTY_PLATFORM : HF_OPARTY_AUTHORITY;
+		    w.o.side == HFN_STORE_ORDER_ISSUER ? HF_OPARTY_PLATFORM : HF_OPARTY_AUTHORITY;
 		if (party != HF_OPARTY_EITHER && party != theirs) {
 			st = HF_EROLE;
 			goto done;
@@ -205,7 +183,7 @@ done:
 		snprintf(t, sizeof(t), "#%u", m->type);
 		char hex[33];
 		hfn_hex(w.o.id, 16, hex);
-		hfn_log(st == HF_OK ? HF_LOG_INFO : HF_LOG_WARN, "order_message", "order", hex,
+		hfn_log(st == HF_OK ? HFN_LOG_INFO : HFN_LOG_WARN, "order_message", "order", hex,
 		        "type", t, "code", hf_err_name(st), NULL);
 		hfn_ord_free(&w);
 	}
@@ -220,7 +198,7 @@ hf_err hfn_orders_on_escalation(hfn_node *n, const hfn_in_msg *in, hfn_disp *dis
 	const hf_escalation *e = &in->u.order.u.escalation;
 	const uint8_t *sender = in->sender;
 	hfn_store_escalation s;
-	*disp = HF_DONE;
+	*disp = HFN_DONE;
 	if ((*status = hf_order_msg_check_times(&in->u.order, in->h->created_ms)) != HF_OK)
 		return HF_OK;
 	if (!(n->self_roles & HF_ROLE_AUDITOR) || memcmp(e->authority, sender, 16) != 0) {
@@ -250,7 +228,7 @@ hf_err hfn_orders_on_referral(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp,
 	const uint8_t *sender = in->sender;
 	hfn_store_referral r;
 	hf_err rc;
-	*disp = HF_DONE;
+	*disp = HFN_DONE;
 	if ((*status = hf_order_msg_check_times(&in->u.order, in->h->created_ms)) != HF_OK)
 		return HF_OK;
 	if (f->kind == HF_REFERRAL_REFER) {

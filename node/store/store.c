@@ -41,9 +41,9 @@ static const char *const MIGRATIONS[] = {
     /* 1 -> 2: snapshot parts are applied in order; the next expected part is durable. */
     "ALTER TABLE lists ADD COLUMN snap_part INTEGER NOT NULL DEFAULT 0;",
     /* 2 -> 3: takedown orders (store_orders.h). */
-    HF_STORE_ORDERS_MIGRATION,
+    HFN_STORE_ORDERS_MIGRATION,
     /* 3 -> 4: matching (store_match.h). */
-    HF_STORE_MATCH_MIGRATION,
+    HFN_STORE_MATCH_MIGRATION,
     /* 4 -> 5: replay detection is per sender. A message id is chosen by its sender
      * and is public (envelope header), so keyed on the id alone one member could
      * send its own message under another member's pending id first and have the
@@ -67,19 +67,19 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE order_msgs_v5 RENAME TO order_msgs;"
     "CREATE INDEX order_msgs_order ON order_msgs(order_id, seq);",
     /* 5 -> 6: the victim intake case queue (store_intake.h). */
-    HF_STORE_INTAKE_MIGRATION,
+    HFN_STORE_INTAKE_MIGRATION,
     /* 6 -> 7: the audit log, receipts, checkpoints seen, split-view evidence
      * (store_audit.h). */
-    HF_STORE_AUDIT_MIGRATION,
+    HFN_STORE_AUDIT_MIGRATION,
     /* 7 -> 8: audit leaves looked up through audit_leaf_ids (store_internal.h). */
-    HF_STORE_AUDIT_LEAVES_MIGRATION,
+    HFN_STORE_AUDIT_LEAVES_MIGRATION,
     /* 8 -> 9: a list's batches queued to a peer, found without reading their envelopes
      * (serving a pull: hfn_store_batches_after, hfn_store_outbox_rearm_list). */
     "CREATE INDEX IF NOT EXISTS outbox_list ON outbox(list_id, peer, n, done_ms, next_ms)"
     " WHERE list_id IS NOT NULL;",
 };
 #define N_MIGRATIONS (sizeof(MIGRATIONS) / sizeof(MIGRATIONS[0]))
-_Static_assert(N_MIGRATIONS == HF_STORE_SCHEMA_VERSION, "store.h names the schema version");
+_Static_assert(N_MIGRATIONS == HFN_STORE_SCHEMA_VERSION, "store.h names the schema version");
 
 enum {
 	Q_LIST_GET,
@@ -108,6 +108,8 @@ enum {
 	Q_OUT_ENV,
 	Q_OUT_DONE,
 	Q_OUT_RETRY,
+	Q_OUT_EXPIRE,
+	Q_OUT_UNDELIVERABLE,
 	Q_DELIVERY,
 	Q_IN_ADD,
 	Q_IN_PENDING,
@@ -174,6 +176,12 @@ static const char *const SQL[Q__N] = {
                    " envelope=X'' WHERE seq=?1",
     [Q_OUT_RETRY] = "UPDATE outbox SET next_ms=?2, attempts=attempts+1, status=?3,"
                     " done_ms=CASE WHEN ?2=0 THEN -1 ELSE NULL END WHERE seq=?1",
+    /* done_ms -2: dropped by design (a pull that expired unsent: the next pull replaces
+     * it), told apart from -1, a message given up for good (undeliverable). */
+    [Q_OUT_EXPIRE] = "UPDATE outbox SET done_ms=-2, attempts=attempts+1, status=?2, envelope=X''"
+                     " WHERE seq=?1",
+    [Q_OUT_UNDELIVERABLE] = "SELECT peer, msg_id, status, attempts FROM outbox WHERE done_ms=-1"
+                            " ORDER BY seq DESC",
     [Q_DELIVERY] = "SELECT list_id, peer, max(CASE WHEN done_ms>0 THEN n ELSE 0 END), max(n),"
                    " sum(done_ms IS NULL) FROM outbox WHERE list_id IS NOT NULL GROUP BY"
                    " list_id, peer ORDER BY list_id, peer",
@@ -208,7 +216,7 @@ static pthread_mutex_t g_wlocks_mu = PTHREAD_MUTEX_INITIALIZER;
 static wlock *g_wlocks;
 
 /* The statement cache: open addressing on the SQL text's address. */
-#define HF_STMT_SLOTS 512u
+#define HFN_STMT_SLOTS 512u
 
 /*
  * Entry counts of the lists asked about lately (hfn_store_entry_counts). A count is a scan of
@@ -221,7 +229,7 @@ static wlock *g_wlocks;
  * above the highest id counted (appended: a batch, a publish) are counted on their own
  * (id > max_id, a range of the primary key) and added.
  */
-#define HF_COUNT_MEMOS 8u
+#define HFN_COUNT_MEMOS 8u
 typedef struct count_memo {
 	uint8_t list[HF_LIST_ID_LEN];
 	bool valid, full, appended;
@@ -238,10 +246,10 @@ struct hfn_store {
 	struct {
 		const char *sql;
 		sqlite3_stmt *st;
-	} stmts[HF_STMT_SLOTS];
+	} stmts[HFN_STMT_SLOTS];
 	bool entries_dirty;   /* entries written in the open transaction */
 	uint64_t entries_own; /* this connection's share of g_entries_settled */
-	count_memo memo[HF_COUNT_MEMOS];
+	count_memo memo[HFN_COUNT_MEMOS];
 	unsigned memo_next;
 	wlock *wl;    /* shared by this process's connections to the same path */
 	bool wl_held; /* between hfn_store_begin and the end of that transaction */
@@ -412,7 +420,7 @@ void hfn_store_close(hfn_store *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < HF_STMT_SLOTS; i++)
+	for (size_t i = 0; i < HFN_STMT_SLOTS; i++)
 		sqlite3_finalize(s->stmts[i].st);
 	if (s->wl_held)
 		pthread_mutex_unlock(&s->wl->mu);
@@ -482,8 +490,8 @@ void hfn_store_rollback_to(hfn_store *s)
 sqlite3_stmt *hfn_stmt(hfn_store *s, const char *sql)
 {
 	uint64_t h = (uint64_t)(uintptr_t)sql * 0x9E3779B97F4A7C15ull;
-	for (size_t k = 0; k < HF_STMT_SLOTS; k++) {
-		size_t i = (size_t)((h >> 40) + k) % HF_STMT_SLOTS;
+	for (size_t k = 0; k < HFN_STMT_SLOTS; k++) {
+		size_t i = (size_t)((h >> 40) + k) % HFN_STMT_SLOTS;
 		if (s->stmts[i].sql == sql) {
 			sqlite3_reset(s->stmts[i].st);
 			sqlite3_clear_bindings(s->stmts[i].st);
@@ -500,7 +508,7 @@ sqlite3_stmt *hfn_stmt(hfn_store *s, const char *sql)
 			return s->stmts[i].st;
 		}
 	}
-	return NULL; /* full: more distinct statements than HF_STMT_SLOTS */
+	return NULL; /* full: more distinct statements than HFN_STMT_SLOTS */
 }
 
 void hfn_bind_blob(sqlite3_stmt *st, int i, const void *p, size_t n)
@@ -645,23 +653,23 @@ out:
 }
 
 hf_err hfn_store_entitle(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                         const uint8_t member[HF_MEMBER_LEN])
+                         const uint8_t member[HFN_MEMBER_LEN])
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTITLE]);
 	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
-	hfn_bind_blob(st, 2, member, HF_MEMBER_LEN);
+	hfn_bind_blob(st, 2, member, HFN_MEMBER_LEN);
 	return hfn_step_done(st);
 }
 
 hf_err hfn_store_entitled(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                          uint8_t (*members)[HF_MEMBER_LEN], size_t max, size_t *n)
+                          uint8_t (*members)[HFN_MEMBER_LEN], size_t max, size_t *n)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTITLED]);
 	int r;
 	*n = 0;
 	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < max)
-		hfn_col_copy(st, 0, members[(*n)++], HF_MEMBER_LEN);
+		hfn_col_copy(st, 0, members[(*n)++], HFN_MEMBER_LEN);
 	sqlite3_reset(st);
 	return r == SQLITE_DONE || r == SQLITE_ROW ? HF_OK : HF_EDB;
 }
@@ -672,7 +680,7 @@ hf_err hfn_store_entitled(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 
 static count_memo *memo_of(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN])
 {
-	for (unsigned i = 0; i < HF_COUNT_MEMOS; i++)
+	for (unsigned i = 0; i < HFN_COUNT_MEMOS; i++)
 		if (s->memo[i].valid && memcmp(s->memo[i].list, list, HF_LIST_ID_LEN) == 0)
 			return &s->memo[i];
 	return NULL;
@@ -845,7 +853,7 @@ hf_err hfn_store_entry_counts(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], 
 	/* Only committed state is remembered: a transaction may still roll back. */
 	if (sqlite3_get_autocommit(s->db)) {
 		if (!m)
-			m = &s->memo[s->memo_next++ % HF_COUNT_MEMOS];
+			m = &s->memo[s->memo_next++ % HFN_COUNT_MEMOS];
 		memcpy(fresh.list, list, HF_LIST_ID_LEN);
 		fresh.valid = true;
 		fresh.full = fresh.appended = false;
@@ -883,7 +891,7 @@ hf_err hfn_store_batch_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uin
 }
 
 hf_err hfn_store_batches_after(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
-                               const uint8_t peer[HF_MEMBER_LEN], size_t limit,
+                               const uint8_t peer[HFN_MEMBER_LEN], size_t limit,
                                hfn_store_blob_cb cb, void *ctx)
 {
 	/* The numbers first: the callback queues into the outbox on this handle. Then one
@@ -899,7 +907,7 @@ hf_err hfn_store_batches_after(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
 	hfn_bind_u64(st, 2, after);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
-	hfn_bind_blob(st, 4, peer, HF_MEMBER_LEN);
+	hfn_bind_blob(st, 4, peer, HFN_MEMBER_LEN);
 	while (n < limit && (r = sqlite3_step(st)) == SQLITE_ROW)
 		v[n++] = hfn_col_u64(st, 0);
 	sqlite3_reset(st);
@@ -928,12 +936,12 @@ hf_err hfn_store_batches_after(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 	return rc;
 }
 
-hf_err hfn_store_outbox_rearm_list(hfn_store *s, const uint8_t peer[HF_MEMBER_LEN],
+hf_err hfn_store_outbox_rearm_list(hfn_store *s, const uint8_t peer[HFN_MEMBER_LEN],
                                    const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
                                    uint64_t now_ms)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_REARM_LIST]);
-	hfn_bind_blob(st, 1, peer, HF_MEMBER_LEN);
+	hfn_bind_blob(st, 1, peer, HFN_MEMBER_LEN);
 	hfn_bind_blob(st, 2, list, HF_LIST_ID_LEN);
 	hfn_bind_u64(st, 3, after);
 	hfn_bind_u64(st, 4, now_ms);
@@ -943,12 +951,12 @@ hf_err hfn_store_outbox_rearm_list(hfn_store *s, const uint8_t peer[HF_MEMBER_LE
 /* ---- outbox ------------------------------------------------------------- */
 
 hf_err hfn_store_outbox_add(hfn_store *s, const uint8_t msg_id[16],
-                            const uint8_t peer[HF_MEMBER_LEN], const uint8_t *list, uint64_t n,
+                            const uint8_t peer[HFN_MEMBER_LEN], const uint8_t *list, uint64_t n,
                             const uint8_t *env, size_t len, uint64_t now_ms)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_ADD]);
 	hfn_bind_blob(st, 1, msg_id, 16);
-	hfn_bind_blob(st, 2, peer, HF_MEMBER_LEN);
+	hfn_bind_blob(st, 2, peer, HFN_MEMBER_LEN);
 	hfn_bind_blob(st, 3, list, list ? HF_LIST_ID_LEN : 0);
 	if (list)
 		hfn_bind_u64(st, 4, n);
@@ -959,15 +967,16 @@ hf_err hfn_store_outbox_add(hfn_store *s, const uint8_t msg_id[16],
 		return HF_OK;
 	st = hfn_stmt(s, SQL[Q_OUT_REARM]);
 	hfn_bind_blob(st, 1, msg_id, 16);
-	hfn_bind_blob(st, 2, peer, HF_MEMBER_LEN);
+	hfn_bind_blob(st, 2, peer, HFN_MEMBER_LEN);
 	hfn_bind_u64(st, 3, now_ms);
 	return hfn_step_done(st);
 }
 
-hf_err hfn_store_outbox_rearm_peer(hfn_store *s, const uint8_t peer[HF_MEMBER_LEN], uint64_t now_ms)
+hf_err hfn_store_outbox_rearm_peer(hfn_store *s, const uint8_t peer[HFN_MEMBER_LEN],
+                                   uint64_t now_ms)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_REARM_PEER]);
-	hfn_bind_blob(st, 1, peer, HF_MEMBER_LEN);
+	hfn_bind_blob(st, 1, peer, HFN_MEMBER_LEN);
 	hfn_bind_u64(st, 2, now_ms);
 	return hfn_step_done(st);
 }
@@ -983,7 +992,7 @@ hf_err hfn_store_outbox_next(hfn_store *s, uint64_t now_ms, hfn_store_out *o, ui
 	if (r == SQLITE_ROW) {
 		o->seq = sqlite3_column_int64(st, 0);
 		hfn_col_copy(st, 1, o->msg_id, 16);
-		hfn_col_copy(st, 2, o->peer, HF_MEMBER_LEN);
+		hfn_col_copy(st, 2, o->peer, HFN_MEMBER_LEN);
 		o->attempts = (uint32_t)sqlite3_column_int(st, 3);
 		o->len = (size_t)sqlite3_column_bytes(st, 4);
 		o->env = malloc(o->len ? o->len : 1);
@@ -1036,7 +1045,7 @@ hf_err hfn_store_outbox_due(hfn_store *s, uint64_t now_ms, hfn_store_out *out, s
 		memset(o, 0, sizeof(*o));
 		o->seq = sqlite3_column_int64(st, 0);
 		hfn_col_copy(st, 1, o->msg_id, 16);
-		hfn_col_copy(st, 2, o->peer, HF_MEMBER_LEN);
+		hfn_col_copy(st, 2, o->peer, HFN_MEMBER_LEN);
 		o->has_list = sqlite3_column_bytes(st, 3) == HF_LIST_ID_LEN;
 		if (o->has_list)
 			hfn_col_copy(st, 3, o->list, HF_LIST_ID_LEN);
@@ -1051,7 +1060,7 @@ hf_err hfn_store_outbox_due(hfn_store *s, uint64_t now_ms, hfn_store_out *out, s
 		bool later = false;
 		for (size_t j = 0; j < i && !later; j++)
 			later = out[i].has_list && out[j].has_list &&
-			        memcmp(out[j].peer, out[i].peer, HF_MEMBER_LEN) == 0 &&
+			        memcmp(out[j].peer, out[i].peer, HFN_MEMBER_LEN) == 0 &&
 			        memcmp(out[j].list, out[i].list, HF_LIST_ID_LEN) == 0;
 		if (!later)
 			rc = out_load(s, &out[i]);
@@ -1081,10 +1090,43 @@ hf_err hfn_store_outbox_retry(hfn_store *s, int64_t seq, uint64_t next_ms, const
 	return hfn_step_done(st);
 }
 
+hf_err hfn_store_outbox_expire(hfn_store *s, int64_t seq, const char *status)
+{
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_EXPIRE]);
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	return hfn_step_done(st);
+}
+
+hf_err hfn_store_outbox_undeliverable(hfn_store *s, size_t max, hfn_store_undeliverable_cb cb,
+                                      void *ctx, size_t *total)
+{
+	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_UNDELIVERABLE]);
+	uint8_t peer[HFN_MEMBER_LEN], msg_id[16];
+	hf_err rc = HF_OK;
+	int r;
+	*total = 0;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*total < max) {
+			const unsigned char *code = sqlite3_column_text(st, 2);
+			hfn_col_copy(st, 0, peer, sizeof(peer));
+			hfn_col_copy(st, 1, msg_id, sizeof(msg_id));
+			HF_CHECK(cb(ctx, peer, msg_id, code ? (const char *)code : "",
+			            (uint32_t)sqlite3_column_int(st, 3)));
+		}
+		(*total)++;
+	}
+	if (r != SQLITE_DONE)
+		rc = HF_EDB;
+out:
+	sqlite3_reset(st);
+	return rc;
+}
+
 hf_err hfn_store_delivery(hfn_store *s, hfn_store_delivery_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_DELIVERY]);
-	uint8_t list[HF_LIST_ID_LEN], peer[HF_MEMBER_LEN];
+	uint8_t list[HF_LIST_ID_LEN], peer[HFN_MEMBER_LEN];
 	hf_err rc = HF_OK;
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1103,12 +1145,12 @@ out:
 /* ---- inbox -------------------------------------------------------------- */
 
 hf_err hfn_store_inbox_add(hfn_store *s, const uint8_t msg_id[16],
-                           const uint8_t peer[HF_MEMBER_LEN], uint32_t type, const uint8_t *env,
+                           const uint8_t peer[HFN_MEMBER_LEN], uint32_t type, const uint8_t *env,
                            size_t len, uint64_t now_ms, bool *dup, int64_t *seq)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_IN_ADD]);
 	hfn_bind_blob(st, 1, msg_id, 16);
-	hfn_bind_blob(st, 2, peer, peer ? HF_MEMBER_LEN : 0);
+	hfn_bind_blob(st, 2, peer, peer ? HFN_MEMBER_LEN : 0);
 	sqlite3_bind_int64(st, 3, type);
 	hfn_bind_blob(st, 4, env, len);
 	hfn_bind_u64(st, 5, now_ms);

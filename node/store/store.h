@@ -1,5 +1,5 @@
-#ifndef HF_NODE_STORE_H
-#define HF_NODE_STORE_H
+#ifndef HFN_STORE_H
+#define HFN_STORE_H
 
 /*
  * The node's durable state (SQLite, WAL). The only file that speaks SQL is
@@ -17,10 +17,11 @@
 #include <stdint.h>
 
 #include "hashfed/err.h"
+#include "hashfed/ids.h"
 #include "hashfed/list.h"
 
-#define HF_STORE_SCHEMA_VERSION 9
-#define HF_MEMBER_LEN           16
+#define HFN_STORE_SCHEMA_VERSION 9
+#define HFN_MEMBER_LEN           16
 
 typedef struct hfn_store hfn_store;
 
@@ -51,9 +52,9 @@ typedef struct hfn_store_list {
 	char name[HF_LIST_MAX_NAME_LEN + 1];
 	uint32_t category;
 	uint32_t algs;
-	uint8_t issuer[HF_MEMBER_LEN]; /* member id of the issuing authority */
-	bool mine;                     /* we issue it */
-	uint64_t head_n;               /* last batch applied (platform) or sealed (issuer) */
+	uint8_t issuer[HFN_MEMBER_LEN]; /* member id of the issuing authority */
+	bool mine;                      /* we issue it */
+	uint64_t head_n;                /* last batch applied (platform) or sealed (issuer) */
 	uint8_t head_hash[HF_LIST_HASH_LEN];
 	uint64_t next_id;   /* next entry id (issuer), or the highest seen + 1 */
 	uint32_t snap_part; /* platform: next snapshot part expected; 0 = none in progress */
@@ -70,14 +71,14 @@ typedef hf_err (*hfn_store_list_cb)(void *ctx, const hfn_store_list *l);
 hf_err hfn_store_lists(hfn_store *s, hfn_store_list_cb cb, void *ctx) HF_MUST_CHECK;
 
 /* Platforms entitled to one list, at most: the recipients of a batch besides the issuer. */
-#define HF_LISTS_MAX_PLATFORMS 255
+#define HFN_LISTS_MAX_PLATFORMS 255
 
 /* Entitled platforms of a list (issuer side). */
 hf_err hfn_store_entitle(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                         const uint8_t member[HF_MEMBER_LEN]) HF_MUST_CHECK;
+                         const uint8_t member[HFN_MEMBER_LEN]) HF_MUST_CHECK;
 /* Fills up to max member ids; *n = how many. */
 hf_err hfn_store_entitled(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                          uint8_t (*members)[HF_MEMBER_LEN], size_t max, size_t *n) HF_MUST_CHECK;
+                          uint8_t (*members)[HFN_MEMBER_LEN], size_t max, size_t *n) HF_MUST_CHECK;
 
 /* ---- entries ---------------------------------------------------------- */
 
@@ -115,7 +116,7 @@ typedef hf_err (*hfn_store_blob_cb)(void *ctx, uint64_t n, const uint8_t *env, s
  * (valid during the call) and may use this store. Those already queued are left to
  * hfn_store_outbox_rearm_list: their envelopes are not read. */
 hf_err hfn_store_batches_after(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
-                               const uint8_t peer[HF_MEMBER_LEN], size_t limit,
+                               const uint8_t peer[HFN_MEMBER_LEN], size_t limit,
                                hfn_store_blob_cb cb, void *ctx) HF_MUST_CHECK;
 
 /* ---- outbox ------------------------------------------------------------ */
@@ -123,7 +124,7 @@ hf_err hfn_store_batches_after(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 typedef struct hfn_store_out {
 	int64_t seq;
 	uint8_t msg_id[16];
-	uint8_t peer[HF_MEMBER_LEN];
+	uint8_t peer[HFN_MEMBER_LEN];
 	uint32_t attempts;
 	uint8_t *env; /* malloc'ed */
 	size_t len;
@@ -141,14 +142,14 @@ hf_err hfn_store_outbox_due(hfn_store *s, uint64_t now_ms, hfn_store_out *out, s
 /* Queues env for peer. Same (msg id, peer) again: made due now if undelivered, else no-op.
  * list/n: the batch it carries (for delivery status), or NULL/0. */
 hf_err hfn_store_outbox_add(hfn_store *s, const uint8_t msg_id[16],
-                            const uint8_t peer[HF_MEMBER_LEN], const uint8_t *list, uint64_t n,
+                            const uint8_t peer[HFN_MEMBER_LEN], const uint8_t *list, uint64_t n,
                             const uint8_t *env, size_t len, uint64_t now_ms) HF_MUST_CHECK;
 /* Earliest due undelivered message: HF_ENOTFOUND if none due; *next_ms (may be NULL) gets the
  * earliest future due time or UINT64_MAX. */
 hf_err hfn_store_outbox_next(hfn_store *s, uint64_t now_ms, hfn_store_out *o,
                              uint64_t *next_ms) HF_MUST_CHECK;
 /* Makes the list's undelivered batches after `after` to peer due now (a pull asked). */
-hf_err hfn_store_outbox_rearm_list(hfn_store *s, const uint8_t peer[HF_MEMBER_LEN],
+hf_err hfn_store_outbox_rearm_list(hfn_store *s, const uint8_t peer[HFN_MEMBER_LEN],
                                    const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
                                    uint64_t now_ms) HF_MUST_CHECK;
 /* Marks row seq delivered; its envelope is dropped (never read again). */
@@ -156,8 +157,17 @@ hf_err hfn_store_outbox_done(hfn_store *s, int64_t seq, uint64_t now_ms) HF_MUST
 /* Reschedules (next_ms) or, with next_ms = 0, gives up for good (status recorded). */
 hf_err hfn_store_outbox_retry(hfn_store *s, int64_t seq, uint64_t next_ms,
                               const char *status) HF_MUST_CHECK;
+/* Drops row seq unsent for good with status (a pull that expired: the next pull replaces
+ * it); unlike a give-up (hfn_store_outbox_retry with 0) it is not undeliverable. */
+hf_err hfn_store_outbox_expire(hfn_store *s, int64_t seq, const char *status) HF_MUST_CHECK;
+/* Messages given up for good (hfn_store_outbox_retry with next_ms 0), newest first: cb for
+ * the first max of them (status: the code that ended it), *total gets how many there are. */
+typedef hf_err (*hfn_store_undeliverable_cb)(void *ctx, const uint8_t *peer, const uint8_t *msg_id,
+                                             const char *status, uint32_t attempts);
+hf_err hfn_store_outbox_undeliverable(hfn_store *s, size_t max, hfn_store_undeliverable_cb cb,
+                                      void *ctx, size_t *total) HF_MUST_CHECK;
 /* Makes every undelivered message for peer due at now_ms (the peer is back). */
-hf_err hfn_store_outbox_rearm_peer(hfn_store *s, const uint8_t peer[HF_MEMBER_LEN],
+hf_err hfn_store_outbox_rearm_peer(hfn_store *s, const uint8_t peer[HFN_MEMBER_LEN],
                                    uint64_t now_ms) HF_MUST_CHECK;
 /* Per (list, peer): highest batch delivered and highest queued. */
 typedef hf_err (*hfn_store_delivery_cb)(void *ctx, const uint8_t *list, const uint8_t *peer,
@@ -170,7 +180,7 @@ hf_err hfn_store_delivery(hfn_store *s, hfn_store_delivery_cb cb, void *ctx) HF_
  * (ids are unique per sender, not globally: schema 5). *seq (may be NULL) gets the new row's
  * sequence number (0 for a duplicate). */
 hf_err hfn_store_inbox_add(hfn_store *s, const uint8_t msg_id[16],
-                           const uint8_t peer[HF_MEMBER_LEN], uint32_t type, const uint8_t *env,
+                           const uint8_t peer[HFN_MEMBER_LEN], uint32_t type, const uint8_t *env,
                            size_t len, uint64_t now_ms, bool *dup, int64_t *seq) HF_MUST_CHECK;
 /* Sequence numbers of unprocessed, unparked messages after `after`, in arrival order: fills
  * up to max, *n = how many. */

@@ -190,14 +190,14 @@ static void ccopy(sqlite3_stmt *st, int i, void *dst, size_t n)
 
 /* ---- log operator ------------------------------------------------------------ */
 
-hf_err hfn_store_aq_add(hfn_store *s, const uint8_t sender[16], const uint8_t msg_id[16],
+hf_err hfn_store_aq_add(hfn_store *s, const hf_key_id *sender, const uint8_t msg_id[16],
                         const uint8_t submitter[16], const uint8_t *hdr, size_t len, bool *dup)
 {
 	sqlite3_stmt *st = aq(s, A_AQ_LOGGED);
 	bool logged;
 	if (!st)
 		return HF_EDB;
-	bb(st, 1, sender, 16);
+	HFN_BIND_ID(st, 1, sender);
 	bb(st, 2, msg_id, 16);
 	HF_TRY(hfn_exists(st, &logged));
 	if (logged) {
@@ -207,7 +207,7 @@ hf_err hfn_store_aq_add(hfn_store *s, const uint8_t sender[16], const uint8_t ms
 	st = aq(s, A_AQ_ADD);
 	if (!st)
 		return HF_EDB;
-	bb(st, 1, sender, 16);
+	HFN_BIND_ID(st, 1, sender);
 	bb(st, 2, msg_id, 16);
 	bb(st, 3, submitter, 16);
 	bb(st, 4, hdr, len);
@@ -224,10 +224,13 @@ hf_err hfn_store_aq_each(hfn_store *s, size_t max, hfn_store_aq_cb cb, void *ctx
 	if (!st)
 		return HF_EDB;
 	bu(st, 1, max);
-	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
-		rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
-		        sqlite3_column_blob(st, 2), sqlite3_column_blob(st, 3),
-		        sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4));
+	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		hf_key_id sender;
+		HFN_COL_ID(st, 1, &sender);
+		rc = cb(ctx, sqlite3_column_int64(st, 0), &sender, sqlite3_column_blob(st, 2),
+		        sqlite3_column_blob(st, 3), sqlite3_column_blob(st, 4),
+		        (size_t)sqlite3_column_bytes(st, 4));
+	}
 	if (rc == HF_OK && r != SQLITE_DONE)
 		rc = HF_EDB;
 	sqlite3_reset(st);
@@ -248,7 +251,7 @@ hf_err hfn_store_aq_drop(hfn_store *s, int64_t upto)
 	return hfn_run(st);
 }
 
-hf_err hfn_store_leaf_add(hfn_store *s, uint64_t idx, const uint8_t sender[16],
+hf_err hfn_store_leaf_add(hfn_store *s, uint64_t idx, const hf_key_id *sender,
                           const uint8_t msg_id[16], const uint8_t submitter[16],
                           uint64_t integrated_ms, const uint8_t *leaf, size_t len)
 {
@@ -264,19 +267,19 @@ hf_err hfn_store_leaf_add(hfn_store *s, uint64_t idx, const uint8_t sender[16],
 	if (!(st = aq(s, A_LEAF_ID_ADD)))
 		return HF_EDB;
 	bb(st, 1, msg_id, 16);
-	bb(st, 2, sender, 16);
+	HFN_BIND_ID(st, 2, sender);
 	bu(st, 3, idx);
 	return hfn_run(st);
 }
 
-hf_err hfn_store_leaf_find(hfn_store *s, const uint8_t sender[16], const uint8_t msg_id[16],
+hf_err hfn_store_leaf_find(hfn_store *s, const hf_key_id *sender, const uint8_t msg_id[16],
                            uint64_t *idx, uint64_t *integrated_ms)
 {
 	sqlite3_stmt *st = aq(s, A_LEAF_FIND);
 	hf_err rc;
 	if (!st)
 		return HF_EDB;
-	bb(st, 1, sender, 16);
+	HFN_BIND_ID(st, 1, sender);
 	bb(st, 2, msg_id, 16);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
@@ -318,7 +321,7 @@ hf_err hfn_store_tile_put(hfn_store *s, unsigned level, uint64_t idx, const uint
                           size_t len)
 {
 	sqlite3_stmt *st = aq(s, A_TILE_PUT);
-	if (!st || len > HF_TILE_BYTES || len % 32)
+	if (!st || len > HFN_TILE_BYTES || len % 32)
 		return st ? HF_EINVAL : HF_EDB;
 	bu(st, 1, level);
 	bu(st, 2, idx);
@@ -337,7 +340,7 @@ hf_err hfn_store_tile_get(hfn_store *s, unsigned level, uint64_t idx, uint8_t *b
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		size_t n = (size_t)sqlite3_column_bytes(st, 0);
-		*len = n > HF_TILE_BYTES ? HF_TILE_BYTES : n;
+		*len = n > HFN_TILE_BYTES ? HFN_TILE_BYTES : n;
 		if (*len)
 			memcpy(buf, sqlite3_column_blob(st, 0), *len);
 		rc = HF_OK;
@@ -466,7 +469,7 @@ hf_err hfn_store_ameta_get(hfn_store *s, const char *k, uint64_t *v)
 	return r == SQLITE_ROW || r == SQLITE_DONE ? HF_OK : HF_EDB;
 }
 
-hf_err hfn_store_want_add(hfn_store *s, const uint8_t log[16], const uint8_t sender[16],
+hf_err hfn_store_want_add(hfn_store *s, const uint8_t log[16], const hf_key_id *sender,
                           const uint8_t msg_id[16], const uint8_t *hdr, size_t len, bool mine,
                           uint64_t now_ms)
 {
@@ -474,7 +477,7 @@ hf_err hfn_store_want_add(hfn_store *s, const uint8_t log[16], const uint8_t sen
 	if (!st)
 		return HF_EDB;
 	bb(st, 1, log, 16);
-	bb(st, 2, sender, 16);
+	HFN_BIND_ID(st, 2, sender);
 	bb(st, 3, msg_id, 16);
 	bb(st, 4, hdr, len);
 	bu(st, 5, mine);
@@ -486,11 +489,13 @@ static hf_err want_rows(sqlite3_stmt *st, hfn_store_want_cb cb, void *ctx)
 {
 	hf_err rc = HF_OK;
 	int r;
-	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
-		rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
-		        sqlite3_column_blob(st, 2), sqlite3_column_blob(st, 3),
-		        (size_t)sqlite3_column_bytes(st, 3), sqlite3_column_int(st, 4) != 0,
-		        cu(st, 5));
+	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		hf_key_id sender;
+		HFN_COL_ID(st, 1, &sender);
+		rc = cb(ctx, sqlite3_column_int64(st, 0), &sender, sqlite3_column_blob(st, 2),
+		        sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3),
+		        sqlite3_column_int(st, 4) != 0, cu(st, 5));
+	}
 	if (rc == HF_OK && r != SQLITE_DONE)
 		rc = HF_EDB;
 	sqlite3_reset(st);
@@ -518,7 +523,7 @@ hf_err hfn_store_want_sent(hfn_store *s, int64_t seq)
 }
 
 hf_err hfn_store_want_get(hfn_store *s, const uint8_t log[16], const uint8_t msg_id[16],
-                          uint8_t sender[16], uint8_t **hdr, size_t *len, bool *mine)
+                          hf_key_id *sender, uint8_t **hdr, size_t *len, bool *mine)
 {
 	sqlite3_stmt *st = aq(s, A_WANT_GET);
 	hf_err rc = HF_OK;
@@ -529,7 +534,7 @@ hf_err hfn_store_want_get(hfn_store *s, const uint8_t log[16], const uint8_t msg
 	bb(st, 2, msg_id, 16);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
-		ccopy(st, 2, sender, 16);
+		HFN_COL_ID(st, 2, sender);
 		*len = (size_t)sqlite3_column_bytes(st, 0);
 		*mine = sqlite3_column_int(st, 1) != 0;
 		*hdr = malloc(*len ? *len : 1);
@@ -544,14 +549,14 @@ hf_err hfn_store_want_get(hfn_store *s, const uint8_t log[16], const uint8_t msg
 	return rc;
 }
 
-hf_err hfn_store_want_del(hfn_store *s, const uint8_t log[16], const uint8_t sender[16],
+hf_err hfn_store_want_del(hfn_store *s, const uint8_t log[16], const hf_key_id *sender,
                           const uint8_t msg_id[16])
 {
 	sqlite3_stmt *st = aq(s, A_WANT_DEL);
 	if (!st)
 		return HF_EDB;
 	bb(st, 1, log, 16);
-	bb(st, 2, sender, 16);
+	HFN_BIND_ID(st, 2, sender);
 	bb(st, 3, msg_id, 16);
 	return hfn_run(st);
 }
@@ -599,7 +604,7 @@ hf_err hfn_store_want_logs(hfn_store *s, uint8_t (*logs)[16], size_t max, size_t
 	return r == SQLITE_DONE || r == SQLITE_ROW ? HF_OK : HF_EDB;
 }
 
-hf_err hfn_store_want_state(hfn_store *s, const uint8_t log[16], const uint8_t sender[16],
+hf_err hfn_store_want_state(hfn_store *s, const uint8_t log[16], const hf_key_id *sender,
                             const uint8_t msg_id[16], bool *exists, bool *flagged)
 {
 	sqlite3_stmt *st = aq(s, A_WANT_STATE);
@@ -608,7 +613,7 @@ hf_err hfn_store_want_state(hfn_store *s, const uint8_t log[16], const uint8_t s
 	if (!st)
 		return HF_EDB;
 	bb(st, 1, log, 16);
-	bb(st, 2, sender, 16);
+	HFN_BIND_ID(st, 2, sender);
 	bb(st, 3, msg_id, 16);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
@@ -632,7 +637,7 @@ hf_err hfn_store_receipt_put(hfn_store *s, const hfn_store_receipt *r)
 	if (!st || r->n_proof > 64)
 		return st ? HF_EINVAL : HF_EDB;
 	bb(st, 1, r->log, 16);
-	bb(st, 2, r->sender, 16);
+	HFN_BIND_ID(st, 2, &r->sender);
 	bb(st, 3, r->msg_id, 16);
 	bu(st, 4, r->idx);
 	bu(st, 5, r->integrated_ms);
@@ -641,7 +646,7 @@ hf_err hfn_store_receipt_put(hfn_store *s, const hfn_store_receipt *r)
 	return hfn_run(st);
 }
 
-hf_err hfn_store_receipt_get(hfn_store *s, const uint8_t log[16], const uint8_t sender[16],
+hf_err hfn_store_receipt_get(hfn_store *s, const uint8_t log[16], const hf_key_id *sender,
                              const uint8_t msg_id[16], hfn_store_receipt *r)
 {
 	sqlite3_stmt *st = aq(s, A_RC_GET);
@@ -650,12 +655,12 @@ hf_err hfn_store_receipt_get(hfn_store *s, const uint8_t log[16], const uint8_t 
 		return HF_EDB;
 	memset(r, 0, sizeof(*r));
 	bb(st, 1, log, 16);
-	bb(st, 2, sender, 16);
+	HFN_BIND_ID(st, 2, sender);
 	bb(st, 3, msg_id, 16);
 	int q = sqlite3_step(st);
 	if (q == SQLITE_ROW) {
 		memcpy(r->log, log, 16);
-		memcpy(r->sender, sender, 16);
+		r->sender = *sender;
 		memcpy(r->msg_id, msg_id, 16);
 		r->idx = cu(st, 0);
 		r->integrated_ms = cu(st, 1);

@@ -17,8 +17,8 @@
  * can run. A commit by another connection between steps restarts the copy, so after a few
  * restarts the rest is copied in one step (one read transaction: a consistent snapshot
  * that never blocks the WAL writer). */
-#define HF_BACKUP_STEP_PAGES 4096
-#define HF_BACKUP_RESTARTS   4
+#define HFN_BACKUP_STEP_PAGES 4096
+#define HFN_BACKUP_RESTARTS   4
 
 static void nap_ms(long ms)
 {
@@ -34,7 +34,7 @@ static hf_err copy_db(sqlite3 *from, sqlite3 *to, uint64_t *pages)
 	if (!b)
 		return HF_EDB;
 	for (;;) {
-		int step = restarts >= HF_BACKUP_RESTARTS ? -1 : HF_BACKUP_STEP_PAGES;
+		int step = restarts >= HFN_BACKUP_RESTARTS ? -1 : HFN_BACKUP_STEP_PAGES;
 		r = sqlite3_backup_step(b, step);
 		if (r == SQLITE_DONE)
 			break;
@@ -80,7 +80,7 @@ static hf_err check_db(sqlite3 *db, hfn_store_copy_info *info)
 	    sqlite3_step(st) != SQLITE_ROW)
 		goto out;
 	info->schema = sqlite3_column_int(st, 0);
-	rc = info->schema > HF_STORE_SCHEMA_VERSION ? HF_EVERSION : HF_OK;
+	rc = info->schema > HFN_STORE_SCHEMA_VERSION ? HF_EVERSION : HF_OK;
 out:
 	sqlite3_finalize(st);
 	return rc;

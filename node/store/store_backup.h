@@ -1,5 +1,5 @@
-#ifndef HF_NODE_STORE_BACKUP_H
-#define HF_NODE_STORE_BACKUP_H
+#ifndef HFN_STORE_BACKUP_H
+#define HFN_STORE_BACKUP_H
 
 /*
  * Backup and restore of a node's database file (docs/operating.md "Backups and restore").
@@ -28,7 +28,7 @@ hf_err hfn_store_backup(const char *src, const char *dst, hfn_store_copy_info *i
 
 /*
  * Checks a backup file: opens it read-only, PRAGMA integrity_check must say ok and its schema
- * version must be one this build knows (<= HF_STORE_SCHEMA_VERSION; newer: HF_EVERSION, the
+ * version must be one this build knows (<= HFN_STORE_SCHEMA_VERSION; newer: HF_EVERSION, the
  * backup was made by a newer hashfed-node). Errors: HF_ENOTFOUND, HF_EDB (not a database or
  * damaged), HF_EVERSION.
  */

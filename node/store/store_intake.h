@@ -1,5 +1,5 @@
-#ifndef HF_NODE_STORE_INTAKE_H
-#define HF_NODE_STORE_INTAKE_H
+#ifndef HFN_STORE_INTAKE_H
+#define HFN_STORE_INTAKE_H
 
 /*
  * Store: the victim intake case queue (node/intake/, docs/intake.md). One row

@@ -1,5 +1,5 @@
-#ifndef HF_NODE_STORE_INTERNAL_H
-#define HF_NODE_STORE_INTERNAL_H
+#ifndef HFN_STORE_INTERNAL_H
+#define HFN_STORE_INTERNAL_H
 
 /*
  * Shared by the store's own files (store.c, store_orders.c, store_match.c) and
@@ -17,7 +17,7 @@
 typedef struct hfn_store hfn_store; /* store.h */
 
 /* Migration 2 -> 3 (store.c's MIGRATIONS; the orders tables, store_orders.c). */
-#define HF_STORE_ORDERS_MIGRATION                                                                  \
+#define HFN_STORE_ORDERS_MIGRATION                                                                 \
 	"CREATE TABLE orders(id BLOB PRIMARY KEY, side INTEGER NOT NULL, authority BLOB NOT NULL," \
 	" platform BLOB NOT NULL, msg_id BLOB NOT NULL, hash BLOB NOT NULL,"                       \
 	" issued_ms INTEGER NOT NULL, deadline_ms INTEGER NOT NULL, category INTEGER NOT NULL,"    \
@@ -42,7 +42,7 @@ typedef struct hfn_store hfn_store; /* store.h */
 	" orders BLOB NOT NULL);"
 
 /* Migration 5 -> 6 (store.c's MIGRATIONS; the intake case queue, store_intake.c). */
-#define HF_STORE_INTAKE_MIGRATION                                                                  \
+#define HFN_STORE_INTAKE_MIGRATION                                                                 \
 	"CREATE TABLE intake_cases(id INTEGER PRIMARY KEY, receipt TEXT NOT NULL UNIQUE,"          \
 	" case_ref TEXT NOT NULL, status TEXT NOT NULL, received_ms INTEGER NOT NULL,"             \
 	" updated_ms INTEGER NOT NULL, report TEXT NOT NULL, actions TEXT NOT NULL);"              \
@@ -50,7 +50,7 @@ typedef struct hfn_store hfn_store; /* store.h */
 	"CREATE INDEX intake_cases_received ON intake_cases(received_ms);"
 
 /* Migration 3 -> 4 (store.c's MIGRATIONS; the matching tables, store_match.c). */
-#define HF_STORE_MATCH_MIGRATION                                                                   \
+#define HFN_STORE_MATCH_MIGRATION                                                                  \
 	"CREATE TABLE match_allow(alg INTEGER NOT NULL, value BLOB NOT NULL, note TEXT NOT NULL,"  \
 	" added_ms INTEGER NOT NULL, PRIMARY KEY(alg, value)) WITHOUT ROWID;"                      \
 	"CREATE TABLE match_flags(list_id BLOB NOT NULL, entry_id INTEGER NOT NULL,"               \
@@ -75,7 +75,7 @@ typedef struct hfn_store hfn_store; /* store.h */
 /* Migration 7 -> 8 (store.c's MIGRATIONS): audit leaves without their (sender, msg_id)
  * columns and unique index, looked up through audit_leaf_ids instead (a WITHOUT ROWID table
  * keyed msg_id first): half the b-tree work per durable append (tests/bench/bench_log.c). */
-#define HF_STORE_AUDIT_LEAVES_MIGRATION                                                            \
+#define HFN_STORE_AUDIT_LEAVES_MIGRATION                                                           \
 	"CREATE TABLE audit_leaf_ids(msg_id BLOB NOT NULL, sender BLOB NOT NULL,"                  \
 	" idx INTEGER NOT NULL, PRIMARY KEY(msg_id, sender)) WITHOUT ROWID;"                       \
 	"INSERT INTO audit_leaf_ids SELECT msg_id, sender, idx FROM audit_leaves;"                 \
@@ -87,7 +87,7 @@ typedef struct hfn_store hfn_store; /* store.h */
 	"ALTER TABLE audit_leaves_v8 RENAME TO audit_leaves;"
 
 /* Migration 6 -> 7 (store.c's MIGRATIONS; the audit log tables, store_audit.c). */
-#define HF_STORE_AUDIT_MIGRATION                                                                   \
+#define HFN_STORE_AUDIT_MIGRATION                                                                  \
 	"CREATE TABLE audit_queue(seq INTEGER PRIMARY KEY, sender BLOB NOT NULL,"                  \
 	" msg_id BLOB NOT NULL, submitter BLOB NOT NULL, hdr BLOB NOT NULL,"                       \
 	" UNIQUE(sender, msg_id));"                                                                \
@@ -135,6 +135,9 @@ void hfn_bind_u64(sqlite3_stmt *st, int i, uint64_t v);
 uint64_t hfn_col_u64(sqlite3_stmt *st, int i);
 /* Copies a blob column into dst (zero-filled; at most n bytes). */
 void hfn_col_copy(sqlite3_stmt *st, int i, void *dst, size_t n);
+/* Any id type of hashfed/ids.h (a pointer to it), stored as its wire bytes. */
+#define HFN_BIND_ID(st, i, id) hfn_bind_blob((st), (i), (id)->b, sizeof(id)->b)
+#define HFN_COL_ID(st, i, id)  hfn_col_copy((st), (i), (id)->b, sizeof(id)->b)
 /* Runs a statement that returns no rows (and resets it). */
 hf_err hfn_step_done(sqlite3_stmt *st) HF_MUST_CHECK;
 /* hfn_step_done, then HF_ENOTFOUND if it changed no row. */

@@ -242,7 +242,7 @@ hf_err hfn_store_prov_all(hfn_store *s, hfn_store_prov_cb cb, void *ctx)
 /* ---- reports received ---------------------------------------------------- */
 
 hf_err hfn_store_report_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                            const uint8_t platform[HF_MEMBER_LEN], uint32_t day, uint64_t revision,
+                            const uint8_t platform[HFN_MEMBER_LEN], uint32_t day, uint64_t revision,
                             uint64_t total, const uint8_t *counts, size_t counts_len,
                             uint64_t now_ms, bool *applied)
 {
@@ -256,7 +256,7 @@ hf_err hfn_store_report_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 	if (!st)
 		return HF_EDB;
 	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
-	hfn_bind_blob(st, 2, platform, HF_MEMBER_LEN);
+	hfn_bind_blob(st, 2, platform, HFN_MEMBER_LEN);
 	hfn_bind_u64(st, 3, day);
 	hfn_bind_u64(st, 4, revision);
 	hfn_bind_u64(st, 5, total);
@@ -268,7 +268,7 @@ hf_err hfn_store_report_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 }
 
 hf_err hfn_store_signals_replace(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                                 const uint8_t platform[HF_MEMBER_LEN], hfn_match_flag kind,
+                                 const uint8_t platform[HFN_MEMBER_LEN], hfn_match_flag kind,
                                  const uint64_t *ids, size_t n, uint64_t now_ms)
 {
 	sqlite3_stmt *st;
@@ -276,7 +276,7 @@ hf_err hfn_store_signals_replace(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN
 	if (!st)
 		return HF_EDB;
 	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
-	hfn_bind_blob(st, 2, platform, HF_MEMBER_LEN);
+	hfn_bind_blob(st, 2, platform, HFN_MEMBER_LEN);
 	hfn_bind_u64(st, 3, (uint64_t)kind);
 	HF_TRY(hfn_step_done(st));
 	if (n == 0)
@@ -287,7 +287,7 @@ hf_err hfn_store_signals_replace(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_reset(st);
 		hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
-		hfn_bind_blob(st, 2, platform, HF_MEMBER_LEN);
+		hfn_bind_blob(st, 2, platform, HFN_MEMBER_LEN);
 		hfn_bind_u64(st, 3, ids[i]);
 		hfn_bind_u64(st, 4, (uint64_t)kind);
 		hfn_bind_u64(st, 5, now_ms);
@@ -313,10 +313,10 @@ hf_err hfn_store_reports(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], size_
 	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
 	hfn_bind_u64(st, 2, limit);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		uint8_t pl[HF_MEMBER_LEN];
-		if (sqlite3_column_bytes(st, 0) != HF_MEMBER_LEN)
+		uint8_t pl[HFN_MEMBER_LEN];
+		if (sqlite3_column_bytes(st, 0) != HFN_MEMBER_LEN)
 			continue;
-		memcpy(pl, sqlite3_column_blob(st, 0), HF_MEMBER_LEN);
+		memcpy(pl, sqlite3_column_blob(st, 0), HFN_MEMBER_LEN);
 		rc = cb(ctx, pl, (uint32_t)hfn_col_u64(st, 1), hfn_col_u64(st, 2),
 		        hfn_col_u64(st, 3), sqlite3_column_blob(st, 4),
 		        (size_t)sqlite3_column_bytes(st, 4), hfn_col_u64(st, 5));
@@ -337,10 +337,10 @@ hf_err hfn_store_signals(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], hfn_s
 		return HF_EDB;
 	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		uint8_t pl[HF_MEMBER_LEN];
-		if (sqlite3_column_bytes(st, 0) != HF_MEMBER_LEN)
+		uint8_t pl[HFN_MEMBER_LEN];
+		if (sqlite3_column_bytes(st, 0) != HFN_MEMBER_LEN)
 			continue;
-		memcpy(pl, sqlite3_column_blob(st, 0), HF_MEMBER_LEN);
+		memcpy(pl, sqlite3_column_blob(st, 0), HFN_MEMBER_LEN);
 		rc = cb(ctx, pl, hfn_col_u64(st, 1), (hfn_match_flag)sqlite3_column_int(st, 2),
 		        hfn_col_u64(st, 3));
 	}

@@ -1,5 +1,5 @@
-#ifndef HF_NODE_STORE_MATCH_H
-#define HF_NODE_STORE_MATCH_H
+#ifndef HFN_STORE_MATCH_H
+#define HFN_STORE_MATCH_H
 
 /*
  * The matching part of the store (issue 7): the local allow-list, entries
@@ -21,8 +21,8 @@
 
 /* Local state of an entry (match_flags.state, match_signals.kind). */
 typedef enum hfn_match_flag {
-	HF_MATCH_DISABLED = 1,    /* disabled by an operator of this platform */
-	HF_MATCH_QUARANTINED = 2, /* suspended by the flood quarantine, pending review */
+	HFN_MATCH_DISABLED = 1,    /* disabled by an operator of this platform */
+	HFN_MATCH_QUARANTINED = 2, /* suspended by the flood quarantine, pending review */
 } hfn_match_flag;
 
 /* ---- allow-list (platform) --------------------------------------------- */
@@ -86,12 +86,12 @@ hf_err hfn_store_prov_all(hfn_store *s, hfn_store_prov_cb cb, void *ctx) HF_MUST
 /* Keeps the report unless one with revision >= this is held (*applied = false then).
  * counts: the report's raw 12-byte records. */
 hf_err hfn_store_report_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                            const uint8_t platform[HF_MEMBER_LEN], uint32_t day, uint64_t revision,
+                            const uint8_t platform[HFN_MEMBER_LEN], uint32_t day, uint64_t revision,
                             uint64_t total, const uint8_t *counts, size_t counts_len,
                             uint64_t now_ms, bool *applied) HF_MUST_CHECK;
 /* Replaces the platform's set of signals of one kind for a list. */
 hf_err hfn_store_signals_replace(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                                 const uint8_t platform[HF_MEMBER_LEN], hfn_match_flag kind,
+                                 const uint8_t platform[HFN_MEMBER_LEN], hfn_match_flag kind,
                                  const uint64_t *ids, size_t n, uint64_t now_ms) HF_MUST_CHECK;
 typedef hf_err (*hfn_store_report_cb)(void *ctx, const uint8_t *platform, uint32_t day,
                                       uint64_t revision, uint64_t total, const uint8_t *counts,

@@ -225,7 +225,7 @@ hf_err hfn_store_items_get(hfn_store *s, const uint8_t id[16], hfn_store_item *i
 		it->action_ms = hfn_col_u64(st, 4);
 		const uint8_t *p = sqlite3_column_blob(st, 5);
 		size_t len = (size_t)sqlite3_column_bytes(st, 5);
-		for (size_t k = 0; p && k + 16 <= len && it->n_pauses < HF_STORE_MAX_PAUSES;
+		for (size_t k = 0; p && k + 16 <= len && it->n_pauses < HFN_STORE_MAX_PAUSES;
 		     k += 16) {
 			it->pauses[it->n_pauses].paused_ms = get_le64(p + k);
 			it->pauses[it->n_pauses].resumed_ms = get_le64(p + k + 8);
@@ -238,9 +238,9 @@ hf_err hfn_store_items_get(hfn_store *s, const uint8_t id[16], hfn_store_item *i
 
 hf_err hfn_store_item_put(hfn_store *s, const uint8_t id[16], const hfn_store_item *it)
 {
-	uint8_t blob[16 * HF_STORE_MAX_PAUSES];
+	uint8_t blob[16 * HFN_STORE_MAX_PAUSES];
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[I_PUT]);
-	if (!st || it->n_pauses > HF_STORE_MAX_PAUSES)
+	if (!st || it->n_pauses > HFN_STORE_MAX_PAUSES)
 		return HF_EDB;
 	for (uint32_t k = 0; k < it->n_pauses; k++) {
 		put_le64(blob + 16 * k, it->pauses[k].paused_ms);
@@ -259,7 +259,7 @@ hf_err hfn_store_item_put(hfn_store *s, const uint8_t id[16], const hfn_store_it
 /* ---- history ------------------------------------------------------------ */
 
 hf_err hfn_store_order_msg_add(hfn_store *s, const uint8_t order_id[16], const uint8_t msg_id[16],
-                               uint32_t type, int dir, const uint8_t peer[HF_MEMBER_LEN],
+                               uint32_t type, int dir, const uint8_t peer[HFN_MEMBER_LEN],
                                uint64_t at_ms, const uint8_t *env, size_t len, const char *summary,
                                bool *dup)
 {
@@ -270,7 +270,7 @@ hf_err hfn_store_order_msg_add(hfn_store *s, const uint8_t order_id[16], const u
 	hfn_bind_blob(st, 2, msg_id, 16);
 	sqlite3_bind_int64(st, 3, type);
 	sqlite3_bind_int(st, 4, dir);
-	hfn_bind_blob(st, 5, peer, HF_MEMBER_LEN);
+	hfn_bind_blob(st, 5, peer, HFN_MEMBER_LEN);
 	hfn_bind_u64(st, 6, at_ms);
 	hfn_bind_blob(st, 7, env, len);
 	sqlite3_bind_text(st, 8, summary ? summary : "", -1, SQLITE_STATIC);
@@ -292,9 +292,9 @@ hf_err hfn_store_order_msgs(hfn_store *s, const uint8_t order_id[16], hfn_store_
 		return HF_EDB;
 	hfn_bind_blob(st, 1, order_id, 16);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		uint8_t id[16], peer[HF_MEMBER_LEN];
+		uint8_t id[16], peer[HFN_MEMBER_LEN];
 		hfn_col_copy(st, 0, id, 16);
-		hfn_col_copy(st, 3, peer, HF_MEMBER_LEN);
+		hfn_col_copy(st, 3, peer, HFN_MEMBER_LEN);
 		const uint8_t *env = sqlite3_column_blob(st, 5);
 		size_t len = (size_t)sqlite3_column_bytes(st, 5);
 		const unsigned char *sum = sqlite3_column_text(st, 6);

@@ -1,5 +1,5 @@
-#ifndef HF_NODE_STORE_ORDERS_H
-#define HF_NODE_STORE_ORDERS_H
+#ifndef HFN_STORE_ORDERS_H
+#define HFN_STORE_ORDERS_H
 
 /*
  * The orders part of the store (issue 6): tables of orders, their items, the
@@ -18,14 +18,14 @@
 #include "hashfed/order_sm.h"
 #include "store/store.h"
 
-#define HF_STORE_ORDER_ISSUER 1  /* we issued it (authority side) */
-#define HF_STORE_ORDER_TARGET 2  /* it was sent to us (platform side) */
-#define HF_STORE_MAX_PAUSES   16 /* clarification pauses kept per item */
+#define HFN_STORE_ORDER_ISSUER 1  /* we issued it (authority side) */
+#define HFN_STORE_ORDER_TARGET 2  /* it was sent to us (platform side) */
+#define HFN_STORE_MAX_PAUSES   16 /* clarification pauses kept per item */
 
 typedef struct hfn_store_order {
 	uint8_t id[16];
 	uint32_t side;
-	uint8_t authority[HF_MEMBER_LEN], platform[HF_MEMBER_LEN];
+	uint8_t authority[HFN_MEMBER_LEN], platform[HFN_MEMBER_LEN];
 	uint8_t msg_id[16];
 	uint8_t hash[32];
 	uint64_t issued_ms, deadline_ms;
@@ -45,7 +45,7 @@ typedef struct hfn_store_item {
 	uint32_t outcome;     /* last outcome code, 0 none */
 	uint64_t action_ms;
 	uint32_t n_pauses;
-	hf_clock_pause pauses[HF_STORE_MAX_PAUSES];
+	hf_clock_pause pauses[HFN_STORE_MAX_PAUSES];
 } hfn_store_item;
 
 /* Inserts an order (HF_EEXIST if the id is known). */
@@ -74,12 +74,13 @@ hf_err hfn_store_item_put(hfn_store *s, const uint8_t id[16],
 /* History: one signed envelope of an order (dir 0 sent, 1 received). *dup if msg_id was
  * recorded before (nothing written). */
 hf_err hfn_store_order_msg_add(hfn_store *s, const uint8_t order_id[16], const uint8_t msg_id[16],
-                               uint32_t type, int dir, const uint8_t peer[HF_MEMBER_LEN],
+                               uint32_t type, int dir, const uint8_t peer[HFN_MEMBER_LEN],
                                uint64_t at_ms, const uint8_t *env, size_t len, const char *summary,
                                bool *dup) HF_MUST_CHECK;
 typedef hf_err (*hfn_store_order_msg_cb)(void *ctx, const uint8_t msg_id[16], uint32_t type,
-                                         int dir, const uint8_t peer[HF_MEMBER_LEN], uint64_t at_ms,
-                                         const uint8_t *env, size_t len, const char *summary);
+                                         int dir, const uint8_t peer[HFN_MEMBER_LEN],
+                                         uint64_t at_ms, const uint8_t *env, size_t len,
+                                         const char *summary);
 hf_err hfn_store_order_msgs(hfn_store *s, const uint8_t order_id[16], hfn_store_order_msg_cb cb,
                             void *ctx) HF_MUST_CHECK;
 

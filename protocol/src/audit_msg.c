@@ -121,7 +121,7 @@ hf_err hf_audit_msg_encode(const hf_audit_msg *m, uint8_t **out, size_t *out_len
 			hfi_mp_put_key(&e, 1);
 			hfi_mp_put_uint(&e, m->u.query.kind);
 			hfi_mp_put_key(&e, 2);
-			hfi_mp_put_bin(&e, m->u.query.sender, HF_KEYID_LEN);
+			hfi_mp_put_bin(&e, m->u.query.sender.b, sizeof m->u.query.sender.b);
 			hfi_mp_put_key(&e, 3);
 			hfi_mp_put_bin(&e, m->u.query.msg_id, HF_MSGID_LEN);
 		} else if (m->u.query.kind == HF_AUDIT_Q_CONSISTENCY) {
@@ -259,7 +259,8 @@ hf_err hf_audit_msg_decode(uint32_t type, const uint8_t *p, size_t len, hf_audit
 			m->u.query.kind = (uint32_t)v;
 			break;
 		case HF_MSG_AUDIT_QUERY * 64 + 2:
-			HF_TRY(hfi_mp_get_bin_fixed(&d, m->u.query.sender, HF_KEYID_LEN));
+			HF_TRY(hfi_mp_get_bin_fixed(&d, m->u.query.sender.b,
+			                            sizeof m->u.query.sender.b));
 			break;
 		case HF_MSG_AUDIT_QUERY * 64 + 3:
 			HF_TRY(hfi_mp_get_bin_fixed(&d, m->u.query.msg_id, HF_MSGID_LEN));

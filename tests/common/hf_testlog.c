@@ -52,9 +52,9 @@ hf_err hf_testlog_header(uint32_t type, uint64_t seq, uint64_t created_ms, uint8
 		h.msg_id[i] = (uint8_t)(seq * 31 + (uint64_t)i);
 	h.msg_id[6] = (uint8_t)(0x70 | (h.msg_id[6] & 0x0f));
 	h.msg_id[8] = (uint8_t)(0x80 | (h.msg_id[8] & 0x3f));
-	memset(h.sender, 0xa1, HF_KEYID_LEN);
+	memset(h.sender.b, 0xa1, sizeof h.sender.b);
 	h.n_recipients = 1;
-	memset(h.recipients[0], 0xb2, HF_KEYID_LEN);
+	memset(h.recipients[0].b, 0xb2, sizeof h.recipients[0].b);
 	h.created_ms = created_ms;
 	h.expires_ms = created_ms + 86400000;
 	memset(h.federation, 0xfe, HF_FEDID_LEN);

@@ -3,7 +3,7 @@ if(TARGET node_core AND TARGET hashfed-node)
   add_executable(hf_order_inject ${CMAKE_CURRENT_LIST_DIR}/hf_order_inject.c)
   target_link_libraries(hf_order_inject PRIVATE node_core)
   set_target_properties(hf_order_inject PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-  foreach(t orders_flow orders_deadline)
+  foreach(t orders_flow orders_deadline orders_expired)
     add_test(NAME integration.${t}
       COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/${t}.sh ${CMAKE_BINARY_DIR}/bin
         ${CMAKE_BINARY_DIR}/tests ${CMAKE_BINARY_DIR}/integration-${t})

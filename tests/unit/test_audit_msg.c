@@ -41,9 +41,9 @@ static size_t make_header(uint32_t type, uint8_t seed, uint8_t *out, size_t cap)
 	h->version = 1;
 	h->type = type;
 	memset(h->msg_id, seed, 16);
-	memset(h->sender, seed + 1, 16);
+	memset(h->sender.b, seed + 1, sizeof h->sender.b);
 	h->n_recipients = 1;
-	memset(h->recipients[0], seed + 2, 16);
+	memset(h->recipients[0].b, seed + 2, sizeof h->recipients[0].b);
 	h->created_ms = 1790000000000ull;
 	h->expires_ms = h->created_ms + 3600000;
 	memset(h->federation, 0xfe, 16);
@@ -131,7 +131,7 @@ static void fx_query_receipt(hf_audit_msg *m)
 	memset(m, 0, sizeof(*m));
 	m->type = HF_MSG_AUDIT_QUERY;
 	m->u.query.kind = HF_AUDIT_Q_RECEIPT;
-	memset(m->u.query.sender, 0x11, 16);
+	memset(m->u.query.sender.b, 0x11, sizeof m->u.query.sender.b);
 	memset(m->u.query.msg_id, 0x10, 16);
 }
 

@@ -34,7 +34,7 @@ static hf_err lookup(void *ctx, const hf_envelope_header *h, uint8_t pk[HF_SIGN_
 	for (int i = 0; i < 50; i++)
 		all[n++] = w->rcpt[i];
 	for (size_t i = 0; i < n; i++) {
-		if (memcmp(hf_identity_sign_keyid(all[i]), h->sender, HF_KEYID_LEN) == 0) {
+		if (hf_key_id_eq(hf_identity_sign_keyid(all[i]), &h->sender)) {
 			memcpy(pk, hf_identity_sign_pk(all[i]), HF_SIGN_PK_LEN);
 			return HF_OK;
 		}
@@ -133,8 +133,7 @@ static void test_roundtrip(void **state)
 			assert_int_equal(h->epoch, 3);
 			assert_int_equal(h->audit.items, 12);
 			assert_int_equal(h->audit.fields, a.fields);
-			assert_memory_equal(h->sender, hf_identity_sign_keyid(w->sender),
-			                    HF_KEYID_LEN);
+			assert_true(hf_key_id_eq(&h->sender, hf_identity_sign_keyid(w->sender)));
 			/* UUIDv7: version 7, variant 10, timestamp = created */
 			assert_int_equal(h->msg_id[6] >> 4, 7);
 			assert_int_equal(h->msg_id[8] >> 6, 2);
@@ -279,9 +278,9 @@ static void test_inner_and_commitment(void **state)
 	h->version = 1;
 	h->type = HF_MSG_DATA;
 	memset(h->msg_id, 0x11, HF_MSGID_LEN);
-	memcpy(h->sender, hf_identity_sign_keyid(w->sender), HF_KEYID_LEN);
+	h->sender = *hf_identity_sign_keyid(w->sender);
 	h->n_recipients = 1;
-	hf_keyid_enc(w->pks[0], h->recipients[0]);
+	hf_keyid_enc(w->pks[0], &h->recipients[0]);
 	h->created_ms = NOW;
 	h->expires_ms = NOW + 1000;
 	memcpy(h->federation, FED, HF_FEDID_LEN);
@@ -294,15 +293,15 @@ static void test_inner_and_commitment(void **state)
 	hf_opened *o = NULL;
 	const uint8_t(*rc)[HF_ENC_PK_LEN] = (const uint8_t(*)[HF_ENC_PK_LEN])w->pks;
 
-	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt, h->sender, h->msg_id, rc,
+	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt, &h->sender, h->msg_id, rc,
 	                                       &w->rng, body, sizeof(body), &env, &len),
 	                 HF_OK);
 	assert_int_equal(try_open(w, env, len, w->rcpt[0], NOW, &o), HF_OK);
 	hf_opened_free(o);
 	free(env);
 
-	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt, h->sender, other_id, rc, &w->rng,
-	                                       body, sizeof(body), &env, &len),
+	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt, &h->sender, other_id, rc,
+	                                       &w->rng, body, sizeof(body), &env, &len),
 	                 HF_OK);
 	assert_int_equal(try_open(w, env, len, w->rcpt[0], NOW, &o), HF_EINNER);
 	free(env);
@@ -315,7 +314,7 @@ static void test_inner_and_commitment(void **state)
 	free(env);
 
 	h->audit.commitment[0] ^= 1;
-	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt, h->sender, h->msg_id, rc,
+	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt, &h->sender, h->msg_id, rc,
 	                                       &w->rng, body, sizeof(body), &env, &len),
 	                 HF_OK);
 	assert_int_equal(try_open(w, env, len, w->rcpt[0], NOW, &o), HF_ECOMMIT);

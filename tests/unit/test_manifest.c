@@ -154,7 +154,8 @@ static void test_threshold(void **state)
 static void test_duplicate_signature_counts_once(void **state)
 {
 	world *w = *state;
-	uint8_t kid[16], sig[64];
+	hf_key_id kid;
+	uint8_t sig[64];
 	hf_manifest *d;
 	unsigned c;
 	assert_int_equal(hf_manifest_sign(w->m, w->root[1]), HF_OK);
@@ -162,22 +163,23 @@ static void test_duplicate_signature_counts_once(void **state)
 	assert_int_equal(hf_manifest_sign(w->m, w->root[1]), HF_OK);
 	assert_int_equal(hf_manifest_n_signatures(w->m), 1);
 	/* a verbatim copy smuggled in still counts once, also on the wire */
-	assert_int_equal(hf_manifest_signature(w->m, 0, kid, sig), HF_OK);
-	assert_int_equal(hf_manifest_add_signature(w->m, kid, sig), HF_OK);
-	assert_int_equal(hf_manifest_add_signature(w->m, kid, sig), HF_OK);
+	assert_int_equal(hf_manifest_signature(w->m, 0, &kid, sig), HF_OK);
+	assert_int_equal(hf_manifest_add_signature(w->m, &kid, sig), HF_OK);
+	assert_int_equal(hf_manifest_add_signature(w->m, &kid, sig), HF_OK);
 	d = roundtrip(w->m);
 	assert_int_equal(hf_manifest_n_signatures(d), 3);
 	assert_int_equal(hf_manifest_verify_roots(d, (const uint8_t(*)[32])w->root_pk, 3, 2, &c),
 	                 HF_ETHRESHOLD);
 	assert_int_equal(c, 1);
 	hf_manifest_free(d);
-	assert_int_equal(hf_manifest_signature(w->m, 3, kid, sig), HF_ENOTFOUND);
+	assert_int_equal(hf_manifest_signature(w->m, 3, &kid, sig), HF_ENOTFOUND);
 }
 
 static void test_unknown_and_bad_signatures_ignored(void **state)
 {
 	world *w = *state;
-	uint8_t kid[16], sig[64];
+	hf_key_id kid;
+	uint8_t sig[64];
 	unsigned c;
 	/* one root + one outsider: the outsider is ignored, so 1 < K */
 	assert_int_equal(hf_manifest_sign(w->m, w->outsider), HF_OK);
@@ -186,10 +188,10 @@ static void test_unknown_and_bad_signatures_ignored(void **state)
 	                 HF_ETHRESHOLD);
 	assert_int_equal(c, 1);
 	/* a root's key id with a corrupted signature does not count either */
-	assert_int_equal(hf_manifest_signature(w->m, 1, kid, sig), HF_OK);
-	hf_keyid_sign(w->root_pk[1], kid);
+	assert_int_equal(hf_manifest_signature(w->m, 1, &kid, sig), HF_OK);
+	hf_keyid_sign(w->root_pk[1], &kid);
 	sig[5] ^= 1;
-	assert_int_equal(hf_manifest_add_signature(w->m, kid, sig), HF_OK);
+	assert_int_equal(hf_manifest_add_signature(w->m, &kid, sig), HF_OK);
 	assert_int_equal(hf_manifest_verify(w->m), HF_ETHRESHOLD);
 	/* signing with root 1 replaces the corrupted entry under its key id: K reached */
 	assert_int_equal(hf_manifest_sign(w->m, w->root[1]), HF_OK);
@@ -200,11 +202,12 @@ static void test_unknown_and_bad_signatures_ignored(void **state)
 static void test_bad_then_good_signature(void **state)
 {
 	world *w = *state;
-	uint8_t kid[16], sig[64] = {0};
+	hf_key_id kid;
+	uint8_t sig[64] = {0};
 	/* A garbage signature under root 1's key id precedes the real one: the
 	 * real one must still count (a bad signature must not block a root). */
-	hf_keyid_sign(w->root_pk[1], kid);
-	assert_int_equal(hf_manifest_add_signature(w->m, kid, sig), HF_OK);
+	hf_keyid_sign(w->root_pk[1], &kid);
+	assert_int_equal(hf_manifest_add_signature(w->m, &kid, sig), HF_OK);
 	assert_int_equal(hf_manifest_sign(w->m, w->root[0]), HF_OK);
 	assert_int_equal(hf_manifest_verify(w->m), HF_ETHRESHOLD);
 	{
@@ -214,7 +217,7 @@ static void test_bad_then_good_signature(void **state)
 		assert_int_equal(hf_manifest_digest(w->m, in + sizeof(HF_MANIFEST_SIG_DOMAIN) - 1),
 		                 HF_OK);
 		assert_int_equal(hf_identity_sign(w->root[1], in, sizeof(in), good), HF_OK);
-		assert_int_equal(hf_manifest_add_signature(w->m, kid, good), HF_OK);
+		assert_int_equal(hf_manifest_add_signature(w->m, &kid, good), HF_OK);
 		assert_int_equal(hf_manifest_verify(w->m), HF_OK);
 		c = roundtrip(w->m);
 		assert_int_equal(hf_manifest_verify(c), HF_OK);
@@ -340,7 +343,7 @@ static void test_lookups(void **state)
 static void test_key_validity_and_revocation(void **state)
 {
 	world *w = *state;
-	const uint8_t *kid = hf_identity_sign_keyid(w->node[0]);
+	const hf_key_id *kid = hf_identity_sign_keyid(w->node[0]);
 	const hf_member *mb;
 	const hf_member_key *k;
 	hf_manifest *d;
@@ -363,7 +366,7 @@ static void test_key_validity_and_revocation(void **state)
 	assert_int_equal(hf_manifest_allows(d, mb, HF_ROLE_AUTHORITY, T0 + 11 * DAY),
 	                 HF_EKEYEXPIRED);
 	hf_manifest_free(d);
-	assert_int_equal(hf_manifest_revoke_key(w->m, (const uint8_t[16]){1}, T0), HF_ENOTFOUND);
+	assert_int_equal(hf_manifest_revoke_key(w->m, &(const hf_key_id){{1}}, T0), HF_ENOTFOUND);
 	/* rotation: a second signing key; current_key picks the newest valid */
 	assert_int_equal(hf_manifest_add_key(w->m, w->id[0], HF_KEY_SIGN,
 	                                     hf_identity_sign_pk(w->node[3]), T0 + 5 * DAY,
@@ -372,9 +375,9 @@ static void test_key_validity_and_revocation(void **state)
 	assert_int_equal(hf_manifest_find_member(w->m, w->id[0], &mb), HF_OK);
 	assert_int_equal(hf_member_n_keys(mb, HF_KEY_SIGN), 2);
 	assert_int_equal(hf_member_current_key(mb, HF_KEY_SIGN, T0 + DAY, &k), HF_OK);
-	assert_memory_equal(k->keyid, kid, 16);
+	assert_true(hf_key_id_eq(&k->keyid, kid));
 	assert_int_equal(hf_member_current_key(mb, HF_KEY_SIGN, T0 + 6 * DAY, &k), HF_OK);
-	assert_memory_equal(k->keyid, hf_identity_sign_keyid(w->node[3]), 16);
+	assert_true(hf_key_id_eq(&k->keyid, hf_identity_sign_keyid(w->node[3])));
 	assert_int_equal(hf_member_current_key(mb, HF_KEY_SIGN, T0 - 1, &k), HF_EKEYEXPIRED);
 	/* expire */
 	assert_int_equal(hf_manifest_expire_key(w->m, hf_identity_sign_keyid(w->node[3]), T0),

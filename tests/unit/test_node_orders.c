@@ -80,7 +80,7 @@ static void test_store_rows(void **state)
 	size_t n;
 	uint8_t id[16];
 	memset(id, 7, 16);
-	add_order(f, 7, 2, 0, HF_STORE_ORDER_ISSUER);
+	add_order(f, 7, 2, 0, HFN_STORE_ORDER_ISSUER);
 	/* Same id again: refused, not replaced. */
 	memset(&o, 0, sizeof(o));
 	memcpy(o.id, id, 16);
@@ -110,7 +110,7 @@ static void test_store_rows(void **state)
 	assert_int_equal(it[1].pauses[1].resumed_ms, 0);
 	assert_int_equal(it[0].n_pauses, 0);
 	/* Too many pauses cannot be stored. */
-	it[0].n_pauses = HF_STORE_MAX_PAUSES + 1;
+	it[0].n_pauses = HFN_STORE_MAX_PAUSES + 1;
 	assert_int_not_equal(hfn_store_item_put(f->n.store, id, &it[0]), HF_OK);
 }
 
@@ -138,8 +138,8 @@ static void test_history_timers_lists(void **state)
 	memset(a, 1, 16);
 	memset(b, 2, 16);
 	memset(msg, 5, 16);
-	add_order(f, 1, 1, 0, HF_STORE_ORDER_ISSUER);
-	add_order(f, 2, 1, 10 * 60000, HF_STORE_ORDER_TARGET); /* earlier deadline */
+	add_order(f, 1, 1, 0, HFN_STORE_ORDER_ISSUER);
+	add_order(f, 2, 1, 10 * 60000, HFN_STORE_ORDER_TARGET); /* earlier deadline */
 	/* History: the same message id twice is one row. */
 	assert_int_equal(hfn_store_order_msg_add(f->n.store, a, msg, HF_MSG_RECEIPT, 1, PL, 5,
 	                                         (const uint8_t *)"env", 3, "{}", &dup),
@@ -173,7 +173,7 @@ static void test_history_timers_lists(void **state)
 	assert_memory_equal(first, b, 16);
 	k = 0;
 	assert_int_equal(
-	    hfn_store_orders_list(f->n.store, HF_STORE_ORDER_TARGET, false, 10, count_cb, &k),
+	    hfn_store_orders_list(f->n.store, HFN_STORE_ORDER_TARGET, false, 10, count_cb, &k),
 	    HF_OK);
 	assert_int_equal(k, 1);
 	/* An order whose items are all answered is not open. */
@@ -181,7 +181,7 @@ static void test_history_timers_lists(void **state)
 	assert_int_equal(hfn_store_item_put(f->n.store, b, &it), HF_OK);
 	k = 0;
 	assert_int_equal(
-	    hfn_store_orders_list(f->n.store, HF_STORE_ORDER_TARGET, true, 10, count_cb, &k),
+	    hfn_store_orders_list(f->n.store, HFN_STORE_ORDER_TARGET, true, 10, count_cb, &k),
 	    HF_OK);
 	assert_int_equal(k, 0);
 	/* Referrals. */
@@ -208,7 +208,7 @@ static void test_apply(void **state)
 	uint8_t id[16];
 	uint32_t one = 1, two[2] = {0, 1};
 	memset(id, 4, 16);
-	add_order(f, 4, 2, 0, HF_STORE_ORDER_ISSUER);
+	add_order(f, 4, 2, 0, HFN_STORE_ORDER_ISSUER);
 	assert_int_equal(hfn_ord_load(&f->n, id, false, &w), HF_OK);
 	/* Invalid for a listed item: HF_ESTATE, nothing changed for that item. */
 	assert_int_equal(hfn_ord_apply(&f->n, &w, HF_OEV_APPEAL, &one, 1, 0, NULL), HF_ESTATE);
@@ -255,7 +255,7 @@ static void test_apply(void **state)
 	hfn_ord_free(&w);
 	/* The platform side keeps no timers. */
 	memset(id, 6, 16);
-	add_order(f, 6, 1, 0, HF_STORE_ORDER_TARGET);
+	add_order(f, 6, 1, 0, HFN_STORE_ORDER_TARGET);
 	assert_int_equal(hfn_ord_load(&f->n, id, false, &w), HF_OK);
 	hfn_ord_schedule(&f->n, &w);
 	assert_int_equal(w.o.next_check_ms, 0);

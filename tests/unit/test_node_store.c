@@ -47,11 +47,11 @@ static int teardown(void **state)
 static void test_migrations(void **state)
 {
 	fx *f = *state;
-	assert_int_equal(hfn_store_schema_version(f->s), HF_STORE_SCHEMA_VERSION);
+	assert_int_equal(hfn_store_schema_version(f->s), HFN_STORE_SCHEMA_VERSION);
 	/* Reopening an up-to-date database runs nothing and keeps the version. */
 	hfn_store *again;
 	assert_int_equal(hfn_store_open(f->path, &again), HF_OK);
-	assert_int_equal(hfn_store_schema_version(again), HF_STORE_SCHEMA_VERSION);
+	assert_int_equal(hfn_store_schema_version(again), HFN_STORE_SCHEMA_VERSION);
 	hfn_store_close(again);
 	/* Not a database. */
 	FILE *fp = fopen("/tmp/hf_test_store_garbage.db", "wb");

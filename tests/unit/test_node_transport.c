@@ -82,7 +82,7 @@ static hf_err rx_hook(void *ctx, hfn_store *s, const uint8_t *env, size_t len, h
 	return HF_EINTERNAL; /* ignored: the reply is the token's */
 }
 
-static hf_err rx_no_peer(void *ctx, const uint8_t member[HF_MEMBER_LEN], char *url, size_t size)
+static hf_err rx_no_peer(void *ctx, const uint8_t member[HFN_MEMBER_LEN], char *url, size_t size)
 {
 	(void)ctx;
 	(void)member;

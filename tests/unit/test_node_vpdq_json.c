@@ -114,7 +114,7 @@ static void test_refusals(void **state)
 		hf_vpdq_clear(&v);
 	}
 	/* the JSON text's size is capped before parsing */
-	size_t n = HF_VPDQ_JSON_MAX_BYTES + 1;
+	size_t n = HFN_VPDQ_JSON_MAX_BYTES + 1;
 	char *big = malloc(n);
 	assert_non_null(big);
 	memset(big, ' ', n);

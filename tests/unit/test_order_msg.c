@@ -974,7 +974,7 @@ static hf_err lookup(void *ctx, const hf_envelope_header *h, uint8_t pk[HF_SIGN_
 	pair *p = ctx;
 	hf_identity *all[3] = {p->auth, p->plat, p->other};
 	for (int i = 0; i < 3; i++) {
-		if (memcmp(hf_identity_sign_keyid(all[i]), h->sender, HF_KEYID_LEN) == 0) {
+		if (hf_key_id_eq(hf_identity_sign_keyid(all[i]), &h->sender)) {
 			memcpy(pk, hf_identity_sign_pk(all[i]), HF_SIGN_PK_LEN);
 			return HF_OK;
 		}
@@ -1069,8 +1069,7 @@ static void sealed_flow(void **state)
 	hf_order_hash(ob, obn, want);
 	assert_memory_equal(rgot.u.receipt.order_hash, want, 32);
 	assert_memory_equal(rgot.u.receipt.order_msg_id, hdr.msg_id, HF_MSGID_LEN);
-	assert_memory_equal(hf_opened_header(rop)->sender, hf_identity_sign_keyid(w.plat),
-	                    HF_KEYID_LEN);
+	assert_true(hf_key_id_eq(&hf_opened_header(rop)->sender, hf_identity_sign_keyid(w.plat)));
 	/* The receipt's audit header binds it to the order, without content. */
 	assert_memory_equal(hf_opened_header(rop)->audit.subject, OID, 16);
 	assert_int_equal(hf_opened_header(rop)->audit.status, HF_OST_DELIVERED);

@@ -72,7 +72,7 @@ static hf_err lookup(void *ctx, const hf_envelope_header *h, uint8_t pk[HF_SIGN_
 {
 	(void)ctx;
 	for (size_t i = 0; i < g_nids; i++) {
-		if (memcmp(hf_identity_sign_keyid(g_ids[i].id), h->sender, HF_KEYID_LEN) == 0) {
+		if (hf_key_id_eq(hf_identity_sign_keyid(g_ids[i].id), &h->sender)) {
 			memcpy(pk, hf_identity_sign_pk(g_ids[i].id), HF_SIGN_PK_LEN);
 			return HF_OK;
 		}
@@ -591,14 +591,14 @@ static void check_keys(const json_t *a, const hf_member *mb, hf_key_kind kind, h
 		uint8_t pk[32];
 		jhex(k, "pk", pk, 32);
 		assert_memory_equal(mk->pk, pk, 32);
-		expect_hex(k, "keyid", mk->keyid, HF_KEYID_LEN);
+		expect_hex(k, "keyid", mk->keyid.b, HF_KEYID_LEN);
 		assert_int_equal(mk->not_before_ms, jint(k, "not_before"));
 		assert_int_equal(mk->not_after_ms, na);
 		assert_int_equal(mk->revoked_at_ms, rv);
 		assert_int_equal(hf_manifest_add_key(in, id, kind, pk, jint(k, "not_before"), na),
 		                 HF_OK);
 		if (rv != HF_TIME_NEVER)
-			assert_int_equal(hf_manifest_revoke_key(in, mk->keyid, rv), HF_OK);
+			assert_int_equal(hf_manifest_revoke_key(in, &mk->keyid, rv), HF_OK);
 	}
 }
 
@@ -671,13 +671,14 @@ static void check_manifest(const json_t *f, const hf_manifest *m, hf_manifest **
 	assert_int_equal(hf_manifest_n_signatures(m), json_array_size(sa));
 	json_array_foreach(sa, i, v)
 	{
-		uint8_t kid[HF_KEYID_LEN], sig[HF_SIG_LEN], wk[HF_KEYID_LEN], ws[HF_SIG_LEN];
-		assert_int_equal(hf_manifest_signature(m, i, kid, sig), HF_OK);
-		jhex(v, "keyid", wk, sizeof(wk));
+		hf_key_id kid, wk;
+		uint8_t sig[HF_SIG_LEN], ws[HF_SIG_LEN];
+		assert_int_equal(hf_manifest_signature(m, i, &kid, sig), HF_OK);
+		jhex(v, "keyid", wk.b, sizeof wk.b);
 		unhex_fixed(jstr(v, "sig"), ws, sizeof(ws));
-		assert_memory_equal(kid, wk, sizeof(wk));
+		assert_true(hf_key_id_eq(&kid, &wk));
 		assert_memory_equal(sig, ws, sizeof(ws));
-		assert_int_equal(hf_manifest_add_signature(*in, wk, ws), HF_OK);
+		assert_int_equal(hf_manifest_add_signature(*in, &wk, ws), HF_OK);
 	}
 }
 

@@ -66,7 +66,7 @@ typedef struct hf_audit_msg {
 		} cosign;
 		struct { /* AUDIT_QUERY (52): anyone -> log (or the message's sender) */
 			uint32_t kind;
-			uint8_t sender[HF_KEYID_LEN]; /* RECEIPT: signing key id of the message */
+			hf_key_id sender; /* RECEIPT: signing key id of the message */
 			uint8_t msg_id[HF_MSGID_LEN];
 			uint64_t from_size, to_size; /* CONSISTENCY */
 		} query;

@@ -73,9 +73,9 @@ typedef struct hf_envelope_header {
 	uint32_t version;
 	uint32_t type;
 	uint8_t msg_id[HF_MSGID_LEN];
-	uint8_t sender[HF_KEYID_LEN]; /* signing key id */
+	hf_key_id sender; /* signing key id */
 	uint32_t n_recipients;
-	uint8_t recipients[HF_MAX_RECIPIENTS][HF_KEYID_LEN]; /* encryption key ids */
+	hf_key_id recipients[HF_MAX_RECIPIENTS]; /* encryption key ids */
 	uint64_t created_ms;
 	uint64_t expires_ms;
 	uint8_t federation[HF_FEDID_LEN];
