@@ -137,7 +137,7 @@ hf_err hf_hpke_derive_keypair(const uint8_t *ikm, size_t ikm_len, uint8_t sk[sta
 	 * clamping happens inside every X25519 operation. */
 	labeled_extract(&kem_seg, NULL, 0, LABEL("dkp_prk"), SEG(ikm, ikm_len), prk);
 	labeled_expand(&kem_seg, prk, LABEL("sk"), SEG(NULL, 0), sk, HF_HPKE_SK_LEN);
-	if (crypto_scalarmult_base(pk, sk) != 0) {
+	if (hfi_x25519_base(pk, sk) != 0) {
 		rc = HF_ECRYPTO;
 		goto out;
 	}
@@ -231,8 +231,7 @@ hf_err hfi_hpke_encap(const uint8_t pkR[static 32], const uint8_t skE[static 32]
 	hf_err rc = HF_EINTERNAL;
 	uint8_t kc[96]; /* kem_context = enc || pkR [|| pkS]: public */
 
-	if (crypto_scalarmult_base(enc, skE) != 0 ||
-	    (skS != NULL && crypto_scalarmult_base(kc + 64, skS) != 0)) {
+	if (hfi_x25519_base(enc, skE) != 0 || (skS != NULL && hfi_x25519_base(kc + 64, skS) != 0)) {
 		rc = HF_ECRYPTO;
 		goto out;
 	}
@@ -251,7 +250,7 @@ hf_err hfi_hpke_decap(const uint8_t enc[static 32], const uint8_t skR[static 32]
 {
 	uint8_t kc[96];
 
-	if (crypto_scalarmult_base(kc + 32, skR) != 0)
+	if (hfi_x25519_base(kc + 32, skR) != 0)
 		return HF_ECRYPTO;
 	memcpy(kc, enc, 32);
 	if (pkS != NULL)
@@ -603,7 +602,7 @@ hf_err hf_hpke_open_base(const uint8_t skR[static HF_HPKE_SK_LEN],
                          size_t ct_len, uint8_t *pt_out)
 {
 	uint8_t pkR[HF_HPKE_PK_LEN];
-	if (hfi_crypto_init() != HF_OK || crypto_scalarmult_base(pkR, skR) != 0)
+	if (hfi_crypto_init() != HF_OK || hfi_x25519_base(pkR, skR) != 0)
 		return HF_ECRYPTO;
 	return hfi_hpke_open_base_pk(skR, pkR, enc, info, info_len, aad, aad_len, ct, ct_len,
 	                             pt_out);
