@@ -406,12 +406,12 @@ static hf_err deliv_cb(void *ctx, const uint8_t *list, const uint8_t *peer, uint
 	return HF_OK;
 }
 
-static hf_err undeliv_cb(void *ctx, const uint8_t *peer, const uint8_t *msg_id, const char *status,
-                         uint32_t attempts)
+static hf_err undeliv_cb(void *ctx, const uint8_t *peer, const hf_msg_id *msg_id,
+                         const char *status, uint32_t attempts)
 {
 	json_array_append_new(ctx, json_pack("{s:o,s:o,s:s,s:i}", "peer", hfn_http_hex(peer, 16),
-	                                     "msg", hfn_http_hex(msg_id, 16), "code", status,
-	                                     "attempts", (int)attempts));
+	                                     "msg", hfn_http_hex(msg_id->b, sizeof msg_id->b),
+	                                     "code", status, "attempts", (int)attempts));
 	return HF_OK;
 }
 

@@ -112,7 +112,7 @@ out:
 
 hf_err hfn_node_seal(hfn_node *n, uint32_t type, const uint8_t (*members)[HF_MEMBER_ID_LEN],
                      size_t n_members, const hf_audit_header *audit, uint64_t lifetime_ms,
-                     const uint8_t *body, size_t len, uint8_t msg_id[HF_MSGID_LEN], uint8_t **env,
+                     const uint8_t *body, size_t len, hf_msg_id *msg_id, uint8_t **env,
                      size_t *env_len)
 {
 	uint8_t(*pks)[HF_ENC_PK_LEN] = NULL;
@@ -123,7 +123,7 @@ hf_err hfn_node_seal(hfn_node *n, uint32_t type, const uint8_t (*members)[HF_MEM
 	pks = calloc(n_members, sizeof(*pks));
 	if (!pks)
 		return HF_ENOMEM;
-	hf_uuidv7(now, NULL, msg_id);
+	hf_uuidv7(now, NULL, msg_id->b);
 	pthread_rwlock_rdlock(&n->mlock);
 	for (size_t i = 0; i < n_members && rc == HF_OK; i++) {
 		const hf_member *mb;
@@ -223,7 +223,7 @@ static hf_err node_proven_before(hfn_node *n, hfn_store *s, const uint8_t *env, 
 			rc = HF_ENOMEM;
 			break;
 		}
-		g = hfn_store_receipt_get(s, logs[i], &h->sender, h->msg_id, r);
+		g = hfn_store_receipt_get(s, logs[i], &h->sender, &h->msg_id, r);
 		if (g == HF_OK && r->integrated_ms < revoked)
 			rc = HF_OK;
 		free(r);
@@ -234,9 +234,9 @@ static hf_err node_proven_before(hfn_node *n, hfn_store *s, const uint8_t *env, 
 			break;
 		}
 		/* Ask this log (once; the audit engine sends the query), unless it said no. */
-		if ((g = hfn_store_want_add(s, logs[i], &h->sender, h->msg_id, hb, hl, false,
+		if ((g = hfn_store_want_add(s, logs[i], &h->sender, &h->msg_id, hb, hl, false,
 		                            hfn_now_ms())) != HF_OK ||
-		    (g = hfn_store_want_state(s, logs[i], &h->sender, h->msg_id, &exists,
+		    (g = hfn_store_want_state(s, logs[i], &h->sender, &h->msg_id, &exists,
 		                              &flagged)) != HF_OK) {
 			rc = g;
 			break;

@@ -77,7 +77,7 @@ void hfn_node_fini(hfn_node *n);
  */
 hf_err hfn_node_seal(hfn_node *n, uint32_t type, const uint8_t (*members)[HF_MEMBER_ID_LEN],
                      size_t n_members, const hf_audit_header *audit, uint64_t lifetime_ms,
-                     const uint8_t *body, size_t len, uint8_t msg_id[HF_MSGID_LEN], uint8_t **env,
+                     const uint8_t *body, size_t len, hf_msg_id *msg_id, uint8_t **env,
                      size_t *env_len) HF_MUST_CHECK;
 
 /* Opens env addressed to us and returns the sender's member id and roles. */

@@ -198,7 +198,7 @@ static hf_err in_record(hfn_store *s, const hfn_in_msg *m, int64_t *seq)
 	bool dup = false;
 	char type[16];
 	snprintf(type, sizeof(type), "%u", m->h->type);
-	HF_TRY(hfn_store_inbox_add(s, m->h->msg_id, m->sender, m->h->type, m->env, m->env_len,
+	HF_TRY(hfn_store_inbox_add(s, &m->h->msg_id, m->sender, m->h->type, m->env, m->env_len,
 	                           hfn_now_ms(), &dup, seq));
 	HF_TRY(hfn_store_count(s, dup ? "messages_replayed" : "messages_in", type, 1));
 	/* Not an error for the sender (a retry after a lost ack), never applied twice. */

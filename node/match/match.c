@@ -1074,7 +1074,8 @@ static hf_err send_report(hfn_match *m, hfn_rep_ctx *r, const uint8_t list[HF_LI
 	hfn_store_list l;
 	hf_match_report rep;
 	hf_audit_header audit;
-	uint8_t *body = NULL, *env = NULL, msg_id[HF_MSGID_LEN];
+	uint8_t *body = NULL, *env = NULL;
+	hf_msg_id msg_id;
 	size_t body_len, env_len;
 	hf_err rc;
 	uint64_t now = hfn_now_ms();
@@ -1098,8 +1099,8 @@ static hf_err send_report(hfn_match *m, hfn_rep_ctx *r, const uint8_t list[HF_LI
 	audit.items = (uint32_t)(r->n > HF_MAX_AUDIT_ITEMS ? HF_MAX_AUDIT_ITEMS : r->n);
 	HF_CHECK(hfn_node_seal(m->n, HF_MSG_MATCH_REPORT,
 	                       (const uint8_t(*)[HF_MEMBER_ID_LEN])l.issuer, 1, &audit,
-	                       HFN_REPORT_LIFETIME_MS, body, body_len, msg_id, &env, &env_len));
-	HF_CHECK(hfn_store_outbox_add(m->n->store, msg_id, l.issuer, NULL, 0, env, env_len, now));
+	                       HFN_REPORT_LIFETIME_MS, body, body_len, &msg_id, &env, &env_len));
+	HF_CHECK(hfn_store_outbox_add(m->n->store, &msg_id, l.issuer, NULL, 0, env, env_len, now));
 	HF_CHECK(hfn_store_match_clean(m->n->store, list, day));
 	m->n->msgs_out++;
 	char lh[33], d[16], c[16];

@@ -563,11 +563,11 @@ static hf_err op_start(hfn_sendop *op)
 /* Records the fate of one message (inside the round's transaction). */
 static hf_err op_record(hfn_transport *t, hfn_store *store, hfn_sendop *op)
 {
-	char peer_hex[2 * HFN_MEMBER_LEN + 1], id_hex[33], att[16], type[12], label[48];
+	char peer_hex[2 * HFN_MEMBER_LEN + 1], id_hex[HF_ID_HEX_SIZE], att[16], type[12], label[48];
 	hfn_store_out *o = &op->o;
 	hf_err res = op->res, st;
 	hfn_hex(o->peer, HFN_MEMBER_LEN, peer_hex);
-	hfn_hex(o->msg_id, 16, id_hex);
+	hf_msg_id_hex(&o->msg_id, id_hex);
 	snprintf(att, sizeof(att), "#%u", o->attempts + 1);
 	snprintf(type, sizeof(type), "%u", op->type);
 	hf_err_class cls = hf_err_class_of(res);

@@ -258,12 +258,12 @@ char *hfn_orders_summary(const hf_order_msg *m)
 		break;
 	case HF_MSG_ORDER_EVENT: {
 		const hf_order_event *e = &m->u.event;
-		j = json_pack("{s:s,s:s?,s:I,s:o,s:o,s:o,s:I}", "type", "event", "kind",
-		              hf_order_ev_name(e->kind), "event_ms", (json_int_t)e->event_ms,
-		              "items", jitems(e->items, e->n_items), "text",
-		              jtext(e->text, e->text_len), "ref",
-		              e->has_ref ? jhex(e->ref_msg_id, 16) : json_null(), "new_deadline_ms",
-		              (json_int_t)e->new_deadline_ms);
+		j = json_pack(
+		    "{s:s,s:s?,s:I,s:o,s:o,s:o,s:I}", "type", "event", "kind",
+		    hf_order_ev_name(e->kind), "event_ms", (json_int_t)e->event_ms, "items",
+		    jitems(e->items, e->n_items), "text", jtext(e->text, e->text_len), "ref",
+		    e->has_ref ? jhex(e->ref_msg_id.b, sizeof e->ref_msg_id.b) : json_null(),
+		    "new_deadline_ms", (json_int_t)e->new_deadline_ms);
 		break;
 	}
 	case HF_MSG_ESCALATION:
@@ -287,7 +287,7 @@ char *hfn_orders_summary(const hf_order_msg *m)
 }
 
 hf_err hfn_orders_history_add(hfn_node *n, const uint8_t order_id[HF_ORDER_ID_LEN],
-                              const uint8_t msg_id[HF_MSGID_LEN], const hf_order_msg *m, int dir,
+                              const hf_msg_id *msg_id, const hf_order_msg *m, int dir,
                               const uint8_t peer[HF_MEMBER_ID_LEN], const uint8_t *env, size_t len,
                               bool *dup)
 {
@@ -301,7 +301,8 @@ hf_err hfn_orders_history_add(hfn_node *n, const uint8_t order_id[HF_ORDER_ID_LE
 hf_err hfn_orders_send(hfn_node *n, const hf_order_msg *m, const uint8_t *order_id,
                        const uint8_t (*to)[HF_MEMBER_ID_LEN], size_t n_to)
 {
-	uint8_t *body = NULL, *env = NULL, msg_id[HF_MSGID_LEN];
+	uint8_t *body = NULL, *env = NULL;
+	hf_msg_id msg_id;
 	size_t body_len, env_len;
 	hf_audit_header audit;
 	bool dup;
@@ -310,13 +311,14 @@ hf_err hfn_orders_send(hfn_node *n, const hf_order_msg *m, const uint8_t *order_
 	HF_CHECK(hf_order_msg_encode(m, &body, &body_len));
 	HF_CHECK(hf_order_msg_audit(m, &audit));
 	HF_CHECK(hfn_node_seal(n, m->type, to, n_to, &audit, HFN_ORDER_LIFETIME_MS, body, body_len,
-	                       msg_id, &env, &env_len));
+	                       &msg_id, &env, &env_len));
 	for (size_t i = 0; i < n_to; i++)
-		HF_CHECK(hfn_store_outbox_add(n->store, msg_id, to[i], NULL, 0, env, env_len, now));
+		HF_CHECK(
+		    hfn_store_outbox_add(n->store, &msg_id, to[i], NULL, 0, env, env_len, now));
 	n->msgs_out += n_to;
 	if (order_id)
 		HF_CHECK(
-		    hfn_orders_history_add(n, order_id, msg_id, m, 0, to[0], env, env_len, &dup));
+		    hfn_orders_history_add(n, order_id, &msg_id, m, 0, to[0], env, env_len, &dup));
 out:
 	free(body);
 	free(env);
@@ -411,7 +413,8 @@ static hf_err order_issue(hfn_node *n, const hfn_orders_new *req, uint8_t id_out
 	}
 	hfn_store_order *so = &w.o;
 	{
-		uint8_t *env = NULL, msg_id[HF_MSGID_LEN];
+		uint8_t *env = NULL;
+		hf_msg_id msg_id;
 		size_t env_len;
 		hf_audit_header audit;
 		bool dup;
@@ -419,19 +422,19 @@ static hf_err order_issue(hfn_node *n, const hfn_orders_new *req, uint8_t id_out
 		if (rc == HF_OK)
 			rc = hfn_node_seal(
 			    n, HF_MSG_ORDER, (const uint8_t(*)[HF_MEMBER_ID_LEN])so->platform, 1,
-			    &audit, HFN_ORDER_LIFETIME_MS, body, body_len, msg_id, &env, &env_len);
+			    &audit, HFN_ORDER_LIFETIME_MS, body, body_len, &msg_id, &env, &env_len);
 		if (rc == HF_OK) {
-			memcpy(so->msg_id, msg_id, 16);
+			so->msg_id = msg_id;
 			hfn_ord_schedule(n, &w);
 			rc = hfn_store_order_add(n->store, so);
 		}
 		if (rc == HF_OK)
 			rc = hfn_ord_save(n, &w);
 		if (rc == HF_OK)
-			rc = hfn_store_outbox_add(n->store, msg_id, so->platform, NULL, 0, env,
+			rc = hfn_store_outbox_add(n->store, &msg_id, so->platform, NULL, 0, env,
 			                          env_len, now);
 		if (rc == HF_OK)
-			rc = hfn_orders_history_add(n, so->id, msg_id, &m, 0, so->platform, env,
+			rc = hfn_orders_history_add(n, so->id, &msg_id, &m, 0, so->platform, env,
 			                            env_len, &dup);
 		free(env);
 		if (rc != HF_OK)
@@ -536,7 +539,7 @@ out:
 
 hf_err hfn_orders_event(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN], uint32_t kind,
                         const uint32_t *items, uint32_t n_items, const char *text,
-                        const uint8_t *ref, uint64_t new_deadline_ms)
+                        const hf_msg_id *ref, uint64_t new_deadline_ms)
 {
 	hfn_ord w;
 	hf_order_msg m;
@@ -562,7 +565,7 @@ hf_err hfn_orders_event(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN], uint32_t
 	e->text_len = text ? strlen(text) : 0;
 	if (ref) {
 		e->has_ref = true;
-		memcpy(e->ref_msg_id, ref, 16);
+		e->ref_msg_id = *ref;
 	}
 	e->new_deadline_ms = new_deadline_ms;
 	rc = commit_send(n, &w, &m);

@@ -73,7 +73,7 @@ hf_err hfn_orders_outcomes(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN],
  * accepts it). Errors: HF_EROLE (kind not ours to send), HF_ESTATE, HF_ENOTFOUND, codec's. */
 hf_err hfn_orders_event(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN], uint32_t kind,
                         const uint32_t *items, uint32_t n_items, const char *text,
-                        const uint8_t *ref, uint64_t new_deadline_ms) HF_MUST_CHECK;
+                        const hf_msg_id *ref, uint64_t new_deadline_ms) HF_MUST_CHECK;
 
 /* Authority: refers a case (the orders' pseudonym) to another authority. */
 hf_err hfn_orders_refer(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
@@ -125,7 +125,7 @@ hf_err hfn_orders_send(hfn_node *n, const hf_order_msg *m, const uint8_t *order_
 /* The one writer of an order's history: records message m (dir 0 sent to peer, 1 received
  * from peer) with its JSON summary. *dup: this peer's msg_id is there already. */
 hf_err hfn_orders_history_add(hfn_node *n, const uint8_t order_id[HF_ORDER_ID_LEN],
-                              const uint8_t msg_id[HF_MSGID_LEN], const hf_order_msg *m, int dir,
+                              const hf_msg_id *msg_id, const hf_order_msg *m, int dir,
                               const uint8_t peer[HF_MEMBER_ID_LEN], const uint8_t *env, size_t len,
                               bool *dup) HF_MUST_CHECK;
 /* JSON summary of a decoded message (metadata; locators only for ORDER). malloc'ed. */

@@ -14,7 +14,7 @@
 static hf_err record_in(hfn_node *n, const uint8_t order_id[16], const hfn_in_msg *in)
 {
 	bool dup = false;
-	hf_err rc = hfn_orders_history_add(n, order_id, in->h->msg_id, &in->u.order, 1, in->sender,
+	hf_err rc = hfn_orders_history_add(n, order_id, &in->h->msg_id, &in->u.order, 1, in->sender,
 	                                   in->env, in->env_len, &dup);
 	return rc == HF_OK && dup ? HF_EREPLAY : rc;
 }
@@ -49,7 +49,7 @@ hf_err hfn_orders_on_order(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf
 	}
 	HF_TRY(hfn_ord_new(&w, o, HFN_STORE_ORDER_TARGET, body, body_len, hfn_now_ms()));
 	hfn_store_order *so = &w.o;
-	memcpy(so->msg_id, in->h->msg_id, 16);
+	so->msg_id = in->h->msg_id;
 	HF_CHECK(hfn_ord_apply(n, &w, HF_OEV_RECEIPT, NULL, 0, 0, NULL));
 	HF_CHECK(hfn_store_order_add(n->store, so));
 	HF_CHECK(hfn_ord_save(n, &w));
@@ -59,7 +59,7 @@ hf_err hfn_orders_on_order(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf
 	memset(&r, 0, sizeof(r));
 	r.type = HF_MSG_RECEIPT;
 	memcpy(r.u.receipt.order_id, so->id, 16);
-	memcpy(r.u.receipt.order_msg_id, so->msg_id, 16);
+	r.u.receipt.order_msg_id = so->msg_id;
 	memcpy(r.u.receipt.order_hash, so->hash, 32);
 	r.u.receipt.received_ms = so->received_ms;
 	r.u.receipt.n_items = so->n_items;
@@ -124,7 +124,7 @@ hf_err hfn_orders_on_about(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf
 	switch (m->type) {
 	case HF_MSG_RECEIPT:
 		if (memcmp(m->u.receipt.order_hash, w.o.hash, 32) != 0 ||
-		    memcmp(m->u.receipt.order_msg_id, w.o.msg_id, 16) != 0) {
+		    !hf_msg_id_eq(&m->u.receipt.order_msg_id, &w.o.msg_id)) {
 			st = HF_ECOMMIT; /* a receipt for other bytes than we sent */
 			goto done;
 		}

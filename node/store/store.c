@@ -950,12 +950,12 @@ hf_err hfn_store_outbox_rearm_list(hfn_store *s, const uint8_t peer[HFN_MEMBER_L
 
 /* ---- outbox ------------------------------------------------------------- */
 
-hf_err hfn_store_outbox_add(hfn_store *s, const uint8_t msg_id[16],
+hf_err hfn_store_outbox_add(hfn_store *s, const hf_msg_id *msg_id,
                             const uint8_t peer[HFN_MEMBER_LEN], const uint8_t *list, uint64_t n,
                             const uint8_t *env, size_t len, uint64_t now_ms)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_ADD]);
-	hfn_bind_blob(st, 1, msg_id, 16);
+	HFN_BIND_ID(st, 1, msg_id);
 	hfn_bind_blob(st, 2, peer, HFN_MEMBER_LEN);
 	hfn_bind_blob(st, 3, list, list ? HF_LIST_ID_LEN : 0);
 	if (list)
@@ -966,7 +966,7 @@ hf_err hfn_store_outbox_add(hfn_store *s, const uint8_t msg_id[16],
 	if (sqlite3_changes(s->db))
 		return HF_OK;
 	st = hfn_stmt(s, SQL[Q_OUT_REARM]);
-	hfn_bind_blob(st, 1, msg_id, 16);
+	HFN_BIND_ID(st, 1, msg_id);
 	hfn_bind_blob(st, 2, peer, HFN_MEMBER_LEN);
 	hfn_bind_u64(st, 3, now_ms);
 	return hfn_step_done(st);
@@ -991,7 +991,7 @@ hf_err hfn_store_outbox_next(hfn_store *s, uint64_t now_ms, hfn_store_out *o, ui
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		o->seq = sqlite3_column_int64(st, 0);
-		hfn_col_copy(st, 1, o->msg_id, 16);
+		HFN_COL_ID(st, 1, &o->msg_id);
 		hfn_col_copy(st, 2, o->peer, HFN_MEMBER_LEN);
 		o->attempts = (uint32_t)sqlite3_column_int(st, 3);
 		o->len = (size_t)sqlite3_column_bytes(st, 4);
@@ -1044,7 +1044,7 @@ hf_err hfn_store_outbox_due(hfn_store *s, uint64_t now_ms, hfn_store_out *out, s
 		hfn_store_out *o = &out[*n];
 		memset(o, 0, sizeof(*o));
 		o->seq = sqlite3_column_int64(st, 0);
-		hfn_col_copy(st, 1, o->msg_id, 16);
+		HFN_COL_ID(st, 1, &o->msg_id);
 		hfn_col_copy(st, 2, o->peer, HFN_MEMBER_LEN);
 		o->has_list = sqlite3_column_bytes(st, 3) == HF_LIST_ID_LEN;
 		if (o->has_list)
@@ -1102,7 +1102,8 @@ hf_err hfn_store_outbox_undeliverable(hfn_store *s, size_t max, hfn_store_undeli
                                       void *ctx, size_t *total)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_UNDELIVERABLE]);
-	uint8_t peer[HFN_MEMBER_LEN], msg_id[16];
+	uint8_t peer[HFN_MEMBER_LEN];
+	hf_msg_id msg_id;
 	hf_err rc = HF_OK;
 	int r;
 	*total = 0;
@@ -1110,8 +1111,8 @@ hf_err hfn_store_outbox_undeliverable(hfn_store *s, size_t max, hfn_store_undeli
 		if (*total < max) {
 			const unsigned char *code = sqlite3_column_text(st, 2);
 			hfn_col_copy(st, 0, peer, sizeof(peer));
-			hfn_col_copy(st, 1, msg_id, sizeof(msg_id));
-			HF_CHECK(cb(ctx, peer, msg_id, code ? (const char *)code : "",
+			HFN_COL_ID(st, 1, &msg_id);
+			HF_CHECK(cb(ctx, peer, &msg_id, code ? (const char *)code : "",
 			            (uint32_t)sqlite3_column_int(st, 3)));
 		}
 		(*total)++;
@@ -1144,12 +1145,12 @@ out:
 
 /* ---- inbox -------------------------------------------------------------- */
 
-hf_err hfn_store_inbox_add(hfn_store *s, const uint8_t msg_id[16],
+hf_err hfn_store_inbox_add(hfn_store *s, const hf_msg_id *msg_id,
                            const uint8_t peer[HFN_MEMBER_LEN], uint32_t type, const uint8_t *env,
                            size_t len, uint64_t now_ms, bool *dup, int64_t *seq)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_IN_ADD]);
-	hfn_bind_blob(st, 1, msg_id, 16);
+	HFN_BIND_ID(st, 1, msg_id);
 	hfn_bind_blob(st, 2, peer, peer ? HFN_MEMBER_LEN : 0);
 	sqlite3_bind_int64(st, 3, type);
 	hfn_bind_blob(st, 4, env, len);

@@ -44,16 +44,16 @@ void hf_uuidv7(uint64_t unix_ms, const hf_rng *rng, uint8_t out[HF_MSGID_LEN])
 }
 
 /* HPKE wrap AAD: message id || recipient key id (binds a wrap to one slot). */
-static void wrap_aad(const uint8_t *msg_id, const hf_key_id *keyid,
+static void wrap_aad(const hf_msg_id *msg_id, const hf_key_id *keyid,
                      uint8_t aad[HF_MSGID_LEN + HF_KEYID_LEN])
 {
-	memcpy(aad, msg_id, HF_MSGID_LEN);
+	memcpy(aad, msg_id->b, sizeof msg_id->b);
 	memcpy(aad + HF_MSGID_LEN, keyid->b, sizeof keyid->b);
 }
 
 hf_err hfi_env_seal_prepared(const hf_identity *sender, const hf_envelope_header *h,
                              const uint8_t salt[HF_COMMIT_SALT_LEN], const hf_key_id *inner_sender,
-                             const uint8_t *inner_id, const uint8_t (*recipients)[HF_ENC_PK_LEN],
+                             const hf_msg_id *inner_id, const uint8_t (*recipients)[HF_ENC_PK_LEN],
                              const hf_rng *rng, const uint8_t *body, size_t body_len, uint8_t **out,
                              size_t *out_len)
 {
@@ -89,7 +89,7 @@ hf_err hfi_env_seal_prepared(const hf_identity *sender, const hf_envelope_header
 	for (uint32_t i = 0; i < h->n_recipients; i++) {
 		uint8_t aad[HF_MSGID_LEN + HF_KEYID_LEN];
 		uint8_t *wr = wraps + i * (size_t)HF_WRAP_LEN;
-		wrap_aad(h->msg_id, &h->recipients[i], aad);
+		wrap_aad(&h->msg_id, &h->recipients[i], aad);
 		HF_CHECK(hf_hpke_seal_base(recipients[i], (const uint8_t *)HF_ENV_WRAP_INFO,
 		                           sizeof(HF_ENV_WRAP_INFO) - 1, aad, sizeof(aad), ck,
 		                           HF_CONTENT_KEY_LEN, rng, wr, wr + HF_HPKE_ENC_LEN));
@@ -176,9 +176,9 @@ hf_err hf_envelope_seal(const hf_identity *sender, const hf_seal_params *p, cons
 	h->type = p->type;
 	/* spec §5.4: RNG draws: message id (if not given), salt, then the rest. */
 	if (p->msg_id != NULL)
-		memcpy(h->msg_id, p->msg_id, HF_MSGID_LEN);
+		h->msg_id = *p->msg_id;
 	else
-		hf_uuidv7(p->created_ms, p->rng, h->msg_id);
+		hf_uuidv7(p->created_ms, p->rng, h->msg_id.b);
 	h->sender = *hf_identity_sign_keyid(sender);
 	h->n_recipients = (uint32_t)p->n_recipients;
 	for (size_t i = 0; i < p->n_recipients; i++) {
@@ -193,7 +193,7 @@ hf_err hf_envelope_seal(const hf_identity *sender, const hf_seal_params *p, cons
 		h->audit = *p->audit;
 	hf_rng_bytes(p->rng, salt, sizeof(salt));
 	hf_audit_commit(salt, body, body_len, h->audit.commitment);
-	rc = hfi_env_seal_prepared(sender, h, salt, &h->sender, h->msg_id, p->recipients, p->rng,
+	rc = hfi_env_seal_prepared(sender, h, salt, &h->sender, &h->msg_id, p->recipients, p->rng,
 	                           body, body_len, out, out_len);
 out:
 	sodium_memzero(salt, sizeof(salt));
@@ -248,7 +248,8 @@ hf_err hf_envelope_open(const uint8_t *env, size_t len, const hf_open_params *p,
 	hf_opened *o = NULL;
 	uint8_t ck[HF_CONTENT_KEY_LEN];
 	hf_key_id in_sender;
-	uint8_t in_id[HF_MSGID_LEN], commit[HF_COMMIT_LEN];
+	hf_msg_id in_id;
+	uint8_t commit[HF_COMMIT_LEN];
 
 	*out = NULL;
 	if (p->self == NULL || p->lookup == NULL)
@@ -282,7 +283,7 @@ hf_err hf_envelope_open(const uint8_t *env, size_t len, const hf_open_params *p,
 		goto out;
 	}
 	uint8_t aad[HF_MSGID_LEN + HF_KEYID_LEN];
-	wrap_aad(o->hdr.msg_id, mykid, aad);
+	wrap_aad(&o->hdr.msg_id, mykid, aad);
 	const uint8_t *wr = parts->wrap[slot];
 	if (hfi_hpke_open_base_pk(hfi_identity_enc_sk(p->self), hf_identity_enc_pk(p->self), wr,
 	                          (const uint8_t *)HF_ENV_WRAP_INFO, sizeof(HF_ENV_WRAP_INFO) - 1,
@@ -305,12 +306,11 @@ hf_err hf_envelope_open(const uint8_t *env, size_t len, const hf_open_params *p,
 		rc = HF_EDECRYPT;
 		goto out;
 	}
-	HF_CHECK(hfi_env_inner_decode(o->pt, o->pt_len, &in_sender, in_id, o->salt, &o->body,
+	HF_CHECK(hfi_env_inner_decode(o->pt, o->pt_len, &in_sender, &in_id, o->salt, &o->body,
 	                              &o->body_len));
 	/* spec §5.6 step 7: a recipient cannot re-address the plaintext as the
 	 * sender's own message under another id or sender. */
-	if (!hf_key_id_eq(&in_sender, &o->hdr.sender) ||
-	    sodium_memcmp(in_id, o->hdr.msg_id, HF_MSGID_LEN) != 0) {
+	if (!hf_key_id_eq(&in_sender, &o->hdr.sender) || !hf_msg_id_eq(&in_id, &o->hdr.msg_id)) {
 		rc = HF_EINNER;
 		goto out;
 	}

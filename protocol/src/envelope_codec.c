@@ -174,7 +174,7 @@ size_t hfi_env_inner_prefix_len(size_t body_len)
 /* Inner plaintext (spec §5.4) as the schema sees it. */
 typedef struct env_inner {
 	hf_key_id sender;
-	uint8_t msg_id[HF_MSGID_LEN];
+	hf_msg_id msg_id;
 	uint8_t salt[HF_COMMIT_SALT_LEN];
 	const uint8_t *body;
 	size_t body_len;
@@ -189,30 +189,29 @@ static const hfi_field inner_rows[] = {
 const hfi_schema hfi_env_inner_schema =
     HFI_SCHEMA("envelope inner", inner_rows, env_inner, 0, NULL);
 
-void hfi_env_inner_encode(hfi_mp_enc *e, const hf_key_id *sender,
-                          const uint8_t msg_id[HF_MSGID_LEN],
+void hfi_env_inner_encode(hfi_mp_enc *e, const hf_key_id *sender, const hf_msg_id *msg_id,
                           const uint8_t salt[HF_COMMIT_SALT_LEN], const uint8_t *body,
                           size_t body_len)
 {
 	env_inner in;
 	in.sender = *sender;
-	memcpy(in.msg_id, msg_id, HF_MSGID_LEN);
+	in.msg_id = *msg_id;
 	memcpy(in.salt, salt, HF_COMMIT_SALT_LEN);
 	in.body = body;
 	in.body_len = body_len;
 	hfi_encode(e, &hfi_env_inner_schema, &in);
 }
 
-hf_err hfi_env_inner_decode(const uint8_t *pt, size_t len, hf_key_id *sender,
-                            uint8_t msg_id[HF_MSGID_LEN], uint8_t salt[HF_COMMIT_SALT_LEN],
-                            const uint8_t **body, size_t *body_len)
+hf_err hfi_env_inner_decode(const uint8_t *pt, size_t len, hf_key_id *sender, hf_msg_id *msg_id,
+                            uint8_t salt[HF_COMMIT_SALT_LEN], const uint8_t **body,
+                            size_t *body_len)
 {
 	hfi_ctx c;
 	env_inner in;
 	memset(&in, 0, sizeof(in));
 	hf_err rc = hfi_decode_body(&c, &hfi_env_inner_schema, pt, len, HF_MAX_MESSAGE_SIZE, &in);
 	*sender = in.sender;
-	memcpy(msg_id, in.msg_id, HF_MSGID_LEN);
+	*msg_id = in.msg_id;
 	memcpy(salt, in.salt, HF_COMMIT_SALT_LEN);
 	*body = in.body;
 	*body_len = in.body_len;

@@ -125,7 +125,9 @@ static double durable_ours(const char *dir, const uint8_t *hdr, size_t hl, uint6
 	char path[600];
 	hfn_store *s = NULL;
 	hfn_tlog *t = NULL;
-	uint8_t sender[16] = {7}, sub[16] = {9}, mid[16] = {0};
+	hf_key_id sender = {{7}};
+	hf_msg_id mid = {{0}};
+	uint8_t sub[16] = {9};
 	snprintf(path, sizeof(path), "%s/ours.db", dir);
 	if (hfn_store_open(path, &s) != HF_OK || hfn_tlog_open(s, &t) != HF_OK)
 		return -1;
@@ -136,8 +138,8 @@ static double durable_ours(const char *dir, const uint8_t *hdr, size_t hl, uint6
 		for (uint64_t k = 0; k < b && i < n; k++, i++) {
 			uint64_t idx;
 			for (int j = 0; j < 8; j++)
-				mid[8 + j] = (uint8_t)(i >> (56 - 8 * j));
-			if (hfn_tlog_append(t, sender, mid, sub, 1795000000000ull + i, hdr, hl,
+				mid.b[8 + j] = (uint8_t)(i >> (56 - 8 * j));
+			if (hfn_tlog_append(t, &sender, &mid, sub, 1795000000000ull + i, hdr, hl,
 			                    &idx) != HF_OK)
 				return -1;
 		}

@@ -49,9 +49,9 @@ hf_err hf_testlog_header(uint32_t type, uint64_t seq, uint64_t created_ms, uint8
 	h.version = 1;
 	h.type = type;
 	for (int i = 0; i < HF_MSGID_LEN; i++)
-		h.msg_id[i] = (uint8_t)(seq * 31 + (uint64_t)i);
-	h.msg_id[6] = (uint8_t)(0x70 | (h.msg_id[6] & 0x0f));
-	h.msg_id[8] = (uint8_t)(0x80 | (h.msg_id[8] & 0x3f));
+		h.msg_id.b[i] = (uint8_t)(seq * 31 + (uint64_t)i);
+	h.msg_id.b[6] = (uint8_t)(0x70 | (h.msg_id.b[6] & 0x0f));
+	h.msg_id.b[8] = (uint8_t)(0x80 | (h.msg_id.b[8] & 0x3f));
 	memset(h.sender.b, 0xa1, sizeof h.sender.b);
 	h.n_recipients = 1;
 	memset(h.recipients[0].b, 0xb2, sizeof h.recipients[0].b);

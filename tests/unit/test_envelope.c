@@ -135,8 +135,8 @@ static void test_roundtrip(void **state)
 			assert_int_equal(h->audit.fields, a.fields);
 			assert_true(hf_key_id_eq(&h->sender, hf_identity_sign_keyid(w->sender)));
 			/* UUIDv7: version 7, variant 10, timestamp = created */
-			assert_int_equal(h->msg_id[6] >> 4, 7);
-			assert_int_equal(h->msg_id[8] >> 6, 2);
+			assert_int_equal(h->msg_id.b[6] >> 4, 7);
+			assert_int_equal(h->msg_id.b[8] >> 6, 2);
 			uint8_t commit[HF_COMMIT_LEN];
 			hf_audit_commit(hf_opened_salt(o), body, sizeof(body), commit);
 			assert_memory_equal(commit, h->audit.commitment, HF_COMMIT_LEN);
@@ -277,7 +277,7 @@ static void test_inner_and_commitment(void **state)
 	hf_envelope_header *h = calloc(1, sizeof(*h));
 	h->version = 1;
 	h->type = HF_MSG_DATA;
-	memset(h->msg_id, 0x11, HF_MSGID_LEN);
+	memset(h->msg_id.b, 0x11, sizeof h->msg_id.b);
 	h->sender = *hf_identity_sign_keyid(w->sender);
 	h->n_recipients = 1;
 	hf_keyid_enc(w->pks[0], &h->recipients[0]);
@@ -287,34 +287,34 @@ static void test_inner_and_commitment(void **state)
 	uint8_t salt[HF_COMMIT_SALT_LEN] = {7};
 	const uint8_t body[] = "payload";
 	hf_audit_commit(salt, body, sizeof(body), h->audit.commitment);
-	uint8_t other_id[HF_MSGID_LEN] = {0x22};
+	hf_msg_id other_id = {{0x22}};
 	uint8_t *env;
 	size_t len;
 	hf_opened *o = NULL;
 	const uint8_t(*rc)[HF_ENC_PK_LEN] = (const uint8_t(*)[HF_ENC_PK_LEN])w->pks;
 
-	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt, &h->sender, h->msg_id, rc,
+	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt, &h->sender, &h->msg_id, rc,
 	                                       &w->rng, body, sizeof(body), &env, &len),
 	                 HF_OK);
 	assert_int_equal(try_open(w, env, len, w->rcpt[0], NOW, &o), HF_OK);
 	hf_opened_free(o);
 	free(env);
 
-	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt, &h->sender, other_id, rc,
+	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt, &h->sender, &other_id, rc,
 	                                       &w->rng, body, sizeof(body), &env, &len),
 	                 HF_OK);
 	assert_int_equal(try_open(w, env, len, w->rcpt[0], NOW, &o), HF_EINNER);
 	free(env);
 
 	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt,
-	                                       hf_identity_sign_keyid(w->outsider), h->msg_id, rc,
+	                                       hf_identity_sign_keyid(w->outsider), &h->msg_id, rc,
 	                                       &w->rng, body, sizeof(body), &env, &len),
 	                 HF_OK);
 	assert_int_equal(try_open(w, env, len, w->rcpt[0], NOW, &o), HF_EINNER);
 	free(env);
 
 	h->audit.commitment[0] ^= 1;
-	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt, &h->sender, h->msg_id, rc,
+	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt, &h->sender, &h->msg_id, rc,
 	                                       &w->rng, body, sizeof(body), &env, &len),
 	                 HF_OK);
 	assert_int_equal(try_open(w, env, len, w->rcpt[0], NOW, &o), HF_ECOMMIT);

@@ -57,7 +57,7 @@ static size_t header(uint64_t i, uint8_t *out, size_t cap)
 	h->version = 1;
 	h->type = HF_MSG_ORDER;
 	for (int k = 0; k < 8; k++)
-		h->msg_id[k] = (uint8_t)(i >> (8 * k));
+		h->msg_id.b[k] = (uint8_t)(i >> (8 * k));
 	memset(h->sender.b, 0x11, sizeof h->sender.b);
 	h->n_recipients = 1;
 	memset(h->recipients[0].b, 0x22, sizeof h->recipients[0].b);
@@ -66,7 +66,7 @@ static size_t header(uint64_t i, uint8_t *out, size_t cap)
 	memset(h->federation, 0xfe, 16);
 	h->epoch = 1;
 	h->audit.fields = HF_AUDIT_SUBJECT | HF_AUDIT_ITEMS;
-	memcpy(h->audit.subject, h->msg_id, 16);
+	memcpy(h->audit.subject, h->msg_id.b, sizeof h->audit.subject);
 	h->audit.items = 1;
 	hf_writer_init(&w, 8192);
 	hfi_mp_enc_init(&e, &w);
@@ -89,11 +89,11 @@ static void append(fx *f, hfn_tlog *t, hf_mem_tree *m, uint64_t from, uint64_t t
 	for (uint64_t i = from; i < to; i++) {
 		size_t hl = header(i, hdr, sizeof(hdr)), ll;
 		uint64_t idx;
-		uint8_t mid[16] = {0};
+		hf_msg_id mid = {{0}};
 		for (int k = 0; k < 8; k++)
-			mid[k] = (uint8_t)(i >> (8 * k));
+			mid.b[k] = (uint8_t)(i >> (8 * k));
 		assert_int_equal(
-		    hfn_tlog_append(t, &snd, mid, sub, 1790000000000ull, hdr, hl, &idx), HF_OK);
+		    hfn_tlog_append(t, &snd, &mid, sub, 1790000000000ull, hdr, hl, &idx), HF_OK);
 		assert_int_equal(idx, i);
 		assert_int_equal(
 		    hf_audit_leaf_encode(1790000000000ull, hdr, hl, leaf, sizeof(leaf), &ll),
@@ -163,9 +163,9 @@ static void tree_over_store(void **state)
 	assert_int_equal(hfn_store_begin(f->s), HF_OK);
 	size_t hl = header(at, hdr, sizeof(hdr));
 	uint64_t idx;
-	uint8_t mid[16] = {0xee};
-	assert_int_equal(hfn_tlog_append(t, &(const hf_key_id){{0xee}}, mid, mid, 1, hdr, hl, &idx),
-	                 HF_OK);
+	hf_msg_id mid = {{0xee}};
+	assert_int_equal(
+	    hfn_tlog_append(t, &(const hf_key_id){{0xee}}, &mid, mid.b, 1, hdr, hl, &idx), HF_OK);
 	hfn_store_rollback(f->s);
 	assert_int_equal(hfn_tlog_reload(t), HF_OK);
 	assert_int_equal(hfn_tlog_size(t), at);
@@ -189,7 +189,7 @@ static void tree_over_store(void **state)
 	hf_mem_tree_free(&m);
 }
 
-static hf_err count_cb(void *ctx, int64_t seq, const hf_key_id *sender, const uint8_t *msg_id,
+static hf_err count_cb(void *ctx, int64_t seq, const hf_key_id *sender, const hf_msg_id *msg_id,
                        const uint8_t *hdr, size_t len, bool mine, uint64_t since)
 {
 	(void)seq;
@@ -206,22 +206,23 @@ static hf_err count_cb(void *ctx, int64_t seq, const hf_key_id *sender, const ui
 static void queue_and_wants(void **state)
 {
 	fx *f = *state;
-	static const uint8_t L[16] = {1}, M[16] = {3}, M2[16] = {4};
+	static const uint8_t L[16] = {1};
+	static const hf_msg_id M = {{3}}, M2 = {{4}};
 	static const hf_key_id S = {{2}};
 	bool dup;
 	uint64_t n;
 	int k = 0;
-	assert_int_equal(hfn_store_aq_add(f->s, &S, M, L, (const uint8_t *)"h", 1, &dup), HF_OK);
+	assert_int_equal(hfn_store_aq_add(f->s, &S, &M, L, (const uint8_t *)"h", 1, &dup), HF_OK);
 	assert_false(dup);
-	assert_int_equal(hfn_store_aq_add(f->s, &S, M, L, (const uint8_t *)"h", 1, &dup), HF_OK);
+	assert_int_equal(hfn_store_aq_add(f->s, &S, &M, L, (const uint8_t *)"h", 1, &dup), HF_OK);
 	assert_true(dup);
 	assert_int_equal(hfn_store_aq_count(f->s, &n), HF_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(hfn_store_want_add(f->s, L, &S, M, (const uint8_t *)"h", 1, true, 100),
+	assert_int_equal(hfn_store_want_add(f->s, L, &S, &M, (const uint8_t *)"h", 1, true, 100),
 	                 HF_OK);
-	assert_int_equal(hfn_store_want_add(f->s, L, &S, M2, (const uint8_t *)"g", 1, false, 100),
+	assert_int_equal(hfn_store_want_add(f->s, L, &S, &M2, (const uint8_t *)"g", 1, false, 100),
 	                 HF_OK);
-	assert_int_equal(hfn_store_want_add(f->s, L, &S, M, (const uint8_t *)"h", 1, true, 200),
+	assert_int_equal(hfn_store_want_add(f->s, L, &S, &M, (const uint8_t *)"h", 1, true, 200),
 	                 HF_OK);
 	assert_int_equal(hfn_store_want_todo(f->s, L, 10, count_cb, &k), HF_OK);
 	assert_int_equal(k, 2);
@@ -229,13 +230,13 @@ static void queue_and_wants(void **state)
 	uint8_t *hdr;
 	size_t hl;
 	bool mine;
-	assert_int_equal(hfn_store_want_get(f->s, L, M2, &snd, &hdr, &hl, &mine), HF_OK);
+	assert_int_equal(hfn_store_want_get(f->s, L, &M2, &snd, &hdr, &hl, &mine), HF_OK);
 	assert_false(mine);
 	assert_true(hf_key_id_eq(&snd, &S));
 	assert_memory_equal(hdr, "g", 1);
 	free(hdr);
-	assert_int_equal(hfn_store_want_del(f->s, L, &S, M2), HF_OK);
-	assert_int_equal(hfn_store_want_get(f->s, L, M2, &snd, &hdr, &hl, &mine), HF_ENOTFOUND);
+	assert_int_equal(hfn_store_want_del(f->s, L, &S, &M2), HF_OK);
+	assert_int_equal(hfn_store_want_get(f->s, L, &M2, &snd, &hdr, &hl, &mine), HF_ENOTFOUND);
 	bool known;
 	assert_int_equal(hfn_store_alarm_add(f->s, L, "a\n", "b\n", "test", 1), HF_OK);
 	assert_int_equal(hfn_store_alarm_known(f->s, L, "b\n", "a\n", &known), HF_OK);
@@ -286,15 +287,16 @@ static void leaves_migration(void **state)
 	assert_int_equal(at, 7);
 	/* a new leaf after the migrated ones, found by its (sender, msg_id) */
 	hf_key_id snd = {{0x33}};
-	uint8_t mid[16] = {0x44}, sub[16] = {0x55}, lf[4] = {1, 2, 3, 4};
+	hf_msg_id mid = {{0x44}};
+	uint8_t sub[16] = {0x55}, lf[4] = {1, 2, 3, 4};
 	assert_int_equal(hfn_store_begin(f->s), HF_OK);
-	assert_int_equal(hfn_store_leaf_add(f->s, 3, &snd, mid, sub, 9, lf, 4), HF_OK);
+	assert_int_equal(hfn_store_leaf_add(f->s, 3, &snd, &mid, sub, 9, lf, 4), HF_OK);
 	assert_int_equal(hfn_store_commit(f->s), HF_OK);
-	assert_int_equal(hfn_store_leaf_find(f->s, &snd, mid, &idx, &at), HF_OK);
+	assert_int_equal(hfn_store_leaf_find(f->s, &snd, &mid, &idx, &at), HF_OK);
 	assert_int_equal(idx, 3);
 	assert_int_equal(at, 9);
-	mid[0] = 0x45;
-	assert_int_equal(hfn_store_leaf_find(f->s, &snd, mid, &idx, &at), HF_ENOTFOUND);
+	mid.b[0] = 0x45;
+	assert_int_equal(hfn_store_leaf_find(f->s, &snd, &mid, &idx, &at), HF_ENOTFOUND);
 }
 
 int main(void)

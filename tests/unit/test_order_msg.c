@@ -88,7 +88,7 @@ static void fx_receipt(hf_order_msg *m)
 	memset(m, 0, sizeof(*m));
 	m->type = HF_MSG_RECEIPT;
 	memcpy(m->u.receipt.order_id, OID, 16);
-	memset(m->u.receipt.order_msg_id, 0x42, 16);
+	memset(m->u.receipt.order_msg_id.b, 0x42, sizeof m->u.receipt.order_msg_id.b);
 	memset(m->u.receipt.order_hash, 0x99, 32);
 	m->u.receipt.received_ms = NOW + 1234;
 	m->u.receipt.n_items = 3;
@@ -128,7 +128,7 @@ static void fx_event(hf_order_msg *m)
 	v->text = "the second one";
 	v->text_len = strlen(v->text);
 	v->has_ref = true;
-	memset(v->ref_msg_id, 0x17, 16);
+	memset(v->ref_msg_id.b, 0x17, sizeof v->ref_msg_id.b);
 }
 
 static void fx_escalation(hf_order_msg *m)
@@ -1048,7 +1048,7 @@ static void sealed_flow(void **state)
 	memset(&rm, 0, sizeof(rm));
 	rm.type = HF_MSG_RECEIPT;
 	memcpy(rm.u.receipt.order_id, got.u.order.order_id, 16);
-	memcpy(rm.u.receipt.order_msg_id, hf_opened_header(op)->msg_id, HF_MSGID_LEN);
+	rm.u.receipt.order_msg_id = hf_opened_header(op)->msg_id;
 	hf_order_hash(body, bn, rm.u.receipt.order_hash);
 	rm.u.receipt.received_ms = NOW + 5;
 	rm.u.receipt.n_items = got.u.order.n_items;
@@ -1068,7 +1068,7 @@ static void sealed_flow(void **state)
 	assert_int_equal(hf_order_msg_encode(&om, &ob, &obn), HF_OK);
 	hf_order_hash(ob, obn, want);
 	assert_memory_equal(rgot.u.receipt.order_hash, want, 32);
-	assert_memory_equal(rgot.u.receipt.order_msg_id, hdr.msg_id, HF_MSGID_LEN);
+	assert_true(hf_msg_id_eq(&rgot.u.receipt.order_msg_id, &hdr.msg_id));
 	assert_true(hf_key_id_eq(&hf_opened_header(rop)->sender, hf_identity_sign_keyid(w.plat)));
 	/* The receipt's audit header binds it to the order, without content. */
 	assert_memory_equal(hf_opened_header(rop)->audit.subject, OID, 16);

@@ -49,6 +49,7 @@ _Static_assert(sizeof(hf_fed_id) == HF_FEDID_LEN, "hf_fed_id is its wire bytes")
 _Static_assert(sizeof(hf_list_id) == HF_LIST_ID_LEN, "hf_list_id is its wire bytes");
 _Static_assert(sizeof(hf_list_id) == HF_ORDER_LIST_ID_LEN, "entry refs name list ids");
 _Static_assert(sizeof(hf_order_id) == HF_ORDER_ID_LEN, "hf_order_id is its wire bytes");
+_Static_assert(HF_ORDER_ID_LEN == HF_MSGID_LEN, "hf_uuidv7 fills both");
 
 /* Lowercase hex of any id above, with its NUL. */
 #define HF_ID_HEX_SIZE (2 * HF_MSGID_LEN + 1)
