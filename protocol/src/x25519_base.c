@@ -66,39 +66,32 @@ static void fe_mul(fe h, const fe f, const fe g)
 	h[4] = (uint64_t)r4 & M51;
 }
 
-static void fe_sqn(fe h, const fe f, int n)
+/* out = a^(2^k) · b (out may alias a or b). */
+static void pow2k_mul(fe out, const fe a, int k, const fe b)
 {
-	fe_mul(h, f, f);
-	for (int i = 1; i < n; i++)
-		fe_mul(h, h, h);
+	fe t;
+	fe_mul(t, a, a);
+	for (int i = 1; i < k; i++)
+		fe_mul(t, t, t);
+	fe_mul(out, t, b);
 }
 
-/* z^(p-2) (Fermat), with ref10's addition chain. */
+/* z^(p-2) (Fermat), with ref10's addition chain; exponents in the comments. */
 static void fe_invert(fe out, const fe z)
 {
-	fe t0, t1, t2, t3;
-	fe_sqn(t0, z, 1);   /* z^2 */
-	fe_sqn(t1, t0, 2);  /* z^8 */
-	fe_mul(t1, z, t1);  /* z^9 */
-	fe_mul(t0, t0, t1); /* z^11 */
-	fe_sqn(t2, t0, 1);  /* z^22 */
-	fe_mul(t1, t1, t2); /* z^(2^5 - 1) */
-	fe_sqn(t2, t1, 5);
-	fe_mul(t1, t2, t1); /* z^(2^10 - 1) */
-	fe_sqn(t2, t1, 10);
-	fe_mul(t2, t2, t1); /* z^(2^20 - 1) */
-	fe_sqn(t3, t2, 20);
-	fe_mul(t2, t3, t2); /* z^(2^40 - 1) */
-	fe_sqn(t2, t2, 10);
-	fe_mul(t1, t2, t1); /* z^(2^50 - 1) */
-	fe_sqn(t2, t1, 50);
-	fe_mul(t2, t2, t1); /* z^(2^100 - 1) */
-	fe_sqn(t3, t2, 100);
-	fe_mul(t2, t3, t2); /* z^(2^200 - 1) */
-	fe_sqn(t2, t2, 50);
-	fe_mul(t1, t2, t1);  /* z^(2^250 - 1) */
-	fe_sqn(t1, t1, 5);   /* z^(2^255 - 32) */
-	fe_mul(out, t1, t0); /* z^(2^255 - 21) = z^(p - 2) */
+	fe z2, z11, t, u;
+	fe_mul(z2, z, z);
+	pow2k_mul(t, z2, 2, z);    /* 9 */
+	fe_mul(z11, z2, t);        /* 11 */
+	pow2k_mul(t, z11, 1, t);   /* 2^5 - 1 */
+	pow2k_mul(t, t, 5, t);     /* 2^10 - 1 */
+	pow2k_mul(u, t, 10, t);    /* 2^20 - 1 */
+	pow2k_mul(u, u, 20, u);    /* 2^40 - 1 */
+	pow2k_mul(t, u, 10, t);    /* 2^50 - 1 */
+	pow2k_mul(u, t, 50, t);    /* 2^100 - 1 */
+	pow2k_mul(u, u, 100, u);   /* 2^200 - 1 */
+	pow2k_mul(t, u, 50, t);    /* 2^250 - 1 */
+	pow2k_mul(out, t, 5, z11); /* 2^255 - 21 = p - 2 */
 }
 
 /* The canonical (fully reduced) little-endian encoding. */
