@@ -47,10 +47,10 @@ static hfn_audit *A(hfn_node *n)
 
 /* ---- keys, origin, policy ------------------------------------------------------------ */
 
-void hfn_audit_origin(const uint8_t fed[16], const uint8_t log[16], char out[96])
+void hfn_audit_origin(const hf_fed_id *fed, const uint8_t log[16], char out[96])
 {
-	char f[33], l[33];
-	hfn_hex(fed, 16, f);
+	char f[HF_ID_HEX_SIZE], l[33];
+	hf_fed_id_hex(fed, f);
 	hfn_hex(log, 16, l);
 	snprintf(out, 96, "hashfed.log/%s/%s", f, l);
 }
@@ -643,7 +643,7 @@ static hf_err on_submit(hfn_node *n, const hf_audit_msg *m, const uint8_t sender
 			break;
 		}
 		pthread_rwlock_rdlock(&n->mlock);
-		if (memcmp(h->federation, hf_manifest_federation(n->manifest), 16) != 0)
+		if (!hf_fed_id_eq(&h->federation, hf_manifest_federation(n->manifest)))
 			*status = HF_EFEDERATION;
 		else if (hf_manifest_find_sign_key(n->manifest, &h->sender, &mb, NULL) != HF_OK ||
 		         memcmp(hf_member_id(mb), sender, 16) != 0)

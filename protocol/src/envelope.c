@@ -187,7 +187,7 @@ hf_err hf_envelope_seal(const hf_identity *sender, const hf_seal_params *p, cons
 	}
 	h->created_ms = p->created_ms;
 	h->expires_ms = p->expires_ms;
-	memcpy(h->federation, p->federation, HF_FEDID_LEN);
+	h->federation = *p->federation;
 	h->epoch = p->epoch;
 	if (p->audit != NULL)
 		h->audit = *p->audit;
@@ -263,8 +263,7 @@ hf_err hf_envelope_open(const uint8_t *env, size_t len, const hf_open_params *p,
 	HF_CHECK(hfi_env_decode(env, len, parts, &o->hdr));
 	/* spec §5.6 step 2: a message for another federation is refused before
 	 * any key lookup, so one federation's keys never vouch for another's. */
-	if (p->federation != NULL &&
-	    sodium_memcmp(p->federation, o->hdr.federation, HF_FEDID_LEN) != 0) {
+	if (p->federation != NULL && !hf_fed_id_eq(p->federation, &o->hdr.federation)) {
 		rc = HF_EFEDERATION;
 		goto out;
 	}
