@@ -81,7 +81,7 @@ static int hk_show_json(const hf_manifest *m)
 	char h[129], roles[64];
 	hf_key_id kid;
 	uint8_t sig[HF_SIG_LEN];
-	hk_hex(hf_manifest_federation(m), HF_FEDID_LEN, h);
+	hk_hex(hf_manifest_federation(m)->b, HF_FEDID_LEN, h);
 	json_object_set_new(root, "federation", json_string(h));
 	json_object_set_new(root, "name", json_string(hf_manifest_name(m)));
 	json_object_set_new(root, "epoch", json_integer((json_int_t)hf_manifest_epoch(m)));
@@ -156,7 +156,7 @@ static int hk_show_text(const hf_manifest *m)
 	hf_key_id kid;
 	uint8_t sig[HF_SIG_LEN];
 	unsigned count = 0;
-	hk_hex(hf_manifest_federation(m), HF_FEDID_LEN, h);
+	hk_hex(hf_manifest_federation(m)->b, HF_FEDID_LEN, h);
 	printf("federation %s \"%s\"\n", h, hf_manifest_name(m));
 	printf("epoch      %llu\n", (unsigned long long)hf_manifest_epoch(m));
 	printf("roots      %zu, threshold %u\n", hf_manifest_n_roots(m), hf_manifest_threshold(m));

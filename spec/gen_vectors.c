@@ -24,8 +24,8 @@
 #include "hashfed/identity.h"
 #include <sodium.h>
 
-static const uint8_t FED[HF_FEDID_LEN] = {0x68, 0x61, 0x73, 0x68, 0x66, 0x65, 0x64, 0x2d,
-                                          0x76, 0x65, 0x63, 0x74, 0x6f, 0x72, 0x73, 0x31};
+static const hf_fed_id FED = {{0x68, 0x61, 0x73, 0x68, 0x66, 0x65, 0x64, 0x2d, 0x76, 0x65, 0x63,
+                               0x74, 0x6f, 0x72, 0x73, 0x31}};
 
 void sb_put(sbuf *s, const char *fmt, ...)
 {
@@ -169,7 +169,7 @@ typedef struct mutation {
 static void open_case(sbuf *s, const char *name, const uint8_t *env, size_t len, int rcpt,
                       uint64_t now, int *first)
 {
-	hf_open_params op = {g_ids[rcpt], lookup, NULL, now, FED};
+	hf_open_params op = {g_ids[rcpt], lookup, NULL, now, &FED};
 	hf_opened *o = NULL;
 	hf_err rc = hf_envelope_open(env, len, &op, &o);
 	hf_opened_free(o);
@@ -202,7 +202,7 @@ static void envelopes(sbuf *s)
 	uint8_t *keep = NULL;
 	size_t keep_len = 0;
 	sb_put(s, "  \"federation\": ");
-	sb_hex(s, FED, sizeof(FED));
+	sb_hex(s, FED.b, sizeof FED.b);
 	sb_put(s, ",\n  \"envelopes\": [\n");
 	size_t nc = sizeof(ENV_CASES) / sizeof(ENV_CASES[0]);
 	for (size_t c = 0; c < nc; c++) {
@@ -225,7 +225,7 @@ static void envelopes(sbuf *s)
 		p.type = HF_MSG_DATA;
 		p.created_ms = NOW;
 		p.expires_ms = NOW + 86400000;
-		p.federation = FED;
+		p.federation = &FED;
 		p.epoch = 1;
 		p.audit = &a;
 		p.recipients = (const uint8_t(*)[HF_ENC_PK_LEN])pks;
@@ -411,7 +411,7 @@ static void build_header(hf_writer *w, enum hdr_tweak t)
 	hfi_mp_put_key(&e, 7);
 	hfi_mp_put_uint(&e, t == T_EXPIRES_BEFORE ? 999 : t == T_CREATED_U64 ? 2000 : NOW + 1000);
 	hfi_mp_put_key(&e, 8);
-	hfi_mp_put_bin(&e, FED, HF_FEDID_LEN);
+	hfi_mp_put_bin(&e, FED.b, sizeof FED.b);
 	if (t != T_MISSING_EPOCH) {
 		hfi_mp_put_key(&e, 9);
 		if (t == T_FLOAT_EPOCH) {

@@ -39,20 +39,21 @@ static hf_identity *g_roots[3];
 static hf_manifest *spec_manifest(void)
 {
 	hf_identity *a = rng_identity(201), *p = rng_identity(202);
-	uint8_t pks[3][32], fed[16], id1[16], id2[16], fp1[1][32], fp2[1][32];
+	uint8_t pks[3][32], id1[16], id2[16], fp1[1][32], fp2[1][32];
+	hf_fed_id fed;
 	const char *ep1[] = {"tls+tcp://authority-1.example:7400"};
 	const char *ep2[] = {"tls+tcp://[2001:db8::2]:7400", "tls+tcp://192.0.2.2:7400"};
 	hf_manifest *m = NULL;
 	for (int i = 0; i < 3; i++)
 		memcpy(pks[i], hf_identity_sign_pk(g_roots[i]), 32);
-	for (int i = 0; i < 16; i++) {
-		fed[i] = (uint8_t)i;
+	for (int i = 0; i < (int)sizeof fed.b; i++) {
+		fed.b[i] = (uint8_t)i;
 		id1[i] = 0x11;
 		id2[i] = 0x22;
 	}
 	memset(fp1, 0xaa, sizeof(fp1));
 	memset(fp2, 0xbb, sizeof(fp2));
-	CK(hf_manifest_new(fed, "vector federation", 3, (const uint8_t(*)[32])pks, 3, 2, &m));
+	CK(hf_manifest_new(&fed, "vector federation", 3, (const uint8_t(*)[32])pks, 3, 2, &m));
 	CK(hf_manifest_add_member(m, id2, "platform-1", HF_ROLE_PLATFORM));
 	CK(hf_manifest_add_member(m, id1, "authority-1", HF_ROLE_AUTHORITY | HF_ROLE_WITNESS));
 	CK(hf_manifest_add_key(m, id1, HF_KEY_SIGN, hf_identity_sign_pk(a), T0, HF_TIME_NEVER));
@@ -109,7 +110,7 @@ static void put_fields(sbuf *s, const hf_manifest *m)
 	sb_put(s, ",\n     \"digest\": ");
 	sb_hex(s, d, 32);
 	sb_put(s, ",\n     \"fields\": {\n      \"version\": 1, \"federation\": ");
-	sb_hex(s, hf_manifest_federation(m), HF_FEDID_LEN);
+	sb_hex(s, hf_manifest_federation(m)->b, HF_FEDID_LEN);
 	sb_put(s, ", \"name\": ");
 	sb_str(s, name, strlen(name));
 	sb_put(s, ", \"epoch\": %llu, \"threshold\": %u,\n      \"roots\": [",
@@ -286,7 +287,7 @@ void gen_manifest(sbuf *s)
 	    BODY(mm_drop(&bm, 5)));
 	REJ("manifest-missing-signatures", T, HF_EMISSING, dec_manifest, b, n, mm_drop(&m, 2));
 	REJ("manifest-federation-15-bytes", T, HF_ELENGTH, dec_manifest, b, n,
-	    BODY(mm_set_bin(&bm, 2, hf_manifest_federation(man), 15)));
+	    BODY(mm_set_bin(&bm, 2, hf_manifest_federation(man)->b, 15)));
 	{
 		/* 17 distinct valid roots (test-RNG seeds 101..117) as array16 */
 		hf_writer w;

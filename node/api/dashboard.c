@@ -47,23 +47,14 @@ static void put(hfn_html *h, const char *fmt, ...)
 /* Text with <, >, &, " escaped. */
 static void esc(hfn_html *h, const char *s)
 {
+	static const char *const ENTITY[256] = {
+	    ['<'] = "&lt;", ['>'] = "&gt;", ['&'] = "&amp;", ['"'] = "&quot;"};
 	for (; s && *s; s++) {
-		switch (*s) {
-		case '<':
-			put(h, "&lt;");
-			break;
-		case '>':
-			put(h, "&gt;");
-			break;
-		case '&':
-			put(h, "&amp;");
-			break;
-		case '"':
-			put(h, "&quot;");
-			break;
-		default:
+		const char *e = ENTITY[(unsigned char)*s];
+		if (e)
+			put(h, "%s", e);
+		else
 			put(h, "%c", *s);
-		}
 	}
 }
 

@@ -47,10 +47,10 @@ static hfn_audit *A(hfn_node *n)
 
 /* ---- keys, origin, policy ------------------------------------------------------------ */
 
-void hfn_audit_origin(const uint8_t fed[16], const uint8_t log[16], char out[96])
+void hfn_audit_origin(const hf_fed_id *fed, const uint8_t log[16], char out[96])
 {
-	char f[33], l[33];
-	hfn_hex(fed, 16, f);
+	char f[HF_ID_HEX_SIZE], l[33];
+	hf_fed_id_hex(fed, f);
 	hfn_hex(log, 16, l);
 	snprintf(out, 96, "hashfed.log/%s/%s", f, l);
 }
@@ -643,7 +643,7 @@ static hf_err on_submit(hfn_node *n, const hf_audit_msg *m, const uint8_t sender
 			break;
 		}
 		pthread_rwlock_rdlock(&n->mlock);
-		if (memcmp(h->federation, hf_manifest_federation(n->manifest), 16) != 0)
+		if (!hf_fed_id_eq(&h->federation, hf_manifest_federation(n->manifest)))
 			*status = HF_EFEDERATION;
 		else if (hf_manifest_find_sign_key(n->manifest, &h->sender, &mb, NULL) != HF_OK ||
 		         memcmp(hf_member_id(mb), sender, 16) != 0)
@@ -1149,28 +1149,14 @@ hf_err hfn_audit_on_message(struct hfn_node *n, const hfn_in_msg *in, hfn_disp *
 	m = malloc(sizeof(*m));
 	if (!m)
 		return HF_ENOMEM;
+	/* The handler of each audit type, 48..53 in order (hf_audit_msg_type checked above). */
+	static hf_err (*const on[])(hfn_node *, const hf_audit_msg *, const uint8_t *, hf_err *) = {
+	    on_submit, on_receipt, on_checkpoint, on_cosign, on_query, on_alarm};
+	_Static_assert(sizeof(on) / sizeof(on[0]) == HF_MSG_AUDIT_ALARM - HF_MSG_AUDIT_SUBMIT + 1,
+	               "one handler per audit type");
 	*status = hf_audit_msg_decode(h->type, body, len, m);
-	if (*status == HF_OK) {
-		switch (h->type) {
-		case HF_MSG_AUDIT_SUBMIT:
-			rc = on_submit(n, m, sender, status);
-			break;
-		case HF_MSG_AUDIT_RECEIPT:
-			rc = on_receipt(n, m, sender, status);
-			break;
-		case HF_MSG_AUDIT_CHECKPOINT:
-			rc = on_checkpoint(n, m, sender, status);
-			break;
-		case HF_MSG_AUDIT_COSIGN:
-			rc = on_cosign(n, m, sender, status);
-			break;
-		case HF_MSG_AUDIT_QUERY:
-			rc = on_query(n, m, sender, status);
-			break;
-		default:
-			rc = on_alarm(n, m, sender, status);
-		}
-	}
+	if (*status == HF_OK)
+		rc = on[h->type - HF_MSG_AUDIT_SUBMIT](n, m, sender, status);
 	free(m);
 	if (rc != HF_OK) { /* a store error: the message stays pending and is retried */
 		char t[8];

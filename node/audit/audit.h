@@ -59,7 +59,7 @@ hf_err hfn_audit_integrate(hfn_node *n, uint64_t *appended) HF_MUST_CHECK;
 hf_err hfn_audit_policy(hfn_node *n, const uint8_t log[HF_MEMBER_ID_LEN],
                         hf_log_policy *p) HF_MUST_CHECK;
 /* "hashfed.log/<federation hex>/<member hex>": the origin (and log key name) of a log. */
-void hfn_audit_origin(const uint8_t fed[16], const uint8_t log[16], char out[96]);
+void hfn_audit_origin(const hf_fed_id *fed, const uint8_t log[16], char out[96]);
 
 /* Figures for /v1/audit/status, the dashboard and /metrics. */
 typedef struct hfn_audit_status {

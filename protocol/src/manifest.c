@@ -245,7 +245,7 @@ hf_err hf_manifest_accept(const hf_manifest *held, const hf_manifest *cand)
 {
 	/* spec §11.4, cheapest first so a flood of stale manifests costs no
 	 * signature verification. */
-	if (memcmp(held->fed, cand->fed, HF_FEDID_LEN) != 0)
+	if (!hf_fed_id_eq(&held->fed, &cand->fed))
 		return HF_EFEDERATION;
 	if (cand->epoch <= held->epoch)
 		return HF_EEPOCH;
@@ -256,9 +256,9 @@ hf_err hf_manifest_accept(const hf_manifest *held, const hf_manifest *cand)
 
 /* ---- accessors -------------------------------------------------------- */
 
-const uint8_t *hf_manifest_federation(const hf_manifest *m)
+const hf_fed_id *hf_manifest_federation(const hf_manifest *m)
 {
-	return m->fed;
+	return &m->fed;
 }
 const char *hf_manifest_name(const hf_manifest *m)
 {
@@ -489,7 +489,7 @@ hf_err hf_manifest_sender_lookup(void *ctx, const hf_envelope_header *hdr,
 	const hf_manifest *m = ctx;
 	if (m == NULL || hdr == NULL || pk == NULL)
 		return HF_EINVAL;
-	if (memcmp(hdr->federation, m->fed, HF_FEDID_LEN) != 0)
+	if (!hf_fed_id_eq(&hdr->federation, &m->fed))
 		return HF_EFEDERATION;
 	return hf_manifest_check_sign_key(m, &hdr->sender, hdr->created_ms, NULL, pk);
 }

@@ -26,9 +26,9 @@ static hf_err name_check(const char *name)
 	return HF_OK;
 }
 
-hf_err hf_manifest_new(const uint8_t federation[static HF_FEDID_LEN], const char *name,
-                       uint64_t epoch, const uint8_t (*roots)[HF_SIGN_PK_LEN], size_t n_roots,
-                       unsigned threshold, hf_manifest **out)
+hf_err hf_manifest_new(const hf_fed_id *federation, const char *name, uint64_t epoch,
+                       const uint8_t (*roots)[HF_SIGN_PK_LEN], size_t n_roots, unsigned threshold,
+                       hf_manifest **out)
 {
 	hf_err rc;
 	hf_manifest *m = NULL;
@@ -38,7 +38,7 @@ hf_err hf_manifest_new(const uint8_t federation[static HF_FEDID_LEN], const char
 	HF_TRY(name_check(name));
 	HF_TRY(hfi_manifest_check_roots(roots, n_roots, threshold));
 	HF_CHECK(hfi_manifest_new_empty(&m));
-	memcpy(m->fed, federation, HF_FEDID_LEN);
+	m->fed = *federation;
 	memcpy(m->name, name, strlen(name) + 1);
 	m->epoch = epoch;
 	memcpy(m->roots, roots, n_roots * HF_SIGN_PK_LEN);

@@ -38,7 +38,7 @@ typedef struct hfi_manifest_idx {
 } hfi_manifest_idx;
 
 struct hf_manifest {
-	uint8_t fed[HF_FEDID_LEN];
+	hf_fed_id fed;
 	char name[HF_MAX_NAME_LEN + 1];
 	uint64_t epoch;
 	unsigned threshold;

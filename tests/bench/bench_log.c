@@ -94,7 +94,8 @@ static hf_err bench_header(uint8_t **hdr, size_t *len, uint8_t **env)
 	hf_audit_header a;
 	size_t el;
 	const uint8_t *h;
-	uint8_t fed[16] = {1}, body[64] = {0};
+	hf_fed_id fed = {{1}};
+	uint8_t body[64] = {0};
 	memset(&a, 0, sizeof(a));
 	a.fields = HF_AUDIT_SUBJECT | HF_AUDIT_ITEMS | HF_AUDIT_DEADLINE | HF_AUDIT_CATEGORY;
 	a.items = 3;
@@ -105,7 +106,7 @@ static hf_err bench_header(uint8_t **hdr, size_t *len, uint8_t **env)
 	    .type = HF_MSG_ORDER,
 	    .created_ms = 1795000000000ull,
 	    .expires_ms = 1795000000000ull + 86400000ull,
-	    .federation = fed,
+	    .federation = &fed,
 	    .epoch = 1,
 	    .audit = &a,
 	    .recipients = (const uint8_t(*)[HF_ENC_PK_LEN])hf_identity_enc_pk(id),

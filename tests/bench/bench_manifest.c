@@ -48,7 +48,8 @@ int main(void)
 	hf_test_rng tr;
 	hf_rng rng = {hf_test_rng_bytes, &tr};
 	hf_identity *roots[3], *id;
-	uint8_t pks[3][32], fed[16] = {7};
+	uint8_t pks[3][32];
+	hf_fed_id fed = {{7}};
 	hf_key_id *keyids;
 	hf_manifest *m, *d;
 	row *rows;
@@ -65,7 +66,7 @@ int main(void)
 			return 1;
 		memcpy(pks[i], hf_identity_sign_pk(roots[i]), 32);
 	}
-	if (hf_manifest_new(fed, "bench", 1, (const uint8_t(*)[32])pks, 3, 2, &m) != HF_OK)
+	if (hf_manifest_new(&fed, "bench", 1, (const uint8_t(*)[32])pks, 3, 2, &m) != HF_OK)
 		return 1;
 	keyids = calloc(N, sizeof(*keyids));
 	rows = calloc(N, sizeof(*rows));

@@ -57,7 +57,7 @@ hf_err hf_testlog_header(uint32_t type, uint64_t seq, uint64_t created_ms, uint8
 	memset(h.recipients[0].b, 0xb2, sizeof h.recipients[0].b);
 	h.created_ms = created_ms;
 	h.expires_ms = created_ms + 86400000;
-	memset(h.federation, 0xfe, HF_FEDID_LEN);
+	memset(h.federation.b, 0xfe, sizeof h.federation.b);
 	h.epoch = 3;
 	h.audit.fields = HF_AUDIT_SUBJECT | HF_AUDIT_SEQ | HF_AUDIT_ITEMS | HF_AUDIT_STATUS;
 	memset(h.audit.commitment, (int)(seq & 0xff), HF_COMMIT_LEN);

@@ -46,7 +46,7 @@ static size_t make_header(uint32_t type, uint8_t seed, uint8_t *out, size_t cap)
 	memset(h->recipients[0].b, seed + 2, sizeof h->recipients[0].b);
 	h->created_ms = 1790000000000ull;
 	h->expires_ms = h->created_ms + 3600000;
-	memset(h->federation, 0xfe, 16);
+	memset(h->federation.b, 0xfe, sizeof h->federation.b);
 	h->epoch = 3;
 	h->audit.fields = HF_AUDIT_SUBJECT | HF_AUDIT_ITEMS | HF_AUDIT_STATUS;
 	memset(h->audit.commitment, 0xcc, 32);

@@ -11,8 +11,7 @@
 
 #define NOW 1790000000000ULL
 
-static const uint8_t FED[HF_FEDID_LEN] = {0xfe, 0xd0, 1, 2,  3,  4,  5,  6,
-                                          7,    8,    9, 10, 11, 12, 13, 14};
+static const hf_fed_id FED = {{0xfe, 0xd0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}};
 
 typedef struct world {
 	hf_test_rng trng;
@@ -86,7 +85,7 @@ static hf_seal_params params(world *w, size_t n)
 	p.type = HF_MSG_DATA;
 	p.created_ms = NOW;
 	p.expires_ms = NOW + 3600000;
-	p.federation = FED;
+	p.federation = &FED;
 	p.epoch = 3;
 	p.recipients = (const uint8_t(*)[HF_ENC_PK_LEN])w->pks;
 	p.n_recipients = n;
@@ -97,7 +96,7 @@ static hf_seal_params params(world *w, size_t n)
 static hf_err try_open(world *w, const uint8_t *env, size_t len, hf_identity *self, uint64_t now,
                        hf_opened **o)
 {
-	hf_open_params op = {self, lookup, w, now, FED};
+	hf_open_params op = {self, lookup, w, now, &FED};
 	return hf_envelope_open(env, len, &op, o);
 }
 
@@ -222,11 +221,11 @@ static void test_time_and_federation(void **state)
 	                 HF_EFUTURE);
 	assert_int_equal(try_open(w, env, len, w->rcpt[0], NOW - HF_MAX_CLOCK_SKEW_MS, &o), HF_OK);
 	hf_opened_free(o);
-	uint8_t other[HF_FEDID_LEN] = {0};
-	hf_open_params op = {w->rcpt[0], lookup, w, NOW, other};
+	hf_fed_id other = {{0}};
+	hf_open_params op = {w->rcpt[0], lookup, w, NOW, &other};
 	assert_int_equal(hf_envelope_open(env, len, &op, &o), HF_EFEDERATION);
 	/* a lookup that returns a different key than the header names */
-	hf_open_params op2 = {w->rcpt[0], lookup_wrong, w, NOW, FED};
+	hf_open_params op2 = {w->rcpt[0], lookup_wrong, w, NOW, &FED};
 	assert_int_equal(hf_envelope_open(env, len, &op2, &o), HF_EUNKNOWNSENDER);
 	free(env);
 
@@ -283,7 +282,7 @@ static void test_inner_and_commitment(void **state)
 	hf_keyid_enc(w->pks[0], &h->recipients[0]);
 	h->created_ms = NOW;
 	h->expires_ms = NOW + 1000;
-	memcpy(h->federation, FED, HF_FEDID_LEN);
+	h->federation = FED;
 	uint8_t salt[HF_COMMIT_SALT_LEN] = {7};
 	const uint8_t body[] = "payload";
 	hf_audit_commit(salt, body, sizeof(body), h->audit.commitment);

@@ -63,7 +63,7 @@ static size_t header(uint64_t i, uint8_t *out, size_t cap)
 	memset(h->recipients[0].b, 0x22, sizeof h->recipients[0].b);
 	h->created_ms = 1790000000000ull + i;
 	h->expires_ms = h->created_ms + 3600000;
-	memset(h->federation, 0xfe, 16);
+	memset(h->federation.b, 0xfe, sizeof h->federation.b);
 	h->epoch = 1;
 	h->audit.fields = HF_AUDIT_SUBJECT | HF_AUDIT_ITEMS;
 	memcpy(h->audit.subject, h->msg_id.b, sizeof h->audit.subject);

@@ -23,8 +23,7 @@
 #define NOW 1790000000000ULL
 #define H   3600000ULL
 
-static const uint8_t FED[HF_FEDID_LEN] = {0xfe, 0xd0, 1, 2,  3,  4,  5,  6,
-                                          7,    8,    9, 10, 11, 12, 13, 14};
+static const hf_fed_id FED = {{0xfe, 0xd0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}};
 static const uint8_t OID[16] = {0x01, 0x9a, 0x1b, 0x2c, 0x3d, 0x4e, 0x7f, 0x00,
                                 0x80, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77};
 static const uint8_t AUTH[16] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
@@ -844,7 +843,7 @@ static void audit_never_leaks(void **state)
 		p.type = m.type;
 		p.created_ms = NOW;
 		p.expires_ms = NOW + H;
-		p.federation = FED;
+		p.federation = &FED;
 		p.epoch = 1;
 		p.audit = &a;
 		p.recipients = (const uint8_t(*)[HF_ENC_PK_LEN])pk;
@@ -996,7 +995,7 @@ static void seal_to(hf_identity *from, hf_identity *to, const hf_order_msg *m, h
 	p.type = m->type;
 	p.created_ms = NOW;
 	p.expires_ms = NOW + 24 * H;
-	p.federation = FED;
+	p.federation = &FED;
 	p.epoch = 1;
 	p.audit = &a;
 	p.recipients = (const uint8_t(*)[HF_ENC_PK_LEN])pk;
@@ -1033,7 +1032,7 @@ static void sealed_flow(void **state)
 
 	/* Another platform cannot open it. */
 	hf_opened *op = NULL;
-	hf_open_params pp = {w.other, lookup, &w, NOW, FED};
+	hf_open_params pp = {w.other, lookup, &w, NOW, &FED};
 	assert_int_equal(hf_envelope_open(env, en, &pp, &op), HF_ENOTRECIPIENT);
 
 	/* The platform opens, decodes, and answers with a receipt. */
@@ -1056,7 +1055,7 @@ static void sealed_flow(void **state)
 
 	/* The authority opens the receipt and checks it names exactly its order. */
 	hf_opened *rop = NULL;
-	hf_open_params ap = {w.auth, lookup, &w, NOW, FED};
+	hf_open_params ap = {w.auth, lookup, &w, NOW, &FED};
 	assert_int_equal(hf_envelope_open(renv, ren, &ap, &rop), HF_OK);
 	size_t rbn;
 	const uint8_t *rbody = hf_opened_body(rop, &rbn);

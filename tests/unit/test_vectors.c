@@ -84,8 +84,8 @@ static void test_envelope_vectors(void **state)
 {
 	(void)state;
 	json_t *j = load("envelope.json");
-	uint8_t fed[HF_FEDID_LEN];
-	unhex_fixed(json_string_value(json_object_get(j, "federation")), fed, sizeof(fed));
+	hf_fed_id fed;
+	unhex_fixed(json_string_value(json_object_get(j, "federation")), fed.b, sizeof fed.b);
 
 	size_t i;
 	json_t *v;
@@ -133,7 +133,7 @@ static void test_envelope_vectors(void **state)
 		{
 			hf_open_params op = {
 			    by_name(json_string_value(r)), lookup, NULL,
-			    (uint64_t)json_integer_value(json_object_get(v, "created")), fed};
+			    (uint64_t)json_integer_value(json_object_get(v, "created")), &fed};
 			hf_opened *o;
 			assert_int_equal(hf_envelope_open(env, len, &op, &o), HF_OK);
 			size_t bl;
@@ -158,7 +158,7 @@ static void test_envelope_vectors(void **state)
 		uint8_t *env = unhex_alloc(json_string_value(json_object_get(v, "envelope")), &len);
 		hf_open_params op = {by_name(json_string_value(json_object_get(v, "recipient"))),
 		                     lookup, NULL,
-		                     (uint64_t)json_integer_value(json_object_get(v, "now")), fed};
+		                     (uint64_t)json_integer_value(json_object_get(v, "now")), &fed};
 		hf_opened *o = NULL;
 		hf_err rc = hf_envelope_open(env, len, &op, &o);
 		hf_err want;
@@ -606,12 +606,13 @@ static void check_keys(const json_t *a, const hf_member *mb, hf_key_kind kind, h
  * manifest `*in` from the JSON alone. */
 static void check_manifest(const json_t *f, const hf_manifest *m, hf_manifest **in)
 {
-	uint8_t fed[HF_FEDID_LEN], roots[HF_MAX_ROOTS][32];
+	uint8_t roots[HF_MAX_ROOTS][32];
+	hf_fed_id fed;
 	size_t i, k;
 	json_t *v, *x;
 	assert_int_equal(jint(f, "version"), HF_MANIFEST_VERSION);
-	jhex(f, "federation", fed, sizeof(fed));
-	assert_memory_equal(hf_manifest_federation(m), fed, sizeof(fed));
+	jhex(f, "federation", fed.b, sizeof fed.b);
+	assert_true(hf_fed_id_eq(hf_manifest_federation(m), &fed));
 	assert_string_equal(hf_manifest_name(m), jstr(f, "name"));
 	assert_int_equal(hf_manifest_epoch(m), jint(f, "epoch"));
 	assert_int_equal(hf_manifest_threshold(m), jint(f, "threshold"));
@@ -623,7 +624,7 @@ static void check_manifest(const json_t *f, const hf_manifest *m, hf_manifest **
 		unhex_fixed(json_string_value(v), roots[i], 32);
 		assert_memory_equal(hf_manifest_root(m, i), roots[i], 32);
 	}
-	assert_int_equal(hf_manifest_new(fed, jstr(f, "name"), jint(f, "epoch"),
+	assert_int_equal(hf_manifest_new(&fed, jstr(f, "name"), jint(f, "epoch"),
 	                                 (const uint8_t(*)[32])roots, json_array_size(ra),
 	                                 (unsigned)jint(f, "threshold"), in),
 	                 HF_OK);

@@ -78,7 +78,7 @@ typedef struct hf_envelope_header {
 	hf_key_id recipients[HF_MAX_RECIPIENTS]; /* encryption key ids */
 	uint64_t created_ms;
 	uint64_t expires_ms;
-	uint8_t federation[HF_FEDID_LEN];
+	hf_fed_id federation;
 	uint64_t epoch;
 	hf_audit_header audit;
 } hf_envelope_header;
@@ -88,7 +88,7 @@ typedef struct hf_seal_params {
 	const hf_msg_id *msg_id; /* NULL: a fresh UUIDv7 */
 	uint64_t created_ms;
 	uint64_t expires_ms;
-	const uint8_t *federation; /* HF_FEDID_LEN bytes */
+	const hf_fed_id *federation;
 	uint64_t epoch;
 	const hf_audit_header *audit; /* optional; its commitment is ignored */
 	const uint8_t (*recipients)[HF_ENC_PK_LEN];
@@ -136,7 +136,7 @@ typedef struct hf_open_params {
 	hf_sender_lookup_fn lookup;
 	void *lookup_ctx;
 	uint64_t now_ms;
-	const uint8_t *federation; /* expected federation id, or NULL to skip */
+	const hf_fed_id *federation; /* expected federation id, or NULL to skip */
 } hf_open_params;
 
 typedef struct hf_opened hf_opened;

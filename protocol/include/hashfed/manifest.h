@@ -130,7 +130,7 @@ HF_API hf_err hf_manifest_accept(const hf_manifest *held,
 
 /* ---- manifest fields -------------------------------------------------- */
 
-HF_API const uint8_t *hf_manifest_federation(const hf_manifest *m) HF_NONNULL(1); /* 16 B */
+HF_API const hf_fed_id *hf_manifest_federation(const hf_manifest *m) HF_NONNULL(1);
 HF_API const char *hf_manifest_name(const hf_manifest *m) HF_NONNULL(1);
 HF_API uint64_t hf_manifest_epoch(const hf_manifest *m) HF_NONNULL(1);
 HF_API unsigned hf_manifest_threshold(const hf_manifest *m) HF_NONNULL(1);
@@ -236,10 +236,10 @@ HF_API hf_err hf_endpoint_check(const char *url) HF_MUST_CHECK HF_NONNULL(1);
 /* New manifest with no members and no signatures. Roots are validated
  * (HF_EBADKEY, HF_EDUPLICATE), 1 <= threshold <= n_roots <= HF_MAX_ROOTS
  * (HF_ERANGE), name <= HF_MAX_NAME_LEN (HF_ETOOLONG), epoch >= 1. */
-HF_API hf_err hf_manifest_new(const uint8_t federation[static HF_FEDID_LEN], const char *name,
-                              uint64_t epoch, const uint8_t (*roots)[HF_SIGN_PK_LEN],
-                              size_t n_roots, unsigned threshold, hf_manifest **out) HF_MUST_CHECK
-    HF_NONNULL(2, 4, 7);
+HF_API hf_err hf_manifest_new(const hf_fed_id *federation, const char *name, uint64_t epoch,
+                              const uint8_t (*roots)[HF_SIGN_PK_LEN], size_t n_roots,
+                              unsigned threshold, hf_manifest **out) HF_MUST_CHECK
+    HF_NONNULL(1, 2, 4, 7);
 /* Deep copy (signatures included). */
 HF_API hf_err hf_manifest_clone(const hf_manifest *m, hf_manifest **out) HF_MUST_CHECK
     HF_NONNULL(1, 2);
