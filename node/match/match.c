@@ -23,6 +23,7 @@
  * stores it (bench_sync: the index was a fifth of the platform's main loop, SQLite most of
  * the rest; the two now run on both cores). */
 #define HFN_MATCH_ASYNC_MIN 4096u
+#define HFN_MAP_AHEAD       8u
 
 typedef struct hfn_prov {
 	uint64_t first, last, batch, issued_ms;
@@ -515,10 +516,15 @@ hf_err hfn_match_batch_begin(hfn_node *n, const hfn_store_list *l, const hf_list
 		HF_TRY(prov_add(&m->lists[li], b->first_id, last, b->number, issued, false));
 	}
 	hfn_pdq_pend *pend = calloc(1, sizeof(*pend));
-	hf_err rc = pend ? HF_OK : HF_ENOMEM;
+	hf_err rc = pend ? map_reserve(m, m->map_used + b->n_added) : HF_ENOMEM;
 	hf_list_batch_iter(b, &it);
-	while (rc == HF_OK && hf_list_iter_next(&it, &e))
+	while (rc == HF_OK && hf_list_iter_next(&it, &e)) {
+		/* The map cell of the entry HFN_MAP_AHEAD on (a batch's ids are consecutive; the
+		 * map cannot grow meanwhile, reserved above): the probe missed the cache for
+		 * every entry, 60 % of entry_add in the bench_sync profile. */
+		__builtin_prefetch(&m->map[map_hash(li, e.id + HFN_MAP_AHEAD, m->map_cap)], 1);
 		rc = entry_add(m, li, &e, b->number, issued, false, now, pend);
+	}
 	if (rc != HF_OK) {
 		if (pend)
 			(void)pend_flush(m, li, pend);
