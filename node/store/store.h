@@ -85,6 +85,10 @@ hf_err hfn_store_entitled(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 /* Insert; an existing id is replaced (snapshots, re-application is idempotent). */
 hf_err hfn_store_entry_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
                            const hf_list_entry *e) HF_MUST_CHECK;
+/* The same for e[0..n), HFN_STORE_ENTRY_ROWS rows per statement (a received batch). */
+#define HFN_STORE_ENTRY_ROWS 32u
+hf_err hfn_store_entries_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+                             const hf_list_entry *e, size_t n) HF_MUST_CHECK;
 /* Tombstone; HF_ENOTFOUND if the id is unknown (still recorded as removed). */
 hf_err hfn_store_entry_remove(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id,
                               uint64_t batch) HF_MUST_CHECK;
@@ -154,7 +158,10 @@ hf_err hfn_store_outbox_rearm_list(hfn_store *s, const uint8_t peer[HFN_MEMBER_L
                                    uint64_t now_ms) HF_MUST_CHECK;
 /* Marks row seq delivered; its envelope is dropped (never read again). */
 hf_err hfn_store_outbox_done(hfn_store *s, int64_t seq, uint64_t now_ms) HF_MUST_CHECK;
-/* Reschedules (next_ms) or, with next_ms = 0, gives up for good (status recorded). */
+/* Reschedules (next_ms) or, with next_ms = 0, gives up for good (status recorded). A
+ * rescheduled row holds back every later undelivered row to the same peer until next_ms,
+ * so a message never overtakes an earlier one to that peer that is waiting to be retried
+ * (in one send round the sender keeps outbox order itself). */
 hf_err hfn_store_outbox_retry(hfn_store *s, int64_t seq, uint64_t next_ms,
                               const char *status) HF_MUST_CHECK;
 /* Drops row seq unsent for good with status (a pull that expired: the next pull replaces
@@ -195,6 +202,10 @@ hf_err hfn_store_inbox_count_pending(hfn_store *s, size_t *n) HF_MUST_CHECK;
 hf_err hfn_store_inbox_done(hfn_store *s, int64_t seq, const char *status) HF_MUST_CHECK;
 /* Parks a message (held for a later batch) so pending skips it until hfn_store_inbox_unpark. */
 hf_err hfn_store_inbox_park(hfn_store *s, int64_t seq) HF_MUST_CHECK;
+/* Stores the envelope of a row recorded without it (hfn_store_inbox_add with env NULL: a
+ * message applied in the transaction that records it), for a row that stays unfinished. */
+hf_err hfn_store_inbox_keep(hfn_store *s, int64_t seq, const uint8_t *env,
+                            size_t len) HF_MUST_CHECK;
 hf_err hfn_store_inbox_unpark(hfn_store *s) HF_MUST_CHECK;
 
 /* ---- counters ---------------------------------------------------------- */
