@@ -1149,28 +1149,14 @@ hf_err hfn_audit_on_message(struct hfn_node *n, const hfn_in_msg *in, hfn_disp *
 	m = malloc(sizeof(*m));
 	if (!m)
 		return HF_ENOMEM;
+	/* The handler of each audit type, 48..53 in order (hf_audit_msg_type checked above). */
+	static hf_err (*const on[])(hfn_node *, const hf_audit_msg *, const uint8_t *, hf_err *) = {
+	    on_submit, on_receipt, on_checkpoint, on_cosign, on_query, on_alarm};
+	_Static_assert(sizeof(on) / sizeof(on[0]) == HF_MSG_AUDIT_ALARM - HF_MSG_AUDIT_SUBMIT + 1,
+	               "one handler per audit type");
 	*status = hf_audit_msg_decode(h->type, body, len, m);
-	if (*status == HF_OK) {
-		switch (h->type) {
-		case HF_MSG_AUDIT_SUBMIT:
-			rc = on_submit(n, m, sender, status);
-			break;
-		case HF_MSG_AUDIT_RECEIPT:
-			rc = on_receipt(n, m, sender, status);
-			break;
-		case HF_MSG_AUDIT_CHECKPOINT:
-			rc = on_checkpoint(n, m, sender, status);
-			break;
-		case HF_MSG_AUDIT_COSIGN:
-			rc = on_cosign(n, m, sender, status);
-			break;
-		case HF_MSG_AUDIT_QUERY:
-			rc = on_query(n, m, sender, status);
-			break;
-		default:
-			rc = on_alarm(n, m, sender, status);
-		}
-	}
+	if (*status == HF_OK)
+		rc = on[h->type - HF_MSG_AUDIT_SUBMIT](n, m, sender, status);
 	free(m);
 	if (rc != HF_OK) { /* a store error: the message stays pending and is retried */
 		char t[8];

@@ -108,6 +108,7 @@ enum {
 	Q_OUT_ENV,
 	Q_OUT_DONE,
 	Q_OUT_RETRY,
+	Q_OUT_HOLD,
 	Q_OUT_EXPIRE,
 	Q_OUT_UNDELIVERABLE,
 	Q_DELIVERY,
@@ -176,6 +177,10 @@ static const char *const SQL[Q__N] = {
                    " envelope=X'' WHERE seq=?1",
     [Q_OUT_RETRY] = "UPDATE outbox SET next_ms=?2, attempts=attempts+1, status=?3,"
                     " done_ms=CASE WHEN ?2=0 THEN -1 ELSE NULL END WHERE seq=?1",
+    /* Later messages to the same peer wait for a retried one (hfn_store_outbox_retry): the
+     * partial due index bounds the scan to the undelivered rows due before ?2. */
+    [Q_OUT_HOLD] = "UPDATE outbox SET next_ms=?2 WHERE done_ms IS NULL AND next_ms>0 AND"
+                   " next_ms<?2 AND seq>?1 AND peer=(SELECT peer FROM outbox WHERE seq=?1)",
     /* done_ms -2: dropped by design (a pull that expired unsent: the next pull replaces
      * it), told apart from -1, a message given up for good (undeliverable). */
     [Q_OUT_EXPIRE] = "UPDATE outbox SET done_ms=-2, attempts=attempts+1, status=?2, envelope=X''"
@@ -1087,6 +1092,12 @@ hf_err hfn_store_outbox_retry(hfn_store *s, int64_t seq, uint64_t next_ms, const
 	sqlite3_bind_int64(st, 1, seq);
 	hfn_bind_u64(st, 2, next_ms);
 	sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+	hf_err rc = hfn_step_done(st);
+	if (rc != HF_OK || next_ms == 0)
+		return rc; /* given up for good: it holds nothing back */
+	st = hfn_stmt(s, SQL[Q_OUT_HOLD]);
+	sqlite3_bind_int64(st, 1, seq);
+	hfn_bind_u64(st, 2, next_ms);
 	return hfn_step_done(st);
 }
 

@@ -154,7 +154,10 @@ hf_err hfn_store_outbox_rearm_list(hfn_store *s, const uint8_t peer[HFN_MEMBER_L
                                    uint64_t now_ms) HF_MUST_CHECK;
 /* Marks row seq delivered; its envelope is dropped (never read again). */
 hf_err hfn_store_outbox_done(hfn_store *s, int64_t seq, uint64_t now_ms) HF_MUST_CHECK;
-/* Reschedules (next_ms) or, with next_ms = 0, gives up for good (status recorded). */
+/* Reschedules (next_ms) or, with next_ms = 0, gives up for good (status recorded). A
+ * rescheduled row holds back every later undelivered row to the same peer until next_ms,
+ * so a message never overtakes an earlier one to that peer that is waiting to be retried
+ * (in one send round the sender keeps outbox order itself). */
 hf_err hfn_store_outbox_retry(hfn_store *s, int64_t seq, uint64_t next_ms,
                               const char *status) HF_MUST_CHECK;
 /* Drops row seq unsent for good with status (a pull that expired: the next pull replaces

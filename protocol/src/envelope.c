@@ -201,14 +201,13 @@ out:
 	return rc;
 }
 
-/* Decode + signature check, shared by verify and open. */
-static hf_err env_verify_parts(const uint8_t *env, size_t len, hf_sender_lookup_fn lookup,
-                               void *ctx, hfi_env_parts *parts, hf_envelope_header *h)
+/* Signature check of a decoded envelope, shared by verify and open. */
+static hf_err env_verify_decoded(hf_sender_lookup_fn lookup, void *ctx, const hfi_env_parts *parts,
+                                 const hf_envelope_header *h)
 {
 	uint8_t pk[HF_SIGN_PK_LEN];
 	hf_key_id kid;
 	uint8_t sig_in[HF_ENV_SIG_INPUT_LEN];
-	HF_TRY(hfi_env_decode(env, len, parts, h));
 	HF_TRY(lookup(ctx, h, pk));
 	/* spec §5.6 step 3: the key returned must be the one the header names. */
 	hf_keyid_sign(pk, &kid);
@@ -235,7 +234,9 @@ hf_err hf_envelope_verify(const uint8_t *env, size_t len, hf_sender_lookup_fn lo
 	hfi_env_parts *parts = malloc(sizeof(*parts));
 	if (parts == NULL)
 		return HF_ENOMEM;
-	hf_err rc = env_verify_parts(env, len, lookup, ctx, parts, hdr);
+	hf_err rc = hfi_env_decode(env, len, parts, hdr);
+	if (rc == HF_OK)
+		rc = env_verify_decoded(lookup, ctx, parts, hdr);
 	free(parts);
 	return rc;
 }
@@ -267,7 +268,8 @@ hf_err hf_envelope_open(const uint8_t *env, size_t len, const hf_open_params *p,
 		rc = HF_EFEDERATION;
 		goto out;
 	}
-	HF_CHECK(env_verify_parts(env, len, p->lookup, p->lookup_ctx, parts, &o->hdr));
+	/* Decoded once above: the signature is checked over the same parts. */
+	HF_CHECK(env_verify_decoded(p->lookup, p->lookup_ctx, parts, &o->hdr));
 
 	/* Find our slot; the wrap AAD binds it to (message id, our key id). */
 	const hf_key_id *mykid = hf_identity_enc_keyid(p->self);

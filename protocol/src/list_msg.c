@@ -400,6 +400,7 @@ typedef struct batch_wire {
 	const uint64_t *removed; /* encode */
 	size_t n_removed;
 } batch_wire;
+_Static_assert(offsetof(batch_wire, b) == 0, "hfi_decode_view copies the public struct");
 
 static void batch_added_enc(hfi_mp_enc *e, const void *obj)
 {
@@ -512,21 +513,14 @@ hf_err hf_list_batch_encode(const hf_list_batch *b, const hf_list_entry *added, 
 
 hf_err hf_list_batch_decode(const uint8_t *p, size_t len, hf_list_batch *b)
 {
-	hfi_ctx c;
 	batch_wire bw;
-	memset(&bw, 0, sizeof(bw));
-	hf_err rc = hfi_decode_body(&c, &hfi_list_batch_schema, p, len, HF_MAX_MESSAGE_SIZE, &bw);
-	*b = bw.b;
-	return rc;
+	return hfi_decode_view(&hfi_list_batch_schema, p, len, HF_MAX_MESSAGE_SIZE, &bw, b,
+	                       sizeof(*b));
 }
 
 void hf_list_batch_iter(const hf_list_batch *b, hf_list_iter *it)
 {
-	it->p = b->added_raw;
-	it->len = b->added_raw_len;
-	it->off = 0;
-	it->next_id = b->first_id;
-	it->explicit_ids = false;
+	*it = (hf_list_iter){b->added_raw, b->added_raw_len, 0, b->first_id, false};
 }
 
 uint64_t hf_list_batch_removed(const hf_list_batch *b, uint32_t i)
@@ -552,6 +546,7 @@ typedef struct snap_wire {
 	const hf_list_entry *entries; /* encode */
 	size_t n;
 } snap_wire;
+_Static_assert(offsetof(snap_wire, s) == 0, "hfi_decode_view copies the public struct");
 
 static void snap_entries_enc(hfi_mp_enc *e, const void *obj)
 {
@@ -612,22 +607,15 @@ hf_err hf_list_snapshot_encode(const hf_list_snapshot *s, const hf_list_entry *e
 
 hf_err hf_list_snapshot_decode(const uint8_t *p, size_t len, hf_list_snapshot *s)
 {
-	hfi_ctx c;
 	snap_wire sw;
-	memset(&sw, 0, sizeof(sw));
-	hf_err rc =
-	    hfi_decode_body(&c, &hfi_list_snapshot_schema, p, len, HF_MAX_MESSAGE_SIZE, &sw);
-	*s = sw.s;
-	return rc;
+	return hfi_decode_view(&hfi_list_snapshot_schema, p, len, HF_MAX_MESSAGE_SIZE, &sw, s,
+	                       sizeof(*s));
 }
 
 void hf_list_snapshot_iter(const hf_list_snapshot *s, hf_list_iter *it)
 {
-	it->p = s->entries_raw;
-	it->len = s->entries_raw_len;
-	it->off = 0;
-	it->next_id = 0;
-	it->explicit_ids = true;
+	/* Snapshot records carry their ids. */
+	*it = (hf_list_iter){s->entries_raw, s->entries_raw_len, 0, 0, true};
 }
 
 /* ---- pull ------------------------------------------------------------- */

@@ -155,8 +155,9 @@ static void test_outbox(void **state)
 	assert_memory_equal(o.env, env, 3);
 	free(o.env);
 	assert_int_equal(hfn_store_outbox_retry(f->s, o.seq, 500, "HF_ENET"), HF_OK);
+	/* id2 goes to the same peer after id1: held back until id1's retry (never overtakes) */
 	assert_int_equal(hfn_store_outbox_next(f->s, 120, &o, &next), HF_ENOTFOUND);
-	assert_int_equal(next, 150);
+	assert_int_equal(next, 500);
 	/* Queuing the same (msg, peer) again makes it due now: no duplicate row. */
 	assert_int_equal(hfn_store_outbox_add(f->s, &id1, P1, L1, 4, env, 3, 130), HF_OK);
 	assert_int_equal(hfn_store_outbox_next(f->s, 130, &o, &next), HF_OK);
@@ -166,12 +167,55 @@ static void test_outbox(void **state)
 	assert_int_equal(hfn_store_outbox_done(f->s, o.seq, 131), HF_OK);
 	/* Delivered: queuing again is a no-op. */
 	assert_int_equal(hfn_store_outbox_add(f->s, &id1, P1, L1, 4, env, 3, 140), HF_OK);
-	assert_int_equal(hfn_store_outbox_next(f->s, 160, &o, &next), HF_OK);
+	assert_int_equal(hfn_store_outbox_next(f->s, 499, &o, &next), HF_ENOTFOUND);
+	assert_int_equal(hfn_store_outbox_next(f->s, 500, &o, &next), HF_OK);
 	assert_true(hf_msg_id_eq(&o.msg_id, &id2));
 	free(o.env);
 	/* Given up for good: never due again. */
 	assert_int_equal(hfn_store_outbox_retry(f->s, o.seq, 0, "HF_ESIG"), HF_OK);
 	assert_int_equal(hfn_store_outbox_next(f->s, UINT64_MAX >> 2, &o, &next), HF_ENOTFOUND);
+}
+
+/* A retried message holds back the later ones to its peer only: the peer gets them in
+ * outbox order (net.proxy_faults saw an outcome overtake its order's retried receipt). */
+static void test_outbox_retry_holds_peer(void **state)
+{
+	fx *f = *state;
+	hf_msg_id a = {{0xa}}, b = {{0xb}}, c = {{0xc}}, d = {{0xd}};
+	uint8_t env[3] = {7, 8, 9};
+	hfn_store_out out[4];
+	size_t n = 0;
+	assert_int_equal(hfn_store_outbox_add(f->s, &a, P1, NULL, 0, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &b, P1, NULL, 0, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &c, P2, NULL, 0, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &d, P1, NULL, 0, env, 3, 900), HF_OK);
+	assert_int_equal(hfn_store_outbox_due(f->s, 100, out, 4, &n), HF_OK);
+	assert_int_equal(n, 3);
+	int64_t seq_a = out[0].seq;
+	assert_true(hf_msg_id_eq(&out[0].msg_id, &a));
+	for (size_t i = 0; i < n; i++)
+		free(out[i].env);
+	assert_int_equal(hfn_store_outbox_retry(f->s, seq_a, 600, "HF_ENET"), HF_OK);
+	/* b (P1, after a) waits for a; c (P2) does not; d was due later anyway */
+	assert_int_equal(hfn_store_outbox_due(f->s, 599, out, 4, &n), HF_OK);
+	assert_int_equal(n, 1);
+	assert_true(hf_msg_id_eq(&out[0].msg_id, &c));
+	free(out[0].env);
+	assert_int_equal(hfn_store_outbox_done(f->s, out[0].seq, 599), HF_OK);
+	/* due together again: a comes first (outbox order) */
+	assert_int_equal(hfn_store_outbox_due(f->s, 600, out, 4, &n), HF_OK);
+	assert_int_equal(n, 2);
+	assert_true(hf_msg_id_eq(&out[0].msg_id, &a));
+	assert_true(hf_msg_id_eq(&out[1].msg_id, &b));
+	for (size_t i = 0; i < n; i++)
+		free(out[i].env);
+	/* a given up for good holds nothing back */
+	assert_int_equal(hfn_store_outbox_retry(f->s, seq_a, 0, "HF_ESIG"), HF_OK);
+	assert_int_equal(hfn_store_outbox_due(f->s, 600, out, 4, &n), HF_OK);
+	assert_int_equal(n, 1);
+	assert_true(hf_msg_id_eq(&out[0].msg_id, &b));
+	for (size_t i = 0; i < n; i++)
+		free(out[i].env);
 }
 
 /* The counts are remembered between calls (store.c's memo): every change must still show,
@@ -470,6 +514,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_entries, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outbox_retry_holds_peer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_entry_counts_memo, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_outbox_due_defers_batches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_batches_after_unqueued, setup, teardown),
