@@ -455,13 +455,17 @@ out:
 static hf_err apply_entries(hfn_node *n, const uint8_t list[HF_LIST_ID_LEN], hf_list_iter *it,
                             uint64_t *max_id)
 {
-	hf_list_entry e;
-	while (hf_list_iter_next(it, &e)) {
-		HF_TRY(hfn_store_entry_put(n->store, list, &e));
-		if (e.id > *max_id)
-			*max_id = e.id;
+	hf_list_entry e[HFN_STORE_ENTRY_ROWS];
+	size_t k = 0;
+	while (hf_list_iter_next(it, &e[k])) {
+		if (e[k].id > *max_id)
+			*max_id = e[k].id;
+		if (++k == HFN_STORE_ENTRY_ROWS) {
+			HF_TRY(hfn_store_entries_put(n->store, list, e, k));
+			k = 0;
+		}
 	}
-	return HF_OK;
+	return hfn_store_entries_put(n->store, list, e, k);
 }
 
 hf_err hfn_lists_on_batch(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_err *status)
