@@ -39,6 +39,7 @@ hf_err hfn_lists_entitle(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN],
 hfn_in_handler_fn hfn_lists_on_batch HF_MUST_CHECK;
 hfn_in_handler_fn hfn_lists_on_snapshot HF_MUST_CHECK;
 hfn_in_handler_fn hfn_lists_on_pull HF_MUST_CHECK;
+hfn_in_handler_fn hfn_lists_on_ack HF_MUST_CHECK;
 
 /* Anti-entropy: for every list we follow, asks issuer and platforms for batches after ours. */
 hf_err hfn_lists_pull_all(hfn_node *n) HF_MUST_CHECK;

@@ -638,3 +638,24 @@ hf_err hf_list_pull_decode(const uint8_t *p, size_t len, hf_list_pull *q)
 	memset(q, 0, sizeof(*q));
 	return hfi_decode_body(&c, &hfi_list_pull_schema, p, len, HF_LIST_MAX_PULL_SIZE, q);
 }
+
+/* ---- acknowledgement ---------------------------------------------------- */
+
+static const hfi_field ack_rows[] = {
+    {HFI_FIXED(1, HFI_REQ, hf_list_ack, list_id)},
+    {HFI_U(2, HFI_REQ, hf_list_ack, number, 1, UINT64_MAX, HF_ERANGE)},
+};
+const hfi_schema hfi_list_ack_schema =
+    HFI_SCHEMA("list ack", ack_rows, hf_list_ack, HFI_FINISH_FIRST, NULL);
+
+hf_err hf_list_ack_encode(const hf_list_ack *a, uint8_t **out, size_t *out_len)
+{
+	return hfi_encode_body(&hfi_list_ack_schema, a, HF_LIST_MAX_ACK_SIZE, out, out_len);
+}
+
+hf_err hf_list_ack_decode(const uint8_t *p, size_t len, hf_list_ack *a)
+{
+	hfi_ctx c;
+	memset(a, 0, sizeof(*a));
+	return hfi_decode_body(&c, &hfi_list_ack_schema, p, len, HF_LIST_MAX_ACK_SIZE, a);
+}
