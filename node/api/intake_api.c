@@ -230,28 +230,31 @@ static void case_action(hfn_node *n, struct evhttp_request *req, int64_t id, con
 		hfn_intake_order o = {.category = cat,
 		                      .legal_basis = hfn_str(j, "legal_basis"),
 		                      .note = hfn_str(j, "note")};
-		uint8_t oid[16];
+		hf_order_id oid;
 		json_t *dl = json_object_get(j, "deadline");
 		why = "need {\"platform\", \"category\", \"legal_basis\", \"deadline\"?, "
 		      "\"note\"?}; the "
 		      "case needs URLs";
 		if (hfn_hex_field(j, "platform", o.platform, 16) && cat && o.legal_basis &&
 		    (!dl || hfn_duration(dl, &o.deadline_in_ms)))
-			rc = hfn_intake_to_order(n, id, &o, oid);
+			rc = hfn_intake_to_order(n, id, &o, &oid);
 		if (rc == HF_OK) {
-			hfn_http_reply(req, 200,
-			               json_pack("{s:o}", "order", hfn_http_hex(oid, 16)));
+			hfn_http_reply(
+			    req, 200,
+			    json_pack("{s:o}", "order", hfn_http_hex(oid.b, sizeof oid.b)));
 			json_decref(j);
 			return;
 		}
 	} else if (!strcmp(sub, "/refer")) {
-		uint8_t to[16], rid[16];
+		uint8_t to[16];
+		hf_order_id rid;
 		why = "need {\"to\": \"<authority id>\", \"category\"?, \"note\"?}";
 		if (hfn_hex_field(j, "to", to, 16))
-			rc = hfn_intake_refer(n, id, to, cat, hfn_str(j, "note"), rid);
+			rc = hfn_intake_refer(n, id, to, cat, hfn_str(j, "note"), &rid);
 		if (rc == HF_OK) {
-			hfn_http_reply(req, 200,
-			               json_pack("{s:o}", "referral", hfn_http_hex(rid, 16)));
+			hfn_http_reply(
+			    req, 200,
+			    json_pack("{s:o}", "referral", hfn_http_hex(rid.b, sizeof rid.b)));
 			json_decref(j);
 			return;
 		}

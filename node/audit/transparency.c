@@ -62,7 +62,7 @@ static hf_err ids_push(hfn_ids *v, const uint8_t id[16])
 
 static hf_err order_cb(void *ctx, const hfn_store_order *o)
 {
-	return ids_push(ctx, o->id);
+	return ids_push(ctx, o->id.b);
 }
 
 static hf_err msg_cb(void *ctx, const hf_msg_id *msg_id, uint32_t type, int dir,
@@ -181,11 +181,13 @@ static void order_reset(hfn_tr *t)
 }
 
 /* The outcomes we sent for one order, each counted only with both proofs. */
-static hf_err one_order(hfn_tr *t, const uint8_t id[16])
+static hf_err one_order(hfn_tr *t, const uint8_t id[HF_ORDER_ID_LEN])
 {
 	hf_err rc;
+	hf_order_id oid;
+	memcpy(oid.b, id, sizeof oid.b);
 	order_reset(t);
-	HF_TRY(hfn_store_order_msgs(t->n->store, id, msg_cb, t));
+	HF_TRY(hfn_store_order_msgs(t->n->store, &oid, msg_cb, t));
 	if (t->outcome_ids.n == 0)
 		return HF_OK;
 	rc = t->order_env ? logged_of(t, t->order_env, t->order_len, t->b) : HF_ENOTFOUND;
