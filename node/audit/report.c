@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "audit/report.h"
 #include "core/log.h"
+#include "core/util.h"
 #include "hashfed/audit_log.h"
 #include "hashfed/checkpoint.h"
 #include "hashfed/order.h"
@@ -180,14 +181,7 @@ static bool platform_of_enc(hfn_node *n, const hf_key_id *kid, uint8_t out[16])
 
 static hf_err pend_add(hfn_row *p, const hf_audit_header *a, uint64_t logged)
 {
-	if (p->n_pend == p->cap_pend) {
-		size_t c = p->cap_pend ? 2 * p->cap_pend : 16;
-		hfn_pend *q = realloc(p->pend, c * sizeof(*q));
-		if (!q)
-			return HF_ENOMEM;
-		p->pend = q;
-		p->cap_pend = c;
-	}
+	HF_TRY(hfn_grow((void **)&p->pend, &p->cap_pend, p->n_pend + 1, sizeof(*p->pend)));
 	hfn_pend *e = &p->pend[p->n_pend++];
 	memcpy(e->list, a->subject, 16);
 	e->number = a->seq;

@@ -683,40 +683,49 @@ hf_err hfn_lists_on_pull(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_er
 	return HF_OK;
 }
 
-/* Issuer side of spec §12.7: an entitled platform applied our list up to batch k.number. */
-hf_err hfn_lists_on_ack(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_err *status)
+hf_err hfn_lists_check_entitled(hfn_node *n, const uint8_t list[HF_LIST_ID_LEN],
+                                const uint8_t member[HF_MEMBER_ID_LEN], hfn_store_list *l,
+                                hf_err *status)
 {
-	const hf_list_ack k = m->u.ack;
 	uint8_t(*ent)[HF_MEMBER_ID_LEN] = NULL;
-	hfn_store_list l;
 	size_t ne = 0;
-	bool entitled = false;
-	char hex[33], num[24];
-	hf_err rc;
-	*disp = HFN_DONE;
-	rc = hfn_store_list_get(n->store, k.list_id.b, &l);
-	if (rc == HF_ENOTFOUND || (rc == HF_OK && !l.mine)) {
-		*status = HF_ENOTFOUND; /* acknowledgements go to the issuer only */
+	hf_err rc = hfn_store_list_get(n->store, list, l);
+	if (rc == HF_ENOTFOUND || (rc == HF_OK && !l->mine)) {
+		*status = HF_ENOTFOUND; /* only the issuer hears about its list */
 		return HF_OK;
 	}
 	HF_TRY(rc);
 	ent = calloc(HFN_LISTS_MAX_PLATFORMS, sizeof(*ent));
 	if (!ent)
 		return HF_ENOMEM;
-	HF_CHECK(hfn_store_entitled(n->store, k.list_id.b, ent, HFN_LISTS_MAX_PLATFORMS, &ne));
-	for (size_t i = 0; i < ne && !entitled; i++)
-		entitled = memcmp(ent[i], m->sender, HF_MEMBER_ID_LEN) == 0;
-	/* A head we never published is a false claim the log must not count. */
-	*status = !entitled ? HF_ENOTENTITLED : k.number > l.head_n ? HF_ERANGE : HF_OK;
-	if (*status == HF_OK) {
-		hfn_hex(l.id, 16, hex);
-		snprintf(num, sizeof(num), "#%llu", (unsigned long long)k.number);
-		hfn_count(n, "list_acks", hex, 1);
-		hfn_log(HFN_LOG_INFO, "list_ack", "list", hex, "n", num, NULL);
-	}
+	HF_CHECK(hfn_store_entitled(n->store, list, ent, HFN_LISTS_MAX_PLATFORMS, &ne));
+	*status = HF_ENOTENTITLED;
+	for (size_t i = 0; i < ne && *status != HF_OK; i++)
+		if (memcmp(ent[i], member, HF_MEMBER_ID_LEN) == 0)
+			*status = HF_OK;
 out:
 	free(ent);
 	return rc;
+}
+
+/* Issuer side of spec §12.7: an entitled platform applied our list up to batch k.number. */
+hf_err hfn_lists_on_ack(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_err *status)
+{
+	const hf_list_ack k = m->u.ack;
+	hfn_store_list l;
+	char hex[33], num[24];
+	*disp = HFN_DONE;
+	HF_TRY(hfn_lists_check_entitled(n, k.list_id.b, m->sender, &l, status));
+	/* A head we never published is a false claim the log must not count. */
+	if (*status == HF_OK && k.number > l.head_n)
+		*status = HF_ERANGE;
+	if (*status != HF_OK)
+		return HF_OK;
+	hfn_hex(l.id, 16, hex);
+	snprintf(num, sizeof(num), "#%llu", (unsigned long long)k.number);
+	hfn_count(n, "list_acks", hex, 1);
+	hfn_log(HFN_LOG_INFO, "list_ack", "list", hex, "n", num, NULL);
+	return HF_OK;
 }
 
 static hf_err pull_cb(void *ctx, const hfn_store_list *l)
