@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "match/match.h"
 #include "match/match_in.h"
+#include "lists/lists.h"
 #include "core/util.h"
 #include "hf_check.h"
 
@@ -615,29 +616,15 @@ hf_err hfn_match_on_report(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_
 	const hf_match_report r = m->u.report;
 	const uint8_t *sender = m->sender;
 	hfn_store_list l;
-	uint8_t(*ent)[HF_MEMBER_ID_LEN] = NULL;
 	hfn_ids dis = {NULL, 0, 0}, quar = {NULL, 0, 0};
-	size_t ne = 0;
-	bool entitled = false, applied = false;
+	bool applied = false;
 	uint64_t total = 0, now = hfn_now_ms();
 	hf_err rc;
 	*disp = HFN_DONE;
-	rc = hfn_store_list_get(n->store, r.list_id, &l);
-	if (rc == HF_ENOTFOUND || (rc == HF_OK && !l.mine)) {
-		*status = HF_ENOTFOUND; /* reports go to the issuer only */
+	/* reports go to the issuer only, from an entitled platform */
+	HF_TRY(hfn_lists_check_entitled(n, r.list_id, sender, &l, status));
+	if (*status != HF_OK)
 		return HF_OK;
-	}
-	HF_TRY(rc);
-	ent = calloc(HFN_LISTS_MAX_PLATFORMS, sizeof(*ent));
-	if (!ent)
-		return HF_ENOMEM;
-	HF_CHECK(hfn_store_entitled(n->store, r.list_id, ent, HFN_LISTS_MAX_PLATFORMS, &ne));
-	for (size_t i = 0; i < ne && !entitled; i++)
-		entitled = memcmp(ent[i], sender, HF_MEMBER_ID_LEN) == 0;
-	if (!entitled) {
-		*status = HF_ENOTENTITLED;
-		goto out;
-	}
 	for (uint32_t i = 0; i < r.n_counts; i++)
 		total += hf_match_report_count(&r, i).matches;
 	HF_CHECK(hfn_store_report_put(n->store, r.list_id, sender, r.day, r.revision, total,
@@ -666,7 +653,6 @@ hf_err hfn_match_on_report(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_
 	*status = applied ? HF_OK : HF_EREPLAY; /* an older revision changes nothing */
 	rc = HF_OK;
 out:
-	free(ent);
 	free(dis.v);
 	free(quar.v);
 	return rc;
