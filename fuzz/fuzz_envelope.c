@@ -36,7 +36,7 @@ static hf_err lookup(void *ctx, const hf_envelope_header *h, uint8_t pk[HF_SIGN_
 {
 	(void)ctx;
 	for (int i = 0; i < 4; i++) {
-		if (memcmp(hf_identity_sign_keyid(g_ids[i]), h->sender, HF_KEYID_LEN) == 0) {
+		if (hf_key_id_eq(hf_identity_sign_keyid(g_ids[i]), &h->sender)) {
 			memcpy(pk, hf_identity_sign_pk(g_ids[i]), HF_SIGN_PK_LEN);
 			return HF_OK;
 		}

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static hf_identity *g_ids[5]; /* 0..2 roots, 3..4 members */
 static hf_manifest *g_held;
-static const uint8_t g_fed[HF_FEDID_LEN] = {0xfe, 0xd0};
+static const hf_fed_id g_fed = {{0xfe, 0xd0}};
 
 static void init(void)
 {
@@ -42,7 +42,7 @@ static void init(void)
 	}
 	for (int i = 0; i < 3; i++)
 		memcpy(pks[i], hf_identity_sign_pk(g_ids[i]), HF_SIGN_PK_LEN);
-	if (hf_manifest_new(g_fed, "held", 1, (const uint8_t(*)[HF_SIGN_PK_LEN])pks, 3, 2,
+	if (hf_manifest_new(&g_fed, "held", 1, (const uint8_t(*)[HF_SIGN_PK_LEN])pks, 3, 2,
 	                    &g_held) != HF_OK)
 		abort();
 }
@@ -65,14 +65,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const hf_member_key *k;
 		for (size_t j = 0; j < hf_member_n_keys(mb, HF_KEY_SIGN); j++) {
 			k = hf_member_key_at(mb, HF_KEY_SIGN, j);
-			if (hf_manifest_find_sign_key(m, k->keyid, &f, NULL) != HF_OK || f != mb)
+			if (hf_manifest_find_sign_key(m, &k->keyid, &f, NULL) != HF_OK || f != mb)
 				abort();
-			(void)!hf_manifest_check_sign_key(m, k->keyid, k->not_before_ms, NULL,
+			(void)!hf_manifest_check_sign_key(m, &k->keyid, k->not_before_ms, NULL,
 			                                  NULL);
 		}
 		for (size_t j = 0; j < hf_member_n_keys(mb, HF_KEY_ENC); j++) {
 			k = hf_member_key_at(mb, HF_KEY_ENC, j);
-			if (hf_manifest_find_enc_key(m, k->keyid, &f, NULL) != HF_OK || f != mb)
+			if (hf_manifest_find_enc_key(m, &k->keyid, &f, NULL) != HF_OK || f != mb)
 				abort();
 		}
 		if (hf_manifest_find_member(m, hf_member_id(mb), &f) != HF_OK || f != mb)

@@ -28,10 +28,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort(); /* decoded but not canonical: a codec bug */
 		hf_writer_free(&w);
 	}
-	uint8_t sender[HF_KEYID_LEN], id[HF_MSGID_LEN], salt[HF_COMMIT_SALT_LEN];
+	hf_key_id sender;
+	hf_msg_id id;
+	uint8_t salt[HF_COMMIT_SALT_LEN];
 	const uint8_t *body;
 	size_t body_len;
-	hf_err rc = hfi_env_inner_decode(data, size, sender, id, salt, &body, &body_len);
+	hf_err rc = hfi_env_inner_decode(data, size, &sender, &id, salt, &body, &body_len);
 	(void)rc;
 	return 0;
 }

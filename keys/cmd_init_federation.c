@@ -54,7 +54,8 @@ int hk_cmd_init_federation(int argc, char **argv)
 	const char *cmd = "init-federation", *name = NULL, *out = NULL, *pass = NULL;
 	unsigned n = 0, k = 0, ca_days = 3650, crl_days = 365;
 	hf_identity *roots[HF_MAX_ROOTS] = {NULL};
-	uint8_t pks[HF_MAX_ROOTS][HF_SIGN_PK_LEN], fed[HF_FEDID_LEN];
+	uint8_t pks[HF_MAX_ROOTS][HF_SIGN_PK_LEN];
+	hf_fed_id fed;
 	hf_manifest *m = NULL;
 	char *path = NULL, *cadir = NULL;
 	char fedhex[2 * HF_FEDID_LEN + 1];
@@ -102,7 +103,7 @@ int hk_cmd_init_federation(int argc, char **argv)
 	if (k > n)
 		return hk_usage(cmd, "--threshold %u is larger than --roots %u", k, n);
 
-	randombytes_buf(fed, sizeof(fed));
+	randombytes_buf(fed.b, sizeof fed.b);
 	if ((rc = hk_mkdir(out, 0755)) != HF_OK) {
 		ex = hk_fail(cmd, rc, "cannot create %s (must be new or empty)", out);
 		goto done;
@@ -142,8 +143,8 @@ int hk_cmd_init_federation(int argc, char **argv)
 		ex = hk_fail(cmd, rc, "cannot create the TLS CA in %s", cadir);
 		goto done;
 	}
-	if ((rc = hf_manifest_new(fed, name, 1, (const uint8_t(*)[HF_SIGN_PK_LEN])pks, n, k, &m)) !=
-	    HF_OK) {
+	if ((rc = hf_manifest_new(&fed, name, 1, (const uint8_t(*)[HF_SIGN_PK_LEN])pks, n, k,
+	                          &m)) != HF_OK) {
 		ex = hk_fail(cmd, rc, "invalid manifest parameters");
 		goto done;
 	}
@@ -154,7 +155,7 @@ int hk_cmd_init_federation(int argc, char **argv)
 		ex = hk_fail(cmd, rc, "cannot write %s", path);
 		goto done;
 	}
-	hf_hex_encode(fed, sizeof(fed), fedhex);
+	hf_hex_encode(fed.b, sizeof fed.b, fedhex);
 	printf("federation %s \"%s\": %u root keys, threshold %u\n", fedhex, name, n, k);
 	printf("wrote %s/root-{1..%u}.{key,pub}, %s/{ca.key,ca.crt,crl.pem}, %s\n", out, n, cadir,
 	       path);

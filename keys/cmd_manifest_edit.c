@@ -197,24 +197,24 @@ static int hk_add_member(const char *cmd, const hk_edit_args *a, hf_manifest *m)
 }
 
 /* Retire every key of the member still valid at `until` (rotation). */
-static hf_err hk_retire(hf_manifest *m, const hf_member *mb, uint64_t until, const uint8_t *keep_s,
-                        const uint8_t *keep_e)
+static hf_err hk_retire(hf_manifest *m, const hf_member *mb, uint64_t until,
+                        const hf_key_id *keep_s, const hf_key_id *keep_e)
 {
-	uint8_t ids[2 * HF_MAX_MEMBER_KEYS][HF_KEYID_LEN];
+	hf_key_id ids[2 * HF_MAX_MEMBER_KEYS];
 	size_t n = 0;
 	for (int kind = HF_KEY_SIGN; kind <= HF_KEY_ENC; kind++) {
 		for (size_t i = 0; i < hf_member_n_keys(mb, (hf_key_kind)kind); i++) {
 			const hf_member_key *k = hf_member_key_at(mb, (hf_key_kind)kind, i);
-			const uint8_t *keep = kind == HF_KEY_SIGN ? keep_s : keep_e;
-			if (memcmp(k->keyid, keep, HF_KEYID_LEN) == 0 || k->not_after_ms <= until ||
+			const hf_key_id *keep = kind == HF_KEY_SIGN ? keep_s : keep_e;
+			if (hf_key_id_eq(&k->keyid, keep) || k->not_after_ms <= until ||
 			    k->not_before_ms >= until)
 				continue;
-			memcpy(ids[n++], k->keyid, HF_KEYID_LEN);
+			ids[n++] = k->keyid;
 		}
 	}
 	/* ids first: each edit re-indexes, so member pointers go stale */
 	for (size_t i = 0; i < n; i++)
-		HF_TRY(hf_manifest_expire_key(m, ids[i], until));
+		HF_TRY(hf_manifest_expire_key(m, &ids[i], until));
 	return HF_OK;
 }
 
@@ -222,7 +222,7 @@ static int hk_rotate(const char *cmd, const hk_edit_args *a, hf_manifest *m, con
 {
 	hf_pubfile pf;
 	uint64_t nb, na, until;
-	uint8_t ks[HF_KEYID_LEN], ke[HF_KEYID_LEN];
+	hf_key_id ks, ke;
 	const hf_member *mb;
 	hf_err rc;
 	if (a->pub == NULL)
@@ -237,12 +237,12 @@ static int hk_rotate(const char *cmd, const hk_edit_args *a, hf_manifest *m, con
 		return hk_fail(cmd, HF_EMISSING, "%s has no encryption key", a->pub);
 	if (pf.has_id && memcmp(pf.id, id, HF_MEMBER_ID_LEN) != 0)
 		return hk_fail(cmd, HF_EINVAL, "%s belongs to another member id", a->pub);
-	hf_keyid_sign(pf.sign_pk, ks);
-	hf_keyid_enc(pf.enc_pk, ke);
+	hf_keyid_sign(pf.sign_pk, &ks);
+	hf_keyid_enc(pf.enc_pk, &ke);
 	if ((rc = hf_manifest_add_key(m, id, HF_KEY_SIGN, pf.sign_pk, nb, na)) != HF_OK ||
 	    (rc = hf_manifest_add_key(m, id, HF_KEY_ENC, pf.enc_pk, nb, na)) != HF_OK ||
 	    (rc = hf_manifest_find_member(m, id, &mb)) != HF_OK ||
-	    (rc = hk_retire(m, mb, until, ks, ke)) != HF_OK)
+	    (rc = hk_retire(m, mb, until, &ks, &ke)) != HF_OK)
 		return hk_fail(cmd, rc, "cannot rotate keys");
 	return HK_EXIT_OK;
 }
@@ -251,7 +251,7 @@ static int hk_revoke(const char *cmd, const hk_edit_args *a, hf_manifest *m, boo
                      const uint8_t *id)
 {
 	uint64_t at;
-	uint8_t kid[HF_KEYID_LEN];
+	hf_key_id kid;
 	const hf_member *mb;
 	hf_err rc;
 	if (a->n_tls_cert + a->n_tls_fp > 0) {
@@ -280,24 +280,23 @@ static int hk_revoke(const char *cmd, const hk_edit_args *a, hf_manifest *m, boo
 	if (hk_time_or(a->at, hk_now_ms(), &at) != HF_OK || at == HF_TIME_NEVER)
 		return hk_usage(cmd, "bad --at");
 	if (a->key != NULL) {
-		if (hk_parse_hex(a->key, kid, sizeof(kid)) != HF_OK)
+		if (hk_parse_hex(a->key, kid.b, sizeof kid.b) != HF_OK)
 			return hk_usage(cmd, "--key must be 32 hex digits");
-		rc = hf_manifest_revoke_key(m, kid, at);
+		rc = hf_manifest_revoke_key(m, &kid, at);
 		return rc == HF_OK ? HK_EXIT_OK : hk_fail(cmd, rc, "cannot revoke key %s", a->key);
 	}
 	if (!have_id)
 		return hk_usage(cmd, "--key or --member is required");
 	{
-		uint8_t ids[2 * HF_MAX_MEMBER_KEYS][HF_KEYID_LEN];
+		hf_key_id ids[2 * HF_MAX_MEMBER_KEYS];
 		size_t n = 0;
 		if ((rc = hf_manifest_find_member(m, id, &mb)) != HF_OK)
 			return hk_fail(cmd, rc, "--member");
 		for (int kind = HF_KEY_SIGN; kind <= HF_KEY_ENC; kind++)
 			for (size_t i = 0; i < hf_member_n_keys(mb, (hf_key_kind)kind); i++)
-				memcpy(ids[n++], hf_member_key_at(mb, (hf_key_kind)kind, i)->keyid,
-				       HF_KEYID_LEN);
+				ids[n++] = hf_member_key_at(mb, (hf_key_kind)kind, i)->keyid;
 		for (size_t i = 0; i < n; i++)
-			if ((rc = hf_manifest_revoke_key(m, ids[i], at)) != HF_OK)
+			if ((rc = hf_manifest_revoke_key(m, &ids[i], at)) != HF_OK)
 				return hk_fail(cmd, rc, "cannot revoke");
 	}
 	return HK_EXIT_OK;

@@ -24,20 +24,21 @@ static void hk_hex(const uint8_t *p, size_t n, char *out)
 /* Which signatures count: valid and by a root of the set (first per root). */
 static bool hk_sig_valid(const hf_manifest *m, size_t i)
 {
-	uint8_t kid[HF_KEYID_LEN], sig[HF_SIG_LEN];
-	if (hf_manifest_signature(m, i, kid, sig) != HF_OK)
+	hf_key_id kid;
+	uint8_t sig[HF_SIG_LEN];
+	if (hf_manifest_signature(m, i, &kid, sig) != HF_OK)
 		return false;
 	for (size_t r = 0; r < hf_manifest_n_roots(m); r++) {
-		uint8_t rid[HF_KEYID_LEN];
-		hf_keyid_sign(hf_manifest_root(m, r), rid);
-		if (memcmp(rid, kid, HF_KEYID_LEN) == 0) {
+		hf_key_id rid;
+		hf_keyid_sign(hf_manifest_root(m, r), &rid);
+		if (hf_key_id_eq(&rid, &kid)) {
 			hf_manifest *one = NULL;
 			unsigned c = 0;
 			/* verify this signature alone */
 			if (hf_manifest_clone(m, &one) != HF_OK)
 				return false;
 			hf_manifest_clear_signatures(one);
-			if (hf_manifest_add_signature(one, kid, sig) == HF_OK &&
+			if (hf_manifest_add_signature(one, &kid, sig) == HF_OK &&
 			    hf_manifest_verify_roots(
 			        one, (const uint8_t(*)[HF_SIGN_PK_LEN])hf_manifest_root(m, r), 1, 1,
 			        &c) != HF_OK)
@@ -61,7 +62,7 @@ static json_t *hk_keys_json(const hf_member *mb, hf_key_kind kind)
 	for (size_t i = 0; i < hf_member_n_keys(mb, kind); i++) {
 		const hf_member_key *k = hf_member_key_at(mb, kind, i);
 		json_t *o = json_object();
-		hk_hex(k->keyid, HF_KEYID_LEN, h);
+		hk_hex(k->keyid.b, sizeof k->keyid.b, h);
 		json_object_set_new(o, "key_id", json_string(h));
 		hk_hex(k->pk, 32, h);
 		json_object_set_new(o, "public_key", json_string(h));
@@ -78,16 +79,17 @@ static int hk_show_json(const hf_manifest *m)
 	json_t *root = json_object(), *roots = json_array(), *members = json_array(),
 	       *sigs = json_array();
 	char h[129], roles[64];
-	uint8_t kid[HF_KEYID_LEN], sig[HF_SIG_LEN];
-	hk_hex(hf_manifest_federation(m), HF_FEDID_LEN, h);
+	hf_key_id kid;
+	uint8_t sig[HF_SIG_LEN];
+	hk_hex(hf_manifest_federation(m)->b, HF_FEDID_LEN, h);
 	json_object_set_new(root, "federation", json_string(h));
 	json_object_set_new(root, "name", json_string(hf_manifest_name(m)));
 	json_object_set_new(root, "epoch", json_integer((json_int_t)hf_manifest_epoch(m)));
 	json_object_set_new(root, "threshold", json_integer(hf_manifest_threshold(m)));
 	for (size_t i = 0; i < hf_manifest_n_roots(m); i++) {
 		json_t *o = json_object();
-		hf_keyid_sign(hf_manifest_root(m, i), kid);
-		hk_hex(kid, sizeof(kid), h);
+		hf_keyid_sign(hf_manifest_root(m, i), &kid);
+		hk_hex(kid.b, sizeof kid.b, h);
 		json_object_set_new(o, "key_id", json_string(h));
 		hk_hex(hf_manifest_root(m, i), HF_SIGN_PK_LEN, h);
 		json_object_set_new(o, "public_key", json_string(h));
@@ -116,9 +118,9 @@ static int hk_show_json(const hf_manifest *m)
 	}
 	for (size_t i = 0; i < hf_manifest_n_signatures(m); i++) {
 		json_t *o = json_object();
-		if (hf_manifest_signature(m, i, kid, sig) != HF_OK)
+		if (hf_manifest_signature(m, i, &kid, sig) != HF_OK)
 			continue;
-		hk_hex(kid, sizeof(kid), h);
+		hk_hex(kid.b, sizeof kid.b, h);
 		json_object_set_new(o, "key_id", json_string(h));
 		json_object_set_new(o, "valid_root", json_boolean(hk_sig_valid(m, i)));
 		json_array_append_new(sigs, o);
@@ -138,7 +140,7 @@ static void hk_show_keys(const hf_member *mb, hf_key_kind kind, const char *what
 	char h[65], nb[32], na[32], rv[32];
 	for (size_t i = 0; i < hf_member_n_keys(mb, kind); i++) {
 		const hf_member_key *k = hf_member_key_at(mb, kind, i);
-		hk_hex(k->keyid, HF_KEYID_LEN, h);
+		hk_hex(k->keyid.b, sizeof k->keyid.b, h);
 		hk_format_time(k->not_before_ms, nb, sizeof(nb));
 		hk_format_time(k->not_after_ms, na, sizeof(na));
 		hk_format_time(k->revoked_at_ms, rv, sizeof(rv));
@@ -151,15 +153,16 @@ static void hk_show_keys(const hf_member *mb, hf_key_kind kind, const char *what
 static int hk_show_text(const hf_manifest *m)
 {
 	char h[129], roles[64];
-	uint8_t kid[HF_KEYID_LEN], sig[HF_SIG_LEN];
+	hf_key_id kid;
+	uint8_t sig[HF_SIG_LEN];
 	unsigned count = 0;
-	hk_hex(hf_manifest_federation(m), HF_FEDID_LEN, h);
+	hk_hex(hf_manifest_federation(m)->b, HF_FEDID_LEN, h);
 	printf("federation %s \"%s\"\n", h, hf_manifest_name(m));
 	printf("epoch      %llu\n", (unsigned long long)hf_manifest_epoch(m));
 	printf("roots      %zu, threshold %u\n", hf_manifest_n_roots(m), hf_manifest_threshold(m));
 	for (size_t i = 0; i < hf_manifest_n_roots(m); i++) {
-		hf_keyid_sign(hf_manifest_root(m, i), kid);
-		hk_hex(kid, sizeof(kid), h);
+		hf_keyid_sign(hf_manifest_root(m, i), &kid);
+		hk_hex(kid.b, sizeof kid.b, h);
 		printf("  root %zu   key %s\n", i + 1, h);
 	}
 	printf("members    %zu\n", hf_manifest_n_members(m));
@@ -180,9 +183,9 @@ static int hk_show_text(const hf_manifest *m)
 	}
 	printf("signatures %zu\n", hf_manifest_n_signatures(m));
 	for (size_t i = 0; i < hf_manifest_n_signatures(m); i++) {
-		if (hf_manifest_signature(m, i, kid, sig) != HF_OK)
+		if (hf_manifest_signature(m, i, &kid, sig) != HF_OK)
 			continue;
-		hk_hex(kid, sizeof(kid), h);
+		hk_hex(kid.b, sizeof kid.b, h);
 		printf("  by %s  %s\n", h,
 		       hk_sig_valid(m, i) ? "valid root signature" : "not counted");
 	}

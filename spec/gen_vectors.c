@@ -24,8 +24,8 @@
 #include "hashfed/identity.h"
 #include <sodium.h>
 
-static const uint8_t FED[HF_FEDID_LEN] = {0x68, 0x61, 0x73, 0x68, 0x66, 0x65, 0x64, 0x2d,
-                                          0x76, 0x65, 0x63, 0x74, 0x6f, 0x72, 0x73, 0x31};
+static const hf_fed_id FED = {{0x68, 0x61, 0x73, 0x68, 0x66, 0x65, 0x64, 0x2d, 0x76, 0x65, 0x63,
+                               0x74, 0x6f, 0x72, 0x73, 0x31}};
 
 void sb_put(sbuf *s, const char *fmt, ...)
 {
@@ -100,7 +100,7 @@ static hf_err lookup(void *ctx, const hf_envelope_header *h, uint8_t pk[HF_SIGN_
 {
 	(void)ctx;
 	for (int i = 0; i < N_IDS; i++) {
-		if (memcmp(hf_identity_sign_keyid(g_ids[i]), h->sender, HF_KEYID_LEN) == 0) {
+		if (hf_key_id_eq(hf_identity_sign_keyid(g_ids[i]), &h->sender)) {
 			memcpy(pk, hf_identity_sign_pk(g_ids[i]), HF_SIGN_PK_LEN);
 			return HF_OK;
 		}
@@ -125,13 +125,13 @@ static void identities(sbuf *s)
 		sb_put(s, ", \"sign_pk\": ");
 		sb_hex(s, hf_identity_sign_pk(g_ids[i]), HF_SIGN_PK_LEN);
 		sb_put(s, ", \"sign_keyid\": ");
-		sb_hex(s, hf_identity_sign_keyid(g_ids[i]), HF_KEYID_LEN);
+		sb_hex(s, hf_identity_sign_keyid(g_ids[i])->b, HF_KEYID_LEN);
 		sb_put(s, ",\n     \"enc_sk\": ");
 		sb_hex(s, enc_sk, sizeof(enc_sk));
 		sb_put(s, ", \"enc_pk\": ");
 		sb_hex(s, hf_identity_enc_pk(g_ids[i]), HF_ENC_PK_LEN);
 		sb_put(s, ", \"enc_keyid\": ");
-		sb_hex(s, hf_identity_enc_keyid(g_ids[i]), HF_KEYID_LEN);
+		sb_hex(s, hf_identity_enc_keyid(g_ids[i])->b, HF_KEYID_LEN);
 		sb_put(s, "}%s\n", i + 1 < N_IDS ? "," : "");
 		sodium_memzero(seed_b, sizeof(seed_b));
 		sodium_memzero(enc_sk, sizeof(enc_sk));
@@ -169,7 +169,7 @@ typedef struct mutation {
 static void open_case(sbuf *s, const char *name, const uint8_t *env, size_t len, int rcpt,
                       uint64_t now, int *first)
 {
-	hf_open_params op = {g_ids[rcpt], lookup, NULL, now, FED};
+	hf_open_params op = {g_ids[rcpt], lookup, NULL, now, &FED};
 	hf_opened *o = NULL;
 	hf_err rc = hf_envelope_open(env, len, &op, &o);
 	hf_opened_free(o);
@@ -202,7 +202,7 @@ static void envelopes(sbuf *s)
 	uint8_t *keep = NULL;
 	size_t keep_len = 0;
 	sb_put(s, "  \"federation\": ");
-	sb_hex(s, FED, sizeof(FED));
+	sb_hex(s, FED.b, sizeof FED.b);
 	sb_put(s, ",\n  \"envelopes\": [\n");
 	size_t nc = sizeof(ENV_CASES) / sizeof(ENV_CASES[0]);
 	for (size_t c = 0; c < nc; c++) {
@@ -225,7 +225,7 @@ static void envelopes(sbuf *s)
 		p.type = HF_MSG_DATA;
 		p.created_ms = NOW;
 		p.expires_ms = NOW + 86400000;
-		p.federation = FED;
+		p.federation = &FED;
 		p.epoch = 1;
 		p.audit = &a;
 		p.recipients = (const uint8_t(*)[HF_ENC_PK_LEN])pks;
@@ -411,7 +411,7 @@ static void build_header(hf_writer *w, enum hdr_tweak t)
 	hfi_mp_put_key(&e, 7);
 	hfi_mp_put_uint(&e, t == T_EXPIRES_BEFORE ? 999 : t == T_CREATED_U64 ? 2000 : NOW + 1000);
 	hfi_mp_put_key(&e, 8);
-	hfi_mp_put_bin(&e, FED, HF_FEDID_LEN);
+	hfi_mp_put_bin(&e, FED.b, sizeof FED.b);
 	if (t != T_MISSING_EPOCH) {
 		hfi_mp_put_key(&e, 9);
 		if (t == T_FLOAT_EPOCH) {

@@ -39,20 +39,21 @@ static hf_identity *g_roots[3];
 static hf_manifest *spec_manifest(void)
 {
 	hf_identity *a = rng_identity(201), *p = rng_identity(202);
-	uint8_t pks[3][32], fed[16], id1[16], id2[16], fp1[1][32], fp2[1][32];
+	uint8_t pks[3][32], id1[16], id2[16], fp1[1][32], fp2[1][32];
+	hf_fed_id fed;
 	const char *ep1[] = {"tls+tcp://authority-1.example:7400"};
 	const char *ep2[] = {"tls+tcp://[2001:db8::2]:7400", "tls+tcp://192.0.2.2:7400"};
 	hf_manifest *m = NULL;
 	for (int i = 0; i < 3; i++)
 		memcpy(pks[i], hf_identity_sign_pk(g_roots[i]), 32);
-	for (int i = 0; i < 16; i++) {
-		fed[i] = (uint8_t)i;
+	for (int i = 0; i < (int)sizeof fed.b; i++) {
+		fed.b[i] = (uint8_t)i;
 		id1[i] = 0x11;
 		id2[i] = 0x22;
 	}
 	memset(fp1, 0xaa, sizeof(fp1));
 	memset(fp2, 0xbb, sizeof(fp2));
-	CK(hf_manifest_new(fed, "vector federation", 3, (const uint8_t(*)[32])pks, 3, 2, &m));
+	CK(hf_manifest_new(&fed, "vector federation", 3, (const uint8_t(*)[32])pks, 3, 2, &m));
 	CK(hf_manifest_add_member(m, id2, "platform-1", HF_ROLE_PLATFORM));
 	CK(hf_manifest_add_member(m, id1, "authority-1", HF_ROLE_AUTHORITY | HF_ROLE_WITNESS));
 	CK(hf_manifest_add_key(m, id1, HF_KEY_SIGN, hf_identity_sign_pk(a), T0, HF_TIME_NEVER));
@@ -89,7 +90,7 @@ static void put_keys(sbuf *s, const hf_member *mb, hf_key_kind kind)
 		sb_put(s, "%s{\"pk\": ", i ? ", " : "");
 		sb_hex(s, k->pk, 32);
 		sb_put(s, ", \"keyid\": ");
-		sb_hex(s, k->keyid, HF_KEYID_LEN);
+		sb_hex(s, k->keyid.b, HF_KEYID_LEN);
 		sb_put(s, ", \"not_before\": %llu", (unsigned long long)k->not_before_ms);
 		if (k->not_after_ms != HF_TIME_NEVER)
 			sb_put(s, ", \"not_after\": %llu", (unsigned long long)k->not_after_ms);
@@ -102,13 +103,14 @@ static void put_keys(sbuf *s, const hf_member *mb, hf_key_kind kind)
 
 static void put_fields(sbuf *s, const hf_manifest *m)
 {
-	uint8_t d[32], kid[HF_KEYID_LEN], sig[HF_SIG_LEN];
+	uint8_t d[32], sig[HF_SIG_LEN];
+	hf_key_id kid;
 	const char *name = hf_manifest_name(m);
 	CK(hf_manifest_digest(m, d));
 	sb_put(s, ",\n     \"digest\": ");
 	sb_hex(s, d, 32);
 	sb_put(s, ",\n     \"fields\": {\n      \"version\": 1, \"federation\": ");
-	sb_hex(s, hf_manifest_federation(m), HF_FEDID_LEN);
+	sb_hex(s, hf_manifest_federation(m)->b, HF_FEDID_LEN);
 	sb_put(s, ", \"name\": ");
 	sb_str(s, name, strlen(name));
 	sb_put(s, ", \"epoch\": %llu, \"threshold\": %u,\n      \"roots\": [",
@@ -144,9 +146,9 @@ static void put_fields(sbuf *s, const hf_manifest *m)
 	}
 	sb_put(s, "      ],\n      \"signatures\": [");
 	for (size_t i = 0; i < hf_manifest_n_signatures(m); i++) {
-		CK(hf_manifest_signature(m, i, kid, sig));
+		CK(hf_manifest_signature(m, i, &kid, sig));
 		sb_put(s, "%s\n        {\"keyid\": ", i ? "," : "");
-		sb_hex(s, kid, HF_KEYID_LEN);
+		sb_hex(s, kid.b, sizeof kid.b);
 		sb_put(s, ", \"sig\": ");
 		sb_hex(s, sig, HF_SIG_LEN);
 		sb_put(s, "}");
@@ -285,7 +287,7 @@ void gen_manifest(sbuf *s)
 	    BODY(mm_drop(&bm, 5)));
 	REJ("manifest-missing-signatures", T, HF_EMISSING, dec_manifest, b, n, mm_drop(&m, 2));
 	REJ("manifest-federation-15-bytes", T, HF_ELENGTH, dec_manifest, b, n,
-	    BODY(mm_set_bin(&bm, 2, hf_manifest_federation(man), 15)));
+	    BODY(mm_set_bin(&bm, 2, hf_manifest_federation(man)->b, 15)));
 	{
 		/* 17 distinct valid roots (test-RNG seeds 101..117) as array16 */
 		hf_writer w;
@@ -349,16 +351,17 @@ void gen_manifest(sbuf *s)
 	REJ("manifest-member-name-as-bin", T, HF_ETYPE, dec_manifest, b, n,
 	    BODY(MEMBER(&bm, 1, mm_set_bin(&mm, 2, "platform-1", 10))));
 	{
-		uint8_t kid[HF_KEYID_LEN], sig[HF_SIG_LEN];
+		hf_key_id kid;
+		uint8_t sig[HF_SIG_LEN];
 		hf_writer w;
 		hfi_mp_enc e;
-		CK(hf_manifest_signature(man, 0, kid, sig));
+		CK(hf_manifest_signature(man, 0, &kid, sig));
 		hf_writer_init(&w, 4096);
 		hfi_mp_enc_init(&e, &w);
 		hfi_mp_put_array(&e, 1);
 		hfi_mp_put_map(&e, 2);
 		hfi_mp_put_key(&e, 1);
-		hfi_mp_put_bin(&e, kid, sizeof(kid));
+		hfi_mp_put_bin(&e, kid.b, sizeof kid.b);
 		hfi_mp_put_key(&e, 2);
 		hfi_mp_put_bin(&e, sig, 63);
 		CK(hfi_mp_enc_status(&e));
@@ -370,7 +373,7 @@ void gen_manifest(sbuf *s)
 		hfi_mp_put_array(&e, 1);
 		hfi_mp_put_map(&e, 2);
 		hfi_mp_put_key(&e, 1);
-		hfi_mp_put_bin(&e, kid, sizeof(kid));
+		hfi_mp_put_bin(&e, kid.b, sizeof kid.b);
 		hfi_mp_put_key(&e, 2);
 		hfi_mp_put_bin(&e, sig, sizeof(sig));
 		CK(hfi_mp_enc_status(&e));

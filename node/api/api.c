@@ -100,13 +100,7 @@ static void get_lists(hfn_api *a, struct evhttp_request *req)
 {
 	json_t *arr = json_array();
 	void *c[2] = {a->n, arr};
-	hf_err rc = hfn_store_lists(a->n->store, lists_cb, c);
-	if (rc != HF_OK) {
-		json_decref(arr);
-		hfn_http_fail(req, rc, NULL);
-		return;
-	}
-	hfn_http_reply(req, 200, json_pack("{s:o}", "lists", arr));
+	hfn_http_reply_array(req, "lists", hfn_store_lists(a->n->store, lists_cb, c), arr);
 }
 
 static void post_lists(hfn_api *a, struct evhttp_request *req)
@@ -379,14 +373,10 @@ static void get_entries(hfn_api *a, struct evhttp_request *req, const uint8_t id
 	if (limit == 0 || limit > 100000)
 		limit = 100000;
 	json_t *arr = json_array();
-	hf_err rc = hfn_store_entries_active(a->n->store, id, hfn_now_ms(), after, (size_t)limit,
-	                                     entry_cb, arr);
-	if (rc != HF_OK) {
-		json_decref(arr);
-		hfn_http_fail(req, rc, NULL);
-		return;
-	}
-	hfn_http_reply(req, 200, json_pack("{s:o}", "entries", arr));
+	hfn_http_reply_array(req, "entries",
+	                     hfn_store_entries_active(a->n->store, id, hfn_now_ms(), after,
+	                                              (size_t)limit, entry_cb, arr),
+	                     arr);
 }
 
 typedef struct hfn_deliv_ctx {
@@ -416,12 +406,12 @@ static hf_err deliv_cb(void *ctx, const uint8_t *list, const uint8_t *peer, uint
 	return HF_OK;
 }
 
-static hf_err undeliv_cb(void *ctx, const uint8_t *peer, const uint8_t *msg_id, const char *status,
-                         uint32_t attempts)
+static hf_err undeliv_cb(void *ctx, const uint8_t *peer, const hf_msg_id *msg_id,
+                         const char *status, uint32_t attempts)
 {
 	json_array_append_new(ctx, json_pack("{s:o,s:o,s:s,s:i}", "peer", hfn_http_hex(peer, 16),
-	                                     "msg", hfn_http_hex(msg_id, 16), "code", status,
-	                                     "attempts", (int)attempts));
+	                                     "msg", hfn_http_hex(msg_id->b, sizeof msg_id->b),
+	                                     "code", status, "attempts", (int)attempts));
 	return HF_OK;
 }
 

@@ -16,6 +16,7 @@
 #include "api/routes.h"
 #include "audit/audit.h"
 #include "audit/report.h"
+#include "audit/transparency.h"
 #include "core/log.h"
 #include "hashfed/audit_log.h"
 #include "hashfed/note.h"
@@ -288,6 +289,28 @@ static void get_report(hfn_node *n, struct evhttp_request *req, struct evkeyvalq
 	hfn_http_reply(req, 200, r);
 }
 
+/* A platform's own transparency report (docs/audit.md "Transparency report"). */
+static void get_transparency(hfn_node *n, struct evhttp_request *req, struct evkeyvalq *q)
+{
+	const char *period = hfn_q(q, "period"), *lh = hfn_q(q, "log");
+	uint8_t log[16];
+	json_t *r = NULL;
+	hf_err rc = HF_OK;
+	if (lh)
+		rc = strlen(lh) == 32 ? hfn_unhex(lh, log, 16) : HF_EINVAL;
+	if (rc == HF_OK)
+		rc = hfn_transparency_build(n, period ? period : "all", lh ? log : NULL, &r);
+	if (rc != HF_OK) {
+		hfn_http_fail(req, rc,
+		              rc == HF_EINVAL
+		                  ? "period=all|YYYY|YYYY-Qn|YYYY-MM, log=<auditor id hex>"
+		              : rc == HF_EROLE ? "only a platform exports a transparency report"
+		                               : NULL);
+		return;
+	}
+	hfn_http_reply(req, 200, r);
+}
+
 static void get_dashboard(hfn_node *n, struct evhttp_request *req)
 {
 	json_t *r = NULL;
@@ -334,6 +357,8 @@ bool hfn_audit_api_route(hfn_node *n, struct evhttp_request *req, const char *pa
 		hfn_get_status(n, req);
 	else if (!strcmp(path, "/v1/audit/policy"))
 		get_policy(n, req, &q);
+	else if (!strcmp(path, "/v1/audit/transparency"))
+		get_transparency(n, req, &q);
 	else if (!strcmp(path, "/v1/audit/alarms")) {
 		json_t *a = json_array();
 		hf_err rc = hfn_store_alarms(n->store, alarm_cb, a);

@@ -47,23 +47,14 @@ static void put(hfn_html *h, const char *fmt, ...)
 /* Text with <, >, &, " escaped. */
 static void esc(hfn_html *h, const char *s)
 {
+	static const char *const ENTITY[256] = {
+	    ['<'] = "&lt;", ['>'] = "&gt;", ['&'] = "&amp;", ['"'] = "&quot;"};
 	for (; s && *s; s++) {
-		switch (*s) {
-		case '<':
-			put(h, "&lt;");
-			break;
-		case '>':
-			put(h, "&gt;");
-			break;
-		case '&':
-			put(h, "&amp;");
-			break;
-		case '"':
-			put(h, "&quot;");
-			break;
-		default:
+		const char *e = ENTITY[(unsigned char)*s];
+		if (e)
+			put(h, "%s", e);
+		else
 			put(h, "%c", *s);
-		}
 	}
 }
 
@@ -159,7 +150,8 @@ hf_err hfn_dashboard_html(hfn_node *n, json_t *rep, char **out)
 	        "<th>items</th><th>receipt p50</th><th>action p50</th><th>action p90</th>"
 	        "<th>action max</th><th>within deadline</th><th>overdue</th><th>escalated</th>"
 	        "<th>open &gt;7d</th><th>open &gt;42d</th><th>cannot comply</th>"
-	        "<th>disputed</th><th>recurrences</th><th>backdated</th></tr>");
+	        "<th>disputed</th><th>recurrences</th><th>backdated</th><th>list batches</th>"
+	        "<th>batch to log p90 (ms)</th></tr>");
 	json_array_foreach(json_object_get(rep, "platforms"), i, row)
 	{
 		char scope[80];
@@ -187,6 +179,8 @@ hf_err hfn_dashboard_html(hfn_node *n, json_t *rep, char **out)
 		fig(&h, scope, "disputed_orders", path(row, "disputed_orders", NULL));
 		fig(&h, scope, "recurrences", path(row, "recurrences", NULL));
 		fig(&h, scope, "backdated_messages", path(row, "backdated_messages", NULL));
+		fig(&h, scope, "list_batches", path(row, "list_batches", NULL));
+		fig(&h, scope, "list_publish_lag_ms.p90", path(row, "list_publish_lag_ms", "p90"));
 		put(&h, "</tr>");
 	}
 	put(&h, "</table>");

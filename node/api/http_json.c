@@ -59,6 +59,16 @@ void hfn_http_fail(struct evhttp_request *req, hf_err e, const char *msg)
 	    json_pack("{s:s,s:s}", "error", hf_err_name(e), "message", msg ? msg : hf_strerror(e)));
 }
 
+void hfn_http_reply_array(struct evhttp_request *req, const char *key, hf_err rc, json_t *arr)
+{
+	if (rc != HF_OK) {
+		json_decref(arr);
+		hfn_http_fail(req, rc, NULL);
+	} else {
+		hfn_http_reply(req, 200, json_pack("{s:o}", key, arr));
+	}
+}
+
 json_t *hfn_http_hex(const uint8_t *p, size_t n)
 {
 	char buf[2 * 64 + 1];

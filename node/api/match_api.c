@@ -256,6 +256,37 @@ static bool is_video_body(struct evhttp_request *req, const char *ct)
 }
 
 /* Video bytes: vPDQ (one frame per second, as HMA) plus MD5/SHA-256 of the bytes. */
+/* The queries of the file's digests (MD5, SHA-256; q holds the upload id) appended to
+ * results, then the reply: the hashes, one flat list of every result's matches (for callers
+ * that only want a verdict) and the results. */
+static void reply_with_digests(hfn_match *m, struct evhttp_request *req, hfn_match_query *q,
+                               const hf_digests *dg, json_t *hashes, json_t *results)
+{
+	hf_err rc;
+	for (unsigned alg = HF_ALG_MD5; alg <= HF_ALG_SHA256; alg++) {
+		q->alg = alg;
+		q->quality = 100;
+		memset(q->value, 0, sizeof(q->value));
+		memcpy(q->value, alg == HF_ALG_MD5 ? dg->md5 : dg->sha256, hf_hash_alg_len(alg));
+		json_t *r = hfn_run(m, q, &rc);
+		if (!r)
+			r = json_pack("{s:s,s:s}", "alg", hf_hash_alg_name(alg), "error",
+			              hf_err_name(rc));
+		json_array_append_new(results, r);
+	}
+	json_t *all = json_array(), *r;
+	size_t i;
+	json_array_foreach(results, i, r)
+	{
+		json_t *ms = json_object_get(r, "matches");
+		if (ms)
+			json_array_extend(all, ms);
+	}
+	hfn_http_reply(
+	    req, 200,
+	    json_pack("{s:o,s:o,s:o}", "hashes", hashes, "matches", all, "results", results));
+}
+
 static void post_match_video(hfn_node *n, struct evhttp_request *req)
 {
 	hfn_match *m = n->match;
@@ -329,32 +360,11 @@ static void post_match_video(hfn_node *n, struct evhttp_request *req)
 	if (!r) /* no frame good enough to be evidence: say so, the digests still count */
 		r = json_pack("{s:s,s:s}", "alg", "vpdq", "error", hf_err_name(rc));
 	json_array_append_new(results, r);
+	hf_vpdq_clear(&v);
 	memset(&q, 0, sizeof(q));
 	q.upload = up;
 	q.upload_len = up_len;
-	for (unsigned alg = HF_ALG_MD5; alg <= HF_ALG_SHA256; alg++) {
-		q.alg = alg;
-		q.quality = 100;
-		memset(q.value, 0, sizeof(q.value));
-		memcpy(q.value, alg == HF_ALG_MD5 ? dg.md5 : dg.sha256, hf_hash_alg_len(alg));
-		r = hfn_run(m, &q, &rc);
-		if (!r)
-			r = json_pack("{s:s,s:s}", "alg", hf_hash_alg_name(alg), "error",
-			              hf_err_name(rc));
-		json_array_append_new(results, r);
-	}
-	json_t *all = json_array(), *x;
-	size_t i;
-	json_array_foreach(results, i, x)
-	{
-		json_t *ms = json_object_get(x, "matches");
-		if (ms)
-			json_array_extend(all, ms);
-	}
-	hf_vpdq_clear(&v);
-	hfn_http_reply(
-	    req, 200,
-	    json_pack("{s:o,s:o,s:o}", "hashes", hashes, "matches", all, "results", results));
+	reply_with_digests(m, req, &q, &dg, hashes, results);
 }
 
 static void query_from_json(json_t *o, const char *upload, hfn_match_query *q, hf_err *err)
@@ -491,30 +501,7 @@ static void post_match_image(hfn_node *n, struct evhttp_request *req)
 	} else {
 		json_object_set_new(hashes, "pdq_error", json_string(hf_err_name(prc)));
 	}
-	for (unsigned alg = HF_ALG_MD5; alg <= HF_ALG_SHA256; alg++) {
-		q.alg = alg;
-		q.quality = 100;
-		memset(q.value, 0, sizeof(q.value));
-		memcpy(q.value, alg == HF_ALG_MD5 ? h.digests.md5 : h.digests.sha256,
-		       hf_hash_alg_len(alg));
-		json_t *r = hfn_run(m, &q, &rc);
-		if (!r)
-			r = json_pack("{s:s,s:s}", "alg", hf_hash_alg_name(alg), "error",
-			              hf_err_name(rc));
-		json_array_append_new(results, r);
-	}
-	/* One flat list of matches too, for callers that only want a verdict. */
-	json_t *all = json_array(), *r;
-	size_t i;
-	json_array_foreach(results, i, r)
-	{
-		json_t *ms = json_object_get(r, "matches");
-		if (ms)
-			json_array_extend(all, ms);
-	}
-	hfn_http_reply(
-	    req, 200,
-	    json_pack("{s:o,s:o,s:o}", "hashes", hashes, "matches", all, "results", results));
+	reply_with_digests(m, req, &q, &h.digests, hashes, results);
 }
 
 static void post_match(hfn_node *n, struct evhttp_request *req)
@@ -611,16 +598,6 @@ static hf_err flag_json(void *ctx, const uint8_t *list, uint64_t entry, hfn_matc
 	                   state == HFN_MATCH_DISABLED ? "disabled" : "quarantined", "reason",
 	                   reason ? reason : "", "since_ms", (json_int_t)since));
 	return HF_OK;
-}
-
-static void get_array(struct evhttp_request *req, const char *key, hf_err rc, json_t *arr)
-{
-	if (rc != HF_OK) {
-		json_decref(arr);
-		hfn_http_fail(req, rc, NULL);
-	} else {
-		hfn_http_reply(req, 200, json_pack("{s:o}", key, arr));
-	}
 }
 
 static void post_allow(hfn_node *n, struct evhttp_request *req, bool add)
@@ -779,14 +756,15 @@ bool hfn_match_api_route(hfn_node *n, struct evhttp_request *req, const char *pa
 		hfn_get_status(n, req);
 	else if (!strcmp(path, "/v1/match/allow") && get) {
 		json_t *a = json_array();
-		get_array(req, "allow", hfn_store_allow_all(n->store, allow_json, a), a);
+		hfn_http_reply_array(req, "allow", hfn_store_allow_all(n->store, allow_json, a), a);
 	} else if (!strcmp(path, "/v1/match/allow") && post)
 		post_allow(n, req, true);
 	else if (!strcmp(path, "/v1/match/allow/remove") && post)
 		post_allow(n, req, false);
 	else if (!strcmp(path, "/v1/match/flags") && get) {
 		json_t *a = json_array();
-		get_array(req, "flags", hfn_store_flags(n->store, NULL, flag_json, a), a);
+		hfn_http_reply_array(req, "flags", hfn_store_flags(n->store, NULL, flag_json, a),
+		                     a);
 	} else if (!strcmp(path, "/v1/match/disable") && post)
 		post_flag(n, req, "disable");
 	else if (!strcmp(path, "/v1/match/enable") && post)

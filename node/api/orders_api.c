@@ -167,7 +167,7 @@ static void get_list(hfn_node *n, struct evhttp_request *req, uint32_t side, boo
 	    json_pack("{s:I,s:o}", "now_ms", (json_int_t)hfn_orders_now(n), "orders", c.a));
 }
 
-static hf_err hfn_hist_cb(void *ctx, const uint8_t msg_id[16], uint32_t type, int dir,
+static hf_err hfn_hist_cb(void *ctx, const hf_msg_id *msg_id, uint32_t type, int dir,
                           const uint8_t peer[16], uint64_t at_ms, const uint8_t *env, size_t len,
                           const char *summary)
 {
@@ -179,10 +179,10 @@ static hf_err hfn_hist_cb(void *ctx, const uint8_t msg_id[16], uint32_t type, in
 	sodium_bin2base64(b64, b64len, env, len, sodium_base64_VARIANT_ORIGINAL);
 	json_t *sum = json_loads(summary, 0, NULL);
 	json_array_append_new(a, json_pack("{s:o,s:i,s:s,s:o,s:I,s:s,s:o}", "msg_id",
-	                                   hfn_http_hex(msg_id, 16), "type", type, "dir",
-	                                   dir ? "in" : "out", "peer", hfn_http_hex(peer, 16),
-	                                   "at_ms", (json_int_t)at_ms, "envelope", b64, "summary",
-	                                   sum ? sum : json_null()));
+	                                   hfn_http_hex(msg_id->b, sizeof msg_id->b), "type", type,
+	                                   "dir", dir ? "in" : "out", "peer",
+	                                   hfn_http_hex(peer, 16), "at_ms", (json_int_t)at_ms,
+	                                   "envelope", b64, "summary", sum ? sum : json_null()));
 	free(b64);
 	return HF_OK;
 }
@@ -536,7 +536,7 @@ static void post_event(hfn_node *n, struct evhttp_request *req, const uint8_t id
 {
 	json_t *j = hfn_http_body(req), *v;
 	uint32_t *items = NULL, n_items = 0;
-	uint8_t ref[16];
+	hf_msg_id ref;
 	uint64_t nd = 0;
 	hf_err rc = HF_EINVAL;
 	const char *text, *why = NULL;
@@ -556,7 +556,7 @@ static void post_event(hfn_node *n, struct evhttp_request *req, const uint8_t id
 	    !strcmp(text, "still_reachable"))
 		kind = HF_OEV_VERIFY_STILL_REACHABLE;
 	text = hfn_str(j, "text");
-	if (json_object_get(j, "ref") && !hfn_hex_field(j, "ref", ref, 16))
+	if (json_object_get(j, "ref") && !hfn_hex_field(j, "ref", ref.b, sizeof ref.b))
 		goto out;
 	/* spec §13.5: 1 h .. 90 d ahead; never a silent default for what cannot be read. */
 	if ((v = json_object_get(j, "new_deadline"))) {
@@ -569,7 +569,7 @@ static void post_event(hfn_node *n, struct evhttp_request *req, const uint8_t id
 		nd += hfn_now_ms();
 	}
 	rc = hfn_orders_event(n, id, kind, items, n_items, text,
-	                      json_object_get(j, "ref") ? ref : NULL, nd);
+	                      json_object_get(j, "ref") ? &ref : NULL, nd);
 out:
 	if (rc == HF_OK)
 		hfn_http_reply(
@@ -693,18 +693,11 @@ bool hfn_orders_route(hfn_node *n, struct evhttp_request *req, const char *path)
 		get_list(n, req, HFN_STORE_ORDER_TARGET, false);
 	else if (!strcmp(path, "/v1/escalations") && get) {
 		json_t *a = json_array();
-		if ((rc = hfn_store_escalations(n->store, esc_cb, a)) != HF_OK) {
-			json_decref(a);
-			hfn_http_fail(req, rc, NULL);
-		} else
-			hfn_http_reply(req, 200, json_pack("{s:o}", "escalations", a));
+		hfn_http_reply_array(req, "escalations", hfn_store_escalations(n->store, esc_cb, a),
+		                     a);
 	} else if (!strcmp(path, "/v1/referrals") && get) {
 		json_t *a = json_array();
-		if ((rc = hfn_store_referrals(n->store, ref_cb, a)) != HF_OK) {
-			json_decref(a);
-			hfn_http_fail(req, rc, NULL);
-		} else
-			hfn_http_reply(req, 200, json_pack("{s:o}", "referrals", a));
+		hfn_http_reply_array(req, "referrals", hfn_store_referrals(n->store, ref_cb, a), a);
 	} else if (!strcmp(path, "/v1/referrals") && post)
 		post_refer(n, req, NULL);
 	else if (sscanf(path, "/v1/referrals/%32[0-9a-fA-F]%31s", idhex, sub) == 2 &&

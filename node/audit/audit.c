@@ -47,10 +47,10 @@ static hfn_audit *A(hfn_node *n)
 
 /* ---- keys, origin, policy ------------------------------------------------------------ */
 
-void hfn_audit_origin(const uint8_t fed[16], const uint8_t log[16], char out[96])
+void hfn_audit_origin(const hf_fed_id *fed, const uint8_t log[16], char out[96])
 {
-	char f[33], l[33];
-	hfn_hex(fed, 16, f);
+	char f[HF_ID_HEX_SIZE], l[33];
+	hf_fed_id_hex(fed, f);
 	hfn_hex(log, 16, l);
 	snprintf(out, 96, "hashfed.log/%s/%s", f, l);
 }
@@ -151,7 +151,8 @@ static hf_err open_ckpt(hfn_node *n, const uint8_t log[16], const char *note, si
 static hf_err audit_send(hfn_node *n, uint32_t type, const hf_audit_msg *m,
                          const uint8_t (*to)[HF_MEMBER_ID_LEN], size_t n_to)
 {
-	uint8_t *body = NULL, *env = NULL, msg_id[HF_MSGID_LEN];
+	uint8_t *body = NULL, *env = NULL;
+	hf_msg_id msg_id;
 	size_t blen, elen;
 	hf_audit_header ah;
 	hf_err rc;
@@ -162,12 +163,12 @@ static hf_err audit_send(hfn_node *n, uint32_t type, const hf_audit_msg *m,
 	for (size_t i = 0; i < n_to; i++) {
 		/* One envelope per recipient: each may be gone from the manifest alone. */
 		rc = hfn_node_seal(n, m->type, to + i, 1, &ah, HFN_AUDIT_LIFETIME_MS, body, blen,
-		                   msg_id, &env, &elen);
+		                   &msg_id, &env, &elen);
 		if (rc == HF_EUNKNOWNMEMBER || rc == HF_EKEYEXPIRED || rc == HF_EREVOKED)
 			continue;
 		HF_CHECK(rc);
-		rc =
-		    hfn_store_outbox_add(n->store, msg_id, to[i], NULL, 0, env, elen, hfn_now_ms());
+		rc = hfn_store_outbox_add(n->store, &msg_id, to[i], NULL, 0, env, elen,
+		                          hfn_now_ms());
 		free(env);
 		env = NULL;
 		HF_CHECK(rc);
@@ -207,11 +208,12 @@ hf_err hfn_audit_note_sent(hfn_node *n, const uint8_t *env, size_t len)
 		goto out;
 	nl = auditors(n, logs);
 	for (size_t i = 0; i < nl; i++)
-		HF_CHECK(hfn_store_want_add(n->store, logs[i], h->sender, h->msg_id, hdr, hl, true,
-		                            hfn_now_ms()));
+		HF_CHECK(hfn_store_want_add(n->store, logs[i], &h->sender, &h->msg_id, hdr, hl,
+		                            true, hfn_now_ms()));
 	if (n->self_roles & HF_ROLE_AUDITOR) {
 		bool dup;
-		HF_CHECK(hfn_store_aq_add(n->store, h->sender, h->msg_id, n->self, hdr, hl, &dup));
+		HF_CHECK(
+		    hfn_store_aq_add(n->store, &h->sender, &h->msg_id, n->self, hdr, hl, &dup));
 	}
 out:
 	free(h);
@@ -230,7 +232,7 @@ static hf_err audit_note_received(hfn_node *n, const hf_envelope_header *h, cons
 	HF_TRY(hf_audit_header_bytes(env, len, &hdr, &hl));
 	nl = auditors(n, logs);
 	for (size_t i = 0; i < nl; i++)
-		HF_TRY(hfn_store_want_add(n->store, logs[i], h->sender, h->msg_id, hdr, hl, false,
+		HF_TRY(hfn_store_want_add(n->store, logs[i], &h->sender, &h->msg_id, hdr, hl, false,
 		                          hfn_now_ms()));
 	return HF_OK;
 }
@@ -246,7 +248,7 @@ typedef struct hfn_flush {
 	hf_err err;
 } hfn_flush;
 
-static hf_err flush_cb(void *ctx, int64_t seq, const uint8_t *sender, const uint8_t *msg_id,
+static hf_err flush_cb(void *ctx, int64_t seq, const hf_key_id *sender, const hf_msg_id *msg_id,
                        const uint8_t *hdr, size_t len, bool mine, uint64_t since)
 {
 	hfn_flush *f = ctx;
@@ -265,8 +267,8 @@ static hf_err flush_cb(void *ctx, int64_t seq, const uint8_t *sender, const uint
 		memset(&q, 0, offsetof(hf_audit_msg, u) + sizeof(q.u.query));
 		q.type = HF_MSG_AUDIT_QUERY;
 		q.u.query.kind = HF_AUDIT_Q_RECEIPT;
-		memcpy(q.u.query.sender, sender, 16);
-		memcpy(q.u.query.msg_id, msg_id, 16);
+		q.u.query.sender = *sender;
+		q.u.query.msg_id = *msg_id;
 		HF_TRY(audit_send(f->n, q.type, &q, (const uint8_t(*)[HF_MEMBER_ID_LEN])f->log, 1));
 	}
 	f->seqs[f->n_seq++] = seq;
@@ -324,16 +326,16 @@ out:
 }
 
 /* Received messages the log still has not confirmed: flagged once (an order never logged). */
-static hf_err overdue_cb(void *ctx, int64_t seq, const uint8_t *sender, const uint8_t *msg_id,
+static hf_err overdue_cb(void *ctx, int64_t seq, const hf_key_id *sender, const hf_msg_id *msg_id,
                          const uint8_t *hdr, size_t len, bool mine, uint64_t since)
 {
 	hfn_node *n = ctx;
-	char s[33], m[33];
+	char s[HF_ID_HEX_SIZE], m[HF_ID_HEX_SIZE];
 	(void)hdr;
 	(void)len;
 	(void)since;
-	hfn_hex(sender, 16, s);
-	hfn_hex(msg_id, 16, m);
+	hf_key_id_hex(sender, s);
+	hf_msg_id_hex(msg_id, m);
 	hfn_log(HFN_LOG_WARN, mine ? "audit_unreceipted" : "audit_not_logged", "sender", s, "msg",
 	        m, NULL);
 	HF_TRY(hfn_store_count(n->store, mine ? "audit_unreceipted" : "audit_not_logged", "", 1));
@@ -367,7 +369,7 @@ typedef struct hfn_integ {
 	int64_t last_seq;
 } hfn_integ;
 
-static hf_err integ_cb(void *ctx, int64_t seq, const uint8_t *sender, const uint8_t *msg_id,
+static hf_err integ_cb(void *ctx, int64_t seq, const hf_key_id *sender, const hf_msg_id *msg_id,
                        const uint8_t *submitter, const uint8_t *hdr, size_t len)
 {
 	hfn_integ *x = ctx;
@@ -446,7 +448,7 @@ static hf_err rcpt_cb(void *ctx, uint64_t idx, const uint8_t *submitter, const u
 	hf_audit_rentry *e = &r->m->u.receipt.e[k];
 	HF_CHECK(
 	    hf_merkle_inclusion_proof(r->ms, idx, r->size, r->proofs[k], HF_MERKLE_MAX_PROOF, &np));
-	memcpy(e->msg_id, l->hdr.msg_id, 16);
+	e->msg_id = l->hdr.msg_id;
 	e->index = idx;
 	e->integrated_ms = l->logged_ms;
 	e->proof = &r->proofs[k][0][0];
@@ -641,9 +643,9 @@ static hf_err on_submit(hfn_node *n, const hf_audit_msg *m, const uint8_t sender
 			break;
 		}
 		pthread_rwlock_rdlock(&n->mlock);
-		if (memcmp(h->federation, hf_manifest_federation(n->manifest), 16) != 0)
+		if (!hf_fed_id_eq(&h->federation, hf_manifest_federation(n->manifest)))
 			*status = HF_EFEDERATION;
-		else if (hf_manifest_find_sign_key(n->manifest, h->sender, &mb, NULL) != HF_OK ||
+		else if (hf_manifest_find_sign_key(n->manifest, &h->sender, &mb, NULL) != HF_OK ||
 		         memcmp(hf_member_id(mb), sender, 16) != 0)
 			*status = HF_EROLE;
 		pthread_rwlock_unlock(&n->mlock);
@@ -651,7 +653,7 @@ static hf_err on_submit(hfn_node *n, const hf_audit_msg *m, const uint8_t sender
 	for (uint32_t i = 0; i < m->u.submit.n && *status == HF_OK; i++) {
 		bool dup;
 		HF_CHECK(hf_envelope_header_decode(m->u.submit.hdr[i], m->u.submit.hdr_len[i], h));
-		HF_CHECK(hfn_store_aq_add(n->store, h->sender, h->msg_id, sender,
+		HF_CHECK(hfn_store_aq_add(n->store, &h->sender, &h->msg_id, sender,
 		                          m->u.submit.hdr[i], m->u.submit.hdr_len[i], &dup));
 		dups += dup;
 	}
@@ -905,12 +907,13 @@ static hf_err on_receipt(hfn_node *n, const hf_audit_msg *m, const uint8_t log[1
 	HF_CHECK(hfn_seen(n, log, &c, z, &is_new));
 	for (uint32_t i = 0; i < m->u.receipt.n; i++) {
 		const hf_audit_rentry *e = &m->u.receipt.e[i];
-		uint8_t *hdr = NULL, keyid[16];
+		uint8_t *hdr = NULL;
+		hf_key_id keyid;
 		size_t hl, ll;
 		bool mine;
 		hf_err v;
 		/* Which of our wants: our own messages, or others' we asked the log about. */
-		v = hfn_store_want_get(n->store, log, e->msg_id, keyid, &hdr, &hl, &mine);
+		v = hfn_store_want_get(n->store, log, &e->msg_id, &keyid, &hdr, &hl, &mine);
 		if (v == HF_ENOTFOUND)
 			continue; /* not asked for, or answered already */
 		HF_CHECK(v);
@@ -926,8 +929,8 @@ static hf_err on_receipt(hfn_node *n, const hf_audit_msg *m, const uint8_t log[1
 		if (v == HF_OK) {
 			memset(r, 0, sizeof(*r));
 			memcpy(r->log, log, 16);
-			memcpy(r->sender, keyid, 16);
-			memcpy(r->msg_id, e->msg_id, 16);
+			r->sender = keyid;
+			r->msg_id = e->msg_id;
 			r->idx = e->index;
 			r->integrated_ms = e->integrated_ms;
 			r->size = c.size;
@@ -935,15 +938,15 @@ static hf_err on_receipt(hfn_node *n, const hf_audit_msg *m, const uint8_t log[1
 			memcpy(r->proof, e->proof, e->proof_len);
 			rc = hfn_store_receipt_put(n->store, r);
 			if (rc == HF_OK)
-				rc = hfn_store_want_del(n->store, log, keyid, e->msg_id);
+				rc = hfn_store_want_del(n->store, log, &keyid, &e->msg_id);
 			/* The log's clock is the trusted one: a message that claims to be much
 			 * older than its log entry is backdated (spec §15). */
 			if (rc == HF_OK && !mine &&
 			    hf_audit_leaf_check_time(leaf, n->cfg.audit.max_backdate_ms) ==
 			        HF_EBACKDATED) {
-				char s1[33], m1[33];
-				hfn_hex(keyid, 16, s1);
-				hfn_hex(e->msg_id, 16, m1);
+				char s1[HF_ID_HEX_SIZE], m1[HF_ID_HEX_SIZE];
+				hf_key_id_hex(&keyid, s1);
+				hf_msg_id_hex(&e->msg_id, m1);
 				hfn_log(HFN_LOG_WARN, "audit_backdated", "sender", s1, "msg", m1,
 				        NULL);
 				rc = hfn_store_count(n->store, "audit_backdated", "", 1);
@@ -1031,7 +1034,7 @@ static hf_err on_query(hfn_node *n, const hf_audit_msg *m, const uint8_t sender[
 			free(note);
 			return HF_ENOMEM;
 		}
-		rc = hfn_store_leaf_find(n->store, m->u.query.sender, m->u.query.msg_id, &idx,
+		rc = hfn_store_leaf_find(n->store, &m->u.query.sender, &m->u.query.msg_id, &idx,
 		                         &integ);
 		if (rc == HF_OK && idx < published) {
 			rc = hf_merkle_inclusion_proof(hfn_tlog_store(A(n)->log, published), idx,
@@ -1041,7 +1044,7 @@ static hf_err on_query(hfn_node *n, const hf_audit_msg *m, const uint8_t sender[
 			r->u.receipt.checkpoint = note;
 			r->u.receipt.checkpoint_len = strlen(note);
 			r->u.receipt.n = 1;
-			memcpy(r->u.receipt.e[0].msg_id, m->u.query.msg_id, 16);
+			r->u.receipt.e[0].msg_id = m->u.query.msg_id;
 			r->u.receipt.e[0].index = idx;
 			r->u.receipt.e[0].integrated_ms = integ;
 			r->u.receipt.e[0].proof = &proof[0][0];
@@ -1146,28 +1149,14 @@ hf_err hfn_audit_on_message(struct hfn_node *n, const hfn_in_msg *in, hfn_disp *
 	m = malloc(sizeof(*m));
 	if (!m)
 		return HF_ENOMEM;
+	/* The handler of each audit type, 48..53 in order (hf_audit_msg_type checked above). */
+	static hf_err (*const on[])(hfn_node *, const hf_audit_msg *, const uint8_t *, hf_err *) = {
+	    on_submit, on_receipt, on_checkpoint, on_cosign, on_query, on_alarm};
+	_Static_assert(sizeof(on) / sizeof(on[0]) == HF_MSG_AUDIT_ALARM - HF_MSG_AUDIT_SUBMIT + 1,
+	               "one handler per audit type");
 	*status = hf_audit_msg_decode(h->type, body, len, m);
-	if (*status == HF_OK) {
-		switch (h->type) {
-		case HF_MSG_AUDIT_SUBMIT:
-			rc = on_submit(n, m, sender, status);
-			break;
-		case HF_MSG_AUDIT_RECEIPT:
-			rc = on_receipt(n, m, sender, status);
-			break;
-		case HF_MSG_AUDIT_CHECKPOINT:
-			rc = on_checkpoint(n, m, sender, status);
-			break;
-		case HF_MSG_AUDIT_COSIGN:
-			rc = on_cosign(n, m, sender, status);
-			break;
-		case HF_MSG_AUDIT_QUERY:
-			rc = on_query(n, m, sender, status);
-			break;
-		default:
-			rc = on_alarm(n, m, sender, status);
-		}
-	}
+	if (*status == HF_OK)
+		rc = on[h->type - HF_MSG_AUDIT_SUBMIT](n, m, sender, status);
 	free(m);
 	if (rc != HF_OK) { /* a store error: the message stays pending and is retried */
 		char t[8];

@@ -39,8 +39,7 @@ hf_err hfn_audit_note_sent(hfn_node *n, const uint8_t *env, size_t len) HF_MUST_
 
 /* Inbox handler for types 48..53 (inbox/msg.h; inside the inbox transaction). */
 #include "inbox/msg.h"
-hf_err hfn_audit_on_message(struct hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
-                            hf_err *status) HF_MUST_CHECK;
+hfn_in_handler_fn hfn_audit_on_message HF_MUST_CHECK;
 /* Decodes an audit body (HF_EMSGTYPE for other types). */
 hf_err hfn_audit_body_check(uint32_t type, const uint8_t *body, size_t len) HF_MUST_CHECK;
 /* Inbox hook after a message of a peer was applied: a logged type is queued for a query to
@@ -60,7 +59,7 @@ hf_err hfn_audit_integrate(hfn_node *n, uint64_t *appended) HF_MUST_CHECK;
 hf_err hfn_audit_policy(hfn_node *n, const uint8_t log[HF_MEMBER_ID_LEN],
                         hf_log_policy *p) HF_MUST_CHECK;
 /* "hashfed.log/<federation hex>/<member hex>": the origin (and log key name) of a log. */
-void hfn_audit_origin(const uint8_t fed[16], const uint8_t log[16], char out[96]);
+void hfn_audit_origin(const hf_fed_id *fed, const uint8_t log[16], char out[96]);
 
 /* Figures for /v1/audit/status, the dashboard and /metrics. */
 typedef struct hfn_audit_status {

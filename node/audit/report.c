@@ -48,8 +48,8 @@ typedef struct hfn_row {
 	char name[HF_MAX_NAME_LEN + 1];
 	uint64_t orders, items, receipts, actioned, removed, within, overdue, escalated, open7,
 	    open42, cannot, cc_reason[7], disputed, clarifications, paused_ms, recurrences,
-	    backdated, unlogged, withdrawn, referrals;
-	hfn_u64v t_receipt, t_action, t_referral;
+	    backdated, unlogged, withdrawn, referrals, batches;
+	hfn_u64v t_receipt, t_action, t_referral, t_publish;
 } hfn_row;
 
 typedef struct hfn_ref {
@@ -141,7 +141,7 @@ static int row_of(hfn_row **rows, size_t *n, const uint8_t member[16], hfn_node 
 }
 
 /* Member id of a signing (enc = false) or encryption key id; false if unknown. */
-static bool member_of_key(hfn_node *n, const uint8_t kid[16], bool enc, uint8_t out[16])
+static bool member_of_key(hfn_node *n, const hf_key_id *kid, bool enc, uint8_t out[16])
 {
 	const hf_member *mb;
 	hf_err rc;
@@ -152,6 +152,43 @@ static bool member_of_key(hfn_node *n, const uint8_t kid[16], bool enc, uint8_t 
 		memcpy(out, hf_member_id(mb), 16);
 	pthread_rwlock_unlock(&n->mlock);
 	return rc == HF_OK;
+}
+
+/* Whether an encryption key id is a platform's (a list batch's recipients are its issuer
+ * and the platforms entitled to the list, spec §12). */
+static bool platform_of_enc(hfn_node *n, const hf_key_id *kid, uint8_t out[16])
+{
+	const hf_member *mb;
+	bool yes = false;
+	pthread_rwlock_rdlock(&n->mlock);
+	if (hf_manifest_find_enc_key(n->manifest, kid, &mb, NULL) == HF_OK &&
+	    (hf_member_roles(mb) & HF_ROLE_PLATFORM)) {
+		memcpy(out, hf_member_id(mb), 16);
+		yes = true;
+	}
+	pthread_rwlock_unlock(&n->mlock);
+	return yes;
+}
+
+/* A LIST_BATCH leaf: the platforms it was sealed to, and how long the batch took from its
+ * issuer sealing it to the log (the part of a list's sync lag the log shows: no platform
+ * logs the batches it applies). */
+static hf_err batch_leaf(hfn_rep *r, const hf_audit_leaf *l)
+{
+	const hf_envelope_header *h = &l->hdr;
+	uint64_t lag = l->logged_ms > h->created_ms ? l->logged_ms - h->created_ms : 0;
+	if (l->logged_ms < r->from || l->logged_ms >= r->to)
+		return HF_OK;
+	for (uint32_t i = 0; i < h->n_recipients; i++) {
+		uint8_t plat[16];
+		int p;
+		if (!platform_of_enc(r->n, &h->recipients[i], plat) ||
+		    (p = row_of(&r->plat, &r->n_plat, plat, r->n)) < 0)
+			continue;
+		r->plat[p].batches++;
+		HF_TRY(push(&r->plat[p].t_publish, lag));
+	}
+	return HF_OK;
 }
 
 static rord *ord_find(hfn_rep *r, const uint8_t id[16], bool create)
@@ -219,7 +256,7 @@ static hf_err leaf_cb(void *ctx, uint64_t idx, const uint8_t *submitter, const u
 	(void)idx;
 	(void)submitter;
 	HF_TRY(hf_audit_leaf_decode(leaf, len, l));
-	bool known = member_of_key(r->n, h->sender, false, sender);
+	bool known = member_of_key(r->n, &h->sender, false, sender);
 	/* The log clock bounds the sender's: counted against the sender's row below. */
 	bool backdated = h->created_ms + r->backdate_ms < l->logged_ms;
 	if (h->type == HF_MSG_REFERRAL) {
@@ -251,7 +288,9 @@ static hf_err leaf_cb(void *ctx, uint64_t idx, const uint8_t *submitter, const u
 		}
 		return HF_OK;
 	}
-	if (h->type == HF_MSG_LIST_BATCH || !(h->audit.fields & HF_AUDIT_SUBJECT))
+	if (h->type == HF_MSG_LIST_BATCH)
+		return batch_leaf(r, l);
+	if (!(h->audit.fields & HF_AUDIT_SUBJECT))
 		return HF_OK;
 	rord *o = ord_find(r, h->audit.subject, true);
 	if (!o)
@@ -266,7 +305,7 @@ static hf_err leaf_cb(void *ctx, uint64_t idx, const uint8_t *submitter, const u
 		if (known)
 			o->auth = row_of(&r->auth, &r->n_auth, sender, r->n);
 		/* An order is sealed to its platform only (spec §13.2). */
-		if (h->n_recipients >= 1 && member_of_key(r->n, h->recipients[0], true, plat))
+		if (h->n_recipients >= 1 && member_of_key(r->n, &h->recipients[0], true, plat))
 			o->plat = row_of(&r->plat, &r->n_plat, plat, r->n);
 		if (backdated && o->auth >= 0)
 			r->auth[o->auth].backdated++;
@@ -495,15 +534,19 @@ static json_t *plat_json(hfn_row *p, uint64_t size)
 	json_object_set_new(j, "recurrence_rate", ratio(p->recurrences, p->orders));
 	json_object_set_new(j, "withdrawn_items", json_integer((json_int_t)p->withdrawn));
 	json_object_set_new(j, "removed_items", json_integer((json_int_t)p->removed));
-	/* Platforms log nothing per list batch applied: not measurable from the log. */
+	/* Platforms log nothing per list batch applied, so the log cannot show when a platform
+	 * had a batch: null. What it shows is the batches sealed to the platform and how long
+	 * each took from its issuer to the log. */
 	json_object_set_new(j, "list_sync_lag_ms", json_null());
+	json_object_set_new(j, "list_batches", json_integer((json_int_t)p->batches));
+	json_object_set_new(j, "list_publish_lag_ms", dist(&p->t_publish));
 	json_object_set_new(j, "backdated_messages", json_integer((json_int_t)p->backdated));
 	json_object_set_new(j, "answers_to_unlogged_orders", json_integer((json_int_t)p->unlogged));
 	return j;
 }
 
 /* "all", "YYYY", "YYYY-Qn", "YYYY-MM" -> [from, to) in unix ms (UTC). */
-static bool hfn_period(const char *s, uint64_t *from, uint64_t *to)
+bool hfn_report_period(const char *s, uint64_t *from, uint64_t *to)
 {
 	int y, q, m;
 	char extra;
@@ -545,6 +588,7 @@ static void rep_free(hfn_rep *r)
 	for (size_t i = 0; r->plat && i < r->n_plat; i++) {
 		free(r->plat[i].t_receipt.v);
 		free(r->plat[i].t_action.v);
+		free(r->plat[i].t_publish.v);
 	}
 	for (size_t i = 0; r->auth && i < r->n_auth; i++)
 		free(r->auth[i].t_referral.v);
@@ -572,7 +616,7 @@ hf_err hfn_report_build(hfn_node *n, const char *period, json_t **out)
 	hf_err rc;
 	*out = NULL;
 	memset(&r, 0, sizeof(r));
-	if (!hfn_period(period, &r.from, &r.to))
+	if (!hfn_report_period(period, &r.from, &r.to))
 		return HF_EINVAL;
 	if (!(n->self_roles & HF_ROLE_AUDITOR))
 		return HF_EROLE;

@@ -19,6 +19,9 @@
  * the ORDER leaf). Errors: HF_EINVAL (period), HF_EROLE (no log here), HF_ENOTFOUND (no
  * published checkpoint yet), store errors. *out: the report (caller decrefs). */
 hf_err hfn_report_build(hfn_node *n, const char *period, json_t **out) HF_MUST_CHECK;
+/* "all", "YYYY", "YYYY-Qn", "YYYY-MM" -> [from, to) in unix ms (UTC; to = UINT64_MAX for
+ * "all"); false if s is none of them. */
+bool hfn_report_period(const char *s, uint64_t *from, uint64_t *to);
 /* One CSV row per figure: scope,name,value,checkpoint_size,checkpoint_root. malloc'ed. */
 char *hfn_report_csv(const json_t *report);
 

@@ -134,7 +134,7 @@ uint64_t hfn_tlog_size(const hfn_tlog *l)
 	return l->cr.size;
 }
 
-hf_err hfn_tlog_append(hfn_tlog *l, const uint8_t sender[16], const uint8_t msg_id[16],
+hf_err hfn_tlog_append(hfn_tlog *l, const hf_key_id *sender, const hf_msg_id *msg_id,
                        const uint8_t submitter[16], uint64_t now_ms, const uint8_t *hdr,
                        size_t hdr_len, uint64_t *idx)
 {

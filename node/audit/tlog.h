@@ -30,7 +30,7 @@ hf_err hfn_tlog_reload(hfn_tlog *t) HF_MUST_CHECK;
 uint64_t hfn_tlog_size(const hfn_tlog *t);
 /* Inside a transaction: appends one leaf (hf_audit_leaf_encode of (now, hdr)); *idx = its
  * index. Call hfn_tlog_flush before the commit. */
-hf_err hfn_tlog_append(hfn_tlog *t, const uint8_t sender[16], const uint8_t msg_id[16],
+hf_err hfn_tlog_append(hfn_tlog *t, const hf_key_id *sender, const hf_msg_id *msg_id,
                        const uint8_t submitter[16], uint64_t now_ms, const uint8_t *hdr,
                        size_t hdr_len, uint64_t *idx) HF_MUST_CHECK;
 /* Writes the tiles the appends since the last flush touched. */

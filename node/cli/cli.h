@@ -55,6 +55,14 @@ int hfc_url_parse(const char *url, hfc_url *out);
  * -1 on a network error, a malformed reply or a body above max. */
 int hfc_http_get(const hfc_url *u, const char *path, size_t max, uint8_t **body, size_t *len,
                  int *status);
+/* The socket I/O of the three HTTP clients (http_get.c). A TCP connection to host:port,
+ * or -1 with *why saying what failed (a static string). */
+int hfc_connect(const char *host, const char *port, const char **why);
+/* 0, or -1 if the peer stopped taking bytes. */
+int hfc_write_all(int fd, const void *p, size_t n);
+/* Reads fd to its end into a malloc'ed buffer, NUL-terminated (not counted in *len): 0, or
+ * -1 on a read error, no memory or more than max bytes (then *buf is NULL). */
+int hfc_read_all(int fd, size_t max, char **buf, size_t *len);
 
 /* Commands (one per cmd_<name>.c). */
 int hfc_cmd_hash(int argc, char **argv);

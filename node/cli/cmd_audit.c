@@ -14,9 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit/treport.h"
 #include "cli.h"
 #include "hashfed/audit_log.h"
 #include "hashfed/checkpoint.h"
+#include "hashfed/manifest.h"
 #include "hashfed/merkle.h"
 #include "hashfed/tlog_tiles.h"
 #include "note_internal.h"
@@ -44,7 +46,20 @@ const char hfc_audit_usage[] =
     "Each failure prints `BREAK <name>: <detail>` (names in docs/audit.md: fetch,\n"
     "checkpoint-format, signature, origin, cosignature-quorum, rollback, leaf-format,\n"
     "leaf-time, root-mismatch, tile-mismatch, inconsistent). Exit status: 0 if the log\n"
-    "verifies, 1 if anything breaks, 2 for usage errors.\n";
+    "verifies, 1 if anything breaks, 2 for usage errors.\n"
+    "\n"
+    "usage: hashfed audit verify-report FILE --manifest FILE --log DIR|URL\n"
+    "                            --log-key VKEY [--witness VKEY]... [--quorum N] [--policy FILE]\n"
+    "\n"
+    "Verifies a platform's transparency report (`hashfed report transparency`,\n"
+    "docs/audit.md): every checkpoint it names opened under the policy and published by\n"
+    "the log, every outcome's and order's inclusion proof against that checkpoint's size\n"
+    "and root, each leaf an OUTCOME signed by the platform (keys from the manifest) for an\n"
+    "ORDER sealed to it, inside the period, counted once, the counts recounted from the\n"
+    "leaves, and no outcome of the platform in the period that the log holds left out.\n"
+    "Breaks: report-format, manifest, checkpoint, checkpoint-unpublished, missing-proof,\n"
+    "bad-proof, leaf-format, not-platform-outcome, order-mismatch, out-of-period,\n"
+    "duplicate, count-mismatch, omitted (and fetch for the log).\n";
 
 enum { MAX_PRINTED = 50, MAX_CHECKPOINTS = 1000000 };
 #define HISTORY_MAX ((size_t)64 << 20)
@@ -282,98 +297,110 @@ static void check_roots_at(verifier *v, const hf_merkle_compact *c)
 	}
 }
 
-static void leaf_pass(verifier *v)
-{
-	uint64_t *sizes = malloc((v->n_cps + 1) * sizeof(*sizes));
-	if (sizes == NULL)
-		return;
-	for (size_t k = 0; k < v->n_cps; k++)
-		sizes[k] = v->cps[k].size;
-	qsort(sizes, v->n_cps, sizeof(*sizes), cmp_size);
-	size_t next = 0;
+/* Every leaf below size from the served entry bundles, in order, to fn (false: stop).
+ * false if a bundle is missing or malformed (reported) or fn stopped. */
+typedef bool (*leaf_fn)(verifier *v, uint64_t idx, const uint8_t *leaf, size_t len, void *ctx);
 
-	hf_merkle_compact c;
-	hf_merkle_compact_init(&c);
-	uint64_t prev_logged = 0;
-	uint64_t n_bundles = (v->size + HF_TILE_WIDTH - 1) / HF_TILE_WIDTH;
+static bool each_leaf(verifier *v, uint64_t size, leaf_fn fn, void *ctx)
+{
+	uint64_t n_bundles = (size + HF_TILE_WIDTH - 1) / HF_TILE_WIDTH;
 	const uint8_t **ents = malloc(HF_TILE_WIDTH * sizeof(*ents));
 	size_t *lens = malloc(HF_TILE_WIDTH * sizeof(*lens));
-	if (ents == NULL || lens == NULL)
-		goto out;
-	for (uint64_t bi = 0; bi < n_bundles; bi++) {
+	bool ok = ents != NULL && lens != NULL;
+	for (uint64_t bi = 0; ok && bi < n_bundles; bi++) {
 		hf_tile_ref t;
-		if (hf_tile_for(v->size, 0, bi * HF_TILE_WIDTH, true, &t) != HF_OK)
-			break;
 		char path[HF_TILE_MAX_PATH];
-		if (hf_tile_path(&t, path, sizeof(path)) != HF_OK)
-			break;
 		uint8_t *b;
 		size_t len;
+		if (hf_tile_for(size, 0, bi * HF_TILE_WIDTH, true, &t) != HF_OK ||
+		    hf_tile_path(&t, path, sizeof(path)) != HF_OK)
+			break;
 		hf_err rc = src_get(&v->s, path, BUNDLE_MAX, &b, &len);
 		if (rc != HF_OK) {
-			report(v, "fetch", "%s: %s (cannot re-derive roots past leaf %llu)", path,
+			report(v, "fetch", "%s: %s (cannot read the leaves past leaf %llu)", path,
 			       hf_err_name(rc), (unsigned long long)bi * HF_TILE_WIDTH);
-			goto out;
+			ok = false;
+			break;
 		}
 		if (hf_bundle_split(b, len, t.width, ents, lens) != HF_OK) {
 			report(v, "leaf-format", "%s does not hold %u entries", path,
 			       (unsigned)t.width);
-			free(b);
-			goto out;
+			ok = false;
 		}
-		for (unsigned k = 0; k < t.width; k++) {
-			uint64_t idx = bi * HF_TILE_WIDTH + k;
-			while (next < v->n_cps && sizes[next] == c.size) {
-				check_roots_at(v, &c);
-				while (next < v->n_cps && sizes[next] == c.size)
-					next++;
-			}
-			rc = hf_audit_leaf_decode(ents[k], lens[k], v->leaf);
-			if (rc != HF_OK) {
-				report(v, "leaf-format", "leaf %llu: %s", (unsigned long long)idx,
-				       hf_err_name(rc));
-			} else {
-				if (v->leaf->logged_ms < prev_logged)
-					report(v, "leaf-time",
-					       "leaf %llu logged at %llu ms, before leaf %llu",
-					       (unsigned long long)idx,
-					       (unsigned long long)v->leaf->logged_ms,
-					       (unsigned long long)(idx - 1));
-				prev_logged = v->leaf->logged_ms;
-				if (hf_audit_leaf_check_time(v->leaf, UINT64_MAX) != HF_OK)
-					report(v, "leaf-time",
-					       "leaf %llu: created %llu ms, after its log time",
-					       (unsigned long long)idx,
-					       (unsigned long long)v->leaf->hdr.created_ms);
-			}
-			uint8_t lh[HL];
-			if (hf_merkle_leaf_hash(ents[k], lens[k], lh) != HF_OK ||
-			    hf_merkle_compact_append(&c, lh, on_node, v) != HF_OK) {
-				report(v, "leaf-format", "leaf %llu: cannot hash",
-				       (unsigned long long)idx);
-				free(b);
-				goto out;
-			}
-		}
+		for (unsigned k = 0; ok && k < t.width; k++)
+			ok = fn(v, bi * HF_TILE_WIDTH + k, ents[k], lens[k], ctx);
 		free(b);
 	}
-	while (next < v->n_cps && sizes[next] == c.size) {
-		check_roots_at(v, &c);
-		while (next < v->n_cps && sizes[next] == c.size)
-			next++;
-	}
-	/* the partial tile of each level at the current size */
-	for (unsigned L = 0; L < v->tile_levels && L < 8; L++) {
-		uint64_t full;
-		unsigned w;
-		hf_tile_layout(v->size, L, &full, &w);
-		if (w > 0)
-			check_tile(v, L, full, w);
-	}
-out:
 	free(ents);
 	free(lens);
-	free(sizes);
+	return ok;
+}
+
+typedef struct leaf_state {
+	uint64_t *sizes; /* checkpoint sizes, sorted */
+	size_t next;
+	hf_merkle_compact c;
+	uint64_t prev_logged;
+} leaf_state;
+
+/* The roots of the checkpoints of the size the compact tree has reached. */
+static void roots_due(verifier *v, leaf_state *p)
+{
+	while (p->next < v->n_cps && p->sizes[p->next] == p->c.size) {
+		check_roots_at(v, &p->c);
+		while (p->next < v->n_cps && p->sizes[p->next] == p->c.size)
+			p->next++;
+	}
+}
+
+static bool check_leaf(verifier *v, uint64_t idx, const uint8_t *leaf, size_t len, void *ctx)
+{
+	leaf_state *p = ctx;
+	roots_due(v, p);
+	hf_err rc = hf_audit_leaf_decode(leaf, len, v->leaf);
+	if (rc != HF_OK) {
+		report(v, "leaf-format", "leaf %llu: %s", (unsigned long long)idx, hf_err_name(rc));
+	} else {
+		if (v->leaf->logged_ms < p->prev_logged)
+			report(v, "leaf-time", "leaf %llu logged at %llu ms, before leaf %llu",
+			       (unsigned long long)idx, (unsigned long long)v->leaf->logged_ms,
+			       (unsigned long long)(idx - 1));
+		p->prev_logged = v->leaf->logged_ms;
+		if (hf_audit_leaf_check_time(v->leaf, UINT64_MAX) != HF_OK)
+			report(v, "leaf-time", "leaf %llu: created %llu ms, after its log time",
+			       (unsigned long long)idx,
+			       (unsigned long long)v->leaf->hdr.created_ms);
+	}
+	uint8_t lh[HL];
+	if (hf_merkle_leaf_hash(leaf, len, lh) != HF_OK ||
+	    hf_merkle_compact_append(&p->c, lh, on_node, v) != HF_OK) {
+		report(v, "leaf-format", "leaf %llu: cannot hash", (unsigned long long)idx);
+		return false;
+	}
+	return true;
+}
+
+static void leaf_pass(verifier *v)
+{
+	leaf_state p = {.sizes = malloc((v->n_cps + 1) * sizeof(uint64_t))};
+	if (p.sizes == NULL)
+		return;
+	for (size_t k = 0; k < v->n_cps; k++)
+		p.sizes[k] = v->cps[k].size;
+	qsort(p.sizes, v->n_cps, sizeof(*p.sizes), cmp_size);
+	hf_merkle_compact_init(&p.c);
+	if (each_leaf(v, v->size, check_leaf, &p)) {
+		roots_due(v, &p);
+		/* the partial tile of each level at the current size */
+		for (unsigned L = 0; L < v->tile_levels && L < 8; L++) {
+			uint64_t full;
+			unsigned w;
+			hf_tile_layout(v->size, L, &full, &w);
+			if (w > 0)
+				check_tile(v, L, full, w);
+		}
+	}
+	free(p.sizes);
 }
 
 /* ---- consistency of successive checkpoints, from the served tiles ------------------------- */
@@ -498,70 +525,123 @@ static int read_policy(const char *path, hf_log_policy *p, char *origin, size_t 
 	return rc;
 }
 
+/* The options both commands share: the log and the trust anchors (never from the log). */
+typedef struct opts {
+	const char *log, *manifest, *file;
+	char origin[HF_CHECKPOINT_MAX_ORIGIN + 1];
+	bool have_log;
+	long quorum;
+} opts;
+
+/* Fills o and v->pol and v->s from argv (report: verify-report's FILE and --manifest too).
+ * 0, or the usage exit status (message printed). */
+static int parse_opts(int argc, char **argv, bool report_cmd, opts *o, verifier *v)
+{
+	memset(o, 0, sizeof(*o));
+	o->quorum = -1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		int e = 0;
+		if (report_cmd && a[0] != '-' && o->file == NULL) {
+			o->file = a;
+			continue;
+		}
+		if (val == NULL)
+			return usage_err("missing value for", a);
+		if (strcmp(a, "--log") == 0)
+			o->log = val;
+		else if (report_cmd && strcmp(a, "--manifest") == 0)
+			o->manifest = val;
+		else if (strcmp(a, "--log-key") == 0)
+			e = set_key(v->pol, true, val, &o->have_log);
+		else if (strcmp(a, "--witness") == 0)
+			e = set_key(v->pol, false, val, &o->have_log);
+		else if (strcmp(a, "--quorum") == 0)
+			e = parse_quorum(val, &o->quorum);
+		else if (strcmp(a, "--origin") == 0)
+			snprintf(o->origin, sizeof(o->origin), "%s", val);
+		else if (strcmp(a, "--policy") == 0)
+			e = read_policy(val, v->pol, o->origin, sizeof(o->origin), &o->have_log,
+			                &o->quorum);
+		else
+			return usage_err("unknown option", a);
+		if (e != 0)
+			return e;
+		i++;
+	}
+	if (o->log == NULL || !o->have_log ||
+	    (report_cmd && (o->file == NULL || o->manifest == NULL))) {
+		fputs(hfc_audit_usage, stderr);
+		return HFC_EXIT_USAGE;
+	}
+	if (o->origin[0] == 0)
+		snprintf(o->origin, sizeof(o->origin), "%s", v->pol->log_key.name);
+	v->pol->origin = o->origin;
+	v->pol->quorum = o->quorum < 0 ? v->pol->n_witnesses : (size_t)o->quorum;
+	if (v->pol->quorum > v->pol->n_witnesses)
+		return usage_err("quorum larger than the number of witnesses", NULL);
+	if (strncmp(o->log, "http://", 7) == 0) {
+		v->s.http = true;
+		if (hfc_url_parse(o->log, &v->s.url) != 0)
+			return usage_err("bad URL", o->log);
+	} else if (strstr(o->log, "://") != NULL) {
+		return usage_err("only http:// URLs or directories", o->log);
+	} else {
+		v->s.dir = o->log;
+	}
+	return 0;
+}
+
+/* `checkpoint` and the `checkpoints` history, each opened under the policy, into v->cps
+ * (the current one last, listed once); v->size its size. false: no trusted size. */
+static bool load_checkpoints(verifier *v)
+{
+	uint8_t *cp;
+	size_t cl;
+	hf_err e = src_get(&v->s, "checkpoint", HF_NOTE_MAX_SIZE, &cp, &cl);
+	if (e != HF_OK) {
+		report(v, "fetch", "checkpoint: %s", hf_err_name(e));
+		return false;
+	}
+	load_history(v);
+	size_t n_hist = v->n_cps;
+	bool ok = add_checkpoint(v, cp, cl, "checkpoint");
+	free(cp);
+	if (!ok)
+		return false;
+	const hf_checkpoint *cur = &v->cps[v->n_cps - 1];
+	v->size = cur->size;
+	if (n_hist > 0) {
+		const hf_checkpoint *last = &v->cps[n_hist - 1];
+		if (last->size == cur->size && memcmp(last->root, cur->root, HL) == 0)
+			v->n_cps--; /* the same checkpoint: listed once */
+	}
+	return true;
+}
+
+static void verifier_free(verifier *v)
+{
+	for (unsigned L = 0; L < 8; L++)
+		free(v->tiles[L]);
+	free(v->leaf);
+	free(v->ts);
+	free(v->cps);
+	free(v->pol);
+}
+
 static int verify_cmd(int argc, char **argv)
 {
-	const char *log = NULL;
-	char origin[HF_CHECKPOINT_MAX_ORIGIN + 1] = "";
-	bool have_log = false;
-	long quorum = -1;
+	opts o;
 	int rc = HFC_EXIT_USAGE;
 	verifier v;
 	memset(&v, 0, sizeof(v));
 	v.pol = calloc(1, sizeof(*v.pol));
 	if (v.pol == NULL)
 		return HFC_EXIT_FAIL;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-		int e = 0;
-		if (val == NULL) {
-			usage_err("missing value for", a);
-			goto out;
-		}
-		if (strcmp(a, "--log") == 0)
-			log = val;
-		else if (strcmp(a, "--log-key") == 0)
-			e = set_key(v.pol, true, val, &have_log);
-		else if (strcmp(a, "--witness") == 0)
-			e = set_key(v.pol, false, val, &have_log);
-		else if (strcmp(a, "--quorum") == 0)
-			e = parse_quorum(val, &quorum);
-		else if (strcmp(a, "--origin") == 0)
-			snprintf(origin, sizeof(origin), "%s", val);
-		else if (strcmp(a, "--policy") == 0)
-			e = read_policy(val, v.pol, origin, sizeof(origin), &have_log, &quorum);
-		else {
-			usage_err("unknown option", a);
-			goto out;
-		}
-		if (e != 0)
-			goto out;
-		i++;
-	}
-	if (log == NULL || !have_log) {
-		fputs(hfc_audit_usage, stderr);
+	rc = parse_opts(argc, argv, false, &o, &v);
+	if (rc != 0)
 		goto out;
-	}
-	if (origin[0] == 0)
-		snprintf(origin, sizeof(origin), "%s", v.pol->log_key.name);
-	v.pol->origin = origin;
-	v.pol->quorum = quorum < 0 ? v.pol->n_witnesses : (size_t)quorum;
-	if (v.pol->quorum > v.pol->n_witnesses) {
-		usage_err("quorum larger than the number of witnesses", NULL);
-		goto out;
-	}
-	if (strncmp(log, "http://", 7) == 0) {
-		v.s.http = true;
-		if (hfc_url_parse(log, &v.s.url) != 0) {
-			usage_err("bad URL", log);
-			goto out;
-		}
-	} else if (strstr(log, "://") != NULL) {
-		usage_err("only http:// URLs or directories", log);
-		goto out;
-	} else {
-		v.s.dir = log;
-	}
 	rc = HFC_EXIT_FAIL;
 	v.leaf = malloc(sizeof(*v.leaf));
 	v.ts = malloc(sizeof(*v.ts));
@@ -574,27 +654,8 @@ static int verify_cmd(int argc, char **argv)
 		goto out;
 
 	/* 1-2: checkpoints */
-	uint8_t *cp;
-	size_t cl;
-	hf_err e = src_get(&v.s, "checkpoint", HF_NOTE_MAX_SIZE, &cp, &cl);
-	if (e != HF_OK) {
-		report(&v, "fetch", "checkpoint: %s", hf_err_name(e));
-		goto done;
-	}
-	load_history(&v);
-	size_t n_hist = v.n_cps;
-	if (!add_checkpoint(&v, cp, cl, "checkpoint")) {
-		free(cp);
+	if (!load_checkpoints(&v))
 		goto done; /* no trusted size: nothing more can be checked */
-	}
-	free(cp);
-	const hf_checkpoint *cur = &v.cps[v.n_cps - 1];
-	v.size = cur->size;
-	if (n_hist > 0) {
-		const hf_checkpoint *last = &v.cps[n_hist - 1];
-		if (last->size == cur->size && memcmp(last->root, cur->root, HL) == 0)
-			v.n_cps--; /* the same checkpoint: listed once */
-	}
 	for (size_t k = 0; k < v.n_cps; k++)
 		if (v.cps[k].size > v.size)
 			report(&v, "rollback",
@@ -621,12 +682,132 @@ done:
 		rc = HFC_EXIT_FAIL;
 	}
 out:
-	for (unsigned L = 0; L < 8; L++)
-		free(v.tiles[L]);
-	free(v.leaf);
-	free(v.ts);
-	free(v.cps);
-	free(v.pol);
+	verifier_free(&v);
+	return rc;
+}
+
+/* ---- hashfed audit verify-report ----------------------------------------------------------- */
+
+typedef struct rv {
+	verifier *v;
+	hf_manifest *m;
+	hfn_tr_result res;
+	uint64_t in_log; /* the platform's OUTCOME leaves of the period the log holds */
+} rv;
+
+static bool member_key(void *ctx, const uint8_t member[16], const hf_key_id *kid, bool enc)
+{
+	rv *r = ctx;
+	const hf_member *mb;
+	hf_err rc = enc ? hf_manifest_find_enc_key(r->m, kid, &mb, NULL)
+	                : hf_manifest_find_sign_key(r->m, kid, &mb, NULL);
+	return rc == HF_OK && memcmp(hf_member_id(mb), member, 16) == 0;
+}
+
+/* The report's checkpoints must be ones the log itself published (not a fork shown to
+ * the platform alone). */
+static bool published(void *ctx, const hf_checkpoint *c)
+{
+	rv *r = ctx;
+	for (size_t k = 0; k < r->v->n_cps; k++)
+		if (r->v->cps[k].size == c->size && memcmp(r->v->cps[k].root, c->root, HL) == 0)
+			return true;
+	return false;
+}
+
+static bool count_outcome(verifier *v, uint64_t idx, const uint8_t *leaf, size_t len, void *ctx)
+{
+	rv *r = ctx;
+	if (hf_audit_leaf_decode(leaf, len, v->leaf) != HF_OK) {
+		report(v, "leaf-format", "leaf %llu does not decode", (unsigned long long)idx);
+		return false;
+	}
+	const hf_audit_leaf *l = v->leaf;
+	if (l->hdr.type == HF_MSG_OUTCOME && l->logged_ms >= r->res.from_ms &&
+	    l->logged_ms < r->res.to_ms && member_key(r, r->res.platform, &l->hdr.sender, false))
+		r->in_log++;
+	return true;
+}
+
+/* Reads a whole regular file of at most max bytes. */
+static hf_err read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
+{
+	src s = {.dir = "."};
+	if (path[0] == '/')
+		s.dir = "";
+	return src_get(&s, path[0] == '/' ? path + 1 : path, max, buf, len);
+}
+
+static int verify_report_cmd(int argc, char **argv)
+{
+	opts o;
+	rv r;
+	verifier v;
+	uint8_t *doc = NULL, *mb = NULL;
+	size_t dl, ml;
+	int rc;
+	memset(&v, 0, sizeof(v));
+	memset(&r, 0, sizeof(r));
+	v.pol = calloc(1, sizeof(*v.pol));
+	v.leaf = malloc(sizeof(*v.leaf));
+	if (v.pol == NULL || v.leaf == NULL) {
+		verifier_free(&v);
+		return HFC_EXIT_FAIL;
+	}
+	r.v = &v;
+	rc = parse_opts(argc, argv, true, &o, &v);
+	if (rc != 0)
+		goto out;
+	hf_err e = read_file(o.manifest, HF_MAX_MANIFEST_SIZE, &mb, &ml);
+	if (e == HF_OK)
+		e = hf_manifest_decode(mb, ml, &r.m);
+	if (e == HF_OK)
+		e = hf_manifest_verify(r.m);
+	if (e != HF_OK) {
+		report(&v, "manifest", "%s: %s", o.manifest, hf_err_name(e));
+		goto done;
+	}
+	e = read_file(o.file, HFN_TR_MAX_DOC, &doc, &dl);
+	if (e != HF_OK) {
+		report(&v, "report-format", "%s: %s", o.file, hf_err_name(e));
+		goto done;
+	}
+	if (!load_checkpoints(&v))
+		goto done;
+	hfn_tr_env env = {
+	    .pol = v.pol, .member_key = member_key, .published = published, .ctx = &r};
+	if (hfn_tr_verify(doc, dl, &env, &r.res) != HF_OK) {
+		report(&v, r.res.brk, "%s", r.res.detail);
+		goto done;
+	}
+	/* Complete, as of its newest checkpoint: every outcome of the platform in the period
+	 * that the log holds below that size is in the report. */
+	if (each_leaf(&v, r.res.max_size, count_outcome, &r) && r.in_log != r.res.outcomes)
+		report(&v, "omitted",
+		       "the log holds %llu outcomes of the platform in the period below size %llu, "
+		       "the report proves %llu",
+		       (unsigned long long)r.in_log, (unsigned long long)r.res.max_size,
+		       (unsigned long long)r.res.outcomes);
+done:
+	if (v.breaks == 0) {
+		char pm[33];
+		for (int i = 0; i < 16; i++)
+			snprintf(pm + 2 * i, 3, "%02x", r.res.platform[i]);
+		printf("OK transparency report of %s: %llu outcomes, %llu items, %zu checkpoints, "
+		       "complete as of size %llu (log size %llu)\n",
+		       pm, (unsigned long long)r.res.outcomes, (unsigned long long)r.res.items,
+		       r.res.n_checkpoints, (unsigned long long)r.res.max_size,
+		       (unsigned long long)v.size);
+		rc = HFC_EXIT_OK;
+	} else {
+		printf("FAIL: %lu break(s)\n", v.breaks);
+		rc = HFC_EXIT_FAIL;
+	}
+out:
+	free(doc);
+	free(mb);
+	hf_manifest_free(r.m);
+	verifier_free(&v);
 	return rc;
 }
 
@@ -638,6 +819,8 @@ int hfc_cmd_audit(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "verify") == 0)
 		return verify_cmd(argc - 1, argv + 1);
+	if (strcmp(argv[1], "verify-report") == 0)
+		return verify_report_cmd(argc - 1, argv + 1);
 	fprintf(stderr, "hashfed audit: unknown subcommand '%s'\n\n", argv[1]);
 	fputs(hfc_audit_usage, stderr);
 	return HFC_EXIT_USAGE;

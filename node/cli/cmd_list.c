@@ -84,38 +84,16 @@ int hfc_api_opts(int *argc, char **argv, hfc_api *a)
 	return HFC_EXIT_OK;
 }
 
-static int hfc_write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* One request; prints the JSON body on stdout. Returns the exit status. */
 int hfc_call(const hfc_api *a, const char *method, const char *path, const char *body)
 {
-	struct addrinfo hints, *res = NULL;
 	char hdr[1024], *buf = NULL;
-	size_t len = 0, cap = 0;
+	const char *why;
+	size_t len = 0;
 	int fd = -1, ex = HFC_EXIT_FAIL, status = 0;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(a->host, a->port, &hints, &res) != 0 || !res) {
-		fprintf(stderr, "hashfed: cannot resolve %s\n", a->host);
+	if ((fd = hfc_connect(a->host, a->port, &why)) < 0) {
+		fprintf(stderr, "hashfed: cannot connect to %s:%s: %s\n", a->host, a->port, why);
 		return HFC_EXIT_FAIL;
-	}
-	fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol);
-	if (fd < 0 || connect(fd, res->ai_addr, res->ai_addrlen) != 0) {
-		fprintf(stderr, "hashfed: cannot connect to %s:%s: %s\n", a->host, a->port,
-		        strerror(errno));
-		goto out;
 	}
 	size_t blen = body ? strlen(body) : 0;
 	int n = snprintf(hdr, sizeof(hdr),
@@ -128,30 +106,11 @@ int hfc_call(const hfc_api *a, const char *method, const char *path, const char 
 		fprintf(stderr, "hashfed: write failed\n");
 		goto out;
 	}
-	for (;;) {
-		if (len + 65536 + 1 > cap) {
-			if (cap >= HFC_MAX_RESPONSE) {
-				fprintf(stderr, "hashfed: response too large\n");
-				goto out;
-			}
-			cap = cap ? cap * 2 : 65536 * 2;
-			char *nb = realloc(buf, cap);
-			if (!nb)
-				goto out;
-			buf = nb;
-		}
-		ssize_t r = read(fd, buf + len, cap - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			goto out;
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	if (!buf)
+	if (hfc_read_all(fd, HFC_MAX_RESPONSE, &buf, &len) != 0) {
+		fprintf(stderr, "hashfed: no complete response (read failed or above %u bytes)\n",
+		        HFC_MAX_RESPONSE);
 		goto out;
-	buf[len] = 0;
+	}
 	char *sep = strstr(buf, "\r\n\r\n");
 	if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1 || !sep) {
 		fprintf(stderr, "hashfed: malformed HTTP response\n");
@@ -172,7 +131,6 @@ int hfc_call(const hfc_api *a, const char *method, const char *path, const char 
 out:
 	if (fd >= 0)
 		close(fd);
-	freeaddrinfo(res);
 	free(buf);
 	return ex;
 }

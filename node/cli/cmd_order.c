@@ -66,9 +66,8 @@ static int hfc_http(const hfc_opts *o, const char *method, const char *path, jso
 {
 	char host[256], token[512] = "", *req = NULL, *payload = NULL, *resp = NULL;
 	const char *port;
-	struct addrinfo hints, *ai = NULL;
 	int fd = -1, rcode = HFC_EXIT_FAIL;
-	size_t len = 0, cap = 0;
+	size_t len = 0;
 	FILE *f = o->token_file ? fopen(o->token_file, "r") : NULL;
 	if (!f || !fgets(token, sizeof(token), f)) {
 		if (f)
@@ -96,40 +95,14 @@ static int hfc_http(const hfc_opts *o, const char *method, const char *path, jso
 		              method, path, o->api, token, plen, payload ? payload : "");
 	if (rl < 0 || (size_t)rl >= cap_req)
 		goto out;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(host, port, &hints, &ai) != 0 ||
-	    (fd = socket(ai->ai_family, SOCK_STREAM, 0)) < 0 ||
-	    connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-		fprintf(stderr, "hashfed order: cannot connect to %s\n", o->api);
+	const char *why;
+	if ((fd = hfc_connect(host, port, &why)) < 0) {
+		fprintf(stderr, "hashfed order: cannot connect to %s: %s\n", o->api, why);
 		goto out;
 	}
-	for (size_t off = 0; off < (size_t)rl;) {
-		ssize_t w = write(fd, req + off, (size_t)rl - off);
-		if (w <= 0)
-			goto out;
-		off += (size_t)w;
-	}
-	for (;;) {
-		if (len + 4096 + 1 > cap) {
-			if (cap > HFC_MAX_REPLY)
-				goto out;
-			cap = cap ? 2 * cap : 16384;
-			char *p = realloc(resp, cap);
-			if (!p)
-				goto out;
-			resp = p;
-		}
-		ssize_t r = read(fd, resp + len, cap - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	if (!resp)
+	if (hfc_write_all(fd, req, (size_t)rl) != 0 ||
+	    hfc_read_all(fd, HFC_MAX_REPLY, &resp, &len) != 0)
 		goto out;
-	resp[len] = 0;
 	int status = 0;
 	char *sep = strstr(resp, "\r\n\r\n");
 	if (sscanf(resp, "HTTP/1.%*d %d", &status) != 1 || !sep) {
@@ -139,8 +112,6 @@ static int hfc_http(const hfc_opts *o, const char *method, const char *path, jso
 	fputs(sep + 4, status == 200 ? stdout : stderr);
 	rcode = status == 200 ? HFC_EXIT_OK : HFC_EXIT_FAIL;
 out:
-	if (ai)
-		freeaddrinfo(ai);
 	if (fd >= 0)
 		close(fd);
 	free(req);

@@ -13,21 +13,31 @@ const char hfc_report_usage[] =
     "carries the checkpoint (size, root) it was computed at.\n"
     "  --period P   all (default), YYYY, YYYY-Qn (e.g. 2026-Q4) or YYYY-MM, UTC; orders are\n"
     "               counted by the log time of their ORDER leaf\n"
-    "  --format F   json (default) or csv (scope,figure,value,checkpoint_size,checkpoint_root)\n";
+    "  --format F   json (default) or csv (scope,figure,value,checkpoint_size,checkpoint_root)\n"
+    "\n"
+    "usage: hashfed report transparency [--api HOST:PORT] [--token-file FILE] [--period P]\n"
+    "                                   [--log AUDITOR]\n"
+    "On a platform node: its own transparency report (docs/audit.md), its outcomes of the\n"
+    "period counted by category and outcome, each with its log leaf, inclusion proof and\n"
+    "cosigned checkpoint; `hashfed audit verify-report` checks it.\n"
+    "  --log AUDITOR  the auditor member id (hex) whose log proves it (default: the first)\n";
 
 int hfc_cmd_report(int argc, char **argv)
 {
 	hfc_api a;
-	const char *period = "all", *format = "json";
+	const char *period = "all", *format = "json", *log = NULL;
 	char path[256];
 	int ex = hfc_api_opts(&argc, argv, &a);
+	bool transparency = argc > 1 && !strcmp(argv[1], "transparency");
 	if (ex != HFC_EXIT_OK)
 		return ex;
-	for (int i = 1; i < argc; i++) {
+	for (int i = transparency ? 2 : 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--period") && i + 1 < argc)
 			period = argv[++i];
-		else if (!strcmp(argv[i], "--format") && i + 1 < argc)
+		else if (!strcmp(argv[i], "--format") && i + 1 < argc && !transparency)
 			format = argv[++i];
+		else if (!strcmp(argv[i], "--log") && i + 1 < argc && transparency)
+			log = argv[++i];
 		else {
 			fputs(hfc_report_usage, stderr);
 			return HFC_EXIT_USAGE;
@@ -37,6 +47,15 @@ int hfc_cmd_report(int argc, char **argv)
 	    strspn(period, "0123456789-Qal") != strlen(period) || strlen(period) > 16) {
 		fputs(hfc_report_usage, stderr);
 		return HFC_EXIT_USAGE;
+	}
+	if (transparency) {
+		if (log && (strlen(log) != 32 || strspn(log, "0123456789abcdef") != 32)) {
+			fputs(hfc_report_usage, stderr);
+			return HFC_EXIT_USAGE;
+		}
+		snprintf(path, sizeof(path), "/v1/audit/transparency?period=%s%s%s", period,
+		         log ? "&log=" : "", log ? log : "");
+		return hfc_call(&a, "GET", path, NULL);
 	}
 	snprintf(path, sizeof(path), "/v1/report?period=%s&format=%s", period, format);
 	return hfc_call(&a, "GET", path, NULL);

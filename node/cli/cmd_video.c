@@ -143,9 +143,33 @@ bool hfc_is_video_fd(int fd)
 	       hf_vpdq_sniff(head, (size_t)n);
 }
 
+/* The digests and the frames, as JSON members (no braces) or as text lines. */
+static void print_hashes(FILE *f, const hf_vpdq *v, const hf_digests *dg, bool json)
+{
+	char md5[HF_MD5_LEN * 2 + 1], sha256[HF_SHA256_LEN * 2 + 1], pdq[HF_PDQ_HEX_LEN + 1];
+	hf_hex_lower(dg->md5, HF_MD5_LEN, md5);
+	hf_hex_lower(dg->sha256, HF_SHA256_LEN, sha256);
+	if (json)
+		fprintf(f, "\"md5\":\"%s\",\"sha256\":\"%s\",\"vpdq\":[", md5, sha256);
+	else
+		fprintf(f, " md5=%s sha256=%s\n", md5, sha256);
+	for (size_t i = 0; i < v->count; i++) {
+		const hf_vpdq_frame *fr = &v->frames[i];
+		hf_pdq_to_hex(&fr->hash, pdq);
+		if (json)
+			fprintf(f,
+			        "%s{\"frame\":%u,\"quality\":%d,\"pdq\":\"%s\",\"seconds\":%.3f}",
+			        i ? "," : "", (unsigned)fr->frame, fr->quality, pdq, fr->seconds);
+		else
+			fprintf(f, "%u,%d,%s,%.3f\n", (unsigned)fr->frame, fr->quality, pdq,
+			        fr->seconds);
+	}
+	if (json)
+		fputc(']', f);
+}
+
 void hfc_video_print_json(FILE *f, const hf_vpdq *v, const hf_digests *dg)
 {
-	char hex[HF_SHA256_LEN * 2 + 1];
 	fprintf(f, "\"type\":\"video\",\"codec\":\"");
 	hfc_json_escape(f, v->codec);
 	fprintf(f, "\",\"width\":%u,\"height\":%u,\"fps\":%.6g,\"frames_decoded\":%llu,", v->width,
@@ -154,33 +178,14 @@ void hfc_video_print_json(FILE *f, const hf_vpdq *v, const hf_digests *dg)
 		fprintf(f, "\"decode_errors\":%u,\"truncated\":%s,", v->decode_errors,
 		        v->truncated ? "true" : "false");
 	}
-	hf_hex_lower(dg->md5, HF_MD5_LEN, hex);
-	fprintf(f, "\"md5\":\"%s\",", hex);
-	hf_hex_lower(dg->sha256, HF_SHA256_LEN, hex);
-	fprintf(f, "\"sha256\":\"%s\",\"vpdq\":[", hex);
-	for (size_t i = 0; i < v->count; i++) {
-		const hf_vpdq_frame *fr = &v->frames[i];
-		hf_pdq_to_hex(&fr->hash, hex);
-		fprintf(f, "%s{\"frame\":%u,\"quality\":%d,\"pdq\":\"%s\",\"seconds\":%.3f}",
-		        i ? "," : "", (unsigned)fr->frame, fr->quality, hex, fr->seconds);
-	}
-	fputc(']', f);
+	print_hashes(f, v, dg, true);
 }
 
 void hfc_video_print_text(FILE *f, const hf_vpdq *v, const hf_digests *dg)
 {
-	char hex[HF_SHA256_LEN * 2 + 1];
 	fprintf(f, "vpdq frames=%zu decoded=%llu fps=%.6g size=%ux%u codec=%s", v->count,
 	        (unsigned long long)v->decoded, v->fps, v->width, v->height, v->codec);
-	hf_hex_lower(dg->md5, HF_MD5_LEN, hex);
-	fprintf(f, " md5=%s", hex);
-	hf_hex_lower(dg->sha256, HF_SHA256_LEN, hex);
-	fprintf(f, " sha256=%s\n", hex);
-	for (size_t i = 0; i < v->count; i++) {
-		const hf_vpdq_frame *fr = &v->frames[i];
-		hf_pdq_to_hex(&fr->hash, hex);
-		fprintf(f, "%u,%d,%s,%.3f\n", (unsigned)fr->frame, fr->quality, hex, fr->seconds);
-	}
+	print_hashes(f, v, dg, false);
 }
 
 /* Option parsing shared by hash and vpdq: returns 1 if argv[*i] was ours. */

@@ -48,8 +48,30 @@ int hfc_url_parse(const char *url, hfc_url *out)
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+int hfc_connect(const char *host, const char *port, const char **why)
 {
+	struct addrinfo hints, *ai = NULL;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, port, &hints, &ai) != 0 || !ai) {
+		*why = "cannot resolve the host";
+		return -1;
+	}
+	int fd = socket(ai->ai_family, SOCK_STREAM, 0);
+	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+		*why = strerror(errno);
+		close(fd);
+		fd = -1;
+	} else if (fd < 0) {
+		*why = strerror(errno);
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+int hfc_write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
 	while (n > 0) {
 		ssize_t w = write(fd, p, n);
 		if (w < 0 && errno == EINTR)
@@ -60,6 +82,41 @@ static int write_all(int fd, const char *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+int hfc_read_all(int fd, size_t max, char **buf, size_t *len)
+{
+	char *b = NULL;
+	size_t n = 0, cap = 0;
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			if (cap > max)
+				goto fail; /* larger than allowed */
+			size_t nc = cap ? 2 * cap : 16384;
+			char *p = realloc(b, nc);
+			if (p == NULL)
+				goto fail;
+			b = p;
+			cap = nc;
+		}
+		ssize_t r = read(fd, b + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto fail;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	b[n] = 0;
+	*buf = b;
+	*len = n;
+	return 0;
+fail:
+	free(b);
+	*buf = NULL;
+	*len = 0;
+	return -1;
 }
 
 /* Decodes a chunked body in place; returns its length or -1. */
@@ -96,10 +153,10 @@ static long dechunk(uint8_t *b, size_t n)
 int hfc_http_get(const hfc_url *u, const char *path, size_t max, uint8_t **body, size_t *len,
                  int *status)
 {
-	struct addrinfo hints, *ai = NULL;
 	int fd = -1, rc = -1;
 	uint8_t *buf = NULL;
-	size_t n = 0, cap = 0;
+	char *text;
+	size_t n = 0;
 	*body = NULL;
 	*len = 0;
 	*status = 0;
@@ -110,37 +167,15 @@ int hfc_http_get(const hfc_url *u, const char *path, size_t max, uint8_t **body,
 	                  u->prefix, path, u->host, u->port);
 	if (rl < 0 || (size_t)rl >= sizeof(req))
 		return -1;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(u->host, u->port, &hints, &ai) != 0)
+	const char *why;
+	if ((fd = hfc_connect(u->host, u->port, &why)) < 0)
 		return -1;
-	fd = socket(ai->ai_family, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) != 0)
-		goto out;
 	struct timeval tv = {30, 0};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (write_all(fd, req, (size_t)rl) != 0)
+	if (hfc_write_all(fd, req, (size_t)rl) != 0 ||
+	    hfc_read_all(fd, max + HEAD_MAX + 64, &text, &n) != 0)
 		goto out;
-	for (;;) {
-		if (n + 4096 > cap) {
-			if (cap > max + HEAD_MAX + 64)
-				goto out; /* larger than allowed */
-			size_t nc = cap ? 2 * cap : 16384;
-			uint8_t *p = realloc(buf, nc);
-			if (p == NULL)
-				goto out;
-			buf = p;
-			cap = nc;
-		}
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			goto out;
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
+	buf = (uint8_t *)text;
 	/* status line and headers */
 	size_t he = 0;
 	while (he + 3 < n && memcmp(buf + he, "\r\n\r\n", 4) != 0)
@@ -181,7 +216,6 @@ int hfc_http_get(const hfc_url *u, const char *path, size_t max, uint8_t **body,
 out:
 	if (fd >= 0)
 		close(fd);
-	freeaddrinfo(ai);
 	free(buf);
 	return rc;
 }

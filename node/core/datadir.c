@@ -88,7 +88,7 @@ static hf_err identity_keyid(const hfn_config *cfg, char hex[2 * HF_KEYID_LEN + 
 {
 	hf_identity *id = NULL;
 	HF_TRY(hfn_node_load_identity(cfg->identity, &id));
-	hfn_hex(hf_identity_sign_keyid(id), HF_KEYID_LEN, hex);
+	hf_key_id_hex(hf_identity_sign_keyid(id), hex);
 	hf_identity_free(id);
 	return HF_OK;
 }

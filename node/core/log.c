@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "hashfed/digest.h"
+#include "hashfed/keyfile.h"
 
 static volatile int g_level = HFN_LOG_INFO;
 
@@ -41,36 +43,12 @@ uint64_t hfn_now_ms(void)
 
 void hfn_hex(const uint8_t *p, size_t n, char *out)
 {
-	static const char D[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = D[p[i] >> 4];
-		out[2 * i + 1] = D[p[i] & 15];
-	}
-	out[2 * n] = 0;
-}
-
-static int nib(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	hf_hex_lower(p, n, out);
 }
 
 hf_err hfn_unhex(const char *s, uint8_t *out, size_t n)
 {
-	if (strlen(s) != 2 * n)
-		return HF_EPARSE;
-	for (size_t i = 0; i < n; i++) {
-		int hi = nib(s[2 * i]), lo = nib(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return HF_EPARSE;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return HF_OK;
+	return hf_hex_decode(s, strlen(s), out, n);
 }
 
 /* Appends s JSON-escaped; returns the new length (bounded by cap - 1). */

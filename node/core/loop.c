@@ -220,16 +220,10 @@ void hfn_node_fini(hfn_node *n)
 	hfn_match_stop(n);
 	hfn_orders_stop(n);
 	hfn_audit_stop(n);
-	if (n->wake)
-		event_free(n->wake);
-	if (n->tick)
-		event_free(n->tick);
-	if (n->sig_term)
-		event_free(n->sig_term);
-	if (n->sig_int)
-		event_free(n->sig_int);
-	if (n->sig_hup)
-		event_free(n->sig_hup);
+	struct event *evs[] = {n->wake, n->tick, n->sig_term, n->sig_int, n->sig_hup};
+	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
+		if (evs[i])
+			event_free(evs[i]);
 	if (n->base)
 		event_base_free(n->base);
 	hfn_store_close(n->store);

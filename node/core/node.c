@@ -14,6 +14,7 @@
 #include "keyio.h"
 #include "core/log.h"
 #include "core/node.h"
+#include "core/util.h"
 #include "hashfed/audit_log.h"
 #include "store/store_audit.h"
 #include "hf_check.h"
@@ -111,7 +112,7 @@ out:
 
 hf_err hfn_node_seal(hfn_node *n, uint32_t type, const uint8_t (*members)[HF_MEMBER_ID_LEN],
                      size_t n_members, const hf_audit_header *audit, uint64_t lifetime_ms,
-                     const uint8_t *body, size_t len, uint8_t msg_id[HF_MSGID_LEN], uint8_t **env,
+                     const uint8_t *body, size_t len, hf_msg_id *msg_id, uint8_t **env,
                      size_t *env_len)
 {
 	uint8_t(*pks)[HF_ENC_PK_LEN] = NULL;
@@ -122,7 +123,7 @@ hf_err hfn_node_seal(hfn_node *n, uint32_t type, const uint8_t (*members)[HF_MEM
 	pks = calloc(n_members, sizeof(*pks));
 	if (!pks)
 		return HF_ENOMEM;
-	hf_uuidv7(now, NULL, msg_id);
+	hf_uuidv7(now, NULL, msg_id->b);
 	pthread_rwlock_rdlock(&n->mlock);
 	for (size_t i = 0; i < n_members && rc == HF_OK; i++) {
 		const hf_member *mb;
@@ -177,7 +178,7 @@ static hf_err node_lookup(void *ctx, const hf_envelope_header *hdr, uint8_t pk[H
 		return HF_ERANGE;
 	if (hdr->epoch > hf_manifest_epoch(c->m))
 		return HF_EEPOCHAHEAD;
-	HF_TRY(hf_manifest_find_sign_key(c->m, hdr->sender, &mb, &k));
+	HF_TRY(hf_manifest_find_sign_key(c->m, &hdr->sender, &mb, &k));
 	if (k->revoked_at_ms <= hfn_now_ms() && !c->proven)
 		return HF_EREVOKED;
 	return HF_OK;
@@ -208,7 +209,7 @@ static hf_err node_proven_before(hfn_node *n, hfn_store *s, const uint8_t *env, 
 	    hf_audit_header_bytes(env, len, &hb, &hl) != HF_OK)
 		goto out;
 	pthread_rwlock_rdlock(&n->mlock);
-	if (hf_manifest_find_sign_key(n->manifest, h->sender, &mb, &k) == HF_OK)
+	if (hf_manifest_find_sign_key(n->manifest, &h->sender, &mb, &k) == HF_OK)
 		revoked = k->revoked_at_ms;
 	pthread_rwlock_unlock(&n->mlock);
 	if (revoked == 0 || h->created_ms >= revoked)
@@ -222,7 +223,7 @@ static hf_err node_proven_before(hfn_node *n, hfn_store *s, const uint8_t *env, 
 			rc = HF_ENOMEM;
 			break;
 		}
-		g = hfn_store_receipt_get(s, logs[i], h->sender, h->msg_id, r);
+		g = hfn_store_receipt_get(s, logs[i], &h->sender, &h->msg_id, r);
 		if (g == HF_OK && r->integrated_ms < revoked)
 			rc = HF_OK;
 		free(r);
@@ -233,9 +234,9 @@ static hf_err node_proven_before(hfn_node *n, hfn_store *s, const uint8_t *env, 
 			break;
 		}
 		/* Ask this log (once; the audit engine sends the query), unless it said no. */
-		if ((g = hfn_store_want_add(s, logs[i], h->sender, h->msg_id, hb, hl, false,
+		if ((g = hfn_store_want_add(s, logs[i], &h->sender, &h->msg_id, hb, hl, false,
 		                            hfn_now_ms())) != HF_OK ||
-		    (g = hfn_store_want_state(s, logs[i], h->sender, h->msg_id, &exists,
+		    (g = hfn_store_want_state(s, logs[i], &h->sender, &h->msg_id, &exists,
 		                              &flagged)) != HF_OK) {
 			rc = g;
 			break;
@@ -266,7 +267,7 @@ static hf_err node_open_with(hfn_node *n, const uint8_t *env, size_t len, bool p
 	};
 	rc = hf_envelope_open(env, len, &p, out);
 	if (rc == HF_OK) {
-		rc = hf_manifest_find_sign_key(n->manifest, hf_opened_header(*out)->sender, &mb,
+		rc = hf_manifest_find_sign_key(n->manifest, &hf_opened_header(*out)->sender, &mb,
 		                               NULL);
 		if (rc == HF_OK)
 			memcpy(sender, hf_member_id(mb), HF_MEMBER_ID_LEN);
@@ -305,7 +306,8 @@ bool hfn_node_member_is_recipient(hfn_node *n, const uint8_t member[HF_MEMBER_ID
 	pthread_rwlock_rdlock(&n->mlock);
 	for (uint32_t i = 0; i < hdr->n_recipients && !yes; i++) {
 		const hf_member *mb;
-		if (hf_manifest_find_enc_key(n->manifest, hdr->recipients[i], &mb, NULL) == HF_OK &&
+		if (hf_manifest_find_enc_key(n->manifest, &hdr->recipients[i], &mb, NULL) ==
+		        HF_OK &&
 		    memcmp(hf_member_id(mb), member, HF_MEMBER_ID_LEN) == 0)
 			yes = true;
 	}
@@ -353,16 +355,21 @@ struct hfn_after {
 	void *arg;
 };
 
+hf_err hfn_node_end_send(hfn_node *n, hf_err rc)
+{
+	if (rc == HF_OK)
+		rc = hfn_store_commit(n->store);
+	if (rc != HF_OK) {
+		hfn_store_rollback(n->store);
+		return rc;
+	}
+	hfn_transport_kick(n->tr);
+	return HF_OK;
+}
+
 hf_err hfn_node_after_commit(hfn_node *n, hfn_after_fn run, void (*drop)(void *arg), void *arg)
 {
-	if (n->n_after == n->cap_after) {
-		size_t cap = n->cap_after ? 2 * n->cap_after : 16;
-		struct hfn_after *a = realloc(n->after, cap * sizeof(*a));
-		if (!a)
-			return HF_ENOMEM;
-		n->after = a;
-		n->cap_after = cap;
-	}
+	HF_TRY(hfn_grow((void **)&n->after, &n->cap_after, n->n_after + 1, sizeof(*n->after)));
 	n->after[n->n_after++] = (struct hfn_after){run, drop, arg};
 	return HF_OK;
 }

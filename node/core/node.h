@@ -77,7 +77,7 @@ void hfn_node_fini(hfn_node *n);
  */
 hf_err hfn_node_seal(hfn_node *n, uint32_t type, const uint8_t (*members)[HF_MEMBER_ID_LEN],
                      size_t n_members, const hf_audit_header *audit, uint64_t lifetime_ms,
-                     const uint8_t *body, size_t len, uint8_t msg_id[HF_MSGID_LEN], uint8_t **env,
+                     const uint8_t *body, size_t len, hf_msg_id *msg_id, uint8_t **env,
                      size_t *env_len) HF_MUST_CHECK;
 
 /* Opens env addressed to us and returns the sender's member id and roles. */
@@ -115,6 +115,11 @@ size_t hfn_node_after_mark(const hfn_node *n);
 void hfn_node_after_drop(hfn_node *n, size_t mark);
 /* Runs every queued action in order and empties the queue. */
 void hfn_node_after_run(hfn_node *n);
+
+/* Ends the transaction that queued messages to peers (rc: how its work went): HF_OK
+ * commits it and wakes the sender; any other rc, or a failed commit, rolls it back.
+ * Returns rc or the commit's failure. */
+hf_err hfn_node_end_send(hfn_node *n, hf_err rc) HF_MUST_CHECK;
 
 /* Counts a rejected message: log line with the code name + per-peer counter. */
 void hfn_node_reject(hfn_node *n, hfn_store *s, const uint8_t *peer, const char *what, hf_err code);

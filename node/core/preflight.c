@@ -175,7 +175,7 @@ hf_err hfn_preflight(const hfn_config *cfg, bool starting, int *exit_code, char 
 	}
 	rc = hfn_node_load_manifest(&node);
 	if (rc == HF_EUNKNOWNMEMBER || rc == HF_EUNKNOWNSENDER) {
-		hfn_hex(hf_identity_sign_keyid(node.id), HF_KEYID_LEN, kid);
+		hf_key_id_hex(hf_identity_sign_keyid(node.id), kid);
 		snprintf(
 		    why, why_size,
 		    "[node] manifest %s does not list this node (signing key id %s): add it "

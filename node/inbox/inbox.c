@@ -39,29 +39,17 @@
 
 /* ---- the table ------------------------------------------------------------------ */
 
-static hf_err dec_batch(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
-{
-	(void)type;
-	return hf_list_batch_decode(p, len, &m->u.batch);
-}
-
-static hf_err dec_snapshot(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
-{
-	(void)type;
-	return hf_list_snapshot_decode(p, len, &m->u.snapshot);
-}
-
-static hf_err dec_pull(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
-{
-	(void)type;
-	return hf_list_pull_decode(p, len, &m->u.pull);
-}
-
-static hf_err dec_report(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
-{
-	(void)type;
-	return hf_match_report_decode(p, len, &m->u.report);
-}
+/* The decoder of a type whose body has one form: fn into m->u.field. */
+#define DEC_ONE(name, fn, field)                                                                   \
+	static hf_err name(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)             \
+	{                                                                                          \
+		(void)type;                                                                        \
+		return fn(p, len, &m->u.field);                                                    \
+	}
+DEC_ONE(dec_batch, hf_list_batch_decode, batch)
+DEC_ONE(dec_snapshot, hf_list_snapshot_decode, snapshot)
+DEC_ONE(dec_pull, hf_list_pull_decode, pull)
+DEC_ONE(dec_report, hf_match_report_decode, report)
 
 static hf_err dec_order(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
 {
@@ -132,7 +120,7 @@ static hf_err role_check(hfn_node *n, const in_type *t, const hf_envelope_header
 	const hf_member *mb;
 	hf_err rc;
 	pthread_rwlock_rdlock(&n->mlock);
-	rc = hf_manifest_find_sign_key(n->manifest, h->sender, &mb, NULL);
+	rc = hf_manifest_find_sign_key(n->manifest, &h->sender, &mb, NULL);
 	if (rc == HF_OK) {
 		rc = HF_EROLE;
 		for (size_t i = 0; rc == HF_EROLE && i < sizeof(order) / sizeof(order[0]); i++)
@@ -210,7 +198,7 @@ static hf_err in_record(hfn_store *s, const hfn_in_msg *m, int64_t *seq)
 	bool dup = false;
 	char type[16];
 	snprintf(type, sizeof(type), "%u", m->h->type);
-	HF_TRY(hfn_store_inbox_add(s, m->h->msg_id, m->sender, m->h->type, m->env, m->env_len,
+	HF_TRY(hfn_store_inbox_add(s, &m->h->msg_id, m->sender, m->h->type, m->env, m->env_len,
 	                           hfn_now_ms(), &dup, seq));
 	HF_TRY(hfn_store_count(s, dup ? "messages_replayed" : "messages_in", type, 1));
 	/* Not an error for the sender (a retry after a lost ack), never applied twice. */
@@ -229,7 +217,7 @@ static bool claimed_sender(hfn_node *n, const uint8_t *env, size_t len,
 	if (hf_envelope_peek(env, len, &peek) != HF_OK)
 		return false;
 	pthread_rwlock_rdlock(&n->mlock);
-	if (hf_manifest_find_sign_key(n->manifest, peek.sender, &mb, NULL) == HF_OK) {
+	if (hf_manifest_find_sign_key(n->manifest, &peek.sender, &mb, NULL) == HF_OK) {
 		memcpy(out, hf_member_id(mb), HF_MEMBER_ID_LEN);
 		found = true;
 	}

@@ -45,7 +45,8 @@ typedef enum { HFN_DONE, HFN_PARK } hfn_disp;
  * which becomes the message's final refusal.
  */
 struct hfn_node;
-typedef hf_err (*hfn_in_handler)(struct hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
+typedef hf_err hfn_in_handler_fn(struct hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
                                  hf_err *status);
+typedef hfn_in_handler_fn *hfn_in_handler;
 
 #endif

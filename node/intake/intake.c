@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "core/log.h"
+#include "core/util.h"
 #include "hashfed/order.h"
 #include "hashfed/pdq.h"
 #include "intake/intake.h"
@@ -390,14 +391,7 @@ static hf_err add_entry(entries *es, unsigned alg, const char *hex, int quality,
 	for (size_t i = 0; i < es->n; i++)
 		if (es->e[i].alg == alg && !memcmp(es->e[i].value, e.value, hf_hash_alg_len(alg)))
 			return HF_OK; /* the same file twice in one report */
-	if (es->n == es->cap) {
-		size_t cap = es->cap ? es->cap * 2 : 64;
-		hf_list_entry *p = realloc(es->e, cap * sizeof(*p));
-		if (!p)
-			return HF_ENOMEM;
-		es->e = p;
-		es->cap = cap;
-	}
+	HF_TRY(hfn_grow((void **)&es->e, &es->cap, es->n + 1, sizeof(*es->e)));
 	es->e[es->n++] = e;
 	return HF_OK;
 }
@@ -459,14 +453,7 @@ static hf_err add_video(entries *es, json_t *frames, uint32_t cat, const uint8_t
 	}
 	es->frames = fp;
 	es->frames[es->n_frames++] = rec;
-	if (es->n == es->cap) {
-		size_t cap = es->cap ? es->cap * 2 : 64;
-		hf_list_entry *p = realloc(es->e, cap * sizeof(*p));
-		if (!p)
-			return HF_ENOMEM;
-		es->e = p;
-		es->cap = cap;
-	}
+	HF_TRY(hfn_grow((void **)&es->e, &es->cap, es->n + 1, sizeof(*es->e)));
 	hf_list_entry *e = &es->e[es->n++];
 	memset(e, 0, sizeof(*e));
 	e->alg = HF_ALG_VPDQ;

@@ -7,6 +7,7 @@
 
 #include "lists/lists.h"
 #include "core/log.h"
+#include "core/util.h"
 #include "match/match.h"
 #include "hf_check.h"
 
@@ -71,7 +72,8 @@ static hf_err recipients(hfn_node *n, const uint8_t list[HF_LIST_ID_LEN],
 static hf_err hfn_publish(hfn_node *n, hfn_store_list *l, const hf_list_entry *add, size_t na,
                           const uint64_t *rm, size_t nr)
 {
-	uint8_t rcpt[HFN_LISTS_MAX_PLATFORMS + 1][HF_MEMBER_ID_LEN], msg_id[HF_MSGID_LEN];
+	uint8_t rcpt[HFN_LISTS_MAX_PLATFORMS + 1][HF_MEMBER_ID_LEN];
+	hf_msg_id msg_id;
 	uint8_t *body = NULL, *env = NULL;
 	size_t n_rcpt, body_len, env_len;
 	hf_list_batch b;
@@ -96,7 +98,7 @@ static hf_err hfn_publish(hfn_node *n, hfn_store_list *l, const hf_list_entry *a
 	audit.items = (uint32_t)(na + nr > HF_MAX_AUDIT_ITEMS ? HF_MAX_AUDIT_ITEMS : na + nr);
 	audit.category = l->category;
 	HF_CHECK(hfn_node_seal(n, HF_MSG_LIST_BATCH, (const uint8_t(*)[HF_MEMBER_ID_LEN])rcpt,
-	                       n_rcpt, &audit, HFN_BATCH_LIFETIME_MS, body, body_len, msg_id, &env,
+	                       n_rcpt, &audit, HFN_BATCH_LIFETIME_MS, body, body_len, &msg_id, &env,
 	                       &env_len));
 	for (size_t i = 0; i < na; i++) {
 		hf_list_entry e = add[i];
@@ -112,7 +114,7 @@ static hf_err hfn_publish(hfn_node *n, hfn_store_list *l, const hf_list_entry *a
 	HF_CHECK(hfn_store_list_put(n->store, l));
 	uint64_t now = hfn_now_ms();
 	for (size_t i = 1; i < n_rcpt; i++)
-		HF_CHECK(hfn_store_outbox_add(n->store, msg_id, rcpt[i], l->id, b.number, env,
+		HF_CHECK(hfn_store_outbox_add(n->store, &msg_id, rcpt[i], l->id, b.number, env,
 		                              env_len, now));
 	HF_CHECK(hfn_store_count(n->store, "messages_out", "16", (int64_t)(n_rcpt - 1)));
 out:
@@ -254,13 +256,9 @@ hf_err hfn_lists_remove(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN], uint64_t 
 		}
 	}
 	HF_CHECK(hfn_publish(n, &l, NULL, 0, ids, k));
-	HF_CHECK(hfn_store_commit(n->store));
-	hfn_transport_kick(n->tr);
 	*batch = l.head_n;
-	return HF_OK;
 out:
-	hfn_store_rollback(n->store);
-	return rc;
+	return hfn_node_end_send(n, rc);
 }
 
 /* Snapshot parts of the active entries, sealed to one platform. A part ends at
@@ -286,14 +284,7 @@ static hf_err snap_plan(void *ctx, const hf_list_entry *e)
 	size_t b = rec_bytes(e, true);
 	if (c->part_n && (c->part_n == HF_LIST_MAX_BATCH_ENTRIES ||
 	                  c->part_bytes + b > HFN_LIST_RECORD_BUDGET)) {
-		if (c->n_ends == c->cap_ends) {
-			size_t nc = c->cap_ends ? c->cap_ends * 2 : 16;
-			uint64_t *p = realloc(c->ends, nc * sizeof(*p));
-			if (!p)
-				return HF_ENOMEM;
-			c->ends = p;
-			c->cap_ends = nc;
-		}
+		HF_TRY(hfn_grow((void **)&c->ends, &c->cap_ends, c->n_ends + 1, sizeof(*c->ends)));
 		c->ends[c->n_ends++] = c->last;
 		c->part_n = c->part_bytes = c->part_frames = 0;
 	}
@@ -329,7 +320,8 @@ hf_err hfn_lists_entitle(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN],
 {
 	hfn_store_list l;
 	hfn_snap_ctx sc;
-	uint8_t *body = NULL, *env = NULL, msg_id[HF_MSGID_LEN];
+	uint8_t *body = NULL, *env = NULL;
+	hf_msg_id msg_id;
 	size_t body_len, env_len;
 	hf_err rc;
 	uint64_t now = hfn_now_ms(), after = 0;
@@ -385,8 +377,8 @@ hf_err hfn_lists_entitle(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN],
 		audit.items = (uint32_t)(sc.n > HF_MAX_AUDIT_ITEMS ? HF_MAX_AUDIT_ITEMS : sc.n);
 		HF_CHECK(hfn_node_seal(
 		    n, HF_MSG_LIST_SNAPSHOT, (const uint8_t(*)[HF_MEMBER_ID_LEN])member, 1, &audit,
-		    HFN_BATCH_LIFETIME_MS, body, body_len, msg_id, &env, &env_len));
-		HF_CHECK(hfn_store_outbox_add(n->store, msg_id, member, p + 1 == parts ? id : NULL,
+		    HFN_BATCH_LIFETIME_MS, body, body_len, &msg_id, &env, &env_len));
+		HF_CHECK(hfn_store_outbox_add(n->store, &msg_id, member, p + 1 == parts ? id : NULL,
 		                              l.head_n, env, env_len, now));
 		free(body);
 		free(env);
@@ -418,7 +410,8 @@ static pull_mark g_marks[64];
 /* Seals a pull for list after `after` to the issuer (if known) and every platform. */
 static hf_err send_pull(hfn_node *n, const uint8_t list[HF_LIST_ID_LEN], uint64_t after, bool force)
 {
-	uint8_t peers[HFN_LISTS_MAX_PLATFORMS][HF_MEMBER_ID_LEN], msg_id[HF_MSGID_LEN];
+	uint8_t peers[HFN_LISTS_MAX_PLATFORMS][HF_MEMBER_ID_LEN];
+	hf_msg_id msg_id;
 	uint8_t *body = NULL, *env = NULL;
 	size_t np, body_len, env_len;
 	hf_list_pull q;
@@ -447,10 +440,11 @@ static hf_err send_pull(hfn_node *n, const uint8_t list[HF_LIST_ID_LEN], uint64_
 	q.after = after;
 	HF_CHECK(hf_list_pull_encode(&q, &body, &body_len));
 	HF_CHECK(hfn_node_seal(n, HF_MSG_LIST_PULL, (const uint8_t(*)[HF_MEMBER_ID_LEN])peers, np,
-	                       NULL, HFN_PULL_LIFETIME_MS, body, body_len, msg_id, &env, &env_len));
+	                       NULL, HFN_PULL_LIFETIME_MS, body, body_len, &msg_id, &env,
+	                       &env_len));
 	for (size_t i = 0; i < np; i++)
 		HF_CHECK(
-		    hfn_store_outbox_add(n->store, msg_id, peers[i], NULL, 0, env, env_len, now));
+		    hfn_store_outbox_add(n->store, &msg_id, peers[i], NULL, 0, env, env_len, now));
 	HF_CHECK(hfn_store_count(n->store, "messages_out", "18", (int64_t)np));
 out:
 	free(body);
@@ -627,7 +621,7 @@ static hf_err serve_one(void *ctx, uint64_t num, const uint8_t *env, size_t len)
 	/* Only what the asker could open anyway: it must be a recipient of the original. */
 	if (!hfn_node_member_is_recipient(c->n, c->to, &h))
 		return HF_OK;
-	HF_TRY(hfn_store_outbox_add(c->n->store, h.msg_id, c->to, h.audit.subject, num, env, len,
+	HF_TRY(hfn_store_outbox_add(c->n->store, &h.msg_id, c->to, h.audit.subject, num, env, len,
 	                            hfn_now_ms()));
 	c->queued++;
 	return HF_OK;
@@ -664,26 +658,12 @@ hf_err hfn_lists_hello(hfn_node *n)
 	 * sends it once at start, so peers that back off towards it (and may hold
 	 * batches for lists it has never heard of) resume delivery at once. */
 	static const uint8_t zero[HF_LIST_ID_LEN];
-	hf_err rc;
 	HF_TRY(hfn_store_begin(n->store));
-	HF_CHECK(send_pull(n, zero, 0, true));
-	HF_CHECK(hfn_store_commit(n->store));
-	hfn_transport_kick(n->tr);
-	return HF_OK;
-out:
-	hfn_store_rollback(n->store);
-	return rc;
+	return hfn_node_end_send(n, send_pull(n, zero, 0, true));
 }
 
 hf_err hfn_lists_pull_all(hfn_node *n)
 {
-	hf_err rc;
 	HF_TRY(hfn_store_begin(n->store));
-	HF_CHECK(hfn_store_lists(n->store, pull_cb, n));
-	HF_CHECK(hfn_store_commit(n->store));
-	hfn_transport_kick(n->tr);
-	return HF_OK;
-out:
-	hfn_store_rollback(n->store);
-	return rc;
+	return hfn_node_end_send(n, hfn_store_lists(n->store, pull_cb, n));
 }

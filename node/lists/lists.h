@@ -36,12 +36,9 @@ hf_err hfn_lists_entitle(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN],
                          const uint8_t member[HF_MEMBER_ID_LEN]) HF_MUST_CHECK;
 
 /* Inbox handlers (inbox/msg.h), inside the inbox transaction. */
-hf_err hfn_lists_on_batch(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
-                          hf_err *status) HF_MUST_CHECK;
-hf_err hfn_lists_on_snapshot(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
-                             hf_err *status) HF_MUST_CHECK;
-hf_err hfn_lists_on_pull(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
-                         hf_err *status) HF_MUST_CHECK;
+hfn_in_handler_fn hfn_lists_on_batch HF_MUST_CHECK;
+hfn_in_handler_fn hfn_lists_on_snapshot HF_MUST_CHECK;
+hfn_in_handler_fn hfn_lists_on_pull HF_MUST_CHECK;
 
 /* Anti-entropy: for every list we follow, asks issuer and platforms for batches after ours. */
 hf_err hfn_lists_pull_all(hfn_node *n) HF_MUST_CHECK;

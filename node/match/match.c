@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "match/match.h"
 #include "match/match_in.h"
+#include "core/util.h"
 #include "hf_check.h"
 
 #define HFN_SLOT_FREE          UINT32_MAX
@@ -94,22 +95,6 @@ struct hfn_match {
 uint32_t hfn_match_day(uint64_t ms)
 {
 	return (uint32_t)(ms / 86400000u);
-}
-
-/* Doubles *cap until n fits; HF_ENOMEM leaves *p untouched. */
-static hf_err hfn_grow(void **p, size_t *cap, size_t n, size_t elem)
-{
-	if (n <= *cap)
-		return HF_OK;
-	size_t c = *cap ? *cap : 16;
-	while (c < n)
-		c *= 2;
-	void *q = realloc(*p, c * elem);
-	if (!q)
-		return HF_ENOMEM;
-	*p = q;
-	*cap = c;
-	return HF_OK;
 }
 
 /* ---- lists and provenance ---------------------------------------------------- */
@@ -673,6 +658,42 @@ static bool allowed(hfn_match *m, unsigned alg, const uint8_t *value)
 	return hit;
 }
 
+/* The index hits for value into m->scratch (video frames resolved to their videos). */
+static hf_err collect_hits(hfn_match *m, unsigned alg, const uint8_t *value, size_t len,
+                           int quality)
+{
+	m->n_scratch = 0;
+	if (alg == HF_ALG_PDQ) {
+		HF_TRY(
+		    hf_pdq_index_query_cb(m->pdq, value, quality, m->cfg.max_distance, collect, m));
+		resolve_frames(m, 0);
+		return HF_OK;
+	}
+	return hf_exact_index_query_cb(m->exact[alg], value, len, collect, m);
+}
+
+/* What a callback is told about a hit on slot s. */
+static hfn_match_hit hit_of(const hfn_match *m, const hfn_slot *s, unsigned distance,
+                            double frame_seconds, const hf_vpdq_match_result *video)
+{
+	const mlist *ml = &m->lists[s->list];
+	return (hfn_match_hit){
+	    .list_id = ml->id,
+	    .list_name = ml->name,
+	    .issuer = ml->issuer,
+	    .entry_id = s->entry,
+	    .alg = s->alg,
+	    .value = s->value,
+	    .category = s->category,
+	    .distance = distance,
+	    .batch = s->batch,
+	    .issued_ms = s->issued_ms,
+	    .via_snapshot = s->snap,
+	    .frame_seconds = frame_seconds,
+	    .video = video,
+	};
+}
+
 static void log_entry(const char *event, hfn_log_level lv, const hfn_match *m, uint32_t list,
                       uint64_t entry, const char *why)
 {
@@ -761,13 +782,7 @@ hf_err hfn_match_query_run(hfn_match *m, const hfn_match_query *q, hfn_match_hit
 		res->allowlisted = true;
 		return HF_OK;
 	}
-	m->n_scratch = 0;
-	if (q->alg == HF_ALG_PDQ) {
-		HF_TRY(hf_pdq_index_query_cb(m->pdq, q->value, q->quality, m->cfg.max_distance,
-		                             collect, m));
-		resolve_frames(m, 0);
-	} else
-		HF_TRY(hf_exact_index_query_cb(m->exact[q->alg], q->value, len, collect, m));
+	HF_TRY(collect_hits(m, q->alg, q->value, len, q->quality));
 	if (q->upload && q->upload_len)
 		crypto_generichash((uint8_t *)&fp, sizeof(fp), q->upload, q->upload_len, NULL, 0);
 	else
@@ -792,21 +807,7 @@ hf_err hfn_match_query_run(hfn_match *m, const hfn_match_query *q, hfn_match_hit
 			continue;
 		}
 		HF_TRY(count_hit(m, si, now));
-		const mlist *ml = &m->lists[s->list];
-		hfn_match_hit h = {
-		    .list_id = ml->id,
-		    .list_name = ml->name,
-		    .issuer = ml->issuer,
-		    .entry_id = s->entry,
-		    .alg = s->alg,
-		    .value = s->value,
-		    .category = s->category,
-		    .distance = hr.distance,
-		    .batch = s->batch,
-		    .issued_ms = s->issued_ms,
-		    .via_snapshot = s->snap,
-		    .frame_seconds = hr.seconds,
-		};
+		hfn_match_hit h = hit_of(m, s, hr.distance, hr.seconds, NULL);
 		m->hits++;
 		fn(ctx, &h);
 	}
@@ -853,22 +854,7 @@ static bool on_video(void *ctx, uint64_t ref, const hf_vpdq_match_result *r)
 			return false;
 		m->hits++;
 	}
-	const mlist *ml = &m->lists[s->list];
-	hfn_match_hit h = {
-	    .list_id = ml->id,
-	    .list_name = ml->name,
-	    .issuer = ml->issuer,
-	    .entry_id = s->entry,
-	    .alg = s->alg,
-	    .value = s->value,
-	    .category = s->category,
-	    .distance = 0,
-	    .batch = s->batch,
-	    .issued_ms = s->issued_ms,
-	    .via_snapshot = s->snap,
-	    .frame_seconds = -1.0,
-	    .video = r,
-	};
+	hfn_match_hit h = hit_of(m, s, 0, -1.0, r);
 	c->fn(c->ctx, &h);
 	return true;
 }
@@ -939,33 +925,14 @@ hf_err hfn_match_lookup(hfn_match *m, unsigned alg, const uint8_t *value, hfn_ma
 		return HF_EINVAL;
 	if (allowed(m, alg, value))
 		return HF_OK;
-	m->n_scratch = 0;
-	if (alg == HF_ALG_PDQ) {
-		HF_TRY(hf_pdq_index_query_cb(m->pdq, value, 100, m->cfg.max_distance, collect, m));
-		resolve_frames(m, 0);
-	} else
-		HF_TRY(hf_exact_index_query_cb(m->exact[alg], value, len, collect, m));
+	HF_TRY(collect_hits(m, alg, value, len, 100));
 	for (size_t i = 0; i < m->n_scratch; i++) {
 		hfn_hitref hr = m->scratch[i];
 		const hfn_slot *s = &m->slots[hr.ref - 1];
 		if (s->list == HFN_SLOT_FREE || (s->expires_ms && s->expires_ms <= now) ||
 		    s->flags || allowed(m, s->alg, s->value))
 			continue;
-		const mlist *ml = &m->lists[s->list];
-		hfn_match_hit h = {
-		    .list_id = ml->id,
-		    .list_name = ml->name,
-		    .issuer = ml->issuer,
-		    .entry_id = s->entry,
-		    .alg = s->alg,
-		    .value = s->value,
-		    .category = s->category,
-		    .distance = hr.distance,
-		    .batch = s->batch,
-		    .issued_ms = s->issued_ms,
-		    .via_snapshot = s->snap,
-		    .frame_seconds = hr.seconds,
-		};
+		hfn_match_hit h = hit_of(m, s, hr.distance, hr.seconds, NULL);
 		fn(ctx, &h);
 	}
 	return HF_OK;
@@ -1107,7 +1074,8 @@ static hf_err send_report(hfn_match *m, hfn_rep_ctx *r, const uint8_t list[HF_LI
 	hfn_store_list l;
 	hf_match_report rep;
 	hf_audit_header audit;
-	uint8_t *body = NULL, *env = NULL, msg_id[HF_MSGID_LEN];
+	uint8_t *body = NULL, *env = NULL;
+	hf_msg_id msg_id;
 	size_t body_len, env_len;
 	hf_err rc;
 	uint64_t now = hfn_now_ms();
@@ -1131,8 +1099,8 @@ static hf_err send_report(hfn_match *m, hfn_rep_ctx *r, const uint8_t list[HF_LI
 	audit.items = (uint32_t)(r->n > HF_MAX_AUDIT_ITEMS ? HF_MAX_AUDIT_ITEMS : r->n);
 	HF_CHECK(hfn_node_seal(m->n, HF_MSG_MATCH_REPORT,
 	                       (const uint8_t(*)[HF_MEMBER_ID_LEN])l.issuer, 1, &audit,
-	                       HFN_REPORT_LIFETIME_MS, body, body_len, msg_id, &env, &env_len));
-	HF_CHECK(hfn_store_outbox_add(m->n->store, msg_id, l.issuer, NULL, 0, env, env_len, now));
+	                       HFN_REPORT_LIFETIME_MS, body, body_len, &msg_id, &env, &env_len));
+	HF_CHECK(hfn_store_outbox_add(m->n->store, &msg_id, l.issuer, NULL, 0, env, env_len, now));
 	HF_CHECK(hfn_store_match_clean(m->n->store, list, day));
 	m->n->msgs_out++;
 	char lh[33], d[16], c[16];

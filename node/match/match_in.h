@@ -7,7 +7,6 @@
 #include "inbox/msg.h"
 
 /* A match report arrived (issuer side). *status: the final inbox status. */
-hf_err hfn_match_on_report(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
-                           hf_err *status) HF_MUST_CHECK;
+hfn_in_handler_fn hfn_match_on_report HF_MUST_CHECK;
 
 #endif

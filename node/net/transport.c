@@ -534,6 +534,8 @@ typedef struct hfn_sendop {
 	uint8_t subject[16];
 	uint32_t type; /* the envelope's message type (0 if it could not be read) */
 	bool expired;  /* its envelope expired before it could be sent: never sent */
+	bool peeked;   /* its header could be read: subject, type and expires_ms are set */
+	uint64_t expires_ms;
 } hfn_sendop;
 
 /* Starts the request of op on its own context of the peer's req socket (several requests
@@ -563,11 +565,11 @@ static hf_err op_start(hfn_sendop *op)
 /* Records the fate of one message (inside the round's transaction). */
 static hf_err op_record(hfn_transport *t, hfn_store *store, hfn_sendop *op)
 {
-	char peer_hex[2 * HFN_MEMBER_LEN + 1], id_hex[33], att[16], type[12], label[48];
+	char peer_hex[2 * HFN_MEMBER_LEN + 1], id_hex[HF_ID_HEX_SIZE], att[16], type[12], label[48];
 	hfn_store_out *o = &op->o;
 	hf_err res = op->res, st;
 	hfn_hex(o->peer, HFN_MEMBER_LEN, peer_hex);
-	hfn_hex(o->msg_id, 16, id_hex);
+	hf_msg_id_hex(&o->msg_id, id_hex);
 	snprintf(att, sizeof(att), "#%u", o->attempts + 1);
 	snprintf(type, sizeof(type), "%u", op->type);
 	hf_err_class cls = hf_err_class_of(res);
@@ -611,11 +613,12 @@ static hf_err op_record(hfn_transport *t, hfn_store *store, hfn_sendop *op)
 	return st;
 }
 
-/* Whether an earlier message of this round goes to the same peer about the same subject. */
-static bool op_defer(const hfn_sendop *ops, size_t i)
+/* Whether an earlier message (outbox seq, not position: the round comes ordered by due
+ * time) of this round goes to the same peer about the same subject. */
+static bool op_defer(const hfn_sendop *ops, size_t n, size_t i)
 {
-	for (size_t j = 0; j < i; j++)
-		if (ops[j].stage != -1 &&
+	for (size_t j = 0; j < n; j++)
+		if (j != i && ops[j].o.seq < ops[i].o.seq && ops[j].o.env &&
 		    memcmp(ops[j].o.peer, ops[i].o.peer, HFN_MEMBER_LEN) == 0 &&
 		    memcmp(ops[j].subject, ops[i].subject, 16) == 0)
 			return true;
@@ -631,24 +634,30 @@ static bool op_defer(const hfn_sendop *ops, size_t i)
 static void send_round(hfn_transport *t, hfn_store *store, hfn_sendop *ops, size_t n)
 {
 	uint64_t now = hfn_now_ms();
+	/* Every subject first: op_defer compares each message with all others of the round. */
 	for (size_t i = 0; i < n; i++) {
 		hfn_sendop *op = &ops[i];
 		hf_envelope_header h;
 		op->res = HF_ENET;
+		op->peeked = op->o.env && hf_envelope_peek(op->o.env, op->o.len, &h) == HF_OK;
+		if (op->peeked) {
+			memcpy(op->subject, h.audit.subject, 16);
+			op->type = h.type;
+			op->expires_ms = h.expires_ms;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		hfn_sendop *op = &ops[i];
 		if (!op->o.env) { /* a later batch of a list already in this round (store.h) */
 			op->stage = -1;
 			continue;
 		}
-		if (hf_envelope_peek(op->o.env, op->o.len, &h) == HF_OK) {
-			memcpy(op->subject, h.audit.subject, 16);
-			op->type = h.type;
-			if (h.expires_ms <= now) {
-				op->res = HF_EEXPIRED; /* the peer would refuse it (op_record) */
-				op->expired = true;
-				continue;
-			}
+		if (op->peeked && op->expires_ms <= now) {
+			op->res = HF_EEXPIRED; /* the peer would refuse it (op_record) */
+			op->expired = true;
+			continue;
 		}
-		if (op_defer(ops, i)) {
+		if (op_defer(ops, n, i)) {
 			op->stage = -1;
 			continue;
 		}

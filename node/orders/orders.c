@@ -258,12 +258,12 @@ char *hfn_orders_summary(const hf_order_msg *m)
 		break;
 	case HF_MSG_ORDER_EVENT: {
 		const hf_order_event *e = &m->u.event;
-		j = json_pack("{s:s,s:s?,s:I,s:o,s:o,s:o,s:I}", "type", "event", "kind",
-		              hf_order_ev_name(e->kind), "event_ms", (json_int_t)e->event_ms,
-		              "items", jitems(e->items, e->n_items), "text",
-		              jtext(e->text, e->text_len), "ref",
-		              e->has_ref ? jhex(e->ref_msg_id, 16) : json_null(), "new_deadline_ms",
-		              (json_int_t)e->new_deadline_ms);
+		j = json_pack(
+		    "{s:s,s:s?,s:I,s:o,s:o,s:o,s:I}", "type", "event", "kind",
+		    hf_order_ev_name(e->kind), "event_ms", (json_int_t)e->event_ms, "items",
+		    jitems(e->items, e->n_items), "text", jtext(e->text, e->text_len), "ref",
+		    e->has_ref ? jhex(e->ref_msg_id.b, sizeof e->ref_msg_id.b) : json_null(),
+		    "new_deadline_ms", (json_int_t)e->new_deadline_ms);
 		break;
 	}
 	case HF_MSG_ESCALATION:
@@ -287,7 +287,7 @@ char *hfn_orders_summary(const hf_order_msg *m)
 }
 
 hf_err hfn_orders_history_add(hfn_node *n, const uint8_t order_id[HF_ORDER_ID_LEN],
-                              const uint8_t msg_id[HF_MSGID_LEN], const hf_order_msg *m, int dir,
+                              const hf_msg_id *msg_id, const hf_order_msg *m, int dir,
                               const uint8_t peer[HF_MEMBER_ID_LEN], const uint8_t *env, size_t len,
                               bool *dup)
 {
@@ -301,7 +301,8 @@ hf_err hfn_orders_history_add(hfn_node *n, const uint8_t order_id[HF_ORDER_ID_LE
 hf_err hfn_orders_send(hfn_node *n, const hf_order_msg *m, const uint8_t *order_id,
                        const uint8_t (*to)[HF_MEMBER_ID_LEN], size_t n_to)
 {
-	uint8_t *body = NULL, *env = NULL, msg_id[HF_MSGID_LEN];
+	uint8_t *body = NULL, *env = NULL;
+	hf_msg_id msg_id;
 	size_t body_len, env_len;
 	hf_audit_header audit;
 	bool dup;
@@ -310,13 +311,14 @@ hf_err hfn_orders_send(hfn_node *n, const hf_order_msg *m, const uint8_t *order_
 	HF_CHECK(hf_order_msg_encode(m, &body, &body_len));
 	HF_CHECK(hf_order_msg_audit(m, &audit));
 	HF_CHECK(hfn_node_seal(n, m->type, to, n_to, &audit, HFN_ORDER_LIFETIME_MS, body, body_len,
-	                       msg_id, &env, &env_len));
+	                       &msg_id, &env, &env_len));
 	for (size_t i = 0; i < n_to; i++)
-		HF_CHECK(hfn_store_outbox_add(n->store, msg_id, to[i], NULL, 0, env, env_len, now));
+		HF_CHECK(
+		    hfn_store_outbox_add(n->store, &msg_id, to[i], NULL, 0, env, env_len, now));
 	n->msgs_out += n_to;
 	if (order_id)
 		HF_CHECK(
-		    hfn_orders_history_add(n, order_id, msg_id, m, 0, to[0], env, env_len, &dup));
+		    hfn_orders_history_add(n, order_id, &msg_id, m, 0, to[0], env, env_len, &dup));
 out:
 	free(body);
 	free(env);
@@ -335,6 +337,36 @@ static hf_err member_has(hfn_node *n, const uint8_t id[HF_MEMBER_ID_LEN], uint32
 		rc = hf_manifest_allows(n->manifest, mb, role, hfn_now_ms());
 	pthread_rwlock_unlock(&n->mlock);
 	return rc;
+}
+
+hf_err hfn_ord_new(hfn_ord *w, const hf_order *o, uint32_t side, const uint8_t *body,
+                   size_t body_len, uint64_t received_ms)
+{
+	w->items = calloc(o->n_items, sizeof(*w->items));
+	if (!w->items)
+		return HF_ENOMEM;
+	hfn_store_order *so = &w->o;
+	memcpy(so->id, o->order_id, 16);
+	so->side = side;
+	memcpy(so->authority, o->authority, 16);
+	memcpy(so->platform, o->platform, 16);
+	hf_order_hash(body, body_len, so->hash);
+	so->issued_ms = o->issued_ms;
+	so->deadline_ms = o->deadline_ms;
+	so->category = o->category;
+	so->priority = o->priority;
+	so->n_items = o->n_items;
+	so->received_ms = received_ms;
+	memcpy(so->pseudonym, o->case_pseudonym, 16);
+	so->body = (uint8_t *)(uintptr_t)body;
+	so->body_len = body_len;
+	w->n = o->n_items;
+	for (uint32_t i = 0; i < o->n_items; i++) {
+		w->items[i].idx = i;
+		w->items[i].state = HF_OST_ISSUED;
+		w->items[i].deadline_ms = o->deadline_ms;
+	}
+	return HF_OK;
 }
 
 /* One new order: stored, sealed and queued inside the caller's transaction. */
@@ -375,34 +407,14 @@ static hf_err order_issue(hfn_node *n, const hfn_orders_new *req, uint8_t id_out
 		req->items[i].index = i;
 	/* Encoded once here: the body hash is what the receipt must carry. */
 	HF_TRY(hf_order_msg_encode(&m, &body, &body_len));
-	w.items = calloc(o->n_items, sizeof(*w.items));
-	if (!w.items) {
+	if ((rc = hfn_ord_new(&w, o, HFN_STORE_ORDER_ISSUER, body, body_len, now)) != HF_OK) {
 		free(body);
-		return HF_ENOMEM;
+		return rc;
 	}
 	hfn_store_order *so = &w.o;
-	memcpy(so->id, o->order_id, 16);
-	so->side = HFN_STORE_ORDER_ISSUER;
-	memcpy(so->authority, n->self, 16);
-	memcpy(so->platform, req->platform, 16);
-	hf_order_hash(body, body_len, so->hash);
-	so->issued_ms = o->issued_ms;
-	so->deadline_ms = o->deadline_ms;
-	so->category = o->category;
-	so->priority = o->priority;
-	so->n_items = o->n_items;
-	so->received_ms = now;
-	memcpy(so->pseudonym, o->case_pseudonym, 16);
-	so->body = body;
-	so->body_len = body_len;
-	w.n = o->n_items;
-	for (uint32_t i = 0; i < o->n_items; i++) {
-		w.items[i].idx = i;
-		w.items[i].state = HF_OST_ISSUED;
-		w.items[i].deadline_ms = o->deadline_ms;
-	}
 	{
-		uint8_t *env = NULL, msg_id[HF_MSGID_LEN];
+		uint8_t *env = NULL;
+		hf_msg_id msg_id;
 		size_t env_len;
 		hf_audit_header audit;
 		bool dup;
@@ -410,19 +422,19 @@ static hf_err order_issue(hfn_node *n, const hfn_orders_new *req, uint8_t id_out
 		if (rc == HF_OK)
 			rc = hfn_node_seal(
 			    n, HF_MSG_ORDER, (const uint8_t(*)[HF_MEMBER_ID_LEN])so->platform, 1,
-			    &audit, HFN_ORDER_LIFETIME_MS, body, body_len, msg_id, &env, &env_len);
+			    &audit, HFN_ORDER_LIFETIME_MS, body, body_len, &msg_id, &env, &env_len);
 		if (rc == HF_OK) {
-			memcpy(so->msg_id, msg_id, 16);
+			so->msg_id = msg_id;
 			hfn_ord_schedule(n, &w);
 			rc = hfn_store_order_add(n->store, so);
 		}
 		if (rc == HF_OK)
 			rc = hfn_ord_save(n, &w);
 		if (rc == HF_OK)
-			rc = hfn_store_outbox_add(n->store, msg_id, so->platform, NULL, 0, env,
+			rc = hfn_store_outbox_add(n->store, &msg_id, so->platform, NULL, 0, env,
 			                          env_len, now);
 		if (rc == HF_OK)
-			rc = hfn_orders_history_add(n, so->id, msg_id, &m, 0, so->platform, env,
+			rc = hfn_orders_history_add(n, so->id, &msg_id, &m, 0, so->platform, env,
 			                            env_len, &dup);
 		free(env);
 		if (rc != HF_OK)
@@ -485,12 +497,8 @@ static hf_err commit_send(hfn_node *n, hfn_ord *w, const hf_order_msg *m)
 	HF_CHECK(hfn_ord_save(n, w));
 	HF_CHECK(
 	    hfn_orders_send(n, m, w->o.id, (const uint8_t(*)[HF_MEMBER_ID_LEN])counterparty(w), 1));
-	HF_CHECK(hfn_store_commit(n->store));
-	hfn_transport_kick(n->tr);
-	return HF_OK;
 out:
-	hfn_store_rollback(n->store);
-	return rc;
+	return hfn_node_end_send(n, rc);
 }
 
 hf_err hfn_orders_outcomes(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN],
@@ -531,7 +539,7 @@ out:
 
 hf_err hfn_orders_event(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN], uint32_t kind,
                         const uint32_t *items, uint32_t n_items, const char *text,
-                        const uint8_t *ref, uint64_t new_deadline_ms)
+                        const hf_msg_id *ref, uint64_t new_deadline_ms)
 {
 	hfn_ord w;
 	hf_order_msg m;
@@ -557,7 +565,7 @@ hf_err hfn_orders_event(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN], uint32_t
 	e->text_len = text ? strlen(text) : 0;
 	if (ref) {
 		e->has_ref = true;
-		memcpy(e->ref_msg_id, ref, 16);
+		e->ref_msg_id = *ref;
 	}
 	e->new_deadline_ms = new_deadline_ms;
 	rc = commit_send(n, &w, &m);
@@ -573,28 +581,39 @@ out:
 static hf_err refer_send(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hfn_store_referral *r,
                          uint32_t n_orders, const char *note, uint8_t id_out[HF_ORDER_ID_LEN]);
 
+/* Copies orders[0..n_orders) into r: orders we issued, all of the case r->pseudonym; with
+ * adopt, of the first order's case (r's pseudonym and category taken from the orders). */
+static hf_err refer_orders(hfn_node *n, hfn_store_referral *r,
+                           const uint8_t (*orders)[HF_ORDER_ID_LEN], uint32_t n_orders, bool adopt)
+{
+	hfn_store_order o;
+	for (uint32_t i = 0; i < n_orders; i++) {
+		HF_TRY(hfn_store_order_get(n->store, orders[i], false, &o));
+		if (o.side != HFN_STORE_ORDER_ISSUER)
+			return HF_EROLE;
+		if ((i || !adopt) && memcmp(o.pseudonym, r->pseudonym, 16) != 0)
+			return HF_EINVAL; /* one referral is one case */
+		if (adopt) {
+			memcpy(r->pseudonym, o.pseudonym, 16);
+			r->category = o.category;
+		}
+		memcpy(r->orders[i], orders[i], 16);
+	}
+	return HF_OK;
+}
+
 hf_err hfn_orders_refer(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
                         const uint8_t (*orders)[HF_ORDER_ID_LEN], uint32_t n_orders,
                         const char *note, uint8_t id_out[HF_ORDER_ID_LEN])
 {
 	hfn_store_referral r;
-	hfn_store_order o;
 	if (!(n->self_roles & HF_ROLE_AUTHORITY))
 		return HF_EROLE;
 	if (n_orders == 0 || n_orders > HF_REFERRAL_MAX_ORDERS || !memcmp(to, n->self, 16))
 		return HF_EINVAL;
 	HF_TRY(member_has(n, to, HF_ROLE_AUTHORITY));
 	memset(&r, 0, sizeof(r));
-	for (uint32_t i = 0; i < n_orders; i++) {
-		HF_TRY(hfn_store_order_get(n->store, orders[i], false, &o));
-		if (o.side != HFN_STORE_ORDER_ISSUER)
-			return HF_EROLE;
-		if (i && memcmp(o.pseudonym, r.pseudonym, 16) != 0)
-			return HF_EINVAL; /* one referral is one case */
-		memcpy(r.pseudonym, o.pseudonym, 16);
-		r.category = o.category;
-		memcpy(r.orders[i], orders[i], 16);
-	}
+	HF_TRY(refer_orders(n, &r, orders, n_orders, true));
 	return refer_send(n, to, &r, n_orders, note, id_out);
 }
 
@@ -604,7 +623,6 @@ hf_err hfn_orders_refer_case(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
                              const char *note, uint8_t id_out[HF_ORDER_ID_LEN])
 {
 	hfn_store_referral r;
-	hfn_store_order o;
 	if (!(n->self_roles & HF_ROLE_AUTHORITY))
 		return HF_EROLE;
 	if (n_orders > HF_REFERRAL_MAX_ORDERS || !memcmp(to, n->self, 16) || category == 0 ||
@@ -614,15 +632,20 @@ hf_err hfn_orders_refer_case(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
 	memset(&r, 0, sizeof(r));
 	memcpy(r.pseudonym, pseudonym, 16);
 	r.category = category;
-	for (uint32_t i = 0; i < n_orders; i++) {
-		HF_TRY(hfn_store_order_get(n->store, orders[i], false, &o));
-		if (o.side != HFN_STORE_ORDER_ISSUER)
-			return HF_EROLE;
-		if (memcmp(o.pseudonym, pseudonym, 16) != 0)
-			return HF_EINVAL; /* one referral is one case */
-		memcpy(r.orders[i], orders[i], 16);
-	}
+	HF_TRY(refer_orders(n, &r, orders, n_orders, false));
 	return refer_send(n, to, &r, n_orders, note, id_out);
+}
+
+/* Stores r and sends m to `to`, one transaction. */
+static hf_err referral_save_send(hfn_node *n, const hfn_store_referral *r, const hf_order_msg *m,
+                                 const uint8_t to[HF_MEMBER_ID_LEN])
+{
+	hf_err rc;
+	HF_TRY(hfn_store_begin(n->store));
+	HF_CHECK(hfn_store_referral_put(n->store, r));
+	HF_CHECK(hfn_orders_send(n, m, NULL, (const uint8_t(*)[HF_MEMBER_ID_LEN])to, 1));
+out:
+	return hfn_node_end_send(n, rc);
 }
 
 static hf_err refer_send(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hfn_store_referral *rp,
@@ -630,7 +653,6 @@ static hf_err refer_send(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hfn_st
 {
 	hf_order_msg m;
 	hfn_store_referral r = *rp;
-	hf_err rc;
 	const uint8_t(*orders)[HF_ORDER_ID_LEN] = (const uint8_t(*)[HF_ORDER_ID_LEN])r.orders;
 	memset(&m, 0, sizeof(m));
 	hf_referral *f = &m.u.referral;
@@ -652,23 +674,15 @@ static hf_err refer_send(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hfn_st
 	memcpy(r.from, n->self, 16);
 	memcpy(r.to, to, 16);
 	r.n_orders = n_orders;
-	HF_TRY(hfn_store_begin(n->store));
-	HF_CHECK(hfn_store_referral_put(n->store, &r));
-	HF_CHECK(hfn_orders_send(n, &m, NULL, (const uint8_t(*)[HF_MEMBER_ID_LEN])to, 1));
-	HF_CHECK(hfn_store_commit(n->store));
-	hfn_transport_kick(n->tr);
+	HF_TRY(referral_save_send(n, &r, &m, to));
 	memcpy(id_out, r.id, 16);
 	return HF_OK;
-out:
-	hfn_store_rollback(n->store);
-	return rc;
 }
 
 hf_err hfn_orders_referral_status(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN], uint32_t status)
 {
 	hfn_store_referral r;
 	hf_order_msg m;
-	hf_err rc;
 	if (status < 1 || status > HF_REFST_MAX)
 		return HF_EINVAL;
 	HF_TRY(hfn_store_referral_get(n->store, id, &r));
@@ -688,15 +702,7 @@ hf_err hfn_orders_referral_status(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN]
 	memcpy(f->orders, r.orders, 16 * (size_t)r.n_orders);
 	r.status = status;
 	r.updated_ms = f->sent_ms;
-	HF_TRY(hfn_store_begin(n->store));
-	HF_CHECK(hfn_store_referral_put(n->store, &r));
-	HF_CHECK(hfn_orders_send(n, &m, NULL, (const uint8_t(*)[HF_MEMBER_ID_LEN])r.from, 1));
-	HF_CHECK(hfn_store_commit(n->store));
-	hfn_transport_kick(n->tr);
-	return HF_OK;
-out:
-	hfn_store_rollback(n->store);
-	return rc;
+	return referral_save_send(n, &r, &m, r.from);
 }
 
 /* ---- deadline timers (issuer) ---------------------------------------------- */

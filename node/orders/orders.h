@@ -35,14 +35,10 @@ uint64_t hfn_orders_now(const hfn_node *n);
 /* Inbox handlers (inbox/msg.h), inside the inbox transaction: an order arrives (platform;
  * the receipt goes out in the same transaction), a receipt, outcome or event about an
  * order we hold, an escalation (auditor), a referral. */
-hf_err hfn_orders_on_order(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
-                           hf_err *status) HF_MUST_CHECK;
-hf_err hfn_orders_on_about(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
-                           hf_err *status) HF_MUST_CHECK;
-hf_err hfn_orders_on_escalation(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
-                                hf_err *status) HF_MUST_CHECK;
-hf_err hfn_orders_on_referral(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp,
-                              hf_err *status) HF_MUST_CHECK;
+hfn_in_handler_fn hfn_orders_on_order HF_MUST_CHECK;
+hfn_in_handler_fn hfn_orders_on_about HF_MUST_CHECK;
+hfn_in_handler_fn hfn_orders_on_escalation HF_MUST_CHECK;
+hfn_in_handler_fn hfn_orders_on_referral HF_MUST_CHECK;
 
 /* A new order as asked by the API. Items are views (copied into the encoded body). */
 typedef struct hfn_orders_new {
@@ -77,7 +73,7 @@ hf_err hfn_orders_outcomes(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN],
  * accepts it). Errors: HF_EROLE (kind not ours to send), HF_ESTATE, HF_ENOTFOUND, codec's. */
 hf_err hfn_orders_event(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN], uint32_t kind,
                         const uint32_t *items, uint32_t n_items, const char *text,
-                        const uint8_t *ref, uint64_t new_deadline_ms) HF_MUST_CHECK;
+                        const hf_msg_id *ref, uint64_t new_deadline_ms) HF_MUST_CHECK;
 
 /* Authority: refers a case (the orders' pseudonym) to another authority. */
 hf_err hfn_orders_refer(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
@@ -108,6 +104,11 @@ typedef struct hfn_ord {
 hf_err hfn_ord_load(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN], bool body,
                     hfn_ord *w) HF_MUST_CHECK;
 void hfn_ord_free(hfn_ord *w);
+/* w for order o as it is first stored on either side: the row (its hash and body from the
+ * encoded body, which w->o.body points at, not copied), every item issued with the order's
+ * deadline (w->items calloc'ed: HF_ENOMEM). The message id is left to the caller. */
+hf_err hfn_ord_new(hfn_ord *w, const hf_order *o, uint32_t side, const uint8_t *body,
+                   size_t body_len, uint64_t received_ms) HF_MUST_CHECK;
 /* Writes items and order row back (inside the caller's transaction). */
 hf_err hfn_ord_save(hfn_node *n, hfn_ord *w) HF_MUST_CHECK;
 /* Applies ev in memory to the listed items (n_sel 0 = every item that accepts it, HF_ESTATE
@@ -124,7 +125,7 @@ hf_err hfn_orders_send(hfn_node *n, const hf_order_msg *m, const uint8_t *order_
 /* The one writer of an order's history: records message m (dir 0 sent to peer, 1 received
  * from peer) with its JSON summary. *dup: this peer's msg_id is there already. */
 hf_err hfn_orders_history_add(hfn_node *n, const uint8_t order_id[HF_ORDER_ID_LEN],
-                              const uint8_t msg_id[HF_MSGID_LEN], const hf_order_msg *m, int dir,
+                              const hf_msg_id *msg_id, const hf_order_msg *m, int dir,
                               const uint8_t peer[HF_MEMBER_ID_LEN], const uint8_t *env, size_t len,
                               bool *dup) HF_MUST_CHECK;
 /* JSON summary of a decoded message (metadata; locators only for ORDER). malloc'ed. */

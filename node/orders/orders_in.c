@@ -14,7 +14,7 @@
 static hf_err record_in(hfn_node *n, const uint8_t order_id[16], const hfn_in_msg *in)
 {
 	bool dup = false;
-	hf_err rc = hfn_orders_history_add(n, order_id, in->h->msg_id, &in->u.order, 1, in->sender,
+	hf_err rc = hfn_orders_history_add(n, order_id, &in->h->msg_id, &in->u.order, 1, in->sender,
 	                                   in->env, in->env_len, &dup);
 	return rc == HF_OK && dup ? HF_EREPLAY : rc;
 }
@@ -47,31 +47,9 @@ hf_err hfn_orders_on_order(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf
 		*status = rc == HF_OK ? HF_EREPLAY : rc;
 		return rc == HF_OK ? HF_OK : rc;
 	}
-	w.items = calloc(o->n_items, sizeof(*w.items));
-	if (!w.items)
-		return HF_ENOMEM;
+	HF_TRY(hfn_ord_new(&w, o, HFN_STORE_ORDER_TARGET, body, body_len, hfn_now_ms()));
 	hfn_store_order *so = &w.o;
-	memcpy(so->id, o->order_id, 16);
-	so->side = HFN_STORE_ORDER_TARGET;
-	memcpy(so->authority, o->authority, 16);
-	memcpy(so->platform, o->platform, 16);
-	memcpy(so->msg_id, in->h->msg_id, 16);
-	hf_order_hash(body, body_len, so->hash);
-	so->issued_ms = o->issued_ms;
-	so->deadline_ms = o->deadline_ms;
-	so->category = o->category;
-	so->priority = o->priority;
-	so->n_items = o->n_items;
-	so->received_ms = hfn_now_ms();
-	memcpy(so->pseudonym, o->case_pseudonym, 16);
-	so->body = (uint8_t *)(uintptr_t)body;
-	so->body_len = body_len;
-	w.n = o->n_items;
-	for (uint32_t i = 0; i < o->n_items; i++) {
-		w.items[i].idx = i;
-		w.items[i].state = HF_OST_ISSUED;
-		w.items[i].deadline_ms = o->deadline_ms;
-	}
+	so->msg_id = in->h->msg_id;
 	HF_CHECK(hfn_ord_apply(n, &w, HF_OEV_RECEIPT, NULL, 0, 0, NULL));
 	HF_CHECK(hfn_store_order_add(n->store, so));
 	HF_CHECK(hfn_ord_save(n, &w));
@@ -81,7 +59,7 @@ hf_err hfn_orders_on_order(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf
 	memset(&r, 0, sizeof(r));
 	r.type = HF_MSG_RECEIPT;
 	memcpy(r.u.receipt.order_id, so->id, 16);
-	memcpy(r.u.receipt.order_msg_id, so->msg_id, 16);
+	r.u.receipt.order_msg_id = so->msg_id;
 	memcpy(r.u.receipt.order_hash, so->hash, 32);
 	r.u.receipt.received_ms = so->received_ms;
 	r.u.receipt.n_items = so->n_items;
@@ -146,7 +124,7 @@ hf_err hfn_orders_on_about(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf
 	switch (m->type) {
 	case HF_MSG_RECEIPT:
 		if (memcmp(m->u.receipt.order_hash, w.o.hash, 32) != 0 ||
-		    memcmp(m->u.receipt.order_msg_id, w.o.msg_id, 16) != 0) {
+		    !hf_msg_id_eq(&m->u.receipt.order_msg_id, &w.o.msg_id)) {
 			st = HF_ECOMMIT; /* a receipt for other bytes than we sent */
 			goto done;
 		}

@@ -108,6 +108,7 @@ enum {
 	Q_OUT_ENV,
 	Q_OUT_DONE,
 	Q_OUT_RETRY,
+	Q_OUT_HOLD,
 	Q_OUT_EXPIRE,
 	Q_OUT_UNDELIVERABLE,
 	Q_DELIVERY,
@@ -176,6 +177,10 @@ static const char *const SQL[Q__N] = {
                    " envelope=X'' WHERE seq=?1",
     [Q_OUT_RETRY] = "UPDATE outbox SET next_ms=?2, attempts=attempts+1, status=?3,"
                     " done_ms=CASE WHEN ?2=0 THEN -1 ELSE NULL END WHERE seq=?1",
+    /* Later messages to the same peer wait for a retried one (hfn_store_outbox_retry): the
+     * partial due index bounds the scan to the undelivered rows due before ?2. */
+    [Q_OUT_HOLD] = "UPDATE outbox SET next_ms=?2 WHERE done_ms IS NULL AND next_ms>0 AND"
+                   " next_ms<?2 AND seq>?1 AND peer=(SELECT peer FROM outbox WHERE seq=?1)",
     /* done_ms -2: dropped by design (a pull that expired unsent: the next pull replaces
      * it), told apart from -1, a message given up for good (undeliverable). */
     [Q_OUT_EXPIRE] = "UPDATE outbox SET done_ms=-2, attempts=attempts+1, status=?2, envelope=X''"
@@ -950,12 +955,12 @@ hf_err hfn_store_outbox_rearm_list(hfn_store *s, const uint8_t peer[HFN_MEMBER_L
 
 /* ---- outbox ------------------------------------------------------------- */
 
-hf_err hfn_store_outbox_add(hfn_store *s, const uint8_t msg_id[16],
+hf_err hfn_store_outbox_add(hfn_store *s, const hf_msg_id *msg_id,
                             const uint8_t peer[HFN_MEMBER_LEN], const uint8_t *list, uint64_t n,
                             const uint8_t *env, size_t len, uint64_t now_ms)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_ADD]);
-	hfn_bind_blob(st, 1, msg_id, 16);
+	HFN_BIND_ID(st, 1, msg_id);
 	hfn_bind_blob(st, 2, peer, HFN_MEMBER_LEN);
 	hfn_bind_blob(st, 3, list, list ? HF_LIST_ID_LEN : 0);
 	if (list)
@@ -966,7 +971,7 @@ hf_err hfn_store_outbox_add(hfn_store *s, const uint8_t msg_id[16],
 	if (sqlite3_changes(s->db))
 		return HF_OK;
 	st = hfn_stmt(s, SQL[Q_OUT_REARM]);
-	hfn_bind_blob(st, 1, msg_id, 16);
+	HFN_BIND_ID(st, 1, msg_id);
 	hfn_bind_blob(st, 2, peer, HFN_MEMBER_LEN);
 	hfn_bind_u64(st, 3, now_ms);
 	return hfn_step_done(st);
@@ -991,7 +996,7 @@ hf_err hfn_store_outbox_next(hfn_store *s, uint64_t now_ms, hfn_store_out *o, ui
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		o->seq = sqlite3_column_int64(st, 0);
-		hfn_col_copy(st, 1, o->msg_id, 16);
+		HFN_COL_ID(st, 1, &o->msg_id);
 		hfn_col_copy(st, 2, o->peer, HFN_MEMBER_LEN);
 		o->attempts = (uint32_t)sqlite3_column_int(st, 3);
 		o->len = (size_t)sqlite3_column_bytes(st, 4);
@@ -1044,7 +1049,7 @@ hf_err hfn_store_outbox_due(hfn_store *s, uint64_t now_ms, hfn_store_out *out, s
 		hfn_store_out *o = &out[*n];
 		memset(o, 0, sizeof(*o));
 		o->seq = sqlite3_column_int64(st, 0);
-		hfn_col_copy(st, 1, o->msg_id, 16);
+		HFN_COL_ID(st, 1, &o->msg_id);
 		hfn_col_copy(st, 2, o->peer, HFN_MEMBER_LEN);
 		o->has_list = sqlite3_column_bytes(st, 3) == HF_LIST_ID_LEN;
 		if (o->has_list)
@@ -1087,6 +1092,12 @@ hf_err hfn_store_outbox_retry(hfn_store *s, int64_t seq, uint64_t next_ms, const
 	sqlite3_bind_int64(st, 1, seq);
 	hfn_bind_u64(st, 2, next_ms);
 	sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+	hf_err rc = hfn_step_done(st);
+	if (rc != HF_OK || next_ms == 0)
+		return rc; /* given up for good: it holds nothing back */
+	st = hfn_stmt(s, SQL[Q_OUT_HOLD]);
+	sqlite3_bind_int64(st, 1, seq);
+	hfn_bind_u64(st, 2, next_ms);
 	return hfn_step_done(st);
 }
 
@@ -1102,7 +1113,8 @@ hf_err hfn_store_outbox_undeliverable(hfn_store *s, size_t max, hfn_store_undeli
                                       void *ctx, size_t *total)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_UNDELIVERABLE]);
-	uint8_t peer[HFN_MEMBER_LEN], msg_id[16];
+	uint8_t peer[HFN_MEMBER_LEN];
+	hf_msg_id msg_id;
 	hf_err rc = HF_OK;
 	int r;
 	*total = 0;
@@ -1110,8 +1122,8 @@ hf_err hfn_store_outbox_undeliverable(hfn_store *s, size_t max, hfn_store_undeli
 		if (*total < max) {
 			const unsigned char *code = sqlite3_column_text(st, 2);
 			hfn_col_copy(st, 0, peer, sizeof(peer));
-			hfn_col_copy(st, 1, msg_id, sizeof(msg_id));
-			HF_CHECK(cb(ctx, peer, msg_id, code ? (const char *)code : "",
+			HFN_COL_ID(st, 1, &msg_id);
+			HF_CHECK(cb(ctx, peer, &msg_id, code ? (const char *)code : "",
 			            (uint32_t)sqlite3_column_int(st, 3)));
 		}
 		(*total)++;
@@ -1144,12 +1156,12 @@ out:
 
 /* ---- inbox -------------------------------------------------------------- */
 
-hf_err hfn_store_inbox_add(hfn_store *s, const uint8_t msg_id[16],
+hf_err hfn_store_inbox_add(hfn_store *s, const hf_msg_id *msg_id,
                            const uint8_t peer[HFN_MEMBER_LEN], uint32_t type, const uint8_t *env,
                            size_t len, uint64_t now_ms, bool *dup, int64_t *seq)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_IN_ADD]);
-	hfn_bind_blob(st, 1, msg_id, 16);
+	HFN_BIND_ID(st, 1, msg_id);
 	hfn_bind_blob(st, 2, peer, peer ? HFN_MEMBER_LEN : 0);
 	sqlite3_bind_int64(st, 3, type);
 	hfn_bind_blob(st, 4, env, len);

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "hashfed/err.h"
+#include "hashfed/ids.h"
 #include "hashfed/list.h"
 
 #define HFN_STORE_SCHEMA_VERSION 9
@@ -122,7 +123,7 @@ hf_err hfn_store_batches_after(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 
 typedef struct hfn_store_out {
 	int64_t seq;
-	uint8_t msg_id[16];
+	hf_msg_id msg_id;
 	uint8_t peer[HFN_MEMBER_LEN];
 	uint32_t attempts;
 	uint8_t *env; /* malloc'ed */
@@ -140,7 +141,7 @@ hf_err hfn_store_outbox_due(hfn_store *s, uint64_t now_ms, hfn_store_out *out, s
                             size_t *n) HF_MUST_CHECK;
 /* Queues env for peer. Same (msg id, peer) again: made due now if undelivered, else no-op.
  * list/n: the batch it carries (for delivery status), or NULL/0. */
-hf_err hfn_store_outbox_add(hfn_store *s, const uint8_t msg_id[16],
+hf_err hfn_store_outbox_add(hfn_store *s, const hf_msg_id *msg_id,
                             const uint8_t peer[HFN_MEMBER_LEN], const uint8_t *list, uint64_t n,
                             const uint8_t *env, size_t len, uint64_t now_ms) HF_MUST_CHECK;
 /* Earliest due undelivered message: HF_ENOTFOUND if none due; *next_ms (may be NULL) gets the
@@ -153,7 +154,10 @@ hf_err hfn_store_outbox_rearm_list(hfn_store *s, const uint8_t peer[HFN_MEMBER_L
                                    uint64_t now_ms) HF_MUST_CHECK;
 /* Marks row seq delivered; its envelope is dropped (never read again). */
 hf_err hfn_store_outbox_done(hfn_store *s, int64_t seq, uint64_t now_ms) HF_MUST_CHECK;
-/* Reschedules (next_ms) or, with next_ms = 0, gives up for good (status recorded). */
+/* Reschedules (next_ms) or, with next_ms = 0, gives up for good (status recorded). A
+ * rescheduled row holds back every later undelivered row to the same peer until next_ms,
+ * so a message never overtakes an earlier one to that peer that is waiting to be retried
+ * (in one send round the sender keeps outbox order itself). */
 hf_err hfn_store_outbox_retry(hfn_store *s, int64_t seq, uint64_t next_ms,
                               const char *status) HF_MUST_CHECK;
 /* Drops row seq unsent for good with status (a pull that expired: the next pull replaces
@@ -161,8 +165,9 @@ hf_err hfn_store_outbox_retry(hfn_store *s, int64_t seq, uint64_t next_ms,
 hf_err hfn_store_outbox_expire(hfn_store *s, int64_t seq, const char *status) HF_MUST_CHECK;
 /* Messages given up for good (hfn_store_outbox_retry with next_ms 0), newest first: cb for
  * the first max of them (status: the code that ended it), *total gets how many there are. */
-typedef hf_err (*hfn_store_undeliverable_cb)(void *ctx, const uint8_t *peer, const uint8_t *msg_id,
-                                             const char *status, uint32_t attempts);
+typedef hf_err (*hfn_store_undeliverable_cb)(void *ctx, const uint8_t *peer,
+                                             const hf_msg_id *msg_id, const char *status,
+                                             uint32_t attempts);
 hf_err hfn_store_outbox_undeliverable(hfn_store *s, size_t max, hfn_store_undeliverable_cb cb,
                                       void *ctx, size_t *total) HF_MUST_CHECK;
 /* Makes every undelivered message for peer due at now_ms (the peer is back). */
@@ -178,7 +183,7 @@ hf_err hfn_store_delivery(hfn_store *s, hfn_store_delivery_cb cb, void *ctx) HF_
 /* Records a received envelope. *dup = true (nothing written) if this peer sent msg_id before
  * (ids are unique per sender, not globally: schema 5). *seq (may be NULL) gets the new row's
  * sequence number (0 for a duplicate). */
-hf_err hfn_store_inbox_add(hfn_store *s, const uint8_t msg_id[16],
+hf_err hfn_store_inbox_add(hfn_store *s, const hf_msg_id *msg_id,
                            const uint8_t peer[HFN_MEMBER_LEN], uint32_t type, const uint8_t *env,
                            size_t len, uint64_t now_ms, bool *dup, int64_t *seq) HF_MUST_CHECK;
 /* Sequence numbers of unprocessed, unparked messages after `after`, in arrival order: fills

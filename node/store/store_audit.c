@@ -190,15 +190,15 @@ static void ccopy(sqlite3_stmt *st, int i, void *dst, size_t n)
 
 /* ---- log operator ------------------------------------------------------------ */
 
-hf_err hfn_store_aq_add(hfn_store *s, const uint8_t sender[16], const uint8_t msg_id[16],
+hf_err hfn_store_aq_add(hfn_store *s, const hf_key_id *sender, const hf_msg_id *msg_id,
                         const uint8_t submitter[16], const uint8_t *hdr, size_t len, bool *dup)
 {
 	sqlite3_stmt *st = aq(s, A_AQ_LOGGED);
 	bool logged;
 	if (!st)
 		return HF_EDB;
-	bb(st, 1, sender, 16);
-	bb(st, 2, msg_id, 16);
+	HFN_BIND_ID(st, 1, sender);
+	HFN_BIND_ID(st, 2, msg_id);
 	HF_TRY(hfn_exists(st, &logged));
 	if (logged) {
 		*dup = true;
@@ -207,8 +207,8 @@ hf_err hfn_store_aq_add(hfn_store *s, const uint8_t sender[16], const uint8_t ms
 	st = aq(s, A_AQ_ADD);
 	if (!st)
 		return HF_EDB;
-	bb(st, 1, sender, 16);
-	bb(st, 2, msg_id, 16);
+	HFN_BIND_ID(st, 1, sender);
+	HFN_BIND_ID(st, 2, msg_id);
 	bb(st, 3, submitter, 16);
 	bb(st, 4, hdr, len);
 	HF_TRY(hfn_run(st));
@@ -224,10 +224,15 @@ hf_err hfn_store_aq_each(hfn_store *s, size_t max, hfn_store_aq_cb cb, void *ctx
 	if (!st)
 		return HF_EDB;
 	bu(st, 1, max);
-	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
-		rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
-		        sqlite3_column_blob(st, 2), sqlite3_column_blob(st, 3),
-		        sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4));
+	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		hf_key_id sender;
+		hf_msg_id msg_id;
+		HFN_COL_ID(st, 1, &sender);
+		HFN_COL_ID(st, 2, &msg_id);
+		rc = cb(ctx, sqlite3_column_int64(st, 0), &sender, &msg_id,
+		        sqlite3_column_blob(st, 3), sqlite3_column_blob(st, 4),
+		        (size_t)sqlite3_column_bytes(st, 4));
+	}
 	if (rc == HF_OK && r != SQLITE_DONE)
 		rc = HF_EDB;
 	sqlite3_reset(st);
@@ -248,8 +253,8 @@ hf_err hfn_store_aq_drop(hfn_store *s, int64_t upto)
 	return hfn_run(st);
 }
 
-hf_err hfn_store_leaf_add(hfn_store *s, uint64_t idx, const uint8_t sender[16],
-                          const uint8_t msg_id[16], const uint8_t submitter[16],
+hf_err hfn_store_leaf_add(hfn_store *s, uint64_t idx, const hf_key_id *sender,
+                          const hf_msg_id *msg_id, const uint8_t submitter[16],
                           uint64_t integrated_ms, const uint8_t *leaf, size_t len)
 {
 	sqlite3_stmt *st = aq(s, A_LEAF_ADD);
@@ -263,21 +268,21 @@ hf_err hfn_store_leaf_add(hfn_store *s, uint64_t idx, const uint8_t sender[16],
 	/* The lookup (msg_id first: UUIDv7, so appends land at the end of the b-tree). */
 	if (!(st = aq(s, A_LEAF_ID_ADD)))
 		return HF_EDB;
-	bb(st, 1, msg_id, 16);
-	bb(st, 2, sender, 16);
+	HFN_BIND_ID(st, 1, msg_id);
+	HFN_BIND_ID(st, 2, sender);
 	bu(st, 3, idx);
 	return hfn_run(st);
 }
 
-hf_err hfn_store_leaf_find(hfn_store *s, const uint8_t sender[16], const uint8_t msg_id[16],
+hf_err hfn_store_leaf_find(hfn_store *s, const hf_key_id *sender, const hf_msg_id *msg_id,
                            uint64_t *idx, uint64_t *integrated_ms)
 {
 	sqlite3_stmt *st = aq(s, A_LEAF_FIND);
 	hf_err rc;
 	if (!st)
 		return HF_EDB;
-	bb(st, 1, sender, 16);
-	bb(st, 2, msg_id, 16);
+	HFN_BIND_ID(st, 1, sender);
+	HFN_BIND_ID(st, 2, msg_id);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		*idx = cu(st, 0);
@@ -466,16 +471,16 @@ hf_err hfn_store_ameta_get(hfn_store *s, const char *k, uint64_t *v)
 	return r == SQLITE_ROW || r == SQLITE_DONE ? HF_OK : HF_EDB;
 }
 
-hf_err hfn_store_want_add(hfn_store *s, const uint8_t log[16], const uint8_t sender[16],
-                          const uint8_t msg_id[16], const uint8_t *hdr, size_t len, bool mine,
+hf_err hfn_store_want_add(hfn_store *s, const uint8_t log[16], const hf_key_id *sender,
+                          const hf_msg_id *msg_id, const uint8_t *hdr, size_t len, bool mine,
                           uint64_t now_ms)
 {
 	sqlite3_stmt *st = aq(s, A_WANT_ADD);
 	if (!st)
 		return HF_EDB;
 	bb(st, 1, log, 16);
-	bb(st, 2, sender, 16);
-	bb(st, 3, msg_id, 16);
+	HFN_BIND_ID(st, 2, sender);
+	HFN_BIND_ID(st, 3, msg_id);
 	bb(st, 4, hdr, len);
 	bu(st, 5, mine);
 	bu(st, 6, now_ms);
@@ -486,11 +491,15 @@ static hf_err want_rows(sqlite3_stmt *st, hfn_store_want_cb cb, void *ctx)
 {
 	hf_err rc = HF_OK;
 	int r;
-	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
-		rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
-		        sqlite3_column_blob(st, 2), sqlite3_column_blob(st, 3),
-		        (size_t)sqlite3_column_bytes(st, 3), sqlite3_column_int(st, 4) != 0,
-		        cu(st, 5));
+	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		hf_key_id sender;
+		hf_msg_id msg_id;
+		HFN_COL_ID(st, 1, &sender);
+		HFN_COL_ID(st, 2, &msg_id);
+		rc = cb(ctx, sqlite3_column_int64(st, 0), &sender, &msg_id,
+		        sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3),
+		        sqlite3_column_int(st, 4) != 0, cu(st, 5));
+	}
 	if (rc == HF_OK && r != SQLITE_DONE)
 		rc = HF_EDB;
 	sqlite3_reset(st);
@@ -517,8 +526,8 @@ hf_err hfn_store_want_sent(hfn_store *s, int64_t seq)
 	return hfn_run(st);
 }
 
-hf_err hfn_store_want_get(hfn_store *s, const uint8_t log[16], const uint8_t msg_id[16],
-                          uint8_t sender[16], uint8_t **hdr, size_t *len, bool *mine)
+hf_err hfn_store_want_get(hfn_store *s, const uint8_t log[16], const hf_msg_id *msg_id,
+                          hf_key_id *sender, uint8_t **hdr, size_t *len, bool *mine)
 {
 	sqlite3_stmt *st = aq(s, A_WANT_GET);
 	hf_err rc = HF_OK;
@@ -526,10 +535,10 @@ hf_err hfn_store_want_get(hfn_store *s, const uint8_t log[16], const uint8_t msg
 	if (!st)
 		return HF_EDB;
 	bb(st, 1, log, 16);
-	bb(st, 2, msg_id, 16);
+	HFN_BIND_ID(st, 2, msg_id);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
-		ccopy(st, 2, sender, 16);
+		HFN_COL_ID(st, 2, sender);
 		*len = (size_t)sqlite3_column_bytes(st, 0);
 		*mine = sqlite3_column_int(st, 1) != 0;
 		*hdr = malloc(*len ? *len : 1);
@@ -544,15 +553,15 @@ hf_err hfn_store_want_get(hfn_store *s, const uint8_t log[16], const uint8_t msg
 	return rc;
 }
 
-hf_err hfn_store_want_del(hfn_store *s, const uint8_t log[16], const uint8_t sender[16],
-                          const uint8_t msg_id[16])
+hf_err hfn_store_want_del(hfn_store *s, const uint8_t log[16], const hf_key_id *sender,
+                          const hf_msg_id *msg_id)
 {
 	sqlite3_stmt *st = aq(s, A_WANT_DEL);
 	if (!st)
 		return HF_EDB;
 	bb(st, 1, log, 16);
-	bb(st, 2, sender, 16);
-	bb(st, 3, msg_id, 16);
+	HFN_BIND_ID(st, 2, sender);
+	HFN_BIND_ID(st, 3, msg_id);
 	return hfn_run(st);
 }
 
@@ -599,8 +608,8 @@ hf_err hfn_store_want_logs(hfn_store *s, uint8_t (*logs)[16], size_t max, size_t
 	return r == SQLITE_DONE || r == SQLITE_ROW ? HF_OK : HF_EDB;
 }
 
-hf_err hfn_store_want_state(hfn_store *s, const uint8_t log[16], const uint8_t sender[16],
-                            const uint8_t msg_id[16], bool *exists, bool *flagged)
+hf_err hfn_store_want_state(hfn_store *s, const uint8_t log[16], const hf_key_id *sender,
+                            const hf_msg_id *msg_id, bool *exists, bool *flagged)
 {
 	sqlite3_stmt *st = aq(s, A_WANT_STATE);
 	hf_err rc = HF_OK;
@@ -608,8 +617,8 @@ hf_err hfn_store_want_state(hfn_store *s, const uint8_t log[16], const uint8_t s
 	if (!st)
 		return HF_EDB;
 	bb(st, 1, log, 16);
-	bb(st, 2, sender, 16);
-	bb(st, 3, msg_id, 16);
+	HFN_BIND_ID(st, 2, sender);
+	HFN_BIND_ID(st, 3, msg_id);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		*exists = true;
@@ -632,8 +641,8 @@ hf_err hfn_store_receipt_put(hfn_store *s, const hfn_store_receipt *r)
 	if (!st || r->n_proof > 64)
 		return st ? HF_EINVAL : HF_EDB;
 	bb(st, 1, r->log, 16);
-	bb(st, 2, r->sender, 16);
-	bb(st, 3, r->msg_id, 16);
+	HFN_BIND_ID(st, 2, &r->sender);
+	HFN_BIND_ID(st, 3, &r->msg_id);
 	bu(st, 4, r->idx);
 	bu(st, 5, r->integrated_ms);
 	bu(st, 6, r->size);
@@ -641,8 +650,8 @@ hf_err hfn_store_receipt_put(hfn_store *s, const hfn_store_receipt *r)
 	return hfn_run(st);
 }
 
-hf_err hfn_store_receipt_get(hfn_store *s, const uint8_t log[16], const uint8_t sender[16],
-                             const uint8_t msg_id[16], hfn_store_receipt *r)
+hf_err hfn_store_receipt_get(hfn_store *s, const uint8_t log[16], const hf_key_id *sender,
+                             const hf_msg_id *msg_id, hfn_store_receipt *r)
 {
 	sqlite3_stmt *st = aq(s, A_RC_GET);
 	hf_err rc;
@@ -650,13 +659,13 @@ hf_err hfn_store_receipt_get(hfn_store *s, const uint8_t log[16], const uint8_t 
 		return HF_EDB;
 	memset(r, 0, sizeof(*r));
 	bb(st, 1, log, 16);
-	bb(st, 2, sender, 16);
-	bb(st, 3, msg_id, 16);
+	HFN_BIND_ID(st, 2, sender);
+	HFN_BIND_ID(st, 3, msg_id);
 	int q = sqlite3_step(st);
 	if (q == SQLITE_ROW) {
 		memcpy(r->log, log, 16);
-		memcpy(r->sender, sender, 16);
-		memcpy(r->msg_id, msg_id, 16);
+		r->sender = *sender;
+		r->msg_id = *msg_id;
 		r->idx = cu(st, 0);
 		r->integrated_ms = cu(st, 1);
 		r->size = cu(st, 2);

@@ -30,11 +30,11 @@
 /* ---- log operator ------------------------------------------------------------ */
 
 /* Queues a submitted header unless (sender, msg_id) is queued or logged: *dup = true. */
-hf_err hfn_store_aq_add(hfn_store *s, const uint8_t sender[16], const uint8_t msg_id[16],
+hf_err hfn_store_aq_add(hfn_store *s, const hf_key_id *sender, const hf_msg_id *msg_id,
                         const uint8_t submitter[16], const uint8_t *hdr, size_t len,
                         bool *dup) HF_MUST_CHECK;
-typedef hf_err (*hfn_store_aq_cb)(void *ctx, int64_t seq, const uint8_t *sender,
-                                  const uint8_t *msg_id, const uint8_t *submitter,
+typedef hf_err (*hfn_store_aq_cb)(void *ctx, int64_t seq, const hf_key_id *sender,
+                                  const hf_msg_id *msg_id, const uint8_t *submitter,
                                   const uint8_t *hdr, size_t len);
 /* Up to max queued headers, oldest first. */
 hf_err hfn_store_aq_each(hfn_store *s, size_t max, hfn_store_aq_cb cb, void *ctx) HF_MUST_CHECK;
@@ -42,11 +42,11 @@ hf_err hfn_store_aq_count(hfn_store *s, uint64_t *n) HF_MUST_CHECK;
 /* Drops queued rows with seq <= upto. */
 hf_err hfn_store_aq_drop(hfn_store *s, int64_t upto) HF_MUST_CHECK;
 
-hf_err hfn_store_leaf_add(hfn_store *s, uint64_t idx, const uint8_t sender[16],
-                          const uint8_t msg_id[16], const uint8_t submitter[16],
+hf_err hfn_store_leaf_add(hfn_store *s, uint64_t idx, const hf_key_id *sender,
+                          const hf_msg_id *msg_id, const uint8_t submitter[16],
                           uint64_t integrated_ms, const uint8_t *leaf, size_t len) HF_MUST_CHECK;
 /* HF_ENOTFOUND if (sender, msg_id) has no leaf. */
-hf_err hfn_store_leaf_find(hfn_store *s, const uint8_t sender[16], const uint8_t msg_id[16],
+hf_err hfn_store_leaf_find(hfn_store *s, const hf_key_id *sender, const hf_msg_id *msg_id,
                            uint64_t *idx, uint64_t *integrated_ms) HF_MUST_CHECK;
 typedef hf_err (*hfn_store_leaf_cb)(void *ctx, uint64_t idx, const uint8_t *submitter,
                                     const uint8_t *leaf, size_t len);
@@ -90,11 +90,11 @@ hf_err hfn_store_wstate_get(hfn_store *s, const uint8_t witness[16], uint64_t *s
 
 /* Headers waiting for a receipt from log: our own (mine, to submit) or received ones we
  * want proof of (to ask for). Same (log, sender, msg_id) again: no-op. */
-hf_err hfn_store_want_add(hfn_store *s, const uint8_t log[16], const uint8_t sender[16],
-                          const uint8_t msg_id[16], const uint8_t *hdr, size_t len, bool mine,
+hf_err hfn_store_want_add(hfn_store *s, const uint8_t log[16], const hf_key_id *sender,
+                          const hf_msg_id *msg_id, const uint8_t *hdr, size_t len, bool mine,
                           uint64_t now_ms) HF_MUST_CHECK;
-typedef hf_err (*hfn_store_want_cb)(void *ctx, int64_t seq, const uint8_t *sender,
-                                    const uint8_t *msg_id, const uint8_t *hdr, size_t len,
+typedef hf_err (*hfn_store_want_cb)(void *ctx, int64_t seq, const hf_key_id *sender,
+                                    const hf_msg_id *msg_id, const uint8_t *hdr, size_t len,
                                     bool mine, uint64_t since_ms);
 /* Up to max not yet sent (state 0) for log, oldest first. */
 hf_err hfn_store_want_todo(hfn_store *s, const uint8_t log[16], size_t max, hfn_store_want_cb cb,
@@ -103,10 +103,10 @@ hf_err hfn_store_want_todo(hfn_store *s, const uint8_t log[16], size_t max, hfn_
 hf_err hfn_store_want_sent(hfn_store *s, int64_t seq) HF_MUST_CHECK;
 /* The (oldest) header waiting for msg_id from log: its sender key id into sender, *hdr
  * malloc'ed. HF_ENOTFOUND. */
-hf_err hfn_store_want_get(hfn_store *s, const uint8_t log[16], const uint8_t msg_id[16],
-                          uint8_t sender[16], uint8_t **hdr, size_t *len, bool *mine) HF_MUST_CHECK;
-hf_err hfn_store_want_del(hfn_store *s, const uint8_t log[16], const uint8_t sender[16],
-                          const uint8_t msg_id[16]) HF_MUST_CHECK;
+hf_err hfn_store_want_get(hfn_store *s, const uint8_t log[16], const hf_msg_id *msg_id,
+                          hf_key_id *sender, uint8_t **hdr, size_t *len, bool *mine) HF_MUST_CHECK;
+hf_err hfn_store_want_del(hfn_store *s, const uint8_t log[16], const hf_key_id *sender,
+                          const hf_msg_id *msg_id) HF_MUST_CHECK;
 /* Sent, not answered, since before `before`, not yet flagged: the cb may flag them. */
 hf_err hfn_store_want_overdue(hfn_store *s, uint64_t before, size_t max, hfn_store_want_cb cb,
                               void *ctx) HF_MUST_CHECK;
@@ -117,19 +117,21 @@ hf_err hfn_store_want_rearm(hfn_store *s, uint64_t before) HF_MUST_CHECK;
 hf_err hfn_store_want_logs(hfn_store *s, uint8_t (*logs)[16], size_t max, size_t *n) HF_MUST_CHECK;
 hf_err hfn_store_want_count(hfn_store *s, uint64_t *n) HF_MUST_CHECK;
 /* Whether (log, sender, msg_id) is waited for, and whether its wait ran out (flagged). */
-hf_err hfn_store_want_state(hfn_store *s, const uint8_t log[16], const uint8_t sender[16],
-                            const uint8_t msg_id[16], bool *exists, bool *flagged) HF_MUST_CHECK;
+hf_err hfn_store_want_state(hfn_store *s, const uint8_t log[16], const hf_key_id *sender,
+                            const hf_msg_id *msg_id, bool *exists, bool *flagged) HF_MUST_CHECK;
 
 typedef struct hfn_store_receipt {
-	uint8_t log[16], sender[16], msg_id[16];
+	uint8_t log[16];
+	hf_key_id sender;
+	hf_msg_id msg_id;
 	uint64_t idx, integrated_ms, size;
 	uint32_t n_proof;
 	uint8_t proof[64][32];
 } hfn_store_receipt;
 hf_err hfn_store_receipt_put(hfn_store *s, const hfn_store_receipt *r) HF_MUST_CHECK;
 /* HF_ENOTFOUND if absent. */
-hf_err hfn_store_receipt_get(hfn_store *s, const uint8_t log[16], const uint8_t sender[16],
-                             const uint8_t msg_id[16], hfn_store_receipt *r) HF_MUST_CHECK;
+hf_err hfn_store_receipt_get(hfn_store *s, const uint8_t log[16], const hf_key_id *sender,
+                             const hf_msg_id *msg_id, hfn_store_receipt *r) HF_MUST_CHECK;
 hf_err hfn_store_receipt_count(hfn_store *s, uint64_t *n) HF_MUST_CHECK;
 
 /* ---- every node ------------------------------------------------------------- */

@@ -135,6 +135,9 @@ void hfn_bind_u64(sqlite3_stmt *st, int i, uint64_t v);
 uint64_t hfn_col_u64(sqlite3_stmt *st, int i);
 /* Copies a blob column into dst (zero-filled; at most n bytes). */
 void hfn_col_copy(sqlite3_stmt *st, int i, void *dst, size_t n);
+/* Any id type of hashfed/ids.h (a pointer to it), stored as its wire bytes. */
+#define HFN_BIND_ID(st, i, id) hfn_bind_blob((st), (i), (id)->b, sizeof(id)->b)
+#define HFN_COL_ID(st, i, id)  hfn_col_copy((st), (i), (id)->b, sizeof(id)->b)
 /* Runs a statement that returns no rows (and resets it). */
 hf_err hfn_step_done(sqlite3_stmt *st) HF_MUST_CHECK;
 /* hfn_step_done, then HF_ENOTFOUND if it changed no row. */

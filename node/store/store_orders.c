@@ -70,7 +70,7 @@ hf_err hfn_store_order_add(hfn_store *s, const hfn_store_order *o)
 	sqlite3_bind_int64(st, 2, o->side);
 	hfn_bind_blob(st, 3, o->authority, 16);
 	hfn_bind_blob(st, 4, o->platform, 16);
-	hfn_bind_blob(st, 5, o->msg_id, 16);
+	HFN_BIND_ID(st, 5, &o->msg_id);
 	hfn_bind_blob(st, 6, o->hash, 32);
 	hfn_bind_u64(st, 7, o->issued_ms);
 	hfn_bind_u64(st, 8, o->deadline_ms);
@@ -97,7 +97,7 @@ static void order_row(sqlite3_stmt *st, hfn_store_order *o)
 	o->side = (uint32_t)hfn_col_u64(st, 1);
 	hfn_col_copy(st, 2, o->authority, 16);
 	hfn_col_copy(st, 3, o->platform, 16);
-	hfn_col_copy(st, 4, o->msg_id, 16);
+	HFN_COL_ID(st, 4, &o->msg_id);
 	hfn_col_copy(st, 5, o->hash, 32);
 	o->issued_ms = hfn_col_u64(st, 6);
 	o->deadline_ms = hfn_col_u64(st, 7);
@@ -258,7 +258,7 @@ hf_err hfn_store_item_put(hfn_store *s, const uint8_t id[16], const hfn_store_it
 
 /* ---- history ------------------------------------------------------------ */
 
-hf_err hfn_store_order_msg_add(hfn_store *s, const uint8_t order_id[16], const uint8_t msg_id[16],
+hf_err hfn_store_order_msg_add(hfn_store *s, const uint8_t order_id[16], const hf_msg_id *msg_id,
                                uint32_t type, int dir, const uint8_t peer[HFN_MEMBER_LEN],
                                uint64_t at_ms, const uint8_t *env, size_t len, const char *summary,
                                bool *dup)
@@ -267,7 +267,7 @@ hf_err hfn_store_order_msg_add(hfn_store *s, const uint8_t order_id[16], const u
 	if (!st)
 		return HF_EDB;
 	hfn_bind_blob(st, 1, order_id, 16);
-	hfn_bind_blob(st, 2, msg_id, 16);
+	HFN_BIND_ID(st, 2, msg_id);
 	sqlite3_bind_int64(st, 3, type);
 	sqlite3_bind_int(st, 4, dir);
 	hfn_bind_blob(st, 5, peer, HFN_MEMBER_LEN);
@@ -292,13 +292,14 @@ hf_err hfn_store_order_msgs(hfn_store *s, const uint8_t order_id[16], hfn_store_
 		return HF_EDB;
 	hfn_bind_blob(st, 1, order_id, 16);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		uint8_t id[16], peer[HFN_MEMBER_LEN];
-		hfn_col_copy(st, 0, id, 16);
+		hf_msg_id id;
+		uint8_t peer[HFN_MEMBER_LEN];
+		HFN_COL_ID(st, 0, &id);
 		hfn_col_copy(st, 3, peer, HFN_MEMBER_LEN);
 		const uint8_t *env = sqlite3_column_blob(st, 5);
 		size_t len = (size_t)sqlite3_column_bytes(st, 5);
 		const unsigned char *sum = sqlite3_column_text(st, 6);
-		rc = cb(ctx, id, (uint32_t)hfn_col_u64(st, 1), sqlite3_column_int(st, 2), peer,
+		rc = cb(ctx, &id, (uint32_t)hfn_col_u64(st, 1), sqlite3_column_int(st, 2), peer,
 		        hfn_col_u64(st, 4), env, len, sum ? (const char *)sum : "");
 	}
 	if (rc == HF_OK && r != SQLITE_DONE)

@@ -26,7 +26,7 @@ typedef struct hfn_store_order {
 	uint8_t id[16];
 	uint32_t side;
 	uint8_t authority[HFN_MEMBER_LEN], platform[HFN_MEMBER_LEN];
-	uint8_t msg_id[16];
+	hf_msg_id msg_id;
 	uint8_t hash[32];
 	uint64_t issued_ms, deadline_ms;
 	uint32_t category, priority, n_items;
@@ -73,14 +73,13 @@ hf_err hfn_store_item_put(hfn_store *s, const uint8_t id[16],
 
 /* History: one signed envelope of an order (dir 0 sent, 1 received). *dup if msg_id was
  * recorded before (nothing written). */
-hf_err hfn_store_order_msg_add(hfn_store *s, const uint8_t order_id[16], const uint8_t msg_id[16],
+hf_err hfn_store_order_msg_add(hfn_store *s, const uint8_t order_id[16], const hf_msg_id *msg_id,
                                uint32_t type, int dir, const uint8_t peer[HFN_MEMBER_LEN],
                                uint64_t at_ms, const uint8_t *env, size_t len, const char *summary,
                                bool *dup) HF_MUST_CHECK;
-typedef hf_err (*hfn_store_order_msg_cb)(void *ctx, const uint8_t msg_id[16], uint32_t type,
-                                         int dir, const uint8_t peer[HFN_MEMBER_LEN],
-                                         uint64_t at_ms, const uint8_t *env, size_t len,
-                                         const char *summary);
+typedef hf_err (*hfn_store_order_msg_cb)(void *ctx, const hf_msg_id *msg_id, uint32_t type, int dir,
+                                         const uint8_t peer[HFN_MEMBER_LEN], uint64_t at_ms,
+                                         const uint8_t *env, size_t len, const char *summary);
 hf_err hfn_store_order_msgs(hfn_store *s, const uint8_t order_id[16], hfn_store_order_msg_cb cb,
                             void *ctx) HF_MUST_CHECK;
 

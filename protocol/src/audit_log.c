@@ -3,22 +3,13 @@
 
 #include "envelope_internal.h"
 #include "hashfed/audit_log.h"
+#include "hashfed/order.h"
 #include "hf_check.h"
 
 bool hf_audit_type_logged(uint32_t type)
 {
-	switch (type) {
-	case HF_MSG_LIST_BATCH:
-	case HF_MSG_ORDER:
-	case HF_MSG_RECEIPT:
-	case HF_MSG_OUTCOME:
-	case HF_MSG_ORDER_EVENT:
-	case HF_MSG_ESCALATION:
-	case HF_MSG_REFERRAL:
-		return true;
-	default:
-		return false;
-	}
+	/* List batches and the six order types (spec §15.1). */
+	return type == HF_MSG_LIST_BATCH || hf_order_msg_type(type);
 }
 
 hf_err hf_audit_header_bytes(const uint8_t *env, size_t len, const uint8_t **hdr, size_t *hdr_len)

@@ -84,7 +84,7 @@ hf_err hf_audit_msg_encode(const hf_audit_msg *m, uint8_t **out, size_t *out_len
 			HF_CHECK(check_proof(r->proof, r->proof_len));
 			hfi_mp_put_map(&e, 4);
 			hfi_mp_put_key(&e, 1);
-			hfi_mp_put_bin(&e, r->msg_id, HF_MSGID_LEN);
+			hfi_mp_put_bin(&e, r->msg_id.b, sizeof r->msg_id.b);
 			hfi_mp_put_key(&e, 2);
 			hfi_mp_put_uint(&e, r->index);
 			hfi_mp_put_key(&e, 3);
@@ -121,9 +121,9 @@ hf_err hf_audit_msg_encode(const hf_audit_msg *m, uint8_t **out, size_t *out_len
 			hfi_mp_put_key(&e, 1);
 			hfi_mp_put_uint(&e, m->u.query.kind);
 			hfi_mp_put_key(&e, 2);
-			hfi_mp_put_bin(&e, m->u.query.sender, HF_KEYID_LEN);
+			hfi_mp_put_bin(&e, m->u.query.sender.b, sizeof m->u.query.sender.b);
 			hfi_mp_put_key(&e, 3);
-			hfi_mp_put_bin(&e, m->u.query.msg_id, HF_MSGID_LEN);
+			hfi_mp_put_bin(&e, m->u.query.msg_id.b, sizeof m->u.query.msg_id.b);
 		} else if (m->u.query.kind == HF_AUDIT_Q_CONSISTENCY) {
 			HF_CHECK(m->u.query.from_size != 0 &&
 			                 m->u.query.from_size < m->u.query.to_size
@@ -173,7 +173,7 @@ static hf_err dec_rentry(hfi_mp_dec *d, hf_audit_rentry *r)
 		seen |= HF_BIT(key);
 		switch (key) {
 		case 1:
-			HF_TRY(hfi_mp_get_bin_fixed(d, r->msg_id, HF_MSGID_LEN));
+			HF_TRY(hfi_mp_get_bin_fixed(d, r->msg_id.b, sizeof r->msg_id.b));
 			break;
 		case 2:
 			HF_TRY(hfi_mp_get_uint(d, &r->index));
@@ -259,10 +259,12 @@ hf_err hf_audit_msg_decode(uint32_t type, const uint8_t *p, size_t len, hf_audit
 			m->u.query.kind = (uint32_t)v;
 			break;
 		case HF_MSG_AUDIT_QUERY * 64 + 2:
-			HF_TRY(hfi_mp_get_bin_fixed(&d, m->u.query.sender, HF_KEYID_LEN));
+			HF_TRY(hfi_mp_get_bin_fixed(&d, m->u.query.sender.b,
+			                            sizeof m->u.query.sender.b));
 			break;
 		case HF_MSG_AUDIT_QUERY * 64 + 3:
-			HF_TRY(hfi_mp_get_bin_fixed(&d, m->u.query.msg_id, HF_MSGID_LEN));
+			HF_TRY(hfi_mp_get_bin_fixed(&d, m->u.query.msg_id.b,
+			                            sizeof m->u.query.msg_id.b));
 			break;
 		case HF_MSG_AUDIT_QUERY * 64 + 4:
 			HF_TRY(hfi_mp_get_uint(&d, &m->u.query.from_size));

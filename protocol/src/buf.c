@@ -40,32 +40,30 @@ hf_err hf_reader_u8(hf_reader *r, uint8_t *v)
 	return HF_OK;
 }
 
-hf_err hf_reader_u16be(hf_reader *r, uint16_t *v)
+/* The next n bytes as a big-endian number. */
+static hf_err read_be(hf_reader *r, size_t n, uint64_t *v)
 {
 	const uint8_t *p;
-	HF_TRY(hf_reader_bytes(r, 2, &p));
-	*v = (uint16_t)((unsigned)p[0] << 8 | p[1]);
-	return HF_OK;
-}
-
-hf_err hf_reader_u32be(hf_reader *r, uint32_t *v)
-{
-	const uint8_t *p;
-	HF_TRY(hf_reader_bytes(r, 4, &p));
-	*v = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-	return HF_OK;
-}
-
-hf_err hf_reader_u64be(hf_reader *r, uint64_t *v)
-{
-	const uint8_t *p;
-	HF_TRY(hf_reader_bytes(r, 8, &p));
+	HF_TRY(hf_reader_bytes(r, n, &p));
 	uint64_t x = 0;
-	for (int i = 0; i < 8; i++)
+	for (size_t i = 0; i < n; i++)
 		x = x << 8 | p[i];
 	*v = x;
 	return HF_OK;
 }
+
+/* hf_reader_u16be, _u32be, _u64be: read_be of their width. */
+#define READER_BE(name, type)                                                                      \
+	hf_err name(hf_reader *r, type *v)                                                         \
+	{                                                                                          \
+		uint64_t x;                                                                        \
+		HF_TRY(read_be(r, sizeof(type), &x));                                              \
+		*v = (type)x;                                                                      \
+		return HF_OK;                                                                      \
+	}
+READER_BE(hf_reader_u16be, uint16_t)
+READER_BE(hf_reader_u32be, uint32_t)
+READER_BE(hf_reader_u64be, uint64_t)
 
 void hf_writer_init(hf_writer *w, size_t cap)
 {

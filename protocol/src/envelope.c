@@ -44,15 +44,16 @@ void hf_uuidv7(uint64_t unix_ms, const hf_rng *rng, uint8_t out[HF_MSGID_LEN])
 }
 
 /* HPKE wrap AAD: message id || recipient key id (binds a wrap to one slot). */
-static void wrap_aad(const uint8_t *msg_id, const uint8_t *keyid, uint8_t aad[32])
+static void wrap_aad(const hf_msg_id *msg_id, const hf_key_id *keyid,
+                     uint8_t aad[HF_MSGID_LEN + HF_KEYID_LEN])
 {
-	memcpy(aad, msg_id, HF_MSGID_LEN);
-	memcpy(aad + HF_MSGID_LEN, keyid, HF_KEYID_LEN);
+	memcpy(aad, msg_id->b, sizeof msg_id->b);
+	memcpy(aad + HF_MSGID_LEN, keyid->b, sizeof keyid->b);
 }
 
 hf_err hfi_env_seal_prepared(const hf_identity *sender, const hf_envelope_header *h,
-                             const uint8_t salt[HF_COMMIT_SALT_LEN], const uint8_t *inner_sender,
-                             const uint8_t *inner_id, const uint8_t (*recipients)[HF_ENC_PK_LEN],
+                             const uint8_t salt[HF_COMMIT_SALT_LEN], const hf_key_id *inner_sender,
+                             const hf_msg_id *inner_id, const uint8_t (*recipients)[HF_ENC_PK_LEN],
                              const hf_rng *rng, const uint8_t *body, size_t body_len, uint8_t **out,
                              size_t *out_len)
 {
@@ -86,9 +87,9 @@ hf_err hfi_env_seal_prepared(const hf_identity *sender, const hf_envelope_header
 	hf_rng_bytes(rng, ck, HF_CONTENT_KEY_LEN);
 	hf_rng_bytes(rng, nonce, sizeof(nonce));
 	for (uint32_t i = 0; i < h->n_recipients; i++) {
-		uint8_t aad[32];
+		uint8_t aad[HF_MSGID_LEN + HF_KEYID_LEN];
 		uint8_t *wr = wraps + i * (size_t)HF_WRAP_LEN;
-		wrap_aad(h->msg_id, h->recipients[i], aad);
+		wrap_aad(&h->msg_id, &h->recipients[i], aad);
 		HF_CHECK(hf_hpke_seal_base(recipients[i], (const uint8_t *)HF_ENV_WRAP_INFO,
 		                           sizeof(HF_ENV_WRAP_INFO) - 1, aad, sizeof(aad), ck,
 		                           HF_CONTENT_KEY_LEN, rng, wr, wr + HF_HPKE_ENC_LEN));
@@ -175,24 +176,24 @@ hf_err hf_envelope_seal(const hf_identity *sender, const hf_seal_params *p, cons
 	h->type = p->type;
 	/* spec §5.4: RNG draws: message id (if not given), salt, then the rest. */
 	if (p->msg_id != NULL)
-		memcpy(h->msg_id, p->msg_id, HF_MSGID_LEN);
+		h->msg_id = *p->msg_id;
 	else
-		hf_uuidv7(p->created_ms, p->rng, h->msg_id);
-	memcpy(h->sender, hf_identity_sign_keyid(sender), HF_KEYID_LEN);
+		hf_uuidv7(p->created_ms, p->rng, h->msg_id.b);
+	h->sender = *hf_identity_sign_keyid(sender);
 	h->n_recipients = (uint32_t)p->n_recipients;
 	for (size_t i = 0; i < p->n_recipients; i++) {
 		HF_CHECK(hf_enc_pk_validate(p->recipients[i]));
-		hf_keyid_enc(p->recipients[i], h->recipients[i]);
+		hf_keyid_enc(p->recipients[i], &h->recipients[i]);
 	}
 	h->created_ms = p->created_ms;
 	h->expires_ms = p->expires_ms;
-	memcpy(h->federation, p->federation, HF_FEDID_LEN);
+	h->federation = *p->federation;
 	h->epoch = p->epoch;
 	if (p->audit != NULL)
 		h->audit = *p->audit;
 	hf_rng_bytes(p->rng, salt, sizeof(salt));
 	hf_audit_commit(salt, body, body_len, h->audit.commitment);
-	rc = hfi_env_seal_prepared(sender, h, salt, h->sender, h->msg_id, p->recipients, p->rng,
+	rc = hfi_env_seal_prepared(sender, h, salt, &h->sender, &h->msg_id, p->recipients, p->rng,
 	                           body, body_len, out, out_len);
 out:
 	sodium_memzero(salt, sizeof(salt));
@@ -200,18 +201,17 @@ out:
 	return rc;
 }
 
-/* Decode + signature check, shared by verify and open. */
-static hf_err env_verify_parts(const uint8_t *env, size_t len, hf_sender_lookup_fn lookup,
-                               void *ctx, hfi_env_parts *parts, hf_envelope_header *h)
+/* Signature check of a decoded envelope, shared by verify and open. */
+static hf_err env_verify_decoded(hf_sender_lookup_fn lookup, void *ctx, const hfi_env_parts *parts,
+                                 const hf_envelope_header *h)
 {
 	uint8_t pk[HF_SIGN_PK_LEN];
-	uint8_t kid[HF_KEYID_LEN];
+	hf_key_id kid;
 	uint8_t sig_in[HF_ENV_SIG_INPUT_LEN];
-	HF_TRY(hfi_env_decode(env, len, parts, h));
 	HF_TRY(lookup(ctx, h, pk));
 	/* spec §5.6 step 3: the key returned must be the one the header names. */
-	hf_keyid_sign(pk, kid);
-	if (sodium_memcmp(kid, h->sender, HF_KEYID_LEN) != 0)
+	hf_keyid_sign(pk, &kid);
+	if (sodium_memcmp(kid.b, h->sender.b, sizeof kid.b) != 0)
 		return HF_EUNKNOWNSENDER;
 	hfi_env_sig_input(parts->hdr, parts->hdr_len, parts->wraps, parts->wraps_len, parts->ct,
 	                  parts->ct_len, sig_in);
@@ -234,7 +234,9 @@ hf_err hf_envelope_verify(const uint8_t *env, size_t len, hf_sender_lookup_fn lo
 	hfi_env_parts *parts = malloc(sizeof(*parts));
 	if (parts == NULL)
 		return HF_ENOMEM;
-	hf_err rc = env_verify_parts(env, len, lookup, ctx, parts, hdr);
+	hf_err rc = hfi_env_decode(env, len, parts, hdr);
+	if (rc == HF_OK)
+		rc = env_verify_decoded(lookup, ctx, parts, hdr);
 	free(parts);
 	return rc;
 }
@@ -245,7 +247,9 @@ hf_err hf_envelope_open(const uint8_t *env, size_t len, const hf_open_params *p,
 	hfi_env_parts *parts = NULL;
 	hf_opened *o = NULL;
 	uint8_t ck[HF_CONTENT_KEY_LEN];
-	uint8_t in_sender[HF_KEYID_LEN], in_id[HF_MSGID_LEN], commit[HF_COMMIT_LEN];
+	hf_key_id in_sender;
+	hf_msg_id in_id;
+	uint8_t commit[HF_COMMIT_LEN];
 
 	*out = NULL;
 	if (p->self == NULL || p->lookup == NULL)
@@ -260,25 +264,25 @@ hf_err hf_envelope_open(const uint8_t *env, size_t len, const hf_open_params *p,
 	HF_CHECK(hfi_env_decode(env, len, parts, &o->hdr));
 	/* spec §5.6 step 2: a message for another federation is refused before
 	 * any key lookup, so one federation's keys never vouch for another's. */
-	if (p->federation != NULL &&
-	    sodium_memcmp(p->federation, o->hdr.federation, HF_FEDID_LEN) != 0) {
+	if (p->federation != NULL && !hf_fed_id_eq(p->federation, &o->hdr.federation)) {
 		rc = HF_EFEDERATION;
 		goto out;
 	}
-	HF_CHECK(env_verify_parts(env, len, p->lookup, p->lookup_ctx, parts, &o->hdr));
+	/* Decoded once above: the signature is checked over the same parts. */
+	HF_CHECK(env_verify_decoded(p->lookup, p->lookup_ctx, parts, &o->hdr));
 
 	/* Find our slot; the wrap AAD binds it to (message id, our key id). */
-	const uint8_t *mykid = hf_identity_enc_keyid(p->self);
+	const hf_key_id *mykid = hf_identity_enc_keyid(p->self);
 	uint32_t slot = UINT32_MAX;
 	for (uint32_t i = 0; i < o->hdr.n_recipients; i++)
-		if (sodium_memcmp(o->hdr.recipients[i], mykid, HF_KEYID_LEN) == 0)
+		if (hf_key_id_eq(&o->hdr.recipients[i], mykid))
 			slot = i;
 	if (slot == UINT32_MAX) {
 		rc = HF_ENOTRECIPIENT;
 		goto out;
 	}
-	uint8_t aad[32];
-	wrap_aad(o->hdr.msg_id, mykid, aad);
+	uint8_t aad[HF_MSGID_LEN + HF_KEYID_LEN];
+	wrap_aad(&o->hdr.msg_id, mykid, aad);
 	const uint8_t *wr = parts->wrap[slot];
 	if (hfi_hpke_open_base_pk(hfi_identity_enc_sk(p->self), hf_identity_enc_pk(p->self), wr,
 	                          (const uint8_t *)HF_ENV_WRAP_INFO, sizeof(HF_ENV_WRAP_INFO) - 1,
@@ -301,12 +305,11 @@ hf_err hf_envelope_open(const uint8_t *env, size_t len, const hf_open_params *p,
 		rc = HF_EDECRYPT;
 		goto out;
 	}
-	HF_CHECK(hfi_env_inner_decode(o->pt, o->pt_len, in_sender, in_id, o->salt, &o->body,
+	HF_CHECK(hfi_env_inner_decode(o->pt, o->pt_len, &in_sender, &in_id, o->salt, &o->body,
 	                              &o->body_len));
 	/* spec §5.6 step 7: a recipient cannot re-address the plaintext as the
 	 * sender's own message under another id or sender. */
-	if (sodium_memcmp(in_sender, o->hdr.sender, HF_KEYID_LEN) != 0 ||
-	    sodium_memcmp(in_id, o->hdr.msg_id, HF_MSGID_LEN) != 0) {
+	if (!hf_key_id_eq(&in_sender, &o->hdr.sender) || !hf_msg_id_eq(&in_id, &o->hdr.msg_id)) {
 		rc = HF_EINNER;
 		goto out;
 	}

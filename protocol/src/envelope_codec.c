@@ -75,7 +75,7 @@ static hf_err env_header_check(const hf_envelope_header *h)
 	/* Recipients form a set. Quadratic, but n <= 256 and it runs once. */
 	for (uint32_t i = 1; i < h->n_recipients; i++)
 		for (uint32_t j = 0; j < i; j++)
-			if (memcmp(h->recipients[i], h->recipients[j], HF_KEYID_LEN) == 0)
+			if (hf_key_id_eq(&h->recipients[i], &h->recipients[j]))
 				return HF_EDUPLICATE;
 	return HF_OK;
 }
@@ -173,8 +173,8 @@ size_t hfi_env_inner_prefix_len(size_t body_len)
 
 /* Inner plaintext (spec §5.4) as the schema sees it. */
 typedef struct env_inner {
-	uint8_t sender[HF_KEYID_LEN];
-	uint8_t msg_id[HF_MSGID_LEN];
+	hf_key_id sender;
+	hf_msg_id msg_id;
 	uint8_t salt[HF_COMMIT_SALT_LEN];
 	const uint8_t *body;
 	size_t body_len;
@@ -189,30 +189,29 @@ static const hfi_field inner_rows[] = {
 const hfi_schema hfi_env_inner_schema =
     HFI_SCHEMA("envelope inner", inner_rows, env_inner, 0, NULL);
 
-void hfi_env_inner_encode(hfi_mp_enc *e, const uint8_t sender[HF_KEYID_LEN],
-                          const uint8_t msg_id[HF_MSGID_LEN],
+void hfi_env_inner_encode(hfi_mp_enc *e, const hf_key_id *sender, const hf_msg_id *msg_id,
                           const uint8_t salt[HF_COMMIT_SALT_LEN], const uint8_t *body,
                           size_t body_len)
 {
 	env_inner in;
-	memcpy(in.sender, sender, HF_KEYID_LEN);
-	memcpy(in.msg_id, msg_id, HF_MSGID_LEN);
+	in.sender = *sender;
+	in.msg_id = *msg_id;
 	memcpy(in.salt, salt, HF_COMMIT_SALT_LEN);
 	in.body = body;
 	in.body_len = body_len;
 	hfi_encode(e, &hfi_env_inner_schema, &in);
 }
 
-hf_err hfi_env_inner_decode(const uint8_t *pt, size_t len, uint8_t sender[HF_KEYID_LEN],
-                            uint8_t msg_id[HF_MSGID_LEN], uint8_t salt[HF_COMMIT_SALT_LEN],
-                            const uint8_t **body, size_t *body_len)
+hf_err hfi_env_inner_decode(const uint8_t *pt, size_t len, hf_key_id *sender, hf_msg_id *msg_id,
+                            uint8_t salt[HF_COMMIT_SALT_LEN], const uint8_t **body,
+                            size_t *body_len)
 {
 	hfi_ctx c;
 	env_inner in;
 	memset(&in, 0, sizeof(in));
 	hf_err rc = hfi_decode_body(&c, &hfi_env_inner_schema, pt, len, HF_MAX_MESSAGE_SIZE, &in);
-	memcpy(sender, in.sender, HF_KEYID_LEN);
-	memcpy(msg_id, in.msg_id, HF_MSGID_LEN);
+	*sender = in.sender;
+	*msg_id = in.msg_id;
 	memcpy(salt, in.salt, HF_COMMIT_SALT_LEN);
 	*body = in.body;
 	*body_len = in.body_len;

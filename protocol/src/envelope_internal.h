@@ -34,12 +34,11 @@ hf_err hfi_env_decode(const uint8_t *env, size_t len, hfi_env_parts *parts,
                       hf_envelope_header *h) HF_MUST_CHECK;
 /* Inner plaintext map (spec §5.4): {1: sender, 2: msg id, 3: salt, 4: body}. */
 size_t hfi_env_inner_prefix_len(size_t body_len);
-hf_err hfi_env_inner_decode(const uint8_t *pt, size_t len, uint8_t sender[HF_KEYID_LEN],
-                            uint8_t msg_id[HF_MSGID_LEN], uint8_t salt[HF_COMMIT_SALT_LEN],
-                            const uint8_t **body, size_t *body_len) HF_MUST_CHECK;
+hf_err hfi_env_inner_decode(const uint8_t *pt, size_t len, hf_key_id *sender, hf_msg_id *msg_id,
+                            uint8_t salt[HF_COMMIT_SALT_LEN], const uint8_t **body,
+                            size_t *body_len) HF_MUST_CHECK;
 /* Writes the inner plaintext map (the schema hfi_env_inner_decode reads). */
-void hfi_env_inner_encode(hfi_mp_enc *e, const uint8_t sender[HF_KEYID_LEN],
-                          const uint8_t msg_id[HF_MSGID_LEN],
+void hfi_env_inner_encode(hfi_mp_enc *e, const hf_key_id *sender, const hf_msg_id *msg_id,
                           const uint8_t salt[HF_COMMIT_SALT_LEN], const uint8_t *body,
                           size_t body_len);
 /* Signature input (spec §5.5). */
@@ -53,8 +52,8 @@ void hfi_env_sig_input(const uint8_t *hdr, size_t hdr_len, const uint8_t *wraps,
  * that open rejects them (HF_EINNER, HF_ECOMMIT).
  */
 hf_err hfi_env_seal_prepared(const hf_identity *sender, const hf_envelope_header *h,
-                             const uint8_t salt[HF_COMMIT_SALT_LEN], const uint8_t *inner_sender,
-                             const uint8_t *inner_id, const uint8_t (*recipients)[HF_ENC_PK_LEN],
+                             const uint8_t salt[HF_COMMIT_SALT_LEN], const hf_key_id *inner_sender,
+                             const hf_msg_id *inner_id, const uint8_t (*recipients)[HF_ENC_PK_LEN],
                              const hf_rng *rng, const uint8_t *body, size_t body_len, uint8_t **out,
                              size_t *out_len) HF_MUST_CHECK;
 

@@ -3,6 +3,7 @@
 
 #include "hashfed/hashcsv.h"
 #include "hashfed/list.h"
+#include "hex_internal.h"
 #include "hf_check.h"
 
 #define HF_CSV_MAX_FIELDS 4 /* fields we look at; later ones are skipped */
@@ -43,17 +44,6 @@ hf_err hf_hashcsv_init(hf_hashcsv *r, const uint8_t *p, size_t len, hf_hashcsv_f
 	return HF_OK;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Trims spaces and tabs at both ends. */
 static void trim(const char **p, size_t *n)
 {
@@ -75,11 +65,12 @@ static hf_err field_hex(const hfi_field *f, uint8_t *out, size_t len)
 	}
 	HF_ENSURE(n != 0, HF_EPARSE);
 	for (size_t i = 0; i < n; i++)
-		HF_ENSURE(hexval(p[i]) >= 0, HF_EPARSE);
+		HF_ENSURE(hfi_hex_digit(p[i]) >= 0, HF_EPARSE);
 	HF_ENSURE(n == 2 * len, HF_ELENGTH);
 	/* Every digit was checked >= 0 just above; the analyzer does not carry that over. */
 	for (size_t i = 0; i < len; i++)
-		out[i] = (uint8_t)(hexval(p[2 * i]) << 4 | hexval(p[2 * i + 1])); // NOLINT
+		out[i] =
+		    (uint8_t)(hfi_hex_digit(p[2 * i]) << 4 | hfi_hex_digit(p[2 * i + 1])); // NOLINT
 	return HF_OK;
 }
 

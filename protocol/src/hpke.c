@@ -49,17 +49,33 @@ static void hmac_segs(crypto_auth_hmacsha256_state *st, const seg *s, size_t ns)
 	}
 }
 
+/* HMAC-SHA256 keyed with the empty key, as every LabeledExtract without a salt begins: the
+ * pads are the same every time, so each thread computes them once (an empty key: public). */
+static void hmac_empty_key(crypto_auth_hmacsha256_state *st)
+{
+	static const uint8_t empty[1] = {0};
+	static _Thread_local crypto_auth_hmacsha256_state keyed;
+	static _Thread_local bool ready;
+	if (!ready) {
+		crypto_auth_hmacsha256_init(&keyed, empty, 0);
+		ready = true;
+	}
+	memcpy(st, &keyed, sizeof keyed);
+}
+
 /* LabeledExtract(salt, label, ikm) (§4): HMAC(salt, "HPKE-v1" || suite || label || ikm). */
 static void labeled_extract(const seg *suite, const uint8_t *salt, size_t salt_len, seg label,
                             seg ikm, uint8_t prk[NH])
 {
-	static const uint8_t empty[1] = {0};
 	crypto_auth_hmacsha256_state st;
 	const seg parts[4] = {SEG(version_label, sizeof version_label), *suite, label, ikm};
 
 	/* An empty salt is HashLen zero bytes (RFC 5869), which HMAC's key padding
 	 * makes equal to a zero-length key. */
-	crypto_auth_hmacsha256_init(&st, salt_len ? salt : empty, salt_len);
+	if (salt_len == 0)
+		hmac_empty_key(&st);
+	else
+		crypto_auth_hmacsha256_init(&st, salt, salt_len);
 	hmac_segs(&st, parts, 4);
 	crypto_auth_hmacsha256_final(&st, prk);
 	sodium_memzero(&st, sizeof st); /* holds key-derived pads */
@@ -67,10 +83,11 @@ static void labeled_extract(const seg *suite, const uint8_t *salt, size_t salt_l
 
 /*
  * LabeledExpand(prk, label, info, L) (§4): HKDF-Expand(prk, I2OSP(L, 2) ||
- * "HPKE-v1" || suite || label || info, L). L is at most 255 * NH.
+ * "HPKE-v1" || suite || label || info, L). L is at most 255 * NH. keyed is HMAC already
+ * keyed with prk, so several expansions of one prk share its pads.
  */
-static void labeled_expand(const seg *suite, const uint8_t prk[NH], seg label, seg info,
-                           uint8_t *out, size_t L)
+static void labeled_expand_keyed(const seg *suite, const crypto_auth_hmacsha256_state *keyed,
+                                 seg label, seg info, uint8_t *out, size_t L)
 {
 	crypto_auth_hmacsha256_state st;
 	uint8_t t[NH];
@@ -80,7 +97,7 @@ static void labeled_expand(const seg *suite, const uint8_t prk[NH], seg label, s
 	size_t done = 0;
 
 	for (uint8_t i = 1; done < L; i++) {
-		crypto_auth_hmacsha256_init(&st, prk, NH);
+		memcpy(&st, keyed, sizeof st);
 		if (i > 1)
 			crypto_auth_hmacsha256_update(&st, t, NH);
 		hmac_segs(&st, parts, 5);
@@ -92,6 +109,15 @@ static void labeled_expand(const seg *suite, const uint8_t prk[NH], seg label, s
 	}
 	sodium_memzero(&st, sizeof st);
 	sodium_memzero(t, sizeof t);
+}
+
+static void labeled_expand(const seg *suite, const uint8_t prk[NH], seg label, seg info,
+                           uint8_t *out, size_t L)
+{
+	crypto_auth_hmacsha256_state keyed;
+	crypto_auth_hmacsha256_init(&keyed, prk, NH);
+	labeled_expand_keyed(suite, &keyed, label, info, out, L);
+	sodium_memzero(&keyed, sizeof keyed);
 }
 
 static const seg kem_seg = {kem_suite, sizeof kem_suite};
@@ -111,7 +137,7 @@ hf_err hf_hpke_derive_keypair(const uint8_t *ikm, size_t ikm_len, uint8_t sk[sta
 	 * clamping happens inside every X25519 operation. */
 	labeled_extract(&kem_seg, NULL, 0, LABEL("dkp_prk"), SEG(ikm, ikm_len), prk);
 	labeled_expand(&kem_seg, prk, LABEL("sk"), SEG(NULL, 0), sk, HF_HPKE_SK_LEN);
-	if (crypto_scalarmult_base(pk, sk) != 0) {
+	if (hfi_x25519_base(pk, sk) != 0) {
 		rc = HF_ECRYPTO;
 		goto out;
 	}
@@ -205,8 +231,7 @@ hf_err hfi_hpke_encap(const uint8_t pkR[static 32], const uint8_t skE[static 32]
 	hf_err rc = HF_EINTERNAL;
 	uint8_t kc[96]; /* kem_context = enc || pkR [|| pkS]: public */
 
-	if (crypto_scalarmult_base(enc, skE) != 0 ||
-	    (skS != NULL && crypto_scalarmult_base(kc + 64, skS) != 0)) {
+	if (hfi_x25519_base(enc, skE) != 0 || (skS != NULL && hfi_x25519_base(kc + 64, skS) != 0)) {
 		rc = HF_ECRYPTO;
 		goto out;
 	}
@@ -225,7 +250,7 @@ hf_err hfi_hpke_decap(const uint8_t enc[static 32], const uint8_t skR[static 32]
 {
 	uint8_t kc[96];
 
-	if (crypto_scalarmult_base(kc + 32, skR) != 0)
+	if (hfi_x25519_base(kc + 32, skR) != 0)
 		return HF_ECRYPTO;
 	memcpy(kc, enc, 32);
 	if (pkS != NULL)
@@ -233,27 +258,62 @@ hf_err hfi_hpke_decap(const uint8_t enc[static 32], const uint8_t skR[static 32]
 	return kem_shared_secret(skR, enc, pkS ? skR : NULL, pkS, kc, pkS ? 96 : 64, ss);
 }
 
+/* psk_id_hash and info_hash of the key schedule: public, and the same for every message
+ * with the same psk_id and info, so each thread keeps the last pair it computed (the
+ * envelope wraps every content key with one info and no PSK). */
+static void ks_hashes(seg psk_id, const uint8_t *info, size_t info_len, uint8_t out[2 * NH])
+{
+	static _Thread_local struct {
+		bool ready;
+		uint8_t info[64];
+		size_t info_len;
+		uint8_t hashes[2 * NH];
+	} last;
+	bool cacheable = psk_id.n == 0 && info_len <= sizeof last.info;
+
+	if (cacheable && last.ready && last.info_len == info_len &&
+	    (info_len == 0 || memcmp(last.info, info, info_len) == 0)) {
+		memcpy(out, last.hashes, 2 * NH);
+		return;
+	}
+	labeled_extract(&hpke_seg, NULL, 0, LABEL("psk_id_hash"), psk_id, out);
+	labeled_extract(&hpke_seg, NULL, 0, LABEL("info_hash"), SEG(info, info_len), out + NH);
+	if (cacheable) {
+		if (info_len > 0)
+			memcpy(last.info, info, info_len);
+		last.info_len = info_len;
+		memcpy(last.hashes, out, 2 * NH);
+		last.ready = true;
+	}
+}
+
 /* KeySchedule (§5.1): fills ctx from the shared secret. The caller owns ctx
- * (sodium_malloc for contexts handed out, the stack for single-shot use). */
+ * (sodium_malloc for contexts handed out, the stack for single-shot use). Without
+ * exporter (single-shot seal and open never export) the exporter secret is left zero. */
 static void key_schedule_into(const uint8_t ss[HF_HPKE_SECRET_LEN], const uint8_t *info,
-                              size_t info_len, const hf_hpke_opts *o, enum role role,
+                              size_t info_len, const hf_hpke_opts *o, enum role role, bool exporter,
                               hf_hpke_ctx *ctx)
 {
 	uint8_t ksc[1 + 2 * NH]; /* mode || psk_id_hash || info_hash: public */
 	uint8_t secret[NH];
+	crypto_auth_hmacsha256_state keyed;
 	const seg psk = o ? SEG(o->psk, o->psk_len) : SEG(NULL, 0);
 	const seg psk_id = o ? SEG(o->psk_id, o->psk_id_len) : SEG(NULL, 0);
 
 	ksc[0] = o ? (uint8_t)o->mode : HF_HPKE_MODE_BASE;
-	labeled_extract(&hpke_seg, NULL, 0, LABEL("psk_id_hash"), psk_id, ksc + 1);
-	labeled_extract(&hpke_seg, NULL, 0, LABEL("info_hash"), SEG(info, info_len), ksc + 1 + NH);
+	ks_hashes(psk_id, info, info_len, ksc + 1);
 	labeled_extract(&hpke_seg, ss, HF_HPKE_SECRET_LEN, LABEL("secret"), psk, secret);
 	const seg k = SEG(ksc, sizeof ksc);
-	labeled_expand(&hpke_seg, secret, LABEL("key"), k, ctx->key, sizeof ctx->key);
-	labeled_expand(&hpke_seg, secret, LABEL("base_nonce"), k, ctx->base_nonce,
-	               sizeof ctx->base_nonce);
-	labeled_expand(&hpke_seg, secret, LABEL("exp"), k, ctx->exporter_secret,
-	               sizeof ctx->exporter_secret);
+	crypto_auth_hmacsha256_init(&keyed, secret, NH);
+	labeled_expand_keyed(&hpke_seg, &keyed, LABEL("key"), k, ctx->key, sizeof ctx->key);
+	labeled_expand_keyed(&hpke_seg, &keyed, LABEL("base_nonce"), k, ctx->base_nonce,
+	                     sizeof ctx->base_nonce);
+	if (exporter)
+		labeled_expand_keyed(&hpke_seg, &keyed, LABEL("exp"), k, ctx->exporter_secret,
+		                     sizeof ctx->exporter_secret);
+	else
+		memset(ctx->exporter_secret, 0, sizeof ctx->exporter_secret);
+	sodium_memzero(&keyed, sizeof keyed);
 	sodium_memzero(secret, sizeof secret);
 	ctx->seq = 0;
 	ctx->role = role;
@@ -267,7 +327,7 @@ static hf_err key_schedule(const uint8_t ss[HF_HPKE_SECRET_LEN], const uint8_t *
 	hf_hpke_ctx *ctx = sodium_malloc(sizeof *ctx);
 	if (ctx == NULL)
 		return HF_ENOMEM;
-	key_schedule_into(ss, info, info_len, o, role, ctx);
+	key_schedule_into(ss, info, info_len, o, role, true, ctx);
 	*out = ctx;
 	return HF_OK;
 }
@@ -483,7 +543,7 @@ hf_err hf_hpke_seal_base(const uint8_t pkR[static HF_HPKE_PK_LEN], const uint8_t
 	memcpy(kc + 32, pkR, 32);
 	HF_CHECK(kem_shared_secret(skE, pkR, NULL, NULL, kc, sizeof kc, ss));
 	memcpy(enc_out, pkE, HF_HPKE_ENC_LEN);
-	key_schedule_into(ss, info, info_len, NULL, ROLE_SENDER, &ctx);
+	key_schedule_into(ss, info, info_len, NULL, ROLE_SENDER, false, &ctx);
 	HF_CHECK(hf_hpke_seal(&ctx, aad, aad_len, pt, pt_len, ct_out));
 	rc = HF_OK;
 out:
@@ -523,7 +583,7 @@ hf_err hfi_hpke_open_base_pk(const uint8_t skR[static HF_HPKE_SK_LEN],
 	memcpy(kc, enc, 32);
 	memcpy(kc + 32, pkR, 32);
 	HF_CHECK(kem_shared_secret(skR, enc, NULL, NULL, kc, sizeof kc, ss));
-	key_schedule_into(ss, info, info_len, NULL, ROLE_RECEIVER, &ctx);
+	key_schedule_into(ss, info, info_len, NULL, ROLE_RECEIVER, false, &ctx);
 	rc = hf_hpke_open(&ctx, aad, aad_len, ct, ct_len, pt_out);
 	/* In the envelope a failed single-shot open is a failed key unwrap. */
 	if (rc == HF_EDECRYPT)
@@ -542,7 +602,7 @@ hf_err hf_hpke_open_base(const uint8_t skR[static HF_HPKE_SK_LEN],
                          size_t ct_len, uint8_t *pt_out)
 {
 	uint8_t pkR[HF_HPKE_PK_LEN];
-	if (hfi_crypto_init() != HF_OK || crypto_scalarmult_base(pkR, skR) != 0)
+	if (hfi_crypto_init() != HF_OK || hfi_x25519_base(pkR, skR) != 0)
 		return HF_ECRYPTO;
 	return hfi_hpke_open_base_pk(skR, pkR, enc, info, info_len, aad, aad_len, ct, ct_len,
 	                             pt_out);

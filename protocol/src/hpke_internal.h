@@ -43,4 +43,9 @@ hf_err hfi_hpke_open_base_pk(const uint8_t skR[static HF_HPKE_SK_LEN],
                              size_t info_len, const uint8_t *aad, size_t aad_len, const uint8_t *ct,
                              size_t ct_len, uint8_t *pt_out) HF_MUST_CHECK;
 
+/* crypto_scalarmult_base (X25519 with the base point, same clamping, same bytes) through
+ * libsodium's Ed25519 fixed-base table: about half the CPU of 1.0.18's ladder. 0, or -1 as
+ * libsodium would return. */
+int hfi_x25519_base(uint8_t pk[32], const uint8_t sk[32]);
+
 #endif

@@ -19,15 +19,15 @@ struct hf_identity {
 	uint8_t enc_sk[HF_ENC_SK_LEN];
 	uint8_t sign_pk[HF_SIGN_PK_LEN];
 	uint8_t enc_pk[HF_ENC_PK_LEN];
-	uint8_t sign_keyid[HF_KEYID_LEN];
-	uint8_t enc_keyid[HF_KEYID_LEN];
+	hf_key_id sign_keyid;
+	hf_key_id enc_keyid;
 };
 
 /* spec §4.2: the 16 ASCII bytes of the key-id domain, no terminator. */
-static const uint8_t keyid_domain[16] = {'h', 'a', 's', 'h', 'f', 'e', 'd', '/',
-                                         'v', '1', '/', 'k', 'e', 'y', 'i', 'd'};
+static const uint8_t keyid_domain[] = {'h', 'a', 's', 'h', 'f', 'e', 'd', '/',
+                                       'v', '1', '/', 'k', 'e', 'y', 'i', 'd'};
 
-static void keyid(uint8_t alg, const uint8_t pk[32], uint8_t id[HF_KEYID_LEN])
+static void keyid(uint8_t alg, const uint8_t pk[32], hf_key_id *id)
 {
 	crypto_generichash_state st;
 	uint8_t h[32];
@@ -37,15 +37,15 @@ static void keyid(uint8_t alg, const uint8_t pk[32], uint8_t id[HF_KEYID_LEN])
 	crypto_generichash_update(&st, &alg, 1);
 	crypto_generichash_update(&st, pk, 32);
 	crypto_generichash_final(&st, h, sizeof h);
-	memcpy(id, h, HF_KEYID_LEN);
+	memcpy(id->b, h, sizeof id->b);
 }
 
-void hf_keyid_sign(const uint8_t pk[static HF_SIGN_PK_LEN], uint8_t id[static HF_KEYID_LEN])
+void hf_keyid_sign(const uint8_t pk[static HF_SIGN_PK_LEN], hf_key_id *id)
 {
 	keyid(HF_KEYID_ALG_SIGN, pk, id);
 }
 
-void hf_keyid_enc(const uint8_t pk[static HF_ENC_PK_LEN], uint8_t id[static HF_KEYID_LEN])
+void hf_keyid_enc(const uint8_t pk[static HF_ENC_PK_LEN], hf_key_id *id)
 {
 	keyid(HF_KEYID_ALG_ENC, pk, id);
 }
@@ -71,8 +71,8 @@ hf_err hf_identity_from_secrets(const uint8_t sign_seed[static HF_SIGN_SEED_LEN]
 		goto out;
 	}
 	HF_CHECK(hf_enc_pk_validate(id->enc_pk));
-	hf_keyid_sign(id->sign_pk, id->sign_keyid);
-	hf_keyid_enc(id->enc_pk, id->enc_keyid);
+	hf_keyid_sign(id->sign_pk, &id->sign_keyid);
+	hf_keyid_enc(id->enc_pk, &id->enc_keyid);
 	*out = id;
 	id = NULL;
 	rc = HF_OK;
@@ -121,14 +121,14 @@ const uint8_t *hf_identity_enc_pk(const hf_identity *id)
 	return id->enc_pk;
 }
 
-const uint8_t *hf_identity_sign_keyid(const hf_identity *id)
+const hf_key_id *hf_identity_sign_keyid(const hf_identity *id)
 {
-	return id->sign_keyid;
+	return &id->sign_keyid;
 }
 
-const uint8_t *hf_identity_enc_keyid(const hf_identity *id)
+const hf_key_id *hf_identity_enc_keyid(const hf_identity *id)
 {
-	return id->enc_keyid;
+	return &id->enc_keyid;
 }
 
 const uint8_t *hfi_identity_enc_sk(const hf_identity *id)

@@ -6,6 +6,7 @@
 
 #include "hashfed/list.h"
 #include "hashfed/vpdq.h"
+#include "crypto_internal.h"
 #include "mp.h"
 #include "schema.h"
 #include "hf_check.h"
@@ -58,12 +59,7 @@ hf_err hf_hash_alg_parse(const char *name, unsigned *alg)
 
 void hf_list_batch_hash(const uint8_t *body, size_t len, uint8_t out[HF_LIST_HASH_LEN])
 {
-	crypto_generichash_state st;
-	crypto_generichash_init(&st, NULL, 0, HF_LIST_HASH_LEN);
-	crypto_generichash_update(&st, (const uint8_t *)HF_LIST_BATCH_DOMAIN,
-	                          sizeof(HF_LIST_BATCH_DOMAIN) - 1);
-	crypto_generichash_update(&st, body, len);
-	crypto_generichash_final(&st, out, HF_LIST_HASH_LEN);
+	hfi_domain_hash(NULL, 0, HF_LIST_BATCH_DOMAIN, body, len, out, HF_LIST_HASH_LEN);
 }
 
 /* ---- shared rules ----------------------------------------------------- */
@@ -293,19 +289,30 @@ static hf_err removed_check(const uint64_t *ids, size_t n, uint64_t first_id)
 }
 
 /* Writes a records bin for entries straight into the writer. */
-static hf_err records_put(hfi_mp_enc *e, const hf_list_entry *v, size_t n, bool with_id)
+/* Starts a bin field of len bytes and reserves them at *at (written by the caller, who then
+ * adds len to e->w->len). A failure is also kept in e->err. */
+static hf_err bin_reserve(hfi_mp_enc *e, size_t len, uint8_t **at)
+{
+	hfi_mp_put_bin_header(e, len);
+	HF_TRY(hfi_mp_enc_status(e));
+	hf_err rc = hf_writer_reserve(e->w, len, at);
+	if (rc != HF_OK)
+		e->err = rc;
+	return rc;
+}
+
+/* The records field (a bin of v[0..n)); a failure stays in e->err. */
+static void records_put(hfi_mp_enc *e, const hf_list_entry *v, size_t n, bool with_id)
 {
 	size_t total = 0;
 	uint8_t *at;
 	for (size_t i = 0; i < n; i++)
 		total += rec_len(&v[i], with_id);
-	hfi_mp_put_bin_header(e, total);
-	HF_TRY(hfi_mp_enc_status(e));
-	HF_TRY(hf_writer_reserve(e->w, total, &at));
+	if (bin_reserve(e, total, &at) != HF_OK)
+		return;
 	for (size_t i = 0; i < n; i++)
 		at += rec_put(at, &v[i], with_id);
 	e->w->len += total;
-	return HF_OK;
 }
 
 /* ---- video entries ------------------------------------------------------ */
@@ -393,28 +400,20 @@ typedef struct batch_wire {
 	const uint64_t *removed; /* encode */
 	size_t n_removed;
 } batch_wire;
+_Static_assert(offsetof(batch_wire, b) == 0, "hfi_decode_view copies the public struct");
 
 static void batch_added_enc(hfi_mp_enc *e, const void *obj)
 {
 	const batch_wire *bw = obj;
-	hf_err rc = records_put(e, bw->added, bw->n_added, false);
-	if (rc != HF_OK && e->err == HF_OK)
-		e->err = rc;
+	records_put(e, bw->added, bw->n_added, false);
 }
 
 static void batch_removed_enc(hfi_mp_enc *e, const void *obj)
 {
 	const batch_wire *bw = obj;
 	uint8_t *at;
-	hf_err rc;
-	hfi_mp_put_bin_header(e, bw->n_removed * 8);
-	if (hfi_mp_enc_status(e) != HF_OK)
+	if (bin_reserve(e, bw->n_removed * 8, &at) != HF_OK)
 		return;
-	rc = hf_writer_reserve(e->w, bw->n_removed * 8, &at);
-	if (rc != HF_OK) {
-		e->err = rc;
-		return;
-	}
 	for (size_t i = 0; i < bw->n_removed; i++)
 		hfi_put_be64(at + 8 * i, bw->removed[i]);
 	e->w->len += bw->n_removed * 8;
@@ -514,21 +513,14 @@ hf_err hf_list_batch_encode(const hf_list_batch *b, const hf_list_entry *added, 
 
 hf_err hf_list_batch_decode(const uint8_t *p, size_t len, hf_list_batch *b)
 {
-	hfi_ctx c;
 	batch_wire bw;
-	memset(&bw, 0, sizeof(bw));
-	hf_err rc = hfi_decode_body(&c, &hfi_list_batch_schema, p, len, HF_MAX_MESSAGE_SIZE, &bw);
-	*b = bw.b;
-	return rc;
+	return hfi_decode_view(&hfi_list_batch_schema, p, len, HF_MAX_MESSAGE_SIZE, &bw, b,
+	                       sizeof(*b));
 }
 
 void hf_list_batch_iter(const hf_list_batch *b, hf_list_iter *it)
 {
-	it->p = b->added_raw;
-	it->len = b->added_raw_len;
-	it->off = 0;
-	it->next_id = b->first_id;
-	it->explicit_ids = false;
+	*it = (hf_list_iter){b->added_raw, b->added_raw_len, 0, b->first_id, false};
 }
 
 uint64_t hf_list_batch_removed(const hf_list_batch *b, uint32_t i)
@@ -554,13 +546,12 @@ typedef struct snap_wire {
 	const hf_list_entry *entries; /* encode */
 	size_t n;
 } snap_wire;
+_Static_assert(offsetof(snap_wire, s) == 0, "hfi_decode_view copies the public struct");
 
 static void snap_entries_enc(hfi_mp_enc *e, const void *obj)
 {
 	const snap_wire *sw = obj;
-	hf_err rc = records_put(e, sw->entries, sw->n, true);
-	if (rc != HF_OK && e->err == HF_OK)
-		e->err = rc;
+	records_put(e, sw->entries, sw->n, true);
 }
 
 static hf_err snap_check(void *obj, uint64_t seen)
@@ -616,22 +607,15 @@ hf_err hf_list_snapshot_encode(const hf_list_snapshot *s, const hf_list_entry *e
 
 hf_err hf_list_snapshot_decode(const uint8_t *p, size_t len, hf_list_snapshot *s)
 {
-	hfi_ctx c;
 	snap_wire sw;
-	memset(&sw, 0, sizeof(sw));
-	hf_err rc =
-	    hfi_decode_body(&c, &hfi_list_snapshot_schema, p, len, HF_MAX_MESSAGE_SIZE, &sw);
-	*s = sw.s;
-	return rc;
+	return hfi_decode_view(&hfi_list_snapshot_schema, p, len, HF_MAX_MESSAGE_SIZE, &sw, s,
+	                       sizeof(*s));
 }
 
 void hf_list_snapshot_iter(const hf_list_snapshot *s, hf_list_iter *it)
 {
-	it->p = s->entries_raw;
-	it->len = s->entries_raw_len;
-	it->off = 0;
-	it->next_id = 0;
-	it->explicit_ids = true;
+	/* Snapshot records carry their ids. */
+	*it = (hf_list_iter){s->entries_raw, s->entries_raw_len, 0, 0, true};
 }
 
 /* ---- pull ------------------------------------------------------------- */

@@ -118,14 +118,14 @@ hf_err hfi_manifest_reindex(hf_manifest *m, bool complete)
 	for (size_t i = 0; i < m->n_members; i++) {
 		hf_member *mb = &m->members[i];
 		for (uint32_t j = 0; j < mb->n_keys[0]; j++) {
-			hf_keyid_sign(mb->keys[0][j].pk, mb->keys[0][j].keyid);
-			memcpy(s[ns].k, mb->keys[0][j].keyid, HF_KEYID_LEN);
+			hf_keyid_sign(mb->keys[0][j].pk, &mb->keys[0][j].keyid);
+			memcpy(s[ns].k, mb->keys[0][j].keyid.b, HF_KEYID_LEN);
 			s[ns].member = (uint32_t)i;
 			s[ns++].slot = j;
 		}
 		for (uint32_t j = 0; j < mb->n_keys[1]; j++) {
-			hf_keyid_enc(mb->keys[1][j].pk, mb->keys[1][j].keyid);
-			memcpy(e[ne].k, mb->keys[1][j].keyid, HF_KEYID_LEN);
+			hf_keyid_enc(mb->keys[1][j].pk, &mb->keys[1][j].keyid);
+			memcpy(e[ne].k, mb->keys[1][j].keyid.b, HF_KEYID_LEN);
 			e[ne].member = (uint32_t)i;
 			e[ne++].slot = j;
 		}
@@ -136,11 +136,11 @@ hf_err hfi_manifest_reindex(hf_manifest *m, bool complete)
 		}
 	}
 	/* spec §11.2: key ids and fingerprints are unique across the manifest. */
-	HF_CHECK(idx_finish(s, ns, 16));
-	HF_CHECK(idx_finish(e, ne, 16));
-	HF_CHECK(idx_finish(f, nf, 32));
+	HF_CHECK(idx_finish(s, ns, HF_KEYID_LEN));
+	HF_CHECK(idx_finish(e, ne, HF_KEYID_LEN));
+	HF_CHECK(idx_finish(f, nf, HF_TLS_FP_LEN));
 	for (size_t i = 0; i < m->n_roots; i++)
-		hf_keyid_sign(m->roots[i], m->root_ids[i]);
+		hf_keyid_sign(m->roots[i], &m->root_ids[i]);
 	free(m->idx_sign);
 	free(m->idx_enc);
 	free(m->idx_fp);
@@ -193,7 +193,7 @@ hf_err hf_manifest_verify_roots(const hf_manifest *m, const uint8_t (*roots)[HF_
                                 size_t n_roots, unsigned threshold, unsigned *count)
 {
 	uint8_t in[HF_MANIFEST_SIG_INPUT_LEN];
-	uint8_t ids[HF_MAX_ROOTS][HF_KEYID_LEN];
+	hf_key_id ids[HF_MAX_ROOTS];
 	bool counted[HF_MAX_ROOTS] = {false};
 	unsigned c = 0;
 	if (count != NULL)
@@ -201,7 +201,7 @@ hf_err hf_manifest_verify_roots(const hf_manifest *m, const uint8_t (*roots)[HF_
 	if (threshold == 0 || n_roots > HF_MAX_ROOTS || (n_roots > 0 && roots == NULL))
 		return HF_EINVAL;
 	for (size_t r = 0; r < n_roots; r++)
-		hf_keyid_sign(roots[r], ids[r]);
+		hf_keyid_sign(roots[r], &ids[r]);
 	sig_input(m, in);
 	/* spec §11.4: each root counts at most once; signatures by keys outside
 	 * the set, and signatures that do not verify, are ignored. At most
@@ -209,8 +209,7 @@ hf_err hf_manifest_verify_roots(const hf_manifest *m, const uint8_t (*roots)[HF_
 	 * until it has counted once. */
 	for (size_t i = 0; i < m->n_sigs && c < threshold; i++) {
 		for (size_t r = 0; r < n_roots; r++) {
-			if (counted[r] ||
-			    sodium_memcmp(ids[r], m->sigs[i].keyid, HF_KEYID_LEN) != 0)
+			if (counted[r] || !hf_key_id_eq(&ids[r], &m->sigs[i].keyid))
 				continue;
 			if (hf_sign_verify(roots[r], in, sizeof(in), m->sigs[i].sig) == HF_OK) {
 				counted[r] = true;
@@ -246,7 +245,7 @@ hf_err hf_manifest_accept(const hf_manifest *held, const hf_manifest *cand)
 {
 	/* spec §11.4, cheapest first so a flood of stale manifests costs no
 	 * signature verification. */
-	if (memcmp(held->fed, cand->fed, HF_FEDID_LEN) != 0)
+	if (!hf_fed_id_eq(&held->fed, &cand->fed))
 		return HF_EFEDERATION;
 	if (cand->epoch <= held->epoch)
 		return HF_EEPOCH;
@@ -257,9 +256,9 @@ hf_err hf_manifest_accept(const hf_manifest *held, const hf_manifest *cand)
 
 /* ---- accessors -------------------------------------------------------- */
 
-const uint8_t *hf_manifest_federation(const hf_manifest *m)
+const hf_fed_id *hf_manifest_federation(const hf_manifest *m)
 {
-	return m->fed;
+	return &m->fed;
 }
 const char *hf_manifest_name(const hf_manifest *m)
 {
@@ -293,12 +292,12 @@ size_t hf_manifest_n_signatures(const hf_manifest *m)
 {
 	return m->n_sigs;
 }
-hf_err hf_manifest_signature(const hf_manifest *m, size_t i, uint8_t keyid[static HF_KEYID_LEN],
+hf_err hf_manifest_signature(const hf_manifest *m, size_t i, hf_key_id *keyid,
                              uint8_t sig[static HF_SIG_LEN])
 {
 	if (i >= m->n_sigs)
 		return HF_ENOTFOUND;
-	memcpy(keyid, m->sigs[i].keyid, HF_KEYID_LEN);
+	*keyid = m->sigs[i].keyid;
 	memcpy(sig, m->sigs[i].sig, HF_SIG_LEN);
 	return HF_OK;
 }
@@ -380,11 +379,12 @@ hf_err hf_manifest_find_member(const hf_manifest *m, const uint8_t id[static HF_
 	return HF_EUNKNOWNMEMBER;
 }
 
-static hf_err find_key(const hf_manifest *m, unsigned s, const uint8_t *keyid,
+static hf_err find_key(const hf_manifest *m, unsigned s, const hf_key_id *keyid,
                        const hf_member **member, const hf_member_key **key)
 {
-	const hfi_manifest_idx *r = s == 0 ? idx_find(m->idx_sign, m->n_idx_sign, keyid, 16)
-	                                   : idx_find(m->idx_enc, m->n_idx_enc, keyid, 16);
+	const hfi_manifest_idx *r =
+	    s == 0 ? idx_find(m->idx_sign, m->n_idx_sign, keyid->b, sizeof keyid->b)
+	           : idx_find(m->idx_enc, m->n_idx_enc, keyid->b, sizeof keyid->b);
 	*member = NULL;
 	if (key != NULL)
 		*key = NULL;
@@ -396,13 +396,13 @@ static hf_err find_key(const hf_manifest *m, unsigned s, const uint8_t *keyid,
 	return HF_OK;
 }
 
-hf_err hf_manifest_find_sign_key(const hf_manifest *m, const uint8_t keyid[static HF_KEYID_LEN],
+hf_err hf_manifest_find_sign_key(const hf_manifest *m, const hf_key_id *keyid,
                                  const hf_member **member, const hf_member_key **key)
 {
 	return find_key(m, 0, keyid, member, key);
 }
 
-hf_err hf_manifest_find_enc_key(const hf_manifest *m, const uint8_t keyid[static HF_KEYID_LEN],
+hf_err hf_manifest_find_enc_key(const hf_manifest *m, const hf_key_id *keyid,
                                 const hf_member **member, const hf_member_key **key)
 {
 	return find_key(m, 1, keyid, member, key);
@@ -427,7 +427,7 @@ hf_err hf_member_key_check(const hf_member_key *k, uint64_t at_ms)
 	return HF_OK;
 }
 
-static hf_err check_key(const hf_manifest *m, unsigned s, const uint8_t *keyid, uint64_t at_ms,
+static hf_err check_key(const hf_manifest *m, unsigned s, const hf_key_id *keyid, uint64_t at_ms,
                         const hf_member **member, uint8_t *pk)
 {
 	const hf_member *mb;
@@ -443,14 +443,14 @@ static hf_err check_key(const hf_manifest *m, unsigned s, const uint8_t *keyid, 
 	return HF_OK;
 }
 
-hf_err hf_manifest_check_sign_key(const hf_manifest *m, const uint8_t keyid[static HF_KEYID_LEN],
-                                  uint64_t at_ms, const hf_member **member, uint8_t *pk)
+hf_err hf_manifest_check_sign_key(const hf_manifest *m, const hf_key_id *keyid, uint64_t at_ms,
+                                  const hf_member **member, uint8_t *pk)
 {
 	return check_key(m, 0, keyid, at_ms, member, pk);
 }
 
-hf_err hf_manifest_check_enc_key(const hf_manifest *m, const uint8_t keyid[static HF_KEYID_LEN],
-                                 uint64_t at_ms, const hf_member **member, uint8_t *pk)
+hf_err hf_manifest_check_enc_key(const hf_manifest *m, const hf_key_id *keyid, uint64_t at_ms,
+                                 const hf_member **member, uint8_t *pk)
 {
 	return check_key(m, 1, keyid, at_ms, member, pk);
 }
@@ -489,7 +489,7 @@ hf_err hf_manifest_sender_lookup(void *ctx, const hf_envelope_header *hdr,
 	const hf_manifest *m = ctx;
 	if (m == NULL || hdr == NULL || pk == NULL)
 		return HF_EINVAL;
-	if (memcmp(hdr->federation, m->fed, HF_FEDID_LEN) != 0)
+	if (!hf_fed_id_eq(&hdr->federation, &m->fed))
 		return HF_EFEDERATION;
-	return hf_manifest_check_sign_key(m, hdr->sender, hdr->created_ms, NULL, pk);
+	return hf_manifest_check_sign_key(m, &hdr->sender, hdr->created_ms, NULL, pk);
 }

@@ -26,9 +26,9 @@ static hf_err name_check(const char *name)
 	return HF_OK;
 }
 
-hf_err hf_manifest_new(const uint8_t federation[static HF_FEDID_LEN], const char *name,
-                       uint64_t epoch, const uint8_t (*roots)[HF_SIGN_PK_LEN], size_t n_roots,
-                       unsigned threshold, hf_manifest **out)
+hf_err hf_manifest_new(const hf_fed_id *federation, const char *name, uint64_t epoch,
+                       const uint8_t (*roots)[HF_SIGN_PK_LEN], size_t n_roots, unsigned threshold,
+                       hf_manifest **out)
 {
 	hf_err rc;
 	hf_manifest *m = NULL;
@@ -38,7 +38,7 @@ hf_err hf_manifest_new(const uint8_t federation[static HF_FEDID_LEN], const char
 	HF_TRY(name_check(name));
 	HF_TRY(hfi_manifest_check_roots(roots, n_roots, threshold));
 	HF_CHECK(hfi_manifest_new_empty(&m));
-	memcpy(m->fed, federation, HF_FEDID_LEN);
+	m->fed = *federation;
 	memcpy(m->name, name, strlen(name) + 1);
 	m->epoch = epoch;
 	memcpy(m->roots, roots, n_roots * HF_SIGN_PK_LEN);
@@ -213,11 +213,11 @@ hf_err hf_manifest_add_key(hf_manifest *m, const uint8_t id[static HF_MEMBER_ID_
 	k.revoked_at_ms = HF_TIME_NEVER;
 	HF_TRY(hfi_manifest_check_key(&k, kind));
 	if (kind == HF_KEY_SIGN)
-		hf_keyid_sign(pk, k.keyid);
+		hf_keyid_sign(pk, &k.keyid);
 	else
-		hf_keyid_enc(pk, k.keyid);
-	if ((kind == HF_KEY_SIGN ? hf_manifest_find_sign_key(m, k.keyid, &other, NULL)
-	                         : hf_manifest_find_enc_key(m, k.keyid, &other, NULL)) == HF_OK)
+		hf_keyid_enc(pk, &k.keyid);
+	if ((kind == HF_KEY_SIGN ? hf_manifest_find_sign_key(m, &k.keyid, &other, NULL)
+	                         : hf_manifest_find_enc_key(m, &k.keyid, &other, NULL)) == HF_OK)
 		return HF_EDUPLICATE;
 	if (mb->n_keys[s] >= HF_MAX_MEMBER_KEYS)
 		return HF_ERANGE;
@@ -226,7 +226,7 @@ hf_err hf_manifest_add_key(hf_manifest *m, const uint8_t id[static HF_MEMBER_ID_
 }
 
 /* Finds a key by id in either kind, for editing. */
-static hf_member_key *key_mut(hf_manifest *m, const uint8_t *keyid)
+static hf_member_key *key_mut(hf_manifest *m, const hf_key_id *keyid)
 {
 	const hf_member *mb;
 	const hf_member_key *k;
@@ -237,8 +237,7 @@ static hf_member_key *key_mut(hf_manifest *m, const uint8_t *keyid)
 	return NULL;
 }
 
-hf_err hf_manifest_expire_key(hf_manifest *m, const uint8_t keyid[static HF_KEYID_LEN],
-                              uint64_t not_after_ms)
+hf_err hf_manifest_expire_key(hf_manifest *m, const hf_key_id *keyid, uint64_t not_after_ms)
 {
 	hf_member_key *k = key_mut(m, keyid);
 	if (k == NULL)
@@ -249,8 +248,7 @@ hf_err hf_manifest_expire_key(hf_manifest *m, const uint8_t keyid[static HF_KEYI
 	return edited(m);
 }
 
-hf_err hf_manifest_revoke_key(hf_manifest *m, const uint8_t keyid[static HF_KEYID_LEN],
-                              uint64_t at_ms)
+hf_err hf_manifest_revoke_key(hf_manifest *m, const hf_key_id *keyid, uint64_t at_ms)
 {
 	hf_member_key *k = key_mut(m, keyid);
 	if (k == NULL)
@@ -266,18 +264,18 @@ hf_err hf_manifest_sign(hf_manifest *m, const hf_identity *root)
 {
 	uint8_t in[HF_MANIFEST_SIG_INPUT_LEN];
 	uint8_t sig[HF_SIG_LEN];
-	const uint8_t *kid = hf_identity_sign_keyid(root);
+	const hf_key_id *kid = hf_identity_sign_keyid(root);
 	size_t slot = m->n_sigs;
 	const size_t dl = sizeof(HF_MANIFEST_SIG_DOMAIN) - 1;
 	memcpy(in, HF_MANIFEST_SIG_DOMAIN, dl);
 	memcpy(in + dl, m->digest, 32);
 	for (size_t i = 0; i < m->n_sigs; i++)
-		if (memcmp(m->sigs[i].keyid, kid, HF_KEYID_LEN) == 0)
+		if (hf_key_id_eq(&m->sigs[i].keyid, kid))
 			slot = i;
 	if (slot >= HF_MAX_MANIFEST_SIGS)
 		return HF_ERANGE;
 	HF_TRY(hf_identity_sign(root, in, sizeof(in), sig));
-	memcpy(m->sigs[slot].keyid, kid, HF_KEYID_LEN);
+	m->sigs[slot].keyid = *kid;
 	memcpy(m->sigs[slot].sig, sig, HF_SIG_LEN);
 	if (slot == m->n_sigs)
 		m->n_sigs++;
@@ -289,12 +287,12 @@ void hf_manifest_clear_signatures(hf_manifest *m)
 	m->n_sigs = 0;
 }
 
-hf_err hf_manifest_add_signature(hf_manifest *m, const uint8_t keyid[static HF_KEYID_LEN],
+hf_err hf_manifest_add_signature(hf_manifest *m, const hf_key_id *keyid,
                                  const uint8_t sig[static HF_SIG_LEN])
 {
 	if (m->n_sigs >= HF_MAX_MANIFEST_SIGS)
 		return HF_ERANGE;
-	memcpy(m->sigs[m->n_sigs].keyid, keyid, HF_KEYID_LEN);
+	m->sigs[m->n_sigs].keyid = *keyid;
 	memcpy(m->sigs[m->n_sigs].sig, sig, HF_SIG_LEN);
 	m->n_sigs++;
 	return HF_OK;

@@ -26,7 +26,7 @@ struct hf_member {
 };
 
 typedef struct hfi_manifest_sig {
-	uint8_t keyid[HF_KEYID_LEN];
+	hf_key_id keyid;
 	uint8_t sig[HF_SIG_LEN];
 } hfi_manifest_sig;
 
@@ -38,13 +38,13 @@ typedef struct hfi_manifest_idx {
 } hfi_manifest_idx;
 
 struct hf_manifest {
-	uint8_t fed[HF_FEDID_LEN];
+	hf_fed_id fed;
 	char name[HF_MAX_NAME_LEN + 1];
 	uint64_t epoch;
 	unsigned threshold;
 	size_t n_roots;
 	uint8_t roots[HF_MAX_ROOTS][HF_SIGN_PK_LEN];
-	uint8_t root_ids[HF_MAX_ROOTS][HF_KEYID_LEN];
+	hf_key_id root_ids[HF_MAX_ROOTS];
 	size_t n_members;
 	size_t cap_members;
 	hf_member *members;

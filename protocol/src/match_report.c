@@ -67,6 +67,7 @@ typedef struct report_wire {
 	const uint64_t *quarantined;
 	size_t n_quarantined;
 } report_wire;
+_Static_assert(offsetof(report_wire, r) == 0, "hfi_decode_view copies the public struct");
 
 static void counts_enc(hfi_mp_enc *e, const void *obj)
 {
@@ -159,13 +160,9 @@ hf_err hf_match_report_encode(const hf_match_report *r, const hf_match_count *co
 
 hf_err hf_match_report_decode(const uint8_t *p, size_t len, hf_match_report *r)
 {
-	hfi_ctx c;
 	report_wire rw;
-	memset(&rw, 0, sizeof(rw));
-	hf_err rc =
-	    hfi_decode_body(&c, &hfi_match_report_schema, p, len, HF_MATCH_REPORT_MAX_SIZE, &rw);
-	*r = rw.r;
-	return rc;
+	return hfi_decode_view(&hfi_match_report_schema, p, len, HF_MATCH_REPORT_MAX_SIZE, &rw, r,
+	                       sizeof(*r));
 }
 
 hf_match_count hf_match_report_count(const hf_match_report *r, uint32_t i)

@@ -176,46 +176,44 @@ static hf_err mp_enter(hfi_mp_dec *d)
 	return HF_OK;
 }
 
-hf_err hfi_mp_map_open(hfi_mp_dec *d, hfi_mp_map *m)
+/* A map's or an array's header (fixmap/fixarray tag fix, 16- and 32-bit forms t16 and
+ * t16 + 1): its count n <= max, each entry at least min_entry bytes of what is left; enters
+ * one level. On failure the reader stays where it was. */
+static hf_err container_open(hfi_mp_dec *d, uint8_t fix, uint8_t t16, uint64_t max,
+                             size_t min_entry, uint64_t *n)
 {
 	hf_reader save = d->r;
 	uint8_t t;
-	uint64_t n;
-	hf_err rc;
+	hf_err rc = HF_OK;
 	HF_TRY(hf_reader_u8(&d->r, &t));
-	if ((t & 0xf0) == 0x80) {
-		n = t & 0x0f;
-	} else if (t == 0xde) {
-		rc = mp_len(&d->r, 2, 16, &n);
-		if (rc != HF_OK)
-			goto fail;
-	} else if (t == 0xdf) {
-		rc = mp_len(&d->r, 4, 65536, &n);
-		if (rc != HF_OK)
-			goto fail;
-	} else {
+	if ((t & 0xf0) == fix)
+		*n = t & 0x0f;
+	else if (t == t16)
+		rc = mp_len(&d->r, 2, 16, n);
+	else if (t == t16 + 1)
+		rc = mp_len(&d->r, 4, 65536, n);
+	else
 		rc = mp_wrong_type(t);
-		goto fail;
-	}
-	if (n > HF_MAX_MAP_KEYS) {
+	if (rc == HF_OK && *n > max)
 		rc = HF_ETOOLONG;
-		goto fail;
-	}
-	/* Each entry is at least two bytes. */
-	if (n > hf_reader_left(&d->r) / 2) {
+	if (rc == HF_OK && *n > hf_reader_left(&d->r) / min_entry)
 		rc = HF_ETRUNC;
-		goto fail;
-	}
-	rc = mp_enter(d);
+	if (rc == HF_OK)
+		rc = mp_enter(d);
 	if (rc != HF_OK)
-		goto fail;
+		d->r = save;
+	return rc;
+}
+
+hf_err hfi_mp_map_open(hfi_mp_dec *d, hfi_mp_map *m)
+{
+	uint64_t n;
+	/* Each entry is at least two bytes (key and value). */
+	HF_TRY(container_open(d, 0x80, 0xde, HF_MAX_MAP_KEYS, 2, &n));
 	m->n = (uint32_t)n;
 	m->i = 0;
 	m->last_key = 0;
 	return HF_OK;
-fail:
-	d->r = save;
-	return rc;
 }
 
 hf_err hfi_mp_map_next(hfi_mp_dec *d, hfi_mp_map *m, bool *has, unsigned *key)
@@ -250,41 +248,10 @@ hf_err hfi_mp_map_next(hfi_mp_dec *d, hfi_mp_map *m, bool *has, unsigned *key)
 
 hf_err hfi_mp_array_open(hfi_mp_dec *d, uint32_t max, uint32_t *n_out)
 {
-	hf_reader save = d->r;
-	uint8_t t;
 	uint64_t n;
-	hf_err rc;
-	HF_TRY(hf_reader_u8(&d->r, &t));
-	if ((t & 0xf0) == 0x90) {
-		n = t & 0x0f;
-	} else if (t == 0xdc) {
-		rc = mp_len(&d->r, 2, 16, &n);
-		if (rc != HF_OK)
-			goto fail;
-	} else if (t == 0xdd) {
-		rc = mp_len(&d->r, 4, 65536, &n);
-		if (rc != HF_OK)
-			goto fail;
-	} else {
-		rc = mp_wrong_type(t);
-		goto fail;
-	}
-	if (n > max) {
-		rc = HF_ETOOLONG;
-		goto fail;
-	}
-	if (n > hf_reader_left(&d->r)) {
-		rc = HF_ETRUNC;
-		goto fail;
-	}
-	rc = mp_enter(d);
-	if (rc != HF_OK)
-		goto fail;
+	HF_TRY(container_open(d, 0x90, 0xdc, max, 1, &n));
 	*n_out = (uint32_t)n;
 	return HF_OK;
-fail:
-	d->r = save;
-	return rc;
 }
 
 void hfi_mp_array_close(hfi_mp_dec *d)

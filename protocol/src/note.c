@@ -7,6 +7,7 @@
 
 #include "hashfed/identity.h"
 #include "note_internal.h"
+#include "hex_internal.h"
 #include "hf_check.h"
 
 #define SIG_PREFIX     "\xe2\x80\x94 " /* U+2014 EM DASH, space */
@@ -194,17 +195,6 @@ hf_err hf_note_vkey_make(const char *name, uint8_t alg, const uint8_t pk[static 
 	return HF_OK;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 hf_err hf_note_vkey_parse(const char *s, size_t len, hf_note_vkey *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -218,7 +208,7 @@ hf_err hf_note_vkey_parse(const char *s, size_t len, hf_note_vkey *out)
 	HF_ENSURE(rest > 9 && h[8] == '+', HF_EVKEY);
 	uint32_t id = 0;
 	for (size_t i = 0; i < 8; i++) {
-		int v = hexval(h[i]);
+		int v = hfi_hex_digit(h[i]);
 		HF_ENSURE(v >= 0, HF_EVKEY);
 		id = (id << 4) | (uint32_t)v;
 	}

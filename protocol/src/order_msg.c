@@ -7,6 +7,7 @@
 #include "hashfed/list.h"
 #include "hashfed/manifest.h"
 #include "hashfed/order_sm.h"
+#include "crypto_internal.h"
 #include "order_internal.h"
 #include "hf_check.h"
 
@@ -445,26 +446,16 @@ hf_err hf_order_msg_check_times(const hf_order_msg *m, uint64_t created_ms)
 
 void hf_order_hash(const uint8_t *body, size_t len, uint8_t out[HF_ORDER_HASH_LEN])
 {
-	crypto_generichash_state st;
-	crypto_generichash_init(&st, NULL, 0, HF_ORDER_HASH_LEN);
-	crypto_generichash_update(&st, (const uint8_t *)HF_ORDER_HASH_DOMAIN,
-	                          sizeof(HF_ORDER_HASH_DOMAIN) - 1);
-	crypto_generichash_update(&st, body, len);
-	crypto_generichash_final(&st, out, HF_ORDER_HASH_LEN);
+	hfi_domain_hash(NULL, 0, HF_ORDER_HASH_DOMAIN, body, len, out, HF_ORDER_HASH_LEN);
 }
 
 hf_err hf_case_pseudonym(const uint8_t key[static HF_CASE_KEY_LEN], const uint8_t *case_ref,
                          size_t case_ref_len, uint8_t out[static HF_CASE_PSEUDONYM_LEN])
 {
-	crypto_generichash_state st;
 	if (case_ref_len == 0 || case_ref_len > HF_ORDER_MAX_CASE_REF_LEN)
 		return HF_EINVAL;
-	crypto_generichash_init(&st, key, HF_CASE_KEY_LEN, HF_CASE_PSEUDONYM_LEN);
-	crypto_generichash_update(&st, (const uint8_t *)HF_CASE_DOMAIN, sizeof(HF_CASE_DOMAIN) - 1);
-	crypto_generichash_update(&st, case_ref, case_ref_len);
-	crypto_generichash_final(&st, out, HF_CASE_PSEUDONYM_LEN);
-	/* The state held the key. */
-	sodium_memzero(&st, sizeof(st));
+	hfi_domain_hash(key, HF_CASE_KEY_LEN, HF_CASE_DOMAIN, case_ref, case_ref_len, out,
+	                HF_CASE_PSEUDONYM_LEN);
 	return HF_OK;
 }
 

@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include <sodium.h>
 
 #include "hashfed/rng.h"
@@ -14,6 +16,17 @@ void hf_rng_bytes(const hf_rng *rng, uint8_t *buf, size_t n)
 		return;
 	}
 	rng->fn(rng->ctx, buf, n);
+}
+
+void hfi_domain_hash(const uint8_t *key, size_t key_len, const char *domain, const uint8_t *data,
+                     size_t len, uint8_t *out, size_t out_len)
+{
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, key_len ? key : NULL, key_len, out_len);
+	crypto_generichash_update(&st, (const uint8_t *)domain, strlen(domain));
+	crypto_generichash_update(&st, data, len);
+	crypto_generichash_final(&st, out, out_len);
+	sodium_memzero(&st, sizeof(st));
 }
 
 hf_err hfi_crypto_init(void)

@@ -266,6 +266,16 @@ hf_err hfi_decode_body(hfi_ctx *c, const hfi_schema *s, const uint8_t *p, size_t
 	return (s->flags & HFI_FINISH_FIRST) ? HF_OK : hfi_mp_dec_finish(&c->d);
 }
 
+hf_err hfi_decode_view(const hfi_schema *s, const uint8_t *p, size_t len, size_t max_size,
+                       void *wire, void *out, size_t out_size)
+{
+	hfi_ctx c;
+	memset(wire, 0, s->size);
+	hf_err rc = hfi_decode_body(&c, s, p, len, max_size, wire);
+	memcpy(out, wire, out_size);
+	return rc;
+}
+
 /* ---- encode ----------------------------------------------------------- */
 
 static inline bool enc_present(const hfi_field *f, const void *obj)

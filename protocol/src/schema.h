@@ -196,6 +196,11 @@ hf_err hfi_decode(hfi_ctx *c, const hfi_schema *s, void *obj) HF_MUST_CHECK;
  * no trailing bytes. */
 hf_err hfi_decode_body(hfi_ctx *c, const hfi_schema *s, const uint8_t *p, size_t len,
                        size_t max_size, void *obj) HF_MUST_CHECK;
+/* A public decoder's body: hfi_decode_body into wire (an s->size-byte struct, zeroed here)
+ * whose first member is the public struct, copied to out (out_size bytes) whether or not
+ * the decode succeeded, as the public decoders document. */
+hf_err hfi_decode_view(const hfi_schema *s, const uint8_t *p, size_t len, size_t max_size,
+                       void *wire, void *out, size_t out_size) HF_MUST_CHECK;
 /* Encodes obj as the map s (no checks: callers run s->check or their own
  * rules first). Errors are latched in e. */
 void hfi_encode(hfi_mp_enc *e, const hfi_schema *s, const void *obj);

@@ -24,7 +24,7 @@
 #include "hashfed/envelope.h"
 #include "hashfed/identity.h"
 
-static const uint8_t FED[HF_FEDID_LEN] = {1};
+static const hf_fed_id FED = {{1}};
 
 typedef struct raw_rcpt {
 	uint8_t pk[32], sk[32];
@@ -191,10 +191,10 @@ int main(void)
 			p.type = HF_MSG_DATA;
 			p.created_ms = 1790000000000ULL;
 			p.expires_ms = p.created_ms + 60000;
-			p.federation = FED;
+			p.federation = &FED;
 			p.recipients = (const uint8_t(*)[32])pks;
 			p.n_recipients = n;
-			hf_open_params op = {rc[n - 1], lookup, NULL, p.created_ms, FED};
+			hf_open_params op = {rc[n - 1], lookup, NULL, p.created_ms, &FED};
 			double best_ours = 1e9, best_raw = 1e9;
 			raw_env e;
 			e.wraps = malloc(n * 80);

@@ -94,7 +94,8 @@ static hf_err bench_header(uint8_t **hdr, size_t *len, uint8_t **env)
 	hf_audit_header a;
 	size_t el;
 	const uint8_t *h;
-	uint8_t fed[16] = {1}, body[64] = {0};
+	hf_fed_id fed = {{1}};
+	uint8_t body[64] = {0};
 	memset(&a, 0, sizeof(a));
 	a.fields = HF_AUDIT_SUBJECT | HF_AUDIT_ITEMS | HF_AUDIT_DEADLINE | HF_AUDIT_CATEGORY;
 	a.items = 3;
@@ -105,7 +106,7 @@ static hf_err bench_header(uint8_t **hdr, size_t *len, uint8_t **env)
 	    .type = HF_MSG_ORDER,
 	    .created_ms = 1795000000000ull,
 	    .expires_ms = 1795000000000ull + 86400000ull,
-	    .federation = fed,
+	    .federation = &fed,
 	    .epoch = 1,
 	    .audit = &a,
 	    .recipients = (const uint8_t(*)[HF_ENC_PK_LEN])hf_identity_enc_pk(id),
@@ -125,7 +126,9 @@ static double durable_ours(const char *dir, const uint8_t *hdr, size_t hl, uint6
 	char path[600];
 	hfn_store *s = NULL;
 	hfn_tlog *t = NULL;
-	uint8_t sender[16] = {7}, sub[16] = {9}, mid[16] = {0};
+	hf_key_id sender = {{7}};
+	hf_msg_id mid = {{0}};
+	uint8_t sub[16] = {9};
 	snprintf(path, sizeof(path), "%s/ours.db", dir);
 	if (hfn_store_open(path, &s) != HF_OK || hfn_tlog_open(s, &t) != HF_OK)
 		return -1;
@@ -136,8 +139,8 @@ static double durable_ours(const char *dir, const uint8_t *hdr, size_t hl, uint6
 		for (uint64_t k = 0; k < b && i < n; k++, i++) {
 			uint64_t idx;
 			for (int j = 0; j < 8; j++)
-				mid[8 + j] = (uint8_t)(i >> (56 - 8 * j));
-			if (hfn_tlog_append(t, sender, mid, sub, 1795000000000ull + i, hdr, hl,
+				mid.b[8 + j] = (uint8_t)(i >> (56 - 8 * j));
+			if (hfn_tlog_append(t, &sender, &mid, sub, 1795000000000ull + i, hdr, hl,
 			                    &idx) != HF_OK)
 				return -1;
 		}

@@ -32,7 +32,7 @@
 #define T0 1790000000000ULL
 
 typedef struct row {
-	uint8_t keyid[16];
+	hf_key_id keyid;
 	uint64_t nb, na, rv;
 } row;
 
@@ -48,7 +48,9 @@ int main(void)
 	hf_test_rng tr;
 	hf_rng rng = {hf_test_rng_bytes, &tr};
 	hf_identity *roots[3], *id;
-	uint8_t pks[3][32], fed[16] = {7}, (*keyids)[16];
+	uint8_t pks[3][32];
+	hf_fed_id fed = {{7}};
+	hf_key_id *keyids;
 	hf_manifest *m, *d;
 	row *rows;
 	uint8_t *enc;
@@ -64,9 +66,9 @@ int main(void)
 			return 1;
 		memcpy(pks[i], hf_identity_sign_pk(roots[i]), 32);
 	}
-	if (hf_manifest_new(fed, "bench", 1, (const uint8_t(*)[32])pks, 3, 2, &m) != HF_OK)
+	if (hf_manifest_new(&fed, "bench", 1, (const uint8_t(*)[32])pks, 3, 2, &m) != HF_OK)
 		return 1;
-	keyids = calloc(N, 16);
+	keyids = calloc(N, sizeof(*keyids));
 	rows = calloc(N, sizeof(*rows));
 	for (uint32_t i = 0; i < N; i++) {
 		uint8_t mid[16] = {0}, fp[1][32] = {{0}};
@@ -82,8 +84,8 @@ int main(void)
 		    hf_manifest_set_endpoints(m, mid, ep, 1) != HF_OK ||
 		    hf_manifest_set_tls_fps(m, mid, (const uint8_t(*)[32])fp, 1) != HF_OK)
 			return 1;
-		memcpy(keyids[i], hf_identity_sign_keyid(id), 16);
-		memcpy(rows[i].keyid, keyids[i], 16);
+		keyids[i] = *hf_identity_sign_keyid(id);
+		rows[i].keyid = keyids[i];
 		rows[i].nb = T0;
 		rows[i].na = rows[i].rv = HF_TIME_NEVER;
 		hf_identity_free(id);
@@ -98,15 +100,15 @@ int main(void)
 		uint8_t pk[32];
 		t = hf_test_now();
 		for (long i = 0; i < iters; i++)
-			sink += hf_manifest_check_sign_key(m, keyids[(i * 7919) % N], T0 + 5, NULL,
+			sink += hf_manifest_check_sign_key(m, &keyids[(i * 7919) % N], T0 + 5, NULL,
 			                                   pk) == HF_OK;
 		ours = (double)iters / (hf_test_now() - t);
 		const long biters = 50000;
 		t = hf_test_now();
 		for (long i = 0; i < biters; i++) {
-			const uint8_t *k = keyids[(i * 7919) % N];
+			const hf_key_id *k = &keyids[(i * 7919) % N];
 			for (size_t j = 0; j < N; j++) {
-				if (memcmp(rows[j].keyid, k, 16) == 0) {
+				if (memcmp(rows[j].keyid.b, k->b, sizeof k->b) == 0) {
 					sink += T0 + 5 >= rows[j].nb && T0 + 5 < rows[j].na &&
 					        T0 + 5 < rows[j].rv;
 					break;
@@ -144,11 +146,12 @@ int main(void)
 	/* verify */
 	{
 		const int iters = 2000;
-		uint8_t in[HF_MANIFEST_SIG_INPUT_LEN], kid[16], s1[64], s2[64];
+		uint8_t in[HF_MANIFEST_SIG_INPUT_LEN], s1[64], s2[64];
+		hf_key_id kid;
 		memcpy(in, HF_MANIFEST_SIG_DOMAIN, sizeof(HF_MANIFEST_SIG_DOMAIN) - 1);
 		if (hf_manifest_digest(m, in + sizeof(HF_MANIFEST_SIG_DOMAIN) - 1) != HF_OK ||
-		    hf_manifest_signature(m, 0, kid, s1) != HF_OK ||
-		    hf_manifest_signature(m, 1, kid, s2) != HF_OK)
+		    hf_manifest_signature(m, 0, &kid, s1) != HF_OK ||
+		    hf_manifest_signature(m, 1, &kid, s2) != HF_OK)
 			return 1;
 		t = hf_test_now();
 		for (int i = 0; i < iters; i++)

@@ -203,7 +203,7 @@ static void bench_receipt(void)
 	size_t n;
 	memset(&m, 0, sizeof(m));
 	m.type = HF_MSG_RECEIPT;
-	memset(m.u.receipt.order_msg_id, 1, 16);
+	memset(m.u.receipt.order_msg_id.b, 1, sizeof m.u.receipt.order_msg_id.b);
 	m.u.receipt.received_ms = 1790000000000ULL;
 	m.u.receipt.n_items = 3;
 	if (hf_order_msg_encode(&m, &b, &n) != HF_OK)

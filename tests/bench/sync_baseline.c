@@ -46,7 +46,8 @@ int main(int argc, char **argv)
 	hf_identity *a, *p;
 	sqlite3 *db;
 	sqlite3_stmt *st;
-	uint8_t fed[16] = {1}, list[16] = {2};
+	hf_fed_id fed = {{1}};
+	uint8_t list[16] = {2};
 	hf_list_entry *e = calloc(bsz, sizeof(*e));
 	size_t wire = 0;
 	if (!e || hf_identity_generate(&a, NULL) != HF_OK ||
@@ -88,7 +89,7 @@ int main(int argc, char **argv)
 		hf_seal_params sp = {.type = HF_MSG_LIST_BATCH,
 		                     .created_ms = t,
 		                     .expires_ms = t + 60000,
-		                     .federation = fed,
+		                     .federation = &fed,
 		                     .recipients = (const uint8_t(*)[32])hf_identity_enc_pk(p),
 		                     .n_recipients = 1};
 		hf_open_params op = {.self = p, .lookup = lookup, .lookup_ctx = a, .now_ms = t};

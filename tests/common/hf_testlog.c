@@ -49,15 +49,15 @@ hf_err hf_testlog_header(uint32_t type, uint64_t seq, uint64_t created_ms, uint8
 	h.version = 1;
 	h.type = type;
 	for (int i = 0; i < HF_MSGID_LEN; i++)
-		h.msg_id[i] = (uint8_t)(seq * 31 + (uint64_t)i);
-	h.msg_id[6] = (uint8_t)(0x70 | (h.msg_id[6] & 0x0f));
-	h.msg_id[8] = (uint8_t)(0x80 | (h.msg_id[8] & 0x3f));
-	memset(h.sender, 0xa1, HF_KEYID_LEN);
+		h.msg_id.b[i] = (uint8_t)(seq * 31 + (uint64_t)i);
+	h.msg_id.b[6] = (uint8_t)(0x70 | (h.msg_id.b[6] & 0x0f));
+	h.msg_id.b[8] = (uint8_t)(0x80 | (h.msg_id.b[8] & 0x3f));
+	memset(h.sender.b, 0xa1, sizeof h.sender.b);
 	h.n_recipients = 1;
-	memset(h.recipients[0], 0xb2, HF_KEYID_LEN);
+	memset(h.recipients[0].b, 0xb2, sizeof h.recipients[0].b);
 	h.created_ms = created_ms;
 	h.expires_ms = created_ms + 86400000;
-	memset(h.federation, 0xfe, HF_FEDID_LEN);
+	memset(h.federation.b, 0xfe, sizeof h.federation.b);
 	h.epoch = 3;
 	h.audit.fields = HF_AUDIT_SUBJECT | HF_AUDIT_SEQ | HF_AUDIT_ITEMS | HF_AUDIT_STATUS;
 	memset(h.audit.commitment, (int)(seq & 0xff), HF_COMMIT_LEN);

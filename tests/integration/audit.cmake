@@ -4,7 +4,7 @@ if(TARGET node_core AND TARGET hashfed-node)
   add_executable(hf_audit_forge ${CMAKE_CURRENT_LIST_DIR}/hf_audit_forge.c)
   target_link_libraries(hf_audit_forge PRIVATE node_core)
   set_target_properties(hf_audit_forge PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-  foreach(t audit_log audit_split audit_revoked)
+  foreach(t audit_log audit_split audit_revoked audit_transparency)
     if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/${t}.sh)
       add_test(NAME integration.${t}
         COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/${t}.sh ${CMAKE_BINARY_DIR}/bin

@@ -58,7 +58,8 @@ AUDITOR = ("/checkpoint", "/checkpoints", "/tile/", "/v1/audit/proof", "/v1/audi
 
 
 def node_for(path, op):
-    if "match" in op.get("tags", []) or path in ("/v1/orders/inbox", "/v1/orders/received"):
+    if "match" in op.get("tags", []) or path in ("/v1/orders/inbox", "/v1/orders/received",
+                                                  "/v1/audit/transparency"):
         return "portal"
     if path.startswith(AUDITOR):
         return "kcsc"

@@ -40,13 +40,13 @@ static size_t make_header(uint32_t type, uint8_t seed, uint8_t *out, size_t cap)
 	assert_non_null(h);
 	h->version = 1;
 	h->type = type;
-	memset(h->msg_id, seed, 16);
-	memset(h->sender, seed + 1, 16);
+	memset(h->msg_id.b, seed, sizeof h->msg_id.b);
+	memset(h->sender.b, seed + 1, sizeof h->sender.b);
 	h->n_recipients = 1;
-	memset(h->recipients[0], seed + 2, 16);
+	memset(h->recipients[0].b, seed + 2, sizeof h->recipients[0].b);
 	h->created_ms = 1790000000000ull;
 	h->expires_ms = h->created_ms + 3600000;
-	memset(h->federation, 0xfe, 16);
+	memset(h->federation.b, 0xfe, sizeof h->federation.b);
 	h->epoch = 3;
 	h->audit.fields = HF_AUDIT_SUBJECT | HF_AUDIT_ITEMS | HF_AUDIT_STATUS;
 	memset(h->audit.commitment, 0xcc, 32);
@@ -86,12 +86,12 @@ static void fx_receipt(hf_audit_msg *m)
 	m->u.receipt.checkpoint = NOTE;
 	m->u.receipt.checkpoint_len = strlen(NOTE);
 	m->u.receipt.n = 2;
-	memset(m->u.receipt.e[0].msg_id, 0x10, 16);
+	memset(m->u.receipt.e[0].msg_id.b, 0x10, sizeof m->u.receipt.e[0].msg_id.b);
 	m->u.receipt.e[0].index = 5;
 	m->u.receipt.e[0].integrated_ms = 1790000000123ull;
 	m->u.receipt.e[0].proof = g_proof;
 	m->u.receipt.e[0].proof_len = 96;
-	memset(m->u.receipt.e[1].msg_id, 0x20, 16);
+	memset(m->u.receipt.e[1].msg_id.b, 0x20, sizeof m->u.receipt.e[1].msg_id.b);
 	m->u.receipt.e[1].index = 6;
 	m->u.receipt.e[1].integrated_ms = 1790000000123ull;
 	m->u.receipt.e[1].proof = g_proof;
@@ -131,8 +131,8 @@ static void fx_query_receipt(hf_audit_msg *m)
 	memset(m, 0, sizeof(*m));
 	m->type = HF_MSG_AUDIT_QUERY;
 	m->u.query.kind = HF_AUDIT_Q_RECEIPT;
-	memset(m->u.query.sender, 0x11, 16);
-	memset(m->u.query.msg_id, 0x10, 16);
+	memset(m->u.query.sender.b, 0x11, sizeof m->u.query.sender.b);
+	memset(m->u.query.msg_id.b, 0x10, sizeof m->u.query.msg_id.b);
 }
 
 static void fx_query_consistency(hf_audit_msg *m)

@@ -11,8 +11,7 @@
 
 #define NOW 1790000000000ULL
 
-static const uint8_t FED[HF_FEDID_LEN] = {0xfe, 0xd0, 1, 2,  3,  4,  5,  6,
-                                          7,    8,    9, 10, 11, 12, 13, 14};
+static const hf_fed_id FED = {{0xfe, 0xd0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}};
 
 typedef struct world {
 	hf_test_rng trng;
@@ -34,7 +33,7 @@ static hf_err lookup(void *ctx, const hf_envelope_header *h, uint8_t pk[HF_SIGN_
 	for (int i = 0; i < 50; i++)
 		all[n++] = w->rcpt[i];
 	for (size_t i = 0; i < n; i++) {
-		if (memcmp(hf_identity_sign_keyid(all[i]), h->sender, HF_KEYID_LEN) == 0) {
+		if (hf_key_id_eq(hf_identity_sign_keyid(all[i]), &h->sender)) {
 			memcpy(pk, hf_identity_sign_pk(all[i]), HF_SIGN_PK_LEN);
 			return HF_OK;
 		}
@@ -86,7 +85,7 @@ static hf_seal_params params(world *w, size_t n)
 	p.type = HF_MSG_DATA;
 	p.created_ms = NOW;
 	p.expires_ms = NOW + 3600000;
-	p.federation = FED;
+	p.federation = &FED;
 	p.epoch = 3;
 	p.recipients = (const uint8_t(*)[HF_ENC_PK_LEN])w->pks;
 	p.n_recipients = n;
@@ -97,7 +96,7 @@ static hf_seal_params params(world *w, size_t n)
 static hf_err try_open(world *w, const uint8_t *env, size_t len, hf_identity *self, uint64_t now,
                        hf_opened **o)
 {
-	hf_open_params op = {self, lookup, w, now, FED};
+	hf_open_params op = {self, lookup, w, now, &FED};
 	return hf_envelope_open(env, len, &op, o);
 }
 
@@ -133,11 +132,10 @@ static void test_roundtrip(void **state)
 			assert_int_equal(h->epoch, 3);
 			assert_int_equal(h->audit.items, 12);
 			assert_int_equal(h->audit.fields, a.fields);
-			assert_memory_equal(h->sender, hf_identity_sign_keyid(w->sender),
-			                    HF_KEYID_LEN);
+			assert_true(hf_key_id_eq(&h->sender, hf_identity_sign_keyid(w->sender)));
 			/* UUIDv7: version 7, variant 10, timestamp = created */
-			assert_int_equal(h->msg_id[6] >> 4, 7);
-			assert_int_equal(h->msg_id[8] >> 6, 2);
+			assert_int_equal(h->msg_id.b[6] >> 4, 7);
+			assert_int_equal(h->msg_id.b[8] >> 6, 2);
 			uint8_t commit[HF_COMMIT_LEN];
 			hf_audit_commit(hf_opened_salt(o), body, sizeof(body), commit);
 			assert_memory_equal(commit, h->audit.commitment, HF_COMMIT_LEN);
@@ -223,11 +221,11 @@ static void test_time_and_federation(void **state)
 	                 HF_EFUTURE);
 	assert_int_equal(try_open(w, env, len, w->rcpt[0], NOW - HF_MAX_CLOCK_SKEW_MS, &o), HF_OK);
 	hf_opened_free(o);
-	uint8_t other[HF_FEDID_LEN] = {0};
-	hf_open_params op = {w->rcpt[0], lookup, w, NOW, other};
+	hf_fed_id other = {{0}};
+	hf_open_params op = {w->rcpt[0], lookup, w, NOW, &other};
 	assert_int_equal(hf_envelope_open(env, len, &op, &o), HF_EFEDERATION);
 	/* a lookup that returns a different key than the header names */
-	hf_open_params op2 = {w->rcpt[0], lookup_wrong, w, NOW, FED};
+	hf_open_params op2 = {w->rcpt[0], lookup_wrong, w, NOW, &FED};
 	assert_int_equal(hf_envelope_open(env, len, &op2, &o), HF_EUNKNOWNSENDER);
 	free(env);
 
@@ -278,44 +276,44 @@ static void test_inner_and_commitment(void **state)
 	hf_envelope_header *h = calloc(1, sizeof(*h));
 	h->version = 1;
 	h->type = HF_MSG_DATA;
-	memset(h->msg_id, 0x11, HF_MSGID_LEN);
-	memcpy(h->sender, hf_identity_sign_keyid(w->sender), HF_KEYID_LEN);
+	memset(h->msg_id.b, 0x11, sizeof h->msg_id.b);
+	h->sender = *hf_identity_sign_keyid(w->sender);
 	h->n_recipients = 1;
-	hf_keyid_enc(w->pks[0], h->recipients[0]);
+	hf_keyid_enc(w->pks[0], &h->recipients[0]);
 	h->created_ms = NOW;
 	h->expires_ms = NOW + 1000;
-	memcpy(h->federation, FED, HF_FEDID_LEN);
+	h->federation = FED;
 	uint8_t salt[HF_COMMIT_SALT_LEN] = {7};
 	const uint8_t body[] = "payload";
 	hf_audit_commit(salt, body, sizeof(body), h->audit.commitment);
-	uint8_t other_id[HF_MSGID_LEN] = {0x22};
+	hf_msg_id other_id = {{0x22}};
 	uint8_t *env;
 	size_t len;
 	hf_opened *o = NULL;
 	const uint8_t(*rc)[HF_ENC_PK_LEN] = (const uint8_t(*)[HF_ENC_PK_LEN])w->pks;
 
-	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt, h->sender, h->msg_id, rc,
+	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt, &h->sender, &h->msg_id, rc,
 	                                       &w->rng, body, sizeof(body), &env, &len),
 	                 HF_OK);
 	assert_int_equal(try_open(w, env, len, w->rcpt[0], NOW, &o), HF_OK);
 	hf_opened_free(o);
 	free(env);
 
-	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt, h->sender, other_id, rc, &w->rng,
-	                                       body, sizeof(body), &env, &len),
+	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt, &h->sender, &other_id, rc,
+	                                       &w->rng, body, sizeof(body), &env, &len),
 	                 HF_OK);
 	assert_int_equal(try_open(w, env, len, w->rcpt[0], NOW, &o), HF_EINNER);
 	free(env);
 
 	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt,
-	                                       hf_identity_sign_keyid(w->outsider), h->msg_id, rc,
+	                                       hf_identity_sign_keyid(w->outsider), &h->msg_id, rc,
 	                                       &w->rng, body, sizeof(body), &env, &len),
 	                 HF_OK);
 	assert_int_equal(try_open(w, env, len, w->rcpt[0], NOW, &o), HF_EINNER);
 	free(env);
 
 	h->audit.commitment[0] ^= 1;
-	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt, h->sender, h->msg_id, rc,
+	assert_int_equal(hfi_env_seal_prepared(w->sender, h, salt, &h->sender, &h->msg_id, rc,
 	                                       &w->rng, body, sizeof(body), &env, &len),
 	                 HF_OK);
 	assert_int_equal(try_open(w, env, len, w->rcpt[0], NOW, &o), HF_ECOMMIT);

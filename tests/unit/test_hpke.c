@@ -480,12 +480,54 @@ static void test_hpke_seq_exhaustion(void **state)
 	hf_hpke_ctx_free(r);
 }
 
+/* hfi_x25519_base (the Ed25519 table and u = (1 + y) / (1 - y)) gives libsodium's
+ * crypto_scalarmult_base bytes: random scalars, and edge scalars (zero, all ones, k ≡ 0 and
+ * small multiples mod L once clamped, scalars whose u lands near 0 and p). */
+static void test_x25519_base_matches(void **state)
+{
+	(void)state;
+	/* L = 2^252 + 27742317777372353535851937790883648493, little-endian. */
+	static const uint8_t L[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58,
+	                              0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+	                              0,    0,    0,    0,    0,    0,    0,    0,
+	                              0,    0,    0,    0,    0,    0,    0,    0x10};
+	uint8_t sk[32], a[32], b[32];
+	for (int i = 0; i < 20000; i++) {
+		if (i < 256) {
+			memset(sk, 0, sizeof sk);
+			if (i < 32) {
+				memset(sk, i & 1 ? 0xff : 0, sizeof sk);
+				sk[i] = (uint8_t)i;
+			} else if (i < 64) {
+				/* multiples of L (clamping keeps bit 254 and the low 3 bits off) */
+				unsigned c = 0, m = (unsigned)(i - 32) * 8u;
+				for (int j = 0; j < 32; j++) {
+					c += L[j] * m;
+					sk[j] = (uint8_t)c;
+					c >>= 8;
+				}
+			} else {
+				sk[0] = (uint8_t)(8 * i);
+				sk[31] = 0x40;
+			}
+		} else {
+			randombytes_buf(sk, sizeof sk);
+		}
+		int ra = hfi_x25519_base(a, sk);
+		int rb = crypto_scalarmult_base(b, sk);
+		assert_int_equal(ra, rb);
+		if (rb == 0)
+			assert_memory_equal(a, b, 32);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_hpke_rfc9180_vectors), cmocka_unit_test(test_hpke_single_shot),
 	    cmocka_unit_test(test_hpke_tamper),          cmocka_unit_test(test_hpke_small_order),
 	    cmocka_unit_test(test_hpke_misuse),          cmocka_unit_test(test_hpke_seq_exhaustion),
+	    cmocka_unit_test(test_x25519_base_matches),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

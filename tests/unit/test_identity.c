@@ -68,7 +68,8 @@ static void ref_keyid(uint8_t alg, const uint8_t pk[32], uint8_t id[16])
 static void test_identity_known_answers(void **state)
 {
 	(void)state;
-	uint8_t seed[32], esk[32], pk[32], epk[32], sig[64], want_sig[64], id[16], ref[16];
+	uint8_t seed[32], esk[32], pk[32], epk[32], sig[64], want_sig[64];
+	hf_key_id id, ref;
 	uint8_t seed2[32], esk2[32];
 	hf_identity *me = NULL;
 
@@ -81,21 +82,21 @@ static void test_identity_known_answers(void **state)
 	assert_memory_equal(hf_identity_enc_pk(me), epk, 32);
 	assert_memory_equal(hfi_identity_enc_sk(me), esk, 32);
 
-	unhex(PINNED_SIGN_KEYID, id, 16);
-	assert_memory_equal(hf_identity_sign_keyid(me), id, 16);
-	ref_keyid(HF_KEYID_ALG_SIGN, pk, ref);
-	assert_memory_equal(ref, id, 16);
-	unhex(PINNED_ENC_KEYID, id, 16);
-	assert_memory_equal(hf_identity_enc_keyid(me), id, 16);
-	ref_keyid(HF_KEYID_ALG_ENC, epk, ref);
-	assert_memory_equal(ref, id, 16);
+	unhex(PINNED_SIGN_KEYID, id.b, sizeof id.b);
+	assert_true(hf_key_id_eq(hf_identity_sign_keyid(me), &id));
+	ref_keyid(HF_KEYID_ALG_SIGN, pk, ref.b);
+	assert_true(hf_key_id_eq(&ref, &id));
+	unhex(PINNED_ENC_KEYID, id.b, sizeof id.b);
+	assert_true(hf_key_id_eq(hf_identity_enc_keyid(me), &id));
+	ref_keyid(HF_KEYID_ALG_ENC, epk, ref.b);
+	assert_true(hf_key_id_eq(&ref, &id));
 
 	/* The alg byte separates equal bytes used as different key types. */
-	hf_keyid_sign(pk, id);
-	hf_keyid_enc(pk, ref);
-	assert_memory_not_equal(id, ref, 16);
-	ref_keyid(HF_KEYID_ALG_ENC, pk, id);
-	assert_memory_equal(id, ref, 16);
+	hf_keyid_sign(pk, &id);
+	hf_keyid_enc(pk, &ref);
+	assert_false(hf_key_id_eq(&id, &ref));
+	ref_keyid(HF_KEYID_ALG_ENC, pk, id.b);
+	assert_true(hf_key_id_eq(&id, &ref));
 
 	unhex(RFC8032_SIG, want_sig, 64);
 	assert_int_equal(hf_identity_sign(me, NULL, 0, sig), HF_OK);

@@ -14,8 +14,7 @@
 #define T0  1790000000000ULL
 #define DAY 86400000ULL
 
-static const uint8_t FED[HF_FEDID_LEN] = {0xfe, 0xd0, 1, 2,  3,  4,  5,  6,
-                                          7,    8,    9, 10, 11, 12, 13, 14};
+static const hf_fed_id FED = {{0xfe, 0xd0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}};
 
 typedef struct world {
 	hf_test_rng trng;
@@ -51,7 +50,7 @@ static int setup(void **state)
 		mk_id(w->id[i], (uint8_t)(0x30 - i)); /* added out of order on purpose */
 	}
 	assert_int_equal(hf_identity_generate(&w->outsider, &w->rng), HF_OK);
-	assert_int_equal(hf_manifest_new(FED, "test federation", 1,
+	assert_int_equal(hf_manifest_new(&FED, "test federation", 1,
 	                                 (const uint8_t(*)[HF_SIGN_PK_LEN])w->root_pk, 3, 2, &w->m),
 	                 HF_OK);
 	for (int i = 0; i < 3; i++) {
@@ -154,7 +153,8 @@ static void test_threshold(void **state)
 static void test_duplicate_signature_counts_once(void **state)
 {
 	world *w = *state;
-	uint8_t kid[16], sig[64];
+	hf_key_id kid;
+	uint8_t sig[64];
 	hf_manifest *d;
 	unsigned c;
 	assert_int_equal(hf_manifest_sign(w->m, w->root[1]), HF_OK);
@@ -162,22 +162,23 @@ static void test_duplicate_signature_counts_once(void **state)
 	assert_int_equal(hf_manifest_sign(w->m, w->root[1]), HF_OK);
 	assert_int_equal(hf_manifest_n_signatures(w->m), 1);
 	/* a verbatim copy smuggled in still counts once, also on the wire */
-	assert_int_equal(hf_manifest_signature(w->m, 0, kid, sig), HF_OK);
-	assert_int_equal(hf_manifest_add_signature(w->m, kid, sig), HF_OK);
-	assert_int_equal(hf_manifest_add_signature(w->m, kid, sig), HF_OK);
+	assert_int_equal(hf_manifest_signature(w->m, 0, &kid, sig), HF_OK);
+	assert_int_equal(hf_manifest_add_signature(w->m, &kid, sig), HF_OK);
+	assert_int_equal(hf_manifest_add_signature(w->m, &kid, sig), HF_OK);
 	d = roundtrip(w->m);
 	assert_int_equal(hf_manifest_n_signatures(d), 3);
 	assert_int_equal(hf_manifest_verify_roots(d, (const uint8_t(*)[32])w->root_pk, 3, 2, &c),
 	                 HF_ETHRESHOLD);
 	assert_int_equal(c, 1);
 	hf_manifest_free(d);
-	assert_int_equal(hf_manifest_signature(w->m, 3, kid, sig), HF_ENOTFOUND);
+	assert_int_equal(hf_manifest_signature(w->m, 3, &kid, sig), HF_ENOTFOUND);
 }
 
 static void test_unknown_and_bad_signatures_ignored(void **state)
 {
 	world *w = *state;
-	uint8_t kid[16], sig[64];
+	hf_key_id kid;
+	uint8_t sig[64];
 	unsigned c;
 	/* one root + one outsider: the outsider is ignored, so 1 < K */
 	assert_int_equal(hf_manifest_sign(w->m, w->outsider), HF_OK);
@@ -186,10 +187,10 @@ static void test_unknown_and_bad_signatures_ignored(void **state)
 	                 HF_ETHRESHOLD);
 	assert_int_equal(c, 1);
 	/* a root's key id with a corrupted signature does not count either */
-	assert_int_equal(hf_manifest_signature(w->m, 1, kid, sig), HF_OK);
-	hf_keyid_sign(w->root_pk[1], kid);
+	assert_int_equal(hf_manifest_signature(w->m, 1, &kid, sig), HF_OK);
+	hf_keyid_sign(w->root_pk[1], &kid);
 	sig[5] ^= 1;
-	assert_int_equal(hf_manifest_add_signature(w->m, kid, sig), HF_OK);
+	assert_int_equal(hf_manifest_add_signature(w->m, &kid, sig), HF_OK);
 	assert_int_equal(hf_manifest_verify(w->m), HF_ETHRESHOLD);
 	/* signing with root 1 replaces the corrupted entry under its key id: K reached */
 	assert_int_equal(hf_manifest_sign(w->m, w->root[1]), HF_OK);
@@ -200,11 +201,12 @@ static void test_unknown_and_bad_signatures_ignored(void **state)
 static void test_bad_then_good_signature(void **state)
 {
 	world *w = *state;
-	uint8_t kid[16], sig[64] = {0};
+	hf_key_id kid;
+	uint8_t sig[64] = {0};
 	/* A garbage signature under root 1's key id precedes the real one: the
 	 * real one must still count (a bad signature must not block a root). */
-	hf_keyid_sign(w->root_pk[1], kid);
-	assert_int_equal(hf_manifest_add_signature(w->m, kid, sig), HF_OK);
+	hf_keyid_sign(w->root_pk[1], &kid);
+	assert_int_equal(hf_manifest_add_signature(w->m, &kid, sig), HF_OK);
 	assert_int_equal(hf_manifest_sign(w->m, w->root[0]), HF_OK);
 	assert_int_equal(hf_manifest_verify(w->m), HF_ETHRESHOLD);
 	{
@@ -214,7 +216,7 @@ static void test_bad_then_good_signature(void **state)
 		assert_int_equal(hf_manifest_digest(w->m, in + sizeof(HF_MANIFEST_SIG_DOMAIN) - 1),
 		                 HF_OK);
 		assert_int_equal(hf_identity_sign(w->root[1], in, sizeof(in), good), HF_OK);
-		assert_int_equal(hf_manifest_add_signature(w->m, kid, good), HF_OK);
+		assert_int_equal(hf_manifest_add_signature(w->m, &kid, good), HF_OK);
 		assert_int_equal(hf_manifest_verify(w->m), HF_OK);
 		c = roundtrip(w->m);
 		assert_int_equal(hf_manifest_verify(c), HF_OK);
@@ -243,7 +245,7 @@ static void test_accept_epochs(void **state)
 	hf_manifest *newer = signed_copy(w, 6, 1, 2);
 	hf_manifest *weak = signed_copy(w, 7, 2, -1);
 	hf_manifest *other = NULL;
-	uint8_t fed2[16] = {1};
+	hf_fed_id fed2 = {{1}};
 	assert_int_equal(hf_manifest_verify(held), HF_OK);
 	assert_int_equal(hf_manifest_accept(held, older), HF_EEPOCH); /* rollback refused */
 	assert_int_equal(hf_manifest_accept(held, same), HF_EEPOCH);
@@ -251,7 +253,7 @@ static void test_accept_epochs(void **state)
 	assert_int_equal(hf_manifest_accept(held, newer), HF_OK);
 	assert_int_equal(hf_manifest_accept(newer, held), HF_EEPOCH);
 	assert_int_equal(
-	    hf_manifest_new(fed2, "other", 9, (const uint8_t(*)[32])w->root_pk, 3, 2, &other),
+	    hf_manifest_new(&fed2, "other", 9, (const uint8_t(*)[32])w->root_pk, 3, 2, &other),
 	    HF_OK);
 	assert_int_equal(hf_manifest_sign(other, w->root[0]), HF_OK);
 	assert_int_equal(hf_manifest_sign(other, w->root[1]), HF_OK);
@@ -340,7 +342,7 @@ static void test_lookups(void **state)
 static void test_key_validity_and_revocation(void **state)
 {
 	world *w = *state;
-	const uint8_t *kid = hf_identity_sign_keyid(w->node[0]);
+	const hf_key_id *kid = hf_identity_sign_keyid(w->node[0]);
 	const hf_member *mb;
 	const hf_member_key *k;
 	hf_manifest *d;
@@ -363,7 +365,7 @@ static void test_key_validity_and_revocation(void **state)
 	assert_int_equal(hf_manifest_allows(d, mb, HF_ROLE_AUTHORITY, T0 + 11 * DAY),
 	                 HF_EKEYEXPIRED);
 	hf_manifest_free(d);
-	assert_int_equal(hf_manifest_revoke_key(w->m, (const uint8_t[16]){1}, T0), HF_ENOTFOUND);
+	assert_int_equal(hf_manifest_revoke_key(w->m, &(const hf_key_id){{1}}, T0), HF_ENOTFOUND);
 	/* rotation: a second signing key; current_key picks the newest valid */
 	assert_int_equal(hf_manifest_add_key(w->m, w->id[0], HF_KEY_SIGN,
 	                                     hf_identity_sign_pk(w->node[3]), T0 + 5 * DAY,
@@ -372,9 +374,9 @@ static void test_key_validity_and_revocation(void **state)
 	assert_int_equal(hf_manifest_find_member(w->m, w->id[0], &mb), HF_OK);
 	assert_int_equal(hf_member_n_keys(mb, HF_KEY_SIGN), 2);
 	assert_int_equal(hf_member_current_key(mb, HF_KEY_SIGN, T0 + DAY, &k), HF_OK);
-	assert_memory_equal(k->keyid, kid, 16);
+	assert_true(hf_key_id_eq(&k->keyid, kid));
 	assert_int_equal(hf_member_current_key(mb, HF_KEY_SIGN, T0 + 6 * DAY, &k), HF_OK);
-	assert_memory_equal(k->keyid, hf_identity_sign_keyid(w->node[3]), 16);
+	assert_true(hf_key_id_eq(&k->keyid, hf_identity_sign_keyid(w->node[3])));
 	assert_int_equal(hf_member_current_key(mb, HF_KEY_SIGN, T0 - 1, &k), HF_EKEYEXPIRED);
 	/* expire */
 	assert_int_equal(hf_manifest_expire_key(w->m, hf_identity_sign_keyid(w->node[3]), T0),
@@ -410,16 +412,16 @@ static void test_malformed_keys(void **state)
 	                 HF_EUNKNOWNMEMBER);
 	memcpy(roots[0], w->root_pk[0], 32);
 	memcpy(roots[1], small_ed, 32);
-	assert_int_equal(hf_manifest_new(FED, "x", 1, (const uint8_t(*)[32])roots, 2, 1, &x),
+	assert_int_equal(hf_manifest_new(&FED, "x", 1, (const uint8_t(*)[32])roots, 2, 1, &x),
 	                 HF_EBADKEY);
 	memcpy(roots[1], w->root_pk[0], 32);
-	assert_int_equal(hf_manifest_new(FED, "x", 1, (const uint8_t(*)[32])roots, 2, 1, &x),
+	assert_int_equal(hf_manifest_new(&FED, "x", 1, (const uint8_t(*)[32])roots, 2, 1, &x),
 	                 HF_EDUPLICATE);
-	assert_int_equal(hf_manifest_new(FED, "x", 1, (const uint8_t(*)[32])w->root_pk, 2, 3, &x),
+	assert_int_equal(hf_manifest_new(&FED, "x", 1, (const uint8_t(*)[32])w->root_pk, 2, 3, &x),
 	                 HF_ERANGE);
-	assert_int_equal(hf_manifest_new(FED, "x", 1, (const uint8_t(*)[32])w->root_pk, 2, 0, &x),
+	assert_int_equal(hf_manifest_new(&FED, "x", 1, (const uint8_t(*)[32])w->root_pk, 2, 0, &x),
 	                 HF_ERANGE);
-	assert_int_equal(hf_manifest_new(FED, "x", 0, (const uint8_t(*)[32])w->root_pk, 2, 1, &x),
+	assert_int_equal(hf_manifest_new(&FED, "x", 0, (const uint8_t(*)[32])w->root_pk, 2, 1, &x),
 	                 HF_ERANGE);
 	assert_null(x);
 }
@@ -625,7 +627,7 @@ static void test_sender_lookup_adapter(void **state)
 	sp.type = HF_MSG_DATA;
 	sp.created_ms = T0 + 2 * DAY;
 	sp.expires_ms = T0 + 3 * DAY;
-	sp.federation = FED;
+	sp.federation = &FED;
 	sp.epoch = 1;
 	sp.recipients = (const uint8_t(*)[HF_ENC_PK_LEN])rcpt;
 	sp.n_recipients = 1;
@@ -637,7 +639,7 @@ static void test_sender_lookup_adapter(void **state)
 	op.lookup = hf_manifest_sender_lookup;
 	op.lookup_ctx = d;
 	op.now_ms = T0 + 2 * DAY + 1000;
-	op.federation = FED;
+	op.federation = &FED;
 	assert_int_equal(hf_envelope_open(env, len, &op, &o), HF_OK);
 	hf_opened_free(o);
 	o = NULL;
@@ -658,7 +660,7 @@ static void test_sender_lookup_adapter(void **state)
 		hf_envelope_header h;
 		uint8_t pk[32];
 		assert_int_equal(hf_envelope_peek(env, len, &h), HF_OK);
-		h.federation[0] ^= 1;
+		h.federation.b[0] ^= 1;
 		assert_int_equal(hf_manifest_sender_lookup(d, &h, pk), HF_EFEDERATION);
 	}
 	hf_manifest_free(d);
@@ -682,7 +684,8 @@ static hf_identity *rng_identity(uint32_t seed)
 static hf_manifest *spec_vector(void)
 {
 	hf_identity *r[3], *a = rng_identity(201), *p = rng_identity(202);
-	uint8_t pks[3][32], fed[16], id1[16], id2[16], fp1[1][32], fp2[1][32];
+	uint8_t pks[3][32], id1[16], id2[16], fp1[1][32], fp2[1][32];
+	hf_fed_id fed;
 	const char *ep1[] = {"tls+tcp://authority-1.example:7400"};
 	const char *ep2[] = {"tls+tcp://[2001:db8::2]:7400", "tls+tcp://192.0.2.2:7400"};
 	hf_manifest *m = NULL;
@@ -690,15 +693,15 @@ static hf_manifest *spec_vector(void)
 		r[i] = rng_identity((uint32_t)(101 + i));
 		memcpy(pks[i], hf_identity_sign_pk(r[i]), 32);
 	}
-	for (int i = 0; i < 16; i++) {
-		fed[i] = (uint8_t)i;
+	for (int i = 0; i < (int)sizeof fed.b; i++) {
+		fed.b[i] = (uint8_t)i;
 		id1[i] = 0x11;
 		id2[i] = 0x22;
 	}
 	memset(fp1, 0xaa, sizeof(fp1));
 	memset(fp2, 0xbb, sizeof(fp2));
 	assert_int_equal(
-	    hf_manifest_new(fed, "vector federation", 3, (const uint8_t(*)[32])pks, 3, 2, &m),
+	    hf_manifest_new(&fed, "vector federation", 3, (const uint8_t(*)[32])pks, 3, 2, &m),
 	    HF_OK);
 	assert_int_equal(hf_manifest_add_member(m, id2, "platform-1", HF_ROLE_PLATFORM), HF_OK);
 	assert_int_equal(

@@ -57,16 +57,16 @@ static size_t header(uint64_t i, uint8_t *out, size_t cap)
 	h->version = 1;
 	h->type = HF_MSG_ORDER;
 	for (int k = 0; k < 8; k++)
-		h->msg_id[k] = (uint8_t)(i >> (8 * k));
-	memset(h->sender, 0x11, 16);
+		h->msg_id.b[k] = (uint8_t)(i >> (8 * k));
+	memset(h->sender.b, 0x11, sizeof h->sender.b);
 	h->n_recipients = 1;
-	memset(h->recipients[0], 0x22, 16);
+	memset(h->recipients[0].b, 0x22, sizeof h->recipients[0].b);
 	h->created_ms = 1790000000000ull + i;
 	h->expires_ms = h->created_ms + 3600000;
-	memset(h->federation, 0xfe, 16);
+	memset(h->federation.b, 0xfe, sizeof h->federation.b);
 	h->epoch = 1;
 	h->audit.fields = HF_AUDIT_SUBJECT | HF_AUDIT_ITEMS;
-	memcpy(h->audit.subject, h->msg_id, 16);
+	memcpy(h->audit.subject, h->msg_id.b, sizeof h->audit.subject);
 	h->audit.items = 1;
 	hf_writer_init(&w, 8192);
 	hfi_mp_enc_init(&e, &w);
@@ -83,16 +83,17 @@ static size_t header(uint64_t i, uint8_t *out, size_t cap)
 static void append(fx *f, hfn_tlog *t, hf_mem_tree *m, uint64_t from, uint64_t to)
 {
 	static const uint8_t sub[16] = {7};
+	static const hf_key_id snd = {{0x11}};
 	uint8_t hdr[512], leaf[HF_AUDIT_LEAF_MAX_SIZE];
 	assert_int_equal(hfn_store_begin(f->s), HF_OK);
 	for (uint64_t i = from; i < to; i++) {
 		size_t hl = header(i, hdr, sizeof(hdr)), ll;
 		uint64_t idx;
-		uint8_t mid[16] = {0};
+		hf_msg_id mid = {{0}};
 		for (int k = 0; k < 8; k++)
-			mid[k] = (uint8_t)(i >> (8 * k));
+			mid.b[k] = (uint8_t)(i >> (8 * k));
 		assert_int_equal(
-		    hfn_tlog_append(t, hdr + 0, mid, sub, 1790000000000ull, hdr, hl, &idx), HF_OK);
+		    hfn_tlog_append(t, &snd, &mid, sub, 1790000000000ull, hdr, hl, &idx), HF_OK);
 		assert_int_equal(idx, i);
 		assert_int_equal(
 		    hf_audit_leaf_encode(1790000000000ull, hdr, hl, leaf, sizeof(leaf), &ll),
@@ -162,8 +163,9 @@ static void tree_over_store(void **state)
 	assert_int_equal(hfn_store_begin(f->s), HF_OK);
 	size_t hl = header(at, hdr, sizeof(hdr));
 	uint64_t idx;
-	uint8_t mid[16] = {0xee};
-	assert_int_equal(hfn_tlog_append(t, hdr, mid, mid, 1, hdr, hl, &idx), HF_OK);
+	hf_msg_id mid = {{0xee}};
+	assert_int_equal(
+	    hfn_tlog_append(t, &(const hf_key_id){{0xee}}, &mid, mid.b, 1, hdr, hl, &idx), HF_OK);
 	hfn_store_rollback(f->s);
 	assert_int_equal(hfn_tlog_reload(t), HF_OK);
 	assert_int_equal(hfn_tlog_size(t), at);
@@ -187,7 +189,7 @@ static void tree_over_store(void **state)
 	hf_mem_tree_free(&m);
 }
 
-static hf_err count_cb(void *ctx, int64_t seq, const uint8_t *sender, const uint8_t *msg_id,
+static hf_err count_cb(void *ctx, int64_t seq, const hf_key_id *sender, const hf_msg_id *msg_id,
                        const uint8_t *hdr, size_t len, bool mine, uint64_t since)
 {
 	(void)seq;
@@ -204,34 +206,37 @@ static hf_err count_cb(void *ctx, int64_t seq, const uint8_t *sender, const uint
 static void queue_and_wants(void **state)
 {
 	fx *f = *state;
-	static const uint8_t L[16] = {1}, S[16] = {2}, M[16] = {3}, M2[16] = {4};
+	static const uint8_t L[16] = {1};
+	static const hf_msg_id M = {{3}}, M2 = {{4}};
+	static const hf_key_id S = {{2}};
 	bool dup;
 	uint64_t n;
 	int k = 0;
-	assert_int_equal(hfn_store_aq_add(f->s, S, M, S, (const uint8_t *)"h", 1, &dup), HF_OK);
+	assert_int_equal(hfn_store_aq_add(f->s, &S, &M, L, (const uint8_t *)"h", 1, &dup), HF_OK);
 	assert_false(dup);
-	assert_int_equal(hfn_store_aq_add(f->s, S, M, S, (const uint8_t *)"h", 1, &dup), HF_OK);
+	assert_int_equal(hfn_store_aq_add(f->s, &S, &M, L, (const uint8_t *)"h", 1, &dup), HF_OK);
 	assert_true(dup);
 	assert_int_equal(hfn_store_aq_count(f->s, &n), HF_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(hfn_store_want_add(f->s, L, S, M, (const uint8_t *)"h", 1, true, 100),
+	assert_int_equal(hfn_store_want_add(f->s, L, &S, &M, (const uint8_t *)"h", 1, true, 100),
 	                 HF_OK);
-	assert_int_equal(hfn_store_want_add(f->s, L, S, M2, (const uint8_t *)"g", 1, false, 100),
+	assert_int_equal(hfn_store_want_add(f->s, L, &S, &M2, (const uint8_t *)"g", 1, false, 100),
 	                 HF_OK);
-	assert_int_equal(hfn_store_want_add(f->s, L, S, M, (const uint8_t *)"h", 1, true, 200),
+	assert_int_equal(hfn_store_want_add(f->s, L, &S, &M, (const uint8_t *)"h", 1, true, 200),
 	                 HF_OK);
 	assert_int_equal(hfn_store_want_todo(f->s, L, 10, count_cb, &k), HF_OK);
 	assert_int_equal(k, 2);
-	uint8_t snd[16], *hdr;
+	hf_key_id snd;
+	uint8_t *hdr;
 	size_t hl;
 	bool mine;
-	assert_int_equal(hfn_store_want_get(f->s, L, M2, snd, &hdr, &hl, &mine), HF_OK);
+	assert_int_equal(hfn_store_want_get(f->s, L, &M2, &snd, &hdr, &hl, &mine), HF_OK);
 	assert_false(mine);
-	assert_memory_equal(snd, S, 16);
+	assert_true(hf_key_id_eq(&snd, &S));
 	assert_memory_equal(hdr, "g", 1);
 	free(hdr);
-	assert_int_equal(hfn_store_want_del(f->s, L, S, M2), HF_OK);
-	assert_int_equal(hfn_store_want_get(f->s, L, M2, snd, &hdr, &hl, &mine), HF_ENOTFOUND);
+	assert_int_equal(hfn_store_want_del(f->s, L, &S, &M2), HF_OK);
+	assert_int_equal(hfn_store_want_get(f->s, L, &M2, &snd, &hdr, &hl, &mine), HF_ENOTFOUND);
 	bool known;
 	assert_int_equal(hfn_store_alarm_add(f->s, L, "a\n", "b\n", "test", 1), HF_OK);
 	assert_int_equal(hfn_store_alarm_known(f->s, L, "b\n", "a\n", &known), HF_OK);
@@ -281,15 +286,17 @@ static void leaves_migration(void **state)
 	assert_int_equal(hfn_store_leaf_last_time(f->s, &at), HF_OK);
 	assert_int_equal(at, 7);
 	/* a new leaf after the migrated ones, found by its (sender, msg_id) */
-	uint8_t snd[16] = {0x33}, mid[16] = {0x44}, sub[16] = {0x55}, lf[4] = {1, 2, 3, 4};
+	hf_key_id snd = {{0x33}};
+	hf_msg_id mid = {{0x44}};
+	uint8_t sub[16] = {0x55}, lf[4] = {1, 2, 3, 4};
 	assert_int_equal(hfn_store_begin(f->s), HF_OK);
-	assert_int_equal(hfn_store_leaf_add(f->s, 3, snd, mid, sub, 9, lf, 4), HF_OK);
+	assert_int_equal(hfn_store_leaf_add(f->s, 3, &snd, &mid, sub, 9, lf, 4), HF_OK);
 	assert_int_equal(hfn_store_commit(f->s), HF_OK);
-	assert_int_equal(hfn_store_leaf_find(f->s, snd, mid, &idx, &at), HF_OK);
+	assert_int_equal(hfn_store_leaf_find(f->s, &snd, &mid, &idx, &at), HF_OK);
 	assert_int_equal(idx, 3);
 	assert_int_equal(at, 9);
-	mid[0] = 0x45;
-	assert_int_equal(hfn_store_leaf_find(f->s, snd, mid, &idx, &at), HF_ENOTFOUND);
+	mid.b[0] = 0x45;
+	assert_int_equal(hfn_store_leaf_find(f->s, &snd, &mid, &idx, &at), HF_ENOTFOUND);
 }
 
 int main(void)

@@ -132,20 +132,21 @@ static hf_err first_cb(void *ctx, const hfn_store_order *o)
 static void test_history_timers_lists(void **state)
 {
 	fx *f = *state;
-	uint8_t a[16], b[16], msg[16], first[16] = {0};
+	uint8_t a[16], b[16], first[16] = {0};
+	hf_msg_id msg;
 	bool dup = true;
 	int k = 0;
 	memset(a, 1, 16);
 	memset(b, 2, 16);
-	memset(msg, 5, 16);
+	memset(msg.b, 5, sizeof msg.b);
 	add_order(f, 1, 1, 0, HFN_STORE_ORDER_ISSUER);
 	add_order(f, 2, 1, 10 * 60000, HFN_STORE_ORDER_TARGET); /* earlier deadline */
 	/* History: the same message id twice is one row. */
-	assert_int_equal(hfn_store_order_msg_add(f->n.store, a, msg, HF_MSG_RECEIPT, 1, PL, 5,
+	assert_int_equal(hfn_store_order_msg_add(f->n.store, a, &msg, HF_MSG_RECEIPT, 1, PL, 5,
 	                                         (const uint8_t *)"env", 3, "{}", &dup),
 	                 HF_OK);
 	assert_false(dup);
-	assert_int_equal(hfn_store_order_msg_add(f->n.store, a, msg, HF_MSG_RECEIPT, 1, PL, 6,
+	assert_int_equal(hfn_store_order_msg_add(f->n.store, a, &msg, HF_MSG_RECEIPT, 1, PL, 6,
 	                                         (const uint8_t *)"env", 3, "{}", &dup),
 	                 HF_OK);
 	assert_true(dup);
@@ -153,7 +154,7 @@ static void test_history_timers_lists(void **state)
 	 * replay: it can neither shadow nor be shadowed (schema 5). */
 	const uint8_t other[16] = {0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77,
 	                           0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77, 0x77};
-	assert_int_equal(hfn_store_order_msg_add(f->n.store, a, msg, HF_MSG_RECEIPT, 1, other, 7,
+	assert_int_equal(hfn_store_order_msg_add(f->n.store, a, &msg, HF_MSG_RECEIPT, 1, other, 7,
 	                                         (const uint8_t *)"env", 3, "{}", &dup),
 	                 HF_OK);
 	assert_false(dup);

@@ -221,7 +221,7 @@ static void *second_writer(void *arg)
 	l->saw_commit = atomic_load(&l->committed);
 	atomic_store(&l->phase, 2);
 	if (l->rc == HF_OK)
-		l->rc = hfn_store_outbox_add(s, (const uint8_t *)"bbbbbbbbbbbbbbbb", P1, NULL, 0,
+		l->rc = hfn_store_outbox_add(s, &(const hf_msg_id){"bbbbbbbbbbbbbbbb"}, P1, NULL, 0,
 		                             (const uint8_t *)"y", 1, 5);
 	if (l->rc == HF_OK)
 		l->rc = hfn_store_commit(s);
@@ -257,12 +257,12 @@ static void test_writer_lock_and_due(void **state)
 	assert_int_equal(atomic_load(&l.phase), 1); /* still waiting for our commit */
 	/* A savepoint undone alone, the rest of the transaction kept. */
 	assert_int_equal(hfn_store_savepoint(s), HF_OK);
-	assert_int_equal(hfn_store_outbox_add(s, (const uint8_t *)"cccccccccccccccc", P1, NULL, 0,
-	                                      (const uint8_t *)"z", 1, 1),
+	assert_int_equal(hfn_store_outbox_add(s, &(const hf_msg_id){"cccccccccccccccc"}, P1, NULL,
+	                                      0, (const uint8_t *)"z", 1, 1),
 	                 HF_OK);
 	hfn_store_rollback_to(s);
-	assert_int_equal(hfn_store_outbox_add(s, (const uint8_t *)"aaaaaaaaaaaaaaaa", P1, NULL, 0,
-	                                      (const uint8_t *)"x", 1, 10),
+	assert_int_equal(hfn_store_outbox_add(s, &(const hf_msg_id){"aaaaaaaaaaaaaaaa"}, P1, NULL,
+	                                      0, (const uint8_t *)"x", 1, 10),
 	                 HF_OK);
 	atomic_store(&l.committed, 1); /* the lock is released only inside the commit */
 	assert_int_equal(hfn_store_commit(s), HF_OK);
@@ -276,8 +276,8 @@ static void test_writer_lock_and_due(void **state)
 	assert_int_equal(n, 0);
 	assert_int_equal(hfn_store_outbox_due(s, 100, due, 4, &n), HF_OK);
 	assert_int_equal(n, 2);
-	assert_memory_equal(due[0].msg_id, "bbbbbbbbbbbbbbbb", 16);
-	assert_memory_equal(due[1].msg_id, "aaaaaaaaaaaaaaaa", 16);
+	assert_memory_equal(due[0].msg_id.b, "bbbbbbbbbbbbbbbb", 16);
+	assert_memory_equal(due[1].msg_id.b, "aaaaaaaaaaaaaaaa", 16);
 	assert_int_equal(due[1].len, 1);
 	assert_int_equal(due[1].env[0], 'x');
 	for (size_t i = 0; i < n; i++)

@@ -141,36 +141,81 @@ static void test_entries(void **state)
 static void test_outbox(void **state)
 {
 	fx *f = *state;
-	uint8_t id1[16] = {1}, id2[16] = {2}, env[3] = {7, 8, 9};
+	hf_msg_id id1 = {{1}}, id2 = {{2}};
+	uint8_t env[3] = {7, 8, 9};
 	hfn_store_out o;
 	uint64_t next;
 	assert_int_equal(hfn_store_outbox_next(f->s, 100, &o, &next), HF_ENOTFOUND);
 	assert_int_equal(next, UINT64_MAX);
-	assert_int_equal(hfn_store_outbox_add(f->s, id1, P1, L1, 4, env, 3, 100), HF_OK);
-	assert_int_equal(hfn_store_outbox_add(f->s, id2, P1, NULL, 0, env, 3, 150), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &id1, P1, L1, 4, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &id2, P1, NULL, 0, env, 3, 150), HF_OK);
 	assert_int_equal(hfn_store_outbox_next(f->s, 120, &o, &next), HF_OK);
-	assert_memory_equal(o.msg_id, id1, 16);
+	assert_true(hf_msg_id_eq(&o.msg_id, &id1));
 	assert_int_equal(o.len, 3);
 	assert_memory_equal(o.env, env, 3);
 	free(o.env);
 	assert_int_equal(hfn_store_outbox_retry(f->s, o.seq, 500, "HF_ENET"), HF_OK);
+	/* id2 goes to the same peer after id1: held back until id1's retry (never overtakes) */
 	assert_int_equal(hfn_store_outbox_next(f->s, 120, &o, &next), HF_ENOTFOUND);
-	assert_int_equal(next, 150);
+	assert_int_equal(next, 500);
 	/* Queuing the same (msg, peer) again makes it due now: no duplicate row. */
-	assert_int_equal(hfn_store_outbox_add(f->s, id1, P1, L1, 4, env, 3, 130), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &id1, P1, L1, 4, env, 3, 130), HF_OK);
 	assert_int_equal(hfn_store_outbox_next(f->s, 130, &o, &next), HF_OK);
-	assert_memory_equal(o.msg_id, id1, 16);
+	assert_true(hf_msg_id_eq(&o.msg_id, &id1));
 	assert_int_equal(o.attempts, 1);
 	free(o.env);
 	assert_int_equal(hfn_store_outbox_done(f->s, o.seq, 131), HF_OK);
 	/* Delivered: queuing again is a no-op. */
-	assert_int_equal(hfn_store_outbox_add(f->s, id1, P1, L1, 4, env, 3, 140), HF_OK);
-	assert_int_equal(hfn_store_outbox_next(f->s, 160, &o, &next), HF_OK);
-	assert_memory_equal(o.msg_id, id2, 16);
+	assert_int_equal(hfn_store_outbox_add(f->s, &id1, P1, L1, 4, env, 3, 140), HF_OK);
+	assert_int_equal(hfn_store_outbox_next(f->s, 499, &o, &next), HF_ENOTFOUND);
+	assert_int_equal(hfn_store_outbox_next(f->s, 500, &o, &next), HF_OK);
+	assert_true(hf_msg_id_eq(&o.msg_id, &id2));
 	free(o.env);
 	/* Given up for good: never due again. */
 	assert_int_equal(hfn_store_outbox_retry(f->s, o.seq, 0, "HF_ESIG"), HF_OK);
 	assert_int_equal(hfn_store_outbox_next(f->s, UINT64_MAX >> 2, &o, &next), HF_ENOTFOUND);
+}
+
+/* A retried message holds back the later ones to its peer only: the peer gets them in
+ * outbox order (net.proxy_faults saw an outcome overtake its order's retried receipt). */
+static void test_outbox_retry_holds_peer(void **state)
+{
+	fx *f = *state;
+	hf_msg_id a = {{0xa}}, b = {{0xb}}, c = {{0xc}}, d = {{0xd}};
+	uint8_t env[3] = {7, 8, 9};
+	hfn_store_out out[4];
+	size_t n = 0;
+	assert_int_equal(hfn_store_outbox_add(f->s, &a, P1, NULL, 0, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &b, P1, NULL, 0, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &c, P2, NULL, 0, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &d, P1, NULL, 0, env, 3, 900), HF_OK);
+	assert_int_equal(hfn_store_outbox_due(f->s, 100, out, 4, &n), HF_OK);
+	assert_int_equal(n, 3);
+	int64_t seq_a = out[0].seq;
+	assert_true(hf_msg_id_eq(&out[0].msg_id, &a));
+	for (size_t i = 0; i < n; i++)
+		free(out[i].env);
+	assert_int_equal(hfn_store_outbox_retry(f->s, seq_a, 600, "HF_ENET"), HF_OK);
+	/* b (P1, after a) waits for a; c (P2) does not; d was due later anyway */
+	assert_int_equal(hfn_store_outbox_due(f->s, 599, out, 4, &n), HF_OK);
+	assert_int_equal(n, 1);
+	assert_true(hf_msg_id_eq(&out[0].msg_id, &c));
+	free(out[0].env);
+	assert_int_equal(hfn_store_outbox_done(f->s, out[0].seq, 599), HF_OK);
+	/* due together again: a comes first (outbox order) */
+	assert_int_equal(hfn_store_outbox_due(f->s, 600, out, 4, &n), HF_OK);
+	assert_int_equal(n, 2);
+	assert_true(hf_msg_id_eq(&out[0].msg_id, &a));
+	assert_true(hf_msg_id_eq(&out[1].msg_id, &b));
+	for (size_t i = 0; i < n; i++)
+		free(out[i].env);
+	/* a given up for good holds nothing back */
+	assert_int_equal(hfn_store_outbox_retry(f->s, seq_a, 0, "HF_ESIG"), HF_OK);
+	assert_int_equal(hfn_store_outbox_due(f->s, 600, out, 4, &n), HF_OK);
+	assert_int_equal(n, 1);
+	assert_true(hf_msg_id_eq(&out[0].msg_id, &b));
+	for (size_t i = 0; i < n; i++)
+		free(out[i].env);
 }
 
 /* The counts are remembered between calls (store.c's memo): every change must still show,
@@ -248,13 +293,14 @@ static void test_entry_counts_memo(void **state)
 static void test_outbox_due_defers_batches(void **state)
 {
 	fx *f = *state;
-	uint8_t a[16] = {1}, b[16] = {2}, c[16] = {3}, d[16] = {4}, env[3] = {7, 8, 9};
+	hf_msg_id a = {{1}}, b = {{2}}, c = {{3}}, d = {{4}};
+	uint8_t env[3] = {7, 8, 9};
 	hfn_store_out o[8];
 	size_t n;
-	assert_int_equal(hfn_store_outbox_add(f->s, a, P1, L1, 2, env, 3, 100), HF_OK);
-	assert_int_equal(hfn_store_outbox_add(f->s, b, P1, L1, 3, env, 3, 100), HF_OK);
-	assert_int_equal(hfn_store_outbox_add(f->s, c, P2, L1, 2, env, 3, 100), HF_OK);
-	assert_int_equal(hfn_store_outbox_add(f->s, d, P1, NULL, 0, env, 2, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &a, P1, L1, 2, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &b, P1, L1, 3, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &c, P2, L1, 2, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &d, P1, NULL, 0, env, 2, 100), HF_OK);
 	assert_int_equal(hfn_store_outbox_due(f->s, 100, o, 8, &n), HF_OK);
 	assert_int_equal(n, 4);
 	assert_non_null(o[0].env); /* the first batch of L1 to P1 */
@@ -273,7 +319,7 @@ static void test_outbox_due_defers_batches(void **state)
 	assert_int_equal(hfn_store_outbox_due(f->s, 102, o, 8, &n), HF_OK);
 	assert_int_equal(n, 3);
 	assert_non_null(o[0].env);
-	assert_memory_equal(o[0].msg_id, b, 16);
+	assert_true(hf_msg_id_eq(&o[0].msg_id, &b));
 	for (size_t i = 0; i < n; i++)
 		free(o[i].env);
 }
@@ -296,7 +342,8 @@ static hf_err serve_cb(void *ctx, uint64_t n, const uint8_t *env, size_t len)
 static void test_batches_after_unqueued(void **state)
 {
 	fx *f = *state;
-	uint8_t h[32] = {0}, env[4] = {1, 2, 3, 4}, id2[16] = {2}, id3[16] = {3};
+	uint8_t h[32] = {0}, env[4] = {1, 2, 3, 4};
+	hf_msg_id id2 = {{2}}, id3 = {{3}};
 	hfn_store_out o[4];
 	uint64_t next;
 	size_t k;
@@ -304,8 +351,8 @@ static void test_batches_after_unqueued(void **state)
 	for (uint64_t n = 1; n <= 4; n++)
 		assert_int_equal(hfn_store_batch_put(f->s, L1, n, h, env, (size_t)n), HF_OK);
 	/* batch 2 queued to P1 and delivered, batch 3 queued and backed off until 900 */
-	assert_int_equal(hfn_store_outbox_add(f->s, id2, P1, L1, 2, env, 2, 100), HF_OK);
-	assert_int_equal(hfn_store_outbox_add(f->s, id3, P1, L1, 3, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &id2, P1, L1, 2, env, 2, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &id3, P1, L1, 3, env, 3, 100), HF_OK);
 	assert_int_equal(hfn_store_outbox_due(f->s, 100, o, 4, &k), HF_OK);
 	assert_int_equal(k, 2);
 	assert_int_equal(hfn_store_outbox_done(f->s, o[0].seq, 101), HF_OK);
@@ -326,21 +373,22 @@ static void test_batches_after_unqueued(void **state)
 	assert_int_equal(next, 900);
 	assert_int_equal(hfn_store_outbox_rearm_list(f->s, P1, L1, 1, 200), HF_OK);
 	assert_int_equal(hfn_store_outbox_next(f->s, 200, o, &next), HF_OK);
-	assert_memory_equal(o[0].msg_id, id3, 16);
+	assert_true(hf_msg_id_eq(&o[0].msg_id, &id3));
 	free(o[0].env);
 }
 
 static void test_inbox(void **state)
 {
 	fx *f = *state;
-	uint8_t id[16] = {3}, env[2] = {1, 2}, *got = NULL;
+	hf_msg_id id = {{3}};
+	uint8_t env[2] = {1, 2}, *got = NULL;
 	bool dup;
 	int64_t seq = 0, seqs[4], seq2 = 0;
 	size_t n, len;
-	assert_int_equal(hfn_store_inbox_add(f->s, id, P1, 16, env, 2, 1, &dup, &seq), HF_OK);
+	assert_int_equal(hfn_store_inbox_add(f->s, &id, P1, 16, env, 2, 1, &dup, &seq), HF_OK);
 	assert_false(dup);
 	assert_true(seq > 0);
-	assert_int_equal(hfn_store_inbox_add(f->s, id, P1, 16, env, 2, 2, &dup, &seq2), HF_OK);
+	assert_int_equal(hfn_store_inbox_add(f->s, &id, P1, 16, env, 2, 2, &dup, &seq2), HF_OK);
 	assert_true(dup); /* idempotent by message id */
 	assert_int_equal(seq2, 0);
 	assert_int_equal(hfn_store_inbox_count_pending(f->s, &n), HF_OK);
@@ -367,13 +415,13 @@ static void test_inbox(void **state)
 	assert_int_equal(n, 0);
 	assert_int_equal(hfn_store_inbox_get(f->s, seq, &got, &len), HF_ENOTFOUND);
 	/* Processed ids stay seen. */
-	assert_int_equal(hfn_store_inbox_add(f->s, id, P1, 16, env, 2, 3, &dup, NULL), HF_OK);
+	assert_int_equal(hfn_store_inbox_add(f->s, &id, P1, 16, env, 2, 3, &dup, NULL), HF_OK);
 	assert_true(dup);
 	/* Another member using the same (public) id is not a replay of P1's message:
 	 * it must not be able to make P1's message be dropped, nor be dropped itself. */
-	assert_int_equal(hfn_store_inbox_add(f->s, id, P2, 16, env, 2, 4, &dup, NULL), HF_OK);
+	assert_int_equal(hfn_store_inbox_add(f->s, &id, P2, 16, env, 2, 4, &dup, NULL), HF_OK);
 	assert_false(dup);
-	assert_int_equal(hfn_store_inbox_add(f->s, id, P2, 16, env, 2, 5, &dup, NULL), HF_OK);
+	assert_int_equal(hfn_store_inbox_add(f->s, &id, P2, 16, env, 2, 5, &dup, NULL), HF_OK);
 	assert_true(dup);
 }
 
@@ -466,6 +514,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_entries, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outbox_retry_holds_peer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_entry_counts_memo, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_outbox_due_defers_batches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_batches_after_unqueued, setup, teardown),

@@ -23,8 +23,7 @@
 #define NOW 1790000000000ULL
 #define H   3600000ULL
 
-static const uint8_t FED[HF_FEDID_LEN] = {0xfe, 0xd0, 1, 2,  3,  4,  5,  6,
-                                          7,    8,    9, 10, 11, 12, 13, 14};
+static const hf_fed_id FED = {{0xfe, 0xd0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}};
 static const uint8_t OID[16] = {0x01, 0x9a, 0x1b, 0x2c, 0x3d, 0x4e, 0x7f, 0x00,
                                 0x80, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77};
 static const uint8_t AUTH[16] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7,
@@ -88,7 +87,7 @@ static void fx_receipt(hf_order_msg *m)
 	memset(m, 0, sizeof(*m));
 	m->type = HF_MSG_RECEIPT;
 	memcpy(m->u.receipt.order_id, OID, 16);
-	memset(m->u.receipt.order_msg_id, 0x42, 16);
+	memset(m->u.receipt.order_msg_id.b, 0x42, sizeof m->u.receipt.order_msg_id.b);
 	memset(m->u.receipt.order_hash, 0x99, 32);
 	m->u.receipt.received_ms = NOW + 1234;
 	m->u.receipt.n_items = 3;
@@ -128,7 +127,7 @@ static void fx_event(hf_order_msg *m)
 	v->text = "the second one";
 	v->text_len = strlen(v->text);
 	v->has_ref = true;
-	memset(v->ref_msg_id, 0x17, 16);
+	memset(v->ref_msg_id.b, 0x17, sizeof v->ref_msg_id.b);
 }
 
 static void fx_escalation(hf_order_msg *m)
@@ -844,7 +843,7 @@ static void audit_never_leaks(void **state)
 		p.type = m.type;
 		p.created_ms = NOW;
 		p.expires_ms = NOW + H;
-		p.federation = FED;
+		p.federation = &FED;
 		p.epoch = 1;
 		p.audit = &a;
 		p.recipients = (const uint8_t(*)[HF_ENC_PK_LEN])pk;
@@ -974,7 +973,7 @@ static hf_err lookup(void *ctx, const hf_envelope_header *h, uint8_t pk[HF_SIGN_
 	pair *p = ctx;
 	hf_identity *all[3] = {p->auth, p->plat, p->other};
 	for (int i = 0; i < 3; i++) {
-		if (memcmp(hf_identity_sign_keyid(all[i]), h->sender, HF_KEYID_LEN) == 0) {
+		if (hf_key_id_eq(hf_identity_sign_keyid(all[i]), &h->sender)) {
 			memcpy(pk, hf_identity_sign_pk(all[i]), HF_SIGN_PK_LEN);
 			return HF_OK;
 		}
@@ -996,7 +995,7 @@ static void seal_to(hf_identity *from, hf_identity *to, const hf_order_msg *m, h
 	p.type = m->type;
 	p.created_ms = NOW;
 	p.expires_ms = NOW + 24 * H;
-	p.federation = FED;
+	p.federation = &FED;
 	p.epoch = 1;
 	p.audit = &a;
 	p.recipients = (const uint8_t(*)[HF_ENC_PK_LEN])pk;
@@ -1033,7 +1032,7 @@ static void sealed_flow(void **state)
 
 	/* Another platform cannot open it. */
 	hf_opened *op = NULL;
-	hf_open_params pp = {w.other, lookup, &w, NOW, FED};
+	hf_open_params pp = {w.other, lookup, &w, NOW, &FED};
 	assert_int_equal(hf_envelope_open(env, en, &pp, &op), HF_ENOTRECIPIENT);
 
 	/* The platform opens, decodes, and answers with a receipt. */
@@ -1048,7 +1047,7 @@ static void sealed_flow(void **state)
 	memset(&rm, 0, sizeof(rm));
 	rm.type = HF_MSG_RECEIPT;
 	memcpy(rm.u.receipt.order_id, got.u.order.order_id, 16);
-	memcpy(rm.u.receipt.order_msg_id, hf_opened_header(op)->msg_id, HF_MSGID_LEN);
+	rm.u.receipt.order_msg_id = hf_opened_header(op)->msg_id;
 	hf_order_hash(body, bn, rm.u.receipt.order_hash);
 	rm.u.receipt.received_ms = NOW + 5;
 	rm.u.receipt.n_items = got.u.order.n_items;
@@ -1056,7 +1055,7 @@ static void sealed_flow(void **state)
 
 	/* The authority opens the receipt and checks it names exactly its order. */
 	hf_opened *rop = NULL;
-	hf_open_params ap = {w.auth, lookup, &w, NOW, FED};
+	hf_open_params ap = {w.auth, lookup, &w, NOW, &FED};
 	assert_int_equal(hf_envelope_open(renv, ren, &ap, &rop), HF_OK);
 	size_t rbn;
 	const uint8_t *rbody = hf_opened_body(rop, &rbn);
@@ -1068,9 +1067,8 @@ static void sealed_flow(void **state)
 	assert_int_equal(hf_order_msg_encode(&om, &ob, &obn), HF_OK);
 	hf_order_hash(ob, obn, want);
 	assert_memory_equal(rgot.u.receipt.order_hash, want, 32);
-	assert_memory_equal(rgot.u.receipt.order_msg_id, hdr.msg_id, HF_MSGID_LEN);
-	assert_memory_equal(hf_opened_header(rop)->sender, hf_identity_sign_keyid(w.plat),
-	                    HF_KEYID_LEN);
+	assert_true(hf_msg_id_eq(&rgot.u.receipt.order_msg_id, &hdr.msg_id));
+	assert_true(hf_key_id_eq(&hf_opened_header(rop)->sender, hf_identity_sign_keyid(w.plat)));
 	/* The receipt's audit header binds it to the order, without content. */
 	assert_memory_equal(hf_opened_header(rop)->audit.subject, OID, 16);
 	assert_int_equal(hf_opened_header(rop)->audit.status, HF_OST_DELIVERED);

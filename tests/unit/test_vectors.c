@@ -72,7 +72,7 @@ static hf_err lookup(void *ctx, const hf_envelope_header *h, uint8_t pk[HF_SIGN_
 {
 	(void)ctx;
 	for (size_t i = 0; i < g_nids; i++) {
-		if (memcmp(hf_identity_sign_keyid(g_ids[i].id), h->sender, HF_KEYID_LEN) == 0) {
+		if (hf_key_id_eq(hf_identity_sign_keyid(g_ids[i].id), &h->sender)) {
 			memcpy(pk, hf_identity_sign_pk(g_ids[i].id), HF_SIGN_PK_LEN);
 			return HF_OK;
 		}
@@ -84,8 +84,8 @@ static void test_envelope_vectors(void **state)
 {
 	(void)state;
 	json_t *j = load("envelope.json");
-	uint8_t fed[HF_FEDID_LEN];
-	unhex_fixed(json_string_value(json_object_get(j, "federation")), fed, sizeof(fed));
+	hf_fed_id fed;
+	unhex_fixed(json_string_value(json_object_get(j, "federation")), fed.b, sizeof fed.b);
 
 	size_t i;
 	json_t *v;
@@ -133,7 +133,7 @@ static void test_envelope_vectors(void **state)
 		{
 			hf_open_params op = {
 			    by_name(json_string_value(r)), lookup, NULL,
-			    (uint64_t)json_integer_value(json_object_get(v, "created")), fed};
+			    (uint64_t)json_integer_value(json_object_get(v, "created")), &fed};
 			hf_opened *o;
 			assert_int_equal(hf_envelope_open(env, len, &op, &o), HF_OK);
 			size_t bl;
@@ -158,7 +158,7 @@ static void test_envelope_vectors(void **state)
 		uint8_t *env = unhex_alloc(json_string_value(json_object_get(v, "envelope")), &len);
 		hf_open_params op = {by_name(json_string_value(json_object_get(v, "recipient"))),
 		                     lookup, NULL,
-		                     (uint64_t)json_integer_value(json_object_get(v, "now")), fed};
+		                     (uint64_t)json_integer_value(json_object_get(v, "now")), &fed};
 		hf_opened *o = NULL;
 		hf_err rc = hf_envelope_open(env, len, &op, &o);
 		hf_err want;
@@ -591,14 +591,14 @@ static void check_keys(const json_t *a, const hf_member *mb, hf_key_kind kind, h
 		uint8_t pk[32];
 		jhex(k, "pk", pk, 32);
 		assert_memory_equal(mk->pk, pk, 32);
-		expect_hex(k, "keyid", mk->keyid, HF_KEYID_LEN);
+		expect_hex(k, "keyid", mk->keyid.b, HF_KEYID_LEN);
 		assert_int_equal(mk->not_before_ms, jint(k, "not_before"));
 		assert_int_equal(mk->not_after_ms, na);
 		assert_int_equal(mk->revoked_at_ms, rv);
 		assert_int_equal(hf_manifest_add_key(in, id, kind, pk, jint(k, "not_before"), na),
 		                 HF_OK);
 		if (rv != HF_TIME_NEVER)
-			assert_int_equal(hf_manifest_revoke_key(in, mk->keyid, rv), HF_OK);
+			assert_int_equal(hf_manifest_revoke_key(in, &mk->keyid, rv), HF_OK);
 	}
 }
 
@@ -606,12 +606,13 @@ static void check_keys(const json_t *a, const hf_member *mb, hf_key_kind kind, h
  * manifest `*in` from the JSON alone. */
 static void check_manifest(const json_t *f, const hf_manifest *m, hf_manifest **in)
 {
-	uint8_t fed[HF_FEDID_LEN], roots[HF_MAX_ROOTS][32];
+	uint8_t roots[HF_MAX_ROOTS][32];
+	hf_fed_id fed;
 	size_t i, k;
 	json_t *v, *x;
 	assert_int_equal(jint(f, "version"), HF_MANIFEST_VERSION);
-	jhex(f, "federation", fed, sizeof(fed));
-	assert_memory_equal(hf_manifest_federation(m), fed, sizeof(fed));
+	jhex(f, "federation", fed.b, sizeof fed.b);
+	assert_true(hf_fed_id_eq(hf_manifest_federation(m), &fed));
 	assert_string_equal(hf_manifest_name(m), jstr(f, "name"));
 	assert_int_equal(hf_manifest_epoch(m), jint(f, "epoch"));
 	assert_int_equal(hf_manifest_threshold(m), jint(f, "threshold"));
@@ -623,7 +624,7 @@ static void check_manifest(const json_t *f, const hf_manifest *m, hf_manifest **
 		unhex_fixed(json_string_value(v), roots[i], 32);
 		assert_memory_equal(hf_manifest_root(m, i), roots[i], 32);
 	}
-	assert_int_equal(hf_manifest_new(fed, jstr(f, "name"), jint(f, "epoch"),
+	assert_int_equal(hf_manifest_new(&fed, jstr(f, "name"), jint(f, "epoch"),
 	                                 (const uint8_t(*)[32])roots, json_array_size(ra),
 	                                 (unsigned)jint(f, "threshold"), in),
 	                 HF_OK);
@@ -671,13 +672,14 @@ static void check_manifest(const json_t *f, const hf_manifest *m, hf_manifest **
 	assert_int_equal(hf_manifest_n_signatures(m), json_array_size(sa));
 	json_array_foreach(sa, i, v)
 	{
-		uint8_t kid[HF_KEYID_LEN], sig[HF_SIG_LEN], wk[HF_KEYID_LEN], ws[HF_SIG_LEN];
-		assert_int_equal(hf_manifest_signature(m, i, kid, sig), HF_OK);
-		jhex(v, "keyid", wk, sizeof(wk));
+		hf_key_id kid, wk;
+		uint8_t sig[HF_SIG_LEN], ws[HF_SIG_LEN];
+		assert_int_equal(hf_manifest_signature(m, i, &kid, sig), HF_OK);
+		jhex(v, "keyid", wk.b, sizeof wk.b);
 		unhex_fixed(jstr(v, "sig"), ws, sizeof(ws));
-		assert_memory_equal(kid, wk, sizeof(wk));
+		assert_true(hf_key_id_eq(&kid, &wk));
 		assert_memory_equal(sig, ws, sizeof(ws));
-		assert_int_equal(hf_manifest_add_signature(*in, wk, ws), HF_OK);
+		assert_int_equal(hf_manifest_add_signature(*in, &wk, ws), HF_OK);
 	}
 }
 

@@ -31,7 +31,7 @@ enum {
 
 /* One entry of a receipt: where the message's leaf is and when it was integrated. */
 typedef struct hf_audit_rentry {
-	uint8_t msg_id[HF_MSGID_LEN];
+	hf_msg_id msg_id;
 	uint64_t index;         /* leaf index */
 	uint64_t integrated_ms; /* the log's clock when it appended the leaf */
 	const uint8_t *proof;   /* 32-byte hashes back to back (RFC 9162 order) */
@@ -66,8 +66,8 @@ typedef struct hf_audit_msg {
 		} cosign;
 		struct { /* AUDIT_QUERY (52): anyone -> log (or the message's sender) */
 			uint32_t kind;
-			uint8_t sender[HF_KEYID_LEN]; /* RECEIPT: signing key id of the message */
-			uint8_t msg_id[HF_MSGID_LEN];
+			hf_key_id sender; /* RECEIPT: signing key id of the message */
+			hf_msg_id msg_id;
 			uint64_t from_size, to_size; /* CONSISTENCY */
 		} query;
 		struct {                   /* AUDIT_ALARM (53): anyone -> every auditor */

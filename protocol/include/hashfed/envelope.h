@@ -72,23 +72,23 @@ typedef struct hf_audit_header {
 typedef struct hf_envelope_header {
 	uint32_t version;
 	uint32_t type;
-	uint8_t msg_id[HF_MSGID_LEN];
-	uint8_t sender[HF_KEYID_LEN]; /* signing key id */
+	hf_msg_id msg_id;
+	hf_key_id sender; /* signing key id */
 	uint32_t n_recipients;
-	uint8_t recipients[HF_MAX_RECIPIENTS][HF_KEYID_LEN]; /* encryption key ids */
+	hf_key_id recipients[HF_MAX_RECIPIENTS]; /* encryption key ids */
 	uint64_t created_ms;
 	uint64_t expires_ms;
-	uint8_t federation[HF_FEDID_LEN];
+	hf_fed_id federation;
 	uint64_t epoch;
 	hf_audit_header audit;
 } hf_envelope_header;
 
 typedef struct hf_seal_params {
 	uint32_t type;
-	const uint8_t *msg_id; /* HF_MSGID_LEN bytes, or NULL: a fresh UUIDv7 */
+	const hf_msg_id *msg_id; /* NULL: a fresh UUIDv7 */
 	uint64_t created_ms;
 	uint64_t expires_ms;
-	const uint8_t *federation; /* HF_FEDID_LEN bytes */
+	const hf_fed_id *federation;
 	uint64_t epoch;
 	const hf_audit_header *audit; /* optional; its commitment is ignored */
 	const uint8_t (*recipients)[HF_ENC_PK_LEN];
@@ -136,7 +136,7 @@ typedef struct hf_open_params {
 	hf_sender_lookup_fn lookup;
 	void *lookup_ctx;
 	uint64_t now_ms;
-	const uint8_t *federation; /* expected federation id, or NULL to skip */
+	const hf_fed_id *federation; /* expected federation id, or NULL to skip */
 } hf_open_params;
 
 typedef struct hf_opened hf_opened;
@@ -163,7 +163,8 @@ HF_API void hf_opened_free(hf_opened *o);
 HF_API void hf_audit_commit(const uint8_t salt[HF_COMMIT_SALT_LEN], const uint8_t *body,
                             size_t body_len, uint8_t out[HF_COMMIT_LEN]);
 
-/* RFC 9562 UUIDv7 from unix ms and 10 random bytes. */
+/* RFC 9562 UUIDv7 from unix ms and 10 random bytes, into the .b of a message id
+ * (hf_msg_id) or an order / referral id (hf_order_id): both are UUIDv7. */
 HF_API void hf_uuidv7(uint64_t unix_ms, const hf_rng *rng, uint8_t out[HF_MSGID_LEN]);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "hashfed/common.h"
 #include "hashfed/err.h"
+#include "hashfed/ids.h"
 #include "hashfed/limits.h"
 #include "hashfed/rng.h"
 
@@ -65,8 +66,8 @@ HF_API void hf_identity_free(hf_identity *id);
  * hf_identity_free: HF_SIGN_PK_LEN, HF_ENC_PK_LEN or HF_KEYID_LEN bytes. */
 HF_API const uint8_t *hf_identity_sign_pk(const hf_identity *id) HF_NONNULL(1);
 HF_API const uint8_t *hf_identity_enc_pk(const hf_identity *id) HF_NONNULL(1);
-HF_API const uint8_t *hf_identity_sign_keyid(const hf_identity *id) HF_NONNULL(1);
-HF_API const uint8_t *hf_identity_enc_keyid(const hf_identity *id) HF_NONNULL(1);
+HF_API const hf_key_id *hf_identity_sign_keyid(const hf_identity *id) HF_NONNULL(1);
+HF_API const hf_key_id *hf_identity_enc_keyid(const hf_identity *id) HF_NONNULL(1);
 
 /* Ed25519 detached signature over msg[0..len) (msg may be NULL if len == 0).
  * Deterministic (RFC 8032). Errors: HF_EINVAL (msg NULL, len > 0), HF_ECRYPTO. */
@@ -75,8 +76,8 @@ HF_API hf_err hf_identity_sign(const hf_identity *id, const uint8_t *msg, size_t
 
 /* Key ids as defined above. Pure functions of the public key; they do not
  * validate it. */
-HF_API void hf_keyid_sign(const uint8_t pk[static HF_SIGN_PK_LEN], uint8_t id[static HF_KEYID_LEN]);
-HF_API void hf_keyid_enc(const uint8_t pk[static HF_ENC_PK_LEN], uint8_t id[static HF_KEYID_LEN]);
+HF_API void hf_keyid_sign(const uint8_t pk[static HF_SIGN_PK_LEN], hf_key_id *id) HF_NONNULL(2);
+HF_API void hf_keyid_enc(const uint8_t pk[static HF_ENC_PK_LEN], hf_key_id *id) HF_NONNULL(2);
 
 /*
  * Registration-time check of an Ed25519 public key (manifest, key files):

@@ -64,7 +64,7 @@ typedef enum hf_key_kind {
  * not_before_ms <= t < not_after_ms and t < revoked_at_ms. */
 typedef struct hf_member_key {
 	uint8_t pk[HF_SIGN_PK_LEN];
-	uint8_t keyid[HF_KEYID_LEN];
+	hf_key_id keyid;
 	uint64_t not_before_ms;
 	uint64_t not_after_ms;  /* HF_TIME_NEVER: no expiry */
 	uint64_t revoked_at_ms; /* HF_TIME_NEVER: not revoked */
@@ -130,7 +130,7 @@ HF_API hf_err hf_manifest_accept(const hf_manifest *held,
 
 /* ---- manifest fields -------------------------------------------------- */
 
-HF_API const uint8_t *hf_manifest_federation(const hf_manifest *m) HF_NONNULL(1); /* 16 B */
+HF_API const hf_fed_id *hf_manifest_federation(const hf_manifest *m) HF_NONNULL(1);
 HF_API const char *hf_manifest_name(const hf_manifest *m) HF_NONNULL(1);
 HF_API uint64_t hf_manifest_epoch(const hf_manifest *m) HF_NONNULL(1);
 HF_API unsigned hf_manifest_threshold(const hf_manifest *m) HF_NONNULL(1);
@@ -141,10 +141,9 @@ HF_API size_t hf_manifest_n_members(const hf_manifest *m) HF_NONNULL(1);
 /* Member i in id order, NULL if out of range. Valid until m is freed or edited. */
 HF_API const hf_member *hf_manifest_member_at(const hf_manifest *m, size_t i) HF_NONNULL(1);
 HF_API size_t hf_manifest_n_signatures(const hf_manifest *m) HF_NONNULL(1);
-/* Signature i: signer key id (16 B) and signature (64 B). HF_ENOTFOUND if out of range. */
-HF_API hf_err hf_manifest_signature(const hf_manifest *m, size_t i,
-                                    uint8_t keyid[static HF_KEYID_LEN],
-                                    uint8_t sig[static HF_SIG_LEN]) HF_MUST_CHECK HF_NONNULL(1);
+/* Signature i: signer key id and signature (HF_SIG_LEN B). HF_ENOTFOUND if out of range. */
+HF_API hf_err hf_manifest_signature(const hf_manifest *m, size_t i, hf_key_id *keyid,
+                                    uint8_t sig[static HF_SIG_LEN]) HF_MUST_CHECK HF_NONNULL(1, 3);
 
 /* ---- lookups (per message; all O(log n), no allocation) --------------- */
 
@@ -153,15 +152,14 @@ HF_API hf_err hf_manifest_find_member(const hf_manifest *m,
                                       const uint8_t id[static HF_MEMBER_ID_LEN],
                                       const hf_member **out) HF_MUST_CHECK HF_NONNULL(1, 3);
 /* Member and key by signing key id. HF_EUNKNOWNSENDER if absent. key may be NULL. */
-HF_API hf_err hf_manifest_find_sign_key(const hf_manifest *m,
-                                        const uint8_t keyid[static HF_KEYID_LEN],
+HF_API hf_err hf_manifest_find_sign_key(const hf_manifest *m, const hf_key_id *keyid,
                                         const hf_member **member,
-                                        const hf_member_key **key) HF_MUST_CHECK HF_NONNULL(1, 3);
+                                        const hf_member_key **key) HF_MUST_CHECK
+    HF_NONNULL(1, 2, 3);
 /* Member and key by encryption key id. HF_EUNKNOWNMEMBER if absent. key may be NULL. */
-HF_API hf_err hf_manifest_find_enc_key(const hf_manifest *m,
-                                       const uint8_t keyid[static HF_KEYID_LEN],
+HF_API hf_err hf_manifest_find_enc_key(const hf_manifest *m, const hf_key_id *keyid,
                                        const hf_member **member,
-                                       const hf_member_key **key) HF_MUST_CHECK HF_NONNULL(1, 3);
+                                       const hf_member_key **key) HF_MUST_CHECK HF_NONNULL(1, 2, 3);
 /* Member whose TLS certificate fingerprint list holds fp. HF_EUNKNOWNMEMBER if none. */
 HF_API hf_err hf_manifest_find_tls_fp(const hf_manifest *m, const uint8_t fp[static HF_TLS_FP_LEN],
                                       const hf_member **member) HF_MUST_CHECK HF_NONNULL(1, 3);
@@ -176,15 +174,13 @@ HF_API hf_err hf_member_key_check(const hf_member_key *k, uint64_t at_ms) HF_MUS
  * HF_EUNKNOWNSENDER, HF_EREVOKED, HF_EKEYEXPIRED as above. On HF_OK fills
  * *member (may be NULL) and pk (may be NULL).
  */
-HF_API hf_err hf_manifest_check_sign_key(const hf_manifest *m,
-                                         const uint8_t keyid[static HF_KEYID_LEN], uint64_t at_ms,
-                                         const hf_member **member, uint8_t *pk) HF_MUST_CHECK
-    HF_NONNULL(1);
+HF_API hf_err hf_manifest_check_sign_key(const hf_manifest *m, const hf_key_id *keyid,
+                                         uint64_t at_ms, const hf_member **member,
+                                         uint8_t *pk) HF_MUST_CHECK HF_NONNULL(1, 2);
 /* Same for an encryption key (recipients): HF_EUNKNOWNMEMBER, HF_EREVOKED, HF_EKEYEXPIRED. */
-HF_API hf_err hf_manifest_check_enc_key(const hf_manifest *m,
-                                        const uint8_t keyid[static HF_KEYID_LEN], uint64_t at_ms,
-                                        const hf_member **member, uint8_t *pk) HF_MUST_CHECK
-    HF_NONNULL(1);
+HF_API hf_err hf_manifest_check_enc_key(const hf_manifest *m, const hf_key_id *keyid,
+                                        uint64_t at_ms, const hf_member **member,
+                                        uint8_t *pk) HF_MUST_CHECK HF_NONNULL(1, 2);
 
 /*
  * May `member` act in `role` (one or more HF_ROLE_* bits, all required) at
@@ -240,10 +236,10 @@ HF_API hf_err hf_endpoint_check(const char *url) HF_MUST_CHECK HF_NONNULL(1);
 /* New manifest with no members and no signatures. Roots are validated
  * (HF_EBADKEY, HF_EDUPLICATE), 1 <= threshold <= n_roots <= HF_MAX_ROOTS
  * (HF_ERANGE), name <= HF_MAX_NAME_LEN (HF_ETOOLONG), epoch >= 1. */
-HF_API hf_err hf_manifest_new(const uint8_t federation[static HF_FEDID_LEN], const char *name,
-                              uint64_t epoch, const uint8_t (*roots)[HF_SIGN_PK_LEN],
-                              size_t n_roots, unsigned threshold, hf_manifest **out) HF_MUST_CHECK
-    HF_NONNULL(2, 4, 7);
+HF_API hf_err hf_manifest_new(const hf_fed_id *federation, const char *name, uint64_t epoch,
+                              const uint8_t (*roots)[HF_SIGN_PK_LEN], size_t n_roots,
+                              unsigned threshold, hf_manifest **out) HF_MUST_CHECK
+    HF_NONNULL(1, 2, 4, 7);
 /* Deep copy (signatures included). */
 HF_API hf_err hf_manifest_clone(const hf_manifest *m, hf_manifest **out) HF_MUST_CHECK
     HF_NONNULL(1, 2);
@@ -283,12 +279,12 @@ HF_API hf_err hf_manifest_add_key(hf_manifest *m, const uint8_t id[static HF_MEM
     HF_NONNULL(1);
 /* Set not_after of a key (found by key id, either kind); HF_ERANGE if
  * not_after <= not_before; HF_ENOTFOUND if no such key. */
-HF_API hf_err hf_manifest_expire_key(hf_manifest *m, const uint8_t keyid[static HF_KEYID_LEN],
-                                     uint64_t not_after_ms) HF_MUST_CHECK HF_NONNULL(1);
+HF_API hf_err hf_manifest_expire_key(hf_manifest *m, const hf_key_id *keyid,
+                                     uint64_t not_after_ms) HF_MUST_CHECK HF_NONNULL(1, 2);
 /* Revoke a key (either kind) from at_ms on (at_ms < HF_TIME_NEVER).
  * HF_ENOTFOUND if no such key. An earlier revocation time is kept. */
-HF_API hf_err hf_manifest_revoke_key(hf_manifest *m, const uint8_t keyid[static HF_KEYID_LEN],
-                                     uint64_t at_ms) HF_MUST_CHECK HF_NONNULL(1);
+HF_API hf_err hf_manifest_revoke_key(hf_manifest *m, const hf_key_id *keyid,
+                                     uint64_t at_ms) HF_MUST_CHECK HF_NONNULL(1, 2);
 /* Add (or replace) the signature of `root` over the current body. The
  * signer need not be in the manifest's own root set (old roots sign a root
  * rotation). HF_ERANGE if HF_MAX_MANIFEST_SIGS signatures are present. */
@@ -296,8 +292,8 @@ HF_API hf_err hf_manifest_sign(hf_manifest *m, const hf_identity *root) HF_MUST_
     HF_NONNULL(1, 2);
 HF_API void hf_manifest_clear_signatures(hf_manifest *m) HF_NONNULL(1);
 /* Append a signature as is (tests, tools merging signatures). No check. */
-HF_API hf_err hf_manifest_add_signature(hf_manifest *m, const uint8_t keyid[static HF_KEYID_LEN],
+HF_API hf_err hf_manifest_add_signature(hf_manifest *m, const hf_key_id *keyid,
                                         const uint8_t sig[static HF_SIG_LEN]) HF_MUST_CHECK
-    HF_NONNULL(1);
+    HF_NONNULL(1, 2);
 
 #endif

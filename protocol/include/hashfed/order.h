@@ -102,7 +102,7 @@ typedef struct hf_order {
 /* Receipt: sent by the platform node the moment the order is committed. */
 typedef struct hf_receipt {
 	uint8_t order_id[HF_ORDER_ID_LEN];
-	uint8_t order_msg_id[HF_MSGID_LEN];    /* envelope message id of the order */
+	hf_msg_id order_msg_id;                /* envelope message id of the order */
 	uint8_t order_hash[HF_ORDER_HASH_LEN]; /* hf_order_hash of the order body */
 	uint64_t received_ms;
 	uint32_t n_items;
@@ -160,8 +160,8 @@ typedef struct hf_order_event {
 	const char *text; /* question, answer, grounds, reason; required for some kinds */
 	size_t text_len;
 	bool has_ref;
-	uint8_t ref_msg_id[HF_MSGID_LEN]; /* message answered (e.g. the question) */
-	uint64_t new_deadline_ms;         /* 0 = none; only for kinds that reopen */
+	hf_msg_id ref_msg_id;     /* message answered (e.g. the question) */
+	uint64_t new_deadline_ms; /* 0 = none; only for kinds that reopen */
 } hf_order_event;
 
 /* Escalation notice to the auditor: metadata only, by construction. */

@@ -11,6 +11,26 @@
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
+/* Room for n more items in the array *p of *cap elem-byte items, used of them taken: the
+ * capacity doubles (from first) until they fit. HF_ENOMEM leaves *p and *cap as they were. */
+static hf_err reserve_more(void **p, size_t *cap, size_t used, size_t n, size_t elem, size_t first)
+{
+	if (n <= *cap - used) {
+		return HF_OK;
+	}
+	size_t nc = *cap ? *cap : first;
+	while (nc - used < n) {
+		nc *= 2;
+	}
+	void *q = realloc(*p, nc * elem);
+	if (q == NULL) {
+		return HF_ENOMEM;
+	}
+	*p = q;
+	*cap = nc;
+	return HF_OK;
+}
+
 /* Big arrays come straight from mmap, 2 MiB aligned, so they can be backed by
  * transparent huge pages and go back to the OS when freed (malloc would keep
  * them in its heap, and the process would stay at its high-water mark). */
@@ -97,14 +117,8 @@ void hfi_arena_clear(hfi_arena *a)
 
 static uint32_t *arena_alloc_big(hfi_arena *a, size_t words)
 {
-	if (a->nbig == a->cap_big) {
-		size_t nc = a->cap_big ? a->cap_big * 2 : 16;
-		void **b = realloc(a->big, nc * sizeof(*b));
-		if (b == NULL) {
-			return NULL;
-		}
-		a->big = b;
-		a->cap_big = nc;
+	if (reserve_more((void **)&a->big, &a->cap_big, a->nbig, 1, sizeof(*a->big), 16) != HF_OK) {
+		return NULL;
 	}
 	uint32_t *p = malloc(words * 4u);
 	if (p != NULL) {
@@ -127,14 +141,9 @@ uint32_t *hfi_arena_alloc(hfi_arena *a, size_t words)
 		return p;
 	}
 	if (a->nchunks == 0 || a->used + words > HFI_ARENA_CHUNK_WORDS) {
-		if (a->nchunks == a->cap_chunks) {
-			size_t nc = a->cap_chunks ? a->cap_chunks * 2 : 16;
-			uint32_t **c = realloc(a->chunks, nc * sizeof(*c));
-			if (c == NULL) {
-				return NULL;
-			}
-			a->chunks = c;
-			a->cap_chunks = nc;
+		if (reserve_more((void **)&a->chunks, &a->cap_chunks, a->nchunks, 1,
+		                 sizeof(*a->chunks), 16) != HF_OK) {
+			return NULL;
 		}
 		/* The tail of the previous chunk is left unused (< 256 KiB of
 		 * 4 MiB at worst, usually a few words). */
@@ -239,20 +248,7 @@ hf_err hfi_ebr_reserve(hfi_ebr *e, size_t n)
 		e->len -= e->head;
 		e->head = 0;
 	}
-	if (n <= e->cap - e->len) {
-		return HF_OK;
-	}
-	size_t nc = e->cap ? e->cap : 64;
-	while (nc - e->len < n) {
-		nc *= 2;
-	}
-	hfi_retired *r = realloc(e->ret, nc * sizeof(*r));
-	if (r == NULL) {
-		return HF_ENOMEM;
-	}
-	e->ret = r;
-	e->cap = nc;
-	return HF_OK;
+	return reserve_more((void **)&e->ret, &e->cap, e->len, n, sizeof(*e->ret), 64);
 }
 
 void hfi_ebr_retire(hfi_ebr *e, uint32_t kind, void *p, uint32_t id)
@@ -343,20 +339,7 @@ hf_err hfi_slots_take(hfi_slots *s, uint32_t *id)
 
 hf_err hfi_slots_reserve_free(hfi_slots *s, size_t n)
 {
-	if (n <= s->cap_free - s->nfree) {
-		return HF_OK;
-	}
-	size_t nc = s->cap_free ? s->cap_free : 256;
-	while (nc - s->nfree < n) {
-		nc *= 2;
-	}
-	uint32_t *f = realloc(s->free, nc * sizeof(*f));
-	if (f == NULL) {
-		return HF_ENOMEM;
-	}
-	s->free = f;
-	s->cap_free = nc;
-	return HF_OK;
+	return reserve_more((void **)&s->free, &s->cap_free, s->nfree, n, sizeof(*s->free), 256);
 }
 
 hf_err hfi_slots_put(hfi_slots *s, uint32_t id)
