@@ -557,14 +557,17 @@ hf_err hfn_lists_on_batch(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_e
 		}
 	}
 	uint64_t max_id = l.next_id ? l.next_id - 1 : 0;
+	/* The matcher first: its index insertion runs while the entries are stored. */
+	HF_TRY(hfn_match_batch_begin(n, &l, &b, env, env_len));
 	hf_list_batch_iter(&b, &it);
-	HF_TRY(apply_entries(n, l.id, &it, &max_id));
-	for (uint32_t i = 0; i < b.n_removed; i++) {
+	rc = apply_entries(n, l.id, &it, &max_id);
+	for (uint32_t i = 0; rc == HF_OK && i < b.n_removed; i++) {
 		rc = hfn_store_entry_remove(n->store, l.id, hf_list_batch_removed(&b, i), b.number);
-		if (rc != HF_OK && rc != HF_ENOTFOUND)
-			return rc;
+		rc = rc == HF_ENOTFOUND ? HF_OK : rc;
 	}
-	HF_TRY(hfn_match_on_batch(n, &l, &b, env, env_len));
+	hf_err mrc = hfn_match_batch_end(n, &b, rc == HF_OK);
+	HF_TRY(rc);
+	HF_TRY(mrc);
 	l.head_n = b.number;
 	hf_list_batch_hash(body, body_len, l.head_hash);
 	l.next_id = max_id + 1;
