@@ -17,6 +17,7 @@
 #include "audit/audit.h"
 #include "audit/report.h"
 #include "audit/transparency.h"
+#include "audit/treport.h"
 #include "core/log.h"
 #include "hashfed/audit_log.h"
 #include "hashfed/note.h"
@@ -300,6 +301,13 @@ static void get_transparency(hfn_node *n, struct evhttp_request *req, struct evk
 		rc = strlen(lh) == 32 ? hfn_unhex(lh, log, 16) : HF_EINVAL;
 	if (rc == HF_OK)
 		rc = hfn_transparency_build(n, period ? period : "all", lh ? log : NULL, &r);
+	/* Never a document its verifier refuses for size (HFN_TR_MAX_DOC). */
+	if (rc == HF_OK && json_dumpb(r, NULL, 0, JSON_COMPACT) > HFN_TR_MAX_DOC) {
+		json_decref(r);
+		hfn_http_fail(req, HF_ETOOBIG,
+		              "more than the verifier reads: ask for a shorter period");
+		return;
+	}
 	if (rc != HF_OK) {
 		hfn_http_fail(req, rc,
 		              rc == HF_EINVAL

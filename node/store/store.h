@@ -85,6 +85,10 @@ hf_err hfn_store_entitled(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 /* Insert; an existing id is replaced (snapshots, re-application is idempotent). */
 hf_err hfn_store_entry_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
                            const hf_list_entry *e) HF_MUST_CHECK;
+/* The same for e[0..n), HFN_STORE_ENTRY_ROWS rows per statement (a received batch). */
+#define HFN_STORE_ENTRY_ROWS 32u
+hf_err hfn_store_entries_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+                             const hf_list_entry *e, size_t n) HF_MUST_CHECK;
 /* Tombstone; HF_ENOTFOUND if the id is unknown (still recorded as removed). */
 hf_err hfn_store_entry_remove(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id,
                               uint64_t batch) HF_MUST_CHECK;
@@ -198,6 +202,10 @@ hf_err hfn_store_inbox_count_pending(hfn_store *s, size_t *n) HF_MUST_CHECK;
 hf_err hfn_store_inbox_done(hfn_store *s, int64_t seq, const char *status) HF_MUST_CHECK;
 /* Parks a message (held for a later batch) so pending skips it until hfn_store_inbox_unpark. */
 hf_err hfn_store_inbox_park(hfn_store *s, int64_t seq) HF_MUST_CHECK;
+/* Stores the envelope of a row recorded without it (hfn_store_inbox_add with env NULL: a
+ * message applied in the transaction that records it), for a row that stays unfinished. */
+hf_err hfn_store_inbox_keep(hfn_store *s, int64_t seq, const uint8_t *env,
+                            size_t len) HF_MUST_CHECK;
 hf_err hfn_store_inbox_unpark(hfn_store *s) HF_MUST_CHECK;
 
 /* ---- counters ---------------------------------------------------------- */

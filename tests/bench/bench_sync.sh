@@ -25,7 +25,8 @@
 # batches pipelined (the next one in flight and decrypted while the main loop applies the
 # last: a send window per peer and list instead of one batch per round trip) and the match
 # index updated after the commit, off the apply path.
-# env: BUILD (build dir), COUNT (entries, default 1000000)
+# env: BUILD (build dir), COUNT (entries, default 1000000), PERF_OUT (if set: perf record -g
+# of the platform over its whole life into that file)
 set -eu
 BUILD=${BUILD:-build}
 COUNT=${COUNT:-1000000}
@@ -55,8 +56,10 @@ cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f\n", ($14 + $15) / hz}' "
 auth_cpu0=$(cpu_s "$PID_auth")
 t0=$(date +%s.%N)
 start p1
+if [ -n "${PERF_OUT:-}" ]; then perf record -g -q -o "$PERF_OUT" -p "$PID_p1" 2>/dev/null & PERF_PID=$!; fi
 for _ in $(seq 6000); do [ "$(head_of p1 "$L")" = "$last" ] && break; sleep 0.05; done
 t1=$(date +%s.%N)
+if [ -n "${PERF_OUT:-}" ]; then kill -INT "$PERF_PID"; wait "$PERF_PID" || true; fi
 cpu_auth=$(awk -v a="$(cpu_s "$PID_auth")" -v a0="$auth_cpu0" 'BEGIN {print a - a0}')
 cpu_p1=$(cpu_s "$PID_p1")
 [ "$(head_of p1 "$L")" = "$last" ] || { echo "platform did not catch up" >&2; exit 1; }
