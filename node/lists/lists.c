@@ -686,31 +686,6 @@ hf_err hfn_lists_on_pull(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_er
 	return HF_OK;
 }
 
-hf_err hfn_lists_check_entitled(hfn_node *n, const uint8_t list[HF_LIST_ID_LEN],
-                                const uint8_t member[HF_MEMBER_ID_LEN], hfn_store_list *l,
-                                hf_err *status)
-{
-	uint8_t(*ent)[HF_MEMBER_ID_LEN] = NULL;
-	size_t ne = 0;
-	hf_err rc = hfn_store_list_get(n->store, list, l);
-	if (rc == HF_ENOTFOUND || (rc == HF_OK && !l->mine)) {
-		*status = HF_ENOTFOUND; /* only the issuer hears about its list */
-		return HF_OK;
-	}
-	HF_TRY(rc);
-	ent = calloc(HFN_LISTS_MAX_PLATFORMS, sizeof(*ent));
-	if (!ent)
-		return HF_ENOMEM;
-	HF_CHECK(hfn_store_entitled(n->store, list, ent, HFN_LISTS_MAX_PLATFORMS, &ne));
-	*status = HF_ENOTENTITLED;
-	for (size_t i = 0; i < ne && *status != HF_OK; i++)
-		if (memcmp(ent[i], member, HF_MEMBER_ID_LEN) == 0)
-			*status = HF_OK;
-out:
-	free(ent);
-	return rc;
-}
-
 /* Issuer side of spec §12.7: an entitled platform applied our list up to batch k.number. */
 hf_err hfn_lists_on_ack(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_err *status)
 {
@@ -718,7 +693,7 @@ hf_err hfn_lists_on_ack(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_err
 	hfn_store_list l;
 	char hex[33], num[24];
 	*disp = HFN_DONE;
-	HF_TRY(hfn_lists_check_entitled(n, k.list_id.b, m->sender, &l, status));
+	HF_TRY(hfn_store_list_check_entitled(n->store, k.list_id.b, m->sender, &l, status));
 	/* A head we never published is a false claim the log must not count. */
 	if (*status == HF_OK && k.number > l.head_n)
 		*status = HF_ERANGE;

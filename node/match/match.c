@@ -13,7 +13,6 @@
 #include "core/log.h"
 #include "match/match.h"
 #include "match/match_in.h"
-#include "lists/lists.h"
 #include "core/util.h"
 #include "hf_check.h"
 
@@ -622,7 +621,7 @@ hf_err hfn_match_on_report(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_
 	hf_err rc;
 	*disp = HFN_DONE;
 	/* reports go to the issuer only, from an entitled platform */
-	HF_TRY(hfn_lists_check_entitled(n, r.list_id, sender, &l, status));
+	HF_TRY(hfn_store_list_check_entitled(n->store, r.list_id, sender, &l, status));
 	if (*status != HF_OK)
 		return HF_OK;
 	for (uint32_t i = 0; i < r.n_counts; i++)

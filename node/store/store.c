@@ -768,6 +768,24 @@ hf_err hfn_store_entitled(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 	return r == SQLITE_DONE || r == SQLITE_ROW ? HF_OK : HF_EDB;
 }
 
+hf_err hfn_store_list_check_entitled(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+                                     const uint8_t member[HFN_MEMBER_LEN], hfn_store_list *l,
+                                     hf_err *status)
+{
+	bool entitled = false;
+	hf_err rc = hfn_store_list_get(s, list, l);
+	if (rc == HF_ENOTFOUND || (rc == HF_OK && !l->mine)) {
+		*status = HF_ENOTFOUND; /* only the issuer hears about its list */
+		return HF_OK;
+	}
+	HF_TRY(rc);
+	HF_TRY(hfn_any_row(
+	    s, "SELECT 1 FROM list_platforms WHERE list_id=?1 AND member=?2", &entitled,
+	    HFN_ARGS(HFN_BLOB(list, HF_LIST_ID_LEN), HFN_BLOB(member, HFN_MEMBER_LEN))));
+	*status = entitled ? HF_OK : HF_ENOTENTITLED;
+	return HF_OK;
+}
+
 /* ---- entries ------------------------------------------------------------ */
 
 /* ---- entry count memos (struct count_memo) ---- */

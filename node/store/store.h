@@ -79,6 +79,12 @@ hf_err hfn_store_entitle(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 /* Fills up to max member ids; *n = how many. */
 hf_err hfn_store_entitled(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
                           uint8_t (*members)[HFN_MEMBER_LEN], size_t max, size_t *n) HF_MUST_CHECK;
+/* The issuer's check of a member's message about one of its lists (spec §12.7, §14):
+ * *status HF_ENOTFOUND unless we issue the list, else HF_ENOTENTITLED unless member is
+ * entitled to it, else HF_OK with *l filled. Returns store errors. */
+hf_err hfn_store_list_check_entitled(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+                                     const uint8_t member[HFN_MEMBER_LEN], hfn_store_list *l,
+                                     hf_err *status) HF_MUST_CHECK;
 
 /* ---- entries ---------------------------------------------------------- */
 
