@@ -13,8 +13,6 @@ enum {
 	A_AQ_EACH,
 	A_AQ_COUNT,
 	A_AQ_DROP,
-	A_LEAF_ADD,
-	A_LEAF_ID_ADD,
 	A_LEAF_FIND,
 	A_LEAVES,
 	A_LEAF_COUNT,
@@ -63,8 +61,6 @@ static const char *const ASQL[A__N] = {
     [A_AQ_EACH] = "SELECT seq,sender,msg_id,submitter,hdr FROM audit_queue ORDER BY seq LIMIT ?1",
     [A_AQ_COUNT] = "SELECT count(*) FROM audit_queue",
     [A_AQ_DROP] = "DELETE FROM audit_queue WHERE seq<=?1",
-    [A_LEAF_ADD] = "INSERT INTO audit_leaves VALUES(?1,?2,?3,?4)",
-    [A_LEAF_ID_ADD] = "INSERT INTO audit_leaf_ids VALUES(?1,?2,?3)",
     [A_LEAF_FIND] = "SELECT l.idx,l.integrated_ms FROM audit_leaf_ids i JOIN audit_leaves l"
                     " ON l.idx=i.idx WHERE i.msg_id=?2 AND i.sender=?1",
     [A_LEAVES] = "SELECT idx,submitter,leaf FROM audit_leaves WHERE idx>=?1 AND idx<?2 ORDER BY"
@@ -257,21 +253,65 @@ hf_err hfn_store_leaf_add(hfn_store *s, uint64_t idx, const hf_key_id *sender,
                           const hf_msg_id *msg_id, const uint8_t submitter[16],
                           uint64_t integrated_ms, const uint8_t *leaf, size_t len)
 {
-	sqlite3_stmt *st = aq(s, A_LEAF_ADD);
-	if (!st)
-		return HF_EDB;
-	bu(st, 1, idx);
-	bb(st, 2, submitter, 16);
-	bu(st, 3, integrated_ms);
-	bb(st, 4, leaf, len);
-	HF_TRY(hfn_run(st));
-	/* The lookup (msg_id first: UUIDv7, so appends land at the end of the b-tree). */
-	if (!(st = aq(s, A_LEAF_ID_ADD)))
-		return HF_EDB;
-	HFN_BIND_ID(st, 1, msg_id);
-	HFN_BIND_ID(st, 2, sender);
-	bu(st, 3, idx);
-	return hfn_run(st);
+	hfn_store_leaf_row r = {.idx = idx,
+	                        .integrated_ms = integrated_ms,
+	                        .sender = *sender,
+	                        .msg_id = *msg_id,
+	                        .leaf = leaf,
+	                        .len = len};
+	memcpy(r.submitter, submitter, 16);
+	return hfn_store_leaves_add(s, &r, 1);
+}
+
+/* Multi-row INSERTs: a statement's fixed cost (step, halt, cursor open, b-tree seek) paid
+ * once per chunk instead of once per leaf, and the rowid table appended without a seek per
+ * row (tests/bench/bench_log.c: the statement overhead was most of a durable append). */
+#define R2(x)     x "," x
+#define R8(x)     R2(R2(R2(x)))
+#define R64(x)    R8(R8(x))
+#define LEAF_ROW  "(?,?,?,?)"
+#define LID_ROW   "(?,?,?)"
+#define LEAVES_IN "INSERT INTO audit_leaves VALUES"
+#define LIDS_IN   "INSERT INTO audit_leaf_ids VALUES"
+/* Chunk sizes, largest first (1 must be last); the SQL for each, leaves and their ids
+ * (msg_id first: UUIDv7, so appends land at the end of the b-tree). */
+static const size_t CHUNK[] = {64, 8, 1};
+static const char *const LEAVES_SQL[] = {LEAVES_IN R64(LEAF_ROW), LEAVES_IN R8(LEAF_ROW),
+                                         LEAVES_IN LEAF_ROW};
+static const char *const LIDS_SQL[] = {LIDS_IN R64(LID_ROW), LIDS_IN R8(LID_ROW), LIDS_IN LID_ROW};
+
+hf_err hfn_store_leaves_add(hfn_store *s, const hfn_store_leaf_row *rows, size_t n)
+{
+	size_t c = 0;
+	while (n > 0) {
+		while (CHUNK[c] > n)
+			c++;
+		sqlite3_stmt *st = hfn_stmt(s, LEAVES_SQL[c]);
+		if (!st)
+			return HF_EDB;
+		for (size_t k = 0; k < CHUNK[c]; k++) {
+			const hfn_store_leaf_row *r = &rows[k];
+			int p = (int)(4 * k);
+			bu(st, p + 1, r->idx);
+			bb(st, p + 2, r->submitter, 16);
+			bu(st, p + 3, r->integrated_ms);
+			bb(st, p + 4, r->leaf, r->len);
+		}
+		HF_TRY(hfn_run(st));
+		if (!(st = hfn_stmt(s, LIDS_SQL[c])))
+			return HF_EDB;
+		for (size_t k = 0; k < CHUNK[c]; k++) {
+			const hfn_store_leaf_row *r = &rows[k];
+			int p = (int)(3 * k);
+			HFN_BIND_ID(st, p + 1, &r->msg_id);
+			HFN_BIND_ID(st, p + 2, &r->sender);
+			bu(st, p + 3, r->idx);
+		}
+		HF_TRY(hfn_run(st));
+		rows += CHUNK[c];
+		n -= CHUNK[c];
+	}
+	return HF_OK;
 }
 
 hf_err hfn_store_leaf_find(hfn_store *s, const hf_key_id *sender, const hf_msg_id *msg_id,
