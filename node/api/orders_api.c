@@ -72,7 +72,7 @@ static json_t *order_json(hfn_node *n, const hfn_store_order *o, bool locators)
 	bool decoded = false, have_msg = false;
 	json_t *items = json_array();
 	memset(&m, 0, sizeof(m));
-	if (hfn_ord_load(n, o->id, locators, &w) != HF_OK) {
+	if (hfn_ord_load(n, &o->id, locators, &w) != HF_OK) {
 		json_decref(items);
 		return NULL;
 	}
@@ -113,14 +113,15 @@ static json_t *order_json(hfn_node *n, const hfn_store_order *o, bool locators)
 		}
 		json_array_append_new(items, j);
 	}
-	json_t *r = json_pack(
-	    "{s:o,s:s,s:o,s:o,s:s?,s:s?,s:I,s:I,s:I,s:I,s:i,s:o}", "id", hfn_http_hex(o->id, 16),
-	    "side", o->side == HFN_STORE_ORDER_ISSUER ? "issued" : "received", "authority",
-	    hfn_http_hex(o->authority, 16), "platform", hfn_http_hex(o->platform, 16), "category",
-	    hf_order_category_name(o->category), "priority", prio_name(o->priority), "issued_ms",
-	    (json_int_t)o->issued_ms, "deadline_ms", (json_int_t)o->deadline_ms, "received_ms",
-	    (json_int_t)o->received_ms, "receipt_ms", (json_int_t)o->receipt_ms, "open_items", open,
-	    "items", items);
+	json_t *r =
+	    json_pack("{s:o,s:s,s:o,s:o,s:s?,s:s?,s:I,s:I,s:I,s:I,s:i,s:o}", "id",
+	              hfn_http_hex(o->id.b, sizeof o->id.b), "side",
+	              o->side == HFN_STORE_ORDER_ISSUER ? "issued" : "received", "authority",
+	              hfn_http_hex(o->authority, 16), "platform", hfn_http_hex(o->platform, 16),
+	              "category", hf_order_category_name(o->category), "priority",
+	              prio_name(o->priority), "issued_ms", (json_int_t)o->issued_ms, "deadline_ms",
+	              (json_int_t)o->deadline_ms, "received_ms", (json_int_t)o->received_ms,
+	              "receipt_ms", (json_int_t)o->receipt_ms, "open_items", open, "items", items);
 	if (r && open && left_min != INT64_MAX)
 		json_object_set_new(r, "left_ms", json_integer(left_min));
 	if (r && decoded) {
@@ -334,7 +335,7 @@ static void post_orders(hfn_node *n, struct evhttp_request *req, json_t *arr)
 	hfn_orders_new *rs = NULL;
 	hf_order_item **its = NULL;
 	hfn_hashbuf **hbs = NULL;
-	uint8_t(*ids)[16] = NULL;
+	hf_order_id *ids = NULL;
 	json_t *v, *out = NULL;
 	char msg[HFN_WHY_MAX + 16], whybuf[HFN_WHY_MAX];
 	const char *why = "orders: an array of 1..1000 orders";
@@ -373,7 +374,8 @@ static void post_orders(hfn_node *n, struct evhttp_request *req, json_t *arr)
 		goto out;
 	out = json_array();
 	for (i = 0; out && i < count; i++)
-		if (json_array_append_new(out, json_pack("{s:o}", "id", hfn_http_hex(ids[i], 16))))
+		if (json_array_append_new(
+		        out, json_pack("{s:o}", "id", hfn_http_hex(ids[i].b, sizeof ids[i].b))))
 			rc = HF_ENOMEM;
 	if (out && rc == HF_OK) {
 		hfn_http_reply(req, 200, json_pack("{s:o}", "orders", out));
@@ -401,7 +403,7 @@ static void post_order(hfn_node *n, struct evhttp_request *req)
 	hfn_orders_new r;
 	hf_order_item *its = NULL;
 	hfn_hashbuf *hb = NULL;
-	uint8_t id[16];
+	hf_order_id id;
 	hf_err rc = HF_EINVAL;
 	const char *why = "bad request";
 	char whybuf[HFN_WHY_MAX];
@@ -416,10 +418,10 @@ static void post_order(hfn_node *n, struct evhttp_request *req)
 		goto out;
 	if ((rc = parse_order(j, &r, &its, &hb, &why, whybuf)) != HF_OK)
 		goto out;
-	rc = hfn_orders_create(n, &r, id);
+	rc = hfn_orders_create(n, &r, &id);
 	if (rc == HF_OK) {
 		hfn_store_order o;
-		rc = hfn_store_order_get(n->store, id, false, &o);
+		rc = hfn_store_order_get(n->store, &id, false, &o);
 		if (rc == HF_OK) {
 			hfn_http_reply(req, 200, order_json(n, &o, false));
 			goto done;
@@ -435,7 +437,7 @@ done:
 
 /* ---- POST /v1/orders/{id}/<action> ----------------------------------------------- */
 
-static void post_outcomes(hfn_node *n, struct evhttp_request *req, const uint8_t id[16])
+static void post_outcomes(hfn_node *n, struct evhttp_request *req, const hf_order_id *id)
 {
 	json_t *j = hfn_http_body(req), *res = j ? json_object_get(j, "results") : NULL, *v;
 	hf_item_outcome *out = NULL;
@@ -532,7 +534,8 @@ static const struct {
     {"/events", 0},
 };
 
-static void post_event(hfn_node *n, struct evhttp_request *req, const uint8_t id[16], uint32_t kind)
+static void post_event(hfn_node *n, struct evhttp_request *req, const hf_order_id *id,
+                       uint32_t kind)
 {
 	json_t *j = hfn_http_body(req), *v;
 	uint32_t *items = NULL, n_items = 0;
@@ -589,15 +592,15 @@ static hf_err ref_cb(void *ctx, const hfn_store_referral *r)
 	                                 "declined", "in_progress", "closed"};
 	json_t *orders = json_array();
 	for (uint32_t i = 0; i < r->n_orders; i++)
-		json_array_append_new(orders, hfn_http_hex(r->orders[i], 16));
-	json_array_append_new(ctx,
-	                      json_pack("{s:o,s:b,s:o,s:o,s:o,s:s,s:I,s:I,s:o}", "id",
-	                                hfn_http_hex(r->id, 16), "mine", r->mine, "from",
-	                                hfn_http_hex(r->from, 16), "to", hfn_http_hex(r->to, 16),
-	                                "case_pseudonym", hfn_http_hex(r->pseudonym, 16), "status",
-	                                r->status <= HF_REFST_MAX ? st[r->status] : "?", "sent_ms",
-	                                (json_int_t)r->sent_ms, "updated_ms",
-	                                (json_int_t)r->updated_ms, "orders", orders));
+		json_array_append_new(orders, hfn_http_hex(r->orders[i].b, sizeof r->orders[i].b));
+	json_array_append_new(ctx, json_pack("{s:o,s:b,s:o,s:o,s:o,s:s,s:I,s:I,s:o}", "id",
+	                                     hfn_http_hex(r->id.b, sizeof r->id.b), "mine", r->mine,
+	                                     "from", hfn_http_hex(r->from, 16), "to",
+	                                     hfn_http_hex(r->to, 16), "case_pseudonym",
+	                                     hfn_http_hex(r->pseudonym, 16), "status",
+	                                     r->status <= HF_REFST_MAX ? st[r->status] : "?",
+	                                     "sent_ms", (json_int_t)r->sent_ms, "updated_ms",
+	                                     (json_int_t)r->updated_ms, "orders", orders));
 	return HF_OK;
 }
 
@@ -610,21 +613,23 @@ static const char *refst_name(uint32_t s)
 
 static hf_err esc_cb(void *ctx, const hfn_store_escalation *e)
 {
-	json_array_append_new(
-	    ctx, json_pack(
-	             "{s:o,s:o,s:o,s:s?,s:I,s:I,s:i,s:i,s:I}", "order",
-	             hfn_http_hex(e->order_id, 16), "authority", hfn_http_hex(e->authority, 16),
-	             "platform", hfn_http_hex(e->platform, 16), "category",
-	             hf_order_category_name(e->category), "deadline_ms", (json_int_t)e->deadline_ms,
-	             "escalated_ms", (json_int_t)e->escalated_ms, "items", e->n_items, "overdue",
-	             e->n_overdue, "received_ms", (json_int_t)e->received_ms));
+	json_array_append_new(ctx,
+	                      json_pack("{s:o,s:o,s:o,s:s?,s:I,s:I,s:i,s:i,s:I}", "order",
+	                                hfn_http_hex(e->order_id.b, sizeof e->order_id.b),
+	                                "authority", hfn_http_hex(e->authority, 16), "platform",
+	                                hfn_http_hex(e->platform, 16), "category",
+	                                hf_order_category_name(e->category), "deadline_ms",
+	                                (json_int_t)e->deadline_ms, "escalated_ms",
+	                                (json_int_t)e->escalated_ms, "items", e->n_items, "overdue",
+	                                e->n_overdue, "received_ms", (json_int_t)e->received_ms));
 	return HF_OK;
 }
 
-static void post_refer(hfn_node *n, struct evhttp_request *req, const uint8_t *order)
+static void post_refer(hfn_node *n, struct evhttp_request *req, const hf_order_id *order)
 {
 	json_t *j = hfn_http_body(req), *a, *v;
-	uint8_t to[16], orders[HF_REFERRAL_MAX_ORDERS][16], id[16];
+	uint8_t to[16];
+	hf_order_id orders[HF_REFERRAL_MAX_ORDERS], id;
 	uint32_t k = 0;
 	size_t i;
 	hf_err rc = HF_EINVAL;
@@ -636,26 +641,27 @@ static void post_refer(hfn_node *n, struct evhttp_request *req, const uint8_t *o
 	if (!j || !hfn_hex_field(j, "to", to, 16))
 		goto out;
 	if (order)
-		memcpy(orders[k++], order, 16);
+		orders[k++] = *order;
 	a = json_object_get(j, "orders");
 	if (a && (!json_is_array(a) || json_array_size(a) + k > HF_REFERRAL_MAX_ORDERS))
 		goto out;
 	json_array_foreach(a, i, v)
 	{
-		if (!json_is_string(v) || hfn_unhex(json_string_value(v), orders[k], 16) != HF_OK)
+		if (!json_is_string(v) ||
+		    hfn_unhex(json_string_value(v), orders[k].b, sizeof orders[k].b) != HF_OK)
 			goto out;
 		k++;
 	}
-	rc = hfn_orders_refer(n, to, (const uint8_t(*)[16])orders, k, hfn_str(j, "note"), id);
+	rc = hfn_orders_refer(n, to, orders, k, hfn_str(j, "note"), &id);
 out:
 	if (rc == HF_OK)
-		hfn_http_reply(req, 200, json_pack("{s:o}", "id", hfn_http_hex(id, 16)));
+		hfn_http_reply(req, 200, json_pack("{s:o}", "id", hfn_http_hex(id.b, sizeof id.b)));
 	else
 		hfn_http_fail(req, rc, NULL);
 	json_decref(j);
 }
 
-static void post_refstatus(hfn_node *n, struct evhttp_request *req, const uint8_t id[16])
+static void post_refstatus(hfn_node *n, struct evhttp_request *req, const hf_order_id *id)
 {
 	json_t *j = hfn_http_body(req);
 	uint32_t st = 0;
@@ -681,7 +687,7 @@ bool hfn_orders_route(hfn_node *n, struct evhttp_request *req, const char *path)
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 	bool get = cmd == EVHTTP_REQ_GET, post = cmd == EVHTTP_REQ_POST;
 	char idhex[40], sub[32] = "";
-	uint8_t id[16];
+	hf_order_id id;
 	hf_err rc;
 	if (!strcmp(path, "/v1/orders") && get)
 		get_list(n, req, HFN_STORE_ORDER_ISSUER, false);
@@ -701,36 +707,37 @@ bool hfn_orders_route(hfn_node *n, struct evhttp_request *req, const char *path)
 	} else if (!strcmp(path, "/v1/referrals") && post)
 		post_refer(n, req, NULL);
 	else if (sscanf(path, "/v1/referrals/%32[0-9a-fA-F]%31s", idhex, sub) == 2 &&
-	         hfn_unhex(idhex, id, 16) == HF_OK && !strcmp(sub, "/status") && post)
-		post_refstatus(n, req, id);
+	         hfn_unhex(idhex, id.b, sizeof id.b) == HF_OK && !strcmp(sub, "/status") && post)
+		post_refstatus(n, req, &id);
 	else if (sscanf(path, "/v1/orders/%32[0-9a-fA-F]%31s", idhex, sub) >= 1 &&
-	         hfn_unhex(idhex, id, 16) == HF_OK) {
+	         hfn_unhex(idhex, id.b, sizeof id.b) == HF_OK) {
 		hfn_store_order o;
 		if (!sub[0] && get) {
-			if ((rc = hfn_store_order_get(n->store, id, false, &o)) != HF_OK)
+			if ((rc = hfn_store_order_get(n->store, &id, false, &o)) != HF_OK)
 				hfn_http_fail(req, rc, "no such order");
 			else
 				hfn_http_reply(req, 200, order_json(n, &o, true));
 		} else if (!strcmp(sub, "/history") && get) {
 			json_t *a = json_array();
-			rc = hfn_store_order_get(n->store, id, false, &o);
+			rc = hfn_store_order_get(n->store, &id, false, &o);
 			if (rc == HF_OK)
-				rc = hfn_store_order_msgs(n->store, id, hfn_hist_cb, a);
+				rc = hfn_store_order_msgs(n->store, &id, hfn_hist_cb, a);
 			if (rc != HF_OK) {
 				json_decref(a);
 				hfn_http_fail(req, rc, NULL);
 			} else
 				hfn_http_reply(req, 200,
-				               json_pack("{s:o,s:o}", "order", hfn_http_hex(id, 16),
+				               json_pack("{s:o,s:o}", "order",
+				                         hfn_http_hex(id.b, sizeof id.b),
 				                         "messages", a));
 		} else if (!strcmp(sub, "/outcomes") && post)
-			post_outcomes(n, req, id);
+			post_outcomes(n, req, &id);
 		else if (!strcmp(sub, "/refer") && post)
-			post_refer(n, req, id);
+			post_refer(n, req, &id);
 		else if (post) {
 			for (size_t i = 0; i < sizeof(EVENT_PATHS) / sizeof(EVENT_PATHS[0]); i++)
 				if (!strcmp(sub, EVENT_PATHS[i].path)) {
-					post_event(n, req, id, EVENT_PATHS[i].kind);
+					post_event(n, req, &id, EVENT_PATHS[i].kind);
 					return true;
 				}
 			hfn_http_fail(req, HF_ENOTFOUND, "no such endpoint");

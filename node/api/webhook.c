@@ -99,7 +99,7 @@ hf_err hfn_api_order_webhook(hfn_node *n, const hfn_store_order *o)
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return HF_ENOMEM;
-	hfn_hex(o->id, 16, id);
+	hf_order_id_hex(&o->id, id);
 	hfn_hex(o->authority, 16, au);
 	/* Metadata only: the moderation system fetches the locators through the API. */
 	json_t *j =

@@ -14,6 +14,7 @@
 #include "hashfed/order.h"
 #include "hashfed/order_sm.h"
 #include "store/store_audit.h"
+#include "core/util.h"
 #include "hf_check.h"
 
 #define DAY_MS    86400000ull
@@ -80,14 +81,7 @@ typedef struct hfn_rep {
 
 static hf_err push(hfn_u64v *a, uint64_t v)
 {
-	if (a->n == a->cap) {
-		size_t c = a->cap ? 2 * a->cap : 16;
-		uint64_t *p = realloc(a->v, c * sizeof(*p));
-		if (!p)
-			return HF_ENOMEM;
-		a->v = p;
-		a->cap = c;
-	}
+	HF_TRY(hfn_grow((void **)&a->v, &a->cap, a->n + 1, sizeof(*a->v)));
 	a->v[a->n++] = v;
 	return HF_OK;
 }
@@ -233,14 +227,7 @@ static rord *ord_find(hfn_rep *r, const uint8_t id[16], bool create)
 
 static hf_err ev_add(rord *o, const hfn_rev *e)
 {
-	if (o->n_ev == o->cap_ev) {
-		size_t c = o->cap_ev ? 2 * o->cap_ev : 4;
-		hfn_rev *p = realloc(o->ev, c * sizeof(*p));
-		if (!p)
-			return HF_ENOMEM;
-		o->ev = p;
-		o->cap_ev = c;
-	}
+	HF_TRY(hfn_grow((void **)&o->ev, &o->cap_ev, o->n_ev + 1, sizeof(*o->ev)));
 	o->ev[o->n_ev++] = *e;
 	return HF_OK;
 }
@@ -266,14 +253,8 @@ static hf_err leaf_cb(void *ctx, uint64_t idx, const uint8_t *submitter, const u
 			if (memcmp(r->refs[i].id, h->audit.subject, 16) == 0)
 				f = &r->refs[i];
 		if (!f) {
-			if (r->n_refs == r->cap_refs) {
-				size_t c = r->cap_refs ? 2 * r->cap_refs : 16;
-				hfn_ref *p = realloc(r->refs, c * sizeof(*p));
-				if (!p)
-					return HF_ENOMEM;
-				r->refs = p;
-				r->cap_refs = c;
-			}
+			HF_TRY(hfn_grow((void **)&r->refs, &r->cap_refs, r->n_refs + 1,
+			                sizeof(*r->refs)));
 			f = &r->refs[r->n_refs++];
 			memset(f, 0, sizeof(*f));
 			f->auth = -1;

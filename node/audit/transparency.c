@@ -11,6 +11,7 @@
 #include "hashfed/checkpoint.h"
 #include "store/store_audit.h"
 #include "store/store_orders.h"
+#include "core/util.h"
 #include "hf_check.h"
 
 #define MAX_ORDERS ((size_t)1 << 20)
@@ -48,21 +49,14 @@ typedef struct hfn_tr {
 
 static hf_err ids_push(hfn_ids *v, const uint8_t id[16])
 {
-	if (v->n == v->cap) {
-		size_t c = v->cap ? 2 * v->cap : 64;
-		void *p = realloc(v->id, c * sizeof(*v->id));
-		if (!p)
-			return HF_ENOMEM;
-		v->id = p;
-		v->cap = c;
-	}
+	HF_TRY(hfn_grow((void **)&v->id, &v->cap, v->n + 1, sizeof(*v->id)));
 	memcpy(v->id[v->n++], id, 16);
 	return HF_OK;
 }
 
 static hf_err order_cb(void *ctx, const hfn_store_order *o)
 {
-	return ids_push(ctx, o->id);
+	return ids_push(ctx, o->id.b);
 }
 
 static hf_err msg_cb(void *ctx, const hf_msg_id *msg_id, uint32_t type, int dir,
@@ -181,11 +175,13 @@ static void order_reset(hfn_tr *t)
 }
 
 /* The outcomes we sent for one order, each counted only with both proofs. */
-static hf_err one_order(hfn_tr *t, const uint8_t id[16])
+static hf_err one_order(hfn_tr *t, const uint8_t id[HF_ORDER_ID_LEN])
 {
 	hf_err rc;
+	hf_order_id oid;
+	memcpy(oid.b, id, sizeof oid.b);
 	order_reset(t);
-	HF_TRY(hfn_store_order_msgs(t->n->store, id, msg_cb, t));
+	HF_TRY(hfn_store_order_msgs(t->n->store, &oid, msg_cb, t));
 	if (t->outcome_ids.n == 0)
 		return HF_OK;
 	rc = t->order_env ? logged_of(t, t->order_env, t->order_len, t->b) : HF_ENOTFOUND;

@@ -522,7 +522,7 @@ hf_err hfn_intake_to_list(hfn_node *n, int64_t id, const uint8_t list[HF_LIST_ID
 }
 
 hf_err hfn_intake_to_order(hfn_node *n, int64_t id, const hfn_intake_order *o,
-                           uint8_t order_id[HF_ORDER_ID_LEN])
+                           hf_order_id *order_id)
 {
 	loaded l;
 	hf_order_item *items = NULL;
@@ -596,8 +596,8 @@ hf_err hfn_intake_to_order(hfn_node *n, int64_t id, const hfn_intake_order *o,
 	memcpy(req.platform, o->platform, HF_MEMBER_ID_LEN);
 	rc = hfn_orders_create(n, &req, order_id);
 	if (rc == HF_OK) {
-		char oh[33], ph[33];
-		hfn_hex(order_id, 16, oh);
+		char oh[HF_ID_HEX_SIZE], ph[33];
+		hf_order_id_hex(order_id, oh);
 		hfn_hex(o->platform, 16, ph);
 		rc = act_append(l.act, "orders",
 		                json_pack("{s:s,s:s,s:I,s:i,s:I}", "id", oh, "platform", ph,
@@ -613,10 +613,11 @@ out:
 }
 
 hf_err hfn_intake_refer(hfn_node *n, int64_t id, const uint8_t to[HF_MEMBER_ID_LEN],
-                        uint32_t category, const char *note, uint8_t referral_id[HF_ORDER_ID_LEN])
+                        uint32_t category, const char *note, hf_order_id *referral_id)
 {
 	loaded l;
-	uint8_t orders[HF_REFERRAL_MAX_ORDERS][HF_ORDER_ID_LEN], ps[HF_CASE_PSEUDONYM_LEN];
+	hf_order_id orders[HF_REFERRAL_MAX_ORDERS];
+	uint8_t ps[HF_CASE_PSEUDONYM_LEN];
 	uint32_t n_orders = 0;
 	json_t *v;
 	size_t i;
@@ -625,7 +626,8 @@ hf_err hfn_intake_refer(hfn_node *n, int64_t id, const uint8_t to[HF_MEMBER_ID_L
 	json_array_foreach(json_object_get(l.act, "orders"), i, v)
 	{
 		if (n_orders < HF_REFERRAL_MAX_ORDERS &&
-		    hfn_unhex(jstr(v, "id"), orders[n_orders], HF_ORDER_ID_LEN) == HF_OK) {
+		    hfn_unhex(jstr(v, "id"), orders[n_orders].b, sizeof orders[n_orders].b) ==
+		        HF_OK) {
 			if (!category)
 				category =
 				    (uint32_t)json_integer_value(json_object_get(v, "category"));
@@ -637,12 +639,11 @@ hf_err hfn_intake_refer(hfn_node *n, int64_t id, const uint8_t to[HF_MEMBER_ID_L
 	rc = hf_case_pseudonym(n->pseudonym_key, (const uint8_t *)l.c.case_ref,
 	                       strlen(l.c.case_ref), ps);
 	if (rc == HF_OK)
-		rc = hfn_orders_refer_case(n, to, ps, category,
-		                           (const uint8_t(*)[HF_ORDER_ID_LEN])orders, n_orders,
-		                           note, referral_id);
+		rc =
+		    hfn_orders_refer_case(n, to, ps, category, orders, n_orders, note, referral_id);
 	if (rc == HF_OK) {
-		char rh[33], th[33];
-		hfn_hex(referral_id, 16, rh);
+		char rh[HF_ID_HEX_SIZE], th[33];
+		hf_order_id_hex(referral_id, rh);
 		hfn_hex(to, 16, th);
 		rc = act_append(l.act, "referrals",
 		                json_pack("{s:s,s:s,s:I}", "id", rh, "to", th, "at_ms",

@@ -68,12 +68,12 @@ typedef struct hfn_intake_order {
 	const char *note;
 } hfn_intake_order;
 hf_err hfn_intake_to_order(hfn_node *n, int64_t id, const hfn_intake_order *o,
-                           uint8_t order_id[HF_ORDER_ID_LEN]) HF_MUST_CHECK;
+                           hf_order_id *order_id) HF_MUST_CHECK;
 
 /* Refers the case (its pseudonym and its orders) to another authority.
  * category 0: that of the case's first order, else 1. */
 hf_err hfn_intake_refer(hfn_node *n, int64_t id, const uint8_t to[HF_MEMBER_ID_LEN],
                         uint32_t category, const char *note,
-                        uint8_t referral_id[HF_ORDER_ID_LEN]) HF_MUST_CHECK;
+                        hf_order_id *referral_id) HF_MUST_CHECK;
 
 #endif

@@ -29,17 +29,17 @@ uint64_t hfn_orders_now(const hfn_node *n)
 	return hfn_now_ms();
 }
 
-void hfn_orders_log_hex(const char *event, const uint8_t *id, hf_err code)
+void hfn_orders_log_hex(const char *event, const hf_order_id *id, hf_err code)
 {
-	char hex[33];
-	hfn_hex(id, 16, hex);
+	char hex[HF_ID_HEX_SIZE];
+	hf_order_id_hex(id, hex);
 	hfn_log(code == HF_OK ? HFN_LOG_INFO : HFN_LOG_WARN, event, "order", hex, "code",
 	        hf_err_name(code), NULL);
 }
 
 /* ---- load / apply / save ------------------------------------------------ */
 
-hf_err hfn_ord_load(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN], bool body, hfn_ord *w)
+hf_err hfn_ord_load(hfn_node *n, const hf_order_id *id, bool body, hfn_ord *w)
 {
 	memset(w, 0, sizeof(*w));
 	HF_TRY(hfn_store_order_get(n->store, id, body, &w->o));
@@ -66,7 +66,7 @@ void hfn_ord_free(hfn_ord *w)
 hf_err hfn_ord_save(hfn_node *n, hfn_ord *w)
 {
 	for (size_t i = 0; i < w->n; i++)
-		HF_TRY(hfn_store_item_put(n->store, w->o.id, &w->items[i]));
+		HF_TRY(hfn_store_item_put(n->store, &w->o.id, &w->items[i]));
 	return hfn_store_order_update(n->store, &w->o);
 }
 
@@ -74,7 +74,7 @@ static void log_invalid(const hfn_ord *w, uint32_t item, uint32_t state, uint32_
 {
 	char hex[33], it[16];
 	const char *sn = hf_order_state_name(state), *en = hf_order_ev_name(ev);
-	hfn_hex(w->o.id, 16, hex);
+	hf_order_id_hex(&w->o.id, hex);
 	snprintf(it, sizeof(it), "#%u", item);
 	hfn_log(HFN_LOG_WARN, "order_invalid_transition", "order", hex, "item", it, "state",
 	        sn ? sn : "?", "event", en ? en : "?", "code", hf_err_name(HF_ESTATE), NULL);
@@ -286,10 +286,9 @@ char *hfn_orders_summary(const hf_order_msg *m)
 	return s;
 }
 
-hf_err hfn_orders_history_add(hfn_node *n, const uint8_t order_id[HF_ORDER_ID_LEN],
-                              const hf_msg_id *msg_id, const hf_order_msg *m, int dir,
-                              const uint8_t peer[HF_MEMBER_ID_LEN], const uint8_t *env, size_t len,
-                              bool *dup)
+hf_err hfn_orders_history_add(hfn_node *n, const hf_order_id *order_id, const hf_msg_id *msg_id,
+                              const hf_order_msg *m, int dir, const uint8_t peer[HF_MEMBER_ID_LEN],
+                              const uint8_t *env, size_t len, bool *dup)
 {
 	char *sum = hfn_orders_summary(m); /* metadata: stored as NULL if it cannot be made */
 	hf_err rc = hfn_store_order_msg_add(n->store, order_id, msg_id, m->type, dir, peer,
@@ -298,7 +297,7 @@ hf_err hfn_orders_history_add(hfn_node *n, const uint8_t order_id[HF_ORDER_ID_LE
 	return rc;
 }
 
-hf_err hfn_orders_send(hfn_node *n, const hf_order_msg *m, const uint8_t *order_id,
+hf_err hfn_orders_send(hfn_node *n, const hf_order_msg *m, const hf_order_id *order_id,
                        const uint8_t (*to)[HF_MEMBER_ID_LEN], size_t n_to)
 {
 	uint8_t *body = NULL, *env = NULL;
@@ -346,7 +345,7 @@ hf_err hfn_ord_new(hfn_ord *w, const hf_order *o, uint32_t side, const uint8_t *
 	if (!w->items)
 		return HF_ENOMEM;
 	hfn_store_order *so = &w->o;
-	memcpy(so->id, o->order_id, 16);
+	so->id = o->order_id;
 	so->side = side;
 	memcpy(so->authority, o->authority, 16);
 	memcpy(so->platform, o->platform, 16);
@@ -370,7 +369,7 @@ hf_err hfn_ord_new(hfn_ord *w, const hf_order *o, uint32_t side, const uint8_t *
 }
 
 /* One new order: stored, sealed and queued inside the caller's transaction. */
-static hf_err order_issue(hfn_node *n, const hfn_orders_new *req, uint8_t id_out[HF_ORDER_ID_LEN])
+static hf_err order_issue(hfn_node *n, const hfn_orders_new *req, hf_order_id *id_out)
 {
 	hf_order_msg m;
 	hfn_ord w;
@@ -387,7 +386,7 @@ static hf_err order_issue(hfn_node *n, const hfn_orders_new *req, uint8_t id_out
 	HF_TRY(member_has(n, req->platform, HF_ROLE_PLATFORM));
 	hf_order *o = &m.u.order;
 	m.type = HF_MSG_ORDER;
-	hf_uuidv7(now, NULL, o->order_id);
+	hf_uuidv7(now, NULL, o->order_id.b);
 	memcpy(o->authority, n->self, 16);
 	memcpy(o->platform, req->platform, 16);
 	o->issued_ms = now;
@@ -434,27 +433,27 @@ static hf_err order_issue(hfn_node *n, const hfn_orders_new *req, uint8_t id_out
 			rc = hfn_store_outbox_add(n->store, &msg_id, so->platform, NULL, 0, env,
 			                          env_len, now);
 		if (rc == HF_OK)
-			rc = hfn_orders_history_add(n, so->id, &msg_id, &m, 0, so->platform, env,
+			rc = hfn_orders_history_add(n, &so->id, &msg_id, &m, 0, so->platform, env,
 			                            env_len, &dup);
 		free(env);
 		if (rc != HF_OK)
 			goto out;
 	}
 	n->msgs_out++;
-	memcpy(id_out, so->id, 16);
+	*id_out = so->id;
 	rc = HF_OK;
 out:
 	hfn_ord_free(&w);
 	return rc;
 }
 
-hf_err hfn_orders_create(hfn_node *n, const hfn_orders_new *req, uint8_t id_out[HF_ORDER_ID_LEN])
+hf_err hfn_orders_create(hfn_node *n, const hfn_orders_new *req, hf_order_id *id_out)
 {
-	return hfn_orders_create_many(n, req, 1, (uint8_t(*)[HF_ORDER_ID_LEN])id_out);
+	return hfn_orders_create_many(n, req, 1, id_out);
 }
 
 hf_err hfn_orders_create_many(hfn_node *n, const hfn_orders_new *reqs, size_t count,
-                              uint8_t (*ids)[HF_ORDER_ID_LEN])
+                              hf_order_id *ids)
 {
 	hf_err rc;
 	uint64_t msgs_out = n->msgs_out;
@@ -462,11 +461,11 @@ hf_err hfn_orders_create_many(hfn_node *n, const hfn_orders_new *reqs, size_t co
 		return HF_EINVAL;
 	HF_TRY(hfn_store_begin(n->store));
 	for (size_t i = 0; i < count; i++)
-		HF_CHECK(order_issue(n, &reqs[i], ids[i]));
+		HF_CHECK(order_issue(n, &reqs[i], &ids[i]));
 	/* One commit (synchronous=FULL) for all of them, before any is sent. */
 	HF_CHECK(hfn_store_commit(n->store));
 	for (size_t i = 0; i < count; i++)
-		hfn_orders_log_hex("order_sent", ids[i], HF_OK);
+		hfn_orders_log_hex("order_sent", &ids[i], HF_OK);
 	hfn_transport_kick(n->tr);
 	return HF_OK;
 out:
@@ -495,14 +494,14 @@ static hf_err commit_send(hfn_node *n, hfn_ord *w, const hf_order_msg *m)
 	hfn_ord_schedule(n, w);
 	HF_TRY(hfn_store_begin(n->store));
 	HF_CHECK(hfn_ord_save(n, w));
-	HF_CHECK(
-	    hfn_orders_send(n, m, w->o.id, (const uint8_t(*)[HF_MEMBER_ID_LEN])counterparty(w), 1));
+	HF_CHECK(hfn_orders_send(n, m, &w->o.id,
+	                         (const uint8_t(*)[HF_MEMBER_ID_LEN])counterparty(w), 1));
 out:
 	return hfn_node_end_send(n, rc);
 }
 
-hf_err hfn_orders_outcomes(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN],
-                           const hf_item_outcome *res, uint32_t n_res)
+hf_err hfn_orders_outcomes(hfn_node *n, const hf_order_id *id, const hf_item_outcome *res,
+                           uint32_t n_res)
 {
 	hfn_ord w;
 	hf_order_msg m;
@@ -527,7 +526,7 @@ hf_err hfn_orders_outcomes(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN],
 	}
 	memset(&m, 0, sizeof(m));
 	m.type = HF_MSG_OUTCOME;
-	memcpy(m.u.outcome.order_id, id, 16);
+	m.u.outcome.order_id = *id;
 	m.u.outcome.n_results = n_res;
 	m.u.outcome.results = (hf_item_outcome *)(uintptr_t)res;
 	rc = commit_send(n, &w, &m);
@@ -537,9 +536,9 @@ out:
 	return rc;
 }
 
-hf_err hfn_orders_event(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN], uint32_t kind,
-                        const uint32_t *items, uint32_t n_items, const char *text,
-                        const hf_msg_id *ref, uint64_t new_deadline_ms)
+hf_err hfn_orders_event(hfn_node *n, const hf_order_id *id, uint32_t kind, const uint32_t *items,
+                        uint32_t n_items, const char *text, const hf_msg_id *ref,
+                        uint64_t new_deadline_ms)
 {
 	hfn_ord w;
 	hf_order_msg m;
@@ -556,7 +555,7 @@ hf_err hfn_orders_event(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN], uint32_t
 	memset(&m, 0, sizeof(m));
 	m.type = HF_MSG_ORDER_EVENT;
 	hf_order_event *e = &m.u.event;
-	memcpy(e->order_id, id, 16);
+	e->order_id = *id;
 	e->kind = kind;
 	e->event_ms = hfn_now_ms();
 	e->n_items = n_items;
@@ -579,16 +578,16 @@ out:
 
 /* Sends a REFER for the case r->pseudonym (r->category, r->orders[0..n_orders)). */
 static hf_err refer_send(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hfn_store_referral *r,
-                         uint32_t n_orders, const char *note, uint8_t id_out[HF_ORDER_ID_LEN]);
+                         uint32_t n_orders, const char *note, hf_order_id *id_out);
 
 /* Copies orders[0..n_orders) into r: orders we issued, all of the case r->pseudonym; with
  * adopt, of the first order's case (r's pseudonym and category taken from the orders). */
-static hf_err refer_orders(hfn_node *n, hfn_store_referral *r,
-                           const uint8_t (*orders)[HF_ORDER_ID_LEN], uint32_t n_orders, bool adopt)
+static hf_err refer_orders(hfn_node *n, hfn_store_referral *r, const hf_order_id *orders,
+                           uint32_t n_orders, bool adopt)
 {
 	hfn_store_order o;
 	for (uint32_t i = 0; i < n_orders; i++) {
-		HF_TRY(hfn_store_order_get(n->store, orders[i], false, &o));
+		HF_TRY(hfn_store_order_get(n->store, &orders[i], false, &o));
 		if (o.side != HFN_STORE_ORDER_ISSUER)
 			return HF_EROLE;
 		if ((i || !adopt) && memcmp(o.pseudonym, r->pseudonym, 16) != 0)
@@ -597,14 +596,13 @@ static hf_err refer_orders(hfn_node *n, hfn_store_referral *r,
 			memcpy(r->pseudonym, o.pseudonym, 16);
 			r->category = o.category;
 		}
-		memcpy(r->orders[i], orders[i], 16);
+		r->orders[i] = orders[i];
 	}
 	return HF_OK;
 }
 
-hf_err hfn_orders_refer(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
-                        const uint8_t (*orders)[HF_ORDER_ID_LEN], uint32_t n_orders,
-                        const char *note, uint8_t id_out[HF_ORDER_ID_LEN])
+hf_err hfn_orders_refer(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN], const hf_order_id *orders,
+                        uint32_t n_orders, const char *note, hf_order_id *id_out)
 {
 	hfn_store_referral r;
 	if (!(n->self_roles & HF_ROLE_AUTHORITY))
@@ -619,8 +617,8 @@ hf_err hfn_orders_refer(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
 
 hf_err hfn_orders_refer_case(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN],
                              const uint8_t pseudonym[HF_CASE_PSEUDONYM_LEN], uint32_t category,
-                             const uint8_t (*orders)[HF_ORDER_ID_LEN], uint32_t n_orders,
-                             const char *note, uint8_t id_out[HF_ORDER_ID_LEN])
+                             const hf_order_id *orders, uint32_t n_orders, const char *note,
+                             hf_order_id *id_out)
 {
 	hfn_store_referral r;
 	if (!(n->self_roles & HF_ROLE_AUTHORITY))
@@ -649,7 +647,7 @@ out:
 }
 
 static hf_err refer_send(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hfn_store_referral *rp,
-                         uint32_t n_orders, const char *note, uint8_t id_out[HF_ORDER_ID_LEN])
+                         uint32_t n_orders, const char *note, hf_order_id *id_out)
 {
 	hf_order_msg m;
 	hfn_store_referral r = *rp;
@@ -658,8 +656,8 @@ static hf_err refer_send(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hfn_st
 	hf_referral *f = &m.u.referral;
 	m.type = HF_MSG_REFERRAL;
 	r.sent_ms = r.updated_ms = hfn_now_ms();
-	hf_uuidv7(r.sent_ms, NULL, r.id);
-	memcpy(f->referral_id, r.id, 16);
+	hf_uuidv7(r.sent_ms, NULL, r.id.b);
+	f->referral_id = r.id;
 	f->kind = HF_REFERRAL_REFER;
 	memcpy(f->from, n->self, 16);
 	memcpy(f->to, to, 16);
@@ -667,7 +665,7 @@ static hf_err refer_send(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hfn_st
 	f->sent_ms = r.sent_ms;
 	f->category = r.category;
 	f->n_orders = n_orders;
-	memcpy(f->orders, orders, 16 * (size_t)n_orders);
+	memcpy(f->orders, orders, sizeof f->orders[0] * (size_t)n_orders);
 	f->note = note;
 	f->note_len = note ? strlen(note) : 0;
 	r.mine = true;
@@ -675,11 +673,11 @@ static hf_err refer_send(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hfn_st
 	memcpy(r.to, to, 16);
 	r.n_orders = n_orders;
 	HF_TRY(referral_save_send(n, &r, &m, to));
-	memcpy(id_out, r.id, 16);
+	*id_out = r.id;
 	return HF_OK;
 }
 
-hf_err hfn_orders_referral_status(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN], uint32_t status)
+hf_err hfn_orders_referral_status(hfn_node *n, const hf_order_id *id, uint32_t status)
 {
 	hfn_store_referral r;
 	hf_order_msg m;
@@ -691,7 +689,7 @@ hf_err hfn_orders_referral_status(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN]
 	memset(&m, 0, sizeof(m));
 	m.type = HF_MSG_REFERRAL;
 	hf_referral *f = &m.u.referral;
-	memcpy(f->referral_id, id, 16);
+	f->referral_id = *id;
 	f->kind = HF_REFERRAL_STATUS;
 	memcpy(f->from, r.from, 16);
 	memcpy(f->to, r.to, 16);
@@ -699,7 +697,7 @@ hf_err hfn_orders_referral_status(hfn_node *n, const uint8_t id[HF_ORDER_ID_LEN]
 	f->sent_ms = hfn_now_ms();
 	f->status = status;
 	f->n_orders = r.n_orders;
-	memcpy(f->orders, r.orders, 16 * (size_t)r.n_orders);
+	memcpy(f->orders, r.orders, sizeof f->orders[0] * (size_t)r.n_orders);
 	r.status = status;
 	r.updated_ms = f->sent_ms;
 	return referral_save_send(n, &r, &m, r.from);
@@ -714,7 +712,7 @@ static hf_err escalate(hfn_node *n, hfn_ord *w, uint32_t n_overdue)
 	size_t na = hfn_node_members_with(n, HF_ROLE_AUDITOR, aud, HFN_ORDERS_MAX_AUDITORS);
 	hf_order_msg m;
 	char hex[33];
-	hfn_hex(w->o.id, 16, hex);
+	hf_order_id_hex(&w->o.id, hex);
 	if (na == 0) {
 		hfn_log(HFN_LOG_WARN, "order_escalation_no_auditor", "order", hex, NULL);
 		return HF_OK;
@@ -722,7 +720,7 @@ static hf_err escalate(hfn_node *n, hfn_ord *w, uint32_t n_overdue)
 	memset(&m, 0, sizeof(m));
 	m.type = HF_MSG_ESCALATION;
 	hf_escalation *e = &m.u.escalation;
-	memcpy(e->order_id, w->o.id, 16);
+	e->order_id = w->o.id;
 	memcpy(e->authority, w->o.authority, 16);
 	memcpy(e->platform, w->o.platform, 16);
 	e->category = w->o.category;
@@ -730,7 +728,7 @@ static hf_err escalate(hfn_node *n, hfn_ord *w, uint32_t n_overdue)
 	e->escalated_ms = hfn_now_ms();
 	e->n_items = w->o.n_items;
 	e->n_overdue = n_overdue;
-	HF_TRY(hfn_orders_send(n, &m, w->o.id, (const uint8_t(*)[HF_MEMBER_ID_LEN])aud, na));
+	HF_TRY(hfn_orders_send(n, &m, &w->o.id, (const uint8_t(*)[HF_MEMBER_ID_LEN])aud, na));
 	hfn_log(HFN_LOG_WARN, "order_escalated", "order", hex, NULL);
 	return HF_OK;
 }
@@ -750,14 +748,14 @@ static hf_err hfn_remind(hfn_node *n, hfn_ord *w)
 		HF_CHECK(hfn_ord_apply(n, w, HF_OEV_REMIND, sel, k, 0, NULL));
 		memset(&m, 0, sizeof(m));
 		m.type = HF_MSG_ORDER_EVENT;
-		memcpy(m.u.event.order_id, w->o.id, 16);
+		m.u.event.order_id = w->o.id;
 		m.u.event.kind = HF_OEV_REMIND;
 		m.u.event.event_ms = hfn_now_ms();
 		m.u.event.n_items = k;
 		m.u.event.items = sel;
-		HF_CHECK(hfn_orders_send(n, &m, w->o.id,
+		HF_CHECK(hfn_orders_send(n, &m, &w->o.id,
 		                         (const uint8_t(*)[HF_MEMBER_ID_LEN])w->o.platform, 1));
-		hfn_orders_log_hex("order_reminded", w->o.id, HF_OK);
+		hfn_orders_log_hex("order_reminded", &w->o.id, HF_OK);
 	}
 	w->o.reminded = 1;
 out:
@@ -766,7 +764,7 @@ out:
 }
 
 /* One due order: overdue + escalation, or the reminder; then the next timer. */
-static hf_err check_one(hfn_node *n, const uint8_t id[16])
+static hf_err check_one(hfn_node *n, const hf_order_id *id)
 {
 	hfn_ord w;
 	uint64_t now = hfn_orders_now(n), lead;
@@ -811,7 +809,7 @@ out:
 }
 
 typedef struct hfn_due {
-	uint8_t ids[HFN_ORDERS_DUE_BATCH][16];
+	hf_order_id ids[HFN_ORDERS_DUE_BATCH];
 	size_t n;
 } hfn_due;
 
@@ -819,7 +817,7 @@ static hf_err due_cb(void *ctx, const hfn_store_order *o)
 {
 	hfn_due *d = ctx;
 	if (d->n < HFN_ORDERS_DUE_BATCH)
-		memcpy(d->ids[d->n++], o->id, 16);
+		d->ids[d->n++] = o->id;
 	return HF_OK;
 }
 
@@ -833,12 +831,12 @@ hf_err hfn_orders_check_deadlines(hfn_node *n)
 	    hfn_store_orders_due(n->store, hfn_orders_now(n), HFN_ORDERS_DUE_BATCH, due_cb, d));
 	for (size_t i = 0; i < d->n; i++) {
 		HF_CHECK(hfn_store_begin(n->store));
-		rc = check_one(n, d->ids[i]);
+		rc = check_one(n, &d->ids[i]);
 		if (rc == HF_OK)
 			rc = hfn_store_commit(n->store);
 		if (rc != HF_OK) {
 			hfn_store_rollback(n->store);
-			hfn_orders_log_hex("order_timer_failed", d->ids[i], rc);
+			hfn_orders_log_hex("order_timer_failed", &d->ids[i], rc);
 			rc = HF_OK; /* one bad order must not stop the others */
 		}
 	}

@@ -11,7 +11,7 @@
 #include "hf_check.h"
 
 /* Records a received envelope in the order's history; HF_EREPLAY if it is there already. */
-static hf_err record_in(hfn_node *n, const uint8_t order_id[16], const hfn_in_msg *in)
+static hf_err record_in(hfn_node *n, const hf_order_id *order_id, const hfn_in_msg *in)
 {
 	bool dup = false;
 	hf_err rc = hfn_orders_history_add(n, order_id, &in->h->msg_id, &in->u.order, 1, in->sender,
@@ -42,7 +42,7 @@ hf_err hfn_orders_on_order(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf
 		*status = HF_ENOTRECIPIENT;
 		return HF_OK;
 	}
-	rc = hfn_store_order_get(n->store, o->order_id, false, &old);
+	rc = hfn_store_order_get(n->store, &o->order_id, false, &old);
 	if (rc != HF_ENOTFOUND) {
 		*status = rc == HF_OK ? HF_EREPLAY : rc;
 		return rc == HF_OK ? HF_OK : rc;
@@ -53,18 +53,18 @@ hf_err hfn_orders_on_order(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf
 	HF_CHECK(hfn_ord_apply(n, &w, HF_OEV_RECEIPT, NULL, 0, 0, NULL));
 	HF_CHECK(hfn_store_order_add(n->store, so));
 	HF_CHECK(hfn_ord_save(n, &w));
-	HF_CHECK(record_in(n, so->id, in));
+	HF_CHECK(record_in(n, &so->id, in));
 	/* The receipt goes out in the transaction that commits the order (spec §13.3). */
 	hf_order_msg r;
 	memset(&r, 0, sizeof(r));
 	r.type = HF_MSG_RECEIPT;
-	memcpy(r.u.receipt.order_id, so->id, 16);
+	r.u.receipt.order_id = so->id;
 	r.u.receipt.order_msg_id = so->msg_id;
 	memcpy(r.u.receipt.order_hash, so->hash, 32);
 	r.u.receipt.received_ms = so->received_ms;
 	r.u.receipt.n_items = so->n_items;
-	HF_CHECK(hfn_orders_send(n, &r, so->id, (const uint8_t(*)[HF_MEMBER_ID_LEN])sender, 1));
-	hfn_orders_log_hex("order_received", so->id, HF_OK);
+	HF_CHECK(hfn_orders_send(n, &r, &so->id, (const uint8_t(*)[HF_MEMBER_ID_LEN])sender, 1));
+	hfn_orders_log_hex("order_received", &so->id, HF_OK);
 	HF_CHECK(hfn_api_order_webhook(n, so)); /* POSTed once this transaction commits */
 	*status = HF_OK;
 out:
@@ -81,9 +81,9 @@ hf_err hfn_orders_on_about(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf
 {
 	const hf_order_msg *m = &in->u.order;
 	const uint8_t *sender = in->sender;
-	const uint8_t *oid = m->type == HF_MSG_RECEIPT   ? m->u.receipt.order_id
-	                     : m->type == HF_MSG_OUTCOME ? m->u.outcome.order_id
-	                                                 : m->u.event.order_id;
+	const hf_order_id *oid = m->type == HF_MSG_RECEIPT   ? &m->u.receipt.order_id
+	                         : m->type == HF_MSG_OUTCOME ? &m->u.outcome.order_id
+	                                                     : &m->u.event.order_id;
 	hfn_ord w;
 	hf_order_msg om;
 	hf_err st = HF_OK, rc = HF_OK;
@@ -168,7 +168,7 @@ hf_err hfn_orders_on_about(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp, hf
 	}
 	if (st != HF_OK)
 		goto done;
-	st = record_in(n, w.o.id, in);
+	st = record_in(n, &w.o.id, in);
 	if (st == HF_OK) {
 		hfn_ord_schedule(n, &w);
 		rc = hfn_ord_save(n, &w);
@@ -182,7 +182,7 @@ done:
 		char t[16];
 		snprintf(t, sizeof(t), "#%u", m->type);
 		char hex[33];
-		hfn_hex(w.o.id, 16, hex);
+		hf_order_id_hex(&w.o.id, hex);
 		hfn_log(st == HF_OK ? HFN_LOG_INFO : HFN_LOG_WARN, "order_message", "order", hex,
 		        "type", t, "code", hf_err_name(st), NULL);
 		hfn_ord_free(&w);
@@ -205,7 +205,7 @@ hf_err hfn_orders_on_escalation(hfn_node *n, const hfn_in_msg *in, hfn_disp *dis
 		*status = HF_EROLE;
 		return HF_OK;
 	}
-	memcpy(s.order_id, e->order_id, 16);
+	s.order_id = e->order_id;
 	memcpy(s.authority, e->authority, 16);
 	memcpy(s.platform, e->platform, 16);
 	s.category = e->category;
@@ -215,7 +215,7 @@ hf_err hfn_orders_on_escalation(hfn_node *n, const hfn_in_msg *in, hfn_disp *dis
 	s.n_overdue = e->n_overdue;
 	s.received_ms = hfn_now_ms();
 	HF_TRY(hfn_store_escalation_put(n->store, &s));
-	hfn_orders_log_hex("escalation_received", e->order_id, HF_OK);
+	hfn_orders_log_hex("escalation_received", &e->order_id, HF_OK);
 	*status = HF_OK;
 	return HF_OK;
 }
@@ -236,13 +236,13 @@ hf_err hfn_orders_on_referral(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp,
 			*status = HF_EROLE;
 			return HF_OK;
 		}
-		rc = hfn_store_referral_get(n->store, f->referral_id, &r);
+		rc = hfn_store_referral_get(n->store, &f->referral_id, &r);
 		if (rc != HF_ENOTFOUND) {
 			*status = rc == HF_OK ? HF_EREPLAY : rc;
 			return rc == HF_OK ? HF_OK : rc;
 		}
 		memset(&r, 0, sizeof(r));
-		memcpy(r.id, f->referral_id, 16);
+		r.id = f->referral_id;
 		memcpy(r.from, f->from, 16);
 		memcpy(r.to, f->to, 16);
 		memcpy(r.pseudonym, f->case_pseudonym, 16);
@@ -250,7 +250,7 @@ hf_err hfn_orders_on_referral(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp,
 		r.sent_ms = f->sent_ms;
 		r.updated_ms = hfn_now_ms();
 		r.n_orders = f->n_orders;
-		memcpy(r.orders, f->orders, 16 * (size_t)f->n_orders);
+		memcpy(r.orders, f->orders, sizeof r.orders[0] * (size_t)f->n_orders);
 		r.status = HF_REFST_RECEIVED;
 		HF_TRY(hfn_store_referral_put(n->store, &r));
 		/* Status travels back at once, like a receipt. */
@@ -265,11 +265,11 @@ hf_err hfn_orders_on_referral(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp,
 		s.u.referral.note_len = 0;
 		s.u.referral.sent_ms = hfn_now_ms();
 		HF_TRY(hfn_orders_send(n, &s, NULL, (const uint8_t(*)[HF_MEMBER_ID_LEN])sender, 1));
-		hfn_orders_log_hex("referral_received", r.id, HF_OK);
+		hfn_orders_log_hex("referral_received", &r.id, HF_OK);
 		*status = HF_OK;
 		return HF_OK;
 	}
-	rc = hfn_store_referral_get(n->store, f->referral_id, &r);
+	rc = hfn_store_referral_get(n->store, &f->referral_id, &r);
 	if (rc == HF_ENOTFOUND) {
 		*status = rc;
 		return HF_OK;
@@ -282,7 +282,7 @@ hf_err hfn_orders_on_referral(hfn_node *n, const hfn_in_msg *in, hfn_disp *disp,
 	r.status = f->status;
 	r.updated_ms = hfn_now_ms();
 	HF_TRY(hfn_store_referral_put(n->store, &r));
-	hfn_orders_log_hex("referral_status", r.id, HF_OK);
+	hfn_orders_log_hex("referral_status", &r.id, HF_OK);
 	*status = HF_OK;
 	return HF_OK;
 }

@@ -55,7 +55,7 @@ typedef struct hfn_store_leaf_row {
 	size_t len;
 } hfn_store_leaf_row;
 /* hfn_store_leaf_add of each row, in order, several rows per statement. */
-hf_err hfn_store_leaves_add(hfn_store *s, const hfn_store_leaf_row *rows, size_t n) HF_MUST_CHECK;
+hf_err hfn_store_leaves_add(hfn_store *s, const hfn_store_leaf_row *row, size_t n) HF_MUST_CHECK;
 /* HF_ENOTFOUND if (sender, msg_id) has no leaf. */
 hf_err hfn_store_leaf_find(hfn_store *s, const hf_key_id *sender, const hf_msg_id *msg_id,
                            uint64_t *idx, uint64_t *integrated_ms) HF_MUST_CHECK;

@@ -66,7 +66,7 @@ hf_err hfn_store_order_add(hfn_store *s, const hfn_store_order *o)
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[O_ADD]);
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, o->id, 16);
+	HFN_BIND_ID(st, 1, &o->id);
 	sqlite3_bind_int64(st, 2, o->side);
 	hfn_bind_blob(st, 3, o->authority, 16);
 	hfn_bind_blob(st, 4, o->platform, 16);
@@ -93,7 +93,7 @@ hf_err hfn_store_order_add(hfn_store *s, const hfn_store_order *o)
 static void order_row(sqlite3_stmt *st, hfn_store_order *o)
 {
 	memset(o, 0, sizeof(*o));
-	hfn_col_copy(st, 0, o->id, 16);
+	HFN_COL_ID(st, 0, &o->id);
 	o->side = (uint32_t)hfn_col_u64(st, 1);
 	hfn_col_copy(st, 2, o->authority, 16);
 	hfn_col_copy(st, 3, o->platform, 16);
@@ -111,13 +111,13 @@ static void order_row(sqlite3_stmt *st, hfn_store_order *o)
 	hfn_col_copy(st, 15, o->pseudonym, 16);
 }
 
-hf_err hfn_store_order_get(hfn_store *s, const uint8_t id[16], bool with_body, hfn_store_order *o)
+hf_err hfn_store_order_get(hfn_store *s, const hf_order_id *id, bool with_body, hfn_store_order *o)
 {
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[O_GET]);
 	hf_err rc = HF_OK;
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, id, 16);
+	HFN_BIND_ID(st, 1, id);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		order_row(st, o);
@@ -143,7 +143,7 @@ hf_err hfn_store_order_update(hfn_store *s, const hfn_store_order *o)
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[O_UPDATE]);
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, o->id, 16);
+	HFN_BIND_ID(st, 1, &o->id);
 	hfn_bind_u64(st, 2, o->receipt_ms);
 	hfn_bind_u64(st, 3, o->next_check_ms);
 	sqlite3_bind_int64(st, 4, o->reminded);
@@ -205,7 +205,7 @@ static uint64_t get_le64(const uint8_t *p)
 	return v;
 }
 
-hf_err hfn_store_items_get(hfn_store *s, const uint8_t id[16], hfn_store_item *items, size_t max,
+hf_err hfn_store_items_get(hfn_store *s, const hf_order_id *id, hfn_store_item *items, size_t max,
                            size_t *n)
 {
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[I_GET]);
@@ -213,7 +213,7 @@ hf_err hfn_store_items_get(hfn_store *s, const uint8_t id[16], hfn_store_item *i
 	*n = 0;
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, id, 16);
+	HFN_BIND_ID(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
 		hfn_store_item *it = &items[(*n)++];
@@ -236,7 +236,7 @@ hf_err hfn_store_items_get(hfn_store *s, const uint8_t id[16], hfn_store_item *i
 	return r == SQLITE_DONE || r == SQLITE_ROW ? HF_OK : HF_EDB;
 }
 
-hf_err hfn_store_item_put(hfn_store *s, const uint8_t id[16], const hfn_store_item *it)
+hf_err hfn_store_item_put(hfn_store *s, const hf_order_id *id, const hfn_store_item *it)
 {
 	uint8_t blob[16 * HFN_STORE_MAX_PAUSES];
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[I_PUT]);
@@ -246,7 +246,7 @@ hf_err hfn_store_item_put(hfn_store *s, const uint8_t id[16], const hfn_store_it
 		put_le64(blob + 16 * k, it->pauses[k].paused_ms);
 		put_le64(blob + 16 * k + 8, it->pauses[k].resumed_ms);
 	}
-	hfn_bind_blob(st, 1, id, 16);
+	HFN_BIND_ID(st, 1, id);
 	sqlite3_bind_int64(st, 2, it->idx);
 	sqlite3_bind_int64(st, 3, it->state);
 	hfn_bind_u64(st, 4, it->deadline_ms);
@@ -258,7 +258,7 @@ hf_err hfn_store_item_put(hfn_store *s, const uint8_t id[16], const hfn_store_it
 
 /* ---- history ------------------------------------------------------------ */
 
-hf_err hfn_store_order_msg_add(hfn_store *s, const uint8_t order_id[16], const hf_msg_id *msg_id,
+hf_err hfn_store_order_msg_add(hfn_store *s, const hf_order_id *order_id, const hf_msg_id *msg_id,
                                uint32_t type, int dir, const uint8_t peer[HFN_MEMBER_LEN],
                                uint64_t at_ms, const uint8_t *env, size_t len, const char *summary,
                                bool *dup)
@@ -266,7 +266,7 @@ hf_err hfn_store_order_msg_add(hfn_store *s, const uint8_t order_id[16], const h
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[M_ADD]);
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, order_id, 16);
+	HFN_BIND_ID(st, 1, order_id);
 	HFN_BIND_ID(st, 2, msg_id);
 	sqlite3_bind_int64(st, 3, type);
 	sqlite3_bind_int(st, 4, dir);
@@ -282,7 +282,7 @@ hf_err hfn_store_order_msg_add(hfn_store *s, const uint8_t order_id[16], const h
 	return HF_OK;
 }
 
-hf_err hfn_store_order_msgs(hfn_store *s, const uint8_t order_id[16], hfn_store_order_msg_cb cb,
+hf_err hfn_store_order_msgs(hfn_store *s, const hf_order_id *order_id, hfn_store_order_msg_cb cb,
                             void *ctx)
 {
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[M_LIST]);
@@ -290,7 +290,7 @@ hf_err hfn_store_order_msgs(hfn_store *s, const uint8_t order_id[16], hfn_store_
 	int r;
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, order_id, 16);
+	HFN_BIND_ID(st, 1, order_id);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		hf_msg_id id;
 		uint8_t peer[HFN_MEMBER_LEN];
@@ -315,7 +315,7 @@ hf_err hfn_store_escalation_put(hfn_store *s, const hfn_store_escalation *e)
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[E_PUT]);
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, e->order_id, 16);
+	HFN_BIND_ID(st, 1, &e->order_id);
 	hfn_bind_blob(st, 2, e->authority, 16);
 	hfn_bind_blob(st, 3, e->platform, 16);
 	sqlite3_bind_int64(st, 4, e->category);
@@ -336,7 +336,7 @@ hf_err hfn_store_escalations(hfn_store *s, hfn_store_escalation_cb cb, void *ctx
 		return HF_EDB;
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		hfn_store_escalation e;
-		hfn_col_copy(st, 0, e.order_id, 16);
+		HFN_COL_ID(st, 0, &e.order_id);
 		hfn_col_copy(st, 1, e.authority, 16);
 		hfn_col_copy(st, 2, e.platform, 16);
 		e.category = (uint32_t)hfn_col_u64(st, 3);
@@ -360,7 +360,7 @@ hf_err hfn_store_referral_put(hfn_store *s, const hfn_store_referral *r)
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[R_PUT]);
 	if (!st || r->n_orders > 64)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, r->id, 16);
+	HFN_BIND_ID(st, 1, &r->id);
 	sqlite3_bind_int(st, 2, r->mine);
 	hfn_bind_blob(st, 3, r->from, 16);
 	hfn_bind_blob(st, 4, r->to, 16);
@@ -369,14 +369,14 @@ hf_err hfn_store_referral_put(hfn_store *s, const hfn_store_referral *r)
 	sqlite3_bind_int64(st, 7, r->status);
 	hfn_bind_u64(st, 8, r->sent_ms);
 	hfn_bind_u64(st, 9, r->updated_ms);
-	hfn_bind_blob(st, 10, r->orders, 16 * (size_t)r->n_orders);
+	hfn_bind_blob(st, 10, r->orders, sizeof r->orders[0] * (size_t)r->n_orders);
 	return hfn_step_done(st);
 }
 
 static void referral_row(sqlite3_stmt *st, hfn_store_referral *r)
 {
 	memset(r, 0, sizeof(*r));
-	hfn_col_copy(st, 0, r->id, 16);
+	HFN_COL_ID(st, 0, &r->id);
 	r->mine = sqlite3_column_int(st, 1) != 0;
 	hfn_col_copy(st, 2, r->from, 16);
 	hfn_col_copy(st, 3, r->to, 16);
@@ -386,17 +386,18 @@ static void referral_row(sqlite3_stmt *st, hfn_store_referral *r)
 	r->sent_ms = hfn_col_u64(st, 7);
 	r->updated_ms = hfn_col_u64(st, 8);
 	size_t len = (size_t)sqlite3_column_bytes(st, 9);
-	r->n_orders = (uint32_t)((len > sizeof(r->orders) ? sizeof(r->orders) : len) / 16);
+	r->n_orders =
+	    (uint32_t)((len > sizeof(r->orders) ? sizeof(r->orders) : len) / sizeof r->orders[0]);
 	hfn_col_copy(st, 9, r->orders, sizeof(r->orders));
 }
 
-hf_err hfn_store_referral_get(hfn_store *s, const uint8_t id[16], hfn_store_referral *r)
+hf_err hfn_store_referral_get(hfn_store *s, const hf_order_id *id, hfn_store_referral *r)
 {
 	sqlite3_stmt *st = hfn_stmt(s, OSQL[R_GET]);
 	hf_err rc = HF_OK;
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, id, 16);
+	HFN_BIND_ID(st, 1, id);
 	int x = sqlite3_step(st);
 	if (x == SQLITE_ROW)
 		referral_row(st, r);

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hashfed/order.h"
 #include "hashfed/order_sm.h"
 #include "store/store.h"
 
@@ -23,7 +24,7 @@
 #define HFN_STORE_MAX_PAUSES   16 /* clarification pauses kept per item */
 
 typedef struct hfn_store_order {
-	uint8_t id[16];
+	hf_order_id id;
 	uint32_t side;
 	uint8_t authority[HFN_MEMBER_LEN], platform[HFN_MEMBER_LEN];
 	hf_msg_id msg_id;
@@ -51,7 +52,7 @@ typedef struct hfn_store_item {
 /* Inserts an order (HF_EEXIST if the id is known). */
 hf_err hfn_store_order_add(hfn_store *s, const hfn_store_order *o) HF_MUST_CHECK;
 /* HF_ENOTFOUND if absent. with_body: also fetch body (free(o->body)). */
-hf_err hfn_store_order_get(hfn_store *s, const uint8_t id[16], bool with_body,
+hf_err hfn_store_order_get(hfn_store *s, const hf_order_id *id, bool with_body,
                            hfn_store_order *o) HF_MUST_CHECK;
 /* Updates receipt_ms, next_check_ms, reminded. */
 hf_err hfn_store_order_update(hfn_store *s, const hfn_store_order *o) HF_MUST_CHECK;
@@ -65,27 +66,28 @@ hf_err hfn_store_orders_due(hfn_store *s, uint64_t now_ms, size_t limit, hfn_sto
                             void *ctx) HF_MUST_CHECK;
 
 /* Items 0..max-1 of an order into items; *n = how many. */
-hf_err hfn_store_items_get(hfn_store *s, const uint8_t id[16], hfn_store_item *items, size_t max,
+hf_err hfn_store_items_get(hfn_store *s, const hf_order_id *id, hfn_store_item *items, size_t max,
                            size_t *n) HF_MUST_CHECK;
 /* Insert or replace one item. */
-hf_err hfn_store_item_put(hfn_store *s, const uint8_t id[16],
+hf_err hfn_store_item_put(hfn_store *s, const hf_order_id *id,
                           const hfn_store_item *it) HF_MUST_CHECK;
 
 /* History: one signed envelope of an order (dir 0 sent, 1 received). *dup if msg_id was
  * recorded before (nothing written). */
-hf_err hfn_store_order_msg_add(hfn_store *s, const uint8_t order_id[16], const hf_msg_id *msg_id,
+hf_err hfn_store_order_msg_add(hfn_store *s, const hf_order_id *order_id, const hf_msg_id *msg_id,
                                uint32_t type, int dir, const uint8_t peer[HFN_MEMBER_LEN],
                                uint64_t at_ms, const uint8_t *env, size_t len, const char *summary,
                                bool *dup) HF_MUST_CHECK;
 typedef hf_err (*hfn_store_order_msg_cb)(void *ctx, const hf_msg_id *msg_id, uint32_t type, int dir,
                                          const uint8_t peer[HFN_MEMBER_LEN], uint64_t at_ms,
                                          const uint8_t *env, size_t len, const char *summary);
-hf_err hfn_store_order_msgs(hfn_store *s, const uint8_t order_id[16], hfn_store_order_msg_cb cb,
+hf_err hfn_store_order_msgs(hfn_store *s, const hf_order_id *order_id, hfn_store_order_msg_cb cb,
                             void *ctx) HF_MUST_CHECK;
 
 /* Auditor: escalation notices (metadata only). Same order again replaces the row. */
 typedef struct hfn_store_escalation {
-	uint8_t order_id[16], authority[16], platform[16];
+	hf_order_id order_id;
+	uint8_t authority[16], platform[16];
 	uint32_t category, n_items, n_overdue;
 	uint64_t deadline_ms, escalated_ms, received_ms;
 } hfn_store_escalation;
@@ -93,16 +95,17 @@ hf_err hfn_store_escalation_put(hfn_store *s, const hfn_store_escalation *e) HF_
 typedef hf_err (*hfn_store_escalation_cb)(void *ctx, const hfn_store_escalation *e);
 hf_err hfn_store_escalations(hfn_store *s, hfn_store_escalation_cb cb, void *ctx) HF_MUST_CHECK;
 
-/* Referrals (mine: we referred it). orders: n_orders * 16 bytes. */
+/* Referrals (mine: we referred it). orders: the first n_orders are set. */
 typedef struct hfn_store_referral {
-	uint8_t id[16], from[16], to[16], pseudonym[16];
+	hf_order_id id;
+	uint8_t from[16], to[16], pseudonym[16];
 	bool mine;
 	uint32_t category, status, n_orders;
 	uint64_t sent_ms, updated_ms;
-	uint8_t orders[64][16];
+	hf_order_id orders[HF_REFERRAL_MAX_ORDERS];
 } hfn_store_referral;
 hf_err hfn_store_referral_put(hfn_store *s, const hfn_store_referral *r) HF_MUST_CHECK;
-hf_err hfn_store_referral_get(hfn_store *s, const uint8_t id[16],
+hf_err hfn_store_referral_get(hfn_store *s, const hf_order_id *id,
                               hfn_store_referral *r) HF_MUST_CHECK;
 typedef hf_err (*hfn_store_referral_cb)(void *ctx, const hfn_store_referral *r);
 hf_err hfn_store_referrals(hfn_store *s, hfn_store_referral_cb cb, void *ctx) HF_MUST_CHECK;

@@ -175,7 +175,7 @@ hf_err hfi_referral_check(const hf_referral *r)
 		return HF_ETOOLONG;
 	for (uint32_t i = 1; i < r->n_orders; i++)
 		for (uint32_t j = 0; j < i; j++)
-			if (memcmp(r->orders[i], r->orders[j], HF_ORDER_ID_LEN) == 0)
+			if (hf_order_id_eq(&r->orders[i], &r->orders[j]))
 				return HF_EDUPLICATE;
 	return hfi_order_text_check(r->note, r->note_len, HF_ORDER_MAX_NOTE_LEN, false);
 }

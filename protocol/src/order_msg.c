@@ -306,7 +306,7 @@ hf_err hf_order_msg_audit(const hf_order_msg *m, hf_audit_header *a)
 	/* spec §13.8: ids, times, counts and codes only; nothing from items or text. */
 	switch (m->type) {
 	case HF_MSG_ORDER:
-		memcpy(a->subject, m->u.order.order_id, HF_ORDER_ID_LEN);
+		memcpy(a->subject, m->u.order.order_id.b, sizeof a->subject);
 		a->fields |= HF_AUDIT_DEADLINE | HF_AUDIT_CATEGORY;
 		a->deadline_ms = m->u.order.deadline_ms;
 		a->status = HF_OST_ISSUED;
@@ -314,12 +314,12 @@ hf_err hf_order_msg_audit(const hf_order_msg *m, hf_audit_header *a)
 		a->category = m->u.order.category;
 		return HF_OK;
 	case HF_MSG_RECEIPT:
-		memcpy(a->subject, m->u.receipt.order_id, HF_ORDER_ID_LEN);
+		memcpy(a->subject, m->u.receipt.order_id.b, sizeof a->subject);
 		a->status = HF_OST_DELIVERED;
 		a->items = m->u.receipt.n_items;
 		return HF_OK;
 	case HF_MSG_OUTCOME:
-		memcpy(a->subject, m->u.outcome.order_id, HF_ORDER_ID_LEN);
+		memcpy(a->subject, m->u.outcome.order_id.b, sizeof a->subject);
 		/* Status: bit (1 << code) for every outcome code present. */
 		for (uint32_t i = 0; i < m->u.outcome.n_results; i++)
 			if (m->u.outcome.results[i].code <= HF_OUT_MAX)
@@ -335,7 +335,7 @@ hf_err hf_order_msg_audit(const hf_order_msg *m, hf_audit_header *a)
 			a->fields |= HF_AUDIT_CATEGORY;
 		return HF_OK;
 	case HF_MSG_ORDER_EVENT:
-		memcpy(a->subject, m->u.event.order_id, HF_ORDER_ID_LEN);
+		memcpy(a->subject, m->u.event.order_id.b, sizeof a->subject);
 		a->status = m->u.event.kind;
 		a->items = m->u.event.n_items;
 		if (m->u.event.new_deadline_ms != 0) {
@@ -344,7 +344,7 @@ hf_err hf_order_msg_audit(const hf_order_msg *m, hf_audit_header *a)
 		}
 		return HF_OK;
 	case HF_MSG_ESCALATION:
-		memcpy(a->subject, m->u.escalation.order_id, HF_ORDER_ID_LEN);
+		memcpy(a->subject, m->u.escalation.order_id.b, sizeof a->subject);
 		a->fields |= HF_AUDIT_DEADLINE | HF_AUDIT_CATEGORY;
 		a->deadline_ms = m->u.escalation.deadline_ms;
 		a->status = HF_OST_ESCALATED;
@@ -352,7 +352,7 @@ hf_err hf_order_msg_audit(const hf_order_msg *m, hf_audit_header *a)
 		a->category = m->u.escalation.category;
 		return HF_OK;
 	case HF_MSG_REFERRAL:
-		memcpy(a->subject, m->u.referral.referral_id, HF_ORDER_ID_LEN);
+		memcpy(a->subject, m->u.referral.referral_id.b, sizeof a->subject);
 		/* Status: kind in the high byte, referral status in the low byte. */
 		a->status = (m->u.referral.kind << 8) | (m->u.referral.status & 0xff);
 		a->items = m->u.referral.n_orders;
@@ -369,24 +369,24 @@ hf_err hf_order_msg_audit(const hf_order_msg *m, hf_audit_header *a)
 
 hf_err hf_order_msg_check_against(const hf_order_msg *m, const hf_order *order)
 {
-	const uint8_t *id;
+	const hf_order_id *id;
 	switch (m->type) {
 	case HF_MSG_RECEIPT:
-		id = m->u.receipt.order_id;
+		id = &m->u.receipt.order_id;
 		break;
 	case HF_MSG_OUTCOME:
-		id = m->u.outcome.order_id;
+		id = &m->u.outcome.order_id;
 		break;
 	case HF_MSG_ORDER_EVENT:
-		id = m->u.event.order_id;
+		id = &m->u.event.order_id;
 		break;
 	case HF_MSG_ESCALATION:
-		id = m->u.escalation.order_id;
+		id = &m->u.escalation.order_id;
 		break;
 	default:
 		return HF_EMSGTYPE;
 	}
-	if (memcmp(id, order->order_id, HF_ORDER_ID_LEN) != 0)
+	if (!hf_order_id_eq(id, &order->order_id))
 		return HF_ENOTFOUND;
 	switch (m->type) {
 	case HF_MSG_RECEIPT:

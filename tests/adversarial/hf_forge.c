@@ -113,7 +113,7 @@ int main(int argc, char **argv)
 		if (!strcmp(kind, "order")) {
 			hf_order *o = &msg.u.order;
 			msg.type = HF_MSG_ORDER;
-			memcpy(o->order_id, oid, 16);
+			memcpy(o->order_id.b, oid, sizeof o->order_id.b);
 			if (!hex16(opt(argc, argv, "authority"), o->authority) ||
 			    !hex16(opt(argc, argv, "platform"), o->platform))
 				return die("authority= platform=");
@@ -132,7 +132,7 @@ int main(int argc, char **argv)
 			o->items = &item;
 		} else if (!strcmp(kind, "outcome")) {
 			msg.type = HF_MSG_OUTCOME;
-			memcpy(msg.u.outcome.order_id, oid, 16);
+			memcpy(msg.u.outcome.order_id.b, oid, sizeof msg.u.outcome.order_id.b);
 			memset(&res, 0, sizeof(res));
 			res.code = HF_OUT_REMOVED;
 			res.action_ms =
@@ -142,7 +142,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(kind, "event")) {
 			hf_order_event *e = &msg.u.event;
 			msg.type = HF_MSG_ORDER_EVENT;
-			memcpy(e->order_id, oid, 16);
+			memcpy(e->order_id.b, oid, sizeof e->order_id.b);
 			e->kind = (uint32_t)opt_ll(argc, argv, "kind", HF_OEV_RECURRENCE);
 			e->event_ms = created;
 			e->new_deadline_ms = (uint64_t)opt_ll(argc, argv, "new_deadline", 0);

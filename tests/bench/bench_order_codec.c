@@ -111,7 +111,7 @@ static void raw_pack_order(msgpack_packer *pk, const hf_order *o)
 {
 	msgpack_pack_map(pk, 10);
 	msgpack_pack_fix_uint8(pk, 1);
-	msgpack_pack_bin_with_body(pk, o->order_id, 16);
+	msgpack_pack_bin_with_body(pk, o->order_id.b, sizeof o->order_id.b);
 	msgpack_pack_fix_uint8(pk, 2);
 	msgpack_pack_bin_with_body(pk, o->authority, 16);
 	msgpack_pack_fix_uint8(pk, 3);

@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 	} else {
 		if (!strcmp(mode, "outcome")) {
 			msg.type = HF_MSG_OUTCOME;
-			memcpy(msg.u.outcome.order_id, oid, 16);
+			memcpy(msg.u.outcome.order_id.b, oid, sizeof msg.u.outcome.order_id.b);
 			memset(&res, 0, sizeof(res));
 			res.code = HF_OUT_REMOVED;
 			res.action_ms = now - 1000;
@@ -88,7 +88,7 @@ int main(int argc, char **argv)
 			msg.u.outcome.results = &res;
 		} else if (!strcmp(mode, "receipt")) {
 			msg.type = HF_MSG_RECEIPT;
-			memcpy(msg.u.receipt.order_id, oid, 16);
+			memcpy(msg.u.receipt.order_id.b, oid, sizeof msg.u.receipt.order_id.b);
 			msg.u.receipt.received_ms = now - 1000;
 			msg.u.receipt.n_items = 1;
 		} else {

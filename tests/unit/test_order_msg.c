@@ -50,7 +50,7 @@ static void fx_order(hf_order_msg *m)
 	memset(g_items, 0, sizeof(g_items));
 	m->type = HF_MSG_ORDER;
 	hf_order *o = &m->u.order;
-	memcpy(o->order_id, OID, 16);
+	memcpy(o->order_id.b, OID, sizeof o->order_id.b);
 	memcpy(o->authority, AUTH, 16);
 	memcpy(o->platform, PLAT, 16);
 	o->issued_ms = NOW;
@@ -86,7 +86,7 @@ static void fx_receipt(hf_order_msg *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->type = HF_MSG_RECEIPT;
-	memcpy(m->u.receipt.order_id, OID, 16);
+	memcpy(m->u.receipt.order_id.b, OID, sizeof m->u.receipt.order_id.b);
 	memset(m->u.receipt.order_msg_id.b, 0x42, sizeof m->u.receipt.order_msg_id.b);
 	memset(m->u.receipt.order_hash, 0x99, 32);
 	m->u.receipt.received_ms = NOW + 1234;
@@ -99,7 +99,7 @@ static void fx_outcome(hf_order_msg *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->type = HF_MSG_OUTCOME;
-	memcpy(m->u.outcome.order_id, OID, 16);
+	memcpy(m->u.outcome.order_id.b, OID, sizeof m->u.outcome.order_id.b);
 	g_results[0] = (hf_item_outcome){0, HF_OUT_REMOVED, NOW + 2 * H, 0, NULL, 0};
 	g_results[1] = (hf_item_outcome){
 	    1, HF_OUT_CANNOT_COMPLY, NOW + 3 * H, HF_REASON_NOT_OUR_SERVICE, "hosted elsewhere",
@@ -117,7 +117,7 @@ static void fx_event(hf_order_msg *m)
 	memset(m, 0, sizeof(*m));
 	m->type = HF_MSG_ORDER_EVENT;
 	hf_order_event *v = &m->u.event;
-	memcpy(v->order_id, OID, 16);
+	memcpy(v->order_id.b, OID, sizeof v->order_id.b);
 	v->kind = HF_OEV_CLARIFY_ANSWER;
 	v->event_ms = NOW + 4 * H;
 	g_ev_items[0] = 0;
@@ -135,7 +135,7 @@ static void fx_escalation(hf_order_msg *m)
 	memset(m, 0, sizeof(*m));
 	m->type = HF_MSG_ESCALATION;
 	hf_escalation *x = &m->u.escalation;
-	memcpy(x->order_id, OID, 16);
+	memcpy(x->order_id.b, OID, sizeof x->order_id.b);
 	memcpy(x->authority, AUTH, 16);
 	memcpy(x->platform, PLAT, 16);
 	x->category = HF_CAT_CSAM;
@@ -150,7 +150,7 @@ static void fx_referral(hf_order_msg *m)
 	memset(m, 0, sizeof(*m));
 	m->type = HF_MSG_REFERRAL;
 	hf_referral *r = &m->u.referral;
-	memset(r->referral_id, 0x33, 16);
+	memset(r->referral_id.b, 0x33, sizeof r->referral_id.b);
 	r->kind = HF_REFERRAL_REFER;
 	memcpy(r->from, AUTH, 16);
 	memcpy(r->to, PLAT, 16); /* any other member id */
@@ -158,7 +158,7 @@ static void fx_referral(hf_order_msg *m)
 	r->sent_ms = NOW;
 	r->category = HF_CAT_ILLEGALLY_FILMED;
 	r->n_orders = 1;
-	memcpy(r->orders[0], OID, 16);
+	memcpy(r->orders[0].b, OID, sizeof r->orders[0].b);
 	r->note = "regional center -> central center";
 	r->note_len = strlen(r->note);
 }
@@ -266,7 +266,7 @@ static void order_fields(void **state)
 	assert_int_equal(hf_order_msg_encode(&m, &b, &n), HF_OK);
 	assert_int_equal(hf_order_msg_decode(HF_MSG_ORDER, b, n, &d), HF_OK);
 	const hf_order *o = &d.u.order;
-	assert_memory_equal(o->order_id, OID, 16);
+	assert_memory_equal(o->order_id.b, OID, 16);
 	assert_memory_equal(o->authority, AUTH, 16);
 	assert_memory_equal(o->platform, PLAT, 16);
 	assert_int_equal(o->deadline_ms, NOW + 24 * H);
@@ -420,7 +420,9 @@ static void reject_other_rules(void **state)
 	     (m.u.referral.kind = HF_REFERRAL_STATUS, m.u.referral.status = HF_REFST_MAX + 1,
 	      m.u.referral.category = 0),
 	     HF_ERANGE);
-	CASE(fx_referral, (m.u.referral.n_orders = 2, memcpy(m.u.referral.orders[1], OID, 16)),
+	CASE(fx_referral,
+	     (m.u.referral.n_orders = 2,
+	      memcpy(m.u.referral.orders[1].b, OID, sizeof m.u.referral.orders[1].b)),
 	     HF_EDUPLICATE);
 #undef CASE
 
@@ -917,7 +919,7 @@ static void check_against(void **state)
 	assert_int_equal(hf_order_msg_check_against(&m, ord), HF_OK);
 	m.u.receipt.n_items = 2;
 	assert_int_equal(hf_order_msg_check_against(&m, ord), HF_ERANGE);
-	m.u.receipt.order_id[0] ^= 1;
+	m.u.receipt.order_id.b[0] ^= 1;
 	assert_int_equal(hf_order_msg_check_against(&m, ord), HF_ENOTFOUND);
 	fx_outcome(&m);
 	assert_int_equal(hf_order_msg_check_against(&m, ord), HF_OK);
@@ -1046,7 +1048,7 @@ static void sealed_flow(void **state)
 	hf_order_msg rm;
 	memset(&rm, 0, sizeof(rm));
 	rm.type = HF_MSG_RECEIPT;
-	memcpy(rm.u.receipt.order_id, got.u.order.order_id, 16);
+	rm.u.receipt.order_id = got.u.order.order_id;
 	rm.u.receipt.order_msg_id = hf_opened_header(op)->msg_id;
 	hf_order_hash(body, bn, rm.u.receipt.order_hash);
 	rm.u.receipt.received_ms = NOW + 5;

@@ -83,7 +83,7 @@ typedef struct hf_order_item {
 } hf_order_item;
 
 typedef struct hf_order {
-	uint8_t order_id[HF_ORDER_ID_LEN];     /* UUIDv7 */
+	hf_order_id order_id;                  /* UUIDv7 */
 	uint8_t authority[HF_ORDER_PARTY_LEN]; /* issuing member id */
 	uint8_t platform[HF_ORDER_PARTY_LEN];  /* target member id */
 	uint64_t issued_ms;
@@ -101,7 +101,7 @@ typedef struct hf_order {
 
 /* Receipt: sent by the platform node the moment the order is committed. */
 typedef struct hf_receipt {
-	uint8_t order_id[HF_ORDER_ID_LEN];
+	hf_order_id order_id;
 	hf_msg_id order_msg_id;                /* envelope message id of the order */
 	uint8_t order_hash[HF_ORDER_HASH_LEN]; /* hf_order_hash of the order body */
 	uint64_t received_ms;
@@ -139,7 +139,7 @@ typedef struct hf_item_outcome {
 } hf_item_outcome;
 
 typedef struct hf_outcome {
-	uint8_t order_id[HF_ORDER_ID_LEN];
+	hf_order_id order_id;
 	uint32_t n_results; /* 1..HF_ORDER_MAX_ITEMS */
 	hf_item_outcome *results;
 } hf_outcome;
@@ -152,7 +152,7 @@ typedef struct hf_outcome {
  * RECURRENCE, REMIND, CLOSE.
  */
 typedef struct hf_order_event {
-	uint8_t order_id[HF_ORDER_ID_LEN];
+	hf_order_id order_id;
 	uint32_t kind;
 	uint64_t event_ms;
 	uint32_t n_items; /* 0 = the whole order */
@@ -166,7 +166,7 @@ typedef struct hf_order_event {
 
 /* Escalation notice to the auditor: metadata only, by construction. */
 typedef struct hf_escalation {
-	uint8_t order_id[HF_ORDER_ID_LEN];
+	hf_order_id order_id;
 	uint8_t authority[HF_ORDER_PARTY_LEN];
 	uint8_t platform[HF_ORDER_PARTY_LEN];
 	uint32_t category;
@@ -191,7 +191,7 @@ typedef enum hf_referral_status {
 #define HF_REFST_MAX 5
 
 typedef struct hf_referral {
-	uint8_t referral_id[HF_ORDER_ID_LEN];
+	hf_order_id referral_id;
 	uint32_t kind;
 	uint8_t from[HF_ORDER_PARTY_LEN]; /* referring authority */
 	uint8_t to[HF_ORDER_PARTY_LEN];   /* receiving authority; != from */
@@ -200,8 +200,8 @@ typedef struct hf_referral {
 	uint32_t status;   /* STATUS only (hf_referral_status), else 0 */
 	uint32_t category; /* REFER only (hf_order_category), else 0 */
 	uint32_t n_orders;
-	uint8_t orders[HF_REFERRAL_MAX_ORDERS][HF_ORDER_ID_LEN]; /* related orders, a set */
-	const char *note;                                        /* optional */
+	hf_order_id orders[HF_REFERRAL_MAX_ORDERS]; /* related orders, a set */
+	const char *note;                           /* optional */
 	size_t note_len;
 } hf_referral;
 
