@@ -583,7 +583,8 @@ sqlite3_stmt *hfn_bound(hfn_store *s, const char *sql, const hfn_arg *a, size_t 
 		else if (a[i].kind == HFN_ARG_BLOB)
 			hfn_bind_blob(st, k, a[i].p, a[i].n);
 		else
-			sqlite3_bind_text(st, k, a[i].p, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, k, a[i].p, a[i].n == SIZE_MAX ? -1 : (int)a[i].n,
+			                  SQLITE_STATIC);
 	}
 	return st;
 }
@@ -592,6 +593,12 @@ hf_err hfn_exec(hfn_store *s, const char *sql, const hfn_arg *a, size_t n)
 {
 	sqlite3_stmt *st = hfn_bound(s, sql, a, n);
 	return st ? hfn_step_done(st) : HF_EDB;
+}
+
+hf_err hfn_exec_changed(hfn_store *s, const char *sql, const hfn_arg *a, size_t n)
+{
+	HF_TRY(hfn_exec(s, sql, a, n));
+	return sqlite3_changes(s->db) > 0 ? HF_OK : HF_ENOTFOUND;
 }
 
 hf_err hfn_row(hfn_store *s, sqlite3_stmt **st, const char *sql, const hfn_arg *a, size_t n)
