@@ -64,7 +64,7 @@ hf_err hfn_store_allow_all(hfn_store *s, hfn_store_allow_cb cb, void *ctx)
 
 /* ---- flags ----------------------------------------------------------------- */
 
-hf_err hfn_store_flag_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
+hf_err hfn_store_flag_put(hfn_store *s, const hf_list_id *list, uint64_t entry,
                           hfn_match_flag state, const char *reason, uint64_t now_ms)
 {
 	sqlite3_stmt *st;
@@ -72,7 +72,7 @@ hf_err hfn_store_flag_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint
 	st = hfn_stmt(s, "INSERT OR REPLACE INTO match_flags VALUES(?1,?2,?3,?4,?5)");
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	hfn_bind_u64(st, 2, entry);
 	hfn_bind_u64(st, 3, (uint64_t)state);
 	sqlite3_bind_text(st, 4, reason, (int)(nl > 256 ? 256 : nl), SQLITE_TRANSIENT);
@@ -80,20 +80,20 @@ hf_err hfn_store_flag_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint
 	return hfn_step_done(st);
 }
 
-hf_err hfn_store_flag_del(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
+hf_err hfn_store_flag_del(hfn_store *s, const hf_list_id *list, uint64_t entry,
                           hfn_match_flag state)
 {
 	sqlite3_stmt *st;
 	st = hfn_stmt(s, "DELETE FROM match_flags WHERE list_id=?1 AND entry_id=?2 AND state=?3");
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	hfn_bind_u64(st, 2, entry);
 	hfn_bind_u64(st, 3, (uint64_t)state);
 	return hfn_step_changed(s, st);
 }
 
-hf_err hfn_store_flags(hfn_store *s, const uint8_t *list, hfn_store_flag_cb cb, void *ctx)
+hf_err hfn_store_flags(hfn_store *s, const hf_list_id *list, hfn_store_flag_cb cb, void *ctx)
 {
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
@@ -103,13 +103,13 @@ hf_err hfn_store_flags(hfn_store *s, const uint8_t *list, hfn_store_flag_cb cb, 
 	if (!st)
 		return HF_EDB;
 	if (list)
-		hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+		HFN_BIND_ID(st, 1, list);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		uint8_t id[HF_LIST_ID_LEN] = {0};
+		hf_list_id id;
 		if (sqlite3_column_bytes(st, 0) != HF_LIST_ID_LEN)
 			continue;
-		memcpy(id, sqlite3_column_blob(st, 0), HF_LIST_ID_LEN);
-		rc = cb(ctx, id, hfn_col_u64(st, 1), (hfn_match_flag)sqlite3_column_int(st, 2),
+		HFN_COL_ID(st, 0, &id);
+		rc = cb(ctx, &id, hfn_col_u64(st, 1), (hfn_match_flag)sqlite3_column_int(st, 2),
 		        (const char *)sqlite3_column_text(st, 3), hfn_col_u64(st, 4));
 	}
 	return hfn_rows_end(st, rc, r);
@@ -117,26 +117,26 @@ hf_err hfn_store_flags(hfn_store *s, const uint8_t *list, hfn_store_flag_cb cb, 
 
 /* ---- counts ---------------------------------------------------------------- */
 
-hf_err hfn_store_match_dirty(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint32_t day)
+hf_err hfn_store_match_dirty(hfn_store *s, const hf_list_id *list, uint32_t day)
 {
 	sqlite3_stmt *st;
 	st = hfn_stmt(s, "INSERT OR IGNORE INTO match_dirty VALUES(?1,?2)");
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	hfn_bind_u64(st, 2, day);
 	return hfn_step_done(st);
 }
 
-hf_err hfn_store_match_count_add(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
-                                 uint32_t day, uint64_t n)
+hf_err hfn_store_match_count_add(hfn_store *s, const hf_list_id *list, uint64_t entry, uint32_t day,
+                                 uint64_t n)
 {
 	sqlite3_stmt *st;
 	st = hfn_stmt(s, "INSERT INTO match_counts VALUES(?1,?2,?3,?4) ON CONFLICT(list_id,day,"
 	                 "entry_id) DO UPDATE SET n=n+excluded.n");
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	hfn_bind_u64(st, 2, day);
 	hfn_bind_u64(st, 3, entry);
 	hfn_bind_u64(st, 4, n);
@@ -154,27 +154,27 @@ hf_err hfn_store_match_dirty_all(hfn_store *s, size_t limit, hfn_store_dirty_cb 
 		return HF_EDB;
 	hfn_bind_u64(st, 1, limit);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		uint8_t id[HF_LIST_ID_LEN];
+		hf_list_id id;
 		if (sqlite3_column_bytes(st, 0) != HF_LIST_ID_LEN)
 			continue;
-		memcpy(id, sqlite3_column_blob(st, 0), HF_LIST_ID_LEN);
-		rc = cb(ctx, id, (uint32_t)hfn_col_u64(st, 1));
+		HFN_COL_ID(st, 0, &id);
+		rc = cb(ctx, &id, (uint32_t)hfn_col_u64(st, 1));
 	}
 	return hfn_rows_end(st, rc, r);
 }
 
-hf_err hfn_store_match_clean(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint32_t day)
+hf_err hfn_store_match_clean(hfn_store *s, const hf_list_id *list, uint32_t day)
 {
 	sqlite3_stmt *st;
 	st = hfn_stmt(s, "DELETE FROM match_dirty WHERE list_id=?1 AND day=?2");
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	hfn_bind_u64(st, 2, day);
 	return hfn_step_done(st);
 }
 
-hf_err hfn_store_match_counts(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint32_t day,
+hf_err hfn_store_match_counts(hfn_store *s, const hf_list_id *list, uint32_t day,
                               hfn_store_daycount_cb cb, void *ctx)
 {
 	sqlite3_stmt *st;
@@ -184,7 +184,7 @@ hf_err hfn_store_match_counts(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], 
 	                 " entry_id");
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	hfn_bind_u64(st, 2, day);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
 		rc = cb(ctx, hfn_col_u64(st, 0), hfn_col_u64(st, 1));
@@ -193,14 +193,14 @@ hf_err hfn_store_match_counts(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], 
 
 /* ---- provenance ------------------------------------------------------------ */
 
-hf_err hfn_store_prov_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t first,
-                          uint64_t last, uint64_t batch, uint64_t issued_ms, bool snapshot)
+hf_err hfn_store_prov_put(hfn_store *s, const hf_list_id *list, uint64_t first, uint64_t last,
+                          uint64_t batch, uint64_t issued_ms, bool snapshot)
 {
 	sqlite3_stmt *st;
 	st = hfn_stmt(s, "INSERT OR REPLACE INTO match_provenance VALUES(?1,?2,?3,?4,?5,?6)");
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	hfn_bind_u64(st, 2, first);
 	hfn_bind_u64(st, 3, last);
 	hfn_bind_u64(st, 4, batch);
@@ -209,13 +209,13 @@ hf_err hfn_store_prov_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint
 	return hfn_step_done(st);
 }
 
-hf_err hfn_store_prov_clear(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN])
+hf_err hfn_store_prov_clear(hfn_store *s, const hf_list_id *list)
 {
 	sqlite3_stmt *st;
 	st = hfn_stmt(s, "DELETE FROM match_provenance WHERE list_id=?1");
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	return hfn_step_done(st);
 }
 
@@ -229,11 +229,11 @@ hf_err hfn_store_prov_all(hfn_store *s, hfn_store_prov_cb cb, void *ctx)
 	if (!st)
 		return HF_EDB;
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		uint8_t id[HF_LIST_ID_LEN];
+		hf_list_id id;
 		if (sqlite3_column_bytes(st, 0) != HF_LIST_ID_LEN)
 			continue;
-		memcpy(id, sqlite3_column_blob(st, 0), HF_LIST_ID_LEN);
-		rc = cb(ctx, id, hfn_col_u64(st, 1), hfn_col_u64(st, 2), hfn_col_u64(st, 3),
+		HFN_COL_ID(st, 0, &id);
+		rc = cb(ctx, &id, hfn_col_u64(st, 1), hfn_col_u64(st, 2), hfn_col_u64(st, 3),
 		        hfn_col_u64(st, 4), sqlite3_column_int(st, 5) != 0);
 	}
 	return hfn_rows_end(st, rc, r);
@@ -241,7 +241,7 @@ hf_err hfn_store_prov_all(hfn_store *s, hfn_store_prov_cb cb, void *ctx)
 
 /* ---- reports received ---------------------------------------------------- */
 
-hf_err hfn_store_report_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+hf_err hfn_store_report_put(hfn_store *s, const hf_list_id *list,
                             const uint8_t platform[HFN_MEMBER_LEN], uint32_t day, uint64_t revision,
                             uint64_t total, const uint8_t *counts, size_t counts_len,
                             uint64_t now_ms, bool *applied)
@@ -255,7 +255,7 @@ hf_err hfn_store_report_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 	              " excluded.revision>match_reports.revision");
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	hfn_bind_blob(st, 2, platform, HFN_MEMBER_LEN);
 	hfn_bind_u64(st, 3, day);
 	hfn_bind_u64(st, 4, revision);
@@ -267,7 +267,7 @@ hf_err hfn_store_report_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 	return HF_OK;
 }
 
-hf_err hfn_store_signals_replace(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+hf_err hfn_store_signals_replace(hfn_store *s, const hf_list_id *list,
                                  const uint8_t platform[HFN_MEMBER_LEN], hfn_match_flag kind,
                                  const uint64_t *ids, size_t n, uint64_t now_ms)
 {
@@ -275,7 +275,7 @@ hf_err hfn_store_signals_replace(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN
 	st = hfn_stmt(s, "DELETE FROM match_signals WHERE list_id=?1 AND platform=?2 AND kind=?3");
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	hfn_bind_blob(st, 2, platform, HFN_MEMBER_LEN);
 	hfn_bind_u64(st, 3, (uint64_t)kind);
 	HF_TRY(hfn_step_done(st));
@@ -286,7 +286,7 @@ hf_err hfn_store_signals_replace(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN
 		return HF_EDB;
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_reset(st);
-		hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+		HFN_BIND_ID(st, 1, list);
 		hfn_bind_blob(st, 2, platform, HFN_MEMBER_LEN);
 		hfn_bind_u64(st, 3, ids[i]);
 		hfn_bind_u64(st, 4, (uint64_t)kind);
@@ -300,8 +300,8 @@ hf_err hfn_store_signals_replace(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN
 	return HF_OK;
 }
 
-hf_err hfn_store_reports(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], size_t limit,
-                         hfn_store_report_cb cb, void *ctx)
+hf_err hfn_store_reports(hfn_store *s, const hf_list_id *list, size_t limit, hfn_store_report_cb cb,
+                         void *ctx)
 {
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
@@ -310,7 +310,7 @@ hf_err hfn_store_reports(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], size_
 	                 " WHERE list_id=?1 ORDER BY day DESC, platform LIMIT ?2");
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	hfn_bind_u64(st, 2, limit);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		uint8_t pl[HFN_MEMBER_LEN];
@@ -324,8 +324,7 @@ hf_err hfn_store_reports(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], size_
 	return hfn_rows_end(st, rc, r);
 }
 
-hf_err hfn_store_signals(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], hfn_store_signal_cb cb,
-                         void *ctx)
+hf_err hfn_store_signals(hfn_store *s, const hf_list_id *list, hfn_store_signal_cb cb, void *ctx)
 {
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
@@ -335,7 +334,7 @@ hf_err hfn_store_signals(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], hfn_s
 	                " ORDER BY platform,kind,entry_id");
 	if (!st)
 		return HF_EDB;
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		uint8_t pl[HFN_MEMBER_LEN];
 		if (sqlite3_column_bytes(st, 0) != HFN_MEMBER_LEN)
