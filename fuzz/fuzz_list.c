@@ -1,9 +1,9 @@
 /*
  * Fuzz target for the hash list body decoders (spec §12):
- * hf_list_batch_decode, hf_list_snapshot_decode, hf_list_pull_decode and the
- * entry iterators. Every input is offered to all three decoders. Oracle: a
- * body that decodes re-encodes to the identical bytes (one canonical form),
- * and the iterators yield exactly the counted entries.
+ * hf_list_batch_decode, hf_list_snapshot_decode, hf_list_pull_decode,
+ * hf_list_ack_decode and the entry iterators. Every input is offered to all four decoders. Oracle:
+ * a body that decodes re-encodes to the identical bytes (one canonical form), and the iterators
+ * yield exactly the counted entries.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -78,11 +78,25 @@ static void check_pull(const uint8_t *data, size_t size)
 	free(out);
 }
 
+static void check_ack(const uint8_t *data, size_t size)
+{
+	hf_list_ack k;
+	if (hf_list_ack_decode(data, size, &k) != HF_OK)
+		return;
+	uint8_t *out;
+	size_t len;
+	if (hf_list_ack_encode(&k, &out, &len) != HF_OK || len != size ||
+	    memcmp(out, data, size) != 0)
+		abort();
+	free(out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	check_batch(data, size);
 	check_snapshot(data, size);
 	check_pull(data, size);
+	check_ack(data, size);
 	return 0;
 }

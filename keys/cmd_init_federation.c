@@ -8,7 +8,7 @@
 
 #include "keys.h"
 
-static const char hk_help[] =
+static const char hfn_keys_help[] =
     "Usage: hashfed-keys init-federation --name NAME --roots N --threshold K --out DIR\n"
     "                                    [--passphrase-file FILE] [--ca-days D] [--crl-days D]\n"
     "\n"
@@ -28,9 +28,9 @@ static const char hk_help[] =
     "  --passphrase-file FILE   encrypt the root key files (Argon2id + XChaCha20-Poly1305)\n"
     "  --ca-days D              CA certificate lifetime (default 3650)\n"
     "  --crl-days D             CRL validity before it must be refreshed (default 365)\n"
-    "\n" HK_EXIT_CODES_HELP;
+    "\n" HFN_KEYS_EXIT_CODES_HELP;
 
-static bool hk_uint(const char *s, unsigned long max, unsigned *out)
+static bool hfn_keys_uint(const char *s, unsigned long max, unsigned *out)
 {
 	char *end;
 	unsigned long v = strtoul(s, &end, 10);
@@ -40,7 +40,7 @@ static bool hk_uint(const char *s, unsigned long max, unsigned *out)
 	return true;
 }
 
-int hk_cmd_init_federation(int argc, char **argv)
+int hfn_keys_cmd_init_federation(int argc, char **argv)
 {
 	static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
 	                                     {"roots", required_argument, NULL, 'r'},
@@ -60,7 +60,7 @@ int hk_cmd_init_federation(int argc, char **argv)
 	char *path = NULL, *cadir = NULL;
 	char fedhex[2 * HF_FEDID_LEN + 1];
 	hf_err rc;
-	int c, ex = HK_EXIT_OK;
+	int c, ex = HFN_KEYS_EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -68,12 +68,13 @@ int hk_cmd_init_federation(int argc, char **argv)
 			name = optarg;
 			break;
 		case 'r':
-			if (!hk_uint(optarg, HF_MAX_ROOTS, &n) || n == 0)
-				return hk_usage(cmd, "--roots must be 1..%d", HF_MAX_ROOTS);
+			if (!hfn_keys_uint(optarg, HF_MAX_ROOTS, &n) || n == 0)
+				return hfn_keys_usage(cmd, "--roots must be 1..%d", HF_MAX_ROOTS);
 			break;
 		case 'k':
-			if (!hk_uint(optarg, HF_MAX_ROOTS, &k) || k == 0)
-				return hk_usage(cmd, "--threshold must be 1..%d", HF_MAX_ROOTS);
+			if (!hfn_keys_uint(optarg, HF_MAX_ROOTS, &k) || k == 0)
+				return hfn_keys_usage(cmd, "--threshold must be 1..%d",
+				                      HF_MAX_ROOTS);
 			break;
 		case 'o':
 			out = optarg;
@@ -82,30 +83,30 @@ int hk_cmd_init_federation(int argc, char **argv)
 			pass = optarg;
 			break;
 		case 'c':
-			if (!hk_uint(optarg, 36500, &ca_days) || ca_days == 0)
-				return hk_usage(cmd, "--ca-days must be 1..36500");
+			if (!hfn_keys_uint(optarg, 36500, &ca_days) || ca_days == 0)
+				return hfn_keys_usage(cmd, "--ca-days must be 1..36500");
 			break;
 		case 'l':
-			if (!hk_uint(optarg, 3650, &crl_days) || crl_days == 0)
-				return hk_usage(cmd, "--crl-days must be 1..3650");
+			if (!hfn_keys_uint(optarg, 3650, &crl_days) || crl_days == 0)
+				return hfn_keys_usage(cmd, "--crl-days must be 1..3650");
 			break;
 		case 'h':
-			fputs(hk_help, stdout);
-			return HK_EXIT_OK;
+			fputs(hfn_keys_help, stdout);
+			return HFN_KEYS_EXIT_OK;
 		default:
-			return hk_usage(cmd, "bad option");
+			return hfn_keys_usage(cmd, "bad option");
 		}
 	}
 	if (optind != argc)
-		return hk_usage(cmd, "unexpected argument '%s'", argv[optind]);
+		return hfn_keys_usage(cmd, "unexpected argument '%s'", argv[optind]);
 	if (name == NULL || out == NULL || n == 0 || k == 0)
-		return hk_usage(cmd, "--name, --roots, --threshold and --out are required");
+		return hfn_keys_usage(cmd, "--name, --roots, --threshold and --out are required");
 	if (k > n)
-		return hk_usage(cmd, "--threshold %u is larger than --roots %u", k, n);
+		return hfn_keys_usage(cmd, "--threshold %u is larger than --roots %u", k, n);
 
 	randombytes_buf(fed.b, sizeof fed.b);
-	if ((rc = hk_mkdir(out, 0755)) != HF_OK) {
-		ex = hk_fail(cmd, rc, "cannot create %s (must be new or empty)", out);
+	if ((rc = hfn_keys_mkdir(out, 0755)) != HF_OK) {
+		ex = hfn_keys_fail(cmd, rc, "cannot create %s (must be new or empty)", out);
 		goto done;
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -113,16 +114,16 @@ int hk_cmd_init_federation(int argc, char **argv)
 		char pub[1024];
 		hf_pubfile pf;
 		if ((rc = hf_identity_generate(&roots[i], NULL)) != HF_OK) {
-			ex = hk_fail(cmd, rc, "key generation");
+			ex = hfn_keys_fail(cmd, rc, "key generation");
 			goto done;
 		}
 		memcpy(pks[i], hf_identity_sign_pk(roots[i]), HF_SIGN_PK_LEN);
 		snprintf(fn, sizeof(fn), "root-%u.key", i + 1);
 		free(path);
-		path = hk_path(out, fn);
+		path = hfn_keys_path(out, fn);
 		if ((rc = hf_keyio_save_identity(path, roots[i], HF_KEYFILE_ROOT, pass, NULL)) !=
 		    HF_OK) {
-			ex = hk_fail(cmd, rc, "cannot write %s", path);
+			ex = hfn_keys_fail(cmd, rc, "cannot write %s", path);
 			goto done;
 		}
 		memset(&pf, 0, sizeof(pf));
@@ -130,29 +131,29 @@ int hk_cmd_init_federation(int argc, char **argv)
 		memcpy(pf.sign_pk, pks[i], HF_SIGN_PK_LEN);
 		snprintf(fn, sizeof(fn), "root-%u.pub", i + 1);
 		free(path);
-		path = hk_path(out, fn);
+		path = hfn_keys_path(out, fn);
 		if ((rc = hf_pubfile_format(&pf, pub, sizeof(pub))) != HF_OK ||
 		    (rc = hf_keyio_write_new(path, pub, strlen(pub), 0644)) != HF_OK) {
-			ex = hk_fail(cmd, rc, "cannot write %s", path);
+			ex = hfn_keys_fail(cmd, rc, "cannot write %s", path);
 			goto done;
 		}
 	}
-	cadir = hk_path(out, "ca");
-	if ((rc = hk_mkdir(cadir, 0700)) != HF_OK ||
-	    (rc = hk_tls_make_ca(cadir, name, ca_days, crl_days)) != HF_OK) {
-		ex = hk_fail(cmd, rc, "cannot create the TLS CA in %s", cadir);
+	cadir = hfn_keys_path(out, "ca");
+	if ((rc = hfn_keys_mkdir(cadir, 0700)) != HF_OK ||
+	    (rc = hfn_keys_tls_make_ca(cadir, name, ca_days, crl_days)) != HF_OK) {
+		ex = hfn_keys_fail(cmd, rc, "cannot create the TLS CA in %s", cadir);
 		goto done;
 	}
 	if ((rc = hf_manifest_new(&fed, name, 1, (const uint8_t(*)[HF_SIGN_PK_LEN])pks, n, k,
 	                          &m)) != HF_OK) {
-		ex = hk_fail(cmd, rc, "invalid manifest parameters");
+		ex = hfn_keys_fail(cmd, rc, "invalid manifest parameters");
 		goto done;
 	}
 	free(path);
-	path = hk_path(out, "manifest.mp");
+	path = hfn_keys_path(out, "manifest.mp");
 	if ((rc = hf_keyio_write_new(path, "", 0, 0644)) != HF_OK ||
-	    (rc = hk_manifest_save(path, m)) != HF_OK) {
-		ex = hk_fail(cmd, rc, "cannot write %s", path);
+	    (rc = hfn_keys_manifest_save(path, m)) != HF_OK) {
+		ex = hfn_keys_fail(cmd, rc, "cannot write %s", path);
 		goto done;
 	}
 	hf_hex_encode(fed.b, sizeof fed.b, fedhex);

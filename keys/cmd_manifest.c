@@ -4,7 +4,7 @@
 
 #include "keys.h"
 
-static const char hk_help[] =
+static const char hfn_keys_help[] =
     "Usage: hashfed-keys manifest <subcommand> -m FILE [options]\n"
     "\n"
     "Edits a draft manifest (each edit bumps the epoch and drops all signatures):\n"
@@ -21,32 +21,32 @@ static const char hk_help[] =
     "  verify         check K valid root signatures (and the update rule with --held)\n"
     "  show           print it (--json for JSON)\n"
     "\n"
-    "'hashfed-keys manifest <subcommand> --help' describes each.\n" HK_EXIT_CODES_HELP;
+    "'hashfed-keys manifest <subcommand> --help' describes each.\n" HFN_KEYS_EXIT_CODES_HELP;
 
-int hk_cmd_manifest(int argc, char **argv)
+int hfn_keys_cmd_manifest(int argc, char **argv)
 {
 	static const char *const edits[] = {"add-member", "set-roles", "set-endpoint", "set-tls",
 	                                    "rotate-key", "revoke",    "remove",       "set-roots"};
 	const char *sub;
 	if (argc < 2) {
-		fputs(hk_help, stderr);
-		return HK_EXIT_USAGE;
+		fputs(hfn_keys_help, stderr);
+		return HFN_KEYS_EXIT_USAGE;
 	}
 	sub = argv[1];
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
-		fputs(hk_help, stdout);
-		return HK_EXIT_OK;
+		fputs(hfn_keys_help, stdout);
+		return HFN_KEYS_EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++)
 		if (strcmp(sub, edits[i]) == 0)
-			return hk_cmd_manifest_edit(sub, argc - 1, argv + 1);
+			return hfn_keys_cmd_manifest_edit(sub, argc - 1, argv + 1);
 	if (strcmp(sub, "sign") == 0)
-		return hk_cmd_manifest_sign(argc - 1, argv + 1);
+		return hfn_keys_cmd_manifest_sign(argc - 1, argv + 1);
 	if (strcmp(sub, "verify") == 0)
-		return hk_cmd_manifest_verify(argc - 1, argv + 1);
+		return hfn_keys_cmd_manifest_verify(argc - 1, argv + 1);
 	if (strcmp(sub, "show") == 0)
-		return hk_cmd_manifest_show(argc - 1, argv + 1);
+		return hfn_keys_cmd_manifest_show(argc - 1, argv + 1);
 	fprintf(stderr, "hashfed-keys manifest: unknown subcommand '%s'\n", sub);
-	fputs(hk_help, stderr);
-	return HK_EXIT_USAGE;
+	fputs(hfn_keys_help, stderr);
+	return HFN_KEYS_EXIT_USAGE;
 }

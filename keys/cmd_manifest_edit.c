@@ -8,7 +8,7 @@
 #include "keys.h"
 #include "hf_check.h"
 
-static const char hk_help[] =
+static const char hfn_keys_help[] =
     "Usage: hashfed-keys manifest <edit> -m FILE [options]\n"
     "\n"
     "  add-member   -m FILE --pub NODE.pub --roles LIST [--name NAME] [--endpoint URL]...\n"
@@ -29,26 +29,26 @@ static const char hk_help[] =
     "KEYID: 32 hex digits (manifest show). T: now, never, unix seconds, +Nd, -Nd,\n"
     "or YYYY-MM-DDTHH:MM:SSZ. Anything signed at or after a key's revocation time\n"
     "is refused.\n"
-    "\n" HK_EXIT_CODES_HELP;
+    "\n" HFN_KEYS_EXIT_CODES_HELP;
 
-#define HK_MAX_LIST 16
+#define HFN_KEYS_MAX_LIST 16
 
-typedef struct hk_edit_args {
+typedef struct hfn_keys_edit_args {
 	const char *manifest, *pub, *roles, *name, *member, *key, *at, *nb, *na, *old_until, *thr;
-	const char *endpoint[HK_MAX_LIST], *tls_cert[HK_MAX_LIST], *tls_fp[HK_MAX_LIST],
-	    *root_pub[HK_MAX_LIST];
+	const char *endpoint[HFN_KEYS_MAX_LIST], *tls_cert[HFN_KEYS_MAX_LIST],
+	    *tls_fp[HFN_KEYS_MAX_LIST], *root_pub[HFN_KEYS_MAX_LIST];
 	size_t n_endpoint, n_tls_cert, n_tls_fp, n_root_pub;
-} hk_edit_args;
+} hfn_keys_edit_args;
 
-static bool hk_push(const char **list, size_t *n, const char *v)
+static bool hfn_keys_push(const char **list, size_t *n, const char *v)
 {
-	if (*n >= HK_MAX_LIST)
+	if (*n >= HFN_KEYS_MAX_LIST)
 		return false;
 	list[(*n)++] = v;
 	return true;
 }
 
-static int hk_parse(const char *cmd, int argc, char **argv, hk_edit_args *a)
+static int hfn_keys_parse(const char *cmd, int argc, char **argv, hfn_keys_edit_args *a)
 {
 	static const struct option opts[] = {{"manifest", required_argument, NULL, 'm'},
 	                                     {"pub", required_argument, NULL, 'P'},
@@ -106,61 +106,62 @@ static int hk_parse(const char *cmd, int argc, char **argv, hk_edit_args *a)
 			a->thr = optarg;
 			break;
 		case 'e':
-			ok = hk_push(a->endpoint, &a->n_endpoint, optarg);
+			ok = hfn_keys_push(a->endpoint, &a->n_endpoint, optarg);
 			break;
 		case 'c':
-			ok = hk_push(a->tls_cert, &a->n_tls_cert, optarg);
+			ok = hfn_keys_push(a->tls_cert, &a->n_tls_cert, optarg);
 			break;
 		case 'f':
-			ok = hk_push(a->tls_fp, &a->n_tls_fp, optarg);
+			ok = hfn_keys_push(a->tls_fp, &a->n_tls_fp, optarg);
 			break;
 		case 'R':
-			ok = hk_push(a->root_pub, &a->n_root_pub, optarg);
+			ok = hfn_keys_push(a->root_pub, &a->n_root_pub, optarg);
 			break;
 		case 'h':
-			fputs(hk_help, stdout);
+			fputs(hfn_keys_help, stdout);
 			return -1;
 		default:
-			return hk_usage(cmd, "bad option");
+			return hfn_keys_usage(cmd, "bad option");
 		}
 		if (!ok)
-			return hk_usage(cmd, "too many values for one option (at most %d)",
-			                HK_MAX_LIST);
+			return hfn_keys_usage(cmd, "too many values for one option (at most %d)",
+			                      HFN_KEYS_MAX_LIST);
 	}
 	if (optind != argc)
-		return hk_usage(cmd, "unexpected argument '%s'", argv[optind]);
+		return hfn_keys_usage(cmd, "unexpected argument '%s'", argv[optind]);
 	if (a->manifest == NULL)
-		return hk_usage(cmd, "-m/--manifest FILE is required");
-	return HK_EXIT_OK;
+		return hfn_keys_usage(cmd, "-m/--manifest FILE is required");
+	return HFN_KEYS_EXIT_OK;
 }
 
-static hf_err hk_time_or(const char *s, uint64_t dflt, uint64_t *out)
+static hf_err hfn_keys_time_or(const char *s, uint64_t dflt, uint64_t *out)
 {
 	if (s == NULL) {
 		*out = dflt;
 		return HF_OK;
 	}
-	return hk_parse_time(s, out);
+	return hfn_keys_parse_time(s, out);
 }
 
 /* Collects --tls-cert / --tls-fp values into fps. */
-static int hk_collect_fps(const char *cmd, const hk_edit_args *a, uint8_t fps[][HF_TLS_FP_LEN],
-                          size_t *n)
+static int hfn_keys_collect_fps(const char *cmd, const hfn_keys_edit_args *a,
+                                uint8_t fps[][HF_TLS_FP_LEN], size_t *n)
 {
 	hf_err rc;
 	*n = 0;
 	if (a->n_tls_cert + a->n_tls_fp > HF_MAX_TLS_FPS)
-		return hk_usage(cmd, "at most %d TLS fingerprints per member", HF_MAX_TLS_FPS);
+		return hfn_keys_usage(cmd, "at most %d TLS fingerprints per member",
+		                      HF_MAX_TLS_FPS);
 	for (size_t i = 0; i < a->n_tls_cert; i++)
-		if ((rc = hk_tls_cert_fp(a->tls_cert[i], fps[(*n)++])) != HF_OK)
-			return hk_fail(cmd, rc, "cannot read certificate %s", a->tls_cert[i]);
+		if ((rc = hfn_keys_tls_cert_fp(a->tls_cert[i], fps[(*n)++])) != HF_OK)
+			return hfn_keys_fail(cmd, rc, "cannot read certificate %s", a->tls_cert[i]);
 	for (size_t i = 0; i < a->n_tls_fp; i++)
-		if (hk_parse_hex(a->tls_fp[i], fps[(*n)++], HF_TLS_FP_LEN) != HF_OK)
-			return hk_usage(cmd, "--tls-fp must be 64 hex digits");
-	return HK_EXIT_OK;
+		if (hfn_keys_parse_hex(a->tls_fp[i], fps[(*n)++], HF_TLS_FP_LEN) != HF_OK)
+			return hfn_keys_usage(cmd, "--tls-fp must be 64 hex digits");
+	return HFN_KEYS_EXIT_OK;
 }
 
-static int hk_add_member(const char *cmd, const hk_edit_args *a, hf_manifest *m)
+static int hfn_keys_add_member(const char *cmd, const hfn_keys_edit_args *a, hf_manifest *m)
 {
 	hf_pubfile pf;
 	uint32_t roles;
@@ -171,34 +172,34 @@ static int hk_add_member(const char *cmd, const hk_edit_args *a, hf_manifest *m)
 	hf_err rc;
 	int ex;
 	if (a->pub == NULL || a->roles == NULL)
-		return hk_usage(cmd, "--pub and --roles are required");
+		return hfn_keys_usage(cmd, "--pub and --roles are required");
 	if (hf_roles_parse(a->roles, &roles) != HF_OK)
-		return hk_usage(cmd, "bad --roles '%s'", a->roles);
-	if (hk_time_or(a->nb, hk_now_ms(), &nb) != HF_OK ||
-	    hk_time_or(a->na, HF_TIME_NEVER, &na) != HF_OK)
-		return hk_usage(cmd, "bad --not-before/--not-after");
-	if ((ex = hk_collect_fps(cmd, a, fps, &nfp)) != HK_EXIT_OK)
+		return hfn_keys_usage(cmd, "bad --roles '%s'", a->roles);
+	if (hfn_keys_time_or(a->nb, hfn_keys_now_ms(), &nb) != HF_OK ||
+	    hfn_keys_time_or(a->na, HF_TIME_NEVER, &na) != HF_OK)
+		return hfn_keys_usage(cmd, "bad --not-before/--not-after");
+	if ((ex = hfn_keys_collect_fps(cmd, a, fps, &nfp)) != HFN_KEYS_EXIT_OK)
 		return ex;
-	if ((rc = hk_pub_load(a->pub, &pf)) != HF_OK)
-		return hk_fail(cmd, rc, "cannot read %s", a->pub);
+	if ((rc = hfn_keys_pub_load(a->pub, &pf)) != HF_OK)
+		return hfn_keys_fail(cmd, rc, "cannot read %s", a->pub);
 	if (!pf.has_id || !pf.has_enc)
-		return hk_fail(cmd, HF_EMISSING, "%s is not a node public key file", a->pub);
+		return hfn_keys_fail(cmd, HF_EMISSING, "%s is not a node public key file", a->pub);
 	name = a->name ? a->name : pf.name;
 	if (name[0] == '\0')
-		return hk_usage(cmd, "%s has no name: give --name", a->pub);
+		return hfn_keys_usage(cmd, "%s has no name: give --name", a->pub);
 	if ((rc = hf_manifest_add_member(m, pf.id, name, roles)) != HF_OK ||
 	    (rc = hf_manifest_add_key(m, pf.id, HF_KEY_SIGN, pf.sign_pk, nb, na)) != HF_OK ||
 	    (rc = hf_manifest_add_key(m, pf.id, HF_KEY_ENC, pf.enc_pk, nb, na)) != HF_OK ||
 	    (rc = hf_manifest_set_endpoints(m, pf.id, a->endpoint, a->n_endpoint)) != HF_OK ||
 	    (rc = hf_manifest_set_tls_fps(m, pf.id, (const uint8_t(*)[HF_TLS_FP_LEN])fps, nfp)) !=
 	        HF_OK)
-		return hk_fail(cmd, rc, "cannot add member from %s", a->pub);
-	return HK_EXIT_OK;
+		return hfn_keys_fail(cmd, rc, "cannot add member from %s", a->pub);
+	return HFN_KEYS_EXIT_OK;
 }
 
 /* Retire every key of the member still valid at `until` (rotation). */
-static hf_err hk_retire(hf_manifest *m, const hf_member *mb, uint64_t until,
-                        const hf_key_id *keep_s, const hf_key_id *keep_e)
+static hf_err hfn_keys_retire(hf_manifest *m, const hf_member *mb, uint64_t until,
+                              const hf_key_id *keep_s, const hf_key_id *keep_e)
 {
 	hf_key_id ids[2 * HF_MAX_MEMBER_KEYS];
 	size_t n = 0;
@@ -218,7 +219,8 @@ static hf_err hk_retire(hf_manifest *m, const hf_member *mb, uint64_t until,
 	return HF_OK;
 }
 
-static int hk_rotate(const char *cmd, const hk_edit_args *a, hf_manifest *m, const uint8_t *id)
+static int hfn_keys_rotate(const char *cmd, const hfn_keys_edit_args *a, hf_manifest *m,
+                           const uint8_t *id)
 {
 	hf_pubfile pf;
 	uint64_t nb, na, until;
@@ -226,29 +228,29 @@ static int hk_rotate(const char *cmd, const hk_edit_args *a, hf_manifest *m, con
 	const hf_member *mb;
 	hf_err rc;
 	if (a->pub == NULL)
-		return hk_usage(cmd, "--pub NEW.pub is required");
-	if (hk_time_or(a->nb, hk_now_ms(), &nb) != HF_OK ||
-	    hk_time_or(a->na, HF_TIME_NEVER, &na) != HF_OK ||
-	    hk_time_or(a->old_until, nb, &until) != HF_OK || until == HF_TIME_NEVER)
-		return hk_usage(cmd, "bad --not-before/--not-after/--old-until");
-	if ((rc = hk_pub_load(a->pub, &pf)) != HF_OK)
-		return hk_fail(cmd, rc, "cannot read %s", a->pub);
+		return hfn_keys_usage(cmd, "--pub NEW.pub is required");
+	if (hfn_keys_time_or(a->nb, hfn_keys_now_ms(), &nb) != HF_OK ||
+	    hfn_keys_time_or(a->na, HF_TIME_NEVER, &na) != HF_OK ||
+	    hfn_keys_time_or(a->old_until, nb, &until) != HF_OK || until == HF_TIME_NEVER)
+		return hfn_keys_usage(cmd, "bad --not-before/--not-after/--old-until");
+	if ((rc = hfn_keys_pub_load(a->pub, &pf)) != HF_OK)
+		return hfn_keys_fail(cmd, rc, "cannot read %s", a->pub);
 	if (!pf.has_enc)
-		return hk_fail(cmd, HF_EMISSING, "%s has no encryption key", a->pub);
+		return hfn_keys_fail(cmd, HF_EMISSING, "%s has no encryption key", a->pub);
 	if (pf.has_id && memcmp(pf.id, id, HF_MEMBER_ID_LEN) != 0)
-		return hk_fail(cmd, HF_EINVAL, "%s belongs to another member id", a->pub);
+		return hfn_keys_fail(cmd, HF_EINVAL, "%s belongs to another member id", a->pub);
 	hf_keyid_sign(pf.sign_pk, &ks);
 	hf_keyid_enc(pf.enc_pk, &ke);
 	if ((rc = hf_manifest_add_key(m, id, HF_KEY_SIGN, pf.sign_pk, nb, na)) != HF_OK ||
 	    (rc = hf_manifest_add_key(m, id, HF_KEY_ENC, pf.enc_pk, nb, na)) != HF_OK ||
 	    (rc = hf_manifest_find_member(m, id, &mb)) != HF_OK ||
-	    (rc = hk_retire(m, mb, until, &ks, &ke)) != HF_OK)
-		return hk_fail(cmd, rc, "cannot rotate keys");
-	return HK_EXIT_OK;
+	    (rc = hfn_keys_retire(m, mb, until, &ks, &ke)) != HF_OK)
+		return hfn_keys_fail(cmd, rc, "cannot rotate keys");
+	return HFN_KEYS_EXIT_OK;
 }
 
-static int hk_revoke(const char *cmd, const hk_edit_args *a, hf_manifest *m, bool have_id,
-                     const uint8_t *id)
+static int hfn_keys_revoke(const char *cmd, const hfn_keys_edit_args *a, hf_manifest *m,
+                           bool have_id, const uint8_t *id)
 {
 	uint64_t at;
 	hf_key_id kid;
@@ -260,11 +262,12 @@ static int hk_revoke(const char *cmd, const hk_edit_args *a, hf_manifest *m, boo
 		size_t nrm, nkeep = 0;
 		int ex;
 		if (!have_id)
-			return hk_usage(cmd, "--member ID is required with --tls-cert/--tls-fp");
-		if ((ex = hk_collect_fps(cmd, a, rm, &nrm)) != HK_EXIT_OK)
+			return hfn_keys_usage(cmd,
+			                      "--member ID is required with --tls-cert/--tls-fp");
+		if ((ex = hfn_keys_collect_fps(cmd, a, rm, &nrm)) != HFN_KEYS_EXIT_OK)
 			return ex;
 		if ((rc = hf_manifest_find_member(m, id, &mb)) != HF_OK)
-			return hk_fail(cmd, rc, "--member");
+			return hfn_keys_fail(cmd, rc, "--member");
 		for (size_t i = 0; i < hf_member_n_tls_fps(mb); i++) {
 			bool drop = false;
 			for (size_t j = 0; j < nrm; j++)
@@ -273,120 +276,123 @@ static int hk_revoke(const char *cmd, const hk_edit_args *a, hf_manifest *m, boo
 				memcpy(keep[nkeep++], hf_member_tls_fp(mb, i), HF_TLS_FP_LEN);
 		}
 		if (nkeep == hf_member_n_tls_fps(mb))
-			return hk_fail(cmd, HF_ENOTFOUND, "fingerprint not listed for this member");
+			return hfn_keys_fail(cmd, HF_ENOTFOUND,
+			                     "fingerprint not listed for this member");
 		rc = hf_manifest_set_tls_fps(m, id, (const uint8_t(*)[HF_TLS_FP_LEN])keep, nkeep);
-		return rc == HF_OK ? HK_EXIT_OK : hk_fail(cmd, rc, "cannot update fingerprints");
+		return rc == HF_OK ? HFN_KEYS_EXIT_OK
+		                   : hfn_keys_fail(cmd, rc, "cannot update fingerprints");
 	}
-	if (hk_time_or(a->at, hk_now_ms(), &at) != HF_OK || at == HF_TIME_NEVER)
-		return hk_usage(cmd, "bad --at");
+	if (hfn_keys_time_or(a->at, hfn_keys_now_ms(), &at) != HF_OK || at == HF_TIME_NEVER)
+		return hfn_keys_usage(cmd, "bad --at");
 	if (a->key != NULL) {
-		if (hk_parse_hex(a->key, kid.b, sizeof kid.b) != HF_OK)
-			return hk_usage(cmd, "--key must be 32 hex digits");
+		if (hfn_keys_parse_hex(a->key, kid.b, sizeof kid.b) != HF_OK)
+			return hfn_keys_usage(cmd, "--key must be 32 hex digits");
 		rc = hf_manifest_revoke_key(m, &kid, at);
-		return rc == HF_OK ? HK_EXIT_OK : hk_fail(cmd, rc, "cannot revoke key %s", a->key);
+		return rc == HF_OK ? HFN_KEYS_EXIT_OK
+		                   : hfn_keys_fail(cmd, rc, "cannot revoke key %s", a->key);
 	}
 	if (!have_id)
-		return hk_usage(cmd, "--key or --member is required");
+		return hfn_keys_usage(cmd, "--key or --member is required");
 	{
 		hf_key_id ids[2 * HF_MAX_MEMBER_KEYS];
 		size_t n = 0;
 		if ((rc = hf_manifest_find_member(m, id, &mb)) != HF_OK)
-			return hk_fail(cmd, rc, "--member");
+			return hfn_keys_fail(cmd, rc, "--member");
 		for (int kind = HF_KEY_SIGN; kind <= HF_KEY_ENC; kind++)
 			for (size_t i = 0; i < hf_member_n_keys(mb, (hf_key_kind)kind); i++)
 				ids[n++] = hf_member_key_at(mb, (hf_key_kind)kind, i)->keyid;
 		for (size_t i = 0; i < n; i++)
 			if ((rc = hf_manifest_revoke_key(m, &ids[i], at)) != HF_OK)
-				return hk_fail(cmd, rc, "cannot revoke");
+				return hfn_keys_fail(cmd, rc, "cannot revoke");
 	}
-	return HK_EXIT_OK;
+	return HFN_KEYS_EXIT_OK;
 }
 
-static int hk_set_roots(const char *cmd, const hk_edit_args *a, hf_manifest *m)
+static int hfn_keys_set_roots(const char *cmd, const hfn_keys_edit_args *a, hf_manifest *m)
 {
 	uint8_t pks[HF_MAX_ROOTS][HF_SIGN_PK_LEN];
 	char *end;
 	unsigned long k;
 	hf_err rc;
 	if (a->n_root_pub == 0 || a->thr == NULL)
-		return hk_usage(cmd, "--root-pub (one or more) and --threshold are required");
+		return hfn_keys_usage(cmd, "--root-pub (one or more) and --threshold are required");
 	if (a->n_root_pub > HF_MAX_ROOTS)
-		return hk_usage(cmd, "at most %d roots", HF_MAX_ROOTS);
+		return hfn_keys_usage(cmd, "at most %d roots", HF_MAX_ROOTS);
 	k = strtoul(a->thr, &end, 10);
 	if (*end != '\0' || k == 0 || k > a->n_root_pub)
-		return hk_usage(cmd, "--threshold must be 1..%zu", a->n_root_pub);
+		return hfn_keys_usage(cmd, "--threshold must be 1..%zu", a->n_root_pub);
 	for (size_t i = 0; i < a->n_root_pub; i++) {
 		hf_pubfile pf;
-		if ((rc = hk_pub_load(a->root_pub[i], &pf)) != HF_OK)
-			return hk_fail(cmd, rc, "cannot read %s", a->root_pub[i]);
+		if ((rc = hfn_keys_pub_load(a->root_pub[i], &pf)) != HF_OK)
+			return hfn_keys_fail(cmd, rc, "cannot read %s", a->root_pub[i]);
 		memcpy(pks[i], pf.sign_pk, HF_SIGN_PK_LEN);
 	}
 	rc = hf_manifest_set_roots(m, (const uint8_t(*)[HF_SIGN_PK_LEN])pks, a->n_root_pub,
 	                           (unsigned)k);
-	return rc == HF_OK ? HK_EXIT_OK : hk_fail(cmd, rc, "cannot set roots");
+	return rc == HF_OK ? HFN_KEYS_EXIT_OK : hfn_keys_fail(cmd, rc, "cannot set roots");
 }
 
-int hk_cmd_manifest_edit(const char *sub, int argc, char **argv)
+int hfn_keys_cmd_manifest_edit(const char *sub, int argc, char **argv)
 {
 	char cmd[64];
-	hk_edit_args a;
+	hfn_keys_edit_args a;
 	hf_manifest *m = NULL;
 	uint8_t id[HF_MEMBER_ID_LEN];
 	bool have_id = false;
 	hf_err rc;
 	int ex;
 	snprintf(cmd, sizeof(cmd), "manifest %s", sub);
-	ex = hk_parse(cmd, argc, argv, &a);
+	ex = hfn_keys_parse(cmd, argc, argv, &a);
 	if (ex == -1)
-		return HK_EXIT_OK;
-	if (ex != HK_EXIT_OK)
+		return HFN_KEYS_EXIT_OK;
+	if (ex != HFN_KEYS_EXIT_OK)
 		return ex;
 	if (a.member != NULL) {
-		if (hk_parse_hex(a.member, id, sizeof(id)) != HF_OK)
-			return hk_usage(cmd, "--member must be 32 hex digits");
+		if (hfn_keys_parse_hex(a.member, id, sizeof(id)) != HF_OK)
+			return hfn_keys_usage(cmd, "--member must be 32 hex digits");
 		have_id = true;
 	}
-	if ((rc = hk_manifest_load(a.manifest, &m)) != HF_OK)
-		return hk_fail(cmd, rc, "cannot load %s", a.manifest);
+	if ((rc = hfn_keys_manifest_load(a.manifest, &m)) != HF_OK)
+		return hfn_keys_fail(cmd, rc, "cannot load %s", a.manifest);
 	if (strcmp(sub, "add-member") == 0) {
-		ex = hk_add_member(cmd, &a, m);
+		ex = hfn_keys_add_member(cmd, &a, m);
 	} else if (strcmp(sub, "set-roots") == 0) {
-		ex = hk_set_roots(cmd, &a, m);
+		ex = hfn_keys_set_roots(cmd, &a, m);
 	} else if (strcmp(sub, "revoke") == 0) {
-		ex = hk_revoke(cmd, &a, m, have_id, id);
+		ex = hfn_keys_revoke(cmd, &a, m, have_id, id);
 	} else if (!have_id) {
-		ex = hk_usage(cmd, "--member ID is required");
+		ex = hfn_keys_usage(cmd, "--member ID is required");
 	} else if (strcmp(sub, "set-roles") == 0) {
 		uint32_t roles;
 		if (a.roles == NULL || hf_roles_parse(a.roles, &roles) != HF_OK)
-			ex = hk_usage(
+			ex = hfn_keys_usage(
 			    cmd, "--roles LIST is required (authority,platform,auditor,witness)");
 		else if ((rc = hf_manifest_set_roles(m, id, roles)) != HF_OK)
-			ex = hk_fail(cmd, rc, "cannot set roles");
+			ex = hfn_keys_fail(cmd, rc, "cannot set roles");
 	} else if (strcmp(sub, "set-endpoint") == 0) {
 		if (a.n_endpoint == 0)
-			ex = hk_usage(cmd, "--endpoint URL is required");
+			ex = hfn_keys_usage(cmd, "--endpoint URL is required");
 		else if ((rc = hf_manifest_set_endpoints(m, id, a.endpoint, a.n_endpoint)) != HF_OK)
-			ex = hk_fail(cmd, rc, "cannot set endpoints");
+			ex = hfn_keys_fail(cmd, rc, "cannot set endpoints");
 	} else if (strcmp(sub, "set-tls") == 0) {
 		uint8_t fps[HF_MAX_TLS_FPS][HF_TLS_FP_LEN];
 		size_t n;
-		ex = hk_collect_fps(cmd, &a, fps, &n);
-		if (ex == HK_EXIT_OK &&
+		ex = hfn_keys_collect_fps(cmd, &a, fps, &n);
+		if (ex == HFN_KEYS_EXIT_OK &&
 		    (rc = hf_manifest_set_tls_fps(m, id, (const uint8_t(*)[HF_TLS_FP_LEN])fps,
 		                                  n)) != HF_OK)
-			ex = hk_fail(cmd, rc, "cannot set TLS fingerprints");
+			ex = hfn_keys_fail(cmd, rc, "cannot set TLS fingerprints");
 	} else if (strcmp(sub, "rotate-key") == 0) {
-		ex = hk_rotate(cmd, &a, m, id);
+		ex = hfn_keys_rotate(cmd, &a, m, id);
 	} else { /* remove */
 		if ((rc = hf_manifest_remove_member(m, id)) != HF_OK)
-			ex = hk_fail(cmd, rc, "cannot remove %s", a.member);
+			ex = hfn_keys_fail(cmd, rc, "cannot remove %s", a.member);
 	}
-	if (ex == HK_EXIT_OK) {
+	if (ex == HFN_KEYS_EXIT_OK) {
 		/* Each edit is a new epoch (spec §11.4: epochs only go forward). */
 		if ((rc = hf_manifest_set_epoch(m, hf_manifest_epoch(m) + 1)) != HF_OK ||
-		    (rc = hk_manifest_save(a.manifest, m)) != HF_OK)
-			ex = hk_fail(cmd, rc, "cannot write %s", a.manifest);
+		    (rc = hfn_keys_manifest_save(a.manifest, m)) != HF_OK)
+			ex = hfn_keys_fail(cmd, rc, "cannot write %s", a.manifest);
 		else
 			printf("%s: epoch %llu, %zu members, unsigned\n", a.manifest,
 			       (unsigned long long)hf_manifest_epoch(m), hf_manifest_n_members(m));

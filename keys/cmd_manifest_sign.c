@@ -5,7 +5,7 @@
 
 #include "keys.h"
 
-static const char hk_help[] =
+static const char hfn_keys_help[] =
     "Usage: hashfed-keys manifest sign -m FILE --root KEYFILE [--passphrase-file FILE]\n"
     "\n"
     "Adds (or replaces) the signature of one root key over the manifest body and\n"
@@ -13,9 +13,9 @@ static const char hk_help[] =
     "the manifest is valid once K distinct roots of its root set have signed. For a\n"
     "root rotation (set-roots), K holders of the OLD roots sign too: their keys need\n"
     "not be in the new set. KEYFILE must not be readable by group or others.\n"
-    "\n" HK_EXIT_CODES_HELP;
+    "\n" HFN_KEYS_EXIT_CODES_HELP;
 
-int hk_cmd_manifest_sign(int argc, char **argv)
+int hfn_keys_cmd_manifest_sign(int argc, char **argv)
 {
 	static const struct option opts[] = {{"manifest", required_argument, NULL, 'm'},
 	                                     {"root", required_argument, NULL, 'r'},
@@ -29,7 +29,7 @@ int hk_cmd_manifest_sign(int argc, char **argv)
 	unsigned count = 0;
 	bool in_set = false;
 	hf_err rc;
-	int c, ex = HK_EXIT_OK;
+	int c, ex = HFN_KEYS_EXIT_OK;
 	while ((c = getopt_long(argc, argv, "m:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -42,18 +42,18 @@ int hk_cmd_manifest_sign(int argc, char **argv)
 			pass = optarg;
 			break;
 		case 'h':
-			fputs(hk_help, stdout);
-			return HK_EXIT_OK;
+			fputs(hfn_keys_help, stdout);
+			return HFN_KEYS_EXIT_OK;
 		default:
-			return hk_usage(cmd, "bad option");
+			return hfn_keys_usage(cmd, "bad option");
 		}
 	}
 	if (optind != argc)
-		return hk_usage(cmd, "unexpected argument '%s'", argv[optind]);
+		return hfn_keys_usage(cmd, "unexpected argument '%s'", argv[optind]);
 	if (mf == NULL || root == NULL)
-		return hk_usage(cmd, "-m FILE and --root KEYFILE are required");
-	if ((rc = hk_manifest_load(mf, &m)) != HF_OK) {
-		ex = hk_fail(cmd, rc, "cannot load %s", mf);
+		return hfn_keys_usage(cmd, "-m FILE and --root KEYFILE are required");
+	if ((rc = hfn_keys_manifest_load(mf, &m)) != HF_OK) {
+		ex = hfn_keys_fail(cmd, rc, "cannot load %s", mf);
 		goto done;
 	}
 	rc = hfn_keyio_load_identity(root, pass, &kind, &id);
@@ -61,22 +61,23 @@ int hk_cmd_manifest_sign(int argc, char **argv)
 		fprintf(stderr, "hashfed-keys %s: %s is encrypted: give --passphrase-file\n", cmd,
 		        root);
 	if (rc != HF_OK) {
-		ex = hk_fail(cmd, rc, "cannot load %s", root);
+		ex = hfn_keys_fail(cmd, rc, "cannot load %s", root);
 		goto done;
 	}
 	if (kind != HF_KEYFILE_ROOT) {
-		ex = hk_fail(cmd, HF_EINVAL, "%s is not a root key", root);
+		ex = hfn_keys_fail(cmd, HF_EINVAL, "%s is not a root key", root);
 		goto done;
 	}
 	for (size_t i = 0; i < hf_manifest_n_roots(m); i++)
 		in_set |=
 		    memcmp(hf_manifest_root(m, i), hf_identity_sign_pk(id), HF_SIGN_PK_LEN) == 0;
-	if ((rc = hf_manifest_sign(m, id)) != HF_OK || (rc = hk_manifest_save(mf, m)) != HF_OK) {
-		ex = hk_fail(cmd, rc, "cannot sign %s", mf);
+	if ((rc = hf_manifest_sign(m, id)) != HF_OK ||
+	    (rc = hfn_keys_manifest_save(mf, m)) != HF_OK) {
+		ex = hfn_keys_fail(cmd, rc, "cannot sign %s", mf);
 		goto done;
 	}
 	rc = hf_manifest_verify(m);
-	count = hk_root_count(m);
+	count = hfn_keys_root_count(m);
 	printf("%s: epoch %llu signed%s; %u of %u required root signatures%s\n", mf,
 	       (unsigned long long)hf_manifest_epoch(m),
 	       in_set ? "" : " (by a key outside its root set)", count, hf_manifest_threshold(m),

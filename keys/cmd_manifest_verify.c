@@ -5,7 +5,7 @@
 
 #include "keys.h"
 
-static const char hk_help[] =
+static const char hfn_keys_help[] =
     "Usage: hashfed-keys manifest verify -m FILE [--held HELD]\n"
     "\n"
     "Without --held: checks that FILE carries valid signatures of at least K distinct\n"
@@ -13,9 +13,9 @@ static const char hk_help[] =
     "once). With --held: applies the rule a node applies to a new manifest: same\n"
     "federation, epoch greater than HELD's (rollback refused), K signatures of HELD's\n"
     "roots and K of its own. Exit 0 if valid, 3 if refused.\n"
-    "\n" HK_EXIT_CODES_HELP;
+    "\n" HFN_KEYS_EXIT_CODES_HELP;
 
-int hk_cmd_manifest_verify(int argc, char **argv)
+int hfn_keys_cmd_manifest_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {{"manifest", required_argument, NULL, 'm'},
 	                                     {"held", required_argument, NULL, 'H'},
@@ -24,7 +24,7 @@ int hk_cmd_manifest_verify(int argc, char **argv)
 	const char *cmd = "manifest verify", *mf = NULL, *held = NULL;
 	hf_manifest *m = NULL, *h = NULL;
 	hf_err rc;
-	int c, ex = HK_EXIT_OK;
+	int c, ex = HFN_KEYS_EXIT_OK;
 	while ((c = getopt_long(argc, argv, "m:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -34,27 +34,27 @@ int hk_cmd_manifest_verify(int argc, char **argv)
 			held = optarg;
 			break;
 		case 'h':
-			fputs(hk_help, stdout);
-			return HK_EXIT_OK;
+			fputs(hfn_keys_help, stdout);
+			return HFN_KEYS_EXIT_OK;
 		default:
-			return hk_usage(cmd, "bad option");
+			return hfn_keys_usage(cmd, "bad option");
 		}
 	}
 	if (optind != argc)
-		return hk_usage(cmd, "unexpected argument '%s'", argv[optind]);
+		return hfn_keys_usage(cmd, "unexpected argument '%s'", argv[optind]);
 	if (mf == NULL)
-		return hk_usage(cmd, "-m FILE is required");
-	if ((rc = hk_manifest_load(mf, &m)) != HF_OK) {
-		ex = hk_fail(cmd, rc, "cannot load %s", mf);
+		return hfn_keys_usage(cmd, "-m FILE is required");
+	if ((rc = hfn_keys_manifest_load(mf, &m)) != HF_OK) {
+		ex = hfn_keys_fail(cmd, rc, "cannot load %s", mf);
 		goto done;
 	}
-	if (held != NULL && (rc = hk_manifest_load(held, &h)) != HF_OK) {
-		ex = hk_fail(cmd, rc, "cannot load %s", held);
+	if (held != NULL && (rc = hfn_keys_manifest_load(held, &h)) != HF_OK) {
+		ex = hfn_keys_fail(cmd, rc, "cannot load %s", held);
 		goto done;
 	}
 	rc = h ? hf_manifest_accept(h, m) : hf_manifest_verify(m);
 	if (rc != HF_OK) {
-		ex = hk_fail(cmd, rc, "%s refused", mf);
+		ex = hfn_keys_fail(cmd, rc, "%s refused", mf);
 		goto done;
 	}
 	printf("%s: valid, epoch %llu, %zu members%s\n", mf,

@@ -8,7 +8,7 @@
 
 #include "keys.h"
 
-static const char hk_help[] =
+static const char hfn_keys_help[] =
     "Usage: hashfed-keys new-node --name NAME --out DIR [--id HEX] [--passphrase-file FILE]\n"
     "\n"
     "Creates a node identity in DIR (new or empty, made 0700):\n"
@@ -23,9 +23,9 @@ static const char hk_help[] =
     "  --id HEX                 reuse an existing 16-byte member id (key rotation);\n"
     "                           default: a new random id\n"
     "  --passphrase-file FILE   passphrase for node.key (file must be mode 0600 or stricter)\n"
-    "\n" HK_EXIT_CODES_HELP;
+    "\n" HFN_KEYS_EXIT_CODES_HELP;
 
-int hk_cmd_new_node(int argc, char **argv)
+int hfn_keys_cmd_new_node(int argc, char **argv)
 {
 	static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
 	                                     {"out", required_argument, NULL, 'o'},
@@ -38,7 +38,7 @@ int hk_cmd_new_node(int argc, char **argv)
 	hf_pubfile pf;
 	char pub[1024], *kp = NULL, *pp = NULL, *tk = NULL, *tc = NULL, idstr[33];
 	hf_err rc;
-	int c, ex = HK_EXIT_OK;
+	int c, ex = HFN_KEYS_EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -55,41 +55,42 @@ int hk_cmd_new_node(int argc, char **argv)
 			pass = optarg;
 			break;
 		case 'h':
-			fputs(hk_help, stdout);
-			return HK_EXIT_OK;
+			fputs(hfn_keys_help, stdout);
+			return HFN_KEYS_EXIT_OK;
 		default:
-			return hk_usage(cmd, "bad option");
+			return hfn_keys_usage(cmd, "bad option");
 		}
 	}
 	if (optind != argc)
-		return hk_usage(cmd, "unexpected argument '%s'", argv[optind]);
+		return hfn_keys_usage(cmd, "unexpected argument '%s'", argv[optind]);
 	if (name == NULL || out == NULL)
-		return hk_usage(cmd, "--name and --out are required");
+		return hfn_keys_usage(cmd, "--name and --out are required");
 	memset(&pf, 0, sizeof(pf));
 	if (name[0] == '\0' || strlen(name) > HF_MAX_NAME_LEN || strpbrk(name, "\n\r") != NULL)
-		return hk_usage(cmd, "--name must be 1..%d bytes on one line", HF_MAX_NAME_LEN);
+		return hfn_keys_usage(cmd, "--name must be 1..%d bytes on one line",
+		                      HF_MAX_NAME_LEN);
 	if (idhex != NULL) {
-		if (hk_parse_hex(idhex, pf.id, sizeof(pf.id)) != HF_OK)
-			return hk_usage(cmd, "--id must be 32 hex digits");
+		if (hfn_keys_parse_hex(idhex, pf.id, sizeof(pf.id)) != HF_OK)
+			return hfn_keys_usage(cmd, "--id must be 32 hex digits");
 	} else {
 		randombytes_buf(pf.id, sizeof(pf.id));
 	}
 	pf.has_id = true;
 	memcpy(pf.name, name, strlen(name) + 1);
-	if ((rc = hk_mkdir(out, 0700)) != HF_OK) {
-		ex = hk_fail(cmd, rc, "cannot create %s (must be new or empty)", out);
+	if ((rc = hfn_keys_mkdir(out, 0700)) != HF_OK) {
+		ex = hfn_keys_fail(cmd, rc, "cannot create %s (must be new or empty)", out);
 		goto done;
 	}
-	kp = hk_path(out, "node.key");
-	pp = hk_path(out, "node.pub");
-	tk = hk_path(out, "tls.key");
-	tc = hk_path(out, "tls.csr");
+	kp = hfn_keys_path(out, "node.key");
+	pp = hfn_keys_path(out, "node.pub");
+	tk = hfn_keys_path(out, "tls.key");
+	tc = hfn_keys_path(out, "tls.csr");
 	if ((rc = hf_identity_generate(&id, NULL)) != HF_OK) {
-		ex = hk_fail(cmd, rc, "key generation");
+		ex = hfn_keys_fail(cmd, rc, "key generation");
 		goto done;
 	}
 	if ((rc = hf_keyio_save_identity(kp, id, HF_KEYFILE_NODE, pass, NULL)) != HF_OK) {
-		ex = hk_fail(cmd, rc, "cannot write %s", kp);
+		ex = hfn_keys_fail(cmd, rc, "cannot write %s", kp);
 		goto done;
 	}
 	memcpy(pf.sign_pk, hf_identity_sign_pk(id), HF_SIGN_PK_LEN);
@@ -97,11 +98,11 @@ int hk_cmd_new_node(int argc, char **argv)
 	pf.has_enc = true;
 	if ((rc = hf_pubfile_format(&pf, pub, sizeof(pub))) != HF_OK ||
 	    (rc = hf_keyio_write_new(pp, pub, strlen(pub), 0644)) != HF_OK) {
-		ex = hk_fail(cmd, rc, "cannot write %s", pp);
+		ex = hfn_keys_fail(cmd, rc, "cannot write %s", pp);
 		goto done;
 	}
-	if ((rc = hk_tls_new_key_csr(tk, tc, name)) != HF_OK) {
-		ex = hk_fail(cmd, rc, "cannot write %s / %s", tk, tc);
+	if ((rc = hfn_keys_tls_new_key_csr(tk, tc, name)) != HF_OK) {
+		ex = hfn_keys_fail(cmd, rc, "cannot write %s / %s", tk, tc);
 		goto done;
 	}
 	hf_hex_encode(pf.id, sizeof(pf.id), idstr);

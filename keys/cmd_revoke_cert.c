@@ -5,7 +5,7 @@
 
 #include "keys.h"
 
-static const char hk_help[] =
+static const char hfn_keys_help[] =
     "Usage: hashfed-keys revoke-cert --ca DIR (--cert FILE | --refresh) [--crl-days D]\n"
     "\n"
     "Revokes a node certificate issued by the CA in DIR: appends its serial to\n"
@@ -18,9 +18,9 @@ static const char hk_help[] =
     "  --cert FILE     certificate to revoke (PEM)\n"
     "  --refresh       re-sign the CRL without adding an entry\n"
     "  --crl-days D    CRL validity (default 365)\n"
-    "\n" HK_EXIT_CODES_HELP;
+    "\n" HFN_KEYS_EXIT_CODES_HELP;
 
-int hk_cmd_revoke_cert(int argc, char **argv)
+int hfn_keys_cmd_revoke_cert(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"ca", required_argument, NULL, 'c'}, {"cert", required_argument, NULL, 'x'},
@@ -46,24 +46,24 @@ int hk_cmd_revoke_cert(int argc, char **argv)
 			char *end;
 			days = strtol(optarg, &end, 10);
 			if (*end != '\0' || days < 1 || days > 3650)
-				return hk_usage(cmd, "--crl-days must be 1..3650");
+				return hfn_keys_usage(cmd, "--crl-days must be 1..3650");
 			break;
 		}
 		case 'h':
-			fputs(hk_help, stdout);
-			return HK_EXIT_OK;
+			fputs(hfn_keys_help, stdout);
+			return HFN_KEYS_EXIT_OK;
 		default:
-			return hk_usage(cmd, "bad option");
+			return hfn_keys_usage(cmd, "bad option");
 		}
 	}
 	if (optind != argc)
-		return hk_usage(cmd, "unexpected argument '%s'", argv[optind]);
+		return hfn_keys_usage(cmd, "unexpected argument '%s'", argv[optind]);
 	if (ca == NULL || (cert == NULL) == !refresh)
-		return hk_usage(cmd, "--ca and one of --cert or --refresh are required");
-	rc = refresh ? hk_tls_write_crl(ca, (unsigned)days)
-	             : hk_tls_revoke(ca, cert, (unsigned)days);
+		return hfn_keys_usage(cmd, "--ca and one of --cert or --refresh are required");
+	rc = refresh ? hfn_keys_tls_write_crl(ca, (unsigned)days)
+	             : hfn_keys_tls_revoke(ca, cert, (unsigned)days);
 	if (rc != HF_OK)
-		return hk_fail(cmd, rc, "cannot update the CRL in %s", ca);
+		return hfn_keys_fail(cmd, rc, "cannot update the CRL in %s", ca);
 	printf("wrote %s/crl.pem\n", ca);
-	return HK_EXIT_OK;
+	return HFN_KEYS_EXIT_OK;
 }

@@ -6,9 +6,9 @@
 
 #include "keys.h"
 
-#define HK_MAX_NAMES 8
+#define HFN_KEYS_MAX_NAMES 8
 
-static const char hk_help[] =
+static const char hfn_keys_help[] =
     "Usage: hashfed-keys sign-cert --ca DIR --csr FILE (--dns NAME | --ip ADDR)...\n"
     "                              [--out FILE] [--days N | --not-before T --not-after T]\n"
     "\n"
@@ -26,9 +26,9 @@ static const char hk_help[] =
     "  --not-before T, --not-after T\n"
     "                    explicit validity; T is now, unix seconds, +Nd, -Nd or\n"
     "                    YYYY-MM-DDTHH:MM:SSZ\n"
-    "\n" HK_EXIT_CODES_HELP;
+    "\n" HFN_KEYS_EXIT_CODES_HELP;
 
-int hk_cmd_sign_cert(int argc, char **argv)
+int hfn_keys_cmd_sign_cert(int argc, char **argv)
 {
 	static const struct option opts[] = {{"ca", required_argument, NULL, 'c'},
 	                                     {"csr", required_argument, NULL, 'r'},
@@ -41,7 +41,7 @@ int hk_cmd_sign_cert(int argc, char **argv)
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {NULL, 0, NULL, 0}};
 	const char *cmd = "sign-cert", *ca = NULL, *csr = NULL, *out = NULL;
-	const char *dns[HK_MAX_NAMES], *ips[HK_MAX_NAMES];
+	const char *dns[HFN_KEYS_MAX_NAMES], *ips[HFN_KEYS_MAX_NAMES];
 	size_t nd = 0, ni = 0;
 	long days = 397;
 	uint64_t nb = 0, na = 0;
@@ -49,7 +49,7 @@ int hk_cmd_sign_cert(int argc, char **argv)
 	char *outp = NULL, fphex[65];
 	uint8_t fp[32];
 	hf_err rc;
-	int c, ex = HK_EXIT_OK;
+	int c, ex = HFN_KEYS_EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -60,13 +60,13 @@ int hk_cmd_sign_cert(int argc, char **argv)
 			csr = optarg;
 			break;
 		case 'd':
-			if (nd == HK_MAX_NAMES)
-				return hk_usage(cmd, "at most %d --dns", HK_MAX_NAMES);
+			if (nd == HFN_KEYS_MAX_NAMES)
+				return hfn_keys_usage(cmd, "at most %d --dns", HFN_KEYS_MAX_NAMES);
 			dns[nd++] = optarg;
 			break;
 		case 'i':
-			if (ni == HK_MAX_NAMES)
-				return hk_usage(cmd, "at most %d --ip", HK_MAX_NAMES);
+			if (ni == HFN_KEYS_MAX_NAMES)
+				return hfn_keys_usage(cmd, "at most %d --ip", HFN_KEYS_MAX_NAMES);
 			ips[ni++] = optarg;
 			break;
 		case 'o':
@@ -76,41 +76,42 @@ int hk_cmd_sign_cert(int argc, char **argv)
 			char *end;
 			days = strtol(optarg, &end, 10);
 			if (*end != '\0' || days < 1 || days > 3650)
-				return hk_usage(cmd, "--days must be 1..3650");
+				return hfn_keys_usage(cmd, "--days must be 1..3650");
 			break;
 		}
 		case 'b':
-			if (hk_parse_time(optarg, &nb) != HF_OK || nb == HF_TIME_NEVER)
-				return hk_usage(cmd, "bad --not-before '%s'", optarg);
+			if (hfn_keys_parse_time(optarg, &nb) != HF_OK || nb == HF_TIME_NEVER)
+				return hfn_keys_usage(cmd, "bad --not-before '%s'", optarg);
 			have_nb = true;
 			break;
 		case 'a':
-			if (hk_parse_time(optarg, &na) != HF_OK || na == HF_TIME_NEVER)
-				return hk_usage(cmd, "bad --not-after '%s'", optarg);
+			if (hfn_keys_parse_time(optarg, &na) != HF_OK || na == HF_TIME_NEVER)
+				return hfn_keys_usage(cmd, "bad --not-after '%s'", optarg);
 			have_na = true;
 			break;
 		case 'h':
-			fputs(hk_help, stdout);
-			return HK_EXIT_OK;
+			fputs(hfn_keys_help, stdout);
+			return HFN_KEYS_EXIT_OK;
 		default:
-			return hk_usage(cmd, "bad option");
+			return hfn_keys_usage(cmd, "bad option");
 		}
 	}
 	if (optind != argc)
-		return hk_usage(cmd, "unexpected argument '%s'", argv[optind]);
+		return hfn_keys_usage(cmd, "unexpected argument '%s'", argv[optind]);
 	if (ca == NULL || csr == NULL || nd + ni == 0)
-		return hk_usage(cmd, "--ca, --csr and at least one --dns or --ip are required");
+		return hfn_keys_usage(cmd,
+		                      "--ca, --csr and at least one --dns or --ip are required");
 	if (!have_nb)
-		nb = hk_now_ms() - 60000; /* tolerate small clock differences */
+		nb = hfn_keys_now_ms() - 60000; /* tolerate small clock differences */
 	if (!have_na)
 		na = nb + (uint64_t)days * 86400000ull;
 	if (na <= nb)
-		return hk_usage(cmd, "--not-after must be after --not-before");
+		return hfn_keys_usage(cmd, "--not-after must be after --not-before");
 	if (out == NULL) {
 		size_t n = strlen(csr);
 		outp = malloc(n + 5);
 		if (outp == NULL)
-			return HK_EXIT_INTERNAL;
+			return HFN_KEYS_EXIT_INTERNAL;
 		memcpy(outp, csr, n + 1);
 		if (n > 4 && strcmp(csr + n - 4, ".csr") == 0)
 			memcpy(outp + n - 4, ".crt", 5);
@@ -118,10 +119,10 @@ int hk_cmd_sign_cert(int argc, char **argv)
 			memcpy(outp + n, ".crt", 5);
 		out = outp;
 	}
-	rc = hk_tls_sign_csr(ca, csr, dns, nd, ips, ni, (int64_t)(nb / 1000), (int64_t)(na / 1000),
-	                     out, fp);
+	rc = hfn_keys_tls_sign_csr(ca, csr, dns, nd, ips, ni, (int64_t)(nb / 1000),
+	                           (int64_t)(na / 1000), out, fp);
 	if (rc != HF_OK) {
-		ex = hk_fail(cmd, rc, "cannot sign %s", csr);
+		ex = hfn_keys_fail(cmd, rc, "cannot sign %s", csr);
 		goto done;
 	}
 	hf_hex_encode(fp, sizeof(fp), fphex);

@@ -26,7 +26,7 @@
 #include "hf_check.h"
 
 /* Writes a BIO's bytes to a new file with mode. */
-static hf_err hk_bio_to_file(BIO *b, const char *path, unsigned mode, bool replace)
+static hf_err hfn_keys_bio_to_file(BIO *b, const char *path, unsigned mode, bool replace)
 {
 	char *p = NULL;
 	long n = BIO_get_mem_data(b, &p);
@@ -36,19 +36,19 @@ static hf_err hk_bio_to_file(BIO *b, const char *path, unsigned mode, bool repla
 	               : hf_keyio_write_new(path, p, (size_t)n, mode);
 }
 
-static hf_err hk_write_key(EVP_PKEY *k, const char *path)
+static hf_err hfn_keys_write_key(EVP_PKEY *k, const char *path)
 {
 	hf_err rc = HF_ECRYPTO;
 	BIO *b = BIO_new(BIO_s_secmem());
 	if (b == NULL)
 		return HF_ENOMEM;
 	if (PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL) == 1)
-		rc = hk_bio_to_file(b, path, 0600, false);
+		rc = hfn_keys_bio_to_file(b, path, 0600, false);
 	BIO_free_all(b);
 	return rc;
 }
 
-static hf_err hk_load_key(const char *path, EVP_PKEY **k)
+static hf_err hfn_keys_load_key(const char *path, EVP_PKEY **k)
 {
 	hf_err rc;
 	uint8_t *buf = NULL;
@@ -64,7 +64,7 @@ static hf_err hk_load_key(const char *path, EVP_PKEY **k)
 	return rc;
 }
 
-static hf_err hk_load_pem(const char *path, X509 **x, X509_REQ **req)
+static hf_err hfn_keys_load_pem(const char *path, X509 **x, X509_REQ **req)
 {
 	uint8_t *buf = NULL;
 	size_t n = 0;
@@ -81,7 +81,7 @@ static hf_err hk_load_pem(const char *path, X509 **x, X509_REQ **req)
 }
 
 /* Random positive 127-bit serial (RFC 5280 allows up to 20 octets). */
-static hf_err hk_serial(X509 *x)
+static hf_err hfn_keys_serial(X509 *x)
 {
 	unsigned char r[16];
 	BIGNUM *bn;
@@ -97,7 +97,7 @@ static hf_err hk_serial(X509 *x)
 	return rc;
 }
 
-static bool hk_add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
+static bool hfn_keys_add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
 {
 	X509V3_CTX ctx;
 	X509_EXTENSION *ext;
@@ -112,7 +112,7 @@ static bool hk_add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
 	return ok;
 }
 
-static hf_err hk_fp_of(X509 *x, uint8_t fp[32])
+static hf_err hfn_keys_fp_of(X509 *x, uint8_t fp[32])
 {
 	unsigned char *der = NULL;
 	unsigned int n = 0;
@@ -124,20 +124,20 @@ static hf_err hk_fp_of(X509 *x, uint8_t fp[32])
 	return rc;
 }
 
-hf_err hk_tls_make_ca(const char *cadir, const char *name, unsigned days, unsigned crl_days)
+hf_err hfn_keys_tls_make_ca(const char *cadir, const char *name, unsigned days, unsigned crl_days)
 {
 	hf_err rc = HF_ECRYPTO;
 	EVP_PKEY *k = EVP_EC_gen("P-256");
 	X509 *x = X509_new();
 	X509_NAME *nm;
 	BIO *b = BIO_new(BIO_s_mem());
-	char *kp = hk_path(cadir, "ca.key"), *cp = hk_path(cadir, "ca.crt");
+	char *kp = hfn_keys_path(cadir, "ca.key"), *cp = hfn_keys_path(cadir, "ca.crt");
 	char cn[HF_MAX_NAME_LEN + 8];
 	if (k == NULL || x == NULL || b == NULL || kp == NULL || cp == NULL)
 		goto out;
 	snprintf(cn, sizeof(cn), "%s CA", name);
 	nm = X509_get_subject_name(x);
-	if (X509_set_version(x, 2) != 1 || hk_serial(x) != HF_OK ||
+	if (X509_set_version(x, 2) != 1 || hfn_keys_serial(x) != HF_OK ||
 	    X509_NAME_add_entry_by_txt(nm, "O", MBSTRING_UTF8, (const unsigned char *)"hashfed", -1,
 	                               -1, 0) != 1 ||
 	    X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1,
@@ -146,14 +146,14 @@ hf_err hk_tls_make_ca(const char *cadir, const char *name, unsigned days, unsign
 	    X509_gmtime_adj(X509_getm_notBefore(x), -60) == NULL ||
 	    X509_gmtime_adj(X509_getm_notAfter(x), (long)days * 86400) == NULL ||
 	    X509_set_pubkey(x, k) != 1 ||
-	    !hk_add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
-	    !hk_add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign") ||
-	    !hk_add_ext(x, x, NID_subject_key_identifier, "hash") ||
+	    !hfn_keys_add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
+	    !hfn_keys_add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign") ||
+	    !hfn_keys_add_ext(x, x, NID_subject_key_identifier, "hash") ||
 	    X509_sign(x, k, EVP_sha256()) <= 0 || PEM_write_bio_X509(b, x) != 1)
 		goto out;
-	HF_CHECK(hk_write_key(k, kp));
-	HF_CHECK(hk_bio_to_file(b, cp, 0644, false));
-	HF_CHECK(hk_tls_write_crl(cadir, crl_days));
+	HF_CHECK(hfn_keys_write_key(k, kp));
+	HF_CHECK(hfn_keys_bio_to_file(b, cp, 0644, false));
+	HF_CHECK(hfn_keys_tls_write_crl(cadir, crl_days));
 out:
 	EVP_PKEY_free(k);
 	X509_free(x);
@@ -163,7 +163,7 @@ out:
 	return rc;
 }
 
-hf_err hk_tls_new_key_csr(const char *keypath, const char *csrpath, const char *cn)
+hf_err hfn_keys_tls_new_key_csr(const char *keypath, const char *csrpath, const char *cn)
 {
 	hf_err rc = HF_ECRYPTO;
 	EVP_PKEY *k = EVP_EC_gen("P-256");
@@ -180,8 +180,8 @@ hf_err hk_tls_new_key_csr(const char *keypath, const char *csrpath, const char *
 	    X509_REQ_set_pubkey(r, k) != 1 || X509_REQ_sign(r, k, EVP_sha256()) <= 0 ||
 	    PEM_write_bio_X509_REQ(b, r) != 1)
 		goto out;
-	HF_CHECK(hk_write_key(k, keypath));
-	HF_CHECK(hk_bio_to_file(b, csrpath, 0644, false));
+	HF_CHECK(hfn_keys_write_key(k, keypath));
+	HF_CHECK(hfn_keys_bio_to_file(b, csrpath, 0644, false));
 out:
 	EVP_PKEY_free(k);
 	X509_REQ_free(r);
@@ -189,7 +189,7 @@ out:
 	return rc;
 }
 
-static bool hk_dns_ok(const char *s)
+static bool hfn_keys_dns_ok(const char *s)
 {
 	size_t n = strlen(s);
 	if (n == 0 || n > 253)
@@ -203,16 +203,16 @@ static bool hk_dns_ok(const char *s)
 	return true;
 }
 
-hf_err hk_tls_sign_csr(const char *cadir, const char *csrpath, const char *const *dns, size_t ndns,
-                       const char *const *ips, size_t nips, int64_t not_before, int64_t not_after,
-                       const char *outpath, uint8_t fp[32])
+hf_err hfn_keys_tls_sign_csr(const char *cadir, const char *csrpath, const char *const *dns,
+                             size_t ndns, const char *const *ips, size_t nips, int64_t not_before,
+                             int64_t not_after, const char *outpath, uint8_t fp[32])
 {
 	hf_err rc = HF_ECRYPTO;
 	EVP_PKEY *cakey = NULL, *pub = NULL;
 	X509 *ca = NULL, *x = NULL;
 	X509_REQ *req = NULL;
 	BIO *b = NULL;
-	char *kp = hk_path(cadir, "ca.key"), *cp = hk_path(cadir, "ca.crt");
+	char *kp = hfn_keys_path(cadir, "ca.key"), *cp = hfn_keys_path(cadir, "ca.crt");
 	char san[4096];
 	size_t off = 0;
 	if (kp == NULL || cp == NULL) {
@@ -228,7 +228,7 @@ hf_err hk_tls_sign_csr(const char *cadir, const char *csrpath, const char *const
 		unsigned char a[16];
 		const char *v = i < ndns ? dns[i] : ips[i - ndns];
 		bool ok = i < ndns
-		              ? hk_dns_ok(v)
+		              ? hfn_keys_dns_ok(v)
 		              : inet_pton(AF_INET, v, a) == 1 || inet_pton(AF_INET6, v, a) == 1;
 		int w;
 		if (!ok) {
@@ -243,9 +243,9 @@ hf_err hk_tls_sign_csr(const char *cadir, const char *csrpath, const char *const
 		}
 		off += (size_t)w;
 	}
-	HF_CHECK(hk_load_key(kp, &cakey));
-	HF_CHECK(hk_load_pem(cp, &ca, NULL));
-	HF_CHECK(hk_load_pem(csrpath, NULL, &req));
+	HF_CHECK(hfn_keys_load_key(kp, &cakey));
+	HF_CHECK(hfn_keys_load_pem(cp, &ca, NULL));
+	HF_CHECK(hfn_keys_load_pem(csrpath, NULL, &req));
 	rc = HF_ESIG;
 	pub = X509_REQ_get_pubkey(req);
 	if (pub == NULL || X509_REQ_verify(req, pub) != 1)
@@ -256,22 +256,22 @@ hf_err hk_tls_sign_csr(const char *cadir, const char *csrpath, const char *const
 	rc = HF_ECRYPTO;
 	x = X509_new();
 	b = BIO_new(BIO_s_mem());
-	if (x == NULL || b == NULL || X509_set_version(x, 2) != 1 || hk_serial(x) != HF_OK ||
+	if (x == NULL || b == NULL || X509_set_version(x, 2) != 1 || hfn_keys_serial(x) != HF_OK ||
 	    X509_set_subject_name(x, X509_REQ_get_subject_name(req)) != 1 ||
 	    X509_set_issuer_name(x, X509_get_subject_name(ca)) != 1 ||
 	    ASN1_TIME_set(X509_getm_notBefore(x), (time_t)not_before) == NULL ||
 	    ASN1_TIME_set(X509_getm_notAfter(x), (time_t)not_after) == NULL ||
 	    X509_set_pubkey(x, pub) != 1 ||
-	    !hk_add_ext(x, ca, NID_basic_constraints, "critical,CA:FALSE") ||
-	    !hk_add_ext(x, ca, NID_key_usage, "critical,digitalSignature,keyAgreement") ||
-	    !hk_add_ext(x, ca, NID_ext_key_usage, "serverAuth,clientAuth") ||
-	    !hk_add_ext(x, ca, NID_subject_alt_name, san) ||
-	    !hk_add_ext(x, ca, NID_subject_key_identifier, "hash") ||
-	    !hk_add_ext(x, ca, NID_authority_key_identifier, "keyid:always") ||
+	    !hfn_keys_add_ext(x, ca, NID_basic_constraints, "critical,CA:FALSE") ||
+	    !hfn_keys_add_ext(x, ca, NID_key_usage, "critical,digitalSignature,keyAgreement") ||
+	    !hfn_keys_add_ext(x, ca, NID_ext_key_usage, "serverAuth,clientAuth") ||
+	    !hfn_keys_add_ext(x, ca, NID_subject_alt_name, san) ||
+	    !hfn_keys_add_ext(x, ca, NID_subject_key_identifier, "hash") ||
+	    !hfn_keys_add_ext(x, ca, NID_authority_key_identifier, "keyid:always") ||
 	    X509_sign(x, cakey, EVP_sha256()) <= 0 || PEM_write_bio_X509(b, x) != 1)
 		goto out;
-	HF_CHECK(hk_fp_of(x, fp));
-	HF_CHECK(hk_bio_to_file(b, outpath, 0644, false));
+	HF_CHECK(hfn_keys_fp_of(x, fp));
+	HF_CHECK(hfn_keys_bio_to_file(b, outpath, 0644, false));
 out:
 	EVP_PKEY_free(cakey);
 	EVP_PKEY_free(pub);
@@ -284,22 +284,22 @@ out:
 	return rc;
 }
 
-hf_err hk_tls_cert_fp(const char *certpath, uint8_t fp[32])
+hf_err hfn_keys_tls_cert_fp(const char *certpath, uint8_t fp[32])
 {
 	hf_err rc;
 	X509 *x = NULL;
-	HF_TRY(hk_load_pem(certpath, &x, NULL));
-	rc = hk_fp_of(x, fp);
+	HF_TRY(hfn_keys_load_pem(certpath, &x, NULL));
+	rc = hfn_keys_fp_of(x, fp);
 	X509_free(x);
 	return rc;
 }
 
 /* ca/revoked.txt: one "SERIALHEX UNIXSECONDS\n" line per revoked certificate. */
-hf_err hk_tls_write_crl(const char *cadir, unsigned crl_days)
+hf_err hfn_keys_tls_write_crl(const char *cadir, unsigned crl_days)
 {
 	hf_err rc = HF_ECRYPTO;
-	char *kp = hk_path(cadir, "ca.key"), *cp = hk_path(cadir, "ca.crt");
-	char *rp = hk_path(cadir, "revoked.txt"), *lp = hk_path(cadir, "crl.pem");
+	char *kp = hfn_keys_path(cadir, "ca.key"), *cp = hfn_keys_path(cadir, "ca.crt");
+	char *rp = hfn_keys_path(cadir, "revoked.txt"), *lp = hfn_keys_path(cadir, "crl.pem");
 	EVP_PKEY *cakey = NULL;
 	X509 *ca = NULL;
 	X509_CRL *crl = X509_CRL_new();
@@ -311,8 +311,8 @@ hf_err hk_tls_write_crl(const char *cadir, unsigned crl_days)
 		rc = HF_ENOMEM;
 		goto out;
 	}
-	HF_CHECK(hk_load_key(kp, &cakey));
-	HF_CHECK(hk_load_pem(cp, &ca, NULL));
+	HF_CHECK(hfn_keys_load_key(kp, &cakey));
+	HF_CHECK(hfn_keys_load_pem(cp, &ca, NULL));
 	rc = hf_keyio_read_file(rp, 1 << 24, &list, &n);
 	if (rc == HF_ENOTFOUND)
 		rc = HF_OK;
@@ -357,7 +357,7 @@ hf_err hk_tls_write_crl(const char *cadir, unsigned crl_days)
 	if (X509_CRL_sort(crl) != 1 || X509_CRL_sign(crl, cakey, EVP_sha256()) <= 0 ||
 	    PEM_write_bio_X509_CRL(b, crl) != 1)
 		goto out;
-	rc = hk_bio_to_file(b, lp, 0644, true);
+	rc = hfn_keys_bio_to_file(b, lp, 0644, true);
 out:
 	free(list);
 	EVP_PKEY_free(cakey);
@@ -373,13 +373,14 @@ out:
 	return rc;
 }
 
-hf_err hk_tls_revoke(const char *cadir, const char *certpath, unsigned crl_days)
+hf_err hfn_keys_tls_revoke(const char *cadir, const char *certpath, unsigned crl_days)
 {
 	hf_err rc = HF_ECRYPTO;
 	X509 *x = NULL, *ca = NULL;
 	EVP_PKEY *capub = NULL;
 	BIGNUM *bn = NULL;
-	char *hex = NULL, *cp = hk_path(cadir, "ca.crt"), *rp = hk_path(cadir, "revoked.txt");
+	char *hex = NULL, *cp = hfn_keys_path(cadir, "ca.crt"),
+	     *rp = hfn_keys_path(cadir, "revoked.txt");
 	uint8_t *list = NULL;
 	size_t n = 0;
 	char *out = NULL;
@@ -388,8 +389,8 @@ hf_err hk_tls_revoke(const char *cadir, const char *certpath, unsigned crl_days)
 		rc = HF_ENOMEM;
 		goto out;
 	}
-	HF_CHECK(hk_load_pem(certpath, &x, NULL));
-	HF_CHECK(hk_load_pem(cp, &ca, NULL));
+	HF_CHECK(hfn_keys_load_pem(certpath, &x, NULL));
+	HF_CHECK(hfn_keys_load_pem(cp, &ca, NULL));
 	rc = HF_ESIG;
 	capub = X509_get_pubkey(ca);
 	if (capub == NULL || X509_verify(x, capub) != 1)
@@ -421,7 +422,7 @@ hf_err hk_tls_revoke(const char *cadir, const char *certpath, unsigned crl_days)
 	}
 	snprintf(out, outn, "%s%s %lld\n", list ? (char *)list : "", hex, (long long)time(NULL));
 	HF_CHECK(hf_keyio_replace(rp, out, strlen(out)));
-	rc = hk_tls_write_crl(cadir, crl_days);
+	rc = hfn_keys_tls_write_crl(cadir, crl_days);
 out:
 	X509_free(x);
 	X509_free(ca);

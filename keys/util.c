@@ -11,30 +11,30 @@
 
 #include "keys.h"
 
-int hk_exit_code(hf_err e)
+int hfn_keys_exit_code(hf_err e)
 {
 	/* A member id that is not in the manifest is a typo, not a refusal. */
 	if (e == HF_EUNKNOWNMEMBER)
-		return HK_EXIT_INPUT;
+		return HFN_KEYS_EXIT_INPUT;
 	switch (hf_err_class_of(e)) {
 	case HF_CLASS_OK:
-		return HK_EXIT_OK;
+		return HFN_KEYS_EXIT_OK;
 	case HF_CLASS_USAGE:
-		return HK_EXIT_USAGE;
+		return HFN_KEYS_EXIT_USAGE;
 	case HF_CLASS_MALFORMED:
 	case HF_CLASS_STATE:
-		return HK_EXIT_INPUT;
+		return HFN_KEYS_EXIT_INPUT;
 	case HF_CLASS_CRYPTO:
 	case HF_CLASS_POLICY:
-		return HK_EXIT_REFUSED;
+		return HFN_KEYS_EXIT_REFUSED;
 	case HF_CLASS_IO:
-		return HK_EXIT_IO;
+		return HFN_KEYS_EXIT_IO;
 	default:
-		return HK_EXIT_INTERNAL;
+		return HFN_KEYS_EXIT_INTERNAL;
 	}
 }
 
-int hk_fail(const char *cmd, hf_err e, const char *fmt, ...)
+int hfn_keys_fail(const char *cmd, hf_err e, const char *fmt, ...)
 {
 	va_list ap;
 	fprintf(stderr, "hashfed-keys %s: ", cmd);
@@ -42,10 +42,10 @@ int hk_fail(const char *cmd, hf_err e, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, ": %s (%s)\n", hf_strerror(e), hf_err_name(e));
-	return hk_exit_code(e);
+	return hfn_keys_exit_code(e);
 }
 
-int hk_usage(const char *cmd, const char *fmt, ...)
+int hfn_keys_usage(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 	fprintf(stderr, "hashfed-keys %s: ", cmd);
@@ -53,10 +53,10 @@ int hk_usage(const char *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry 'hashfed-keys %s --help'.\n", cmd);
-	return HK_EXIT_USAGE;
+	return HFN_KEYS_EXIT_USAGE;
 }
 
-bool hk_wants_help(int argc, char **argv)
+bool hfn_keys_wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0)
@@ -67,14 +67,14 @@ bool hk_wants_help(int argc, char **argv)
 	return false;
 }
 
-uint64_t hk_now_ms(void)
+uint64_t hfn_keys_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static bool hk_digits(const char *s, size_t n)
+static bool hfn_keys_digits(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (s[i] < '0' || s[i] > '9')
@@ -82,12 +82,12 @@ static bool hk_digits(const char *s, size_t n)
 	return n > 0;
 }
 
-hf_err hk_parse_time(const char *s, uint64_t *ms)
+hf_err hfn_keys_parse_time(const char *s, uint64_t *ms)
 {
 	char *end;
 	unsigned long long v;
 	if (strcmp(s, "now") == 0) {
-		*ms = hk_now_ms();
+		*ms = hfn_keys_now_ms();
 		return HF_OK;
 	}
 	if (strcmp(s, "never") == 0) {
@@ -96,16 +96,17 @@ hf_err hk_parse_time(const char *s, uint64_t *ms)
 	}
 	if (s[0] == '+' || s[0] == '-') {
 		size_t n = strlen(s);
-		if (n < 3 || s[n - 1] != 'd' || !hk_digits(s + 1, n - 2))
+		if (n < 3 || s[n - 1] != 'd' || !hfn_keys_digits(s + 1, n - 2))
 			return HF_EPARSE;
 		errno = 0;
 		v = strtoull(s + 1, NULL, 10);
 		if (errno != 0 || v > 100000)
 			return HF_EPARSE;
-		*ms = s[0] == '+' ? hk_now_ms() + v * 86400000ull : hk_now_ms() - v * 86400000ull;
+		*ms = s[0] == '+' ? hfn_keys_now_ms() + v * 86400000ull
+		                  : hfn_keys_now_ms() - v * 86400000ull;
 		return HF_OK;
 	}
-	if (hk_digits(s, strlen(s))) {
+	if (hfn_keys_digits(s, strlen(s))) {
 		errno = 0;
 		v = strtoull(s, &end, 10);
 		if (errno != 0 || v > 253402300799ull) /* 9999-12-31 */
@@ -127,7 +128,7 @@ hf_err hk_parse_time(const char *s, uint64_t *ms)
 	return HF_OK;
 }
 
-void hk_format_time(uint64_t ms, char *buf, size_t size)
+void hfn_keys_format_time(uint64_t ms, char *buf, size_t size)
 {
 	struct tm tm;
 	time_t t;
@@ -140,12 +141,12 @@ void hk_format_time(uint64_t ms, char *buf, size_t size)
 		snprintf(buf, size, "%llu ms", (unsigned long long)ms);
 }
 
-hf_err hk_parse_hex(const char *s, uint8_t *out, size_t n)
+hf_err hfn_keys_parse_hex(const char *s, uint8_t *out, size_t n)
 {
 	return hf_hex_decode(s, strlen(s), out, n);
 }
 
-char *hk_path(const char *dir, const char *name)
+char *hfn_keys_path(const char *dir, const char *name)
 {
 	size_t n = strlen(dir) + strlen(name) + 2;
 	char *p = malloc(n);
@@ -154,7 +155,7 @@ char *hk_path(const char *dir, const char *name)
 	return p;
 }
 
-hf_err hk_mkdir(const char *dir, unsigned mode)
+hf_err hfn_keys_mkdir(const char *dir, unsigned mode)
 {
 	/* Parents first (mkdir -p), with the default 0755. */
 	char *p = strdup(dir);
@@ -187,7 +188,7 @@ hf_err hk_mkdir(const char *dir, unsigned mode)
 	return HF_EIO;
 }
 
-hf_err hk_manifest_load(const char *path, hf_manifest **m)
+hf_err hfn_keys_manifest_load(const char *path, hf_manifest **m)
 {
 	hf_err rc;
 	uint8_t *b = NULL;
@@ -199,7 +200,7 @@ hf_err hk_manifest_load(const char *path, hf_manifest **m)
 	return rc;
 }
 
-hf_err hk_manifest_save(const char *path, const hf_manifest *m)
+hf_err hfn_keys_manifest_save(const char *path, const hf_manifest *m)
 {
 	hf_err rc;
 	uint8_t *b = NULL;
@@ -211,7 +212,7 @@ hf_err hk_manifest_save(const char *path, const hf_manifest *m)
 	return rc;
 }
 
-hf_err hk_pub_load(const char *path, hf_pubfile *p)
+hf_err hfn_keys_pub_load(const char *path, hf_pubfile *p)
 {
 	hf_err rc;
 	uint8_t *b = NULL;
@@ -223,7 +224,7 @@ hf_err hk_pub_load(const char *path, hf_pubfile *p)
 	return rc;
 }
 
-unsigned hk_root_count(const hf_manifest *m)
+unsigned hfn_keys_root_count(const hf_manifest *m)
 {
 	uint8_t all[HF_MAX_ROOTS][HF_SIGN_PK_LEN];
 	unsigned count = 0;

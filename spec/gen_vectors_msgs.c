@@ -135,6 +135,12 @@ static hf_err dec_pull(const uint8_t *b, size_t n)
 	return hf_list_pull_decode(b, n, &x);
 }
 
+static hf_err dec_ack(const uint8_t *b, size_t n)
+{
+	hf_list_ack x;
+	return hf_list_ack_decode(b, n, &x);
+}
+
 static void batch_vec(sbuf *s, int *first, const char *name, const hf_list_batch *b,
                       const hf_list_entry *added, size_t na, const uint64_t *removed, size_t nr,
                       uint8_t **out, size_t *out_len, uint8_t hash[HF_LIST_HASH_LEN])
@@ -188,6 +194,17 @@ static void pull_vec(sbuf *s, int *first, const char *name, const hf_list_pull *
 	sb_put(s, ", \"after\": %llu}}", (unsigned long long)q->after);
 }
 
+static void ack_vec(sbuf *s, int *first, const char *name, const hf_list_ack *k, uint8_t **out,
+                    size_t *out_len)
+{
+	if (hf_list_ack_encode(k, out, out_len) != HF_OK)
+		abort();
+	vec_open(s, first, name, HF_MSG_LIST_ACK, *out, *out_len, "list");
+	sb_put(s, ",\n     \"fields\": {\"list_id\": ");
+	sb_hex(s, k->list_id.b, HF_LIST_ID_LEN);
+	sb_put(s, ", \"number\": %llu}}", (unsigned long long)k->number);
+}
+
 /* Value bytes of a bin field without its header. */
 static const uint8_t *bin_body(const mm_map *m, unsigned k, size_t *n)
 {
@@ -229,12 +246,13 @@ void gen_lists(sbuf *s)
 	                       entry(5, HF_ALG_MD5, 100, 7, NOW)};
 	uint64_t rm2[2] = {1, 3}, rm3[1] = {5};
 	uint8_t h1[32], h2[32], h3[32];
-	uint8_t *b1, *b2, *b3, *s0, *s1, *s2, *p1, *p2;
-	size_t n1, n2, n3, ns0, ns1, ns2, np1, np2;
+	uint8_t *b1, *b2, *b3, *s0, *s1, *s2, *p1, *p2, *a1;
+	size_t n1, n2, n3, ns0, ns1, ns2, np1, np2, na1;
 	int first = 1;
 
 	sb_put(s, "{\n  \"about\": \"hash list bodies (spec 12): batch (type 16), snapshot part "
-	          "(17), pull (18; the all-zero list id with after 0 is the hello of 12.5). "
+	          "(17), pull (18; the all-zero list id with after 0 is the hello of 12.5), "
+	          "acknowledgement (20, 12.7). "
 	          "vectors: canonical bodies with every field; a decoder must give these fields "
 	          "and an encoder these bytes. chain_hash is BLAKE2b-256('hashfed/v1/list-batch' "
 	          "|| body) (12.3). Entry ids of a batch are first_id + i. rejects: one broken "
@@ -277,6 +295,11 @@ void gen_lists(sbuf *s)
 	pull_vec(s, &first, "pull-after-2", &q, &p1, &np1);
 	memset(&q, 0, sizeof(q));
 	pull_vec(s, &first, "pull-hello", &q, &p2, &np2);
+	/* The platform applied batch 3 of the list above. */
+	hf_list_ack ak;
+	memcpy(ak.list_id.b, LIST_ID, sizeof(LIST_ID));
+	ak.number = 3;
+	ack_vec(s, &first, "ack-3", &ak, &a1, &na1);
 
 	/* A video list (vPDQ + the video's MD5), batch 1: a vPDQ entry of 3 frames. */
 	uint8_t vframes[3 * HF_LIST_VIDEO_FRAME_LEN];
@@ -304,7 +327,8 @@ void gen_lists(sbuf *s)
 	sb_put(s, "\n  ],\n  \"rejects\": [\n");
 
 	first = 1;
-	const unsigned TB = HF_MSG_LIST_BATCH, TS = HF_MSG_LIST_SNAPSHOT, TP = HF_MSG_LIST_PULL;
+	const unsigned TB = HF_MSG_LIST_BATCH, TS = HF_MSG_LIST_SNAPSHOT, TP = HF_MSG_LIST_PULL,
+	               TA = HF_MSG_LIST_ACK;
 	uint8_t raw[8] = {0};
 	char longname[HF_LIST_MAX_NAME_LEN + 1];
 	memset(longname, 'x', sizeof(longname));
@@ -442,7 +466,25 @@ void gen_lists(sbuf *s)
 		memcpy(big, p1, np1);
 		reject(s, &first, "pull-257-bytes", TP, HF_ETOOBIG, dec_pull, big, sizeof(big));
 	}
+	/* acknowledgement (base: ack-3) */
+	REJ("ack-number-0", TA, HF_ERANGE, dec_ack, a1, na1, mm_set_raw(&m, 2, "\x00", 1));
+	REJ("ack-number-as-uint16", TA, HF_ENONCANON, dec_ack, a1, na1,
+	    (raw[0] = 0xcd, raw[1] = 0, raw[2] = 3, mm_set_raw(&m, 2, raw, 3)));
+	REJ("ack-keys-out-of-order", TA, HF_EKEYORDER, dec_ack, a1, na1, mm_swap(&m, 0, 1));
+	REJ("ack-unknown-key-3", TA, HF_EUNKNOWNKEY, dec_ack, a1, na1,
+	    mm_insert(&m, MM_END, 3, "\x00", 1));
+	REJ("ack-missing-number", TA, HF_EMISSING, dec_ack, a1, na1, mm_drop(&m, 2));
+	REJ("ack-missing-list-id", TA, HF_EMISSING, dec_ack, a1, na1, mm_drop(&m, 1));
+	REJ("ack-list-id-15-bytes", TA, HF_ELENGTH, dec_ack, a1, na1,
+	    mm_set_bin(&m, 1, longname, 15));
+	raw_rejects(s, &first, "ack", TA, dec_ack, a1, na1);
+	{
+		uint8_t big[HF_LIST_MAX_ACK_SIZE + 1] = {0};
+		memcpy(big, a1, na1);
+		reject(s, &first, "ack-257-bytes", TA, HF_ETOOBIG, dec_ack, big, sizeof(big));
+	}
 	sb_put(s, "\n  ]\n}\n");
+	free(a1);
 	free(b1);
 	free(b2);
 	free(bv);

@@ -151,7 +151,8 @@ hf_err hfn_dashboard_html(hfn_node *n, json_t *rep, char **out)
 	        "<th>action max</th><th>within deadline</th><th>overdue</th><th>escalated</th>"
 	        "<th>open &gt;7d</th><th>open &gt;42d</th><th>cannot comply</th>"
 	        "<th>disputed</th><th>recurrences</th><th>backdated</th><th>list batches</th>"
-	        "<th>batch to log p90 (ms)</th></tr>");
+	        "<th>batch to log p90 (ms)</th><th>sync lag p50 (ms)</th><th>sync lag p90 (ms)</th>"
+	        "<th>sync lag max (ms)</th><th>batches not acknowledged</th></tr>");
 	json_array_foreach(json_object_get(rep, "platforms"), i, row)
 	{
 		char scope[80];
@@ -181,6 +182,11 @@ hf_err hfn_dashboard_html(hfn_node *n, json_t *rep, char **out)
 		fig(&h, scope, "backdated_messages", path(row, "backdated_messages", NULL));
 		fig(&h, scope, "list_batches", path(row, "list_batches", NULL));
 		fig(&h, scope, "list_publish_lag_ms.p90", path(row, "list_publish_lag_ms", "p90"));
+		fig(&h, scope, "list_sync_lag_ms.p50", path(row, "list_sync_lag_ms", "p50"));
+		fig(&h, scope, "list_sync_lag_ms.p90", path(row, "list_sync_lag_ms", "p90"));
+		fig(&h, scope, "list_sync_lag_ms.max", path(row, "list_sync_lag_ms", "max"));
+		fig(&h, scope, "list_batches_unacknowledged",
+		    path(row, "list_batches_unacknowledged", NULL));
 		put(&h, "</tr>");
 	}
 	put(&h, "</table>");

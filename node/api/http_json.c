@@ -59,6 +59,14 @@ void hfn_http_fail(struct evhttp_request *req, hf_err e, const char *msg)
 	    json_pack("{s:s,s:s}", "error", hf_err_name(e), "message", msg ? msg : hf_strerror(e)));
 }
 
+void hfn_http_reply_or_fail(struct evhttp_request *req, json_t *j, hf_err rc, const char *msg)
+{
+	if (j)
+		hfn_http_reply(req, 200, j);
+	else
+		hfn_http_fail(req, rc, msg);
+}
+
 void hfn_http_reply_array(struct evhttp_request *req, const char *key, hf_err rc, json_t *arr)
 {
 	if (rc != HF_OK) {

@@ -23,6 +23,9 @@ int hfn_http_status(hf_err e);
 void hfn_http_reply(struct evhttp_request *req, int code, json_t *j);
 /* Sends the error object for e with msg (NULL: hf_strerror(e)). */
 void hfn_http_fail(struct evhttp_request *req, hf_err e, const char *msg);
+/* j with 200 if there is one (taking ownership), else the error object for rc with msg (NULL:
+ * hf_strerror(rc)): for handlers whose result is NULL on failure. */
+void hfn_http_reply_or_fail(struct evhttp_request *req, json_t *j, hf_err rc, const char *msg);
 /* A collection's reply: {key: arr} if rc (how collecting it went) is HF_OK, else the
  * error object for rc. Takes ownership of arr. */
 void hfn_http_reply_array(struct evhttp_request *req, const char *key, hf_err rc, json_t *arr);

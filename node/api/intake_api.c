@@ -156,25 +156,19 @@ static void get_cases(hfn_node *n, struct evhttp_request *req)
 	}
 	evhttp_clear_headers(&q);
 	json_t *a = hfn_intake_cases_json(n, status[0] ? status : NULL, limit, &rc);
-	if (!a)
-		hfn_http_fail(req, rc, NULL);
-	else
-		hfn_http_reply(req, 200, json_pack("{s:o}", "cases", a));
+	hfn_http_reply_or_fail(req, a ? json_pack("{s:o}", "cases", a) : NULL, rc, NULL);
 }
 
 static void reply_case(hfn_node *n, struct evhttp_request *req, int64_t id)
 {
 	hf_err rc;
 	json_t *o = hfn_intake_case_json(n, id, true, &rc);
-	if (!o)
-		hfn_http_fail(req, rc, rc == HF_ENOTFOUND ? "no such case" : NULL);
-	else
-		hfn_http_reply(req, 200, o);
+	hfn_http_reply_or_fail(req, o, rc, rc == HF_ENOTFOUND ? "no such case" : NULL);
 }
 
 static void case_action(hfn_node *n, struct evhttp_request *req, int64_t id, const char *sub)
 {
-	json_t *j = hfn_http_body(req);
+	json_t *j = hfn_http_body(req), *done = NULL;
 	const char *why = NULL;
 	hf_err rc = HF_EINVAL;
 	uint32_t cat = 0;
@@ -217,13 +211,9 @@ static void case_action(hfn_node *n, struct evhttp_request *req, int64_t id, con
 		why = "need {\"list\": \"<32 hex>\", \"category\"?}";
 		if (hfn_hex_field(j, "list", list.b, sizeof list.b))
 			rc = hfn_intake_to_list(n, id, &list, cat, &first, &count);
-		if (rc == HF_OK) {
-			hfn_http_reply(req, 200,
-			               json_pack("{s:I,s:I}", "first_id", (json_int_t)first,
-			                         "count", (json_int_t)count));
-			json_decref(j);
-			return;
-		}
+		if (rc == HF_OK)
+			done = json_pack("{s:I,s:I}", "first_id", (json_int_t)first, "count",
+			                 (json_int_t)count);
 		if (rc == HF_ERANGE)
 			why = "none of the case's hashes fits this list's algorithms";
 	} else if (!strcmp(sub, "/order")) {
@@ -238,29 +228,24 @@ static void case_action(hfn_node *n, struct evhttp_request *req, int64_t id, con
 		if (hfn_hex_field(j, "platform", o.platform, 16) && cat && o.legal_basis &&
 		    (!dl || hfn_duration(dl, &o.deadline_in_ms)))
 			rc = hfn_intake_to_order(n, id, &o, &oid);
-		if (rc == HF_OK) {
-			hfn_http_reply(
-			    req, 200,
-			    json_pack("{s:o}", "order", hfn_http_hex(oid.b, sizeof oid.b)));
-			json_decref(j);
-			return;
-		}
+		if (rc == HF_OK)
+			done = json_pack("{s:o}", "order", hfn_http_hex(oid.b, sizeof oid.b));
 	} else if (!strcmp(sub, "/refer")) {
 		uint8_t to[16];
 		hf_order_id rid;
 		why = "need {\"to\": \"<authority id>\", \"category\"?, \"note\"?}";
 		if (hfn_hex_field(j, "to", to, 16))
 			rc = hfn_intake_refer(n, id, to, cat, hfn_str(j, "note"), &rid);
-		if (rc == HF_OK) {
-			hfn_http_reply(
-			    req, 200,
-			    json_pack("{s:o}", "referral", hfn_http_hex(rid.b, sizeof rid.b)));
-			json_decref(j);
-			return;
-		}
+		if (rc == HF_OK)
+			done = json_pack("{s:o}", "referral", hfn_http_hex(rid.b, sizeof rid.b));
 	} else {
 		rc = HF_ENOTFOUND;
 		why = "no such endpoint";
+	}
+	if (rc == HF_OK) { /* an action's answer */
+		json_decref(j);
+		hfn_http_reply(req, 200, done);
+		return;
 	}
 fail:
 	json_decref(j);

@@ -162,12 +162,8 @@ static void post_match_vpdq(hfn_node *n, struct evhttp_request *req, json_t *j)
 	}
 	json_t *r =
 	    run_video(n->match, &v, &p, (const uint8_t *)upload, upload ? strlen(upload) : 0, &rc);
-	if (!r)
-		hfn_http_fail(req, rc,
-		              rc == HF_ELOWQUALITY ? "no frame of the hash reaches min_quality"
-		                                   : NULL);
-	else
-		hfn_http_reply(req, 200, r);
+	hfn_http_reply_or_fail(
+	    req, r, rc, rc == HF_ELOWQUALITY ? "no frame of the hash reaches min_quality" : NULL);
 	hf_vpdq_clear(&v);
 }
 
@@ -415,12 +411,9 @@ static void post_match_json(hfn_node *n, struct evhttp_request *req)
 		query_from_json(j, upload, &q, &rc);
 		if (rc == HF_OK)
 			res = hfn_run(m, &q, &rc);
-		if (!res)
-			hfn_http_fail(req, rc,
-			              rc == HF_EINVAL ? "need alg (pdq|md5|sha256) and hex value"
-			                              : NULL);
-		else
-			hfn_http_reply(req, 200, res);
+		hfn_http_reply_or_fail(req, res, rc,
+		                       rc == HF_EINVAL ? "need alg (pdq|md5|sha256) and hex value"
+		                                       : NULL);
 		json_decref(j);
 		return;
 	}

@@ -9,11 +9,13 @@
 #include "audit/audit.h"
 #include "audit/report.h"
 #include "core/log.h"
+#include "core/util.h"
 #include "hashfed/audit_log.h"
 #include "hashfed/checkpoint.h"
 #include "hashfed/order.h"
 #include "hashfed/order_sm.h"
 #include "store/store_audit.h"
+#include "core/util.h"
 #include "hf_check.h"
 
 #define DAY_MS    86400000ull
@@ -49,8 +51,16 @@ typedef struct hfn_row {
 	uint64_t orders, items, receipts, actioned, removed, within, overdue, escalated, open7,
 	    open42, cannot, cc_reason[7], disputed, clarifications, paused_ms, recurrences,
 	    backdated, unlogged, withdrawn, referrals, batches;
-	hfn_u64v t_receipt, t_action, t_referral, t_publish;
+	hfn_u64v t_receipt, t_action, t_referral, t_publish, t_sync;
+	struct hfn_pend *pend; /* batches sealed to this platform, not yet acknowledged */
+	size_t n_pend, cap_pend;
 } hfn_row;
+
+/* A LIST_BATCH leaf a platform has not acknowledged (LIST_ACK leaf) yet. */
+typedef struct hfn_pend {
+	uint8_t list[16];
+	uint64_t number, logged;
+} hfn_pend;
 
 typedef struct hfn_ref {
 	uint8_t id[16];
@@ -80,14 +90,7 @@ typedef struct hfn_rep {
 
 static hf_err push(hfn_u64v *a, uint64_t v)
 {
-	if (a->n == a->cap) {
-		size_t c = a->cap ? 2 * a->cap : 16;
-		uint64_t *p = realloc(a->v, c * sizeof(*p));
-		if (!p)
-			return HF_ENOMEM;
-		a->v = p;
-		a->cap = c;
-	}
+	HF_TRY(hfn_grow((void **)&a->v, &a->cap, a->n + 1, sizeof(*a->v)));
 	a->v[a->n++] = v;
 	return HF_OK;
 }
@@ -170,9 +173,44 @@ static bool platform_of_enc(hfn_node *n, const hf_key_id *kid, uint8_t out[16])
 	return yes;
 }
 
+static hf_err pend_add(hfn_row *p, const hf_audit_header *a, uint64_t logged)
+{
+	HF_TRY(hfn_grow((void **)&p->pend, &p->cap_pend, p->n_pend + 1, sizeof(*p->pend)));
+	hfn_pend *e = &p->pend[p->n_pend++];
+	memcpy(e->list, a->subject, 16);
+	e->number = a->seq;
+	e->logged = logged;
+	return HF_OK;
+}
+
+/* A LIST_ACK leaf (spec §12.7): its platform applied the list up to seq, so every batch of
+ * that list up to seq sealed to it is in sync from this leaf's log time. A platform that
+ * keeps up holds few pending batches, so the scan stays short. */
+static hf_err ack_leaf(hfn_rep *r, const hf_audit_leaf *l)
+{
+	const hf_envelope_header *h = &l->hdr;
+	uint8_t plat[16];
+	int p;
+	if (!(h->audit.fields & HF_AUDIT_SUBJECT) ||
+	    !member_of_key(r->n, &h->sender, false, plat) ||
+	    (p = row_of(&r->plat, &r->n_plat, plat, r->n)) < 0)
+		return HF_OK;
+	hfn_row *w = &r->plat[p];
+	for (size_t i = 0; i < w->n_pend;) {
+		hfn_pend *e = &w->pend[i];
+		if (e->number > h->audit.seq || memcmp(e->list, h->audit.subject, 16) != 0) {
+			i++;
+			continue;
+		}
+		HF_TRY(push(&w->t_sync, l->logged_ms > e->logged ? l->logged_ms - e->logged : 0));
+		*e = w->pend[--w->n_pend];
+	}
+	return HF_OK;
+}
+
 /* A LIST_BATCH leaf: the platforms it was sealed to, and how long the batch took from its
- * issuer sealing it to the log (the part of a list's sync lag the log shows: no platform
- * logs the batches it applies). */
+ * issuer sealing it to the log; each platform's acknowledgement (ack_leaf) ends its sync
+ * lag. */
 static hf_err batch_leaf(hfn_rep *r, const hf_audit_leaf *l)
 {
 	const hf_envelope_header *h = &l->hdr;
@@ -187,6 +225,8 @@ static hf_err batch_leaf(hfn_rep *r, const hf_audit_leaf *l)
 			continue;
 		r->plat[p].batches++;
 		HF_TRY(push(&r->plat[p].t_publish, lag));
+		if (h->audit.fields & HF_AUDIT_SUBJECT)
+			HF_TRY(pend_add(&r->plat[p], &h->audit, l->logged_ms));
 	}
 	return HF_OK;
 }
@@ -233,14 +273,7 @@ static rord *ord_find(hfn_rep *r, const uint8_t id[16], bool create)
 
 static hf_err ev_add(rord *o, const hfn_rev *e)
 {
-	if (o->n_ev == o->cap_ev) {
-		size_t c = o->cap_ev ? 2 * o->cap_ev : 4;
-		hfn_rev *p = realloc(o->ev, c * sizeof(*p));
-		if (!p)
-			return HF_ENOMEM;
-		o->ev = p;
-		o->cap_ev = c;
-	}
+	HF_TRY(hfn_grow((void **)&o->ev, &o->cap_ev, o->n_ev + 1, sizeof(*o->ev)));
 	o->ev[o->n_ev++] = *e;
 	return HF_OK;
 }
@@ -266,14 +299,8 @@ static hf_err leaf_cb(void *ctx, uint64_t idx, const uint8_t *submitter, const u
 			if (memcmp(r->refs[i].id, h->audit.subject, 16) == 0)
 				f = &r->refs[i];
 		if (!f) {
-			if (r->n_refs == r->cap_refs) {
-				size_t c = r->cap_refs ? 2 * r->cap_refs : 16;
-				hfn_ref *p = realloc(r->refs, c * sizeof(*p));
-				if (!p)
-					return HF_ENOMEM;
-				r->refs = p;
-				r->cap_refs = c;
-			}
+			HF_TRY(hfn_grow((void **)&r->refs, &r->cap_refs, r->n_refs + 1,
+			                sizeof(*r->refs)));
 			f = &r->refs[r->n_refs++];
 			memset(f, 0, sizeof(*f));
 			f->auth = -1;
@@ -290,6 +317,8 @@ static hf_err leaf_cb(void *ctx, uint64_t idx, const uint8_t *submitter, const u
 	}
 	if (h->type == HF_MSG_LIST_BATCH)
 		return batch_leaf(r, l);
+	if (h->type == HF_MSG_LIST_ACK)
+		return ack_leaf(r, l);
 	if (!(h->audit.fields & HF_AUDIT_SUBJECT))
 		return HF_OK;
 	rord *o = ord_find(r, h->audit.subject, true);
@@ -534,10 +563,10 @@ static json_t *plat_json(hfn_row *p, uint64_t size)
 	json_object_set_new(j, "recurrence_rate", ratio(p->recurrences, p->orders));
 	json_object_set_new(j, "withdrawn_items", json_integer((json_int_t)p->withdrawn));
 	json_object_set_new(j, "removed_items", json_integer((json_int_t)p->removed));
-	/* Platforms log nothing per list batch applied, so the log cannot show when a platform
-	 * had a batch: null. What it shows is the batches sealed to the platform and how long
-	 * each took from its issuer to the log. */
-	json_object_set_new(j, "list_sync_lag_ms", json_null());
+	/* Batch leaf to the platform's acknowledgement leaf, both on the log's clock; batches
+	 * still unacknowledged at the checkpoint are counted, not timed. */
+	json_object_set_new(j, "list_sync_lag_ms", dist(&p->t_sync));
+	json_object_set_new(j, "list_batches_unacknowledged", json_integer((json_int_t)p->n_pend));
 	json_object_set_new(j, "list_batches", json_integer((json_int_t)p->batches));
 	json_object_set_new(j, "list_publish_lag_ms", dist(&p->t_publish));
 	json_object_set_new(j, "backdated_messages", json_integer((json_int_t)p->backdated));
@@ -589,6 +618,8 @@ static void rep_free(hfn_rep *r)
 		free(r->plat[i].t_receipt.v);
 		free(r->plat[i].t_action.v);
 		free(r->plat[i].t_publish.v);
+		free(r->plat[i].t_sync.v);
+		free(r->plat[i].pend);
 	}
 	for (size_t i = 0; r->auth && i < r->n_auth; i++)
 		free(r->auth[i].t_referral.v);

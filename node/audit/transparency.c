@@ -11,6 +11,7 @@
 #include "hashfed/checkpoint.h"
 #include "store/store_audit.h"
 #include "store/store_orders.h"
+#include "core/util.h"
 #include "hf_check.h"
 
 #define MAX_ORDERS ((size_t)1 << 20)
@@ -48,14 +49,7 @@ typedef struct hfn_tr {
 
 static hf_err ids_push(hfn_ids *v, const uint8_t id[16])
 {
-	if (v->n == v->cap) {
-		size_t c = v->cap ? 2 * v->cap : 64;
-		void *p = realloc(v->id, c * sizeof(*v->id));
-		if (!p)
-			return HF_ENOMEM;
-		v->id = p;
-		v->cap = c;
-	}
+	HF_TRY(hfn_grow((void **)&v->id, &v->cap, v->n + 1, sizeof(*v->id)));
 	memcpy(v->id[v->n++], id, 16);
 	return HF_OK;
 }

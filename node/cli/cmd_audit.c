@@ -26,7 +26,7 @@
 
 #define HL HF_MERKLE_HASH_LEN
 
-const char hfc_audit_usage[] =
+const char hfn_cli_audit_usage[] =
     "usage: hashfed audit verify --log DIR|URL --log-key VKEY [--origin NAME]\n"
     "                            [--witness VKEY]... [--quorum N] [--policy FILE]\n"
     "\n"
@@ -68,7 +68,7 @@ enum { MAX_PRINTED = 50, MAX_CHECKPOINTS = 1000000 };
 typedef struct src {
 	bool http;
 	const char *dir;
-	hfc_url url;
+	hfn_cli_url url;
 } src;
 
 typedef struct tile_buf {
@@ -112,7 +112,7 @@ static hf_err src_get(const src *s, const char *path, size_t max, uint8_t **buf,
 	*len = 0;
 	if (s->http) {
 		int status = 0;
-		if (hfc_http_get(&s->url, path, max, buf, len, &status) != 0)
+		if (hfn_cli_http_get(&s->url, path, max, buf, len, &status) != 0)
 			return HF_ENET;
 		if (status == 200)
 			return HF_OK;
@@ -454,7 +454,7 @@ static void consistency_pass(verifier *v)
 static int usage_err(const char *msg, const char *arg)
 {
 	fprintf(stderr, "hashfed audit: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
-	return HFC_EXIT_USAGE;
+	return HFN_CLI_EXIT_USAGE;
 }
 
 static int set_key(hf_log_policy *p, bool log, const char *vk, bool *have_log)
@@ -572,8 +572,8 @@ static int parse_opts(int argc, char **argv, bool report_cmd, opts *o, verifier 
 	}
 	if (o->log == NULL || !o->have_log ||
 	    (report_cmd && (o->file == NULL || o->manifest == NULL))) {
-		fputs(hfc_audit_usage, stderr);
-		return HFC_EXIT_USAGE;
+		fputs(hfn_cli_audit_usage, stderr);
+		return HFN_CLI_EXIT_USAGE;
 	}
 	if (o->origin[0] == 0)
 		snprintf(o->origin, sizeof(o->origin), "%s", v->pol->log_key.name);
@@ -583,7 +583,7 @@ static int parse_opts(int argc, char **argv, bool report_cmd, opts *o, verifier 
 		return usage_err("quorum larger than the number of witnesses", NULL);
 	if (strncmp(o->log, "http://", 7) == 0) {
 		v->s.http = true;
-		if (hfc_url_parse(o->log, &v->s.url) != 0)
+		if (hfn_cli_url_parse(o->log, &v->s.url) != 0)
 			return usage_err("bad URL", o->log);
 	} else if (strstr(o->log, "://") != NULL) {
 		return usage_err("only http:// URLs or directories", o->log);
@@ -633,16 +633,16 @@ static void verifier_free(verifier *v)
 static int verify_cmd(int argc, char **argv)
 {
 	opts o;
-	int rc = HFC_EXIT_USAGE;
+	int rc = HFN_CLI_EXIT_USAGE;
 	verifier v;
 	memset(&v, 0, sizeof(v));
 	v.pol = calloc(1, sizeof(*v.pol));
 	if (v.pol == NULL)
-		return HFC_EXIT_FAIL;
+		return HFN_CLI_EXIT_FAIL;
 	rc = parse_opts(argc, argv, false, &o, &v);
 	if (rc != 0)
 		goto out;
-	rc = HFC_EXIT_FAIL;
+	rc = HFN_CLI_EXIT_FAIL;
 	v.leaf = malloc(sizeof(*v.leaf));
 	v.ts = malloc(sizeof(*v.ts));
 	for (unsigned L = 0; L < 8; L++)
@@ -676,10 +676,10 @@ done:
 		printf("OK %s size %llu root %s, %zu checkpoints, quorum %zu of %zu witnesses\n",
 		       c->origin, (unsigned long long)c->size, r, v.n_cps, v.pol->quorum,
 		       v.pol->n_witnesses);
-		rc = HFC_EXIT_OK;
+		rc = HFN_CLI_EXIT_OK;
 	} else {
 		printf("FAIL: %lu break(s)\n", v.breaks);
-		rc = HFC_EXIT_FAIL;
+		rc = HFN_CLI_EXIT_FAIL;
 	}
 out:
 	verifier_free(&v);
@@ -752,7 +752,7 @@ static int verify_report_cmd(int argc, char **argv)
 	v.leaf = malloc(sizeof(*v.leaf));
 	if (v.pol == NULL || v.leaf == NULL) {
 		verifier_free(&v);
-		return HFC_EXIT_FAIL;
+		return HFN_CLI_EXIT_FAIL;
 	}
 	r.v = &v;
 	rc = parse_opts(argc, argv, true, &o, &v);
@@ -798,10 +798,10 @@ done:
 		       pm, (unsigned long long)r.res.outcomes, (unsigned long long)r.res.items,
 		       r.res.n_checkpoints, (unsigned long long)r.res.max_size,
 		       (unsigned long long)v.size);
-		rc = HFC_EXIT_OK;
+		rc = HFN_CLI_EXIT_OK;
 	} else {
 		printf("FAIL: %lu break(s)\n", v.breaks);
-		rc = HFC_EXIT_FAIL;
+		rc = HFN_CLI_EXIT_FAIL;
 	}
 out:
 	free(doc);
@@ -811,17 +811,17 @@ out:
 	return rc;
 }
 
-int hfc_cmd_audit(int argc, char **argv)
+int hfn_cli_cmd_audit(int argc, char **argv)
 {
 	if (argc < 2) {
-		fputs(hfc_audit_usage, stderr);
-		return HFC_EXIT_USAGE;
+		fputs(hfn_cli_audit_usage, stderr);
+		return HFN_CLI_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "verify") == 0)
 		return verify_cmd(argc - 1, argv + 1);
 	if (strcmp(argv[1], "verify-report") == 0)
 		return verify_report_cmd(argc - 1, argv + 1);
 	fprintf(stderr, "hashfed audit: unknown subcommand '%s'\n\n", argv[1]);
-	fputs(hfc_audit_usage, stderr);
-	return HFC_EXIT_USAGE;
+	fputs(hfn_cli_audit_usage, stderr);
+	return HFN_CLI_EXIT_USAGE;
 }

@@ -26,7 +26,7 @@
 #include "hashfed/err.h"
 #include "hashfed/vpdq.h"
 
-const char hfc_hash_usage[] =
+const char hfn_cli_hash_usage[] =
     "usage: hashfed hash [--json] [--dihedral] [--jobs N] [--every-frame |\n"
     "                    --seconds-per-hash S] FILE...\n"
     "\n"
@@ -211,12 +211,12 @@ static bool video_job(job *j, const pool *p)
 		return false;
 	}
 	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !hfc_is_video_fd(fd)) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !hfn_cli_is_video_fd(fd)) {
 		close(fd);
 		return false;
 	}
 	j->video = true;
-	j->rc = hfc_video_hash_fd(fd, &p->vopt, &j->v, &j->h.digests);
+	j->rc = hfn_cli_video_hash_fd(fd, &p->vopt, &j->v, &j->h.digests);
 	close(fd);
 	if (j->rc != HF_OK) {
 		snprintf(j->msg, sizeof(j->msg), "%s", hf_strerror(j->rc));
@@ -266,16 +266,16 @@ static void print_json(const job *j, bool dihedral)
 	char hex[HF_SHA256_LEN * 2 + 1];
 
 	fputs("{\"file\":\"", stdout);
-	hfc_json_escape(stdout, j->path);
+	hfn_cli_json_escape(stdout, j->path);
 	if (j->rc != HF_OK) {
 		printf("\",\"error\":\"%s\",\"message\":\"", hf_err_name(j->rc));
-		hfc_json_escape(stdout, j->msg);
+		hfn_cli_json_escape(stdout, j->msg);
 		fputs("\"}\n", stdout);
 		return;
 	}
 	if (j->video) {
 		fputs("\",", stdout);
-		hfc_video_print_json(stdout, &j->v, &j->h.digests);
+		hfn_cli_video_print_json(stdout, &j->v, &j->h.digests);
 		fputs("}\n", stdout);
 		return;
 	}
@@ -306,7 +306,7 @@ static void print_text(const job *j, bool dihedral)
 	}
 	if (j->video) {
 		printf("%s: ", j->path);
-		hfc_video_print_text(stdout, &j->v, &j->h.digests);
+		hfn_cli_video_print_text(stdout, &j->v, &j->h.digests);
 		return;
 	}
 	hf_pdq_to_hex(&j->h.pdq, hex);
@@ -337,7 +337,7 @@ static int parse_jobs(const char *s, unsigned *out)
 	return 0;
 }
 
-int hfc_cmd_hash(int argc, char **argv)
+int hfn_cli_cmd_hash(int argc, char **argv)
 {
 	bool json = false;
 	pool p = {.lim = hf_image_limits_default(), .vopt = hf_vpdq_options_default()};
@@ -352,23 +352,23 @@ int hfc_cmd_hash(int argc, char **argv)
 			json = true;
 		} else if (strcmp(argv[i], "--dihedral") == 0) {
 			p.dihedral = true;
-		} else if ((vo = hfc_video_option(argc, argv, &i, &p.vopt)) != 0) {
+		} else if ((vo = hfn_cli_video_option(argc, argv, &i, &p.vopt)) != 0) {
 			if (vo < 0) {
-				return HFC_EXIT_USAGE;
+				return HFN_CLI_EXIT_USAGE;
 			}
 		} else if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc) {
 			if (parse_jobs(argv[++i], &nthreads) != 0) {
-				return HFC_EXIT_USAGE;
+				return HFN_CLI_EXIT_USAGE;
 			}
 		} else {
 			fprintf(stderr, "hashfed hash: unknown option '%s'\n%s", argv[i],
-			        hfc_hash_usage);
-			return HFC_EXIT_USAGE;
+			        hfn_cli_hash_usage);
+			return HFN_CLI_EXIT_USAGE;
 		}
 	}
 	if (i >= argc) {
-		fputs(hfc_hash_usage, stderr);
-		return HFC_EXIT_USAGE;
+		fputs(hfn_cli_hash_usage, stderr);
+		return HFN_CLI_EXIT_USAGE;
 	}
 	/* Content digests need only the default provider: skipping openssl.cnf
 	 * saves about half a millisecond of start-up per process. */
@@ -378,7 +378,7 @@ int hfc_cmd_hash(int argc, char **argv)
 	p.jobs = calloc(p.n, sizeof(job));
 	if (p.jobs == NULL) {
 		fprintf(stderr, "hashfed hash: out of memory\n");
-		return HFC_EXIT_FAIL;
+		return HFN_CLI_EXIT_FAIL;
 	}
 	for (size_t k = 0; k < p.n; k++) {
 		p.jobs[k].path = argv[i + (int)k];
@@ -404,10 +404,10 @@ int hfc_cmd_hash(int argc, char **argv)
 		worker(&p);
 	}
 
-	int status = HFC_EXIT_OK;
-	hfc_progress prog;
+	int status = HFN_CLI_EXIT_OK;
+	hfn_cli_progress prog;
 	bool tty_out = isatty(STDOUT_FILENO);
-	hfc_progress_begin(&prog, "hashing", p.n, "files");
+	hfn_cli_progress_begin(&prog, "hashing", p.n, "files");
 	for (size_t k = 0; k < p.n; k++) {
 		pthread_mutex_lock(&p.mu);
 		while (!p.jobs[k].done) {
@@ -415,7 +415,7 @@ int hfc_cmd_hash(int argc, char **argv)
 		}
 		pthread_mutex_unlock(&p.mu);
 		if (tty_out) {
-			hfc_progress_clear(&prog); /* the result line goes where the bar was */
+			hfn_cli_progress_clear(&prog); /* the result line goes where the bar was */
 		}
 		if (json) {
 			print_json(&p.jobs[k], p.dihedral);
@@ -423,15 +423,15 @@ int hfc_cmd_hash(int argc, char **argv)
 			print_text(&p.jobs[k], p.dihedral);
 		}
 		if (p.jobs[k].rc != HF_OK) {
-			status = HFC_EXIT_FAIL;
+			status = HFN_CLI_EXIT_FAIL;
 		}
 		hf_vpdq_clear(&p.jobs[k].v);
 		if (tty_out) {
 			fflush(stdout);
 		}
-		hfc_progress_update(&prog, k + 1);
+		hfn_cli_progress_update(&prog, k + 1);
 	}
-	hfc_progress_end(&prog);
+	hfn_cli_progress_end(&prog);
 	for (unsigned t = 0; t < started; t++) {
 		pthread_join(tids[t], NULL);
 	}
@@ -439,7 +439,7 @@ int hfc_cmd_hash(int argc, char **argv)
 	pthread_cond_destroy(&p.cv);
 	free(p.jobs);
 	if (fflush(stdout) != 0) {
-		status = HFC_EXIT_FAIL;
+		status = HFN_CLI_EXIT_FAIL;
 	}
 	return status;
 }

@@ -21,9 +21,9 @@
 #include "hashfed/hashcsv.h"
 #include "hashfed/list.h"
 
-#define HFC_IMPORT_MAX_FILE (1024u * 1024u * 1024u) /* 1 GiB: ~15M TE rows */
+#define HFN_CLI_IMPORT_MAX_FILE (1024u * 1024u * 1024u) /* 1 GiB: ~15M TE rows */
 
-const char hfc_import_usage[] =
+const char hfn_cli_import_usage[] =
     "usage: hashfed list import --format plain|te|hma [--alg pdq|md5|sha256] [--quality N]\n"
     "                           [--category N] FILE|-\n"
     "       hashfed list export --format plain|te|hma [--alg pdq|md5|sha256] [FILE|-]\n"
@@ -33,14 +33,14 @@ const char hfc_import_usage[] =
     "te files (default pdq); hma rows name theirs. Exit 0 ok, 1 bad input, 2 usage.\n";
 
 /* Reads a whole file (or stdin) of at most max bytes. */
-static int hfc_slurp(const char *path, size_t max, uint8_t **out, size_t *len)
+static int hfn_cli_slurp(const char *path, size_t max, uint8_t **out, size_t *len)
 {
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
 	size_t cap = 1 << 16, n = 0;
 	uint8_t *b = NULL;
 	if (fd < 0) {
 		fprintf(stderr, "hashfed: %s: %s\n", path, strerror(errno));
-		return HFC_EXIT_FAIL;
+		return HFN_CLI_EXIT_FAIL;
 	}
 	for (;;) {
 		if (n == cap || !b) {
@@ -73,21 +73,21 @@ static int hfc_slurp(const char *path, size_t max, uint8_t **out, size_t *len)
 		free(b);
 		if (!b)
 			fprintf(stderr, "hashfed: %s: out of memory\n", path);
-		return HFC_EXIT_FAIL;
+		return HFN_CLI_EXIT_FAIL;
 	}
 	*out = b;
 	*len = n;
-	return HFC_EXIT_OK;
+	return HFN_CLI_EXIT_OK;
 }
 
-typedef struct hfc_fmt_opts {
+typedef struct hfn_cli_fmt_opts {
 	hf_hashcsv_format format;
 	unsigned alg;
 	long quality, category;
 	const char *file;
-} hfc_fmt_opts;
+} hfn_cli_fmt_opts;
 
-static int hfc_parse_opts(int argc, char **argv, hfc_fmt_opts *o, bool need_file)
+static int hfn_cli_parse_opts(int argc, char **argv, hfn_cli_fmt_opts *o, bool need_file)
 {
 	bool have_format = false;
 	o->alg = HF_ALG_PDQ;
@@ -98,33 +98,33 @@ static int hfc_parse_opts(int argc, char **argv, hfc_fmt_opts *o, bool need_file
 		char *end;
 		if (!strcmp(argv[i], "--format") && i + 1 < argc) {
 			if (hf_hashcsv_format_parse(argv[++i], &o->format) != HF_OK)
-				return HFC_EXIT_USAGE;
+				return HFN_CLI_EXIT_USAGE;
 			have_format = true;
 		} else if (!strcmp(argv[i], "--alg") && i + 1 < argc) {
 			if (hf_hash_alg_parse(argv[++i], &o->alg) != HF_OK)
-				return HFC_EXIT_USAGE;
+				return HFN_CLI_EXIT_USAGE;
 		} else if (!strcmp(argv[i], "--quality") && i + 1 < argc) {
 			o->quality = strtol(argv[++i], &end, 10);
 			if (*end || o->quality < 0 || o->quality > 100)
-				return HFC_EXIT_USAGE;
+				return HFN_CLI_EXIT_USAGE;
 		} else if (!strcmp(argv[i], "--category") && i + 1 < argc) {
 			o->category = strtol(argv[++i], &end, 10);
 			if (*end || o->category < 0 || o->category > 65535)
-				return HFC_EXIT_USAGE;
+				return HFN_CLI_EXIT_USAGE;
 		} else if (!o->file) {
 			o->file = argv[i];
 		} else {
-			return HFC_EXIT_USAGE;
+			return HFN_CLI_EXIT_USAGE;
 		}
 	}
 	if (!o->file && !need_file)
 		o->file = "-";
-	return have_format && o->file ? HFC_EXIT_OK : HFC_EXIT_USAGE;
+	return have_format && o->file ? HFN_CLI_EXIT_OK : HFN_CLI_EXIT_USAGE;
 }
 
-int hfc_list_import(int argc, char **argv)
+int hfn_cli_list_import(int argc, char **argv)
 {
-	hfc_fmt_opts o;
+	hfn_cli_fmt_opts o;
 	uint8_t *buf = NULL;
 	size_t len;
 	hf_hashcsv r;
@@ -132,12 +132,12 @@ int hfc_list_import(int argc, char **argv)
 	bool done = false;
 	char hex[65];
 	hf_err rc;
-	if (hfc_parse_opts(argc, argv, &o, true) != HFC_EXIT_OK) {
-		fputs(hfc_import_usage, stderr);
-		return HFC_EXIT_USAGE;
+	if (hfn_cli_parse_opts(argc, argv, &o, true) != HFN_CLI_EXIT_OK) {
+		fputs(hfn_cli_import_usage, stderr);
+		return HFN_CLI_EXIT_USAGE;
 	}
-	if (hfc_slurp(o.file, HFC_IMPORT_MAX_FILE, &buf, &len) != HFC_EXIT_OK)
-		return HFC_EXIT_FAIL;
+	if (hfn_cli_slurp(o.file, HFN_CLI_IMPORT_MAX_FILE, &buf, &len) != HFN_CLI_EXIT_OK)
+		return HFN_CLI_EXIT_FAIL;
 	rc = hf_hashcsv_init(&r, buf, len, o.format, o.alg);
 	while (rc == HF_OK) {
 		rc = hf_hashcsv_next(&r, &row, &done);
@@ -154,32 +154,32 @@ int hfc_list_import(int argc, char **argv)
 	if (rc != HF_OK) {
 		fprintf(stderr, "hashfed: %s:%llu: %s (%s)\n", o.file, (unsigned long long)r.line,
 		        hf_strerror(rc), hf_err_name(rc));
-		return HFC_EXIT_FAIL;
+		return HFN_CLI_EXIT_FAIL;
 	}
 	fprintf(stderr, "hashfed: %llu hashes\n", (unsigned long long)r.rows);
-	return fflush(stdout) == 0 ? HFC_EXIT_OK : HFC_EXIT_FAIL;
+	return fflush(stdout) == 0 ? HFN_CLI_EXIT_OK : HFN_CLI_EXIT_FAIL;
 }
 
-int hfc_list_export(int argc, char **argv)
+int hfn_cli_list_export(int argc, char **argv)
 {
-	hfc_fmt_opts o;
+	hfn_cli_fmt_opts o;
 	uint8_t *buf = NULL;
 	size_t len, i;
 	json_error_t jerr;
 	json_t *j, *arr, *e;
 	unsigned long n = 0;
-	if (hfc_parse_opts(argc, argv, &o, false) != HFC_EXIT_OK) {
-		fputs(hfc_import_usage, stderr);
-		return HFC_EXIT_USAGE;
+	if (hfn_cli_parse_opts(argc, argv, &o, false) != HFN_CLI_EXIT_OK) {
+		fputs(hfn_cli_import_usage, stderr);
+		return HFN_CLI_EXIT_USAGE;
 	}
-	if (hfc_slurp(o.file, HFC_IMPORT_MAX_FILE, &buf, &len) != HFC_EXIT_OK)
-		return HFC_EXIT_FAIL;
+	if (hfn_cli_slurp(o.file, HFN_CLI_IMPORT_MAX_FILE, &buf, &len) != HFN_CLI_EXIT_OK)
+		return HFN_CLI_EXIT_FAIL;
 	j = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	free(buf);
 	if (!j || !json_is_array(arr = json_object_get(j, "entries"))) {
 		fprintf(stderr, "hashfed: %s: not {\"entries\": [...]} JSON (HF_EPARSE)\n", o.file);
 		json_decref(j);
-		return HFC_EXIT_FAIL;
+		return HFN_CLI_EXIT_FAIL;
 	}
 	if (o.format == HF_HASHCSV_TE)
 		puts("hash,indicator_id,timestamp,tags");
@@ -194,7 +194,7 @@ int hfc_list_export(int argc, char **argv)
 			fprintf(stderr, "hashfed: %s: entry %zu malformed (HF_EPARSE)\n", o.file,
 			        i);
 			json_decref(j);
-			return HFC_EXIT_FAIL;
+			return HFN_CLI_EXIT_FAIL;
 		}
 		if (o.format == HF_HASHCSV_HMA) {
 			printf("%s,%s\n", alg, val);
@@ -211,5 +211,5 @@ int hfc_list_export(int argc, char **argv)
 	}
 	json_decref(j);
 	fprintf(stderr, "hashfed: %lu hashes\n", n);
-	return fflush(stdout) == 0 ? HFC_EXIT_OK : HFC_EXIT_FAIL;
+	return fflush(stdout) == 0 ? HFN_CLI_EXIT_OK : HFN_CLI_EXIT_FAIL;
 }

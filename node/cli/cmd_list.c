@@ -18,10 +18,10 @@
 #include "cli.h"
 #include "progress.h"
 
-#define HFC_MAX_RESPONSE (64u * 1024u * 1024u)
-#define HFC_ADD_CHUNK    100000u /* entries per request (API body limit 32 MiB) */
+#define HFN_CLI_MAX_RESPONSE (64u * 1024u * 1024u)
+#define HFN_CLI_ADD_CHUNK    100000u /* entries per request (API body limit 32 MiB) */
 
-const char hfc_list_usage[] =
+const char hfn_cli_list_usage[] =
     "usage: hashfed list create --name NAME --algs pdq,md5,sha256 [--category N]\n"
     "                           [--platform MEMBER_ID]...\n"
     "       hashfed list add LIST_ID --file hashes.csv\n"
@@ -41,11 +41,12 @@ const char hfc_list_usage[] =
     "file's MD5 and SHA-256 (HMA's video_md5) when the list holds those algorithms.\n"
     "Output: the API's JSON on stdout. Exit 0 ok, 1 the node refused, 2 usage.\n";
 
-const char hfc_status_usage[] = "usage: hashfed status [--api HOST:PORT] [--token-file FILE]\n"
-                                "Prints the node's lists and delivery state per platform (JSON).\n";
+const char hfn_cli_status_usage[] =
+    "usage: hashfed status [--api HOST:PORT] [--token-file FILE]\n"
+    "Prints the node's lists and delivery state per platform (JSON).\n";
 
 /* Pulls --api/--token-file out of argv (compacting it); fills *a. */
-int hfc_api_opts(int *argc, char **argv, hfc_api *a)
+int hfn_cli_api_opts(int *argc, char **argv, hfn_cli_api *a)
 {
 	const char *api = getenv("HASHFED_API"), *tf = getenv("HASHFED_TOKEN_FILE");
 	int k = 0;
@@ -64,36 +65,36 @@ int hfc_api_opts(int *argc, char **argv, hfc_api *a)
 	if (!colon || colon == api || (size_t)(colon - api) >= sizeof(a->host) ||
 	    strlen(colon + 1) >= sizeof(a->port)) {
 		fprintf(stderr, "hashfed: --api must be HOST:PORT\n");
-		return HFC_EXIT_USAGE;
+		return HFN_CLI_EXIT_USAGE;
 	}
 	snprintf(a->host, sizeof(a->host), "%.*s", (int)(colon - api), api);
 	snprintf(a->port, sizeof(a->port), "%s", colon + 1);
 	if (!tf) {
 		fprintf(stderr, "hashfed: --token-file (or HASHFED_TOKEN_FILE) is required\n");
-		return HFC_EXIT_USAGE;
+		return HFN_CLI_EXIT_USAGE;
 	}
 	FILE *f = fopen(tf, "r");
 	if (!f || !fgets(a->token, sizeof(a->token), f)) {
 		fprintf(stderr, "hashfed: cannot read token file %s\n", tf);
 		if (f)
 			fclose(f);
-		return HFC_EXIT_USAGE;
+		return HFN_CLI_EXIT_USAGE;
 	}
 	fclose(f);
 	a->token[strcspn(a->token, "\r\n")] = 0;
-	return HFC_EXIT_OK;
+	return HFN_CLI_EXIT_OK;
 }
 
 /* One request; prints the JSON body on stdout. Returns the exit status. */
-int hfc_call(const hfc_api *a, const char *method, const char *path, const char *body)
+int hfn_cli_call(const hfn_cli_api *a, const char *method, const char *path, const char *body)
 {
 	char hdr[1024], *buf = NULL;
 	const char *why;
 	size_t len = 0;
-	int fd = -1, ex = HFC_EXIT_FAIL, status = 0;
-	if ((fd = hfc_connect(a->host, a->port, &why)) < 0) {
+	int fd = -1, ex = HFN_CLI_EXIT_FAIL, status = 0;
+	if ((fd = hfn_cli_connect(a->host, a->port, &why)) < 0) {
 		fprintf(stderr, "hashfed: cannot connect to %s:%s: %s\n", a->host, a->port, why);
-		return HFC_EXIT_FAIL;
+		return HFN_CLI_EXIT_FAIL;
 	}
 	size_t blen = body ? strlen(body) : 0;
 	int n = snprintf(hdr, sizeof(hdr),
@@ -101,14 +102,14 @@ int hfc_call(const hfc_api *a, const char *method, const char *path, const char 
 	                 "Content-Type: application/json\r\nContent-Length: %zu\r\n"
 	                 "Connection: close\r\n\r\n",
 	                 method, path, a->host, a->token, blen);
-	if (n < 0 || (size_t)n >= sizeof(hdr) || hfc_write_all(fd, hdr, (size_t)n) != 0 ||
-	    (blen && hfc_write_all(fd, body, blen) != 0)) {
+	if (n < 0 || (size_t)n >= sizeof(hdr) || hfn_cli_write_all(fd, hdr, (size_t)n) != 0 ||
+	    (blen && hfn_cli_write_all(fd, body, blen) != 0)) {
 		fprintf(stderr, "hashfed: write failed\n");
 		goto out;
 	}
-	if (hfc_read_all(fd, HFC_MAX_RESPONSE, &buf, &len) != 0) {
+	if (hfn_cli_read_all(fd, HFN_CLI_MAX_RESPONSE, &buf, &len) != 0) {
 		fprintf(stderr, "hashfed: no complete response (read failed or above %u bytes)\n",
-		        HFC_MAX_RESPONSE);
+		        HFN_CLI_MAX_RESPONSE);
 		goto out;
 	}
 	char *sep = strstr(buf, "\r\n\r\n");
@@ -123,11 +124,11 @@ int hfc_call(const hfc_api *a, const char *method, const char *path, const char 
 		        "(or $HASHFED_TOKEN_FILE) must hold the token in the node's [api] "
 		        "token_file\n",
 		        a->host, a->port);
-		ex = HFC_EXIT_AUTH;
+		ex = HFN_CLI_EXIT_AUTH;
 		goto out;
 	}
 	fputs(sep + 4, stdout);
-	ex = status == 200 ? HFC_EXIT_OK : HFC_EXIT_FAIL;
+	ex = status == 200 ? HFN_CLI_EXIT_OK : HFN_CLI_EXIT_FAIL;
 out:
 	if (fd >= 0)
 		close(fd);
@@ -135,18 +136,18 @@ out:
 	return ex;
 }
 
-static int hfc_call_json(const hfc_api *a, const char *method, const char *path, json_t *j)
+static int hfn_cli_call_json(const hfn_cli_api *a, const char *method, const char *path, json_t *j)
 {
 	char *s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	if (!s)
-		return HFC_EXIT_FAIL;
-	int ex = hfc_call(a, method, path, s);
+		return HFN_CLI_EXIT_FAIL;
+	int ex = hfn_cli_call(a, method, path, s);
 	free(s);
 	return ex;
 }
 
-static int hfc_create(const hfc_api *a, int argc, char **argv)
+static int hfn_cli_create(const hfn_cli_api *a, int argc, char **argv)
 {
 	json_t *plats = json_array(), *algs = json_array();
 	const char *name = NULL;
@@ -166,23 +167,23 @@ static int hfc_create(const hfc_api *a, int argc, char **argv)
 		} else {
 			json_decref(plats);
 			json_decref(algs);
-			fputs(hfc_list_usage, stderr);
-			return HFC_EXIT_USAGE;
+			fputs(hfn_cli_list_usage, stderr);
+			return HFN_CLI_EXIT_USAGE;
 		}
 	}
 	if (!name) {
 		json_decref(plats);
 		json_decref(algs);
-		fputs(hfc_list_usage, stderr);
-		return HFC_EXIT_USAGE;
+		fputs(hfn_cli_list_usage, stderr);
+		return HFN_CLI_EXIT_USAGE;
 	}
-	return hfc_call_json(a, "POST", "/v1/lists",
-	                     json_pack("{s:s,s:I,s:o,s:o}", "name", name, "category",
-	                               (json_int_t)cat, "algs", algs, "platforms", plats));
+	return hfn_cli_call_json(a, "POST", "/v1/lists",
+	                         json_pack("{s:s,s:I,s:o,s:o}", "name", name, "category",
+	                                   (json_int_t)cat, "algs", algs, "platforms", plats));
 }
 
 /* Parses one CSV line into an entry object; NULL on a malformed line. */
-static json_t *hfc_csv_entry(char *line)
+static json_t *hfn_cli_csv_entry(char *line)
 {
 	char *f[6] = {0};
 	int n = 0;
@@ -213,7 +214,7 @@ static json_t *hfc_csv_entry(char *line)
 	return e;
 }
 
-static int hfc_add(const hfc_api *a, int argc, char **argv)
+static int hfn_cli_add(const hfn_cli_api *a, int argc, char **argv)
 {
 	const char *list = NULL, *file = NULL;
 	char path[128], line[1024];
@@ -226,49 +227,49 @@ static int hfc_add(const hfc_api *a, int argc, char **argv)
 			list = NULL, i = argc;
 	}
 	if (!list || !file || strlen(list) != 32) {
-		fputs(hfc_list_usage, stderr);
-		return HFC_EXIT_USAGE;
+		fputs(hfn_cli_list_usage, stderr);
+		return HFN_CLI_EXIT_USAGE;
 	}
 	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
 	if (!f) {
 		fprintf(stderr, "hashfed: cannot open %s\n", file);
-		return HFC_EXIT_FAIL;
+		return HFN_CLI_EXIT_FAIL;
 	}
 	snprintf(path, sizeof(path), "/v1/lists/%s/entries", list);
 	json_t *arr = json_array();
-	int ex = HFC_EXIT_OK;
+	int ex = HFN_CLI_EXIT_OK;
 	unsigned long lineno = 0;
 	struct stat st;
-	hfc_progress prog;
+	hfn_cli_progress prog;
 	/* Progress by bytes read when the size is known (a file), else by lines. */
 	bool sized = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
-	hfc_progress_begin(&prog, "adding", sized ? (uint64_t)st.st_size : 0,
-	                   sized ? "bytes" : "lines");
-	while (ex == HFC_EXIT_OK && fgets(line, sizeof(line), f)) {
+	hfn_cli_progress_begin(&prog, "adding", sized ? (uint64_t)st.st_size : 0,
+	                       sized ? "bytes" : "lines");
+	while (ex == HFN_CLI_EXIT_OK && fgets(line, sizeof(line), f)) {
 		if ((lineno & 1023) == 0) {
 			long pos = ftell(f);
-			hfc_progress_update(&prog, sized && pos >= 0 ? (uint64_t)pos : lineno);
+			hfn_cli_progress_update(&prog, sized && pos >= 0 ? (uint64_t)pos : lineno);
 		}
 		lineno++;
 		line[strcspn(line, "\r\n")] = 0;
 		if (!line[0] || line[0] == '#' || (lineno == 1 && !strncmp(line, "alg", 3)))
 			continue;
-		json_t *e = hfc_csv_entry(line);
+		json_t *e = hfn_cli_csv_entry(line);
 		if (!e) {
 			fprintf(stderr, "hashfed: %s:%lu: malformed line\n", file, lineno);
-			ex = HFC_EXIT_FAIL;
+			ex = HFN_CLI_EXIT_FAIL;
 			break;
 		}
 		json_array_append_new(arr, e);
-		if (json_array_size(arr) == HFC_ADD_CHUNK) {
-			hfc_progress_clear(&prog); /* the node's answer is printed */
-			ex = hfc_call_json(a, "POST", path, json_pack("{s:o}", "entries", arr));
+		if (json_array_size(arr) == HFN_CLI_ADD_CHUNK) {
+			hfn_cli_progress_clear(&prog); /* the node's answer is printed */
+			ex = hfn_cli_call_json(a, "POST", path, json_pack("{s:o}", "entries", arr));
 			arr = json_array();
 		}
 	}
-	hfc_progress_end(&prog);
-	if (ex == HFC_EXIT_OK && json_array_size(arr) > 0)
-		ex = hfc_call_json(a, "POST", path, json_pack("{s:O}", "entries", arr));
+	hfn_cli_progress_end(&prog);
+	if (ex == HFN_CLI_EXIT_OK && json_array_size(arr) > 0)
+		ex = hfn_cli_call_json(a, "POST", path, json_pack("{s:O}", "entries", arr));
 	json_decref(arr);
 	if (f != stdin)
 		fclose(f);
@@ -276,7 +277,7 @@ static int hfc_add(const hfc_api *a, int argc, char **argv)
 }
 
 /* add-video: one vpdq entry (and with --digests the file's md5/sha256 entries). */
-static int hfc_add_video(const hfc_api *a, int argc, char **argv)
+static int hfn_cli_add_video(const hfn_cli_api *a, int argc, char **argv)
 {
 	const char *list = NULL, *file = NULL, *case_ref = NULL;
 	long long cat = -1, exp = -1;
@@ -299,8 +300,8 @@ static int hfc_add_video(const hfc_api *a, int argc, char **argv)
 			list = NULL, i = argc;
 	}
 	if (!list || !file || strlen(list) != 32 || cat < -1 || cat > 65535 || exp < -1) {
-		fputs(hfc_list_usage, stderr);
-		return HFC_EXIT_USAGE;
+		fputs(hfn_cli_list_usage, stderr);
+		return HFN_CLI_EXIT_USAGE;
 	}
 	hf_vpdq v;
 	hf_digests dg;
@@ -308,10 +309,10 @@ static int hfc_add_video(const hfc_api *a, int argc, char **argv)
 	memset(&v, 0, sizeof(v));
 	memset(&dg, 0, sizeof(dg));
 	hf_vpdq_ffmpeg_log(false);
-	hf_err rc = hfc_vpdq_load(file, &o, &v, &dg, msg, sizeof(msg));
+	hf_err rc = hfn_cli_vpdq_load(file, &o, &v, &dg, msg, sizeof(msg));
 	if (rc != HF_OK) {
 		fprintf(stderr, "hashfed: %s: %s\n", file, msg);
-		return HFC_EXIT_FAIL;
+		return HFN_CLI_EXIT_FAIL;
 	}
 	json_t *frames = json_array();
 	char hex[HF_PDQ_HEX_LEN + 1];
@@ -335,7 +336,7 @@ static int hfc_add_video(const hfc_api *a, int argc, char **argv)
 	} else if (digests) {
 		fprintf(stderr, "hashfed: --digests needs a video file, not a hash file\n");
 		json_decref(arr);
-		return HFC_EXIT_USAGE;
+		return HFN_CLI_EXIT_USAGE;
 	}
 	size_t i;
 	json_t *e;
@@ -349,15 +350,15 @@ static int hfc_add_video(const hfc_api *a, int argc, char **argv)
 			json_object_set_new(e, "case", json_string(case_ref));
 	}
 	snprintf(path, sizeof(path), "/v1/lists/%s/entries", list);
-	return hfc_call_json(a, "POST", path, json_pack("{s:o}", "entries", arr));
+	return hfn_cli_call_json(a, "POST", path, json_pack("{s:o}", "entries", arr));
 }
 
-static int hfc_remove(const hfc_api *a, int argc, char **argv)
+static int hfn_cli_remove(const hfn_cli_api *a, int argc, char **argv)
 {
 	char path[128];
 	if (argc < 2 || strlen(argv[0]) != 32) {
-		fputs(hfc_list_usage, stderr);
-		return HFC_EXIT_USAGE;
+		fputs(hfn_cli_list_usage, stderr);
+		return HFN_CLI_EXIT_USAGE;
 	}
 	json_t *ids = json_array();
 	for (int i = 1; i < argc; i++) {
@@ -365,55 +366,56 @@ static int hfc_remove(const hfc_api *a, int argc, char **argv)
 		long long v = strtoll(argv[i], &end, 10);
 		if (*end || v <= 0) {
 			json_decref(ids);
-			fputs(hfc_list_usage, stderr);
-			return HFC_EXIT_USAGE;
+			fputs(hfn_cli_list_usage, stderr);
+			return HFN_CLI_EXIT_USAGE;
 		}
 		json_array_append_new(ids, json_integer(v));
 	}
 	snprintf(path, sizeof(path), "/v1/lists/%s/remove", argv[0]);
-	return hfc_call_json(a, "POST", path, json_pack("{s:o}", "ids", ids));
+	return hfn_cli_call_json(a, "POST", path, json_pack("{s:o}", "ids", ids));
 }
 
-int hfc_cmd_list(int argc, char **argv)
+int hfn_cli_cmd_list(int argc, char **argv)
 {
-	hfc_api a;
+	hfn_cli_api a;
 	char path[128];
 	if (argc >= 2 && (!strcmp(argv[1], "import") || !strcmp(argv[1], "export"))) /* offline */
-		return (argv[1][0] == 'i' ? hfc_list_import : hfc_list_export)(argc - 2, argv + 2);
-	int ex = hfc_api_opts(&argc, argv, &a);
-	if (ex != HFC_EXIT_OK)
+		return (argv[1][0] == 'i' ? hfn_cli_list_import : hfn_cli_list_export)(argc - 2,
+		                                                                       argv + 2);
+	int ex = hfn_cli_api_opts(&argc, argv, &a);
+	if (ex != HFN_CLI_EXIT_OK)
 		return ex;
 	if (argc < 2) {
-		fputs(hfc_list_usage, stderr);
-		return HFC_EXIT_USAGE;
+		fputs(hfn_cli_list_usage, stderr);
+		return HFN_CLI_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "create"))
-		return hfc_create(&a, argc - 2, argv + 2);
+		return hfn_cli_create(&a, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "add"))
-		return hfc_add(&a, argc - 2, argv + 2);
+		return hfn_cli_add(&a, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "add-video"))
-		return hfc_add_video(&a, argc - 2, argv + 2);
+		return hfn_cli_add_video(&a, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "remove"))
-		return hfc_remove(&a, argc - 2, argv + 2);
+		return hfn_cli_remove(&a, argc - 2, argv + 2);
 	if (!strcmp(argv[1], "show") && argc == 2)
-		return hfc_call(&a, "GET", "/v1/lists", NULL);
+		return hfn_cli_call(&a, "GET", "/v1/lists", NULL);
 	if (!strcmp(argv[1], "show") && argc == 3 && strlen(argv[2]) == 32) {
 		snprintf(path, sizeof(path), "/v1/lists/%s", argv[2]);
-		return hfc_call(&a, "GET", path, NULL);
+		return hfn_cli_call(&a, "GET", path, NULL);
 	}
-	fputs(hfc_list_usage, stderr);
-	return HFC_EXIT_USAGE;
+	fputs(hfn_cli_list_usage, stderr);
+	return HFN_CLI_EXIT_USAGE;
 }
 
-int hfc_cmd_status(int argc, char **argv)
+int hfn_cli_cmd_status(int argc, char **argv)
 {
-	hfc_api a;
-	int ex = hfc_api_opts(&argc, argv, &a);
-	if (ex != HFC_EXIT_OK)
+	hfn_cli_api a;
+	int ex = hfn_cli_api_opts(&argc, argv, &a);
+	if (ex != HFN_CLI_EXIT_OK)
 		return ex;
 	if (argc != 1) {
-		fputs(hfc_status_usage, stderr);
-		return HFC_EXIT_USAGE;
+		fputs(hfn_cli_status_usage, stderr);
+		return HFN_CLI_EXIT_USAGE;
 	}
-	return hfc_call(&a, "GET", "/v1/status", NULL);
+	return hfn_cli_call(&a, "GET", "/v1/status", NULL);
 }

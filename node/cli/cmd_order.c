@@ -17,9 +17,9 @@
 
 #include "cli.h"
 
-#define HFC_MAX_REPLY (64u * 1024u * 1024u)
+#define HFN_CLI_MAX_REPLY (64u * 1024u * 1024u)
 
-const char hfc_order_usage[] =
+const char hfn_cli_order_usage[] =
     "usage: hashfed order <action> [options]\n"
     "\n"
     "Talks to the local node (--api HOST:PORT or $HASHFED_API, default 127.0.0.1:8470) with\n"
@@ -46,40 +46,41 @@ const char hfc_order_usage[] =
     "  recurrence ORDER --item N [--new-deadline 24h]\n"
     "  referrals | escalations\n";
 
-typedef struct hfc_opts {
+typedef struct hfn_cli_opts {
 	const char *api, *token_file;
 	const char *to, *category, *legal, *case_ref, *deadline, *priority, *note, *outcome;
 	const char *text, *ref, *reason, *new_deadline;
 	bool still_reachable;
 	json_t *items;   /* send: item objects; others: indexes */
 	json_t *indexes; /* --item N */
-} hfc_opts;
+} hfn_cli_opts;
 
-static int hfc_err(const char *msg)
+static int hfn_cli_err(const char *msg)
 {
 	fprintf(stderr, "hashfed order: %s\n", msg);
-	return HFC_EXIT_USAGE;
+	return HFN_CLI_EXIT_USAGE;
 }
 
 /* One HTTP/1.1 request; prints the body to stdout. Returns the exit status. */
-static int hfc_http(const hfc_opts *o, const char *method, const char *path, json_t *body)
+static int hfn_cli_http(const hfn_cli_opts *o, const char *method, const char *path, json_t *body)
 {
 	char host[256], token[512] = "", *req = NULL, *payload = NULL, *resp = NULL;
 	const char *port;
-	int fd = -1, rcode = HFC_EXIT_FAIL;
+	int fd = -1, rcode = HFN_CLI_EXIT_FAIL;
 	size_t len = 0;
 	FILE *f = o->token_file ? fopen(o->token_file, "r") : NULL;
 	if (!f || !fgets(token, sizeof(token), f)) {
 		if (f)
 			fclose(f);
-		return hfc_err("cannot read the API token (--token-file or $HASHFED_TOKEN_FILE)");
+		return hfn_cli_err(
+		    "cannot read the API token (--token-file or $HASHFED_TOKEN_FILE)");
 	}
 	fclose(f);
 	token[strcspn(token, "\r\n")] = 0;
 	snprintf(host, sizeof(host), "%s", o->api);
 	char *colon = strrchr(host, ':');
 	if (!colon)
-		return hfc_err("--api must be HOST:PORT");
+		return hfn_cli_err("--api must be HOST:PORT");
 	*colon = 0;
 	port = colon + 1;
 	payload = body ? json_dumps(body, JSON_COMPACT) : NULL;
@@ -96,12 +97,12 @@ static int hfc_http(const hfc_opts *o, const char *method, const char *path, jso
 	if (rl < 0 || (size_t)rl >= cap_req)
 		goto out;
 	const char *why;
-	if ((fd = hfc_connect(host, port, &why)) < 0) {
+	if ((fd = hfn_cli_connect(host, port, &why)) < 0) {
 		fprintf(stderr, "hashfed order: cannot connect to %s: %s\n", o->api, why);
 		goto out;
 	}
-	if (hfc_write_all(fd, req, (size_t)rl) != 0 ||
-	    hfc_read_all(fd, HFC_MAX_REPLY, &resp, &len) != 0)
+	if (hfn_cli_write_all(fd, req, (size_t)rl) != 0 ||
+	    hfn_cli_read_all(fd, HFN_CLI_MAX_REPLY, &resp, &len) != 0)
 		goto out;
 	int status = 0;
 	char *sep = strstr(resp, "\r\n\r\n");
@@ -110,7 +111,7 @@ static int hfc_http(const hfc_opts *o, const char *method, const char *path, jso
 		goto out;
 	}
 	fputs(sep + 4, status == 200 ? stdout : stderr);
-	rcode = status == 200 ? HFC_EXIT_OK : HFC_EXIT_FAIL;
+	rcode = status == 200 ? HFN_CLI_EXIT_OK : HFN_CLI_EXIT_FAIL;
 out:
 	if (fd >= 0)
 		close(fd);
@@ -120,14 +121,14 @@ out:
 	return rcode;
 }
 
-static const char *hfc_need(int argc, char **argv, int *i)
+static const char *hfn_cli_need(int argc, char **argv, int *i)
 {
 	if (*i + 1 >= argc)
 		return NULL;
 	return argv[++*i];
 }
 
-static int hfc_parse(int argc, char **argv, int start, hfc_opts *o)
+static int hfn_cli_parse(int argc, char **argv, int start, hfn_cli_opts *o)
 {
 	for (int i = start; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
@@ -135,7 +136,7 @@ static int hfc_parse(int argc, char **argv, int start, hfc_opts *o)
 			o->still_reachable = true;
 			continue;
 		}
-		if (strncmp(a, "--", 2) != 0 || !(v = hfc_need(argc, argv, &i)))
+		if (strncmp(a, "--", 2) != 0 || !(v = hfn_cli_need(argc, argv, &i)))
 			return -1;
 		if (!strcmp(a, "--api"))
 			o->api = v;
@@ -179,14 +180,14 @@ static int hfc_parse(int argc, char **argv, int start, hfc_opts *o)
 	return 0;
 }
 
-static void hfc_set(json_t *j, const char *k, const char *v)
+static void hfn_cli_set(json_t *j, const char *k, const char *v)
 {
 	if (v)
 		json_object_set_new(j, k, json_string(v));
 }
 
 /* Paths with a 32-hex order id argument. */
-static int hfc_order_path(char *buf, size_t size, const char *id, const char *sub)
+static int hfn_cli_order_path(char *buf, size_t size, const char *id, const char *sub)
 {
 	if (!id || strlen(id) != 32 || strspn(id, "0123456789abcdefABCDEF") != 32)
 		return -1;
@@ -194,11 +195,11 @@ static int hfc_order_path(char *buf, size_t size, const char *id, const char *su
 	return 0;
 }
 
-int hfc_cmd_order(int argc, char **argv)
+int hfn_cli_cmd_order(int argc, char **argv)
 {
-	hfc_opts o;
+	hfn_cli_opts o;
 	char path[128];
-	int rc = HFC_EXIT_USAGE;
+	int rc = HFN_CLI_EXIT_USAGE;
 	json_t *body = NULL;
 	int a0 = 1;
 	memset(&o, 0, sizeof(o));
@@ -213,28 +214,28 @@ int hfc_cmd_order(int argc, char **argv)
 		a0 += 2;
 	}
 	if (a0 >= argc)
-		return hfc_err("missing action (see hashfed order --help)");
+		return hfn_cli_err("missing action (see hashfed order --help)");
 	const char *act = argv[a0];
 	bool has_id = a0 + 1 < argc && strncmp(argv[a0 + 1], "--", 2) != 0;
 	const char *id = has_id ? argv[a0 + 1] : NULL;
 	o.items = json_array();
 	o.indexes = json_array();
-	if (hfc_parse(argc, argv, has_id ? a0 + 2 : a0 + 1, &o) != 0) {
-		rc = hfc_err("bad option (see hashfed order --help)");
+	if (hfn_cli_parse(argc, argv, has_id ? a0 + 2 : a0 + 1, &o) != 0) {
+		rc = hfn_cli_err("bad option (see hashfed order --help)");
 		goto out;
 	}
 	if (!strcmp(act, "send")) {
 		if (!o.to || !o.category || !o.legal || !o.case_ref || !json_array_size(o.items)) {
-			rc = hfc_err("send needs --to, --item/--content-id, --category, "
-			             "--legal-basis, --case");
+			rc = hfn_cli_err("send needs --to, --item/--content-id, --category, "
+			                 "--legal-basis, --case");
 			goto out;
 		}
 		body = json_pack("{s:s,s:s,s:s,s:s,s:O}", "platform", o.to, "category", o.category,
 		                 "legal_basis", o.legal, "case", o.case_ref, "items", o.items);
-		hfc_set(body, "deadline", o.deadline);
-		hfc_set(body, "priority", o.priority);
-		hfc_set(body, "note", o.note);
-		rc = hfc_http(&o, "POST", "/v1/orders", body);
+		hfn_cli_set(body, "deadline", o.deadline);
+		hfn_cli_set(body, "priority", o.priority);
+		hfn_cli_set(body, "note", o.note);
+		rc = hfn_cli_http(&o, "POST", "/v1/orders", body);
 	} else if (!strcmp(act, "list") || !strcmp(act, "inbox") || !strcmp(act, "referrals") ||
 	           !strcmp(act, "escalations")) {
 		snprintf(path, sizeof(path), "%s",
@@ -242,18 +243,18 @@ int hfc_cmd_order(int argc, char **argv)
 		         : !strcmp(act, "inbox")     ? "/v1/orders/inbox"
 		         : !strcmp(act, "referrals") ? "/v1/referrals"
 		                                     : "/v1/escalations");
-		rc = hfc_http(&o, "GET", path, NULL);
+		rc = hfn_cli_http(&o, "GET", path, NULL);
 	} else if (!strcmp(act, "show") || !strcmp(act, "history")) {
-		if (hfc_order_path(path, sizeof(path), id,
-		                   !strcmp(act, "show") ? "" : "/history")) {
-			rc = hfc_err("expected an order id (32 hex)");
+		if (hfn_cli_order_path(path, sizeof(path), id,
+		                       !strcmp(act, "show") ? "" : "/history")) {
+			rc = hfn_cli_err("expected an order id (32 hex)");
 			goto out;
 		}
-		rc = hfc_http(&o, "GET", path, NULL);
+		rc = hfn_cli_http(&o, "GET", path, NULL);
 	} else if (!strcmp(act, "ack")) {
-		if (hfc_order_path(path, sizeof(path), id, "/outcomes") || !o.outcome ||
+		if (hfn_cli_order_path(path, sizeof(path), id, "/outcomes") || !o.outcome ||
 		    !json_array_size(o.indexes)) {
-			rc = hfc_err("ack ORDER --item N --outcome OUTCOME");
+			rc = hfn_cli_err("ack ORDER --item N --outcome OUTCOME");
 			goto out;
 		}
 		json_t *res = json_array();
@@ -262,21 +263,21 @@ int hfc_cmd_order(int argc, char **argv)
 		json_array_foreach(o.indexes, i, v)
 		{
 			json_t *r = json_pack("{s:O,s:s}", "item", v, "outcome", o.outcome);
-			hfc_set(r, "text", o.text);
+			hfn_cli_set(r, "text", o.text);
 			if (o.reason)
 				json_object_set_new(r, "reason", json_integer(atoi(o.reason)));
 			json_array_append_new(res, r);
 		}
 		body = json_pack("{s:o}", "results", res);
-		rc = hfc_http(&o, "POST", path, body);
+		rc = hfn_cli_http(&o, "POST", path, body);
 	} else if (!strcmp(act, "refer")) {
-		if (hfc_order_path(path, sizeof(path), id, "/refer") || !o.to) {
-			rc = hfc_err("refer ORDER --to AUTHORITY");
+		if (hfn_cli_order_path(path, sizeof(path), id, "/refer") || !o.to) {
+			rc = hfn_cli_err("refer ORDER --to AUTHORITY");
 			goto out;
 		}
 		body = json_pack("{s:s}", "to", o.to);
-		hfc_set(body, "note", o.note);
-		rc = hfc_http(&o, "POST", path, body);
+		hfn_cli_set(body, "note", o.note);
+		rc = hfn_cli_http(&o, "POST", path, body);
 	} else {
 		static const char *const events[] = {
 		    "withdraw", "verify",  "answer", "maintain",   "close", "remind",
@@ -287,18 +288,18 @@ int hfc_cmd_order(int argc, char **argv)
 		char sub[32];
 		snprintf(sub, sizeof(sub), "/%s", act);
 		if (k == sizeof(events) / sizeof(events[0]) ||
-		    hfc_order_path(path, sizeof(path), id, sub)) {
-			rc = hfc_err(
+		    hfn_cli_order_path(path, sizeof(path), id, sub)) {
+			rc = hfn_cli_err(
 			    "unknown action or missing order id (see hashfed order --help)");
 			goto out;
 		}
 		body = json_pack("{s:O}", "items", o.indexes);
-		hfc_set(body, "text", o.text);
-		hfc_set(body, "ref", o.ref);
-		hfc_set(body, "new_deadline", o.new_deadline);
+		hfn_cli_set(body, "text", o.text);
+		hfn_cli_set(body, "ref", o.ref);
+		hfn_cli_set(body, "new_deadline", o.new_deadline);
 		if (o.still_reachable)
-			hfc_set(body, "result", "still_reachable");
-		rc = hfc_http(&o, "POST", path, body);
+			hfn_cli_set(body, "result", "still_reachable");
+		rc = hfn_cli_http(&o, "POST", path, body);
 	}
 out:
 	json_decref(body);

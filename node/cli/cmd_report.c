@@ -6,7 +6,7 @@
 
 #include "cli.h"
 
-const char hfc_report_usage[] =
+const char hfn_cli_report_usage[] =
     "usage: hashfed report [--api HOST:PORT] [--token-file FILE] [--period P] [--format F]\n"
     "Compliance per platform and period, computed by the auditor node from the leaves of\n"
     "its audit log only (anyone holding the log gets the same numbers); every figure\n"
@@ -22,14 +22,14 @@ const char hfc_report_usage[] =
     "cosigned checkpoint; `hashfed audit verify-report` checks it.\n"
     "  --log AUDITOR  the auditor member id (hex) whose log proves it (default: the first)\n";
 
-int hfc_cmd_report(int argc, char **argv)
+int hfn_cli_cmd_report(int argc, char **argv)
 {
-	hfc_api a;
+	hfn_cli_api a;
 	const char *period = "all", *format = "json", *log = NULL;
 	char path[256];
-	int ex = hfc_api_opts(&argc, argv, &a);
+	int ex = hfn_cli_api_opts(&argc, argv, &a);
 	bool transparency = argc > 1 && !strcmp(argv[1], "transparency");
-	if (ex != HFC_EXIT_OK)
+	if (ex != HFN_CLI_EXIT_OK)
 		return ex;
 	for (int i = transparency ? 2 : 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--period") && i + 1 < argc)
@@ -39,24 +39,24 @@ int hfc_cmd_report(int argc, char **argv)
 		else if (!strcmp(argv[i], "--log") && i + 1 < argc && transparency)
 			log = argv[++i];
 		else {
-			fputs(hfc_report_usage, stderr);
-			return HFC_EXIT_USAGE;
+			fputs(hfn_cli_report_usage, stderr);
+			return HFN_CLI_EXIT_USAGE;
 		}
 	}
 	if ((strcmp(format, "json") != 0 && strcmp(format, "csv") != 0) ||
 	    strspn(period, "0123456789-Qal") != strlen(period) || strlen(period) > 16) {
-		fputs(hfc_report_usage, stderr);
-		return HFC_EXIT_USAGE;
+		fputs(hfn_cli_report_usage, stderr);
+		return HFN_CLI_EXIT_USAGE;
 	}
 	if (transparency) {
 		if (log && (strlen(log) != 32 || strspn(log, "0123456789abcdef") != 32)) {
-			fputs(hfc_report_usage, stderr);
-			return HFC_EXIT_USAGE;
+			fputs(hfn_cli_report_usage, stderr);
+			return HFN_CLI_EXIT_USAGE;
 		}
 		snprintf(path, sizeof(path), "/v1/audit/transparency?period=%s%s%s", period,
 		         log ? "&log=" : "", log ? log : "");
-		return hfc_call(&a, "GET", path, NULL);
+		return hfn_cli_call(&a, "GET", path, NULL);
 	}
 	snprintf(path, sizeof(path), "/v1/report?period=%s&format=%s", period, format);
-	return hfc_call(&a, "GET", path, NULL);
+	return hfn_cli_call(&a, "GET", path, NULL);
 }

@@ -23,7 +23,7 @@
 #include "hashfed/vpdq.h"
 #include "hashfed/vpdq_match.h"
 
-const char hfc_vpdq_usage[] =
+const char hfn_cli_vpdq_usage[] =
     "usage: hashfed vpdq text [--every-frame | --seconds-per-hash S] VIDEO\n"
     "       hashfed vpdq compare [--distance D] [--quality Q] [--every-frame |\n"
     "                            --seconds-per-hash S] QUERY COMPARED\n"
@@ -103,7 +103,7 @@ static void *digest_main(void *arg)
 	return NULL;
 }
 
-hf_err hfc_video_hash_fd(int fd, const hf_vpdq_options *opt, hf_vpdq *out, hf_digests *dg)
+hf_err hfn_cli_video_hash_fd(int fd, const hf_vpdq_options *opt, hf_vpdq *out, hf_digests *dg)
 {
 	struct stat st;
 	memset(out, 0, sizeof(*out));
@@ -135,7 +135,7 @@ hf_err hfc_video_hash_fd(int fd, const hf_vpdq_options *opt, hf_vpdq *out, hf_di
 }
 
 /* True if fd starts like a video container and not like an image. */
-bool hfc_is_video_fd(int fd)
+bool hfn_cli_is_video_fd(int fd)
 {
 	uint8_t head[256];
 	ssize_t n = pread(fd, head, sizeof(head), 0);
@@ -168,10 +168,10 @@ static void print_hashes(FILE *f, const hf_vpdq *v, const hf_digests *dg, bool j
 		fputc(']', f);
 }
 
-void hfc_video_print_json(FILE *f, const hf_vpdq *v, const hf_digests *dg)
+void hfn_cli_video_print_json(FILE *f, const hf_vpdq *v, const hf_digests *dg)
 {
 	fprintf(f, "\"type\":\"video\",\"codec\":\"");
-	hfc_json_escape(f, v->codec);
+	hfn_cli_json_escape(f, v->codec);
 	fprintf(f, "\",\"width\":%u,\"height\":%u,\"fps\":%.6g,\"frames_decoded\":%llu,", v->width,
 	        v->height, v->fps, (unsigned long long)v->decoded);
 	if (v->decode_errors > 0 || v->truncated) {
@@ -181,7 +181,7 @@ void hfc_video_print_json(FILE *f, const hf_vpdq *v, const hf_digests *dg)
 	print_hashes(f, v, dg, true);
 }
 
-void hfc_video_print_text(FILE *f, const hf_vpdq *v, const hf_digests *dg)
+void hfn_cli_video_print_text(FILE *f, const hf_vpdq *v, const hf_digests *dg)
 {
 	fprintf(f, "vpdq frames=%zu decoded=%llu fps=%.6g size=%ux%u codec=%s", v->count,
 	        (unsigned long long)v->decoded, v->fps, v->width, v->height, v->codec);
@@ -189,7 +189,7 @@ void hfc_video_print_text(FILE *f, const hf_vpdq *v, const hf_digests *dg)
 }
 
 /* Option parsing shared by hash and vpdq: returns 1 if argv[*i] was ours. */
-int hfc_video_option(int argc, char **argv, int *i, hf_vpdq_options *o)
+int hfn_cli_video_option(int argc, char **argv, int *i, hf_vpdq_options *o)
 {
 	if (strcmp(argv[*i], "--every-frame") == 0) {
 		o->seconds_per_hash = 0;
@@ -214,11 +214,11 @@ int hfc_video_option(int argc, char **argv, int *i, hf_vpdq_options *o)
 static hf_err load_any(const char *path, const hf_vpdq_options *o, hf_vpdq *out, char *msg,
                        size_t msglen)
 {
-	return hfc_vpdq_load(path, o, out, NULL, msg, msglen);
+	return hfn_cli_vpdq_load(path, o, out, NULL, msg, msglen);
 }
 
-hf_err hfc_vpdq_load(const char *path, const hf_vpdq_options *o, hf_vpdq *out, hf_digests *dg,
-                     char *msg, size_t msglen)
+hf_err hfn_cli_vpdq_load(const char *path, const hf_vpdq_options *o, hf_vpdq *out, hf_digests *dg,
+                         char *msg, size_t msglen)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -240,7 +240,7 @@ hf_err hfc_vpdq_load(const char *path, const hf_vpdq_options *o, hf_vpdq *out, h
 		}
 		free(buf);
 	}
-	rc = hfc_video_hash_fd(fd, o, out, dg);
+	rc = hfn_cli_video_hash_fd(fd, o, out, dg);
 	close(fd);
 	snprintf(msg, msglen, "%s", hf_strerror(rc));
 	return rc;
@@ -267,20 +267,20 @@ static void print_ranges(const char *name, const hf_vpdq_range *r, size_t n)
 	printf("\n");
 }
 
-int hfc_cmd_vpdq(int argc, char **argv)
+int hfn_cli_cmd_vpdq(int argc, char **argv)
 {
 	hf_vpdq_options o = hf_vpdq_options_default();
 	hf_vpdq_match_params mp = hf_vpdq_match_params_default();
 	if (argc < 2) {
-		fputs(hfc_vpdq_usage, stderr);
-		return HFC_EXIT_USAGE;
+		fputs(hfn_cli_vpdq_usage, stderr);
+		return HFN_CLI_EXIT_USAGE;
 	}
 	const char *sub = argv[1];
 	int i = 2;
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		int r = hfc_video_option(argc, argv, &i, &o);
+		int r = hfn_cli_video_option(argc, argv, &i, &o);
 		if (r < 0) {
-			return HFC_EXIT_USAGE;
+			return HFN_CLI_EXIT_USAGE;
 		}
 		if (r > 0) {
 			continue;
@@ -296,8 +296,8 @@ int hfc_cmd_vpdq(int argc, char **argv)
 			i++;
 		} else {
 			fprintf(stderr, "hashfed vpdq: bad option '%s'\n%s", argv[i],
-			        hfc_vpdq_usage);
-			return HFC_EXIT_USAGE;
+			        hfn_cli_vpdq_usage);
+			return HFN_CLI_EXIT_USAGE;
 		}
 	}
 	hf_vpdq_ffmpeg_log(false);
@@ -308,7 +308,7 @@ int hfc_cmd_vpdq(int argc, char **argv)
 		if (rc != HF_OK) {
 			fprintf(stderr, "hashfed vpdq: %s: %s (%s)\n", argv[i], msg,
 			        hf_err_name(rc));
-			return HFC_EXIT_FAIL;
+			return HFN_CLI_EXIT_FAIL;
 		}
 		for (size_t k = 0; k < v.count; k++) {
 			char hex[HF_PDQ_HEX_LEN + 1];
@@ -317,7 +317,7 @@ int hfc_cmd_vpdq(int argc, char **argv)
 			       hex, v.frames[k].seconds);
 		}
 		hf_vpdq_clear(&v);
-		return fflush(stdout) == 0 ? HFC_EXIT_OK : HFC_EXIT_FAIL;
+		return fflush(stdout) == 0 ? HFN_CLI_EXIT_OK : HFN_CLI_EXIT_FAIL;
 	}
 	if (strcmp(sub, "compare") == 0 && i + 2 == argc) {
 		hf_vpdq a, b;
@@ -325,14 +325,14 @@ int hfc_cmd_vpdq(int argc, char **argv)
 		if (rc != HF_OK) {
 			fprintf(stderr, "hashfed vpdq: %s: %s (%s)\n", argv[i], msg,
 			        hf_err_name(rc));
-			return HFC_EXIT_FAIL;
+			return HFN_CLI_EXIT_FAIL;
 		}
 		rc = load_any(argv[i + 1], &o, &b, msg, sizeof(msg));
 		if (rc != HF_OK) {
 			fprintf(stderr, "hashfed vpdq: %s: %s (%s)\n", argv[i + 1], msg,
 			        hf_err_name(rc));
 			hf_vpdq_clear(&a);
-			return HFC_EXIT_FAIL;
+			return HFN_CLI_EXIT_FAIL;
 		}
 		hf_vpdq_match_result res;
 		rc = hf_vpdq_compare(&a, &b, &mp, &res);
@@ -347,10 +347,10 @@ int hfc_cmd_vpdq(int argc, char **argv)
 		hf_vpdq_clear(&b);
 		if (rc != HF_OK) {
 			fprintf(stderr, "hashfed vpdq: compare: %s\n", hf_err_name(rc));
-			return HFC_EXIT_FAIL;
+			return HFN_CLI_EXIT_FAIL;
 		}
-		return fflush(stdout) == 0 ? HFC_EXIT_OK : HFC_EXIT_FAIL;
+		return fflush(stdout) == 0 ? HFN_CLI_EXIT_OK : HFN_CLI_EXIT_FAIL;
 	}
-	fputs(hfc_vpdq_usage, stderr);
-	return HFC_EXIT_USAGE;
+	fputs(hfn_cli_vpdq_usage, stderr);
+	return HFN_CLI_EXIT_USAGE;
 }

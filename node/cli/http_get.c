@@ -18,7 +18,7 @@
 
 enum { HEAD_MAX = 16384 };
 
-int hfc_url_parse(const char *url, hfc_url *out)
+int hfn_cli_url_parse(const char *url, hfn_cli_url *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (strncmp(url, "http://", 7) != 0)
@@ -48,7 +48,7 @@ int hfc_url_parse(const char *url, hfc_url *out)
 	return 0;
 }
 
-int hfc_connect(const char *host, const char *port, const char **why)
+int hfn_cli_connect(const char *host, const char *port, const char **why)
 {
 	struct addrinfo hints, *ai = NULL;
 	memset(&hints, 0, sizeof(hints));
@@ -69,7 +69,7 @@ int hfc_connect(const char *host, const char *port, const char **why)
 	return fd;
 }
 
-int hfc_write_all(int fd, const void *buf, size_t n)
+int hfn_cli_write_all(int fd, const void *buf, size_t n)
 {
 	const char *p = buf;
 	while (n > 0) {
@@ -84,7 +84,7 @@ int hfc_write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-int hfc_read_all(int fd, size_t max, char **buf, size_t *len)
+int hfn_cli_read_all(int fd, size_t max, char **buf, size_t *len)
 {
 	char *b = NULL;
 	size_t n = 0, cap = 0;
@@ -150,8 +150,8 @@ static long dechunk(uint8_t *b, size_t n)
 	}
 }
 
-int hfc_http_get(const hfc_url *u, const char *path, size_t max, uint8_t **body, size_t *len,
-                 int *status)
+int hfn_cli_http_get(const hfn_cli_url *u, const char *path, size_t max, uint8_t **body,
+                     size_t *len, int *status)
 {
 	int fd = -1, rc = -1;
 	uint8_t *buf = NULL;
@@ -168,12 +168,12 @@ int hfc_http_get(const hfc_url *u, const char *path, size_t max, uint8_t **body,
 	if (rl < 0 || (size_t)rl >= sizeof(req))
 		return -1;
 	const char *why;
-	if ((fd = hfc_connect(u->host, u->port, &why)) < 0)
+	if ((fd = hfn_cli_connect(u->host, u->port, &why)) < 0)
 		return -1;
 	struct timeval tv = {30, 0};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (hfc_write_all(fd, req, (size_t)rl) != 0 ||
-	    hfc_read_all(fd, max + HEAD_MAX + 64, &text, &n) != 0)
+	if (hfn_cli_write_all(fd, req, (size_t)rl) != 0 ||
+	    hfn_cli_read_all(fd, max + HEAD_MAX + 64, &text, &n) != 0)
 		goto out;
 	buf = (uint8_t *)text;
 	/* status line and headers */

@@ -37,7 +37,7 @@ static int utf8_len(const unsigned char *s)
 	return n;
 }
 
-void hfc_json_escape(FILE *f, const char *text)
+void hfn_cli_json_escape(FILE *f, const char *text)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	while (*s != '\0') {

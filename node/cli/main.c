@@ -9,16 +9,20 @@
 #include "cli.h"
 #include "hashfed/version.h"
 
-static const hfc_cmd commands[] = {
-    {"hash", hfc_cmd_hash, "PDQ / vPDQ, MD5 and SHA-256 of image and video files", hfc_hash_usage},
-    {"vpdq", hfc_cmd_vpdq, "vPDQ video hashes: Meta's text format, comparison", hfc_vpdq_usage},
-    {"order", hfc_cmd_order, "takedown orders through the local node", hfc_order_usage},
-    {"list", hfc_cmd_list, "create, fill, prune and show hash lists (node API)", hfc_list_usage},
-    {"status", hfc_cmd_status, "the node's lists and delivery per platform", hfc_status_usage},
-    {"report", hfc_cmd_report, "compliance per platform from the audit log (auditor node)",
-     hfc_report_usage},
-    {"audit", hfc_cmd_audit, "verify an audit log (tiles, checkpoints, cosignatures)",
-     hfc_audit_usage},
+static const hfn_cli_cmd commands[] = {
+    {"hash", hfn_cli_cmd_hash, "PDQ / vPDQ, MD5 and SHA-256 of image and video files",
+     hfn_cli_hash_usage},
+    {"vpdq", hfn_cli_cmd_vpdq, "vPDQ video hashes: Meta's text format, comparison",
+     hfn_cli_vpdq_usage},
+    {"order", hfn_cli_cmd_order, "takedown orders through the local node", hfn_cli_order_usage},
+    {"list", hfn_cli_cmd_list, "create, fill, prune and show hash lists (node API)",
+     hfn_cli_list_usage},
+    {"status", hfn_cli_cmd_status, "the node's lists and delivery per platform",
+     hfn_cli_status_usage},
+    {"report", hfn_cli_cmd_report, "compliance per platform from the audit log (auditor node)",
+     hfn_cli_report_usage},
+    {"audit", hfn_cli_cmd_audit, "verify an audit log (tiles, checkpoints, cosignatures)",
+     hfn_cli_audit_usage},
 };
 
 enum { NCOMMANDS = sizeof(commands) / sizeof(commands[0]) };
@@ -34,7 +38,7 @@ static void usage(FILE *f)
 	fprintf(f, "\nRun `hashfed <command> --help` for a command's options.\n");
 }
 
-static const hfc_cmd *find(const char *name)
+static const hfn_cli_cmd *find(const char *name)
 {
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		if (strcmp(commands[i].name, name) == 0) {
@@ -46,13 +50,13 @@ static const hfc_cmd *find(const char *name)
 
 static int help_for(const char *name)
 {
-	const hfc_cmd *c = find(name);
+	const hfn_cli_cmd *c = find(name);
 	if (c == NULL) {
 		fprintf(stderr, "hashfed: unknown command '%s'\n", name);
-		return HFC_EXIT_USAGE;
+		return HFN_CLI_EXIT_USAGE;
 	}
 	fputs(c->usage, stdout);
-	return HFC_EXIT_OK;
+	return HFN_CLI_EXIT_OK;
 }
 
 static int is_help(const char *a)
@@ -64,7 +68,7 @@ int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
-		return HFC_EXIT_USAGE;
+		return HFN_CLI_EXIT_USAGE;
 	}
 	const char *name = argv[1];
 	if (is_help(name) || strcmp(name, "help") == 0) {
@@ -72,17 +76,17 @@ int main(int argc, char **argv)
 			return help_for(argv[2]);
 		}
 		usage(stdout);
-		return HFC_EXIT_OK;
+		return HFN_CLI_EXIT_OK;
 	}
 	if (strcmp(name, "--version") == 0) {
 		printf("hashfed %s\n", HF_VERSION_STRING);
-		return HFC_EXIT_OK;
+		return HFN_CLI_EXIT_OK;
 	}
-	const hfc_cmd *c = find(name);
+	const hfn_cli_cmd *c = find(name);
 	if (c == NULL) {
 		fprintf(stderr, "hashfed: unknown command '%s'\n\n", name);
 		usage(stderr);
-		return HFC_EXIT_USAGE;
+		return HFN_CLI_EXIT_USAGE;
 	}
 	for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (is_help(argv[i])) {

@@ -14,7 +14,8 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-void hfc_progress_begin(hfc_progress *p, const char *label, uint64_t total, const char *unit)
+void hfn_cli_progress_begin(hfn_cli_progress *p, const char *label, uint64_t total,
+                            const char *unit)
 {
 	const char *env = getenv("HASHFED_PROGRESS"), *after = getenv("HASHFED_PROGRESS_AFTER_MS");
 	memset(p, 0, sizeof(*p));
@@ -36,7 +37,7 @@ static void human(uint64_t v, const char *unit, char *out, size_t size)
 		snprintf(out, size, "%llu KiB", (unsigned long long)(v >> 10));
 }
 
-void hfc_progress_update(hfc_progress *p, uint64_t done)
+void hfn_cli_progress_update(hfn_cli_progress *p, uint64_t done)
 {
 	char d[32], t[32], bar[26];
 	p->done = done;
@@ -65,7 +66,7 @@ void hfc_progress_update(hfc_progress *p, uint64_t done)
 	fflush(stderr);
 }
 
-void hfc_progress_clear(hfc_progress *p)
+void hfn_cli_progress_clear(hfn_cli_progress *p)
 {
 	if (p->drawn) {
 		fputs("\r\033[K", stderr);
@@ -75,8 +76,8 @@ void hfc_progress_clear(hfc_progress *p)
 	}
 }
 
-void hfc_progress_end(hfc_progress *p)
+void hfn_cli_progress_end(hfn_cli_progress *p)
 {
-	hfc_progress_clear(p);
+	hfn_cli_progress_clear(p);
 	p->on = false;
 }

@@ -49,6 +49,7 @@
 DEC_ONE(dec_batch, hf_list_batch_decode, batch)
 DEC_ONE(dec_snapshot, hf_list_snapshot_decode, snapshot)
 DEC_ONE(dec_pull, hf_list_pull_decode, pull)
+DEC_ONE(dec_ack, hf_list_ack_decode, ack)
 DEC_ONE(dec_report, hf_match_report_decode, report)
 
 static hf_err dec_order(uint32_t type, const uint8_t *p, size_t len, hfn_in_msg *m)
@@ -86,6 +87,8 @@ static const in_type TYPES[] = {
     [HF_MSG_LIST_PULL] = {HFN_ANY_PARTY, dec_pull, NULL, hfn_lists_on_pull},
     /* §14: platform -> issuer. */
     [HF_MSG_MATCH_REPORT] = {HF_ROLE_PLATFORM, dec_report, NULL, hfn_match_on_report},
+    /* §12.7: platform -> issuer. */
+    [HF_MSG_LIST_ACK] = {HF_ROLE_PLATFORM, dec_ack, NULL, hfn_lists_on_ack},
     /* §13.2 authority -> platform; §13.3, §13.4 only platforms answer orders; §13.5 either
      * side (the party per kind is checked by the handler); §13.6 issuing authority ->
      * auditor; §13.6a authority -> authority. */
@@ -151,6 +154,9 @@ static hf_err in_rules(const hf_envelope_header *h, const hfn_in_msg *m)
 		break;
 	case HF_MSG_MATCH_REPORT:
 		hf_audit_of_report(&m->u.report, &want);
+		break;
+	case HF_MSG_LIST_ACK:
+		hf_audit_of_ack(&m->u.ack, &want);
 		break;
 	default:
 		HF_TRY(hf_order_msg_check_rules(&m->u.order, h->created_ms));

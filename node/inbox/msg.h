@@ -27,6 +27,7 @@ typedef struct hfn_in_msg {
 		hf_list_batch batch;
 		hf_list_snapshot snapshot;
 		hf_list_pull pull;
+		hf_list_ack ack;
 		hf_match_report report;
 		hf_order_msg order; /* the six order types (spec §13) */
 	} u;

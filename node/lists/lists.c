@@ -8,13 +8,16 @@
 #include "lists/lists.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "hashfed/rules.h"
 #include "match/match.h"
 #include "hf_check.h"
 
 #define HFN_BATCH_LIFETIME_MS HF_MAX_LIFETIME_MS
 #define HFN_PULL_LIFETIME_MS  10000u /* a stale pull is dropped, not retried */
-#define HFN_PULL_SERVE_MAX    256u
-#define HFN_PULL_MIN_GAP_MS   1000u
+/* Logged like an order message: receivers refuse what is older (spec §5.6 step 12). */
+#define HFN_ACK_LIFETIME_MS HF_MAX_BACKDATE_MS
+#define HFN_PULL_SERVE_MAX  256u
+#define HFN_PULL_MIN_GAP_MS 1000u
 /* Bytes of records one batch or snapshot part carries: the body limit less room for its
  * other keys. Video entries (up to 2 + 41 * 8192 bytes each) make this bind before
  * HF_LIST_MAX_BATCH_ENTRIES does (spec §12.2). */
@@ -451,6 +454,36 @@ out:
 	return rc;
 }
 
+/* spec §12.7: once batch `number` of list l is applied (committed with this transaction),
+ * tells its issuer, and through the message's logged header the audit log, which is how
+ * the regulator's report shows each platform's sync lag. Only platforms acknowledge (an
+ * entitled authority matches nothing). */
+static hf_err send_ack(hfn_node *n, const hfn_store_list *l, uint64_t number)
+{
+	hf_msg_id msg_id;
+	uint8_t *body = NULL, *env = NULL;
+	size_t body_len, env_len;
+	hf_list_ack k;
+	hf_audit_header audit;
+	hf_err rc;
+	if (!(n->self_roles & HF_ROLE_PLATFORM) || number == 0)
+		return HF_OK;
+	k.list_id = l->id;
+	k.number = number;
+	hf_audit_of_ack(&k, &audit);
+	HF_CHECK(hf_list_ack_encode(&k, &body, &body_len));
+	HF_CHECK(hfn_node_seal(n, HF_MSG_LIST_ACK, (const uint8_t(*)[HF_MEMBER_ID_LEN])l->issuer, 1,
+	                       &audit, HFN_ACK_LIFETIME_MS, body, body_len, &msg_id, &env,
+	                       &env_len));
+	HF_CHECK(hfn_store_outbox_add(n->store, &msg_id, l->issuer, NULL, 0, env, env_len,
+	                              hfn_now_ms()));
+	HF_CHECK(hfn_store_count(n->store, "messages_out", "20", 1));
+out:
+	free(body);
+	free(env);
+	return rc;
+}
+
 static hf_err apply_entries(hfn_node *n, const hf_list_id *list, hf_list_iter *it, uint64_t *max_id)
 {
 	hf_list_entry e[HFN_STORE_ENTRY_ROWS];
@@ -522,15 +555,18 @@ hf_err hfn_lists_on_batch(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_e
 		}
 	}
 	uint64_t max_id = l.next_id ? l.next_id - 1 : 0;
+	/* The matcher first: its index insertion runs while the entries are stored. */
+	HF_TRY(hfn_match_batch_begin(n, &l, &b, env, env_len));
 	hf_list_batch_iter(&b, &it);
-	HF_TRY(apply_entries(n, &l.id, &it, &max_id));
-	for (uint32_t i = 0; i < b.n_removed; i++) {
+	rc = apply_entries(n, &l.id, &it, &max_id);
+	for (uint32_t i = 0; rc == HF_OK && i < b.n_removed; i++) {
 		rc =
 		    hfn_store_entry_remove(n->store, &l.id, hf_list_batch_removed(&b, i), b.number);
-		if (rc != HF_OK && rc != HF_ENOTFOUND)
-			return rc;
+		rc = rc == HF_ENOTFOUND ? HF_OK : rc;
 	}
-	HF_TRY(hfn_match_on_batch(n, &l, &b, env, env_len));
+	hf_err mrc = hfn_match_batch_end(n, &b, rc == HF_OK);
+	HF_TRY(rc);
+	HF_TRY(mrc);
 	l.head_n = b.number;
 	hf_list_batch_hash(body, body_len, l.head_hash);
 	l.next_id = max_id + 1;
@@ -548,6 +584,7 @@ hf_err hfn_lists_on_batch(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_e
 	snprintf(nr, sizeof(nr), "#%u", b.n_removed);
 	hfn_log(HFN_LOG_INFO, "batch_applied", "list", hex, "n", nn, "added", na, "removed", nr,
 	        NULL);
+	HF_TRY(send_ack(n, &l, b.number));
 	*status = HF_OK;
 	return HF_OK;
 }
@@ -598,6 +635,7 @@ hf_err hfn_lists_on_snapshot(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, h
 		l.head_n = s.at_batch;
 		memcpy(l.head_hash, s.head_hash, HF_LIST_HASH_LEN);
 		l.next_id = s.next_id;
+		HF_TRY(send_ack(n, &l, l.head_n));
 	} else {
 		l.snap_part = s.part + 1;
 	}
@@ -647,6 +685,51 @@ hf_err hfn_lists_on_pull(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_er
 	                               serve_one, &c));
 	HF_TRY(hfn_store_count(n->store, "messages_out", "16", (int64_t)c.queued));
 	*status = HF_OK;
+	return HF_OK;
+}
+
+hf_err hfn_lists_check_entitled(hfn_node *n, const hf_list_id *list,
+                                const uint8_t member[HF_MEMBER_ID_LEN], hfn_store_list *l,
+                                hf_err *status)
+{
+	uint8_t(*ent)[HF_MEMBER_ID_LEN] = NULL;
+	size_t ne = 0;
+	hf_err rc = hfn_store_list_get(n->store, list, l);
+	if (rc == HF_ENOTFOUND || (rc == HF_OK && !l->mine)) {
+		*status = HF_ENOTFOUND; /* only the issuer hears about its list */
+		return HF_OK;
+	}
+	HF_TRY(rc);
+	ent = calloc(HFN_LISTS_MAX_PLATFORMS, sizeof(*ent));
+	if (!ent)
+		return HF_ENOMEM;
+	HF_CHECK(hfn_store_entitled(n->store, list, ent, HFN_LISTS_MAX_PLATFORMS, &ne));
+	*status = HF_ENOTENTITLED;
+	for (size_t i = 0; i < ne && *status != HF_OK; i++)
+		if (memcmp(ent[i], member, HF_MEMBER_ID_LEN) == 0)
+			*status = HF_OK;
+out:
+	free(ent);
+	return rc;
+}
+
+/* Issuer side of spec §12.7: an entitled platform applied our list up to batch k.number. */
+hf_err hfn_lists_on_ack(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_err *status)
+{
+	const hf_list_ack k = m->u.ack;
+	hfn_store_list l;
+	char hex[33], num[24];
+	*disp = HFN_DONE;
+	HF_TRY(hfn_lists_check_entitled(n, &k.list_id, m->sender, &l, status));
+	/* A head we never published is a false claim the log must not count. */
+	if (*status == HF_OK && k.number > l.head_n)
+		*status = HF_ERANGE;
+	if (*status != HF_OK)
+		return HF_OK;
+	hf_list_id_hex(&l.id, hex);
+	snprintf(num, sizeof(num), "#%llu", (unsigned long long)k.number);
+	hfn_count(n, "list_acks", hex, 1);
+	hfn_log(HFN_LOG_INFO, "list_ack", "list", hex, "n", num, NULL);
 	return HF_OK;
 }
 

@@ -35,10 +35,18 @@ hf_err hfn_lists_remove(hfn_node *n, const hf_list_id *id, uint64_t *ids, size_t
 hf_err hfn_lists_entitle(hfn_node *n, const hf_list_id *id,
                          const uint8_t member[HF_MEMBER_ID_LEN]) HF_MUST_CHECK;
 
+/* The issuer's check of a member's message about one of its lists (spec §12.7, §14):
+ * *status HF_ENOTFOUND unless we issue the list, else HF_ENOTENTITLED unless member is
+ * entitled to it, else HF_OK with *l filled. Returns store errors. */
+hf_err hfn_lists_check_entitled(hfn_node *n, const hf_list_id *list,
+                                const uint8_t member[HF_MEMBER_ID_LEN], hfn_store_list *l,
+                                hf_err *status) HF_MUST_CHECK;
+
 /* Inbox handlers (inbox/msg.h), inside the inbox transaction. */
 hfn_in_handler_fn hfn_lists_on_batch HF_MUST_CHECK;
 hfn_in_handler_fn hfn_lists_on_snapshot HF_MUST_CHECK;
 hfn_in_handler_fn hfn_lists_on_pull HF_MUST_CHECK;
+hfn_in_handler_fn hfn_lists_on_ack HF_MUST_CHECK;
 
 /* Anti-entropy: for every list we follow, asks issuer and platforms for batches after ours. */
 hf_err hfn_lists_pull_all(hfn_node *n) HF_MUST_CHECK;

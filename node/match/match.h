@@ -40,9 +40,14 @@ void hfn_match_stop(hfn_node *n);
 
 /* ---- hooks of the lists engine (inside its transaction) ------------------ */
 
-/* A batch of list l was applied (env: its envelope, for the issue time). */
-hf_err hfn_match_on_batch(hfn_node *n, const hfn_store_list *l, const hf_list_batch *b,
-                          const uint8_t *env, size_t env_len) HF_MUST_CHECK;
+/* A batch of list l is being applied (env: its envelope, for the issue time): its entries
+ * enter the matcher; a large batch's PDQ index insertion runs on a helper thread meanwhile.
+ * Every successful _begin is followed by _end before anything else calls the matcher. */
+hf_err hfn_match_batch_begin(hfn_node *n, const hfn_store_list *l, const hf_list_batch *b,
+                             const uint8_t *env, size_t env_len) HF_MUST_CHECK;
+/* Waits for the insertion; stored = the caller stored the batch, else its entries leave the
+ * matcher again. Then the batch's removals. */
+hf_err hfn_match_batch_end(hfn_node *n, const hf_list_batch *b, bool stored) HF_MUST_CHECK;
 /* A snapshot part of list l was applied (part 0 replaced the list). */
 hf_err hfn_match_on_snapshot(hfn_node *n, const hfn_store_list *l,
                              const hf_list_snapshot *s) HF_MUST_CHECK;

@@ -567,6 +567,90 @@ hf_err hfn_rows_end(sqlite3_stmt *st, hf_err rc, int r)
 	return rc == HF_OK && r != SQLITE_DONE && r != SQLITE_ROW ? HF_EDB : rc;
 }
 
+char *hfn_col_strdup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return strdup(t ? (const char *)t : "");
+}
+
+sqlite3_stmt *hfn_bound(hfn_store *s, const char *sql, const hfn_arg *a, size_t n)
+{
+	sqlite3_stmt *st = hfn_stmt(s, sql);
+	for (size_t i = 0; st && i < n; i++) {
+		int k = (int)i + 1;
+		if (a[i].kind == HFN_ARG_U64)
+			hfn_bind_u64(st, k, a[i].u);
+		else if (a[i].kind == HFN_ARG_BLOB)
+			hfn_bind_blob(st, k, a[i].p, a[i].n);
+		else
+			sqlite3_bind_text(st, k, a[i].p, a[i].n == SIZE_MAX ? -1 : (int)a[i].n,
+			                  SQLITE_STATIC);
+	}
+	return st;
+}
+
+hf_err hfn_exec(hfn_store *s, const char *sql, const hfn_arg *a, size_t n)
+{
+	sqlite3_stmt *st = hfn_bound(s, sql, a, n);
+	return st ? hfn_step_done(st) : HF_EDB;
+}
+
+hf_err hfn_exec_changed(hfn_store *s, const char *sql, const hfn_arg *a, size_t n)
+{
+	HF_TRY(hfn_exec(s, sql, a, n));
+	return sqlite3_changes(s->db) > 0 ? HF_OK : HF_ENOTFOUND;
+}
+
+hf_err hfn_row(hfn_store *s, sqlite3_stmt **st, const char *sql, const hfn_arg *a, size_t n)
+{
+	if (!(*st = hfn_bound(s, sql, a, n)))
+		return HF_EDB;
+	int r = sqlite3_step(*st);
+	if (r == SQLITE_ROW)
+		return HF_OK;
+	sqlite3_reset(*st);
+	return r == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
+}
+
+/* Column 0 of sql's first row into *v (0 if none), whether it has one into *any; either
+ * may be NULL. */
+static hf_err first_row(hfn_store *s, const char *sql, uint64_t *v, bool *any, const hfn_arg *a,
+                        size_t n)
+{
+	sqlite3_stmt *st;
+	hf_err rc = hfn_row(s, &st, sql, a, n);
+	if (v)
+		*v = rc == HF_OK ? hfn_col_u64(st, 0) : 0;
+	if (any)
+		*any = rc == HF_OK;
+	if (rc == HF_OK)
+		sqlite3_reset(st);
+	return rc == HF_ENOTFOUND ? HF_OK : rc;
+}
+
+hf_err hfn_get_u64(hfn_store *s, const char *sql, uint64_t *v, const hfn_arg *a, size_t n)
+{
+	return first_row(s, sql, v, NULL, a, n);
+}
+
+hf_err hfn_any_row(hfn_store *s, const char *sql, bool *any, const hfn_arg *a, size_t n)
+{
+	return first_row(s, sql, NULL, any, a, n);
+}
+
+hf_err hfn_each_row(hfn_store *s, const char *sql, hfn_row_fn fn, void *ctx, const hfn_arg *a,
+                    size_t n)
+{
+	sqlite3_stmt *st = hfn_bound(s, sql, a, n);
+	hf_err rc = HF_OK;
+	int r = SQLITE_DONE;
+	if (!st)
+		return HF_EDB;
+	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
+		rc = fn(ctx, st);
+	return hfn_rows_end(st, rc, r);
+}
+
 /* ---- lists ------------------------------------------------------------- */
 
 static void list_row(sqlite3_stmt *st, hfn_store_list *l)

@@ -7,185 +7,30 @@
 #include "store/store_internal.h"
 #include "hf_check.h"
 
-enum {
-	A_AQ_ADD,
-	A_AQ_LOGGED,
-	A_AQ_EACH,
-	A_AQ_COUNT,
-	A_AQ_DROP,
-	A_LEAF_ADD,
-	A_LEAF_ID_ADD,
-	A_LEAF_FIND,
-	A_LEAVES,
-	A_LEAF_COUNT,
-	A_TILE_PUT,
-	A_TILE_GET,
-	A_CKPT_PUT,
-	A_CKPT_NEWEST,
-	A_CKPT_GET,
-	A_CKPT_PUBLISH,
-	A_CKPT_PUBLISHED,
-	A_LEAF_LAST,
-	A_WS_PUT,
-	A_WS_GET,
-	A_META_PUT,
-	A_META_GET,
-	A_WANT_ADD,
-	A_WANT_PENDING,
-	A_WANT_SENT,
-	A_WANT_GET,
-	A_WANT_DEL,
-	A_WANT_OVERDUE,
-	A_WANT_FLAG,
-	A_WANT_LOGS,
-	A_WANT_REARM,
-	A_WANT_COUNT,
-	A_WANT_STATE,
-	A_RC_PUT,
-	A_RC_GET,
-	A_RC_COUNT,
-	A_SEEN_PUT,
-	A_SEEN_NEWEST,
-	A_SEEN_GET,
-	A_ALARM_ADD,
-	A_ALARMS,
-	A_ALARM_KNOWN,
-	A_ALARM_COUNT,
-	A_WIT_PUT,
-	A_WIT_GET,
-	A__N
-};
+/* The caller's row callback and context, for the row readers below (hfn_each_row). */
+typedef struct rows {
+	union {
+		hfn_store_aq_cb aq;
+		hfn_store_note_cb note;
+		hfn_store_want_cb want;
+		hfn_store_alarm_cb alarm;
+	} cb;
+	void *ctx;
+} rows;
 
-static const char *const ASQL[A__N] = {
-    [A_AQ_ADD] = "INSERT OR IGNORE INTO audit_queue(sender,msg_id,submitter,hdr)"
-                 " VALUES(?1,?2,?3,?4)",
-    [A_AQ_LOGGED] = "SELECT 1 FROM audit_leaf_ids WHERE msg_id=?2 AND sender=?1",
-    [A_AQ_EACH] = "SELECT seq,sender,msg_id,submitter,hdr FROM audit_queue ORDER BY seq LIMIT ?1",
-    [A_AQ_COUNT] = "SELECT count(*) FROM audit_queue",
-    [A_AQ_DROP] = "DELETE FROM audit_queue WHERE seq<=?1",
-    [A_LEAF_ADD] = "INSERT INTO audit_leaves VALUES(?1,?2,?3,?4)",
-    [A_LEAF_ID_ADD] = "INSERT INTO audit_leaf_ids VALUES(?1,?2,?3)",
-    [A_LEAF_FIND] = "SELECT l.idx,l.integrated_ms FROM audit_leaf_ids i JOIN audit_leaves l"
-                    " ON l.idx=i.idx WHERE i.msg_id=?2 AND i.sender=?1",
-    [A_LEAVES] = "SELECT idx,submitter,leaf FROM audit_leaves WHERE idx>=?1 AND idx<?2 ORDER BY"
-                 " idx",
-    [A_LEAF_COUNT] = "SELECT coalesce(max(idx)+1,0) FROM audit_leaves",
-    [A_TILE_PUT] = "INSERT OR REPLACE INTO audit_tiles VALUES(?1,?2,?3)",
-    [A_TILE_GET] = "SELECT hashes FROM audit_tiles WHERE level=?1 AND idx=?2",
-    [A_CKPT_PUT] = "INSERT INTO audit_checkpoints(size,at_ms,note) VALUES(?1,?2,?3) ON"
-                   " CONFLICT(size) DO UPDATE SET note=excluded.note",
-    [A_CKPT_PUBLISH] = "UPDATE audit_checkpoints SET published=1 WHERE size=?1",
-    [A_CKPT_PUBLISHED] = "SELECT size,note FROM audit_checkpoints WHERE published=1 ORDER BY size",
-    [A_LEAF_LAST] = "SELECT integrated_ms FROM audit_leaves ORDER BY idx DESC LIMIT 1",
-    [A_CKPT_NEWEST] = "SELECT size,at_ms,note FROM audit_checkpoints ORDER BY size DESC LIMIT 1",
-    [A_CKPT_GET] = "SELECT size,at_ms,note FROM audit_checkpoints WHERE size=?1",
-    [A_WS_PUT] = "INSERT OR REPLACE INTO audit_wstate VALUES(?1,?2,?3)",
-    [A_WS_GET] = "SELECT size FROM audit_wstate WHERE witness=?1",
-    [A_META_PUT] = "INSERT OR REPLACE INTO audit_meta VALUES(?1,?2)",
-    [A_META_GET] = "SELECT v FROM audit_meta WHERE k=?1",
-    [A_WANT_ADD] = "INSERT OR IGNORE INTO audit_want(log,sender,msg_id,hdr,mine,since_ms)"
-                   " VALUES(?1,?2,?3,?4,?5,?6)",
-    [A_WANT_PENDING] = "SELECT seq,sender,msg_id,hdr,mine,since_ms FROM audit_want WHERE log=?1 AND"
-                       " state=0 ORDER BY seq LIMIT ?2",
-    [A_WANT_SENT] = "UPDATE audit_want SET state=1 WHERE seq=?1",
-    [A_WANT_GET] = "SELECT hdr,mine,sender FROM audit_want WHERE log=?1 AND msg_id=?2 ORDER BY"
-                   " seq LIMIT 1",
-    [A_WANT_DEL] = "DELETE FROM audit_want WHERE log=?1 AND sender=?2 AND msg_id=?3",
-    [A_WANT_OVERDUE] = "SELECT seq,sender,msg_id,hdr,mine,since_ms FROM audit_want WHERE"
-                       " state=1 AND flagged=0 AND since_ms<?1 ORDER BY seq LIMIT ?2",
-    [A_WANT_FLAG] = "UPDATE audit_want SET flagged=1 WHERE seq=?1",
-    [A_WANT_LOGS] = "SELECT DISTINCT log FROM audit_want WHERE state=0 LIMIT ?1",
-    [A_WANT_REARM] = "UPDATE audit_want SET state=0 WHERE state=1 AND flagged=0 AND"
-                     " since_ms<?1",
-    [A_WANT_COUNT] = "SELECT count(*) FROM audit_want",
-    [A_WANT_STATE] = "SELECT flagged FROM audit_want WHERE log=?1 AND sender=?2 AND msg_id=?3",
-    [A_RC_PUT] = "INSERT OR REPLACE INTO audit_receipts VALUES(?1,?2,?3,?4,?5,?6,?7)",
-    [A_RC_GET] = "SELECT idx,integrated_ms,size,proof FROM audit_receipts WHERE log=?1 AND"
-                 " sender=?2 AND msg_id=?3",
-    [A_RC_COUNT] = "SELECT count(*) FROM audit_receipts",
-    [A_SEEN_PUT] = "INSERT OR REPLACE INTO audit_seen VALUES(?1,?2,?3,?4,?5)",
-    [A_SEEN_NEWEST] = "SELECT size,root,note FROM audit_seen WHERE log=?1 ORDER BY size DESC,"
-                      " seen_ms LIMIT 1",
-    [A_SEEN_GET] = "SELECT size,root,note FROM audit_seen WHERE log=?1 AND size=?2 ORDER BY"
-                   " seen_ms LIMIT 1",
-    [A_ALARM_ADD] = "INSERT INTO audit_alarms(log,a,b,reason,at_ms) VALUES(?1,?2,?3,?4,?5)",
-    [A_ALARMS] = "SELECT seq,log,a,b,reason,at_ms FROM audit_alarms ORDER BY seq",
-    [A_ALARM_KNOWN] = "SELECT 1 FROM audit_alarms WHERE log=?1 AND ((a=?2 AND b=?3) OR"
-                      " (a=?3 AND b=?2))",
-    [A_ALARM_COUNT] = "SELECT count(*) FROM audit_alarms",
-    [A_WIT_PUT] = "INSERT OR REPLACE INTO audit_witnessed VALUES(?1,?2,?3,?4)",
-    [A_WIT_GET] = "SELECT size,root,note FROM audit_witnessed WHERE log=?1",
-};
-
-/* The statement for i, from the connection's cache (store.c), reset for reuse. */
-static sqlite3_stmt *aq(hfn_store *s, int i)
+/* A checkpoint-like row (size, root, note: columns 0..2) into whichever outputs are asked
+ * for; HF_ENOMEM if the note cannot be copied. Resets st. */
+static hf_err note_row(sqlite3_stmt *st, uint64_t *size, uint8_t root[32], char **note)
 {
-	return hfn_stmt(s, ASQL[i]);
-}
-
-static void bb(sqlite3_stmt *st, int i, const void *p, size_t n)
-{
-	sqlite3_bind_blob64(st, i, p, n, SQLITE_STATIC);
-}
-
-static void bu(sqlite3_stmt *st, int i, uint64_t v)
-{
-	sqlite3_bind_int64(st, i, (sqlite3_int64)v);
-}
-
-static void bt(sqlite3_stmt *st, int i, const char *t)
-{
-	sqlite3_bind_text(st, i, t, -1, SQLITE_STATIC);
-}
-
-static uint64_t cu(sqlite3_stmt *st, int i)
-{
-	return (uint64_t)sqlite3_column_int64(st, i);
-}
-
-static hf_err hfn_run(sqlite3_stmt *st)
-{
-	if (!st)
-		return HF_EDB;
-	int r = sqlite3_step(st);
+	hf_err rc = HF_OK;
+	if (size)
+		*size = hfn_col_u64(st, 0);
+	if (root)
+		hfn_col_copy(st, 1, root, 32);
+	if (note && !(*note = hfn_col_strdup(st, 2)))
+		rc = HF_ENOMEM;
 	sqlite3_reset(st);
-	return r == SQLITE_DONE ? HF_OK : HF_EDB;
-}
-
-/* First row of st into *one (bool). */
-static hf_err hfn_exists(sqlite3_stmt *st, bool *one)
-{
-	if (!st)
-		return HF_EDB;
-	int r = sqlite3_step(st);
-	*one = r == SQLITE_ROW;
-	sqlite3_reset(st);
-	return r == SQLITE_ROW || r == SQLITE_DONE ? HF_OK : HF_EDB;
-}
-
-static hf_err count1(sqlite3_stmt *st, uint64_t *n)
-{
-	if (!st)
-		return HF_EDB;
-	int r = sqlite3_step(st);
-	*n = r == SQLITE_ROW ? cu(st, 0) : 0;
-	sqlite3_reset(st);
-	return r == SQLITE_ROW ? HF_OK : HF_EDB;
-}
-
-static char *ctext(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return strdup(t ? (const char *)t : "");
-}
-
-static void ccopy(sqlite3_stmt *st, int i, void *dst, size_t n)
-{
-	const void *p = sqlite3_column_blob(st, i);
-	size_t len = (size_t)sqlite3_column_bytes(st, i);
-	memset(dst, 0, n);
-	if (p)
-		memcpy(dst, p, len < n ? len : n);
+	return rc;
 }
 
 /* ---- log operator ------------------------------------------------------------ */
@@ -193,106 +38,88 @@ static void ccopy(sqlite3_stmt *st, int i, void *dst, size_t n)
 hf_err hfn_store_aq_add(hfn_store *s, const hf_key_id *sender, const hf_msg_id *msg_id,
                         const uint8_t submitter[16], const uint8_t *hdr, size_t len, bool *dup)
 {
-	sqlite3_stmt *st = aq(s, A_AQ_LOGGED);
 	bool logged;
-	if (!st)
-		return HF_EDB;
-	HFN_BIND_ID(st, 1, sender);
-	HFN_BIND_ID(st, 2, msg_id);
-	HF_TRY(hfn_exists(st, &logged));
+	HF_TRY(hfn_any_row(s, "SELECT 1 FROM audit_leaf_ids WHERE msg_id=?2 AND sender=?1", &logged,
+	                   HFN_ARGS(HFN_ID(sender), HFN_ID(msg_id))));
 	if (logged) {
 		*dup = true;
 		return HF_OK;
 	}
-	st = aq(s, A_AQ_ADD);
-	if (!st)
-		return HF_EDB;
-	HFN_BIND_ID(st, 1, sender);
-	HFN_BIND_ID(st, 2, msg_id);
-	bb(st, 3, submitter, 16);
-	bb(st, 4, hdr, len);
-	HF_TRY(hfn_run(st));
+	HF_TRY(hfn_exec(
+	    s,
+	    "INSERT OR IGNORE INTO audit_queue(sender,msg_id,submitter,hdr)"
+	    " VALUES(?1,?2,?3,?4)",
+	    HFN_ARGS(HFN_ID(sender), HFN_ID(msg_id), HFN_BLOB(submitter, 16), HFN_BLOB(hdr, len))));
 	*dup = sqlite3_changes(hfn_db(s)) == 0;
 	return HF_OK;
 }
 
+/* A message's identity: its sender key and message id (columns 1 and 2 of a queue row). */
+typedef struct msg_key {
+	hf_key_id sender;
+	hf_msg_id msg_id;
+} msg_key;
+
+static msg_key msg_key_of(sqlite3_stmt *st)
+{
+	msg_key k;
+	HFN_COL_ID(st, 1, &k.sender);
+	HFN_COL_ID(st, 2, &k.msg_id);
+	return k;
+}
+
+static hf_err aq_row(void *ctx, sqlite3_stmt *st)
+{
+	const rows *c = ctx;
+	msg_key k = msg_key_of(st);
+	return c->cb.aq(c->ctx, sqlite3_column_int64(st, 0), &k.sender, &k.msg_id,
+	                sqlite3_column_blob(st, 3), sqlite3_column_blob(st, 4),
+	                (size_t)sqlite3_column_bytes(st, 4));
+}
+
 hf_err hfn_store_aq_each(hfn_store *s, size_t max, hfn_store_aq_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = aq(s, A_AQ_EACH);
-	hf_err rc = HF_OK;
-	int r;
-	if (!st)
-		return HF_EDB;
-	bu(st, 1, max);
-	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		hf_key_id sender;
-		hf_msg_id msg_id;
-		HFN_COL_ID(st, 1, &sender);
-		HFN_COL_ID(st, 2, &msg_id);
-		rc = cb(ctx, sqlite3_column_int64(st, 0), &sender, &msg_id,
-		        sqlite3_column_blob(st, 3), sqlite3_column_blob(st, 4),
-		        (size_t)sqlite3_column_bytes(st, 4));
-	}
-	if (rc == HF_OK && r != SQLITE_DONE)
-		rc = HF_EDB;
-	sqlite3_reset(st);
-	return rc;
+	rows c = {.cb.aq = cb, .ctx = ctx};
+	return hfn_each_row(s,
+	                    "SELECT seq,sender,msg_id,submitter,hdr FROM audit_queue ORDER BY seq"
+	                    " LIMIT ?1",
+	                    aq_row, &c, HFN_ARGS(HFN_U64(max)));
 }
 
 hf_err hfn_store_aq_count(hfn_store *s, uint64_t *n)
 {
-	return count1(aq(s, A_AQ_COUNT), n);
+	return hfn_get_u64(s, "SELECT count(*) FROM audit_queue", n, NULL, 0);
 }
 
 hf_err hfn_store_aq_drop(hfn_store *s, int64_t upto)
 {
-	sqlite3_stmt *st = aq(s, A_AQ_DROP);
-	if (!st)
-		return HF_EDB;
-	sqlite3_bind_int64(st, 1, upto);
-	return hfn_run(st);
+	return hfn_exec(s, "DELETE FROM audit_queue WHERE seq<=?1", HFN_ARGS(HFN_U64(upto)));
 }
 
 hf_err hfn_store_leaf_add(hfn_store *s, uint64_t idx, const hf_key_id *sender,
                           const hf_msg_id *msg_id, const uint8_t submitter[16],
                           uint64_t integrated_ms, const uint8_t *leaf, size_t len)
 {
-	sqlite3_stmt *st = aq(s, A_LEAF_ADD);
-	if (!st)
-		return HF_EDB;
-	bu(st, 1, idx);
-	bb(st, 2, submitter, 16);
-	bu(st, 3, integrated_ms);
-	bb(st, 4, leaf, len);
-	HF_TRY(hfn_run(st));
+	HF_TRY(hfn_exec(s, "INSERT INTO audit_leaves VALUES(?1,?2,?3,?4)",
+	                HFN_ARGS(HFN_U64(idx), HFN_BLOB(submitter, 16), HFN_U64(integrated_ms),
+	                         HFN_BLOB(leaf, len))));
 	/* The lookup (msg_id first: UUIDv7, so appends land at the end of the b-tree). */
-	if (!(st = aq(s, A_LEAF_ID_ADD)))
-		return HF_EDB;
-	HFN_BIND_ID(st, 1, msg_id);
-	HFN_BIND_ID(st, 2, sender);
-	bu(st, 3, idx);
-	return hfn_run(st);
+	return hfn_exec(s, "INSERT INTO audit_leaf_ids VALUES(?1,?2,?3)",
+	                HFN_ARGS(HFN_ID(msg_id), HFN_ID(sender), HFN_U64(idx)));
 }
 
 hf_err hfn_store_leaf_find(hfn_store *s, const hf_key_id *sender, const hf_msg_id *msg_id,
                            uint64_t *idx, uint64_t *integrated_ms)
 {
-	sqlite3_stmt *st = aq(s, A_LEAF_FIND);
-	hf_err rc;
-	if (!st)
-		return HF_EDB;
-	HFN_BIND_ID(st, 1, sender);
-	HFN_BIND_ID(st, 2, msg_id);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		*idx = cu(st, 0);
-		*integrated_ms = cu(st, 1);
-		rc = HF_OK;
-	} else {
-		rc = r == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
-	}
+	sqlite3_stmt *st;
+	HF_TRY(hfn_row(s, &st,
+	               "SELECT l.idx,l.integrated_ms FROM audit_leaf_ids i JOIN audit_leaves l"
+	               " ON l.idx=i.idx WHERE i.msg_id=?2 AND i.sender=?1",
+	               HFN_ARGS(HFN_ID(sender), HFN_ID(msg_id))));
+	*idx = hfn_col_u64(st, 0);
+	*integrated_ms = hfn_col_u64(st, 1);
 	sqlite3_reset(st);
-	return rc;
+	return HF_OK;
 }
 
 hf_err hfn_store_leaves(hfn_store *s, uint64_t from, uint64_t to, hfn_store_leaf_cb cb, void *ctx)
@@ -301,13 +128,16 @@ hf_err hfn_store_leaves(hfn_store *s, uint64_t from, uint64_t to, hfn_store_leaf
 	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
 	int r;
-	if (sqlite3_prepare_v2(hfn_db(s), ASQL[A_LEAVES], -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(hfn_db(s),
+	                       "SELECT idx,submitter,leaf FROM audit_leaves WHERE idx>=?1 AND"
+	                       " idx<?2 ORDER BY idx",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return HF_EDB;
-	bu(st, 1, from);
-	bu(st, 2, to);
+	hfn_bind_u64(st, 1, from);
+	hfn_bind_u64(st, 2, to);
 	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
-		rc = cb(ctx, cu(st, 0), sqlite3_column_blob(st, 1), sqlite3_column_blob(st, 2),
-		        (size_t)sqlite3_column_bytes(st, 2));
+		rc = cb(ctx, hfn_col_u64(st, 0), sqlite3_column_blob(st, 1),
+		        sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2));
 	if (rc == HF_OK && r != SQLITE_DONE)
 		rc = HF_EDB;
 	sqlite3_finalize(st);
@@ -316,239 +146,167 @@ hf_err hfn_store_leaves(hfn_store *s, uint64_t from, uint64_t to, hfn_store_leaf
 
 hf_err hfn_store_leaf_count(hfn_store *s, uint64_t *n)
 {
-	return count1(aq(s, A_LEAF_COUNT), n);
+	return hfn_get_u64(s, "SELECT coalesce(max(idx)+1,0) FROM audit_leaves", n, NULL, 0);
 }
 
 hf_err hfn_store_tile_put(hfn_store *s, unsigned level, uint64_t idx, const uint8_t *hashes,
                           size_t len)
 {
-	sqlite3_stmt *st = aq(s, A_TILE_PUT);
-	if (!st || len > HFN_TILE_BYTES || len % 32)
-		return st ? HF_EINVAL : HF_EDB;
-	bu(st, 1, level);
-	bu(st, 2, idx);
-	bb(st, 3, hashes, len);
-	return hfn_run(st);
+	if (len > HFN_TILE_BYTES || len % 32)
+		return HF_EINVAL;
+	return hfn_exec(s, "INSERT OR REPLACE INTO audit_tiles VALUES(?1,?2,?3)",
+	                HFN_ARGS(HFN_U64(level), HFN_U64(idx), HFN_BLOB(hashes, len)));
 }
 
 hf_err hfn_store_tile_get(hfn_store *s, unsigned level, uint64_t idx, uint8_t *buf, size_t *len)
 {
-	sqlite3_stmt *st = aq(s, A_TILE_GET);
-	hf_err rc;
-	if (!st)
-		return HF_EDB;
-	bu(st, 1, level);
-	bu(st, 2, idx);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		size_t n = (size_t)sqlite3_column_bytes(st, 0);
-		*len = n > HFN_TILE_BYTES ? HFN_TILE_BYTES : n;
-		if (*len)
-			memcpy(buf, sqlite3_column_blob(st, 0), *len);
-		rc = HF_OK;
-	} else {
-		rc = r == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
-	}
+	sqlite3_stmt *st;
+	HF_TRY(hfn_row(s, &st, "SELECT hashes FROM audit_tiles WHERE level=?1 AND idx=?2",
+	               HFN_ARGS(HFN_U64(level), HFN_U64(idx))));
+	size_t n = (size_t)sqlite3_column_bytes(st, 0);
+	*len = n > HFN_TILE_BYTES ? HFN_TILE_BYTES : n;
+	if (*len)
+		memcpy(buf, sqlite3_column_blob(st, 0), *len);
 	sqlite3_reset(st);
-	return rc;
+	return HF_OK;
 }
 
 hf_err hfn_store_ckpt_put(hfn_store *s, uint64_t size, uint64_t at_ms, const char *note)
 {
-	sqlite3_stmt *st = aq(s, A_CKPT_PUT);
-	if (!st)
-		return HF_EDB;
-	bu(st, 1, size);
-	bu(st, 2, at_ms);
-	bt(st, 3, note);
-	return hfn_run(st);
+	return hfn_exec(s,
+	                "INSERT INTO audit_checkpoints(size,at_ms,note) VALUES(?1,?2,?3) ON"
+	                " CONFLICT(size) DO UPDATE SET note=excluded.note",
+	                HFN_ARGS(HFN_U64(size), HFN_U64(at_ms), HFN_TEXT(note)));
 }
 
 hf_err hfn_store_ckpt_get(hfn_store *s, uint64_t size, uint64_t *size_out, uint64_t *at_ms,
                           char **note)
 {
-	sqlite3_stmt *st = aq(s, size ? A_CKPT_GET : A_CKPT_NEWEST);
-	hf_err rc;
+	sqlite3_stmt *st;
 	*note = NULL;
-	if (!st)
-		return HF_EDB;
 	if (size)
-		bu(st, 1, size);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		if (size_out)
-			*size_out = cu(st, 0);
-		if (at_ms)
-			*at_ms = cu(st, 1);
-		*note = ctext(st, 2);
-		rc = *note ? HF_OK : HF_ENOMEM;
-	} else {
-		rc = r == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
-	}
+		HF_TRY(hfn_row(s, &st,
+		               "SELECT size,at_ms,note FROM audit_checkpoints WHERE size=?1",
+		               HFN_ARGS(HFN_U64(size))));
+	else
+		HF_TRY(hfn_row(s, &st,
+		               "SELECT size,at_ms,note FROM audit_checkpoints ORDER BY size DESC"
+		               " LIMIT 1",
+		               NULL, 0));
+	if (size_out)
+		*size_out = hfn_col_u64(st, 0);
+	if (at_ms)
+		*at_ms = hfn_col_u64(st, 1);
+	*note = hfn_col_strdup(st, 2);
 	sqlite3_reset(st);
-	return rc;
+	return *note ? HF_OK : HF_ENOMEM;
 }
 
 hf_err hfn_store_ckpt_publish(hfn_store *s, uint64_t size)
 {
-	sqlite3_stmt *st = aq(s, A_CKPT_PUBLISH);
-	if (!st)
-		return HF_EDB;
-	bu(st, 1, size);
-	return hfn_run(st);
+	return hfn_exec(s, "UPDATE audit_checkpoints SET published=1 WHERE size=?1",
+	                HFN_ARGS(HFN_U64(size)));
+}
+
+static hf_err note_cb_row(void *ctx, sqlite3_stmt *st)
+{
+	const rows *c = ctx;
+	return c->cb.note(c->ctx, hfn_col_u64(st, 0), (const char *)sqlite3_column_text(st, 1));
 }
 
 hf_err hfn_store_ckpts_published(hfn_store *s, hfn_store_note_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = aq(s, A_CKPT_PUBLISHED);
-	hf_err rc = HF_OK;
-	int r;
-	if (!st)
-		return HF_EDB;
-	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
-		rc = cb(ctx, cu(st, 0), (const char *)sqlite3_column_text(st, 1));
-	if (rc == HF_OK && r != SQLITE_DONE)
-		rc = HF_EDB;
-	sqlite3_reset(st);
-	return rc;
+	rows c = {.cb.note = cb, .ctx = ctx};
+	return hfn_each_row(
+	    s, "SELECT size,note FROM audit_checkpoints WHERE published=1 ORDER BY size",
+	    note_cb_row, &c, NULL, 0);
 }
 
 hf_err hfn_store_leaf_last_time(hfn_store *s, uint64_t *ms)
 {
-	sqlite3_stmt *st = aq(s, A_LEAF_LAST);
-	if (!st)
-		return HF_EDB;
-	int r = sqlite3_step(st);
-	*ms = r == SQLITE_ROW ? cu(st, 0) : 0;
-	sqlite3_reset(st);
-	return r == SQLITE_ROW || r == SQLITE_DONE ? HF_OK : HF_EDB;
+	return hfn_get_u64(s, "SELECT integrated_ms FROM audit_leaves ORDER BY idx DESC LIMIT 1",
+	                   ms, NULL, 0);
 }
 
 hf_err hfn_store_wstate_put(hfn_store *s, const uint8_t witness[16], uint64_t size, uint64_t at_ms)
 {
-	sqlite3_stmt *st = aq(s, A_WS_PUT);
-	if (!st)
-		return HF_EDB;
-	bb(st, 1, witness, 16);
-	bu(st, 2, size);
-	bu(st, 3, at_ms);
-	return hfn_run(st);
+	return hfn_exec(s, "INSERT OR REPLACE INTO audit_wstate VALUES(?1,?2,?3)",
+	                HFN_ARGS(HFN_BLOB(witness, 16), HFN_U64(size), HFN_U64(at_ms)));
 }
 
 hf_err hfn_store_wstate_get(hfn_store *s, const uint8_t witness[16], uint64_t *size)
 {
-	sqlite3_stmt *st = aq(s, A_WS_GET);
-	if (!st)
-		return HF_EDB;
-	bb(st, 1, witness, 16);
-	int r = sqlite3_step(st);
-	*size = r == SQLITE_ROW ? cu(st, 0) : 0;
-	sqlite3_reset(st);
-	return r == SQLITE_ROW || r == SQLITE_DONE ? HF_OK : HF_EDB;
+	return hfn_get_u64(s, "SELECT size FROM audit_wstate WHERE witness=?1", size,
+	                   HFN_ARGS(HFN_BLOB(witness, 16)));
 }
 
 /* ---- senders ------------------------------------------------------------------- */
 
 hf_err hfn_store_ameta_put(hfn_store *s, const char *k, uint64_t v)
 {
-	sqlite3_stmt *st = aq(s, A_META_PUT);
-	if (!st)
-		return HF_EDB;
-	bt(st, 1, k);
-	bu(st, 2, v);
-	return hfn_run(st);
+	return hfn_exec(s, "INSERT OR REPLACE INTO audit_meta VALUES(?1,?2)",
+	                HFN_ARGS(HFN_TEXT(k), HFN_U64(v)));
 }
 
 hf_err hfn_store_ameta_get(hfn_store *s, const char *k, uint64_t *v)
 {
-	sqlite3_stmt *st = aq(s, A_META_GET);
-	if (!st)
-		return HF_EDB;
-	bt(st, 1, k);
-	int r = sqlite3_step(st);
-	*v = r == SQLITE_ROW ? cu(st, 0) : 0;
-	sqlite3_reset(st);
-	return r == SQLITE_ROW || r == SQLITE_DONE ? HF_OK : HF_EDB;
+	return hfn_get_u64(s, "SELECT v FROM audit_meta WHERE k=?1", v, HFN_ARGS(HFN_TEXT(k)));
 }
 
 hf_err hfn_store_want_add(hfn_store *s, const uint8_t log[16], const hf_key_id *sender,
                           const hf_msg_id *msg_id, const uint8_t *hdr, size_t len, bool mine,
                           uint64_t now_ms)
 {
-	sqlite3_stmt *st = aq(s, A_WANT_ADD);
-	if (!st)
-		return HF_EDB;
-	bb(st, 1, log, 16);
-	HFN_BIND_ID(st, 2, sender);
-	HFN_BIND_ID(st, 3, msg_id);
-	bb(st, 4, hdr, len);
-	bu(st, 5, mine);
-	bu(st, 6, now_ms);
-	return hfn_run(st);
+	return hfn_exec(s,
+	                "INSERT OR IGNORE INTO audit_want(log,sender,msg_id,hdr,mine,since_ms)"
+	                " VALUES(?1,?2,?3,?4,?5,?6)",
+	                HFN_ARGS(HFN_BLOB(log, 16), HFN_ID(sender), HFN_ID(msg_id),
+	                         HFN_BLOB(hdr, len), HFN_U64(mine), HFN_U64(now_ms)));
 }
 
-static hf_err want_rows(sqlite3_stmt *st, hfn_store_want_cb cb, void *ctx)
+static hf_err want_row(void *ctx, sqlite3_stmt *st)
 {
-	hf_err rc = HF_OK;
-	int r;
-	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		hf_key_id sender;
-		hf_msg_id msg_id;
-		HFN_COL_ID(st, 1, &sender);
-		HFN_COL_ID(st, 2, &msg_id);
-		rc = cb(ctx, sqlite3_column_int64(st, 0), &sender, &msg_id,
-		        sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3),
-		        sqlite3_column_int(st, 4) != 0, cu(st, 5));
-	}
-	if (rc == HF_OK && r != SQLITE_DONE)
-		rc = HF_EDB;
-	sqlite3_reset(st);
-	return rc;
+	const rows *c = ctx;
+	msg_key k = msg_key_of(st);
+	return c->cb.want(c->ctx, sqlite3_column_int64(st, 0), &k.sender, &k.msg_id,
+	                  sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3),
+	                  sqlite3_column_int(st, 4) != 0, hfn_col_u64(st, 5));
 }
 
 hf_err hfn_store_want_todo(hfn_store *s, const uint8_t log[16], size_t max, hfn_store_want_cb cb,
                            void *ctx)
 {
-	sqlite3_stmt *st = aq(s, A_WANT_PENDING);
-	if (!st)
-		return HF_EDB;
-	bb(st, 1, log, 16);
-	bu(st, 2, max);
-	return want_rows(st, cb, ctx);
+	rows c = {.cb.want = cb, .ctx = ctx};
+	return hfn_each_row(
+	    s,
+	    "SELECT seq,sender,msg_id,hdr,mine,since_ms FROM audit_want WHERE log=?1"
+	    " AND state=0 ORDER BY seq LIMIT ?2",
+	    want_row, &c, HFN_ARGS(HFN_BLOB(log, 16), HFN_U64(max)));
 }
 
 hf_err hfn_store_want_sent(hfn_store *s, int64_t seq)
 {
-	sqlite3_stmt *st = aq(s, A_WANT_SENT);
-	if (!st)
-		return HF_EDB;
-	sqlite3_bind_int64(st, 1, seq);
-	return hfn_run(st);
+	return hfn_exec(s, "UPDATE audit_want SET state=1 WHERE seq=?1", HFN_ARGS(HFN_U64(seq)));
 }
 
 hf_err hfn_store_want_get(hfn_store *s, const uint8_t log[16], const hf_msg_id *msg_id,
                           hf_key_id *sender, uint8_t **hdr, size_t *len, bool *mine)
 {
-	sqlite3_stmt *st = aq(s, A_WANT_GET);
+	sqlite3_stmt *st;
 	hf_err rc = HF_OK;
 	*hdr = NULL;
-	if (!st)
-		return HF_EDB;
-	bb(st, 1, log, 16);
-	HFN_BIND_ID(st, 2, msg_id);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		HFN_COL_ID(st, 2, sender);
-		*len = (size_t)sqlite3_column_bytes(st, 0);
-		*mine = sqlite3_column_int(st, 1) != 0;
-		*hdr = malloc(*len ? *len : 1);
-		if (!*hdr)
-			rc = HF_ENOMEM;
-		else if (*len)
-			memcpy(*hdr, sqlite3_column_blob(st, 0), *len);
-	} else {
-		rc = r == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
-	}
+	HF_TRY(hfn_row(s, &st,
+	               "SELECT hdr,mine,sender FROM audit_want WHERE log=?1 AND msg_id=?2 ORDER BY"
+	               " seq LIMIT 1",
+	               HFN_ARGS(HFN_BLOB(log, 16), HFN_ID(msg_id))));
+	HFN_COL_ID(st, 2, sender);
+	*len = (size_t)sqlite3_column_bytes(st, 0);
+	*mine = sqlite3_column_int(st, 1) != 0;
+	*hdr = malloc(*len ? *len : 1);
+	if (!*hdr)
+		rc = HF_ENOMEM;
+	else if (*len)
+		memcpy(*hdr, sqlite3_column_blob(st, 0), *len);
 	sqlite3_reset(st);
 	return rc;
 }
@@ -556,133 +314,102 @@ hf_err hfn_store_want_get(hfn_store *s, const uint8_t log[16], const hf_msg_id *
 hf_err hfn_store_want_del(hfn_store *s, const uint8_t log[16], const hf_key_id *sender,
                           const hf_msg_id *msg_id)
 {
-	sqlite3_stmt *st = aq(s, A_WANT_DEL);
-	if (!st)
-		return HF_EDB;
-	bb(st, 1, log, 16);
-	HFN_BIND_ID(st, 2, sender);
-	HFN_BIND_ID(st, 3, msg_id);
-	return hfn_run(st);
+	return hfn_exec(s, "DELETE FROM audit_want WHERE log=?1 AND sender=?2 AND msg_id=?3",
+	                HFN_ARGS(HFN_BLOB(log, 16), HFN_ID(sender), HFN_ID(msg_id)));
 }
 
 hf_err hfn_store_want_overdue(hfn_store *s, uint64_t before, size_t max, hfn_store_want_cb cb,
                               void *ctx)
 {
-	sqlite3_stmt *st = aq(s, A_WANT_OVERDUE);
-	if (!st)
-		return HF_EDB;
-	bu(st, 1, before);
-	bu(st, 2, max);
-	return want_rows(st, cb, ctx);
+	rows c = {.cb.want = cb, .ctx = ctx};
+	return hfn_each_row(s,
+	                    "SELECT seq,sender,msg_id,hdr,mine,since_ms FROM audit_want WHERE"
+	                    " state=1 AND flagged=0 AND since_ms<?1 ORDER BY seq LIMIT ?2",
+	                    want_row, &c, HFN_ARGS(HFN_U64(before), HFN_U64(max)));
 }
 
 hf_err hfn_store_want_flag(hfn_store *s, int64_t seq)
 {
-	sqlite3_stmt *st = aq(s, A_WANT_FLAG);
-	if (!st)
-		return HF_EDB;
-	sqlite3_bind_int64(st, 1, seq);
-	return hfn_run(st);
+	return hfn_exec(s, "UPDATE audit_want SET flagged=1 WHERE seq=?1", HFN_ARGS(HFN_U64(seq)));
 }
 
 hf_err hfn_store_want_rearm(hfn_store *s, uint64_t before)
 {
-	sqlite3_stmt *st = aq(s, A_WANT_REARM);
-	if (!st)
-		return HF_EDB;
-	bu(st, 1, before);
-	return hfn_run(st);
+	return hfn_exec(s,
+	                "UPDATE audit_want SET state=0 WHERE state=1 AND flagged=0 AND"
+	                " since_ms<?1",
+	                HFN_ARGS(HFN_U64(before)));
 }
 
 hf_err hfn_store_want_logs(hfn_store *s, uint8_t (*logs)[16], size_t max, size_t *n)
 {
-	sqlite3_stmt *st = aq(s, A_WANT_LOGS);
-	int r;
+	sqlite3_stmt *st =
+	    hfn_bound(s, "SELECT DISTINCT log FROM audit_want WHERE state=0 LIMIT ?1",
+	              HFN_ARGS(HFN_U64(max)));
+	int r = SQLITE_DONE;
 	*n = 0;
 	if (!st)
 		return HF_EDB;
-	bu(st, 1, max);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < max)
-		ccopy(st, 0, logs[(*n)++], 16);
-	sqlite3_reset(st);
-	return r == SQLITE_DONE || r == SQLITE_ROW ? HF_OK : HF_EDB;
+	while (*n < max && (r = sqlite3_step(st)) == SQLITE_ROW)
+		hfn_col_copy(st, 0, logs[(*n)++], 16);
+	return hfn_rows_end(st, HF_OK, r);
 }
 
 hf_err hfn_store_want_state(hfn_store *s, const uint8_t log[16], const hf_key_id *sender,
                             const hf_msg_id *msg_id, bool *exists, bool *flagged)
 {
-	sqlite3_stmt *st = aq(s, A_WANT_STATE);
-	hf_err rc = HF_OK;
-	*exists = *flagged = false;
-	if (!st)
-		return HF_EDB;
-	bb(st, 1, log, 16);
-	HFN_BIND_ID(st, 2, sender);
-	HFN_BIND_ID(st, 3, msg_id);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		*exists = true;
-		*flagged = sqlite3_column_int(st, 0) != 0;
-	} else if (r != SQLITE_DONE) {
-		rc = HF_EDB;
-	}
-	sqlite3_reset(st);
-	return rc;
+	sqlite3_stmt *st;
+	hf_err rc = hfn_row(s, &st,
+	                    "SELECT flagged FROM audit_want WHERE log=?1 AND sender=?2 AND"
+	                    " msg_id=?3",
+	                    HFN_ARGS(HFN_BLOB(log, 16), HFN_ID(sender), HFN_ID(msg_id)));
+	*exists = rc == HF_OK;
+	*flagged = rc == HF_OK && sqlite3_column_int(st, 0) != 0;
+	if (rc == HF_OK)
+		sqlite3_reset(st);
+	return rc == HF_ENOTFOUND ? HF_OK : rc;
 }
 
 hf_err hfn_store_want_count(hfn_store *s, uint64_t *n)
 {
-	return count1(aq(s, A_WANT_COUNT), n);
+	return hfn_get_u64(s, "SELECT count(*) FROM audit_want", n, NULL, 0);
 }
 
 hf_err hfn_store_receipt_put(hfn_store *s, const hfn_store_receipt *r)
 {
-	sqlite3_stmt *st = aq(s, A_RC_PUT);
-	if (!st || r->n_proof > 64)
-		return st ? HF_EINVAL : HF_EDB;
-	bb(st, 1, r->log, 16);
-	HFN_BIND_ID(st, 2, &r->sender);
-	HFN_BIND_ID(st, 3, &r->msg_id);
-	bu(st, 4, r->idx);
-	bu(st, 5, r->integrated_ms);
-	bu(st, 6, r->size);
-	bb(st, 7, r->proof, 32 * (size_t)r->n_proof);
-	return hfn_run(st);
+	if (r->n_proof > 64)
+		return HF_EINVAL;
+	return hfn_exec(s, "INSERT OR REPLACE INTO audit_receipts VALUES(?1,?2,?3,?4,?5,?6,?7)",
+	                HFN_ARGS(HFN_BLOB(r->log, 16), HFN_ID(&r->sender), HFN_ID(&r->msg_id),
+	                         HFN_U64(r->idx), HFN_U64(r->integrated_ms), HFN_U64(r->size),
+	                         HFN_BLOB(r->proof, 32 * (size_t)r->n_proof)));
 }
 
 hf_err hfn_store_receipt_get(hfn_store *s, const uint8_t log[16], const hf_key_id *sender,
                              const hf_msg_id *msg_id, hfn_store_receipt *r)
 {
-	sqlite3_stmt *st = aq(s, A_RC_GET);
-	hf_err rc;
-	if (!st)
-		return HF_EDB;
+	sqlite3_stmt *st;
 	memset(r, 0, sizeof(*r));
-	bb(st, 1, log, 16);
-	HFN_BIND_ID(st, 2, sender);
-	HFN_BIND_ID(st, 3, msg_id);
-	int q = sqlite3_step(st);
-	if (q == SQLITE_ROW) {
-		memcpy(r->log, log, 16);
-		r->sender = *sender;
-		r->msg_id = *msg_id;
-		r->idx = cu(st, 0);
-		r->integrated_ms = cu(st, 1);
-		r->size = cu(st, 2);
-		size_t n = (size_t)sqlite3_column_bytes(st, 3) / 32;
-		r->n_proof = (uint32_t)(n > 64 ? 64 : n);
-		ccopy(st, 3, r->proof, 32 * (size_t)r->n_proof);
-		rc = HF_OK;
-	} else {
-		rc = q == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
-	}
+	HF_TRY(hfn_row(s, &st,
+	               "SELECT idx,integrated_ms,size,proof FROM audit_receipts WHERE log=?1 AND"
+	               " sender=?2 AND msg_id=?3",
+	               HFN_ARGS(HFN_BLOB(log, 16), HFN_ID(sender), HFN_ID(msg_id))));
+	memcpy(r->log, log, 16);
+	r->sender = *sender;
+	r->msg_id = *msg_id;
+	r->idx = hfn_col_u64(st, 0);
+	r->integrated_ms = hfn_col_u64(st, 1);
+	r->size = hfn_col_u64(st, 2);
+	size_t n = (size_t)sqlite3_column_bytes(st, 3) / 32;
+	r->n_proof = (uint32_t)(n > 64 ? 64 : n);
+	hfn_col_copy(st, 3, r->proof, 32 * (size_t)r->n_proof);
 	sqlite3_reset(st);
-	return rc;
+	return HF_OK;
 }
 
 hf_err hfn_store_receipt_count(hfn_store *s, uint64_t *n)
 {
-	return count1(aq(s, A_RC_COUNT), n);
+	return hfn_get_u64(s, "SELECT count(*) FROM audit_receipts", n, NULL, 0);
 }
 
 /* ---- every node ------------------------------------------------------------- */
@@ -690,125 +417,84 @@ hf_err hfn_store_receipt_count(hfn_store *s, uint64_t *n)
 hf_err hfn_store_seen_put(hfn_store *s, const uint8_t log[16], uint64_t size,
                           const uint8_t root[32], const char *note, uint64_t now_ms)
 {
-	sqlite3_stmt *st = aq(s, A_SEEN_PUT);
-	if (!st)
-		return HF_EDB;
-	bb(st, 1, log, 16);
-	bu(st, 2, size);
-	bb(st, 3, root, 32);
-	bt(st, 4, note);
-	bu(st, 5, now_ms);
-	return hfn_run(st);
+	return hfn_exec(s, "INSERT OR REPLACE INTO audit_seen VALUES(?1,?2,?3,?4,?5)",
+	                HFN_ARGS(HFN_BLOB(log, 16), HFN_U64(size), HFN_BLOB(root, 32),
+	                         HFN_TEXT(note), HFN_U64(now_ms)));
 }
 
 hf_err hfn_store_seen_get(hfn_store *s, const uint8_t log[16], uint64_t size, uint64_t *size_out,
                           uint8_t root[32], char **note)
 {
-	sqlite3_stmt *st = aq(s, size ? A_SEEN_GET : A_SEEN_NEWEST);
-	hf_err rc = HF_OK;
+	sqlite3_stmt *st;
 	if (note)
 		*note = NULL;
-	if (!st)
-		return HF_EDB;
-	bb(st, 1, log, 16);
 	if (size)
-		bu(st, 2, size);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		if (size_out)
-			*size_out = cu(st, 0);
-		if (root)
-			ccopy(st, 1, root, 32);
-		if (note && !(*note = ctext(st, 2)))
-			rc = HF_ENOMEM;
-	} else {
-		rc = r == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
-	}
-	sqlite3_reset(st);
-	return rc;
+		HF_TRY(
+		    hfn_row(s, &st,
+		            "SELECT size,root,note FROM audit_seen WHERE log=?1 AND size=?2 ORDER"
+		            " BY seen_ms LIMIT 1",
+		            HFN_ARGS(HFN_BLOB(log, 16), HFN_U64(size))));
+	else
+		HF_TRY(hfn_row(s, &st,
+		               "SELECT size,root,note FROM audit_seen WHERE log=?1 ORDER BY size"
+		               " DESC, seen_ms LIMIT 1",
+		               HFN_ARGS(HFN_BLOB(log, 16))));
+	return note_row(st, size_out, root, note);
 }
 
 hf_err hfn_store_alarm_add(hfn_store *s, const uint8_t log[16], const char *a, const char *b,
                            const char *reason, uint64_t now_ms)
 {
-	sqlite3_stmt *st = aq(s, A_ALARM_ADD);
-	if (!st)
-		return HF_EDB;
-	bb(st, 1, log, 16);
-	bt(st, 2, a);
-	bt(st, 3, b);
-	bt(st, 4, reason);
-	bu(st, 5, now_ms);
-	return hfn_run(st);
+	return hfn_exec(s, "INSERT INTO audit_alarms(log,a,b,reason,at_ms) VALUES(?1,?2,?3,?4,?5)",
+	                HFN_ARGS(HFN_BLOB(log, 16), HFN_TEXT(a), HFN_TEXT(b), HFN_TEXT(reason),
+	                         HFN_U64(now_ms)));
+}
+
+static hf_err alarm_row(void *ctx, sqlite3_stmt *st)
+{
+	const rows *c = ctx;
+	return c->cb.alarm(c->ctx, sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
+	                   (const char *)sqlite3_column_text(st, 2),
+	                   (const char *)sqlite3_column_text(st, 3),
+	                   (const char *)sqlite3_column_text(st, 4), hfn_col_u64(st, 5));
 }
 
 hf_err hfn_store_alarms(hfn_store *s, hfn_store_alarm_cb cb, void *ctx)
 {
-	sqlite3_stmt *st = aq(s, A_ALARMS);
-	hf_err rc = HF_OK;
-	int r;
-	if (!st)
-		return HF_EDB;
-	while (rc == HF_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
-		rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
-		        (const char *)sqlite3_column_text(st, 2),
-		        (const char *)sqlite3_column_text(st, 3),
-		        (const char *)sqlite3_column_text(st, 4), cu(st, 5));
-	if (rc == HF_OK && r != SQLITE_DONE)
-		rc = HF_EDB;
-	sqlite3_reset(st);
-	return rc;
+	rows c = {.cb.alarm = cb, .ctx = ctx};
+	return hfn_each_row(s, "SELECT seq,log,a,b,reason,at_ms FROM audit_alarms ORDER BY seq",
+	                    alarm_row, &c, NULL, 0);
 }
 
 hf_err hfn_store_alarm_count(hfn_store *s, uint64_t *n)
 {
-	return count1(aq(s, A_ALARM_COUNT), n);
+	return hfn_get_u64(s, "SELECT count(*) FROM audit_alarms", n, NULL, 0);
 }
 
 hf_err hfn_store_alarm_known(hfn_store *s, const uint8_t log[16], const char *a, const char *b,
                              bool *known)
 {
-	sqlite3_stmt *st = aq(s, A_ALARM_KNOWN);
-	if (!st)
-		return HF_EDB;
-	bb(st, 1, log, 16);
-	bt(st, 2, a);
-	bt(st, 3, b);
-	return hfn_exists(st, known);
+	return hfn_any_row(s,
+	                   "SELECT 1 FROM audit_alarms WHERE log=?1 AND ((a=?2 AND b=?3) OR"
+	                   " (a=?3 AND b=?2))",
+	                   known, HFN_ARGS(HFN_BLOB(log, 16), HFN_TEXT(a), HFN_TEXT(b)));
 }
 
 hf_err hfn_store_witnessed_put(hfn_store *s, const uint8_t log[16], uint64_t size,
                                const uint8_t root[32], const char *note)
 {
-	sqlite3_stmt *st = aq(s, A_WIT_PUT);
-	if (!st)
-		return HF_EDB;
-	bb(st, 1, log, 16);
-	bu(st, 2, size);
-	bb(st, 3, root, 32);
-	bt(st, 4, note);
-	return hfn_run(st);
+	return hfn_exec(
+	    s, "INSERT OR REPLACE INTO audit_witnessed VALUES(?1,?2,?3,?4)",
+	    HFN_ARGS(HFN_BLOB(log, 16), HFN_U64(size), HFN_BLOB(root, 32), HFN_TEXT(note)));
 }
 
 hf_err hfn_store_witnessed_get(hfn_store *s, const uint8_t log[16], uint64_t *size,
                                uint8_t root[32], char **note)
 {
-	sqlite3_stmt *st = aq(s, A_WIT_GET);
-	hf_err rc = HF_OK;
+	sqlite3_stmt *st;
 	if (note)
 		*note = NULL;
-	if (!st)
-		return HF_EDB;
-	bb(st, 1, log, 16);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		*size = cu(st, 0);
-		ccopy(st, 1, root, 32);
-		if (note && !(*note = ctext(st, 2)))
-			rc = HF_ENOMEM;
-	} else {
-		rc = r == SQLITE_DONE ? HF_ENOTFOUND : HF_EDB;
-	}
-	sqlite3_reset(st);
-	return rc;
+	HF_TRY(hfn_row(s, &st, "SELECT size,root,note FROM audit_witnessed WHERE log=?1",
+	               HFN_ARGS(HFN_BLOB(log, 16))));
+	return note_row(st, size, root, note);
 }

@@ -7,6 +7,7 @@
  * of the node sees store.h, store_orders.h and store_match.h only, and never
  * SQLite (scripts/lint.sh checks that sqlite3 appears only under node/store/).
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -145,5 +146,49 @@ hf_err hfn_step_changed(hfn_store *s, sqlite3_stmt *st) HF_MUST_CHECK;
 /* Ends a loop over rows (r: the last sqlite3_step result): rc, or HF_EDB if stepping
  * failed; resets the statement. */
 hf_err hfn_rows_end(sqlite3_stmt *st, hf_err rc, int r) HF_MUST_CHECK;
+/* A text column as a malloc'ed string ("" for NULL); NULL if out of memory. */
+char *hfn_col_strdup(sqlite3_stmt *st, int i);
+
+/* ---- a statement and its arguments in one call ---- */
+
+/* One value bound to a statement: HFN_U64(v), HFN_BLOB(p, n) (p NULL: SQL NULL), HFN_ID(id)
+ * (a 16-byte id struct), HFN_TEXT(t) (NUL-terminated; NULL: SQL NULL), HFN_TEXTN(t, n) (its
+ * first n bytes). Bound as views: valid until the statement is reset. */
+typedef struct hfn_arg {
+	int kind;
+	const void *p;
+	size_t n;
+	uint64_t u;
+} hfn_arg;
+enum { HFN_ARG_U64, HFN_ARG_BLOB, HFN_ARG_TEXT };
+#define HFN_U64(v)      ((hfn_arg){HFN_ARG_U64, NULL, 0, (uint64_t)(v)})
+#define HFN_BLOB(p, n)  ((hfn_arg){HFN_ARG_BLOB, (p), (n), 0})
+#define HFN_ID(id)      HFN_BLOB((id)->b, sizeof(id)->b)
+#define HFN_TEXT(t)     ((hfn_arg){HFN_ARG_TEXT, (t), SIZE_MAX, 0})
+#define HFN_TEXTN(t, n) ((hfn_arg){HFN_ARG_TEXT, (t), (n), 0})
+/* The arguments as (array, count), bound to ?1, ?2, ... in order. */
+#define HFN_ARGS(...)                                                                              \
+	(const hfn_arg[]){__VA_ARGS__}, sizeof((const hfn_arg[]){__VA_ARGS__}) / sizeof(hfn_arg)
+
+/* hfn_stmt(sql) with the n arguments a bound; NULL if it cannot be prepared. */
+sqlite3_stmt *hfn_bound(hfn_store *s, const char *sql, const hfn_arg *a, size_t n);
+/* Runs sql, which returns no rows. */
+hf_err hfn_exec(hfn_store *s, const char *sql, const hfn_arg *a, size_t n) HF_MUST_CHECK;
+/* hfn_exec, then HF_ENOTFOUND if it changed no row. */
+hf_err hfn_exec_changed(hfn_store *s, const char *sql, const hfn_arg *a, size_t n) HF_MUST_CHECK;
+/* Steps sql once: HF_OK with *st on its first row (read it, then sqlite3_reset(*st)), or
+ * HF_ENOTFOUND (no row) / HF_EDB, the statement reset. */
+hf_err hfn_row(hfn_store *s, sqlite3_stmt **st, const char *sql, const hfn_arg *a,
+               size_t n) HF_MUST_CHECK;
+/* Column 0 of sql's first row (0 if it has none). */
+hf_err hfn_get_u64(hfn_store *s, const char *sql, uint64_t *v, const hfn_arg *a,
+                   size_t n) HF_MUST_CHECK;
+/* Whether sql returns a row. */
+hf_err hfn_any_row(hfn_store *s, const char *sql, bool *any, const hfn_arg *a,
+                   size_t n) HF_MUST_CHECK;
+/* Calls fn(ctx, st) on every row of sql, stopping at its first error (returned). */
+typedef hf_err (*hfn_row_fn)(void *ctx, sqlite3_stmt *st);
+hf_err hfn_each_row(hfn_store *s, const char *sql, hfn_row_fn fn, void *ctx, const hfn_arg *a,
+                    size_t n) HF_MUST_CHECK;
 
 #endif

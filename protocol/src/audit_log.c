@@ -8,8 +8,8 @@
 
 bool hf_audit_type_logged(uint32_t type)
 {
-	/* List batches and the six order types (spec §15.1). */
-	return type == HF_MSG_LIST_BATCH || hf_order_msg_type(type);
+	/* List batches, their acknowledgements and the six order types (spec §15.1). */
+	return type == HF_MSG_LIST_BATCH || type == HF_MSG_LIST_ACK || hf_order_msg_type(type);
 }
 
 hf_err hf_audit_header_bytes(const uint8_t *env, size_t len, const uint8_t **hdr, size_t *hdr_len)

@@ -17,6 +17,7 @@ bool hf_msg_type_known(uint64_t type)
 	case HF_MSG_LIST_SNAPSHOT:
 	case HF_MSG_LIST_PULL:
 	case HF_MSG_MATCH_REPORT:
+	case HF_MSG_LIST_ACK:
 	case HF_MSG_ORDER:
 	case HF_MSG_RECEIPT:
 	case HF_MSG_OUTCOME:

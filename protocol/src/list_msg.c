@@ -632,9 +632,35 @@ hf_err hf_list_pull_encode(const hf_list_pull *q, uint8_t **out, size_t *out_len
 	return hfi_encode_body(&hfi_list_pull_schema, q, HF_LIST_MAX_PULL_SIZE, out, out_len);
 }
 
-hf_err hf_list_pull_decode(const uint8_t *p, size_t len, hf_list_pull *q)
+/* A small body of one schema with no view into the input (pull, acknowledgement). */
+static hf_err decode_small(const hfi_schema *s, const uint8_t *p, size_t len, size_t cap, void *obj,
+                           size_t size)
 {
 	hfi_ctx c;
-	memset(q, 0, sizeof(*q));
-	return hfi_decode_body(&c, &hfi_list_pull_schema, p, len, HF_LIST_MAX_PULL_SIZE, q);
+	memset(obj, 0, size);
+	return hfi_decode_body(&c, s, p, len, cap, obj);
+}
+
+hf_err hf_list_pull_decode(const uint8_t *p, size_t len, hf_list_pull *q)
+{
+	return decode_small(&hfi_list_pull_schema, p, len, HF_LIST_MAX_PULL_SIZE, q, sizeof(*q));
+}
+
+/* ---- acknowledgement ---------------------------------------------------- */
+
+static const hfi_field ack_rows[] = {
+    {HFI_FIXED(1, HFI_REQ, hf_list_ack, list_id)},
+    {HFI_U(2, HFI_REQ, hf_list_ack, number, 1, UINT64_MAX, HF_ERANGE)},
+};
+const hfi_schema hfi_list_ack_schema =
+    HFI_SCHEMA("list ack", ack_rows, hf_list_ack, HFI_FINISH_FIRST, NULL);
+
+hf_err hf_list_ack_encode(const hf_list_ack *a, uint8_t **out, size_t *out_len)
+{
+	return hfi_encode_body(&hfi_list_ack_schema, a, HF_LIST_MAX_ACK_SIZE, out, out_len);
+}
+
+hf_err hf_list_ack_decode(const uint8_t *p, size_t len, hf_list_ack *a)
+{
+	return decode_small(&hfi_list_ack_schema, p, len, HF_LIST_MAX_ACK_SIZE, a, sizeof(*a));
 }

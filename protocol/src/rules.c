@@ -32,6 +32,13 @@ void hf_audit_of_report(const hf_match_report *r, hf_audit_header *a)
 	list_values(a, &r->list_id, r->day, r->n_counts);
 }
 
+void hf_audit_of_ack(const hf_list_ack *k, hf_audit_header *a)
+{
+	list_values(a, &k->list_id, k->number, 0);
+	a->fields &= ~(uint32_t)HF_AUDIT_ITEMS;
+	a->items = 0;
+}
+
 hf_err hf_audit_match(const hf_audit_header *got, const hf_audit_header *want, uint32_t free_fields)
 {
 	uint32_t f = want->fields & ~free_fields;

@@ -215,7 +215,8 @@ hf_err hfi_schema_selfcheck(const hfi_schema *s) HF_MUST_CHECK;
  * them); the unit tests run hfi_schema_selfcheck on each. */
 extern const hfi_schema hfi_order_schema, hfi_receipt_schema, hfi_outcome_schema, hfi_event_schema,
     hfi_escalation_schema, hfi_referral_schema;
-extern const hfi_schema hfi_list_batch_schema, hfi_list_snapshot_schema, hfi_list_pull_schema;
+extern const hfi_schema hfi_list_batch_schema, hfi_list_snapshot_schema, hfi_list_pull_schema,
+    hfi_list_ack_schema;
 extern const hfi_schema hfi_match_report_schema;
 extern const hfi_schema hfi_manifest_schema;
 extern const hfi_schema hfi_env_header_schema, hfi_envelope_schema, hfi_env_inner_schema;

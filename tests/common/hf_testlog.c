@@ -104,13 +104,14 @@ hf_err hf_testlog_fill(hf_testlog *t, uint64_t n)
 {
 	static const uint32_t types[] = {HF_MSG_LIST_BATCH, HF_MSG_ORDER,       HF_MSG_RECEIPT,
 	                                 HF_MSG_OUTCOME,    HF_MSG_ORDER_EVENT, HF_MSG_ESCALATION,
-	                                 HF_MSG_REFERRAL};
+	                                 HF_MSG_REFERRAL,   HF_MSG_LIST_ACK};
 	for (uint64_t i = 0; i < n; i++) {
 		uint8_t h[512];
 		size_t hl;
 		uint64_t seq = t->n;
 		uint64_t logged = 1790000000000ull + seq * 10;
-		HF_TRY(hf_testlog_header(types[seq % 7], seq, logged - 1000, h, sizeof(h), &hl));
+		HF_TRY(hf_testlog_header(types[seq % (sizeof(types) / sizeof(types[0]))], seq,
+		                         logged - 1000, h, sizeof(h), &hl));
 		HF_TRY(hf_testlog_append(t, logged, h, hl));
 	}
 	return HF_OK;

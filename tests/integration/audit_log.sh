@@ -5,7 +5,9 @@
 #    (checkpoint + inclusion proof) back to each sender and to each receiver that asks;
 #  - the log is served in the tlog-tiles layout and `hashfed audit verify --log URL` and
 #    the node's proofs agree with it;
-#  - `hashfed report` from the log leaves only; the dashboard shows the same numbers
+#  - `hashfed report` from the log leaves only, list sync lag included (the platform's
+#    LIST_ACK leaves, spec §12.7; a stopped platform shows its unacknowledged batch, and
+#    its lag once back covers the outage); the dashboard shows the same numbers
 #    (headless Chromium, when installed; screenshot kept in the build dir);
 #  - privacy: the auditor's and the witness's database files, WAL, logs and received
 #    bytes hold no hash value, URL or case reference of the test data.
@@ -40,16 +42,16 @@ api portal POST "/v1/orders/$ORD/outcomes" '{"results":[{"item":0,"outcome":"rem
 wait_state police "$ORD" 1 ACTIONED
 
 echo "# 2. logged, cosigned, receipted"
-# 2 batches + order + receipt + outcome = 5 leaves
-for _ in $(seq 100); do [ "$(ast kcsc published)" -ge 5 ] 2>/dev/null && break; sleep 0.1; done
-[ "$(ast kcsc published)" -ge 5 ] || fail "log published $(ast kcsc published) of $(ast kcsc size)"
+# 2 batches + their 2 acknowledgements + order + receipt + outcome = 7 leaves
+for _ in $(seq 100); do [ "$(ast kcsc published)" -ge 7 ] 2>/dev/null && break; sleep 0.1; done
+[ "$(ast kcsc published)" -ge 7 ] || fail "log published $(ast kcsc published) of $(ast kcsc size)"
 [ "$(ast kcsc cosigners)" -ge 1 ] || fail "no cosignature"
 for _ in $(seq 100); do [ "$(ast police waiting)" = 0 ] && [ "$(ast portal waiting)" = 0 ] && break; sleep 0.1; done
 [ "$(ast police waiting)" = 0 ] || fail "police still waits for $(ast police waiting) receipts"
 [ "$(ast portal waiting)" = 0 ] || fail "portal still waits for $(ast portal waiting) receipts"
-# police: its 2 batches + order, and the platform's receipt + outcome it asked for
-[ "$(ast police receipts)" -ge 5 ] || fail "police holds $(ast police receipts) receipts"
-[ "$(ast portal receipts)" -ge 3 ] || fail "portal holds $(ast portal receipts) receipts"
+# police: its 2 batches + order, and the platform's 2 acks + receipt + outcome it asked for
+[ "$(ast police receipts)" -ge 7 ] || fail "police holds $(ast police receipts) receipts"
+[ "$(ast portal receipts)" -ge 5 ] || fail "portal holds $(ast portal receipts) receipts"
 echo "ok: log $(ast kcsc size) leaves, receipts police=$(ast police receipts) portal=$(ast portal receipts)"
 
 echo "# 3. tiles, proofs, offline verification"
@@ -80,20 +82,49 @@ assert p['actioned_items'] == 2 and p['within_deadline_items'] == 2, p
 assert p['within_deadline_share'] == 1.0, p
 assert p['time_to_receipt_ms']['n'] == 1 and p['time_to_action_ms']['n'] == 2, p
 assert p['checkpoint_size'] == r['checkpoint']['size']
-# lists: the platform logs no apply, so the log shows the batches sealed to it and their
-# time from the authority to the log (both batches, within a few batch_ms), no sync lag
-assert p['list_sync_lag_ms'] is None, p
+# lists: both batches sealed to the platform, their time from the authority to the log,
+# and from the batch leaf to the platform's acknowledgement leaf (a few batch_ms)
 assert p['list_batches'] == 2, p
 lag = p['list_publish_lag_ms']
 assert lag['n'] == 2 and 0 <= lag['p50'] <= lag['p90'] <= lag['max'] < 30000, lag
+sync = p['list_sync_lag_ms']
+assert sync['n'] == 2 and 0 <= sync['p50'] <= sync['p90'] <= sync['max'] < 30000, sync
+assert p['list_batches_unacknowledged'] == 0, p
 assert r['federation']['items_requested'] == 2 and r['federation']['share_not_removed'] == 0.0
 a = r['authorities'][0]
 assert a['orders_sent'] == 1, a
-print("ok: report", p['time_to_action_ms'], "batch to log", lag)
+print("ok: report", p['time_to_action_ms'], "batch to log", lag, "sync lag", sync)
 PY
 "$BIN/hashfed" report --api "$(api_of kcsc)" --token-file "$W/token" --period all --format csv > "$W/report.csv"
 grep -q "^platform:$ID_portal,within_deadline_share,1.000000,$SIZE," "$W/report.csv" \
   || grep -q "^platform:$ID_portal,within_deadline_share,1.000000," "$W/report.csv" || fail "csv: $(head -5 "$W/report.csv")"
+
+echo "# 4b. a stopped platform: its batch is not acknowledged, then its lag shows the outage"
+HASH3=0cc175b9c0f1b6a831c399e269772661
+stop portal
+BEFORE=$(ast kcsc published)
+printf 'alg,value,quality,category,expires_ms,case\nmd5,%s,100,1,,%s\n' "$HASH3" "$CASE1" > "$W/hashes3.csv"
+"$BIN/hashfed" list --api "$(api_of police)" --token-file "$W/token" add "$LIST" --file "$W/hashes3.csv" >/dev/null \
+  || fail "list add 3"
+for _ in $(seq 100); do [ "$(ast kcsc published)" -gt "$BEFORE" ] && break; sleep 0.1; done
+[ "$(ast kcsc published)" -gt "$BEFORE" ] || fail "batch 3 not logged"
+# report: the platform's row, "p50 p90 max n unacknowledged batches"
+syncfig() {
+  "$BIN/hashfed" report --api "$(api_of kcsc)" --token-file "$W/token" --period all --format json |
+    python3 -c "import json,sys; p=[x for x in json.load(sys.stdin)['platforms'] if x['member']=='$ID_portal'][0]; s=p['list_sync_lag_ms']; print(s['p50'], s['p90'], s['max'], s['n'], p['list_batches_unacknowledged'], p['list_batches'])"
+}
+read -r _ _ _ SN SU SB <<<"$(syncfig)"
+[ "$SN $SU $SB" = "2 1 3" ] || fail "stopped platform: sync n=$SN unacknowledged=$SU batches=$SB"
+echo "ok: stopped platform: 1 of 3 batches unacknowledged"
+sleep 2
+start portal
+wait_api portal
+wait_head portal "$LIST" 3
+for _ in $(seq 100); do read -r _ _ SMAX SN SU _ <<<"$(syncfig)"; [ "$SU" = 0 ] && break; sleep 0.2; done
+[ "$SN $SU" = "3 0" ] || fail "restarted platform: sync n=$SN unacknowledged=$SU"
+[ "$SMAX" -ge 2000 ] || fail "sync lag max $SMAX ms is shorter than the 2 s outage"
+echo "ok: back: 3 batches acknowledged, sync lag max $SMAX ms (outage >= 2 s)"
+for _ in $(seq 100); do [ "$(ast portal waiting)" = 0 ] && break; sleep 0.1; done
 
 echo "# 5. dashboard"
 curl -sf "http://$(api_of kcsc)/dashboard" > "$W/dashboard.html" || fail "dashboard"
@@ -119,7 +150,8 @@ assert cells, "no figure cells"
 n = 0
 for p in r['platforms']:
     for k in ['orders', 'items', 'overdue_items', 'escalated_orders', 'within_deadline_share',
-              'list_batches', 'list_publish_lag_ms.p90']:
+              'list_batches', 'list_publish_lag_ms.p90', 'list_sync_lag_ms.p50',
+              'list_sync_lag_ms.p90', 'list_sync_lag_ms.max', 'list_batches_unacknowledged']:
         got = cells['platform:%s.%s' % (p['member'], k)]
         want = p[k] if '.' not in k else p[k.split('.')[0]][k.split('.')[1]]
         if isinstance(want, float): assert abs(float(got) - want) < 1e-4, (k, got, want)
@@ -135,7 +167,7 @@ fi
 
 echo "# 6. privacy: nothing of the content at the auditor or the witness"
 for n in kcsc wit; do
-  python3 - "$W/$n" "$W/$n.log" "$HASH1" "$HASH2" "$URL1" "$URL2" "$CASE1" "$CASE2" <<'PY' || fail "$n holds content"
+  python3 - "$W/$n" "$W/$n.log" "$HASH1" "$HASH2" "$HASH3" "$URL1" "$URL2" "$CASE1" "$CASE2" <<'PY' || fail "$n holds content"
 import os, sys, binascii
 root, logf, *needles = sys.argv[1:]
 pats = []

@@ -24,7 +24,7 @@ static char *escape(const char *s)
 	memset(buf, 0, sizeof(buf));
 	FILE *f = fmemopen(buf, sizeof(buf), "w");
 	assert_non_null(f);
-	hfc_json_escape(f, s);
+	hfn_cli_json_escape(f, s);
 	fclose(f);
 	return buf;
 }

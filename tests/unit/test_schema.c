@@ -13,11 +13,11 @@ static void all_tables_selfcheck(void **state)
 {
 	(void)state;
 	const hfi_schema *all[] = {
-	    &hfi_order_schema,        &hfi_receipt_schema,       &hfi_outcome_schema,
-	    &hfi_event_schema,        &hfi_escalation_schema,    &hfi_referral_schema,
-	    &hfi_list_batch_schema,   &hfi_list_snapshot_schema, &hfi_list_pull_schema,
-	    &hfi_match_report_schema, &hfi_manifest_schema,      &hfi_env_header_schema,
-	    &hfi_envelope_schema,     &hfi_env_inner_schema,
+	    &hfi_order_schema,      &hfi_receipt_schema,       &hfi_outcome_schema,
+	    &hfi_event_schema,      &hfi_escalation_schema,    &hfi_referral_schema,
+	    &hfi_list_batch_schema, &hfi_list_snapshot_schema, &hfi_list_pull_schema,
+	    &hfi_list_ack_schema,   &hfi_match_report_schema,  &hfi_manifest_schema,
+	    &hfi_env_header_schema, &hfi_envelope_schema,      &hfi_env_inner_schema,
 	};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (hfi_schema_selfcheck(all[i]) != HF_OK)

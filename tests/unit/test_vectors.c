@@ -450,8 +450,23 @@ static void check_pull(const json_t *v, const json_t *f, const uint8_t *b, size_
 	same_bytes(jstr(v, "name"), b, n, enc, en);
 }
 
+static void check_ack(const json_t *v, const json_t *f, const uint8_t *b, size_t n)
+{
+	hf_list_ack d, in;
+	uint8_t *enc;
+	size_t en;
+	assert_int_equal(hf_list_ack_decode(b, n, &d), HF_OK);
+	expect_hex(f, "list_id", d.list_id.b, HF_LIST_ID_LEN);
+	assert_int_equal(d.number, jint(f, "number"));
+	jhex(f, "list_id", in.list_id.b, HF_LIST_ID_LEN);
+	in.number = jint(f, "number");
+	assert_int_equal(hf_list_ack_encode(&in, &enc, &en), HF_OK);
+	same_bytes(jstr(v, "name"), b, n, enc, en);
+}
+
 static hf_err dec_list(uint32_t type, const uint8_t *b, size_t n)
 {
+	hf_list_ack k;
 	hf_list_batch x;
 	hf_list_snapshot y;
 	hf_list_pull z;
@@ -462,6 +477,8 @@ static hf_err dec_list(uint32_t type, const uint8_t *b, size_t n)
 		return hf_list_snapshot_decode(b, n, &y);
 	case HF_MSG_LIST_PULL:
 		return hf_list_pull_decode(b, n, &z);
+	case HF_MSG_LIST_ACK:
+		return hf_list_ack_decode(b, n, &k);
 	default:
 		fail_msg("lists.json: type %u", type);
 		return HF_EINVAL;
@@ -472,7 +489,7 @@ static void test_list_vectors(void **state)
 {
 	(void)state;
 	json_t *j = load("lists.json");
-	size_t i, counts[3] = {0}, hello = 0;
+	size_t i, counts[5] = {0}, hello = 0;
 	json_t *v;
 	json_array_foreach(json_object_get(j, "vectors"), i, v)
 	{
@@ -482,22 +499,25 @@ static void test_list_vectors(void **state)
 		assert_non_null(f);
 		uint32_t type = (uint32_t)jint(v, "type");
 		size_t kind = type - (uint32_t)HF_MSG_LIST_BATCH;
-		if (kind > 2)
+		if (kind > 4 || type == HF_MSG_MATCH_REPORT)
 			fail_msg("lists.json: type %u", type);
 		if (type == HF_MSG_LIST_BATCH)
 			check_batch(v, f, b, len);
 		else if (type == HF_MSG_LIST_SNAPSHOT)
 			check_snapshot(v, f, b, len);
+		else if (type == HF_MSG_LIST_ACK)
+			check_ack(v, f, b, len);
 		else
 			check_pull(v, f, b, len);
-		counts[kind < 3 ? kind : 0]++;
+		counts[kind]++;
 		if (type == HF_MSG_LIST_PULL &&
 		    strcmp(jstr(f, "list_id"), "00000000000000000000000000000000") == 0)
 			hello++;
 		free(b);
 	}
 	/* each body kind, and the hello of spec §12.5 */
-	assert_true(counts[0] >= 3 && counts[1] >= 2 && counts[2] >= 1 && hello == 1);
+	assert_true(counts[0] >= 3 && counts[1] >= 2 && counts[2] >= 1 && counts[4] >= 1 &&
+	            hello == 1);
 	assert_true(check_rejects(j, dec_list) >= 40);
 	json_decref(j);
 }

@@ -30,6 +30,7 @@ typedef enum hf_msg_type {
 	HF_MSG_LIST_SNAPSHOT = 17,    /* full list state for a newly entitled platform */
 	HF_MSG_LIST_PULL = 18,        /* "batches of list L after n" */
 	HF_MSG_MATCH_REPORT = 19,     /* aggregate match counts back to the issuer */
+	HF_MSG_LIST_ACK = 20,         /* "batch n of list L is applied": platform -> issuer */
 	HF_MSG_ORDER = 32,            /* takedown order */
 	HF_MSG_RECEIPT = 33,          /* signed delivery receipt */
 	HF_MSG_OUTCOME = 34,          /* per-item outcome */

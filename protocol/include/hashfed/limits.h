@@ -82,6 +82,7 @@
 #define HF_LIST_MAX_BATCH_REMOVED  200000 /* ids removed by one batch */
 #define HF_LIST_MAX_SNAPSHOT_PARTS 4096
 #define HF_LIST_MAX_PULL_SIZE      256  /* encoded pull body (spec §8a) */
+#define HF_LIST_MAX_ACK_SIZE       256  /* encoded acknowledgement body (spec §8a) */
 #define HF_LIST_MAX_VIDEO_FRAMES   8192 /* frame hashes of one vPDQ entry (2 h 16 min at 1/s) */
 #define HF_LIST_VIDEO_FRAME_LEN    41   /* frame u32 | quality u8 | ms u32 | PDQ 32 */
 

@@ -180,4 +180,17 @@ HF_API hf_err hf_list_pull_encode(const hf_list_pull *q, uint8_t **out,
 HF_API hf_err hf_list_pull_decode(const uint8_t *p, size_t len, hf_list_pull *q) HF_MUST_CHECK
     HF_NONNULL(1, 3);
 
+/* Acknowledgement (spec §12.7): "I applied list L up to batch n", logged so the audit log
+ * shows how far behind each platform is. */
+typedef struct hf_list_ack {
+	hf_list_id list_id;
+	uint64_t number; /* >= 1: the head the sender applied */
+} hf_list_ack;
+
+HF_API hf_err hf_list_ack_encode(const hf_list_ack *a, uint8_t **out, size_t *out_len) HF_MUST_CHECK
+    HF_NONNULL(1, 2, 3);
+/* HF_ERANGE for number 0, HF_ETOOBIG past HF_LIST_MAX_ACK_SIZE, the msgpack codes. */
+HF_API hf_err hf_list_ack_decode(const uint8_t *p, size_t len, hf_list_ack *a) HF_MUST_CHECK
+    HF_NONNULL(1, 3);
+
 #endif

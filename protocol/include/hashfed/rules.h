@@ -25,6 +25,8 @@ HF_API void hf_audit_of_batch(const hf_list_batch *b, hf_audit_header *a, uint32
     HF_NONNULL(1, 2, 3);
 HF_API void hf_audit_of_snapshot(const hf_list_snapshot *s, hf_audit_header *a) HF_NONNULL(1, 2);
 HF_API void hf_audit_of_report(const hf_match_report *r, hf_audit_header *a) HF_NONNULL(1, 2);
+/* LIST_ACK: subject = list id, seq = number, nothing else (no item count: it names a head). */
+HF_API void hf_audit_of_ack(const hf_list_ack *k, hf_audit_header *a) HF_NONNULL(1, 2);
 
 /*
  * HF_OK iff got has exactly the optional fields of want and equal values, except the
