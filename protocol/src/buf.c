@@ -52,7 +52,9 @@ static hf_err read_be(hf_reader *r, size_t n, uint64_t *v)
 	return HF_OK;
 }
 
-/* hf_reader_u16be, _u32be, _u64be: read_be of their width. */
+/* hf_reader_u16be, _u32be, _u64be: read_be of their width. `type` is a type name, which
+ * cannot be parenthesized (bugprone-macro-parentheses). */
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define READER_BE(name, type)                                                                      \
 	hf_err name(hf_reader *r, type *v)                                                         \
 	{                                                                                          \
@@ -64,6 +66,7 @@ static hf_err read_be(hf_reader *r, size_t n, uint64_t *v)
 READER_BE(hf_reader_u16be, uint16_t)
 READER_BE(hf_reader_u32be, uint32_t)
 READER_BE(hf_reader_u64be, uint64_t)
+// NOLINTEND(bugprone-macro-parentheses)
 
 void hf_writer_init(hf_writer *w, size_t cap)
 {

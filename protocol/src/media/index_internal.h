@@ -33,8 +33,8 @@ typedef struct hfi_bucket {
 	uint32_t e[];       /* writer fills e[n..cap) before publishing n */
 } hfi_bucket;
 
-/* Words (4 bytes) an allocation of w words really takes: exact up to 128,
- * then 8 size classes per power of two (<= 12.5% slack). */
+/* Words (4 bytes) an allocation of w words really takes: 2, 4, 6, 8, 12, 16 up to 16,
+ * exact up to 128, then 8 size classes per power of two (<= 12.5% slack). */
 size_t hfi_class_words(size_t w);
 /* Entries a bucket holding n entries can take before it must be copied. */
 static inline size_t hfi_bucket_cap(size_t n)
