@@ -152,7 +152,7 @@ static void batch_vec(sbuf *s, int *first, const char *name, const hf_list_batch
 	sb_put(s, ",\n     \"chain_hash\": ");
 	sb_hex(s, hash, HF_LIST_HASH_LEN);
 	sb_put(s, ",\n     \"fields\": {\n      \"list_id\": ");
-	sb_hex(s, b->list_id, HF_LIST_ID_LEN);
+	sb_hex(s, b->list_id.b, HF_LIST_ID_LEN);
 	sb_put(s, ", \"number\": %llu, \"prev\": ", (unsigned long long)b->number);
 	sb_hex(s, b->prev_hash, HF_LIST_HASH_LEN);
 	sb_put(s, ",\n");
@@ -172,7 +172,7 @@ static void snapshot_vec(sbuf *s, int *first, const char *name, const hf_list_sn
 		abort();
 	vec_open(s, first, name, HF_MSG_LIST_SNAPSHOT, *out, *out_len, "list");
 	sb_put(s, ",\n     \"fields\": {\n      \"list_id\": ");
-	sb_hex(s, sn->list_id, HF_LIST_ID_LEN);
+	sb_hex(s, sn->list_id.b, HF_LIST_ID_LEN);
 	sb_put(s, ", \"at\": %llu, \"head\": ", (unsigned long long)sn->at_batch);
 	sb_hex(s, sn->head_hash, HF_LIST_HASH_LEN);
 	sb_put(s, ",\n");
@@ -190,7 +190,7 @@ static void pull_vec(sbuf *s, int *first, const char *name, const hf_list_pull *
 		abort();
 	vec_open(s, first, name, HF_MSG_LIST_PULL, *out, *out_len, "list");
 	sb_put(s, ",\n     \"fields\": {\"list_id\": ");
-	sb_hex(s, q->list_id, HF_LIST_ID_LEN);
+	sb_hex(s, q->list_id.b, HF_LIST_ID_LEN);
 	sb_put(s, ", \"after\": %llu}}", (unsigned long long)q->after);
 }
 
@@ -258,7 +258,7 @@ void gen_lists(sbuf *s)
 	          "|| body) (12.3). Entry ids of a batch are first_id + i. rejects: one broken "
 	          "rule each, with the exact error a decoder must return.\",\n  \"vectors\": [\n");
 	hf_list_batch b = {0};
-	memcpy(b.list_id, LIST_ID, sizeof(LIST_ID));
+	memcpy(b.list_id.b, LIST_ID, sizeof b.list_id.b);
 	b.number = 1;
 	b.meta = meta;
 	b.first_id = 1;
@@ -274,7 +274,7 @@ void gen_lists(sbuf *s)
 
 	/* After batch 3 the active entries are 2 and 4, sent as two parts. */
 	hf_list_snapshot sn = {0};
-	memcpy(sn.list_id, LIST_ID, sizeof(LIST_ID));
+	memcpy(sn.list_id.b, LIST_ID, sizeof sn.list_id.b);
 	sn.at_batch = 3;
 	memcpy(sn.head_hash, h3, 32);
 	sn.next_id = 6;
@@ -290,8 +290,8 @@ void gen_lists(sbuf *s)
 	sn.parts = 1;
 	snapshot_vec(s, &first, "snapshot-empty-list", &sn, NULL, 0, &s2, &ns2);
 
-	hf_list_pull q = {{0}, 2};
-	memcpy(q.list_id, LIST_ID, sizeof(LIST_ID));
+	hf_list_pull q = {{{0}}, 2};
+	memcpy(q.list_id.b, LIST_ID, sizeof q.list_id.b);
 	pull_vec(s, &first, "pull-after-2", &q, &p1, &np1);
 	memset(&q, 0, sizeof(q));
 	pull_vec(s, &first, "pull-hello", &q, &p2, &np2);
@@ -319,7 +319,7 @@ void gen_lists(sbuf *s)
 	hf_list_batch vb = {0};
 	uint8_t *bv, hv[32];
 	size_t nbv;
-	memcpy(vb.list_id, VIDEO_LIST_ID, sizeof(VIDEO_LIST_ID));
+	memcpy(vb.list_id.b, VIDEO_LIST_ID, sizeof vb.list_id.b);
 	vb.number = 1;
 	vb.meta = vmeta;
 	vb.first_id = 1;
@@ -512,7 +512,7 @@ static void report_vec(sbuf *s, int *first, const char *name, const hf_match_rep
 		abort();
 	vec_open(s, first, name, HF_MSG_MATCH_REPORT, *out, *out_len, "match_report");
 	sb_put(s, ",\n     \"fields\": {\"list_id\": ");
-	sb_hex(s, r->list_id, HF_LIST_ID_LEN);
+	sb_hex(s, r->list_id.b, HF_LIST_ID_LEN);
 	sb_put(s, ", \"day\": %u, \"revision\": %llu,\n      \"counts\": [", r->day,
 	       (unsigned long long)r->revision);
 	for (size_t i = 0; i < nc; i++)
@@ -540,7 +540,7 @@ void gen_match_report(sbuf *s)
 	          "bodies with every field; a decoder must give these fields and an encoder these "
 	          "bytes. rejects: one broken rule each, with the exact error a decoder must "
 	          "return.\",\n  \"vectors\": [\n");
-	memcpy(r.list_id, LIST_ID, sizeof(LIST_ID));
+	memcpy(r.list_id.b, LIST_ID, sizeof r.list_id.b);
 	r.day = (uint32_t)(NOW / DAY_MS);
 	r.revision = NOW + 5000;
 	report_vec(s, &first, "report", &r, c, 3, dis, 1, qua, 2, &r1, &n1);

@@ -75,11 +75,11 @@ static json_t *list_json(hfn_node *n, const hfn_store_list *l)
 {
 	hfn_store_counts c = {0, 0, 0, 0};
 	char issuer[33];
-	if (hfn_store_entry_counts(n->store, l->id, hfn_now_ms(), &c) != HF_OK)
+	if (hfn_store_entry_counts(n->store, &l->id, hfn_now_ms(), &c) != HF_OK)
 		memset(&c, 0, sizeof(c));
 	hfn_hex(l->issuer, 16, issuer);
 	return json_pack("{s:o,s:s,s:I,s:o,s:s,s:b,s:I,s:o,s:I,s:{s:I,s:I,s:I}}", "id",
-	                 hfn_http_hex(l->id, 16), "name", l->name, "category",
+	                 hfn_http_hex(l->id.b, HF_LIST_ID_LEN), "name", l->name, "category",
 	                 (json_int_t)l->category, "algs", algs_json(l->algs), "issuer", issuer,
 	                 "mine", l->mine, "head", (json_int_t)l->head_n, "head_hash",
 	                 hfn_http_hex(l->head_hash, 32), "next_id", (json_int_t)l->next_id,
@@ -106,7 +106,8 @@ static void get_lists(hfn_api *a, struct evhttp_request *req)
 static void post_lists(hfn_api *a, struct evhttp_request *req)
 {
 	json_t *j = hfn_http_body(req), *v;
-	uint8_t(*pl)[HF_MEMBER_ID_LEN] = NULL, id[HF_LIST_ID_LEN];
+	uint8_t(*pl)[HF_MEMBER_ID_LEN] = NULL;
+	hf_list_id id;
 	uint32_t algs;
 	uint64_t cat = 0;
 	size_t i, np = 0;
@@ -143,11 +144,12 @@ static void post_lists(hfn_api *a, struct evhttp_request *req)
 			goto out;
 		}
 	}
-	rc = hfn_lists_create(a->n, name, (uint32_t)cat, algs, (const uint8_t(*)[16])pl, np, id);
+	rc = hfn_lists_create(a->n, name, (uint32_t)cat, algs, (const uint8_t(*)[16])pl, np, &id);
 	if (rc != HF_OK)
 		hfn_http_fail(req, rc, NULL);
 	else
-		hfn_http_reply(req, 200, json_pack("{s:o}", "id", hfn_http_hex(id, 16)));
+		hfn_http_reply(req, 200,
+		               json_pack("{s:o}", "id", hfn_http_hex(id.b, HF_LIST_ID_LEN)));
 out:
 	free(pl);
 	json_decref(j);
@@ -217,7 +219,7 @@ static hf_err parse_entry(hfn_node *n, json_t *o, hf_list_entry *e, uint8_t **fr
 	return HF_OK;
 }
 
-static void post_entries(hfn_api *a, struct evhttp_request *req, const uint8_t id[16])
+static void post_entries(hfn_api *a, struct evhttp_request *req, const hf_list_id *id)
 {
 	json_t *j = hfn_http_body(req), *arr, *v;
 	hf_list_entry *e = NULL;
@@ -274,7 +276,7 @@ out:
 	json_decref(j);
 }
 
-static void post_remove(hfn_api *a, struct evhttp_request *req, const uint8_t id[16])
+static void post_remove(hfn_api *a, struct evhttp_request *req, const hf_list_id *id)
 {
 	json_t *j = hfn_http_body(req), *arr, *v;
 	uint64_t *ids = NULL, batch = 0;
@@ -311,7 +313,7 @@ out:
 	json_decref(j);
 }
 
-static void post_platform(hfn_api *a, struct evhttp_request *req, const uint8_t id[16])
+static void post_platform(hfn_api *a, struct evhttp_request *req, const hf_list_id *id)
 {
 	json_t *j = hfn_http_body(req);
 	uint8_t member[16];
@@ -355,7 +357,7 @@ static hf_err entry_cb(void *ctx, const hf_list_entry *e)
 	return HF_OK;
 }
 
-static void get_entries(hfn_api *a, struct evhttp_request *req, const uint8_t id[16])
+static void get_entries(hfn_api *a, struct evhttp_request *req, const hf_list_id *id)
 {
 	struct evkeyvalq q;
 	uint64_t after = 0, limit = 1000;
@@ -385,15 +387,15 @@ typedef struct hfn_deliv_ctx {
 	struct evbuffer *prom;
 } hfn_deliv_ctx;
 
-static hf_err deliv_cb(void *ctx, const uint8_t *list, const uint8_t *peer, uint64_t delivered,
+static hf_err deliv_cb(void *ctx, const hf_list_id *list, const uint8_t *peer, uint64_t delivered,
                        uint64_t queued, uint64_t pending)
 {
 	hfn_deliv_ctx *c = ctx;
 	hfn_store_list l;
-	char lh[33], ph[33];
+	char lh[HF_ID_HEX_SIZE], ph[33];
 	uint64_t head = hfn_store_list_get(c->n->store, list, &l) == HF_OK ? l.head_n : queued;
 	uint64_t lag = head > delivered ? head - delivered : 0;
-	hfn_hex(list, 16, lh);
+	hf_list_id_hex(list, lh);
 	hfn_hex(peer, 16, ph);
 	if (c->arr)
 		json_array_append_new(
@@ -523,7 +525,7 @@ static void hfn_route(struct evhttp_request *req, void *arg)
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 	bool get = cmd == EVHTTP_REQ_GET, post = cmd == EVHTTP_REQ_POST;
-	uint8_t id[16];
+	hf_list_id id;
 	char sub[32] = "", idhex[40];
 	if (!path)
 		path = "/";
@@ -556,22 +558,22 @@ static void hfn_route(struct evhttp_request *req, void *arg)
 	else if (!strcmp(path, "/v1/lists") && post)
 		post_lists(a, req);
 	else if (sscanf(path, "/v1/lists/%32[0-9a-fA-F]%31s", idhex, sub) >= 1 &&
-	         hfn_unhex(idhex, id, 16) == HF_OK) {
+	         hfn_unhex(idhex, id.b, sizeof id.b) == HF_OK) {
 		hfn_store_list l;
 		if (!sub[0] && get) {
-			hf_err rc = hfn_store_list_get(a->n->store, id, &l);
+			hf_err rc = hfn_store_list_get(a->n->store, &id, &l);
 			if (rc != HF_OK)
 				hfn_http_fail(req, rc, "no such list");
 			else
 				hfn_http_reply(req, 200, list_json(a->n, &l));
 		} else if (!strcmp(sub, "/entries") && post)
-			post_entries(a, req, id);
+			post_entries(a, req, &id);
 		else if (!strcmp(sub, "/entries") && get)
-			get_entries(a, req, id);
+			get_entries(a, req, &id);
 		else if (!strcmp(sub, "/remove") && post)
-			post_remove(a, req, id);
+			post_remove(a, req, &id);
 		else if (!strcmp(sub, "/platforms") && post)
-			post_platform(a, req, id);
+			post_platform(a, req, &id);
 		else
 			hfn_http_fail(req, HF_ENOTFOUND, "no such endpoint");
 	} else if (!hfn_orders_route(a->n, req, path)) {

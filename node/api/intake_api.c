@@ -206,11 +206,11 @@ static void case_action(hfn_node *n, struct evhttp_request *req, int64_t id, con
 			return;
 		}
 	} else if (!strcmp(sub, "/list")) {
-		uint8_t list[16];
+		hf_list_id list;
 		uint64_t first = 0, count = 0;
 		why = "need {\"list\": \"<32 hex>\", \"category\"?}";
-		if (hfn_hex_field(j, "list", list, 16))
-			rc = hfn_intake_to_list(n, id, list, cat, &first, &count);
+		if (hfn_hex_field(j, "list", list.b, sizeof list.b))
+			rc = hfn_intake_to_list(n, id, &list, cat, &first, &count);
 		if (rc == HF_OK)
 			done = json_pack("{s:I,s:I}", "first_id", (json_int_t)first, "count",
 			                 (json_int_t)count);

@@ -35,11 +35,11 @@ static hf_err parse_hash(json_t *o, unsigned *alg, uint8_t value[HF_LIST_MAX_VAL
 	return hfn_unhex(v, value, hf_hash_alg_len(*alg));
 }
 
-static bool parse_ref(json_t *j, uint8_t list[HF_LIST_ID_LEN], uint64_t *entry)
+static bool parse_ref(json_t *j, hf_list_id *list, uint64_t *entry)
 {
 	const char *l = json_string_value(json_object_get(j, "list"));
 	json_t *e = json_object_get(j, "entry");
-	if (!l || hfn_unhex(l, list, HF_LIST_ID_LEN) != HF_OK || !json_is_integer(e) ||
+	if (!l || hfn_unhex(l, list->b, sizeof list->b) != HF_OK || !json_is_integer(e) ||
 	    json_integer_value(e) <= 0)
 		return false;
 	*entry = (uint64_t)json_integer_value(e);
@@ -71,12 +71,12 @@ static void hit_json(void *ctx, const hfn_match_hit *h)
 	/* A video entry has no fixed-length value: its frames stay on the node. */
 	json_t *val =
 	    h->alg == HF_ALG_VPDQ ? json_null() : hfn_http_hex(h->value, hf_hash_alg_len(h->alg));
-	json_t *o =
-	    json_pack("{s:o,s:s,s:I,s:o,s:i,s:s,s:o,s:i,s:o}", "list",
-	              hfn_http_hex(h->list_id, HF_LIST_ID_LEN), "list_name", h->list_name, "entry",
-	              (json_int_t)h->entry_id, "issuer", hfn_http_hex(h->issuer, HF_MEMBER_ID_LEN),
-	              "category", (int)h->category, "alg", hf_hash_alg_name(h->alg), "value", val,
-	              "distance", (int)h->distance, "provenance", prov);
+	json_t *o = json_pack("{s:o,s:s,s:I,s:o,s:i,s:s,s:o,s:i,s:o}", "list",
+	                      hfn_http_hex(h->list_id->b, HF_LIST_ID_LEN), "list_name",
+	                      h->list_name, "entry", (json_int_t)h->entry_id, "issuer",
+	                      hfn_http_hex(h->issuer, HF_MEMBER_ID_LEN), "category",
+	                      (int)h->category, "alg", hf_hash_alg_name(h->alg), "value", val,
+	                      "distance", (int)h->distance, "provenance", prov);
 	if (h->frame_seconds >= 0) /* a photo that is a frame of this video */
 		json_object_set_new(o, "frame_seconds", json_real(h->frame_seconds));
 	if (h->video) {
@@ -582,11 +582,11 @@ static hf_err allow_json(void *ctx, unsigned alg, const uint8_t *value, const ch
 	return HF_OK;
 }
 
-static hf_err flag_json(void *ctx, const uint8_t *list, uint64_t entry, hfn_match_flag state,
+static hf_err flag_json(void *ctx, const hf_list_id *list, uint64_t entry, hfn_match_flag state,
                         const char *reason, uint64_t since)
 {
 	json_array_append_new(
-	    ctx, json_pack("{s:o,s:I,s:s,s:s,s:I}", "list", hfn_http_hex(list, HF_LIST_ID_LEN),
+	    ctx, json_pack("{s:o,s:I,s:s,s:s,s:I}", "list", hfn_http_hex(list->b, HF_LIST_ID_LEN),
 	                   "entry", (json_int_t)entry, "state",
 	                   state == HFN_MATCH_DISABLED ? "disabled" : "quarantined", "reason",
 	                   reason ? reason : "", "since_ms", (json_int_t)since));
@@ -618,7 +618,7 @@ static void post_allow(hfn_node *n, struct evhttp_request *req, bool add)
 static void post_flag(hfn_node *n, struct evhttp_request *req, const char *what)
 {
 	json_t *j = hfn_http_body(req);
-	uint8_t list[HF_LIST_ID_LEN];
+	hf_list_id list;
 	uint64_t entry;
 	hf_err rc = HF_EINVAL;
 	static const char *const fields[] = {"list", "entry", "reason", NULL};
@@ -626,14 +626,15 @@ static void post_flag(hfn_node *n, struct evhttp_request *req, const char *what)
 		json_decref(j);
 		return;
 	}
-	if (j && parse_ref(j, list, &entry)) {
+	if (j && parse_ref(j, &list, &entry)) {
 		const char *reason = json_string_value(json_object_get(j, "reason"));
 		if (!strcmp(what, "disable"))
-			rc = hfn_match_disable(n->match, list, entry, reason ? reason : "operator");
+			rc =
+			    hfn_match_disable(n->match, &list, entry, reason ? reason : "operator");
 		else if (!strcmp(what, "enable"))
-			rc = hfn_match_enable(n->match, list, entry);
+			rc = hfn_match_enable(n->match, &list, entry);
 		else
-			rc = hfn_match_release(n->match, list, entry);
+			rc = hfn_match_release(n->match, &list, entry);
 	}
 	if (rc != HF_OK)
 		hfn_http_fail(req, rc,
@@ -702,7 +703,7 @@ static hf_err signal_json(void *ctx, const uint8_t *platform, uint64_t entry, hf
 	return HF_OK;
 }
 
-static void get_reports(hfn_node *n, struct evhttp_request *req, const uint8_t list[16])
+static void get_reports(hfn_node *n, struct evhttp_request *req, const hf_list_id *list)
 {
 	hfn_store_list l;
 	json_t *reps = json_array(), *sigs = json_array();
@@ -729,10 +730,10 @@ bool hfn_match_api_route(hfn_node *n, struct evhttp_request *req, const char *pa
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 	bool get = cmd == EVHTTP_REQ_GET, post = cmd == EVHTTP_REQ_POST;
 	char idhex[40], tail[16];
-	uint8_t id[16];
+	hf_list_id id;
 	if (sscanf(path, "/v1/lists/%32[0-9a-fA-F]%15s", idhex, tail) == 2 &&
-	    !strcmp(tail, "/reports") && get && hfn_unhex(idhex, id, 16) == HF_OK) {
-		get_reports(n, req, id);
+	    !strcmp(tail, "/reports") && get && hfn_unhex(idhex, id.b, sizeof id.b) == HF_OK) {
+		get_reports(n, req, &id);
 		return true;
 	}
 	if (strncmp(path, "/v1/match", 9) != 0 && strcmp(path, "/m/lookup") != 0)

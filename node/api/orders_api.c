@@ -228,7 +228,8 @@ static hf_err parse_item(json_t *j, hf_order_item *it, hfn_hashbuf *hb, char *ba
 		json_t *e = json_object_get(v, "entry");
 		if ((k = hfn_json_unknown(v, REF_FIELDS)))
 			return unknown_at("refs", i, k, bad, size);
-		if (!hfn_hex_field(v, "list", it->refs[i].list_id, HF_ORDER_LIST_ID_LEN) ||
+		if (!hfn_hex_field(v, "list", it->refs[i].list_id.b,
+		                   sizeof it->refs[i].list_id.b) ||
 		    !json_is_integer(e) || json_integer_value(e) < 1)
 			return HF_EINVAL;
 		it->refs[i].entry_id = (uint64_t)json_integer_value(e);

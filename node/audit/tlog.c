@@ -7,7 +7,8 @@
 #include "store/store_audit.h"
 #include "hf_check.h"
 
-#define HFN_TLOG_LEVELS 8 /* tile levels: 8 * 8 = 64 tree levels */
+#define HFN_TLOG_LEVELS 8  /* tile levels: 8 * 8 = 64 tree levels */
+#define HFN_TLOG_ROWS   64 /* leaf rows written per store call (hfn_store_leaves_add) */
 
 /* The last tile of one tile level, as appends fill it. */
 typedef struct hfn_edge {
@@ -23,7 +24,11 @@ struct hfn_tlog {
 	hfn_edge edge[HFN_TLOG_LEVELS];
 	hf_tiles_store ts;
 	hf_merkle_store ms;
-	uint8_t leaf[HF_AUDIT_LEAF_MAX_SIZE];
+	/* Leaves appended but not yet written: written HFN_TLOG_ROWS at a time and by
+	 * hfn_tlog_flush, so the store inserts them in multi-row statements. */
+	size_t n_rows;
+	hfn_store_leaf_row rows[HFN_TLOG_ROWS];
+	uint8_t leaf[HFN_TLOG_ROWS][HF_AUDIT_LEAF_MAX_SIZE];
 };
 
 /* Tile bytes for hf_tiles_store: the in-memory edge, else the store. A stored tile may be
@@ -85,6 +90,7 @@ static hf_err tlog_emit(void *ctx, hf_merkle_node_id id, const uint8_t hash[HF_M
 hf_err hfn_tlog_reload(hfn_tlog *l)
 {
 	uint64_t size;
+	l->n_rows = 0;
 	HF_TRY(hfn_store_leaf_count(l->s, &size));
 	memset(l->edge, 0, sizeof(l->edge));
 	/* The last tile of each level, as stored. */
@@ -134,21 +140,38 @@ uint64_t hfn_tlog_size(const hfn_tlog *l)
 	return l->cr.size;
 }
 
+static hf_err rows_write(hfn_tlog *l)
+{
+	size_t n = l->n_rows;
+	l->n_rows = 0;
+	return hfn_store_leaves_add(l->s, l->rows, n);
+}
+
 hf_err hfn_tlog_append(hfn_tlog *l, const hf_key_id *sender, const hf_msg_id *msg_id,
                        const uint8_t submitter[16], uint64_t now_ms, const uint8_t *hdr,
                        size_t hdr_len, uint64_t *idx)
 {
-	size_t len;
 	uint8_t h[HF_MERKLE_HASH_LEN];
-	HF_TRY(hf_audit_leaf_encode(now_ms, hdr, hdr_len, l->leaf, sizeof(l->leaf), &len));
-	HF_TRY(hf_audit_leaf_hash(l->leaf, len, h));
-	*idx = l->cr.size;
-	HF_TRY(hfn_store_leaf_add(l->s, *idx, sender, msg_id, submitter, now_ms, l->leaf, len));
-	return hf_merkle_compact_append(&l->cr, h, tlog_emit, l);
+	if (l->n_rows == HFN_TLOG_ROWS)
+		HF_TRY(rows_write(l));
+	hfn_store_leaf_row *r = &l->rows[l->n_rows];
+	uint8_t *leaf = l->leaf[l->n_rows];
+	HF_TRY(hf_audit_leaf_encode(now_ms, hdr, hdr_len, leaf, HF_AUDIT_LEAF_MAX_SIZE, &r->len));
+	HF_TRY(hf_audit_leaf_hash(leaf, r->len, h));
+	HF_TRY(hf_merkle_compact_append(&l->cr, h, tlog_emit, l));
+	r->idx = *idx = l->cr.size - 1;
+	r->integrated_ms = now_ms;
+	r->sender = *sender;
+	r->msg_id = *msg_id;
+	memcpy(r->submitter, submitter, 16);
+	r->leaf = leaf;
+	l->n_rows++;
+	return HF_OK;
 }
 
 hf_err hfn_tlog_flush(hfn_tlog *l)
 {
+	HF_TRY(rows_write(l));
 	for (unsigned lv = 0; lv < HFN_TLOG_LEVELS; lv++)
 		HF_TRY(edge_write(l, lv));
 	return HF_OK;

@@ -6,7 +6,8 @@
  * batches inside the caller's transaction, the tlog-tiles hashes kept as tiles
  * (level L holds the hashes of tree level 8L, 256 per tile), the right edge in
  * memory (a compact range and the last tile of each level), so an append costs
- * one leaf row plus, per batch, one write of each tile it touched. Proofs and
+ * one leaf row (written 64 to a statement) plus, per batch, one write of each tile
+ * it touched. Proofs and
  * tiles are read back through hf_tiles_store (tlog_tiles.h).
  *
  * Used by the audit engine and by tests/bench/bench_log.c. One thread.
@@ -29,11 +30,14 @@ hf_err hfn_tlog_reload(hfn_tlog *t) HF_MUST_CHECK;
 
 uint64_t hfn_tlog_size(const hfn_tlog *t);
 /* Inside a transaction: appends one leaf (hf_audit_leaf_encode of (now, hdr)); *idx = its
- * index. Call hfn_tlog_flush before the commit. */
+ * index. Its row may be written only by hfn_tlog_flush: call it before the commit and
+ * before reading the leaves back from the store (a duplicate (sender, msg_id) fails there,
+ * HF_EDB). */
 hf_err hfn_tlog_append(hfn_tlog *t, const hf_key_id *sender, const hf_msg_id *msg_id,
                        const uint8_t submitter[16], uint64_t now_ms, const uint8_t *hdr,
                        size_t hdr_len, uint64_t *idx) HF_MUST_CHECK;
-/* Writes the tiles the appends since the last flush touched. */
+/* Writes the leaf rows not yet written and the tiles the appends since the last flush
+ * touched. */
 hf_err hfn_tlog_flush(hfn_tlog *t) HF_MUST_CHECK;
 hf_err hfn_tlog_root(const hfn_tlog *t, uint8_t root[HF_MERKLE_HASH_LEN]) HF_MUST_CHECK;
 

@@ -144,7 +144,7 @@ static void hint_cb(void *ctx, const hfn_match_hit *h)
 	json_t *v;
 	if (json_array_size(c->arr) >= HFN_INTAKE_MAX_HINTS || !memcmp(h->issuer, c->n->self, 16))
 		return;
-	hfn_hex(h->list_id, 16, list);
+	hf_list_id_hex(h->list_id, list);
 	hfn_hex(h->issuer, 16, issuer);
 	json_array_foreach(c->arr, i, v)
 	{
@@ -465,8 +465,8 @@ static hf_err add_video(entries *es, json_t *frames, uint32_t cat, const uint8_t
 	return HF_OK;
 }
 
-hf_err hfn_intake_to_list(hfn_node *n, int64_t id, const uint8_t list[HF_LIST_ID_LEN],
-                          uint32_t category, uint64_t *first, uint64_t *count)
+hf_err hfn_intake_to_list(hfn_node *n, int64_t id, const hf_list_id *list, uint32_t category,
+                          uint64_t *first, uint64_t *count)
 {
 	loaded l;
 	hfn_store_list sl;
@@ -504,7 +504,7 @@ hf_err hfn_intake_to_list(hfn_node *n, int64_t id, const uint8_t list[HF_LIST_ID
 		rc = hfn_lists_add(n, list, es.e, es.n, first, &last_batch);
 	if (rc == HF_OK) {
 		*count = es.n;
-		hfn_hex(list, 16, lhex);
+		hf_list_id_hex(list, lhex);
 		rc = act_append(l.act, "lists",
 		                json_pack("{s:s,s:I,s:I,s:I,s:I}", "list", lhex, "first",
 		                          (json_int_t)*first, "count", (json_int_t)es.n, "batch",
@@ -545,8 +545,8 @@ hf_err hfn_intake_to_order(hfn_node *n, int64_t id, const hfn_intake_order *o,
 		uint64_t first = (uint64_t)json_integer_value(json_object_get(v, "first"));
 		uint64_t cnt = (uint64_t)json_integer_value(json_object_get(v, "count"));
 		for (uint64_t k = 0; k < cnt && n_refs < HF_ORDER_MAX_REFS; k++) {
-			if (hfn_unhex(jstr(v, "list"), refs[n_refs].list_id,
-			              HF_ORDER_LIST_ID_LEN) != HF_OK)
+			if (hfn_unhex(jstr(v, "list"), refs[n_refs].list_id.b,
+			              sizeof refs[n_refs].list_id.b) != HF_OK)
 				break;
 			refs[n_refs++].entry_id = first + k;
 		}

@@ -54,8 +54,8 @@ hf_err hfn_intake_update(hfn_node *n, int64_t id, const char *status,
  * MD5, SHA-256; each distinct video frame's PDQ; each video as one vPDQ entry), as the list's
  * algorithms allow, under the case's pseudonym. Errors: HF_ENOTFOUND, HF_EROLE (not our list),
  * HF_ERANGE (no hash fits the list), the lists engine's. */
-hf_err hfn_intake_to_list(hfn_node *n, int64_t id, const uint8_t list[HF_LIST_ID_LEN],
-                          uint32_t category, uint64_t *first, uint64_t *count) HF_MUST_CHECK;
+hf_err hfn_intake_to_list(hfn_node *n, int64_t id, const hf_list_id *list, uint32_t category,
+                          uint64_t *first, uint64_t *count) HF_MUST_CHECK;
 
 /* Sends a takedown order for the case's URLs to platform (items refer to the
  * entries the case added to lists). Errors: HF_ENOTFOUND, HF_EINVAL (no URLs),

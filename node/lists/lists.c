@@ -61,8 +61,8 @@ static void hfn_count(hfn_node *n, const char *name, const char *label, int64_t 
 
 /* Recipients of a list's batches: the issuer itself (so it can re-read and serve them) and
  * the entitled platforms. */
-static hf_err recipients(hfn_node *n, const uint8_t list[HF_LIST_ID_LEN],
-                         uint8_t (*out)[HF_MEMBER_ID_LEN], size_t *count)
+static hf_err recipients(hfn_node *n, const hf_list_id *list, uint8_t (*out)[HF_MEMBER_ID_LEN],
+                         size_t *count)
 {
 	memcpy(out[0], n->self, HF_MEMBER_ID_LEN);
 	HF_TRY(hfn_store_entitled(n->store, list, out + 1, HFN_LISTS_MAX_PLATFORMS, count));
@@ -83,7 +83,7 @@ static hf_err hfn_publish(hfn_node *n, hfn_store_list *l, const hf_list_entry *a
 	hf_audit_header audit;
 	hf_err rc;
 	memset(&b, 0, sizeof(b));
-	memcpy(b.list_id, l->id, HF_LIST_ID_LEN);
+	b.list_id = l->id;
 	b.number = l->head_n + 1;
 	memcpy(b.prev_hash, l->head_hash, HF_LIST_HASH_LEN);
 	b.has_meta = b.number == 1;
@@ -92,11 +92,11 @@ static hf_err hfn_publish(hfn_node *n, hfn_store_list *l, const hf_list_entry *a
 	b.meta.category = l->category;
 	b.meta.algs = l->algs;
 	b.first_id = l->next_id;
-	HF_CHECK(recipients(n, l->id, rcpt, &n_rcpt));
+	HF_CHECK(recipients(n, &l->id, rcpt, &n_rcpt));
 	HF_CHECK(hf_list_batch_encode(&b, add, na, rm, nr, &body, &body_len));
 	memset(&audit, 0, sizeof(audit));
 	audit.fields = HF_AUDIT_SUBJECT | HF_AUDIT_SEQ | HF_AUDIT_ITEMS | HF_AUDIT_CATEGORY;
-	memcpy(audit.subject, l->id, HF_LIST_ID_LEN);
+	memcpy(audit.subject, l->id.b, sizeof audit.subject);
 	audit.seq = b.number;
 	audit.items = (uint32_t)(na + nr > HF_MAX_AUDIT_ITEMS ? HF_MAX_AUDIT_ITEMS : na + nr);
 	audit.category = l->category;
@@ -106,18 +106,18 @@ static hf_err hfn_publish(hfn_node *n, hfn_store_list *l, const hf_list_entry *a
 	for (size_t i = 0; i < na; i++) {
 		hf_list_entry e = add[i];
 		e.id = b.first_id + i;
-		HF_CHECK(hfn_store_entry_put(n->store, l->id, &e));
+		HF_CHECK(hfn_store_entry_put(n->store, &l->id, &e));
 	}
 	for (size_t i = 0; i < nr; i++)
-		HF_CHECK(hfn_store_entry_remove(n->store, l->id, rm[i], b.number));
+		HF_CHECK(hfn_store_entry_remove(n->store, &l->id, rm[i], b.number));
 	hf_list_batch_hash(body, body_len, l->head_hash);
 	l->head_n = b.number;
 	l->next_id = b.first_id + na;
-	HF_CHECK(hfn_store_batch_put(n->store, l->id, b.number, l->head_hash, env, env_len));
+	HF_CHECK(hfn_store_batch_put(n->store, &l->id, b.number, l->head_hash, env, env_len));
 	HF_CHECK(hfn_store_list_put(n->store, l));
 	uint64_t now = hfn_now_ms();
 	for (size_t i = 1; i < n_rcpt; i++)
-		HF_CHECK(hfn_store_outbox_add(n->store, &msg_id, rcpt[i], l->id, b.number, env,
+		HF_CHECK(hfn_store_outbox_add(n->store, &msg_id, rcpt[i], &l->id, b.number, env,
 		                              env_len, now));
 	HF_CHECK(hfn_store_count(n->store, "messages_out", "16", (int64_t)(n_rcpt - 1)));
 out:
@@ -143,7 +143,7 @@ static hf_err check_platform(hfn_node *n, const uint8_t member[HF_MEMBER_ID_LEN]
 
 hf_err hfn_lists_create(hfn_node *n, const char *name, uint32_t category, uint32_t algs,
                         const uint8_t (*platforms)[HF_MEMBER_ID_LEN], size_t n_platforms,
-                        uint8_t id_out[HF_LIST_ID_LEN])
+                        hf_list_id *id_out)
 {
 	hfn_store_list l;
 	hf_err rc;
@@ -164,7 +164,7 @@ hf_err hfn_lists_create(hfn_node *n, const char *name, uint32_t category, uint32
 	if (rc != HF_ENOTFOUND)
 		goto out;
 	memset(&l, 0, sizeof(l));
-	randombytes_buf(l.id, sizeof(l.id));
+	randombytes_buf(l.id.b, sizeof l.id.b);
 	snprintf(l.name, sizeof(l.name), "%s", name);
 	l.category = category;
 	l.algs = algs;
@@ -173,13 +173,13 @@ hf_err hfn_lists_create(hfn_node *n, const char *name, uint32_t category, uint32
 	l.next_id = 1;
 	HF_CHECK(hfn_store_list_put(n->store, &l));
 	for (size_t i = 0; i < n_platforms; i++)
-		HF_CHECK(hfn_store_entitle(n->store, l.id, platforms[i]));
+		HF_CHECK(hfn_store_entitle(n->store, &l.id, platforms[i]));
 	HF_CHECK(hfn_publish(n, &l, NULL, 0, NULL, 0));
 	HF_CHECK(hfn_store_commit(n->store));
-	memcpy(id_out, l.id, HF_LIST_ID_LEN);
+	*id_out = l.id;
 	hfn_transport_kick(n->tr);
 	char hex[33];
-	hfn_hex(l.id, 16, hex);
+	hf_list_id_hex(&l.id, hex);
 	hfn_log(HFN_LOG_INFO, "list_created", "list", hex, "name", name, NULL);
 	return HF_OK;
 out:
@@ -187,14 +187,14 @@ out:
 	return rc;
 }
 
-static hf_err own_list(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN], hfn_store_list *l)
+static hf_err own_list(hfn_node *n, const hf_list_id *id, hfn_store_list *l)
 {
 	HF_TRY(hfn_store_list_get(n->store, id, l));
 	return l->mine ? HF_OK : HF_ENOTFOUND;
 }
 
-hf_err hfn_lists_add(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN], const hf_list_entry *e,
-                     size_t count, uint64_t *first_id, uint64_t *last_batch)
+hf_err hfn_lists_add(hfn_node *n, const hf_list_id *id, const hf_list_entry *e, size_t count,
+                     uint64_t *first_id, uint64_t *last_batch)
 {
 	hfn_store_list l;
 	hf_err rc;
@@ -236,7 +236,7 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-hf_err hfn_lists_remove(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN], uint64_t *ids, size_t count,
+hf_err hfn_lists_remove(hfn_node *n, const hf_list_id *id, uint64_t *ids, size_t count,
                         uint64_t *batch)
 {
 	hfn_store_list l;
@@ -318,8 +318,7 @@ static hf_err snap_collect(void *ctx, const hf_list_entry *e)
 	return HF_OK;
 }
 
-hf_err hfn_lists_entitle(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN],
-                         const uint8_t member[HF_MEMBER_ID_LEN])
+hf_err hfn_lists_entitle(hfn_node *n, const hf_list_id *id, const uint8_t member[HF_MEMBER_ID_LEN])
 {
 	hfn_store_list l;
 	hfn_snap_ctx sc;
@@ -362,7 +361,7 @@ hf_err hfn_lists_entitle(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN],
 		}
 		if (sc.n)
 			after = sc.v[sc.n - 1].id;
-		memcpy(s.list_id, id, HF_LIST_ID_LEN);
+		s.list_id = *id;
 		s.at_batch = l.head_n;
 		memcpy(s.head_hash, l.head_hash, HF_LIST_HASH_LEN);
 		s.next_id = l.next_id;
@@ -375,7 +374,7 @@ hf_err hfn_lists_entitle(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN],
 		HF_CHECK(hf_list_snapshot_encode(&s, sc.v, sc.n, &body, &body_len));
 		memset(&audit, 0, sizeof(audit));
 		audit.fields = HF_AUDIT_SUBJECT | HF_AUDIT_SEQ | HF_AUDIT_ITEMS;
-		memcpy(audit.subject, id, HF_LIST_ID_LEN);
+		memcpy(audit.subject, id->b, sizeof audit.subject);
 		audit.seq = l.head_n;
 		audit.items = (uint32_t)(sc.n > HF_MAX_AUDIT_ITEMS ? HF_MAX_AUDIT_ITEMS : sc.n);
 		HF_CHECK(hfn_node_seal(
@@ -404,14 +403,14 @@ out:
 /* ---- platform side ------------------------------------------------------ */
 
 typedef struct pull_mark {
-	uint8_t list[HF_LIST_ID_LEN];
+	hf_list_id list;
 	uint64_t at_ms;
 } pull_mark;
 
 static pull_mark g_marks[64];
 
 /* Seals a pull for list after `after` to the issuer (if known) and every platform. */
-static hf_err send_pull(hfn_node *n, const uint8_t list[HF_LIST_ID_LEN], uint64_t after, bool force)
+static hf_err send_pull(hfn_node *n, const hf_list_id *list, uint64_t after, bool force)
 {
 	uint8_t peers[HFN_LISTS_MAX_PLATFORMS][HF_MEMBER_ID_LEN];
 	hf_msg_id msg_id;
@@ -422,7 +421,7 @@ static hf_err send_pull(hfn_node *n, const uint8_t list[HF_LIST_ID_LEN], uint64_
 	uint64_t now = hfn_now_ms();
 	size_t slot = 0;
 	for (size_t i = 0; i < 64; i++) {
-		if (memcmp(g_marks[i].list, list, HF_LIST_ID_LEN) == 0) {
+		if (hf_list_id_eq(&g_marks[i].list, list)) {
 			slot = i;
 			break;
 		}
@@ -430,16 +429,16 @@ static hf_err send_pull(hfn_node *n, const uint8_t list[HF_LIST_ID_LEN], uint64_
 			slot = i;
 	}
 	/* A burst of parked batches asks once, not once per batch. */
-	if (!force && memcmp(g_marks[slot].list, list, HF_LIST_ID_LEN) == 0 &&
+	if (!force && hf_list_id_eq(&g_marks[slot].list, list) &&
 	    now - g_marks[slot].at_ms < HFN_PULL_MIN_GAP_MS)
 		return HF_OK;
-	memcpy(g_marks[slot].list, list, HF_LIST_ID_LEN);
+	g_marks[slot].list = *list;
 	g_marks[slot].at_ms = now;
 	np = hfn_node_members_with(n, HF_ROLE_AUTHORITY | HF_ROLE_PLATFORM, peers,
 	                           HFN_LISTS_MAX_PLATFORMS);
 	if (np == 0)
 		return HF_OK;
-	memcpy(q.list_id, list, HF_LIST_ID_LEN);
+	q.list_id = *list;
 	q.after = after;
 	HF_CHECK(hf_list_pull_encode(&q, &body, &body_len));
 	HF_CHECK(hfn_node_seal(n, HF_MSG_LIST_PULL, (const uint8_t(*)[HF_MEMBER_ID_LEN])peers, np,
@@ -469,7 +468,7 @@ static hf_err send_ack(hfn_node *n, const hfn_store_list *l, uint64_t number)
 	hf_err rc;
 	if (!(n->self_roles & HF_ROLE_PLATFORM) || number == 0)
 		return HF_OK;
-	memcpy(k.list_id.b, l->id, HF_LIST_ID_LEN);
+	k.list_id = l->id;
 	k.number = number;
 	hf_audit_of_ack(&k, &audit);
 	HF_CHECK(hf_list_ack_encode(&k, &body, &body_len));
@@ -485,8 +484,7 @@ out:
 	return rc;
 }
 
-static hf_err apply_entries(hfn_node *n, const uint8_t list[HF_LIST_ID_LEN], hf_list_iter *it,
-                            uint64_t *max_id)
+static hf_err apply_entries(hfn_node *n, const hf_list_id *list, hf_list_iter *it, uint64_t *max_id)
 {
 	hf_list_entry e[HFN_STORE_ENTRY_ROWS];
 	size_t k = 0;
@@ -511,14 +509,14 @@ hf_err hfn_lists_on_batch(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_e
 	hf_err rc;
 	char hex[33], num[24];
 	*disp = HFN_DONE;
-	rc = hfn_store_list_get(n->store, b.list_id, &l);
+	rc = hfn_store_list_get(n->store, &b.list_id, &l);
 	if (rc == HF_ENOTFOUND && b.number > 1) {
 		*disp = HFN_PARK; /* we missed batch 1: ask for everything */
-		return send_pull(n, b.list_id, 0, false);
+		return send_pull(n, &b.list_id, 0, false);
 	}
 	if (rc == HF_ENOTFOUND) {
 		memset(&l, 0, sizeof(l));
-		memcpy(l.id, b.list_id, HF_LIST_ID_LEN);
+		l.id = b.list_id;
 		snprintf(l.name, sizeof(l.name), "%.*s", (int)b.meta.name_len, b.meta.name);
 		l.category = b.meta.category;
 		l.algs = b.meta.algs;
@@ -537,7 +535,7 @@ hf_err hfn_lists_on_batch(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_e
 	}
 	if (l.snap_part != 0 || b.number > l.head_n + 1) {
 		*disp = HFN_PARK;
-		return l.snap_part ? HF_OK : send_pull(n, b.list_id, l.head_n, false);
+		return l.snap_part ? HF_OK : send_pull(n, &b.list_id, l.head_n, false);
 	}
 	if (b.number <= l.head_n) {
 		*status = HF_EREPLAY; /* already applied */
@@ -560,9 +558,10 @@ hf_err hfn_lists_on_batch(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_e
 	/* The matcher first: its index insertion runs while the entries are stored. */
 	HF_TRY(hfn_match_batch_begin(n, &l, &b, env, env_len));
 	hf_list_batch_iter(&b, &it);
-	rc = apply_entries(n, l.id, &it, &max_id);
+	rc = apply_entries(n, &l.id, &it, &max_id);
 	for (uint32_t i = 0; rc == HF_OK && i < b.n_removed; i++) {
-		rc = hfn_store_entry_remove(n->store, l.id, hf_list_batch_removed(&b, i), b.number);
+		rc =
+		    hfn_store_entry_remove(n->store, &l.id, hf_list_batch_removed(&b, i), b.number);
 		rc = rc == HF_ENOTFOUND ? HF_OK : rc;
 	}
 	hf_err mrc = hfn_match_batch_end(n, &b, rc == HF_OK);
@@ -571,10 +570,10 @@ hf_err hfn_lists_on_batch(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_e
 	l.head_n = b.number;
 	hf_list_batch_hash(body, body_len, l.head_hash);
 	l.next_id = max_id + 1;
-	HF_TRY(hfn_store_batch_put(n->store, l.id, b.number, l.head_hash, env, env_len));
+	HF_TRY(hfn_store_batch_put(n->store, &l.id, b.number, l.head_hash, env, env_len));
 	HF_TRY(hfn_store_list_put(n->store, &l));
 	HF_TRY(hfn_store_inbox_unpark(n->store));
-	hfn_hex(l.id, 16, hex);
+	hf_list_id_hex(&l.id, hex);
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)b.number);
 	hfn_count(n, "batches_applied", hex, 1);
 	hfn_count(n, "entries_applied", hex, b.n_added);
@@ -598,10 +597,10 @@ hf_err hfn_lists_on_snapshot(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, h
 	hf_list_iter it;
 	hf_err rc;
 	*disp = HFN_DONE;
-	rc = hfn_store_list_get(n->store, s.list_id, &l);
+	rc = hfn_store_list_get(n->store, &s.list_id, &l);
 	if (rc == HF_ENOTFOUND) {
 		memset(&l, 0, sizeof(l));
-		memcpy(l.id, s.list_id, HF_LIST_ID_LEN);
+		l.id = s.list_id;
 		memcpy(l.issuer, sender, HF_MEMBER_ID_LEN);
 	} else if (rc != HF_OK) {
 		return rc;
@@ -615,7 +614,7 @@ hf_err hfn_lists_on_snapshot(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, h
 			*status = HF_EREPLAY; /* we already follow the chain past it */
 			return HF_OK;
 		}
-		HF_TRY(hfn_store_entries_clear(n->store, l.id));
+		HF_TRY(hfn_store_entries_clear(n->store, &l.id));
 		snprintf(l.name, sizeof(l.name), "%.*s", (int)s.meta.name_len, s.meta.name);
 		l.category = s.meta.category;
 		l.algs = s.meta.algs;
@@ -629,7 +628,7 @@ hf_err hfn_lists_on_snapshot(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, h
 	}
 	uint64_t max_id = 0;
 	hf_list_snapshot_iter(&s, &it);
-	HF_TRY(apply_entries(n, l.id, &it, &max_id));
+	HF_TRY(apply_entries(n, &l.id, &it, &max_id));
 	HF_TRY(hfn_match_on_snapshot(n, &l, &s));
 	if (s.part + 1 == s.parts) {
 		l.snap_part = 0;
@@ -643,7 +642,7 @@ hf_err hfn_lists_on_snapshot(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, h
 	HF_TRY(hfn_store_list_put(n->store, &l));
 	HF_TRY(hfn_store_inbox_unpark(n->store));
 	char hex[33];
-	hfn_hex(l.id, 16, hex);
+	hf_list_id_hex(&l.id, hex);
 	hfn_log(HFN_LOG_INFO, "snapshot_part_applied", "list", hex, NULL);
 	*status = HF_OK;
 	return HF_OK;
@@ -663,7 +662,10 @@ static hf_err serve_one(void *ctx, uint64_t num, const uint8_t *env, size_t len)
 	/* Only what the asker could open anyway: it must be a recipient of the original. */
 	if (!hfn_node_member_is_recipient(c->n, c->to, &h))
 		return HF_OK;
-	HF_TRY(hfn_store_outbox_add(c->n->store, &h.msg_id, c->to, h.audit.subject, num, env, len,
+	/* A batch's audit subject is its list id (spec §12). */
+	hf_list_id list;
+	memcpy(list.b, h.audit.subject, sizeof list.b);
+	HF_TRY(hfn_store_outbox_add(c->n->store, &h.msg_id, c->to, &list, num, env, len,
 	                            hfn_now_ms()));
 	c->queued++;
 	return HF_OK;
@@ -678,8 +680,8 @@ hf_err hfn_lists_on_pull(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_er
 	 * it); the rest is queued. Reading and re-inserting every stored envelope after `after`
 	 * per pull (megabytes each, to have INSERT OR IGNORE find them queued) was two thirds
 	 * of an authority's CPU in bench_sync. */
-	HF_TRY(hfn_store_outbox_rearm_list(n->store, m->sender, q.list_id, q.after, hfn_now_ms()));
-	HF_TRY(hfn_store_batches_after(n->store, q.list_id, q.after, m->sender, HFN_PULL_SERVE_MAX,
+	HF_TRY(hfn_store_outbox_rearm_list(n->store, m->sender, &q.list_id, q.after, hfn_now_ms()));
+	HF_TRY(hfn_store_batches_after(n->store, &q.list_id, q.after, m->sender, HFN_PULL_SERVE_MAX,
 	                               serve_one, &c));
 	HF_TRY(hfn_store_count(n->store, "messages_out", "16", (int64_t)c.queued));
 	*status = HF_OK;
@@ -693,13 +695,13 @@ hf_err hfn_lists_on_ack(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_err
 	hfn_store_list l;
 	char hex[33], num[24];
 	*disp = HFN_DONE;
-	HF_TRY(hfn_store_list_check_entitled(n->store, k.list_id.b, m->sender, &l, status));
+	HF_TRY(hfn_store_list_check_entitled(n->store, &k.list_id, m->sender, &l, status));
 	/* A head we never published is a false claim the log must not count. */
 	if (*status == HF_OK && k.number > l.head_n)
 		*status = HF_ERANGE;
 	if (*status != HF_OK)
 		return HF_OK;
-	hfn_hex(l.id, 16, hex);
+	hf_list_id_hex(&l.id, hex);
 	snprintf(num, sizeof(num), "#%llu", (unsigned long long)k.number);
 	hfn_count(n, "list_acks", hex, 1);
 	hfn_log(HFN_LOG_INFO, "list_ack", "list", hex, "n", num, NULL);
@@ -711,7 +713,7 @@ static hf_err pull_cb(void *ctx, const hfn_store_list *l)
 	hfn_node *n = ctx;
 	if (l->mine || l->snap_part)
 		return HF_OK;
-	return send_pull(n, l->id, l->head_n, true);
+	return send_pull(n, &l->id, l->head_n, true);
 }
 
 hf_err hfn_lists_hello(hfn_node *n)
@@ -719,9 +721,9 @@ hf_err hfn_lists_hello(hfn_node *n)
 	/* spec §12.5: a pull of the all-zero list id is a hello. A node that was down
 	 * sends it once at start, so peers that back off towards it (and may hold
 	 * batches for lists it has never heard of) resume delivery at once. */
-	static const uint8_t zero[HF_LIST_ID_LEN];
+	static const hf_list_id zero;
 	HF_TRY(hfn_store_begin(n->store));
-	return hfn_node_end_send(n, send_pull(n, zero, 0, true));
+	return hfn_node_end_send(n, send_pull(n, &zero, 0, true));
 }
 
 hf_err hfn_lists_pull_all(hfn_node *n)

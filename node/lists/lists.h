@@ -19,20 +19,20 @@
  * is not a platform in the manifest), HF_EROLE (we are not an authority). */
 hf_err hfn_lists_create(hfn_node *n, const char *name, uint32_t category, uint32_t algs,
                         const uint8_t (*platforms)[HF_MEMBER_ID_LEN], size_t n_platforms,
-                        uint8_t id_out[HF_LIST_ID_LEN]) HF_MUST_CHECK;
+                        hf_list_id *id_out) HF_MUST_CHECK;
 
 /* Adds entries (ids are assigned: *first_id, +1, ...), one batch per
  * HF_LIST_MAX_BATCH_ENTRIES. *last_batch gets the last batch number.
  * Errors: HF_ENOTFOUND (not our list), HF_ERANGE (alg not in the list / quality). */
-hf_err hfn_lists_add(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN], const hf_list_entry *e,
-                     size_t count, uint64_t *first_id, uint64_t *last_batch) HF_MUST_CHECK;
+hf_err hfn_lists_add(hfn_node *n, const hf_list_id *id, const hf_list_entry *e, size_t count,
+                     uint64_t *first_id, uint64_t *last_batch) HF_MUST_CHECK;
 
 /* Tombstones entries (ids sorted and deduplicated here). HF_ENOTFOUND if an id is not live. */
-hf_err hfn_lists_remove(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN], uint64_t *ids, size_t count,
+hf_err hfn_lists_remove(hfn_node *n, const hf_list_id *id, uint64_t *ids, size_t count,
                         uint64_t *batch) HF_MUST_CHECK;
 
 /* Entitles a platform (or re-sends after a key rotation): a snapshot sealed to it. */
-hf_err hfn_lists_entitle(hfn_node *n, const uint8_t id[HF_LIST_ID_LEN],
+hf_err hfn_lists_entitle(hfn_node *n, const hf_list_id *id,
                          const uint8_t member[HF_MEMBER_ID_LEN]) HF_MUST_CHECK;
 
 /* Inbox handlers (inbox/msg.h), inside the inbox transaction. */

@@ -31,7 +31,7 @@ typedef struct hfn_prov {
 } hfn_prov;
 
 typedef struct mlist {
-	uint8_t id[HF_LIST_ID_LEN];
+	hf_list_id id;
 	uint8_t issuer[HF_MEMBER_ID_LEN];
 	char name[HF_LIST_MAX_NAME_LEN + 1];
 	hfn_prov *prov; /* ascending first; ranges are disjoint */
@@ -112,10 +112,10 @@ uint32_t hfn_match_day(uint64_t ms)
 
 /* ---- lists and provenance ---------------------------------------------------- */
 
-static mlist *list_find(hfn_match *m, const uint8_t id[HF_LIST_ID_LEN], uint32_t *idx)
+static mlist *list_find(hfn_match *m, const hf_list_id *id, uint32_t *idx)
 {
 	for (size_t i = 0; i < m->n_lists; i++)
-		if (memcmp(m->lists[i].id, id, HF_LIST_ID_LEN) == 0) {
+		if (hf_list_id_eq(&m->lists[i].id, id)) {
 			if (idx)
 				*idx = (uint32_t)i;
 			return &m->lists[i];
@@ -125,13 +125,13 @@ static mlist *list_find(hfn_match *m, const uint8_t id[HF_LIST_ID_LEN], uint32_t
 
 static hf_err list_get(hfn_match *m, const hfn_store_list *l, uint32_t *idx)
 {
-	mlist *ml = list_find(m, l->id, idx);
+	mlist *ml = list_find(m, &l->id, idx);
 	if (!ml) {
 		HF_TRY(
 		    hfn_grow((void **)&m->lists, &m->cap_lists, m->n_lists + 1, sizeof(*m->lists)));
 		ml = &m->lists[m->n_lists];
 		memset(ml, 0, sizeof(*ml));
-		memcpy(ml->id, l->id, HF_LIST_ID_LEN);
+		ml->id = l->id;
 		*idx = (uint32_t)m->n_lists++;
 	}
 	memcpy(ml->issuer, l->issuer, HF_MEMBER_ID_LEN);
@@ -301,7 +301,7 @@ static hf_err count_write(hfn_match *m, hfn_slot *s)
 {
 	if (s->pending == 0)
 		return HF_OK;
-	HF_TRY(hfn_store_match_count_add(m->n->store, m->lists[s->list].id, s->entry,
+	HF_TRY(hfn_store_match_count_add(m->n->store, &m->lists[s->list].id, s->entry,
 	                                 m->pending_day, s->pending));
 	s->pending = 0;
 	return HF_OK;
@@ -511,7 +511,7 @@ hf_err hfn_match_batch_begin(hfn_node *n, const hfn_store_list *l, const hf_list
 	HF_TRY(list_get(m, l, &li));
 	if (b->n_added) {
 		uint64_t last = b->first_id + b->n_added - 1;
-		HF_TRY(hfn_store_prov_put(n->store, l->id, b->first_id, last, b->number, issued,
+		HF_TRY(hfn_store_prov_put(n->store, &l->id, b->first_id, last, b->number, issued,
 		                          false));
 		HF_TRY(prov_add(&m->lists[li], b->first_id, last, b->number, issued, false));
 	}
@@ -582,7 +582,7 @@ hf_err hfn_match_on_snapshot(hfn_node *n, const hfn_store_list *l, const hf_list
 		for (size_t i = 0; i < m->n_slots; i++)
 			if (m->slots[i].list == li)
 				HF_TRY(entry_remove(m, li, m->slots[i].entry));
-		HF_TRY(hfn_store_prov_clear(n->store, l->id));
+		HF_TRY(hfn_store_prov_clear(n->store, &l->id));
 		m->lists[li].n_prov = 0;
 	}
 	hf_list_snapshot_iter(sn, &it);
@@ -592,7 +592,7 @@ hf_err hfn_match_on_snapshot(hfn_node *n, const hfn_store_list *l, const hf_list
 		HF_TRY(entry_add(m, li, &e, sn->at_batch, 0, true, now, NULL));
 	}
 	if (hi) {
-		HF_TRY(hfn_store_prov_put(n->store, l->id, lo, hi, sn->at_batch, 0, true));
+		HF_TRY(hfn_store_prov_put(n->store, &l->id, lo, hi, sn->at_batch, 0, true));
 		HF_TRY(prov_add(&m->lists[li], lo, hi, sn->at_batch, 0, true));
 	}
 	return HF_OK;
@@ -621,12 +621,12 @@ hf_err hfn_match_on_report(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_
 	hf_err rc;
 	*disp = HFN_DONE;
 	/* reports go to the issuer only, from an entitled platform */
-	HF_TRY(hfn_store_list_check_entitled(n->store, r.list_id, sender, &l, status));
+	HF_TRY(hfn_store_list_check_entitled(n->store, &r.list_id, sender, &l, status));
 	if (*status != HF_OK)
 		return HF_OK;
 	for (uint32_t i = 0; i < r.n_counts; i++)
 		total += hf_match_report_count(&r, i).matches;
-	HF_CHECK(hfn_store_report_put(n->store, r.list_id, sender, r.day, r.revision, total,
+	HF_CHECK(hfn_store_report_put(n->store, &r.list_id, sender, r.day, r.revision, total,
 	                              r.counts_raw, (size_t)r.n_counts * HF_MATCH_REPORT_COUNT_LEN,
 	                              now, &applied));
 	if (applied) {
@@ -634,13 +634,13 @@ hf_err hfn_match_on_report(hfn_node *n, const hfn_in_msg *m, hfn_disp *disp, hf_
 			HF_CHECK(ids_push(&dis, hf_match_report_disabled(&r, i)));
 		for (uint32_t i = 0; i < r.n_quarantined; i++)
 			HF_CHECK(ids_push(&quar, hf_match_report_quarantined(&r, i)));
-		HF_CHECK(hfn_store_signals_replace(n->store, r.list_id, sender, HFN_MATCH_DISABLED,
+		HF_CHECK(hfn_store_signals_replace(n->store, &r.list_id, sender, HFN_MATCH_DISABLED,
 		                                   dis.v, dis.n, now));
-		HF_CHECK(hfn_store_signals_replace(n->store, r.list_id, sender,
+		HF_CHECK(hfn_store_signals_replace(n->store, &r.list_id, sender,
 		                                   HFN_MATCH_QUARANTINED, quar.v, quar.n, now));
 	}
 	char lh[33], ph[33], day[16], tot[24], nd[16], nq[16];
-	hfn_hex(r.list_id, 16, lh);
+	hf_list_id_hex(&r.list_id, lh);
 	hfn_hex(sender, 16, ph);
 	snprintf(day, sizeof(day), "#%u", r.day);
 	snprintf(tot, sizeof(tot), "#%llu", (unsigned long long)total);
@@ -733,7 +733,7 @@ static hfn_match_hit hit_of(const hfn_match *m, const hfn_slot *s, unsigned dist
 {
 	const mlist *ml = &m->lists[s->list];
 	return (hfn_match_hit){
-	    .list_id = ml->id,
+	    .list_id = &ml->id,
 	    .list_name = ml->name,
 	    .issuer = ml->issuer,
 	    .entry_id = s->entry,
@@ -753,7 +753,7 @@ static void log_entry(const char *event, hfn_log_level lv, const hfn_match *m, u
                       uint64_t entry, const char *why)
 {
 	char lh[33], en[24];
-	hfn_hex(m->lists[list].id, 16, lh);
+	hf_list_id_hex(&m->lists[list].id, lh);
 	snprintf(en, sizeof(en), "#%llu", (unsigned long long)entry);
 	hfn_log(lv, event, "list", lh, "entry", en, "reason", why, NULL);
 }
@@ -767,9 +767,9 @@ static hf_err hfn_quarantine(hfn_match *m, hfn_slot *s)
 	snprintf(why, sizeof(why), "more than %u distinct uploads in %llu ms",
 	         m->cfg.flood_threshold, (unsigned long long)m->cfg.flood_window_ms);
 	HF_TRY(hfn_store_begin(m->n->store));
-	HF_CHECK(hfn_store_flag_put(m->n->store, m->lists[list].id, entry, HFN_MATCH_QUARANTINED,
+	HF_CHECK(hfn_store_flag_put(m->n->store, &m->lists[list].id, entry, HFN_MATCH_QUARANTINED,
 	                            why, now));
-	HF_CHECK(hfn_store_match_dirty(m->n->store, m->lists[list].id, hfn_match_day(now)));
+	HF_CHECK(hfn_store_match_dirty(m->n->store, &m->lists[list].id, hfn_match_day(now)));
 	HF_CHECK(hfn_store_commit(m->n->store));
 	HF_TRY(flag_set(m, list, entry, HFN_MATCH_QUARANTINED));
 	log_entry("match_entry_quarantined", HFN_LOG_WARN, m, list, entry, why);
@@ -1033,8 +1033,8 @@ hf_err hfn_match_allow_del(hfn_match *m, unsigned alg, const uint8_t *value)
 }
 
 /* Sets or clears a flag durably and marks today's report of the list for sending. */
-static hf_err flag_change(hfn_match *m, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
-                          hfn_match_flag flag, bool set, const char *reason, const char *event)
+static hf_err flag_change(hfn_match *m, const hf_list_id *list, uint64_t entry, hfn_match_flag flag,
+                          bool set, const char *reason, const char *event)
 {
 	uint32_t li;
 	hf_err rc;
@@ -1059,20 +1059,19 @@ out:
 	return rc;
 }
 
-hf_err hfn_match_disable(hfn_match *m, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
-                         const char *reason)
+hf_err hfn_match_disable(hfn_match *m, const hf_list_id *list, uint64_t entry, const char *reason)
 {
 	return flag_change(m, list, entry, HFN_MATCH_DISABLED, true, reason,
 	                   "match_entry_disabled");
 }
 
-hf_err hfn_match_enable(hfn_match *m, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry)
+hf_err hfn_match_enable(hfn_match *m, const hf_list_id *list, uint64_t entry)
 {
 	return flag_change(m, list, entry, HFN_MATCH_DISABLED, false, "operator",
 	                   "match_entry_enabled");
 }
 
-hf_err hfn_match_release(hfn_match *m, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry)
+hf_err hfn_match_release(hfn_match *m, const hf_list_id *list, uint64_t entry)
 {
 	return flag_change(m, list, entry, HFN_MATCH_QUARANTINED, false, "reviewed",
 	                   "match_entry_released");
@@ -1084,16 +1083,16 @@ typedef struct hfn_rep_ctx {
 	hf_match_count *c;
 	size_t n, cap;
 	hfn_ids dis, quar;
-	uint8_t lists[64][HF_LIST_ID_LEN];
+	hf_list_id lists[64];
 	uint32_t days[64];
 	size_t n_pairs;
 } hfn_rep_ctx;
 
-static hf_err rep_pair(void *ctx, const uint8_t *list, uint32_t day)
+static hf_err rep_pair(void *ctx, const hf_list_id *list, uint32_t day)
 {
 	hfn_rep_ctx *r = ctx;
 	if (r->n_pairs < 64) {
-		memcpy(r->lists[r->n_pairs], list, HF_LIST_ID_LEN);
+		r->lists[r->n_pairs] = *list;
 		r->days[r->n_pairs++] = day;
 	}
 	return HF_OK;
@@ -1109,7 +1108,7 @@ static hf_err rep_count(void *ctx, uint64_t entry, uint64_t n)
 	return HF_OK;
 }
 
-static hf_err rep_flag(void *ctx, const uint8_t *list, uint64_t entry, hfn_match_flag state,
+static hf_err rep_flag(void *ctx, const hf_list_id *list, uint64_t entry, hfn_match_flag state,
                        const char *reason, uint64_t since)
 {
 	hfn_rep_ctx *r = ctx;
@@ -1123,8 +1122,7 @@ static hf_err rep_flag(void *ctx, const uint8_t *list, uint64_t entry, hfn_match
 }
 
 /* Seals the report of (list, day) to the list's issuer. Inside the caller's transaction. */
-static hf_err send_report(hfn_match *m, hfn_rep_ctx *r, const uint8_t list[HF_LIST_ID_LEN],
-                          uint32_t day)
+static hf_err send_report(hfn_match *m, hfn_rep_ctx *r, const hf_list_id *list, uint32_t day)
 {
 	hfn_store_list l;
 	hf_match_report rep;
@@ -1142,14 +1140,14 @@ static hf_err send_report(hfn_match *m, hfn_rep_ctx *r, const uint8_t list[HF_LI
 	HF_TRY(hfn_store_match_counts(m->n->store, list, day, rep_count, r));
 	HF_TRY(hfn_store_flags(m->n->store, list, rep_flag, r));
 	memset(&rep, 0, sizeof(rep));
-	memcpy(rep.list_id, list, HF_LIST_ID_LEN);
+	rep.list_id = *list;
 	rep.day = day;
 	rep.revision = now;
 	HF_CHECK(hf_match_report_encode(&rep, r->c, r->n, r->dis.v, r->dis.n, r->quar.v, r->quar.n,
 	                                &body, &body_len));
 	memset(&audit, 0, sizeof(audit));
 	audit.fields = HF_AUDIT_SUBJECT | HF_AUDIT_SEQ | HF_AUDIT_ITEMS;
-	memcpy(audit.subject, list, HF_LIST_ID_LEN);
+	memcpy(audit.subject, list->b, sizeof audit.subject);
 	audit.seq = day;
 	audit.items = (uint32_t)(r->n > HF_MAX_AUDIT_ITEMS ? HF_MAX_AUDIT_ITEMS : r->n);
 	HF_CHECK(hfn_node_seal(m->n, HF_MSG_MATCH_REPORT,
@@ -1159,7 +1157,7 @@ static hf_err send_report(hfn_match *m, hfn_rep_ctx *r, const uint8_t list[HF_LI
 	HF_CHECK(hfn_store_match_clean(m->n->store, list, day));
 	m->n->msgs_out++;
 	char lh[33], d[16], c[16];
-	hfn_hex(list, 16, lh);
+	hf_list_id_hex(list, lh);
 	snprintf(d, sizeof(d), "#%u", day);
 	snprintf(c, sizeof(c), "#%zu", r->n);
 	hfn_log(HFN_LOG_INFO, "match_report_sent", "list", lh, "day", d, "entries", c, NULL);
@@ -1189,7 +1187,7 @@ hf_err hfn_match_flush(hfn_match *m, bool send_reports)
 	HF_CHECK(hfn_store_match_dirty_all(m->n->store, 64, rep_pair, r));
 	for (size_t i = 0; i < r->n_pairs; i++) {
 		HF_CHECK(hfn_store_begin(m->n->store));
-		rc = send_report(m, r, r->lists[i], r->days[i]);
+		rc = send_report(m, r, &r->lists[i], r->days[i]);
 		if (rc != HF_OK) {
 			/* An issuer without a valid key now: keep it dirty, try next time. */
 			hfn_store_rollback(m->n->store);
@@ -1280,7 +1278,7 @@ static hf_err load_list(void *ctx, const hfn_store_list *l)
 	return HF_OK;
 }
 
-static hf_err load_prov(void *ctx, const uint8_t *list, uint64_t first, uint64_t last,
+static hf_err load_prov(void *ctx, const hf_list_id *list, uint64_t first, uint64_t last,
                         uint64_t batch, uint64_t issued, bool snap)
 {
 	hfn_match *m = ctx;
@@ -1288,7 +1286,7 @@ static hf_err load_prov(void *ctx, const uint8_t *list, uint64_t first, uint64_t
 	return ml ? prov_add(ml, first, last, batch, issued, snap) : HF_OK;
 }
 
-static hf_err load_flag(void *ctx, const uint8_t *list, uint64_t entry, hfn_match_flag state,
+static hf_err load_flag(void *ctx, const hf_list_id *list, uint64_t entry, hfn_match_flag state,
                         const char *reason, uint64_t since)
 {
 	hfn_match *m = ctx;
@@ -1318,8 +1316,8 @@ static hf_err load(hfn_match *m)
 		c.last = 0;
 		for (;;) {
 			uint64_t before = c.count;
-			HF_TRY(hfn_store_entries_active(m->n->store, m->lists[li].id, c.now, c.last,
-			                                HFN_LOAD_PAGE, load_entry, &c));
+			HF_TRY(hfn_store_entries_active(m->n->store, &m->lists[li].id, c.now,
+			                                c.last, HFN_LOAD_PAGE, load_entry, &c));
 			if (c.count - before < HFN_LOAD_PAGE)
 				break;
 		}

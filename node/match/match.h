@@ -65,7 +65,7 @@ typedef struct hfn_match_query {
 } hfn_match_query;
 
 typedef struct hfn_match_hit {
-	const uint8_t *list_id; /* HF_LIST_ID_LEN */
+	const hf_list_id *list_id;
 	const char *list_name;
 	const uint8_t *issuer; /* HF_MEMBER_ID_LEN */
 	uint64_t entry_id;
@@ -125,15 +125,13 @@ hf_err hfn_match_allow_add(hfn_match *m, unsigned alg, const uint8_t *value,
 /* HF_ENOTFOUND if not on the list. */
 hf_err hfn_match_allow_del(hfn_match *m, unsigned alg, const uint8_t *value) HF_MUST_CHECK;
 /* Disables an entry locally (HF_ENOTFOUND if this node holds no such list). */
-hf_err hfn_match_disable(hfn_match *m, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
+hf_err hfn_match_disable(hfn_match *m, const hf_list_id *list, uint64_t entry,
                          const char *reason) HF_MUST_CHECK;
 /* Re-enables (HF_ENOTFOUND unless disabled). */
-hf_err hfn_match_enable(hfn_match *m, const uint8_t list[HF_LIST_ID_LEN],
-                        uint64_t entry) HF_MUST_CHECK;
+hf_err hfn_match_enable(hfn_match *m, const hf_list_id *list, uint64_t entry) HF_MUST_CHECK;
 /* Releases a quarantined entry after review (HF_ENOTFOUND unless quarantined); its flood
  * window starts afresh. */
-hf_err hfn_match_release(hfn_match *m, const uint8_t list[HF_LIST_ID_LEN],
-                         uint64_t entry) HF_MUST_CHECK;
+hf_err hfn_match_release(hfn_match *m, const hf_list_id *list, uint64_t entry) HF_MUST_CHECK;
 
 /* Writes pending counts; with send_reports, also seals a report for every (list, day) that
  * changed since the last one. */

@@ -651,7 +651,7 @@ static hf_err refer_send(hfn_node *n, const uint8_t to[HF_MEMBER_ID_LEN], hfn_st
 {
 	hf_order_msg m;
 	hfn_store_referral r = *rp;
-	const uint8_t(*orders)[HF_ORDER_ID_LEN] = (const uint8_t(*)[HF_ORDER_ID_LEN])r.orders;
+	const hf_order_id *orders = r.orders;
 	memset(&m, 0, sizeof(m));
 	hf_referral *f = &m.u.referral;
 	m.type = HF_MSG_REFERRAL;

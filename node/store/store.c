@@ -238,7 +238,7 @@ static wlock *g_wlocks;
  */
 #define HFN_COUNT_MEMOS 8u
 typedef struct count_memo {
-	uint8_t list[HF_LIST_ID_LEN];
+	hf_list_id list;
 	bool valid, full, appended;
 	uint64_t settled, own; /* g_entries_settled and the store's own share of it, then */
 	uint64_t max_id;       /* highest entry id counted (0: none) */
@@ -656,7 +656,7 @@ hf_err hfn_each_row(hfn_store *s, const char *sql, hfn_row_fn fn, void *ctx, con
 static void list_row(sqlite3_stmt *st, hfn_store_list *l)
 {
 	memset(l, 0, sizeof(*l));
-	hfn_col_copy(st, 0, l->id, sizeof(l->id));
+	HFN_COL_ID(st, 0, &l->id);
 	const unsigned char *name = sqlite3_column_text(st, 1);
 	if (name)
 		snprintf(l->name, sizeof(l->name), "%s", (const char *)name);
@@ -682,10 +682,10 @@ static hf_err list_one(sqlite3_stmt *st, hfn_store_list *out)
 	return rc;
 }
 
-hf_err hfn_store_list_get(hfn_store *s, const uint8_t id[HF_LIST_ID_LEN], hfn_store_list *out)
+hf_err hfn_store_list_get(hfn_store *s, const hf_list_id *id, hfn_store_list *out)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_LIST_GET]);
-	hfn_bind_blob(st, 1, id, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, id);
 	return list_one(st, out);
 }
 
@@ -699,7 +699,7 @@ hf_err hfn_store_list_by_name(hfn_store *s, const char *name, hfn_store_list *ou
 hf_err hfn_store_list_put(hfn_store *s, const hfn_store_list *l)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_LIST_PUT]);
-	hfn_bind_blob(st, 1, l->id, sizeof(l->id));
+	HFN_BIND_ID(st, 1, &l->id);
 	sqlite3_bind_text(st, 2, l->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, l->category);
 	sqlite3_bind_int64(st, 4, l->algs);
@@ -746,29 +746,28 @@ out:
 	return rc;
 }
 
-hf_err hfn_store_entitle(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                         const uint8_t member[HFN_MEMBER_LEN])
+hf_err hfn_store_entitle(hfn_store *s, const hf_list_id *list, const uint8_t member[HFN_MEMBER_LEN])
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTITLE]);
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	hfn_bind_blob(st, 2, member, HFN_MEMBER_LEN);
 	return hfn_step_done(st);
 }
 
-hf_err hfn_store_entitled(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                          uint8_t (*members)[HFN_MEMBER_LEN], size_t max, size_t *n)
+hf_err hfn_store_entitled(hfn_store *s, const hf_list_id *list, uint8_t (*members)[HFN_MEMBER_LEN],
+                          size_t max, size_t *n)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTITLED]);
 	int r;
 	*n = 0;
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < max)
 		hfn_col_copy(st, 0, members[(*n)++], HFN_MEMBER_LEN);
 	sqlite3_reset(st);
 	return r == SQLITE_DONE || r == SQLITE_ROW ? HF_OK : HF_EDB;
 }
 
-hf_err hfn_store_list_check_entitled(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+hf_err hfn_store_list_check_entitled(hfn_store *s, const hf_list_id *list,
                                      const uint8_t member[HFN_MEMBER_LEN], hfn_store_list *l,
                                      hf_err *status)
 {
@@ -779,9 +778,8 @@ hf_err hfn_store_list_check_entitled(hfn_store *s, const uint8_t list[HF_LIST_ID
 		return HF_OK;
 	}
 	HF_TRY(rc);
-	HF_TRY(hfn_any_row(
-	    s, "SELECT 1 FROM list_platforms WHERE list_id=?1 AND member=?2", &entitled,
-	    HFN_ARGS(HFN_BLOB(list, HF_LIST_ID_LEN), HFN_BLOB(member, HFN_MEMBER_LEN))));
+	HF_TRY(hfn_any_row(s, "SELECT 1 FROM list_platforms WHERE list_id=?1 AND member=?2",
+	                   &entitled, HFN_ARGS(HFN_ID(list), HFN_BLOB(member, HFN_MEMBER_LEN))));
 	*status = entitled ? HF_OK : HF_ENOTENTITLED;
 	return HF_OK;
 }
@@ -790,16 +788,16 @@ hf_err hfn_store_list_check_entitled(hfn_store *s, const uint8_t list[HF_LIST_ID
 
 /* ---- entry count memos (struct count_memo) ---- */
 
-static count_memo *memo_of(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN])
+static count_memo *memo_of(hfn_store *s, const hf_list_id *list)
 {
 	for (unsigned i = 0; i < HFN_COUNT_MEMOS; i++)
-		if (s->memo[i].valid && memcmp(s->memo[i].list, list, HF_LIST_ID_LEN) == 0)
+		if (s->memo[i].valid && hf_list_id_eq(&s->memo[i].list, list))
 			return &s->memo[i];
 	return NULL;
 }
 
 /* Before this connection writes an entry of list: id, or 0 for a removal or a clear. */
-static void memo_write(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id)
+static void memo_write(hfn_store *s, const hf_list_id *list, uint64_t id)
 {
 	count_memo *m = memo_of(s, list);
 	s->entries_dirty = true;
@@ -821,10 +819,9 @@ static void entries_settle(hfn_store *s)
 }
 
 /* Binds e as the row whose first parameter is p (8 parameters per row). */
-static void entry_bind(sqlite3_stmt *st, int p, const uint8_t list[HF_LIST_ID_LEN],
-                       const hf_list_entry *e)
+static void entry_bind(sqlite3_stmt *st, int p, const hf_list_id *list, const hf_list_entry *e)
 {
-	hfn_bind_blob(st, p, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, p, list);
 	hfn_bind_u64(st, p + 1, e->id);
 	sqlite3_bind_int(st, p + 2, e->alg);
 	/* A video entry's value column holds its frame records (spec §12.2), n * 41 bytes. */
@@ -838,7 +835,7 @@ static void entry_bind(sqlite3_stmt *st, int p, const uint8_t list[HF_LIST_ID_LE
 	hfn_bind_blob(st, p + 7, e->pseudonym, HF_PSEUDONYM_LEN);
 }
 
-hf_err hfn_store_entry_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], const hf_list_entry *e)
+hf_err hfn_store_entry_put(hfn_store *s, const hf_list_id *list, const hf_list_entry *e)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRY_PUT]);
 	hf_err rc;
@@ -856,8 +853,7 @@ hf_err hfn_store_entry_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], con
 static const char ENTRIES_PUT[] = "INSERT OR REPLACE INTO entries VALUES" ENTRY_R16 "," ENTRY_R16;
 _Static_assert(HFN_STORE_ENTRY_ROWS == 32, "ENTRIES_PUT has 32 rows");
 
-hf_err hfn_store_entries_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                             const hf_list_entry *e, size_t n)
+hf_err hfn_store_entries_put(hfn_store *s, const hf_list_id *list, const hf_list_entry *e, size_t n)
 {
 	/* One statement per 32 rows: a 100k-entry batch spent a third of its SQLite time
 	 * stepping, resetting and re-binding the one-row statement (bench_sync profile). */
@@ -884,12 +880,11 @@ hf_err hfn_store_entries_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 	return HF_OK;
 }
 
-hf_err hfn_store_entry_remove(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id,
-                              uint64_t batch)
+hf_err hfn_store_entry_remove(hfn_store *s, const hf_list_id *list, uint64_t id, uint64_t batch)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRY_REMOVE]);
 	memo_write(s, list, 0);
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	hfn_bind_u64(st, 2, id);
 	hfn_bind_u64(st, 3, batch ? batch : 1);
 	hf_err rc = hfn_step_done(st);
@@ -898,24 +893,24 @@ hf_err hfn_store_entry_remove(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], 
 	return sqlite3_changes(s->db) ? HF_OK : HF_ENOTFOUND;
 }
 
-hf_err hfn_store_entries_clear(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN])
+hf_err hfn_store_entries_clear(hfn_store *s, const hf_list_id *list)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRIES_CLEAR]);
 	memo_write(s, list, 0);
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	hf_err rc = hfn_step_done(st);
 	entries_settle(s);
 	return rc;
 }
 
-hf_err hfn_store_entries_active(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
+hf_err hfn_store_entries_active(hfn_store *s, const hf_list_id *list, uint64_t now_ms,
                                 uint64_t after, size_t limit, hfn_store_entry_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRIES_ACTIVE]);
 	hf_list_entry e;
 	hf_err rc = HF_OK;
 	int r;
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	hfn_bind_u64(st, 2, now_ms);
 	hfn_bind_u64(st, 3, after);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
@@ -951,13 +946,13 @@ out:
 
 /* One count query (Q_ENTRY_COUNTS, or Q_ENTRY_COUNTS_AFTER with after): *c, the highest id
  * and the earliest future expiry of a live entry (0 if none) among the rows counted. */
-static hf_err count_rows(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
+static hf_err count_rows(hfn_store *s, const hf_list_id *list, uint64_t now_ms,
                          const uint64_t *after, hfn_store_counts *c, uint64_t *max_id,
                          uint64_t *until_ms)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[after ? Q_ENTRY_COUNTS_AFTER : Q_ENTRY_COUNTS]);
 	hf_err rc = HF_EDB;
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	hfn_bind_u64(st, 2, now_ms);
 	if (after)
 		hfn_bind_u64(st, 3, *after);
@@ -973,7 +968,7 @@ static hf_err count_rows(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint6
 	return rc;
 }
 
-hf_err hfn_store_entry_counts(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
+hf_err hfn_store_entry_counts(hfn_store *s, const hf_list_id *list, uint64_t now_ms,
                               hfn_store_counts *c)
 {
 	count_memo *m = memo_of(s, list), fresh;
@@ -1008,7 +1003,7 @@ hf_err hfn_store_entry_counts(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], 
 	if (sqlite3_get_autocommit(s->db)) {
 		if (!m)
 			m = &s->memo[s->memo_next++ % HFN_COUNT_MEMOS];
-		memcpy(fresh.list, list, HF_LIST_ID_LEN);
+		fresh.list = *list;
 		fresh.valid = true;
 		fresh.full = fresh.appended = false;
 		fresh.settled = settled;
@@ -1018,12 +1013,11 @@ hf_err hfn_store_entry_counts(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], 
 	return HF_OK;
 }
 
-hf_err hfn_store_entry_live(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id,
-                            bool *live)
+hf_err hfn_store_entry_live(hfn_store *s, const hf_list_id *list, uint64_t id, bool *live)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_ENTRY_LIVE]);
 	int r;
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	hfn_bind_u64(st, 2, id);
 	r = sqlite3_step(st);
 	*live = r == SQLITE_ROW && sqlite3_column_int64(st, 0) == 0;
@@ -1033,18 +1027,18 @@ hf_err hfn_store_entry_live(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], ui
 
 /* ---- batches ------------------------------------------------------------ */
 
-hf_err hfn_store_batch_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t n,
+hf_err hfn_store_batch_put(hfn_store *s, const hf_list_id *list, uint64_t n,
                            const uint8_t hash[HF_LIST_HASH_LEN], const uint8_t *env, size_t len)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_BATCH_PUT]);
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	hfn_bind_u64(st, 2, n);
 	hfn_bind_blob(st, 3, hash, HF_LIST_HASH_LEN);
 	hfn_bind_blob(st, 4, env, len);
 	return hfn_step_done(st);
 }
 
-hf_err hfn_store_batches_after(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
+hf_err hfn_store_batches_after(hfn_store *s, const hf_list_id *list, uint64_t after,
                                const uint8_t peer[HFN_MEMBER_LEN], size_t limit,
                                hfn_store_blob_cb cb, void *ctx)
 {
@@ -1058,7 +1052,7 @@ hf_err hfn_store_batches_after(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 	v = calloc(limit ? limit : 1, sizeof(*v));
 	if (!v)
 		return HF_ENOMEM;
-	hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 1, list);
 	hfn_bind_u64(st, 2, after);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
 	hfn_bind_blob(st, 4, peer, HFN_MEMBER_LEN);
@@ -1071,7 +1065,7 @@ hf_err hfn_store_batches_after(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 		uint8_t *env = NULL;
 		size_t len = 0;
 		st = hfn_stmt(s, SQL[Q_BATCH_ENV]);
-		hfn_bind_blob(st, 1, list, HF_LIST_ID_LEN);
+		HFN_BIND_ID(st, 1, list);
 		hfn_bind_u64(st, 2, v[i]);
 		rc = HF_EDB;
 		if (sqlite3_step(st) == SQLITE_ROW) {
@@ -1091,12 +1085,11 @@ hf_err hfn_store_batches_after(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 }
 
 hf_err hfn_store_outbox_rearm_list(hfn_store *s, const uint8_t peer[HFN_MEMBER_LEN],
-                                   const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
-                                   uint64_t now_ms)
+                                   const hf_list_id *list, uint64_t after, uint64_t now_ms)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_REARM_LIST]);
 	hfn_bind_blob(st, 1, peer, HFN_MEMBER_LEN);
-	hfn_bind_blob(st, 2, list, HF_LIST_ID_LEN);
+	HFN_BIND_ID(st, 2, list);
 	hfn_bind_u64(st, 3, after);
 	hfn_bind_u64(st, 4, now_ms);
 	return hfn_step_done(st);
@@ -1105,13 +1098,13 @@ hf_err hfn_store_outbox_rearm_list(hfn_store *s, const uint8_t peer[HFN_MEMBER_L
 /* ---- outbox ------------------------------------------------------------- */
 
 hf_err hfn_store_outbox_add(hfn_store *s, const hf_msg_id *msg_id,
-                            const uint8_t peer[HFN_MEMBER_LEN], const uint8_t *list, uint64_t n,
+                            const uint8_t peer[HFN_MEMBER_LEN], const hf_list_id *list, uint64_t n,
                             const uint8_t *env, size_t len, uint64_t now_ms)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_OUT_ADD]);
 	HFN_BIND_ID(st, 1, msg_id);
 	hfn_bind_blob(st, 2, peer, HFN_MEMBER_LEN);
-	hfn_bind_blob(st, 3, list, list ? HF_LIST_ID_LEN : 0);
+	hfn_bind_blob(st, 3, list ? list->b : NULL, list ? sizeof list->b : 0);
 	if (list)
 		hfn_bind_u64(st, 4, n);
 	hfn_bind_blob(st, 5, env, len);
@@ -1202,7 +1195,7 @@ hf_err hfn_store_outbox_due(hfn_store *s, uint64_t now_ms, hfn_store_out *out, s
 		hfn_col_copy(st, 2, o->peer, HFN_MEMBER_LEN);
 		o->has_list = sqlite3_column_bytes(st, 3) == HF_LIST_ID_LEN;
 		if (o->has_list)
-			hfn_col_copy(st, 3, o->list, HF_LIST_ID_LEN);
+			HFN_COL_ID(st, 3, &o->list);
 		(*n)++;
 	}
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
@@ -1215,7 +1208,7 @@ hf_err hfn_store_outbox_due(hfn_store *s, uint64_t now_ms, hfn_store_out *out, s
 		for (size_t j = 0; j < i && !later; j++)
 			later = out[i].has_list && out[j].has_list &&
 			        memcmp(out[j].peer, out[i].peer, HFN_MEMBER_LEN) == 0 &&
-			        memcmp(out[j].list, out[i].list, HF_LIST_ID_LEN) == 0;
+			        hf_list_id_eq(&out[j].list, &out[i].list);
 		if (!later)
 			rc = out_load(s, &out[i]);
 	}
@@ -1287,13 +1280,14 @@ out:
 hf_err hfn_store_delivery(hfn_store *s, hfn_store_delivery_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = hfn_stmt(s, SQL[Q_DELIVERY]);
-	uint8_t list[HF_LIST_ID_LEN], peer[HFN_MEMBER_LEN];
+	hf_list_id list;
+	uint8_t peer[HFN_MEMBER_LEN];
 	hf_err rc = HF_OK;
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		hfn_col_copy(st, 0, list, sizeof(list));
+		HFN_COL_ID(st, 0, &list);
 		hfn_col_copy(st, 1, peer, sizeof(peer));
-		HF_CHECK(cb(ctx, list, peer, hfn_col_u64(st, 2), hfn_col_u64(st, 3),
+		HF_CHECK(cb(ctx, &list, peer, hfn_col_u64(st, 2), hfn_col_u64(st, 3),
 		            hfn_col_u64(st, 4)));
 	}
 	if (r != SQLITE_DONE)

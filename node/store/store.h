@@ -48,7 +48,7 @@ int hfn_store_schema_version(hfn_store *s);
 /* ---- lists ------------------------------------------------------------ */
 
 typedef struct hfn_store_list {
-	uint8_t id[HF_LIST_ID_LEN];
+	hf_list_id id;
 	char name[HF_LIST_MAX_NAME_LEN + 1];
 	uint32_t category;
 	uint32_t algs;
@@ -61,8 +61,7 @@ typedef struct hfn_store_list {
 } hfn_store_list;
 
 /* HF_ENOTFOUND if absent. */
-hf_err hfn_store_list_get(hfn_store *s, const uint8_t id[HF_LIST_ID_LEN],
-                          hfn_store_list *out) HF_MUST_CHECK;
+hf_err hfn_store_list_get(hfn_store *s, const hf_list_id *id, hfn_store_list *out) HF_MUST_CHECK;
 /* Lookup by name among our own lists. */
 hf_err hfn_store_list_by_name(hfn_store *s, const char *name, hfn_store_list *out) HF_MUST_CHECK;
 /* Insert or replace. */
@@ -74,50 +73,50 @@ hf_err hfn_store_lists(hfn_store *s, hfn_store_list_cb cb, void *ctx) HF_MUST_CH
 #define HFN_LISTS_MAX_PLATFORMS 255
 
 /* Entitled platforms of a list (issuer side). */
-hf_err hfn_store_entitle(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+hf_err hfn_store_entitle(hfn_store *s, const hf_list_id *list,
                          const uint8_t member[HFN_MEMBER_LEN]) HF_MUST_CHECK;
 /* Fills up to max member ids; *n = how many. */
-hf_err hfn_store_entitled(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                          uint8_t (*members)[HFN_MEMBER_LEN], size_t max, size_t *n) HF_MUST_CHECK;
+hf_err hfn_store_entitled(hfn_store *s, const hf_list_id *list, uint8_t (*members)[HFN_MEMBER_LEN],
+                          size_t max, size_t *n) HF_MUST_CHECK;
 /* The issuer's check of a member's message about one of its lists (spec §12.7, §14):
  * *status HF_ENOTFOUND unless we issue the list, else HF_ENOTENTITLED unless member is
  * entitled to it, else HF_OK with *l filled. Returns store errors. */
-hf_err hfn_store_list_check_entitled(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+hf_err hfn_store_list_check_entitled(hfn_store *s, const hf_list_id *list,
                                      const uint8_t member[HFN_MEMBER_LEN], hfn_store_list *l,
                                      hf_err *status) HF_MUST_CHECK;
 
 /* ---- entries ---------------------------------------------------------- */
 
 /* Insert; an existing id is replaced (snapshots, re-application is idempotent). */
-hf_err hfn_store_entry_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+hf_err hfn_store_entry_put(hfn_store *s, const hf_list_id *list,
                            const hf_list_entry *e) HF_MUST_CHECK;
 /* The same for e[0..n), HFN_STORE_ENTRY_ROWS rows per statement (a received batch). */
 #define HFN_STORE_ENTRY_ROWS 32u
-hf_err hfn_store_entries_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
-                             const hf_list_entry *e, size_t n) HF_MUST_CHECK;
+hf_err hfn_store_entries_put(hfn_store *s, const hf_list_id *list, const hf_list_entry *e,
+                             size_t n) HF_MUST_CHECK;
 /* Tombstone; HF_ENOTFOUND if the id is unknown (still recorded as removed). */
-hf_err hfn_store_entry_remove(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id,
+hf_err hfn_store_entry_remove(hfn_store *s, const hf_list_id *list, uint64_t id,
                               uint64_t batch) HF_MUST_CHECK;
-hf_err hfn_store_entries_clear(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN]) HF_MUST_CHECK;
+hf_err hfn_store_entries_clear(hfn_store *s, const hf_list_id *list) HF_MUST_CHECK;
 /* Active entries (not removed, not expired at now_ms) in id order, from id > after, at most
  * limit. A video entry's frames point into the row: valid during the callback only (copy
  * them to keep them). */
 typedef hf_err (*hfn_store_entry_cb)(void *ctx, const hf_list_entry *e);
-hf_err hfn_store_entries_active(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
+hf_err hfn_store_entries_active(hfn_store *s, const hf_list_id *list, uint64_t now_ms,
                                 uint64_t after, size_t limit, hfn_store_entry_cb cb,
                                 void *ctx) HF_MUST_CHECK;
 typedef struct hfn_store_counts {
 	uint64_t total, active, removed, expired;
 } hfn_store_counts;
-hf_err hfn_store_entry_counts(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t now_ms,
+hf_err hfn_store_entry_counts(hfn_store *s, const hf_list_id *list, uint64_t now_ms,
                               hfn_store_counts *c) HF_MUST_CHECK;
 /* Whether entry id exists and is not removed. */
-hf_err hfn_store_entry_live(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t id,
+hf_err hfn_store_entry_live(hfn_store *s, const hf_list_id *list, uint64_t id,
                             bool *live) HF_MUST_CHECK;
 
 /* ---- sealed batches (kept so any node can serve them) ------------------ */
 
-hf_err hfn_store_batch_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t n,
+hf_err hfn_store_batch_put(hfn_store *s, const hf_list_id *list, uint64_t n,
                            const uint8_t hash[HF_LIST_HASH_LEN], const uint8_t *env,
                            size_t len) HF_MUST_CHECK;
 typedef hf_err (*hfn_store_blob_cb)(void *ctx, uint64_t n, const uint8_t *env, size_t len);
@@ -125,7 +124,7 @@ typedef hf_err (*hfn_store_blob_cb)(void *ctx, uint64_t n, const uint8_t *env, s
  * row for it with this list and number), in order, at most limit; cb gets each envelope
  * (valid during the call) and may use this store. Those already queued are left to
  * hfn_store_outbox_rearm_list: their envelopes are not read. */
-hf_err hfn_store_batches_after(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
+hf_err hfn_store_batches_after(hfn_store *s, const hf_list_id *list, uint64_t after,
                                const uint8_t peer[HFN_MEMBER_LEN], size_t limit,
                                hfn_store_blob_cb cb, void *ctx) HF_MUST_CHECK;
 
@@ -139,7 +138,7 @@ typedef struct hfn_store_out {
 	uint8_t *env; /* malloc'ed */
 	size_t len;
 	bool has_list; /* a list batch (hfn_store_outbox_add's list): list is its id */
-	uint8_t list[HF_LIST_ID_LEN];
+	hf_list_id list;
 } hfn_store_out;
 
 /* Up to max due undelivered messages, in the order hfn_store_outbox_next would give them
@@ -152,7 +151,7 @@ hf_err hfn_store_outbox_due(hfn_store *s, uint64_t now_ms, hfn_store_out *out, s
 /* Queues env for peer. Same (msg id, peer) again: made due now if undelivered, else no-op.
  * list/n: the batch it carries (for delivery status), or NULL/0. */
 hf_err hfn_store_outbox_add(hfn_store *s, const hf_msg_id *msg_id,
-                            const uint8_t peer[HFN_MEMBER_LEN], const uint8_t *list, uint64_t n,
+                            const uint8_t peer[HFN_MEMBER_LEN], const hf_list_id *list, uint64_t n,
                             const uint8_t *env, size_t len, uint64_t now_ms) HF_MUST_CHECK;
 /* Earliest due undelivered message: HF_ENOTFOUND if none due; *next_ms (may be NULL) gets the
  * earliest future due time or UINT64_MAX. */
@@ -160,7 +159,7 @@ hf_err hfn_store_outbox_next(hfn_store *s, uint64_t now_ms, hfn_store_out *o,
                              uint64_t *next_ms) HF_MUST_CHECK;
 /* Makes the list's undelivered batches after `after` to peer due now (a pull asked). */
 hf_err hfn_store_outbox_rearm_list(hfn_store *s, const uint8_t peer[HFN_MEMBER_LEN],
-                                   const uint8_t list[HF_LIST_ID_LEN], uint64_t after,
+                                   const hf_list_id *list, uint64_t after,
                                    uint64_t now_ms) HF_MUST_CHECK;
 /* Marks row seq delivered; its envelope is dropped (never read again). */
 hf_err hfn_store_outbox_done(hfn_store *s, int64_t seq, uint64_t now_ms) HF_MUST_CHECK;
@@ -184,7 +183,7 @@ hf_err hfn_store_outbox_undeliverable(hfn_store *s, size_t max, hfn_store_undeli
 hf_err hfn_store_outbox_rearm_peer(hfn_store *s, const uint8_t peer[HFN_MEMBER_LEN],
                                    uint64_t now_ms) HF_MUST_CHECK;
 /* Per (list, peer): highest batch delivered and highest queued. */
-typedef hf_err (*hfn_store_delivery_cb)(void *ctx, const uint8_t *list, const uint8_t *peer,
+typedef hf_err (*hfn_store_delivery_cb)(void *ctx, const hf_list_id *list, const uint8_t *peer,
                                         uint64_t delivered, uint64_t queued, uint64_t pending);
 hf_err hfn_store_delivery(hfn_store *s, hfn_store_delivery_cb cb, void *ctx) HF_MUST_CHECK;
 

@@ -45,6 +45,17 @@ hf_err hfn_store_aq_drop(hfn_store *s, int64_t upto) HF_MUST_CHECK;
 hf_err hfn_store_leaf_add(hfn_store *s, uint64_t idx, const hf_key_id *sender,
                           const hf_msg_id *msg_id, const uint8_t submitter[16],
                           uint64_t integrated_ms, const uint8_t *leaf, size_t len) HF_MUST_CHECK;
+/* One leaf row to write (leaf points at the caller's bytes). */
+typedef struct hfn_store_leaf_row {
+	uint64_t idx, integrated_ms;
+	hf_key_id sender;
+	hf_msg_id msg_id;
+	uint8_t submitter[16];
+	const uint8_t *leaf;
+	size_t len;
+} hfn_store_leaf_row;
+/* hfn_store_leaf_add of each row, in order, several rows per statement. */
+hf_err hfn_store_leaves_add(hfn_store *s, const hfn_store_leaf_row *row, size_t n) HF_MUST_CHECK;
 /* HF_ENOTFOUND if (sender, msg_id) has no leaf. */
 hf_err hfn_store_leaf_find(hfn_store *s, const hf_key_id *sender, const hf_msg_id *msg_id,
                            uint64_t *idx, uint64_t *integrated_ms) HF_MUST_CHECK;

@@ -85,68 +85,70 @@ hf_err hfn_store_allow_all(hfn_store *s, hfn_store_allow_cb cb, void *ctx)
 
 /* ---- flags ----------------------------------------------------------------- */
 
-hf_err hfn_store_flag_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
+hf_err hfn_store_flag_put(hfn_store *s, const hf_list_id *list, uint64_t entry,
                           hfn_match_flag state, const char *reason, uint64_t now_ms)
 {
 	return hfn_exec(s, "INSERT OR REPLACE INTO match_flags VALUES(?1,?2,?3,?4,?5)",
-	                HFN_ARGS(HFN_BLOB(list, HF_LIST_ID_LEN), HFN_U64(entry), HFN_U64(state),
+	                HFN_ARGS(HFN_BLOB(list->b, sizeof list->b), HFN_U64(entry), HFN_U64(state),
 	                         HFN_TEXTN(reason, note_len(reason)), HFN_U64(now_ms)));
 }
 
-hf_err hfn_store_flag_del(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
+hf_err hfn_store_flag_del(hfn_store *s, const hf_list_id *list, uint64_t entry,
                           hfn_match_flag state)
 {
 	return hfn_exec_changed(
 	    s, "DELETE FROM match_flags WHERE list_id=?1 AND entry_id=?2 AND state=?3",
-	    HFN_ARGS(HFN_BLOB(list, HF_LIST_ID_LEN), HFN_U64(entry), HFN_U64(state)));
+	    HFN_ARGS(HFN_BLOB(list->b, sizeof list->b), HFN_U64(entry), HFN_U64(state)));
 }
 
 static hf_err flag_row(void *ctx, sqlite3_stmt *st)
 {
 	const rows *c = ctx;
-	uint8_t id[HF_LIST_ID_LEN];
-	if (!id_col(st, 0, id, sizeof(id)))
+	hf_list_id id;
+	if (!id_col(st, 0, id.b, sizeof id.b))
 		return HF_OK;
-	return c->cb.flag(c->ctx, id, hfn_col_u64(st, 1), (hfn_match_flag)sqlite3_column_int(st, 2),
+	return c->cb.flag(c->ctx, &id, hfn_col_u64(st, 1),
+	                  (hfn_match_flag)sqlite3_column_int(st, 2),
 	                  (const char *)sqlite3_column_text(st, 3), hfn_col_u64(st, 4));
 }
 
-hf_err hfn_store_flags(hfn_store *s, const uint8_t *list, hfn_store_flag_cb cb, void *ctx)
+hf_err hfn_store_flags(hfn_store *s, const hf_list_id *list, hfn_store_flag_cb cb, void *ctx)
 {
 	rows c = {.cb.flag = cb, .ctx = ctx};
 	/* list NULL binds SQL NULL: every list. */
 	return hfn_each_row(s,
 	                    "SELECT list_id,entry_id,state,reason,since_ms FROM match_flags WHERE"
 	                    " ?1 IS NULL OR list_id=?1 ORDER BY list_id,entry_id",
-	                    flag_row, &c, HFN_ARGS(HFN_BLOB(list, HF_LIST_ID_LEN)));
+	                    flag_row, &c,
+	                    HFN_ARGS(HFN_BLOB(list ? list->b : NULL, HF_LIST_ID_LEN)));
 }
 
 /* ---- counts ---------------------------------------------------------------- */
 
-hf_err hfn_store_match_dirty(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint32_t day)
+hf_err hfn_store_match_dirty(hfn_store *s, const hf_list_id *list, uint32_t day)
 {
 	return hfn_exec(s, "INSERT OR IGNORE INTO match_dirty VALUES(?1,?2)",
-	                HFN_ARGS(HFN_BLOB(list, HF_LIST_ID_LEN), HFN_U64(day)));
+	                HFN_ARGS(HFN_BLOB(list->b, sizeof list->b), HFN_U64(day)));
 }
 
-hf_err hfn_store_match_count_add(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t entry,
-                                 uint32_t day, uint64_t n)
+hf_err hfn_store_match_count_add(hfn_store *s, const hf_list_id *list, uint64_t entry, uint32_t day,
+                                 uint64_t n)
 {
 	HF_TRY(hfn_exec(
 	    s,
 	    "INSERT INTO match_counts VALUES(?1,?2,?3,?4) ON CONFLICT(list_id,day,"
 	    "entry_id) DO UPDATE SET n=n+excluded.n",
-	    HFN_ARGS(HFN_BLOB(list, HF_LIST_ID_LEN), HFN_U64(day), HFN_U64(entry), HFN_U64(n))));
+	    HFN_ARGS(HFN_BLOB(list->b, sizeof list->b), HFN_U64(day), HFN_U64(entry), HFN_U64(n))));
 	return hfn_store_match_dirty(s, list, day);
 }
 
 static hf_err dirty_row(void *ctx, sqlite3_stmt *st)
 {
 	const rows *c = ctx;
-	uint8_t id[HF_LIST_ID_LEN];
-	if (!id_col(st, 0, id, sizeof(id)))
+	hf_list_id id;
+	if (!id_col(st, 0, id.b, sizeof id.b))
 		return HF_OK;
-	return c->cb.dirty(c->ctx, id, (uint32_t)hfn_col_u64(st, 1));
+	return c->cb.dirty(c->ctx, &id, (uint32_t)hfn_col_u64(st, 1));
 }
 
 hf_err hfn_store_match_dirty_all(hfn_store *s, size_t limit, hfn_store_dirty_cb cb, void *ctx)
@@ -156,10 +158,10 @@ hf_err hfn_store_match_dirty_all(hfn_store *s, size_t limit, hfn_store_dirty_cb 
 	                    dirty_row, &c, HFN_ARGS(HFN_U64(limit)));
 }
 
-hf_err hfn_store_match_clean(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint32_t day)
+hf_err hfn_store_match_clean(hfn_store *s, const hf_list_id *list, uint32_t day)
 {
 	return hfn_exec(s, "DELETE FROM match_dirty WHERE list_id=?1 AND day=?2",
-	                HFN_ARGS(HFN_BLOB(list, HF_LIST_ID_LEN), HFN_U64(day)));
+	                HFN_ARGS(HFN_BLOB(list->b, sizeof list->b), HFN_U64(day)));
 }
 
 static hf_err daycount_row(void *ctx, sqlite3_stmt *st)
@@ -168,7 +170,7 @@ static hf_err daycount_row(void *ctx, sqlite3_stmt *st)
 	return c->cb.daycount(c->ctx, hfn_col_u64(st, 0), hfn_col_u64(st, 1));
 }
 
-hf_err hfn_store_match_counts(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint32_t day,
+hf_err hfn_store_match_counts(hfn_store *s, const hf_list_id *list, uint32_t day,
                               hfn_store_daycount_cb cb, void *ctx)
 {
 	rows c = {.cb.daycount = cb, .ctx = ctx};
@@ -176,32 +178,32 @@ hf_err hfn_store_match_counts(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], 
 	                    "SELECT entry_id,n FROM match_counts WHERE list_id=?1 AND day=?2 ORDER"
 	                    " BY entry_id",
 	                    daycount_row, &c,
-	                    HFN_ARGS(HFN_BLOB(list, HF_LIST_ID_LEN), HFN_U64(day)));
+	                    HFN_ARGS(HFN_BLOB(list->b, sizeof list->b), HFN_U64(day)));
 }
 
 /* ---- provenance ------------------------------------------------------------ */
 
-hf_err hfn_store_prov_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], uint64_t first,
-                          uint64_t last, uint64_t batch, uint64_t issued_ms, bool snapshot)
+hf_err hfn_store_prov_put(hfn_store *s, const hf_list_id *list, uint64_t first, uint64_t last,
+                          uint64_t batch, uint64_t issued_ms, bool snapshot)
 {
 	return hfn_exec(s, "INSERT OR REPLACE INTO match_provenance VALUES(?1,?2,?3,?4,?5,?6)",
-	                HFN_ARGS(HFN_BLOB(list, HF_LIST_ID_LEN), HFN_U64(first), HFN_U64(last),
+	                HFN_ARGS(HFN_BLOB(list->b, sizeof list->b), HFN_U64(first), HFN_U64(last),
 	                         HFN_U64(batch), HFN_U64(issued_ms), HFN_U64(snapshot)));
 }
 
-hf_err hfn_store_prov_clear(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN])
+hf_err hfn_store_prov_clear(hfn_store *s, const hf_list_id *list)
 {
 	return hfn_exec(s, "DELETE FROM match_provenance WHERE list_id=?1",
-	                HFN_ARGS(HFN_BLOB(list, HF_LIST_ID_LEN)));
+	                HFN_ARGS(HFN_BLOB(list->b, sizeof list->b)));
 }
 
 static hf_err prov_row(void *ctx, sqlite3_stmt *st)
 {
 	const rows *c = ctx;
-	uint8_t id[HF_LIST_ID_LEN];
-	if (!id_col(st, 0, id, sizeof(id)))
+	hf_list_id id;
+	if (!id_col(st, 0, id.b, sizeof id.b))
 		return HF_OK;
-	return c->cb.prov(c->ctx, id, hfn_col_u64(st, 1), hfn_col_u64(st, 2), hfn_col_u64(st, 3),
+	return c->cb.prov(c->ctx, &id, hfn_col_u64(st, 1), hfn_col_u64(st, 2), hfn_col_u64(st, 3),
 	                  hfn_col_u64(st, 4), sqlite3_column_int(st, 5) != 0);
 }
 
@@ -216,7 +218,7 @@ hf_err hfn_store_prov_all(hfn_store *s, hfn_store_prov_cb cb, void *ctx)
 
 /* ---- reports received ---------------------------------------------------- */
 
-hf_err hfn_store_report_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+hf_err hfn_store_report_put(hfn_store *s, const hf_list_id *list,
                             const uint8_t platform[HFN_MEMBER_LEN], uint32_t day, uint64_t revision,
                             uint64_t total, const uint8_t *counts, size_t counts_len,
                             uint64_t now_ms, bool *applied)
@@ -228,7 +230,7 @@ hf_err hfn_store_report_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 	             "platform,day) DO UPDATE SET revision=excluded.revision,total=excluded.total,"
 	             "counts=excluded.counts,received_ms=excluded.received_ms WHERE"
 	             " excluded.revision>match_reports.revision",
-	             HFN_ARGS(HFN_BLOB(list, HF_LIST_ID_LEN), HFN_BLOB(platform, HFN_MEMBER_LEN),
+	             HFN_ARGS(HFN_BLOB(list->b, sizeof list->b), HFN_BLOB(platform, HFN_MEMBER_LEN),
 	                      HFN_U64(day), HFN_U64(revision), HFN_U64(total),
 	                      HFN_BLOB(counts ? counts : (const uint8_t *)"", counts_len),
 	                      HFN_U64(now_ms))));
@@ -236,16 +238,16 @@ hf_err hfn_store_report_put(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
 	return HF_OK;
 }
 
-hf_err hfn_store_signals_replace(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN],
+hf_err hfn_store_signals_replace(hfn_store *s, const hf_list_id *list,
                                  const uint8_t platform[HFN_MEMBER_LEN], hfn_match_flag kind,
                                  const uint64_t *ids, size_t n, uint64_t now_ms)
 {
 	HF_TRY(hfn_exec(s, "DELETE FROM match_signals WHERE list_id=?1 AND platform=?2 AND kind=?3",
-	                HFN_ARGS(HFN_BLOB(list, HF_LIST_ID_LEN), HFN_BLOB(platform, HFN_MEMBER_LEN),
-	                         HFN_U64(kind))));
+	                HFN_ARGS(HFN_BLOB(list->b, sizeof list->b),
+	                         HFN_BLOB(platform, HFN_MEMBER_LEN), HFN_U64(kind))));
 	for (size_t i = 0; i < n; i++)
 		HF_TRY(hfn_exec(s, "INSERT OR IGNORE INTO match_signals VALUES(?1,?2,?3,?4,?5)",
-		                HFN_ARGS(HFN_BLOB(list, HF_LIST_ID_LEN),
+		                HFN_ARGS(HFN_BLOB(list->b, sizeof list->b),
 		                         HFN_BLOB(platform, HFN_MEMBER_LEN), HFN_U64(ids[i]),
 		                         HFN_U64(kind), HFN_U64(now_ms))));
 	return HF_OK;
@@ -262,15 +264,15 @@ static hf_err report_row(void *ctx, sqlite3_stmt *st)
 	                    (size_t)sqlite3_column_bytes(st, 4), hfn_col_u64(st, 5));
 }
 
-hf_err hfn_store_reports(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], size_t limit,
-                         hfn_store_report_cb cb, void *ctx)
+hf_err hfn_store_reports(hfn_store *s, const hf_list_id *list, size_t limit, hfn_store_report_cb cb,
+                         void *ctx)
 {
 	rows c = {.cb.report = cb, .ctx = ctx};
 	return hfn_each_row(s,
 	                    "SELECT platform,day,revision,total,counts,received_ms FROM"
 	                    " match_reports WHERE list_id=?1 ORDER BY day DESC, platform LIMIT ?2",
 	                    report_row, &c,
-	                    HFN_ARGS(HFN_BLOB(list, HF_LIST_ID_LEN), HFN_U64(limit)));
+	                    HFN_ARGS(HFN_BLOB(list->b, sizeof list->b), HFN_U64(limit)));
 }
 
 static hf_err signal_row(void *ctx, sqlite3_stmt *st)
@@ -283,12 +285,11 @@ static hf_err signal_row(void *ctx, sqlite3_stmt *st)
 	                    (hfn_match_flag)sqlite3_column_int(st, 2), hfn_col_u64(st, 3));
 }
 
-hf_err hfn_store_signals(hfn_store *s, const uint8_t list[HF_LIST_ID_LEN], hfn_store_signal_cb cb,
-                         void *ctx)
+hf_err hfn_store_signals(hfn_store *s, const hf_list_id *list, hfn_store_signal_cb cb, void *ctx)
 {
 	rows c = {.cb.signal = cb, .ctx = ctx};
 	return hfn_each_row(s,
 	                    "SELECT platform,entry_id,kind,since_ms FROM match_signals WHERE"
 	                    " list_id=?1 ORDER BY platform,kind,entry_id",
-	                    signal_row, &c, HFN_ARGS(HFN_BLOB(list, HF_LIST_ID_LEN)));
+	                    signal_row, &c, HFN_ARGS(HFN_BLOB(list->b, sizeof list->b)));
 }

@@ -129,8 +129,7 @@ static hf_err item_check(const hf_order_item *it, uint32_t pos)
 			return HF_ERANGE;
 		for (uint32_t j = 0; j < i; j++)
 			if (it->refs[j].entry_id == it->refs[i].entry_id &&
-			    memcmp(it->refs[j].list_id, it->refs[i].list_id,
-			           HF_ORDER_LIST_ID_LEN) == 0)
+			    hf_list_id_eq(&it->refs[j].list_id, &it->refs[i].list_id))
 				return HF_EDUPLICATE;
 	}
 	for (uint32_t i = 0; i < it->n_hashes; i++) {

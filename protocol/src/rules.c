@@ -5,19 +5,18 @@
 
 /* The audit values every list message has: its list, a sequence number and an item count
  * (capped at HF_MAX_AUDIT_ITEMS). */
-static void list_values(hf_audit_header *a, const uint8_t list_id[HF_LIST_ID_LEN], uint64_t seq,
-                        uint64_t items)
+static void list_values(hf_audit_header *a, const hf_list_id *list_id, uint64_t seq, uint64_t items)
 {
 	memset(a, 0, sizeof(*a));
 	a->fields = HF_AUDIT_SUBJECT | HF_AUDIT_SEQ | HF_AUDIT_ITEMS;
-	memcpy(a->subject, list_id, HF_LIST_ID_LEN);
+	memcpy(a->subject, list_id->b, sizeof a->subject);
 	a->seq = seq;
 	a->items = (uint32_t)(items > HF_MAX_AUDIT_ITEMS ? HF_MAX_AUDIT_ITEMS : items);
 }
 
 void hf_audit_of_batch(const hf_list_batch *b, hf_audit_header *a, uint32_t *free_fields)
 {
-	list_values(a, b->list_id, b->number, (uint64_t)b->n_added + b->n_removed);
+	list_values(a, &b->list_id, b->number, (uint64_t)b->n_added + b->n_removed);
 	a->fields |= HF_AUDIT_CATEGORY;
 	a->category = b->has_meta ? b->meta.category : 0;
 	*free_fields = b->has_meta ? 0 : HF_AUDIT_CATEGORY;
@@ -25,17 +24,17 @@ void hf_audit_of_batch(const hf_list_batch *b, hf_audit_header *a, uint32_t *fre
 
 void hf_audit_of_snapshot(const hf_list_snapshot *s, hf_audit_header *a)
 {
-	list_values(a, s->list_id, s->at_batch, s->n_entries);
+	list_values(a, &s->list_id, s->at_batch, s->n_entries);
 }
 
 void hf_audit_of_report(const hf_match_report *r, hf_audit_header *a)
 {
-	list_values(a, r->list_id, r->day, r->n_counts);
+	list_values(a, &r->list_id, r->day, r->n_counts);
 }
 
 void hf_audit_of_ack(const hf_list_ack *k, hf_audit_header *a)
 {
-	list_values(a, k->list_id.b, k->number, 0);
+	list_values(a, &k->list_id, k->number, 0);
 	a->fields &= ~(uint32_t)HF_AUDIT_ITEMS;
 	a->items = 0;
 }

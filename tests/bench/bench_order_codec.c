@@ -143,7 +143,7 @@ static void raw_pack_order(msgpack_packer *pk, const hf_order *o)
 		msgpack_pack_array(pk, 1);
 		msgpack_pack_map(pk, 2);
 		msgpack_pack_fix_uint8(pk, 1);
-		msgpack_pack_bin_with_body(pk, it->refs[0].list_id, 16);
+		msgpack_pack_bin_with_body(pk, it->refs[0].list_id.b, sizeof it->refs[0].list_id.b);
 		msgpack_pack_fix_uint8(pk, 2);
 		msgpack_pack_uint64(pk, it->refs[0].entry_id);
 		msgpack_pack_fix_uint8(pk, 5);

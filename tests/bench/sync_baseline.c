@@ -78,7 +78,7 @@ int main(int argc, char **argv)
 		}
 		hf_list_batch b;
 		memset(&b, 0, sizeof(b));
-		memcpy(b.list_id, list, 16);
+		memcpy(b.list_id.b, list, sizeof b.list_id.b);
 		b.number = num + 1;
 		memset(b.prev_hash, 1, 32);
 		b.first_id = off + 1;

@@ -93,7 +93,7 @@ int main(int argc, char **argv)
 	size_t body_len, env_len;
 	memset(&b, 0, sizeof(b));
 	memset(&e, 0, sizeof(e));
-	randombytes_buf(b.list_id, sizeof(b.list_id));
+	randombytes_buf(b.list_id.b, sizeof b.list_id.b);
 	b.number = 1;
 	b.meta.name = "injected";
 	b.meta.name_len = 8;

@@ -28,7 +28,7 @@ static hf_list_batch mk_batch(uint64_t number)
 {
 	hf_list_batch b;
 	memset(&b, 0, sizeof(b));
-	memcpy(b.list_id, LID, sizeof(LID));
+	memcpy(b.list_id.b, LID, sizeof b.list_id.b);
 	b.number = number;
 	if (number > 1)
 		memset(b.prev_hash, 0xab, sizeof(b.prev_hash));
@@ -69,7 +69,7 @@ static void test_batch_roundtrip(void **state)
 		size_t len, len2;
 		assert_int_equal(hf_list_batch_encode(&b, in, 30, rm, 3, &buf, &len), HF_OK);
 		assert_int_equal(hf_list_batch_decode(buf, len, &d), HF_OK);
-		assert_memory_equal(d.list_id, LID, sizeof(LID));
+		assert_memory_equal(d.list_id.b, LID, sizeof d.list_id.b);
 		assert_int_equal(d.number, number);
 		assert_memory_equal(d.prev_hash, b.prev_hash, HF_LIST_HASH_LEN);
 		assert_int_equal(d.has_meta, number == 1);
@@ -169,7 +169,7 @@ static void test_video_entry(void **state)
 	free(buf);
 	/* Snapshot records carry video entries too. */
 	hf_list_snapshot sn = {0}, ds;
-	memcpy(sn.list_id, LID, sizeof(LID));
+	memcpy(sn.list_id.b, LID, sizeof sn.list_id.b);
 	sn.next_id = 10;
 	sn.meta = b.meta;
 	sn.parts = 1;
@@ -442,7 +442,7 @@ static void test_snapshot(void **state)
 	}
 	hf_list_snapshot s, d;
 	memset(&s, 0, sizeof(s));
-	memcpy(s.list_id, LID, 16);
+	memcpy(s.list_id.b, LID, sizeof s.list_id.b);
 	s.at_batch = 4;
 	memset(s.head_hash, 7, 32);
 	s.next_id = 20;
@@ -512,14 +512,14 @@ static void test_snapshot(void **state)
 static void test_pull(void **state)
 {
 	(void)state;
-	hf_list_pull q = {{0}, 41}, d;
-	memcpy(q.list_id, LID, 16);
+	hf_list_pull q = {{{0}}, 41}, d;
+	memcpy(q.list_id.b, LID, sizeof q.list_id.b);
 	uint8_t *buf;
 	size_t len;
 	assert_int_equal(hf_list_pull_encode(&q, &buf, &len), HF_OK);
 	assert_int_equal(hf_list_pull_decode(buf, len, &d), HF_OK);
 	assert_int_equal(d.after, 41);
-	assert_memory_equal(d.list_id, LID, 16);
+	assert_memory_equal(d.list_id.b, LID, sizeof d.list_id.b);
 	assert_int_equal(hf_list_pull_decode(buf, len - 1, &d), HF_ETRUNC);
 	buf[0] = 0x81; /* map of 1: list id only */
 	assert_int_equal(hf_list_pull_decode(buf, 1 + 1 + 2 + 16, &d), HF_EMISSING);

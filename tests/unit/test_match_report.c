@@ -12,7 +12,7 @@ static hf_match_report mk(void)
 {
 	hf_match_report r;
 	memset(&r, 0, sizeof(r));
-	memcpy(r.list_id, LID, sizeof(LID));
+	memcpy(r.list_id.b, LID, sizeof r.list_id.b);
 	r.day = 20415;
 	r.revision = 1763935200000ULL;
 	return r;
@@ -28,7 +28,7 @@ static void test_roundtrip(void **state)
 	size_t len;
 	assert_int_equal(hf_match_report_encode(&r, c, 3, dis, 2, q, 1, &buf, &len), HF_OK);
 	assert_int_equal(hf_match_report_decode(buf, len, &d), HF_OK);
-	assert_memory_equal(d.list_id, LID, 16);
+	assert_memory_equal(d.list_id.b, LID, sizeof d.list_id.b);
 	assert_int_equal(d.day, 20415);
 	assert_int_equal(d.revision, 1763935200000ULL);
 	assert_int_equal(d.n_counts, 3);

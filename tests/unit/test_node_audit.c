@@ -112,6 +112,20 @@ static void check_root(hfn_tlog *t, hf_mem_tree *m)
 	assert_memory_equal(a, b, 32);
 }
 
+/* Counts leaf rows, checking they come in index order. */
+static hf_err rows_cb(void *ctx, uint64_t idx, const uint8_t *submitter, const uint8_t *leaf,
+                      size_t len)
+{
+	uint64_t *n = ctx;
+	(void)submitter;
+	(void)leaf;
+	(void)len;
+	if (idx != *n)
+		return HF_EINVAL;
+	(*n)++;
+	return HF_OK;
+}
+
 static void tree_over_store(void **state)
 {
 	fx *f = *state;
@@ -130,6 +144,25 @@ static void tree_over_store(void **state)
 		at = cuts[c];
 		assert_int_equal(hfn_tlog_size(t), at);
 		check_root(t, &m);
+	}
+	/* every leaf row written (64 to a statement, the rest at the flush), in order, and
+	 * found by its (sender, msg_id) */
+	uint64_t rows = 0, found, at_ms;
+	assert_int_equal(hfn_store_leaf_count(f->s, &rows), HF_OK);
+	assert_int_equal(rows, at);
+	rows = 0;
+	assert_int_equal(hfn_store_leaves(f->s, 0, at, rows_cb, &rows), HF_OK);
+	assert_int_equal(rows, at);
+	static const uint64_t probe[] = {0, 63, 64, 71, 72, 254, 255, 599, 69999};
+	for (size_t i = 0; i < sizeof(probe) / sizeof(probe[0]); i++) {
+		hf_msg_id mid = {{0}};
+		for (int k = 0; k < 8; k++)
+			mid.b[k] = (uint8_t)(probe[i] >> (8 * k));
+		assert_int_equal(
+		    hfn_store_leaf_find(f->s, &(const hf_key_id){{0x11}}, &mid, &found, &at_ms),
+		    HF_OK);
+		assert_int_equal(found, probe[i]);
+		assert_int_equal(at_ms, 1790000000000ull);
 	}
 	/* inclusion proofs at an older size and the current one */
 	uint64_t sizes[] = {257, 1000, at};
@@ -166,6 +199,16 @@ static void tree_over_store(void **state)
 	hf_msg_id mid = {{0xee}};
 	assert_int_equal(
 	    hfn_tlog_append(t, &(const hf_key_id){{0xee}}, &mid, mid.b, 1, hdr, hl, &idx), HF_OK);
+	hfn_store_rollback(f->s);
+	assert_int_equal(hfn_tlog_reload(t), HF_OK);
+	assert_int_equal(hfn_tlog_size(t), at);
+	check_root(t, &m);
+	/* a (sender, msg_id) already logged fails the flush (its row is written there) */
+	assert_int_equal(hfn_store_begin(f->s), HF_OK);
+	mid = (hf_msg_id){{0}};
+	assert_int_equal(
+	    hfn_tlog_append(t, &(const hf_key_id){{0x11}}, &mid, mid.b, 1, hdr, hl, &idx), HF_OK);
+	assert_int_equal(hfn_tlog_flush(t), HF_EDB);
 	hfn_store_rollback(f->s);
 	assert_int_equal(hfn_tlog_reload(t), HF_OK);
 	assert_int_equal(hfn_tlog_size(t), at);

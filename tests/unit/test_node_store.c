@@ -10,7 +10,7 @@
 #include "store/store.h"
 #include "store/store_match.h"
 
-static const uint8_t L1[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+static const hf_list_id L1 = {{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}};
 static const uint8_t P1[16] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};
 static const uint8_t P2[16] = {8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8};
 
@@ -67,7 +67,7 @@ static void test_lists(void **state)
 	fx *f = *state;
 	hfn_store_list l, got;
 	memset(&l, 0, sizeof(l));
-	memcpy(l.id, L1, 16);
+	l.id = L1;
 	snprintf(l.name, sizeof(l.name), "core");
 	l.algs = 6;
 	l.mine = true;
@@ -75,18 +75,18 @@ static void test_lists(void **state)
 	memset(l.head_hash, 0x5a, 32);
 	l.next_id = 10;
 	l.snap_part = 2;
-	assert_int_equal(hfn_store_list_get(f->s, L1, &got), HF_ENOTFOUND);
+	assert_int_equal(hfn_store_list_get(f->s, &L1, &got), HF_ENOTFOUND);
 	assert_int_equal(hfn_store_list_put(f->s, &l), HF_OK);
-	assert_int_equal(hfn_store_list_get(f->s, L1, &got), HF_OK);
+	assert_int_equal(hfn_store_list_get(f->s, &L1, &got), HF_OK);
 	assert_memory_equal(&got, &l, sizeof(l));
 	assert_int_equal(hfn_store_list_by_name(f->s, "core", &got), HF_OK);
 	assert_int_equal(hfn_store_list_by_name(f->s, "nope", &got), HF_ENOTFOUND);
 	uint8_t m[4][16];
 	size_t n;
-	assert_int_equal(hfn_store_entitle(f->s, L1, P1), HF_OK);
-	assert_int_equal(hfn_store_entitle(f->s, L1, P1), HF_OK); /* idempotent */
-	assert_int_equal(hfn_store_entitle(f->s, L1, P2), HF_OK);
-	assert_int_equal(hfn_store_entitled(f->s, L1, m, 4, &n), HF_OK);
+	assert_int_equal(hfn_store_entitle(f->s, &L1, P1), HF_OK);
+	assert_int_equal(hfn_store_entitle(f->s, &L1, P1), HF_OK); /* idempotent */
+	assert_int_equal(hfn_store_entitle(f->s, &L1, P2), HF_OK);
+	assert_int_equal(hfn_store_entitled(f->s, &L1, m, 4, &n), HF_OK);
 	assert_int_equal(n, 2);
 	assert_memory_equal(m[0], P2, 16); /* ordered by id */
 }
@@ -110,31 +110,31 @@ static void test_entries(void **state)
 		e.id = i;
 		e.value[0] = (uint8_t)i;
 		e.expires_ms = i == 10 ? 1000 : 0; /* long expired */
-		assert_int_equal(hfn_store_entry_put(f->s, L1, &e), HF_OK);
+		assert_int_equal(hfn_store_entry_put(f->s, &L1, &e), HF_OK);
 	}
 	e.id = 3; /* re-put replaces, does not duplicate */
 	e.expires_ms = 0;
-	assert_int_equal(hfn_store_entry_put(f->s, L1, &e), HF_OK);
-	assert_int_equal(hfn_store_entry_remove(f->s, L1, 2, 5), HF_OK);
-	assert_int_equal(hfn_store_entry_remove(f->s, L1, 99, 5), HF_ENOTFOUND);
-	assert_int_equal(hfn_store_entry_counts(f->s, L1, 2000, &c), HF_OK);
+	assert_int_equal(hfn_store_entry_put(f->s, &L1, &e), HF_OK);
+	assert_int_equal(hfn_store_entry_remove(f->s, &L1, 2, 5), HF_OK);
+	assert_int_equal(hfn_store_entry_remove(f->s, &L1, 99, 5), HF_ENOTFOUND);
+	assert_int_equal(hfn_store_entry_counts(f->s, &L1, 2000, &c), HF_OK);
 	assert_int_equal(c.total, 10);
 	assert_int_equal(c.removed, 1);
 	assert_int_equal(c.expired, 1);
 	assert_int_equal(c.active, 8);
 	bool live;
-	assert_int_equal(hfn_store_entry_live(f->s, L1, 2, &live), HF_OK);
+	assert_int_equal(hfn_store_entry_live(f->s, &L1, 2, &live), HF_OK);
 	assert_false(live);
-	assert_int_equal(hfn_store_entry_live(f->s, L1, 4, &live), HF_OK);
+	assert_int_equal(hfn_store_entry_live(f->s, &L1, 4, &live), HF_OK);
 	assert_true(live);
 	size_t n = 0;
-	assert_int_equal(hfn_store_entries_active(f->s, L1, 2000, 0, 100, count_cb, &n), HF_OK);
+	assert_int_equal(hfn_store_entries_active(f->s, &L1, 2000, 0, 100, count_cb, &n), HF_OK);
 	assert_int_equal(n, 8);
 	n = 0;
-	assert_int_equal(hfn_store_entries_active(f->s, L1, 2000, 5, 2, count_cb, &n), HF_OK);
+	assert_int_equal(hfn_store_entries_active(f->s, &L1, 2000, 5, 2, count_cb, &n), HF_OK);
 	assert_int_equal(n, 2);
-	assert_int_equal(hfn_store_entries_clear(f->s, L1), HF_OK);
-	assert_int_equal(hfn_store_entry_counts(f->s, L1, 2000, &c), HF_OK);
+	assert_int_equal(hfn_store_entries_clear(f->s, &L1), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, &L1, 2000, &c), HF_OK);
 	assert_int_equal(c.total, 0);
 }
 
@@ -147,7 +147,7 @@ static void test_outbox(void **state)
 	uint64_t next;
 	assert_int_equal(hfn_store_outbox_next(f->s, 100, &o, &next), HF_ENOTFOUND);
 	assert_int_equal(next, UINT64_MAX);
-	assert_int_equal(hfn_store_outbox_add(f->s, &id1, P1, L1, 4, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &id1, P1, &L1, 4, env, 3, 100), HF_OK);
 	assert_int_equal(hfn_store_outbox_add(f->s, &id2, P1, NULL, 0, env, 3, 150), HF_OK);
 	assert_int_equal(hfn_store_outbox_next(f->s, 120, &o, &next), HF_OK);
 	assert_true(hf_msg_id_eq(&o.msg_id, &id1));
@@ -159,14 +159,14 @@ static void test_outbox(void **state)
 	assert_int_equal(hfn_store_outbox_next(f->s, 120, &o, &next), HF_ENOTFOUND);
 	assert_int_equal(next, 500);
 	/* Queuing the same (msg, peer) again makes it due now: no duplicate row. */
-	assert_int_equal(hfn_store_outbox_add(f->s, &id1, P1, L1, 4, env, 3, 130), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &id1, P1, &L1, 4, env, 3, 130), HF_OK);
 	assert_int_equal(hfn_store_outbox_next(f->s, 130, &o, &next), HF_OK);
 	assert_true(hf_msg_id_eq(&o.msg_id, &id1));
 	assert_int_equal(o.attempts, 1);
 	free(o.env);
 	assert_int_equal(hfn_store_outbox_done(f->s, o.seq, 131), HF_OK);
 	/* Delivered: queuing again is a no-op. */
-	assert_int_equal(hfn_store_outbox_add(f->s, &id1, P1, L1, 4, env, 3, 140), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &id1, P1, &L1, 4, env, 3, 140), HF_OK);
 	assert_int_equal(hfn_store_outbox_next(f->s, 499, &o, &next), HF_ENOTFOUND);
 	assert_int_equal(hfn_store_outbox_next(f->s, 500, &o, &next), HF_OK);
 	assert_true(hf_msg_id_eq(&o.msg_id, &id2));
@@ -231,61 +231,61 @@ static void test_entry_counts_memo(void **state)
 	for (uint64_t i = 1; i <= 4; i++) {
 		e.id = i;
 		e.expires_ms = i == 4 ? 5000 : 0;
-		assert_int_equal(hfn_store_entry_put(f->s, L1, &e), HF_OK);
+		assert_int_equal(hfn_store_entry_put(f->s, &L1, &e), HF_OK);
 	}
-	assert_int_equal(hfn_store_entry_counts(f->s, L1, 1000, &c), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, &L1, 1000, &c), HF_OK);
 	assert_int_equal(c.active, 4);
-	assert_int_equal(hfn_store_entry_counts(f->s, L1, 1000, &c), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, &L1, 1000, &c), HF_OK);
 	assert_int_equal(c.active, 4);
 	assert_int_equal(c.expired, 0);
 	/* entry 4 expires at 5000: the remembered count must not outlive it */
-	assert_int_equal(hfn_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, &L1, 5000, &c), HF_OK);
 	assert_int_equal(c.expired, 1);
 	assert_int_equal(c.active, 3);
 	/* a write on this connection */
-	assert_int_equal(hfn_store_entry_remove(f->s, L1, 1, 2), HF_OK);
-	assert_int_equal(hfn_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(hfn_store_entry_remove(f->s, &L1, 1, 2), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, &L1, 5000, &c), HF_OK);
 	assert_int_equal(c.removed, 1);
 	assert_int_equal(c.active, 2);
 	/* a commit by another connection */
 	assert_int_equal(hfn_store_open(f->path, &other), HF_OK);
 	e.id = 5;
 	e.expires_ms = 0;
-	assert_int_equal(hfn_store_entry_put(other, L1, &e), HF_OK);
+	assert_int_equal(hfn_store_entry_put(other, &L1, &e), HF_OK);
 	hfn_store_close(other);
-	assert_int_equal(hfn_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, &L1, 5000, &c), HF_OK);
 	assert_int_equal(c.total, 5);
 	assert_int_equal(c.active, 3);
 	/* a rolled-back transaction leaves the committed count */
 	assert_int_equal(hfn_store_begin(f->s), HF_OK);
 	e.id = 6;
-	assert_int_equal(hfn_store_entry_put(f->s, L1, &e), HF_OK);
-	assert_int_equal(hfn_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(hfn_store_entry_put(f->s, &L1, &e), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, &L1, 5000, &c), HF_OK);
 	assert_int_equal(c.total, 6);
 	hfn_store_rollback(f->s);
-	assert_int_equal(hfn_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, &L1, 5000, &c), HF_OK);
 	assert_int_equal(c.total, 5);
 	/* appended on this connection (counted on their own): one live, one expired */
 	e.id = 7;
-	assert_int_equal(hfn_store_entry_put(f->s, L1, &e), HF_OK);
+	assert_int_equal(hfn_store_entry_put(f->s, &L1, &e), HF_OK);
 	e.id = 8;
 	e.expires_ms = 4000;
-	assert_int_equal(hfn_store_entry_put(f->s, L1, &e), HF_OK);
-	assert_int_equal(hfn_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(hfn_store_entry_put(f->s, &L1, &e), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, &L1, 5000, &c), HF_OK);
 	assert_int_equal(c.total, 7);
 	assert_int_equal(c.expired, 2);
 	assert_int_equal(c.active, 4);
 	/* rewriting a counted entry: entry 1 (removed) put again, live */
 	e.id = 1;
 	e.expires_ms = 0;
-	assert_int_equal(hfn_store_entry_put(f->s, L1, &e), HF_OK);
-	assert_int_equal(hfn_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(hfn_store_entry_put(f->s, &L1, &e), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, &L1, 5000, &c), HF_OK);
 	assert_int_equal(c.total, 7);
 	assert_int_equal(c.removed, 0);
 	assert_int_equal(c.active, 5);
 	/* and a clear */
-	assert_int_equal(hfn_store_entries_clear(f->s, L1), HF_OK);
-	assert_int_equal(hfn_store_entry_counts(f->s, L1, 5000, &c), HF_OK);
+	assert_int_equal(hfn_store_entries_clear(f->s, &L1), HF_OK);
+	assert_int_equal(hfn_store_entry_counts(f->s, &L1, 5000, &c), HF_OK);
 	assert_int_equal(c.total, 0);
 }
 
@@ -297,16 +297,16 @@ static void test_outbox_due_defers_batches(void **state)
 	uint8_t env[3] = {7, 8, 9};
 	hfn_store_out o[8];
 	size_t n;
-	assert_int_equal(hfn_store_outbox_add(f->s, &a, P1, L1, 2, env, 3, 100), HF_OK);
-	assert_int_equal(hfn_store_outbox_add(f->s, &b, P1, L1, 3, env, 3, 100), HF_OK);
-	assert_int_equal(hfn_store_outbox_add(f->s, &c, P2, L1, 2, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &a, P1, &L1, 2, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &b, P1, &L1, 3, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &c, P2, &L1, 2, env, 3, 100), HF_OK);
 	assert_int_equal(hfn_store_outbox_add(f->s, &d, P1, NULL, 0, env, 2, 100), HF_OK);
 	assert_int_equal(hfn_store_outbox_due(f->s, 100, o, 8, &n), HF_OK);
 	assert_int_equal(n, 4);
 	assert_non_null(o[0].env); /* the first batch of L1 to P1 */
 	assert_int_equal(o[0].len, 3);
 	assert_true(o[0].has_list);
-	assert_memory_equal(o[0].list, L1, 16);
+	assert_true(hf_list_id_eq(&o[0].list, &L1));
 	assert_null(o[1].env);     /* the next one waits */
 	assert_non_null(o[2].env); /* another peer */
 	assert_non_null(o[3].env); /* not a batch */
@@ -349,10 +349,10 @@ static void test_batches_after_unqueued(void **state)
 	size_t k;
 	served v;
 	for (uint64_t n = 1; n <= 4; n++)
-		assert_int_equal(hfn_store_batch_put(f->s, L1, n, h, env, (size_t)n), HF_OK);
+		assert_int_equal(hfn_store_batch_put(f->s, &L1, n, h, env, (size_t)n), HF_OK);
 	/* batch 2 queued to P1 and delivered, batch 3 queued and backed off until 900 */
-	assert_int_equal(hfn_store_outbox_add(f->s, &id2, P1, L1, 2, env, 2, 100), HF_OK);
-	assert_int_equal(hfn_store_outbox_add(f->s, &id3, P1, L1, 3, env, 3, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &id2, P1, &L1, 2, env, 2, 100), HF_OK);
+	assert_int_equal(hfn_store_outbox_add(f->s, &id3, P1, &L1, 3, env, 3, 100), HF_OK);
 	assert_int_equal(hfn_store_outbox_due(f->s, 100, o, 4, &k), HF_OK);
 	assert_int_equal(k, 2);
 	assert_int_equal(hfn_store_outbox_done(f->s, o[0].seq, 101), HF_OK);
@@ -360,18 +360,18 @@ static void test_batches_after_unqueued(void **state)
 	for (size_t i = 0; i < k; i++)
 		free(o[i].env);
 	memset(&v, 0, sizeof(v));
-	assert_int_equal(hfn_store_batches_after(f->s, L1, 1, P1, 8, serve_cb, &v), HF_OK);
+	assert_int_equal(hfn_store_batches_after(f->s, &L1, 1, P1, 8, serve_cb, &v), HF_OK);
 	assert_int_equal(v.count, 1);
 	assert_int_equal(v.n[0], 4);
 	assert_int_equal(v.len[0], 4);
 	memset(&v, 0, sizeof(v));
-	assert_int_equal(hfn_store_batches_after(f->s, L1, 0, P2, 2, serve_cb, &v), HF_OK);
+	assert_int_equal(hfn_store_batches_after(f->s, &L1, 0, P2, 2, serve_cb, &v), HF_OK);
 	assert_int_equal(v.count, 2); /* another peer: everything, up to the limit */
 	assert_int_equal(v.n[0], 1);
 	assert_int_equal(v.n[1], 2);
 	assert_int_equal(hfn_store_outbox_next(f->s, 200, o, &next), HF_ENOTFOUND);
 	assert_int_equal(next, 900);
-	assert_int_equal(hfn_store_outbox_rearm_list(f->s, P1, L1, 1, 200), HF_OK);
+	assert_int_equal(hfn_store_outbox_rearm_list(f->s, P1, &L1, 1, 200), HF_OK);
 	assert_int_equal(hfn_store_outbox_next(f->s, 200, o, &next), HF_OK);
 	assert_true(hf_msg_id_eq(&o[0].msg_id, &id3));
 	free(o[0].env);
@@ -445,19 +445,19 @@ static void test_transactions_and_counters(void **state)
 	/* A rolled-back transaction leaves nothing behind. */
 	hfn_store_list l;
 	memset(&l, 0, sizeof(l));
-	l.id[0] = 0x77;
+	l.id.b[0] = 0x77;
 	snprintf(l.name, sizeof(l.name), "tmp");
 	assert_int_equal(hfn_store_begin(f->s), HF_OK);
 	assert_int_equal(hfn_store_list_put(f->s, &l), HF_OK);
 	hfn_store_rollback(f->s);
-	assert_int_equal(hfn_store_list_get(f->s, l.id, &got), HF_ENOTFOUND);
+	assert_int_equal(hfn_store_list_get(f->s, &l.id, &got), HF_ENOTFOUND);
 	assert_int_equal(hfn_store_begin(f->s), HF_OK);
 	assert_int_equal(hfn_store_list_put(f->s, &l), HF_OK);
 	assert_int_equal(hfn_store_commit(f->s), HF_OK);
 	/* Committed state survives close and reopen. */
 	hfn_store_close(f->s);
 	assert_int_equal(hfn_store_open(f->path, &f->s), HF_OK);
-	assert_int_equal(hfn_store_list_get(f->s, l.id, &got), HF_OK);
+	assert_int_equal(hfn_store_list_get(f->s, &l.id, &got), HF_OK);
 	assert_string_equal(got.name, "tmp");
 	/* Nested BEGIN is an error, not silently merged. */
 	assert_int_equal(hfn_store_begin(f->s), HF_OK);

@@ -65,9 +65,9 @@ static void fx_order(hf_order_msg *m)
 	g_items[0] = (hf_order_item){
 	    .index = 0, .locator_kind = HF_LOC_URL, .locator = URL0, .locator_len = strlen(URL0)};
 	g_items[0].n_refs = 2;
-	memcpy(g_items[0].refs[0].list_id, AUTH, 16);
+	memcpy(g_items[0].refs[0].list_id.b, AUTH, sizeof g_items[0].refs[0].list_id.b);
 	g_items[0].refs[0].entry_id = 7;
-	memcpy(g_items[0].refs[1].list_id, AUTH, 16);
+	memcpy(g_items[0].refs[1].list_id.b, AUTH, sizeof g_items[0].refs[1].list_id.b);
 	g_items[0].refs[1].entry_id = 300;
 	g_items[0].n_hashes = 2;
 	g_items[0].hashes[0] = (hf_content_hash){HF_ORDER_ALG_SHA256, SHA, 32};

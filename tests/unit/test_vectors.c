@@ -365,7 +365,7 @@ static void check_batch(const json_t *v, const json_t *f, const uint8_t *b, size
 	size_t na, nr, n;
 	uint8_t *enc, h[HF_LIST_HASH_LEN];
 	assert_int_equal(hf_list_batch_decode(b, bn, &d), HF_OK);
-	expect_hex(f, "list_id", d.list_id, HF_LIST_ID_LEN);
+	expect_hex(f, "list_id", d.list_id.b, HF_LIST_ID_LEN);
 	assert_int_equal(d.number, jint(f, "number"));
 	expect_hex(f, "prev", d.prev_hash, HF_LIST_HASH_LEN);
 	assert_int_equal(d.has_meta, json_object_get(f, "name") != NULL);
@@ -386,7 +386,7 @@ static void check_batch(const json_t *v, const json_t *f, const uint8_t *b, size
 	expect_hex(v, "chain_hash", h, sizeof(h));
 	/* encoder direction: from the JSON fields, not from the decode */
 	memset(&in, 0, sizeof(in));
-	jhex(f, "list_id", in.list_id, HF_LIST_ID_LEN);
+	jhex(f, "list_id", in.list_id.b, HF_LIST_ID_LEN);
 	jhex(f, "prev", in.prev_hash, HF_LIST_HASH_LEN);
 	in.number = jint(f, "number");
 	in.first_id = jint(f, "first_id");
@@ -409,7 +409,7 @@ static void check_snapshot(const json_t *v, const json_t *f, const uint8_t *b, s
 	size_t ne, en;
 	uint8_t *enc;
 	assert_int_equal(hf_list_snapshot_decode(b, n, &d), HF_OK);
-	expect_hex(f, "list_id", d.list_id, HF_LIST_ID_LEN);
+	expect_hex(f, "list_id", d.list_id.b, HF_LIST_ID_LEN);
 	assert_int_equal(d.at_batch, jint(f, "at"));
 	expect_hex(f, "head", d.head_hash, HF_LIST_HASH_LEN);
 	check_meta(f, &d.meta);
@@ -421,7 +421,7 @@ static void check_snapshot(const json_t *v, const json_t *f, const uint8_t *b, s
 	hf_list_snapshot_iter(&d, &it);
 	check_entries(&it, e, ne);
 	memset(&in, 0, sizeof(in));
-	jhex(f, "list_id", in.list_id, HF_LIST_ID_LEN);
+	jhex(f, "list_id", in.list_id.b, HF_LIST_ID_LEN);
 	jhex(f, "head", in.head_hash, HF_LIST_HASH_LEN);
 	in.at_batch = jint(f, "at");
 	in.next_id = jint(f, "next_id");
@@ -442,9 +442,9 @@ static void check_pull(const json_t *v, const json_t *f, const uint8_t *b, size_
 	uint8_t *enc;
 	size_t en;
 	assert_int_equal(hf_list_pull_decode(b, n, &d), HF_OK);
-	expect_hex(f, "list_id", d.list_id, HF_LIST_ID_LEN);
+	expect_hex(f, "list_id", d.list_id.b, HF_LIST_ID_LEN);
 	assert_int_equal(d.after, jint(f, "after"));
-	jhex(f, "list_id", in.list_id, HF_LIST_ID_LEN);
+	jhex(f, "list_id", in.list_id.b, HF_LIST_ID_LEN);
 	in.after = jint(f, "after");
 	assert_int_equal(hf_list_pull_encode(&in, &enc, &en), HF_OK);
 	same_bytes(jstr(v, "name"), b, n, enc, en);
@@ -543,7 +543,7 @@ static void test_match_report_vectors(void **state)
 		hf_match_report d, in;
 		assert_int_equal(jint(v, "type"), HF_MSG_MATCH_REPORT);
 		assert_int_equal(hf_match_report_decode(b, len, &d), HF_OK);
-		expect_hex(f, "list_id", d.list_id, HF_LIST_ID_LEN);
+		expect_hex(f, "list_id", d.list_id.b, HF_LIST_ID_LEN);
 		assert_int_equal(d.day, jint(f, "day"));
 		assert_int_equal(d.revision, jint(f, "revision"));
 		const json_t *ca = json_object_get(f, "counts");
@@ -567,7 +567,7 @@ static void test_match_report_vectors(void **state)
 		for (uint32_t x = 0; x < nq; x++)
 			assert_int_equal(hf_match_report_quarantined(&d, x), qua[x]);
 		memset(&in, 0, sizeof(in));
-		jhex(f, "list_id", in.list_id, HF_LIST_ID_LEN);
+		jhex(f, "list_id", in.list_id.b, HF_LIST_ID_LEN);
 		in.day = (uint32_t)jint(f, "day");
 		in.revision = jint(f, "revision");
 		assert_int_equal(hf_match_report_encode(&in, cs, nc, dis, nd, qua, nq, &enc, &en),

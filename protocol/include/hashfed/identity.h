@@ -63,7 +63,7 @@ HF_API void hf_identity_secrets(const hf_identity *id, uint8_t sign_seed[static 
 HF_API void hf_identity_free(hf_identity *id);
 
 /* Public parts. Each returns a pointer into the identity, valid until
- * hf_identity_free: HF_SIGN_PK_LEN, HF_ENC_PK_LEN or HF_KEYID_LEN bytes. */
+ * hf_identity_free: HF_SIGN_PK_LEN or HF_ENC_PK_LEN bytes, or a key id. */
 HF_API const uint8_t *hf_identity_sign_pk(const hf_identity *id) HF_NONNULL(1);
 HF_API const uint8_t *hf_identity_enc_pk(const hf_identity *id) HF_NONNULL(1);
 HF_API const hf_key_id *hf_identity_sign_keyid(const hf_identity *id) HF_NONNULL(1);

@@ -85,7 +85,7 @@ typedef struct hf_list_meta {
  * On decode, added_raw/removed_raw point into the input buffer.
  */
 typedef struct hf_list_batch {
-	uint8_t list_id[HF_LIST_ID_LEN];
+	hf_list_id list_id;
 	uint64_t number;                     /* 1, 2, 3, ... per list */
 	uint8_t prev_hash[HF_LIST_HASH_LEN]; /* hf_list_batch_hash of batch number-1; zeros for 1 */
 	bool has_meta;                       /* true iff number == 1 */
@@ -146,7 +146,7 @@ HF_API uint64_t hf_list_batch_removed(const hf_list_batch *b, uint32_t i) HF_NON
  * ascending. A platform applies the snapshot when it holds all parts.
  */
 typedef struct hf_list_snapshot {
-	uint8_t list_id[HF_LIST_ID_LEN];
+	hf_list_id list_id;
 	uint64_t at_batch;                   /* 0 = the list has no batch yet */
 	uint8_t head_hash[HF_LIST_HASH_LEN]; /* hash of batch at_batch; zeros if 0 */
 	uint64_t next_id;                    /* every entry id is < next_id */
@@ -171,7 +171,7 @@ HF_API void hf_list_snapshot_iter(const hf_list_snapshot *s, hf_list_iter *it) H
 
 /* Pull request: "batches of list L after n". */
 typedef struct hf_list_pull {
-	uint8_t list_id[HF_LIST_ID_LEN];
+	hf_list_id list_id;
 	uint64_t after;
 } hf_list_pull;
 

@@ -19,6 +19,7 @@
 
 #include "hashfed/common.h"
 #include "hashfed/err.h"
+#include "hashfed/ids.h"
 #include "hashfed/limits.h"
 
 #define HF_MATCH_REPORT_COUNT_LEN 12 /* record: entry id (uint64 BE) + matches (uint32 BE) */
@@ -29,7 +30,7 @@ typedef struct hf_match_count {
 } hf_match_count;
 
 typedef struct hf_match_report {
-	uint8_t list_id[HF_LIST_ID_LEN];
+	hf_list_id list_id;
 	uint32_t day; /* UTC days since 1970-01-01 */
 	uint64_t
 	    revision; /* >= 1; a later revision for the same (list, day) replaces the earlier */

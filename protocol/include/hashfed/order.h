@@ -61,7 +61,7 @@ typedef enum hf_locator_kind {
 #define HF_ORDER_ALG_SHA256 3
 
 typedef struct hf_order_ref {
-	uint8_t list_id[HF_ORDER_LIST_ID_LEN];
+	hf_list_id list_id;
 	uint64_t entry_id; /* >= 1 */
 } hf_order_ref;
 
