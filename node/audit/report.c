@@ -54,6 +54,10 @@ typedef struct hfn_row {
 	hfn_u64v t_receipt, t_action, t_referral, t_publish, t_sync;
 	struct hfn_pend *pend; /* batches sealed to this platform, not yet acknowledged */
 	size_t n_pend, cap_pend;
+	/* per list, the highest number acknowledged so far: the platform's ack leaf can reach
+	 * the log before the issuer's batch leaf (each party submits its own) */
+	struct hfn_pend *acked;
+	size_t n_acked, cap_acked;
 } hfn_row;
 
 /* A LIST_BATCH leaf a platform has not acknowledged (LIST_ACK leaf) yet. */
@@ -196,6 +200,17 @@ static hf_err ack_leaf(hfn_rep *r, const hf_audit_leaf *l)
 	    (p = row_of(&r->plat, &r->n_plat, plat, r->n)) < 0)
 		return HF_OK;
 	hfn_row *w = &r->plat[p];
+	size_t k = 0;
+	while (k < w->n_acked && memcmp(w->acked[k].list, h->audit.subject, 16) != 0)
+		k++;
+	if (k == w->n_acked) {
+		HF_TRY(hfn_grow((void **)&w->acked, &w->cap_acked, k + 1, sizeof(*w->acked)));
+		memcpy(w->acked[k].list, h->audit.subject, 16);
+		w->acked[k].number = 0;
+		w->n_acked++;
+	}
+	if (h->audit.seq > w->acked[k].number)
+		w->acked[k].number = h->audit.seq;
 	for (size_t i = 0; i < w->n_pend;) {
 		hfn_pend *e = &w->pend[i];
 		if (e->number > h->audit.seq || memcmp(e->list, h->audit.subject, 16) != 0) {
@@ -223,10 +238,19 @@ static hf_err batch_leaf(hfn_rep *r, const hf_audit_leaf *l)
 		if (!platform_of_enc(r->n, &h->recipients[i], plat) ||
 		    (p = row_of(&r->plat, &r->n_plat, plat, r->n)) < 0)
 			continue;
-		r->plat[p].batches++;
-		HF_TRY(push(&r->plat[p].t_publish, lag));
-		if (h->audit.fields & HF_AUDIT_SUBJECT)
-			HF_TRY(pend_add(&r->plat[p], &h->audit, l->logged_ms));
+		hfn_row *w = &r->plat[p];
+		w->batches++;
+		HF_TRY(push(&w->t_publish, lag));
+		if (!(h->audit.fields & HF_AUDIT_SUBJECT))
+			continue;
+		bool acked = false;
+		for (size_t k = 0; k < w->n_acked && !acked; k++)
+			acked = memcmp(w->acked[k].list, h->audit.subject, 16) == 0 &&
+			        w->acked[k].number >= h->audit.seq;
+		if (acked) /* its ack was logged first: in sync when the log saw the batch */
+			HF_TRY(push(&w->t_sync, 0));
+		else
+			HF_TRY(pend_add(w, &h->audit, l->logged_ms));
 	}
 	return HF_OK;
 }
@@ -620,6 +644,7 @@ static void rep_free(hfn_rep *r)
 		free(r->plat[i].t_publish.v);
 		free(r->plat[i].t_sync.v);
 		free(r->plat[i].pend);
+		free(r->plat[i].acked);
 	}
 	for (size_t i = 0; r->auth && i < r->n_auth; i++)
 		free(r->auth[i].t_referral.v);
