@@ -1,5 +1,6 @@
 /* nng req/rep links with mutual TLS; durable outbox sender; verifying receivers. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,19 @@ typedef struct hfn_peer {
 	bool tls_bad;        /* sender thread: the last failure was a refused certificate */
 	uint64_t down_until; /* after a failure: skip this peer until then (no head-of-line wait) */
 	uint32_t failures;
+	struct hfn_pipes *pipes; /* live pipes of sock (nng pipe events) */
+	uint32_t stuck;          /* rounds in a row whose sends found no pipe although one is up */
+	bool abandon;            /* replace sock after this round (see stuck_check) */
 } hfn_peer;
+
+/* Live pipes of one req socket, counted from nng's pipe events. An abandoned socket keeps
+ * its counter (its callbacks may still fire), so it is never freed with it. */
+typedef struct hfn_pipes {
+	atomic_int n;
+} hfn_pipes;
+
+/* Sends that time out with a pipe up for this many rounds: the connection is stuck. */
+#define HFN_STUCK_ROUNDS 3
 
 struct hfn_transport {
 	hfn_transport_cfg cfg;
@@ -383,6 +396,16 @@ gone:
 
 /* ---- sending ------------------------------------------------------------ */
 
+static void pipe_event(nng_pipe pipe, nng_pipe_ev ev, void *arg)
+{
+	hfn_pipes *c = arg;
+	(void)pipe;
+	if (ev == NNG_PIPE_EV_ADD_POST)
+		atomic_fetch_add(&c->n, 1);
+	else if (ev == NNG_PIPE_EV_REM_POST)
+		atomic_fetch_sub(&c->n, 1);
+}
+
 static hfn_peer *peer_get(hfn_transport *t, const uint8_t member[HFN_MEMBER_LEN], hf_err *err)
 {
 	char url[300], dial[310];
@@ -400,6 +423,8 @@ static hfn_peer *peer_get(hfn_transport *t, const uint8_t member[HFN_MEMBER_LEN]
 	/* Endpoint changed with a new manifest: redial. */
 	if (p && p->open && strcmp(p->url, url) != 0) {
 		nng_close(p->sock);
+		free(p->pipes);
+		p->pipes = NULL;
 		p->open = false;
 	}
 	if (p && p->open)
@@ -421,9 +446,14 @@ static hfn_peer *peer_get(hfn_transport *t, const uint8_t member[HFN_MEMBER_LEN]
 	*err = hfn_transport_url(url, t->cfg.insecure, dial, sizeof(dial));
 	if (*err != HF_OK)
 		return NULL;
+	*err = HF_ENOMEM;
+	if (!p->pipes && !(p->pipes = calloc(1, sizeof(*p->pipes))))
+		return NULL;
+	atomic_store(&p->pipes->n, 0);
 	*err = HF_ENET;
 	if (nng_req0_open(&p->sock) != 0)
 		return NULL;
+	p->stuck = 0;
 	/* The outbox does the retrying, not nng (requests run on contexts: op_start). */
 	if (nng_socket_set_ms(p->sock, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE) != 0 ||
 	    nng_socket_set_ms(p->sock, NNG_OPT_SENDTIMEO, 1000) != 0 ||
@@ -431,6 +461,8 @@ static hfn_peer *peer_get(hfn_transport *t, const uint8_t member[HFN_MEMBER_LEN]
 	    nng_socket_set_size(p->sock, NNG_OPT_RECVMAXSZ, 4096) != 0 ||
 	    nng_socket_set_ms(p->sock, NNG_OPT_RECONNMINT, 100) != 0 ||
 	    nng_socket_set_ms(p->sock, NNG_OPT_RECONNMAXT, 2000) != 0 ||
+	    nng_pipe_notify(p->sock, NNG_PIPE_EV_ADD_POST, pipe_event, p->pipes) != 0 ||
+	    nng_pipe_notify(p->sock, NNG_PIPE_EV_REM_POST, pipe_event, p->pipes) != 0 ||
 	    nng_dialer_create(&d, p->sock, dial) != 0 ||
 	    (!t->cfg.insecure && nng_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, p->tls) != 0) ||
 	    nng_dialer_start(d, NNG_FLAG_NONBLOCK) != 0) {
@@ -626,6 +658,52 @@ static bool op_defer(const hfn_sendop *ops, size_t n, size_t i)
 }
 
 /*
+ * nng 1.5's single reaper thread can block for good tearing down a dead TLS pipe (waiting on
+ * a send that never completes): the pipe is never removed, so the socket's dialer never
+ * redials and every request to that peer times out waiting for a pipe, for ever, although
+ * the peer is up (net.proxy_faults, orders_bulk). Seen from here: sends time out before any
+ * pipe took them while the socket still counts a live pipe. After HFN_STUCK_ROUNDS such
+ * rounds the socket is abandoned (never closed: closing waits for that reaper) and the next
+ * round dials a new one. ops: this round's messages from the peer's first one on.
+ */
+static void stuck_check(hfn_peer *p, const hfn_sendop *ops, size_t n)
+{
+	bool timed_out = false, answered = false;
+	for (size_t j = 0; j < n; j++) {
+		if (ops[j].p != p || ops[j].stage < 1)
+			continue;
+		if (ops[j].stage == 1 && ops[j].res == HF_ETIMEOUT)
+			timed_out = true;
+		else if (ops[j].stage == 2)
+			answered = true; /* a pipe took a request: not stuck */
+	}
+	if (timed_out && !answered && atomic_load(&p->pipes->n) > 0) {
+		if (++p->stuck >= HFN_STUCK_ROUNDS)
+			p->abandon = true;
+	} else {
+		p->stuck = 0;
+	}
+}
+
+/* After a round: replace the sockets stuck_check gave up on. */
+static void abandon_stuck(hfn_transport *t)
+{
+	for (size_t i = 0; i < t->n_peers; i++) {
+		hfn_peer *p = &t->peers[i];
+		char hex[2 * HFN_MEMBER_LEN + 1];
+		if (!p->abandon)
+			continue;
+		hfn_hex(p->member, HFN_MEMBER_LEN, hex);
+		hfn_log(HFN_LOG_WARN, "peer_connection_stuck", "peer", hex, NULL);
+		p->abandon = false;
+		p->open = false; /* sock and its pipe counter are left to nng */
+		p->pipes = NULL;
+		p->stuck = 0;
+		p->down_until = 0;
+	}
+}
+
+/*
  * Sends a round of due messages: all requests in flight at once (nng contexts), then the
  * replies, then every outcome in one transaction. Two messages to the same peer about the
  * same audit subject (an order, a list) are never in flight together: the later one waits
@@ -727,6 +805,7 @@ static void send_round(hfn_transport *t, hfn_store *store, hfn_sendop *ops, size
 			    (ops[j].res == HF_ENET || ops[j].res == HF_ETIMEOUT ||
 			     ops[j].res == HF_ETLSPEER))
 				failed = true;
+		stuck_check(p, ops + i, n - i);
 		if (failed) {
 			p->tls_bad = false;
 			for (size_t j = i; j < n; j++)
@@ -769,6 +848,7 @@ static void send_round(hfn_transport *t, hfn_store *store, hfn_sendop *ops, size
 			t->ops.sent(t->ctx, op->o.peer, op->res);
 		free(op->o.env);
 	}
+	abandon_stuck(t);
 }
 
 static void *sender_main(void *arg)
@@ -813,8 +893,10 @@ static void *sender_main(void *arg)
 		send_round(t, store, ops, n);
 	}
 	for (size_t i = 0; i < t->n_peers; i++) {
-		if (t->peers[i].open)
+		if (t->peers[i].open) {
 			nng_close(t->peers[i].sock);
+			free(t->peers[i].pipes);
+		}
 		if (t->peers[i].tls)
 			nng_tls_config_free(t->peers[i].tls);
 	}
