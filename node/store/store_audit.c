@@ -63,6 +63,7 @@ typedef struct msg_key {
 static msg_key msg_key_of(sqlite3_stmt *st)
 {
 	msg_key k;
+	memset(&k, 0, sizeof(k)); /* hfn_col_copy fills it; cppcheck cannot see that */
 	HFN_COL_ID(st, 1, &k.sender);
 	HFN_COL_ID(st, 2, &k.msg_id);
 	return k;
