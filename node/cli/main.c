@@ -19,9 +19,9 @@ static const hfn_cli_cmd commands[] = {
      hfn_cli_list_usage},
     {"status", hfn_cli_cmd_status, "the node's lists and delivery per platform",
      hfn_cli_status_usage},
-    {"report", hfn_cli_cmd_report, "compliance per platform from the audit log (auditor node)",
-     hfn_cli_report_usage},
-    {"audit", hfn_cli_cmd_audit, "verify an audit log (tiles, checkpoints, cosignatures)",
+    {"report", hfn_cli_cmd_report,
+     "compliance from the audit log; a platform's transparency report", hfn_cli_report_usage},
+    {"audit", hfn_cli_cmd_audit, "verify an audit log, or a platform's transparency report",
      hfn_cli_audit_usage},
 };
 
